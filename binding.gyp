@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "licorn_native",
+      "sources": ["server/native/licorn_native.c"],
+      "libraries": ["-lcrypt"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
+    }
+  ]
+}

@@ -1,0 +1,52 @@
+// The one table of configuration keys: it drives the TOML file, environment variables,
+// command-line flags, their validation and the README's list.
+
+export type ConfigValueType = 'string' | 'integer' | 'number' | 'boolean' | 'string-list';
+
+export interface ConfigKey {
+  key: string;
+  type: ConfigValueType;
+  default: string | number | boolean | string[];
+  description: string;
+  // Inclusive bounds for numbers.
+  min?: number;
+  max?: number;
+}
+
+// Every key licornd understands; an unknown key is an error.
+export const configKeys: readonly ConfigKey[] = [
+  { key: 'root', type: 'string', default: 'var/demo',
+    description: 'Root of the managed system: "/" for the real machine (needs root, PAM login), any other directory for a sandbox (the demo, created on first start when missing).' },
+  { key: 'listen', type: 'string', default: '127.0.0.1', description: 'Address to listen on.' },
+  { key: 'port', type: 'integer', default: 3356, min: 0, max: 65535, description: 'HTTPS port (0 picks a free one).' },
+  { key: 'tls.cert', type: 'string', default: '', description: 'PEM certificate (chain) file; empty: a self-signed one in tls.dir.' },
+  { key: 'tls.key', type: 'string', default: '', description: 'PEM private key of tls.cert.' },
+  { key: 'tls.dir', type: 'string', default: 'certs', description: 'Where the self-signed certificate is generated and kept.' },
+  { key: 'auth.admin_groups', type: 'string-list', default: ['admins', 'licorn-wmi', 'sudo'],
+    description: 'Members of these groups manage the machine; other accounts only see "My account".' },
+  { key: 'auth.pam_service', type: 'string', default: 'licorn', description: 'PAM service used when root is "/".' },
+  { key: 'auth.fail_delay', type: 'number', default: 1, min: 0, max: 30,
+    description: 'Seconds a failed login waits before its answer, the same whether or not the account exists.' },
+  { key: 'auth.max_failures_per_account', type: 'integer', default: 5, min: 1, max: 1000,
+    description: 'Failed logins allowed per account name within auth.failure_window.' },
+  { key: 'auth.max_failures_per_address', type: 'integer', default: 20, min: 1, max: 100000,
+    description: 'Failed logins allowed per client address within auth.failure_window.' },
+  { key: 'auth.failure_window', type: 'integer', default: 900, min: 1, max: 86400,
+    description: 'Seconds over which failed logins are counted.' },
+  { key: 'sessions.idle_timeout', type: 'integer', default: 1800, min: 10, max: 604800,
+    description: 'Seconds without a request after which a session ends.' },
+  { key: 'sessions.absolute_timeout', type: 'integer', default: 43200, min: 60, max: 2592000,
+    description: 'Seconds after login after which a session ends, active or not.' },
+  { key: 'log.level', type: 'string', default: 'info', description: 'One of fatal, error, warn, info, debug, trace, silent.' },
+  { key: 'log.requests', type: 'boolean', default: false, description: 'Log every HTTP request.' },
+];
+
+// The environment variable of a key: LICORN_ then the key in capitals, dots as underscores.
+export function getEnvName(key: string): string {
+  return 'LICORN_' + key.toUpperCase().replace(/[.-]/g, '_');
+}
+
+// The command-line flag of a key: dots and underscores become dashes.
+export function getFlagName(key: string): string {
+  return key.replace(/[._]/g, '-');
+}

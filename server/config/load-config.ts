@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { configKeys, getEnvName, getFlagName } from './config-keys.ts';
+import { ConfigError } from './config-error.ts';
+import { coerceConfigValue, type ConfigValue } from './coerce-config-value.ts';
+import { parseConfigFile } from './parse-config-file.ts';
+
+// The configuration file read when no --config is given; it may be absent.
+export const defaultConfigFile = '/etc/licorn/licorn.conf';
+
+// licornd's settings, typed; paths are absolute.
+export interface LicornConfig {
+  root: string;
+  isRealMachine: boolean;
+  listen: string;
+  port: number;
+  tls: { cert: string; key: string; dir: string };
+  auth: {
+    adminGroups: string[];
+    pamService: string;
+    failDelayMs: number;
+    maxFailuresPerAccount: number;
+    maxFailuresPerAddress: number;
+    failureWindowMs: number;
+  };
+  sessions: { idleTimeoutMs: number; absoluteTimeoutMs: number };
+  log: { level: string; requests: boolean };
+  configFile: string | null;
+}
+
+export interface LoadConfigOptions {
+  argv?: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+// Builds the configuration from defaults, then the file, then LICORN_* variables, then flags.
+// Throws ConfigError with a one-line reason on anything unknown or malformed.
+export function loadConfig({ argv = [], env = process.env, cwd = process.cwd() }: LoadConfigOptions = {}): LicornConfig {
+  const flagOptions: Record<string, { type: 'string' }> = { config: { type: 'string' } };
+  for (const spec of configKeys) flagOptions[getFlagName(spec.key)] = { type: 'string' };
+
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: flagOptions, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new ConfigError(`command line: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const flags = parsed.values as Record<string, string | undefined>;
+
+  const values = new Map<string, ConfigValue>(configKeys.map((spec) => [spec.key, spec.default]));
+  const configFile = flags.config ?? env.LICORN_CONFIG ?? null;
+  const fileToRead = configFile ? resolve(cwd, configFile) : defaultConfigFile;
+  const fileEntries = readConfigFile(fileToRead, configFile !== null);
+  for (const [key, raw] of fileEntries ?? []) {
+    const spec = configKeys.find((candidate) => candidate.key === key);
+    if (!spec) {
+      throw new ConfigError(`${fileToRead}: unknown key "${key}" (known keys: ${configKeys.map((k) => k.key).join(', ')})`);
+    }
+    values.set(key, coerceConfigValue(spec, raw, fileToRead));
+  }
+  for (const spec of configKeys) {
+    const fromEnv = env[getEnvName(spec.key)];
+    if (fromEnv !== undefined) values.set(spec.key, coerceConfigValue(spec, fromEnv, `environment ${getEnvName(spec.key)}`));
+    const fromFlag = flags[getFlagName(spec.key)];
+    if (fromFlag !== undefined) values.set(spec.key, coerceConfigValue(spec, fromFlag, `--${getFlagName(spec.key)}`));
+  }
+
+  const get = <T extends ConfigValue>(key: string) => values.get(key) as T;
+  const level = get<string>('log.level');
+  if (!logLevels.includes(level)) {
+    throw new ConfigError(`log.level must be one of ${logLevels.join(', ')}, got ${JSON.stringify(level)}`);
+  }
+  if ((get<string>('tls.cert') === '') !== (get<string>('tls.key') === '')) {
+    throw new ConfigError('tls.cert and tls.key must be given together');
+  }
+  const root = resolve(cwd, get<string>('root'));
+  const optionalPath = (key: string) => (get<string>(key) === '' ? '' : resolve(cwd, get<string>(key)));
+  return {
+    root,
+    isRealMachine: root === '/',
+    listen: get('listen'),
+    port: get('port'),
+    tls: { cert: optionalPath('tls.cert'), key: optionalPath('tls.key'), dir: resolve(cwd, get<string>('tls.dir')) },
+    auth: {
+      adminGroups: get('auth.admin_groups'),
+      pamService: get('auth.pam_service'),
+      failDelayMs: get<number>('auth.fail_delay') * 1000,
+      maxFailuresPerAccount: get('auth.max_failures_per_account'),
+      maxFailuresPerAddress: get('auth.max_failures_per_address'),
+      failureWindowMs: get<number>('auth.failure_window') * 1000,
+    },
+    sessions: {
+      idleTimeoutMs: get<number>('sessions.idle_timeout') * 1000,
+      absoluteTimeoutMs: get<number>('sessions.absolute_timeout') * 1000,
+    },
+    log: { level, requests: get('log.requests') },
+    configFile: fileEntries ? fileToRead : null,
+  };
+}
+
+// Reads and parses a config file; null when the default file is absent.
+function readConfigFile(path: string, mustExist: boolean): Map<string, unknown> | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !mustExist) return null;
+    throw new ConfigError(`${path}: cannot read the configuration file (${code ?? (error as Error).message})`);
+  }
+  try {
+    return parseConfigFile(text);
+  } catch (error) {
+    throw new ConfigError(`${path}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}

@@ -1,0 +1,32 @@
+import { parseDatabaseLines, parseOptionalNumber, type DatabaseLine } from './database-lines.ts';
+
+// One account's password and ageing as /etc/shadow describes them; dates are days since 1970.
+export interface ShadowEntry {
+  login: string;
+  hash: string;
+  lastChange: number | null;
+  minDays: number | null;
+  maxDays: number | null;
+  warnDays: number | null;
+  inactiveDays: number | null;
+  expireDate: number | null;
+  reserved: string;
+}
+
+// Parses the text of a shadow file, keeping every line.
+export function parseShadow(text: string): DatabaseLine<ShadowEntry>[] {
+  return parseDatabaseLines(text, 9, ([login, hash, last, min, max, warn, inactive, expire, reserved]) => {
+    if (login === '') return null;
+    return {
+      login: login!,
+      hash: hash!,
+      lastChange: parseOptionalNumber(last!),
+      minDays: parseOptionalNumber(min!),
+      maxDays: parseOptionalNumber(max!),
+      warnDays: parseOptionalNumber(warn!),
+      inactiveDays: parseOptionalNumber(inactive!),
+      expireDate: parseOptionalNumber(expire!),
+      reserved: reserved!,
+    };
+  });
+}

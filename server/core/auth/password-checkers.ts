@@ -1,0 +1,46 @@
+import { createRequire } from 'node:module';
+import { timingSafeEqual } from 'node:crypto';
+import { createHashSetting, hashPassphrase } from '../../native/crypt.ts';
+import { readShadowEntry } from '../accounts/read-accounts.ts';
+
+// Checks a login and password; implementations must take as long for an unknown account.
+export interface PasswordChecker {
+  check(login: string, password: string, remoteAddress: string): Promise<boolean>;
+}
+
+// The hash methods a stored hash may use; anything else (`!`, `*`, empty) cannot log in.
+const usableHash = /^(\$(y|gy|7|2b|6|5|1|sha1|md5)\$|[./0-9A-Za-z]{13}$)/;
+
+// Verifies against `etc/shadow` under a sandbox root with libxcrypt. An unknown or locked
+// account is verified against a throw-away yescrypt hash so that it costs the same time.
+export function createShadowChecker(root: string): PasswordChecker {
+  let decoy: Promise<string> | null = null;
+  const getDecoy = () => (decoy ??= hashPassphrase(crypto.randomUUID(), createHashSetting('$y$')));
+  return {
+    async check(login, password) {
+      const entry = await readShadowEntry(root, login).catch(() => null);
+      const stored = entry && usableHash.test(entry.hash) ? entry.hash : await getDecoy();
+      const computed = await hashPassphrase(password, stored).catch(() => '');
+      const same = computed.length === stored.length && timingSafeEqual(Buffer.from(computed), Buffer.from(stored));
+      return same && stored !== (await getDecoy());
+    },
+  };
+}
+
+interface AuthenticatePam {
+  authenticate(user: string, password: string, done: (error?: unknown) => void,
+    options: { serviceName: string; remoteHost: string }): void;
+}
+
+// Verifies through PAM (service `service`, /etc/pam.d/<service>) on the real machine; the
+// module runs pam_authenticate on a libuv worker thread. pam_unix delays failures itself.
+export function createPamChecker(service: string): PasswordChecker {
+  const pam = createRequire(import.meta.url)('authenticate-pam') as AuthenticatePam;
+  return {
+    check(login, password, remoteAddress) {
+      return new Promise((resolve) => {
+        pam.authenticate(login, password, (error) => resolve(!error), { serviceName: service, remoteHost: remoteAddress });
+      });
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { Authenticator } from './auth/authenticator.ts';
+import { EventBus } from './events/event-bus.ts';
+import { getSystemInfo, type SystemInfo } from './system/get-system-info.ts';
+
+export interface CoreOptions {
+  root: string;
+  isRealMachine: boolean;
+  pamService: string;
+  adminGroups: string[];
+}
+
+// The in-process library that owns the machine's state: the web layer and CLI go through it.
+export interface Core {
+  readonly root: string;
+  readonly isRealMachine: boolean;
+  readonly events: EventBus;
+  readonly auth: Authenticator;
+  getSystemInfo(): Promise<SystemInfo>;
+  close(): Promise<void>;
+}
+
+// Starts the core over `root` ("/" or a sandbox that already exists).
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const events = new EventBus();
+  const auth = new Authenticator(options);
+  return {
+    root: options.root,
+    isRealMachine: options.isRealMachine,
+    events,
+    auth,
+    getSystemInfo,
+    async close() {
+      // Nothing is written in the background yet; accounts writes will be awaited here.
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { chown, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createHashSetting, hashPassphrase } from '../../native/crypt.ts';
+import { getShadowDay } from '../auth/get-login-refusal.ts';
+import { basePasswd, baseGroups, loginDefs, shells, skelFiles } from './demo-base-files.ts';
+import { createLoginFromName, demoGroups, demoPeople } from './demo-people.ts';
+
+// The file whose presence marks a directory as a demo sandbox that may be reset.
+export const demoMarkerFile = '.licorn-demo';
+
+// The account created to administer the demo.
+export const demoAdminLogin = 'admin';
+
+export interface CreateDemoRootOptions {
+  // Known passwords for some logins (tests log in as them); everyone else gets a random one.
+  passwords?: Record<string, string>;
+}
+
+// What the first start prints once.
+export interface DemoCredentials {
+  login: string;
+  password: string;
+}
+
+interface Member { login: string; uid: number; fullName: string; hash: string; admin: boolean; person: typeof demoPeople[number] | null }
+
+// Makes a password the way the demo prints it: 16 characters from a 56-letter alphabet
+// without look-alikes (about 93 bits).
+export function createDemoPassword(): string {
+  const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return Array.from(randomBytes(16), (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+// Creates the demo sandbox at `root` (which must not exist yet): etc/ files in the formats
+// of shadow-utils, skel, homes and group shares. Built beside `root` and renamed into place,
+// so a crash never leaves half a sandbox. Returns the admin's freshly generated credentials.
+export async function createDemoRoot(root: string, options: CreateDemoRootOptions = {}): Promise<DemoCredentials> {
+  const building = `${root}.building-${process.pid}`;
+  await rm(building, { recursive: true, force: true });
+  const adminPassword = options.passwords?.[demoAdminLogin] ?? createDemoPassword();
+  const yescrypt = (password: string) => hashPassphrase(password, createHashSetting('$y$', 5));
+
+  const members: Member[] = await Promise.all([
+    { login: demoAdminLogin, fullName: 'Demo Administrator', admin: true, person: null },
+    ...demoPeople.map((person) => ({ login: createLoginFromName(person.fullName), fullName: person.fullName, admin: !!person.admin, person })),
+  ].map(async (member, index) => {
+    const password = options.passwords?.[member.login] ?? (member.login === demoAdminLogin ? adminPassword : createDemoPassword());
+    const hash = await yescrypt(password);
+    return { ...member, uid: 1000 + index, hash: member.person?.locked ? `!${hash}` : hash };
+  }));
+
+  const files = renderDemoFiles(members);
+  await mkdir(join(building, 'etc/skel'), { recursive: true });
+  await mkdir(join(building, 'home/groups'), { recursive: true });
+  await mkdir(join(building, 'home/archives'), { mode: 0o700 });
+  for (const [name, text] of Object.entries(files)) {
+    await writeFile(join(building, 'etc', name), text, { mode: name.includes('shadow') ? 0o640 : 0o644 });
+  }
+  for (const [name, text] of Object.entries(skelFiles)) await writeFile(join(building, 'etc/skel', name), text);
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot) {
+    await chown(join(building, 'etc/shadow'), 0, 42);
+    await chown(join(building, 'etc/gshadow'), 0, 42);
+  }
+  for (const member of members) {
+    const home = join(building, 'home', member.login);
+    await mkdir(home, { mode: 0o700 });
+    for (const [name, text] of Object.entries(skelFiles)) {
+      await writeFile(join(home, name), text, { mode: 0o644 });
+      if (isRoot) await chown(join(home, name), member.uid, 100);
+    }
+    if (isRoot) await chown(home, member.uid, 100);
+  }
+  for (const group of demoGroups) await mkdir(join(building, 'home/groups', group.name), { mode: 0o770 });
+  await writeFile(join(building, demoMarkerFile), `Licorn WMI demo sandbox, created ${new Date().toISOString()}\n`);
+  await rename(building, root);
+  return { login: demoAdminLogin, password: adminPassword };
+}
+
+// Renders passwd, shadow, group, gshadow, login.defs and shells for the demo's members.
+function renderDemoFiles(members: Member[]): Record<string, string> {
+  const today = getShadowDay();
+  const passwd = basePasswd + members.map((member, index) => {
+    const shell = index % 7 === 3 ? '/usr/bin/zsh' : '/bin/bash';
+    return `${member.login}:x:${member.uid}:100:${member.fullName},,,:/home/${member.login}:${shell}\n`;
+  }).join('');
+  const systemShadow = basePasswd.split('\n').filter(Boolean).map((line) => `${line.split(':')[0]}:*:${today - 400}:0:99999:7:::`);
+  const shadow = [...systemShadow, ...members.map((member, index) => {
+    const expire = member.person?.expired ? String(today - 30) : '';
+    return `${member.login}:${member.hash}:${today - (index * 17) % 365}:0:99999:7::${expire}:`;
+  })].join('\n') + '\n';
+
+  const groups: { name: string; gid: number; members: string[] }[] = baseGroups.map(([name, gid]) => ({ name, gid, members: [] }));
+  const admins = members.filter((member) => member.admin).map((member) => member.login);
+  groups.push({ name: 'admins', gid: 300, members: admins });
+  groups.push({ name: 'licorn-wmi', gid: 301, members: [] });
+  groups.push({ name: 'acl', gid: 302, members: [] });
+  demoGroups.forEach((group, index) => {
+    const withRole = (role: string) => members.filter((member) => member.person?.groups[group.name] === role).map((member) => member.login);
+    groups.push({ name: group.name, gid: 10000 + index, members: withRole('member') });
+    groups.push({ name: `rsp-${group.name}`, gid: 310 + index * 2, members: withRole('responsible') });
+    groups.push({ name: `gst-${group.name}`, gid: 311 + index * 2, members: withRole('guest') });
+  });
+  const group = groups.map((entry) => `${entry.name}:x:${entry.gid}:${entry.members.join(',')}\n`).join('');
+  const gshadow = groups.map((entry) => `${entry.name}:!::${entry.members.join(',')}\n`).join('');
+  return { passwd, shadow, group, gshadow, 'login.defs': loginDefs, shells };
+}

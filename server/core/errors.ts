@@ -1,0 +1,20 @@
+// The fixed list of problem codes the core reports; the web layer maps each to an HTTP status.
+export const errorCodes = [
+  'not-found', 'already-exists', 'invalid-argument', 'permission-denied',
+  'conflict', 'busy', 'internal-error',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+// The one error type thrown by the core: a code, the field at fault, a message naming the value.
+export class CoreError extends Error {
+  override name = 'CoreError';
+  readonly code: ErrorCode;
+  readonly field: string | null;
+
+  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.field = options.field ?? null;
+  }
+}

@@ -1,0 +1,49 @@
+import { EventEmitter } from 'node:events';
+
+// Where an event comes from; the events monitor filters on it.
+export type Facility = 'accounts' | 'groups' | 'volumes' | 'watch' | 'status' | 'web' | 'auth';
+
+// The events the core emits, by name, with their payloads.
+export interface CoreEvents {
+  'session-opened': { sessionId: string };
+  'session-closed': { sessionId: string; reason: 'logout' | 'idle' | 'expired' | 'shutdown' };
+}
+
+// One emitted event as a listener of everything sees it.
+export interface CoreEvent<K extends keyof CoreEvents = keyof CoreEvents> {
+  name: K;
+  facility: Facility;
+  time: number;
+  data: CoreEvents[K];
+}
+
+type Listener<K extends keyof CoreEvents> = (event: CoreEvent<K>) => void;
+
+// A typed event bus: every event has a facility; listeners subscribe by name or to all.
+export class EventBus {
+  readonly #emitter = new EventEmitter({ captureRejections: false });
+
+  constructor() {
+    // Every open page's push topic listens here; the default limit of 10 would warn early.
+    this.#emitter.setMaxListeners(0);
+  }
+
+  // Emits an event after the change it describes is durable.
+  emit<K extends keyof CoreEvents>(name: K, facility: Facility, data: CoreEvents[K]): void {
+    const event: CoreEvent<K> = { name, facility, time: Date.now(), data };
+    this.#emitter.emit(name, event);
+    this.#emitter.emit('*', event);
+  }
+
+  // Listens to one event name; returns the function that stops listening.
+  on<K extends keyof CoreEvents>(name: K, listener: Listener<K>): () => void {
+    this.#emitter.on(name, listener);
+    return () => this.#emitter.off(name, listener);
+  }
+
+  // Listens to every event (the events monitor, the audit log).
+  onAny(listener: (event: CoreEvent) => void): () => void {
+    this.#emitter.on('*', listener);
+    return () => this.#emitter.off('*', listener);
+  }
+}

@@ -1,0 +1,59 @@
+// licornd: reads the configuration, prepares the root, starts the HTTPS server and stops it
+// cleanly on SIGINT/SIGTERM. Everything else lives in server/web/app.ts and server/core/.
+import { loadConfig } from './config/load-config.ts';
+import { ConfigError } from './config/config-error.ts';
+import { CoreError } from './core/errors.ts';
+import { prepareSandboxRoot } from './core/demo/prepare-demo-root.ts';
+import { loadTls } from './web/tls/load-tls.ts';
+import { buildApp } from './web/app.ts';
+
+// One line on stderr, then exit: what an admin reads when the daemon cannot start.
+function fail(message: string): never {
+  process.stderr.write(`licornd: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig({ argv: process.argv.slice(2) });
+  if (config.isRealMachine && process.getuid?.() !== 0) fail('root "/" manages the real machine and needs to run as root');
+  const credentials = config.isRealMachine ? null : await prepareSandboxRoot(config.root);
+  const tls = await loadTls(config.tls);
+  const app = await buildApp(config, { tls, logger: { level: config.log.level } });
+
+  try {
+    await app.listen({ host: config.listen, port: config.port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.listen} is busy; choose another with --port or port = N`);
+    if (code === 'EADDRNOTAVAIL') fail(`cannot listen on ${config.listen}: no such local address (--listen)`);
+    if (code === 'EACCES') fail(`not allowed to listen on ${config.listen}:${config.port} (ports below 1024 need root)`);
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
+  process.stdout.write(`licornd: listening on https://${host}:${port}/ (${config.isRealMachine ? 'this machine' : `sandbox ${config.root}`})\n`);
+  if (tls.generated) process.stdout.write(`licornd: generated a self-signed certificate in ${config.tls.dir}\n`);
+  if (credentials) {
+    process.stdout.write(`licornd: created the demo in ${config.root}; log in as "${credentials.login}" with password "${credentials.password}" (shown once)\n`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    // Stop accepting, close sockets and wait for requests in flight (and their writes).
+    const forced = setTimeout(() => fail('shutdown took longer than 10 s; exiting anyway'), 10_000);
+    forced.unref();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof CoreError) fail(error.message);
+  fail(`cannot start: ${(error as Error).stack ?? error}`);
+});

@@ -1,0 +1,23 @@
+import { createRequire } from 'node:module';
+
+interface LicornNative {
+  crypt(phrase: string, setting: string): Promise<string>;
+  gensalt(prefix: string, count?: number): string;
+}
+
+const require = createRequire(import.meta.url);
+
+// The addon built by node-gyp from licorn_native.c on `npm ci` (binding.gyp at the top).
+const native = require('../../build/Release/licorn_native.node') as LicornNative;
+
+// Hashes a passphrase with libxcrypt on a worker thread. `setting` is a full hash to verify
+// against or a fresh setting from createHashSetting().
+export function hashPassphrase(phrase: string, setting: string): Promise<string> {
+  return native.crypt(phrase, setting);
+}
+
+// Makes a random setting (salt and cost) for a method prefix such as `$y$` or `$6$`;
+// count 0 lets libxcrypt choose its default cost.
+export function createHashSetting(prefix: string, count = 0): string {
+  return native.gensalt(prefix, count);
+}

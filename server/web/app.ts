@@ -1,0 +1,63 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import websocket from '@fastify/websocket';
+import type { LicornConfig } from '../config/load-config.ts';
+import type { TlsMaterial } from './tls/create-self-signed-certificate.ts';
+import './types.ts';
+import securityHeaders from './plugins/security-headers.ts';
+import views from './plugins/views.ts';
+import staticFiles from './plugins/static-files.ts';
+import errors from './plugins/errors.ts';
+import core from './plugins/core.ts';
+import sessions from './plugins/sessions.ts';
+import authGuard from './plugins/auth-guard.ts';
+import csrf from './plugins/csrf.ts';
+import push from './plugins/push.ts';
+import loginRoutes from './routes/login.ts';
+import pageRoutes from './routes/pages.ts';
+import sessionApiRoutes from './routes/api/session-api.ts';
+import pushSocketRoutes from './routes/push-socket.ts';
+
+// Request bodies above this are refused with 413: no form or API call needs more yet.
+export const bodyLimit = 64 * 1024;
+
+export interface BuildAppOptions {
+  tls: TlsMaterial;
+  // A pino logger configuration or false; main.ts passes the configured level.
+  logger?: boolean | object;
+}
+
+// Builds the Fastify app without listening: main.ts starts it, tests inject into it.
+// Plugins register in a fixed order: external, then the app's own, then routes.
+export async function buildApp(config: LicornConfig, options: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    https: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' },
+    logger: options.logger ?? false,
+    bodyLimit,
+    logController: new LogController({ disableRequestLogging: !config.log.requests }),
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  app.decorate('config', config);
+
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(securityHeaders);
+  await app.register(views);
+  await app.register(staticFiles);
+
+  await app.register(errors);
+  await app.register(core);
+  await app.register(sessions);
+  await app.register(authGuard);
+  await app.register(csrf);
+  await app.register(push);
+
+  await app.register(loginRoutes);
+  await app.register(pageRoutes);
+  await app.register(sessionApiRoutes);
+  await app.register(pushSocketRoutes);
+  return app;
+}

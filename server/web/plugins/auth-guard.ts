@@ -1,0 +1,28 @@
+import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
+import { CoreError } from '../../core/errors.ts';
+
+// Whether a request is from code (the API, the CLI) rather than a person's browser page.
+export function isApiRequest(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/') || request.url === '/ws' || request.url.startsWith('/ws?');
+}
+
+// Every route needs a session unless marked `config.public`; pages send the browser to the
+// login form (302, with `next`), the API answers 401. Routes marked `config.admin` answer 403
+// to other accounts, and the attempt is logged as a possible break-in.
+export default fp(async (app) => {
+  app.addHook('onRequest', async (request, reply) => {
+    const config = request.routeOptions.config;
+    if (config.public) return;
+    if (!request.session) {
+      if (isApiRequest(request) || request.method !== 'GET') {
+        throw new CoreError('permission-denied', 'Not logged in, or the session has ended', { field: 'session' });
+      }
+      return reply.redirect(`/login/?next=${encodeURIComponent(request.url)}`, 302);
+    }
+    if (config.admin && !request.session.isAdmin) {
+      request.log.warn({ login: request.session.login, url: request.url, address: request.ip }, 'possible break-in attempt: non-admin on an admin route');
+      throw new CoreError('permission-denied', `Account "${request.session.login}" may not open ${request.url}: it is for administrators`, { field: 'url' });
+    }
+  });
+}, { name: 'licorn-auth-guard', dependencies: ['licorn-sessions'] });

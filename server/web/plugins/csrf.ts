@@ -1,0 +1,41 @@
+import fp from 'fastify-plugin';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CoreError } from '../../core/errors.ts';
+
+// Before login there is no session to hold a token: the login form uses a double-submit
+// cookie instead (SameSite=Strict, so another site can neither read nor send it).
+const anonymousCookie = '__Host-licorn-csrf';
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+// The CSRF token a page must embed in its forms (and the browser client in its requests).
+export function getCsrfToken(request: FastifyRequest, reply: FastifyReply): string {
+  if (request.session) return request.session.csrfToken;
+  let token = request.cookies[anonymousCookie];
+  if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) {
+    token = randomBytes(32).toString('base64url');
+    reply.setCookie(anonymousCookie, token, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+  }
+  return token;
+}
+
+function isSame(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+// Refuses (403, nothing changed) every state-changing request without the right token,
+// taken from the `x-csrf-token` header or the `_csrf` form field.
+export default fp(async (app) => {
+  app.addHook('preHandler', async (request) => {
+    if (safeMethods.has(request.method)) return;
+    const expected = request.session?.csrfToken ?? request.cookies[anonymousCookie];
+    const body = request.body as Record<string, unknown> | undefined;
+    const sent = request.headers['x-csrf-token'] ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);
+    if (!expected || typeof sent !== 'string' || !isSame(sent, expected)) {
+      request.log.warn({ url: request.url, login: request.session?.login }, 'refused a request without a valid CSRF token');
+      throw new CoreError('permission-denied', 'Missing or invalid CSRF token: reload the page and try again', { field: '_csrf' });
+    }
+  });
+}, { name: 'licorn-csrf', dependencies: ['licorn-sessions'] });

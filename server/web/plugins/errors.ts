@@ -1,0 +1,70 @@
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { CoreError, type ErrorCode } from '../../core/errors.ts';
+import { isApiRequest } from './auth-guard.ts';
+import { getCsrfToken } from './csrf.ts';
+
+const statusOfCode: Record<ErrorCode, number> = {
+  'not-found': 404,
+  'already-exists': 409,
+  'invalid-argument': 400,
+  'permission-denied': 403,
+  conflict: 409,
+  busy: 503,
+  'internal-error': 500,
+};
+
+const codeOfStatus = (status: number): ErrorCode =>
+  status === 404 ? 'not-found' : status === 403 || status === 401 ? 'permission-denied' : status === 409 ? 'conflict'
+    : status === 503 ? 'busy' : status >= 500 ? 'internal-error' : 'invalid-argument';
+
+// The body every error answer carries, as JSON or on the error page.
+export interface ErrorBody {
+  code: ErrorCode;
+  field: string | null;
+  message: string;
+}
+
+// Turns any thrown error into a status and an ErrorBody; 5xx never carry internals.
+export function describeError(error: FastifyError | CoreError, requestId: string): { status: number; body: ErrorBody } {
+  if (error instanceof CoreError) {
+    // Not being logged in is the one permission problem that asks for credentials.
+    const status = error.code === 'permission-denied' && error.field === 'session' ? 401 : statusOfCode[error.code];
+    return { status, body: { code: error.code, field: error.field, message: error.message } };
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const first = fastifyError.validation[0];
+    const field = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') || (first?.params as { missingProperty?: string })?.missingProperty || null;
+    return { status: 400, body: { code: 'invalid-argument', field, message: `Invalid request: ${fastifyError.message}` } };
+  }
+  const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
+  if (status >= 500) {
+    return { status, body: { code: 'internal-error', field: null, message: `Internal error; the daemon's log has the details (request ${requestId})` } };
+  }
+  return { status, body: { code: codeOfStatus(status), field: null, message: fastifyError.message } };
+}
+
+async function sendError(request: FastifyRequest, reply: FastifyReply, status: number, body: ErrorBody): Promise<void> {
+  reply.code(status);
+  const wantsPage = !isApiRequest(request) && (request.headers.accept ?? '').includes('text/html');
+  if (!wantsPage) {
+    await reply.send(body);
+    return;
+  }
+  await reply.view('errors/error.njk', { status, error: body, me: request.session, csrfToken: getCsrfToken(request, reply) });
+}
+
+// One error handler for the whole app: CoreError codes map to statuses, validation errors
+// name their field, browsers get a page and code gets JSON `{ code, field, message }`.
+export default fp(async (app) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const { status, body } = describeError(error, request.id);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ status, code: body.code, field: body.field }, body.message);
+    await sendError(request, reply, status, body);
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    await sendError(request, reply, 404, { code: 'not-found', field: 'url', message: `No page at ${request.url.slice(0, 200)}` });
+  });
+}, { name: 'licorn-errors', dependencies: ['licorn-views'] });

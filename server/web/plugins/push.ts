@@ -1,0 +1,18 @@
+import fp from 'fastify-plugin';
+import { PushHub } from '../push/push-hub.ts';
+import { createSessionsTopic } from '../push/topics/sessions-topic.ts';
+
+// The push hub with its topics; the sockets of a session that ends are closed.
+export default fp(async (app) => {
+  const hub = new PushHub(app.log);
+  app.decorate('hub', hub);
+  const render = (template: string, data: object) => app.view(template, data) as Promise<string>;
+  const sessionsTopic = createSessionsTopic(app.sessions, app.core.events, hub, render);
+  hub.registerTopic(sessionsTopic);
+  const stopClosing = app.core.events.on('session-closed', ({ data }) => hub.closeSession(data.sessionId));
+  app.addHook('preClose', async () => hub.close());
+  app.addHook('onClose', async () => {
+    sessionsTopic.close();
+    stopClosing();
+  });
+}, { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views'] });

@@ -1,0 +1,35 @@
+import fp from 'fastify-plugin';
+import type { FastifyReply } from 'fastify';
+import { SessionStore, type WebSession } from '../sessions/session-store.ts';
+
+// The session cookie. `__Host-` makes browsers insist on Secure, Path=/ and no Domain.
+export const sessionCookie = '__Host-licorn-session';
+
+// Sets the cookie of a freshly opened session.
+export function setSessionCookie(reply: FastifyReply, session: WebSession, maxAgeMs: number): void {
+  reply.setCookie(sessionCookie, session.id, {
+    path: '/', secure: true, httpOnly: true, sameSite: 'strict', maxAge: Math.floor(maxAgeMs / 1000),
+  });
+}
+
+// Removes the session cookie (logout, expired session).
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(sessionCookie, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+}
+
+// Keeps server-side sessions and attaches the live one (or null) to every request.
+export default fp(async (app) => {
+  const sessions = new SessionStore({
+    idleTimeoutMs: app.config.sessions.idleTimeoutMs,
+    absoluteTimeoutMs: app.config.sessions.absoluteTimeoutMs,
+    events: app.core.events,
+  });
+  app.decorate('sessions', sessions);
+  app.decorateRequest('session', null);
+  app.addHook('onRequest', async (request, reply) => {
+    const id = request.cookies[sessionCookie];
+    request.session = sessions.use(id);
+    if (id && !request.session) clearSessionCookie(reply);
+  });
+  app.addHook('onClose', async () => sessions.close());
+}, { name: 'licorn-sessions', dependencies: ['licorn-core', '@fastify/cookie'] });

@@ -1,0 +1,60 @@
+import fp from 'fastify-plugin';
+import view from '@fastify/view';
+import nunjucks from 'nunjucks';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../config/config-error.ts';
+
+// Where the project's files are, from this file's place in server/web/plugins/.
+export const projectDir = join(import.meta.dirname, '../../..');
+
+// The esbuild output: hashed bundles and manifest.json mapping `main.js` to `main-HASH.js`.
+export const bundleDir = join(projectDir, 'dist/web');
+
+function readManifest(): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(join(bundleDir, 'manifest.json'), 'utf8')) as Record<string, string>;
+  } catch (error) {
+    throw new ConfigError(`${bundleDir}/manifest.json: the browser bundle is missing; run "npm run build" (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+}
+
+const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+
+// Nunjucks templates from views/, autoescaped, with `asset(name)` for hashed bundle URLs
+// and a few formatting filters. `app.view()` renders partials for pushes.
+export default fp(async (app) => {
+  const manifest = readManifest();
+  await app.register(view, {
+    engine: { nunjucks },
+    root: join(projectDir, 'views'),
+    options: {
+      autoescape: true,
+      throwOnUndefined: false,
+      onConfigure(env: nunjucks.Environment) {
+        env.addGlobal('asset', (name: string) => `/static/${manifest[name] ?? name}`);
+        env.addFilter('bytes', (value: number) => formatBytes(value));
+        env.addFilter('duration', (seconds: number) => formatDuration(seconds));
+        env.addFilter('datetime', (value: Date | number) => dateTime.format(value));
+        env.addFilter('isodate', (value: Date | number) => new Date(value).toISOString());
+      },
+    },
+  });
+}, { name: 'licorn-views' });
+
+// 16.0 GiB, 512 MiB: binary units, as free(1) -h prints them.
+export function formatBytes(value: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  return `${value.toFixed(unit === 0 || value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+// 3 days 4 h 05 min: an uptime as an admin reads it.
+export function formatDuration(seconds: number): string {
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.floor((seconds % 86400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const clock = `${hours} h ${String(minutes).padStart(2, '0')} min`;
+  return days > 0 ? `${days} day${days > 1 ? 's' : ''} ${clock}` : clock;
+}

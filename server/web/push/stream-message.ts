@@ -1,0 +1,28 @@
+// The stream actions a push frame may carry (DESIGN.md, "Push protocol").
+export const streamActions = ['append', 'prepend', 'before', 'after', 'replace', 'update', 'remove', 'sample', 'notify'] as const;
+
+export type StreamAction = (typeof streamActions)[number];
+
+// One message of a push frame; a frame is a JSON array of these.
+export interface StreamMessage {
+  action: StreamAction;
+  target: string;
+  html?: string;
+  data?: unknown;
+}
+
+// Who is on the other end of a socket; every message is filtered by what they may see.
+export interface Viewer {
+  sessionId: string;
+  publicId: string;
+  login: string;
+  isAdmin: boolean;
+}
+
+// A subject browsers follow. `getSnapshot` renders its whole current state: it is sent on
+// subscribe, so a socket that reconnects re-syncs whatever it missed.
+export interface PushTopic {
+  name: string;
+  canSubscribe(viewer: Viewer): boolean;
+  getSnapshot(viewer: Viewer): Promise<StreamMessage[]>;
+}

@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { getSafeNext } from '../auth/safe-next.ts';
+import { LoginThrottle } from '../auth/login-throttle.ts';
+import { getCsrfToken } from '../plugins/csrf.ts';
+import { clearSessionCookie, setSessionCookie } from '../plugins/sessions.ts';
+
+interface LoginBody {
+  login: string;
+  password: string;
+  next?: string;
+  _csrf?: string;
+}
+
+const loginBodySchema = {
+  type: 'object',
+  required: ['login', 'password'],
+  properties: {
+    login: { type: 'string', maxLength: 256 },
+    password: { type: 'string', maxLength: 4096 },
+    next: { type: 'string', maxLength: 2048 },
+    _csrf: { type: 'string', maxLength: 128 },
+  },
+} as const;
+
+// The one message for every failed login, whatever the reason.
+export const loginFailedMessage = 'Login or password incorrect.';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// GET/POST /login/ and POST /logout/.
+export default async function loginRoutes(app: FastifyInstance): Promise<void> {
+  const { auth: authConfig, sessions: sessionConfig } = app.config;
+  const throttle = new LoginThrottle({
+    maxPerAccount: authConfig.maxFailuresPerAccount,
+    maxPerAddress: authConfig.maxFailuresPerAddress,
+    windowMs: authConfig.failureWindowMs,
+  });
+
+  const renderForm = (request: FastifyRequest, reply: FastifyReply, data: { next: string; login?: string; error?: string }) =>
+    reply.view('login/index.njk', { ...data, csrfToken: getCsrfToken(request, reply), me: null });
+
+  app.get<{ Querystring: { next?: string } }>('/login/', { config: { public: true } }, async (request, reply) => {
+    const next = getSafeNext(request.query.next);
+    if (request.session) return reply.redirect(next, 303);
+    return renderForm(request, reply, { next });
+  });
+
+  app.post<{ Body: LoginBody }>('/login/', { config: { public: true }, schema: { body: loginBodySchema } }, async (request, reply) => {
+    const started = Date.now();
+    const { login, password } = request.body;
+    const next = getSafeNext(request.body.next);
+    const retryIn = throttle.getRetryDelay(login, request.ip);
+    if (retryIn > 0) {
+      request.log.warn({ login: login.slice(0, 64), address: request.ip }, 'login refused: too many failures');
+      reply.code(429).header('retry-after', Math.ceil(retryIn / 1000));
+      return renderForm(request, reply, { next, login, error: `Too many failed logins; try again in ${Math.ceil(retryIn / 60_000)} min.` });
+    }
+    const outcome = await app.core.auth.authenticate(login, password, request.ip);
+    if (!outcome.ok) {
+      throttle.recordFailure(login, request.ip);
+      request.log.info({ login: login.slice(0, 64), address: request.ip, reason: outcome.reason }, 'login failed');
+      // Same answer, same time, whatever went wrong.
+      await sleep(Math.max(0, started + authConfig.failDelayMs - Date.now()));
+      reply.code(401);
+      return renderForm(request, reply, { next, login, error: loginFailedMessage });
+    }
+    throttle.recordSuccess(login);
+    if (request.session) app.sessions.destroy(request.session.id, 'logout');
+    const session = app.sessions.create(outcome.account, request.ip, request.headers['user-agent'] ?? '');
+    request.log.info({ login, address: request.ip, admin: session.isAdmin }, 'logged in');
+    setSessionCookie(reply, session, sessionConfig.absoluteTimeoutMs);
+    return reply.redirect(next, 303);
+  });
+
+  app.post('/logout/', { config: { public: true } }, async (request, reply) => {
+    if (request.session) {
+      request.log.info({ login: request.session.login, address: request.ip }, 'logged out');
+      app.sessions.destroy(request.session.id, 'logout');
+    }
+    clearSessionCookie(reply);
+    return reply.redirect('/login/', 303);
+  });
+}

@@ -1,0 +1,56 @@
+import { createSecureContext } from 'node:tls';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../../config/config-error.ts';
+import { createSelfSignedCertificate, type TlsMaterial } from './create-self-signed-certificate.ts';
+
+// Loads the configured certificate and key, or the self-signed pair kept in `dir`
+// (generated on first start). Throws ConfigError naming the file on any problem.
+export async function loadTls(options: { cert: string; key: string; dir: string }): Promise<TlsMaterial & { generated: boolean }> {
+  if (options.cert) {
+    const material = { cert: await readPem(options.cert, 'tls.cert'), key: await readPem(options.key, 'tls.key') };
+    checkPair(material, `tls.cert ${options.cert} / tls.key ${options.key}`);
+    return { ...material, generated: false };
+  }
+  const certFile = join(options.dir, 'licorn.crt');
+  const keyFile = join(options.dir, 'licorn.key');
+  const existing = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]).catch(() => null);
+  if (existing) {
+    const material = { cert: existing[0], key: existing[1] };
+    checkPair(material, `${certFile} / ${keyFile} (delete both to get a new pair)`);
+    return { ...material, generated: false };
+  }
+  const material = await createSelfSignedCertificate(hostname());
+  try {
+    await mkdir(options.dir, { recursive: true });
+    await writeAtomically(keyFile, material.key, 0o600);
+    await writeAtomically(certFile, material.cert, 0o644);
+  } catch (error) {
+    throw new ConfigError(`tls.dir ${options.dir}: cannot store the generated certificate (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  return { ...material, generated: true };
+}
+
+async function readPem(path: string, key: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${key} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+}
+
+function checkPair(material: TlsMaterial, where: string): void {
+  try {
+    createSecureContext(material);
+  } catch (error) {
+    throw new ConfigError(`${where}: not a usable certificate and key (${(error as Error).message})`);
+  }
+}
+
+async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, text, { mode });
+  await chmod(temporary, mode);
+  await rename(temporary, path);
+}

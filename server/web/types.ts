@@ -1,0 +1,24 @@
+import type { Core } from '../core/core.ts';
+import type { LicornConfig } from '../config/load-config.ts';
+import type { SessionStore, WebSession } from './sessions/session-store.ts';
+import type { PushHub } from './push/push-hub.ts';
+
+// What the app's plugins add to Fastify's types; imported once by app.ts.
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: LicornConfig;
+    core: Core;
+    sessions: SessionStore;
+    hub: PushHub;
+  }
+  interface FastifyRequest {
+    // The logged-in session, or null for an anonymous request.
+    session: WebSession | null;
+  }
+  interface FastifyContextConfig {
+    // Reachable without logging in (the login page, static files).
+    public?: boolean;
+    // Only for admins; others get 403 and the attempt is logged.
+    admin?: boolean;
+  }
+}

@@ -1,0 +1,39 @@
+// Bundles the browser code and CSS with esbuild into dist/web/ under content-hashed names,
+// and writes manifest.json (`main.js` → `main-HASH.js`) for the templates' asset() helper.
+import { build } from 'esbuild';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+
+const projectDir = join(import.meta.dirname, '..');
+const outdir = join(projectDir, 'dist/web');
+
+// Builds the bundle; returns the manifest.
+export async function buildWebBundle(): Promise<Record<string, string>> {
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: { main: join(projectDir, 'web/main.ts'), 'main-style': join(projectDir, 'web/css/main.css') },
+    outdir,
+    bundle: true,
+    minify: true,
+    sourcemap: 'linked',
+    format: 'iife',
+    target: ['chrome110', 'firefox110', 'safari16'],
+    entryNames: '[name]-[hash]',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const manifest: Record<string, string> = {};
+  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+    if (!meta.entryPoint || output.endsWith('.map')) continue;
+    const name = output.endsWith('.css') ? 'main.css' : 'main.js';
+    manifest[name] = basename(output);
+  }
+  await writeFile(join(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const manifest = await buildWebBundle();
+  process.stdout.write(`web bundle: ${Object.values(manifest).join(', ')}\n`);
+}
