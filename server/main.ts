@@ -32,11 +32,11 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
-  process.stdout.write(`licornd: listening on https://${host}:${port}/ (${config.isRealMachine ? 'this machine' : `sandbox ${config.root}`})\n`);
   if (tls.generated) process.stdout.write(`licornd: generated a self-signed certificate in ${config.tls.dir}\n`);
   if (credentials) {
     process.stdout.write(`licornd: created the demo in ${config.root}; log in as "${credentials.login}" with password "${credentials.password}" (shown once)\n`);
   }
+  process.stdout.write(`licornd: listening on https://${host}:${port}/ (${config.isRealMachine ? 'this machine' : `sandbox ${config.root}`})\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

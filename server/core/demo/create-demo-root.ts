@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { chown, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
+import { chown, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { CoreError } from '../errors.ts';
 import { join } from 'node:path';
 import { createHashSetting, hashPassphrase } from '../../native/crypt.ts';
 import { getShadowDay } from '../auth/get-login-refusal.ts';
@@ -29,15 +30,29 @@ interface Member { login: string; uid: number; fullName: string; hash: string; a
 // without look-alikes (about 93 bits).
 export function createDemoPassword(): string {
   const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  return Array.from(randomBytes(16), (byte) => alphabet[byte % alphabet.length]).join('');
+  return Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]).join('');
 }
 
 // Creates the demo sandbox at `root` (which must not exist yet): etc/ files in the formats
 // of shadow-utils, skel, homes and group shares. Built beside `root` and renamed into place,
 // so a crash never leaves half a sandbox. Returns the admin's freshly generated credentials.
 export async function createDemoRoot(root: string, options: CreateDemoRootOptions = {}): Promise<DemoCredentials> {
+  if (await stat(root).then(() => true, () => false)) {
+    throw new CoreError('already-exists', `Cannot create the demo in "${root}": it already exists`, { field: 'root' });
+  }
   const building = `${root}.building-${process.pid}`;
   await rm(building, { recursive: true, force: true });
+  try {
+    const credentials = await buildDemoRoot(building, options);
+    await rename(building, root);
+    return credentials;
+  } catch (error) {
+    await rm(building, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function buildDemoRoot(building: string, options: CreateDemoRootOptions): Promise<DemoCredentials> {
   const adminPassword = options.passwords?.[demoAdminLogin] ?? createDemoPassword();
   const yescrypt = (password: string) => hashPassphrase(password, createHashSetting('$y$', 5));
 
@@ -74,7 +89,6 @@ export async function createDemoRoot(root: string, options: CreateDemoRootOption
   }
   for (const group of demoGroups) await mkdir(join(building, 'home/groups', group.name), { mode: 0o770 });
   await writeFile(join(building, demoMarkerFile), `Licorn WMI demo sandbox, created ${new Date().toISOString()}\n`);
-  await rename(building, root);
   return { login: demoAdminLogin, password: adminPassword };
 }
 

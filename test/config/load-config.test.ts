@@ -1,0 +1,95 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config/load-config.ts';
+import { ConfigError } from '../../server/config/config-error.ts';
+
+let dir: string;
+const write = async (name: string, text: string) => {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'licorn-config-'));
+});
+
+describe('loadConfig', () => {
+  it('uses the demo defaults when nothing is given', async () => {
+    const config = loadConfig({ argv: ['--config', await write('empty.conf', '')], env: {}, cwd: '/srv/licorn' });
+    expect(config.root).toBe('/srv/licorn/var/demo');
+    expect(config.isRealMachine).toBe(false);
+    expect(config.listen).toBe('127.0.0.1');
+    expect(config.port).toBe(3356);
+    expect(config.auth.adminGroups).toEqual(['admins', 'licorn-wmi', 'sudo']);
+    expect(config.sessions).toEqual({ idleTimeoutMs: 1_800_000, absoluteTimeoutMs: 43_200_000 });
+  });
+
+  it('reads dotted keys, tables and the old True/False spellings', async () => {
+    const file = await write('licorn.conf', [
+      'root = "/"',
+      'port = 4443',
+      'log.requests = True   # Python-style, as old Licorn wrote',
+      '[auth]',
+      'admin_groups = ["wheel"]',
+      'pam_service = "licorn-test"',
+      '[sessions]',
+      'idle_timeout = 60',
+    ].join('\n'));
+    const config = loadConfig({ argv: ['--config', file], env: {} });
+    expect(config.isRealMachine).toBe(true);
+    expect(config.port).toBe(4443);
+    expect(config.log.requests).toBe(true);
+    expect(config.auth.adminGroups).toEqual(['wheel']);
+    expect(config.auth.pamService).toBe('licorn-test');
+    expect(config.sessions.idleTimeoutMs).toBe(60_000);
+    expect(config.configFile).toBe(file);
+  });
+
+  it('lets environment variables override the file and flags override both', async () => {
+    const file = await write('ports.conf', 'port = 1000\nlisten = "::1"\n');
+    const config = loadConfig({ argv: ['--config', file, '--port', '3000'], env: { LICORN_PORT: '2000', LICORN_LISTEN: '0.0.0.0', LICORN_AUTH_ADMIN_GROUPS: 'a, b' } });
+    expect(config.port).toBe(3000);
+    expect(config.listen).toBe('0.0.0.0');
+    expect(config.auth.adminGroups).toEqual(['a', 'b']);
+  });
+
+  it('refuses an unknown key, naming the key and the file', async () => {
+    const file = await write('unknown.conf', '[extensions.volumes]\nmount_all = True\n');
+    expect(() => loadConfig({ argv: ['--config', file], env: {} }))
+      .toThrow(new RegExp(`^${file}: unknown key "extensions.volumes.mount_all"`));
+  });
+
+  it.each([
+    ['port = "http"', /port must be an integer in 0–65535, got "http"/],
+    ['port = 70000', /port must be an integer in 0–65535, got 70000/],
+    ['log.requests = "yes"', /log.requests must be true or false, got "yes"/],
+    ['log.level = "loud"', /log.level must be one of/],
+    ['root = [1, 2', /.+/],
+    ['tls.cert = "/x.pem"', /tls.cert and tls.key must be given together/],
+  ])('refuses %s with a one-line reason', async (line, reason) => {
+    const file = await write('bad.conf', line + '\n');
+    let error: unknown;
+    try {
+      loadConfig({ argv: ['--config', file], env: {} });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(reason);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('names the flag or variable a bad value came from', async () => {
+    const file = await write('empty2.conf', '');
+    expect(() => loadConfig({ argv: ['--config', file, '--port', 'x'], env: {} })).toThrow(/^--port: port must be an integer/);
+    expect(() => loadConfig({ argv: ['--config', file], env: { LICORN_PORT: '-1' } })).toThrow(/^environment LICORN_PORT: port must be/);
+    expect(() => loadConfig({ argv: ['--config', file, '--no-such-flag'], env: {} })).toThrow(/^command line: Unknown option '--no-such-flag'/);
+  });
+
+  it('refuses a --config file that does not exist', () => {
+    expect(() => loadConfig({ argv: ['--config', join(dir, 'missing.conf')], env: {} })).toThrow(/missing.conf: cannot read the configuration file \(ENOENT\)/);
+  });
+});

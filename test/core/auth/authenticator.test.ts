@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Authenticator } from '../../../server/core/auth/authenticator.ts';
+import { createSandbox, testPasswords, type Sandbox } from '../../helpers/sandbox.ts';
+
+let sandbox: Sandbox;
+let auth: Authenticator;
+
+beforeAll(async () => {
+  sandbox = await createSandbox();
+  auth = new Authenticator({ root: sandbox.root, isRealMachine: false, pamService: 'licorn', adminGroups: ['admins', 'licorn-wmi', 'sudo'] });
+});
+afterAll(() => sandbox.remove());
+
+describe('Authenticator against a sandbox shadow', () => {
+  it('lets an admin in with the right password', async () => {
+    const outcome = await auth.authenticate('admin', testPasswords.admin, '127.0.0.1');
+    expect(outcome).toMatchObject({ ok: true, account: { login: 'admin', isAdmin: true, fullName: 'Demo Administrator' } });
+  });
+
+  it('lets a plain account in, not as an admin', async () => {
+    const outcome = await auth.authenticate('dnguyen', testPasswords.dnguyen, '127.0.0.1');
+    expect(outcome).toMatchObject({ ok: true, account: { login: 'dnguyen', isAdmin: false, groups: ['users', 'developers'] } });
+  });
+
+  it.each([
+    ['admin', 'wrong password', 'bad-credentials'],
+    ['nobody-here', 'whatever', 'bad-credentials'],
+    ['Admin', testPasswords.admin, 'bad-credentials'],
+    ['admin:0', testPasswords.admin, 'bad-credentials'],
+    ['ndupont', testPasswords.ndupont, 'bad-credentials'], // locked: `!` makes the hash unusable
+    ['qrousseau', testPasswords.qrousseau, 'account-expired'],
+    ['root', '', 'bad-credentials'],
+  ])('refuses %s', async (login, password, reason) => {
+    expect(await auth.authenticate(login, password, '127.0.0.1')).toEqual({ ok: false, reason });
+  });
+});

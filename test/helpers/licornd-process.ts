@@ -1,0 +1,42 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const projectDir = join(import.meta.dirname, '../..');
+
+// A licornd started as its own process, as `npm start` runs it.
+export interface LicorndProcess {
+  child: ChildProcess;
+  output(): string;
+  // Resolves with the URL once it listens; rejects with its output if it exits first.
+  listening(): Promise<string>;
+  exited(): Promise<{ code: number | null; stderr: string; stdout: string }>;
+}
+
+// Starts licornd with `args`, without the machine's LICORN_* variables.
+export function startLicornd(args: string[]): LicorndProcess {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LICORN_')));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectDir, 'server/main.ts'), ...args], {
+    cwd: projectDir, env: { ...env, LICORN_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => { stdout += chunk; });
+  child.stderr!.on('data', (chunk) => { stderr += chunk; });
+  const exit = new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
+    child.on('exit', (code) => resolve({ code, stderr, stdout }));
+  });
+  return {
+    child,
+    output: () => stdout,
+    exited: () => exit,
+    listening: () => new Promise((resolve, reject) => {
+      const check = () => {
+        const match = /listening on (https:\/\/\S+?)\/? /.exec(stdout);
+        if (match) resolve(match[1]!);
+      };
+      child.stdout!.on('data', check);
+      check();
+      void exit.then(({ code }) => reject(new Error(`licornd exited ${code}: ${stderr}${stdout}`)));
+    }),
+  };
+}

@@ -1,0 +1,56 @@
+import WebSocket from 'ws';
+
+// A push-channel client for tests: connects to the test's own server (self-signed, so
+// certificate checks are off for it only) and collects every message it receives.
+export class TestSocket {
+  readonly messages: { action: string; target: string; html?: string }[] = [];
+  readonly socket: WebSocket;
+  closeCode: number | null = null;
+  #waiters: (() => void)[] = [];
+  readonly #opened: Promise<void>;
+
+  constructor(url: string, headers: Record<string, string>) {
+    this.socket = new WebSocket(url, { headers, rejectUnauthorized: false });
+    this.#opened = new Promise((resolve, reject) => {
+      this.socket.once('open', () => resolve());
+      this.socket.once('unexpected-response', (_request, response) => reject(new Error(`refused: ${response.statusCode}`)));
+      this.socket.once('error', reject);
+    });
+    this.#opened.catch(() => {});
+    this.socket.on('message', (data) => {
+      this.messages.push(...(JSON.parse(data.toString()) as TestSocket['messages']));
+      this.#waiters.forEach((wake) => wake());
+    });
+    this.socket.on('close', (code) => {
+      this.closeCode = code;
+      this.#waiters.forEach((wake) => wake());
+    });
+  }
+
+  // Resolves when the socket is open; rejects with the HTTP status of a refused upgrade.
+  opened(): Promise<void> {
+    return this.#opened;
+  }
+
+  send(value: unknown): void {
+    this.socket.send(typeof value === 'string' ? value : JSON.stringify(value));
+  }
+
+  // Waits (up to a deadline) for a condition on what was received.
+  async waitFor<T>(find: () => T | undefined | false | null, what: string, deadlineMs = 5000): Promise<T> {
+    const end = Date.now() + deadlineMs;
+    for (;;) {
+      const found = find();
+      if (found) return found;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages).slice(0, 500)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, end - Date.now());
+        this.#waiters.push(() => { clearTimeout(timer); resolve(); });
+      });
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

@@ -1,0 +1,69 @@
+import { createServer, type Server } from 'node:net';
+import { request } from 'node:https';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLicornd } from './helpers/licornd-process.ts';
+
+let dir: string;
+let emptyConfig: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'licornd-'));
+  emptyConfig = join(dir, 'empty.conf');
+  await writeFile(emptyConfig, '');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const base = () => ['--config', emptyConfig, '--root', join(dir, 'demo'), '--tls-dir', join(dir, 'certs'), '--port', '0'];
+
+function get(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(url, { rejectUnauthorized: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    }).on('error', reject).end();
+  });
+}
+
+describe('licornd', () => {
+  it('creates the demo on first start, prints the URL and the admin login once, stops on SIGTERM', async () => {
+    const first = startLicornd(base());
+    const url = await first.listening();
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(first.output()).toMatch(/log in as "admin" with password "[A-Za-z0-9]{16}" \(shown once\)/);
+    expect(await get(`${url}/login/`)).toBe(200);
+    first.child.kill('SIGTERM');
+    expect((await first.exited()).code).toBe(0);
+
+    const second = startLicornd(base());
+    await second.listening();
+    expect(second.output()).not.toContain('password');
+    second.child.kill('SIGINT');
+    expect((await second.exited()).code).toBe(0);
+  });
+
+  it('exits 1 with one line naming the key and file on an unknown key', async () => {
+    const file = join(dir, 'bad.conf');
+    await writeFile(file, 'prot = 3356\n');
+    const { code, stderr } = await startLicornd(['--config', file]).exited();
+    expect(code).toBe(1);
+    expect(stderr).toBe(`licornd: ${file}: unknown key "prot" (known keys: ${stderr.split('known keys: ')[1]!.trim()}\n`);
+  });
+
+  it('exits 1 with one line when the port is busy', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const { code, stderr } = await startLicornd([...base(), '--port', String(port)]).exited();
+    blocker.close();
+    expect(code).toBe(1);
+    expect(stderr).toBe(`licornd: port ${port} on 127.0.0.1 is busy; choose another with --port or port = N\n`);
+  });
+
+  it('exits 1 with one line when the certificate cannot be read', async () => {
+    const { code, stderr } = await startLicornd([...base(), '--tls-cert', join(dir, 'none.crt'), '--tls-key', join(dir, 'none.key')]).exited();
+    expect(code).toBe(1);
+    expect(stderr).toBe(`licornd: tls.cert ${join(dir, 'none.crt')}: cannot read (ENOENT)\n`);
+  });
+});

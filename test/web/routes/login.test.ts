@@ -1,0 +1,135 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginFailedMessage } from '../../../server/web/routes/login.ts';
+import { createTestApp, getCookieHeader, getPageCsrfToken, logIn, type TestApp } from '../../helpers/test-app.ts';
+import { testPasswords } from '../../helpers/sandbox.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp(['--auth-max-failures-per-account', '3']);
+});
+afterAll(() => t.close());
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const formHeaders = (cookie: string) => ({ cookie, 'content-type': 'application/x-www-form-urlencoded' });
+
+describe('login', () => {
+  it('sends an anonymous page request to the login form with next', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/me/?tab=1' });
+    expect(response.statusCode).toBe(302);
+    expect(response.headers.location).toBe('/login/?next=%2Fme%2F%3Ftab%3D1');
+  });
+
+  it('answers 401 JSON to an anonymous API request', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/v1/session' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'permission-denied', field: 'session' });
+  });
+
+  it('logs an admin in with a fresh, locked-down session cookie and goes to next', async () => {
+    const { cookie, response } = await logIn(t.app, 'admin', testPasswords.admin, '/me/');
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/me/');
+    const setCookie = String(response.headers['set-cookie']);
+    expect(setCookie).toMatch(/__Host-licorn-session=[A-Za-z0-9_-]{43};/);
+    expect(setCookie).toMatch(/Secure/);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const dashboard = await t.app.inject({ method: 'GET', url: '/', headers: { cookie } });
+    expect(dashboard.statusCode).toBe(200);
+    expect(dashboard.body).toContain('Logged in to this interface');
+  });
+
+  it('gives a new session id at every login', async () => {
+    const first = await logIn(t.app, 'admin', testPasswords.admin);
+    const second = await logIn(t.app, 'admin', testPasswords.admin);
+    expect(first.cookie).not.toBe(second.cookie);
+  });
+
+  it('never follows a forged next outside the site', async () => {
+    for (const next of ['https://evil.example/', '//evil.example/', '/\\evil.example']) {
+      const { response } = await logIn(t.app, 'admin', testPasswords.admin, next);
+      expect(response.headers.location).toBe('/');
+    }
+  });
+
+  it('answers the same message for a wrong password and an unknown account', async () => {
+    const wrong = await logIn(t.app, 'blefevre', 'not the password');
+    const unknown = await logIn(t.app, 'no-such-person', 'not the password');
+    expect(wrong.response.statusCode).toBe(401);
+    expect(unknown.response.statusCode).toBe(401);
+    for (const { response } of [wrong, unknown]) {
+      expect(response.body).toContain(loginFailedMessage);
+      expect(response.cookies.find((cookie) => cookie.name === '__Host-licorn-session')).toBeUndefined();
+    }
+    // The form keeps the login typed, never the password.
+    expect(wrong.response.body).toContain('value="blefevre"');
+    expect(wrong.response.body).not.toContain('not the password');
+  });
+
+  it('refuses a locked account and an expired one with that same message', async () => {
+    for (const login of ['ndupont', 'qrousseau'] as const) {
+      const { response } = await logIn(t.app, login, testPasswords[login]);
+      expect(response.statusCode).toBe(401);
+      expect(response.body).toContain(loginFailedMessage);
+    }
+  });
+
+  it('throttles an account after repeated failures, known or not', async () => {
+    for (const login of ['hroussel', 'ghost-account']) {
+      for (let i = 0; i < 3; i += 1) expect((await logIn(t.app, login, 'bad')).response.statusCode).toBe(401);
+      const refused = await logIn(t.app, login, 'bad');
+      expect(refused.response.statusCode).toBe(429);
+      expect(refused.response.headers['retry-after']).toBeDefined();
+      expect(refused.response.body).toContain('Too many failed logins');
+    }
+  });
+
+  it('refuses a login without the CSRF token and opens no session', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/login/' });
+    const cookie = getCookieHeader(page);
+    for (const _csrf of [undefined, 'forged-token-forged-token-forged-token-xxxx']) {
+      const response = await t.app.inject({
+        method: 'POST', url: '/login/', headers: { ...formHeaders(cookie), accept: 'text/html' },
+        payload: form({ login: 'admin', password: testPasswords.admin, ...(_csrf ? { _csrf } : {}) }),
+      });
+      expect(response.statusCode).toBe(403);
+      expect(response.body).toContain('Missing or invalid CSRF token');
+      expect(response.cookies.find((c) => c.name === '__Host-licorn-session')).toBeUndefined();
+    }
+  });
+
+  it('logs out: the session is gone and its cookie cleared', async () => {
+    const { cookie } = await logIn(t.app, 'admin', testPasswords.admin);
+    const page = await t.app.inject({ method: 'GET', url: '/', headers: { cookie } });
+    const out = await t.app.inject({ method: 'POST', url: '/logout/', headers: formHeaders(cookie), payload: form({ _csrf: getPageCsrfToken(page.body) }) });
+    expect(out.statusCode).toBe(303);
+    expect(out.headers.location).toBe('/login/');
+    expect(String(out.headers['set-cookie'])).toMatch(/__Host-licorn-session=;/);
+    expect((await t.app.inject({ method: 'GET', url: '/', headers: { cookie } })).statusCode).toBe(302);
+  });
+
+  it('refuses logout without a CSRF token, keeping the session', async () => {
+    const { cookie } = await logIn(t.app, 'admin', testPasswords.admin);
+    const out = await t.app.inject({ method: 'POST', url: '/logout/', headers: formHeaders(cookie), payload: form({}) });
+    expect(out.statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/', headers: { cookie } })).statusCode).toBe(200);
+  });
+
+  it('refuses an oversized body with 413 and keeps serving', async () => {
+    const response = await t.app.inject({
+      method: 'POST', url: '/login/', headers: formHeaders(''), payload: form({ login: 'x', password: 'y'.repeat(70_000) }),
+    });
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toMatchObject({ code: 'invalid-argument' });
+    expect((await t.app.inject({ method: 'GET', url: '/login/' })).statusCode).toBe(200);
+  });
+
+  it('never writes the sandbox files when logging in', async () => {
+    const before = await readFile(join(t.sandbox.root, 'etc/shadow'), 'utf8');
+    await logIn(t.app, 'admin', testPasswords.admin);
+    await logIn(t.app, 'admin', 'bad');
+    expect(await readFile(join(t.sandbox.root, 'etc/shadow'), 'utf8')).toBe(before);
+  });
+});

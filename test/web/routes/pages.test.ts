@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, logIn, type TestApp } from '../../helpers/test-app.ts';
+import { testPasswords } from '../../helpers/sandbox.ts';
+
+let t: TestApp;
+let adminCookie: string;
+let memberCookie: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  adminCookie = (await logIn(t.app, 'admin', testPasswords.admin)).cookie;
+  memberCookie = (await logIn(t.app, 'dnguyen', testPasswords.dnguyen)).cookie;
+});
+afterAll(() => t.close());
+
+describe('pages and roles', () => {
+  it('shows admins the dashboard: the machine and who is logged in', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: adminCookie } });
+    expect(page.statusCode).toBe(200);
+    for (const label of ['Host name', 'Distribution', 'Kernel', 'Processors', 'Memory', 'Uptime']) expect(page.body).toContain(label);
+    expect(page.body).toMatch(/<tr id="session-[0-9a-f]{16}" class="session-row">\s*<td><span class="login">admin<\/span>/);
+    expect(page.body).toMatch(/<span class="login">dnguyen<\/span>/);
+    expect(page.body).toContain('data-topics="sessions"');
+    expect(page.body).toContain('href="/me/"');
+  });
+
+  it('sends a non-admin to "My account" and shows only their own account', async () => {
+    const root = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: memberCookie } });
+    expect(root.statusCode).toBe(302);
+    expect(root.headers.location).toBe('/me/');
+    const me = await t.app.inject({ method: 'GET', url: '/me/', headers: { cookie: memberCookie } });
+    expect(me.statusCode).toBe(200);
+    expect(me.body).toContain('David Nguyen');
+    expect(me.body).toContain('developers');
+    expect(me.body).not.toContain('>Dashboard<');
+  });
+
+  it('answers 403 to a non-admin on admin routes, as a page and as JSON', async () => {
+    const api = await t.app.inject({ method: 'GET', url: '/api/v1/sessions', headers: { cookie: memberCookie } });
+    expect(api.statusCode).toBe(403);
+    expect(api.json()).toMatchObject({ code: 'permission-denied', message: expect.stringContaining('for administrators') });
+    const page = await t.app.inject({ method: 'GET', url: '/api/v1/system', headers: { cookie: memberCookie, accept: 'text/html' } });
+    expect(page.statusCode).toBe(403);
+    const admin = await t.app.inject({ method: 'GET', url: '/api/v1/sessions', headers: { cookie: adminCookie } });
+    expect(admin.statusCode).toBe(200);
+    expect(admin.json().map((session: { login: string }) => session.login)).toEqual(['admin', 'dnguyen']);
+  });
+
+  it('sends security headers on every answer', async () => {
+    for (const url of ['/login/', '/', '/nowhere']) {
+      const response = await t.app.inject({ method: 'GET', url, headers: { cookie: adminCookie } });
+      const csp = String(response.headers['content-security-policy']);
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("style-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    }
+  });
+
+  it('renders pages with no inline script or style', async () => {
+    for (const [url, cookie] of [['/login/', ''], ['/', adminCookie], ['/me/', memberCookie]] as const) {
+      const { body } = await t.app.inject({ method: 'GET', url, headers: { cookie } });
+      expect(body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(body).not.toMatch(/\sstyle=|<style/);
+    }
+  });
+
+  it('serves the bundle under hashed names with a year-long immutable cache', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/login/' });
+    const script = /<script src="(\/static\/main-[A-Z0-9]+\.js)"/.exec(page.body)![1]!;
+    const style = /<link rel="stylesheet" href="(\/static\/main-style-[A-Z0-9]+\.css)"/.exec(page.body)![1]!;
+    for (const url of [script, style]) {
+      const asset = await t.app.inject({ method: 'GET', url });
+      expect(asset.statusCode).toBe(200);
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    }
+    expect((await t.app.inject({ method: 'GET', url: '/static/manifest.json' })).statusCode).toBe(404);
+  });
+
+  it('answers 404 with a page for a logged-in browser', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/nowhere', headers: { cookie: adminCookie, accept: 'text/html' } });
+    expect(response.statusCode).toBe(404);
+    expect(response.body).toContain('No page at /nowhere');
+  });
+});
