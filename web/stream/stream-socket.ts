@@ -68,6 +68,10 @@ export function connectStream({ topics, url, onState }: StreamSocketOptions): { 
     timer = setTimeout(open, delay);
   };
 
+  // Leaving the page (a link, the logout form) closes the socket: that is no outage.
+  window.addEventListener('pagehide', () => { closedByPage = true; });
+  window.addEventListener('beforeunload', () => { closedByPage = true; });
+
   open();
   return {
     close() {

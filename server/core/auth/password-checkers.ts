@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { CoreError } from '../errors.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { createHashSetting, hashPassphrase } from '../../native/crypt.ts';
 import { readShadowEntry } from '../accounts/read-accounts.ts';
@@ -34,8 +36,18 @@ interface AuthenticatePam {
 
 // Verifies through PAM (service `service`, /etc/pam.d/<service>) on the real machine; the
 // module runs pam_authenticate on a libuv worker thread. pam_unix delays failures itself.
+// Throws CoreError when the optional PAM binding is not built (libpam0g-dev was missing at
+// install time) or the service file is missing.
 export function createPamChecker(service: string): PasswordChecker {
-  const pam = createRequire(import.meta.url)('authenticate-pam') as AuthenticatePam;
+  let pam: AuthenticatePam;
+  try {
+    pam = createRequire(import.meta.url)('authenticate-pam') as AuthenticatePam;
+  } catch (error) {
+    throw new CoreError('internal-error', 'PAM support is not built: run "apt-get install libpam0g-dev" then "npm ci" again', { field: 'root', cause: error });
+  }
+  if (!existsSync(`/etc/pam.d/${service}`)) {
+    throw new CoreError('not-found', `PAM service file /etc/pam.d/${service} is missing; install it as the README shows`, { field: 'auth.pam_service' });
+  }
   return {
     check(login, password, remoteAddress) {
       return new Promise((resolve) => {

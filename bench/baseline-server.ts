@@ -1,0 +1,19 @@
+// The benchmarks' baseline: bare Fastify over HTTPS answering /login/ with a static 4 KB
+// page, with the same certificate as the daemon under test. Prints its URL when listening.
+import Fastify from 'fastify';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { cert: { type: 'string' }, key: { type: 'string' } } });
+const filler = 'Licorn WMI baseline page. '.repeat(150);
+const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in</title></head><body><p>${filler}</p></body></html>`.slice(0, 4096);
+
+const app = Fastify({
+  https: { cert: readFileSync(values.cert!), key: readFileSync(values.key!), minVersion: 'TLSv1.2' },
+  logger: false,
+});
+app.get('/login/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+await app.listen({ host: '127.0.0.1', port: 0 });
+const address = app.server.address() as { port: number };
+process.stdout.write(`baseline: listening on https://127.0.0.1:${address.port}/ \n`);
+process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

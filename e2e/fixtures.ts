@@ -1,0 +1,24 @@
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
+
+export { expect };
+
+// The daemon global-setup.ts started.
+export const daemonUrl = (): string => {
+  const url = process.env.LICORN_E2E_URL;
+  if (!url) throw new Error('LICORN_E2E_URL is not set: run through e2e/playwright.config.ts');
+  return url;
+};
+
+// Logs in through the form in a fresh browser context, as a person would.
+export async function logInAs(browser: Browser, login: string, password: string, url = daemonUrl()): Promise<Page> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: url });
+  const page = await context.newPage();
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login\/\?next=%2F$/);
+  await page.getByLabel('Login').fill(login);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  return page;
+}
+
+export const test = base;

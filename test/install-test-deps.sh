@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a Debian machine: Debian's Chromium (Playwright drives it,
+# never downloads one), the PAM headers for the optional PAM binding, shadow-utils, perl and
+# acl as test peers. Needs root when something is missing; says what to run otherwise.
+set -euo pipefail
+packages=(chromium libpam0g-dev libcrypt-dev passwd perl acl util-linux g++ make python3)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing Debian packages: ${missing[*]}; run as root: apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >/dev/null
