@@ -9,11 +9,11 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-// Spawns `node --import tsx script args` and waits for its "listening on https://…:PORT" line;
-// startMs is the time from spawn to that line.
+// Spawns `node script args` (a bundle: plain JavaScript, as `npm start` runs) and waits for
+// its "listening on https://…:PORT" line; startMs is the time from spawn to that line.
 export async function startServer(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

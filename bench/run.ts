@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWebBundle } from '../web/build.ts';
+import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { loadTls } from '../server/web/tls/load-tls.ts';
 import { runAb, runAutocannon, runHttperf } from './load-tools.ts';
@@ -43,8 +44,13 @@ async function measure(server: ServerProcess, onPeak: (peak: number) => void): P
 
 ensureTools();
 await buildWebBundle();
+await buildServerBundle();
 const dir = await mkdtemp(join(tmpdir(), 'licorn-bench-'));
 try {
+  // Both servers run as plain JavaScript bundles built the same way.
+  const daemonScript = join(projectDir, 'dist/server/main.js');
+  const baselineScript = join(dir, 'baseline-server.js');
+  await buildServerBundle(join(projectDir, 'bench/baseline-server.ts'), baselineScript);
   const root = join(dir, 'root');
   await createDemoRoot(root);
   const certDir = join(dir, 'certs');
@@ -56,16 +62,16 @@ try {
 
   // Warm-up start of each (tsx's transform cache, the page cache), then the measured ones.
   for (const warm of [
-    await startServer(join(projectDir, 'server/main.ts'), ['--config', configFile, '--root', root, '--tls-cert', cert, '--tls-key', key, '--port', '0']),
-    await startServer(join(projectDir, 'bench/baseline-server.ts'), ['--cert', cert, '--key', key]),
+    await startServer(daemonScript, ['--config', configFile, '--root', root, '--tls-cert', cert, '--tls-key', key, '--port', '0']),
+    await startServer(baselineScript, ['--cert', cert, '--key', key]),
   ]) await warm.stop();
 
-  const baseline = await startServer(join(projectDir, 'bench/baseline-server.ts'), ['--cert', cert, '--key', key]);
+  const baseline = await startServer(baselineScript, ['--cert', cert, '--key', key]);
   let baselinePeak = 0;
   const baselineFigures = await measure(baseline, (peak) => { baselinePeak = peak; });
   await baseline.stop();
 
-  const daemon = await startServer(join(projectDir, 'server/main.ts'), ['--config', configFile, '--root', root, '--tls-cert', cert, '--tls-key', key, '--port', '0']);
+  const daemon = await startServer(daemonScript, ['--config', configFile, '--root', root, '--tls-cert', cert, '--tls-key', key, '--port', '0']);
   let daemonPeak = 0;
   const daemonFigures = await measure(daemon, (peak) => { daemonPeak = peak; });
   await daemon.stop();

@@ -2,14 +2,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWebBundle } from '../web/build.ts';
+import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { startLicornd } from '../test/helpers/licornd-process.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 
-// Builds the bundle, makes a demo sandbox with known passwords and starts licornd on a free
+// Builds the bundles, makes a demo sandbox with known passwords and starts licornd on a free
 // port; the specs find it in LICORN_E2E_URL / LICORN_E2E_ROOT. Returns the teardown.
 export default async function globalSetup(): Promise<() => Promise<void>> {
   await buildWebBundle();
+  await buildServerBundle();
   const dir = await mkdtemp(join(tmpdir(), 'licorn-e2e-'));
   const root = join(dir, 'root');
   await createDemoRoot(root, { passwords: testPasswords });

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLicornd } from './helpers/licornd-process.ts';
+import { killAllLicornd, startLicornd } from './helpers/licornd-process.ts';
 
 let dir: string;
 let emptyConfig: string;
@@ -13,7 +13,10 @@ beforeAll(async () => {
   emptyConfig = join(dir, 'empty.conf');
   await writeFile(emptyConfig, '');
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  killAllLicornd();
+  await rm(dir, { recursive: true, force: true });
+});
 
 const base = () => ['--config', emptyConfig, '--root', join(dir, 'demo'), '--tls-dir', join(dir, 'certs'), '--port', '0'];
 

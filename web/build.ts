@@ -3,8 +3,8 @@
 import { build } from 'esbuild';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { projectDir } from '../server/project-dir.ts';
 
-const projectDir = join(import.meta.dirname, '..');
 const outdir = join(projectDir, 'dist/web');
 
 // Builds the bundle; returns the manifest.

@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { projectDir } from '../project-dir.ts';
 
 interface LicornNative {
   crypt(phrase: string, setting: string): Promise<string>;
@@ -8,7 +10,7 @@ interface LicornNative {
 const require = createRequire(import.meta.url);
 
 // The addon built by node-gyp from licorn_native.c on `npm ci` (binding.gyp at the top).
-const native = require('../../build/Release/licorn_native.node') as LicornNative;
+const native = require(join(projectDir, 'build/Release/licorn_native.node')) as LicornNative;
 
 // Hashes a passphrase with libxcrypt on a worker thread. `setting` is a full hash to verify
 // against or a fresh setting from createHashSetting().

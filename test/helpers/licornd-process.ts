@@ -12,12 +12,17 @@ export interface LicorndProcess {
   exited(): Promise<{ code: number | null; stderr: string; stdout: string }>;
 }
 
-// Starts licornd with `args`, without the machine's LICORN_* variables.
+const running = new Set<ChildProcess>();
+
+// Starts licornd as shipped (dist/server/main.js, built by the global setup) with `args`,
+// without the machine's LICORN_* variables.
 export function startLicornd(args: string[]): LicorndProcess {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LICORN_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectDir, 'server/main.ts'), ...args], {
+  const child = spawn(process.execPath, [join(projectDir, 'dist/server/main.js'), ...args], {
     cwd: projectDir, env: { ...env, LICORN_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => { stdout += chunk; });
@@ -39,4 +44,9 @@ export function startLicornd(args: string[]): LicorndProcess {
       void exit.then(({ code }) => reject(new Error(`licornd exited ${code}: ${stderr}${stdout}`)));
     }),
   };
+}
+
+// Kills every licornd a test started and did not stop (a failed test must not leave one).
+export function killAllLicornd(): void {
+  for (const child of running) child.kill('SIGKILL');
 }

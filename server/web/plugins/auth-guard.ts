@@ -11,18 +11,21 @@ export function isApiRequest(request: FastifyRequest): boolean {
 // login form (302, with `next`), the API answers 401. Routes marked `config.admin` answer 403
 // to other accounts, and the attempt is logged as a possible break-in.
 export default fp(async (app) => {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const config = request.routeOptions.config;
-    if (config.public) return;
+    if (config.public) return done();
     if (!request.session) {
       if (isApiRequest(request) || request.method !== 'GET') {
-        throw new CoreError('permission-denied', 'Not logged in, or the session has ended', { field: 'session' });
+        return done(new CoreError('permission-denied', 'Not logged in, or the session has ended', { field: 'session' }));
       }
-      return reply.redirect(`/login/?next=${encodeURIComponent(request.url)}`, 302);
+      // Answering ends the request: the hook must not call done() after it.
+      reply.redirect(`/login/?next=${encodeURIComponent(request.url)}`, 302);
+      return;
     }
     if (config.admin && !request.session.isAdmin) {
       request.log.warn({ login: request.session.login, url: request.url, address: request.ip }, 'possible break-in attempt: non-admin on an admin route');
-      throw new CoreError('permission-denied', `Account "${request.session.login}" may not open ${request.url}: it is for administrators`, { field: 'url' });
+      return done(new CoreError('permission-denied', `Account "${request.session.login}" may not open ${request.url}: it is for administrators`, { field: 'url' }));
     }
+    done();
   });
 }, { name: 'licorn-auth-guard', dependencies: ['licorn-sessions'] });

@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CoreError } from '../../core/errors.ts';
+import { createRandomToken } from '../auth/create-random-token.ts';
 
 // Before login there is no session to hold a token: the login form uses a double-submit
 // cookie instead (SameSite=Strict, so another site can neither read nor send it).
@@ -13,8 +14,11 @@ export function getCsrfToken(request: FastifyRequest, reply: FastifyReply): stri
   if (request.session) return request.session.csrfToken;
   let token = request.cookies[anonymousCookie];
   if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) {
-    token = randomBytes(32).toString('base64url');
-    reply.setCookie(anonymousCookie, token, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+    token = createRandomToken();
+    // Written as a header rather than through reply.setCookie(): the token needs no
+    // encoding, and @fastify/cookie's serializer and onSend merge cost a quarter of the
+    // login page's throughput (measured with autocannon).
+    reply.header('set-cookie', `${anonymousCookie}=${token}; Path=/; HttpOnly; Secure; SameSite=Strict`);
   }
   return token;
 }
@@ -28,14 +32,15 @@ function isSame(a: string, b: string): boolean {
 // Refuses (403, nothing changed) every state-changing request without the right token,
 // taken from the `x-csrf-token` header or the `_csrf` form field.
 export default fp(async (app) => {
-  app.addHook('preHandler', async (request) => {
-    if (safeMethods.has(request.method)) return;
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (safeMethods.has(request.method)) return done();
     const expected = request.session?.csrfToken ?? request.cookies[anonymousCookie];
     const body = request.body as Record<string, unknown> | undefined;
     const sent = request.headers['x-csrf-token'] ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);
     if (!expected || typeof sent !== 'string' || !isSame(sent, expected)) {
       request.log.warn({ url: request.url, login: request.session?.login }, 'refused a request without a valid CSRF token');
-      throw new CoreError('permission-denied', 'Missing or invalid CSRF token: reload the page and try again', { field: '_csrf' });
+      return done(new CoreError('permission-denied', 'Missing or invalid CSRF token: reload the page and try again', { field: '_csrf' }));
     }
+    done();
   });
 }, { name: 'licorn-csrf', dependencies: ['licorn-sessions'] });

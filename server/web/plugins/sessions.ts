@@ -26,10 +26,11 @@ export default fp(async (app) => {
   });
   app.decorate('sessions', sessions);
   app.decorateRequest('session', null);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const id = request.cookies[sessionCookie];
     request.session = sessions.use(id);
     if (id && !request.session) clearSessionCookie(reply);
+    done();
   });
   app.addHook('onClose', async () => sessions.close());
 }, { name: 'licorn-sessions', dependencies: ['licorn-core', '@fastify/cookie'] });

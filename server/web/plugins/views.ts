@@ -4,9 +4,7 @@ import nunjucks from 'nunjucks';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../config/config-error.ts';
-
-// Where the project's files are, from this file's place in server/web/plugins/.
-export const projectDir = join(import.meta.dirname, '../../..');
+import { projectDir } from '../../project-dir.ts';
 
 // The esbuild output: hashed bundles and manifest.json mapping `main.js` to `main-HASH.js`.
 export const bundleDir = join(projectDir, 'dist/web');

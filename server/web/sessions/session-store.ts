@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createRandomToken } from '../auth/create-random-token.ts';
 import type { EventBus } from '../../core/events/event-bus.ts';
 import type { AuthenticatedAccount } from '../../core/auth/authenticator.ts';
 
@@ -49,8 +49,8 @@ export class SessionStore {
   create(account: AuthenticatedAccount, address: string, userAgent: string): WebSession {
     const now = this.#now();
     const session: WebSession = {
-      id: randomBytes(32).toString('base64url'),
-      publicId: randomBytes(8).toString('hex'),
+      id: createRandomToken(),
+      publicId: Buffer.from(createRandomToken(8), 'base64url').toString('hex'),
       login: account.login,
       fullName: account.fullName,
       isAdmin: account.isAdmin,
@@ -58,7 +58,7 @@ export class SessionStore {
       userAgent: userAgent.slice(0, 200),
       createdAt: now,
       lastSeenAt: now,
-      csrfToken: randomBytes(32).toString('base64url'),
+      csrfToken: createRandomToken(),
     };
     this.#sessions.set(session.id, session);
     this.#options.events.emit('session-opened', 'auth', { sessionId: session.publicId });

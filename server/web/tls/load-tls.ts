@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../config/config-error.ts';
-import { createSelfSignedCertificate, type TlsMaterial } from './create-self-signed-certificate.ts';
+import type { TlsMaterial } from './create-self-signed-certificate.ts';
 
 // Loads the configured certificate and key, or the self-signed pair kept in `dir`
 // (generated on first start). Throws ConfigError naming the file on any problem.
@@ -21,6 +21,8 @@ export async function loadTls(options: { cert: string; key: string; dir: string 
     checkPair(material, `${certFile} / ${keyFile} (delete both to get a new pair)`);
     return { ...material, generated: false };
   }
+  // Loaded only when needed: the X.509 library is a fifth of the daemon's start-up time.
+  const { createSelfSignedCertificate } = await import('./create-self-signed-certificate.ts');
   const material = await createSelfSignedCertificate(hostname());
   try {
     await mkdir(options.dir, { recursive: true });

@@ -1,0 +1,29 @@
+// Bundles licornd with esbuild into one file, dist/server/main.js, dependencies included
+// (but the native PAM binding), so `npm start` runs plain JavaScript. Measured here: start to
+// listening 1.24 s through tsx, 1.0 s bundled with node_modules external, 0.6 s all in one.
+import { build } from 'esbuild';
+import { join } from 'node:path';
+import { projectDir } from './project-dir.ts';
+
+// Builds dist/server/main.js, or `entry` into `outfile` (the benchmark's baseline server).
+export async function buildServerBundle(entry = join(projectDir, 'server/main.ts'), outfile = join(projectDir, 'dist/server/main.js')): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    // Native bindings load at run time from node_modules; CommonJS dependencies need a
+    // `require` in the ES module.
+    external: ['authenticate-pam'],
+    banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await buildServerBundle();
+  process.stdout.write('server bundle: dist/server/main.js\n');
+}
