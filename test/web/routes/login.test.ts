@@ -110,6 +110,17 @@ describe('login', () => {
     expect((await t.app.inject({ method: 'GET', url: '/', headers: { cookie } })).statusCode).toBe(302);
   });
 
+  it('treats an unknown or expired session cookie as logged out, and clears it', async () => {
+    const cookie = '__Host-licorn-session=' + 'A'.repeat(43);
+    const page = await t.app.inject({ method: 'GET', url: '/', headers: { cookie } });
+    expect(page.statusCode).toBe(302);
+    expect(page.headers.location).toBe('/login/?next=%2F');
+    expect(String(page.headers['set-cookie'])).toMatch(/__Host-licorn-session=;.*Expires=Thu, 01 Jan 1970/);
+    const api = await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie } });
+    expect(api.statusCode).toBe(401);
+    expect(api.json().message).toBe('Not logged in, or the session has ended');
+  });
+
   it('refuses logout without a CSRF token, keeping the session', async () => {
     const { cookie } = await logIn(t.app, 'admin', testPasswords.admin);
     const out = await t.app.inject({ method: 'POST', url: '/logout/', headers: formHeaders(cookie), payload: form({}) });
