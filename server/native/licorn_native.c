@@ -2,8 +2,13 @@
 // - crypt(phrase, setting) -> Promise<string>: libxcrypt's crypt_rn on a libuv worker thread,
 //   so yescrypt's deliberate slowness never blocks the event loop.
 // - gensalt(prefix, count) -> string: crypt_gensalt_rn with the kernel's random bytes.
+// - tryLockFile(path) -> fd or -1, unlockFile(fd): the fcntl write lock lckpwdf(3) takes on
+//   /etc/.pwd.lock, without blocking (the caller retries), so shadow-utils and we exclude
+//   each other. Node has no fcntl.
 #include <crypt.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <node_api.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,12 +158,64 @@ static napi_value gensalt(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value try_lock_file(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) {
+    napi_throw_type_error(env, NULL, "tryLockFile(path) needs a path");
+    return NULL;
+  }
+  char *path = get_string_arg(env, argv[0], "path");
+  if (path == NULL) return NULL;
+  int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  int saved = errno;
+  free(path);
+  if (fd < 0) {
+    char message[96];
+    snprintf(message, sizeof message, "tryLockFile: cannot open the lock file (%s)", strerror(saved));
+    napi_throw_error(env, NULL, message);
+    return NULL;
+  }
+  struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+  if (fcntl(fd, F_SETLK, &lock) < 0) {
+    saved = errno;
+    close(fd);
+    if (saved != EAGAIN && saved != EACCES) {
+      char message[96];
+      snprintf(message, sizeof message, "tryLockFile: fcntl failed (%s)", strerror(saved));
+      napi_throw_error(env, NULL, message);
+      return NULL;
+    }
+    fd = -1;
+  }
+  napi_value result;
+  CHECK(env, napi_create_int32(env, fd, &result));
+  return result;
+}
+
+static napi_value unlock_file(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd = -1;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+    napi_throw_type_error(env, NULL, "unlockFile(fd) needs the descriptor tryLockFile returned");
+    return NULL;
+  }
+  // Closing the descriptor releases the fcntl lock.
+  close(fd);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
     {"crypt", NULL, crypt_async, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gensalt", NULL, gensalt, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"tryLockFile", NULL, try_lock_file, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"unlockFile", NULL, unlock_file, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  CHECK(env, napi_define_properties(env, exports, 2, properties));
+  CHECK(env, napi_define_properties(env, exports, 4, properties));
   return exports;
 }
 

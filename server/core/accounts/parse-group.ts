@@ -16,3 +16,8 @@ export function parseGroup(text: string): DatabaseLine<GroupEntry>[] {
     return { name: name!, password: password!, gid: gidNumber, members: members === '' ? [] : members!.split(',') };
   });
 }
+
+// Writes a group back as a line.
+export function formatGroup(entry: GroupEntry): string {
+  return [entry.name, entry.password, entry.gid, entry.members.join(',')].join(':');
+}

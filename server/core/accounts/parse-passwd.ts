@@ -25,3 +25,8 @@ export function parsePasswd(text: string): DatabaseLine<PasswdEntry>[] {
 export function getFullName(entry: PasswdEntry): string {
   return entry.gecos.split(',')[0] ?? '';
 }
+
+// Writes an account back as a passwd line.
+export function formatPasswd(entry: PasswdEntry): string {
+  return [entry.login, entry.password, entry.uid, entry.gid, entry.gecos, entry.home, entry.shell].join(':');
+}

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { CoreError } from '../errors.ts';
 import { timingSafeEqual } from 'node:crypto';
-import { createHashSetting, hashPassphrase } from '../../native/crypt.ts';
+import { createHashSetting, hashPassphrase } from '../../native/native.ts';
 import { readShadowEntry } from '../accounts/read-accounts.ts';
 
 // Checks a login and password; implementations must take as long for an unknown account.

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { chown, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { CoreError } from '../errors.ts';
 import { join } from 'node:path';
-import { createHashSetting, hashPassphrase } from '../../native/crypt.ts';
+import { createHashSetting, hashPassphrase } from '../../native/native.ts';
 import { getShadowDay } from '../auth/get-login-refusal.ts';
 import { basePasswd, baseGroups, loginDefs, shells, skelFiles } from './demo-base-files.ts';
 import { createLoginFromName, demoGroups, demoPeople } from './demo-people.ts';

@@ -5,6 +5,13 @@ export type Facility = 'accounts' | 'groups' | 'volumes' | 'watch' | 'status' | 
 
 // The events the core emits, by name, with their payloads.
 export interface CoreEvents {
+  'account-added': { login: string };
+  'account-changed': { login: string; fields: string[] };
+  'account-removed': { login: string };
+  'group-added': { name: string };
+  'group-changed': { name: string; fields: string[] };
+  'group-members-changed': { name: string; added: string[]; removed: string[] };
+  'group-removed': { name: string };
   'session-opened': { sessionId: string };
   'session-closed': { sessionId: string; reason: 'logout' | 'idle' | 'expired' | 'shutdown' };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHashSetting, hashPassphrase } from '../../../server/native/crypt.ts';
+import { createHashSetting, hashPassphrase } from '../../../server/native/native.ts';
 import { getShadowDay } from '../../../server/core/auth/get-login-refusal.ts';
 import { pamServiceFile } from '../../../server/core/auth/pam-service-file.ts';
 

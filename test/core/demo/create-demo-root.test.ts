@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRoot, demoMarkerFile } from '../../../server/core/demo/create-demo-root.ts';
 import { prepareSandboxRoot } from '../../../server/core/demo/prepare-demo-root.ts';
 import { readAccountDatabase } from '../../../server/core/accounts/read-accounts.ts';
-import { hashPassphrase } from '../../../server/native/crypt.ts';
+import { hashPassphrase } from '../../../server/native/native.ts';
 
 let dir: string;
 let root: string;

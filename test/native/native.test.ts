@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { createHashSetting, hashPassphrase } from '../../server/native/crypt.ts';
+import { createHashSetting, hashPassphrase } from '../../server/native/native.ts';
 
 // perl's crypt() is the system's libcrypt: the peer our hashes must agree with.
 function perlCrypt(phrase: string, setting: string): string {
@@ -39,5 +39,30 @@ describe('libxcrypt addon', () => {
     await Promise.all(Array.from({ length: 8 }, () => hashPassphrase('pw', createHashSetting('$y$', 7))));
     clearInterval(timer);
     expect(ticks).toBeGreaterThan(5);
+  });
+});
+
+describe('fcntl file lock (lckpwdf\'s)', () => {
+  it('excludes another process both ways', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawn, execFileSync: run } = await import('node:child_process');
+    const { tryFileLock, releaseFileLock } = await import('../../server/native/native.ts');
+    const path = join(mkdtempSync(join(tmpdir(), 'licorn-lock-')), '.pwd.lock');
+
+    // python's fcntl.lockf is the same POSIX record lock glibc's lckpwdf takes.
+    const holder = spawn('python3', ['-c', 'import fcntl,sys,time; f=open(sys.argv[1],"w"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flush=True); time.sleep(60)', path]);
+    await new Promise((resolve) => holder.stdout.once('data', resolve));
+    expect(tryFileLock(path)).toBeNull();
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.once('exit', resolve));
+
+    const fd = tryFileLock(path);
+    expect(fd).not.toBeNull();
+    const probe = () => run('python3', ['-c', 'import fcntl,sys; f=open(sys.argv[1],"w"); fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB); print("got it")', path], { encoding: 'utf8', stdio: 'pipe' });
+    expect(probe).toThrow();
+    releaseFileLock(fd!);
+    expect(probe()).toBe('got it\n');
   });
 });

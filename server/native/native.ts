@@ -5,6 +5,8 @@ import { projectDir } from '../project-dir.ts';
 interface LicornNative {
   crypt(phrase: string, setting: string): Promise<string>;
   gensalt(prefix: string, count?: number): string;
+  tryLockFile(path: string): number;
+  unlockFile(fd: number): void;
 }
 
 const require = createRequire(import.meta.url);
@@ -22,4 +24,16 @@ export function hashPassphrase(phrase: string, setting: string): Promise<string>
 // count 0 lets libxcrypt choose its default cost.
 export function createHashSetting(prefix: string, count = 0): string {
   return native.gensalt(prefix, count);
+}
+
+// Takes the fcntl write lock lckpwdf(3) uses on `path` without waiting: the descriptor to
+// give back to releaseFileLock(), or null when another process holds it.
+export function tryFileLock(path: string): number | null {
+  const fd = native.tryLockFile(path);
+  return fd < 0 ? null : fd;
+}
+
+// Releases a lock taken by tryFileLock().
+export function releaseFileLock(fd: number): void {
+  native.unlockFile(fd);
 }

@@ -1,0 +1,78 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DatabaseFile } from './database-file.ts';
+import { formatPasswd, parsePasswd, type PasswdEntry } from './parse-passwd.ts';
+import { formatShadow, parseShadow, type ShadowEntry } from './parse-shadow.ts';
+import { formatGroup, parseGroup, type GroupEntry } from './parse-group.ts';
+import { formatGshadow, parseGshadow, type GshadowEntry } from './parse-gshadow.ts';
+
+// The four files, in the order shadow-utils locks and writes them.
+export const databaseNames = ['passwd', 'shadow', 'group', 'gshadow'] as const;
+export type DatabaseName = (typeof databaseNames)[number];
+
+// What identifies a version of a file without reading it (cockpit's tag_from_stat):
+// a rename-replace changes the inode, an edit in place the size or mtime.
+export type FileTag = string;
+
+// The machine's accounts and groups as the four files hold them.
+export class AccountDatabase {
+  constructor(
+    readonly passwd: DatabaseFile<PasswdEntry>,
+    readonly shadow: DatabaseFile<ShadowEntry>,
+    readonly group: DatabaseFile<GroupEntry>,
+    readonly gshadow: DatabaseFile<GshadowEntry>,
+  ) {}
+
+  // Builds a database from the four files' texts.
+  static parse(passwd: string, shadow: string, group: string, gshadow: string): AccountDatabase {
+    return new AccountDatabase(parseDatabaseFile.passwd(passwd), parseDatabaseFile.shadow(shadow),
+      parseDatabaseFile.group(group), parseDatabaseFile.gshadow(gshadow));
+  }
+
+  // This database with one file replaced by a new text of it (an outside change).
+  withText(name: DatabaseName, text: string): AccountDatabase {
+    return new AccountDatabase(
+      name === 'passwd' ? parseDatabaseFile.passwd(text) : this.passwd,
+      name === 'shadow' ? parseDatabaseFile.shadow(text) : this.shadow,
+      name === 'group' ? parseDatabaseFile.group(text) : this.group,
+      name === 'gshadow' ? parseDatabaseFile.gshadow(text) : this.gshadow);
+  }
+
+  // A copy to change; this one stays as it was (for the diff and for a refused change).
+  clone(): AccountDatabase {
+    return new AccountDatabase(this.passwd.clone(), this.shadow.clone(), this.group.clone(), this.gshadow.clone());
+  }
+
+  // The text of one file.
+  render(name: DatabaseName): string {
+    return this[name].render();
+  }
+}
+
+// Builds each database file from its text.
+export const parseDatabaseFile = {
+  passwd: (text: string) => new DatabaseFile<PasswdEntry>(parsePasswd(text), (entry) => entry.login, formatPasswd),
+  shadow: (text: string) => new DatabaseFile<ShadowEntry>(parseShadow(text), (entry) => entry.login, formatShadow),
+  group: (text: string) => new DatabaseFile<GroupEntry>(parseGroup(text), (entry) => entry.name, formatGroup),
+  gshadow: (text: string) => new DatabaseFile<GshadowEntry>(parseGshadow(text), (entry) => entry.name, formatGshadow),
+};
+
+// The tag of a file now; "missing" when it does not exist (a state, not an error).
+export async function getFileTag(path: string): Promise<FileTag> {
+  try {
+    const info = await stat(path, { bigint: true });
+    return `${info.ino}:${info.size}:${info.mtimeNs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+// Reads one database file under `etcDir`; a missing gshadow/shadow reads as empty.
+export async function readDatabaseText(etcDir: string, name: DatabaseName): Promise<string> {
+  try {
+    return await readFile(join(etcDir, name), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (name === 'shadow' || name === 'gshadow')) return '';
+    throw error;
+  }
+}

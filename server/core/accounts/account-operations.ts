@@ -1,0 +1,186 @@
+import { CoreError } from '../errors.ts';
+import type { AccountDatabase } from './account-database.ts';
+import type { LoginDefs } from './parse-login-defs.ts';
+import type { PasswdEntry } from './parse-passwd.ts';
+import { validateDay, validateFullName, validateHome, validateId, validateName, validateShell } from './validate-fields.ts';
+
+// Pure changes to an AccountDatabase (a clone: a refused change throws before the files are
+// written). Each validates everything it is given and names the field at fault.
+
+// What the operations need to know of the machine.
+export interface OperationContext {
+  defs: LoginDefs;
+  shells: string[];
+  today: number;
+}
+
+// A new account; `hash` is already computed (hashing is slow and happens before the lock).
+export interface NewAccount {
+  login: string;
+  fullName?: string;
+  shell?: string;
+  home?: string;
+  uid?: number;
+  primaryGroup?: string;
+  groups?: string[];
+  system?: boolean;
+  hash: string;
+}
+
+// The fields of an account that can change on their own.
+export interface AccountChanges {
+  fullName?: string;
+  shell?: string;
+  home?: string;
+}
+
+const notFound = (login: string): CoreError => new CoreError('not-found', `No account named "${login}"`, { field: 'login' });
+
+function getAccount(db: AccountDatabase, login: string): PasswdEntry {
+  const account = db.passwd.get(login);
+  if (!account) throw notFound(login);
+  return account;
+}
+
+// The first free id in [min, max] after the highest one used there (useradd's choice).
+export function getFreeId(used: Iterable<number>, min: number, max: number): number | null {
+  const taken = new Set<number>();
+  let highest = min - 1;
+  for (const id of used) {
+    if (id >= min && id <= max) {
+      taken.add(id);
+      highest = Math.max(highest, id);
+    }
+  }
+  if (highest < max) return highest + 1;
+  for (let id = min; id <= max; id += 1) if (!taken.has(id)) return id;
+  return null;
+}
+
+// Adds an account (passwd, shadow, its supplementary groups in group and gshadow).
+export function applyCreateAccount(db: AccountDatabase, input: NewAccount, context: OperationContext): PasswdEntry {
+  const login = validateName(input.login, 'login');
+  if (db.passwd.has(login) || db.shadow.has(login)) {
+    throw new CoreError('already-exists', `User account ${login} already exists`, { field: 'login' });
+  }
+  const fullName = validateFullName(input.fullName ?? '');
+  const shell = validateShell(input.shell ?? (context.shells.includes('/bin/bash') ? '/bin/bash' : context.shells[0]), context.shells);
+  const home = validateHome(input.home ?? `/home/${login}`);
+  const { defs } = context;
+  const [min, max, kind] = input.system ? [defs.sysUidMin, defs.sysUidMax, 'system accounts'] : [defs.uidMin, defs.uidMax, 'standard accounts'];
+  let uid: number;
+  if (input.uid === undefined) {
+    const free = getFreeId(Array.from(db.passwd.entries(), (entry) => entry.uid), min, max);
+    if (free === null) throw new CoreError('conflict', `No free UID left for ${kind} (${min}–${max})`, { field: 'uid' });
+    uid = free;
+  } else {
+    uid = validateId(input.uid, 'uid', min, max, kind);
+    const owner = Array.from(db.passwd.entries()).find((entry) => entry.uid === uid);
+    if (owner) throw new CoreError('already-exists', `UID ${uid} is already used by ${owner.login}`, { field: 'uid' });
+  }
+  const primaryName = input.primaryGroup === undefined ? 'users' : validateName(input.primaryGroup, 'group');
+  const primary = db.group.get(primaryName);
+  if (!primary) throw new CoreError('not-found', `No group named "${primaryName}" to be the primary group`, { field: 'primaryGroup' });
+  if (db.group.has(login) && primaryName !== login) {
+    throw new CoreError('already-exists', `A group named ${login} exists on the system; it would be confused with the account`, { field: 'login' });
+  }
+  const groups = [...new Set(input.groups ?? [])].map((name) => validateName(name, 'group'));
+  for (const name of groups) {
+    if (!db.group.has(name)) throw new CoreError('not-found', `No group named "${name}"`, { field: 'groups' });
+  }
+  if (typeof input.hash !== 'string' || /[:\n]/.test(input.hash)) throw new CoreError('invalid-argument', 'Invalid password hash', { field: 'password' });
+
+  const entry: PasswdEntry = { login, password: 'x', uid, gid: primary.gid, gecos: fullName === '' ? '' : `${fullName},,,`, home, shell };
+  db.passwd.set(entry);
+  db.shadow.set({ login, hash: input.hash, lastChange: context.today, minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, expireDate: null, reserved: '' });
+  for (const name of groups) applyAddMember(db, name, login);
+  return entry;
+}
+
+// Changes the full name, shell or home path of an account (the home is not moved).
+export function applyModifyAccount(db: AccountDatabase, login: string, changes: AccountChanges, context: OperationContext): void {
+  const account = getAccount(db, login);
+  const next = { ...account };
+  if (changes.fullName !== undefined) {
+    const fullName = validateFullName(changes.fullName);
+    // Keep the other GECOS fields (room, phones) as they were.
+    const rest = account.gecos.split(',').slice(1);
+    next.gecos = [fullName, ...rest].join(',');
+  }
+  if (changes.shell !== undefined) next.shell = validateShell(changes.shell, context.shells);
+  if (changes.home !== undefined) next.home = validateHome(changes.home);
+  db.passwd.set(next);
+}
+
+// Locks (`!` before the hash) or unlocks an account's password.
+export function applySetLocked(db: AccountDatabase, login: string, locked: boolean): void {
+  getAccount(db, login);
+  const shadow = db.shadow.get(login);
+  if (!shadow) throw new CoreError('not-found', `Account "${login}" has no shadow entry to lock`, { field: 'login' });
+  const bare = shadow.hash.replace(/^!+/, '');
+  db.shadow.set({ ...shadow, hash: locked ? `!${bare}` : bare });
+}
+
+// Sets a new password hash (keeping a lock), marks it changed today.
+export function applySetHash(db: AccountDatabase, login: string, hash: string, context: OperationContext): void {
+  getAccount(db, login);
+  const shadow = db.shadow.get(login);
+  const locked = shadow?.hash.startsWith('!') ?? false;
+  db.shadow.set({
+    login, minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, expireDate: null, reserved: '',
+    ...shadow, hash: locked ? `!${hash}` : hash, lastChange: context.today,
+  });
+}
+
+// Forces a password change at the next login (last change on day 0, as `passwd -e`).
+export function applyForcePasswordChange(db: AccountDatabase, login: string): void {
+  getAccount(db, login);
+  const shadow = db.shadow.get(login);
+  if (!shadow) throw new CoreError('not-found', `Account "${login}" has no shadow entry`, { field: 'login' });
+  db.shadow.set({ ...shadow, lastChange: 0 });
+}
+
+// Sets the day the account expires (days since 1970), or null for never.
+export function applySetExpiry(db: AccountDatabase, login: string, day: number | null): void {
+  getAccount(db, login);
+  const expireDate = validateDay(day, 'expiry');
+  const shadow = db.shadow.get(login);
+  if (!shadow) throw new CoreError('not-found', `Account "${login}" has no shadow entry`, { field: 'login' });
+  db.shadow.set({ ...shadow, expireDate });
+}
+
+// Removes an account from passwd, shadow and every group's members and administrators.
+export function applyDeleteAccount(db: AccountDatabase, login: string): PasswdEntry {
+  const account = getAccount(db, login);
+  db.passwd.delete(login);
+  db.shadow.delete(login);
+  for (const group of [...db.group.entries()]) {
+    if (group.members.includes(login)) db.group.set({ ...group, members: group.members.filter((member) => member !== login) });
+  }
+  for (const group of [...db.gshadow.entries()]) {
+    if (group.members.includes(login) || group.admins.includes(login)) {
+      db.gshadow.set({ ...group, members: group.members.filter((m) => m !== login), admins: group.admins.filter((a) => a !== login) });
+    }
+  }
+  return account;
+}
+
+// Adds a member to a group (group and gshadow); adding one already there changes nothing.
+export function applyAddMember(db: AccountDatabase, name: string, login: string): void {
+  const group = db.group.get(name);
+  if (!group) throw new CoreError('not-found', `No group named "${name}"`, { field: 'group' });
+  if (!db.passwd.has(login)) throw notFound(login);
+  if (!group.members.includes(login)) db.group.set({ ...group, members: [...group.members, login] });
+  const shadow = db.gshadow.get(name) ?? { name, password: '!', admins: [], members: [] };
+  if (!shadow.members.includes(login)) db.gshadow.set({ ...shadow, members: [...shadow.members, login] });
+}
+
+// Removes a member from a group (group and gshadow).
+export function applyRemoveMember(db: AccountDatabase, name: string, login: string): void {
+  const group = db.group.get(name);
+  if (!group) throw new CoreError('not-found', `No group named "${name}"`, { field: 'group' });
+  if (!group.members.includes(login)) throw new CoreError('not-found', `${login} is not a member of ${name}`, { field: 'member' });
+  db.group.set({ ...group, members: group.members.filter((member) => member !== login) });
+  const shadow = db.gshadow.get(name);
+  if (shadow) db.gshadow.set({ ...shadow, members: shadow.members.filter((member) => member !== login) });
+}

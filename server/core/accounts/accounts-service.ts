@@ -1,0 +1,153 @@
+import { join } from 'node:path';
+import { CoreError } from '../errors.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { AccountsStore } from './accounts-store.ts';
+import { getAccountView, getGroupView, type AccountView, type GroupView } from './account-view.ts';
+import {
+  applyCreateAccount, applyDeleteAccount, applyForcePasswordChange, applyModifyAccount, applySetExpiry, applySetHash,
+  applySetLocked, applyAddMember, applyRemoveMember, type AccountChanges, type NewAccount,
+} from './account-operations.ts';
+import { applyCreateGroup, applyDeleteGroup, type NewGroup } from './group-operations.ts';
+import { archiveHome, createHome, removeHome } from './homes.ts';
+import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
+import { validateName } from './validate-fields.ts';
+
+// What creating an account takes; without a password one is generated and returned once.
+export interface CreateAccountInput extends Omit<NewAccount, 'hash'> {
+  password?: string;
+  createHome?: boolean;
+}
+
+// What deleting an account does with its home.
+export type HomeDisposal = 'archive' | 'remove' | 'keep';
+
+// The operations on the machine's accounts and groups, for the web layer and the CLI:
+// each validates, writes through the store (locks, atomic files), then the store emits.
+export class AccountsService {
+  readonly #store: AccountsStore;
+
+  private constructor(store: AccountsStore) {
+    this.#store = store;
+  }
+
+  // Opens the account files under `root` and starts following outside changes.
+  static async open(options: { root: string; events: EventBus; lockTimeoutMs?: number }): Promise<AccountsService> {
+    return new AccountsService(await AccountsStore.open(options));
+  }
+
+  // Every account, in file order.
+  listAccounts(): AccountView[] {
+    const { database, context } = this.#store;
+    return Array.from(database.passwd.entries(), (entry) => getAccountView(database, context.defs, entry.login)!);
+  }
+
+  getAccount(login: string): AccountView | null {
+    return getAccountView(this.#store.database, this.#store.context.defs, login);
+  }
+
+  // Every group, in file order.
+  listGroups(): GroupView[] {
+    const { database, context } = this.#store;
+    return Array.from(database.group.entries(), (entry) => getGroupView(database, context.defs, entry.name)!);
+  }
+
+  getGroup(name: string): GroupView | null {
+    return getGroupView(this.#store.database, this.#store.context.defs, name);
+  }
+
+  // How many standard and system accounts and groups there are (the dashboard's card).
+  getCounts(): { accounts: number; systemAccounts: number; groups: number; systemGroups: number } {
+    const { database, context: { defs } } = this.#store;
+    let accounts = 0;
+    let systemAccounts = 0;
+    for (const entry of database.passwd.entries()) {
+      if (entry.uid >= defs.uidMin && entry.uid <= defs.uidMax) accounts += 1;
+      else systemAccounts += 1;
+    }
+    let groups = 0;
+    let systemGroups = 0;
+    for (const entry of database.group.entries()) {
+      if (entry.gid >= defs.gidMin && entry.gid <= defs.gidMax) groups += 1;
+      else systemGroups += 1;
+    }
+    return { accounts, systemAccounts, groups, systemGroups };
+  }
+
+  // Creates an account, its home from etc/skel (unless createHome is false), and returns
+  // it with the generated password when none was given.
+  async createAccount(input: CreateAccountInput): Promise<{ account: AccountView; generatedPassword: string | null }> {
+    const login = validateName(input.login, 'login');
+    const generatedPassword = input.password === undefined ? createPassword() : null;
+    const password = generatedPassword ?? validatePassword(input.password, login);
+    const hash = await hashPassword(password, this.#store.context.defs);
+    const entry = await this.#store.transact((db, context) => applyCreateAccount(db, { ...input, login, hash }, context));
+    if (input.createHome !== false) {
+      try {
+        await createHome(this.#store.root, entry.home, join(this.#store.etcDir, 'skel'), entry, this.#store.context.defs.homeMode);
+      } catch (error) {
+        throw new CoreError('internal-error', `Account ${login} was created, but not its home ${entry.home}: ${(error as Error).message}`, { field: 'home', cause: error });
+      }
+    }
+    return { account: this.getAccount(login)!, generatedPassword };
+  }
+
+  // Changes an account's full name, shell or home path.
+  async modifyAccount(login: string, changes: AccountChanges): Promise<AccountView> {
+    await this.#store.transact((db, context) => applyModifyAccount(db, login, changes, context));
+    return this.getAccount(login)!;
+  }
+
+  async setLocked(login: string, locked: boolean): Promise<void> {
+    await this.#store.transact((db) => applySetLocked(db, login, locked));
+  }
+
+  // Sets a password after checking it against the policy.
+  async setPassword(login: string, password: string): Promise<void> {
+    validatePassword(password, login);
+    const hash = await hashPassword(password, this.#store.context.defs);
+    await this.#store.transact((db, context) => applySetHash(db, login, hash, context));
+  }
+
+  async forcePasswordChange(login: string): Promise<void> {
+    await this.#store.transact((db) => applyForcePasswordChange(db, login));
+  }
+
+  // Sets the expiry day (days since 1970) or null for never.
+  async setExpiry(login: string, day: number | null): Promise<void> {
+    await this.#store.transact((db) => applySetExpiry(db, login, day));
+  }
+
+  // Deletes an account; its home is archived by default. Returns where the archive went.
+  async deleteAccount(login: string, home: HomeDisposal = 'archive'): Promise<{ archive: string | null }> {
+    const removed = await this.#store.transact((db) => applyDeleteAccount(db, login));
+    if (home === 'archive') return { archive: await archiveHome(this.#store.root, removed.home, login) };
+    if (home === 'remove') await removeHome(this.#store.root, removed.home);
+    return { archive: null };
+  }
+
+  async createGroup(input: NewGroup): Promise<GroupView> {
+    const entry = await this.#store.transact((db, context) => applyCreateGroup(db, input, context));
+    return this.getGroup(entry.name)!;
+  }
+
+  async deleteGroup(name: string, options: { allowProtected?: boolean } = {}): Promise<void> {
+    await this.#store.transact((db) => applyDeleteGroup(db, name, options));
+  }
+
+  async addMember(group: string, login: string): Promise<void> {
+    await this.#store.transact((db) => applyAddMember(db, group, login));
+  }
+
+  async removeMember(group: string, login: string): Promise<void> {
+    await this.#store.transact((db) => applyRemoveMember(db, group, login));
+  }
+
+  // Waits until every change seen so far has been applied and emitted.
+  settle(): Promise<void> {
+    return this.#store.settle();
+  }
+
+  close(): Promise<void> {
+    return this.#store.close();
+  }
+}

@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EventBus } from '../events/event-bus.ts';
+import { getShadowDay } from '../auth/get-login-refusal.ts';
+import { watchDirectory } from '../watch/watch-directory.ts';
+import { AccountDatabase, databaseNames, getFileTag, readDatabaseText, type DatabaseName, type FileTag } from './account-database.ts';
+import { diffAccountDatabases } from './diff-account-databases.ts';
+import { lockAccountFiles } from './files/lock-account-files.ts';
+import { writeAccountFile } from './files/write-account-file.ts';
+import { parseLoginDefs, parseShells, type LoginDefs } from './parse-login-defs.ts';
+import type { OperationContext } from './account-operations.ts';
+
+export interface AccountsStoreOptions {
+  root: string;
+  events: EventBus;
+  // Milliseconds an operation waits for shadow-utils' locks before answering `busy`.
+  lockTimeoutMs?: number;
+}
+
+// The cached account files of a root, kept in step with the disk. Every change runs through
+// one queue: under shadow-utils' locks it re-reads what changed outside, applies the
+// change to a copy, writes the files that differ atomically, then emits the diff as
+// events. Outside changes seen by the watcher take the same road, so an event is never
+// reported twice and never before its write is durable.
+export class AccountsStore {
+  readonly root: string;
+  readonly etcDir: string;
+  readonly #events: EventBus;
+  readonly #lockTimeoutMs: number | undefined;
+  #db!: AccountDatabase;
+  #tags = new Map<DatabaseName, FileTag>();
+  #defs!: LoginDefs;
+  #shells: string[] = [];
+  #queue: Promise<unknown> = Promise.resolve();
+  #stopWatching: (() => void) | null = null;
+
+  private constructor(options: AccountsStoreOptions) {
+    this.root = options.root;
+    this.etcDir = join(options.root, 'etc');
+    this.#events = options.events;
+    this.#lockTimeoutMs = options.lockTimeoutMs;
+  }
+
+  // Reads the files and starts watching them.
+  static async open(options: AccountsStoreOptions): Promise<AccountsStore> {
+    const store = new AccountsStore(options);
+    await store.#readSettings();
+    const files = await Promise.all(databaseNames.map(async (name) => {
+      const tag = await getFileTag(join(store.etcDir, name));
+      store.#tags.set(name, tag);
+      return readDatabaseText(store.etcDir, name);
+    }));
+    store.#db = AccountDatabase.parse(files[0]!, files[1]!, files[2]!, files[3]!);
+    store.#stopWatching = watchDirectory(store.etcDir, [...databaseNames, 'login.defs', 'shells'], (changed) => {
+      void store.#enqueue(async () => {
+        if (changed.has('login.defs') || changed.has('shells')) await store.#readSettings();
+        await store.#refresh();
+      }).catch(() => {});
+    });
+    return store;
+  }
+
+  // The current database (do not change it: operations work on clones).
+  get database(): AccountDatabase {
+    return this.#db;
+  }
+
+  // What operations need to know of the machine now.
+  get context(): OperationContext {
+    return { defs: this.#defs, shells: this.#shells, today: getShadowDay() };
+  }
+
+  // Runs `change` on a copy of the freshest database under the files' locks, writes what
+  // changed, emits the events; returns what `change` returned. A change that throws leaves
+  // every file as it was.
+  transact<T>(change: (db: AccountDatabase, context: OperationContext) => T): Promise<T> {
+    return this.#enqueue(async () => {
+      const release = await lockAccountFiles(this.etcDir, databaseNames, this.#lockTimeoutMs);
+      try {
+        await this.#refresh();
+        const before = this.#db;
+        const after = before.clone();
+        const result = change(after, this.context);
+        for (const name of databaseNames) {
+          const text = after.render(name);
+          if (text === before.render(name)) continue;
+          await writeAccountFile(join(this.etcDir, name), text, name.endsWith('shadow') ? 0o640 : 0o644);
+          this.#tags.set(name, await getFileTag(join(this.etcDir, name)));
+        }
+        this.#db = after;
+        this.#emit(before, after);
+        return result;
+      } finally {
+        await release();
+      }
+    });
+  }
+
+  // Waits for everything queued so far (tests, shutdown).
+  async settle(): Promise<void> {
+    await this.#enqueue(async () => {});
+  }
+
+  // Stops watching; waits for the operations in flight.
+  async close(): Promise<void> {
+    this.#stopWatching?.();
+    this.#stopWatching = null;
+    await this.settle();
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  // Re-reads the files whose tag changed since we last read or wrote them, and emits the
+  // differences. Never reads shadow just to learn whether it changed.
+  async #refresh(): Promise<void> {
+    const changed: DatabaseName[] = [];
+    for (const name of databaseNames) {
+      const tag = await getFileTag(join(this.etcDir, name));
+      if (tag !== this.#tags.get(name)) changed.push(name);
+      this.#tags.set(name, tag);
+    }
+    if (changed.length === 0) return;
+    const before = this.#db;
+    let next = before;
+    for (const name of changed) next = next.withText(name, await readDatabaseText(this.etcDir, name));
+    this.#db = next;
+    this.#emit(before, next);
+  }
+
+  #emit(before: AccountDatabase, after: AccountDatabase): void {
+    for (const change of diffAccountDatabases(before, after)) this.#events.emit(change.name, change.facility, change.data as never);
+  }
+
+  async #readSettings(): Promise<void> {
+    const [defs, shells] = await Promise.all([
+      readFile(join(this.etcDir, 'login.defs'), 'utf8').catch(() => ''),
+      readFile(join(this.etcDir, 'shells'), 'utf8').catch(() => ''),
+    ]);
+    this.#defs = parseLoginDefs(defs);
+    this.#shells = parseShells(shells);
+    if (this.#shells.length === 0) this.#shells = ['/bin/sh'];
+  }
+}

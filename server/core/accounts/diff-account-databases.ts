@@ -1,0 +1,60 @@
+import type { AccountDatabase } from './account-database.ts';
+import type { CoreEvents } from '../events/event-bus.ts';
+
+// One fine-grained change between two versions of the account files.
+export type AccountsChange = {
+  [K in keyof CoreEvents]: { name: K; facility: 'accounts' | 'groups'; data: CoreEvents[K] }
+}['account-added' | 'account-changed' | 'account-removed' | 'group-added' | 'group-changed' | 'group-members-changed' | 'group-removed'];
+
+const passwdFields = { uid: 'uid', gid: 'gid', gecos: 'fullName', home: 'home', shell: 'shell', password: 'passwordField' } as const;
+const shadowFields = { lastChange: 'passwordChanged', minDays: 'ageing', maxDays: 'ageing', warnDays: 'ageing', inactiveDays: 'ageing', expireDate: 'expiry', reserved: 'reserved' } as const;
+
+// Lists what changed from `before` to `after`, in the events' terms. Field names only:
+// never a hash or another value from shadow.
+export function diffAccountDatabases(before: AccountDatabase, after: AccountDatabase): AccountsChange[] {
+  const changes: AccountsChange[] = [];
+  for (const login of new Set([...names(before.passwd.entries(), 'login'), ...names(after.passwd.entries(), 'login')])) {
+    const old = before.passwd.get(login);
+    const now = after.passwd.get(login);
+    if (!old && now) changes.push({ name: 'account-added', facility: 'accounts', data: { login } });
+    else if (old && !now) changes.push({ name: 'account-removed', facility: 'accounts', data: { login } });
+    else if (old && now) {
+      const fields = new Set<string>();
+      for (const [key, field] of Object.entries(passwdFields)) if (old[key as keyof typeof old] !== now[key as keyof typeof now]) fields.add(field);
+      const oldShadow = before.shadow.get(login);
+      const newShadow = after.shadow.get(login);
+      if (oldShadow?.hash !== newShadow?.hash) {
+        fields.add('password');
+        if (oldShadow?.hash.startsWith('!') !== newShadow?.hash.startsWith('!')) fields.add('locked');
+      }
+      for (const [key, field] of Object.entries(shadowFields)) {
+        if (oldShadow?.[key as keyof typeof oldShadow] !== newShadow?.[key as keyof typeof newShadow]) fields.add(field);
+      }
+      if (fields.size > 0) changes.push({ name: 'account-changed', facility: 'accounts', data: { login, fields: [...fields] } });
+    }
+  }
+  for (const name of new Set([...names(before.group.entries(), 'name'), ...names(after.group.entries(), 'name')])) {
+    const old = before.group.get(name);
+    const now = after.group.get(name);
+    if (!old && now) changes.push({ name: 'group-added', facility: 'groups', data: { name } });
+    else if (old && !now) changes.push({ name: 'group-removed', facility: 'groups', data: { name } });
+    else if (old && now) {
+      const fields: string[] = [];
+      if (old.gid !== now.gid) fields.push('gid');
+      if (old.password !== now.password) fields.push('passwordField');
+      const oldShadow = before.gshadow.get(name);
+      const newShadow = after.gshadow.get(name);
+      if (oldShadow?.password !== newShadow?.password) fields.push('password');
+      if (oldShadow?.admins.join(',') !== newShadow?.admins.join(',')) fields.push('admins');
+      if (fields.length > 0) changes.push({ name: 'group-changed', facility: 'groups', data: { name, fields } });
+      const added = now.members.filter((member) => !old.members.includes(member));
+      const removed = old.members.filter((member) => !now.members.includes(member));
+      if (added.length > 0 || removed.length > 0) changes.push({ name: 'group-members-changed', facility: 'groups', data: { name, added, removed } });
+    }
+  }
+  return changes;
+}
+
+function names<T, K extends keyof T>(entries: Iterable<T>, key: K): T[K][] {
+  return Array.from(entries, (entry) => entry[key]);
+}

@@ -1,0 +1,86 @@
+import { link, open, readFile, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoreError } from '../../errors.ts';
+import { releaseFileLock, tryFileLock } from '../../../native/native.ts';
+
+// How long to wait for shadow-utils (or another licornd) to release the files: useradd
+// itself gives up after 15 tries a second apart.
+export const lockTimeoutMs = 15_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// Takes `<file>.lock` the way shadow-utils' commonio does: write our PID to `<file>.<pid>`,
+// link(2) it to the lock name, check the link count, remove the temporary name. A lock
+// whose PID is dead is stale: removed, then taken. Returns false when someone alive holds it.
+export async function tryLockFile(file: string): Promise<boolean> {
+  const mine = `${file}.${process.pid}`;
+  const lock = `${file}.lock`;
+  const handle = await open(mine, 'w', 0o600);
+  try {
+    await handle.writeFile(`${process.pid}\0`);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    try {
+      await link(mine, lock);
+      return (await stat(mine)).nlink === 2;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number.parseInt((await readFile(lock, 'utf8').catch(() => '')).replace(/\0.*$/s, ''), 10);
+    if (!Number.isInteger(holder) || holder <= 0 || holder === process.pid || isAlive(holder)) return false;
+    await unlink(lock).catch(() => {});
+    try {
+      await link(mine, lock);
+      return (await stat(mine)).nlink === 2;
+    } catch {
+      return false;
+    }
+  } finally {
+    await unlink(mine).catch(() => {});
+  }
+}
+
+// Locks the account files of `etcDir` as shadow-utils does: the lckpwdf(3) fcntl lock on
+// `.pwd.lock`, then `<file>.lock` for each file, in shadow-utils' order. Retries until
+// `timeoutMs`, then throws CoreError `busy`. Returns the function that releases them all.
+export async function lockAccountFiles(etcDir: string, names: readonly string[], timeoutMs = lockTimeoutMs): Promise<() => Promise<void>> {
+  const deadline = Date.now() + timeoutMs;
+  const held: string[] = [];
+  let fcntlFd: number | null = null;
+  const release = async () => {
+    for (const name of held.reverse()) await unlink(join(etcDir, `${name}.lock`)).catch(() => {});
+    held.length = 0;
+    if (fcntlFd !== null) releaseFileLock(fcntlFd);
+    fcntlFd = null;
+  };
+  let pause = 5;
+  for (;;) {
+    fcntlFd ??= tryFileLock(join(etcDir, '.pwd.lock'));
+    if (fcntlFd !== null) {
+      for (const name of names.slice(held.length)) {
+        if (!(await tryLockFile(join(etcDir, name)))) break;
+        held.push(name);
+      }
+      if (held.length === names.length) return release;
+    }
+    // Someone holds a lock: let go of ours (they may need the ones we hold), wait, retry.
+    await release();
+    if (Date.now() + pause > deadline) {
+      throw new CoreError('busy', `The account files in ${etcDir} are locked by another program (useradd, passwd, vipw…); try again`, { field: 'files' });
+    }
+    await sleep(pause);
+    pause = Math.min(pause * 2, 100);
+  }
+}

@@ -1,0 +1,74 @@
+import { posix } from 'node:path';
+import { CoreError } from '../errors.ts';
+
+// Login and group names, as DESIGN.md fixes them (shadow-utils' default rule).
+export const namePattern = /^[a-z_][a-z0-9_.-]*[$]?$/;
+export const maxNameLength = 32;
+
+const show = (value: unknown) => JSON.stringify(typeof value === 'string' && value.length > 80 ? `${value.slice(0, 80)}…` : value);
+
+// Characters that would break a colon-separated file or a terminal: `:`, newline, NUL, and
+// every other control character.
+const unsafeCharacters = /[:\u0000-\u001f\u007f]/;
+
+// Checks a login or group name; `field` names it in the error.
+export function validateName(value: unknown, field: 'login' | 'name' | 'group' | 'member'): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new CoreError('invalid-argument', `Missing ${field}`, { field });
+  }
+  if (value.length > maxNameLength) {
+    throw new CoreError('invalid-argument', `Malformed ${field} ${show(value)}: at most ${maxNameLength} characters`, { field });
+  }
+  if (!namePattern.test(value)) {
+    throw new CoreError('invalid-argument', `Malformed ${field} ${show(value)}: must match ${namePattern.source} (lowercase letters, digits, "_", "." and "-", starting with a letter or "_")`, { field });
+  }
+  return value;
+}
+
+// Checks a full name (the first GECOS field): no `:` or `,` (field separators), no control
+// characters; any other Unicode is fine (Amélie Durand).
+export function validateFullName(value: unknown): string {
+  if (typeof value !== 'string') throw new CoreError('invalid-argument', 'The full name must be text', { field: 'fullName' });
+  if (value.length > 256) throw new CoreError('invalid-argument', `Full name ${show(value)} is longer than 256 characters`, { field: 'fullName' });
+  if (unsafeCharacters.test(value) || value.includes(',')) {
+    throw new CoreError('invalid-argument', `Invalid full name ${show(value)}: no ":", "," or control characters`, { field: 'fullName' });
+  }
+  return value;
+}
+
+// Checks a home directory: absolute, normalized, without `:` or control characters.
+export function validateHome(value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/')) {
+    throw new CoreError('invalid-argument', `Invalid home ${show(value)}: must be an absolute path`, { field: 'home' });
+  }
+  if (unsafeCharacters.test(value) || value.length > 4096 || posix.normalize(value) !== value || (value.endsWith('/') && value !== '/')) {
+    throw new CoreError('invalid-argument', `Invalid home ${show(value)}: must be a normalized absolute path without ":" or control characters`, { field: 'home' });
+  }
+  return value;
+}
+
+// Shells that disable interactive login; valid even though /etc/shells does not list them.
+export const noLoginShells = ['/usr/sbin/nologin', '/sbin/nologin', '/bin/false', '/usr/bin/false'];
+
+// Checks a shell against the machine's /etc/shells.
+export function validateShell(value: unknown, shells: readonly string[]): string {
+  if (typeof value === 'string' && (shells.includes(value) || noLoginShells.includes(value))) return value;
+  throw new CoreError('invalid-argument', `Invalid shell ${show(value)}: valid shells are ${[...shells, ...noLoginShells].join(', ')}`, { field: 'shell' });
+}
+
+// Checks an id is an integer within [min, max].
+export function validateId(value: unknown, field: 'uid' | 'gid', min: number, max: number, kind: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new CoreError('invalid-argument', `${field.toUpperCase()} ${show(value)} is out of range for ${kind}: ${min}–${max}`, { field });
+  }
+  return value;
+}
+
+// Checks a date given as days since 1970 (shadow's expiry), or null for "never".
+export function validateDay(value: unknown, field: string): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2_932_896) {
+    throw new CoreError('invalid-argument', `Invalid ${field} ${show(value)}: a day count since 1970-01-01, or null`, { field });
+  }
+  return value;
+}

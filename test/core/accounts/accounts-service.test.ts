@@ -1,0 +1,107 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+
+let s: AccountsSandbox;
+beforeAll(async () => {
+  s = await createAccountsSandbox();
+});
+afterAll(() => s.remove());
+
+const perlVerifies = async (password: string, hash: string) =>
+  (await run('perl', ['-e', 'print crypt($ARGV[0], $ARGV[1]) eq $ARGV[1] ? "yes" : "no"', password, hash])).stdout === 'yes';
+const shadowHash = async (login: string) =>
+  (await readFile(join(s.root, 'etc/shadow'), 'utf8')).split('\n').find((line) => line.startsWith(`${login}:`))!.split(':')[1]!;
+
+describe('AccountsService on real files, with shadow-utils as peers', () => {
+  it('creates an account that pwck/grpck accept and usermod/userdel handle', async () => {
+    const { account, generatedPassword } = await s.service.createAccount({ login: 'newbie', fullName: 'Nouvel Arrivé', groups: ['developers'] });
+    expect(account).toMatchObject({ login: 'newbie', fullName: 'Nouvel Arrivé', primaryGroup: 'users', groups: ['developers'], home: '/home/newbie', shell: '/bin/bash', locked: false });
+    expect(account.uid).toBeGreaterThanOrEqual(1000);
+    expect(generatedPassword).toMatch(/^[A-Za-z0-9]{16}$/);
+    expect(await perlVerifies(generatedPassword!, await shadowHash('newbie'))).toBe(true);
+    await run('pwck', ['-r', '-q', '-R', s.root]);
+    await run('grpck', ['-r', '-q', '-R', s.root]);
+
+    const home = join(s.root, 'home/newbie');
+    expect((await stat(home)).mode & 0o777).toBe(0o700);
+    expect(await readdir(home)).toEqual(expect.arrayContaining(['.bashrc', '.profile']));
+
+    await run('usermod', ['--prefix', s.root, '-c', 'Changed By Usermod', 'newbie']);
+    await s.waitForEvent((e) => e.name === 'account-changed' && (e.data as { login: string }).login === 'newbie', 'the usermod change');
+    expect(s.service.getAccount('newbie')!.fullName).toBe('Changed By Usermod');
+    await run('userdel', ['--prefix', s.root, 'newbie']);
+    await s.waitForEvent((e) => e.name === 'account-removed' && (e.data as { login: string }).login === 'newbie', 'the userdel removal');
+    expect(s.service.getAccount('newbie')).toBeNull();
+  });
+
+  it('reports accounts and groups made by useradd and groupadd as events, once', async () => {
+    await run('groupadd', ['--prefix', s.root, 'shellgroup']);
+    await run('useradd', ['--prefix', s.root, '-M', '-c', 'From A Shell', '-G', 'shellgroup', 'fromshell']);
+    await s.waitForEvent((e) => e.name === 'account-added' && (e.data as { login: string }).login === 'fromshell', 'account-added');
+    await s.waitForEvent((e) => e.name === 'group-added' && (e.data as { name: string }).name === 'shellgroup', 'group-added');
+    expect(s.service.getAccount('fromshell')).toMatchObject({ fullName: 'From A Shell', groups: ['shellgroup'] });
+    await run('usermod', ['--prefix', s.root, '-aG', 'support', 'fromshell']);
+    const change = await s.waitForEvent((e) => e.name === 'group-members-changed' && (e.data as { name: string }).name === 'support', 'members changed');
+    expect(change).toMatchObject({ facility: 'groups', data: { name: 'support', added: ['fromshell'], removed: [] } });
+  });
+
+  it('reports its own writes exactly once', async () => {
+    const before = s.events.length;
+    await s.service.createAccount({ login: 'once', password: 'Once-upon-1', createHome: false });
+    // A marker change from outside: once its event is in, the watcher has also processed
+    // (and found nothing new in) the notifications of our own write.
+    await run('groupadd', ['--prefix', s.root, 'marker-once']);
+    await s.waitForEvent((e) => e.name === 'group-added' && (e.data as { name: string }).name === 'marker-once', 'the marker');
+    const added = s.events.slice(before).filter((e) => e.name === 'account-added');
+    expect(added.map((e) => (e.data as { login: string }).login)).toEqual(['once']);
+  });
+
+  it('locks, unlocks, sets passwords perl verifies, forces a change and sets the expiry', async () => {
+    await s.service.createAccount({ login: 'lifecycle', password: 'First-pass-1', createHome: false });
+    await s.service.setLocked('lifecycle', true);
+    expect(await shadowHash('lifecycle')).toMatch(/^!\$y\$/);
+    expect(s.service.getAccount('lifecycle')!.locked).toBe(true);
+    await s.service.setLocked('lifecycle', false);
+    expect(s.service.getAccount('lifecycle')!.locked).toBe(false);
+    await s.service.setPassword('lifecycle', 'Second-pass-2');
+    expect(await perlVerifies('Second-pass-2', await shadowHash('lifecycle'))).toBe(true);
+    await s.service.forcePasswordChange('lifecycle');
+    await s.service.setExpiry('lifecycle', 21000);
+    const line = (await readFile(join(s.root, 'etc/shadow'), 'utf8')).split('\n').find((l) => l.startsWith('lifecycle:'))!;
+    expect(line.split(':')[2]).toBe('0');
+    expect(line.split(':')[7]).toBe('21000');
+    // chage, a shadow-utils peer, reads what we wrote.
+    const { stdout } = await run('chage', ['-R', s.root, '-l', 'lifecycle'], { env: { ...process.env, LC_ALL: 'C' } });
+    expect(stdout).toMatch(/Password expires\s*:\s*password must be changed/);
+  });
+
+  it('deletes an account, archiving its home and leaving its groups', async () => {
+    await s.service.createAccount({ login: 'leaver', password: 'Leaving-now-1', groups: ['support'] });
+    const { archive } = await s.service.deleteAccount('leaver');
+    expect(archive).toMatch(/^\/home\/archives\/leaver\.deleted\.\d{8}-\d{6}$/);
+    expect(await readdir(join(s.root, archive!))).toContain('.bashrc');
+    expect(s.service.getGroup('support')!.members).not.toContain('leaver');
+    expect(await readFile(join(s.root, 'etc/gshadow'), 'utf8')).not.toMatch(/leaver/);
+  });
+
+  it('manages groups and refuses deleting protected or primary groups with a reason', async () => {
+    const group = await s.service.createGroup({ name: 'projects' });
+    expect(group.gid).toBeGreaterThanOrEqual(10000);
+    await s.service.addMember('projects', 'dnguyen');
+    expect(s.service.getGroup('projects')!.members).toEqual(['dnguyen']);
+    await s.service.removeMember('projects', 'dnguyen');
+    await s.service.deleteGroup('projects');
+    await expect(s.service.deleteGroup('admins')).rejects.toMatchObject({ code: 'permission-denied', field: 'name' });
+    await expect(s.service.deleteGroup('users', { allowProtected: true })).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('primary group of') });
+    await run('grpck', ['-r', '-q', '-R', s.root]);
+  });
+
+  it('counts standard and system accounts and groups', () => {
+    const counts = s.service.getCounts();
+    expect(counts.accounts).toBe(s.service.listAccounts().filter((a) => !a.system).length);
+    expect(counts.systemAccounts).toBeGreaterThan(10);
+    expect(counts.groups + counts.systemGroups).toBe(s.service.listGroups().length);
+  });
+});

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createDemoRoot } from '../../server/core/demo/create-demo-root.ts';
+import { EventBus, type CoreEvent } from '../../server/core/events/event-bus.ts';
+import { AccountsService } from '../../server/core/accounts/accounts-service.ts';
+
+export const run = promisify(execFile);
+
+// A demo root with an AccountsService over it, and every event it emitted.
+export interface AccountsSandbox {
+  root: string;
+  service: AccountsService;
+  events: CoreEvent[];
+  // Waits (with a deadline) for an event matching `match`.
+  waitForEvent(match: (event: CoreEvent) => boolean, what: string, deadlineMs?: number): Promise<CoreEvent>;
+  // A digest of every file under etc/: a refused change must leave it identical.
+  digestEtc(): Promise<string>;
+  remove(): Promise<void>;
+}
+
+export async function createAccountsSandbox(options: { lockTimeoutMs?: number } = {}): Promise<AccountsSandbox> {
+  const dir = await mkdtemp(join(tmpdir(), 'licorn-accounts-'));
+  const root = join(dir, 'root');
+  await createDemoRoot(root);
+  const bus = new EventBus();
+  const events: CoreEvent[] = [];
+  const waiters = new Set<() => void>();
+  bus.onAny((event) => {
+    events.push(event);
+    waiters.forEach((wake) => wake());
+  });
+  const service = await AccountsService.open({ root, events: bus, lockTimeoutMs: options.lockTimeoutMs });
+  return {
+    root,
+    service,
+    events,
+    async waitForEvent(match, what, deadlineMs = 5000) {
+      const end = Date.now() + deadlineMs;
+      for (;;) {
+        const found = events.find(match);
+        if (found) return found;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; saw ${events.map((e) => e.name).join(', ')}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(0, end - Date.now()));
+          const wake = () => { clearTimeout(timer); waiters.delete(wake); resolve(); };
+          waiters.add(wake);
+        });
+      }
+    },
+    async digestEtc() {
+      const hash = createHash('sha256');
+      for (const name of ['passwd', 'shadow', 'group', 'gshadow', 'passwd-', 'shadow-', 'group-', 'gshadow-']) {
+        hash.update(name).update(await readFile(join(root, 'etc', name)).catch(() => Buffer.from('missing')));
+      }
+      return hash.digest('hex');
+    },
+    async remove() {
+      await service.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
