@@ -2,7 +2,7 @@ import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
-import { validateDay, validateFullName, validateHome, validateId, validateName, validateShell } from './validate-fields.ts';
+import { validateDay, validateFullName, validateHome, validateId, validateName, validateShell, quote } from './validate-fields.ts';
 
 // Pure changes to an AccountDatabase (a clone: a refused change throws before the files are
 // written). Each validates everything it is given and names the field at fault.
@@ -34,7 +34,7 @@ export interface AccountChanges {
   home?: string;
 }
 
-const notFound = (login: string): CoreError => new CoreError('not-found', `No account named "${login}"`, { field: 'login' });
+const notFound = (login: string): CoreError => new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
 
 function getAccount(db: AccountDatabase, login: string): PasswdEntry {
   const account = db.passwd.get(login);
@@ -61,7 +61,7 @@ export function getFreeId(used: Iterable<number>, min: number, max: number): num
 export function applyCreateAccount(db: AccountDatabase, input: NewAccount, context: OperationContext): PasswdEntry {
   const login = validateName(input.login, 'login');
   if (db.passwd.has(login) || db.shadow.has(login)) {
-    throw new CoreError('already-exists', `User account ${login} already exists`, { field: 'login' });
+    throw new CoreError('already-exists', `User account ${quote(login)} already exists`, { field: 'login' });
   }
   const fullName = validateFullName(input.fullName ?? '');
   const shell = validateShell(input.shell ?? (context.shells.includes('/bin/bash') ? '/bin/bash' : context.shells[0]), context.shells);
@@ -80,13 +80,13 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
   }
   const primaryName = input.primaryGroup === undefined ? 'users' : validateName(input.primaryGroup, 'group');
   const primary = db.group.get(primaryName);
-  if (!primary) throw new CoreError('not-found', `No group named "${primaryName}" to be the primary group`, { field: 'primaryGroup' });
+  if (!primary) throw new CoreError('not-found', `No group named ${quote(primaryName)} to be the primary group`, { field: 'primaryGroup' });
   if (db.group.has(login) && primaryName !== login) {
-    throw new CoreError('already-exists', `A group named ${login} exists on the system; it would be confused with the account`, { field: 'login' });
+    throw new CoreError('already-exists', `A group named ${quote(login)} exists on the system; it would be confused with the account`, { field: 'login' });
   }
   const groups = [...new Set(input.groups ?? [])].map((name) => validateName(name, 'group'));
   for (const name of groups) {
-    if (!db.group.has(name)) throw new CoreError('not-found', `No group named "${name}"`, { field: 'groups' });
+    if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'groups' });
   }
   if (typeof input.hash !== 'string' || /[:\n]/.test(input.hash)) throw new CoreError('invalid-argument', 'Invalid password hash', { field: 'password' });
 
@@ -116,7 +116,7 @@ export function applyModifyAccount(db: AccountDatabase, login: string, changes: 
 export function applySetLocked(db: AccountDatabase, login: string, locked: boolean): void {
   getAccount(db, login);
   const shadow = db.shadow.get(login);
-  if (!shadow) throw new CoreError('not-found', `Account "${login}" has no shadow entry to lock`, { field: 'login' });
+  if (!shadow) throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry to lock`, { field: 'login' });
   const bare = shadow.hash.replace(/^!+/, '');
   db.shadow.set({ ...shadow, hash: locked ? `!${bare}` : bare });
 }
@@ -136,7 +136,7 @@ export function applySetHash(db: AccountDatabase, login: string, hash: string, c
 export function applyForcePasswordChange(db: AccountDatabase, login: string): void {
   getAccount(db, login);
   const shadow = db.shadow.get(login);
-  if (!shadow) throw new CoreError('not-found', `Account "${login}" has no shadow entry`, { field: 'login' });
+  if (!shadow) throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry`, { field: 'login' });
   db.shadow.set({ ...shadow, lastChange: 0 });
 }
 
@@ -145,7 +145,7 @@ export function applySetExpiry(db: AccountDatabase, login: string, day: number |
   getAccount(db, login);
   const expireDate = validateDay(day, 'expiry');
   const shadow = db.shadow.get(login);
-  if (!shadow) throw new CoreError('not-found', `Account "${login}" has no shadow entry`, { field: 'login' });
+  if (!shadow) throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry`, { field: 'login' });
   db.shadow.set({ ...shadow, expireDate });
 }
 
@@ -168,7 +168,7 @@ export function applyDeleteAccount(db: AccountDatabase, login: string): PasswdEn
 // Adds a member to a group (group and gshadow); adding one already there changes nothing.
 export function applyAddMember(db: AccountDatabase, name: string, login: string): void {
   const group = db.group.get(name);
-  if (!group) throw new CoreError('not-found', `No group named "${name}"`, { field: 'group' });
+  if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
   if (!db.passwd.has(login)) throw notFound(login);
   if (!group.members.includes(login)) db.group.set({ ...group, members: [...group.members, login] });
   const shadow = db.gshadow.get(name) ?? { name, password: '!', admins: [], members: [] };
@@ -178,8 +178,8 @@ export function applyAddMember(db: AccountDatabase, name: string, login: string)
 // Removes a member from a group (group and gshadow).
 export function applyRemoveMember(db: AccountDatabase, name: string, login: string): void {
   const group = db.group.get(name);
-  if (!group) throw new CoreError('not-found', `No group named "${name}"`, { field: 'group' });
-  if (!group.members.includes(login)) throw new CoreError('not-found', `${login} is not a member of ${name}`, { field: 'member' });
+  if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
+  if (!group.members.includes(login)) throw new CoreError('not-found', `${quote(login)} is not a member of ${quote(name)}`, { field: 'member' });
   db.group.set({ ...group, members: group.members.filter((member) => member !== login) });
   const shadow = db.gshadow.get(name);
   if (shadow) db.gshadow.set({ ...shadow, members: shadow.members.filter((member) => member !== login) });

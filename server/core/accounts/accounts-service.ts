@@ -10,7 +10,7 @@ import {
 import { applyCreateGroup, applyDeleteGroup, type NewGroup } from './group-operations.ts';
 import { archiveHome, createHome, removeHome } from './homes.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
-import { validateName } from './validate-fields.ts';
+import { validateName, quote } from './validate-fields.ts';
 
 // What creating an account takes; without a password one is generated and returned once.
 export interface CreateAccountInput extends Omit<NewAccount, 'hash'> {
@@ -85,7 +85,7 @@ export class AccountsService {
       try {
         await createHome(this.#store.root, entry.home, join(this.#store.etcDir, 'skel'), entry, this.#store.context.defs.homeMode);
       } catch (error) {
-        throw new CoreError('internal-error', `Account ${login} was created, but not its home ${entry.home}: ${(error as Error).message}`, { field: 'home', cause: error });
+        throw new CoreError('internal-error', `Account ${quote(login)} was created, but not its home ${entry.home}: ${(error as Error).message}`, { field: 'home', cause: error });
       }
     }
     return { account: this.getAccount(login)!, generatedPassword };

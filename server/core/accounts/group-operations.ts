@@ -2,7 +2,7 @@ import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import type { GroupEntry } from './parse-group.ts';
 import { getFreeId, type OperationContext } from './account-operations.ts';
-import { validateId, validateName } from './validate-fields.ts';
+import { validateId, validateName, quote } from './validate-fields.ts';
 
 // Groups the web may never delete (Licorn's rule; the CLI as root may).
 export const protectedGroups = ['admins', 'licorn-wmi', 'users', 'acl', 'root', 'sudo', 'shadow'];
@@ -17,7 +17,7 @@ export interface NewGroup {
 // Adds a group to group and gshadow.
 export function applyCreateGroup(db: AccountDatabase, input: NewGroup, context: OperationContext): GroupEntry {
   const name = validateName(input.name, 'name');
-  if (db.group.has(name) || db.gshadow.has(name)) throw new CoreError('already-exists', `The group ${name} already exists`, { field: 'name' });
+  if (db.group.has(name) || db.gshadow.has(name)) throw new CoreError('already-exists', `The group ${quote(name)} already exists`, { field: 'name' });
   const { defs } = context;
   const [min, max, kind] = input.system ? [defs.sysGidMin, defs.sysGidMax, 'system groups'] : [defs.gidMin, defs.gidMax, 'standard groups'];
   let gid: number;
@@ -39,12 +39,12 @@ export function applyCreateGroup(db: AccountDatabase, input: NewGroup, context: 
 // Deletes a group, refusing when it is someone's primary group or a protected group.
 export function applyDeleteGroup(db: AccountDatabase, name: string, options: { allowProtected?: boolean } = {}): void {
   const group = db.group.get(name);
-  if (!group) throw new CoreError('not-found', `No group named "${name}"`, { field: 'name' });
+  if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
   if (!options.allowProtected && protectedGroups.includes(name)) {
-    throw new CoreError('permission-denied', `The group ${name} is protected and cannot be deleted`, { field: 'name' });
+    throw new CoreError('permission-denied', `The group ${quote(name)} is protected and cannot be deleted`, { field: 'name' });
   }
   const user = Array.from(db.passwd.entries()).find((account) => account.gid === group.gid);
-  if (user) throw new CoreError('conflict', `The group ${name} is the primary group of ${user.login}; change that account's primary group first`, { field: 'name' });
+  if (user) throw new CoreError('conflict', `The group ${quote(name)} is the primary group of ${user.login}; change that account's primary group first`, { field: 'name' });
   db.group.delete(name);
   db.gshadow.delete(name);
 }

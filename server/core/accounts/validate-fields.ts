@@ -5,7 +5,12 @@ import { CoreError } from '../errors.ts';
 export const namePattern = /^[a-z_][a-z0-9_.-]*[$]?$/;
 export const maxNameLength = 32;
 
-const show = (value: unknown) => JSON.stringify(typeof value === 'string' && value.length > 80 ? `${value.slice(0, 80)}…` : value);
+// A value as an error message shows it: quoted, escaped (never a raw newline or control
+// character in a message or a log line), cut after 80 characters.
+export function quote(value: unknown): string {
+  return JSON.stringify(typeof value === 'string' && value.length > 80 ? `${value.slice(0, 80)}…` : value) ?? String(value);
+}
+const show = quote;
 
 // Characters that would break a colon-separated file or a terminal: `:`, newline, NUL, and
 // every other control character.
