@@ -1,3 +1,4 @@
+import { AccountsService } from './accounts/accounts-service.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { EventBus } from './events/event-bus.ts';
 import { getSystemInfo, type SystemInfo } from './system/get-system-info.ts';
@@ -15,6 +16,7 @@ export interface Core {
   readonly isRealMachine: boolean;
   readonly events: EventBus;
   readonly auth: Authenticator;
+  readonly accounts: AccountsService;
   getSystemInfo(): Promise<SystemInfo>;
   close(): Promise<void>;
 }
@@ -23,14 +25,17 @@ export interface Core {
 export async function createCore(options: CoreOptions): Promise<Core> {
   const events = new EventBus();
   const auth = new Authenticator(options);
+  const accounts = await AccountsService.open({ root: options.root, events });
   return {
     root: options.root,
     isRealMachine: options.isRealMachine,
     events,
     auth,
+    accounts,
     getSystemInfo,
     async close() {
-      // Nothing is written in the background yet; accounts writes will be awaited here.
+      // Finishes the account writes in flight, then stops watching.
+      await accounts.close();
     },
   };
 }

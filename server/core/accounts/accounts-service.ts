@@ -55,6 +55,11 @@ export class AccountsService {
     return getGroupView(this.#store.database, this.#store.context.defs, name);
   }
 
+  // The login shells an account may choose (etc/shells).
+  getShells(): string[] {
+    return [...this.#store.context.shells];
+  }
+
   // How many standard and system accounts and groups there are (the dashboard's card).
   getCounts(): { accounts: number; systemAccounts: number; groups: number; systemGroups: number } {
     const { database, context: { defs } } = this.#store;

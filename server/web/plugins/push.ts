@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { PushHub } from '../push/push-hub.ts';
 import { createSessionsTopic } from '../push/topics/sessions-topic.ts';
+import { createAccountsSummaryTopic } from '../push/topics/accounts-summary-topic.ts';
 
 // The push hub with its topics; the sockets of a session that ends are closed.
 export default fp(async (app) => {
@@ -8,11 +9,13 @@ export default fp(async (app) => {
   app.decorate('hub', hub);
   const render = (template: string, data: object) => app.view(template, data) as Promise<string>;
   const sessionsTopic = createSessionsTopic(app.sessions, app.core.events, hub, render);
-  hub.registerTopic(sessionsTopic);
+  const accountsSummaryTopic = createAccountsSummaryTopic(app.core.accounts, app.core.events, hub, render);
+  const topics = [sessionsTopic, accountsSummaryTopic];
+  topics.forEach((topic) => hub.registerTopic(topic));
   const stopClosing = app.core.events.on('session-closed', ({ data }) => hub.closeSession(data.sessionId));
   app.addHook('preClose', async () => hub.close());
   app.addHook('onClose', async () => {
-    sessionsTopic.close();
+    topics.forEach((topic) => topic.close());
     stopClosing();
   });
 }, { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views'] });

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, getPageCsrfToken, logIn, type TestApp } from '../../helpers/test-app.ts';
 import { testPasswords } from '../../helpers/sandbox.ts';
@@ -87,6 +89,18 @@ describe('the push channel over real HTTPS/WSS', () => {
     await admin.waitFor(() => admin.messages.find((m) => m.action === 'append' && m.html?.includes('blefevre')), 'the new row');
     expect(member.messages.filter((m) => m.action !== 'notify')).toEqual([]);
     expect(JSON.stringify(member.messages)).not.toContain('blefevre');
+  });
+
+  it('updates the dashboard counts live when useradd adds an account in a shell', async () => {
+    const { cookie } = await logIn(t.app, 'admin', testPasswords.admin);
+    const socket = connect(cookie);
+    await socket.opened();
+    socket.send({ subscribe: ['accounts-summary'] });
+    const first = await socket.waitFor(() => socket.messages.find((m) => m.target === 'accounts-summary'), 'the counts');
+    expect(first.html).toContain('<dt>Accounts</dt><dd>40</dd>');
+    await promisify(execFile)('useradd', ['--prefix', t.sandbox.root, '-M', 'fromtheshell']);
+    const update = await socket.waitFor(() => socket.messages.find((m) => m.action === 'replace' && m.html?.includes('<dd>41</dd>')), 'the new count');
+    expect(update.target).toBe('accounts-summary');
   });
 
   it('closes a socket that sends a frame that is not JSON, and keeps serving the others', async () => {

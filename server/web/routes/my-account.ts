@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CoreError } from '../../core/errors.ts';
+import { getCsrfToken } from '../plugins/csrf.ts';
+import { describeError } from '../plugins/errors.ts';
+
+interface ProfileBody { fullName: string; shell: string }
+interface PasswordBody { currentPassword: string; newPassword: string; confirmPassword: string }
+
+const profileSchema = {
+  type: 'object',
+  required: ['fullName', 'shell'],
+  properties: { fullName: { type: 'string', maxLength: 1024 }, shell: { type: 'string', maxLength: 4096 }, _csrf: { type: 'string' } },
+} as const;
+const passwordSchema = {
+  type: 'object',
+  required: ['currentPassword', 'newPassword', 'confirmPassword'],
+  properties: {
+    currentPassword: { type: 'string', maxLength: 4096 }, newPassword: { type: 'string', maxLength: 4096 },
+    confirmPassword: { type: 'string', maxLength: 4096 }, _csrf: { type: 'string' },
+  },
+} as const;
+
+const savedMessages: Record<string, string> = { profile: 'Your profile was saved.', password: 'Your password was changed.' };
+
+// "My account" for every logged-in account: its facts, its full name and shell, its
+// password (the current one required). Form errors come back next to their field.
+export default async function myAccountRoutes(app: FastifyInstance): Promise<void> {
+  const renderPage = async (request: FastifyRequest, reply: FastifyReply, extra: { errors?: Record<string, string>; values?: object } = {}) => {
+    const me = request.session!;
+    const account = app.core.accounts.getAccount(me.login);
+    if (!account) throw new CoreError('not-found', `Account "${me.login}" no longer exists`, { field: 'login' });
+    const saved = savedMessages[(request.query as { saved?: string }).saved ?? ''] ?? null;
+    return reply.view('my-account/index.njk', {
+      me, csrfToken: getCsrfToken(request, reply), page: 'me', account, shells: app.core.accounts.getShells(),
+      isAdmin: me.isAdmin, saved, errors: extra.errors ?? {}, values: { fullName: account.fullName, shell: account.shell, ...extra.values },
+    });
+  };
+
+  // Re-renders the page with the error next to its field (never a bare error page).
+  const renderFailure = (request: FastifyRequest, reply: FastifyReply, error: unknown, values: object) => {
+    if (!(error instanceof CoreError) || !error.field) throw error;
+    const { status, body } = describeError(error, request.id);
+    reply.code(status);
+    return renderPage(request, reply, { errors: { [body.field!]: body.message }, values });
+  };
+
+  app.get('/me/', async (request, reply) => renderPage(request, reply));
+
+  app.post<{ Body: ProfileBody }>('/me/profile', { schema: { body: profileSchema } }, async (request, reply) => {
+    const { fullName, shell } = request.body;
+    try {
+      await app.core.accounts.modifyAccount(request.session!.login, { fullName, shell });
+    } catch (error) {
+      return renderFailure(request, reply, error, { fullName, shell });
+    }
+    request.session!.fullName = fullName;
+    request.log.info({ login: request.session!.login }, 'changed own profile');
+    return reply.redirect('/me/?saved=profile', 303);
+  });
+
+  app.post<{ Body: PasswordBody }>('/me/password', { schema: { body: passwordSchema } }, async (request, reply) => {
+    const { login } = request.session!;
+    const { currentPassword, newPassword, confirmPassword } = request.body;
+    try {
+      const check = await app.core.auth.authenticate(login, currentPassword, request.ip);
+      if (!check.ok) throw new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
+      if (newPassword !== confirmPassword) throw new CoreError('invalid-argument', 'The two new passwords differ', { field: 'confirmPassword' });
+      await app.core.accounts.setPassword(login, newPassword);
+    } catch (error) {
+      return renderFailure(request, reply, error, {});
+    }
+    request.log.info({ login }, 'changed own password');
+    return reply.redirect('/me/?saved=password', 303);
+  });
+}
