@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseFile } from './database-file.ts';
+import { copyIdIndex } from './id-index.ts';
 import { formatPasswd, parsePasswd, type PasswdEntry } from './parse-passwd.ts';
 import { formatShadow, parseShadow, type ShadowEntry } from './parse-shadow.ts';
 import { formatGroup, parseGroup, type GroupEntry } from './parse-group.ts';
@@ -40,7 +41,14 @@ export class AccountDatabase {
 
   // A copy to change; this one stays as it was (for the diff and for a refused change).
   clone(): AccountDatabase {
-    return new AccountDatabase(this.passwd.clone(), this.shadow.clone(), this.group.clone(), this.gshadow.clone());
+    const copy = new AccountDatabase(this.passwd.clone(), this.shadow.clone(), this.group.clone(), this.gshadow.clone());
+    copyIdIndex(this, copy);
+    return copy;
+  }
+
+  // Whether a file was changed since this copy was made.
+  isChanged(name: DatabaseName): boolean {
+    return this[name].changedNames.size > 0;
   }
 
   // The text of one file.

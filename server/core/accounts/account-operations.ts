@@ -2,6 +2,7 @@ import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
+import { allocateId, getIdIndex } from './id-index.ts';
 import { validateDay, validateFullName, validateHome, validateId, validateName, validateShell, quote } from './validate-fields.ts';
 
 // Pure changes to an AccountDatabase (a clone: a refused change throws before the files are
@@ -42,21 +43,6 @@ function getAccount(db: AccountDatabase, login: string): PasswdEntry {
   return account;
 }
 
-// The first free id in [min, max] after the highest one used there (useradd's choice).
-export function getFreeId(used: Iterable<number>, min: number, max: number): number | null {
-  const taken = new Set<number>();
-  let highest = min - 1;
-  for (const id of used) {
-    if (id >= min && id <= max) {
-      taken.add(id);
-      highest = Math.max(highest, id);
-    }
-  }
-  if (highest < max) return highest + 1;
-  for (let id = min; id <= max; id += 1) if (!taken.has(id)) return id;
-  return null;
-}
-
 // Adds an account (passwd, shadow, its supplementary groups in group and gshadow).
 export function applyCreateAccount(db: AccountDatabase, input: NewAccount, context: OperationContext): PasswdEntry {
   const login = validateName(input.login, 'login');
@@ -68,15 +54,16 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
   const home = validateHome(input.home ?? `/home/${login}`);
   const { defs } = context;
   const [min, max, kind] = input.system ? [defs.sysUidMin, defs.sysUidMax, 'system accounts'] : [defs.uidMin, defs.uidMax, 'standard accounts'];
+  const ids = getIdIndex(db);
   let uid: number;
   if (input.uid === undefined) {
-    const free = getFreeId(Array.from(db.passwd.entries(), (entry) => entry.uid), min, max);
+    const free = allocateId(ids.uidOwners, ids.highest, min, max);
     if (free === null) throw new CoreError('conflict', `No free UID left for ${kind} (${min}–${max})`, { field: 'uid' });
     uid = free;
   } else {
     uid = validateId(input.uid, 'uid', min, max, kind);
-    const owner = Array.from(db.passwd.entries()).find((entry) => entry.uid === uid);
-    if (owner) throw new CoreError('already-exists', `UID ${uid} is already used by ${owner.login}`, { field: 'uid' });
+    const owner = ids.uidOwners.get(uid);
+    if (owner !== undefined) throw new CoreError('already-exists', `UID ${uid} is already used by ${owner}`, { field: 'uid' });
   }
   const primaryName = input.primaryGroup === undefined ? 'users' : validateName(input.primaryGroup, 'group');
   const primary = db.group.get(primaryName);
@@ -88,10 +75,11 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
   for (const name of groups) {
     if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'groups' });
   }
-  if (typeof input.hash !== 'string' || /[:\n]/.test(input.hash)) throw new CoreError('invalid-argument', 'Invalid password hash', { field: 'password' });
+  if (typeof input.hash !== 'string' || /[:\u0000-\u001f]/.test(input.hash)) throw new CoreError('invalid-argument', 'Invalid password hash', { field: 'password' });
 
   const entry: PasswdEntry = { login, password: 'x', uid, gid: primary.gid, gecos: fullName === '' ? '' : `${fullName},,,`, home, shell };
   db.passwd.set(entry);
+  ids.uidOwners.set(uid, login);
   db.shadow.set({ login, hash: input.hash, lastChange: context.today, minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, expireDate: null, reserved: '' });
   for (const name of groups) applyAddMember(db, name, login);
   return entry;
@@ -154,6 +142,8 @@ export function applyDeleteAccount(db: AccountDatabase, login: string): PasswdEn
   const account = getAccount(db, login);
   db.passwd.delete(login);
   db.shadow.delete(login);
+  const ids = getIdIndex(db);
+  if (ids.uidOwners.get(account.uid) === login) ids.uidOwners.delete(account.uid);
   for (const group of [...db.group.entries()]) {
     if (group.members.includes(login)) db.group.set({ ...group, members: group.members.filter((member) => member !== login) });
   }

@@ -12,10 +12,17 @@ import { archiveHome, createHome, removeHome } from './homes.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import { validateName, quote } from './validate-fields.ts';
 
-// What creating an account takes; without a password one is generated and returned once.
+// What creating an account takes. Without a password one is generated and returned once;
+// `null` creates it with no password at all (`!`, as useradd does without -p).
 export interface CreateAccountInput extends Omit<NewAccount, 'hash'> {
-  password?: string;
+  password?: string | null;
   createHome?: boolean;
+}
+
+// Names the row of a bulk call in an error's field: `accounts.3.login`.
+function atRow(error: unknown, row: number): unknown {
+  if (!(error instanceof CoreError)) return error;
+  return new CoreError(error.code, `Row ${row + 1}: ${error.message}`, { field: `accounts.${row}.${error.field ?? 'row'}`, cause: error });
 }
 
 // What deleting an account does with its home.
@@ -81,19 +88,43 @@ export class AccountsService {
   // Creates an account, its home from etc/skel (unless createHome is false), and returns
   // it with the generated password when none was given.
   async createAccount(input: CreateAccountInput): Promise<{ account: AccountView; generatedPassword: string | null }> {
-    const login = validateName(input.login, 'login');
-    const generatedPassword = input.password === undefined ? createPassword() : null;
-    const password = generatedPassword ?? validatePassword(input.password, login);
-    const hash = await hashPassword(password, this.#store.context.defs);
-    const entry = await this.#store.transact((db, context) => applyCreateAccount(db, { ...input, login, hash }, context));
-    if (input.createHome !== false) {
+    const [created] = await this.createAccounts([input]).catch((error: unknown) => {
+      // One account: name the field itself, not "row 1".
+      throw error instanceof CoreError && error.cause instanceof CoreError ? error.cause : error;
+    });
+    return created!;
+  }
+
+  // Creates many accounts in one transaction: each file is written once, and one refused
+  // row (its field named `accounts.<row>.<field>`) leaves every file as it was.
+  async createAccounts(inputs: CreateAccountInput[]): Promise<{ account: AccountView; generatedPassword: string | null }[]> {
+    const prepared = await Promise.all(inputs.map(async (input, row) => {
+      try {
+        const login = validateName(input.login, 'login');
+        if (input.password === null) return { input, login, hash: '!', generatedPassword: null };
+        const generatedPassword = input.password === undefined ? createPassword() : null;
+        const password = generatedPassword ?? validatePassword(input.password, login);
+        return { input, login, hash: await hashPassword(password, this.#store.context.defs), generatedPassword };
+      } catch (error) {
+        throw atRow(error, row);
+      }
+    }));
+    const entries = await this.#store.transact((db, context) => prepared.map(({ input, login, hash }, row) => {
+      try {
+        return applyCreateAccount(db, { ...input, login, hash }, context);
+      } catch (error) {
+        throw atRow(error, row);
+      }
+    }));
+    for (const [row, entry] of entries.entries()) {
+      if (prepared[row]!.input.createHome === false) continue;
       try {
         await createHome(this.#store.root, entry.home, join(this.#store.etcDir, 'skel'), entry, this.#store.context.defs.homeMode);
       } catch (error) {
-        throw new CoreError('internal-error', `Account ${quote(login)} was created, but not its home ${entry.home}: ${(error as Error).message}`, { field: 'home', cause: error });
+        throw new CoreError('internal-error', `Account ${quote(entry.login)} was created, but not its home ${entry.home}: ${(error as Error).message}`, { field: 'home', cause: error });
       }
     }
-    return { account: this.getAccount(login)!, generatedPassword };
+    return entries.map((entry, row) => ({ account: this.getAccount(entry.login)!, generatedPassword: prepared[row]!.generatedPassword }));
   }
 
   // Changes an account's full name, shell or home path.
@@ -104,6 +135,17 @@ export class AccountsService {
 
   async setLocked(login: string, locked: boolean): Promise<void> {
     await this.#store.transact((db) => applySetLocked(db, login, locked));
+  }
+
+  // Locks or unlocks many accounts in one transaction.
+  async setLockedMany(logins: string[], locked: boolean): Promise<void> {
+    await this.#store.transact((db) => logins.forEach((login, row) => {
+      try {
+        applySetLocked(db, login, locked);
+      } catch (error) {
+        throw atRow(error, row);
+      }
+    }));
   }
 
   // Sets a password after checking it against the policy.
@@ -128,6 +170,26 @@ export class AccountsService {
     if (home === 'archive') return { archive: await archiveHome(this.#store.root, removed.home, login) };
     if (home === 'remove') await removeHome(this.#store.root, removed.home);
     return { archive: null };
+  }
+
+  // Deletes many accounts in one transaction, then deals with their homes.
+  async deleteAccounts(logins: string[], home: HomeDisposal = 'archive'): Promise<{ login: string; archive: string | null }[]> {
+    const removed = await this.#store.transact((db) => logins.map((login, row) => {
+      try {
+        return applyDeleteAccount(db, login);
+      } catch (error) {
+        throw atRow(error, row);
+      }
+    }));
+    const results: { login: string; archive: string | null }[] = [];
+    for (const entry of removed) {
+      if (home === 'archive') results.push({ login: entry.login, archive: await archiveHome(this.#store.root, entry.home, entry.login) });
+      else {
+        if (home === 'remove') await removeHome(this.#store.root, entry.home);
+        results.push({ login: entry.login, archive: null });
+      }
+    }
+    return results;
   }
 
   async createGroup(input: NewGroup): Promise<GroupView> {

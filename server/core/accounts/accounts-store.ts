@@ -6,7 +6,7 @@ import { watchDirectory } from '../watch/watch-directory.ts';
 import { AccountDatabase, databaseNames, getFileTag, readDatabaseText, type DatabaseName, type FileTag } from './account-database.ts';
 import { diffAccountDatabases } from './diff-account-databases.ts';
 import { lockAccountFiles } from './files/lock-account-files.ts';
-import { writeAccountFile } from './files/write-account-file.ts';
+import { syncDirectory, writeAccountFile } from './files/write-account-file.ts';
 import { parseLoginDefs, parseShells, type LoginDefs } from './parse-login-defs.ts';
 import type { OperationContext } from './account-operations.ts';
 
@@ -81,14 +81,18 @@ export class AccountsStore {
         const before = this.#db;
         const after = before.clone();
         const result = change(after, this.context);
-        for (const name of databaseNames) {
-          const text = after.render(name);
-          if (text === before.render(name)) continue;
-          await writeAccountFile(join(this.etcDir, name), text, name.endsWith('shadow') ? 0o640 : 0o644);
+        const changed = databaseNames.filter((name) => after.isChanged(name));
+        // In parallel: their fsyncs overlap. Each file is atomic on its own either way.
+        await Promise.all(changed.map(async (name) => {
+          await writeAccountFile(join(this.etcDir, name), after.render(name), name.endsWith('shadow') ? 0o640 : 0o644);
           this.#tags.set(name, await getFileTag(join(this.etcDir, name)));
-        }
+        }));
+        if (changed.length > 0) await syncDirectory(this.etcDir);
         this.#db = after;
-        this.#emit(before, after);
+        this.#emit(before, after, {
+          logins: new Set([...after.passwd.changedNames, ...after.shadow.changedNames]),
+          groups: new Set([...after.group.changedNames, ...after.gshadow.changedNames]),
+        });
         return result;
       } finally {
         await release();
@@ -131,8 +135,9 @@ export class AccountsStore {
     this.#emit(before, next);
   }
 
-  #emit(before: AccountDatabase, after: AccountDatabase): void {
-    for (const change of diffAccountDatabases(before, after)) this.#events.emit(change.name, change.facility, change.data as never);
+  // Emits the differences; `only` limits the diff to the names an operation touched.
+  #emit(before: AccountDatabase, after: AccountDatabase, only?: { logins: Set<string>; groups: Set<string> }): void {
+    for (const change of diffAccountDatabases(before, after, only)) this.#events.emit(change.name, change.facility, change.data as never);
   }
 
   async #readSettings(): Promise<void> {

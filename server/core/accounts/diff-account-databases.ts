@@ -10,10 +10,14 @@ const passwdFields = { uid: 'uid', gid: 'gid', gecos: 'fullName', home: 'home', 
 const shadowFields = { lastChange: 'passwordChanged', minDays: 'ageing', maxDays: 'ageing', warnDays: 'ageing', inactiveDays: 'ageing', expireDate: 'expiry', reserved: 'reserved' } as const;
 
 // Lists what changed from `before` to `after`, in the events' terms. Field names only:
-// never a hash or another value from shadow.
-export function diffAccountDatabases(before: AccountDatabase, after: AccountDatabase): AccountsChange[] {
+// never a hash or another value from shadow. `only` limits it to the names an operation
+// touched (the whole files are compared otherwise: an outside change).
+export function diffAccountDatabases(before: AccountDatabase, after: AccountDatabase,
+  only?: { logins: Set<string>; groups: Set<string> }): AccountsChange[] {
   const changes: AccountsChange[] = [];
-  for (const login of new Set([...names(before.passwd.entries(), 'login'), ...names(after.passwd.entries(), 'login')])) {
+  const logins = only?.logins ?? new Set([...names(before.passwd.entries(), 'login'), ...names(after.passwd.entries(), 'login')]);
+  const groups = only?.groups ?? new Set([...names(before.group.entries(), 'name'), ...names(after.group.entries(), 'name')]);
+  for (const login of logins) {
     const old = before.passwd.get(login);
     const now = after.passwd.get(login);
     if (!old && now) changes.push({ name: 'account-added', facility: 'accounts', data: { login } });
@@ -33,7 +37,7 @@ export function diffAccountDatabases(before: AccountDatabase, after: AccountData
       if (fields.size > 0) changes.push({ name: 'account-changed', facility: 'accounts', data: { login, fields: [...fields] } });
     }
   }
-  for (const name of new Set([...names(before.group.entries(), 'name'), ...names(after.group.entries(), 'name')])) {
+  for (const name of groups) {
     const old = before.group.get(name);
     const now = after.group.get(name);
     if (!old && now) changes.push({ name: 'group-added', facility: 'groups', data: { name } });

@@ -1,10 +1,11 @@
 import { chown, copyFile, open, rename, stat, utimes } from 'node:fs/promises';
-import { dirname } from 'node:path';
 
 // Replaces a file's content atomically, as shadow-utils' commonio does: a `<file>-` backup of
 // the current version (same mode, owner and times), the new text written to `<file>+` with
-// the original's mode and owner and fsynced, renamed over `<file>`, the directory fsynced.
-// A crash leaves either the old file or the new one, never a mix.
+// the original's mode and owner and fsynced, renamed over `<file>`. A crash leaves either
+// the old file or the new one, never a mix. The caller fsyncs the directory once after all
+// its files (syncDirectory), so that the renames are durable too. The backup is not synced:
+// it is a convenience copy, and each fsync costs milliseconds on a busy disk.
 export async function writeAccountFile(path: string, text: string, fallbackMode = 0o644): Promise<void> {
   const current = await stat(path).catch(() => null);
   const mode = current ? current.mode & 0o7777 : fallbackMode;
@@ -15,7 +16,6 @@ export async function writeAccountFile(path: string, text: string, fallbackMode 
     const handle = await open(`${backup}+`, 'r+');
     try {
       await handle.chmod(mode);
-      await handle.sync();
     } finally {
       await handle.close();
     }
@@ -33,11 +33,15 @@ export async function writeAccountFile(path: string, text: string, fallbackMode 
     await handle.close();
   }
   await rename(temporary, path);
-  const directory = await open(dirname(path), 'r');
+}
+
+// Makes the renames in a directory durable.
+export async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
   try {
-    await directory.sync();
+    await handle.sync();
   } finally {
-    await directory.close();
+    await handle.close();
   }
 }
 

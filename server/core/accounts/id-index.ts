@@ -1,0 +1,60 @@
+import type { AccountDatabase } from './account-database.ts';
+
+// Who owns each UID and GID of a database, built once per database (transaction) and kept
+// up to date by the operations, so that a bulk create of 10,000 accounts stays linear.
+export interface IdIndex {
+  uidOwners: Map<number, string>;
+  gidOwners: Map<number, string>;
+  // The highest id handed out per range, "min-max" → id.
+  highest: Map<string, number>;
+}
+
+const indexes = new WeakMap<AccountDatabase, IdIndex>();
+
+// Clones waiting for their index: copied from the parent's on first use, which is cheaper
+// than a rebuild, and free for the changes that never need ids.
+const parents = new WeakMap<AccountDatabase, AccountDatabase>();
+
+// Hands a database's index on to its clone.
+// Links straight to the nearest database that has one, so no chain of old databases is
+// kept alive; that one is still right, since every change of ids builds its own index.
+export function copyIdIndex(from: AccountDatabase, to: AccountDatabase): void {
+  const source = indexes.has(from) ? from : parents.get(from);
+  if (source) parents.set(to, source);
+}
+
+// The index of a database (built on first use).
+export function getIdIndex(db: AccountDatabase): IdIndex {
+  let index = indexes.get(db);
+  const parent = index ? undefined : parents.get(db);
+  if (parent) {
+    const from = getIdIndex(parent);
+    index = { uidOwners: new Map(from.uidOwners), gidOwners: new Map(from.gidOwners), highest: new Map(from.highest) };
+    indexes.set(db, index);
+    parents.delete(db);
+  }
+  if (!index) {
+    index = { uidOwners: new Map(), gidOwners: new Map(), highest: new Map() };
+    for (const entry of db.passwd.entries()) if (!index.uidOwners.has(entry.uid)) index.uidOwners.set(entry.uid, entry.login);
+    for (const entry of db.group.entries()) if (!index.gidOwners.has(entry.gid)) index.gidOwners.set(entry.gid, entry.name);
+    indexes.set(db, index);
+  }
+  return index;
+}
+
+// The next free id in [min, max], as useradd picks it: one above the highest used in the
+// range, else the lowest free one; null when the range is full.
+export function allocateId(owners: Map<number, string>, highest: Map<string, number>, min: number, max: number): number | null {
+  const key = `${min}-${max}`;
+  let top = highest.get(key);
+  if (top === undefined) {
+    top = min - 1;
+    for (const id of owners.keys()) if (id >= min && id <= max && id > top) top = id;
+  }
+  if (top < max) {
+    highest.set(key, top + 1);
+    return top + 1;
+  }
+  for (let id = min; id <= max; id += 1) if (!owners.has(id)) return id;
+  return null;
+}
