@@ -174,3 +174,38 @@ export function applyRemoveMember(db: AccountDatabase, name: string, login: stri
   const shadow = db.gshadow.get(name);
   if (shadow) db.gshadow.set({ ...shadow, members: shadow.members.filter((member) => member !== login) });
 }
+
+// Renames an account in passwd, shadow and every group list; `home` is its new home path
+// when it moves (the caller moves the directory), `renameGroup` renames its primary group
+// too when that group has the account's old name.
+export function applyRenameAccount(db: AccountDatabase, login: string, newLogin: string,
+  options: { home?: string; renameGroup?: boolean } = {}): { home: string } {
+  const account = getAccount(db, login);
+  const target = validateName(newLogin, 'login');
+  if (db.passwd.has(target) || db.shadow.has(target)) throw new CoreError('already-exists', `User account ${quote(target)} already exists`, { field: 'newLogin' });
+  const primary = db.group.get(login);
+  const renameGroup = !!options.renameGroup && primary !== undefined && primary.gid === account.gid;
+  if (db.group.has(target) && !renameGroup) {
+    throw new CoreError('already-exists', `A group named ${quote(target)} exists on the system; it would be confused with the account`, { field: 'newLogin' });
+  }
+  const home = options.home === undefined ? account.home : validateHome(options.home);
+  db.passwd.rename(login, { ...account, login: target, home });
+  const shadow = db.shadow.get(login);
+  if (shadow) db.shadow.rename(login, { ...shadow, login: target });
+  const swap = (names: string[]) => names.map((name) => (name === login ? target : name));
+  for (const group of [...db.group.entries()]) {
+    if (group.members.includes(login)) db.group.set({ ...group, members: swap(group.members) });
+  }
+  for (const group of [...db.gshadow.entries()]) {
+    if (group.members.includes(login) || group.admins.includes(login)) db.gshadow.set({ ...group, members: swap(group.members), admins: swap(group.admins) });
+  }
+  if (renameGroup) {
+    db.group.rename(login, { ...primary!, name: target });
+    getIdIndex(db).gidOwners.set(primary!.gid, target);
+    const groupShadow = db.gshadow.get(login);
+    if (groupShadow) db.gshadow.rename(login, { ...groupShadow, name: target });
+  }
+  const ids = getIdIndex(db);
+  ids.uidOwners.set(account.uid, target);
+  return { home };
+}

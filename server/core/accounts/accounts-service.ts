@@ -1,14 +1,18 @@
-import { join } from 'node:path';
+import { rename as renamePath } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { AccountsStore } from './accounts-store.ts';
 import { getAccountView, getGroupView, type AccountView, type GroupView } from './account-view.ts';
 import {
-  applyCreateAccount, applyDeleteAccount, applyForcePasswordChange, applyModifyAccount, applySetExpiry, applySetHash,
-  applySetLocked, applyAddMember, applyRemoveMember, type AccountChanges, type NewAccount,
+  applyCreateAccount, applyDeleteAccount, applyForcePasswordChange, applyModifyAccount, applyRenameAccount, applySetExpiry,
+  applySetHash, applySetLocked, applyAddMember, applyRemoveMember, type AccountChanges, type NewAccount,
 } from './account-operations.ts';
-import { applyCreateGroup, applyDeleteGroup, type NewGroup } from './group-operations.ts';
-import { archiveHome, createHome, removeHome } from './homes.ts';
+import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, type NewGroup } from './group-operations.ts';
+import { applySetRole, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
+import { archiveShare, createShare, renameShare } from './shared-directories.ts';
+import { archiveHome, createHome, removeHome, resolveUnderRoot } from './homes.ts';
+import { formatAccountsCsv, parseAccountsCsv, type CsvAccountRow, type CsvColumn } from './account-csv.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import { validateName, quote } from './validate-fields.ts';
 
@@ -17,6 +21,11 @@ import { validateName, quote } from './validate-fields.ts';
 export interface CreateAccountInput extends Omit<NewAccount, 'hash'> {
   password?: string | null;
   createHome?: boolean;
+}
+
+// A CSV row as the input of createAccount (an empty login is still an input to refuse).
+function toInput(row: CsvAccountRow): Omit<NewAccount, 'hash'> {
+  return { login: row.login ?? '', fullName: row.fullName, uid: row.uid, primaryGroup: row.primaryGroup, groups: row.groups, home: row.home, shell: row.shell };
 }
 
 // Names the row of a bulk call in an error's field: `accounts.3.login`.
@@ -192,13 +201,50 @@ export class AccountsService {
     return results;
   }
 
+  // Creates a group; a standard one gets its helper groups and its shared directory.
   async createGroup(input: NewGroup): Promise<GroupView> {
     const entry = await this.#store.transact((db, context) => applyCreateGroup(db, input, context));
+    if (hasRoles(this.#store.database, entry.name)) await createShare(this.#store.root, entry.name, entry.gid);
     return this.getGroup(entry.name)!;
   }
 
-  async deleteGroup(name: string, options: { allowProtected?: boolean } = {}): Promise<void> {
+  // Deletes a group (with its helpers); its shared directory is archived.
+  async deleteGroup(name: string, options: { allowProtected?: boolean } = {}): Promise<{ archive: string | null }> {
+    const hadShare = hasRoles(this.#store.database, name);
     await this.#store.transact((db) => applyDeleteGroup(db, name, options));
+    return { archive: hadShare ? await archiveShare(this.#store.root, name) : null };
+  }
+
+  // Renames a group, its helpers and its shared directory.
+  async renameGroup(name: string, newName: string): Promise<GroupView> {
+    const hadShare = hasRoles(this.#store.database, name);
+    await this.#store.transact((db) => applyRenameGroup(db, name, newName));
+    if (hadShare) await renameShare(this.#store.root, name, newName);
+    return this.getGroup(newName)!;
+  }
+
+  // The role of an account in a standard group.
+  getRole(group: string, login: string): GroupRole {
+    return getRole(this.#store.database, group, login);
+  }
+
+  // Makes an account guest, member or responsible of a standard group (or none of them).
+  async setRole(group: string, login: string, role: GroupRole): Promise<void> {
+    await this.#store.transact((db) => applySetRole(db, group, login, role));
+  }
+
+  // Renames an account; with moveHome its home /x/<login> becomes /x/<newLogin> and moves,
+  // with renameGroup its primary group of the same name is renamed too.
+  async renameAccount(login: string, newLogin: string, options: { moveHome?: boolean; renameGroup?: boolean } = {}): Promise<AccountView> {
+    const old = this.getAccount(login);
+    const home = options.moveHome && old && posix.basename(old.home) === login ? posix.join(dirname(old.home), newLogin) : undefined;
+    await this.#store.transact((db) => applyRenameAccount(db, login, newLogin, { home, renameGroup: options.renameGroup }));
+    if (home && old) {
+      await renamePath(await resolveUnderRoot(this.#store.root, old.home), await resolveUnderRoot(this.#store.root, home)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw new CoreError('internal-error', `Account renamed, but its home could not move to ${home}: ${error.code}`, { field: 'home', cause: error });
+      });
+    }
+    return this.getAccount(newLogin)!;
   }
 
   async addMember(group: string, login: string): Promise<void> {
@@ -207,6 +253,40 @@ export class AccountsService {
 
   async removeMember(group: string, login: string): Promise<void> {
     await this.#store.transact((db) => applyRemoveMember(db, group, login));
+  }
+
+  // Every account as CSV (login, full name, uid, groups…; never a hash).
+  exportCsv(): string {
+    return formatAccountsCsv(this.listAccounts());
+  }
+
+  // Imports accounts from CSV. Every row is checked first, against the accounts and the rows
+  // before it; `dryRun` stops there and reports. Otherwise rows with problems refuse the
+  // whole import (nothing written) unless `skipInvalid`, and the rest are created in one
+  // transaction (without homes when createHomes is false).
+  async importCsv(text: string, options: { mapping?: Record<string, CsvColumn>; dryRun?: boolean; skipInvalid?: boolean; createHomes?: boolean } = {}):
+    Promise<{ problems: { row: number; field: string; message: string }[]; created: string[] }> {
+    const rows = parseAccountsCsv(text, options.mapping);
+    const trial = this.#store.database.clone();
+    const { context } = this.#store;
+    const problems: { row: number; field: string; message: string }[] = [];
+    const valid: CsvAccountRow[] = [];
+    for (const row of rows) {
+      try {
+        if (row.password !== undefined) validatePassword(row.password, row.login ?? '');
+        applyCreateAccount(trial, { ...toInput(row), hash: '!' }, context);
+        valid.push(row);
+      } catch (error) {
+        if (!(error instanceof CoreError)) throw error;
+        problems.push({ row: row.row, field: error.field ?? 'row', message: error.message });
+      }
+    }
+    if (options.dryRun) return { problems, created: [] };
+    if (problems.length > 0 && !options.skipInvalid) {
+      throw new CoreError('invalid-argument', `${problems.length} of ${rows.length} rows have problems; nothing was imported (see the dry run)`, { field: 'csv' });
+    }
+    const created = await this.createAccounts(valid.map((row) => ({ ...toInput(row), password: row.password ?? null, createHome: options.createHomes !== false })));
+    return { problems, created: created.map(({ account }) => account.login) };
   }
 
   // Waits until every change seen so far has been applied and emitted.

@@ -92,6 +92,19 @@ export class DatabaseFile<T> {
     }
   }
 
+  // Replaces the entry of `oldName` in place by one with another name (a rename keeps the
+  // line where it was, as usermod -l and groupmod -n do).
+  rename(oldName: string, entry: T): void {
+    const position = this.#index.get(oldName);
+    if (position === undefined) throw new Error(`rename: no entry named ${oldName}`);
+    this.#own();
+    const name = this.#nameOf(entry);
+    this.changedNames.add(oldName).add(name);
+    this.#lines[position] = { text: this.#format(entry), entry };
+    this.#index.delete(oldName);
+    this.#index.set(name, position);
+  }
+
   // Removes the entry of a name; returns whether there was one.
   delete(name: string): boolean {
     const position = this.#index.get(name);

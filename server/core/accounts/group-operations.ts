@@ -3,54 +3,117 @@ import type { AccountDatabase } from './account-database.ts';
 import type { GroupEntry } from './parse-group.ts';
 import type { OperationContext } from './account-operations.ts';
 import { allocateId, getIdIndex } from './id-index.ts';
-import { validateId, validateName, quote } from './validate-fields.ts';
+import { getHelperNames, getHelperOwner, hasRoles } from './licorn-roles.ts';
+import { quote, validateId, validateName } from './validate-fields.ts';
 
 // Groups the web may never delete (Licorn's rule; the CLI as root may).
 export const protectedGroups = ['admins', 'licorn-wmi', 'users', 'acl', 'root', 'sudo', 'shadow'];
 
-// A new group.
+// The longest standard group name: its helpers (`rsp-` + name) must fit in 32 characters.
+export const maxStandardGroupLength = 28;
+
+// A new group. A standard one (not `system`) gets its rsp-/gst- helpers unless `roles` is
+// false.
 export interface NewGroup {
   name: string;
   gid?: number;
   system?: boolean;
+  roles?: boolean;
 }
 
-// Adds a group to group and gshadow.
-export function applyCreateGroup(db: AccountDatabase, input: NewGroup, context: OperationContext): GroupEntry {
-  const name = validateName(input.name, 'name');
+function addGroup(db: AccountDatabase, name: string, gid: number | undefined, system: boolean, context: OperationContext): GroupEntry {
   if (db.group.has(name) || db.gshadow.has(name)) throw new CoreError('already-exists', `The group ${quote(name)} already exists`, { field: 'name' });
   const { defs } = context;
-  const [min, max, kind] = input.system ? [defs.sysGidMin, defs.sysGidMax, 'system groups'] : [defs.gidMin, defs.gidMax, 'standard groups'];
+  const [min, max, kind] = system ? [defs.sysGidMin, defs.sysGidMax, 'system groups'] : [defs.gidMin, defs.gidMax, 'standard groups'];
   const ids = getIdIndex(db);
-  let gid: number;
-  if (input.gid === undefined) {
+  let chosen: number;
+  if (gid === undefined) {
     const free = allocateId(ids.gidOwners, ids.highest, min, max);
     if (free === null) throw new CoreError('conflict', `No free GID left for ${kind} (${min}–${max})`, { field: 'gid' });
-    gid = free;
+    chosen = free;
   } else {
-    gid = validateId(input.gid, 'gid', min, max, kind);
-    const owner = ids.gidOwners.get(gid);
-    if (owner !== undefined) throw new CoreError('already-exists', `GID ${gid} is already used by ${owner}`, { field: 'gid' });
+    chosen = validateId(gid, 'gid', min, max, kind);
+    const owner = ids.gidOwners.get(chosen);
+    if (owner !== undefined) throw new CoreError('already-exists', `GID ${chosen} is already used by ${owner}`, { field: 'gid' });
   }
-  const entry: GroupEntry = { name, password: 'x', gid, members: [] };
+  const entry: GroupEntry = { name, password: 'x', gid: chosen, members: [] };
   db.group.set(entry);
-  ids.gidOwners.set(gid, name);
+  ids.gidOwners.set(chosen, name);
   db.gshadow.set({ name, password: '!', admins: [], members: [] });
   return entry;
 }
 
-// Deletes a group, refusing when it is someone's primary group or a protected group.
-export function applyDeleteGroup(db: AccountDatabase, name: string, options: { allowProtected?: boolean } = {}): void {
-  const group = db.group.get(name);
-  if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
-  if (!options.allowProtected && protectedGroups.includes(name)) {
-    throw new CoreError('permission-denied', `The group ${quote(name)} is protected and cannot be deleted`, { field: 'name' });
+// Adds a group to group and gshadow; a standard group with its helper groups.
+export function applyCreateGroup(db: AccountDatabase, input: NewGroup, context: OperationContext): GroupEntry {
+  const name = validateName(input.name, 'name');
+  const withRoles = !input.system && input.roles !== false;
+  if (withRoles && name.length > maxStandardGroupLength) {
+    throw new CoreError('invalid-argument', `Group name ${quote(name)} is too long: at most ${maxStandardGroupLength} characters, so that rsp-${name} fits`, { field: 'name' });
   }
-  let user: { login: string } | undefined;
-  for (const account of db.passwd.entries()) if (account.gid === group.gid) { user = account; break; }
-  if (user) throw new CoreError('conflict', `The group ${quote(name)} is the primary group of ${user.login}; change that account's primary group first`, { field: 'name' });
+  if (getHelperOwner(db, name) !== null) throw new CoreError('already-exists', `A group named ${quote(name)} would be taken for a helper group`, { field: 'name' });
+  const helpers = getHelperNames(name);
+  if (withRoles) {
+    for (const helper of [helpers.responsibles, helpers.guests]) {
+      if (db.group.has(helper)) throw new CoreError('already-exists', `The helper group ${quote(helper)} already exists`, { field: 'name' });
+    }
+  }
+  const entry = addGroup(db, name, input.gid, !!input.system, context);
+  if (withRoles) {
+    addGroup(db, helpers.responsibles, undefined, true, context);
+    addGroup(db, helpers.guests, undefined, true, context);
+  }
+  return entry;
+}
+
+function removeGroup(db: AccountDatabase, name: string): void {
+  const group = db.group.get(name)!;
+  for (const account of db.passwd.entries()) {
+    if (account.gid === group.gid) {
+      throw new CoreError('conflict', `The group ${quote(name)} is the primary group of ${account.login}; change that account's primary group first`, { field: 'name' });
+    }
+  }
   db.group.delete(name);
   db.gshadow.delete(name);
   const ids = getIdIndex(db);
   if (ids.gidOwners.get(group.gid) === name) ids.gidOwners.delete(group.gid);
+}
+
+// Deletes a group (and its helpers), refusing a protected group, a helper group on its own,
+// and someone's primary group, each with the reason.
+export function applyDeleteGroup(db: AccountDatabase, name: string, options: { allowProtected?: boolean } = {}): void {
+  if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
+  if (!options.allowProtected && protectedGroups.includes(name)) {
+    throw new CoreError('permission-denied', `The group ${quote(name)} is protected and cannot be deleted`, { field: 'name' });
+  }
+  const owner = getHelperOwner(db, name);
+  if (owner !== null) throw new CoreError('permission-denied', `Cannot delete a helper group. Please delete the standard group ${owner} instead`, { field: 'name' });
+  const helpers = hasRoles(db, name) ? Object.values(getHelperNames(name)) : [];
+  removeGroup(db, name);
+  for (const helper of helpers) removeGroup(db, helper);
+}
+
+// Renames a group in place (and its helper groups); its GID and members stay.
+export function applyRenameGroup(db: AccountDatabase, name: string, newName: string): void {
+  const group = db.group.get(name);
+  if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
+  const target = validateName(newName, 'name');
+  if (getHelperOwner(db, name) !== null) throw new CoreError('permission-denied', 'Rename the standard group, not its helper group', { field: 'name' });
+  const pairs: [string, string][] = [[name, target]];
+  if (hasRoles(db, name)) {
+    if (target.length > maxStandardGroupLength) throw new CoreError('invalid-argument', `Group name ${quote(target)} is too long: at most ${maxStandardGroupLength} characters`, { field: 'newName' });
+    const from = getHelperNames(name);
+    const to = getHelperNames(target);
+    pairs.push([from.responsibles, to.responsibles], [from.guests, to.guests]);
+  }
+  for (const [, to] of pairs) {
+    if (db.group.has(to) || db.gshadow.has(to)) throw new CoreError('already-exists', `The group ${quote(to)} already exists`, { field: 'newName' });
+  }
+  const ids = getIdIndex(db);
+  for (const [from, to] of pairs) {
+    const entry = db.group.get(from)!;
+    db.group.rename(from, { ...entry, name: to });
+    ids.gidOwners.set(entry.gid, to);
+    const shadow = db.gshadow.get(from);
+    if (shadow) db.gshadow.rename(from, { ...shadow, name: to });
+  }
 }

@@ -1,0 +1,56 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { CoreError } from '../errors.ts';
+import type { AccountView } from './account-view.ts';
+import { quote } from './validate-fields.ts';
+
+// The columns of an accounts CSV, in export order; import reads the same names.
+export const csvColumns = ['login', 'fullName', 'uid', 'primaryGroup', 'groups', 'home', 'shell', 'locked', 'password'] as const;
+export type CsvColumn = (typeof csvColumns)[number];
+
+// One CSV row as the import understands it (strings as read; checked by the core).
+export interface CsvAccountRow {
+  row: number;
+  login?: string;
+  fullName?: string;
+  uid?: number;
+  primaryGroup?: string;
+  groups?: string[];
+  home?: string;
+  shell?: string;
+  password?: string;
+}
+
+// Writes accounts as CSV with a header line; groups are separated by spaces.
+export function formatAccountsCsv(accounts: AccountView[]): string {
+  return stringify(accounts.map((account) => [
+    account.login, account.fullName, account.uid, account.primaryGroup ?? '', account.groups.join(' '),
+    account.home, account.shell, account.locked ? 'yes' : 'no',
+  ]), { header: true, columns: csvColumns.filter((column) => column !== 'password') });
+}
+
+// Reads an accounts CSV. `mapping` says which field each header names (`{ "Nom": "fullName" }`);
+// headers that are already field names need no mapping, others are ignored. Row numbers
+// count from 1 after the header, as a spreadsheet shows them minus one.
+export function parseAccountsCsv(text: string, mapping: Record<string, CsvColumn> = {}): CsvAccountRow[] {
+  let records: Record<string, string>[];
+  try {
+    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: false });
+  } catch (error) {
+    throw new CoreError('invalid-argument', `Malformed CSV: ${(error as Error).message.split('\n')[0]}`, { field: 'csv', cause: error });
+  }
+  for (const [header, column] of Object.entries(mapping)) {
+    if (!csvColumns.includes(column)) throw new CoreError('invalid-argument', `Unknown field ${quote(column)} for column ${quote(header)}: one of ${csvColumns.join(', ')}`, { field: 'mapping' });
+  }
+  return records.map((record, index) => {
+    const row: CsvAccountRow = { row: index + 1 };
+    for (const [header, value] of Object.entries(record)) {
+      const column = mapping[header] ?? (csvColumns.includes(header as CsvColumn) ? header as CsvColumn : null);
+      if (!column || value === '' || column === 'locked') continue;
+      if (column === 'uid') row.uid = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+      else if (column === 'groups') row.groups = value.split(/[\s;,]+/).filter(Boolean);
+      else row[column] = value;
+    }
+    return row;
+  });
+}

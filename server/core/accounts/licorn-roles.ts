@@ -1,0 +1,63 @@
+import { CoreError } from '../errors.ts';
+import type { AccountDatabase } from './account-database.ts';
+import { quote } from './validate-fields.ts';
+
+// A user's place in a standard group G: guest (in gst-G), member (in G), responsible (in
+// rsp-G), or none. Licorn keeps a user in exactly one of the three.
+export type GroupRole = 'none' | 'guest' | 'member' | 'responsible';
+export const groupRoles: readonly GroupRole[] = ['none', 'guest', 'member', 'responsible'];
+
+// The helper groups of a standard group.
+export function getHelperNames(name: string): { responsibles: string; guests: string } {
+  return { responsibles: `rsp-${name}`, guests: `gst-${name}` };
+}
+
+// The standard group a helper group belongs to, when `name` is one (rsp-G or gst-G with G
+// present); null otherwise.
+export function getHelperOwner(db: AccountDatabase, name: string): string | null {
+  const match = /^(rsp|gst)-(.+)$/.exec(name);
+  return match && db.group.has(match[2]!) ? match[2]! : null;
+}
+
+// Whether a group carries Licorn roles (both helper groups exist).
+export function hasRoles(db: AccountDatabase, name: string): boolean {
+  const helpers = getHelperNames(name);
+  return db.group.has(helpers.responsibles) && db.group.has(helpers.guests);
+}
+
+function getGroupsOf(db: AccountDatabase, name: string): Record<Exclude<GroupRole, 'none'>, string> {
+  if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
+  if (!hasRoles(db, name)) throw new CoreError('invalid-argument', `The group ${quote(name)} has no responsibles and guests (it is not a standard Licorn group)`, { field: 'group' });
+  const helpers = getHelperNames(name);
+  return { member: name, responsible: helpers.responsibles, guest: helpers.guests };
+}
+
+// The role of `login` in standard group `name`.
+export function getRole(db: AccountDatabase, name: string, login: string): GroupRole {
+  const groups = getGroupsOf(db, name);
+  for (const role of ['responsible', 'member', 'guest'] as const) {
+    if (db.group.get(groups[role])!.members.includes(login)) return role;
+  }
+  return 'none';
+}
+
+// Gives `login` exactly one role in standard group `name` (or none): it leaves the other two
+// groups of the three and joins the one of its role.
+export function applySetRole(db: AccountDatabase, name: string, login: string, role: GroupRole): void {
+  if (!groupRoles.includes(role)) throw new CoreError('invalid-argument', `Invalid role ${quote(role)}: one of ${groupRoles.join(', ')}`, { field: 'role' });
+  if (!db.passwd.has(login)) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+  const groups = getGroupsOf(db, name);
+  for (const [groupRole, groupName] of Object.entries(groups)) {
+    const group = db.group.get(groupName)!;
+    const wanted = groupRole === role;
+    const present = group.members.includes(login);
+    if (wanted === present) continue;
+    const members = wanted ? [...group.members, login] : group.members.filter((member) => member !== login);
+    db.group.set({ ...group, members });
+    const shadow = db.gshadow.get(groupName);
+    if (shadow) {
+      const shadowMembers = wanted ? [...new Set([...shadow.members, login])] : shadow.members.filter((member) => member !== login);
+      db.gshadow.set({ ...shadow, members: shadowMembers });
+    }
+  }
+}

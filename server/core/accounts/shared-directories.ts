@@ -1,0 +1,34 @@
+import { chown, mkdir, rename, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { archiveHome } from './homes.ts';
+
+const isRoot = process.getuid?.() === 0;
+
+// Where a standard group's shared directory lives on the managed machine.
+export function getSharePath(name: string): string {
+  return `/home/groups/${name}`;
+}
+
+// Creates `home/groups/<name>`: setgid, group-owned by the group, closed to others.
+// (Licorn's per-role ACLs on it come with the shared-directory work.)
+export async function createShare(root: string, name: string, gid: number): Promise<void> {
+  const path = join(root, getSharePath(name));
+  await mkdir(join(root, 'home/groups'), { recursive: true });
+  await mkdir(path, { mode: 0o2770 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  if (isRoot) await chown(path, 0, gid);
+  await chmod(path, 0o2770);
+}
+
+// Renames a share with its group.
+export async function renameShare(root: string, name: string, newName: string): Promise<void> {
+  await rename(join(root, getSharePath(name)), join(root, getSharePath(newName))).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+}
+
+// Archives a deleted group's share like a deleted home: home/archives/<name>.deleted.<time>.
+export async function archiveShare(root: string, name: string): Promise<string | null> {
+  return archiveHome(root, getSharePath(name), name);
+}

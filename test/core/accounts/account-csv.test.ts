@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccountsSandbox, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { parseAccountsCsv } from '../../../server/core/accounts/account-csv.ts';
+
+let s: AccountsSandbox;
+beforeAll(async () => {
+  s = await createAccountsSandbox();
+});
+afterAll(() => s.remove());
+
+describe('accounts CSV', () => {
+  it('exports every account with a header, and reads back its own export', () => {
+    const csv = s.service.exportCsv();
+    expect(csv.split('\n')[0]).toBe('login,fullName,uid,primaryGroup,groups,home,shell,locked');
+    expect(csv).toContain('adurand,Amélie Durand,1001,users,admins rsp-direction,/home/adurand,/bin/bash,no');
+    expect(csv).not.toMatch(/\$y\$/);
+    const rows = parseAccountsCsv(csv);
+    expect(rows.find((row) => row.login === 'adurand')).toMatchObject({ fullName: 'Amélie Durand', uid: 1001, groups: ['admins', 'rsp-direction'] });
+  });
+
+  it('dry-runs an import, reporting every row\'s problem, writing nothing', async () => {
+    const before = await s.digestEtc();
+    const csv = ['Identifiant,Nom complet,Groupes,Coquille', 'jdoe,John Doe,developers,/bin/bash', 'Bad Login,Someone,,/bin/bash',
+      'jdoe,Duplicate,,/bin/bash', 'ok2,Bad:Name,,/bin/bash', 'ok3,Fine,nope,/bin/bash', 'ok4,Fine,,/bin/nope', 'ok5,Fine Too,support,/bin/sh'].join('\n');
+    const mapping = { Identifiant: 'login', 'Nom complet': 'fullName', Groupes: 'groups', Coquille: 'shell' } as const;
+    const report = await s.service.importCsv(csv, { mapping, dryRun: true });
+    expect(report.problems.map(({ row, field }) => [row, field])).toEqual([[2, 'login'], [3, 'login'], [4, 'fullName'], [5, 'groups'], [6, 'shell']]);
+    expect(report.problems[1]!.message).toBe('User account "jdoe" already exists');
+    expect(await s.digestEtc()).toBe(before);
+
+    await expect(s.service.importCsv(csv, { mapping })).rejects.toMatchObject({ field: 'csv', message: expect.stringContaining('5 of 7 rows have problems') });
+    expect(await s.digestEtc()).toBe(before);
+
+    const done = await s.service.importCsv(csv, { mapping, skipInvalid: true, createHomes: false });
+    expect(done.created).toEqual(['jdoe', 'ok5']);
+    expect(s.service.getAccount('ok5')).toMatchObject({ fullName: 'Fine Too', shell: '/bin/sh', groups: ['support'], locked: true });
+  });
+
+  it('refuses malformed CSV naming the problem', async () => {
+    await expect(s.service.importCsv('login,fullName\n"unterminated,x\n')).rejects.toMatchObject({ field: 'csv', message: expect.stringMatching(/^Malformed CSV/) });
+    await expect(s.service.importCsv('a,b\n1,2\n', { mapping: { a: 'nope' as never } })).rejects.toMatchObject({ field: 'mapping' });
+  });
+});
