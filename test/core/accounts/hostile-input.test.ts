@@ -47,14 +47,29 @@ function getCases(): [string, () => Promise<unknown>, string][] {
   }
   cases.push(['create with an unknown group', () => s.service.createAccount({ login: 'victim', groups: ['nope'], ...pw }), 'groups']);
   cases.push(['create with an unknown primary group', () => s.service.createAccount({ login: 'victim', primaryGroup: 'nope', ...pw }), 'primaryGroup']);
-  for (const group of badNames.slice(0, 40)) cases.push([`create group ${JSON.stringify(group).slice(0, 30)}`, () => s.service.createGroup({ name: group }), 'name']);
+  for (const name of badNames) {
+    cases.push([`delete account ${JSON.stringify(name).slice(0, 20)}`, () => s.service.deleteAccount(name), 'login']);
+    cases.push([`delete group ${JSON.stringify(name).slice(0, 20)}`, () => s.service.deleteGroup(name), 'name']);
+  }
+  for (const group of badNames) cases.push([`create group ${JSON.stringify(group).slice(0, 30)}`, () => s.service.createGroup({ name: group }), 'name']);
   for (const gid of badIds) cases.push([`create group gid ${gid}`, () => s.service.createGroup({ name: 'victims', gid }), 'gid']);
   cases.push(['create an existing group', () => s.service.createGroup({ name: 'developers' }), 'name']);
   for (const day of [-1, 1.5, 'tomorrow', 1e12]) cases.push([`expiry ${day}`, () => s.service.setExpiry('dnguyen', day as number), 'expiry']);
   cases.push(['add to an unknown group', () => s.service.addMember('nope', 'dnguyen'), 'group']);
   cases.push(['add an unknown account', () => s.service.addMember('developers', 'nobody-here'), 'login']);
   cases.push(['remove a non-member', () => s.service.removeMember('developers', 'adurand'), 'member']);
-  for (const login of badNames.slice(0, 20)) cases.push([`lock ${JSON.stringify(login).slice(0, 20)}`, () => s.service.setLocked(login, true), 'login']);
+  for (const login of badNames) {
+    const shown = JSON.stringify(login).slice(0, 20);
+    cases.push([`lock ${shown}`, () => s.service.setLocked(login, true), 'login']);
+    cases.push([`rename to ${shown}`, () => s.service.renameAccount('dnguyen', login), 'login']);
+    cases.push([`rename group to ${shown}`, () => s.service.renameGroup('support', login), 'name']);
+    cases.push([`role for ${shown}`, () => s.service.setRole('support', login, 'member'), 'login']);
+    cases.push([`role in ${shown}`, () => s.service.setRole(login, 'dnguyen', 'member'), 'group']);
+    cases.push([`member ${shown}`, () => s.service.addMember('support', login), 'login']);
+    cases.push([`expire ${shown}`, () => s.service.setExpiry(login, 20000), 'login']);
+    cases.push([`create in group ${shown}`, () => s.service.createAccount({ login: 'victim', groups: [login], password: 'Valid-pass-1', createHome: false }), 'group']);
+  }
+  for (const role of ['boss', '', 'MEMBER', 'member\n', '__proto__', 'constructor']) cases.push([`role ${JSON.stringify(role)}`, () => s.service.setRole('support', 'dnguyen', role as never), 'role']);
   cases.push(['delete an unknown account', () => s.service.deleteAccount('nobody-here'), 'login']);
   return cases;
 }
@@ -62,7 +77,7 @@ function getCases(): [string, () => Promise<unknown>, string][] {
 describe('hostile input through every operation', () => {
   it('is refused with a CoreError naming the field, and every file stays byte-identical', async () => {
     const cases = getCases();
-    expect(cases.length).toBeGreaterThan(250);
+    expect(cases.length).toBeGreaterThanOrEqual(1000);
     const before = await s.digestEtc();
     for (const [what, attempt, field] of cases) {
       const error = await attempt().then(() => null, (caught: unknown) => caught);
