@@ -25,6 +25,8 @@ export interface NewAccount {
   primaryGroup?: string;
   groups?: string[];
   system?: boolean;
+  // Allow a UID another account has (useradd -o).
+  allowDuplicateUid?: boolean;
   hash: string;
 }
 
@@ -63,7 +65,9 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
   } else {
     uid = validateId(input.uid, 'uid', min, max, kind);
     const owner = ids.uidOwners.get(uid);
-    if (owner !== undefined) throw new CoreError('already-exists', `UID ${uid} is already used by ${owner}`, { field: 'uid' });
+    if (owner !== undefined && !input.allowDuplicateUid) {
+      throw new CoreError('already-exists', `UID ${uid} is already used by ${owner}`, { field: 'uid' });
+    }
   }
   const primaryName = input.primaryGroup === undefined ? 'users' : validateName(input.primaryGroup, 'group');
   const primary = db.group.get(primaryName);
@@ -79,7 +83,7 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
 
   const entry: PasswdEntry = { login, password: 'x', uid, gid: primary.gid, gecos: fullName === '' ? '' : `${fullName},,,`, home, shell };
   db.passwd.set(entry);
-  ids.uidOwners.set(uid, login);
+  if (!ids.uidOwners.has(uid)) ids.uidOwners.set(uid, login);
   db.shadow.set({ login, hash: input.hash, lastChange: context.today, minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, expireDate: null, reserved: '' });
   for (const name of groups) applyAddMember(db, name, login);
   return entry;

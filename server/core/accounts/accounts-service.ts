@@ -11,7 +11,7 @@ import {
 import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, type NewGroup } from './group-operations.ts';
 import { applySetRole, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
 import { archiveShare, createShare, renameShare } from './shared-directories.ts';
-import { archiveHome, createHome, removeHome, resolveUnderRoot } from './homes.ts';
+import { archiveHome, checkNewHome, createHome, removeHome, resolveUnderRoot } from './homes.ts';
 import { formatAccountsCsv, parseAccountsCsv, type CsvAccountRow, type CsvColumn } from './account-csv.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import { validateName, quote } from './validate-fields.ts';
@@ -110,6 +110,9 @@ export class AccountsService {
     const prepared = await Promise.all(inputs.map(async (input, row) => {
       try {
         const login = validateName(input.login, 'login');
+        // Check where the home would go before anything is written: a refused home must not
+        // leave an account behind.
+        if (input.createHome !== false) await checkNewHome(this.#store.root, input.home ?? `/home/${login}`);
         if (input.password === null) return { input, login, hash: '!', generatedPassword: null };
         const generatedPassword = input.password === undefined ? createPassword() : null;
         const password = generatedPassword ?? validatePassword(input.password, login);

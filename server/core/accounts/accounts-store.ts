@@ -7,6 +7,7 @@ import { AccountDatabase, databaseNames, getFileTag, readDatabaseText, type Data
 import { diffAccountDatabases } from './diff-account-databases.ts';
 import { lockAccountFiles } from './files/lock-account-files.ts';
 import { syncDirectory, writeAccountFile } from './files/write-account-file.ts';
+import { flushNameCaches } from './files/flush-name-caches.ts';
 import { parseLoginDefs, parseShells, type LoginDefs } from './parse-login-defs.ts';
 import type { OperationContext } from './account-operations.ts';
 
@@ -88,6 +89,7 @@ export class AccountsStore {
           this.#tags.set(name, await getFileTag(join(this.etcDir, name)));
         }));
         if (changed.length > 0) await syncDirectory(this.etcDir);
+        if (changed.length > 0 && this.root === '/') await flushNameCaches((message) => process.emitWarning(message));
         this.#db = after;
         this.#emit(before, after, {
           logins: new Set([...after.passwd.changedNames, ...after.shadow.changedNames]),

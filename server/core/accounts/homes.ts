@@ -1,6 +1,7 @@
 import { chmod, copyFile, lchown, lstat, mkdir, readdir, readlink, realpath, rename, rm, symlink, constants } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { CoreError } from '../errors.ts';
+import { validateHome } from './validate-fields.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -14,6 +15,15 @@ export async function resolveUnderRoot(root: string, path: string): Promise<stri
     throw new CoreError('invalid-argument', `Home ${JSON.stringify(path)} lies outside ${root} or its parent does not exist`, { field: 'home' });
   }
   return target;
+}
+
+// Refuses a home that would lie outside the root or already exists (before the account is
+// written, so that a refusal changes nothing).
+export async function checkNewHome(root: string, home: string): Promise<void> {
+  const target = await resolveUnderRoot(root, validateHome(home));
+  if (await lstat(target).then(() => true, () => false)) {
+    throw new CoreError('already-exists', `The home ${JSON.stringify(home)} already exists; remove or archive it first`, { field: 'home' });
+  }
 }
 
 // Copies a skeleton tree into a new home owned by uid:gid. Symlinks are copied as links,

@@ -98,6 +98,38 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
     await run('grpck', ['-r', '-q', '-R', s.root]);
   });
 
+  it('shares a UID only when asked, as useradd -o', async () => {
+    await expect(s.service.createAccount({ login: 'twin', uid: 1001, password: null, createHome: false })).rejects.toMatchObject({ field: 'uid' });
+    const { account } = await s.service.createAccount({ login: 'twin', uid: 1001, allowDuplicateUid: true, password: null, createHome: false });
+    expect(account.uid).toBe(1001);
+    await run('pwck', ['-r', '-q', '-R', s.root]);
+  });
+
+  it('never follows a symlink out of the home when creating or deleting it', async () => {
+    const { mkdir, symlink, writeFile } = await import('node:fs/promises');
+    const outside = join(s.root, '..', 'outside');
+    await mkdir(outside, { recursive: true });
+    await writeFile(join(outside, 'precious'), 'keep');
+    // A skeleton holding a link to elsewhere: copied as a link, not as what it points to.
+    await symlink(outside, join(s.root, 'etc/skel/link-out'));
+    await s.service.createAccount({ login: 'linky', password: null });
+    const { lstat: lstatOf, readlink } = await import('node:fs/promises');
+    expect((await lstatOf(join(s.root, 'home/linky/link-out'))).isSymbolicLink()).toBe(true);
+    expect(await readlink(join(s.root, 'home/linky/link-out'))).toBe(outside);
+    await s.service.deleteAccount('linky', 'remove');
+    expect(await readFile(join(outside, 'precious'), 'utf8')).toBe('keep');
+    // A home path through a symlinked directory that leaves the root is refused.
+    await symlink(outside, join(s.root, 'home/escape'));
+    const before = await s.digestEtc();
+    await expect(s.service.createAccount({ login: 'escaper', home: '/home/escape/escaper', password: null }))
+      .rejects.toMatchObject({ field: 'home', message: expect.stringContaining('outside') });
+    expect(s.service.getAccount('escaper')).toBeNull();
+    expect(await s.digestEtc()).toBe(before);
+    // An existing home is refused before anything is written, too.
+    await expect(s.service.createAccount({ login: 'adurand2', home: '/home/adurand', password: null })).rejects.toMatchObject({ code: 'already-exists', field: 'home' });
+    expect(await s.digestEtc()).toBe(before);
+  });
+
   it('counts standard and system accounts and groups', () => {
     const counts = s.service.getCounts();
     expect(counts.accounts).toBe(s.service.listAccounts().filter((a) => !a.system).length);
