@@ -1,93 +1,15 @@
-// `npm run bench`: licornd against a bare Fastify HTTPS baseline, measured in the same run
-// on the same certificate: the seed's httperf and ab commands, autocannon keep-alive, start
-// to listening, and the daemon's peak RSS. Prints a table with ratios.
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildWebBundle } from '../web/build.ts';
-import { buildServerBundle } from '../server/build.ts';
-import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
-import { loadTls } from '../server/web/tls/load-tls.ts';
-import { runAb, runAutocannon, runHttperf } from './load-tools.ts';
-import { getMemory, startServer, type ServerProcess } from './processes.ts';
+// `npm run bench`: every benchmark, each with its baseline measured in the same run.
+// `npm run bench -- web` or `-- accounts` runs one.
+import { runAccountsBench } from './accounts-bench.ts';
+import { runWebBench } from './web-bench.ts';
 
-const projectDir = join(import.meta.dirname, '..');
-
-// httperf and ab come from Debian; install them when missing and we may.
-function ensureTools(): void {
-  const missing = ['httperf', 'ab'].filter((tool) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) throw new Error(`missing ${missing.join(', ')}: apt-get install -y httperf apache2-utils`);
-  execFileSync('apt-get', ['install', '-y', '-qq', 'httperf', 'apache2-utils'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-}
-
-interface Row { name: string; ours: number; baseline: number; unit: string; target: string; higherIsBetter: boolean }
-
-async function measure(server: ServerProcess, onPeak: (peak: number) => void): Promise<{ httperf: number; ab: number; autocannon: number }> {
-  const httperf = await runHttperf(server.port);
-  const ab = await runAb(server.port);
-  let peak = 0;
-  const sampler = setInterval(() => void getMemory(server.child.pid!).then((m) => { peak = Math.max(peak, m.rssMiB); }, () => {}), 250);
-  const autocannon = await runAutocannon(server.port);
-  clearInterval(sampler);
-  onPeak(Math.max(peak, (await getMemory(server.child.pid!)).peakMiB));
-  return { httperf, ab, autocannon };
-}
-
-ensureTools();
-await buildWebBundle();
-await buildServerBundle();
-const dir = await mkdtemp(join(tmpdir(), 'licorn-bench-'));
-try {
-  // Both servers run as plain JavaScript bundles built the same way.
-  const daemonScript = join(projectDir, 'dist/server/main.js');
-  const baselineScript = join(dir, 'baseline-server.js');
-  await buildServerBundle(join(projectDir, 'bench/baseline-server.ts'), baselineScript);
-  const root = join(dir, 'root');
-  await createDemoRoot(root);
-  const certDir = join(dir, 'certs');
-  await loadTls({ cert: '', key: '', dir: certDir });
-  const cert = join(certDir, 'licorn.crt');
-  const key = join(certDir, 'licorn.key');
-  const configFile = join(dir, 'licorn.conf');
-  await writeFile(configFile, 'log.level = "warn"\n');
-
-  // Warm-up start of each (tsx's transform cache, the page cache), then the measured ones.
-  for (const warm of [
-    await startServer(daemonScript, ['--config', configFile, '--root', root, '--tls-cert', cert, '--tls-key', key, '--port', '0']),
-    await startServer(baselineScript, ['--cert', cert, '--key', key]),
-  ]) await warm.stop();
-
-  const baseline = await startServer(baselineScript, ['--cert', cert, '--key', key]);
-  let baselinePeak = 0;
-  const baselineFigures = await measure(baseline, (peak) => { baselinePeak = peak; });
-  await baseline.stop();
-
-  const daemon = await startServer(daemonScript, ['--config', configFile, '--root', root, '--tls-cert', cert, '--tls-key', key, '--port', '0']);
-  let daemonPeak = 0;
-  const daemonFigures = await measure(daemon, (peak) => { daemonPeak = peak; });
-  await daemon.stop();
-
-  const rows: Row[] = [
-    { name: 'httperf seed command, conn/s', ours: daemonFigures.httperf, baseline: baselineFigures.httperf, unit: 'conn/s', target: '≥ 0.8×', higherIsBetter: true },
-    { name: 'ab -n 1000 -c 50, req/s', ours: daemonFigures.ab, baseline: baselineFigures.ab, unit: 'req/s', target: '—', higherIsBetter: true },
-    { name: 'autocannon -c 50 -d 10 keep-alive, req/s', ours: daemonFigures.autocannon, baseline: baselineFigures.autocannon, unit: 'req/s', target: '≥ 0.7×', higherIsBetter: true },
-    { name: 'peak RSS under load, MiB', ours: daemonPeak, baseline: baselinePeak, unit: 'MiB', target: '≤ 150 MiB', higherIsBetter: false },
-    { name: 'start to listening, ms', ours: daemon.startMs, baseline: baseline.startMs, unit: 'ms', target: '≤ 1000 ms', higherIsBetter: false },
-  ];
-  const pad = (text: string, width: number) => text.padEnd(width);
-  process.stdout.write(`\n${pad('measure', 42)}${pad('licornd', 12)}${pad('baseline', 12)}${pad('ratio', 8)}target\n`);
-  for (const row of rows) {
-    process.stdout.write(`${pad(row.name, 42)}${pad(row.ours.toFixed(1), 12)}${pad(row.baseline.toFixed(1), 12)}${pad((row.ours / row.baseline).toFixed(2), 8)}${row.target}\n`);
+const benches: Record<string, () => Promise<void>> = { web: runWebBench, accounts: runAccountsBench };
+const chosen = process.argv.slice(2);
+for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {
+  const bench = benches[name];
+  if (!bench) {
+    process.stderr.write(`unknown benchmark "${name}": one of ${Object.keys(benches).join(', ')}\n`);
+    process.exit(2);
   }
-} finally {
-  await rm(dir, { recursive: true, force: true });
+  await bench();
 }

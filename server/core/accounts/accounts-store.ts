@@ -52,12 +52,15 @@ export class AccountsStore {
       return readDatabaseText(store.etcDir, name);
     }));
     store.#db = AccountDatabase.parse(files[0]!, files[1]!, files[2]!, files[3]!);
+    // shadow-utils removes its `<file>.lock` files once all its files are written: that is
+    // when an outside change is complete, sooner than any quiet time would tell.
+    const busyMarkers = databaseNames.map((name) => `${name}.lock`);
     store.#stopWatching = watchDirectory(store.etcDir, [...databaseNames, 'login.defs', 'shells'], (changed) => {
       void store.#enqueue(async () => {
         if (changed.has('login.defs') || changed.has('shells')) await store.#readSettings();
         await store.#refresh();
       }).catch(() => {});
-    });
+    }, { busyMarkers });
     return store;
   }
 

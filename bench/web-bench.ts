@@ -1,0 +1,91 @@
+// The web benchmark: licornd against a bare Fastify HTTPS baseline, measured in the same run
+// on the same certificate: the seed's httperf and ab commands, autocannon keep-alive, start
+// to listening, and the daemon's peak RSS. Prints a table with ratios.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildWebBundle } from '../web/build.ts';
+import { buildServerBundle } from '../server/build.ts';
+import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
+import { loadTls } from '../server/web/tls/load-tls.ts';
+import { runAb, runAutocannon, runHttperf } from './load-tools.ts';
+import { getMemory, startServer, type ServerProcess } from './processes.ts';
+import { printTable } from './print-table.ts';
+
+const projectDir = join(import.meta.dirname, '..');
+
+// httperf and ab come from Debian; install them when missing and we may.
+function ensureTools(): void {
+  const missing = ['httperf', 'ab'].filter((tool) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) throw new Error(`missing ${missing.join(', ')}: apt-get install -y httperf apache2-utils`);
+  execFileSync('apt-get', ['install', '-y', '-qq', 'httperf', 'apache2-utils'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+
+async function measure(server: ServerProcess, onPeak: (peak: number) => void): Promise<{ httperf: number; ab: number; autocannon: number }> {
+  const httperf = await runHttperf(server.port);
+  const ab = await runAb(server.port);
+  let peak = 0;
+  const sampler = setInterval(() => void getMemory(server.child.pid!).then((m) => { peak = Math.max(peak, m.rssMiB); }, () => {}), 250);
+  const autocannon = await runAutocannon(server.port);
+  clearInterval(sampler);
+  onPeak(Math.max(peak, (await getMemory(server.child.pid!)).peakMiB));
+  return { httperf, ab, autocannon };
+}
+
+// Runs the web benchmark and prints its table.
+export async function runWebBench(): Promise<void> {
+  ensureTools();
+  await buildWebBundle();
+  await buildServerBundle();
+  const dir = await mkdtemp(join(tmpdir(), 'licorn-bench-'));
+  try {
+    // Both servers run as plain JavaScript bundles built the same way.
+    const daemonScript = join(projectDir, 'dist/server/main.js');
+    const baselineScript = join(dir, 'baseline-server.js');
+    await buildServerBundle(join(projectDir, 'bench/baseline-server.ts'), baselineScript);
+    const root = join(dir, 'root');
+    await createDemoRoot(root);
+    const certDir = join(dir, 'certs');
+    await loadTls({ cert: '', key: '', dir: certDir });
+    const cert = join(certDir, 'licorn.crt');
+    const key = join(certDir, 'licorn.key');
+    const configFile = join(dir, 'licorn.conf');
+    await writeFile(configFile, 'log.level = "warn"\n');
+
+    // Warm-up start of each (tsx's transform cache, the page cache), then the measured ones.
+    for (const warm of [
+      await startServer(daemonScript, ['--config', configFile, '--root', root, '--tls-cert', cert, '--tls-key', key, '--port', '0']),
+      await startServer(baselineScript, ['--cert', cert, '--key', key]),
+    ]) await warm.stop();
+
+    const baseline = await startServer(baselineScript, ['--cert', cert, '--key', key]);
+    let baselinePeak = 0;
+    const baselineFigures = await measure(baseline, (peak) => { baselinePeak = peak; });
+    await baseline.stop();
+
+    const daemon = await startServer(daemonScript, ['--config', configFile, '--root', root, '--tls-cert', cert, '--tls-key', key, '--port', '0']);
+    let daemonPeak = 0;
+    const daemonFigures = await measure(daemon, (peak) => { daemonPeak = peak; });
+    await daemon.stop();
+
+    printTable('Web: licornd against bare Fastify over HTTPS (same certificate, same run)', [
+      { name: 'httperf seed command, conn/s', ours: daemonFigures.httperf, baseline: baselineFigures.httperf, target: '≥ 0.8×' },
+      { name: 'ab -n 1000 -c 50, req/s', ours: daemonFigures.ab, baseline: baselineFigures.ab, target: '—' },
+      { name: 'autocannon -c 50 -d 10 keep-alive, req/s', ours: daemonFigures.autocannon, baseline: baselineFigures.autocannon, target: '≥ 0.7×' },
+      { name: 'peak RSS under load, MiB', ours: daemonPeak, baseline: baselinePeak, target: '≤ 150 MiB' },
+      { name: 'start to listening, ms', ours: daemon.startMs, baseline: baseline.startMs, target: '≤ 1000 ms' },
+    ]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
