@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseFile } from './database-file.ts';
-import { copyIdIndex } from './id-index.ts';
+import { forgetIdIndex } from './id-index.ts';
 import { formatPasswd, parsePasswd, type PasswdEntry } from './parse-passwd.ts';
 import { formatShadow, parseShadow, type ShadowEntry } from './parse-shadow.ts';
 import { formatGroup, parseGroup, type GroupEntry } from './parse-group.ts';
@@ -14,6 +14,14 @@ export type DatabaseName = (typeof databaseNames)[number];
 // What identifies a version of a file without reading it (cockpit's tag_from_stat):
 // a rename-replace changes the inode, an edit in place the size or mtime.
 export type FileTag = string;
+
+// Read access to the four files by name (a database, or one as it was before a change).
+export interface DatabaseReader {
+  passwd: { get(name: string): PasswdEntry | undefined };
+  shadow: { get(name: string): ShadowEntry | undefined };
+  group: { get(name: string): GroupEntry | undefined };
+  gshadow: { get(name: string): GshadowEntry | undefined };
+}
 
 // The machine's accounts and groups as the four files hold them.
 export class AccountDatabase {
@@ -39,16 +47,36 @@ export class AccountDatabase {
       name === 'gshadow' ? parseDatabaseFile.gshadow(text) : this.gshadow);
   }
 
-  // A copy to change; this one stays as it was (for the diff and for a refused change).
+  // An independent copy (a dry run changes one and throws it away).
   clone(): AccountDatabase {
-    const copy = new AccountDatabase(this.passwd.clone(), this.shadow.clone(), this.group.clone(), this.gshadow.clone());
-    copyIdIndex(this, copy);
-    return copy;
+    return new AccountDatabase(this.passwd.clone(), this.shadow.clone(), this.group.clone(), this.gshadow.clone());
   }
 
-  // Whether a file was changed since this copy was made.
+  // Starts a transaction on all four files.
+  begin(): void {
+    for (const name of databaseNames) this[name].begin();
+  }
+
+  // Keeps the transaction's changes.
+  commit(): void {
+    for (const name of databaseNames) this[name].commit();
+  }
+
+  // Undoes the transaction's changes (and forgets the id index, rebuilt when next needed).
+  rollback(): void {
+    for (const name of databaseNames) this[name].rollback();
+    forgetIdIndex(this);
+  }
+
+  // Whether a file was changed by the last transaction.
   isChanged(name: DatabaseName): boolean {
     return this[name].changedNames.size > 0;
+  }
+
+  // The database as it was before the last transaction, for the names it changed.
+  getBefore(): DatabaseReader {
+    const view = <T>(file: DatabaseFile<T>) => ({ get: (name: string) => file.getBefore(name) });
+    return { passwd: view(this.passwd), shadow: view(this.shadow), group: view(this.group), gshadow: view(this.gshadow) };
   }
 
   // The text of one file.

@@ -4,7 +4,7 @@ import type { EventBus } from '../events/event-bus.ts';
 import { getShadowDay } from '../auth/get-login-refusal.ts';
 import { watchDirectory } from '../watch/watch-directory.ts';
 import { AccountDatabase, databaseNames, getFileTag, readDatabaseText, type DatabaseName, type FileTag } from './account-database.ts';
-import { diffAccountDatabases } from './diff-account-databases.ts';
+import { diffAccountDatabases, diffNames } from './diff-account-databases.ts';
 import { lockAccountFiles } from './files/lock-account-files.ts';
 import { syncDirectory, writeAccountFile } from './files/write-account-file.ts';
 import { flushNameCaches } from './files/flush-name-caches.ts';
@@ -20,8 +20,8 @@ export interface AccountsStoreOptions {
 
 // The cached account files of a root, kept in step with the disk. Every change runs through
 // one queue: under shadow-utils' locks it re-reads what changed outside, applies the
-// change to a copy, writes the files that differ atomically, then emits the diff as
-// events. Outside changes seen by the watcher take the same road, so an event is never
+// change in a transaction (rolled back if it throws or a write fails), writes the files it
+// changed atomically, then emits the diff as events. Outside changes seen by the watcher take the same road, so an event is never
 // reported twice and never before its write is durable.
 export class AccountsStore {
   readonly root: string;
@@ -82,22 +82,29 @@ export class AccountsStore {
       const release = await lockAccountFiles(this.etcDir, databaseNames, this.#lockTimeoutMs);
       try {
         await this.#refresh();
-        const before = this.#db;
-        const after = before.clone();
-        const result = change(after, this.context);
-        const changed = databaseNames.filter((name) => after.isChanged(name));
-        // In parallel: their fsyncs overlap. Each file is atomic on its own either way.
-        await Promise.all(changed.map(async (name) => {
-          await writeAccountFile(join(this.etcDir, name), after.render(name), name.endsWith('shadow') ? 0o640 : 0o644);
-          this.#tags.set(name, await getFileTag(join(this.etcDir, name)));
-        }));
-        if (changed.length > 0) await syncDirectory(this.etcDir);
-        if (changed.length > 0 && this.root === '/') await flushNameCaches((message) => process.emitWarning(message));
-        this.#db = after;
-        this.#emit(before, after, {
-          logins: new Set([...after.passwd.changedNames, ...after.shadow.changedNames]),
-          groups: new Set([...after.group.changedNames, ...after.gshadow.changedNames]),
-        });
+        const db = this.#db;
+        // Changed in place with an undo journal. Readers may see the change during the
+        // write below (milliseconds); events wait until it is durable.
+        db.begin();
+        let result: T;
+        try {
+          result = change(db, this.context);
+          const changed = databaseNames.filter((name) => db.isChanged(name));
+          // In parallel: their fsyncs overlap. Each file is atomic on its own either way.
+          await Promise.all(changed.map(async (name) => {
+            await writeAccountFile(join(this.etcDir, name), db.render(name), name.endsWith('shadow') ? 0o640 : 0o644);
+            this.#tags.set(name, await getFileTag(join(this.etcDir, name)));
+          }));
+          if (changed.length > 0) await syncDirectory(this.etcDir);
+          if (changed.length > 0 && this.root === '/') await flushNameCaches((message) => process.emitWarning(message));
+        } catch (error) {
+          db.rollback();
+          throw error;
+        }
+        db.commit();
+        const logins = new Set([...db.passwd.changedNames, ...db.shadow.changedNames]);
+        const groups = new Set([...db.group.changedNames, ...db.gshadow.changedNames]);
+        for (const event of diffNames(db.getBefore(), db, logins, groups)) this.#events.emit(event.name, event.facility, event.data as never);
         return result;
       } finally {
         await release();
@@ -140,9 +147,8 @@ export class AccountsStore {
     this.#emit(before, next);
   }
 
-  // Emits the differences; `only` limits the diff to the names an operation touched.
-  #emit(before: AccountDatabase, after: AccountDatabase, only?: { logins: Set<string>; groups: Set<string> }): void {
-    for (const change of diffAccountDatabases(before, after, only)) this.#events.emit(change.name, change.facility, change.data as never);
+  #emit(before: AccountDatabase, after: AccountDatabase): void {
+    for (const change of diffAccountDatabases(before, after)) this.#events.emit(change.name, change.facility, change.data as never);
   }
 
   async #readSettings(): Promise<void> {

@@ -3,52 +3,45 @@ import { renderDatabaseLines } from './database-lines.ts';
 
 // One account database (passwd, shadow, group or gshadow) in memory: its lines in file
 // order, untouched lines kept byte for byte, and an index by name. Entries are replaced,
-// never mutated. A clone shares the lines and the index until either side first changes
-// (copy on write): cloning 10,000 lines four times per change cost 10–20 ms. Deleted
-// lines become holes until the next render, so a bulk delete stays linear.
+// never mutated. Changes happen inside a transaction (begin, then commit or rollback) that
+// keeps an undo journal and each changed name's previous entry, so that a change costs
+// what it touches, not a copy of 10,000 lines (measured: 10–20 ms per change with copies).
+// Deleted lines become holes until the next render, so a bulk delete stays linear.
 export class DatabaseFile<T> {
   #lines: (DatabaseLine<T> | null)[];
   #index: Map<string, number>;
   // Where the first NIS line (`+`/`-`) is, or -1: new entries go before it.
-  #nis: number;
+  #nis = -1;
   // Whether a name appears on two lines (a hand-edited file); deletes then look further.
   #hasDuplicates = false;
-  // The names set or deleted since this copy was made: what to write and what to diff.
-  readonly changedNames = new Set<string>();
-  // Whether #lines and #index are shared with a clone and must be copied before a change.
-  #shared = false;
   readonly #nameOf: (entry: T) => string;
   readonly #format: (entry: T) => string;
+  #journal: (() => void)[] | null = null;
+  // The names set or deleted in the last transaction, and their entries before it.
+  readonly changedNames = new Set<string>();
+  readonly #previous = new Map<string, T | undefined>();
 
-  constructor(lines: (DatabaseLine<T> | null)[], nameOf: (entry: T) => string, format: (entry: T) => string,
-    index?: Map<string, number>, nis?: number) {
+  constructor(lines: (DatabaseLine<T> | null)[], nameOf: (entry: T) => string, format: (entry: T) => string) {
     this.#lines = lines;
     this.#nameOf = nameOf;
     this.#format = format;
-    this.#index = index ?? new Map();
-    this.#nis = nis ?? -1;
-    if (!index) this.#reindex();
+    this.#index = new Map();
+    this.#reindex();
   }
 
-  // A copy to change without touching this one.
+  // An independent copy (a dry run works on one).
   clone(): DatabaseFile<T> {
-    const copy = new DatabaseFile(this.#lines, this.#nameOf, this.#format, this.#index, this.#nis);
-    copy.#hasDuplicates = this.#hasDuplicates;
-    copy.#shared = true;
-    this.#shared = true;
-    return copy;
-  }
-
-  #own(): void {
-    if (!this.#shared) return;
-    this.#lines = this.#lines.slice();
-    this.#index = new Map(this.#index);
-    this.#shared = false;
+    return new DatabaseFile(this.#lines.filter((line) => line !== null), this.#nameOf, this.#format);
   }
 
   get(name: string): T | undefined {
     const position = this.#index.get(name);
     return position === undefined ? undefined : this.#lines[position]!.entry!;
+  }
+
+  // The entry of a name as it was before the current (or last) transaction.
+  getBefore(name: string): T | undefined {
+    return this.#previous.has(name) ? this.#previous.get(name) : this.get(name);
   }
 
   has(name: string): boolean {
@@ -67,28 +60,46 @@ export class DatabaseFile<T> {
     }
   }
 
+  // Starts recording changes so that they can be undone.
+  begin(): void {
+    this.#journal = [];
+    this.changedNames.clear();
+    this.#previous.clear();
+  }
+
+  // Keeps the changes (changedNames and getBefore stay until the next begin).
+  commit(): void {
+    this.#journal = null;
+  }
+
+  // Undoes every change since begin().
+  rollback(): void {
+    const journal = this.#journal ?? [];
+    for (let step = journal.length - 1; step >= 0; step -= 1) journal[step]!();
+    this.#journal = null;
+    this.changedNames.clear();
+    this.#previous.clear();
+  }
+
   // Adds or replaces the entry of its name. New entries go before the first NIS line,
   // where shadow-utils puts them.
   set(entry: T): void {
-    this.#own();
     const name = this.#nameOf(entry);
-    this.changedNames.add(name);
+    this.#remember(name);
     const line = { text: this.#format(entry), entry };
     const position = this.#index.get(name);
     if (position !== undefined) {
+      const old = this.#lines[position]!;
       this.#lines[position] = line;
+      this.#journal?.push(() => { this.#lines[position] = old; });
     } else if (this.#nis === -1) {
       this.#index.set(name, this.#lines.length);
       this.#lines.push(line);
+      this.#journal?.push(() => { this.#lines.pop(); this.#index.delete(name); });
     } else {
+      this.#saveWhole();
       this.#lines.splice(this.#nis, 0, line);
-      // Only the lines from the NIS one on moved.
-      for (let moved = this.#nis + 1; moved < this.#lines.length; moved += 1) {
-        const movedEntry = this.#lines[moved]?.entry;
-        if (movedEntry && this.#index.get(this.#nameOf(movedEntry)) === moved - 1) this.#index.set(this.#nameOf(movedEntry), moved);
-      }
-      this.#index.set(name, this.#nis);
-      this.#nis += 1;
+      this.#reindex();
     }
   }
 
@@ -97,20 +108,26 @@ export class DatabaseFile<T> {
   rename(oldName: string, entry: T): void {
     const position = this.#index.get(oldName);
     if (position === undefined) throw new Error(`rename: no entry named ${oldName}`);
-    this.#own();
     const name = this.#nameOf(entry);
-    this.changedNames.add(oldName).add(name);
+    this.#remember(oldName);
+    this.#remember(name);
+    const old = this.#lines[position]!;
     this.#lines[position] = { text: this.#format(entry), entry };
     this.#index.delete(oldName);
     this.#index.set(name, position);
+    this.#journal?.push(() => {
+      this.#lines[position] = old;
+      this.#index.delete(name);
+      this.#index.set(oldName, position);
+    });
   }
 
   // Removes the entry of a name; returns whether there was one.
   delete(name: string): boolean {
     const position = this.#index.get(name);
     if (position === undefined) return false;
-    this.#own();
-    this.changedNames.add(name);
+    this.#remember(name);
+    const old = this.#lines[position]!;
     this.#lines[position] = null;
     this.#index.delete(name);
     // A later duplicate of the name, if any, now answers for it.
@@ -121,12 +138,32 @@ export class DatabaseFile<T> {
         break;
       }
     }
+    this.#journal?.push(() => {
+      this.#lines[position] = old;
+      this.#index.set(name, position);
+    });
     return true;
   }
 
   // The file's text: untouched lines exactly as read.
   render(): string {
     return renderDatabaseLines(this.#lines.filter((line): line is DatabaseLine<T> => line !== null));
+  }
+
+  #remember(name: string): void {
+    this.changedNames.add(name);
+    if (!this.#previous.has(name)) this.#previous.set(name, this.get(name));
+  }
+
+  // Before a change that moves lines (an insertion before NIS lines, rare), the journal
+  // keeps the whole file once.
+  #saveWhole(): void {
+    if (!this.#journal) return;
+    const lines = this.#lines.slice();
+    this.#journal.push(() => {
+      this.#lines = lines;
+      this.#reindex();
+    });
   }
 
   #reindex(): void {

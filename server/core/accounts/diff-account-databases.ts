@@ -1,4 +1,4 @@
-import type { AccountDatabase } from './account-database.ts';
+import type { AccountDatabase, DatabaseReader } from './account-database.ts';
 import type { CoreEvents } from '../events/event-bus.ts';
 
 // One fine-grained change between two versions of the account files.
@@ -9,14 +9,17 @@ export type AccountsChange = {
 const passwdFields = { uid: 'uid', gid: 'gid', gecos: 'fullName', home: 'home', shell: 'shell', password: 'passwordField' } as const;
 const shadowFields = { lastChange: 'passwordChanged', minDays: 'ageing', maxDays: 'ageing', warnDays: 'ageing', inactiveDays: 'ageing', expireDate: 'expiry', reserved: 'reserved' } as const;
 
-// Lists what changed from `before` to `after`, in the events' terms. Field names only:
-// never a hash or another value from shadow. `only` limits it to the names an operation
-// touched (the whole files are compared otherwise: an outside change).
-export function diffAccountDatabases(before: AccountDatabase, after: AccountDatabase,
-  only?: { logins: Set<string>; groups: Set<string> }): AccountsChange[] {
+// Lists what changed from `before` to `after`, in the events' terms, comparing whole files
+// (an outside change). Field names only: never a hash or another value from shadow.
+export function diffAccountDatabases(before: AccountDatabase, after: AccountDatabase): AccountsChange[] {
+  return diffNames(before, after,
+    new Set([...names(before.passwd.entries(), 'login'), ...names(after.passwd.entries(), 'login')]),
+    new Set([...names(before.group.entries(), 'name'), ...names(after.group.entries(), 'name')]));
+}
+
+// Lists what changed for the given logins and groups only (a transaction knows which).
+export function diffNames(before: DatabaseReader, after: DatabaseReader, logins: Set<string>, groups: Set<string>): AccountsChange[] {
   const changes: AccountsChange[] = [];
-  const logins = only?.logins ?? new Set([...names(before.passwd.entries(), 'login'), ...names(after.passwd.entries(), 'login')]);
-  const groups = only?.groups ?? new Set([...names(before.group.entries(), 'name'), ...names(after.group.entries(), 'name')]);
   for (const login of logins) {
     const old = before.passwd.get(login);
     const now = after.passwd.get(login);

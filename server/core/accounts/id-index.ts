@@ -1,7 +1,7 @@
 import type { AccountDatabase } from './account-database.ts';
 
-// Who owns each UID and GID of a database, built once per database (transaction) and kept
-// up to date by the operations, so that a bulk create of 10,000 accounts stays linear.
+// Who owns each UID and GID of a database, built once and kept up to date by the
+// operations, so that creating an account does not scan 10,000 others.
 export interface IdIndex {
   uidOwners: Map<number, string>;
   gidOwners: Map<number, string>;
@@ -11,28 +11,14 @@ export interface IdIndex {
 
 const indexes = new WeakMap<AccountDatabase, IdIndex>();
 
-// Clones waiting for their index: copied from the parent's on first use, which is cheaper
-// than a rebuild, and free for the changes that never need ids.
-const parents = new WeakMap<AccountDatabase, AccountDatabase>();
-
-// Hands a database's index on to its clone.
-// Links straight to the nearest database that has one, so no chain of old databases is
-// kept alive; that one is still right, since every change of ids builds its own index.
-export function copyIdIndex(from: AccountDatabase, to: AccountDatabase): void {
-  const source = indexes.has(from) ? from : parents.get(from);
-  if (source) parents.set(to, source);
+// Drops a database's index (after a rollback undid changes the index had followed).
+export function forgetIdIndex(db: AccountDatabase): void {
+  indexes.delete(db);
 }
 
 // The index of a database (built on first use).
 export function getIdIndex(db: AccountDatabase): IdIndex {
   let index = indexes.get(db);
-  const parent = index ? undefined : parents.get(db);
-  if (parent) {
-    const from = getIdIndex(parent);
-    index = { uidOwners: new Map(from.uidOwners), gidOwners: new Map(from.gidOwners), highest: new Map(from.highest) };
-    indexes.set(db, index);
-    parents.delete(db);
-  }
   if (!index) {
     index = { uidOwners: new Map(), gidOwners: new Map(), highest: new Map() };
     for (const entry of db.passwd.entries()) if (!index.uidOwners.has(entry.uid)) index.uidOwners.set(entry.uid, entry.login);
