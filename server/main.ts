@@ -20,6 +20,22 @@ async function main(): Promise<void> {
   const tls = await loadTls(config.tls);
   const app = await buildApp(config, { tls, logger: { level: config.log.level } });
 
+  // Handlers go in before the "listening" line: a supervisor (or a test) may send SIGTERM
+  // the moment it reads that line, and without a handler the default action kills us.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    // Stop accepting, close sockets and wait for requests in flight (and their writes).
+    const forced = setTimeout(() => fail('shutdown took longer than 10 s; exiting anyway'), 10_000);
+    forced.unref();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
   try {
     await app.listen({ host: config.listen, port: config.port });
   } catch (error) {
@@ -37,20 +53,6 @@ async function main(): Promise<void> {
     process.stdout.write(`licornd: created the demo in ${config.root}; log in as "${credentials.login}" with password "${credentials.password}" (shown once)\n`);
   }
   process.stdout.write(`licornd: listening on https://${host}:${port}/ (${config.isRealMachine ? 'this machine' : `sandbox ${config.root}`})\n`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.log.info({ signal }, 'shutting down');
-    // Stop accepting, close sockets and wait for requests in flight (and their writes).
-    const forced = setTimeout(() => fail('shutdown took longer than 10 s; exiting anyway'), 10_000);
-    forced.unref();
-    await app.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
