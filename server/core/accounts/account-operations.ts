@@ -45,8 +45,11 @@ function getAccount(db: AccountDatabase, login: string): PasswdEntry {
   return account;
 }
 
-// Adds an account (passwd, shadow, its supplementary groups in group and gshadow).
-export function applyCreateAccount(db: AccountDatabase, input: NewAccount, context: OperationContext): PasswdEntry {
+// Adds an account (passwd, shadow, its supplementary groups in group and gshadow). A bulk
+// caller passes `memberships` to collect the group additions and make them in one go per
+// group (applyAddMembers), instead of rewriting a growing member list once per account.
+export function applyCreateAccount(db: AccountDatabase, input: NewAccount, context: OperationContext,
+  memberships?: Map<string, string[]>): PasswdEntry {
   const login = validateName(input.login, 'login');
   if (db.passwd.has(login) || db.shadow.has(login)) {
     throw new CoreError('already-exists', `User account ${quote(login)} already exists`, { field: 'login' });
@@ -85,7 +88,10 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
   db.passwd.set(entry);
   if (!ids.uidOwners.has(uid)) ids.uidOwners.set(uid, login);
   db.shadow.set({ login, hash: input.hash, lastChange: context.today, minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, expireDate: null, reserved: '' });
-  for (const name of groups) applyAddMember(db, name, login);
+  for (const name of groups) {
+    if (memberships) memberships.set(name, [...(memberships.get(name) ?? []), login]);
+    else applyAddMember(db, name, login);
+  }
   return entry;
 }
 
@@ -161,12 +167,21 @@ export function applyDeleteAccount(db: AccountDatabase, login: string): PasswdEn
 
 // Adds a member to a group (group and gshadow); adding one already there changes nothing.
 export function applyAddMember(db: AccountDatabase, name: string, login: string): void {
+  applyAddMembers(db, name, [login]);
+}
+
+// Adds members to a group in one change of its lines; those already there are skipped.
+export function applyAddMembers(db: AccountDatabase, name: string, logins: string[]): void {
   const group = db.group.get(name);
   if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
-  if (!db.passwd.has(login)) throw notFound(login);
-  if (!group.members.includes(login)) db.group.set({ ...group, members: [...group.members, login] });
+  for (const login of logins) if (!db.passwd.has(login)) throw notFound(login);
+  const present = new Set(group.members);
+  const added = logins.filter((login) => !present.has(login) && present.add(login));
+  if (added.length > 0) db.group.set({ ...group, members: [...group.members, ...added] });
   const shadow = db.gshadow.get(name) ?? { name, password: '!', admins: [], members: [] };
-  if (!shadow.members.includes(login)) db.gshadow.set({ ...shadow, members: [...shadow.members, login] });
+  const inShadow = new Set(shadow.members);
+  const addedToShadow = logins.filter((login) => !inShadow.has(login) && inShadow.add(login));
+  if (addedToShadow.length > 0) db.gshadow.set({ ...shadow, members: [...shadow.members, ...addedToShadow] });
 }
 
 // Removes a member from a group (group and gshadow).

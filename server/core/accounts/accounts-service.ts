@@ -6,7 +6,7 @@ import { AccountsStore } from './accounts-store.ts';
 import { getAccountView, getGroupView, type AccountView, type GroupView } from './account-view.ts';
 import {
   applyCreateAccount, applyDeleteAccount, applyForcePasswordChange, applyModifyAccount, applyRenameAccount, applySetExpiry,
-  applySetHash, applySetLocked, applyAddMember, applyRemoveMember, type AccountChanges, type NewAccount,
+  applySetHash, applySetLocked, applyAddMember, applyAddMembers, applyRemoveMember, type AccountChanges, type NewAccount,
 } from './account-operations.ts';
 import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, type NewGroup } from './group-operations.ts';
 import { applySetRole, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
@@ -121,13 +121,18 @@ export class AccountsService {
         throw atRow(error, row);
       }
     }));
-    const entries = await this.#store.transact((db, context) => prepared.map(({ input, login, hash }, row) => {
-      try {
-        return applyCreateAccount(db, { ...input, login, hash }, context);
-      } catch (error) {
-        throw atRow(error, row);
-      }
-    }));
+    const entries = await this.#store.transact((db, context) => {
+      const memberships = new Map<string, string[]>();
+      const created = prepared.map(({ input, login, hash }, row) => {
+        try {
+          return applyCreateAccount(db, { ...input, login, hash }, context, memberships);
+        } catch (error) {
+          throw atRow(error, row);
+        }
+      });
+      for (const [group, logins] of memberships) applyAddMembers(db, group, logins);
+      return created;
+    });
     for (const [row, entry] of entries.entries()) {
       if (prepared[row]!.input.createHome === false) continue;
       try {

@@ -6,7 +6,7 @@ import { watchDirectory } from '../watch/watch-directory.ts';
 import { AccountDatabase, databaseNames, getFileTag, readDatabaseText, type DatabaseName, type FileTag } from './account-database.ts';
 import { diffAccountDatabases, diffNames } from './diff-account-databases.ts';
 import { lockAccountFiles } from './files/lock-account-files.ts';
-import { syncDirectory, writeAccountFile } from './files/write-account-file.ts';
+import { stageAccountFile, syncDirectory } from './files/write-account-file.ts';
 import { flushNameCaches } from './files/flush-name-caches.ts';
 import { parseLoginDefs, parseShells, type LoginDefs } from './parse-login-defs.ts';
 import type { OperationContext } from './account-operations.ts';
@@ -90,11 +90,11 @@ export class AccountsStore {
         try {
           result = change(db, this.context);
           const changed = databaseNames.filter((name) => db.isChanged(name));
-          // In parallel: their fsyncs overlap. Each file is atomic on its own either way.
-          await Promise.all(changed.map(async (name) => {
-            await writeAccountFile(join(this.etcDir, name), db.render(name), name.endsWith('shadow') ? 0o640 : 0o644);
-            this.#tags.set(name, await getFileTag(join(this.etcDir, name)));
-          }));
+          // Staged in parallel (their fsyncs overlap), then renamed back to back.
+          const renames = await Promise.all(changed.map((name) =>
+            stageAccountFile(join(this.etcDir, name), db.render(name), name.endsWith('shadow') ? 0o640 : 0o644)));
+          for (const renameIntoPlace of renames) renameIntoPlace();
+          for (const name of changed) this.#tags.set(name, await getFileTag(join(this.etcDir, name)));
           if (changed.length > 0) await syncDirectory(this.etcDir);
           if (changed.length > 0 && this.root === '/') await flushNameCaches((message) => process.emitWarning(message));
         } catch (error) {

@@ -1,5 +1,9 @@
 import type { DatabaseLine } from './database-lines.ts';
-import { renderDatabaseLines } from './database-lines.ts';
+
+// A line in memory: as read, or (text null) an entry set since, formatted when the file is
+// rendered, so that adding 10,000 members to a group one by one does not format its
+// growing line 10,000 times.
+type Line<T> = { text: string; entry: T | null } | { text: null; entry: T };
 
 // One account database (passwd, shadow, group or gshadow) in memory: its lines in file
 // order, untouched lines kept byte for byte, and an index by name. Entries are replaced,
@@ -8,7 +12,7 @@ import { renderDatabaseLines } from './database-lines.ts';
 // what it touches, not a copy of 10,000 lines (measured: 10–20 ms per change with copies).
 // Deleted lines become holes until the next render, so a bulk delete stays linear.
 export class DatabaseFile<T> {
-  #lines: (DatabaseLine<T> | null)[];
+  #lines: (Line<T> | null)[];
   #index: Map<string, number>;
   // Where the first NIS line (`+`/`-`) is, or -1: new entries go before it.
   #nis = -1;
@@ -17,6 +21,10 @@ export class DatabaseFile<T> {
   readonly #nameOf: (entry: T) => string;
   readonly #format: (entry: T) => string;
   #journal: (() => void)[] | null = null;
+  // Positions whose line the journal already restores: later changes of the same line in
+  // the transaction need no entry (a bulk add of 10,000 members would otherwise keep every
+  // intermediate version of the group's line alive until the commit).
+  readonly #saved = new Set<number>();
   // The names set or deleted in the last transaction, and their entries before it.
   readonly changedNames = new Set<string>();
   readonly #previous = new Map<string, T | undefined>();
@@ -31,7 +39,8 @@ export class DatabaseFile<T> {
 
   // An independent copy (a dry run works on one).
   clone(): DatabaseFile<T> {
-    return new DatabaseFile(this.#lines.filter((line) => line !== null), this.#nameOf, this.#format);
+    const lines = this.#lines.filter((line) => line !== null).map((line) => ({ text: line.text ?? this.#format(line.entry!), entry: line.entry }));
+    return new DatabaseFile(lines, this.#nameOf, this.#format);
   }
 
   get(name: string): T | undefined {
@@ -63,6 +72,7 @@ export class DatabaseFile<T> {
   // Starts recording changes so that they can be undone.
   begin(): void {
     this.#journal = [];
+    this.#saved.clear();
     this.changedNames.clear();
     this.#previous.clear();
   }
@@ -70,6 +80,7 @@ export class DatabaseFile<T> {
   // Keeps the changes (changedNames and getBefore stay until the next begin).
   commit(): void {
     this.#journal = null;
+    this.#saved.clear();
   }
 
   // Undoes every change since begin().
@@ -77,6 +88,7 @@ export class DatabaseFile<T> {
     const journal = this.#journal ?? [];
     for (let step = journal.length - 1; step >= 0; step -= 1) journal[step]!();
     this.#journal = null;
+    this.#saved.clear();
     this.changedNames.clear();
     this.#previous.clear();
   }
@@ -86,12 +98,15 @@ export class DatabaseFile<T> {
   set(entry: T): void {
     const name = this.#nameOf(entry);
     this.#remember(name);
-    const line = { text: this.#format(entry), entry };
+    const line: Line<T> = { text: null, entry };
     const position = this.#index.get(name);
     if (position !== undefined) {
       const old = this.#lines[position]!;
       this.#lines[position] = line;
-      this.#journal?.push(() => { this.#lines[position] = old; });
+      if (this.#journal && !this.#saved.has(position)) {
+        this.#saved.add(position);
+        this.#journal.push(() => { this.#lines[position] = old; });
+      }
     } else if (this.#nis === -1) {
       this.#index.set(name, this.#lines.length);
       this.#lines.push(line);
@@ -112,7 +127,7 @@ export class DatabaseFile<T> {
     this.#remember(oldName);
     this.#remember(name);
     const old = this.#lines[position]!;
-    this.#lines[position] = { text: this.#format(entry), entry };
+    this.#lines[position] = { text: null, entry };
     this.#index.delete(oldName);
     this.#index.set(name, position);
     this.#journal?.push(() => {
@@ -147,7 +162,9 @@ export class DatabaseFile<T> {
 
   // The file's text: untouched lines exactly as read.
   render(): string {
-    return renderDatabaseLines(this.#lines.filter((line): line is DatabaseLine<T> => line !== null));
+    const texts: string[] = [];
+    for (const line of this.#lines) if (line) texts.push(line.text ?? this.#format(line.entry!));
+    return texts.length === 0 ? '' : texts.join('\n') + '\n';
   }
 
   #remember(name: string): void {
@@ -171,7 +188,7 @@ export class DatabaseFile<T> {
     this.#nis = -1;
     this.#lines.forEach((line, position) => {
       if (!line) return;
-      if (this.#nis === -1 && (line.text.startsWith('+') || line.text.startsWith('-'))) this.#nis = position;
+      if (this.#nis === -1 && line.text !== null && (line.text.startsWith('+') || line.text.startsWith('-'))) this.#nis = position;
       if (!line.entry) return;
       // The first entry of a name wins, as getpwnam(3) reads the file.
       if (this.#index.has(this.#nameOf(line.entry))) this.#hasDuplicates = true;

@@ -29,7 +29,3 @@ export function parseOptionalNumber(field: string): number | null {
   return /^\d+$/.test(field) ? Number(field) : null;
 }
 
-// Joins lines back into a file's text, ending with a newline as shadow-utils writes it.
-export function renderDatabaseLines(lines: readonly { text: string }[]): string {
-  return lines.length === 0 ? '' : lines.map((line) => line.text).join('\n') + '\n';
-}

@@ -1,12 +1,19 @@
+import { renameSync } from 'node:fs';
 import { chown, copyFile, open, rename, stat, utimes } from 'node:fs/promises';
 
-// Replaces a file's content atomically, as shadow-utils' commonio does: a `<file>-` backup of
-// the current version (same mode, owner and times), the new text written to `<file>+` with
-// the original's mode and owner and fsynced, renamed over `<file>`. A crash leaves either
-// the old file or the new one, never a mix. The caller fsyncs the directory once after all
-// its files (syncDirectory), so that the renames are durable too. The backup is not synced:
-// it is a convenience copy, and each fsync costs milliseconds on a busy disk.
+// Replaces a file's content atomically, as shadow-utils' commonio does (see stageAccountFile).
 export async function writeAccountFile(path: string, text: string, fallbackMode = 0o644): Promise<void> {
+  (await stageAccountFile(path, text, fallbackMode))();
+}
+
+// Prepares a file's replacement: a `<file>-` backup of the current version (same mode, owner
+// and times), the new text written to `<file>+` with the original's mode and owner and
+// fsynced. Returns the function that renames it over `<file>`: a crash leaves either the
+// old file or the new one, never a mix. The caller stages every file of a change first,
+// then renames them back to back, so that a crash between two files is a window of two
+// system calls, not of an fsync; then it fsyncs the directory (syncDirectory). The backup
+// is not synced: it is a convenience copy, and each fsync costs milliseconds.
+export async function stageAccountFile(path: string, text: string, fallbackMode = 0o644): Promise<() => void> {
   const current = await stat(path).catch(() => null);
   const mode = current ? current.mode & 0o7777 : fallbackMode;
   if (current) {
@@ -32,7 +39,7 @@ export async function writeAccountFile(path: string, text: string, fallbackMode 
   } finally {
     await handle.close();
   }
-  await rename(temporary, path);
+  return () => renameSync(temporary, path);
 }
 
 // Makes the renames in a directory durable.
