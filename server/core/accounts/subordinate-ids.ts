@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDatabaseLines, parseOptionalNumber } from './database-lines.ts';
+import { lockAccountFiles } from './files/lock-account-files.ts';
+import { stageAccountFile, syncDirectory } from './files/write-account-file.ts';
+import type { LoginDefs } from './parse-login-defs.ts';
+
+// One range of subordinate ids (subuid(5), subgid(5)): `owner:start:count`.
+export interface SubordinateRange {
+  owner: string;
+  start: number;
+  count: number;
+}
+
+// Parses a subuid or subgid text, keeping every line.
+export function parseSubordinateIds(text: string) {
+  return parseDatabaseLines<SubordinateRange>(text, 3, ([owner, start, count]) => {
+    const first = parseOptionalNumber(start!);
+    const size = parseOptionalNumber(count!);
+    return owner && first !== null && size !== null ? { owner, start: first, count: size } : null;
+  });
+}
+
+// The lowest start of `count` free ids in [min, max] that overlaps no range, as useradd's
+// find_free_range picks it; null when none fits.
+export function findFreeRange(ranges: SubordinateRange[], min: number, max: number, count: number): number | null {
+  let start = min;
+  for (const range of [...ranges].sort((a, b) => a.start - b.start)) {
+    if (range.start + range.count <= start) continue;
+    if (range.start >= start + count) break;
+    start = range.start + range.count;
+  }
+  return start + count - 1 <= max ? start : null;
+}
+
+type Change = { add?: string[]; remove?: string[]; rename?: [string, string] };
+
+// Applies a change to etc/subuid and etc/subgid when they exist (useradd's rule: new
+// standard accounts get a range of SUB_UID_COUNT/SUB_GID_COUNT ids; userdel removes
+// theirs; usermod -l renames them), under shadow-utils' locks, staged then renamed.
+export async function updateSubordinateIds(etcDir: string, defs: LoginDefs, change: Change): Promise<void> {
+  const files = [
+    { name: 'subuid', min: defs.subUidMin, max: defs.subUidMax, count: defs.subUidCount },
+    { name: 'subgid', min: defs.subGidMin, max: defs.subGidMax, count: defs.subGidCount },
+  ];
+  const texts = await Promise.all(files.map((file) => readFile(join(etcDir, file.name), 'utf8').catch(() => null)));
+  const present = files.filter((_, index) => texts[index] !== null);
+  if (present.length === 0) return;
+  const release = await lockAccountFiles(etcDir, present.map((file) => file.name));
+  try {
+    const renames: (() => void)[] = [];
+    for (const file of present) {
+      const text = await readFile(join(etcDir, file.name), 'utf8');
+      let lines = parseSubordinateIds(text);
+      if (change.remove) lines = lines.filter((line) => !line.entry || !change.remove!.includes(line.entry.owner));
+      if (change.rename) {
+        const [from, to] = change.rename;
+        lines = lines.map((line) => (line.entry?.owner === from ? { entry: { ...line.entry, owner: to }, text: [to, line.entry.start, line.entry.count].join(':') } : line));
+      }
+      for (const owner of change.add ?? []) {
+        const ranges = lines.flatMap((line) => (line.entry ? [line.entry] : []));
+        if (file.count <= 0 || ranges.some((range) => range.owner === owner)) continue;
+        const start = findFreeRange(ranges, file.min, file.max, file.count);
+        if (start === null) continue;
+        lines.push({ entry: { owner, start, count: file.count }, text: [owner, start, file.count].join(':') });
+      }
+      const next = lines.length === 0 ? '' : lines.map((line) => line.text).join('\n') + '\n';
+      if (next !== text) renames.push(await stageAccountFile(join(etcDir, file.name), next));
+    }
+    for (const renameIntoPlace of renames) renameIntoPlace();
+    if (renames.length > 0) await syncDirectory(etcDir);
+  } finally {
+    await release();
+  }
+}
