@@ -47,21 +47,23 @@ function removeDuplicates(target: JQuery<HTMLElement>, fragment: JQuery.Node[]):
   });
 }
 
+// append/prepend: the fragment goes in as the target's last/first children, replacing
+// children with the same ids.
+function insertChildren(message: StreamMessage, where: 'append' | 'prepend'): void {
+  const target = getTarget(message);
+  if (!target) return;
+  const fragment = parseFragment(message.html);
+  removeDuplicates(target, fragment);
+  target[where](fragment);
+}
+
 // The one action table: every push goes through it; an unknown action is logged and skipped.
 export const streamActions: Record<string, ActionHandler> = {
   append(message) {
-    const target = getTarget(message);
-    if (!target) return;
-    const fragment = parseFragment(message.html);
-    removeDuplicates(target, fragment);
-    target.append(fragment);
+    insertChildren(message, 'append');
   },
   prepend(message) {
-    const target = getTarget(message);
-    if (!target) return;
-    const fragment = parseFragment(message.html);
-    removeDuplicates(target, fragment);
-    target.prepend(fragment);
+    insertChildren(message, 'prepend');
   },
   before(message) {
     getTarget(message)?.before(parseFragment(message.html));
