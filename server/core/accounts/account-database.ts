@@ -6,10 +6,16 @@ import { formatPasswd, parsePasswd, type PasswdEntry } from './parse-passwd.ts';
 import { formatShadow, parseShadow, type ShadowEntry } from './parse-shadow.ts';
 import { formatGroup, parseGroup, type GroupEntry } from './parse-group.ts';
 import { formatGshadow, parseGshadow, type GshadowEntry } from './parse-gshadow.ts';
+import { formatGroupDescription, parseGroupDescriptions, type GroupDescription } from './parse-group-descriptions.ts';
 
-// The four files, in the order shadow-utils locks and writes them.
-export const databaseNames = ['passwd', 'shadow', 'group', 'gshadow'] as const;
+// The files, in the order shadow-utils locks and writes them; then Licorn's own.
+export const databaseNames = ['passwd', 'shadow', 'group', 'gshadow', 'descriptions'] as const;
 export type DatabaseName = (typeof databaseNames)[number];
+
+// Where each file is, under the root's etc/.
+export const databasePaths: Record<DatabaseName, string> = {
+  passwd: 'passwd', shadow: 'shadow', group: 'group', gshadow: 'gshadow', descriptions: 'licorn/group-descriptions',
+};
 
 // What identifies a version of a file without reading it (cockpit's tag_from_stat):
 // a rename-replace changes the inode, an edit in place the size or mtime.
@@ -21,35 +27,34 @@ export interface DatabaseReader {
   shadow: { get(name: string): ShadowEntry | undefined };
   group: { get(name: string): GroupEntry | undefined };
   gshadow: { get(name: string): GshadowEntry | undefined };
+  descriptions: { get(name: string): GroupDescription | undefined };
 }
 
-// The machine's accounts and groups as the four files hold them.
+// The machine's accounts and groups as the files hold them.
 export class AccountDatabase {
   constructor(
     readonly passwd: DatabaseFile<PasswdEntry>,
     readonly shadow: DatabaseFile<ShadowEntry>,
     readonly group: DatabaseFile<GroupEntry>,
     readonly gshadow: DatabaseFile<GshadowEntry>,
+    readonly descriptions: DatabaseFile<GroupDescription>,
   ) {}
 
-  // Builds a database from the four files' texts.
-  static parse(passwd: string, shadow: string, group: string, gshadow: string): AccountDatabase {
+  // Builds a database from the files' texts (no descriptions file: none).
+  static parse(passwd: string, shadow: string, group: string, gshadow: string, descriptions = ''): AccountDatabase {
     return new AccountDatabase(parseDatabaseFile.passwd(passwd), parseDatabaseFile.shadow(shadow),
-      parseDatabaseFile.group(group), parseDatabaseFile.gshadow(gshadow));
+      parseDatabaseFile.group(group), parseDatabaseFile.gshadow(gshadow), parseDatabaseFile.descriptions(descriptions));
   }
 
   // This database with one file replaced by a new text of it (an outside change).
   withText(name: DatabaseName, text: string): AccountDatabase {
-    return new AccountDatabase(
-      name === 'passwd' ? parseDatabaseFile.passwd(text) : this.passwd,
-      name === 'shadow' ? parseDatabaseFile.shadow(text) : this.shadow,
-      name === 'group' ? parseDatabaseFile.group(text) : this.group,
-      name === 'gshadow' ? parseDatabaseFile.gshadow(text) : this.gshadow);
+    const file = <K extends DatabaseName>(key: K) => (key === name ? parseDatabaseFile[key](text) : this[key]) as AccountDatabase[K];
+    return new AccountDatabase(file('passwd'), file('shadow'), file('group'), file('gshadow'), file('descriptions'));
   }
 
   // An independent copy (a dry run changes one and throws it away).
   clone(): AccountDatabase {
-    return new AccountDatabase(this.passwd.clone(), this.shadow.clone(), this.group.clone(), this.gshadow.clone());
+    return new AccountDatabase(this.passwd.clone(), this.shadow.clone(), this.group.clone(), this.gshadow.clone(), this.descriptions.clone());
   }
 
   // Starts a transaction on all four files.
@@ -76,7 +81,7 @@ export class AccountDatabase {
   // The database as it was before the last transaction, for the names it changed.
   getBefore(): DatabaseReader {
     const view = <T>(file: DatabaseFile<T>) => ({ get: (name: string) => file.getBefore(name) });
-    return { passwd: view(this.passwd), shadow: view(this.shadow), group: view(this.group), gshadow: view(this.gshadow) };
+    return { passwd: view(this.passwd), shadow: view(this.shadow), group: view(this.group), gshadow: view(this.gshadow), descriptions: view(this.descriptions) };
   }
 
   // The text of one file.
@@ -91,6 +96,7 @@ export const parseDatabaseFile = {
   shadow: (text: string) => new DatabaseFile<ShadowEntry>(parseShadow(text), (entry) => entry.login, formatShadow),
   group: (text: string) => new DatabaseFile<GroupEntry>(parseGroup(text), (entry) => entry.name, formatGroup),
   gshadow: (text: string) => new DatabaseFile<GshadowEntry>(parseGshadow(text), (entry) => entry.name, formatGshadow),
+  descriptions: (text: string) => new DatabaseFile<GroupDescription>(parseGroupDescriptions(text), (entry) => entry.name, formatGroupDescription),
 };
 
 // The tag of a file now; "missing" when it does not exist (a state, not an error).
@@ -103,12 +109,13 @@ export async function getFileTag(path: string): Promise<FileTag> {
   }
 }
 
-// Reads one database file under `etcDir`; a missing gshadow/shadow reads as empty.
+// Reads one database file under `etcDir`; a missing shadow, gshadow or descriptions file
+// reads as empty.
 export async function readDatabaseText(etcDir: string, name: DatabaseName): Promise<string> {
   try {
-    return await readFile(join(etcDir, name), 'utf8');
+    return await readFile(join(etcDir, databasePaths[name]), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (name === 'shadow' || name === 'gshadow')) return '';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && name !== 'passwd' && name !== 'group') return '';
     throw error;
   }
 }

@@ -22,6 +22,7 @@ export interface AccountView {
 export interface GroupView {
   name: string;
   gid: number;
+  description: string;
   members: string[];
   system: boolean;
 }
@@ -53,5 +54,8 @@ export function getAccountView(db: AccountDatabase, defs: LoginDefs, login: stri
 export function getGroupView(db: AccountDatabase, defs: LoginDefs, name: string): GroupView | null {
   const group = db.group.get(name);
   if (!group) return null;
-  return { name, gid: group.gid, members: group.members, system: group.gid < defs.gidMin || group.gid > defs.gidMax };
+  return {
+    name, gid: group.gid, description: db.descriptions.get(name)?.description ?? '',
+    members: group.members, system: group.gid < defs.gidMin || group.gid > defs.gidMax,
+  };
 }

@@ -8,7 +8,7 @@ import {
   applyCreateAccount, applyDeleteAccount, applyForcePasswordChange, applyModifyAccount, applyRenameAccount, applySetExpiry,
   applySetHash, applySetLocked, applyAddMember, applyAddMembers, applyRemoveMember, type AccountChanges, type NewAccount,
 } from './account-operations.ts';
-import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, type NewGroup } from './group-operations.ts';
+import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, applySetGroupDescription, type NewGroup } from './group-operations.ts';
 import { applySetRole, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
 import { archiveShare, createShare, renameShare } from './shared-directories.ts';
 import { archiveHome, checkNewHome, createHome, removeHome, resolveUnderRoot } from './homes.ts';
@@ -234,6 +234,12 @@ export class AccountsService {
     await this.#store.transact((db) => applyRenameGroup(db, name, newName));
     if (hadShare) await renameShare(this.#store.root, name, newName);
     return this.getGroup(newName)!;
+  }
+
+  // Sets a group's description (empty removes it).
+  async setGroupDescription(name: string, description: string): Promise<GroupView> {
+    await this.#store.transact((db) => applySetGroupDescription(db, name, description));
+    return this.getGroup(name)!;
   }
 
   // The role of an account in a standard group.

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { EventBus } from '../events/event-bus.ts';
 import { getShadowDay } from '../auth/get-login-refusal.ts';
 import { watchDirectory } from '../watch/watch-directory.ts';
-import { AccountDatabase, databaseNames, getFileTag, readDatabaseText, type DatabaseName, type FileTag } from './account-database.ts';
+import { AccountDatabase, databaseNames, databasePaths, getFileTag, readDatabaseText, type DatabaseName, type FileTag } from './account-database.ts';
 import { diffAccountDatabases, diffNames } from './diff-account-databases.ts';
 import { lockAccountFiles } from './files/lock-account-files.ts';
 import { stageAccountFile, syncDirectory } from './files/write-account-file.ts';
@@ -47,15 +47,16 @@ export class AccountsStore {
     const store = new AccountsStore(options);
     await store.#readSettings();
     const files = await Promise.all(databaseNames.map(async (name) => {
-      const tag = await getFileTag(join(store.etcDir, name));
+      const tag = await getFileTag(join(store.etcDir, databasePaths[name]));
       store.#tags.set(name, tag);
       return readDatabaseText(store.etcDir, name);
     }));
-    store.#db = AccountDatabase.parse(files[0]!, files[1]!, files[2]!, files[3]!);
+    store.#db = AccountDatabase.parse(files[0]!, files[1]!, files[2]!, files[3]!, files[4]!);
     // shadow-utils removes its `<file>.lock` files once all its files are written: that is
     // when an outside change is complete, sooner than any quiet time would tell.
-    const busyMarkers = databaseNames.map((name) => `${name}.lock`);
-    store.#stopWatching = watchDirectory(store.etcDir, [...databaseNames, 'login.defs', 'shells'], (changed) => {
+    const shadowFiles = ['passwd', 'shadow', 'group', 'gshadow'];
+    const busyMarkers = shadowFiles.map((name) => `${name}.lock`);
+    store.#stopWatching = watchDirectory(store.etcDir, [...shadowFiles, 'login.defs', 'shells'], (changed) => {
       void store.#enqueue(async () => {
         if (changed.has('login.defs') || changed.has('shells')) await store.#readSettings();
         await store.#refresh();
@@ -79,7 +80,9 @@ export class AccountsStore {
   // every file as it was.
   transact<T>(change: (db: AccountDatabase, context: OperationContext) => T): Promise<T> {
     return this.#enqueue(async () => {
-      const release = await lockAccountFiles(this.etcDir, databaseNames, this.#lockTimeoutMs);
+      // Licorn's own files (group descriptions) live in etc/licorn/.
+      await mkdir(join(this.etcDir, 'licorn'), { recursive: true });
+      const release = await lockAccountFiles(this.etcDir, databaseNames.map((name) => databasePaths[name]), this.#lockTimeoutMs);
       try {
         await this.#refresh();
         const db = this.#db;
@@ -92,10 +95,10 @@ export class AccountsStore {
           const changed = databaseNames.filter((name) => db.isChanged(name));
           // Staged in parallel (their fsyncs overlap), then renamed back to back.
           const renames = await Promise.all(changed.map((name) =>
-            stageAccountFile(join(this.etcDir, name), db.render(name), name.endsWith('shadow') ? 0o640 : 0o644)));
+            stageAccountFile(join(this.etcDir, databasePaths[name]), db.render(name), name.endsWith('shadow') ? 0o640 : 0o644)));
           for (const renameIntoPlace of renames) renameIntoPlace();
-          for (const name of changed) this.#tags.set(name, await getFileTag(join(this.etcDir, name)));
-          if (changed.length > 0) await syncDirectory(this.etcDir);
+          for (const name of changed) this.#tags.set(name, await getFileTag(join(this.etcDir, databasePaths[name])));
+          for (const directory of new Set(changed.map((name) => dirname(join(this.etcDir, databasePaths[name]))))) await syncDirectory(directory);
           if (changed.length > 0 && this.root === '/') await flushNameCaches((message) => process.emitWarning(message));
         } catch (error) {
           db.rollback();
@@ -103,7 +106,7 @@ export class AccountsStore {
         }
         db.commit();
         const logins = new Set([...db.passwd.changedNames, ...db.shadow.changedNames]);
-        const groups = new Set([...db.group.changedNames, ...db.gshadow.changedNames]);
+        const groups = new Set([...db.group.changedNames, ...db.gshadow.changedNames, ...db.descriptions.changedNames]);
         for (const event of diffNames(db.getBefore(), db, logins, groups)) this.#events.emit(event.name, event.facility, event.data as never);
         return result;
       } finally {
@@ -135,7 +138,7 @@ export class AccountsStore {
   async #refresh(): Promise<void> {
     const changed: DatabaseName[] = [];
     for (const name of databaseNames) {
-      const tag = await getFileTag(join(this.etcDir, name));
+      const tag = await getFileTag(join(this.etcDir, databasePaths[name]));
       if (tag !== this.#tags.get(name)) changed.push(name);
       this.#tags.set(name, tag);
     }

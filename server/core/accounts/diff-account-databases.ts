@@ -53,6 +53,7 @@ export function diffNames(before: DatabaseReader, after: DatabaseReader, logins:
       const newShadow = after.gshadow.get(name);
       if (oldShadow?.password !== newShadow?.password) fields.push('password');
       if (oldShadow?.admins.join(',') !== newShadow?.admins.join(',')) fields.push('admins');
+      if (before.descriptions.get(name)?.description !== after.descriptions.get(name)?.description) fields.push('description');
       if (fields.length > 0) changes.push({ name: 'group-changed', facility: 'groups', data: { name, fields } });
       const added = now.members.filter((member) => !old.members.includes(member));
       const removed = old.members.filter((member) => !now.members.includes(member));

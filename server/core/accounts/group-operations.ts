@@ -4,7 +4,7 @@ import type { GroupEntry } from './parse-group.ts';
 import type { OperationContext } from './account-operations.ts';
 import { allocateId, getIdIndex } from './id-index.ts';
 import { getHelperNames, getHelperOwner, hasRoles } from './licorn-roles.ts';
-import { quote, validateId, validateName } from './validate-fields.ts';
+import { quote, validateDescription, validateId, validateName } from './validate-fields.ts';
 
 // Groups the web may never delete (Licorn's rule; the CLI as root may).
 export const protectedGroups = ['admins', 'licorn-wmi', 'users', 'acl', 'root', 'sudo', 'shadow'];
@@ -19,6 +19,7 @@ export interface NewGroup {
   gid?: number;
   system?: boolean;
   roles?: boolean;
+  description?: string;
 }
 
 function addGroup(db: AccountDatabase, name: string, gid: number | undefined, system: boolean, context: OperationContext): GroupEntry {
@@ -51,6 +52,7 @@ export function applyCreateGroup(db: AccountDatabase, input: NewGroup, context: 
     throw new CoreError('invalid-argument', `Group name ${quote(name)} is too long: at most ${maxStandardGroupLength} characters, so that rsp-${name} fits`, { field: 'name' });
   }
   if (getHelperOwner(db, name) !== null) throw new CoreError('already-exists', `A group named ${quote(name)} would be taken for a helper group`, { field: 'name' });
+  const description = input.description === undefined ? '' : validateDescription(input.description);
   const helpers = getHelperNames(name);
   if (withRoles) {
     for (const helper of [helpers.responsibles, helpers.guests]) {
@@ -58,6 +60,7 @@ export function applyCreateGroup(db: AccountDatabase, input: NewGroup, context: 
     }
   }
   const entry = addGroup(db, name, input.gid, !!input.system, context);
+  if (description !== '') db.descriptions.set({ name, description });
   if (withRoles) {
     addGroup(db, helpers.responsibles, undefined, true, context);
     addGroup(db, helpers.guests, undefined, true, context);
@@ -74,6 +77,7 @@ function removeGroup(db: AccountDatabase, name: string): void {
   }
   db.group.delete(name);
   db.gshadow.delete(name);
+  db.descriptions.delete(name);
   const ids = getIdIndex(db);
   if (ids.gidOwners.get(group.gid) === name) ids.gidOwners.delete(group.gid);
 }
@@ -115,5 +119,15 @@ export function applyRenameGroup(db: AccountDatabase, name: string, newName: str
     ids.gidOwners.set(entry.gid, to);
     const shadow = db.gshadow.get(from);
     if (shadow) db.gshadow.rename(from, { ...shadow, name: to });
+    const description = db.descriptions.get(from);
+    if (description) db.descriptions.rename(from, { ...description, name: to });
   }
+}
+
+// Sets (or, empty, removes) a group's description.
+export function applySetGroupDescription(db: AccountDatabase, name: string, description: string): void {
+  if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
+  const text = validateDescription(description);
+  if (text === '') db.descriptions.delete(name);
+  else db.descriptions.set({ name, description: text });
 }

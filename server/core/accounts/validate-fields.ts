@@ -41,6 +41,14 @@ export function validateFullName(value: unknown): string {
   return value;
 }
 
+// Checks a group description: free text on one line, without `:` or control characters.
+export function validateDescription(value: unknown): string {
+  if (typeof value !== 'string') throw new CoreError('invalid-argument', 'The description must be text', { field: 'description' });
+  if (value.length > 256) throw new CoreError('invalid-argument', `Description ${show(value)} is longer than 256 characters`, { field: 'description' });
+  if (unsafeCharacters.test(value)) throw new CoreError('invalid-argument', `Invalid description ${show(value)}: no ":" or control characters`, { field: 'description' });
+  return value;
+}
+
 // Checks a home directory: absolute, normalized, without `:` or control characters.
 export function validateHome(value: unknown): string {
   if (typeof value !== 'string' || !value.startsWith('/')) {

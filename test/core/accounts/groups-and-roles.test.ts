@@ -21,6 +21,24 @@ describe('groups with Licorn roles', () => {
     await run('grpck', ['-r', '-q', '-R', s.root]);
   });
 
+  it('keeps descriptions in etc/licorn/group-descriptions, with the group through rename and delete', async () => {
+    await s.service.createGroup({ name: 'lab', description: 'Laboratoire, bâtiment B' });
+    expect(s.service.getGroup('lab')!.description).toBe('Laboratoire, bâtiment B');
+    await s.service.setGroupDescription('developers', 'Software development');
+    const file = () => readFile(join(s.root, 'etc/licorn/group-descriptions'), 'utf8');
+    expect(await file()).toBe('lab:Laboratoire, bâtiment B\ndevelopers:Software development\n');
+    await expect(s.service.setGroupDescription('developers', 'bad:colon')).rejects.toMatchObject({ field: 'description' });
+    await expect(s.service.setGroupDescription('nope', 'x')).rejects.toMatchObject({ field: 'name' });
+    const changed = await s.waitForEvent((e) => e.name === 'group-changed' && (e.data as { name: string }).name === 'developers', 'group-changed');
+    expect(changed.data).toEqual({ name: 'developers', fields: ['description'] });
+    await s.service.renameGroup('lab', 'labs');
+    expect(s.service.getGroup('labs')!.description).toBe('Laboratoire, bâtiment B');
+    await s.service.deleteGroup('labs');
+    await s.service.setGroupDescription('developers', '');
+    expect(await file()).toBe('');
+    await run('grpck', ['-r', '-q', '-R', s.root]);
+  });
+
   it('keeps a user in exactly one of guest, member, responsible', async () => {
     await s.service.setRole('research', 'dnguyen', 'guest');
     expect(s.service.getRole('research', 'dnguyen')).toBe('guest');
