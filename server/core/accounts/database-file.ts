@@ -25,6 +25,11 @@ export class DatabaseFile<T> {
   // the transaction need no entry (a bulk add of 10,000 members would otherwise keep every
   // intermediate version of the group's line alive until the commit).
   readonly #saved = new Set<number>();
+  // The text of the first `length` lines as last rendered, and the lowest position changed
+  // since: a create only appends lines, so its render is the cached text plus the new lines
+  // instead of a join of 10,000 (2–3 ms per file).
+  #rendered: { text: string; length: number } | null = null;
+  #changedFrom = 0;
   // The names set or deleted in the last transaction, and their entries before it.
   readonly changedNames = new Set<string>();
   readonly #previous = new Map<string, T | undefined>();
@@ -87,6 +92,7 @@ export class DatabaseFile<T> {
   rollback(): void {
     const journal = this.#journal ?? [];
     for (let step = journal.length - 1; step >= 0; step -= 1) journal[step]!();
+    this.#changedFrom = 0;
     this.#journal = null;
     this.#saved.clear();
     this.changedNames.clear();
@@ -103,6 +109,7 @@ export class DatabaseFile<T> {
     if (position !== undefined) {
       const old = this.#lines[position]!;
       this.#lines[position] = line;
+      this.#changedFrom = Math.min(this.#changedFrom, position);
       if (this.#journal && !this.#saved.has(position)) {
         this.#saved.add(position);
         this.#journal.push(() => { this.#lines[position] = old; });
@@ -128,6 +135,7 @@ export class DatabaseFile<T> {
     this.#remember(name);
     const old = this.#lines[position]!;
     this.#lines[position] = { text: null, entry };
+    this.#changedFrom = Math.min(this.#changedFrom, position);
     this.#index.delete(oldName);
     this.#index.set(name, position);
     this.#journal?.push(() => {
@@ -144,6 +152,7 @@ export class DatabaseFile<T> {
     this.#remember(name);
     const old = this.#lines[position]!;
     this.#lines[position] = null;
+    this.#changedFrom = Math.min(this.#changedFrom, position);
     this.#index.delete(name);
     // A later duplicate of the name, if any, now answers for it.
     for (let later = position + 1; this.#hasDuplicates && later < this.#lines.length; later += 1) {
@@ -162,9 +171,18 @@ export class DatabaseFile<T> {
 
   // The file's text: untouched lines exactly as read.
   render(): string {
+    const reuse = this.#rendered !== null && this.#changedFrom >= this.#rendered.length;
+    const from = reuse ? this.#rendered!.length : 0;
     const texts: string[] = [];
-    for (const line of this.#lines) if (line) texts.push(line.text ?? this.#format(line.entry!));
-    return texts.length === 0 ? '' : texts.join('\n') + '\n';
+    for (let position = from; position < this.#lines.length; position += 1) {
+      const line = this.#lines[position];
+      if (line) texts.push(line.text ?? this.#format(line.entry!));
+    }
+    const tail = texts.length === 0 ? '' : texts.join('\n') + '\n';
+    const text = reuse ? this.#rendered!.text + tail : tail;
+    this.#rendered = { text, length: this.#lines.length };
+    this.#changedFrom = Number.POSITIVE_INFINITY;
+    return text;
   }
 
   #remember(name: string): void {
@@ -184,6 +202,7 @@ export class DatabaseFile<T> {
   }
 
   #reindex(): void {
+    this.#changedFrom = 0;
     this.#index.clear();
     this.#nis = -1;
     this.#lines.forEach((line, position) => {

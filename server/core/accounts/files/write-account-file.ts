@@ -1,33 +1,29 @@
 import { renameSync } from 'node:fs';
-import { chown, copyFile, open, rename, stat, utimes } from 'node:fs/promises';
+import { link, open, rename, stat, unlink } from 'node:fs/promises';
 
 // Replaces a file's content atomically, as shadow-utils' commonio does (see stageAccountFile).
 export async function writeAccountFile(path: string, text: string, fallbackMode = 0o644): Promise<void> {
   (await stageAccountFile(path, text, fallbackMode))();
 }
 
-// Prepares a file's replacement: a `<file>-` backup of the current version (same mode, owner
-// and times), the new text written to `<file>+` with the original's mode and owner and
-// fsynced. Returns the function that renames it over `<file>`: a crash leaves either the
-// old file or the new one, never a mix. The caller stages every file of a change first,
-// then renames them back to back, so that a crash between two files is a window of two
-// system calls, not of an fsync; then it fsyncs the directory (syncDirectory). The backup
-// is not synced: it is a convenience copy, and each fsync costs milliseconds.
+// Prepares a file's replacement: a `<file>-` backup of the current version, the new text
+// written to `<file>+` with the original's mode and owner and fsynced. Returns the function
+// that renames it over `<file>`: a crash leaves either the old file or the new one, never a
+// mix. The caller stages every file of a change first, then renames them back to back, so
+// that a crash between two files is a window of two system calls, not of an fsync; then it
+// fsyncs the directory (syncDirectory).
+// The backup is a hard link to the current version rather than shadow-utils' copy: files
+// here are only ever replaced by rename, never changed in place, so once the new version is
+// renamed in, the old inode lives on as `<file>-` with its content, mode, owner and times,
+// and nothing was copied (600 KB per file with 10,000 accounts).
 export async function stageAccountFile(path: string, text: string, fallbackMode = 0o644): Promise<() => void> {
   const current = await stat(path).catch(() => null);
   const mode = current ? current.mode & 0o7777 : fallbackMode;
   if (current) {
     const backup = `${path}-`;
-    await copyFile(path, `${backup}+`);
-    await chown(`${backup}+`, current.uid, current.gid).catch(ignoreUnlessRoot);
-    const handle = await open(`${backup}+`, 'r+');
-    try {
-      await handle.chmod(mode);
-    } finally {
-      await handle.close();
-    }
+    await unlink(`${backup}+`).catch(() => {});
+    await link(path, `${backup}+`);
     await rename(`${backup}+`, backup);
-    await utimes(backup, current.atime, current.mtime);
   }
   const temporary = `${path}+`;
   const handle = await open(temporary, 'w', 0o600);
