@@ -24,8 +24,8 @@ export interface Core {
 // Starts the core over `root` ("/" or a sandbox that already exists).
 export async function createCore(options: CoreOptions): Promise<Core> {
   const events = new EventBus();
-  const auth = new Authenticator(options);
   const accounts = await AccountsService.open({ root: options.root, events });
+  const auth = new Authenticator({ ...options, accounts });
   return {
     root: options.root,
     isRealMachine: options.isRealMachine,

@@ -15,6 +15,7 @@ import { archiveHome, checkNewHome, createHome, removeHome, resolveUnderRoot } f
 import { formatAccountsCsv, parseAccountsCsv, type CsvAccountRow, type CsvColumn } from './account-csv.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import { updateSubordinateIds } from './subordinate-ids.ts';
+import type { ShadowEntry } from './parse-shadow.ts';
 import { validateName, quote } from './validate-fields.ts';
 
 // What creating an account takes. Without a password one is generated and returned once;
@@ -70,6 +71,11 @@ export class AccountsService {
 
   getGroup(name: string): GroupView | null {
     return getGroupView(this.#store.database, this.#store.context.defs, name);
+  }
+
+  // An account's shadow entry, for the login check only (its hash never leaves the core).
+  getShadowEntry(login: string): ShadowEntry | null {
+    return this.#store.database.shadow.get(login) ?? null;
   }
 
   // The login shells an account may choose (etc/shells).

@@ -1,9 +1,10 @@
-import { readAccountSummary, readShadowEntry, type AccountSummary } from '../accounts/read-accounts.ts';
+import type { AccountsService } from '../accounts/accounts-service.ts';
+import type { AccountView } from '../accounts/account-view.ts';
 import { getLoginRefusal, getShadowDay, type LoginRefusal } from './get-login-refusal.ts';
 import { createPamChecker, createShadowChecker, type PasswordChecker } from './password-checkers.ts';
 
 // Who logged in, and whether they manage the machine.
-export interface AuthenticatedAccount extends AccountSummary {
+export interface AuthenticatedAccount extends AccountView {
   isAdmin: boolean;
 }
 
@@ -13,7 +14,8 @@ export type LoginOutcome =
   | { ok: false; reason: 'bad-credentials' | LoginRefusal };
 
 export interface AuthenticatorOptions {
-  root: string;
+  // The accounts core: accounts, groups and shadow entries as the files hold them now.
+  accounts: AccountsService;
   isRealMachine: boolean;
   pamService: string;
   adminGroups: string[];
@@ -27,7 +29,9 @@ export class Authenticator {
 
   constructor(options: AuthenticatorOptions) {
     this.#options = options;
-    this.#checker = options.isRealMachine ? createPamChecker(options.pamService) : createShadowChecker(options.root);
+    this.#checker = options.isRealMachine
+      ? createPamChecker(options.pamService)
+      : createShadowChecker((login) => options.accounts.getShadowEntry(login));
   }
 
   // Checks a login and password from `remoteAddress`.
@@ -37,17 +41,18 @@ export class Authenticator {
     const plausible = /^[a-z_][a-z0-9_.-]{0,31}\$?$/.test(login) && password.length <= 4096;
     const passwordOk = await this.#checker.check(plausible ? login : '_invalid_', password.slice(0, 4096), remoteAddress);
     if (!plausible || !passwordOk) return { ok: false, reason: 'bad-credentials' };
-    const refusal = getLoginRefusal(await readShadowEntry(this.#options.root, login).catch(() => null), getShadowDay());
+    const refusal = getLoginRefusal(this.#options.accounts.getShadowEntry(login), getShadowDay());
     if (refusal) return { ok: false, reason: refusal };
-    const account = await this.getAccount(login);
+    const account = this.getAccount(login);
     return account ? { ok: true, account } : { ok: false, reason: 'bad-credentials' };
   }
 
-  // Reads an account and decides its role, as it stands now in the files.
-  async getAccount(login: string): Promise<AuthenticatedAccount | null> {
-    const summary = await readAccountSummary(this.#options.root, login);
-    if (!summary) return null;
-    const isAdmin = summary.uid === 0 || summary.groups.some((group) => this.#options.adminGroups.includes(group));
-    return { ...summary, isAdmin };
+  // An account and its role, as it stands now in the files.
+  getAccount(login: string): AuthenticatedAccount | null {
+    const account = this.#options.accounts.getAccount(login);
+    if (!account) return null;
+    const groups = [...(account.primaryGroup ? [account.primaryGroup] : []), ...account.groups];
+    const isAdmin = account.uid === 0 || groups.some((group) => this.#options.adminGroups.includes(group));
+    return { ...account, isAdmin };
   }
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { CoreError } from '../errors.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { createHashSetting, hashPassphrase } from '../../native/native.ts';
-import { readShadowEntry } from '../accounts/read-accounts.ts';
+import type { ShadowEntry } from '../accounts/parse-shadow.ts';
 
 // Checks a login and password; implementations must take as long for an unknown account.
 export interface PasswordChecker {
@@ -13,14 +13,15 @@ export interface PasswordChecker {
 // The hash methods a stored hash may use; anything else (`!`, `*`, empty) cannot log in.
 const usableHash = /^(\$(y|gy|7|2b|6|5|1|sha1|md5)\$|[./0-9A-Za-z]{13}$)/;
 
-// Verifies against `etc/shadow` under a sandbox root with libxcrypt. An unknown or locked
-// account is verified against a throw-away yescrypt hash so that it costs the same time.
-export function createShadowChecker(root: string): PasswordChecker {
+// Verifies against the sandbox's shadow entries (from the accounts core) with libxcrypt. An
+// unknown or locked account is verified against a throw-away yescrypt hash so that it
+// costs the same time.
+export function createShadowChecker(getShadowEntry: (login: string) => ShadowEntry | null): PasswordChecker {
   let decoy: Promise<string> | null = null;
   const getDecoy = () => (decoy ??= hashPassphrase(crypto.randomUUID(), createHashSetting('$y$')));
   return {
     async check(login, password) {
-      const entry = await readShadowEntry(root, login).catch(() => null);
+      const entry = getShadowEntry(login);
       const stored = entry && usableHash.test(entry.hash) ? entry.hash : await getDecoy();
       const computed = await hashPassphrase(password, stored).catch(() => '');
       const same = computed.length === stored.length && timingSafeEqual(Buffer.from(computed), Buffer.from(stored));

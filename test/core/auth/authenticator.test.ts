@@ -1,15 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Authenticator } from '../../../server/core/auth/authenticator.ts';
+import { AccountsService } from '../../../server/core/accounts/accounts-service.ts';
+import { EventBus } from '../../../server/core/events/event-bus.ts';
 import { createSandbox, testPasswords, type Sandbox } from '../../helpers/sandbox.ts';
 
 let sandbox: Sandbox;
+let accounts: AccountsService;
 let auth: Authenticator;
 
 beforeAll(async () => {
   sandbox = await createSandbox();
-  auth = new Authenticator({ root: sandbox.root, isRealMachine: false, pamService: 'licorn', adminGroups: ['admins', 'licorn-wmi', 'sudo'] });
+  accounts = await AccountsService.open({ root: sandbox.root, events: new EventBus() });
+  auth = new Authenticator({ accounts, isRealMachine: false, pamService: 'licorn', adminGroups: ['admins', 'licorn-wmi', 'sudo'] });
 });
-afterAll(() => sandbox.remove());
+afterAll(async () => {
+  await accounts.close();
+  await sandbox.remove();
+});
 
 describe('Authenticator against a sandbox shadow', () => {
   it('lets an admin in with the right password', async () => {
@@ -19,7 +26,7 @@ describe('Authenticator against a sandbox shadow', () => {
 
   it('lets a plain account in, not as an admin', async () => {
     const outcome = await auth.authenticate('dnguyen', testPasswords.dnguyen, '127.0.0.1');
-    expect(outcome).toMatchObject({ ok: true, account: { login: 'dnguyen', isAdmin: false, groups: ['users', 'developers'] } });
+    expect(outcome).toMatchObject({ ok: true, account: { login: 'dnguyen', isAdmin: false, primaryGroup: 'users', groups: ['developers'] } });
   });
 
   it.each([

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRoot, demoMarkerFile } from '../../../server/core/demo/create-demo-root.ts';
 import { prepareSandboxRoot } from '../../../server/core/demo/prepare-demo-root.ts';
-import { readAccountDatabase } from '../../../server/core/accounts/read-accounts.ts';
+import { AccountDatabase } from '../../../server/core/accounts/account-database.ts';
 import { hashPassphrase } from '../../../server/native/native.ts';
 
 let dir: string;
@@ -21,7 +21,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('the demo sandbox', () => {
   it('holds about 40 accounts and 10 groups, with admins among them', async () => {
-    const { accounts, groups } = await readAccountDatabase(root);
+    const read = (name: string) => readFile(join(root, 'etc', name), 'utf8');
+    const db = AccountDatabase.parse(await read('passwd'), await read('shadow'), await read('group'), await read('gshadow'));
+    const accounts = [...db.passwd.entries()];
+    const groups = [...db.group.entries()];
     const people = accounts.filter((account) => account.uid >= 1000 && account.uid < 60000);
     expect(people.length).toBeGreaterThanOrEqual(35);
     const standard = groups.filter((group) => group.gid >= 10000 && group.gid < 30000);

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { EventBus, type CoreEvent } from '../../../server/core/events/event-bus.ts';
 import { SessionStore } from '../../../server/web/sessions/session-store.ts';
 
-const account = { login: 'alice', fullName: 'Alice', uid: 1000, gid: 100, home: '/home/alice', shell: '/bin/sh', groups: ['users'], isAdmin: false };
+const account = {
+  login: 'alice', fullName: 'Alice', uid: 1000, gid: 100, primaryGroup: 'users', groups: [], home: '/home/alice', shell: '/bin/sh',
+  locked: false, system: false, passwordChanged: 20000, expiry: null, isAdmin: false,
+};
 
 function setUp() {
   let now = 1_000_000;
