@@ -10,7 +10,6 @@ export const maxNameLength = 32;
 export function quote(value: unknown): string {
   return JSON.stringify(typeof value === 'string' && value.length > 80 ? `${value.slice(0, 80)}…` : value) ?? String(value);
 }
-const show = quote;
 
 // Characters that would break a colon-separated file or a terminal: `:`, newline, NUL, and
 // every other control character.
@@ -22,10 +21,10 @@ export function validateName(value: unknown, field: 'login' | 'name' | 'group' |
     throw new CoreError('invalid-argument', `Missing ${field}`, { field });
   }
   if (value.length > maxNameLength) {
-    throw new CoreError('invalid-argument', `Malformed ${field} ${show(value)}: at most ${maxNameLength} characters`, { field });
+    throw new CoreError('invalid-argument', `Malformed ${field} ${quote(value)}: at most ${maxNameLength} characters`, { field });
   }
   if (!namePattern.test(value)) {
-    throw new CoreError('invalid-argument', `Malformed ${field} ${show(value)}: must match ${namePattern.source} (lowercase letters, digits, "_", "." and "-", starting with a letter or "_")`, { field });
+    throw new CoreError('invalid-argument', `Malformed ${field} ${quote(value)}: must match ${namePattern.source} (lowercase letters, digits, "_", "." and "-", starting with a letter or "_")`, { field });
   }
   return value;
 }
@@ -34,9 +33,9 @@ export function validateName(value: unknown, field: 'login' | 'name' | 'group' |
 // characters; any other Unicode is fine (Amélie Durand).
 export function validateFullName(value: unknown): string {
   if (typeof value !== 'string') throw new CoreError('invalid-argument', 'The full name must be text', { field: 'fullName' });
-  if (value.length > 256) throw new CoreError('invalid-argument', `Full name ${show(value)} is longer than 256 characters`, { field: 'fullName' });
+  if (value.length > 256) throw new CoreError('invalid-argument', `Full name ${quote(value)} is longer than 256 characters`, { field: 'fullName' });
   if (unsafeCharacters.test(value) || value.includes(',')) {
-    throw new CoreError('invalid-argument', `Invalid full name ${show(value)}: no ":", "," or control characters`, { field: 'fullName' });
+    throw new CoreError('invalid-argument', `Invalid full name ${quote(value)}: no ":", "," or control characters`, { field: 'fullName' });
   }
   return value;
 }
@@ -44,18 +43,18 @@ export function validateFullName(value: unknown): string {
 // Checks a group description: free text on one line, without `:` or control characters.
 export function validateDescription(value: unknown): string {
   if (typeof value !== 'string') throw new CoreError('invalid-argument', 'The description must be text', { field: 'description' });
-  if (value.length > 256) throw new CoreError('invalid-argument', `Description ${show(value)} is longer than 256 characters`, { field: 'description' });
-  if (unsafeCharacters.test(value)) throw new CoreError('invalid-argument', `Invalid description ${show(value)}: no ":" or control characters`, { field: 'description' });
+  if (value.length > 256) throw new CoreError('invalid-argument', `Description ${quote(value)} is longer than 256 characters`, { field: 'description' });
+  if (unsafeCharacters.test(value)) throw new CoreError('invalid-argument', `Invalid description ${quote(value)}: no ":" or control characters`, { field: 'description' });
   return value;
 }
 
 // Checks a home directory: absolute, normalized, without `:` or control characters.
 export function validateHome(value: unknown): string {
   if (typeof value !== 'string' || !value.startsWith('/')) {
-    throw new CoreError('invalid-argument', `Invalid home ${show(value)}: must be an absolute path`, { field: 'home' });
+    throw new CoreError('invalid-argument', `Invalid home ${quote(value)}: must be an absolute path`, { field: 'home' });
   }
   if (unsafeCharacters.test(value) || value.length > 4096 || posix.normalize(value) !== value || (value.endsWith('/') && value !== '/')) {
-    throw new CoreError('invalid-argument', `Invalid home ${show(value)}: must be a normalized absolute path without ":" or control characters`, { field: 'home' });
+    throw new CoreError('invalid-argument', `Invalid home ${quote(value)}: must be a normalized absolute path without ":" or control characters`, { field: 'home' });
   }
   return value;
 }
@@ -66,13 +65,13 @@ export const noLoginShells = ['/usr/sbin/nologin', '/sbin/nologin', '/bin/false'
 // Checks a shell against the machine's /etc/shells.
 export function validateShell(value: unknown, shells: readonly string[]): string {
   if (typeof value === 'string' && (shells.includes(value) || noLoginShells.includes(value))) return value;
-  throw new CoreError('invalid-argument', `Invalid shell ${show(value)}: valid shells are ${[...shells, ...noLoginShells].join(', ')}`, { field: 'shell' });
+  throw new CoreError('invalid-argument', `Invalid shell ${quote(value)}: valid shells are ${[...shells, ...noLoginShells].join(', ')}`, { field: 'shell' });
 }
 
 // Checks an id is an integer within [min, max].
 export function validateId(value: unknown, field: 'uid' | 'gid', min: number, max: number, kind: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new CoreError('invalid-argument', `${field.toUpperCase()} ${show(value)} is out of range for ${kind}: ${min}–${max}`, { field });
+    throw new CoreError('invalid-argument', `${field.toUpperCase()} ${quote(value)} is out of range for ${kind}: ${min}–${max}`, { field });
   }
   return value;
 }
@@ -81,7 +80,7 @@ export function validateId(value: unknown, field: 'uid' | 'gid', min: number, ma
 export function validateDay(value: unknown, field: string): number | null {
   if (value === null) return null;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2_932_896) {
-    throw new CoreError('invalid-argument', `Invalid ${field} ${show(value)}: a day count since 1970-01-01, or null`, { field });
+    throw new CoreError('invalid-argument', `Invalid ${field} ${quote(value)}: a day count since 1970-01-01, or null`, { field });
   }
   return value;
 }

@@ -1,8 +1,12 @@
-import { randomInt } from 'node:crypto';
 import { chown, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { CoreError } from '../errors.ts';
 import { join } from 'node:path';
 import { createHashSetting, hashPassphrase } from '../../native/native.ts';
+import { createPassword } from '../accounts/password-policy.ts';
+import { formatPasswd } from '../accounts/parse-passwd.ts';
+import { formatShadow } from '../accounts/parse-shadow.ts';
+import { formatGroup } from '../accounts/parse-group.ts';
+import { formatGshadow } from '../accounts/parse-gshadow.ts';
 import { getShadowDay } from '../auth/get-login-refusal.ts';
 import { basePasswd, baseGroups, loginDefs, shells, skelFiles } from './demo-base-files.ts';
 import { createLoginFromName, demoGroups, demoPeople } from './demo-people.ts';
@@ -26,13 +30,6 @@ export interface DemoCredentials {
 
 interface Member { login: string; uid: number; fullName: string; hash: string; admin: boolean; person: typeof demoPeople[number] | null }
 
-// Makes a password the way the demo prints it: 16 characters from a 56-letter alphabet
-// without look-alikes (about 93 bits).
-export function createDemoPassword(): string {
-  const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  return Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]).join('');
-}
-
 // Creates the demo sandbox at `root` (which must not exist yet): etc/ files in the formats
 // of shadow-utils, skel, homes and group shares. Built beside `root` and renamed into place,
 // so a crash never leaves half a sandbox. Returns the admin's freshly generated credentials.
@@ -53,14 +50,14 @@ export async function createDemoRoot(root: string, options: CreateDemoRootOption
 }
 
 async function buildDemoRoot(building: string, options: CreateDemoRootOptions): Promise<DemoCredentials> {
-  const adminPassword = options.passwords?.[demoAdminLogin] ?? createDemoPassword();
+  const adminPassword = options.passwords?.[demoAdminLogin] ?? createPassword();
   const yescrypt = (password: string) => hashPassphrase(password, createHashSetting('$y$', 5));
 
   const members: Member[] = await Promise.all([
     { login: demoAdminLogin, fullName: 'Demo Administrator', admin: true, person: null },
     ...demoPeople.map((person) => ({ login: createLoginFromName(person.fullName), fullName: person.fullName, admin: !!person.admin, person })),
   ].map(async (member, index) => {
-    const password = options.passwords?.[member.login] ?? (member.login === demoAdminLogin ? adminPassword : createDemoPassword());
+    const password = options.passwords?.[member.login] ?? (member.login === demoAdminLogin ? adminPassword : createPassword());
     const hash = await yescrypt(password);
     return { ...member, uid: 1000 + index, hash: member.person?.locked ? `!${hash}` : hash };
   }));
@@ -97,13 +94,15 @@ function renderDemoFiles(members: Member[]): Record<string, string> {
   const today = getShadowDay();
   const passwd = basePasswd + members.map((member, index) => {
     const shell = index % 7 === 3 ? '/usr/bin/zsh' : '/bin/bash';
-    return `${member.login}:x:${member.uid}:100:${member.fullName},,,:/home/${member.login}:${shell}\n`;
+    return formatPasswd({ login: member.login, password: 'x', uid: member.uid, gid: 100, gecos: `${member.fullName},,,`, home: `/home/${member.login}`, shell }) + '\n';
   }).join('');
-  const systemShadow = basePasswd.split('\n').filter(Boolean).map((line) => `${line.split(':')[0]}:*:${today - 400}:0:99999:7:::`);
-  const shadow = [...systemShadow, ...members.map((member, index) => {
-    const expire = member.person?.expired ? String(today - 30) : '';
-    return `${member.login}:${member.hash}:${today - (index * 17) % 365}:0:99999:7::${expire}:`;
-  })].join('\n') + '\n';
+  const ageing = { minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, reserved: '' };
+  const systemShadow = basePasswd.split('\n').filter(Boolean)
+    .map((line) => formatShadow({ login: line.split(':')[0]!, hash: '*', lastChange: today - 400, expireDate: null, ...ageing }));
+  const shadow = [...systemShadow, ...members.map((member, index) => formatShadow({
+    login: member.login, hash: member.hash, lastChange: today - (index * 17) % 365,
+    expireDate: member.person?.expired ? today - 30 : null, ...ageing,
+  }))].join('\n') + '\n';
 
   const groups: { name: string; gid: number; members: string[] }[] = baseGroups.map(([name, gid]) => ({ name, gid, members: [] }));
   const admins = members.filter((member) => member.admin).map((member) => member.login);
@@ -116,7 +115,7 @@ function renderDemoFiles(members: Member[]): Record<string, string> {
     groups.push({ name: `rsp-${group.name}`, gid: 310 + index * 2, members: withRole('responsible') });
     groups.push({ name: `gst-${group.name}`, gid: 311 + index * 2, members: withRole('guest') });
   });
-  const group = groups.map((entry) => `${entry.name}:x:${entry.gid}:${entry.members.join(',')}\n`).join('');
-  const gshadow = groups.map((entry) => `${entry.name}:!::${entry.members.join(',')}\n`).join('');
+  const group = groups.map((entry) => formatGroup({ ...entry, password: 'x' }) + '\n').join('');
+  const gshadow = groups.map((entry) => formatGshadow({ name: entry.name, password: '!', admins: [], members: entry.members }) + '\n').join('');
   return { passwd, shadow, group, gshadow, 'login.defs': loginDefs, shells };
 }
