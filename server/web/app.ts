@@ -15,7 +15,7 @@ import authGuard from './plugins/auth-guard.ts';
 import csrf from './plugins/csrf.ts';
 import push from './plugins/push.ts';
 import loginRoutes from './routes/login.ts';
-import pageRoutes from './routes/pages.ts';
+import dashboardRoutes from './routes/dashboard.ts';
 import myAccountRoutes from './routes/my-account.ts';
 import sessionApiRoutes from './routes/api/session-api.ts';
 import pushSocketRoutes from './routes/push-socket.ts';
@@ -57,7 +57,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(push);
 
   await app.register(loginRoutes);
-  await app.register(pageRoutes);
+  await app.register(dashboardRoutes);
   await app.register(myAccountRoutes);
   await app.register(sessionApiRoutes);
   await app.register(pushSocketRoutes);

@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createDemoRoot } from '../../server/core/demo/create-demo-root.ts';
+import { createSandbox } from './sandbox.ts';
 import { EventBus, type CoreEvent } from '../../server/core/events/event-bus.ts';
 import { AccountsService } from '../../server/core/accounts/accounts-service.ts';
 
@@ -23,9 +22,8 @@ export interface AccountsSandbox {
 }
 
 export async function createAccountsSandbox(options: { lockTimeoutMs?: number } = {}): Promise<AccountsSandbox> {
-  const dir = await mkdtemp(join(tmpdir(), 'licorn-accounts-'));
-  const root = join(dir, 'root');
-  await createDemoRoot(root);
+  const sandbox = await createSandbox();
+  const { root } = sandbox;
   const bus = new EventBus();
   const events: CoreEvent[] = [];
   const waiters = new Set<() => void>();
@@ -60,7 +58,7 @@ export async function createAccountsSandbox(options: { lockTimeoutMs?: number } 
     },
     async remove() {
       await service.close();
-      await rm(dir, { recursive: true, force: true });
+      await sandbox.remove();
     },
   };
 }

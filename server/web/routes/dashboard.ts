@@ -3,7 +3,7 @@ import { getCsrfToken } from '../plugins/csrf.ts';
 import { getSessionRowData } from '../push/topics/sessions-topic.ts';
 
 // The dashboard, for admins ("My account" is in my-account.ts).
-export default async function pageRoutes(app: FastifyInstance): Promise<void> {
+export default async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   app.get('/', async (request, reply) => {
     const me = request.session!;
     if (!me.isAdmin) return reply.redirect('/me/', 302);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, logIn, type TestApp } from '../../helpers/test-app.ts';
-import { testPasswords } from '../../helpers/sandbox.ts';
+import { createTestApp, logIn, type TestApp } from '../helpers/test-app.ts';
+import { testPasswords } from '../helpers/sandbox.ts';
 
 let t: TestApp;
 let adminCookie: string;
