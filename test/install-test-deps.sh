@@ -5,6 +5,13 @@
 set -euo pipefail
 packages=(chromium libpam0g-dev libcrypt-dev passwd perl acl util-linux g++ make python3)
 missing=()
+# nscd is unpacked, not installed: installing it would start a cache daemon for the whole
+# machine. The nscd test runs this copy in a private mount namespace of its own.
+nscd_dir=var/test-deps/nscd
+if [ ! -x "$nscd_dir/usr/sbin/nscd" ]; then
+  mkdir -p "$nscd_dir"
+  (cd "$nscd_dir" && apt-get download -qq nscd && dpkg-deb -x nscd_*.deb . && rm nscd_*.deb)
+fi
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done

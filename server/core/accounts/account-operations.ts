@@ -30,11 +30,21 @@ export interface NewAccount {
   hash: string;
 }
 
-// The fields of an account that can change on their own.
+// The fields of an account that modify changes (as usermod -c -s -d -u -g -G -L/-U -e).
 export interface AccountChanges {
   fullName?: string;
   shell?: string;
+  // The new home path; the directory is not moved.
   home?: string;
+  uid?: number;
+  // Allow a UID another account has (usermod -o).
+  allowDuplicateUid?: boolean;
+  primaryGroup?: string;
+  // The whole list of supplementary groups (usermod -G): groups not listed lose the account.
+  groups?: string[];
+  locked?: boolean;
+  // Days since 1970, or null for never.
+  expiry?: number | null;
 }
 
 const notFound = (login: string): CoreError => new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
@@ -95,8 +105,10 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
   return entry;
 }
 
-// Changes the full name, shell or home path of an account (the home is not moved).
-export function applyModifyAccount(db: AccountDatabase, login: string, changes: AccountChanges, context: OperationContext): void {
+// Changes any of an account's fields; returns the entry before and after (the caller
+// re-owns the home when the UID or primary group changed, as usermod does).
+export function applyModifyAccount(db: AccountDatabase, login: string, changes: AccountChanges, context: OperationContext):
+  { before: PasswdEntry; after: PasswdEntry } {
   const account = getAccount(db, login);
   const next = { ...account };
   if (changes.fullName !== undefined) {
@@ -107,7 +119,49 @@ export function applyModifyAccount(db: AccountDatabase, login: string, changes: 
   }
   if (changes.shell !== undefined) next.shell = validateShell(changes.shell, context.shells);
   if (changes.home !== undefined) next.home = validateHome(changes.home);
+  const ids = getIdIndex(db);
+  if (changes.uid !== undefined && changes.uid !== account.uid) {
+    // The new UID stays in the kind's range: a standard account does not become a system one
+    // by a typo.
+    const { defs } = context;
+    const system = account.uid < defs.uidMin || account.uid > defs.uidMax;
+    const [min, max, kind] = system ? [defs.sysUidMin, defs.sysUidMax, 'system accounts'] : [defs.uidMin, defs.uidMax, 'standard accounts'];
+    next.uid = validateId(changes.uid, 'uid', min, max, kind);
+    const owner = ids.uidOwners.get(next.uid);
+    if (owner !== undefined && !changes.allowDuplicateUid) {
+      throw new CoreError('already-exists', `UID ${next.uid} is already used by ${owner}`, { field: 'uid' });
+    }
+  }
+  if (changes.primaryGroup !== undefined) {
+    const name = validateName(changes.primaryGroup, 'group');
+    const primary = db.group.get(name);
+    if (!primary) throw new CoreError('not-found', `No group named ${quote(name)} to be the primary group`, { field: 'primaryGroup' });
+    next.gid = primary.gid;
+  }
+  const groups = changes.groups === undefined ? undefined : [...new Set(changes.groups)].map((name) => validateName(name, 'group'));
+  for (const name of groups ?? []) {
+    if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'groups' });
+  }
+  if (changes.locked !== undefined && typeof changes.locked !== 'boolean') {
+    throw new CoreError('invalid-argument', `Invalid locked ${quote(changes.locked)}: true or false`, { field: 'locked' });
+  }
+  if (changes.expiry !== undefined) validateDay(changes.expiry, 'expiry');
+  // Everything is checked; now change.
   db.passwd.set(next);
+  if (next.uid !== account.uid) {
+    if (ids.uidOwners.get(account.uid) === login) ids.uidOwners.delete(account.uid);
+    if (!ids.uidOwners.has(next.uid)) ids.uidOwners.set(next.uid, login);
+  }
+  if (groups !== undefined) {
+    const wanted = new Set(groups);
+    for (const group of [...db.group.entries()]) {
+      if (group.members.includes(login) && !wanted.has(group.name)) applyRemoveMember(db, group.name, login);
+    }
+    for (const name of groups) applyAddMember(db, name, login);
+  }
+  if (changes.locked !== undefined) applySetLocked(db, login, changes.locked);
+  if (changes.expiry !== undefined) applySetExpiry(db, login, changes.expiry);
+  return { before: account, after: next };
 }
 
 // Locks (`!` before the hash) or unlocks an account's password.

@@ -11,7 +11,7 @@ import {
 import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, applySetGroupDescription, type NewGroup } from './group-operations.ts';
 import { applySetRole, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
 import { archiveShare, createShare, renameShare } from './shared-directories.ts';
-import { archiveHome, checkNewHome, createHome, removeHome, resolveUnderRoot } from './homes.ts';
+import { archiveHome, checkNewHome, createHome, removeHome, reownHome, resolveUnderRoot } from './homes.ts';
 import { formatAccountsCsv, parseAccountsCsv, type CsvAccountRow, type CsvColumn } from './account-csv.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import { updateSubordinateIds } from './subordinate-ids.ts';
@@ -153,25 +153,36 @@ export class AccountsService {
     return entries.map((entry, row) => ({ account: this.getAccount(entry.login)!, generatedPassword: prepared[row]!.generatedPassword }));
   }
 
-  // Changes an account's full name, shell or home path.
+  // Changes any field of an account (AccountChanges); a new UID or primary group re-owns the
+  // home's files as usermod does.
   async modifyAccount(login: string, changes: AccountChanges): Promise<AccountView> {
-    await this.#store.transact((db, context) => applyModifyAccount(db, login, changes, context));
-    return this.getAccount(login)!;
+    const [account] = await this.modifyAccounts([{ ...changes, login }]).catch((error: unknown) => {
+      throw error instanceof CoreError && error.cause instanceof CoreError ? error.cause : error;
+    });
+    return account!;
   }
 
-  async setLocked(login: string, locked: boolean): Promise<void> {
-    await this.#store.transact((db) => applySetLocked(db, login, locked));
-  }
-
-  // Locks or unlocks many accounts in one transaction.
-  async setLockedMany(logins: string[], locked: boolean): Promise<void> {
-    await this.#store.transact((db) => logins.forEach((login, row) => {
+  // Changes many accounts in one transaction (each file written once); one refused row
+  // (field `accounts.<row>.<field>`) leaves every file as it was.
+  async modifyAccounts(rows: (AccountChanges & { login: string })[]): Promise<AccountView[]> {
+    const changed = await this.#store.transact((db, context) => rows.map(({ login, ...changes }, row) => {
       try {
-        applySetLocked(db, login, locked);
+        return applyModifyAccount(db, login, changes, context);
       } catch (error) {
         throw atRow(error, row);
       }
     }));
+    for (const { before, after } of changed) {
+      if (before.uid === after.uid && before.gid === after.gid) continue;
+      await reownHome(this.#store.root, after.home, before, after).catch((error: unknown) => {
+        throw new CoreError('internal-error', `Account ${quote(after.login)} was changed, but its home ${after.home} could not be re-owned: ${(error as Error).message}`, { field: 'home', cause: error });
+      });
+    }
+    return changed.map(({ after }) => this.getAccount(after.login)!);
+  }
+
+  async setLocked(login: string, locked: boolean): Promise<void> {
+    await this.#store.transact((db) => applySetLocked(db, login, locked));
   }
 
   // Sets a password after checking it against the policy.
@@ -300,7 +311,9 @@ export class AccountsService {
     for (const row of rows) {
       try {
         if (row.password !== undefined) validatePassword(row.password, row.login ?? '');
-        applyCreateAccount(trial, { ...toInput(row), hash: '!' }, context);
+        const entry = applyCreateAccount(trial, { ...toInput(row), hash: '!' }, context);
+        // A home in the way would refuse the real import: report it now.
+        if (options.createHomes !== false) await checkNewHome(this.#store.root, entry.home);
         valid.push(row);
       } catch (error) {
         if (!(error instanceof CoreError)) throw error;

@@ -64,6 +64,25 @@ async function copyTree(from: string, to: string, owner: { uid: number; gid: num
   }
 }
 
+// Gives the files of a home owned by the account's old UID or primary GID to the new ones,
+// as usermod -u/-g does; symlinks are re-owned themselves, never followed, and files of
+// other owners are left alone.
+export async function reownHome(root: string, home: string, from: { uid: number; gid: number }, to: { uid: number; gid: number }): Promise<void> {
+  if (!isRoot) return;
+  // A home that does not exist, or lies outside the root, has nothing to re-own.
+  const target = await resolveUnderRoot(root, home).catch(() => null);
+  if (target === null) return;
+  const reown = async (path: string): Promise<void> => {
+    const info = await lstat(path).catch(() => null);
+    if (!info) return;
+    const uid = info.uid === from.uid ? to.uid : info.uid;
+    const gid = info.gid === from.gid ? to.gid : info.gid;
+    if (uid !== info.uid || gid !== info.gid) await lchown(path, uid, gid);
+    if (info.isDirectory()) for (const name of await readdir(path)) await reown(join(path, name));
+  };
+  await reown(target);
+}
+
 // Moves a deleted account's home to `home/archives/<login>.deleted.<timestamp>` under the
 // root; returns the archive's path (on the managed machine), or null when there was no home.
 export async function archiveHome(root: string, home: string, login: string, now = new Date()): Promise<string | null> {

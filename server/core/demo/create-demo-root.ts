@@ -89,7 +89,7 @@ async function buildDemoRoot(building: string, options: CreateDemoRootOptions): 
   return { login: demoAdminLogin, password: adminPassword };
 }
 
-// Renders passwd, shadow, group, gshadow, login.defs and shells for the demo's members.
+// Renders passwd, shadow, group, gshadow, subuid, subgid, login.defs and shells for the demo's members.
 function renderDemoFiles(members: Member[]): Record<string, string> {
   const today = getShadowDay();
   const passwd = basePasswd + members.map((member, index) => {
@@ -117,5 +117,8 @@ function renderDemoFiles(members: Member[]): Record<string, string> {
   });
   const group = groups.map((entry) => formatGroup({ ...entry, password: 'x' }) + '\n').join('');
   const gshadow = groups.map((entry) => formatGshadow({ name: entry.name, password: '!', admins: [], members: entry.members }) + '\n').join('');
-  return { passwd, shadow, group, gshadow, 'login.defs': loginDefs, shells };
+  // One range of 65,536 subordinate ids per account, from 100000, as useradd hands them out
+  // with the demo's login.defs (SUB_UID_MIN, SUB_UID_COUNT).
+  const subordinate = members.map((member, index) => `${member.login}:${100000 + index * 65536}:65536\n`).join('');
+  return { passwd, shadow, group, gshadow, subuid: subordinate, subgid: subordinate, 'login.defs': loginDefs, shells };
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsSandbox, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
 import { parseAccountsCsv } from '../../../server/core/accounts/account-csv.ts';
@@ -34,6 +35,16 @@ describe('accounts CSV', () => {
     const done = await s.service.importCsv(csv, { mapping, skipInvalid: true, createHomes: false });
     expect(done.created).toEqual(['jdoe', 'ok5']);
     expect(s.service.getAccount('ok5')).toMatchObject({ fullName: 'Fine Too', shell: '/bin/sh', groups: ['support'], locked: true });
+  });
+
+  it('reports in the dry run a home that is already there', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(s.root, 'home/leftover'));
+    const csv = 'login,fullName\nleftover,Left Over\nfresh,Fresh One\n';
+    const report = await s.service.importCsv(csv, { dryRun: true });
+    expect(report.problems).toEqual([{ row: 1, field: 'home', message: expect.stringContaining('"/home/leftover" already exists') }]);
+    // Without homes, the same rows are fine.
+    expect((await s.service.importCsv(csv, { dryRun: true, createHomes: false })).problems).toEqual([]);
   });
 
   it('refuses malformed CSV naming the problem', async () => {

@@ -77,6 +77,55 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
     expect(stdout).toMatch(/Password expires\s*:\s*password must be changed/);
   });
 
+  it('modifies UID, primary group and groups as usermod does, re-owning the home', async () => {
+    const { writeFile, lchown } = await import('node:fs/promises');
+    const { account } = await s.service.createAccount({ login: 'mover', password: null, groups: ['support'] });
+    const home = join(s.root, 'home/mover');
+    // A file of another owner inside the home keeps its owner, as with usermod.
+    await writeFile(join(home, 'foreign'), '');
+    await lchown(join(home, 'foreign'), 0, 0);
+    const developers = s.service.getGroup('developers')!;
+    const changed = await s.service.modifyAccount('mover', { uid: 4321, primaryGroup: 'developers', groups: ['admins'], shell: '/bin/sh' });
+    expect(changed).toMatchObject({ uid: 4321, gid: developers.gid, primaryGroup: 'developers', groups: ['admins'], shell: '/bin/sh' });
+    expect(s.service.getGroup('support')!.members).not.toContain('mover');
+    expect((await stat(home)).uid).toBe(4321);
+    expect((await stat(join(home, '.bashrc')))).toMatchObject({ uid: 4321, gid: developers.gid });
+    expect((await stat(join(home, 'foreign')))).toMatchObject({ uid: 0, gid: 0 });
+    expect(account.uid).not.toBe(4321);
+    await run('pwck', ['-r', '-q', '-R', s.root]);
+    await run('grpck', ['-r', '-q', '-R', s.root]);
+    // usermod, the peer, reads back what we wrote.
+    const { stdout } = await run('grep', ['^mover:', join(s.root, 'etc/passwd')]);
+    expect(stdout.trim()).toBe(`mover:x:4321:${developers.gid}::/home/mover:/bin/sh`);
+    await run('usermod', ['--prefix', s.root, '-u', '4322', 'mover']);
+    await s.waitForEvent((e) => e.name === 'account-changed' && (e.data as { login: string }).login === 'mover', 'the usermod -u change');
+    expect(s.service.getAccount('mover')!.uid).toBe(4322);
+  });
+
+  it('refuses a UID out of the kind\'s range or taken, and a missing group, changing nothing', async () => {
+    const before = await s.digestEtc();
+    await expect(s.service.modifyAccount('dnguyen', { uid: 42 })).rejects.toMatchObject({ code: 'invalid-argument', field: 'uid', message: expect.stringContaining('standard accounts') });
+    const taken = s.service.getAccount('adurand')!.uid;
+    await expect(s.service.modifyAccount('dnguyen', { uid: taken })).rejects.toMatchObject({ code: 'already-exists', field: 'uid' });
+    await expect(s.service.modifyAccount('dnguyen', { primaryGroup: 'nope' })).rejects.toMatchObject({ code: 'not-found', field: 'primaryGroup' });
+    await expect(s.service.modifyAccount('dnguyen', { groups: ['support', 'nope'] })).rejects.toMatchObject({ field: 'groups' });
+    await expect(s.service.modifyAccount('dnguyen', { expiry: -5 })).rejects.toMatchObject({ field: 'expiry' });
+    expect(await s.digestEtc()).toBe(before);
+  });
+
+  it('modifies many accounts in one transaction, or none when a row is refused', async () => {
+    const logins = ['bulkmod1', 'bulkmod2', 'bulkmod3'];
+    await s.service.createAccounts(logins.map((login) => ({ login, password: 'Bulk-mod-pass-1', createHome: false })));
+    const before = await s.digestEtc();
+    await expect(s.service.modifyAccounts([{ login: 'bulkmod1', locked: true }, { login: 'bulkmod2', shell: '/bin/nope' }]))
+      .rejects.toMatchObject({ field: 'accounts.1.shell', message: expect.stringContaining('Row 2') });
+    expect(await s.digestEtc()).toBe(before);
+    const changed = await s.service.modifyAccounts(logins.map((login) => ({ login, locked: true, expiry: 22000, fullName: `Bulk ${login}` })));
+    expect(changed.map((a) => [a.locked, a.fullName])).toEqual(logins.map((login) => [true, `Bulk ${login}`]));
+    const shadow = await readFile(join(s.root, 'etc/shadow'), 'utf8');
+    for (const login of logins) expect(shadow).toMatch(new RegExp(`^${login}:![^:]+:\\d+:0:99999:7::22000:$`, 'm'));
+  });
+
   it('deletes an account, archiving its home and leaving its groups', async () => {
     await s.service.createAccount({ login: 'leaver', password: 'Leaving-now-1', groups: ['support'] });
     const { archive } = await s.service.deleteAccount('leaver');

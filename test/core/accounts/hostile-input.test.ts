@@ -37,7 +37,12 @@ function getCases(): [string, () => Promise<unknown>, string][] {
     cases.push([`create shell ${JSON.stringify(shell)}`, () => s.service.createAccount({ login: 'victim', shell, ...pw }), 'shell']);
     cases.push([`modify shell ${JSON.stringify(shell)}`, () => s.service.modifyAccount('dnguyen', { shell }), 'shell']);
   }
-  for (const uid of badIds) cases.push([`create uid ${uid}`, () => s.service.createAccount({ login: 'victim', uid, ...pw }), 'uid']);
+  for (const uid of badIds) {
+    cases.push([`create uid ${uid}`, () => s.service.createAccount({ login: 'victim', uid, ...pw }), 'uid']);
+    cases.push([`modify uid ${uid}`, () => s.service.modifyAccount('dnguyen', { uid }), 'uid']);
+  }
+  cases.push(['modify to a taken uid', () => s.service.modifyAccount('dnguyen', { uid: 1001 }), 'uid']);
+  for (const locked of ['yes', 1, null]) cases.push([`modify locked ${locked}`, () => s.service.modifyAccount('dnguyen', { locked: locked as never }), 'locked']);
   cases.push(['create a taken uid', () => s.service.createAccount({ login: 'victim', uid: 1001, ...pw }), 'uid']);
   cases.push(['create an existing login', () => s.service.createAccount({ login: 'dnguyen', ...pw }), 'login']);
   cases.push(['create a login named like a group', () => s.service.createAccount({ login: 'developers', ...pw }), 'login']);
@@ -67,6 +72,8 @@ function getCases(): [string, () => Promise<unknown>, string][] {
     cases.push([`role in ${shown}`, () => s.service.setRole(login, 'dnguyen', 'member'), 'group']);
     cases.push([`member ${shown}`, () => s.service.addMember('support', login), 'login']);
     cases.push([`expire ${shown}`, () => s.service.setExpiry(login, 20000), 'login']);
+    cases.push([`modify primary group ${shown}`, () => s.service.modifyAccount('dnguyen', { primaryGroup: login }), 'group']);
+    cases.push([`modify groups ${shown}`, () => s.service.modifyAccount('dnguyen', { groups: ['support', login] }), 'group']);
     cases.push([`create in group ${shown}`, () => s.service.createAccount({ login: 'victim', groups: [login], password: 'Valid-pass-1', createHome: false }), 'group']);
   }
   for (const role of ['boss', '', 'MEMBER', 'member\n', '__proto__', 'constructor']) cases.push([`role ${JSON.stringify(role)}`, () => s.service.setRole('support', 'dnguyen', role as never), 'role']);

@@ -36,7 +36,9 @@ type Operation = (db: AccountDatabase, context: OperationContext) => void;
 const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ login, fullName, shell, system: fc.boolean() }).map((input) => (db: AccountDatabase, c: OperationContext) => { applyCreateAccount(db, { ...input, hash: '!' }, c); }),
   login.map((name) => (db: AccountDatabase) => { applyDeleteAccount(db, name); }),
-  fc.record({ login, fullName, shell }).map(({ login: name, ...changes }) => (db: AccountDatabase, c: OperationContext) => applyModifyAccount(db, name, changes, c)),
+  fc.record({ login, fullName, shell }).map(({ login: name, ...changes }) => (db: AccountDatabase, c: OperationContext) => { applyModifyAccount(db, name, changes, c); }),
+  fc.record({ login, uid: fc.integer({ min: 1000, max: 1100 }), primaryGroup: group, groups: fc.array(group, { maxLength: 3 }) }, { requiredKeys: ['login'] })
+    .map(({ login: name, ...changes }) => (db: AccountDatabase, c: OperationContext) => { applyModifyAccount(db, name, changes, c); }),
   fc.record({ login, locked: fc.boolean() }).map(({ login: name, locked }) => (db: AccountDatabase) => applySetLocked(db, name, locked)),
   fc.record({ login, day: fc.option(fc.integer({ min: 0, max: 30000 })) }).map(({ login: name, day }) => (db: AccountDatabase) => applySetExpiry(db, name, day)),
   fc.tuple(login, login).map(([from, to]) => (db: AccountDatabase) => { applyRenameAccount(db, from, to); }),

@@ -59,6 +59,18 @@ describe('the demo sandbox', () => {
     await stat(join(root, demoMarkerFile));
   });
 
+  it('gives every account subordinate ids, and useradd hands out the next free range', async () => {
+    const read = async (name: string) => (await readFile(join(root, 'etc', name), 'utf8')).trim().split('\n');
+    const logins = (await read('passwd')).map((line) => line.split(':')).filter((fields) => Number(fields[2]) >= 1000 && Number(fields[2]) < 60000).map((fields) => fields[0]);
+    const subuid = await read('subuid');
+    expect(subuid.map((line) => line.split(':')[0])).toEqual(logins);
+    expect(await read('subgid')).toEqual(subuid);
+    execFileSync('useradd', ['--prefix', root, '-M', 'subordinate-peer'], { stdio: 'pipe' });
+    const last = subuid.at(-1)!.split(':').map(Number);
+    expect((await read('subuid')).at(-1)).toBe(`subordinate-peer:${last[1]! + last[2]!}:65536`);
+    execFileSync('userdel', ['--prefix', root, 'subordinate-peer'], { stdio: 'pipe' });
+  });
+
   it('is not recreated on the next start', async () => {
     expect(await prepareSandboxRoot(root)).toBeNull();
   });
