@@ -1,10 +1,10 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import websocket from '@fastify/websocket';
 import type { LicornConfig } from '../config/load-config.ts';
 import type { TlsMaterial } from './tls/create-self-signed-certificate.ts';
 import './types.ts';
+import cookies from './plugins/cookies.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import views from './plugins/views.ts';
 import staticFiles from './plugins/static-files.ts';
@@ -42,7 +42,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   });
   app.decorate('config', config);
 
-  await app.register(cookie);
+  await app.register(cookies);
   await app.register(formbody, { bodyLimit });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(securityHeaders);

@@ -1,20 +1,19 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
 import { SessionStore, type WebSession } from '../sessions/session-store.ts';
+import { setCookie } from './cookies.ts';
 
 // The session cookie. `__Host-` makes browsers insist on Secure, Path=/ and no Domain.
 export const sessionCookie = '__Host-licorn-session';
 
 // Sets the cookie of a freshly opened session.
 export function setSessionCookie(reply: FastifyReply, session: WebSession, maxAgeMs: number): void {
-  reply.setCookie(sessionCookie, session.id, {
-    path: '/', secure: true, httpOnly: true, sameSite: 'strict', maxAge: Math.floor(maxAgeMs / 1000),
-  });
+  setCookie(reply, { name: sessionCookie, value: session.id, path: '/', secure: true, httpOnly: true, sameSite: 'strict', maxAge: Math.floor(maxAgeMs / 1000) });
 }
 
 // Removes the session cookie (logout, expired session).
 export function clearSessionCookie(reply: FastifyReply): void {
-  reply.clearCookie(sessionCookie, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+  setCookie(reply, { name: sessionCookie, value: '', path: '/', secure: true, httpOnly: true, sameSite: 'strict', expires: new Date(0) });
 }
 
 // Keeps server-side sessions and attaches the live one (or null) to every request.
@@ -33,4 +32,4 @@ export default fp(async (app) => {
     done();
   });
   app.addHook('onClose', async () => sessions.close());
-}, { name: 'licorn-sessions', dependencies: ['licorn-core', '@fastify/cookie'] });
+}, { name: 'licorn-sessions', dependencies: ['licorn-core', 'licorn-cookies'] });

@@ -86,6 +86,23 @@ describe('login', () => {
     }
   });
 
+  it('gives each visitor of the form a token of their own, the one of their cookie', async () => {
+    const tokenOf = (body: string) => [...body.matchAll(/(?:content|value)="([A-Za-z0-9_-]{43})"/g)].map((match) => match[1]);
+    const first = await t.app.inject({ method: 'GET', url: '/login/' });
+    const second = await t.app.inject({ method: 'GET', url: '/login/' });
+    const cookieToken = (page: typeof first) => getCookieHeader(page).match(/__Host-licorn-csrf=([^;]+)/)![1];
+    expect(tokenOf(first.body)).toEqual([cookieToken(first), cookieToken(first)]);
+    expect(tokenOf(second.body)).toEqual([cookieToken(second), cookieToken(second)]);
+    expect(cookieToken(first)).not.toBe(cookieToken(second));
+    // A returning visitor keeps the token of their cookie, and is sent no new one.
+    const again = await t.app.inject({ method: 'GET', url: '/login/', headers: { cookie: getCookieHeader(first) } });
+    expect(tokenOf(again.body)).toEqual([cookieToken(first), cookieToken(first)]);
+    expect(again.headers['set-cookie']).toBeUndefined();
+    // The form with another next is the same page around another hidden field.
+    const withNext = await t.app.inject({ method: 'GET', url: '/login/?next=%2Fme%2F', headers: { cookie: getCookieHeader(first) } });
+    expect(withNext.body.replace('value="/me/"', 'value="/"')).toBe(again.body);
+  });
+
   it('refuses a login without the CSRF token and opens no session', async () => {
     const page = await t.app.inject({ method: 'GET', url: '/login/' });
     const cookie = getCookieHeader(page);
