@@ -37,6 +37,8 @@ export const configKeys: readonly ConfigKey[] = [
     description: 'Seconds without a request after which a session ends.' },
   { key: 'sessions.absolute_timeout', type: 'integer', default: 43200, min: 60, max: 2592000,
     description: 'Seconds after login after which a session ends, active or not.' },
+  { key: 'audit.file', type: 'string', default: '',
+    description: 'Where every admin action is logged; empty: /var/log/licorn/audit.log on the real machine, log/audit.log beside a sandbox root (var/log/audit.log for the demo).' },
   { key: 'log.level', type: 'string', default: 'info', description: 'One of fatal, error, warn, info, debug, trace, silent.' },
   { key: 'log.requests', type: 'boolean', default: false, description: 'Log every HTTP request.' },
 ];

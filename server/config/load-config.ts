@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configKeys, getEnvName, getFlagName } from './config-keys.ts';
 import { ConfigError } from './config-error.ts';
@@ -26,6 +26,7 @@ export interface LicornConfig {
   };
   sessions: { idleTimeoutMs: number; absoluteTimeoutMs: number };
   log: { level: string; requests: boolean };
+  auditFile: string;
   configFile: string | null;
 }
 
@@ -98,6 +99,7 @@ export function loadConfig({ argv = [], env = process.env, cwd = process.cwd() }
       absoluteTimeoutMs: get<number>('sessions.absolute_timeout') * 1000,
     },
     log: { level, requests: get('log.requests') },
+    auditFile: optionalPath('audit.file') || (root === '/' ? '/var/log/licorn/audit.log' : join(dirname(root), 'log/audit.log')),
     configFile: fileEntries ? fileToRead : null,
   };
 }

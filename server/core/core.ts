@@ -1,4 +1,5 @@
 import { AccountsService } from './accounts/accounts-service.ts';
+import { AuditLog } from './audit/audit-log.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { EventBus } from './events/event-bus.ts';
 import { getSystemInfo, type SystemInfo } from './system/get-system-info.ts';
@@ -8,6 +9,7 @@ export interface CoreOptions {
   isRealMachine: boolean;
   pamService: string;
   adminGroups: string[];
+  auditFile: string;
 }
 
 // The in-process library that owns the machine's state: the web layer and CLI go through it.
@@ -17,6 +19,7 @@ export interface Core {
   readonly events: EventBus;
   readonly auth: Authenticator;
   readonly accounts: AccountsService;
+  readonly audit: AuditLog;
   getSystemInfo(): Promise<SystemInfo>;
   close(): Promise<void>;
 }
@@ -26,16 +29,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const events = new EventBus();
   const accounts = await AccountsService.open({ root: options.root, events });
   const auth = new Authenticator({ ...options, accounts });
+  const audit = new AuditLog(options.auditFile, events);
   return {
     root: options.root,
     isRealMachine: options.isRealMachine,
     events,
     auth,
     accounts,
+    audit,
     getSystemInfo,
     async close() {
       // Finishes the account writes in flight, then stops watching.
       await accounts.close();
+      await audit.settle();
     },
   };
 }

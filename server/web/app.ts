@@ -14,10 +14,12 @@ import sessions from './plugins/sessions.ts';
 import authGuard from './plugins/auth-guard.ts';
 import csrf from './plugins/csrf.ts';
 import push from './plugins/push.ts';
+import openapi from './plugins/openapi.ts';
 import loginRoutes from './routes/login.ts';
 import dashboardRoutes from './routes/dashboard.ts';
 import myAccountRoutes from './routes/my-account.ts';
 import sessionApiRoutes from './routes/api/session-api.ts';
+import accountsApiRoutes from './routes/api/accounts-api.ts';
 import pushSocketRoutes from './routes/push-socket.ts';
 
 // Request bodies above this are refused with 413: no form or API call needs more yet.
@@ -39,6 +41,9 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     logController: new LogController({ disableRequestLogging: !config.log.requests }),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // An unknown field is refused (400 naming it), never silently dropped: a misspelt
+    // `fulName` must not look like success.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   app.decorate('config', config);
 
@@ -55,11 +60,13 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(authGuard);
   await app.register(csrf);
   await app.register(push);
+  await app.register(openapi);
 
   await app.register(loginRoutes);
   await app.register(dashboardRoutes);
   await app.register(myAccountRoutes);
   await app.register(sessionApiRoutes);
+  await app.register(accountsApiRoutes);
   await app.register(pushSocketRoutes);
   return app;
 }

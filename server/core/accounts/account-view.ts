@@ -1,6 +1,7 @@
 import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import { getFullName } from './parse-passwd.ts';
+import type { GroupEntry } from './parse-group.ts';
 
 // An account as the pages and the API show it (never its hash).
 export interface AccountView {
@@ -16,6 +17,8 @@ export interface AccountView {
   system: boolean;
   passwordChanged: number | null;
   expiry: number | null;
+  // Changes whenever any field above does: an edit based on another version is stale (409).
+  version: string;
 }
 
 // A group as the pages and the API show it.
@@ -25,16 +28,50 @@ export interface GroupView {
   description: string;
   members: string[];
   system: boolean;
+  version: string;
 }
 
-// Builds the view of one account; null when it does not exist.
-export function getAccountView(db: AccountDatabase, defs: LoginDefs, login: string): AccountView | null {
+// FNV-1a, 32 bits, in base 36: a version tag, not a secret (collisions only matter between
+// two states of one account, one edit apart).
+function getVersionTag(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
+}
+
+// Who is in which group, built once for listing many accounts (a 10,000-account list would
+// otherwise scan every group for every account).
+export interface MembershipIndex {
+  groupByGid: Map<number, GroupEntry>;
+  groupsByLogin: Map<string, string[]>;
+}
+
+export function getMembershipIndex(db: AccountDatabase): MembershipIndex {
+  const groupByGid = new Map<number, GroupEntry>();
+  const groupsByLogin = new Map<string, string[]>();
+  for (const group of db.group.entries()) {
+    if (!groupByGid.has(group.gid)) groupByGid.set(group.gid, group);
+    for (const member of group.members) {
+      const names = groupsByLogin.get(member);
+      if (names) names.push(group.name);
+      else groupsByLogin.set(member, [group.name]);
+    }
+  }
+  return { groupByGid, groupsByLogin };
+}
+
+// Builds the view of one account; null when it does not exist. Pass an index when viewing
+// many.
+export function getAccountView(db: AccountDatabase, defs: LoginDefs, login: string, index = getMembershipIndex(db)): AccountView | null {
   const account = db.passwd.get(login);
   if (!account) return null;
   const shadow = db.shadow.get(login);
-  const primary = Array.from(db.group.entries()).find((group) => group.gid === account.gid) ?? null;
-  const groups = Array.from(db.group.entries()).filter((group) => group !== primary && group.members.includes(login)).map((group) => group.name);
-  return {
+  const primary = index.groupByGid.get(account.gid) ?? null;
+  const groups = (index.groupsByLogin.get(login) ?? []).filter((name) => name !== primary?.name);
+  const view: Omit<AccountView, 'version'> = {
     login,
     fullName: getFullName(account),
     uid: account.uid,
@@ -48,14 +85,16 @@ export function getAccountView(db: AccountDatabase, defs: LoginDefs, login: stri
     passwordChanged: shadow?.lastChange ?? null,
     expiry: shadow?.expireDate ?? null,
   };
+  return { ...view, version: getVersionTag(JSON.stringify(view)) };
 }
 
 // Builds the view of one group.
 export function getGroupView(db: AccountDatabase, defs: LoginDefs, name: string): GroupView | null {
   const group = db.group.get(name);
   if (!group) return null;
-  return {
+  const view = {
     name, gid: group.gid, description: db.descriptions.get(name)?.description ?? '',
     members: group.members, system: group.gid < defs.gidMin || group.gid > defs.gidMax,
   };
+  return { ...view, version: getVersionTag(JSON.stringify(view)) };
 }

@@ -3,7 +3,7 @@ import { dirname, join, posix } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { AccountsStore } from './accounts-store.ts';
-import { getAccountView, getGroupView, type AccountView, type GroupView } from './account-view.ts';
+import { getAccountView, getGroupView, getMembershipIndex, type AccountView, type GroupView } from './account-view.ts';
 import {
   applyCreateAccount, applyDeleteAccount, applyForcePasswordChange, applyModifyAccount, applyRenameAccount, applySetExpiry,
   applySetHash, applySetLocked, applyAddMember, applyAddMembers, applyRemoveMember, type AccountChanges, type NewAccount,
@@ -56,7 +56,8 @@ export class AccountsService {
   // Every account, in file order.
   listAccounts(): AccountView[] {
     const { database, context } = this.#store;
-    return Array.from(database.passwd.entries(), (entry) => getAccountView(database, context.defs, entry.login)!);
+    const index = getMembershipIndex(database);
+    return Array.from(database.passwd.entries(), (entry) => getAccountView(database, context.defs, entry.login, index)!);
   }
 
   getAccount(login: string): AccountView | null {
@@ -117,6 +118,8 @@ export class AccountsService {
     const prepared = await Promise.all(inputs.map(async (input, row) => {
       try {
         const login = validateName(input.login, 'login');
+        // An existing account is the first thing to say (its home is in the way too).
+        if (this.#store.database.passwd.has(login)) throw new CoreError('already-exists', `User account ${quote(login)} already exists`, { field: 'login' });
         // Check where the home would go before anything is written: a refused home must not
         // leave an account behind.
         if (input.createHome !== false) await checkNewHome(this.#store.root, input.home ?? `/home/${login}`);
@@ -151,6 +154,33 @@ export class AccountsService {
       }
     }
     return entries.map((entry, row) => ({ account: this.getAccount(entry.login)!, generatedPassword: prepared[row]!.generatedPassword }));
+  }
+
+  // The problems of a would-be account, one per field at fault, without writing anything:
+  // the create form asks as the admin types. The same checks as createAccount, run on a
+  // copy; a field found at fault is set aside and the rest checked again.
+  async checkNewAccount(input: CreateAccountInput): Promise<{ field: string; message: string }[]> {
+    const trial = this.#store.database.clone();
+    const problems: { field: string; message: string }[] = [];
+    const candidate: Record<string, unknown> = { ...input };
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      try {
+        if (typeof candidate.password === 'string') validatePassword(candidate.password, String(candidate.login ?? ''));
+        const entry = applyCreateAccount(trial, { ...(candidate as unknown as NewAccount), hash: '!' }, this.#store.context);
+        if (input.createHome !== false) await checkNewHome(this.#store.root, entry.home);
+        break;
+      } catch (error) {
+        if (!(error instanceof CoreError)) throw error;
+        const field = error.field ?? 'row';
+        if (problems.some((problem) => problem.field === field)) break;
+        problems.push({ field, message: error.message });
+        if (field === 'login') candidate.login = 'licorn-validation-probe';
+        else if (field === 'group') delete candidate.groups;
+        else if (field in candidate) delete candidate[field];
+        else break;
+      }
+    }
+    return problems;
   }
 
   // Changes any field of an account (AccountChanges); a new UID or primary group re-owns the
@@ -267,6 +297,17 @@ export class AccountsService {
   // Makes an account guest, member or responsible of a standard group (or none of them).
   async setRole(group: string, login: string, role: GroupRole): Promise<void> {
     await this.#store.transact((db) => applySetRole(db, group, login, role));
+  }
+
+  // Gives many accounts the same role in a standard group, in one transaction.
+  async setRoles(group: string, logins: string[], role: GroupRole): Promise<void> {
+    await this.#store.transact((db) => logins.forEach((login, row) => {
+      try {
+        applySetRole(db, group, login, role);
+      } catch (error) {
+        throw atRow(error, row);
+      }
+    }));
   }
 
   // Renames an account; with moveHome its home /x/<login> becomes /x/<newLogin> and moves,

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { AuditEntry } from '../audit/audit-log.ts';
 
 // Where an event comes from; the events monitor filters on it.
 export type Facility = 'accounts' | 'groups' | 'volumes' | 'watch' | 'status' | 'web' | 'auth';
@@ -14,6 +15,7 @@ export interface CoreEvents {
   'group-removed': { name: string };
   'session-opened': { sessionId: string };
   'session-closed': { sessionId: string; reason: 'logout' | 'idle' | 'expired' | 'shutdown' };
+  'audit-recorded': AuditEntry;
 }
 
 // One emitted event as a listener of everything sees it.

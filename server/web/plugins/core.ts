@@ -9,6 +9,7 @@ export default fp(async (app) => {
     isRealMachine: config.isRealMachine,
     pamService: config.auth.pamService,
     adminGroups: config.auth.adminGroups,
+    auditFile: config.auditFile,
   });
   app.decorate('core', core);
   app.addHook('onClose', () => core.close());

@@ -35,7 +35,10 @@ export function describeError(error: FastifyError | CoreError, requestId: string
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
-    const field = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') || (first?.params as { missingProperty?: string })?.missingProperty || null;
+    const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+    const path = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
+    const property = params?.missingProperty ?? params?.additionalProperty;
+    const field = (property ? [path, property].filter(Boolean).join('.') : path) || null;
     return { status: 400, body: { code: 'invalid-argument', field, message: `Invalid request: ${fastifyError.message}` } };
   }
   const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;

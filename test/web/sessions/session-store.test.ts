@@ -4,7 +4,7 @@ import { SessionStore } from '../../../server/web/sessions/session-store.ts';
 
 const account = {
   login: 'alice', fullName: 'Alice', uid: 1000, gid: 100, primaryGroup: 'users', groups: [], home: '/home/alice', shell: '/bin/sh',
-  locked: false, system: false, passwordChanged: 20000, expiry: null, isAdmin: false,
+  locked: false, system: false, passwordChanged: 20000, expiry: null, version: "v1", isAdmin: false,
 };
 
 function setUp() {

@@ -1,0 +1,85 @@
+// JSON schemas of the accounts API (Fastify validates with them; OpenAPI is built from them).
+// The core checks every value again: these only keep the shapes right.
+
+const name = { type: 'string', minLength: 1, maxLength: 64 } as const;
+const text = { type: 'string', maxLength: 4096 } as const;
+const role = { type: 'string', enum: ['none', 'guest', 'member', 'responsible'] } as const;
+
+// An account as the API returns it.
+export const accountSchema = {
+  type: 'object',
+  properties: {
+    login: { type: 'string' }, fullName: { type: 'string' }, uid: { type: 'integer' }, gid: { type: 'integer' },
+    primaryGroup: { type: ['string', 'null'] }, groups: { type: 'array', items: { type: 'string' } },
+    home: { type: 'string' }, shell: { type: 'string' }, locked: { type: 'boolean' }, system: { type: 'boolean' },
+    passwordChanged: { type: ['integer', 'null'], description: 'days since 1970' },
+    expiry: { type: ['integer', 'null'], description: 'days since 1970, null for never' },
+    version: { type: 'string', description: 'send it back with a change; a stale one gets 409' },
+  },
+} as const;
+
+// The error body of every refusal.
+export const errorSchema = {
+  type: 'object',
+  properties: { code: { type: 'string' }, field: { type: ['string', 'null'] }, message: { type: 'string' } },
+} as const;
+
+export const loginParams = { type: 'object', required: ['login'], properties: { login: name } } as const;
+
+// What creating an account takes; without `password` one is generated and returned once.
+export const newAccountBody = {
+  type: 'object',
+  required: ['login'],
+  additionalProperties: false,
+  properties: {
+    login: name, fullName: text, shell: text, home: text, uid: { type: 'integer' }, primaryGroup: name,
+    groups: { type: 'array', maxItems: 1000, items: name },
+    roles: { type: 'object', description: 'standard group → guest, member or responsible', additionalProperties: role },
+    system: { type: 'boolean' }, password: { type: ['string', 'null'], maxLength: 4096 }, createHome: { type: 'boolean' },
+  },
+} as const;
+
+// A change to one account: any of the fields, with the version it was based on.
+export const accountChangesBody = {
+  type: 'object',
+  required: ['version'],
+  additionalProperties: false,
+  properties: {
+    version: { type: 'string', maxLength: 32 },
+    fullName: text, shell: text, home: text, uid: { type: 'integer' }, primaryGroup: name,
+    groups: { type: 'array', maxItems: 1000, items: name },
+    roles: { type: 'object', additionalProperties: role },
+    locked: { type: 'boolean' }, expiry: { type: ['integer', 'null'] },
+    password: { type: 'string', maxLength: 4096 }, forcePasswordChange: { type: 'boolean', enum: [true] },
+    newLogin: name, moveHome: { type: 'boolean' }, renameGroup: { type: 'boolean' },
+  },
+} as const;
+
+export const deleteQuery = {
+  type: 'object',
+  properties: { home: { type: 'string', enum: ['archive', 'remove', 'keep'], default: 'archive' } },
+} as const;
+
+// One action on many accounts.
+export const bulkBody = {
+  type: 'object',
+  required: ['action', 'logins'],
+  additionalProperties: false,
+  properties: {
+    action: { type: 'string', enum: ['lock', 'unlock', 'delete', 'add-to-group'] },
+    logins: { type: 'array', minItems: 1, maxItems: 100_000, items: name },
+    group: name, role: { type: 'string', enum: ['guest', 'member', 'responsible'] },
+    home: { type: 'string', enum: ['archive', 'remove', 'keep'] },
+  },
+} as const;
+
+export const importBody = {
+  type: 'object',
+  required: ['csv'],
+  additionalProperties: false,
+  properties: {
+    csv: { type: 'string', maxLength: 16 * 1024 * 1024 },
+    mapping: { type: 'object', additionalProperties: { type: 'string' } },
+    dryRun: { type: 'boolean' }, skipInvalid: { type: 'boolean' }, createHomes: { type: 'boolean' },
+  },
+} as const;

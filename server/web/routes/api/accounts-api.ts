@@ -1,0 +1,168 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CoreError } from '../../../core/errors.ts';
+import type { AccountView } from '../../../core/accounts/account-view.ts';
+import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
+import type { CsvColumn } from '../../../core/accounts/account-csv.ts';
+import { quote } from '../../../core/accounts/validate-fields.ts';
+import { adminsGroup, checkAccountAction, checkJoinsAdmins, checkLeavesAdmins, type AccountAction, type Actor } from '../../accounts/account-rules.ts';
+import { runAudited } from '../../accounts/audited.ts';
+import {
+  accountChangesBody, accountSchema, bulkBody, deleteQuery, errorSchema, importBody, loginParams, newAccountBody,
+} from './account-schemas.ts';
+
+type Role = Exclude<GroupRole, 'none'>;
+
+interface NewAccountBody {
+  login: string; fullName?: string; shell?: string; home?: string; uid?: number; primaryGroup?: string; groups?: string[];
+  roles?: Record<string, GroupRole>; system?: boolean; password?: string | null; createHome?: boolean;
+}
+
+interface AccountChangesBody {
+  version: string; fullName?: string; shell?: string; home?: string; uid?: number; primaryGroup?: string; groups?: string[];
+  roles?: Record<string, GroupRole>; locked?: boolean; expiry?: number | null; password?: string; forcePasswordChange?: true;
+  newLogin?: string; moveHome?: boolean; renameGroup?: boolean;
+}
+
+interface BulkBody { action: 'lock' | 'unlock' | 'delete' | 'add-to-group'; logins: string[]; group?: string; role?: Role; home?: 'archive' | 'remove' | 'keep' }
+
+const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+// A CSV of 10,000 accounts is about 1 MB; the app's default body limit is for forms.
+const importBodyLimit = 16 * 1024 * 1024;
+
+// The accounts API (`/api/v1/accounts…`), for admins: the browser's pages and the CLI use it.
+// Every change is checked against Licorn's rules, applied through the core, audited.
+export default async function accountsApiRoutes(app: FastifyInstance): Promise<void> {
+  const { accounts, audit } = app.core;
+  const adminGroups = app.config.auth.adminGroups;
+  const admin = { admin: true };
+
+  const getActor = (request: FastifyRequest): Actor => {
+    const me = accounts.getAccount(request.session!.login);
+    return { login: request.session!.login, inAdminsGroup: !!me && (me.primaryGroup === adminsGroup || me.groups.includes(adminsGroup)) };
+  };
+  const getExisting = (login: string): AccountView => {
+    const account = accounts.getAccount(login);
+    if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+    return account;
+  };
+
+  app.get<{ Querystring: { system?: boolean } }>('/api/v1/accounts', {
+    config: admin,
+    schema: { tags: ['accounts'], summary: 'List accounts', querystring: { type: 'object', properties: { system: { type: 'boolean', default: true } } } },
+  }, async (request) => {
+    const list = accounts.listAccounts();
+    return { accounts: request.query.system === false ? list.filter((account) => !account.system) : list, counts: accounts.getCounts() };
+  });
+
+  app.get<{ Params: { login: string } }>('/api/v1/accounts/:login', {
+    config: admin, schema: { tags: ['accounts'], summary: 'One account', params: loginParams, response: { 200: accountSchema, ...errors } },
+  }, async (request) => getExisting(request.params.login));
+
+  app.post<{ Body: Partial<NewAccountBody> }>('/api/v1/accounts/validate', {
+    config: admin,
+    schema: { tags: ['accounts'], summary: 'Check a would-be account field by field, writing nothing', body: { ...newAccountBody, required: [] } },
+  }, async (request) => {
+    const { roles: _roles, ...input } = request.body;
+    const problems = await accounts.checkNewAccount({ ...input, login: input.login ?? '' });
+    // A form checked before its login is typed: the missing login is not news.
+    return { problems: input.login === undefined ? problems.filter((problem) => problem.field !== 'login') : problems };
+  });
+
+  app.post<{ Body: NewAccountBody }>('/api/v1/accounts', {
+    config: admin, schema: { tags: ['accounts'], summary: 'Create an account', body: newAccountBody, response: errors },
+  }, async (request, reply) => {
+    const { roles = {}, ...input } = request.body;
+    const actor = getActor(request);
+    const created = await runAudited(audit, request, 'account-create', input.login, async () => {
+      checkJoinsAdmins(actor, input.groups ?? []);
+      if ((input.system || input.groups?.some((group) => adminGroups.includes(group))) && !actor.inAdminsGroup) {
+        throw new CoreError('permission-denied', `Only members of "${adminsGroup}" may create system or administrator accounts`, { field: input.system ? 'system' : 'groups' });
+      }
+      const result = await accounts.createAccount(input);
+      for (const [group, role] of Object.entries(roles)) await accounts.setRole(group, result.account.login, role);
+      return result;
+    });
+    reply.code(201);
+    return { account: accounts.getAccount(created.account.login), generatedPassword: created.generatedPassword };
+  });
+
+  app.patch<{ Params: { login: string }; Body: AccountChangesBody }>('/api/v1/accounts/:login', {
+    config: admin,
+    schema: { tags: ['accounts'], summary: 'Change an account (any field, with the version it is based on)', params: loginParams, body: accountChangesBody, response: { 200: accountSchema, ...errors } },
+  }, async (request) => {
+    const { login } = request.params;
+    const { version, roles, password, forcePasswordChange, newLogin, moveHome, renameGroup, ...changes } = request.body;
+    const fields = Object.keys(request.body).filter((key) => key !== 'version');
+    return runAudited(audit, request, 'account-modify', login, async () => {
+      const account = getExisting(login);
+      if (account.version !== version) {
+        throw new CoreError('conflict', `Account ${quote(login)} was changed elsewhere since you loaded it: reload to see the change, then apply yours`, { field: 'version' });
+      }
+      const actor = getActor(request);
+      const actions: AccountAction[] = ['modify'];
+      if (changes.locked === true) actions.push('lock');
+      if (password !== undefined || forcePasswordChange) actions.push('set-password');
+      if (changes.groups || roles) actions.push('change-groups');
+      if (newLogin !== undefined) actions.push('rename');
+      for (const action of actions) checkAccountAction(actor, account, action, adminGroups);
+      if (changes.groups) {
+        checkLeavesAdmins([account.primaryGroup ?? '', ...account.groups], changes.groups, login);
+        checkJoinsAdmins(actor, changes.groups.filter((group) => !account.groups.includes(group)));
+      }
+      if (Object.keys(changes).length > 0) await accounts.modifyAccount(login, changes);
+      for (const [group, role] of Object.entries(roles ?? {})) await accounts.setRole(group, login, role);
+      if (password !== undefined) await accounts.setPassword(login, password);
+      if (forcePasswordChange) await accounts.forcePasswordChange(login);
+      if (newLogin !== undefined && newLogin !== login) return accounts.renameAccount(login, newLogin, { moveHome, renameGroup });
+      return getExisting(login);
+    }, fields.join(' '));
+  });
+
+  app.delete<{ Params: { login: string }; Querystring: { home: 'archive' | 'remove' | 'keep' } }>('/api/v1/accounts/:login', {
+    config: admin, schema: { tags: ['accounts'], summary: 'Delete an account; its home is archived unless asked otherwise', params: loginParams, querystring: deleteQuery, response: errors },
+  }, async (request) => {
+    const { login } = request.params;
+    const { home } = request.query;
+    return runAudited(audit, request, 'account-delete', login, async () => {
+      checkAccountAction(getActor(request), getExisting(login), 'delete', adminGroups);
+      return accounts.deleteAccount(login, home);
+    }, `home: ${home}`);
+  });
+
+  app.post<{ Body: BulkBody }>('/api/v1/accounts/bulk', {
+    config: admin, schema: { tags: ['accounts'], summary: 'Lock, unlock, delete or add to a group many accounts at once', body: bulkBody, response: errors },
+  }, async (request) => {
+    const { action, logins, group, role = 'member', home = 'archive' } = request.body;
+    const target = logins.length === 1 ? logins[0]! : `${logins.length} accounts`;
+    return runAudited(audit, request, `accounts-${action}`, target, async () => {
+      const actor = getActor(request);
+      const rule: AccountAction = action === 'unlock' ? 'modify' : action === 'add-to-group' ? 'change-groups' : action;
+      logins.forEach((login) => checkAccountAction(actor, getExisting(login), rule, adminGroups));
+      if (action === 'delete') return { deleted: await accounts.deleteAccounts(logins, home) };
+      if (action === 'add-to-group') {
+        if (!group) throw new CoreError('invalid-argument', 'Adding to a group needs the group', { field: 'group' });
+        checkJoinsAdmins(actor, [group]);
+        await accounts.setRoles(group, logins, role);
+        return { changed: logins };
+      }
+      await accounts.modifyAccounts(logins.map((login) => ({ login, locked: action === 'lock' })));
+      return { changed: logins };
+    }, logins.length > 1 ? logins.slice(0, 50).join(' ') : undefined);
+  });
+
+  app.get('/api/v1/accounts/export', {
+    config: admin, schema: { tags: ['accounts'], summary: 'Every account as CSV' },
+  }, async (request, reply) => {
+    await audit.record({ login: request.session!.login, address: request.ip, action: 'accounts-export', target: 'all accounts', outcome: 'done' });
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="accounts.csv"').send(accounts.exportCsv());
+  });
+
+  app.post<{ Body: { csv: string; mapping?: Record<string, CsvColumn>; dryRun?: boolean; skipInvalid?: boolean; createHomes?: boolean } }>('/api/v1/accounts/import', {
+    config: admin, bodyLimit: importBodyLimit,
+    schema: { tags: ['accounts'], summary: 'Import accounts from CSV, or dry-run it', body: importBody, response: errors },
+  }, async (request) => {
+    const { csv, ...options } = request.body;
+    if (options.dryRun) return accounts.importCsv(csv, options);
+    return runAudited(audit, request, 'accounts-import', 'CSV', () => accounts.importCsv(csv, options));
+  });
+}
