@@ -20,6 +20,7 @@ import dashboardRoutes from './routes/dashboard.ts';
 import myAccountRoutes from './routes/my-account.ts';
 import sessionApiRoutes from './routes/api/session-api.ts';
 import accountsApiRoutes from './routes/api/accounts-api.ts';
+import groupsApiRoutes from './routes/api/groups-api.ts';
 import pushSocketRoutes from './routes/push-socket.ts';
 
 // Request bodies above this are refused with 413: no form or API call needs more yet.
@@ -67,6 +68,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(myAccountRoutes);
   await app.register(sessionApiRoutes);
   await app.register(accountsApiRoutes);
+  await app.register(groupsApiRoutes);
   await app.register(pushSocketRoutes);
   return app;
 }

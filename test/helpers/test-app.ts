@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../server/web/app.ts';
 import { loadTls } from '../../server/web/tls/load-tls.ts';
@@ -56,4 +59,28 @@ export async function logIn(app: FastifyInstance, login: string, password: strin
   });
   cookie = getCookieHeader(response, cookie);
   return { cookie, response };
+}
+
+// What an API client holds after logging in: the session cookie and the session's CSRF token.
+export interface ApiSession {
+  cookie: string;
+  csrf: string;
+}
+
+export async function openApiSession(app: FastifyInstance, login: string, password: string): Promise<ApiSession> {
+  const { cookie } = await logIn(app, login, password);
+  const me = await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie } });
+  return { cookie, csrf: me.json().csrfToken as string };
+}
+
+// Calls the API as `who`, with the CSRF token.
+export function callApi(app: FastifyInstance, who: ApiSession, method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, payload?: object) {
+  return app.inject({ method, url, headers: { cookie: who.cookie, 'x-csrf-token': who.csrf }, ...(payload ? { payload } : {}) });
+}
+
+// A digest of the four account files under `root`, to prove a refusal changed no byte.
+export async function digestAccountFiles(root: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const name of ['passwd', 'shadow', 'group', 'gshadow']) hash.update(await readFile(join(root, 'etc', name)));
+  return hash.digest('hex');
 }

@@ -1,6 +1,7 @@
 import { CoreError } from '../../core/errors.ts';
 import type { AccountView } from '../../core/accounts/account-view.ts';
 import { quote } from '../../core/accounts/validate-fields.ts';
+import type { AccountsService } from '../../core/accounts/accounts-service.ts';
 
 // The group whose members may touch admin and system accounts, and that nobody leaves
 // through the interface.
@@ -14,6 +15,12 @@ export type AccountAction = 'modify' | 'lock' | 'delete' | 'rename' | 'set-passw
 export interface Actor {
   login: string;
   inAdminsGroup: boolean;
+}
+
+// The actor behind a session's login, as the accounts are now.
+export function getActor(accounts: AccountsService, login: string): Actor {
+  const me = accounts.getAccount(login);
+  return { login, inAdminsGroup: !!me && (me.primaryGroup === adminsGroup || me.groups.includes(adminsGroup)) };
 }
 
 // Licorn's rules on top of the core's (issue 4, item 7): nobody deletes or locks their own

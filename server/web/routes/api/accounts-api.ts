@@ -4,7 +4,7 @@ import type { AccountView } from '../../../core/accounts/account-view.ts';
 import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
 import type { CsvColumn } from '../../../core/accounts/account-csv.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
-import { adminsGroup, checkAccountAction, checkJoinsAdmins, checkLeavesAdmins, type AccountAction, type Actor } from '../../accounts/account-rules.ts';
+import { adminsGroup, checkAccountAction, getActor, checkJoinsAdmins, checkLeavesAdmins, type AccountAction, type Actor } from '../../accounts/account-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
 import {
   accountChangesBody, accountSchema, bulkBody, deleteQuery, errorSchema, importBody, loginParams, newAccountBody,
@@ -36,10 +36,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
   const adminGroups = app.config.auth.adminGroups;
   const admin = { admin: true };
 
-  const getActor = (request: FastifyRequest): Actor => {
-    const me = accounts.getAccount(request.session!.login);
-    return { login: request.session!.login, inAdminsGroup: !!me && (me.primaryGroup === adminsGroup || me.groups.includes(adminsGroup)) };
-  };
+  const getActorOf = (request: FastifyRequest): Actor => getActor(accounts, request.session!.login);
   const getExisting = (login: string): AccountView => {
     const account = accounts.getAccount(login);
     if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
@@ -72,7 +69,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     config: admin, schema: { tags: ['accounts'], summary: 'Create an account', body: newAccountBody, response: errors },
   }, async (request, reply) => {
     const { roles = {}, ...input } = request.body;
-    const actor = getActor(request);
+    const actor = getActorOf(request);
     const created = await runAudited(audit, request, 'account-create', input.login, async () => {
       checkJoinsAdmins(actor, input.groups ?? []);
       if ((input.system || input.groups?.some((group) => adminGroups.includes(group))) && !actor.inAdminsGroup) {
@@ -98,7 +95,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
       if (account.version !== version) {
         throw new CoreError('conflict', `Account ${quote(login)} was changed elsewhere since you loaded it: reload to see the change, then apply yours`, { field: 'version' });
       }
-      const actor = getActor(request);
+      const actor = getActorOf(request);
       const actions: AccountAction[] = ['modify'];
       if (changes.locked === true) actions.push('lock');
       if (password !== undefined || forcePasswordChange) actions.push('set-password');
@@ -124,7 +121,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     const { login } = request.params;
     const { home } = request.query;
     return runAudited(audit, request, 'account-delete', login, async () => {
-      checkAccountAction(getActor(request), getExisting(login), 'delete', adminGroups);
+      checkAccountAction(getActorOf(request), getExisting(login), 'delete', adminGroups);
       return accounts.deleteAccount(login, home);
     }, `home: ${home}`);
   });
@@ -135,7 +132,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     const { action, logins, group, role = 'member', home = 'archive' } = request.body;
     const target = logins.length === 1 ? logins[0]! : `${logins.length} accounts`;
     return runAudited(audit, request, `accounts-${action}`, target, async () => {
-      const actor = getActor(request);
+      const actor = getActorOf(request);
       const rule: AccountAction = action === 'unlock' ? 'modify' : action === 'add-to-group' ? 'change-groups' : action;
       logins.forEach((login) => checkAccountAction(actor, getExisting(login), rule, adminGroups));
       if (action === 'delete') return { deleted: await accounts.deleteAccounts(logins, home) };

@@ -1,20 +1,15 @@
-import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, logIn, type TestApp } from '../../../helpers/test-app.ts';
+import { callApi, createTestApp, digestAccountFiles, openApiSession, type ApiSession, type TestApp } from '../../../helpers/test-app.ts';
 import { testPasswords } from '../../../helpers/sandbox.ts';
 import type { AuditEntry } from '../../../../server/core/audit/audit-log.ts';
 
 let t: TestApp;
-let admin: { cookie: string; csrf: string };
-let member: { cookie: string; csrf: string };
+let admin: ApiSession;
+let member: ApiSession;
 
-const session = async (login: keyof typeof testPasswords) => {
-  const { cookie } = await logIn(t.app, login, testPasswords[login]);
-  const me = await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie } });
-  return { cookie, csrf: me.json().csrfToken as string };
-};
+const session = (login: keyof typeof testPasswords) => openApiSession(t.app, login, testPasswords[login]);
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -23,16 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
-const call = (who: { cookie: string; csrf: string }, method: Method, url: string, payload?: object) =>
-  t.app.inject({ method, url, headers: { cookie: who.cookie, 'x-csrf-token': who.csrf }, ...(payload ? { payload } : {}) });
+const call = (who: ApiSession, method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, payload?: object) => callApi(t.app, who, method, url, payload);
 
-// Every account file's bytes, to prove a refusal changed nothing.
-const digestEtc = async () => {
-  const hash = createHash('sha256');
-  for (const name of ['passwd', 'shadow', 'group', 'gshadow']) hash.update(await readFile(join(t.sandbox.root, 'etc', name)));
-  return hash.digest('hex');
-};
+const digestEtc = () => digestAccountFiles(t.sandbox.root);
 const auditEntries = async (): Promise<AuditEntry[]> =>
   (await readFile(t.sandbox.config.auditFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as AuditEntry);
 

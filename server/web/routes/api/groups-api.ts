@@ -1,0 +1,100 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CoreError } from '../../../core/errors.ts';
+import type { GroupView } from '../../../core/accounts/account-view.ts';
+import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
+import { quote } from '../../../core/accounts/validate-fields.ts';
+import { checkAccountAction, getActor, type Actor } from '../../accounts/account-rules.ts';
+import { runAudited } from '../../accounts/audited.ts';
+import { errorSchema } from './account-schemas.ts';
+
+const name = { type: 'string', minLength: 1, maxLength: 64 } as const;
+const nameParams = { type: 'object', required: ['name'], properties: { name } } as const;
+const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+
+// A group as the API shows it: the core's view, plus its Licorn roles when it is standard.
+type GroupDetails = GroupView & { responsibles: string[] | null; guests: string[] | null; sharedDirectory: string | null };
+
+// The groups API (`/api/v1/groups…`), for admins: list, details, create, rename and
+// describe (with the version the change was based on), roles of accounts, delete. Every
+// change is audited; protected groups and others' primary groups are refused by the core.
+export default async function groupsApiRoutes(app: FastifyInstance): Promise<void> {
+  const { accounts, audit } = app.core;
+  const adminGroups = app.config.auth.adminGroups;
+  const admin = { admin: true };
+
+  const getDetails = (group: GroupView): GroupDetails => {
+    const responsibles = accounts.getGroup(`rsp-${group.name}`)?.members ?? null;
+    const guests = accounts.getGroup(`gst-${group.name}`)?.members ?? null;
+    const standard = responsibles !== null && guests !== null;
+    return { ...group, responsibles: standard ? responsibles : null, guests: standard ? guests : null, sharedDirectory: standard ? `/home/groups/${group.name}` : null };
+  };
+  const getExisting = (groupName: string): GroupView => {
+    const group = accounts.getGroup(groupName);
+    if (!group) throw new CoreError('not-found', `No group named ${quote(groupName)}`, { field: 'name' });
+    return group;
+  };
+  const getActorOf = (request: FastifyRequest): Actor => getActor(accounts, request.session!.login);
+
+  app.get('/api/v1/groups', { config: admin, schema: { tags: ['groups'], summary: 'List groups with their roles' } },
+    async () => ({ groups: accounts.listGroups().map(getDetails) }));
+
+  app.get<{ Params: { name: string } }>('/api/v1/groups/:name', {
+    config: admin, schema: { tags: ['groups'], summary: 'One group', params: nameParams, response: errors },
+  }, async (request) => getDetails(getExisting(request.params.name)));
+
+  app.post<{ Body: { name: string; description?: string; system?: boolean; gid?: number } }>('/api/v1/groups', {
+    config: admin,
+    schema: {
+      tags: ['groups'], summary: 'Create a group (a standard one gets responsibles, guests and a shared directory)', response: errors,
+      body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name, description: { type: 'string', maxLength: 4096 }, system: { type: 'boolean' }, gid: { type: 'integer' } } },
+    },
+  }, async (request, reply) => {
+    const group = await runAudited(audit, request, 'group-create', request.body.name, () => accounts.createGroup(request.body));
+    reply.code(201);
+    return getDetails(group);
+  });
+
+  app.patch<{ Params: { name: string }; Body: { version: string; description?: string; newName?: string } }>('/api/v1/groups/:name', {
+    config: admin,
+    schema: {
+      tags: ['groups'], summary: 'Describe or rename a group, from the version it was based on', params: nameParams, response: errors,
+      body: { type: 'object', required: ['version'], additionalProperties: false, properties: { version: { type: 'string', maxLength: 32 }, description: { type: 'string', maxLength: 4096 }, newName: name } },
+    },
+  }, async (request) => {
+    const { name: groupName } = request.params;
+    const { version, description, newName } = request.body;
+    return runAudited(audit, request, 'group-modify', groupName, async () => {
+      if (getExisting(groupName).version !== version) {
+        throw new CoreError('conflict', `Group ${quote(groupName)} was changed elsewhere since you loaded it: reload to see the change, then apply yours`, { field: 'version' });
+      }
+      if (description !== undefined) await accounts.setGroupDescription(groupName, description);
+      if (newName !== undefined && newName !== groupName) {
+        if (adminGroups.includes(groupName)) throw new CoreError('permission-denied', `The administrators' group ${quote(groupName)} cannot be renamed`, { field: 'newName' });
+        return getDetails(await accounts.renameGroup(groupName, newName));
+      }
+      return getDetails(getExisting(groupName));
+    }, Object.keys(request.body).filter((key) => key !== 'version').join(' '));
+  });
+
+  app.put<{ Params: { name: string; login: string }; Body: { role: GroupRole } }>('/api/v1/groups/:name/roles/:login', {
+    config: admin,
+    schema: {
+      tags: ['groups'], summary: 'Make an account guest, member or responsible of a standard group, or none', response: errors,
+      params: { type: 'object', required: ['name', 'login'], properties: { name, login: name } },
+      body: { type: 'object', required: ['role'], additionalProperties: false, properties: { role: { type: 'string', enum: ['none', 'guest', 'member', 'responsible'] } } },
+    },
+  }, async (request) => {
+    const { name: groupName, login } = request.params;
+    return runAudited(audit, request, 'group-role', `${groupName}/${login}`, async () => {
+      const account = accounts.getAccount(login);
+      if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+      checkAccountAction(getActorOf(request), account, 'change-groups', adminGroups);
+      await accounts.setRole(groupName, login, request.body.role);
+      return getDetails(getExisting(groupName));
+    }, request.body.role);
+  });
+
+  app.delete<{ Params: { name: string } }>('/api/v1/groups/:name', {
+    config: admin, schema: { tags: ['groups'], summary: 'Delete a group; its shared directory is archived', params: nameParams, response: errors },
+  }, async (request) => runAudited(audit, request, 'group-delete', request.params.name, () => accounts.deleteGroup(request.params.name)));
+}
