@@ -49,6 +49,26 @@ export interface AccountChanges {
 
 const notFound = (login: string): CoreError => new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
 
+// Refuses a login an account already has (in passwd or shadow); `field` names it in the error.
+export function checkLoginFree(db: AccountDatabase, login: string, field = 'login'): void {
+  if (db.passwd.has(login) || db.shadow.has(login)) throw new CoreError('already-exists', `User account ${quote(login)} already exists`, { field });
+}
+
+// The UID range of system or standard accounts, and its name for messages.
+function getUidRange(defs: LoginDefs, system: boolean): [number, number, string] {
+  return system ? [defs.sysUidMin, defs.sysUidMax, 'system accounts'] : [defs.uidMin, defs.uidMax, 'standard accounts'];
+}
+
+// Checks a list of supplementary group names: well formed and existing; returns it without
+// repeats.
+function validateGroupList(db: AccountDatabase, names: string[]): string[] {
+  const groups = [...new Set(names)].map((name) => validateName(name, 'group'));
+  for (const name of groups) {
+    if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'groups' });
+  }
+  return groups;
+}
+
 function getAccount(db: AccountDatabase, login: string): PasswdEntry {
   const account = db.passwd.get(login);
   if (!account) throw notFound(login);
@@ -61,14 +81,12 @@ function getAccount(db: AccountDatabase, login: string): PasswdEntry {
 export function applyCreateAccount(db: AccountDatabase, input: NewAccount, context: OperationContext,
   memberships?: Map<string, string[]>): PasswdEntry {
   const login = validateName(input.login, 'login');
-  if (db.passwd.has(login) || db.shadow.has(login)) {
-    throw new CoreError('already-exists', `User account ${quote(login)} already exists`, { field: 'login' });
-  }
+  checkLoginFree(db, login);
   const fullName = validateFullName(input.fullName ?? '');
   const shell = validateShell(input.shell ?? (context.shells.includes('/bin/bash') ? '/bin/bash' : context.shells[0]), context.shells);
   const home = validateHome(input.home ?? `/home/${login}`);
   const { defs } = context;
-  const [min, max, kind] = input.system ? [defs.sysUidMin, defs.sysUidMax, 'system accounts'] : [defs.uidMin, defs.uidMax, 'standard accounts'];
+  const [min, max, kind] = getUidRange(defs, !!input.system);
   const ids = getIdIndex(db);
   let uid: number;
   if (input.uid === undefined) {
@@ -88,10 +106,7 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
   if (db.group.has(login) && primaryName !== login) {
     throw new CoreError('already-exists', `A group named ${quote(login)} exists on the system; it would be confused with the account`, { field: 'login' });
   }
-  const groups = [...new Set(input.groups ?? [])].map((name) => validateName(name, 'group'));
-  for (const name of groups) {
-    if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'groups' });
-  }
+  const groups = validateGroupList(db, input.groups ?? []);
   if (typeof input.hash !== 'string' || /[:\u0000-\u001f]/.test(input.hash)) throw new CoreError('invalid-argument', 'Invalid password hash', { field: 'password' });
 
   const entry: PasswdEntry = { login, password: 'x', uid, gid: primary.gid, gecos: fullName === '' ? '' : `${fullName},,,`, home, shell };
@@ -124,8 +139,7 @@ export function applyModifyAccount(db: AccountDatabase, login: string, changes: 
     // The new UID stays in the kind's range: a standard account does not become a system one
     // by a typo.
     const { defs } = context;
-    const system = account.uid < defs.uidMin || account.uid > defs.uidMax;
-    const [min, max, kind] = system ? [defs.sysUidMin, defs.sysUidMax, 'system accounts'] : [defs.uidMin, defs.uidMax, 'standard accounts'];
+    const [min, max, kind] = getUidRange(defs, account.uid < defs.uidMin || account.uid > defs.uidMax);
     next.uid = validateId(changes.uid, 'uid', min, max, kind);
     const owner = ids.uidOwners.get(next.uid);
     if (owner !== undefined && !changes.allowDuplicateUid) {
@@ -138,10 +152,7 @@ export function applyModifyAccount(db: AccountDatabase, login: string, changes: 
     if (!primary) throw new CoreError('not-found', `No group named ${quote(name)} to be the primary group`, { field: 'primaryGroup' });
     next.gid = primary.gid;
   }
-  const groups = changes.groups === undefined ? undefined : [...new Set(changes.groups)].map((name) => validateName(name, 'group'));
-  for (const name of groups ?? []) {
-    if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'groups' });
-  }
+  const groups = changes.groups === undefined ? undefined : validateGroupList(db, changes.groups);
   if (changes.locked !== undefined && typeof changes.locked !== 'boolean') {
     throw new CoreError('invalid-argument', `Invalid locked ${quote(changes.locked)}: true or false`, { field: 'locked' });
   }
@@ -255,7 +266,7 @@ export function applyRenameAccount(db: AccountDatabase, login: string, newLogin:
   options: { home?: string; renameGroup?: boolean } = {}): { home: string } {
   const account = getAccount(db, login);
   const target = validateName(newLogin, 'login');
-  if (db.passwd.has(target) || db.shadow.has(target)) throw new CoreError('already-exists', `User account ${quote(target)} already exists`, { field: 'newLogin' });
+  checkLoginFree(db, target, 'newLogin');
   const primary = db.group.get(login);
   const renameGroup = !!options.renameGroup && primary !== undefined && primary.gid === account.gid;
   if (db.group.has(target) && !renameGroup) {

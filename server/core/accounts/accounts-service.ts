@@ -6,7 +6,7 @@ import { AccountsStore } from './accounts-store.ts';
 import { getAccountView, getGroupView, getMembershipIndex, type AccountView, type GroupView } from './account-view.ts';
 import {
   applyCreateAccount, applyDeleteAccount, applyForcePasswordChange, applyModifyAccount, applyRenameAccount, applySetExpiry,
-  applySetHash, applySetLocked, applyAddMember, applyAddMembers, applyRemoveMember, type AccountChanges, type NewAccount,
+  applySetHash, applySetLocked, applyAddMember, applyAddMembers, applyRemoveMember, checkLoginFree, type AccountChanges, type NewAccount,
 } from './account-operations.ts';
 import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, applySetGroupDescription, type NewGroup } from './group-operations.ts';
 import { applySetRole, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
@@ -16,6 +16,7 @@ import { formatAccountsCsv, parseAccountsCsv, type CsvAccountRow, type CsvColumn
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import { updateSubordinateIds } from './subordinate-ids.ts';
 import type { ShadowEntry } from './parse-shadow.ts';
+import type { AccountDatabase } from './account-database.ts';
 import { validateName, quote } from './validate-fields.ts';
 
 // What creating an account takes. Without a password one is generated and returned once;
@@ -34,6 +35,17 @@ function toInput(row: CsvAccountRow): Omit<NewAccount, 'hash'> {
 function atRow(error: unknown, row: number): unknown {
   if (!(error instanceof CoreError)) return error;
   return new CoreError(error.code, `Row ${row + 1}: ${error.message}`, { field: `accounts.${row}.${error.field ?? 'row'}`, cause: error });
+}
+
+// Runs `apply` on each row of a bulk call, naming the row in a refusal.
+function mapRows<T, R>(items: T[], apply: (item: T, row: number) => R): R[] {
+  return items.map((item, row) => {
+    try {
+      return apply(item, row);
+    } catch (error) {
+      throw atRow(error, row);
+    }
+  });
 }
 
 // What deleting an account does with its home.
@@ -119,7 +131,7 @@ export class AccountsService {
       try {
         const login = validateName(input.login, 'login');
         // An existing account is the first thing to say (its home is in the way too).
-        if (this.#store.database.passwd.has(login)) throw new CoreError('already-exists', `User account ${quote(login)} already exists`, { field: 'login' });
+        checkLoginFree(this.#store.database, login);
         // Check where the home would go before anything is written: a refused home must not
         // leave an account behind.
         if (input.createHome !== false) await checkNewHome(this.#store.root, input.home ?? `/home/${login}`);
@@ -133,13 +145,7 @@ export class AccountsService {
     }));
     const entries = await this.#store.transact((db, context) => {
       const memberships = new Map<string, string[]>();
-      const created = prepared.map(({ input, login, hash }, row) => {
-        try {
-          return applyCreateAccount(db, { ...input, login, hash }, context, memberships);
-        } catch (error) {
-          throw atRow(error, row);
-        }
-      });
+      const created = mapRows(prepared, ({ input, login, hash }) => applyCreateAccount(db, { ...input, login, hash }, context, memberships));
       for (const [group, logins] of memberships) applyAddMembers(db, group, logins);
       return created;
     });
@@ -157,23 +163,22 @@ export class AccountsService {
   }
 
   // The problems of a would-be account, one per field at fault, without writing anything:
-  // the create form asks as the admin types. The same checks as createAccount, run on a
-  // copy; a field found at fault is set aside and the rest checked again.
+  // the create form asks as the admin types. A field found at fault is set aside and the
+  // rest checked again.
   async checkNewAccount(input: CreateAccountInput): Promise<{ field: string; message: string }[]> {
     const trial = this.#store.database.clone();
     const problems: { field: string; message: string }[] = [];
     const candidate: Record<string, unknown> = { ...input };
     for (let attempt = 0; attempt < 10; attempt += 1) {
       try {
-        if (typeof candidate.password === 'string') validatePassword(candidate.password, String(candidate.login ?? ''));
-        const entry = applyCreateAccount(trial, { ...(candidate as unknown as NewAccount), hash: '!' }, this.#store.context);
-        if (input.createHome !== false) await checkNewHome(this.#store.root, entry.home);
+        await this.#tryCreate(trial, candidate as unknown as CreateAccountInput, input.createHome !== false);
         break;
       } catch (error) {
         if (!(error instanceof CoreError)) throw error;
         const field = error.field ?? 'row';
         if (problems.some((problem) => problem.field === field)) break;
         problems.push({ field, message: error.message });
+        // A stand-in login lets the other fields be checked.
         if (field === 'login') candidate.login = 'licorn-validation-probe';
         else if (field === 'group') delete candidate.groups;
         else if (field in candidate) delete candidate[field];
@@ -181,6 +186,14 @@ export class AccountsService {
       }
     }
     return problems;
+  }
+
+  // Creates an account on `trial` (a copy of the database) with every check createAccount
+  // makes: the password policy, each field, the home; throws the first problem.
+  async #tryCreate(trial: AccountDatabase, input: CreateAccountInput, withHome: boolean): Promise<void> {
+    if (typeof input.password === 'string') validatePassword(input.password, input.login ?? '');
+    const entry = applyCreateAccount(trial, { ...input, hash: '!' }, this.#store.context);
+    if (withHome) await checkNewHome(this.#store.root, entry.home);
   }
 
   // Changes any field of an account (AccountChanges); a new UID or primary group re-owns the
@@ -195,13 +208,7 @@ export class AccountsService {
   // Changes many accounts in one transaction (each file written once); one refused row
   // (field `accounts.<row>.<field>`) leaves every file as it was.
   async modifyAccounts(rows: (AccountChanges & { login: string })[]): Promise<AccountView[]> {
-    const changed = await this.#store.transact((db, context) => rows.map(({ login, ...changes }, row) => {
-      try {
-        return applyModifyAccount(db, login, changes, context);
-      } catch (error) {
-        throw atRow(error, row);
-      }
-    }));
+    const changed = await this.#store.transact((db, context) => mapRows(rows, ({ login, ...changes }) => applyModifyAccount(db, login, changes, context)));
     for (const { before, after } of changed) {
       if (before.uid === after.uid && before.gid === after.gid) continue;
       await reownHome(this.#store.root, after.home, before, after).catch((error: unknown) => {
@@ -242,13 +249,7 @@ export class AccountsService {
 
   // Deletes many accounts in one transaction, then deals with their homes.
   async deleteAccounts(logins: string[], home: HomeDisposal = 'archive'): Promise<{ login: string; archive: string | null }[]> {
-    const removed = await this.#store.transact((db) => logins.map((login, row) => {
-      try {
-        return applyDeleteAccount(db, login);
-      } catch (error) {
-        throw atRow(error, row);
-      }
-    }));
+    const removed = await this.#store.transact((db) => mapRows(logins, (login) => applyDeleteAccount(db, login)));
     await updateSubordinateIds(this.#store.etcDir, this.#store.context.defs, { remove: removed.map((entry) => entry.login) });
     const results: { login: string; archive: string | null }[] = [];
     for (const entry of removed) {
@@ -301,13 +302,7 @@ export class AccountsService {
 
   // Gives many accounts the same role in a standard group, in one transaction.
   async setRoles(group: string, logins: string[], role: GroupRole): Promise<void> {
-    await this.#store.transact((db) => logins.forEach((login, row) => {
-      try {
-        applySetRole(db, group, login, role);
-      } catch (error) {
-        throw atRow(error, row);
-      }
-    }));
+    await this.#store.transact((db) => mapRows(logins, (login) => applySetRole(db, group, login, role)));
   }
 
   // Renames an account; with moveHome its home /x/<login> becomes /x/<newLogin> and moves,
@@ -346,15 +341,12 @@ export class AccountsService {
     Promise<{ problems: { row: number; field: string; message: string }[]; created: string[] }> {
     const rows = parseAccountsCsv(text, options.mapping);
     const trial = this.#store.database.clone();
-    const { context } = this.#store;
     const problems: { row: number; field: string; message: string }[] = [];
     const valid: CsvAccountRow[] = [];
     for (const row of rows) {
       try {
-        if (row.password !== undefined) validatePassword(row.password, row.login ?? '');
-        const entry = applyCreateAccount(trial, { ...toInput(row), hash: '!' }, context);
-        // A home in the way would refuse the real import: report it now.
-        if (options.createHomes !== false) await checkNewHome(this.#store.root, entry.home);
+        // A home in the way would refuse the real import too: it is reported now.
+        await this.#tryCreate(trial, { ...toInput(row), password: row.password }, options.createHomes !== false);
         valid.push(row);
       } catch (error) {
         if (!(error instanceof CoreError)) throw error;

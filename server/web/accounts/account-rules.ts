@@ -46,6 +46,16 @@ export function checkLeavesAdmins(before: readonly string[], after: readonly str
   }
 }
 
+// Refuses creating a system or administrator account (or one in `admins`) unless the actor
+// is in `admins`: the same line as for touching such accounts.
+export function checkCreateAccount(actor: Actor, input: { system?: boolean; groups?: readonly string[] }, adminGroups: readonly string[]): void {
+  checkJoinsAdmins(actor, input.groups ?? []);
+  if (actor.inAdminsGroup) return;
+  if (input.system || input.groups?.some((group) => adminGroups.includes(group))) {
+    throw new CoreError('permission-denied', `Only members of "${adminsGroup}" may create system or administrator accounts`, { field: input.system ? 'system' : 'groups' });
+  }
+}
+
 // Refuses giving `admins` to someone unless the actor is in it.
 export function checkJoinsAdmins(actor: Actor, groups: readonly string[]): void {
   if (groups.includes(adminsGroup) && !actor.inAdminsGroup) {

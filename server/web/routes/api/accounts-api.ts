@@ -4,7 +4,7 @@ import type { AccountView } from '../../../core/accounts/account-view.ts';
 import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
 import type { CsvColumn } from '../../../core/accounts/account-csv.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
-import { adminsGroup, checkAccountAction, getActor, checkJoinsAdmins, checkLeavesAdmins, type AccountAction, type Actor } from '../../accounts/account-rules.ts';
+import { checkAccountAction, checkCreateAccount, getActor, checkJoinsAdmins, checkLeavesAdmins, type AccountAction, type Actor } from '../../accounts/account-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
 import {
   accountChangesBody, accountSchema, bulkBody, deleteQuery, errorSchema, importBody, loginParams, newAccountBody,
@@ -71,10 +71,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     const { roles = {}, ...input } = request.body;
     const actor = getActorOf(request);
     const created = await runAudited(audit, request, 'account-create', input.login, async () => {
-      checkJoinsAdmins(actor, input.groups ?? []);
-      if ((input.system || input.groups?.some((group) => adminGroups.includes(group))) && !actor.inAdminsGroup) {
-        throw new CoreError('permission-denied', `Only members of "${adminsGroup}" may create system or administrator accounts`, { field: input.system ? 'system' : 'groups' });
-      }
+      checkCreateAccount(actor, input, adminGroups);
       const result = await accounts.createAccount(input);
       for (const [group, role] of Object.entries(roles)) await accounts.setRole(group, result.account.login, role);
       return result;
