@@ -1,10 +1,11 @@
+import { afterAll, beforeAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../server/web/app.ts';
 import { loadTls } from '../../server/web/tls/load-tls.ts';
-import { createSandbox, type Sandbox } from './sandbox.ts';
+import { createSandbox, testPasswords, type Sandbox } from './sandbox.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -83,4 +84,24 @@ export async function digestAccountFiles(root: string): Promise<string> {
   const hash = createHash('sha256');
   for (const name of ['passwd', 'shadow', 'group', 'gshadow']) hash.update(await readFile(join(root, 'etc', name)));
   return hash.digest('hex');
+}
+
+// For an API test file: builds the app before its tests (closed after), logs in `admin` and
+// the plain member `dnguyen`, and calls the API as any session.
+export function useApiTestApp() {
+  const api = {
+    t: undefined as unknown as TestApp,
+    admin: undefined as unknown as ApiSession,
+    member: undefined as unknown as ApiSession,
+    session: (login: keyof typeof testPasswords) => openApiSession(api.t.app, login, testPasswords[login]),
+    call: (who: ApiSession, method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, payload?: object) => callApi(api.t.app, who, method, url, payload),
+    digestEtc: () => digestAccountFiles(api.t.sandbox.root),
+  };
+  beforeAll(async () => {
+    api.t = await createTestApp();
+    api.admin = await api.session('admin');
+    api.member = await api.session('dnguyen');
+  });
+  afterAll(() => api.t.close());
+  return api;
 }

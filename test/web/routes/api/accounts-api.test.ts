@@ -1,52 +1,37 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callApi, createTestApp, digestAccountFiles, openApiSession, type ApiSession, type TestApp } from '../../../helpers/test-app.ts';
-import { testPasswords } from '../../../helpers/sandbox.ts';
+import { describe, expect, it } from 'vitest';
+import { useApiTestApp } from '../../../helpers/test-app.ts';
 import type { AuditEntry } from '../../../../server/core/audit/audit-log.ts';
 
-let t: TestApp;
-let admin: ApiSession;
-let member: ApiSession;
-
-const session = (login: keyof typeof testPasswords) => openApiSession(t.app, login, testPasswords[login]);
-
-beforeAll(async () => {
-  t = await createTestApp();
-  admin = await session('admin');
-  member = await session('dnguyen');
-});
-afterAll(() => t.close());
-
-const call = (who: ApiSession, method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, payload?: object) => callApi(t.app, who, method, url, payload);
-
-const digestEtc = () => digestAccountFiles(t.sandbox.root);
+const api = useApiTestApp();
+const { call, digestEtc, session } = api;
 const auditEntries = async (): Promise<AuditEntry[]> =>
-  (await readFile(t.sandbox.config.auditFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as AuditEntry);
+  (await readFile(api.t.sandbox.config.auditFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as AuditEntry);
 
 describe('the accounts API', () => {
   it('lists and gets accounts with their version, for admins only', async () => {
-    const list = await call(admin, 'GET', '/api/v1/accounts?system=false');
+    const list = await call(api.admin, 'GET', '/api/v1/accounts?system=false');
     expect(list.statusCode).toBe(200);
     expect(list.json().accounts.length).toBe(list.json().counts.accounts);
     expect(list.json().accounts.every((account: { system: boolean }) => !account.system)).toBe(true);
-    const one = await call(admin, 'GET', '/api/v1/accounts/dnguyen');
+    const one = await call(api.admin, 'GET', '/api/v1/accounts/dnguyen');
     expect(one.json()).toMatchObject({ login: 'dnguyen', groups: expect.arrayContaining(['developers']), version: expect.any(String) });
     expect(one.json()).not.toHaveProperty('hash');
-    expect((await call(admin, 'GET', '/api/v1/accounts/nobody-here')).json()).toEqual({ code: 'not-found', field: 'login', message: 'No account named "nobody-here"' });
+    expect((await call(api.admin, 'GET', '/api/v1/accounts/nobody-here')).json()).toEqual({ code: 'not-found', field: 'login', message: 'No account named "nobody-here"' });
     for (const url of ['/api/v1/accounts', '/api/v1/accounts/admin', '/api/v1/accounts/export']) {
-      const refused = await call(member, 'GET', url);
+      const refused = await call(api.member, 'GET', url);
       expect(refused.statusCode).toBe(403);
       expect(refused.json().code).toBe('permission-denied');
     }
   });
 
   it('creates an account with roles and a generated password, audited', async () => {
-    const response = await call(admin, 'POST', '/api/v1/accounts', { login: 'apinew', fullName: 'Api New', groups: ['support'], roles: { developers: 'guest' } });
+    const response = await call(api.admin, 'POST', '/api/v1/accounts', { login: 'apinew', fullName: 'Api New', groups: ['support'], roles: { developers: 'guest' } });
     expect(response.statusCode).toBe(201);
     expect(response.json()).toMatchObject({ account: { login: 'apinew', fullName: 'Api New' }, generatedPassword: expect.stringMatching(/^[A-Za-z0-9]{16}$/) });
     expect(response.json().account.groups).toEqual(expect.arrayContaining(['support', 'gst-developers']));
-    expect((await stat(join(t.sandbox.root, 'home/apinew'))).isDirectory()).toBe(true);
+    expect((await stat(join(api.t.sandbox.root, 'home/apinew'))).isDirectory()).toBe(true);
     expect((await auditEntries()).at(-1)).toMatchObject({ login: 'admin', address: '127.0.0.1', action: 'account-create', target: 'apinew', outcome: 'done' });
   });
 
@@ -58,7 +43,7 @@ describe('the accounts API', () => {
       [{ login: 'dnguyen' }, 'login'], [{ login: 'okname', home: 'relative' }, 'home'], [{ login: 'okname', extra: 1 }, 'extra'], [{ fullName: 'No Login' }, 'login'],
     ];
     for (const [payload, field] of cases) {
-      const response = await call(admin, 'POST', '/api/v1/accounts', payload);
+      const response = await call(api.admin, 'POST', '/api/v1/accounts', payload);
       expect(response.statusCode, JSON.stringify(payload)).toBeGreaterThanOrEqual(400);
       expect(response.statusCode).toBeLessThan(500);
       expect(response.json().field, JSON.stringify(payload)).toBe(field);
@@ -68,43 +53,43 @@ describe('the accounts API', () => {
   });
 
   it('checks a would-be account field by field while the admin types', async () => {
-    const response = await call(admin, 'POST', '/api/v1/accounts/validate', { login: 'dnguyen', shell: '/bin/nope', password: 'abc' });
+    const response = await call(api.admin, 'POST', '/api/v1/accounts/validate', { login: 'dnguyen', shell: '/bin/nope', password: 'abc' });
     expect(response.json().problems.map((problem: { field: string }) => problem.field).sort()).toEqual(['login', 'password', 'shell']);
-    expect((await call(admin, 'POST', '/api/v1/accounts/validate', { fullName: 'Only A Name' })).json()).toEqual({ problems: [] });
+    expect((await call(api.admin, 'POST', '/api/v1/accounts/validate', { fullName: 'Only A Name' })).json()).toEqual({ problems: [] });
   });
 
   it('changes an account based on its version, and answers 409 to a stale one', async () => {
-    const { version } = (await call(admin, 'GET', '/api/v1/accounts/apinew')).json();
-    const changed = await call(admin, 'PATCH', '/api/v1/accounts/apinew', { version, fullName: 'Api Renamed', shell: '/bin/sh', expiry: 22000 });
+    const { version } = (await call(api.admin, 'GET', '/api/v1/accounts/apinew')).json();
+    const changed = await call(api.admin, 'PATCH', '/api/v1/accounts/apinew', { version, fullName: 'Api Renamed', shell: '/bin/sh', expiry: 22000 });
     expect(changed.statusCode).toBe(200);
     expect(changed.json()).toMatchObject({ fullName: 'Api Renamed', shell: '/bin/sh', expiry: 22000 });
     expect(changed.json().version).not.toBe(version);
     const before = await digestEtc();
-    const stale = await call(admin, 'PATCH', '/api/v1/accounts/apinew', { version, fullName: 'Lost Edit' });
+    const stale = await call(api.admin, 'PATCH', '/api/v1/accounts/apinew', { version, fullName: 'Lost Edit' });
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({ code: 'conflict', field: 'version', message: expect.stringContaining('changed elsewhere') });
     expect(await digestEtc()).toBe(before);
-    const locked = await call(admin, 'PATCH', '/api/v1/accounts/apinew', { version: changed.json().version, locked: true, password: 'New-pass-1234', forcePasswordChange: true });
+    const locked = await call(api.admin, 'PATCH', '/api/v1/accounts/apinew', { version: changed.json().version, locked: true, password: 'New-pass-1234', forcePasswordChange: true });
     expect(locked.json()).toMatchObject({ locked: true, passwordChanged: 0 });
-    const renamed = await call(admin, 'PATCH', '/api/v1/accounts/apinew', { version: locked.json().version, newLogin: 'apiold', moveHome: true });
+    const renamed = await call(api.admin, 'PATCH', '/api/v1/accounts/apinew', { version: locked.json().version, newLogin: 'apiold', moveHome: true });
     expect(renamed.json()).toMatchObject({ login: 'apiold', home: '/home/apiold' });
-    expect(await readdir(join(t.sandbox.root, 'home'))).toContain('apiold');
+    expect(await readdir(join(api.t.sandbox.root, 'home'))).toContain('apiold');
   });
 
   it('applies Licorn\'s rules: not on oneself, admins and system accounts for admins only, nobody out of admins', async () => {
-    const get = async (login: string) => (await call(admin, 'GET', `/api/v1/accounts/${login}`)).json();
+    const get = async (login: string) => (await call(api.admin, 'GET', `/api/v1/accounts/${login}`)).json();
     const before = await digestEtc();
-    const ownLock = await call(admin, 'PATCH', '/api/v1/accounts/admin', { version: (await get('admin')).version, locked: true });
+    const ownLock = await call(api.admin, 'PATCH', '/api/v1/accounts/admin', { version: (await get('admin')).version, locked: true });
     expect(ownLock.statusCode).toBe(403);
     expect(ownLock.json().message).toBe('You cannot lock your own account "admin"');
-    expect((await call(admin, 'DELETE', '/api/v1/accounts/admin')).json().message).toBe('You cannot delete your own account "admin"');
-    const out = await call(admin, 'PATCH', '/api/v1/accounts/blefevre', { version: (await get('blefevre')).version, groups: ['developers'] });
+    expect((await call(api.admin, 'DELETE', '/api/v1/accounts/admin')).json().message).toBe('You cannot delete your own account "admin"');
+    const out = await call(api.admin, 'PATCH', '/api/v1/accounts/blefevre', { version: (await get('blefevre')).version, groups: ['developers'] });
     expect(out.statusCode).toBe(403);
     expect(out.json()).toMatchObject({ field: 'groups', message: expect.stringContaining('Nobody is removed from "admins"') });
     expect(await digestEtc()).toBe(before);
 
     // An admin through licorn-wmi only may manage plain accounts, not admins nor system ones.
-    await t.app.core.accounts.addMember('licorn-wmi', 'dnguyen');
+    await api.t.app.core.accounts.addMember('licorn-wmi', 'dnguyen');
     const wmi = await session('dnguyen');
     const refusedAdmin = await call(wmi, 'PATCH', '/api/v1/accounts/blefevre', { version: (await get('blefevre')).version, fullName: 'X' });
     expect(refusedAdmin.statusCode).toBe(403);
@@ -116,47 +101,47 @@ describe('the accounts API', () => {
     expect(await digestEtc()).not.toBe(before); // only the licorn-wmi membership above
     const allowed = await call(wmi, 'PATCH', '/api/v1/accounts/hpetit', { version: (await get('hpetit')).version, fullName: 'Hugo Petit-Changed' });
     expect(allowed.statusCode).toBe(200);
-    await t.app.core.accounts.removeMember('licorn-wmi', 'dnguyen');
+    await api.t.app.core.accounts.removeMember('licorn-wmi', 'dnguyen');
   });
 
   it('locks, unlocks, adds to a group and deletes in bulk', async () => {
-    await call(admin, 'POST', '/api/v1/accounts', { login: 'bulk1', password: null, createHome: false });
-    await call(admin, 'POST', '/api/v1/accounts', { login: 'bulk2', password: null, createHome: false });
-    await call(admin, 'POST', '/api/v1/accounts', { login: 'bulk3', password: null });
+    await call(api.admin, 'POST', '/api/v1/accounts', { login: 'bulk1', password: null, createHome: false });
+    await call(api.admin, 'POST', '/api/v1/accounts', { login: 'bulk2', password: null, createHome: false });
+    await call(api.admin, 'POST', '/api/v1/accounts', { login: 'bulk3', password: null });
     const logins = ['bulk1', 'bulk2', 'bulk3'];
-    expect((await call(admin, 'POST', '/api/v1/accounts/bulk', { action: 'lock', logins })).json()).toEqual({ changed: logins });
-    for (const login of logins) expect(t.app.core.accounts.getAccount(login)!.locked).toBe(true);
-    await call(admin, 'POST', '/api/v1/accounts/bulk', { action: 'add-to-group', logins, group: 'support', role: 'responsible' });
-    expect(t.app.core.accounts.getGroup('rsp-support')!.members).toEqual(expect.arrayContaining(logins));
+    expect((await call(api.admin, 'POST', '/api/v1/accounts/bulk', { action: 'lock', logins })).json()).toEqual({ changed: logins });
+    for (const login of logins) expect(api.t.app.core.accounts.getAccount(login)!.locked).toBe(true);
+    await call(api.admin, 'POST', '/api/v1/accounts/bulk', { action: 'add-to-group', logins, group: 'support', role: 'responsible' });
+    expect(api.t.app.core.accounts.getGroup('rsp-support')!.members).toEqual(expect.arrayContaining(logins));
     const before = await digestEtc();
-    const withSelf = await call(admin, 'POST', '/api/v1/accounts/bulk', { action: 'delete', logins: [...logins, 'admin'] });
+    const withSelf = await call(api.admin, 'POST', '/api/v1/accounts/bulk', { action: 'delete', logins: [...logins, 'admin'] });
     expect(withSelf.statusCode).toBe(403);
     expect(await digestEtc()).toBe(before);
-    const deleted = await call(admin, 'POST', '/api/v1/accounts/bulk', { action: 'delete', logins });
+    const deleted = await call(api.admin, 'POST', '/api/v1/accounts/bulk', { action: 'delete', logins });
     expect(deleted.json().deleted).toEqual([{ login: 'bulk1', archive: null }, { login: 'bulk2', archive: null }, { login: 'bulk3', archive: expect.stringMatching(/^\/home\/archives\/bulk3\.deleted\./) }]);
     expect((await auditEntries()).at(-1)).toMatchObject({ action: 'accounts-delete', target: '3 accounts', outcome: 'done', detail: 'bulk1 bulk2 bulk3' });
   });
 
   it('exports CSV and imports it with a dry run first', async () => {
-    const exported = await call(admin, 'GET', '/api/v1/accounts/export');
+    const exported = await call(api.admin, 'GET', '/api/v1/accounts/export');
     expect(exported.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(exported.body.split('\n')[0]).toBe('login,fullName,uid,primaryGroup,groups,home,shell,locked');
     const csv = 'login,fullName\ncsvone,Csv One\nBad Row,x\ncsvtwo,Csv Two\n';
-    const dry = await call(admin, 'POST', '/api/v1/accounts/import', { csv, dryRun: true });
+    const dry = await call(api.admin, 'POST', '/api/v1/accounts/import', { csv, dryRun: true });
     expect(dry.json()).toEqual({ problems: [{ row: 2, field: 'login', message: expect.stringContaining('Malformed login') }], created: [] });
     const before = await digestEtc();
-    expect((await call(admin, 'POST', '/api/v1/accounts/import', { csv })).statusCode).toBe(400);
+    expect((await call(api.admin, 'POST', '/api/v1/accounts/import', { csv })).statusCode).toBe(400);
     expect(await digestEtc()).toBe(before);
-    const done = await call(admin, 'POST', '/api/v1/accounts/import', { csv, skipInvalid: true, createHomes: false });
+    const done = await call(api.admin, 'POST', '/api/v1/accounts/import', { csv, skipInvalid: true, createHomes: false });
     expect(done.json().created).toEqual(['csvone', 'csvtwo']);
   });
 
   it('needs the CSRF token for every change, and changes nothing without it', async () => {
     const before = await digestEtc();
-    const { version } = (await call(admin, 'GET', '/api/v1/accounts/hpetit')).json();
+    const { version } = (await call(api.admin, 'GET', '/api/v1/accounts/hpetit')).json();
     for (const [method, url, payload] of [['POST', '/api/v1/accounts', { login: 'nocsrf' }], ['PATCH', '/api/v1/accounts/hpetit', { version, fullName: 'No' }],
       ['DELETE', '/api/v1/accounts/hpetit', undefined], ['POST', '/api/v1/accounts/bulk', { action: 'lock', logins: ['hpetit'] }]] as const) {
-      const response = await t.app.inject({ method, url, headers: { cookie: admin.cookie }, ...(payload ? { payload } : {}) });
+      const response = await api.t.app.inject({ method, url, headers: { cookie: api.admin.cookie }, ...(payload ? { payload } : {}) });
       expect(response.statusCode).toBe(403);
       expect(response.json().field).toBe('_csrf');
     }
@@ -164,7 +149,7 @@ describe('the accounts API', () => {
   });
 
   it('describes itself in OpenAPI', async () => {
-    const spec = (await call(admin, 'GET', '/api/v1/openapi.json')).json();
+    const spec = (await call(api.admin, 'GET', '/api/v1/openapi.json')).json();
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/v1/accounts', '/api/v1/accounts/{login}', '/api/v1/accounts/bulk', '/api/v1/accounts/import']));
     expect(spec.paths['/api/v1/accounts/{login}'].patch.requestBody.content['application/json'].schema.required).toEqual(['version']);
