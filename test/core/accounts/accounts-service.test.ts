@@ -97,8 +97,10 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
     // usermod, the peer, reads back what we wrote.
     const { stdout } = await run('grep', ['^mover:', join(s.root, 'etc/passwd')]);
     expect(stdout.trim()).toBe(`mover:x:4321:${developers.gid}::/home/mover:/bin/sh`);
+    // Only an event after usermod counts: our own change above emitted one for mover too.
+    const seen = s.events.length;
     await run('usermod', ['--prefix', s.root, '-u', '4322', 'mover']);
-    await s.waitForEvent((e) => e.name === 'account-changed' && (e.data as { login: string }).login === 'mover', 'the usermod -u change');
+    await s.waitForEvent((e) => s.events.indexOf(e) >= seen && e.name === 'account-changed' && (e.data as { login: string }).login === 'mover', 'the usermod -u change');
     expect(s.service.getAccount('mover')!.uid).toBe(4322);
   });
 
