@@ -24,13 +24,30 @@ export function parseSubordinateIds(text: string) {
 // The lowest start of `count` free ids in [min, max] that overlaps no range, as useradd's
 // find_free_range picks it; null when none fits.
 export function findFreeRange(ranges: SubordinateRange[], min: number, max: number, count: number): number | null {
+  return allocateRanges(ranges, [''], min, max, count)[0]?.start ?? null;
+}
+
+// New ranges for `owners`, one after another, each at the lowest free place as useradd picks
+// it. One pass over the sorted ranges: a gap too small for one range stays too small for the
+// next, so the search never goes back (10,000 accounts at once stay linear). Owners past a
+// full space get none.
+export function allocateRanges(ranges: SubordinateRange[], owners: string[], min: number, max: number, count: number): SubordinateRange[] {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  const allocated: SubordinateRange[] = [];
   let start = min;
-  for (const range of [...ranges].sort((a, b) => a.start - b.start)) {
-    if (range.start + range.count <= start) continue;
-    if (range.start >= start + count) break;
-    start = range.start + range.count;
+  let index = 0;
+  for (const owner of owners) {
+    for (; index < sorted.length; index += 1) {
+      const range = sorted[index]!;
+      if (range.start + range.count <= start) continue;
+      if (range.start >= start + count) break;
+      start = range.start + range.count;
+    }
+    if (start + count - 1 > max) break;
+    allocated.push({ owner, start, count });
+    start += count;
   }
-  return start + count - 1 <= max ? start : null;
+  return allocated;
 }
 
 type Change = { add?: string[]; remove?: string[]; rename?: [string, string] };
@@ -57,12 +74,11 @@ export async function updateSubordinateIds(etcDir: string, defs: LoginDefs, chan
         const [from, to] = change.rename;
         lines = lines.map((line) => (line.entry?.owner === from ? { entry: { ...line.entry, owner: to }, text: [to, line.entry.start, line.entry.count].join(':') } : line));
       }
-      for (const owner of change.add ?? []) {
-        const ranges = lines.flatMap((line) => (line.entry ? [line.entry] : []));
-        if (file.count <= 0 || ranges.some((range) => range.owner === owner)) continue;
-        const start = findFreeRange(ranges, file.min, file.max, file.count);
-        if (start === null) continue;
-        lines.push({ entry: { owner, start, count: file.count }, text: [owner, start, file.count].join(':') });
+      const ranges = lines.flatMap((line) => (line.entry ? [line.entry] : []));
+      const owned = new Set(ranges.map((range) => range.owner));
+      const owners = file.count > 0 ? [...new Set(change.add ?? [])].filter((owner) => !owned.has(owner)) : [];
+      for (const entry of allocateRanges(ranges, owners, file.min, file.max, file.count)) {
+        lines.push({ entry, text: [entry.owner, entry.start, entry.count].join(':') });
       }
       const next = lines.length === 0 ? '' : lines.map((line) => line.text).join('\n') + '\n';
       if (next !== text) renames.push(await stageAccountFile(join(etcDir, file.name), next));

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
-import { findFreeRange, parseSubordinateIds } from '../../../server/core/accounts/subordinate-ids.ts';
+import { allocateRanges, findFreeRange, parseSubordinateIds } from '../../../server/core/accounts/subordinate-ids.ts';
 
 let s: AccountsSandbox;
 beforeAll(async () => {
@@ -20,6 +20,22 @@ describe('subordinate ids (subuid, subgid)', () => {
     expect(findFreeRange([], 100000, 600100000, 65536)).toBe(100000);
     expect(findFreeRange([{ owner: 'a', start: 100000, count: 65536 }, { owner: 'b', start: 300000, count: 10 }], 100000, 600100000, 65536)).toBe(165536);
     expect(findFreeRange([{ owner: 'a', start: 100000, count: 65536 }], 100000, 165535 + 100, 65536)).toBeNull();
+  });
+
+  it('allocates many ranges in one pass as repeated single allocations would, and none past a full space', () => {
+    const existing = [{ owner: 'a', start: 100000, count: 65536 }, { owner: 'b', start: 200000, count: 100000 }, { owner: 'c', start: 400000, count: 10 }];
+    const owners = Array.from({ length: 50 }, (_, i) => `u${i}`);
+    const ranges = [...existing];
+    const expected: typeof existing = [];
+    for (const owner of owners) {
+      const start = findFreeRange(ranges, 100000, 3_000_000, 65536);
+      if (start === null) break;
+      ranges.push({ owner, start, count: 65536 });
+      expected.push({ owner, start, count: 65536 });
+    }
+    expect(expected.length).toBeGreaterThan(30);
+    expect(expected.length).toBeLessThan(50);
+    expect(allocateRanges(existing, owners, 100000, 3_000_000, 65536)).toEqual(expected);
   });
 
   it('gives new standard accounts a range, agrees with useradd, removes and renames it', async () => {
