@@ -65,11 +65,13 @@ export async function updateSubordinateIds(etcDir: string, defs: LoginDefs, chan
   if (present.length === 0) return;
   const release = await lockAccountFiles(etcDir, present.map((file) => file.name));
   try {
-    const renames: (() => void)[] = [];
-    for (const file of present) {
+    const removed = new Set(change.remove ?? []);
+    // Both files read, changed and staged at once (their fsyncs overlap), then renamed back
+    // to back, as the store does with passwd and the others.
+    const staged = await Promise.all(present.map(async (file) => {
       const text = await readFile(join(etcDir, file.name), 'utf8');
       let lines = parseSubordinateIds(text);
-      if (change.remove) lines = lines.filter((line) => !line.entry || !change.remove!.includes(line.entry.owner));
+      if (removed.size > 0) lines = lines.filter((line) => !line.entry || !removed.has(line.entry.owner));
       if (change.rename) {
         const [from, to] = change.rename;
         lines = lines.map((line) => (line.entry?.owner === from ? { entry: { ...line.entry, owner: to }, text: [to, line.entry.start, line.entry.count].join(':') } : line));
@@ -81,8 +83,9 @@ export async function updateSubordinateIds(etcDir: string, defs: LoginDefs, chan
         lines.push({ entry, text: [entry.owner, entry.start, entry.count].join(':') });
       }
       const next = lines.length === 0 ? '' : lines.map((line) => line.text).join('\n') + '\n';
-      if (next !== text) renames.push(await stageAccountFile(join(etcDir, file.name), next));
-    }
+      return next === text ? null : stageAccountFile(join(etcDir, file.name), next);
+    }));
+    const renames = staged.filter((rename): rename is () => void => rename !== null);
     for (const renameIntoPlace of renames) renameIntoPlace();
     if (renames.length > 0) await syncDirectory(etcDir);
   } finally {
