@@ -14,7 +14,6 @@ import { archiveShare, createShare, renameShare } from './shared-directories.ts'
 import { archiveHome, checkNewHome, createHome, removeHome, reownHome, resolveUnderRoot } from './homes.ts';
 import { formatAccountsCsv, parseAccountsCsv, type CsvAccountRow, type CsvColumn } from './account-csv.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
-import { updateSubordinateIds } from './subordinate-ids.ts';
 import type { ShadowEntry } from './parse-shadow.ts';
 import type { AccountDatabase } from './account-database.ts';
 import { validateName, quote } from './validate-fields.ts';
@@ -149,8 +148,6 @@ export class AccountsService {
       for (const [group, logins] of memberships) applyAddMembers(db, group, logins);
       return created;
     });
-    const { defs } = this.#store.context;
-    await updateSubordinateIds(this.#store.etcDir, defs, { add: entries.filter((entry) => entry.uid >= defs.uidMin && entry.uid <= defs.uidMax).map((entry) => entry.login) });
     for (const [row, entry] of entries.entries()) {
       if (prepared[row]!.input.createHome === false) continue;
       try {
@@ -241,7 +238,6 @@ export class AccountsService {
   // Deletes an account; its home is archived by default. Returns where the archive went.
   async deleteAccount(login: string, home: HomeDisposal = 'archive'): Promise<{ archive: string | null }> {
     const removed = await this.#store.transact((db) => applyDeleteAccount(db, login));
-    await updateSubordinateIds(this.#store.etcDir, this.#store.context.defs, { remove: [login] });
     if (home === 'archive') return { archive: await archiveHome(this.#store.root, removed.home, login) };
     if (home === 'remove') await removeHome(this.#store.root, removed.home);
     return { archive: null };
@@ -250,7 +246,6 @@ export class AccountsService {
   // Deletes many accounts in one transaction, then deals with their homes.
   async deleteAccounts(logins: string[], home: HomeDisposal = 'archive'): Promise<{ login: string; archive: string | null }[]> {
     const removed = await this.#store.transact((db) => mapRows(logins, (login) => applyDeleteAccount(db, login)));
-    await updateSubordinateIds(this.#store.etcDir, this.#store.context.defs, { remove: removed.map((entry) => entry.login) });
     const results: { login: string; archive: string | null }[] = [];
     for (const entry of removed) {
       if (home === 'archive') results.push({ login: entry.login, archive: await archiveHome(this.#store.root, entry.home, entry.login) });
@@ -311,7 +306,6 @@ export class AccountsService {
     const old = this.getAccount(login);
     const home = options.moveHome && old && posix.basename(old.home) === login ? posix.join(dirname(old.home), newLogin) : undefined;
     await this.#store.transact((db) => applyRenameAccount(db, login, newLogin, { home, renameGroup: options.renameGroup }));
-    await updateSubordinateIds(this.#store.etcDir, this.#store.context.defs, { rename: [login, newLogin] });
     if (home && old) {
       await renamePath(await resolveUnderRoot(this.#store.root, old.home), await resolveUnderRoot(this.#store.root, home)).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw new CoreError('internal-error', `Account renamed, but its home could not move to ${home}: ${error.code}`, { field: 'home', cause: error });

@@ -8,6 +8,8 @@ import { diffAccountDatabases, diffNames } from './diff-account-databases.ts';
 import { lockAccountFiles } from './files/lock-account-files.ts';
 import { stageAccountFile, syncDirectory } from './files/write-account-file.ts';
 import { flushNameCaches } from './files/flush-name-caches.ts';
+import { SubordinateIdFiles } from './files/subordinate-id-files.ts';
+import { getSubordinateChange } from './subordinate-ids.ts';
 import { parseLoginDefs, parseShells, type LoginDefs } from './parse-login-defs.ts';
 import type { OperationContext } from './account-operations.ts';
 
@@ -21,7 +23,8 @@ export interface AccountsStoreOptions {
 // The cached account files of a root, kept in step with the disk. Every change runs through
 // one queue: under shadow-utils' locks it re-reads what changed outside, applies the
 // change in a transaction (rolled back if it throws or a write fails), writes the files it
-// changed atomically, then emits the diff as events. Outside changes seen by the watcher take the same road, so an event is never
+// changed atomically (subuid and subgid with them, kept in step with passwd as shadow-utils
+// does), then emits the diff as events. Outside changes seen by the watcher take the same road, so an event is never
 // reported twice and never before its write is durable.
 export class AccountsStore {
   readonly root: string;
@@ -34,12 +37,14 @@ export class AccountsStore {
   #shells: string[] = [];
   #queue: Promise<unknown> = Promise.resolve();
   #stopWatching: (() => void) | null = null;
+  readonly #subordinateIds: SubordinateIdFiles;
 
   private constructor(options: AccountsStoreOptions) {
     this.root = options.root;
     this.etcDir = join(options.root, 'etc');
     this.#events = options.events;
     this.#lockTimeoutMs = options.lockTimeoutMs;
+    this.#subordinateIds = new SubordinateIdFiles(this.etcDir);
   }
 
   // Reads the files and starts watching them.
@@ -82,7 +87,8 @@ export class AccountsStore {
     return this.#enqueue(async () => {
       // Licorn's own files (group descriptions) live in etc/licorn/.
       await mkdir(join(this.etcDir, 'licorn'), { recursive: true });
-      const release = await lockAccountFiles(this.etcDir, databaseNames.map((name) => databasePaths[name]), this.#lockTimeoutMs);
+      const subordinateNames = await this.#subordinateIds.findPresent();
+      const release = await lockAccountFiles(this.etcDir, [...databaseNames.map((name) => databasePaths[name]), ...subordinateNames], this.#lockTimeoutMs);
       try {
         await this.#refresh();
         const db = this.#db;
@@ -91,14 +97,22 @@ export class AccountsStore {
         db.begin();
         let result: T;
         try {
-          result = change(db, this.context);
+          const context = this.context;
+          result = change(db, context);
           const changed = databaseNames.filter((name) => db.isChanged(name));
+          const subordinateChange = subordinateNames.length > 0 ? getSubordinateChange(db, context.defs) : null;
           // Staged in parallel (their fsyncs overlap), then renamed back to back.
-          const renames = await Promise.all(changed.map((name) =>
-            stageAccountFile(join(this.etcDir, databasePaths[name]), db.render(name), name.endsWith('shadow') ? 0o640 : 0o644)));
-          for (const renameIntoPlace of renames) renameIntoPlace();
+          const [renames, subordinate] = await Promise.all([
+            Promise.all(changed.map((name) =>
+              stageAccountFile(join(this.etcDir, databasePaths[name]), db.render(name), name.endsWith('shadow') ? 0o640 : 0o644))),
+            subordinateChange ? this.#subordinateIds.stage(subordinateChange, context.defs) : null,
+          ]);
+          for (const renameIntoPlace of [...renames, ...subordinate?.renames ?? []]) renameIntoPlace();
           for (const name of changed) this.#tags.set(name, await getFileTag(join(this.etcDir, databasePaths[name])));
-          for (const directory of new Set(changed.map((name) => dirname(join(this.etcDir, databasePaths[name]))))) await syncDirectory(directory);
+          await subordinate?.remember();
+          const directories = new Set(changed.map((name) => dirname(join(this.etcDir, databasePaths[name]))));
+          if (subordinate?.renames.length) directories.add(this.etcDir);
+          for (const directory of directories) await syncDirectory(directory);
           if (changed.length > 0 && this.root === '/') await flushNameCaches((message) => process.emitWarning(message));
         } catch (error) {
           db.rollback();

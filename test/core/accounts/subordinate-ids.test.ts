@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
-import { allocateRanges, findFreeRange, parseSubordinateIds } from '../../../server/core/accounts/subordinate-ids.ts';
+import { allocateRanges, changeSubordinateLines, findFreeRange, parseSubordinateIds } from '../../../server/core/accounts/subordinate-ids.ts';
 
 let s: AccountsSandbox;
 beforeAll(async () => {
@@ -52,5 +52,38 @@ describe('subordinate ids (subuid, subgid)', () => {
     expect((await ranges('subuid')).find((range) => range.start === 165536)!.owner).toBe('buildah');
     await s.service.deleteAccount('buildah');
     expect((await ranges('subgid')).map((range) => range.owner)).toEqual(['adurand', 'docker']);
+  });
+
+  it('changes only what it must: an addition appends to the text as it was, odd lines stay', () => {
+    const text = '# kept\nadurand:100000:65536\n\nbob:165536:65536\n';
+    const space = { min: 100000, max: 600100000, count: 65536 };
+    const added = changeSubordinateLines(text, parseSubordinateIds(text), { added: ['carol'], removed: new Set(), renamed: new Map() }, space)!;
+    expect(added.text).toBe(`${text}carol:231072:65536\n`);
+    const removed = changeSubordinateLines(added.text, added.lines, { added: [], removed: new Set(['bob']), renamed: new Map([['carol', 'dave']]) }, space)!;
+    expect(removed.text).toBe('# kept\nadurand:100000:65536\n\ndave:231072:65536\n');
+    expect(changeSubordinateLines(text, parseSubordinateIds(text), { added: ['bob'], removed: new Set(['nobody']), renamed: new Map([['x', 'y']]) }, space)).toBeNull();
+  });
+
+  it('writes subuid and subgid in the same locked transaction: a refused create leaves them byte-identical, a bulk delete removes every range', async () => {
+    const before = await Promise.all(['subuid', 'subgid'].map((name) => readFile(join(s.root, 'etc', name), 'utf8')));
+    await expect(s.service.createAccounts([{ login: 'bulkok', password: null, createHome: false }, { login: 'bad:login', password: null, createHome: false }])).rejects.toThrow();
+    expect(await Promise.all(['subuid', 'subgid'].map((name) => readFile(join(s.root, 'etc', name), 'utf8')))).toEqual(before);
+    await s.service.createAccounts(['b1', 'b2', 'b3'].map((login) => ({ login, password: null, createHome: false })));
+    expect((await ranges('subuid')).map((range) => range.owner)).toEqual(['adurand', 'docker', 'b1', 'b2', 'b3']);
+    await s.service.deleteAccounts(['b1', 'b3'], 'keep');
+    expect((await ranges('subuid')).map((range) => range.owner)).toEqual(['adurand', 'docker', 'b2']);
+  });
+
+  it('waits for a subuid lock held by another program, and leaves a root without the files alone', async () => {
+    await writeFile(join(s.root, 'etc/subuid.lock'), '1\0');
+    const creating = s.service.createAccount({ login: 'waiter', password: null, createHome: false });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(s.service.getAccount('waiter')).toBeNull();
+    await unlink(join(s.root, 'etc/subuid.lock'));
+    await creating;
+    expect((await ranges('subuid')).map((range) => range.owner)).toContain('waiter');
+    await Promise.all(['subuid', 'subgid'].map((name) => unlink(join(s.root, 'etc', name))));
+    await s.service.createAccount({ login: 'nosub', password: null, createHome: false });
+    await expect(readFile(join(s.root, 'etc/subuid'))).rejects.toThrow(/ENOENT/);
   });
 });

@@ -1,5 +1,5 @@
-import { renameSync } from 'node:fs';
-import { link, open, rename, stat, unlink } from 'node:fs/promises';
+import { closeSync, fchmodSync, fchownSync, fsync, linkSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 // Replaces a file's content atomically, as shadow-utils' commonio does (see stageAccountFile).
 export async function writeAccountFile(path: string, text: string, fallbackMode = 0o644): Promise<void> {
@@ -17,23 +17,32 @@ export async function writeAccountFile(path: string, text: string, fallbackMode 
 // renamed in, the old inode lives on as `<file>-` with its content, mode, owner and times,
 // and nothing was copied (600 KB per file with 10,000 accounts).
 export async function stageAccountFile(path: string, text: string, fallbackMode = 0o644): Promise<() => void> {
-  const current = await stat(path).catch(() => null);
+  // Every step but the fsync is a system call of microseconds, made synchronously: through
+  // the thread pool (4 threads) the ten steps of four to six files queued behind each
+  // other and cost a single create 4 ms (measured with 10,000 accounts).
+  const current = statSync(path, { throwIfNoEntry: false });
   const mode = current ? current.mode & 0o7777 : fallbackMode;
   if (current) {
     const backup = `${path}-`;
-    await unlink(`${backup}+`).catch(() => {});
-    await link(path, `${backup}+`);
-    await rename(`${backup}+`, backup);
+    rmSync(`${backup}+`, { force: true });
+    linkSync(path, `${backup}+`);
+    renameSync(`${backup}+`, backup);
   }
   const temporary = `${path}+`;
-  const handle = await open(temporary, 'w', 0o600);
+  const fd = openSync(temporary, 'w', 0o600);
   try {
-    if (current) await handle.chown(current.uid, current.gid).catch(ignoreUnlessRoot);
-    await handle.chmod(mode);
-    await handle.writeFile(text);
-    await handle.sync();
+    if (current) {
+      try {
+        fchownSync(fd, current.uid, current.gid);
+      } catch (error) {
+        ignoreUnlessRoot(error);
+      }
+    }
+    fchmodSync(fd, mode);
+    writeFileSync(fd, text);
+    await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   return () => renameSync(temporary, path);
 }
