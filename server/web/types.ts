@@ -2,6 +2,7 @@ import type { Core } from '../core/core.ts';
 import type { LicornConfig } from '../config/load-config.ts';
 import type { SessionStore, WebSession } from './sessions/session-store.ts';
 import type { PushHub } from './push/push-hub.ts';
+import type { AccountList } from './accounts/account-list.ts';
 
 // What the app's plugins add to Fastify's types; imported once by app.ts.
 declare module 'fastify' {
@@ -10,6 +11,7 @@ declare module 'fastify' {
     core: Core;
     sessions: SessionStore;
     hub: PushHub;
+    accountList: AccountList;
   }
   interface FastifyRequest {
     // The logged-in session, or null for an anonymous request.

@@ -2,6 +2,10 @@ import fp from 'fastify-plugin';
 import { PushHub } from '../push/push-hub.ts';
 import { createSessionsTopic } from '../push/topics/sessions-topic.ts';
 import { createAccountsSummaryTopic } from '../push/topics/accounts-summary-topic.ts';
+import { createAccountsTopic } from '../push/topics/accounts-topic.ts';
+import { createAccountDetailsTopic } from '../push/topics/account-details-topic.ts';
+import { createAuditTopic } from '../push/topics/audit-topic.ts';
+import { auditPageSize } from '../routes/audit.ts';
 
 // The push hub with its topics; the sockets of a session that ends are closed.
 export default fp(async (app) => {
@@ -10,7 +14,10 @@ export default fp(async (app) => {
   const render = (template: string, data: object) => app.view(template, data) as Promise<string>;
   const sessionsTopic = createSessionsTopic(app.sessions, app.core.events, hub, render);
   const accountsSummaryTopic = createAccountsSummaryTopic(app.core.accounts, app.core.events, hub, render);
-  const topics = [sessionsTopic, accountsSummaryTopic];
+  const accountsTopic = createAccountsTopic(app.core.accounts, app.accountList, app.core.events, hub, render);
+  const accountDetailsTopic = createAccountDetailsTopic(app.core.accounts, app.core.events, hub, render);
+  const auditTopic = createAuditTopic(app.core.audit, app.core.events, hub, render, auditPageSize);
+  const topics = [sessionsTopic, accountsSummaryTopic, accountsTopic, accountDetailsTopic, auditTopic];
   topics.forEach((topic) => hub.registerTopic(topic));
   const stopClosing = app.core.events.on('session-closed', ({ data }) => hub.closeSession(data.sessionId));
   app.addHook('preClose', async () => hub.close());
@@ -18,4 +25,4 @@ export default fp(async (app) => {
     topics.forEach((topic) => topic.close());
     stopClosing();
   });
-}, { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views'] });
+}, { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views', 'licorn-account-list'] });

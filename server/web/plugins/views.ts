@@ -35,6 +35,8 @@ export default fp(async (app) => {
         env.addFilter('duration', (seconds: number) => formatDuration(seconds));
         env.addFilter('datetime', (value: Date | number) => dateTime.format(value));
         env.addFilter('isodate', (value: Date | number) => new Date(value).toISOString());
+        // shadow(5) counts days since 1970-01-01.
+        env.addFilter('shadowdate', (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10));
       },
     },
   });

@@ -99,15 +99,16 @@ export class PushHub {
   }
 
   async #subscribe(client: Client, name: string): Promise<void> {
-    const topic = this.#topics.get(name);
-    if (!topic || !topic.canSubscribe(client.viewer)) {
+    const slash = name.indexOf('/');
+    const topic = slash === -1 ? this.#topics.get(name) : this.#topics.get(name.slice(0, slash + 1));
+    if (!topic || !topic.canSubscribe(client.viewer, name)) {
       if (topic) this.#log.warn({ login: client.viewer.login, topic: name }, 'possible break-in attempt: subscribe to a forbidden topic');
       this.#send(client, [{ action: 'notify', target: 'notifications', html: `<p class="notice notice-error">Cannot follow “${escapeHtml(name.slice(0, 64))}”: no such topic for you.</p>` }]);
       return;
     }
     client.topics.add(name);
     try {
-      this.#send(client, await topic.getSnapshot(client.viewer));
+      this.#send(client, await topic.getSnapshot(client.viewer, name));
     } catch (error) {
       this.#log.error({ err: error, topic: name }, 'cannot render a topic snapshot');
     }

@@ -20,9 +20,11 @@ export interface Viewer {
 }
 
 // A subject browsers follow. `getSnapshot` renders its whole current state: it is sent on
-// subscribe, so a socket that reconnects re-syncs whatever it missed.
+// subscribe, so a socket that reconnects re-syncs whatever it missed. A name ending in `/`
+// is a family of topics (`account/` serves `account/alice`, `account/bob`…): the full name
+// subscribed to is passed along.
 export interface PushTopic {
   name: string;
-  canSubscribe(viewer: Viewer): boolean;
-  getSnapshot(viewer: Viewer): Promise<StreamMessage[]>;
+  canSubscribe(viewer: Viewer, name: string): boolean;
+  getSnapshot(viewer: Viewer, name: string): Promise<StreamMessage[]>;
 }

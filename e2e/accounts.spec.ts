@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, logInAs, test } from './fixtures.ts';
+import { testPasswords } from '../test/helpers/sandbox.ts';
+
+const run = promisify(execFile);
+const demoRoot = () => process.env.LICORN_E2E_ROOT!;
+
+test('an account created through the dialog appears in a second admin\'s open page without reload', async ({ browser }) => {
+  const first = await logInAs(browser, 'admin', testPasswords.admin);
+  const second = await logInAs(browser, 'blefevre', testPasswords.blefevre);
+  await second.goto('/accounts/');
+  await expect(second.locator('#connection-state')).toHaveAttribute('data-state', 'live');
+  const navigations: string[] = [];
+  second.on('framenavigated', (frame) => navigations.push(frame.url()));
+
+  await first.goto('/accounts/');
+  await first.getByRole('button', { name: 'New account' }).click();
+  const dialog = first.getByRole('dialog', { name: 'New account' });
+  await dialog.getByLabel('Full name').fill('Zoé Faure-Öberg');
+  await expect(dialog.getByLabel('Login')).toHaveValue('zoe.faure.oberg');
+  // A bad login shows its error next to the field, from the server, while typing.
+  await dialog.getByLabel('Login').fill('Bad:Login');
+  await expect(dialog.locator('[data-error-for="login"]')).toContainText('Bad:Login');
+  await dialog.getByLabel('Login').fill('zfaure');
+  await expect(dialog.locator('[data-error-for="login"]')).toHaveText('');
+  await dialog.getByLabel('Role in developers').selectOption('member');
+  // Mismatched passwords are refused, and nothing typed is lost.
+  await dialog.getByLabel('Password', { exact: true }).fill('Zoe-pass-1234');
+  await dialog.getByLabel('Password again').fill('Zoe-pass-9999');
+  await dialog.getByRole('button', { name: 'Create account' }).click();
+  await expect(dialog.locator('[data-error-for="password2"]')).toHaveText('The two passwords differ');
+  await expect(dialog.getByLabel('Full name')).toHaveValue('Zoé Faure-Öberg');
+  await dialog.getByLabel('Password again').fill('Zoe-pass-1234');
+  await dialog.getByRole('button', { name: 'Create account' }).click();
+  await expect(dialog.getByText('The account zfaure was created.')).toBeVisible();
+
+  const row = second.locator('#account-zfaure');
+  await expect(row).toBeVisible();
+  await expect(row).toContainText('Zoé Faure-Öberg');
+  await expect(row).toContainText('developers');
+  await expect(second.locator('#accounts-counts')).toContainText('accounts');
+  expect(navigations).toEqual([]);
+  await first.context().close();
+  await second.context().close();
+});
+
+test('a useradd in a shell makes its row appear in an open page', async ({ browser }) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await page.goto('/accounts/');
+  await expect(page.locator('#connection-state')).toHaveAttribute('data-state', 'live');
+  await run('useradd', ['--prefix', demoRoot(), '-M', '-c', 'Shell Person', 'shellperson']);
+  await expect(page.locator('#account-shellperson')).toContainText('Shell Person');
+  await run('userdel', ['--prefix', demoRoot(), 'shellperson']);
+  await expect(page.locator('#account-shellperson')).toHaveCount(0);
+  await page.context().close();
+});
+
+test('filtering, sorting and the system toggle', async ({ browser }) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await page.goto('/accounts/');
+  await expect(page.locator('#account-root')).toHaveCount(0);
+  await page.getByLabel('Show system accounts').check();
+  await expect(page.locator('#account-root')).toBeVisible();
+  await page.getByLabel('Filter accounts').fill('lefevre');
+  await expect(page.locator('#account-rows tr')).toHaveCount(1);
+  await expect(page.locator('#account-blefevre')).toBeVisible();
+  await expect(page).toHaveURL(/q=lefevre/);
+  await page.getByLabel('Filter accounts').fill('');
+  await page.getByRole('link', { name: 'UID' }).click();
+  await page.getByRole('link', { name: 'UID' }).click();
+  await expect(page.locator('th[aria-sort="descending"]')).toHaveText('UID');
+  await expect(page.locator('#account-rows tr').first()).toHaveId('account-nobody');
+  await page.context().close();
+});
+
+test('edit the full name and groups, lock, then delete with the home archived', async ({ browser }) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await page.goto('/accounts/');
+  await page.getByRole('link', { name: 'dnguyen' }).click();
+  await expect(page).toHaveURL(/\/accounts\/dnguyen$/);
+  await expect(page.locator('#connection-state')).toHaveAttribute('data-state', 'live');
+
+  await page.getByLabel(/^Full name/).fill('David Nguyễn');
+  await page.getByLabel(/^Full name/).press('Tab');
+  await expect(page.locator('[data-state-for="fullName"]')).toHaveText('Saved');
+  await expect(page.locator('#account-facts-dnguyen')).toContainText('David Nguyễn');
+
+  await page.getByLabel('responsible of support').check();
+  await expect(page.locator('[data-state-for="groups"]')).toHaveText('Saved');
+  await expect(page.locator('#account-facts-dnguyen')).toContainText('rsp-support');
+
+  await page.getByRole('button', { name: 'Lock' }).click();
+  await expect(page.locator('#account-facts-dnguyen')).toContainText('locked');
+  await expect(page.getByRole('button', { name: 'Unlock' })).toBeVisible();
+
+  page.once('dialog', (dialog) => {
+    expect(dialog.message()).toContain('archived');
+    void dialog.accept();
+  });
+  await page.getByRole('button', { name: 'Delete dnguyen' }).click();
+  await expect(page.locator('#account-status')).toContainText('archived to');
+  const archives = await readdir(join(demoRoot(), 'home/archives'));
+  expect(archives.some((name) => name.startsWith('dnguyen.deleted.'))).toBe(true);
+  await page.context().close();
+});
+
+test('two admins editing the same field: the second one gets a conflict notice, not a silent overwrite', async ({ browser }) => {
+  const first = await logInAs(browser, 'admin', testPasswords.admin);
+  const second = await logInAs(browser, 'blefevre', testPasswords.blefevre);
+  await first.goto('/accounts/cmartin');
+  await second.goto('/accounts/cmartin');
+  await expect(second.locator('#connection-state')).toHaveAttribute('data-state', 'live');
+  // The second admin starts typing; the first saves a different name meanwhile.
+  await second.getByLabel(/^Full name/).fill('Chloé Martin-Second');
+  await first.getByLabel(/^Full name/).fill('Chloé Martin-First');
+  await first.getByLabel(/^Full name/).press('Tab');
+  await expect(first.locator('[data-state-for="fullName"]')).toHaveText('Saved');
+  const notice = second.locator('.conflict-notice');
+  await expect(notice).toContainText('Chloé Martin-First');
+  await expect(second.getByLabel(/^Full name/)).toHaveValue('Chloé Martin-Second');
+  await notice.getByRole('button', { name: 'Save mine' }).click();
+  await expect(second.locator('[data-state-for="fullName"]')).toHaveText('Saved');
+  await expect(first.getByLabel(/^Full name/)).toHaveValue('Chloé Martin-Second');
+  await first.context().close();
+  await second.context().close();
+});
+
+test('bulk-lock three accounts', async ({ browser }) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await page.goto('/accounts/');
+  const logins = await page.locator('#account-rows tr:not(.is-locked) .login').evaluateAll((links) => links.map((link) => link.textContent!).filter((login) => !['admin', 'blefevre', 'adurand'].includes(login)).slice(0, 3));
+  expect(logins).toHaveLength(3);
+  for (const login of logins) await page.getByLabel(`Select ${login}`).check();
+  await expect(page.locator('#accounts-selected-count')).toHaveText('3 selected');
+  await page.locator('#accounts-bulk').getByRole('button', { name: 'Lock', exact: true }).click();
+  for (const login of logins) await expect(page.locator(`#account-${login}`)).toHaveClass(/is-locked/);
+  await page.screenshot({ path: 'test-results/e2e/accounts.png', fullPage: true });
+  await page.context().close();
+});

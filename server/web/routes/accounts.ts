@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { CoreError } from '../../core/errors.ts';
+import { quote } from '../../core/accounts/validate-fields.ts';
+import { getCsrfToken } from '../plugins/csrf.ts';
+import { getGroupCatalogue } from '../accounts/group-catalogue.ts';
+import { formatAccountQuery, getRowsData, parseAccountQuery, type AccountQueryString } from '../accounts/account-page-data.ts';
+
+const queryString = {
+  type: 'object',
+  properties: { q: { type: 'string', maxLength: 200 }, system: { type: 'string' }, sort: { type: 'string' }, order: { type: 'string' }, page: { type: 'string' } },
+} as const;
+
+// The accounts page, for admins: a first page of rows rendered here (it works without
+// script), then filtering, sorting and paging through /accounts/-/rows, and live rows through
+// the `accounts` topic. Changes go through the JSON API.
+export default async function accountsRoutes(app: FastifyInstance): Promise<void> {
+  const admin = { admin: true };
+
+  app.get<{ Querystring: AccountQueryString }>('/accounts/', { config: admin, schema: { querystring: queryString } }, async (request, reply) => {
+    const query = parseAccountQuery(request.query);
+    const list = app.accountList.query(query);
+    const groups = app.core.accounts.listGroups();
+    return reply.view('accounts/index.njk', {
+      me: request.session, csrfToken: getCsrfToken(request, reply), page: 'accounts', topics: 'accounts',
+      counts: app.core.accounts.getCounts(), ...getRowsData(list, query),
+      sortUrl: (key: string) => formatAccountQuery(query, { sort: key as never, descending: query.sort === key && !query.descending, page: 1 }),
+      catalogue: getGroupCatalogue(groups, app.config.auth.adminGroups),
+      primaryGroups: groups.map((group) => group.name).sort(),
+      shells: app.core.accounts.getShells(), defaultShell: '/bin/bash',
+    });
+  });
+
+  // The rows of one page of a query, and its pager, as HTML fragments: the page swaps them
+  // in as the admin types, sorts or pages.
+  app.get<{ Querystring: AccountQueryString }>('/accounts/-/rows', { config: admin, schema: { querystring: queryString } }, async (request) => {
+    const query = parseAccountQuery(request.query);
+    const list = app.accountList.query(query);
+    const data = getRowsData(list, query);
+    const [rows, pager] = await Promise.all([app.view('accounts/_rows.njk', data), app.view('accounts/_pager.njk', data)]);
+    return { rows, pager, matched: list.matched, page: list.page, generation: list.generation, url: formatAccountQuery(query, { page: list.page }) };
+  });
+
+  // One account's details and edits. Its page follows `account/<login>`.
+  app.get<{ Params: { login: string } }>('/accounts/:login', {
+    config: admin, schema: { params: { type: 'object', required: ['login'], properties: { login: { type: 'string', maxLength: 64 } } } },
+  }, async (request, reply) => {
+    const account = app.core.accounts.getAccount(request.params.login);
+    if (!account) throw new CoreError('not-found', `No account named ${quote(request.params.login)}`, { field: 'login' });
+    const groups = app.core.accounts.listGroups();
+    const catalogue = getGroupCatalogue(groups, app.config.auth.adminGroups);
+    const roles = Object.fromEntries(catalogue.standard.map((group) => [group, app.core.accounts.getRole(group, account.login)]));
+    return reply.view('accounts/details.njk', {
+      me: request.session, csrfToken: getCsrfToken(request, reply), page: 'account', topics: `account/${account.login}`,
+      account, accountJson: JSON.stringify(account), catalogue, roles,
+      primaryGroups: groups.map((group) => group.name).sort(), shells: app.core.accounts.getShells(),
+    });
+  });
+}

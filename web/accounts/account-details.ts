@@ -1,0 +1,264 @@
+// An account's details page: every field saved on its own when the admin leaves it (with a
+// saving/saved/error state), actions (lock, password, rename, delete), the group matrix, and
+// live updates. Each edit carries the version the admin started from; when someone else
+// changed the same field meanwhile, a conflict notice lets the admin choose, so neither
+// edit is lost silently.
+import { registerChart } from '../stream/stream-actions.ts';
+import { ApiError, callApi, notify } from '../api.ts';
+
+interface Account {
+  login: string; fullName: string; uid: number; gid: number; primaryGroup: string | null; groups: string[]; home: string;
+  shell: string; locked: boolean; system: boolean; passwordChanged: number | null; expiry: number | null; version: string;
+}
+
+const editableFields = ['fullName', 'shell', 'home', 'uid', 'primaryGroup', 'expiry'] as const;
+type EditableField = (typeof editableFields)[number];
+type SaveState = 'saving' | 'saved' | 'error' | 'conflict' | '';
+const stateLabels: Record<SaveState, string> = { saving: 'Saving\u2026', saved: 'Saved', error: 'Not saved', conflict: 'Changed elsewhere', '': '' };
+
+// A field's value as the form shows it (expiry: an ISO date or empty).
+function getShownValue(account: Account, field: EditableField): string {
+  if (field === 'expiry') return account.expiry === null ? '' : new Date(account.expiry * 86_400_000).toISOString().slice(0, 10);
+  return String(account[field] ?? '');
+}
+
+// The value the API takes for what the form holds.
+function getApiValue(field: EditableField, shown: string): unknown {
+  if (field === 'uid') return Number(shown);
+  if (field === 'expiry') return shown === '' ? null : Math.floor(Date.parse(`${shown}T00:00:00Z`) / 86_400_000);
+  return shown;
+}
+
+// Starts the page (called when <body data-page="account">).
+export function startAccountDetails(): void {
+  const root = document.getElementById('account-details')!;
+  let account = JSON.parse(root.dataset.account!) as Account;
+  const login = account.login;
+  const url = `/api/v1/accounts/${encodeURIComponent(login)}`;
+  // The account as it was when the admin started editing each field.
+  const editBase = new Map<EditableField, Account>();
+  // Fields showing a conflict notice: they wait for the admin's choice, not for a blur.
+  const inConflict = new Set<EditableField>();
+  // The latest save of each field: an older one that answers late is ignored.
+  const saveNumbers = new Map<EditableField, number>();
+  let deleted = false;
+
+  const input = (field: string) => root.querySelector<HTMLInputElement>(`[name="${field}"]`)!;
+  const setState = (field: string, state: SaveState, message = '') => {
+    const badge = root.querySelector<HTMLElement>(`[data-state-for="${field}"]`);
+    if (badge) {
+      badge.dataset.state = state;
+      badge.textContent = stateLabels[state];
+    }
+    const error = root.querySelector<HTMLElement>(`[data-error-for="${field}"]`);
+    if (error && state !== 'conflict') error.textContent = message;
+  };
+
+  // A fresh copy from the server (after a 409).
+  const reload = async () => {
+    account = await callApi<Account>('GET', url);
+    return account;
+  };
+
+  // Sends a change based on `base`; returns the new account or throws.
+  const patch = (changes: Record<string, unknown>, base: Account) => callApi<Account>('PATCH', url, { version: base.version, ...changes });
+
+  const saveField = async (field: EditableField) => {
+    const shown = input(field).value;
+    const base = editBase.get(field) ?? account;
+    const number = (saveNumbers.get(field) ?? 0) + 1;
+    saveNumbers.set(field, number);
+    setState(field, 'saving');
+    try {
+      const saved = await patch({ [field]: getApiValue(field, shown) }, base);
+      if (saveNumbers.get(field) !== number) return;
+      editBase.delete(field);
+      applyAccount(saved);
+      setState(field, 'saved');
+    } catch (error) {
+      if (saveNumbers.get(field) !== number) return;
+      if (!(error instanceof ApiError) || error.status !== 409) {
+        setState(field, 'error', (error as Error).message);
+        return;
+      }
+      // Stale: if someone changed only other fields, apply ours on the fresh version;
+      // if they changed this one, the admin decides.
+      const fresh = await reload();
+      if (getShownValue(fresh, field) === getShownValue(base, field)) {
+        editBase.set(field, fresh);
+        await saveField(field);
+      } else {
+        showConflict(field, fresh);
+      }
+    }
+  };
+
+  // The notice on a field someone else changed while the admin was editing it.
+  const showConflict = (field: EditableField, theirs: Account) => {
+    inConflict.add(field);
+    setState(field, 'conflict');
+    const slot = root.querySelector<HTMLElement>(`[data-error-for="${field}"]`)!;
+    slot.replaceChildren();
+    const notice = document.createElement('div');
+    notice.className = 'conflict-notice';
+    notice.setAttribute('role', 'alert');
+    const text = document.createElement('p');
+    text.textContent = `Someone else changed this to \u201c${getShownValue(theirs, field)}\u201d while you were editing it. Yours is \u201c${input(field).value}\u201d.`;
+    const keepMine = Object.assign(document.createElement('button'), { type: 'button', className: 'button', textContent: 'Save mine' });
+    const takeTheirs = Object.assign(document.createElement('button'), { type: 'button', className: 'button button-quiet', textContent: 'Keep theirs' });
+    keepMine.addEventListener('click', () => {
+      slot.replaceChildren();
+      inConflict.delete(field);
+      editBase.set(field, theirs);
+      void saveField(field);
+    });
+    takeTheirs.addEventListener('click', () => {
+      slot.replaceChildren();
+      inConflict.delete(field);
+      editBase.delete(field);
+      input(field).value = getShownValue(account, field);
+      setState(field, '');
+    });
+    notice.append(text, keepMine, takeTheirs);
+    slot.append(notice);
+  };
+
+  // Shows a newer version of the account: fields nobody is editing follow it; a field being
+  // edited that someone else changed gets the conflict notice.
+  const applyAccount = (next: Account) => {
+    const previous = account;
+    account = next;
+    root.dataset.version = next.version;
+    for (const field of editableFields) {
+      const element = input(field);
+      const base = editBase.get(field);
+      if (!base) {
+        if (document.activeElement !== element || getShownValue(previous, field) === element.value) element.value = getShownValue(next, field);
+      } else if (!inConflict.has(field) && getShownValue(base, field) !== getShownValue(next, field) && element.value !== getShownValue(next, field)) {
+        showConflict(field, next);
+      }
+    }
+    root.querySelector<HTMLElement>('[data-action="lock"]')!.hidden = next.locked;
+    root.querySelector<HTMLElement>('[data-action="unlock"]')!.hidden = !next.locked;
+    root.querySelectorAll<HTMLInputElement>('input[name="group"]').forEach((box) => { box.checked = next.groups.includes(box.value); });
+    // Roles live in G, rsp-G and gst-G: the account's groups tell them.
+    root.querySelectorAll<HTMLElement>('[data-role-group]').forEach((row) => {
+      const group = row.dataset.roleGroup!;
+      const role = next.groups.includes(`rsp-${group}`) ? 'responsible' : next.groups.includes(group) ? 'member' : next.groups.includes(`gst-${group}`) ? 'guest' : 'none';
+      const radio = row.querySelector<HTMLInputElement>(`input[value="${role}"]`);
+      if (radio) radio.checked = true;
+    });
+  };
+
+  // Editing starts at the first keystroke or choice: the version then is the base.
+  for (const field of editableFields) {
+    const element = input(field);
+    element.addEventListener('input', () => {
+      if (!editBase.has(field)) editBase.set(field, account);
+    });
+    element.addEventListener('change', () => {
+      if (inConflict.has(field)) return;
+      if (!editBase.has(field)) editBase.set(field, account);
+      void saveField(field);
+    });
+  }
+
+  // An action (not a field edit) applies to the latest version; a 409 only means an
+  // unrelated change came first, so it is retried once on a fresh copy.
+  const runAction = async (state: string, changes: Record<string, unknown>): Promise<Account | null> => {
+    setState(state, 'saving');
+    try {
+      let result: Account;
+      try {
+        result = await patch(changes, account);
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 409) throw error;
+        result = await patch(changes, await reload());
+      }
+      setState(state, 'saved');
+      return result;
+    } catch (error) {
+      setState(state, 'error', (error as Error).message);
+      notify((error as Error).message, 'error');
+      return null;
+    }
+  };
+
+  root.addEventListener('click', async (event) => {
+    const button = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
+    if (!button) return;
+    const action = button.dataset.action!;
+    const changes = action === 'force-password-change' ? { forcePasswordChange: true } : { locked: action === 'lock' };
+    const result = await runAction('password', changes);
+    if (result) {
+      applyAccount(result);
+      notify(action === 'lock' ? `${login} is locked` : action === 'unlock' ? `${login} is unlocked` : `${login} must change the password at next login`);
+    }
+  });
+
+  root.addEventListener('submit', async (event) => {
+    const form = (event.target as Element).closest<HTMLFormElement>('form[data-action-form]');
+    if (!form) return;
+    event.preventDefault();
+    const data = new FormData(form);
+    const kind = form.dataset.actionForm;
+    if (kind === 'password') {
+      const result = await runAction('password', { password: String(data.get('password')) });
+      if (result) {
+        form.reset();
+        applyAccount(result);
+        notify(`The password of ${login} was changed`);
+      }
+    } else if (kind === 'rename') {
+      const newLogin = String(data.get('newLogin')).trim();
+      const result = await runAction('newLogin', { newLogin, moveHome: data.get('moveHome') === 'on', renameGroup: data.get('renameGroup') === 'on' });
+      if (result) location.assign(`/accounts/${encodeURIComponent(result.login)}`);
+    } else if (kind === 'delete') {
+      const home = String(data.get('home'));
+      const fate = home === 'remove' ? `its home ${account.home} will be removed for good` : `its home ${account.home} will be archived under /home/archives`;
+      if (!confirm(`Delete the account ${login}? ${fate[0]!.toUpperCase()}${fate.slice(1)}.`)) return;
+      try {
+        const answer = await callApi<{ archive: string | null }>('DELETE', `${url}?home=${home}`);
+        deleted = true;
+        showStatus(answer.archive ? `Deleted. Its home was archived to ${answer.archive}.` : 'Deleted.', 'ok');
+        setTimeout(() => location.assign('/accounts/'), 1500);
+      } catch (error) {
+        notify((error as Error).message, 'error');
+      }
+    }
+  });
+
+  // The group matrix: a role per standard group, membership of the others.
+  root.addEventListener('change', async (event) => {
+    const target = event.target as HTMLInputElement;
+    if (target.type === 'radio' && target.name.startsWith('role:')) {
+      const result = await runAction('groups', { roles: { [target.name.slice(5)]: target.value } });
+      if (result) applyAccount(result);
+    } else if (target.type === 'checkbox' && target.name === 'group') {
+      const offered = new Set([...root.querySelectorAll<HTMLInputElement>('input[name="group"]')].map((box) => box.value));
+      const checked = [...root.querySelectorAll<HTMLInputElement>('input[name="group"]:checked')].map((box) => box.value);
+      const groups = [...account.groups.filter((group) => !offered.has(group)), ...checked];
+      const result = await runAction('groups', { groups });
+      if (result) applyAccount(result);
+      else target.checked = !target.checked;
+    }
+  });
+
+  const showStatus = (text: string, kind: 'ok' | 'error') => {
+    const status = document.getElementById('account-status')!;
+    status.replaceChildren(Object.assign(document.createElement('p'), { className: `notice notice-${kind}`, textContent: text }));
+  };
+
+  // Changes from anywhere arrive here.
+  registerChart('account-details', (data) => {
+    const { account: next } = data as { login: string; account: Account | null };
+    if (next === null) {
+      if (deleted) return;
+      deleted = true;
+      showStatus(`The account ${login} was deleted elsewhere. Nothing here can be saved any more.`, 'error');
+      root.querySelectorAll<HTMLInputElement>('input, select, button').forEach((element) => { element.disabled = true; });
+      return;
+    }
+    if (next.version !== account.version) applyAccount(next);
+  });
+}
