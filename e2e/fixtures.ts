@@ -21,4 +21,14 @@ export async function logInAs(browser: Browser, login: string, password: string,
   return page;
 }
 
+// Logs out (so other specs see no leftover session) and closes the page's context.
+export async function logOutAndClose(page: Page): Promise<void> {
+  const logOut = page.getByRole('button', { name: 'Log out' });
+  if (await logOut.count() > 0) {
+    await logOut.click();
+    await expect(page).toHaveURL(/\/login\/$/);
+  }
+  await page.context().close();
+}
+
 export const test = base;

@@ -1,18 +1,20 @@
 // The browser entry point: connects the push channel for the topics the page names in
 // <body data-topics>, and shows its state in the top bar.
 import $ from 'jquery';
-import { connectStream, type StreamState } from './stream/stream-socket.ts';
+import { connectStream, type StreamConnection, type StreamState } from './stream/stream-socket.ts';
 import { startAccountsPage } from './accounts/accounts-page.ts';
 import { startCreateAccountDialog } from './accounts/create-account-dialog.ts';
 import { startAccountDetails } from './accounts/account-details.ts';
+import { startImportPage } from './accounts/import-page.ts';
 
 // Each page's own behaviour, by <body data-page>.
-const pages: Record<string, () => void> = {
+const pages: Record<string, (stream: StreamConnection | null) => void> = {
   accounts: () => {
     startAccountsPage();
     startCreateAccountDialog();
   },
   account: startAccountDetails,
+  'accounts-import': startImportPage,
 };
 
 const stateLabels: Record<StreamState, string> = {
@@ -23,14 +25,13 @@ const stateLabels: Record<StreamState, string> = {
 };
 
 $(() => {
-  pages[document.body.dataset.page ?? '']?.();
   const topics = (document.body.dataset.topics ?? '').split(/\s+/).filter(Boolean);
-  if (topics.length === 0) return;
   const indicator = $('#connection-state');
-  connectStream({
+  const stream = topics.length === 0 ? null : connectStream({
     topics,
     onState(state) {
       indicator.attr('data-state', state).text(stateLabels[state]);
     },
   });
+  pages[document.body.dataset.page ?? '']?.(stream);
 });

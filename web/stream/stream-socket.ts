@@ -15,7 +15,14 @@ const sessionEnded = 4401;
 // Opens the push channel, subscribes to `topics`, applies every frame, and reconnects by
 // itself with backoff; each reconnection subscribes again, and the server answers with a
 // snapshot of each topic, so whatever was missed meanwhile is re-synced.
-export function connectStream({ topics, url, onState }: StreamSocketOptions): { close(): void } {
+// An open push channel: follow more topics (kept across reconnections), or close it.
+export interface StreamConnection {
+  subscribe(topic: string): void;
+  close(): void;
+}
+
+export function connectStream({ topics: initialTopics, url, onState }: StreamSocketOptions): StreamConnection {
+  const topics = [...initialTopics];
   const address = url ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
   let socket: WebSocket | null = null;
   let failures = 0;
@@ -74,6 +81,11 @@ export function connectStream({ topics, url, onState }: StreamSocketOptions): { 
 
   open();
   return {
+    subscribe(topic) {
+      if (topics.includes(topic)) return;
+      topics.push(topic);
+      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ subscribe: [topic] }));
+    },
     close() {
       closedByPage = true;
       clearTimeout(timer);

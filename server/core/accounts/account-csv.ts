@@ -29,10 +29,14 @@ export function formatAccountsCsv(accounts: AccountView[]): string {
   ]), { header: true, columns: csvColumns.filter((column) => column !== 'password') });
 }
 
+// What a CSV header may be mapped to: a field, or `ignore` (a column the import skips even
+// when its header is a field name).
+export type CsvMapping = Record<string, CsvColumn | 'ignore'>;
+
 // Reads an accounts CSV. `mapping` says which field each header names (`{ "Nom": "fullName" }`);
 // headers that are already field names need no mapping, others are ignored. Row numbers
 // count from 1 after the header, as a spreadsheet shows them minus one.
-export function parseAccountsCsv(text: string, mapping: Record<string, CsvColumn> = {}): CsvAccountRow[] {
+export function parseAccountsCsv(text: string, mapping: CsvMapping = {}): CsvAccountRow[] {
   let records: Record<string, string>[];
   try {
     records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: false });
@@ -40,13 +44,13 @@ export function parseAccountsCsv(text: string, mapping: Record<string, CsvColumn
     throw new CoreError('invalid-argument', `Malformed CSV: ${(error as Error).message.split('\n')[0]}`, { field: 'csv', cause: error });
   }
   for (const [header, column] of Object.entries(mapping)) {
-    if (!csvColumns.includes(column)) throw new CoreError('invalid-argument', `Unknown field ${quote(column)} for column ${quote(header)}: one of ${csvColumns.join(', ')}`, { field: 'mapping' });
+    if (column !== 'ignore' && !csvColumns.includes(column)) throw new CoreError('invalid-argument', `Unknown field ${quote(column)} for column ${quote(header)}: one of ${csvColumns.join(', ')}, ignore`, { field: 'mapping' });
   }
   return records.map((record, index) => {
     const row: CsvAccountRow = { row: index + 1 };
     for (const [header, value] of Object.entries(record)) {
       const column = mapping[header] ?? (csvColumns.includes(header as CsvColumn) ? header as CsvColumn : null);
-      if (!column || value === '' || column === 'locked') continue;
+      if (!column || column === 'ignore' || value === '' || column === 'locked') continue;
       if (column === 'uid') row.uid = /^\d+$/.test(value) ? Number(value) : Number.NaN;
       else if (column === 'groups') row.groups = value.split(/[\s;,]+/).filter(Boolean);
       else row[column] = value;

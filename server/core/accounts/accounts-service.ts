@@ -12,7 +12,7 @@ import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, applySetGroupDesc
 import { applySetRole, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
 import { archiveShare, createShare, renameShare } from './shared-directories.ts';
 import { archiveHome, checkNewHome, createHome, removeHome, reownHome, resolveUnderRoot } from './homes.ts';
-import { formatAccountsCsv, parseAccountsCsv, type CsvAccountRow, type CsvColumn } from './account-csv.ts';
+import { formatAccountsCsv, parseAccountsCsv, type CsvAccountRow, type CsvMapping } from './account-csv.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import type { ShadowEntry } from './parse-shadow.ts';
 import type { AccountDatabase } from './account-database.ts';
@@ -125,7 +125,9 @@ export class AccountsService {
 
   // Creates many accounts in one transaction: each file is written once, and one refused
   // row (its field named `accounts.<row>.<field>`) leaves every file as it was.
-  async createAccounts(inputs: CreateAccountInput[]): Promise<{ account: AccountView; generatedPassword: string | null }[]> {
+  async createAccounts(inputs: CreateAccountInput[], options: { onProgress?: ProgressListener } = {}): Promise<{ account: AccountView; generatedPassword: string | null }[]> {
+    const report = throttleProgress(options.onProgress);
+    let hashed = 0;
     const prepared = await Promise.all(inputs.map(async (input, row) => {
       try {
         const login = validateName(input.login, 'login');
@@ -134,21 +136,29 @@ export class AccountsService {
         // Check where the home would go before anything is written: a refused home must not
         // leave an account behind.
         if (input.createHome !== false) await checkNewHome(this.#store.root, input.home ?? `/home/${login}`);
-        if (input.password === null) return { input, login, hash: '!', generatedPassword: null };
+        if (input.password === null) {
+          report('passwords', ++hashed, inputs.length);
+          return { input, login, hash: '!', generatedPassword: null };
+        }
         const generatedPassword = input.password === undefined ? createPassword() : null;
         const password = generatedPassword ?? validatePassword(input.password, login);
-        return { input, login, hash: await hashPassword(password, this.#store.context.defs), generatedPassword };
+        const hash = await hashPassword(password, this.#store.context.defs);
+        report('passwords', ++hashed, inputs.length);
+        return { input, login, hash, generatedPassword };
       } catch (error) {
         throw atRow(error, row);
       }
     }));
+    report('writing', 0, 1, true);
     const entries = await this.#store.transact((db, context) => {
       const memberships = new Map<string, string[]>();
       const created = mapRows(prepared, ({ input, login, hash }) => applyCreateAccount(db, { ...input, login, hash }, context, memberships));
       for (const [group, logins] of memberships) applyAddMembers(db, group, logins);
       return created;
     });
+    report('homes', 0, entries.length, true);
     for (const [row, entry] of entries.entries()) {
+      report('homes', row + 1, entries.length);
       if (prepared[row]!.input.createHome === false) continue;
       try {
         await createHome(this.#store.root, entry.home, join(this.#store.etcDir, 'skel'), entry, this.#store.context.defs.homeMode);
@@ -331,13 +341,15 @@ export class AccountsService {
   // before it; `dryRun` stops there and reports. Otherwise rows with problems refuse the
   // whole import (nothing written) unless `skipInvalid`, and the rest are created in one
   // transaction (without homes when createHomes is false).
-  async importCsv(text: string, options: { mapping?: Record<string, CsvColumn>; dryRun?: boolean; skipInvalid?: boolean; createHomes?: boolean } = {}):
+  async importCsv(text: string, options: { mapping?: CsvMapping; dryRun?: boolean; skipInvalid?: boolean; createHomes?: boolean; onProgress?: ProgressListener } = {}):
     Promise<{ problems: { row: number; field: string; message: string }[]; created: string[] }> {
     const rows = parseAccountsCsv(text, options.mapping);
     const trial = this.#store.database.clone();
     const problems: { row: number; field: string; message: string }[] = [];
     const valid: CsvAccountRow[] = [];
-    for (const row of rows) {
+    const report = throttleProgress(options.onProgress);
+    for (const [index, row] of rows.entries()) {
+      report('checking', index + 1, rows.length);
       try {
         // A home in the way would refuse the real import too: it is reported now.
         await this.#tryCreate(trial, { ...toInput(row), password: row.password }, options.createHomes !== false);
@@ -351,7 +363,7 @@ export class AccountsService {
     if (problems.length > 0 && !options.skipInvalid) {
       throw new CoreError('invalid-argument', `${problems.length} of ${rows.length} rows have problems; nothing was imported (see the dry run)`, { field: 'csv' });
     }
-    const created = await this.createAccounts(valid.map((row) => ({ ...toInput(row), password: row.password ?? null, createHome: options.createHomes !== false })));
+    const created = await this.createAccounts(valid.map((row) => ({ ...toInput(row), password: row.password ?? null, createHome: options.createHomes !== false })), { onProgress: options.onProgress });
     return { problems, created: created.map(({ account }) => account.login) };
   }
 
@@ -363,4 +375,20 @@ export class AccountsService {
   close(): Promise<void> {
     return this.#store.close();
   }
+}
+
+// Told how far a long operation is: its phase, and how many of how many steps are done.
+export type ProgressListener = (progress: { phase: 'checking' | 'passwords' | 'writing' | 'homes'; done: number; total: number }) => void;
+
+// Calls `listener` at most every 100 ms (and always for the last step or when forced):
+// an import of 10,000 rows must not send 10,000 messages.
+function throttleProgress(listener: ProgressListener | undefined): (phase: Parameters<ProgressListener>[0]['phase'], done: number, total: number, force?: boolean) => void {
+  let last = 0;
+  return (phase, done, total, force = false) => {
+    if (!listener) return;
+    const now = Date.now();
+    if (!force && done !== total && now - last < 100) return;
+    last = now;
+    listener({ phase, done, total });
+  };
 }

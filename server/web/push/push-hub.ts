@@ -115,6 +115,7 @@ export class PushHub {
   }
 
   #send(client: Client, messages: StreamMessage[]): void {
+    if (messages.length === 0) return;
     if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(messages));
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { CoreError } from '../../core/errors.ts';
 import { quote } from '../../core/accounts/validate-fields.ts';
+import { csvColumns } from '../../core/accounts/account-csv.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { getGroupCatalogue } from '../accounts/group-catalogue.ts';
 import { formatAccountQuery, getRowsData, parseAccountQuery, type AccountQueryString } from '../accounts/account-page-data.ts';
@@ -39,6 +40,14 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
     const [rows, pager] = await Promise.all([app.view('accounts/_rows.njk', data), app.view('accounts/_pager.njk', data)]);
     return { rows, pager, matched: list.matched, page: list.page, generation: list.generation, url: formatAccountQuery(query, { page: list.page }) };
   });
+
+  // The CSV import page: the file is read in the browser, mapped, dry-run and imported
+  // through the API, with progress pushed on import/<id>. (Under /accounts/-/: a login
+  // never starts with "-", so no account's page is shadowed.)
+  app.get('/accounts/-/import', { config: admin }, async (request, reply) => reply.view('accounts/import.njk', {
+    me: request.session, csrfToken: getCsrfToken(request, reply), page: 'accounts-import', topics: 'accounts-summary',
+    columns: csvColumns, counts: app.core.accounts.getCounts(),
+  }));
 
   // One account's details and edits. Its page follows `account/<login>`.
   app.get<{ Params: { login: string } }>('/accounts/:login', {

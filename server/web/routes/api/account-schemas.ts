@@ -81,5 +81,7 @@ export const importBody = {
     csv: { type: 'string', maxLength: 16 * 1024 * 1024 },
     mapping: { type: 'object', additionalProperties: { type: 'string' } },
     dryRun: { type: 'boolean' }, skipInvalid: { type: 'boolean' }, createHomes: { type: 'boolean' },
+    // A name the page chose for this import's progress topic (import/<progress>).
+    progress: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },
   },
 } as const;

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreError } from '../../../core/errors.ts';
 import type { AccountView } from '../../../core/accounts/account-view.ts';
 import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
-import type { CsvColumn } from '../../../core/accounts/account-csv.ts';
+import type { CsvMapping } from '../../../core/accounts/account-csv.ts';
+import type { ProgressListener } from '../../../core/accounts/accounts-service.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
 import { checkAccountAction, checkCreateAccount, getActor, checkJoinsAdmins, checkLeavesAdmins, type AccountAction, type Actor } from '../../accounts/account-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
@@ -151,12 +152,15 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="accounts.csv"').send(accounts.exportCsv());
   });
 
-  app.post<{ Body: { csv: string; mapping?: Record<string, CsvColumn>; dryRun?: boolean; skipInvalid?: boolean; createHomes?: boolean } }>('/api/v1/accounts/import', {
+  app.post<{ Body: { csv: string; mapping?: CsvMapping; dryRun?: boolean; skipInvalid?: boolean; createHomes?: boolean; progress?: string } }>('/api/v1/accounts/import', {
     config: admin, bodyLimit: importBodyLimit,
-    schema: { tags: ['accounts'], summary: 'Import accounts from CSV, or dry-run it', body: importBody, response: errors },
+    schema: { tags: ['accounts'], summary: 'Import accounts from CSV, or dry-run it; progress goes to the push topic import/<progress>', body: importBody, response: errors },
   }, async (request) => {
-    const { csv, ...options } = request.body;
-    if (options.dryRun) return accounts.importCsv(csv, options);
-    return runAudited(audit, request, 'accounts-import', 'CSV', () => accounts.importCsv(csv, options));
+    const { csv, progress, ...options } = request.body;
+    const onProgress: ProgressListener | undefined = progress
+      ? (state) => app.hub.publish(`import/${progress}`, [{ action: 'sample', target: 'import-progress', data: state }])
+      : undefined;
+    if (options.dryRun) return accounts.importCsv(csv, { ...options, onProgress });
+    return runAudited(audit, request, 'accounts-import', 'CSV', () => accounts.importCsv(csv, { ...options, onProgress }));
   });
 }
