@@ -3,7 +3,9 @@ import WebSocket from 'ws';
 // A push-channel client for tests: connects to the test's own server (self-signed, so
 // certificate checks are off for it only) and collects every message it receives.
 export class TestSocket {
-  readonly messages: { action: string; target: string; html?: string }[] = [];
+  readonly messages: { action: string; target: string; html?: string; data?: unknown }[] = [];
+  // Every frame as it came over the wire (to assert on what was sent, not on what parsed).
+  readonly frames: string[] = [];
   readonly socket: WebSocket;
   closeCode: number | null = null;
   #waiters: (() => void)[] = [];
@@ -18,6 +20,7 @@ export class TestSocket {
     });
     this.#opened.catch(() => {});
     this.socket.on('message', (data) => {
+      this.frames.push(data.toString());
       this.messages.push(...(JSON.parse(data.toString()) as TestSocket['messages']));
       this.#waiters.forEach((wake) => wake());
     });

@@ -51,4 +51,10 @@ describe('accounts CSV', () => {
     await expect(s.service.importCsv('login,fullName\n"unterminated,x\n')).rejects.toMatchObject({ field: 'csv', message: expect.stringMatching(/^Malformed CSV/) });
     await expect(s.service.importCsv('a,b\n1,2\n', { mapping: { a: 'nope' as never } })).rejects.toMatchObject({ field: 'mapping' });
   });
+
+  it('skips a column mapped to "ignore", even one named like a field', async () => {
+    const csv = 'login,shell,password\nignoring1,/bin/nope,short\n';
+    expect((await s.service.importCsv(csv, { dryRun: true })).problems.map((problem) => problem.field)).toEqual(['password']);
+    expect((await s.service.importCsv(csv, { dryRun: true, mapping: { shell: 'ignore', password: 'ignore' } })).problems).toEqual([]);
+  });
 });

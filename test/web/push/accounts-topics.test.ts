@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callApi, createTestApp, openApiSession, type ApiSession, type TestApp } from '../../helpers/test-app.ts';
+import { testPasswords } from '../../helpers/sandbox.ts';
+import { TestSocket } from '../../helpers/ws-client.ts';
+
+const run = promisify(execFile);
+let t: TestApp;
+let host: string;
+let admin: ApiSession;
+let member: ApiSession;
+const sockets: TestSocket[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = t.app.server.address();
+  host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  admin = await openApiSession(t.app, 'admin', testPasswords.admin);
+  member = await openApiSession(t.app, 'dnguyen', testPasswords.dnguyen);
+});
+afterAll(async () => {
+  sockets.forEach((socket) => socket.close());
+  await t.close();
+});
+
+async function follow(who: ApiSession, topics: string[]): Promise<TestSocket> {
+  const socket = new TestSocket(`wss://${host}/ws`, { cookie: who.cookie, origin: `https://${host}` });
+  sockets.push(socket);
+  await socket.opened();
+  socket.send({ subscribe: topics });
+  return socket;
+}
+
+describe('the accounts, account/<login>, audit and import/<id> topics', () => {
+  it('push rows, details and audit entries to admins, and nothing about accounts to anyone else', async () => {
+    const topics = ['accounts', 'account/cmartin', 'account/dnguyen', 'audit', 'accounts-summary'];
+    const watcher = await follow(admin, topics);
+    const outsider = await follow(member, topics);
+    // Snapshots: counts and the list's generation for the table, the account's facts.
+    await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'replace' && m.target === 'accounts-counts'), 'the counts');
+    await watcher.waitFor(() => watcher.messages.find((m) => m.target === 'account-details' && (m.data as { login: string }).login === 'cmartin'), 'the details');
+    await outsider.waitFor(() => outsider.messages.filter((m) => m.action === 'notify').length === topics.length && true, 'five refusals');
+
+    await run('useradd', ['--prefix', t.sandbox.root, '-M', '-c', 'From A Shell', 'shellmade']);
+    const row = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'prepend' && m.target === 'account-rows'), 'the new row');
+    expect(row.html).toMatch(/^<tr id="account-shellmade" class="account-row[^"]*" data-version="[a-z0-9]+" data-system="no" data-search="shellmade from a shell \d+ /);
+
+    const before = (await callApi(t.app, admin, 'GET', '/api/v1/accounts/cmartin')).json();
+    const changed = await callApi(t.app, admin, 'PATCH', '/api/v1/accounts/cmartin', { version: before.version, fullName: 'Chloé Secret-Name' });
+    expect(changed.statusCode).toBe(200);
+    const replaced = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'replace' && m.target === 'account-cmartin'), 'the changed row');
+    expect(replaced.html).toContain('Chloé Secret-Name');
+    const details = await watcher.waitFor(() => watcher.messages.find((m) => m.target === 'account-details' && (m.data as { account: { fullName: string } | null }).account?.fullName === 'Chloé Secret-Name'), 'the new details');
+    expect((details.data as { account: { version: string } }).account.version).toBe(changed.json().version);
+    await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'replace' && m.target === 'account-facts-cmartin' && m.html?.includes('Chloé Secret-Name')), 'the new facts');
+    const audit = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'prepend' && m.target === 'audit-entries' && m.html?.includes('account-modify')), 'the audit entry');
+    expect(audit.html).toContain('cmartin');
+
+    await callApi(t.app, admin, 'DELETE', '/api/v1/accounts/shellmade?home=keep');
+    await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'remove' && m.target === 'account-shellmade'), 'the removal');
+
+    // The non-admin's socket got only its refusals: not a login, a name, a row or an entry.
+    // Its own account's topic is refused too: "My account" is a page, not a topic.
+    for (const frame of outsider.frames) {
+      expect(frame).not.toMatch(/shellmade|Secret-Name|account-row|audit-entry|data-version/);
+      expect(JSON.parse(frame)).toEqual([expect.objectContaining({ action: 'notify', target: 'notifications' })]);
+    }
+    expect(outsider.frames).toHaveLength(topics.length);
+  });
+
+  it('sends a burst of more than 200 changed accounts as one reload of the table', async () => {
+    const watcher = await follow(admin, ['accounts']);
+    await watcher.waitFor(() => watcher.messages.find((m) => m.target === 'accounts-counts'), 'the counts');
+    const csv = ['login', ...Array.from({ length: 250 }, (_, i) => `burst${i}`)].join('\n');
+    const imported = await callApi(t.app, admin, 'POST', '/api/v1/accounts/import', { csv, createHomes: false });
+    expect(imported.json().created).toHaveLength(250);
+    const reload = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'sample' && (m.data as { reload: boolean }).reload), 'the reload');
+    expect(reload.target).toBe('account-rows');
+    expect(watcher.messages.filter((m) => m.action === 'prepend')).toHaveLength(0);
+  });
+
+  it('reports an import\'s progress to the page that chose its id', async () => {
+    const watcher = await follow(admin, ['import/progress-test-1']);
+    const csv = ['login', ...Array.from({ length: 30 }, (_, i) => `prog${i}`)].join('\n');
+    const imported = await callApi(t.app, admin, 'POST', '/api/v1/accounts/import', { csv, createHomes: true, progress: 'progress-test-1' });
+    expect(imported.statusCode).toBe(200);
+    const last = await watcher.waitFor(() => watcher.messages.find((m) => (m.data as { phase: string; done: number }).phase === 'homes' && (m.data as { done: number }).done === 30), 'the last step');
+    expect(last).toMatchObject({ action: 'sample', target: 'import-progress', data: { phase: 'homes', done: 30, total: 30 } });
+    expect(watcher.messages.some((m) => (m.data as { phase: string }).phase === 'checking')).toBe(true);
+    const refused = await callApi(t.app, admin, 'POST', '/api/v1/accounts/import', { csv: 'login\nx', dryRun: true, progress: 'bad id!' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().field).toBe('progress');
+  });
+});
