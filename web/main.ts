@@ -6,6 +6,8 @@ import { startAccountsPage } from './accounts/accounts-page.ts';
 import { startCreateAccountDialog } from './accounts/create-account-dialog.ts';
 import { startAccountDetails } from './accounts/account-details.ts';
 import { startImportPage } from './accounts/import-page.ts';
+import { startGroupsPage } from './groups/groups-page.ts';
+import { startGroupDetails } from './groups/group-details.ts';
 
 // Each page's own behaviour, by <body data-page>.
 const pages: Record<string, (stream: StreamConnection | null) => void> = {
@@ -15,6 +17,8 @@ const pages: Record<string, (stream: StreamConnection | null) => void> = {
   },
   account: startAccountDetails,
   'accounts-import': startImportPage,
+  groups: startGroupsPage,
+  group: startGroupDetails,
 };
 
 const stateLabels: Record<StreamState, string> = {

@@ -21,6 +21,7 @@ import dashboardRoutes from './routes/dashboard.ts';
 import myAccountRoutes from './routes/my-account.ts';
 import accountsRoutes from './routes/accounts.ts';
 import auditRoutes from './routes/audit.ts';
+import groupsRoutes from './routes/groups.ts';
 import sessionApiRoutes from './routes/api/session-api.ts';
 import accountsApiRoutes from './routes/api/accounts-api.ts';
 import groupsApiRoutes from './routes/api/groups-api.ts';
@@ -72,6 +73,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(myAccountRoutes);
   await app.register(accountsRoutes);
   await app.register(auditRoutes);
+  await app.register(groupsRoutes);
   await app.register(sessionApiRoutes);
   await app.register(accountsApiRoutes);
   await app.register(groupsApiRoutes);

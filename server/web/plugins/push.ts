@@ -6,6 +6,7 @@ import { createAccountsTopic } from '../push/topics/accounts-topic.ts';
 import { createAccountDetailsTopic } from '../push/topics/account-details-topic.ts';
 import { createAuditTopic } from '../push/topics/audit-topic.ts';
 import { createImportProgressTopic } from '../push/topics/import-progress-topic.ts';
+import { createGroupsTopics } from '../push/topics/groups-topic.ts';
 import { auditPageSize } from '../routes/audit.ts';
 
 // The push hub with its topics; the sockets of a session that ends are closed.
@@ -18,7 +19,8 @@ export default fp(async (app) => {
   const accountsTopic = createAccountsTopic(app.core.accounts, app.accountList, app.core.events, hub, render);
   const accountDetailsTopic = createAccountDetailsTopic(app.core.accounts, app.core.events, hub, render);
   const auditTopic = createAuditTopic(app.core.audit, app.core.events, hub, render, auditPageSize);
-  const topics = [sessionsTopic, accountsSummaryTopic, accountsTopic, accountDetailsTopic, auditTopic, createImportProgressTopic()];
+  const topics = [sessionsTopic, accountsSummaryTopic, accountsTopic, accountDetailsTopic, auditTopic, createImportProgressTopic(),
+    ...createGroupsTopics(app.core.accounts, app.core.events, hub, render)];
   topics.forEach((topic) => hub.registerTopic(topic));
   const stopClosing = app.core.events.on('session-closed', ({ data }) => hub.closeSession(data.sessionId));
   app.addHook('preClose', async () => hub.close());

@@ -94,3 +94,25 @@ describe('the accounts, account/<login>, audit and import/<id> topics', () => {
     expect(refused.json().field).toBe('progress');
   });
 });
+
+describe('the groups and group/<name> topics', () => {
+  it('push a new group\'s row, and a role change to the group\'s page, to admins only', async () => {
+    const watcher = await follow(admin, ['groups', 'group/support']);
+    const outsider = await follow(member, ['groups', 'group/support']);
+    await watcher.waitFor(() => watcher.messages.find((m) => m.target === 'group-details'), 'the snapshot');
+    const created = await callApi(t.app, admin, 'POST', '/api/v1/groups', { name: 'pushcrew', description: 'Pushed' });
+    expect(created.statusCode).toBe(201);
+    const row = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'prepend' && m.target === 'group-rows'), 'the new row');
+    expect(row.html).toMatch(/^<tr id="group-pushcrew" class="group-row"/);
+    expect(row.html).toContain('/home/groups/pushcrew');
+    // Helper groups come with it, never as rows of their own.
+    expect(watcher.messages.some((m) => /group-(rsp|gst)-pushcrew/.test(m.html ?? '') || /^group-(rsp|gst)-/.test(m.target))).toBe(false);
+
+    expect((await callApi(t.app, admin, 'PUT', '/api/v1/groups/support/roles/cmartin', { role: 'guest' })).statusCode).toBe(200);
+    const members = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'replace' && m.target === 'group-members-support' && m.html?.includes('aria-label="cmartin is guest" checked')), 'the new role');
+    expect(members.html).toContain('name="role:cmartin"');
+    await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'replace' && m.target === 'group-support'), 'the changed row');
+    for (const frame of outsider.frames) expect(frame).not.toMatch(/pushcrew|cmartin|group-row/);
+    expect(outsider.frames).toHaveLength(2);
+  });
+});

@@ -3,16 +3,14 @@ import { CoreError } from '../../../core/errors.ts';
 import type { GroupView } from '../../../core/accounts/account-view.ts';
 import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
-import { checkAccountAction, getActor, type Actor } from '../../accounts/account-rules.ts';
+import { checkAccountAction, checkJoinsAdmins, checkLeavesAdmins, getActor, type Actor } from '../../accounts/account-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
 import { errorSchema } from './account-schemas.ts';
+import { getGroupDetails, type GroupDetails } from '../../groups/group-details.ts';
 
 const name = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const nameParams = { type: 'object', required: ['name'], properties: { name } } as const;
 const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
-
-// A group as the API shows it: the core's view, plus its Licorn roles when it is standard.
-type GroupDetails = GroupView & { responsibles: string[] | null; guests: string[] | null; sharedDirectory: string | null };
 
 // The groups API (`/api/v1/groups…`), for admins: list, details, create, rename and
 // describe (with the version the change was based on), roles of accounts, delete. Every
@@ -22,12 +20,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
   const adminGroups = app.config.auth.adminGroups;
   const admin = { admin: true };
 
-  const getDetails = (group: GroupView): GroupDetails => {
-    const responsibles = accounts.getGroup(`rsp-${group.name}`)?.members ?? null;
-    const guests = accounts.getGroup(`gst-${group.name}`)?.members ?? null;
-    const standard = responsibles !== null && guests !== null;
-    return { ...group, responsibles: standard ? responsibles : null, guests: standard ? guests : null, sharedDirectory: standard ? `/home/groups/${group.name}` : null };
-  };
+  const getDetails = (group: GroupView): GroupDetails => getGroupDetails(accounts, group);
   const getExisting = (groupName: string): GroupView => {
     const group = accounts.getGroup(groupName);
     if (!group) throw new CoreError('not-found', `No group named ${quote(groupName)}`, { field: 'name' });
@@ -79,7 +72,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
   app.put<{ Params: { name: string; login: string }; Body: { role: GroupRole } }>('/api/v1/groups/:name/roles/:login', {
     config: admin,
     schema: {
-      tags: ['groups'], summary: 'Make an account guest, member or responsible of a standard group, or none', response: errors,
+      tags: ['groups'], summary: 'Make an account guest, member or responsible of a standard group, or none (member or none for other groups)', response: errors,
       params: { type: 'object', required: ['name', 'login'], properties: { name, login: name } },
       body: { type: 'object', required: ['role'], additionalProperties: false, properties: { role: { type: 'string', enum: ['none', 'guest', 'member', 'responsible'] } } },
     },
@@ -88,8 +81,17 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     return runAudited(audit, request, 'group-role', `${groupName}/${login}`, async () => {
       const account = accounts.getAccount(login);
       if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
-      checkAccountAction(getActorOf(request), account, 'change-groups', adminGroups);
-      await accounts.setRole(groupName, login, request.body.role);
+      const actor = getActorOf(request);
+      const { role } = request.body;
+      checkAccountAction(actor, account, 'change-groups', adminGroups);
+      const groups = [account.primaryGroup ?? '', ...account.groups];
+      if (role === 'none') checkLeavesAdmins(groups, groups.filter((group) => group !== groupName), login);
+      else checkJoinsAdmins(actor, groups.includes(groupName) ? [] : [groupName]);
+      // A group without Licorn roles has members only: "member" adds, "none" removes.
+      if (getDetails(getExisting(groupName)).responsibles !== null) await accounts.setRole(groupName, login, role);
+      else if (role === 'member') await accounts.addMember(groupName, login);
+      else if (role === 'none') await accounts.removeMember(groupName, login);
+      else throw new CoreError('invalid-argument', `The group ${quote(groupName)} has no guests or responsibles (it is not a standard Licorn group): an account is a member or not`, { field: 'role' });
       return getDetails(getExisting(groupName));
     }, request.body.role);
   });

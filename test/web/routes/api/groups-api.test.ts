@@ -39,7 +39,8 @@ describe('the groups API', () => {
       ['DELETE', '/api/v1/groups/users', undefined, 403, 'protected'],
       ['POST', '/api/v1/groups', { name: 'Bad Name' }, 400, 'Malformed'],
       ['POST', '/api/v1/groups', { name: 'developers' }, 409, 'already exists'],
-      ['PUT', '/api/v1/groups/admins/roles/dnguyen', { role: 'member' }, 400, 'not a standard Licorn group'],
+      ['PUT', '/api/v1/groups/admins/roles/dnguyen', { role: 'guest' }, 400, 'not a standard Licorn group'],
+      ['PUT', '/api/v1/groups/admins/roles/blefevre', { role: 'none' }, 403, 'Nobody is removed from "admins"'],
       ['PUT', '/api/v1/groups/developers/roles/dnguyen', { role: 'boss' }, 400, 'role'],
     ];
     for (const [method, url, payload, status, message] of cases) {
@@ -50,5 +51,22 @@ describe('the groups API', () => {
     const admins = (await call(api.admin, 'GET', '/api/v1/groups/admins')).json();
     expect((await call(api.admin, 'PATCH', '/api/v1/groups/admins', { version: admins.version, newName: 'bosses' })).statusCode).toBe(403);
     expect(await digestEtc()).toBe(before);
+  });
+
+  it('makes accounts members of a group without roles, or not, from the group\'s side', async () => {
+    const added = await call(api.admin, 'PUT', '/api/v1/groups/plugdev/roles/dnguyen', { role: 'member' });
+    expect(added.statusCode).toBe(200);
+    expect(added.json()).toMatchObject({ name: 'plugdev', members: expect.arrayContaining(['dnguyen']), responsibles: null });
+    const removed = await call(api.admin, 'PUT', '/api/v1/groups/plugdev/roles/dnguyen', { role: 'none' });
+    expect(removed.json().members).not.toContain('dnguyen');
+    // An admin through licorn-wmi, not in admins, may not add anyone to admins.
+    expect((await call(api.admin, 'PUT', '/api/v1/groups/licorn-wmi/roles/dnguyen', { role: 'member' })).statusCode).toBe(200);
+    const wmiAdmin = await api.session('dnguyen');
+    const before = await digestEtc();
+    const refused = await call(wmiAdmin, 'PUT', '/api/v1/groups/admins/roles/hpetit', { role: 'member' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toContain('Only members of "admins" may add an account to it');
+    expect(await digestEtc()).toBe(before);
+    await call(api.admin, 'PUT', '/api/v1/groups/licorn-wmi/roles/dnguyen', { role: 'none' });
   });
 });

@@ -1,0 +1,59 @@
+import { expect, logInAs, logOutAndClose, test } from './fixtures.ts';
+import { testPasswords } from '../test/helpers/sandbox.ts';
+
+test('create a group, give it a responsible and a guest from its page, see it live elsewhere, delete it', async ({ browser }) => {
+  const first = await logInAs(browser, 'admin', testPasswords.admin);
+  const second = await logInAs(browser, 'blefevre', testPasswords.blefevre);
+  await second.goto('/groups/');
+  await expect(second.locator('#connection-state')).toHaveAttribute('data-state', 'live');
+
+  await first.goto('/groups/');
+  await first.getByLabel('Name').fill('Bad Name');
+  await first.getByRole('button', { name: 'Create group' }).click();
+  await expect(first.locator('[data-error-for="name"]')).toContainText('Bad Name');
+  await first.getByLabel('Name').fill('designers');
+  await first.getByLabel('Description').fill('The design team');
+  await first.getByRole('button', { name: 'Create group' }).click();
+  await expect(second.locator('#group-designers')).toContainText('The design team');
+  await expect(second.locator('#group-designers')).toContainText('/home/groups/designers');
+
+  await second.getByRole('link', { name: 'designers' }).click();
+  await expect(second.locator('#connection-state')).toHaveAttribute('data-state', 'live');
+  await first.goto('/groups/designers');
+  await first.getByPlaceholder('Login to add').fill('cclement');
+  await first.getByLabel('Role').selectOption('responsible');
+  await first.getByRole('button', { name: 'Add' }).click();
+  await expect(first.getByLabel('cclement is responsible')).toBeChecked();
+  await first.getByPlaceholder('Login to add').fill('dmorin');
+  await first.getByLabel('Role').selectOption('guest');
+  await first.getByRole('button', { name: 'Add' }).click();
+  // The other admin's open page follows, without reload.
+  await expect(second.getByLabel('dmorin is guest')).toBeChecked();
+  await expect(second.getByLabel('cclement is responsible')).toBeChecked();
+  await second.getByLabel('dmorin is member').check();
+  await expect(first.getByLabel('dmorin is member')).toBeChecked();
+  await first.getByPlaceholder('Login to add').fill('nobody-at-all');
+  await first.getByRole('button', { name: 'Add' }).click();
+  await expect(first.locator('[data-error-for="members"]')).toContainText('nobody-at-all');
+
+  await first.getByLabel(/^Description/).fill('Designers and illustrators');
+  await first.getByLabel(/^Description/).press('Tab');
+  await expect(first.locator('[data-state-for="description"]')).toHaveText('Saved');
+  await expect(second.getByLabel(/^Description/)).toHaveValue('Designers and illustrators');
+
+  first.once('dialog', (dialog) => void dialog.accept());
+  await first.getByRole('button', { name: 'Delete designers' }).click();
+  await expect(first.locator('#group-status')).toContainText('archived to');
+  await expect(second.locator('#group-status')).toContainText('deleted elsewhere');
+  await logOutAndClose(first);
+  await logOutAndClose(second);
+});
+
+test('deleting a protected group is refused with the core\'s reason', async ({ browser }) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await page.goto('/groups/admins');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Delete admins' }).click();
+  await expect(page.locator('#group-status')).toContainText('The group "admins" is protected and cannot be deleted');
+  await logOutAndClose(page);
+});

@@ -1,0 +1,40 @@
+import type { GroupView } from '../../core/accounts/account-view.ts';
+import type { AccountsService } from '../../core/accounts/accounts-service.ts';
+import { protectedGroups } from '../../core/accounts/group-operations.ts';
+import { getSharePath } from '../../core/accounts/shared-directories.ts';
+
+// A group as the API and the pages show it: the core's view, plus its Licorn roles and
+// shared directory when it is a standard group (null otherwise).
+export type GroupDetails = GroupView & {
+  responsibles: string[] | null;
+  guests: string[] | null;
+  sharedDirectory: string | null;
+  protected: boolean;
+};
+
+// The details of a group as the accounts are now.
+export function getGroupDetails(accounts: AccountsService, group: GroupView): GroupDetails {
+  const responsibles = accounts.getGroup(`rsp-${group.name}`)?.members ?? null;
+  const guests = accounts.getGroup(`gst-${group.name}`)?.members ?? null;
+  const standard = responsibles !== null && guests !== null;
+  return {
+    ...group, responsibles: standard ? responsibles : null, guests: standard ? guests : null,
+    sharedDirectory: standard ? getSharePath(group.name) : null, protected: protectedGroups.includes(group.name),
+  };
+}
+
+// Whether a group is a helper of a standard group (rsp-G, gst-G): shown with G, not alone.
+export function isHelperGroup(accounts: AccountsService, name: string): boolean {
+  return /^(rsp|gst)-/.test(name) && accounts.getGroup(name.slice(4)) !== null;
+}
+
+// The accounts in a group with their role, by login: for a standard group everyone in G,
+// rsp-G or gst-G; for another group its members (primary members are not listed: the
+// group file does not list them either).
+export function getGroupPeople(group: GroupDetails): { login: string; role: 'guest' | 'member' | 'responsible' }[] {
+  const roles = new Map<string, 'guest' | 'member' | 'responsible'>();
+  for (const login of group.guests ?? []) roles.set(login, 'guest');
+  for (const login of group.members) roles.set(login, 'member');
+  for (const login of group.responsibles ?? []) roles.set(login, 'responsible');
+  return [...roles].map(([login, role]) => ({ login, role })).sort((a, b) => a.login.localeCompare(b.login));
+}

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, logIn, type TestApp } from '../../helpers/test-app.ts';
+import { testPasswords } from '../../helpers/sandbox.ts';
+
+let t: TestApp;
+let admin: string;
+let member: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = (await logIn(t.app, 'admin', testPasswords.admin)).cookie;
+  member = (await logIn(t.app, 'dnguyen', testPasswords.dnguyen)).cookie;
+});
+afterAll(() => t.close());
+
+const get = (url: string, cookie = admin) => t.app.inject({ method: 'GET', url, headers: { cookie, accept: 'text/html' } });
+const rowIds = (html: string) => [...html.matchAll(/<tr id="group-([^"]+)"/g)].map((match) => match[1]);
+
+describe('the groups pages', () => {
+  it('list standard groups with their roles, helpers never on their own, system groups on request', async () => {
+    const page = await get('/groups/');
+    expect(page.statusCode).toBe(200);
+    const ids = rowIds(page.body);
+    expect(ids).toEqual(expect.arrayContaining(['developers', 'support']));
+    expect(ids.some((id) => /^(rsp|gst)-/.test(id!))).toBe(false);
+    expect(ids).not.toContain('daemon');
+    expect(page.body).toMatch(/<tr id="group-developers"[^>]*>[\s\S]*?<span class="chip">blefevre<\/span>[\s\S]*?<span class="chip">ghenry<\/span>[\s\S]*?\/home\/groups\/developers/);
+    const withSystem = rowIds((await get('/groups/?system=1')).body);
+    expect(withSystem).toContain('daemon');
+    expect(withSystem.some((id) => /^(rsp|gst)-/.test(id!))).toBe(false);
+  });
+
+  it('show a group\'s accounts with their role, and refuse renaming an admin group from the page', async () => {
+    const page = await get('/groups/developers');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('data-topics="group/developers"');
+    expect(page.body).toMatch(/name="role:blefevre" value="responsible" aria-label="blefevre is responsible" checked/);
+    expect(page.body).toMatch(/name="role:ghenry" value="guest" aria-label="ghenry is guest" checked/);
+    expect(page.body).toMatch(/name="role:dnguyen" value="member" aria-label="dnguyen is member" checked/);
+    expect(page.body).toContain('data-group-form="rename"');
+    const admins = await get('/groups/admins');
+    expect(admins.body).toContain('data-remove-member="blefevre"');
+    expect(admins.body).not.toContain('data-group-form="rename"');
+    expect((await get('/groups/nothing-here')).statusCode).toBe(404);
+  });
+
+  it('are for admins only', async () => {
+    for (const url of ['/groups/', '/groups/developers']) expect((await get(url, member)).statusCode).toBe(403);
+  });
+});

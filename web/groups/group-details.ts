@@ -1,0 +1,122 @@
+// One group's page: its description saved on its own (with the version it was based on),
+// rename, accounts and their roles edited from the group's side, delete with the core's
+// reason shown when refused; follows `group/<name>` for changes made anywhere.
+import { ApiError, callApi, notify } from '../api.ts';
+import { registerChart } from '../stream/stream-actions.ts';
+
+interface Group { name: string; description: string; version: string }
+
+// Starts the page (called when <body data-page="group">).
+export function startGroupDetails(): void {
+  const root = document.getElementById('group-details')!;
+  let group = JSON.parse(root.dataset.group!) as Group;
+  const url = `/api/v1/groups/${encodeURIComponent(group.name)}`;
+  const description = document.getElementById('group-description') as HTMLInputElement;
+  let editingFrom: Group | null = null;
+  let gone = false;
+
+  const setState = (field: string, state: string, message = '') => {
+    const badge = root.querySelector<HTMLElement>(`[data-state-for="${field}"]`);
+    if (badge) {
+      badge.dataset.state = state;
+      badge.textContent = { saving: 'Saving\u2026', saved: 'Saved', error: 'Not saved', conflict: 'Changed elsewhere' }[state] ?? '';
+    }
+    const slot = root.querySelector<HTMLElement>(`[data-error-for="${field}"]`);
+    if (slot) slot.textContent = message;
+  };
+
+  description.addEventListener('input', () => { editingFrom ??= group; });
+  description.addEventListener('change', async () => {
+    const base = editingFrom ?? group;
+    setState('description', 'saving');
+    try {
+      group = await callApi<Group>('PATCH', url, { version: base.version, description: description.value });
+      editingFrom = null;
+      setState('description', 'saved');
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) {
+        const fresh = await callApi<Group>('GET', url);
+        if (fresh.description === base.description) {
+          editingFrom = fresh;
+          description.dispatchEvent(new Event('change'));
+          return;
+        }
+        setState('description', 'conflict', `Someone else changed it to \u201c${fresh.description}\u201d meanwhile; yours is still in the field: change it again to save it over theirs.`);
+        editingFrom = fresh;
+        return;
+      }
+      setState('description', 'error', (error as Error).message);
+    }
+  });
+
+  const setRole = async (login: string, role: string) => {
+    setState('members', 'saving');
+    try {
+      await callApi('PUT', `${url}/roles/${encodeURIComponent(login)}`, { role });
+      setState('members', 'saved');
+    } catch (error) {
+      setState('members', 'error', (error as Error).message);
+    }
+  };
+  root.addEventListener('change', (event) => {
+    const target = event.target as HTMLInputElement;
+    if (target.type === 'radio' && target.name.startsWith('role:')) void setRole(target.name.slice(5), target.value);
+  });
+  root.addEventListener('click', (event) => {
+    const button = (event.target as Element).closest<HTMLButtonElement>('button[data-remove-member]');
+    if (button) void setRole(button.dataset.removeMember!, 'none');
+  });
+
+  root.addEventListener('submit', async (event) => {
+    const form = (event.target as Element).closest<HTMLFormElement>('form[data-group-form]');
+    if (!form) return;
+    event.preventDefault();
+    const data = new FormData(form);
+    const kind = form.dataset.groupForm;
+    if (kind === 'add-member') {
+      await setRole(String(data.get('login')).trim(), String(data.get('role')));
+      if (root.querySelector<HTMLElement>('[data-state-for="members"]')?.dataset.state === 'saved') form.reset();
+    } else if (kind === 'rename') {
+      setState('newName', 'saving');
+      try {
+        const renamed = await callApi<Group>('PATCH', url, { version: group.version, newName: String(data.get('newName')).trim() });
+        location.assign(`/groups/${encodeURIComponent(renamed.name)}`);
+      } catch (error) {
+        setState('newName', 'error', (error as Error).message);
+      }
+    } else if (kind === 'delete') {
+      if (!confirm(`Delete the group ${group.name}? ${form.querySelector('p')?.textContent ?? ''}`)) return;
+      try {
+        const answer = await callApi<{ archive: string | null }>('DELETE', url);
+        gone = true;
+        showStatus(answer.archive ? `Deleted. Its shared directory was archived to ${answer.archive}.` : 'Deleted.', 'ok');
+        setTimeout(() => location.assign('/groups/'), 1500);
+      } catch (error) {
+        // The core's reason (protected, someone's primary group, a helper group) is shown as is.
+        showStatus((error as Error).message, 'error');
+      }
+    }
+  });
+
+  const showStatus = (text: string, kind: 'ok' | 'error') => {
+    document.getElementById('group-status')!.replaceChildren(Object.assign(document.createElement('p'), { className: `notice notice-${kind}`, textContent: text }));
+  };
+
+  registerChart('group-details', (data) => {
+    const { group: next } = data as { group: Group | null };
+    if (next === null) {
+      if (gone) return;
+      gone = true;
+      showStatus(`The group ${group.name} was deleted elsewhere.`, 'error');
+      root.querySelectorAll<HTMLInputElement>('input, select, button').forEach((element) => { element.disabled = true; });
+      return;
+    }
+    if (next.version === group.version) return;
+    if (editingFrom === null) description.value = next.description;
+    else if (next.description !== editingFrom.description && next.description !== description.value) {
+      setState('description', 'conflict', `Someone else changed it to \u201c${next.description}\u201d while you were editing; yours is still in the field: leave it to save it over theirs.`);
+      editingFrom = next;
+    }
+    group = next;
+  });
+}
