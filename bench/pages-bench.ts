@@ -1,0 +1,210 @@
+// The accounts pages benchmark, with 10,000 accounts: the server's response time for
+// /accounts/ against /login/ (same run, same daemon), first rows and a filter keystroke in
+// Chromium, and the delay from a `useradd` in a shell to the row shown in 1 and in 20 open
+// pages, against the delay to a bare WebSocket client.
+import { execFile } from 'node:child_process';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { buildWebBundle } from '../web/build.ts';
+import { buildServerBundle } from '../server/build.ts';
+import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
+import { AccountsService } from '../server/core/accounts/accounts-service.ts';
+import { EventBus } from '../server/core/events/event-bus.ts';
+import { testPasswords } from '../test/helpers/sandbox.ts';
+import { startServer } from './processes.ts';
+import { printTable } from './print-table.ts';
+
+const run = promisify(execFile);
+const projectDir = join(import.meta.dirname, '..');
+const median = (values: number[]) => quantile(values, 0.5);
+const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+// Milliseconds for one GET over a kept-alive connection, the body read to its end.
+function timeGet(port: number, path: string, cookie: string, agent: Agent): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const call = request({ host: '127.0.0.1', port, path, agent, rejectUnauthorized: false, headers: { cookie, accept: 'text/html' } }, (response) => {
+      if (response.statusCode !== 200) reject(new Error(`${path}: ${response.statusCode}`));
+      response.resume();
+      response.on('end', () => resolve(performance.now() - started));
+    });
+    call.on('error', reject);
+    call.end();
+  });
+}
+
+async function logIn(browser: Browser, url: string): Promise<Page> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: url });
+  const page = await context.newPage();
+  await page.goto('/login/');
+  await page.getByLabel('Login').fill('admin');
+  await page.getByLabel('Password').fill(testPasswords.admin);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(/\/$/);
+  return page;
+}
+
+// Opens /accounts/ and waits for its push channel.
+async function openAccounts(page: Page): Promise<void> {
+  await page.goto('/accounts/');
+  await page.locator('#connection-state[data-state="live"]').waitFor();
+}
+
+// Starts recording, in the page, when a row with `id` appears (wall-clock time).
+function watchForRow(page: Page, id: string): Promise<number> {
+  return page.evaluate((rowId) => new Promise<number>((resolve) => {
+    const body = document.getElementById('account-rows')!;
+    const observer = new MutationObserver(() => {
+      if (document.getElementById(rowId)) {
+        observer.disconnect();
+        // Time of the frame that shows it.
+        requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
+      }
+    });
+    observer.observe(body, { childList: true });
+  }), id);
+}
+
+// Runs the benchmark and prints its table.
+export async function runPagesBench(): Promise<void> {
+  await buildWebBundle();
+  await buildServerBundle();
+  const dir = await mkdtemp(join(tmpdir(), 'licorn-pages-bench-'));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  try {
+    const root = join(dir, 'root');
+    await createDemoRoot(root, { passwords: testPasswords });
+    // Room for 10,000 accounts' subordinate ids, so that useradd accepts more (bench/README.md).
+    await appendFile(join(root, 'etc/login.defs'), 'SUB_UID_MAX 4294967294\nSUB_GID_MAX 4294967294\n');
+    const service = await AccountsService.open({ root, events: new EventBus() });
+    await service.createAccounts(Array.from({ length: 10_000 }, (_, i) => ({ login: `bulk${i}`, fullName: `Bulk Account ${i}`, groups: i % 3 === 0 ? ['developers'] : [], password: null, createHome: false })));
+    await service.close();
+    const configFile = join(dir, 'licorn.conf');
+    await writeFile(configFile, 'log.level = "warn"\n');
+    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0']);
+    const url = `https://127.0.0.1:${daemon.port}`;
+    try {
+      const page = await logIn(browser, url);
+      const cookie = (await page.context().cookies()).map((item) => `${item.name}=${item.value}`).join('; ');
+
+      // Server: /accounts/ (10,000 accounts, first page of 100 rows) against /login/.
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      for (let i = 0; i < 10; i += 1) await Promise.all([timeGet(daemon.port, '/accounts/', cookie, agent), timeGet(daemon.port, '/login/', '', agent)]);
+      const accountsTimes: number[] = [];
+      const loginTimes: number[] = [];
+      for (let i = 0; i < 50; i += 1) {
+        loginTimes.push(await timeGet(daemon.port, '/login/', '', agent));
+        accountsTimes.push(await timeGet(daemon.port, '/accounts/', cookie, agent));
+      }
+      const rowsTimes: number[] = [];
+      for (let i = 0; i < 30; i += 1) rowsTimes.push(await timeGet(daemon.port, `/accounts/-/rows?q=bulk${i}`, cookie, agent));
+      agent.destroy();
+
+      // Chromium: first contentful paint (the rows are in the HTML) of /accounts/ and /login/.
+      const paints: number[] = [];
+      const loginPaints: number[] = [];
+      const paintOf = (target: Page) => target.evaluate(() => new Promise<number>((resolve) => {
+        const find = () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime;
+        const found = find();
+        if (found !== undefined) resolve(found);
+        else new PerformanceObserver(() => { const time = find(); if (time !== undefined) resolve(time); }).observe({ type: 'paint', buffered: true });
+      }));
+      const anonymous = await browser.newPage({ ignoreHTTPSErrors: true });
+      for (let i = 0; i < 5; i += 1) {
+        await page.goto('/accounts/');
+        paints.push(await paintOf(page));
+        await anonymous.goto(`${url}/login/`);
+        loginPaints.push(await paintOf(anonymous));
+      }
+      await anonymous.close();
+
+      // A filter keystroke: from the input event to the frame showing the new rows.
+      await openAccounts(page);
+      const keystrokes = await page.evaluate(async () => {
+        const input = document.getElementById('accounts-filter-text') as HTMLInputElement;
+        const body = document.getElementById('account-rows')!;
+        const times: number[] = [];
+        for (const text of ['b', 'bu', 'bul', 'bulk', 'bulk1', 'bulk12', 'bulk123', 'bulk12', 'bulk1', 'bulk', 'acc', 'account 99', '', 'dev', 'developers bulk9', '']) {
+          const changed = new Promise<void>((resolve) => {
+            const observer = new MutationObserver(() => { observer.disconnect(); resolve(); });
+            observer.observe(body, { childList: true });
+          });
+          const started = performance.now();
+          input.value = text;
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+          await changed;
+          await new Promise((resolve) => requestAnimationFrame(resolve));
+          times.push(performance.now() - started);
+        }
+        return times;
+      });
+      await page.evaluate(() => { (document.getElementById('accounts-filter-text') as HTMLInputElement).value = ''; });
+      await openAccounts(page);
+
+      // useradd in a shell → row shown, with one page open; the baseline is a bare
+      // WebSocket subscribed to the same topic, which only receives the frame.
+      const socket = new WebSocket(`wss://127.0.0.1:${daemon.port}/ws`, { headers: { cookie, origin: url }, rejectUnauthorized: false });
+      await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+      socket.send(JSON.stringify({ subscribe: ['accounts'] }));
+      const frameSeen = (login: string) => new Promise<number>((resolve) => {
+        const onMessage = (data: WebSocket.RawData) => {
+          if (data.toString().includes(`id=\\"account-${login}\\"`)) {
+            socket.off('message', onMessage);
+            resolve(Date.now());
+          }
+        };
+        socket.on('message', onMessage);
+      });
+      const onePage: number[] = [];
+      const bare: number[] = [];
+      for (let i = 0; i < 30; i += 1) {
+        const login = `shell${i}`;
+        const shown = watchForRow(page, `account-${login}`);
+        const received = frameSeen(login);
+        await run('useradd', ['--prefix', root, '-M', login]);
+        const exited = Date.now();
+        onePage.push((await shown) - exited);
+        bare.push((await received) - exited);
+      }
+
+      // The same with 20 open admin pages (one browser, each page its own socket).
+      const pages: Page[] = [];
+      for (let i = 0; i < 20; i += 1) {
+        const other = await page.context().newPage();
+        await openAccounts(other);
+        pages.push(other);
+      }
+      const twentyPages: number[] = [];
+      for (let i = 0; i < 10; i += 1) {
+        const login = `crowd${i}`;
+        const shown = pages.map((other) => watchForRow(other, `account-${login}`));
+        await run('useradd', ['--prefix', root, '-M', login]);
+        const exited = Date.now();
+        for (const time of await Promise.all(shown)) twentyPages.push(time - exited);
+      }
+      socket.close();
+
+      printTable('Accounts pages: 10,000 accounts', [
+        { name: 'GET /accounts/ (first 100 rows), median ms', ours: median(accountsTimes), baseline: median(loginTimes), target: '≤ 5× /login/' },
+        { name: 'GET /accounts/-/rows?q=… (a filter), median ms', ours: median(rowsTimes), baseline: median(loginTimes), target: '—' },
+        { name: 'Chromium: first rows painted, median ms', ours: median(paints), baseline: median(loginPaints), target: '< 1000 ms' },
+        { name: 'Chromium: filter keystroke → rows shown, median ms', ours: median(keystrokes), baseline: null, target: '< 100 ms' },
+        { name: 'Chromium: filter keystroke → rows shown, p95 ms', ours: quantile(keystrokes, 0.95), baseline: null, target: '< 100 ms' },
+        { name: 'useradd → row shown in 1 page, p95 ms', ours: quantile(onePage, 0.95), baseline: quantile(bare, 0.95), target: '≤ 150 ms' },
+        { name: 'useradd → row shown in 20 pages, p95 ms', ours: quantile(twentyPages, 0.95), baseline: quantile(bare, 0.95), target: '≤ 150 ms' },
+      ], { ours: 'measured', baseline: 'baseline' });
+      process.stdout.write('baselines: GET /login/ on the same daemon; Chromium painting /login/; a bare WebSocket receiving the same push frame\n');
+    } finally {
+      await daemon.stop();
+    }
+  } finally {
+    await browser.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
