@@ -37,6 +37,7 @@ export class AccountsStore {
   #shells: string[] = [];
   #queue: Promise<unknown> = Promise.resolve();
   #stopWatching: (() => void) | null = null;
+  #revision = 0;
   readonly #subordinateIds: SubordinateIdFiles;
 
   private constructor(options: AccountsStoreOptions) {
@@ -70,6 +71,12 @@ export class AccountsStore {
     return store;
   }
 
+  // Grows with every change of the files (ours or from outside): what is computed from the
+  // database can be kept until it moves.
+  get revision(): number {
+    return this.#revision;
+  }
+
   // The current database (do not change it: operations work on clones).
   get database(): AccountDatabase {
     return this.#db;
@@ -95,6 +102,9 @@ export class AccountsStore {
         // Changed in place with an undo journal. Readers may see the change during the
         // write below (milliseconds); events wait until it is durable.
         db.begin();
+        // Moved on at the start and at the end: anything computed from the database while
+        // it is being changed (or rolled back) is never taken for its final state.
+        this.#revision += 1;
         let result: T;
         try {
           const context = this.context;
@@ -116,9 +126,11 @@ export class AccountsStore {
           if (changed.length > 0 && this.root === '/') await flushNameCaches((message) => process.emitWarning(message));
         } catch (error) {
           db.rollback();
+          this.#revision += 1;
           throw error;
         }
         db.commit();
+        this.#revision += 1;
         const logins = new Set([...db.passwd.changedNames, ...db.shadow.changedNames]);
         const groups = new Set([...db.group.changedNames, ...db.gshadow.changedNames, ...db.descriptions.changedNames]);
         for (const event of diffNames(db.getBefore(), db, logins, groups)) this.#events.emit(event.name, event.facility, event.data as never);
@@ -161,6 +173,7 @@ export class AccountsStore {
     let next = before;
     for (const name of changed) next = next.withText(name, await readDatabaseText(this.etcDir, name));
     this.#db = next;
+    this.#revision += 1;
     this.#emit(before, next);
   }
 

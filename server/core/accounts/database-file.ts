@@ -58,6 +58,14 @@ export class DatabaseFile<T> {
     return this.#previous.has(name) ? this.#previous.get(name) : this.get(name);
   }
 
+  // The line of a name as the file has (or will have) it; undefined when there is none.
+  getText(name: string): string | undefined {
+    const position = this.#index.get(name);
+    if (position === undefined) return undefined;
+    const line = this.#lines[position]!;
+    return line.text ?? this.#format(line.entry!);
+  }
+
   has(name: string): boolean {
     return this.#index.has(name);
   }
@@ -176,7 +184,11 @@ export class DatabaseFile<T> {
     const texts: string[] = [];
     for (let position = from; position < this.#lines.length; position += 1) {
       const line = this.#lines[position];
-      if (line) texts.push(line.text ?? this.#format(line.entry!));
+      if (!line) continue;
+      // Kept on the line: the next diff compares texts, and a bulk create's 10,000 lines
+      // would otherwise be formatted again there.
+      if (line.text === null) (line as { text: string | null }).text = this.#format(line.entry);
+      texts.push(line.text!);
     }
     const tail = texts.length === 0 ? '' : texts.join('\n') + '\n';
     const text = reuse ? this.#rendered!.text + tail : tail;

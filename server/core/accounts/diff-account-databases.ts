@@ -11,10 +11,16 @@ const shadowFields = { lastChange: 'passwordChanged', minDays: 'ageing', maxDays
 
 // Lists what changed from `before` to `after`, in the events' terms, comparing whole files
 // (an outside change). Field names only: never a hash or another value from shadow.
+// Only names whose lines differ as text are compared field by field: comparing every field
+// of 10,000 accounts after each outside useradd cost 40 ms.
 export function diffAccountDatabases(before: AccountDatabase, after: AccountDatabase): AccountsChange[] {
+  const differ = (name: string, files: ('passwd' | 'shadow' | 'group' | 'gshadow' | 'descriptions')[]) =>
+    files.some((file) => before[file].getText(name) !== after[file].getText(name));
+  const logins = new Set([...names(before.passwd.entries(), 'login'), ...names(after.passwd.entries(), 'login')]);
+  const groups = new Set([...names(before.group.entries(), 'name'), ...names(after.group.entries(), 'name')]);
   return diffNames(before, after,
-    new Set([...names(before.passwd.entries(), 'login'), ...names(after.passwd.entries(), 'login')]),
-    new Set([...names(before.group.entries(), 'name'), ...names(after.group.entries(), 'name')]));
+    new Set([...logins].filter((login) => differ(login, ['passwd', 'shadow']))),
+    new Set([...groups].filter((name) => differ(name, ['group', 'gshadow', 'descriptions']))));
 }
 
 // Lists what changed for the given logins and groups only (a transaction knows which).

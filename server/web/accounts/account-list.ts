@@ -43,6 +43,8 @@ type Entry = { account: AccountView; search: string };
 export class AccountList {
   readonly #accounts: AccountsService;
   #entries: Map<AccountSortKey, Entry[]> | null = null;
+  // Matching entries by sort, toggle and filter words, for this generation.
+  readonly #results = new Map<string, Entry[]>();
   #generation = 0;
   readonly #stops: (() => void)[];
 
@@ -50,6 +52,7 @@ export class AccountList {
     this.#accounts = accounts;
     const forget = () => {
       this.#entries = null;
+      this.#results.clear();
       this.#generation += 1;
     };
     this.#stops = (['account-added', 'account-changed', 'account-removed', 'group-added', 'group-changed', 'group-members-changed', 'group-removed'] as const)
@@ -64,12 +67,23 @@ export class AccountList {
   // One page of the accounts matching `query`.
   query(query: AccountQuery): AccountPage {
     const words = query.filter.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().split(/\s+/).filter(Boolean);
-    const matching = this.#getSorted(query.sort).filter((entry) =>
-      (query.withSystem || !entry.account.system) && words.every((word) => entry.search.includes(word)));
-    if (query.descending) matching.reverse();
+    const key = `${query.sort}|${query.withSystem}|${words.join(' ')}`;
+    let matching = this.#results.get(key);
+    if (!matching) {
+      matching = this.#getSorted(query.sort).filter((entry) =>
+        (query.withSystem || !entry.account.system) && words.every((word) => entry.search.includes(word)));
+      this.#results.set(key, matching);
+      // The latest few: paging through one filter, or going back to the unfiltered list.
+      if (this.#results.size > 16) this.#results.delete(this.#results.keys().next().value!);
+    }
     const pageCount = Math.max(1, Math.ceil(matching.length / accountPageSize));
     const page = Math.min(Math.max(1, query.page), pageCount);
-    const rows = matching.slice((page - 1) * accountPageSize, page * accountPageSize).map((entry) => entry.account);
+    const start = (page - 1) * accountPageSize;
+    const end = Math.min(matching.length, page * accountPageSize);
+    const rows: AccountView[] = [];
+    for (let position = start; position < end; position += 1) {
+      rows.push(matching[query.descending ? matching.length - 1 - position : position]!.account);
+    }
     return { rows, matched: matching.length, page, pageCount, generation: this.#generation };
   }
 

@@ -46,6 +46,9 @@ describe('the accounts, account/<login>, audit and import/<id> topics', () => {
     await run('useradd', ['--prefix', t.sandbox.root, '-M', '-c', 'From A Shell', 'shellmade']);
     const row = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'prepend' && m.target === 'account-rows'), 'the new row');
     expect(row.html).toMatch(/^<tr id="account-shellmade" class="account-row[^"]*" data-version="[a-z0-9]+" data-system="no" data-search="shellmade from a shell \d+ /);
+    // Byte for byte the row the page itself renders.
+    const rendered = await t.app.inject({ method: 'GET', url: '/accounts/-/rows?q=shellmade', headers: { cookie: admin.cookie } });
+    expect(rendered.json().rows.trim()).toBe(row.html!.trim());
 
     const before = (await callApi(t.app, admin, 'GET', '/api/v1/accounts/cmartin')).json();
     const changed = await callApi(t.app, admin, 'PATCH', '/api/v1/accounts/cmartin', { version: before.version, fullName: 'Chloé Secret-Name' });
