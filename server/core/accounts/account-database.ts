@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseFile } from './database-file.ts';
+import type { DatabaseLine } from './database-lines.ts';
 import { forgetIdIndex } from './id-index.ts';
 import { formatPasswd, parsePasswd, type PasswdEntry } from './parse-passwd.ts';
 import { formatShadow, parseShadow, type ShadowEntry } from './parse-shadow.ts';
@@ -48,7 +49,8 @@ export class AccountDatabase {
 
   // This database with one file replaced by a new text of it (an outside change).
   withText(name: DatabaseName, text: string): AccountDatabase {
-    const file = <K extends DatabaseName>(key: K) => (key === name ? parseDatabaseFile[key](text) : this[key]) as AccountDatabase[K];
+    const reparse = <K extends DatabaseName>(key: K) => (this[key] as DatabaseFile<unknown>).withText(text, parseLines[key] as (text: string) => DatabaseLine<unknown>[]);
+    const file = <K extends DatabaseName>(key: K) => (key === name ? reparse(key) : this[key]) as AccountDatabase[K];
     return new AccountDatabase(file('passwd'), file('shadow'), file('group'), file('gshadow'), file('descriptions'));
   }
 
@@ -98,6 +100,9 @@ export const parseDatabaseFile = {
   gshadow: (text: string) => new DatabaseFile<GshadowEntry>(parseGshadow(text), (entry) => entry.name, formatGshadow),
   descriptions: (text: string) => new DatabaseFile<GroupDescription>(parseGroupDescriptions(text), (entry) => entry.name, formatGroupDescription),
 };
+
+// Each file's line parser (a re-read parses only the lines it does not know).
+const parseLines = { passwd: parsePasswd, shadow: parseShadow, group: parseGroup, gshadow: parseGshadow, descriptions: parseGroupDescriptions };
 
 // The tag of a file now; "missing" when it does not exist (a state, not an error).
 export async function getFileTag(path: string): Promise<FileTag> {

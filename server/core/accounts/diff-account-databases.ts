@@ -11,11 +11,12 @@ const shadowFields = { lastChange: 'passwordChanged', minDays: 'ageing', maxDays
 
 // Lists what changed from `before` to `after`, in the events' terms, comparing whole files
 // (an outside change). Field names only: never a hash or another value from shadow.
-// Only names whose lines differ as text are compared field by field: comparing every field
-// of 10,000 accounts after each outside useradd cost 40 ms.
+// Only names whose entries are not the very same objects are compared field by field (a
+// re-read keeps the entry of every unchanged line: DatabaseFile.withText); comparing every
+// field of 10,000 accounts after each outside useradd cost 30 ms.
 export function diffAccountDatabases(before: AccountDatabase, after: AccountDatabase): AccountsChange[] {
   const differ = (name: string, files: ('passwd' | 'shadow' | 'group' | 'gshadow' | 'descriptions')[]) =>
-    files.some((file) => before[file].getText(name) !== after[file].getText(name));
+    files.some((file) => before[file].get(name) !== after[file].get(name));
   const logins = new Set([...names(before.passwd.entries(), 'login'), ...names(after.passwd.entries(), 'login')]);
   const groups = new Set([...names(before.group.entries(), 'name'), ...names(after.group.entries(), 'name')]);
   return diffNames(before, after,
