@@ -105,3 +105,28 @@ export function useApiTestApp() {
   afterAll(() => api.t.close());
   return api;
 }
+
+// For a page test file: builds the app before its tests (closed after), logs in `admin` and
+// the plain member `dnguyen`, and GETs pages as either (admin by default) or anonymously ('').
+export interface PageTestApp {
+  t: TestApp;
+  admin: string;
+  member: string;
+  get(url: string, cookie?: string): Promise<LightMyRequestResponse>;
+}
+
+export function usePageTestApp(): PageTestApp {
+  const pages: PageTestApp = {
+    t: undefined as unknown as TestApp,
+    admin: '',
+    member: '',
+    get: (url: string, cookie = pages.admin) => pages.t.app.inject({ method: 'GET', url, headers: { cookie, accept: 'text/html' } }),
+  };
+  beforeAll(async () => {
+    pages.t = await createTestApp();
+    pages.admin = (await logIn(pages.t.app, 'admin', testPasswords.admin)).cookie;
+    pages.member = (await logIn(pages.t.app, 'dnguyen', testPasswords.dnguyen)).cookie;
+  });
+  afterAll(() => pages.t.close());
+  return pages;
+}

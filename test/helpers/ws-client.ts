@@ -1,4 +1,6 @@
 import WebSocket from 'ws';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestApp, type TestApp } from './test-app.ts';
 
 // A push-channel client for tests: connects to the test's own server (self-signed, so
 // certificate checks are off for it only) and collects every message it receives.
@@ -56,4 +58,40 @@ export class TestSocket {
   close(): void {
     this.socket.close();
   }
+}
+
+// For a push-channel test file: builds the app and listens on a free port before its tests,
+// opens sockets to it (with this site's Origin unless told otherwise), and closes it all after.
+export interface SocketTestApp {
+  t: TestApp;
+  host: string;
+  origin: string;
+  sockets: TestSocket[];
+  connect(cookie: string, headers?: Record<string, string>): TestSocket;
+}
+
+export function useSocketTestApp(): SocketTestApp {
+  const server: SocketTestApp = {
+    t: undefined as unknown as TestApp,
+    host: '',
+    origin: '',
+    sockets: [] as TestSocket[],
+    connect(cookie: string, headers: Record<string, string> = { origin: server.origin }): TestSocket {
+      const socket = new TestSocket(`wss://${server.host}/ws`, { cookie, ...headers });
+      server.sockets.push(socket);
+      return socket;
+    },
+  };
+  beforeAll(async () => {
+    server.t = await createTestApp();
+    await server.t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = server.t.app.server.address();
+    server.host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    server.origin = `https://${server.host}`;
+  });
+  afterAll(async () => {
+    server.sockets.forEach((socket) => socket.close());
+    await server.t.close();
+  });
+  return server;
 }

@@ -5,6 +5,7 @@
 // edit is lost silently.
 import { registerChart } from '../stream/stream-actions.ts';
 import { ApiError, callApi, notify } from '../api.ts';
+import { disableEditing, showPageStatus, showSaveState, type SaveState } from '../save-state.ts';
 
 interface Account {
   login: string; fullName: string; uid: number; gid: number; primaryGroup: string | null; groups: string[]; home: string;
@@ -13,8 +14,6 @@ interface Account {
 
 const editableFields = ['fullName', 'shell', 'home', 'uid', 'primaryGroup', 'expiry'] as const;
 type EditableField = (typeof editableFields)[number];
-type SaveState = 'saving' | 'saved' | 'error' | 'conflict' | '';
-const stateLabels: Record<SaveState, string> = { saving: 'Saving\u2026', saved: 'Saved', error: 'Not saved', conflict: 'Changed elsewhere', '': '' };
 
 // A field's value as the form shows it (expiry: an ISO date or empty).
 function getShownValue(account: Account, field: EditableField): string {
@@ -44,15 +43,7 @@ export function startAccountDetails(): void {
   let deleted = false;
 
   const input = (field: string) => root.querySelector<HTMLInputElement>(`[name="${field}"]`)!;
-  const setState = (field: string, state: SaveState, message = '') => {
-    const badge = root.querySelector<HTMLElement>(`[data-state-for="${field}"]`);
-    if (badge) {
-      badge.dataset.state = state;
-      badge.textContent = stateLabels[state];
-    }
-    const error = root.querySelector<HTMLElement>(`[data-error-for="${field}"]`);
-    if (error && state !== 'conflict') error.textContent = message;
-  };
+  const setState = (field: string, state: SaveState, message = '') => showSaveState(root, field, state, message);
 
   // A fresh copy from the server (after a 409).
   const reload = async () => {
@@ -244,10 +235,7 @@ export function startAccountDetails(): void {
     }
   });
 
-  const showStatus = (text: string, kind: 'ok' | 'error') => {
-    const status = document.getElementById('account-status')!;
-    status.replaceChildren(Object.assign(document.createElement('p'), { className: `notice notice-${kind}`, textContent: text }));
-  };
+  const showStatus = (text: string, kind: 'ok' | 'error') => showPageStatus('account-status', text, kind);
 
   // Changes from anywhere arrive here.
   registerChart('account-details', (data) => {
@@ -256,7 +244,7 @@ export function startAccountDetails(): void {
       if (deleted) return;
       deleted = true;
       showStatus(`The account ${login} was deleted elsewhere. Nothing here can be saved any more.`, 'error');
-      root.querySelectorAll<HTMLInputElement>('input, select, button').forEach((element) => { element.disabled = true; });
+      disableEditing(root);
       return;
     }
     if (next.version !== account.version) applyAccount(next);

@@ -2,6 +2,7 @@
 // rename, accounts and their roles edited from the group's side, delete with the core's
 // reason shown when refused; follows `group/<name>` for changes made anywhere.
 import { ApiError, callApi, notify } from '../api.ts';
+import { disableEditing, showPageStatus, showSaveState, type SaveState } from '../save-state.ts';
 import { registerChart } from '../stream/stream-actions.ts';
 
 interface Group { name: string; description: string; version: string }
@@ -15,14 +16,11 @@ export function startGroupDetails(): void {
   let editingFrom: Group | null = null;
   let gone = false;
 
-  const setState = (field: string, state: string, message = '') => {
-    const badge = root.querySelector<HTMLElement>(`[data-state-for="${field}"]`);
-    if (badge) {
-      badge.dataset.state = state;
-      badge.textContent = { saving: 'Saving\u2026', saved: 'Saved', error: 'Not saved', conflict: 'Changed elsewhere' }[state] ?? '';
-    }
+  const setState = (field: string, state: SaveState, message = '') => {
+    showSaveState(root, field, state, message);
+    // Here a conflict is told in the field's message slot (there is no notice with buttons).
     const slot = root.querySelector<HTMLElement>(`[data-error-for="${field}"]`);
-    if (slot) slot.textContent = message;
+    if (state === 'conflict' && slot) slot.textContent = message;
   };
 
   description.addEventListener('input', () => { editingFrom ??= group; });
@@ -98,9 +96,7 @@ export function startGroupDetails(): void {
     }
   });
 
-  const showStatus = (text: string, kind: 'ok' | 'error') => {
-    document.getElementById('group-status')!.replaceChildren(Object.assign(document.createElement('p'), { className: `notice notice-${kind}`, textContent: text }));
-  };
+  const showStatus = (text: string, kind: 'ok' | 'error') => showPageStatus('group-status', text, kind);
 
   registerChart('group-details', (data) => {
     const { group: next } = data as { group: Group | null };
@@ -108,7 +104,7 @@ export function startGroupDetails(): void {
       if (gone) return;
       gone = true;
       showStatus(`The group ${group.name} was deleted elsewhere.`, 'error');
-      root.querySelectorAll<HTMLInputElement>('input, select, button').forEach((element) => { element.disabled = true; });
+      disableEditing(root);
       return;
     }
     if (next.version === group.version) return;

@@ -28,3 +28,6 @@ export interface PushTopic {
   canSubscribe(viewer: Viewer, name: string): boolean;
   getSnapshot(viewer: Viewer, name: string): Promise<StreamMessage[]>;
 }
+
+// Renders a view partial (app.view), as the topics push them.
+export type RenderPartial = (template: string, data: object) => Promise<string>;

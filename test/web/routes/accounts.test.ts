@@ -1,21 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, logIn, type TestApp } from '../../helpers/test-app.ts';
-import { testPasswords } from '../../helpers/sandbox.ts';
+import { describe, expect, it } from 'vitest';
+import { usePageTestApp } from '../../helpers/test-app.ts';
 
 const run = promisify(execFile);
-let t: TestApp;
-let admin: string;
-let member: string;
-beforeAll(async () => {
-  t = await createTestApp();
-  admin = (await logIn(t.app, 'admin', testPasswords.admin)).cookie;
-  member = (await logIn(t.app, 'dnguyen', testPasswords.dnguyen)).cookie;
-});
-afterAll(() => t.close());
-
-const get = (url: string, cookie = admin) => t.app.inject({ method: 'GET', url, headers: { cookie, accept: 'text/html' } });
+const pages = usePageTestApp();
+const get = (url: string, cookie?: string) => pages.get(url, cookie);
 const rowIds = (html: string) => [...html.matchAll(/<tr id="account-([^"]+)"/g)].map((match) => match[1]);
 
 describe('the accounts pages', () => {
@@ -42,8 +32,8 @@ describe('the accounts pages', () => {
     expect(uids).toEqual([...uids].sort((a, b) => b - a));
     expect(rowIds(byUid.json().rows)).toContain('root');
     // 150 more accounts make two pages of 100.
-    for (let i = 0; i < 150; i += 1) await run('useradd', ['--prefix', t.sandbox.root, '-M', `paged${String(i).padStart(3, '0')}`]);
-    await t.app.core.accounts.settle();
+    for (let i = 0; i < 150; i += 1) await run('useradd', ['--prefix', pages.t.sandbox.root, '-M', `paged${String(i).padStart(3, '0')}`]);
+    await pages.t.app.core.accounts.settle();
     const second = await get('/accounts/-/rows?q=paged&page=2');
     expect(second.json()).toMatchObject({ matched: 150, page: 2 });
     expect(rowIds(second.json().rows)).toEqual(Array.from({ length: 50 }, (_, i) => `paged${String(100 + i).padStart(3, '0')}`));
@@ -66,7 +56,7 @@ describe('the accounts pages', () => {
 
   it('are for admins only: others get 403, the anonymous the login form', async () => {
     for (const url of ['/accounts/', '/accounts/-/rows', '/accounts/dnguyen', '/accounts/-/import', '/audit/']) {
-      expect((await get(url, member)).statusCode).toBe(403);
+      expect((await get(url, pages.member)).statusCode).toBe(403);
       const anonymous = await get(url, '');
       expect(anonymous.statusCode).toBe(302);
       expect(anonymous.headers.location).toBe(`/login/?next=${encodeURIComponent(url)}`);
@@ -74,8 +64,8 @@ describe('the accounts pages', () => {
   });
 
   it('lists the audit log newest first on the Audit page', async () => {
-    await t.app.core.audit.record({ login: 'admin', address: '127.0.0.1', action: 'first-action', target: 'x', outcome: 'done' });
-    await t.app.core.audit.record({ login: 'admin', address: '127.0.0.1', action: 'second-action', target: 'y', outcome: 'refused', detail: 'because' });
+    await pages.t.app.core.audit.record({ login: 'admin', address: '127.0.0.1', action: 'first-action', target: 'x', outcome: 'done' });
+    await pages.t.app.core.audit.record({ login: 'admin', address: '127.0.0.1', action: 'second-action', target: 'y', outcome: 'refused', detail: 'because' });
     const page = await get('/audit/');
     expect(page.statusCode).toBe(200);
     expect(page.body.indexOf('second-action')).toBeLessThan(page.body.indexOf('first-action'));

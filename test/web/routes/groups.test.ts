@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, logIn, type TestApp } from '../../helpers/test-app.ts';
-import { testPasswords } from '../../helpers/sandbox.ts';
+import { describe, expect, it } from 'vitest';
+import { usePageTestApp } from '../../helpers/test-app.ts';
 
-let t: TestApp;
-let admin: string;
-let member: string;
-beforeAll(async () => {
-  t = await createTestApp();
-  admin = (await logIn(t.app, 'admin', testPasswords.admin)).cookie;
-  member = (await logIn(t.app, 'dnguyen', testPasswords.dnguyen)).cookie;
-});
-afterAll(() => t.close());
-
-const get = (url: string, cookie = admin) => t.app.inject({ method: 'GET', url, headers: { cookie, accept: 'text/html' } });
+const pages = usePageTestApp();
+const get = (url: string, cookie?: string) => pages.get(url, cookie);
 const rowIds = (html: string) => [...html.matchAll(/<tr id="group-([^"]+)"/g)].map((match) => match[1]);
 
 describe('the groups pages', () => {
@@ -44,6 +34,6 @@ describe('the groups pages', () => {
   });
 
   it('are for admins only', async () => {
-    for (const url of ['/groups/', '/groups/developers']) expect((await get(url, member)).statusCode).toBe(403);
+    for (const url of ['/groups/', '/groups/developers']) expect((await get(url, pages.member)).statusCode).toBe(403);
   });
 });

@@ -1,9 +1,8 @@
 import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { AccountsService } from '../../../core/accounts/accounts-service.ts';
 import type { PushHub } from '../push-hub.ts';
-import type { PushTopic, StreamMessage } from '../stream-message.ts';
-
-type Render = (template: string, data: object) => Promise<string>;
+import { TurnBatch } from '../turn-batch.ts';
+import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.ts';
 
 // The partial of an account's facts on its details page.
 export const accountFactsTemplate = 'accounts/_facts.njk';
@@ -12,33 +11,22 @@ export const accountFactsTemplate = 'accounts/_facts.njk';
 // (or of its groups), its facts are re-rendered and its data is sent to the page's script
 // (a `sample` for `account-details`), which updates the fields nobody is editing and shows
 // a conflict notice on a field being edited; `account: null` says it was deleted elsewhere.
-export function createAccountDetailsTopic(accounts: AccountsService, events: EventBus, hub: PushHub, render: Render): PushTopic & { close(): void } {
-  const pending = new Set<string>();
-  let scheduled = false;
-
+export function createAccountDetailsTopic(accounts: AccountsService, events: EventBus, hub: PushHub, render: RenderPartial): PushTopic & { close(): void } {
   const renderMessages = async (login: string): Promise<StreamMessage[]> => {
     const account = accounts.getAccount(login);
     const messages: StreamMessage[] = [{ action: 'sample', target: 'account-details', data: { login, account } }];
     if (account) messages.unshift({ action: 'replace', target: `account-facts-${login}`, html: await render(accountFactsTemplate, { account }) });
     return messages;
   };
-  const schedule = (logins: Iterable<string>) => {
-    for (const login of logins) pending.add(login);
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(async () => {
-      scheduled = false;
-      const logins = [...pending];
-      pending.clear();
-      for (const login of logins) hub.publish(`account/${login}`, await renderMessages(login));
-    });
-  };
+  const batch = new TurnBatch(async (added, changed) => {
+    for (const login of new Set([...added, ...changed])) hub.publish(`account/${login}`, await renderMessages(login));
+  });
 
   const stops = [
-    events.on('account-added', ({ data }) => schedule([data.login])),
-    events.on('account-changed', ({ data }) => schedule([data.login])),
-    events.on('account-removed', ({ data }) => schedule([data.login])),
-    events.on('group-members-changed', ({ data }) => schedule([...data.added, ...data.removed])),
+    events.on('account-added', ({ data }) => batch.change(data.login)),
+    events.on('account-changed', ({ data }) => batch.change(data.login)),
+    events.on('account-removed', ({ data }) => batch.change(data.login)),
+    events.on('group-members-changed', ({ data }) => [...data.added, ...data.removed].forEach((login) => batch.change(login))),
   ];
   return {
     name: 'account/',

@@ -3,34 +3,25 @@ import type { AccountsService } from '../../../core/accounts/accounts-service.ts
 import type { AccountList } from '../../accounts/account-list.ts';
 import { getRowData } from '../../accounts/account-page-data.ts';
 import type { PushHub } from '../push-hub.ts';
-import type { PushTopic, StreamMessage } from '../stream-message.ts';
-
-type Render = (template: string, data: object) => Promise<string>;
+import { TurnBatch } from '../turn-batch.ts';
+import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.ts';
 
 // Past this many accounts changed at once (a bulk import, a shell loop), pages are told to
 // fetch their rows again instead of receiving every row.
 export const rowPushLimit = 200;
 
 // `accounts`: the accounts page's rows and counts, for admins. Changes are gathered for
-// one turn of the event loop, then each changed account's row is pushed: a new one
+// one turn of the event loop (TurnBatch), then each changed account's row is pushed: a new one
 // prepended to the table (the page hides it if its filter does not match), a changed one
 // replaced, a removed one removed. A page that shows another page of the table simply has
 // no element with that id. A burst larger than rowPushLimit becomes one `reload` for the
 // table (a `sample` message: data for the script registered under `account-rows`).
-export function createAccountsTopic(accounts: AccountsService, list: AccountList, events: EventBus, hub: PushHub, render: Render): PushTopic & { close(): void } {
-  const added = new Set<string>();
-  const changed = new Set<string>();
-  let scheduled = false;
-
+export function createAccountsTopic(accounts: AccountsService, list: AccountList, events: EventBus, hub: PushHub, render: RenderPartial): PushTopic & { close(): void } {
   const renderCounts = async (): Promise<StreamMessage> =>
     ({ action: 'replace', target: 'accounts-counts', html: await render('accounts/_counts.njk', { counts: accounts.getCounts() }) });
 
-  const flush = async () => {
-    scheduled = false;
+  const batch = new TurnBatch(async (added, changed) => {
     const logins = [...new Set([...added, ...changed])];
-    const fresh = new Set(added);
-    added.clear();
-    changed.clear();
     const messages: StreamMessage[] = [];
     if (logins.length > rowPushLimit) {
       messages.push({ action: 'sample', target: 'account-rows', data: { reload: true, generation: list.generation } });
@@ -42,26 +33,18 @@ export function createAccountsTopic(accounts: AccountsService, list: AccountList
           continue;
         }
         const html = await render('accounts/_row.njk', getRowData(account));
-        messages.push(fresh.has(login) ? { action: 'prepend', target: 'account-rows', html } : { action: 'replace', target: `account-${login}`, html });
+        messages.push(added.has(login) ? { action: 'prepend', target: 'account-rows', html } : { action: 'replace', target: `account-${login}`, html });
       }
     }
     messages.push(await renderCounts());
     hub.publish('accounts', messages);
-  };
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(() => void flush());
-  };
+  });
 
   const stops = [
-    events.on('account-added', ({ data }) => { added.add(data.login); schedule(); }),
-    events.on('account-changed', ({ data }) => { changed.add(data.login); schedule(); }),
-    events.on('account-removed', ({ data }) => { added.delete(data.login); changed.add(data.login); schedule(); }),
-    events.on('group-members-changed', ({ data }) => {
-      for (const login of [...data.added, ...data.removed]) changed.add(login);
-      schedule();
-    }),
+    events.on('account-added', ({ data }) => batch.add(data.login)),
+    events.on('account-changed', ({ data }) => batch.change(data.login)),
+    events.on('account-removed', ({ data }) => batch.remove(data.login)),
+    events.on('group-members-changed', ({ data }) => [...data.added, ...data.removed].forEach((login) => batch.change(login))),
   ];
   return {
     name: 'accounts',

@@ -1,13 +1,11 @@
 import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { AuditLog } from '../../../core/audit/audit-log.ts';
 import type { PushHub } from '../push-hub.ts';
-import type { PushTopic } from '../stream-message.ts';
-
-type Render = (template: string, data: object) => Promise<string>;
+import type { PushTopic, RenderPartial } from '../stream-message.ts';
 
 // `audit`: the Audit page, for admins. Each recorded entry is prepended; subscribing
 // replaces the list with the latest entries (a reconnecting page catches up).
-export function createAuditTopic(audit: AuditLog, events: EventBus, hub: PushHub, render: Render, limit: number): PushTopic & { close(): void } {
+export function createAuditTopic(audit: AuditLog, events: EventBus, hub: PushHub, render: RenderPartial, limit: number): PushTopic & { close(): void } {
   const stop = events.on('audit-recorded', async ({ data }) => {
     hub.publish('audit', [{ action: 'prepend', target: 'audit-entries', html: await render('audit/_entry.njk', { entry: data }) }]);
   });

@@ -2,18 +2,13 @@ import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { AccountsService } from '../../../core/accounts/accounts-service.ts';
 import { getGroupDetails, getGroupPeople } from '../../groups/group-details.ts';
 import type { PushHub } from '../push-hub.ts';
-import type { PushTopic, StreamMessage } from '../stream-message.ts';
-
-type Render = (template: string, data: object) => Promise<string>;
+import { TurnBatch } from '../turn-batch.ts';
+import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.ts';
 
 // `groups` (the list's rows and counts) and `group/<name>` (one group's facts and
 // accounts, and its data for the page's script), for admins. A change of a helper group
 // (rsp-G, gst-G) is a change of G. Changes are gathered for one turn of the event loop.
-export function createGroupsTopics(accounts: AccountsService, events: EventBus, hub: PushHub, render: Render): (PushTopic & { close(): void })[] {
-  const added = new Set<string>();
-  const changed = new Set<string>();
-  let scheduled = false;
-
+export function createGroupsTopics(accounts: AccountsService, events: EventBus, hub: PushHub, render: RenderPartial): (PushTopic & { close(): void })[] {
   // The standard group a helper belongs to, or the name itself.
   const getOwner = (name: string) => (/^(rsp|gst)-/.test(name) && accounts.getGroup(name.slice(4)) ? name.slice(4) : name);
   const isHelper = (name: string) => getOwner(name) !== name;
@@ -31,14 +26,9 @@ export function createGroupsTopics(accounts: AccountsService, events: EventBus, 
   const renderCounts = async (): Promise<StreamMessage> =>
     ({ action: 'replace', target: 'groups-counts', html: await render('groups/_counts.njk', { counts: accounts.getCounts() }) });
 
-  const flush = async () => {
-    scheduled = false;
-    const names = [...new Set([...added, ...changed])];
-    const fresh = new Set(added);
-    added.clear();
-    changed.clear();
+  const batch = new TurnBatch(async (added, changed) => {
     const rows: StreamMessage[] = [];
-    for (const name of names) {
+    for (const name of new Set([...added, ...changed])) {
       const view = accounts.getGroup(name);
       hub.publish(`group/${name}`, await renderDetails(name));
       if (!view) {
@@ -46,29 +36,22 @@ export function createGroupsTopics(accounts: AccountsService, events: EventBus, 
         continue;
       }
       const html = await render('groups/_row.njk', { group: getGroupDetails(accounts, view) });
-      rows.push(fresh.has(name) ? { action: 'prepend', target: 'group-rows', html } : { action: 'replace', target: `group-${name}`, html });
+      rows.push(added.has(name) ? { action: 'prepend', target: 'group-rows', html } : { action: 'replace', target: `group-${name}`, html });
     }
     rows.push(await renderCounts());
     hub.publish('groups', rows);
-  };
-  const schedule = (name: string, isNew = false) => {
-    // A new helper group is a change of its standard group.
-    if (isHelper(name)) changed.add(getOwner(name));
-    else if (isNew) added.add(name);
-    else changed.add(name);
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(() => void flush());
+  });
+  // A helper group (rsp-G, gst-G) that comes, changes or goes is a change of G.
+  const onGroup = (name: string, what: 'add' | 'change' | 'remove') => {
+    if (isHelper(name)) batch.change(getOwner(name));
+    else batch[what](name);
   };
 
   const stops = [
-    events.on('group-added', ({ data }) => schedule(data.name, true)),
-    events.on('group-changed', ({ data }) => schedule(data.name)),
-    events.on('group-members-changed', ({ data }) => schedule(data.name)),
-    events.on('group-removed', ({ data }) => {
-      added.delete(data.name);
-      schedule(data.name);
-    }),
+    events.on('group-added', ({ data }) => onGroup(data.name, 'add')),
+    events.on('group-changed', ({ data }) => onGroup(data.name, 'change')),
+    events.on('group-members-changed', ({ data }) => onGroup(data.name, 'change')),
+    events.on('group-removed', ({ data }) => onGroup(data.name, 'remove')),
   ];
   const close = () => stops.forEach((stop) => stop());
   return [

@@ -1,9 +1,7 @@
 import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { SessionStore, WebSession } from '../../sessions/session-store.ts';
 import type { PushHub } from '../push-hub.ts';
-import type { PushTopic } from '../stream-message.ts';
-
-type Render = (template: string, data: object) => Promise<string>;
+import type { PushTopic, RenderPartial } from '../stream-message.ts';
 
 // The template of one "who is logged in" row, shared by the dashboard and its pushes.
 export const sessionRowTemplate = 'dashboard/_session.njk';
@@ -23,14 +21,14 @@ export function getSessionRowData(session: WebSession): object {
 }
 
 // Renders every open session's row, oldest first.
-export async function renderSessionRows(sessions: SessionStore, render: Render): Promise<string> {
+export async function renderSessionRows(sessions: SessionStore, render: RenderPartial): Promise<string> {
   const rows = await Promise.all(sessions.list().map((session) => render(sessionRowTemplate, getSessionRowData(session))));
   return rows.join('');
 }
 
 // `sessions`: who is logged in to this interface, for admins. A login appends a row, a
 // logout or expiry removes it; subscribing replaces the whole list.
-export function createSessionsTopic(sessions: SessionStore, events: EventBus, hub: PushHub, render: Render): PushTopic & { close(): void } {
+export function createSessionsTopic(sessions: SessionStore, events: EventBus, hub: PushHub, render: RenderPartial): PushTopic & { close(): void } {
   const stopOpened = events.on('session-opened', async ({ data }) => {
     const session = sessions.getByPublicId(data.sessionId);
     if (!session) return;
