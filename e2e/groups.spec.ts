@@ -16,6 +16,7 @@ test('create a group, give it a responsible and a guest from its page, see it li
   await first.getByRole('button', { name: 'Create group' }).click();
   await expect(second.locator('#group-designers')).toContainText('The design team');
   await expect(second.locator('#group-designers')).toContainText('/home/groups/designers');
+  await expect(second.locator('#group-designers td').last()).toHaveText('no');
 
   await second.getByRole('link', { name: 'designers' }).click();
   await expect(second.locator('#connection-state')).toHaveAttribute('data-state', 'live');
@@ -40,6 +41,13 @@ test('create a group, give it a responsible and a guest from its page, see it li
   await first.getByLabel(/^Description/).press('Tab');
   await expect(first.locator('[data-state-for="description"]')).toHaveText('Saved');
   await expect(second.getByLabel(/^Description/)).toHaveValue('Designers and illustrators');
+
+  // Permissive sets the share's ACL again; the other page follows.
+  await expect(first.locator('#group-facts-designers')).toContainText('no: members change their own files');
+  await first.getByRole('checkbox', { name: /Permissive/ }).check();
+  await expect(first.locator('[data-state-for="permissive"]')).toHaveText('Saved');
+  await expect(second.getByRole('checkbox', { name: /Permissive/ })).toBeChecked();
+  await expect(second.locator('#group-facts-designers')).toContainText('yes: members change every file');
 
   first.once('dialog', (dialog) => void dialog.accept());
   await first.getByRole('button', { name: 'Delete designers' }).click();

@@ -5,7 +5,7 @@ import { ApiError, callApi, notify } from '../api.ts';
 import { disableEditing, showPageStatus, showSaveState, type SaveState } from '../save-state.ts';
 import { registerChart } from '../stream/stream-actions.ts';
 
-interface Group { name: string; description: string; version: string }
+interface Group { name: string; description: string; version: string; permissive: boolean | null }
 
 // Starts the page (called when <body data-page="group">).
 export function startGroupDetails(): void {
@@ -44,6 +44,19 @@ export function startGroupDetails(): void {
         return;
       }
       setState('description', 'error', (error as Error).message);
+    }
+  });
+
+  // Permissive re-applies the share's whole ACL: saved at once, with the latest version.
+  const permissiveBox = document.getElementById('group-permissive') as HTMLInputElement | null;
+  permissiveBox?.addEventListener('change', async () => {
+    setState('permissive', 'saving');
+    try {
+      group = await callApi<Group>('PATCH', url, { version: group.version, permissive: permissiveBox.checked });
+      setState('permissive', 'saved');
+    } catch (error) {
+      permissiveBox.checked = !permissiveBox.checked;
+      setState('permissive', 'error', (error as Error).message);
     }
   });
 
@@ -107,6 +120,7 @@ export function startGroupDetails(): void {
       disableEditing(root);
       return;
     }
+    if (permissiveBox && next.permissive !== null) permissiveBox.checked = next.permissive;
     if (next.version === group.version) return;
     if (editingFrom === null) description.value = next.description;
     else if (next.description !== editingFrom.description && next.description !== description.value) {

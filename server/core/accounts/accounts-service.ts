@@ -9,8 +9,9 @@ import {
   applySetHash, applySetLocked, applyAddMember, applyAddMembers, applyRemoveMember, checkLoginFree, type AccountChanges, type NewAccount,
 } from './account-operations.ts';
 import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, applySetGroupDescription, type NewGroup } from './group-operations.ts';
-import { applySetRole, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
-import { archiveShare, createShare, renameShare } from './shared-directories.ts';
+import { applySetRole, getHelperNames, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
+import { archiveShare, createShare, getSharePath, renameShare } from './shared-directories.ts';
+import { applyShareAcls, readSharePermissive, type ShareGids } from './share-acls.ts';
 import { archiveHome, checkNewHome, createHome, removeHome, reownHome, resolveUnderRoot } from './homes.ts';
 import { formatAccountsCsv, parseAccountsCsv, type CsvAccountRow, type CsvMapping } from './account-csv.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
@@ -57,13 +58,18 @@ export class AccountsService {
   #counts: { revision: number; counts: AccountCounts } | null = null;
   #groups: { revision: number; views: readonly GroupView[] } | null = null;
 
-  private constructor(store: AccountsStore) {
+  readonly #events: EventBus;
+  // Whether each standard group's share is permissive, read from its ACL when first asked.
+  readonly #permissive = new Map<string, boolean | null>();
+
+  private constructor(store: AccountsStore, events: EventBus) {
     this.#store = store;
+    this.#events = events;
   }
 
   // Opens the account files under `root` and starts following outside changes.
   static async open(options: { root: string; events: EventBus; lockTimeoutMs?: number }): Promise<AccountsService> {
-    return new AccountsService(await AccountsStore.open(options));
+    return new AccountsService(await AccountsStore.open(options), options.events);
   }
 
   // Grows with every change of the account files: what the pages compute from them can be
@@ -291,14 +297,51 @@ export class AccountsService {
   // Creates a group; a standard one gets its helper groups and its shared directory.
   async createGroup(input: NewGroup): Promise<GroupView> {
     const entry = await this.#store.transact((db, context) => applyCreateGroup(db, input, context));
-    if (hasRoles(this.#store.database, entry.name)) await createShare(this.#store.root, entry.name, entry.gid);
+    if (hasRoles(this.#store.database, entry.name)) {
+      await createShare(this.#store.root, entry.name, this.#getShareGids(entry.name), { aclGid: this.#store.database.group.get('acl')?.gid ?? null });
+      this.#permissive.set(entry.name, false);
+      // The group was announced before its share existed: now it has one.
+      this.#events.emit('group-changed', 'groups', { name: entry.name, fields: ['sharedDirectory'] });
+    }
     return this.getGroup(entry.name)!;
+  }
+
+  // Whether a standard group's members may change every file of its share, not only their
+  // own (Licorn's *permissive*: the `w` of the group in the share's default ACL). Null for
+  // a group without a share, or a share without Licorn's ACL.
+  async getPermissive(name: string): Promise<boolean | null> {
+    if (!hasRoles(this.#store.database, name)) return null;
+    if (this.#permissive.has(name)) return this.#permissive.get(name)!;
+    const permissive = await readSharePermissive(join(this.#store.root, getSharePath(name)), this.#store.database.group.get(name)!.gid);
+    // Unknown is not kept: the share may be on its way (createGroup makes it after the group).
+    if (permissive !== null) this.#permissive.set(name, permissive);
+    return permissive;
+  }
+
+  // Makes a standard group permissive or not: the share's whole ACL is set again, as
+  // Licorn did, then `group-changed` (field `permissive`) is emitted.
+  async setPermissive(name: string, permissive: boolean): Promise<void> {
+    const db = this.#store.database;
+    if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
+    if (!hasRoles(db, name)) throw new CoreError('invalid-argument', `The group ${quote(name)} has no shared directory (it is not a standard Licorn group)`, { field: 'permissive' });
+    const share = await resolveUnderRoot(this.#store.root, getSharePath(name));
+    await applyShareAcls(share, this.#getShareGids(name), permissive);
+    this.#permissive.set(name, permissive);
+    this.#events.emit('group-changed', 'groups', { name, fields: ['permissive'] });
+  }
+
+  // The GIDs a standard group's share ACL names.
+  #getShareGids(name: string): ShareGids {
+    const db = this.#store.database;
+    const helpers = getHelperNames(name);
+    return { group: db.group.get(name)!.gid, responsibles: db.group.get(helpers.responsibles)!.gid, guests: db.group.get(helpers.guests)!.gid, admins: db.group.get('admins')?.gid ?? null };
   }
 
   // Deletes a group (with its helpers); its shared directory is archived.
   async deleteGroup(name: string, options: { allowProtected?: boolean } = {}): Promise<{ archive: string | null }> {
     const hadShare = hasRoles(this.#store.database, name);
     await this.#store.transact((db) => applyDeleteGroup(db, name, options));
+    this.#permissive.delete(name);
     return { archive: hadShare ? await archiveShare(this.#store.root, name) : null };
   }
 
@@ -307,6 +350,9 @@ export class AccountsService {
     const hadShare = hasRoles(this.#store.database, name);
     await this.#store.transact((db) => applyRenameGroup(db, name, newName));
     if (hadShare) await renameShare(this.#store.root, name, newName);
+    // The ACL names GIDs, which a rename keeps: only the cache's key moves.
+    if (this.#permissive.has(name)) this.#permissive.set(newName, this.#permissive.get(name)!);
+    this.#permissive.delete(name);
     return this.getGroup(newName)!;
   }
 

@@ -1,6 +1,7 @@
 import { chown, mkdir, rename, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { archiveHome } from './homes.ts';
+import { applyShareAcls, isAclToolMissing, warnSharesWithoutAcl, type ShareGids } from './share-acls.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -9,16 +10,20 @@ export function getSharePath(name: string): string {
   return `/home/groups/${name}`;
 }
 
-// Creates `home/groups/<name>`: setgid, group-owned by the group, closed to others.
-// (Licorn's per-role ACLs on it come with the shared-directory work.)
-export async function createShare(root: string, name: string, gid: number): Promise<void> {
+// Creates `home/groups/<name>`: setgid, owned by root and the `acl` group (as Licorn's
+// shares were), closed to others, with Licorn's ACL for the group's roles.
+export async function createShare(root: string, name: string, gids: ShareGids, options: { aclGid: number | null; permissive?: boolean }): Promise<void> {
   const path = join(root, getSharePath(name));
   await mkdir(join(root, 'home/groups'), { recursive: true });
   await mkdir(path, { mode: 0o2770 }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') throw error;
   });
-  if (isRoot) await chown(path, 0, gid);
+  if (isRoot) await chown(path, 0, options.aclGid ?? 0);
   await chmod(path, 0o2770);
+  await applyShareAcls(path, gids, options.permissive ?? false).catch((error: unknown) => {
+    if (!isAclToolMissing(error)) throw error;
+    warnSharesWithoutAcl();
+  });
 }
 
 // Renames a share with its group.

@@ -10,6 +10,8 @@ import { formatGshadow } from '../accounts/parse-gshadow.ts';
 import { getShadowDay } from '../auth/get-login-refusal.ts';
 import { basePasswd, baseGroups, loginDefs, shells, skelFiles } from './demo-base-files.ts';
 import { createLoginFromName, demoGroups, demoPeople } from './demo-people.ts';
+import { createShare } from '../accounts/shared-directories.ts';
+import type { ShareGids } from '../accounts/share-acls.ts';
 
 // The file whose presence marks a directory as a demo sandbox that may be reset.
 export const demoMarkerFile = '.licorn-demo';
@@ -84,9 +86,20 @@ async function buildDemoRoot(building: string, options: CreateDemoRootOptions): 
     }
     if (isRoot) await chown(home, member.uid, 100);
   }
-  for (const group of demoGroups) await mkdir(join(building, 'home/groups', group.name), { mode: 0o770 });
+  // Shares with Licorn's ACL; developers' is permissive.
+  for (const [index, group] of demoGroups.entries()) {
+    await createShare(building, group.name, getDemoGroupGids(index), { aclGid: demoGids.acl, permissive: group.permissive });
+  }
   await writeFile(join(building, demoMarkerFile), `Licorn WMI demo sandbox, created ${new Date().toISOString()}\n`);
   return { login: demoAdminLogin, password: adminPassword };
+}
+
+// The GIDs of the demo's fixed groups.
+const demoGids = { admins: 300, acl: 302 };
+
+// The GIDs of the demo's standard group number `index` and of its helpers.
+function getDemoGroupGids(index: number): ShareGids {
+  return { group: 10000 + index, responsibles: 310 + index * 2, guests: 311 + index * 2, admins: demoGids.admins };
 }
 
 // Renders passwd, shadow, group, gshadow, subuid, subgid, login.defs and shells for the demo's members.
@@ -106,14 +119,15 @@ function renderDemoFiles(members: Member[]): Record<string, string> {
 
   const groups: { name: string; gid: number; members: string[] }[] = baseGroups.map(([name, gid]) => ({ name, gid, members: [] }));
   const admins = members.filter((member) => member.admin).map((member) => member.login);
-  groups.push({ name: 'admins', gid: 300, members: admins });
+  groups.push({ name: 'admins', gid: demoGids.admins, members: admins });
   groups.push({ name: 'licorn-wmi', gid: 301, members: [] });
-  groups.push({ name: 'acl', gid: 302, members: [] });
+  groups.push({ name: 'acl', gid: demoGids.acl, members: [] });
   demoGroups.forEach((group, index) => {
     const withRole = (role: string) => members.filter((member) => member.person?.groups[group.name] === role).map((member) => member.login);
-    groups.push({ name: group.name, gid: 10000 + index, members: withRole('member') });
-    groups.push({ name: `rsp-${group.name}`, gid: 310 + index * 2, members: withRole('responsible') });
-    groups.push({ name: `gst-${group.name}`, gid: 311 + index * 2, members: withRole('guest') });
+    const gids = getDemoGroupGids(index);
+    groups.push({ name: group.name, gid: gids.group, members: withRole('member') });
+    groups.push({ name: `rsp-${group.name}`, gid: gids.responsibles, members: withRole('responsible') });
+    groups.push({ name: `gst-${group.name}`, gid: gids.guests, members: withRole('guest') });
   });
   const group = groups.map((entry) => formatGroup({ ...entry, password: 'x' }) + '\n').join('');
   const gshadow = groups.map((entry) => formatGshadow({ name: entry.name, password: '!', admins: [], members: entry.members }) + '\n').join('');

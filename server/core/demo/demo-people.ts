@@ -10,10 +10,10 @@ export interface DemoPerson {
 }
 
 // Standard groups, each with a shared directory and rsp-/gst- helper groups.
-export const demoGroups: { name: string }[] = [
+export const demoGroups: { name: string; permissive?: boolean }[] = [
   { name: 'direction' },
   { name: 'accounting' },
-  { name: 'developers' },
+  { name: 'developers', permissive: true },
   { name: 'support' },
   { name: 'marketing' },
   { name: 'teachers' },

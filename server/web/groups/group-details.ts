@@ -9,17 +9,20 @@ export type GroupDetails = GroupView & {
   responsibles: string[] | null;
   guests: string[] | null;
   sharedDirectory: string | null;
+  // Whether members may change every file of the share (null: no share, or no Licorn ACL).
+  permissive: boolean | null;
   protected: boolean;
 };
 
 // The details of a group as the accounts are now.
-export function getGroupDetails(accounts: AccountsService, group: GroupView): GroupDetails {
+export async function getGroupDetails(accounts: AccountsService, group: GroupView): Promise<GroupDetails> {
   const responsibles = accounts.getGroup(`rsp-${group.name}`)?.members ?? null;
   const guests = accounts.getGroup(`gst-${group.name}`)?.members ?? null;
   const standard = responsibles !== null && guests !== null;
   return {
     ...group, responsibles: standard ? responsibles : null, guests: standard ? guests : null,
-    sharedDirectory: standard ? getSharePath(group.name) : null, protected: protectedGroups.includes(group.name),
+    sharedDirectory: standard ? getSharePath(group.name) : null, permissive: standard ? await accounts.getPermissive(group.name) : null,
+    protected: protectedGroups.includes(group.name),
   };
 }
 

@@ -15,10 +15,10 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
     config: admin, schema: { querystring: { type: 'object', properties: { system: { type: 'string' } } } },
   }, async (request, reply) => {
     const withSystem = request.query.system === '1';
-    const groups = accounts.listGroups()
+    const groups = await Promise.all(accounts.listGroups()
       .filter((group) => !isHelperGroup(accounts, group.name) && (withSystem || !group.system))
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((group) => getGroupDetails(accounts, group));
+      .map((group) => getGroupDetails(accounts, group)));
     return reply.view('groups/index.njk', {
       me: request.session, csrfToken: getCsrfToken(request, reply), page: 'groups', topics: 'groups', groups, withSystem, counts: accounts.getCounts(),
     });
@@ -29,7 +29,7 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
   }, async (request, reply) => {
     const view = accounts.getGroup(request.params.name);
     if (!view) throw new CoreError('not-found', `No group named ${quote(request.params.name)}`, { field: 'name' });
-    const group = getGroupDetails(accounts, view);
+    const group = await getGroupDetails(accounts, view);
     return reply.view('groups/details.njk', {
       me: request.session, csrfToken: getCsrfToken(request, reply), page: 'group', topics: `group/${group.name}`,
       group, groupJson: JSON.stringify(group), people: getGroupPeople(group), isAdminGroup: app.config.auth.adminGroups.includes(group.name),

@@ -16,7 +16,7 @@ export function createGroupsTopics(accounts: AccountsService, events: EventBus, 
   const renderDetails = async (name: string): Promise<StreamMessage[]> => {
     const view = accounts.getGroup(name);
     if (!view) return [{ action: 'sample', target: 'group-details', data: { name, group: null } }];
-    const group = getGroupDetails(accounts, view);
+    const group = await getGroupDetails(accounts, view);
     return [
       { action: 'replace', target: `group-facts-${name}`, html: await render('groups/_facts.njk', { group }) },
       { action: 'replace', target: `group-members-${name}`, html: await render('groups/_members.njk', { group, people: getGroupPeople(group) }) },
@@ -35,7 +35,7 @@ export function createGroupsTopics(accounts: AccountsService, events: EventBus, 
         rows.push({ action: 'remove', target: `group-${name}` });
         continue;
       }
-      const html = await render('groups/_row.njk', { group: getGroupDetails(accounts, view) });
+      const html = await render('groups/_row.njk', { group: await getGroupDetails(accounts, view) });
       rows.push(added.has(name) ? { action: 'prepend', target: 'group-rows', html } : { action: 'replace', target: `group-${name}`, html });
     }
     rows.push(await renderCounts());

@@ -20,7 +20,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
   const adminGroups = app.config.auth.adminGroups;
   const admin = { admin: true };
 
-  const getDetails = (group: GroupView): GroupDetails => getGroupDetails(accounts, group);
+  const getDetails = (group: GroupView): Promise<GroupDetails> => getGroupDetails(accounts, group);
   const getExisting = (groupName: string): GroupView => {
     const group = accounts.getGroup(groupName);
     if (!group) throw new CoreError('not-found', `No group named ${quote(groupName)}`, { field: 'name' });
@@ -29,7 +29,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
   const getActorOf = (request: FastifyRequest): Actor => getActor(accounts, request.session!.login);
 
   app.get('/api/v1/groups', { config: admin, schema: { tags: ['groups'], summary: 'List groups with their roles' } },
-    async () => ({ groups: accounts.listGroups().map(getDetails) }));
+    async () => ({ groups: await Promise.all(accounts.listGroups().map(getDetails)) }));
 
   app.get<{ Params: { name: string } }>('/api/v1/groups/:name', {
     config: admin, schema: { tags: ['groups'], summary: 'One group', params: nameParams, response: errors },
@@ -47,20 +47,24 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     return getDetails(group);
   });
 
-  app.patch<{ Params: { name: string }; Body: { version: string; description?: string; newName?: string } }>('/api/v1/groups/:name', {
+  app.patch<{ Params: { name: string }; Body: { version: string; description?: string; newName?: string; permissive?: boolean } }>('/api/v1/groups/:name', {
     config: admin,
     schema: {
-      tags: ['groups'], summary: 'Describe or rename a group, from the version it was based on', params: nameParams, response: errors,
-      body: { type: 'object', required: ['version'], additionalProperties: false, properties: { version: { type: 'string', maxLength: 32 }, description: { type: 'string', maxLength: 4096 }, newName: name } },
+      tags: ['groups'], summary: 'Describe, rename or make permissive a group, from the version it was based on', params: nameParams, response: errors,
+      body: {
+        type: 'object', required: ['version'], additionalProperties: false,
+        properties: { version: { type: 'string', maxLength: 32 }, description: { type: 'string', maxLength: 4096 }, newName: name, permissive: { type: 'boolean' } },
+      },
     },
   }, async (request) => {
     const { name: groupName } = request.params;
-    const { version, description, newName } = request.body;
+    const { version, description, newName, permissive } = request.body;
     return runAudited(audit, request, 'group-modify', groupName, async () => {
       if (getExisting(groupName).version !== version) {
         throw new CoreError('conflict', `Group ${quote(groupName)} was changed elsewhere since you loaded it: reload to see the change, then apply yours`, { field: 'version' });
       }
       if (description !== undefined) await accounts.setGroupDescription(groupName, description);
+      if (permissive !== undefined) await accounts.setPermissive(groupName, permissive);
       if (newName !== undefined && newName !== groupName) {
         if (adminGroups.includes(groupName)) throw new CoreError('permission-denied', `The administrators' group ${quote(groupName)} cannot be renamed`, { field: 'newName' });
         return getDetails(await accounts.renameGroup(groupName, newName));
@@ -88,7 +92,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
       if (role === 'none') checkLeavesAdmins(groups, groups.filter((group) => group !== groupName), login);
       else checkJoinsAdmins(actor, groups.includes(groupName) ? [] : [groupName]);
       // A group without Licorn roles has members only: "member" adds, "none" removes.
-      if (getDetails(getExisting(groupName)).responsibles !== null) await accounts.setRole(groupName, login, role);
+      if ((await getDetails(getExisting(groupName))).responsibles !== null) await accounts.setRole(groupName, login, role);
       else if (role === 'member') await accounts.addMember(groupName, login);
       else if (role === 'none') await accounts.removeMember(groupName, login);
       else throw new CoreError('invalid-argument', `The group ${quote(groupName)} has no guests or responsibles (it is not a standard Licorn group): an account is a member or not`, { field: 'role' });

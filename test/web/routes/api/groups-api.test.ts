@@ -69,4 +69,16 @@ describe('the groups API', () => {
     expect(await digestEtc()).toBe(before);
     await call(api.admin, 'PUT', '/api/v1/groups/licorn-wmi/roles/dnguyen', { role: 'none' });
   });
+
+  it('makes a standard group permissive or not, and refuses it for a group without a share', async () => {
+    const developers = (await call(api.admin, 'GET', '/api/v1/groups/developers')).json();
+    expect(developers.permissive).toBe(true);
+    const changed = await call(api.admin, 'PATCH', '/api/v1/groups/developers', { version: developers.version, permissive: false });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json().permissive).toBe(false);
+    const refused = await call(api.admin, 'PATCH', '/api/v1/groups/users', { version: (await call(api.admin, 'GET', '/api/v1/groups/users')).json().version, permissive: true });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ field: 'permissive', message: expect.stringContaining('has no shared directory') });
+    expect((await call(api.admin, 'GET', '/api/v1/groups')).json().groups.find((group: { name: string }) => group.name === 'users').permissive).toBeNull();
+  });
 });

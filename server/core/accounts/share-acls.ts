@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { lstat, opendir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CoreError } from '../errors.ts';
+
+const run = promisify(execFile);
+
+// The groups a share's ACL names, by GID (numeric: a sandbox's groups are unknown to the
+// machine's NSS, so names would not resolve).
+export interface ShareGids {
+  group: number;
+  responsibles: number;
+  guests: number;
+  admins: number | null;
+}
+
+// Licorn's ACL of a standard group's share (REFERENCE.md, "Groups and roles"): guests read,
+// responsibles and admins read and write everything, members read everything and write
+// their own files, or every file when the group is permissive. Directories also carry the
+// default ACL new files and directories inherit. An executable file (its owner may run it)
+// keeps execute for those who may read it.
+export function getShareAcl(gids: ShareGids, permissive: boolean): { directory: string; file: string; executable: string } {
+  const admins = (perms: string) => (gids.admins === null ? [] : [`g:${gids.admins}:${perms}`]);
+  const directory = ['u::rwx', 'g::---', 'o::---', ...admins('rwx'), `g:${gids.guests}:r-x`, `g:${gids.responsibles}:rwx`, `g:${gids.group}:rwx`, 'm::rwx'];
+  const inherited = ['u::rwx', 'g::---', 'o::---', ...admins('rwx'), `g:${gids.guests}:r-x`, `g:${gids.responsibles}:rwx`, `g:${gids.group}:${permissive ? 'rwx' : 'r-x'}`, 'm::rwx'];
+  // (Execute is decided here, not with setfacl's X: under --set, X looks at the new ACL.)
+  const file = (x: string) => [`u::rw${x}`, 'g::---', 'o::---', ...admins(`rw${x}`), `g:${gids.guests}:r${x}`, `g:${gids.responsibles}:rw${x}`, `g:${gids.group}:r${permissive ? 'w' : '-'}${x}`, `m::rw${x}`].join(',');
+  return { directory: [...directory, ...inherited.map((entry) => `d:${entry}`)].join(','), file: file('-'), executable: file('x') };
+}
+
+// How many paths one setfacl call gets (far below the argument limit).
+const pathsPerCall = 500;
+
+// Sets the share's ACL on `share` and everything in it. Symlinks are never followed (nor
+// given an ACL: setfacl would change their target, maybe outside the share).
+export async function applyShareAcls(share: string, gids: ShareGids, permissive: boolean): Promise<void> {
+  const acl = getShareAcl(gids, permissive);
+  const directories = [share];
+  const files: string[] = [];
+  const executables: string[] = [];
+  for (let index = 0; index < directories.length; index += 1) {
+    for await (const entry of await opendir(directories[index]!)) {
+      const path = join(directories[index]!, entry.name);
+      if (entry.isDirectory()) directories.push(path);
+      else if (entry.isFile()) ((await lstat(path)).mode & 0o100 ? executables : files).push(path);
+    }
+  }
+  for (const [paths, spec] of [[directories, acl.directory], [files, acl.file], [executables, acl.executable]] as const) {
+    for (let start = 0; start < paths.length; start += pathsPerCall) {
+      await setAcl(spec, paths.slice(start, start + pathsPerCall));
+    }
+  }
+}
+
+// Whether a share is permissive: the `w` of its group in the default ACL (Licorn stores
+// the flag nowhere else). Null when the share has no Licorn ACL (made elsewhere, or on a
+// filesystem without ACLs).
+export async function readSharePermissive(share: string, gid: number): Promise<boolean | null> {
+  let text: string;
+  try {
+    ({ stdout: text } = await run('getfacl', ['--numeric', '--omit-header', '--absolute-names', '--', share]));
+  } catch (error) {
+    if (isMissingTool(error, 'getfacl')) warnMissingTool('getfacl');
+    return null;
+  }
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`default:group:${gid}:`));
+  return line ? line.split(':')[3]!.includes('w') : null;
+}
+
+async function setAcl(spec: string, paths: string[]): Promise<void> {
+  try {
+    await run('setfacl', ['--set', spec, '--', ...paths]);
+  } catch (error) {
+    if (isMissingTool(error, 'setfacl')) throw new CoreError('internal-error', missingToolMessage('setfacl'), { field: 'permissive', cause: error });
+    const detail = ((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n')[0];
+    throw new CoreError('internal-error', `Cannot set the shared directory's ACL: ${detail}`, { field: 'permissive', cause: error });
+  }
+}
+
+function isMissingTool(error: unknown, tool: string): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT' && (error as { path?: string }).path === tool;
+}
+
+function missingToolMessage(tool: string): string {
+  return `Shared directories' ACLs need ${tool} (Debian package "acl"): apt-get install acl`;
+}
+
+let warned = false;
+function warnMissingTool(tool: string): void {
+  if (!warned) process.emitWarning(missingToolMessage(tool));
+  warned = true;
+}
+
+// Whether setfacl can be run here. Without it (the "acl" package is not installed) shares
+// are made without Licorn's ACL, with one warning, rather than not at all: the demo must
+// start on a machine without it.
+export function isAclToolMissing(error: unknown): boolean {
+  return error instanceof CoreError && isMissingTool(error.cause, 'setfacl');
+}
+
+// Says once that shares go without their ACL.
+export function warnSharesWithoutAcl(): void {
+  warnMissingTool('setfacl');
+}
