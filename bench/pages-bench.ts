@@ -3,7 +3,7 @@
 // Chromium, and the delay from a `useradd` in a shell to the row shown in 1 and in 20 open
 // pages, against the delay to a bare WebSocket client.
 import { execFile } from 'node:child_process';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,13 @@ function watchForRow(page: Page, id: string): Promise<{ inserted: number; painte
     });
     observer.observe(body, { childList: true });
   }), id);
+}
+
+// When useradd wrote passwd (its mtime, wall clock). Delays count from there, not from
+// useradd's exit: it goes on for tens of milliseconds after writing (lastlog, faillog), so
+// the row is often shown before it exits.
+async function getPasswdWritten(root: string): Promise<number> {
+  return (await stat(join(root, 'etc/passwd'))).mtimeMs;
 }
 
 // Runs the benchmark and prints its table.
@@ -170,9 +177,9 @@ export async function runPagesBench(): Promise<void> {
         const shown = watchForRow(page, `account-${login}`);
         const received = frameSeen(login);
         await run('useradd', ['--prefix', root, '-M', login]);
-        const exited = Date.now();
-        onePage.push((await shown).painted - exited);
-        bare.push((await received) - exited);
+        const written = await getPasswdWritten(root);
+        onePage.push((await shown).painted - written);
+        bare.push((await received) - written);
       }
 
       // The same with 20 open admin pages (one browser, each page its own socket).
@@ -190,14 +197,14 @@ export async function runPagesBench(): Promise<void> {
         const login = `crowd${i}`;
         const shown = pages.map((other) => watchForRow(other, `account-${login}`));
         await run('useradd', ['--prefix', root, '-M', login]);
-        const exited = Date.now();
+        const written = await getPasswdWritten(root);
         const times = await Promise.all(shown);
         if (i === 0) continue;
         for (const time of times) {
-          twentyInserted.push(time.inserted - exited);
-          twentyPainted.push(time.painted - exited);
+          twentyInserted.push(time.inserted - written);
+          twentyPainted.push(time.painted - written);
         }
-        slowestByRound.push(Math.max(...times.map((time) => time.inserted - exited)));
+        slowestByRound.push(Math.max(...times.map((time) => time.inserted - written)));
       }
       socket.close();
 
@@ -207,10 +214,10 @@ export async function runPagesBench(): Promise<void> {
         { name: 'Chromium: first rows painted, median ms', ours: median(paints), baseline: median(loginPaints), target: '< 1000 ms' },
         { name: 'Chromium: filter keystroke → rows shown, median ms', ours: median(keystrokes), baseline: null, target: '< 100 ms' },
         { name: 'Chromium: filter keystroke → rows shown, p95 ms', ours: quantile(keystrokes, 0.95), baseline: null, target: '< 100 ms' },
-        { name: 'useradd → row painted in 1 page, p95 ms', ours: quantile(onePage, 0.95), baseline: quantile(bare, 0.95), target: '≤ 150 ms' },
-        { name: 'useradd → row in the DOM of 20 pages, median ms', ours: median(twentyInserted), baseline: median(bare), target: '—' },
-        { name: 'useradd → row in the DOM of 20 pages, p95 ms', ours: quantile(twentyInserted, 0.95), baseline: quantile(bare, 0.95), target: '≤ 150 ms' },
-        { name: 'useradd → next frame in 20 pages, p95 ms', ours: quantile(twentyPainted, 0.95), baseline: quantile(bare, 0.95), target: '(see bench/README.md)' },
+        { name: 'useradd (passwd written) → row painted in 1 page, p95 ms', ours: quantile(onePage, 0.95), baseline: quantile(bare, 0.95), target: '≤ 150 ms' },
+        { name: 'useradd (passwd written) → row in the DOM of 20 pages, median ms', ours: median(twentyInserted), baseline: median(bare), target: '—' },
+        { name: 'useradd (passwd written) → row in the DOM of 20 pages, p95 ms', ours: quantile(twentyInserted, 0.95), baseline: quantile(bare, 0.95), target: '≤ 150 ms' },
+        { name: 'useradd (passwd written) → next frame in 20 pages, p95 ms', ours: quantile(twentyPainted, 0.95), baseline: quantile(bare, 0.95), target: '(see bench/README.md)' },
       ], { ours: 'measured', baseline: 'baseline' });
       process.stdout.write('baselines: GET /login/ on the same daemon; Chromium painting /login/; a bare WebSocket receiving the same push frame\n');
       process.stdout.write(`20 pages, slowest page of each round (ms): ${slowestByRound.map((time) => time.toFixed(0)).join(' ')}\n`);
