@@ -8,6 +8,7 @@ import { startAccountDetails } from './accounts/account-details.ts';
 import { startImportPage } from './accounts/import-page.ts';
 import { startGroupsPage } from './groups/groups-page.ts';
 import { startGroupDetails } from './groups/group-details.ts';
+import { startStatusPage } from './status/status-page.ts';
 
 // Each page's own behaviour, by <body data-page>.
 const pages: Record<string, (stream: StreamConnection | null) => void> = {
@@ -19,6 +20,7 @@ const pages: Record<string, (stream: StreamConnection | null) => void> = {
   'accounts-import': startImportPage,
   groups: startGroupsPage,
   group: startGroupDetails,
+  status: startStatusPage,
 };
 
 const stateLabels: Record<StreamState, string> = {

@@ -14,6 +14,7 @@ import sessions from './plugins/sessions.ts';
 import authGuard from './plugins/auth-guard.ts';
 import csrf from './plugins/csrf.ts';
 import accountList from './plugins/account-list.ts';
+import status from './plugins/status.ts';
 import push from './plugins/push.ts';
 import openapi from './plugins/openapi.ts';
 import loginRoutes from './routes/login.ts';
@@ -22,6 +23,8 @@ import myAccountRoutes from './routes/my-account.ts';
 import accountsRoutes from './routes/accounts.ts';
 import auditRoutes from './routes/audit.ts';
 import groupsRoutes from './routes/groups.ts';
+import statusRoutes from './routes/status.ts';
+import statusApiRoutes from './routes/api/status-api.ts';
 import sessionApiRoutes from './routes/api/session-api.ts';
 import accountsApiRoutes from './routes/api/accounts-api.ts';
 import groupsApiRoutes from './routes/api/groups-api.ts';
@@ -65,6 +68,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(authGuard);
   await app.register(csrf);
   await app.register(accountList);
+  await app.register(status);
   await app.register(push);
   await app.register(openapi);
 
@@ -74,9 +78,11 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(accountsRoutes);
   await app.register(auditRoutes);
   await app.register(groupsRoutes);
+  await app.register(statusRoutes);
   await app.register(sessionApiRoutes);
   await app.register(accountsApiRoutes);
   await app.register(groupsApiRoutes);
+  await app.register(statusApiRoutes);
   await app.register(pushSocketRoutes);
   return app;
 }

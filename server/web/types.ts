@@ -3,6 +3,7 @@ import type { LicornConfig } from '../config/load-config.ts';
 import type { SessionStore, WebSession } from './sessions/session-store.ts';
 import type { PushHub } from './push/push-hub.ts';
 import type { AccountList } from './accounts/account-list.ts';
+import type { StatusMonitor } from '../core/status/status-monitor.ts';
 
 // What the app's plugins add to Fastify's types; imported once by app.ts.
 declare module 'fastify' {
@@ -12,6 +13,7 @@ declare module 'fastify' {
     sessions: SessionStore;
     hub: PushHub;
     accountList: AccountList;
+    status: StatusMonitor;
   }
   interface FastifyRequest {
     // The logged-in session, or null for an anonymous request.

@@ -7,6 +7,7 @@ import { createAccountDetailsTopic } from '../push/topics/account-details-topic.
 import { createAuditTopic } from '../push/topics/audit-topic.ts';
 import { createImportProgressTopic } from '../push/topics/import-progress-topic.ts';
 import { createGroupsTopics } from '../push/topics/groups-topic.ts';
+import { createStatusTopic } from '../push/topics/status-topic.ts';
 import { auditPageSize } from '../routes/audit.ts';
 
 // The push hub with its topics; the sockets of a session that ends are closed.
@@ -20,7 +21,7 @@ export default fp(async (app) => {
   const accountDetailsTopic = createAccountDetailsTopic(app.core.accounts, app.core.events, hub, render);
   const auditTopic = createAuditTopic(app.core.audit, app.core.events, hub, render, auditPageSize);
   const topics = [sessionsTopic, accountsSummaryTopic, accountsTopic, accountDetailsTopic, auditTopic, createImportProgressTopic(),
-    ...createGroupsTopics(app.core.accounts, app.core.events, hub, render)];
+    ...createGroupsTopics(app.core.accounts, app.core.events, hub, render), createStatusTopic(app.status, hub)];
   topics.forEach((topic) => hub.registerTopic(topic));
   const stopClosing = app.core.events.on('session-closed', ({ data }) => hub.closeSession(data.sessionId));
   app.addHook('preClose', async () => hub.close());
@@ -28,4 +29,4 @@ export default fp(async (app) => {
     topics.forEach((topic) => topic.close());
     stopClosing();
   });
-}, { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views', 'licorn-account-list'] });
+}, { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views', 'licorn-account-list', 'licorn-status'] });

@@ -54,7 +54,11 @@ export class PushHub {
     const client: Client = { socket, viewer, topics: new Set(), alive: true };
     this.#clients.add(client);
     socket.on('pong', () => { client.alive = true; });
-    socket.on('close', () => this.#clients.delete(client));
+    socket.on('close', () => {
+      this.#clients.delete(client);
+      for (const name of client.topics) this.#release(name);
+      client.topics.clear();
+    });
     socket.on('error', (error) => this.#log.debug({ err: error, login: viewer.login }, 'websocket error'));
     socket.on('message', (data, isBinary) => {
       void this.#handleFrame(client, isBinary ? null : data.toString());
@@ -94,24 +98,37 @@ export class PushHub {
       client.socket.close(closeCodes.badFrame, 'frames must be JSON objects like {"subscribe":["sessions"]}');
       return;
     }
-    for (const name of asNames(request.unsubscribe)) client.topics.delete(name);
+    for (const name of asNames(request.unsubscribe)) {
+      if (client.topics.delete(name)) this.#release(name);
+    }
     for (const name of asNames(request.subscribe)) await this.#subscribe(client, name);
   }
 
   async #subscribe(client: Client, name: string): Promise<void> {
-    const slash = name.indexOf('/');
-    const topic = slash === -1 ? this.#topics.get(name) : this.#topics.get(name.slice(0, slash + 1));
+    const topic = this.#findTopic(name);
     if (!topic || !topic.canSubscribe(client.viewer, name)) {
       if (topic) this.#log.warn({ login: client.viewer.login, topic: name }, 'possible break-in attempt: subscribe to a forbidden topic');
       this.#send(client, [{ action: 'notify', target: 'notifications', html: `<p class="notice notice-error">Cannot follow “${escapeHtml(name.slice(0, 64))}”: no such topic for you.</p>` }]);
       return;
     }
-    client.topics.add(name);
+    if (!client.topics.has(name)) {
+      client.topics.add(name);
+      topic.acquire?.(name);
+    }
     try {
       this.#send(client, await topic.getSnapshot(client.viewer, name));
     } catch (error) {
       this.#log.error({ err: error, topic: name }, 'cannot render a topic snapshot');
     }
+  }
+
+  #findTopic(name: string): PushTopic | undefined {
+    const slash = name.indexOf('/');
+    return slash === -1 ? this.#topics.get(name) : this.#topics.get(name.slice(0, slash + 1));
+  }
+
+  #release(name: string): void {
+    this.#findTopic(name)?.release?.(name);
   }
 
   #send(client: Client, messages: StreamMessage[]): void {

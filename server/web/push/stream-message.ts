@@ -27,6 +27,10 @@ export interface PushTopic {
   name: string;
   canSubscribe(viewer: Viewer, name: string): boolean;
   getSnapshot(viewer: Viewer, name: string): Promise<StreamMessage[]>;
+  // Told when a socket starts or stops following `name` (unsubscribed, or closed): a topic
+  // whose source costs something runs it only while followed.
+  acquire?(name: string): void;
+  release?(name: string): void;
 }
 
 // Renders a view partial (app.view), as the topics push them.

@@ -1,0 +1,35 @@
+import { expect, logInAs, logOutAndClose, test } from './fixtures.ts';
+import { testPasswords } from '../test/helpers/sandbox.ts';
+
+test('the status page draws every chart, moves with new samples and shows values under the pointer', async ({ browser }) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await page.goto('/status/');
+  await expect(page.locator('#connection-state')).toHaveAttribute('data-state', 'live');
+  for (const name of ['cpu', 'memory', 'network', 'disks']) {
+    await expect(page.locator(`[data-chart="${name}"] svg .axis-y .tick`).first()).toBeVisible();
+  }
+  await expect(page.locator('[data-chart="load"] .bar')).toHaveCount(3);
+  await expect(page.locator('[data-chart="filesystems"] .bar').first()).toBeVisible();
+  await expect(page.locator('#daemon-figures dt')).toHaveCount(7);
+
+  // New points arrive: the CPU stack's path changes within 3 s.
+  const userArea = page.locator('[data-chart="cpu"] path[data-key="cpu.user"]');
+  await expect(userArea).toHaveAttribute('d', /^M/);
+  const before = await userArea.getAttribute('d');
+  await expect.poll(() => userArea.getAttribute('d'), { timeout: 3000 }).not.toBe(before);
+
+  // The tooltip gives the exact values under the pointer.
+  const box = (await page.locator('[data-chart="cpu"] svg').boundingBox())!;
+  await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
+  await expect(page.locator('#chart-tooltip')).toBeVisible();
+  await expect(page.locator('#chart-tooltip')).toContainText(/user: \d+(\.\d)? %/);
+
+  // The 24-hour view (one-minute averages) replaces the samples, then back.
+  await page.getByRole('button', { name: '24 hours' }).click();
+  await expect(page.getByRole('button', { name: '24 hours' })).toHaveAttribute('aria-pressed', 'true');
+  await page.getByRole('button', { name: '10 minutes' }).click();
+  await expect(userArea).toHaveAttribute('d', /^M/);
+
+  await page.screenshot({ path: 'test-results/e2e/status.png', fullPage: true });
+  await logOutAndClose(page);
+});

@@ -1,0 +1,19 @@
+import { createProcFiles, type Sampler } from './sampler.ts';
+import { createCpuSampler } from './samplers/cpu-sampler.ts';
+import { createMemorySampler } from './samplers/memory-sampler.ts';
+import { createLoadSampler } from './samplers/load-sampler.ts';
+import { createNetworkSampler } from './samplers/network-sampler.ts';
+import { createDiskSampler } from './samplers/disk-sampler.ts';
+import { createFilesystemSampler } from './samplers/filesystem-sampler.ts';
+import { createDaemonSampler, type DaemonFigures } from './samplers/daemon-sampler.ts';
+
+// The machine's samplers (CPU, memory, load, network, disks, filesystems) and the
+// daemon's own, reading this machine's /proc: the status of the machine the daemon runs
+// on, whatever root it manages.
+export function createSamplers(daemon: DaemonFigures): Sampler[] {
+  const proc = createProcFiles();
+  return [
+    createCpuSampler(proc), createMemorySampler(proc), createLoadSampler(proc), createNetworkSampler(proc),
+    createDiskSampler(proc), createFilesystemSampler(proc), createDaemonSampler(daemon),
+  ];
+}

@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ProcFiles } from '../../../server/core/status/sampler.ts';
+import { createCpuSampler } from '../../../server/core/status/samplers/cpu-sampler.ts';
+import { createMemorySampler } from '../../../server/core/status/samplers/memory-sampler.ts';
+import { createNetworkSampler } from '../../../server/core/status/samplers/network-sampler.ts';
+import { createDiskSampler } from '../../../server/core/status/samplers/disk-sampler.ts';
+import { createFilesystemSampler } from '../../../server/core/status/samplers/filesystem-sampler.ts';
+import { createLoadSampler } from '../../../server/core/status/samplers/load-sampler.ts';
+
+const fixture = (name: string) => readFile(join(import.meta.dirname, '../../fixtures/proc/vm-2cpu', name), 'utf8');
+
+// /proc as a sequence of readings: each call to `next()` moves to the next texts. The
+// second readings are the real files with counters moved on by hand (a wrap, an interface
+// that appears, one that goes).
+function createReadings(readings: Partial<Record<string, string>>[]): ProcFiles & { next(): void } {
+  let index = 0;
+  return {
+    next: () => { index += 1; },
+    read: async (name) => readings[index]?.[name] ?? await fixture(name === 'net/dev' ? 'net-dev' : name === 'self/mounts' ? 'mounts' : name),
+  };
+}
+
+describe('the samplers', () => {
+  it('turn CPU ticks into shares of the interval, for all cores and each', async () => {
+    const stat = await fixture('stat');
+    const later = stat.replace(/^cpu  .*$/m, 'cpu  277865 12313 130393 3601476 5232 0 6208 158 0 0')
+      .replace(/^cpu0 .*$/m, 'cpu0 134066 5940 59024 1814071 826 0 2609 75 0 0')
+      .replace(/^cpu1 .*$/m, 'cpu1 143798 6373 71369 1787404 4405 0 3599 83 0 0');
+    const proc = createReadings([{ stat }, { stat: later }]);
+    const sampler = createCpuSampler(proc);
+    expect(await sampler.sample(0)).toEqual({ 'cpu.cores': 2 });
+    proc.next();
+    const values = await sampler.sample(1000);
+    // 100 user + 50 system + 350 idle = 500 ticks.
+    expect(values['cpu.user']).toBeCloseTo(20);
+    expect(values['cpu.system']).toBeCloseTo(10);
+    expect(values['cpu.idle']).toBeCloseTo(70);
+    expect(values['cpu0.user']).toBeCloseTo(100 * 100 / 150);
+    expect(values['cpu1.idle']).toBeCloseTo(100);
+    sampler.stop();
+    expect(await sampler.sample(2000)).toEqual({ 'cpu.cores': 2 });
+  });
+
+  it('split memory as free(1) does: used, buffers, cache and free add up to the total', async () => {
+    const values = await createMemorySampler(createReadings([{}])).sample(0);
+    expect(values['memory.used']! + values['memory.buffers']! + values['memory.cache']! + values['memory.free']!).toBe(values['memory.total']);
+    expect(values['swap.total']).toBe(0);
+  });
+
+  it('give network rates across a wrapped counter, for interfaces that stay; loopback hidden', async () => {
+    const netDev = await fixture('net-dev');
+    const later = netDev
+      .replace(/^\s*eth0:.*$/m, '  eth0:      1000   45400    0    0    0     0          0         0  5464514   39300    2    0    0     0       0          0')
+      .replace(/^\s*ifb1:.*$/m, '  wlan0:   500       5    0    0    0     0          0         0      800       8    0    0    0     0       0          0');
+    const proc = createReadings([{ 'net/dev': netDev }, { 'net/dev': later }, { 'net/dev': later }]);
+    const sampler = createNetworkSampler(proc);
+    expect(await sampler.sample(0)).toEqual({});
+    proc.next();
+    const values = await sampler.sample(2000);
+    // eth0's received bytes wrapped at 2^32 (1,088,159,663 → 1,000) over 2 s.
+    expect(values['net.eth0.rx']).toBe((2 ** 32 - 1088159663 + 1000) / 2);
+    expect(values['net.eth0.tx']).toBe(5000);
+    expect(values['net.eth0.errors']).toBe(1);
+    expect(values).not.toHaveProperty('net.lo.rx');
+    // ifb1 went, wlan0 came: no rate for either yet.
+    expect(Object.keys(values).some((key) => key.startsWith('net.ifb1') || key.startsWith('net.wlan0'))).toBe(false);
+    proc.next();
+    expect((await sampler.sample(3000))['net.wlan0.rx']).toBe(0);
+    const withLoopback = createNetworkSampler(createReadings([{}, {}]), { includeLoopback: true });
+    await withLoopback.sample(0);
+    expect(await withLoopback.sample(1000)).toHaveProperty('net.lo.rx', 0);
+  });
+
+  it('give disk rates and busy time for whole disks only', async () => {
+    const diskstats = await fixture('diskstats');
+    const later = diskstats.replace(/ vda .*$/m, ' vda 228300 33802 17068370 211370 561400 216689 22397024 87148 0 100516 330992 304062 400 17565696 26340 140440 6132');
+    const proc = createReadings([{ diskstats }, { diskstats: later }]);
+    const sampler = createDiskSampler(proc, async () => new Set(['vda', 'zram0']));
+    await sampler.sample(0);
+    proc.next();
+    const values = await sampler.sample(1000);
+    expect(values['disk.vda.read']).toBe(2048 * 512);
+    expect(values['disk.vda.write']).toBe(4096 * 512);
+    expect(values['disk.vda.busy']).toBe(50);
+    expect(values['disk.zram0.read']).toBe(0);
+    expect(Object.keys(values).some((key) => key.startsWith('disk.loop'))).toBe(false);
+  });
+
+  it('measure each real filesystem, and read the load', async () => {
+    const values = await createFilesystemSampler(createReadings([{}])).sample(0);
+    expect(values['fs./.size']).toBeGreaterThan(0);
+    expect(values['fs./.used']).toBeLessThanOrEqual(values['fs./.size']!);
+    expect(await createLoadSampler(createReadings([{}])).sample(0)).toEqual({ 'load.1': 0.69, 'load.5': 1.51, 'load.15': 1.64, 'tasks.running': 1, 'tasks.total': 79 });
+  });
+});

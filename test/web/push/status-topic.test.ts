@@ -1,0 +1,73 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { callApi, openApiSession, type ApiSession } from '../../helpers/test-app.ts';
+import { testPasswords } from '../../helpers/sandbox.ts';
+import { useSocketTestApp } from '../../helpers/ws-client.ts';
+
+const server = useSocketTestApp();
+let admin: ApiSession;
+let member: ApiSession;
+beforeAll(async () => {
+  admin = await openApiSession(server.t.app, 'admin', testPasswords.admin);
+  member = await openApiSession(server.t.app, 'dnguyen', testPasswords.dnguyen);
+});
+
+type StatusData = { history?: { time: number; values: Record<string, number> }[]; samples?: { time: number; values: Record<string, number> }[] };
+
+describe('the status topic and API', () => {
+  it('sends the history, then each new sample, and samples only while followed', async () => {
+    expect(server.t.app.status.isSampling).toBe(false);
+    const socket = server.connect(admin.cookie);
+    await socket.opened();
+    socket.send({ subscribe: ['status'] });
+    const snapshot = await socket.waitFor(() => socket.messages.find((m) => m.target === 'status' && (m.data as StatusData).history), 'the history');
+    expect(Array.isArray((snapshot.data as StatusData).history)).toBe(true);
+    // Rates need two readings: the second sample has them.
+    const samples = () => socket.messages.flatMap((m) => (m.data as StatusData).samples ?? []);
+    await socket.waitFor(() => samples().length >= 2, 'two samples');
+    const [, second] = samples();
+    expect(second!.values['cpu.user']).toBeGreaterThanOrEqual(0);
+    expect(second!.values['memory.total']).toBeGreaterThan(0);
+    expect(second!.values['daemon.sockets']).toBeGreaterThanOrEqual(1);
+    expect(second!.values['load.1']).toBeGreaterThanOrEqual(0);
+    expect(server.t.app.status.isSampling).toBe(true);
+
+    // A second follower, then both go: one by unsubscribing, one by closing its socket.
+    const other = server.connect(admin.cookie);
+    await other.opened();
+    other.send({ subscribe: ['status'] });
+    await other.waitFor(() => other.messages.find((m) => m.target === 'status'), 'the history');
+    socket.send({ unsubscribe: ['status'] });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.t.app.status.isSampling).toBe(true);
+    other.close();
+    const end = Date.now() + 3000;
+    while (server.t.app.status.isSampling && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.t.app.status.isSampling).toBe(false);
+    expect(server.t.app.status.getHistory('10m').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses the topic to a non-admin', async () => {
+    const socket = server.connect(member.cookie);
+    await socket.opened();
+    socket.send({ subscribe: ['status'] });
+    await socket.waitFor(() => socket.messages.find((m) => m.action === 'notify'), 'the refusal');
+    expect(socket.frames.join('')).not.toContain('cpu.');
+    expect(server.t.app.status.isSampling).toBe(false);
+  });
+
+  it('answers the current figures and the history of a range, filtered by metric prefix', async () => {
+    const current = await callApi(server.t.app, admin, 'GET', '/api/v1/status');
+    expect(current.statusCode).toBe(200);
+    expect(current.json().values['memory.total']).toBeGreaterThan(0);
+    expect(current.json().values).toHaveProperty('cpu.idle');
+    const memory = await callApi(server.t.app, admin, 'GET', '/api/v1/status?metric=memory.,swap.');
+    expect(Object.keys(memory.json().values).every((key) => /^(memory|swap)\./.test(key))).toBe(true);
+    const history = await callApi(server.t.app, admin, 'GET', '/api/v1/status/history?range=10m&metric=load.');
+    expect(history.json().range).toBe('10m');
+    expect(history.json().samples.length).toBeGreaterThan(0);
+    expect(Object.keys(history.json().samples[0].values)).toEqual(['load.1', 'load.5', 'load.15']);
+    expect((await callApi(server.t.app, admin, 'GET', '/api/v1/status/history?range=1y')).statusCode).toBe(400);
+    expect((await callApi(server.t.app, member, 'GET', '/api/v1/status')).statusCode).toBe(403);
+    expect(server.t.app.status.isSampling).toBe(false);
+  });
+});
