@@ -9,6 +9,7 @@ import { startImportPage } from './accounts/import-page.ts';
 import { startGroupsPage } from './groups/groups-page.ts';
 import { startGroupDetails } from './groups/group-details.ts';
 import { startStatusPage } from './status/status-page.ts';
+import { startStatusCards } from './status/status-cards.ts';
 
 // Each page's own behaviour, by <body data-page>.
 const pages: Record<string, (stream: StreamConnection | null) => void> = {
@@ -21,6 +22,7 @@ const pages: Record<string, (stream: StreamConnection | null) => void> = {
   groups: startGroupsPage,
   group: startGroupDetails,
   status: startStatusPage,
+  dashboard: startStatusCards,
 };
 
 const stateLabels: Record<StreamState, string> = {

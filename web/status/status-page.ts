@@ -1,12 +1,11 @@
-// The Status page: keeps the samples of the range on screen, feeds the charts on every
-// `sample` message of the `status` topic, switches between 10 minutes (1 s samples, live)
-// and 24 hours (one-minute averages, fetched), and stops drawing while the tab is hidden,
-// catching up at once when it shows again.
+// The Status page: draws its charts from the status feed (web/status/status-feed.ts) and
+// switches between 10 minutes (1 s samples, live) and 24 hours (one-minute averages,
+// fetched from the API).
 import { callApi } from '../api.ts';
-import { registerChart } from '../stream/stream-actions.ts';
 import { BarChart } from './bar-chart.ts';
 import { formatBytes, formatPercent, formatRate } from './format.ts';
 import { TimeChart, type ChartSample, type Series } from './time-chart.ts';
+import { StatusFeed } from './status-feed.ts';
 
 type Range = '10m' | '24h';
 const windows: Record<Range, number> = { '10m': 10 * 60_000, '24h': 24 * 3_600_000 };
@@ -19,14 +18,19 @@ function findSeries(latest: ChartSample, pattern: RegExp, label: (device: string
   });
 }
 
+// The CPU chart: user, system, iowait and steal stacked, out of 100 %.
+export function createCpuChart(element: HTMLElement, height?: number): TimeChart {
+  return new TimeChart({
+    element, format: 'percent', stacked: true, maximum: 100, height,
+    getSeries: () => ['user', 'system', 'iowait', 'steal'].map((kind) => ({ key: `cpu.${kind}`, label: kind })),
+  });
+}
+
 // Starts the page (called when <body data-page="status">).
 export function startStatusPage(): void {
   const chart = (name: string) => document.querySelector<HTMLElement>(`[data-chart="${name}"]`)!;
   const charts = {
-    cpu: new TimeChart({
-      element: chart('cpu'), format: 'percent', stacked: true, maximum: 100,
-      getSeries: () => ['user', 'system', 'iowait', 'steal'].map((kind) => ({ key: `cpu.${kind}`, label: kind })),
-    }),
+    cpu: createCpuChart(chart('cpu')),
     memory: new TimeChart({
       element: chart('memory'), format: 'bytes', stacked: true,
       getSeries: () => ['used', 'buffers', 'cache', 'free'].map((kind) => ({ key: `memory.${kind}`, label: kind })),
@@ -45,18 +49,12 @@ export function startStatusPage(): void {
   const filesystems = new BarChart(chart('filesystems'));
 
   let range: Range = '10m';
-  let samples: ChartSample[] = [];
-  let pending = false;
 
-  const draw = (animate: boolean) => {
-    const latest = samples.at(-1);
-    if (!latest) return;
+  const draw = (samples: ChartSample[], animate: boolean) => {
+    const latest = samples.at(-1)!;
     const started = performance.now();
     for (const timeChart of Object.values(charts)) timeChart.update(samples, { animate, windowMs: windows[range] });
-    const cores = latest.values['cpu.cores'] ?? 1;
-    load.update(['1', '5', '15'].map((minutes) => ({
-      key: minutes, label: `${minutes} min`, value: latest.values[`load.${minutes}`] ?? 0, text: (latest.values[`load.${minutes}`] ?? 0).toFixed(2),
-    })), Math.max(cores, latest.values['load.1'] ?? 0, latest.values['load.5'] ?? 0, latest.values['load.15'] ?? 0), { animate });
+    drawLoad(load, latest, animate);
     filesystems.update(findSeries(latest, /^fs\.(.+)\.size$/, (mount) => mount).map(({ key, label }) => {
       const used = latest.values[key.replace(/\.size$/, '.used')] ?? 0;
       const size = latest.values[key] ?? 1;
@@ -67,60 +65,41 @@ export function startStatusPage(): void {
     // The last redraw's cost, read by the benchmark (bench/status-bench.ts).
     document.body.dataset.redrawMs = (performance.now() - started).toFixed(2);
   };
-
-  const drawDaemon = (latest: ChartSample) => {
-    const figures: [string, string][] = [
-      ['Event-loop delay p99', `${(latest.values['daemon.loopDelayP99'] ?? 0).toFixed(1)} ms`],
-      ['Memory (RSS)', formatBytes(latest.values['daemon.rss'] ?? 0)],
-      ['Heap', formatBytes(latest.values['daemon.heap'] ?? 0)],
-      ['Sessions', String(latest.values['daemon.sessions'] ?? 0)],
-      ['WebSocket clients', String(latest.values['daemon.sockets'] ?? 0)],
-      ['Requests', `${(latest.values['daemon.requests'] ?? 0).toFixed(1)}/s`],
-      ['Core events', `${(latest.values['daemon.events'] ?? 0).toFixed(1)}/s`],
-    ];
-    document.getElementById('daemon-figures')!.replaceChildren(...figures.flatMap(([term, value]) => [
-      Object.assign(document.createElement('dt'), { textContent: term }), Object.assign(document.createElement('dd'), { textContent: value }),
-    ]));
-  };
-
-  const redraw = (animate: boolean) => {
-    if (document.hidden) {
-      pending = true;
-      return;
-    }
-    pending = false;
-    draw(animate);
-  };
-  document.addEventListener('visibilitychange', () => {
-    if (!document.hidden && pending) redraw(false);
-  });
-
-  registerChart('status', (data) => {
-    const message = data as { range?: Range; history?: ChartSample[]; samples?: ChartSample[] };
-    if (message.history) {
-      if (range === '10m') samples = message.history;
-      redraw(false);
-      return;
-    }
-    if (!message.samples || range !== '10m') return;
-    const cutoff = Date.now() - windows['10m'] - 5000;
-    samples = [...samples.filter((sample) => sample.time >= cutoff), ...message.samples];
-    redraw(true);
-  });
+  const feed = new StatusFeed(draw);
 
   const buttons = document.querySelectorAll<HTMLButtonElement>('[data-range]');
   buttons.forEach((button) => button.addEventListener('click', async () => {
     range = button.dataset.range as Range;
     buttons.forEach((other) => other.setAttribute('aria-pressed', String(other === button)));
-    const answer = await callApi<{ samples: ChartSample[] }>('GET', `/api/v1/status/history?range=${range}`);
-    samples = answer.samples;
-    redraw(false);
+    if (range === '10m') feed.showLive();
+    else feed.show((await callApi<{ samples: ChartSample[] }>('GET', '/api/v1/status/history?range=24h')).samples);
   }));
   // The 24-hour view gains a point a minute.
   setInterval(() => {
-    if (range === '24h' && !document.hidden) void callApi<{ samples: ChartSample[] }>('GET', '/api/v1/status/history?range=24h').then((answer) => {
-      samples = answer.samples;
-      redraw(true);
-    });
+    if (range === '24h' && !document.hidden) {
+      void callApi<{ samples: ChartSample[] }>('GET', '/api/v1/status/history?range=24h').then((answer) => feed.show(answer.samples));
+    }
   }, 60_000);
+}
+
+// Licorn's three load bars, against the number of cores (or the load, when above).
+export function drawLoad(bars: BarChart, latest: ChartSample, animate: boolean): void {
+  const load = (minutes: string) => latest.values[`load.${minutes}`] ?? 0;
+  bars.update(['1', '5', '15'].map((minutes) => ({ key: minutes, label: `${minutes} min`, value: load(minutes), text: load(minutes).toFixed(2) })),
+    Math.max(latest.values['cpu.cores'] ?? 1, load('1'), load('5'), load('15')), { animate });
+}
+
+function drawDaemon(latest: ChartSample): void {
+  const figures: [string, string][] = [
+    ['Event-loop delay p99', `${(latest.values['daemon.loopDelayP99'] ?? 0).toFixed(1)} ms`],
+    ['Memory (RSS)', formatBytes(latest.values['daemon.rss'] ?? 0)],
+    ['Heap', formatBytes(latest.values['daemon.heap'] ?? 0)],
+    ['Sessions', String(latest.values['daemon.sessions'] ?? 0)],
+    ['WebSocket clients', String(latest.values['daemon.sockets'] ?? 0)],
+    ['Requests', `${(latest.values['daemon.requests'] ?? 0).toFixed(1)}/s`],
+    ['Core events', `${(latest.values['daemon.events'] ?? 0).toFixed(1)}/s`],
+  ];
+  document.getElementById('daemon-figures')!.replaceChildren(...figures.flatMap(([term, value]) => [
+    Object.assign(document.createElement('dt'), { textContent: term }), Object.assign(document.createElement('dd'), { textContent: value }),
+  ]));
 }

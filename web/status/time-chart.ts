@@ -28,10 +28,11 @@ export interface TimeChartOptions {
   getSeries(latest: ChartSample): Series[];
   // Drawn as lines above the stack (memory's swap).
   getOverlay?(latest: ChartSample): Series[];
+  // Pixels (the dashboard's cards are smaller than the Status page's charts).
+  height?: number;
 }
 
 const margin = { top: 8, right: 12, bottom: 22, left: 64 };
-const height = 180;
 
 // Draws and redraws one chart; `update` takes the whole visible history.
 export class TimeChart {
@@ -49,10 +50,12 @@ export class TimeChart {
   #x = d3.scaleTime();
   #y = d3.scaleLinear();
   #windowMs = 10 * 60_000;
+  readonly #height: number;
   static #clipCount = 0;
 
   constructor(options: TimeChartOptions) {
     this.#options = options;
+    this.#height = options.height ?? 180;
     const clipId = `chart-clip-${(TimeChart.#clipCount += 1)}`;
     this.#svg = d3.select(options.element).append('svg').attr('class', 'time-chart').attr('role', 'img');
     this.#svg.append('defs').append('clipPath').attr('id', clipId).append('rect');
@@ -81,7 +84,7 @@ export class TimeChart {
     this.#series = this.#options.getSeries(latest);
     this.#overlay = this.#options.getOverlay?.(latest) ?? [];
     const innerWidth = this.#width - margin.left - margin.right;
-    const innerHeight = height - margin.top - margin.bottom;
+    const innerHeight = this.#height - margin.top - margin.bottom;
     const previousEnd = this.#x.domain()[1]?.getTime() ?? latest.time;
     this.#x = d3.scaleTime().domain([latest.time - windowMs, latest.time]).range([0, innerWidth]);
     const stacked = this.#options.stacked ? d3.stack<ChartSample>().keys(this.#series.map((series) => series.key)).value((sample, key) => sample.values[key] ?? 0)(samples) : null;
@@ -143,8 +146,8 @@ export class TimeChart {
 
   #resize(): void {
     this.#width = Math.max(240, this.#options.element.clientWidth);
-    this.#svg.attr('viewBox', `0 0 ${this.#width} ${height}`).attr('width', this.#width).attr('height', height);
-    this.#svg.select('clipPath rect').attr('x', margin.left).attr('y', margin.top).attr('width', this.#width - margin.left - margin.right).attr('height', height - margin.top - margin.bottom);
+    this.#svg.attr('viewBox', `0 0 ${this.#width} ${this.#height}`).attr('width', this.#width).attr('height', this.#height);
+    this.#svg.select('clipPath rect').attr('x', margin.left).attr('y', margin.top).attr('width', this.#width - margin.left - margin.right).attr('height', this.#height - margin.top - margin.bottom);
   }
 
   #showTooltip(event: PointerEvent): void {
@@ -157,7 +160,7 @@ export class TimeChart {
     const tooltip = document.getElementById('chart-tooltip');
     if (!tooltip) return;
     const left = margin.left + this.#x(sample.time);
-    this.#rule.style('display', null).attr('x1', left).attr('x2', left).attr('y1', margin.top).attr('y2', height - margin.bottom);
+    this.#rule.style('display', null).attr('x1', left).attr('x2', left).attr('y1', margin.top).attr('y2', this.#height - margin.bottom);
     const lines = [new Date(sample.time).toLocaleTimeString(), ...[...this.#series, ...this.#overlay].map((series) => `${series.label}: ${formatValue(sample.values[series.key] ?? 0, this.#options.format)}`)];
     tooltip.replaceChildren(...lines.map((text) => Object.assign(document.createElement('div'), { textContent: text })));
     tooltip.hidden = false;

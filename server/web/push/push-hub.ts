@@ -67,9 +67,15 @@ export class PushHub {
 
   // Sends messages to every subscriber of `topic`; `forViewer` may tailor or withhold them.
   publish(topic: string, messages: StreamMessage[] | ((viewer: Viewer) => StreamMessage[] | null)): void {
+    // The same messages for everyone are serialized once (1,000 status pages, one frame).
+    const frame = typeof messages === 'function' || messages.length === 0 ? null : JSON.stringify(messages);
     for (const client of this.#clients) {
       if (!client.topics.has(topic)) continue;
-      const forClient = typeof messages === 'function' ? messages(client.viewer) : messages;
+      if (frame !== null) {
+        this.#sendFrame(client, frame);
+        continue;
+      }
+      const forClient = typeof messages === 'function' ? messages(client.viewer) : null;
       if (forClient && forClient.length > 0) this.#send(client, forClient);
     }
   }
@@ -132,8 +138,11 @@ export class PushHub {
   }
 
   #send(client: Client, messages: StreamMessage[]): void {
-    if (messages.length === 0) return;
-    if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(messages));
+    if (messages.length > 0) this.#sendFrame(client, JSON.stringify(messages));
+  }
+
+  #sendFrame(client: Client, frame: string): void {
+    if (client.socket.readyState === client.socket.OPEN) client.socket.send(frame);
   }
 }
 

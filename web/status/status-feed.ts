@@ -1,0 +1,56 @@
+// The samples a page shows, fed by the `status` topic: the history on (re)subscribe, then
+// one sample per tick, the last 10 minutes kept. Drawing stops while the tab is hidden and
+// catches up at once when it shows again.
+import { registerChart } from '../stream/stream-actions.ts';
+import type { ChartSample } from './time-chart.ts';
+
+// How long the live view keeps samples.
+export const liveWindowMs = 10 * 60_000;
+
+export class StatusFeed {
+  samples: ChartSample[] = [];
+  // False while the page shows something else (the 24-hour view): live samples are kept
+  // aside, not drawn.
+  live = true;
+  readonly #draw: (samples: ChartSample[], animate: boolean) => void;
+  #liveSamples: ChartSample[] = [];
+  #pending = false;
+
+  constructor(draw: (samples: ChartSample[], animate: boolean) => void) {
+    this.#draw = draw;
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden && this.#pending) this.#redraw(false);
+    });
+    registerChart('status', (data) => {
+      const message = data as { history?: ChartSample[]; samples?: ChartSample[] };
+      const cutoff = Date.now() - liveWindowMs - 5000;
+      this.#liveSamples = message.history ?? [...this.#liveSamples.filter((sample) => sample.time >= cutoff), ...(message.samples ?? [])];
+      if (!this.live) return;
+      this.samples = this.#liveSamples;
+      this.#redraw(!message.history);
+    });
+  }
+
+  // Shows other samples (the 24-hour view) until `showLive`.
+  show(samples: ChartSample[]): void {
+    this.live = false;
+    this.samples = samples;
+    this.#redraw(false);
+  }
+
+  // Back to the live samples.
+  showLive(): void {
+    this.live = true;
+    this.samples = this.#liveSamples;
+    this.#redraw(false);
+  }
+
+  #redraw(animate: boolean): void {
+    if (document.hidden) {
+      this.#pending = true;
+      return;
+    }
+    this.#pending = false;
+    if (this.samples.length > 0) this.#draw(this.samples, animate);
+  }
+}
