@@ -19,7 +19,7 @@ describe('pages and roles', () => {
     for (const label of ['Host name', 'Distribution', 'Kernel', 'Processors', 'Memory', 'Uptime']) expect(page.body).toContain(label);
     expect(page.body).toMatch(/<tr id="session-[0-9a-f]{16}" class="session-row">\s*<td><span class="login">admin<\/span>/);
     expect(page.body).toMatch(/<span class="login">dnguyen<\/span>/);
-    expect(page.body).toContain('data-topics="sessions accounts-summary"');
+    expect(page.body).toContain('data-topics="sessions accounts-summary status"');
     expect(page.body).toMatch(/<section id="accounts-summary"[\s\S]*<dt>Accounts<\/dt><dd>40<\/dd>/);
     expect(page.body).toContain('href="/me/"');
   });
