@@ -8,7 +8,8 @@ import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
+import { getCookieHeader, launchChromium, logIn } from './browser.ts';
 import WebSocket from 'ws';
 import { buildWebBundle } from '../web/build.ts';
 import { buildServerBundle } from '../server/build.ts';
@@ -23,7 +24,6 @@ const run = promisify(execFile);
 const projectDir = join(import.meta.dirname, '..');
 const median = (values: number[]) => quantile(values, 0.5);
 const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
-const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 // Milliseconds for one GET over a kept-alive connection, the body read to its end.
 function timeGet(port: number, path: string, cookie: string, agent: Agent): Promise<number> {
@@ -37,17 +37,6 @@ function timeGet(port: number, path: string, cookie: string, agent: Agent): Prom
     call.on('error', reject);
     call.end();
   });
-}
-
-async function logIn(browser: Browser, url: string): Promise<Page> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: url });
-  const page = await context.newPage();
-  await page.goto('/login/');
-  await page.getByLabel('Login').fill('admin');
-  await page.getByLabel('Password').fill(testPasswords.admin);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(/\/$/);
-  return page;
 }
 
 // Opens /accounts/ and waits for its push channel.
@@ -84,7 +73,7 @@ export async function runPagesBench(): Promise<void> {
   await buildWebBundle();
   await buildServerBundle();
   const dir = await mkdtemp(join(tmpdir(), 'licorn-pages-bench-'));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  const browser = await launchChromium();
   try {
     const root = join(dir, 'root');
     await createDemoRoot(root, { passwords: testPasswords });
@@ -99,7 +88,7 @@ export async function runPagesBench(): Promise<void> {
     const url = `https://127.0.0.1:${daemon.port}`;
     try {
       const page = await logIn(browser, url);
-      const cookie = (await page.context().cookies()).map((item) => `${item.name}=${item.value}`).join('; ');
+      const cookie = await getCookieHeader(page);
 
       // Server: /accounts/ (10,000 accounts, first page of 100 rows) against /login/.
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });

@@ -1,10 +1,11 @@
 // `npm run bench`: every benchmark, each with its baseline measured in the same run.
-// `npm run bench -- web`, `-- accounts` or `-- pages` runs one.
+// `npm run bench -- web` (or accounts, pages, status) runs one.
 import { runAccountsBench } from './accounts-bench.ts';
 import { runWebBench } from './web-bench.ts';
 import { runPagesBench } from './pages-bench.ts';
+import { runStatusBench } from './status-bench.ts';
 
-const benches: Record<string, () => Promise<void>> = { web: runWebBench, accounts: runAccountsBench, pages: runPagesBench };
+const benches: Record<string, () => Promise<void>> = { web: runWebBench, accounts: runAccountsBench, pages: runPagesBench, status: runStatusBench };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {
   const bench = benches[name];

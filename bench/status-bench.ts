@@ -1,0 +1,116 @@
+// The status benchmark: the daemon's CPU for sampling and pushing at 1 Hz to 20 followers
+// against the same daemon idle (same run); 1,000 WebSocket clients following `status` for
+// a soak (5 minutes by default): every client gets every sample, the daemon's CPU, its RSS
+// growth; then, in Chromium, one tick's redraw of the whole Status page with that history.
+import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { buildWebBundle } from '../web/build.ts';
+import { buildServerBundle } from '../server/build.ts';
+import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
+import { testPasswords } from '../test/helpers/sandbox.ts';
+import { getCookieHeader, launchChromium, logIn } from './browser.ts';
+import { getMemory, startServer } from './processes.ts';
+import { printTable } from './print-table.ts';
+
+const projectDir = join(import.meta.dirname, '..');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+
+// A process's CPU time so far, in seconds (utime + stime of /proc/PID/stat).
+async function getCpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+// The daemon's CPU, in percent of one core, over `seconds`.
+async function measureCpu(pid: number, seconds: number): Promise<number> {
+  const before = await getCpuSeconds(pid);
+  const started = performance.now();
+  await sleep(seconds * 1000);
+  return ((await getCpuSeconds(pid)) - before) * 100 / ((performance.now() - started) / 1000);
+}
+
+// A WebSocket following `status` that counts the samples it receives.
+async function follow(port: number, cookie: string): Promise<{ socket: WebSocket; samples: () => number }> {
+  const socket = new WebSocket(`wss://127.0.0.1:${port}/ws`, { headers: { cookie, origin: `https://127.0.0.1:${port}` }, rejectUnauthorized: false });
+  await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+  let samples = 0;
+  socket.on('message', (data) => {
+    if (data.toString().includes('"samples"')) samples += 1;
+  });
+  socket.send(JSON.stringify({ subscribe: ['status'] }));
+  return { socket, samples: () => samples };
+}
+
+// Runs the benchmark and prints its table.
+export async function runStatusBench(): Promise<void> {
+  const soakSeconds = Number(process.env.LICORN_BENCH_SOAK_SECONDS ?? 300);
+  await buildWebBundle();
+  await buildServerBundle();
+  const dir = await mkdtemp(join(tmpdir(), 'licorn-status-bench-'));
+  const browser = await launchChromium();
+  try {
+    const root = join(dir, 'root');
+    await createDemoRoot(root, { passwords: testPasswords });
+    const configFile = join(dir, 'licorn.conf');
+    await writeFile(configFile, 'log.level = "warn"\n');
+    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0']);
+    const pid = daemon.child.pid!;
+    try {
+      const page = await logIn(browser, `https://127.0.0.1:${daemon.port}`);
+      const cookie = await getCookieHeader(page);
+      await page.goto('/me/');
+
+      // Idle, then 20 followers (the daemon's work is the same for a page or a socket).
+      await sleep(2000);
+      const idle = await measureCpu(pid, 20);
+      const twenty = await Promise.all(Array.from({ length: 20 }, () => follow(daemon.port, cookie)));
+      await sleep(2000);
+      const withTwenty = await measureCpu(pid, 20);
+      twenty.forEach(({ socket }) => socket.close());
+      await sleep(1000);
+
+      // 1,000 followers for the soak.
+      const clients: Awaited<ReturnType<typeof follow>>[] = [];
+      for (let batch = 0; batch < 10; batch += 1) clients.push(...await Promise.all(Array.from({ length: 100 }, () => follow(daemon.port, cookie))));
+      await sleep(5000);
+      const counts = clients.map((client) => client.samples());
+      const rssStart = (await getMemory(pid)).rssMiB;
+      const soakCpu = await measureCpu(pid, soakSeconds);
+      const rssEnd = (await getMemory(pid)).rssMiB;
+      const received = clients.map((client, index) => client.samples() - counts[index]!);
+      const expected = soakSeconds;
+      clients.forEach(({ socket }) => socket.close());
+      await sleep(1000);
+
+      // One tick's redraw of the Status page, with the history the soak left.
+      await page.goto('/status/');
+      await page.locator('#connection-state[data-state="live"]').waitFor();
+      const redraws: number[] = [];
+      let last = '';
+      for (let tick = 0; tick < 15; tick += 1) {
+        await page.waitForFunction((previous) => document.body.dataset.redrawMs !== undefined && document.getElementById('status-updated')!.textContent !== previous, last);
+        last = (await page.locator('#status-updated').textContent()) ?? '';
+        if (tick > 2) redraws.push(Number(await page.evaluate(() => document.body.dataset.redrawMs)));
+      }
+      const points = await page.evaluate(() => Math.ceil((document.querySelector('[data-chart="cpu"] path.series')?.getAttribute('d')?.split('L').length ?? 0) / 2));
+
+      printTable('Status: sampling and pushing at 1 Hz', [
+        { name: '20 followers: daemon CPU, % of a core', ours: withTwenty, baseline: idle, target: '≤ idle + 1' },
+        { name: `1,000 followers for ${soakSeconds} s: daemon CPU, % of a core`, ours: soakCpu, baseline: idle, target: '< 10' },
+        { name: '1,000 followers: samples per client, fewest', ours: Math.min(...received), baseline: expected, target: 'every sample' },
+        { name: '1,000 followers: RSS growth over the soak, MiB', ours: rssEnd - rssStart, baseline: rssStart, target: 'none' },
+        { name: `Chromium: one tick's redraw, median ms (${points} points)`, ours: quantile(redraws, 0.5), baseline: null, target: '< 8 ms' },
+        { name: "Chromium: one tick's redraw, p95 ms", ours: quantile(redraws, 0.95), baseline: null, target: '< 8 ms' },
+      ], { ours: 'measured', baseline: 'baseline' });
+      process.stdout.write(`baselines: the same daemon idle (CPU), ${expected} ticks (samples), RSS at the soak's start\n`);
+    } finally {
+      await daemon.stop();
+    }
+  } finally {
+    await browser.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
