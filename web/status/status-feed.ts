@@ -3,6 +3,7 @@
 // catches up at once when it shows again.
 import { registerChart } from '../stream/stream-actions.ts';
 import type { ChartSample } from './time-chart.ts';
+import { unpackHistory, type PackedHistory } from '../../server/core/status/pack-history.ts';
 
 // How long the live view keeps samples.
 export const liveWindowMs = 10 * 60_000;
@@ -22,9 +23,9 @@ export class StatusFeed {
       if (!document.hidden && this.#pending) this.#redraw(false);
     });
     registerChart('status', (data) => {
-      const message = data as { history?: ChartSample[]; samples?: ChartSample[] };
+      const message = data as { history?: PackedHistory; samples?: ChartSample[] };
       const cutoff = Date.now() - liveWindowMs - 5000;
-      this.#liveSamples = message.history ?? [...this.#liveSamples.filter((sample) => sample.time >= cutoff), ...(message.samples ?? [])];
+      this.#liveSamples = message.history ? unpackHistory(message.history) : [...this.#liveSamples.filter((sample) => sample.time >= cutoff), ...(message.samples ?? [])];
       if (!this.live) return;
       this.samples = this.#liveSamples;
       this.#redraw(!message.history);

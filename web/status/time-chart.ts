@@ -5,6 +5,7 @@ import * as d3 from 'd3';
 // Adds selection.transition(): esbuild would otherwise drop this side effect of d3's bundle.
 import 'd3-transition';
 import { formatValue, type ValueFormat } from './format.ts';
+import { getAreaPath, getLinePath } from './path-data.ts';
 
 // One sample as the charts use it.
 export interface ChartSample {
@@ -50,6 +51,7 @@ export class TimeChart {
   #x = d3.scaleTime();
   #y = d3.scaleLinear();
   #windowMs = 10 * 60_000;
+  #yDomain = '';
   readonly #height: number;
   static #clipCount = 0;
 
@@ -57,7 +59,7 @@ export class TimeChart {
     this.#options = options;
     this.#height = options.height ?? 180;
     const clipId = `chart-clip-${(TimeChart.#clipCount += 1)}`;
-    this.#svg = d3.select(options.element).append('svg').attr('class', 'time-chart').attr('role', 'img');
+    this.#svg = d3.select(options.element).append('svg').attr('class', 'time-chart').attr('aria-hidden', 'true');
     this.#svg.append('defs').append('clipPath').attr('id', clipId).append('rect');
     this.#xAxis = this.#svg.append('g').attr('class', 'axis axis-x');
     this.#yAxis = this.#svg.append('g').attr('class', 'axis axis-y');
@@ -70,6 +72,7 @@ export class TimeChart {
     this.#resize();
     new ResizeObserver(() => {
       this.#resize();
+      this.#yDomain = '';
       this.update(this.#samples, { animate: false, windowMs: this.#windowMs });
     }).observe(options.element);
   }
@@ -98,50 +101,64 @@ export class TimeChart {
     this.#y = d3.scaleLinear().domain([0, top]).nice().range([innerHeight, 0]);
 
     const t = this.#svg.transition().duration(animate ? durationMs : 0).ease(d3.easeLinear);
-    this.#xAxis.attr('transform', `translate(${margin.left},${margin.top + innerHeight})`)
-      .transition(t as never).call(d3.axisBottom(this.#x).ticks(Math.max(2, Math.floor(innerWidth / 90))) as never);
-    this.#yAxis.attr('transform', `translate(${margin.left},${margin.top})`)
-      .transition(t as never).call(d3.axisLeft(this.#y).ticks(4).tickFormat((value) => formatValue(Number(value), this.#options.format)) as never);
+    // The time axis is drawn for the new scale and slides with the paths (below); the value
+    // axis morphs only when its scale changed (a transition of every tick is not free).
+    this.#xAxis.call(d3.axisBottom(this.#x).ticks(Math.max(2, Math.floor(innerWidth / 90))) as never);
+    const yDomain = this.#y.domain().join(' ');
+    if (yDomain !== this.#yDomain) {
+      this.#yDomain = yDomain;
+      this.#yAxis.attr('transform', `translate(${margin.left},${margin.top})`)
+        .transition(t as never).call(d3.axisLeft(this.#y).ticks(4).tickFormat((value) => formatValue(Number(value), this.#options.format)) as never);
+    }
 
-    const x = (sample: ChartSample) => this.#x(sample.time);
+    // Each sample's x once, for every series (the time scale is the dearer one).
+    const xs = samples.map((sample) => this.#x(sample.time));
+    const y = this.#y;
     const shapes: { key: string; d: string; kind: 'area' | 'line' }[] = [];
+    const drawLine = (series: Series) => {
+      const ys = samples.map((sample) => (sample.values[series.key] === undefined ? null : y(sample.values[series.key]!)));
+      shapes.push({ key: series.key, d: getLinePath(xs, ys), kind: 'line' });
+    };
     if (stacked) {
-      const area = d3.area<d3.SeriesPoint<ChartSample>>().x((point) => x(point.data)).y0((point) => this.#y(point[0])).y1((point) => this.#y(point[1]));
-      stacked.forEach((layer) => shapes.push({ key: layer.key, d: area(layer) ?? '', kind: 'area' }));
-    } else {
-      for (const series of this.#series) {
-        const line = d3.line<ChartSample>().defined((sample) => sample.values[series.key] !== undefined).x(x).y((sample) => this.#y(sample.values[series.key] ?? 0));
-        shapes.push({ key: series.key, d: line(samples) ?? '', kind: 'line' });
+      for (const layer of stacked) {
+        shapes.push({ key: layer.key, d: getAreaPath(xs, layer.map((point) => y(point[0])), layer.map((point) => y(point[1]))), kind: 'area' });
       }
+    } else {
+      this.#series.forEach(drawLine);
     }
-    for (const series of this.#overlay) {
-      const line = d3.line<ChartSample>().defined((sample) => sample.values[series.key] !== undefined).x(x).y((sample) => this.#y(sample.values[series.key] ?? 0));
-      shapes.push({ key: series.key, d: line(samples) ?? '', kind: 'line' });
-    }
+    this.#overlay.forEach(drawLine);
     const allSeries = [...this.#series, ...this.#overlay];
     const paths = this.#plot.selectAll<SVGPathElement, (typeof shapes)[number]>('path').data(shapes, (shape) => shape.key);
     paths.exit().remove();
-    paths.enter().append('path').merge(paths)
-      .attr('class', (shape) => `series series-${allSeries.findIndex((series) => series.key === shape.key) % 8} ${shape.kind}`)
-      .attr('data-key', (shape) => shape.key)
+    paths.enter().append('path').attr('data-key', (shape) => shape.key).merge(paths)
+      .each(function setClass(shape) {
+        const name = `series series-${allSeries.findIndex((series) => series.key === shape.key) % 8} ${shape.kind}`;
+        if (this.getAttribute('class') !== name) this.setAttribute('class', name);
+      })
       .attr('d', (shape) => shape.d);
-    // The time axis moved by the new samples: the paths, drawn for the new scale, start
-    // where the old ones were and slide into place.
+    // The time axis moved by the new samples: the paths and the axis, drawn for the new
+    // scale, start where the old ones were and slide into place.
     const shift = animate ? this.#x(previousEnd) - this.#x(latest.time) : 0;
     this.#plot.interrupt().attr('transform', `translate(${margin.left - shift},${margin.top})`)
       .transition(t as never).attr('transform', `translate(${margin.left},${margin.top})`);
+    this.#xAxis.interrupt().attr('transform', `translate(${margin.left - shift},${margin.top + innerHeight})`)
+      .transition(t as never).attr('transform', `translate(${margin.left},${margin.top + innerHeight})`);
     this.#drawLegend(allSeries, latest);
-    this.#svg.attr('aria-label', allSeries.map((series) => `${series.label} ${formatValue(latest.values[series.key] ?? 0, this.#options.format)}`).join(', '));
   }
 
+  // The legend's entries are made again only when the series change; otherwise their text
+  // is updated in place (a redraw a second).
   #drawLegend(series: Series[], latest: ChartSample): void {
-    const items = series.map((item, index) => {
-      const entry = document.createElement('li');
-      entry.className = `series-${index % 8}`;
-      entry.textContent = `${item.label} ${formatValue(latest.values[item.key] ?? 0, this.#options.format)}`;
-      return entry;
+    const keys = series.map((item) => item.key).join(' ');
+    if (this.#legend.dataset.keys !== keys) {
+      this.#legend.dataset.keys = keys;
+      this.#legend.replaceChildren(...series.map((_item, index) => Object.assign(document.createElement('li'), { className: `series-${index % 8}` })));
+    }
+    series.forEach((item, index) => {
+      const text = `${item.label} ${formatValue(latest.values[item.key] ?? 0, this.#options.format)}`;
+      const entry = this.#legend.children[index]!;
+      if (entry.textContent !== text) entry.textContent = text;
     });
-    this.#legend.replaceChildren(...items);
   }
 
   #resize(): void {

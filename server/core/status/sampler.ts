@@ -25,7 +25,13 @@ export function createProcFiles(dir = '/proc'): ProcFiles {
   return { read: (name) => readFile(join(dir, name), 'utf8') };
 }
 
-// A rate per second from a counter's growth over `elapsedMs`.
+// A rate per second from a counter's growth over `elapsedMs`, to two decimals (the
+// history goes to every page: 600 samples of full-precision floats weighed twice as much).
 export function getRate(delta: number, elapsedMs: number): number {
-  return elapsedMs > 0 ? (delta * 1000) / elapsedMs : 0;
+  return elapsedMs > 0 ? roundFigure((delta * 1000) / elapsedMs) : 0;
+}
+
+// A figure to two decimals.
+export function roundFigure(value: number): number {
+  return Math.round(value * 100) / 100;
 }

@@ -1,5 +1,5 @@
 import { RingBuffer } from './ring-buffer.ts';
-import type { Sampler, SampleValues } from './sampler.ts';
+import { roundFigure, type Sampler, type SampleValues } from './sampler.ts';
 
 // Every sampler's figures at one moment.
 export interface StatusSample {
@@ -128,7 +128,7 @@ export class StatusMonitor {
     if (this.#minute && this.#minute.start !== start) {
       const { sums, counts } = this.#minute;
       const values: SampleValues = {};
-      for (const key of Object.keys(sums)) values[key] = sums[key]! / counts[key]!;
+      for (const key of Object.keys(sums)) values[key] = roundFigure(sums[key]! / counts[key]!);
       this.#coarse.push({ time: this.#minute.start, values });
       this.#minute = null;
     }

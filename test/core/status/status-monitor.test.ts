@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RingBuffer } from '../../../server/core/status/ring-buffer.ts';
-import { StatusMonitor } from '../../../server/core/status/status-monitor.ts';
+import { packHistory, unpackHistory } from '../../../server/core/status/pack-history.ts';
+import { StatusMonitor, type StatusSample } from '../../../server/core/status/status-monitor.ts';
 import type { Sampler } from '../../../server/core/status/sampler.ts';
 
 // A sampler that counts its readings and stops (no /proc needed to test the monitor).
@@ -88,5 +89,19 @@ describe('the status monitor', () => {
     const broken: Sampler = { name: 'broken', sample: async () => { throw new Error('gone'); }, stop() {} };
     const monitor = new StatusMonitor([broken, createCountingSampler()], { intervalMs: 10 });
     expect((await monitor.getCurrent()).values).toEqual({ 'test.value': 2 });
+  });
+});
+
+describe('the packed history', () => {
+  it('writes each metric once and unpacks to the same samples, absent metrics included', () => {
+    const samples: StatusSample[] = [
+      { time: 1000, values: { 'cpu.user': 12.5, 'net.eth0.rx': 100 } },
+      { time: 2000, values: { 'cpu.user': 13, 'net.eth0.rx': 90, 'net.wlan0.rx': 5 } },
+      { time: 3000, values: { 'cpu.user': 14 } },
+    ];
+    const packed = packHistory(samples);
+    expect(packed).toEqual({ times: [1000, 2000, 3000], values: { 'cpu.user': [12.5, 13, 14], 'net.eth0.rx': [100, 90, null], 'net.wlan0.rx': [null, 5, null] } });
+    expect(unpackHistory(JSON.parse(JSON.stringify(packed)))).toEqual(samples);
+    expect(JSON.stringify(packed).length).toBeLessThan(JSON.stringify(samples).length);
   });
 });

@@ -1,5 +1,5 @@
 import { parseProcStat, type CpuTimes } from '../parse-proc.ts';
-import type { ProcFiles, Sampler, SampleValues } from '../sampler.ts';
+import { roundFigure, type ProcFiles, type Sampler, type SampleValues } from '../sampler.ts';
 
 // Shares of CPU time since the previous reading, in percent: user (with nice), system
 // (with irq and softirq), iowait, steal, idle; for all cores (`cpu.*`) and each (`cpuN.*`).
@@ -38,6 +38,6 @@ function getShares(prefix: string, before: CpuTimes, now: CpuTimes): SampleValue
   };
   const total = parts.user + parts.system + parts.iowait + parts.steal + parts.idle;
   const values: SampleValues = {};
-  for (const [key, ticks] of Object.entries(parts)) values[`${prefix}.${key}`] = total > 0 ? (ticks * 100) / total : 0;
+  for (const [key, ticks] of Object.entries(parts)) values[`${prefix}.${key}`] = total > 0 ? roundFigure((ticks * 100) / total) : 0;
   return values;
 }

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { getRate, type Sampler } from '../sampler.ts';
+import { getRate, roundFigure, type Sampler } from '../sampler.ts';
 
 // What the web layer counts for the daemon sampler: gauges now, counters since start.
 export interface DaemonFigures {
@@ -29,7 +29,7 @@ export function createDaemonSampler(figures: DaemonFigures): Sampler {
         'daemon.sessions': figures.sessions(), 'daemon.sockets': figures.sockets(),
       };
       if (previous) {
-        values['daemon.loopDelayP99'] = histogram.count > 0 ? histogram.percentile(99) / 1e6 : 0;
+        values['daemon.loopDelayP99'] = histogram.count > 0 ? roundFigure(histogram.percentile(99) / 1e6) : 0;
         values['daemon.requests'] = getRate(requests - previous.requests, time - previous.time);
         values['daemon.events'] = getRate(events - previous.events, time - previous.time);
       }

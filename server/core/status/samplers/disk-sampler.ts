@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { getCounterDelta, parseDiskstats, type DiskCounters } from '../parse-proc.ts';
-import { getRate, type ProcFiles, type Sampler, type SampleValues } from '../sampler.ts';
+import { getRate, roundFigure, type ProcFiles, type Sampler, type SampleValues } from '../sampler.ts';
 
 // The whole disks of this machine: /sys/block lists them (not their partitions); loop and
 // ram devices are left out.
@@ -25,7 +25,7 @@ export function createDiskSampler(proc: ProcFiles, listDisks: () => Promise<Set<
         const elapsed = time - previous!.time;
         values[`disk.${name}.read`] = getRate(getCounterDelta(before.sectorsRead, now.sectorsRead) * 512, elapsed);
         values[`disk.${name}.write`] = getRate(getCounterDelta(before.sectorsWritten, now.sectorsWritten) * 512, elapsed);
-        values[`disk.${name}.busy`] = elapsed > 0 ? Math.min(100, (getCounterDelta(before.busyMs, now.busyMs) * 100) / elapsed) : 0;
+        values[`disk.${name}.busy`] = elapsed > 0 ? roundFigure(Math.min(100, (getCounterDelta(before.busyMs, now.busyMs) * 100) / elapsed)) : 0;
       }
       previous = { time, disks };
       return values;

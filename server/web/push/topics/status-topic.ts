@@ -1,8 +1,10 @@
 import type { StatusMonitor } from '../../../core/status/status-monitor.ts';
+import { packHistory } from '../../../core/status/pack-history.ts';
 import type { PushHub } from '../push-hub.ts';
 import type { PushTopic } from '../stream-message.ts';
 
-// `status`: the live figures, for admins. A subscriber gets the last 10 minutes at once,
+// `status`: the live figures, for admins. A subscriber gets the last 10 minutes at once
+// (packed: each metric's name once),
 // then one `sample` message per tick with the new sample only (a reconnecting page gets the
 // history again, so it misses nothing). The monitor samples only while the topic has
 // subscribers.
@@ -12,7 +14,7 @@ export function createStatusTopic(monitor: StatusMonitor, hub: PushHub): PushTop
   return {
     name: 'status',
     canSubscribe: (viewer) => viewer.isAdmin,
-    getSnapshot: async () => [{ action: 'sample', target: 'status', data: { range: '10m', history: monitor.getHistory('10m') } }],
+    getSnapshot: async () => [{ action: 'sample', target: 'status', data: { range: '10m', history: packHistory(monitor.getHistory('10m')) } }],
     acquire() {
       followers += 1;
       stop ??= monitor.listen((sample) => hub.publish('status', [{ action: 'sample', target: 'status', data: { samples: [sample] } }]));
