@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll } from 'vitest';
-import { createTestApp, type TestApp } from './test-app.ts';
+import { createTestApp, openApiSession, type ApiSession, type TestApp } from './test-app.ts';
+import { testPasswords } from './sandbox.ts';
 
 // A push-channel client for tests: connects to the test's own server (self-signed, so
 // certificate checks are off for it only) and collects every message it receives.
@@ -61,9 +62,12 @@ export class TestSocket {
 }
 
 // For a push-channel test file: builds the app and listens on a free port before its tests,
-// opens sockets to it (with this site's Origin unless told otherwise), and closes it all after.
+// logs in `admin` and `dnguyen` (API sessions), opens sockets to it (with this site's Origin unless told otherwise), and closes it all after.
 export interface SocketTestApp {
   t: TestApp;
+  // API sessions of `admin` and of the plain member `dnguyen`.
+  admin: ApiSession;
+  member: ApiSession;
   host: string;
   origin: string;
   sockets: TestSocket[];
@@ -73,6 +77,8 @@ export interface SocketTestApp {
 export function useSocketTestApp(): SocketTestApp {
   const server: SocketTestApp = {
     t: undefined as unknown as TestApp,
+    admin: undefined as unknown as ApiSession,
+    member: undefined as unknown as ApiSession,
     host: '',
     origin: '',
     sockets: [] as TestSocket[],
@@ -88,6 +94,8 @@ export function useSocketTestApp(): SocketTestApp {
     const address = server.t.app.server.address();
     server.host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     server.origin = `https://${server.host}`;
+    server.admin = await openApiSession(server.t.app, 'admin', testPasswords.admin);
+    server.member = await openApiSession(server.t.app, 'dnguyen', testPasswords.dnguyen);
   });
   afterAll(async () => {
     server.sockets.forEach((socket) => socket.close());

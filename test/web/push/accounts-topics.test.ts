@@ -1,18 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { callApi, openApiSession, type ApiSession } from '../../helpers/test-app.ts';
-import { testPasswords } from '../../helpers/sandbox.ts';
+import { describe, expect, it } from 'vitest';
+import { callApi, type ApiSession } from '../../helpers/test-app.ts';
 import { useSocketTestApp, type TestSocket } from '../../helpers/ws-client.ts';
 
 const run = promisify(execFile);
 const server = useSocketTestApp();
-let admin: ApiSession;
-let member: ApiSession;
-beforeAll(async () => {
-  admin = await openApiSession(server.t.app, 'admin', testPasswords.admin);
-  member = await openApiSession(server.t.app, 'dnguyen', testPasswords.dnguyen);
-});
 
 async function follow(who: ApiSession, topics: string[]): Promise<TestSocket> {
   const socket = server.connect(who.cookie);
@@ -24,8 +17,8 @@ async function follow(who: ApiSession, topics: string[]): Promise<TestSocket> {
 describe('the accounts, account/<login>, audit and import/<id> topics', () => {
   it('push rows, details and audit entries to admins, and nothing about accounts to anyone else', async () => {
     const topics = ['accounts', 'account/cmartin', 'account/dnguyen', 'audit', 'accounts-summary'];
-    const watcher = await follow(admin, topics);
-    const outsider = await follow(member, topics);
+    const watcher = await follow(server.admin, topics);
+    const outsider = await follow(server.member, topics);
     // Snapshots: counts and the list's generation for the table, the account's facts.
     await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'replace' && m.target === 'accounts-counts'), 'the counts');
     await watcher.waitFor(() => watcher.messages.find((m) => m.target === 'account-details' && (m.data as { login: string }).login === 'cmartin'), 'the details');
@@ -35,11 +28,11 @@ describe('the accounts, account/<login>, audit and import/<id> topics', () => {
     const row = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'prepend' && m.target === 'account-rows'), 'the new row');
     expect(row.html).toMatch(/^<tr id="account-shellmade" class="account-row[^"]*" data-version="[a-z0-9]+" data-system="no" data-search="shellmade from a shell \d+ /);
     // Byte for byte the row the page itself renders.
-    const rendered = await server.t.app.inject({ method: 'GET', url: '/accounts/-/rows?q=shellmade', headers: { cookie: admin.cookie } });
+    const rendered = await server.t.app.inject({ method: 'GET', url: '/accounts/-/rows?q=shellmade', headers: { cookie: server.admin.cookie } });
     expect(rendered.json().rows.trim()).toBe(row.html!.trim());
 
-    const before = (await callApi(server.t.app, admin, 'GET', '/api/v1/accounts/cmartin')).json();
-    const changed = await callApi(server.t.app, admin, 'PATCH', '/api/v1/accounts/cmartin', { version: before.version, fullName: 'Chloé Secret-Name' });
+    const before = (await callApi(server.t.app, server.admin, 'GET', '/api/v1/accounts/cmartin')).json();
+    const changed = await callApi(server.t.app, server.admin, 'PATCH', '/api/v1/accounts/cmartin', { version: before.version, fullName: 'Chloé Secret-Name' });
     expect(changed.statusCode).toBe(200);
     const replaced = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'replace' && m.target === 'account-cmartin'), 'the changed row');
     expect(replaced.html).toContain('Chloé Secret-Name');
@@ -49,7 +42,7 @@ describe('the accounts, account/<login>, audit and import/<id> topics', () => {
     const audit = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'prepend' && m.target === 'audit-entries' && m.html?.includes('account-modify')), 'the audit entry');
     expect(audit.html).toContain('cmartin');
 
-    await callApi(server.t.app, admin, 'DELETE', '/api/v1/accounts/shellmade?home=keep');
+    await callApi(server.t.app, server.admin, 'DELETE', '/api/v1/accounts/shellmade?home=keep');
     await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'remove' && m.target === 'account-shellmade'), 'the removal');
 
     // The non-admin's socket got only its refusals: not a login, a name, a row or an entry.
@@ -62,10 +55,10 @@ describe('the accounts, account/<login>, audit and import/<id> topics', () => {
   });
 
   it('sends a burst of more than 200 changed accounts as one reload of the table', async () => {
-    const watcher = await follow(admin, ['accounts']);
+    const watcher = await follow(server.admin, ['accounts']);
     await watcher.waitFor(() => watcher.messages.find((m) => m.target === 'accounts-counts'), 'the counts');
     const csv = ['login', ...Array.from({ length: 250 }, (_, i) => `burst${i}`)].join('\n');
-    const imported = await callApi(server.t.app, admin, 'POST', '/api/v1/accounts/import', { csv, createHomes: false });
+    const imported = await callApi(server.t.app, server.admin, 'POST', '/api/v1/accounts/import', { csv, createHomes: false });
     expect(imported.json().created).toHaveLength(250);
     const reload = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'sample' && (m.data as { reload: boolean }).reload), 'the reload');
     expect(reload.target).toBe('account-rows');
@@ -73,14 +66,14 @@ describe('the accounts, account/<login>, audit and import/<id> topics', () => {
   });
 
   it('reports an import\'s progress to the page that chose its id', async () => {
-    const watcher = await follow(admin, ['import/progress-test-1']);
+    const watcher = await follow(server.admin, ['import/progress-test-1']);
     const csv = ['login', ...Array.from({ length: 30 }, (_, i) => `prog${i}`)].join('\n');
-    const imported = await callApi(server.t.app, admin, 'POST', '/api/v1/accounts/import', { csv, createHomes: true, progress: 'progress-test-1' });
+    const imported = await callApi(server.t.app, server.admin, 'POST', '/api/v1/accounts/import', { csv, createHomes: true, progress: 'progress-test-1' });
     expect(imported.statusCode).toBe(200);
     const last = await watcher.waitFor(() => watcher.messages.find((m) => (m.data as { phase: string; done: number }).phase === 'homes' && (m.data as { done: number }).done === 30), 'the last step');
     expect(last).toMatchObject({ action: 'sample', target: 'import-progress', data: { phase: 'homes', done: 30, total: 30 } });
     expect(watcher.messages.some((m) => (m.data as { phase: string }).phase === 'checking')).toBe(true);
-    const refused = await callApi(server.t.app, admin, 'POST', '/api/v1/accounts/import', { csv: 'login\nx', dryRun: true, progress: 'bad id!' });
+    const refused = await callApi(server.t.app, server.admin, 'POST', '/api/v1/accounts/import', { csv: 'login\nx', dryRun: true, progress: 'bad id!' });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().field).toBe('progress');
   });
@@ -88,10 +81,10 @@ describe('the accounts, account/<login>, audit and import/<id> topics', () => {
 
 describe('the groups and group/<name> topics', () => {
   it('push a new group\'s row, and a role change to the group\'s page, to admins only', async () => {
-    const watcher = await follow(admin, ['groups', 'group/support']);
-    const outsider = await follow(member, ['groups', 'group/support']);
+    const watcher = await follow(server.admin, ['groups', 'group/support']);
+    const outsider = await follow(server.member, ['groups', 'group/support']);
     await watcher.waitFor(() => watcher.messages.find((m) => m.target === 'group-details'), 'the snapshot');
-    const created = await callApi(server.t.app, admin, 'POST', '/api/v1/groups', { name: 'pushcrew', description: 'Pushed' });
+    const created = await callApi(server.t.app, server.admin, 'POST', '/api/v1/groups', { name: 'pushcrew', description: 'Pushed' });
     expect(created.statusCode).toBe(201);
     const row = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'prepend' && m.target === 'group-rows'), 'the new row');
     expect(row.html).toMatch(/^<tr id="group-pushcrew" class="group-row"/);
@@ -99,7 +92,7 @@ describe('the groups and group/<name> topics', () => {
     // Helper groups come with it, never as rows of their own.
     expect(watcher.messages.some((m) => /group-(rsp|gst)-pushcrew/.test(m.html ?? '') || /^group-(rsp|gst)-/.test(m.target))).toBe(false);
 
-    expect((await callApi(server.t.app, admin, 'PUT', '/api/v1/groups/support/roles/cmartin', { role: 'guest' })).statusCode).toBe(200);
+    expect((await callApi(server.t.app, server.admin, 'PUT', '/api/v1/groups/support/roles/cmartin', { role: 'guest' })).statusCode).toBe(200);
     const members = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'replace' && m.target === 'group-members-support' && m.html?.includes('aria-label="cmartin is guest" checked')), 'the new role');
     expect(members.html).toContain('name="role:cmartin"');
     await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'replace' && m.target === 'group-support'), 'the changed row');

@@ -1,22 +1,15 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { callApi, openApiSession, type ApiSession } from '../../helpers/test-app.ts';
-import { testPasswords } from '../../helpers/sandbox.ts';
+import { describe, expect, it } from 'vitest';
+import { callApi } from '../../helpers/test-app.ts';
 import { useSocketTestApp } from '../../helpers/ws-client.ts';
 
 const server = useSocketTestApp();
-let admin: ApiSession;
-let member: ApiSession;
-beforeAll(async () => {
-  admin = await openApiSession(server.t.app, 'admin', testPasswords.admin);
-  member = await openApiSession(server.t.app, 'dnguyen', testPasswords.dnguyen);
-});
 
 type StatusData = { history?: { times: number[]; values: Record<string, (number | null)[]> }; samples?: { time: number; values: Record<string, number> }[] };
 
 describe('the status topic and API', () => {
   it('sends the history, then each new sample, and samples only while followed', async () => {
     expect(server.t.app.status.isSampling).toBe(false);
-    const socket = server.connect(admin.cookie);
+    const socket = server.connect(server.admin.cookie);
     await socket.opened();
     socket.send({ subscribe: ['status'] });
     const snapshot = await socket.waitFor(() => socket.messages.find((m) => m.target === 'status' && (m.data as StatusData).history), 'the history');
@@ -32,7 +25,7 @@ describe('the status topic and API', () => {
     expect(server.t.app.status.isSampling).toBe(true);
 
     // A second follower, then both go: one by unsubscribing, one by closing its socket.
-    const other = server.connect(admin.cookie);
+    const other = server.connect(server.admin.cookie);
     await other.opened();
     other.send({ subscribe: ['status'] });
     await other.waitFor(() => other.messages.find((m) => m.target === 'status'), 'the history');
@@ -47,7 +40,7 @@ describe('the status topic and API', () => {
   });
 
   it('refuses the topic to a non-admin', async () => {
-    const socket = server.connect(member.cookie);
+    const socket = server.connect(server.member.cookie);
     await socket.opened();
     socket.send({ subscribe: ['status'] });
     await socket.waitFor(() => socket.messages.find((m) => m.action === 'notify'), 'the refusal');
@@ -56,18 +49,18 @@ describe('the status topic and API', () => {
   });
 
   it('answers the current figures and the history of a range, filtered by metric prefix', async () => {
-    const current = await callApi(server.t.app, admin, 'GET', '/api/v1/status');
+    const current = await callApi(server.t.app, server.admin, 'GET', '/api/v1/status');
     expect(current.statusCode).toBe(200);
     expect(current.json().values['memory.total']).toBeGreaterThan(0);
     expect(current.json().values).toHaveProperty('cpu.idle');
-    const memory = await callApi(server.t.app, admin, 'GET', '/api/v1/status?metric=memory.,swap.');
+    const memory = await callApi(server.t.app, server.admin, 'GET', '/api/v1/status?metric=memory.,swap.');
     expect(Object.keys(memory.json().values).every((key) => /^(memory|swap)\./.test(key))).toBe(true);
-    const history = await callApi(server.t.app, admin, 'GET', '/api/v1/status/history?range=10m&metric=load.');
+    const history = await callApi(server.t.app, server.admin, 'GET', '/api/v1/status/history?range=10m&metric=load.');
     expect(history.json().range).toBe('10m');
     expect(history.json().samples.length).toBeGreaterThan(0);
     expect(Object.keys(history.json().samples[0].values)).toEqual(['load.1', 'load.5', 'load.15']);
-    expect((await callApi(server.t.app, admin, 'GET', '/api/v1/status/history?range=1y')).statusCode).toBe(400);
-    expect((await callApi(server.t.app, member, 'GET', '/api/v1/status')).statusCode).toBe(403);
+    expect((await callApi(server.t.app, server.admin, 'GET', '/api/v1/status/history?range=1y')).statusCode).toBe(400);
+    expect((await callApi(server.t.app, server.member, 'GET', '/api/v1/status')).statusCode).toBe(403);
     expect(server.t.app.status.isSampling).toBe(false);
   });
 });
