@@ -1,16 +1,7 @@
-// Human units for the status charts: binary multiples as free(1) prints them.
-const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+// Human units for the status charts: sizes as the pages write them.
+import { formatBytes } from '../../server/core/system/format-bytes.ts';
 
-// 512 MiB, 1.5 GiB.
-export function formatBytes(value: number): string {
-  let unit = 0;
-  let scaled = value;
-  while (Math.abs(scaled) >= 1024 && unit < units.length - 1) {
-    scaled /= 1024;
-    unit += 1;
-  }
-  return `${scaled.toFixed(unit === 0 || scaled >= 100 ? 0 : 1)} ${units[unit]}`;
-}
+export { formatBytes };
 
 // 12.3 KiB/s.
 export function formatRate(value: number): string {

@@ -18,6 +18,11 @@ import { createPassword, hashPassword, validatePassword } from './password-polic
 import type { ShadowEntry } from './parse-shadow.ts';
 import type { AccountDatabase } from './account-database.ts';
 import { validateName, quote } from './validate-fields.ts';
+import { throttleProgress, type ProgressListener } from './report-progress.ts';
+import type { AccountCounts } from './account-counts.ts';
+
+export type { ProgressListener } from './report-progress.ts';
+export type { AccountCounts } from './account-counts.ts';
 
 // What creating an account takes. Without a password one is generated and returned once;
 // `null` creates it with no password at all (`!`, as useradd does without -p).
@@ -442,28 +447,4 @@ export class AccountsService {
   close(): Promise<void> {
     return this.#store.close();
   }
-}
-
-// How many standard and system accounts and groups there are.
-export interface AccountCounts {
-  accounts: number;
-  systemAccounts: number;
-  groups: number;
-  systemGroups: number;
-}
-
-// Told how far a long operation is: its phase, and how many of how many steps are done.
-export type ProgressListener = (progress: { phase: 'checking' | 'passwords' | 'writing' | 'homes'; done: number; total: number }) => void;
-
-// Calls `listener` at most every 100 ms (and always for the last step or when forced):
-// an import of 10,000 rows must not send 10,000 messages.
-function throttleProgress(listener: ProgressListener | undefined): (phase: Parameters<ProgressListener>[0]['phase'], done: number, total: number, force?: boolean) => void {
-  let last = 0;
-  return (phase, done, total, force = false) => {
-    if (!listener) return;
-    const now = Date.now();
-    if (!force && done !== total && now - last < 100) return;
-    last = now;
-    listener({ phase, done, total });
-  };
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../config/config-error.ts';
 import { projectDir } from '../../project-dir.ts';
+import { formatBytes } from '../../core/system/format-bytes.ts';
 
 // The esbuild output: hashed bundles and manifest.json mapping `main.js` to `main-HASH.js`.
 export const bundleDir = join(projectDir, 'dist/web');
@@ -41,14 +42,6 @@ export default fp(async (app) => {
     },
   });
 }, { name: 'licorn-views' });
-
-// 16.0 GiB, 512 MiB: binary units, as free(1) -h prints them.
-export function formatBytes(value: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
-  return `${value.toFixed(unit === 0 || value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
 
 // 3 days 4 h 05 min: an uptime as an admin reads it.
 export function formatDuration(seconds: number): string {
