@@ -22,3 +22,8 @@ export function formatValue(value: number, format: ValueFormat): string {
   if (format === 'percent') return formatPercent(value);
   return value.toFixed(2);
 }
+
+// An axis label: as formatValue, without a needless ".0" (5 GiB, 20 %).
+export function formatTick(value: number, format: ValueFormat): string {
+  return formatValue(value, format).replace(/\.0(?= )/, '');
+}

@@ -4,11 +4,11 @@
 import { callApi } from '../api.ts';
 import { BarChart } from './bar-chart.ts';
 import { formatBytes, formatPercent, formatRate } from './format.ts';
-import { TimeChart, type ChartSample, type Series } from './time-chart.ts';
+import { TimeChart, liveView, type ChartSample, type ChartView, type Series } from './time-chart.ts';
 import { StatusFeed } from './status-feed.ts';
 
 type Range = '10m' | '24h';
-const windows: Record<Range, number> = { '10m': 10 * 60_000, '24h': 24 * 3_600_000 };
+const views: Record<Range, ChartView> = { '10m': liveView, '24h': { windowMs: 24 * 3_600_000, sampleMs: 60_000 } };
 
 // The series of `latest` whose metric names match `pattern` (its first group names the device).
 function findSeries(latest: ChartSample, pattern: RegExp, label: (device: string, kind: string) => string): Series[] {
@@ -53,7 +53,7 @@ export function startStatusPage(): void {
   const draw = (samples: ChartSample[], animate: boolean) => {
     const latest = samples.at(-1)!;
     const started = performance.now();
-    for (const timeChart of Object.values(charts)) timeChart.update(samples, { animate, windowMs: windows[range] });
+    for (const timeChart of Object.values(charts)) timeChart.update(samples, { animate, view: views[range] });
     drawLoad(load, latest, animate);
     filesystems.update(findSeries(latest, /^fs\.(.+)\.size$/, (mount) => mount).map(({ key, label }) => {
       const used = latest.values[key.replace(/\.size$/, '.used')] ?? 0;

@@ -4,16 +4,14 @@
 import * as d3 from 'd3';
 // Adds selection.transition(): esbuild would otherwise drop this side effect of d3's bundle.
 import 'd3-transition';
-import { formatValue, type ValueFormat } from './format.ts';
-import { getAreaPath, getLinePath } from './path-data.ts';
+import { formatTick, formatValue, type ValueFormat } from './format.ts';
+import { SeriesPaths, type ChartSample, type Geometry, type Shape } from './series-paths.ts';
+import { SampleBuckets, getBucketMs } from './sample-buckets.ts';
+import { getValueTicks } from './value-ticks.ts';
 
-// One sample as the charts use it.
-export interface ChartSample {
-  time: number;
-  values: Record<string, number>;
-}
+export type { ChartSample } from './series-paths.ts';
 
-// A drawn series: its metric, its label in the legend, whether it is stacked.
+// A drawn series: its metric and its label in the legend.
 export interface Series {
   key: string;
   label: string;
@@ -33,6 +31,15 @@ export interface TimeChartOptions {
   height?: number;
 }
 
+// What a chart shows: a window of time, of samples `sampleMs` apart.
+export interface ChartView {
+  windowMs: number;
+  sampleMs: number;
+}
+
+// The live view: ten minutes of one-second samples.
+export const liveView: ChartView = { windowMs: 10 * 60_000, sampleMs: 1000 };
+
 const margin = { top: 8, right: 12, bottom: 22, left: 64 };
 
 // Draws and redraws one chart; `update` takes the whole visible history.
@@ -42,15 +49,20 @@ export class TimeChart {
   readonly #plot: d3.Selection<SVGGElement, unknown, null, undefined>;
   readonly #xAxis: d3.Selection<SVGGElement, unknown, null, undefined>;
   readonly #yAxis: d3.Selection<SVGGElement, unknown, null, undefined>;
+  readonly #baseline: d3.Selection<SVGLineElement, unknown, null, undefined>;
   readonly #rule: d3.Selection<SVGLineElement, unknown, null, undefined>;
   readonly #legend: HTMLElement;
+  readonly #paths = new SeriesPaths();
+  readonly #buckets = new SampleBuckets();
   #width = 600;
   #samples: ChartSample[] = [];
   #series: Series[] = [];
   #overlay: Series[] = [];
+  // The visible window's time scale (the tooltip reads it).
   #x = d3.scaleTime();
-  #y = d3.scaleLinear();
-  #windowMs = 10 * 60_000;
+  #geometry: Geometry | null = null;
+  #view = liveView;
+  #xTicks = '';
   #yDomain = '';
   readonly #height: number;
   static #clipCount = 0;
@@ -62,6 +74,7 @@ export class TimeChart {
     this.#svg = d3.select(options.element).append('svg').attr('class', 'time-chart').attr('aria-hidden', 'true');
     this.#svg.append('defs').append('clipPath').attr('id', clipId).append('rect');
     this.#xAxis = this.#svg.append('g').attr('class', 'axis axis-x');
+    this.#baseline = this.#svg.append('line').attr('class', 'chart-baseline');
     this.#yAxis = this.#svg.append('g').attr('class', 'axis axis-y');
     this.#plot = this.#svg.append('g').attr('class', 'plot').attr('clip-path', `url(#${clipId})`).append('g');
     this.#rule = this.#svg.append('line').attr('class', 'chart-rule').style('display', 'none');
@@ -72,16 +85,17 @@ export class TimeChart {
     this.#resize();
     new ResizeObserver(() => {
       this.#resize();
-      this.#yDomain = '';
-      this.update(this.#samples, { animate: false, windowMs: this.#windowMs });
+      this.update(this.#samples, { animate: false });
     }).observe(options.element);
   }
 
-  // Redraws with the visible history (oldest first). With `animate`, the time axis slides
-  // by the new samples' width and the value scale morphs over `durationMs`.
-  update(samples: ChartSample[], { animate = true, windowMs = this.#windowMs, durationMs = 900 } = {}): void {
+  // Redraws with the visible history (oldest first). With `animate`, the plot and the time
+  // axis slide by the new samples' width, and the paths and the value axis morph to a new
+  // value scale, over `durationMs`. The tooltip shows the samples themselves; the paths
+  // may show their averages (sample-buckets.ts).
+  update(samples: ChartSample[], { animate = true, view = this.#view, durationMs = 900 } = {}): void {
     this.#samples = samples;
-    this.#windowMs = windowMs;
+    const { windowMs } = view;
     const latest = samples.at(-1);
     if (!latest) return;
     this.#series = this.#options.getSeries(latest);
@@ -89,61 +103,78 @@ export class TimeChart {
     const innerWidth = this.#width - margin.left - margin.right;
     const innerHeight = this.#height - margin.top - margin.bottom;
     const previousEnd = this.#x.domain()[1]?.getTime() ?? latest.time;
-    this.#x = d3.scaleTime().domain([latest.time - windowMs, latest.time]).range([0, innerWidth]);
-    const stacked = this.#options.stacked ? d3.stack<ChartSample>().keys(this.#series.map((series) => series.key)).value((sample, key) => sample.values[key] ?? 0)(samples) : null;
-    const top = this.#options.maximum ?? Math.max(
-      1,
-      d3.max(samples, (sample) => (this.#options.stacked
-        ? this.#series.reduce((sum, series) => sum + (sample.values[series.key] ?? 0), 0)
-        : d3.max(this.#series, (series) => sample.values[series.key] ?? 0) ?? 0)) ?? 0,
-      d3.max(samples, (sample) => d3.max(this.#overlay, (series) => sample.values[series.key] ?? 0) ?? 0) ?? 0,
-    );
-    this.#y = d3.scaleLinear().domain([0, top]).nice().range([innerHeight, 0]);
+    const start = latest.time - windowMs;
+    this.#x = d3.scaleTime().domain([start, latest.time]).range([0, innerWidth]);
+    const stacked = this.#options.stacked ? this.#series.map((series) => series.key) : [];
+    const drawn = this.#buckets.get(samples, getBucketMs(windowMs, innerWidth, view.sampleMs));
+    this.#paths.setSeries(stacked, [...(this.#options.stacked ? [] : this.#series), ...this.#overlay].map((series) => series.key));
+    const axis = getValueTicks(this.#options.maximum ?? Math.max(1, this.#paths.getTop(drawn)), this.#options.format);
+    const y = d3.scaleLinear().domain([0, axis.top]).range([innerHeight, 0]);
+
+    // Samples are placed on an absolute x axis whose origin stays put (the plot slides), so
+    // their points are kept from tick to tick; it moves when the plot has slid four windows.
+    const previous = this.#geometry;
+    const pxPerMs = innerWidth / windowMs;
+    const origin = previous && previous.pxPerMs === pxPerMs && windowMs === this.#view.windowMs && latest.time - previous.origin < 4 * windowMs ? previous.origin : start;
+    this.#view = view;
+    const yDomain = y.domain().join(' ');
+    const geometry: Geometry = { origin, pxPerMs, y, key: `${origin} ${pxPerMs} ${innerHeight} ${yDomain}` };
+    this.#geometry = geometry;
+
+    // A new value scale morphs the paths: the same points are drawn under the old scale
+    // first, so the two path data pair point by point.
+    const yChanged = yDomain !== this.#yDomain;
+    this.#yDomain = yDomain;
+    const morphFrom = animate && yChanged && previous !== null && previous.origin === origin && previous.pxPerMs === pxPerMs
+      ? new Map(this.#paths.draw(drawn, previous).map((shape) => [shape.key, shape.d]))
+      : null;
+    const shapes = this.#paths.draw(drawn, geometry);
 
     const t = this.#svg.transition().duration(animate ? durationMs : 0).ease(d3.easeLinear);
-    // The time axis is drawn for the new scale and slides with the paths (below); the value
-    // axis morphs only when its scale changed (a transition of every tick is not free).
-    this.#xAxis.call(d3.axisBottom(this.#x).ticks(Math.max(2, Math.floor(innerWidth / 90))) as never);
-    const yDomain = this.#y.domain().join(' ');
-    if (yDomain !== this.#yDomain) {
-      this.#yDomain = yDomain;
+    this.#drawTimeAxis(geometry, innerWidth);
+    if (yChanged) {
       this.#yAxis.attr('transform', `translate(${margin.left},${margin.top})`)
-        .transition(t as never).call(d3.axisLeft(this.#y).ticks(4).tickFormat((value) => formatValue(Number(value), this.#options.format)) as never);
+        .transition(t as never).call(d3.axisLeft(y).tickValues(axis.ticks).tickFormat((value) => formatTick(Number(value), this.#options.format)) as never);
     }
+    this.#drawPaths(shapes, morphFrom, t);
 
-    // Each sample's x once, for every series (the time scale is the dearer one).
-    const xs = samples.map((sample) => this.#x(sample.time));
-    const y = this.#y;
-    const shapes: { key: string; d: string; kind: 'area' | 'line' }[] = [];
-    const drawLine = (series: Series) => {
-      const ys = samples.map((sample) => (sample.values[series.key] === undefined ? null : y(sample.values[series.key]!)));
-      shapes.push({ key: series.key, d: getLinePath(xs, ys), kind: 'line' });
-    };
-    if (stacked) {
-      for (const layer of stacked) {
-        shapes.push({ key: layer.key, d: getAreaPath(xs, layer.map((point) => y(point[0])), layer.map((point) => y(point[1]))), kind: 'area' });
-      }
-    } else {
-      this.#series.forEach(drawLine);
-    }
-    this.#overlay.forEach(drawLine);
+    // The plot and the time axis, drawn for the new window, start where the old ones were
+    // and slide into place.
+    const left = margin.left - (start - origin) * pxPerMs;
+    const shift = animate ? (latest.time - previousEnd) * pxPerMs : 0;
+    this.#plot.interrupt().attr('transform', `translate(${left + shift},${margin.top})`)
+      .transition(t as never).attr('transform', `translate(${left},${margin.top})`);
+    this.#xAxis.interrupt().attr('transform', `translate(${left + shift},${margin.top + innerHeight})`)
+      .transition(t as never).attr('transform', `translate(${left},${margin.top + innerHeight})`);
+    this.#drawLegend([...this.#series, ...this.#overlay], latest);
+  }
+
+  // The time axis is drawn on the absolute x axis, with the visible window's ticks; it is
+  // drawn again only when those ticks change (a tick enters or leaves), and slides otherwise.
+  #drawTimeAxis(geometry: Geometry, innerWidth: number): void {
+    const ticks = this.#x.ticks(Math.max(2, Math.floor(innerWidth / 90)));
+    const key = `${geometry.origin} ${geometry.pxPerMs} ${ticks.map(Number).join(' ')}`;
+    if (key === this.#xTicks) return;
+    this.#xTicks = key;
+    const absolute = d3.scaleTime().domain([geometry.origin, geometry.origin + innerWidth / geometry.pxPerMs]).range([0, innerWidth]);
+    this.#xAxis.call(d3.axisBottom(absolute).tickValues(ticks).tickSizeOuter(0) as never);
+  }
+
+  #drawPaths(shapes: Shape[], morphFrom: Map<string, string> | null, t: d3.Transition<SVGSVGElement, unknown, null, undefined>): void {
     const allSeries = [...this.#series, ...this.#overlay];
-    const paths = this.#plot.selectAll<SVGPathElement, (typeof shapes)[number]>('path').data(shapes, (shape) => shape.key);
+    const paths = this.#plot.selectAll<SVGPathElement, Shape>('path').data(shapes, (shape) => shape.key);
     paths.exit().remove();
-    paths.enter().append('path').attr('data-key', (shape) => shape.key).merge(paths)
+    const merged = paths.enter().append('path').attr('data-key', (shape) => shape.key).merge(paths)
+      .interrupt()
       .each(function setClass(shape) {
         const name = `series series-${allSeries.findIndex((series) => series.key === shape.key) % 8} ${shape.kind}`;
         if (this.getAttribute('class') !== name) this.setAttribute('class', name);
-      })
-      .attr('d', (shape) => shape.d);
-    // The time axis moved by the new samples: the paths and the axis, drawn for the new
-    // scale, start where the old ones were and slide into place.
-    const shift = animate ? this.#x(previousEnd) - this.#x(latest.time) : 0;
-    this.#plot.interrupt().attr('transform', `translate(${margin.left - shift},${margin.top})`)
-      .transition(t as never).attr('transform', `translate(${margin.left},${margin.top})`);
-    this.#xAxis.interrupt().attr('transform', `translate(${margin.left - shift},${margin.top + innerHeight})`)
-      .transition(t as never).attr('transform', `translate(${margin.left},${margin.top + innerHeight})`);
-    this.#drawLegend(allSeries, latest);
+      });
+    if (morphFrom) {
+      merged.attr('d', (shape) => morphFrom.get(shape.key) ?? shape.d).transition(t as never).attr('d', (shape) => shape.d);
+    } else {
+      merged.attr('d', (shape) => shape.d);
+    }
   }
 
   // The legend's entries are made again only when the series change; otherwise their text
@@ -164,6 +195,7 @@ export class TimeChart {
   #resize(): void {
     this.#width = Math.max(240, this.#options.element.clientWidth);
     this.#svg.attr('viewBox', `0 0 ${this.#width} ${this.#height}`).attr('width', this.#width).attr('height', this.#height);
+    this.#baseline.attr('x1', margin.left).attr('x2', this.#width - margin.right).attr('y1', this.#height - margin.bottom).attr('y2', this.#height - margin.bottom);
     this.#svg.select('clipPath rect').attr('x', margin.left).attr('y', margin.top).attr('width', this.#width - margin.left - margin.right).attr('height', this.#height - margin.top - margin.bottom);
   }
 

@@ -4,10 +4,9 @@ import type { PushHub } from '../push-hub.ts';
 import type { PushTopic } from '../stream-message.ts';
 
 // `status`: the live figures, for admins. A subscriber gets the last 10 minutes at once
-// (packed: each metric's name once),
-// then one `sample` message per tick with the new sample only (a reconnecting page gets the
-// history again, so it misses nothing). The monitor samples only while the topic has
-// subscribers.
+// (packed: each metric's name once), then one `sample` message per tick with the new sample
+// only (a reconnecting page gets the history again, so it misses nothing). The monitor
+// samples only while the topic has subscribers.
 export function createStatusTopic(monitor: StatusMonitor, hub: PushHub): PushTopic & { close(): void } {
   let followers = 0;
   let stop: (() => void) | null = null;

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { SeriesPaths, getLinePath, type ChartSample, type Geometry } from '../../web/status/series-paths.ts';
+
+// x = time (origin 0, one pixel a millisecond); y = 100 - value, counting its calls.
+function makeGeometry(key = 'g1') {
+  const geometry = { origin: 0, pxPerMs: 1, key, calls: 0, y: (value: number) => { geometry.calls += 1; return 100 - value; } };
+  return geometry satisfies Geometry;
+}
+
+const sample = (time: number, values: Record<string, number>) => ({ time, values });
+
+function draw(paths: SeriesPaths, samples: ChartSample[], geometry: Geometry, stacked: string[], lines: string[]) {
+  paths.setSeries(stacked, lines);
+  return paths.draw(samples, geometry);
+}
+
+describe('the status charts\' path data', () => {
+  it('draws a line to a tenth of a pixel, broken where the series is absent', () => {
+    const samples = [sample(0, { a: 90 }), sample(1.26, { a: 88.96 }), sample(2.5, {}), sample(3.75, { a: 88 }), sample(5, { a: 87 })];
+    expect(draw(new SeriesPaths(), samples, makeGeometry(), [], ['a'])).toEqual([{ key: 'a', d: 'M0,10L1.3,11M3.8,12L5,13', kind: 'line' }]);
+    expect(getLinePath([])).toBe('');
+  });
+
+  it('stacks layers bottom first, each closed back along the layer under it', () => {
+    const samples = [sample(0, { a: 10, b: 5 }), sample(1, { a: 20, b: 5 }), sample(2, { b: 30 })];
+    expect(draw(new SeriesPaths(), samples, makeGeometry(), ['a', 'b'], [])).toEqual([
+      { key: 'a', d: 'M0,90L1,80L2,100L2,100L1,100L0,100Z', kind: 'area' },
+      { key: 'b', d: 'M0,85L1,75L2,70L2,100L1,80L0,90Z', kind: 'area' },
+    ]);
+    expect(draw(new SeriesPaths(), [], makeGeometry(), ['a'], [])).toEqual([{ key: 'a', d: '', kind: 'area' }]);
+  });
+
+  it('computes the points of new samples only, and all of them again under another geometry', () => {
+    const paths = new SeriesPaths();
+    const samples = Array.from({ length: 10 }, (_, index) => sample(index, { a: index, b: 1, c: 2 }));
+    const first = makeGeometry();
+    draw(paths, samples, first, ['a', 'b'], ['c']);
+    expect(first.calls).toBe(10 * 4);
+    const next = [...samples.slice(1), sample(10, { a: 10, b: 1, c: 2 })];
+    const shapes = draw(paths, next, first, ['a', 'b'], ['c']);
+    expect(first.calls).toBe(10 * 4 + 4);
+    expect(shapes.find((shape) => shape.key === 'c')!.d).toBe(next.map((item, index) => `${index === 0 ? 'M' : 'L'}${item.time},98`).join(''));
+
+    const second = makeGeometry('g2');
+    draw(paths, next, second, ['a', 'b'], ['c']);
+    expect(second.calls).toBe(10 * 4);
+    // Another stack order changes every level: computed again too.
+    draw(paths, next, second, ['b', 'a'], ['c']);
+    expect(second.calls).toBe(10 * 4 * 2);
+  });
+
+  it('reads the top of the stacks and the lines, whichever is higher', () => {
+    const paths = new SeriesPaths();
+    paths.setSeries(['a', 'b'], ['c']);
+    expect(paths.getTop([sample(0, { a: 10, b: 5, c: 12 }), sample(1, { a: 1, c: 3 })])).toBe(15);
+    expect(paths.getTop([sample(0, { a: 10, b: 5, c: 16 })])).toBe(16);
+    expect(paths.getTop([])).toBe(0);
+    paths.setSeries(['a'], []);
+    expect(paths.getTop([sample(0, { a: 10, b: 5, c: 16 })])).toBe(10);
+  });
+});

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { getValueTicks } from '../../web/status/value-ticks.ts';
+
+const GiB = 1024 ** 3;
+const KiB = 1024;
+
+describe('the status charts\' value axis', () => {
+  it('steps sizes and rates by round numbers of binary units', () => {
+    expect(getValueTicks(23.8 * GiB, 'bytes')).toEqual({ top: 25 * GiB, ticks: [0, 5, 10, 15, 20, 25].map((value) => value * GiB) });
+    expect(getValueTicks(9.8 * KiB, 'rate')).toEqual({ top: 10 * KiB, ticks: [0, 2, 4, 6, 8, 10].map((value) => value * KiB) });
+    expect(getValueTicks(1000 * KiB, 'rate').top).toBe(1000 * KiB);
+    expect(getValueTicks(1, 'rate')).toEqual({ top: 1, ticks: [0, 1] });
+    expect(getValueTicks(3, 'bytes')).toEqual({ top: 3, ticks: [0, 1, 2, 3] });
+  });
+
+  it('keeps decimal ticks for percents and plain numbers', () => {
+    expect(getValueTicks(100, 'percent')).toEqual({ top: 100, ticks: [0, 20, 40, 60, 80, 100] });
+    expect(getValueTicks(3.7, 'number')).toEqual({ top: 4, ticks: [0, 1, 2, 3, 4] });
+  });
+});
