@@ -73,6 +73,27 @@ describe('the samplers', () => {
     expect(await withLoopback.sample(1000)).toHaveProperty('net.lo.rx', 0);
   });
 
+  it('follow an interface that appears, carries traffic and goes (real readings of a private network namespace)', async () => {
+    // Captured by test/fixtures/proc/netns-veth/capture.sh.
+    const readings = await Promise.all([1, 2, 3, 4].map((index) => readFile(join(import.meta.dirname, `../../fixtures/proc/netns-veth/net-dev-${index}`), 'utf8')));
+    let index = 0;
+    const proc: ProcFiles = { read: async () => readings[index]! };
+    const sampler = createNetworkSampler(proc);
+    const withLoopback = createNetworkSampler(proc, { includeLoopback: true });
+    const sampleBoth = async (reading: number, time: number) => {
+      index = reading;
+      return [await sampler.sample(time), await withLoopback.sample(time)] as const;
+    };
+    expect(await sampleBoth(0, 0)).toEqual([{}, {}]);
+    // v0 appeared: no rate until its second reading.
+    expect((await sampleBoth(1, 1000))[0]).toEqual({});
+    const [values, loopback] = await sampleBoth(2, 3000);
+    expect(values).toEqual({ 'net.v0.rx': (4008 - 3848) / 2, 'net.v0.tx': (73498 - 52568) / 2, 'net.v0.errors': 0 });
+    expect(loopback['net.lo.rx']).toBe((75880 - 54200) / 2);
+    // v0 was deleted: it is simply no longer there.
+    expect((await sampleBoth(3, 4000))[0]).toEqual({});
+  });
+
   it('give disk rates and busy time for whole disks only', async () => {
     const diskstats = await fixture('diskstats');
     const later = diskstats.replace(/ vda .*$/m, ' vda 228300 33802 17068370 211370 561400 216689 22397024 87148 0 100516 330992 304062 400 17565696 26340 140440 6132');
