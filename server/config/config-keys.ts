@@ -39,6 +39,8 @@ export const configKeys: readonly ConfigKey[] = [
     description: 'Seconds after login after which a session ends, active or not.' },
   { key: 'audit.file', type: 'string', default: '',
     description: 'Where every admin action is logged; empty: /var/log/licorn/audit.log on the real machine, log/audit.log beside a sandbox root (var/log/audit.log for the demo).' },
+  { key: 'status.history_file', type: 'string', default: '',
+    description: 'Where the status history (10 minutes of samples, 24 hours of one-minute averages) is kept across restarts; empty: /var/lib/licorn/status-history.json on the real machine, status-history.json beside a sandbox root (var/status-history.json for the demo).' },
   { key: 'log.level', type: 'string', default: 'info', description: 'One of fatal, error, warn, info, debug, trace, silent.' },
   { key: 'log.requests', type: 'boolean', default: false, description: 'Log every HTTP request.' },
 ];

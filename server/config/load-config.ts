@@ -27,6 +27,7 @@ export interface LicornConfig {
   sessions: { idleTimeoutMs: number; absoluteTimeoutMs: number };
   log: { level: string; requests: boolean };
   auditFile: string;
+  statusHistoryFile: string;
   configFile: string | null;
 }
 
@@ -100,6 +101,7 @@ export function loadConfig({ argv = [], env = process.env, cwd = process.cwd() }
     },
     log: { level, requests: get('log.requests') },
     auditFile: optionalPath('audit.file') || (root === '/' ? '/var/log/licorn/audit.log' : join(dirname(root), 'log/audit.log')),
+    statusHistoryFile: optionalPath('status.history_file') || (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),
     configFile: fileEntries ? fileToRead : null,
   };
 }

@@ -1,3 +1,4 @@
+import type { SavedHistory } from './history-file.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import { roundFigure, type Sampler, type SampleValues } from './sampler.ts';
 
@@ -32,6 +33,7 @@ export class StatusMonitor {
   readonly #listeners = new Set<(sample: StatusSample) => void>();
   #timer: NodeJS.Timeout | null = null;
   #ticking = false;
+  #revision = 0;
   #minute: { start: number; sums: SampleValues; counts: Record<string, number> } | null = null;
 
   constructor(samplers: Sampler[], options: StatusMonitorOptions = {}) {
@@ -75,6 +77,24 @@ export class StatusMonitor {
     return this.#fine.toArray().filter((sample) => sample.time >= since);
   }
 
+  // Both histories, whole, for saving across restarts (history-file.ts).
+  exportHistory(): SavedHistory {
+    return { fine: this.#fine.toArray(), coarse: this.#coarse.toArray() };
+  }
+
+  // Puts back a saved history (at start, before any sample). Samples are kept in time
+  // order: none from the future of the clock (a clock set back) is kept.
+  restoreHistory(saved: SavedHistory): void {
+    const now = Date.now();
+    for (const sample of saved.fine) if (sample.time <= now) this.#fine.push(sample);
+    for (const sample of saved.coarse) if (sample.time <= now) this.#coarse.push(sample);
+  }
+
+  // Moves on with every sample kept: the history needs saving when it has moved.
+  get revision(): number {
+    return this.#revision;
+  }
+
   // The latest figures: the last sample while sampling runs; otherwise two readings a
   // quarter second apart (rates need two), taken now.
   async getCurrent(): Promise<StatusSample> {
@@ -115,6 +135,7 @@ export class StatusMonitor {
       const sample = await this.#read();
       if (!this.#timer) return;
       this.#fine.push(sample);
+      this.#revision += 1;
       this.#addToMinute(sample);
       for (const listener of this.#listeners) listener(sample);
     } finally {

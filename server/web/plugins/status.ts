@@ -1,9 +1,14 @@
 import fp from 'fastify-plugin';
 import { StatusMonitor } from '../../core/status/status-monitor.ts';
 import { createSamplers } from '../../core/status/create-samplers.ts';
+import { readHistoryFile, writeHistoryFile } from '../../core/status/history-file.ts';
+
+// How often a history that moved is saved while the daemon runs (it is saved at exit too).
+const saveEveryMs = 10 * 60_000;
 
 // The status monitor (`app.status`): the machine's samplers and the daemon's own, fed with
-// the web layer's figures (sessions, sockets, requests) and the core's events.
+// the web layer's figures (sessions, sockets, requests) and the core's events. Its history
+// is read from config.statusHistoryFile at start and saved there.
 export default fp(async (app) => {
   let requests = 0;
   let events = 0;
@@ -19,8 +24,22 @@ export default fp(async (app) => {
     events: () => events,
   }));
   app.decorate('status', monitor);
+
+  const path = app.config.statusHistoryFile;
+  const saved = await readHistoryFile(path, (message) => app.log.warn(message));
+  if (saved) monitor.restoreHistory(saved);
+  let savedRevision = monitor.revision;
+  const save = async () => {
+    if (monitor.revision === savedRevision) return;
+    savedRevision = monitor.revision;
+    await writeHistoryFile(path, monitor.exportHistory()).catch((error: Error) => app.log.warn(`status history ${path}: ${error.message}`));
+  };
+  const timer = setInterval(() => void save(), saveEveryMs).unref();
+
   app.addHook('onClose', async () => {
+    clearInterval(timer);
     monitor.close();
     stopCounting();
+    await save();
   });
 }, { name: 'licorn-status', dependencies: ['licorn-core', 'licorn-sessions'] });
