@@ -83,6 +83,19 @@ describe('the browser stream client', () => {
     warn.mockRestore();
   });
 
+  it('replaces or removes a row not shown here without a word, but names a missing container', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    applyStreamMessages([
+      { action: 'replace', target: 'item-elsewhere', html: '<li id="item-elsewhere">x</li>' },
+      { action: 'remove', target: 'item-elsewhere' },
+    ]);
+    expect(warn).not.toHaveBeenCalled();
+    expect(ids()).toEqual(['item-a:a', 'item-b:b']);
+    applyStreamMessages([{ action: 'append', target: 'no-such-list', html: '<li id="item-x">x</li>' }]);
+    expect(warn).toHaveBeenCalledWith('stream: no element #no-such-list for "append"');
+    warn.mockRestore();
+  });
+
   it('finds targets whose ids a CSS selector would misread', () => {
     document.body.insertAdjacentHTML('beforeend', '<table><tbody id="rows"><tr id="account-john.doe"><td>x</td></tr></tbody></table>');
     applyStreamMessages([{ action: 'replace', target: 'account-john.doe', html: '<tr id="account-john.doe"><td>y</td></tr>' }]);

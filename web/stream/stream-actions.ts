@@ -71,8 +71,11 @@ export const streamActions: Record<string, ActionHandler> = {
   after(message) {
     getTarget(message)?.after(parseFragment(message.html));
   },
+  // A row replaced or removed elsewhere may simply not be shown here (another page of a
+  // table): a missing target is no news for these two.
   replace(message) {
-    getTarget(message)?.replaceWith(parseFragment(message.html) as Element[]);
+    const element = document.getElementById(message.target);
+    if (element) $(element).replaceWith(parseFragment(message.html) as Element[]);
   },
   update(message) {
     getTarget(message)?.empty().append(parseFragment(message.html));
