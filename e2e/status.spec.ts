@@ -12,6 +12,17 @@ test('the status page draws every chart, moves with new samples and shows values
   await expect(page.locator('[data-chart="filesystems"] .bar').first()).toBeVisible();
   await expect(page.locator('#daemon-figures dt')).toHaveCount(7);
 
+  // No label sits on another: each chart's axis labels, legend entries and bar labels.
+  const overlaps = await page.evaluate(() => {
+    const groups = ['.axis-x .tick text', '.axis-y .tick text', '.chart-legend li', '.bar text'];
+    return [...document.querySelectorAll('[data-chart]')].flatMap((chart) => groups.flatMap((selector) => {
+      const boxes = [...chart.querySelectorAll(selector)].map((element) => element.getBoundingClientRect()).filter((box) => box.width > 0);
+      return boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5)
+        .map(() => `${chart.getAttribute('data-chart')} ${selector}`));
+    }));
+  });
+  expect(overlaps).toEqual([]);
+
   // New points arrive: the CPU stack's path changes within 3 s.
   const userArea = page.locator('[data-chart="cpu"] path[data-key="cpu.user"]');
   await expect(userArea).toHaveAttribute('d', /^M/);

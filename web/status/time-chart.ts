@@ -95,6 +95,7 @@ export class TimeChart {
   // may show their averages (sample-buckets.ts).
   update(samples: ChartSample[], { animate = true, view = this.#view, durationMs = 900 } = {}): void {
     this.#samples = samples;
+    this.#view = view;
     const { windowMs } = view;
     const latest = samples.at(-1);
     if (!latest) return;
@@ -111,21 +112,14 @@ export class TimeChart {
     const axis = getValueTicks(this.#options.maximum ?? Math.max(1, this.#paths.getTop(drawn)), this.#options.format);
     const y = d3.scaleLinear().domain([0, axis.top]).range([innerHeight, 0]);
 
-    // Samples are placed on an absolute x axis whose origin stays put (the plot slides), so
-    // their points are kept from tick to tick; it moves when the plot has slid four windows.
     const previous = this.#geometry;
-    const pxPerMs = innerWidth / windowMs;
-    const origin = previous && previous.pxPerMs === pxPerMs && windowMs === this.#view.windowMs && latest.time - previous.origin < 4 * windowMs ? previous.origin : start;
-    this.#view = view;
-    const yDomain = y.domain().join(' ');
-    const geometry: Geometry = { origin, pxPerMs, y, key: `${origin} ${pxPerMs} ${innerHeight} ${yDomain}` };
-    this.#geometry = geometry;
-
+    const geometry = this.#placeSamples(start, windowMs, innerWidth / windowMs, y);
     // A new value scale morphs the paths: the same points are drawn under the old scale
     // first, so the two path data pair point by point.
+    const yDomain = y.domain().join(' ');
     const yChanged = yDomain !== this.#yDomain;
     this.#yDomain = yDomain;
-    const morphFrom = animate && yChanged && previous !== null && previous.origin === origin && previous.pxPerMs === pxPerMs
+    const morphFrom = animate && yChanged && previous?.origin === geometry.origin && previous.pxPerMs === geometry.pxPerMs
       ? new Map(this.#paths.draw(drawn, previous).map((shape) => [shape.key, shape.d]))
       : null;
     const shapes = this.#paths.draw(drawn, geometry);
@@ -140,13 +134,23 @@ export class TimeChart {
 
     // The plot and the time axis, drawn for the new window, start where the old ones were
     // and slide into place.
-    const left = margin.left - (start - origin) * pxPerMs;
-    const shift = animate ? (latest.time - previousEnd) * pxPerMs : 0;
+    const left = margin.left - (start - geometry.origin) * geometry.pxPerMs;
+    const shift = animate ? (latest.time - previousEnd) * geometry.pxPerMs : 0;
     this.#plot.interrupt().attr('transform', `translate(${left + shift},${margin.top})`)
       .transition(t as never).attr('transform', `translate(${left},${margin.top})`);
     this.#xAxis.interrupt().attr('transform', `translate(${left + shift},${margin.top + innerHeight})`)
       .transition(t as never).attr('transform', `translate(${left},${margin.top + innerHeight})`);
     this.#drawLegend([...this.#series, ...this.#overlay], latest);
+  }
+
+  // Samples are placed on an absolute x axis whose origin stays put (the plot slides), so
+  // their points are kept from tick to tick; the origin moves when the plot has slid four
+  // windows (to keep coordinates short), or when the scale of time changes.
+  #placeSamples(start: number, windowMs: number, pxPerMs: number, y: d3.ScaleLinear<number, number>): Geometry {
+    const previous = this.#geometry;
+    const origin = previous && previous.pxPerMs === pxPerMs && start - previous.origin < 3 * windowMs ? previous.origin : start;
+    this.#geometry = { origin, pxPerMs, y, key: `${origin} ${pxPerMs} ${y.range().join(' ')} ${y.domain().join(' ')}` };
+    return this.#geometry;
   }
 
   // The time axis is drawn on the absolute x axis, with the visible window's ticks; it is
