@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { CoreError } from '../errors.ts';
 import type { AccountView } from './account-view.ts';
+import type { NewAccount } from './account-operations.ts';
 import { quote } from './validate-fields.ts';
 
 // The columns of an accounts CSV, in export order; import reads the same names.
@@ -22,6 +23,11 @@ export interface CsvAccountRow {
 }
 
 // Writes accounts as CSV with a header line; groups are separated by spaces.
+// A CSV row as the input of an account's creation (an empty login is still an input to refuse).
+export function toNewAccount(row: CsvAccountRow): Omit<NewAccount, 'hash'> {
+  return { login: row.login ?? '', fullName: row.fullName, uid: row.uid, primaryGroup: row.primaryGroup, groups: row.groups, home: row.home, shell: row.shell };
+}
+
 export function formatAccountsCsv(accounts: AccountView[]): string {
   return stringify(accounts.map((account) => [
     account.login, account.fullName, account.uid, account.primaryGroup ?? '', account.groups.join(' '),

@@ -9,11 +9,11 @@ import {
   applySetHash, applySetLocked, applyAddMember, applyAddMembers, applyRemoveMember, checkLoginFree, type AccountChanges, type NewAccount,
 } from './account-operations.ts';
 import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, applySetGroupDescription, type NewGroup } from './group-operations.ts';
-import { applySetRole, getHelperNames, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
-import { archiveShare, createShare, getSharePath, renameShare } from './shared-directories.ts';
-import { applyShareAcls, readSharePermissive, type ShareGids } from './share-acls.ts';
+import { applySetRole, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
+import { GroupShares } from './group-shares.ts';
 import { archiveHome, checkNewHome, createHome, removeHome, reownHome, resolveUnderRoot } from './homes.ts';
-import { formatAccountsCsv, parseAccountsCsv, type CsvAccountRow, type CsvMapping } from './account-csv.ts';
+import { formatAccountsCsv, parseAccountsCsv, toNewAccount, type CsvAccountRow, type CsvMapping } from './account-csv.ts';
+import { atRow, mapRows } from './bulk-rows.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import type { ShadowEntry } from './parse-shadow.ts';
 import type { AccountDatabase } from './account-database.ts';
@@ -31,28 +31,6 @@ export interface CreateAccountInput extends Omit<NewAccount, 'hash'> {
   createHome?: boolean;
 }
 
-// A CSV row as the input of createAccount (an empty login is still an input to refuse).
-function toInput(row: CsvAccountRow): Omit<NewAccount, 'hash'> {
-  return { login: row.login ?? '', fullName: row.fullName, uid: row.uid, primaryGroup: row.primaryGroup, groups: row.groups, home: row.home, shell: row.shell };
-}
-
-// Names the row of a bulk call in an error's field: `accounts.3.login`.
-function atRow(error: unknown, row: number): unknown {
-  if (!(error instanceof CoreError)) return error;
-  return new CoreError(error.code, `Row ${row + 1}: ${error.message}`, { field: `accounts.${row}.${error.field ?? 'row'}`, cause: error });
-}
-
-// Runs `apply` on each row of a bulk call, naming the row in a refusal.
-function mapRows<T, R>(items: T[], apply: (item: T, row: number) => R): R[] {
-  return items.map((item, row) => {
-    try {
-      return apply(item, row);
-    } catch (error) {
-      throw atRow(error, row);
-    }
-  });
-}
-
 // What deleting an account does with its home.
 export type HomeDisposal = 'archive' | 'remove' | 'keep';
 
@@ -63,13 +41,11 @@ export class AccountsService {
   #counts: { revision: number; counts: AccountCounts } | null = null;
   #groups: { revision: number; views: readonly GroupView[] } | null = null;
 
-  readonly #events: EventBus;
-  // Whether each standard group's share is permissive, read from its ACL when first asked.
-  readonly #permissive = new Map<string, boolean | null>();
+  readonly #shares: GroupShares;
 
   private constructor(store: AccountsStore, events: EventBus) {
     this.#store = store;
-    this.#events = events;
+    this.#shares = new GroupShares(store, events);
   }
 
   // Opens the account files under `root` and starts following outside changes.
@@ -302,62 +278,32 @@ export class AccountsService {
   // Creates a group; a standard one gets its helper groups and its shared directory.
   async createGroup(input: NewGroup): Promise<GroupView> {
     const entry = await this.#store.transact((db, context) => applyCreateGroup(db, input, context));
-    if (hasRoles(this.#store.database, entry.name)) {
-      await createShare(this.#store.root, entry.name, this.#getShareGids(entry.name), { aclGid: this.#store.database.group.get('acl')?.gid ?? null });
-      this.#permissive.set(entry.name, false);
-      // The group was announced before its share existed: now it has one.
-      this.#events.emit('group-changed', 'groups', { name: entry.name, fields: ['sharedDirectory'] });
-    }
+    await this.#shares.create(entry.name);
     return this.getGroup(entry.name)!;
   }
 
-  // Whether a standard group's members may change every file of its share, not only their
-  // own (Licorn's *permissive*: the `w` of the group in the share's default ACL). Null for
-  // a group without a share, or a share without Licorn's ACL.
-  async getPermissive(name: string): Promise<boolean | null> {
-    if (!hasRoles(this.#store.database, name)) return null;
-    if (this.#permissive.has(name)) return this.#permissive.get(name)!;
-    const permissive = await readSharePermissive(join(this.#store.root, getSharePath(name)), this.#store.database.group.get(name)!.gid);
-    // Unknown is not kept: the share may be on its way (createGroup makes it after the group).
-    if (permissive !== null) this.#permissive.set(name, permissive);
-    return permissive;
+  // Whether a standard group's share is permissive (null without a share): group-shares.ts.
+  getPermissive(name: string): Promise<boolean | null> {
+    return this.#shares.getPermissive(name);
   }
 
-  // Makes a standard group permissive or not: the share's whole ACL is set again, as
-  // Licorn did, then `group-changed` (field `permissive`) is emitted.
-  async setPermissive(name: string, permissive: boolean): Promise<void> {
-    const db = this.#store.database;
-    if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
-    if (!hasRoles(db, name)) throw new CoreError('invalid-argument', `The group ${quote(name)} has no shared directory (it is not a standard Licorn group)`, { field: 'permissive' });
-    const share = await resolveUnderRoot(this.#store.root, getSharePath(name));
-    await applyShareAcls(share, this.#getShareGids(name), permissive);
-    this.#permissive.set(name, permissive);
-    this.#events.emit('group-changed', 'groups', { name, fields: ['permissive'] });
-  }
-
-  // The GIDs a standard group's share ACL names.
-  #getShareGids(name: string): ShareGids {
-    const db = this.#store.database;
-    const helpers = getHelperNames(name);
-    return { group: db.group.get(name)!.gid, responsibles: db.group.get(helpers.responsibles)!.gid, guests: db.group.get(helpers.guests)!.gid, admins: db.group.get('admins')?.gid ?? null };
+  // Makes a standard group's share permissive or not: group-shares.ts.
+  setPermissive(name: string, permissive: boolean): Promise<void> {
+    return this.#shares.setPermissive(name, permissive);
   }
 
   // Deletes a group (with its helpers); its shared directory is archived.
   async deleteGroup(name: string, options: { allowProtected?: boolean } = {}): Promise<{ archive: string | null }> {
     const hadShare = hasRoles(this.#store.database, name);
     await this.#store.transact((db) => applyDeleteGroup(db, name, options));
-    this.#permissive.delete(name);
-    return { archive: hadShare ? await archiveShare(this.#store.root, name) : null };
+    return { archive: hadShare ? await this.#shares.archive(name) : null };
   }
 
   // Renames a group, its helpers and its shared directory.
   async renameGroup(name: string, newName: string): Promise<GroupView> {
     const hadShare = hasRoles(this.#store.database, name);
     await this.#store.transact((db) => applyRenameGroup(db, name, newName));
-    if (hadShare) await renameShare(this.#store.root, name, newName);
-    // The ACL names GIDs, which a rename keeps: only the cache's key moves.
-    if (this.#permissive.has(name)) this.#permissive.set(newName, this.#permissive.get(name)!);
-    this.#permissive.delete(name);
+    if (hadShare) await this.#shares.rename(name, newName);
     return this.getGroup(newName)!;
   }
 
@@ -424,7 +370,7 @@ export class AccountsService {
       report('checking', index + 1, rows.length);
       try {
         // A home in the way would refuse the real import too: it is reported now.
-        await this.#tryCreate(trial, { ...toInput(row), password: row.password }, options.createHomes !== false);
+        await this.#tryCreate(trial, { ...toNewAccount(row), password: row.password }, options.createHomes !== false);
         valid.push(row);
       } catch (error) {
         if (!(error instanceof CoreError)) throw error;
@@ -435,7 +381,7 @@ export class AccountsService {
     if (problems.length > 0 && !options.skipInvalid) {
       throw new CoreError('invalid-argument', `${problems.length} of ${rows.length} rows have problems; nothing was imported (see the dry run)`, { field: 'csv' });
     }
-    const created = await this.createAccounts(valid.map((row) => ({ ...toInput(row), password: row.password ?? null, createHome: options.createHomes !== false })), { onProgress: options.onProgress });
+    const created = await this.createAccounts(valid.map((row) => ({ ...toNewAccount(row), password: row.password ?? null, createHome: options.createHomes !== false })), { onProgress: options.onProgress });
     return { problems, created: created.map(({ account }) => account.login) };
   }
 

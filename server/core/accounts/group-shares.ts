@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { CoreError } from '../errors.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { AccountsStore } from './accounts-store.ts';
+import { getHelperNames, hasRoles } from './licorn-roles.ts';
+import { archiveShare, createShare, getSharePath, renameShare } from './shared-directories.ts';
+import { applyShareAcls, readSharePermissive, type ShareGids } from './share-acls.ts';
+import { resolveUnderRoot } from './homes.ts';
+import { quote } from './validate-fields.ts';
+
+// The shared directories of standard groups, kept in step with the groups by the accounts
+// service (accounts-service.ts): made with their ACL when a group is created, renamed and
+// archived with it, and permissive or not.
+export class GroupShares {
+  readonly #store: AccountsStore;
+  readonly #events: EventBus;
+  // Whether each standard group's share is permissive, read from its ACL when first asked.
+  readonly #permissive = new Map<string, boolean | null>();
+
+  constructor(store: AccountsStore, events: EventBus) {
+    this.#store = store;
+    this.#events = events;
+  }
+
+  // Makes the share of a new group, if it is a standard one (it has helper groups).
+  async create(name: string): Promise<void> {
+    if (!hasRoles(this.#store.database, name)) return;
+    await createShare(this.#store.root, name, this.#getShareGids(name), { aclGid: this.#store.database.group.get('acl')?.gid ?? null });
+    this.#permissive.set(name, false);
+    // The group was announced before its share existed: now it has one.
+    this.#events.emit('group-changed', 'groups', { name, fields: ['sharedDirectory'] });
+  }
+
+  // Whether a standard group's members may change every file of its share, not only their
+  // own (Licorn's *permissive*: the `w` of the group in the share's default ACL). Null for
+  // a group without a share, or a share without Licorn's ACL.
+  async getPermissive(name: string): Promise<boolean | null> {
+    if (!hasRoles(this.#store.database, name)) return null;
+    if (this.#permissive.has(name)) return this.#permissive.get(name)!;
+    const permissive = await readSharePermissive(join(this.#store.root, getSharePath(name)), this.#store.database.group.get(name)!.gid);
+    // Unknown is not kept: the share may be on its way (create runs after the group's transaction).
+    if (permissive !== null) this.#permissive.set(name, permissive);
+    return permissive;
+  }
+
+  // Makes a standard group permissive or not: the share's whole ACL is set again, as
+  // Licorn did, then `group-changed` (field `permissive`) is emitted.
+  async setPermissive(name: string, permissive: boolean): Promise<void> {
+    const db = this.#store.database;
+    if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
+    if (!hasRoles(db, name)) throw new CoreError('invalid-argument', `The group ${quote(name)} has no shared directory (it is not a standard Licorn group)`, { field: 'permissive' });
+    const share = await resolveUnderRoot(this.#store.root, getSharePath(name));
+    await applyShareAcls(share, this.#getShareGids(name), permissive);
+    this.#permissive.set(name, permissive);
+    this.#events.emit('group-changed', 'groups', { name, fields: ['permissive'] });
+  }
+
+  // Archives the share of a deleted group; returns where it went.
+  async archive(name: string): Promise<string | null> {
+    this.#permissive.delete(name);
+    return archiveShare(this.#store.root, name);
+  }
+
+  // Renames the share of a renamed group.
+  async rename(name: string, newName: string): Promise<void> {
+    await renameShare(this.#store.root, name, newName);
+    // The ACL names GIDs, which a rename keeps: only the cache's key moves.
+    if (this.#permissive.has(name)) this.#permissive.set(newName, this.#permissive.get(name)!);
+    this.#permissive.delete(name);
+  }
+
+  // The GIDs a standard group's share ACL names.
+  #getShareGids(name: string): ShareGids {
+    const db = this.#store.database;
+    const helpers = getHelperNames(name);
+    return { group: db.group.get(name)!.gid, responsibles: db.group.get(helpers.responsibles)!.gid, guests: db.group.get(helpers.guests)!.gid, admins: db.group.get('admins')?.gid ?? null };
+  }
+}
