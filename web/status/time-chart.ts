@@ -4,7 +4,7 @@
 import * as d3 from 'd3';
 // Adds selection.transition(): esbuild would otherwise drop this side effect of d3's bundle.
 import 'd3-transition';
-import { formatTick, formatValue, type ValueFormat } from './format.ts';
+import { formatTick, formatTimeTick, formatValue, type ValueFormat } from './format.ts';
 import { SeriesPaths, type ChartSample, type Geometry, type Shape } from './series-paths.ts';
 import { SampleBuckets, getBucketMs } from './sample-buckets.ts';
 import { getValueTicks } from './value-ticks.ts';
@@ -161,7 +161,7 @@ export class TimeChart {
     if (key === this.#xTicks) return;
     this.#xTicks = key;
     const absolute = d3.scaleTime().domain([geometry.origin, geometry.origin + innerWidth / geometry.pxPerMs]).range([0, innerWidth]);
-    this.#xAxis.call(d3.axisBottom(absolute).tickValues(ticks).tickSizeOuter(0) as never);
+    this.#xAxis.call(d3.axisBottom(absolute).tickValues(ticks).tickSizeOuter(0).tickFormat((date) => formatTimeTick(date as Date)) as never);
   }
 
   #drawPaths(shapes: Shape[], morphFrom: Map<string, string> | null, t: d3.Transition<SVGSVGElement, unknown, null, undefined>): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getValueTicks } from '../../web/status/value-ticks.ts';
+import { formatTick, formatTimeTick } from '../../web/status/format.ts';
 
 const GiB = 1024 ** 3;
 const KiB = 1024;
@@ -16,5 +17,15 @@ describe('the status charts\' value axis', () => {
   it('keeps decimal ticks for percents and plain numbers', () => {
     expect(getValueTicks(100, 'percent')).toEqual({ top: 100, ticks: [0, 20, 40, 60, 80, 100] });
     expect(getValueTicks(3.7, 'number')).toEqual({ top: 4, ticks: [0, 1, 2, 3, 4] });
+  });
+});
+
+describe('the status charts\' axis labels', () => {
+  it('write values without a needless ".0", and times on the 24-hour clock (midnight names the day)', () => {
+    expect(formatTick(5 * GiB, 'bytes')).toBe('5 GiB');
+    expect(formatTick(2.5 * KiB, 'rate')).toBe('2.5 KiB/s');
+    expect(formatTick(0, 'percent')).toBe('0 %');
+    expect(formatTimeTick(new Date(2026, 10, 25, 13, 5))).toBe('13:05');
+    expect(formatTimeTick(new Date(2026, 10, 25, 0, 0))).toBe('Wed 25');
   });
 });
