@@ -12,7 +12,7 @@ import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import type { Page } from 'playwright-core';
-import { packHistory } from '../server/core/status/pack-history.ts';
+import { packHistory } from '../common/pack-history.ts';
 import type { StatusSample } from '../server/core/status/status-monitor.ts';
 import { getCookieHeader, launchChromium, logIn } from './browser.ts';
 import { getMemory, startServer } from './processes.ts';

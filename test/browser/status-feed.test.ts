@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyStreamMessages } from '../../web/stream/stream-actions.ts';
 import { StatusFeed } from '../../web/status/status-feed.ts';
-import { packHistory } from '../../server/core/status/pack-history.ts';
+import { packHistory } from '../../common/pack-history.ts';
 
 let hidden = false;
 Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });

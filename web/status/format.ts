@@ -1,6 +1,6 @@
 // Human units for the status charts: sizes as the pages write them.
 import { timeDay, timeFormat } from 'd3';
-import { formatBytes } from '../../server/core/system/format-bytes.ts';
+import { formatBytes } from '../../common/format-bytes.ts';
 
 export { formatBytes };
 

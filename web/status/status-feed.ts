@@ -3,7 +3,7 @@
 // catches up at once when it shows again.
 import { registerChart } from '../stream/stream-actions.ts';
 import type { ChartSample } from './time-chart.ts';
-import { unpackHistory, type PackedHistory } from '../../server/core/status/pack-history.ts';
+import { unpackHistory, type PackedHistory } from '../../common/pack-history.ts';
 
 // How long the live view keeps samples.
 export const liveWindowMs = 10 * 60_000;

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { packHistory, unpackHistory, type PackedHistory } from './pack-history.ts';
+import { packHistory, unpackHistory, type PackedHistory } from '../../../common/pack-history.ts';
 import type { StatusSample } from './status-monitor.ts';
 
 // The status history as kept across restarts: the fine samples and the one-minute

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../config/config-error.ts';
 import { projectDir } from '../../project-dir.ts';
-import { formatBytes } from '../../core/system/format-bytes.ts';
+import { formatBytes } from '../../../common/format-bytes.ts';
 
 // The esbuild output: hashed bundles and manifest.json mapping `main.js` to `main-HASH.js`.
 export const bundleDir = join(projectDir, 'dist/web');

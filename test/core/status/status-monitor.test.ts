@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RingBuffer } from '../../../server/core/status/ring-buffer.ts';
-import { packHistory, unpackHistory } from '../../../server/core/status/pack-history.ts';
+import { packHistory, unpackHistory } from '../../../common/pack-history.ts';
 import { StatusMonitor, type StatusSample } from '../../../server/core/status/status-monitor.ts';
 import type { Sampler } from '../../../server/core/status/sampler.ts';
 

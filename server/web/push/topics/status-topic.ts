@@ -1,5 +1,5 @@
 import type { StatusMonitor } from '../../../core/status/status-monitor.ts';
-import { packHistory } from '../../../core/status/pack-history.ts';
+import { packHistory } from '../../../../common/pack-history.ts';
 import type { PushHub } from '../push-hub.ts';
 import type { PushTopic } from '../stream-message.ts';
 

@@ -1,5 +1,5 @@
 // 16.0 GiB, 512 MiB: binary units, as free(1) -h prints them. Pure, so that the pages'
-// templates (views.ts) and the browser's charts (web/status/format.ts) write sizes alike.
+// templates (server/web/plugins/views.ts) and the browser's charts (web/status/format.ts) write sizes alike.
 export function formatBytes(value: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let unit = 0;

@@ -1,4 +1,8 @@
-import type { StatusSample } from './status-monitor.ts';
+// One sample of figures at a moment (the server's StatusSample, the browser's ChartSample).
+export interface TimedSample {
+  time: number;
+  values: Record<string, number>;
+}
 
 // A history with each metric's name written once: `times[i]` is when sample i was taken,
 // `values[metric][i]` its value then (null when the metric was absent: an interface not
@@ -9,8 +13,9 @@ export interface PackedHistory {
   values: Record<string, (number | null)[]>;
 }
 
-// Packs samples, oldest first.
-export function packHistory(samples: readonly StatusSample[]): PackedHistory {
+// Packs samples, oldest first. Used on both sides: the status topic and the history file
+// pack, the browser's status feed unpacks.
+export function packHistory(samples: readonly TimedSample[]): PackedHistory {
   const values: Record<string, (number | null)[]> = {};
   samples.forEach((sample, index) => {
     for (const [key, value] of Object.entries(sample.values)) {
@@ -21,8 +26,8 @@ export function packHistory(samples: readonly StatusSample[]): PackedHistory {
   return { times: samples.map((sample) => sample.time), values };
 }
 
-// The samples of a packed history (the browser does the same: web/status/status-feed.ts).
-export function unpackHistory(packed: PackedHistory): StatusSample[] {
+// The samples of a packed history.
+export function unpackHistory(packed: PackedHistory): TimedSample[] {
   return packed.times.map((time, index) => {
     const values: Record<string, number> = {};
     for (const [key, column] of Object.entries(packed.values)) {
