@@ -42,5 +42,17 @@ test('the status page draws every chart, moves with new samples and shows values
   await expect(userArea).toHaveAttribute('d', /^M/);
 
   await page.screenshot({ path: 'test-results/e2e/status.png', fullPage: true });
+
+  // Dark mode has colours of its own for the series and the axes.
+  const colours = () => page.evaluate(() => [
+    getComputedStyle(document.querySelector('[data-chart="cpu"] path[data-key="cpu.user"]')!).fill,
+    getComputedStyle(document.querySelector('[data-chart="cpu"] .axis-y .tick text')!).fill,
+  ]);
+  const light = await colours();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await colours();
+  expect(dark[0]).not.toBe(light[0]);
+  expect(dark[1]).not.toBe(light[1]);
+  await page.screenshot({ path: 'test-results/e2e/status-dark.png', fullPage: true });
   await logOutAndClose(page);
 });

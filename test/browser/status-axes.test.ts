@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getValueTicks } from '../../web/status/value-ticks.ts';
-import { formatTick, formatTimeTick } from '../../web/status/format.ts';
+import { formatClock, formatTick, formatTimeTick } from '../../web/status/format.ts';
 
 const GiB = 1024 ** 3;
 const KiB = 1024;
@@ -27,5 +27,6 @@ describe('the status charts\' axis labels', () => {
     expect(formatTick(0, 'percent')).toBe('0 %');
     expect(formatTimeTick(new Date(2026, 10, 25, 13, 5))).toBe('13:05');
     expect(formatTimeTick(new Date(2026, 10, 25, 0, 0))).toBe('Wed 25');
+    expect(formatClock(new Date(2026, 10, 25, 13, 5, 42).getTime())).toBe('13:05:42');
   });
 });

@@ -30,10 +30,16 @@ export function formatTick(value: number, format: ValueFormat): string {
 }
 
 const formatHourMinute = timeFormat('%H:%M');
+const formatClockTime = timeFormat('%H:%M:%S');
 const formatDay = timeFormat('%a %d');
 
 // A time axis label, on the 24-hour clock admins read in logs (d3's default writes 13:05
 // as "01:05"); midnight names the day instead.
 export function formatTimeTick(date: Date): string {
   return timeDay(date) < date ? formatHourMinute(date) : formatDay(date);
+}
+
+// A sample's time, to the second, on the same clock as the axis (13:05:42).
+export function formatClock(time: number): string {
+  return formatClockTime(new Date(time));
 }

@@ -3,7 +3,7 @@
 // fetched from the API).
 import { callApi } from '../api.ts';
 import { BarChart } from './bar-chart.ts';
-import { formatBytes, formatPercent, formatRate } from './format.ts';
+import { formatBytes, formatClock, formatPercent } from './format.ts';
 import { TimeChart, liveView, type ChartSample, type ChartView, type Series } from './time-chart.ts';
 import { StatusFeed } from './status-feed.ts';
 
@@ -61,7 +61,7 @@ export function startStatusPage(): void {
       return { key: label, label, value: (used * 100) / size, text: `${formatPercent((used * 100) / size)} of ${formatBytes(size)}` };
     }), 100, { animate });
     drawDaemon(latest);
-    document.getElementById('status-updated')!.textContent = `Last sample ${new Date(latest.time).toLocaleTimeString()}.`;
+    document.getElementById('status-updated')!.textContent = `Last sample ${formatClock(latest.time)}.`;
     // The last redraw's cost, read by the benchmark (bench/status-bench.ts).
     document.body.dataset.redrawMs = (performance.now() - started).toFixed(2);
   };

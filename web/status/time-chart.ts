@@ -4,7 +4,7 @@
 import * as d3 from 'd3';
 // Adds selection.transition(): esbuild would otherwise drop this side effect of d3's bundle.
 import 'd3-transition';
-import { formatTick, formatTimeTick, formatValue, type ValueFormat } from './format.ts';
+import { formatClock, formatTick, formatTimeTick, formatValue, type ValueFormat } from './format.ts';
 import { SeriesPaths, type ChartSample, type Geometry, type Shape } from './series-paths.ts';
 import { SampleBuckets, getBucketMs } from './sample-buckets.ts';
 import { getValueTicks } from './value-ticks.ts';
@@ -214,7 +214,7 @@ export class TimeChart {
     if (!tooltip) return;
     const left = margin.left + this.#x(sample.time);
     this.#rule.style('display', null).attr('x1', left).attr('x2', left).attr('y1', margin.top).attr('y2', this.#height - margin.bottom);
-    const lines = [new Date(sample.time).toLocaleTimeString(), ...[...this.#series, ...this.#overlay].map((series) => `${series.label}: ${formatValue(sample.values[series.key] ?? 0, this.#options.format)}`)];
+    const lines = [formatClock(sample.time), ...[...this.#series, ...this.#overlay].map((series) => `${series.label}: ${formatValue(sample.values[series.key] ?? 0, this.#options.format)}`)];
     tooltip.replaceChildren(...lines.map((text) => Object.assign(document.createElement('div'), { textContent: text })));
     tooltip.hidden = false;
     tooltip.style.left = `${event.pageX + 14}px`;
