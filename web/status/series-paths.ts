@@ -4,12 +4,10 @@
 // transform), so a sample's points stay valid until the value scale, the width or the window
 // change. The paths are written directly: d3.line and d3.area cost 1.3 ms per chart at 600
 // samples, and these shapes need none of their curves or options.
+import type { TimedSample } from '../../common/pack-history.ts';
 
-// One sample as the charts use it.
-export interface ChartSample {
-  time: number;
-  values: Record<string, number>;
-}
+// One sample as the charts use it: the figures of one moment.
+export type ChartSample = TimedSample;
 
 // Where samples are drawn: x = (time - origin) * pxPerMs, y from the value scale.
 export interface Geometry {

@@ -29,10 +29,15 @@ export default fp(async (app) => {
   const saved = await readHistoryFile(path, (message) => app.log.warn(message));
   if (saved) monitor.restoreHistory(saved);
   let savedRevision = monitor.revision;
-  const save = async () => {
-    if (monitor.revision === savedRevision) return;
-    savedRevision = monitor.revision;
-    await writeHistoryFile(path, monitor.exportHistory()).catch((error: Error) => app.log.warn(`status history ${path}: ${error.message}`));
+  // Saves run one after the other, and the last one is awaited at exit.
+  let saving = Promise.resolve();
+  const save = () => {
+    saving = saving.then(async () => {
+      if (monitor.revision === savedRevision) return;
+      savedRevision = monitor.revision;
+      await writeHistoryFile(path, monitor.exportHistory()).catch((error: Error) => app.log.warn(`status history ${path}: ${error.message}`));
+    });
+    return saving;
   };
   const timer = setInterval(() => void save(), saveEveryMs).unref();
 
