@@ -28,14 +28,23 @@ describe('the status history file', () => {
     expect(await readHistoryFile(join(dir, 'absent.json'), (message) => warnings.push(message))).toBeNull();
     expect(warnings).toEqual([]);
     const broken = join(dir, 'broken.json');
-    await writeFile(broken, '{"version": 1, "fine": ');
+    await writeFile(broken, '{"version": 2, "fine": ');
     expect(await readHistoryFile(broken, (message) => warnings.push(message))).toBeNull();
-    await writeFile(broken, '{"version": 2, "fine": {"times": []}, "coarse": {"times": []}}');
+    await writeFile(broken, '{"version": 1, "fine": {"times": []}, "coarse": {"times": []}}');
     expect(await readHistoryFile(broken, (message) => warnings.push(message))).toBeNull();
     expect(warnings).toHaveLength(2);
-    expect(warnings[1]).toBe(`status history ${broken}: not a version 1 history; starting without it`);
+    expect(warnings[1]).toBe(`status history ${broken}: not a version 2 history; starting without it`);
     // The unreadable file is left as it was, for the admin to look at.
-    expect(await readFile(broken, 'utf8')).toContain('"version": 2');
+    expect(await readFile(broken, 'utf8')).toContain('"version": 1');
+  });
+
+  it('saves a long history in slices and reads it back whole', async () => {
+    const path = join(dir, 'status-history.json');
+    const long = Array.from({ length: 300 }, (_, index) => ({ time: now - (300 - index) * 1000, values: { 'cpu.user': index, ...(index % 2 ? { 'net.eth0.rx': index * 10 } : {}) } }));
+    await writeHistoryFile(path, { fine: long, coarse: [] });
+    const text = JSON.parse(await readFile(path, 'utf8')) as { fine: unknown[]; coarse: unknown[] };
+    expect([text.fine.length, text.coarse.length]).toEqual([3, 0]);
+    expect(await readHistoryFile(path, () => {})).toEqual({ fine: long, coarse: [] });
   });
 
   it('is put back into a monitor, without samples from the clock\'s future', () => {
