@@ -30,6 +30,18 @@ describe('the status charts\' path data', () => {
     expect(draw(new SeriesPaths(), [], makeGeometry(), ['a'], [])).toEqual([{ key: 'a', d: '', kind: 'area' }]);
   });
 
+  it('breaks lines and stacks where no sample came for longer than the gap', () => {
+    const samples = [sample(0, { a: 10, c: 1 }), sample(1, { a: 20, c: 2 }), sample(5, { a: 30, c: 3 }), sample(6, { a: 40, c: 4 })];
+    const paths = new SeriesPaths();
+    paths.setSeries(['a'], ['c']);
+    expect(paths.draw(samples, makeGeometry(), 2.5)).toEqual([
+      { key: 'a', d: 'M0,90L1,80L1,100L0,100ZM5,70L6,60L6,100L5,100Z', kind: 'area' },
+      { key: 'c', d: 'M0,99L1,98M5,97L6,96', kind: 'line' },
+    ]);
+    // Without a gap given, the paths run through.
+    expect(paths.draw(samples, makeGeometry(), Infinity)[1]!.d).toBe('M0,99L1,98L5,97L6,96');
+  });
+
   it('computes the points of new samples only, and all of them again under another geometry', () => {
     const paths = new SeriesPaths();
     const samples = Array.from({ length: 10 }, (_, index) => sample(index, { a: index, b: 1, c: 2 }));

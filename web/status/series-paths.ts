@@ -73,15 +73,21 @@ export class SeriesPaths {
   }
 
   // A path per series through `samples` under `geometry`: the stack's layers, then the lines.
-  draw(samples: readonly ChartSample[], geometry: Geometry): Shape[] {
+  // Where the next sample comes more than `gapMs` later, nobody was sampling: the paths
+  // break there rather than draw a slope the machine never had.
+  draw(samples: readonly ChartSample[], geometry: Geometry, gapMs = Infinity): Shape[] {
     if (geometry.key !== this.#geometryKey) {
       this.#geometryKey = geometry.key;
       this.#points = new WeakMap();
     }
-    const all = samples.map((sample) => this.#getPoints(sample, geometry));
+    const runs: SamplePoints[][] = [];
+    samples.forEach((sample, index) => {
+      if (index === 0 || sample.time - samples[index - 1]!.time > gapMs) runs.push([]);
+      runs.at(-1)!.push(this.#getPoints(sample, geometry));
+    });
     return [
-      ...this.#stacked.map((series, layer): Shape => ({ key: series, d: getAreaPath(all, layer), kind: 'area' })),
-      ...this.#lines.map((series, line): Shape => ({ key: series, d: getLinePath(all.map((points) => points.lines[line]!)), kind: 'line' })),
+      ...this.#stacked.map((series, layer): Shape => ({ key: series, d: runs.map((run) => getAreaPath(run, layer)).join(''), kind: 'area' })),
+      ...this.#lines.map((series, line): Shape => ({ key: series, d: getLinePath(runs.flatMap((run) => [...run.map((points) => points.lines[line]!), null])), kind: 'line' })),
     ];
   }
 

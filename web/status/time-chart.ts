@@ -107,7 +107,10 @@ export class TimeChart {
     const start = latest.time - windowMs;
     this.#x = d3.scaleTime().domain([start, latest.time]).range([0, innerWidth]);
     const stacked = this.#options.stacked ? this.#series.map((series) => series.key) : [];
-    const drawn = this.#buckets.get(samples, getBucketMs(windowMs, innerWidth, view.sampleMs));
+    const bucketMs = getBucketMs(windowMs, innerWidth, view.sampleMs);
+    const drawn = this.#buckets.get(samples, bucketMs);
+    // A missed tick is no gap; two and a half steps without a sample are.
+    const gapMs = 2.5 * Math.max(bucketMs, view.sampleMs);
     this.#paths.setSeries(stacked, [...(this.#options.stacked ? [] : this.#series), ...this.#overlay].map((series) => series.key));
     const axis = getValueTicks(this.#options.maximum ?? Math.max(1, this.#paths.getTop(drawn)), this.#options.format);
     const y = d3.scaleLinear().domain([0, axis.top]).range([innerHeight, 0]);
@@ -120,9 +123,9 @@ export class TimeChart {
     const yChanged = yDomain !== this.#yDomain;
     this.#yDomain = yDomain;
     const morphFrom = animate && yChanged && previous?.origin === geometry.origin && previous.pxPerMs === geometry.pxPerMs
-      ? new Map(this.#paths.draw(drawn, previous).map((shape) => [shape.key, shape.d]))
+      ? new Map(this.#paths.draw(drawn, previous, gapMs).map((shape) => [shape.key, shape.d]))
       : null;
-    const shapes = this.#paths.draw(drawn, geometry);
+    const shapes = this.#paths.draw(drawn, geometry, gapMs);
 
     const t = this.#svg.transition().duration(animate ? durationMs : 0).ease(d3.easeLinear);
     this.#drawTimeAxis(geometry, innerWidth);
