@@ -29,7 +29,8 @@ test('the status page draws every chart, moves with new samples and shows values
   await expect.poll(labelProblems, { timeout: 5000 }).toEqual([]);
 
   // New points arrive: the CPU stack's path changes within 3 s.
-  const userArea = page.locator('[data-chart="cpu"] path[data-key="cpu.user"]');
+  // (A series is a group of paths, one per chunk of time; the newest chunk is the last.)
+  const userArea = page.locator('[data-chart="cpu"] [data-key="cpu.user"] path:last-child');
   await expect(userArea).toHaveAttribute('d', /^M/);
   const before = await userArea.getAttribute('d');
   await expect.poll(() => userArea.getAttribute('d'), { timeout: 3000 }).not.toBe(before);
@@ -50,7 +51,7 @@ test('the status page draws every chart, moves with new samples and shows values
 
   // Dark mode has colours of its own for the series and the axes.
   const colours = () => page.evaluate(() => [
-    getComputedStyle(document.querySelector('[data-chart="cpu"] path[data-key="cpu.user"]')!).fill,
+    getComputedStyle(document.querySelector('[data-chart="cpu"] [data-key="cpu.user"] path')!).fill,
     getComputedStyle(document.querySelector('[data-chart="cpu"] .axis-y .tick text')!).fill,
   ]);
   const light = await colours();

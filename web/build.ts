@@ -15,7 +15,8 @@ export async function buildWebBundle(): Promise<Record<string, string>> {
     entryPoints: { main: join(projectDir, 'web/main.ts'), 'main-style': join(projectDir, 'web/css/main.css') },
     outdir,
     bundle: true,
-    minify: true,
+    // LICORN_NO_MINIFY=1 keeps the functions' names, for a profile that can be read.
+    minify: process.env.LICORN_NO_MINIFY !== '1',
     sourcemap: 'linked',
     format: 'iife',
     target: ['chrome110', 'firefox110', 'safari16'],

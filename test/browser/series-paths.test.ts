@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeriesPaths, getLinePath, type ChartSample, type Geometry } from '../../web/status/series-paths.ts';
+import { SeriesPaths, getLinePath, type ChartSample, type Geometry, type Shape } from '../../web/status/series-paths.ts';
 
 // x = time (origin 0, one pixel a millisecond); y = 100 - value, counting its calls.
 function makeGeometry(key = 'g1') {
@@ -9,9 +9,12 @@ function makeGeometry(key = 'g1') {
 
 const sample = (time: number, values: Record<string, number>) => ({ time, values });
 
+// The shapes of one chunk (without chunkMs, everything is chunk 0) as { key, d, kind }.
+const inChunk = (shapes: Shape[], index = 0) => shapes.map(({ key, kind, chunks }) => ({ key, d: chunks.get(index), kind }));
+
 function draw(paths: SeriesPaths, samples: ChartSample[], geometry: Geometry, stacked: string[], lines: string[]) {
   paths.setSeries(stacked, lines);
-  return paths.draw(samples, geometry);
+  return inChunk(paths.draw(samples, geometry));
 }
 
 describe('the status charts\' path data', () => {
@@ -27,19 +30,19 @@ describe('the status charts\' path data', () => {
       { key: 'a', d: 'M0,90L1,80L2,100L2,100L1,100L0,100Z', kind: 'area' },
       { key: 'b', d: 'M0,85L1,75L2,70L2,100L1,80L0,90Z', kind: 'area' },
     ]);
-    expect(draw(new SeriesPaths(), [], makeGeometry(), ['a'], [])).toEqual([{ key: 'a', d: '', kind: 'area' }]);
+    expect(new SeriesPaths().draw([], makeGeometry())).toEqual([]);
   });
 
   it('breaks lines and stacks where no sample came for longer than the gap', () => {
     const samples = [sample(0, { a: 10, c: 1 }), sample(1, { a: 20, c: 2 }), sample(5, { a: 30, c: 3 }), sample(6, { a: 40, c: 4 })];
     const paths = new SeriesPaths();
     paths.setSeries(['a'], ['c']);
-    expect(paths.draw(samples, makeGeometry(), 2.5)).toEqual([
+    expect(inChunk(paths.draw(samples, makeGeometry(), { gapMs: 2.5 }))).toEqual([
       { key: 'a', d: 'M0,90L1,80L1,100L0,100ZM5,70L6,60L6,100L5,100Z', kind: 'area' },
       { key: 'c', d: 'M0,99L1,98M5,97L6,96', kind: 'line' },
     ]);
     // Without a gap given, the paths run through.
-    expect(paths.draw(samples, makeGeometry(), Infinity)[1]!.d).toBe('M0,99L1,98L5,97L6,96');
+    expect(inChunk(paths.draw(samples, makeGeometry()))[1]!.d).toBe('M0,99L1,98L5,97L6,96');
   });
 
   it('computes the points of new samples only, and all of them again under another geometry', () => {
@@ -59,6 +62,41 @@ describe('the status charts\' path data', () => {
     // Another stack order changes every level: computed again too.
     draw(paths, next, second, ['b', 'a'], ['c']);
     expect(second.calls).toBe(10 * 4 * 2);
+  });
+
+  it('cuts the paths in chunks of time that overlap their neighbours by one sample, but not across a gap', () => {
+    const paths = new SeriesPaths();
+    paths.setSeries(['a'], ['c']);
+    const samples = [0, 1, 2, 3, 4, 5, 9, 10].map((time) => sample(time, { a: 10, c: time }));
+    const shapes = paths.draw(samples, makeGeometry(), { gapMs: 2.5, chunkMs: 3 });
+    expect([...shapes[1]!.chunks]).toEqual([
+      [0, 'M0,100L1,99L2,98L3,97'],
+      [1, 'M2,98L3,97L4,96L5,95'],
+      [3, 'M9,91L10,90'],
+    ]);
+    expect(shapes[0]!.chunks.get(1)).toBe('M2,90L3,90L4,90L5,90L5,100L4,100L3,100L2,100Z');
+  });
+
+  it('writes again only the chunks whose samples changed, and keeps the oldest while its samples leave', () => {
+    const paths = new SeriesPaths();
+    paths.setSeries([], ['c']);
+    const geometry = makeGeometry();
+    const samples = Array.from({ length: 9 }, (_, time) => sample(time, { c: time }));
+    const before = paths.draw(samples, geometry, { chunkMs: 3 })[0]!.chunks;
+    const calls = geometry.calls;
+    // The window slides by one: the newest chunk is drawn again (its new sample is computed
+    // once: its base and its line), the middle one is the same string, the oldest keeps its path.
+    const after = paths.draw([...samples.slice(1), sample(9, { c: 9 })], geometry, { chunkMs: 3 })[0]!.chunks;
+    expect(geometry.calls - calls).toBe(2);
+    expect(after.get(0)).toBe(before.get(0));
+    expect(after.get(1)).toBe(before.get(1));
+    expect(after.get(2)).toBe('M5,95L6,94L7,93L8,92L9,91');
+    expect(after.get(3)).toBe('M8,92L9,91');
+    // A sample put back in the middle (a reconnection's missed samples) draws its chunk again.
+    const holed = [...samples.slice(0, 4), ...samples.slice(5)];
+    const drawn = paths.draw(holed, geometry, { chunkMs: 3 })[0]!.chunks;
+    expect(paths.draw(samples, geometry, { chunkMs: 3 })[0]!.chunks.get(1)).not.toBe(drawn.get(1));
+    expect(paths.draw(samples, geometry, { chunkMs: 3 })[0]!.chunks.get(1)).toBe('M2,98L3,97L4,96L5,95L6,94');
   });
 
   it('reads the top of the stacks and the lines, whichever is higher', () => {

@@ -1,9 +1,11 @@
-// The SVG path data of a chart's series, kept from tick to tick: each sample's points are
-// computed once for a geometry and remembered by sample, so a tick computes the points of its
-// new sample only and joins the rest. The x axis is absolute (the chart slides its plot with a
-// transform), so a sample's points stay valid until the value scale, the width or the window
-// change. The paths are written directly: d3.line and d3.area cost 1.3 ms per chart at 600
-// samples, and these shapes need none of their curves or options.
+// The SVG path data of a chart's series, cut in chunks of time and kept from tick to tick.
+// The x axis is absolute (the chart slides its plot with a transform), so a sample's points
+// stay valid until the value scale, the width or the window change: each sample's points are
+// computed once and remembered by sample, and each chunk's path data is kept until its
+// samples change. A tick writes the newest chunk's paths only (a whole 600-sample path costs
+// Chromium ~1 ms to parse per tick, and its string as much to build). The paths are written
+// directly: d3.line and d3.area cost 1.3 ms per chart at 600 samples, and these shapes need
+// none of their curves or options.
 import type { TimedSample } from '../../common/pack-history.ts';
 
 // One sample as the charts use it: the figures of one moment.
@@ -18,11 +20,30 @@ export interface Geometry {
   key: string;
 }
 
-// A drawn path: its series' key, its data, and whether it is a stack layer or a line.
+// A drawn series: its key, whether it is a stack layer or a line, and its path data by chunk
+// (chunk N holds the samples of [N × chunkMs, (N + 1) × chunkMs)). Each chunk's path also runs
+// to the last sample before it and the first after it, unless a gap lies between: adjacent
+// chunks overlap by one step, so they join without a seam.
 export interface Shape {
   key: string;
-  d: string;
   kind: 'area' | 'line';
+  chunks: ReadonlyMap<number, string>;
+}
+
+// How `draw` cuts the samples: a gap is a pause longer than `gapMs` between two samples, where
+// the paths break; chunks are `chunkMs` long (aligned on time, so they stay as the plot slides).
+export interface DrawOptions {
+  gapMs?: number;
+  chunkMs?: number;
+}
+
+// A chunk's path data, with the samples it was drawn from: its own and its neighbours.
+interface Chunk {
+  samples: readonly ChartSample[];
+  before: ChartSample | null;
+  after: ChartSample | null;
+  // The stack's layers, then the lines.
+  paths: string[];
 }
 
 // One sample's points, as "x,y" texts: the stack's levels from its base up, and the lines
@@ -42,8 +63,14 @@ export class SeriesPaths {
   #lines: readonly string[] = [];
   #seriesKey = '';
   #geometryKey = '';
-  #tops = new WeakMap<ChartSample, number>();
-  #points = new WeakMap<ChartSample, SamplePoints>();
+  // The points of the samples the last draw used, and of those this one uses. Plain maps,
+  // emptied every draw: a WeakMap of every sample made each young-generation GC pause 5-10 ms
+  // in Chromium (ephemerons), and only the chunks drawn again need points.
+  #points = new Map<ChartSample, SamplePoints>();
+  #freshPoints = new Map<ChartSample, SamplePoints>();
+  #chunks = new Map<number, Chunk>();
+  // The gap and the chunks' length the kept chunks were cut with.
+  #cut = '';
 
   // The stack's series (bottom first) and the lines' series; a change forgets every sample.
   setSeries(stacked: readonly string[], lines: readonly string[]): void {
@@ -53,46 +80,86 @@ export class SeriesPaths {
     this.#stacked = stacked;
     this.#lines = lines;
     this.#geometryKey = '';
-    this.#tops = new WeakMap();
+    this.#chunks.clear();
   }
 
   // The highest value drawn in `samples`: the top of a stack or of a line.
   getTop(samples: readonly ChartSample[]): number {
     let top = 0;
     for (const sample of samples) {
-      let sampleTop = this.#tops.get(sample);
-      if (sampleTop === undefined) {
-        sampleTop = 0;
-        for (const series of this.#stacked) sampleTop += sample.values[series] ?? 0;
-        for (const series of this.#lines) sampleTop = Math.max(sampleTop, sample.values[series] ?? 0);
-        this.#tops.set(sample, sampleTop);
-      }
+      let sampleTop = 0;
+      for (const series of this.#stacked) sampleTop += sample.values[series] ?? 0;
+      for (const series of this.#lines) sampleTop = Math.max(sampleTop, sample.values[series] ?? 0);
       if (sampleTop > top) top = sampleTop;
     }
     return top;
   }
 
-  // A path per series through `samples` under `geometry`: the stack's layers, then the lines.
-  // Where the next sample comes more than `gapMs` later, nobody was sampling: the paths
-  // break there rather than draw a slope the machine never had.
-  draw(samples: readonly ChartSample[], geometry: Geometry, gapMs = Infinity): Shape[] {
+  // The paths of every series through `samples` under `geometry`, by chunk: the stack's
+  // layers, then the lines. Where the next sample comes more than `gapMs` later, nobody was
+  // sampling: the paths break there rather than draw a slope the machine never had.
+  draw(samples: readonly ChartSample[], geometry: Geometry, { gapMs = Infinity, chunkMs = Infinity }: DrawOptions = {}): Shape[] {
     if (geometry.key !== this.#geometryKey) {
       this.#geometryKey = geometry.key;
-      this.#points = new WeakMap();
+      this.#points.clear();
+      this.#chunks.clear();
     }
-    const runs: SamplePoints[][] = [];
-    samples.forEach((sample, index) => {
-      if (index === 0 || sample.time - samples[index - 1]!.time > gapMs) runs.push([]);
-      runs.at(-1)!.push(this.#getPoints(sample, geometry));
-    });
+    const cut = `${gapMs} ${chunkMs}`;
+    if (cut !== this.#cut) {
+      this.#cut = cut;
+      this.#chunks.clear();
+    }
+    const joined = (a: ChartSample, b: ChartSample) => b.time - a.time <= gapMs;
+    const drawn = new Map<number, string[]>();
+    for (let start = 0; start < samples.length;) {
+      const index = chunkMs === Infinity ? 0 : Math.floor(samples[start]!.time / chunkMs);
+      let end = start + 1;
+      while (end < samples.length && (chunkMs === Infinity || Math.floor(samples[end]!.time / chunkMs) === index)) end += 1;
+      const own = samples.slice(start, end);
+      const before = start > 0 && joined(samples[start - 1]!, own[0]!) ? samples[start - 1]! : null;
+      const after = end < samples.length && joined(own.at(-1)!, samples[end]!) ? samples[end]! : null;
+      let chunk = this.#chunks.get(index);
+      // The oldest chunk keeps its path while its oldest samples leave the window (the
+      // clip hides them): its samples then end the ones it was drawn from.
+      const isSame = chunk !== undefined && chunk.after === after && (start === 0 ? endsWith(chunk.samples, own) : chunk.before === before && chunk.samples.length === own.length && endsWith(chunk.samples, own));
+      if (!chunk || !isSame) {
+        chunk = { samples: own, before, after, paths: this.#drawChunk([...(before ? [before] : []), ...own, ...(after ? [after] : [])], geometry, joined) };
+        this.#chunks.set(index, chunk);
+      }
+      drawn.set(index, chunk.paths);
+      start = end;
+    }
+    for (const index of this.#chunks.keys()) if (!drawn.has(index)) this.#chunks.delete(index);
+    [this.#points, this.#freshPoints] = [this.#freshPoints, this.#points];
+    this.#freshPoints.clear();
+    const byChunk = (path: number) => new Map([...drawn].map(([index, paths]) => [index, paths[path]!]));
     return [
-      ...this.#stacked.map((series, layer): Shape => ({ key: series, d: runs.map((run) => getAreaPath(run, layer)).join(''), kind: 'area' })),
-      ...this.#lines.map((series, line): Shape => ({ key: series, d: getLinePath(runs.flatMap((run) => [...run.map((points) => points.lines[line]!), null])), kind: 'line' })),
+      ...this.#stacked.map((key, layer): Shape => ({ key, kind: 'area', chunks: byChunk(layer) })),
+      ...this.#lines.map((key, line): Shape => ({ key, kind: 'line', chunks: byChunk(this.#stacked.length + line) })),
     ];
   }
 
+  // One chunk's path data: the stack's layers, then the lines; runs split at gaps.
+  #drawChunk(samples: readonly ChartSample[], geometry: Geometry, joined: (a: ChartSample, b: ChartSample) => boolean): string[] {
+    const runs: SamplePoints[][] = [];
+    samples.forEach((sample, index) => {
+      if (index === 0 || !joined(samples[index - 1]!, sample)) runs.push([]);
+      runs.at(-1)!.push(this.#getPoints(sample, geometry));
+    });
+    const areas = this.#stacked.map((_series, layer) => runs.map((run) => getAreaPath(run, layer)).join(''));
+    const lines = this.#lines.map((_series, line) => {
+      const points: (string | null)[] = [];
+      for (const run of runs) {
+        for (const point of run) points.push(point.lines[line]!);
+        points.push(null);
+      }
+      return getLinePath(points);
+    });
+    return [...areas, ...lines];
+  }
+
   #getPoints(sample: ChartSample, geometry: Geometry): SamplePoints {
-    let points = this.#points.get(sample);
+    let points = this.#freshPoints.get(sample) ?? this.#points.get(sample);
     if (!points) {
       const x = `${round((sample.time - geometry.origin) * geometry.pxPerMs)},`;
       let level = 0;
@@ -106,10 +173,17 @@ export class SeriesPaths {
         return value === undefined ? null : x + round(geometry.y(value));
       });
       points = { levels, lines };
-      this.#points.set(sample, points);
     }
+    this.#freshPoints.set(sample, points);
     return points;
   }
+}
+
+// Whether `all` ends with `end`, the same objects in the same order.
+function endsWith(all: readonly ChartSample[], end: readonly ChartSample[]): boolean {
+  if (end.length > all.length) return false;
+  const offset = all.length - end.length;
+  return end.every((sample, index) => all[offset + index] === sample);
 }
 
 // A polyline through the points; a null point breaks it. (Joining arrays makes one string

@@ -1,11 +1,14 @@
 // A time-series chart in SVG with D3: stacked areas (CPU, memory) or lines (network, disks),
 // a time axis that slides smoothly between ticks, a value axis whose scale morphs when the
-// values change, a legend, and a tooltip with the exact values under the pointer.
+// values change, a legend, and a tooltip with the exact values under the pointer. Each series
+// is a group of paths, one per chunk of time (series-paths.ts): a tick rewrites the newest.
 import * as d3 from 'd3';
 // Adds selection.transition(): esbuild would otherwise drop this side effect of d3's bundle.
 import 'd3-transition';
 import { formatClock, formatTick, formatTimeTick, formatValue, type ValueFormat } from './format.ts';
 import { SeriesPaths, type ChartSample, type Geometry, type Shape } from './series-paths.ts';
+import { SeriesGroups } from './series-groups.ts';
+import { animateTransform } from './animate-transform.ts';
 import { SampleBuckets, getBucketMs } from './sample-buckets.ts';
 import { getValueTicks } from './value-ticks.ts';
 
@@ -42,11 +45,17 @@ export const liveView: ChartView = { windowMs: 10 * 60_000, sampleMs: 1000 };
 
 const margin = { top: 8, right: 12, bottom: 22, left: 64 };
 
+// Points per chunk of path: a tick rewrites one chunk of this many points per series.
+const pointsPerChunk = 60;
+
 // Draws and redraws one chart; `update` takes the whole visible history.
 export class TimeChart {
   readonly #options: TimeChartOptions;
   readonly #svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   readonly #plot: d3.Selection<SVGGElement, unknown, null, undefined>;
+  // Inside the plot: scaled on the value axis while it morphs.
+  readonly #morph: d3.Selection<SVGGElement, unknown, null, undefined>;
+  readonly #groups: SeriesGroups;
   readonly #xAxis: d3.Selection<SVGGElement, unknown, null, undefined>;
   readonly #yAxis: d3.Selection<SVGGElement, unknown, null, undefined>;
   readonly #baseline: d3.Selection<SVGLineElement, unknown, null, undefined>;
@@ -63,7 +72,7 @@ export class TimeChart {
   #geometry: Geometry | null = null;
   #view = liveView;
   #xTicks = '';
-  #yDomain = '';
+  #yTop = 0;
   readonly #height: number;
   static #clipCount = 0;
 
@@ -77,6 +86,8 @@ export class TimeChart {
     this.#baseline = this.#svg.append('line').attr('class', 'chart-baseline');
     this.#yAxis = this.#svg.append('g').attr('class', 'axis axis-y');
     this.#plot = this.#svg.append('g').attr('class', 'plot').attr('clip-path', `url(#${clipId})`).append('g');
+    this.#morph = this.#plot.append('g');
+    this.#groups = new SeriesGroups(this.#morph.node()!);
     this.#rule = this.#svg.append('line').attr('class', 'chart-rule').style('display', 'none');
     this.#legend = document.createElement('ul');
     this.#legend.className = 'chart-legend';
@@ -115,34 +126,31 @@ export class TimeChart {
     const axis = getValueTicks(this.#options.maximum ?? Math.max(1, this.#paths.getTop(drawn)), this.#options.format);
     const y = d3.scaleLinear().domain([0, axis.top]).range([innerHeight, 0]);
 
-    const previous = this.#geometry;
     const geometry = this.#placeSamples(start, windowMs, innerWidth / windowMs, y);
-    // A new value scale morphs the paths: the same points are drawn under the old scale
-    // first, so the two path data pair point by point.
-    const yDomain = y.domain().join(' ');
-    const yChanged = yDomain !== this.#yDomain;
-    this.#yDomain = yDomain;
-    const morphFrom = animate && yChanged && previous?.origin === geometry.origin && previous.pxPerMs === geometry.pxPerMs
-      ? new Map(this.#paths.draw(drawn, previous, gapMs).map((shape) => [shape.key, shape.d]))
-      : null;
-    const shapes = this.#paths.draw(drawn, geometry, gapMs);
+    const previousTop = this.#yTop;
+    const yChanged = axis.top !== previousTop;
+    this.#yTop = axis.top;
+    const shapes = this.#paths.draw(drawn, geometry, { gapMs, chunkMs: pointsPerChunk * Math.max(bucketMs, view.sampleMs) });
 
-    const t = this.#svg.transition().duration(animate ? durationMs : 0).ease(d3.easeLinear);
+    const duration = animate ? durationMs : 0;
     this.#drawTimeAxis(geometry, innerWidth);
+    this.#drawPaths(shapes);
+    // A new value scale moves the value axis's ticks, and morphs the paths: drawn under the
+    // new scale, they start scaled about the baseline to where the old scale had them. The
+    // ticks move linearly, and so does the scale factor: they stay together.
     if (yChanged) {
       this.#yAxis.attr('transform', `translate(${margin.left},${margin.top})`)
-        .transition(t as never).call(d3.axisLeft(y).tickValues(axis.ticks).tickFormat((value) => formatTick(Number(value), this.#options.format)) as never);
+        .transition().duration(duration).ease(d3.easeLinear).call(d3.axisLeft(y).tickValues(axis.ticks).tickFormat((value) => formatTick(Number(value), this.#options.format)) as never);
+      const scale = animate && previousTop > 0 ? axis.top / previousTop : 1;
+      animateTransform(this.#morph.node()!, `matrix(1, 0, 0, ${scale}, 0, ${innerHeight * (1 - scale)})`, 'none', duration);
     }
-    this.#drawPaths(shapes, morphFrom, t);
 
     // The plot and the time axis, drawn for the new window, start where the old ones were
     // and slide into place.
     const left = margin.left - (start - geometry.origin) * geometry.pxPerMs;
     const shift = animate ? (latest.time - previousEnd) * geometry.pxPerMs : 0;
-    this.#plot.interrupt().attr('transform', `translate(${left + shift},${margin.top})`)
-      .transition(t as never).attr('transform', `translate(${left},${margin.top})`);
-    this.#xAxis.interrupt().attr('transform', `translate(${left + shift},${margin.top + innerHeight})`)
-      .transition(t as never).attr('transform', `translate(${left},${margin.top + innerHeight})`);
+    animateTransform(this.#plot.node()!, `translate(${left + shift}px, ${margin.top}px)`, `translate(${left}px, ${margin.top}px)`, duration);
+    animateTransform(this.#xAxis.node()!, `translate(${left + shift}px, ${margin.top + innerHeight}px)`, `translate(${left}px, ${margin.top + innerHeight}px)`, duration);
     this.#drawLegend([...this.#series, ...this.#overlay], latest);
   }
 
@@ -167,21 +175,11 @@ export class TimeChart {
     this.#xAxis.call(d3.axisBottom(absolute).tickValues(ticks).tickSizeOuter(0).tickFormat((date) => formatTimeTick(date as Date)) as never);
   }
 
-  #drawPaths(shapes: Shape[], morphFrom: Map<string, string> | null, t: d3.Transition<SVGSVGElement, unknown, null, undefined>): void {
+  #drawPaths(shapes: Shape[]): void {
     const allSeries = [...this.#series, ...this.#overlay];
-    const paths = this.#plot.selectAll<SVGPathElement, Shape>('path').data(shapes, (shape) => shape.key);
-    paths.exit().remove();
-    const merged = paths.enter().append('path').attr('data-key', (shape) => shape.key).merge(paths)
-      .interrupt()
-      .each(function setClass(shape) {
-        const name = `series series-${allSeries.findIndex((series) => series.key === shape.key) % 8} ${shape.kind}`;
-        if (this.getAttribute('class') !== name) this.setAttribute('class', name);
-      });
-    if (morphFrom) {
-      merged.attr('d', (shape) => morphFrom.get(shape.key) ?? shape.d).transition(t as never).attr('d', (shape) => shape.d);
-    } else {
-      merged.attr('d', (shape) => shape.d);
-    }
+    this.#groups.draw(shapes.map((shape) => ({
+      ...shape, className: `series series-${allSeries.findIndex((series) => series.key === shape.key) % 8} ${shape.kind}`,
+    })));
   }
 
   // The legend's entries are made again only when the series change; otherwise their text
