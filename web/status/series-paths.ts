@@ -1,8 +1,8 @@
 // The SVG path data of a chart's series, cut in chunks of time and kept from tick to tick.
 // The x axis is absolute (the chart slides its plot with a transform), so a sample's points
-// stay valid until the value scale, the width or the window change: each sample's points are
-// computed once and remembered by sample, and each chunk's path data is kept until its
-// samples change. A tick writes the newest chunk's paths only (a whole 600-sample path costs
+// stay valid until the value scale, the width or the window change: each chunk's path data is
+// kept until its samples change, and a chunk drawn again reuses the points of the samples the
+// last draw used. A tick writes the newest chunk's paths only (a whole 600-sample path costs
 // Chromium ~1 ms to parse per tick, and its string as much to build). The paths are written
 // directly: d3.line and d3.area cost 1.3 ms per chart at 600 samples, and these shapes need
 // none of their curves or options.
