@@ -69,14 +69,15 @@ async function getFreePort(): Promise<number> {
   return port;
 }
 
-test('a restart during an edit logs nobody out, and what was typed meanwhile is saved when it is back', async ({ browser }) => {
+test('a restart during an edit logs nobody out; what was typed meanwhile is saved once it is back', async ({ browser }) => {
   test.setTimeout(90_000);
   const dir = await mkdtemp(join(tmpdir(), 'licorn-e2e-restart-'));
   const root = join(dir, 'root');
   await createDemoRoot(root, { passwords: testPasswords });
   await writeFile(join(dir, 'licorn.conf'), 'auth.fail_delay = 0.2\n');
   const port = await getFreePort();
-  const args = ['--config', join(dir, 'licorn.conf'), '--root', root, '--tls-dir', join(dir, 'certs'), '--port', String(port)];
+  const args = ['--config', join(dir, 'licorn.conf'), '--root', root, '--tls-dir', join(dir, 'certs')];
+  args.push('--port', String(port));
   let daemon: LicorndProcess = startLicornd(args);
   try {
     const url = await daemon.listening();
@@ -111,7 +112,7 @@ test('a restart during an edit logs nobody out, and what was typed meanwhile is 
   }
 });
 
-test('a session ended elsewhere: the page says so, keeps what was typed, and saves it after a new login', async ({ browser }) => {
+test('a session ended elsewhere: the page says so, keeps what was typed, saves it after a new login', async ({ browser }) => {
   const page = await logInAs(browser, 'admin', testPasswords.admin);
   await page.goto('/accounts/iroux');
   await expect(page.locator('#connection-state')).toHaveAttribute('data-state', 'live');
@@ -125,7 +126,8 @@ test('a session ended elsewhere: the page says so, keeps what was typed, and sav
   await expect(other).toHaveURL(/\/login\/$/);
 
   const notice = page.locator('#session-notice');
-  await expect(notice).toContainText('Your session has ended — log in again in a new tab; what you typed here is kept');
+  await expect(notice).toContainText(
+    'Your session has ended — log in again in a new tab; what you typed here is kept');
   await expect(page.locator('#connection-state')).toHaveAttribute('data-state', 'ended');
   await fullName.press('Tab');
   await expect(page).toHaveURL(/\/accounts\/iroux$/);

@@ -65,7 +65,8 @@ function send(method: string, url: string, body: unknown, signal?: AbortSignal):
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') headers['x-csrf-token'] = getCsrfToken();
   if (body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin', signal });
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return fetch(url, { method, headers, body: payload, credentials: 'same-origin', signal });
 }
 
 // Whether a 403 is the CSRF check's (the field it names), read from a copy of the answer.

@@ -98,7 +98,8 @@ export function loadConfig({ argv = [], env = process.env, cwd = process.cwd() }
     sessions: {
       idleTimeoutMs: get<number>('sessions.idle_timeout') * 1000,
       absoluteTimeoutMs: get<number>('sessions.absolute_timeout') * 1000,
-      storeFile: optionalPath('sessions.store_file') || (root === '/' ? '/var/lib/licorn/sessions.json' : join(dirname(root), 'sessions.json')),
+      storeFile: optionalPath('sessions.store_file')
+        || (root === '/' ? '/var/lib/licorn/sessions.json' : join(dirname(root), 'sessions.json')),
     },
     log: { level, requests: get('log.requests') },
     auditFile: optionalPath('audit.file') || (root === '/' ? '/var/log/licorn/audit.log' : join(dirname(root), 'log/audit.log')),

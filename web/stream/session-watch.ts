@@ -18,11 +18,15 @@ export function isSessionLost(): boolean {
   return lost;
 }
 
+// Whether this browser has a session now (with its CSRF token), none, or no answer.
+export type SessionState = { state: 'ok'; csrfToken: string } | { state: 'none' | 'unreachable' };
+
 // Asks the server who this browser is now: 'ok' with the session's CSRF token, 'none' when
 // it has no session, 'unreachable' when the server does not answer (a restart).
-export async function getSessionState(): Promise<{ state: 'ok'; csrfToken: string } | { state: 'none' | 'unreachable' }> {
+export async function getSessionState(): Promise<SessionState> {
   try {
-    const answer = await fetch('/api/v1/session', { credentials: 'same-origin', headers: { accept: 'application/json' }, cache: 'no-store' });
+    const headers = { accept: 'application/json' };
+    const answer = await fetch('/api/v1/session', { credentials: 'same-origin', headers, cache: 'no-store' });
     if (answer.status === 401) return { state: 'none' };
     if (!answer.ok) return { state: 'unreachable' };
     const { csrfToken } = (await answer.json()) as { csrfToken: string };
@@ -93,7 +97,9 @@ function showNotice(): void {
   notice.setAttribute('role', 'alert');
   const text = document.createElement('p');
   text.textContent = `${sessionEndedText}, and saved once you are logged in. `;
-  const link = Object.assign(document.createElement('a'), { href: '/login/', target: '_blank', rel: 'noopener', textContent: 'Log in in a new tab' });
+  const link = Object.assign(document.createElement('a'), {
+    href: '/login/', target: '_blank', rel: 'noopener', textContent: 'Log in in a new tab',
+  });
   text.append(link);
   notice.append(text);
   (document.getElementById('main') ?? document.body).prepend(notice);

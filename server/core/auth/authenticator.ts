@@ -77,7 +77,8 @@ export class Authenticator {
     if (byLogin.has(login)) return byLogin.get(login)!;
     const account = this.getAccount(login);
     const shadow = this.#options.accounts.getShadowEntry(login);
-    const credential = createHash('sha256').update(`${shadow?.hash ?? ''}\n${shadow?.lastChange ?? ''}`).digest('base64url');
+    const credential = createHash('sha256')
+      .update(`${shadow?.hash ?? ''}\n${shadow?.lastChange ?? ''}`).digest('base64url');
     const access = account ? { account, refusal: getLoginRefusal(shadow, today), credential } : null;
     byLogin.set(login, access);
     return access;

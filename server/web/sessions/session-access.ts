@@ -17,10 +17,12 @@ export type SessionVerdict =
 // deleted, locked or expired accounts lose it, and so does a password changed since, unless
 // `acceptNewCredential` (the session's own "My account" change). A password past its age
 // keeps it: that only matters at the next login.
-export function getSessionVerdict(access: AccountAccess | null, credential: string, acceptNewCredential = false): SessionVerdict {
+export function getSessionVerdict(access: AccountAccess | null, credential: string, acceptNewCredential = false):
+  SessionVerdict {
   if (!access) return { ends: 'account-removed' };
   if (access.refusal === 'locked') return { ends: 'account-locked' };
   if (access.refusal === 'account-expired') return { ends: 'account-expired' };
   if (access.credential !== credential && !acceptNewCredential) return { ends: 'password-changed' };
-  return { ends: null, isAdmin: access.account.isAdmin, fullName: access.account.fullName, credential: access.credential };
+  const { isAdmin, fullName } = access.account;
+  return { ends: null, isAdmin, fullName, credential: access.credential };
 }

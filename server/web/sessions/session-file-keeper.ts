@@ -52,7 +52,8 @@ export class SessionFileKeeper {
       if (this.#timer) clearTimeout(this.#timer);
       this.#timer = null;
       await writeSessionFile(this.#path, this.#getSessions()).catch((error: NodeJS.ErrnoException) => {
-        this.#warn(`sessions file ${this.#path}: cannot save (${error.code ?? error.message}); sessions may not survive a restart`);
+        const reason = error.code ?? error.message;
+        this.#warn(`sessions file ${this.#path}: cannot save (${reason}); sessions may not survive a restart`);
       });
     });
     return this.#saving;

@@ -19,7 +19,9 @@ export interface StoredSession {
 }
 
 const fileVersion = 1;
-const stringFields = ['key', 'publicId', 'login', 'fullName', 'address', 'userAgent', 'csrfToken', 'credential'] as const;
+const stringFields = [
+  'key', 'publicId', 'login', 'fullName', 'address', 'userAgent', 'csrfToken', 'credential',
+] as const;
 
 // Whether a value read back is a well-formed session (a hand-edited or damaged file must not
 // put odd values into pages).
@@ -39,17 +41,22 @@ export async function readSessionFile(path: string, warn: (message: string) => v
   try {
     text = await readFile(path, 'utf8');
     const { mode } = await stat(path);
-    if ((mode & 0o077) !== 0) warn(`sessions file ${path} was readable by others (mode ${(mode & 0o777).toString(8)}); it is rewritten 0600`);
+    const octal = (mode & 0o777).toString(8);
+    if ((mode & 0o077) !== 0) warn(`sessions file ${path} was readable by others (mode ${octal}); it is rewritten 0600`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    warn(`sessions file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); starting without sessions`);
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    warn(`sessions file ${path}: cannot read it (${reason}); starting without sessions`);
     return [];
   }
   try {
     const parsed = JSON.parse(text) as { version?: unknown; sessions?: unknown };
-    if (parsed.version !== fileVersion || !Array.isArray(parsed.sessions)) throw new Error(`not a version ${fileVersion} sessions file`);
+    if (parsed.version !== fileVersion || !Array.isArray(parsed.sessions)) {
+      throw new Error(`not a version ${fileVersion} sessions file`);
+    }
     const sessions = parsed.sessions.filter(isStoredSession);
-    if (sessions.length !== parsed.sessions.length) warn(`sessions file ${path}: ${parsed.sessions.length - sessions.length} malformed entries skipped`);
+    const skipped = parsed.sessions.length - sessions.length;
+    if (skipped > 0) warn(`sessions file ${path}: ${skipped} malformed entries skipped`);
     return sessions;
   } catch (error) {
     warn(`sessions file ${path}: ${(error as Error).message}; starting without sessions`);

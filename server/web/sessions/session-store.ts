@@ -56,7 +56,9 @@ function getSessionKey(id: string): string {
 }
 
 // Account events after which a session's rights may differ (additions cannot matter).
-const accountEvents = ['account-changed', 'account-removed', 'group-changed', 'group-members-changed', 'group-removed'] as const;
+const accountEvents = [
+  'account-changed', 'account-removed', 'group-changed', 'group-members-changed', 'group-removed',
+] as const;
 
 // Server-side sessions, with idle and absolute timeouts, whose rights follow the account
 // files: every use() reads them again when the files (their revision) or the day moved,
@@ -79,7 +81,8 @@ export class SessionStore {
   constructor(options: SessionStoreOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#keeper = options.file ? new SessionFileKeeper(options.file, () => this.#export(), options.warn ?? (() => {})) : null;
+    const warn = options.warn ?? (() => {});
+    this.#keeper = options.file ? new SessionFileKeeper(options.file, () => this.#export(), warn) : null;
     // Sweep often enough that an expired session leaves the dashboards within ~10% of its
     // idle timeout, at most every second and at least every 30 s.
     const every = Math.min(30_000, Math.max(1000, options.idleTimeoutMs / 10));
@@ -100,7 +103,8 @@ export class SessionStore {
       const verdict = getSessionVerdict(this.#options.rights.getAccess(session.login, this.#getDay()), credential);
       if (verdict.ends) continue;
       Object.assign(session, { isAdmin: verdict.isAdmin, fullName: verdict.fullName });
-      this.#entries.set(key, { session, credential, revision: this.#options.rights.revision, day: this.#getDay(), ownChanges: 0 });
+      const { revision } = this.#options.rights;
+      this.#entries.set(key, { session, credential, revision, day: this.#getDay(), ownChanges: 0 });
     }
     // Rewritten at once without what was dropped (and 0600 if it was not).
     this.#keeper.saveNow();
@@ -121,10 +125,10 @@ export class SessionStore {
       lastSeenAt: now,
       csrfToken: createRandomToken(),
     };
-    const access = this.#options.rights.getAccess(account.login, this.#getDay());
-    this.#entries.set(getSessionKey(session.id), {
-      session, credential: access?.credential ?? '', revision: this.#options.rights.revision, day: this.#getDay(), ownChanges: 0,
-    });
+    const { rights } = this.#options;
+    const day = this.#getDay();
+    const credential = rights.getAccess(account.login, day)?.credential ?? '';
+    this.#entries.set(getSessionKey(session.id), { session, credential, revision: rights.revision, day, ownChanges: 0 });
     this.#options.events.emit('session-opened', 'auth', { sessionId: session.publicId });
     this.#keeper?.saveNow();
     return session;
@@ -211,7 +215,8 @@ export class SessionStore {
     const revision = rights.revision;
     const day = this.#getDay();
     if (!force && entry.revision === revision && entry.day === day) return true;
-    const verdict = getSessionVerdict(rights.getAccess(entry.session.login, day), entry.credential, entry.ownChanges > 0 || force);
+    const access = rights.getAccess(entry.session.login, day);
+    const verdict = getSessionVerdict(access, entry.credential, entry.ownChanges > 0 || force);
     if (verdict.ends) {
       this.#end(key, verdict.ends);
       return false;

@@ -68,7 +68,8 @@ describe('"My account" for a non-admin', () => {
     const done = await post('/me/password', { currentPassword: testPasswords.dnguyen, newPassword: 'New-pass-123', confirmPassword: 'New-pass-123' });
     expect(done.statusCode).toBe(303);
     // The session that changed it goes on; the other one ended (issue 11, item 4).
-    expect((await t.app.inject({ method: 'GET', url: '/me/?saved=password', headers: { cookie } })).body).toContain('Your password was changed.');
+    const after = await t.app.inject({ method: 'GET', url: '/me/?saved=password', headers: { cookie } });
+    expect(after.body).toContain('Your password was changed.');
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: elsewhere } })).statusCode).toBe(401);
     expect((await logIn(t.app, 'dnguyen', 'New-pass-123')).response.statusCode).toBe(303);
     expect((await logIn(t.app, 'dnguyen', testPasswords.dnguyen)).response.statusCode).toBe(401);

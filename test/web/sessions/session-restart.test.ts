@@ -25,7 +25,9 @@ afterAll(async () => {
 
 interface Answer { status: number; body: string; cookies: string[] }
 
-function call(url: string, options: { method?: string; cookie?: string; form?: Record<string, string> } = {}): Promise<Answer> {
+interface CallOptions { method?: string; cookie?: string; form?: Record<string, string> }
+
+function call(url: string, options: CallOptions = {}): Promise<Answer> {
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -46,7 +48,8 @@ function call(url: string, options: { method?: string; cookie?: string; form?: R
 async function logIn(url: string, login: string, password: string): Promise<string> {
   const form = await call(`${url}/login/`);
   const csrf = /name="csrf-token" content="([^"]+)"/.exec(form.body)![1]!;
-  const answer = await call(`${url}/login/`, { method: 'POST', cookie: form.cookies.join('; '), form: { login, password, _csrf: csrf } });
+  const cookie = form.cookies.join('; ');
+  const answer = await call(`${url}/login/`, { method: 'POST', cookie, form: { login, password, _csrf: csrf } });
   expect(answer.status).toBe(303);
   return answer.cookies.find((cookie) => cookie.startsWith('__Host-licorn-session='))!;
 }
@@ -65,7 +68,8 @@ describe('sessions across a restart', () => {
     const loggedOut = await logIn(firstUrl, 'blefevre', testPasswords.blefevre);
     const before = JSON.parse((await call(`${firstUrl}/api/v1/session`, { cookie: admin })).body) as { csrfToken: string };
     const { csrfToken } = JSON.parse((await call(`${firstUrl}/api/v1/session`, { cookie: loggedOut })).body) as { csrfToken: string };
-    expect((await call(`${firstUrl}/logout/`, { method: 'POST', cookie: loggedOut, form: { _csrf: csrfToken } })).status).toBe(303);
+    const logout = await call(`${firstUrl}/logout/`, { method: 'POST', cookie: loggedOut, form: { _csrf: csrfToken } });
+    expect(logout.status).toBe(303);
     await stop(first);
 
     const file = join(dir, 'sessions.json');

@@ -26,7 +26,8 @@ afterAll(async () => {
 });
 
 const accounts = () => t.app.core.accounts;
-const newAccount = (who: ApiSession, login: string) => callApi(t.app, who, 'POST', '/api/v1/accounts', { login, password: null, createHome: false });
+const newAccount = (who: ApiSession, login: string) =>
+  callApi(t.app, who, 'POST', '/api/v1/accounts', { login, password: null, createHome: false });
 const whoAmI = (who: ApiSession) => t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: who.cookie } });
 
 async function follow(who: ApiSession, topics: string[]): Promise<TestSocket> {
@@ -71,6 +72,8 @@ describe('a session demoted from the admin groups', () => {
     expect((await newAccount(demoted, 'madebyadmin')).statusCode).toBe(201);
     const socket = await follow(demoted, ['accounts']);
     await socket.waitFor(() => socket.messages.find((m) => m.target === 'accounts-counts'), 'the accounts snapshot');
+    const dashboard = await follow(admin, ['sessions']);
+    await dashboard.waitFor(() => dashboard.messages.find((m) => m.target === 'sessions'), 'the sessions snapshot');
 
     await accounts().removeMember('licorn-wmi', 'dnguyen');
     const refused = await newAccount(demoted, 'madeafter');
@@ -78,6 +81,10 @@ describe('a session demoted from the admin groups', () => {
     expect(accounts().getAccount('madeafter')).toBeNull();
     const me = (await whoAmI(demoted)).json();
     expect(me).toMatchObject({ login: 'dnguyen', isAdmin: false });
+    // Admins watching who is logged in see the row lose its "admin" badge.
+    const row = await dashboard.waitFor(
+      () => dashboard.messages.find((m) => m.action === 'replace' && m.html?.includes('dnguyen')), 'the row');
+    expect(row.html).not.toContain('badge');
     // The socket is closed: the page reconnects as what it now is.
     await socket.waitFor(() => socket.closeCode === 4401, 'the socket closed');
     const received = socket.messages.length;

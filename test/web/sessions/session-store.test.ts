@@ -38,7 +38,9 @@ function setUp(options: { file?: string; now?: number } = {}) {
   const seen: CoreEvent[] = [];
   events.onAny((event) => seen.push(event));
   const rights = createRights();
-  const store = new SessionStore({ idleTimeoutMs: 1000, absoluteTimeoutMs: 5000, events, now: () => now, rights: rights.rights, file: options.file });
+  const store = new SessionStore({
+    idleTimeoutMs: 1000, absoluteTimeoutMs: 5000, events, now: () => now, rights: rights.rights, file: options.file,
+  });
   return { store, seen, rights, events, now: () => now, advance: (ms: number) => { now += ms; } };
 }
 
@@ -205,7 +207,10 @@ describe('SessionStore', () => {
       // A damaged file starts empty, with a word in the log.
       await writeFile(file, '{"version":1,"sessions":[{"key":"nope"}]', { mode: 0o600 });
       const warnings: string[] = [];
-      const third = new SessionStore({ idleTimeoutMs: 1000, absoluteTimeoutMs: 5000, events: new EventBus(), rights: createRights().rights, file, warn: (m) => warnings.push(m) });
+      const third = new SessionStore({
+        idleTimeoutMs: 1000, absoluteTimeoutMs: 5000, events: new EventBus(), rights: createRights().rights, file,
+        warn: (message) => warnings.push(message),
+      });
       await third.restore();
       expect(third.list()).toEqual([]);
       expect(warnings.join()).toMatch(/sessions file .*sessions\.json: /);
