@@ -37,6 +37,9 @@ export const configKeys: readonly ConfigKey[] = [
     description: 'Seconds without a request after which a session ends.' },
   { key: 'sessions.absolute_timeout', type: 'integer', default: 43200, min: 60, max: 2592000,
     description: 'Seconds after login after which a session ends, active or not.' },
+  { key: 'sessions.store_file', type: 'string', default: '',
+    description: 'Where open sessions are kept across restarts (mode 0600, ids only hashed); empty: '
+      + '/var/lib/licorn/sessions.json on the real machine, sessions.json beside a sandbox root (var/sessions.json for the demo).' },
   { key: 'audit.file', type: 'string', default: '',
     description: 'Where every admin action is logged; empty: /var/log/licorn/audit.log on the real machine, log/audit.log beside a sandbox root (var/log/audit.log for the demo).' },
   { key: 'status.history_file', type: 'string', default: '',

@@ -24,7 +24,7 @@ export interface LicornConfig {
     maxFailuresPerAddress: number;
     failureWindowMs: number;
   };
-  sessions: { idleTimeoutMs: number; absoluteTimeoutMs: number };
+  sessions: { idleTimeoutMs: number; absoluteTimeoutMs: number; storeFile: string };
   log: { level: string; requests: boolean };
   auditFile: string;
   statusHistoryFile: string;
@@ -98,6 +98,8 @@ export function loadConfig({ argv = [], env = process.env, cwd = process.cwd() }
     sessions: {
       idleTimeoutMs: get<number>('sessions.idle_timeout') * 1000,
       absoluteTimeoutMs: get<number>('sessions.absolute_timeout') * 1000,
+      storeFile: optionalPath('sessions.store_file')
+        || (root === '/' ? '/var/lib/licorn/sessions.json' : join(dirname(root), 'sessions.json')),
     },
     log: { level, requests: get('log.requests') },
     auditFile: optionalPath('audit.file') || (root === '/' ? '/var/log/licorn/audit.log' : join(dirname(root), 'log/audit.log')),

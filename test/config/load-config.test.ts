@@ -24,9 +24,15 @@ describe('loadConfig', () => {
     expect(config.listen).toBe('127.0.0.1');
     expect(config.port).toBe(3356);
     expect(config.auth.adminGroups).toEqual(['admins', 'licorn-wmi', 'sudo']);
-    expect(config.sessions).toEqual({ idleTimeoutMs: 1_800_000, absoluteTimeoutMs: 43_200_000 });
+    expect(config.sessions).toEqual({
+      idleTimeoutMs: 1_800_000, absoluteTimeoutMs: 43_200_000, storeFile: '/srv/licorn/var/sessions.json',
+    });
     expect(config.statusHistoryFile).toBe('/srv/licorn/var/status-history.json');
     expect(loadConfig({ argv: ['--config', await write('empty.conf', ''), '--root', '/'], env: {}, cwd: '/srv/licorn' }).statusHistoryFile).toBe('/var/lib/licorn/status-history.json');
+    const real = loadConfig({ argv: ['--config', await write('empty.conf', ''), '--root', '/'], env: {}, cwd: '/srv/licorn' });
+    expect(real.sessions.storeFile).toBe('/var/lib/licorn/sessions.json');
+    const flagged = loadConfig({ argv: ['--sessions-store-file', 'run/s.json'], env: {}, cwd: '/srv/licorn' });
+    expect(flagged.sessions.storeFile).toBe('/srv/licorn/run/s.json');
   });
 
   it('reads dotted keys, tables and the old True/False spellings', async () => {

@@ -1,4 +1,5 @@
 import { applyStreamMessages } from './stream-actions.ts';
+import { getSessionState, handleSessionLost, whenSessionBack } from './session-watch.ts';
 
 // What the page shows about its push channel.
 export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'ended';
@@ -9,7 +10,8 @@ export interface StreamSocketOptions {
   onState?: (state: StreamState) => void;
 }
 
-// Close code the server uses when the session ended (logout elsewhere, timeout).
+// Close code the server uses when the session ended (logout elsewhere, timeout) or lost
+// rights (a demotion: the session goes on, with less to see).
 const sessionEnded = 4401;
 
 // Opens the push channel, subscribes to `topics`, applies every frame, and reconnects by
@@ -50,24 +52,35 @@ export function connectStream({ topics: initialTopics, url, onState }: StreamSoc
     socket.addEventListener('close', (event) => {
       if (closedByPage) return;
       if (event.code === sessionEnded) {
-        onState?.('ended');
-        location.assign(`/login/?next=${encodeURIComponent(location.pathname + location.search)}`);
+        void checkSessionThenRetry(true);
         return;
       }
       failures += 1;
       onState?.('reconnecting');
-      void checkSessionThenRetry();
+      void checkSessionThenRetry(failures > 1);
     });
   };
 
-  // An upgrade refused for want of a session looks like any network failure from here:
-  // ask the API, and go to the login page if the session is gone.
-  const checkSessionThenRetry = async () => {
-    if (failures > 1) {
-      const answer = await fetch('/api/v1/session', { credentials: 'same-origin' }).catch(() => null);
-      if (answer?.status === 401) {
+  // An upgrade refused for want of a session looks like any network failure from here: ask
+  // the API. Without a session the page says so, keeps what was typed and waits for one (a
+  // login in another tab), then reconnects; the server's answers re-sync what was missed.
+  // A server that does not answer (a restart) is tried again with backoff: sessions
+  // survive restarts, so it comes back logged in.
+  const checkSessionThenRetry = async (askFirst: boolean) => {
+    if (askFirst) {
+      const { state } = await getSessionState();
+      if (state === 'none') {
         onState?.('ended');
-        location.assign(`/login/?next=${encodeURIComponent(location.pathname + location.search)}`);
+        handleSessionLost();
+        await whenSessionBack();
+        if (closedByPage) return;
+        failures = 0;
+        open();
+        return;
+      }
+      // Still logged in after a 4401: the session lost rights; reconnect at once with them.
+      if (state === 'ok' && failures === 0) {
+        open();
         return;
       }
     }

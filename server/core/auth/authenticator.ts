@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { AccountView } from '../accounts/account-view.ts';
 import { getLoginRefusal, getShadowDay, type LoginRefusal } from './get-login-refusal.ts';
@@ -6,6 +7,15 @@ import { createPamChecker, createShadowChecker, type PasswordChecker } from './p
 // Who logged in, and whether they manage the machine.
 export interface AuthenticatedAccount extends AccountView {
   isAdmin: boolean;
+}
+
+// What a session may do now, as the files say: the account and its role, why it could not
+// log in now (if so), and a digest of its password (its shadow hash and last change), so a
+// session notices a new password without ever holding the hash.
+export interface AccountAccess {
+  account: AuthenticatedAccount;
+  refusal: LoginRefusal | null;
+  credential: string;
 }
 
 // The outcome of a login attempt; `reason` is for the log, never for the client.
@@ -26,6 +36,9 @@ export interface AuthenticatorOptions {
 export class Authenticator {
   readonly #options: AuthenticatorOptions;
   readonly #checker: PasswordChecker;
+  // getAccess() answers kept until the files or the day change: every request and socket
+  // frame asks, and building an account's view scans the groups.
+  #accessCache = { revision: -1, day: -1, byLogin: new Map<string, AccountAccess | null>() };
 
   constructor(options: AuthenticatorOptions) {
     this.#options = options;
@@ -45,6 +58,30 @@ export class Authenticator {
     if (refusal) return { ok: false, reason: refusal };
     const account = this.getAccount(login);
     return account ? { ok: true, account } : { ok: false, reason: 'bad-credentials' };
+  }
+
+  // Grows with every change of the account files (AccountsService.revision).
+  get revision(): number {
+    return this.#options.accounts.revision;
+  }
+
+  // An account's role, whether it may log in today and its password's digest, as the files
+  // stand now; null when it does not exist.
+  getAccess(login: string, today = getShadowDay()): AccountAccess | null {
+    const cache = this.#accessCache;
+    const revision = this.#options.accounts.revision;
+    if (cache.revision !== revision || cache.day !== today) {
+      this.#accessCache = { revision, day: today, byLogin: new Map() };
+    }
+    const byLogin = this.#accessCache.byLogin;
+    if (byLogin.has(login)) return byLogin.get(login)!;
+    const account = this.getAccount(login);
+    const shadow = this.#options.accounts.getShadowEntry(login);
+    const credential = createHash('sha256')
+      .update(`${shadow?.hash ?? ''}\n${shadow?.lastChange ?? ''}`).digest('base64url');
+    const access = account ? { account, refusal: getLoginRefusal(shadow, today), credential } : null;
+    byLogin.set(login, access);
+    return access;
   }
 
   // An account and its role, as it stands now in the files.

@@ -4,6 +4,10 @@ import type { AuditEntry } from '../audit/audit-log.ts';
 // Where an event comes from; the events monitor filters on it.
 export type Facility = 'accounts' | 'groups' | 'volumes' | 'watch' | 'status' | 'web' | 'auth';
 
+// Why a session ended: its timeouts, logout, or its account changed in the files.
+export type SessionEndReason = 'logout' | 'idle' | 'expired' | 'shutdown'
+  | 'account-removed' | 'account-locked' | 'account-expired' | 'password-changed';
+
 // The events the core emits, by name, with their payloads.
 export interface CoreEvents {
   'account-added': { login: string };
@@ -14,7 +18,9 @@ export interface CoreEvents {
   'group-members-changed': { name: string; added: string[]; removed: string[] };
   'group-removed': { name: string };
   'session-opened': { sessionId: string };
-  'session-closed': { sessionId: string; reason: 'logout' | 'idle' | 'expired' | 'shutdown' };
+  'session-closed': { sessionId: string; reason: SessionEndReason };
+  // A session's rights changed with the account files (demoted or promoted).
+  'session-changed': { sessionId: string; isAdmin: boolean };
   'audit-recorded': AuditEntry;
 }
 

@@ -24,9 +24,15 @@ export default fp(async (app) => {
     ...createGroupsTopics(app.core.accounts, app.core.events, hub, render), createStatusTopic(app.status, hub)];
   topics.forEach((topic) => hub.registerTopic(topic));
   const stopClosing = app.core.events.on('session-closed', ({ data }) => hub.closeSession(data.sessionId));
+  // A session that lost rights (demoted) loses its sockets too: what they follow was chosen
+  // with the old rights; the page reconnects and subscribes as what it now is.
+  const stopDowngrading = app.core.events.on('session-changed', ({ data }) => {
+    if (!data.isAdmin) hub.closeSession(data.sessionId);
+  });
   app.addHook('preClose', async () => hub.close());
   app.addHook('onClose', async () => {
     topics.forEach((topic) => topic.close());
     stopClosing();
+    stopDowngrading();
   });
 }, { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views', 'licorn-account-list', 'licorn-status'] });

@@ -16,13 +16,18 @@ export function clearSessionCookie(reply: FastifyReply): void {
   setCookie(reply, { name: sessionCookie, value: '', path: '/', secure: true, httpOnly: true, sameSite: 'strict', expires: new Date(0) });
 }
 
-// Keeps server-side sessions and attaches the live one (or null) to every request.
+// Keeps server-side sessions (across restarts, in config.sessions.storeFile) and attaches
+// the live one, with its rights as the account files say now, (or null) to every request.
 export default fp(async (app) => {
   const sessions = new SessionStore({
     idleTimeoutMs: app.config.sessions.idleTimeoutMs,
     absoluteTimeoutMs: app.config.sessions.absoluteTimeoutMs,
     events: app.core.events,
+    rights: app.core.auth,
+    file: app.config.sessions.storeFile,
+    warn: (message) => app.log.warn(message),
   });
+  await sessions.restore();
   app.decorate('sessions', sessions);
   app.decorateRequest('session', null);
   app.addHook('onRequest', (request, reply, done) => {

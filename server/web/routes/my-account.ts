@@ -59,13 +59,14 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
   });
 
   app.post<{ Body: PasswordBody }>('/me/password', { schema: { body: passwordSchema } }, async (request, reply) => {
-    const { login } = request.session!;
+    const { login, id } = request.session!;
     const { currentPassword, newPassword, confirmPassword } = request.body;
     try {
       const check = await app.core.auth.authenticate(login, currentPassword, request.ip);
       if (!check.ok) throw new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
       if (newPassword !== confirmPassword) throw new CoreError('invalid-argument', 'The two new passwords differ', { field: 'confirmPassword' });
-      await app.core.accounts.setPassword(login, newPassword);
+      // This session made the change and goes on; the account's other sessions end.
+      await app.sessions.applyOwnPasswordChange(id, () => app.core.accounts.setPassword(login, newPassword));
     } catch (error) {
       return renderFailure(request, reply, error, {});
     }

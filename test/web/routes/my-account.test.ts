@@ -62,8 +62,15 @@ describe('"My account" for a non-admin', () => {
     expect(weak.body).toMatch(/id="password-error">The password must have at least 8 characters/);
     expect(await etc()).toEqual(before);
 
+    // Another browser of the same account, open before the change.
+    const elsewhere = (await logIn(t.app, 'dnguyen', testPasswords.dnguyen)).cookie;
+    expect((await t.app.inject({ method: 'GET', url: '/me/', headers: { cookie: elsewhere } })).statusCode).toBe(200);
     const done = await post('/me/password', { currentPassword: testPasswords.dnguyen, newPassword: 'New-pass-123', confirmPassword: 'New-pass-123' });
     expect(done.statusCode).toBe(303);
+    // The session that changed it goes on; the other one ended (issue 11, item 4).
+    const after = await t.app.inject({ method: 'GET', url: '/me/?saved=password', headers: { cookie } });
+    expect(after.body).toContain('Your password was changed.');
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: elsewhere } })).statusCode).toBe(401);
     expect((await logIn(t.app, 'dnguyen', 'New-pass-123')).response.statusCode).toBe(303);
     expect((await logIn(t.app, 'dnguyen', testPasswords.dnguyen)).response.statusCode).toBe(401);
   });

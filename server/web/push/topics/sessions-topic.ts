@@ -38,6 +38,13 @@ export function createSessionsTopic(sessions: SessionStore, events: EventBus, hu
   const stopClosed = events.on('session-closed', ({ data }) => {
     hub.publish('sessions', [{ action: 'remove', target: `session-${data.sessionId}` }]);
   });
+  // A demotion or promotion shows in the row (its role).
+  const stopChanged = events.on('session-changed', async ({ data }) => {
+    const session = sessions.getByPublicId(data.sessionId);
+    if (!session) return;
+    const html = await render(sessionRowTemplate, getSessionRowData(session));
+    hub.publish('sessions', [{ action: 'replace', target: `session-${data.sessionId}`, html }]);
+  });
   return {
     name: 'sessions',
     canSubscribe: (viewer) => viewer.isAdmin,
@@ -45,6 +52,7 @@ export function createSessionsTopic(sessions: SessionStore, events: EventBus, hu
     close() {
       stopOpened();
       stopClosed();
+      stopChanged();
     },
   };
 }
