@@ -15,6 +15,8 @@ export interface WebSession {
   createdAt: number;
   lastSeenAt: number;
   csrfToken: string;
+  // Set at a login whose password must be changed first: the session reaches nothing else.
+  mustChangePassword?: boolean;
 }
 
 export interface SessionStoreOptions {
