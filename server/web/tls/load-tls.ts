@@ -4,10 +4,19 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../config/config-error.ts';
 import type { TlsMaterial } from './create-self-signed-certificate.ts';
+import { getRenewalReason } from './certificate-rules.ts';
+
+// What loadTls() found: the pair, whether it was generated now, and why an older generated
+// one was replaced.
+export interface LoadedTls extends TlsMaterial {
+  generated: boolean;
+  renewed?: string;
+}
 
 // Loads the configured certificate and key, or the self-signed pair kept in `dir`
-// (generated on first start). Throws ConfigError naming the file on any problem.
-export async function loadTls(options: { cert: string; key: string; dir: string }): Promise<TlsMaterial & { generated: boolean }> {
+// (generated on first start, and again when the kept one is past its rules). Throws
+// ConfigError naming the file on any problem.
+export async function loadTls(options: { cert: string; key: string; dir: string }): Promise<LoadedTls> {
   if (options.cert) {
     const material = { cert: await readPem(options.cert, 'tls.cert'), key: await readPem(options.key, 'tls.key') };
     checkPair(material, `tls.cert ${options.cert} / tls.key ${options.key}`);
@@ -16,7 +25,8 @@ export async function loadTls(options: { cert: string; key: string; dir: string 
   const certFile = join(options.dir, 'licorn.crt');
   const keyFile = join(options.dir, 'licorn.key');
   const existing = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]).catch(() => null);
-  if (existing) {
+  const renewal = existing ? getRenewalReason(existing[0]) : null;
+  if (existing && !renewal) {
     const material = { cert: existing[0], key: existing[1] };
     checkPair(material, `${certFile} / ${keyFile} (delete both to get a new pair)`);
     return { ...material, generated: false };
@@ -31,7 +41,7 @@ export async function loadTls(options: { cert: string; key: string; dir: string 
   } catch (error) {
     throw new ConfigError(`tls.dir ${options.dir}: cannot store the generated certificate (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
-  return { ...material, generated: true };
+  return { ...material, generated: true, ...(renewal ? { renewed: renewal } : {}) };
 }
 
 async function readPem(path: string, key: string): Promise<string> {
