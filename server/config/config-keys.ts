@@ -15,17 +15,21 @@ export interface ConfigKey {
   check?: { test(value: string): boolean; expected: string };
 }
 
+// An empty path would silently mean the current directory.
+const nonEmptyPath = { test: (value: string) => value !== '', expected: 'a path (not empty)' };
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 // Every key licornd understands; an unknown key is an error.
 export const configKeys: readonly ConfigKey[] = [
-  { key: 'root', type: 'string', default: 'var/demo',
+  { key: 'root', type: 'string', default: 'var/demo', check: nonEmptyPath,
     description: 'Root of the managed system: "/" for the real machine (needs root, PAM login), any other directory for a sandbox (the demo, created on first start when missing).' },
   { key: 'listen', type: 'host', default: '127.0.0.1', description: 'Address to listen on: an IP address or a host name.' },
   { key: 'port', type: 'integer', default: 3356, min: 0, max: 65535, description: 'HTTPS port (0 picks a free one).' },
   { key: 'tls.cert', type: 'string', default: '', description: 'PEM certificate (chain) file; empty: a self-signed one in tls.dir.' },
   { key: 'tls.key', type: 'string', default: '', description: 'PEM private key of tls.cert.' },
-  { key: 'tls.dir', type: 'string', default: 'certs', description: 'Where the self-signed certificate is generated and kept.' },
+  { key: 'tls.dir', type: 'string', default: 'certs', check: nonEmptyPath,
+    description: 'Where the self-signed certificate is generated and kept.' },
   { key: 'auth.admin_groups', type: 'string-list', default: ['admins', 'licorn-wmi', 'sudo'],
     description: 'Members of these groups manage the machine; other accounts only see "My account".' },
   { key: 'auth.pam_service', type: 'string', default: 'licorn', description: 'PAM service used when root is "/".',

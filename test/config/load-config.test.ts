@@ -149,6 +149,8 @@ describe('loadConfig', () => {
     expect(getError([], { LICORN_LOG_LEVEL: 'loud' })).toMatch(/^environment LICORN_LOG_LEVEL: log.level must be one of fatal, .*, got "loud"$/);
     expect(getError(['--auth-pam-service', '../shadow'])).toBe('--auth-pam-service: auth.pam_service must be a file name in /etc/pam.d, got "../shadow"');
     expect(getError(['--root', 'a\u0000b'])).toBe('--root: root must be text without control characters, got "a\\u0000b"');
+    expect(getError(['--root='])).toBe('--root: root must be a path (not empty), got ""');
+    expect(getError([], { LICORN_TLS_DIR: '' })).toBe('environment LICORN_TLS_DIR: tls.dir must be a path (not empty), got ""');
   });
 });
 

@@ -1,7 +1,7 @@
 import { createSecureContext } from 'node:tls';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigError } from '../../config/config-error.ts';
 import type { TlsMaterial } from './create-self-signed-certificate.ts';
 import { getRenewalReason } from './certificate-rules.ts';
@@ -35,7 +35,7 @@ export async function loadTls(options: { cert: string; key: string; dir: string 
   const { createSelfSignedCertificate } = await import('./create-self-signed-certificate.ts');
   const material = await createSelfSignedCertificate(hostname());
   try {
-    await mkdir(options.dir, { recursive: true });
+    await createDirectory(options.dir);
     await writeAtomically(keyFile, material.key, 0o600);
     await writeAtomically(certFile, material.cert, 0o644);
   } catch (error) {
@@ -57,6 +57,22 @@ function checkPair(material: TlsMaterial, where: string): void {
     createSecureContext(material);
   } catch (error) {
     throw new ConfigError(`${where}: not a usable certificate and key (${(error as Error).message})`);
+  }
+}
+
+// mkdir -p, one level at a time: Node 20's own `recursive: true` spins forever on a path under
+// /proc (`--tls-dir /proc/nope` hung the daemon at start, burning a core).
+async function createDirectory(path: string): Promise<void> {
+  try {
+    await mkdir(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(path) === path) throw error;
+    await createDirectory(dirname(path));
+    await mkdir(path).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again;
+    });
   }
 }
 

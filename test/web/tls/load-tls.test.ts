@@ -89,5 +89,12 @@ describe('loadTls', () => {
     const before = await readFile(join(foreign, 'licorn.crt'), 'utf8');
     expect(await loadTls({ cert: '', key: '', dir: foreign })).toMatchObject({ generated: false, cert: before });
   });
+
+  it('makes the directory, several levels deep, and names one it cannot make', async () => {
+    expect((await loadTls({ cert: '', key: '', dir: join(dir, 'deep/er/certs') })).generated).toBe(true);
+    // Node's own recursive mkdir never returns under /proc: this must answer at once.
+    await expect(loadTls({ cert: '', key: '', dir: '/proc/no-such-dir/certs' }))
+      .rejects.toThrow('tls.dir /proc/no-such-dir/certs: cannot store the generated certificate (ENOENT)');
+  });
 });
 
