@@ -64,7 +64,8 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CoreError) fail(error.message);
   // Still one line for what nothing above foresaw; LICORN_DEBUG=1 shows where it came from.
-  const message = error instanceof Error ? `${error.message}${(error as NodeJS.ErrnoException).code ? ` (${(error as NodeJS.ErrnoException).code})` : ''}` : String(error);
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const message = error instanceof Error ? `${error.message}${code ? ` (${code})` : ''}` : String(error);
   if (process.env.LICORN_DEBUG) process.stderr.write(`${(error as Error).stack ?? error}\n`);
   fail(`cannot start: ${message.split('\n')[0]}`);
 });

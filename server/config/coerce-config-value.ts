@@ -28,7 +28,8 @@ export function coerceConfigValue(spec: ConfigKey, raw: unknown, where: string):
     case 'integer':
     case 'number': {
       const range = `${spec.min ?? '-∞'}–${spec.max ?? '∞'}`;
-      const expected = spec.type === 'integer' ? `an integer in ${range} (decimal digits only)` : `a number in ${range}`;
+      const expected = spec.type === 'integer' ? `an integer in ${range} (decimal digits only)`
+        : `a number in ${range}`;
       // A flag or a variable is text: decimal digits only (Number() would also take `0x10`,
       // `1e3`, ` 12`, `+5` or `-0`). From the file, TOML already typed it.
       if (typeof raw === 'string' && !(spec.type === 'integer' ? /^\d+$/ : /^\d+(\.\d+)?$/).test(raw)) fail(expected);

@@ -24,7 +24,8 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 export const configKeys: readonly ConfigKey[] = [
   { key: 'root', type: 'string', default: 'var/demo', check: nonEmptyPath,
     description: 'Root of the managed system: "/" for the real machine (needs root, PAM login), any other directory for a sandbox (the demo, created on first start when missing).' },
-  { key: 'listen', type: 'host', default: '127.0.0.1', description: 'Address to listen on: an IP address or a host name.' },
+  { key: 'listen', type: 'host', default: '127.0.0.1',
+    description: 'Address to listen on: an IP address or a host name.' },
   { key: 'port', type: 'integer', default: 3356, min: 0, max: 65535, description: 'HTTPS port (0 picks a free one).' },
   { key: 'tls.cert', type: 'string', default: '', description: 'PEM certificate (chain) file; empty: a self-signed one in tls.dir.' },
   { key: 'tls.key', type: 'string', default: '', description: 'PEM private key of tls.cert.' },
@@ -50,7 +51,8 @@ export const configKeys: readonly ConfigKey[] = [
     description: 'Where every admin action is logged; empty: /var/log/licorn/audit.log on the real machine, log/audit.log beside a sandbox root (var/log/audit.log for the demo).' },
   { key: 'status.history_file', type: 'string', default: '',
     description: 'Where the status history (10 minutes of samples, 24 hours of one-minute averages) is kept across restarts; empty: /var/lib/licorn/status-history.json on the real machine, status-history.json beside a sandbox root (var/status-history.json for the demo).' },
-  { key: 'log.level', type: 'string', default: 'info', description: 'One of fatal, error, warn, info, debug, trace, silent.',
+  { key: 'log.level', type: 'string', default: 'info',
+    description: 'One of fatal, error, warn, info, debug, trace, silent.',
     check: { test: (value) => logLevels.includes(value), expected: `one of ${logLevels.join(', ')}` } },
   { key: 'log.requests', type: 'boolean', default: false, description: 'Log every HTTP request.' },
 ];

@@ -42,7 +42,8 @@ export class Authenticator {
     // password at a NUL byte); still check a password so the answer takes as long as for a
     // real account.
     const plausible = /^[a-z_][a-z0-9_.-]{0,31}\$?$/.test(login) && password.length <= 4096 && !password.includes('\0');
-    const checked = plausible ? { login, password } : { login: '_invalid_', password: 'x'.repeat(Math.min(password.length, 64)) };
+    const checked = plausible ? { login, password }
+      : { login: '_invalid_', password: 'x'.repeat(Math.min(password.length, 64)) };
     const passwordOk = await this.#checker.check(checked.login, checked.password, remoteAddress);
     if (!plausible || !passwordOk) return { ok: false, reason: 'bad-credentials' };
     const entry = this.#options.accounts.getShadowEntry(login);
@@ -50,7 +51,8 @@ export class Authenticator {
     const refusal = getLoginRefusal(entry, today);
     if (refusal) return { ok: false, reason: refusal };
     const account = this.getAccount(login);
-    return account ? { ok: true, account, mustChangePassword: isPasswordChangeRequired(entry, today) } : { ok: false, reason: 'bad-credentials' };
+    if (!account) return { ok: false, reason: 'bad-credentials' };
+    return { ok: true, account, mustChangePassword: isPasswordChangeRequired(entry, today) };
   }
 
   // An account and its role, as it stands now in the files.

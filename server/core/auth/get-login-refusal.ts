@@ -11,7 +11,8 @@ export function getLoginRefusal(entry: ShadowEntry | null, today: number): Login
   if (!entry) return null;
   if (entry.hash.startsWith('!')) return 'locked';
   if (entry.expireDate !== null && entry.expireDate > 0 && today >= entry.expireDate) return 'account-expired';
-  if (entry.lastChange === 0 || entry.lastChange === null || !hasMaximumAge(entry) || entry.inactiveDays === null) return null;
+  if (entry.lastChange === 0 || entry.lastChange === null) return null;
+  if (!hasMaximumAge(entry) || entry.inactiveDays === null) return null;
   return today - entry.lastChange > entry.maxDays! + entry.inactiveDays ? 'password-inactive' : null;
 }
 

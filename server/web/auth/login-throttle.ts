@@ -13,12 +13,14 @@ export interface LoginReservation {
   release(): void;
 }
 
+// What reserve() answers: a reservation, or how long to wait before trying again.
 export type ReserveResult = { reservation: LoginReservation; retryIn: 0 } | { reservation: null; retryIn: number };
 
 // Longer names are cut for the key: no login is longer than 32 characters, and a spray of
 // huge names must not hold megabytes of keys.
 const keyLength = 64;
 
+// The throttle of the login form (one per app), described at the top of this file.
 export class LoginThrottle {
   readonly #failures = new Map<string, number[]>();
   readonly #options: { maxPerAccount: number; maxPerAddress: number; windowMs: number; now?: () => number };
@@ -47,7 +49,8 @@ export class LoginThrottle {
   // Milliseconds until `login` from `address` may try again; 0 when it may now.
   getRetryDelay(login: string, address: string): number {
     const [accountKey, addressKey] = this.#getKeys(login, address);
-    return Math.max(this.#getDelay(accountKey, this.#options.maxPerAccount), this.#getDelay(addressKey, this.#options.maxPerAddress));
+    const { maxPerAccount, maxPerAddress } = this.#options;
+    return Math.max(this.#getDelay(accountKey, maxPerAccount), this.#getDelay(addressKey, maxPerAddress));
   }
 
   // Records a failed attempt that was not reserved.

@@ -26,7 +26,8 @@ export default fp(async (app) => {
     // A password that must be changed first (PAM's chauthtok): nothing else until it is.
     if (request.session.mustChangePassword) {
       if (isApiRequest(request) || request.method !== 'GET') {
-        return done(new CoreError('permission-denied', `Account "${request.session.login}" must change its password first, at ${changePasswordPath}`, { field: 'password' }));
+        const message = `Account "${request.session.login}" must change its password first, at ${changePasswordPath}`;
+        return done(new CoreError('permission-denied', message, { field: 'password' }));
       }
       reply.redirect(`${changePasswordPath}?next=${encodeURIComponent(request.url)}`, 303);
       return;

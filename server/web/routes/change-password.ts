@@ -28,7 +28,8 @@ export function getChangePasswordUrl(next: string): string {
 export default async function changePasswordRoutes(app: FastifyInstance): Promise<void> {
   const render = (request: FastifyRequest, reply: FastifyReply, next: string, errors: Record<string, string> = {}) =>
     reply.view('login/change-password.njk', {
-      csrfToken: getCsrfToken(request, reply), me: null, page: 'change-password', next, errors, login: request.session!.login,
+      csrfToken: getCsrfToken(request, reply), me: null, page: 'change-password', next, errors,
+      login: request.session!.login,
     });
 
   // Anyone else is sent where they belong: the login form, or on to `next`.
@@ -37,13 +38,15 @@ export default async function changePasswordRoutes(app: FastifyInstance): Promis
     return request.session.mustChangePassword ? null : next;
   };
 
-  app.get<{ Querystring: { next?: string } }>(changePasswordPath, { config: { public: true } }, async (request, reply) => {
-    const next = getSafeNext(request.query.next);
-    const detour = getDetour(request, next);
-    return detour ? reply.redirect(detour, 303) : render(request, reply, next);
-  });
+  app.get<{ Querystring: { next?: string } }>(changePasswordPath, { config: { public: true } },
+    async (request, reply) => {
+      const next = getSafeNext(request.query.next);
+      const detour = getDetour(request, next);
+      return detour ? reply.redirect(detour, 303) : render(request, reply, next);
+    });
 
-  app.post<{ Body: ChangePasswordBody }>(changePasswordPath, { config: { public: true }, schema: { body: changePasswordSchema } },
+  const postOptions = { config: { public: true }, schema: { body: changePasswordSchema } };
+  app.post<{ Body: ChangePasswordBody }>(changePasswordPath, postOptions,
     async (request, reply) => {
       const next = getSafeNext(request.body.next);
       const detour = getDetour(request, next);
@@ -56,7 +59,8 @@ export default async function changePasswordRoutes(app: FastifyInstance): Promis
         }
         // pam_unix refuses to keep the same password ("Password unchanged"): so do we.
         if ((await app.core.auth.authenticate(session.login, newPassword, request.ip)).ok) {
-          throw new CoreError('invalid-argument', 'The new password must differ from the current one', { field: 'password' });
+          const message = 'The new password must differ from the current one';
+          throw new CoreError('invalid-argument', message, { field: 'password' });
         }
         await app.core.accounts.setPassword(session.login, newPassword);
       } catch (error) {

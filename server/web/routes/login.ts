@@ -40,7 +40,9 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
   });
 
   const renderForm = (request: FastifyRequest, reply: FastifyReply, data: { next: string; login?: string; error?: string }) =>
-    reply.view('login/index.njk', { ...data, login: data.login?.slice(0, 256), csrfToken: getCsrfToken(request, reply), me: null });
+    reply.view('login/index.njk', {
+      ...data, login: data.login?.slice(0, 256), csrfToken: getCsrfToken(request, reply), me: null,
+    });
 
   // The form as most visitors get it (default `next`, no error) is rendered once and split
   // where the CSRF token goes; a request only joins its token in. Rendering it through
@@ -88,7 +90,8 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
     const session = app.sessions.create(outcome.account, request.ip, request.headers['user-agent'] ?? '');
     // Until it changes its password, the session reaches the change page and logout only.
     if (outcome.mustChangePassword) session.mustChangePassword = true;
-    request.log.info({ login, address: request.ip, admin: session.isAdmin, mustChangePassword: outcome.mustChangePassword }, 'logged in');
+    const { mustChangePassword } = outcome;
+    request.log.info({ login, address: request.ip, admin: session.isAdmin, mustChangePassword }, 'logged in');
     setSessionCookie(reply, session, sessionConfig.absoluteTimeoutMs);
     return reply.redirect(outcome.mustChangePassword ? getChangePasswordUrl(next) : next, 303);
   });

@@ -71,7 +71,8 @@ describe('a password that must be changed at login', () => {
     }
     const csrf = getPageCsrfToken(page.body);
     for (const [method, url] of [['GET', '/api/v1/session'], ['GET', '/ws'], ['POST', '/me/profile']] as const) {
-      const other = await t.app.inject({ method, url, headers: { cookie, 'x-csrf-token': csrf }, ...(method === 'POST' ? { payload: { fullName: 'x', shell: '/bin/sh' } } : {}) });
+      const payload = method === 'POST' ? { payload: { fullName: 'x', shell: '/bin/sh' } } : {};
+      const other = await t.app.inject({ method, url, headers: { cookie, 'x-csrf-token': csrf }, ...payload });
       expect(other.statusCode, url).toBe(403);
       expect(other.json(), url).toMatchObject({ code: 'permission-denied', field: 'password' });
     }
@@ -113,14 +114,16 @@ describe('a password that must be changed at login', () => {
     });
     expect(out.statusCode).toBe(303);
     expect(out.headers.location).toBe('/login/');
-    const gone = await t.app.inject({ method: 'GET', url: '/login/password', headers: { cookie: getCookieHeader(out, cookie) } });
+    const cleared = getCookieHeader(out, cookie);
+    const gone = await t.app.inject({ method: 'GET', url: '/login/password', headers: { cookie: cleared } });
     expect(gone.headers.location).toMatch(/^\/login\/\?next=/);
   });
 
   it('still refuses a password past its age and its inactivity period, and locked or expired accounts', async () => {
     await t.app.core.accounts.setPassword('hroussel', 'Hugo-pass-1234');
     await setAgeing('hroussel', { lastChange: getShadowDay() - 100, maxDays: 90, inactiveDays: 5 });
-    for (const [login, password] of [['hroussel', 'Hugo-pass-1234'], ['ndupont', testPasswords.ndupont], ['qrousseau', testPasswords.qrousseau]]) {
+    const refused = [['hroussel', 'Hugo-pass-1234'], ['ndupont', testPasswords.ndupont], ['qrousseau', testPasswords.qrousseau]];
+    for (const [login, password] of refused) {
       const { response } = await logIn(t.app, login!, password!);
       expect(response.statusCode, login).toBe(401);
       expect(response.body).toContain(loginFailedMessage);

@@ -176,7 +176,8 @@ describe('login', () => {
       expect(page.headers.location, next).toBe('/');
     }
     // Generated paths: whatever the Location, a browser resolves it on this site.
-    const piece = fc.constantFrom('/', '.', '..', '%2e', '%2E', '%2e%2e', '\\', '%5c', '%2f', 'a', 'evil.example', '?', '#', '@', ':', '%09');
+    const piece = fc.constantFrom('/', '.', '..', '%2e', '%2E', '%2e%2e', '\\', '%5c', '%2f', 'a', 'evil.example', '?', '#', '@',
+      ':', '%09');
     await fc.assert(fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 8 }), async (pieces) => {
       const next = '/' + pieces.join('');
       const page = await t.app.inject({ method: 'GET', url: `/login/?next=${encodeURIComponent(next)}`, headers: { cookie } });
@@ -201,7 +202,9 @@ describe('login', () => {
       method: 'POST', url: '/login/', remoteAddress, headers: formHeaders(cookie),
       payload: form({ login, password, _csrf: getPageCsrfToken(page.body) }),
     });
-    const inputs = [['admin', `${testPasswords.admin}\0`], ['admin', `\0${testPasswords.admin}`], ['admin', 'x'.repeat(5000)], ['admin'.repeat(100), 'x']];
+    const inputs = [
+      ['admin', `${testPasswords.admin}\0`], ['admin', `\0${testPasswords.admin}`], ['admin', 'x'.repeat(5000)], ['admin'.repeat(100), 'x'],
+    ];
     for (const [login, password] of inputs) {
       const started = Date.now();
       const response = await post(login!, password!);
@@ -229,9 +232,12 @@ describe('login', () => {
       const burst = (login: string, remoteAddress: string, rightAt: number) =>
         Promise.all(Array.from({ length: 150 }, (_, index) => t.app.inject({
           method: 'POST', url: '/login/', remoteAddress, headers: formHeaders(cookie),
-          payload: form({ login, password: index === rightAt ? testPasswords.dnguyen : `wrong-${index}`, _csrf: getPageCsrfToken(page.body) }),
+          payload: form({
+            login, password: index === rightAt ? testPasswords.dnguyen : `wrong-${index}`, _csrf: getPageCsrfToken(page.body),
+          }),
         })));
-      const count = (responses: LightMyRequestResponse[], status: number) => responses.filter((r) => r.statusCode === status).length;
+      const count = (responses: LightMyRequestResponse[], status: number) =>
+        responses.filter((response) => response.statusCode === status).length;
 
       const first = await burst('dnguyen', '198.51.100.1', 100);
       expect(checked).toBe(3); // --auth-max-failures-per-account 3
@@ -261,7 +267,9 @@ describe('login', () => {
 
   it('tells browsers and proxies to keep no copy of the login form, pages, the API and exports', async () => {
     const { cookie } = await logIn(t.app, 'admin', testPasswords.admin);
-    for (const url of ['/login/', '/login/?next=%2Fme%2F', '/', '/me/', '/accounts/', '/api/v1/session', '/api/v1/accounts/export', '/no-such-page']) {
+    const urls = ['/login/', '/login/?next=%2Fme%2F', '/', '/me/', '/accounts/', '/api/v1/session', '/api/v1/accounts/export',
+      '/no-such-page'];
+    for (const url of urls) {
       const response = await t.app.inject({ method: 'GET', url, headers: { cookie } });
       expect(response.headers['cache-control'], url).toBe('no-store');
     }
