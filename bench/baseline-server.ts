@@ -3,13 +3,14 @@
 import Fastify from 'fastify';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { getHttpsOptions } from '../server/web/tls/tls-options.ts';
 
 const { values } = parseArgs({ options: { cert: { type: 'string' }, key: { type: 'string' } } });
 const filler = 'Licorn WMI baseline page. '.repeat(150);
 const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in</title></head><body><p>${filler}</p></body></html>`.slice(0, 4096);
 
 const app = Fastify({
-  https: { cert: readFileSync(values.cert!), key: readFileSync(values.key!), minVersion: 'TLSv1.2' },
+  https: getHttpsOptions({ cert: readFileSync(values.cert!, 'utf8'), key: readFileSync(values.key!, 'utf8') }),
   logger: false,
 });
 app.get('/login/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));

@@ -43,12 +43,18 @@ async function main(): Promise<void> {
     if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.listen} is busy; choose another with --port or port = N`);
     if (code === 'EADDRNOTAVAIL') fail(`cannot listen on ${config.listen}: no such local address (--listen)`);
     if (code === 'EACCES') fail(`not allowed to listen on ${config.listen}:${config.port} (ports below 1024 need root)`);
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+      fail(`cannot listen on ${config.listen}: no such host name (--listen)`);
+    }
     throw error;
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
-  if (tls.generated) process.stdout.write(`licornd: generated a self-signed certificate in ${config.tls.dir}\n`);
+  if (tls.generated) {
+    const why = tls.renewed ? ` (the previous one was replaced: ${tls.renewed})` : '';
+    process.stdout.write(`licornd: generated a self-signed certificate in ${config.tls.dir}${why}\n`);
+  }
   if (credentials) {
     process.stdout.write(`licornd: created the demo in ${config.root}; log in as "${credentials.login}" with password "${credentials.password}" (shown once)\n`);
   }
@@ -57,5 +63,9 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CoreError) fail(error.message);
-  fail(`cannot start: ${(error as Error).stack ?? error}`);
+  // Still one line for what nothing above foresaw; LICORN_DEBUG=1 shows where it came from.
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const message = error instanceof Error ? `${error.message}${code ? ` (${code})` : ''}` : String(error);
+  if (process.env.LICORN_DEBUG) process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  fail(`cannot start: ${message.split('\n')[0]}`);
 });

@@ -10,6 +10,7 @@ import { startGroupsPage } from './groups/groups-page.ts';
 import { startGroupDetails } from './groups/group-details.ts';
 import { startStatusPage } from './status/status-page.ts';
 import { startStatusCards } from './status/status-cards.ts';
+import { startChangePasswordPage } from './login/change-password-page.ts';
 
 // Each page's own behaviour, by <body data-page>.
 const pages: Record<string, (stream: StreamConnection | null) => void> = {
@@ -23,6 +24,7 @@ const pages: Record<string, (stream: StreamConnection | null) => void> = {
   group: startGroupDetails,
   status: startStatusPage,
   dashboard: startStatusCards,
+  'change-password': startChangePasswordPage,
 };
 
 const stateLabels: Record<StreamState, string> = {

@@ -1,7 +1,7 @@
 // The one table of configuration keys: it drives the TOML file, environment variables,
 // command-line flags, their validation and the README's list.
 
-export type ConfigValueType = 'string' | 'integer' | 'number' | 'boolean' | 'string-list';
+export type ConfigValueType = 'string' | 'host' | 'integer' | 'number' | 'boolean' | 'string-list';
 
 export interface ConfigKey {
   key: string;
@@ -11,20 +11,30 @@ export interface ConfigKey {
   // Inclusive bounds for numbers.
   min?: number;
   max?: number;
+  // What a string must look like, and how the error says so.
+  check?: { test(value: string): boolean; expected: string };
 }
+
+// An empty path would silently mean the current directory.
+const nonEmptyPath = { test: (value: string) => value !== '', expected: 'a path (not empty)' };
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 // Every key licornd understands; an unknown key is an error.
 export const configKeys: readonly ConfigKey[] = [
-  { key: 'root', type: 'string', default: 'var/demo',
+  { key: 'root', type: 'string', default: 'var/demo', check: nonEmptyPath,
     description: 'Root of the managed system: "/" for the real machine (needs root, PAM login), any other directory for a sandbox (the demo, created on first start when missing).' },
-  { key: 'listen', type: 'string', default: '127.0.0.1', description: 'Address to listen on.' },
+  { key: 'listen', type: 'host', default: '127.0.0.1',
+    description: 'Address to listen on: an IP address or a host name.' },
   { key: 'port', type: 'integer', default: 3356, min: 0, max: 65535, description: 'HTTPS port (0 picks a free one).' },
   { key: 'tls.cert', type: 'string', default: '', description: 'PEM certificate (chain) file; empty: a self-signed one in tls.dir.' },
   { key: 'tls.key', type: 'string', default: '', description: 'PEM private key of tls.cert.' },
-  { key: 'tls.dir', type: 'string', default: 'certs', description: 'Where the self-signed certificate is generated and kept.' },
+  { key: 'tls.dir', type: 'string', default: 'certs', check: nonEmptyPath,
+    description: 'Where the self-signed certificate is generated and kept.' },
   { key: 'auth.admin_groups', type: 'string-list', default: ['admins', 'licorn-wmi', 'sudo'],
     description: 'Members of these groups manage the machine; other accounts only see "My account".' },
-  { key: 'auth.pam_service', type: 'string', default: 'licorn', description: 'PAM service used when root is "/".' },
+  { key: 'auth.pam_service', type: 'string', default: 'licorn', description: 'PAM service used when root is "/".',
+    check: { test: (value) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value), expected: 'a file name in /etc/pam.d' } },
   { key: 'auth.fail_delay', type: 'number', default: 1, min: 0, max: 30,
     description: 'Seconds a failed login waits before its answer, the same whether or not the account exists.' },
   { key: 'auth.max_failures_per_account', type: 'integer', default: 5, min: 1, max: 1000,
@@ -44,7 +54,9 @@ export const configKeys: readonly ConfigKey[] = [
     description: 'Where every admin action is logged; empty: /var/log/licorn/audit.log on the real machine, log/audit.log beside a sandbox root (var/log/audit.log for the demo).' },
   { key: 'status.history_file', type: 'string', default: '',
     description: 'Where the status history (10 minutes of samples, 24 hours of one-minute averages) is kept across restarts; empty: /var/lib/licorn/status-history.json on the real machine, status-history.json beside a sandbox root (var/status-history.json for the demo).' },
-  { key: 'log.level', type: 'string', default: 'info', description: 'One of fatal, error, warn, info, debug, trace, silent.' },
+  { key: 'log.level', type: 'string', default: 'info',
+    description: 'One of fatal, error, warn, info, debug, trace, silent.',
+    check: { test: (value) => logLevels.includes(value), expected: `one of ${logLevels.join(', ')}` } },
   { key: 'log.requests', type: 'boolean', default: false, description: 'Log every HTTP request.' },
 ];
 

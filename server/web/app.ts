@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import websocket from '@fastify/websocket';
 import type { LicornConfig } from '../config/load-config.ts';
 import type { TlsMaterial } from './tls/create-self-signed-certificate.ts';
+import { getHttpsOptions } from './tls/tls-options.ts';
 import './types.ts';
 import cookies from './plugins/cookies.ts';
 import securityHeaders from './plugins/security-headers.ts';
@@ -43,7 +44,7 @@ export interface BuildAppOptions {
 // Plugins register in a fixed order: external, then the app's own, then routes.
 export async function buildApp(config: LicornConfig, options: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    https: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' },
+    https: getHttpsOptions(options.tls),
     logger: options.logger ?? false,
     bodyLimit,
     logController: new LogController({ disableRequestLogging: !config.log.requests }),

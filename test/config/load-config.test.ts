@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config/load-config.ts';
 import { ConfigError } from '../../server/config/config-error.ts';
+import { configKeys, getEnvName, getFlagName } from '../../server/config/config-keys.ts';
 
 let dir: string;
 const write = async (name: string, text: string) => {
@@ -71,8 +72,8 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['port = "http"', /port must be an integer in 0–65535, got "http"/],
-    ['port = 70000', /port must be an integer in 0–65535, got 70000/],
+    ['port = "http"', /port must be an integer in 0–65535 \(decimal digits only\), got "http"/],
+    ['port = 70000', /port must be an integer in 0–65535 \(decimal digits only\), got 70000/],
     ['log.requests = "yes"', /log.requests must be true or false, got "yes"/],
     ['log.level = "loud"', /log.level must be one of/],
     ['root = [1, 2', /.+/],
@@ -100,4 +101,70 @@ describe('loadConfig', () => {
   it('refuses a --config file that does not exist', () => {
     expect(() => loadConfig({ argv: ['--config', join(dir, 'missing.conf')], env: {} })).toThrow(/missing.conf: cannot read the configuration file \(ENOENT\)/);
   });
+
+  // Loads with one bad value and returns the ConfigError's message (or fails the test).
+  const getError = (argv: string[], env: NodeJS.ProcessEnv = {}): string => {
+    try {
+      loadConfig({ argv: ['--config', join(dir, 'empty.conf'), ...argv], env });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).not.toContain('\n');
+      return (error as Error).message;
+    }
+    throw new Error(`accepted ${argv.join(' ')} ${JSON.stringify(env)}`);
+  };
+
+  const numericKeys = configKeys.filter((spec) => spec.type === 'integer' || spec.type === 'number');
+  const notDecimal = ['0x10', '0o7', '0b1', '1e3', ' 12', '12 ', '12abc', '+5', '-0', '1_000', '٣', 'Infinity', 'NaN', ''];
+  const load = (argv: string[]) => loadConfig({ argv: ['--config', join(dir, 'empty.conf'), ...argv], env: {} });
+
+  it.each(numericKeys.map((spec) => [spec.key, spec] as const))('takes %s as decimal digits only, from a flag or a variable',
+    async (key, spec) => {
+      await write('empty.conf', '');
+      const flag = `--${getFlagName(key)}`;
+      for (const value of notDecimal) {
+        expect(getError([`${flag}=${value}`])).toMatch(new RegExp(`^${flag}: ${key.replace('.', '\\.')} must be .*, got `));
+        expect(getError([`${flag}=${value}`]).endsWith(`, got ${JSON.stringify(value)}`)).toBe(true);
+        expect(getError([], { [getEnvName(key)]: value })).toMatch(new RegExp(`^environment ${getEnvName(key)}: ${key} must be`));
+      }
+      if (spec.type === 'integer') expect(getError([flag, '10.5'])).toMatch(/decimal digits only/);
+      const inRange = Math.max(spec.min ?? 0, Math.min(spec.max ?? 60, 60));
+      const config = load([flag, String(inRange)]);
+      expect(JSON.stringify(config)).toContain(String(inRange));
+    });
+
+  it('refuses --sessions-idle-timeout 0x10, which Number() took for 16', async () => {
+    await write('empty.conf', '');
+    expect(getError(['--sessions-idle-timeout', '0x10'])).toBe('--sessions-idle-timeout: sessions.idle_timeout must be '
+      + 'an integer in 10–604800 (decimal digits only), got "0x10"');
+    expect(load(['--sessions-idle-timeout', '0016']).sessions.idleTimeoutMs).toBe(16_000);
+    expect(load(['--auth-fail-delay', '0.5']).auth.failDelayMs).toBe(500);
+  });
+
+  it.each(['999.1.1.1', '1.2.3', '256.0.0.1', '::g', 'exa mple.org', '-host', 'host-', 'a..b', 'x'.repeat(64), 'http://h',
+    '[::1]', ''])('refuses --listen %j naming the key, the value and where it came from', async (value) => {
+    await write('empty.conf', '');
+    const expected = `--listen: listen must be an IP address or a host name, got ${JSON.stringify(value)}`;
+    expect(getError([`--listen=${value}`])).toBe(expected);
+  });
+
+  it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'fe80::1', 'localhost', 'wmi.example.org', 'wmi.example.org.', 'host-1'])(
+    'accepts --listen %s', async (value) => {
+      await write('empty.conf', '');
+      expect(load(['--listen', value]).listen).toBe(value);
+    });
+
+  it('names the file of a bad listen and of a bad log level or PAM service', async () => {
+    const file = await write('listen.conf', 'listen = "999.1.1.1"\n');
+    expect(getError(['--config', file])).toBe(`${file}: listen must be an IP address or a host name, got "999.1.1.1"`);
+    expect(getError([], { LICORN_LOG_LEVEL: 'loud' }))
+      .toMatch(/^environment LICORN_LOG_LEVEL: log.level must be one of fatal, .*, got "loud"$/);
+    expect(getError(['--auth-pam-service', '../shadow']))
+      .toBe('--auth-pam-service: auth.pam_service must be a file name in /etc/pam.d, got "../shadow"');
+    expect(getError(['--root', 'a\u0000b'])).toBe('--root: root must be text without control characters, got "a\\u0000b"');
+    expect(getError(['--root='])).toBe('--root: root must be a path (not empty), got ""');
+    expect(getError([], { LICORN_TLS_DIR: '' }))
+      .toBe('environment LICORN_TLS_DIR: tls.dir must be a path (not empty), got ""');
+  });
 });
+

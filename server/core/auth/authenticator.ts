@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { AccountView } from '../accounts/account-view.ts';
-import { getLoginRefusal, getShadowDay, type LoginRefusal } from './get-login-refusal.ts';
+import { getLoginRefusal, getShadowDay, isPasswordChangeRequired, type LoginRefusal } from './get-login-refusal.ts';
 import { createPamChecker, createShadowChecker, type PasswordChecker } from './password-checkers.ts';
 
 // Who logged in, and whether they manage the machine.
@@ -18,9 +18,10 @@ export interface AccountAccess {
   credential: string;
 }
 
-// The outcome of a login attempt; `reason` is for the log, never for the client.
+// The outcome of a login attempt; `reason` is for the log, never for the client. With
+// `mustChangePassword` the account may do nothing but change its password (PAM's chauthtok).
 export type LoginOutcome =
-  | { ok: true; account: AuthenticatedAccount }
+  | { ok: true; account: AuthenticatedAccount; mustChangePassword: boolean }
   | { ok: false; reason: 'bad-credentials' | LoginRefusal };
 
 export interface AuthenticatorOptions {
@@ -47,17 +48,24 @@ export class Authenticator {
       : createShadowChecker((login) => options.accounts.getShadowEntry(login));
   }
 
-  // Checks a login and password from `remoteAddress`.
+  // Checks a login and password from `remoteAddress`. Whatever the input (a NUL byte, a
+  // name no account can have, a huge password), the answer is an outcome, never a throw.
   async authenticate(login: string, password: string, remoteAddress: string): Promise<LoginOutcome> {
-    // Keep the name to what a login can be, so nothing odd reaches PAM; still check a
-    // password so the answer takes as long as for a real account.
-    const plausible = /^[a-z_][a-z0-9_.-]{0,31}\$?$/.test(login) && password.length <= 4096;
-    const passwordOk = await this.#checker.check(plausible ? login : '_invalid_', password.slice(0, 4096), remoteAddress);
+    // Keep the name to what a login can be, so nothing odd reaches PAM (which would cut a
+    // password at a NUL byte); still check a password so the answer takes as long as for a
+    // real account.
+    const plausible = /^[a-z_][a-z0-9_.-]{0,31}\$?$/.test(login) && password.length <= 4096 && !password.includes('\0');
+    const checked = plausible ? { login, password }
+      : { login: '_invalid_', password: 'x'.repeat(Math.min(password.length, 64)) };
+    const passwordOk = await this.#checker.check(checked.login, checked.password, remoteAddress);
     if (!plausible || !passwordOk) return { ok: false, reason: 'bad-credentials' };
-    const refusal = getLoginRefusal(this.#options.accounts.getShadowEntry(login), getShadowDay());
+    const entry = this.#options.accounts.getShadowEntry(login);
+    const today = getShadowDay();
+    const refusal = getLoginRefusal(entry, today);
     if (refusal) return { ok: false, reason: refusal };
     const account = this.getAccount(login);
-    return account ? { ok: true, account } : { ok: false, reason: 'bad-credentials' };
+    if (!account) return { ok: false, reason: 'bad-credentials' };
+    return { ok: true, account, mustChangePassword: isPasswordChangeRequired(entry, today) };
   }
 
   // Grows with every change of the account files (AccountsService.revision).

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import { CoreError } from '../../core/errors.ts';
+import { changePasswordPath } from '../auth/change-password-path.ts';
 
 // Whether a request is from code (the API, the CLI) rather than a person's browser page.
 export function isApiRequest(request: FastifyRequest): boolean {
@@ -20,6 +21,15 @@ export default fp(async (app) => {
       }
       // Answering ends the request: the hook must not call done() after it.
       reply.redirect(`/login/?next=${encodeURIComponent(request.url)}`, 302);
+      return;
+    }
+    // A password that must be changed first (PAM's chauthtok): nothing else until it is.
+    if (request.session.mustChangePassword) {
+      if (isApiRequest(request) || request.method !== 'GET') {
+        const message = `Account "${request.session.login}" must change its password first, at ${changePasswordPath}`;
+        return done(new CoreError('permission-denied', message, { field: 'password' }));
+      }
+      reply.redirect(`${changePasswordPath}?next=${encodeURIComponent(request.url)}`, 303);
       return;
     }
     if (config.admin && !request.session.isAdmin) {

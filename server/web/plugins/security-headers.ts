@@ -45,9 +45,11 @@ export function getSecurityHeaders(): Record<string, string> {
   return headers;
 }
 
-// Adds the security headers to every response.
+// Adds the security headers to every response, and `Cache-Control: no-store`: pages, the API
+// (the session's CSRF token), exports and the login form (its token) must not be kept by a
+// browser or a proxy. The hashed static bundles set their own year-long caching over it.
 export default fp(async (app) => {
-  const headers = getSecurityHeaders();
+  const headers = { ...getSecurityHeaders(), 'cache-control': 'no-store' };
   // Callback hooks here and in the other per-request plugins: an async hook costs a promise
   // and a microtask on every request, which showed in the login page's keep-alive figures.
   app.addHook('onRequest', (_request, reply, done) => {

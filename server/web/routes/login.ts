@@ -3,6 +3,7 @@ import { getSafeNext } from '../auth/safe-next.ts';
 import { LoginThrottle } from '../auth/login-throttle.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { clearSessionCookie, setSessionCookie } from '../plugins/sessions.ts';
+import changePasswordRoutes, { getChangePasswordUrl } from './change-password.ts';
 
 interface LoginBody {
   login: string;
@@ -15,8 +16,10 @@ const loginBodySchema = {
   type: 'object',
   required: ['login', 'password'],
   properties: {
-    login: { type: 'string', maxLength: 256 },
-    password: { type: 'string', maxLength: 4096 },
+    // No length limits here: an odd login or password takes the refusal path of a wrong one
+    // (the body limit bounds them).
+    login: { type: 'string' },
+    password: { type: 'string' },
     next: { type: 'string', maxLength: 2048 },
     _csrf: { type: 'string', maxLength: 128 },
   },
@@ -37,7 +40,9 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
   });
 
   const renderForm = (request: FastifyRequest, reply: FastifyReply, data: { next: string; login?: string; error?: string }) =>
-    reply.view('login/index.njk', { ...data, csrfToken: getCsrfToken(request, reply), me: null });
+    reply.view('login/index.njk', {
+      ...data, login: data.login?.slice(0, 256), csrfToken: getCsrfToken(request, reply), me: null,
+    });
 
   // The form as most visitors get it (default `next`, no error) is rendered once and split
   // where the CSRF token goes; a request only joins its token in. Rendering it through
@@ -60,28 +65,38 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
     const started = Date.now();
     const { login, password } = request.body;
     const next = getSafeNext(request.body.next);
-    const retryIn = throttle.getRetryDelay(login, request.ip);
-    if (retryIn > 0) {
+    // The attempt is reserved (counted as a failure) before the password is checked, so a
+    // burst of concurrent attempts cannot check more passwords than the limit allows.
+    const { reservation, retryIn } = throttle.reserve(login, request.ip);
+    if (!reservation) {
       request.log.warn({ login: login.slice(0, 64), address: request.ip }, 'login refused: too many failures');
       reply.code(429).header('retry-after', Math.ceil(retryIn / 1000));
       return renderForm(request, reply, { next, login, error: `Too many failed logins; try again in ${Math.ceil(retryIn / 60_000)} min.` });
     }
-    const outcome = await app.core.auth.authenticate(login, password, request.ip);
+    const outcome = await app.core.auth.authenticate(login, password, request.ip).catch((error: unknown) => {
+      request.log.error({ err: error }, 'the password check failed');
+      return { ok: false, reason: 'check-failed' } as const;
+    });
     if (!outcome.ok) {
-      throttle.recordFailure(login, request.ip);
       request.log.info({ login: login.slice(0, 64), address: request.ip, reason: outcome.reason }, 'login failed');
-      // Same answer, same time, whatever went wrong.
+      // Same answer, same time, whatever went wrong; the reservation stays as a failure.
       await sleep(Math.max(0, started + authConfig.failDelayMs - Date.now()));
       reply.code(401);
       return renderForm(request, reply, { next, login, error: loginFailedMessage });
     }
+    reservation.release();
     throttle.recordSuccess(login);
     if (request.session) app.sessions.destroy(request.session.id, 'logout');
-    const session = app.sessions.create(outcome.account, request.ip, request.headers['user-agent'] ?? '');
-    request.log.info({ login, address: request.ip, admin: session.isAdmin }, 'logged in');
+    // Until it changes its password, the session reaches the change page and logout only
+    // (the flag is in the store file from the start: a restart does not lift it).
+    const { mustChangePassword } = outcome;
+    const session = app.sessions.create(outcome.account, request.ip, request.headers['user-agent'] ?? '', { mustChangePassword });
+    request.log.info({ login, address: request.ip, admin: session.isAdmin, mustChangePassword }, 'logged in');
     setSessionCookie(reply, session, sessionConfig.absoluteTimeoutMs);
-    return reply.redirect(next, 303);
+    return reply.redirect(outcome.mustChangePassword ? getChangePasswordUrl(next) : next, 303);
   });
+
+  await app.register(changePasswordRoutes);
 
   app.post('/logout/', { config: { public: true } }, async (request, reply) => {
     if (request.session) {

@@ -24,6 +24,8 @@ export interface WebSession {
   createdAt: number;
   lastSeenAt: number;
   csrfToken: string;
+  // Set at a login whose password must be changed first: the session reaches nothing else.
+  mustChangePassword?: boolean;
 }
 
 export interface SessionStoreOptions {
@@ -111,9 +113,11 @@ export class SessionStore {
   }
 
   // Opens a session for an account that just proved its password.
-  create(account: AuthenticatedAccount, address: string, userAgent: string): WebSession {
+  create(account: AuthenticatedAccount, address: string, userAgent: string,
+    options: { mustChangePassword?: boolean } = {}): WebSession {
     const now = this.#now();
     const session: WebSession = {
+      ...(options.mustChangePassword ? { mustChangePassword: true } : {}),
       id: createRandomToken(),
       publicId: Buffer.from(createRandomToken(8), 'base64url').toString('hex'),
       login: account.login,
@@ -168,6 +172,14 @@ export class SessionStore {
   // Closes a session by its cookie id (logout, or expiry found by use() or the sweeper).
   destroy(id: string, reason: SessionEndReason): void {
     this.#end(getSessionKey(id), reason);
+  }
+
+  // Lifts the "change your password first" mark of a session that just did (saved at once).
+  clearMustChangePassword(id: string): void {
+    const entry = this.#entries.get(getSessionKey(id));
+    if (!entry?.session.mustChangePassword) return;
+    delete entry.session.mustChangePassword;
+    this.#keeper?.saveNow();
   }
 
   // Runs `change` (the session's account setting its own password) so that the new

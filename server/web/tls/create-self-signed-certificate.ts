@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { maxCertificateLifeMs, selfSignedOrganisation } from './certificate-rules.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -11,7 +12,7 @@ export interface TlsMaterial {
   key: string;
 }
 
-// Makes a self-signed ECDSA P-256 server certificate valid 825 days, with the host name,
+// Makes a self-signed ECDSA P-256 server certificate that lives 397 days, with the host name,
 // localhost, 127.0.0.1 and ::1 as subject alternative names.
 export async function createSelfSignedCertificate(hostname: string, now = new Date()): Promise<TlsMaterial> {
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
@@ -19,9 +20,9 @@ export async function createSelfSignedCertificate(hostname: string, now = new Da
   const names = [...new Set([hostname, 'localhost'])];
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1'),
-    name: `CN=${hostname.replace(/[,=+<>#;"\\]/g, '_')}, O=Licorn WMI self-signed`,
+    name: `CN=${hostname.replace(/[,=+<>#;"\\]/g, '_')}, O=${selfSignedOrganisation}`,
     notBefore: new Date(now.getTime() - 60_000),
-    notAfter: new Date(now.getTime() + 825 * 86_400_000),
+    notAfter: new Date(now.getTime() - 60_000 + maxCertificateLifeMs),
     signingAlgorithm: algorithm,
     keys: keys as unknown as CryptoKeyPair,
     extensions: [

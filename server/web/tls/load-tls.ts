@@ -1,13 +1,22 @@
 import { createSecureContext } from 'node:tls';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigError } from '../../config/config-error.ts';
 import type { TlsMaterial } from './create-self-signed-certificate.ts';
+import { getRenewalReason } from './certificate-rules.ts';
+
+// What loadTls() found: the pair, whether it was generated now, and why an older generated
+// one was replaced.
+export interface LoadedTls extends TlsMaterial {
+  generated: boolean;
+  renewed?: string;
+}
 
 // Loads the configured certificate and key, or the self-signed pair kept in `dir`
-// (generated on first start). Throws ConfigError naming the file on any problem.
-export async function loadTls(options: { cert: string; key: string; dir: string }): Promise<TlsMaterial & { generated: boolean }> {
+// (generated on first start, and again when the kept one is past its rules). Throws
+// ConfigError naming the file on any problem.
+export async function loadTls(options: { cert: string; key: string; dir: string }): Promise<LoadedTls> {
   if (options.cert) {
     const material = { cert: await readPem(options.cert, 'tls.cert'), key: await readPem(options.key, 'tls.key') };
     checkPair(material, `tls.cert ${options.cert} / tls.key ${options.key}`);
@@ -16,7 +25,8 @@ export async function loadTls(options: { cert: string; key: string; dir: string 
   const certFile = join(options.dir, 'licorn.crt');
   const keyFile = join(options.dir, 'licorn.key');
   const existing = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]).catch(() => null);
-  if (existing) {
+  const renewal = existing ? getRenewalReason(existing[0]) : null;
+  if (existing && !renewal) {
     const material = { cert: existing[0], key: existing[1] };
     checkPair(material, `${certFile} / ${keyFile} (delete both to get a new pair)`);
     return { ...material, generated: false };
@@ -25,13 +35,13 @@ export async function loadTls(options: { cert: string; key: string; dir: string 
   const { createSelfSignedCertificate } = await import('./create-self-signed-certificate.ts');
   const material = await createSelfSignedCertificate(hostname());
   try {
-    await mkdir(options.dir, { recursive: true });
+    await createDirectory(options.dir);
     await writeAtomically(keyFile, material.key, 0o600);
     await writeAtomically(certFile, material.cert, 0o644);
   } catch (error) {
     throw new ConfigError(`tls.dir ${options.dir}: cannot store the generated certificate (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
-  return { ...material, generated: true };
+  return { ...material, generated: true, ...(renewal ? { renewed: renewal } : {}) };
 }
 
 async function readPem(path: string, key: string): Promise<string> {
@@ -47,6 +57,22 @@ function checkPair(material: TlsMaterial, where: string): void {
     createSecureContext(material);
   } catch (error) {
     throw new ConfigError(`${where}: not a usable certificate and key (${(error as Error).message})`);
+  }
+}
+
+// mkdir -p, one level at a time: Node 20's own `recursive: true` spins forever on a path under
+// /proc (`--tls-dir /proc/nope` hung the daemon at start, burning a core).
+async function createDirectory(path: string): Promise<void> {
+  try {
+    await mkdir(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(path) === path) throw error;
+    await createDirectory(dirname(path));
+    await mkdir(path).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again;
+    });
   }
 }
 

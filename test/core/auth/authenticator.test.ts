@@ -37,7 +37,18 @@ describe('Authenticator against a sandbox shadow', () => {
     ['ndupont', testPasswords.ndupont, 'bad-credentials'], // locked: `!` makes the hash unusable
     ['qrousseau', testPasswords.qrousseau, 'account-expired'],
     ['root', '', 'bad-credentials'],
+    ['admin', `${testPasswords.admin}\0`, 'bad-credentials'], // libxcrypt and PAM would stop at the NUL
+    ['admin', `${testPasswords.admin}\0tail`, 'bad-credentials'],
+    ['admin', 'x'.repeat(70_000), 'bad-credentials'],
   ])('refuses %s', async (login, password, reason) => {
     expect(await auth.authenticate(login, password, '127.0.0.1')).toEqual({ ok: false, reason });
   });
+
+  it('lets a password that must be changed in, saying so', async () => {
+    await accounts.forcePasswordChange('dnguyen');
+    expect(await auth.authenticate('dnguyen', testPasswords.dnguyen, '127.0.0.1'))
+      .toMatchObject({ ok: true, mustChangePassword: true, account: { login: 'dnguyen' } });
+    expect(await auth.authenticate('admin', testPasswords.admin, '127.0.0.1')).toMatchObject({ ok: true, mustChangePassword: false });
+  });
 });
+

@@ -26,4 +26,23 @@ describe('LoginThrottle', () => {
     throttle.recordFailure('alice', '::1');
     expect(throttle.getRetryDelay('alice', '::1')).toBe(0);
   });
+
+  it('counts a reserved attempt as a failure until released, so a burst never passes the limit', () => {
+    const throttle = new LoginThrottle({ maxPerAccount: 3, maxPerAddress: 100, windowMs: 60_000 });
+    const burst = Array.from({ length: 150 }, () => throttle.reserve('alice', '10.0.0.1'));
+    expect(burst.filter((attempt) => attempt.reservation).length).toBe(3);
+    expect(burst.slice(3).every((attempt) => attempt.retryIn > 0)).toBe(true);
+    // A success gives its attempt back (twice is harmless); failures keep theirs.
+    burst[0]!.reservation!.release();
+    burst[0]!.reservation!.release();
+    expect(throttle.reserve('alice', '10.0.0.1').reservation).not.toBeNull();
+    expect(throttle.reserve('alice', '10.0.0.1').reservation).toBeNull();
+  });
+
+  it('keys a huge name by its start, so a spray of them holds little memory', () => {
+    const throttle = new LoginThrottle({ maxPerAccount: 1, maxPerAddress: 100, windowMs: 60_000 });
+    throttle.reserve('a'.repeat(60_000) + 'x', '10.0.0.1');
+    expect(throttle.reserve('a'.repeat(60_000) + 'y', '10.0.0.2').reservation).toBeNull();
+  });
 });
+

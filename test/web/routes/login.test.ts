@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
 import { loginFailedMessage } from '../../../server/web/routes/login.ts';
 import { createTestApp, getCookieHeader, getPageCsrfToken, logIn, type TestApp } from '../../helpers/test-app.ts';
 import { testPasswords } from '../../helpers/sandbox.ts';
@@ -160,4 +162,123 @@ describe('login', () => {
     await logIn(t.app, 'admin', 'bad');
     expect(await readFile(join(t.sandbox.root, 'etc/shadow'), 'utf8')).toBe(before);
   });
+
+  it('never sends the browser off-site through next, in any spelling of //host', async () => {
+    const forged = ['/.//evil.example', '/..//evil.example', '/%2e//evil.example', '/%2E%2E//evil.example', '/a/..//evil.example',
+      '/./\\evil.example', '/.///evil.example/x?y#z', '/a/b/../..//evil.example', '//evil.example', 'https://evil.example/'];
+    const { cookie, response } = await logIn(t.app, 'admin', testPasswords.admin, '/.//evil.example');
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/');
+    for (const next of forged) {
+      // Already logged in, the form sends the browser straight on to next.
+      const page = await t.app.inject({ method: 'GET', url: `/login/?next=${encodeURIComponent(next)}`, headers: { cookie } });
+      expect(page.statusCode, next).toBe(303);
+      expect(page.headers.location, next).toBe('/');
+    }
+    // Generated paths: whatever the Location, a browser resolves it on this site.
+    const piece = fc.constantFrom('/', '.', '..', '%2e', '%2E', '%2e%2e', '\\', '%5c', '%2f', 'a', 'evil.example', '?', '#', '@',
+      ':', '%09');
+    await fc.assert(fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 8 }), async (pieces) => {
+      const next = '/' + pieces.join('');
+      const page = await t.app.inject({ method: 'GET', url: `/login/?next=${encodeURIComponent(next)}`, headers: { cookie } });
+      const location = String(page.headers.location);
+      expect(location).toMatch(/^\/(?![/\\])/);
+      expect(new URL(location, 'https://wmi.example/x/y').origin).toBe('https://wmi.example');
+    }), { numRuns: 300 });
+  });
+
+  it('sends a forged next of a login POST home', async () => {
+    for (const next of ['/..//evil.example', '/%2e//evil.example', '/a/..//evil.example']) {
+      const { response } = await logIn(t.app, 'admin', testPasswords.admin, next);
+      expect(response.headers.location, next).toBe('/');
+    }
+  });
+
+  it('refuses a NUL byte, a huge password or an odd login like a wrong password: 401, delayed, counted', async () => {
+    const remoteAddress = '192.0.2.10';
+    const page = await t.app.inject({ method: 'GET', url: '/login/' });
+    const cookie = getCookieHeader(page);
+    const post = (login: string, password: string) => t.app.inject({
+      method: 'POST', url: '/login/', remoteAddress, headers: formHeaders(cookie),
+      payload: form({ login, password, _csrf: getPageCsrfToken(page.body) }),
+    });
+    const inputs = [
+      ['admin', `${testPasswords.admin}\0`], ['admin', `\0${testPasswords.admin}`], ['admin', 'x'.repeat(5000)], ['admin'.repeat(100), 'x'],
+    ];
+    for (const [login, password] of inputs) {
+      const started = Date.now();
+      const response = await post(login!, password!);
+      expect(response.statusCode).toBe(401);
+      expect(response.body).toContain(loginFailedMessage);
+      // The fail delay (0.2 s in the tests) was waited, as for any wrong password.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    }
+    // Three failures counted for admin (the limit here): the right password is refused now.
+    const refused = await post('admin', testPasswords.admin);
+    expect(refused.statusCode).toBe(429);
+  });
+
+  it('checks no more passwords than the limit in a concurrent burst, and a right one in it gets no session', async () => {
+    const auth = t.app.core.auth;
+    const authenticate = auth.authenticate;
+    let checked = 0;
+    auth.authenticate = (...args) => {
+      checked += 1;
+      return authenticate.apply(auth, args);
+    };
+    try {
+      const page = await t.app.inject({ method: 'GET', url: '/login/' });
+      const cookie = getCookieHeader(page);
+      const burst = (login: string, remoteAddress: string, rightAt: number) =>
+        Promise.all(Array.from({ length: 150 }, (_, index) => t.app.inject({
+          method: 'POST', url: '/login/', remoteAddress, headers: formHeaders(cookie),
+          payload: form({
+            login, password: index === rightAt ? testPasswords.dnguyen : `wrong-${index}`, _csrf: getPageCsrfToken(page.body),
+          }),
+        })));
+      const count = (responses: LightMyRequestResponse[], status: number) =>
+        responses.filter((response) => response.statusCode === status).length;
+
+      const first = await burst('dnguyen', '198.51.100.1', 100);
+      expect(checked).toBe(3); // --auth-max-failures-per-account 3
+      expect(count(first, 401)).toBe(3);
+      expect(count(first, 429)).toBe(147);
+      expect(first.some((response) => response.cookies.some((c) => c.name === '__Host-licorn-session'))).toBe(false);
+
+      // One address spraying names: the address limit (20) holds too.
+      checked = 0;
+      const names = await Promise.all(Array.from({ length: 150 }, (_, index) => t.app.inject({
+        method: 'POST', url: '/login/', remoteAddress: '198.51.100.2', headers: formHeaders(cookie),
+        payload: form({ login: `spray${index}`, password: 'wrong', _csrf: getPageCsrfToken(page.body) }),
+      })));
+      expect(checked).toBe(20);
+      expect(count(names, 401)).toBe(20);
+    } finally {
+      auth.authenticate = authenticate;
+    }
+  });
+
+  it('releases the attempt of a right password: logins that succeed never use up the limit', async () => {
+    // In flight, an attempt counts as a failure: two at once stay under the limit of three.
+    const together = await Promise.all([0, 1].map(() => logIn(t.app, 'blefevre', testPasswords.blefevre)));
+    expect(together.map(({ response }) => response.statusCode)).toEqual([303, 303]);
+    for (let i = 0; i < 5; i += 1) expect((await logIn(t.app, 'blefevre', testPasswords.blefevre)).response.statusCode).toBe(303);
+  });
+
+  it('tells browsers and proxies to keep no copy of the login form, pages, the API and exports', async () => {
+    const { cookie } = await logIn(t.app, 'admin', testPasswords.admin);
+    const urls = ['/login/', '/login/?next=%2Fme%2F', '/', '/me/', '/accounts/', '/api/v1/session', '/api/v1/accounts/export',
+      '/no-such-page'];
+    for (const url of urls) {
+      const response = await t.app.inject({ method: 'GET', url, headers: { cookie } });
+      expect(response.headers['cache-control'], url).toBe('no-store');
+    }
+    const anonymous = await t.app.inject({ method: 'GET', url: '/login/' });
+    expect(anonymous.headers['cache-control']).toBe('no-store');
+    const bundle = /src="(\/static\/[^"]+\.js)"/.exec(anonymous.body)![1]!;
+    const cached = await t.app.inject({ method: 'GET', url: bundle });
+    expect(cached.statusCode).toBe(200);
+    expect(cached.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  });
 });
+
