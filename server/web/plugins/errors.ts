@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { CoreError, type ErrorCode } from '../../core/errors.ts';
 import { isApiRequest } from './auth-guard.ts';
 import { getCsrfToken } from './csrf.ts';
@@ -34,18 +34,33 @@ export function describeError(error: FastifyError | CoreError, requestId: string
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    const first = fastifyError.validation[0];
-    const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
-    const path = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
-    const property = params?.missingProperty ?? params?.additionalProperty;
-    const field = (property ? [path, property].filter(Boolean).join('.') : path) || null;
+    const field = getValidationField(fastifyError.validation[0], fastifyError.validationContext);
     return { status: 400, body: { code: 'invalid-argument', field, message: `Invalid request: ${fastifyError.message}` } };
   }
   const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
   if (status >= 500) {
     return { status, body: { code: 'internal-error', field: null, message: `Internal error; the daemon's log has the details (request ${requestId})` } };
   }
-  return { status, body: { code: codeOfStatus(status), field: null, message: fastifyError.message } };
+  return { status, body: { code: codeOfStatus(status), field: getRequestPartOf(fastifyError.code), message: fastifyError.message } };
+}
+
+// The field a schema refusal is about, as a dotted path (`roles.developers`, `logins.3`):
+// JSON pointer segments unescaped, the missing or unknown property appended, and the part
+// of the request itself (`body`, `querystring`) when the whole of it is wrong.
+function getValidationField(first: FastifySchemaValidationError | undefined, context: string | undefined): string {
+  const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+  const segments = (first?.instancePath ?? '').split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const property = params?.missingProperty ?? params?.additionalProperty;
+  if (property !== undefined) segments.push(property);
+  return segments.length > 0 ? segments.join('.') : (context ?? 'body');
+}
+
+// What part of the request a refusal from Fastify itself is about: its content type, its
+// body (not JSON, empty, too large, a prototype key), or the request as a whole.
+function getRequestPartOf(code: string | undefined): string {
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'content-type';
+  if (code?.startsWith('FST_ERR_CTP_')) return 'body';
+  return 'request';
 }
 
 async function sendError(request: FastifyRequest, reply: FastifyReply, status: number, body: ErrorBody): Promise<void> {

@@ -14,6 +14,7 @@ interface LoginBody {
 const loginBodySchema = {
   type: 'object',
   required: ['login', 'password'],
+  additionalProperties: false,
   properties: {
     login: { type: 'string', maxLength: 256 },
     password: { type: 'string', maxLength: 4096 },
