@@ -8,7 +8,7 @@ import cookies from './plugins/cookies.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import views from './plugins/views.ts';
 import staticFiles from './plugins/static-files.ts';
-import errors from './plugins/errors.ts';
+import errors, { handleFrameworkError } from './plugins/errors.ts';
 import { compileValidator } from './validation/validator-compiler.ts';
 import core from './plugins/core.ts';
 import sessions from './plugins/sessions.ts';
@@ -50,6 +50,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     logController: new LogController({ disableRequestLogging: !config.log.requests }),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    frameworkErrors: handleFrameworkError,
   });
   // Strict bodies, coerced querystrings (server/web/validation/validator-compiler.ts).
   app.setValidatorCompiler(compileValidator);

@@ -52,15 +52,25 @@ function getValidationField(first: FastifySchemaValidationError | undefined, con
   const segments = (first?.instancePath ?? '').split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   const property = params?.missingProperty ?? params?.additionalProperty;
   if (property !== undefined) segments.push(property);
-  return segments.length > 0 ? segments.join('.') : (context ?? 'body');
+  // An empty key is still a key: shown as "" so that the field is never blank.
+  return segments.length > 0 ? segments.map((segment) => segment || '""').join('.') : (context ?? 'body');
 }
 
 // What part of the request a refusal from Fastify itself is about: its content type, its
 // body (not JSON, empty, too large, a prototype key), or the request as a whole.
 function getRequestPartOf(code: string | undefined): string {
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'content-type';
+  if (code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH') return 'url';
   if (code?.startsWith('FST_ERR_CTP_')) return 'body';
   return 'request';
+}
+
+// Fastify's refusals before routing (a malformed URL, a parameter past its length): the
+// same JSON body as every other refusal, naming the URL. Given as `frameworkErrors`.
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = describeError(error, request.id);
+  request.log.info({ status, code: body.code }, body.message);
+  void reply.code(status).send({ ...body, message: body.message.slice(0, 300) });
 }
 
 async function sendError(request: FastifyRequest, reply: FastifyReply, status: number, body: ErrorBody): Promise<void> {
