@@ -17,9 +17,9 @@ const seed = 20261201;
 // Parameter values: accounts and groups of every kind (restricted, system, admin, standard),
 // and names that are traps. `admin` and `dnguyen` are the fuzz's own sessions: left alone.
 const paramValue = fc.oneof(
-  fc.constantFrom('fuzztarget', 'root', 'news', 'nobody', 'daemon', 'blefevre', 'ndupont', 'developers', 'admins', 'licorn-wmi',
-    'users', 'rsp-developers', 'gst-support', 'acl', 'nogroup', '-', '-rows'),
-  hostileString.filter((value) => value.length > 0 && value !== 'admin' && value !== 'dnguyen'),
+  { weight: 3, arbitrary: fc.constantFrom('fuzztarget', 'root', 'news', 'nobody', 'daemon', 'blefevre', 'ndupont', 'developers', 'admins', 'licorn-wmi',
+    'users', 'rsp-developers', 'gst-support', 'acl', 'nogroup', '-', '-rows') },
+  { weight: 1, arbitrary: hostileString.filter((value) => value.length > 0 && value !== 'admin' && value !== 'dnguyen') },
 );
 
 interface FuzzCase {
