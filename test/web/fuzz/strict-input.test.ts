@@ -37,6 +37,10 @@ describe('strict request bodies', () => {
       ['POST', '/api/v1/accounts', { login: 'typed', roles: { developers: ['member'] } }, 'roles.developers'],
       ['POST', '/api/v1/accounts', { login: 'typed', roles: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`g${i}`, 'member'])) }, 'roles'],
       ['POST', '/api/v1/accounts', { login: 'typed', fullName: 'x'.repeat(5000) }, 'fullName'],
+      ['POST', '/api/v1/accounts', { login: 'typed', groups: Array.from({ length: 1001 }, () => 'g') }, 'groups'],
+      ['POST', '/api/v1/accounts', { login: 'typed', roles: { ['g'.repeat(65)]: 'member' } }, 'roles'],
+      ['POST', '/api/v1/accounts', { login: 'typed', uid: -1 }, 'uid'],
+      ['POST', '/api/v1/accounts', { login: 'typed', uid: 2 ** 32 }, 'uid'],
       ['POST', '/api/v1/accounts', { login: 'typed', nickname: 'Typo' }, 'nickname'],
       ['POST', '/api/v1/accounts', { login: null }, 'login'],
       ['PATCH', '/api/v1/accounts/dnguyen', { version, locked: 'true' }, 'locked'],
@@ -92,6 +96,8 @@ describe('strict request bodies', () => {
     const bad = await call(api.admin, 'GET', '/api/v1/accounts?system=maybe');
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ field: 'system' });
+    const badRange = await call(api.admin, 'GET', '/api/v1/status/history?range=1y');
+    expect(badRange.json()).toMatchObject({ field: 'range' });
     const badHome = await call(api.admin, 'DELETE', '/api/v1/accounts/dnguyen?home=elsewhere');
     expect(badHome.statusCode).toBe(400);
     expect(badHome.json()).toMatchObject({ field: 'home' });
