@@ -26,7 +26,9 @@ export function getAppRoutes(app: FastifyInstance): AppRoute[] {
     }
   }
   for (const route of routes) {
-    if (!app.hasRoute({ method: route.method, url: route.path })) throw new Error(`printRoutes gave ${route.method} ${route.path}, which the app does not have`);
+    if (!app.hasRoute({ method: route.method, url: route.path })) {
+      throw new Error(`printRoutes gave ${route.method} ${route.path}, which the app does not have`);
+    }
   }
   if (routes.length === 0) throw new Error('no routes read from printRoutes');
   return routes;

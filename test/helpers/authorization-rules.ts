@@ -3,7 +3,9 @@
 // and fails on a route missing here, so a new route has to be placed under the rules.
 
 // Who calls: as logged in, and what happened to the account since (after login).
-export const identities = ['anonymous', 'member', 'wmi', 'admins', 'demoted', 'locked', 'deleted', 'loggedOut'] as const;
+export const identities = [
+  'anonymous', 'member', 'wmi', 'admins', 'demoted', 'locked', 'deleted', 'loggedOut',
+] as const;
 export type Identity = (typeof identities)[number];
 
 // What the account files say the caller is now: that is what rights follow.
@@ -49,36 +51,55 @@ export interface Probe {
 const byStanding = (statuses: Record<Standing, number | number[]>) => (identity: Identity): number[] =>
   [statuses[standingOf[identity]]].flat();
 
+const request = (method: ProbeRequest['method'], url: string, payload?: object): ProbeRequest =>
+  ({ method, url, ...(payload ? { payload } : {}) });
+
+// A request everyone may send once logged in, or with the statuses given.
+const probe = (name: string, built: ProbeRequest, statuses: Record<Standing, number | number[]>): Probe =>
+  ({ name, target: 'none', build: () => built, expect: byStanding(statuses) });
+
 // An admin page: the login form for no session (302), 403 for other accounts.
-const adminPage = (url: string): Probe => ({
-  name: 'page', target: 'none', build: () => ({ method: 'GET', url }), expect: byStanding({ none: 302, member: 403, wmi: 200, admins: 200 }),
-});
+const adminPage = (url: string): Probe =>
+  probe('page', request('GET', url), { none: 302, member: 403, wmi: 200, admins: 200 });
 // An admin API route: 401 without a session, 403 for other accounts.
-const adminApi = (request: Omit<ProbeRequest, 'url'> & { url: string }, ok = 200, name = 'api'): Probe => ({
-  name, target: 'none', build: () => request, expect: byStanding({ none: 401, member: 403, wmi: ok, admins: ok }),
-});
+const adminApi = (built: ProbeRequest, name = 'api'): Probe =>
+  probe(name, built, { none: 401, member: 403, wmi: 200, admins: 200 });
 // A route of every logged-in account.
-const ownApi = (url: string): Probe => ({
-  name: 'own', target: 'none', build: () => ({ method: 'GET', url }), expect: byStanding({ none: 401, member: 200, wmi: 200, admins: 200 }),
+const ownApi = (url: string): Probe =>
+  probe('own', request('GET', url), { none: 401, member: 200, wmi: 200, admins: 200 });
+const ownForm = (name: string, build: Probe['build']): Probe =>
+  ({ name, target: 'none', build, expect: byStanding({ none: 401, member: 303, wmi: 303, admins: 303 }) });
+
+// Who may make a change to a target: licorn-wmi and admins (staff), admins only, nobody.
+type Allowed = 'staff' | 'admins' | 'nobody';
+
+// A change aimed at a target: 401 without a session, 403 to plain accounts, `ok` to those
+// allowed and 403 to the others.
+const onTarget = (name: string, target: TargetKind, build: Probe['build'], ok: number, allowed: Allowed): Probe => ({
+  name, target, build,
+  expect: byStanding({
+    none: 401, member: 403, wmi: allowed === 'staff' ? ok : 403, admins: allowed === 'nobody' ? 403 : ok,
+  }),
 });
 
-// A change aimed at an account (or a group): allowed to licorn-wmi and admins on standard
-// targets, to admins only on admin and system ones, to nobody on restricted ones and on
-// oneself (delete, lock).
-const onTarget = (name: string, target: TargetKind, build: Probe['build'], ok: number, wmi: boolean, admins: boolean): Probe => ({
-  name, target, build, expect: byStanding({ none: 401, member: 403, wmi: wmi ? ok : 403, admins: admins ? ok : 403 }),
-});
-const accountTargets: [TargetKind, boolean, boolean][] = [
-  ['standard', true, true], ['admin', false, true], ['system', false, true], ['restricted', false, false],
+// Staff touch standard accounts; only admins touch admin and system accounts; nobody
+// touches restricted ones.
+const accountTargets: [TargetKind, Allowed][] = [
+  ['standard', 'staff'], ['admin', 'admins'], ['system', 'admins'], ['restricted', 'nobody'],
 ];
+const forEachAccountTarget = (ok: number, build: Probe['build']): Probe[] =>
+  accountTargets.map(([kind, allowed]) => onTarget(kind, kind, build, ok, allowed));
 
-const accountPatch = (context: CellContext): ProbeRequest =>
-  ({ method: 'PATCH', url: `/api/v1/accounts/${context.target}`, payload: { version: context.getVersion('account', context.target), fullName: 'Matrix Changed' } });
+const accountUrl = (context: CellContext) => `/api/v1/accounts/${context.target}`;
+const accountVersion = (context: CellContext) => context.getVersion('account', context.target);
 
 // Every route's probes, by `METHOD path` as the app registers it.
 export const routeRules: Record<string, Probe[]> = {
-  'GET /static/*': [{ name: 'public', target: 'none', build: () => ({ method: 'GET', url: '/static/no-such-file.js' }), expect: () => [404] }],
-  'GET /': [{ name: 'dashboard', target: 'none', build: () => ({ method: 'GET', url: '/' }), expect: byStanding({ none: 302, member: 302, wmi: 200, admins: 200 }) }],
+  // Public: the same answer to everyone, session or not.
+  'GET /static/*': [
+    probe('public', request('GET', '/static/none.js'), { none: 404, member: 404, wmi: 404, admins: 404 }),
+  ],
+  'GET /': [probe('dashboard', request('GET', '/'), { none: 302, member: 302, wmi: 200, admins: 200 })],
   'GET /status/': [adminPage('/status/')],
   'GET /audit/': [adminPage('/audit/')],
   'GET /accounts/': [adminPage('/accounts/')],
@@ -87,70 +108,87 @@ export const routeRules: Record<string, Probe[]> = {
   'GET /accounts/:login': [adminPage('/accounts/dnguyen')],
   'GET /groups/': [adminPage('/groups/')],
   'GET /groups/:name': [adminPage('/groups/developers')],
-  'GET /me/': [{ name: 'own page', target: 'none', build: () => ({ method: 'GET', url: '/me/' }), expect: byStanding({ none: 302, member: 200, wmi: 200, admins: 200 }) }],
-  'GET /login/': [{ name: 'form', target: 'none', build: () => ({ method: 'GET', url: '/login/' }), expect: byStanding({ none: 200, member: 303, wmi: 303, admins: 303 }) }],
+  'GET /me/': [probe('own page', request('GET', '/me/'), { none: 302, member: 200, wmi: 200, admins: 200 })],
+  'GET /login/': [probe('form', request('GET', '/login/'), { none: 200, member: 303, wmi: 303, admins: 303 })],
   'POST /login/': [{
     name: 'own password', target: 'none',
-    build: (context) => ({ method: 'POST', url: '/login/', payload: { login: context.login ?? context.rowMember, password: context.password } }),
+    build: (context) =>
+      request('POST', '/login/', { login: context.login ?? context.rowMember, password: context.password }),
     // A locked or deleted account cannot log in; everyone else can, again.
     expect: (identity) => (identity === 'locked' || identity === 'deleted' ? [401] : [303]),
   }],
-  'POST /logout/': [{
-    name: 'logout', target: 'none', build: () => ({ method: 'POST', url: '/logout/', payload: {} }),
-    // Without a session there is nothing to end: sent home, or refused for its stale token.
-    expect: byStanding({ none: [303, 403], member: 303, wmi: 303, admins: 303 }),
-  }],
-  'POST /me/profile': [{
-    name: 'own profile', target: 'none', build: () => ({ method: 'POST', url: '/me/profile', payload: { fullName: 'Matrix Name', shell: '/bin/bash' } }),
-    expect: byStanding({ none: 401, member: 303, wmi: 303, admins: 303 }),
-  }],
-  'POST /me/password': [{
-    name: 'own password', target: 'none',
-    build: (context) => ({ method: 'POST', url: '/me/password', payload: { currentPassword: context.password, newPassword: 'Matrix-new-1234', confirmPassword: 'Matrix-new-1234' } }),
-    expect: byStanding({ none: 401, member: 303, wmi: 303, admins: 303 }),
-  }],
-  'GET /ws': [{ name: 'socket', target: 'none', build: () => ({ method: 'GET', url: '/ws', socket: true }), expect: byStanding({ none: 401, member: 101, wmi: 101, admins: 101 }) }],
+  // Without a session there is nothing to end: sent home, or refused for its stale token.
+  'POST /logout/': [
+    probe('logout', request('POST', '/logout/', {}), { none: [303, 403], member: 303, wmi: 303, admins: 303 }),
+  ],
+  'POST /me/profile': [
+    ownForm('own profile', () => request('POST', '/me/profile', { fullName: 'Matrix Name', shell: '/bin/bash' })),
+  ],
+  'POST /me/password': [ownForm('own password', (context) => request('POST', '/me/password', {
+    currentPassword: context.password, newPassword: 'Matrix-new-1234', confirmPassword: 'Matrix-new-1234',
+  }))],
+  'GET /ws': [
+    probe('socket', { method: 'GET', url: '/ws', socket: true }, { none: 401, member: 101, wmi: 101, admins: 101 }),
+  ],
   'GET /api/v1/openapi.json': [ownApi('/api/v1/openapi.json')],
   'GET /api/v1/session': [ownApi('/api/v1/session')],
-  'GET /api/v1/sessions': [adminApi({ method: 'GET', url: '/api/v1/sessions' })],
-  'GET /api/v1/system': [adminApi({ method: 'GET', url: '/api/v1/system' })],
-  'GET /api/v1/status': [adminApi({ method: 'GET', url: '/api/v1/status' })],
-  'GET /api/v1/status/history': [adminApi({ method: 'GET', url: '/api/v1/status/history' })],
-  'GET /api/v1/accounts': [adminApi({ method: 'GET', url: '/api/v1/accounts' })],
-  'GET /api/v1/accounts/export': [adminApi({ method: 'GET', url: '/api/v1/accounts/export' })],
-  'GET /api/v1/accounts/:login': [adminApi({ method: 'GET', url: '/api/v1/accounts/dnguyen' })],
-  'GET /api/v1/groups': [adminApi({ method: 'GET', url: '/api/v1/groups' })],
-  'GET /api/v1/groups/:name': [adminApi({ method: 'GET', url: '/api/v1/groups/developers' })],
-  'POST /api/v1/accounts/validate': [adminApi({ method: 'POST', url: '/api/v1/accounts/validate', payload: { login: 'matrixvalid' } })],
-  'POST /api/v1/accounts/import': [adminApi({ method: 'POST', url: '/api/v1/accounts/import', payload: { csv: 'login\nmatrixdry\n', dryRun: true } }, 200, 'dry run')],
+  'GET /api/v1/sessions': [adminApi(request('GET', '/api/v1/sessions'))],
+  'GET /api/v1/system': [adminApi(request('GET', '/api/v1/system'))],
+  'GET /api/v1/status': [adminApi(request('GET', '/api/v1/status'))],
+  'GET /api/v1/status/history': [adminApi(request('GET', '/api/v1/status/history'))],
+  'GET /api/v1/accounts': [adminApi(request('GET', '/api/v1/accounts'))],
+  'GET /api/v1/accounts/export': [adminApi(request('GET', '/api/v1/accounts/export'))],
+  'GET /api/v1/accounts/:login': [adminApi(request('GET', '/api/v1/accounts/dnguyen'))],
+  'GET /api/v1/groups': [adminApi(request('GET', '/api/v1/groups'))],
+  'GET /api/v1/groups/:name': [adminApi(request('GET', '/api/v1/groups/developers'))],
+  'POST /api/v1/accounts/validate': [adminApi(request('POST', '/api/v1/accounts/validate', { login: 'matrixvalid' }))],
+  'POST /api/v1/accounts/import': [
+    adminApi(request('POST', '/api/v1/accounts/import', { csv: 'login\nmatrixdry\n', dryRun: true }), 'dry run'),
+  ],
   'POST /api/v1/accounts': [
-    onTarget('standard', 'none', (context) => ({ method: 'POST', url: '/api/v1/accounts', payload: { login: context.target, password: null } }), 201, true, true),
-    onTarget('into admins', 'none', (context) => ({ method: 'POST', url: '/api/v1/accounts', payload: { login: context.target, password: null, groups: ['admins'] } }), 201, false, true),
-    onTarget('system', 'none', (context) => ({ method: 'POST', url: '/api/v1/accounts', payload: { login: context.target, password: null, system: true } }), 201, false, true),
+    onTarget('standard', 'none', (context) =>
+      request('POST', '/api/v1/accounts', { login: context.target, password: null }), 201, 'staff'),
+    onTarget('into admins', 'none', (context) =>
+      request('POST', '/api/v1/accounts', { login: context.target, password: null, groups: ['admins'] }),
+    201, 'admins'),
+    onTarget('system', 'none', (context) =>
+      request('POST', '/api/v1/accounts', { login: context.target, password: null, system: true }), 201, 'admins'),
   ],
   'PATCH /api/v1/accounts/:login': [
-    ...accountTargets.map(([kind, wmi, admins]) => onTarget(kind, kind, accountPatch, 200, wmi, admins)),
-    onTarget('lock self', 'self', (context) => ({ method: 'PATCH', url: `/api/v1/accounts/${context.target}`, payload: { version: context.getVersion('account', context.target), locked: true } }), 200, false, false),
+    ...forEachAccountTarget(200, (context) =>
+      request('PATCH', accountUrl(context), { version: accountVersion(context), fullName: 'Matrix Changed' })),
+    // Nobody locks or deletes their own account.
+    onTarget('lock self', 'self', (context) =>
+      request('PATCH', accountUrl(context), { version: accountVersion(context), locked: true }), 200, 'nobody'),
   ],
   'DELETE /api/v1/accounts/:login': [
-    ...accountTargets.map(([kind, wmi, admins]) => onTarget(kind, kind, (context) => ({ method: 'DELETE', url: `/api/v1/accounts/${context.target}?home=keep` }), 200, wmi, admins)),
-    onTarget('self', 'self', (context) => ({ method: 'DELETE', url: `/api/v1/accounts/${context.target}?home=keep` }), 200, false, false),
+    ...forEachAccountTarget(200, (context) => request('DELETE', `${accountUrl(context)}?home=keep`)),
+    onTarget('self', 'self', (context) => request('DELETE', `${accountUrl(context)}?home=keep`), 200, 'nobody'),
   ],
-  'POST /api/v1/accounts/bulk': accountTargets.map(([kind, wmi, admins]) =>
-    onTarget(kind, kind, (context) => ({ method: 'POST', url: '/api/v1/accounts/bulk', payload: { action: 'lock', logins: [context.target] } }), 200, wmi, admins)),
+  'POST /api/v1/accounts/bulk': forEachAccountTarget(200, (context) =>
+    request('POST', '/api/v1/accounts/bulk', { action: 'lock', logins: [context.target] })),
   'PUT /api/v1/groups/:name/roles/:login': [
-    ...accountTargets.map(([kind, wmi, admins]) =>
-      onTarget(kind, kind, (context) => ({ method: 'PUT', url: `/api/v1/groups/developers/roles/${context.target}`, payload: { role: 'member' } }), 200, wmi, admins)),
-    onTarget('into admins', 'standard', (context) => ({ method: 'PUT', url: `/api/v1/groups/admins/roles/${context.target}`, payload: { role: 'member' } }), 200, false, true),
+    ...forEachAccountTarget(200, (context) =>
+      request('PUT', `/api/v1/groups/developers/roles/${context.target}`, { role: 'member' })),
+    // Only admins add anyone to admins.
+    onTarget('into admins', 'standard', (context) =>
+      request('PUT', `/api/v1/groups/admins/roles/${context.target}`, { role: 'member' }), 200, 'admins'),
   ],
-  'POST /api/v1/groups': [onTarget('standard', 'none', (context) => ({ method: 'POST', url: '/api/v1/groups', payload: { name: context.target } }), 201, true, true)],
+  'POST /api/v1/groups': [
+    onTarget('standard', 'none', (context) =>
+      request('POST', '/api/v1/groups', { name: context.target }), 201, 'staff'),
+  ],
   'PATCH /api/v1/groups/:name': [
-    onTarget('standard', 'group', (context) => ({ method: 'PATCH', url: `/api/v1/groups/${context.target}`, payload: { version: context.getVersion('group', context.target), description: 'Matrix' } }), 200, true, true),
+    onTarget('standard', 'group', (context) => request('PATCH', `/api/v1/groups/${context.target}`, {
+      version: context.getVersion('group', context.target), description: 'Matrix',
+    }), 200, 'staff'),
     // Nobody renames or deletes the administrators' groups through the interface.
-    onTarget('rename admins', 'none', (context) => ({ method: 'PATCH', url: '/api/v1/groups/admins', payload: { version: context.getVersion('group', 'admins'), newName: context.target } }), 200, false, false),
+    onTarget('rename admins', 'none', (context) => request('PATCH', '/api/v1/groups/admins', {
+      version: context.getVersion('group', 'admins'), newName: context.target,
+    }), 200, 'nobody'),
   ],
   'DELETE /api/v1/groups/:name': [
-    onTarget('standard', 'group', (context) => ({ method: 'DELETE', url: `/api/v1/groups/${context.target}` }), 200, true, true),
-    onTarget('admins', 'none', () => ({ method: 'DELETE', url: '/api/v1/groups/admins' }), 200, false, false),
+    onTarget('standard', 'group', (context) => request('DELETE', `/api/v1/groups/${context.target}`), 200, 'staff'),
+    onTarget('admins', 'none', () => request('DELETE', '/api/v1/groups/admins'), 200, 'nobody'),
   ],
 };

@@ -29,7 +29,8 @@ export async function snapshotTree(root: string): Promise<TreeSnapshot> {
   const snapshot: TreeSnapshot = new Map([['.', await describeEntry(root)]]);
   const entries = await readdir(root, { recursive: true });
   await Promise.all(entries.map(async (relative) => {
-    snapshot.set(relative, await describeEntry(join(root, relative)).catch((error: NodeJS.ErrnoException) => `unreadable ${error.code}`));
+    const describe = describeEntry(join(root, relative));
+    snapshot.set(relative, await describe.catch((error: NodeJS.ErrnoException) => `unreadable ${error.code}`));
   }));
   return snapshot;
 }

@@ -18,9 +18,13 @@ interface Schema {
 // The forms of the pages (not described by OpenAPI, which covers /api/ only): what a browser
 // sends. A page route that takes a body and is missing here fails the fuzz test.
 export const pageFormSchemas: Record<string, Schema> = {
-  'POST /login/': { type: 'object', required: ['login', 'password'], properties: { login: {}, password: {}, next: {}, _csrf: {} } },
+  'POST /login/': {
+    type: 'object', required: ['login', 'password'], properties: { login: {}, password: {}, next: {}, _csrf: {} },
+  },
   'POST /logout/': { type: 'object', properties: { _csrf: {} } },
-  'POST /me/profile': { type: 'object', required: ['fullName', 'shell'], properties: { fullName: {}, shell: {}, _csrf: {} } },
+  'POST /me/profile': {
+    type: 'object', required: ['fullName', 'shell'], properties: { fullName: {}, shell: {}, _csrf: {} },
+  },
   'POST /me/password': {
     type: 'object', required: ['currentPassword', 'newPassword', 'confirmPassword'],
     properties: { currentPassword: {}, newPassword: {}, confirmPassword: {}, username: {}, _csrf: {} },
@@ -30,7 +34,8 @@ export const pageFormSchemas: Record<string, Schema> = {
 // Plausible values by field name, so that a "valid-looking" body gets past the schema and
 // reaches the core's own checks.
 const plausible: Record<string, fc.Arbitrary<unknown>> = {
-  login: fc.oneof(fc.constantFrom('fuzzone', 'root', 'news', 'fuzztarget', 'admin'), fc.stringMatching(/^fz[a-z0-9]{1,8}$/)),
+  login: fc.oneof(
+    fc.constantFrom('fuzzone', 'root', 'news', 'fuzztarget', 'admin'), fc.stringMatching(/^fz[a-z0-9]{1,8}$/)),
   newLogin: fc.constantFrom('fuzzrenamed', 'root', 'fuzztarget'),
   name: fc.constantFrom('fuzzgroup', 'developers', 'admins', 'users'),
   newName: fc.constantFrom('fuzzgroup2', 'admins', 'users'),
@@ -40,7 +45,8 @@ const plausible: Record<string, fc.Arbitrary<unknown>> = {
   logins: fc.array(fc.constantFrom('fuzztarget', 'fuzzone', 'root', 'news', 'nobody'), { minLength: 1, maxLength: 3 }),
   fullName: fc.constantFrom('Fuzz Person', 'Zoë Fuzz', ''),
   shell: fc.constantFrom('/bin/bash', '/bin/sh', '/usr/sbin/nologin'),
-  home: fc.constantFrom('/home/fuzzhome', '/home/fuzzone', '/etc', '/home/groups/developers', '/home/archives', '/home/dnguyen'),
+  home: fc.constantFrom(
+    '/home/fuzzhome', '/home/fuzzone', '/etc', '/home/groups/developers', '/home/archives', '/home/dnguyen'),
   password: fc.constantFrom('Fuzz-pass-1234', null),
   currentPassword: fc.constantFrom('wrong-pass-1234'),
   newPassword: fc.constantFrom('Fuzz-pass-1234'),
@@ -63,10 +69,13 @@ function getValidValue(schema: Schema, key: string): fc.Arbitrary<unknown> {
   if (known) return known;
   const type = Array.isArray(schema.type) ? schema.type.find((name) => name !== 'null') : schema.type;
   if (type === 'boolean') return fc.boolean();
-  if (type === 'integer') return fc.integer({ min: schema.minimum ?? 0, max: Math.min(schema.maximum ?? 100_000, 100_000) });
+  if (type === 'integer') {
+    return fc.integer({ min: schema.minimum ?? 0, max: Math.min(schema.maximum ?? 100_000, 100_000) });
+  }
   if (type === 'array') return fc.array(getValidValue(schema.items ?? {}, key), { maxLength: 3 });
   if (type === 'object' && typeof schema.additionalProperties === 'object') {
-    return fc.dictionary(fc.constantFrom('developers', 'support', 'admins'), getValidValue(schema.additionalProperties, ''), { maxKeys: 2 });
+    const groups = fc.constantFrom('developers', 'support', 'admins');
+    return fc.dictionary(groups, getValidValue(schema.additionalProperties, ''), { maxKeys: 2 });
   }
   if (type === 'object') return getValidBody(schema);
   return fc.constantFrom('fuzz', 'fuzzvalue');
@@ -88,7 +97,8 @@ function getValidBody(schema: Schema): fc.Arbitrary<Record<string, unknown>> {
 
 // The body schema of a route: from the app's OpenAPI description, or the page's form.
 export function getBodySchema(app: FastifyInstance, route: AppRoute): Schema | null {
-  const openapi = app.swagger() as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>> };
+  type Operation = { requestBody?: { content: Record<string, { schema: Schema }> } };
+  const openapi = app.swagger() as { paths: Record<string, Record<string, Operation>> };
   const operation = openapi.paths[route.path.replace(/:([A-Za-z]+)/g, '{$1}')]?.[route.method.toLowerCase()];
   const fromApi = operation?.requestBody?.content['application/json']?.schema;
   return fromApi ?? pageFormSchemas[`${route.method} ${route.path}`] ?? null;
@@ -103,7 +113,10 @@ export function getHostileBody(schema: Schema | null): fc.Arbitrary<unknown> {
   return fc.oneof(
     { weight: 1, arbitrary: hostileValue },
     { weight: 2, arbitrary: fc.dictionary(anyKey, hostileValue, { maxKeys: 5 }) },
-    { weight: 5, arbitrary: fc.tuple(valid, anyKey, hostileValue).map(([body, key, value]) => ({ ...body, [key]: value })) },
+    {
+      weight: 5,
+      arbitrary: fc.tuple(valid, anyKey, hostileValue).map(([body, key, value]) => ({ ...body, [key]: value })),
+    },
     { weight: 1, arbitrary: fc.tuple(valid, fc.constantFrom(...(keys.length > 0 ? keys : ['x']))).map(([body, key]) => {
       const { [key]: _dropped, ...rest } = body;
       return rest;

@@ -6,9 +6,14 @@ const { call, digestEtc } = api;
 
 // Sends a raw body (not re-encoded by inject) as the admin, with the CSRF token.
 const sendRaw = (method: 'POST' | 'PATCH' | 'PUT', url: string, payload: string, contentType = 'application/json') =>
-  api.t.app.inject({ method, url, payload, headers: { cookie: api.admin.cookie, 'x-csrf-token': api.admin.csrf, 'content-type': contentType } });
+  api.t.app.inject({
+    method, url, payload,
+    headers: { cookie: api.admin.cookie, 'x-csrf-token': api.admin.csrf, 'content-type': contentType },
+  });
 
-const versionOf = async (login: string): Promise<string> => (await call(api.admin, 'GET', `/api/v1/accounts/${login}`)).json().version;
+const versionOf = async (login: string): Promise<string> =>
+  (await call(api.admin, 'GET', `/api/v1/accounts/${login}`)).json().version;
+const manyRoles = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`g${i}`, 'member']));
 
 // Issue 11, item 10: JSON bodies are taken as sent; a value of the wrong type is refused
 // naming its field, never coerced into something the sender did not write.
@@ -35,7 +40,7 @@ describe('strict request bodies', () => {
       ['POST', '/api/v1/accounts', { login: 'typed', groups: ['developers', 7] }, 'groups.1'],
       ['POST', '/api/v1/accounts', { login: 'typed', roles: { developers: 'boss' } }, 'roles.developers'],
       ['POST', '/api/v1/accounts', { login: 'typed', roles: { developers: ['member'] } }, 'roles.developers'],
-      ['POST', '/api/v1/accounts', { login: 'typed', roles: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`g${i}`, 'member'])) }, 'roles'],
+      ['POST', '/api/v1/accounts', { login: 'typed', roles: manyRoles }, 'roles'],
       ['POST', '/api/v1/accounts', { login: 'typed', fullName: 'x'.repeat(5000) }, 'fullName'],
       ['POST', '/api/v1/accounts', { login: 'typed', groups: Array.from({ length: 1001 }, () => 'g') }, 'groups'],
       ['POST', '/api/v1/accounts', { login: 'typed', roles: { ['g'.repeat(65)]: 'member' } }, 'roles'],
@@ -75,7 +80,7 @@ describe('strict request bodies', () => {
     for (const body of bodies) {
       const response = await sendRaw('POST', '/api/v1/accounts', body);
       expect(response.statusCode, body).toBe(400);
-      expect(response.json(), body).toMatchObject({ code: 'invalid-argument', field: expect.stringMatching(/^(body|__proto__|constructor)$/) });
+      expect(response.json(), body).toMatchObject({ code: 'invalid-argument', field: 'body' });
     }
     const media = await sendRaw('POST', '/api/v1/accounts', '<login>x</login>', 'application/xml');
     expect(media.statusCode).toBe(415);
@@ -83,8 +88,8 @@ describe('strict request bodies', () => {
   });
 
   it('refuses a form field sent twice rather than picking one', async () => {
-    const response = await sendRaw('POST', '/me/profile', `fullName=A&fullName=B&shell=%2Fbin%2Fbash&_csrf=${api.admin.csrf}`,
-      'application/x-www-form-urlencoded');
+    const form = `fullName=A&fullName=B&shell=%2Fbin%2Fbash&_csrf=${api.admin.csrf}`;
+    const response = await sendRaw('POST', '/me/profile', form, 'application/x-www-form-urlencoded');
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ field: 'fullName' });
   });
