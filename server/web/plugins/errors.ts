@@ -34,8 +34,9 @@ export function describeError(error: FastifyError | CoreError, requestId: string
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    const field = getValidationField(fastifyError.validation[0], fastifyError.validationContext);
-    return { status: 400, body: { code: 'invalid-argument', field, message: `Invalid request: ${fastifyError.message}` } };
+    const first = fastifyError.validation[0];
+    const field = getValidationField(first, fastifyError.validationContext);
+    return { status: 400, body: { code: 'invalid-argument', field, message: getValidationMessage(first, field) } };
   }
   const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
   if (status >= 500) {
@@ -54,6 +55,17 @@ function getValidationField(first: FastifySchemaValidationError | undefined, con
   if (property !== undefined) segments.push(property);
   // An empty key is still a key: shown as "" so that the field is never blank.
   return segments.length > 0 ? segments.map((segment) => segment || '""').join('.') : (context ?? 'body');
+}
+
+// A schema refusal said as the API's other refusals are: what, and what would be valid.
+function getValidationMessage(first: FastifySchemaValidationError | undefined, field: string): string {
+  const params = (first?.params ?? {}) as { allowedValues?: unknown[] };
+  if (first?.keyword === 'additionalProperties') return `Unknown field "${field}": it is not one this request takes`;
+  if (first?.keyword === 'required') return `Missing field "${field}"`;
+  if (first?.keyword === 'enum' && params.allowedValues) {
+    return `Invalid ${field}: must be one of ${params.allowedValues.map((value) => JSON.stringify(value)).join(', ')}`;
+  }
+  return `Invalid ${field}: ${first?.message ?? 'not what this request takes'}`;
 }
 
 // What part of the request a refusal from Fastify itself is about: its content type, its

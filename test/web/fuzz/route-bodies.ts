@@ -35,7 +35,7 @@ export const pageFormSchemas: Record<string, Schema> = {
 // reaches the core's own checks.
 const plausible: Record<string, fc.Arbitrary<unknown>> = {
   login: fc.oneof(
-    fc.constantFrom('fuzzone', 'root', 'news', 'fuzztarget', 'admin'), fc.stringMatching(/^fz[a-z0-9]{1,8}$/)),
+    fc.constantFrom('fuzzone', 'root', 'news', 'fuzztarget', 'blefevre'), fc.stringMatching(/^fz[a-z0-9]{1,8}$/)),
   newLogin: fc.constantFrom('fuzzrenamed', 'root', 'fuzztarget'),
   name: fc.constantFrom('fuzzgroup', 'developers', 'admins', 'users'),
   newName: fc.constantFrom('fuzzgroup2', 'admins', 'users'),
@@ -104,8 +104,21 @@ export function getBodySchema(app: FastifyInstance, route: AppRoute): Schema | n
   return fromApi ?? pageFormSchemas[`${route.method} ${route.path}`] ?? null;
 }
 
+// A character slipped into one text field of a valid-looking body: the classic way past a
+// check that looked at the value before it was cut, joined or written into a file.
+const injected = fc.constantFrom('\u0000', '\n', '\r\n', ':', ',', '\u007f', '\u001b', '/../', '\ud800');
+function injectCharacter(body: Record<string, unknown>, bad: string, at: number): Record<string, unknown> {
+  const keys = Object.keys(body).filter((key) => typeof body[key] === 'string');
+  if (keys.length === 0) return { ...body, [bad]: bad };
+  const key = keys[at % keys.length]!;
+  const value = body[key] as string;
+  const index = at % (value.length + 1);
+  return { ...body, [key]: value.slice(0, index) + bad + value.slice(index) };
+}
+
 // Hostile bodies for one route: a hostile value where the object should be, an object of
-// hostile keys and values, or a valid-looking body with one field broken, missing or added.
+// hostile keys and values, or a valid-looking body with one field broken (a wrong value, a
+// character slipped in), missing or added.
 export function getHostileBody(schema: Schema | null): fc.Arbitrary<unknown> {
   const keys = Object.keys(schema?.properties ?? {});
   const anyKey = keys.length > 0 ? fc.oneof(fc.constantFrom(...keys), hostileKey) : hostileKey;
@@ -121,6 +134,7 @@ export function getHostileBody(schema: Schema | null): fc.Arbitrary<unknown> {
       const { [key]: _dropped, ...rest } = body;
       return rest;
     }) },
+    { weight: 3, arbitrary: fc.tuple(valid, injected, fc.nat()).map(([body, bad, at]) => injectCharacter(body, bad, at)) },
     { weight: 2, arbitrary: valid },
   );
 }
