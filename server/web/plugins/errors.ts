@@ -42,7 +42,8 @@ export function describeError(error: FastifyError | CoreError, requestId: string
   if (status >= 500) {
     return { status, body: { code: 'internal-error', field: null, message: `Internal error; the daemon's log has the details (request ${requestId})` } };
   }
-  return { status, body: { code: codeOfStatus(status), field: getRequestPartOf(fastifyError.code), message: fastifyError.message } };
+  const field = getRequestPartOf(fastifyError.code);
+  return { status, body: { code: codeOfStatus(status), field, message: fastifyError.message } };
 }
 
 // The field a schema refusal is about, as a dotted path (`roles.developers`, `logins.3`):
@@ -50,7 +51,8 @@ export function describeError(error: FastifyError | CoreError, requestId: string
 // of the request itself (`body`, `querystring`) when the whole of it is wrong.
 function getValidationField(first: FastifySchemaValidationError | undefined, context: string | undefined): string {
   const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
-  const segments = (first?.instancePath ?? '').split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = (first?.instancePath ?? '').split('/').slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   const property = params?.missingProperty ?? params?.additionalProperty;
   if (property !== undefined) segments.push(property);
   // An empty key is still a key: shown as "" so that the field is never blank.

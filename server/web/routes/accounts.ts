@@ -9,8 +9,9 @@ import { formatAccountQuery, getRowsData, parseAccountQuery, type AccountQuerySt
 const queryString = {
   type: 'object',
   properties: {
-    q: { type: 'string', maxLength: 200 }, system: { type: 'string', maxLength: 16 }, sort: { type: 'string', maxLength: 32 },
-    order: { type: 'string', maxLength: 16 }, page: { type: 'string', maxLength: 16 },
+    q: { type: 'string', maxLength: 200 }, system: { type: 'string', maxLength: 16 },
+    sort: { type: 'string', maxLength: 32 }, order: { type: 'string', maxLength: 16 },
+    page: { type: 'string', maxLength: 16 },
   },
 } as const;
 

@@ -10,7 +10,10 @@ const profileSchema = {
   type: 'object',
   required: ['fullName', 'shell'],
   additionalProperties: false,
-  properties: { fullName: { type: 'string', maxLength: 1024 }, shell: { type: 'string', maxLength: 4096 }, _csrf: { type: 'string', maxLength: 128 } },
+  properties: {
+    fullName: { type: 'string', maxLength: 1024 }, shell: { type: 'string', maxLength: 4096 },
+    _csrf: { type: 'string', maxLength: 128 },
+  },
 } as const;
 const passwordSchema = {
   type: 'object',

@@ -41,7 +41,10 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     config: admin,
     schema: {
       tags: ['groups'], summary: 'Create a group (a standard one gets responsibles, guests and a shared directory)', response: errors,
-      body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name, description: { type: 'string', maxLength: 4096 }, system: { type: 'boolean' }, gid } },
+      body: {
+        type: 'object', required: ['name'], additionalProperties: false,
+        properties: { name, description: { type: 'string', maxLength: 4096 }, system: { type: 'boolean' }, gid },
+      },
     },
   }, async (request, reply) => {
     const group = await runAudited(audit, request, 'group-create', request.body.name, () => accounts.createGroup(request.body));
