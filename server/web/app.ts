@@ -9,7 +9,8 @@ import cookies from './plugins/cookies.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import views from './plugins/views.ts';
 import staticFiles from './plugins/static-files.ts';
-import errors from './plugins/errors.ts';
+import errors, { handleFrameworkError } from './plugins/errors.ts';
+import { compileValidator } from './validation/validator-compiler.ts';
 import core from './plugins/core.ts';
 import sessions from './plugins/sessions.ts';
 import authGuard from './plugins/auth-guard.ts';
@@ -50,10 +51,10 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     logController: new LogController({ disableRequestLogging: !config.log.requests }),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    // An unknown field is refused (400 naming it), never silently dropped: a misspelt
-    // `fulName` must not look like success.
-    ajv: { customOptions: { removeAdditional: false } },
+    frameworkErrors: handleFrameworkError,
   });
+  // Strict bodies, coerced querystrings (server/web/validation/validator-compiler.ts).
+  app.setValidatorCompiler(compileValidator);
   app.decorate('config', config);
 
   await app.register(cookies);

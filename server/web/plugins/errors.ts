@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { CoreError, type ErrorCode } from '../../core/errors.ts';
 import { isApiRequest } from './auth-guard.ts';
 import { getCsrfToken } from './csrf.ts';
@@ -35,17 +35,56 @@ export function describeError(error: FastifyError | CoreError, requestId: string
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
-    const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
-    const path = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
-    const property = params?.missingProperty ?? params?.additionalProperty;
-    const field = (property ? [path, property].filter(Boolean).join('.') : path) || null;
-    return { status: 400, body: { code: 'invalid-argument', field, message: `Invalid request: ${fastifyError.message}` } };
+    const field = getValidationField(first, fastifyError.validationContext);
+    return { status: 400, body: { code: 'invalid-argument', field, message: getValidationMessage(first, field) } };
   }
   const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
   if (status >= 500) {
     return { status, body: { code: 'internal-error', field: null, message: `Internal error; the daemon's log has the details (request ${requestId})` } };
   }
-  return { status, body: { code: codeOfStatus(status), field: null, message: fastifyError.message } };
+  const field = getRequestPartOf(fastifyError.code);
+  return { status, body: { code: codeOfStatus(status), field, message: fastifyError.message } };
+}
+
+// The field a schema refusal is about, as a dotted path (`roles.developers`, `logins.3`):
+// JSON pointer segments unescaped, the missing or unknown property appended, and the part
+// of the request itself (`body`, `querystring`) when the whole of it is wrong.
+function getValidationField(first: FastifySchemaValidationError | undefined, context: string | undefined): string {
+  const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+  const segments = (first?.instancePath ?? '').split('/').slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const property = params?.missingProperty ?? params?.additionalProperty;
+  if (property !== undefined) segments.push(property);
+  // An empty key is still a key: shown as "" so that the field is never blank.
+  return segments.length > 0 ? segments.map((segment) => segment || '""').join('.') : (context ?? 'body');
+}
+
+// A schema refusal said as the API's other refusals are: what, and what would be valid.
+function getValidationMessage(first: FastifySchemaValidationError | undefined, field: string): string {
+  const params = (first?.params ?? {}) as { allowedValues?: unknown[] };
+  if (first?.keyword === 'additionalProperties') return `Unknown field "${field}": it is not one this request takes`;
+  if (first?.keyword === 'required') return `Missing field "${field}"`;
+  if (first?.keyword === 'enum' && params.allowedValues) {
+    return `Invalid ${field}: must be one of ${params.allowedValues.map((value) => JSON.stringify(value)).join(', ')}`;
+  }
+  return `Invalid ${field}: ${first?.message ?? 'not what this request takes'}`;
+}
+
+// What part of the request a refusal from Fastify itself is about: its content type, its
+// body (not JSON, empty, too large, a prototype key), or the request as a whole.
+function getRequestPartOf(code: string | undefined): string {
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'content-type';
+  if (code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH') return 'url';
+  if (code?.startsWith('FST_ERR_CTP_')) return 'body';
+  return 'request';
+}
+
+// Fastify's refusals before routing (a malformed URL, a parameter past its length): the
+// same JSON body as every other refusal, naming the URL. Given as `frameworkErrors`.
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = describeError(error, request.id);
+  request.log.info({ status, code: body.code }, body.message);
+  void reply.code(status).send({ ...body, message: body.message.slice(0, 300) });
 }
 
 async function sendError(request: FastifyRequest, reply: FastifyReply, status: number, body: ErrorBody): Promise<void> {

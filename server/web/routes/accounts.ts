@@ -8,7 +8,11 @@ import { formatAccountQuery, getRowsData, parseAccountQuery, type AccountQuerySt
 
 const queryString = {
   type: 'object',
-  properties: { q: { type: 'string', maxLength: 200 }, system: { type: 'string' }, sort: { type: 'string' }, order: { type: 'string' }, page: { type: 'string' } },
+  properties: {
+    q: { type: 'string', maxLength: 200 }, system: { type: 'string', maxLength: 16 },
+    sort: { type: 'string', maxLength: 32 }, order: { type: 'string', maxLength: 16 },
+    page: { type: 'string', maxLength: 16 },
+  },
 } as const;
 
 // The accounts page, for admins: a first page of rows rendered here (it works without

@@ -12,7 +12,8 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
   const { accounts } = app.core;
 
   app.get<{ Querystring: { system?: string } }>('/groups/', {
-    config: admin, schema: { querystring: { type: 'object', properties: { system: { type: 'string' } } } },
+    config: admin,
+    schema: { querystring: { type: 'object', properties: { system: { type: 'string', maxLength: 16 } } } },
   }, async (request, reply) => {
     const withSystem = request.query.system === '1';
     const groups = await Promise.all(accounts.listGroups()

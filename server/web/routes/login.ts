@@ -15,6 +15,7 @@ interface LoginBody {
 const loginBodySchema = {
   type: 'object',
   required: ['login', 'password'],
+  additionalProperties: false,
   properties: {
     // No length limits here: an odd login or password takes the refusal path of a wrong one
     // (the body limit bounds them).

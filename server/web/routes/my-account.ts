@@ -9,14 +9,21 @@ interface PasswordBody { currentPassword: string; newPassword: string; confirmPa
 const profileSchema = {
   type: 'object',
   required: ['fullName', 'shell'],
-  properties: { fullName: { type: 'string', maxLength: 1024 }, shell: { type: 'string', maxLength: 4096 }, _csrf: { type: 'string' } },
+  additionalProperties: false,
+  properties: {
+    fullName: { type: 'string', maxLength: 1024 }, shell: { type: 'string', maxLength: 4096 },
+    _csrf: { type: 'string', maxLength: 128 },
+  },
 } as const;
 const passwordSchema = {
   type: 'object',
   required: ['currentPassword', 'newPassword', 'confirmPassword'],
+  additionalProperties: false,
   properties: {
     currentPassword: { type: 'string', maxLength: 4096 }, newPassword: { type: 'string', maxLength: 4096 },
-    confirmPassword: { type: 'string', maxLength: 4096 }, _csrf: { type: 'string' },
+    confirmPassword: { type: 'string', maxLength: 4096 }, _csrf: { type: 'string', maxLength: 128 },
+    // The form's hidden login, there for password managers.
+    username: { type: 'string', maxLength: 256 },
   },
 } as const;
 

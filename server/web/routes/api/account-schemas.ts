@@ -1,9 +1,20 @@
+import { csvColumns } from '../../../core/accounts/account-csv.ts';
+
 // JSON schemas of the accounts API (Fastify validates with them; OpenAPI is built from them).
 // The core checks every value again: these only keep the shapes right.
 
 const name = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const text = { type: 'string', maxLength: 4096 } as const;
 const role = { type: 'string', enum: ['none', 'guest', 'member', 'responsible'] } as const;
+// An id (uid) as uid_t holds it, less the -1 that means "none" to the kernel.
+const id = { type: 'integer', minimum: 0, maximum: 4_294_967_294 } as const;
+// Days since 1970 (shadow's fields); 2^31 - 1 is what a 32-bit `long` in shadow-utils holds.
+const days = { type: 'integer', minimum: 0, maximum: 2_147_483_647 } as const;
+// Standard group → role: at most as many as there could be groups in one request.
+const roles = {
+  type: 'object', description: 'standard group → guest, member or responsible',
+  maxProperties: 1000, propertyNames: name, additionalProperties: role,
+} as const;
 
 // An account as the API returns it.
 export const accountSchema = {
@@ -32,9 +43,8 @@ export const newAccountBody = {
   required: ['login'],
   additionalProperties: false,
   properties: {
-    login: name, fullName: text, shell: text, home: text, uid: { type: 'integer' }, primaryGroup: name,
-    groups: { type: 'array', maxItems: 1000, items: name },
-    roles: { type: 'object', description: 'standard group → guest, member or responsible', additionalProperties: role },
+    login: name, fullName: text, shell: text, home: text, uid: id, primaryGroup: name,
+    groups: { type: 'array', maxItems: 1000, items: name }, roles,
     system: { type: 'boolean' }, password: { type: ['string', 'null'], maxLength: 4096 }, createHome: { type: 'boolean' },
   },
 } as const;
@@ -46,10 +56,9 @@ export const accountChangesBody = {
   additionalProperties: false,
   properties: {
     version: { type: 'string', maxLength: 32 },
-    fullName: text, shell: text, home: text, uid: { type: 'integer' }, primaryGroup: name,
-    groups: { type: 'array', maxItems: 1000, items: name },
-    roles: { type: 'object', additionalProperties: role },
-    locked: { type: 'boolean' }, expiry: { type: ['integer', 'null'] },
+    fullName: text, shell: text, home: text, uid: id, primaryGroup: name,
+    groups: { type: 'array', maxItems: 1000, items: name }, roles,
+    locked: { type: 'boolean' }, expiry: { ...days, type: ['integer', 'null'] },
     password: { type: 'string', maxLength: 4096 }, forcePasswordChange: { type: 'boolean', enum: [true] },
     newLogin: name, moveHome: { type: 'boolean' }, renameGroup: { type: 'boolean' },
   },
@@ -79,7 +88,11 @@ export const importBody = {
   additionalProperties: false,
   properties: {
     csv: { type: 'string', maxLength: 16 * 1024 * 1024 },
-    mapping: { type: 'object', additionalProperties: { type: 'string' } },
+    // A CSV header → the field it fills, or `ignore`; a CSV has no more columns than this.
+    mapping: {
+      type: 'object', maxProperties: 256, propertyNames: { type: 'string', maxLength: 256 },
+      additionalProperties: { type: 'string', enum: [...csvColumns, 'ignore'] },
+    },
     dryRun: { type: 'boolean' }, skipInvalid: { type: 'boolean' }, createHomes: { type: 'boolean' },
     // A name the page chose for this import's progress topic (import/<progress>).
     progress: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },

@@ -10,6 +10,8 @@ import { getGroupDetails, type GroupDetails } from '../../groups/group-details.t
 
 const name = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const nameParams = { type: 'object', required: ['name'], properties: { name } } as const;
+// A gid as gid_t holds it, less the -1 that means "none" to the kernel.
+const gid = { type: 'integer', minimum: 0, maximum: 4_294_967_294 } as const;
 const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
 
 // The groups API (`/api/v1/groups…`), for admins: list, details, create, rename and
@@ -39,7 +41,10 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     config: admin,
     schema: {
       tags: ['groups'], summary: 'Create a group (a standard one gets responsibles, guests and a shared directory)', response: errors,
-      body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name, description: { type: 'string', maxLength: 4096 }, system: { type: 'boolean' }, gid: { type: 'integer' } } },
+      body: {
+        type: 'object', required: ['name'], additionalProperties: false,
+        properties: { name, description: { type: 'string', maxLength: 4096 }, system: { type: 'boolean' }, gid },
+      },
     },
   }, async (request, reply) => {
     const group = await runAudited(audit, request, 'group-create', request.body.name, () => accounts.createGroup(request.body));

@@ -1,0 +1,36 @@
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildApp } from '../../server/web/app.ts';
+import { loadTls } from '../../server/web/tls/load-tls.ts';
+import { createSandbox, type Sandbox } from './sandbox.ts';
+import type { TestApp } from './test-app.ts';
+
+// Like createTestApp, with a step on the sandbox's files before the daemon reads them (as a
+// package install or a shell would have left them).
+export async function createPreparedTestApp(prepare: (sandbox: Sandbox) => Promise<void>): Promise<TestApp> {
+  const sandbox = await createSandbox();
+  await prepare(sandbox);
+  const tls = await loadTls(sandbox.config.tls);
+  const app = await buildApp(sandbox.config, { tls });
+  await app.ready();
+  return {
+    app,
+    sandbox,
+    async close() {
+      await app.close();
+      await sandbox.remove();
+    },
+  };
+}
+
+// Adds restricted accounts (UID below 300, as packages create them: no home, no login) to
+// the sandbox's passwd and shadow; Licorn never touches them. Returns their logins.
+export async function appendRestrictedAccounts(root: string, prefix: string, count: number, firstUid = 200):
+  Promise<string[]> {
+  if (firstUid + count > 300) throw new Error('restricted UIDs stay below 300');
+  const logins = Array.from({ length: count }, (_, index) => `${prefix}${index}`);
+  await appendFile(join(root, 'etc/passwd'), logins.map((login, index) =>
+    `${login}:x:${firstUid + index}:65534:Restricted ${index}:/nonexistent:/usr/sbin/nologin\n`).join(''));
+  await appendFile(join(root, 'etc/shadow'), logins.map((login) => `${login}:*:19000:0:99999:7:::\n`).join(''));
+  return logins;
+}
