@@ -117,6 +117,14 @@ export const routeRules: Record<string, Probe[]> = {
     // A locked or deleted account cannot log in; everyone else can, again.
     expect: (identity) => (identity === 'locked' || identity === 'deleted' ? [401] : [303]),
   }],
+  // The change page of a login whose password must be changed first: any other caller is sent
+  // on (to the login form without a session, else to `next`), or refused for a stale token.
+  'GET /login/password': [
+    probe('change page', request('GET', '/login/password'), { none: 303, member: 303, wmi: 303, admins: 303 }),
+  ],
+  'POST /login/password': [probe('change page', request('POST', '/login/password', {
+    newPassword: 'Matrix-new-1234', confirmPassword: 'Matrix-new-1234',
+  }), { none: [303, 403], member: 303, wmi: 303, admins: 303 })],
   // Without a session there is nothing to end: sent home, or refused for its stale token.
   'POST /logout/': [
     probe('logout', request('POST', '/logout/', {}), { none: [303, 403], member: 303, wmi: 303, admins: 303 }),

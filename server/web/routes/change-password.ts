@@ -10,6 +10,7 @@ interface ChangePasswordBody { newPassword: string; confirmPassword: string; nex
 const changePasswordSchema = {
   type: 'object',
   required: ['newPassword', 'confirmPassword'],
+  additionalProperties: false,
   properties: {
     newPassword: { type: 'string', maxLength: 4096 }, confirmPassword: { type: 'string', maxLength: 4096 },
     next: { type: 'string', maxLength: 2048 }, _csrf: { type: 'string', maxLength: 128 },

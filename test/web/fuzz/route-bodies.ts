@@ -25,6 +25,10 @@ export const pageFormSchemas: Record<string, Schema> = {
   'POST /me/profile': {
     type: 'object', required: ['fullName', 'shell'], properties: { fullName: {}, shell: {}, _csrf: {} },
   },
+  'POST /login/password': {
+    type: 'object', required: ['newPassword', 'confirmPassword'],
+    properties: { newPassword: {}, confirmPassword: {}, next: {}, _csrf: {} },
+  },
   'POST /me/password': {
     type: 'object', required: ['currentPassword', 'newPassword', 'confirmPassword'],
     properties: { currentPassword: {}, newPassword: {}, confirmPassword: {}, username: {}, _csrf: {} },
