@@ -15,6 +15,7 @@ import core from './plugins/core.ts';
 import sessions from './plugins/sessions.ts';
 import authGuard from './plugins/auth-guard.ts';
 import csrf from './plugins/csrf.ts';
+import loginThrottle from './plugins/login-throttle.ts';
 import accountList from './plugins/account-list.ts';
 import status from './plugins/status.ts';
 import push from './plugins/push.ts';
@@ -69,6 +70,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(sessions);
   await app.register(authGuard);
   await app.register(csrf);
+  await app.register(loginThrottle);
   await app.register(accountList);
   await app.register(status);
   await app.register(push);

@@ -4,6 +4,7 @@ import type { SessionStore, WebSession } from './sessions/session-store.ts';
 import type { PushHub } from './push/push-hub.ts';
 import type { AccountList } from './accounts/account-list.ts';
 import type { StatusMonitor } from '../core/status/status-monitor.ts';
+import type { LoginThrottle } from './auth/login-throttle.ts';
 
 // What the app's plugins add to Fastify's types; imported once by app.ts.
 declare module 'fastify' {
@@ -14,6 +15,7 @@ declare module 'fastify' {
     hub: PushHub;
     accountList: AccountList;
     status: StatusMonitor;
+    loginThrottle: LoginThrottle;
   }
   interface FastifyRequest {
     // The logged-in session, or null for an anonymous request.

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getSafeNext } from '../auth/safe-next.ts';
-import { LoginThrottle } from '../auth/login-throttle.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { clearSessionCookie, setSessionCookie } from '../plugins/sessions.ts';
 import changePasswordRoutes, { getChangePasswordUrl } from './change-password.ts';
@@ -34,11 +33,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // GET/POST /login/ and POST /logout/.
 export default async function loginRoutes(app: FastifyInstance): Promise<void> {
   const { auth: authConfig, sessions: sessionConfig } = app.config;
-  const throttle = new LoginThrottle({
-    maxPerAccount: authConfig.maxFailuresPerAccount,
-    maxPerAddress: authConfig.maxFailuresPerAddress,
-    windowMs: authConfig.failureWindowMs,
-  });
+  const throttle = app.loginThrottle;
 
   const renderForm = (request: FastifyRequest, reply: FastifyReply, data: { next: string; login?: string; error?: string }) =>
     reply.view('login/index.njk', {

@@ -69,8 +69,15 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
     const { login, id } = request.session!;
     const { currentPassword, newPassword, confirmPassword } = request.body;
     try {
+      // Counted with the login form's failures: a session is not a licence to guess.
+      const { reservation, retryIn } = app.loginThrottle.reserve(login, request.ip);
+      if (!reservation) {
+        const message = `Too many wrong passwords; try again in ${Math.ceil(retryIn / 60_000)} min.`;
+        throw new CoreError('permission-denied', message, { field: 'currentPassword' });
+      }
       const check = await app.core.auth.authenticate(login, currentPassword, request.ip);
       if (!check.ok) throw new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
+      reservation.release();
       if (newPassword !== confirmPassword) throw new CoreError('invalid-argument', 'The two new passwords differ', { field: 'confirmPassword' });
       // This session made the change and goes on; the account's other sessions end.
       await app.sessions.applyOwnPasswordChange(id, () => app.core.accounts.setPassword(login, newPassword));

@@ -82,3 +82,28 @@ describe('"My account" for a non-admin', () => {
     expect(await etc()).toEqual(before);
   });
 });
+
+describe('"My account"\'s current-password check', () => {
+  let own: TestApp;
+  afterAll(() => own?.close());
+
+  it('counts with the login form\'s failures: a session cannot guess its account\'s password', async () => {
+    own = await createTestApp(['--auth-max-failures-per-account', '3']);
+    const member = (await logIn(own.app, 'dnguyen', testPasswords.dnguyen)).cookie;
+    const csrf = getPageCsrfToken((await own.app.inject({ method: 'GET', url: '/me/', headers: { cookie: member } })).body);
+    const change = (currentPassword: string) => own.app.inject({
+      method: 'POST', url: '/me/password',
+      headers: { cookie: member, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      payload: new URLSearchParams({ currentPassword, newPassword: 'Guess-pass-1234', confirmPassword: 'Guess-pass-1234', _csrf: csrf }).toString(),
+    });
+    const guesses = await Promise.all(Array.from({ length: 12 }, (_, i) => change(`guess-${i}`)));
+    expect(guesses.filter((response) => response.body.includes('The current password is not right'))).toHaveLength(3);
+    expect(guesses.filter((response) => response.body.includes('Too many wrong passwords'))).toHaveLength(9);
+    const shadow = await readFile(join(own.sandbox.root, 'etc/shadow'), 'utf8');
+    // Even the right password now waits for the window to pass, here and at the login form.
+    const right = await change(testPasswords.dnguyen);
+    expect(right.body).toContain('Too many wrong passwords');
+    expect(await readFile(join(own.sandbox.root, 'etc/shadow'), 'utf8')).toBe(shadow);
+    expect((await logIn(own.app, 'dnguyen', testPasswords.dnguyen)).response.statusCode).toBe(429);
+  });
+});
