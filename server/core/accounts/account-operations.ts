@@ -157,6 +157,7 @@ export function applyModifyAccount(db: AccountDatabase, login: string, changes: 
     throw new CoreError('invalid-argument', `Invalid locked ${quote(changes.locked)}: true or false`, { field: 'locked' });
   }
   if (changes.expiry !== undefined) validateDay(changes.expiry, 'expiry');
+  if (changes.locked === false && /^!+$/.test(db.shadow.get(login)?.hash ?? '')) throw getEmptyUnlockError(login);
   // Everything is checked; now change.
   db.passwd.set(next);
   if (next.uid !== account.uid) {
@@ -175,13 +176,20 @@ export function applyModifyAccount(db: AccountDatabase, login: string, changes: 
   return { before: account, after: next };
 }
 
-// Locks (`!` before the hash) or unlocks an account's password.
+// Locks (`!` before the hash) or unlocks an account's password. Unlocking an account that
+// has no password (`!` alone) is refused, as `usermod -U` does: it would leave an empty
+// hash, which PAM's `nullok` (Debian's default) lets anyone log in with.
 export function applySetLocked(db: AccountDatabase, login: string, locked: boolean): void {
   getAccount(db, login);
   const shadow = db.shadow.get(login);
   if (!shadow) throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry to lock`, { field: 'login' });
   const bare = shadow.hash.replace(/^!+/, '');
+  if (!locked && bare === '' && shadow.hash !== '') throw getEmptyUnlockError(login);
   db.shadow.set({ ...shadow, hash: locked ? `!${bare}` : bare });
+}
+
+function getEmptyUnlockError(login: string): CoreError {
+  return new CoreError('invalid-argument', `Unlocking would leave ${quote(login)} with an empty password; set a password first`, { field: 'locked' });
 }
 
 // Sets a new password hash (keeping a lock), marks it changed today.

@@ -50,8 +50,10 @@ export class Authenticator {
   // Checks a login and password from `remoteAddress`.
   async authenticate(login: string, password: string, remoteAddress: string): Promise<LoginOutcome> {
     // Keep the name to what a login can be, so nothing odd reaches PAM; still check a
-    // password so the answer takes as long as for a real account.
-    const plausible = /^[a-z_][a-z0-9_.-]{0,31}\$?$/.test(login) && password.length <= 4096;
+    // password so the answer takes as long as for a real account. An empty password never
+    // reaches the account's checker either: PAM's `nullok` (Debian's default) would let it
+    // open an account whose hash is empty.
+    const plausible = /^[a-z_][a-z0-9_.-]{0,31}\$?$/.test(login) && password.length > 0 && password.length <= 4096;
     const passwordOk = await this.#checker.check(plausible ? login : '_invalid_', password.slice(0, 4096), remoteAddress);
     if (!plausible || !passwordOk) return { ok: false, reason: 'bad-credentials' };
     const refusal = getLoginRefusal(this.#options.accounts.getShadowEntry(login), getShadowDay());
