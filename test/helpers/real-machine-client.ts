@@ -65,8 +65,8 @@ export async function logIn(machine: RealMachine, login: string, password: strin
 }
 
 // Calls the JSON API as `session`; the status and the parsed answer.
-export async function callApi(machine: RealMachine, session: WebSession, method: string, path: string, payload?: object):
-  Promise<{ status: number; json: Record<string, unknown> }> {
+export async function callApi(machine: RealMachine, session: WebSession, method: string, path: string,
+  payload?: object): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await sendRequest(machine, method, path, {
     cookie: session.cookie,
     headers: { 'x-csrf-token': session.csrf, ...(payload ? { 'content-type': 'application/json' } : {}) },

@@ -10,8 +10,8 @@ import { startLicornd, type LicorndProcess } from './licornd-process.ts';
 const projectDir = join(import.meta.dirname, '../..');
 
 // The machine files a real-machine test could touch; the host's must never change.
-export const watchedEtcFiles = ['passwd', 'shadow', 'group', 'gshadow', 'subuid', 'subgid', 'login.defs', 'pam.d/licorn',
-  'shells', '.pwd.lock', 'passwd-', 'shadow-', 'group-', 'gshadow-'];
+export const watchedEtcFiles = ['passwd', 'shadow', 'group', 'gshadow', 'subuid', 'subgid', 'login.defs',
+  'pam.d/licorn', 'shells', '.pwd.lock', 'passwd-', 'shadow-', 'group-', 'gshadow-'];
 
 // The namespace's mounts: the /etc copy over /etc, tmpfs /home and /var (where licornd keeps
 // its sessions, audit log and status history), and the project and node bound inside the temp
@@ -110,7 +110,8 @@ export async function startRealMachine(): Promise<RealMachine> {
     await check(['useradd', '-m', '-G', 'admins', '-s', '/bin/sh', realAdmin.login]);
     await check(['chpasswd'], `${realAdmin.login}:${realAdmin.password}\n`);
     await writeFile(join(dir, 'licorn.conf'), 'auth.fail_delay = 0.2\n');
-    daemon = startLicornd(['--root', '/', '--config', join(dir, 'licorn.conf'), '--tls-dir', join(dir, 'certs'), '--port', '0'], {
+    const args = ['--root', '/', '--config', join(dir, 'licorn.conf'), '--tls-dir', join(dir, 'certs'), '--port', '0'];
+    daemon = startLicornd(args, {
       command: [...nsenter, 'setpriv', '--pdeathsig', 'KILL', '--', join(dir, 'node')], cwd: join(dir, 'project'),
     });
     const url = await withDeadline(daemon.listening(), 30_000, 'licornd --root / did not listen');
@@ -136,15 +137,22 @@ function waitForReady(holder: ChildProcess): Promise<void> {
   holder.stderr!.on('data', (chunk) => { stderr += chunk; });
   return withDeadline(new Promise((resolve, reject) => {
     holder.stdout!.on('data', (chunk: Buffer) => { if (chunk.toString().includes('ready')) resolve(); });
-    holder.on('exit', (code) => reject(new Error(`the mount namespace could not be set up (exit ${code}): ${stderr}`)));
+    holder.on('exit', (code) => reject(
+      new Error(`the mount namespace could not be set up (exit ${code}): ${stderr}`),
+    ));
   }), 15_000, 'the mount namespace did not get ready');
 }
 
 // Runs a command with a deadline, feeding it `input`; never rejects.
-function runBounded(command: string[], options: { input?: string; timeoutMs?: number }, children: ChildProcess[]): Promise<RunResult> {
+function runBounded(command: string[], options: { input?: string; timeoutMs?: number }, children: ChildProcess[]):
+  Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(command[0]!, command.slice(1), { timeout: options.timeoutMs ?? 15_000, killSignal: 'SIGKILL', encoding: 'utf8' },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }));
+    const settings = {
+      timeout: options.timeoutMs ?? 15_000, killSignal: 'SIGKILL' as const, encoding: 'utf8' as const,
+    };
+    const child = execFile(command[0]!, command.slice(1), settings, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+    });
     children.push(child);
     // A command that does not read its input (or died) is not an error here.
     child.stdin!.on('error', () => {});
@@ -158,8 +166,9 @@ function runBounded(command: string[], options: { input?: string; timeoutMs?: nu
 // before: the password is typed again every 300 ms until su answers something else.
 function runSu(nsenter: string[], children: ChildProcess[], login: string, password: string):
   Promise<{ ok: boolean; prompted: boolean; output: string }> {
-  const child = spawn(nsenter[0]!, [...nsenter.slice(1), 'setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--',
-    'script', '-qec', `su ${login} -c 'echo su-ok'`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const asNobody = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'];
+  const command = [...nsenter, ...asNobody, 'script', '-qec', `su ${login} -c 'echo su-ok'`, '/dev/null'];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(child);
   child.stdin!.on('error', () => {});
   let output = '';
@@ -191,7 +200,9 @@ function runSu(nsenter: string[], children: ChildProcess[], login: string, passw
 // `promise`, or a rejection after `ms`.
 function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  const deadline = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms); });
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms);
+  });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
@@ -210,7 +221,8 @@ export async function getHostEtcDigests(): Promise<Record<string, string>> {
 // there must never be any.
 export async function getLeakedMounts(): Promise<string[]> {
   const lines = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n');
-  return lines.filter((line) => line.includes('licorn-real-') || line.includes('licorn-test-home') || line.includes('licorn-test-var'));
+  const marks = ['licorn-real-', 'licorn-test-home', 'licorn-test-var'];
+  return lines.filter((line) => marks.some((mark) => line.includes(mark)));
 }
 
 // Vitest hooks for a test file on the real machine: one namespace and daemon for the file;

@@ -16,7 +16,8 @@ describe('the real-machine harness', () => {
     expect((await real.machine.run(['mount', '-t', 'tmpfs', 'licorn-real-probe', target])).code).toBe(0);
     expect((await real.machine.run(['cat', '/proc/self/mountinfo'])).stdout).toContain(' licorn-real-probe ');
     expect(await readFile('/proc/self/mountinfo', 'utf8')).not.toContain('licorn-real-probe');
-    expect((await real.machine.run(['findmnt', '-no', 'PROPAGATION', '--mountpoint', target])).stdout.trim()).toBe('private');
+    const { stdout } = await real.machine.run(['findmnt', '-no', 'PROPAGATION', '--mountpoint', target]);
+    expect(stdout.trim()).toBe('private');
   });
 
   it('runs shadow-utils on the copy of /etc: useradd inside, getent answers inside only', async () => {

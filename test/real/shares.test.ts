@@ -14,7 +14,8 @@ beforeAll(async () => {
 // Runs `sh -c script` as `login` with its primary group and groups from the namespace's /etc.
 async function runAs(login: string, script: string): Promise<boolean> {
   const gid = (await real.machine.getent('passwd', login))!.split(':')[3]!;
-  const result = await real.machine.run(['setpriv', `--reuid=${login}`, `--regid=${gid}`, '--init-groups', '--', 'sh', '-c', script]);
+  const asLogin = ['setpriv', `--reuid=${login}`, `--regid=${gid}`, '--init-groups', '--'];
+  const result = await real.machine.run([...asLogin, 'sh', '-c', script]);
   if (/setpriv:/.test(result.stderr)) throw new Error(result.stderr);
   return result.code === 0;
 }
@@ -25,18 +26,23 @@ describe('a share on the real machine', () => {
     expect((await callApi(real.machine, admin, 'POST', '/api/v1/groups', { name: 'rmcrew' })).status).toBe(201);
     expect(await real.machine.getent('group', 'acl')).toMatch(/^acl:x:\d{3}:$/);
     for (const login of ['rmalice', 'rmbob']) {
-      expect((await callApi(real.machine, admin, 'POST', '/api/v1/accounts', { login, password: null })).status).toBe(201);
-      expect((await callApi(real.machine, admin, 'PUT', `/api/v1/groups/rmcrew/roles/${login}`, { role: 'member' })).status).toBe(200);
+      expect((await callApi(real.machine, admin, 'POST', '/api/v1/accounts', { login, password: null })).status)
+        .toBe(201);
+      const role = await callApi(real.machine, admin, 'PUT', `/api/v1/groups/rmcrew/roles/${login}`,
+        { role: 'member' });
+      expect(role.status).toBe(200);
     }
-    expect((await real.machine.run(['stat', '-c', '%U:%G %a', '/home/groups/rmcrew'])).stdout.trim()).toBe('root:acl 3770');
-    expect(await runAs('rmalice', 'echo mine > /home/groups/rmcrew/alice.txt')).toBe(true);
-    expect(await runAs('rmbob', 'rm -f /home/groups/rmcrew/alice.txt')).toBe(false);
-    expect(await runAs('rmbob', 'echo x > /home/groups/rmcrew/b && mv -f /home/groups/rmcrew/b /home/groups/rmcrew/alice.txt')).toBe(false);
-    expect((await real.machine.run(['cat', '/home/groups/rmcrew/alice.txt'])).stdout).toBe('mine\n');
+    const share = '/home/groups/rmcrew';
+    expect((await real.machine.run(['stat', '-c', '%U:%G %a', share])).stdout.trim()).toBe('root:acl 3770');
+    expect(await runAs('rmalice', `echo mine > ${share}/alice.txt`)).toBe(true);
+    expect(await runAs('rmbob', `rm -f ${share}/alice.txt`)).toBe(false);
+    expect(await runAs('rmbob', `echo x > ${share}/b && mv -f ${share}/b ${share}/alice.txt`)).toBe(false);
+    expect((await real.machine.run(['cat', `${share}/alice.txt`])).stdout).toBe('mine\n');
 
     const { json: group } = await callApi(real.machine, admin, 'GET', '/api/v1/groups/rmcrew');
-    expect((await callApi(real.machine, admin, 'PATCH', '/api/v1/groups/rmcrew', { version: group.version, permissive: true })).status).toBe(200);
-    expect((await real.machine.run(['stat', '-c', '%a', '/home/groups/rmcrew'])).stdout.trim()).toBe('2770');
-    expect(await runAs('rmbob', 'mv -f /home/groups/rmcrew/b /home/groups/rmcrew/alice.txt')).toBe(true);
+    const patch = { version: group.version, permissive: true };
+    expect((await callApi(real.machine, admin, 'PATCH', '/api/v1/groups/rmcrew', patch)).status).toBe(200);
+    expect((await real.machine.run(['stat', '-c', '%a', share])).stdout.trim()).toBe('2770');
+    expect(await runAs('rmbob', `mv -f ${share}/b ${share}/alice.txt`)).toBe(true);
   });
 });

@@ -157,7 +157,6 @@ export function applyModifyAccount(db: AccountDatabase, login: string, changes: 
     throw new CoreError('invalid-argument', `Invalid locked ${quote(changes.locked)}: true or false`, { field: 'locked' });
   }
   if (changes.expiry !== undefined) validateDay(changes.expiry, 'expiry');
-  if (changes.locked === false && /^!+$/.test(db.shadow.get(login)?.hash ?? '')) throw getEmptyUnlockError(login);
   // Everything is checked; now change.
   db.passwd.set(next);
   if (next.uid !== account.uid) {
@@ -184,12 +183,11 @@ export function applySetLocked(db: AccountDatabase, login: string, locked: boole
   const shadow = db.shadow.get(login);
   if (!shadow) throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry to lock`, { field: 'login' });
   const bare = shadow.hash.replace(/^!+/, '');
-  if (!locked && bare === '' && shadow.hash !== '') throw getEmptyUnlockError(login);
+  if (!locked && bare === '' && shadow.hash !== '') {
+    const message = `Unlocking would leave ${quote(login)} with an empty password; set a password first`;
+    throw new CoreError('invalid-argument', message, { field: 'locked' });
+  }
   db.shadow.set({ ...shadow, hash: locked ? `!${bare}` : bare });
-}
-
-function getEmptyUnlockError(login: string): CoreError {
-  return new CoreError('invalid-argument', `Unlocking would leave ${quote(login)} with an empty password; set a password first`, { field: 'locked' });
 }
 
 // Sets a new password hash (keeping a lock), marks it changed today.

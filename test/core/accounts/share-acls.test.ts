@@ -63,7 +63,7 @@ describe('shared directories\' ACLs', () => {
     expect(await readFile(join(share, 'by-dnguyen'), 'utf8')).toBe('mine\nresponsible\n');
   });
 
-  it('keeps deletes and renames to a file\'s owner in a non-permissive share (sticky), in every directory', async () => {
+  it('keeps deletes and renames to a file\'s owner in a non-permissive share (sticky), everywhere', async () => {
     await mkdir(join(share, 'deep'));
     await s.service.setPermissive('aclcrew', false);
     const mode = async (path: string) => (await run('stat', ['-c', '%a', path])).stdout.trim();
@@ -96,8 +96,10 @@ describe('shared directories\' ACLs', () => {
     expect(await acl(outside)).toBe(outsideBefore);
     expect(await runAs('hpetit', `echo theirs >> ${share}/by-dnguyen`)).toBe(true);
     // Permissive: no sticky bit, members delete and rename every file.
-    expect((await run('stat', ['-c', '%a', share, join(share, 'sub')])).stdout.split('\n')).toEqual(['2770', '2770', '']);
-    expect(await runAs('hpetit', `mv ${share}/deep/kept-by-dnguyen ${share}/deep/moved && rm ${share}/deep/moved`)).toBe(true);
+    const { stdout: modes } = await run('stat', ['-c', '%a', share, join(share, 'sub')]);
+    expect(modes.split('\n')).toEqual(['2770', '2770', '']);
+    const deep = join(share, 'deep');
+    expect(await runAs('hpetit', `mv ${deep}/kept-by-dnguyen ${deep}/moved && rm ${deep}/moved`)).toBe(true);
     expect(s.events.slice(seen).some((event) => event.name === 'group-changed' && (event.data as { fields: string[] }).fields.includes('permissive'))).toBe(true);
 
     await s.service.setPermissive('aclcrew', false);

@@ -24,7 +24,8 @@ describe('unlocking an account without a password', () => {
     expect(await shadowLine('nopass')).toMatch(/^nopass:!:/);
     const before = await s.digestEtc();
     await expect(s.service.setLocked('nopass', false)).rejects.toMatchObject(refusal);
-    await expect(s.service.modifyAccount('nopass', { locked: false, fullName: 'Changed' })).rejects.toMatchObject(refusal);
+    await expect(s.service.modifyAccount('nopass', { locked: false, fullName: 'Changed' }))
+      .rejects.toMatchObject(refusal);
     await expect(s.service.modifyAccounts([{ login: 'withpass', locked: true }, { login: 'nopass', locked: false }]))
       .rejects.toMatchObject({ field: expect.stringMatching(/locked$/) });
     expect(await s.digestEtc()).toBe(before);

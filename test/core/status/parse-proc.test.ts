@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getCounterDelta, parseDiskstats, parseLoadavg, parseMeminfo, parseMountinfo, parseNetDev, parseProcStat } from '../../../server/core/status/parse-proc.ts';
+import {
+  getCounterDelta, parseDiskstats, parseLoadavg, parseMeminfo, parseMountinfo, parseNetDev, parseProcStat,
+} from '../../../server/core/status/parse-proc.ts';
 
 // Files copied from a real machine's /proc (a 2-CPU Debian VM with its loop devices, zram,
 // eth0, and the cgroup and tmpfs mounts of a container host).
@@ -45,7 +47,8 @@ describe('the /proc parsers, on a real machine\'s files', () => {
   });
 
   it('keeps the real filesystems of /proc/self/mountinfo, each once, with escaped names', async () => {
-    expect(parseMountinfo(await fixture('mountinfo'))).toEqual([{ device: '/dev/vda', mountPoint: '/', type: 'ext4' }]);
+    expect(parseMountinfo(await fixture('mountinfo')))
+      .toEqual([{ device: '/dev/vda', mountPoint: '/', type: 'ext4' }]);
     const text = [
       '30 1 8:17 / /media/My\\040Disk rw - vfat /dev/sdb1 rw',
       '31 1 8:2 / /home rw shared:1 - ext4 /dev/sda2 rw',

@@ -18,7 +18,8 @@ function createReadings(readings: Partial<Record<string, string>>[]): ProcFiles 
   let index = 0;
   return {
     next: () => { index += 1; },
-    read: async (name) => readings[index]?.[name] ?? await fixture(name === 'net/dev' ? 'net-dev' : name === 'self/mountinfo' ? 'mountinfo' : name),
+    read: async (name) => readings[index]?.[name]
+      ?? await fixture(name === 'net/dev' ? 'net-dev' : name === 'self/mountinfo' ? 'mountinfo' : name),
   };
 }
 
@@ -121,7 +122,8 @@ describe('the samplers', () => {
     // bound elsewhere (fixtures/proc/bind-mounts/capture.sh).
     const dir = join(import.meta.dirname, '../../fixtures/proc/bind-mounts');
     const proc: ProcFiles = { read: (name) => readFile(join(dir, name.replace('self/', '')), 'utf8') };
-    const stats = async () => ({ blocks: 100, bfree: 40, bavail: 30, bsize: 4096 }) as Awaited<ReturnType<typeof statfs>>;
+    const stats = async () => ({ blocks: 100, bfree: 40, bavail: 30, bsize: 4096 }) as
+      Awaited<ReturnType<typeof statfs>>;
     const values = await createFilesystemSampler(proc, stats as typeof statfs).sample(0);
     expect(Object.keys(values)).toEqual(['fs./.size', 'fs./.used', 'fs./.available']);
   });

@@ -2,7 +2,8 @@ import { statfs } from 'node:fs/promises';
 import { parseMountinfo } from '../parse-proc.ts';
 import type { ProcFiles, Sampler, SampleValues } from '../sampler.ts';
 
-// The size and use of each mounted real filesystem (bind mounts are not counted again), in bytes (`fs.<mount point>.size`,
+// The size and use of each mounted real filesystem (bind mounts are not counted again), in
+// bytes (`fs.<mount point>.size`,
 // `.used`, `.available`; available is what unprivileged users can still write).
 export function createFilesystemSampler(proc: ProcFiles, getStats: typeof statfs = statfs): Sampler {
   return {
