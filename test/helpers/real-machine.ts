@@ -1,11 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { pamServiceFile } from '../../server/core/auth/pam-service-file.ts';
 import { startLicornd, type LicorndProcess } from './licornd-process.ts';
+import { runSu } from './su-through-pty.ts';
 
 const projectDir = join(import.meta.dirname, '../..');
 
@@ -70,6 +72,7 @@ export const realAdmin = { login: 'rmadmin', password: 'Real-machine-1234' };
 // Starts the namespace and licornd --root / in it, with an admin (`rmadmin` in `admins`).
 // Everything started is torn down if a step fails.
 export async function startRealMachine(): Promise<RealMachine> {
+  await removeStaleDirs();
   const dir = await mkdtemp(join(tmpdir(), 'licorn-real-'));
   const children: ChildProcess[] = [];
   let holder: ChildProcess | null = null;
@@ -100,6 +103,7 @@ export async function startRealMachine(): Promise<RealMachine> {
     holder = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'unshare', '-m', '--propagation', 'private',
       'sh', '-c', holderScript, 'sh', dir, projectDir, process.execPath], { stdio: ['pipe', 'pipe', 'pipe'] });
     await waitForReady(holder);
+    await writeFile(join(dir, 'holder.pid'), `${holder.pid}\n`);
     const nsenter = ['nsenter', `--mount=/proc/${holder.pid}/ns/mnt`, '--'];
     const run: RealMachine['run'] = (command, options = {}) => runBounded([...nsenter, ...command], options, children);
     const check = async (command: string[], input?: string) => {
@@ -131,6 +135,16 @@ export async function startRealMachine(): Promise<RealMachine> {
   }
 }
 
+// Removes the temp dirs (copies of /etc, shadow included) of runs killed before their
+// teardown: those whose namespace holder is gone. A run being set up has no pid file yet.
+async function removeStaleDirs(): Promise<void> {
+  for (const name of await readdir(tmpdir())) {
+    if (!name.startsWith('licorn-real-')) continue;
+    const pid = Number(await readFile(join(tmpdir(), name, 'holder.pid'), 'utf8').catch(() => 'NaN'));
+    if (Number.isInteger(pid) && !existsSync(`/proc/${pid}`)) await rm(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 // Resolves once the namespace holder says ready; rejects with its stderr if it exits first.
 function waitForReady(holder: ChildProcess): Promise<void> {
   let stderr = '';
@@ -157,43 +171,6 @@ function runBounded(command: string[], options: { input?: string; timeoutMs?: nu
     // A command that does not read its input (or died) is not an error here.
     child.stdin!.on('error', () => {});
     child.stdin!.end(options.input ?? '');
-  });
-}
-
-// Drives `su` through a pty (util-linux `script`) as `nobody`, for whom pam_rootok does not
-// apply: once su prompts, types the password, and reads until su ends (SIGKILL after 20 s).
-// PAM prints the prompt, then turns echo off with TCSAFLUSH, which drops what was typed
-// before: the password is typed again every 300 ms until su answers something else.
-function runSu(nsenter: string[], children: ChildProcess[], login: string, password: string):
-  Promise<{ ok: boolean; prompted: boolean; output: string }> {
-  const asNobody = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'];
-  const command = [...nsenter, ...asNobody, 'script', '-qec', `su ${login} -c 'echo su-ok'`, '/dev/null'];
-  const child = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  child.stdin!.on('error', () => {});
-  let output = '';
-  let typing: NodeJS.Timeout | undefined;
-  const answered = () => {
-    const after = output.slice(output.indexOf('Password:') + 'Password:'.length);
-    return after.split(password).join('').trim() !== '';
-  };
-  const type = () => {
-    if (answered()) return;
-    child.stdin!.write(`${password}\n`);
-    typing = setTimeout(type, 300);
-  };
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const prompted = output.includes('Password:');
-    output += chunk.toString().replace(/\r/g, '');
-    if (!prompted && output.includes('Password:')) type();
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  return new Promise((resolve) => {
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      clearTimeout(typing);
-      resolve({ ok: code === 0 && /^su-ok$/m.test(output), prompted: output.includes('Password:'), output });
-    });
   });
 }
 
