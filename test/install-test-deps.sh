@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a Debian machine: Debian's Chromium (Playwright drives it,
-# never downloads one), the PAM headers for the optional PAM binding, shadow-utils, perl and
-# acl as test peers. Needs root when something is missing; says what to run otherwise.
+# never downloads one), the PAM headers for the optional PAM binding, shadow-utils, perl,
+# acl, su and script as test peers. Needs root when something is missing; says what to run otherwise.
 set -euo pipefail
-packages=(chromium libpam0g-dev libcrypt-dev passwd perl acl util-linux g++ make python3)
+# util-linux (unshare, nsenter, setpriv, su, findmnt), bsdutils (script: a pty for su) and
+# mount drive the real-machine tests (test/helpers/real-machine.ts).
+packages=(chromium libpam0g-dev libcrypt-dev passwd perl acl util-linux bsdutils mount g++ make python3)
 missing=()
 # nscd is unpacked, not installed: installing it would start a cache daemon for the whole
 # machine. The nscd test runs this copy in a private mount namespace of its own.

@@ -15,11 +15,14 @@ export interface LicorndProcess {
 const running = new Set<ChildProcess>();
 
 // Starts licornd as shipped (dist/server/main.js, built by the global setup) with `args`,
-// without the machine's LICORN_* variables.
-export function startLicornd(args: string[]): LicorndProcess {
+// without the machine's LICORN_* variables. `command` runs node another way (in a mount
+// namespace: real-machine.ts), from the project seen at `cwd`.
+export function startLicornd(args: string[], options: { command?: string[]; cwd?: string } = {}): LicorndProcess {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LICORN_')));
-  const child = spawn(process.execPath, [join(projectDir, 'dist/server/main.js'), ...args], {
-    cwd: projectDir, env: { ...env, LICORN_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+  const [command, ...prefix] = options.command ?? [process.execPath];
+  const cwd = options.cwd ?? projectDir;
+  const child = spawn(command!, [...prefix, join(cwd, 'dist/server/main.js'), ...args], {
+    cwd, env: { ...env, LICORN_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
   child.on('exit', () => running.delete(child));

@@ -175,12 +175,18 @@ export function applyModifyAccount(db: AccountDatabase, login: string, changes: 
   return { before: account, after: next };
 }
 
-// Locks (`!` before the hash) or unlocks an account's password.
+// Locks (`!` before the hash) or unlocks an account's password. Unlocking an account that
+// has no password (`!` alone) is refused, as `usermod -U` does: it would leave an empty
+// hash, which PAM's `nullok` (Debian's default) lets anyone log in with.
 export function applySetLocked(db: AccountDatabase, login: string, locked: boolean): void {
   getAccount(db, login);
   const shadow = db.shadow.get(login);
   if (!shadow) throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry to lock`, { field: 'login' });
   const bare = shadow.hash.replace(/^!+/, '');
+  if (!locked && bare === '' && shadow.hash !== '') {
+    const message = `Unlocking would leave ${quote(login)} with an empty password; set a password first`;
+    throw new CoreError('invalid-argument', message, { field: 'locked' });
+  }
   db.shadow.set({ ...shadow, hash: locked ? `!${bare}` : bare });
 }
 

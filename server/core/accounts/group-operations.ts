@@ -64,6 +64,9 @@ export function applyCreateGroup(db: AccountDatabase, input: NewGroup, context: 
   if (withRoles) {
     addGroup(db, helpers.responsibles, undefined, true, context);
     addGroup(db, helpers.guests, undefined, true, context);
+    // Shares are owned by Licorn's `acl` system group, which Debian does not have: made with
+    // the first standard group, as Licorn did, rather than leave the shares root:root.
+    if (!db.group.has('acl')) addGroup(db, 'acl', undefined, true, context);
   }
   return entry;
 }

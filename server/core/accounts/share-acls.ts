@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { lstat, opendir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreError } from '../errors.ts';
@@ -32,8 +33,9 @@ export function getShareAcl(gids: ShareGids, permissive: boolean): { directory: 
 // How many paths one setfacl call gets (far below the argument limit).
 const pathsPerCall = 500;
 
-// Sets the share's ACL on `share` and everything in it. Symlinks are never followed (nor
-// given an ACL: setfacl would change their target, maybe outside the share).
+// Sets the share's ACL on `share` and everything in it, and the sticky bit on its
+// directories unless permissive. Symlinks are never followed (nor given an ACL: setfacl
+// would change their target, maybe outside the share).
 export async function applyShareAcls(share: string, gids: ShareGids, permissive: boolean): Promise<void> {
   const acl = getShareAcl(gids, permissive);
   const directories = [share];
@@ -50,6 +52,23 @@ export async function applyShareAcls(share: string, gids: ShareGids, permissive:
     for (let start = 0; start < paths.length; start += pathsPerCall) {
       await setAcl(spec, paths.slice(start, start + pathsPerCall));
     }
+  }
+  for (const directory of directories) await setSticky(directory, !permissive);
+}
+
+// Members have `w` on the share's directories, which alone would let them delete or replace
+// anyone's file: the sticky bit keeps deletes and renames to a file's owner (and root), so
+// that "members write their own files" holds for them too. The directory is opened without
+// following a symlink (it may have been swapped for one since it was listed); the mode's
+// group bits are the ACL's mask and are kept.
+async function setSticky(directory: string, sticky: boolean): Promise<void> {
+  const handle = await open(directory, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  try {
+    const mode = (await handle.stat()).mode & 0o7777;
+    const wanted = sticky ? mode | 0o1000 : mode & ~0o1000;
+    if (wanted !== mode) await handle.chmod(wanted);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -11,7 +11,8 @@ export function getSharePath(name: string): string {
 }
 
 // Creates `home/groups/<name>`: setgid, owned by root and the `acl` group (as Licorn's
-// shares were), closed to others, with Licorn's ACL for the group's roles.
+// shares were), closed to others, with Licorn's ACL for the group's roles, and sticky
+// unless permissive (members delete and rename only their own files).
 export async function createShare(root: string, name: string, gids: ShareGids, options: { aclGid: number | null; permissive?: boolean }): Promise<void> {
   const path = join(root, getSharePath(name));
   await mkdir(join(root, 'home/groups'), { recursive: true });
@@ -19,7 +20,7 @@ export async function createShare(root: string, name: string, gids: ShareGids, o
     if (error.code !== 'EEXIST') throw error;
   });
   if (isRoot) await chown(path, 0, options.aclGid ?? 0);
-  await chmod(path, 0o2770);
+  await chmod(path, options.permissive ? 0o2770 : 0o3770);
   await applyShareAcls(path, gids, options.permissive ?? false).catch((error: unknown) => {
     if (!isAclToolMissing(error)) throw error;
     warnSharesWithoutAcl();

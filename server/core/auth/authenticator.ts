@@ -53,10 +53,12 @@ export class Authenticator {
   async authenticate(login: string, password: string, remoteAddress: string): Promise<LoginOutcome> {
     // Keep the name to what a login can be, so nothing odd reaches PAM (which would cut a
     // password at a NUL byte); still check a password so the answer takes as long as for a
-    // real account.
-    const plausible = /^[a-z_][a-z0-9_.-]{0,31}\$?$/.test(login) && password.length <= 4096 && !password.includes('\0');
+    // real account. An empty password never reaches the account's checker either: PAM's
+    // `nullok` (Debian's default) would let it open an account whose hash is empty.
+    const plausible = /^[a-z_][a-z0-9_.-]{0,31}\$?$/.test(login) && password.length > 0 && password.length <= 4096
+      && !password.includes('\0');
     const checked = plausible ? { login, password }
-      : { login: '_invalid_', password: 'x'.repeat(Math.min(password.length, 64)) };
+      : { login: '_invalid_', password: 'x'.repeat(Math.min(Math.max(password.length, 1), 64)) };
     const passwordOk = await this.#checker.check(checked.login, checked.password, remoteAddress);
     if (!plausible || !passwordOk) return { ok: false, reason: 'bad-credentials' };
     const entry = this.#options.accounts.getShadowEntry(login);

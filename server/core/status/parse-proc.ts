@@ -88,20 +88,34 @@ export function parseDiskstats(text: string): Map<string, DiskCounters> {
 // Filesystem types that hold data on a device (not proc, sysfs, tmpfs, cgroup, overlay…).
 const realFilesystems = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'vfat', 'exfat', 'f2fs', 'zfs', 'jfs', 'reiserfs', 'ntfs', 'ntfs3', 'nfs', 'nfs4', 'cifs', 'fuseblk']);
 
-// The mounted real filesystems of /proc/self/mounts, each mount point once (the first).
-export function parseMounts(text: string): { device: string; mountPoint: string; type: string }[] {
-  const seen = new Set<string>();
+// The mounted real filesystems of /proc/self/mountinfo, each once. A bind mount is not
+// another filesystem: a mount whose root is not the filesystem's own ("/": a directory or
+// file bound elsewhere, as /etc/hosts in a container) is skipped, and so is the same device
+// mounted again (a whole filesystem bound elsewhere). Btrfs is the exception to the root
+// rule: its subvolumes are mounted by root ("/@" for "/"), once per device all the same.
+export function parseMountinfo(text: string): { device: string; mountPoint: string; type: string }[] {
+  const seenDevices = new Set<string>();
+  const seenPoints = new Set<string>();
   const mounts: { device: string; mountPoint: string; type: string }[] = [];
   for (const line of text.split('\n')) {
-    const [device, mountPoint, type] = line.split(' ');
-    if (!device || !mountPoint || !type || !realFilesystems.has(type)) continue;
-    // Mount points escape spaces and such as octal (\040).
-    const path = mountPoint.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
-    if (seen.has(path)) continue;
-    seen.add(path);
-    mounts.push({ device, mountPoint: path, type });
+    // id parent major:minor root mount-point options [optional fields…] - type source super-options
+    const fields = line.split(' ');
+    const separator = fields.indexOf('-', 6);
+    if (separator < 0) continue;
+    const [deviceNumber, root, mountPoint] = [fields[2]!, unescape(fields[3]!), unescape(fields[4]!)];
+    const [type, device] = [fields[separator + 1] ?? '', unescape(fields[separator + 2] ?? '')];
+    if (!realFilesystems.has(type) || (root !== '/' && type !== 'btrfs')) continue;
+    if (seenDevices.has(deviceNumber) || seenPoints.has(mountPoint)) continue;
+    seenDevices.add(deviceNumber);
+    seenPoints.add(mountPoint);
+    mounts.push({ device, mountPoint, type });
   }
   return mounts;
+}
+
+// Paths in /proc's mount tables escape spaces and such as octal (\040).
+function unescape(path: string): string {
+  return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
 }
 
 // How much a counter grew from `before` to `now`. A counter that went down wrapped around:

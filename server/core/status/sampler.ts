@@ -17,7 +17,7 @@ export interface Sampler {
 
 // Where the /proc files are (tests point it at fixtures).
 export interface ProcFiles {
-  read(name: 'stat' | 'meminfo' | 'loadavg' | 'net/dev' | 'diskstats' | 'self/mounts'): Promise<string>;
+  read(name: 'stat' | 'meminfo' | 'loadavg' | 'net/dev' | 'diskstats' | 'self/mountinfo'): Promise<string>;
 }
 
 // The machine's /proc (or another directory laid out like it).

@@ -17,7 +17,7 @@ describe('groups with Licorn roles', () => {
     expect(s.service.getGroup('gst-research')!.system).toBe(true);
     const share = await stat(join(s.root, 'home/groups/research'));
     expect(share.isDirectory()).toBe(true);
-    expect(share.mode & 0o7777).toBe(0o2770);
+    expect(share.mode & 0o7777).toBe(0o3770); // setgid, and sticky: not permissive
     await run('grpck', ['-r', '-q', '-R', s.root]);
   });
 

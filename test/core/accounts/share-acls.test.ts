@@ -42,7 +42,7 @@ describe('shared directories\' ACLs', () => {
     expect(text).toContain(`default:group:${gid('aclcrew')}:r-x`);
     expect(text).toMatch(/^other::---$/m);
     const { stdout } = await run('stat', ['-c', '%g %a', share]);
-    expect(stdout.trim()).toBe(`${gid('acl')} 2770`);
+    expect(stdout.trim()).toBe(`${gid('acl')} 3770`);
     expect(await s.service.getPermissive('aclcrew')).toBe(false);
     expect(await s.service.getPermissive('developers')).toBe(true);
     expect(await s.service.getPermissive('users')).toBeNull();
@@ -63,6 +63,22 @@ describe('shared directories\' ACLs', () => {
     expect(await readFile(join(share, 'by-dnguyen'), 'utf8')).toBe('mine\nresponsible\n');
   });
 
+  it('keeps deletes and renames to a file\'s owner in a non-permissive share (sticky), everywhere', async () => {
+    await mkdir(join(share, 'deep'));
+    await s.service.setPermissive('aclcrew', false);
+    const mode = async (path: string) => (await run('stat', ['-c', '%a', path])).stdout.trim();
+    expect([await mode(share), await mode(join(share, 'deep'))]).toEqual(['3770', '3770']);
+    for (const dir of [share, join(share, 'deep')]) {
+      expect(await runAs('dnguyen', `echo mine > ${dir}/kept-by-dnguyen`)).toBe(true);
+      expect(await runAs('hpetit', `rm -f ${dir}/kept-by-dnguyen`)).toBe(false);
+      expect(await runAs('hpetit', `mv ${dir}/kept-by-dnguyen ${dir}/taken`)).toBe(false);
+      expect(await runAs('hpetit', `echo fake > ${dir}/fake && mv -f ${dir}/fake ${dir}/kept-by-dnguyen`)).toBe(false);
+      expect(await readFile(join(dir, 'kept-by-dnguyen'), 'utf8')).toBe('mine\n');
+      // Their own files stay theirs to delete and rename.
+      expect(await runAs('hpetit', `mv ${dir}/fake ${dir}/fake2 && rm ${dir}/fake2`)).toBe(true);
+    }
+  });
+
   it('makes the share permissive and back: every file set again, execute bits kept, symlinks not followed', async () => {
     await mkdir(join(share, 'sub'));
     await writeFile(join(share, 'sub/tool.sh'), '#!/bin/sh\n', { mode: 0o755 });
@@ -79,11 +95,17 @@ describe('shared directories\' ACLs', () => {
     expect(await acl(join(share, 'sub/tool.sh'))).toContain(`group:${gid('aclcrew')}:rwx`);
     expect(await acl(outside)).toBe(outsideBefore);
     expect(await runAs('hpetit', `echo theirs >> ${share}/by-dnguyen`)).toBe(true);
+    // Permissive: no sticky bit, members delete and rename every file.
+    const { stdout: modes } = await run('stat', ['-c', '%a', share, join(share, 'sub')]);
+    expect(modes.split('\n')).toEqual(['2770', '2770', '']);
+    const deep = join(share, 'deep');
+    expect(await runAs('hpetit', `mv ${deep}/kept-by-dnguyen ${deep}/moved && rm ${deep}/moved`)).toBe(true);
     expect(s.events.slice(seen).some((event) => event.name === 'group-changed' && (event.data as { fields: string[] }).fields.includes('permissive'))).toBe(true);
 
     await s.service.setPermissive('aclcrew', false);
     expect(await acl(join(share, 'by-dnguyen'))).toContain(`group:${gid('aclcrew')}:r--`);
     expect(await runAs('hpetit', `echo again >> ${share}/by-dnguyen`)).toBe(false);
+    expect(await runAs('hpetit', `rm -f ${share}/kept-by-dnguyen`)).toBe(false);
   });
 
   it('refuses a group without a share, naming the field', async () => {
@@ -107,6 +129,6 @@ describe('shared directories\' ACLs', () => {
     await new Promise((resolve) => setImmediate(resolve));
     process.off('warning', onWarning);
     expect(warnings).toEqual([expect.stringContaining('apt-get install acl')]);
-    expect((await run('stat', ['-c', '%a', join(s.root, 'home/groups/noacl')])).stdout.trim()).toBe('2770');
+    expect((await run('stat', ['-c', '%a', join(s.root, 'home/groups/noacl')])).stdout.trim()).toBe('3770');
   });
 });

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getCounterDelta, parseDiskstats, parseLoadavg, parseMeminfo, parseMounts, parseNetDev, parseProcStat } from '../../../server/core/status/parse-proc.ts';
+import {
+  getCounterDelta, parseDiskstats, parseLoadavg, parseMeminfo, parseMountinfo, parseNetDev, parseProcStat,
+} from '../../../server/core/status/parse-proc.ts';
 
 // Files copied from a real machine's /proc (a 2-CPU Debian VM with its loop devices, zram,
 // eth0, and the cgroup and tmpfs mounts of a container host).
@@ -44,10 +46,24 @@ describe('the /proc parsers, on a real machine\'s files', () => {
     expect(disks.has('loop0')).toBe(true);
   });
 
-  it('keeps the real filesystems of /proc/self/mounts, each mount point once, with escaped names', async () => {
-    expect(parseMounts(await fixture('mounts'))).toEqual([{ device: '/dev/vda', mountPoint: '/', type: 'ext4' }]);
-    const text = '/dev/sdb1 /media/My\\040Disk vfat rw 0 0\n/dev/sda2 /home ext4 rw 0 0\n/dev/sda2 /home ext4 rw 0 0\ntmpfs /run tmpfs rw 0 0\n';
-    expect(parseMounts(text).map((mount) => mount.mountPoint)).toEqual(['/media/My Disk', '/home']);
+  it('keeps the real filesystems of /proc/self/mountinfo, each once, with escaped names', async () => {
+    expect(parseMountinfo(await fixture('mountinfo')))
+      .toEqual([{ device: '/dev/vda', mountPoint: '/', type: 'ext4' }]);
+    const text = [
+      '30 1 8:17 / /media/My\\040Disk rw - vfat /dev/sdb1 rw',
+      '31 1 8:2 / /home rw shared:1 - ext4 /dev/sda2 rw',
+      '32 1 8:2 / /home rw - ext4 /dev/sda2 rw',
+      '33 1 0:40 / /run rw - tmpfs tmpfs rw',
+      // Btrfs subvolumes are mounted by their root, the same device for all.
+      '34 1 0:50 /@ / rw - btrfs /dev/nvme0n1p2 rw,subvol=/@',
+      '35 1 0:50 /@srv /srv rw - btrfs /dev/nvme0n1p2 rw,subvol=/@srv',
+    ].join('\n');
+    expect(parseMountinfo(text).map((mount) => mount.mountPoint)).toEqual(['/media/My Disk', '/home', '/']);
+  });
+
+  it('skips bind mounts: a root other than the filesystem\'s, or the same device again', async () => {
+    const text = await readFile(join(import.meta.dirname, '../../fixtures/proc/bind-mounts/mountinfo'), 'utf8');
+    expect(parseMountinfo(text)).toEqual([{ device: '/dev/vda', mountPoint: '/', type: 'ext4' }]);
   });
 
   it('counts across a counter that wrapped, at 2^32 or 2^64', () => {

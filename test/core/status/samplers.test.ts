@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, type statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ProcFiles } from '../../../server/core/status/sampler.ts';
@@ -18,7 +18,8 @@ function createReadings(readings: Partial<Record<string, string>>[]): ProcFiles 
   let index = 0;
   return {
     next: () => { index += 1; },
-    read: async (name) => readings[index]?.[name] ?? await fixture(name === 'net/dev' ? 'net-dev' : name === 'self/mounts' ? 'mounts' : name),
+    read: async (name) => readings[index]?.[name]
+      ?? await fixture(name === 'net/dev' ? 'net-dev' : name === 'self/mountinfo' ? 'mountinfo' : name),
   };
 }
 
@@ -114,5 +115,16 @@ describe('the samplers', () => {
     expect(values['fs./.size']).toBeGreaterThan(0);
     expect(values['fs./.used']).toBeLessThanOrEqual(values['fs./.size']!);
     expect(await createLoadSampler(createReadings([{}])).sample(0)).toEqual({ 'load.1': 0.69, 'load.5': 1.51, 'load.15': 1.64, 'tasks.running': 1, 'tasks.total': 79 });
+  });
+
+  it('leave bind mounts out of the filesystems (issue 12, item 8)', async () => {
+    // Both tables of one private mount namespace with /etc, a directory and the whole root
+    // bound elsewhere (fixtures/proc/bind-mounts/capture.sh).
+    const dir = join(import.meta.dirname, '../../fixtures/proc/bind-mounts');
+    const proc: ProcFiles = { read: (name) => readFile(join(dir, name.replace('self/', '')), 'utf8') };
+    const stats = async () => ({ blocks: 100, bfree: 40, bavail: 30, bsize: 4096 }) as
+      Awaited<ReturnType<typeof statfs>>;
+    const values = await createFilesystemSampler(proc, stats as typeof statfs).sample(0);
+    expect(Object.keys(values)).toEqual(['fs./.size', 'fs./.used', 'fs./.available']);
   });
 });
