@@ -1,5 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { CoreError } from '../../core/errors.ts';
+import type { WebSession } from '../sessions/session-store.ts';
+import type { Viewer } from '../push/stream-message.ts';
+
+const getViewer = (session: WebSession): Viewer =>
+  ({ sessionId: session.id, publicId: session.publicId, login: session.login, isAdmin: session.isAdmin });
 
 // Whether a WebSocket's Origin is this site: same scheme, host and port as the request.
 export function isSameOrigin(origin: string | undefined, host: string | undefined): boolean {
@@ -13,7 +18,8 @@ export function isSameOrigin(origin: string | undefined, host: string | undefine
 }
 
 // GET /ws: the push channel. The auth guard has already refused requests without a session;
-// a foreign Origin is refused here, before the upgrade.
+// a foreign Origin, or one socket more than the session or address may hold, is refused here,
+// before the upgrade. Each frame reads the session again (its rights follow the files).
 export default async function pushSocketRoutes(app: FastifyInstance): Promise<void> {
   app.get('/ws', {
     websocket: true,
@@ -22,9 +28,21 @@ export default async function pushSocketRoutes(app: FastifyInstance): Promise<vo
         request.log.warn({ origin: request.headers.origin, login: request.session?.login }, 'refused a WebSocket from a foreign origin');
         throw new CoreError('permission-denied', `WebSocket origin ${JSON.stringify(request.headers.origin ?? null)} is not this site`, { field: 'origin' });
       }
+      const refusal = app.hub.getSocketRefusal(request.session!.id, request.ip);
+      if (refusal) {
+        app.hub.refusals.count(refusal.reason, { login: request.session!.login, address: request.ip });
+        throw new CoreError('busy', `WebSocket refused: ${refusal.message}`, { field: 'socket' });
+      }
     },
   }, (socket, request) => {
-    const session = request.session!;
-    app.hub.handleSocket(socket, { sessionId: session.id, publicId: session.publicId, login: session.login, isAdmin: session.isAdmin });
+    const { id } = request.session!;
+    app.hub.handleSocket(socket, {
+      viewer: getViewer(request.session!),
+      address: request.ip,
+      getViewer: () => {
+        const session = app.sessions.use(id);
+        return session ? getViewer(session) : null;
+      },
+    });
   });
 }
