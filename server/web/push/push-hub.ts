@@ -45,8 +45,12 @@ export class PushHub {
   // Refusals by reason, logged at a bounded rate.
   readonly refusals: PushRefusals;
 
-  constructor(log: FastifyBaseLogger) {
+  readonly #now: () => number;
+
+  // `now` is the clock of the per-socket rates (tests pass their own).
+  constructor(log: FastifyBaseLogger, options: { now?: () => number } = {}) {
     this.#log = log;
+    this.#now = options.now ?? Date.now;
     this.refusals = new PushRefusals(log);
     // Ping every 30 s; a socket that did not answer the previous ping is dead (laptop lid
     // closed, network gone) and is dropped so it stops costing fan-out work.
@@ -100,8 +104,8 @@ export class PushHub {
     }
     const client: Client = {
       ...owner, socket, topics: new Set(), snapshots: new Set(), rendering: false, alive: true, closing: false,
-      subscribeRate: new TokenBucket(subscribeBurst, subscribePerSecond),
-      notices: new TokenBucket(noticeBurst, 1000 / noticeEveryMs),
+      subscribeRate: new TokenBucket(subscribeBurst, subscribePerSecond, this.#now),
+      notices: new TokenBucket(noticeBurst, 1000 / noticeEveryMs, this.#now),
       refusedNames: 0,
     };
     this.#clients.add(client);
@@ -181,13 +185,14 @@ export class PushHub {
       client.snapshots.delete(name);
     }
     const refused: string[] = [];
+    const reasons = new Map<RefusalReason, number>();
     for (const name of request.subscribe) {
       const reason = this.#subscribe(client, name);
-      if (reason) {
-        this.#count(client, reason);
-        refused.push(name);
-      }
+      if (!reason) continue;
+      refused.push(name);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
+    for (const [reason, count] of reasons) this.#count(client, reason, count);
     if (refused.length > 0) this.#refuseNames(client, refused);
     void this.#renderSnapshots(client);
   }
@@ -278,8 +283,8 @@ export class PushHub {
     this.#findTopic(name)?.release?.(name);
   }
 
-  #count(client: Client, reason: RefusalReason): void {
-    this.refusals.count(reason, { login: client.viewer.login, address: client.address });
+  #count(client: Client, reason: RefusalReason, count = 1): void {
+    this.refusals.count(reason, { login: client.viewer.login, address: client.address }, count);
   }
 
   // Closes a socket in good standing (logout, shutdown, rights changed).
