@@ -119,12 +119,13 @@ describe('the push channel under a flood from one session', () => {
     attacker.close();
 
     expect(failure).toBe('');
+    expect(memory.peak).toBeLessThan(rssLimit);
+    expect(Math.min(times.quiet.length, times.flood.length)).toBeGreaterThan(100);
+    expect(figures.floodP95).toBeLessThanOrEqual(2 * figures.quietP95);
+    // The flood did happen: sockets opened, and the ones past the session's limit refused.
     const done = JSON.parse(report) as { opened: number; refused: number; framesWritten: number };
     expect(done.opened).toBeGreaterThan(20);
     expect(done.refused).toBeGreaterThan(0);
-    expect(Math.min(times.quiet.length, times.flood.length)).toBeGreaterThan(100);
-    expect(memory.peak).toBeLessThan(rssLimit);
-    expect(figures.floodP95).toBeLessThanOrEqual(2 * figures.quietP95);
     // Thousands of refusals, a handful of log lines: one per 10 s at most.
     const lines = daemon.output().split('\n').filter((line) => line.includes('push channel refusals'));
     expect(lines.length).toBeGreaterThan(0);
