@@ -5,8 +5,7 @@ import { parsePushFrame } from './push-frame.ts';
 import { PushRefusals, type RefusalReason } from './push-refusals.ts';
 import { TokenBucket } from './token-bucket.ts';
 import {
-  closeGraceMs, maxBufferedBytes, maxRefusedNamesPerSocket, maxSocketsPerAddress, maxSocketsPerSession, maxTopicNameLength,
-  maxTopicsPerSocket, noticeBurst, noticeEveryMs, subscribeBurst, subscribePerSecond,
+  abuseHoldMs, closeGraceMs, maxBufferedBytes, maxRefusedNamesPerSocket, maxTopicNameLength, maxTopicsPerSocket, noticeBurst, noticeEveryMs, subscribeBurst, subscribePerSecond,
 } from './push-limits.ts';
 
 // Who holds a socket: the viewer at upgrade, the client's address, and how to read the
@@ -46,10 +45,13 @@ export class PushHub {
   readonly refusals: PushRefusals;
 
   readonly #now: () => number;
+  readonly #maxSockets: { perSession: number; perAddress: number };
 
-  // `now` is the clock of the per-socket rates (tests pass their own).
-  constructor(log: FastifyBaseLogger, options: { now?: () => number } = {}) {
+  // `maxSockets` comes from the config (push.max_sockets_per_*); `now` is the clock of the
+  // per-socket rates (tests pass their own).
+  constructor(log: FastifyBaseLogger, options: { maxSockets: { perSession: number; perAddress: number }; now?: () => number }) {
     this.#log = log;
+    this.#maxSockets = options.maxSockets;
     this.#now = options.now ?? Date.now;
     this.refusals = new PushRefusals(log);
     // Ping every 30 s; a socket that did not answer the previous ping is dead (laptop lid
@@ -75,7 +77,8 @@ export class PushHub {
   }
 
   // Why one more socket for this session and address would be refused, or null when there is
-  // room (checked before the upgrade, and again when the socket is handed over).
+  // room. Checked once the socket is upgraded: a refusal before it would be an HTTP error,
+  // logged once per attempt, where this one is counted and logged at a bounded rate.
   getSocketRefusal(sessionId: string, address: string): { reason: RefusalReason; message: string } | null {
     let ofSession = 0;
     let ofAddress = 0;
@@ -83,11 +86,12 @@ export class PushHub {
       if (client.viewer.sessionId === sessionId) ofSession += 1;
       if (client.address === address) ofAddress += 1;
     }
-    if (ofSession >= maxSocketsPerSession) {
-      return { reason: 'sockets-per-session', message: `too many push sockets for this session (at most ${maxSocketsPerSession})` };
+    const { perSession, perAddress } = this.#maxSockets;
+    if (ofSession >= perSession) {
+      return { reason: 'sockets-per-session', message: `too many push sockets for this session (at most ${perSession})` };
     }
-    if (ofAddress >= maxSocketsPerAddress) {
-      return { reason: 'sockets-per-address', message: `too many push sockets from this address (at most ${maxSocketsPerAddress})` };
+    if (ofAddress >= perAddress) {
+      return { reason: 'sockets-per-address', message: `too many push sockets from this address (at most ${perAddress})` };
     }
     return null;
   }
@@ -97,8 +101,8 @@ export class PushHub {
     const refusal = this.getSocketRefusal(owner.viewer.sessionId, owner.address);
     if (refusal) {
       this.refusals.count(refusal.reason, { login: owner.viewer.login, address: owner.address });
+      // A client that answers the close frame is gone at once; one that does not, soon.
       socket.close(closeCodes.tooMany, refusal.message);
-      socket.pause();
       setTimeout(() => socket.terminate(), closeGraceMs).unref();
       return;
     }
@@ -130,7 +134,7 @@ export class PushHub {
       // ws resumes the socket on the next tick to discard what follows; stop reading instead,
       // so a client still writing is held back by TCP rather than read and thrown away.
       setImmediate(() => socket.pause());
-      setTimeout(() => socket.terminate(), closeGraceMs).unref();
+      setTimeout(() => socket.terminate(), abuseHoldMs).unref();
     });
     socket.on('message', (data, isBinary) => this.#handleFrame(client, isBinary ? null : data.toString()));
   }
@@ -295,12 +299,12 @@ export class PushHub {
     client.socket.close(code, reason);
   }
 
-  // Closes an abusive socket: stops reading it at once, and cuts it if it has not read the
-  // close frame within closeGraceMs.
+  // Closes an abusive socket: what it sends is ignored; a client that answers the close frame
+  // is gone within closeGraceMs, one that does not is no longer read, and cut after abuseHoldMs.
   #drop(client: Client, code: number, reason: string): void {
     this.#close(client, code, reason);
-    client.socket.pause();
-    setTimeout(() => client.socket.terminate(), closeGraceMs).unref();
+    setTimeout(() => client.socket.pause(), closeGraceMs).unref();
+    setTimeout(() => client.socket.terminate(), abuseHoldMs).unref();
   }
 
   #send(client: Client, messages: StreamMessage[]): void {

@@ -42,17 +42,20 @@ export const noticeEveryMs = 5000;
 // never comes near; one that stops costs at most this plus one frame.
 export const maxBufferedBytes = 4 * 1024 * 1024;
 
-// Open sockets per session: one per browser tab of the app. 16 tabs is a generous desk.
-export const maxSocketsPerSession = 16;
+// Open sockets per session and per client address are config keys (push.max_sockets_per_*):
+// a site with many users behind one NAT address raises the second. 32 per session is one per
+// tab of a generous desk; 128 per address bounds what a script with many sessions from one
+// machine holds open, each socket buffering at most maxBufferedBytes.
 
-// Open sockets per client address, all sessions together: an office behind one NAT address
-// shares it, so it is well above one person's tabs; it bounds what a script with many
-// sessions from one machine can hold open (each socket may buffer `maxBufferedBytes`).
-export const maxSocketsPerAddress = 64;
-
-// Time a socket closed for abuse gets to read its close frame before it is cut: frames it
-// keeps sending meanwhile are not processed.
+// Time a socket refused at once (past the socket limits) gets to answer its close frame
+// before it is cut.
 export const closeGraceMs = 1000;
+
+// Time a socket closed for abuse (a frame too large or malformed, too many names, too fast)
+// is held before it is cut: it is no longer read (what it keeps sending waits in the kernel,
+// not in the daemon), and it still counts toward its session's socket limit, so a script that
+// reconnects at once churns through at most push.max_sockets_per_session sockets per hold.
+export const abuseHoldMs = 5000;
 
 // The refusal counters go to the log at most this often (one line for all reasons).
 export const refusalLogEveryMs = 10_000;

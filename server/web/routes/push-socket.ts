@@ -18,8 +18,8 @@ export function isSameOrigin(origin: string | undefined, host: string | undefine
 }
 
 // GET /ws: the push channel. The auth guard has already refused requests without a session;
-// a foreign Origin, or one socket more than the session or address may hold, is refused here,
-// before the upgrade. Each frame reads the session again (its rights follow the files).
+// a foreign Origin is refused here, before the upgrade. The hub closes at once a socket more
+// than the session or address may hold (4429), and reads the session again on every frame.
 export default async function pushSocketRoutes(app: FastifyInstance): Promise<void> {
   app.get('/ws', {
     websocket: true,
@@ -27,11 +27,6 @@ export default async function pushSocketRoutes(app: FastifyInstance): Promise<vo
       if (!isSameOrigin(request.headers.origin, request.headers.host)) {
         request.log.warn({ origin: request.headers.origin, login: request.session?.login }, 'refused a WebSocket from a foreign origin');
         throw new CoreError('permission-denied', `WebSocket origin ${JSON.stringify(request.headers.origin ?? null)} is not this site`, { field: 'origin' });
-      }
-      const refusal = app.hub.getSocketRefusal(request.session!.id, request.ip);
-      if (refusal) {
-        app.hub.refusals.count(refusal.reason, { login: request.session!.login, address: request.ip });
-        throw new CoreError('busy', `WebSocket refused: ${refusal.message}`, { field: 'socket' });
       }
     },
   }, (socket, request) => {

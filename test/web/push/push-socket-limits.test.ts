@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useSocketTestApp } from '../../helpers/ws-client.ts';
-import { maxBufferedBytes, maxFrameBytes, maxSocketsPerSession } from '../../../server/web/push/push-limits.ts';
+import { maxBufferedBytes, maxFrameBytes } from '../../../server/web/push/push-limits.ts';
 
 const server = useSocketTestApp();
 
@@ -18,10 +18,13 @@ describe('the push channel\'s limits over real WSS', () => {
     expect(server.t.app.hub.refusals.getTotals()['frame-too-large']).toBe(before + 1);
   });
 
-  it('refuses the upgrade of one socket more than maxSocketsPerSession, and serves other sessions', async () => {
+  it('closes at once one socket more than push.max_sockets_per_session, and serves other sessions', async () => {
+    const maxSocketsPerSession = server.t.app.config.push.maxSocketsPerSession;
     const sockets = Array.from({ length: maxSocketsPerSession }, () => server.connect(server.member.cookie));
     await Promise.all(sockets.map((socket) => socket.opened()));
-    await expect(server.connect(server.member.cookie).opened()).rejects.toThrow('refused: 503');
+    const extra = server.connect(server.member.cookie);
+    await extra.waitFor(() => extra.closeCode === 4429, 'close code 4429');
+    expect(extra.closeReason).toBe(`too many push sockets for this session (at most ${maxSocketsPerSession})`);
     await server.connect(server.admin.cookie).opened();
     // One closed, one more fits.
     const open = server.t.app.hub.clientCount;
