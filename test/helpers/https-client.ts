@@ -17,11 +17,13 @@ export class HttpsClient {
   }
 
   // Sends one request and reads the whole answer.
-  fetch(path: string, options: { method?: string; body?: string; type?: string } = {}): Promise<{ status: number; body: string }> {
+  fetch(path: string, options: { method?: string; body?: string; type?: string } = {}):
+    Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { cookie: this.cookie, accept: 'text/html' };
       if (options.body !== undefined) headers['content-type'] = options.type ?? 'application/x-www-form-urlencoded';
-      const sent = request(`${this.#base}${path}`, { method: options.method ?? 'GET', agent: this.#agent, headers }, (response) => {
+      const method = options.method ?? 'GET';
+      const sent = request(`${this.#base}${path}`, { method, agent: this.#agent, headers }, (response) => {
         for (const line of response.headers['set-cookie'] ?? []) {
           const [pair] = line.split(';');
           const [name, value] = pair!.split('=') as [string, string];
@@ -43,8 +45,11 @@ export class HttpsClient {
   async logIn(login: string, password: string): Promise<void> {
     const page = await this.fetch('/login/');
     const csrf = /<meta name="csrf-token" content="([^"]*)">/.exec(page.body)?.[1] ?? '';
-    const answer = await this.fetch('/login/', { method: 'POST', body: new URLSearchParams({ login, password, _csrf: csrf }).toString() });
-    if (answer.status !== 303 && answer.status !== 302) throw new Error(`login as ${login}: ${answer.status} ${answer.body.slice(0, 200)}`);
+    const body = new URLSearchParams({ login, password, _csrf: csrf }).toString();
+    const answer = await this.fetch('/login/', { method: 'POST', body });
+    if (answer.status !== 303 && answer.status !== 302) {
+      throw new Error(`login as ${login}: ${answer.status} ${answer.body.slice(0, 200)}`);
+    }
   }
 
   close(): void {

@@ -14,7 +14,8 @@ const [url, cookie, origin, ...numbers] = process.argv.slice(2);
 const [frames, names, parallel, rounds, phaseMs] = numbers.map(Number) as [number, number, number, number, number];
 
 // One frame as item 5 describes it: {"subscribe":[…11,000 unknown names…]}, under 64 KiB.
-const createFrame = (count: number) => JSON.stringify({ subscribe: Array.from({ length: count }, (_, i) => i.toString(36)) });
+const createFrame = (count: number) =>
+  JSON.stringify({ subscribe: Array.from({ length: count }, (_, i) => i.toString(36)) });
 const frameKinds = [createFrame(names), createFrame(32)];
 const done = { opened: 0, framesWritten: 0, bytesWritten: 0, frameBytes: frameKinds.map((frame) => frame.length) };
 const open = new Set<WebSocket>();

@@ -26,7 +26,8 @@ export function parsePushFrame(text: string | null): PushRequest | FrameRefusal 
     return { reason: 'bad-frame', message: 'frames must be JSON objects like {"subscribe":["sessions"]}' };
   }
   const { subscribe, unsubscribe } = value as Record<string, unknown>;
-  const count = (Array.isArray(subscribe) ? subscribe.length : 0) + (Array.isArray(unsubscribe) ? unsubscribe.length : 0);
+  const length = (value: unknown) => (Array.isArray(value) ? value.length : 0);
+  const count = length(subscribe) + length(unsubscribe);
   if (count > maxNamesPerFrame) {
     return { reason: 'too-many-names', message: `${count} topic names in one frame; at most ${maxNamesPerFrame}` };
   }

@@ -5,7 +5,8 @@ import { parsePushFrame } from './push-frame.ts';
 import { PushRefusals, type RefusalReason } from './push-refusals.ts';
 import { TokenBucket } from './token-bucket.ts';
 import {
-  abuseHoldMs, closeGraceMs, maxBufferedBytes, maxRefusedNamesPerSocket, maxTopicNameLength, maxTopicsPerSocket, noticeBurst, noticeEveryMs, subscribeBurst, subscribePerSecond,
+  abuseHoldMs, closeGraceMs, maxBufferedBytes, maxRefusedNamesPerSocket, maxTopicNameLength, maxTopicsPerSocket,
+  noticeBurst, noticeEveryMs, subscribeBurst, subscribePerSecond,
 } from './push-limits.ts';
 
 // Who holds a socket: the viewer at upgrade, the client's address, and how to read the
@@ -14,6 +15,12 @@ export interface SocketOwner {
   viewer: Viewer;
   address: string;
   getViewer(): Viewer | null;
+}
+
+// Open sockets allowed per session and per client address (config push.max_sockets_per_*).
+export interface SocketLimits {
+  perSession: number;
+  perAddress: number;
 }
 
 interface Client extends SocketOwner {
@@ -45,11 +52,11 @@ export class PushHub {
   readonly refusals: PushRefusals;
 
   readonly #now: () => number;
-  readonly #maxSockets: { perSession: number; perAddress: number };
+  readonly #maxSockets: SocketLimits;
 
   // `maxSockets` comes from the config (push.max_sockets_per_*); `now` is the clock of the
   // per-socket rates (tests pass their own).
-  constructor(log: FastifyBaseLogger, options: { maxSockets: { perSession: number; perAddress: number }; now?: () => number }) {
+  constructor(log: FastifyBaseLogger, options: { maxSockets: SocketLimits; now?: () => number }) {
     this.#log = log;
     this.#maxSockets = options.maxSockets;
     this.#now = options.now ?? Date.now;
@@ -88,10 +95,14 @@ export class PushHub {
     }
     const { perSession, perAddress } = this.#maxSockets;
     if (ofSession >= perSession) {
-      return { reason: 'sockets-per-session', message: `too many push sockets for this session (at most ${perSession})` };
+      return {
+        reason: 'sockets-per-session', message: `too many push sockets for this session (at most ${perSession})`,
+      };
     }
     if (ofAddress >= perAddress) {
-      return { reason: 'sockets-per-address', message: `too many push sockets from this address (at most ${perAddress})` };
+      return {
+        reason: 'sockets-per-address', message: `too many push sockets from this address (at most ${perAddress})`,
+      };
     }
     return null;
   }
@@ -176,7 +187,8 @@ export class PushHub {
     const request = parsePushFrame(text);
     if ('reason' in request) {
       this.#count(client, request.reason);
-      this.#drop(client, request.reason === 'bad-frame' ? closeCodes.badFrame : closeCodes.policyViolation, request.message);
+      const code = request.reason === 'bad-frame' ? closeCodes.badFrame : closeCodes.policyViolation;
+      this.#drop(client, code, request.message);
       return;
     }
     if (!client.subscribeRate.take(Math.max(1, request.subscribe.length))) {
@@ -250,9 +262,8 @@ export class PushHub {
     if (!client.notices.take()) return;
     const shown = names.slice(0, 3).map((name) => `“${escapeHtml(name.slice(0, 64))}”`).join(', ');
     const more = names.length > 3 ? ` and ${names.length - 3} more` : '';
-    this.#send(client, [{
-      action: 'notify', target: 'notifications', html: `<p class="notice notice-error">Cannot follow ${shown}${more}: no such topic for you.</p>`,
-    }]);
+    const html = `<p class="notice notice-error">Cannot follow ${shown}${more}: no such topic for you.</p>`;
+    this.#send(client, [{ action: 'notify', target: 'notifications', html }]);
   }
 
   // Sends the queued snapshots one at a time, yielding to other work between two: a socket

@@ -47,7 +47,8 @@ export class PushRefusals {
 
   // Refusals by reason since start (reasons never seen are 0).
   getTotals(): Record<RefusalReason, number> {
-    return Object.fromEntries(refusalReasons.map((reason) => [reason, this.#totals.get(reason) ?? 0])) as Record<RefusalReason, number>;
+    const totals = refusalReasons.map((reason) => [reason, this.#totals.get(reason) ?? 0]);
+    return Object.fromEntries(totals) as Record<RefusalReason, number>;
   }
 
   // All refusals since start.
@@ -71,6 +72,7 @@ export class PushRefusals {
     const by = [...this.#parties];
     this.#pending = new Map();
     this.#parties = new Set();
-    this.#log.warn({ refused, by }, `push channel refusals: ${Object.entries(refused).map(([reason, n]) => `${reason} ${n}`).join(', ')}`);
+    const counts = Object.entries(refused).map(([reason, count]) => `${reason} ${count}`).join(', ');
+    this.#log.warn({ refused, by }, `push channel refusals: ${counts}`);
   }
 }

@@ -19,8 +19,8 @@ let daemon: LicorndProcess;
 let url: string;
 beforeAll(async () => {
   sandbox = await createSandbox();
-  daemon = startLicornd(['--config', join(sandbox.dir, 'licorn.conf'), '--root', sandbox.root, '--tls-dir', join(sandbox.dir, 'certs'),
-    '--port', '0', '--auth-fail-delay', '0.2']);
+  daemon = startLicornd(['--config', join(sandbox.dir, 'licorn.conf'), '--root', sandbox.root,
+    '--tls-dir', join(sandbox.dir, 'certs'), '--port', '0', '--auth-fail-delay', '0.2']);
   url = await daemon.listening();
 });
 afterAll(async () => {
@@ -68,8 +68,10 @@ describe('the push channel under a flood from one session', () => {
     // sending 340 frames of 11,000 names (or of 32 names, under the frame size limit) and
     // never reading, each one dropped replaced 50 ms later.
     const wsUrl = `${url.replace('https:', 'wss:')}/ws`;
-    const flood = spawn(process.execPath, ['--import', 'tsx', floodChild, wsUrl, attacker.cookie, url, '340', '11000', '4', '12', '1200'],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
+    const floodArgs = [wsUrl, attacker.cookie, url, '340', '11000', '4', '12', '1200'];
+    const flood = spawn(process.execPath, ['--import', 'tsx', floodChild, ...floodArgs], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let phase = 'starting' as 'starting' | 'quiet' | 'flood' | 'done';
     let report = '';
     flood.stdout!.on('data', (chunk: Buffer) => {
@@ -115,7 +117,8 @@ describe('the push channel under a flood from one session', () => {
     const memory = await getMemory(pid).catch(() => ({ rss: peakRss, peak: peakRss }));
     // Printed for whoever reads a failure: was it the daemon (its CPU per phase) or the machine?
     const figures = {
-      failure, quietP95: getP95(times.quiet), floodP95: getP95(times.flood), samples: [times.quiet.length, times.flood.length],
+      failure, quietP95: getP95(times.quiet), floodP95: getP95(times.flood),
+      samples: [times.quiet.length, times.flood.length],
       daemonCpuMs: cpu, floodChildCpuMs: floodCpuMs, rssBefore: before.rss, ...memory, flood: report,
     };
     console.log(JSON.stringify(figures));

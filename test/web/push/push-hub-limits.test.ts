@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PushHub } from '../../../server/web/push/push-hub.ts';
 import type { PushTopic, Viewer } from '../../../server/web/push/stream-message.ts';
 import {
-  maxBufferedBytes, maxNamesPerFrame, maxRefusedNamesPerSocket, maxTopicsPerSocket, noticeBurst, subscribeBurst, subscribePerSecond,
+  maxBufferedBytes, maxNamesPerFrame, maxRefusedNamesPerSocket, maxTopicsPerSocket, noticeBurst, subscribeBurst,
+  subscribePerSecond,
 } from '../../../server/web/push/push-limits.ts';
 
 // A socket as the hub sees it: frames go in raw through 'message', what the hub sends and
@@ -44,7 +45,9 @@ class FakeSocket extends EventEmitter {
 }
 
 const logLines: string[] = [];
-const log = { warn: (_data: object, message: string) => logLines.push(message), error: () => {}, debug: () => {} } as unknown as FastifyBaseLogger;
+const log = {
+  warn: (_data: object, message: string) => logLines.push(message), error: () => {}, debug: () => {},
+} as unknown as FastifyBaseLogger;
 let time = 0;
 const hubs: PushHub[] = [];
 afterEach(() => {
@@ -71,12 +74,15 @@ function createHub() {
     acquire: (name) => followers.set(name, (followers.get(name) ?? 0) + 1),
     release: (name) => followers.set(name, (followers.get(name) ?? 0) - 1),
   };
-  const hub = new PushHub(log, { maxSockets: { perSession: maxSocketsPerSession, perAddress: maxSocketsPerAddress }, now: () => time });
+  const maxSockets = { perSession: maxSocketsPerSession, perAddress: maxSocketsPerAddress };
+  const hub = new PushHub(log, { maxSockets, now: () => time });
   hub.registerTopic(topic);
   hubs.push(hub);
   const connect = (viewer: Viewer, options: { address?: string; getViewer?: () => Viewer | null } = {}) => {
     const socket = new FakeSocket();
-    hub.handleSocket(socket as unknown as WebSocket, { viewer, address: options.address ?? '192.0.2.1', getViewer: options.getViewer ?? (() => viewer) });
+    const address = options.address ?? '192.0.2.1';
+    const getViewer = options.getViewer ?? (() => viewer);
+    hub.handleSocket(socket as unknown as WebSocket, { viewer, address, getViewer });
     return socket;
   };
   return { hub, connect, followers, snapshots };
@@ -96,7 +102,8 @@ describe('the push hub\'s limits, on raw frames', () => {
     const socket = connect(member);
     socket.receive(subscribe(names(maxNamesPerFrame, 'nosuch')));
     expect(socket.notices).toHaveLength(1);
-    expect(socket.notices[0]).toContain(`Cannot follow “nosuch0”, “nosuch1”, “nosuch2” and ${maxNamesPerFrame - 3} more`);
+    const more = maxNamesPerFrame - 3;
+    expect(socket.notices[0]).toContain(`Cannot follow “nosuch0”, “nosuch1”, “nosuch2” and ${more} more: no such topic for you.`);
     expect(socket.closed).toBeNull();
     socket.receive(subscribe(['nosuch-again']));
     expect(socket.closed).toEqual({ code: 1008, reason: `more than ${maxRefusedNamesPerSocket} topic names refused` });
@@ -111,7 +118,8 @@ describe('the push hub\'s limits, on raw frames', () => {
     const { hub, connect } = createHub();
     const socket = connect(admin);
     socket.receive(JSON.stringify({ subscribe: names(maxNamesPerFrame), unsubscribe: ['thing/x'] }));
-    expect(socket.closed).toEqual({ code: 1008, reason: `${maxNamesPerFrame + 1} topic names in one frame; at most ${maxNamesPerFrame}` });
+    const reason = `${maxNamesPerFrame + 1} topic names in one frame; at most ${maxNamesPerFrame}`;
+    expect(socket.closed).toEqual({ code: 1008, reason });
     expect(socket.sent).toEqual([]);
     expect(hub.refusals.getTotals()['too-many-names']).toBe(1);
   });
@@ -152,7 +160,9 @@ describe('the push hub\'s limits, on raw frames', () => {
     socket.receive(subscribe(names(maxNamesPerFrame)));
     expect(socket.closed).toBeNull(); // the burst: subscribeBurst names at once
     socket.receive(subscribe(['thing/0']));
-    expect(socket.closed).toEqual({ code: 4429, reason: `subscribing faster than ${subscribePerSecond} topics a second` });
+    expect(socket.closed).toEqual({
+      code: 4429, reason: `subscribing faster than ${subscribePerSecond} topics a second`,
+    });
     expect(hub.refusals.getTotals()['subscribe-rate']).toBe(1);
 
     // Names are refilled at subscribePerSecond.
@@ -206,13 +216,16 @@ describe('the push hub\'s limits, on raw frames', () => {
     const sockets = Array.from({ length: maxSocketsPerSession }, () => connect(admin));
     expect(sockets.every((socket) => socket.closed === null)).toBe(true);
     const extra = connect(admin);
-    expect(extra.closed).toEqual({ code: 4429, reason: `too many push sockets for this session (at most ${maxSocketsPerSession})` });
+    expect(extra.closed).toEqual({
+      code: 4429, reason: `too many push sockets for this session (at most ${maxSocketsPerSession})`,
+    });
     expect(hub.getSocketRefusal(admin.sessionId, '192.0.2.1')?.reason).toBe('sockets-per-session');
     expect(hub.getSocketRefusal('another-session', '192.0.2.1')).toBeNull();
     sockets[0]!.terminate();
     expect(connect(admin).closed).toBeNull();
 
-    const fromOneAddress = Array.from({ length: maxSocketsPerAddress }, (_, i) => connect({ ...member, sessionId: `s-${i}` }, { address: '192.0.2.9' }));
+    const connectFromNat = (i: number) => connect({ ...member, sessionId: `s-${i}` }, { address: '192.0.2.9' });
+    const fromOneAddress = Array.from({ length: maxSocketsPerAddress }, (_, i) => connectFromNat(i));
     expect(fromOneAddress.every((socket) => socket.closed === null)).toBe(true);
     expect(connect({ ...member, sessionId: 's-new' }, { address: '192.0.2.9' }).closed?.code).toBe(4429);
     expect(hub.refusals.getTotals()).toMatchObject({ 'sockets-per-session': 1, 'sockets-per-address': 1 });
@@ -230,7 +243,7 @@ describe('the push hub\'s limits, on raw frames', () => {
     expect(hub.refusals.getTotals()['session-ended']).toBe(1);
   });
 
-  it('drops the topics an admin may no longer follow, and closes the socket with 4401 so the page reloads', async () => {
+  it('drops the topics an admin may no longer follow, and closes with 4401 so the page reloads', async () => {
     const { hub, connect, followers } = createHub();
     let current: Viewer = admin;
     const socket = connect(admin, { getViewer: () => current });
@@ -252,13 +265,17 @@ describe('the push hub\'s limits, on raw frames', () => {
     vi.useFakeTimers();
     const { connect } = createHub();
     for (let i = 0; i < 50; i += 1) {
-      connect({ ...member, sessionId: `s-${i}` }, { address: `192.0.2.${i}` }).receive(subscribe(names(maxNamesPerFrame, 'nosuch')));
+      const socket = connect({ ...member, sessionId: `s-${i}` }, { address: `192.0.2.${i}` });
+      socket.receive(subscribe(names(maxNamesPerFrame, 'nosuch')));
     }
     expect(logLines).toEqual([`push channel refusals: unknown-topic ${maxNamesPerFrame}`]);
     vi.advanceTimersByTime(9_000);
     expect(logLines).toHaveLength(1);
     vi.advanceTimersByTime(1_000);
-    expect(logLines).toEqual([`push channel refusals: unknown-topic ${maxNamesPerFrame}`, `push channel refusals: unknown-topic ${49 * maxNamesPerFrame}`]);
+    expect(logLines).toEqual([
+      `push channel refusals: unknown-topic ${maxNamesPerFrame}`,
+      `push channel refusals: unknown-topic ${49 * maxNamesPerFrame}`,
+    ]);
     vi.advanceTimersByTime(60_000);
     expect(logLines).toHaveLength(2);
   });

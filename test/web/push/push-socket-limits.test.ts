@@ -54,7 +54,8 @@ describe('the push channel\'s limits over real WSS', () => {
     expect(server.t.app.hub.refusals.getTotals()['slow-reader']).toBe(before + 1);
     expect(published).toBeLessThan(100);
     // The reader that keeps up got every frame.
-    await reader.waitFor(() => reader.messages.filter((m) => m.html === html).length === published, 'every frame', 10_000);
+    const received = () => reader.messages.filter((m) => m.html === html).length;
+    await reader.waitFor(() => received() === published, 'every frame', 10_000);
     expect(maxBufferedBytes).toBeLessThan(published * html.length);
   });
 });
