@@ -112,7 +112,10 @@ export class PushHub {
     const refusal = this.getSocketRefusal(owner.viewer.sessionId, owner.address);
     if (refusal) {
       this.refusals.count(refusal.reason, { login: owner.viewer.login, address: owner.address });
-      // A client that answers the close frame is gone at once; one that does not, soon.
+      // A client that answers the close frame is gone at once; one that does not, soon. A
+      // protocol error meanwhile is ws's to close: it only counts here.
+      const party = { login: owner.viewer.login, address: owner.address };
+      socket.on('error', () => this.refusals.count('bad-frame', party));
       socket.close(closeCodes.tooMany, refusal.message);
       setTimeout(() => socket.terminate(), closeGraceMs).unref();
       return;

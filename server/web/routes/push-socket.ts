@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
 import { CoreError } from '../../core/errors.ts';
 import type { WebSession } from '../sessions/session-store.ts';
 import type { Viewer } from '../push/stream-message.ts';
@@ -15,6 +16,18 @@ export function isSameOrigin(origin: string | undefined, host: string | undefine
   } catch {
     return false;
   }
+}
+
+// @fastify/websocket's error handler (its default logs each error with its stack, and cuts the
+// socket). A client's protocol error (a frame past maxFrameBytes, bad UTF-8) is the hub's: it
+// counts it, logs at a bounded rate, and holds the socket unread before cutting it. A network
+// error (a client gone) is routine; anything else is a fault of ours.
+export function handleWebSocketError(error: Error & { code?: string; syscall?: string }, socket: WebSocket,
+  request: FastifyRequest): void {
+  if (error.code?.startsWith('WS_ERR_')) return;
+  if (error.syscall) request.log.debug({ err: error }, 'websocket network error');
+  else request.log.error({ err: error }, 'websocket handler failed');
+  socket.terminate();
 }
 
 // GET /ws: the push channel. The auth guard has already refused requests without a session;
