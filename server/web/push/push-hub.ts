@@ -270,18 +270,21 @@ export class PushHub {
   }
 
   // Sends the queued snapshots one at a time, yielding to other work between two: a socket
-  // that follows 64 topics cannot hold the event loop for 64 renders.
+  // that follows 64 topics cannot hold the event loop for 64 renders. The viewer is read
+  // again before each render and each send, as rights may have changed meanwhile.
   async #renderSnapshots(client: Client): Promise<void> {
     if (client.rendering) return;
     client.rendering = true;
     try {
       for (const name of client.snapshots) {
         client.snapshots.delete(name);
-        if (client.closing) break;
+        if (client.closing || !this.#checkViewer(client)) break;
         const topic = this.#findTopic(name);
         if (!topic || !client.topics.has(name)) continue;
         try {
-          this.#send(client, await topic.getSnapshot(client.viewer, name));
+          const messages = await topic.getSnapshot(client.viewer, name);
+          if (client.closing || !this.#checkViewer(client)) break;
+          this.#send(client, messages);
         } catch (error) {
           this.#log.error({ err: error, topic: name }, 'cannot render a topic snapshot');
         }

@@ -261,6 +261,19 @@ describe('the push hub\'s limits, on raw frames', () => {
     expect(socket.sent).toHaveLength(sent);
   });
 
+  it('reads the viewer again before each queued snapshot', async () => {
+    const { connect, snapshots } = createHub();
+    let current: Viewer = admin;
+    const socket = connect(admin, { getViewer: () => current });
+    socket.receive(subscribe(['thing/1', 'thing/2', 'thing/3']));
+    expect(snapshots).toEqual(['thing/1']);
+    current = { ...admin, isAdmin: false };
+    await settle();
+    expect(snapshots).toEqual(['thing/1']);
+    expect(socket.sent).toEqual([]);
+    expect(socket.closed?.code).toBe(4401);
+  });
+
   it('writes refusals to the log at most once per refusalLogEveryMs, in one line', () => {
     vi.useFakeTimers();
     const { connect } = createHub();
