@@ -75,7 +75,9 @@ export async function runStatusBench(): Promise<void> {
     await createDemoRoot(root, { passwords: testPasswords });
     const configFile = join(dir, 'licorn.conf');
     await writeFile(configFile, 'log.level = "warn"\n');
-    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0']);
+    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0',
+      // 1,000 followers stand for 1,000 browsers, here from one session and one address.
+      '--push-max-sockets-per-session', '1100', '--push-max-sockets-per-address', '1100']);
     const pid = daemon.child.pid!;
     try {
       const page = await logIn(browser, `https://127.0.0.1:${daemon.port}`);

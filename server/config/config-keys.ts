@@ -50,6 +50,10 @@ export const configKeys: readonly ConfigKey[] = [
   { key: 'sessions.store_file', type: 'string', default: '',
     description: 'Where open sessions are kept across restarts (mode 0600, ids only hashed); empty: '
       + '/var/lib/licorn/sessions.json on the real machine, sessions.json beside a sandbox root (var/sessions.json for the demo).' },
+  { key: 'push.max_sockets_per_session', type: 'integer', default: 32, min: 1, max: 100000,
+    description: 'Push sockets (one per open page) a session may hold; one more is refused.' },
+  { key: 'push.max_sockets_per_address', type: 'integer', default: 128, min: 1, max: 100000,
+    description: 'Push sockets all sessions from one client address may hold together (raise it for many users behind one NAT address).' },
   { key: 'audit.file', type: 'string', default: '',
     description: 'Where every admin action is logged; empty: /var/log/licorn/audit.log on the real machine, log/audit.log beside a sandbox root (var/log/audit.log for the demo).' },
   { key: 'status.history_file', type: 'string', default: '',

@@ -25,6 +25,7 @@ export interface LicornConfig {
     failureWindowMs: number;
   };
   sessions: { idleTimeoutMs: number; absoluteTimeoutMs: number; storeFile: string };
+  push: { maxSocketsPerSession: number; maxSocketsPerAddress: number };
   log: { level: string; requests: boolean };
   auditFile: string;
   statusHistoryFile: string;
@@ -96,6 +97,7 @@ export function loadConfig({ argv = [], env = process.env, cwd = process.cwd() }
       storeFile: optionalPath('sessions.store_file')
         || (root === '/' ? '/var/lib/licorn/sessions.json' : join(dirname(root), 'sessions.json')),
     },
+    push: { maxSocketsPerSession: get('push.max_sockets_per_session'), maxSocketsPerAddress: get('push.max_sockets_per_address') },
     log: { level, requests: get('log.requests') },
     auditFile: optionalPath('audit.file') || (root === '/' ? '/var/log/licorn/audit.log' : join(dirname(root), 'log/audit.log')),
     statusHistoryFile: optionalPath('status.history_file') || (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),

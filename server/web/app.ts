@@ -31,7 +31,8 @@ import statusApiRoutes from './routes/api/status-api.ts';
 import sessionApiRoutes from './routes/api/session-api.ts';
 import accountsApiRoutes from './routes/api/accounts-api.ts';
 import groupsApiRoutes from './routes/api/groups-api.ts';
-import pushSocketRoutes from './routes/push-socket.ts';
+import pushSocketRoutes, { handleWebSocketError } from './routes/push-socket.ts';
+import { maxFrameBytes } from './push/push-limits.ts';
 
 // Request bodies above this are refused with 413: no form or API call needs more yet.
 export const bodyLimit = 64 * 1024;
@@ -60,7 +61,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
 
   await app.register(cookies);
   await app.register(formbody, { bodyLimit });
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(websocket, { options: { maxPayload: maxFrameBytes }, errorHandler: handleWebSocketError });
   await app.register(securityHeaders);
   await app.register(views);
   await app.register(staticFiles);

@@ -11,6 +11,7 @@ export class TestSocket {
   readonly frames: string[] = [];
   readonly socket: WebSocket;
   closeCode: number | null = null;
+  closeReason = '';
   #waiters: (() => void)[] = [];
   readonly #opened: Promise<void>;
 
@@ -27,8 +28,9 @@ export class TestSocket {
       this.messages.push(...(JSON.parse(data.toString()) as TestSocket['messages']));
       this.#waiters.forEach((wake) => wake());
     });
-    this.socket.on('close', (code) => {
+    this.socket.on('close', (code, reason) => {
       this.closeCode = code;
+      this.closeReason = reason.toString();
       this.#waiters.forEach((wake) => wake());
     });
   }

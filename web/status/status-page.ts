@@ -98,6 +98,7 @@ function drawDaemon(latest: ChartSample): void {
     ['WebSocket clients', String(latest.values['daemon.sockets'] ?? 0)],
     ['Requests', `${(latest.values['daemon.requests'] ?? 0).toFixed(1)}/s`],
     ['Core events', `${(latest.values['daemon.events'] ?? 0).toFixed(1)}/s`],
+    ['Push refusals', `${(latest.values['daemon.pushRefusals'] ?? 0).toFixed(1)}/s`],
   ];
   document.getElementById('daemon-figures')!.replaceChildren(...figures.flatMap(([term, value]) => [
     Object.assign(document.createElement('dt'), { textContent: term }), Object.assign(document.createElement('dd'), { textContent: value }),

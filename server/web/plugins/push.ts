@@ -12,7 +12,8 @@ import { auditPageSize } from '../routes/audit.ts';
 
 // The push hub with its topics; the sockets of a session that ends are closed.
 export default fp(async (app) => {
-  const hub = new PushHub(app.log);
+  const { maxSocketsPerSession: perSession, maxSocketsPerAddress: perAddress } = app.config.push;
+  const hub = new PushHub(app.log, { maxSockets: { perSession, perAddress } });
   app.decorate('hub', hub);
   const render = (template: string, data: object) => app.view(template, data) as Promise<string>;
   const sessionsTopic = createSessionsTopic(app.sessions, app.core.events, hub, render);

@@ -22,6 +22,7 @@ export default fp(async (app) => {
     sockets: () => app.hub.clientCount,
     requests: () => requests,
     events: () => events,
+    pushRefusals: () => app.hub.refusals.getTotal(),
   }));
   app.decorate('status', monitor);
 

@@ -1,39 +1,73 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { PushTopic, StreamMessage, Viewer } from './stream-message.ts';
+import { parsePushFrame } from './push-frame.ts';
+import { PushRefusals, type RefusalReason } from './push-refusals.ts';
+import { TokenBucket } from './token-bucket.ts';
+import {
+  abuseHoldMs, closeGraceMs, maxBufferedBytes, maxRefusedNamesPerSocket, maxTopicNameLength, maxTopicsPerSocket,
+  noticeBurst, noticeEveryMs, subscribeBurst, subscribePerSecond,
+} from './push-limits.ts';
 
-interface Client {
-  socket: WebSocket;
+// Who holds a socket: the viewer at upgrade, the client's address, and how to read the
+// viewer again (its session with current rights, or null once the session ended).
+export interface SocketOwner {
   viewer: Viewer;
+  address: string;
+  getViewer(): Viewer | null;
+}
+
+// Open sockets allowed per session and per client address (config push.max_sockets_per_*).
+export interface SocketLimits {
+  perSession: number;
+  perAddress: number;
+}
+
+interface Client extends SocketOwner {
+  socket: WebSocket;
   topics: Set<string>;
+  // Topics whose snapshot is still to be sent, rendered one at a time.
+  snapshots: Set<string>;
+  rendering: boolean;
   alive: boolean;
+  closing: boolean;
+  subscribeRate: TokenBucket;
+  notices: TokenBucket;
+  refusedNames: number;
 }
 
-// What a browser may send: subscribe to or leave topics.
-interface ClientRequest {
-  subscribe?: unknown;
-  unsubscribe?: unknown;
-}
+// Close codes the browser client acts on (4401: go to the login page; others: reconnect).
+export const closeCodes = {
+  sessionEnded: 4401, badFrame: 1007, policyViolation: 1008, tooMany: 4429, shuttingDown: 1001,
+} as const;
 
-// Close codes the browser client acts on.
-export const closeCodes = { sessionEnded: 4401, badFrame: 1007, shuttingDown: 1001 } as const;
-
-// Keeps the open sockets and their topic subscriptions, and fans messages out to them.
+// Keeps the open sockets and their topic subscriptions, and fans messages out to them, within
+// the limits of push-limits.ts: whatever a socket sends, its cost to the daemon is bounded.
 export class PushHub {
   readonly #topics = new Map<string, PushTopic>();
   readonly #clients = new Set<Client>();
   readonly #log: FastifyBaseLogger;
   readonly #heartbeat: NodeJS.Timeout;
+  // Refusals by reason, logged at a bounded rate.
+  readonly refusals: PushRefusals;
 
-  constructor(log: FastifyBaseLogger) {
+  readonly #now: () => number;
+  readonly #maxSockets: SocketLimits;
+
+  // `maxSockets` comes from the config (push.max_sockets_per_*); `now` is the clock of the
+  // per-socket rates (tests pass their own).
+  constructor(log: FastifyBaseLogger, options: { maxSockets: SocketLimits; now?: () => number }) {
     this.#log = log;
+    this.#maxSockets = options.maxSockets;
+    this.#now = options.now ?? Date.now;
+    this.refusals = new PushRefusals(log);
     // Ping every 30 s; a socket that did not answer the previous ping is dead (laptop lid
     // closed, network gone) and is dropped so it stops costing fan-out work.
     this.#heartbeat = setInterval(() => {
       for (const client of this.#clients) {
         if (!client.alive) client.socket.terminate();
         client.alive = false;
-        client.socket.ping();
+        if (!client.closing) client.socket.ping();
       }
     }, 30_000);
     this.#heartbeat.unref();
@@ -49,20 +83,74 @@ export class PushHub {
     return this.#clients.size;
   }
 
+  // Why one more socket for this session and address would be refused, or null when there is
+  // room. Checked once the socket is upgraded: a refusal before it would be an HTTP error,
+  // logged once per attempt, where this one is counted and logged at a bounded rate.
+  getSocketRefusal(sessionId: string, address: string): { reason: RefusalReason; message: string } | null {
+    let ofSession = 0;
+    let ofAddress = 0;
+    for (const client of this.#clients) {
+      if (client.viewer.sessionId === sessionId) ofSession += 1;
+      if (client.address === address) ofAddress += 1;
+    }
+    const { perSession, perAddress } = this.#maxSockets;
+    if (ofSession >= perSession) {
+      return {
+        reason: 'sockets-per-session', message: `too many push sockets for this session (at most ${perSession})`,
+      };
+    }
+    if (ofAddress >= perAddress) {
+      return {
+        reason: 'sockets-per-address', message: `too many push sockets from this address (at most ${perAddress})`,
+      };
+    }
+    return null;
+  }
+
   // Takes over a socket that passed the session and Origin checks.
-  handleSocket(socket: WebSocket, viewer: Viewer): void {
-    const client: Client = { socket, viewer, topics: new Set(), alive: true };
+  handleSocket(socket: WebSocket, owner: SocketOwner): void {
+    const refusal = this.getSocketRefusal(owner.viewer.sessionId, owner.address);
+    if (refusal) {
+      this.refusals.count(refusal.reason, { login: owner.viewer.login, address: owner.address });
+      // A client that answers the close frame is gone at once; one that does not, soon. A
+      // protocol error meanwhile is ws's to close: it only counts here.
+      const party = { login: owner.viewer.login, address: owner.address };
+      socket.on('error', () => this.refusals.count('bad-frame', party));
+      socket.close(closeCodes.tooMany, refusal.message);
+      setTimeout(() => socket.terminate(), closeGraceMs).unref();
+      return;
+    }
+    const client: Client = {
+      ...owner, socket, topics: new Set(), snapshots: new Set(), rendering: false, alive: true, closing: false,
+      subscribeRate: new TokenBucket(subscribeBurst, subscribePerSecond, this.#now),
+      notices: new TokenBucket(noticeBurst, 1000 / noticeEveryMs, this.#now),
+      refusedNames: 0,
+    };
     this.#clients.add(client);
     socket.on('pong', () => { client.alive = true; });
     socket.on('close', () => {
+      client.closing = true;
       this.#clients.delete(client);
       for (const name of client.topics) this.#release(name);
       client.topics.clear();
+      client.snapshots.clear();
     });
-    socket.on('error', (error) => this.#log.debug({ err: error, login: viewer.login }, 'websocket error'));
-    socket.on('message', (data, isBinary) => {
-      void this.#handleFrame(client, isBinary ? null : data.toString());
+    socket.on('error', (error: Error & { code?: string }) => {
+      // ws closes the socket itself on a bad frame (1009 for one past maxFrameBytes) and
+      // discards what follows; the socket is cut if the client does not close it quickly.
+      if (!error.code?.startsWith('WS_ERR_')) {
+        this.#log.debug({ err: error, login: client.viewer.login }, 'websocket error');
+        return;
+      }
+      this.#count(client, error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'frame-too-large' : 'bad-frame');
+      client.closing = true;
+      client.snapshots.clear();
+      // ws resumes the socket on the next tick to discard what follows; stop reading instead,
+      // so a client still writing is held back by TCP rather than read and thrown away.
+      setImmediate(() => socket.pause());
+      setTimeout(() => socket.terminate(), abuseHoldMs).unref();
     });
+    socket.on('message', (data, isBinary) => this.#handleFrame(client, isBinary ? null : data.toString()));
   }
 
   // Sends messages to every subscriber of `topic`; `forViewer` may tailor or withhold them.
@@ -84,47 +172,126 @@ export class PushHub {
   // a logged-out browser.
   closeSession(publicId: string): void {
     for (const client of this.#clients) {
-      if (client.viewer.publicId === publicId) client.socket.close(closeCodes.sessionEnded, 'session ended');
+      if (client.viewer.publicId === publicId) this.#close(client, closeCodes.sessionEnded, 'session ended');
     }
   }
 
   // Closes every socket (shutdown).
   close(): void {
     clearInterval(this.#heartbeat);
-    for (const client of this.#clients) client.socket.close(closeCodes.shuttingDown, 'server shutting down');
+    this.refusals.close();
+    for (const client of this.#clients) this.#close(client, closeCodes.shuttingDown, 'server shutting down');
   }
 
-  async #handleFrame(client: Client, text: string | null): Promise<void> {
-    let request: ClientRequest;
-    try {
-      request = JSON.parse(text ?? '') as ClientRequest;
-      if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new Error('not an object');
-    } catch {
-      this.#log.warn({ login: client.viewer.login }, 'websocket frame is not a JSON object; closing that socket');
-      client.socket.close(closeCodes.badFrame, 'frames must be JSON objects like {"subscribe":["sessions"]}');
+  #handleFrame(client: Client, text: string | null): void {
+    // A socket being closed may still have frames in flight: they cost nothing more.
+    if (client.closing) return;
+    if (!this.#checkViewer(client)) return;
+    const request = parsePushFrame(text);
+    if ('reason' in request) {
+      this.#count(client, request.reason);
+      const code = request.reason === 'bad-frame' ? closeCodes.badFrame : closeCodes.policyViolation;
+      this.#drop(client, code, request.message);
       return;
     }
-    for (const name of asNames(request.unsubscribe)) {
+    if (!client.subscribeRate.take(Math.max(1, request.subscribe.length))) {
+      this.#count(client, 'subscribe-rate');
+      this.#drop(client, closeCodes.tooMany, `subscribing faster than ${subscribePerSecond} topics a second`);
+      return;
+    }
+    for (const name of request.unsubscribe) {
       if (client.topics.delete(name)) this.#release(name);
+      client.snapshots.delete(name);
     }
-    for (const name of asNames(request.subscribe)) await this.#subscribe(client, name);
+    const refused: string[] = [];
+    const reasons = new Map<RefusalReason, number>();
+    for (const name of request.subscribe) {
+      const reason = this.#subscribe(client, name);
+      if (!reason) continue;
+      refused.push(name);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+    for (const [reason, count] of reasons) this.#count(client, reason, count);
+    if (refused.length > 0) this.#refuseNames(client, refused);
+    void this.#renderSnapshots(client);
   }
 
-  async #subscribe(client: Client, name: string): Promise<void> {
-    const topic = this.#findTopic(name);
-    if (!topic || !topic.canSubscribe(client.viewer, name)) {
-      if (topic) this.#log.warn({ login: client.viewer.login, topic: name }, 'possible break-in attempt: subscribe to a forbidden topic');
-      this.#send(client, [{ action: 'notify', target: 'notifications', html: `<p class="notice notice-error">Cannot follow “${escapeHtml(name.slice(0, 64))}”: no such topic for you.</p>` }]);
-      return;
+  // Reads the viewer again (rights follow the files on every frame): a session that ended
+  // closes the socket; rights lost drop the topics no longer allowed, and the socket is closed
+  // so the page reloads as what its viewer now is. Says whether the frame may be served.
+  #checkViewer(client: Client): boolean {
+    const viewer = client.getViewer();
+    if (!viewer) {
+      this.#count(client, 'session-ended');
+      this.#close(client, closeCodes.sessionEnded, 'session ended');
+      return false;
     }
+    const lost = [...client.topics].filter((name) => !this.#findTopic(name)?.canSubscribe(viewer, name));
+    const demoted = client.viewer.isAdmin && !viewer.isAdmin;
+    client.viewer = viewer;
+    if (lost.length === 0 && !demoted) return true;
+    for (const name of lost) {
+      client.topics.delete(name);
+      this.#release(name);
+    }
+    this.#count(client, 'rights-lost');
+    this.#close(client, closeCodes.sessionEnded, 'rights changed; reload the page');
+    return false;
+  }
+
+  // Follows `name` and queues its snapshot; returns why it is refused, if it is.
+  #subscribe(client: Client, name: string): RefusalReason | null {
+    const topic = name.length > maxTopicNameLength ? undefined : this.#findTopic(name);
+    if (!topic) return 'unknown-topic';
+    if (!topic.canSubscribe(client.viewer, name)) return 'forbidden-topic';
     if (!client.topics.has(name)) {
+      if (client.topics.size >= maxTopicsPerSocket) return 'too-many-topics';
       client.topics.add(name);
       topic.acquire?.(name);
     }
+    client.snapshots.add(name);
+    return null;
+  }
+
+  // One notice per frame at most (and at a bounded rate per socket), whatever the number of
+  // names refused; a socket that keeps sending names it cannot follow is closed.
+  #refuseNames(client: Client, names: string[]): void {
+    client.refusedNames += names.length;
+    if (client.refusedNames > maxRefusedNamesPerSocket) {
+      this.#count(client, 'too-many-refused');
+      this.#drop(client, closeCodes.policyViolation, `more than ${maxRefusedNamesPerSocket} topic names refused`);
+      return;
+    }
+    if (!client.notices.take()) return;
+    const shown = names.slice(0, 3).map((name) => `“${escapeHtml(name.slice(0, 64))}”`).join(', ');
+    const more = names.length > 3 ? ` and ${names.length - 3} more` : '';
+    const html = `<p class="notice notice-error">Cannot follow ${shown}${more}: no such topic for you.</p>`;
+    this.#send(client, [{ action: 'notify', target: 'notifications', html }]);
+  }
+
+  // Sends the queued snapshots one at a time, yielding to other work between two: a socket
+  // that follows 64 topics cannot hold the event loop for 64 renders. The viewer is read
+  // again before each render and each send, as rights may have changed meanwhile.
+  async #renderSnapshots(client: Client): Promise<void> {
+    if (client.rendering) return;
+    client.rendering = true;
     try {
-      this.#send(client, await topic.getSnapshot(client.viewer, name));
-    } catch (error) {
-      this.#log.error({ err: error, topic: name }, 'cannot render a topic snapshot');
+      for (const name of client.snapshots) {
+        client.snapshots.delete(name);
+        if (client.closing || !this.#checkViewer(client)) break;
+        const topic = this.#findTopic(name);
+        if (!topic || !client.topics.has(name)) continue;
+        try {
+          const messages = await topic.getSnapshot(client.viewer, name);
+          if (client.closing || !this.#checkViewer(client)) break;
+          this.#send(client, messages);
+        } catch (error) {
+          this.#log.error({ err: error, topic: name }, 'cannot render a topic snapshot');
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      client.rendering = false;
     }
   }
 
@@ -137,17 +304,43 @@ export class PushHub {
     this.#findTopic(name)?.release?.(name);
   }
 
+  #count(client: Client, reason: RefusalReason, count = 1): void {
+    this.refusals.count(reason, { login: client.viewer.login, address: client.address }, count);
+  }
+
+  // Closes a socket in good standing (logout, shutdown, rights changed).
+  #close(client: Client, code: number, reason: string): void {
+    if (client.closing) return;
+    client.closing = true;
+    client.snapshots.clear();
+    client.socket.close(code, reason);
+  }
+
+  // Closes an abusive socket: what it sends is ignored; a client that answers the close frame
+  // is gone within closeGraceMs, one that does not is no longer read, and cut after abuseHoldMs.
+  #drop(client: Client, code: number, reason: string): void {
+    this.#close(client, code, reason);
+    setTimeout(() => client.socket.pause(), closeGraceMs).unref();
+    setTimeout(() => client.socket.terminate(), abuseHoldMs).unref();
+  }
+
   #send(client: Client, messages: StreamMessage[]): void {
     if (messages.length > 0) this.#sendFrame(client, JSON.stringify(messages));
   }
 
+  // Every send checks what the socket already holds: past maxBufferedBytes its reader is not
+  // keeping up (or never reads), and the socket is cut rather than buffered without bound.
   #sendFrame(client: Client, frame: string): void {
-    if (client.socket.readyState === client.socket.OPEN) client.socket.send(frame);
+    if (client.closing || client.socket.readyState !== client.socket.OPEN) return;
+    if (client.socket.bufferedAmount > maxBufferedBytes) {
+      this.#count(client, 'slow-reader');
+      client.closing = true;
+      client.snapshots.clear();
+      client.socket.terminate();
+      return;
+    }
+    client.socket.send(frame);
   }
-}
-
-function asNames(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
 // Escapes text for an HTML fragment built outside a template.

@@ -1,5 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
 import { CoreError } from '../../core/errors.ts';
+import type { WebSession } from '../sessions/session-store.ts';
+import type { Viewer } from '../push/stream-message.ts';
+
+const getViewer = (session: WebSession): Viewer =>
+  ({ sessionId: session.id, publicId: session.publicId, login: session.login, isAdmin: session.isAdmin });
 
 // Whether a WebSocket's Origin is this site: same scheme, host and port as the request.
 export function isSameOrigin(origin: string | undefined, host: string | undefined): boolean {
@@ -12,8 +18,21 @@ export function isSameOrigin(origin: string | undefined, host: string | undefine
   }
 }
 
+// @fastify/websocket's error handler (its default logs each error with its stack, and cuts the
+// socket). A client's protocol error (a frame past maxFrameBytes, bad UTF-8) is the hub's: it
+// counts it, logs at a bounded rate, and holds the socket unread before cutting it. A network
+// error (a client gone) is routine; anything else is a fault of ours.
+export function handleWebSocketError(error: Error & { code?: string; syscall?: string }, socket: WebSocket,
+  request: FastifyRequest): void {
+  if (error.code?.startsWith('WS_ERR_')) return;
+  if (error.syscall) request.log.debug({ err: error }, 'websocket network error');
+  else request.log.error({ err: error }, 'websocket handler failed');
+  socket.terminate();
+}
+
 // GET /ws: the push channel. The auth guard has already refused requests without a session;
-// a foreign Origin is refused here, before the upgrade.
+// a foreign Origin is refused here, before the upgrade. The hub closes at once a socket more
+// than the session or address may hold (4429), and reads the session again on every frame.
 export default async function pushSocketRoutes(app: FastifyInstance): Promise<void> {
   app.get('/ws', {
     websocket: true,
@@ -24,7 +43,14 @@ export default async function pushSocketRoutes(app: FastifyInstance): Promise<vo
       }
     },
   }, (socket, request) => {
-    const session = request.session!;
-    app.hub.handleSocket(socket, { sessionId: session.id, publicId: session.publicId, login: session.login, isAdmin: session.isAdmin });
+    const { id } = request.session!;
+    app.hub.handleSocket(socket, {
+      viewer: getViewer(request.session!),
+      address: request.ip,
+      getViewer: () => {
+        const session = app.sessions.use(id);
+        return session ? getViewer(session) : null;
+      },
+    });
   });
 }

@@ -22,7 +22,15 @@ describe('the status topic and API', () => {
     expect(second!.values['memory.total']).toBeGreaterThan(0);
     expect(second!.values['daemon.sockets']).toBeGreaterThanOrEqual(1);
     expect(second!.values['load.1']).toBeGreaterThanOrEqual(0);
+    expect(second!.values['daemon.pushRefusals']).toBeGreaterThanOrEqual(0);
     expect(server.t.app.status.isSampling).toBe(true);
+
+    // The push channel's refusals show as a rate in the daemon's figures.
+    const refused = server.connect(server.member.cookie);
+    await refused.opened();
+    refused.send({ subscribe: ['status', 'nosuch'] });
+    await refused.waitFor(() => refused.messages.find((m) => m.action === 'notify'), 'the refusal');
+    await socket.waitFor(() => samples().some((sample) => sample.values['daemon.pushRefusals']! > 0), 'a refusal rate');
 
     // A second follower, then both go: one by unsubscribing, one by closing its socket.
     const other = server.connect(server.admin.cookie);
