@@ -16,6 +16,8 @@ export interface CoreEvents {
   'session-opened': { sessionId: string };
   'session-closed': { sessionId: string; reason: 'logout' | 'idle' | 'expired' | 'shutdown' };
   'audit-recorded': AuditEntry;
+  // A homes phase interrupted by a crash, settled at start (accounts/homes-journal.ts).
+  'homes-recovered': { outcome: 'finished' | 'rolled-back'; accounts: number; homes: number; message: string };
 }
 
 // One emitted event as a listener of everything sees it.

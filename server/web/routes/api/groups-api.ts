@@ -3,7 +3,7 @@ import { CoreError } from '../../../core/errors.ts';
 import type { GroupView } from '../../../core/accounts/account-view.ts';
 import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
-import { checkAccountAction, checkJoinsAdmins, checkLeavesAdmins, getActor, type Actor } from '../../accounts/account-rules.ts';
+import { checkAccountAction, checkJoinsAdmins, checkLeavesAdmins, getActor, type Actor } from '../../../core/accounts/account-permissions.ts';
 import { runAudited } from '../../accounts/audited.ts';
 import { errorSchema } from './account-schemas.ts';
 import { getGroupDetails, type GroupDetails } from '../../groups/group-details.ts';
@@ -26,7 +26,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     if (!group) throw new CoreError('not-found', `No group named ${quote(groupName)}`, { field: 'name' });
     return group;
   };
-  const getActorOf = (request: FastifyRequest): Actor => getActor(accounts, request.session!.login);
+  const getActorOf = (request: FastifyRequest): Actor => getActor((login) => accounts.getAccount(login), request.session!.login);
 
   app.get('/api/v1/groups', { config: admin, schema: { tags: ['groups'], summary: 'List groups with their roles' } },
     async () => ({ groups: await Promise.all(accounts.listGroups().map(getDetails)) }));

@@ -1,0 +1,99 @@
+import { CoreError } from '../errors.ts';
+import type { AccountView } from './account-view.ts';
+import { quote } from './validate-fields.ts';
+
+// Licorn's permission rules (REFERENCE.md), owned by the core so that every entry point (the
+// API, the pages, later the CLI) asks the same questions and the pages offer only what the
+// server would do.
+
+// The group whose members may touch admin and system accounts, and that nobody leaves
+// through the interface.
+export const adminsGroup = 'admins';
+
+// Licorn never touches accounts below this UID or above the other (root, daemons, nobody).
+export const restrictedUidBelow = 300;
+export const restrictedUidAbove = 29999;
+
+// What an admin asks to do to an account.
+export type AccountAction = 'modify' | 'lock' | 'unlock' | 'delete' | 'rename' | 'set-password' | 'change-groups';
+export const accountActions: readonly AccountAction[] = ['modify', 'lock', 'unlock', 'delete', 'rename', 'set-password', 'change-groups'];
+
+// Who acts: their login and whether they are in `admins` now (read from the accounts, not
+// from the session, so that leaving `admins` takes effect at once).
+export interface Actor {
+  login: string;
+  inAdminsGroup: boolean;
+}
+
+// Whether a UID is one Licorn never touches (below 300 or above 29999).
+export function isRestrictedUid(uid: number): boolean {
+  return uid < restrictedUidBelow || uid > restrictedUidAbove;
+}
+
+// Refuses any change to a restricted account, whoever asks.
+export function checkNotRestricted(account: { login: string; uid: number }, field = 'login'): void {
+  if (isRestrictedUid(account.uid)) {
+    throw new CoreError('permission-denied', `${quote(account.login)} is a restricted account (UID ${account.uid}): Licorn never touches accounts with a UID below ${restrictedUidBelow} or above ${restrictedUidAbove}`, { field });
+  }
+}
+
+// The actor behind a login, as the accounts are now.
+export function getActor(getAccount: (login: string) => AccountView | null, login: string): Actor {
+  const me = getAccount(login);
+  return { login, inAdminsGroup: !!me && (me.primaryGroup === adminsGroup || me.groups.includes(adminsGroup)) };
+}
+
+// Why `actor` may not do `action` to `target`, or null when they may: restricted accounts
+// never; nobody deletes or locks their own account, nor unlocks it without being in
+// `admins`; only members of `admins` touch admin accounts and system accounts.
+export function getRefusal(actor: Actor, target: AccountView, action: AccountAction, adminGroups: readonly string[]): string | null {
+  if (isRestrictedUid(target.uid)) {
+    return `${quote(target.login)} is a restricted account (UID ${target.uid}): Licorn never touches accounts with a UID below ${restrictedUidBelow} or above ${restrictedUidAbove}`;
+  }
+  if (target.login === actor.login && (action === 'delete' || action === 'lock')) return `You cannot ${action} your own account ${quote(target.login)}`;
+  if (actor.inAdminsGroup) return null;
+  if (target.login === actor.login && action === 'unlock') return `Only members of "${adminsGroup}" may unlock their own account`;
+  const isAdminAccount = [target.primaryGroup, ...target.groups].some((group) => group !== null && adminGroups.includes(group));
+  if (isAdminAccount || target.system) {
+    return `Only members of "${adminsGroup}" may ${action} ${quote(target.login)}: it is ${isAdminAccount ? 'an administrator' : 'a system account'}`;
+  }
+  return null;
+}
+
+// Throws the refusal of getRefusal as a 403 naming the login.
+export function checkAccountAction(actor: Actor, target: AccountView, action: AccountAction, adminGroups: readonly string[]): void {
+  const refusal = getRefusal(actor, target, action, adminGroups);
+  if (refusal !== null) throw new CoreError('permission-denied', refusal, { field: 'login' });
+}
+
+// Every action on `target` with the reason it would be refused (null: allowed), for the
+// account's page to offer only what the server would do.
+export function getAccountActions(actor: Actor, target: AccountView, adminGroups: readonly string[]): Record<AccountAction, string | null> {
+  return Object.fromEntries(accountActions.map((action) => [action, getRefusal(actor, target, action, adminGroups)])) as Record<AccountAction, string | null>;
+}
+
+// Refuses taking someone out of `admins` through the interface (a shell is the way, on
+// purpose: a slip in a browser must not lock every admin out).
+export function checkLeavesAdmins(before: readonly string[], after: readonly string[], login: string): void {
+  if (before.includes(adminsGroup) && !after.includes(adminsGroup)) {
+    throw new CoreError('permission-denied', `Nobody is removed from "${adminsGroup}" through the interface (asked for ${quote(login)})`, { field: 'groups' });
+  }
+}
+
+// Refuses creating a system or administrator account (or one in `admins`) unless the actor
+// is in `admins`: the same line as for touching such accounts.
+export function checkCreateAccount(actor: Actor, input: { system?: boolean; groups?: readonly string[]; roles?: Record<string, string> }, adminGroups: readonly string[]): void {
+  const groups = [...input.groups ?? [], ...Object.keys(input.roles ?? {})];
+  checkJoinsAdmins(actor, groups);
+  if (actor.inAdminsGroup) return;
+  if (input.system || groups.some((group) => adminGroups.includes(group))) {
+    throw new CoreError('permission-denied', `Only members of "${adminsGroup}" may create system or administrator accounts`, { field: input.system ? 'system' : 'groups' });
+  }
+}
+
+// Refuses giving `admins` to someone unless the actor is in it.
+export function checkJoinsAdmins(actor: Actor, groups: readonly string[]): void {
+  if (groups.includes(adminsGroup) && !actor.inAdminsGroup) {
+    throw new CoreError('permission-denied', `Only members of "${adminsGroup}" may add an account to it`, { field: 'groups' });
+  }
+}
