@@ -28,9 +28,11 @@ export async function createHome(root: string, home: string, skel: string, owner
     }
     throw error;
   }
+  // Owned at once: a home half made when the daemon died is known as the account's (the
+  // next start removes it: homes-journal.ts).
+  if (isRoot) await lchown(target, owner.uid, owner.gid);
   const skelInfo = await lstat(skel).catch(() => null);
   if (skelInfo?.isDirectory()) await copyTree(skel, target, owner);
-  if (isRoot) await lchown(target, owner.uid, owner.gid);
   await chmod(target, mode);
 }
 

@@ -27,24 +27,24 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.uniqueArray(login, { minLength: 1, maxLength: 3 }).chain((logins) => fc.record({ logins: fc.constant(logins), role: fc.option(group), homes: fc.boolean() }))
     .map(({ logins, role, homes }) => ({
       name: `create ${logins.join(',')}${role ? ` responsible of ${role}` : ''}${homes ? '' : ' without homes'}`,
-      apply: (service) => service.createAccounts(logins.map((name) => ({ login: name, password: null, createHome: homes, ...(role ? { roles: { [role]: 'responsible' as const } } : {}) }))),
+      apply: (service: AccountsService) => service.createAccounts(logins.map((name) => ({ login: name, password: null, createHome: homes, ...(role ? { roles: { [role]: 'responsible' as const } } : {}) }))),
     })),
   fc.record({ logins: fc.uniqueArray(login, { minLength: 1, maxLength: 3 }), home: disposal }).map(({ logins, home }) => ({
-    name: `delete ${logins.join(',')} (${home})`, apply: (service) => service.deleteAccounts(logins, home),
+    name: `delete ${logins.join(',')} (${home})`, apply: (service: AccountsService) => service.deleteAccounts(logins, home),
   })),
   fc.record({ from: login, to: login, moveHome: fc.boolean() }).map(({ from, to, moveHome }) => ({
-    name: `rename ${from} to ${to}${moveHome ? ' with its home' : ''}`, apply: (service) => service.renameAccount(from, to, { moveHome, renameGroup: true }),
+    name: `rename ${from} to ${to}${moveHome ? ' with its home' : ''}`, apply: (service: AccountsService) => service.renameAccount(from, to, { moveHome, renameGroup: true }),
   })),
   fc.record({ login, uid: fc.integer({ min: 5000, max: 5003 }), fullName: fc.constantFrom('A', 'B') }).map(({ login: name, uid, fullName }) => ({
-    name: `give ${name} UID ${uid}`, apply: (service) => service.modifyAccount(name, { uid, fullName }),
+    name: `give ${name} UID ${uid}`, apply: (service: AccountsService) => service.modifyAccount(name, { uid, fullName }),
   })),
   fc.record({ login, home: fc.constantFrom('/home/pt-moved', '/home/adurand', '/etc', '/home/groups/developers') }).map(({ login: name, home }) => ({
-    name: `point ${name} at ${home}`, apply: (service) => service.modifyAccount(name, { home }),
+    name: `point ${name} at ${home}`, apply: (service: AccountsService) => service.modifyAccount(name, { home }),
   })),
-  group.map((name) => ({ name: `create group ${name}`, apply: (service) => service.createGroup({ name }) })),
-  group.map((name) => ({ name: `delete group ${name}`, apply: (service) => service.deleteGroup(name) })),
-  fc.tuple(group, group).map(([from, to]) => ({ name: `rename group ${from} to ${to}`, apply: (service) => service.renameGroup(from, to) })),
-  fc.tuple(group, login).map(([name, member]) => ({ name: `${member} guest of ${name}`, apply: (service) => service.setRole(name, member, 'guest') })),
+  group.map((name) => ({ name: `create group ${name}`, apply: (service: AccountsService) => service.createGroup({ name }) })),
+  group.map((name) => ({ name: `delete group ${name}`, apply: (service: AccountsService) => service.deleteGroup(name) })),
+  fc.tuple(group, group).map(([from, to]) => ({ name: `rename group ${from} to ${to}`, apply: (service: AccountsService) => service.renameGroup(from, to) })),
+  fc.tuple(group, login).map(([name, member]) => ({ name: `${member} guest of ${name}`, apply: (service: AccountsService) => service.setRole(name, member, 'guest') })),
 );
 
 // The accounts the files hold, and those the service serves: the same after every step.
