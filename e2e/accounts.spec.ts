@@ -180,3 +180,14 @@ test('import a 500-row CSV with 2 bad rows: the dry run lists both, then the res
   await expect(page.locator('#account-imp499')).toContainText('Imported Person 499');
   await logOutAndClose(page);
 });
+
+test('the page of a restricted account offers no action the server would refuse', async ({ browser }) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await page.goto('/accounts/root');
+  await expect(page.locator('#account-refused')).toContainText('restricted account');
+  await expect(page.getByRole('button', { name: 'Delete root' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Lock', exact: true })).toBeDisabled();
+  await expect(page.getByLabel(/^Full name/)).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Set password' })).toBeDisabled();
+  await logOutAndClose(page);
+});

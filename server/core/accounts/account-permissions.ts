@@ -97,3 +97,11 @@ export function checkJoinsAdmins(actor: Actor, groups: readonly string[]): void 
     throw new CoreError('permission-denied', `Only members of "${adminsGroup}" may add an account to it`, { field: 'groups' });
   }
 }
+
+// Refuses deleting or renaming a restricted group (GID below 300 or above 29999: root,
+// daemon, users, nogroup…) through the interface, as Licorn did.
+export function checkGroupNotRestricted(group: { name: string; gid: number }, action: 'delete' | 'rename'): void {
+  if (group.gid < restrictedUidBelow || group.gid > restrictedUidAbove) {
+    throw new CoreError('permission-denied', `Cannot ${action} ${quote(group.name)}: it is a restricted group (GID ${group.gid}), never touched through the interface`, { field: 'name' });
+  }
+}

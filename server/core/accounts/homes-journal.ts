@@ -74,7 +74,10 @@ export async function recoverHomesJournal(root: string, db: AccountDatabase, hom
     for (const entry of homes) {
       if (homesInUse.has(entry.home)) continue;
       const info = await lstat(join(root, entry.home)).catch(() => null);
-      if (!info?.isDirectory() || (process.getuid?.() === 0 && info.uid !== entry.uid)) continue;
+      // Each path was checked free under the files' locks before the journal was written:
+      // a directory there now, owned by the account-to-be or by the daemon (killed between
+      // its mkdir and its chown), was made by that create.
+      if (!info?.isDirectory() || (info.uid !== entry.uid && info.uid !== (process.getuid?.() ?? 0))) continue;
       await rm(join(root, entry.home), { recursive: true, force: true });
       count += 1;
     }
