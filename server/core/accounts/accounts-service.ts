@@ -1,26 +1,24 @@
-import { dirname, join, posix } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { AccountsStore } from './accounts-store.ts';
 import { getAccountView, getGroupView, getMembershipIndex, type AccountView, type GroupView } from './account-view.ts';
 import {
-  applyCreateAccount, applyDeleteAccount, applyForcePasswordChange, applyModifyAccount, applyRenameAccount, applySetExpiry,
-  applySetHash, applySetLocked, applyAddMember, applyAddMembers, applyRemoveMember, checkLoginFree, type AccountChanges, type NewAccount, type OperationContext,
+  applyCreateAccount, applyDeleteAccount, applyForcePasswordChange, applyModifyAccount, applySetExpiry, applySetHash,
+  applySetLocked, applyAddMember, applyAddMembers, applyRemoveMember, checkLoginFree, type AccountChanges, type NewAccount,
 } from './account-operations.ts';
 import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, applySetGroupDescription, type NewGroup } from './group-operations.ts';
 import { applySetRole, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
 import { GroupShares } from './group-shares.ts';
-import { DirectorySteps } from './directory-steps.ts';
-import { getHomeOverlap } from './home-paths.ts';
-import { getSharePath } from './shared-directories.ts';
-import { applyHomePlan, checkNewHomeOnDisk, createHomeStep, getHomePlan, moveDirectoryStep, reownHomeStep, type HomeDisposal, type HomePlan } from './home-disk.ts';
-import { recoverHomesJournal, writeHomesJournal, type HomesRecovery } from './homes-journal.ts';
+import { checkNewHomeOnDisk, getHomePlan, type HomeDisposal, type HomePlan } from './home-disk.ts';
+import { recoverHomesJournal, type HomesRecovery } from './homes-journal.ts';
+import {
+  applyRenameWithHome, checkShareClear, prepareHomeDisposals, prepareModified, prepareMove, prepareNewHomes,
+} from './account-directories.ts';
 import { formatAccountsCsv, parseAccountsCsv, toNewAccount, type CsvAccountRow, type CsvMapping } from './account-csv.ts';
 import { atRow, mapRows } from './bulk-rows.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import type { ShadowEntry } from './parse-shadow.ts';
 import type { AccountDatabase } from './account-database.ts';
-import type { PasswdEntry } from './parse-passwd.ts';
 import { validateName, quote } from './validate-fields.ts';
 import { throttleProgress, type ProgressListener } from './report-progress.ts';
 import type { AccountCounts } from './account-counts.ts';
@@ -199,21 +197,8 @@ export class AccountsService {
       });
       return created;
     }, async (created, steps, db, context) => {
-      const withHomes = created.filter((_, row) => prepared[row]!.input.createHome !== false);
-      if (withHomes.length === 0) return;
-      for (const [row, entry] of created.entries()) {
-        if (prepared[row]!.input.createHome === false) continue;
-        await checkNewHomeOnDisk(root, db, entry.login, entry.home, context.homeBase).catch((error: unknown) => { throw atRow(error, row); });
-      }
-      await writeHomesJournal(etcDir, steps, withHomes.map(({ login, uid, gid, home }) => ({ login, uid, gid, home })));
-      report('homes', 0, withHomes.length, true);
-      for (const [done, entry] of withHomes.entries()) {
-        await createHomeStep(root, steps, entry.home, join(etcDir, 'skel'), entry, context.defs.homeMode).catch((error: unknown) => {
-          if (error instanceof CoreError) throw error;
-          throw new CoreError('internal-error', `The home ${entry.home} of ${quote(entry.login)} could not be made: ${(error as Error).message}`, { field: 'home', cause: error });
-        });
-        report('homes', done + 1, withHomes.length);
-      }
+      const rows = created.flatMap((entry, row) => (prepared[row]!.input.createHome === false ? [] : [{ entry, row }]));
+      await prepareNewHomes({ root, etcDir, steps, db, context }, rows, report);
       report('writing', 0, 1, true);
     });
     report('writing', 1, 1, true);
@@ -271,31 +256,24 @@ export class AccountsService {
   // they are not); a home that is not its own directory is left alone.
   async modifyAccounts(rows: (AccountChanges & { login: string })[]): Promise<AccountView[]> {
     const { root } = this.#store;
-    const changed = await this.#store.transact((db, context) => mapRows(rows, ({ login, ...changes }) => applyModifyAccount(db, login, changes, context)),
+    const changed = await this.#store.transact(
+      (db, context) => mapRows(rows, ({ login, ...changes }) => applyModifyAccount(db, login, changes, context)),
       async (results, steps, db, context) => {
         for (const [row, { before, after }] of results.entries()) {
-          await this.#prepareModified(steps, db, context, after.login, before, after).catch((error: unknown) => { throw atRow(error, row); });
+          await prepareModified(root, steps, db, context, after.login, before, after).catch((error: unknown) => {
+            throw atRow(error, row);
+          });
         }
       });
     return changed.map(({ after }) => this.getAccount(after.login)!);
-  }
-
-  // The directory side of a modified account (`login`: its name after the transaction): a
-  // new home path leads where the rule allows through any symlink; a new UID or GID re-owns
-  // its own home's files.
-  async #prepareModified(steps: DirectorySteps, db: AccountDatabase, context: OperationContext, login: string, before: PasswdEntry, after: PasswdEntry): Promise<void> {
-    const { root } = this.#store;
-    if (after.home !== before.home) await checkNewHomeOnDisk(root, db, login, after.home, context.homeBase, 'home', { mayExist: true });
-    if (before.uid === after.uid && before.gid === after.gid) return;
-    const plan = await getHomePlan(root, db, { login, uid: before.uid, home: after.home }, 'archive', context.homeBase);
-    if (plan.action === 'archive') await reownHomeStep(root, steps, after.home, before, after);
   }
 
   // Every change a PATCH of an account asks for, in one transaction: its fields, roles,
   // password, forced change and rename (with its home) are all made, or none.
   async updateAccount(login: string, update: AccountUpdate): Promise<AccountView> {
     const { roles, password, forcePasswordChange, newLogin, moveHome, renameGroup, ...changes } = update;
-    const hash = password === undefined ? null : await hashPassword(validatePassword(password, login), this.#store.context.defs);
+    const { defs } = this.#store.context;
+    const hash = password === undefined ? null : await hashPassword(validatePassword(password, login), defs);
     const final = newLogin !== undefined && newLogin !== login ? newLogin : login;
     await this.#store.transact((db, context) => {
       const modified = Object.keys(changes).length > 0 ? applyModifyAccount(db, login, changes, context) : null;
@@ -305,21 +283,10 @@ export class AccountsService {
       const move = final === login ? null : applyRenameWithHome(db, context, login, final, { moveHome, renameGroup });
       return { modified, move };
     }, async ({ modified, move }, steps, db, context) => {
-      if (modified) await this.#prepareModified(steps, db, context, final, modified.before, modified.after);
-      if (move) await this.#prepareMove(steps, db, context, final, move);
+      if (modified) await prepareModified(this.#store.root, steps, db, context, final, modified.before, modified.after);
+      if (move) await prepareMove(this.#store.root, steps, db, context, final, move);
     });
     return this.getAccount(final)!;
-  }
-
-  // Moves a renamed account's home (only its own directory, to a place the rule allows).
-  async #prepareMove(steps: DirectorySteps, db: AccountDatabase, context: OperationContext, login: string, move: { uid: number; from: string; to: string | undefined }): Promise<void> {
-    const { root } = this.#store;
-    if (move.to === undefined) return;
-    const plan = await getHomePlan(root, db, { login, uid: move.uid, home: move.from }, 'archive', context.homeBase);
-    if (plan.action === 'none') return;
-    if (plan.action !== 'archive') throw new CoreError('permission-denied', `${plan.warning!.replace('will be left in place', 'cannot move')}; rename without moving it`, { field: 'moveHome' });
-    await checkNewHomeOnDisk(root, db, login, move.to, context.homeBase, 'moveHome');
-    await moveDirectoryStep(root, steps, move.from, move.to);
   }
 
   async setLocked(login: string, locked: boolean): Promise<void> {
@@ -365,12 +332,10 @@ export class AccountsService {
   async deleteAccounts(logins: string[], home: HomeDisposal = 'archive'): Promise<DeletedAccount[]> {
     const { root } = this.#store;
     const done: { archive: string | null; home: HomePlan }[] = [];
-    const removed = await this.#store.transact((db) => mapRows(logins, (login) => applyDeleteAccount(db, login)), async (entries, steps, db, context) => {
-      for (const entry of entries) {
-        const plan = await getHomePlan(root, db, entry, home, context.homeBase);
-        done.push({ archive: await applyHomePlan(root, steps, plan, entry.login), home: plan });
-      }
-    });
+    const removed = await this.#store.transact((db) => mapRows(logins, (login) => applyDeleteAccount(db, login)),
+      async (entries, steps, db, context) => {
+        done.push(...await prepareHomeDisposals(root, steps, db, context, entries, home));
+      });
     return removed.map((entry, row) => ({ login: entry.login, ...done[row]! }));
   }
 
@@ -496,20 +461,4 @@ export class AccountsService {
   close(): Promise<void> {
     return this.#store.close();
   }
-}
-
-// Refuses a share that would be, contain or sit inside an account's home.
-function checkShareClear(db: AccountDatabase, name: string, field: string): void {
-  const overlap = getHomeOverlap(db, null, getSharePath(name));
-  if (overlap !== null) throw new CoreError('conflict', `The shared directory ${getSharePath(name)} refused: ${overlap}`, { field });
-}
-
-// Renames an account in a transaction; with moveHome, its home /x/<login> is to become
-// /x/<newLogin> (the caller moves the directory). Returns what the move needs.
-function applyRenameWithHome(db: AccountDatabase, context: OperationContext, login: string, newLogin: string,
-  options: { moveHome?: boolean; renameGroup?: boolean }): { uid: number; from: string; to: string | undefined } {
-  const old = db.passwd.get(login);
-  const to = options.moveHome && old && posix.basename(old.home) === login ? posix.join(dirname(old.home), newLogin) : undefined;
-  applyRenameAccount(db, login, newLogin, { home: to, renameGroup: options.renameGroup, homeBase: context.homeBase });
-  return { uid: old!.uid, from: old!.home, to };
 }

@@ -96,7 +96,8 @@ export class AccountsStore {
   // write that fails, leaves every file and directory as it was. Work kept for after the
   // commit (removing a tree for good) runs last; its problems land in `steps.warnings`.
   transact<T>(change: (db: AccountDatabase, context: OperationContext) => T,
-    prepare?: (result: T, steps: DirectorySteps, db: AccountDatabase, context: OperationContext) => Promise<void>, steps = new DirectorySteps()): Promise<T> {
+    prepare?: (result: T, steps: DirectorySteps, db: AccountDatabase, context: OperationContext) => Promise<void>,
+    steps = new DirectorySteps()): Promise<T> {
     return this.#enqueue(async () => {
       // Licorn's own files (group descriptions) live in etc/licorn/.
       await mkdir(join(this.etcDir, 'licorn'), { recursive: true });
@@ -126,9 +127,11 @@ export class AccountsStore {
               stageAccountFile(join(this.etcDir, databasePaths[name]), db.render(name), name.endsWith('shadow') ? 0o640 : 0o644))),
             subordinateChange ? this.#subordinateIds.stage(subordinateChange, context.defs) : null,
           ]);
-          for (const file of files.status === 'fulfilled' ? files.value : []) if (file.status === 'fulfilled') staged.push(file.value);
+          // Whatever was staged is discarded if any file failed: a failure changes no byte.
+          const each = files.status === 'fulfilled' ? files.value : [];
+          for (const file of each) if (file.status === 'fulfilled') staged.push(file.value);
           if (subordinate.status === 'fulfilled' && subordinate.value) staged.push(...subordinate.value.staged);
-          const failure = [files, subordinate, ...(files.status === 'fulfilled' ? files.value : [])].find((outcome) => outcome.status === 'rejected');
+          const failure = [files, subordinate, ...each].find((outcome) => outcome.status === 'rejected');
           if (failure) throw (failure as PromiseRejectedResult).reason;
           for (const file of staged) file.commit();
           committed = true;

@@ -28,7 +28,8 @@ export class GroupShares {
   // of the group's transaction, before the files are written (`db` holds the new group).
   async create(db: AccountDatabase, steps: DirectorySteps, name: string): Promise<void> {
     if (!hasRoles(db, name)) return;
-    await createShare(this.#store.root, steps, name, this.#getShareGids(db, name), { aclGid: db.group.get('acl')?.gid ?? null });
+    const aclGid = db.group.get('acl')?.gid ?? null;
+    await createShare(this.#store.root, steps, name, this.#getShareGids(db, name), { aclGid });
     steps.afterCommit(async () => { this.#permissive.set(name, false); });
   }
 

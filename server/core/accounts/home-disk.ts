@@ -45,52 +45,69 @@ export async function resolveOnDisk(root: string, path: string): Promise<string 
 // The disk side of a new home (checkHomePath did the rest): it does not exist yet, and
 // with symlinks resolved it still lies under the home base, clear of what the rule protects.
 // A home an account is pointed at (mayExist) may already exist; one to create may not.
-export async function checkNewHomeOnDisk(root: string, db: AccountDatabase, login: string, home: string, homeBase: string, field = 'home',
-  options: { mayExist?: boolean } = {}): Promise<void> {
+export async function checkNewHomeOnDisk(root: string, db: AccountDatabase, login: string, home: string,
+  homeBase: string, field = 'home', options: { mayExist?: boolean } = {}): Promise<void> {
   const real = await resolveOnDisk(root, home);
   const realBase = await resolveOnDisk(root, homeBase);
-  if (real === null || realBase === null || (real !== home && (!isWithin(real, realBase) || real === realBase || getPathProblem(db, login, real, homeBase) !== null))) {
-    throw new CoreError('invalid-argument', `Home ${quote(home)} refused: through a symbolic link it leads to ${real ?? 'outside the root'}`, { field });
+  const allowed = real !== null && realBase !== null
+    && (real === home
+      || (isWithin(real, realBase) && real !== realBase && getPathProblem(db, login, real, homeBase) === null));
+  if (!allowed) {
+    const message = `Home ${quote(home)} refused: through a symbolic link it leads to ${real ?? 'outside the root'}`;
+    throw new CoreError('invalid-argument', message, { field });
   }
-  if (!options.mayExist && await lstat(join(root, home)).then(() => true, () => false)) {
-    throw new CoreError('already-exists', `The home ${quote(home)} already exists; remove or archive it first`, { field });
+  if (!options.mayExist && await exists(join(root, home))) {
+    const message = `The home ${quote(home)} already exists; remove or archive it first`;
+    throw new CoreError('already-exists', message, { field });
   }
 }
+
+const exists = (path: string): Promise<boolean> => lstat(path).then(() => true, () => false);
 
 // Says what deleting `account` will do with its home: only a real directory (not a link,
 // not reached through one) that the account owns, as userdel -r checks, and that the path
 // rule allows, is archived or removed; anything else is left in place with the reason.
-export async function getHomePlan(root: string, db: AccountDatabase, account: { login: string; uid: number; home: string }, asked: HomeDisposal, homeBase: string): Promise<HomePlan> {
+export async function getHomePlan(root: string, db: AccountDatabase,
+  account: { login: string; uid: number; home: string }, asked: HomeDisposal, homeBase: string): Promise<HomePlan> {
   const { login, uid, home } = account;
-  const keep = (reason: string): HomePlan => ({ home, asked, action: 'keep', warning: `The home ${home} will be left in place: ${reason}` });
+  const keep = (reason: string): HomePlan => ({
+    home, asked, action: 'keep', warning: `The home ${home} will be left in place: ${reason}`,
+  });
   if (asked === 'keep') return { home, asked, action: 'keep', warning: null };
   const problem = getPathProblem(db, login, home, homeBase);
   if (problem !== null) return keep(problem);
-  if (await resolveOnDisk(root, posix.dirname(home)) !== posix.dirname(home)) return keep('its path goes through a symbolic link or leaves the root');
+  if (await resolveOnDisk(root, posix.dirname(home)) !== posix.dirname(home)) {
+    return keep('its path goes through a symbolic link or leaves the root');
+  }
   const info = await lstat(join(root, home)).catch(() => null);
   if (info === null) return { home, asked, action: 'none', warning: null };
   if (info.isSymbolicLink()) return keep('it is a symbolic link');
   if (!info.isDirectory()) return keep('it is not a directory');
   // A daemon that is not root (the demo) could not give its homes away: they are its own.
-  if (info.uid !== uid && !(daemonUid !== 0 && info.uid === daemonUid)) return keep(`it belongs to UID ${info.uid}, not to ${login} (UID ${uid})`);
+  if (info.uid !== uid && !(daemonUid !== 0 && info.uid === daemonUid)) {
+    return keep(`it belongs to UID ${info.uid}, not to ${login} (UID ${uid})`);
+  }
   return { home, asked, action: asked, warning: null };
 }
 
 // Archives or removes a home as its plan says, as undoable steps: the home is renamed (to
 // the archives, or aside for removal) before the account files are written, renamed back if
 // they are not, and a removed tree is deleted only after the commit. Returns the archive.
-export async function applyHomePlan(root: string, steps: DirectorySteps, plan: HomePlan, login: string, now = new Date()): Promise<string | null> {
+export async function applyHomePlan(root: string, steps: DirectorySteps, plan: HomePlan, login: string,
+  now = new Date()): Promise<string | null> {
   if (plan.action !== 'archive' && plan.action !== 'remove') return null;
   const source = join(root, plan.home);
   if (plan.action === 'remove') {
-    const aside = join(root, posix.dirname(plan.home), `.${posix.basename(plan.home)}.removing-${randomBytes(4).toString('hex')}`);
+    const hidden = `.${posix.basename(plan.home)}.removing-${randomBytes(4).toString('hex')}`;
+    const aside = join(root, posix.dirname(plan.home), hidden);
     await steps.run(`set ${plan.home} aside`, () => rename(source, aside), () => rename(aside, source));
     steps.afterCommit(() => rm(aside, { recursive: true, force: true }));
     return null;
   }
   const archive = await getArchivePath(root, login, now);
   await makeArchives(root, steps);
-  await steps.run(`archive ${plan.home}`, () => renameOrRefuse(source, join(root, archive)), () => rename(join(root, archive), source));
+  const target = join(root, archive);
+  await steps.run(`archive ${plan.home}`, () => renameOrRefuse(source, target), () => rename(target, source));
   return archive;
 }
 
@@ -99,32 +116,35 @@ async function getArchivePath(root: string, name: string, now: Date): Promise<st
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   for (let attempt = 0; ; attempt += 1) {
     const path = `${archivesBase}/${name}.deleted.${stamp}${attempt === 0 ? '' : `.${attempt}`}`;
-    if (!(await lstat(join(root, path)).then(() => true, () => false))) return path;
+    if (!(await exists(join(root, path)))) return path;
   }
 }
 
 // Makes home/archives when missing (undone with the transaction).
 async function makeArchives(root: string, steps: DirectorySteps): Promise<void> {
   const path = join(root, archivesBase);
-  if (await lstat(path).then(() => true, () => false)) return;
+  if (await exists(path)) return;
   await steps.run('make the archives', () => mkdir(path, { recursive: true, mode: 0o700 }), () => rmdir(path));
 }
 
 async function renameOrRefuse(from: string, to: string): Promise<void> {
   await rename(from, to).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EXDEV') throw new CoreError('conflict', `Cannot move ${from} to ${to}: another filesystem`, { field: 'home', cause: error });
-    throw error;
+    if (error.code !== 'EXDEV') throw error;
+    const message = `Cannot move ${from} to ${to}: another filesystem`;
+    throw new CoreError('conflict', message, { field: 'home', cause: error });
   });
 }
 
 // Archives a deleted group's share (a real directory only, never a link) like a home.
-export async function archiveShareStep(root: string, steps: DirectorySteps, share: string, name: string, now = new Date()): Promise<string | null> {
+export async function archiveShareStep(root: string, steps: DirectorySteps, share: string, name: string,
+  now = new Date()): Promise<string | null> {
   if (await resolveOnDisk(root, posix.dirname(share)) !== posix.dirname(share)) return null;
   const info = await lstat(join(root, share)).catch(() => null);
   if (!info?.isDirectory()) return null;
   const archive = await getArchivePath(root, name, now);
   await makeArchives(root, steps);
-  await steps.run(`archive ${share}`, () => renameOrRefuse(join(root, share), join(root, archive)), () => rename(join(root, archive), join(root, share)));
+  const [source, target] = [join(root, share), join(root, archive)];
+  await steps.run(`archive ${share}`, () => renameOrRefuse(source, target), () => rename(target, source));
   return archive;
 }
 
@@ -133,14 +153,16 @@ export async function archiveShareStep(root: string, steps: DirectorySteps, shar
 export async function moveDirectoryStep(root: string, steps: DirectorySteps, from: string, to: string): Promise<void> {
   const info = await lstat(join(root, from)).catch(() => null);
   if (!info?.isDirectory()) return;
-  if (await lstat(join(root, to)).then(() => true, () => false)) {
+  if (await exists(join(root, to))) {
     throw new CoreError('already-exists', `Cannot move ${from} to ${to}: it already exists`, { field: 'home' });
   }
-  await steps.run(`move ${from}`, () => renameOrRefuse(join(root, from), join(root, to)), () => rename(join(root, to), join(root, from)));
+  const [source, target] = [join(root, from), join(root, to)];
+  await steps.run(`move ${from}`, () => renameOrRefuse(source, target), () => rename(target, source));
 }
 
 // Creates a home from the skeleton, undone by removing what was made.
-export async function createHomeStep(root: string, steps: DirectorySteps, home: string, skel: string, owner: { uid: number; gid: number }, mode: number): Promise<void> {
+export async function createHomeStep(root: string, steps: DirectorySteps, home: string, skel: string,
+  owner: { uid: number; gid: number }, mode: number): Promise<void> {
   const target = join(root, home);
   await steps.run(`create ${home}`, async () => {
     try {
@@ -155,7 +177,8 @@ export async function createHomeStep(root: string, steps: DirectorySteps, home: 
 
 // Gives a home's files owned by the old UID or GID to the new ones (as usermod -u/-g does),
 // remembering each change so that it can be undone; symlinks are never followed.
-export async function reownHomeStep(root: string, steps: DirectorySteps, home: string, from: { uid: number; gid: number }, to: { uid: number; gid: number }): Promise<void> {
+export async function reownHomeStep(root: string, steps: DirectorySteps, home: string,
+  from: { uid: number; gid: number }, to: { uid: number; gid: number }): Promise<void> {
   if (daemonUid !== 0) return;
   const plan = await resolveOnDisk(root, home);
   if (plan !== home) return;

@@ -16,8 +16,8 @@ export const archivesBase = '/home/archives';
 // no home may sit inside either (a home under /etc, /usr or /proc is never right).
 export const systemDirectories = [
   '/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/libx32', '/lost+found', '/media', '/mnt',
-  '/nonexistent', '/opt', '/proc', '/root', '/run', '/sbin', '/snap', '/srv', '/sys', '/tmp', '/usr', '/var', '/var/lib',
-  '/var/log', '/var/spool', '/var/mail', '/var/tmp', '/var/cache', '/var/backups', '/var/www', sharesBase, archivesBase,
+  '/nonexistent', '/opt', '/proc', '/root', '/run', '/sbin', '/snap', '/srv', '/sys', '/tmp', '/usr', '/var',
+  '/var/lib', '/var/log', '/var/spool', '/var/mail', '/var/tmp', '/var/cache', '/var/backups', '/var/www', sharesBase, archivesBase,
 ];
 
 const systemSet = new Set(systemDirectories);
@@ -43,7 +43,8 @@ function getAncestors(path: string): string[] {
 export function parseHomeBase(text: string): string {
   const match = /^\s*HOME\s*=\s*"?([^"\s]+)"?\s*$/m.exec(text);
   const base = match?.[1];
-  return base && base.startsWith('/') && posix.normalize(base) === base && base !== '/' ? base.replace(/\/$/, '') : '/home';
+  const valid = base !== undefined && base.startsWith('/') && posix.normalize(base) === base && base !== '/';
+  return valid ? base.replace(/\/$/, '') : '/home';
 }
 
 // Whose home is where, and how many homes lie under each directory, built once per
@@ -113,14 +114,16 @@ export function getPathProblem(db: AccountDatabase, login: string, path: string,
   if (isWithin(path, sharesBase)) return `it lies in the group shares (${sharesBase})`;
   if (isWithin(path, archivesBase)) return `it lies in the archives (${archivesBase})`;
   const ancestors = getAncestors(path);
-  const sealed = ancestors.find((directory) => directory !== '/' && systemSet.has(directory) && !isWithin(homeBase, directory));
+  const sealed = ancestors.find((directory) => directory !== '/' && systemSet.has(directory)
+    && !isWithin(homeBase, directory));
   if (sealed !== undefined) return `it lies inside the system directory ${sealed}`;
   return getHomeOverlap(db, login, path, ancestors);
 }
 
 // What `path` has to do with the homes of accounts other than `login` (null: any account),
 // or null when nothing: it is one, lies inside one, or contains some.
-export function getHomeOverlap(db: AccountDatabase, login: string | null, path: string, ancestors = getAncestors(path)): string | null {
+export function getHomeOverlap(db: AccountDatabase, login: string | null, path: string,
+  ancestors = getAncestors(path)): string | null {
   const index = getHomeIndex(db);
   const others = (home: string): string[] | null => {
     const owners = index.owners.get(home);
@@ -143,7 +146,8 @@ export function getHomeOverlap(db: AccountDatabase, login: string | null, path: 
 // Checks a home an account is given (created, changed, or moved by a rename): under the
 // home base, or the account's existing home, and clear of every other directory the rule
 // protects. `field` names the request's field in the error.
-export function checkHomePath(db: AccountDatabase, login: string, home: unknown, homeBase: string, field = 'home'): string {
+export function checkHomePath(db: AccountDatabase, login: string, home: unknown, homeBase: string,
+  field = 'home'): string {
   const path = validateHome(home);
   if (db.passwd.get(login)?.home === path) return path;
   if (!isWithin(path, homeBase) || path === homeBase) {

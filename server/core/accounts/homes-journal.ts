@@ -47,7 +47,8 @@ export interface HomesRecovery {
 // (the homes phase was over: missing homes are made from skel) or none is (the homes made
 // for them belong to nobody: each one still owned by its planned UID and nobody's home now
 // is removed). Returns null when there was nothing to settle.
-export async function recoverHomesJournal(root: string, db: AccountDatabase, homeMode: number): Promise<HomesRecovery | null> {
+export async function recoverHomesJournal(root: string, db: AccountDatabase,
+  homeMode: number): Promise<HomesRecovery | null> {
   const etcDir = join(root, 'etc');
   const path = join(etcDir, homesJournalPath);
   const text = await readFile(path, 'utf8').catch(() => null);
@@ -85,6 +86,7 @@ export async function recoverHomesJournal(root: string, db: AccountDatabase, hom
   await rm(path, { force: true });
   const message = written
     ? `An interrupted create of ${homes.length} accounts was finished: ${count} missing homes were made from skel`
-    : `An interrupted create of ${homes.length} accounts was never written: nothing was created, and the ${count} homes made for it were removed`;
+    : `An interrupted create of ${homes.length} accounts was never written: nothing was created, `
+      + `and the ${count} homes made for it were removed`;
   return { outcome: written ? 'finished' : 'rolled-back', accounts: homes.length, homes: count, message };
 }

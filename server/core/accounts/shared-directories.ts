@@ -15,10 +15,12 @@ export function getSharePath(name: string): string {
 // Creates `home/groups/<name>`: setgid, owned by root and the `acl` group (as Licorn's
 // shares were), closed to others, with Licorn's ACL for the group's roles. A step of the
 // group's transaction: removed again if the files are not written.
-export async function createShare(root: string, steps: DirectorySteps, name: string, gids: ShareGids, options: { aclGid: number | null; permissive?: boolean }): Promise<void> {
+export async function createShare(root: string, steps: DirectorySteps, name: string, gids: ShareGids,
+  options: { aclGid: number | null; permissive?: boolean }): Promise<void> {
   const path = join(root, getSharePath(name));
   if (!(await lstat(join(root, sharesBase)).then(() => true, () => false))) {
-    await steps.run('make the shares directory', () => mkdir(join(root, sharesBase), { recursive: true }), () => rmdir(join(root, sharesBase)));
+    const shares = join(root, sharesBase);
+    await steps.run('make the shares directory', () => mkdir(shares, { recursive: true }), () => rmdir(shares));
   }
   const existed = await lstat(path).then((info) => info.isDirectory(), () => false);
   await steps.run(`create the share ${name}`, async () => {
