@@ -132,3 +132,15 @@ export function checkGroupNotRestricted(group: { name: string; gid: number }, ac
     throw new CoreError('permission-denied', message, { field: 'name' });
   }
 }
+
+// Why a group may not be deleted or renamed through the interface (null: it may), for the
+// group's page to offer only what the server would do.
+export function getGroupRefusals(group: { name: string; gid: number }, protectedNames: readonly string[],
+  adminGroups: readonly string[]): { delete: string | null; rename: string | null } {
+  const restricted = group.gid < restrictedUidBelow || group.gid > restrictedUidAbove
+    ? `${quote(group.name)} is a restricted group (GID ${group.gid}), never touched through the interface` : null;
+  return {
+    delete: protectedNames.includes(group.name) ? `The group ${quote(group.name)} is protected and cannot be deleted` : restricted,
+    rename: adminGroups.includes(group.name) ? `The administrators' group ${quote(group.name)} cannot be renamed` : restricted,
+  };
+}
