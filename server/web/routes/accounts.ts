@@ -81,7 +81,7 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       : null;
     return reply.view('accounts/details.njk', {
       me: request.session, csrfToken: getCsrfToken(request, reply), page: 'account', topics: `account/${account.login}`,
-      account, accountJson: JSON.stringify(account), catalogue, roles, actions, plans, plansJson: JSON.stringify(plans),
+      account, accountJson: JSON.stringify(account), catalogue, roles, actions, plans,
       primaryGroups: groups.map((group) => group.name).sort(), shells: app.core.accounts.getShells(),
     });
   });

@@ -202,6 +202,9 @@ describe('paths, restricted accounts and all-or-nothing (issue 11)', () => {
     const plan = await call(api.admin, 'GET', '/api/v1/accounts/etchome/deletion-plan?home=remove');
     expect(plan.statusCode).toBe(200);
     expect(plan.json()).toMatchObject({ home: '/etc', asked: 'remove', action: 'keep', warning: expect.stringContaining('/etc') });
+    // The account's page says it before the admin confirms.
+    const page = await api.t.app.inject({ method: 'GET', url: '/accounts/etchome', headers: { cookie: api.admin.cookie } });
+    expect(page.body).toMatch(/data-home-warning>The home \/etc will be left in place: it is the system directory \/etc/);
     const deleted = await call(api.admin, 'DELETE', '/api/v1/accounts/etchome?home=remove');
     expect(deleted.statusCode).toBe(200);
     expect(deleted.json()).toMatchObject({ archive: null, home: { action: 'keep', warning: expect.stringContaining('left in place') } });
