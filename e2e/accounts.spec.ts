@@ -173,10 +173,22 @@ test('import a 500-row CSV with 2 bad rows: the dry run lists both, then the res
   await page.getByLabel('Skip the rows with problems').check();
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.locator('#import-summary')).toHaveText('Imported 498 accounts; 2 rows skipped.', { timeout: 20_000 });
-  await expect(page.locator('#import-phase')).toHaveText('creating homes: 498 of 498');
+  // The homes are made before the files are written (all or nothing): writing comes last.
+  await expect(page.locator('#import-phase')).toHaveText('writing the files: 1 of 1');
   // The counts card follows the import live.
   await expect(page.locator('#accounts-summary dd').first()).toHaveText(String(accountsBefore + 498));
   await page.goto('/accounts/?q=imp499');
   await expect(page.locator('#account-imp499')).toContainText('Imported Person 499');
+  await logOutAndClose(page);
+});
+
+test('the page of a restricted account offers no action the server would refuse', async ({ browser }) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await page.goto('/accounts/root');
+  await expect(page.locator('#account-refused')).toContainText('restricted account');
+  await expect(page.getByRole('button', { name: 'Delete root' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Lock', exact: true })).toBeDisabled();
+  await expect(page.getByLabel(/^Full name/)).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Set password' })).toBeDisabled();
   await logOutAndClose(page);
 });

@@ -30,6 +30,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const accounts = await AccountsService.open({ root: options.root, events });
   const auth = new Authenticator({ ...options, accounts });
   const audit = new AuditLog(options.auditFile, events);
+  // A homes phase a crash interrupted was settled at open: the audit log says so.
+  const { recovery } = accounts;
+  if (recovery) {
+    await audit.record({
+      login: '-', address: '-', action: 'homes-recovered', target: `${recovery.accounts} accounts`,
+      outcome: recovery.outcome === 'finished' ? 'done' : 'failed', detail: recovery.message,
+    });
+  }
   return {
     root: options.root,
     isRealMachine: options.isRealMachine,

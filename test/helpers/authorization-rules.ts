@@ -147,6 +147,8 @@ export const routeRules: Record<string, Probe[]> = {
   'GET /api/v1/accounts': [adminApi(request('GET', '/api/v1/accounts'))],
   'GET /api/v1/accounts/export': [adminApi(request('GET', '/api/v1/accounts/export'))],
   'GET /api/v1/accounts/:login': [adminApi(request('GET', '/api/v1/accounts/dnguyen'))],
+  // What deleting would do to the home (read only: the refusal, if any, is in the plan).
+  'GET /api/v1/accounts/:login/deletion-plan': [adminApi(request('GET', '/api/v1/accounts/dnguyen/deletion-plan'))],
   'GET /api/v1/groups': [adminApi(request('GET', '/api/v1/groups'))],
   'GET /api/v1/groups/:name': [adminApi(request('GET', '/api/v1/groups/developers'))],
   'POST /api/v1/accounts/validate': [adminApi(request('POST', '/api/v1/accounts/validate', { login: 'matrixvalid' }))],

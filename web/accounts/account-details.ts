@@ -12,6 +12,16 @@ interface Account {
   shell: string; locked: boolean; system: boolean; passwordChanged: number | null; expiry: number | null; version: string;
 }
 
+// What deleting would do with the home (the core's HomePlan).
+interface HomePlan { home: string; asked: string; action: 'archive' | 'remove' | 'keep' | 'none'; warning: string | null }
+
+// The confirmation's sentence about the home.
+function describePlan(plan: HomePlan | null, asked: 'archive' | 'remove', home: string): string {
+  if (plan?.warning) return plan.warning;
+  if (plan?.action === 'none') return `It has no home directory at ${home}.`;
+  return asked === 'remove' ? `Its home ${home} will be removed for good.` : `Its home ${home} will be archived under /home/archives.`;
+}
+
 const editableFields = ['fullName', 'shell', 'home', 'uid', 'primaryGroup', 'expiry'] as const;
 type EditableField = (typeof editableFields)[number];
 
@@ -205,13 +215,16 @@ export function startAccountDetails(): void {
       const result = await runAction('newLogin', { newLogin, moveHome: data.get('moveHome') === 'on', renameGroup: data.get('renameGroup') === 'on' });
       if (result) location.assign(`/accounts/${encodeURIComponent(result.login)}`);
     } else if (kind === 'delete') {
-      const home = String(data.get('home'));
-      const fate = home === 'remove' ? `its home ${account.home} will be removed for good` : `its home ${account.home} will be archived under /home/archives`;
-      if (!confirm(`Delete the account ${login}? ${fate[0]!.toUpperCase()}${fate.slice(1)}.`)) return;
+      const home = String(data.get('home')) as 'archive' | 'remove';
+      // What the server said it would really do with the home (a directory the account does
+      // not own is left in place), asked again now: the page may be old.
+      const plan = await callApi<HomePlan>('GET', `${url}/deletion-plan?home=${home}`).catch(() => null);
+      if (!confirm(`Delete the account ${login}? ${describePlan(plan, home, account.home)}`)) return;
       try {
-        const answer = await callApi<{ archive: string | null }>('DELETE', `${url}?home=${home}`);
+        const answer = await callApi<{ archive: string | null; home: HomePlan }>('DELETE', `${url}?home=${home}`);
         deleted = true;
-        showStatus(answer.archive ? `Deleted. Its home was archived to ${answer.archive}.` : 'Deleted.', 'ok');
+        const said = answer.archive ? `Its home was archived to ${answer.archive}.` : answer.home.warning ?? '';
+        showStatus(`Deleted. ${said}`, answer.home.warning ? 'error' : 'ok');
         setTimeout(() => location.assign('/accounts/'), 1500);
       } catch (error) {
         notify((error as Error).message, 'error');

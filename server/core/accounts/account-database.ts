@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DatabaseFile } from './database-file.ts';
 import type { DatabaseLine } from './database-lines.ts';
 import { forgetIdIndex } from './id-index.ts';
+import { forgetHomeIndex } from './home-paths.ts';
 import { formatPasswd, parsePasswd, type PasswdEntry } from './parse-passwd.ts';
 import { formatShadow, parseShadow, type ShadowEntry } from './parse-shadow.ts';
 import { formatGroup, parseGroup, type GroupEntry } from './parse-group.ts';
@@ -73,6 +74,7 @@ export class AccountDatabase {
   rollback(): void {
     for (const name of databaseNames) this[name].rollback();
     forgetIdIndex(this);
+    forgetHomeIndex(this);
   }
 
   // Whether a file was changed by the last transaction.

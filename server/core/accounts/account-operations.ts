@@ -3,7 +3,9 @@ import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
 import { allocateId, getIdIndex } from './id-index.ts';
-import { validateDay, validateFullName, validateHome, validateId, validateName, validateShell, quote } from './validate-fields.ts';
+import { validateDay, validateFullName, validateId, validateName, validateShell, quote } from './validate-fields.ts';
+import { checkHomePath, noteHomeChange } from './home-paths.ts';
+import { checkNotRestricted, restrictedUidBelow } from './account-permissions.ts';
 
 // Pure changes to an AccountDatabase (a clone: a refused change throws before the files are
 // written). Each validates everything it is given and names the field at fault.
@@ -13,6 +15,8 @@ export interface OperationContext {
   defs: LoginDefs;
   shells: string[];
   today: number;
+  // Where new homes go (etc/default/useradd HOME, /home by default).
+  homeBase: string;
 }
 
 // A new account; `hash` is already computed (hashing is slow and happens before the lock).
@@ -55,8 +59,9 @@ export function checkLoginFree(db: AccountDatabase, login: string, field = 'logi
 }
 
 // The UID range of system or standard accounts, and its name for messages.
+// System accounts start at 300: below are restricted accounts, which Licorn never makes.
 function getUidRange(defs: LoginDefs, system: boolean): [number, number, string] {
-  return system ? [defs.sysUidMin, defs.sysUidMax, 'system accounts'] : [defs.uidMin, defs.uidMax, 'standard accounts'];
+  return system ? [Math.max(defs.sysUidMin, restrictedUidBelow), defs.sysUidMax, 'system accounts'] : [defs.uidMin, defs.uidMax, 'standard accounts'];
 }
 
 // Checks a list of supplementary group names: well formed and existing; returns it without
@@ -69,9 +74,11 @@ function validateGroupList(db: AccountDatabase, names: string[]): string[] {
   return groups;
 }
 
+// An existing account that may be changed (never a restricted one).
 function getAccount(db: AccountDatabase, login: string): PasswdEntry {
   const account = db.passwd.get(login);
   if (!account) throw notFound(login);
+  checkNotRestricted(account);
   return account;
 }
 
@@ -84,7 +91,7 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
   checkLoginFree(db, login);
   const fullName = validateFullName(input.fullName ?? '');
   const shell = validateShell(input.shell ?? (context.shells.includes('/bin/bash') ? '/bin/bash' : context.shells[0]), context.shells);
-  const home = validateHome(input.home ?? `/home/${login}`);
+  const home = checkHomePath(db, login, input.home ?? `${context.homeBase}/${login}`, context.homeBase);
   const { defs } = context;
   const [min, max, kind] = getUidRange(defs, !!input.system);
   const ids = getIdIndex(db);
@@ -111,6 +118,7 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
 
   const entry: PasswdEntry = { login, password: 'x', uid, gid: primary.gid, gecos: fullName === '' ? '' : `${fullName},,,`, home, shell };
   db.passwd.set(entry);
+  noteHomeChange(db, login, null, home);
   if (!ids.uidOwners.has(uid)) ids.uidOwners.set(uid, login);
   db.shadow.set({ login, hash: input.hash, lastChange: context.today, minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, expireDate: null, reserved: '' });
   for (const name of groups) {
@@ -133,7 +141,7 @@ export function applyModifyAccount(db: AccountDatabase, login: string, changes: 
     next.gecos = [fullName, ...rest].join(',');
   }
   if (changes.shell !== undefined) next.shell = validateShell(changes.shell, context.shells);
-  if (changes.home !== undefined) next.home = validateHome(changes.home);
+  if (changes.home !== undefined) next.home = checkHomePath(db, login, changes.home, context.homeBase);
   const ids = getIdIndex(db);
   if (changes.uid !== undefined && changes.uid !== account.uid) {
     // The new UID stays in the kind's range: a standard account does not become a system one
@@ -159,6 +167,7 @@ export function applyModifyAccount(db: AccountDatabase, login: string, changes: 
   if (changes.expiry !== undefined) validateDay(changes.expiry, 'expiry');
   // Everything is checked; now change.
   db.passwd.set(next);
+  if (next.home !== account.home) noteHomeChange(db, login, account.home, next.home);
   if (next.uid !== account.uid) {
     if (ids.uidOwners.get(account.uid) === login) ids.uidOwners.delete(account.uid);
     if (!ids.uidOwners.has(next.uid)) ids.uidOwners.set(next.uid, login);
@@ -222,6 +231,7 @@ export function applySetExpiry(db: AccountDatabase, login: string, day: number |
 export function applyDeleteAccount(db: AccountDatabase, login: string): PasswdEntry {
   const account = getAccount(db, login);
   db.passwd.delete(login);
+  noteHomeChange(db, login, account.home, null);
   db.shadow.delete(login);
   const ids = getIdIndex(db);
   if (ids.uidOwners.get(account.uid) === login) ids.uidOwners.delete(account.uid);
@@ -245,7 +255,11 @@ export function applyAddMember(db: AccountDatabase, name: string, login: string)
 export function applyAddMembers(db: AccountDatabase, name: string, logins: string[]): void {
   const group = db.group.get(name);
   if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
-  for (const login of logins) if (!db.passwd.has(login)) throw notFound(login);
+  for (const login of logins) {
+    const account = db.passwd.get(login);
+    if (!account) throw notFound(login);
+    checkNotRestricted(account, 'member');
+  }
   const present = new Set(group.members);
   const added = logins.filter((login) => !present.has(login) && present.add(login));
   if (added.length > 0) db.group.set({ ...group, members: [...group.members, ...added] });
@@ -260,6 +274,8 @@ export function applyRemoveMember(db: AccountDatabase, name: string, login: stri
   const group = db.group.get(name);
   if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
   if (!group.members.includes(login)) throw new CoreError('not-found', `${quote(login)} is not a member of ${quote(name)}`, { field: 'member' });
+  const account = db.passwd.get(login);
+  if (account) checkNotRestricted(account, 'member');
   db.group.set({ ...group, members: group.members.filter((member) => member !== login) });
   const shadow = db.gshadow.get(name);
   if (shadow) db.gshadow.set({ ...shadow, members: shadow.members.filter((member) => member !== login) });
@@ -269,7 +285,7 @@ export function applyRemoveMember(db: AccountDatabase, name: string, login: stri
 // when it moves (the caller moves the directory), `renameGroup` renames its primary group
 // too when that group has the account's old name.
 export function applyRenameAccount(db: AccountDatabase, login: string, newLogin: string,
-  options: { home?: string; renameGroup?: boolean } = {}): { home: string } {
+  options: { home?: string; renameGroup?: boolean; homeBase?: string } = {}): { home: string } {
   const account = getAccount(db, login);
   const target = validateName(newLogin, 'login');
   checkLoginFree(db, target, 'newLogin');
@@ -278,8 +294,10 @@ export function applyRenameAccount(db: AccountDatabase, login: string, newLogin:
   if (db.group.has(target) && !renameGroup) {
     throw new CoreError('already-exists', `A group named ${quote(target)} exists on the system; it would be confused with the account`, { field: 'newLogin' });
   }
-  const home = options.home === undefined ? account.home : validateHome(options.home);
+  const home = options.home === undefined ? account.home : checkHomePath(db, login, options.home, options.homeBase ?? '/home', 'moveHome');
   db.passwd.rename(login, { ...account, login: target, home });
+  noteHomeChange(db, login, account.home, null);
+  noteHomeChange(db, target, null, home);
   const shadow = db.shadow.get(login);
   if (shadow) db.shadow.rename(login, { ...shadow, login: target });
   const swap = (names: string[]) => names.map((name) => (name === login ? target : name));

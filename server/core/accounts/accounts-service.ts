@@ -1,17 +1,19 @@
-import { rename as renamePath } from 'node:fs/promises';
-import { dirname, join, posix } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { AccountsStore } from './accounts-store.ts';
 import { getAccountView, getGroupView, getMembershipIndex, type AccountView, type GroupView } from './account-view.ts';
 import {
-  applyCreateAccount, applyDeleteAccount, applyForcePasswordChange, applyModifyAccount, applyRenameAccount, applySetExpiry,
-  applySetHash, applySetLocked, applyAddMember, applyAddMembers, applyRemoveMember, checkLoginFree, type AccountChanges, type NewAccount,
+  applyCreateAccount, applyDeleteAccount, applyForcePasswordChange, applyModifyAccount, applySetExpiry, applySetHash,
+  applySetLocked, applyAddMember, applyAddMembers, applyRemoveMember, checkLoginFree, type AccountChanges, type NewAccount,
 } from './account-operations.ts';
 import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, applySetGroupDescription, type NewGroup } from './group-operations.ts';
 import { applySetRole, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
 import { GroupShares } from './group-shares.ts';
-import { archiveHome, checkNewHome, createHome, removeHome, reownHome, resolveUnderRoot } from './homes.ts';
+import { checkNewHomeOnDisk, getHomePlan, type HomeDisposal, type HomePlan } from './home-disk.ts';
+import { recoverHomesJournal, type HomesRecovery } from './homes-journal.ts';
+import {
+  applyRenameWithHome, checkShareClear, prepareHomeDisposals, prepareModified, prepareMove, prepareNewHomes,
+} from './account-directories.ts';
 import { formatAccountsCsv, parseAccountsCsv, toNewAccount, type CsvAccountRow, type CsvMapping } from './account-csv.ts';
 import { atRow, mapRows } from './bulk-rows.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
@@ -22,6 +24,8 @@ import { throttleProgress, type ProgressListener } from './report-progress.ts';
 import type { AccountCounts } from './account-counts.ts';
 
 export type { ProgressListener } from './report-progress.ts';
+export type { HomeDisposal, HomePlan } from './home-disk.ts';
+export type { HomesRecovery } from './homes-journal.ts';
 export type { AccountCounts } from './account-counts.ts';
 
 // What creating an account takes. Without a password one is generated and returned once;
@@ -29,10 +33,26 @@ export type { AccountCounts } from './account-counts.ts';
 export interface CreateAccountInput extends Omit<NewAccount, 'hash'> {
   password?: string | null;
   createHome?: boolean;
+  // A role per standard group, given in the same transaction as the account.
+  roles?: Record<string, GroupRole>;
 }
 
-// What deleting an account does with its home.
-export type HomeDisposal = 'archive' | 'remove' | 'keep';
+// Every change one PATCH of an account may ask for (see updateAccount).
+export interface AccountUpdate extends AccountChanges {
+  roles?: Record<string, GroupRole>;
+  password?: string;
+  forcePasswordChange?: boolean;
+  newLogin?: string;
+  moveHome?: boolean;
+  renameGroup?: boolean;
+}
+
+// A deleted account, where its home was archived, and what was done with its home.
+export interface DeletedAccount {
+  login: string;
+  archive: string | null;
+  home: HomePlan;
+}
 
 // The operations on the machine's accounts and groups, for the web layer and the CLI:
 // each validates, writes through the store (locks, atomic files), then the store emits.
@@ -42,15 +62,26 @@ export class AccountsService {
   #groups: { revision: number; views: readonly GroupView[] } | null = null;
 
   readonly #shares: GroupShares;
+  // What the start found of a homes phase interrupted by a crash (null: nothing).
+  readonly recovery: HomesRecovery | null;
 
-  private constructor(store: AccountsStore, events: EventBus) {
+  private constructor(store: AccountsStore, events: EventBus, recovery: HomesRecovery | null) {
     this.#store = store;
     this.#shares = new GroupShares(store, events);
+    this.recovery = recovery;
   }
 
-  // Opens the account files under `root` and starts following outside changes.
+  // Opens the account files under `root` and starts following outside changes. A homes
+  // phase a crash interrupted is settled first, and said: a warning, and the event
+  // `homes-recovered` (the core records it in the audit log).
   static async open(options: { root: string; events: EventBus; lockTimeoutMs?: number }): Promise<AccountsService> {
-    return new AccountsService(await AccountsStore.open(options), options.events);
+    const store = await AccountsStore.open(options);
+    const recovery = await recoverHomesJournal(store.root, store.database, store.context.defs.homeMode);
+    if (recovery) {
+      process.emitWarning(`licornd: ${recovery.message}`);
+      options.events.emit('homes-recovered', 'accounts', recovery);
+    }
+    return new AccountsService(store, options.events, recovery);
   }
 
   // Grows with every change of the account files: what the pages compute from them can be
@@ -132,7 +163,9 @@ export class AccountsService {
   }
 
   // Creates many accounts in one transaction: each file is written once, and one refused
-  // row (its field named `accounts.<row>.<field>`) leaves every file as it was.
+  // row (its field named `accounts.<row>.<field>`) leaves every file as it was. Roles are
+  // given in the same transaction; the homes are made from etc/skel before the files are
+  // written (journaled: see homes-journal.ts), and undone if anything fails.
   async createAccounts(inputs: CreateAccountInput[], options: { onProgress?: ProgressListener } = {}): Promise<{ account: AccountView; generatedPassword: string | null }[]> {
     const report = throttleProgress(options.onProgress);
     let hashed = 0;
@@ -141,9 +174,6 @@ export class AccountsService {
         const login = validateName(input.login, 'login');
         // An existing account is the first thing to say (its home is in the way too).
         checkLoginFree(this.#store.database, login);
-        // Check where the home would go before anything is written: a refused home must not
-        // leave an account behind.
-        if (input.createHome !== false) await checkNewHome(this.#store.root, input.home ?? `/home/${login}`);
         if (input.password === null) {
           report('passwords', ++hashed, inputs.length);
           return { input, login, hash: '!', generatedPassword: null };
@@ -157,23 +187,21 @@ export class AccountsService {
         throw atRow(error, row);
       }
     }));
-    report('writing', 0, 1, true);
+    const { root, etcDir } = this.#store;
     const entries = await this.#store.transact((db, context) => {
       const memberships = new Map<string, string[]>();
       const created = mapRows(prepared, ({ input, login, hash }) => applyCreateAccount(db, { ...input, login, hash }, context, memberships));
       for (const [group, logins] of memberships) applyAddMembers(db, group, logins);
+      mapRows(prepared, ({ input, login }) => {
+        for (const [group, role] of Object.entries(input.roles ?? {})) applySetRole(db, group, login, role);
+      });
       return created;
+    }, async (created, steps, db, context) => {
+      const rows = created.flatMap((entry, row) => (prepared[row]!.input.createHome === false ? [] : [{ entry, row }]));
+      await prepareNewHomes({ root, etcDir, steps, db, context }, rows, report);
+      report('writing', 0, 1, true);
     });
-    report('homes', 0, entries.length, true);
-    for (const [row, entry] of entries.entries()) {
-      report('homes', row + 1, entries.length);
-      if (prepared[row]!.input.createHome === false) continue;
-      try {
-        await createHome(this.#store.root, entry.home, join(this.#store.etcDir, 'skel'), entry, this.#store.context.defs.homeMode);
-      } catch (error) {
-        throw new CoreError('internal-error', `Account ${quote(entry.login)} was created, but not its home ${entry.home}: ${(error as Error).message}`, { field: 'home', cause: error });
-      }
-    }
+    report('writing', 1, 1, true);
     return entries.map((entry, row) => ({ account: this.getAccount(entry.login)!, generatedPassword: prepared[row]!.generatedPassword }));
   }
 
@@ -207,8 +235,10 @@ export class AccountsService {
   // makes: the password policy, each field, the home; throws the first problem.
   async #tryCreate(trial: AccountDatabase, input: CreateAccountInput, withHome: boolean): Promise<void> {
     if (typeof input.password === 'string') validatePassword(input.password, input.login ?? '');
-    const entry = applyCreateAccount(trial, { ...input, hash: '!' }, this.#store.context);
-    if (withHome) await checkNewHome(this.#store.root, entry.home);
+    const context = this.#store.context;
+    const entry = applyCreateAccount(trial, { ...input, hash: '!' }, context);
+    for (const [group, role] of Object.entries(input.roles ?? {})) applySetRole(trial, group, entry.login, role);
+    if (withHome) await checkNewHomeOnDisk(this.#store.root, trial, entry.login, entry.home, context.homeBase);
   }
 
   // Changes any field of an account (AccountChanges); a new UID or primary group re-owns the
@@ -221,16 +251,42 @@ export class AccountsService {
   }
 
   // Changes many accounts in one transaction (each file written once); one refused row
-  // (field `accounts.<row>.<field>`) leaves every file as it was.
+  // (field `accounts.<row>.<field>`) leaves every file as it was. A new UID or primary group
+  // re-owns the files of the account's own home before the files are written (undone if
+  // they are not); a home that is not its own directory is left alone.
   async modifyAccounts(rows: (AccountChanges & { login: string })[]): Promise<AccountView[]> {
-    const changed = await this.#store.transact((db, context) => mapRows(rows, ({ login, ...changes }) => applyModifyAccount(db, login, changes, context)));
-    for (const { before, after } of changed) {
-      if (before.uid === after.uid && before.gid === after.gid) continue;
-      await reownHome(this.#store.root, after.home, before, after).catch((error: unknown) => {
-        throw new CoreError('internal-error', `Account ${quote(after.login)} was changed, but its home ${after.home} could not be re-owned: ${(error as Error).message}`, { field: 'home', cause: error });
+    const { root } = this.#store;
+    const changed = await this.#store.transact(
+      (db, context) => mapRows(rows, ({ login, ...changes }) => applyModifyAccount(db, login, changes, context)),
+      async (results, steps, db, context) => {
+        for (const [row, { before, after }] of results.entries()) {
+          await prepareModified(root, steps, db, context, after.login, before, after).catch((error: unknown) => {
+            throw atRow(error, row);
+          });
+        }
       });
-    }
     return changed.map(({ after }) => this.getAccount(after.login)!);
+  }
+
+  // Every change a PATCH of an account asks for, in one transaction: its fields, roles,
+  // password, forced change and rename (with its home) are all made, or none.
+  async updateAccount(login: string, update: AccountUpdate): Promise<AccountView> {
+    const { roles, password, forcePasswordChange, newLogin, moveHome, renameGroup, ...changes } = update;
+    const { defs } = this.#store.context;
+    const hash = password === undefined ? null : await hashPassword(validatePassword(password, login), defs);
+    const final = newLogin !== undefined && newLogin !== login ? newLogin : login;
+    await this.#store.transact((db, context) => {
+      const modified = Object.keys(changes).length > 0 ? applyModifyAccount(db, login, changes, context) : null;
+      for (const [group, role] of Object.entries(roles ?? {})) applySetRole(db, group, login, role);
+      if (hash !== null) applySetHash(db, login, hash, context);
+      if (forcePasswordChange) applyForcePasswordChange(db, login);
+      const move = final === login ? null : applyRenameWithHome(db, context, login, final, { moveHome, renameGroup });
+      return { modified, move };
+    }, async ({ modified, move }, steps, db, context) => {
+      if (modified) await prepareModified(this.#store.root, steps, db, context, final, modified.before, modified.after);
+      if (move) await prepareMove(this.#store.root, steps, db, context, final, move);
+    });
+    return this.getAccount(final)!;
   }
 
   async setLocked(login: string, locked: boolean): Promise<void> {
@@ -253,32 +309,43 @@ export class AccountsService {
     await this.#store.transact((db) => applySetExpiry(db, login, day));
   }
 
-  // Deletes an account; its home is archived by default. Returns where the archive went.
-  async deleteAccount(login: string, home: HomeDisposal = 'archive'): Promise<{ archive: string | null }> {
-    const removed = await this.#store.transact((db) => applyDeleteAccount(db, login));
-    if (home === 'archive') return { archive: await archiveHome(this.#store.root, removed.home, login) };
-    if (home === 'remove') await removeHome(this.#store.root, removed.home);
-    return { archive: null };
+  // What deleting an account would do with its home, said before anything is done (the
+  // account page's confirmation and the API ask): only the account's own directory is
+  // archived or removed; any other is left in place, with the reason.
+  async getDeletionPlan(login: string, disposal: HomeDisposal = 'archive'): Promise<HomePlan> {
+    const account = this.#store.database.passwd.get(login);
+    if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+    return getHomePlan(this.#store.root, this.#store.database, account, disposal, this.#store.context.homeBase);
   }
 
-  // Deletes many accounts in one transaction, then deals with their homes.
-  async deleteAccounts(logins: string[], home: HomeDisposal = 'archive'): Promise<{ login: string; archive: string | null }[]> {
-    const removed = await this.#store.transact((db) => mapRows(logins, (login) => applyDeleteAccount(db, login)));
-    const results: { login: string; archive: string | null }[] = [];
-    for (const entry of removed) {
-      if (home === 'archive') results.push({ login: entry.login, archive: await archiveHome(this.#store.root, entry.home, entry.login) });
-      else {
-        if (home === 'remove') await removeHome(this.#store.root, entry.home);
-        results.push({ login: entry.login, archive: null });
-      }
-    }
-    return results;
+  // Deletes an account; its home is archived by default (see getDeletionPlan).
+  async deleteAccount(login: string, home: HomeDisposal = 'archive'): Promise<DeletedAccount> {
+    const [deleted] = await this.deleteAccounts([login], home).catch((error: unknown) => {
+      throw error instanceof CoreError && error.cause instanceof CoreError ? error.cause : error;
+    });
+    return deleted!;
+  }
+
+  // Deletes many accounts in one transaction with their homes: each home is moved (to the
+  // archives, or aside to be removed) before the files are written, and moved back if they
+  // are not; a removed home is deleted once the accounts are gone.
+  async deleteAccounts(logins: string[], home: HomeDisposal = 'archive'): Promise<DeletedAccount[]> {
+    const { root } = this.#store;
+    const done: { archive: string | null; home: HomePlan }[] = [];
+    const removed = await this.#store.transact((db) => mapRows(logins, (login) => applyDeleteAccount(db, login)),
+      async (entries, steps, db, context) => {
+        done.push(...await prepareHomeDisposals(root, steps, db, context, entries, home));
+      });
+    return removed.map((entry, row) => ({ login: entry.login, ...done[row]! }));
   }
 
   // Creates a group; a standard one gets its helper groups and its shared directory.
   async createGroup(input: NewGroup): Promise<GroupView> {
-    const entry = await this.#store.transact((db, context) => applyCreateGroup(db, input, context));
-    await this.#shares.create(entry.name);
+    const entry = await this.#store.transact((db, context) => {
+      const created = applyCreateGroup(db, input, context);
+      if (hasRoles(db, created.name)) checkShareClear(db, created.name, 'name');
+      return created;
+    }, (created, steps, db) => this.#shares.create(db, steps, created.name));
     return this.getGroup(entry.name)!;
   }
 
@@ -295,15 +362,22 @@ export class AccountsService {
   // Deletes a group (with its helpers); its shared directory is archived.
   async deleteGroup(name: string, options: { allowProtected?: boolean } = {}): Promise<{ archive: string | null }> {
     const hadShare = hasRoles(this.#store.database, name);
-    await this.#store.transact((db) => applyDeleteGroup(db, name, options));
-    return { archive: hadShare ? await this.#shares.archive(name) : null };
+    let archive: string | null = null;
+    await this.#store.transact((db) => applyDeleteGroup(db, name, options), async (_, steps) => {
+      if (hadShare) archive = await this.#shares.archive(steps, name);
+    });
+    return { archive };
   }
 
   // Renames a group, its helpers and its shared directory.
   async renameGroup(name: string, newName: string): Promise<GroupView> {
     const hadShare = hasRoles(this.#store.database, name);
-    await this.#store.transact((db) => applyRenameGroup(db, name, newName));
-    if (hadShare) await this.#shares.rename(name, newName);
+    await this.#store.transact((db) => {
+      applyRenameGroup(db, name, newName);
+      if (hadShare) checkShareClear(db, newName, 'newName');
+    }, async (_, steps) => {
+      if (hadShare) await this.#shares.rename(steps, name, newName);
+    });
     return this.getGroup(newName)!;
   }
 
@@ -328,18 +402,12 @@ export class AccountsService {
     await this.#store.transact((db) => mapRows(logins, (login) => applySetRole(db, group, login, role)));
   }
 
-  // Renames an account; with moveHome its home /x/<login> becomes /x/<newLogin> and moves,
-  // with renameGroup its primary group of the same name is renamed too.
+  // Renames an account; with moveHome its home /x/<login> becomes /x/<newLogin> and moves
+  // (only the account's own directory, to a place the path rule allows; anything else is
+  // refused before a byte is written), with renameGroup its primary group of the same name
+  // is renamed too.
   async renameAccount(login: string, newLogin: string, options: { moveHome?: boolean; renameGroup?: boolean } = {}): Promise<AccountView> {
-    const old = this.getAccount(login);
-    const home = options.moveHome && old && posix.basename(old.home) === login ? posix.join(dirname(old.home), newLogin) : undefined;
-    await this.#store.transact((db) => applyRenameAccount(db, login, newLogin, { home, renameGroup: options.renameGroup }));
-    if (home && old) {
-      await renamePath(await resolveUnderRoot(this.#store.root, old.home), await resolveUnderRoot(this.#store.root, home)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw new CoreError('internal-error', `Account renamed, but its home could not move to ${home}: ${error.code}`, { field: 'home', cause: error });
-      });
-    }
-    return this.getAccount(newLogin)!;
+    return this.updateAccount(login, { newLogin, ...options });
   }
 
   async addMember(group: string, login: string): Promise<void> {

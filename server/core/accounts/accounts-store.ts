@@ -6,11 +6,13 @@ import { watchDirectory } from '../watch/watch-directory.ts';
 import { AccountDatabase, databaseNames, databasePaths, getFileTag, readDatabaseText, type DatabaseName, type FileTag } from './account-database.ts';
 import { diffAccountDatabases, diffNames } from './diff-account-databases.ts';
 import { lockAccountFiles } from './files/lock-account-files.ts';
-import { stageAccountFile, syncDirectory } from './files/write-account-file.ts';
+import { stageAccountFile, syncDirectory, type StagedFile } from './files/write-account-file.ts';
+import { DirectorySteps } from './directory-steps.ts';
 import { flushNameCaches } from './files/flush-name-caches.ts';
 import { SubordinateIdFiles } from './files/subordinate-id-files.ts';
 import { getSubordinateChange } from './subordinate-ids.ts';
 import { parseLoginDefs, parseShells, type LoginDefs } from './parse-login-defs.ts';
+import { parseHomeBase } from './home-paths.ts';
 import type { OperationContext } from './account-operations.ts';
 
 export interface AccountsStoreOptions {
@@ -35,6 +37,7 @@ export class AccountsStore {
   #tags = new Map<DatabaseName, FileTag>();
   #defs!: LoginDefs;
   #shells: string[] = [];
+  #homeBase = '/home';
   #queue: Promise<unknown> = Promise.resolve();
   #stopWatching: (() => void) | null = null;
   #revision = 0;
@@ -84,18 +87,23 @@ export class AccountsStore {
 
   // What operations need to know of the machine now.
   get context(): OperationContext {
-    return { defs: this.#defs, shells: this.#shells, today: getShadowDay() };
+    return { defs: this.#defs, shells: this.#shells, today: getShadowDay(), homeBase: this.#homeBase };
   }
 
-  // Runs `change` on a copy of the freshest database under the files' locks, writes what
-  // changed, emits the events; returns what `change` returned. A change that throws leaves
-  // every file as it was.
-  transact<T>(change: (db: AccountDatabase, context: OperationContext) => T): Promise<T> {
+  // Runs `change` on the freshest database under the files' locks, then `prepare` (the
+  // directory work of the change: homes, shares, as undoable steps), writes what changed,
+  // emits the events; returns what `change` returned. A change that throws, or a step or a
+  // write that fails, leaves every file and directory as it was. Work kept for after the
+  // commit (removing a tree for good) runs last; its problems land in `steps.warnings`.
+  transact<T>(change: (db: AccountDatabase, context: OperationContext) => T,
+    prepare?: (result: T, steps: DirectorySteps, db: AccountDatabase, context: OperationContext) => Promise<void>,
+    steps = new DirectorySteps()): Promise<T> {
     return this.#enqueue(async () => {
       // Licorn's own files (group descriptions) live in etc/licorn/.
       await mkdir(join(this.etcDir, 'licorn'), { recursive: true });
       const subordinateNames = await this.#subordinateIds.findPresent();
       const release = await lockAccountFiles(this.etcDir, [...databaseNames.map((name) => databasePaths[name]), ...subordinateNames], this.#lockTimeoutMs);
+      let committed = false;
       try {
         await this.#refresh();
         const db = this.#db;
@@ -106,25 +114,37 @@ export class AccountsStore {
         // it is being changed (or rolled back) is never taken for its final state.
         this.#revision += 1;
         let result: T;
+        const staged: StagedFile[] = [];
         try {
           const context = this.context;
           result = change(db, context);
+          if (prepare) await prepare(result, steps, db, context);
           const changed = databaseNames.filter((name) => db.isChanged(name));
           const subordinateChange = subordinateNames.length > 0 ? getSubordinateChange(db, context.defs) : null;
           // Staged in parallel (their fsyncs overlap), then renamed back to back.
-          const [renames, subordinate] = await Promise.all([
-            Promise.all(changed.map((name) =>
+          const [files, subordinate] = await Promise.allSettled([
+            Promise.allSettled(changed.map((name) =>
               stageAccountFile(join(this.etcDir, databasePaths[name]), db.render(name), name.endsWith('shadow') ? 0o640 : 0o644))),
             subordinateChange ? this.#subordinateIds.stage(subordinateChange, context.defs) : null,
           ]);
-          for (const renameIntoPlace of [...renames, ...subordinate?.renames ?? []]) renameIntoPlace();
+          // Whatever was staged is discarded if any file failed: a failure changes no byte.
+          const each = files.status === 'fulfilled' ? files.value : [];
+          for (const file of each) if (file.status === 'fulfilled') staged.push(file.value);
+          if (subordinate.status === 'fulfilled' && subordinate.value) staged.push(...subordinate.value.staged);
+          const failure = [files, subordinate, ...each].find((outcome) => outcome.status === 'rejected');
+          if (failure) throw (failure as PromiseRejectedResult).reason;
+          for (const file of staged) file.commit();
+          committed = true;
           for (const name of changed) this.#tags.set(name, await getFileTag(join(this.etcDir, databasePaths[name])));
-          await subordinate?.remember();
+          if (subordinate.status === 'fulfilled') await subordinate.value?.remember();
           const directories = new Set(changed.map((name) => dirname(join(this.etcDir, databasePaths[name]))));
-          if (subordinate?.renames.length) directories.add(this.etcDir);
+          if (subordinate.status === 'fulfilled' && subordinate.value?.staged.length) directories.add(this.etcDir);
           for (const directory of directories) await syncDirectory(directory);
           if (changed.length > 0 && this.root === '/') await flushNameCaches((message) => process.emitWarning(message));
         } catch (error) {
+          if (committed) throw error;
+          for (const file of staged) file.discard();
+          await steps.rollback();
           db.rollback();
           this.#revision += 1;
           throw error;
@@ -137,6 +157,7 @@ export class AccountsStore {
         return result;
       } finally {
         await release();
+        if (committed) await steps.finish();
       }
     });
   }
@@ -182,10 +203,12 @@ export class AccountsStore {
   }
 
   async #readSettings(): Promise<void> {
-    const [defs, shells] = await Promise.all([
+    const [defs, shells, useradd] = await Promise.all([
       readFile(join(this.etcDir, 'login.defs'), 'utf8').catch(() => ''),
       readFile(join(this.etcDir, 'shells'), 'utf8').catch(() => ''),
+      readFile(join(this.etcDir, 'default/useradd'), 'utf8').catch(() => ''),
     ]);
+    this.#homeBase = parseHomeBase(useradd);
     this.#defs = parseLoginDefs(defs);
     this.#shells = parseShells(shells);
     if (this.#shells.length === 0) this.#shells = ['/bin/sh'];

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { AccountsStore } from './accounts-store.ts';
+import type { AccountDatabase } from './account-database.ts';
+import type { DirectorySteps } from './directory-steps.ts';
 import { getHelperNames, hasRoles } from './licorn-roles.ts';
 import { archiveShare, createShare, getSharePath, renameShare } from './shared-directories.ts';
 import { applyShareAcls, readSharePermissive, type ShareGids } from './share-acls.ts';
@@ -22,13 +24,13 @@ export class GroupShares {
     this.#events = events;
   }
 
-  // Makes the share of a new group, if it is a standard one (it has helper groups).
-  async create(name: string): Promise<void> {
-    if (!hasRoles(this.#store.database, name)) return;
-    await createShare(this.#store.root, name, this.#getShareGids(name), { aclGid: this.#store.database.group.get('acl')?.gid ?? null });
-    this.#permissive.set(name, false);
-    // The group was announced before its share existed: now it has one.
-    this.#events.emit('group-changed', 'groups', { name, fields: ['sharedDirectory'] });
+  // Makes the share of a new group, if it is a standard one (it has helper groups): a step
+  // of the group's transaction, before the files are written (`db` holds the new group).
+  async create(db: AccountDatabase, steps: DirectorySteps, name: string): Promise<void> {
+    if (!hasRoles(db, name)) return;
+    const aclGid = db.group.get('acl')?.gid ?? null;
+    await createShare(this.#store.root, steps, name, this.#getShareGids(db, name), { aclGid });
+    steps.afterCommit(async () => { this.#permissive.set(name, false); });
   }
 
   // Whether a standard group's members may change every file of its share, not only their
@@ -50,28 +52,29 @@ export class GroupShares {
     if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
     if (!hasRoles(db, name)) throw new CoreError('invalid-argument', `The group ${quote(name)} has no shared directory (it is not a standard Licorn group)`, { field: 'permissive' });
     const share = await resolveUnderRoot(this.#store.root, getSharePath(name));
-    await applyShareAcls(share, this.#getShareGids(name), permissive);
+    await applyShareAcls(share, this.#getShareGids(db, name), permissive);
     this.#permissive.set(name, permissive);
     this.#events.emit('group-changed', 'groups', { name, fields: ['permissive'] });
   }
 
-  // Archives the share of a deleted group; returns where it went.
-  async archive(name: string): Promise<string | null> {
-    this.#permissive.delete(name);
-    return archiveShare(this.#store.root, name);
+  // Archives the share of a deleted group (a step of its transaction); returns where it goes.
+  async archive(steps: DirectorySteps, name: string): Promise<string | null> {
+    steps.afterCommit(async () => { this.#permissive.delete(name); });
+    return archiveShare(this.#store.root, steps, name);
   }
 
-  // Renames the share of a renamed group.
-  async rename(name: string, newName: string): Promise<void> {
-    await renameShare(this.#store.root, name, newName);
+  // Renames the share of a renamed group (a step of its transaction).
+  async rename(steps: DirectorySteps, name: string, newName: string): Promise<void> {
+    await renameShare(this.#store.root, steps, name, newName);
     // The ACL names GIDs, which a rename keeps: only the cache's key moves.
-    if (this.#permissive.has(name)) this.#permissive.set(newName, this.#permissive.get(name)!);
-    this.#permissive.delete(name);
+    steps.afterCommit(async () => {
+      if (this.#permissive.has(name)) this.#permissive.set(newName, this.#permissive.get(name)!);
+      this.#permissive.delete(name);
+    });
   }
 
   // The GIDs a standard group's share ACL names.
-  #getShareGids(name: string): ShareGids {
-    const db = this.#store.database;
+  #getShareGids(db: AccountDatabase, name: string): ShareGids {
     const helpers = getHelperNames(name);
     return { group: db.group.get(name)!.gid, responsibles: db.group.get(helpers.responsibles)!.gid, guests: db.group.get(helpers.guests)!.gid, admins: db.group.get('admins')?.gid ?? null };
   }

@@ -1,6 +1,7 @@
 import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import { quote } from './validate-fields.ts';
+import { checkNotRestricted } from './account-permissions.ts';
 
 // A user's place in a standard group G: guest (in gst-G), member (in G), responsible (in
 // rsp-G), or none. Licorn keeps a user in exactly one of the three.
@@ -45,7 +46,9 @@ export function getRole(db: AccountDatabase, name: string, login: string): Group
 // groups of the three and joins the one of its role.
 export function applySetRole(db: AccountDatabase, name: string, login: string, role: GroupRole): void {
   if (!groupRoles.includes(role)) throw new CoreError('invalid-argument', `Invalid role ${quote(role)}: one of ${groupRoles.join(', ')}`, { field: 'role' });
-  if (!db.passwd.has(login)) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+  const account = db.passwd.get(login);
+  if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+  checkNotRestricted(account);
   const groups = getGroupsOf(db, name);
   for (const [groupRole, groupName] of Object.entries(groups)) {
     const group = db.group.get(groupName)!;

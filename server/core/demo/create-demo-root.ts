@@ -11,6 +11,7 @@ import { getShadowDay } from '../auth/get-login-refusal.ts';
 import { basePasswd, baseGroups, loginDefs, shells, skelFiles } from './demo-base-files.ts';
 import { createLoginFromName, demoGroups, demoPeople } from './demo-people.ts';
 import { createShare } from '../accounts/shared-directories.ts';
+import { DirectorySteps } from '../accounts/directory-steps.ts';
 import type { ShareGids } from '../accounts/share-acls.ts';
 
 // The file whose presence marks a directory as a demo sandbox that may be reset.
@@ -88,7 +89,7 @@ async function buildDemoRoot(building: string, options: CreateDemoRootOptions): 
   }
   // Shares with Licorn's ACL; developers' is permissive.
   for (const [index, group] of demoGroups.entries()) {
-    await createShare(building, group.name, getDemoGroupGids(index), { aclGid: demoGids.acl, permissive: group.permissive });
+    await createShare(building, new DirectorySteps(), group.name, getDemoGroupGids(index), { aclGid: demoGids.acl, permissive: group.permissive });
   }
   await writeFile(join(building, demoMarkerFile), `Licorn WMI demo sandbox, created ${new Date().toISOString()}\n`);
   return { login: demoAdminLogin, password: adminPassword };

@@ -22,6 +22,8 @@ export interface CoreEvents {
   // A session's rights changed with the account files (demoted or promoted).
   'session-changed': { sessionId: string; isAdmin: boolean };
   'audit-recorded': AuditEntry;
+  // A homes phase interrupted by a crash, settled at start (accounts/homes-journal.ts).
+  'homes-recovered': { outcome: 'finished' | 'rolled-back'; accounts: number; homes: number; message: string };
 }
 
 // One emitted event as a listener of everything sees it.

@@ -3,6 +3,7 @@ import { CoreError } from '../../core/errors.ts';
 import { quote } from '../../core/accounts/validate-fields.ts';
 import { csvColumns } from '../../core/accounts/account-csv.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
+import { getAccountActions, getActor } from '../../core/accounts/account-permissions.ts';
 import { getGroupCatalogue, type GroupCatalogue } from '../accounts/group-catalogue.ts';
 import { formatAccountQuery, getRowsData, parseAccountQuery, type AccountQueryString } from '../accounts/account-page-data.ts';
 
@@ -75,9 +76,16 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
     const groups = app.core.accounts.listGroups();
     const catalogue = getGroupCatalogue(groups, app.config.auth.adminGroups);
     const roles = Object.fromEntries(catalogue.standard.map((group) => [group, app.core.accounts.getRole(group, account.login)]));
+    // The page offers only what the server would do: each action with its refusal (or null),
+    // and what deleting would really do with the home, said before the admin confirms.
+    const actor = getActor((login) => app.core.accounts.getAccount(login), request.session!.login);
+    const actions = getAccountActions(actor, account, app.config.auth.adminGroups);
+    const plans = actions.delete === null
+      ? { archive: await app.core.accounts.getDeletionPlan(account.login, 'archive'), remove: await app.core.accounts.getDeletionPlan(account.login, 'remove') }
+      : null;
     return reply.view('accounts/details.njk', {
       me: request.session, csrfToken: getCsrfToken(request, reply), page: 'account', topics: `account/${account.login}`,
-      account, accountJson: JSON.stringify(account), catalogue, roles,
+      account, accountJson: JSON.stringify(account), catalogue, roles, actions, plans,
       primaryGroups: groups.map((group) => group.name).sort(), shells: app.core.accounts.getShells(),
     });
   });

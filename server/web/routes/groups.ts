@@ -3,6 +3,8 @@ import { CoreError } from '../../core/errors.ts';
 import { quote } from '../../core/accounts/validate-fields.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { getGroupDetails, getGroupPeople, isHelperGroup } from '../groups/group-details.ts';
+import { getGroupRefusals } from '../../core/accounts/account-permissions.ts';
+import { protectedGroups } from '../../core/accounts/group-operations.ts';
 
 // The groups pages, for admins: the list (helper groups shown with their standard group,
 // system groups on request) and one group's page. Changes go through the JSON API; the
@@ -34,6 +36,8 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
     return reply.view('groups/details.njk', {
       me: request.session, csrfToken: getCsrfToken(request, reply), page: 'group', topics: `group/${group.name}`,
       group, groupJson: JSON.stringify(group), people: getGroupPeople(group), isAdminGroup: app.config.auth.adminGroups.includes(group.name),
+      // What the server would refuse, disabled on the page with the reason.
+      refusals: getGroupRefusals(group, protectedGroups, app.config.auth.adminGroups),
     });
   });
 }

@@ -176,8 +176,11 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
       .rejects.toMatchObject({ field: 'home', message: expect.stringContaining('outside') });
     expect(s.service.getAccount('escaper')).toBeNull();
     expect(await s.digestEtc()).toBe(before);
-    // An existing home is refused before anything is written, too.
-    await expect(s.service.createAccount({ login: 'adurand2', home: '/home/adurand', password: null })).rejects.toMatchObject({ code: 'already-exists', field: 'home' });
+    // Another account's home, or a directory already there, is refused before anything is written, too.
+    await expect(s.service.createAccount({ login: 'adurand2', home: '/home/adurand', password: null }))
+      .rejects.toMatchObject({ code: 'invalid-argument', field: 'home', message: expect.stringContaining('home of adurand') });
+    await mkdir(join(s.root, 'home/leftover'));
+    await expect(s.service.createAccount({ login: 'leftover', password: null })).rejects.toMatchObject({ code: 'already-exists', field: 'home' });
     expect(await s.digestEtc()).toBe(before);
   });
 

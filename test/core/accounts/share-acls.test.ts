@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
 import { createShare } from '../../../server/core/accounts/shared-directories.ts';
+import { DirectorySteps } from '../../../server/core/accounts/directory-steps.ts';
 import { readSharePermissive } from '../../../server/core/accounts/share-acls.ts';
 
 // Real ACLs on a real filesystem, enforced by the kernel: the test acts as sandbox accounts
@@ -121,7 +122,7 @@ describe('shared directories\' ACLs', () => {
     // No setfacl or getfacl on this PATH, as on a machine without the "acl" package.
     process.env.PATH = '/nonexistent';
     try {
-      await createShare(s.root, 'noacl', { group: 4242, responsibles: 4243, guests: 4244, admins: null }, { aclGid: null });
+      await createShare(s.root, new DirectorySteps(), 'noacl', { group: 4242, responsibles: 4243, guests: 4244, admins: null }, { aclGid: null });
       expect(await readSharePermissive(join(s.root, 'home/groups/noacl'), 4242)).toBeNull();
     } finally {
       process.env.PATH = path;

@@ -34,6 +34,16 @@ describe('the groups pages', () => {
     expect((await get('/groups/nothing-here')).statusCode).toBe(404);
   });
 
+  it('offer no action the server would refuse: a restricted or protected group cannot be deleted or renamed', async () => {
+    const daemon = await get('/groups/daemon');
+    expect(daemon.body).not.toContain('data-group-form="rename"');
+    expect(daemon.body).toMatch(/<button type="submit" class="button button-danger" disabled title="[^"]*restricted group/);
+    const admins = await get('/groups/admins');
+    expect(admins.body).toMatch(/<button type="submit" class="button button-danger" disabled title="[^"]*protected/);
+    const developers = await get('/groups/developers');
+    expect(developers.body).toMatch(/<button type="submit" class="button button-danger">Delete developers/);
+  });
+
   it('are for admins only', async () => {
     for (const url of ['/groups/', '/groups/developers']) expect((await get(url, pages.member)).statusCode).toBe(403);
   });

@@ -4,7 +4,7 @@ import { getFileTag, type FileTag } from '../account-database.ts';
 import type { DatabaseLine } from '../database-lines.ts';
 import type { LoginDefs } from '../parse-login-defs.ts';
 import { changeSubordinateLines, parseSubordinateIds, type SubordinateChange, type SubordinateRange, type SubordinateSpace } from '../subordinate-ids.ts';
-import { stageAccountFile } from './write-account-file.ts';
+import { stageAccountFile, type StagedFile } from './write-account-file.ts';
 
 // The two files, in the order useradd locks them after passwd, shadow, group and gshadow.
 const subordinateNames = ['subuid', 'subgid'] as const;
@@ -34,21 +34,26 @@ export class SubordinateIdFiles {
   }
 
   // Stages `change` in the present files (call under their locks, after findPresent).
-  // Returns one rename per file changed, and what to remember once they are renamed.
-  async stage(change: SubordinateChange, defs: LoginDefs): Promise<{ renames: (() => void)[]; remember: () => Promise<void> }> {
+  // Returns each file staged, and what to remember once they are committed.
+  async stage(change: SubordinateChange, defs: LoginDefs): Promise<{ staged: StagedFile[]; remember: () => Promise<void> }> {
     const spaces: Record<SubordinateName, SubordinateSpace> = {
       subuid: { min: defs.subUidMin, max: defs.subUidMax, count: defs.subUidCount },
       subgid: { min: defs.subGidMin, max: defs.subGidMax, count: defs.subGidCount },
     };
-    const staged = await Promise.all([...this.#present].map(async (name) => {
+    const results = await Promise.allSettled([...this.#present].map(async (name) => {
       const current = await this.#read(name);
       const next = changeSubordinateLines(current.text, current.lines, change, spaces[name]);
       if (!next) return null;
-      return { name, next, rename: await stageAccountFile(join(this.#etcDir, name), next.text) };
+      return { name, next, file: await stageAccountFile(join(this.#etcDir, name), next.text) };
     }));
-    const changed = staged.filter((file) => file !== null);
+    const changed = results.flatMap((result) => (result.status === 'fulfilled' && result.value !== null ? [result.value] : []));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) {
+      for (const { file } of changed) file.discard();
+      throw failed.reason;
+    }
     return {
-      renames: changed.map((file) => file.rename),
+      staged: changed.map((file) => file.file),
       remember: async () => {
         for (const { name, next } of changed) this.#cache.set(name, { tag: await getFileTag(join(this.#etcDir, name)), ...next });
       },

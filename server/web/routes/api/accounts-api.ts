@@ -3,9 +3,11 @@ import { CoreError } from '../../../core/errors.ts';
 import type { AccountView } from '../../../core/accounts/account-view.ts';
 import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
 import type { CsvMapping } from '../../../core/accounts/account-csv.ts';
-import type { ProgressListener } from '../../../core/accounts/accounts-service.ts';
+import type { HomeDisposal, ProgressListener } from '../../../core/accounts/accounts-service.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
-import { checkAccountAction, checkCreateAccount, getActor, checkJoinsAdmins, checkLeavesAdmins, type AccountAction, type Actor } from '../../accounts/account-rules.ts';
+import {
+  checkAccountAction, checkCreateAccount, getActor, checkJoinsAdmins, checkLeavesAdmins, type AccountAction, type Actor,
+} from '../../../core/accounts/account-permissions.ts';
 import { runAudited } from '../../accounts/audited.ts';
 import {
   accountChangesBody, accountSchema, bulkBody, deleteQuery, errorSchema, importBody, loginParams, newAccountBody,
@@ -37,7 +39,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
   const adminGroups = app.config.auth.adminGroups;
   const admin = { admin: true };
 
-  const getActorOf = (request: FastifyRequest): Actor => getActor(accounts, request.session!.login);
+  const getActorOf = (request: FastifyRequest): Actor => getActor((login) => accounts.getAccount(login), request.session!.login);
   const getExisting = (login: string): AccountView => {
     const account = accounts.getAccount(login);
     if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
@@ -60,7 +62,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     config: admin,
     schema: { tags: ['accounts'], summary: 'Check a would-be account field by field, writing nothing', body: { ...newAccountBody, required: [] } },
   }, async (request) => {
-    const { roles: _roles, ...input } = request.body;
+    const input = request.body;
     const problems = await accounts.checkNewAccount({ ...input, login: input.login ?? '' });
     // A form checked before its login is typed: the missing login is not news.
     return { problems: input.login === undefined ? problems.filter((problem) => problem.field !== 'login') : problems };
@@ -69,13 +71,12 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
   app.post<{ Body: NewAccountBody }>('/api/v1/accounts', {
     config: admin, schema: { tags: ['accounts'], summary: 'Create an account', body: newAccountBody, response: errors },
   }, async (request, reply) => {
-    const { roles = {}, ...input } = request.body;
+    const input = request.body;
     const actor = getActorOf(request);
+    // The account and its roles in one transaction: a refused role leaves no account behind.
     const created = await runAudited(audit, request, 'account-create', input.login, async () => {
       checkCreateAccount(actor, input, adminGroups);
-      const result = await accounts.createAccount(input);
-      for (const [group, role] of Object.entries(roles)) await accounts.setRole(group, result.account.login, role);
-      return result;
+      return accounts.createAccount(input);
     });
     reply.code(201);
     return { account: accounts.getAccount(created.account.login), generatedPassword: created.generatedPassword };
@@ -86,7 +87,8 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     schema: { tags: ['accounts'], summary: 'Change an account (any field, with the version it is based on)', params: loginParams, body: accountChangesBody, response: { 200: accountSchema, ...errors } },
   }, async (request) => {
     const { login } = request.params;
-    const { version, roles, password, forcePasswordChange, newLogin, moveHome, renameGroup, ...changes } = request.body;
+    const { version, ...update } = request.body;
+    const { roles, password, forcePasswordChange, newLogin, moveHome: _moveHome, renameGroup: _renameGroup, ...changes } = update;
     const fields = Object.keys(request.body).filter((key) => key !== 'version');
     return runAudited(audit, request, 'account-modify', login, async () => {
       const account = getExisting(login);
@@ -96,6 +98,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
       const actor = getActorOf(request);
       const actions: AccountAction[] = ['modify'];
       if (changes.locked === true) actions.push('lock');
+      if (changes.locked === false) actions.push('unlock');
       if (password !== undefined || forcePasswordChange) actions.push('set-password');
       if (changes.groups || roles) actions.push('change-groups');
       if (newLogin !== undefined) actions.push('rename');
@@ -104,24 +107,30 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
         checkLeavesAdmins([account.primaryGroup ?? '', ...account.groups], changes.groups, login);
         checkJoinsAdmins(actor, changes.groups.filter((group) => !account.groups.includes(group)));
       }
-      if (Object.keys(changes).length > 0) await accounts.modifyAccount(login, changes);
-      for (const [group, role] of Object.entries(roles ?? {})) await accounts.setRole(group, login, role);
-      if (password !== undefined) await accounts.setPassword(login, password);
-      if (forcePasswordChange) await accounts.forcePasswordChange(login);
-      if (newLogin !== undefined && newLogin !== login) return accounts.renameAccount(login, newLogin, { moveHome, renameGroup });
-      return getExisting(login);
+      if (roles) checkJoinsAdmins(actor, Object.keys(roles).filter((group) => roles[group] !== 'none'));
+      // Every change asked for in one transaction: all of them are made, or none.
+      return accounts.updateAccount(login, update);
     }, fields.join(' '));
   });
 
-  app.delete<{ Params: { login: string }; Querystring: { home: 'archive' | 'remove' | 'keep' } }>('/api/v1/accounts/:login', {
+  app.get<{ Params: { login: string }; Querystring: { home: HomeDisposal } }>('/api/v1/accounts/:login/deletion-plan', {
+    config: admin,
+    schema: { tags: ['accounts'], summary: 'What deleting an account would do with its home, before anything is done', params: loginParams, querystring: deleteQuery, response: errors },
+  }, async (request) => {
+    checkAccountAction(getActorOf(request), getExisting(request.params.login), 'delete', adminGroups);
+    return accounts.getDeletionPlan(request.params.login, request.query.home);
+  });
+
+  app.delete<{ Params: { login: string }; Querystring: { home: HomeDisposal } }>('/api/v1/accounts/:login', {
     config: admin, schema: { tags: ['accounts'], summary: 'Delete an account; its home is archived unless asked otherwise', params: loginParams, querystring: deleteQuery, response: errors },
   }, async (request) => {
     const { login } = request.params;
     const { home } = request.query;
-    return runAudited(audit, request, 'account-delete', login, async () => {
+    const deleted = await runAudited(audit, request, 'account-delete', login, async () => {
       checkAccountAction(getActorOf(request), getExisting(login), 'delete', adminGroups);
       return accounts.deleteAccount(login, home);
-    }, `home: ${home}`);
+    }, (result) => `home: ${home}${result?.home.warning ? `; ${result.home.warning}` : ''}`);
+    return { archive: deleted.archive, home: deleted.home };
   });
 
   app.post<{ Body: BulkBody }>('/api/v1/accounts/bulk', {
@@ -131,7 +140,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     const target = logins.length === 1 ? logins[0]! : `${logins.length} accounts`;
     return runAudited(audit, request, `accounts-${action}`, target, async () => {
       const actor = getActorOf(request);
-      const rule: AccountAction = action === 'unlock' ? 'modify' : action === 'add-to-group' ? 'change-groups' : action;
+      const rule: AccountAction = action === 'add-to-group' ? 'change-groups' : action;
       logins.forEach((login) => checkAccountAction(actor, getExisting(login), rule, adminGroups));
       if (action === 'delete') return { deleted: await accounts.deleteAccounts(logins, home) };
       if (action === 'add-to-group') {

@@ -3,8 +3,11 @@ import { CoreError } from '../../../core/errors.ts';
 import type { GroupView } from '../../../core/accounts/account-view.ts';
 import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
-import { checkAccountAction, checkJoinsAdmins, checkLeavesAdmins, getActor, type Actor } from '../../accounts/account-rules.ts';
+import {
+  checkAccountAction, checkGroupNotRestricted, checkJoinsAdmins, checkLeavesAdmins, getActor, type Actor,
+} from '../../../core/accounts/account-permissions.ts';
 import { runAudited } from '../../accounts/audited.ts';
+import { protectedGroups } from '../../../core/accounts/group-operations.ts';
 import { errorSchema } from './account-schemas.ts';
 import { getGroupDetails, type GroupDetails } from '../../groups/group-details.ts';
 
@@ -28,7 +31,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     if (!group) throw new CoreError('not-found', `No group named ${quote(groupName)}`, { field: 'name' });
     return group;
   };
-  const getActorOf = (request: FastifyRequest): Actor => getActor(accounts, request.session!.login);
+  const getActorOf = (request: FastifyRequest): Actor => getActor((login) => accounts.getAccount(login), request.session!.login);
 
   app.get('/api/v1/groups', { config: admin, schema: { tags: ['groups'], summary: 'List groups with their roles' } },
     async () => ({ groups: await Promise.all(accounts.listGroups().map(getDetails)) }));
@@ -68,12 +71,15 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
       if (getExisting(groupName).version !== version) {
         throw new CoreError('conflict', `Group ${quote(groupName)} was changed elsewhere since you loaded it: reload to see the change, then apply yours`, { field: 'version' });
       }
+      const renamed = newName !== undefined && newName !== groupName;
+      // Every refusal before the first write.
+      if (renamed) {
+        checkGroupNotRestricted(getExisting(groupName), 'rename');
+        if (adminGroups.includes(groupName)) throw new CoreError('permission-denied', `The administrators' group ${quote(groupName)} cannot be renamed`, { field: 'newName' });
+      }
       if (description !== undefined) await accounts.setGroupDescription(groupName, description);
       if (permissive !== undefined) await accounts.setPermissive(groupName, permissive);
-      if (newName !== undefined && newName !== groupName) {
-        if (adminGroups.includes(groupName)) throw new CoreError('permission-denied', `The administrators' group ${quote(groupName)} cannot be renamed`, { field: 'newName' });
-        return getDetails(await accounts.renameGroup(groupName, newName));
-      }
+      if (renamed) return getDetails(await accounts.renameGroup(groupName, newName));
       return getDetails(getExisting(groupName));
     }, Object.keys(request.body).filter((key) => key !== 'version').join(' '));
   });
@@ -107,5 +113,9 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
 
   app.delete<{ Params: { name: string } }>('/api/v1/groups/:name', {
     config: admin, schema: { tags: ['groups'], summary: 'Delete a group; its shared directory is archived', params: nameParams, response: errors },
-  }, async (request) => runAudited(audit, request, 'group-delete', request.params.name, () => accounts.deleteGroup(request.params.name)));
+  }, async (request) => runAudited(audit, request, 'group-delete', request.params.name, () => {
+    // A protected group gets the core's own reason.
+    if (!protectedGroups.includes(request.params.name)) checkGroupNotRestricted(getExisting(request.params.name), 'delete');
+    return accounts.deleteGroup(request.params.name);
+  }));
 }

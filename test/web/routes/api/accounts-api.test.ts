@@ -1,7 +1,8 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { appendFile, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useApiTestApp } from '../../../helpers/test-app.ts';
+import { digestTree } from '../../../core/accounts/tree-digest.ts';
 import type { AuditEntry } from '../../../../server/core/audit/audit-log.ts';
 
 const api = useApiTestApp();
@@ -94,7 +95,7 @@ describe('the accounts API', () => {
     const refusedAdmin = await call(wmi, 'PATCH', '/api/v1/accounts/blefevre', { version: (await get('blefevre')).version, fullName: 'X' });
     expect(refusedAdmin.statusCode).toBe(403);
     expect(refusedAdmin.json().message).toBe('Only members of "admins" may modify "blefevre": it is an administrator');
-    const refusedSystem = await call(wmi, 'PATCH', '/api/v1/accounts/daemon', { version: (await get('daemon')).version, fullName: 'X' });
+    const refusedSystem = await call(wmi, 'PATCH', '/api/v1/accounts/systemd-network', { version: (await get('systemd-network')).version, fullName: 'X' });
     expect(refusedSystem.json().message).toContain('it is a system account');
     const joinAdmins = await call(wmi, 'POST', '/api/v1/accounts', { login: 'sneaky', groups: ['admins'] });
     expect(joinAdmins.statusCode).toBe(403);
@@ -118,7 +119,11 @@ describe('the accounts API', () => {
     expect(withSelf.statusCode).toBe(403);
     expect(await digestEtc()).toBe(before);
     const deleted = await call(api.admin, 'POST', '/api/v1/accounts/bulk', { action: 'delete', logins });
-    expect(deleted.json().deleted).toEqual([{ login: 'bulk1', archive: null }, { login: 'bulk2', archive: null }, { login: 'bulk3', archive: expect.stringMatching(/^\/home\/archives\/bulk3\.deleted\./) }]);
+    expect(deleted.json().deleted).toEqual([
+      { login: 'bulk1', archive: null, home: { home: '/home/bulk1', asked: 'archive', action: 'none', warning: null } },
+      { login: 'bulk2', archive: null, home: { home: '/home/bulk2', asked: 'archive', action: 'none', warning: null } },
+      { login: 'bulk3', archive: expect.stringMatching(/^\/home\/archives\/bulk3\.deleted\./), home: { home: '/home/bulk3', asked: 'archive', action: 'archive', warning: null } },
+    ]);
     expect((await auditEntries()).at(-1)).toMatchObject({ action: 'accounts-delete', target: '3 accounts', outcome: 'done', detail: 'bulk1 bulk2 bulk3' });
   });
 
@@ -153,5 +158,92 @@ describe('the accounts API', () => {
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/v1/accounts', '/api/v1/accounts/{login}', '/api/v1/accounts/bulk', '/api/v1/accounts/import']));
     expect(spec.paths['/api/v1/accounts/{login}'].patch.requestBody.content['application/json'].schema.required).toEqual(['version']);
+  });
+});
+
+// Issue 11, items 1–3: what a request may reach, and refusals that change nothing.
+describe('paths, restricted accounts and all-or-nothing (issue 11)', () => {
+  const tree = () => digestTree(api.t.sandbox.root);
+  const get = async (login: string) => (await call(api.admin, 'GET', `/api/v1/accounts/${login}`)).json();
+  // An account written into the files as a shell would (useradd does not check the home).
+  const addByHand = async (login: string, uid: number, home: string) => {
+    const etc = join(api.t.sandbox.root, 'etc');
+    await appendFile(join(etc, 'passwd'), `${login}:x:${uid}:100::${home}:/bin/bash\n`);
+    await appendFile(join(etc, 'shadow'), `${login}:!:19000:0:99999:7:::\n`);
+    const deadline = Date.now() + 5000;
+    while (!api.t.app.core.accounts.getAccount(login)) {
+      if (Date.now() > deadline) throw new Error(`${login} never appeared`);
+      await api.t.app.core.accounts.settle();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+
+  it('refuses a home that is a system directory, another account\'s home, a share or the archives (item 1)', async () => {
+    await api.t.app.core.accounts.addMember('licorn-wmi', 'dnguyen');
+    const who = await session('dnguyen');
+    const before = await tree();
+    for (const home of ['/etc', '/', '/home', '/usr/lib', '/home/dnguyen', '/home/dnguyen/sub', '/home/groups', '/home/groups/developers',
+      '/home/archives', '/home/archives/x', '/var/spool/news', '/root', '/proc/1']) {
+      const created = await call(who, 'POST', '/api/v1/accounts', { login: 'etchome', password: null, createHome: false, home });
+      expect(created.statusCode, home).toBe(400);
+      expect(created.json().field, home).toBe('home');
+      const patched = await call(who, 'PATCH', '/api/v1/accounts/hpetit', { version: (await get('hpetit')).version, home });
+      expect(patched.statusCode, home).toBe(400);
+      expect(patched.json().field, home).toBe('home');
+    }
+    // A home that would contain others' homes.
+    expect((await call(who, 'POST', '/api/v1/accounts', { login: 'etchome', password: null, home: '/home' })).statusCode).toBe(400);
+    expect(await tree()).toBe(before);
+    await api.t.app.core.accounts.removeMember('licorn-wmi', 'dnguyen');
+  });
+
+  it('never removes or archives a directory the account does not own, and says so before (item 1)', async () => {
+    await addByHand('etchome', 1900, '/etc');
+    const plan = await call(api.admin, 'GET', '/api/v1/accounts/etchome/deletion-plan?home=remove');
+    expect(plan.statusCode).toBe(200);
+    expect(plan.json()).toMatchObject({ home: '/etc', asked: 'remove', action: 'keep', warning: expect.stringContaining('/etc') });
+    // The account's page says it before the admin confirms.
+    const page = await api.t.app.inject({ method: 'GET', url: '/accounts/etchome', headers: { cookie: api.admin.cookie } });
+    expect(page.body).toMatch(/data-home-warning>The home \/etc will be left in place: it is the system directory \/etc/);
+    const deleted = await call(api.admin, 'DELETE', '/api/v1/accounts/etchome?home=remove');
+    expect(deleted.statusCode).toBe(200);
+    expect(deleted.json()).toMatchObject({ archive: null, home: { action: 'keep', warning: expect.stringContaining('left in place') } });
+    expect((await stat(join(api.t.sandbox.root, 'etc/passwd'))).isFile()).toBe(true);
+    await addByHand('sharehome', 1901, '/home/groups/developers');
+    const archived = await call(api.admin, 'DELETE', '/api/v1/accounts/sharehome');
+    expect(archived.json()).toMatchObject({ archive: null, home: { action: 'keep' } });
+    expect((await stat(join(api.t.sandbox.root, 'home/groups/developers'))).isDirectory()).toBe(true);
+    expect((await auditEntries()).at(-1)).toMatchObject({ action: 'account-delete', target: 'sharehome', outcome: 'done', detail: expect.stringContaining('left in place') });
+  });
+
+  it('never touches restricted accounts, even for admins; the page offers no refused action (item 2)', async () => {
+    const before = await tree();
+    for (const login of ['root', 'news', 'nobody']) {
+      const deleted = await call(api.admin, 'DELETE', `/api/v1/accounts/${login}`);
+      expect(deleted.statusCode, login).toBe(403);
+      expect(deleted.json().message).toContain('restricted');
+      const locked = await call(api.admin, 'PATCH', `/api/v1/accounts/${login}`, { version: (await get(login)).version, locked: true });
+      expect(locked.statusCode, login).toBe(403);
+    }
+    expect((await call(api.admin, 'POST', '/api/v1/accounts/bulk', { action: 'lock', logins: ['hpetit', 'root'] })).statusCode).toBe(403);
+    expect((await call(api.admin, 'PUT', '/api/v1/groups/developers/roles/root', { role: 'member' })).statusCode).toBe(403);
+    expect(await tree()).toBe(before);
+    const page = await api.t.app.inject({ method: 'GET', url: '/accounts/root', headers: { cookie: api.admin.cookie } });
+    expect(page.body).toMatch(/<button type="submit" class="button button-danger"[^>]* disabled/);
+    expect(page.body).toContain('restricted');
+  });
+
+  it('refuses before writing: a create with a bad role, a delete of news (item 3)', async () => {
+    const before = await tree();
+    const halfmade = await call(api.admin, 'POST', '/api/v1/accounts', { login: 'halfmade', password: null, roles: { nosuchgroup: 'member' } });
+    expect(halfmade.statusCode).toBe(404);
+    expect(api.t.app.core.accounts.getAccount('halfmade')).toBeNull();
+    expect((await call(api.admin, 'DELETE', '/api/v1/accounts/news')).statusCode).toBe(403);
+    expect(api.t.app.core.accounts.getAccount('news')).not.toBeNull();
+    expect(await tree()).toBe(before);
+    expect((await auditEntries()).at(-1)).toMatchObject({ action: 'account-delete', target: 'news', outcome: 'refused' });
+    const made = await call(api.admin, 'POST', '/api/v1/accounts', { login: 'wholemade', password: null, roles: { developers: 'responsible' } });
+    expect(made.statusCode).toBe(201);
+    expect(made.json().account.groups).toContain('rsp-developers');
   });
 });

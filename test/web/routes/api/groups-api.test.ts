@@ -82,3 +82,29 @@ describe('the groups API', () => {
     expect((await call(api.admin, 'GET', '/api/v1/groups')).json().groups.find((group: { name: string }) => group.name === 'users').permissive).toBeNull();
   });
 });
+
+describe('what a group request may reach (issue 11)', () => {
+  it('never deletes or renames a restricted group, and refuses before writing anything', async () => {
+    const before = await digestEtc();
+    const { version } = (await call(api.admin, 'GET', '/api/v1/groups/news')).json();
+    const renamed = await call(api.admin, 'PATCH', '/api/v1/groups/news', { version, description: 'first', newName: 'gazette' });
+    expect(renamed.statusCode).toBe(403);
+    expect(renamed.json().message).toContain('restricted group');
+    const deleted = await call(api.admin, 'DELETE', '/api/v1/groups/daemon');
+    expect(deleted.statusCode).toBe(403);
+    expect(deleted.json().message).toContain('restricted group');
+    expect(await digestEtc()).toBe(before);
+  });
+
+  it('keeps a new share clear of accounts\' homes', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(api.t.sandbox.root, 'home/groups'), { recursive: true });
+    // An account whose home is where the share of a new group would go.
+    await call(api.admin, 'POST', '/api/v1/accounts', { login: 'sharer', password: null, createHome: false });
+    const { version } = (await call(api.admin, 'GET', '/api/v1/accounts/sharer')).json();
+    // The path rule refuses such a home in the first place.
+    const pointed = await call(api.admin, 'PATCH', '/api/v1/accounts/sharer', { version, home: '/home/groups/newteam' });
+    expect(pointed.statusCode).toBe(400);
+    expect(pointed.json().message).toContain('group shares');
+  });
+});

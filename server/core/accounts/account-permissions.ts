@@ -1,0 +1,146 @@
+import { CoreError } from '../errors.ts';
+import type { AccountView } from './account-view.ts';
+import { quote } from './validate-fields.ts';
+
+// Licorn's permission rules (REFERENCE.md), owned by the core so that every entry point (the
+// API, the pages, later the CLI) asks the same questions and the pages offer only what the
+// server would do.
+
+// The group whose members may touch admin and system accounts, and that nobody leaves
+// through the interface.
+export const adminsGroup = 'admins';
+
+// Licorn never touches accounts below this UID or above the other (root, daemons, nobody).
+export const restrictedUidBelow = 300;
+export const restrictedUidAbove = 29999;
+
+// What an admin asks to do to an account.
+export type AccountAction = 'modify' | 'lock' | 'unlock' | 'delete' | 'rename' | 'set-password' | 'change-groups';
+export const accountActions: readonly AccountAction[] = [
+  'modify', 'lock', 'unlock', 'delete', 'rename', 'set-password', 'change-groups',
+];
+
+// Who acts: their login and whether they are in `admins` now (read from the accounts, not
+// from the session, so that leaving `admins` takes effect at once).
+export interface Actor {
+  login: string;
+  inAdminsGroup: boolean;
+}
+
+// Whether a UID is one Licorn never touches (below 300 or above 29999).
+export function isRestrictedUid(uid: number): boolean {
+  return uid < restrictedUidBelow || uid > restrictedUidAbove;
+}
+
+// Why an account may not be touched by anyone (a restricted one), or null.
+function getRestrictedReason(account: { login: string; uid: number }): string | null {
+  if (!isRestrictedUid(account.uid)) return null;
+  return `${quote(account.login)} is a restricted account (UID ${account.uid}): Licorn never touches accounts `
+    + `with a UID below ${restrictedUidBelow} or above ${restrictedUidAbove}`;
+}
+
+// Refuses any change to a restricted account, whoever asks.
+export function checkNotRestricted(account: { login: string; uid: number }, field = 'login'): void {
+  const reason = getRestrictedReason(account);
+  if (reason !== null) throw new CoreError('permission-denied', reason, { field });
+}
+
+// The actor behind a login, as the accounts are now.
+export function getActor(getAccount: (login: string) => AccountView | null, login: string): Actor {
+  const me = getAccount(login);
+  const inAdminsGroup = !!me && (me.primaryGroup === adminsGroup || me.groups.includes(adminsGroup));
+  return { login, inAdminsGroup };
+}
+
+// Why `actor` may not do `action` to `target`, or null when they may: restricted accounts
+// never; nobody deletes or locks their own account, nor unlocks it without being in
+// `admins`; only members of `admins` touch admin accounts and system accounts.
+export function getRefusal(actor: Actor, target: AccountView, action: AccountAction,
+  adminGroups: readonly string[]): string | null {
+  const restricted = getRestrictedReason(target);
+  if (restricted !== null) return restricted;
+  const self = target.login === actor.login;
+  if (self && (action === 'delete' || action === 'lock')) {
+    return `You cannot ${action} your own account ${quote(target.login)}`;
+  }
+  if (actor.inAdminsGroup) return null;
+  if (self && action === 'unlock') return `Only members of "${adminsGroup}" may unlock their own account`;
+  const groups = [target.primaryGroup, ...target.groups];
+  const isAdminAccount = groups.some((group) => group !== null && adminGroups.includes(group));
+  if (!isAdminAccount && !target.system) return null;
+  const kind = isAdminAccount ? 'an administrator' : 'a system account';
+  return `Only members of "${adminsGroup}" may ${action} ${quote(target.login)}: it is ${kind}`;
+}
+
+// Throws the refusal of getRefusal as a 403 naming the login.
+export function checkAccountAction(actor: Actor, target: AccountView, action: AccountAction,
+  adminGroups: readonly string[]): void {
+  const refusal = getRefusal(actor, target, action, adminGroups);
+  if (refusal !== null) throw new CoreError('permission-denied', refusal, { field: 'login' });
+}
+
+// Every action on `target` with the reason it would be refused (null: allowed), for the
+// account's page to offer only what the server would do.
+export function getAccountActions(actor: Actor, target: AccountView,
+  adminGroups: readonly string[]): Record<AccountAction, string | null> {
+  const refusals = accountActions.map((action) => [action, getRefusal(actor, target, action, adminGroups)]);
+  return Object.fromEntries(refusals) as Record<AccountAction, string | null>;
+}
+
+// Refuses taking someone out of `admins` through the interface (a shell is the way, on
+// purpose: a slip in a browser must not lock every admin out).
+export function checkLeavesAdmins(before: readonly string[], after: readonly string[], login: string): void {
+  if (before.includes(adminsGroup) && !after.includes(adminsGroup)) {
+    const message = `Nobody is removed from "${adminsGroup}" through the interface (asked for ${quote(login)})`;
+    throw new CoreError('permission-denied', message, { field: 'groups' });
+  }
+}
+
+// What a create asks for that the rules look at.
+export interface NewAccountRequest {
+  system?: boolean;
+  groups?: readonly string[];
+  roles?: Record<string, string>;
+}
+
+// Refuses creating a system or administrator account (or one in `admins`) unless the actor
+// is in `admins`: the same line as for touching such accounts.
+export function checkCreateAccount(actor: Actor, input: NewAccountRequest, adminGroups: readonly string[]): void {
+  const groups = [...input.groups ?? [], ...Object.keys(input.roles ?? {})];
+  checkJoinsAdmins(actor, groups);
+  if (actor.inAdminsGroup) return;
+  if (input.system || groups.some((group) => adminGroups.includes(group))) {
+    const message = `Only members of "${adminsGroup}" may create system or administrator accounts`;
+    throw new CoreError('permission-denied', message, { field: input.system ? 'system' : 'groups' });
+  }
+}
+
+// Refuses giving `admins` to someone unless the actor is in it.
+export function checkJoinsAdmins(actor: Actor, groups: readonly string[]): void {
+  if (groups.includes(adminsGroup) && !actor.inAdminsGroup) {
+    const message = `Only members of "${adminsGroup}" may add an account to it`;
+    throw new CoreError('permission-denied', message, { field: 'groups' });
+  }
+}
+
+// Refuses deleting or renaming a restricted group (GID below 300 or above 29999: root,
+// daemon, users, nogroup…) through the interface, as Licorn did.
+export function checkGroupNotRestricted(group: { name: string; gid: number }, action: 'delete' | 'rename'): void {
+  if (group.gid < restrictedUidBelow || group.gid > restrictedUidAbove) {
+    const message = `Cannot ${action} ${quote(group.name)}: it is a restricted group (GID ${group.gid}), `
+      + 'never touched through the interface';
+    throw new CoreError('permission-denied', message, { field: 'name' });
+  }
+}
+
+// Why a group may not be deleted or renamed through the interface (null: it may), for the
+// group's page to offer only what the server would do.
+export function getGroupRefusals(group: { name: string; gid: number }, protectedNames: readonly string[],
+  adminGroups: readonly string[]): { delete: string | null; rename: string | null } {
+  const restricted = group.gid < restrictedUidBelow || group.gid > restrictedUidAbove
+    ? `${quote(group.name)} is a restricted group (GID ${group.gid}), never touched through the interface` : null;
+  return {
+    delete: protectedNames.includes(group.name) ? `The group ${quote(group.name)} is protected and cannot be deleted` : restricted,
+    rename: adminGroups.includes(group.name) ? `The administrators' group ${quote(group.name)} cannot be renamed` : restricted,
+  };
+}

@@ -1,0 +1,207 @@
+import { lchown, lstat, mkdir, readdir, realpath, rename, rm, rmdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join, posix, relative } from 'node:path';
+import { CoreError } from '../errors.ts';
+import type { AccountDatabase } from './account-database.ts';
+import type { DirectorySteps } from './directory-steps.ts';
+import { archivesBase, getPathProblem, isWithin } from './home-paths.ts';
+import { createHome } from './homes.ts';
+import { quote } from './validate-fields.ts';
+
+const daemonUid = process.getuid?.() ?? 0;
+
+// What deleting an account does with its home.
+export type HomeDisposal = 'archive' | 'remove' | 'keep';
+
+// What will really happen to a home when its account is deleted, said before anything is
+// done: `action` is what was asked, or `keep` (with the reason in `warning`) when the home
+// is not the account's own directory to move or remove, or `none` when there is no home.
+export interface HomePlan {
+  home: string;
+  asked: HomeDisposal;
+  action: HomeDisposal | 'none';
+  warning: string | null;
+}
+
+// Where `path` (on the managed machine) really leads: its existing part with symlinks
+// resolved, the rest as given; null when that leaves the root.
+export async function resolveOnDisk(root: string, path: string): Promise<string | null> {
+  const realRoot = await realpath(root);
+  let existing = path;
+  const rest: string[] = [];
+  for (;;) {
+    const real = await realpath(join(root, existing)).catch(() => null);
+    if (real !== null) {
+      const inside = relative(realRoot, real);
+      if (inside.startsWith('..') || posix.isAbsolute(inside)) return null;
+      return posix.join('/', inside, ...rest.reverse());
+    }
+    if (existing === '/') return null;
+    rest.push(posix.basename(existing));
+    existing = posix.dirname(existing);
+  }
+}
+
+// The disk side of a new home (checkHomePath did the rest): it does not exist yet, and
+// with symlinks resolved it still lies under the home base, clear of what the rule protects.
+// A home an account is pointed at (mayExist) may already exist; one to create may not.
+export async function checkNewHomeOnDisk(root: string, db: AccountDatabase, login: string, home: string,
+  homeBase: string, field = 'home', options: { mayExist?: boolean } = {}): Promise<void> {
+  const real = await resolveOnDisk(root, home);
+  const realBase = await resolveOnDisk(root, homeBase);
+  const allowed = real !== null && realBase !== null
+    && (real === home
+      || (isWithin(real, realBase) && real !== realBase && getPathProblem(db, login, real, homeBase) === null));
+  if (!allowed) {
+    const message = `Home ${quote(home)} refused: through a symbolic link it leads to ${real ?? 'outside the root'}`;
+    throw new CoreError('invalid-argument', message, { field });
+  }
+  if (!options.mayExist && await exists(join(root, home))) {
+    const message = `The home ${quote(home)} already exists; remove or archive it first`;
+    throw new CoreError('already-exists', message, { field });
+  }
+}
+
+const exists = (path: string): Promise<boolean> => lstat(path).then(() => true, () => false);
+
+// Says what deleting `account` will do with its home: only a real directory (not a link,
+// not reached through one) that the account owns, as userdel -r checks, and that the path
+// rule allows, is archived or removed; anything else is left in place with the reason.
+export async function getHomePlan(root: string, db: AccountDatabase,
+  account: { login: string; uid: number; home: string }, asked: HomeDisposal, homeBase: string): Promise<HomePlan> {
+  const { login, uid, home } = account;
+  const keep = (reason: string): HomePlan => ({
+    home, asked, action: 'keep', warning: `The home ${home} will be left in place: ${reason}`,
+  });
+  if (asked === 'keep') return { home, asked, action: 'keep', warning: null };
+  const problem = getPathProblem(db, login, home, homeBase);
+  if (problem !== null) return keep(problem);
+  if (await resolveOnDisk(root, posix.dirname(home)) !== posix.dirname(home)) {
+    return keep('its path goes through a symbolic link or leaves the root');
+  }
+  const info = await lstat(join(root, home)).catch(() => null);
+  if (info === null) return { home, asked, action: 'none', warning: null };
+  if (info.isSymbolicLink()) return keep('it is a symbolic link');
+  if (!info.isDirectory()) return keep('it is not a directory');
+  // A daemon that is not root (the demo) could not give its homes away: they are its own.
+  if (info.uid !== uid && !(daemonUid !== 0 && info.uid === daemonUid)) {
+    return keep(`it belongs to UID ${info.uid}, not to ${login} (UID ${uid})`);
+  }
+  return { home, asked, action: asked, warning: null };
+}
+
+// Archives or removes a home as its plan says, as undoable steps: the home is renamed (to
+// the archives, or aside for removal) before the account files are written, renamed back if
+// they are not, and a removed tree is deleted only after the commit. Returns the archive.
+export async function applyHomePlan(root: string, steps: DirectorySteps, plan: HomePlan, login: string,
+  now = new Date()): Promise<string | null> {
+  if (plan.action !== 'archive' && plan.action !== 'remove') return null;
+  const source = join(root, plan.home);
+  if (plan.action === 'remove') {
+    const hidden = `.${posix.basename(plan.home)}.removing-${randomBytes(4).toString('hex')}`;
+    const aside = join(root, posix.dirname(plan.home), hidden);
+    await steps.run(`set ${plan.home} aside`, () => rename(source, aside), () => rename(aside, source));
+    steps.afterCommit(() => rm(aside, { recursive: true, force: true }));
+    return null;
+  }
+  const archive = await getArchivePath(root, login, now);
+  await makeArchives(root, steps);
+  const target = join(root, archive);
+  await steps.run(`archive ${plan.home}`, () => renameOrRefuse(source, target), () => rename(target, source));
+  return archive;
+}
+
+// `home/archives/<name>.deleted.<time>` (with a suffix when that one is taken).
+async function getArchivePath(root: string, name: string, now: Date): Promise<string> {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  for (let attempt = 0; ; attempt += 1) {
+    const path = `${archivesBase}/${name}.deleted.${stamp}${attempt === 0 ? '' : `.${attempt}`}`;
+    if (!(await exists(join(root, path)))) return path;
+  }
+}
+
+// Makes home/archives when missing (undone with the transaction).
+async function makeArchives(root: string, steps: DirectorySteps): Promise<void> {
+  const path = join(root, archivesBase);
+  if (await exists(path)) return;
+  await steps.run('make the archives', () => mkdir(path, { recursive: true, mode: 0o700 }), () => rmdir(path));
+}
+
+async function renameOrRefuse(from: string, to: string): Promise<void> {
+  await rename(from, to).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EXDEV') throw error;
+    const message = `Cannot move ${from} to ${to}: another filesystem`;
+    throw new CoreError('conflict', message, { field: 'home', cause: error });
+  });
+}
+
+// Archives a deleted group's share (a real directory only, never a link) like a home.
+export async function archiveShareStep(root: string, steps: DirectorySteps, share: string, name: string,
+  now = new Date()): Promise<string | null> {
+  if (await resolveOnDisk(root, posix.dirname(share)) !== posix.dirname(share)) return null;
+  const info = await lstat(join(root, share)).catch(() => null);
+  if (!info?.isDirectory()) return null;
+  const archive = await getArchivePath(root, name, now);
+  await makeArchives(root, steps);
+  const [source, target] = [join(root, share), join(root, archive)];
+  await steps.run(`archive ${share}`, () => renameOrRefuse(source, target), () => rename(target, source));
+  return archive;
+}
+
+// Moves a directory (a home following a rename, a share following its group), undoable.
+// A source that does not exist is nothing to move.
+export async function moveDirectoryStep(root: string, steps: DirectorySteps, from: string, to: string): Promise<void> {
+  const info = await lstat(join(root, from)).catch(() => null);
+  if (!info?.isDirectory()) return;
+  if (await exists(join(root, to))) {
+    throw new CoreError('already-exists', `Cannot move ${from} to ${to}: it already exists`, { field: 'home' });
+  }
+  const [source, target] = [join(root, from), join(root, to)];
+  await steps.run(`move ${from}`, () => renameOrRefuse(source, target), () => rename(target, source));
+}
+
+// Creates a home from the skeleton, undone by removing what was made.
+export async function createHomeStep(root: string, steps: DirectorySteps, home: string, skel: string,
+  owner: { uid: number; gid: number }, mode: number): Promise<void> {
+  const target = join(root, home);
+  await steps.run(`create ${home}`, async () => {
+    try {
+      await createHome(root, home, skel, owner, mode);
+    } catch (error) {
+      // A half-copied home is ours: it goes (but never one that was there before).
+      if ((error as CoreError).code !== 'already-exists') await rm(target, { recursive: true, force: true });
+      throw error;
+    }
+  }, () => rm(target, { recursive: true, force: true }));
+}
+
+// Gives a home's files owned by the old UID or GID to the new ones (as usermod -u/-g does),
+// remembering each change so that it can be undone; symlinks are never followed.
+export async function reownHomeStep(root: string, steps: DirectorySteps, home: string,
+  from: { uid: number; gid: number }, to: { uid: number; gid: number }): Promise<void> {
+  if (daemonUid !== 0) return;
+  const plan = await resolveOnDisk(root, home);
+  if (plan !== home) return;
+  const changed: { path: string; uid: number; gid: number }[] = [];
+  const reown = async (path: string): Promise<void> => {
+    const info = await lstat(path).catch(() => null);
+    if (!info) return;
+    const uid = info.uid === from.uid ? to.uid : info.uid;
+    const gid = info.gid === from.gid ? to.gid : info.gid;
+    if (uid !== info.uid || gid !== info.gid) {
+      await lchown(path, uid, gid);
+      changed.push({ path, uid: info.uid, gid: info.gid });
+    }
+    if (info.isDirectory()) for (const name of await readdir(path)) await reown(join(path, name));
+  };
+  await steps.run(`re-own ${home}`, async () => {
+    try {
+      await reown(join(root, home));
+    } catch (error) {
+      for (const entry of changed.reverse()) await lchown(entry.path, entry.uid, entry.gid).catch(() => {});
+      throw error;
+    }
+  }, async () => {
+    for (const entry of changed.reverse()) await lchown(entry.path, entry.uid, entry.gid);
+  });
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { AccountDatabase } from '../../../server/core/accounts/account-database.ts';
+import { checkHomePath, getPathProblem, noteHomeChange, parseHomeBase } from '../../../server/core/accounts/home-paths.ts';
+
+const passwd = `root:x:0:0:root:/root:/bin/bash
+sysd:x:998:998::/:/usr/sbin/nologin
+alice:x:1000:100::/home/alice:/bin/bash
+bob:x:1001:100::/home/team/bob:/bin/bash
+`;
+const database = () => AccountDatabase.parse(passwd, '', 'users:x:100:\n', '');
+
+describe('the one rule for the paths a request may name', () => {
+  it('reads the home base from etc/default/useradd, /home by default', () => {
+    expect(parseHomeBase('# useradd defaults\nSHELL=/bin/sh\nHOME=/srv/homes\n')).toBe('/srv/homes');
+    expect(parseHomeBase('HOME="/var/home"\n')).toBe('/var/home');
+    for (const text of ['', 'HOME=relative\n', 'HOME=/\n', 'HOME=/a/../etc\n']) expect(parseHomeBase(text)).toBe('/home');
+  });
+
+  it('allows a new home under the base, clear of every other home, share, archive and system directory', () => {
+    const db = database();
+    expect(checkHomePath(db, 'carol', '/home/carol', '/home')).toBe('/home/carol');
+    expect(checkHomePath(db, 'carol', '/home/team/carol', '/home')).toBe('/home/team/carol');
+    const refusals: [string, string][] = [
+      ['/etc', 'not under the home base'], ['/home', 'not under the home base'], ['/home/alice', 'the home of alice'],
+      ['/home/alice/carol', 'inside the home of alice'], ['/home/team', 'contains the homes of other accounts'],
+      ['/home/groups', 'system directory /home/groups'], ['/home/groups/dev', 'group shares'], ['/home/archives/x', 'archives'],
+      ['/var/spool/news', 'not under the home base'], ['/home/../etc', 'normalized'], ['relative', 'absolute'],
+    ];
+    for (const [path, reason] of refusals) {
+      expect(() => checkHomePath(db, 'carol', path, '/home'), path).toThrow(reason);
+    }
+    // "/" is sysd's home, and counts for nothing: every path is inside it.
+    expect(getPathProblem(db, 'carol', '/home/carol', '/home')).toBeNull();
+    // The account's own home is always fine, wherever it is.
+    expect(checkHomePath(db, 'root', '/root', '/home')).toBe('/root');
+    // With another base, the same rule: /var/home is allowed, /var/lib is not.
+    expect(checkHomePath(db, 'carol', '/var/home/carol', '/var/home')).toBe('/var/home/carol');
+    expect(getPathProblem(db, 'carol', '/var/lib/carol', '/var/home')).toContain('/var/lib');
+    expect(getPathProblem(db, 'carol', '/usr/carol', '/var/home')).toContain('/usr');
+  });
+
+  it('follows the homes as operations move them (one index per database)', () => {
+    const db = database();
+    expect(getPathProblem(db, 'carol', '/home/dave', '/home')).toBeNull();
+    noteHomeChange(db, 'dave', null, '/home/dave');
+    expect(getPathProblem(db, 'carol', '/home/dave/x', '/home')).toContain('home of dave');
+    noteHomeChange(db, 'dave', '/home/dave', null);
+    expect(getPathProblem(db, 'carol', '/home/dave/x', '/home')).toBeNull();
+  });
+});
