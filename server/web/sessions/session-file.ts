@@ -1,22 +1,11 @@
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { WebSession } from './session-store.ts';
 
 // One session as the store file keeps it: `key` is the sha256 of the cookie's id, never the
 // id itself, so the file alone logs nobody in; `credential` is the digest of the account's
 // password when it logged in (AccountAccess), never the hash.
-export interface StoredSession {
-  key: string;
-  publicId: string;
-  login: string;
-  fullName: string;
-  isAdmin: boolean;
-  address: string;
-  userAgent: string;
-  createdAt: number;
-  lastSeenAt: number;
-  csrfToken: string;
-  credential: string;
-}
+export type StoredSession = Omit<WebSession, 'id'> & { key: string; credential: string };
 
 const fileVersion = 1;
 const stringFields = [
@@ -31,7 +20,15 @@ function isStoredSession(value: unknown): value is StoredSession {
   return stringFields.every((field) => typeof record[field] === 'string' && (record[field] as string).length <= 4096)
     && /^[0-9a-f]{64}$/.test(record.key as string)
     && typeof record.isAdmin === 'boolean'
+    && (record.mustChangePassword === undefined || typeof record.mustChangePassword === 'boolean')
     && Number.isFinite(record.createdAt) && Number.isFinite(record.lastSeenAt);
+}
+
+function pickStoredFields(record: StoredSession): StoredSession {
+  const { key, credential, publicId, login, fullName, isAdmin } = record;
+  const { address, userAgent, createdAt, lastSeenAt, csrfToken } = record;
+  const picked = { key, credential, publicId, login, fullName, isAdmin, address, userAgent, createdAt, lastSeenAt, csrfToken };
+  return record.mustChangePassword ? { ...picked, mustChangePassword: true } : picked;
 }
 
 // Reads the sessions kept in `path`; none when it is absent. A damaged file is reported
@@ -54,7 +51,8 @@ export async function readSessionFile(path: string, warn: (message: string) => v
     if (parsed.version !== fileVersion || !Array.isArray(parsed.sessions)) {
       throw new Error(`not a version ${fileVersion} sessions file`);
     }
-    const sessions = parsed.sessions.filter(isStoredSession);
+    // Only the known fields are taken back: a hand-edited entry adds nothing to a session.
+    const sessions = parsed.sessions.filter(isStoredSession).map(pickStoredFields);
     const skipped = parsed.sessions.length - sessions.length;
     if (skipped > 0) warn(`sessions file ${path}: ${skipped} malformed entries skipped`);
     return sessions;

@@ -168,6 +168,8 @@ describe('SessionStore', () => {
       const first = setUp({ file });
       const session = first.store.create(account, '192.0.2.1', 'test');
       first.store.use(session.id);
+      // Must change its password first: a restart does not lift that.
+      const expired = first.store.create(account, '192.0.2.1', 'expired', { mustChangePassword: true });
       await first.store.close();
       const text = await readFile(file, 'utf8');
       expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -178,6 +180,8 @@ describe('SessionStore', () => {
       await second.store.restore();
       const restored = second.store.use(session.id);
       expect(restored).toMatchObject({ id: session.id, publicId: session.publicId, csrfToken: session.csrfToken, login: 'alice', address: '192.0.2.1' });
+      expect(restored?.mustChangePassword).toBeUndefined();
+      expect(second.store.use(expired.id)?.mustChangePassword).toBe(true);
       expect(second.store.use('not-the-id')).toBeNull();
       await second.store.close();
     } finally {
