@@ -43,6 +43,10 @@ export function createPamPasswordChanger(service: string, accounts: AccountsServ
   return {
     async change(login, currentPassword, newPassword, remoteAddress) {
       checkNewPassword(login, currentPassword, newPassword);
+      // What no account's password can be never reaches PAM (the addon would throw on a NUL).
+      if (!currentPassword || currentPassword.length > 4096 || currentPassword.includes('\0')) {
+        throw wrongCurrentPassword();
+      }
       const result = await accounts.applyOutsideWrite(
         () => runPamPasswordChange(service, login, remoteAddress, currentPassword, newPassword));
       if (result.code !== 'success') throw getChangeRefusal(service, result);
