@@ -68,8 +68,16 @@ export class Authenticator {
       : { login: '_invalid_', password: 'x'.repeat(Math.min(Math.max(password.length, 1), 64)) };
     const verdict = await this.#checker.check(checked.login, checked.password, remoteAddress);
     if (!plausible || verdict === 'bad-credentials') return { ok: false, reason: 'bad-credentials' };
-    const entry = this.#options.accounts.getShadowEntry(login);
+    const { accounts, isRealMachine } = this.#options;
     const today = getShadowDay();
+    let entry = accounts.getShadowEntry(login);
+    // PAM read the files just now; our copy may lag a change of a moment ago (`useradd` then
+    // `chpasswd`, seen once as a refused first login on a loaded machine): read them again
+    // before refusing what PAM accepted.
+    if (isRealMachine && verdict !== 'refused' && (getLoginRefusal(entry, today) || !accounts.getAccount(login))) {
+      await accounts.applyOutsideWrite(async () => undefined);
+      entry = accounts.getShadowEntry(login);
+    }
     // shadow(5)'s rules apply after PAM's too (a `!` hash, an expiry): they name the reason.
     const refusal = getLoginRefusal(entry, today) ?? (verdict === 'refused' ? 'account-refused' : null);
     if (refusal) return { ok: false, reason: refusal };
