@@ -3,7 +3,7 @@
     {
       "target_name": "licorn_native",
       "sources": ["server/native/licorn_native.c"],
-      "libraries": ["-lcrypt"],
+      "libraries": ["-lcrypt", "-lpam"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]

@@ -1,6 +1,7 @@
 // Bundles licornd with esbuild into one file, dist/server/main.js, dependencies included
-// (but the native PAM binding), so `npm start` runs plain JavaScript. Measured here: start to
-// listening 1.24 s through tsx, 1.0 s bundled with node_modules external, 0.6 s all in one.
+// (our native addon loads from build/Release at run time), so `npm start` runs plain
+// JavaScript. Measured here: start to listening 1.24 s through tsx, 1.0 s bundled with
+// node_modules external, 0.6 s all in one.
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import { projectDir } from './project-dir.ts';
@@ -14,9 +15,7 @@ export async function buildServerBundle(entry = join(projectDir, 'server/main.ts
     platform: 'node',
     target: 'node20',
     format: 'esm',
-    // Native bindings load at run time from node_modules; CommonJS dependencies need a
-    // `require` in the ES module.
-    external: ['authenticate-pam'],
+    // CommonJS dependencies (and our addon's loader) need a `require` in the ES module.
     banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
     sourcemap: 'linked',
     logLevel: 'warning',

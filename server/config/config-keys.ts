@@ -36,7 +36,7 @@ export const configKeys: readonly ConfigKey[] = [
   { key: 'auth.pam_service', type: 'string', default: 'licorn', description: 'PAM service used when root is "/".',
     check: { test: (value) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value), expected: 'a file name in /etc/pam.d' } },
   { key: 'auth.fail_delay', type: 'number', default: 1, min: 0, max: 30,
-    description: 'Seconds a failed login waits before its answer, the same whether or not the account exists.' },
+    description: 'Seconds from its start after which a refused login is answered, whatever the reason (PAM\'s own delay is skipped).' },
   { key: 'auth.max_failures_per_account', type: 'integer', default: 5, min: 1, max: 1000,
     description: 'Failed logins allowed per account name within auth.failure_window.' },
   { key: 'auth.max_failures_per_address', type: 'integer', default: 20, min: 1, max: 100000,

@@ -7,6 +7,18 @@ interface LicornNative {
   gensalt(prefix: string, count?: number): string;
   tryLockFile(path: string): number;
   unlockFile(fd: number): void;
+  pamLogin(service: string, user: string, remoteHost: string, password: string): Promise<PamResult>;
+  pamChangePassword(service: string, user: string, remoteHost: string, oldPassword: string, newPassword: string):
+    Promise<PamResult>;
+}
+
+// What one PAM transaction answered: the step it stopped at (or ended with), PAM's result
+// code by name (`success`, `auth-err`, `new-authtok-reqd`, `acct-expired`, `authtok-err`…,
+// `error` for the others), and the messages PAM's modules sent, one a line.
+export interface PamResult {
+  step: 'start' | 'authenticate' | 'account' | 'chauthtok';
+  code: string;
+  messages: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -36,4 +48,17 @@ export function tryFileLock(path: string): number | null {
 // Releases a lock taken by tryFileLock().
 export function releaseFileLock(fd: number): void {
   native.unlockFile(fd);
+}
+
+// pam_authenticate then, if it succeeded, pam_acct_mgmt for `user` of `service`, with
+// PAM_RHOST set, on a worker thread. PAM's own failure delay is skipped: the caller pads.
+export function runPamLogin(service: string, user: string, remoteHost: string, password: string): Promise<PamResult> {
+  return native.pamLogin(service, user, remoteHost, password);
+}
+
+// pam_chauthtok for `user` as the account itself would run `passwd`: the current password
+// checked, the minimum age and the stack's checks of the new one applied, PAM's hash written.
+export function runPamPasswordChange(service: string, user: string, remoteHost: string, oldPassword: string,
+  newPassword: string): Promise<PamResult> {
+  return native.pamChangePassword(service, user, remoteHost, oldPassword, newPassword);
 }

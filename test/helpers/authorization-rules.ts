@@ -123,7 +123,7 @@ export const routeRules: Record<string, Probe[]> = {
     probe('change page', request('GET', '/login/password'), { none: 303, member: 303, wmi: 303, admins: 303 }),
   ],
   'POST /login/password': [probe('change page', request('POST', '/login/password', {
-    newPassword: 'Matrix-new-1234', confirmPassword: 'Matrix-new-1234',
+    currentPassword: 'Matrix-old-1234', newPassword: 'Matrix-new-1234', confirmPassword: 'Matrix-new-1234',
   }), { none: [303, 403], member: 303, wmi: 303, admins: 303 })],
   // Without a session there is nothing to end: sent home, or refused for its stale token.
   'POST /logout/': [

@@ -74,3 +74,15 @@ export async function callApi(machine: RealMachine, session: WebSession, method:
   });
   return { status: response.status, json: response.body ? JSON.parse(response.body) as Record<string, unknown> : {} };
 }
+
+// Submits a page's form as a browser would: GETs `page` for its CSRF token (the form's
+// `_csrf` field), then POSTs `fields` to `action`; the answer.
+export async function submitForm(machine: RealMachine, cookie: string, page: string, action: string,
+  fields: Record<string, string>): Promise<WebResponse> {
+  const form = await sendRequest(machine, 'GET', page, { cookie });
+  const csrf = /name="_csrf" value="([^"]*)"/.exec(form.body)?.[1] ?? '';
+  return sendRequest(machine, 'POST', action, {
+    cookie, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...fields, _csrf: csrf }).toString(),
+  });
+}

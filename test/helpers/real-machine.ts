@@ -69,9 +69,16 @@ export interface RealMachine {
 // The admin account every real machine has, with its password.
 export const realAdmin = { login: 'rmadmin', password: 'Real-machine-1234' };
 
+// What a test file may change of its real machine: licornd's failure delay (seconds, 0.2
+// unless said), and TOML lines added to its configuration.
+export interface RealMachineOptions {
+  failDelay?: number;
+  config?: string;
+}
+
 // Starts the namespace and licornd --root / in it, with an admin (`rmadmin` in `admins`).
 // Everything started is torn down if a step fails.
-export async function startRealMachine(): Promise<RealMachine> {
+export async function startRealMachine(options: RealMachineOptions = {}): Promise<RealMachine> {
   await removeStaleDirs();
   const dir = await mkdtemp(join(tmpdir(), 'licorn-real-'));
   const children: ChildProcess[] = [];
@@ -113,7 +120,7 @@ export async function startRealMachine(): Promise<RealMachine> {
     await check(['groupadd', 'admins']);
     await check(['useradd', '-m', '-G', 'admins', '-s', '/bin/sh', realAdmin.login]);
     await check(['chpasswd'], `${realAdmin.login}:${realAdmin.password}\n`);
-    await writeFile(join(dir, 'licorn.conf'), 'auth.fail_delay = 0.2\n');
+    await writeFile(join(dir, 'licorn.conf'), `auth.fail_delay = ${options.failDelay ?? 0.2}\n${options.config ?? ''}\n`);
     const args = ['--root', '/', '--config', join(dir, 'licorn.conf'), '--tls-dir', join(dir, 'certs'), '--port', '0'];
     daemon = startLicornd(args, {
       command: [...nsenter, 'setpriv', '--pdeathsig', 'KILL', '--', join(dir, 'node')], cwd: join(dir, 'project'),
@@ -204,7 +211,7 @@ export async function getLeakedMounts(): Promise<string[]> {
 
 // Vitest hooks for a test file on the real machine: one namespace and daemon for the file;
 // after each test, the host's /etc is byte-identical to before and no mount leaked.
-export function useRealMachine(): { machine: RealMachine } {
+export function useRealMachine(options: RealMachineOptions = {}): { machine: RealMachine } {
   const state = { machine: undefined as unknown as RealMachine };
   let hostEtc: Record<string, string>;
   const checkHost = async () => {
@@ -213,7 +220,7 @@ export function useRealMachine(): { machine: RealMachine } {
   };
   beforeAll(async () => {
     hostEtc = await getHostEtcDigests();
-    state.machine = await startRealMachine();
+    state.machine = await startRealMachine(options);
     await checkHost();
   });
   afterEach(checkHost);

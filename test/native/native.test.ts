@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { createHashSetting, hashPassphrase } from '../../server/native/native.ts';
+import { createHashSetting, hashPassphrase, runPamLogin, runPamPasswordChange } from '../../server/native/native.ts';
 
 // perl's crypt() is the system's libcrypt: the peer our hashes must agree with.
 function perlCrypt(phrase: string, setting: string): string {
@@ -26,6 +26,12 @@ describe('libxcrypt addon', () => {
 
   it('refuses a NUL byte rather than hashing a truncated passphrase', () => {
     expect(() => hashPassphrase('abc\0def', createHashSetting('$6$'))).toThrow(/NUL/);
+  });
+
+  it('refuses a NUL byte in what it would give PAM, before any PAM transaction', () => {
+    expect(() => runPamLogin('licorn', 'someone', '127.0.0.1', 'abc\0def')).toThrow(/NUL/);
+    expect(() => runPamLogin('licorn', 'some\0one', '127.0.0.1', 'abcdef')).toThrow(/NUL/);
+    expect(() => runPamPasswordChange('licorn', 'someone', '127.0.0.1', 'Old-pass-1', 'New\0pass')).toThrow(/NUL/);
   });
 
   it('rejects an invalid setting', async () => {

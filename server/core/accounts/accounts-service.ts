@@ -293,11 +293,17 @@ export class AccountsService {
     await this.#store.transact((db) => applySetLocked(db, login, locked));
   }
 
-  // Sets a password after checking it against the policy.
+  // Sets a password after checking it against the policy, hashed as `chpasswd` would (PAM's method on the real root).
   async setPassword(login: string, password: string): Promise<void> {
     validatePassword(password, login);
     const hash = await hashPassword(password, this.#store.context.defs);
     await this.#store.transact((db, context) => applySetHash(db, login, hash, context));
+  }
+
+  // Runs a writer of the account files that locks them itself (PAM's chauthtok) in the
+  // store's queue, then takes in what it changed: AccountsStore.applyOutsideWrite.
+  applyOutsideWrite<T>(write: () => Promise<T>): Promise<T> {
+    return this.#store.applyOutsideWrite(write);
   }
 
   async forcePasswordChange(login: string): Promise<void> {

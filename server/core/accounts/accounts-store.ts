@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { EventBus } from '../events/event-bus.ts';
 import { getShadowDay } from '../auth/get-login-refusal.ts';
+import { applyPamHashMethod } from '../auth/pam-hash-method.ts';
 import { watchDirectory } from '../watch/watch-directory.ts';
 import { AccountDatabase, databaseNames, databasePaths, getFileTag, readDatabaseText, type DatabaseName, type FileTag } from './account-database.ts';
 import { diffAccountDatabases, diffNames } from './diff-account-databases.ts';
@@ -40,6 +41,7 @@ export class AccountsStore {
   #homeBase = '/home';
   #queue: Promise<unknown> = Promise.resolve();
   #stopWatching: (() => void) | null = null;
+  #stopWatchingPam: (() => void) | null = null;
   #revision = 0;
   readonly #subordinateIds: SubordinateIdFiles;
 
@@ -71,6 +73,12 @@ export class AccountsStore {
         await store.#refresh();
       }).catch(() => {});
     }, { busyMarkers });
+    // On the real machine passwords are hashed as PAM's password stack says (readSettings).
+    if (store.root === '/') {
+      store.#stopWatchingPam = watchDirectory(join(store.etcDir, 'pam.d'), ['common-password'], () => {
+        void store.#enqueue(() => store.#readSettings()).catch(() => {});
+      });
+    }
     return store;
   }
 
@@ -162,6 +170,20 @@ export class AccountsStore {
     });
   }
 
+  // Runs `write`, a writer of the account files that takes lckpwdf(3) itself (PAM's
+  // chauthtok in this process), in the queue: never beside a transaction of ours, whose
+  // fcntl lock on .pwd.lock the same process would not exclude (and would drop on closing
+  // its own descriptor). Then reads what it changed and emits the events.
+  applyOutsideWrite<T>(write: () => Promise<T>): Promise<T> {
+    return this.#enqueue(async () => {
+      try {
+        return await write();
+      } finally {
+        await this.#refresh();
+      }
+    });
+  }
+
   // Waits for everything queued so far (tests, shutdown).
   async settle(): Promise<void> {
     await this.#enqueue(async () => {});
@@ -171,6 +193,8 @@ export class AccountsStore {
   async close(): Promise<void> {
     this.#stopWatching?.();
     this.#stopWatching = null;
+    this.#stopWatchingPam?.();
+    this.#stopWatchingPam = null;
     await this.settle();
   }
 
@@ -210,6 +234,10 @@ export class AccountsStore {
     ]);
     this.#homeBase = parseHomeBase(useradd);
     this.#defs = parseLoginDefs(defs);
+    if (this.root === '/') {
+      const commonPassword = await readFile(join(this.etcDir, 'pam.d/common-password'), 'utf8').catch(() => '');
+      this.#defs = applyPamHashMethod(this.#defs, commonPassword);
+    }
     this.#shells = parseShells(shells);
     if (this.#shells.length === 0) this.#shells = ['/bin/sh'];
   }

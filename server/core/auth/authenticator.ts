@@ -3,6 +3,7 @@ import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { AccountView } from '../accounts/account-view.ts';
 import { getLoginRefusal, getShadowDay, isPasswordChangeRequired, type LoginRefusal } from './get-login-refusal.ts';
 import { createPamChecker, createShadowChecker, type PasswordChecker } from './password-checkers.ts';
+import { createPamPasswordChanger, createShadowPasswordChanger, type PasswordChanger } from './password-changers.ts';
 
 // Who logged in, and whether they manage the machine.
 export interface AuthenticatedAccount extends AccountView {
@@ -20,9 +21,10 @@ export interface AccountAccess {
 
 // The outcome of a login attempt; `reason` is for the log, never for the client. With
 // `mustChangePassword` the account may do nothing but change its password (PAM's chauthtok).
+// `account-refused`: PAM's account stage said no for a reason shadow(5) does not show.
 export type LoginOutcome =
   | { ok: true; account: AuthenticatedAccount; mustChangePassword: boolean }
-  | { ok: false; reason: 'bad-credentials' | LoginRefusal };
+  | { ok: false; reason: 'bad-credentials' | 'account-refused' | LoginRefusal };
 
 export interface AuthenticatorOptions {
   // The accounts core: accounts, groups and shadow entries as the files hold them now.
@@ -32,11 +34,13 @@ export interface AuthenticatorOptions {
   adminGroups: string[];
 }
 
-// Checks logins: PAM on the real machine, the sandbox's shadow file otherwise; then the
-// account's shadow ageing, and its admin role from its groups.
+// Checks logins and changes an account's own password: PAM on the real machine (its auth,
+// account and password stages), the sandbox's shadow file otherwise; then the account's
+// shadow ageing, and its admin role from its groups.
 export class Authenticator {
   readonly #options: AuthenticatorOptions;
   readonly #checker: PasswordChecker;
+  readonly #changer: PasswordChanger;
   // getAccess() answers kept until the files or the day change: every request and socket
   // frame asks, and building an account's view scans the groups.
   #accessCache = { revision: -1, day: -1, byLogin: new Map<string, AccountAccess | null>() };
@@ -46,6 +50,9 @@ export class Authenticator {
     this.#checker = options.isRealMachine
       ? createPamChecker(options.pamService)
       : createShadowChecker((login) => options.accounts.getShadowEntry(login));
+    this.#changer = options.isRealMachine
+      ? createPamPasswordChanger(options.pamService, options.accounts)
+      : createShadowPasswordChanger(options.accounts, this.#checker);
   }
 
   // Checks a login and password from `remoteAddress`. Whatever the input (a NUL byte, a
@@ -59,15 +66,33 @@ export class Authenticator {
       && !password.includes('\0');
     const checked = plausible ? { login, password }
       : { login: '_invalid_', password: 'x'.repeat(Math.min(Math.max(password.length, 1), 64)) };
-    const passwordOk = await this.#checker.check(checked.login, checked.password, remoteAddress);
-    if (!plausible || !passwordOk) return { ok: false, reason: 'bad-credentials' };
-    const entry = this.#options.accounts.getShadowEntry(login);
+    const verdict = await this.#checker.check(checked.login, checked.password, remoteAddress);
+    if (!plausible || verdict === 'bad-credentials') return { ok: false, reason: 'bad-credentials' };
+    const { accounts, isRealMachine } = this.#options;
     const today = getShadowDay();
-    const refusal = getLoginRefusal(entry, today);
+    let entry = accounts.getShadowEntry(login);
+    // PAM read the files just now; our copy may lag a change of a moment ago (`useradd` then
+    // `chpasswd`, seen once as a refused first login on a loaded machine): read them again
+    // before refusing what PAM accepted.
+    if (isRealMachine && verdict !== 'refused' && (getLoginRefusal(entry, today) || !accounts.getAccount(login))) {
+      await accounts.applyOutsideWrite(async () => undefined);
+      entry = accounts.getShadowEntry(login);
+    }
+    // shadow(5)'s rules apply after PAM's too (a `!` hash, an expiry): they name the reason.
+    const refusal = getLoginRefusal(entry, today) ?? (verdict === 'refused' ? 'account-refused' : null);
     if (refusal) return { ok: false, reason: refusal };
     const account = this.getAccount(login);
     if (!account) return { ok: false, reason: 'bad-credentials' };
-    return { ok: true, account, mustChangePassword: isPasswordChangeRequired(entry, today) };
+    const mustChangePassword = verdict === 'must-change' || isPasswordChangeRequired(entry, today);
+    return { ok: true, account, mustChangePassword };
+  }
+
+  // Changes `login`'s own password from `currentPassword` to `newPassword`: PAM's chauthtok
+  // on the real machine (password-changers.ts). Throws CoreError on `currentPassword` or
+  // `password`; a refusal changes nothing.
+  changeOwnPassword(login: string, currentPassword: string, newPassword: string, remoteAddress: string):
+    Promise<void> {
+    return this.#changer.change(login, currentPassword, newPassword, remoteAddress);
   }
 
   // Grows with every change of the account files (AccountsService.revision).

@@ -1,13 +1,16 @@
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { CoreError } from '../errors.ts';
 import { timingSafeEqual } from 'node:crypto';
-import { createHashSetting, hashPassphrase } from '../../native/native.ts';
+import { createHashSetting, hashPassphrase, runPamLogin } from '../../native/native.ts';
 import type { ShadowEntry } from '../accounts/parse-shadow.ts';
+
+// What a password check found: a wrong password (or unknown account), a right one, a right
+// one that must be changed before anything else, or a right one whose account may not log in.
+export type PasswordVerdict = 'ok' | 'bad-credentials' | 'must-change' | 'refused';
 
 // Checks a login and password; implementations must take as long for an unknown account.
 export interface PasswordChecker {
-  check(login: string, password: string, remoteAddress: string): Promise<boolean>;
+  check(login: string, password: string, remoteAddress: string): Promise<PasswordVerdict>;
 }
 
 // The hash methods a stored hash may use; anything else (`!`, `*`, empty) cannot log in.
@@ -27,35 +30,29 @@ export function createShadowChecker(getShadowEntry: (login: string) => ShadowEnt
       // a failed check.
       const computed = await Promise.resolve().then(() => hashPassphrase(password, stored)).catch(() => '');
       const same = computed.length === stored.length && timingSafeEqual(Buffer.from(computed), Buffer.from(stored));
-      return same && stored !== (await getDecoy());
+      return same && stored !== (await getDecoy()) ? 'ok' : 'bad-credentials';
     },
   };
 }
 
-interface AuthenticatePam {
-  authenticate(user: string, password: string, done: (error?: unknown) => void,
-    options: { serviceName: string; remoteHost: string }): void;
-}
-
-// Verifies through PAM (service `service`, /etc/pam.d/<service>) on the real machine; the
-// module runs pam_authenticate on a libuv worker thread. pam_unix delays failures itself.
-// Throws CoreError when the optional PAM binding is not built (libpam0g-dev was missing at
-// install time) or the service file is missing.
+// Verifies through PAM (service `service`, /etc/pam.d/<service>) on the real machine, with
+// our addon on a libuv worker thread: pam_authenticate, then pam_acct_mgmt (the account
+// stage: expiry, `account required pam_deny.so`, pam_access…). PAM_NEW_AUTHTOK_REQD is a
+// password to change now; any other refusal of the account stage refuses the login.
+// Throws CoreError when the service file is missing.
 export function createPamChecker(service: string): PasswordChecker {
-  let pam: AuthenticatePam;
-  try {
-    pam = createRequire(import.meta.url)('authenticate-pam') as AuthenticatePam;
-  } catch (error) {
-    throw new CoreError('internal-error', 'PAM support is not built: run "apt-get install libpam0g-dev" then "npm ci" again', { field: 'root', cause: error });
-  }
   if (!existsSync(`/etc/pam.d/${service}`)) {
     throw new CoreError('not-found', `PAM service file /etc/pam.d/${service} is missing; install it as the README shows`, { field: 'auth.pam_service' });
   }
   return {
-    check(login, password, remoteAddress) {
-      return new Promise((resolve) => {
-        pam.authenticate(login, password, (error) => resolve(!error), { serviceName: service, remoteHost: remoteAddress });
-      });
+    async check(login, password, remoteAddress) {
+      const result = await runPamLogin(service, login, remoteAddress, password);
+      if (result.step === 'start') {
+        throw new CoreError('internal-error', `PAM could not start service "${service}" (${result.code})`, { field: 'auth.pam_service' });
+      }
+      if (result.step === 'authenticate') return 'bad-credentials';
+      if (result.code === 'success') return 'ok';
+      return result.code === 'new-authtok-reqd' ? 'must-change' : 'refused';
     },
   };
 }

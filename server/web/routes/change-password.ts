@@ -5,15 +5,20 @@ import { getSafeNext } from '../auth/safe-next.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { describeError } from '../plugins/errors.ts';
 
-interface ChangePasswordBody { newPassword: string; confirmPassword: string; next?: string; _csrf?: string }
+interface ChangePasswordBody {
+  currentPassword: string; newPassword: string; confirmPassword: string; next?: string; _csrf?: string;
+}
 
 const changePasswordSchema = {
   type: 'object',
-  required: ['newPassword', 'confirmPassword'],
+  required: ['currentPassword', 'newPassword', 'confirmPassword'],
   additionalProperties: false,
   properties: {
+    currentPassword: { type: 'string', maxLength: 4096 },
     newPassword: { type: 'string', maxLength: 4096 }, confirmPassword: { type: 'string', maxLength: 4096 },
     next: { type: 'string', maxLength: 2048 }, _csrf: { type: 'string', maxLength: 128 },
+    // The form's hidden login, there for password managers.
+    username: { type: 'string', maxLength: 256 },
   },
 } as const;
 
@@ -23,7 +28,8 @@ export function getChangePasswordUrl(next: string): string {
 }
 
 // The page a login whose password must be changed (`passwd -e`, past its maximum age) lands
-// on, as PAM's chauthtok: the new password typed twice, under the same policy as "My account".
+// on, as `login` does at a console: the current password again (PAM's chauthtok asks it),
+// the new one twice, under the same policy as "My account".
 // The auth guard keeps such a session away from every other route; this route is public for
 // the guard and checks the session itself, so that it is the one page such a session reaches.
 export default async function changePasswordRoutes(app: FastifyInstance): Promise<void> {
@@ -53,18 +59,25 @@ export default async function changePasswordRoutes(app: FastifyInstance): Promis
       const detour = getDetour(request, next);
       if (detour) return reply.redirect(detour, 303);
       const session = request.session!;
-      const { newPassword, confirmPassword } = request.body;
+      const { currentPassword, newPassword, confirmPassword } = request.body;
       try {
+        // Counted with the login form's failures: the session is not a licence to guess.
+        const { reservation, retryIn } = app.loginThrottle.reserve(session.login, request.ip);
+        if (!reservation) {
+          const message = `Too many wrong passwords; try again in ${Math.ceil(retryIn / 60_000)} min.`;
+          throw new CoreError('permission-denied', message, { field: 'currentPassword' });
+        }
+        if (!(await app.core.auth.authenticate(session.login, currentPassword, request.ip)).ok) {
+          throw new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
+        }
+        reservation.release();
         if (newPassword !== confirmPassword) {
           throw new CoreError('invalid-argument', 'The two new passwords differ', { field: 'confirmPassword' });
         }
-        // pam_unix refuses to keep the same password ("Password unchanged"): so do we.
-        if ((await app.core.auth.authenticate(session.login, newPassword, request.ip)).ok) {
-          const message = 'The new password must differ from the current one';
-          throw new CoreError('invalid-argument', message, { field: 'password' });
-        }
-        // This session's own change: it stays, the account's other sessions end.
-        await app.sessions.applyOwnPasswordChange(session.id, () => app.core.accounts.setPassword(session.login, newPassword));
+        // This session's own change: it stays, the account's other sessions end. On the real
+        // machine it is PAM's chauthtok, as `login` runs it for an expired password.
+        await app.sessions.applyOwnPasswordChange(session.id,
+          () => app.core.auth.changeOwnPassword(session.login, currentPassword, newPassword, request.ip));
       } catch (error) {
         if (!(error instanceof CoreError) || !error.field) throw error;
         const { status, body } = describeError(error, request.id);

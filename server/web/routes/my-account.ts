@@ -79,8 +79,10 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
       if (!check.ok) throw new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
       reservation.release();
       if (newPassword !== confirmPassword) throw new CoreError('invalid-argument', 'The two new passwords differ', { field: 'confirmPassword' });
-      // This session made the change and goes on; the account's other sessions end.
-      await app.sessions.applyOwnPasswordChange(id, () => app.core.accounts.setPassword(login, newPassword));
+      // This session made the change and goes on; the account's other sessions end. On the
+      // real machine the change is PAM's chauthtok (minimum age, pwquality, PAM's hash).
+      await app.sessions.applyOwnPasswordChange(id,
+        () => app.core.auth.changeOwnPassword(login, currentPassword, newPassword, request.ip));
     } catch (error) {
       return renderFailure(request, reply, error, {});
     }

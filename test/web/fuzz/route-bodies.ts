@@ -26,8 +26,8 @@ export const pageFormSchemas: Record<string, Schema> = {
     type: 'object', required: ['fullName', 'shell'], properties: { fullName: {}, shell: {}, _csrf: {} },
   },
   'POST /login/password': {
-    type: 'object', required: ['newPassword', 'confirmPassword'],
-    properties: { newPassword: {}, confirmPassword: {}, next: {}, _csrf: {} },
+    type: 'object', required: ['currentPassword', 'newPassword', 'confirmPassword'],
+    properties: { currentPassword: {}, newPassword: {}, confirmPassword: {}, username: {}, next: {}, _csrf: {} },
   },
   'POST /me/password': {
     type: 'object', required: ['currentPassword', 'newPassword', 'confirmPassword'],

@@ -35,12 +35,15 @@ async function setAgeing(login: string, fields: { lastChange: number; maxDays: n
   }
 }
 
-// Posts the change form as the browser would, with the page's CSRF token.
+// Posts the change form as the browser would, with the page's CSRF token (and dnguyen's
+// current password unless `fields` says otherwise).
 async function postChange(cookie: string, fields: Record<string, string>) {
   const page = await t.app.inject({ method: 'GET', url: '/login/password', headers: { cookie } });
   return t.app.inject({
     method: 'POST', url: '/login/password', headers: formHeaders(cookie),
-    payload: new URLSearchParams({ ...fields, _csrf: getPageCsrfToken(page.body) }).toString(),
+    payload: new URLSearchParams({
+      currentPassword: testPasswords.dnguyen, ...fields, _csrf: getPageCsrfToken(page.body),
+    }).toString(),
   });
 }
 
@@ -77,7 +80,13 @@ describe('a password that must be changed at login', () => {
       expect(other.json(), url).toMatchObject({ code: 'permission-denied', field: 'password' });
     }
 
-    // The same policy as "My account", each problem next to its field.
+    // The same policy as "My account", each problem next to its field; the current password
+    // is asked again, as `login` does for an expired password.
+    const wrongCurrent = await postChange(cookie,
+      { currentPassword: 'Not-the-pass-1', newPassword: 'New-pass-5678', confirmPassword: 'New-pass-5678' });
+    expect(wrongCurrent.statusCode).toBe(403);
+    expect(wrongCurrent.body).toContain('The current password is not right');
+    expect(page.body).toContain('name="currentPassword"');
     const differ = await postChange(cookie, { newPassword: 'New-pass-5678', confirmPassword: 'New-pass-5679', next: '/me/' });
     expect(differ.statusCode).toBe(400);
     expect(differ.body).toContain('The two new passwords differ');
