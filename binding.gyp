@@ -3,7 +3,7 @@
     {
       "target_name": "licorn_native",
       "sources": ["server/native/licorn_native.c"],
-      "libraries": ["-lcrypt", "-lpam"],
+      "libraries": ["-lcrypt", "-ldl"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]

@@ -8,15 +8,17 @@
 // - pamLogin(service, user, remoteHost, password) and pamChangePassword(service, user,
 //   remoteHost, oldPassword, newPassword) -> Promise<{ step, code, messages }>: one PAM
 //   transaction (authenticate then account; or chauthtok) on a libuv worker thread.
+//   libpam.so.0 is opened at the first call (pam-abi.h says why).
 #include <crypt.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <node_api.h>
-#include <security/pam_appl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "pam-abi.h"
 
 #define MAX_INPUT 4096
 
@@ -220,6 +222,37 @@ static napi_value unlock_file(napi_env env, napi_callback_info info) {
 // your password") for the caller. PAM_FAIL_DELAY is set to a function that does not sleep:
 // the caller pads every refusal to one fixed delay, whatever PAM's reason.
 
+// libpam's functions, found in libpam.so.0 at the first PAM call (on the main thread, before
+// any worker uses them).
+static struct {
+  int (*start)(const char *service, const char *user, const struct pam_conv *conv, pam_handle_t **handle);
+  int (*end)(pam_handle_t *handle, int status);
+  int (*set_item)(pam_handle_t *handle, int type, const void *item);
+  int (*authenticate)(pam_handle_t *handle, int flags);
+  int (*acct_mgmt)(pam_handle_t *handle, int flags);
+  int (*chauthtok)(pam_handle_t *handle, int flags);
+} pam;
+
+// Opens libpam.so.0 once; NULL when every function was found, else why not.
+static const char *load_pam(void) {
+  static int tried = 0;
+  static const char *failure = NULL;
+  if (tried) return failure;
+  tried = 1;
+  void *library = dlopen("libpam.so.0", RTLD_NOW | RTLD_GLOBAL);
+  if (library == NULL) return failure = "PAM: cannot open libpam.so.0 (Debian package libpam0g)";
+  struct { void **slot; const char *name; } symbols[] = {
+    {(void **)&pam.start, "pam_start"}, {(void **)&pam.end, "pam_end"},
+    {(void **)&pam.set_item, "pam_set_item"}, {(void **)&pam.authenticate, "pam_authenticate"},
+    {(void **)&pam.acct_mgmt, "pam_acct_mgmt"}, {(void **)&pam.chauthtok, "pam_chauthtok"},
+  };
+  for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
+    *symbols[i].slot = dlsym(library, symbols[i].name);
+    if (*symbols[i].slot == NULL) return failure = "PAM: libpam.so.0 lacks a function licorn needs";
+  }
+  return NULL;
+}
+
 #define PAM_MAX_ANSWERS 3
 #define PAM_MESSAGES_SIZE 2048
 
@@ -310,26 +343,26 @@ static void execute_pam(napi_env env, void *arg) {
   struct pam_conv conversation = {converse, job};
   pam_handle_t *handle = NULL;
   job->step = "start";
-  job->code = pam_start(job->service, job->user, &conversation, &handle);
+  job->code = pam.start(job->service, job->user, &conversation, &handle);
   if (job->code != PAM_SUCCESS) return;
   void (*delay_function)(int, unsigned int, void *) = skip_fail_delay;
-  job->code = pam_set_item(handle, PAM_RHOST, job->rhost);
-  if (job->code == PAM_SUCCESS) job->code = pam_set_item(handle, PAM_FAIL_DELAY, *(void **)&delay_function);
+  job->code = pam.set_item(handle, PAM_RHOST, job->rhost);
+  if (job->code == PAM_SUCCESS) job->code = pam.set_item(handle, PAM_FAIL_DELAY, *(void **)&delay_function);
   if (job->code == PAM_SUCCESS && job->kind == PAM_JOB_LOGIN) {
     job->step = "authenticate";
-    job->code = pam_authenticate(handle, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
+    job->code = pam.authenticate(handle, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
     if (job->code == PAM_SUCCESS) {
       job->step = "account";
-      job->code = pam_acct_mgmt(handle, PAM_DISALLOW_NULL_AUTHTOK);
+      job->code = pam.acct_mgmt(handle, PAM_DISALLOW_NULL_AUTHTOK);
     }
   } else if (job->code == PAM_SUCCESS) {
     // PAM_CHANGE_EXPIRED_AUTHTOK: as `passwd` run by the account itself (and `login` with
     // an expired password), not as root: pam_unix then asks and checks the current
     // password and applies the minimum age and its checks of the new one.
     job->step = "chauthtok";
-    job->code = pam_chauthtok(handle, PAM_CHANGE_EXPIRED_AUTHTOK);
+    job->code = pam.chauthtok(handle, PAM_CHANGE_EXPIRED_AUTHTOK);
   }
-  pam_end(handle, job->code);
+  pam.end(handle, job->code);
 }
 
 // The PAM result codes the caller tells apart; any other is "error".
@@ -383,6 +416,11 @@ static napi_value start_pam_job(napi_env env, napi_callback_info info, pam_job_k
     napi_throw_type_error(env, NULL, kind == PAM_JOB_LOGIN
       ? "pamLogin(service, user, remoteHost, password) needs four strings"
       : "pamChangePassword(service, user, remoteHost, oldPassword, newPassword) needs five strings");
+    return NULL;
+  }
+  const char *failure = load_pam();
+  if (failure != NULL) {
+    napi_throw_error(env, NULL, failure);
     return NULL;
   }
   pam_job *job = calloc(1, sizeof *job);
