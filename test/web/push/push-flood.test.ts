@@ -138,7 +138,8 @@ describe('the push channel under a flood from one session', () => {
     // sending 340 frames of 11,000 names (or of 32 names, under the frame size limit) and
     // never reading, each one dropped replaced 50 ms later.
     const wsUrl = `${url.replace('https:', 'wss:')}/ws`;
-    const figures = await measureUnder(floodChild, [wsUrl, attacker.cookie, url, '340', '11000', '4', '12', '1200'], admin);
+    const args = [wsUrl, attacker.cookie, url, '340', '11000', '4', '12', '1200'];
+    const figures = await measureUnder(floodChild, args, admin);
     admin.close();
     attacker.close();
 
