@@ -50,6 +50,8 @@ export const configKeys: readonly ConfigKey[] = [
   { key: 'sessions.store_file', type: 'string', default: '',
     description: 'Where open sessions are kept across restarts (mode 0600, ids only hashed); empty: '
       + '/var/lib/licorn/sessions.json on the real machine, sessions.json beside a sandbox root (var/sessions.json for the demo).' },
+  { key: 'sessions.max_per_account', type: 'integer', default: 20, min: 1, max: 10000,
+    description: 'Sessions one account may hold open; a login past it ends the account\'s oldest session.' },
   { key: 'push.max_sockets_per_session', type: 'integer', default: 32, min: 1, max: 100000,
     description: 'Push sockets (one per open page) a session may hold; one more is refused.' },
   { key: 'push.max_sockets_per_address', type: 'integer', default: 128, min: 1, max: 100000,

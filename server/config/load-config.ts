@@ -24,7 +24,7 @@ export interface LicornConfig {
     maxFailuresPerAddress: number;
     failureWindowMs: number;
   };
-  sessions: { idleTimeoutMs: number; absoluteTimeoutMs: number; storeFile: string };
+  sessions: { idleTimeoutMs: number; absoluteTimeoutMs: number; maxPerAccount: number; storeFile: string };
   push: { maxSocketsPerSession: number; maxSocketsPerAddress: number };
   log: { level: string; requests: boolean };
   auditFile: string;
@@ -94,6 +94,7 @@ export function loadConfig({ argv = [], env = process.env, cwd = process.cwd() }
     sessions: {
       idleTimeoutMs: get<number>('sessions.idle_timeout') * 1000,
       absoluteTimeoutMs: get<number>('sessions.absolute_timeout') * 1000,
+      maxPerAccount: get('sessions.max_per_account'),
       storeFile: optionalPath('sessions.store_file')
         || (root === '/' ? '/var/lib/licorn/sessions.json' : join(dirname(root), 'sessions.json')),
     },

@@ -26,7 +26,8 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3356);
     expect(config.auth.adminGroups).toEqual(['admins', 'licorn-wmi', 'sudo']);
     expect(config.sessions).toEqual({
-      idleTimeoutMs: 1_800_000, absoluteTimeoutMs: 43_200_000, storeFile: '/srv/licorn/var/sessions.json',
+      idleTimeoutMs: 1_800_000, absoluteTimeoutMs: 43_200_000, maxPerAccount: 20,
+      storeFile: '/srv/licorn/var/sessions.json',
     });
     expect(config.statusHistoryFile).toBe('/srv/licorn/var/status-history.json');
     expect(loadConfig({ argv: ['--config', await write('empty.conf', ''), '--root', '/'], env: {}, cwd: '/srv/licorn' }).statusHistoryFile).toBe('/var/lib/licorn/status-history.json');

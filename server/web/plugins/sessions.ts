@@ -22,6 +22,7 @@ export default fp(async (app) => {
   const sessions = new SessionStore({
     idleTimeoutMs: app.config.sessions.idleTimeoutMs,
     absoluteTimeoutMs: app.config.sessions.absoluteTimeoutMs,
+    maxPerAccount: app.config.sessions.maxPerAccount,
     events: app.core.events,
     rights: app.core.auth,
     file: app.config.sessions.storeFile,

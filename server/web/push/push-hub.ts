@@ -4,6 +4,7 @@ import type { PushTopic, StreamMessage, Viewer } from './stream-message.ts';
 import { parsePushFrame } from './push-frame.ts';
 import { PushRefusals, type RefusalReason } from './push-refusals.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { ConnectRate, type ConnectRefusal } from './connect-rate.ts';
 import {
   abuseHoldMs, closeGraceMs, maxBufferedBytes, maxRefusedNamesPerSocket, maxTopicNameLength, maxTopicsPerSocket,
   noticeBurst, noticeEveryMs, subscribeBurst, subscribePerSecond,
@@ -53,6 +54,7 @@ export class PushHub {
 
   readonly #now: () => number;
   readonly #maxSockets: SocketLimits;
+  readonly #connectRate: ConnectRate;
 
   // `maxSockets` comes from the config (push.max_sockets_per_*); `now` is the clock of the
   // per-socket rates (tests pass their own).
@@ -61,9 +63,11 @@ export class PushHub {
     this.#maxSockets = options.maxSockets;
     this.#now = options.now ?? Date.now;
     this.refusals = new PushRefusals(log);
+    this.#connectRate = new ConnectRate(options.maxSockets, this.#now);
     // Ping every 30 s; a socket that did not answer the previous ping is dead (laptop lid
     // closed, network gone) and is dropped so it stops costing fan-out work.
     this.#heartbeat = setInterval(() => {
+      this.#connectRate.prune();
       for (const client of this.#clients) {
         if (!client.alive) client.socket.terminate();
         client.alive = false;
@@ -81,6 +85,14 @@ export class PushHub {
   // How many sockets are open (status figures, tests).
   get clientCount(): number {
     return this.#clients.size;
+  }
+
+  // Takes one connection from the session's and the address's rates, before the upgrade (so
+  // a refusal is a short 429, no WebSocket); a refusal is counted, logged at a bounded rate.
+  admitSocket(viewer: Viewer, address: string): ConnectRefusal | null {
+    const refusal = this.#connectRate.admit(viewer.publicId, address);
+    if (refusal) this.refusals.count(refusal.reason, { login: viewer.login, address });
+    return refusal;
   }
 
   // Why one more socket for this session and address would be refused, or null when there is
@@ -143,6 +155,7 @@ export class PushHub {
         return;
       }
       this.#count(client, error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'frame-too-large' : 'bad-frame');
+      if (!client.closing) this.#penalize(client);
       client.closing = true;
       client.snapshots.clear();
       // ws resumes the socket on the next tick to discard what follows; stop reading instead,
@@ -319,9 +332,15 @@ export class PushHub {
   // Closes an abusive socket: what it sends is ignored; a client that answers the close frame
   // is gone within closeGraceMs, one that does not is no longer read, and cut after abuseHoldMs.
   #drop(client: Client, code: number, reason: string): void {
+    if (!client.closing) this.#penalize(client);
     this.#close(client, code, reason);
     setTimeout(() => client.socket.pause(), closeGraceMs).unref();
     setTimeout(() => client.socket.terminate(), abuseHoldMs).unref();
+  }
+
+  // A socket closed for abuse costs its session and address connections for a while after.
+  #penalize(client: Client): void {
+    this.#connectRate.penalize(client.viewer.publicId, client.address);
   }
 
   #send(client: Client, messages: StreamMessage[]): void {

@@ -47,6 +47,23 @@ export const maxBufferedBytes = 4 * 1024 * 1024;
 // tab of a generous desk; 128 per address bounds what a script with many sessions from one
 // machine holds open, each socket buffering at most maxBufferedBytes.
 
+// Connections per session and per client address, as token buckets (connect-rate.ts) of
+// twice the socket limit (32 per session: every tab reconnecting at once after a restart,
+// twice), refilled in this many seconds (4 sockets a second per session, 16 per address: far
+// above a person opening pages). A refused upgrade is answered 429 before the WebSocket exists.
+export const connectRefillSeconds = 16;
+
+// A refused upgrade is answered this late: a script that reconnects once answered cannot make
+// the daemon do a TLS handshake every few ms, and a browser (whose own backoff starts at
+// 250 ms) waits a little longer. At most maxHeldConnects are held at once (each costs a TLS
+// socket, some KiB); past that, refusals are answered at once.
+export const connectHoldMs = 2000;
+export const maxHeldConnects = 256;
+
+// Connections a socket closed for abuse costs its session and address on top of its own:
+// 4 s of a session's refill, so a script that reconnects after each drop is soon refused.
+export const abusePenaltyConnects = 16;
+
 // Time a socket refused at once (past the socket limits) gets to answer its close frame
 // before it is cut.
 export const closeGraceMs = 1000;

@@ -5,7 +5,7 @@ import { refusalLogEveryMs } from './push-limits.ts';
 export const refusalReasons = [
   'frame-too-large', 'bad-frame', 'too-many-names', 'subscribe-rate', 'unknown-topic', 'forbidden-topic',
   'too-many-topics', 'too-many-refused', 'slow-reader', 'sockets-per-session', 'sockets-per-address',
-  'session-ended', 'rights-lost',
+  'connect-rate', 'session-ended', 'rights-lost',
 ] as const;
 
 export type RefusalReason = (typeof refusalReasons)[number];

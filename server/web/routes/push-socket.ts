@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { CoreError } from '../../core/errors.ts';
 import type { WebSession } from '../sessions/session-store.ts';
 import type { Viewer } from '../push/stream-message.ts';
+import { connectHoldMs, maxHeldConnects } from '../push/push-limits.ts';
 
 const getViewer = (session: WebSession): Viewer =>
   ({ sessionId: session.id, publicId: session.publicId, login: session.login, isAdmin: session.isAdmin });
@@ -31,15 +32,32 @@ export function handleWebSocketError(error: Error & { code?: string; syscall?: s
 }
 
 // GET /ws: the push channel. The auth guard has already refused requests without a session;
-// a foreign Origin is refused here, before the upgrade. The hub closes at once a socket more
+// a foreign Origin is refused here, before the upgrade, and so is a connection past the
+// session's or the address's connection rate (429). The hub closes at once a socket more
 // than the session or address may hold (4429), and reads the session again on every frame.
 export default async function pushSocketRoutes(app: FastifyInstance): Promise<void> {
+  // Refused upgrades being held until their retry time (at most maxHeldConnects).
+  let held = 0;
   app.get('/ws', {
     websocket: true,
-    preValidation: async (request) => {
+    preValidation: async (request, reply) => {
       if (!isSameOrigin(request.headers.origin, request.headers.host)) {
         request.log.warn({ origin: request.headers.origin, login: request.session?.login }, 'refused a WebSocket from a foreign origin');
         throw new CoreError('permission-denied', `WebSocket origin ${JSON.stringify(request.headers.origin ?? null)} is not this site`, { field: 'origin' });
+      }
+      // Too fast (a script reconnecting at once): a short 429 before the upgrade, held for
+      // connectHoldMs, counted and logged by the hub at a bounded rate, not an error logged
+      // per attempt.
+      const refusal = app.hub.admitSocket(getViewer(request.session!), request.ip);
+      if (refusal) {
+        if (held < maxHeldConnects) {
+          held += 1;
+          await new Promise((resolve) => setTimeout(resolve, connectHoldMs));
+          held -= 1;
+        }
+        const retryAfter = Math.max(1, Math.ceil(refusal.retryInMs / 1000));
+        return reply.code(429).header('retry-after', retryAfter).header('connection', 'close')
+          .type('text/plain').send(refusal.message);
       }
     },
   }, (socket, request) => {

@@ -31,6 +31,8 @@ export interface WebSession {
 export interface SessionStoreOptions {
   idleTimeoutMs: number;
   absoluteTimeoutMs: number;
+  // Sessions one account may hold; a login past it ends the account's oldest (none: no cap).
+  maxPerAccount?: number;
   events: EventBus;
   rights: SessionRights;
   // Where sessions are kept across restarts (mode 0600, ids hashed); null keeps none.
@@ -108,6 +110,8 @@ export class SessionStore {
       const { revision } = this.#options.rights;
       this.#entries.set(key, { session, credential, revision, day: this.#getDay(), ownChanges: 0 });
     }
+    // A cap lowered since they were saved keeps each account's newest.
+    for (const login of new Set(stored.map((record) => record.login))) this.#endOldest(login);
     // Rewritten at once without what was dropped (and 0600 if it was not).
     this.#keeper.saveNow();
   }
@@ -134,6 +138,7 @@ export class SessionStore {
     const credential = rights.getAccess(account.login, day)?.credential ?? '';
     this.#entries.set(getSessionKey(session.id), { session, credential, revision: rights.revision, day, ownChanges: 0 });
     this.#options.events.emit('session-opened', 'auth', { sessionId: session.publicId });
+    this.#endOldest(session.login);
     this.#keeper?.saveNow();
     return session;
   }
@@ -242,6 +247,17 @@ export class SessionStore {
       this.#keeper?.saveNow();
     }
     return true;
+  }
+
+  // Ends an account's oldest sessions past sessions.max_per_account (red team's LOW 11: one
+  // account opened 110 sessions in 10 s, each listed and pushed on the admins' dashboard).
+  // The newest login wins, as on most sites: whoever just proved the password is kept.
+  #endOldest(login: string): void {
+    const max = this.#options.maxPerAccount ?? Infinity;
+    const own = [...this.#entries].filter(([, { session }]) => session.login === login);
+    if (own.length <= max) return;
+    own.sort(([, a], [, b]) => a.session.createdAt - b.session.createdAt);
+    for (const [key] of own.slice(0, own.length - max)) this.#end(key, 'too-many-sessions');
   }
 
   #end(key: string, reason: SessionEndReason): void {

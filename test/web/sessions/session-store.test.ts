@@ -32,7 +32,7 @@ function createRights() {
   };
 }
 
-function setUp(options: { file?: string; now?: number } = {}) {
+function setUp(options: { file?: string; now?: number; maxPerAccount?: number } = {}) {
   let now = options.now ?? 1_000_000;
   const events = new EventBus();
   const seen: CoreEvent[] = [];
@@ -40,6 +40,7 @@ function setUp(options: { file?: string; now?: number } = {}) {
   const rights = createRights();
   const store = new SessionStore({
     idleTimeoutMs: 1000, absoluteTimeoutMs: 5000, events, now: () => now, rights: rights.rights, file: options.file,
+    maxPerAccount: options.maxPerAccount,
   });
   return { store, seen, rights, events, now: () => now, advance: (ms: number) => { now += ms; } };
 }
@@ -219,6 +220,50 @@ describe('SessionStore', () => {
       expect(third.list()).toEqual([]);
       expect(warnings.join()).toMatch(/sessions file .*sessions\.json: /);
       await third.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Red team's LOW 11: one plain account opened 110 sessions in 10 s, all on the dashboard.
+  it('ends an account\'s oldest session at a login past sessions.max_per_account, and no other', () => {
+    const { store, seen, advance } = setUp({ maxPerAccount: 3 });
+    const bobs = store.create({ ...account, login: 'bob' }, '::1', 'bob');
+    const alices = Array.from({ length: 3 }, (_, i) => {
+      advance(10);
+      return store.create(account, '::1', `alice ${i}`);
+    });
+    seen.length = 0;
+    advance(10);
+    const newest = store.create(account, '::1', 'alice 3');
+    expect(store.use(alices[0]!.id)).toBeNull();
+    expect(seen.map((event) => [event.name, event.data])).toEqual([
+      ['session-opened', { sessionId: newest.publicId }],
+      ['session-closed', { sessionId: alices[0]!.publicId, reason: 'too-many-sessions' }],
+    ]);
+    expect(store.list().map((session) => session.userAgent)).toEqual(['bob', 'alice 1', 'alice 2', 'alice 3']);
+    for (const kept of [bobs, alices[1]!, alices[2]!, newest]) expect(store.use(kept.id)).not.toBeNull();
+    // A burst of logins keeps the newest three, whatever the number.
+    for (let i = 4; i < 110; i += 1) store.create(account, '::1', `alice ${i}`);
+    expect(store.list().map((session) => session.userAgent)).toEqual(['bob', 'alice 107', 'alice 108', 'alice 109']);
+    store.close();
+  });
+
+  it('keeps at restart each account\'s newest sessions within a cap lowered meanwhile', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'licorn-sessions-'));
+    const file = join(dir, 'sessions.json');
+    try {
+      const first = setUp({ file });
+      for (let i = 0; i < 4; i += 1) {
+        first.advance(10);
+        first.store.create(account, '::1', `alice ${i}`);
+      }
+      await first.store.close();
+      const second = setUp({ file, now: first.now(), maxPerAccount: 2 });
+      await second.store.restore();
+      expect(second.store.list().map((session) => session.userAgent)).toEqual(['alice 2', 'alice 3']);
+      await second.store.close();
+      expect(await readFile(file, 'utf8')).not.toContain('alice 0');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
