@@ -268,10 +268,16 @@ export class AccountsService {
   // (field `accounts.<row>.<field>`) leaves every file as it was. A new UID or primary group
   // re-owns the files of the account's own home before the files are written (undone if
   // they are not); a home that is not its own directory is left alone.
-  async modifyAccounts(rows: (AccountChanges & { login: string })[]): Promise<AccountView[]> {
+  // With `by`, Licorn's rules are checked for each row inside the transaction.
+  async modifyAccounts(rows: (AccountChanges & { login: string })[], by?: Requester): Promise<AccountView[]> {
     const { root } = this.#store;
     const changed = await this.#store.transact(
-      (db, context) => mapRows(rows, ({ login, ...changes }) => applyModifyAccount(db, login, changes, context)),
+      (db, context) => mapRows(rows, ({ login, ...changes }) => {
+        const request = by ? checkAccountRequest(db, context.defs, by, login, getUpdateActions(changes)) : null;
+        const result = applyModifyAccount(db, login, changes, context);
+        if (request) checkMembershipChange(request.actor, db, context.defs, login, request.held, getHeldGroups(db, login), by!.adminGroups);
+        return result;
+      }),
       async (results, steps, db, context) => {
         for (const [row, { before, after }] of results.entries()) {
           await prepareModified(root, steps, db, context, after.login, before, after).catch((error: unknown) => {
@@ -348,8 +354,8 @@ export class AccountsService {
   }
 
   // Deletes an account; its home is archived by default (see getDeletionPlan).
-  async deleteAccount(login: string, home: HomeDisposal = 'archive'): Promise<DeletedAccount> {
-    const [deleted] = await this.deleteAccounts([login], home).catch((error: unknown) => {
+  async deleteAccount(login: string, home: HomeDisposal = 'archive', by?: Requester): Promise<DeletedAccount> {
+    const [deleted] = await this.deleteAccounts([login], home, by).catch((error: unknown) => {
       throw error instanceof CoreError && error.cause instanceof CoreError ? error.cause : error;
     });
     return deleted!;
@@ -358,10 +364,14 @@ export class AccountsService {
   // Deletes many accounts in one transaction with their homes: each home is moved (to the
   // archives, or aside to be removed) before the files are written, and moved back if they
   // are not; a removed home is deleted once the accounts are gone.
-  async deleteAccounts(logins: string[], home: HomeDisposal = 'archive'): Promise<DeletedAccount[]> {
+  // With `by`, Licorn's rules are checked for each account inside the transaction.
+  async deleteAccounts(logins: string[], home: HomeDisposal = 'archive', by?: Requester): Promise<DeletedAccount[]> {
     const { root } = this.#store;
     const done: { archive: string | null; home: HomePlan }[] = [];
-    const removed = await this.#store.transact((db) => mapRows(logins, (login) => applyDeleteAccount(db, login)),
+    const removed = await this.#store.transact((db, context) => mapRows(logins, (login) => {
+      if (by) checkAccountRequest(db, context.defs, by, login, ['delete']);
+      return applyDeleteAccount(db, login);
+    }),
       async (entries, steps, db, context) => {
         done.push(...await prepareHomeDisposals(root, steps, db, context, entries, home));
       });

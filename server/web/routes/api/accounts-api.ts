@@ -108,7 +108,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     const { home } = request.query;
     const deleted = await runAudited(audit, request, 'account-delete', login, async () => {
       checkAccountAction(getActorOf(request), getExisting(login), 'delete', adminGroups);
-      return accounts.deleteAccount(login, home);
+      return accounts.deleteAccount(login, home, getRequester(request));
     }, (result) => `home: ${home}${result?.home.warning ? `; ${result.home.warning}` : ''}`);
     return { archive: deleted.archive, home: deleted.home };
   });
@@ -122,13 +122,13 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
       const actor = getActorOf(request);
       const rule: AccountAction = action === 'add-to-group' ? 'change-groups' : action;
       logins.forEach((login) => checkAccountAction(actor, getExisting(login), rule, adminGroups));
-      if (action === 'delete') return { deleted: await accounts.deleteAccounts(logins, home) };
+      if (action === 'delete') return { deleted: await accounts.deleteAccounts(logins, home, getRequester(request)) };
       if (action === 'add-to-group') {
         if (!group) throw new CoreError('invalid-argument', 'Adding to a group needs the group', { field: 'group' });
         await accounts.setRoles(group, logins, role, getRequester(request));
         return { changed: logins };
       }
-      await accounts.modifyAccounts(logins.map((login) => ({ login, locked: action === 'lock' })));
+      await accounts.modifyAccounts(logins.map((login) => ({ login, locked: action === 'lock' })), getRequester(request));
       return { changed: logins };
     }, logins.length > 1 ? logins.slice(0, 50).join(' ') : undefined);
   });

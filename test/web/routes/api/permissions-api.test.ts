@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openApiSession, useApiTestApp, type ApiSession } from '../../../helpers/test-app.ts';
@@ -167,5 +167,27 @@ describe('the version and the rules are checked inside the transaction (MEDIUM 6
     expect(changed.statusCode, changed.body).toBe(403);
     expect(changed.json().message).toContain('no longer');
     expect(await shadowLine('promo1')).toBe(before);
+  });
+
+  it('refuses changes sent at once after licorn-wmi was taken away by an edit of etc/group', async () => {
+    await create('late2');
+    const requests: [string, 'POST' | 'DELETE', string, object?][] = [
+      ['wmi3', 'POST', '/api/v1/accounts', { login: 'late1', password: null, createHome: false }],
+      ['wmi4', 'POST', '/api/v1/accounts/bulk', { action: 'lock', logins: ['late2'] }],
+      ['wmi5', 'DELETE', '/api/v1/accounts/late2?home=keep'],
+    ];
+    for (const [login, method, url, body] of requests) {
+      await create(login, { password: 'Wmi3-pass-12345', groups: ['licorn-wmi'] });
+      const actor = await openApiSession(api.t.app, login, 'Wmi3-pass-12345');
+      const path = join(api.t.sandbox.root, 'etc/group');
+      const text = await readFile(path, 'utf8');
+      // As `gpasswd -d <login> licorn-wmi` would, before the watcher has told anyone.
+      await writeFile(path, text.replace(/^(licorn-wmi:[^:]*:[^:]*:)(.*)$/m, (_, head: string, members: string) =>
+        head + members.split(',').filter((member) => member !== login).join(',')));
+      const before = await digestEtc();
+      const response = await call(actor, method, url, body);
+      expect(response.statusCode, `${url} ${response.body}`).toBe(403);
+      expect(await digestEtc()).toBe(before);
+    }
   });
 });
