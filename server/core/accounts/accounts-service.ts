@@ -381,7 +381,7 @@ export class AccountsService {
   // Creates a group; a standard one gets its helper groups and its shared directory.
   async createGroup(input: NewGroup, by?: Requester): Promise<GroupView> {
     const entry = await this.#store.transact((db, context) => {
-      if (by) checkNewGroupRules(getActorIn(db, by), input, context.defs);
+      if (by) checkNewGroupRules(getActorIn(db, by), input, context.defs, by.adminGroups);
       const created = applyCreateGroup(db, input, context);
       if (hasRoles(db, created.name)) checkShareClear(db, created.name, 'name');
       return created;

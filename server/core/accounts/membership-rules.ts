@@ -128,15 +128,21 @@ export function getUpdateActions(update: { locked?: boolean; password?: string; 
 }
 
 // Refuses a group the actor may not create: a GID in the restricted range by nobody (it could
-// then never be renamed or deleted here); a system group or an explicit GID outside the
-// standard range only by members of `admins`.
-export function checkNewGroupRules(actor: Actor, input: { name: string; system?: boolean; gid?: number }, defs: LoginDefs): void {
+// then never be renamed or deleted here); a system group, an explicit GID outside the
+// standard range, or an admin group missing on this machine (its members would administer
+// it) only by members of `admins`.
+export function checkNewGroupRules(actor: Actor, input: { name: string; system?: boolean; gid?: number }, defs: LoginDefs,
+  adminGroups: readonly string[]): void {
   if (input.gid !== undefined && isRestrictedUid(input.gid)) {
     const message = `GID ${input.gid} is in the restricted range (below 300 or above 29999), never given through the interface`;
     throw new CoreError('permission-denied', message, { field: 'gid' });
   }
   if (actor.inAdminsGroup) return;
   const outside = input.gid !== undefined && (input.gid < defs.gidMin || input.gid > defs.gidMax);
+  if (adminGroups.includes(input.name) || input.name === adminsGroup) {
+    const message = `Only members of "${adminsGroup}" may create ${quote(input.name)}, an administrators' group`;
+    throw new CoreError('permission-denied', message, { field: 'name' });
+  }
   if (input.system || outside) {
     const message = `Only members of "${adminsGroup}" may create system groups (asked for ${quote(input.name)})`;
     throw new CoreError('permission-denied', message, { field: input.system ? 'system' : 'gid' });
@@ -144,9 +150,14 @@ export function checkNewGroupRules(actor: Actor, input: { name: string; system?:
 }
 
 // Refuses changing a group (description, rename, share) that is restricted (nobody) or a
-// system or admin group (members of `admins` only).
+// system or admin group (members of `admins` only), and renaming one into an admin group's name.
 export function checkGroupChange(actor: Actor, group: { name: string; gid: number; system: boolean },
-  adminGroups: readonly string[]): void {
+  adminGroups: readonly string[], newName?: string): void {
+  if (newName !== undefined && newName !== group.name && (adminGroups.includes(newName) || newName === adminsGroup)
+    && !actor.inAdminsGroup) {
+    const message = `Only members of "${adminsGroup}" may name a group ${quote(newName)}, an administrators' group`;
+    throw new CoreError('permission-denied', message, { field: 'newName' });
+  }
   if (isRestrictedUid(group.gid)) {
     const message = `${quote(group.name)} is a restricted group (GID ${group.gid}), never changed through the interface`;
     throw new CoreError('permission-denied', message, { field: 'name' });

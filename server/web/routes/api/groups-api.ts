@@ -68,7 +68,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     const { name: groupName } = request.params;
     const { version, description, newName, permissive } = request.body;
     return runAudited(audit, request, 'group-modify', groupName, async () => {
-      checkGroupChange(getActorOf(request), getExisting(groupName), adminGroups);
+      checkGroupChange(getActorOf(request), getExisting(groupName), adminGroups, newName);
       if (getExisting(groupName).version !== version) {
         throw new CoreError('conflict', `Group ${quote(groupName)} was changed elsewhere since you loaded it: reload to see the change, then apply yours`, { field: 'version' });
       }
