@@ -23,8 +23,7 @@ import { validateName, quote } from './validate-fields.ts';
 import { throttleProgress, type ProgressListener } from './report-progress.ts';
 import type { AccountCounts } from './account-counts.ts';
 import {
-  checkAccountRequest, checkMembershipChange, checkNewAccountRules, checkNewGroupRules, getActorIn, getHeldGroups, getUpdateActions,
-  type Requester,
+  checkAccountRequest, checkNewAccountRules, checkNewGroupRules, getActorIn, getUpdateActions, type Requester,
 } from './membership-rules.ts';
 import type { Actor } from './account-permissions.ts';
 
@@ -225,7 +224,8 @@ export class AccountsService {
     const candidate: Record<string, unknown> = { ...input };
     for (let attempt = 0; attempt < 10; attempt += 1) {
       try {
-        await this.#tryCreate(trial, candidate as unknown as CreateAccountInput, input.createHome !== false, actor && { actor, by: by! });
+        const rules = actor && { actor, by: by! };
+        await this.#tryCreate(trial, candidate as unknown as CreateAccountInput, input.createHome !== false, rules);
         break;
       } catch (error) {
         if (!(error instanceof CoreError)) throw error;
@@ -275,7 +275,7 @@ export class AccountsService {
       (db, context) => mapRows(rows, ({ login, ...changes }) => {
         const request = by ? checkAccountRequest(db, context.defs, by, login, getUpdateActions(changes)) : null;
         const result = applyModifyAccount(db, login, changes, context);
-        if (request) checkMembershipChange(request.actor, db, context.defs, login, request.held, getHeldGroups(db, login), by!.adminGroups);
+        request?.checkGroups();
         return result;
       }),
       async (results, steps, db, context) => {
@@ -309,7 +309,7 @@ export class AccountsService {
       if (hash !== null) applySetHash(db, login, hash, context);
       if (forcePasswordChange) applyForcePasswordChange(db, login);
       const move = final === login ? null : applyRenameWithHome(db, context, login, final, { moveHome, renameGroup });
-      if (request) checkMembershipChange(request.actor, db, context.defs, final, request.held, getHeldGroups(db, final), by!.adminGroups);
+      request?.checkGroups(final);
       return { modified, move };
     }, async ({ modified, move }, steps, db, context) => {
       if (modified) await prepareModified(this.#store.root, steps, db, context, final, modified.before, modified.after);
@@ -447,11 +447,12 @@ export class AccountsService {
   // Applies `change` to each account in one transaction; with `by`, each is checked for
   // 'change-groups' and its change of groups against Licorn's rules, on the database as it
   // is inside the transaction.
-  #changeGroupsOf(logins: string[], by: Requester | undefined, change: (db: AccountDatabase, login: string) => void): Promise<void[]> {
+  #changeGroupsOf(logins: string[], by: Requester | undefined,
+    change: (db: AccountDatabase, login: string) => void): Promise<void[]> {
     return this.#store.transact((db, context) => mapRows(logins, (login) => {
       const request = by ? checkAccountRequest(db, context.defs, by, login, ['change-groups']) : null;
       change(db, login);
-      if (request) checkMembershipChange(request.actor, db, context.defs, login, request.held, getHeldGroups(db, login), by!.adminGroups);
+      request?.checkGroups();
     }));
   }
 

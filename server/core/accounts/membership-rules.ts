@@ -87,11 +87,17 @@ export function checkMembershipChange(actor: Actor, db: AccountDatabase, defs: L
   }
 }
 
+// A change of an account the requester may start: `checkGroups` (once the change is applied
+// to the same database) refuses what it did to the account's groups (checkMembershipChange).
+export interface AccountRequest {
+  actor: Actor;
+  checkGroups(finalLogin?: string): void;
+}
+
 // Checks `actions` on an existing account for the requester, on the database as it is now,
-// and the version the change was based on (a stale one is a conflict); returns the actor
-// and the groups the account holds, for checkMembershipChange once the change is applied.
+// and the version the change was based on (a stale one is a conflict).
 export function checkAccountRequest(db: AccountDatabase, defs: LoginDefs, requester: Requester, login: string,
-  actions: readonly AccountAction[], version?: string): { actor: Actor; held: Map<string, boolean> } {
+  actions: readonly AccountAction[], version?: string): AccountRequest {
   const account = getAccountView(db, defs, login);
   if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
   if (version !== undefined && account.version !== version) {
@@ -101,7 +107,10 @@ export function checkAccountRequest(db: AccountDatabase, defs: LoginDefs, reques
   }
   const actor = getActorIn(db, requester);
   for (const action of actions) checkAccountAction(actor, account, action, requester.adminGroups);
-  return { actor, held: getHeldGroups(db, login) };
+  const held = getHeldGroups(db, login);
+  const checkGroups = (finalLogin = login) =>
+    checkMembershipChange(actor, db, defs, finalLogin, held, getHeldGroups(db, finalLogin), requester.adminGroups);
+  return { actor, checkGroups };
 }
 
 // Refuses a new account the requester may not create: a system account, or one put into a
@@ -110,7 +119,8 @@ export function checkNewAccountRules(actor: Actor, db: AccountDatabase, defs: Lo
   system: boolean | undefined, adminGroups: readonly string[]): void {
   if (actor.inAdminsGroup) return;
   if (system) {
-    throw new CoreError('permission-denied', `Only members of "${adminsGroup}" may create system accounts`, { field: 'system' });
+    const message = `Only members of "${adminsGroup}" may create system accounts`;
+    throw new CoreError('permission-denied', message, { field: 'system' });
   }
   checkMembershipChange(actor, db, defs, login, new Map(), getHeldGroups(db, login), adminGroups);
 }
@@ -131,10 +141,11 @@ export function getUpdateActions(update: { locked?: boolean; password?: string; 
 // then never be renamed or deleted here); a system group, an explicit GID outside the
 // standard range, or an admin group missing on this machine (its members would administer
 // it) only by members of `admins`.
-export function checkNewGroupRules(actor: Actor, input: { name: string; system?: boolean; gid?: number }, defs: LoginDefs,
-  adminGroups: readonly string[]): void {
+export function checkNewGroupRules(actor: Actor, input: { name: string; system?: boolean; gid?: number },
+  defs: LoginDefs, adminGroups: readonly string[]): void {
   if (input.gid !== undefined && isRestrictedUid(input.gid)) {
-    const message = `GID ${input.gid} is in the restricted range (below 300 or above 29999), never given through the interface`;
+    const message = `GID ${input.gid} is in the restricted range (below 300 or above 29999), `
+      + 'never given through the interface';
     throw new CoreError('permission-denied', message, { field: 'gid' });
   }
   if (actor.inAdminsGroup) return;
@@ -159,10 +170,12 @@ export function checkGroupChange(actor: Actor, group: { name: string; gid: numbe
     throw new CoreError('permission-denied', message, { field: 'newName' });
   }
   if (isRestrictedUid(group.gid)) {
-    const message = `${quote(group.name)} is a restricted group (GID ${group.gid}), never changed through the interface`;
+    const message = `${quote(group.name)} is a restricted group (GID ${group.gid}), `
+      + 'never changed through the interface';
     throw new CoreError('permission-denied', message, { field: 'name' });
   }
   if (actor.inAdminsGroup || (!group.system && !adminGroups.includes(group.name))) return;
-  const message = `Only members of "${adminsGroup}" may change ${quote(group.name)}: it is a system or administrators' group`;
+  const message = `Only members of "${adminsGroup}" may change ${quote(group.name)}: `
+    + 'it is a system or administrators\' group';
   throw new CoreError('permission-denied', message, { field: 'name' });
 }

@@ -5,7 +5,9 @@ import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
 import type { CsvMapping } from '../../../core/accounts/account-csv.ts';
 import type { HomeDisposal, ProgressListener } from '../../../core/accounts/accounts-service.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
-import { checkAccountAction, getActor, type AccountAction, type Actor } from '../../../core/accounts/account-permissions.ts';
+import {
+  checkAccountAction, getActor, type AccountAction, type Actor,
+} from '../../../core/accounts/account-permissions.ts';
 import type { Requester } from '../../../core/accounts/membership-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
 import {
@@ -128,7 +130,8 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
         await accounts.setRoles(group, logins, role, getRequester(request));
         return { changed: logins };
       }
-      await accounts.modifyAccounts(logins.map((login) => ({ login, locked: action === 'lock' })), getRequester(request));
+      const rows = logins.map((login) => ({ login, locked: action === 'lock' }));
+      await accounts.modifyAccounts(rows, getRequester(request));
       return { changed: logins };
     }, logins.length > 1 ? logins.slice(0, 50).join(' ') : undefined);
   });
@@ -150,6 +153,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
       : undefined;
     const by = getRequester(request);
     if (options.dryRun) return accounts.importCsv(csv, { ...options, onProgress, by });
-    return runAudited(audit, request, 'accounts-import', 'CSV', () => accounts.importCsv(csv, { ...options, onProgress, by }));
+    return runAudited(audit, request, 'accounts-import', 'CSV',
+      () => accounts.importCsv(csv, { ...options, onProgress, by }));
   });
 }

@@ -50,7 +50,8 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
       },
     },
   }, async (request, reply) => {
-    const group = await runAudited(audit, request, 'group-create', request.body.name, () => accounts.createGroup(request.body, getRequester(request)));
+    const group = await runAudited(audit, request, 'group-create', request.body.name,
+      () => accounts.createGroup(request.body, getRequester(request)));
     reply.code(201);
     return getDetails(group);
   });
@@ -95,12 +96,15 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
   }, async (request) => {
     const { name: groupName, login } = request.params;
     return runAudited(audit, request, 'group-role', `${groupName}/${login}`, async () => {
-      if (!accounts.getAccount(login)) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+      if (!accounts.getAccount(login)) {
+        throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+      }
       const { role } = request.body;
       // The rules (the account's, the group's) are applied by the core inside the transaction.
       const by = getRequester(request);
       // A group without Licorn roles has members only: "member" adds, "none" removes.
-      if ((await getDetails(getExisting(groupName))).responsibles !== null) await accounts.setRole(groupName, login, role, by);
+      const hasRoles = (await getDetails(getExisting(groupName))).responsibles !== null;
+      if (hasRoles) await accounts.setRole(groupName, login, role, by);
       else if (role === 'member') await accounts.addMember(groupName, login, by);
       else if (role === 'none') await accounts.removeMember(groupName, login, by);
       else throw new CoreError('invalid-argument', `The group ${quote(groupName)} has no guests or responsibles (it is not a standard Licorn group): an account is a member or not`, { field: 'role' });
