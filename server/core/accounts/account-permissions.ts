@@ -87,41 +87,8 @@ export function getAccountActions(actor: Actor, target: AccountView,
   return Object.fromEntries(refusals) as Record<AccountAction, string | null>;
 }
 
-// Refuses taking someone out of `admins` through the interface (a shell is the way, on
-// purpose: a slip in a browser must not lock every admin out).
-export function checkLeavesAdmins(before: readonly string[], after: readonly string[], login: string): void {
-  if (before.includes(adminsGroup) && !after.includes(adminsGroup)) {
-    const message = `Nobody is removed from "${adminsGroup}" through the interface (asked for ${quote(login)})`;
-    throw new CoreError('permission-denied', message, { field: 'groups' });
-  }
-}
-
-// What a create asks for that the rules look at.
-export interface NewAccountRequest {
-  system?: boolean;
-  groups?: readonly string[];
-  roles?: Record<string, string>;
-}
-
-// Refuses creating a system or administrator account (or one in `admins`) unless the actor
-// is in `admins`: the same line as for touching such accounts.
-export function checkCreateAccount(actor: Actor, input: NewAccountRequest, adminGroups: readonly string[]): void {
-  const groups = [...input.groups ?? [], ...Object.keys(input.roles ?? {})];
-  checkJoinsAdmins(actor, groups);
-  if (actor.inAdminsGroup) return;
-  if (input.system || groups.some((group) => adminGroups.includes(group))) {
-    const message = `Only members of "${adminsGroup}" may create system or administrator accounts`;
-    throw new CoreError('permission-denied', message, { field: input.system ? 'system' : 'groups' });
-  }
-}
-
-// Refuses giving `admins` to someone unless the actor is in it.
-export function checkJoinsAdmins(actor: Actor, groups: readonly string[]): void {
-  if (groups.includes(adminsGroup) && !actor.inAdminsGroup) {
-    const message = `Only members of "${adminsGroup}" may add an account to it`;
-    throw new CoreError('permission-denied', message, { field: 'groups' });
-  }
-}
+// The rules on what an account's groups become (primary, supplementary, roles), applied
+// inside the transaction: membership-rules.ts.
 
 // Refuses deleting or renaming a restricted group (GID below 300 or above 29999: root,
 // daemon, users, nogroup…) through the interface, as Licorn did.

@@ -22,11 +22,16 @@ import type { AccountDatabase } from './account-database.ts';
 import { validateName, quote } from './validate-fields.ts';
 import { throttleProgress, type ProgressListener } from './report-progress.ts';
 import type { AccountCounts } from './account-counts.ts';
+import {
+  checkAccountRequest, checkNewAccountRules, checkNewGroupRules, getActorIn, getUpdateActions, type Requester,
+} from './membership-rules.ts';
+import type { Actor } from './account-permissions.ts';
 
 export type { ProgressListener } from './report-progress.ts';
 export type { HomeDisposal, HomePlan } from './home-disk.ts';
 export type { HomesRecovery } from './homes-journal.ts';
 export type { AccountCounts } from './account-counts.ts';
+export type { Requester } from './membership-rules.ts';
 
 // What creating an account takes. Without a password one is generated and returned once;
 // `null` creates it with no password at all (`!`, as useradd does without -p).
@@ -154,8 +159,8 @@ export class AccountsService {
 
   // Creates an account, its home from etc/skel (unless createHome is false), and returns
   // it with the generated password when none was given.
-  async createAccount(input: CreateAccountInput): Promise<{ account: AccountView; generatedPassword: string | null }> {
-    const [created] = await this.createAccounts([input]).catch((error: unknown) => {
+  async createAccount(input: CreateAccountInput, by?: Requester): Promise<{ account: AccountView; generatedPassword: string | null }> {
+    const [created] = await this.createAccounts([input], { by }).catch((error: unknown) => {
       // One account: name the field itself, not "row 1".
       throw error instanceof CoreError && error.cause instanceof CoreError ? error.cause : error;
     });
@@ -165,8 +170,9 @@ export class AccountsService {
   // Creates many accounts in one transaction: each file is written once, and one refused
   // row (its field named `accounts.<row>.<field>`) leaves every file as it was. Roles are
   // given in the same transaction; the homes are made from etc/skel before the files are
-  // written (journaled: see homes-journal.ts), and undone if anything fails.
-  async createAccounts(inputs: CreateAccountInput[], options: { onProgress?: ProgressListener } = {}): Promise<{ account: AccountView; generatedPassword: string | null }[]> {
+  // written (journaled: see homes-journal.ts), and undone if anything fails. With `by`, Licorn's
+  // rules are applied to each row on the database as it is inside the transaction.
+  async createAccounts(inputs: CreateAccountInput[], options: { onProgress?: ProgressListener; by?: Requester } = {}): Promise<{ account: AccountView; generatedPassword: string | null }[]> {
     const report = throttleProgress(options.onProgress);
     let hashed = 0;
     const prepared = await Promise.all(inputs.map(async (input, row) => {
@@ -188,12 +194,15 @@ export class AccountsService {
       }
     }));
     const { root, etcDir } = this.#store;
+    const { by } = options;
     const entries = await this.#store.transact((db, context) => {
+      const actor = by ? getActorIn(db, by) : null;
       const memberships = new Map<string, string[]>();
       const created = mapRows(prepared, ({ input, login, hash }) => applyCreateAccount(db, { ...input, login, hash }, context, memberships));
       for (const [group, logins] of memberships) applyAddMembers(db, group, logins);
       mapRows(prepared, ({ input, login }) => {
         for (const [group, role] of Object.entries(input.roles ?? {})) applySetRole(db, group, login, role);
+        if (actor) checkNewAccountRules(actor, db, context.defs, login, input.system, by!.adminGroups);
       });
       return created;
     }, async (created, steps, db, context) => {
@@ -208,13 +217,15 @@ export class AccountsService {
   // The problems of a would-be account, one per field at fault, without writing anything:
   // the create form asks as the admin types. A field found at fault is set aside and the
   // rest checked again.
-  async checkNewAccount(input: CreateAccountInput): Promise<{ field: string; message: string }[]> {
+  async checkNewAccount(input: CreateAccountInput, by?: Requester): Promise<{ field: string; message: string }[]> {
     const trial = this.#store.database.clone();
+    const actor = by ? getActorIn(trial, by) : undefined;
     const problems: { field: string; message: string }[] = [];
     const candidate: Record<string, unknown> = { ...input };
     for (let attempt = 0; attempt < 10; attempt += 1) {
       try {
-        await this.#tryCreate(trial, candidate as unknown as CreateAccountInput, input.createHome !== false);
+        const rules = actor && { actor, by: by! };
+        await this.#tryCreate(trial, candidate as unknown as CreateAccountInput, input.createHome !== false, rules);
         break;
       } catch (error) {
         if (!(error instanceof CoreError)) throw error;
@@ -232,12 +243,15 @@ export class AccountsService {
   }
 
   // Creates an account on `trial` (a copy of the database) with every check createAccount
-  // makes: the password policy, each field, the home; throws the first problem.
-  async #tryCreate(trial: AccountDatabase, input: CreateAccountInput, withHome: boolean): Promise<void> {
+  // makes: the password policy, each field, the home, and with `rules` Licorn's rules for
+  // the actor; throws the first problem.
+  async #tryCreate(trial: AccountDatabase, input: CreateAccountInput, withHome: boolean,
+    rules?: { actor: Actor; by: Requester }): Promise<void> {
     if (typeof input.password === 'string') validatePassword(input.password, input.login ?? '');
     const context = this.#store.context;
     const entry = applyCreateAccount(trial, { ...input, hash: '!' }, context);
     for (const [group, role] of Object.entries(input.roles ?? {})) applySetRole(trial, group, entry.login, role);
+    if (rules) checkNewAccountRules(rules.actor, trial, context.defs, entry.login, input.system, rules.by.adminGroups);
     if (withHome) await checkNewHomeOnDisk(this.#store.root, trial, entry.login, entry.home, context.homeBase);
   }
 
@@ -254,10 +268,16 @@ export class AccountsService {
   // (field `accounts.<row>.<field>`) leaves every file as it was. A new UID or primary group
   // re-owns the files of the account's own home before the files are written (undone if
   // they are not); a home that is not its own directory is left alone.
-  async modifyAccounts(rows: (AccountChanges & { login: string })[]): Promise<AccountView[]> {
+  // With `by`, Licorn's rules are checked for each row inside the transaction.
+  async modifyAccounts(rows: (AccountChanges & { login: string })[], by?: Requester): Promise<AccountView[]> {
     const { root } = this.#store;
     const changed = await this.#store.transact(
-      (db, context) => mapRows(rows, ({ login, ...changes }) => applyModifyAccount(db, login, changes, context)),
+      (db, context) => mapRows(rows, ({ login, ...changes }) => {
+        const request = by ? checkAccountRequest(db, context.defs, by, login, getUpdateActions(changes)) : null;
+        const result = applyModifyAccount(db, login, changes, context);
+        request?.checkGroups();
+        return result;
+      }),
       async (results, steps, db, context) => {
         for (const [row, { before, after }] of results.entries()) {
           await prepareModified(root, steps, db, context, after.login, before, after).catch((error: unknown) => {
@@ -269,18 +289,27 @@ export class AccountsService {
   }
 
   // Every change a PATCH of an account asks for, in one transaction: its fields, roles,
-  // password, forced change and rename (with its home) are all made, or none.
-  async updateAccount(login: string, update: AccountUpdate): Promise<AccountView> {
+  // password, forced change and rename (with its home) are all made, or none. With `by`, the
+  // version and Licorn's rules are checked inside the transaction (after the password's
+  // hash): a change or a demotion that landed meanwhile is seen.
+  async updateAccount(login: string, update: AccountUpdate, options: { by?: Requester; version?: string } = {}): Promise<AccountView> {
     const { roles, password, forcePasswordChange, newLogin, moveHome, renameGroup, ...changes } = update;
+    const { by, version } = options;
     const { defs } = this.#store.context;
+    const check = (db: AccountDatabase, loginDefs: typeof defs) =>
+      (by ? checkAccountRequest(db, loginDefs, by, login, getUpdateActions(update), version) : null);
+    // Refused at once when it already would be, before the hash.
+    check(this.#store.database, defs);
     const hash = password === undefined ? null : await hashPassword(validatePassword(password, login), defs);
     const final = newLogin !== undefined && newLogin !== login ? newLogin : login;
     await this.#store.transact((db, context) => {
+      const request = check(db, context.defs);
       const modified = Object.keys(changes).length > 0 ? applyModifyAccount(db, login, changes, context) : null;
       for (const [group, role] of Object.entries(roles ?? {})) applySetRole(db, group, login, role);
       if (hash !== null) applySetHash(db, login, hash, context);
       if (forcePasswordChange) applyForcePasswordChange(db, login);
       const move = final === login ? null : applyRenameWithHome(db, context, login, final, { moveHome, renameGroup });
+      request?.checkGroups(final);
       return { modified, move };
     }, async ({ modified, move }, steps, db, context) => {
       if (modified) await prepareModified(this.#store.root, steps, db, context, final, modified.before, modified.after);
@@ -325,8 +354,8 @@ export class AccountsService {
   }
 
   // Deletes an account; its home is archived by default (see getDeletionPlan).
-  async deleteAccount(login: string, home: HomeDisposal = 'archive'): Promise<DeletedAccount> {
-    const [deleted] = await this.deleteAccounts([login], home).catch((error: unknown) => {
+  async deleteAccount(login: string, home: HomeDisposal = 'archive', by?: Requester): Promise<DeletedAccount> {
+    const [deleted] = await this.deleteAccounts([login], home, by).catch((error: unknown) => {
       throw error instanceof CoreError && error.cause instanceof CoreError ? error.cause : error;
     });
     return deleted!;
@@ -335,10 +364,14 @@ export class AccountsService {
   // Deletes many accounts in one transaction with their homes: each home is moved (to the
   // archives, or aside to be removed) before the files are written, and moved back if they
   // are not; a removed home is deleted once the accounts are gone.
-  async deleteAccounts(logins: string[], home: HomeDisposal = 'archive'): Promise<DeletedAccount[]> {
+  // With `by`, Licorn's rules are checked for each account inside the transaction.
+  async deleteAccounts(logins: string[], home: HomeDisposal = 'archive', by?: Requester): Promise<DeletedAccount[]> {
     const { root } = this.#store;
     const done: { archive: string | null; home: HomePlan }[] = [];
-    const removed = await this.#store.transact((db) => mapRows(logins, (login) => applyDeleteAccount(db, login)),
+    const removed = await this.#store.transact((db, context) => mapRows(logins, (login) => {
+      if (by) checkAccountRequest(db, context.defs, by, login, ['delete']);
+      return applyDeleteAccount(db, login);
+    }),
       async (entries, steps, db, context) => {
         done.push(...await prepareHomeDisposals(root, steps, db, context, entries, home));
       });
@@ -346,8 +379,9 @@ export class AccountsService {
   }
 
   // Creates a group; a standard one gets its helper groups and its shared directory.
-  async createGroup(input: NewGroup): Promise<GroupView> {
+  async createGroup(input: NewGroup, by?: Requester): Promise<GroupView> {
     const entry = await this.#store.transact((db, context) => {
+      if (by) checkNewGroupRules(getActorIn(db, by), input, context.defs, by.adminGroups);
       const created = applyCreateGroup(db, input, context);
       if (hasRoles(db, created.name)) checkShareClear(db, created.name, 'name');
       return created;
@@ -399,13 +433,27 @@ export class AccountsService {
   }
 
   // Makes an account guest, member or responsible of a standard group (or none of them).
-  async setRole(group: string, login: string, role: GroupRole): Promise<void> {
-    await this.#store.transact((db) => applySetRole(db, group, login, role));
+  async setRole(group: string, login: string, role: GroupRole, by?: Requester): Promise<void> {
+    await this.setRoles(group, [login], role, by).catch((error: unknown) => {
+      throw error instanceof CoreError && error.cause instanceof CoreError ? error.cause : error;
+    });
   }
 
   // Gives many accounts the same role in a standard group, in one transaction.
-  async setRoles(group: string, logins: string[], role: GroupRole): Promise<void> {
-    await this.#store.transact((db) => mapRows(logins, (login) => applySetRole(db, group, login, role)));
+  async setRoles(group: string, logins: string[], role: GroupRole, by?: Requester): Promise<void> {
+    await this.#changeGroupsOf(logins, by, (db, login) => applySetRole(db, group, login, role));
+  }
+
+  // Applies `change` to each account in one transaction; with `by`, each is checked for
+  // 'change-groups' and its change of groups against Licorn's rules, on the database as it
+  // is inside the transaction.
+  #changeGroupsOf(logins: string[], by: Requester | undefined,
+    change: (db: AccountDatabase, login: string) => void): Promise<void[]> {
+    return this.#store.transact((db, context) => mapRows(logins, (login) => {
+      const request = by ? checkAccountRequest(db, context.defs, by, login, ['change-groups']) : null;
+      change(db, login);
+      request?.checkGroups();
+    }));
   }
 
   // Renames an account; with moveHome its home /x/<login> becomes /x/<newLogin> and moves
@@ -416,12 +464,12 @@ export class AccountsService {
     return this.updateAccount(login, { newLogin, ...options });
   }
 
-  async addMember(group: string, login: string): Promise<void> {
-    await this.#store.transact((db) => applyAddMember(db, group, login));
+  async addMember(group: string, login: string, by?: Requester): Promise<void> {
+    await this.#changeGroupsOf([login], by, (db) => applyAddMember(db, group, login)).catch(unwrapRow);
   }
 
-  async removeMember(group: string, login: string): Promise<void> {
-    await this.#store.transact((db) => applyRemoveMember(db, group, login));
+  async removeMember(group: string, login: string, by?: Requester): Promise<void> {
+    await this.#changeGroupsOf([login], by, (db) => applyRemoveMember(db, group, login)).catch(unwrapRow);
   }
 
   // Every account as CSV (login, full name, uid, groups…; never a hash).
@@ -433,10 +481,12 @@ export class AccountsService {
   // before it; `dryRun` stops there and reports. Otherwise rows with problems refuse the
   // whole import (nothing written) unless `skipInvalid`, and the rest are created in one
   // transaction (without homes when createHomes is false).
-  async importCsv(text: string, options: { mapping?: CsvMapping; dryRun?: boolean; skipInvalid?: boolean; createHomes?: boolean; onProgress?: ProgressListener } = {}):
+  async importCsv(text: string, options: { mapping?: CsvMapping; dryRun?: boolean; skipInvalid?: boolean; createHomes?: boolean; onProgress?: ProgressListener; by?: Requester } = {}):
     Promise<{ problems: { row: number; field: string; message: string }[]; created: string[] }> {
     const rows = parseAccountsCsv(text, options.mapping);
     const trial = this.#store.database.clone();
+    // Licorn's rules per row: the dry run reports a refusal as the row's problem.
+    const rules = options.by ? { actor: getActorIn(trial, options.by), by: options.by } : undefined;
     const problems: { row: number; field: string; message: string }[] = [];
     const valid: CsvAccountRow[] = [];
     const report = throttleProgress(options.onProgress);
@@ -444,7 +494,7 @@ export class AccountsService {
       report('checking', index + 1, rows.length);
       try {
         // A home in the way would refuse the real import too: it is reported now.
-        await this.#tryCreate(trial, { ...toNewAccount(row), password: row.password }, options.createHomes !== false);
+        await this.#tryCreate(trial, { ...toNewAccount(row), password: row.password }, options.createHomes !== false, rules);
         valid.push(row);
       } catch (error) {
         if (!(error instanceof CoreError)) throw error;
@@ -455,7 +505,7 @@ export class AccountsService {
     if (problems.length > 0 && !options.skipInvalid) {
       throw new CoreError('invalid-argument', `${problems.length} of ${rows.length} rows have problems; nothing was imported (see the dry run)`, { field: 'csv' });
     }
-    const created = await this.createAccounts(valid.map((row) => ({ ...toNewAccount(row), password: row.password ?? null, createHome: options.createHomes !== false })), { onProgress: options.onProgress });
+    const created = await this.createAccounts(valid.map((row) => ({ ...toNewAccount(row), password: row.password ?? null, createHome: options.createHomes !== false })), { onProgress: options.onProgress, by: options.by });
     return { problems, created: created.map(({ account }) => account.login) };
   }
 
@@ -467,4 +517,9 @@ export class AccountsService {
   close(): Promise<void> {
     return this.#store.close();
   }
+}
+
+// One row's refusal said as itself (an operation on one account).
+function unwrapRow(error: unknown): never {
+  throw error instanceof CoreError && error.cause instanceof CoreError ? error.cause : error;
 }

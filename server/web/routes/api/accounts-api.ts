@@ -6,8 +6,9 @@ import type { CsvMapping } from '../../../core/accounts/account-csv.ts';
 import type { HomeDisposal, ProgressListener } from '../../../core/accounts/accounts-service.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
 import {
-  checkAccountAction, checkCreateAccount, getActor, checkJoinsAdmins, checkLeavesAdmins, type AccountAction, type Actor,
+  checkAccountAction, getActor, type AccountAction, type Actor,
 } from '../../../core/accounts/account-permissions.ts';
+import type { Requester } from '../../../core/accounts/membership-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
 import {
   accountChangesBody, accountSchema, bulkBody, deleteQuery, errorSchema, importBody, loginParams, newAccountBody,
@@ -40,6 +41,8 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
   const admin = { admin: true };
 
   const getActorOf = (request: FastifyRequest): Actor => getActor((login) => accounts.getAccount(login), request.session!.login);
+  // Who asks: the core applies Licorn's rules inside the transaction, on the files as they are then.
+  const getRequester = (request: FastifyRequest): Requester => ({ login: request.session!.login, adminGroups });
   const getExisting = (login: string): AccountView => {
     const account = accounts.getAccount(login);
     if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
@@ -63,7 +66,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     schema: { tags: ['accounts'], summary: 'Check a would-be account field by field, writing nothing', body: { ...newAccountBody, required: [] } },
   }, async (request) => {
     const input = request.body;
-    const problems = await accounts.checkNewAccount({ ...input, login: input.login ?? '' });
+    const problems = await accounts.checkNewAccount({ ...input, login: input.login ?? '' }, getRequester(request));
     // A form checked before its login is typed: the missing login is not news.
     return { problems: input.login === undefined ? problems.filter((problem) => problem.field !== 'login') : problems };
   });
@@ -72,12 +75,9 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     config: admin, schema: { tags: ['accounts'], summary: 'Create an account', body: newAccountBody, response: errors },
   }, async (request, reply) => {
     const input = request.body;
-    const actor = getActorOf(request);
     // The account and its roles in one transaction: a refused role leaves no account behind.
-    const created = await runAudited(audit, request, 'account-create', input.login, async () => {
-      checkCreateAccount(actor, input, adminGroups);
-      return accounts.createAccount(input);
-    });
+    const created = await runAudited(audit, request, 'account-create', input.login,
+      () => accounts.createAccount(input, getRequester(request)));
     reply.code(201);
     return { account: accounts.getAccount(created.account.login), generatedPassword: created.generatedPassword };
   });
@@ -88,29 +88,11 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
   }, async (request) => {
     const { login } = request.params;
     const { version, ...update } = request.body;
-    const { roles, password, forcePasswordChange, newLogin, moveHome: _moveHome, renameGroup: _renameGroup, ...changes } = update;
     const fields = Object.keys(request.body).filter((key) => key !== 'version');
-    return runAudited(audit, request, 'account-modify', login, async () => {
-      const account = getExisting(login);
-      if (account.version !== version) {
-        throw new CoreError('conflict', `Account ${quote(login)} was changed elsewhere since you loaded it: reload to see the change, then apply yours`, { field: 'version' });
-      }
-      const actor = getActorOf(request);
-      const actions: AccountAction[] = ['modify'];
-      if (changes.locked === true) actions.push('lock');
-      if (changes.locked === false) actions.push('unlock');
-      if (password !== undefined || forcePasswordChange) actions.push('set-password');
-      if (changes.groups || roles) actions.push('change-groups');
-      if (newLogin !== undefined) actions.push('rename');
-      for (const action of actions) checkAccountAction(actor, account, action, adminGroups);
-      if (changes.groups) {
-        checkLeavesAdmins([account.primaryGroup ?? '', ...account.groups], changes.groups, login);
-        checkJoinsAdmins(actor, changes.groups.filter((group) => !account.groups.includes(group)));
-      }
-      if (roles) checkJoinsAdmins(actor, Object.keys(roles).filter((group) => roles[group] !== 'none'));
-      // Every change asked for in one transaction: all of them are made, or none.
-      return accounts.updateAccount(login, update);
-    }, fields.join(' '));
+    // Every change asked for in one transaction: all of them are made, or none. The version
+    // and the rules are checked inside it, after the password's hash.
+    return runAudited(audit, request, 'account-modify', login,
+      () => accounts.updateAccount(login, update, { by: getRequester(request), version }), fields.join(' '));
   });
 
   app.get<{ Params: { login: string }; Querystring: { home: HomeDisposal } }>('/api/v1/accounts/:login/deletion-plan', {
@@ -128,7 +110,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     const { home } = request.query;
     const deleted = await runAudited(audit, request, 'account-delete', login, async () => {
       checkAccountAction(getActorOf(request), getExisting(login), 'delete', adminGroups);
-      return accounts.deleteAccount(login, home);
+      return accounts.deleteAccount(login, home, getRequester(request));
     }, (result) => `home: ${home}${result?.home.warning ? `; ${result.home.warning}` : ''}`);
     return { archive: deleted.archive, home: deleted.home };
   });
@@ -142,14 +124,14 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
       const actor = getActorOf(request);
       const rule: AccountAction = action === 'add-to-group' ? 'change-groups' : action;
       logins.forEach((login) => checkAccountAction(actor, getExisting(login), rule, adminGroups));
-      if (action === 'delete') return { deleted: await accounts.deleteAccounts(logins, home) };
+      if (action === 'delete') return { deleted: await accounts.deleteAccounts(logins, home, getRequester(request)) };
       if (action === 'add-to-group') {
         if (!group) throw new CoreError('invalid-argument', 'Adding to a group needs the group', { field: 'group' });
-        checkJoinsAdmins(actor, [group]);
-        await accounts.setRoles(group, logins, role);
+        await accounts.setRoles(group, logins, role, getRequester(request));
         return { changed: logins };
       }
-      await accounts.modifyAccounts(logins.map((login) => ({ login, locked: action === 'lock' })));
+      const rows = logins.map((login) => ({ login, locked: action === 'lock' }));
+      await accounts.modifyAccounts(rows, getRequester(request));
       return { changed: logins };
     }, logins.length > 1 ? logins.slice(0, 50).join(' ') : undefined);
   });
@@ -169,7 +151,9 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     const onProgress: ProgressListener | undefined = progress
       ? (state) => app.hub.publish(`import/${progress}`, [{ action: 'sample', target: 'import-progress', data: state }])
       : undefined;
-    if (options.dryRun) return accounts.importCsv(csv, { ...options, onProgress });
-    return runAudited(audit, request, 'accounts-import', 'CSV', () => accounts.importCsv(csv, { ...options, onProgress }));
+    const by = getRequester(request);
+    if (options.dryRun) return accounts.importCsv(csv, { ...options, onProgress, by });
+    return runAudited(audit, request, 'accounts-import', 'CSV',
+      () => accounts.importCsv(csv, { ...options, onProgress, by }));
   });
 }

@@ -3,9 +3,8 @@ import { CoreError } from '../../../core/errors.ts';
 import type { GroupView } from '../../../core/accounts/account-view.ts';
 import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
-import {
-  checkAccountAction, checkGroupNotRestricted, checkJoinsAdmins, checkLeavesAdmins, getActor, type Actor,
-} from '../../../core/accounts/account-permissions.ts';
+import { checkGroupNotRestricted, getActor, type Actor } from '../../../core/accounts/account-permissions.ts';
+import { checkGroupChange, type Requester } from '../../../core/accounts/membership-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
 import { protectedGroups } from '../../../core/accounts/group-operations.ts';
 import { errorSchema } from './account-schemas.ts';
@@ -32,6 +31,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     return group;
   };
   const getActorOf = (request: FastifyRequest): Actor => getActor((login) => accounts.getAccount(login), request.session!.login);
+  const getRequester = (request: FastifyRequest): Requester => ({ login: request.session!.login, adminGroups });
 
   app.get('/api/v1/groups', { config: admin, schema: { tags: ['groups'], summary: 'List groups with their roles' } },
     async () => ({ groups: await Promise.all(accounts.listGroups().map(getDetails)) }));
@@ -50,7 +50,8 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
       },
     },
   }, async (request, reply) => {
-    const group = await runAudited(audit, request, 'group-create', request.body.name, () => accounts.createGroup(request.body));
+    const group = await runAudited(audit, request, 'group-create', request.body.name,
+      () => accounts.createGroup(request.body, getRequester(request)));
     reply.code(201);
     return getDetails(group);
   });
@@ -68,6 +69,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     const { name: groupName } = request.params;
     const { version, description, newName, permissive } = request.body;
     return runAudited(audit, request, 'group-modify', groupName, async () => {
+      checkGroupChange(getActorOf(request), getExisting(groupName), adminGroups, newName);
       if (getExisting(groupName).version !== version) {
         throw new CoreError('conflict', `Group ${quote(groupName)} was changed elsewhere since you loaded it: reload to see the change, then apply yours`, { field: 'version' });
       }
@@ -94,18 +96,17 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
   }, async (request) => {
     const { name: groupName, login } = request.params;
     return runAudited(audit, request, 'group-role', `${groupName}/${login}`, async () => {
-      const account = accounts.getAccount(login);
-      if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
-      const actor = getActorOf(request);
+      if (!accounts.getAccount(login)) {
+        throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+      }
       const { role } = request.body;
-      checkAccountAction(actor, account, 'change-groups', adminGroups);
-      const groups = [account.primaryGroup ?? '', ...account.groups];
-      if (role === 'none') checkLeavesAdmins(groups, groups.filter((group) => group !== groupName), login);
-      else checkJoinsAdmins(actor, groups.includes(groupName) ? [] : [groupName]);
+      // The rules (the account's, the group's) are applied by the core inside the transaction.
+      const by = getRequester(request);
       // A group without Licorn roles has members only: "member" adds, "none" removes.
-      if ((await getDetails(getExisting(groupName))).responsibles !== null) await accounts.setRole(groupName, login, role);
-      else if (role === 'member') await accounts.addMember(groupName, login);
-      else if (role === 'none') await accounts.removeMember(groupName, login);
+      const hasRoles = (await getDetails(getExisting(groupName))).responsibles !== null;
+      if (hasRoles) await accounts.setRole(groupName, login, role, by);
+      else if (role === 'member') await accounts.addMember(groupName, login, by);
+      else if (role === 'none') await accounts.removeMember(groupName, login, by);
       else throw new CoreError('invalid-argument', `The group ${quote(groupName)} has no guests or responsibles (it is not a standard Licorn group): an account is a member or not`, { field: 'role' });
       return getDetails(getExisting(groupName));
     }, request.body.role);

@@ -1,0 +1,181 @@
+import { CoreError } from '../errors.ts';
+import type { AccountDatabase } from './account-database.ts';
+import type { LoginDefs } from './parse-login-defs.ts';
+import { getAccountView } from './account-view.ts';
+import { quote } from './validate-fields.ts';
+import { getHelperOwner, hasRoles } from './licorn-roles.ts';
+import {
+  adminsGroup, checkAccountAction, isRestrictedUid, type AccountAction, type Actor,
+} from './account-permissions.ts';
+
+// Licorn's rules applied inside a transaction, on the database as it is once the store has
+// re-read the files under their locks: a demotion or a change that lands while a request
+// hashes its password is seen, and a stale version is a conflict even when two requests race.
+
+// Who asks for a change, and the configuration's admin groups (auth.admin_groups).
+export interface Requester {
+  login: string;
+  adminGroups: readonly string[];
+}
+
+// The primary group new accounts get when none is asked: the core's choice, not the actor's.
+export const defaultPrimaryGroup = 'users';
+
+// The groups an account holds, each with whether it holds it as its primary group: every
+// group of its GID (several groups may share one) and every group listing it. Roles are
+// held groups too (G, rsp-G, gst-G).
+export function getHeldGroups(db: AccountDatabase, login: string): Map<string, boolean> {
+  const held = new Map<string, boolean>();
+  const account = db.passwd.get(login);
+  if (!account) return held;
+  for (const group of db.group.entries()) {
+    if (group.gid === account.gid) held.set(group.name, true);
+    else if (group.members.includes(login)) held.set(group.name, false);
+  }
+  return held;
+}
+
+// The actor as the database says now: it must still hold one of the admin groups (its
+// session's rights may lag an edit of etc/group); `inAdminsGroup` from the same database.
+export function getActorIn(db: AccountDatabase, requester: Requester): Actor {
+  const held = getHeldGroups(db, requester.login);
+  if (![...held.keys()].some((name) => requester.adminGroups.includes(name))) {
+    const message = `${quote(requester.login)} is no longer in any of the groups that may administer accounts`;
+    throw new CoreError('permission-denied', message, { field: 'login' });
+  }
+  return { login: requester.login, inAdminsGroup: held.has(adminsGroup) };
+}
+
+// Why only members of `admins` may put accounts into or take them out of a group (null:
+// anyone allowed may): the admin groups (rights to manage the machine), restricted groups
+// (GID below 300 or above 29999: root, shadow, disk, adm…) and other system groups. The
+// helper groups of a standard group (rsp-G, gst-G: system GIDs) are its roles: G's answer.
+export function getGroupPrivilege(db: AccountDatabase, defs: LoginDefs, name: string,
+  adminGroups: readonly string[]): string | null {
+  if (adminGroups.includes(name) || name === adminsGroup) return 'an administrators\' group';
+  const group = db.group.get(name);
+  if (!group) return null;
+  if (isRestrictedUid(group.gid)) return `a restricted group (GID ${group.gid})`;
+  const owner = getHelperOwner(db, name);
+  if (owner !== null && hasRoles(db, owner)) return getGroupPrivilege(db, defs, owner, adminGroups);
+  if (group.gid < defs.gidMin || group.gid > defs.gidMax) return `a system group (GID ${group.gid})`;
+  return null;
+}
+
+// Refuses what an account's change of groups (`before` → `after`, from getHeldGroups) may
+// not do: nobody leaves `admins` through the interface; only members of `admins` put an
+// account into or out of a privileged group (getGroupPrivilege). The default primary group
+// held as primary is the core's choice and passes.
+export function checkMembershipChange(actor: Actor, db: AccountDatabase, defs: LoginDefs, login: string,
+  before: ReadonlyMap<string, boolean>, after: ReadonlyMap<string, boolean>, adminGroups: readonly string[]): void {
+  if (before.has(adminsGroup) && !after.has(adminsGroup)) {
+    const message = `Nobody is removed from "${adminsGroup}" through the interface (asked for ${quote(login)})`;
+    throw new CoreError('permission-denied', message, { field: 'groups' });
+  }
+  if (actor.inAdminsGroup) return;
+  const changes: (readonly [string, boolean, 'into' | 'out of'])[] = [
+    ...[...after].filter(([name]) => !before.has(name)).map(([name, primary]) => [name, primary, 'into'] as const),
+    ...[...before].filter(([name]) => !after.has(name)).map(([name, primary]) => [name, primary, 'out of'] as const),
+  ];
+  for (const [name, primary, direction] of changes) {
+    if (primary && name === defaultPrimaryGroup) continue;
+    const privilege = getGroupPrivilege(db, defs, name, adminGroups);
+    if (privilege === null) continue;
+    const message = `Only members of "${adminsGroup}" may put an account ${direction} ${quote(name)}, `
+      + `${privilege} (asked for ${quote(login)})`;
+    throw new CoreError('permission-denied', message, { field: primary ? 'primaryGroup' : 'groups' });
+  }
+}
+
+// A change of an account the requester may start: `checkGroups` (once the change is applied
+// to the same database) refuses what it did to the account's groups (checkMembershipChange).
+export interface AccountRequest {
+  actor: Actor;
+  checkGroups(finalLogin?: string): void;
+}
+
+// Checks `actions` on an existing account for the requester, on the database as it is now,
+// and the version the change was based on (a stale one is a conflict).
+export function checkAccountRequest(db: AccountDatabase, defs: LoginDefs, requester: Requester, login: string,
+  actions: readonly AccountAction[], version?: string): AccountRequest {
+  const account = getAccountView(db, defs, login);
+  if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+  if (version !== undefined && account.version !== version) {
+    const message = `Account ${quote(login)} was changed elsewhere since you loaded it: `
+      + 'reload to see the change, then apply yours';
+    throw new CoreError('conflict', message, { field: 'version' });
+  }
+  const actor = getActorIn(db, requester);
+  for (const action of actions) checkAccountAction(actor, account, action, requester.adminGroups);
+  const held = getHeldGroups(db, login);
+  const checkGroups = (finalLogin = login) =>
+    checkMembershipChange(actor, db, defs, finalLogin, held, getHeldGroups(db, finalLogin), requester.adminGroups);
+  return { actor, checkGroups };
+}
+
+// Refuses a new account the requester may not create: a system account, or one put into a
+// privileged group, unless the actor is in `admins`. `login` is already created on `db`.
+export function checkNewAccountRules(actor: Actor, db: AccountDatabase, defs: LoginDefs, login: string,
+  system: boolean | undefined, adminGroups: readonly string[]): void {
+  if (actor.inAdminsGroup) return;
+  if (system) {
+    const message = `Only members of "${adminsGroup}" may create system accounts`;
+    throw new CoreError('permission-denied', message, { field: 'system' });
+  }
+  checkMembershipChange(actor, db, defs, login, new Map(), getHeldGroups(db, login), adminGroups);
+}
+
+// The actions a change of an account asks for (each checked by checkAccountAction).
+export function getUpdateActions(update: { locked?: boolean; password?: string; forcePasswordChange?: boolean;
+  groups?: readonly string[]; primaryGroup?: string; roles?: object; newLogin?: string }): AccountAction[] {
+  const actions: AccountAction[] = ['modify'];
+  if (update.locked === true) actions.push('lock');
+  if (update.locked === false) actions.push('unlock');
+  if (update.password !== undefined || update.forcePasswordChange) actions.push('set-password');
+  if (update.groups || update.primaryGroup !== undefined || update.roles) actions.push('change-groups');
+  if (update.newLogin !== undefined) actions.push('rename');
+  return actions;
+}
+
+// Refuses a group the actor may not create: a GID in the restricted range by nobody (it could
+// then never be renamed or deleted here); a system group, an explicit GID outside the
+// standard range, or an admin group missing on this machine (its members would administer
+// it) only by members of `admins`.
+export function checkNewGroupRules(actor: Actor, input: { name: string; system?: boolean; gid?: number },
+  defs: LoginDefs, adminGroups: readonly string[]): void {
+  if (input.gid !== undefined && isRestrictedUid(input.gid)) {
+    const message = `GID ${input.gid} is in the restricted range (below 300 or above 29999), `
+      + 'never given through the interface';
+    throw new CoreError('permission-denied', message, { field: 'gid' });
+  }
+  if (actor.inAdminsGroup) return;
+  const outside = input.gid !== undefined && (input.gid < defs.gidMin || input.gid > defs.gidMax);
+  if (adminGroups.includes(input.name) || input.name === adminsGroup) {
+    const message = `Only members of "${adminsGroup}" may create ${quote(input.name)}, an administrators' group`;
+    throw new CoreError('permission-denied', message, { field: 'name' });
+  }
+  if (input.system || outside) {
+    const message = `Only members of "${adminsGroup}" may create system groups (asked for ${quote(input.name)})`;
+    throw new CoreError('permission-denied', message, { field: input.system ? 'system' : 'gid' });
+  }
+}
+
+// Refuses changing a group (description, rename, share) that is restricted (nobody) or a
+// system or admin group (members of `admins` only), and renaming one into an admin group's name.
+export function checkGroupChange(actor: Actor, group: { name: string; gid: number; system: boolean },
+  adminGroups: readonly string[], newName?: string): void {
+  if (newName !== undefined && newName !== group.name && (adminGroups.includes(newName) || newName === adminsGroup)
+    && !actor.inAdminsGroup) {
+    const message = `Only members of "${adminsGroup}" may name a group ${quote(newName)}, an administrators' group`;
+    throw new CoreError('permission-denied', message, { field: 'newName' });
+  }
+  if (isRestrictedUid(group.gid)) {
+    const message = `${quote(group.name)} is a restricted group (GID ${group.gid}), `
+      + 'never changed through the interface';
+    throw new CoreError('permission-denied', message, { field: 'name' });
+  }
+  if (actor.inAdminsGroup || (!group.system && !adminGroups.includes(group.name))) return;
+  const message = `Only members of "${adminsGroup}" may change ${quote(group.name)}: `
+    + 'it is a system or administrators\' group';
+  throw new CoreError('permission-denied', message, { field: 'name' });
+}
