@@ -150,11 +150,12 @@ export async function archiveShareStep(root: string, steps: DirectorySteps, shar
 
 // Moves a directory (a home following a rename, a share following its group), undoable.
 // A source that does not exist is nothing to move.
-export async function moveDirectoryStep(root: string, steps: DirectorySteps, from: string, to: string): Promise<void> {
+export async function moveDirectoryStep(root: string, steps: DirectorySteps, from: string, to: string,
+  field = 'home'): Promise<void> {
   const info = await lstat(join(root, from)).catch(() => null);
   if (!info?.isDirectory()) return;
   if (await exists(join(root, to))) {
-    throw new CoreError('already-exists', `Cannot move ${from} to ${to}: it already exists`, { field: 'home' });
+    throw new CoreError('already-exists', `Cannot move ${from} to ${to}: it already exists; archive or remove it first`, { field });
   }
   const [source, target] = [join(root, from), join(root, to)];
   await steps.run(`move ${from}`, () => renameOrRefuse(source, target), () => rename(target, source));

@@ -16,7 +16,7 @@ export function quote(value: unknown): string {
 const unsafeCharacters = /[:\u0000-\u001f\u007f]/;
 
 // Checks a login or group name; `field` names it in the error.
-export function validateName(value: unknown, field: 'login' | 'name' | 'group' | 'member'): string {
+export function validateName(value: unknown, field: 'login' | 'name' | 'newName' | 'group' | 'member'): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new CoreError('invalid-argument', `Missing ${field}`, { field });
   }
