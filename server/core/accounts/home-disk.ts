@@ -4,7 +4,7 @@ import { join, posix, relative } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import type { DirectorySteps } from './directory-steps.ts';
-import { archivesBase, getPathProblem, isWithin } from './home-paths.ts';
+import { archivesBase, getHomeOverlap, getPathProblem, isWithin, normalizeHome } from './home-paths.ts';
 import { createHome } from './homes.ts';
 import { quote } from './validate-fields.ts';
 
@@ -64,12 +64,25 @@ export async function checkNewHomeOnDisk(root: string, db: AccountDatabase, logi
 
 const exists = (path: string): Promise<boolean> => lstat(path).then(() => true, () => false);
 
+// Whether a home whose directory belongs to `ownerUid` is the account's own to archive or
+// remove (as userdel -r checks): it belongs to the account's UID. A daemon that is not root
+// (the demo) cannot give its homes away, so every home it made is its own: there, a home
+// owned by the daemon's UID counts as the account's too, but only when no other account
+// shares it (`shared`: it is, lies inside or contains another account's home, however
+// spelled), since the owner then says nothing of whose it is. Anything else (a home owned
+// by another UID, root's included) is kept, root daemon or not.
+export function isOwnHome(ownerUid: number, accountUid: number, shared: boolean, runningUid = daemonUid): boolean {
+  return ownerUid === accountUid || (runningUid !== 0 && ownerUid === runningUid && !shared);
+}
+
 // Says what deleting `account` will do with its home: only a real directory (not a link,
-// not reached through one) that the account owns, as userdel -r checks, and that the path
-// rule allows, is archived or removed; anything else is left in place with the reason.
+// not reached through one, not a mount point) that the account owns (isOwnHome), and that
+// the path rule allows, is archived or removed; anything else is left in place with the
+// reason. The home is taken normalized (`/home/admin/` is `/home/admin`: normalizeHome).
 export async function getHomePlan(root: string, db: AccountDatabase,
   account: { login: string; uid: number; home: string }, asked: HomeDisposal, homeBase: string): Promise<HomePlan> {
-  const { login, uid, home } = account;
+  const { login, uid } = account;
+  const home = normalizeHome(account.home);
   const keep = (reason: string): HomePlan => ({
     home, asked, action: 'keep', warning: `The home ${home} will be left in place: ${reason}`,
   });
@@ -83,10 +96,11 @@ export async function getHomePlan(root: string, db: AccountDatabase,
   if (info === null) return { home, asked, action: 'none', warning: null };
   if (info.isSymbolicLink()) return keep('it is a symbolic link');
   if (!info.isDirectory()) return keep('it is not a directory');
-  // A daemon that is not root (the demo) could not give its homes away: they are its own.
-  if (info.uid !== uid && !(daemonUid !== 0 && info.uid === daemonUid)) {
-    return keep(`it belongs to UID ${info.uid}, not to ${login} (UID ${uid})`);
-  }
+  // A mount point (NFS, autofs, a bind mount) cannot be renamed away: the system's to undo.
+  const parent = await lstat(join(root, posix.dirname(home))).catch(() => null);
+  if (parent === null || parent.dev !== info.dev) return keep('it is a mount point (another filesystem is mounted there)');
+  // (The path rule has refused a shared home already; said again where the rule is stated.)
+  if (!isOwnHome(info.uid, uid, getHomeOverlap(db, login, home) !== null)) return keep(`it belongs to UID ${info.uid}, not to ${login} (UID ${uid})`);
   return { home, asked, action: asked, warning: null };
 }
 
