@@ -1,4 +1,4 @@
-import { lchown, lstat, mkdir, readdir, realpath, rename, rm, rmdir } from 'node:fs/promises';
+import { lchown, lstat, mkdir, readdir, readFile, realpath, rename, rm, rmdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, posix, relative } from 'node:path';
 import { CoreError } from '../errors.ts';
@@ -97,11 +97,22 @@ export async function getHomePlan(root: string, db: AccountDatabase,
   if (info.isSymbolicLink()) return keep('it is a symbolic link');
   if (!info.isDirectory()) return keep('it is not a directory');
   // A mount point (NFS, autofs, a bind mount) cannot be renamed away: the system's to undo.
-  const parent = await lstat(join(root, posix.dirname(home))).catch(() => null);
-  if (parent === null || parent.dev !== info.dev) return keep('it is a mount point (another filesystem is mounted there)');
+  if (await isMountPoint(join(root, home), info.dev)) return keep('it is a mount point (a filesystem is mounted there)');
   // (The path rule has refused a shared home already; said again where the rule is stated.)
   if (!isOwnHome(info.uid, uid, getHomeOverlap(db, login, home) !== null)) return keep(`it belongs to UID ${info.uid}, not to ${login} (UID ${uid})`);
   return { home, asked, action: asked, warning: null };
+}
+
+// Whether a directory is a mount point: another device than its parent's, or (a bind mount
+// of the same filesystem keeps the device) listed in /proc/self/mountinfo.
+async function isMountPoint(path: string, dev: number): Promise<boolean> {
+  const parent = await lstat(posix.dirname(path)).catch(() => null);
+  if (parent === null || parent.dev !== dev) return true;
+  const real = await realpath(path).catch(() => path);
+  const table = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  // Field 5 is the mount point, with space, tab, newline and backslash written in octal.
+  return table.split('\n').some((line) => line.split(' ')[4]?.replace(/\\([0-7]{3})/g,
+    (_, code: string) => String.fromCharCode(parseInt(code, 8))) === real);
 }
 
 // Archives or removes a home as its plan says, as undoable steps: the home is renamed (to
@@ -113,15 +124,16 @@ export async function applyHomePlan(root: string, steps: DirectorySteps, plan: H
   const source = join(root, plan.home);
   if (plan.action === 'remove') {
     const hidden = `.${posix.basename(plan.home)}.removing-${randomBytes(4).toString('hex')}`;
-    const aside = join(root, posix.dirname(plan.home), hidden);
-    await steps.run(`set ${plan.home} aside`, () => rename(source, aside), () => rename(aside, source));
+    const asidePath = posix.join(posix.dirname(plan.home), hidden);
+    const aside = join(root, asidePath);
+    await steps.run(`set ${plan.home} aside`, () => renameOrRefuse(root, plan.home, asidePath), () => rename(aside, source));
     steps.afterCommit(() => rm(aside, { recursive: true, force: true }));
     return null;
   }
   const archive = await getArchivePath(root, login, now);
   await makeArchives(root, steps);
   const target = join(root, archive);
-  await steps.run(`archive ${plan.home}`, () => renameOrRefuse(source, target), () => rename(target, source));
+  await steps.run(`archive ${plan.home}`, () => renameOrRefuse(root, plan.home, archive), () => rename(target, source));
   return archive;
 }
 
@@ -141,11 +153,19 @@ async function makeArchives(root: string, steps: DirectorySteps): Promise<void> 
   await steps.run('make the archives', () => mkdir(path, { recursive: true, mode: 0o700 }), () => rmdir(path));
 }
 
-async function renameOrRefuse(from: string, to: string): Promise<void> {
-  await rename(from, to).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EXDEV') throw error;
-    const message = `Cannot move ${from} to ${to}: another filesystem`;
-    throw new CoreError('conflict', message, { field: 'home', cause: error });
+// Renames a directory of the managed machine (`from` and `to` as it names them, under
+// `root`). A refusal of the filesystem (another filesystem, a mount point or a directory in
+// use, no permission) is a CoreError naming `field`, with the managed paths only (never
+// where the root is): the step fails cleanly and the transaction is undone.
+async function renameOrRefuse(root: string, from: string, to: string, field = 'home'): Promise<void> {
+  await rename(join(root, from), join(root, to)).catch((error: NodeJS.ErrnoException) => {
+    const reasons: Record<string, string> = {
+      EXDEV: 'it is on another filesystem', EBUSY: 'it is a mount point or in use', EACCES: 'permission denied',
+      EPERM: 'the filesystem does not permit it', EROFS: 'the filesystem is read-only', ENOSPC: 'no space left',
+      ENOTEMPTY: 'the target is not empty', EEXIST: 'the target exists', ENAMETOOLONG: 'the name is too long',
+    };
+    const reason = reasons[error.code ?? ''] ?? `the system refused it (${error.code ?? 'error'})`;
+    throw new CoreError('conflict', `Cannot move ${from} to ${to}: ${reason}`, { field, cause: error });
   });
 }
 
@@ -158,7 +178,7 @@ export async function archiveShareStep(root: string, steps: DirectorySteps, shar
   const archive = await getArchivePath(root, name, now);
   await makeArchives(root, steps);
   const [source, target] = [join(root, share), join(root, archive)];
-  await steps.run(`archive ${share}`, () => renameOrRefuse(source, target), () => rename(target, source));
+  await steps.run(`archive ${share}`, () => renameOrRefuse(root, share, archive, 'name'), () => rename(target, source));
   return archive;
 }
 
@@ -172,7 +192,7 @@ export async function moveDirectoryStep(root: string, steps: DirectorySteps, fro
     throw new CoreError('already-exists', `Cannot move ${from} to ${to}: it already exists; archive or remove it first`, { field });
   }
   const [source, target] = [join(root, from), join(root, to)];
-  await steps.run(`move ${from}`, () => renameOrRefuse(source, target), () => rename(target, source));
+  await steps.run(`move ${from}`, () => renameOrRefuse(root, from, to, field), () => rename(target, source));
 }
 
 // Creates a home from the skeleton, undone by removing what was made.

@@ -168,8 +168,9 @@ export function getHomeOverlap(db: AccountDatabase, login: string | null, raw: s
 // protects. `field` names the request's field in the error.
 export function checkHomePath(db: AccountDatabase, login: string, home: unknown, homeBase: string,
   field = 'home'): string {
-  const path = validateHome(home);
-  if (db.passwd.get(login)?.home === path) return path;
+  // The account's home as passwd has it stays, however spelled (it was not this request's).
+  if (typeof home === 'string' && db.passwd.get(login)?.home === home) return home;
+  const path = validateHome(home, field);
   if (!isWithin(path, homeBase) || path === homeBase) {
     throw new CoreError('invalid-argument', `Home ${quote(path)} is not under the home base ${homeBase}`, { field });
   }

@@ -1,8 +1,9 @@
 import { mkdir, readFile, writeFile, chown } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsSandbox, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
-import { isOwnHome } from '../../../server/core/accounts/home-disk.ts';
+import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { applyHomePlan, isOwnHome } from '../../../server/core/accounts/home-disk.ts';
+import { DirectorySteps } from '../../../server/core/accounts/directory-steps.ts';
 import { digestTree } from './tree-digest.ts';
 
 let s: AccountsSandbox;
@@ -52,5 +53,28 @@ describe('homes compared however passwd spells them (red team HIGH 5)', () => {
     expect(isOwnHome(daemon, account, true, daemon)).toBe(false);
     expect(isOwnHome(0, account, false, daemon)).toBe(false);
     expect(isOwnHome(2000, account, false, daemon)).toBe(false);
+  });
+});
+
+describe('a filesystem refusal when a home is moved away (red team LOW 10)', () => {
+  it('is a conflict naming home, with the managed path only, and nothing moved', async () => {
+    const home = join(s.root, 'home/mounted');
+    await mkdir(home);
+    await run('mount', ['--bind', home, home]);
+    try {
+      const before = await digestTree(join(s.root, 'home'));
+      for (const action of ['archive', 'remove'] as const) {
+        const steps = new DirectorySteps();
+        // A plan made before the mount (or by a caller that did not look): the rename is refused.
+        const plan = { home: '/home/mounted', asked: action, action, warning: null };
+        const failure = await applyHomePlan(s.root, steps, plan, 'mounted').catch((error: unknown) => error);
+        expect(failure, action).toMatchObject({ code: 'conflict', field: 'home', message: expect.stringContaining('mount point') });
+        expect((failure as Error).message).not.toContain(s.root);
+        await steps.rollback();
+        expect(await digestTree(join(s.root, 'home')), action).toBe(before);
+      }
+    } finally {
+      await run('umount', [home]);
+    }
   });
 });
