@@ -162,3 +162,23 @@ describe('a group PATCH is all or nothing (issue 11, red team HIGH 4)', () => {
     expect(await getAcls()).toBe(acls);
   });
 });
+
+describe('a leftover shared directory (red team LOW 12)', () => {
+  it('is never taken over by a new or renamed group: refused, naming it, nothing changed', async () => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const leftover = join(api.t.sandbox.root, 'home/groups/orphang');
+    await mkdir(leftover);
+    await writeFile(join(leftover, 'private.txt'), 'old files\n', { mode: 0o600 });
+    const tree = await digestTree(api.t.sandbox.root, (path) => path.startsWith('var/'));
+    const created = await call(api.admin, 'POST', '/api/v1/groups', { name: 'orphang' });
+    expect(created.statusCode).toBe(409);
+    expect(created.json()).toMatchObject({ field: 'name', message: expect.stringContaining('/home/groups/orphang already exists') });
+    expect(created.json().message).toContain('archive or remove it first');
+    const marketing = (await call(api.admin, 'GET', '/api/v1/groups/marketing')).json();
+    const renamed = await call(api.admin, 'PATCH', '/api/v1/groups/marketing', { version: marketing.version, newName: 'orphang' });
+    expect(renamed.statusCode).toBe(409);
+    expect(renamed.json()).toMatchObject({ field: 'newName', message: expect.stringContaining('/home/groups/orphang') });
+    expect(await digestTree(api.t.sandbox.root, (path) => path.startsWith('var/'))).toBe(tree);
+    expect(api.t.app.core.accounts.getGroup('orphang')).toBeNull();
+  });
+});
