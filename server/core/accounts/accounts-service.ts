@@ -406,7 +406,8 @@ export class AccountsService {
       const group = getGroupView(db, context.defs, name);
       if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
       if (version !== undefined && group.version !== version) {
-        const message = `Group ${quote(name)} was changed elsewhere since you loaded it: reload to see the change, then apply yours`;
+        const message = `Group ${quote(name)} was changed elsewhere since you loaded it: `
+          + 'reload to see the change, then apply yours';
         throw new CoreError('conflict', message, { field: 'version' });
       }
       if (permissive !== undefined && !hasRoles(db, name)) {

@@ -105,7 +105,10 @@ export function applyRenameGroup(db: AccountDatabase, name: string, newName: str
   if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
   const target = validateName(newName, 'newName');
   if (getHelperOwner(db, name) !== null) throw new CoreError('permission-denied', 'Rename the standard group, not its helper group', { field: 'name' });
-  if (getHelperOwner(db, target) !== null) throw new CoreError('already-exists', `A group named ${quote(target)} would be taken for a helper group`, { field: 'newName' });
+  if (getHelperOwner(db, target) !== null) {
+    const message = `A group named ${quote(target)} would be taken for a helper group`;
+    throw new CoreError('already-exists', message, { field: 'newName' });
+  }
   const pairs: [string, string][] = [[name, target]];
   if (hasRoles(db, name)) {
     if (target.length > maxStandardGroupLength) throw new CoreError('invalid-argument', `Group name ${quote(target)} is too long: at most ${maxStandardGroupLength} characters`, { field: 'newName' });

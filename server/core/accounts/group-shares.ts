@@ -48,7 +48,8 @@ export class GroupShares {
   // modes, sticky bits of every file) is taken to put back if the transaction does not
   // commit, or if setting it fails half-way. `group-changed` (field `permissive`) is
   // emitted once committed.
-  async setPermissiveStep(db: AccountDatabase, steps: DirectorySteps, name: string, permissive: boolean): Promise<void> {
+  async setPermissiveStep(db: AccountDatabase, steps: DirectorySteps, name: string,
+    permissive: boolean): Promise<void> {
     const share = await resolveUnderRoot(this.#store.root, getSharePath(name));
     const gids = this.#getShareGids(db, name);
     await steps.run(`set the ACL of the share ${name}`, async () => {

@@ -97,9 +97,13 @@ export async function getHomePlan(root: string, db: AccountDatabase,
   if (info.isSymbolicLink()) return keep('it is a symbolic link');
   if (!info.isDirectory()) return keep('it is not a directory');
   // A mount point (NFS, autofs, a bind mount) cannot be renamed away: the system's to undo.
-  if (await isMountPoint(join(root, home), info.dev)) return keep('it is a mount point (a filesystem is mounted there)');
+  if (await isMountPoint(join(root, home), info.dev)) {
+    return keep('it is a mount point (a filesystem is mounted there)');
+  }
   // (The path rule has refused a shared home already; said again where the rule is stated.)
-  if (!isOwnHome(info.uid, uid, getHomeOverlap(db, login, home) !== null)) return keep(`it belongs to UID ${info.uid}, not to ${login} (UID ${uid})`);
+  if (!isOwnHome(info.uid, uid, getHomeOverlap(db, login, home) !== null)) {
+    return keep(`it belongs to UID ${info.uid}, not to ${login} (UID ${uid})`);
+  }
   return { home, asked, action: asked, warning: null };
 }
 
@@ -126,7 +130,8 @@ export async function applyHomePlan(root: string, steps: DirectorySteps, plan: H
     const hidden = `.${posix.basename(plan.home)}.removing-${randomBytes(4).toString('hex')}`;
     const asidePath = posix.join(posix.dirname(plan.home), hidden);
     const aside = join(root, asidePath);
-    await steps.run(`set ${plan.home} aside`, () => renameOrRefuse(root, plan.home, asidePath), () => rename(aside, source));
+    await steps.run(`set ${plan.home} aside`, () => renameOrRefuse(root, plan.home, asidePath),
+      () => rename(aside, source));
     steps.afterCommit(() => rm(aside, { recursive: true, force: true }));
     return null;
   }
@@ -189,7 +194,8 @@ export async function moveDirectoryStep(root: string, steps: DirectorySteps, fro
   const info = await lstat(join(root, from)).catch(() => null);
   if (!info?.isDirectory()) return;
   if (await exists(join(root, to))) {
-    throw new CoreError('already-exists', `Cannot move ${from} to ${to}: it already exists; archive or remove it first`, { field });
+    const message = `Cannot move ${from} to ${to}: it already exists; archive or remove it first`;
+    throw new CoreError('already-exists', message, { field });
   }
   const [source, target] = [join(root, from), join(root, to)];
   await steps.run(`move ${from}`, () => renameOrRefuse(root, from, to, field), () => rename(target, source));

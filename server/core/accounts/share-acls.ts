@@ -97,7 +97,8 @@ export async function saveShareAcls(share: string): Promise<string> {
   } catch (error) {
     const detail = isMissingTool(error, 'getfacl') ? missingToolMessage('getfacl')
       : ((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n')[0];
-    throw new CoreError('internal-error', `Cannot read the shared directory's ACL: ${detail}`, { field: 'permissive', cause: error });
+    const message = `Cannot read the shared directory's ACL: ${detail}`;
+    throw new CoreError('internal-error', message, { field: 'permissive', cause: error });
   }
 }
 
@@ -108,7 +109,10 @@ export async function restoreShareAcls(saved: string): Promise<void> {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`setfacl --restore failed: ${stderr.trim()}`))));
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`setfacl --restore failed: ${stderr.trim()}`));
+    });
     child.stdin.end(saved);
   });
 }

@@ -27,7 +27,8 @@ export async function createShare(root: string, steps: DirectorySteps, name: str
     await steps.run('make the shares directory', () => mkdir(shares, { recursive: true }), () => rmdir(shares));
   }
   if (await lstat(path).then(() => true, () => false)) {
-    const message = `The shared directory ${getSharePath(name)} already exists (left by an earlier group?): archive or remove it first`;
+    const message = `The shared directory ${getSharePath(name)} already exists (left by an earlier group?): `
+      + 'archive or remove it first';
     throw new CoreError('already-exists', message, { field: 'name' });
   }
   await steps.run(`create the share ${name}`, async () => {

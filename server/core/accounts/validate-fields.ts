@@ -76,15 +76,18 @@ export function validateHome(value: unknown, field = 'home'): string {
     throw new CoreError('invalid-argument', `Invalid home ${quote(value)}: must be an absolute path`, { field });
   }
   if (!homePattern.test(value)) {
-    const message = `Invalid home ${quote(value)}: only letters A–Z and a–z, digits, "/", ".", "_", "-", "+" and "@"`;
+    const message = `Invalid home ${quote(value)}: only letters A–Z and a–z, digits, `
+      + '"/", ".", "_", "-", "+" and "@"';
     throw new CoreError('invalid-argument', message, { field });
   }
   if (value.length > maxHomePath || value.split('/').some((part) => part.length > maxHomeComponent)) {
-    const message = `Invalid home ${quote(value)}: at most ${maxHomeComponent} characters between slashes and ${maxHomePath} in all`;
+    const message = `Invalid home ${quote(value)}: at most ${maxHomeComponent} characters between slashes `
+      + `and ${maxHomePath} in all`;
     throw new CoreError('invalid-argument', message, { field });
   }
   if (posix.normalize(value) !== value || (value.endsWith('/') && value !== '/')) {
-    const message = `Invalid home ${quote(value)}: must be a normalized absolute path (no "//", "/./", ".." or final "/")`;
+    const message = `Invalid home ${quote(value)}: must be a normalized absolute path `
+      + '(no "//", "/./", ".." or final "/")';
     throw new CoreError('invalid-argument', message, { field });
   }
   return value;

@@ -123,7 +123,7 @@ describe('a group PATCH is all or nothing (issue 11, red team HIGH 4)', () => {
   };
   const getTree = () => digestTree(api.t.sandbox.root, (path) => path.startsWith('var/'));
 
-  it('refuses a taken or malformed newName before any write: files, share modes and ACLs stay byte for byte', async () => {
+  it('refuses a taken or malformed newName before any write: files, modes and ACLs stay as they were', async () => {
     const support = (await call(api.admin, 'GET', '/api/v1/groups/support')).json();
     expect(support.permissive).toBe(false);
     const [tree, acls] = [await getTree(), await getAcls()];
@@ -136,11 +136,13 @@ describe('a group PATCH is all or nothing (issue 11, red team HIGH 4)', () => {
       const body = { version: support.version, description: 'HALF WRITTEN', permissive: true, ...change };
       const response = await call(api.admin, 'PATCH', '/api/v1/groups/support', body);
       expect(response.statusCode, JSON.stringify(change)).toBe(status);
-      expect(response.json(), JSON.stringify(change)).toMatchObject({ field: 'newName', message: expect.stringContaining(message) });
+      const refusal = { field: 'newName', message: expect.stringContaining(message) };
+      expect(response.json(), JSON.stringify(change)).toMatchObject(refusal);
       expect(await getAcls()).toBe(acls);
       expect(await getTree()).toBe(tree);
     }
-    expect((await call(api.admin, 'GET', '/api/v1/groups/support')).json()).toMatchObject({ permissive: false, version: support.version });
+    const after = (await call(api.admin, 'GET', '/api/v1/groups/support')).json();
+    expect(after).toMatchObject({ permissive: false, version: support.version });
   });
 
   it('undoes the share\'s new ACL and its rename when a later step fails', async () => {
@@ -149,15 +151,18 @@ describe('a group PATCH is all or nothing (issue 11, red team HIGH 4)', () => {
     // Step 1 moves the share, 2 sets its ACL, 3 and 4 stage the account files: each failure undoes all.
     for (let fault = 1; fault <= 4; fault += 1) {
       setFaultPoint(fault);
-      const response = await call(api.admin, 'PATCH', '/api/v1/groups/support', { version: support.version, description: 'x', permissive: true, newName: 'helpdesk' });
+      const body = { version: support.version, description: 'x', permissive: true, newName: 'helpdesk' };
+      const response = await call(api.admin, 'PATCH', '/api/v1/groups/support', body);
       setFaultPoint(null);
       expect(response.statusCode, `fault ${fault}`).toBeGreaterThanOrEqual(400);
       expect(await getAcls(), `fault ${fault}`).toBe(acls);
       expect(await getTree(), `fault ${fault}`).toBe(tree);
     }
-    const done = await call(api.admin, 'PATCH', '/api/v1/groups/support', { version: support.version, description: 'Help', permissive: true, newName: 'helpdesk' });
+    const change = { description: 'Help', permissive: true, newName: 'helpdesk' };
+    const done = await call(api.admin, 'PATCH', '/api/v1/groups/support', { version: support.version, ...change });
     expect(done.json()).toMatchObject({ name: 'helpdesk', description: 'Help', permissive: true, sharedDirectory: '/home/groups/helpdesk' });
-    const back = await call(api.admin, 'PATCH', '/api/v1/groups/helpdesk', { version: done.json().version, description: support.description ?? '', permissive: false, newName: 'support' });
+    const undo = { description: support.description ?? '', permissive: false, newName: 'support' };
+    const back = await call(api.admin, 'PATCH', '/api/v1/groups/helpdesk', { version: done.json().version, ...undo });
     expect(back.statusCode).toBe(200);
     expect(await getAcls()).toBe(acls);
   });
@@ -172,10 +177,12 @@ describe('a leftover shared directory (red team LOW 12)', () => {
     const tree = await digestTree(api.t.sandbox.root, (path) => path.startsWith('var/'));
     const created = await call(api.admin, 'POST', '/api/v1/groups', { name: 'orphang' });
     expect(created.statusCode).toBe(409);
-    expect(created.json()).toMatchObject({ field: 'name', message: expect.stringContaining('/home/groups/orphang already exists') });
+    const taken = expect.stringContaining('/home/groups/orphang already exists');
+    expect(created.json()).toMatchObject({ field: 'name', message: taken });
     expect(created.json().message).toContain('archive or remove it first');
     const marketing = (await call(api.admin, 'GET', '/api/v1/groups/marketing')).json();
-    const renamed = await call(api.admin, 'PATCH', '/api/v1/groups/marketing', { version: marketing.version, newName: 'orphang' });
+    const body = { version: marketing.version, newName: 'orphang' };
+    const renamed = await call(api.admin, 'PATCH', '/api/v1/groups/marketing', body);
     expect(renamed.statusCode).toBe(409);
     expect(renamed.json()).toMatchObject({ field: 'newName', message: expect.stringContaining('/home/groups/orphang') });
     expect(await digestTree(api.t.sandbox.root, (path) => path.startsWith('var/'))).toBe(tree);
