@@ -221,8 +221,8 @@ export async function createHomeStep(root: string, steps: DirectorySteps, home: 
 export async function reownHomeStep(root: string, steps: DirectorySteps, home: string,
   from: { uid: number; gid: number }, to: { uid: number; gid: number }): Promise<void> {
   if (daemonUid !== 0) return;
-  const plan = await resolveOnDisk(root, home);
-  if (plan !== home) return;
+  // (A home passwd spells `/home/x/` is still reached without a symlink.)
+  if (await resolveOnDisk(root, home) !== normalizeHome(home)) return;
   const changed: { path: string; uid: number; gid: number }[] = [];
   const reown = async (path: string): Promise<void> => {
     const info = await lstat(path).catch(() => null);
