@@ -52,6 +52,15 @@ export interface AccountUpdate extends AccountChanges {
   renameGroup?: boolean;
 }
 
+// Every change one PATCH of a group may ask for (see updateGroup); `version` is the
+// group's version the change was based on.
+export interface GroupUpdate {
+  version?: string;
+  description?: string;
+  newName?: string;
+  permissive?: boolean;
+}
+
 // A deleted account, where its home was archived, and what was done with its home.
 export interface DeletedAccount {
   login: string;
@@ -394,9 +403,9 @@ export class AccountsService {
     return this.#shares.getPermissive(name);
   }
 
-  // Makes a standard group's share permissive or not: group-shares.ts.
-  setPermissive(name: string, permissive: boolean): Promise<void> {
-    return this.#shares.setPermissive(name, permissive);
+  // Makes a standard group's share permissive or not (see updateGroup).
+  async setPermissive(name: string, permissive: boolean): Promise<void> {
+    await this.updateGroup(name, { permissive });
   }
 
   // Deletes a group (with its helpers); its shared directory is archived.
@@ -409,22 +418,47 @@ export class AccountsService {
     return { archive };
   }
 
-  // Renames a group, its helpers and its shared directory.
+  // Renames a group, its helpers and its shared directory (see updateGroup).
   async renameGroup(name: string, newName: string): Promise<GroupView> {
-    const hadShare = hasRoles(this.#store.database, name);
-    await this.#store.transact((db) => {
-      applyRenameGroup(db, name, newName);
-      if (hadShare) checkShareClear(db, newName, 'newName');
-    }, async (_, steps) => {
-      if (hadShare) await this.#shares.rename(steps, name, newName);
-    });
-    return this.getGroup(newName)!;
+    return this.updateGroup(name, { newName });
   }
 
   // Sets a group's description (empty removes it).
   async setGroupDescription(name: string, description: string): Promise<GroupView> {
-    await this.#store.transact((db) => applySetGroupDescription(db, name, description));
-    return this.getGroup(name)!;
+    return this.updateGroup(name, { description });
+  }
+
+  // Every change a PATCH of a group asks for, in one transaction: all are checked first
+  // (the version it was based on, the description, the new name free and well-formed,
+  // permissive only for a group with a share), then the description and the rename are
+  // made in the files, the share follows the rename and gets its new ACL as undoable
+  // steps; a refusal or a failure anywhere leaves every file, mode and ACL as it was.
+  async updateGroup(name: string, update: GroupUpdate): Promise<GroupView> {
+    const { version, description, permissive } = update;
+    const newName = update.newName !== undefined && update.newName !== name ? update.newName : null;
+    await this.#store.transact((db, context) => {
+      const group = getGroupView(db, context.defs, name);
+      if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
+      if (version !== undefined && group.version !== version) {
+        const message = `Group ${quote(name)} was changed elsewhere since you loaded it: `
+          + 'reload to see the change, then apply yours';
+        throw new CoreError('conflict', message, { field: 'version' });
+      }
+      if (permissive !== undefined && !hasRoles(db, name)) {
+        const message = `The group ${quote(name)} has no shared directory (it is not a standard Licorn group)`;
+        throw new CoreError('invalid-argument', message, { field: 'permissive' });
+      }
+      if (description !== undefined) applySetGroupDescription(db, name, description);
+      if (newName !== null) {
+        applyRenameGroup(db, name, newName);
+        if (hasRoles(db, newName)) checkShareClear(db, newName, 'newName');
+      }
+    }, async (_, steps, db) => {
+      const final = newName ?? name;
+      if (newName !== null && hasRoles(db, newName)) await this.#shares.rename(steps, name, newName);
+      if (permissive !== undefined) await this.#shares.setPermissiveStep(db, steps, final, permissive);
+    });
+    return this.getGroup(newName ?? name)!;
   }
 
   // The role of an account in a standard group.

@@ -103,8 +103,12 @@ export function applyDeleteGroup(db: AccountDatabase, name: string, options: { a
 export function applyRenameGroup(db: AccountDatabase, name: string, newName: string): void {
   const group = db.group.get(name);
   if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
-  const target = validateName(newName, 'name');
+  const target = validateName(newName, 'newName');
   if (getHelperOwner(db, name) !== null) throw new CoreError('permission-denied', 'Rename the standard group, not its helper group', { field: 'name' });
+  if (getHelperOwner(db, target) !== null) {
+    const message = `A group named ${quote(target)} would be taken for a helper group`;
+    throw new CoreError('already-exists', message, { field: 'newName' });
+  }
   const pairs: [string, string][] = [[name, target]];
   if (hasRoles(db, name)) {
     if (target.length > maxStandardGroupLength) throw new CoreError('invalid-argument', `Group name ${quote(target)} is too long: at most ${maxStandardGroupLength} characters`, { field: 'newName' });

@@ -1,14 +1,12 @@
 import { join } from 'node:path';
-import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { AccountsStore } from './accounts-store.ts';
 import type { AccountDatabase } from './account-database.ts';
 import type { DirectorySteps } from './directory-steps.ts';
 import { getHelperNames, hasRoles } from './licorn-roles.ts';
 import { archiveShare, createShare, getSharePath, renameShare } from './shared-directories.ts';
-import { applyShareAcls, readSharePermissive, type ShareGids } from './share-acls.ts';
+import { applyShareAcls, readSharePermissive, restoreShareAcls, saveShareAcls, type ShareGids } from './share-acls.ts';
 import { resolveUnderRoot } from './homes.ts';
-import { quote } from './validate-fields.ts';
 
 // The shared directories of standard groups, kept in step with the groups by the accounts
 // service (accounts-service.ts): made with their ACL when a group is created, renamed and
@@ -45,16 +43,27 @@ export class GroupShares {
     return permissive;
   }
 
-  // Makes a standard group permissive or not: the share's whole ACL is set again, as
-  // Licorn did, then `group-changed` (field `permissive`) is emitted.
-  async setPermissive(name: string, permissive: boolean): Promise<void> {
-    const db = this.#store.database;
-    if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
-    if (!hasRoles(db, name)) throw new CoreError('invalid-argument', `The group ${quote(name)} has no shared directory (it is not a standard Licorn group)`, { field: 'permissive' });
+  // Makes a standard group permissive or not, as a step of its transaction (updateGroup):
+  // the share's whole ACL is set again, as Licorn did, after a copy of what it was (ACLs,
+  // modes, sticky bits of every file) is taken to put back if the transaction does not
+  // commit, or if setting it fails half-way. `group-changed` (field `permissive`) is
+  // emitted once committed.
+  async setPermissiveStep(db: AccountDatabase, steps: DirectorySteps, name: string,
+    permissive: boolean): Promise<void> {
     const share = await resolveUnderRoot(this.#store.root, getSharePath(name));
-    await applyShareAcls(share, this.#getShareGids(db, name), permissive);
-    this.#permissive.set(name, permissive);
-    this.#events.emit('group-changed', 'groups', { name, fields: ['permissive'] });
+    const gids = this.#getShareGids(db, name);
+    await steps.run(`set the ACL of the share ${name}`, async () => {
+      const saved = await saveShareAcls(share);
+      await applyShareAcls(share, gids, permissive).catch(async (error: unknown) => {
+        await restoreShareAcls(saved);
+        throw error;
+      });
+      return saved;
+    }, (saved) => restoreShareAcls(saved));
+    steps.afterCommit(async () => {
+      this.#permissive.set(name, permissive);
+      this.#events.emit('group-changed', 'groups', { name, fields: ['permissive'] });
+    });
   }
 
   // Archives the share of a deleted group (a step of its transaction); returns where it goes.
@@ -65,7 +74,7 @@ export class GroupShares {
 
   // Renames the share of a renamed group (a step of its transaction).
   async rename(steps: DirectorySteps, name: string, newName: string): Promise<void> {
-    await renameShare(this.#store.root, steps, name, newName);
+    await renameShare(this.#store.root, steps, name, newName, 'newName');
     // The ACL names GIDs, which a rename keeps: only the cache's key moves.
     steps.afterCommit(async () => {
       if (this.#permissive.has(name)) this.#permissive.set(newName, this.#permissive.get(name)!);

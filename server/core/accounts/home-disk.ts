@@ -1,10 +1,10 @@
-import { lchown, lstat, mkdir, readdir, realpath, rename, rm, rmdir } from 'node:fs/promises';
+import { lchown, lstat, mkdir, readdir, readFile, realpath, rename, rm, rmdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, posix, relative } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import type { DirectorySteps } from './directory-steps.ts';
-import { archivesBase, getPathProblem, isWithin } from './home-paths.ts';
+import { archivesBase, getHomeOverlap, getPathProblem, isWithin, normalizeHome } from './home-paths.ts';
 import { createHome } from './homes.ts';
 import { quote } from './validate-fields.ts';
 
@@ -64,12 +64,25 @@ export async function checkNewHomeOnDisk(root: string, db: AccountDatabase, logi
 
 const exists = (path: string): Promise<boolean> => lstat(path).then(() => true, () => false);
 
+// Whether a home whose directory belongs to `ownerUid` is the account's own to archive or
+// remove (as userdel -r checks): it belongs to the account's UID. A daemon that is not root
+// (the demo) cannot give its homes away, so every home it made is its own: there, a home
+// owned by the daemon's UID counts as the account's too, but only when no other account
+// shares it (`shared`: it is, lies inside or contains another account's home, however
+// spelled), since the owner then says nothing of whose it is. Anything else (a home owned
+// by another UID, root's included) is kept, root daemon or not.
+export function isOwnHome(ownerUid: number, accountUid: number, shared: boolean, runningUid = daemonUid): boolean {
+  return ownerUid === accountUid || (runningUid !== 0 && ownerUid === runningUid && !shared);
+}
+
 // Says what deleting `account` will do with its home: only a real directory (not a link,
-// not reached through one) that the account owns, as userdel -r checks, and that the path
-// rule allows, is archived or removed; anything else is left in place with the reason.
+// not reached through one, not a mount point) that the account owns (isOwnHome), and that
+// the path rule allows, is archived or removed; anything else is left in place with the
+// reason. The home is taken normalized (`/home/admin/` is `/home/admin`: normalizeHome).
 export async function getHomePlan(root: string, db: AccountDatabase,
   account: { login: string; uid: number; home: string }, asked: HomeDisposal, homeBase: string): Promise<HomePlan> {
-  const { login, uid, home } = account;
+  const { login, uid } = account;
+  const home = normalizeHome(account.home);
   const keep = (reason: string): HomePlan => ({
     home, asked, action: 'keep', warning: `The home ${home} will be left in place: ${reason}`,
   });
@@ -83,11 +96,27 @@ export async function getHomePlan(root: string, db: AccountDatabase,
   if (info === null) return { home, asked, action: 'none', warning: null };
   if (info.isSymbolicLink()) return keep('it is a symbolic link');
   if (!info.isDirectory()) return keep('it is not a directory');
-  // A daemon that is not root (the demo) could not give its homes away: they are its own.
-  if (info.uid !== uid && !(daemonUid !== 0 && info.uid === daemonUid)) {
+  // A mount point (NFS, autofs, a bind mount) cannot be renamed away: the system's to undo.
+  if (await isMountPoint(join(root, home), info.dev)) {
+    return keep('it is a mount point (a filesystem is mounted there)');
+  }
+  // (The path rule has refused a shared home already; said again where the rule is stated.)
+  if (!isOwnHome(info.uid, uid, getHomeOverlap(db, login, home) !== null)) {
     return keep(`it belongs to UID ${info.uid}, not to ${login} (UID ${uid})`);
   }
   return { home, asked, action: asked, warning: null };
+}
+
+// Whether a directory is a mount point: another device than its parent's, or (a bind mount
+// of the same filesystem keeps the device) listed in /proc/self/mountinfo.
+async function isMountPoint(path: string, dev: number): Promise<boolean> {
+  const parent = await lstat(posix.dirname(path)).catch(() => null);
+  if (parent === null || parent.dev !== dev) return true;
+  const real = await realpath(path).catch(() => path);
+  const table = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  // Field 5 is the mount point, with space, tab, newline and backslash written in octal.
+  return table.split('\n').some((line) => line.split(' ')[4]?.replace(/\\([0-7]{3})/g,
+    (_, code: string) => String.fromCharCode(parseInt(code, 8))) === real);
 }
 
 // Archives or removes a home as its plan says, as undoable steps: the home is renamed (to
@@ -99,15 +128,17 @@ export async function applyHomePlan(root: string, steps: DirectorySteps, plan: H
   const source = join(root, plan.home);
   if (plan.action === 'remove') {
     const hidden = `.${posix.basename(plan.home)}.removing-${randomBytes(4).toString('hex')}`;
-    const aside = join(root, posix.dirname(plan.home), hidden);
-    await steps.run(`set ${plan.home} aside`, () => rename(source, aside), () => rename(aside, source));
+    const asidePath = posix.join(posix.dirname(plan.home), hidden);
+    const aside = join(root, asidePath);
+    await steps.run(`set ${plan.home} aside`, () => renameOrRefuse(root, plan.home, asidePath),
+      () => rename(aside, source));
     steps.afterCommit(() => rm(aside, { recursive: true, force: true }));
     return null;
   }
   const archive = await getArchivePath(root, login, now);
   await makeArchives(root, steps);
   const target = join(root, archive);
-  await steps.run(`archive ${plan.home}`, () => renameOrRefuse(source, target), () => rename(target, source));
+  await steps.run(`archive ${plan.home}`, () => renameOrRefuse(root, plan.home, archive), () => rename(target, source));
   return archive;
 }
 
@@ -127,11 +158,19 @@ async function makeArchives(root: string, steps: DirectorySteps): Promise<void> 
   await steps.run('make the archives', () => mkdir(path, { recursive: true, mode: 0o700 }), () => rmdir(path));
 }
 
-async function renameOrRefuse(from: string, to: string): Promise<void> {
-  await rename(from, to).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EXDEV') throw error;
-    const message = `Cannot move ${from} to ${to}: another filesystem`;
-    throw new CoreError('conflict', message, { field: 'home', cause: error });
+// Renames a directory of the managed machine (`from` and `to` as it names them, under
+// `root`). A refusal of the filesystem (another filesystem, a mount point or a directory in
+// use, no permission) is a CoreError naming `field`, with the managed paths only (never
+// where the root is): the step fails cleanly and the transaction is undone.
+async function renameOrRefuse(root: string, from: string, to: string, field = 'home'): Promise<void> {
+  await rename(join(root, from), join(root, to)).catch((error: NodeJS.ErrnoException) => {
+    const reasons: Record<string, string> = {
+      EXDEV: 'it is on another filesystem', EBUSY: 'it is a mount point or in use', EACCES: 'permission denied',
+      EPERM: 'the filesystem does not permit it', EROFS: 'the filesystem is read-only', ENOSPC: 'no space left',
+      ENOTEMPTY: 'the target is not empty', EEXIST: 'the target exists', ENAMETOOLONG: 'the name is too long',
+    };
+    const reason = reasons[error.code ?? ''] ?? `the system refused it (${error.code ?? 'error'})`;
+    throw new CoreError('conflict', `Cannot move ${from} to ${to}: ${reason}`, { field, cause: error });
   });
 }
 
@@ -144,20 +183,22 @@ export async function archiveShareStep(root: string, steps: DirectorySteps, shar
   const archive = await getArchivePath(root, name, now);
   await makeArchives(root, steps);
   const [source, target] = [join(root, share), join(root, archive)];
-  await steps.run(`archive ${share}`, () => renameOrRefuse(source, target), () => rename(target, source));
+  await steps.run(`archive ${share}`, () => renameOrRefuse(root, share, archive, 'name'), () => rename(target, source));
   return archive;
 }
 
 // Moves a directory (a home following a rename, a share following its group), undoable.
 // A source that does not exist is nothing to move.
-export async function moveDirectoryStep(root: string, steps: DirectorySteps, from: string, to: string): Promise<void> {
+export async function moveDirectoryStep(root: string, steps: DirectorySteps, from: string, to: string,
+  field = 'home'): Promise<void> {
   const info = await lstat(join(root, from)).catch(() => null);
   if (!info?.isDirectory()) return;
   if (await exists(join(root, to))) {
-    throw new CoreError('already-exists', `Cannot move ${from} to ${to}: it already exists`, { field: 'home' });
+    const message = `Cannot move ${from} to ${to}: it already exists; archive or remove it first`;
+    throw new CoreError('already-exists', message, { field });
   }
   const [source, target] = [join(root, from), join(root, to)];
-  await steps.run(`move ${from}`, () => renameOrRefuse(source, target), () => rename(target, source));
+  await steps.run(`move ${from}`, () => renameOrRefuse(root, from, to, field), () => rename(target, source));
 }
 
 // Creates a home from the skeleton, undone by removing what was made.
@@ -180,8 +221,8 @@ export async function createHomeStep(root: string, steps: DirectorySteps, home: 
 export async function reownHomeStep(root: string, steps: DirectorySteps, home: string,
   from: { uid: number; gid: number }, to: { uid: number; gid: number }): Promise<void> {
   if (daemonUid !== 0) return;
-  const plan = await resolveOnDisk(root, home);
-  if (plan !== home) return;
+  // (A home passwd spells `/home/x/` is still reached without a symlink.)
+  if (await resolveOnDisk(root, home) !== normalizeHome(home)) return;
   const changed: { path: string; uid: number; gid: number }[] = [];
   const reown = async (path: string): Promise<void> => {
     const info = await lstat(path).catch(() => null);

@@ -29,10 +29,23 @@ export function isWithin(path: string, ancestor: string): boolean {
   return path === ancestor || ancestor === '/' || path.startsWith(`${ancestor}/`);
 }
 
-// The directories above a path, nearest first ("/a/b/c" → "/a/b", "/a", "/").
+// A home as the kernel reads it: `/home/admin/`, `/home//admin`, `/home/./admin` and
+// `/home/x/../admin` are all `/home/admin`. passwd may hold any spelling (useradd -d keeps
+// what it was given, and the files may be edited by hand), so every comparison of homes
+// goes through here: two spellings of one directory are one home. (Symlinks are the disk's
+// side: resolveOnDisk.) A home that is not absolute is returned as it is and counts for
+// nothing: no path is ever inside it.
+export function normalizeHome(home: string): string {
+  if (!home.startsWith('/')) return home;
+  const normal = posix.normalize(home);
+  return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
+}
+
+// The directories above a path, nearest first ("/a/b/c" → "/a/b", "/a", "/"); none for a
+// path that is not absolute.
 function getAncestors(path: string): string[] {
   const ancestors: string[] = [];
-  if (path === '/') return ancestors;
+  if (path === '/' || !path.startsWith('/')) return ancestors;
   for (let current = posix.dirname(path); ; current = posix.dirname(current)) {
     ancestors.push(current);
     if (current === '/') return ancestors;
@@ -65,10 +78,12 @@ export function forgetHomeIndex(db: AccountDatabase): void {
 }
 
 function isCounted(home: string): boolean {
-  return !systemSet.has(home);
+  return home.startsWith('/') && !systemSet.has(home);
 }
 
-function addHome(index: HomeIndex, login: string, home: string): void {
+// (The index holds homes normalized: normalizeHome.)
+function addHome(index: HomeIndex, login: string, raw: string): void {
+  const home = normalizeHome(raw);
   if (!isCounted(home)) return;
   const owners = index.owners.get(home);
   if (owners) owners.add(login);
@@ -76,7 +91,8 @@ function addHome(index: HomeIndex, login: string, home: string): void {
   for (const ancestor of getAncestors(home)) index.below.set(ancestor, (index.below.get(ancestor) ?? 0) + 1);
 }
 
-function removeHome(index: HomeIndex, login: string, home: string): void {
+function removeHome(index: HomeIndex, login: string, raw: string): void {
+  const home = normalizeHome(raw);
   const owners = index.owners.get(home);
   if (!owners?.delete(login)) return;
   if (owners.size === 0) index.owners.delete(home);
@@ -104,8 +120,10 @@ export function noteHomeChange(db: AccountDatabase, login: string, from: string 
 
 // What is wrong with `path` as a directory of `login` (a home to create, point to, move,
 // archive or remove), or null: it may not be, contain or sit inside another account's home,
-// a share, the archives, or a system directory.
-export function getPathProblem(db: AccountDatabase, login: string, path: string, homeBase: string): string | null {
+// a share, the archives, or a system directory. `path` is compared normalized.
+export function getPathProblem(db: AccountDatabase, login: string, raw: string, homeBase: string): string | null {
+  const path = normalizeHome(raw);
+  if (!path.startsWith('/')) return 'it is not an absolute path';
   // Set lookups on the path's few ancestors: a bulk create checks 10,000 homes.
   if (aboveSystem.has(path)) {
     if (systemSet.has(path)) return `it is the system directory ${path}`;
@@ -121,9 +139,10 @@ export function getPathProblem(db: AccountDatabase, login: string, path: string,
 }
 
 // What `path` has to do with the homes of accounts other than `login` (null: any account),
-// or null when nothing: it is one, lies inside one, or contains some.
-export function getHomeOverlap(db: AccountDatabase, login: string | null, path: string,
-  ancestors = getAncestors(path)): string | null {
+// or null when nothing: it is one, lies inside one, or contains some (all normalized).
+export function getHomeOverlap(db: AccountDatabase, login: string | null, raw: string,
+  ancestors?: string[]): string | null {
+  const path = normalizeHome(raw);
   const index = getHomeIndex(db);
   const others = (home: string): string[] | null => {
     const owners = index.owners.get(home);
@@ -132,12 +151,13 @@ export function getHomeOverlap(db: AccountDatabase, login: string | null, path: 
   };
   const same = others(path);
   if (same !== null) return `it is the home of ${same.join(', ')}`;
-  for (const ancestor of ancestors) {
+  for (const ancestor of ancestors ?? getAncestors(path)) {
     const owners = others(ancestor);
     if (owners !== null) return `it lies inside the home of ${owners.join(', ')}`;
   }
   // Homes below it, the account's own one apart (a home moved up to its parent).
-  const own = login === null ? undefined : db.passwd.get(login)?.home;
+  const ownHome = login === null ? undefined : db.passwd.get(login)?.home;
+  const own = ownHome === undefined ? undefined : normalizeHome(ownHome);
   const ownBelow = own !== undefined && own !== path && isCounted(own) && isWithin(own, path) ? 1 : 0;
   if ((index.below.get(path) ?? 0) > ownBelow) return 'it contains the homes of other accounts';
   return null;
@@ -148,8 +168,9 @@ export function getHomeOverlap(db: AccountDatabase, login: string | null, path: 
 // protects. `field` names the request's field in the error.
 export function checkHomePath(db: AccountDatabase, login: string, home: unknown, homeBase: string,
   field = 'home'): string {
-  const path = validateHome(home);
-  if (db.passwd.get(login)?.home === path) return path;
+  // The account's home as passwd has it stays, however spelled (it was not this request's).
+  if (typeof home === 'string' && db.passwd.get(login)?.home === home) return home;
+  const path = validateHome(home, field);
   if (!isWithin(path, homeBase) || path === homeBase) {
     throw new CoreError('invalid-argument', `Home ${quote(path)} is not under the home base ${homeBase}`, { field });
   }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { lstat, open, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -85,6 +85,36 @@ export async function readSharePermissive(share: string, gid: number): Promise<b
   }
   const line = text.split('\n').find((candidate) => candidate.startsWith(`default:group:${gid}:`));
   return line ? line.split(':')[3]!.includes('w') : null;
+}
+
+// A copy of the ACLs, modes and setgid/sticky flags of a share and everything in it
+// (`getfacl -R`, symlinks skipped), for restoreShareAcls to put back exactly: how a change
+// of the share's ACL is undone when its transaction does not commit.
+export async function saveShareAcls(share: string): Promise<string> {
+  try {
+    const args = ['--recursive', '--physical', '--numeric', '--absolute-names', '--', share];
+    return (await run('getfacl', args, { maxBuffer: 1 << 30 })).stdout;
+  } catch (error) {
+    const detail = isMissingTool(error, 'getfacl') ? missingToolMessage('getfacl')
+      : ((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n')[0];
+    const message = `Cannot read the shared directory's ACL: ${detail}`;
+    throw new CoreError('internal-error', message, { field: 'permissive', cause: error });
+  }
+}
+
+// Puts back what saveShareAcls read (`setfacl --restore`: ACLs, modes and flags).
+export async function restoreShareAcls(saved: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('setfacl', ['--restore=-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`setfacl --restore failed: ${stderr.trim()}`));
+    });
+    child.stdin.end(saved);
+  });
 }
 
 async function setAcl(spec: string, paths: string[]): Promise<void> {

@@ -16,7 +16,7 @@ export function quote(value: unknown): string {
 const unsafeCharacters = /[:\u0000-\u001f\u007f]/;
 
 // Checks a login or group name; `field` names it in the error.
-export function validateName(value: unknown, field: 'login' | 'name' | 'group' | 'member'): string {
+export function validateName(value: unknown, field: 'login' | 'name' | 'newName' | 'group' | 'member'): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new CoreError('invalid-argument', `Missing ${field}`, { field });
   }
@@ -29,32 +29,66 @@ export function validateName(value: unknown, field: 'login' | 'name' | 'group' |
   return value;
 }
 
-// Checks a full name (the first GECOS field): no `:` or `,` (field separators), no control
-// characters; any other Unicode is fine (Amélie Durand).
+// Characters no name or description needs and that only hide or disguise text: control
+// characters (C0, DEL, C1), the line and paragraph separators U+2028/U+2029 (a new line to
+// many readers), lone surrogates, and the invisible format characters (bidi overrides and
+// isolates, zero-width space, word joiner, BOM, soft hyphen…), except the zero-width
+// non-joiner and joiner that Persian or Indic names need. U+00A0 (no-break space) is fine.
+const invisibleCharacters = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]|(?![\u200c\u200d])\p{Cf}/u;
+
+// Checks a full name (the first GECOS field): no `:` or `,` (field separators), nothing
+// invisible (invisibleCharacters); any other Unicode is fine (Amélie Durand, O'Brien,
+// Jean-Luc Ba).
 export function validateFullName(value: unknown): string {
   if (typeof value !== 'string') throw new CoreError('invalid-argument', 'The full name must be text', { field: 'fullName' });
   if (value.length > 256) throw new CoreError('invalid-argument', `Full name ${quote(value)} is longer than 256 characters`, { field: 'fullName' });
-  if (unsafeCharacters.test(value) || value.includes(',')) {
-    throw new CoreError('invalid-argument', `Invalid full name ${quote(value)}: no ":", "," or control characters`, { field: 'fullName' });
+  if (unsafeCharacters.test(value) || invisibleCharacters.test(value) || value.includes(',')) {
+    const message = `Invalid full name ${quote(value)}: no ":", ",", control, line-separator or invisible characters`;
+    throw new CoreError('invalid-argument', message, { field: 'fullName' });
   }
   return value;
 }
 
-// Checks a group description: free text on one line, without `:` or control characters.
+// Checks a group description: free text on one line, without `:` or anything invisible.
 export function validateDescription(value: unknown): string {
   if (typeof value !== 'string') throw new CoreError('invalid-argument', 'The description must be text', { field: 'description' });
   if (value.length > 256) throw new CoreError('invalid-argument', `Description ${quote(value)} is longer than 256 characters`, { field: 'description' });
-  if (unsafeCharacters.test(value)) throw new CoreError('invalid-argument', `Invalid description ${quote(value)}: no ":" or control characters`, { field: 'description' });
+  if (unsafeCharacters.test(value) || invisibleCharacters.test(value)) {
+    const message = `Invalid description ${quote(value)}: no ":", control, line-separator or invisible characters`;
+    throw new CoreError('invalid-argument', message, { field: 'description' });
+  }
   return value;
 }
 
-// Checks a home directory: absolute, normalized, without `:` or control characters.
-export function validateHome(value: unknown): string {
+// The characters of a home: the portable filename set (POSIX: letters, digits, `.`, `_`,
+// `-`) with `/`, `+` and `@`; nothing a reader could mistake for something else (a Cyrillic
+// "а", a no-break space) or that a shell or a colon-separated file would take apart.
+const homePattern = /^[A-Za-z0-9._\-/+@]+$/;
+// Linux's limits (NAME_MAX, PATH_MAX less the final NUL): a longer home could not be made.
+const maxHomeComponent = 255;
+const maxHomePath = 4095;
+
+// Checks a home directory: absolute, normalized (no `//`, `/./`, `..` or trailing `/`), of
+// portable characters (homePattern), each component at most 255 bytes and the whole at most
+// 4095. `field` names the request's field in the error.
+export function validateHome(value: unknown, field = 'home'): string {
   if (typeof value !== 'string' || !value.startsWith('/')) {
-    throw new CoreError('invalid-argument', `Invalid home ${quote(value)}: must be an absolute path`, { field: 'home' });
+    throw new CoreError('invalid-argument', `Invalid home ${quote(value)}: must be an absolute path`, { field });
   }
-  if (unsafeCharacters.test(value) || value.length > 4096 || posix.normalize(value) !== value || (value.endsWith('/') && value !== '/')) {
-    throw new CoreError('invalid-argument', `Invalid home ${quote(value)}: must be a normalized absolute path without ":" or control characters`, { field: 'home' });
+  if (!homePattern.test(value)) {
+    const message = `Invalid home ${quote(value)}: only letters A–Z and a–z, digits, `
+      + '"/", ".", "_", "-", "+" and "@"';
+    throw new CoreError('invalid-argument', message, { field });
+  }
+  if (value.length > maxHomePath || value.split('/').some((part) => part.length > maxHomeComponent)) {
+    const message = `Invalid home ${quote(value)}: at most ${maxHomeComponent} characters between slashes `
+      + `and ${maxHomePath} in all`;
+    throw new CoreError('invalid-argument', message, { field });
+  }
+  if (posix.normalize(value) !== value || (value.endsWith('/') && value !== '/')) {
+    const message = `Invalid home ${quote(value)}: must be a normalized absolute path `
+      + '(no "//", "/./", ".." or final "/")';
+    throw new CoreError('invalid-argument', message, { field });
   }
   return value;
 }

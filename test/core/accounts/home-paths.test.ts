@@ -48,3 +48,17 @@ describe('the one rule for the paths a request may name', () => {
     expect(getPathProblem(db, 'carol', '/home/dave/x', '/home')).toBeNull();
   });
 });
+
+describe('homes compared normalized (red team HIGH 5)', () => {
+  it('takes /home/alice/, /home//alice and /home/./alice for /home/alice, in passwd and in a request', () => {
+    for (const spelled of ['/home/alice/', '/home//alice', '/home/./alice', '/home/x/../alice']) {
+      const db = AccountDatabase.parse(`${passwd}eve:x:1002:100::${spelled}:/bin/bash\n`, '', 'users:x:100:\n', '');
+      expect(getPathProblem(db, 'eve', '/home/alice', '/home'), spelled).toContain('the home of alice');
+      expect(getPathProblem(db, 'alice', spelled, '/home'), spelled).toContain('the home of eve');
+      expect(getPathProblem(db, 'carol', `${spelled}/sub`, '/home'), spelled).toContain('inside the home of');
+      expect(() => checkHomePath(db, 'carol', '/home/alice', '/home'), spelled).toThrow('the home of alice, eve');
+    }
+    const relative = AccountDatabase.parse(`${passwd}odd:x:1003:100::relative/:/bin/bash\n`, '', 'users:x:100:\n', '');
+    expect(getPathProblem(relative, 'odd', 'relative/', '/home')).toContain('not an absolute path');
+  });
+});

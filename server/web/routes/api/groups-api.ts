@@ -69,20 +69,14 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     const { name: groupName } = request.params;
     const { version, description, newName, permissive } = request.body;
     return runAudited(audit, request, 'group-modify', groupName, async () => {
+      // The permission checks; every other check (the version first) is the core's, inside its
+      // transaction, before its first write.
       checkGroupChange(getActorOf(request), getExisting(groupName), adminGroups, newName);
-      if (getExisting(groupName).version !== version) {
-        throw new CoreError('conflict', `Group ${quote(groupName)} was changed elsewhere since you loaded it: reload to see the change, then apply yours`, { field: 'version' });
-      }
-      const renamed = newName !== undefined && newName !== groupName;
-      // Every refusal before the first write.
-      if (renamed) {
+      if (newName !== undefined && newName !== groupName) {
         checkGroupNotRestricted(getExisting(groupName), 'rename');
         if (adminGroups.includes(groupName)) throw new CoreError('permission-denied', `The administrators' group ${quote(groupName)} cannot be renamed`, { field: 'newName' });
       }
-      if (description !== undefined) await accounts.setGroupDescription(groupName, description);
-      if (permissive !== undefined) await accounts.setPermissive(groupName, permissive);
-      if (renamed) return getDetails(await accounts.renameGroup(groupName, newName));
-      return getDetails(getExisting(groupName));
+      return getDetails(await accounts.updateGroup(groupName, { version, description, newName, permissive }));
     }, Object.keys(request.body).filter((key) => key !== 'version').join(' '));
   });
 

@@ -1,7 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { useApiTestApp } from '../../../helpers/test-app.ts';
+import { digestTree } from '../../../core/accounts/tree-digest.ts';
+import { setFaultPoint } from '../../../../server/core/accounts/directory-steps.ts';
+
+const run = promisify(execFile);
 
 const api = useApiTestApp();
 const { call, digestEtc } = api;
@@ -108,5 +114,80 @@ describe('what a group request may reach (issue 11)', () => {
     const pointed = await call(api.admin, 'PATCH', '/api/v1/accounts/sharer', { version, home: '/home/groups/newteam' });
     expect(pointed.statusCode).toBe(400);
     expect(pointed.json().message).toContain('group shares');
+  });
+});
+
+describe('a group PATCH is all or nothing (issue 11, red team HIGH 4)', () => {
+  const getAcls = async (): Promise<string> => {
+    const share = join(api.t.sandbox.root, 'home/groups');
+    const { stdout } = await run('getfacl', ['--recursive', '--physical', '--numeric', '--absolute-names', share]);
+    return stdout;
+  };
+  const getTree = () => digestTree(api.t.sandbox.root, (path) => path.startsWith('var/'));
+
+  it('refuses a taken or malformed newName before any write: files, modes and ACLs stay as they were', async () => {
+    const support = (await call(api.admin, 'GET', '/api/v1/groups/support')).json();
+    expect(support.permissive).toBe(false);
+    const [tree, acls] = [await getTree(), await getAcls()];
+    const cases: [object, number, string][] = [
+      [{ newName: 'marketing' }, 409, 'already exists'],
+      [{ newName: 'Bad Name' }, 400, 'Malformed newName'],
+      [{ newName: 'rsp-developers' }, 409, 'helper group'],
+    ];
+    for (const [change, status, message] of cases) {
+      const body = { version: support.version, description: 'HALF WRITTEN', permissive: true, ...change };
+      const response = await call(api.admin, 'PATCH', '/api/v1/groups/support', body);
+      expect(response.statusCode, JSON.stringify(change)).toBe(status);
+      const refusal = { field: 'newName', message: expect.stringContaining(message) };
+      expect(response.json(), JSON.stringify(change)).toMatchObject(refusal);
+      expect(await getAcls()).toBe(acls);
+      expect(await getTree()).toBe(tree);
+    }
+    const after = (await call(api.admin, 'GET', '/api/v1/groups/support')).json();
+    expect(after).toMatchObject({ permissive: false, version: support.version });
+  });
+
+  it('undoes the share\'s new ACL and its rename when a later step fails', async () => {
+    const support = (await call(api.admin, 'GET', '/api/v1/groups/support')).json();
+    const [tree, acls] = [await getTree(), await getAcls()];
+    // Step 1 moves the share, 2 sets its ACL, 3 and 4 stage the account files: each failure undoes all.
+    for (let fault = 1; fault <= 4; fault += 1) {
+      setFaultPoint(fault);
+      const body = { version: support.version, description: 'x', permissive: true, newName: 'helpdesk' };
+      const response = await call(api.admin, 'PATCH', '/api/v1/groups/support', body);
+      setFaultPoint(null);
+      expect(response.statusCode, `fault ${fault}`).toBeGreaterThanOrEqual(400);
+      expect(await getAcls(), `fault ${fault}`).toBe(acls);
+      expect(await getTree(), `fault ${fault}`).toBe(tree);
+    }
+    const change = { description: 'Help', permissive: true, newName: 'helpdesk' };
+    const done = await call(api.admin, 'PATCH', '/api/v1/groups/support', { version: support.version, ...change });
+    expect(done.json()).toMatchObject({ name: 'helpdesk', description: 'Help', permissive: true, sharedDirectory: '/home/groups/helpdesk' });
+    const undo = { description: support.description ?? '', permissive: false, newName: 'support' };
+    const back = await call(api.admin, 'PATCH', '/api/v1/groups/helpdesk', { version: done.json().version, ...undo });
+    expect(back.statusCode).toBe(200);
+    expect(await getAcls()).toBe(acls);
+  });
+});
+
+describe('a leftover shared directory (red team LOW 12)', () => {
+  it('is never taken over by a new or renamed group: refused, naming it, nothing changed', async () => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const leftover = join(api.t.sandbox.root, 'home/groups/orphang');
+    await mkdir(leftover);
+    await writeFile(join(leftover, 'private.txt'), 'old files\n', { mode: 0o600 });
+    const tree = await digestTree(api.t.sandbox.root, (path) => path.startsWith('var/'));
+    const created = await call(api.admin, 'POST', '/api/v1/groups', { name: 'orphang' });
+    expect(created.statusCode).toBe(409);
+    const taken = expect.stringContaining('/home/groups/orphang already exists');
+    expect(created.json()).toMatchObject({ field: 'name', message: taken });
+    expect(created.json().message).toContain('archive or remove it first');
+    const marketing = (await call(api.admin, 'GET', '/api/v1/groups/marketing')).json();
+    const body = { version: marketing.version, newName: 'orphang' };
+    const renamed = await call(api.admin, 'PATCH', '/api/v1/groups/marketing', body);
+    expect(renamed.statusCode).toBe(409);
+    expect(renamed.json()).toMatchObject({ field: 'newName', message: expect.stringContaining('/home/groups/orphang') });
+    expect(await digestTree(api.t.sandbox.root, (path) => path.startsWith('var/'))).toBe(tree);
+    expect(api.t.app.core.accounts.getGroup('orphang')).toBeNull();
   });
 });
