@@ -12,7 +12,8 @@ import { EventBus } from '../server/core/events/event-bus.ts';
 import { printTable } from './print-table.ts';
 
 const run = promisify(execFile);
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
 
 // Runs the accounts benchmark and prints its table.
 export async function runAccountsBench(): Promise<void> {
@@ -35,7 +36,14 @@ export async function runAccountsBench(): Promise<void> {
     const events = new EventBus();
     const service = await AccountsService.open({ root, events });
     started = performance.now();
-    await service.createAccounts(Array.from({ length: 10_000 }, (_, i) => ({ login: `bulk${i}`, fullName: `Bulk Account ${i}`, password: null, createHome: false })));
+    await service.createAccounts(
+      Array.from({ length: 10_000 }, (_, i) => ({
+        login: `bulk${i}`,
+        fullName: `Bulk Account ${i}`,
+        password: null,
+        createHome: false,
+      })),
+    );
     const bulk = performance.now() - started;
 
     const singles: number[] = [];
@@ -76,13 +84,39 @@ export async function runAccountsBench(): Promise<void> {
       if (!subuid.includes(`\n${login}:`)) throw new Error(`bench: ${login} got no subordinate ids`);
     }
 
-    printTable('Accounts: 10,000 accounts (no homes, no password, like useradd without -p)', [
-      { name: 'create 10,000 in one bulk call, ms', ours: bulk, baseline: loopFor10k, target: '< 3000 ms, ≥ 400× faster' },
-      { name: 'single create with 10,000 present (+ subuid/subgid), median ms', ours: quantile(singles, 0.5), baseline: loopFor10k / 10_000, target: '< 20 ms' },
-      { name: 'single create with a yescrypt password, median ms', ours: quantile(withPassword, 0.5), baseline: null, target: '—' },
-      { name: 'useradd in a shell (passwd written) → event, p95 ms', ours: quantile(delays, 0.95), baseline: null, target: '< 100 ms' },
-    ], { ours: 'licornd', baseline: 'useradd' });
-    process.stdout.write(`useradd loop: ${(loopFor10k / 10_000).toFixed(1)} ms per account (100 measured, scaled); bulk is ${(loopFor10k / bulk).toFixed(0)}× faster\n`);
+    printTable(
+      'Accounts: 10,000 accounts (no homes, no password, like useradd without -p)',
+      [
+        {
+          name: 'create 10,000 in one bulk call, ms',
+          ours: bulk,
+          baseline: loopFor10k,
+          target: '< 3000 ms, ≥ 400× faster',
+        },
+        {
+          name: 'single create with 10,000 present (+ subuid/subgid), median ms',
+          ours: quantile(singles, 0.5),
+          baseline: loopFor10k / 10_000,
+          target: '< 20 ms',
+        },
+        {
+          name: 'single create with a yescrypt password, median ms',
+          ours: quantile(withPassword, 0.5),
+          baseline: null,
+          target: '—',
+        },
+        {
+          name: 'useradd in a shell (passwd written) → event, p95 ms',
+          ours: quantile(delays, 0.95),
+          baseline: null,
+          target: '< 100 ms',
+        },
+      ],
+      { ours: 'licornd', baseline: 'useradd' },
+    );
+    process.stdout.write(
+      `useradd loop: ${(loopFor10k / 10_000).toFixed(1)} ms per account (100 measured, scaled); bulk is ${(loopFor10k / bulk).toFixed(0)}× faster\n`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,11 @@ import { getHttpsOptions } from '../server/web/tls/tls-options.ts';
 
 const { values } = parseArgs({ options: { cert: { type: 'string' }, key: { type: 'string' } } });
 const filler = 'Licorn WMI baseline page. '.repeat(150);
-const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in</title></head><body><p>${filler}</p></body></html>`.slice(0, 4096);
+const page =
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in</title></head><body><p>${filler}</p></body></html>`.slice(
+    0,
+    4096,
+  );
 
 const app = Fastify({
   https: getHttpsOptions({ cert: readFileSync(values.cert!, 'utf8'), key: readFileSync(values.key!, 'utf8') }),

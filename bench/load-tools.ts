@@ -6,9 +6,24 @@ const run = promisify(execFile);
 
 // The seed's httperf command against /login/; returns connections per second.
 export async function runHttperf(port: number): Promise<number> {
-  const { stdout } = await run('httperf', ['--server', 'localhost', '--port', String(port), '--uri=/login/',
-    '--max-connections=50', '--max-piped-calls=10', '--send-buffer=4096', '--recv-buffer=16384', '--ssl',
-    '--num-conns=1000', '--num-calls=1'], { timeout: 300_000 });
+  const { stdout } = await run(
+    'httperf',
+    [
+      '--server',
+      'localhost',
+      '--port',
+      String(port),
+      '--uri=/login/',
+      '--max-connections=50',
+      '--max-piped-calls=10',
+      '--send-buffer=4096',
+      '--recv-buffer=16384',
+      '--ssl',
+      '--num-conns=1000',
+      '--num-calls=1',
+    ],
+    { timeout: 300_000 },
+  );
   return parseHttperf(stdout);
 }
 
@@ -23,17 +38,21 @@ export function parseHttperf(report: string): number {
 
 // The seed's ab command against /login/ (new TLS connection per request); requests/s.
 export async function runAb(port: number): Promise<number> {
-  const { stdout } = await run('ab', ['-n', '1000', '-c', '50', '-r', `https://localhost:${port}/login/`], { timeout: 300_000 });
+  const { stdout } = await run('ab', ['-n', '1000', '-c', '50', '-r', `https://localhost:${port}/login/`], {
+    timeout: 300_000,
+  });
   const match = /Requests per second:\s+([\d.]+)/.exec(stdout);
   if (!match) throw new Error(`ab printed no rate:\n${stdout}`);
   const failed = /Failed requests:\s+(\d+)/.exec(stdout);
-  if (failed && Number(failed[1]) > 0) process.stderr.write(`ab reported ${failed[1]} failed requests (length variations count too)\n`);
+  if (failed && Number(failed[1]) > 0)
+    process.stderr.write(`ab reported ${failed[1]} failed requests (length variations count too)\n`);
   return Number(match[1]);
 }
 
 // autocannon with 50 keep-alive connections for `seconds`; mean requests/s.
 export async function runAutocannon(port: number, seconds = 10): Promise<number> {
   const result = await autocannon({ url: `https://127.0.0.1:${port}/login/`, connections: 50, duration: seconds });
-  if (result.non2xx > 0 || result.errors > 0) process.stderr.write(`autocannon: ${result.non2xx} non-2xx, ${result.errors} errors\n`);
+  if (result.non2xx > 0 || result.errors > 0)
+    process.stderr.write(`autocannon: ${result.non2xx} non-2xx, ${result.errors} errors\n`);
   return result.requests.average;
 }

@@ -23,17 +23,21 @@ import { printTable } from './print-table.ts';
 const run = promisify(execFile);
 const projectDir = join(import.meta.dirname, '..');
 const median = (values: number[]) => quantile(values, 0.5);
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
 
 // Milliseconds for one GET over a kept-alive connection, the body read to its end.
 function timeGet(port: number, path: string, cookie: string, agent: Agent): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const call = request({ host: '127.0.0.1', port, path, agent, rejectUnauthorized: false, headers: { cookie, accept: 'text/html' } }, (response) => {
-      if (response.statusCode !== 200) reject(new Error(`${path}: ${response.statusCode}`));
-      response.resume();
-      response.on('end', () => resolve(performance.now() - started));
-    });
+    const call = request(
+      { host: '127.0.0.1', port, path, agent, rejectUnauthorized: false, headers: { cookie, accept: 'text/html' } },
+      (response) => {
+        if (response.statusCode !== 200) reject(new Error(`${path}: ${response.statusCode}`));
+        response.resume();
+        response.on('end', () => resolve(performance.now() - started));
+      },
+    );
     call.on('error', reject);
     call.end();
   });
@@ -48,17 +52,21 @@ async function openAccounts(page: Page): Promise<void> {
 // Starts recording, in the page, when a row with `id` is put in the document and when the
 // next frame (the one that paints it) starts, as wall-clock times.
 function watchForRow(page: Page, id: string): Promise<{ inserted: number; painted: number }> {
-  return page.evaluate((rowId) => new Promise<{ inserted: number; painted: number }>((resolve) => {
-    const body = document.getElementById('account-rows')!;
-    const observer = new MutationObserver(() => {
-      if (document.getElementById(rowId)) {
-        observer.disconnect();
-        const inserted = performance.timeOrigin + performance.now();
-        requestAnimationFrame(() => resolve({ inserted, painted: performance.timeOrigin + performance.now() }));
-      }
-    });
-    observer.observe(body, { childList: true });
-  }), id);
+  return page.evaluate(
+    (rowId) =>
+      new Promise<{ inserted: number; painted: number }>((resolve) => {
+        const body = document.getElementById('account-rows')!;
+        const observer = new MutationObserver(() => {
+          if (document.getElementById(rowId)) {
+            observer.disconnect();
+            const inserted = performance.timeOrigin + performance.now();
+            requestAnimationFrame(() => resolve({ inserted, painted: performance.timeOrigin + performance.now() }));
+          }
+        });
+        observer.observe(body, { childList: true });
+      }),
+    id,
+  );
 }
 
 // When useradd wrote passwd (its mtime, wall clock). Delays count from there, not from
@@ -80,11 +88,28 @@ export async function runPagesBench(): Promise<void> {
     // Room for 10,000 accounts' subordinate ids, so that useradd accepts more (bench/README.md).
     await appendFile(join(root, 'etc/login.defs'), 'SUB_UID_MAX 4294967294\nSUB_GID_MAX 4294967294\n');
     const service = await AccountsService.open({ root, events: new EventBus() });
-    await service.createAccounts(Array.from({ length: 10_000 }, (_, i) => ({ login: `bulk${i}`, fullName: `Bulk Account ${i}`, groups: i % 3 === 0 ? ['developers'] : [], password: null, createHome: false })));
+    await service.createAccounts(
+      Array.from({ length: 10_000 }, (_, i) => ({
+        login: `bulk${i}`,
+        fullName: `Bulk Account ${i}`,
+        groups: i % 3 === 0 ? ['developers'] : [],
+        password: null,
+        createHome: false,
+      })),
+    );
     await service.close();
     const configFile = join(dir, 'licorn.conf');
     await writeFile(configFile, 'log.level = "warn"\n');
-    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0']);
+    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), [
+      '--config',
+      configFile,
+      '--root',
+      root,
+      '--tls-dir',
+      join(dir, 'certs'),
+      '--port',
+      '0',
+    ]);
     const url = `https://127.0.0.1:${daemon.port}`;
     try {
       const page = await logIn(browser, url);
@@ -92,7 +117,11 @@ export async function runPagesBench(): Promise<void> {
 
       // Server: /accounts/ (10,000 accounts, first page of 100 rows) against /login/.
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      for (let i = 0; i < 10; i += 1) await Promise.all([timeGet(daemon.port, '/accounts/', cookie, agent), timeGet(daemon.port, '/login/', '', agent)]);
+      for (let i = 0; i < 10; i += 1)
+        await Promise.all([
+          timeGet(daemon.port, '/accounts/', cookie, agent),
+          timeGet(daemon.port, '/login/', '', agent),
+        ]);
       const accountsTimes: number[] = [];
       const loginTimes: number[] = [];
       for (let i = 0; i < 50; i += 1) {
@@ -100,7 +129,8 @@ export async function runPagesBench(): Promise<void> {
         accountsTimes.push(await timeGet(daemon.port, '/accounts/', cookie, agent));
       }
       const rowsTimes: number[] = [];
-      for (let i = 0; i < 30; i += 1) rowsTimes.push(await timeGet(daemon.port, `/accounts/-/rows?q=bulk${i}`, cookie, agent));
+      for (let i = 0; i < 30; i += 1)
+        rowsTimes.push(await timeGet(daemon.port, `/accounts/-/rows?q=bulk${i}`, cookie, agent));
       agent.destroy();
 
       // Chromium: first contentful paint (the rows are in the HTML) of /accounts/ and /login/.
@@ -108,11 +138,16 @@ export async function runPagesBench(): Promise<void> {
       const loginPaints: number[] = [];
       // (No named functions inside evaluate: tsx's transform would call a helper that the
       // page does not have.)
-      const paintOf = (target: Page) => target.evaluate(() => new Promise<number>((resolve) => {
-        new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) if (entry.name === 'first-contentful-paint') resolve(entry.startTime);
-        }).observe({ type: 'paint', buffered: true });
-      }));
+      const paintOf = (target: Page) =>
+        target.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              new PerformanceObserver((list) => {
+                for (const entry of list.getEntries())
+                  if (entry.name === 'first-contentful-paint') resolve(entry.startTime);
+              }).observe({ type: 'paint', buffered: true });
+            }),
+        );
       const anonymous = await browser.newPage({ ignoreHTTPSErrors: true });
       for (let i = 0; i < 5; i += 1) {
         await page.goto('/accounts/');
@@ -128,9 +163,29 @@ export async function runPagesBench(): Promise<void> {
         const input = document.getElementById('accounts-filter-text') as HTMLInputElement;
         const body = document.getElementById('account-rows')!;
         const times: number[] = [];
-        for (const text of ['b', 'bu', 'bul', 'bulk', 'bulk1', 'bulk12', 'bulk123', 'bulk12', 'bulk1', 'bulk', 'acc', 'account 99', '', 'dev', 'developers bulk9', '']) {
+        for (const text of [
+          'b',
+          'bu',
+          'bul',
+          'bulk',
+          'bulk1',
+          'bulk12',
+          'bulk123',
+          'bulk12',
+          'bulk1',
+          'bulk',
+          'acc',
+          'account 99',
+          '',
+          'dev',
+          'developers bulk9',
+          '',
+        ]) {
           const changed = new Promise<void>((resolve) => {
-            const observer = new MutationObserver(() => { observer.disconnect(); resolve(); });
+            const observer = new MutationObserver(() => {
+              observer.disconnect();
+              resolve();
+            });
             observer.observe(body, { childList: true });
           });
           const started = performance.now();
@@ -142,23 +197,32 @@ export async function runPagesBench(): Promise<void> {
         }
         return times;
       });
-      await page.evaluate(() => { (document.getElementById('accounts-filter-text') as HTMLInputElement).value = ''; });
+      await page.evaluate(() => {
+        (document.getElementById('accounts-filter-text') as HTMLInputElement).value = '';
+      });
       await openAccounts(page);
 
       // useradd in a shell → row shown, with one page open; the baseline is a bare
       // WebSocket subscribed to the same topic, which only receives the frame.
-      const socket = new WebSocket(`wss://127.0.0.1:${daemon.port}/ws`, { headers: { cookie, origin: url }, rejectUnauthorized: false });
-      await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
-      socket.send(JSON.stringify({ subscribe: ['accounts'] }));
-      const frameSeen = (login: string) => new Promise<number>((resolve) => {
-        const onMessage = (data: WebSocket.RawData) => {
-          if (data.toString().includes(`id=\\"account-${login}\\"`)) {
-            socket.off('message', onMessage);
-            resolve(Date.now());
-          }
-        };
-        socket.on('message', onMessage);
+      const socket = new WebSocket(`wss://127.0.0.1:${daemon.port}/ws`, {
+        headers: { cookie, origin: url },
+        rejectUnauthorized: false,
       });
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      socket.send(JSON.stringify({ subscribe: ['accounts'] }));
+      const frameSeen = (login: string) =>
+        new Promise<number>((resolve) => {
+          const onMessage = (data: WebSocket.RawData) => {
+            if (data.toString().includes(`id=\\"account-${login}\\"`)) {
+              socket.off('message', onMessage);
+              resolve(Date.now());
+            }
+          };
+          socket.on('message', onMessage);
+        });
       const onePage: number[] = [];
       const bare: number[] = [];
       for (let i = 0; i < 40; i += 1) {
@@ -197,19 +261,72 @@ export async function runPagesBench(): Promise<void> {
       }
       socket.close();
 
-      printTable('Accounts pages: 10,000 accounts', [
-        { name: 'GET /accounts/ (first 100 rows), median ms', ours: median(accountsTimes), baseline: median(loginTimes), target: '≤ 5× /login/' },
-        { name: 'GET /accounts/-/rows?q=… (a filter), median ms', ours: median(rowsTimes), baseline: median(loginTimes), target: '—' },
-        { name: 'Chromium: first rows painted, median ms', ours: median(paints), baseline: median(loginPaints), target: '< 1000 ms' },
-        { name: 'Chromium: filter keystroke → rows shown, median ms', ours: median(keystrokes), baseline: null, target: '< 100 ms' },
-        { name: 'Chromium: filter keystroke → rows shown, p95 ms', ours: quantile(keystrokes, 0.95), baseline: null, target: '< 100 ms' },
-        { name: 'useradd (passwd written) → row painted in 1 page, p95 ms', ours: quantile(onePage, 0.95), baseline: quantile(bare, 0.95), target: '≤ 150 ms' },
-        { name: 'useradd (passwd written) → row in the DOM of 20 pages, median ms', ours: median(twentyInserted), baseline: median(bare), target: '—' },
-        { name: 'useradd (passwd written) → row in the DOM of 20 pages, p95 ms', ours: quantile(twentyInserted, 0.95), baseline: quantile(bare, 0.95), target: '≤ 150 ms' },
-        { name: 'useradd (passwd written) → next frame in 20 pages, p95 ms', ours: quantile(twentyPainted, 0.95), baseline: quantile(bare, 0.95), target: '(see bench/README.md)' },
-      ], { ours: 'measured', baseline: 'baseline' });
-      process.stdout.write('baselines: GET /login/ on the same daemon; Chromium painting /login/; a bare WebSocket receiving the same push frame\n');
-      process.stdout.write(`20 pages, slowest page of each round (ms): ${slowestByRound.map((time) => time.toFixed(0)).join(' ')}\n`);
+      printTable(
+        'Accounts pages: 10,000 accounts',
+        [
+          {
+            name: 'GET /accounts/ (first 100 rows), median ms',
+            ours: median(accountsTimes),
+            baseline: median(loginTimes),
+            target: '≤ 5× /login/',
+          },
+          {
+            name: 'GET /accounts/-/rows?q=… (a filter), median ms',
+            ours: median(rowsTimes),
+            baseline: median(loginTimes),
+            target: '—',
+          },
+          {
+            name: 'Chromium: first rows painted, median ms',
+            ours: median(paints),
+            baseline: median(loginPaints),
+            target: '< 1000 ms',
+          },
+          {
+            name: 'Chromium: filter keystroke → rows shown, median ms',
+            ours: median(keystrokes),
+            baseline: null,
+            target: '< 100 ms',
+          },
+          {
+            name: 'Chromium: filter keystroke → rows shown, p95 ms',
+            ours: quantile(keystrokes, 0.95),
+            baseline: null,
+            target: '< 100 ms',
+          },
+          {
+            name: 'useradd (passwd written) → row painted in 1 page, p95 ms',
+            ours: quantile(onePage, 0.95),
+            baseline: quantile(bare, 0.95),
+            target: '≤ 150 ms',
+          },
+          {
+            name: 'useradd (passwd written) → row in the DOM of 20 pages, median ms',
+            ours: median(twentyInserted),
+            baseline: median(bare),
+            target: '—',
+          },
+          {
+            name: 'useradd (passwd written) → row in the DOM of 20 pages, p95 ms',
+            ours: quantile(twentyInserted, 0.95),
+            baseline: quantile(bare, 0.95),
+            target: '≤ 150 ms',
+          },
+          {
+            name: 'useradd (passwd written) → next frame in 20 pages, p95 ms',
+            ours: quantile(twentyPainted, 0.95),
+            baseline: quantile(bare, 0.95),
+            target: '(see bench/README.md)',
+          },
+        ],
+        { ours: 'measured', baseline: 'baseline' },
+      );
+      process.stdout.write(
+        'baselines: GET /login/ on the same daemon; Chromium painting /login/; a bare WebSocket receiving the same push frame\n',
+      );
+      process.stdout.write(
+        `20 pages, slowest page of each round (ms): ${slowestByRound.map((time) => time.toFixed(0)).join(' ')}\n`,
+      );
     } finally {
       await daemon.stop();
     }

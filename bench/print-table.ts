@@ -10,10 +10,14 @@ export interface BenchRow {
 export function printTable(title: string, rows: BenchRow[], labels = { ours: 'licornd', baseline: 'baseline' }): void {
   const pad = (text: string, width: number) => text.padEnd(width);
   const nameWidth = Math.max(48, ...rows.map((row) => row.name.length + 2));
-  process.stdout.write(`\n${title}\n${pad('measure', nameWidth)}${pad(labels.ours, 12)}${pad(labels.baseline, 12)}${pad('ratio', 9)}target\n`);
+  process.stdout.write(
+    `\n${title}\n${pad('measure', nameWidth)}${pad(labels.ours, 12)}${pad(labels.baseline, 12)}${pad('ratio', 9)}target\n`,
+  );
   for (const row of rows) {
     const value = row.baseline === null ? null : row.ours / row.baseline;
     const ratio = value === null ? '—' : value < 0.01 ? `1/${(1 / value).toFixed(0)}` : value.toFixed(2);
-    process.stdout.write(`${pad(row.name, nameWidth)}${pad(row.ours.toFixed(1), 12)}${pad(row.baseline === null ? '—' : row.baseline.toFixed(1), 12)}${pad(ratio, 9)}${row.target}\n`);
+    process.stdout.write(
+      `${pad(row.name, nameWidth)}${pad(row.ours.toFixed(1), 12)}${pad(row.baseline === null ? '—' : row.baseline.toFixed(1), 12)}${pad(ratio, 9)}${row.target}\n`,
+    );
   }
 }

@@ -14,7 +14,8 @@ export interface ServerProcess {
 export async function startServer(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const started = performance.now();
   const child = spawn(process.execPath, [script, ...args], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
@@ -24,16 +25,21 @@ export async function startServer(script: string, args: string[], env: NodeJS.Pr
       if (match) resolve(Number(match[1]));
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk) => { output += chunk; });
+    child.stderr!.on('data', (chunk) => {
+      output += chunk;
+    });
     child.on('exit', (code) => reject(new Error(`${script} exited ${code}: ${output}`)));
   });
   const startMs = performance.now() - started;
   return {
-    child, port, startMs,
-    stop: () => new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    child,
+    port,
+    startMs,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 

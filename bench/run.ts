@@ -5,7 +5,12 @@ import { runWebBench } from './web-bench.ts';
 import { runPagesBench } from './pages-bench.ts';
 import { runStatusBench } from './status-bench.ts';
 
-const benches: Record<string, () => Promise<void>> = { web: runWebBench, accounts: runAccountsBench, pages: runPagesBench, status: runStatusBench };
+const benches: Record<string, () => Promise<void>> = {
+  web: runWebBench,
+  accounts: runAccountsBench,
+  pages: runPagesBench,
+  status: runStatusBench,
+};
 const chosen = process.argv.slice(2);
 for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {
   const bench = benches[name];

@@ -20,7 +20,8 @@ import { printTable } from './print-table.ts';
 
 const projectDir = join(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
 
 // A process's CPU time so far, in seconds (utime + stime of /proc/PID/stat).
 async function getCpuSeconds(pid: number): Promise<number> {
@@ -33,13 +34,19 @@ async function measureCpu(pid: number, seconds: number): Promise<number> {
   const before = await getCpuSeconds(pid);
   const started = performance.now();
   await sleep(seconds * 1000);
-  return ((await getCpuSeconds(pid)) - before) * 100 / ((performance.now() - started) / 1000);
+  return (((await getCpuSeconds(pid)) - before) * 100) / ((performance.now() - started) / 1000);
 }
 
 // A WebSocket following `status` that notes the time of every sample it receives.
 async function follow(port: number, cookie: string): Promise<{ socket: WebSocket; times: number[] }> {
-  const socket = new WebSocket(`wss://127.0.0.1:${port}/ws`, { headers: { cookie, origin: `https://127.0.0.1:${port}` }, rejectUnauthorized: false });
-  await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+  const socket = new WebSocket(`wss://127.0.0.1:${port}/ws`, {
+    headers: { cookie, origin: `https://127.0.0.1:${port}` },
+    rejectUnauthorized: false,
+  });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
   const times: number[] = [];
   socket.on('message', (data) => {
     const time = /"samples":\[\{"time":(\d+)/.exec(data.toString())?.[1];
@@ -59,8 +66,12 @@ async function measureRedraws(page: Page, warmUp = 5, count = 40): Promise<numbe
     new MutationObserver(() => window.redraws.push(Number(document.body.dataset.redrawMs)))
       .observe(document.body, { attributes: true, attributeFilter: ['data-redraw-ms'] });
   })()`);
-  await page.waitForFunction((total) => (window as unknown as { redraws: number[] }).redraws.length >= total, warmUp + count, { polling: 1000, timeout: (warmUp + count + 30) * 1000 });
-  return (await page.evaluate('window.redraws') as number[]).slice(warmUp, warmUp + count);
+  await page.waitForFunction(
+    (total) => (window as unknown as { redraws: number[] }).redraws.length >= total,
+    warmUp + count,
+    { polling: 1000, timeout: (warmUp + count + 30) * 1000 },
+  );
+  return ((await page.evaluate('window.redraws')) as number[]).slice(warmUp, warmUp + count);
 }
 
 // Runs the benchmark and prints its table.
@@ -75,9 +86,21 @@ export async function runStatusBench(): Promise<void> {
     await createDemoRoot(root, { passwords: testPasswords });
     const configFile = join(dir, 'licorn.conf');
     await writeFile(configFile, 'log.level = "warn"\n');
-    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0',
+    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), [
+      '--config',
+      configFile,
+      '--root',
+      root,
+      '--tls-dir',
+      join(dir, 'certs'),
+      '--port',
+      '0',
       // 1,000 followers stand for 1,000 browsers, here from one session and one address.
-      '--push-max-sockets-per-session', '1100', '--push-max-sockets-per-address', '1100']);
+      '--push-max-sockets-per-session',
+      '1100',
+      '--push-max-sockets-per-address',
+      '1100',
+    ]);
     const pid = daemon.child.pid!;
     try {
       const page = await logIn(browser, `https://127.0.0.1:${daemon.port}`);
@@ -95,7 +118,8 @@ export async function runStatusBench(): Promise<void> {
 
       // 1,000 followers for the soak.
       const clients: Awaited<ReturnType<typeof follow>>[] = [];
-      for (let batch = 0; batch < 10; batch += 1) clients.push(...await Promise.all(Array.from({ length: 100 }, () => follow(daemon.port, cookie))));
+      for (let batch = 0; batch < 10; batch += 1)
+        clients.push(...(await Promise.all(Array.from({ length: 100 }, () => follow(daemon.port, cookie)))));
       await sleep(5000);
       const soakStart = Date.now();
       const rssStart = (await getMemory(pid)).rssMiB;
@@ -105,8 +129,12 @@ export async function runStatusBench(): Promise<void> {
       // Every sample the server took during the soak (its own history), against the ones each
       // client got; the samples still on their way at the end get two seconds to arrive.
       await sleep(2000);
-      const history = await (await page.request.get('/api/v1/status/history?range=10m&metric=cpu.user')).json() as { samples: { time: number }[] };
-      const ticks = new Set(history.samples.map((sample) => sample.time).filter((time) => time > soakStart && time <= soakEnd));
+      const history = (await (await page.request.get('/api/v1/status/history?range=10m&metric=cpu.user')).json()) as {
+        samples: { time: number }[];
+      };
+      const ticks = new Set(
+        history.samples.map((sample) => sample.time).filter((time) => time > soakStart && time <= soakEnd),
+      );
       const received = clients.map((client) => client.times.filter((time) => ticks.has(time)).length);
       clients.forEach(({ socket }) => socket.close());
       await sleep(1000);
@@ -115,7 +143,9 @@ export async function runStatusBench(): Promise<void> {
       await page.goto('/status/');
       await page.locator('#connection-state[data-state="live"]').waitFor();
       const redraws = await measureRedraws(page);
-      const samples = (await (await page.request.get('/api/v1/status/history?range=10m')).json() as { samples: StatusSample[] }).samples;
+      const samples = (
+        (await (await page.request.get('/api/v1/status/history?range=10m')).json()) as { samples: StatusSample[] }
+      ).samples;
 
       // The same with a full 10 minutes: the daemon's real samples, replayed one a second
       // to the page through Playwright's WebSocket route (the soak leaves fewer than 600).
@@ -127,25 +157,83 @@ export async function runStatusBench(): Promise<void> {
         const replay = (time: number) => ({ time, values: samples[(next += 1) % samples.length]!.values });
         socket.onMessage(() => {
           const now = Date.now();
-          socket.send(JSON.stringify([{ action: 'sample', target: 'status', data: { range: '10m', history: packHistory(Array.from({ length: 600 }, (_, index) => replay(now - (600 - index) * 1000))) } }]));
-          const timer = setInterval(() => socket.send(JSON.stringify([{ action: 'sample', target: 'status', data: { samples: [replay(Date.now())] } }])), 1000);
+          socket.send(
+            JSON.stringify([
+              {
+                action: 'sample',
+                target: 'status',
+                data: {
+                  range: '10m',
+                  history: packHistory(Array.from({ length: 600 }, (_, index) => replay(now - (600 - index) * 1000))),
+                },
+              },
+            ]),
+          );
+          const timer = setInterval(
+            () =>
+              socket.send(
+                JSON.stringify([{ action: 'sample', target: 'status', data: { samples: [replay(Date.now())] } }]),
+              ),
+            1000,
+          );
           socket.onClose(() => clearInterval(timer));
         });
       });
       await fullPage.goto('/status/');
       const fullRedraws = await measureRedraws(fullPage);
 
-      printTable('Status: sampling and pushing at 1 Hz', [
-        { name: '20 followers: daemon CPU, % of a core', ours: withTwenty, baseline: idle, target: '≤ idle + 1' },
-        { name: `1,000 followers for ${soakSeconds} s: daemon CPU, % of a core`, ours: soakCpu, baseline: idle, target: '< 10' },
-        { name: "1,000 followers: samples per client, fewest (vs the server's ticks)", ours: Math.min(...received), baseline: ticks.size, target: 'every sample: 1.00' },
-        { name: '1,000 followers: RSS growth over the soak, MiB', ours: rssEnd - rssStart, baseline: rssStart, target: 'none' },
-        { name: `Chromium: one tick's redraw, median ms (${samples.length} samples)`, ours: quantile(redraws, 0.5), baseline: null, target: '< 8 ms' },
-        { name: "Chromium: one tick's redraw, p95 ms", ours: quantile(redraws, 0.95), baseline: null, target: '< 8 ms' },
-        { name: "Chromium: one tick's redraw, 600 samples replayed, median ms", ours: quantile(fullRedraws, 0.5), baseline: null, target: '< 8 ms' },
-        { name: "Chromium: one tick's redraw, 600 samples replayed, p95 ms", ours: quantile(fullRedraws, 0.95), baseline: null, target: '< 8 ms' },
-      ], { ours: 'measured', baseline: 'baseline' });
-      process.stdout.write(`baselines: the same daemon idle (CPU), the samples the server took in the ${soakSeconds} s of soak, RSS at the soak's start\n`);
+      printTable(
+        'Status: sampling and pushing at 1 Hz',
+        [
+          { name: '20 followers: daemon CPU, % of a core', ours: withTwenty, baseline: idle, target: '≤ idle + 1' },
+          {
+            name: `1,000 followers for ${soakSeconds} s: daemon CPU, % of a core`,
+            ours: soakCpu,
+            baseline: idle,
+            target: '< 10',
+          },
+          {
+            name: "1,000 followers: samples per client, fewest (vs the server's ticks)",
+            ours: Math.min(...received),
+            baseline: ticks.size,
+            target: 'every sample: 1.00',
+          },
+          {
+            name: '1,000 followers: RSS growth over the soak, MiB',
+            ours: rssEnd - rssStart,
+            baseline: rssStart,
+            target: 'none',
+          },
+          {
+            name: `Chromium: one tick's redraw, median ms (${samples.length} samples)`,
+            ours: quantile(redraws, 0.5),
+            baseline: null,
+            target: '< 8 ms',
+          },
+          {
+            name: "Chromium: one tick's redraw, p95 ms",
+            ours: quantile(redraws, 0.95),
+            baseline: null,
+            target: '< 8 ms',
+          },
+          {
+            name: "Chromium: one tick's redraw, 600 samples replayed, median ms",
+            ours: quantile(fullRedraws, 0.5),
+            baseline: null,
+            target: '< 8 ms',
+          },
+          {
+            name: "Chromium: one tick's redraw, 600 samples replayed, p95 ms",
+            ours: quantile(fullRedraws, 0.95),
+            baseline: null,
+            target: '< 8 ms',
+          },
+        ],
+        { ours: 'measured', baseline: 'baseline' },
+      );
+      process.stdout.write(
+        `baselines: the same daemon idle (CPU), the samples the server took in the ${soakSeconds} s of soak, RSS at the soak's start\n`,
+      );
       process.stdout.write(`redraws, each tick (ms): ${redraws.join(' ')}; 600 replayed: ${fullRedraws.join(' ')}\n`);
     } finally {
       await daemon.stop();

@@ -26,16 +26,31 @@ function ensureTools(): void {
     }
   });
   if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) throw new Error(`missing ${missing.join(', ')}: apt-get install -y httperf apache2-utils`);
-  execFileSync('apt-get', ['install', '-y', '-qq', 'httperf', 'apache2-utils'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (process.getuid?.() !== 0)
+    throw new Error(`missing ${missing.join(', ')}: apt-get install -y httperf apache2-utils`);
+  execFileSync('apt-get', ['install', '-y', '-qq', 'httperf', 'apache2-utils'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
-
-async function measure(server: ServerProcess, onPeak: (peak: number) => void): Promise<{ httperf: number; ab: number; autocannon: number }> {
+async function measure(
+  server: ServerProcess,
+  onPeak: (peak: number) => void,
+): Promise<{ httperf: number; ab: number; autocannon: number }> {
   const httperf = await runHttperf(server.port);
   const ab = await runAb(server.port);
   let peak = 0;
-  const sampler = setInterval(() => void getMemory(server.child.pid!).then((m) => { peak = Math.max(peak, m.rssMiB); }, () => {}), 250);
+  const sampler = setInterval(
+    () =>
+      void getMemory(server.child.pid!).then(
+        (m) => {
+          peak = Math.max(peak, m.rssMiB);
+        },
+        () => {},
+      ),
+    250,
+  );
   const autocannon = await runAutocannon(server.port);
   clearInterval(sampler);
   onPeak(Math.max(peak, (await getMemory(server.child.pid!)).peakMiB));
@@ -64,24 +79,61 @@ export async function runWebBench(): Promise<void> {
 
     // Warm-up start of each (tsx's transform cache, the page cache), then the measured ones.
     for (const warm of [
-      await startServer(daemonScript, ['--config', configFile, '--root', root, '--tls-cert', cert, '--tls-key', key, '--port', '0']),
+      await startServer(daemonScript, [
+        '--config',
+        configFile,
+        '--root',
+        root,
+        '--tls-cert',
+        cert,
+        '--tls-key',
+        key,
+        '--port',
+        '0',
+      ]),
       await startServer(baselineScript, ['--cert', cert, '--key', key]),
-    ]) await warm.stop();
+    ])
+      await warm.stop();
 
     const baseline = await startServer(baselineScript, ['--cert', cert, '--key', key]);
     let baselinePeak = 0;
-    const baselineFigures = await measure(baseline, (peak) => { baselinePeak = peak; });
+    const baselineFigures = await measure(baseline, (peak) => {
+      baselinePeak = peak;
+    });
     await baseline.stop();
 
-    const daemon = await startServer(daemonScript, ['--config', configFile, '--root', root, '--tls-cert', cert, '--tls-key', key, '--port', '0']);
+    const daemon = await startServer(daemonScript, [
+      '--config',
+      configFile,
+      '--root',
+      root,
+      '--tls-cert',
+      cert,
+      '--tls-key',
+      key,
+      '--port',
+      '0',
+    ]);
     let daemonPeak = 0;
-    const daemonFigures = await measure(daemon, (peak) => { daemonPeak = peak; });
+    const daemonFigures = await measure(daemon, (peak) => {
+      daemonPeak = peak;
+    });
     await daemon.stop();
 
     printTable('Web: licornd against bare Fastify over HTTPS (same certificate, same run)', [
-      { name: 'httperf seed command, conn/s', ours: daemonFigures.httperf, baseline: baselineFigures.httperf, target: '≥ 0.8×' },
+      {
+        name: 'httperf seed command, conn/s',
+        ours: daemonFigures.httperf,
+        baseline: baselineFigures.httperf,
+        target: '≥ 0.8×',
+      },
       { name: 'ab -n 1000 -c 50, req/s', ours: daemonFigures.ab, baseline: baselineFigures.ab, target: '—' },
-      { name: 'autocannon -c 50 -d 10 keep-alive, req/s', ours: daemonFigures.autocannon, baseline: baselineFigures.autocannon, target: '≥ 0.7×' },
+      {
+        name: 'autocannon -c 50 -d 10 keep-alive, req/s',
+        ours: daemonFigures.autocannon,
+        baseline: baselineFigures.autocannon,
+        target: '≥ 0.7×',
+      },
       { name: 'peak RSS under load, MiB', ours: daemonPeak, baseline: baselinePeak, target: '≤ 150 MiB' },
       { name: 'start to listening, ms', ours: daemon.startMs, baseline: baseline.startMs, target: '≤ 1000 ms' },
     ]);

@@ -8,7 +8,9 @@ import { testPasswords } from '../test/helpers/sandbox.ts';
 const run = promisify(execFile);
 const demoRoot = () => process.env.LICORN_E2E_ROOT!;
 
-test('an account created through the dialog appears in a second admin\'s open page without reload', async ({ browser }) => {
+test("an account created through the dialog appears in a second admin's open page without reload", async ({
+  browser,
+}) => {
   const first = await logInAs(browser, 'admin', testPasswords.admin);
   const second = await logInAs(browser, 'blefevre', testPasswords.blefevre);
   await second.goto('/accounts/');
@@ -111,7 +113,9 @@ test('edit the full name and groups, lock, then delete with the home archived', 
   await logOutAndClose(page);
 });
 
-test('two admins editing the same field: the second one gets a conflict notice, not a silent overwrite', async ({ browser }) => {
+test('two admins editing the same field: the second one gets a conflict notice, not a silent overwrite', async ({
+  browser,
+}) => {
   const first = await logInAs(browser, 'admin', testPasswords.admin);
   const second = await logInAs(browser, 'blefevre', testPasswords.blefevre);
   await first.goto('/accounts/cmartin');
@@ -146,7 +150,9 @@ test('bulk-lock three accounts', async ({ browser }) => {
   await logOutAndClose(page);
 });
 
-test('import a 500-row CSV with 2 bad rows: the dry run lists both, then the rest is imported with progress', async ({ browser }) => {
+test('import a 500-row CSV with 2 bad rows: the dry run lists both, then the rest is imported with progress', async ({
+  browser,
+}) => {
   const page = await logInAs(browser, 'admin', testPasswords.admin);
   await page.goto('/accounts/-/import');
   await expect(page.locator('#connection-state')).toHaveAttribute('data-state', 'live');
@@ -155,7 +161,9 @@ test('import a 500-row CSV with 2 bad rows: the dry run lists both, then the res
   lines[101] = 'bad:login,Bad Login,developers';
   lines[301] = 'imp300,Bad Group,no-such-group';
   const accountsBefore = Number(await page.locator('#accounts-summary dd').first().textContent());
-  await page.locator('#import-file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await page
+    .locator('#import-file')
+    .setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
   await expect(page.getByLabel('Field of column Identifiant')).toHaveValue('login');
   await expect(page.getByLabel('Field of column Nom')).toHaveValue('fullName');
   await expect(page.getByLabel('Field of column Groupes')).toHaveValue('groups');
@@ -172,7 +180,9 @@ test('import a 500-row CSV with 2 bad rows: the dry run lists both, then the res
 
   await page.getByLabel('Skip the rows with problems').check();
   await page.getByRole('button', { name: 'Import', exact: true }).click();
-  await expect(page.locator('#import-summary')).toHaveText('Imported 498 accounts; 2 rows skipped.', { timeout: 20_000 });
+  await expect(page.locator('#import-summary')).toHaveText('Imported 498 accounts; 2 rows skipped.', {
+    timeout: 20_000,
+  });
   // The homes are made before the files are written (all or nothing): writing comes last.
   await expect(page.locator('#import-phase')).toHaveText('writing the files: 1 of 1');
   // The counts card follows the import live.

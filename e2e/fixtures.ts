@@ -24,7 +24,7 @@ export async function logInAs(browser: Browser, login: string, password: string,
 // Logs out (so other specs see no leftover session) and closes the page's context.
 export async function logOutAndClose(page: Page): Promise<void> {
   const logOut = page.getByRole('button', { name: 'Log out' });
-  if (await logOut.count() > 0) {
+  if ((await logOut.count()) > 0) {
     await logOut.click();
     await expect(page).toHaveURL(/\/login\/$/);
   }

@@ -1,7 +1,9 @@
 import { expect, logInAs, logOutAndClose, test } from './fixtures.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 
-test('create a group, give it a responsible and a guest from its page, see it live elsewhere, delete it', async ({ browser }) => {
+test('create a group, give it a responsible and a guest from its page, see it live elsewhere, delete it', async ({
+  browser,
+}) => {
   const first = await logInAs(browser, 'admin', testPasswords.admin);
   const second = await logInAs(browser, 'blefevre', testPasswords.blefevre);
   await second.goto('/groups/');
@@ -57,10 +59,12 @@ test('create a group, give it a responsible and a guest from its page, see it li
   await logOutAndClose(second);
 });
 
-test('a protected group\'s page offers no delete, and says the core\'s reason', async ({ browser }) => {
+test("a protected group's page offers no delete, and says the core's reason", async ({ browser }) => {
   const page = await logInAs(browser, 'admin', testPasswords.admin);
   await page.goto('/groups/admins');
   await expect(page.getByRole('button', { name: 'Delete admins' })).toBeDisabled();
-  await expect(page.locator('[data-group-form="delete"]')).toContainText('The group "admins" is protected and cannot be deleted');
+  await expect(page.locator('[data-group-form="delete"]')).toContainText(
+    'The group "admins" is protected and cannot be deleted',
+  );
   await logOutAndClose(page);
 });

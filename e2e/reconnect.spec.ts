@@ -29,8 +29,13 @@ async function startRelay(target: URL): Promise<{ url: string; cut(): void; bloc
   return {
     url: `https://127.0.0.1:${port}`,
     cut: () => open.forEach((socket) => socket.destroy()),
-    block: (on) => { blocked = on; },
-    close: () => { open.forEach((socket) => socket.destroy()); server.close(); },
+    block: (on) => {
+      blocked = on;
+    },
+    close: () => {
+      open.forEach((socket) => socket.destroy());
+      server.close();
+    },
   };
 }
 
@@ -69,7 +74,9 @@ async function getFreePort(): Promise<number> {
   return port;
 }
 
-test('a restart during an edit logs nobody out; what was typed meanwhile is saved once it is back', async ({ browser }) => {
+test('a restart during an edit logs nobody out; what was typed meanwhile is saved once it is back', async ({
+  browser,
+}) => {
   test.setTimeout(90_000);
   const dir = await mkdtemp(join(tmpdir(), 'licorn-e2e-restart-'));
   const root = join(dir, 'root');
@@ -112,7 +119,9 @@ test('a restart during an edit logs nobody out; what was typed meanwhile is save
   }
 });
 
-test('a session ended elsewhere: the page says so, keeps what was typed, saves it after a new login', async ({ browser }) => {
+test('a session ended elsewhere: the page says so, keeps what was typed, saves it after a new login', async ({
+  browser,
+}) => {
   const page = await logInAs(browser, 'admin', testPasswords.admin);
   await page.goto('/accounts/iroux');
   await expect(page.locator('#connection-state')).toHaveAttribute('data-state', 'live');
@@ -126,8 +135,7 @@ test('a session ended elsewhere: the page says so, keeps what was typed, saves i
   await expect(other).toHaveURL(/\/login\/$/);
 
   const notice = page.locator('#session-notice');
-  await expect(notice).toContainText(
-    'Your session has ended — log in again in a new tab; what you typed here is kept');
+  await expect(notice).toContainText('Your session has ended — log in again in a new tab; what you typed here is kept');
   await expect(page.locator('#connection-state')).toHaveAttribute('data-state', 'ended');
   await fullName.press('Tab');
   await expect(page).toHaveURL(/\/accounts\/iroux$/);

@@ -38,7 +38,10 @@ test('a WebSocket from a foreign Origin is refused, even with a valid session', 
   const url = daemonUrl().replace('https://', 'wss://') + '/ws';
   const status = await new Promise<number>((resolve, reject) => {
     // The test's own daemon uses a self-signed certificate.
-    const socket = new WebSocket(url, { headers: { cookie, origin: 'https://evil.example' }, rejectUnauthorized: false });
+    const socket = new WebSocket(url, {
+      headers: { cookie, origin: 'https://evil.example' },
+      rejectUnauthorized: false,
+    });
     socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
     socket.on('open', () => reject(new Error('a foreign origin was let in')));
     socket.on('error', () => {});
@@ -57,12 +60,26 @@ test('every control is reachable by keyboard with a visible focus', async ({ bro
       const element = document.activeElement as HTMLElement | null;
       if (!element || element === document.body) return null;
       const style = getComputedStyle(element);
-      return { text: element.textContent?.trim() ?? '', outline: style.outlineStyle !== 'none' && style.outlineWidth !== '0px' };
+      return {
+        text: element.textContent?.trim() ?? '',
+        outline: style.outlineStyle !== 'none' && style.outlineWidth !== '0px',
+      };
     });
     if (!focused) continue;
     expect(focused.outline, `focus on "${focused.text}" is visible`).toBe(true);
     reached.push(focused.text);
   }
-  expect(reached).toEqual(expect.arrayContaining(['Skip to content', 'Dashboard', 'Accounts', 'Groups', 'Status', 'Audit', 'My account', 'Log out']));
+  expect(reached).toEqual(
+    expect.arrayContaining([
+      'Skip to content',
+      'Dashboard',
+      'Accounts',
+      'Groups',
+      'Status',
+      'Audit',
+      'My account',
+      'Log out',
+    ]),
+  );
   await page.context().close();
 });

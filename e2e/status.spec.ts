@@ -1,7 +1,9 @@
 import { expect, logInAs, logOutAndClose, test } from './fixtures.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 
-test('the status page draws every chart, moves with new samples and shows values under the pointer', async ({ browser }) => {
+test('the status page draws every chart, moves with new samples and shows values under the pointer', async ({
+  browser,
+}) => {
   const page = await logInAs(browser, 'admin', testPasswords.admin);
   await page.goto('/status/');
   await expect(page.locator('#connection-state')).toHaveAttribute('data-state', 'live');
@@ -15,17 +17,38 @@ test('the status page draws every chart, moves with new samples and shows values
   // No label sits on another: each chart's axis labels, legend entries and bar labels. While
   // a value axis morphs, its old labels fade out as the new ones fade in: labels are compared
   // once fully shown, and each chart with a value axis must show at least two of them.
-  const labelProblems = () => page.evaluate(() => {
-    const groups = ['.axis-x .tick text', '.axis-y .tick text', '.chart-legend li', '.bar text'];
-    const isShown = (element: Element) => Number(getComputedStyle(element.closest('.tick') ?? element).opacity) === 1;
-    return [...document.querySelectorAll('[data-chart]')].flatMap((chart) => groups.flatMap((selector) => {
-      const name = chart.getAttribute('data-chart');
-      const boxes = [...chart.querySelectorAll(selector)].filter(isShown).map((element) => element.getBoundingClientRect()).filter((box) => box.width > 0);
-      const tooFew = selector === '.axis-y .tick text' && chart.querySelector('.axis-y') && boxes.length < 2 ? [`${name}: fewer than 2 value labels shown`] : [];
-      return tooFew.concat(boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5)
-        .map(() => `${name}: ${selector} overlap`)));
-    }));
-  });
+  const labelProblems = () =>
+    page.evaluate(() => {
+      const groups = ['.axis-x .tick text', '.axis-y .tick text', '.chart-legend li', '.bar text'];
+      const isShown = (element: Element) => Number(getComputedStyle(element.closest('.tick') ?? element).opacity) === 1;
+      return [...document.querySelectorAll('[data-chart]')].flatMap((chart) =>
+        groups.flatMap((selector) => {
+          const name = chart.getAttribute('data-chart');
+          const boxes = [...chart.querySelectorAll(selector)]
+            .filter(isShown)
+            .map((element) => element.getBoundingClientRect())
+            .filter((box) => box.width > 0);
+          const tooFew =
+            selector === '.axis-y .tick text' && chart.querySelector('.axis-y') && boxes.length < 2
+              ? [`${name}: fewer than 2 value labels shown`]
+              : [];
+          return tooFew.concat(
+            boxes.flatMap((a, i) =>
+              boxes
+                .slice(i + 1)
+                .filter(
+                  (b) =>
+                    a.left < b.right - 0.5 &&
+                    b.left < a.right - 0.5 &&
+                    a.top < b.bottom - 0.5 &&
+                    b.top < a.bottom - 0.5,
+                )
+                .map(() => `${name}: ${selector} overlap`),
+            ),
+          );
+        }),
+      );
+    });
   await expect.poll(labelProblems, { timeout: 5000 }).toEqual([]);
 
   // New points arrive: the CPU stack's path changes within 3 s.
@@ -50,10 +73,11 @@ test('the status page draws every chart, moves with new samples and shows values
   await page.screenshot({ path: 'test-results/e2e/status.png', fullPage: true });
 
   // Dark mode has colours of its own for the series and the axes.
-  const colours = () => page.evaluate(() => [
-    getComputedStyle(document.querySelector('[data-chart="cpu"] [data-key="cpu.user"] path')!).fill,
-    getComputedStyle(document.querySelector('[data-chart="cpu"] .axis-y .tick text')!).fill,
-  ]);
+  const colours = () =>
+    page.evaluate(() => [
+      getComputedStyle(document.querySelector('[data-chart="cpu"] [data-key="cpu.user"] path')!).fill,
+      getComputedStyle(document.querySelector('[data-chart="cpu"] .axis-y .tick text')!).fill,
+    ]);
   const light = await colours();
   await page.emulateMedia({ colorScheme: 'dark' });
   const dark = await colours();

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { projectDir } from './project-dir.ts';
 
 // Builds dist/server/main.js, or `entry` into `outfile` (the benchmark's baseline server).
-export async function buildServerBundle(entry = join(projectDir, 'server/main.ts'), outfile = join(projectDir, 'dist/server/main.js')): Promise<void> {
+export async function buildServerBundle(
+  entry = join(projectDir, 'server/main.ts'),
+  outfile = join(projectDir, 'dist/server/main.js'),
+): Promise<void> {
   await build({
     entryPoints: [entry],
     outfile,
@@ -16,7 +19,9 @@ export async function buildServerBundle(entry = join(projectDir, 'server/main.ts
     target: 'node20',
     format: 'esm',
     // CommonJS dependencies (and our addon's loader) need a `require` in the ES module.
-    banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
+    },
     sourcemap: 'linked',
     logLevel: 'warning',
   });

@@ -15,7 +15,8 @@ function fail(message: string): never {
 
 async function main(): Promise<void> {
   const config = loadConfig({ argv: process.argv.slice(2) });
-  if (config.isRealMachine && process.getuid?.() !== 0) fail('root "/" manages the real machine and needs to run as root');
+  if (config.isRealMachine && process.getuid?.() !== 0)
+    fail('root "/" manages the real machine and needs to run as root');
   const credentials = config.isRealMachine ? null : await prepareSandboxRoot(config.root);
   const tls = await loadTls(config.tls);
   const app = await buildApp(config, { tls, logger: { level: config.log.level } });
@@ -40,9 +41,11 @@ async function main(): Promise<void> {
     await app.listen({ host: config.listen, port: config.port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.listen} is busy; choose another with --port or port = N`);
+    if (code === 'EADDRINUSE')
+      fail(`port ${config.port} on ${config.listen} is busy; choose another with --port or port = N`);
     if (code === 'EADDRNOTAVAIL') fail(`cannot listen on ${config.listen}: no such local address (--listen)`);
-    if (code === 'EACCES') fail(`not allowed to listen on ${config.listen}:${config.port} (ports below 1024 need root)`);
+    if (code === 'EACCES')
+      fail(`not allowed to listen on ${config.listen}:${config.port} (ports below 1024 need root)`);
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
       fail(`cannot listen on ${config.listen}: no such host name (--listen)`);
     }
@@ -56,9 +59,13 @@ async function main(): Promise<void> {
     process.stdout.write(`licornd: generated a self-signed certificate in ${config.tls.dir}${why}\n`);
   }
   if (credentials) {
-    process.stdout.write(`licornd: created the demo in ${config.root}; log in as "${credentials.login}" with password "${credentials.password}" (shown once)\n`);
+    process.stdout.write(
+      `licornd: created the demo in ${config.root}; log in as "${credentials.login}" with password "${credentials.password}" (shown once)\n`,
+    );
   }
-  process.stdout.write(`licornd: listening on https://${host}:${port}/ (${config.isRealMachine ? 'this machine' : `sandbox ${config.root}`})\n`);
+  process.stdout.write(
+    `licornd: listening on https://${host}:${port}/ (${config.isRealMachine ? 'this machine' : `sandbox ${config.root}`})\n`,
+  );
 }
 
 main().catch((error: unknown) => {

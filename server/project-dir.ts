@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 function findProjectDir(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     try {
-      if ((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'licorn-wmi') return dir;
+      if ((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'licorn-wmi')
+        return dir;
     } catch {
       // no package.json here: keep walking up
     }

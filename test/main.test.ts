@@ -18,14 +18,25 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const base = () => ['--config', emptyConfig, '--root', join(dir, 'demo'), '--tls-dir', join(dir, 'certs'), '--port', '0'];
+const base = () => [
+  '--config',
+  emptyConfig,
+  '--root',
+  join(dir, 'demo'),
+  '--tls-dir',
+  join(dir, 'certs'),
+  '--port',
+  '0',
+];
 
 function get(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
     request(url, { rejectUnauthorized: false }, (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -51,7 +62,9 @@ describe('licornd', () => {
     await writeFile(file, 'prot = 3356\n');
     const { code, stderr } = await startLicornd(['--config', file]).exited();
     expect(code).toBe(1);
-    expect(stderr).toBe(`licornd: ${file}: unknown key "prot" (known keys: ${stderr.split('known keys: ')[1]!.trim()}\n`);
+    expect(stderr).toBe(
+      `licornd: ${file}: unknown key "prot" (known keys: ${stderr.split('known keys: ')[1]!.trim()}\n`,
+    );
   });
 
   it('exits 1 with one line when the port is busy', async () => {
@@ -65,7 +78,13 @@ describe('licornd', () => {
   });
 
   it('exits 1 with one line when the certificate cannot be read', async () => {
-    const { code, stderr } = await startLicornd([...base(), '--tls-cert', join(dir, 'none.crt'), '--tls-key', join(dir, 'none.key')]).exited();
+    const { code, stderr } = await startLicornd([
+      ...base(),
+      '--tls-cert',
+      join(dir, 'none.crt'),
+      '--tls-key',
+      join(dir, 'none.key'),
+    ]).exited();
     expect(code).toBe(1);
     expect(stderr).toBe(`licornd: tls.cert ${join(dir, 'none.crt')}: cannot read (ENOENT)\n`);
   });

@@ -20,8 +20,14 @@ async function readJson(path: string): Promise<unknown> {
   return JSON.parse(await readFile(path, 'utf8').catch(() => 'null'));
 }
 
-interface VitestReport { numPassedTests: number; numFailedTests: number; numTotalTests: number }
-interface PlaywrightReport { stats: { expected: number; unexpected: number; flaky: number; skipped: number } }
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  numTotalTests: number;
+}
+interface PlaywrightReport {
+  stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+}
 
 await mkdir(outDir, { recursive: true });
 const vitestJson = join(outDir, 'vitest.json');
@@ -29,8 +35,22 @@ const playwrightJson = join(outDir, 'playwright.json');
 await rm(vitestJson, { force: true });
 await rm(playwrightJson, { force: true });
 
-const vitestCode = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
-const playwrightCode = await run(bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
+// The lint step: the formatter (Biome, 120 columns: `npm run format` fixes) and the type
+// checker. Each counts as one check in the closing line.
+const formatCode = await run(bin('biome'), ['format', '.']);
+const typeCode = await run(bin('tsc'), ['-p', '.']);
+const lintFailed = (formatCode === 0 ? 0 : 1) + (typeCode === 0 ? 0 : 1);
+const lintPassed = 2 - lintFailed;
+
+const vitestCode = await run(bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`,
+]);
+const playwrightCode = await run(bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts'], {
+  PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
+});
 
 const vitest = (await readJson(vitestJson)) as VitestReport | null;
 const playwright = (await readJson(playwrightJson)) as PlaywrightReport | null;
@@ -40,8 +60,15 @@ const vitestFailed = vitest ? vitest.numFailedTests : 1;
 const playwrightPassed = playwright ? playwright.stats.expected + playwright.stats.flaky : 0;
 const playwrightFailed = playwright ? playwright.stats.unexpected : 1;
 
-const passed = vitestPassed + playwrightPassed;
-const failed = vitestFailed + playwrightFailed + (vitestCode !== 0 && vitestFailed === 0 ? 1 : 0) + (playwrightCode !== 0 && playwrightFailed === 0 ? 1 : 0);
-process.stdout.write(`\nvitest: ${vitestPassed} passed, ${vitestFailed} failed; playwright: ${playwrightPassed} passed, ${playwrightFailed} failed\n`);
+const passed = lintPassed + vitestPassed + playwrightPassed;
+const failed =
+  lintFailed +
+  vitestFailed +
+  playwrightFailed +
+  (vitestCode !== 0 && vitestFailed === 0 ? 1 : 0) +
+  (playwrightCode !== 0 && playwrightFailed === 0 ? 1 : 0);
+process.stdout.write(
+  `\nlint: ${lintPassed} passed, ${lintFailed} failed; vitest: ${vitestPassed} passed, ${vitestFailed} failed; playwright: ${playwrightPassed} passed, ${playwrightFailed} failed\n`,
+);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failed > 0 || vitestPassed === 0 || playwrightPassed === 0 ? 1 : 0);

@@ -4,7 +4,12 @@ import { applyCsrfToken, getSessionState, handleSessionLost, whenSessionBack } f
 
 // An error answer of the API: `{ code, field, message }` and the HTTP status.
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly field: string | null, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly field: string | null,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -33,7 +38,12 @@ async function waitForServer(signal?: AbortSignal): Promise<boolean> {
 // says so and the call waits for one to come back, then is sent again; a stale CSRF token
 // (a new session from another tab) is refreshed; a server that does not answer is waited
 // for, then asked again. A refused request changed nothing, so sending it again is safe.
-export async function callApi<T = unknown>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+export async function callApi<T = unknown>(
+  method: string,
+  url: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
   await whenSessionBack(signal);
   let answer: Response;
   try {
@@ -56,7 +66,12 @@ export async function callApi<T = unknown>(method: string, url: string, body?: u
   const payload: unknown = type.includes('json') ? await answer.json() : await answer.text();
   if (!answer.ok) {
     const error = (payload ?? {}) as { code?: string; field?: string; message?: string };
-    throw new ApiError(answer.status, error.code ?? 'internal-error', error.field ?? null, error.message ?? `The server answered ${answer.status}`);
+    throw new ApiError(
+      answer.status,
+      error.code ?? 'internal-error',
+      error.field ?? null,
+      error.message ?? `The server answered ${answer.status}`,
+    );
   }
   return payload as T;
 }
@@ -71,7 +86,10 @@ function send(method: string, url: string, body: unknown, signal?: AbortSignal):
 
 // Whether a 403 is the CSRF check's (the field it names), read from a copy of the answer.
 async function isCsrfRefusal(answer: Response): Promise<boolean> {
-  const payload = (await answer.clone().json().catch(() => null)) as { field?: string } | null;
+  const payload = (await answer
+    .clone()
+    .json()
+    .catch(() => null)) as { field?: string } | null;
   return payload?.field === '_csrf';
 }
 

@@ -37,11 +37,14 @@ const stateLabels: Record<StreamState, string> = {
 $(() => {
   const topics = (document.body.dataset.topics ?? '').split(/\s+/).filter(Boolean);
   const indicator = $('#connection-state');
-  const stream = topics.length === 0 ? null : connectStream({
-    topics,
-    onState(state) {
-      indicator.attr('data-state', state).text(stateLabels[state]);
-    },
-  });
+  const stream =
+    topics.length === 0
+      ? null
+      : connectStream({
+          topics,
+          onState(state) {
+            indicator.attr('data-state', state).text(stateLabels[state]);
+          },
+        });
   pages[document.body.dataset.page ?? '']?.(stream);
 });

@@ -4,7 +4,13 @@
 // Where a field's save stands.
 export type SaveState = 'saving' | 'saved' | 'error' | 'conflict' | '';
 
-const saveLabels: Record<SaveState, string> = { saving: 'Saving\u2026', saved: 'Saved', error: 'Not saved', conflict: 'Changed elsewhere', '': '' };
+const saveLabels: Record<SaveState, string> = {
+  saving: 'Saving\u2026',
+  saved: 'Saved',
+  error: 'Not saved',
+  conflict: 'Changed elsewhere',
+  '': '',
+};
 
 // Shows a field's state next to its label ([data-state-for]) and its message below it
 // ([data-error-for]; a conflict keeps the notice already there).
@@ -20,10 +26,16 @@ export function showSaveState(root: HTMLElement, field: string, state: SaveState
 
 // Shows the page's standing notice (deleted, deleted elsewhere, refused) in `#<id>`.
 export function showPageStatus(id: string, text: string, kind: 'ok' | 'error'): void {
-  document.getElementById(id)?.replaceChildren(Object.assign(document.createElement('p'), { className: `notice notice-${kind}`, textContent: text }));
+  document
+    .getElementById(id)
+    ?.replaceChildren(
+      Object.assign(document.createElement('p'), { className: `notice notice-${kind}`, textContent: text }),
+    );
 }
 
 // Makes a page whose subject was deleted elsewhere read-only.
 export function disableEditing(root: HTMLElement): void {
-  root.querySelectorAll<HTMLInputElement>('input, select, button, textarea').forEach((element) => { element.disabled = true; });
+  root.querySelectorAll<HTMLInputElement>('input, select, button, textarea').forEach((element) => {
+    element.disabled = true;
+  });
 }

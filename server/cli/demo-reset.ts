@@ -13,14 +13,22 @@ function fail(message: string): never {
 try {
   const config = loadConfig({ argv: process.argv.slice(2) });
   if (config.isRealMachine) fail('root is "/": the real machine is never reset');
-  const exists = await access(config.root).then(() => true, () => false);
+  const exists = await access(config.root).then(
+    () => true,
+    () => false,
+  );
   if (exists) {
-    const isDemo = await access(join(config.root, demoMarkerFile)).then(() => true, () => false);
+    const isDemo = await access(join(config.root, demoMarkerFile)).then(
+      () => true,
+      () => false,
+    );
     if (!isDemo) fail(`${config.root} is not a demo sandbox (no ${demoMarkerFile}); remove it yourself if you mean it`);
     await rm(config.root, { recursive: true, force: true });
   }
   const credentials = await createDemoRoot(config.root);
-  process.stdout.write(`demo:reset: created a fresh demo in ${config.root}; log in as "${credentials.login}" with password "${credentials.password}" (shown once)\n`);
+  process.stdout.write(
+    `demo:reset: created a fresh demo in ${config.root}; log in as "${credentials.login}" with password "${credentials.password}" (shown once)\n`,
+  );
   process.stdout.write('demo:reset: restart licornd if it is running\n');
 } catch (error) {
   fail((error as Error).message);

@@ -23,13 +23,17 @@ export function coerceConfigValue(spec: ConfigKey, raw: unknown, where: string):
       return fail('true or false');
     case 'string-list':
       if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) return raw as string[];
-      if (typeof raw === 'string') return raw.split(',').map((item) => item.trim()).filter(Boolean);
+      if (typeof raw === 'string')
+        return raw
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
       return fail('a list of strings');
     case 'integer':
     case 'number': {
       const range = `${spec.min ?? '-∞'}–${spec.max ?? '∞'}`;
-      const expected = spec.type === 'integer' ? `an integer in ${range} (decimal digits only)`
-        : `a number in ${range}`;
+      const expected =
+        spec.type === 'integer' ? `an integer in ${range} (decimal digits only)` : `a number in ${range}`;
       // A flag or a variable is text: decimal digits only (Number() would also take `0x10`,
       // `1e3`, ` 12`, `+5` or `-0`). From the file, TOML already typed it.
       if (typeof raw === 'string' && !(spec.type === 'integer' ? /^\d+$/ : /^\d+(\.\d+)?$/).test(raw)) fail(expected);
@@ -52,5 +56,8 @@ function isHost(value: string): boolean {
   if (isIP(value) !== 0) return true;
   if (value.length > 253 || /^[\d.]+$/.test(value)) return false;
   const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
-  return value.replace(/\.$/, '').split('.').every((part) => label.test(part));
+  return value
+    .replace(/\.$/, '')
+    .split('.')
+    .every((part) => label.test(part));
 }

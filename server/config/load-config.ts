@@ -40,7 +40,11 @@ export interface LoadConfigOptions {
 
 // Builds the configuration from defaults, then the file, then LICORN_* variables, then flags.
 // Throws ConfigError with a one-line reason on anything unknown or malformed.
-export function loadConfig({ argv = [], env = process.env, cwd = process.cwd() }: LoadConfigOptions = {}): LicornConfig {
+export function loadConfig({
+  argv = [],
+  env = process.env,
+  cwd = process.cwd(),
+}: LoadConfigOptions = {}): LicornConfig {
   const flagOptions: Record<string, { type: 'string' }> = { config: { type: 'string' } };
   for (const spec of configKeys) flagOptions[getFlagName(spec.key)] = { type: 'string' };
 
@@ -59,13 +63,16 @@ export function loadConfig({ argv = [], env = process.env, cwd = process.cwd() }
   for (const [key, raw] of fileEntries ?? []) {
     const spec = configKeys.find((candidate) => candidate.key === key);
     if (!spec) {
-      throw new ConfigError(`${fileToRead}: unknown key "${key}" (known keys: ${configKeys.map((k) => k.key).join(', ')})`);
+      throw new ConfigError(
+        `${fileToRead}: unknown key "${key}" (known keys: ${configKeys.map((k) => k.key).join(', ')})`,
+      );
     }
     values.set(key, coerceConfigValue(spec, raw, fileToRead));
   }
   for (const spec of configKeys) {
     const fromEnv = env[getEnvName(spec.key)];
-    if (fromEnv !== undefined) values.set(spec.key, coerceConfigValue(spec, fromEnv, `environment ${getEnvName(spec.key)}`));
+    if (fromEnv !== undefined)
+      values.set(spec.key, coerceConfigValue(spec, fromEnv, `environment ${getEnvName(spec.key)}`));
     const fromFlag = flags[getFlagName(spec.key)];
     if (fromFlag !== undefined) values.set(spec.key, coerceConfigValue(spec, fromFlag, `--${getFlagName(spec.key)}`));
   }
@@ -95,13 +102,20 @@ export function loadConfig({ argv = [], env = process.env, cwd = process.cwd() }
       idleTimeoutMs: get<number>('sessions.idle_timeout') * 1000,
       absoluteTimeoutMs: get<number>('sessions.absolute_timeout') * 1000,
       maxPerAccount: get('sessions.max_per_account'),
-      storeFile: optionalPath('sessions.store_file')
-        || (root === '/' ? '/var/lib/licorn/sessions.json' : join(dirname(root), 'sessions.json')),
+      storeFile:
+        optionalPath('sessions.store_file') ||
+        (root === '/' ? '/var/lib/licorn/sessions.json' : join(dirname(root), 'sessions.json')),
     },
-    push: { maxSocketsPerSession: get('push.max_sockets_per_session'), maxSocketsPerAddress: get('push.max_sockets_per_address') },
+    push: {
+      maxSocketsPerSession: get('push.max_sockets_per_session'),
+      maxSocketsPerAddress: get('push.max_sockets_per_address'),
+    },
     log: { level, requests: get('log.requests') },
-    auditFile: optionalPath('audit.file') || (root === '/' ? '/var/log/licorn/audit.log' : join(dirname(root), 'log/audit.log')),
-    statusHistoryFile: optionalPath('status.history_file') || (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),
+    auditFile:
+      optionalPath('audit.file') || (root === '/' ? '/var/log/licorn/audit.log' : join(dirname(root), 'log/audit.log')),
+    statusHistoryFile:
+      optionalPath('status.history_file') ||
+      (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),
     configFile: fileEntries ? fileToRead : null,
   };
 }

@@ -6,8 +6,9 @@ const pythonBoolean = /^(\s*[A-Za-z0-9_."'-]+\s*=\s*)(True|False)(\s*(?:#.*)?)$/
 
 // Parses the text of a licorn.conf into flat dotted keys (`tls.cert`) and their raw values.
 export function parseConfigFile(text: string): Map<string, unknown> {
-  const table = parseToml(text.replace(pythonBoolean, (_m, head: string, word: string, tail: string) =>
-    head + word.toLowerCase() + tail));
+  const table = parseToml(
+    text.replace(pythonBoolean, (_m, head: string, word: string, tail: string) => head + word.toLowerCase() + tail),
+  );
   const flat = new Map<string, unknown>();
   flatten(table, '', flat);
   return flat;

@@ -34,8 +34,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const { recovery } = accounts;
   if (recovery) {
     await audit.record({
-      login: '-', address: '-', action: 'homes-recovered', target: `${recovery.accounts} accounts`,
-      outcome: recovery.outcome === 'finished' ? 'done' : 'failed', detail: recovery.message,
+      login: '-',
+      address: '-',
+      action: 'homes-recovered',
+      target: `${recovery.accounts} accounts`,
+      outcome: recovery.outcome === 'finished' ? 'done' : 'failed',
+      detail: recovery.message,
     });
   }
   return {

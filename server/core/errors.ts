@@ -1,7 +1,12 @@
 // The fixed list of problem codes the core reports; the web layer maps each to an HTTP status.
 export const errorCodes = [
-  'not-found', 'already-exists', 'invalid-argument', 'permission-denied',
-  'conflict', 'busy', 'internal-error',
+  'not-found',
+  'already-exists',
+  'invalid-argument',
+  'permission-denied',
+  'conflict',
+  'busy',
+  'internal-error',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -8,8 +8,13 @@ interface LicornNative {
   tryLockFile(path: string): number;
   unlockFile(fd: number): void;
   pamLogin(service: string, user: string, remoteHost: string, password: string): Promise<PamResult>;
-  pamChangePassword(service: string, user: string, remoteHost: string, oldPassword: string, newPassword: string):
-    Promise<PamResult>;
+  pamChangePassword(
+    service: string,
+    user: string,
+    remoteHost: string,
+    oldPassword: string,
+    newPassword: string,
+  ): Promise<PamResult>;
 }
 
 // What one PAM transaction answered: the step it stopped at (or ended with), PAM's result
@@ -58,7 +63,12 @@ export function runPamLogin(service: string, user: string, remoteHost: string, p
 
 // pam_chauthtok for `user` as the account itself would run `passwd`: the current password
 // checked, the minimum age and the stack's checks of the new one applied, PAM's hash written.
-export function runPamPasswordChange(service: string, user: string, remoteHost: string, oldPassword: string,
-  newPassword: string): Promise<PamResult> {
+export function runPamPasswordChange(
+  service: string,
+  user: string,
+  remoteHost: string,
+  oldPassword: string,
+  newPassword: string,
+): Promise<PamResult> {
   return native.pamChangePassword(service, user, remoteHost, oldPassword, newPassword);
 }

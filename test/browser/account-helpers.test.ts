@@ -6,12 +6,18 @@ import { guessColumn } from '../../web/accounts/guess-column.ts';
 import { getSearchText } from '../../server/web/accounts/account-list.ts';
 import { validateName } from '../../server/core/accounts/validate-fields.ts';
 
-describe('the accounts pages\' browser helpers', () => {
+describe("the accounts pages' browser helpers", () => {
   it('suggest a valid login from a full name, accents transliterated', () => {
     const cases: [string, string][] = [
-      ['Bruno Lefèvre', 'bruno.lefevre'], ['Zoé Faure-Öberg', 'zoe.faure.oberg'], ['Łukasz Żółw', 'lukasz.zolw'],
-      ['Søren Ærø', 'soren.aero'], ['Straße', 'strasse'], ['  42 Jean  ', 'jean'], ['!!!', ''],
-      ['A'.repeat(40), 'a'.repeat(32)], ['Nguyễn Thị Minh', 'nguyen.thi.minh'],
+      ['Bruno Lefèvre', 'bruno.lefevre'],
+      ['Zoé Faure-Öberg', 'zoe.faure.oberg'],
+      ['Łukasz Żółw', 'lukasz.zolw'],
+      ['Søren Ærø', 'soren.aero'],
+      ['Straße', 'strasse'],
+      ['  42 Jean  ', 'jean'],
+      ['!!!', ''],
+      ['A'.repeat(40), 'a'.repeat(32)],
+      ['Nguyễn Thị Minh', 'nguyen.thi.minh'],
     ];
     for (const [fullName, login] of cases) {
       expect(suggestLogin(fullName)).toBe(login);
@@ -19,7 +25,7 @@ describe('the accounts pages\' browser helpers', () => {
     }
   });
 
-  it('rate passwords along the server\'s policy', () => {
+  it("rate passwords along the server's policy", () => {
     expect(ratePassword('', 'bob').score).toBe(0);
     expect(ratePassword('Ab1', 'bob').label).toMatch(/Too short/);
     expect(ratePassword('bob-is-Great1', 'bob').label).toMatch(/login/);
@@ -30,7 +36,13 @@ describe('the accounts pages\' browser helpers', () => {
   });
 
   it('filter pushed rows exactly as the server filters its list', () => {
-    const search = getSearchText({ login: 'blefevre', fullName: 'Bruno Lefèvre', uid: 1002, primaryGroup: 'users', groups: ['admins'] } as never);
+    const search = getSearchText({
+      login: 'blefevre',
+      fullName: 'Bruno Lefèvre',
+      uid: 1002,
+      primaryGroup: 'users',
+      groups: ['admins'],
+    } as never);
     expect(search).toBe(normalizeSearch('blefevre Bruno Lefèvre 1002 users admins'));
     expect(matchesFilter(search, 'LEFÈVRE admins')).toBe(true);
     expect(matchesFilter(search, 'lefevre  1002')).toBe(true);
@@ -39,7 +51,13 @@ describe('the accounts pages\' browser helpers', () => {
   });
 
   it('guess the field of CSV headers in English and French', () => {
-    expect(['Login', 'Nom complet', 'UID', 'Groupes', 'Mot de passe', 'Comment'].map(guessColumn))
-      .toEqual(['login', 'fullName', 'uid', 'groups', 'password', 'ignore']);
+    expect(['Login', 'Nom complet', 'UID', 'Groupes', 'Mot de passe', 'Comment'].map(guessColumn)).toEqual([
+      'login',
+      'fullName',
+      'uid',
+      'groups',
+      'password',
+      'ignore',
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { SampleBuckets, getBucketMs } from '../../web/status/sample-buckets.ts';
 
 const sample = (time: number, values: Record<string, number>) => ({ time, values });
 
-describe('the status charts\' sample buckets', () => {
+describe("the status charts' sample buckets", () => {
   it('takes as many samples a point as keep the points two pixels apart', () => {
     expect(getBucketMs(600_000, 700, 1000)).toBe(2000);
     expect(getBucketMs(600_000, 300, 1000)).toBe(4000);
@@ -13,7 +13,13 @@ describe('the status charts\' sample buckets', () => {
 
   it('averages samples by buckets aligned on time, each metric over the samples that have it', () => {
     const buckets = new SampleBuckets();
-    const samples = [sample(1000, { a: 1 }), sample(2000, { a: 3, b: 4 }), sample(3000, { a: 5 }), sample(4000, { a: 7 }), sample(5000, { a: 9 })];
+    const samples = [
+      sample(1000, { a: 1 }),
+      sample(2000, { a: 3, b: 4 }),
+      sample(3000, { a: 5 }),
+      sample(4000, { a: 7 }),
+      sample(5000, { a: 9 }),
+    ];
     expect(buckets.get(samples, 2000)).toEqual([
       sample(1000, { a: 1 }),
       sample(2500, { a: 4, b: 4 }),
@@ -23,7 +29,7 @@ describe('the status charts\' sample buckets', () => {
     expect(buckets.get([], 2000)).toEqual([]);
   });
 
-  it('keeps a finished bucket\'s average from call to call, and averages the filling one again', () => {
+  it("keeps a finished bucket's average from call to call, and averages the filling one again", () => {
     const buckets = new SampleBuckets();
     const samples = [sample(2000, { a: 1 }), sample(3000, { a: 3 }), sample(4000, { a: 5 })];
     const first = buckets.get(samples, 2000);
@@ -35,6 +41,11 @@ describe('the status charts\' sample buckets', () => {
     const third = buckets.get([sample(6000, { a: 1 }), sample(7000, { a: 2 }), sample(8000, { a: 3 })], 2000);
     expect(third[0]).toEqual(sample(6500, { a: 1.5 }));
     // Another width forgets every average.
-    expect(buckets.get([sample(4000, { a: 3 }), sample(6000, { a: 1 }), sample(7000, { a: 2 }), sample(8000, { a: 3 })], 4000)[0]).toEqual(sample(17_000 / 3, { a: 2 }));
+    expect(
+      buckets.get(
+        [sample(4000, { a: 3 }), sample(6000, { a: 1 }), sample(7000, { a: 2 }), sample(8000, { a: 3 })],
+        4000,
+      )[0],
+    ).toEqual(sample(17_000 / 3, { a: 2 }));
   });
 });

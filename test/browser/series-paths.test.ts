@@ -1,26 +1,50 @@
 import { describe, expect, it } from 'vitest';
-import { SeriesPaths, getLinePath, type ChartSample, type Geometry, type Shape } from '../../web/status/series-paths.ts';
+import {
+  SeriesPaths,
+  getLinePath,
+  type ChartSample,
+  type Geometry,
+  type Shape,
+} from '../../web/status/series-paths.ts';
 
 // x = time (origin 0, one pixel a millisecond); y = 100 - value, counting its calls.
 function makeGeometry(key = 'g1') {
-  const geometry = { origin: 0, pxPerMs: 1, key, calls: 0, y: (value: number) => { geometry.calls += 1; return 100 - value; } };
+  const geometry = {
+    origin: 0,
+    pxPerMs: 1,
+    key,
+    calls: 0,
+    y: (value: number) => {
+      geometry.calls += 1;
+      return 100 - value;
+    },
+  };
   return geometry satisfies Geometry;
 }
 
 const sample = (time: number, values: Record<string, number>) => ({ time, values });
 
 // The shapes of one chunk (without chunkMs, everything is chunk 0) as { key, d, kind }.
-const inChunk = (shapes: Shape[], index = 0) => shapes.map(({ key, kind, chunks }) => ({ key, d: chunks.get(index), kind }));
+const inChunk = (shapes: Shape[], index = 0) =>
+  shapes.map(({ key, kind, chunks }) => ({ key, d: chunks.get(index), kind }));
 
 function draw(paths: SeriesPaths, samples: ChartSample[], geometry: Geometry, stacked: string[], lines: string[]) {
   paths.setSeries(stacked, lines);
   return inChunk(paths.draw(samples, geometry));
 }
 
-describe('the status charts\' path data', () => {
+describe("the status charts' path data", () => {
   it('draws a line to a tenth of a pixel, broken where the series is absent', () => {
-    const samples = [sample(0, { a: 90 }), sample(1.26, { a: 88.96 }), sample(2.5, {}), sample(3.75, { a: 88 }), sample(5, { a: 87 })];
-    expect(draw(new SeriesPaths(), samples, makeGeometry(), [], ['a'])).toEqual([{ key: 'a', d: 'M0,10L1.3,11M3.8,12L5,13', kind: 'line' }]);
+    const samples = [
+      sample(0, { a: 90 }),
+      sample(1.26, { a: 88.96 }),
+      sample(2.5, {}),
+      sample(3.75, { a: 88 }),
+      sample(5, { a: 87 }),
+    ];
+    expect(draw(new SeriesPaths(), samples, makeGeometry(), [], ['a'])).toEqual([
+      { key: 'a', d: 'M0,10L1.3,11M3.8,12L5,13', kind: 'line' },
+    ]);
     expect(getLinePath([])).toBe('');
   });
 
@@ -34,7 +58,12 @@ describe('the status charts\' path data', () => {
   });
 
   it('breaks lines and stacks where no sample came for longer than the gap', () => {
-    const samples = [sample(0, { a: 10, c: 1 }), sample(1, { a: 20, c: 2 }), sample(5, { a: 30, c: 3 }), sample(6, { a: 40, c: 4 })];
+    const samples = [
+      sample(0, { a: 10, c: 1 }),
+      sample(1, { a: 20, c: 2 }),
+      sample(5, { a: 30, c: 3 }),
+      sample(6, { a: 40, c: 4 }),
+    ];
     const paths = new SeriesPaths();
     paths.setSeries(['a'], ['c']);
     expect(inChunk(paths.draw(samples, makeGeometry(), { gapMs: 2.5 }))).toEqual([
@@ -54,7 +83,9 @@ describe('the status charts\' path data', () => {
     const next = [...samples.slice(1), sample(10, { a: 10, b: 1, c: 2 })];
     const shapes = draw(paths, next, first, ['a', 'b'], ['c']);
     expect(first.calls).toBe(10 * 4 + 4);
-    expect(shapes.find((shape) => shape.key === 'c')!.d).toBe(next.map((item, index) => `${index === 0 ? 'M' : 'L'}${item.time},98`).join(''));
+    expect(shapes.find((shape) => shape.key === 'c')!.d).toBe(
+      next.map((item, index) => `${index === 0 ? 'M' : 'L'}${item.time},98`).join(''),
+    );
 
     const second = makeGeometry('g2');
     draw(paths, next, second, ['a', 'b'], ['c']);

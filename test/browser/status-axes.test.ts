@@ -5,10 +5,16 @@ import { formatClock, formatTick, formatTimeTick } from '../../web/status/format
 const GiB = 1024 ** 3;
 const KiB = 1024;
 
-describe('the status charts\' value axis', () => {
+describe("the status charts' value axis", () => {
   it('steps sizes and rates by round numbers of binary units', () => {
-    expect(getValueTicks(23.8 * GiB, 'bytes')).toEqual({ top: 25 * GiB, ticks: [0, 5, 10, 15, 20, 25].map((value) => value * GiB) });
-    expect(getValueTicks(9.8 * KiB, 'rate')).toEqual({ top: 10 * KiB, ticks: [0, 2, 4, 6, 8, 10].map((value) => value * KiB) });
+    expect(getValueTicks(23.8 * GiB, 'bytes')).toEqual({
+      top: 25 * GiB,
+      ticks: [0, 5, 10, 15, 20, 25].map((value) => value * GiB),
+    });
+    expect(getValueTicks(9.8 * KiB, 'rate')).toEqual({
+      top: 10 * KiB,
+      ticks: [0, 2, 4, 6, 8, 10].map((value) => value * KiB),
+    });
     expect(getValueTicks(1000 * KiB, 'rate').top).toBe(1000 * KiB);
     expect(getValueTicks(1, 'rate')).toEqual({ top: 1, ticks: [0, 1] });
     expect(getValueTicks(3, 'bytes')).toEqual({ top: 3, ticks: [0, 1, 2, 3] });
@@ -20,7 +26,7 @@ describe('the status charts\' value axis', () => {
   });
 });
 
-describe('the status charts\' axis labels', () => {
+describe("the status charts' axis labels", () => {
   it('write values without a needless ".0", and times on the 24-hour clock (midnight names the day)', () => {
     expect(formatTick(5 * GiB, 'bytes')).toBe('5 GiB');
     expect(formatTick(2.5 * KiB, 'rate')).toBe('2.5 KiB/s');

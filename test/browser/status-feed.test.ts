@@ -6,7 +6,9 @@ import { packHistory } from '../../common/pack-history.ts';
 
 let hidden = false;
 Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
-afterEach(() => { hidden = false; });
+afterEach(() => {
+  hidden = false;
+});
 
 const sample = (time: number, value: number) => ({ time, values: { 'cpu.user': value } });
 
@@ -15,7 +17,13 @@ describe('the status feed of a page', () => {
     const draws: { times: number[]; animate: boolean }[] = [];
     new StatusFeed((samples, animate) => draws.push({ times: samples.map((item) => item.time), animate }));
     const now = Date.now();
-    applyStreamMessages([{ action: 'sample', target: 'status', data: { range: '10m', history: packHistory([sample(now - 2000, 1), sample(now - 1000, 2)]) } }]);
+    applyStreamMessages([
+      {
+        action: 'sample',
+        target: 'status',
+        data: { range: '10m', history: packHistory([sample(now - 2000, 1), sample(now - 1000, 2)]) },
+      },
+    ]);
     expect(draws).toEqual([{ times: [now - 2000, now - 1000], animate: false }]);
     applyStreamMessages([{ action: 'sample', target: 'status', data: { samples: [sample(now, 3)] } }]);
     expect(draws.at(-1)).toEqual({ times: [now - 2000, now - 1000, now], animate: true });
@@ -34,7 +42,13 @@ describe('the status feed of a page', () => {
     const draws: number[][] = [];
     const feed = new StatusFeed((samples) => draws.push(samples.map((item) => item.time)));
     const now = Date.now();
-    applyStreamMessages([{ action: 'sample', target: 'status', data: { history: packHistory([sample(now - 11 * 60_000, 1), sample(now - 1000, 2)]) } }]);
+    applyStreamMessages([
+      {
+        action: 'sample',
+        target: 'status',
+        data: { history: packHistory([sample(now - 11 * 60_000, 1), sample(now - 1000, 2)]) },
+      },
+    ]);
     feed.show([sample(now - 3_600_000, 7)]);
     applyStreamMessages([{ action: 'sample', target: 'status', data: { samples: [sample(now, 3)] } }]);
     expect(draws.at(-1)).toEqual([now - 3_600_000]);

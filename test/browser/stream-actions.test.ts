@@ -44,13 +44,16 @@ describe('the browser stream client', () => {
     expect(document.getElementById('item-a')!.className).toBe('new');
   });
 
-  it('update replaces the target\'s content', () => {
+  it("update replaces the target's content", () => {
     applyStreamMessages([{ action: 'update', target: 'box', html: '<p>new</p><p>two</p>' }]);
     expect(document.getElementById('box')!.innerHTML).toBe('<p>new</p><p>two</p>');
   });
 
   it('remove deletes the target, and a missing target is no error', () => {
-    applyStreamMessages([{ action: 'remove', target: 'item-a' }, { action: 'remove', target: 'item-a' }]);
+    applyStreamMessages([
+      { action: 'remove', target: 'item-a' },
+      { action: 'remove', target: 'item-a' },
+    ]);
     expect(ids()).toEqual(['item-b:b']);
   });
 
@@ -78,7 +81,10 @@ describe('the browser stream client', () => {
       { action: 'constructor', target: 'list' },
       { action: 'append', target: 'list', html: '<li id="item-c">c</li>' },
     ]);
-    expect(warn).toHaveBeenCalledWith('stream: unknown action, skipped', expect.objectContaining({ action: 'explode' }));
+    expect(warn).toHaveBeenCalledWith(
+      'stream: unknown action, skipped',
+      expect.objectContaining({ action: 'explode' }),
+    );
     expect(ids()).toEqual(['item-a:a', 'item-b:b', 'item-c:c']);
     warn.mockRestore();
   });
@@ -97,8 +103,13 @@ describe('the browser stream client', () => {
   });
 
   it('finds targets whose ids a CSS selector would misread', () => {
-    document.body.insertAdjacentHTML('beforeend', '<table><tbody id="rows"><tr id="account-john.doe"><td>x</td></tr></tbody></table>');
-    applyStreamMessages([{ action: 'replace', target: 'account-john.doe', html: '<tr id="account-john.doe"><td>y</td></tr>' }]);
+    document.body.insertAdjacentHTML(
+      'beforeend',
+      '<table><tbody id="rows"><tr id="account-john.doe"><td>x</td></tr></tbody></table>',
+    );
+    applyStreamMessages([
+      { action: 'replace', target: 'account-john.doe', html: '<tr id="account-john.doe"><td>y</td></tr>' },
+    ]);
     expect(document.getElementById('account-john.doe')!.textContent).toBe('y');
     applyStreamMessages([{ action: 'append', target: 'rows', html: '<tr id="account-jane"><td>z</td></tr>' }]);
     expect(document.querySelectorAll('#rows > tr')).toHaveLength(2);

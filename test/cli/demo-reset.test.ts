@@ -10,7 +10,10 @@ const projectDir = join(import.meta.dirname, '../..');
 let dir: string;
 let config: string;
 
-const reset = (root: string) => run(process.execPath, ['--import', 'tsx', 'server/cli/demo-reset.ts', '--config', config, '--root', root], { cwd: projectDir });
+const reset = (root: string) =>
+  run(process.execPath, ['--import', 'tsx', 'server/cli/demo-reset.ts', '--config', config, '--root', root], {
+    cwd: projectDir,
+  });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'licorn-reset-'));
@@ -39,6 +42,8 @@ describe('npm run demo:reset', () => {
   });
 
   it('refuses the real machine', async () => {
-    await expect(reset('/')).rejects.toMatchObject({ stderr: 'demo:reset: root is "/": the real machine is never reset\n' });
+    await expect(reset('/')).rejects.toMatchObject({
+      stderr: 'demo:reset: root is "/": the real machine is never reset\n',
+    });
   });
 });

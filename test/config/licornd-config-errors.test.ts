@@ -16,16 +16,26 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const base = () => ['--config', emptyConfig, '--root', join(dir, 'demo'), '--tls-dir', join(dir, 'certs'),
-  '--port', '0'];
+const base = () => [
+  '--config',
+  emptyConfig,
+  '--root',
+  join(dir, 'demo'),
+  '--tls-dir',
+  join(dir, 'certs'),
+  '--port',
+  '0',
+];
 
 // What an admin sees when a flag is wrong: exit 1 and one line naming the key, the value and
 // where it came from, never a stack trace.
 describe('licornd with a bad flag', () => {
   it.each([
     [['--listen', '999.1.1.1'], '--listen: listen must be an IP address or a host name, got "999.1.1.1"'],
-    [['--sessions-idle-timeout', '0x10'],
-      '--sessions-idle-timeout: sessions.idle_timeout must be an integer in 10–604800 (decimal digits only), got "0x10"'],
+    [
+      ['--sessions-idle-timeout', '0x10'],
+      '--sessions-idle-timeout: sessions.idle_timeout must be an integer in 10–604800 (decimal digits only), got "0x10"',
+    ],
     [['--port=-0'], '--port: port must be an integer in 0–65535 (decimal digits only), got "-0"'],
   ])('%j exits 1 with one line', async (flags, line) => {
     const { code, stderr, stdout } = await startLicornd([...base(), ...flags]).exited();

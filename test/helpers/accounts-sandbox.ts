@@ -41,10 +41,15 @@ export async function createAccountsSandbox(options: { lockTimeoutMs?: number } 
       for (;;) {
         const found = events.find(match);
         if (found) return found;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; saw ${events.map((e) => e.name).join(', ')}`);
+        if (Date.now() > end)
+          throw new Error(`timed out waiting for ${what}; saw ${events.map((e) => e.name).join(', ')}`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.max(0, end - Date.now()));
-          const wake = () => { clearTimeout(timer); waiters.delete(wake); resolve(); };
+          const wake = () => {
+            clearTimeout(timer);
+            waiters.delete(wake);
+            resolve();
+          };
           waiters.add(wake);
         });
       }

@@ -4,16 +4,28 @@
 
 // Who calls: as logged in, and what happened to the account since (after login).
 export const identities = [
-  'anonymous', 'member', 'wmi', 'admins', 'demoted', 'locked', 'deleted', 'loggedOut',
+  'anonymous',
+  'member',
+  'wmi',
+  'admins',
+  'demoted',
+  'locked',
+  'deleted',
+  'loggedOut',
 ] as const;
 export type Identity = (typeof identities)[number];
 
 // What the account files say the caller is now: that is what rights follow.
 export type Standing = 'none' | 'member' | 'wmi' | 'admins';
 export const standingOf: Record<Identity, Standing> = {
-  anonymous: 'none', member: 'member', wmi: 'wmi', admins: 'admins',
+  anonymous: 'none',
+  member: 'member',
+  wmi: 'wmi',
+  admins: 'admins',
   demoted: 'member', // was in licorn-wmi at login, removed from it since
-  locked: 'none', deleted: 'none', loggedOut: 'none', // their session must be over
+  locked: 'none',
+  deleted: 'none',
+  loggedOut: 'none', // their session must be over
 };
 
 // What a request is aimed at, made fresh for each cell so that no cell disturbs another:
@@ -48,15 +60,24 @@ export interface Probe {
   expect(identity: Identity): number[];
 }
 
-const byStanding = (statuses: Record<Standing, number | number[]>) => (identity: Identity): number[] =>
-  [statuses[standingOf[identity]]].flat();
+const byStanding =
+  (statuses: Record<Standing, number | number[]>) =>
+  (identity: Identity): number[] =>
+    [statuses[standingOf[identity]]].flat();
 
-const request = (method: ProbeRequest['method'], url: string, payload?: object): ProbeRequest =>
-  ({ method, url, ...(payload ? { payload } : {}) });
+const request = (method: ProbeRequest['method'], url: string, payload?: object): ProbeRequest => ({
+  method,
+  url,
+  ...(payload ? { payload } : {}),
+});
 
 // A request everyone may send once logged in, or with the statuses given.
-const probe = (name: string, built: ProbeRequest, statuses: Record<Standing, number | number[]>): Probe =>
-  ({ name, target: 'none', build: () => built, expect: byStanding(statuses) });
+const probe = (name: string, built: ProbeRequest, statuses: Record<Standing, number | number[]>): Probe => ({
+  name,
+  target: 'none',
+  build: () => built,
+  expect: byStanding(statuses),
+});
 
 // An admin page: the login form for no session (302), 403 for other accounts.
 const adminPage = (url: string): Probe =>
@@ -67,8 +88,12 @@ const adminApi = (built: ProbeRequest, name = 'api'): Probe =>
 // A route of every logged-in account.
 const ownApi = (url: string): Probe =>
   probe('own', request('GET', url), { none: 401, member: 200, wmi: 200, admins: 200 });
-const ownForm = (name: string, build: Probe['build']): Probe =>
-  ({ name, target: 'none', build, expect: byStanding({ none: 401, member: 303, wmi: 303, admins: 303 }) });
+const ownForm = (name: string, build: Probe['build']): Probe => ({
+  name,
+  target: 'none',
+  build,
+  expect: byStanding({ none: 401, member: 303, wmi: 303, admins: 303 }),
+});
 
 // Who may make a change to a target: licorn-wmi and admins (staff), admins only, nobody.
 type Allowed = 'staff' | 'admins' | 'nobody';
@@ -76,16 +101,24 @@ type Allowed = 'staff' | 'admins' | 'nobody';
 // A change aimed at a target: 401 without a session, 403 to plain accounts, `ok` to those
 // allowed and 403 to the others.
 const onTarget = (name: string, target: TargetKind, build: Probe['build'], ok: number, allowed: Allowed): Probe => ({
-  name, target, build,
+  name,
+  target,
+  build,
   expect: byStanding({
-    none: 401, member: 403, wmi: allowed === 'staff' ? ok : 403, admins: allowed === 'nobody' ? 403 : ok,
+    none: 401,
+    member: 403,
+    wmi: allowed === 'staff' ? ok : 403,
+    admins: allowed === 'nobody' ? 403 : ok,
   }),
 });
 
 // Staff touch standard accounts; only admins touch admin and system accounts; nobody
 // touches restricted ones.
 const accountTargets: [TargetKind, Allowed][] = [
-  ['standard', 'staff'], ['admin', 'admins'], ['system', 'admins'], ['restricted', 'nobody'],
+  ['standard', 'staff'],
+  ['admin', 'admins'],
+  ['system', 'admins'],
+  ['restricted', 'nobody'],
 ];
 const forEachAccountTarget = (ok: number, build: Probe['build']): Probe[] =>
   accountTargets.map(([kind, allowed]) => onTarget(kind, kind, build, ok, allowed));
@@ -110,21 +143,32 @@ export const routeRules: Record<string, Probe[]> = {
   'GET /groups/:name': [adminPage('/groups/developers')],
   'GET /me/': [probe('own page', request('GET', '/me/'), { none: 302, member: 200, wmi: 200, admins: 200 })],
   'GET /login/': [probe('form', request('GET', '/login/'), { none: 200, member: 303, wmi: 303, admins: 303 })],
-  'POST /login/': [{
-    name: 'own password', target: 'none',
-    build: (context) =>
-      request('POST', '/login/', { login: context.login ?? context.rowMember, password: context.password }),
-    // A locked or deleted account cannot log in; everyone else can, again.
-    expect: (identity) => (identity === 'locked' || identity === 'deleted' ? [401] : [303]),
-  }],
+  'POST /login/': [
+    {
+      name: 'own password',
+      target: 'none',
+      build: (context) =>
+        request('POST', '/login/', { login: context.login ?? context.rowMember, password: context.password }),
+      // A locked or deleted account cannot log in; everyone else can, again.
+      expect: (identity) => (identity === 'locked' || identity === 'deleted' ? [401] : [303]),
+    },
+  ],
   // The change page of a login whose password must be changed first: any other caller is sent
   // on (to the login form without a session, else to `next`), or refused for a stale token.
   'GET /login/password': [
     probe('change page', request('GET', '/login/password'), { none: 303, member: 303, wmi: 303, admins: 303 }),
   ],
-  'POST /login/password': [probe('change page', request('POST', '/login/password', {
-    currentPassword: 'Matrix-old-1234', newPassword: 'Matrix-new-1234', confirmPassword: 'Matrix-new-1234',
-  }), { none: [303, 403], member: 303, wmi: 303, admins: 303 })],
+  'POST /login/password': [
+    probe(
+      'change page',
+      request('POST', '/login/password', {
+        currentPassword: 'Matrix-old-1234',
+        newPassword: 'Matrix-new-1234',
+        confirmPassword: 'Matrix-new-1234',
+      }),
+      { none: [303, 403], member: 303, wmi: 303, admins: 303 },
+    ),
+  ],
   // Without a session there is nothing to end: sent home, or refused for its stale token.
   'POST /logout/': [
     probe('logout', request('POST', '/logout/', {}), { none: [303, 403], member: 303, wmi: 303, admins: 303 }),
@@ -132,9 +176,15 @@ export const routeRules: Record<string, Probe[]> = {
   'POST /me/profile': [
     ownForm('own profile', () => request('POST', '/me/profile', { fullName: 'Matrix Name', shell: '/bin/bash' })),
   ],
-  'POST /me/password': [ownForm('own password', (context) => request('POST', '/me/password', {
-    currentPassword: context.password, newPassword: 'Matrix-new-1234', confirmPassword: 'Matrix-new-1234',
-  }))],
+  'POST /me/password': [
+    ownForm('own password', (context) =>
+      request('POST', '/me/password', {
+        currentPassword: context.password,
+        newPassword: 'Matrix-new-1234',
+        confirmPassword: 'Matrix-new-1234',
+      }),
+    ),
+  ],
   'GET /ws': [
     probe('socket', { method: 'GET', url: '/ws', socket: true }, { none: 401, member: 101, wmi: 101, admins: 101 }),
   ],
@@ -156,79 +206,194 @@ export const routeRules: Record<string, Probe[]> = {
     adminApi(request('POST', '/api/v1/accounts/import', { csv: 'login\nmatrixdry\n', dryRun: true }), 'dry run'),
     // A row into an admin group is a problem of that row for licorn-wmi: nothing imported.
     {
-      name: 'row into sudo', target: 'none',
-      build: (context) => request('POST', '/api/v1/accounts/import', { csv: `login,groups\n${context.target},sudo\n`, createHomes: false }),
+      name: 'row into sudo',
+      target: 'none',
+      build: (context) =>
+        request('POST', '/api/v1/accounts/import', {
+          csv: `login,groups\n${context.target},sudo\n`,
+          createHomes: false,
+        }),
       expect: byStanding({ none: 401, member: 403, wmi: 400, admins: 200 }),
     },
   ],
   'POST /api/v1/accounts': [
-    onTarget('standard', 'none', (context) =>
-      request('POST', '/api/v1/accounts', { login: context.target, password: null }), 201, 'staff'),
-    onTarget('into admins', 'none', (context) =>
-      request('POST', '/api/v1/accounts', { login: context.target, password: null, groups: ['admins'] }),
-    201, 'admins'),
-    onTarget('system', 'none', (context) =>
-      request('POST', '/api/v1/accounts', { login: context.target, password: null, system: true }), 201, 'admins'),
+    onTarget(
+      'standard',
+      'none',
+      (context) => request('POST', '/api/v1/accounts', { login: context.target, password: null }),
+      201,
+      'staff',
+    ),
+    onTarget(
+      'into admins',
+      'none',
+      (context) => request('POST', '/api/v1/accounts', { login: context.target, password: null, groups: ['admins'] }),
+      201,
+      'admins',
+    ),
+    onTarget(
+      'system',
+      'none',
+      (context) => request('POST', '/api/v1/accounts', { login: context.target, password: null, system: true }),
+      201,
+      'admins',
+    ),
     // The primary group is one of the account's groups; admin, restricted and system groups
     // are for admins only.
-    onTarget('primary admins', 'none', (context) =>
-      request('POST', '/api/v1/accounts', { login: context.target, password: null, primaryGroup: 'admins' }), 201, 'admins'),
-    onTarget('into sudo', 'none', (context) =>
-      request('POST', '/api/v1/accounts', { login: context.target, password: null, groups: ['sudo'] }), 201, 'admins'),
-    onTarget('into restricted', 'none', (context) =>
-      request('POST', '/api/v1/accounts', { login: context.target, password: null, groups: ['shadow'] }), 201, 'admins'),
+    onTarget(
+      'primary admins',
+      'none',
+      (context) =>
+        request('POST', '/api/v1/accounts', { login: context.target, password: null, primaryGroup: 'admins' }),
+      201,
+      'admins',
+    ),
+    onTarget(
+      'into sudo',
+      'none',
+      (context) => request('POST', '/api/v1/accounts', { login: context.target, password: null, groups: ['sudo'] }),
+      201,
+      'admins',
+    ),
+    onTarget(
+      'into restricted',
+      'none',
+      (context) => request('POST', '/api/v1/accounts', { login: context.target, password: null, groups: ['shadow'] }),
+      201,
+      'admins',
+    ),
   ],
   'PATCH /api/v1/accounts/:login': [
     ...forEachAccountTarget(200, (context) =>
-      request('PATCH', accountUrl(context), { version: accountVersion(context), fullName: 'Matrix Changed' })),
-    onTarget('into licorn-wmi', 'standard', (context) =>
-      request('PATCH', accountUrl(context), { version: accountVersion(context), groups: ['licorn-wmi'] }), 200, 'admins'),
-    onTarget('primary admins', 'standard', (context) =>
-      request('PATCH', accountUrl(context), { version: accountVersion(context), primaryGroup: 'admins' }), 200, 'admins'),
+      request('PATCH', accountUrl(context), { version: accountVersion(context), fullName: 'Matrix Changed' }),
+    ),
+    onTarget(
+      'into licorn-wmi',
+      'standard',
+      (context) => request('PATCH', accountUrl(context), { version: accountVersion(context), groups: ['licorn-wmi'] }),
+      200,
+      'admins',
+    ),
+    onTarget(
+      'primary admins',
+      'standard',
+      (context) => request('PATCH', accountUrl(context), { version: accountVersion(context), primaryGroup: 'admins' }),
+      200,
+      'admins',
+    ),
     // Nobody locks or deletes their own account.
-    onTarget('lock self', 'self', (context) =>
-      request('PATCH', accountUrl(context), { version: accountVersion(context), locked: true }), 200, 'nobody'),
+    onTarget(
+      'lock self',
+      'self',
+      (context) => request('PATCH', accountUrl(context), { version: accountVersion(context), locked: true }),
+      200,
+      'nobody',
+    ),
   ],
   'DELETE /api/v1/accounts/:login': [
     ...forEachAccountTarget(200, (context) => request('DELETE', `${accountUrl(context)}?home=keep`)),
     onTarget('self', 'self', (context) => request('DELETE', `${accountUrl(context)}?home=keep`), 200, 'nobody'),
   ],
   'POST /api/v1/accounts/bulk': forEachAccountTarget(200, (context) =>
-    request('POST', '/api/v1/accounts/bulk', { action: 'lock', logins: [context.target] })),
+    request('POST', '/api/v1/accounts/bulk', { action: 'lock', logins: [context.target] }),
+  ),
   'PUT /api/v1/groups/:name/roles/:login': [
     ...forEachAccountTarget(200, (context) =>
-      request('PUT', `/api/v1/groups/developers/roles/${context.target}`, { role: 'member' })),
+      request('PUT', `/api/v1/groups/developers/roles/${context.target}`, { role: 'member' }),
+    ),
     // Only admins add anyone to admins.
-    onTarget('into admins', 'standard', (context) =>
-      request('PUT', `/api/v1/groups/admins/roles/${context.target}`, { role: 'member' }), 200, 'admins'),
-    onTarget('into sudo', 'standard', (context) =>
-      request('PUT', `/api/v1/groups/sudo/roles/${context.target}`, { role: 'member' }), 200, 'admins'),
-    onTarget('into restricted', 'standard', (context) =>
-      request('PUT', `/api/v1/groups/disk/roles/${context.target}`, { role: 'member' }), 200, 'admins'),
+    onTarget(
+      'into admins',
+      'standard',
+      (context) => request('PUT', `/api/v1/groups/admins/roles/${context.target}`, { role: 'member' }),
+      200,
+      'admins',
+    ),
+    onTarget(
+      'into sudo',
+      'standard',
+      (context) => request('PUT', `/api/v1/groups/sudo/roles/${context.target}`, { role: 'member' }),
+      200,
+      'admins',
+    ),
+    onTarget(
+      'into restricted',
+      'standard',
+      (context) => request('PUT', `/api/v1/groups/disk/roles/${context.target}`, { role: 'member' }),
+      200,
+      'admins',
+    ),
   ],
   'POST /api/v1/groups': [
-    onTarget('standard', 'none', (context) =>
-      request('POST', '/api/v1/groups', { name: context.target }), 201, 'staff'),
-    onTarget('system', 'none', (context) =>
-      request('POST', '/api/v1/groups', { name: context.target, system: true }), 201, 'admins'),
+    onTarget(
+      'standard',
+      'none',
+      (context) => request('POST', '/api/v1/groups', { name: context.target }),
+      201,
+      'staff',
+    ),
+    onTarget(
+      'system',
+      'none',
+      (context) => request('POST', '/api/v1/groups', { name: context.target, system: true }),
+      201,
+      'admins',
+    ),
     // A restricted GID could then never be renamed or deleted here.
-    onTarget('restricted gid', 'none', (context) =>
-      request('POST', '/api/v1/groups', { name: context.target, system: true, gid: 299 }), 201, 'nobody'),
+    onTarget(
+      'restricted gid',
+      'none',
+      (context) => request('POST', '/api/v1/groups', { name: context.target, system: true, gid: 299 }),
+      201,
+      'nobody',
+    ),
   ],
   'PATCH /api/v1/groups/:name': [
-    onTarget('standard', 'group', (context) => request('PATCH', `/api/v1/groups/${context.target}`, {
-      version: context.getVersion('group', context.target), description: 'Matrix',
-    }), 200, 'staff'),
-    onTarget('system', 'none', (context) => request('PATCH', '/api/v1/groups/systemd-network', {
-      version: context.getVersion('group', 'systemd-network'), description: 'Matrix',
-    }), 200, 'admins'),
-    onTarget('restricted', 'none', (context) => request('PATCH', '/api/v1/groups/news', {
-      version: context.getVersion('group', 'news'), description: 'Matrix',
-    }), 200, 'nobody'),
+    onTarget(
+      'standard',
+      'group',
+      (context) =>
+        request('PATCH', `/api/v1/groups/${context.target}`, {
+          version: context.getVersion('group', context.target),
+          description: 'Matrix',
+        }),
+      200,
+      'staff',
+    ),
+    onTarget(
+      'system',
+      'none',
+      (context) =>
+        request('PATCH', '/api/v1/groups/systemd-network', {
+          version: context.getVersion('group', 'systemd-network'),
+          description: 'Matrix',
+        }),
+      200,
+      'admins',
+    ),
+    onTarget(
+      'restricted',
+      'none',
+      (context) =>
+        request('PATCH', '/api/v1/groups/news', {
+          version: context.getVersion('group', 'news'),
+          description: 'Matrix',
+        }),
+      200,
+      'nobody',
+    ),
     // Nobody renames or deletes the administrators' groups through the interface.
-    onTarget('rename admins', 'none', (context) => request('PATCH', '/api/v1/groups/admins', {
-      version: context.getVersion('group', 'admins'), newName: context.target,
-    }), 200, 'nobody'),
+    onTarget(
+      'rename admins',
+      'none',
+      (context) =>
+        request('PATCH', '/api/v1/groups/admins', {
+          version: context.getVersion('group', 'admins'),
+          newName: context.target,
+        }),
+      200,
+      'nobody',
+    ),
   ],
   'DELETE /api/v1/groups/:name': [
     onTarget('standard', 'group', (context) => request('DELETE', `/api/v1/groups/${context.target}`), 200, 'staff'),

@@ -17,8 +17,10 @@ export class HttpsClient {
   }
 
   // Sends one request and reads the whole answer.
-  fetch(path: string, options: { method?: string; body?: string; type?: string } = {}):
-    Promise<{ status: number; body: string }> {
+  fetch(
+    path: string,
+    options: { method?: string; body?: string; type?: string } = {},
+  ): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { cookie: this.cookie, accept: 'text/html' };
       if (options.body !== undefined) headers['content-type'] = options.type ?? 'application/x-www-form-urlencoded';
@@ -32,7 +34,9 @@ export class HttpsClient {
         }
         let body = '';
         response.setEncoding('utf8');
-        response.on('data', (chunk: string) => { body += chunk; });
+        response.on('data', (chunk: string) => {
+          body += chunk;
+        });
         response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
         response.on('error', reject);
       });

@@ -22,14 +22,20 @@ export function startLicornd(args: string[], options: { command?: string[]; cwd?
   const [command, ...prefix] = options.command ?? [process.execPath];
   const cwd = options.cwd ?? projectDir;
   const child = spawn(command!, [...prefix, join(cwd, 'dist/server/main.js'), ...args], {
-    cwd, env: { ...env, LICORN_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
+    env: { ...env, LICORN_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
   child.on('exit', () => running.delete(child));
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk) => { stdout += chunk; });
-  child.stderr!.on('data', (chunk) => { stderr += chunk; });
+  child.stdout!.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+  });
   const exit = new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
     child.on('exit', (code) => resolve({ code, stderr, stdout }));
   });
@@ -37,15 +43,16 @@ export function startLicornd(args: string[], options: { command?: string[]; cwd?
     child,
     output: () => stdout,
     exited: () => exit,
-    listening: () => new Promise((resolve, reject) => {
-      const check = () => {
-        const match = /listening on (https:\/\/\S+?)\/? /.exec(stdout);
-        if (match) resolve(match[1]!);
-      };
-      child.stdout!.on('data', check);
-      check();
-      void exit.then(({ code }) => reject(new Error(`licornd exited ${code}: ${stderr}${stdout}`)));
-    }),
+    listening: () =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = /listening on (https:\/\/\S+?)\/? /.exec(stdout);
+          if (match) resolve(match[1]!);
+        };
+        child.stdout!.on('data', check);
+        check();
+        void exit.then(({ code }) => reject(new Error(`licornd exited ${code}: ${stderr}${stdout}`)));
+      }),
   };
 }
 

@@ -17,5 +17,7 @@ const accounts = await AccountsService.open({ root: '/', events: new EventBus() 
 const before = { passwd: getent('passwd', login), group: getent('group', group) };
 await accounts.createGroup({ name: group, system: true });
 await accounts.createAccount({ login, password: null, createHome: false, system: true });
-process.stdout.write(JSON.stringify({ before, after: { passwd: getent('passwd', login), group: getent('group', group) } }));
+process.stdout.write(
+  JSON.stringify({ before, after: { passwd: getent('passwd', login), group: getent('group', group) } }),
+);
 await accounts.close();

@@ -48,7 +48,9 @@ function openOne(): void {
       sent += 1;
       done.framesWritten += 1;
       done.bytesWritten += frame.length;
-      socket.send(frame, (error) => { if (!error) sendNext(); });
+      socket.send(frame, (error) => {
+        if (!error) sendNext();
+      });
     };
     for (let i = 0; i < 4; i += 1) sendNext();
   });

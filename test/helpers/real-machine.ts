@@ -12,8 +12,22 @@ import { runSu } from './su-through-pty.ts';
 const projectDir = join(import.meta.dirname, '../..');
 
 // The machine files a real-machine test could touch; the host's must never change.
-export const watchedEtcFiles = ['passwd', 'shadow', 'group', 'gshadow', 'subuid', 'subgid', 'login.defs',
-  'pam.d/licorn', 'shells', '.pwd.lock', 'passwd-', 'shadow-', 'group-', 'gshadow-'];
+export const watchedEtcFiles = [
+  'passwd',
+  'shadow',
+  'group',
+  'gshadow',
+  'subuid',
+  'subgid',
+  'login.defs',
+  'pam.d/licorn',
+  'shells',
+  '.pwd.lock',
+  'passwd-',
+  'shadow-',
+  'group-',
+  'gshadow-',
+];
 
 // The namespace's mounts: the /etc copy over /etc, tmpfs /home and /var (where licornd keeps
 // its sessions, audit log and status history), and the project and node bound inside the temp
@@ -107,8 +121,26 @@ export async function startRealMachine(options: RealMachineOptions = {}): Promis
     await rm(join(dir, 'etc/licorn'), { recursive: true, force: true });
     await mkdir(join(dir, 'project'));
     await writeFile(join(dir, 'node'), '');
-    holder = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'unshare', '-m', '--propagation', 'private',
-      'sh', '-c', holderScript, 'sh', dir, projectDir, process.execPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    holder = spawn(
+      'setpriv',
+      [
+        '--pdeathsig',
+        'KILL',
+        '--',
+        'unshare',
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        holderScript,
+        'sh',
+        dir,
+        projectDir,
+        process.execPath,
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     await waitForReady(holder);
     await writeFile(join(dir, 'holder.pid'), `${holder.pid}\n`);
     const nsenter = ['nsenter', `--mount=/proc/${holder.pid}/ns/mnt`, '--'];
@@ -120,14 +152,22 @@ export async function startRealMachine(options: RealMachineOptions = {}): Promis
     await check(['groupadd', 'admins']);
     await check(['useradd', '-m', '-G', 'admins', '-s', '/bin/sh', realAdmin.login]);
     await check(['chpasswd'], `${realAdmin.login}:${realAdmin.password}\n`);
-    await writeFile(join(dir, 'licorn.conf'), `auth.fail_delay = ${options.failDelay ?? 0.2}\n${options.config ?? ''}\n`);
+    await writeFile(
+      join(dir, 'licorn.conf'),
+      `auth.fail_delay = ${options.failDelay ?? 0.2}\n${options.config ?? ''}\n`,
+    );
     const args = ['--root', '/', '--config', join(dir, 'licorn.conf'), '--tls-dir', join(dir, 'certs'), '--port', '0'];
     daemon = startLicornd(args, {
-      command: [...nsenter, 'setpriv', '--pdeathsig', 'KILL', '--', join(dir, 'node')], cwd: join(dir, 'project'),
+      command: [...nsenter, 'setpriv', '--pdeathsig', 'KILL', '--', join(dir, 'node')],
+      cwd: join(dir, 'project'),
     });
     const url = await withDeadline(daemon.listening(), 30_000, 'licornd --root / did not listen');
     return {
-      dir, url, daemon, run, stop,
+      dir,
+      url,
+      daemon,
+      run,
+      stop,
       readEtc: async (file) => (await run(['cat', `/etc/${file}`])).stdout,
       getent: async (database, key) => {
         const result = await run(['getent', database, key]);
@@ -148,28 +188,42 @@ async function removeStaleDirs(): Promise<void> {
   for (const name of await readdir(tmpdir())) {
     if (!name.startsWith('licorn-real-')) continue;
     const pid = Number(await readFile(join(tmpdir(), name, 'holder.pid'), 'utf8').catch(() => 'NaN'));
-    if (Number.isInteger(pid) && !existsSync(`/proc/${pid}`)) await rm(join(tmpdir(), name), { recursive: true, force: true });
+    if (Number.isInteger(pid) && !existsSync(`/proc/${pid}`))
+      await rm(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
 
 // Resolves once the namespace holder says ready; rejects with its stderr if it exits first.
 function waitForReady(holder: ChildProcess): Promise<void> {
   let stderr = '';
-  holder.stderr!.on('data', (chunk) => { stderr += chunk; });
-  return withDeadline(new Promise((resolve, reject) => {
-    holder.stdout!.on('data', (chunk: Buffer) => { if (chunk.toString().includes('ready')) resolve(); });
-    holder.on('exit', (code) => reject(
-      new Error(`the mount namespace could not be set up (exit ${code}): ${stderr}`),
-    ));
-  }), 15_000, 'the mount namespace did not get ready');
+  holder.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return withDeadline(
+    new Promise((resolve, reject) => {
+      holder.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready')) resolve();
+      });
+      holder.on('exit', (code) =>
+        reject(new Error(`the mount namespace could not be set up (exit ${code}): ${stderr}`)),
+      );
+    }),
+    15_000,
+    'the mount namespace did not get ready',
+  );
 }
 
 // Runs a command with a deadline, feeding it `input`; never rejects.
-function runBounded(command: string[], options: { input?: string; timeoutMs?: number }, children: ChildProcess[]):
-  Promise<RunResult> {
+function runBounded(
+  command: string[],
+  options: { input?: string; timeoutMs?: number },
+  children: ChildProcess[],
+): Promise<RunResult> {
   return new Promise((resolve) => {
     const settings = {
-      timeout: options.timeoutMs ?? 15_000, killSignal: 'SIGKILL' as const, encoding: 'utf8' as const,
+      timeout: options.timeoutMs ?? 15_000,
+      killSignal: 'SIGKILL' as const,
+      encoding: 'utf8' as const,
     };
     const child = execFile(command[0]!, command.slice(1), settings, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
@@ -196,7 +250,8 @@ export async function getHostEtcDigests(): Promise<Record<string, string>> {
   for (const file of watchedEtcFiles) {
     digests[file] = await readFile(join('/etc', file)).then(
       (bytes) => createHash('sha256').update(bytes).digest('hex'),
-      (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'absent' : `unreadable ${error.code}`));
+      (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'absent' : `unreadable ${error.code}`),
+    );
   }
   return digests;
 }

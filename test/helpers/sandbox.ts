@@ -29,7 +29,19 @@ export async function createSandbox(flags: string[] = []): Promise<Sandbox> {
   const configFile = join(dir, 'licorn.conf');
   await writeFile(configFile, '# test configuration\n');
   const config = loadConfig({
-    argv: ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0', '--auth-fail-delay', '0.2', ...flags],
+    argv: [
+      '--config',
+      configFile,
+      '--root',
+      root,
+      '--tls-dir',
+      join(dir, 'certs'),
+      '--port',
+      '0',
+      '--auth-fail-delay',
+      '0.2',
+      ...flags,
+    ],
     env: {},
   });
   return { dir, root, config, remove: () => rm(dir, { recursive: true, force: true }) };

@@ -4,8 +4,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 // apply: once su prompts, types the password, and reads until su ends (SIGKILL after 20 s).
 // PAM prints the prompt, then turns echo off with TCSAFLUSH, which drops what was typed
 // before: the password is typed again every 300 ms until su answers something else.
-export function runSu(nsenter: string[], children: ChildProcess[], login: string, password: string):
-  Promise<{ ok: boolean; prompted: boolean; output: string }> {
+export function runSu(
+  nsenter: string[],
+  children: ChildProcess[],
+  login: string,
+  password: string,
+): Promise<{ ok: boolean; prompted: boolean; output: string }> {
   const asNobody = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'];
   const command = [...nsenter, ...asNobody, 'script', '-qec', `su ${login} -c 'echo su-ok'`, '/dev/null'];
   const child = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });

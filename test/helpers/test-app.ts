@@ -31,7 +31,12 @@ export async function createTestApp(flags: string[] = []): Promise<TestApp> {
 
 // The cookies a response sets, as one Cookie header value.
 export function getCookieHeader(response: LightMyRequestResponse, previous = ''): string {
-  const jar = new Map(previous.split('; ').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+  const jar = new Map(
+    previous
+      .split('; ')
+      .filter(Boolean)
+      .map((pair) => pair.split('=') as [string, string]),
+  );
   for (const cookie of response.cookies) {
     if (cookie.value === '' || cookie.maxAge === 0) jar.delete(cookie.name);
     else jar.set(cookie.name, cookie.value);
@@ -48,15 +53,24 @@ export function getPageCsrfToken(html: string): string {
 
 // Logs in through the form as a browser would; returns the session cookie header and the
 // login POST's response.
-export async function logIn(app: FastifyInstance, login: string, password: string, next?: string):
-  Promise<{ cookie: string; response: LightMyRequestResponse }> {
+export async function logIn(
+  app: FastifyInstance,
+  login: string,
+  password: string,
+  next?: string,
+): Promise<{ cookie: string; response: LightMyRequestResponse }> {
   const page = await app.inject({ method: 'GET', url: '/login/' });
   let cookie = getCookieHeader(page);
   const response = await app.inject({
     method: 'POST',
     url: '/login/',
     headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ login, password, _csrf: getPageCsrfToken(page.body), ...(next ? { next } : {}) }).toString(),
+    payload: new URLSearchParams({
+      login,
+      password,
+      _csrf: getPageCsrfToken(page.body),
+      ...(next ? { next } : {}),
+    }).toString(),
   });
   cookie = getCookieHeader(response, cookie);
   return { cookie, response };
@@ -75,8 +89,19 @@ export async function openApiSession(app: FastifyInstance, login: string, passwo
 }
 
 // Calls the API as `who`, with the CSRF token.
-export function callApi(app: FastifyInstance, who: ApiSession, method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, payload?: object) {
-  return app.inject({ method, url, headers: { cookie: who.cookie, 'x-csrf-token': who.csrf }, ...(payload ? { payload } : {}) });
+export function callApi(
+  app: FastifyInstance,
+  who: ApiSession,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT',
+  url: string,
+  payload?: object,
+) {
+  return app.inject({
+    method,
+    url,
+    headers: { cookie: who.cookie, 'x-csrf-token': who.csrf },
+    ...(payload ? { payload } : {}),
+  });
 }
 
 // A digest of the four account files under `root`, to prove a refusal changed no byte.
@@ -94,7 +119,8 @@ export function useApiTestApp() {
     admin: undefined as unknown as ApiSession,
     member: undefined as unknown as ApiSession,
     session: (login: keyof typeof testPasswords) => openApiSession(api.t.app, login, testPasswords[login]),
-    call: (who: ApiSession, method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, payload?: object) => callApi(api.t.app, who, method, url, payload),
+    call: (who: ApiSession, method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, payload?: object) =>
+      callApi(api.t.app, who, method, url, payload),
     digestEtc: () => digestAccountFiles(api.t.sandbox.root),
   };
   beforeAll(async () => {
@@ -120,7 +146,8 @@ export function usePageTestApp(): PageTestApp {
     t: undefined as unknown as TestApp,
     admin: '',
     member: '',
-    get: (url: string, cookie = pages.admin) => pages.t.app.inject({ method: 'GET', url, headers: { cookie, accept: 'text/html' } }),
+    get: (url: string, cookie = pages.admin) =>
+      pages.t.app.inject({ method: 'GET', url, headers: { cookie, accept: 'text/html' } }),
   };
   beforeAll(async () => {
     pages.t = await createTestApp();

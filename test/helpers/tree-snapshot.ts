@@ -18,7 +18,9 @@ async function describeEntry(path: string): Promise<string> {
   const key = `${stats.dev}:${stats.ino}:${stats.ctimeNs}:${stats.size}`;
   let digest = digests.get(key);
   if (digest === undefined) {
-    digest = createHash('sha256').update(await readFile(path)).digest('hex');
+    digest = createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
     digests.set(key, digest);
   }
   return `${head} ${stats.size} ${digest}`;
@@ -28,10 +30,12 @@ async function describeEntry(path: string): Promise<string> {
 export async function snapshotTree(root: string): Promise<TreeSnapshot> {
   const snapshot: TreeSnapshot = new Map([['.', await describeEntry(root)]]);
   const entries = await readdir(root, { recursive: true });
-  await Promise.all(entries.map(async (relative) => {
-    const describe = describeEntry(join(root, relative));
-    snapshot.set(relative, await describe.catch((error: NodeJS.ErrnoException) => `unreadable ${error.code}`));
-  }));
+  await Promise.all(
+    entries.map(async (relative) => {
+      const describe = describeEntry(join(root, relative));
+      snapshot.set(relative, await describe.catch((error: NodeJS.ErrnoException) => `unreadable ${error.code}`));
+    }),
+  );
   return snapshot;
 }
 

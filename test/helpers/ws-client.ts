@@ -19,7 +19,9 @@ export class TestSocket {
     this.socket = new WebSocket(url, { headers, rejectUnauthorized: false });
     this.#opened = new Promise((resolve, reject) => {
       this.socket.once('open', () => resolve());
-      this.socket.once('unexpected-response', (_request, response) => reject(new Error(`refused: ${response.statusCode}`)));
+      this.socket.once('unexpected-response', (_request, response) =>
+        reject(new Error(`refused: ${response.statusCode}`)),
+      );
       this.socket.once('error', reject);
     });
     this.#opened.catch(() => {});
@@ -50,10 +52,14 @@ export class TestSocket {
     for (;;) {
       const found = find();
       if (found) return found;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages).slice(0, 500)}`);
+      if (Date.now() > end)
+        throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages).slice(0, 500)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, end - Date.now());
-        this.#waiters.push(() => { clearTimeout(timer); resolve(); });
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
   }

@@ -8,7 +8,7 @@ function perlCrypt(phrase: string, setting: string): string {
 }
 
 describe('libxcrypt addon', () => {
-  it.each([['$y$'], ['$6$'], ['$5$']])('makes %s hashes that perl verifies, and verifies perl\'s', async (prefix) => {
+  it.each([['$y$'], ['$6$'], ['$5$']])("makes %s hashes that perl verifies, and verifies perl's", async (prefix) => {
     const ours = await hashPassphrase('correct horse', createHashSetting(prefix));
     expect(ours.startsWith(prefix)).toBe(true);
     expect(perlCrypt('correct horse', ours)).toBe(ours);
@@ -41,14 +41,16 @@ describe('libxcrypt addon', () => {
 
   it('runs off the event loop: timers fire while hashes are computed', async () => {
     let ticks = 0;
-    const timer = setInterval(() => { ticks += 1; }, 1);
+    const timer = setInterval(() => {
+      ticks += 1;
+    }, 1);
     await Promise.all(Array.from({ length: 8 }, () => hashPassphrase('pw', createHashSetting('$y$', 7))));
     clearInterval(timer);
     expect(ticks).toBeGreaterThan(5);
   });
 });
 
-describe('fcntl file lock (lckpwdf\'s)', () => {
+describe("fcntl file lock (lckpwdf's)", () => {
   it('excludes another process both ways', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -58,7 +60,11 @@ describe('fcntl file lock (lckpwdf\'s)', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'licorn-lock-')), '.pwd.lock');
 
     // python's fcntl.lockf is the same POSIX record lock glibc's lckpwdf takes.
-    const holder = spawn('python3', ['-c', 'import fcntl,sys,time; f=open(sys.argv[1],"w"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flush=True); time.sleep(60)', path]);
+    const holder = spawn('python3', [
+      '-c',
+      'import fcntl,sys,time; f=open(sys.argv[1],"w"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flush=True); time.sleep(60)',
+      path,
+    ]);
     await new Promise((resolve) => holder.stdout.once('data', resolve));
     expect(tryFileLock(path)).toBeNull();
     holder.kill('SIGKILL');
@@ -66,7 +72,16 @@ describe('fcntl file lock (lckpwdf\'s)', () => {
 
     const fd = tryFileLock(path);
     expect(fd).not.toBeNull();
-    const probe = () => run('python3', ['-c', 'import fcntl,sys; f=open(sys.argv[1],"w"); fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB); print("got it")', path], { encoding: 'utf8', stdio: 'pipe' });
+    const probe = () =>
+      run(
+        'python3',
+        [
+          '-c',
+          'import fcntl,sys; f=open(sys.argv[1],"w"); fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB); print("got it")',
+          path,
+        ],
+        { encoding: 'utf8', stdio: 'pipe' },
+      );
     expect(probe).toThrow();
     releaseFileLock(fd!);
     expect(probe()).toBe('got it\n');

@@ -13,7 +13,7 @@ function parseDefines(text: string): Map<string, string> {
 }
 
 describe('the PAM ABI the addon declares itself (server/native/pam-abi.h)', () => {
-  it('has Linux-PAM\'s own values, as the system header (libpam0g-dev, a test dependency) says', async () => {
+  it("has Linux-PAM's own values, as the system header (libpam0g-dev, a test dependency) says", async () => {
     const ours = parseDefines(await readFile(join(projectDir, 'server/native/pam-abi.h'), 'utf8'));
     const system = parseDefines(await readFile('/usr/include/security/_pam_types.h', 'utf8'));
     expect(ours.size).toBeGreaterThan(20);

@@ -14,16 +14,22 @@ beforeAll(async () => {
 
 describe('an empty password on the real machine', () => {
   it('refuses to unlock an account made without a password, which stays locked for su and the WMI', async () => {
-    const created = await callApi(real.machine, admin, 'POST', '/api/v1/accounts',
-      { login: 'rmnopass', password: null, shell: '/bin/sh' });
+    const created = await callApi(real.machine, admin, 'POST', '/api/v1/accounts', {
+      login: 'rmnopass',
+      password: null,
+      shell: '/bin/sh',
+    });
     expect(created.status).toBe(201);
     expect(await real.machine.readEtc('shadow')).toMatch(/^rmnopass:!:/m);
     const { json: account } = await callApi(real.machine, admin, 'GET', '/api/v1/accounts/rmnopass');
-    const unlocked = await callApi(real.machine, admin, 'PATCH', '/api/v1/accounts/rmnopass',
-      { version: account.version, locked: false });
+    const unlocked = await callApi(real.machine, admin, 'PATCH', '/api/v1/accounts/rmnopass', {
+      version: account.version,
+      locked: false,
+    });
     expect(unlocked.status).toBe(400);
     expect(unlocked.json).toMatchObject({
-      field: 'locked', message: 'Unlocking would leave "rmnopass" with an empty password; set a password first',
+      field: 'locked',
+      message: 'Unlocking would leave "rmnopass" with an empty password; set a password first',
     });
     expect(await real.machine.readEtc('shadow')).toMatch(/^rmnopass:!:/m);
     expect(await real.machine.su('rmnopass', '')).toMatchObject({ ok: false, prompted: true });

@@ -30,8 +30,11 @@ describe('the real-machine harness', () => {
     expect((await logIn(real.machine, realAdmin.login, 'Wrong-password-1')).response.status).toBe(401);
     const { session } = await logIn(real.machine, realAdmin.login, realAdmin.password);
     expect(session).not.toBeNull();
-    const created = await callApi(real.machine, session!, 'POST', '/api/v1/accounts',
-      { login: 'rmuser', password: 'Rm-user-pass-42', shell: '/bin/sh' });
+    const created = await callApi(real.machine, session!, 'POST', '/api/v1/accounts', {
+      login: 'rmuser',
+      password: 'Rm-user-pass-42',
+      shell: '/bin/sh',
+    });
     expect(created.status).toBe(201);
     expect(await real.machine.getent('passwd', 'rmuser')).toMatch(/^rmuser:x:\d+:\d+:/);
     expect(await real.machine.su('rmuser', 'Rm-user-pass-42')).toMatchObject({ ok: true, prompted: true });

@@ -10,18 +10,24 @@ import { sendRequest } from '../helpers/real-machine-client.ts';
 // medians of 5 per reason, within 300 ms, on a loaded 2-core machine.
 const failDelay = 0.6;
 const real = useRealMachine({
-  failDelay, config: 'auth.max_failures_per_account = 50\nauth.max_failures_per_address = 500',
+  failDelay,
+  config: 'auth.max_failures_per_account = 50\nauth.max_failures_per_address = 500',
 });
 const password = 'Rm-timing-pass-42';
 
 // Times one login POST (the form's GET is not counted); its status.
-async function timeLogin(machine: RealMachine, login: string, attempt: string): Promise<{ ms: number; status: number }> {
+async function timeLogin(
+  machine: RealMachine,
+  login: string,
+  attempt: string,
+): Promise<{ ms: number; status: number }> {
   const page = await sendRequest(machine, 'GET', '/login/');
   const cookie = String(page.headers['set-cookie'] ?? '').split(';')[0]!;
   const csrf = /<meta name="csrf-token" content="([^"]*)">/.exec(page.body)?.[1] ?? '';
   const started = performance.now();
   const response = await sendRequest(machine, 'POST', '/login/', {
-    cookie, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    cookie,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ login, password: attempt, _csrf: csrf }).toString(),
   });
   return { ms: performance.now() - started, status: response.status };
@@ -30,12 +36,14 @@ async function timeLogin(machine: RealMachine, login: string, attempt: string): 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 describe('the time of a refused login on the real machine', () => {
-  it('is the same for a wrong password, an unknown account, and the right password of a locked, expired or '
-    + 'inactive account', async () => {
+  it('is the same for a wrong password, an unknown account, and the right password of a locked, expired or ' +
+    'inactive account', async () => {
     const machine = real.machine;
     const setup = [
-      ['useradd', '-M', '-s', '/bin/sh', 'rmtwrong'], ['useradd', '-M', '-s', '/bin/sh', 'rmtlocked'],
-      ['useradd', '-M', '-s', '/bin/sh', 'rmtexpired'], ['useradd', '-M', '-s', '/bin/sh', 'rmtinactive'],
+      ['useradd', '-M', '-s', '/bin/sh', 'rmtwrong'],
+      ['useradd', '-M', '-s', '/bin/sh', 'rmtlocked'],
+      ['useradd', '-M', '-s', '/bin/sh', 'rmtexpired'],
+      ['useradd', '-M', '-s', '/bin/sh', 'rmtinactive'],
     ];
     for (const command of setup) expect((await machine.run(command)).code).toBe(0);
     const logins = ['rmtwrong', 'rmtlocked', 'rmtexpired', 'rmtinactive'];
@@ -61,11 +69,15 @@ describe('the time of a refused login on the real machine', () => {
         times[reason]!.push(ms);
       }
     }
-    const medians = Object.fromEntries(Object.entries(times).map(([reason, list]) => [reason, Math.round(median(list))]));
+    const medians = Object.fromEntries(
+      Object.entries(times).map(([reason, list]) => [reason, Math.round(median(list))]),
+    );
     const values = Object.values(medians);
     const spread = Math.max(...values) - Math.min(...values);
     expect(spread, `medians (ms): ${JSON.stringify(medians)}`).toBeLessThanOrEqual(300);
     // Each refusal waited out the configured delay, not less.
-    expect(Math.min(...values), `medians (ms): ${JSON.stringify(medians)}`).toBeGreaterThanOrEqual(failDelay * 1000 - 20);
+    expect(Math.min(...values), `medians (ms): ${JSON.stringify(medians)}`).toBeGreaterThanOrEqual(
+      failDelay * 1000 - 20,
+    );
   }, 120_000);
 });

@@ -26,10 +26,12 @@ describe('a share on the real machine', () => {
     expect((await callApi(real.machine, admin, 'POST', '/api/v1/groups', { name: 'rmcrew' })).status).toBe(201);
     expect(await real.machine.getent('group', 'acl')).toMatch(/^acl:x:\d{3}:$/);
     for (const login of ['rmalice', 'rmbob']) {
-      expect((await callApi(real.machine, admin, 'POST', '/api/v1/accounts', { login, password: null })).status)
-        .toBe(201);
-      const role = await callApi(real.machine, admin, 'PUT', `/api/v1/groups/rmcrew/roles/${login}`,
-        { role: 'member' });
+      expect((await callApi(real.machine, admin, 'POST', '/api/v1/accounts', { login, password: null })).status).toBe(
+        201,
+      );
+      const role = await callApi(real.machine, admin, 'PUT', `/api/v1/groups/rmcrew/roles/${login}`, {
+        role: 'member',
+      });
       expect(role.status).toBe(200);
     }
     const share = '/home/groups/rmcrew';

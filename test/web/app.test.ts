@@ -16,8 +16,11 @@ describe('pages and roles', () => {
   it('shows admins the dashboard: the machine and who is logged in', async () => {
     const page = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: adminCookie } });
     expect(page.statusCode).toBe(200);
-    for (const label of ['Host name', 'Distribution', 'Kernel', 'Processors', 'Memory', 'Uptime']) expect(page.body).toContain(label);
-    expect(page.body).toMatch(/<tr id="session-[0-9a-f]{16}" class="session-row">\s*<td><span class="login">admin<\/span>/);
+    for (const label of ['Host name', 'Distribution', 'Kernel', 'Processors', 'Memory', 'Uptime'])
+      expect(page.body).toContain(label);
+    expect(page.body).toMatch(
+      /<tr id="session-[0-9a-f]{16}" class="session-row">\s*<td><span class="login">admin<\/span>/,
+    );
     expect(page.body).toMatch(/<span class="login">dnguyen<\/span>/);
     expect(page.body).toContain('data-topics="sessions accounts-summary status"');
     expect(page.body).toMatch(/<section id="accounts-summary"[\s\S]*<dt>Accounts<\/dt><dd>40<\/dd>/);
@@ -38,8 +41,15 @@ describe('pages and roles', () => {
   it('answers 403 to a non-admin on admin routes, as a page and as JSON', async () => {
     const api = await t.app.inject({ method: 'GET', url: '/api/v1/sessions', headers: { cookie: memberCookie } });
     expect(api.statusCode).toBe(403);
-    expect(api.json()).toMatchObject({ code: 'permission-denied', message: expect.stringContaining('for administrators') });
-    const page = await t.app.inject({ method: 'GET', url: '/api/v1/system', headers: { cookie: memberCookie, accept: 'text/html' } });
+    expect(api.json()).toMatchObject({
+      code: 'permission-denied',
+      message: expect.stringContaining('for administrators'),
+    });
+    const page = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/system',
+      headers: { cookie: memberCookie, accept: 'text/html' },
+    });
     expect(page.statusCode).toBe(403);
     const admin = await t.app.inject({ method: 'GET', url: '/api/v1/sessions', headers: { cookie: adminCookie } });
     expect(admin.statusCode).toBe(200);
@@ -61,7 +71,11 @@ describe('pages and roles', () => {
   });
 
   it('renders pages with no inline script or style', async () => {
-    for (const [url, cookie] of [['/login/', ''], ['/', adminCookie], ['/me/', memberCookie]] as const) {
+    for (const [url, cookie] of [
+      ['/login/', ''],
+      ['/', adminCookie],
+      ['/me/', memberCookie],
+    ] as const) {
       const { body } = await t.app.inject({ method: 'GET', url, headers: { cookie } });
       expect(body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(body).not.toMatch(/\sstyle=|<style/);
@@ -81,7 +95,11 @@ describe('pages and roles', () => {
   });
 
   it('answers 404 with a page for a logged-in browser', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/nowhere', headers: { cookie: adminCookie, accept: 'text/html' } });
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/nowhere',
+      headers: { cookie: adminCookie, accept: 'text/html' },
+    });
     expect(response.statusCode).toBe(404);
     expect(response.body).toContain('No page at /nowhere');
   });

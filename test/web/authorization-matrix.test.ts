@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { getAppRoutes, type AppRoute } from '../helpers/app-routes.ts';
 import {
-  identities, routeRules, standingOf, type CellContext, type Identity, type Probe,
+  identities,
+  routeRules,
+  standingOf,
+  type CellContext,
+  type Identity,
+  type Probe,
 } from '../helpers/authorization-rules.ts';
 import { appendRestrictedAccounts, createPreparedTestApp } from '../helpers/prepared-test-app.ts';
 import { getCookieHeader, getPageCsrfToken, openApiSession, type TestApp } from '../helpers/test-app.ts';
@@ -15,8 +20,13 @@ const password = 'Matrix-pass-1234';
 
 // The groups each identity's account is in when it logs in (what happens after: getCaller).
 const groupsAtLogin: Record<Exclude<Identity, 'anonymous'>, string[]> = {
-  member: [], wmi: ['licorn-wmi'], admins: ['admins'], demoted: ['licorn-wmi'],
-  locked: ['admins'], deleted: ['admins'], loggedOut: ['admins'],
+  member: [],
+  wmi: ['licorn-wmi'],
+  admins: ['admins'],
+  demoted: ['licorn-wmi'],
+  locked: ['admins'],
+  deleted: ['admins'],
+  loggedOut: ['admins'],
 };
 
 // What a caller holds: its login, its cookies (session, login form's CSRF) and CSRF token.
@@ -90,8 +100,8 @@ describe('the authorization matrix', () => {
       for (const probe of routeRules[`${route.method} ${route.path}`] ?? []) {
         for (const identity of identities) {
           const kind = probe.target;
-          let target = kind === 'restricted' ? restricted.shift()
-            : kind === 'self' ? logins[identity] : `mt${serial++}`;
+          let target =
+            kind === 'restricted' ? restricted.shift() : kind === 'self' ? logins[identity] : `mt${serial++}`;
           if (target === undefined) throw new Error('not enough restricted accounts for the matrix');
           if (kind === 'self' && identity === 'anonymous') target = logins.member;
           if (kind === 'standard') accounts.push({ login: target, password: null, createHome: false });
@@ -151,7 +161,9 @@ describe('the authorization matrix', () => {
     const isLogin = request.url === '/login/' && request.method === 'POST';
     const { cookie, csrf } = isLogin ? await getFormToken(caller) : caller;
     const response = await t.app.inject({
-      method: request.method, url: request.url, headers: { cookie, 'x-csrf-token': csrf },
+      method: request.method,
+      url: request.url,
+      headers: { cookie, 'x-csrf-token': csrf },
       ...(request.payload ? { payload: request.payload } : {}),
     });
     const isRedirect = response.statusCode >= 300 && response.statusCode < 400;
@@ -170,7 +182,7 @@ describe('the authorization matrix', () => {
     return true;
   };
 
-  it('answers every route as Licorn\'s rules say, to every kind of caller', async () => {
+  it("answers every route as Licorn's rules say, to every kind of caller", async () => {
     const { accounts } = t.app.core;
     const plan = planCells();
     await accounts.createAccounts(plan.accounts);
@@ -186,7 +198,11 @@ describe('the authorization matrix', () => {
       for (const cell of plan.cells.filter((candidate) => candidate.row === row)) {
         const caller = callers.get(cell.identity)!;
         const context: CellContext = {
-          login: caller.login, password, rowMember: logins.member, target: cell.target, getVersion,
+          login: caller.login,
+          password,
+          rowMember: logins.member,
+          target: cell.target,
+          getVersion,
         };
         const got = await send(cell, caller, context);
         if (isExpected(cell, caller, got)) continue;

@@ -8,18 +8,36 @@ import { ApiError, callApi, notify } from '../api.ts';
 import { disableEditing, showPageStatus, showSaveState, type SaveState } from '../save-state.ts';
 
 interface Account {
-  login: string; fullName: string; uid: number; gid: number; primaryGroup: string | null; groups: string[]; home: string;
-  shell: string; locked: boolean; system: boolean; passwordChanged: number | null; expiry: number | null; version: string;
+  login: string;
+  fullName: string;
+  uid: number;
+  gid: number;
+  primaryGroup: string | null;
+  groups: string[];
+  home: string;
+  shell: string;
+  locked: boolean;
+  system: boolean;
+  passwordChanged: number | null;
+  expiry: number | null;
+  version: string;
 }
 
 // What deleting would do with the home (the core's HomePlan).
-interface HomePlan { home: string; asked: string; action: 'archive' | 'remove' | 'keep' | 'none'; warning: string | null }
+interface HomePlan {
+  home: string;
+  asked: string;
+  action: 'archive' | 'remove' | 'keep' | 'none';
+  warning: string | null;
+}
 
 // The confirmation's sentence about the home.
 function describePlan(plan: HomePlan | null, asked: 'archive' | 'remove', home: string): string {
   if (plan?.warning) return plan.warning;
   if (plan?.action === 'none') return `It has no home directory at ${home}.`;
-  return asked === 'remove' ? `Its home ${home} will be removed for good.` : `Its home ${home} will be archived under /home/archives.`;
+  return asked === 'remove'
+    ? `Its home ${home} will be removed for good.`
+    : `Its home ${home} will be archived under /home/archives.`;
 }
 
 const editableFields = ['fullName', 'shell', 'home', 'uid', 'primaryGroup', 'expiry'] as const;
@@ -27,7 +45,8 @@ type EditableField = (typeof editableFields)[number];
 
 // A field's value as the form shows it (expiry: an ISO date or empty).
 function getShownValue(account: Account, field: EditableField): string {
-  if (field === 'expiry') return account.expiry === null ? '' : new Date(account.expiry * 86_400_000).toISOString().slice(0, 10);
+  if (field === 'expiry')
+    return account.expiry === null ? '' : new Date(account.expiry * 86_400_000).toISOString().slice(0, 10);
   return String(account[field] ?? '');
 }
 
@@ -62,7 +81,8 @@ export function startAccountDetails(): void {
   };
 
   // Sends a change based on `base`; returns the new account or throws.
-  const patch = (changes: Record<string, unknown>, base: Account) => callApi<Account>('PATCH', url, { version: base.version, ...changes });
+  const patch = (changes: Record<string, unknown>, base: Account) =>
+    callApi<Account>('PATCH', url, { version: base.version, ...changes });
 
   const saveField = async (field: EditableField) => {
     const shown = input(field).value;
@@ -105,8 +125,16 @@ export function startAccountDetails(): void {
     notice.setAttribute('role', 'alert');
     const text = document.createElement('p');
     text.textContent = `Someone else changed this to \u201c${getShownValue(theirs, field)}\u201d while you were editing it. Yours is \u201c${input(field).value}\u201d.`;
-    const keepMine = Object.assign(document.createElement('button'), { type: 'button', className: 'button', textContent: 'Save mine' });
-    const takeTheirs = Object.assign(document.createElement('button'), { type: 'button', className: 'button button-quiet', textContent: 'Keep theirs' });
+    const keepMine = Object.assign(document.createElement('button'), {
+      type: 'button',
+      className: 'button',
+      textContent: 'Save mine',
+    });
+    const takeTheirs = Object.assign(document.createElement('button'), {
+      type: 'button',
+      className: 'button button-quiet',
+      textContent: 'Keep theirs',
+    });
     keepMine.addEventListener('click', () => {
       slot.replaceChildren();
       inConflict.delete(field);
@@ -134,18 +162,31 @@ export function startAccountDetails(): void {
       const element = input(field);
       const base = editBase.get(field);
       if (!base) {
-        if (document.activeElement !== element || getShownValue(previous, field) === element.value) element.value = getShownValue(next, field);
-      } else if (!inConflict.has(field) && getShownValue(base, field) !== getShownValue(next, field) && element.value !== getShownValue(next, field)) {
+        if (document.activeElement !== element || getShownValue(previous, field) === element.value)
+          element.value = getShownValue(next, field);
+      } else if (
+        !inConflict.has(field) &&
+        getShownValue(base, field) !== getShownValue(next, field) &&
+        element.value !== getShownValue(next, field)
+      ) {
         showConflict(field, next);
       }
     }
     root.querySelector<HTMLElement>('[data-action="lock"]')!.hidden = next.locked;
     root.querySelector<HTMLElement>('[data-action="unlock"]')!.hidden = !next.locked;
-    root.querySelectorAll<HTMLInputElement>('input[name="group"]').forEach((box) => { box.checked = next.groups.includes(box.value); });
+    root.querySelectorAll<HTMLInputElement>('input[name="group"]').forEach((box) => {
+      box.checked = next.groups.includes(box.value);
+    });
     // Roles live in G, rsp-G and gst-G: the account's groups tell them.
     root.querySelectorAll<HTMLElement>('[data-role-group]').forEach((row) => {
       const group = row.dataset.roleGroup!;
-      const role = next.groups.includes(`rsp-${group}`) ? 'responsible' : next.groups.includes(group) ? 'member' : next.groups.includes(`gst-${group}`) ? 'guest' : 'none';
+      const role = next.groups.includes(`rsp-${group}`)
+        ? 'responsible'
+        : next.groups.includes(group)
+          ? 'member'
+          : next.groups.includes(`gst-${group}`)
+            ? 'guest'
+            : 'none';
       const radio = row.querySelector<HTMLInputElement>(`input[value="${role}"]`);
       if (radio) radio.checked = true;
     });
@@ -193,7 +234,13 @@ export function startAccountDetails(): void {
     const result = await runAction('password', changes);
     if (result) {
       applyAccount(result);
-      notify(action === 'lock' ? `${login} is locked` : action === 'unlock' ? `${login} is unlocked` : `${login} must change the password at next login`);
+      notify(
+        action === 'lock'
+          ? `${login} is locked`
+          : action === 'unlock'
+            ? `${login} is unlocked`
+            : `${login} must change the password at next login`,
+      );
     }
   });
 
@@ -212,7 +259,11 @@ export function startAccountDetails(): void {
       }
     } else if (kind === 'rename') {
       const newLogin = String(data.get('newLogin')).trim();
-      const result = await runAction('newLogin', { newLogin, moveHome: data.get('moveHome') === 'on', renameGroup: data.get('renameGroup') === 'on' });
+      const result = await runAction('newLogin', {
+        newLogin,
+        moveHome: data.get('moveHome') === 'on',
+        renameGroup: data.get('renameGroup') === 'on',
+      });
       if (result) location.assign(`/accounts/${encodeURIComponent(result.login)}`);
     } else if (kind === 'delete') {
       const home = String(data.get('home')) as 'archive' | 'remove';
@@ -223,7 +274,7 @@ export function startAccountDetails(): void {
       try {
         const answer = await callApi<{ archive: string | null; home: HomePlan }>('DELETE', `${url}?home=${home}`);
         deleted = true;
-        const said = answer.archive ? `Its home was archived to ${answer.archive}.` : answer.home.warning ?? '';
+        const said = answer.archive ? `Its home was archived to ${answer.archive}.` : (answer.home.warning ?? '');
         showStatus(`Deleted. ${said}`, answer.home.warning ? 'error' : 'ok');
         setTimeout(() => location.assign('/accounts/'), 1500);
       } catch (error) {
@@ -239,8 +290,12 @@ export function startAccountDetails(): void {
       const result = await runAction('groups', { roles: { [target.name.slice(5)]: target.value } });
       if (result) applyAccount(result);
     } else if (target.type === 'checkbox' && target.name === 'group') {
-      const offered = new Set([...root.querySelectorAll<HTMLInputElement>('input[name="group"]')].map((box) => box.value));
-      const checked = [...root.querySelectorAll<HTMLInputElement>('input[name="group"]:checked')].map((box) => box.value);
+      const offered = new Set(
+        [...root.querySelectorAll<HTMLInputElement>('input[name="group"]')].map((box) => box.value),
+      );
+      const checked = [...root.querySelectorAll<HTMLInputElement>('input[name="group"]:checked')].map(
+        (box) => box.value,
+      );
       const groups = [...account.groups.filter((group) => !offered.has(group)), ...checked];
       const result = await runAction('groups', { groups });
       if (result) applyAccount(result);

@@ -4,7 +4,14 @@ import { registerChart } from '../stream/stream-actions.ts';
 import { callApi, notify } from '../api.ts';
 import { matchesFilter } from './search-text.ts';
 
-interface RowsAnswer { rows: string; pager: string; matched: number; page: number; generation: number; url: string }
+interface RowsAnswer {
+  rows: string;
+  pager: string;
+  matched: number;
+  page: number;
+  generation: number;
+  url: string;
+}
 
 // Starts the page's behaviour (called when <body data-page="accounts">).
 export function startAccountsPage(): void {
@@ -19,7 +26,9 @@ export function startAccountsPage(): void {
   const getParams = (changes: Record<string, string> = {}) => {
     const params = new URLSearchParams(new FormData(form) as unknown as Record<string, string>);
     for (const [key, value] of Object.entries(changes)) params.set(key, value);
-    for (const [key, value] of [...params]) if (value === '' || (key === 'order' && value === 'asc') || (key === 'sort' && value === 'login')) params.delete(key);
+    for (const [key, value] of [...params])
+      if (value === '' || (key === 'order' && value === 'asc') || (key === 'sort' && value === 'login'))
+        params.delete(key);
     return params;
   };
 
@@ -32,7 +41,8 @@ export function startAccountsPage(): void {
     try {
       answer = await callApi<RowsAnswer>('GET', `/accounts/-/rows?${params}`, undefined, controller.signal);
     } catch (error) {
-      if ((error as Error).name !== 'AbortError') notify(`Cannot load the accounts: ${(error as Error).message}`, 'error');
+      if ((error as Error).name !== 'AbortError')
+        notify(`Cannot load the accounts: ${(error as Error).message}`, 'error');
       return;
     }
     body.innerHTML = answer.rows;
@@ -75,9 +85,12 @@ export function startAccountsPage(): void {
     for (const record of records) {
       record.addedNodes.forEach((node) => {
         if (!(node instanceof HTMLTableRowElement)) return;
-        const shown = (systemInput.checked || node.dataset.system !== 'yes') && matchesFilter(node.dataset.search ?? '', filterInput.value);
+        const shown =
+          (systemInput.checked || node.dataset.system !== 'yes') &&
+          matchesFilter(node.dataset.search ?? '', filterInput.value);
         if (!shown) node.remove();
-        else if (selected.has(node.querySelector<HTMLInputElement>('input[name="selected"]')?.value ?? '')) applySelection();
+        else if (selected.has(node.querySelector<HTMLInputElement>('input[name="selected"]')?.value ?? ''))
+          applySelection();
       });
     }
   }).observe(body, { childList: true });
@@ -93,7 +106,9 @@ export function startAccountsPage(): void {
   const bulkBar = document.getElementById('accounts-bulk')!;
   const selectAll = document.getElementById('accounts-select-all') as HTMLInputElement;
   const applySelection = () => {
-    body.querySelectorAll<HTMLInputElement>('input[name="selected"]').forEach((box) => { box.checked = selected.has(box.value); });
+    body.querySelectorAll<HTMLInputElement>('input[name="selected"]').forEach((box) => {
+      box.checked = selected.has(box.value);
+    });
     bulkBar.hidden = selected.size === 0;
     document.getElementById('accounts-selected-count')!.textContent = `${selected.size} selected`;
   };

@@ -5,7 +5,10 @@ import { callApi, ApiError, notify } from '../api.ts';
 import { ratePassword } from './password-strength.ts';
 import { suggestLogin } from './suggest-login.ts';
 
-interface Problem { field: string; message: string }
+interface Problem {
+  field: string;
+  message: string;
+}
 
 // Milliseconds of quiet typing before the form is checked by the server.
 const checkDelayMs = 250;
@@ -21,12 +24,14 @@ export function startCreateAccountDialog(): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let checkNumber = 0;
 
-  document.querySelectorAll('[data-open-dialog="create-account"]').forEach((button) => button.addEventListener('click', () => {
-    form.hidden = false;
-    done.hidden = true;
-    dialog.showModal();
-    input('fullName').focus();
-  }));
+  document.querySelectorAll('[data-open-dialog="create-account"]').forEach((button) =>
+    button.addEventListener('click', () => {
+      form.hidden = false;
+      done.hidden = true;
+      dialog.showModal();
+      input('fullName').focus();
+    }),
+  );
   dialog.addEventListener('click', (event) => {
     if ((event.target as Element).closest('[data-close-dialog]')) dialog.close();
   });
@@ -35,14 +40,18 @@ export function startCreateAccountDialog(): void {
   const readForm = (withPassword: boolean) => {
     const data = new FormData(form);
     const body: Record<string, unknown> = {
-      login: String(data.get('login') ?? ''), fullName: String(data.get('fullName') ?? ''), shell: String(data.get('shell') ?? ''),
-      primaryGroup: String(data.get('primaryGroup') ?? ''), system: data.get('system') === 'yes',
+      login: String(data.get('login') ?? ''),
+      fullName: String(data.get('fullName') ?? ''),
+      shell: String(data.get('shell') ?? ''),
+      primaryGroup: String(data.get('primaryGroup') ?? ''),
+      system: data.get('system') === 'yes',
     };
     const home = String(data.get('home') ?? '').trim();
     if (home) body.home = home;
     const groups = data.getAll('group').map(String);
     const roles: Record<string, string> = {};
-    for (const [key, value] of data) if (key.startsWith('role:') && value !== 'none') roles[key.slice(5)] = String(value);
+    for (const [key, value] of data)
+      if (key.startsWith('role:') && value !== 'none') roles[key.slice(5)] = String(value);
     if (groups.length > 0) body.groups = groups;
     if (Object.keys(roles).length > 0) body.roles = roles;
     const password = String(data.get('password') ?? '');
@@ -52,7 +61,10 @@ export function startCreateAccountDialog(): void {
 
   const showProblems = (problems: Problem[]) => {
     form.querySelectorAll<HTMLElement>('[data-error-for]').forEach((slot) => {
-      const problem = problems.find((item) => item.field === slot.dataset.errorFor || (slot.dataset.errorFor === 'groups' && item.field === 'group'));
+      const problem = problems.find(
+        (item) =>
+          item.field === slot.dataset.errorFor || (slot.dataset.errorFor === 'groups' && item.field === 'group'),
+      );
       slot.textContent = problem?.message ?? '';
       const field = form.elements.namedItem(slot.dataset.errorFor!) as HTMLInputElement | null;
       if (field instanceof HTMLElement) field.toggleAttribute('aria-invalid', !!problem);
@@ -62,7 +74,9 @@ export function startCreateAccountDialog(): void {
   // Problems the browser can tell by itself, added to the server's.
   const getLocalProblems = (): Problem[] => {
     const password = input('password').value;
-    return password !== input('password2').value && input('password2').value !== '' ? [{ field: 'password2', message: 'The two passwords differ' }] : [];
+    return password !== input('password2').value && input('password2').value !== ''
+      ? [{ field: 'password2', message: 'The two passwords differ' }]
+      : [];
   };
 
   const check = async () => {
@@ -74,7 +88,8 @@ export function startCreateAccountDialog(): void {
       const { problems } = await callApi<{ problems: Problem[] }>('POST', '/api/v1/accounts/validate', body);
       if (number === checkNumber) showProblems([...problems, ...getLocalProblems()]);
     } catch (error) {
-      if (error instanceof ApiError && error.field) showProblems([{ field: error.field, message: error.message }, ...getLocalProblems()]);
+      if (error instanceof ApiError && error.field)
+        showProblems([{ field: error.field, message: error.message }, ...getLocalProblems()]);
     }
   };
   const scheduleCheck = () => {
@@ -106,7 +121,11 @@ export function startCreateAccountDialog(): void {
     const submit = document.getElementById('create-account-submit') as HTMLButtonElement;
     submit.disabled = true;
     try {
-      const answer = await callApi<{ account: { login: string }; generatedPassword: string | null }>('POST', '/api/v1/accounts', readForm(true));
+      const answer = await callApi<{ account: { login: string }; generatedPassword: string | null }>(
+        'POST',
+        '/api/v1/accounts',
+        readForm(true),
+      );
       done.querySelector('[data-created-login]')!.textContent = answer.account.login;
       const generated = done.querySelector<HTMLElement>('[data-generated]')!;
       generated.hidden = answer.generatedPassword === null;
@@ -126,7 +145,9 @@ export function startCreateAccountDialog(): void {
   });
 
   done.querySelector('[data-copy-password]')?.addEventListener('click', async () => {
-    await navigator.clipboard?.writeText(document.getElementById('generated-password')!.textContent ?? '').catch(() => {});
+    await navigator.clipboard
+      ?.writeText(document.getElementById('generated-password')!.textContent ?? '')
+      .catch(() => {});
     notify('Password copied');
   });
 }

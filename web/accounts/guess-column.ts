@@ -12,6 +12,10 @@ const aliases: Record<string, string[]> = {
 
 // The field a header most likely names, or "ignore".
 export function guessColumn(header: string): string {
-  const key = header.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z_]/g, '');
+  const key = header
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z_]/g, '');
   return Object.entries(aliases).find(([, names]) => names.includes(key))?.[0] ?? 'ignore';
 }

@@ -6,10 +6,23 @@ import { registerChart } from '../stream/stream-actions.ts';
 import type { StreamConnection } from '../stream/stream-socket.ts';
 import { guessColumn } from './guess-column.ts';
 
-interface Problem { row: number; field: string; message: string }
-interface Progress { phase: string; done: number; total: number }
+interface Problem {
+  row: number;
+  field: string;
+  message: string;
+}
+interface Progress {
+  phase: string;
+  done: number;
+  total: number;
+}
 
-const phaseLabels: Record<string, string> = { checking: 'checking rows', passwords: 'hashing passwords', writing: 'writing the files', homes: 'creating homes' };
+const phaseLabels: Record<string, string> = {
+  checking: 'checking rows',
+  passwords: 'hashing passwords',
+  writing: 'writing the files',
+  homes: 'creating homes',
+};
 
 // Starts the page (called when <body data-page="accounts-import">).
 export function startImportPage(stream: StreamConnection | null): void {
@@ -24,7 +37,9 @@ export function startImportPage(stream: StreamConnection | null): void {
   let checked: { problems: number } | null = null;
 
   // Progress of this page's imports only: the topic name is ours and random.
-  const progressId = Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  const progressId = Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) =>
+    byte.toString(16).padStart(2, '0'),
+  ).join('');
   stream?.subscribe(`import/${progressId}`);
   registerChart('import-progress', (data) => {
     const { phase, done, total } = data as Progress;
@@ -44,20 +59,24 @@ export function startImportPage(stream: StreamConnection | null): void {
     runButton.disabled = true;
     const { headers, sample } = readHeader();
     const choices = (document.getElementById('import-column-choices') as HTMLTemplateElement).content;
-    mappingBody.replaceChildren(...headers.filter(Boolean).map((header, index) => {
-      const row = document.createElement('tr');
-      const select = document.createElement('select');
-      select.append(choices.cloneNode(true));
-      select.value = guessColumn(header);
-      select.dataset.header = header;
-      select.setAttribute('aria-label', `Field of column ${header}`);
-      row.append(Object.assign(document.createElement('th'), { scope: 'row', textContent: header }),
-        Object.assign(document.createElement('td'), { className: 'mono', textContent: sample[index] ?? '' }));
-      const cell = document.createElement('td');
-      cell.append(select);
-      row.append(cell);
-      return row;
-    }));
+    mappingBody.replaceChildren(
+      ...headers.filter(Boolean).map((header, index) => {
+        const row = document.createElement('tr');
+        const select = document.createElement('select');
+        select.append(choices.cloneNode(true));
+        select.value = guessColumn(header);
+        select.dataset.header = header;
+        select.setAttribute('aria-label', `Field of column ${header}`);
+        row.append(
+          Object.assign(document.createElement('th'), { scope: 'row', textContent: header }),
+          Object.assign(document.createElement('td'), { className: 'mono', textContent: sample[index] ?? '' }),
+        );
+        const cell = document.createElement('td');
+        cell.append(select);
+        row.append(cell);
+        return row;
+      }),
+    );
     document.getElementById('import-mapping-card')!.hidden = headers.filter(Boolean).length === 0;
     document.getElementById('import-run-card')!.hidden = headers.filter(Boolean).length === 0;
   };
@@ -78,19 +97,30 @@ export function startImportPage(stream: StreamConnection | null): void {
   });
 
   const getBody = (dryRun: boolean) => ({
-    csv: textInput.value, dryRun, skipInvalid: skipInvalid.checked, progress: progressId,
+    csv: textInput.value,
+    dryRun,
+    skipInvalid: skipInvalid.checked,
+    progress: progressId,
     createHomes: (document.getElementById('import-create-homes') as HTMLInputElement).checked,
-    mapping: Object.fromEntries([...mappingBody.querySelectorAll<HTMLSelectElement>('select')].map((select) => [select.dataset.header!, select.value])),
+    mapping: Object.fromEntries(
+      [...mappingBody.querySelectorAll<HTMLSelectElement>('select')].map((select) => [
+        select.dataset.header!,
+        select.value,
+      ]),
+    ),
   });
 
   const showProblems = (problems: Problem[]) => {
     const table = document.getElementById('import-problems-table')!;
     table.hidden = problems.length === 0;
-    document.getElementById('import-problems')!.replaceChildren(...problems.map((problem) => {
-      const row = document.createElement('tr');
-      for (const text of [String(problem.row), problem.field, problem.message]) row.append(Object.assign(document.createElement('td'), { textContent: text }));
-      return row;
-    }));
+    document.getElementById('import-problems')!.replaceChildren(
+      ...problems.map((problem) => {
+        const row = document.createElement('tr');
+        for (const text of [String(problem.row), problem.field, problem.message])
+          row.append(Object.assign(document.createElement('td'), { textContent: text }));
+        return row;
+      }),
+    );
   };
 
   checkButton.addEventListener('click', async () => {
@@ -101,7 +131,10 @@ export function startImportPage(stream: StreamConnection | null): void {
       const rows = Math.max(0, textInput.value.trim().split(/\r?\n/).length - 1);
       checked = { problems: problems.length };
       showProblems(problems);
-      summary.textContent = problems.length === 0 ? `All ${rows} rows can be imported.` : `${problems.length} of ${rows} rows have problems: fix the file, or skip them.`;
+      summary.textContent =
+        problems.length === 0
+          ? `All ${rows} rows can be imported.`
+          : `${problems.length} of ${rows} rows have problems: fix the file, or skip them.`;
       runButton.disabled = problems.length > 0 && !skipInvalid.checked;
     } catch (error) {
       summary.textContent = (error as Error).message;
@@ -115,7 +148,11 @@ export function startImportPage(stream: StreamConnection | null): void {
     checkButton.disabled = true;
     summary.textContent = 'Importing\u2026';
     try {
-      const { created, problems } = await callApi<{ created: string[]; problems: Problem[] }>('POST', '/api/v1/accounts/import', getBody(false));
+      const { created, problems } = await callApi<{ created: string[]; problems: Problem[] }>(
+        'POST',
+        '/api/v1/accounts/import',
+        getBody(false),
+      );
       summary.textContent = `Imported ${created.length} accounts${problems.length > 0 ? `; ${problems.length} rows skipped` : ''}.`;
       notify(`Imported ${created.length} accounts`);
     } catch (error) {

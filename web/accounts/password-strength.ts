@@ -5,7 +5,8 @@ export function ratePassword(password: string, login: string): { score: number; 
   if (password === '') return { score: 0, label: 'Leave both empty to generate one.' };
   const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((pattern) => pattern.test(password)).length;
   if (password.length < 8) return { score: 1, label: 'Too short: at least 8 characters.' };
-  if (login && password.toLowerCase().includes(login.toLowerCase())) return { score: 1, label: 'Too close to the login.' };
+  if (login && password.toLowerCase().includes(login.toLowerCase()))
+    return { score: 1, label: 'Too close to the login.' };
   if (kinds < 2) return { score: 1, label: 'Mix at least two kinds of characters.' };
   if (password.length >= 14 && kinds >= 3) return { score: 4, label: 'Strong.' };
   if (password.length >= 12 || kinds >= 3) return { score: 3, label: 'Good.' };

@@ -5,7 +5,12 @@ import { ApiError, callApi, notify } from '../api.ts';
 import { disableEditing, showPageStatus, showSaveState, type SaveState } from '../save-state.ts';
 import { registerChart } from '../stream/stream-actions.ts';
 
-interface Group { name: string; description: string; version: string; permissive: boolean | null }
+interface Group {
+  name: string;
+  description: string;
+  version: string;
+  permissive: boolean | null;
+}
 
 // Starts the page (called when <body data-page="group">).
 export function startGroupDetails(): void {
@@ -23,7 +28,9 @@ export function startGroupDetails(): void {
     if (state === 'conflict' && slot) slot.textContent = message;
   };
 
-  description.addEventListener('input', () => { editingFrom ??= group; });
+  description.addEventListener('input', () => {
+    editingFrom ??= group;
+  });
   description.addEventListener('change', async () => {
     const base = editingFrom ?? group;
     setState('description', 'saving');
@@ -39,7 +46,11 @@ export function startGroupDetails(): void {
           description.dispatchEvent(new Event('change'));
           return;
         }
-        setState('description', 'conflict', `Someone else changed it to \u201c${fresh.description}\u201d meanwhile; yours is still in the field: change it again to save it over theirs.`);
+        setState(
+          'description',
+          'conflict',
+          `Someone else changed it to \u201c${fresh.description}\u201d meanwhile; yours is still in the field: change it again to save it over theirs.`,
+        );
         editingFrom = fresh;
         return;
       }
@@ -90,7 +101,10 @@ export function startGroupDetails(): void {
     } else if (kind === 'rename') {
       setState('newName', 'saving');
       try {
-        const renamed = await callApi<Group>('PATCH', url, { version: group.version, newName: String(data.get('newName')).trim() });
+        const renamed = await callApi<Group>('PATCH', url, {
+          version: group.version,
+          newName: String(data.get('newName')).trim(),
+        });
         location.assign(`/groups/${encodeURIComponent(renamed.name)}`);
       } catch (error) {
         setState('newName', 'error', (error as Error).message);
@@ -100,7 +114,10 @@ export function startGroupDetails(): void {
       try {
         const answer = await callApi<{ archive: string | null }>('DELETE', url);
         gone = true;
-        showStatus(answer.archive ? `Deleted. Its shared directory was archived to ${answer.archive}.` : 'Deleted.', 'ok');
+        showStatus(
+          answer.archive ? `Deleted. Its shared directory was archived to ${answer.archive}.` : 'Deleted.',
+          'ok',
+        );
         setTimeout(() => location.assign('/groups/'), 1500);
       } catch (error) {
         // The core's reason (protected, someone's primary group, a helper group) is shown as is.
@@ -124,7 +141,11 @@ export function startGroupDetails(): void {
     if (next.version === group.version) return;
     if (editingFrom === null) description.value = next.description;
     else if (next.description !== editingFrom.description && next.description !== description.value) {
-      setState('description', 'conflict', `Someone else changed it to \u201c${next.description}\u201d while you were editing; yours is still in the field: leave it to save it over theirs.`);
+      setState(
+        'description',
+        'conflict',
+        `Someone else changed it to \u201c${next.description}\u201d while you were editing; yours is still in the field: leave it to save it over theirs.`,
+      );
       editingFrom = next;
     }
     group = next;

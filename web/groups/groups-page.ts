@@ -20,8 +20,13 @@ export function startGroupsPage(): void {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    form.querySelectorAll('[data-error-for]').forEach((slot) => { slot.textContent = ''; });
-    const request: Record<string, unknown> = { name: String(data.get('name')).trim(), system: data.get('system') === 'yes' };
+    form.querySelectorAll('[data-error-for]').forEach((slot) => {
+      slot.textContent = '';
+    });
+    const request: Record<string, unknown> = {
+      name: String(data.get('name')).trim(),
+      system: data.get('system') === 'yes',
+    };
     const description = String(data.get('description')).trim();
     if (description) request.description = description;
     try {
@@ -29,7 +34,8 @@ export function startGroupsPage(): void {
       form.reset();
       notify(`Group ${group.name} created`);
     } catch (error) {
-      const slot = error instanceof ApiError && error.field ? form.querySelector(`[data-error-for="${error.field}"]`) : null;
+      const slot =
+        error instanceof ApiError && error.field ? form.querySelector(`[data-error-for="${error.field}"]`) : null;
       if (slot) slot.textContent = (error as Error).message;
       else notify((error as Error).message, 'error');
     }

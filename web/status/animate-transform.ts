@@ -10,5 +10,9 @@ export function animateTransform(element: SVGElement, from: string, to: string, 
   running.get(element)?.cancel();
   running.delete(element);
   element.style.transform = to;
-  if (durationMs > 0 && from !== to) running.set(element, element.animate([{ transform: from }, { transform: to }], { duration: durationMs, easing: 'linear' }));
+  if (durationMs > 0 && from !== to)
+    running.set(
+      element,
+      element.animate([{ transform: from }, { transform: to }], { duration: durationMs, easing: 'linear' }),
+    );
 }

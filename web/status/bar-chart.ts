@@ -38,22 +38,55 @@ export class BarChart {
     this.#last = { bars, full };
     const width = this.#width;
     const height = Math.max(rowHeight, bars.length * rowHeight);
-    this.#svg.attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height)
+    this.#svg
+      .attr('viewBox', `0 0 ${width} ${height}`)
+      .attr('width', width)
+      .attr('height', height)
       .attr('aria-label', bars.map((bar) => `${bar.label} ${bar.text}`).join(', '));
-    const x = d3.scaleLinear().domain([0, Math.max(full, 1e-9)]).range([0, width - labelWidth - textWidth]).clamp(true);
+    const x = d3
+      .scaleLinear()
+      .domain([0, Math.max(full, 1e-9)])
+      .range([0, width - labelWidth - textWidth])
+      .clamp(true);
     const t = this.#svg.transition().duration(animate ? 600 : 0);
     const rows = this.#svg.selectAll<SVGGElement, Bar>('g.bar').data(bars, (bar) => bar.key);
     rows.exit().remove();
     const entered = rows.enter().append('g').attr('class', 'bar');
-    entered.append('text').attr('class', 'bar-label').attr('x', 0).attr('y', rowHeight / 2).attr('dy', '0.35em');
-    entered.append('rect').attr('class', 'bar-track').attr('x', labelWidth).attr('y', 5).attr('height', rowHeight - 10);
-    entered.append('rect').attr('class', 'bar-value').attr('x', labelWidth).attr('y', 5).attr('height', rowHeight - 10).attr('width', 0);
-    entered.append('text').attr('class', 'bar-text').attr('y', rowHeight / 2).attr('dy', '0.35em');
+    entered
+      .append('text')
+      .attr('class', 'bar-label')
+      .attr('x', 0)
+      .attr('y', rowHeight / 2)
+      .attr('dy', '0.35em');
+    entered
+      .append('rect')
+      .attr('class', 'bar-track')
+      .attr('x', labelWidth)
+      .attr('y', 5)
+      .attr('height', rowHeight - 10);
+    entered
+      .append('rect')
+      .attr('class', 'bar-value')
+      .attr('x', labelWidth)
+      .attr('y', 5)
+      .attr('height', rowHeight - 10)
+      .attr('width', 0);
+    entered
+      .append('text')
+      .attr('class', 'bar-text')
+      .attr('y', rowHeight / 2)
+      .attr('dy', '0.35em');
     const merged = entered.merge(rows);
     merged.attr('transform', (_bar, index) => `translate(0,${index * rowHeight})`).attr('data-key', (bar) => bar.key);
     merged.select('.bar-label').text((bar) => bar.label);
     merged.select('.bar-track').attr('width', width - labelWidth - textWidth);
-    merged.select<SVGRectElement>('.bar-value').transition(t as never).attr('width', (bar) => x(bar.value));
-    merged.select('.bar-text').attr('x', width - textWidth + 8).text((bar) => bar.text);
+    merged
+      .select<SVGRectElement>('.bar-value')
+      .transition(t as never)
+      .attr('width', (bar) => x(bar.value));
+    merged
+      .select('.bar-text')
+      .attr('x', width - textWidth + 8)
+      .text((bar) => bar.text);
   }
 }

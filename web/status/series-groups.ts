@@ -56,7 +56,8 @@ export class SeriesGroups {
   }
 
   #drawSeries(elements: SeriesElements, series: DrawnSeries): void {
-    if (elements.group.getAttribute('class') !== series.className) elements.group.setAttribute('class', series.className);
+    if (elements.group.getAttribute('class') !== series.className)
+      elements.group.setAttribute('class', series.className);
     for (const [index, chunk] of elements.chunks) {
       if (!series.chunks.has(index)) {
         chunk.path.remove();

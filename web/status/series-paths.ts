@@ -98,7 +98,11 @@ export class SeriesPaths {
   // The paths of every series through `samples` under `geometry`, by chunk: the stack's
   // layers, then the lines. Where the next sample comes more than `gapMs` later, nobody was
   // sampling: the paths break there rather than draw a slope the machine never had.
-  draw(samples: readonly ChartSample[], geometry: Geometry, { gapMs = Infinity, chunkMs = Infinity }: DrawOptions = {}): Shape[] {
+  draw(
+    samples: readonly ChartSample[],
+    geometry: Geometry,
+    { gapMs = Infinity, chunkMs = Infinity }: DrawOptions = {},
+  ): Shape[] {
     if (geometry.key !== this.#geometryKey) {
       this.#geometryKey = geometry.key;
       this.#points.clear();
@@ -111,19 +115,30 @@ export class SeriesPaths {
     }
     const joined = (a: ChartSample, b: ChartSample) => b.time - a.time <= gapMs;
     const drawn = new Map<number, string[]>();
-    for (let start = 0; start < samples.length;) {
+    for (let start = 0; start < samples.length; ) {
       const index = chunkMs === Infinity ? 0 : Math.floor(samples[start]!.time / chunkMs);
       let end = start + 1;
-      while (end < samples.length && (chunkMs === Infinity || Math.floor(samples[end]!.time / chunkMs) === index)) end += 1;
+      while (end < samples.length && (chunkMs === Infinity || Math.floor(samples[end]!.time / chunkMs) === index))
+        end += 1;
       const own = samples.slice(start, end);
       const before = start > 0 && joined(samples[start - 1]!, own[0]!) ? samples[start - 1]! : null;
       const after = end < samples.length && joined(own.at(-1)!, samples[end]!) ? samples[end]! : null;
       let chunk = this.#chunks.get(index);
       // The oldest chunk keeps its path while its oldest samples leave the window (the
       // clip hides them): its samples then end the ones it was drawn from.
-      const isSame = chunk !== undefined && chunk.after === after && (start === 0 ? endsWith(chunk.samples, own) : chunk.before === before && chunk.samples.length === own.length && endsWith(chunk.samples, own));
+      const isSame =
+        chunk !== undefined &&
+        chunk.after === after &&
+        (start === 0
+          ? endsWith(chunk.samples, own)
+          : chunk.before === before && chunk.samples.length === own.length && endsWith(chunk.samples, own));
       if (!chunk || !isSame) {
-        chunk = { samples: own, before, after, paths: this.#drawChunk([...(before ? [before] : []), ...own, ...(after ? [after] : [])], geometry, joined) };
+        chunk = {
+          samples: own,
+          before,
+          after,
+          paths: this.#drawChunk([...(before ? [before] : []), ...own, ...(after ? [after] : [])], geometry, joined),
+        };
         this.#chunks.set(index, chunk);
       }
       drawn.set(index, chunk.paths);
@@ -140,7 +155,11 @@ export class SeriesPaths {
   }
 
   // One chunk's path data: the stack's layers, then the lines; runs split at gaps.
-  #drawChunk(samples: readonly ChartSample[], geometry: Geometry, joined: (a: ChartSample, b: ChartSample) => boolean): string[] {
+  #drawChunk(
+    samples: readonly ChartSample[],
+    geometry: Geometry,
+    joined: (a: ChartSample, b: ChartSample) => boolean,
+  ): string[] {
     const runs: SamplePoints[][] = [];
     samples.forEach((sample, index) => {
       if (index === 0 || !joined(samples[index - 1]!, sample)) runs.push([]);

@@ -25,7 +25,9 @@ export class StatusFeed {
     registerChart('status', (data) => {
       const message = data as { history?: PackedHistory; samples?: ChartSample[] };
       const cutoff = Date.now() - liveWindowMs - 5000;
-      this.#liveSamples = message.history ? unpackHistory(message.history) : [...this.#liveSamples.filter((sample) => sample.time >= cutoff), ...(message.samples ?? [])];
+      this.#liveSamples = message.history
+        ? unpackHistory(message.history)
+        : [...this.#liveSamples.filter((sample) => sample.time >= cutoff), ...(message.samples ?? [])];
       if (!this.live) return;
       this.samples = this.#liveSamples;
       this.#redraw(!message.history);

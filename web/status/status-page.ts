@@ -12,16 +12,22 @@ const views: Record<Range, ChartView> = { '10m': liveView, '24h': { windowMs: 24
 
 // The series of `latest` whose metric names match `pattern` (its first group names the device).
 function findSeries(latest: ChartSample, pattern: RegExp, label: (device: string, kind: string) => string): Series[] {
-  return Object.keys(latest.values).sort().flatMap((key) => {
-    const match = pattern.exec(key);
-    return match ? [{ key, label: label(match[1]!, match[2] ?? '') }] : [];
-  });
+  return Object.keys(latest.values)
+    .sort()
+    .flatMap((key) => {
+      const match = pattern.exec(key);
+      return match ? [{ key, label: label(match[1]!, match[2] ?? '') }] : [];
+    });
 }
 
 // The CPU chart: user, system, iowait and steal stacked, out of 100 %.
 export function createCpuChart(element: HTMLElement, height?: number): TimeChart {
   return new TimeChart({
-    element, format: 'percent', stacked: true, maximum: 100, height,
+    element,
+    format: 'percent',
+    stacked: true,
+    maximum: 100,
+    height,
     getSeries: () => ['user', 'system', 'iowait', 'steal'].map((kind) => ({ key: `cpu.${kind}`, label: kind })),
   });
 }
@@ -32,16 +38,24 @@ export function startStatusPage(): void {
   const charts = {
     cpu: createCpuChart(chart('cpu')),
     memory: new TimeChart({
-      element: chart('memory'), format: 'bytes', stacked: true,
+      element: chart('memory'),
+      format: 'bytes',
+      stacked: true,
       getSeries: () => ['used', 'buffers', 'cache', 'free'].map((kind) => ({ key: `memory.${kind}`, label: kind })),
-      getOverlay: (latest) => ((latest.values['swap.total'] ?? 0) > 0 ? [{ key: 'swap.used', label: 'swap used' }] : []),
+      getOverlay: (latest) =>
+        (latest.values['swap.total'] ?? 0) > 0 ? [{ key: 'swap.used', label: 'swap used' }] : [],
     }),
     network: new TimeChart({
-      element: chart('network'), format: 'rate', stacked: false,
-      getSeries: (latest) => findSeries(latest, /^net\.(.+)\.(rx|tx)$/, (device, kind) => `${device} ${kind === 'rx' ? 'in' : 'out'}`),
+      element: chart('network'),
+      format: 'rate',
+      stacked: false,
+      getSeries: (latest) =>
+        findSeries(latest, /^net\.(.+)\.(rx|tx)$/, (device, kind) => `${device} ${kind === 'rx' ? 'in' : 'out'}`),
     }),
     disks: new TimeChart({
-      element: chart('disks'), format: 'rate', stacked: false,
+      element: chart('disks'),
+      format: 'rate',
+      stacked: false,
       getSeries: (latest) => findSeries(latest, /^disk\.(.+)\.(read|write)$/, (device, kind) => `${device} ${kind}`),
     }),
   };
@@ -55,11 +69,20 @@ export function startStatusPage(): void {
     const started = performance.now();
     for (const timeChart of Object.values(charts)) timeChart.update(samples, { animate, view: views[range] });
     drawLoad(load, latest, animate);
-    filesystems.update(findSeries(latest, /^fs\.(.+)\.size$/, (mount) => mount).map(({ key, label }) => {
-      const used = latest.values[key.replace(/\.size$/, '.used')] ?? 0;
-      const size = latest.values[key] ?? 1;
-      return { key: label, label, value: (used * 100) / size, text: `${formatPercent((used * 100) / size)} of ${formatBytes(size)}` };
-    }), 100, { animate });
+    filesystems.update(
+      findSeries(latest, /^fs\.(.+)\.size$/, (mount) => mount).map(({ key, label }) => {
+        const used = latest.values[key.replace(/\.size$/, '.used')] ?? 0;
+        const size = latest.values[key] ?? 1;
+        return {
+          key: label,
+          label,
+          value: (used * 100) / size,
+          text: `${formatPercent((used * 100) / size)} of ${formatBytes(size)}`,
+        };
+      }),
+      100,
+      { animate },
+    );
     drawDaemon(latest);
     document.getElementById('status-updated')!.textContent = `Last sample ${formatClock(latest.time)}.`;
     // The last redraw's cost, read by the benchmark (bench/status-bench.ts).
@@ -68,16 +91,20 @@ export function startStatusPage(): void {
   const feed = new StatusFeed(draw);
 
   const buttons = document.querySelectorAll<HTMLButtonElement>('[data-range]');
-  buttons.forEach((button) => button.addEventListener('click', async () => {
-    range = button.dataset.range as Range;
-    buttons.forEach((other) => other.setAttribute('aria-pressed', String(other === button)));
-    if (range === '10m') feed.showLive();
-    else feed.show((await callApi<{ samples: ChartSample[] }>('GET', '/api/v1/status/history?range=24h')).samples);
-  }));
+  buttons.forEach((button) =>
+    button.addEventListener('click', async () => {
+      range = button.dataset.range as Range;
+      buttons.forEach((other) => other.setAttribute('aria-pressed', String(other === button)));
+      if (range === '10m') feed.showLive();
+      else feed.show((await callApi<{ samples: ChartSample[] }>('GET', '/api/v1/status/history?range=24h')).samples);
+    }),
+  );
   // The 24-hour view gains a point a minute.
   setInterval(() => {
     if (range === '24h' && !document.hidden) {
-      void callApi<{ samples: ChartSample[] }>('GET', '/api/v1/status/history?range=24h').then((answer) => feed.show(answer.samples));
+      void callApi<{ samples: ChartSample[] }>('GET', '/api/v1/status/history?range=24h').then((answer) =>
+        feed.show(answer.samples),
+      );
     }
   }, 60_000);
 }
@@ -85,8 +112,16 @@ export function startStatusPage(): void {
 // Licorn's three load bars, against the number of cores (or the load, when above).
 export function drawLoad(bars: BarChart, latest: ChartSample, animate: boolean): void {
   const load = (minutes: string) => latest.values[`load.${minutes}`] ?? 0;
-  bars.update(['1', '5', '15'].map((minutes) => ({ key: minutes, label: `${minutes} min`, value: load(minutes), text: load(minutes).toFixed(2) })),
-    Math.max(latest.values['cpu.cores'] ?? 1, load('1'), load('5'), load('15')), { animate });
+  bars.update(
+    ['1', '5', '15'].map((minutes) => ({
+      key: minutes,
+      label: `${minutes} min`,
+      value: load(minutes),
+      text: load(minutes).toFixed(2),
+    })),
+    Math.max(latest.values['cpu.cores'] ?? 1, load('1'), load('5'), load('15')),
+    { animate },
+  );
 }
 
 function drawDaemon(latest: ChartSample): void {
@@ -100,7 +135,12 @@ function drawDaemon(latest: ChartSample): void {
     ['Core events', `${(latest.values['daemon.events'] ?? 0).toFixed(1)}/s`],
     ['Push refusals', `${(latest.values['daemon.pushRefusals'] ?? 0).toFixed(1)}/s`],
   ];
-  document.getElementById('daemon-figures')!.replaceChildren(...figures.flatMap(([term, value]) => [
-    Object.assign(document.createElement('dt'), { textContent: term }), Object.assign(document.createElement('dd'), { textContent: value }),
-  ]));
+  document
+    .getElementById('daemon-figures')!
+    .replaceChildren(
+      ...figures.flatMap(([term, value]) => [
+        Object.assign(document.createElement('dt'), { textContent: term }),
+        Object.assign(document.createElement('dd'), { textContent: value }),
+      ]),
+    );
 }

@@ -92,7 +92,9 @@ export class TimeChart {
     this.#legend = document.createElement('ul');
     this.#legend.className = 'chart-legend';
     options.element.append(this.#legend);
-    this.#svg.on('pointermove', (event: PointerEvent) => this.#showTooltip(event)).on('pointerleave', () => this.#hideTooltip());
+    this.#svg
+      .on('pointermove', (event: PointerEvent) => this.#showTooltip(event))
+      .on('pointerleave', () => this.#hideTooltip());
     this.#resize();
     new ResizeObserver(() => {
       this.#resize();
@@ -122,7 +124,10 @@ export class TimeChart {
     const drawn = this.#buckets.get(samples, bucketMs);
     // A missed tick is no gap; two and a half steps without a sample are.
     const gapMs = 2.5 * Math.max(bucketMs, view.sampleMs);
-    this.#paths.setSeries(stacked, [...(this.#options.stacked ? [] : this.#series), ...this.#overlay].map((series) => series.key));
+    this.#paths.setSeries(
+      stacked,
+      [...(this.#options.stacked ? [] : this.#series), ...this.#overlay].map((series) => series.key),
+    );
     const axis = getValueTicks(this.#options.maximum ?? Math.max(1, this.#paths.getTop(drawn)), this.#options.format);
     const y = d3.scaleLinear().domain([0, axis.top]).range([innerHeight, 0]);
 
@@ -130,7 +135,10 @@ export class TimeChart {
     const previousTop = this.#yTop;
     const yChanged = axis.top !== previousTop;
     this.#yTop = axis.top;
-    const shapes = this.#paths.draw(drawn, geometry, { gapMs, chunkMs: pointsPerChunk * Math.max(bucketMs, view.sampleMs) });
+    const shapes = this.#paths.draw(drawn, geometry, {
+      gapMs,
+      chunkMs: pointsPerChunk * Math.max(bucketMs, view.sampleMs),
+    });
 
     const duration = animate ? durationMs : 0;
     this.#drawTimeAxis(geometry, innerWidth);
@@ -139,18 +147,42 @@ export class TimeChart {
     // new scale, they start scaled about the baseline to where the old scale had them. The
     // ticks move linearly, and so does the scale factor: they stay together.
     if (yChanged) {
-      this.#yAxis.attr('transform', `translate(${margin.left},${margin.top})`)
-        .transition().duration(duration).ease(d3.easeLinear).call(d3.axisLeft(y).tickValues(axis.ticks).tickFormat((value) => formatTick(Number(value), this.#options.format)) as never);
+      this.#yAxis
+        .attr('transform', `translate(${margin.left},${margin.top})`)
+        .transition()
+        .duration(duration)
+        .ease(d3.easeLinear)
+        .call(
+          d3
+            .axisLeft(y)
+            .tickValues(axis.ticks)
+            .tickFormat((value) => formatTick(Number(value), this.#options.format)) as never,
+        );
       const scale = animate && previousTop > 0 ? axis.top / previousTop : 1;
-      animateTransform(this.#morph.node()!, `matrix(1, 0, 0, ${scale}, 0, ${innerHeight * (1 - scale)})`, 'none', duration);
+      animateTransform(
+        this.#morph.node()!,
+        `matrix(1, 0, 0, ${scale}, 0, ${innerHeight * (1 - scale)})`,
+        'none',
+        duration,
+      );
     }
 
     // The plot and the time axis, drawn for the new window, start where the old ones were
     // and slide into place.
     const left = margin.left - (start - geometry.origin) * geometry.pxPerMs;
     const shift = animate ? (latest.time - previousEnd) * geometry.pxPerMs : 0;
-    animateTransform(this.#plot.node()!, `translate(${left + shift}px, ${margin.top}px)`, `translate(${left}px, ${margin.top}px)`, duration);
-    animateTransform(this.#xAxis.node()!, `translate(${left + shift}px, ${margin.top + innerHeight}px)`, `translate(${left}px, ${margin.top + innerHeight}px)`, duration);
+    animateTransform(
+      this.#plot.node()!,
+      `translate(${left + shift}px, ${margin.top}px)`,
+      `translate(${left}px, ${margin.top}px)`,
+      duration,
+    );
+    animateTransform(
+      this.#xAxis.node()!,
+      `translate(${left + shift}px, ${margin.top + innerHeight}px)`,
+      `translate(${left}px, ${margin.top + innerHeight}px)`,
+      duration,
+    );
     this.#drawLegend([...this.#series, ...this.#overlay], latest);
   }
 
@@ -159,7 +191,8 @@ export class TimeChart {
   // windows (to keep coordinates short), or when the scale of time changes.
   #placeSamples(start: number, windowMs: number, pxPerMs: number, y: d3.ScaleLinear<number, number>): Geometry {
     const previous = this.#geometry;
-    const origin = previous && previous.pxPerMs === pxPerMs && start - previous.origin < 3 * windowMs ? previous.origin : start;
+    const origin =
+      previous && previous.pxPerMs === pxPerMs && start - previous.origin < 3 * windowMs ? previous.origin : start;
     this.#geometry = { origin, pxPerMs, y, key: `${origin} ${pxPerMs} ${y.range().join(' ')} ${y.domain().join(' ')}` };
     return this.#geometry;
   }
@@ -171,15 +204,27 @@ export class TimeChart {
     const key = `${geometry.origin} ${geometry.pxPerMs} ${ticks.map(Number).join(' ')}`;
     if (key === this.#xTicks) return;
     this.#xTicks = key;
-    const absolute = d3.scaleTime().domain([geometry.origin, geometry.origin + innerWidth / geometry.pxPerMs]).range([0, innerWidth]);
-    this.#xAxis.call(d3.axisBottom(absolute).tickValues(ticks).tickSizeOuter(0).tickFormat((date) => formatTimeTick(date as Date)) as never);
+    const absolute = d3
+      .scaleTime()
+      .domain([geometry.origin, geometry.origin + innerWidth / geometry.pxPerMs])
+      .range([0, innerWidth]);
+    this.#xAxis.call(
+      d3
+        .axisBottom(absolute)
+        .tickValues(ticks)
+        .tickSizeOuter(0)
+        .tickFormat((date) => formatTimeTick(date as Date)) as never,
+    );
   }
 
   #drawPaths(shapes: Shape[]): void {
     const allSeries = [...this.#series, ...this.#overlay];
-    this.#groups.draw(shapes.map((shape) => ({
-      ...shape, className: `series series-${allSeries.findIndex((series) => series.key === shape.key) % 8} ${shape.kind}`,
-    })));
+    this.#groups.draw(
+      shapes.map((shape) => ({
+        ...shape,
+        className: `series series-${allSeries.findIndex((series) => series.key === shape.key) % 8} ${shape.kind}`,
+      })),
+    );
   }
 
   // The legend's entries are made again only when the series change; otherwise their text
@@ -188,7 +233,11 @@ export class TimeChart {
     const keys = series.map((item) => item.key).join(' ');
     if (this.#legend.dataset.keys !== keys) {
       this.#legend.dataset.keys = keys;
-      this.#legend.replaceChildren(...series.map((_item, index) => Object.assign(document.createElement('li'), { className: `series-${index % 8}` })));
+      this.#legend.replaceChildren(
+        ...series.map((_item, index) =>
+          Object.assign(document.createElement('li'), { className: `series-${index % 8}` }),
+        ),
+      );
     }
     series.forEach((item, index) => {
       const text = `${item.label} ${formatValue(latest.values[item.key] ?? 0, this.#options.format)}`;
@@ -199,9 +248,21 @@ export class TimeChart {
 
   #resize(): void {
     this.#width = Math.max(240, this.#options.element.clientWidth);
-    this.#svg.attr('viewBox', `0 0 ${this.#width} ${this.#height}`).attr('width', this.#width).attr('height', this.#height);
-    this.#baseline.attr('x1', margin.left).attr('x2', this.#width - margin.right).attr('y1', this.#height - margin.bottom).attr('y2', this.#height - margin.bottom);
-    this.#svg.select('clipPath rect').attr('x', margin.left).attr('y', margin.top).attr('width', this.#width - margin.left - margin.right).attr('height', this.#height - margin.top - margin.bottom);
+    this.#svg
+      .attr('viewBox', `0 0 ${this.#width} ${this.#height}`)
+      .attr('width', this.#width)
+      .attr('height', this.#height);
+    this.#baseline
+      .attr('x1', margin.left)
+      .attr('x2', this.#width - margin.right)
+      .attr('y1', this.#height - margin.bottom)
+      .attr('y2', this.#height - margin.bottom);
+    this.#svg
+      .select('clipPath rect')
+      .attr('x', margin.left)
+      .attr('y', margin.top)
+      .attr('width', this.#width - margin.left - margin.right)
+      .attr('height', this.#height - margin.top - margin.bottom);
   }
 
   #showTooltip(event: PointerEvent): void {
@@ -214,9 +275,21 @@ export class TimeChart {
     const tooltip = document.getElementById('chart-tooltip');
     if (!tooltip) return;
     const left = margin.left + this.#x(sample.time);
-    this.#rule.style('display', null).attr('x1', left).attr('x2', left).attr('y1', margin.top).attr('y2', this.#height - margin.bottom);
-    const lines = [formatClock(sample.time), ...[...this.#series, ...this.#overlay].map((series) => `${series.label}: ${formatValue(sample.values[series.key] ?? 0, this.#options.format)}`)];
-    tooltip.replaceChildren(...lines.map((text) => Object.assign(document.createElement('div'), { textContent: text })));
+    this.#rule
+      .style('display', null)
+      .attr('x1', left)
+      .attr('x2', left)
+      .attr('y1', margin.top)
+      .attr('y2', this.#height - margin.bottom);
+    const lines = [
+      formatClock(sample.time),
+      ...[...this.#series, ...this.#overlay].map(
+        (series) => `${series.label}: ${formatValue(sample.values[series.key] ?? 0, this.#options.format)}`,
+      ),
+    ];
+    tooltip.replaceChildren(
+      ...lines.map((text) => Object.assign(document.createElement('div'), { textContent: text })),
+    );
     tooltip.hidden = false;
     tooltip.style.left = `${event.pageX + 14}px`;
     tooltip.style.top = `${event.pageY + 14}px`;

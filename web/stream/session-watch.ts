@@ -39,7 +39,9 @@ export async function getSessionState(): Promise<SessionState> {
 // Puts a session's CSRF token where the page's requests and forms (logout) take it.
 export function applyCsrfToken(token: string): void {
   document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.setAttribute('content', token);
-  document.querySelectorAll<HTMLInputElement>('input[name="_csrf"]').forEach((input) => { input.value = token; });
+  document.querySelectorAll<HTMLInputElement>('input[name="_csrf"]').forEach((input) => {
+    input.value = token;
+  });
 }
 
 // Says the session has ended (once) and starts waiting for one to come back.
@@ -58,10 +60,14 @@ export function whenSessionBack(signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const wake = () => resolve();
     waiters.push(wake);
-    signal?.addEventListener('abort', () => {
-      waiters = waiters.filter((waiter) => waiter !== wake);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        waiters = waiters.filter((waiter) => waiter !== wake);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -98,7 +104,10 @@ function showNotice(): void {
   const text = document.createElement('p');
   text.textContent = `${sessionEndedText}, and saved once you are logged in. `;
   const link = Object.assign(document.createElement('a'), {
-    href: '/login/', target: '_blank', rel: 'noopener', textContent: 'Log in in a new tab',
+    href: '/login/',
+    target: '_blank',
+    rel: 'noopener',
+    textContent: 'Log in in a new tab',
   });
   text.append(link);
   notice.append(text);

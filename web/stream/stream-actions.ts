@@ -104,9 +104,10 @@ export function applyStreamMessages(messages: unknown): void {
     return;
   }
   for (const message of messages as StreamMessage[]) {
-    const handler = message && typeof message === 'object' && Object.hasOwn(streamActions, message.action)
-      ? streamActions[message.action]
-      : undefined;
+    const handler =
+      message && typeof message === 'object' && Object.hasOwn(streamActions, message.action)
+        ? streamActions[message.action]
+        : undefined;
     if (!handler) {
       console.warn('stream: unknown action, skipped', message);
       continue;

@@ -89,8 +89,12 @@ export function connectStream({ topics: initialTopics, url, onState }: StreamSoc
   };
 
   // Leaving the page (a link, the logout form) closes the socket: that is no outage.
-  window.addEventListener('pagehide', () => { closedByPage = true; });
-  window.addEventListener('beforeunload', () => { closedByPage = true; });
+  window.addEventListener('pagehide', () => {
+    closedByPage = true;
+  });
+  window.addEventListener('beforeunload', () => {
+    closedByPage = true;
+  });
 
   open();
   return {

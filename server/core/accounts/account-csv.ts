@@ -6,7 +6,17 @@ import type { NewAccount } from './account-operations.ts';
 import { quote } from './validate-fields.ts';
 
 // The columns of an accounts CSV, in export order; import reads the same names.
-export const csvColumns = ['login', 'fullName', 'uid', 'primaryGroup', 'groups', 'home', 'shell', 'locked', 'password'] as const;
+export const csvColumns = [
+  'login',
+  'fullName',
+  'uid',
+  'primaryGroup',
+  'groups',
+  'home',
+  'shell',
+  'locked',
+  'password',
+] as const;
 export type CsvColumn = (typeof csvColumns)[number];
 
 // One CSV row as the import understands it (strings as read; checked by the core).
@@ -25,14 +35,31 @@ export interface CsvAccountRow {
 // Writes accounts as CSV with a header line; groups are separated by spaces.
 // A CSV row as the input of an account's creation (an empty login is still an input to refuse).
 export function toNewAccount(row: CsvAccountRow): Omit<NewAccount, 'hash'> {
-  return { login: row.login ?? '', fullName: row.fullName, uid: row.uid, primaryGroup: row.primaryGroup, groups: row.groups, home: row.home, shell: row.shell };
+  return {
+    login: row.login ?? '',
+    fullName: row.fullName,
+    uid: row.uid,
+    primaryGroup: row.primaryGroup,
+    groups: row.groups,
+    home: row.home,
+    shell: row.shell,
+  };
 }
 
 export function formatAccountsCsv(accounts: AccountView[]): string {
-  return stringify(accounts.map((account) => [
-    account.login, account.fullName, account.uid, account.primaryGroup ?? '', account.groups.join(' '),
-    account.home, account.shell, account.locked ? 'yes' : 'no',
-  ]), { header: true, columns: csvColumns.filter((column) => column !== 'password') });
+  return stringify(
+    accounts.map((account) => [
+      account.login,
+      account.fullName,
+      account.uid,
+      account.primaryGroup ?? '',
+      account.groups.join(' '),
+      account.home,
+      account.shell,
+      account.locked ? 'yes' : 'no',
+    ]),
+    { header: true, columns: csvColumns.filter((column) => column !== 'password') },
+  );
 }
 
 // What a CSV header may be mapped to: a field, or `ignore` (a column the import skips even
@@ -47,15 +74,23 @@ export function parseAccountsCsv(text: string, mapping: CsvMapping = {}): CsvAcc
   try {
     records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: false });
   } catch (error) {
-    throw new CoreError('invalid-argument', `Malformed CSV: ${(error as Error).message.split('\n')[0]}`, { field: 'csv', cause: error });
+    throw new CoreError('invalid-argument', `Malformed CSV: ${(error as Error).message.split('\n')[0]}`, {
+      field: 'csv',
+      cause: error,
+    });
   }
   for (const [header, column] of Object.entries(mapping)) {
-    if (column !== 'ignore' && !csvColumns.includes(column)) throw new CoreError('invalid-argument', `Unknown field ${quote(column)} for column ${quote(header)}: one of ${csvColumns.join(', ')}, ignore`, { field: 'mapping' });
+    if (column !== 'ignore' && !csvColumns.includes(column))
+      throw new CoreError(
+        'invalid-argument',
+        `Unknown field ${quote(column)} for column ${quote(header)}: one of ${csvColumns.join(', ')}, ignore`,
+        { field: 'mapping' },
+      );
   }
   return records.map((record, index) => {
     const row: CsvAccountRow = { row: index + 1 };
     for (const [header, value] of Object.entries(record)) {
-      const column = mapping[header] ?? (csvColumns.includes(header as CsvColumn) ? header as CsvColumn : null);
+      const column = mapping[header] ?? (csvColumns.includes(header as CsvColumn) ? (header as CsvColumn) : null);
       if (!column || column === 'ignore' || value === '' || column === 'locked') continue;
       if (column === 'uid') row.uid = /^\d+$/.test(value) ? Number(value) : Number.NaN;
       else if (column === 'groups') row.groups = value.split(/[\s;,]+/).filter(Boolean);

@@ -16,7 +16,11 @@ export type DatabaseName = (typeof databaseNames)[number];
 
 // Where each file is, under the root's etc/.
 export const databasePaths: Record<DatabaseName, string> = {
-  passwd: 'passwd', shadow: 'shadow', group: 'group', gshadow: 'gshadow', descriptions: 'licorn/group-descriptions',
+  passwd: 'passwd',
+  shadow: 'shadow',
+  group: 'group',
+  gshadow: 'gshadow',
+  descriptions: 'licorn/group-descriptions',
 };
 
 // What identifies a version of a file without reading it (cockpit's tag_from_stat):
@@ -44,20 +48,32 @@ export class AccountDatabase {
 
   // Builds a database from the files' texts (no descriptions file: none).
   static parse(passwd: string, shadow: string, group: string, gshadow: string, descriptions = ''): AccountDatabase {
-    return new AccountDatabase(parseDatabaseFile.passwd(passwd), parseDatabaseFile.shadow(shadow),
-      parseDatabaseFile.group(group), parseDatabaseFile.gshadow(gshadow), parseDatabaseFile.descriptions(descriptions));
+    return new AccountDatabase(
+      parseDatabaseFile.passwd(passwd),
+      parseDatabaseFile.shadow(shadow),
+      parseDatabaseFile.group(group),
+      parseDatabaseFile.gshadow(gshadow),
+      parseDatabaseFile.descriptions(descriptions),
+    );
   }
 
   // This database with one file replaced by a new text of it (an outside change).
   withText(name: DatabaseName, text: string): AccountDatabase {
-    const reparse = <K extends DatabaseName>(key: K) => (this[key] as DatabaseFile<unknown>).withText(text, parseLines[key] as (text: string) => DatabaseLine<unknown>[]);
+    const reparse = <K extends DatabaseName>(key: K) =>
+      (this[key] as DatabaseFile<unknown>).withText(text, parseLines[key] as (text: string) => DatabaseLine<unknown>[]);
     const file = <K extends DatabaseName>(key: K) => (key === name ? reparse(key) : this[key]) as AccountDatabase[K];
     return new AccountDatabase(file('passwd'), file('shadow'), file('group'), file('gshadow'), file('descriptions'));
   }
 
   // An independent copy (a dry run changes one and throws it away).
   clone(): AccountDatabase {
-    return new AccountDatabase(this.passwd.clone(), this.shadow.clone(), this.group.clone(), this.gshadow.clone(), this.descriptions.clone());
+    return new AccountDatabase(
+      this.passwd.clone(),
+      this.shadow.clone(),
+      this.group.clone(),
+      this.gshadow.clone(),
+      this.descriptions.clone(),
+    );
   }
 
   // Starts a transaction on all four files.
@@ -85,7 +101,13 @@ export class AccountDatabase {
   // The database as it was before the last transaction, for the names it changed.
   getBefore(): DatabaseReader {
     const view = <T>(file: DatabaseFile<T>) => ({ get: (name: string) => file.getBefore(name) });
-    return { passwd: view(this.passwd), shadow: view(this.shadow), group: view(this.group), gshadow: view(this.gshadow), descriptions: view(this.descriptions) };
+    return {
+      passwd: view(this.passwd),
+      shadow: view(this.shadow),
+      group: view(this.group),
+      gshadow: view(this.gshadow),
+      descriptions: view(this.descriptions),
+    };
   }
 
   // The text of one file.
@@ -100,11 +122,18 @@ export const parseDatabaseFile = {
   shadow: (text: string) => new DatabaseFile<ShadowEntry>(parseShadow(text), (entry) => entry.login, formatShadow),
   group: (text: string) => new DatabaseFile<GroupEntry>(parseGroup(text), (entry) => entry.name, formatGroup),
   gshadow: (text: string) => new DatabaseFile<GshadowEntry>(parseGshadow(text), (entry) => entry.name, formatGshadow),
-  descriptions: (text: string) => new DatabaseFile<GroupDescription>(parseGroupDescriptions(text), (entry) => entry.name, formatGroupDescription),
+  descriptions: (text: string) =>
+    new DatabaseFile<GroupDescription>(parseGroupDescriptions(text), (entry) => entry.name, formatGroupDescription),
 };
 
 // Each file's line parser (a re-read parses only the lines it does not know).
-const parseLines = { passwd: parsePasswd, shadow: parseShadow, group: parseGroup, gshadow: parseGshadow, descriptions: parseGroupDescriptions };
+const parseLines = {
+  passwd: parsePasswd,
+  shadow: parseShadow,
+  group: parseGroup,
+  gshadow: parseGshadow,
+  descriptions: parseGroupDescriptions,
+};
 
 // The tag of a file now; "missing" when it does not exist (a state, not an error).
 export async function getFileTag(path: string): Promise<FileTag> {

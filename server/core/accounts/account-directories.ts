@@ -5,7 +5,13 @@ import { applyRenameAccount, type OperationContext } from './account-operations.
 import { atRow } from './bulk-rows.ts';
 import type { DirectorySteps } from './directory-steps.ts';
 import {
-  applyHomePlan, checkNewHomeOnDisk, createHomeStep, getHomePlan, moveDirectoryStep, reownHomeStep, type HomeDisposal,
+  applyHomePlan,
+  checkNewHomeOnDisk,
+  createHomeStep,
+  getHomePlan,
+  moveDirectoryStep,
+  reownHomeStep,
+  type HomeDisposal,
   type HomePlan,
 } from './home-disk.ts';
 import { getHomeOverlap } from './home-paths.ts';
@@ -30,8 +36,11 @@ export interface DirectoryContext {
 
 // Makes the homes of new accounts from etc/skel (each checked free on disk first, the
 // whole phase journaled for a crash: homes-journal.ts). `row` names a refused row.
-export async function prepareNewHomes({ root, etcDir, steps, db, context }: DirectoryContext,
-  rows: { entry: PasswdEntry; row: number }[], report: ReturnType<typeof throttleProgress>): Promise<void> {
+export async function prepareNewHomes(
+  { root, etcDir, steps, db, context }: DirectoryContext,
+  rows: { entry: PasswdEntry; row: number }[],
+  report: ReturnType<typeof throttleProgress>,
+): Promise<void> {
   if (rows.length === 0) return;
   for (const { entry, row } of rows) {
     await checkNewHomeOnDisk(root, db, entry.login, entry.home, context.homeBase).catch((error: unknown) => {
@@ -53,8 +62,14 @@ export async function prepareNewHomes({ root, etcDir, steps, db, context }: Dire
 }
 
 // Archives or sets aside the homes of deleted accounts, each as its plan says.
-export async function prepareHomeDisposals(root: string, steps: DirectorySteps, db: AccountDatabase,
-  context: OperationContext, entries: PasswdEntry[], disposal: HomeDisposal): Promise<{ archive: string | null; home: HomePlan }[]> {
+export async function prepareHomeDisposals(
+  root: string,
+  steps: DirectorySteps,
+  db: AccountDatabase,
+  context: OperationContext,
+  entries: PasswdEntry[],
+  disposal: HomeDisposal,
+): Promise<{ archive: string | null; home: HomePlan }[]> {
   const done: { archive: string | null; home: HomePlan }[] = [];
   for (const entry of entries) {
     const plan = await getHomePlan(root, db, entry, disposal, context.homeBase);
@@ -66,8 +81,15 @@ export async function prepareHomeDisposals(root: string, steps: DirectorySteps, 
 // The directory side of a modified account (`login`: its name after the transaction): a
 // new home path leads where the rule allows through any symlink; a new UID or GID re-owns
 // its own home's files.
-export async function prepareModified(root: string, steps: DirectorySteps, db: AccountDatabase,
-  context: OperationContext, login: string, before: PasswdEntry, after: PasswdEntry): Promise<void> {
+export async function prepareModified(
+  root: string,
+  steps: DirectorySteps,
+  db: AccountDatabase,
+  context: OperationContext,
+  login: string,
+  before: PasswdEntry,
+  after: PasswdEntry,
+): Promise<void> {
   if (after.home !== before.home) {
     await checkNewHomeOnDisk(root, db, login, after.home, context.homeBase, 'home', { mayExist: true });
   }
@@ -77,8 +99,14 @@ export async function prepareModified(root: string, steps: DirectorySteps, db: A
 }
 
 // Moves a renamed account's home (only its own directory, to a place the rule allows).
-export async function prepareMove(root: string, steps: DirectorySteps, db: AccountDatabase, context: OperationContext,
-  login: string, move: { uid: number; from: string; to: string | undefined }): Promise<void> {
+export async function prepareMove(
+  root: string,
+  steps: DirectorySteps,
+  db: AccountDatabase,
+  context: OperationContext,
+  login: string,
+  move: { uid: number; from: string; to: string | undefined },
+): Promise<void> {
   if (move.to === undefined) return;
   const plan = await getHomePlan(root, db, { login, uid: move.uid, home: move.from }, 'archive', context.homeBase);
   if (plan.action === 'none') return;
@@ -99,8 +127,13 @@ export function checkShareClear(db: AccountDatabase, name: string, field: string
 
 // Renames an account in a transaction; with moveHome, its home /x/<login> is to become
 // /x/<newLogin> (the caller moves the directory). Returns what the move needs.
-export function applyRenameWithHome(db: AccountDatabase, context: OperationContext, login: string, newLogin: string,
-  options: { moveHome?: boolean; renameGroup?: boolean }): { uid: number; from: string; to: string | undefined } {
+export function applyRenameWithHome(
+  db: AccountDatabase,
+  context: OperationContext,
+  login: string,
+  newLogin: string,
+  options: { moveHome?: boolean; renameGroup?: boolean },
+): { uid: number; from: string; to: string | undefined } {
   const old = db.passwd.get(login);
   const moves = options.moveHome && old && posix.basename(old.home) === login;
   const to = moves ? posix.join(posix.dirname(old.home), newLogin) : undefined;

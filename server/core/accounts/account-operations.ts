@@ -51,17 +51,21 @@ export interface AccountChanges {
   expiry?: number | null;
 }
 
-const notFound = (login: string): CoreError => new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+const notFound = (login: string): CoreError =>
+  new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
 
 // Refuses a login an account already has (in passwd or shadow); `field` names it in the error.
 export function checkLoginFree(db: AccountDatabase, login: string, field = 'login'): void {
-  if (db.passwd.has(login) || db.shadow.has(login)) throw new CoreError('already-exists', `User account ${quote(login)} already exists`, { field });
+  if (db.passwd.has(login) || db.shadow.has(login))
+    throw new CoreError('already-exists', `User account ${quote(login)} already exists`, { field });
 }
 
 // The UID range of system or standard accounts, and its name for messages.
 // System accounts start at 300: below are restricted accounts, which Licorn never makes.
 function getUidRange(defs: LoginDefs, system: boolean): [number, number, string] {
-  return system ? [Math.max(defs.sysUidMin, restrictedUidBelow), defs.sysUidMax, 'system accounts'] : [defs.uidMin, defs.uidMax, 'standard accounts'];
+  return system
+    ? [Math.max(defs.sysUidMin, restrictedUidBelow), defs.sysUidMax, 'system accounts']
+    : [defs.uidMin, defs.uidMax, 'standard accounts'];
 }
 
 // Checks a list of supplementary group names: well formed and existing; returns it without
@@ -85,12 +89,19 @@ function getAccount(db: AccountDatabase, login: string): PasswdEntry {
 // Adds an account (passwd, shadow, its supplementary groups in group and gshadow). A bulk
 // caller passes `memberships` to collect the group additions and make them in one go per
 // group (applyAddMembers), instead of rewriting a growing member list once per account.
-export function applyCreateAccount(db: AccountDatabase, input: NewAccount, context: OperationContext,
-  memberships?: Map<string, string[]>): PasswdEntry {
+export function applyCreateAccount(
+  db: AccountDatabase,
+  input: NewAccount,
+  context: OperationContext,
+  memberships?: Map<string, string[]>,
+): PasswdEntry {
   const login = validateName(input.login, 'login');
   checkLoginFree(db, login);
   const fullName = validateFullName(input.fullName ?? '');
-  const shell = validateShell(input.shell ?? (context.shells.includes('/bin/bash') ? '/bin/bash' : context.shells[0]), context.shells);
+  const shell = validateShell(
+    input.shell ?? (context.shells.includes('/bin/bash') ? '/bin/bash' : context.shells[0]),
+    context.shells,
+  );
   const home = checkHomePath(db, login, input.home ?? `${context.homeBase}/${login}`, context.homeBase);
   const { defs } = context;
   const [min, max, kind] = getUidRange(defs, !!input.system);
@@ -98,7 +109,8 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
   let uid: number;
   if (input.uid === undefined) {
     const free = allocateId(ids.uidOwners, ids.highest, min, max);
-    if (free === null) throw new CoreError('conflict', `No free UID left for ${kind} (${min}–${max})`, { field: 'uid' });
+    if (free === null)
+      throw new CoreError('conflict', `No free UID left for ${kind} (${min}–${max})`, { field: 'uid' });
     uid = free;
   } else {
     uid = validateId(input.uid, 'uid', min, max, kind);
@@ -109,18 +121,44 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
   }
   const primaryName = input.primaryGroup === undefined ? 'users' : validateName(input.primaryGroup, 'group');
   const primary = db.group.get(primaryName);
-  if (!primary) throw new CoreError('not-found', `No group named ${quote(primaryName)} to be the primary group`, { field: 'primaryGroup' });
+  if (!primary)
+    throw new CoreError('not-found', `No group named ${quote(primaryName)} to be the primary group`, {
+      field: 'primaryGroup',
+    });
   if (db.group.has(login) && primaryName !== login) {
-    throw new CoreError('already-exists', `A group named ${quote(login)} exists on the system; it would be confused with the account`, { field: 'login' });
+    throw new CoreError(
+      'already-exists',
+      `A group named ${quote(login)} exists on the system; it would be confused with the account`,
+      { field: 'login' },
+    );
   }
   const groups = validateGroupList(db, input.groups ?? []);
-  if (typeof input.hash !== 'string' || /[:\u0000-\u001f]/.test(input.hash)) throw new CoreError('invalid-argument', 'Invalid password hash', { field: 'password' });
+  if (typeof input.hash !== 'string' || /[:\u0000-\u001f]/.test(input.hash))
+    throw new CoreError('invalid-argument', 'Invalid password hash', { field: 'password' });
 
-  const entry: PasswdEntry = { login, password: 'x', uid, gid: primary.gid, gecos: fullName === '' ? '' : `${fullName},,,`, home, shell };
+  const entry: PasswdEntry = {
+    login,
+    password: 'x',
+    uid,
+    gid: primary.gid,
+    gecos: fullName === '' ? '' : `${fullName},,,`,
+    home,
+    shell,
+  };
   db.passwd.set(entry);
   noteHomeChange(db, login, null, home);
   if (!ids.uidOwners.has(uid)) ids.uidOwners.set(uid, login);
-  db.shadow.set({ login, hash: input.hash, lastChange: context.today, minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, expireDate: null, reserved: '' });
+  db.shadow.set({
+    login,
+    hash: input.hash,
+    lastChange: context.today,
+    minDays: 0,
+    maxDays: 99999,
+    warnDays: 7,
+    inactiveDays: null,
+    expireDate: null,
+    reserved: '',
+  });
   for (const name of groups) {
     if (memberships) memberships.set(name, [...(memberships.get(name) ?? []), login]);
     else applyAddMember(db, name, login);
@@ -130,8 +168,12 @@ export function applyCreateAccount(db: AccountDatabase, input: NewAccount, conte
 
 // Changes any of an account's fields; returns the entry before and after (the caller
 // re-owns the home when the UID or primary group changed, as usermod does).
-export function applyModifyAccount(db: AccountDatabase, login: string, changes: AccountChanges, context: OperationContext):
-  { before: PasswdEntry; after: PasswdEntry } {
+export function applyModifyAccount(
+  db: AccountDatabase,
+  login: string,
+  changes: AccountChanges,
+  context: OperationContext,
+): { before: PasswdEntry; after: PasswdEntry } {
   const account = getAccount(db, login);
   const next = { ...account };
   if (changes.fullName !== undefined) {
@@ -157,12 +199,17 @@ export function applyModifyAccount(db: AccountDatabase, login: string, changes: 
   if (changes.primaryGroup !== undefined) {
     const name = validateName(changes.primaryGroup, 'group');
     const primary = db.group.get(name);
-    if (!primary) throw new CoreError('not-found', `No group named ${quote(name)} to be the primary group`, { field: 'primaryGroup' });
+    if (!primary)
+      throw new CoreError('not-found', `No group named ${quote(name)} to be the primary group`, {
+        field: 'primaryGroup',
+      });
     next.gid = primary.gid;
   }
   const groups = changes.groups === undefined ? undefined : validateGroupList(db, changes.groups);
   if (changes.locked !== undefined && typeof changes.locked !== 'boolean') {
-    throw new CoreError('invalid-argument', `Invalid locked ${quote(changes.locked)}: true or false`, { field: 'locked' });
+    throw new CoreError('invalid-argument', `Invalid locked ${quote(changes.locked)}: true or false`, {
+      field: 'locked',
+    });
   }
   if (changes.expiry !== undefined) validateDay(changes.expiry, 'expiry');
   // Everything is checked; now change.
@@ -190,7 +237,8 @@ export function applyModifyAccount(db: AccountDatabase, login: string, changes: 
 export function applySetLocked(db: AccountDatabase, login: string, locked: boolean): void {
   getAccount(db, login);
   const shadow = db.shadow.get(login);
-  if (!shadow) throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry to lock`, { field: 'login' });
+  if (!shadow)
+    throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry to lock`, { field: 'login' });
   const bare = shadow.hash.replace(/^!+/, '');
   if (!locked && bare === '' && shadow.hash !== '') {
     const message = `Unlocking would leave ${quote(login)} with an empty password; set a password first`;
@@ -205,8 +253,16 @@ export function applySetHash(db: AccountDatabase, login: string, hash: string, c
   const shadow = db.shadow.get(login);
   const locked = shadow?.hash.startsWith('!') ?? false;
   db.shadow.set({
-    login, minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, expireDate: null, reserved: '',
-    ...shadow, hash: locked ? `!${hash}` : hash, lastChange: context.today,
+    login,
+    minDays: 0,
+    maxDays: 99999,
+    warnDays: 7,
+    inactiveDays: null,
+    expireDate: null,
+    reserved: '',
+    ...shadow,
+    hash: locked ? `!${hash}` : hash,
+    lastChange: context.today,
   });
 }
 
@@ -236,11 +292,16 @@ export function applyDeleteAccount(db: AccountDatabase, login: string): PasswdEn
   const ids = getIdIndex(db);
   if (ids.uidOwners.get(account.uid) === login) ids.uidOwners.delete(account.uid);
   for (const group of [...db.group.entries()]) {
-    if (group.members.includes(login)) db.group.set({ ...group, members: group.members.filter((member) => member !== login) });
+    if (group.members.includes(login))
+      db.group.set({ ...group, members: group.members.filter((member) => member !== login) });
   }
   for (const group of [...db.gshadow.entries()]) {
     if (group.members.includes(login) || group.admins.includes(login)) {
-      db.gshadow.set({ ...group, members: group.members.filter((m) => m !== login), admins: group.admins.filter((a) => a !== login) });
+      db.gshadow.set({
+        ...group,
+        members: group.members.filter((m) => m !== login),
+        admins: group.admins.filter((a) => a !== login),
+      });
     }
   }
   return account;
@@ -273,7 +334,8 @@ export function applyAddMembers(db: AccountDatabase, name: string, logins: strin
 export function applyRemoveMember(db: AccountDatabase, name: string, login: string): void {
   const group = db.group.get(name);
   if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
-  if (!group.members.includes(login)) throw new CoreError('not-found', `${quote(login)} is not a member of ${quote(name)}`, { field: 'member' });
+  if (!group.members.includes(login))
+    throw new CoreError('not-found', `${quote(login)} is not a member of ${quote(name)}`, { field: 'member' });
   const account = db.passwd.get(login);
   if (account) checkNotRestricted(account, 'member');
   db.group.set({ ...group, members: group.members.filter((member) => member !== login) });
@@ -284,17 +346,28 @@ export function applyRemoveMember(db: AccountDatabase, name: string, login: stri
 // Renames an account in passwd, shadow and every group list; `home` is its new home path
 // when it moves (the caller moves the directory), `renameGroup` renames its primary group
 // too when that group has the account's old name.
-export function applyRenameAccount(db: AccountDatabase, login: string, newLogin: string,
-  options: { home?: string; renameGroup?: boolean; homeBase?: string } = {}): { home: string } {
+export function applyRenameAccount(
+  db: AccountDatabase,
+  login: string,
+  newLogin: string,
+  options: { home?: string; renameGroup?: boolean; homeBase?: string } = {},
+): { home: string } {
   const account = getAccount(db, login);
   const target = validateName(newLogin, 'login');
   checkLoginFree(db, target, 'newLogin');
   const primary = db.group.get(login);
   const renameGroup = !!options.renameGroup && primary !== undefined && primary.gid === account.gid;
   if (db.group.has(target) && !renameGroup) {
-    throw new CoreError('already-exists', `A group named ${quote(target)} exists on the system; it would be confused with the account`, { field: 'newLogin' });
+    throw new CoreError(
+      'already-exists',
+      `A group named ${quote(target)} exists on the system; it would be confused with the account`,
+      { field: 'newLogin' },
+    );
   }
-  const home = options.home === undefined ? account.home : checkHomePath(db, login, options.home, options.homeBase ?? '/home', 'moveHome');
+  const home =
+    options.home === undefined
+      ? account.home
+      : checkHomePath(db, login, options.home, options.homeBase ?? '/home', 'moveHome');
   db.passwd.rename(login, { ...account, login: target, home });
   noteHomeChange(db, login, account.home, null);
   noteHomeChange(db, target, null, home);
@@ -305,7 +378,8 @@ export function applyRenameAccount(db: AccountDatabase, login: string, newLogin:
     if (group.members.includes(login)) db.group.set({ ...group, members: swap(group.members) });
   }
   for (const group of [...db.gshadow.entries()]) {
-    if (group.members.includes(login) || group.admins.includes(login)) db.gshadow.set({ ...group, members: swap(group.members), admins: swap(group.admins) });
+    if (group.members.includes(login) || group.admins.includes(login))
+      db.gshadow.set({ ...group, members: swap(group.members), admins: swap(group.admins) });
   }
   if (renameGroup) {
     db.group.rename(login, { ...primary!, name: target });

@@ -17,7 +17,13 @@ export const restrictedUidAbove = 29999;
 // What an admin asks to do to an account.
 export type AccountAction = 'modify' | 'lock' | 'unlock' | 'delete' | 'rename' | 'set-password' | 'change-groups';
 export const accountActions: readonly AccountAction[] = [
-  'modify', 'lock', 'unlock', 'delete', 'rename', 'set-password', 'change-groups',
+  'modify',
+  'lock',
+  'unlock',
+  'delete',
+  'rename',
+  'set-password',
+  'change-groups',
 ];
 
 // Who acts: their login and whether they are in `admins` now (read from the accounts, not
@@ -35,8 +41,10 @@ export function isRestrictedUid(uid: number): boolean {
 // Why an account may not be touched by anyone (a restricted one), or null.
 function getRestrictedReason(account: { login: string; uid: number }): string | null {
   if (!isRestrictedUid(account.uid)) return null;
-  return `${quote(account.login)} is a restricted account (UID ${account.uid}): Licorn never touches accounts `
-    + `with a UID below ${restrictedUidBelow} or above ${restrictedUidAbove}`;
+  return (
+    `${quote(account.login)} is a restricted account (UID ${account.uid}): Licorn never touches accounts ` +
+    `with a UID below ${restrictedUidBelow} or above ${restrictedUidAbove}`
+  );
 }
 
 // Refuses any change to a restricted account, whoever asks.
@@ -55,8 +63,12 @@ export function getActor(getAccount: (login: string) => AccountView | null, logi
 // Why `actor` may not do `action` to `target`, or null when they may: restricted accounts
 // never; nobody deletes or locks their own account, nor unlocks it without being in
 // `admins`; only members of `admins` touch admin accounts and system accounts.
-export function getRefusal(actor: Actor, target: AccountView, action: AccountAction,
-  adminGroups: readonly string[]): string | null {
+export function getRefusal(
+  actor: Actor,
+  target: AccountView,
+  action: AccountAction,
+  adminGroups: readonly string[],
+): string | null {
   const restricted = getRestrictedReason(target);
   if (restricted !== null) return restricted;
   const self = target.login === actor.login;
@@ -73,16 +85,23 @@ export function getRefusal(actor: Actor, target: AccountView, action: AccountAct
 }
 
 // Throws the refusal of getRefusal as a 403 naming the login.
-export function checkAccountAction(actor: Actor, target: AccountView, action: AccountAction,
-  adminGroups: readonly string[]): void {
+export function checkAccountAction(
+  actor: Actor,
+  target: AccountView,
+  action: AccountAction,
+  adminGroups: readonly string[],
+): void {
   const refusal = getRefusal(actor, target, action, adminGroups);
   if (refusal !== null) throw new CoreError('permission-denied', refusal, { field: 'login' });
 }
 
 // Every action on `target` with the reason it would be refused (null: allowed), for the
 // account's page to offer only what the server would do.
-export function getAccountActions(actor: Actor, target: AccountView,
-  adminGroups: readonly string[]): Record<AccountAction, string | null> {
+export function getAccountActions(
+  actor: Actor,
+  target: AccountView,
+  adminGroups: readonly string[],
+): Record<AccountAction, string | null> {
   const refusals = accountActions.map((action) => [action, getRefusal(actor, target, action, adminGroups)]);
   return Object.fromEntries(refusals) as Record<AccountAction, string | null>;
 }
@@ -94,20 +113,30 @@ export function getAccountActions(actor: Actor, target: AccountView,
 // daemon, users, nogroup…) through the interface, as Licorn did.
 export function checkGroupNotRestricted(group: { name: string; gid: number }, action: 'delete' | 'rename'): void {
   if (group.gid < restrictedUidBelow || group.gid > restrictedUidAbove) {
-    const message = `Cannot ${action} ${quote(group.name)}: it is a restricted group (GID ${group.gid}), `
-      + 'never touched through the interface';
+    const message =
+      `Cannot ${action} ${quote(group.name)}: it is a restricted group (GID ${group.gid}), ` +
+      'never touched through the interface';
     throw new CoreError('permission-denied', message, { field: 'name' });
   }
 }
 
 // Why a group may not be deleted or renamed through the interface (null: it may), for the
 // group's page to offer only what the server would do.
-export function getGroupRefusals(group: { name: string; gid: number }, protectedNames: readonly string[],
-  adminGroups: readonly string[]): { delete: string | null; rename: string | null } {
-  const restricted = group.gid < restrictedUidBelow || group.gid > restrictedUidAbove
-    ? `${quote(group.name)} is a restricted group (GID ${group.gid}), never touched through the interface` : null;
+export function getGroupRefusals(
+  group: { name: string; gid: number },
+  protectedNames: readonly string[],
+  adminGroups: readonly string[],
+): { delete: string | null; rename: string | null } {
+  const restricted =
+    group.gid < restrictedUidBelow || group.gid > restrictedUidAbove
+      ? `${quote(group.name)} is a restricted group (GID ${group.gid}), never touched through the interface`
+      : null;
   return {
-    delete: protectedNames.includes(group.name) ? `The group ${quote(group.name)} is protected and cannot be deleted` : restricted,
-    rename: adminGroups.includes(group.name) ? `The administrators' group ${quote(group.name)} cannot be renamed` : restricted,
+    delete: protectedNames.includes(group.name)
+      ? `The group ${quote(group.name)} is protected and cannot be deleted`
+      : restricted,
+    rename: adminGroups.includes(group.name)
+      ? `The administrators' group ${quote(group.name)} cannot be renamed`
+      : restricted,
   };
 }

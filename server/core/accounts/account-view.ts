@@ -65,7 +65,12 @@ export function getMembershipIndex(db: AccountDatabase): MembershipIndex {
 
 // Builds the view of one account; null when it does not exist. Pass an index when viewing
 // many.
-export function getAccountView(db: AccountDatabase, defs: LoginDefs, login: string, index = getMembershipIndex(db)): AccountView | null {
+export function getAccountView(
+  db: AccountDatabase,
+  defs: LoginDefs,
+  login: string,
+  index = getMembershipIndex(db),
+): AccountView | null {
   const account = db.passwd.get(login);
   if (!account) return null;
   const shadow = db.shadow.get(login);
@@ -93,8 +98,11 @@ export function getGroupView(db: AccountDatabase, defs: LoginDefs, name: string)
   const group = db.group.get(name);
   if (!group) return null;
   const view = {
-    name, gid: group.gid, description: db.descriptions.get(name)?.description ?? '',
-    members: group.members, system: group.gid < defs.gidMin || group.gid > defs.gidMax,
+    name,
+    gid: group.gid,
+    description: db.descriptions.get(name)?.description ?? '',
+    members: group.members,
+    system: group.gid < defs.gidMin || group.gid > defs.gidMax,
   };
   return { ...view, version: getVersionTag(JSON.stringify(view)) };
 }

@@ -3,18 +3,46 @@ import type { EventBus } from '../events/event-bus.ts';
 import { AccountsStore } from './accounts-store.ts';
 import { getAccountView, getGroupView, getMembershipIndex, type AccountView, type GroupView } from './account-view.ts';
 import {
-  applyCreateAccount, applyDeleteAccount, applyForcePasswordChange, applyModifyAccount, applySetExpiry, applySetHash,
-  applySetLocked, applyAddMember, applyAddMembers, applyRemoveMember, checkLoginFree, type AccountChanges, type NewAccount,
+  applyCreateAccount,
+  applyDeleteAccount,
+  applyForcePasswordChange,
+  applyModifyAccount,
+  applySetExpiry,
+  applySetHash,
+  applySetLocked,
+  applyAddMember,
+  applyAddMembers,
+  applyRemoveMember,
+  checkLoginFree,
+  type AccountChanges,
+  type NewAccount,
 } from './account-operations.ts';
-import { applyCreateGroup, applyDeleteGroup, applyRenameGroup, applySetGroupDescription, type NewGroup } from './group-operations.ts';
+import {
+  applyCreateGroup,
+  applyDeleteGroup,
+  applyRenameGroup,
+  applySetGroupDescription,
+  type NewGroup,
+} from './group-operations.ts';
 import { applySetRole, getRole, hasRoles, type GroupRole } from './licorn-roles.ts';
 import { GroupShares } from './group-shares.ts';
 import { checkNewHomeOnDisk, getHomePlan, type HomeDisposal, type HomePlan } from './home-disk.ts';
 import { recoverHomesJournal, type HomesRecovery } from './homes-journal.ts';
 import {
-  applyRenameWithHome, checkShareClear, prepareHomeDisposals, prepareModified, prepareMove, prepareNewHomes,
+  applyRenameWithHome,
+  checkShareClear,
+  prepareHomeDisposals,
+  prepareModified,
+  prepareMove,
+  prepareNewHomes,
 } from './account-directories.ts';
-import { formatAccountsCsv, parseAccountsCsv, toNewAccount, type CsvAccountRow, type CsvMapping } from './account-csv.ts';
+import {
+  formatAccountsCsv,
+  parseAccountsCsv,
+  toNewAccount,
+  type CsvAccountRow,
+  type CsvMapping,
+} from './account-csv.ts';
 import { atRow, mapRows } from './bulk-rows.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import type { ShadowEntry } from './parse-shadow.ts';
@@ -23,7 +51,12 @@ import { validateName, quote } from './validate-fields.ts';
 import { throttleProgress, type ProgressListener } from './report-progress.ts';
 import type { AccountCounts } from './account-counts.ts';
 import {
-  checkAccountRequest, checkNewAccountRules, checkNewGroupRules, getActorIn, getUpdateActions, type Requester,
+  checkAccountRequest,
+  checkNewAccountRules,
+  checkNewGroupRules,
+  getActorIn,
+  getUpdateActions,
+  type Requester,
 } from './membership-rules.ts';
 import type { Actor } from './account-permissions.ts';
 
@@ -108,7 +141,10 @@ export class AccountsService {
   listAccounts(): AccountView[] {
     const { database, context } = this.#store;
     const index = getMembershipIndex(database);
-    return Array.from(database.passwd.entries(), (entry) => getAccountView(database, context.defs, entry.login, index)!);
+    return Array.from(
+      database.passwd.entries(),
+      (entry) => getAccountView(database, context.defs, entry.login, index)!,
+    );
   }
 
   getAccount(login: string): AccountView | null {
@@ -150,7 +186,10 @@ export class AccountsService {
   }
 
   #countAccounts(): AccountCounts {
-    const { database, context: { defs } } = this.#store;
+    const {
+      database,
+      context: { defs },
+    } = this.#store;
     let accounts = 0;
     let systemAccounts = 0;
     for (const entry of database.passwd.entries()) {
@@ -168,7 +207,10 @@ export class AccountsService {
 
   // Creates an account, its home from etc/skel (unless createHome is false), and returns
   // it with the generated password when none was given.
-  async createAccount(input: CreateAccountInput, by?: Requester): Promise<{ account: AccountView; generatedPassword: string | null }> {
+  async createAccount(
+    input: CreateAccountInput,
+    by?: Requester,
+  ): Promise<{ account: AccountView; generatedPassword: string | null }> {
     const [created] = await this.createAccounts([input], { by }).catch((error: unknown) => {
       // One account: name the field itself, not "row 1".
       throw error instanceof CoreError && error.cause instanceof CoreError ? error.cause : error;
@@ -181,46 +223,61 @@ export class AccountsService {
   // given in the same transaction; the homes are made from etc/skel before the files are
   // written (journaled: see homes-journal.ts), and undone if anything fails. With `by`, Licorn's
   // rules are applied to each row on the database as it is inside the transaction.
-  async createAccounts(inputs: CreateAccountInput[], options: { onProgress?: ProgressListener; by?: Requester } = {}): Promise<{ account: AccountView; generatedPassword: string | null }[]> {
+  async createAccounts(
+    inputs: CreateAccountInput[],
+    options: { onProgress?: ProgressListener; by?: Requester } = {},
+  ): Promise<{ account: AccountView; generatedPassword: string | null }[]> {
     const report = throttleProgress(options.onProgress);
     let hashed = 0;
-    const prepared = await Promise.all(inputs.map(async (input, row) => {
-      try {
-        const login = validateName(input.login, 'login');
-        // An existing account is the first thing to say (its home is in the way too).
-        checkLoginFree(this.#store.database, login);
-        if (input.password === null) {
+    const prepared = await Promise.all(
+      inputs.map(async (input, row) => {
+        try {
+          const login = validateName(input.login, 'login');
+          // An existing account is the first thing to say (its home is in the way too).
+          checkLoginFree(this.#store.database, login);
+          if (input.password === null) {
+            report('passwords', ++hashed, inputs.length);
+            return { input, login, hash: '!', generatedPassword: null };
+          }
+          const generatedPassword = input.password === undefined ? createPassword() : null;
+          const password = generatedPassword ?? validatePassword(input.password, login);
+          const hash = await hashPassword(password, this.#store.context.defs);
           report('passwords', ++hashed, inputs.length);
-          return { input, login, hash: '!', generatedPassword: null };
+          return { input, login, hash, generatedPassword };
+        } catch (error) {
+          throw atRow(error, row);
         }
-        const generatedPassword = input.password === undefined ? createPassword() : null;
-        const password = generatedPassword ?? validatePassword(input.password, login);
-        const hash = await hashPassword(password, this.#store.context.defs);
-        report('passwords', ++hashed, inputs.length);
-        return { input, login, hash, generatedPassword };
-      } catch (error) {
-        throw atRow(error, row);
-      }
-    }));
+      }),
+    );
     const { root, etcDir } = this.#store;
     const { by } = options;
-    const entries = await this.#store.transact((db, context) => {
-      const actor = by ? getActorIn(db, by) : null;
-      const memberships = new Map<string, string[]>();
-      const created = mapRows(prepared, ({ input, login, hash }) => applyCreateAccount(db, { ...input, login, hash }, context, memberships));
-      for (const [group, logins] of memberships) applyAddMembers(db, group, logins);
-      mapRows(prepared, ({ input, login }) => {
-        for (const [group, role] of Object.entries(input.roles ?? {})) applySetRole(db, group, login, role);
-        if (actor) checkNewAccountRules(actor, db, context.defs, login, input.system, by!.adminGroups);
-      });
-      return created;
-    }, async (created, steps, db, context) => {
-      const rows = created.flatMap((entry, row) => (prepared[row]!.input.createHome === false ? [] : [{ entry, row }]));
-      await prepareNewHomes({ root, etcDir, steps, db, context }, rows, report);
-      report('writing', 0, 1, true);
-    });
+    const entries = await this.#store.transact(
+      (db, context) => {
+        const actor = by ? getActorIn(db, by) : null;
+        const memberships = new Map<string, string[]>();
+        const created = mapRows(prepared, ({ input, login, hash }) =>
+          applyCreateAccount(db, { ...input, login, hash }, context, memberships),
+        );
+        for (const [group, logins] of memberships) applyAddMembers(db, group, logins);
+        mapRows(prepared, ({ input, login }) => {
+          for (const [group, role] of Object.entries(input.roles ?? {})) applySetRole(db, group, login, role);
+          if (actor) checkNewAccountRules(actor, db, context.defs, login, input.system, by!.adminGroups);
+        });
+        return created;
+      },
+      async (created, steps, db, context) => {
+        const rows = created.flatMap((entry, row) =>
+          prepared[row]!.input.createHome === false ? [] : [{ entry, row }],
+        );
+        await prepareNewHomes({ root, etcDir, steps, db, context }, rows, report);
+        report('writing', 0, 1, true);
+      },
+    );
     report('writing', 1, 1, true);
-    return entries.map((entry, row) => ({ account: this.getAccount(entry.login)!, generatedPassword: prepared[row]!.generatedPassword }));
+    return entries.map((entry, row) => ({
+      account: this.getAccount(entry.login)!,
+      generatedPassword: prepared[row]!.generatedPassword,
+    }));
   }
 
   // The problems of a would-be account, one per field at fault, without writing anything:
@@ -254,8 +311,12 @@ export class AccountsService {
   // Creates an account on `trial` (a copy of the database) with every check createAccount
   // makes: the password policy, each field, the home, and with `rules` Licorn's rules for
   // the actor; throws the first problem.
-  async #tryCreate(trial: AccountDatabase, input: CreateAccountInput, withHome: boolean,
-    rules?: { actor: Actor; by: Requester }): Promise<void> {
+  async #tryCreate(
+    trial: AccountDatabase,
+    input: CreateAccountInput,
+    withHome: boolean,
+    rules?: { actor: Actor; by: Requester },
+  ): Promise<void> {
     if (typeof input.password === 'string') validatePassword(input.password, input.login ?? '');
     const context = this.#store.context;
     const entry = applyCreateAccount(trial, { ...input, hash: '!' }, context);
@@ -281,19 +342,21 @@ export class AccountsService {
   async modifyAccounts(rows: (AccountChanges & { login: string })[], by?: Requester): Promise<AccountView[]> {
     const { root } = this.#store;
     const changed = await this.#store.transact(
-      (db, context) => mapRows(rows, ({ login, ...changes }) => {
-        const request = by ? checkAccountRequest(db, context.defs, by, login, getUpdateActions(changes)) : null;
-        const result = applyModifyAccount(db, login, changes, context);
-        request?.checkGroups();
-        return result;
-      }),
+      (db, context) =>
+        mapRows(rows, ({ login, ...changes }) => {
+          const request = by ? checkAccountRequest(db, context.defs, by, login, getUpdateActions(changes)) : null;
+          const result = applyModifyAccount(db, login, changes, context);
+          request?.checkGroups();
+          return result;
+        }),
       async (results, steps, db, context) => {
         for (const [row, { before, after }] of results.entries()) {
           await prepareModified(root, steps, db, context, after.login, before, after).catch((error: unknown) => {
             throw atRow(error, row);
           });
         }
-      });
+      },
+    );
     return changed.map(({ after }) => this.getAccount(after.login)!);
   }
 
@@ -301,29 +364,37 @@ export class AccountsService {
   // password, forced change and rename (with its home) are all made, or none. With `by`, the
   // version and Licorn's rules are checked inside the transaction (after the password's
   // hash): a change or a demotion that landed meanwhile is seen.
-  async updateAccount(login: string, update: AccountUpdate, options: { by?: Requester; version?: string } = {}): Promise<AccountView> {
+  async updateAccount(
+    login: string,
+    update: AccountUpdate,
+    options: { by?: Requester; version?: string } = {},
+  ): Promise<AccountView> {
     const { roles, password, forcePasswordChange, newLogin, moveHome, renameGroup, ...changes } = update;
     const { by, version } = options;
     const { defs } = this.#store.context;
     const check = (db: AccountDatabase, loginDefs: typeof defs) =>
-      (by ? checkAccountRequest(db, loginDefs, by, login, getUpdateActions(update), version) : null);
+      by ? checkAccountRequest(db, loginDefs, by, login, getUpdateActions(update), version) : null;
     // Refused at once when it already would be, before the hash.
     check(this.#store.database, defs);
     const hash = password === undefined ? null : await hashPassword(validatePassword(password, login), defs);
     const final = newLogin !== undefined && newLogin !== login ? newLogin : login;
-    await this.#store.transact((db, context) => {
-      const request = check(db, context.defs);
-      const modified = Object.keys(changes).length > 0 ? applyModifyAccount(db, login, changes, context) : null;
-      for (const [group, role] of Object.entries(roles ?? {})) applySetRole(db, group, login, role);
-      if (hash !== null) applySetHash(db, login, hash, context);
-      if (forcePasswordChange) applyForcePasswordChange(db, login);
-      const move = final === login ? null : applyRenameWithHome(db, context, login, final, { moveHome, renameGroup });
-      request?.checkGroups(final);
-      return { modified, move };
-    }, async ({ modified, move }, steps, db, context) => {
-      if (modified) await prepareModified(this.#store.root, steps, db, context, final, modified.before, modified.after);
-      if (move) await prepareMove(this.#store.root, steps, db, context, final, move);
-    });
+    await this.#store.transact(
+      (db, context) => {
+        const request = check(db, context.defs);
+        const modified = Object.keys(changes).length > 0 ? applyModifyAccount(db, login, changes, context) : null;
+        for (const [group, role] of Object.entries(roles ?? {})) applySetRole(db, group, login, role);
+        if (hash !== null) applySetHash(db, login, hash, context);
+        if (forcePasswordChange) applyForcePasswordChange(db, login);
+        const move = final === login ? null : applyRenameWithHome(db, context, login, final, { moveHome, renameGroup });
+        request?.checkGroups(final);
+        return { modified, move };
+      },
+      async ({ modified, move }, steps, db, context) => {
+        if (modified)
+          await prepareModified(this.#store.root, steps, db, context, final, modified.before, modified.after);
+        if (move) await prepareMove(this.#store.root, steps, db, context, final, move);
+      },
+    );
     return this.getAccount(final)!;
   }
 
@@ -377,24 +448,30 @@ export class AccountsService {
   async deleteAccounts(logins: string[], home: HomeDisposal = 'archive', by?: Requester): Promise<DeletedAccount[]> {
     const { root } = this.#store;
     const done: { archive: string | null; home: HomePlan }[] = [];
-    const removed = await this.#store.transact((db, context) => mapRows(logins, (login) => {
-      if (by) checkAccountRequest(db, context.defs, by, login, ['delete']);
-      return applyDeleteAccount(db, login);
-    }),
+    const removed = await this.#store.transact(
+      (db, context) =>
+        mapRows(logins, (login) => {
+          if (by) checkAccountRequest(db, context.defs, by, login, ['delete']);
+          return applyDeleteAccount(db, login);
+        }),
       async (entries, steps, db, context) => {
-        done.push(...await prepareHomeDisposals(root, steps, db, context, entries, home));
-      });
+        done.push(...(await prepareHomeDisposals(root, steps, db, context, entries, home)));
+      },
+    );
     return removed.map((entry, row) => ({ login: entry.login, ...done[row]! }));
   }
 
   // Creates a group; a standard one gets its helper groups and its shared directory.
   async createGroup(input: NewGroup, by?: Requester): Promise<GroupView> {
-    const entry = await this.#store.transact((db, context) => {
-      if (by) checkNewGroupRules(getActorIn(db, by), input, context.defs, by.adminGroups);
-      const created = applyCreateGroup(db, input, context);
-      if (hasRoles(db, created.name)) checkShareClear(db, created.name, 'name');
-      return created;
-    }, (created, steps, db) => this.#shares.create(db, steps, created.name));
+    const entry = await this.#store.transact(
+      (db, context) => {
+        if (by) checkNewGroupRules(getActorIn(db, by), input, context.defs, by.adminGroups);
+        const created = applyCreateGroup(db, input, context);
+        if (hasRoles(db, created.name)) checkShareClear(db, created.name, 'name');
+        return created;
+      },
+      (created, steps, db) => this.#shares.create(db, steps, created.name),
+    );
     return this.getGroup(entry.name)!;
   }
 
@@ -412,9 +489,12 @@ export class AccountsService {
   async deleteGroup(name: string, options: { allowProtected?: boolean } = {}): Promise<{ archive: string | null }> {
     const hadShare = hasRoles(this.#store.database, name);
     let archive: string | null = null;
-    await this.#store.transact((db) => applyDeleteGroup(db, name, options), async (_, steps) => {
-      if (hadShare) archive = await this.#shares.archive(steps, name);
-    });
+    await this.#store.transact(
+      (db) => applyDeleteGroup(db, name, options),
+      async (_, steps) => {
+        if (hadShare) archive = await this.#shares.archive(steps, name);
+      },
+    );
     return { archive };
   }
 
@@ -436,28 +516,32 @@ export class AccountsService {
   async updateGroup(name: string, update: GroupUpdate): Promise<GroupView> {
     const { version, description, permissive } = update;
     const newName = update.newName !== undefined && update.newName !== name ? update.newName : null;
-    await this.#store.transact((db, context) => {
-      const group = getGroupView(db, context.defs, name);
-      if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
-      if (version !== undefined && group.version !== version) {
-        const message = `Group ${quote(name)} was changed elsewhere since you loaded it: `
-          + 'reload to see the change, then apply yours';
-        throw new CoreError('conflict', message, { field: 'version' });
-      }
-      if (permissive !== undefined && !hasRoles(db, name)) {
-        const message = `The group ${quote(name)} has no shared directory (it is not a standard Licorn group)`;
-        throw new CoreError('invalid-argument', message, { field: 'permissive' });
-      }
-      if (description !== undefined) applySetGroupDescription(db, name, description);
-      if (newName !== null) {
-        applyRenameGroup(db, name, newName);
-        if (hasRoles(db, newName)) checkShareClear(db, newName, 'newName');
-      }
-    }, async (_, steps, db) => {
-      const final = newName ?? name;
-      if (newName !== null && hasRoles(db, newName)) await this.#shares.rename(steps, name, newName);
-      if (permissive !== undefined) await this.#shares.setPermissiveStep(db, steps, final, permissive);
-    });
+    await this.#store.transact(
+      (db, context) => {
+        const group = getGroupView(db, context.defs, name);
+        if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
+        if (version !== undefined && group.version !== version) {
+          const message =
+            `Group ${quote(name)} was changed elsewhere since you loaded it: ` +
+            'reload to see the change, then apply yours';
+          throw new CoreError('conflict', message, { field: 'version' });
+        }
+        if (permissive !== undefined && !hasRoles(db, name)) {
+          const message = `The group ${quote(name)} has no shared directory (it is not a standard Licorn group)`;
+          throw new CoreError('invalid-argument', message, { field: 'permissive' });
+        }
+        if (description !== undefined) applySetGroupDescription(db, name, description);
+        if (newName !== null) {
+          applyRenameGroup(db, name, newName);
+          if (hasRoles(db, newName)) checkShareClear(db, newName, 'newName');
+        }
+      },
+      async (_, steps, db) => {
+        const final = newName ?? name;
+        if (newName !== null && hasRoles(db, newName)) await this.#shares.rename(steps, name, newName);
+        if (permissive !== undefined) await this.#shares.setPermissiveStep(db, steps, final, permissive);
+      },
+    );
     return this.getGroup(newName ?? name)!;
   }
 
@@ -481,20 +565,29 @@ export class AccountsService {
   // Applies `change` to each account in one transaction; with `by`, each is checked for
   // 'change-groups' and its change of groups against Licorn's rules, on the database as it
   // is inside the transaction.
-  #changeGroupsOf(logins: string[], by: Requester | undefined,
-    change: (db: AccountDatabase, login: string) => void): Promise<void[]> {
-    return this.#store.transact((db, context) => mapRows(logins, (login) => {
-      const request = by ? checkAccountRequest(db, context.defs, by, login, ['change-groups']) : null;
-      change(db, login);
-      request?.checkGroups();
-    }));
+  #changeGroupsOf(
+    logins: string[],
+    by: Requester | undefined,
+    change: (db: AccountDatabase, login: string) => void,
+  ): Promise<void[]> {
+    return this.#store.transact((db, context) =>
+      mapRows(logins, (login) => {
+        const request = by ? checkAccountRequest(db, context.defs, by, login, ['change-groups']) : null;
+        change(db, login);
+        request?.checkGroups();
+      }),
+    );
   }
 
   // Renames an account; with moveHome its home /x/<login> becomes /x/<newLogin> and moves
   // (only the account's own directory, to a place the path rule allows; anything else is
   // refused before a byte is written), with renameGroup its primary group of the same name
   // is renamed too.
-  async renameAccount(login: string, newLogin: string, options: { moveHome?: boolean; renameGroup?: boolean } = {}): Promise<AccountView> {
+  async renameAccount(
+    login: string,
+    newLogin: string,
+    options: { moveHome?: boolean; renameGroup?: boolean } = {},
+  ): Promise<AccountView> {
     return this.updateAccount(login, { newLogin, ...options });
   }
 
@@ -515,8 +608,17 @@ export class AccountsService {
   // before it; `dryRun` stops there and reports. Otherwise rows with problems refuse the
   // whole import (nothing written) unless `skipInvalid`, and the rest are created in one
   // transaction (without homes when createHomes is false).
-  async importCsv(text: string, options: { mapping?: CsvMapping; dryRun?: boolean; skipInvalid?: boolean; createHomes?: boolean; onProgress?: ProgressListener; by?: Requester } = {}):
-    Promise<{ problems: { row: number; field: string; message: string }[]; created: string[] }> {
+  async importCsv(
+    text: string,
+    options: {
+      mapping?: CsvMapping;
+      dryRun?: boolean;
+      skipInvalid?: boolean;
+      createHomes?: boolean;
+      onProgress?: ProgressListener;
+      by?: Requester;
+    } = {},
+  ): Promise<{ problems: { row: number; field: string; message: string }[]; created: string[] }> {
     const rows = parseAccountsCsv(text, options.mapping);
     const trial = this.#store.database.clone();
     // Licorn's rules per row: the dry run reports a refusal as the row's problem.
@@ -528,7 +630,12 @@ export class AccountsService {
       report('checking', index + 1, rows.length);
       try {
         // A home in the way would refuse the real import too: it is reported now.
-        await this.#tryCreate(trial, { ...toNewAccount(row), password: row.password }, options.createHomes !== false, rules);
+        await this.#tryCreate(
+          trial,
+          { ...toNewAccount(row), password: row.password },
+          options.createHomes !== false,
+          rules,
+        );
         valid.push(row);
       } catch (error) {
         if (!(error instanceof CoreError)) throw error;
@@ -537,9 +644,20 @@ export class AccountsService {
     }
     if (options.dryRun) return { problems, created: [] };
     if (problems.length > 0 && !options.skipInvalid) {
-      throw new CoreError('invalid-argument', `${problems.length} of ${rows.length} rows have problems; nothing was imported (see the dry run)`, { field: 'csv' });
+      throw new CoreError(
+        'invalid-argument',
+        `${problems.length} of ${rows.length} rows have problems; nothing was imported (see the dry run)`,
+        { field: 'csv' },
+      );
     }
-    const created = await this.createAccounts(valid.map((row) => ({ ...toNewAccount(row), password: row.password ?? null, createHome: options.createHomes !== false })), { onProgress: options.onProgress, by: options.by });
+    const created = await this.createAccounts(
+      valid.map((row) => ({
+        ...toNewAccount(row),
+        password: row.password ?? null,
+        createHome: options.createHomes !== false,
+      })),
+      { onProgress: options.onProgress, by: options.by },
+    );
     return { problems, created: created.map(({ account }) => account.login) };
   }
 

@@ -4,7 +4,15 @@ import type { EventBus } from '../events/event-bus.ts';
 import { getShadowDay } from '../auth/get-login-refusal.ts';
 import { applyPamHashMethod } from '../auth/pam-hash-method.ts';
 import { watchDirectory } from '../watch/watch-directory.ts';
-import { AccountDatabase, databaseNames, databasePaths, getFileTag, readDatabaseText, type DatabaseName, type FileTag } from './account-database.ts';
+import {
+  AccountDatabase,
+  databaseNames,
+  databasePaths,
+  getFileTag,
+  readDatabaseText,
+  type DatabaseName,
+  type FileTag,
+} from './account-database.ts';
 import { diffAccountDatabases, diffNames } from './diff-account-databases.ts';
 import { lockAccountFiles } from './files/lock-account-files.ts';
 import { stageAccountFile, syncDirectory, type StagedFile } from './files/write-account-file.ts';
@@ -57,22 +65,31 @@ export class AccountsStore {
   static async open(options: AccountsStoreOptions): Promise<AccountsStore> {
     const store = new AccountsStore(options);
     await store.#readSettings();
-    const files = await Promise.all(databaseNames.map(async (name) => {
-      const tag = await getFileTag(join(store.etcDir, databasePaths[name]));
-      store.#tags.set(name, tag);
-      return readDatabaseText(store.etcDir, name);
-    }));
+    const files = await Promise.all(
+      databaseNames.map(async (name) => {
+        const tag = await getFileTag(join(store.etcDir, databasePaths[name]));
+        store.#tags.set(name, tag);
+        return readDatabaseText(store.etcDir, name);
+      }),
+    );
     store.#db = AccountDatabase.parse(files[0]!, files[1]!, files[2]!, files[3]!, files[4]!);
     // shadow-utils removes its `<file>.lock` files once all its files are written: that is
     // when an outside change is complete, sooner than any quiet time would tell.
     const shadowFiles = ['passwd', 'shadow', 'group', 'gshadow'];
     const busyMarkers = shadowFiles.map((name) => `${name}.lock`);
-    store.#stopWatching = watchDirectory(store.etcDir, [...shadowFiles, 'login.defs', 'shells'], (changed) => {
-      void store.#enqueue(async () => {
-        if (changed.has('login.defs') || changed.has('shells')) await store.#readSettings();
-        await store.#refresh();
-      }).catch(() => {});
-    }, { busyMarkers });
+    store.#stopWatching = watchDirectory(
+      store.etcDir,
+      [...shadowFiles, 'login.defs', 'shells'],
+      (changed) => {
+        void store
+          .#enqueue(async () => {
+            if (changed.has('login.defs') || changed.has('shells')) await store.#readSettings();
+            await store.#refresh();
+          })
+          .catch(() => {});
+      },
+      { busyMarkers },
+    );
     // On the real machine passwords are hashed as PAM's password stack says (readSettings).
     if (store.root === '/') {
       store.#stopWatchingPam = watchDirectory(join(store.etcDir, 'pam.d'), ['common-password'], () => {
@@ -103,14 +120,20 @@ export class AccountsStore {
   // emits the events; returns what `change` returned. A change that throws, or a step or a
   // write that fails, leaves every file and directory as it was. Work kept for after the
   // commit (removing a tree for good) runs last; its problems land in `steps.warnings`.
-  transact<T>(change: (db: AccountDatabase, context: OperationContext) => T,
+  transact<T>(
+    change: (db: AccountDatabase, context: OperationContext) => T,
     prepare?: (result: T, steps: DirectorySteps, db: AccountDatabase, context: OperationContext) => Promise<void>,
-    steps = new DirectorySteps()): Promise<T> {
+    steps = new DirectorySteps(),
+  ): Promise<T> {
     return this.#enqueue(async () => {
       // Licorn's own files (group descriptions) live in etc/licorn/.
       await mkdir(join(this.etcDir, 'licorn'), { recursive: true });
       const subordinateNames = await this.#subordinateIds.findPresent();
-      const release = await lockAccountFiles(this.etcDir, [...databaseNames.map((name) => databasePaths[name]), ...subordinateNames], this.#lockTimeoutMs);
+      const release = await lockAccountFiles(
+        this.etcDir,
+        [...databaseNames.map((name) => databasePaths[name]), ...subordinateNames],
+        this.#lockTimeoutMs,
+      );
       let committed = false;
       try {
         await this.#refresh();
@@ -131,8 +154,15 @@ export class AccountsStore {
           const subordinateChange = subordinateNames.length > 0 ? getSubordinateChange(db, context.defs) : null;
           // Staged in parallel (their fsyncs overlap), then renamed back to back.
           const [files, subordinate] = await Promise.allSettled([
-            Promise.allSettled(changed.map((name) =>
-              stageAccountFile(join(this.etcDir, databasePaths[name]), db.render(name), name.endsWith('shadow') ? 0o640 : 0o644))),
+            Promise.allSettled(
+              changed.map((name) =>
+                stageAccountFile(
+                  join(this.etcDir, databasePaths[name]),
+                  db.render(name),
+                  name.endsWith('shadow') ? 0o640 : 0o644,
+                ),
+              ),
+            ),
             subordinateChange ? this.#subordinateIds.stage(subordinateChange, context.defs) : null,
           ]);
           // Whatever was staged is discarded if any file failed: a failure changes no byte.
@@ -161,7 +191,8 @@ export class AccountsStore {
         this.#revision += 1;
         const logins = new Set([...db.passwd.changedNames, ...db.shadow.changedNames]);
         const groups = new Set([...db.group.changedNames, ...db.gshadow.changedNames, ...db.descriptions.changedNames]);
-        for (const event of diffNames(db.getBefore(), db, logins, groups)) this.#events.emit(event.name, event.facility, event.data as never);
+        for (const event of diffNames(db.getBefore(), db, logins, groups))
+          this.#events.emit(event.name, event.facility, event.data as never);
         return result;
       } finally {
         await release();
@@ -223,7 +254,8 @@ export class AccountsStore {
   }
 
   #emit(before: AccountDatabase, after: AccountDatabase): void {
-    for (const change of diffAccountDatabases(before, after)) this.#events.emit(change.name, change.facility, change.data as never);
+    for (const change of diffAccountDatabases(before, after))
+      this.#events.emit(change.name, change.facility, change.data as never);
   }
 
   async #readSettings(): Promise<void> {

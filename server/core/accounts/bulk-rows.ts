@@ -3,7 +3,10 @@ import { CoreError } from '../errors.ts';
 // Names the row of a bulk call in an error's field: `accounts.3.login`.
 export function atRow(error: unknown, row: number): unknown {
   if (!(error instanceof CoreError)) return error;
-  return new CoreError(error.code, `Row ${row + 1}: ${error.message}`, { field: `accounts.${row}.${error.field ?? 'row'}`, cause: error });
+  return new CoreError(error.code, `Row ${row + 1}: ${error.message}`, {
+    field: `accounts.${row}.${error.field ?? 'row'}`,
+    cause: error,
+  });
 }
 
 // Runs `apply` on each row of a bulk call, naming the row in a refusal.

@@ -62,7 +62,9 @@ export class DatabaseFile<T> {
       }
       // A line moved by an insertion or a deletion above it: found by its text.
       if (position < old.length) {
-        byText ??= new Map(old.flatMap((known) => (known && known.text !== null ? [[known.text, known.entry] as const] : [])));
+        byText ??= new Map(
+          old.flatMap((known) => (known && known.text !== null ? [[known.text, known.entry] as const] : [])),
+        );
         const entry = byText.get(line);
         if (entry !== undefined) {
           lines[position] = { text: line, entry };
@@ -73,14 +75,18 @@ export class DatabaseFile<T> {
     });
     if (unknown.length > 0) {
       const parsed = parse(`${unknown.map((position) => texts[position]).join('\n')}\n`);
-      unknown.forEach((position, index) => { lines[position] = parsed[index]!; });
+      unknown.forEach((position, index) => {
+        lines[position] = parsed[index]!;
+      });
     }
     return new DatabaseFile(lines, this.#nameOf, this.#format);
   }
 
   // An independent copy (a dry run works on one).
   clone(): DatabaseFile<T> {
-    const lines = this.#lines.filter((line) => line !== null).map((line) => ({ text: line.text ?? this.#format(line.entry!), entry: line.entry }));
+    const lines = this.#lines
+      .filter((line) => line !== null)
+      .map((line) => ({ text: line.text ?? this.#format(line.entry!), entry: line.entry }));
     return new DatabaseFile(lines, this.#nameOf, this.#format);
   }
 
@@ -148,12 +154,17 @@ export class DatabaseFile<T> {
       this.#changedFrom = Math.min(this.#changedFrom, position);
       if (this.#journal && !this.#saved.has(position)) {
         this.#saved.add(position);
-        this.#journal.push(() => { this.#lines[position] = old; });
+        this.#journal.push(() => {
+          this.#lines[position] = old;
+        });
       }
     } else if (this.#nis === -1) {
       this.#index.set(name, this.#lines.length);
       this.#lines.push(line);
-      this.#journal?.push(() => { this.#lines.pop(); this.#index.delete(name); });
+      this.#journal?.push(() => {
+        this.#lines.pop();
+        this.#index.delete(name);
+      });
     } else {
       this.#saveWhole();
       this.#lines.splice(this.#nis, 0, line);
@@ -247,7 +258,8 @@ export class DatabaseFile<T> {
     this.#nis = -1;
     this.#lines.forEach((line, position) => {
       if (!line) return;
-      if (this.#nis === -1 && line.text !== null && (line.text.startsWith('+') || line.text.startsWith('-'))) this.#nis = position;
+      if (this.#nis === -1 && line.text !== null && (line.text.startsWith('+') || line.text.startsWith('-')))
+        this.#nis = position;
       if (!line.entry) return;
       // The first entry of a name wins, as getpwnam(3) reads the file.
       if (this.#index.has(this.#nameOf(line.entry))) this.#hasDuplicates = true;

@@ -28,4 +28,3 @@ export function parseDatabaseLines<T>(
 export function parseOptionalNumber(field: string): number | null {
   return /^\d+$/.test(field) ? Number(field) : null;
 }
-

@@ -41,7 +41,9 @@ export class DirectorySteps {
   async finish(): Promise<string[]> {
     this.#undo.length = 0;
     for (const work of this.#afterCommit.splice(0)) {
-      await work().catch((error: unknown) => { this.warnings.push((error as Error).message); });
+      await work().catch((error: unknown) => {
+        this.warnings.push((error as Error).message);
+      });
     }
     return this.warnings;
   }

@@ -22,20 +22,31 @@ export interface NewGroup {
   description?: string;
 }
 
-function addGroup(db: AccountDatabase, name: string, gid: number | undefined, system: boolean, context: OperationContext): GroupEntry {
-  if (db.group.has(name) || db.gshadow.has(name)) throw new CoreError('already-exists', `The group ${quote(name)} already exists`, { field: 'name' });
+function addGroup(
+  db: AccountDatabase,
+  name: string,
+  gid: number | undefined,
+  system: boolean,
+  context: OperationContext,
+): GroupEntry {
+  if (db.group.has(name) || db.gshadow.has(name))
+    throw new CoreError('already-exists', `The group ${quote(name)} already exists`, { field: 'name' });
   const { defs } = context;
-  const [min, max, kind] = system ? [defs.sysGidMin, defs.sysGidMax, 'system groups'] : [defs.gidMin, defs.gidMax, 'standard groups'];
+  const [min, max, kind] = system
+    ? [defs.sysGidMin, defs.sysGidMax, 'system groups']
+    : [defs.gidMin, defs.gidMax, 'standard groups'];
   const ids = getIdIndex(db);
   let chosen: number;
   if (gid === undefined) {
     const free = allocateId(ids.gidOwners, ids.highest, min, max);
-    if (free === null) throw new CoreError('conflict', `No free GID left for ${kind} (${min}–${max})`, { field: 'gid' });
+    if (free === null)
+      throw new CoreError('conflict', `No free GID left for ${kind} (${min}–${max})`, { field: 'gid' });
     chosen = free;
   } else {
     chosen = validateId(gid, 'gid', min, max, kind);
     const owner = ids.gidOwners.get(chosen);
-    if (owner !== undefined) throw new CoreError('already-exists', `GID ${chosen} is already used by ${owner}`, { field: 'gid' });
+    if (owner !== undefined)
+      throw new CoreError('already-exists', `GID ${chosen} is already used by ${owner}`, { field: 'gid' });
   }
   const entry: GroupEntry = { name, password: 'x', gid: chosen, members: [] };
   db.group.set(entry);
@@ -49,14 +60,22 @@ export function applyCreateGroup(db: AccountDatabase, input: NewGroup, context: 
   const name = validateName(input.name, 'name');
   const withRoles = !input.system && input.roles !== false;
   if (withRoles && name.length > maxStandardGroupLength) {
-    throw new CoreError('invalid-argument', `Group name ${quote(name)} is too long: at most ${maxStandardGroupLength} characters, so that rsp-${name} fits`, { field: 'name' });
+    throw new CoreError(
+      'invalid-argument',
+      `Group name ${quote(name)} is too long: at most ${maxStandardGroupLength} characters, so that rsp-${name} fits`,
+      { field: 'name' },
+    );
   }
-  if (getHelperOwner(db, name) !== null) throw new CoreError('already-exists', `A group named ${quote(name)} would be taken for a helper group`, { field: 'name' });
+  if (getHelperOwner(db, name) !== null)
+    throw new CoreError('already-exists', `A group named ${quote(name)} would be taken for a helper group`, {
+      field: 'name',
+    });
   const description = input.description === undefined ? '' : validateDescription(input.description);
   const helpers = getHelperNames(name);
   if (withRoles) {
     for (const helper of [helpers.responsibles, helpers.guests]) {
-      if (db.group.has(helper)) throw new CoreError('already-exists', `The helper group ${quote(helper)} already exists`, { field: 'name' });
+      if (db.group.has(helper))
+        throw new CoreError('already-exists', `The helper group ${quote(helper)} already exists`, { field: 'name' });
     }
   }
   const entry = addGroup(db, name, input.gid, !!input.system, context);
@@ -75,7 +94,11 @@ function removeGroup(db: AccountDatabase, name: string): void {
   const group = db.group.get(name)!;
   for (const account of db.passwd.entries()) {
     if (account.gid === group.gid) {
-      throw new CoreError('conflict', `The group ${quote(name)} is the primary group of ${account.login}; change that account's primary group first`, { field: 'name' });
+      throw new CoreError(
+        'conflict',
+        `The group ${quote(name)} is the primary group of ${account.login}; change that account's primary group first`,
+        { field: 'name' },
+      );
     }
   }
   db.group.delete(name);
@@ -90,10 +113,17 @@ function removeGroup(db: AccountDatabase, name: string): void {
 export function applyDeleteGroup(db: AccountDatabase, name: string, options: { allowProtected?: boolean } = {}): void {
   if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
   if (!options.allowProtected && protectedGroups.includes(name)) {
-    throw new CoreError('permission-denied', `The group ${quote(name)} is protected and cannot be deleted`, { field: 'name' });
+    throw new CoreError('permission-denied', `The group ${quote(name)} is protected and cannot be deleted`, {
+      field: 'name',
+    });
   }
   const owner = getHelperOwner(db, name);
-  if (owner !== null) throw new CoreError('permission-denied', `Cannot delete a helper group. Please delete the standard group ${owner} instead`, { field: 'name' });
+  if (owner !== null)
+    throw new CoreError(
+      'permission-denied',
+      `Cannot delete a helper group. Please delete the standard group ${owner} instead`,
+      { field: 'name' },
+    );
   const helpers = hasRoles(db, name) ? Object.values(getHelperNames(name)) : [];
   removeGroup(db, name);
   for (const helper of helpers) removeGroup(db, helper);
@@ -104,20 +134,27 @@ export function applyRenameGroup(db: AccountDatabase, name: string, newName: str
   const group = db.group.get(name);
   if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
   const target = validateName(newName, 'newName');
-  if (getHelperOwner(db, name) !== null) throw new CoreError('permission-denied', 'Rename the standard group, not its helper group', { field: 'name' });
+  if (getHelperOwner(db, name) !== null)
+    throw new CoreError('permission-denied', 'Rename the standard group, not its helper group', { field: 'name' });
   if (getHelperOwner(db, target) !== null) {
     const message = `A group named ${quote(target)} would be taken for a helper group`;
     throw new CoreError('already-exists', message, { field: 'newName' });
   }
   const pairs: [string, string][] = [[name, target]];
   if (hasRoles(db, name)) {
-    if (target.length > maxStandardGroupLength) throw new CoreError('invalid-argument', `Group name ${quote(target)} is too long: at most ${maxStandardGroupLength} characters`, { field: 'newName' });
+    if (target.length > maxStandardGroupLength)
+      throw new CoreError(
+        'invalid-argument',
+        `Group name ${quote(target)} is too long: at most ${maxStandardGroupLength} characters`,
+        { field: 'newName' },
+      );
     const from = getHelperNames(name);
     const to = getHelperNames(target);
     pairs.push([from.responsibles, to.responsibles], [from.guests, to.guests]);
   }
   for (const [, to] of pairs) {
-    if (db.group.has(to) || db.gshadow.has(to)) throw new CoreError('already-exists', `The group ${quote(to)} already exists`, { field: 'newName' });
+    if (db.group.has(to) || db.gshadow.has(to))
+      throw new CoreError('already-exists', `The group ${quote(to)} already exists`, { field: 'newName' });
   }
   const ids = getIdIndex(db);
   for (const [from, to] of pairs) {

@@ -28,7 +28,9 @@ export class GroupShares {
     if (!hasRoles(db, name)) return;
     const aclGid = db.group.get('acl')?.gid ?? null;
     await createShare(this.#store.root, steps, name, this.#getShareGids(db, name), { aclGid });
-    steps.afterCommit(async () => { this.#permissive.set(name, false); });
+    steps.afterCommit(async () => {
+      this.#permissive.set(name, false);
+    });
   }
 
   // Whether a standard group's members may change every file of its share, not only their
@@ -37,7 +39,10 @@ export class GroupShares {
   async getPermissive(name: string): Promise<boolean | null> {
     if (!hasRoles(this.#store.database, name)) return null;
     if (this.#permissive.has(name)) return this.#permissive.get(name)!;
-    const permissive = await readSharePermissive(join(this.#store.root, getSharePath(name)), this.#store.database.group.get(name)!.gid);
+    const permissive = await readSharePermissive(
+      join(this.#store.root, getSharePath(name)),
+      this.#store.database.group.get(name)!.gid,
+    );
     // Unknown is not kept: the share may be on its way (create runs after the group's transaction).
     if (permissive !== null) this.#permissive.set(name, permissive);
     return permissive;
@@ -48,18 +53,26 @@ export class GroupShares {
   // modes, sticky bits of every file) is taken to put back if the transaction does not
   // commit, or if setting it fails half-way. `group-changed` (field `permissive`) is
   // emitted once committed.
-  async setPermissiveStep(db: AccountDatabase, steps: DirectorySteps, name: string,
-    permissive: boolean): Promise<void> {
+  async setPermissiveStep(
+    db: AccountDatabase,
+    steps: DirectorySteps,
+    name: string,
+    permissive: boolean,
+  ): Promise<void> {
     const share = await resolveUnderRoot(this.#store.root, getSharePath(name));
     const gids = this.#getShareGids(db, name);
-    await steps.run(`set the ACL of the share ${name}`, async () => {
-      const saved = await saveShareAcls(share);
-      await applyShareAcls(share, gids, permissive).catch(async (error: unknown) => {
-        await restoreShareAcls(saved);
-        throw error;
-      });
-      return saved;
-    }, (saved) => restoreShareAcls(saved));
+    await steps.run(
+      `set the ACL of the share ${name}`,
+      async () => {
+        const saved = await saveShareAcls(share);
+        await applyShareAcls(share, gids, permissive).catch(async (error: unknown) => {
+          await restoreShareAcls(saved);
+          throw error;
+        });
+        return saved;
+      },
+      (saved) => restoreShareAcls(saved),
+    );
     steps.afterCommit(async () => {
       this.#permissive.set(name, permissive);
       this.#events.emit('group-changed', 'groups', { name, fields: ['permissive'] });
@@ -68,7 +81,9 @@ export class GroupShares {
 
   // Archives the share of a deleted group (a step of its transaction); returns where it goes.
   async archive(steps: DirectorySteps, name: string): Promise<string | null> {
-    steps.afterCommit(async () => { this.#permissive.delete(name); });
+    steps.afterCommit(async () => {
+      this.#permissive.delete(name);
+    });
     return archiveShare(this.#store.root, steps, name);
   }
 
@@ -85,6 +100,11 @@ export class GroupShares {
   // The GIDs a standard group's share ACL names.
   #getShareGids(db: AccountDatabase, name: string): ShareGids {
     const helpers = getHelperNames(name);
-    return { group: db.group.get(name)!.gid, responsibles: db.group.get(helpers.responsibles)!.gid, guests: db.group.get(helpers.guests)!.gid, admins: db.group.get('admins')?.gid ?? null };
+    return {
+      group: db.group.get(name)!.gid,
+      responsibles: db.group.get(helpers.responsibles)!.gid,
+      guests: db.group.get(helpers.guests)!.gid,
+      admins: db.group.get('admins')?.gid ?? null,
+    };
   }
 }

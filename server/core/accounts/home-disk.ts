@@ -45,24 +45,37 @@ export async function resolveOnDisk(root: string, path: string): Promise<string 
 // The disk side of a new home (checkHomePath did the rest): it does not exist yet, and
 // with symlinks resolved it still lies under the home base, clear of what the rule protects.
 // A home an account is pointed at (mayExist) may already exist; one to create may not.
-export async function checkNewHomeOnDisk(root: string, db: AccountDatabase, login: string, home: string,
-  homeBase: string, field = 'home', options: { mayExist?: boolean } = {}): Promise<void> {
+export async function checkNewHomeOnDisk(
+  root: string,
+  db: AccountDatabase,
+  login: string,
+  home: string,
+  homeBase: string,
+  field = 'home',
+  options: { mayExist?: boolean } = {},
+): Promise<void> {
   const real = await resolveOnDisk(root, home);
   const realBase = await resolveOnDisk(root, homeBase);
-  const allowed = real !== null && realBase !== null
-    && (real === home
-      || (isWithin(real, realBase) && real !== realBase && getPathProblem(db, login, real, homeBase) === null));
+  const allowed =
+    real !== null &&
+    realBase !== null &&
+    (real === home ||
+      (isWithin(real, realBase) && real !== realBase && getPathProblem(db, login, real, homeBase) === null));
   if (!allowed) {
     const message = `Home ${quote(home)} refused: through a symbolic link it leads to ${real ?? 'outside the root'}`;
     throw new CoreError('invalid-argument', message, { field });
   }
-  if (!options.mayExist && await exists(join(root, home))) {
+  if (!options.mayExist && (await exists(join(root, home)))) {
     const message = `The home ${quote(home)} already exists; remove or archive it first`;
     throw new CoreError('already-exists', message, { field });
   }
 }
 
-const exists = (path: string): Promise<boolean> => lstat(path).then(() => true, () => false);
+const exists = (path: string): Promise<boolean> =>
+  lstat(path).then(
+    () => true,
+    () => false,
+  );
 
 // Whether a home whose directory belongs to `ownerUid` is the account's own to archive or
 // remove (as userdel -r checks): it belongs to the account's UID. A daemon that is not root
@@ -79,17 +92,25 @@ export function isOwnHome(ownerUid: number, accountUid: number, shared: boolean,
 // not reached through one, not a mount point) that the account owns (isOwnHome), and that
 // the path rule allows, is archived or removed; anything else is left in place with the
 // reason. The home is taken normalized (`/home/admin/` is `/home/admin`: normalizeHome).
-export async function getHomePlan(root: string, db: AccountDatabase,
-  account: { login: string; uid: number; home: string }, asked: HomeDisposal, homeBase: string): Promise<HomePlan> {
+export async function getHomePlan(
+  root: string,
+  db: AccountDatabase,
+  account: { login: string; uid: number; home: string },
+  asked: HomeDisposal,
+  homeBase: string,
+): Promise<HomePlan> {
   const { login, uid } = account;
   const home = normalizeHome(account.home);
   const keep = (reason: string): HomePlan => ({
-    home, asked, action: 'keep', warning: `The home ${home} will be left in place: ${reason}`,
+    home,
+    asked,
+    action: 'keep',
+    warning: `The home ${home} will be left in place: ${reason}`,
   });
   if (asked === 'keep') return { home, asked, action: 'keep', warning: null };
   const problem = getPathProblem(db, login, home, homeBase);
   if (problem !== null) return keep(problem);
-  if (await resolveOnDisk(root, posix.dirname(home)) !== posix.dirname(home)) {
+  if ((await resolveOnDisk(root, posix.dirname(home))) !== posix.dirname(home)) {
     return keep('its path goes through a symbolic link or leaves the root');
   }
   const info = await lstat(join(root, home)).catch(() => null);
@@ -115,30 +136,47 @@ async function isMountPoint(path: string, dev: number): Promise<boolean> {
   const real = await realpath(path).catch(() => path);
   const table = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
   // Field 5 is the mount point, with space, tab, newline and backslash written in octal.
-  return table.split('\n').some((line) => line.split(' ')[4]?.replace(/\\([0-7]{3})/g,
-    (_, code: string) => String.fromCharCode(parseInt(code, 8))) === real);
+  return table
+    .split('\n')
+    .some(
+      (line) =>
+        line.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, code: string) => String.fromCharCode(parseInt(code, 8))) ===
+        real,
+    );
 }
 
 // Archives or removes a home as its plan says, as undoable steps: the home is renamed (to
 // the archives, or aside for removal) before the account files are written, renamed back if
 // they are not, and a removed tree is deleted only after the commit. Returns the archive.
-export async function applyHomePlan(root: string, steps: DirectorySteps, plan: HomePlan, login: string,
-  now = new Date()): Promise<string | null> {
+export async function applyHomePlan(
+  root: string,
+  steps: DirectorySteps,
+  plan: HomePlan,
+  login: string,
+  now = new Date(),
+): Promise<string | null> {
   if (plan.action !== 'archive' && plan.action !== 'remove') return null;
   const source = join(root, plan.home);
   if (plan.action === 'remove') {
     const hidden = `.${posix.basename(plan.home)}.removing-${randomBytes(4).toString('hex')}`;
     const asidePath = posix.join(posix.dirname(plan.home), hidden);
     const aside = join(root, asidePath);
-    await steps.run(`set ${plan.home} aside`, () => renameOrRefuse(root, plan.home, asidePath),
-      () => rename(aside, source));
+    await steps.run(
+      `set ${plan.home} aside`,
+      () => renameOrRefuse(root, plan.home, asidePath),
+      () => rename(aside, source),
+    );
     steps.afterCommit(() => rm(aside, { recursive: true, force: true }));
     return null;
   }
   const archive = await getArchivePath(root, login, now);
   await makeArchives(root, steps);
   const target = join(root, archive);
-  await steps.run(`archive ${plan.home}`, () => renameOrRefuse(root, plan.home, archive), () => rename(target, source));
+  await steps.run(
+    `archive ${plan.home}`,
+    () => renameOrRefuse(root, plan.home, archive),
+    () => rename(target, source),
+  );
   return archive;
 }
 
@@ -155,7 +193,11 @@ async function getArchivePath(root: string, name: string, now: Date): Promise<st
 async function makeArchives(root: string, steps: DirectorySteps): Promise<void> {
   const path = join(root, archivesBase);
   if (await exists(path)) return;
-  await steps.run('make the archives', () => mkdir(path, { recursive: true, mode: 0o700 }), () => rmdir(path));
+  await steps.run(
+    'make the archives',
+    () => mkdir(path, { recursive: true, mode: 0o700 }),
+    () => rmdir(path),
+  );
 }
 
 // Renames a directory of the managed machine (`from` and `to` as it names them, under
@@ -165,9 +207,15 @@ async function makeArchives(root: string, steps: DirectorySteps): Promise<void> 
 async function renameOrRefuse(root: string, from: string, to: string, field = 'home'): Promise<void> {
   await rename(join(root, from), join(root, to)).catch((error: NodeJS.ErrnoException) => {
     const reasons: Record<string, string> = {
-      EXDEV: 'it is on another filesystem', EBUSY: 'it is a mount point or in use', EACCES: 'permission denied',
-      EPERM: 'the filesystem does not permit it', EROFS: 'the filesystem is read-only', ENOSPC: 'no space left',
-      ENOTEMPTY: 'the target is not empty', EEXIST: 'the target exists', ENAMETOOLONG: 'the name is too long',
+      EXDEV: 'it is on another filesystem',
+      EBUSY: 'it is a mount point or in use',
+      EACCES: 'permission denied',
+      EPERM: 'the filesystem does not permit it',
+      EROFS: 'the filesystem is read-only',
+      ENOSPC: 'no space left',
+      ENOTEMPTY: 'the target is not empty',
+      EEXIST: 'the target exists',
+      ENAMETOOLONG: 'the name is too long',
     };
     const reason = reasons[error.code ?? ''] ?? `the system refused it (${error.code ?? 'error'})`;
     throw new CoreError('conflict', `Cannot move ${from} to ${to}: ${reason}`, { field, cause: error });
@@ -175,22 +223,36 @@ async function renameOrRefuse(root: string, from: string, to: string, field = 'h
 }
 
 // Archives a deleted group's share (a real directory only, never a link) like a home.
-export async function archiveShareStep(root: string, steps: DirectorySteps, share: string, name: string,
-  now = new Date()): Promise<string | null> {
-  if (await resolveOnDisk(root, posix.dirname(share)) !== posix.dirname(share)) return null;
+export async function archiveShareStep(
+  root: string,
+  steps: DirectorySteps,
+  share: string,
+  name: string,
+  now = new Date(),
+): Promise<string | null> {
+  if ((await resolveOnDisk(root, posix.dirname(share))) !== posix.dirname(share)) return null;
   const info = await lstat(join(root, share)).catch(() => null);
   if (!info?.isDirectory()) return null;
   const archive = await getArchivePath(root, name, now);
   await makeArchives(root, steps);
   const [source, target] = [join(root, share), join(root, archive)];
-  await steps.run(`archive ${share}`, () => renameOrRefuse(root, share, archive, 'name'), () => rename(target, source));
+  await steps.run(
+    `archive ${share}`,
+    () => renameOrRefuse(root, share, archive, 'name'),
+    () => rename(target, source),
+  );
   return archive;
 }
 
 // Moves a directory (a home following a rename, a share following its group), undoable.
 // A source that does not exist is nothing to move.
-export async function moveDirectoryStep(root: string, steps: DirectorySteps, from: string, to: string,
-  field = 'home'): Promise<void> {
+export async function moveDirectoryStep(
+  root: string,
+  steps: DirectorySteps,
+  from: string,
+  to: string,
+  field = 'home',
+): Promise<void> {
   const info = await lstat(join(root, from)).catch(() => null);
   if (!info?.isDirectory()) return;
   if (await exists(join(root, to))) {
@@ -198,31 +260,50 @@ export async function moveDirectoryStep(root: string, steps: DirectorySteps, fro
     throw new CoreError('already-exists', message, { field });
   }
   const [source, target] = [join(root, from), join(root, to)];
-  await steps.run(`move ${from}`, () => renameOrRefuse(root, from, to, field), () => rename(target, source));
+  await steps.run(
+    `move ${from}`,
+    () => renameOrRefuse(root, from, to, field),
+    () => rename(target, source),
+  );
 }
 
 // Creates a home from the skeleton, undone by removing what was made.
-export async function createHomeStep(root: string, steps: DirectorySteps, home: string, skel: string,
-  owner: { uid: number; gid: number }, mode: number): Promise<void> {
+export async function createHomeStep(
+  root: string,
+  steps: DirectorySteps,
+  home: string,
+  skel: string,
+  owner: { uid: number; gid: number },
+  mode: number,
+): Promise<void> {
   const target = join(root, home);
-  await steps.run(`create ${home}`, async () => {
-    try {
-      await createHome(root, home, skel, owner, mode);
-    } catch (error) {
-      // A half-copied home is ours: it goes (but never one that was there before).
-      if ((error as CoreError).code !== 'already-exists') await rm(target, { recursive: true, force: true });
-      throw error;
-    }
-  }, () => rm(target, { recursive: true, force: true }));
+  await steps.run(
+    `create ${home}`,
+    async () => {
+      try {
+        await createHome(root, home, skel, owner, mode);
+      } catch (error) {
+        // A half-copied home is ours: it goes (but never one that was there before).
+        if ((error as CoreError).code !== 'already-exists') await rm(target, { recursive: true, force: true });
+        throw error;
+      }
+    },
+    () => rm(target, { recursive: true, force: true }),
+  );
 }
 
 // Gives a home's files owned by the old UID or GID to the new ones (as usermod -u/-g does),
 // remembering each change so that it can be undone; symlinks are never followed.
-export async function reownHomeStep(root: string, steps: DirectorySteps, home: string,
-  from: { uid: number; gid: number }, to: { uid: number; gid: number }): Promise<void> {
+export async function reownHomeStep(
+  root: string,
+  steps: DirectorySteps,
+  home: string,
+  from: { uid: number; gid: number },
+  to: { uid: number; gid: number },
+): Promise<void> {
   if (daemonUid !== 0) return;
   // (A home passwd spells `/home/x/` is still reached without a symlink.)
-  if (await resolveOnDisk(root, home) !== normalizeHome(home)) return;
+  if ((await resolveOnDisk(root, home)) !== normalizeHome(home)) return;
   const changed: { path: string; uid: number; gid: number }[] = [];
   const reown = async (path: string): Promise<void> => {
     const info = await lstat(path).catch(() => null);
@@ -235,14 +316,18 @@ export async function reownHomeStep(root: string, steps: DirectorySteps, home: s
     }
     if (info.isDirectory()) for (const name of await readdir(path)) await reown(join(path, name));
   };
-  await steps.run(`re-own ${home}`, async () => {
-    try {
-      await reown(join(root, home));
-    } catch (error) {
-      for (const entry of changed.reverse()) await lchown(entry.path, entry.uid, entry.gid).catch(() => {});
-      throw error;
-    }
-  }, async () => {
-    for (const entry of changed.reverse()) await lchown(entry.path, entry.uid, entry.gid);
-  });
+  await steps.run(
+    `re-own ${home}`,
+    async () => {
+      try {
+        await reown(join(root, home));
+      } catch (error) {
+        for (const entry of changed.reverse()) await lchown(entry.path, entry.uid, entry.gid).catch(() => {});
+        throw error;
+      }
+    },
+    async () => {
+      for (const entry of changed.reverse()) await lchown(entry.path, entry.uid, entry.gid);
+    },
+  );
 }

@@ -15,9 +15,41 @@ export const archivesBase = '/home/archives';
 // Directories no home may be or contain; those that are not an ancestor of the home base
 // no home may sit inside either (a home under /etc, /usr or /proc is never right).
 export const systemDirectories = [
-  '/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/libx32', '/lost+found', '/media', '/mnt',
-  '/nonexistent', '/opt', '/proc', '/root', '/run', '/sbin', '/snap', '/srv', '/sys', '/tmp', '/usr', '/var',
-  '/var/lib', '/var/log', '/var/spool', '/var/mail', '/var/tmp', '/var/cache', '/var/backups', '/var/www', sharesBase, archivesBase,
+  '/',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/home',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/lost+found',
+  '/media',
+  '/mnt',
+  '/nonexistent',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/snap',
+  '/srv',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/var',
+  '/var/lib',
+  '/var/log',
+  '/var/spool',
+  '/var/mail',
+  '/var/tmp',
+  '/var/cache',
+  '/var/backups',
+  '/var/www',
+  sharesBase,
+  archivesBase,
 ];
 
 const systemSet = new Set(systemDirectories);
@@ -132,16 +164,21 @@ export function getPathProblem(db: AccountDatabase, login: string, raw: string, 
   if (isWithin(path, sharesBase)) return `it lies in the group shares (${sharesBase})`;
   if (isWithin(path, archivesBase)) return `it lies in the archives (${archivesBase})`;
   const ancestors = getAncestors(path);
-  const sealed = ancestors.find((directory) => directory !== '/' && systemSet.has(directory)
-    && !isWithin(homeBase, directory));
+  const sealed = ancestors.find(
+    (directory) => directory !== '/' && systemSet.has(directory) && !isWithin(homeBase, directory),
+  );
   if (sealed !== undefined) return `it lies inside the system directory ${sealed}`;
   return getHomeOverlap(db, login, path, ancestors);
 }
 
 // What `path` has to do with the homes of accounts other than `login` (null: any account),
 // or null when nothing: it is one, lies inside one, or contains some (all normalized).
-export function getHomeOverlap(db: AccountDatabase, login: string | null, raw: string,
-  ancestors?: string[]): string | null {
+export function getHomeOverlap(
+  db: AccountDatabase,
+  login: string | null,
+  raw: string,
+  ancestors?: string[],
+): string | null {
   const path = normalizeHome(raw);
   const index = getHomeIndex(db);
   const others = (home: string): string[] | null => {
@@ -166,8 +203,13 @@ export function getHomeOverlap(db: AccountDatabase, login: string | null, raw: s
 // Checks a home an account is given (created, changed, or moved by a rename): under the
 // home base, or the account's existing home, and clear of every other directory the rule
 // protects. `field` names the request's field in the error.
-export function checkHomePath(db: AccountDatabase, login: string, home: unknown, homeBase: string,
-  field = 'home'): string {
+export function checkHomePath(
+  db: AccountDatabase,
+  login: string,
+  home: unknown,
+  homeBase: string,
+  field = 'home',
+): string {
   // The account's home as passwd has it stays, however spelled (it was not this request's).
   if (typeof home === 'string' && db.passwd.get(login)?.home === home) return home;
   const path = validateHome(home, field);

@@ -25,10 +25,14 @@ export interface JournaledHome {
 export async function writeHomesJournal(etcDir: string, steps: DirectorySteps, homes: JournaledHome[]): Promise<void> {
   const path = join(etcDir, homesJournalPath);
   const text = JSON.stringify({ started: new Date().toISOString(), homes });
-  await steps.run('write the homes journal', async () => {
-    await writeFile(`${path}+`, text, { mode: 0o600 });
-    await rename(`${path}+`, path);
-  }, () => rm(path, { force: true }));
+  await steps.run(
+    'write the homes journal',
+    async () => {
+      await writeFile(`${path}+`, text, { mode: 0o600 });
+      await rename(`${path}+`, path);
+    },
+    () => rm(path, { force: true }),
+  );
   steps.afterCommit(() => rm(path, { force: true }));
 }
 
@@ -47,8 +51,11 @@ export interface HomesRecovery {
 // (the homes phase was over: missing homes are made from skel) or none is (the homes made
 // for them belong to nobody: each one still owned by its planned UID and nobody's home now
 // is removed). Returns null when there was nothing to settle.
-export async function recoverHomesJournal(root: string, db: AccountDatabase,
-  homeMode: number): Promise<HomesRecovery | null> {
+export async function recoverHomesJournal(
+  root: string,
+  db: AccountDatabase,
+  homeMode: number,
+): Promise<HomesRecovery | null> {
   const etcDir = join(root, 'etc');
   const path = join(etcDir, homesJournalPath);
   const text = await readFile(path, 'utf8').catch(() => null);
@@ -66,7 +73,13 @@ export async function recoverHomesJournal(root: string, db: AccountDatabase,
     for (const entry of homes) {
       const account = db.passwd.get(entry.login);
       if (!account || account.uid !== entry.uid || account.home !== entry.home) continue;
-      if (await lstat(join(root, entry.home)).then(() => true, () => false)) continue;
+      if (
+        await lstat(join(root, entry.home)).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
       await createHome(root, entry.home, join(etcDir, 'skel'), entry, homeMode);
       count += 1;
     }
@@ -86,7 +99,7 @@ export async function recoverHomesJournal(root: string, db: AccountDatabase,
   await rm(path, { force: true });
   const message = written
     ? `An interrupted create of ${homes.length} accounts was finished: ${count} missing homes were made from skel`
-    : `An interrupted create of ${homes.length} accounts was never written: nothing was created, `
-      + `and the ${count} homes made for it were removed`;
+    : `An interrupted create of ${homes.length} accounts was never written: nothing was created, ` +
+      `and the ${count} homes made for it were removed`;
   return { outcome: written ? 'finished' : 'rolled-back', accounts: homes.length, homes: count, message };
 }

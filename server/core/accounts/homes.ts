@@ -1,4 +1,15 @@
-import { chmod, copyFile, lchown, lstat, mkdir, readdir, readlink, realpath, symlink, constants } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  lchown,
+  lstat,
+  mkdir,
+  readdir,
+  readlink,
+  realpath,
+  symlink,
+  constants,
+} from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { CoreError } from '../errors.ts';
 
@@ -11,20 +22,32 @@ export async function resolveUnderRoot(root: string, path: string): Promise<stri
   const parent = await realpath(dirname(target)).catch(() => null);
   const realRoot = await realpath(root);
   if (parent === null || (parent !== realRoot && relative(realRoot, parent).startsWith('..'))) {
-    throw new CoreError('invalid-argument', `Home ${JSON.stringify(path)} lies outside ${root} or its parent does not exist`, { field: 'home' });
+    throw new CoreError(
+      'invalid-argument',
+      `Home ${JSON.stringify(path)} lies outside ${root} or its parent does not exist`,
+      { field: 'home' },
+    );
   }
   return target;
 }
 
 // Copies a skeleton tree into a new home owned by uid:gid. Symlinks are copied as links,
 // never followed; files keep their mode; the home gets `mode`.
-export async function createHome(root: string, home: string, skel: string, owner: { uid: number; gid: number }, mode: number): Promise<void> {
+export async function createHome(
+  root: string,
+  home: string,
+  skel: string,
+  owner: { uid: number; gid: number },
+  mode: number,
+): Promise<void> {
   const target = await resolveUnderRoot(root, home);
   try {
     await mkdir(target, { mode: 0o700 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CoreError('already-exists', `The home ${home} already exists; remove or archive it first`, { field: 'home' });
+      throw new CoreError('already-exists', `The home ${home} already exists; remove or archive it first`, {
+        field: 'home',
+      });
     }
     throw error;
   }

@@ -21,8 +21,10 @@ export function getIdIndex(db: AccountDatabase): IdIndex {
   let index = indexes.get(db);
   if (!index) {
     index = { uidOwners: new Map(), gidOwners: new Map(), highest: new Map() };
-    for (const entry of db.passwd.entries()) if (!index.uidOwners.has(entry.uid)) index.uidOwners.set(entry.uid, entry.login);
-    for (const entry of db.group.entries()) if (!index.gidOwners.has(entry.gid)) index.gidOwners.set(entry.gid, entry.name);
+    for (const entry of db.passwd.entries())
+      if (!index.uidOwners.has(entry.uid)) index.uidOwners.set(entry.uid, entry.login);
+    for (const entry of db.group.entries())
+      if (!index.gidOwners.has(entry.gid)) index.gidOwners.set(entry.gid, entry.name);
     indexes.set(db, index);
   }
   return index;
@@ -30,7 +32,12 @@ export function getIdIndex(db: AccountDatabase): IdIndex {
 
 // The next free id in [min, max], as useradd picks it: one above the highest used in the
 // range, else the lowest free one; null when the range is full.
-export function allocateId(owners: Map<number, string>, highest: Map<string, number>, min: number, max: number): number | null {
+export function allocateId(
+  owners: Map<number, string>,
+  highest: Map<string, number>,
+  min: number,
+  max: number,
+): number | null {
   const key = `${min}-${max}`;
   let top = highest.get(key);
   if (top === undefined) {

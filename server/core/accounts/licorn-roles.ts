@@ -28,7 +28,12 @@ export function hasRoles(db: AccountDatabase, name: string): boolean {
 
 function getGroupsOf(db: AccountDatabase, name: string): Record<Exclude<GroupRole, 'none'>, string> {
   if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
-  if (!hasRoles(db, name)) throw new CoreError('invalid-argument', `The group ${quote(name)} has no responsibles and guests (it is not a standard Licorn group)`, { field: 'group' });
+  if (!hasRoles(db, name))
+    throw new CoreError(
+      'invalid-argument',
+      `The group ${quote(name)} has no responsibles and guests (it is not a standard Licorn group)`,
+      { field: 'group' },
+    );
   const helpers = getHelperNames(name);
   return { member: name, responsible: helpers.responsibles, guest: helpers.guests };
 }
@@ -45,7 +50,10 @@ export function getRole(db: AccountDatabase, name: string, login: string): Group
 // Gives `login` exactly one role in standard group `name` (or none): it leaves the other two
 // groups of the three and joins the one of its role.
 export function applySetRole(db: AccountDatabase, name: string, login: string, role: GroupRole): void {
-  if (!groupRoles.includes(role)) throw new CoreError('invalid-argument', `Invalid role ${quote(role)}: one of ${groupRoles.join(', ')}`, { field: 'role' });
+  if (!groupRoles.includes(role))
+    throw new CoreError('invalid-argument', `Invalid role ${quote(role)}: one of ${groupRoles.join(', ')}`, {
+      field: 'role',
+    });
   const account = db.passwd.get(login);
   if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
   checkNotRestricted(account);
@@ -59,7 +67,9 @@ export function applySetRole(db: AccountDatabase, name: string, login: string, r
     db.group.set({ ...group, members });
     const shadow = db.gshadow.get(groupName);
     if (shadow) {
-      const shadowMembers = wanted ? [...new Set([...shadow.members, login])] : shadow.members.filter((member) => member !== login);
+      const shadowMembers = wanted
+        ? [...new Set([...shadow.members, login])]
+        : shadow.members.filter((member) => member !== login);
       db.gshadow.set({ ...shadow, members: shadowMembers });
     }
   }

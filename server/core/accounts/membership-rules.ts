@@ -5,7 +5,11 @@ import { getAccountView } from './account-view.ts';
 import { quote } from './validate-fields.ts';
 import { getHelperOwner, hasRoles } from './licorn-roles.ts';
 import {
-  adminsGroup, checkAccountAction, isRestrictedUid, type AccountAction, type Actor,
+  adminsGroup,
+  checkAccountAction,
+  isRestrictedUid,
+  type AccountAction,
+  type Actor,
 } from './account-permissions.ts';
 
 // Licorn's rules applied inside a transaction, on the database as it is once the store has
@@ -50,9 +54,13 @@ export function getActorIn(db: AccountDatabase, requester: Requester): Actor {
 // anyone allowed may): the admin groups (rights to manage the machine), restricted groups
 // (GID below 300 or above 29999: root, shadow, disk, adm…) and other system groups. The
 // helper groups of a standard group (rsp-G, gst-G: system GIDs) are its roles: G's answer.
-export function getGroupPrivilege(db: AccountDatabase, defs: LoginDefs, name: string,
-  adminGroups: readonly string[]): string | null {
-  if (adminGroups.includes(name) || name === adminsGroup) return 'an administrators\' group';
+export function getGroupPrivilege(
+  db: AccountDatabase,
+  defs: LoginDefs,
+  name: string,
+  adminGroups: readonly string[],
+): string | null {
+  if (adminGroups.includes(name) || name === adminsGroup) return "an administrators' group";
   const group = db.group.get(name);
   if (!group) return null;
   if (isRestrictedUid(group.gid)) return `a restricted group (GID ${group.gid})`;
@@ -66,8 +74,15 @@ export function getGroupPrivilege(db: AccountDatabase, defs: LoginDefs, name: st
 // not do: nobody leaves `admins` through the interface; only members of `admins` put an
 // account into or out of a privileged group (getGroupPrivilege). The default primary group
 // held as primary is the core's choice and passes.
-export function checkMembershipChange(actor: Actor, db: AccountDatabase, defs: LoginDefs, login: string,
-  before: ReadonlyMap<string, boolean>, after: ReadonlyMap<string, boolean>, adminGroups: readonly string[]): void {
+export function checkMembershipChange(
+  actor: Actor,
+  db: AccountDatabase,
+  defs: LoginDefs,
+  login: string,
+  before: ReadonlyMap<string, boolean>,
+  after: ReadonlyMap<string, boolean>,
+  adminGroups: readonly string[],
+): void {
   if (before.has(adminsGroup) && !after.has(adminsGroup)) {
     const message = `Nobody is removed from "${adminsGroup}" through the interface (asked for ${quote(login)})`;
     throw new CoreError('permission-denied', message, { field: 'groups' });
@@ -81,8 +96,9 @@ export function checkMembershipChange(actor: Actor, db: AccountDatabase, defs: L
     if (primary && name === defaultPrimaryGroup) continue;
     const privilege = getGroupPrivilege(db, defs, name, adminGroups);
     if (privilege === null) continue;
-    const message = `Only members of "${adminsGroup}" may put an account ${direction} ${quote(name)}, `
-      + `${privilege} (asked for ${quote(login)})`;
+    const message =
+      `Only members of "${adminsGroup}" may put an account ${direction} ${quote(name)}, ` +
+      `${privilege} (asked for ${quote(login)})`;
     throw new CoreError('permission-denied', message, { field: primary ? 'primaryGroup' : 'groups' });
   }
 }
@@ -96,13 +112,20 @@ export interface AccountRequest {
 
 // Checks `actions` on an existing account for the requester, on the database as it is now,
 // and the version the change was based on (a stale one is a conflict).
-export function checkAccountRequest(db: AccountDatabase, defs: LoginDefs, requester: Requester, login: string,
-  actions: readonly AccountAction[], version?: string): AccountRequest {
+export function checkAccountRequest(
+  db: AccountDatabase,
+  defs: LoginDefs,
+  requester: Requester,
+  login: string,
+  actions: readonly AccountAction[],
+  version?: string,
+): AccountRequest {
   const account = getAccountView(db, defs, login);
   if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
   if (version !== undefined && account.version !== version) {
-    const message = `Account ${quote(login)} was changed elsewhere since you loaded it: `
-      + 'reload to see the change, then apply yours';
+    const message =
+      `Account ${quote(login)} was changed elsewhere since you loaded it: ` +
+      'reload to see the change, then apply yours';
     throw new CoreError('conflict', message, { field: 'version' });
   }
   const actor = getActorIn(db, requester);
@@ -115,8 +138,14 @@ export function checkAccountRequest(db: AccountDatabase, defs: LoginDefs, reques
 
 // Refuses a new account the requester may not create: a system account, or one put into a
 // privileged group, unless the actor is in `admins`. `login` is already created on `db`.
-export function checkNewAccountRules(actor: Actor, db: AccountDatabase, defs: LoginDefs, login: string,
-  system: boolean | undefined, adminGroups: readonly string[]): void {
+export function checkNewAccountRules(
+  actor: Actor,
+  db: AccountDatabase,
+  defs: LoginDefs,
+  login: string,
+  system: boolean | undefined,
+  adminGroups: readonly string[],
+): void {
   if (actor.inAdminsGroup) return;
   if (system) {
     const message = `Only members of "${adminsGroup}" may create system accounts`;
@@ -126,8 +155,15 @@ export function checkNewAccountRules(actor: Actor, db: AccountDatabase, defs: Lo
 }
 
 // The actions a change of an account asks for (each checked by checkAccountAction).
-export function getUpdateActions(update: { locked?: boolean; password?: string; forcePasswordChange?: boolean;
-  groups?: readonly string[]; primaryGroup?: string; roles?: object; newLogin?: string }): AccountAction[] {
+export function getUpdateActions(update: {
+  locked?: boolean;
+  password?: string;
+  forcePasswordChange?: boolean;
+  groups?: readonly string[];
+  primaryGroup?: string;
+  roles?: object;
+  newLogin?: string;
+}): AccountAction[] {
   const actions: AccountAction[] = ['modify'];
   if (update.locked === true) actions.push('lock');
   if (update.locked === false) actions.push('unlock');
@@ -141,11 +177,15 @@ export function getUpdateActions(update: { locked?: boolean; password?: string; 
 // then never be renamed or deleted here); a system group, an explicit GID outside the
 // standard range, or an admin group missing on this machine (its members would administer
 // it) only by members of `admins`.
-export function checkNewGroupRules(actor: Actor, input: { name: string; system?: boolean; gid?: number },
-  defs: LoginDefs, adminGroups: readonly string[]): void {
+export function checkNewGroupRules(
+  actor: Actor,
+  input: { name: string; system?: boolean; gid?: number },
+  defs: LoginDefs,
+  adminGroups: readonly string[],
+): void {
   if (input.gid !== undefined && isRestrictedUid(input.gid)) {
-    const message = `GID ${input.gid} is in the restricted range (below 300 or above 29999), `
-      + 'never given through the interface';
+    const message =
+      `GID ${input.gid} is in the restricted range (below 300 or above 29999), ` + 'never given through the interface';
     throw new CoreError('permission-denied', message, { field: 'gid' });
   }
   if (actor.inAdminsGroup) return;
@@ -162,20 +202,28 @@ export function checkNewGroupRules(actor: Actor, input: { name: string; system?:
 
 // Refuses changing a group (description, rename, share) that is restricted (nobody) or a
 // system or admin group (members of `admins` only), and renaming one into an admin group's name.
-export function checkGroupChange(actor: Actor, group: { name: string; gid: number; system: boolean },
-  adminGroups: readonly string[], newName?: string): void {
-  if (newName !== undefined && newName !== group.name && (adminGroups.includes(newName) || newName === adminsGroup)
-    && !actor.inAdminsGroup) {
+export function checkGroupChange(
+  actor: Actor,
+  group: { name: string; gid: number; system: boolean },
+  adminGroups: readonly string[],
+  newName?: string,
+): void {
+  if (
+    newName !== undefined &&
+    newName !== group.name &&
+    (adminGroups.includes(newName) || newName === adminsGroup) &&
+    !actor.inAdminsGroup
+  ) {
     const message = `Only members of "${adminsGroup}" may name a group ${quote(newName)}, an administrators' group`;
     throw new CoreError('permission-denied', message, { field: 'newName' });
   }
   if (isRestrictedUid(group.gid)) {
-    const message = `${quote(group.name)} is a restricted group (GID ${group.gid}), `
-      + 'never changed through the interface';
+    const message =
+      `${quote(group.name)} is a restricted group (GID ${group.gid}), ` + 'never changed through the interface';
     throw new CoreError('permission-denied', message, { field: 'name' });
   }
   if (actor.inAdminsGroup || (!group.system && !adminGroups.includes(group.name))) return;
-  const message = `Only members of "${adminsGroup}" may change ${quote(group.name)}: `
-    + 'it is a system or administrators\' group';
+  const message =
+    `Only members of "${adminsGroup}" may change ${quote(group.name)}: ` + "it is a system or administrators' group";
   throw new CoreError('permission-denied', message, { field: 'name' });
 }

@@ -13,7 +13,8 @@ const list = (field: string) => (field === '' ? [] : field.split(','));
 // Parses the text of a gshadow file, keeping every line.
 export function parseGshadow(text: string): DatabaseLine<GshadowEntry>[] {
   return parseDatabaseLines(text, 4, ([name, password, admins, members]) =>
-    (name === '' ? null : { name: name!, password: password!, admins: list(admins!), members: list(members!) }));
+    name === '' ? null : { name: name!, password: password!, admins: list(admins!), members: list(members!) },
+  );
 }
 
 // Writes a group's gshadow entry back as a line.

@@ -65,5 +65,8 @@ export function parseLoginDefs(text: string): LoginDefs {
 
 // The valid login shells listed in an /etc/shells text.
 export function parseShells(text: string): string[] {
-  return text.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('/'));
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('/'));
 }

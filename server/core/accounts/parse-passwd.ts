@@ -17,7 +17,15 @@ export function parsePasswd(text: string): DatabaseLine<PasswdEntry>[] {
     const uidNumber = parseOptionalNumber(uid!);
     const gidNumber = parseOptionalNumber(gid!);
     if (login === '' || uidNumber === null || gidNumber === null) return null;
-    return { login: login!, password: password!, uid: uidNumber, gid: gidNumber, gecos: gecos!, home: home!, shell: shell! };
+    return {
+      login: login!,
+      password: password!,
+      uid: uidNumber,
+      gid: gidNumber,
+      gecos: gecos!,
+      home: home!,
+      shell: shell!,
+    };
   });
 }
 

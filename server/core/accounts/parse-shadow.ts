@@ -35,6 +35,15 @@ const optional = (value: number | null) => (value === null ? '' : String(value))
 
 // Writes an account's shadow entry back as a line.
 export function formatShadow(entry: ShadowEntry): string {
-  return [entry.login, entry.hash, optional(entry.lastChange), optional(entry.minDays), optional(entry.maxDays),
-    optional(entry.warnDays), optional(entry.inactiveDays), optional(entry.expireDate), entry.reserved].join(':');
+  return [
+    entry.login,
+    entry.hash,
+    optional(entry.lastChange),
+    optional(entry.minDays),
+    optional(entry.maxDays),
+    optional(entry.warnDays),
+    optional(entry.inactiveDays),
+    optional(entry.expireDate),
+    entry.reserved,
+  ].join(':');
 }

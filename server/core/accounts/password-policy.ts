@@ -10,10 +10,14 @@ export const minPasswordLength = 8;
 // (any case, or reversed), or all of one class (only lowercase, only digits…).
 export function validatePassword(password: unknown, login: string): string {
   if (typeof password !== 'string' || password.length < minPasswordLength) {
-    throw new CoreError('invalid-argument', `The password must have at least ${minPasswordLength} characters`, { field: 'password' });
+    throw new CoreError('invalid-argument', `The password must have at least ${minPasswordLength} characters`, {
+      field: 'password',
+    });
   }
   if (password.length > 4096 || password.includes('\0')) {
-    throw new CoreError('invalid-argument', 'The password is longer than 4096 characters or holds a NUL byte', { field: 'password' });
+    throw new CoreError('invalid-argument', 'The password is longer than 4096 characters or holds a NUL byte', {
+      field: 'password',
+    });
   }
   const lowered = password.toLowerCase();
   if (lowered === login.toLowerCase() || lowered === [...login.toLowerCase()].reverse().join('')) {
@@ -21,7 +25,11 @@ export function validatePassword(password: unknown, login: string): string {
   }
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((pattern) => pattern.test(password)).length;
   if (classes < 2) {
-    throw new CoreError('invalid-argument', 'The password must mix at least two kinds of characters (lowercase, uppercase, digits, others)', { field: 'password' });
+    throw new CoreError(
+      'invalid-argument',
+      'The password must mix at least two kinds of characters (lowercase, uppercase, digits, others)',
+      { field: 'password' },
+    );
   }
   return password;
 }
@@ -39,8 +47,11 @@ export function createPassword(length = 16): string {
 // Hashes a password with login.defs' ENCRYPT_METHOD and cost, off the event loop.
 export function hashPassword(password: string, defs: LoginDefs): Promise<string> {
   switch (defs.encryptMethod) {
-    case 'SHA512': return hashPassphrase(password, createHashSetting('$6$', defs.shaRounds));
-    case 'SHA256': return hashPassphrase(password, createHashSetting('$5$', defs.shaRounds));
-    default: return hashPassphrase(password, createHashSetting('$y$', defs.yescryptCost));
+    case 'SHA512':
+      return hashPassphrase(password, createHashSetting('$6$', defs.shaRounds));
+    case 'SHA256':
+      return hashPassphrase(password, createHashSetting('$5$', defs.shaRounds));
+    default:
+      return hashPassphrase(password, createHashSetting('$y$', defs.yescryptCost));
   }
 }

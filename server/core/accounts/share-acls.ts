@@ -21,13 +21,48 @@ export interface ShareGids {
 // their own files, or every file when the group is permissive. Directories also carry the
 // default ACL new files and directories inherit. An executable file (its owner may run it)
 // keeps execute for those who may read it.
-export function getShareAcl(gids: ShareGids, permissive: boolean): { directory: string; file: string; executable: string } {
+export function getShareAcl(
+  gids: ShareGids,
+  permissive: boolean,
+): { directory: string; file: string; executable: string } {
   const admins = (perms: string) => (gids.admins === null ? [] : [`g:${gids.admins}:${perms}`]);
-  const directory = ['u::rwx', 'g::---', 'o::---', ...admins('rwx'), `g:${gids.guests}:r-x`, `g:${gids.responsibles}:rwx`, `g:${gids.group}:rwx`, 'm::rwx'];
-  const inherited = ['u::rwx', 'g::---', 'o::---', ...admins('rwx'), `g:${gids.guests}:r-x`, `g:${gids.responsibles}:rwx`, `g:${gids.group}:${permissive ? 'rwx' : 'r-x'}`, 'm::rwx'];
+  const directory = [
+    'u::rwx',
+    'g::---',
+    'o::---',
+    ...admins('rwx'),
+    `g:${gids.guests}:r-x`,
+    `g:${gids.responsibles}:rwx`,
+    `g:${gids.group}:rwx`,
+    'm::rwx',
+  ];
+  const inherited = [
+    'u::rwx',
+    'g::---',
+    'o::---',
+    ...admins('rwx'),
+    `g:${gids.guests}:r-x`,
+    `g:${gids.responsibles}:rwx`,
+    `g:${gids.group}:${permissive ? 'rwx' : 'r-x'}`,
+    'm::rwx',
+  ];
   // (Execute is decided here, not with setfacl's X: under --set, X looks at the new ACL.)
-  const file = (x: string) => [`u::rw${x}`, 'g::---', 'o::---', ...admins(`rw${x}`), `g:${gids.guests}:r${x}`, `g:${gids.responsibles}:rw${x}`, `g:${gids.group}:r${permissive ? 'w' : '-'}${x}`, `m::rw${x}`].join(',');
-  return { directory: [...directory, ...inherited.map((entry) => `d:${entry}`)].join(','), file: file('-'), executable: file('x') };
+  const file = (x: string) =>
+    [
+      `u::rw${x}`,
+      'g::---',
+      'o::---',
+      ...admins(`rw${x}`),
+      `g:${gids.guests}:r${x}`,
+      `g:${gids.responsibles}:rw${x}`,
+      `g:${gids.group}:r${permissive ? 'w' : '-'}${x}`,
+      `m::rw${x}`,
+    ].join(',');
+  return {
+    directory: [...directory, ...inherited.map((entry) => `d:${entry}`)].join(','),
+    file: file('-'),
+    executable: file('x'),
+  };
 }
 
 // How many paths one setfacl call gets (far below the argument limit).
@@ -48,7 +83,11 @@ export async function applyShareAcls(share: string, gids: ShareGids, permissive:
       else if (entry.isFile()) ((await lstat(path)).mode & 0o100 ? executables : files).push(path);
     }
   }
-  for (const [paths, spec] of [[directories, acl.directory], [files, acl.file], [executables, acl.executable]] as const) {
+  for (const [paths, spec] of [
+    [directories, acl.directory],
+    [files, acl.file],
+    [executables, acl.executable],
+  ] as const) {
     for (let start = 0; start < paths.length; start += pathsPerCall) {
       await setAcl(spec, paths.slice(start, start + pathsPerCall));
     }
@@ -95,7 +134,8 @@ export async function saveShareAcls(share: string): Promise<string> {
     const args = ['--recursive', '--physical', '--numeric', '--absolute-names', '--', share];
     return (await run('getfacl', args, { maxBuffer: 1 << 30 })).stdout;
   } catch (error) {
-    const detail = isMissingTool(error, 'getfacl') ? missingToolMessage('getfacl')
+    const detail = isMissingTool(error, 'getfacl')
+      ? missingToolMessage('getfacl')
       : ((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n')[0];
     const message = `Cannot read the shared directory's ACL: ${detail}`;
     throw new CoreError('internal-error', message, { field: 'permissive', cause: error });
@@ -107,7 +147,9 @@ export async function restoreShareAcls(saved: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const child = spawn('setfacl', ['--restore=-'], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve();
@@ -121,9 +163,13 @@ async function setAcl(spec: string, paths: string[]): Promise<void> {
   try {
     await run('setfacl', ['--set', spec, '--', ...paths]);
   } catch (error) {
-    if (isMissingTool(error, 'setfacl')) throw new CoreError('internal-error', missingToolMessage('setfacl'), { field: 'permissive', cause: error });
+    if (isMissingTool(error, 'setfacl'))
+      throw new CoreError('internal-error', missingToolMessage('setfacl'), { field: 'permissive', cause: error });
     const detail = ((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n')[0];
-    throw new CoreError('internal-error', `Cannot set the shared directory's ACL: ${detail}`, { field: 'permissive', cause: error });
+    throw new CoreError('internal-error', `Cannot set the shared directory's ACL: ${detail}`, {
+      field: 'permissive',
+      cause: error,
+    });
   }
 }
 

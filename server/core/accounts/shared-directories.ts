@@ -19,34 +19,63 @@ export function getSharePath(name: string): string {
 // transaction: removed again if the files are not written. A directory already there (left
 // by an earlier group of that name, or made by hand) is refused, never taken over: its files
 // would be re-ACLed and opened to the new group's members.
-export async function createShare(root: string, steps: DirectorySteps, name: string, gids: ShareGids,
-  options: { aclGid: number | null; permissive?: boolean }): Promise<void> {
+export async function createShare(
+  root: string,
+  steps: DirectorySteps,
+  name: string,
+  gids: ShareGids,
+  options: { aclGid: number | null; permissive?: boolean },
+): Promise<void> {
   const path = join(root, getSharePath(name));
-  if (!(await lstat(join(root, sharesBase)).then(() => true, () => false))) {
+  if (
+    !(await lstat(join(root, sharesBase)).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     const shares = join(root, sharesBase);
-    await steps.run('make the shares directory', () => mkdir(shares, { recursive: true }), () => rmdir(shares));
+    await steps.run(
+      'make the shares directory',
+      () => mkdir(shares, { recursive: true }),
+      () => rmdir(shares),
+    );
   }
-  if (await lstat(path).then(() => true, () => false)) {
-    const message = `The shared directory ${getSharePath(name)} already exists (left by an earlier group?): `
-      + 'archive or remove it first';
+  if (
+    await lstat(path).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    const message =
+      `The shared directory ${getSharePath(name)} already exists (left by an earlier group?): ` +
+      'archive or remove it first';
     throw new CoreError('already-exists', message, { field: 'name' });
   }
-  await steps.run(`create the share ${name}`, async () => {
-    await mkdir(path, { mode: 0o2770 });
-    if (isRoot) await chown(path, 0, options.aclGid ?? 0);
-    await chmod(path, options.permissive ? 0o2770 : 0o3770);
-    await applyShareAcls(path, gids, options.permissive ?? false).catch((error: unknown) => {
-      if (!isAclToolMissing(error)) throw error;
-      warnSharesWithoutAcl();
-    });
-  }, async () => {
-    await rm(path, { recursive: true, force: true });
-  });
+  await steps.run(
+    `create the share ${name}`,
+    async () => {
+      await mkdir(path, { mode: 0o2770 });
+      if (isRoot) await chown(path, 0, options.aclGid ?? 0);
+      await chmod(path, options.permissive ? 0o2770 : 0o3770);
+      await applyShareAcls(path, gids, options.permissive ?? false).catch((error: unknown) => {
+        if (!isAclToolMissing(error)) throw error;
+        warnSharesWithoutAcl();
+      });
+    },
+    async () => {
+      await rm(path, { recursive: true, force: true });
+    },
+  );
 }
 
 // Renames a share with its group (a step of the group's transaction).
-export async function renameShare(root: string, steps: DirectorySteps, name: string, newName: string,
-  field = 'name'): Promise<void> {
+export async function renameShare(
+  root: string,
+  steps: DirectorySteps,
+  name: string,
+  newName: string,
+  field = 'name',
+): Promise<void> {
   await moveDirectoryStep(root, steps, getSharePath(name), getSharePath(newName), field);
 }
 

@@ -28,7 +28,13 @@ export function findFreeRange(ranges: SubordinateRange[], min: number, max: numb
 // it. One pass over the sorted ranges: a gap too small for one range stays too small for the
 // next, so the search never goes back (10,000 accounts at once stay linear). Owners past a
 // full space get none.
-export function allocateRanges(ranges: SubordinateRange[], owners: string[], min: number, max: number, count: number): SubordinateRange[] {
+export function allocateRanges(
+  ranges: SubordinateRange[],
+  owners: string[],
+  min: number,
+  max: number,
+  count: number,
+): SubordinateRange[] {
   const sorted = [...ranges].sort((a, b) => a.start - b.start);
   const allocated: SubordinateRange[] = [];
   let start = min;
@@ -88,7 +94,12 @@ export interface SubordinateSpace {
 
 // The lines of a subuid or subgid file after `change`, and its new text; null when nothing
 // changes. An addition alone appends to the text as it was, without rendering every line.
-export function changeSubordinateLines(text: string, lines: DatabaseLine<SubordinateRange>[], change: SubordinateChange, space: SubordinateSpace): { text: string; lines: DatabaseLine<SubordinateRange>[] } | null {
+export function changeSubordinateLines(
+  text: string,
+  lines: DatabaseLine<SubordinateRange>[],
+  change: SubordinateChange,
+  space: SubordinateSpace,
+): { text: string; lines: DatabaseLine<SubordinateRange>[] } | null {
   let next = lines;
   let rewritten = false;
   if (change.removed.size > 0 || change.renamed.size > 0) {
@@ -116,10 +127,15 @@ export function changeSubordinateLines(text: string, lines: DatabaseLine<Subordi
     wanted.delete(line.entry.owner);
   }
   const owners = [...wanted];
-  const allocated = allocateRanges(ranges, owners, space.min, space.max, space.count).map((entry) => ({ entry, text: formatRange(entry) }));
+  const allocated = allocateRanges(ranges, owners, space.min, space.max, space.count).map((entry) => ({
+    entry,
+    text: formatRange(entry),
+  }));
   if (!rewritten && allocated.length === 0) return null;
   const appended = allocated.map((line) => `${line.text}\n`).join('');
-  const newText = rewritten ? next.map((line) => `${line.text}\n`).join('') + appended : (text === '' || text.endsWith('\n') ? text : `${text}\n`) + appended;
+  const newText = rewritten
+    ? next.map((line) => `${line.text}\n`).join('') + appended
+    : (text === '' || text.endsWith('\n') ? text : `${text}\n`) + appended;
   return { text: newText, lines: [...next, ...allocated] };
 }
 

@@ -8,7 +8,9 @@ export const maxNameLength = 32;
 // A value as an error message shows it: quoted, escaped (never a raw newline or control
 // character in a message or a log line), cut after 80 characters.
 export function quote(value: unknown): string {
-  return JSON.stringify(typeof value === 'string' && value.length > 80 ? `${value.slice(0, 80)}…` : value) ?? String(value);
+  return (
+    JSON.stringify(typeof value === 'string' && value.length > 80 ? `${value.slice(0, 80)}…` : value) ?? String(value)
+  );
 }
 
 // Characters that would break a colon-separated file or a terminal: `:`, newline, NUL, and
@@ -21,10 +23,16 @@ export function validateName(value: unknown, field: 'login' | 'name' | 'newName'
     throw new CoreError('invalid-argument', `Missing ${field}`, { field });
   }
   if (value.length > maxNameLength) {
-    throw new CoreError('invalid-argument', `Malformed ${field} ${quote(value)}: at most ${maxNameLength} characters`, { field });
+    throw new CoreError('invalid-argument', `Malformed ${field} ${quote(value)}: at most ${maxNameLength} characters`, {
+      field,
+    });
   }
   if (!namePattern.test(value)) {
-    throw new CoreError('invalid-argument', `Malformed ${field} ${quote(value)}: must match ${namePattern.source} (lowercase letters, digits, "_", "." and "-", starting with a letter or "_")`, { field });
+    throw new CoreError(
+      'invalid-argument',
+      `Malformed ${field} ${quote(value)}: must match ${namePattern.source} (lowercase letters, digits, "_", "." and "-", starting with a letter or "_")`,
+      { field },
+    );
   }
   return value;
 }
@@ -40,8 +48,12 @@ const invisibleCharacters = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]|(?![\u200c\u200d])\p{Cf}
 // invisible (invisibleCharacters); any other Unicode is fine (Amélie Durand, O'Brien,
 // Jean-Luc Ba).
 export function validateFullName(value: unknown): string {
-  if (typeof value !== 'string') throw new CoreError('invalid-argument', 'The full name must be text', { field: 'fullName' });
-  if (value.length > 256) throw new CoreError('invalid-argument', `Full name ${quote(value)} is longer than 256 characters`, { field: 'fullName' });
+  if (typeof value !== 'string')
+    throw new CoreError('invalid-argument', 'The full name must be text', { field: 'fullName' });
+  if (value.length > 256)
+    throw new CoreError('invalid-argument', `Full name ${quote(value)} is longer than 256 characters`, {
+      field: 'fullName',
+    });
   if (unsafeCharacters.test(value) || invisibleCharacters.test(value) || value.includes(',')) {
     const message = `Invalid full name ${quote(value)}: no ":", ",", control, line-separator or invisible characters`;
     throw new CoreError('invalid-argument', message, { field: 'fullName' });
@@ -51,8 +63,12 @@ export function validateFullName(value: unknown): string {
 
 // Checks a group description: free text on one line, without `:` or anything invisible.
 export function validateDescription(value: unknown): string {
-  if (typeof value !== 'string') throw new CoreError('invalid-argument', 'The description must be text', { field: 'description' });
-  if (value.length > 256) throw new CoreError('invalid-argument', `Description ${quote(value)} is longer than 256 characters`, { field: 'description' });
+  if (typeof value !== 'string')
+    throw new CoreError('invalid-argument', 'The description must be text', { field: 'description' });
+  if (value.length > 256)
+    throw new CoreError('invalid-argument', `Description ${quote(value)} is longer than 256 characters`, {
+      field: 'description',
+    });
   if (unsafeCharacters.test(value) || invisibleCharacters.test(value)) {
     const message = `Invalid description ${quote(value)}: no ":", control, line-separator or invisible characters`;
     throw new CoreError('invalid-argument', message, { field: 'description' });
@@ -76,18 +92,19 @@ export function validateHome(value: unknown, field = 'home'): string {
     throw new CoreError('invalid-argument', `Invalid home ${quote(value)}: must be an absolute path`, { field });
   }
   if (!homePattern.test(value)) {
-    const message = `Invalid home ${quote(value)}: only letters A–Z and a–z, digits, `
-      + '"/", ".", "_", "-", "+" and "@"';
+    const message =
+      `Invalid home ${quote(value)}: only letters A–Z and a–z, digits, ` + '"/", ".", "_", "-", "+" and "@"';
     throw new CoreError('invalid-argument', message, { field });
   }
   if (value.length > maxHomePath || value.split('/').some((part) => part.length > maxHomeComponent)) {
-    const message = `Invalid home ${quote(value)}: at most ${maxHomeComponent} characters between slashes `
-      + `and ${maxHomePath} in all`;
+    const message =
+      `Invalid home ${quote(value)}: at most ${maxHomeComponent} characters between slashes ` +
+      `and ${maxHomePath} in all`;
     throw new CoreError('invalid-argument', message, { field });
   }
   if (posix.normalize(value) !== value || (value.endsWith('/') && value !== '/')) {
-    const message = `Invalid home ${quote(value)}: must be a normalized absolute path `
-      + '(no "//", "/./", ".." or final "/")';
+    const message =
+      `Invalid home ${quote(value)}: must be a normalized absolute path ` + '(no "//", "/./", ".." or final "/")';
     throw new CoreError('invalid-argument', message, { field });
   }
   return value;
@@ -99,13 +116,21 @@ export const noLoginShells = ['/usr/sbin/nologin', '/sbin/nologin', '/bin/false'
 // Checks a shell against the machine's /etc/shells.
 export function validateShell(value: unknown, shells: readonly string[]): string {
   if (typeof value === 'string' && (shells.includes(value) || noLoginShells.includes(value))) return value;
-  throw new CoreError('invalid-argument', `Invalid shell ${quote(value)}: valid shells are ${[...shells, ...noLoginShells].join(', ')}`, { field: 'shell' });
+  throw new CoreError(
+    'invalid-argument',
+    `Invalid shell ${quote(value)}: valid shells are ${[...shells, ...noLoginShells].join(', ')}`,
+    { field: 'shell' },
+  );
 }
 
 // Checks an id is an integer within [min, max].
 export function validateId(value: unknown, field: 'uid' | 'gid', min: number, max: number, kind: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new CoreError('invalid-argument', `${field.toUpperCase()} ${quote(value)} is out of range for ${kind}: ${min}–${max}`, { field });
+    throw new CoreError(
+      'invalid-argument',
+      `${field.toUpperCase()} ${quote(value)} is out of range for ${kind}: ${min}–${max}`,
+      { field },
+    );
   }
   return value;
 }
@@ -114,7 +139,9 @@ export function validateId(value: unknown, field: 'uid' | 'gid', min: number, ma
 export function validateDay(value: unknown, field: string): number | null {
   if (value === null) return null;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2_932_896) {
-    throw new CoreError('invalid-argument', `Invalid ${field} ${quote(value)}: a day count since 1970-01-01, or null`, { field });
+    throw new CoreError('invalid-argument', `Invalid ${field} ${quote(value)}: a day count since 1970-01-01, or null`, {
+      field,
+    });
   }
   return value;
 }

@@ -62,9 +62,13 @@ export class Authenticator {
     // password at a NUL byte); still check a password so the answer takes as long as for a
     // real account. An empty password never reaches the account's checker either: PAM's
     // `nullok` (Debian's default) would let it open an account whose hash is empty.
-    const plausible = /^[a-z_][a-z0-9_.-]{0,31}\$?$/.test(login) && password.length > 0 && password.length <= 4096
-      && !password.includes('\0');
-    const checked = plausible ? { login, password }
+    const plausible =
+      /^[a-z_][a-z0-9_.-]{0,31}\$?$/.test(login) &&
+      password.length > 0 &&
+      password.length <= 4096 &&
+      !password.includes('\0');
+    const checked = plausible
+      ? { login, password }
       : { login: '_invalid_', password: 'x'.repeat(Math.min(Math.max(password.length, 1), 64)) };
     const verdict = await this.#checker.check(checked.login, checked.password, remoteAddress);
     if (!plausible || verdict === 'bad-credentials') return { ok: false, reason: 'bad-credentials' };
@@ -90,8 +94,7 @@ export class Authenticator {
   // Changes `login`'s own password from `currentPassword` to `newPassword`: PAM's chauthtok
   // on the real machine (password-changers.ts). Throws CoreError on `currentPassword` or
   // `password`; a refusal changes nothing.
-  changeOwnPassword(login: string, currentPassword: string, newPassword: string, remoteAddress: string):
-    Promise<void> {
+  changeOwnPassword(login: string, currentPassword: string, newPassword: string, remoteAddress: string): Promise<void> {
     return this.#changer.change(login, currentPassword, newPassword, remoteAddress);
   }
 
@@ -113,7 +116,8 @@ export class Authenticator {
     const account = this.getAccount(login);
     const shadow = this.#options.accounts.getShadowEntry(login);
     const credential = createHash('sha256')
-      .update(`${shadow?.hash ?? ''}\n${shadow?.lastChange ?? ''}`).digest('base64url');
+      .update(`${shadow?.hash ?? ''}\n${shadow?.lastChange ?? ''}`)
+      .digest('base64url');
     const access = account ? { account, refusal: getLoginRefusal(shadow, today), credential } : null;
     byLogin.set(login, access);
     return access;

@@ -29,7 +29,7 @@ export function createShadowPasswordChanger(accounts: AccountsService, checker: 
   return {
     async change(login, currentPassword, newPassword, remoteAddress) {
       checkNewPassword(login, currentPassword, newPassword);
-      if (await checker.check(login, currentPassword, remoteAddress) !== 'ok') throw wrongCurrentPassword();
+      if ((await checker.check(login, currentPassword, remoteAddress)) !== 'ok') throw wrongCurrentPassword();
       await accounts.setPassword(login, newPassword);
     },
   };
@@ -47,8 +47,9 @@ export function createPamPasswordChanger(service: string, accounts: AccountsServ
       if (!currentPassword || currentPassword.length > 4096 || currentPassword.includes('\0')) {
         throw wrongCurrentPassword();
       }
-      const result = await accounts.applyOutsideWrite(
-        () => runPamPasswordChange(service, login, remoteAddress, currentPassword, newPassword));
+      const result = await accounts.applyOutsideWrite(() =>
+        runPamPasswordChange(service, login, remoteAddress, currentPassword, newPassword),
+      );
       if (result.code !== 'success') throw getChangeRefusal(service, result);
     },
   };
@@ -57,11 +58,14 @@ export function createPamPasswordChanger(service: string, accounts: AccountsServ
 // The CoreError for a failed chauthtok, with PAM's own words where it gave some.
 function getChangeRefusal(service: string, result: PamResult): CoreError {
   if (result.step === 'start') {
-    return new CoreError('internal-error', `PAM could not start service "${service}" (${result.code})`, { field: 'auth.pam_service' });
+    return new CoreError('internal-error', `PAM could not start service "${service}" (${result.code})`, {
+      field: 'auth.pam_service',
+    });
   }
   const said = result.messages.split('\n').filter((line) => line && !/^Changing password for /.test(line));
   // pam_unix's prelim check: the current password was wrong (or the account unknown).
-  if ((result.code === 'auth-err' || result.code === 'user-unknown') && said.length === 0) return wrongCurrentPassword();
+  if ((result.code === 'auth-err' || result.code === 'user-unknown') && said.length === 0)
+    return wrongCurrentPassword();
   if (result.code === 'authtok-lock-busy') {
     return new CoreError('busy', 'The account files are locked by another program; try again', { field: 'password' });
   }

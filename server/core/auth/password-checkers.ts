@@ -28,7 +28,9 @@ export function createShadowChecker(getShadowEntry: (login: string) => ShadowEnt
       const stored = entry && usableHash.test(entry.hash) ? entry.hash : await getDecoy();
       // The addon throws before its promise for arguments it refuses (a NUL byte): both are
       // a failed check.
-      const computed = await Promise.resolve().then(() => hashPassphrase(password, stored)).catch(() => '');
+      const computed = await Promise.resolve()
+        .then(() => hashPassphrase(password, stored))
+        .catch(() => '');
       const same = computed.length === stored.length && timingSafeEqual(Buffer.from(computed), Buffer.from(stored));
       return same && stored !== (await getDecoy()) ? 'ok' : 'bad-credentials';
     },
@@ -42,13 +44,19 @@ export function createShadowChecker(getShadowEntry: (login: string) => ShadowEnt
 // Throws CoreError when the service file is missing.
 export function createPamChecker(service: string): PasswordChecker {
   if (!existsSync(`/etc/pam.d/${service}`)) {
-    throw new CoreError('not-found', `PAM service file /etc/pam.d/${service} is missing; install it as the README shows`, { field: 'auth.pam_service' });
+    throw new CoreError(
+      'not-found',
+      `PAM service file /etc/pam.d/${service} is missing; install it as the README shows`,
+      { field: 'auth.pam_service' },
+    );
   }
   return {
     async check(login, password, remoteAddress) {
       const result = await runPamLogin(service, login, remoteAddress, password);
       if (result.step === 'start') {
-        throw new CoreError('internal-error', `PAM could not start service "${service}" (${result.code})`, { field: 'auth.pam_service' });
+        throw new CoreError('internal-error', `PAM could not start service "${service}" (${result.code})`, {
+          field: 'auth.pam_service',
+        });
       }
       if (result.step === 'authenticate') return 'bad-credentials';
       if (result.code === 'success') return 'ok';

@@ -31,13 +31,25 @@ export interface DemoCredentials {
   password: string;
 }
 
-interface Member { login: string; uid: number; fullName: string; hash: string; admin: boolean; person: typeof demoPeople[number] | null }
+interface Member {
+  login: string;
+  uid: number;
+  fullName: string;
+  hash: string;
+  admin: boolean;
+  person: (typeof demoPeople)[number] | null;
+}
 
 // Creates the demo sandbox at `root` (which must not exist yet): etc/ files in the formats
 // of shadow-utils, skel, homes and group shares. Built beside `root` and renamed into place,
 // so a crash never leaves half a sandbox. Returns the admin's freshly generated credentials.
 export async function createDemoRoot(root: string, options: CreateDemoRootOptions = {}): Promise<DemoCredentials> {
-  if (await stat(root).then(() => true, () => false)) {
+  if (
+    await stat(root).then(
+      () => true,
+      () => false,
+    )
+  ) {
     throw new CoreError('already-exists', `Cannot create the demo in "${root}": it already exists`, { field: 'root' });
   }
   const building = `${root}.building-${process.pid}`;
@@ -56,14 +68,22 @@ async function buildDemoRoot(building: string, options: CreateDemoRootOptions): 
   const adminPassword = options.passwords?.[demoAdminLogin] ?? createPassword();
   const yescrypt = (password: string) => hashPassphrase(password, createHashSetting('$y$', 5));
 
-  const members: Member[] = await Promise.all([
-    { login: demoAdminLogin, fullName: 'Demo Administrator', admin: true, person: null },
-    ...demoPeople.map((person) => ({ login: createLoginFromName(person.fullName), fullName: person.fullName, admin: !!person.admin, person })),
-  ].map(async (member, index) => {
-    const password = options.passwords?.[member.login] ?? (member.login === demoAdminLogin ? adminPassword : createPassword());
-    const hash = await yescrypt(password);
-    return { ...member, uid: 1000 + index, hash: member.person?.locked ? `!${hash}` : hash };
-  }));
+  const members: Member[] = await Promise.all(
+    [
+      { login: demoAdminLogin, fullName: 'Demo Administrator', admin: true, person: null },
+      ...demoPeople.map((person) => ({
+        login: createLoginFromName(person.fullName),
+        fullName: person.fullName,
+        admin: !!person.admin,
+        person,
+      })),
+    ].map(async (member, index) => {
+      const password =
+        options.passwords?.[member.login] ?? (member.login === demoAdminLogin ? adminPassword : createPassword());
+      const hash = await yescrypt(password);
+      return { ...member, uid: 1000 + index, hash: member.person?.locked ? `!${hash}` : hash };
+    }),
+  );
 
   const files = renderDemoFiles(members);
   await mkdir(join(building, 'etc/skel'), { recursive: true });
@@ -89,7 +109,10 @@ async function buildDemoRoot(building: string, options: CreateDemoRootOptions): 
   }
   // Shares with Licorn's ACL; developers' is permissive.
   for (const [index, group] of demoGroups.entries()) {
-    await createShare(building, new DirectorySteps(), group.name, getDemoGroupGids(index), { aclGid: demoGids.acl, permissive: group.permissive });
+    await createShare(building, new DirectorySteps(), group.name, getDemoGroupGids(index), {
+      aclGid: demoGids.acl,
+      permissive: group.permissive,
+    });
   }
   await writeFile(join(building, demoMarkerFile), `Licorn WMI demo sandbox, created ${new Date().toISOString()}\n`);
   return { login: demoAdminLogin, password: adminPassword };
@@ -106,32 +129,66 @@ function getDemoGroupGids(index: number): ShareGids {
 // Renders passwd, shadow, group, gshadow, subuid, subgid, login.defs and shells for the demo's members.
 function renderDemoFiles(members: Member[]): Record<string, string> {
   const today = getShadowDay();
-  const passwd = basePasswd + members.map((member, index) => {
-    const shell = index % 7 === 3 ? '/usr/bin/zsh' : '/bin/bash';
-    return formatPasswd({ login: member.login, password: 'x', uid: member.uid, gid: 100, gecos: `${member.fullName},,,`, home: `/home/${member.login}`, shell }) + '\n';
-  }).join('');
+  const passwd =
+    basePasswd +
+    members
+      .map((member, index) => {
+        const shell = index % 7 === 3 ? '/usr/bin/zsh' : '/bin/bash';
+        return (
+          formatPasswd({
+            login: member.login,
+            password: 'x',
+            uid: member.uid,
+            gid: 100,
+            gecos: `${member.fullName},,,`,
+            home: `/home/${member.login}`,
+            shell,
+          }) + '\n'
+        );
+      })
+      .join('');
   const ageing = { minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, reserved: '' };
-  const systemShadow = basePasswd.split('\n').filter(Boolean)
-    .map((line) => formatShadow({ login: line.split(':')[0]!, hash: '*', lastChange: today - 400, expireDate: null, ...ageing }));
-  const shadow = [...systemShadow, ...members.map((member, index) => formatShadow({
-    login: member.login, hash: member.hash, lastChange: today - (index * 17) % 365,
-    expireDate: member.person?.expired ? today - 30 : null, ...ageing,
-  }))].join('\n') + '\n';
+  const systemShadow = basePasswd
+    .split('\n')
+    .filter(Boolean)
+    .map((line) =>
+      formatShadow({ login: line.split(':')[0]!, hash: '*', lastChange: today - 400, expireDate: null, ...ageing }),
+    );
+  const shadow =
+    [
+      ...systemShadow,
+      ...members.map((member, index) =>
+        formatShadow({
+          login: member.login,
+          hash: member.hash,
+          lastChange: today - ((index * 17) % 365),
+          expireDate: member.person?.expired ? today - 30 : null,
+          ...ageing,
+        }),
+      ),
+    ].join('\n') + '\n';
 
-  const groups: { name: string; gid: number; members: string[] }[] = baseGroups.map(([name, gid]) => ({ name, gid, members: [] }));
+  const groups: { name: string; gid: number; members: string[] }[] = baseGroups.map(([name, gid]) => ({
+    name,
+    gid,
+    members: [],
+  }));
   const admins = members.filter((member) => member.admin).map((member) => member.login);
   groups.push({ name: 'admins', gid: demoGids.admins, members: admins });
   groups.push({ name: 'licorn-wmi', gid: 301, members: [] });
   groups.push({ name: 'acl', gid: demoGids.acl, members: [] });
   demoGroups.forEach((group, index) => {
-    const withRole = (role: string) => members.filter((member) => member.person?.groups[group.name] === role).map((member) => member.login);
+    const withRole = (role: string) =>
+      members.filter((member) => member.person?.groups[group.name] === role).map((member) => member.login);
     const gids = getDemoGroupGids(index);
     groups.push({ name: group.name, gid: gids.group, members: withRole('member') });
     groups.push({ name: `rsp-${group.name}`, gid: gids.responsibles, members: withRole('responsible') });
     groups.push({ name: `gst-${group.name}`, gid: gids.guests, members: withRole('guest') });
   });
   const group = groups.map((entry) => formatGroup({ ...entry, password: 'x' }) + '\n').join('');
-  const gshadow = groups.map((entry) => formatGshadow({ name: entry.name, password: '!', admins: [], members: entry.members }) + '\n').join('');
+  const gshadow = groups
+    .map((entry) => formatGshadow({ name: entry.name, password: '!', admins: [], members: entry.members }) + '\n')
+    .join('');
   // One range of 65,536 subordinate ids per account, from 100000, as useradd hands them out
   // with the demo's login.defs (SUB_UID_MIN, SUB_UID_COUNT).
   const subordinate = members.map((member, index) => `${member.login}:${100000 + index * 65536}:65536\n`).join('');

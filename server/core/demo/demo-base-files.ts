@@ -21,11 +21,34 @@ sshd:x:101:65534::/run/sshd:/usr/sbin/nologin
 `;
 
 export const baseGroups: [name: string, gid: number][] = [
-  ['root', 0], ['daemon', 1], ['bin', 2], ['sys', 3], ['adm', 4], ['tty', 5], ['disk', 6],
-  ['lp', 7], ['mail', 8], ['news', 9], ['man', 12], ['proxy', 13], ['kmem', 15], ['cdrom', 24],
-  ['sudo', 27], ['audio', 29], ['www-data', 33], ['backup', 34], ['shadow', 42], ['utmp', 43],
-  ['video', 44], ['plugdev', 46], ['staff', 50], ['games', 60], ['users', 100],
-  ['messagebus', 107], ['systemd-network', 998], ['nogroup', 65534],
+  ['root', 0],
+  ['daemon', 1],
+  ['bin', 2],
+  ['sys', 3],
+  ['adm', 4],
+  ['tty', 5],
+  ['disk', 6],
+  ['lp', 7],
+  ['mail', 8],
+  ['news', 9],
+  ['man', 12],
+  ['proxy', 13],
+  ['kmem', 15],
+  ['cdrom', 24],
+  ['sudo', 27],
+  ['audio', 29],
+  ['www-data', 33],
+  ['backup', 34],
+  ['shadow', 42],
+  ['utmp', 43],
+  ['video', 44],
+  ['plugdev', 46],
+  ['staff', 50],
+  ['games', 60],
+  ['users', 100],
+  ['messagebus', 107],
+  ['systemd-network', 998],
+  ['nogroup', 65534],
 ];
 
 export const loginDefs = `# /etc/login.defs - configuration of the shadow suite (demo sandbox of Licorn WMI)
@@ -85,7 +108,10 @@ export const shells = `# /etc/shells: valid login shells
 `;
 
 export const skelFiles: Record<string, string> = {
-  '.bash_logout': '# ~/.bash_logout: executed by bash(1) when login shell exits.\nif [ "$SHLVL" = 1 ]; then\n    [ -x /usr/bin/clear_console ] && /usr/bin/clear_console -q\nfi\n',
-  '.bashrc': '# ~/.bashrc: executed by bash(1) for non-login shells.\ncase $- in\n    *i*) ;;\n      *) return;;\nesac\nHISTCONTROL=ignoreboth\nshopt -s histappend\nHISTSIZE=1000\nHISTFILESIZE=2000\nPS1=\'\\u@\\h:\\w\\$ \'\n',
-  '.profile': '# ~/.profile: executed by the command interpreter for login shells.\nif [ -n "$BASH_VERSION" ] && [ -f "$HOME/.bashrc" ]; then\n    . "$HOME/.bashrc"\nfi\nif [ -d "$HOME/bin" ] ; then\n    PATH="$HOME/bin:$PATH"\nfi\n',
+  '.bash_logout':
+    '# ~/.bash_logout: executed by bash(1) when login shell exits.\nif [ "$SHLVL" = 1 ]; then\n    [ -x /usr/bin/clear_console ] && /usr/bin/clear_console -q\nfi\n',
+  '.bashrc':
+    "# ~/.bashrc: executed by bash(1) for non-login shells.\ncase $- in\n    *i*) ;;\n      *) return;;\nesac\nHISTCONTROL=ignoreboth\nshopt -s histappend\nHISTSIZE=1000\nHISTFILESIZE=2000\nPS1='\\u@\\h:\\w\\$ '\n",
+  '.profile':
+    '# ~/.profile: executed by the command interpreter for login shells.\nif [ -n "$BASH_VERSION" ] && [ -f "$HOME/.bashrc" ]; then\n    . "$HOME/.bashrc"\nfi\nif [ -d "$HOME/bin" ] ; then\n    PATH="$HOME/bin:$PATH"\nfi\n',
 };

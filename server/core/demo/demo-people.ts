@@ -64,7 +64,10 @@ export const demoPeople: DemoPerson[] = [
 
 // A login from a full name: initial and last name, accents dropped (Amélie Durand → adurand).
 export function createLoginFromName(fullName: string): string {
-  const ascii = fullName.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const ascii = fullName
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
   const words = ascii.split(/\s+/).filter(Boolean);
   return ((words[0]?.[0] ?? '') + (words.at(-1) ?? '')).replace(/[^a-z0-9]/g, '');
 }

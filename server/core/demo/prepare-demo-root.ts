@@ -6,13 +6,20 @@ import { createDemoRoot, type DemoCredentials } from './create-demo-root.ts';
 // Makes sure a sandbox root is usable: creates the demo there when the directory does not
 // exist yet (returning the admin credentials to print once), or checks it holds etc/passwd.
 export async function prepareSandboxRoot(root: string): Promise<DemoCredentials | null> {
-  const exists = await stat(root).then(() => true, () => false);
+  const exists = await stat(root).then(
+    () => true,
+    () => false,
+  );
   if (!exists) return createDemoRoot(root);
   try {
     await access(join(root, 'etc/passwd'));
     await access(join(root, 'etc/group'));
   } catch (error) {
-    throw new CoreError('not-found', `Sandbox root "${root}" exists but holds no etc/passwd and etc/group; remove it to get a fresh demo`, { field: 'root', cause: error });
+    throw new CoreError(
+      'not-found',
+      `Sandbox root "${root}" exists but holds no etc/passwd and etc/group; remove it to get a fresh demo`,
+      { field: 'root', cause: error },
+    );
   }
   return null;
 }

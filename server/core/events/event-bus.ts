@@ -5,8 +5,16 @@ import type { AuditEntry } from '../audit/audit-log.ts';
 export type Facility = 'accounts' | 'groups' | 'volumes' | 'watch' | 'status' | 'web' | 'auth';
 
 // Why a session ended: its timeouts, logout, or its account changed in the files.
-export type SessionEndReason = 'logout' | 'idle' | 'expired' | 'shutdown' | 'too-many-sessions'
-  | 'account-removed' | 'account-locked' | 'account-expired' | 'password-changed';
+export type SessionEndReason =
+  | 'logout'
+  | 'idle'
+  | 'expired'
+  | 'shutdown'
+  | 'too-many-sessions'
+  | 'account-removed'
+  | 'account-locked'
+  | 'account-expired'
+  | 'password-changed';
 
 // The events the core emits, by name, with their payloads.
 export interface CoreEvents {

@@ -13,7 +13,12 @@ import { createDaemonSampler, type DaemonFigures } from './samplers/daemon-sampl
 export function createSamplers(daemon: DaemonFigures): Sampler[] {
   const proc = createProcFiles();
   return [
-    createCpuSampler(proc), createMemorySampler(proc), createLoadSampler(proc), createNetworkSampler(proc),
-    createDiskSampler(proc), createFilesystemSampler(proc), createDaemonSampler(daemon),
+    createCpuSampler(proc),
+    createMemorySampler(proc),
+    createLoadSampler(proc),
+    createNetworkSampler(proc),
+    createDiskSampler(proc),
+    createFilesystemSampler(proc),
+    createDaemonSampler(daemon),
   ];
 }

@@ -28,13 +28,16 @@ export async function readHistoryFile(path: string, warn: (message: string) => v
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') warn(`status history ${path}: ${(error as Error).message}; starting without it`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      warn(`status history ${path}: ${(error as Error).message}; starting without it`);
     return null;
   }
   try {
     const saved = JSON.parse(text) as HistoryFileText;
-    const isSlices = (slices: unknown) => Array.isArray(slices) && slices.every((slice) => Array.isArray((slice as PackedHistory)?.times));
-    if (saved.version !== 2 || !isSlices(saved.fine) || !isSlices(saved.coarse)) throw new Error('not a version 2 history');
+    const isSlices = (slices: unknown) =>
+      Array.isArray(slices) && slices.every((slice) => Array.isArray((slice as PackedHistory)?.times));
+    if (saved.version !== 2 || !isSlices(saved.fine) || !isSlices(saved.coarse))
+      throw new Error('not a version 2 history');
     return { fine: saved.fine.flatMap(unpackHistory), coarse: saved.coarse.flatMap(unpackHistory) };
   } catch (error) {
     warn(`status history ${path}: ${(error as Error).message}; starting without it`);

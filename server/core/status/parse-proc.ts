@@ -20,7 +20,10 @@ export function parseProcStat(text: string): { total: CpuTimes; cores: CpuTimes[
   for (const line of text.split('\n')) {
     const match = /^cpu(\d*)\s+(.*)$/.exec(line);
     if (!match) continue;
-    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = match[2]!.trim().split(/\s+/).map(Number);
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = match[2]!
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     const times = { user, nice, system, idle, iowait, irq, softirq, steal };
     if (match[1] === '') total = times;
     else cores[Number(match[1])] = times;
@@ -40,10 +43,22 @@ export function parseMeminfo(text: string): Record<string, number> {
 }
 
 // /proc/loadavg: the 1, 5 and 15 minute load, running and total tasks.
-export function parseLoadavg(text: string): { one: number; five: number; fifteen: number; running: number; total: number } {
+export function parseLoadavg(text: string): {
+  one: number;
+  five: number;
+  fifteen: number;
+  running: number;
+  total: number;
+} {
   const match = /^([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\/(\d+)/.exec(text.trim());
   if (!match) throw new Error(`/proc/loadavg is not understood: ${JSON.stringify(text.slice(0, 80))}`);
-  return { one: Number(match[1]), five: Number(match[2]), fifteen: Number(match[3]), running: Number(match[4]), total: Number(match[5]) };
+  return {
+    one: Number(match[1]),
+    five: Number(match[2]),
+    fifteen: Number(match[3]),
+    running: Number(match[4]),
+    total: Number(match[5]),
+  };
 }
 
 // One interface's counters in /proc/net/dev.
@@ -62,7 +77,12 @@ export function parseNetDev(text: string): Map<string, InterfaceCounters> {
     if (!match) continue;
     const fields = match[2]!.trim().split(/\s+/).map(Number);
     if (fields.length < 16) continue;
-    interfaces.set(match[1]!, { rxBytes: fields[0]!, rxErrors: fields[2]!, txBytes: fields[8]!, txErrors: fields[10]! });
+    interfaces.set(match[1]!, {
+      rxBytes: fields[0]!,
+      rxErrors: fields[2]!,
+      txBytes: fields[8]!,
+      txErrors: fields[10]!,
+    });
   }
   return interfaces;
 }
@@ -80,13 +100,35 @@ export function parseDiskstats(text: string): Map<string, DiskCounters> {
   for (const line of text.split('\n')) {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 14) continue;
-    disks.set(fields[2]!, { sectorsRead: Number(fields[5]), sectorsWritten: Number(fields[9]), busyMs: Number(fields[12]) });
+    disks.set(fields[2]!, {
+      sectorsRead: Number(fields[5]),
+      sectorsWritten: Number(fields[9]),
+      busyMs: Number(fields[12]),
+    });
   }
   return disks;
 }
 
 // Filesystem types that hold data on a device (not proc, sysfs, tmpfs, cgroup, overlay…).
-const realFilesystems = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'vfat', 'exfat', 'f2fs', 'zfs', 'jfs', 'reiserfs', 'ntfs', 'ntfs3', 'nfs', 'nfs4', 'cifs', 'fuseblk']);
+const realFilesystems = new Set([
+  'ext2',
+  'ext3',
+  'ext4',
+  'xfs',
+  'btrfs',
+  'vfat',
+  'exfat',
+  'f2fs',
+  'zfs',
+  'jfs',
+  'reiserfs',
+  'ntfs',
+  'ntfs3',
+  'nfs',
+  'nfs4',
+  'cifs',
+  'fuseblk',
+]);
 
 // The mounted real filesystems of /proc/self/mountinfo, each once. A bind mount is not
 // another filesystem: a mount whose root is not the filesystem's own ("/": a directory or

@@ -100,7 +100,13 @@ export class StatusMonitor {
   async getCurrent(): Promise<StatusSample> {
     const latest = this.#fine.latest();
     if (this.#timer && latest && Date.now() - latest.time < 2 * this.#intervalMs) return latest;
-    if (this.#timer) return new Promise((resolve) => { const stop = this.listen((sample) => { stop(); resolve(sample); }); });
+    if (this.#timer)
+      return new Promise((resolve) => {
+        const stop = this.listen((sample) => {
+          stop();
+          resolve(sample);
+        });
+      });
     await this.#read();
     await new Promise((resolve) => setTimeout(resolve, 250));
     const sample = await this.#read();

@@ -30,7 +30,9 @@ export function parseMemAvailable(text: string): number | null {
 // Gathers the machine's identity and size, reading only world-readable files.
 export async function getSystemInfo(): Promise<SystemInfo> {
   const [osRelease, meminfo] = await Promise.all([
-    readFile('/etc/os-release', 'utf8').catch(() => readFile('/usr/lib/os-release', 'utf8')).catch(() => ''),
+    readFile('/etc/os-release', 'utf8')
+      .catch(() => readFile('/usr/lib/os-release', 'utf8'))
+      .catch(() => ''),
     readFile('/proc/meminfo', 'utf8').catch(() => ''),
   ]);
   const cpus = os.cpus();

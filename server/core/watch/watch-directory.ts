@@ -15,8 +15,12 @@ export interface WatchDirectoryOptions {
 // Watches the entries `names` of directory `dir` through inotify (fs.watch on the directory,
 // so a file replaced by rename is still seen), and calls `onChange` with the names that
 // changed once a burst is over. Returns the function that stops watching.
-export function watchDirectory(dir: string, names: readonly string[], onChange: (changed: Set<string>) => void,
-  { debounceMs = 50, maxDelayMs = 1000, busyMarkers = [] }: WatchDirectoryOptions = {}): () => void {
+export function watchDirectory(
+  dir: string,
+  names: readonly string[],
+  onChange: (changed: Set<string>) => void,
+  { debounceMs = 50, maxDelayMs = 1000, busyMarkers = [] }: WatchDirectoryOptions = {},
+): () => void {
   const wanted = new Set(names);
   const markers = new Set(busyMarkers);
   let pending = new Set<string>();

@@ -30,8 +30,11 @@ export interface AccountPage {
 // Lowercase without accents, so that "lefevre" finds "Lefèvre" (the browser applies the
 // same rule to pushed rows: web/accounts/search-text.ts).
 export function getSearchText(account: AccountView): string {
-  return [account.login, account.fullName, account.uid, account.primaryGroup ?? '', ...account.groups].join(' ')
-    .normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return [account.login, account.fullName, account.uid, account.primaryGroup ?? '', ...account.groups]
+    .join(' ')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 type Entry = { account: AccountView; search: string };
@@ -55,8 +58,17 @@ export class AccountList {
       this.#results.clear();
       this.#generation += 1;
     };
-    this.#stops = (['account-added', 'account-changed', 'account-removed', 'group-added', 'group-changed', 'group-members-changed', 'group-removed'] as const)
-      .map((name) => events.on(name, forget));
+    this.#stops = (
+      [
+        'account-added',
+        'account-changed',
+        'account-removed',
+        'group-added',
+        'group-changed',
+        'group-members-changed',
+        'group-removed',
+      ] as const
+    ).map((name) => events.on(name, forget));
   }
 
   // Changes with every change of an account or group.
@@ -66,12 +78,18 @@ export class AccountList {
 
   // One page of the accounts matching `query`.
   query(query: AccountQuery): AccountPage {
-    const words = query.filter.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().split(/\s+/).filter(Boolean);
+    const words = query.filter
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .split(/\s+/)
+      .filter(Boolean);
     const key = `${query.sort}|${query.withSystem}|${words.join(' ')}`;
     let matching = this.#results.get(key);
     if (!matching) {
-      matching = this.#getSorted(query.sort).filter((entry) =>
-        (query.withSystem || !entry.account.system) && words.every((word) => entry.search.includes(word)));
+      matching = this.#getSorted(query.sort).filter(
+        (entry) => (query.withSystem || !entry.account.system) && words.every((word) => entry.search.includes(word)),
+      );
       this.#results.set(key, matching);
       // The latest few: paging through one filter, or going back to the unfiltered list.
       if (this.#results.size > 16) this.#results.delete(this.#results.keys().next().value!);
@@ -99,8 +117,12 @@ export class AccountList {
     let sorted = this.#entries.get(key);
     if (!sorted) {
       const compare = getComparator(key);
-      const all = this.#entries.get('login') ?? this.#accounts.listAccounts().map((account) => ({ account, search: getSearchText(account) }));
-      sorted = [...all].sort((a, b) => compare(a.account, b.account) || collator.compare(a.account.login, b.account.login));
+      const all =
+        this.#entries.get('login') ??
+        this.#accounts.listAccounts().map((account) => ({ account, search: getSearchText(account) }));
+      sorted = [...all].sort(
+        (a, b) => compare(a.account, b.account) || collator.compare(a.account.login, b.account.login),
+      );
       this.#entries.set(key, sorted);
     }
     return sorted;
@@ -111,10 +133,15 @@ const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true })
 
 function getComparator(key: AccountSortKey): (a: AccountView, b: AccountView) => number {
   switch (key) {
-    case 'uid': return (a, b) => a.uid - b.uid;
-    case 'locked': return (a, b) => Number(a.locked) - Number(b.locked);
-    case 'passwordChanged': return (a, b) => (a.passwordChanged ?? -1) - (b.passwordChanged ?? -1);
-    case 'primaryGroup': return (a, b) => collator.compare(a.primaryGroup ?? '', b.primaryGroup ?? '');
-    default: return (a, b) => collator.compare(a[key], b[key]);
+    case 'uid':
+      return (a, b) => a.uid - b.uid;
+    case 'locked':
+      return (a, b) => Number(a.locked) - Number(b.locked);
+    case 'passwordChanged':
+      return (a, b) => (a.passwordChanged ?? -1) - (b.passwordChanged ?? -1);
+    case 'primaryGroup':
+      return (a, b) => collator.compare(a.primaryGroup ?? '', b.primaryGroup ?? '');
+    default:
+      return (a, b) => collator.compare(a[key], b[key]);
   }
 }

@@ -1,5 +1,12 @@
 import type { AccountView } from '../../core/accounts/account-view.ts';
-import { accountPageSize, accountSortKeys, getSearchText, type AccountPage, type AccountQuery, type AccountSortKey } from './account-list.ts';
+import {
+  accountPageSize,
+  accountSortKeys,
+  getSearchText,
+  type AccountPage,
+  type AccountQuery,
+  type AccountSortKey,
+} from './account-list.ts';
 
 // The query string of the accounts page: `q`, `system=1`, `sort`, `order=desc`, `page`.
 export interface AccountQueryString {
@@ -13,9 +20,17 @@ export interface AccountQueryString {
 // Reads the page's query string; anything unknown falls back to the default (a bookmark
 // from an older version still opens).
 export function parseAccountQuery(query: AccountQueryString): AccountQuery {
-  const sort = (accountSortKeys as readonly string[]).includes(query.sort ?? '') ? query.sort as AccountSortKey : 'login';
+  const sort = (accountSortKeys as readonly string[]).includes(query.sort ?? '')
+    ? (query.sort as AccountSortKey)
+    : 'login';
   const page = Number.parseInt(query.page ?? '1', 10);
-  return { filter: (query.q ?? '').slice(0, 200), sort, descending: query.order === 'desc', withSystem: query.system === '1', page: Number.isFinite(page) ? page : 1 };
+  return {
+    filter: (query.q ?? '').slice(0, 200),
+    sort,
+    descending: query.order === 'desc',
+    withSystem: query.system === '1',
+    page: Number.isFinite(page) ? page : 1,
+  };
 }
 
 // The query string of a query, as the page's links carry it.
@@ -34,7 +49,10 @@ export function formatAccountQuery(query: AccountQuery, changes: Partial<Account
 // What the rows and the pager need, for the page and for the rows endpoint.
 export function getRowsData(list: AccountPage, query: AccountQuery): object {
   return {
-    list, query, pageSize: accountPageSize, searchTexts: list.rows.map(getSearchText),
+    list,
+    query,
+    pageSize: accountPageSize,
+    searchTexts: list.rows.map(getSearchText),
     pageUrl: (page: number) => formatAccountQuery(query, { page }),
   };
 }

@@ -6,8 +6,14 @@ import type { AuditLog } from '../../core/audit/audit-log.ts';
 // bad input, a rule, a conflict) or failed (anything else). The action's own error is
 // rethrown for the error handler. `detail` may be read from the result (what was really
 // done, such as a home left in place).
-export async function runAudited<T>(audit: AuditLog, request: FastifyRequest, action: string, target: string, run: () => Promise<T>,
-  detail?: string | ((result: T) => string)): Promise<T> {
+export async function runAudited<T>(
+  audit: AuditLog,
+  request: FastifyRequest,
+  action: string,
+  target: string,
+  run: () => Promise<T>,
+  detail?: string | ((result: T) => string),
+): Promise<T> {
   const who = { login: request.session?.login ?? '-', address: request.ip, action, target };
   try {
     const result = await run();
@@ -16,7 +22,11 @@ export async function runAudited<T>(audit: AuditLog, request: FastifyRequest, ac
     return result;
   } catch (error) {
     const refused = error instanceof CoreError && error.code !== 'internal-error';
-    await audit.record({ ...who, outcome: refused ? 'refused' : 'failed', detail: (error as Error).message.slice(0, 300) });
+    await audit.record({
+      ...who,
+      outcome: refused ? 'refused' : 'failed',
+      detail: (error as Error).message.slice(0, 300),
+    });
     throw error;
   }
 }

@@ -20,8 +20,11 @@ export async function getGroupDetails(accounts: AccountsService, group: GroupVie
   const guests = accounts.getGroup(`gst-${group.name}`)?.members ?? null;
   const standard = responsibles !== null && guests !== null;
   return {
-    ...group, responsibles: standard ? responsibles : null, guests: standard ? guests : null,
-    sharedDirectory: standard ? getSharePath(group.name) : null, permissive: standard ? await accounts.getPermissive(group.name) : null,
+    ...group,
+    responsibles: standard ? responsibles : null,
+    guests: standard ? guests : null,
+    sharedDirectory: standard ? getSharePath(group.name) : null,
+    permissive: standard ? await accounts.getPermissive(group.name) : null,
     protected: protectedGroups.includes(group.name),
   };
 }

@@ -11,31 +11,45 @@ export function isApiRequest(request: FastifyRequest): boolean {
 // Every route needs a session unless marked `config.public`; pages send the browser to the
 // login form (302, with `next`), the API answers 401. Routes marked `config.admin` answer 403
 // to other accounts, and the attempt is logged as a possible break-in.
-export default fp(async (app) => {
-  app.addHook('onRequest', (request, reply, done) => {
-    const config = request.routeOptions.config;
-    if (config.public) return done();
-    if (!request.session) {
-      if (isApiRequest(request) || request.method !== 'GET') {
-        return done(new CoreError('permission-denied', 'Not logged in, or the session has ended', { field: 'session' }));
+export default fp(
+  async (app) => {
+    app.addHook('onRequest', (request, reply, done) => {
+      const config = request.routeOptions.config;
+      if (config.public) return done();
+      if (!request.session) {
+        if (isApiRequest(request) || request.method !== 'GET') {
+          return done(
+            new CoreError('permission-denied', 'Not logged in, or the session has ended', { field: 'session' }),
+          );
+        }
+        // Answering ends the request: the hook must not call done() after it.
+        reply.redirect(`/login/?next=${encodeURIComponent(request.url)}`, 302);
+        return;
       }
-      // Answering ends the request: the hook must not call done() after it.
-      reply.redirect(`/login/?next=${encodeURIComponent(request.url)}`, 302);
-      return;
-    }
-    // A password that must be changed first (PAM's chauthtok): nothing else until it is.
-    if (request.session.mustChangePassword) {
-      if (isApiRequest(request) || request.method !== 'GET') {
-        const message = `Account "${request.session.login}" must change its password first, at ${changePasswordPath}`;
-        return done(new CoreError('permission-denied', message, { field: 'password' }));
+      // A password that must be changed first (PAM's chauthtok): nothing else until it is.
+      if (request.session.mustChangePassword) {
+        if (isApiRequest(request) || request.method !== 'GET') {
+          const message = `Account "${request.session.login}" must change its password first, at ${changePasswordPath}`;
+          return done(new CoreError('permission-denied', message, { field: 'password' }));
+        }
+        reply.redirect(`${changePasswordPath}?next=${encodeURIComponent(request.url)}`, 303);
+        return;
       }
-      reply.redirect(`${changePasswordPath}?next=${encodeURIComponent(request.url)}`, 303);
-      return;
-    }
-    if (config.admin && !request.session.isAdmin) {
-      request.log.warn({ login: request.session.login, url: request.url, address: request.ip }, 'possible break-in attempt: non-admin on an admin route');
-      return done(new CoreError('permission-denied', `Account "${request.session.login}" may not open ${request.url}: it is for administrators`, { field: 'url' }));
-    }
-    done();
-  });
-}, { name: 'licorn-auth-guard', dependencies: ['licorn-sessions'] });
+      if (config.admin && !request.session.isAdmin) {
+        request.log.warn(
+          { login: request.session.login, url: request.url, address: request.ip },
+          'possible break-in attempt: non-admin on an admin route',
+        );
+        return done(
+          new CoreError(
+            'permission-denied',
+            `Account "${request.session.login}" may not open ${request.url}: it is for administrators`,
+            { field: 'url' },
+          ),
+        );
+      }
+      done();
+    });
+  },
+  { name: 'licorn-auth-guard', dependencies: ['licorn-sessions'] },
+);

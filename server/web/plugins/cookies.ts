@@ -20,10 +20,13 @@ export function setCookie(reply: FastifyReply, cookie: SetCookie): void {
 // and onSend merge hooks run on every response, cookie or not, and cost about a tenth of the
 // login page's keep-alive throughput (autocannon, bench/README.md); here a request that
 // never reads a cookie pays nothing.
-export default fp(async (app) => {
-  app.decorateRequest('cookies', {
-    getter(this: { headers: { cookie?: string }; [parsed]?: Record<string, string | undefined> }) {
-      return (this[parsed] ??= this.headers.cookie ? parseCookie(this.headers.cookie) : {});
-    },
-  });
-}, { name: 'licorn-cookies' });
+export default fp(
+  async (app) => {
+    app.decorateRequest('cookies', {
+      getter(this: { headers: { cookie?: string }; [parsed]?: Record<string, string | undefined> }) {
+        return (this[parsed] ??= this.headers.cookie ? parseCookie(this.headers.cookie) : {});
+      },
+    });
+  },
+  { name: 'licorn-cookies' },
+);

@@ -30,16 +30,26 @@ function isSame(a: string, b: string): boolean {
 
 // Refuses (403, nothing changed) every state-changing request without the right token,
 // taken from the `x-csrf-token` header or the `_csrf` form field.
-export default fp(async (app) => {
-  app.addHook('preHandler', (request, _reply, done) => {
-    if (safeMethods.has(request.method)) return done();
-    const expected = request.session?.csrfToken ?? request.cookies[anonymousCookie];
-    const body = request.body as Record<string, unknown> | undefined;
-    const sent = request.headers['x-csrf-token'] ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);
-    if (!expected || typeof sent !== 'string' || !isSame(sent, expected)) {
-      request.log.warn({ url: request.url, login: request.session?.login }, 'refused a request without a valid CSRF token');
-      return done(new CoreError('permission-denied', 'Missing or invalid CSRF token: reload the page and try again', { field: '_csrf' }));
-    }
-    done();
-  });
-}, { name: 'licorn-csrf', dependencies: ['licorn-sessions'] });
+export default fp(
+  async (app) => {
+    app.addHook('preHandler', (request, _reply, done) => {
+      if (safeMethods.has(request.method)) return done();
+      const expected = request.session?.csrfToken ?? request.cookies[anonymousCookie];
+      const body = request.body as Record<string, unknown> | undefined;
+      const sent = request.headers['x-csrf-token'] ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);
+      if (!expected || typeof sent !== 'string' || !isSame(sent, expected)) {
+        request.log.warn(
+          { url: request.url, login: request.session?.login },
+          'refused a request without a valid CSRF token',
+        );
+        return done(
+          new CoreError('permission-denied', 'Missing or invalid CSRF token: reload the page and try again', {
+            field: '_csrf',
+          }),
+        );
+      }
+      done();
+    });
+  },
+  { name: 'licorn-csrf', dependencies: ['licorn-sessions'] },
+);

@@ -15,8 +15,17 @@ const statusOfCode: Record<ErrorCode, number> = {
 };
 
 const codeOfStatus = (status: number): ErrorCode =>
-  status === 404 ? 'not-found' : status === 403 || status === 401 ? 'permission-denied' : status === 409 ? 'conflict'
-    : status === 503 ? 'busy' : status >= 500 ? 'internal-error' : 'invalid-argument';
+  status === 404
+    ? 'not-found'
+    : status === 403 || status === 401
+      ? 'permission-denied'
+      : status === 409
+        ? 'conflict'
+        : status === 503
+          ? 'busy'
+          : status >= 500
+            ? 'internal-error'
+            : 'invalid-argument';
 
 // The body every error answer carries, as JSON or on the error page.
 export interface ErrorBody {
@@ -40,7 +49,14 @@ export function describeError(error: FastifyError | CoreError, requestId: string
   }
   const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
   if (status >= 500) {
-    return { status, body: { code: 'internal-error', field: null, message: `Internal error; the daemon's log has the details (request ${requestId})` } };
+    return {
+      status,
+      body: {
+        code: 'internal-error',
+        field: null,
+        message: `Internal error; the daemon's log has the details (request ${requestId})`,
+      },
+    };
   }
   const field = getRequestPartOf(fastifyError.code);
   return { status, body: { code: codeOfStatus(status), field, message: fastifyError.message } };
@@ -51,7 +67,9 @@ export function describeError(error: FastifyError | CoreError, requestId: string
 // of the request itself (`body`, `querystring`) when the whole of it is wrong.
 function getValidationField(first: FastifySchemaValidationError | undefined, context: string | undefined): string {
   const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
-  const segments = (first?.instancePath ?? '').split('/').slice(1)
+  const segments = (first?.instancePath ?? '')
+    .split('/')
+    .slice(1)
     .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   const property = params?.missingProperty ?? params?.additionalProperty;
   if (property !== undefined) segments.push(property);
@@ -94,19 +112,31 @@ async function sendError(request: FastifyRequest, reply: FastifyReply, status: n
     await reply.send(body);
     return;
   }
-  await reply.view('errors/error.njk', { status, error: body, me: request.session, csrfToken: getCsrfToken(request, reply) });
+  await reply.view('errors/error.njk', {
+    status,
+    error: body,
+    me: request.session,
+    csrfToken: getCsrfToken(request, reply),
+  });
 }
 
 // One error handler for the whole app: CoreError codes map to statuses, validation errors
 // name their field, browsers get a page and code gets JSON `{ code, field, message }`.
-export default fp(async (app) => {
-  app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    const { status, body } = describeError(error, request.id);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ status, code: body.code, field: body.field }, body.message);
-    await sendError(request, reply, status, body);
-  });
-  app.setNotFoundHandler(async (request, reply) => {
-    await sendError(request, reply, 404, { code: 'not-found', field: 'url', message: `No page at ${request.url.slice(0, 200)}` });
-  });
-}, { name: 'licorn-errors', dependencies: ['licorn-views'] });
+export default fp(
+  async (app) => {
+    app.setErrorHandler(async (error: FastifyError, request, reply) => {
+      const { status, body } = describeError(error, request.id);
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      else request.log.info({ status, code: body.code, field: body.field }, body.message);
+      await sendError(request, reply, status, body);
+    });
+    app.setNotFoundHandler(async (request, reply) => {
+      await sendError(request, reply, 404, {
+        code: 'not-found',
+        field: 'url',
+        message: `No page at ${request.url.slice(0, 200)}`,
+      });
+    });
+  },
+  { name: 'licorn-errors', dependencies: ['licorn-views'] },
+);

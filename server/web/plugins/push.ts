@@ -11,29 +11,40 @@ import { createStatusTopic } from '../push/topics/status-topic.ts';
 import { auditPageSize } from '../routes/audit.ts';
 
 // The push hub with its topics; the sockets of a session that ends are closed.
-export default fp(async (app) => {
-  const { maxSocketsPerSession: perSession, maxSocketsPerAddress: perAddress } = app.config.push;
-  const hub = new PushHub(app.log, { maxSockets: { perSession, perAddress } });
-  app.decorate('hub', hub);
-  const render = (template: string, data: object) => app.view(template, data) as Promise<string>;
-  const sessionsTopic = createSessionsTopic(app.sessions, app.core.events, hub, render);
-  const accountsSummaryTopic = createAccountsSummaryTopic(app.core.accounts, app.core.events, hub, render);
-  const accountsTopic = createAccountsTopic(app.core.accounts, app.accountList, app.core.events, hub, render);
-  const accountDetailsTopic = createAccountDetailsTopic(app.core.accounts, app.core.events, hub, render);
-  const auditTopic = createAuditTopic(app.core.audit, app.core.events, hub, render, auditPageSize);
-  const topics = [sessionsTopic, accountsSummaryTopic, accountsTopic, accountDetailsTopic, auditTopic, createImportProgressTopic(),
-    ...createGroupsTopics(app.core.accounts, app.core.events, hub, render), createStatusTopic(app.status, hub)];
-  topics.forEach((topic) => hub.registerTopic(topic));
-  const stopClosing = app.core.events.on('session-closed', ({ data }) => hub.closeSession(data.sessionId));
-  // A session that lost rights (demoted) loses its sockets too: what they follow was chosen
-  // with the old rights; the page reconnects and subscribes as what it now is.
-  const stopDowngrading = app.core.events.on('session-changed', ({ data }) => {
-    if (!data.isAdmin) hub.closeSession(data.sessionId);
-  });
-  app.addHook('preClose', async () => hub.close());
-  app.addHook('onClose', async () => {
-    topics.forEach((topic) => topic.close());
-    stopClosing();
-    stopDowngrading();
-  });
-}, { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views', 'licorn-account-list', 'licorn-status'] });
+export default fp(
+  async (app) => {
+    const { maxSocketsPerSession: perSession, maxSocketsPerAddress: perAddress } = app.config.push;
+    const hub = new PushHub(app.log, { maxSockets: { perSession, perAddress } });
+    app.decorate('hub', hub);
+    const render = (template: string, data: object) => app.view(template, data) as Promise<string>;
+    const sessionsTopic = createSessionsTopic(app.sessions, app.core.events, hub, render);
+    const accountsSummaryTopic = createAccountsSummaryTopic(app.core.accounts, app.core.events, hub, render);
+    const accountsTopic = createAccountsTopic(app.core.accounts, app.accountList, app.core.events, hub, render);
+    const accountDetailsTopic = createAccountDetailsTopic(app.core.accounts, app.core.events, hub, render);
+    const auditTopic = createAuditTopic(app.core.audit, app.core.events, hub, render, auditPageSize);
+    const topics = [
+      sessionsTopic,
+      accountsSummaryTopic,
+      accountsTopic,
+      accountDetailsTopic,
+      auditTopic,
+      createImportProgressTopic(),
+      ...createGroupsTopics(app.core.accounts, app.core.events, hub, render),
+      createStatusTopic(app.status, hub),
+    ];
+    topics.forEach((topic) => hub.registerTopic(topic));
+    const stopClosing = app.core.events.on('session-closed', ({ data }) => hub.closeSession(data.sessionId));
+    // A session that lost rights (demoted) loses its sockets too: what they follow was chosen
+    // with the old rights; the page reconnects and subscribes as what it now is.
+    const stopDowngrading = app.core.events.on('session-changed', ({ data }) => {
+      if (!data.isAdmin) hub.closeSession(data.sessionId);
+    });
+    app.addHook('preClose', async () => hub.close());
+    app.addHook('onClose', async () => {
+      topics.forEach((topic) => topic.close());
+      stopClosing();
+      stopDowngrading();
+    });
+  },
+  { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views', 'licorn-account-list', 'licorn-status'] },
+);

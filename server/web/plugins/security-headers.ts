@@ -36,8 +36,12 @@ const helmetOptions: Parameters<typeof helmet>[0] = {
 export function getSecurityHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
   const recorder = {
-    setHeader(name: string, value: string) { headers[name.toLowerCase()] = value; },
-    removeHeader(name: string) { delete headers[name.toLowerCase()]; },
+    setHeader(name: string, value: string) {
+      headers[name.toLowerCase()] = value;
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
   };
   helmet(helmetOptions)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
     if (error) throw error;
@@ -48,12 +52,15 @@ export function getSecurityHeaders(): Record<string, string> {
 // Adds the security headers to every response, and `Cache-Control: no-store`: pages, the API
 // (the session's CSRF token), exports and the login form (its token) must not be kept by a
 // browser or a proxy. The hashed static bundles set their own year-long caching over it.
-export default fp(async (app) => {
-  const headers = { ...getSecurityHeaders(), 'cache-control': 'no-store' };
-  // Callback hooks here and in the other per-request plugins: an async hook costs a promise
-  // and a microtask on every request, which showed in the login page's keep-alive figures.
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
-    done();
-  });
-}, { name: 'licorn-security-headers' });
+export default fp(
+  async (app) => {
+    const headers = { ...getSecurityHeaders(), 'cache-control': 'no-store' };
+    // Callback hooks here and in the other per-request plugins: an async hook costs a promise
+    // and a microtask on every request, which showed in the login page's keep-alive figures.
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.headers(headers);
+      done();
+    });
+  },
+  { name: 'licorn-security-headers' },
+);

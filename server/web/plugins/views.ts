@@ -14,7 +14,9 @@ function readManifest(): Record<string, string> {
   try {
     return JSON.parse(readFileSync(join(bundleDir, 'manifest.json'), 'utf8')) as Record<string, string>;
   } catch (error) {
-    throw new ConfigError(`${bundleDir}/manifest.json: the browser bundle is missing; run "npm run build" (${(error as NodeJS.ErrnoException).code ?? error})`);
+    throw new ConfigError(
+      `${bundleDir}/manifest.json: the browser bundle is missing; run "npm run build" (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
   }
 }
 
@@ -22,26 +24,29 @@ const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeSty
 
 // Nunjucks templates from views/, autoescaped, with `asset(name)` for hashed bundle URLs
 // and a few formatting filters. `app.view()` renders partials for pushes.
-export default fp(async (app) => {
-  const manifest = readManifest();
-  await app.register(view, {
-    engine: { nunjucks },
-    root: join(projectDir, 'views'),
-    options: {
-      autoescape: true,
-      throwOnUndefined: false,
-      onConfigure(env: nunjucks.Environment) {
-        env.addGlobal('asset', (name: string) => `/static/${manifest[name] ?? name}`);
-        env.addFilter('bytes', (value: number) => formatBytes(value));
-        env.addFilter('duration', (seconds: number) => formatDuration(seconds));
-        env.addFilter('datetime', (value: Date | number) => dateTime.format(value));
-        env.addFilter('isodate', (value: Date | number) => new Date(value).toISOString());
-        // shadow(5) counts days since 1970-01-01.
-        env.addFilter('shadowdate', (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10));
+export default fp(
+  async (app) => {
+    const manifest = readManifest();
+    await app.register(view, {
+      engine: { nunjucks },
+      root: join(projectDir, 'views'),
+      options: {
+        autoescape: true,
+        throwOnUndefined: false,
+        onConfigure(env: nunjucks.Environment) {
+          env.addGlobal('asset', (name: string) => `/static/${manifest[name] ?? name}`);
+          env.addFilter('bytes', (value: number) => formatBytes(value));
+          env.addFilter('duration', (seconds: number) => formatDuration(seconds));
+          env.addFilter('datetime', (value: Date | number) => dateTime.format(value));
+          env.addFilter('isodate', (value: Date | number) => new Date(value).toISOString());
+          // shadow(5) counts days since 1970-01-01.
+          env.addFilter('shadowdate', (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10));
+        },
       },
-    },
-  });
-}, { name: 'licorn-views' });
+    });
+  },
+  { name: 'licorn-views' },
+);
 
 // 3 days 4 h 05 min: an uptime as an admin reads it.
 export function formatDuration(seconds: number): string {

@@ -6,8 +6,16 @@ import { PushRefusals, type RefusalReason } from './push-refusals.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { ConnectRate, type ConnectRefusal } from './connect-rate.ts';
 import {
-  abuseHoldMs, closeGraceMs, maxBufferedBytes, maxRefusedNamesPerSocket, maxTopicNameLength, maxTopicsPerSocket,
-  noticeBurst, noticeEveryMs, subscribeBurst, subscribePerSecond,
+  abuseHoldMs,
+  closeGraceMs,
+  maxBufferedBytes,
+  maxRefusedNamesPerSocket,
+  maxTopicNameLength,
+  maxTopicsPerSocket,
+  noticeBurst,
+  noticeEveryMs,
+  subscribeBurst,
+  subscribePerSecond,
 } from './push-limits.ts';
 
 // Who holds a socket: the viewer at upgrade, the client's address, and how to read the
@@ -39,7 +47,11 @@ interface Client extends SocketOwner {
 
 // Close codes the browser client acts on (4401: go to the login page; others: reconnect).
 export const closeCodes = {
-  sessionEnded: 4401, badFrame: 1007, policyViolation: 1008, tooMany: 4429, shuttingDown: 1001,
+  sessionEnded: 4401,
+  badFrame: 1007,
+  policyViolation: 1008,
+  tooMany: 4429,
+  shuttingDown: 1001,
 } as const;
 
 // Keeps the open sockets and their topic subscriptions, and fans messages out to them, within
@@ -108,12 +120,14 @@ export class PushHub {
     const { perSession, perAddress } = this.#maxSockets;
     if (ofSession >= perSession) {
       return {
-        reason: 'sockets-per-session', message: `too many push sockets for this session (at most ${perSession})`,
+        reason: 'sockets-per-session',
+        message: `too many push sockets for this session (at most ${perSession})`,
       };
     }
     if (ofAddress >= perAddress) {
       return {
-        reason: 'sockets-per-address', message: `too many push sockets from this address (at most ${perAddress})`,
+        reason: 'sockets-per-address',
+        message: `too many push sockets from this address (at most ${perAddress})`,
       };
     }
     return null;
@@ -133,13 +147,21 @@ export class PushHub {
       return;
     }
     const client: Client = {
-      ...owner, socket, topics: new Set(), snapshots: new Set(), rendering: false, alive: true, closing: false,
+      ...owner,
+      socket,
+      topics: new Set(),
+      snapshots: new Set(),
+      rendering: false,
+      alive: true,
+      closing: false,
       subscribeRate: new TokenBucket(subscribeBurst, subscribePerSecond, this.#now),
       notices: new TokenBucket(noticeBurst, 1000 / noticeEveryMs, this.#now),
       refusedNames: 0,
     };
     this.#clients.add(client);
-    socket.on('pong', () => { client.alive = true; });
+    socket.on('pong', () => {
+      client.alive = true;
+    });
     socket.on('close', () => {
       client.closing = true;
       this.#clients.delete(client);
@@ -276,7 +298,10 @@ export class PushHub {
       return;
     }
     if (!client.notices.take()) return;
-    const shown = names.slice(0, 3).map((name) => `“${escapeHtml(name.slice(0, 64))}”`).join(', ');
+    const shown = names
+      .slice(0, 3)
+      .map((name) => `“${escapeHtml(name.slice(0, 64))}”`)
+      .join(', ');
     const more = names.length > 3 ? ` and ${names.length - 3} more` : '';
     const html = `<p class="notice notice-error">Cannot follow ${shown}${more}: no such topic for you.</p>`;
     this.#send(client, [{ action: 'notify', target: 'notifications', html }]);

@@ -3,9 +3,20 @@ import { refusalLogEveryMs } from './push-limits.ts';
 
 // Why the push channel refused something (a frame, a name, a socket).
 export const refusalReasons = [
-  'frame-too-large', 'bad-frame', 'too-many-names', 'subscribe-rate', 'unknown-topic', 'forbidden-topic',
-  'too-many-topics', 'too-many-refused', 'slow-reader', 'sockets-per-session', 'sockets-per-address',
-  'connect-rate', 'session-ended', 'rights-lost',
+  'frame-too-large',
+  'bad-frame',
+  'too-many-names',
+  'subscribe-rate',
+  'unknown-topic',
+  'forbidden-topic',
+  'too-many-topics',
+  'too-many-refused',
+  'slow-reader',
+  'sockets-per-session',
+  'sockets-per-address',
+  'connect-rate',
+  'session-ended',
+  'rights-lost',
 ] as const;
 
 export type RefusalReason = (typeof refusalReasons)[number];
@@ -72,7 +83,9 @@ export class PushRefusals {
     const by = [...this.#parties];
     this.#pending = new Map();
     this.#parties = new Set();
-    const counts = Object.entries(refused).map(([reason, count]) => `${reason} ${count}`).join(', ');
+    const counts = Object.entries(refused)
+      .map(([reason, count]) => `${reason} ${count}`)
+      .join(', ');
     this.#log.warn({ refused, by }, `push channel refusals: ${counts}`);
   }
 }

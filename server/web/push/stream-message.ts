@@ -1,5 +1,15 @@
 // The stream actions a push frame may carry (DESIGN.md, "Push protocol").
-export const streamActions = ['append', 'prepend', 'before', 'after', 'replace', 'update', 'remove', 'sample', 'notify'] as const;
+export const streamActions = [
+  'append',
+  'prepend',
+  'before',
+  'after',
+  'replace',
+  'update',
+  'remove',
+  'sample',
+  'notify',
+] as const;
 
 export type StreamAction = (typeof streamActions)[number];
 

@@ -5,13 +5,20 @@ import { csvColumns } from '../../core/accounts/account-csv.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { getAccountActions, getActor } from '../../core/accounts/account-permissions.ts';
 import { getGroupCatalogue, type GroupCatalogue } from '../accounts/group-catalogue.ts';
-import { formatAccountQuery, getRowsData, parseAccountQuery, type AccountQueryString } from '../accounts/account-page-data.ts';
+import {
+  formatAccountQuery,
+  getRowsData,
+  parseAccountQuery,
+  type AccountQueryString,
+} from '../accounts/account-page-data.ts';
 
 const queryString = {
   type: 'object',
   properties: {
-    q: { type: 'string', maxLength: 200 }, system: { type: 'string', maxLength: 16 },
-    sort: { type: 'string', maxLength: 32 }, order: { type: 'string', maxLength: 16 },
+    q: { type: 'string', maxLength: 200 },
+    system: { type: 'string', maxLength: 16 },
+    sort: { type: 'string', maxLength: 32 },
+    order: { type: 'string', maxLength: 16 },
     page: { type: 'string', maxLength: 16 },
   },
 } as const;
@@ -32,61 +39,122 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
     const groups = app.core.accounts.listGroups();
     const catalogue = getGroupCatalogue(groups, app.config.auth.adminGroups);
     const createDialog = await app.view('accounts/_create-dialog.njk', {
-      catalogue, shells, defaultShell: '/bin/bash', primaryGroups: groups.map((group) => group.name).sort(),
+      catalogue,
+      shells,
+      defaultShell: '/bin/bash',
+      primaryGroups: groups.map((group) => group.name).sort(),
     });
     cached = { key, catalogue, createDialog };
     return cached;
   };
 
-  app.get<{ Querystring: AccountQueryString }>('/accounts/', { config: admin, schema: { querystring: queryString } }, async (request, reply) => {
-    const query = parseAccountQuery(request.query);
-    const list = app.accountList.query(query);
-    const { catalogue, createDialog } = await getGroupParts();
-    return reply.view('accounts/index.njk', {
-      me: request.session, csrfToken: getCsrfToken(request, reply), page: 'accounts', topics: 'accounts',
-      counts: app.core.accounts.getCounts(), ...getRowsData(list, query), catalogue, createDialog,
-      sortUrl: (key: string) => formatAccountQuery(query, { sort: key as never, descending: query.sort === key && !query.descending, page: 1 }),
-    });
-  });
+  app.get<{ Querystring: AccountQueryString }>(
+    '/accounts/',
+    { config: admin, schema: { querystring: queryString } },
+    async (request, reply) => {
+      const query = parseAccountQuery(request.query);
+      const list = app.accountList.query(query);
+      const { catalogue, createDialog } = await getGroupParts();
+      return reply.view('accounts/index.njk', {
+        me: request.session,
+        csrfToken: getCsrfToken(request, reply),
+        page: 'accounts',
+        topics: 'accounts',
+        counts: app.core.accounts.getCounts(),
+        ...getRowsData(list, query),
+        catalogue,
+        createDialog,
+        sortUrl: (key: string) =>
+          formatAccountQuery(query, {
+            sort: key as never,
+            descending: query.sort === key && !query.descending,
+            page: 1,
+          }),
+      });
+    },
+  );
 
   // The rows of one page of a query, and its pager, as HTML fragments: the page swaps them
   // in as the admin types, sorts or pages.
-  app.get<{ Querystring: AccountQueryString }>('/accounts/-/rows', { config: admin, schema: { querystring: queryString } }, async (request) => {
-    const query = parseAccountQuery(request.query);
-    const list = app.accountList.query(query);
-    const data = getRowsData(list, query);
-    const [rows, pager] = await Promise.all([app.view('accounts/_rows.njk', data), app.view('accounts/_pager.njk', data)]);
-    return { rows, pager, matched: list.matched, page: list.page, generation: list.generation, url: formatAccountQuery(query, { page: list.page }) };
-  });
+  app.get<{ Querystring: AccountQueryString }>(
+    '/accounts/-/rows',
+    { config: admin, schema: { querystring: queryString } },
+    async (request) => {
+      const query = parseAccountQuery(request.query);
+      const list = app.accountList.query(query);
+      const data = getRowsData(list, query);
+      const [rows, pager] = await Promise.all([
+        app.view('accounts/_rows.njk', data),
+        app.view('accounts/_pager.njk', data),
+      ]);
+      return {
+        rows,
+        pager,
+        matched: list.matched,
+        page: list.page,
+        generation: list.generation,
+        url: formatAccountQuery(query, { page: list.page }),
+      };
+    },
+  );
 
   // The CSV import page: the file is read in the browser, mapped, dry-run and imported
   // through the API, with progress pushed on import/<id>. (Under /accounts/-/: a login
   // never starts with "-", so no account's page is shadowed.)
-  app.get('/accounts/-/import', { config: admin }, async (request, reply) => reply.view('accounts/import.njk', {
-    me: request.session, csrfToken: getCsrfToken(request, reply), page: 'accounts-import', topics: 'accounts-summary',
-    columns: csvColumns, counts: app.core.accounts.getCounts(),
-  }));
+  app.get('/accounts/-/import', { config: admin }, async (request, reply) =>
+    reply.view('accounts/import.njk', {
+      me: request.session,
+      csrfToken: getCsrfToken(request, reply),
+      page: 'accounts-import',
+      topics: 'accounts-summary',
+      columns: csvColumns,
+      counts: app.core.accounts.getCounts(),
+    }),
+  );
 
   // One account's details and edits. Its page follows `account/<login>`.
-  app.get<{ Params: { login: string } }>('/accounts/:login', {
-    config: admin, schema: { params: { type: 'object', required: ['login'], properties: { login: { type: 'string', maxLength: 64 } } } },
-  }, async (request, reply) => {
-    const account = app.core.accounts.getAccount(request.params.login);
-    if (!account) throw new CoreError('not-found', `No account named ${quote(request.params.login)}`, { field: 'login' });
-    const groups = app.core.accounts.listGroups();
-    const catalogue = getGroupCatalogue(groups, app.config.auth.adminGroups);
-    const roles = Object.fromEntries(catalogue.standard.map((group) => [group, app.core.accounts.getRole(group, account.login)]));
-    // The page offers only what the server would do: each action with its refusal (or null),
-    // and what deleting would really do with the home, said before the admin confirms.
-    const actor = getActor((login) => app.core.accounts.getAccount(login), request.session!.login);
-    const actions = getAccountActions(actor, account, app.config.auth.adminGroups);
-    const plans = actions.delete === null
-      ? { archive: await app.core.accounts.getDeletionPlan(account.login, 'archive'), remove: await app.core.accounts.getDeletionPlan(account.login, 'remove') }
-      : null;
-    return reply.view('accounts/details.njk', {
-      me: request.session, csrfToken: getCsrfToken(request, reply), page: 'account', topics: `account/${account.login}`,
-      account, accountJson: JSON.stringify(account), catalogue, roles, actions, plans,
-      primaryGroups: groups.map((group) => group.name).sort(), shells: app.core.accounts.getShells(),
-    });
-  });
+  app.get<{ Params: { login: string } }>(
+    '/accounts/:login',
+    {
+      config: admin,
+      schema: {
+        params: { type: 'object', required: ['login'], properties: { login: { type: 'string', maxLength: 64 } } },
+      },
+    },
+    async (request, reply) => {
+      const account = app.core.accounts.getAccount(request.params.login);
+      if (!account)
+        throw new CoreError('not-found', `No account named ${quote(request.params.login)}`, { field: 'login' });
+      const groups = app.core.accounts.listGroups();
+      const catalogue = getGroupCatalogue(groups, app.config.auth.adminGroups);
+      const roles = Object.fromEntries(
+        catalogue.standard.map((group) => [group, app.core.accounts.getRole(group, account.login)]),
+      );
+      // The page offers only what the server would do: each action with its refusal (or null),
+      // and what deleting would really do with the home, said before the admin confirms.
+      const actor = getActor((login) => app.core.accounts.getAccount(login), request.session!.login);
+      const actions = getAccountActions(actor, account, app.config.auth.adminGroups);
+      const plans =
+        actions.delete === null
+          ? {
+              archive: await app.core.accounts.getDeletionPlan(account.login, 'archive'),
+              remove: await app.core.accounts.getDeletionPlan(account.login, 'remove'),
+            }
+          : null;
+      return reply.view('accounts/details.njk', {
+        me: request.session,
+        csrfToken: getCsrfToken(request, reply),
+        page: 'account',
+        topics: `account/${account.login}`,
+        account,
+        accountJson: JSON.stringify(account),
+        catalogue,
+        roles,
+        actions,
+        plans,
+        primaryGroups: groups.map((group) => group.name).sort(),
+        shells: app.core.accounts.getShells(),
+      });
+    },
+  );
 }

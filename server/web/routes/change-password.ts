@@ -6,7 +6,11 @@ import { getCsrfToken } from '../plugins/csrf.ts';
 import { describeError } from '../plugins/errors.ts';
 
 interface ChangePasswordBody {
-  currentPassword: string; newPassword: string; confirmPassword: string; next?: string; _csrf?: string;
+  currentPassword: string;
+  newPassword: string;
+  confirmPassword: string;
+  next?: string;
+  _csrf?: string;
 }
 
 const changePasswordSchema = {
@@ -15,8 +19,10 @@ const changePasswordSchema = {
   additionalProperties: false,
   properties: {
     currentPassword: { type: 'string', maxLength: 4096 },
-    newPassword: { type: 'string', maxLength: 4096 }, confirmPassword: { type: 'string', maxLength: 4096 },
-    next: { type: 'string', maxLength: 2048 }, _csrf: { type: 'string', maxLength: 128 },
+    newPassword: { type: 'string', maxLength: 4096 },
+    confirmPassword: { type: 'string', maxLength: 4096 },
+    next: { type: 'string', maxLength: 2048 },
+    _csrf: { type: 'string', maxLength: 128 },
     // The form's hidden login, there for password managers.
     username: { type: 'string', maxLength: 256 },
   },
@@ -35,7 +41,11 @@ export function getChangePasswordUrl(next: string): string {
 export default async function changePasswordRoutes(app: FastifyInstance): Promise<void> {
   const render = (request: FastifyRequest, reply: FastifyReply, next: string, errors: Record<string, string> = {}) =>
     reply.view('login/change-password.njk', {
-      csrfToken: getCsrfToken(request, reply), me: null, page: 'change-password', next, errors,
+      csrfToken: getCsrfToken(request, reply),
+      me: null,
+      page: 'change-password',
+      next,
+      errors,
       login: request.session!.login,
     });
 
@@ -45,47 +55,50 @@ export default async function changePasswordRoutes(app: FastifyInstance): Promis
     return request.session.mustChangePassword ? null : next;
   };
 
-  app.get<{ Querystring: { next?: string } }>(changePasswordPath, { config: { public: true } },
+  app.get<{ Querystring: { next?: string } }>(
+    changePasswordPath,
+    { config: { public: true } },
     async (request, reply) => {
       const next = getSafeNext(request.query.next);
       const detour = getDetour(request, next);
       return detour ? reply.redirect(detour, 303) : render(request, reply, next);
-    });
+    },
+  );
 
   const postOptions = { config: { public: true }, schema: { body: changePasswordSchema } };
-  app.post<{ Body: ChangePasswordBody }>(changePasswordPath, postOptions,
-    async (request, reply) => {
-      const next = getSafeNext(request.body.next);
-      const detour = getDetour(request, next);
-      if (detour) return reply.redirect(detour, 303);
-      const session = request.session!;
-      const { currentPassword, newPassword, confirmPassword } = request.body;
-      try {
-        // Counted with the login form's failures: the session is not a licence to guess.
-        const { reservation, retryIn } = app.loginThrottle.reserve(session.login, request.ip);
-        if (!reservation) {
-          const message = `Too many wrong passwords; try again in ${Math.ceil(retryIn / 60_000)} min.`;
-          throw new CoreError('permission-denied', message, { field: 'currentPassword' });
-        }
-        if (!(await app.core.auth.authenticate(session.login, currentPassword, request.ip)).ok) {
-          throw new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
-        }
-        reservation.release();
-        if (newPassword !== confirmPassword) {
-          throw new CoreError('invalid-argument', 'The two new passwords differ', { field: 'confirmPassword' });
-        }
-        // This session's own change: it stays, the account's other sessions end. On the real
-        // machine it is PAM's chauthtok, as `login` runs it for an expired password.
-        await app.sessions.applyOwnPasswordChange(session.id,
-          () => app.core.auth.changeOwnPassword(session.login, currentPassword, newPassword, request.ip));
-      } catch (error) {
-        if (!(error instanceof CoreError) || !error.field) throw error;
-        const { status, body } = describeError(error, request.id);
-        reply.code(status);
-        return render(request, reply, next, { [body.field!]: body.message });
+  app.post<{ Body: ChangePasswordBody }>(changePasswordPath, postOptions, async (request, reply) => {
+    const next = getSafeNext(request.body.next);
+    const detour = getDetour(request, next);
+    if (detour) return reply.redirect(detour, 303);
+    const session = request.session!;
+    const { currentPassword, newPassword, confirmPassword } = request.body;
+    try {
+      // Counted with the login form's failures: the session is not a licence to guess.
+      const { reservation, retryIn } = app.loginThrottle.reserve(session.login, request.ip);
+      if (!reservation) {
+        const message = `Too many wrong passwords; try again in ${Math.ceil(retryIn / 60_000)} min.`;
+        throw new CoreError('permission-denied', message, { field: 'currentPassword' });
       }
-      app.sessions.clearMustChangePassword(session.id);
-      request.log.info({ login: session.login, address: request.ip }, 'changed an expired password at login');
-      return reply.redirect(next, 303);
-    });
+      if (!(await app.core.auth.authenticate(session.login, currentPassword, request.ip)).ok) {
+        throw new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
+      }
+      reservation.release();
+      if (newPassword !== confirmPassword) {
+        throw new CoreError('invalid-argument', 'The two new passwords differ', { field: 'confirmPassword' });
+      }
+      // This session's own change: it stays, the account's other sessions end. On the real
+      // machine it is PAM's chauthtok, as `login` runs it for an expired password.
+      await app.sessions.applyOwnPasswordChange(session.id, () =>
+        app.core.auth.changeOwnPassword(session.login, currentPassword, newPassword, request.ip),
+      );
+    } catch (error) {
+      if (!(error instanceof CoreError) || !error.field) throw error;
+      const { status, body } = describeError(error, request.id);
+      reply.code(status);
+      return render(request, reply, next, { [body.field!]: body.message });
+    }
+    app.sessions.clearMustChangePassword(session.id);
+    request.log.info({ login: session.login, address: request.ip }, 'changed an expired password at login');
+    return reply.redirect(next, 303);
+  });
 }

@@ -10,7 +10,12 @@ export default async function dashboardRoutes(app: FastifyInstance): Promise<voi
     const system = await app.core.getSystemInfo();
     const sessions = app.sessions.list().map((session) => getSessionRowData(session));
     return reply.view('dashboard/index.njk', {
-      me, csrfToken: getCsrfToken(request, reply), page: 'dashboard', topics: 'sessions accounts-summary status', system, sessions,
+      me,
+      csrfToken: getCsrfToken(request, reply),
+      page: 'dashboard',
+      topics: 'sessions accounts-summary status',
+      system,
+      sessions,
       counts: app.core.accounts.getCounts(),
       mode: app.core.isRealMachine ? 'this machine' : `sandbox ${app.core.root}`,
     });

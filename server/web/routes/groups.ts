@@ -13,31 +13,57 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
   const admin = { admin: true };
   const { accounts } = app.core;
 
-  app.get<{ Querystring: { system?: string } }>('/groups/', {
-    config: admin,
-    schema: { querystring: { type: 'object', properties: { system: { type: 'string', maxLength: 16 } } } },
-  }, async (request, reply) => {
-    const withSystem = request.query.system === '1';
-    const groups = await Promise.all(accounts.listGroups()
-      .filter((group) => !isHelperGroup(accounts, group.name) && (withSystem || !group.system))
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((group) => getGroupDetails(accounts, group)));
-    return reply.view('groups/index.njk', {
-      me: request.session, csrfToken: getCsrfToken(request, reply), page: 'groups', topics: 'groups', groups, withSystem, counts: accounts.getCounts(),
-    });
-  });
+  app.get<{ Querystring: { system?: string } }>(
+    '/groups/',
+    {
+      config: admin,
+      schema: { querystring: { type: 'object', properties: { system: { type: 'string', maxLength: 16 } } } },
+    },
+    async (request, reply) => {
+      const withSystem = request.query.system === '1';
+      const groups = await Promise.all(
+        accounts
+          .listGroups()
+          .filter((group) => !isHelperGroup(accounts, group.name) && (withSystem || !group.system))
+          .sort((a, b) => a.name.localeCompare(b.name))
+          .map((group) => getGroupDetails(accounts, group)),
+      );
+      return reply.view('groups/index.njk', {
+        me: request.session,
+        csrfToken: getCsrfToken(request, reply),
+        page: 'groups',
+        topics: 'groups',
+        groups,
+        withSystem,
+        counts: accounts.getCounts(),
+      });
+    },
+  );
 
-  app.get<{ Params: { name: string } }>('/groups/:name', {
-    config: admin, schema: { params: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 64 } } } },
-  }, async (request, reply) => {
-    const view = accounts.getGroup(request.params.name);
-    if (!view) throw new CoreError('not-found', `No group named ${quote(request.params.name)}`, { field: 'name' });
-    const group = await getGroupDetails(accounts, view);
-    return reply.view('groups/details.njk', {
-      me: request.session, csrfToken: getCsrfToken(request, reply), page: 'group', topics: `group/${group.name}`,
-      group, groupJson: JSON.stringify(group), people: getGroupPeople(group), isAdminGroup: app.config.auth.adminGroups.includes(group.name),
-      // What the server would refuse, disabled on the page with the reason.
-      refusals: getGroupRefusals(group, protectedGroups, app.config.auth.adminGroups),
-    });
-  });
+  app.get<{ Params: { name: string } }>(
+    '/groups/:name',
+    {
+      config: admin,
+      schema: {
+        params: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 64 } } },
+      },
+    },
+    async (request, reply) => {
+      const view = accounts.getGroup(request.params.name);
+      if (!view) throw new CoreError('not-found', `No group named ${quote(request.params.name)}`, { field: 'name' });
+      const group = await getGroupDetails(accounts, view);
+      return reply.view('groups/details.njk', {
+        me: request.session,
+        csrfToken: getCsrfToken(request, reply),
+        page: 'group',
+        topics: `group/${group.name}`,
+        group,
+        groupJson: JSON.stringify(group),
+        people: getGroupPeople(group),
+        isAdminGroup: app.config.auth.adminGroups.includes(group.name),
+        // What the server would refuse, disabled on the page with the reason.
+        refusals: getGroupRefusals(group, protectedGroups, app.config.auth.adminGroups),
+      });
+    },
+  );
 }

@@ -35,9 +35,16 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
   const { auth: authConfig, sessions: sessionConfig } = app.config;
   const throttle = app.loginThrottle;
 
-  const renderForm = (request: FastifyRequest, reply: FastifyReply, data: { next: string; login?: string; error?: string }) =>
+  const renderForm = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    data: { next: string; login?: string; error?: string },
+  ) =>
     reply.view('login/index.njk', {
-      ...data, login: data.login?.slice(0, 256), csrfToken: getCsrfToken(request, reply), me: null,
+      ...data,
+      login: data.login?.slice(0, 256),
+      csrfToken: getCsrfToken(request, reply),
+      me: null,
     });
 
   // The form as most visitors get it (default `next`, no error) is rendered once and split
@@ -50,47 +57,60 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
     const next = getSafeNext(request.query.next);
     if (request.session) return reply.redirect(next, 303);
     if (next !== '/') return renderForm(request, reply, { next });
-    plainForm ??= app.view('login/index.njk', { next, csrfToken: tokenSlot, me: null }).then((html) => html.split(tokenSlot), (error: unknown) => {
-      plainForm = null; // render again next time rather than keep the failure
-      throw error;
-    });
+    plainForm ??= app.view('login/index.njk', { next, csrfToken: tokenSlot, me: null }).then(
+      (html) => html.split(tokenSlot),
+      (error: unknown) => {
+        plainForm = null; // render again next time rather than keep the failure
+        throw error;
+      },
+    );
     return reply.type('text/html; charset=utf-8').send((await plainForm).join(getCsrfToken(request, reply)));
   });
 
-  app.post<{ Body: LoginBody }>('/login/', { config: { public: true }, schema: { body: loginBodySchema } }, async (request, reply) => {
-    const started = Date.now();
-    const { login, password } = request.body;
-    const next = getSafeNext(request.body.next);
-    // The attempt is reserved (counted as a failure) before the password is checked, so a
-    // burst of concurrent attempts cannot check more passwords than the limit allows.
-    const { reservation, retryIn } = throttle.reserve(login, request.ip);
-    if (!reservation) {
-      request.log.warn({ login: login.slice(0, 64), address: request.ip }, 'login refused: too many failures');
-      reply.code(429).header('retry-after', Math.ceil(retryIn / 1000));
-      return renderForm(request, reply, { next, login, error: `Too many failed logins; try again in ${Math.ceil(retryIn / 60_000)} min.` });
-    }
-    const outcome = await app.core.auth.authenticate(login, password, request.ip).catch((error: unknown) => {
-      request.log.error({ err: error }, 'the password check failed');
-      return { ok: false, reason: 'check-failed' } as const;
-    });
-    if (!outcome.ok) {
-      request.log.info({ login: login.slice(0, 64), address: request.ip, reason: outcome.reason }, 'login failed');
-      // Same answer, same time, whatever went wrong; the reservation stays as a failure.
-      await sleep(Math.max(0, started + authConfig.failDelayMs - Date.now()));
-      reply.code(401);
-      return renderForm(request, reply, { next, login, error: loginFailedMessage });
-    }
-    reservation.release();
-    throttle.recordSuccess(login);
-    if (request.session) app.sessions.destroy(request.session.id, 'logout');
-    // Until it changes its password, the session reaches the change page and logout only
-    // (the flag is in the store file from the start: a restart does not lift it).
-    const { mustChangePassword } = outcome;
-    const session = app.sessions.create(outcome.account, request.ip, request.headers['user-agent'] ?? '', { mustChangePassword });
-    request.log.info({ login, address: request.ip, admin: session.isAdmin, mustChangePassword }, 'logged in');
-    setSessionCookie(reply, session, sessionConfig.absoluteTimeoutMs);
-    return reply.redirect(outcome.mustChangePassword ? getChangePasswordUrl(next) : next, 303);
-  });
+  app.post<{ Body: LoginBody }>(
+    '/login/',
+    { config: { public: true }, schema: { body: loginBodySchema } },
+    async (request, reply) => {
+      const started = Date.now();
+      const { login, password } = request.body;
+      const next = getSafeNext(request.body.next);
+      // The attempt is reserved (counted as a failure) before the password is checked, so a
+      // burst of concurrent attempts cannot check more passwords than the limit allows.
+      const { reservation, retryIn } = throttle.reserve(login, request.ip);
+      if (!reservation) {
+        request.log.warn({ login: login.slice(0, 64), address: request.ip }, 'login refused: too many failures');
+        reply.code(429).header('retry-after', Math.ceil(retryIn / 1000));
+        return renderForm(request, reply, {
+          next,
+          login,
+          error: `Too many failed logins; try again in ${Math.ceil(retryIn / 60_000)} min.`,
+        });
+      }
+      const outcome = await app.core.auth.authenticate(login, password, request.ip).catch((error: unknown) => {
+        request.log.error({ err: error }, 'the password check failed');
+        return { ok: false, reason: 'check-failed' } as const;
+      });
+      if (!outcome.ok) {
+        request.log.info({ login: login.slice(0, 64), address: request.ip, reason: outcome.reason }, 'login failed');
+        // Same answer, same time, whatever went wrong; the reservation stays as a failure.
+        await sleep(Math.max(0, started + authConfig.failDelayMs - Date.now()));
+        reply.code(401);
+        return renderForm(request, reply, { next, login, error: loginFailedMessage });
+      }
+      reservation.release();
+      throttle.recordSuccess(login);
+      if (request.session) app.sessions.destroy(request.session.id, 'logout');
+      // Until it changes its password, the session reaches the change page and logout only
+      // (the flag is in the store file from the start: a restart does not lift it).
+      const { mustChangePassword } = outcome;
+      const session = app.sessions.create(outcome.account, request.ip, request.headers['user-agent'] ?? '', {
+        mustChangePassword,
+      });
+      request.log.info({ login, address: request.ip, admin: session.isAdmin, mustChangePassword }, 'logged in');
+      setSessionCookie(reply, session, sessionConfig.absoluteTimeoutMs);
+      return reply.redirect(outcome.mustChangePassword ? getChangePasswordUrl(next) : next, 303);
+    },
+  );
 
   await app.register(changePasswordRoutes);
 

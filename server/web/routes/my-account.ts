@@ -3,15 +3,23 @@ import { CoreError } from '../../core/errors.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { describeError } from '../plugins/errors.ts';
 
-interface ProfileBody { fullName: string; shell: string }
-interface PasswordBody { currentPassword: string; newPassword: string; confirmPassword: string }
+interface ProfileBody {
+  fullName: string;
+  shell: string;
+}
+interface PasswordBody {
+  currentPassword: string;
+  newPassword: string;
+  confirmPassword: string;
+}
 
 const profileSchema = {
   type: 'object',
   required: ['fullName', 'shell'],
   additionalProperties: false,
   properties: {
-    fullName: { type: 'string', maxLength: 1024 }, shell: { type: 'string', maxLength: 4096 },
+    fullName: { type: 'string', maxLength: 1024 },
+    shell: { type: 'string', maxLength: 4096 },
     _csrf: { type: 'string', maxLength: 128 },
   },
 } as const;
@@ -20,26 +28,42 @@ const passwordSchema = {
   required: ['currentPassword', 'newPassword', 'confirmPassword'],
   additionalProperties: false,
   properties: {
-    currentPassword: { type: 'string', maxLength: 4096 }, newPassword: { type: 'string', maxLength: 4096 },
-    confirmPassword: { type: 'string', maxLength: 4096 }, _csrf: { type: 'string', maxLength: 128 },
+    currentPassword: { type: 'string', maxLength: 4096 },
+    newPassword: { type: 'string', maxLength: 4096 },
+    confirmPassword: { type: 'string', maxLength: 4096 },
+    _csrf: { type: 'string', maxLength: 128 },
     // The form's hidden login, there for password managers.
     username: { type: 'string', maxLength: 256 },
   },
 } as const;
 
-const savedMessages: Record<string, string> = { profile: 'Your profile was saved.', password: 'Your password was changed.' };
+const savedMessages: Record<string, string> = {
+  profile: 'Your profile was saved.',
+  password: 'Your password was changed.',
+};
 
 // "My account" for every logged-in account: its facts, its full name and shell, its
 // password (the current one required). Form errors come back next to their field.
 export default async function myAccountRoutes(app: FastifyInstance): Promise<void> {
-  const renderPage = async (request: FastifyRequest, reply: FastifyReply, extra: { errors?: Record<string, string>; values?: object } = {}) => {
+  const renderPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { errors?: Record<string, string>; values?: object } = {},
+  ) => {
     const me = request.session!;
     const account = app.core.accounts.getAccount(me.login);
     if (!account) throw new CoreError('not-found', `Account "${me.login}" no longer exists`, { field: 'login' });
     const saved = savedMessages[(request.query as { saved?: string }).saved ?? ''] ?? null;
     return reply.view('my-account/index.njk', {
-      me, csrfToken: getCsrfToken(request, reply), page: 'me', account, shells: app.core.accounts.getShells(),
-      isAdmin: me.isAdmin, saved, errors: extra.errors ?? {}, values: { fullName: account.fullName, shell: account.shell, ...extra.values },
+      me,
+      csrfToken: getCsrfToken(request, reply),
+      page: 'me',
+      account,
+      shells: app.core.accounts.getShells(),
+      isAdmin: me.isAdmin,
+      saved,
+      errors: extra.errors ?? {},
+      values: { fullName: account.fullName, shell: account.shell, ...extra.values },
     });
   };
 
@@ -76,13 +100,16 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
         throw new CoreError('permission-denied', message, { field: 'currentPassword' });
       }
       const check = await app.core.auth.authenticate(login, currentPassword, request.ip);
-      if (!check.ok) throw new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
+      if (!check.ok)
+        throw new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
       reservation.release();
-      if (newPassword !== confirmPassword) throw new CoreError('invalid-argument', 'The two new passwords differ', { field: 'confirmPassword' });
+      if (newPassword !== confirmPassword)
+        throw new CoreError('invalid-argument', 'The two new passwords differ', { field: 'confirmPassword' });
       // This session made the change and goes on; the account's other sessions end. On the
       // real machine the change is PAM's chauthtok (minimum age, pwquality, PAM's hash).
-      await app.sessions.applyOwnPasswordChange(id,
-        () => app.core.auth.changeOwnPassword(login, currentPassword, newPassword, request.ip));
+      await app.sessions.applyOwnPasswordChange(id, () =>
+        app.core.auth.changeOwnPassword(login, currentPassword, newPassword, request.ip),
+      );
     } catch (error) {
       return renderFailure(request, reply, error, {});
     }

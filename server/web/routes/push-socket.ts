@@ -5,8 +5,12 @@ import type { WebSession } from '../sessions/session-store.ts';
 import type { Viewer } from '../push/stream-message.ts';
 import { connectHoldMs, maxHeldConnects } from '../push/push-limits.ts';
 
-const getViewer = (session: WebSession): Viewer =>
-  ({ sessionId: session.id, publicId: session.publicId, login: session.login, isAdmin: session.isAdmin });
+const getViewer = (session: WebSession): Viewer => ({
+  sessionId: session.id,
+  publicId: session.publicId,
+  login: session.login,
+  isAdmin: session.isAdmin,
+});
 
 // Whether a WebSocket's Origin is this site: same scheme, host and port as the request.
 export function isSameOrigin(origin: string | undefined, host: string | undefined): boolean {
@@ -23,8 +27,11 @@ export function isSameOrigin(origin: string | undefined, host: string | undefine
 // socket). A client's protocol error (a frame past maxFrameBytes, bad UTF-8) is the hub's: it
 // counts it, logs at a bounded rate, and holds the socket unread before cutting it. A network
 // error (a client gone) is routine; anything else is a fault of ours.
-export function handleWebSocketError(error: Error & { code?: string; syscall?: string }, socket: WebSocket,
-  request: FastifyRequest): void {
+export function handleWebSocketError(
+  error: Error & { code?: string; syscall?: string },
+  socket: WebSocket,
+  request: FastifyRequest,
+): void {
   if (error.code?.startsWith('WS_ERR_')) return;
   if (error.syscall) request.log.debug({ err: error }, 'websocket network error');
   else request.log.error({ err: error }, 'websocket handler failed');
@@ -38,37 +45,52 @@ export function handleWebSocketError(error: Error & { code?: string; syscall?: s
 export default async function pushSocketRoutes(app: FastifyInstance): Promise<void> {
   // Refused upgrades being held until their retry time (at most maxHeldConnects).
   let held = 0;
-  app.get('/ws', {
-    websocket: true,
-    preValidation: async (request, reply) => {
-      if (!isSameOrigin(request.headers.origin, request.headers.host)) {
-        request.log.warn({ origin: request.headers.origin, login: request.session?.login }, 'refused a WebSocket from a foreign origin');
-        throw new CoreError('permission-denied', `WebSocket origin ${JSON.stringify(request.headers.origin ?? null)} is not this site`, { field: 'origin' });
-      }
-      // Too fast (a script reconnecting at once): a short 429 before the upgrade, held for
-      // connectHoldMs, counted and logged by the hub at a bounded rate, not an error logged
-      // per attempt.
-      const refusal = app.hub.admitSocket(getViewer(request.session!), request.ip);
-      if (refusal) {
-        if (held < maxHeldConnects) {
-          held += 1;
-          await new Promise((resolve) => setTimeout(resolve, connectHoldMs));
-          held -= 1;
+  app.get(
+    '/ws',
+    {
+      websocket: true,
+      preValidation: async (request, reply) => {
+        if (!isSameOrigin(request.headers.origin, request.headers.host)) {
+          request.log.warn(
+            { origin: request.headers.origin, login: request.session?.login },
+            'refused a WebSocket from a foreign origin',
+          );
+          throw new CoreError(
+            'permission-denied',
+            `WebSocket origin ${JSON.stringify(request.headers.origin ?? null)} is not this site`,
+            { field: 'origin' },
+          );
         }
-        const retryAfter = Math.max(1, Math.ceil(refusal.retryInMs / 1000));
-        return reply.code(429).header('retry-after', retryAfter).header('connection', 'close')
-          .type('text/plain').send(refusal.message);
-      }
-    },
-  }, (socket, request) => {
-    const { id } = request.session!;
-    app.hub.handleSocket(socket, {
-      viewer: getViewer(request.session!),
-      address: request.ip,
-      getViewer: () => {
-        const session = app.sessions.use(id);
-        return session ? getViewer(session) : null;
+        // Too fast (a script reconnecting at once): a short 429 before the upgrade, held for
+        // connectHoldMs, counted and logged by the hub at a bounded rate, not an error logged
+        // per attempt.
+        const refusal = app.hub.admitSocket(getViewer(request.session!), request.ip);
+        if (refusal) {
+          if (held < maxHeldConnects) {
+            held += 1;
+            await new Promise((resolve) => setTimeout(resolve, connectHoldMs));
+            held -= 1;
+          }
+          const retryAfter = Math.max(1, Math.ceil(refusal.retryInMs / 1000));
+          return reply
+            .code(429)
+            .header('retry-after', retryAfter)
+            .header('connection', 'close')
+            .type('text/plain')
+            .send(refusal.message);
+        }
       },
-    });
-  });
+    },
+    (socket, request) => {
+      const { id } = request.session!;
+      app.hub.handleSocket(socket, {
+        viewer: getViewer(request.session!),
+        address: request.ip,
+        getViewer: () => {
+          const session = app.sessions.use(id);
+          return session ? getViewer(session) : null;
+        },
+      });
+    },
+  );
 }

@@ -17,8 +17,11 @@ export type SessionVerdict =
 // deleted, locked or expired accounts lose it, and so does a password changed since, unless
 // `acceptNewCredential` (the session's own "My account" change). A password past its age
 // keeps it: that only matters at the next login.
-export function getSessionVerdict(access: AccountAccess | null, credential: string, acceptNewCredential = false):
-  SessionVerdict {
+export function getSessionVerdict(
+  access: AccountAccess | null,
+  credential: string,
+  acceptNewCredential = false,
+): SessionVerdict {
   if (!access) return { ends: 'account-removed' };
   if (access.refusal === 'locked') return { ends: 'account-locked' };
   if (access.refusal === 'account-expired') return { ends: 'account-expired' };

@@ -9,7 +9,14 @@ export type StoredSession = Omit<WebSession, 'id'> & { key: string; credential: 
 
 const fileVersion = 1;
 const stringFields = [
-  'key', 'publicId', 'login', 'fullName', 'address', 'userAgent', 'csrfToken', 'credential',
+  'key',
+  'publicId',
+  'login',
+  'fullName',
+  'address',
+  'userAgent',
+  'csrfToken',
+  'credential',
 ] as const;
 
 // Whether a value read back is a well-formed session (a hand-edited or damaged file must not
@@ -17,17 +24,32 @@ const stringFields = [
 function isStoredSession(value: unknown): value is StoredSession {
   if (!value || typeof value !== 'object') return false;
   const record = value as Record<string, unknown>;
-  return stringFields.every((field) => typeof record[field] === 'string' && (record[field] as string).length <= 4096)
-    && /^[0-9a-f]{64}$/.test(record.key as string)
-    && typeof record.isAdmin === 'boolean'
-    && (record.mustChangePassword === undefined || typeof record.mustChangePassword === 'boolean')
-    && Number.isFinite(record.createdAt) && Number.isFinite(record.lastSeenAt);
+  return (
+    stringFields.every((field) => typeof record[field] === 'string' && (record[field] as string).length <= 4096) &&
+    /^[0-9a-f]{64}$/.test(record.key as string) &&
+    typeof record.isAdmin === 'boolean' &&
+    (record.mustChangePassword === undefined || typeof record.mustChangePassword === 'boolean') &&
+    Number.isFinite(record.createdAt) &&
+    Number.isFinite(record.lastSeenAt)
+  );
 }
 
 function pickStoredFields(record: StoredSession): StoredSession {
   const { key, credential, publicId, login, fullName, isAdmin } = record;
   const { address, userAgent, createdAt, lastSeenAt, csrfToken } = record;
-  const picked = { key, credential, publicId, login, fullName, isAdmin, address, userAgent, createdAt, lastSeenAt, csrfToken };
+  const picked = {
+    key,
+    credential,
+    publicId,
+    login,
+    fullName,
+    isAdmin,
+    address,
+    userAgent,
+    createdAt,
+    lastSeenAt,
+    csrfToken,
+  };
   return record.mustChangePassword ? { ...picked, mustChangePassword: true } : picked;
 }
 
@@ -39,7 +61,8 @@ export async function readSessionFile(path: string, warn: (message: string) => v
     text = await readFile(path, 'utf8');
     const { mode } = await stat(path);
     const octal = (mode & 0o777).toString(8);
-    if ((mode & 0o077) !== 0) warn(`sessions file ${path} was readable by others (mode ${octal}); it is rewritten 0600`);
+    if ((mode & 0o077) !== 0)
+      warn(`sessions file ${path} was readable by others (mode ${octal}); it is rewritten 0600`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;

@@ -61,7 +61,11 @@ function getSessionKey(id: string): string {
 
 // Account events after which a session's rights may differ (additions cannot matter).
 const accountEvents = [
-  'account-changed', 'account-removed', 'group-changed', 'group-members-changed', 'group-removed',
+  'account-changed',
+  'account-removed',
+  'group-changed',
+  'group-members-changed',
+  'group-removed',
 ] as const;
 
 // Server-side sessions, with idle and absolute timeouts, whose rights follow the account
@@ -117,8 +121,12 @@ export class SessionStore {
   }
 
   // Opens a session for an account that just proved its password.
-  create(account: AuthenticatedAccount, address: string, userAgent: string,
-    options: { mustChangePassword?: boolean } = {}): WebSession {
+  create(
+    account: AuthenticatedAccount,
+    address: string,
+    userAgent: string,
+    options: { mustChangePassword?: boolean } = {},
+  ): WebSession {
     const now = this.#now();
     const session: WebSession = {
       ...(options.mustChangePassword ? { mustChangePassword: true } : {}),
@@ -136,7 +144,13 @@ export class SessionStore {
     const { rights } = this.#options;
     const day = this.#getDay();
     const credential = rights.getAccess(account.login, day)?.credential ?? '';
-    this.#entries.set(getSessionKey(session.id), { session, credential, revision: rights.revision, day, ownChanges: 0 });
+    this.#entries.set(getSessionKey(session.id), {
+      session,
+      credential,
+      revision: rights.revision,
+      day,
+      ownChanges: 0,
+    });
     this.#options.events.emit('session-opened', 'auth', { sessionId: session.publicId });
     this.#endOldest(session.login);
     this.#keeper?.saveNow();

@@ -19,7 +19,9 @@ export async function createSelfSignedCertificate(hostname: string, now = new Da
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const names = [...new Set([hostname, 'localhost'])];
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
     name: `CN=${hostname.replace(/[,=+<>#;"\\]/g, '_')}, O=${selfSignedOrganisation}`,
     notBefore: new Date(now.getTime() - 60_000),
     notAfter: new Date(now.getTime() - 60_000 + maxCertificateLifeMs),

@@ -39,7 +39,9 @@ export async function loadTls(options: { cert: string; key: string; dir: string 
     await writeAtomically(keyFile, material.key, 0o600);
     await writeAtomically(certFile, material.cert, 0o644);
   } catch (error) {
-    throw new ConfigError(`tls.dir ${options.dir}: cannot store the generated certificate (${(error as NodeJS.ErrnoException).code ?? error})`);
+    throw new ConfigError(
+      `tls.dir ${options.dir}: cannot store the generated certificate (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
   }
   return { ...material, generated: true, ...(renewal ? { renewed: renewal } : {}) };
 }

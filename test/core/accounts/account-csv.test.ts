@@ -16,25 +16,51 @@ describe('accounts CSV', () => {
     expect(csv).toContain('adurand,Amélie Durand,1001,users,admins rsp-direction,/home/adurand,/bin/bash,no');
     expect(csv).not.toMatch(/\$y\$/);
     const rows = parseAccountsCsv(csv);
-    expect(rows.find((row) => row.login === 'adurand')).toMatchObject({ fullName: 'Amélie Durand', uid: 1001, groups: ['admins', 'rsp-direction'] });
+    expect(rows.find((row) => row.login === 'adurand')).toMatchObject({
+      fullName: 'Amélie Durand',
+      uid: 1001,
+      groups: ['admins', 'rsp-direction'],
+    });
   });
 
-  it('dry-runs an import, reporting every row\'s problem, writing nothing', async () => {
+  it("dry-runs an import, reporting every row's problem, writing nothing", async () => {
     const before = await s.digestEtc();
-    const csv = ['Identifiant,Nom complet,Groupes,Coquille', 'jdoe,John Doe,developers,/bin/bash', 'Bad Login,Someone,,/bin/bash',
-      'jdoe,Duplicate,,/bin/bash', 'ok2,Bad:Name,,/bin/bash', 'ok3,Fine,nope,/bin/bash', 'ok4,Fine,,/bin/nope', 'ok5,Fine Too,support,/bin/sh'].join('\n');
+    const csv = [
+      'Identifiant,Nom complet,Groupes,Coquille',
+      'jdoe,John Doe,developers,/bin/bash',
+      'Bad Login,Someone,,/bin/bash',
+      'jdoe,Duplicate,,/bin/bash',
+      'ok2,Bad:Name,,/bin/bash',
+      'ok3,Fine,nope,/bin/bash',
+      'ok4,Fine,,/bin/nope',
+      'ok5,Fine Too,support,/bin/sh',
+    ].join('\n');
     const mapping = { Identifiant: 'login', 'Nom complet': 'fullName', Groupes: 'groups', Coquille: 'shell' } as const;
     const report = await s.service.importCsv(csv, { mapping, dryRun: true });
-    expect(report.problems.map(({ row, field }) => [row, field])).toEqual([[2, 'login'], [3, 'login'], [4, 'fullName'], [5, 'groups'], [6, 'shell']]);
+    expect(report.problems.map(({ row, field }) => [row, field])).toEqual([
+      [2, 'login'],
+      [3, 'login'],
+      [4, 'fullName'],
+      [5, 'groups'],
+      [6, 'shell'],
+    ]);
     expect(report.problems[1]!.message).toBe('User account "jdoe" already exists');
     expect(await s.digestEtc()).toBe(before);
 
-    await expect(s.service.importCsv(csv, { mapping })).rejects.toMatchObject({ field: 'csv', message: expect.stringContaining('5 of 7 rows have problems') });
+    await expect(s.service.importCsv(csv, { mapping })).rejects.toMatchObject({
+      field: 'csv',
+      message: expect.stringContaining('5 of 7 rows have problems'),
+    });
     expect(await s.digestEtc()).toBe(before);
 
     const done = await s.service.importCsv(csv, { mapping, skipInvalid: true, createHomes: false });
     expect(done.created).toEqual(['jdoe', 'ok5']);
-    expect(s.service.getAccount('ok5')).toMatchObject({ fullName: 'Fine Too', shell: '/bin/sh', groups: ['support'], locked: true });
+    expect(s.service.getAccount('ok5')).toMatchObject({
+      fullName: 'Fine Too',
+      shell: '/bin/sh',
+      groups: ['support'],
+      locked: true,
+    });
   });
 
   it('reports in the dry run a home that is already there', async () => {
@@ -42,19 +68,30 @@ describe('accounts CSV', () => {
     await mkdir(join(s.root, 'home/leftover'));
     const csv = 'login,fullName\nleftover,Left Over\nfresh,Fresh One\n';
     const report = await s.service.importCsv(csv, { dryRun: true });
-    expect(report.problems).toEqual([{ row: 1, field: 'home', message: expect.stringContaining('"/home/leftover" already exists') }]);
+    expect(report.problems).toEqual([
+      { row: 1, field: 'home', message: expect.stringContaining('"/home/leftover" already exists') },
+    ]);
     // Without homes, the same rows are fine.
     expect((await s.service.importCsv(csv, { dryRun: true, createHomes: false })).problems).toEqual([]);
   });
 
   it('refuses malformed CSV naming the problem', async () => {
-    await expect(s.service.importCsv('login,fullName\n"unterminated,x\n')).rejects.toMatchObject({ field: 'csv', message: expect.stringMatching(/^Malformed CSV/) });
-    await expect(s.service.importCsv('a,b\n1,2\n', { mapping: { a: 'nope' as never } })).rejects.toMatchObject({ field: 'mapping' });
+    await expect(s.service.importCsv('login,fullName\n"unterminated,x\n')).rejects.toMatchObject({
+      field: 'csv',
+      message: expect.stringMatching(/^Malformed CSV/),
+    });
+    await expect(s.service.importCsv('a,b\n1,2\n', { mapping: { a: 'nope' as never } })).rejects.toMatchObject({
+      field: 'mapping',
+    });
   });
 
   it('skips a column mapped to "ignore", even one named like a field', async () => {
     const csv = 'login,shell,password\nignoring1,/bin/nope,short\n';
-    expect((await s.service.importCsv(csv, { dryRun: true })).problems.map((problem) => problem.field)).toEqual(['password']);
-    expect((await s.service.importCsv(csv, { dryRun: true, mapping: { shell: 'ignore', password: 'ignore' } })).problems).toEqual([]);
+    expect((await s.service.importCsv(csv, { dryRun: true })).problems.map((problem) => problem.field)).toEqual([
+      'password',
+    ]);
+    expect(
+      (await s.service.importCsv(csv, { dryRun: true, mapping: { shell: 'ignore', password: 'ignore' } })).problems,
+    ).toEqual([]);
   });
 });

@@ -10,14 +10,30 @@ beforeAll(async () => {
 afterAll(() => s.remove());
 
 const perlVerifies = async (password: string, hash: string) =>
-  (await run('perl', ['-e', 'print crypt($ARGV[0], $ARGV[1]) eq $ARGV[1] ? "yes" : "no"', password, hash])).stdout === 'yes';
+  (await run('perl', ['-e', 'print crypt($ARGV[0], $ARGV[1]) eq $ARGV[1] ? "yes" : "no"', password, hash])).stdout ===
+  'yes';
 const shadowHash = async (login: string) =>
-  (await readFile(join(s.root, 'etc/shadow'), 'utf8')).split('\n').find((line) => line.startsWith(`${login}:`))!.split(':')[1]!;
+  (await readFile(join(s.root, 'etc/shadow'), 'utf8'))
+    .split('\n')
+    .find((line) => line.startsWith(`${login}:`))!
+    .split(':')[1]!;
 
 describe('AccountsService on real files, with shadow-utils as peers', () => {
   it('creates an account that pwck/grpck accept and usermod/userdel handle', async () => {
-    const { account, generatedPassword } = await s.service.createAccount({ login: 'newbie', fullName: 'Nouvel Arrivé', groups: ['developers'] });
-    expect(account).toMatchObject({ login: 'newbie', fullName: 'Nouvel Arrivé', primaryGroup: 'users', groups: ['developers'], home: '/home/newbie', shell: '/bin/bash', locked: false });
+    const { account, generatedPassword } = await s.service.createAccount({
+      login: 'newbie',
+      fullName: 'Nouvel Arrivé',
+      groups: ['developers'],
+    });
+    expect(account).toMatchObject({
+      login: 'newbie',
+      fullName: 'Nouvel Arrivé',
+      primaryGroup: 'users',
+      groups: ['developers'],
+      home: '/home/newbie',
+      shell: '/bin/bash',
+      locked: false,
+    });
     expect(account.uid).toBeGreaterThanOrEqual(1000);
     expect(generatedPassword).toMatch(/^[A-Za-z0-9]{16}$/);
     expect(await perlVerifies(generatedPassword!, await shadowHash('newbie'))).toBe(true);
@@ -29,21 +45,36 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
     expect(await readdir(home)).toEqual(expect.arrayContaining(['.bashrc', '.profile']));
 
     await run('usermod', ['--prefix', s.root, '-c', 'Changed By Usermod', 'newbie']);
-    await s.waitForEvent((e) => e.name === 'account-changed' && (e.data as { login: string }).login === 'newbie', 'the usermod change');
+    await s.waitForEvent(
+      (e) => e.name === 'account-changed' && (e.data as { login: string }).login === 'newbie',
+      'the usermod change',
+    );
     expect(s.service.getAccount('newbie')!.fullName).toBe('Changed By Usermod');
     await run('userdel', ['--prefix', s.root, 'newbie']);
-    await s.waitForEvent((e) => e.name === 'account-removed' && (e.data as { login: string }).login === 'newbie', 'the userdel removal');
+    await s.waitForEvent(
+      (e) => e.name === 'account-removed' && (e.data as { login: string }).login === 'newbie',
+      'the userdel removal',
+    );
     expect(s.service.getAccount('newbie')).toBeNull();
   });
 
   it('reports accounts and groups made by useradd and groupadd as events, once', async () => {
     await run('groupadd', ['--prefix', s.root, 'shellgroup']);
     await run('useradd', ['--prefix', s.root, '-M', '-c', 'From A Shell', '-G', 'shellgroup', 'fromshell']);
-    await s.waitForEvent((e) => e.name === 'account-added' && (e.data as { login: string }).login === 'fromshell', 'account-added');
-    await s.waitForEvent((e) => e.name === 'group-added' && (e.data as { name: string }).name === 'shellgroup', 'group-added');
+    await s.waitForEvent(
+      (e) => e.name === 'account-added' && (e.data as { login: string }).login === 'fromshell',
+      'account-added',
+    );
+    await s.waitForEvent(
+      (e) => e.name === 'group-added' && (e.data as { name: string }).name === 'shellgroup',
+      'group-added',
+    );
     expect(s.service.getAccount('fromshell')).toMatchObject({ fullName: 'From A Shell', groups: ['shellgroup'] });
     await run('usermod', ['--prefix', s.root, '-aG', 'support', 'fromshell']);
-    const change = await s.waitForEvent((e) => e.name === 'group-members-changed' && (e.data as { name: string }).name === 'support', 'members changed');
+    const change = await s.waitForEvent(
+      (e) => e.name === 'group-members-changed' && (e.data as { name: string }).name === 'support',
+      'members changed',
+    );
     expect(change).toMatchObject({ facility: 'groups', data: { name: 'support', added: ['fromshell'], removed: [] } });
   });
 
@@ -53,7 +84,10 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
     // A marker change from outside: once its event is in, the watcher has also processed
     // (and found nothing new in) the notifications of our own write.
     await run('groupadd', ['--prefix', s.root, 'marker-once']);
-    await s.waitForEvent((e) => e.name === 'group-added' && (e.data as { name: string }).name === 'marker-once', 'the marker');
+    await s.waitForEvent(
+      (e) => e.name === 'group-added' && (e.data as { name: string }).name === 'marker-once',
+      'the marker',
+    );
     const added = s.events.slice(before).filter((e) => e.name === 'account-added');
     expect(added.map((e) => (e.data as { login: string }).login)).toEqual(['once']);
   });
@@ -69,7 +103,9 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
     expect(await perlVerifies('Second-pass-2', await shadowHash('lifecycle'))).toBe(true);
     await s.service.forcePasswordChange('lifecycle');
     await s.service.setExpiry('lifecycle', 21000);
-    const line = (await readFile(join(s.root, 'etc/shadow'), 'utf8')).split('\n').find((l) => l.startsWith('lifecycle:'))!;
+    const line = (await readFile(join(s.root, 'etc/shadow'), 'utf8'))
+      .split('\n')
+      .find((l) => l.startsWith('lifecycle:'))!;
     expect(line.split(':')[2]).toBe('0');
     expect(line.split(':')[7]).toBe('21000');
     // chage, a shadow-utils peer, reads what we wrote.
@@ -85,12 +121,23 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
     await writeFile(join(home, 'foreign'), '');
     await lchown(join(home, 'foreign'), 0, 0);
     const developers = s.service.getGroup('developers')!;
-    const changed = await s.service.modifyAccount('mover', { uid: 4321, primaryGroup: 'developers', groups: ['admins'], shell: '/bin/sh' });
-    expect(changed).toMatchObject({ uid: 4321, gid: developers.gid, primaryGroup: 'developers', groups: ['admins'], shell: '/bin/sh' });
+    const changed = await s.service.modifyAccount('mover', {
+      uid: 4321,
+      primaryGroup: 'developers',
+      groups: ['admins'],
+      shell: '/bin/sh',
+    });
+    expect(changed).toMatchObject({
+      uid: 4321,
+      gid: developers.gid,
+      primaryGroup: 'developers',
+      groups: ['admins'],
+      shell: '/bin/sh',
+    });
     expect(s.service.getGroup('support')!.members).not.toContain('mover');
     expect((await stat(home)).uid).toBe(4321);
-    expect((await stat(join(home, '.bashrc')))).toMatchObject({ uid: 4321, gid: developers.gid });
-    expect((await stat(join(home, 'foreign')))).toMatchObject({ uid: 0, gid: 0 });
+    expect(await stat(join(home, '.bashrc'))).toMatchObject({ uid: 4321, gid: developers.gid });
+    expect(await stat(join(home, 'foreign'))).toMatchObject({ uid: 0, gid: 0 });
     expect(account.uid).not.toBe(4321);
     await run('pwck', ['-r', '-q', '-R', s.root]);
     await run('grpck', ['-r', '-q', '-R', s.root]);
@@ -100,17 +147,33 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
     // Only an event after usermod counts: our own change above emitted one for mover too.
     const seen = s.events.length;
     await run('usermod', ['--prefix', s.root, '-u', '4322', 'mover']);
-    await s.waitForEvent((e) => s.events.indexOf(e) >= seen && e.name === 'account-changed' && (e.data as { login: string }).login === 'mover', 'the usermod -u change');
+    await s.waitForEvent(
+      (e) =>
+        s.events.indexOf(e) >= seen && e.name === 'account-changed' && (e.data as { login: string }).login === 'mover',
+      'the usermod -u change',
+    );
     expect(s.service.getAccount('mover')!.uid).toBe(4322);
   });
 
-  it('refuses a UID out of the kind\'s range or taken, and a missing group, changing nothing', async () => {
+  it("refuses a UID out of the kind's range or taken, and a missing group, changing nothing", async () => {
     const before = await s.digestEtc();
-    await expect(s.service.modifyAccount('dnguyen', { uid: 42 })).rejects.toMatchObject({ code: 'invalid-argument', field: 'uid', message: expect.stringContaining('standard accounts') });
+    await expect(s.service.modifyAccount('dnguyen', { uid: 42 })).rejects.toMatchObject({
+      code: 'invalid-argument',
+      field: 'uid',
+      message: expect.stringContaining('standard accounts'),
+    });
     const taken = s.service.getAccount('adurand')!.uid;
-    await expect(s.service.modifyAccount('dnguyen', { uid: taken })).rejects.toMatchObject({ code: 'already-exists', field: 'uid' });
-    await expect(s.service.modifyAccount('dnguyen', { primaryGroup: 'nope' })).rejects.toMatchObject({ code: 'not-found', field: 'primaryGroup' });
-    await expect(s.service.modifyAccount('dnguyen', { groups: ['support', 'nope'] })).rejects.toMatchObject({ field: 'groups' });
+    await expect(s.service.modifyAccount('dnguyen', { uid: taken })).rejects.toMatchObject({
+      code: 'already-exists',
+      field: 'uid',
+    });
+    await expect(s.service.modifyAccount('dnguyen', { primaryGroup: 'nope' })).rejects.toMatchObject({
+      code: 'not-found',
+      field: 'primaryGroup',
+    });
+    await expect(s.service.modifyAccount('dnguyen', { groups: ['support', 'nope'] })).rejects.toMatchObject({
+      field: 'groups',
+    });
     await expect(s.service.modifyAccount('dnguyen', { expiry: -5 })).rejects.toMatchObject({ field: 'expiry' });
     expect(await s.digestEtc()).toBe(before);
   });
@@ -119,10 +182,16 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
     const logins = ['bulkmod1', 'bulkmod2', 'bulkmod3'];
     await s.service.createAccounts(logins.map((login) => ({ login, password: 'Bulk-mod-pass-1', createHome: false })));
     const before = await s.digestEtc();
-    await expect(s.service.modifyAccounts([{ login: 'bulkmod1', locked: true }, { login: 'bulkmod2', shell: '/bin/nope' }]))
-      .rejects.toMatchObject({ field: 'accounts.1.shell', message: expect.stringContaining('Row 2') });
+    await expect(
+      s.service.modifyAccounts([
+        { login: 'bulkmod1', locked: true },
+        { login: 'bulkmod2', shell: '/bin/nope' },
+      ]),
+    ).rejects.toMatchObject({ field: 'accounts.1.shell', message: expect.stringContaining('Row 2') });
     expect(await s.digestEtc()).toBe(before);
-    const changed = await s.service.modifyAccounts(logins.map((login) => ({ login, locked: true, expiry: 22000, fullName: `Bulk ${login}` })));
+    const changed = await s.service.modifyAccounts(
+      logins.map((login) => ({ login, locked: true, expiry: 22000, fullName: `Bulk ${login}` })),
+    );
     expect(changed.map((a) => [a.locked, a.fullName])).toEqual(logins.map((login) => [true, `Bulk ${login}`]));
     const shadow = await readFile(join(s.root, 'etc/shadow'), 'utf8');
     for (const login of logins) expect(shadow).toMatch(new RegExp(`^${login}:![^:]+:\\d+:0:99999:7::22000:$`, 'm'));
@@ -145,13 +214,24 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
     await s.service.removeMember('projects', 'dnguyen');
     await s.service.deleteGroup('projects');
     await expect(s.service.deleteGroup('admins')).rejects.toMatchObject({ code: 'permission-denied', field: 'name' });
-    await expect(s.service.deleteGroup('users', { allowProtected: true })).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('primary group of') });
+    await expect(s.service.deleteGroup('users', { allowProtected: true })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('primary group of'),
+    });
     await run('grpck', ['-r', '-q', '-R', s.root]);
   });
 
   it('shares a UID only when asked, as useradd -o', async () => {
-    await expect(s.service.createAccount({ login: 'twin', uid: 1001, password: null, createHome: false })).rejects.toMatchObject({ field: 'uid' });
-    const { account } = await s.service.createAccount({ login: 'twin', uid: 1001, allowDuplicateUid: true, password: null, createHome: false });
+    await expect(
+      s.service.createAccount({ login: 'twin', uid: 1001, password: null, createHome: false }),
+    ).rejects.toMatchObject({ field: 'uid' });
+    const { account } = await s.service.createAccount({
+      login: 'twin',
+      uid: 1001,
+      allowDuplicateUid: true,
+      password: null,
+      createHome: false,
+    });
     expect(account.uid).toBe(1001);
     await run('pwck', ['-r', '-q', '-R', s.root]);
   });
@@ -172,15 +252,24 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
     // A home path through a symlinked directory that leaves the root is refused.
     await symlink(outside, join(s.root, 'home/escape'));
     const before = await s.digestEtc();
-    await expect(s.service.createAccount({ login: 'escaper', home: '/home/escape/escaper', password: null }))
-      .rejects.toMatchObject({ field: 'home', message: expect.stringContaining('outside') });
+    await expect(
+      s.service.createAccount({ login: 'escaper', home: '/home/escape/escaper', password: null }),
+    ).rejects.toMatchObject({ field: 'home', message: expect.stringContaining('outside') });
     expect(s.service.getAccount('escaper')).toBeNull();
     expect(await s.digestEtc()).toBe(before);
     // Another account's home, or a directory already there, is refused before anything is written, too.
-    await expect(s.service.createAccount({ login: 'adurand2', home: '/home/adurand', password: null }))
-      .rejects.toMatchObject({ code: 'invalid-argument', field: 'home', message: expect.stringContaining('home of adurand') });
+    await expect(
+      s.service.createAccount({ login: 'adurand2', home: '/home/adurand', password: null }),
+    ).rejects.toMatchObject({
+      code: 'invalid-argument',
+      field: 'home',
+      message: expect.stringContaining('home of adurand'),
+    });
     await mkdir(join(s.root, 'home/leftover'));
-    await expect(s.service.createAccount({ login: 'leftover', password: null })).rejects.toMatchObject({ code: 'already-exists', field: 'home' });
+    await expect(s.service.createAccount({ login: 'leftover', password: null })).rejects.toMatchObject({
+      code: 'already-exists',
+      field: 'home',
+    });
     expect(await s.digestEtc()).toBe(before);
   });
 

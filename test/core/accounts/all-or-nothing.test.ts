@@ -24,27 +24,59 @@ const disposal = fc.constantFrom('archive' as const, 'remove' as const, 'keep' a
 
 type Operation = { name: string; apply: (service: AccountsService) => Promise<unknown> };
 const operation: fc.Arbitrary<Operation> = fc.oneof(
-  fc.uniqueArray(login, { minLength: 1, maxLength: 3 }).chain((logins) => fc.record({ logins: fc.constant(logins), role: fc.option(group), homes: fc.boolean() }))
+  fc
+    .uniqueArray(login, { minLength: 1, maxLength: 3 })
+    .chain((logins) => fc.record({ logins: fc.constant(logins), role: fc.option(group), homes: fc.boolean() }))
     .map(({ logins, role, homes }) => ({
       name: `create ${logins.join(',')}${role ? ` responsible of ${role}` : ''}${homes ? '' : ' without homes'}`,
-      apply: (service: AccountsService) => service.createAccounts(logins.map((name) => ({ login: name, password: null, createHome: homes, ...(role ? { roles: { [role]: 'responsible' as const } } : {}) }))),
+      apply: (service: AccountsService) =>
+        service.createAccounts(
+          logins.map((name) => ({
+            login: name,
+            password: null,
+            createHome: homes,
+            ...(role ? { roles: { [role]: 'responsible' as const } } : {}),
+          })),
+        ),
     })),
-  fc.record({ logins: fc.uniqueArray(login, { minLength: 1, maxLength: 3 }), home: disposal }).map(({ logins, home }) => ({
-    name: `delete ${logins.join(',')} (${home})`, apply: (service: AccountsService) => service.deleteAccounts(logins, home),
-  })),
+  fc
+    .record({ logins: fc.uniqueArray(login, { minLength: 1, maxLength: 3 }), home: disposal })
+    .map(({ logins, home }) => ({
+      name: `delete ${logins.join(',')} (${home})`,
+      apply: (service: AccountsService) => service.deleteAccounts(logins, home),
+    })),
   fc.record({ from: login, to: login, moveHome: fc.boolean() }).map(({ from, to, moveHome }) => ({
-    name: `rename ${from} to ${to}${moveHome ? ' with its home' : ''}`, apply: (service: AccountsService) => service.renameAccount(from, to, { moveHome, renameGroup: true }),
+    name: `rename ${from} to ${to}${moveHome ? ' with its home' : ''}`,
+    apply: (service: AccountsService) => service.renameAccount(from, to, { moveHome, renameGroup: true }),
   })),
-  fc.record({ login, uid: fc.integer({ min: 5000, max: 5003 }), fullName: fc.constantFrom('A', 'B') }).map(({ login: name, uid, fullName }) => ({
-    name: `give ${name} UID ${uid}`, apply: (service: AccountsService) => service.modifyAccount(name, { uid, fullName }),
+  fc
+    .record({ login, uid: fc.integer({ min: 5000, max: 5003 }), fullName: fc.constantFrom('A', 'B') })
+    .map(({ login: name, uid, fullName }) => ({
+      name: `give ${name} UID ${uid}`,
+      apply: (service: AccountsService) => service.modifyAccount(name, { uid, fullName }),
+    })),
+  fc
+    .record({ login, home: fc.constantFrom('/home/pt-moved', '/home/adurand', '/etc', '/home/groups/developers') })
+    .map(({ login: name, home }) => ({
+      name: `point ${name} at ${home}`,
+      apply: (service: AccountsService) => service.modifyAccount(name, { home }),
+    })),
+  group.map((name) => ({
+    name: `create group ${name}`,
+    apply: (service: AccountsService) => service.createGroup({ name }),
   })),
-  fc.record({ login, home: fc.constantFrom('/home/pt-moved', '/home/adurand', '/etc', '/home/groups/developers') }).map(({ login: name, home }) => ({
-    name: `point ${name} at ${home}`, apply: (service: AccountsService) => service.modifyAccount(name, { home }),
+  group.map((name) => ({
+    name: `delete group ${name}`,
+    apply: (service: AccountsService) => service.deleteGroup(name),
   })),
-  group.map((name) => ({ name: `create group ${name}`, apply: (service: AccountsService) => service.createGroup({ name }) })),
-  group.map((name) => ({ name: `delete group ${name}`, apply: (service: AccountsService) => service.deleteGroup(name) })),
-  fc.tuple(group, group).map(([from, to]) => ({ name: `rename group ${from} to ${to}`, apply: (service: AccountsService) => service.renameGroup(from, to) })),
-  fc.tuple(group, login).map(([name, member]) => ({ name: `${member} guest of ${name}`, apply: (service: AccountsService) => service.setRole(name, member, 'guest') })),
+  fc.tuple(group, group).map(([from, to]) => ({
+    name: `rename group ${from} to ${to}`,
+    apply: (service: AccountsService) => service.renameGroup(from, to),
+  })),
+  fc.tuple(group, login).map(([name, member]) => ({
+    name: `${member} guest of ${name}`,
+    apply: (service: AccountsService) => service.setRole(name, member, 'guest'),
+  })),
 );
 
 // The accounts the files hold, and those the service serves: the same after every step.
@@ -58,24 +90,32 @@ describe('every operation is all or nothing, whichever filesystem step fails', (
   it('a failure injected at any step leaves the whole sandbox tree identical; a success leaves consistent files', async () => {
     let failed = 0;
     let succeeded = 0;
-    await fc.assert(fc.asyncProperty(operation, fc.integer({ min: 1, max: 14 }), async (op, failAt) => {
-      const before = await digestTree(s.root);
-      const listed = await listTree(s.root);
-      setFaultPoint(failAt);
-      const outcome = await op.apply(s.service).then(() => 'done', (error: Error) => error.message);
-      setFaultPoint(null);
-      await checkMemoryMatchesFiles(s.service);
-      if (outcome === 'done') {
-        succeeded += 1;
-        return;
-      }
-      failed += 1;
-      if (await digestTree(s.root) !== before) {
-        const after = await listTree(s.root);
-        const changed = [...new Set([...listed.keys(), ...after.keys()])].filter((path) => listed.get(path) !== after.get(path));
-        expect.fail(`${op.name} failed (${outcome}) yet changed: ${changed.slice(0, 10).join(', ')}`);
-      }
-    }), { numRuns: 150, endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(operation, fc.integer({ min: 1, max: 14 }), async (op, failAt) => {
+        const before = await digestTree(s.root);
+        const listed = await listTree(s.root);
+        setFaultPoint(failAt);
+        const outcome = await op.apply(s.service).then(
+          () => 'done',
+          (error: Error) => error.message,
+        );
+        setFaultPoint(null);
+        await checkMemoryMatchesFiles(s.service);
+        if (outcome === 'done') {
+          succeeded += 1;
+          return;
+        }
+        failed += 1;
+        if ((await digestTree(s.root)) !== before) {
+          const after = await listTree(s.root);
+          const changed = [...new Set([...listed.keys(), ...after.keys()])].filter(
+            (path) => listed.get(path) !== after.get(path),
+          );
+          expect.fail(`${op.name} failed (${outcome}) yet changed: ${changed.slice(0, 10).join(', ')}`);
+        }
+      }),
+      { numRuns: 150, endOnFailure: true },
+    );
     // Both kinds happened, and the files are still what shadow-utils accepts.
     expect(failed).toBeGreaterThan(20);
     expect(succeeded).toBeGreaterThan(10);

@@ -34,7 +34,12 @@ describe('beside shadow-utils at the same time', () => {
     // Read back from disk, not from our cache.
     const etc = join(s.root, 'etc');
     const read = (name: string) => readFile(join(etc, name), 'utf8');
-    const disk = AccountDatabase.parse(await read('passwd'), await read('shadow'), await read('group'), await read('gshadow'));
+    const disk = AccountDatabase.parse(
+      await read('passwd'),
+      await read('shadow'),
+      await read('group'),
+      await read('gshadow'),
+    );
     for (let i = 1; i <= 200; i += 1) {
       expect(disk.passwd.has(`shell${i}`), `shell${i}`).toBe(true);
       expect(disk.passwd.has(`core${i}`), `core${i}`).toBe(true);

@@ -47,23 +47,32 @@ describe('kill -9 in the middle of a 10,000-account bulk import', () => {
     ['at 150 ms', 'delay', 150],
     ['at 400 ms', 'delay', 400],
     ['at 900 ms', 'delay', 900],
-  ] as const)('%s: every file is the old or the new version, and pwck/grpck accept them', async (_label, trigger, delayMs) => {
-    const root = join(s.root, '..', `crash-${trigger}-${delayMs}`);
-    await cp(s.root, root, { recursive: true });
-    await importAndKill(root, trigger, delayMs);
-    const versions = await Promise.all(shadowFiles.map(async (name, index) => {
-      const text = await readFile(join(root, 'etc', name), 'utf8');
-      if (text === original[index]) return 'old';
-      // The new version: the old lines, plus (or, for group, changed by) the 10,000 accounts.
-      const added = text.split('\n').filter((line) => /^crash\d+:/.test(line)).length;
-      const members = name === 'group' || name === 'gshadow' ? (/^developers:.*$/m.exec(text)?.[0].match(/crash\d+/g)?.length ?? 0) : null;
-      expect(members ?? added, `${name} holds all 10,000 or none`).toBe(10_000);
-      return 'new';
-    }));
-    // All four were renamed back to back: a kill lands before or after, never between.
-    expect(new Set(versions).size, versions.join(',')).toBe(1);
-    await run('pwck', ['-r', '-q', '-R', root]);
-    await run('grpck', ['-r', '-q', '-R', root]);
-    await rm(root, { recursive: true, force: true });
-  }, 60_000);
+  ] as const)(
+    '%s: every file is the old or the new version, and pwck/grpck accept them',
+    async (_label, trigger, delayMs) => {
+      const root = join(s.root, '..', `crash-${trigger}-${delayMs}`);
+      await cp(s.root, root, { recursive: true });
+      await importAndKill(root, trigger, delayMs);
+      const versions = await Promise.all(
+        shadowFiles.map(async (name, index) => {
+          const text = await readFile(join(root, 'etc', name), 'utf8');
+          if (text === original[index]) return 'old';
+          // The new version: the old lines, plus (or, for group, changed by) the 10,000 accounts.
+          const added = text.split('\n').filter((line) => /^crash\d+:/.test(line)).length;
+          const members =
+            name === 'group' || name === 'gshadow'
+              ? (/^developers:.*$/m.exec(text)?.[0].match(/crash\d+/g)?.length ?? 0)
+              : null;
+          expect(members ?? added, `${name} holds all 10,000 or none`).toBe(10_000);
+          return 'new';
+        }),
+      );
+      // All four were renamed back to back: a kill lands before or after, never between.
+      expect(new Set(versions).size, versions.join(',')).toBe(1);
+      await run('pwck', ['-r', '-q', '-R', root]);
+      await run('grpck', ['-r', '-q', '-R', root]);
+      await rm(root, { recursive: true, force: true });
+    },
+    60_000,
+  );
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { AccountDatabase, parseDatabaseFile } from '../../../server/core/accounts/account-database.ts';
 import { parseLoginDefs, parseShells } from '../../../server/core/accounts/parse-login-defs.ts';
 
-const passwd = 'root:x:0:0:root:/root:/bin/bash\n\n# a comment someone left\nalice:x:1000:100:Alice,Room 1,,:/home/alice:/bin/zsh\nbroken:line\n+@nis::::::\n-bob::::::\n';
+const passwd =
+  'root:x:0:0:root:/root:/bin/bash\n\n# a comment someone left\nalice:x:1000:100:Alice,Room 1,,:/home/alice:/bin/zsh\nbroken:line\n+@nis::::::\n-bob::::::\n';
 const shadow = 'root:*:19000:0:99999:7:::\nalice:$y$j9T$a$b:19001:0:99999:7::20000:\n';
 const group = 'root:x:0:\nusers:x:100:alice\n+\n';
 const gshadow = 'root:*::\nusers:!:alice:alice\n';
@@ -40,7 +41,14 @@ describe('account database files', () => {
 
   it('read login.defs settings with shadow-utils defaults and octal modes', () => {
     const defs = parseLoginDefs('# comment\nUID_MIN 2000\nUMASK 027\nHOME_MODE 0750\nENCRYPT_METHOD sha512\n');
-    expect(defs).toMatchObject({ uidMin: 2000, uidMax: 60000, umask: 0o27, homeMode: 0o750, encryptMethod: 'SHA512', sysUidMax: 1999 });
+    expect(defs).toMatchObject({
+      uidMin: 2000,
+      uidMax: 60000,
+      umask: 0o27,
+      homeMode: 0o750,
+      encryptMethod: 'SHA512',
+      sysUidMax: 1999,
+    });
     expect(parseLoginDefs('').homeMode).toBe(0o755);
     expect(parseShells('# shells\n/bin/sh\n\n/usr/bin/zsh\n')).toEqual(['/bin/sh', '/usr/bin/zsh']);
   });

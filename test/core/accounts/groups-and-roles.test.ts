@@ -27,9 +27,14 @@ describe('groups with Licorn roles', () => {
     await s.service.setGroupDescription('developers', 'Software development');
     const file = () => readFile(join(s.root, 'etc/licorn/group-descriptions'), 'utf8');
     expect(await file()).toBe('lab:Laboratoire, bâtiment B\ndevelopers:Software development\n');
-    await expect(s.service.setGroupDescription('developers', 'bad:colon')).rejects.toMatchObject({ field: 'description' });
+    await expect(s.service.setGroupDescription('developers', 'bad:colon')).rejects.toMatchObject({
+      field: 'description',
+    });
     await expect(s.service.setGroupDescription('nope', 'x')).rejects.toMatchObject({ field: 'name' });
-    const changed = await s.waitForEvent((e) => e.name === 'group-changed' && (e.data as { name: string }).name === 'developers', 'group-changed');
+    const changed = await s.waitForEvent(
+      (e) => e.name === 'group-changed' && (e.data as { name: string }).name === 'developers',
+      'group-changed',
+    );
     expect(changed.data).toEqual({ name: 'developers', fields: ['description'] });
     await s.service.renameGroup('lab', 'labs');
     expect(s.service.getGroup('labs')!.description).toBe('Laboratoire, bâtiment B');
@@ -68,7 +73,8 @@ describe('groups with Licorn roles', () => {
 
   it('refuses to delete a helper group alone, deletes a standard group with its helpers', async () => {
     await expect(s.service.deleteGroup('gst-science')).rejects.toMatchObject({
-      code: 'permission-denied', message: 'Cannot delete a helper group. Please delete the standard group science instead',
+      code: 'permission-denied',
+      message: 'Cannot delete a helper group. Please delete the standard group science instead',
     });
     const { archive } = await s.service.deleteGroup('science');
     expect(archive).toMatch(/^\/home\/archives\/science\.deleted\./);
@@ -83,11 +89,16 @@ describe('renaming an account', () => {
     const renamed = await s.service.renameAccount('oldname', 'newname', { moveHome: true });
     expect(renamed).toMatchObject({ login: 'newname', home: '/home/newname', groups: ['support'] });
     expect(await readdir(join(s.root, 'home/newname'))).toContain('.bashrc');
-    const etc = await Promise.all(['passwd', 'shadow', 'group', 'gshadow'].map((name) => readFile(join(s.root, 'etc', name), 'utf8')));
+    const etc = await Promise.all(
+      ['passwd', 'shadow', 'group', 'gshadow'].map((name) => readFile(join(s.root, 'etc', name), 'utf8')),
+    );
     for (const text of etc) expect(text).not.toMatch(/\boldname\b/);
     await run('pwck', ['-r', '-q', '-R', s.root]);
     await run('usermod', ['--prefix', s.root, '-c', 'Still Works', 'newname']);
-    await expect(s.service.renameAccount('newname', 'adurand')).rejects.toMatchObject({ code: 'already-exists', field: 'newLogin' });
+    await expect(s.service.renameAccount('newname', 'adurand')).rejects.toMatchObject({
+      code: 'already-exists',
+      field: 'newLogin',
+    });
     await expect(s.service.renameAccount('newname', 'Bad:Name')).rejects.toMatchObject({ field: 'login' });
   });
 });

@@ -16,7 +16,10 @@ afterAll(() => s.remove());
 async function addAliases(lines: string[]): Promise<void> {
   await s.service.applyOutsideWrite(async () => {
     const shadow = lines.map((line) => `${line.split(':')[0]}:!:20000:0:99999:7:::`);
-    for (const [file, text] of [['passwd', lines.join('\n')], ['shadow', shadow.join('\n')]]) {
+    for (const [file, text] of [
+      ['passwd', lines.join('\n')],
+      ['shadow', shadow.join('\n')],
+    ]) {
       const path = join(s.root, 'etc', file!);
       await writeFile(path, `${await readFile(path, 'utf8')}${text}\n`);
     }
@@ -24,13 +27,18 @@ async function addAliases(lines: string[]): Promise<void> {
 }
 
 describe('homes compared however passwd spells them (red team HIGH 5)', () => {
-  it('never archives or removes another\'s home through an alias spelled /home/admin/, //, /./, or inside', async () => {
+  it("never archives or removes another's home through an alias spelled /home/admin/, //, /./, or inside", async () => {
     const admin = s.service.getAccount('admin')!;
     const inside = join(s.root, 'home/admin/projects');
     await mkdir(inside);
     await chown(inside, admin.uid, admin.gid);
-    const spellings = ['/home/admin/', '/home//admin', '/home/./admin', '/home/admin/../admin',
-      '/home//admin/projects/'];
+    const spellings = [
+      '/home/admin/',
+      '/home//admin',
+      '/home/./admin',
+      '/home/admin/../admin',
+      '/home//admin/projects/',
+    ];
     await addAliases(spellings.map((home, index) => `alias${index}:x:${admin.uid}:${admin.gid}::${home}:/bin/bash`));
     const before = await digestTree(join(s.root, 'home/admin'));
     for (const [index, home] of spellings.entries()) {

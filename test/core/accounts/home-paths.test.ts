@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AccountDatabase } from '../../../server/core/accounts/account-database.ts';
-import { checkHomePath, getPathProblem, noteHomeChange, parseHomeBase } from '../../../server/core/accounts/home-paths.ts';
+import {
+  checkHomePath,
+  getPathProblem,
+  noteHomeChange,
+  parseHomeBase,
+} from '../../../server/core/accounts/home-paths.ts';
 
 const passwd = `root:x:0:0:root:/root:/bin/bash
 sysd:x:998:998::/:/usr/sbin/nologin
@@ -13,7 +18,8 @@ describe('the one rule for the paths a request may name', () => {
   it('reads the home base from etc/default/useradd, /home by default', () => {
     expect(parseHomeBase('# useradd defaults\nSHELL=/bin/sh\nHOME=/srv/homes\n')).toBe('/srv/homes');
     expect(parseHomeBase('HOME="/var/home"\n')).toBe('/var/home');
-    for (const text of ['', 'HOME=relative\n', 'HOME=/\n', 'HOME=/a/../etc\n']) expect(parseHomeBase(text)).toBe('/home');
+    for (const text of ['', 'HOME=relative\n', 'HOME=/\n', 'HOME=/a/../etc\n'])
+      expect(parseHomeBase(text)).toBe('/home');
   });
 
   it('allows a new home under the base, clear of every other home, share, archive and system directory', () => {
@@ -21,10 +27,17 @@ describe('the one rule for the paths a request may name', () => {
     expect(checkHomePath(db, 'carol', '/home/carol', '/home')).toBe('/home/carol');
     expect(checkHomePath(db, 'carol', '/home/team/carol', '/home')).toBe('/home/team/carol');
     const refusals: [string, string][] = [
-      ['/etc', 'not under the home base'], ['/home', 'not under the home base'], ['/home/alice', 'the home of alice'],
-      ['/home/alice/carol', 'inside the home of alice'], ['/home/team', 'contains the homes of other accounts'],
-      ['/home/groups', 'system directory /home/groups'], ['/home/groups/dev', 'group shares'], ['/home/archives/x', 'archives'],
-      ['/var/spool/news', 'not under the home base'], ['/home/../etc', 'normalized'], ['relative', 'absolute'],
+      ['/etc', 'not under the home base'],
+      ['/home', 'not under the home base'],
+      ['/home/alice', 'the home of alice'],
+      ['/home/alice/carol', 'inside the home of alice'],
+      ['/home/team', 'contains the homes of other accounts'],
+      ['/home/groups', 'system directory /home/groups'],
+      ['/home/groups/dev', 'group shares'],
+      ['/home/archives/x', 'archives'],
+      ['/var/spool/news', 'not under the home base'],
+      ['/home/../etc', 'normalized'],
+      ['relative', 'absolute'],
     ];
     for (const [path, reason] of refusals) {
       expect(() => checkHomePath(db, 'carol', path, '/home'), path).toThrow(reason);

@@ -19,7 +19,8 @@ afterAll(() => s.remove());
 
 const child = join(import.meta.dirname, 'homes-import-child.ts');
 const journal = (root: string) => join(root, 'etc/licorn/homes-journal.json');
-const homesMade = async (root: string) => (await readdir(join(root, 'home'))).filter((name) => /^homes\d+$/.test(name)).length;
+const homesMade = async (root: string) =>
+  (await readdir(join(root, 'home'))).filter((name) => /^homes\d+$/.test(name)).length;
 
 // Starts the bulk create in its own process and SIGKILLs it once it has made `homes` homes.
 async function createAndKill(root: string, homes: number): Promise<void> {
@@ -27,7 +28,7 @@ async function createAndKill(root: string, homes: number): Promise<void> {
   const exited = new Promise<void>((resolve) => process_.once('exit', () => resolve()));
   await new Promise<void>((resolve) => process_.stdout!.once('data', () => resolve()));
   const deadline = Date.now() + 60_000;
-  while (await homesMade(root) < homes) {
+  while ((await homesMade(root)) < homes) {
     if (Date.now() > deadline) throw new Error('the homes phase never started');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -65,10 +66,17 @@ describe('a daemon killed during the homes phase of a bulk create', () => {
     expect(warnings.some((message) => message.includes('interrupted create of 3000 accounts'))).toBe(true);
     await service.close();
     // Nothing of the import is left: the tree is the one before it.
-    if (await digestTree(root, skipLocks) !== before) {
+    if ((await digestTree(root, skipLocks)) !== before) {
       const after = await listTree(root);
-      const changed = [...new Set([...listedBefore.keys(), ...after.keys()])].filter((path) => !skipLocks(path) && listedBefore.get(path) !== after.get(path));
-      expect.fail(`changed: ${changed.slice(0, 10).map((path) => `${path} ${listedBefore.get(path)} → ${after.get(path)}`).join('; ')}`);
+      const changed = [...new Set([...listedBefore.keys(), ...after.keys()])].filter(
+        (path) => !skipLocks(path) && listedBefore.get(path) !== after.get(path),
+      );
+      expect.fail(
+        `changed: ${changed
+          .slice(0, 10)
+          .map((path) => `${path} ${listedBefore.get(path)} → ${after.get(path)}`)
+          .join('; ')}`,
+      );
     }
     await rm(root, { recursive: true, force: true });
   }, 120_000);
@@ -77,7 +85,10 @@ describe('a daemon killed during the homes phase of a bulk create', () => {
     const root = join(s.root, '..', 'homes-finish');
     await cp(s.root, root, { recursive: true });
     const service = await AccountsService.open({ root, events: new EventBus() });
-    await service.createAccounts([{ login: 'fin1', password: null, createHome: false }, { login: 'fin2', password: null, createHome: false }]);
+    await service.createAccounts([
+      { login: 'fin1', password: null, createHome: false },
+      { login: 'fin2', password: null, createHome: false },
+    ]);
     const homes = ['fin1', 'fin2'].map((login) => {
       const account = service.getAccount(login)!;
       return { login, uid: account.uid, gid: account.gid, home: account.home };
@@ -85,13 +96,27 @@ describe('a daemon killed during the homes phase of a bulk create', () => {
     await service.close();
     await writeFile(journal(root), JSON.stringify({ started: new Date().toISOString(), homes }));
     const auditFile = join(root, '..', 'homes-finish-audit.log');
-    const core = await createCore({ root, isRealMachine: false, pamService: 'licorn', adminGroups: ['admins'], auditFile });
+    const core = await createCore({
+      root,
+      isRealMachine: false,
+      pamService: 'licorn',
+      adminGroups: ['admins'],
+      auditFile,
+    });
     expect(core.accounts.recovery).toMatchObject({ outcome: 'finished', accounts: 2, homes: 2 });
-    for (const { home } of homes) expect((await readdir(join(root, home))).sort()).toEqual((await readdir(join(root, 'etc/skel'))).sort());
+    for (const { home } of homes)
+      expect((await readdir(join(root, home))).sort()).toEqual((await readdir(join(root, 'etc/skel'))).sort());
     await expect(lstat(journal(root))).rejects.toMatchObject({ code: 'ENOENT' });
     await core.close();
-    const audit = (await readFile(auditFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
-    expect(audit.at(-1)).toMatchObject({ action: 'homes-recovered', outcome: 'done', detail: expect.stringContaining('2 missing homes were made') });
+    const audit = (await readFile(auditFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(audit.at(-1)).toMatchObject({
+      action: 'homes-recovered',
+      outcome: 'done',
+      detail: expect.stringContaining('2 missing homes were made'),
+    });
     await rm(root, { recursive: true, force: true });
   }, 60_000);
 });

@@ -5,11 +5,20 @@ import { parseGroup } from '../../../server/core/accounts/parse-group.ts';
 
 describe('account database parsers', () => {
   it('parse passwd entries and keep odd lines verbatim', () => {
-    const text = 'root:x:0:0:root:/root:/bin/bash\n\n+@netgroup::::::\nbroken:line\nalice:x:1000:100:Alice Doe,,,:/home/alice:/bin/zsh\n';
+    const text =
+      'root:x:0:0:root:/root:/bin/bash\n\n+@netgroup::::::\nbroken:line\nalice:x:1000:100:Alice Doe,,,:/home/alice:/bin/zsh\n';
     const lines = parsePasswd(text);
     expect(lines.map((line) => line.text).join('\n') + '\n').toBe(text);
     expect(lines.map((line) => line.entry?.login ?? null)).toEqual(['root', null, null, null, 'alice']);
-    expect(lines[4]!.entry).toEqual({ login: 'alice', password: 'x', uid: 1000, gid: 100, gecos: 'Alice Doe,,,', home: '/home/alice', shell: '/bin/zsh' });
+    expect(lines[4]!.entry).toEqual({
+      login: 'alice',
+      password: 'x',
+      uid: 1000,
+      gid: 100,
+      gecos: 'Alice Doe,,,',
+      home: '/home/alice',
+      shell: '/bin/zsh',
+    });
     expect(getFullName(lines[4]!.entry!)).toBe('Alice Doe');
   });
 
@@ -19,7 +28,15 @@ describe('account database parsers', () => {
 
   it('parse shadow ageing fields, empty ones as null', () => {
     const [line] = parseShadow('alice:$y$j9T$salt$hash:19000:0:99999:7::20000:\n');
-    expect(line!.entry).toMatchObject({ login: 'alice', lastChange: 19000, minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, expireDate: 20000 });
+    expect(line!.entry).toMatchObject({
+      login: 'alice',
+      lastChange: 19000,
+      minDays: 0,
+      maxDays: 99999,
+      warnDays: 7,
+      inactiveDays: null,
+      expireDate: 20000,
+    });
   });
 
   it('parse group members', () => {

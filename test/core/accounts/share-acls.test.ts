@@ -19,22 +19,31 @@ beforeAll(async () => {
 });
 afterAll(() => s.remove());
 
-const acl = async (path: string) => (await run('getfacl', ['--numeric', '--omit-header', '--absolute-names', path])).stdout;
+const acl = async (path: string) =>
+  (await run('getfacl', ['--numeric', '--omit-header', '--absolute-names', path])).stdout;
 const gid = (name: string) => s.service.getGroup(name)!.gid;
 // Runs `sh -c script` as an account with exactly the groups the accounts' files give it.
 async function runAs(login: string, script: string): Promise<boolean> {
   const account = s.service.getAccount(login)!;
   const groups = [account.gid, ...account.groups.map(gid)].join(',');
   try {
-    await run('setpriv', [`--reuid=${account.uid}`, `--regid=${account.gid}`, `--groups=${groups}`, '--', 'sh', '-c', script]);
+    await run('setpriv', [
+      `--reuid=${account.uid}`,
+      `--regid=${account.gid}`,
+      `--groups=${groups}`,
+      '--',
+      'sh',
+      '-c',
+      script,
+    ]);
     return true;
   } catch {
     return false;
   }
 }
 
-describe('shared directories\' ACLs', () => {
-  it('gives a new standard group\'s share Licorn\'s ACL, by GID, owned by the acl group', async () => {
+describe("shared directories' ACLs", () => {
+  it("gives a new standard group's share Licorn's ACL, by GID, owned by the acl group", async () => {
     const text = await acl(share);
     expect(text).toContain(`group:${gid('aclcrew')}:rwx`);
     expect(text).toContain(`group:${gid('rsp-aclcrew')}:rwx`);
@@ -64,7 +73,7 @@ describe('shared directories\' ACLs', () => {
     expect(await readFile(join(share, 'by-dnguyen'), 'utf8')).toBe('mine\nresponsible\n');
   });
 
-  it('keeps deletes and renames to a file\'s owner in a non-permissive share (sticky), everywhere', async () => {
+  it("keeps deletes and renames to a file's owner in a non-permissive share (sticky), everywhere", async () => {
     await mkdir(join(share, 'deep'));
     await s.service.setPermissive('aclcrew', false);
     const mode = async (path: string) => (await run('stat', ['-c', '%a', path])).stdout.trim();
@@ -101,7 +110,14 @@ describe('shared directories\' ACLs', () => {
     expect(modes.split('\n')).toEqual(['2770', '2770', '']);
     const deep = join(share, 'deep');
     expect(await runAs('hpetit', `mv ${deep}/kept-by-dnguyen ${deep}/moved && rm ${deep}/moved`)).toBe(true);
-    expect(s.events.slice(seen).some((event) => event.name === 'group-changed' && (event.data as { fields: string[] }).fields.includes('permissive'))).toBe(true);
+    expect(
+      s.events
+        .slice(seen)
+        .some(
+          (event) =>
+            event.name === 'group-changed' && (event.data as { fields: string[] }).fields.includes('permissive'),
+        ),
+    ).toBe(true);
 
     await s.service.setPermissive('aclcrew', false);
     expect(await acl(join(share, 'by-dnguyen'))).toContain(`group:${gid('aclcrew')}:r--`);
@@ -110,8 +126,14 @@ describe('shared directories\' ACLs', () => {
   });
 
   it('refuses a group without a share, naming the field', async () => {
-    await expect(s.service.setPermissive('users', true)).rejects.toMatchObject({ code: 'invalid-argument', field: 'permissive' });
-    await expect(s.service.setPermissive('nothing-here', true)).rejects.toMatchObject({ code: 'not-found', field: 'name' });
+    await expect(s.service.setPermissive('users', true)).rejects.toMatchObject({
+      code: 'invalid-argument',
+      field: 'permissive',
+    });
+    await expect(s.service.setPermissive('nothing-here', true)).rejects.toMatchObject({
+      code: 'not-found',
+      field: 'name',
+    });
   });
 
   it('still makes a share without the acl tools, warning once, and then knows no permissive flag', async () => {
@@ -122,7 +144,13 @@ describe('shared directories\' ACLs', () => {
     // No setfacl or getfacl on this PATH, as on a machine without the "acl" package.
     process.env.PATH = '/nonexistent';
     try {
-      await createShare(s.root, new DirectorySteps(), 'noacl', { group: 4242, responsibles: 4243, guests: 4244, admins: null }, { aclGid: null });
+      await createShare(
+        s.root,
+        new DirectorySteps(),
+        'noacl',
+        { group: 4242, responsibles: 4243, guests: 4244, admins: null },
+        { aclGid: null },
+      );
       expect(await readSharePermissive(join(s.root, 'home/groups/noacl'), 4242)).toBeNull();
     } finally {
       process.env.PATH = path;

@@ -2,7 +2,12 @@ import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
-import { allocateRanges, changeSubordinateLines, findFreeRange, parseSubordinateIds } from '../../../server/core/accounts/subordinate-ids.ts';
+import {
+  allocateRanges,
+  changeSubordinateLines,
+  findFreeRange,
+  parseSubordinateIds,
+} from '../../../server/core/accounts/subordinate-ids.ts';
 
 let s: AccountsSandbox;
 beforeAll(async () => {
@@ -13,17 +18,34 @@ beforeAll(async () => {
 });
 afterAll(() => s.remove());
 
-const ranges = async (name: string) => parseSubordinateIds(await readFile(join(s.root, 'etc', name), 'utf8')).flatMap((line) => (line.entry ? [line.entry] : []));
+const ranges = async (name: string) =>
+  parseSubordinateIds(await readFile(join(s.root, 'etc', name), 'utf8')).flatMap((line) =>
+    line.entry ? [line.entry] : [],
+  );
 
 describe('subordinate ids (subuid, subgid)', () => {
   it('finds the lowest free range', () => {
     expect(findFreeRange([], 100000, 600100000, 65536)).toBe(100000);
-    expect(findFreeRange([{ owner: 'a', start: 100000, count: 65536 }, { owner: 'b', start: 300000, count: 10 }], 100000, 600100000, 65536)).toBe(165536);
+    expect(
+      findFreeRange(
+        [
+          { owner: 'a', start: 100000, count: 65536 },
+          { owner: 'b', start: 300000, count: 10 },
+        ],
+        100000,
+        600100000,
+        65536,
+      ),
+    ).toBe(165536);
     expect(findFreeRange([{ owner: 'a', start: 100000, count: 65536 }], 100000, 165535 + 100, 65536)).toBeNull();
   });
 
   it('allocates many ranges in one pass as repeated single allocations would, and none past a full space', () => {
-    const existing = [{ owner: 'a', start: 100000, count: 65536 }, { owner: 'b', start: 200000, count: 100000 }, { owner: 'c', start: 400000, count: 10 }];
+    const existing = [
+      { owner: 'a', start: 100000, count: 65536 },
+      { owner: 'b', start: 200000, count: 100000 },
+      { owner: 'c', start: 400000, count: 10 },
+    ];
     const owners = Array.from({ length: 50 }, (_, i) => `u${i}`);
     const ranges = [...existing];
     const expected: typeof existing = [];
@@ -45,7 +67,9 @@ describe('subordinate ids (subuid, subgid)', () => {
     for (const name of ['subuid', 'subgid']) {
       const list = await ranges(name);
       expect(list.map((range) => [range.owner, range.start, range.count])).toEqual([
-        ['adurand', 100000, 65536], ['podman', 165536, 65536], ['docker', 231072, 65536],
+        ['adurand', 100000, 65536],
+        ['podman', 165536, 65536],
+        ['docker', 231072, 65536],
       ]);
     }
     await s.service.renameAccount('podman', 'buildah');
@@ -57,17 +81,41 @@ describe('subordinate ids (subuid, subgid)', () => {
   it('changes only what it must: an addition appends to the text as it was, odd lines stay', () => {
     const text = '# kept\nadurand:100000:65536\n\nbob:165536:65536\n';
     const space = { min: 100000, max: 600100000, count: 65536 };
-    const added = changeSubordinateLines(text, parseSubordinateIds(text), { added: ['carol'], removed: new Set(), renamed: new Map() }, space)!;
+    const added = changeSubordinateLines(
+      text,
+      parseSubordinateIds(text),
+      { added: ['carol'], removed: new Set(), renamed: new Map() },
+      space,
+    )!;
     expect(added.text).toBe(`${text}carol:231072:65536\n`);
-    const removed = changeSubordinateLines(added.text, added.lines, { added: [], removed: new Set(['bob']), renamed: new Map([['carol', 'dave']]) }, space)!;
+    const removed = changeSubordinateLines(
+      added.text,
+      added.lines,
+      { added: [], removed: new Set(['bob']), renamed: new Map([['carol', 'dave']]) },
+      space,
+    )!;
     expect(removed.text).toBe('# kept\nadurand:100000:65536\n\ndave:231072:65536\n');
-    expect(changeSubordinateLines(text, parseSubordinateIds(text), { added: ['bob'], removed: new Set(['nobody']), renamed: new Map([['x', 'y']]) }, space)).toBeNull();
+    expect(
+      changeSubordinateLines(
+        text,
+        parseSubordinateIds(text),
+        { added: ['bob'], removed: new Set(['nobody']), renamed: new Map([['x', 'y']]) },
+        space,
+      ),
+    ).toBeNull();
   });
 
   it('writes subuid and subgid in the same locked transaction: a refused create leaves them byte-identical, a bulk delete removes every range', async () => {
     const before = await Promise.all(['subuid', 'subgid'].map((name) => readFile(join(s.root, 'etc', name), 'utf8')));
-    await expect(s.service.createAccounts([{ login: 'bulkok', password: null, createHome: false }, { login: 'bad:login', password: null, createHome: false }])).rejects.toThrow();
-    expect(await Promise.all(['subuid', 'subgid'].map((name) => readFile(join(s.root, 'etc', name), 'utf8')))).toEqual(before);
+    await expect(
+      s.service.createAccounts([
+        { login: 'bulkok', password: null, createHome: false },
+        { login: 'bad:login', password: null, createHome: false },
+      ]),
+    ).rejects.toThrow();
+    expect(await Promise.all(['subuid', 'subgid'].map((name) => readFile(join(s.root, 'etc', name), 'utf8')))).toEqual(
+      before,
+    );
     await s.service.createAccounts(['b1', 'b2', 'b3'].map((login) => ({ login, password: null, createHome: false })));
     expect((await ranges('subuid')).map((range) => range.owner)).toEqual(['adurand', 'docker', 'b1', 'b2', 'b3']);
     await s.service.deleteAccounts(['b1', 'b3'], 'keep');

@@ -32,9 +32,14 @@ export async function listTree(root: string): Promise<Map<string, string>> {
     const info = await lstat(path);
     let content = '';
     if (info.isSymbolicLink()) content = await readlink(path);
-    else if (info.isFile()) content = createHash('sha256').update(await readFile(path)).digest('hex').slice(0, 12);
+    else if (info.isFile())
+      content = createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex')
+        .slice(0, 12);
     entries.set(relative, `${info.mode.toString(8)} ${info.uid}:${info.gid} ${content}`);
-    if (info.isDirectory()) for (const name of await readdir(path)) await walk(relative === '' ? name : `${relative}/${name}`);
+    if (info.isDirectory())
+      for (const name of await readdir(path)) await walk(relative === '' ? name : `${relative}/${name}`);
   };
   await walk('');
   return entries;

@@ -16,18 +16,27 @@ afterAll(() => s.remove());
 
 const shadowLine = async (login: string) =>
   (await readFile(join(s.root, 'etc/shadow'), 'utf8')).split('\n').find((line) => line.startsWith(`${login}:`));
-const refusal = { name: 'CoreError', code: 'invalid-argument', field: 'locked',
-  message: 'Unlocking would leave "nopass" with an empty password; set a password first' };
+const refusal = {
+  name: 'CoreError',
+  code: 'invalid-argument',
+  field: 'locked',
+  message: 'Unlocking would leave "nopass" with an empty password; set a password first',
+};
 
 describe('unlocking an account without a password', () => {
   it('is refused by setLocked, modifyAccount and a bulk modify, with no byte written', async () => {
     expect(await shadowLine('nopass')).toMatch(/^nopass:!:/);
     const before = await s.digestEtc();
     await expect(s.service.setLocked('nopass', false)).rejects.toMatchObject(refusal);
-    await expect(s.service.modifyAccount('nopass', { locked: false, fullName: 'Changed' }))
-      .rejects.toMatchObject(refusal);
-    await expect(s.service.modifyAccounts([{ login: 'withpass', locked: true }, { login: 'nopass', locked: false }]))
-      .rejects.toMatchObject({ field: expect.stringMatching(/locked$/) });
+    await expect(s.service.modifyAccount('nopass', { locked: false, fullName: 'Changed' })).rejects.toMatchObject(
+      refusal,
+    );
+    await expect(
+      s.service.modifyAccounts([
+        { login: 'withpass', locked: true },
+        { login: 'nopass', locked: false },
+      ]),
+    ).rejects.toMatchObject({ field: expect.stringMatching(/locked$/) });
     expect(await s.digestEtc()).toBe(before);
     expect(s.service.getAccount('nopass')).toMatchObject({ locked: true, fullName: '' });
   });

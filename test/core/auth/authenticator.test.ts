@@ -11,7 +11,12 @@ let auth: Authenticator;
 beforeAll(async () => {
   sandbox = await createSandbox();
   accounts = await AccountsService.open({ root: sandbox.root, events: new EventBus() });
-  auth = new Authenticator({ accounts, isRealMachine: false, pamService: 'licorn', adminGroups: ['admins', 'licorn-wmi', 'sudo'] });
+  auth = new Authenticator({
+    accounts,
+    isRealMachine: false,
+    pamService: 'licorn',
+    adminGroups: ['admins', 'licorn-wmi', 'sudo'],
+  });
 });
 afterAll(async () => {
   await accounts.close();
@@ -21,12 +26,18 @@ afterAll(async () => {
 describe('Authenticator against a sandbox shadow', () => {
   it('lets an admin in with the right password', async () => {
     const outcome = await auth.authenticate('admin', testPasswords.admin, '127.0.0.1');
-    expect(outcome).toMatchObject({ ok: true, account: { login: 'admin', isAdmin: true, fullName: 'Demo Administrator' } });
+    expect(outcome).toMatchObject({
+      ok: true,
+      account: { login: 'admin', isAdmin: true, fullName: 'Demo Administrator' },
+    });
   });
 
   it('lets a plain account in, not as an admin', async () => {
     const outcome = await auth.authenticate('dnguyen', testPasswords.dnguyen, '127.0.0.1');
-    expect(outcome).toMatchObject({ ok: true, account: { login: 'dnguyen', isAdmin: false, primaryGroup: 'users', groups: ['developers'] } });
+    expect(outcome).toMatchObject({
+      ok: true,
+      account: { login: 'dnguyen', isAdmin: false, primaryGroup: 'users', groups: ['developers'] },
+    });
   });
 
   it.each([
@@ -46,9 +57,14 @@ describe('Authenticator against a sandbox shadow', () => {
 
   it('lets a password that must be changed in, saying so', async () => {
     await accounts.forcePasswordChange('dnguyen');
-    expect(await auth.authenticate('dnguyen', testPasswords.dnguyen, '127.0.0.1'))
-      .toMatchObject({ ok: true, mustChangePassword: true, account: { login: 'dnguyen' } });
-    expect(await auth.authenticate('admin', testPasswords.admin, '127.0.0.1')).toMatchObject({ ok: true, mustChangePassword: false });
+    expect(await auth.authenticate('dnguyen', testPasswords.dnguyen, '127.0.0.1')).toMatchObject({
+      ok: true,
+      mustChangePassword: true,
+      account: { login: 'dnguyen' },
+    });
+    expect(await auth.authenticate('admin', testPasswords.admin, '127.0.0.1')).toMatchObject({
+      ok: true,
+      mustChangePassword: false,
+    });
   });
 });
-

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { getLoginRefusal, getShadowDay, isPasswordChangeRequired } from '../../../server/core/auth/get-login-refusal.ts';
+import {
+  getLoginRefusal,
+  getShadowDay,
+  isPasswordChangeRequired,
+} from '../../../server/core/auth/get-login-refusal.ts';
 import type { ShadowEntry } from '../../../server/core/accounts/parse-shadow.ts';
 
 const today = 20_000;
 const entry = (fields: Partial<ShadowEntry>): ShadowEntry => ({
-  login: 'alice', hash: '$y$j9T$x$y', lastChange: today - 10, minDays: 0, maxDays: 99999, warnDays: 7,
-  inactiveDays: null, expireDate: null, reserved: '', ...fields,
+  login: 'alice',
+  hash: '$y$j9T$x$y',
+  lastChange: today - 10,
+  minDays: 0,
+  maxDays: 99999,
+  warnDays: 7,
+  inactiveDays: null,
+  expireDate: null,
+  reserved: '',
+  ...fields,
 });
 
 describe('getLoginRefusal', () => {
@@ -27,7 +39,9 @@ describe('getLoginRefusal', () => {
     expect(isPasswordChangeRequired(null, today)).toBe(false);
   });
   it('refuses a password past its maximum age and its inactivity period, as pam_unix does', () => {
-    expect(getLoginRefusal(entry({ lastChange: today - 98, maxDays: 90, inactiveDays: 7 }), today)).toBe('password-inactive');
+    expect(getLoginRefusal(entry({ lastChange: today - 98, maxDays: 90, inactiveDays: 7 }), today)).toBe(
+      'password-inactive',
+    );
     expect(getLoginRefusal(entry({ lastChange: today - 97, maxDays: 90, inactiveDays: 7 }), today)).toBeNull();
     // Day 0 means "change it now", whatever the inactivity period.
     expect(getLoginRefusal(entry({ lastChange: 0, maxDays: 90, inactiveDays: 7 }), today)).toBeNull();

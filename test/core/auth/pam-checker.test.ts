@@ -20,19 +20,28 @@ beforeAll(async () => {
   await cp('/etc', etc, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   const today = getShadowDay();
   const hash = await hashPassphrase('Pam-pass-1234', createHashSetting('$y$'));
-  await appendFile(join(etc, 'passwd'), [
-    'pamadmin:x:4201:4201:PAM Admin:/nonexistent:/usr/sbin/nologin',
-    'pamuser:x:4202:4202:PAM User:/nonexistent:/usr/sbin/nologin',
-    'pamlocked:x:4203:4203:PAM Locked:/nonexistent:/usr/sbin/nologin',
-    'pamexpired:x:4204:4204:PAM Expired:/nonexistent:/usr/sbin/nologin',
-  ].join('\n') + '\n');
-  await appendFile(join(etc, 'shadow'), [
-    `pamadmin:${hash}:${today}:0:99999:7:::`,
-    `pamuser:${hash}:${today}:0:99999:7:::`,
-    `pamlocked:!${hash}:${today}:0:99999:7:::`,
-    `pamexpired:${hash}:${today}:0:99999:7::${today - 1}:`,
-  ].join('\n') + '\n');
-  await appendFile(join(etc, 'group'), 'pamadmin:x:4201:\npamuser:x:4202:\npamlocked:x:4203:\npamexpired:x:4204:\nadmins:x:4299:pamadmin\n');
+  await appendFile(
+    join(etc, 'passwd'),
+    [
+      'pamadmin:x:4201:4201:PAM Admin:/nonexistent:/usr/sbin/nologin',
+      'pamuser:x:4202:4202:PAM User:/nonexistent:/usr/sbin/nologin',
+      'pamlocked:x:4203:4203:PAM Locked:/nonexistent:/usr/sbin/nologin',
+      'pamexpired:x:4204:4204:PAM Expired:/nonexistent:/usr/sbin/nologin',
+    ].join('\n') + '\n',
+  );
+  await appendFile(
+    join(etc, 'shadow'),
+    [
+      `pamadmin:${hash}:${today}:0:99999:7:::`,
+      `pamuser:${hash}:${today}:0:99999:7:::`,
+      `pamlocked:!${hash}:${today}:0:99999:7:::`,
+      `pamexpired:${hash}:${today}:0:99999:7::${today - 1}:`,
+    ].join('\n') + '\n',
+  );
+  await appendFile(
+    join(etc, 'group'),
+    'pamadmin:x:4201:\npamuser:x:4202:\npamlocked:x:4203:\npamexpired:x:4204:\nadmins:x:4299:pamadmin\n',
+  );
   await writeFile(join(etc, 'pam.d/licorn'), pamServiceFile);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -48,9 +57,23 @@ describe('PAM login on the real machine (private copy of /etc)', () => {
       { login: 'pamnobody', password: 'Pam-pass-1234' },
     ];
     const probe = join(import.meta.dirname, '../../helpers/pam-probe.ts');
-    const { stdout } = await run('unshare', ['-m', '--propagation', 'private', 'sh', '-c',
-      'mount --bind "$1" /etc && exec "$2" --import tsx "$3" "$4"', 'sh', join(dir, 'etc'), process.execPath, probe, JSON.stringify(attempts)],
-    { cwd: join(import.meta.dirname, '../../..') });
+    const { stdout } = await run(
+      'unshare',
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mount --bind "$1" /etc && exec "$2" --import tsx "$3" "$4"',
+        'sh',
+        join(dir, 'etc'),
+        process.execPath,
+        probe,
+        JSON.stringify(attempts),
+      ],
+      { cwd: join(import.meta.dirname, '../../..') },
+    );
     expect(JSON.parse(stdout)).toEqual([
       { ok: true, isAdmin: true },
       { ok: true, isAdmin: false },

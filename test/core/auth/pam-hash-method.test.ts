@@ -13,10 +13,14 @@ password\trequired\t\t\tpam_permit.so
 describe("the hash method of PAM's password stack", () => {
   it("reads pam_unix's method and rounds, whatever the control field", () => {
     expect(parsePamHashMethod(debianCommonPassword)).toEqual({ method: 'YESCRYPT', rounds: null });
-    expect(parsePamHashMethod('password required /lib/security/pam_unix.so sha512 rounds=65536\n'))
-      .toEqual({ method: 'SHA512', rounds: 65536 });
-    expect(parsePamHashMethod('-password sufficient pam_unix.so use_authtok sha256\n'))
-      .toEqual({ method: 'SHA256', rounds: null });
+    expect(parsePamHashMethod('password required /lib/security/pam_unix.so sha512 rounds=65536\n')).toEqual({
+      method: 'SHA512',
+      rounds: 65536,
+    });
+    expect(parsePamHashMethod('-password sufficient pam_unix.so use_authtok sha256\n')).toEqual({
+      method: 'SHA256',
+      rounds: null,
+    });
   });
 
   it('finds none without a pam_unix password line, in comments, or for a method it does not write', () => {
@@ -29,9 +33,14 @@ describe("the hash method of PAM's password stack", () => {
 
   it("replaces login.defs' ENCRYPT_METHOD (Debian's says SHA512), and keeps it without a PAM method", () => {
     const defs = parseLoginDefs('ENCRYPT_METHOD SHA512\nYESCRYPT_COST_FACTOR 7\n');
-    expect(applyPamHashMethod(defs, debianCommonPassword)).toMatchObject({ encryptMethod: 'YESCRYPT', yescryptCost: 7 });
-    expect(applyPamHashMethod(defs, 'password required pam_unix.so yescrypt rounds=9\n'))
-      .toMatchObject({ encryptMethod: 'YESCRYPT', yescryptCost: 9 });
+    expect(applyPamHashMethod(defs, debianCommonPassword)).toMatchObject({
+      encryptMethod: 'YESCRYPT',
+      yescryptCost: 7,
+    });
+    expect(applyPamHashMethod(defs, 'password required pam_unix.so yescrypt rounds=9\n')).toMatchObject({
+      encryptMethod: 'YESCRYPT',
+      yescryptCost: 9,
+    });
     expect(applyPamHashMethod(defs, '')).toBe(defs);
   });
 });

@@ -22,7 +22,12 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('the demo sandbox', () => {
   it('holds about 40 accounts and 10 groups, with admins among them', async () => {
     const read = (name: string) => readFile(join(root, 'etc', name), 'utf8');
-    const db = AccountDatabase.parse(await read('passwd'), await read('shadow'), await read('group'), await read('gshadow'));
+    const db = AccountDatabase.parse(
+      await read('passwd'),
+      await read('shadow'),
+      await read('group'),
+      await read('gshadow'),
+    );
     const accounts = [...db.passwd.entries()];
     const groups = [...db.group.entries()];
     const people = accounts.filter((account) => account.uid >= 1000 && account.uid < 60000);
@@ -45,7 +50,10 @@ describe('the demo sandbox', () => {
   it('prints a fresh admin password whose hash is in shadow', async () => {
     expect(credentials.password).toMatch(/^[A-Za-z0-9]{16}$/);
     const shadow = await readFile(join(root, 'etc/shadow'), 'utf8');
-    const hash = shadow.split('\n').find((line) => line.startsWith(`${credentials.login}:`))!.split(':')[1]!;
+    const hash = shadow
+      .split('\n')
+      .find((line) => line.startsWith(`${credentials.login}:`))!
+      .split(':')[1]!;
     expect(hash).toMatch(/^\$y\$/);
     expect(await hashPassphrase(credentials.password, hash)).toBe(hash);
   });
@@ -54,14 +62,19 @@ describe('the demo sandbox', () => {
     expect((await stat(join(root, 'etc/shadow'))).mode & 0o777).toBe(0o640);
     expect((await stat(join(root, 'etc/gshadow'))).mode & 0o777).toBe(0o640);
     expect((await stat(join(root, 'home', credentials.login))).mode & 0o777).toBe(0o700);
-    expect(await readdir(join(root, 'home', credentials.login))).toEqual(expect.arrayContaining(['.bashrc', '.profile']));
+    expect(await readdir(join(root, 'home', credentials.login))).toEqual(
+      expect.arrayContaining(['.bashrc', '.profile']),
+    );
     expect(await readdir(join(root, 'home/groups'))).toContain('developers');
     await stat(join(root, demoMarkerFile));
   });
 
   it('gives every account subordinate ids, and useradd hands out the next free range', async () => {
     const read = async (name: string) => (await readFile(join(root, 'etc', name), 'utf8')).trim().split('\n');
-    const logins = (await read('passwd')).map((line) => line.split(':')).filter((fields) => Number(fields[2]) >= 1000 && Number(fields[2]) < 60000).map((fields) => fields[0]);
+    const logins = (await read('passwd'))
+      .map((line) => line.split(':'))
+      .filter((fields) => Number(fields[2]) >= 1000 && Number(fields[2]) < 60000)
+      .map((fields) => fields[0]);
     const subuid = await read('subuid');
     expect(subuid.map((line) => line.split(':')[0])).toEqual(logins);
     expect(await read('subgid')).toEqual(subuid);

@@ -6,11 +6,18 @@ import { readHistoryFile, writeHistoryFile } from '../../../server/core/status/h
 import { StatusMonitor, type StatusSample } from '../../../server/core/status/status-monitor.ts';
 
 let dir = '';
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'licorn-history-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'licorn-history-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 const now = Date.now();
-const fine: StatusSample[] = [{ time: now - 2000, values: { 'cpu.user': 1.5, 'net.eth0.rx': 10 } }, { time: now - 1000, values: { 'cpu.user': 2 } }];
+const fine: StatusSample[] = [
+  { time: now - 2000, values: { 'cpu.user': 1.5, 'net.eth0.rx': 10 } },
+  { time: now - 1000, values: { 'cpu.user': 2 } },
+];
 const coarse: StatusSample[] = [{ time: now - 120_000, values: { 'cpu.user': 3.25 } }];
 
 describe('the status history file', () => {
@@ -40,14 +47,17 @@ describe('the status history file', () => {
 
   it('saves a long history in slices and reads it back whole', async () => {
     const path = join(dir, 'status-history.json');
-    const long = Array.from({ length: 300 }, (_, index) => ({ time: now - (300 - index) * 1000, values: { 'cpu.user': index, ...(index % 2 ? { 'net.eth0.rx': index * 10 } : {}) } }));
+    const long = Array.from({ length: 300 }, (_, index) => ({
+      time: now - (300 - index) * 1000,
+      values: { 'cpu.user': index, ...(index % 2 ? { 'net.eth0.rx': index * 10 } : {}) },
+    }));
     await writeHistoryFile(path, { fine: long, coarse: [] });
     const text = JSON.parse(await readFile(path, 'utf8')) as { fine: unknown[]; coarse: unknown[] };
     expect([text.fine.length, text.coarse.length]).toEqual([3, 0]);
     expect(await readHistoryFile(path, () => {})).toEqual({ fine: long, coarse: [] });
   });
 
-  it('is put back into a monitor, without samples from the clock\'s future', () => {
+  it("is put back into a monitor, without samples from the clock's future", () => {
     const monitor = new StatusMonitor([]);
     monitor.restoreHistory({ fine: [...fine, { time: now + 3_600_000, values: { 'cpu.user': 9 } }], coarse });
     expect(monitor.getHistory('10m')).toEqual(fine);

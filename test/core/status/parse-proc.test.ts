@@ -2,15 +2,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  getCounterDelta, parseDiskstats, parseLoadavg, parseMeminfo, parseMountinfo, parseNetDev, parseProcStat,
+  getCounterDelta,
+  parseDiskstats,
+  parseLoadavg,
+  parseMeminfo,
+  parseMountinfo,
+  parseNetDev,
+  parseProcStat,
 } from '../../../server/core/status/parse-proc.ts';
 
 // Files copied from a real machine's /proc (a 2-CPU Debian VM with its loop devices, zram,
 // eth0, and the cgroup and tmpfs mounts of a container host).
 const fixture = (name: string) => readFile(join(import.meta.dirname, '../../fixtures/proc/vm-2cpu', name), 'utf8');
 
-describe('the /proc parsers, on a real machine\'s files', () => {
-  it('reads every CPU\'s ticks from /proc/stat', async () => {
+describe("the /proc parsers, on a real machine's files", () => {
+  it("reads every CPU's ticks from /proc/stat", async () => {
     const { total, cores } = parseProcStat(await fixture('stat'));
     expect(cores).toHaveLength(2);
     expect(total.user).toBe(277765);
@@ -30,7 +36,13 @@ describe('the /proc parsers, on a real machine\'s files', () => {
   });
 
   it('reads the load and the tasks from /proc/loadavg', async () => {
-    expect(parseLoadavg(await fixture('loadavg'))).toEqual({ one: 0.69, five: 1.51, fifteen: 1.64, running: 1, total: 79 });
+    expect(parseLoadavg(await fixture('loadavg'))).toEqual({
+      one: 0.69,
+      five: 1.51,
+      fifteen: 1.64,
+      running: 1,
+      total: 79,
+    });
     expect(() => parseLoadavg('nonsense')).toThrow(/not understood/);
   });
 
@@ -47,8 +59,7 @@ describe('the /proc parsers, on a real machine\'s files', () => {
   });
 
   it('keeps the real filesystems of /proc/self/mountinfo, each once, with escaped names', async () => {
-    expect(parseMountinfo(await fixture('mountinfo')))
-      .toEqual([{ device: '/dev/vda', mountPoint: '/', type: 'ext4' }]);
+    expect(parseMountinfo(await fixture('mountinfo'))).toEqual([{ device: '/dev/vda', mountPoint: '/', type: 'ext4' }]);
     const text = [
       '30 1 8:17 / /media/My\\040Disk rw - vfat /dev/sdb1 rw',
       '31 1 8:2 / /home rw shared:1 - ext4 /dev/sda2 rw',
@@ -61,7 +72,7 @@ describe('the /proc parsers, on a real machine\'s files', () => {
     expect(parseMountinfo(text).map((mount) => mount.mountPoint)).toEqual(['/media/My Disk', '/home', '/']);
   });
 
-  it('skips bind mounts: a root other than the filesystem\'s, or the same device again', async () => {
+  it("skips bind mounts: a root other than the filesystem's, or the same device again", async () => {
     const text = await readFile(join(import.meta.dirname, '../../fixtures/proc/bind-mounts/mountinfo'), 'utf8');
     expect(parseMountinfo(text)).toEqual([{ device: '/dev/vda', mountPoint: '/', type: 'ext4' }]);
   });

@@ -17,16 +17,20 @@ const fixture = (name: string) => readFile(join(import.meta.dirname, '../../fixt
 function createReadings(readings: Partial<Record<string, string>>[]): ProcFiles & { next(): void } {
   let index = 0;
   return {
-    next: () => { index += 1; },
-    read: async (name) => readings[index]?.[name]
-      ?? await fixture(name === 'net/dev' ? 'net-dev' : name === 'self/mountinfo' ? 'mountinfo' : name),
+    next: () => {
+      index += 1;
+    },
+    read: async (name) =>
+      readings[index]?.[name] ??
+      (await fixture(name === 'net/dev' ? 'net-dev' : name === 'self/mountinfo' ? 'mountinfo' : name)),
   };
 }
 
 describe('the samplers', () => {
   it('turn CPU ticks into shares of the interval, for all cores and each', async () => {
     const stat = await fixture('stat');
-    const later = stat.replace(/^cpu  .*$/m, 'cpu  277865 12313 130393 3601476 5232 0 6208 158 0 0')
+    const later = stat
+      .replace(/^cpu  .*$/m, 'cpu  277865 12313 130393 3601476 5232 0 6208 158 0 0')
       .replace(/^cpu0 .*$/m, 'cpu0 134066 5940 59024 1814071 826 0 2609 75 0 0')
       .replace(/^cpu1 .*$/m, 'cpu1 143798 6373 71369 1787404 4405 0 3599 83 0 0');
     const proc = createReadings([{ stat }, { stat: later }]);
@@ -38,7 +42,7 @@ describe('the samplers', () => {
     expect(values['cpu.user']).toBeCloseTo(20);
     expect(values['cpu.system']).toBeCloseTo(10);
     expect(values['cpu.idle']).toBeCloseTo(70);
-    expect(values['cpu0.user']).toBeCloseTo(100 * 100 / 150);
+    expect(values['cpu0.user']).toBeCloseTo((100 * 100) / 150);
     expect(values['cpu1.idle']).toBeCloseTo(100);
     sampler.stop();
     expect(await sampler.sample(2000)).toEqual({ 'cpu.cores': 2 });
@@ -46,15 +50,23 @@ describe('the samplers', () => {
 
   it('split memory as free(1) does: used, buffers, cache and free add up to the total', async () => {
     const values = await createMemorySampler(createReadings([{}])).sample(0);
-    expect(values['memory.used']! + values['memory.buffers']! + values['memory.cache']! + values['memory.free']!).toBe(values['memory.total']);
+    expect(values['memory.used']! + values['memory.buffers']! + values['memory.cache']! + values['memory.free']!).toBe(
+      values['memory.total'],
+    );
     expect(values['swap.total']).toBe(0);
   });
 
   it('give network rates across a wrapped counter, for interfaces that stay; loopback hidden', async () => {
     const netDev = await fixture('net-dev');
     const later = netDev
-      .replace(/^\s*eth0:.*$/m, '  eth0:      1000   45400    0    0    0     0          0         0  5464514   39300    2    0    0     0       0          0')
-      .replace(/^\s*ifb1:.*$/m, '  wlan0:   500       5    0    0    0     0          0         0      800       8    0    0    0     0       0          0');
+      .replace(
+        /^\s*eth0:.*$/m,
+        '  eth0:      1000   45400    0    0    0     0          0         0  5464514   39300    2    0    0     0       0          0',
+      )
+      .replace(
+        /^\s*ifb1:.*$/m,
+        '  wlan0:   500       5    0    0    0     0          0         0      800       8    0    0    0     0       0          0',
+      );
     const proc = createReadings([{ 'net/dev': netDev }, { 'net/dev': later }, { 'net/dev': later }]);
     const sampler = createNetworkSampler(proc);
     expect(await sampler.sample(0)).toEqual({});
@@ -76,7 +88,11 @@ describe('the samplers', () => {
 
   it('follow an interface that appears, carries traffic and goes (real readings of a private network namespace)', async () => {
     // Captured by test/fixtures/proc/netns-veth/capture.sh.
-    const readings = await Promise.all([1, 2, 3, 4].map((index) => readFile(join(import.meta.dirname, `../../fixtures/proc/netns-veth/net-dev-${index}`), 'utf8')));
+    const readings = await Promise.all(
+      [1, 2, 3, 4].map((index) =>
+        readFile(join(import.meta.dirname, `../../fixtures/proc/netns-veth/net-dev-${index}`), 'utf8'),
+      ),
+    );
     let index = 0;
     const proc: ProcFiles = { read: async () => readings[index]! };
     const sampler = createNetworkSampler(proc);
@@ -97,7 +113,10 @@ describe('the samplers', () => {
 
   it('give disk rates and busy time for whole disks only', async () => {
     const diskstats = await fixture('diskstats');
-    const later = diskstats.replace(/ vda .*$/m, ' vda 228300 33802 17068370 211370 561400 216689 22397024 87148 0 100516 330992 304062 400 17565696 26340 140440 6132');
+    const later = diskstats.replace(
+      / vda .*$/m,
+      ' vda 228300 33802 17068370 211370 561400 216689 22397024 87148 0 100516 330992 304062 400 17565696 26340 140440 6132',
+    );
     const proc = createReadings([{ diskstats }, { diskstats: later }]);
     const sampler = createDiskSampler(proc, async () => new Set(['vda', 'zram0']));
     await sampler.sample(0);
@@ -114,7 +133,13 @@ describe('the samplers', () => {
     const values = await createFilesystemSampler(createReadings([{}])).sample(0);
     expect(values['fs./.size']).toBeGreaterThan(0);
     expect(values['fs./.used']).toBeLessThanOrEqual(values['fs./.size']!);
-    expect(await createLoadSampler(createReadings([{}])).sample(0)).toEqual({ 'load.1': 0.69, 'load.5': 1.51, 'load.15': 1.64, 'tasks.running': 1, 'tasks.total': 79 });
+    expect(await createLoadSampler(createReadings([{}])).sample(0)).toEqual({
+      'load.1': 0.69,
+      'load.5': 1.51,
+      'load.15': 1.64,
+      'tasks.running': 1,
+      'tasks.total': 79,
+    });
   });
 
   it('leave bind mounts out of the filesystems (issue 12, item 8)', async () => {
@@ -122,8 +147,8 @@ describe('the samplers', () => {
     // bound elsewhere (fixtures/proc/bind-mounts/capture.sh).
     const dir = join(import.meta.dirname, '../../fixtures/proc/bind-mounts');
     const proc: ProcFiles = { read: (name) => readFile(join(dir, name.replace('self/', '')), 'utf8') };
-    const stats = async () => ({ blocks: 100, bfree: 40, bavail: 30, bsize: 4096 }) as
-      Awaited<ReturnType<typeof statfs>>;
+    const stats = async () =>
+      ({ blocks: 100, bfree: 40, bavail: 30, bsize: 4096 }) as Awaited<ReturnType<typeof statfs>>;
     const values = await createFilesystemSampler(proc, stats as typeof statfs).sample(0);
     expect(Object.keys(values)).toEqual(['fs./.size', 'fs./.used', 'fs./.available']);
   });

@@ -7,7 +7,9 @@ import type { Sampler } from '../../../server/core/status/sampler.ts';
 // A sampler that counts its readings and stops (no /proc needed to test the monitor).
 function createCountingSampler(): Sampler & { readings: number; stops: number } {
   const sampler = {
-    name: 'counting', readings: 0, stops: 0,
+    name: 'counting',
+    readings: 0,
+    stops: 0,
     async sample() {
       sampler.readings += 1;
       return { 'test.value': sampler.readings };
@@ -59,7 +61,9 @@ describe('the status monitor', () => {
     const readings = sampler.readings;
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(sampler.readings).toBe(readings);
-    expect(monitor.getHistory('10m').map((sample) => sample.values['test.value'])).toEqual(seen.slice(0, monitor.getHistory('10m').length));
+    expect(monitor.getHistory('10m').map((sample) => sample.values['test.value'])).toEqual(
+      seen.slice(0, monitor.getHistory('10m').length),
+    );
   });
 
   it('keeps a bounded history at 1 s and one average per minute', async () => {
@@ -86,7 +90,13 @@ describe('the status monitor', () => {
   });
 
   it('goes on when one sampler fails', async () => {
-    const broken: Sampler = { name: 'broken', sample: async () => { throw new Error('gone'); }, stop() {} };
+    const broken: Sampler = {
+      name: 'broken',
+      sample: async () => {
+        throw new Error('gone');
+      },
+      stop() {},
+    };
     const monitor = new StatusMonitor([broken, createCountingSampler()], { intervalMs: 10 });
     expect((await monitor.getCurrent()).values).toEqual({ 'test.value': 2 });
   });
@@ -100,7 +110,10 @@ describe('the packed history', () => {
       { time: 3000, values: { 'cpu.user': 14 } },
     ];
     const packed = packHistory(samples);
-    expect(packed).toEqual({ times: [1000, 2000, 3000], values: { 'cpu.user': [12.5, 13, 14], 'net.eth0.rx': [100, 90, null], 'net.wlan0.rx': [null, 5, null] } });
+    expect(packed).toEqual({
+      times: [1000, 2000, 3000],
+      values: { 'cpu.user': [12.5, 13, 14], 'net.eth0.rx': [100, 90, null], 'net.wlan0.rx': [null, 5, null] },
+    });
     expect(unpackHistory(JSON.parse(JSON.stringify(packed)))).toEqual(samples);
     expect(JSON.stringify(packed).length).toBeLessThan(JSON.stringify(samples).length);
   });

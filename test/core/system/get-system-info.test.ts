@@ -3,7 +3,9 @@ import { getSystemInfo, parseMemAvailable, parseOsRelease } from '../../../serve
 
 describe('system info', () => {
   it('reads PRETTY_NAME in its quoting styles', () => {
-    expect(parseOsRelease('NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n')).toBe('Debian GNU/Linux 12 (bookworm)');
+    expect(parseOsRelease('NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n')).toBe(
+      'Debian GNU/Linux 12 (bookworm)',
+    );
     expect(parseOsRelease("PRETTY_NAME='Alpine Linux v3.19'\n")).toBe('Alpine Linux v3.19');
     expect(parseOsRelease('PRETTY_NAME=Arch\n')).toBe('Arch');
     expect(parseOsRelease('PRETTY_NAME="say \\"hi\\""\n')).toBe('say "hi"');

@@ -19,7 +19,7 @@ describe('LoginThrottle', () => {
     expect(throttle.getRetryDelay('someone-else', '192.0.2.2')).toBe(0);
   });
 
-  it('forgets an account\'s failures after a successful login', () => {
+  it("forgets an account's failures after a successful login", () => {
     const throttle = new LoginThrottle({ maxPerAccount: 2, maxPerAddress: 100, windowMs: 60_000 });
     throttle.recordFailure('alice', '::1');
     throttle.recordSuccess('alice');
@@ -45,4 +45,3 @@ describe('LoginThrottle', () => {
     expect(throttle.reserve('a'.repeat(60_000) + 'y', '10.0.0.2').reservation).toBeNull();
   });
 });
-

@@ -18,8 +18,12 @@ const logins: Record<FuzzIdentity, 'admin' | 'dnguyen'> = { admin: 'admin', memb
 
 // What a JSON refusal must carry: a code, a message and the field at fault.
 function isNamedRefusal(body: { code?: unknown; message?: unknown; field?: unknown }): boolean {
-  return typeof body.code === 'string' && typeof body.message === 'string'
-    && typeof body.field === 'string' && body.field !== '';
+  return (
+    typeof body.code === 'string' &&
+    typeof body.message === 'string' &&
+    typeof body.field === 'string' &&
+    body.field !== ''
+  );
 }
 
 describe('fuzzing every route with hostile input', () => {
@@ -66,7 +70,10 @@ describe('fuzzing every route with hostile input', () => {
     // Failed logins are counted per address: the fuzz's own logins come from other ones,
     // and spread over many so that the password check stays in reach.
     const response = await t.app.inject({
-      method: fuzzCase.route.method, url, headers, remoteAddress: `192.0.2.${1 + (sent++ % 250)}`,
+      method: fuzzCase.route.method,
+      url,
+      headers,
+      remoteAddress: `192.0.2.${1 + (sent++ % 250)}`,
       ...(payload !== undefined ? { payload } : {}),
     });
     const label = `${fuzzCase.identity} ${fuzzCase.route.method} ${url.slice(0, 120)} ${(payload ?? '').slice(0, 160)}`;

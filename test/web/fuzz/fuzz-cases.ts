@@ -21,8 +21,25 @@ export interface FuzzCase {
 const paramValue = fc.oneof(
   {
     weight: 3,
-    arbitrary: fc.constantFrom('fuzztarget', 'root', 'news', 'nobody', 'daemon', 'blefevre', 'ndupont', 'developers',
-      'admins', 'licorn-wmi', 'users', 'rsp-developers', 'gst-support', 'acl', 'nogroup', '-', '-rows'),
+    arbitrary: fc.constantFrom(
+      'fuzztarget',
+      'root',
+      'news',
+      'nobody',
+      'daemon',
+      'blefevre',
+      'ndupont',
+      'developers',
+      'admins',
+      'licorn-wmi',
+      'users',
+      'rsp-developers',
+      'gst-support',
+      'acl',
+      'nogroup',
+      '-',
+      '-rows',
+    ),
   },
   { weight: 1, arbitrary: hostileString.filter((value) => value !== '' && value !== 'admin' && value !== 'dnguyen') },
 );
@@ -47,17 +64,21 @@ function getBody(app: FastifyInstance, route: AppRoute): fc.Arbitrary<FuzzCase['
 
 // Cases for the routes that change things: hostile bodies (and, for DELETE, querystrings).
 export function getBodyCase(app: FastifyInstance, routes: AppRoute[]): fc.Arbitrary<FuzzCase> {
-  return fc.constantFrom(...routes).chain((route) => fc.record({
-    identity,
-    route: fc.constant(route),
-    params: getParams(route),
-    query: route.method === 'DELETE' ? deleteQuery : fc.constant(''),
-    body: getBody(app, route),
-  }));
+  return fc.constantFrom(...routes).chain((route) =>
+    fc.record({
+      identity,
+      route: fc.constant(route),
+      params: getParams(route),
+      query: route.method === 'DELETE' ? deleteQuery : fc.constant(''),
+      body: getBody(app, route),
+    }),
+  );
 }
 
 const queryKey = fc.oneof(
-  fc.constantFrom('system', 'home', 'q', 'sort', 'order', 'page', 'metric', 'range', 'next', 'saved'), hostileKey);
+  fc.constantFrom('system', 'home', 'q', 'sort', 'order', 'page', 'metric', 'range', 'next', 'saved'),
+  hostileKey,
+);
 const queryString = fc.array(fc.tuple(queryKey, hostileString), { maxLength: 3 }).map((pairs) => {
   if (pairs.length === 0) return '';
   return `?${pairs.map(([key, value]) => `${encodeUrlComponent(key)}=${encodeUrlComponent(value)}`).join('&')}`;
@@ -65,7 +86,13 @@ const queryString = fc.array(fc.tuple(queryKey, hostileString), { maxLength: 3 }
 
 // Cases for the other routes: hostile parameters and querystrings.
 export function getQueryCase(routes: AppRoute[]): fc.Arbitrary<FuzzCase> {
-  return fc.constantFrom(...routes).chain((route) => fc.record({
-    identity, route: fc.constant(route), params: getParams(route), query: queryString, body: fc.constant(null),
-  }));
+  return fc.constantFrom(...routes).chain((route) =>
+    fc.record({
+      identity,
+      route: fc.constant(route),
+      params: getParams(route),
+      query: queryString,
+      body: fc.constant(null),
+    }),
+  );
 }

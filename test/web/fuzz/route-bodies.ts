@@ -19,18 +19,24 @@ interface Schema {
 // sends. A page route that takes a body and is missing here fails the fuzz test.
 export const pageFormSchemas: Record<string, Schema> = {
   'POST /login/': {
-    type: 'object', required: ['login', 'password'], properties: { login: {}, password: {}, next: {}, _csrf: {} },
+    type: 'object',
+    required: ['login', 'password'],
+    properties: { login: {}, password: {}, next: {}, _csrf: {} },
   },
   'POST /logout/': { type: 'object', properties: { _csrf: {} } },
   'POST /me/profile': {
-    type: 'object', required: ['fullName', 'shell'], properties: { fullName: {}, shell: {}, _csrf: {} },
+    type: 'object',
+    required: ['fullName', 'shell'],
+    properties: { fullName: {}, shell: {}, _csrf: {} },
   },
   'POST /login/password': {
-    type: 'object', required: ['currentPassword', 'newPassword', 'confirmPassword'],
+    type: 'object',
+    required: ['currentPassword', 'newPassword', 'confirmPassword'],
     properties: { currentPassword: {}, newPassword: {}, confirmPassword: {}, username: {}, next: {}, _csrf: {} },
   },
   'POST /me/password': {
-    type: 'object', required: ['currentPassword', 'newPassword', 'confirmPassword'],
+    type: 'object',
+    required: ['currentPassword', 'newPassword', 'confirmPassword'],
     properties: { currentPassword: {}, newPassword: {}, confirmPassword: {}, username: {}, _csrf: {} },
   },
 };
@@ -39,7 +45,9 @@ export const pageFormSchemas: Record<string, Schema> = {
 // reaches the core's own checks.
 const plausible: Record<string, fc.Arbitrary<unknown>> = {
   login: fc.oneof(
-    fc.constantFrom('fuzzone', 'root', 'news', 'fuzztarget', 'blefevre'), fc.stringMatching(/^fz[a-z0-9]{1,8}$/)),
+    fc.constantFrom('fuzzone', 'root', 'news', 'fuzztarget', 'blefevre'),
+    fc.stringMatching(/^fz[a-z0-9]{1,8}$/),
+  ),
   newLogin: fc.constantFrom('fuzzrenamed', 'root', 'fuzztarget'),
   name: fc.constantFrom('fuzzgroup', 'developers', 'admins', 'users'),
   newName: fc.constantFrom('fuzzgroup2', 'admins', 'users'),
@@ -50,7 +58,13 @@ const plausible: Record<string, fc.Arbitrary<unknown>> = {
   fullName: fc.constantFrom('Fuzz Person', 'Zoë Fuzz', ''),
   shell: fc.constantFrom('/bin/bash', '/bin/sh', '/usr/sbin/nologin'),
   home: fc.constantFrom(
-    '/home/fuzzhome', '/home/fuzzone', '/etc', '/home/groups/developers', '/home/archives', '/home/dnguyen'),
+    '/home/fuzzhome',
+    '/home/fuzzone',
+    '/etc',
+    '/home/groups/developers',
+    '/home/archives',
+    '/home/dnguyen',
+  ),
   password: fc.constantFrom('Fuzz-pass-1234', null),
   currentPassword: fc.constantFrom('wrong-pass-1234'),
   newPassword: fc.constantFrom('Fuzz-pass-1234'),
@@ -94,8 +108,11 @@ function getValidBody(schema: Schema): fc.Arbitrary<Record<string, unknown>> {
   // Many fields at once, or the required ones and one other (a change as a form sends it).
   const many = fc.record(values, { requiredKeys });
   if (properties.length === 0) return many;
-  const few = fc.constantFrom(...properties.map(([key]) => key)).chain((key) =>
-    fc.record(Object.fromEntries(Object.entries(values).filter(([name]) => name === key || required.has(name)))));
+  const few = fc
+    .constantFrom(...properties.map(([key]) => key))
+    .chain((key) =>
+      fc.record(Object.fromEntries(Object.entries(values).filter(([name]) => name === key || required.has(name)))),
+    );
   return fc.oneof(many, few);
 }
 
@@ -134,11 +151,17 @@ export function getHostileBody(schema: Schema | null): fc.Arbitrary<unknown> {
       weight: 5,
       arbitrary: fc.tuple(valid, anyKey, hostileValue).map(([body, key, value]) => ({ ...body, [key]: value })),
     },
-    { weight: 1, arbitrary: fc.tuple(valid, fc.constantFrom(...(keys.length > 0 ? keys : ['x']))).map(([body, key]) => {
-      const { [key]: _dropped, ...rest } = body;
-      return rest;
-    }) },
-    { weight: 3, arbitrary: fc.tuple(valid, injected, fc.nat()).map(([body, bad, at]) => injectCharacter(body, bad, at)) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(valid, fc.constantFrom(...(keys.length > 0 ? keys : ['x']))).map(([body, key]) => {
+        const { [key]: _dropped, ...rest } = body;
+        return rest;
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(valid, injected, fc.nat()).map(([body, bad, at]) => injectCharacter(body, bad, at)),
+    },
     { weight: 2, arbitrary: valid },
   );
 }

@@ -7,7 +7,9 @@ const { call, digestEtc } = api;
 // Sends a raw body (not re-encoded by inject) as the admin, with the CSRF token.
 const sendRaw = (method: 'POST' | 'PATCH' | 'PUT', url: string, payload: string, contentType = 'application/json') =>
   api.t.app.inject({
-    method, url, payload,
+    method,
+    url,
+    payload,
     headers: { cookie: api.admin.cookie, 'x-csrf-token': api.admin.csrf, 'content-type': contentType },
   });
 
@@ -75,8 +77,15 @@ describe('strict request bodies', () => {
   });
 
   it('names the body itself when it is not an object, not JSON, or carries a prototype key', async () => {
-    const bodies = ['[]', '"login"', '12', 'null', '{"login":', '{"login":"protokey","__proto__":{"isAdmin":true}}',
-      '{"login":"protokey","constructor":{"prototype":{"isAdmin":true}}}'];
+    const bodies = [
+      '[]',
+      '"login"',
+      '12',
+      'null',
+      '{"login":',
+      '{"login":"protokey","__proto__":{"isAdmin":true}}',
+      '{"login":"protokey","constructor":{"prototype":{"isAdmin":true}}}',
+    ];
     for (const body of bodies) {
       const response = await sendRaw('POST', '/api/v1/accounts', body);
       expect(response.statusCode, body).toBe(400);

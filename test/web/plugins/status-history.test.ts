@@ -5,8 +5,12 @@ import { loadTls } from '../../../server/web/tls/load-tls.ts';
 import { createSandbox, type Sandbox } from '../../helpers/sandbox.ts';
 
 let sandbox: Sandbox;
-beforeAll(async () => { sandbox = await createSandbox(); });
-afterAll(async () => { await sandbox.remove(); });
+beforeAll(async () => {
+  sandbox = await createSandbox();
+});
+afterAll(async () => {
+  await sandbox.remove();
+});
 
 const startApp = async () => {
   const app = await buildApp(sandbox.config, { tls: await loadTls(sandbox.config.tls) });

@@ -4,7 +4,12 @@ import { abusePenaltyConnects, connectRefillSeconds } from '../../../server/web/
 
 // A clock the test moves by hand.
 function createClock() {
-  const clock = { now: 1_000_000, tick: (ms: number) => { clock.now += ms; } };
+  const clock = {
+    now: 1_000_000,
+    tick: (ms: number) => {
+      clock.now += ms;
+    },
+  };
   return clock;
 }
 
@@ -16,7 +21,7 @@ function admitAll(rate: ConnectRate, session: string, address: string): number {
 }
 
 // Red team MEDIUM 8: reconnect churn. The buckets, their refill and the abuse penalty.
-describe('the push channel\'s connection rate', () => {
+describe("the push channel's connection rate", () => {
   it('admits twice the socket limit at once per session, then the refill, and says when to retry', () => {
     const clock = createClock();
     const rate = new ConnectRate({ perSession: 4, perAddress: 100 }, () => clock.now);

@@ -22,8 +22,18 @@ let daemon: LicorndProcess;
 let url: string;
 beforeAll(async () => {
   sandbox = await createSandbox();
-  daemon = startLicornd(['--config', join(sandbox.dir, 'licorn.conf'), '--root', sandbox.root,
-    '--tls-dir', join(sandbox.dir, 'certs'), '--port', '0', '--auth-fail-delay', '0.2']);
+  daemon = startLicornd([
+    '--config',
+    join(sandbox.dir, 'licorn.conf'),
+    '--root',
+    sandbox.root,
+    '--tls-dir',
+    join(sandbox.dir, 'certs'),
+    '--port',
+    '0',
+    '--auth-fail-delay',
+    '0.2',
+  ]);
   url = await daemon.listening();
 });
 afterAll(async () => {
@@ -75,14 +85,23 @@ async function measureUnder(child: string, args: string[], admin: HttpsClient) {
     }
   });
   const exited = new Promise<void>((resolve) => flood.once('exit', () => resolve()));
-  void exited.then(() => { phase = 'done'; });
+  void exited.then(() => {
+    phase = 'done';
+  });
 
   let peakRss = 0;
   // Past 1 GB the test has failed anyway: stop the daemon before it hurts the machine.
-  const watchRss = setInterval(() => void getMemory(pid).then(({ rss }) => {
-    peakRss = Math.max(peakRss, rss);
-    if (rss > 1024 * 1024 * 1024) daemon.child.kill('SIGKILL');
-  }, () => {}), 100);
+  const watchRss = setInterval(
+    () =>
+      void getMemory(pid).then(
+        ({ rss }) => {
+          peakRss = Math.max(peakRss, rss);
+          if (rss > 1024 * 1024 * 1024) daemon.child.kill('SIGKILL');
+        },
+        () => {},
+      ),
+    100,
+  );
   const times = { quiet: [] as number[], flood: [] as number[] };
   const cpu = { quiet: 0, flood: 0 };
   let floodCpuMs = 0;
@@ -96,7 +115,7 @@ async function measureUnder(child: string, args: string[], admin: HttpsClient) {
       const time = await timePageLoad(admin);
       if (phase === startPhase && (phase === 'quiet' || phase === 'flood')) {
         times[phase].push(time);
-        cpu[phase] += await getCpuMs(pid) - cpuStart;
+        cpu[phase] += (await getCpuMs(pid)) - cpuStart;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, 10 - time)));
     }
@@ -111,9 +130,15 @@ async function measureUnder(child: string, args: string[], admin: HttpsClient) {
   const memory = await getMemory(pid).catch(() => ({ rss: peakRss, peak: peakRss }));
   // Printed for whoever reads a failure: was it the daemon (its CPU per phase) or the machine?
   const figures = {
-    failure, quietP95: getP95(times.quiet), floodP95: getP95(times.flood),
+    failure,
+    quietP95: getP95(times.quiet),
+    floodP95: getP95(times.flood),
     samples: [times.quiet.length, times.flood.length],
-    daemonCpuMs: cpu, floodChildCpuMs: floodCpuMs, rssBefore: before.rss, ...memory, flood: report,
+    daemonCpuMs: cpu,
+    floodChildCpuMs: floodCpuMs,
+    rssBefore: before.rss,
+    ...memory,
+    flood: report,
   };
   console.log(JSON.stringify(figures));
   return figures;
@@ -129,7 +154,7 @@ function expectBounded(figures: Awaited<ReturnType<typeof measureUnder>>): void 
 }
 
 describe('the push channel under a flood from one session', () => {
-  it('keeps the daemon under 300 MB and another user\'s page loads within 2× their quiet p95', async () => {
+  it("keeps the daemon under 300 MB and another user's page loads within 2× their quiet p95", async () => {
     const admin = new HttpsClient(url);
     const attacker = new HttpsClient(url);
     await admin.logIn('admin', testPasswords.admin);
@@ -150,7 +175,10 @@ describe('the push channel under a flood from one session', () => {
     const report = JSON.parse(figures.flood) as { opened: number; framesWritten: number };
     expect(report.opened).toBeGreaterThanOrEqual(8);
     expect(report.framesWritten).toBeGreaterThanOrEqual(500);
-    const lines = daemon.output().split('\n').filter((line) => line.includes('push channel refusals'));
+    const lines = daemon
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('push channel refusals'));
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.length).toBeLessThanOrEqual(5);
     for (const reason of ['frame-too-large', 'too-many-refused']) expect(lines.join('\n')).toContain(reason);
@@ -180,7 +208,11 @@ describe('the push channel under a flood from one session', () => {
     const report = JSON.parse(figures.flood) as { opened: number; refused: number };
     expect(report.opened).toBeGreaterThanOrEqual(16);
     expect(report.opened).toBeLessThanOrEqual(100);
-    const lines = daemon.output().slice(logBefore).split('\n').filter((line) => line.includes('push channel refusals'));
+    const lines = daemon
+      .output()
+      .slice(logBefore)
+      .split('\n')
+      .filter((line) => line.includes('push channel refusals'));
     expect(lines.join('\n')).toContain('connect-rate');
     expect(lines.length).toBeLessThanOrEqual(4);
     expect(daemon.output()).not.toContain('"level":50');

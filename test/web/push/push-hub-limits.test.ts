@@ -5,7 +5,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PushHub } from '../../../server/web/push/push-hub.ts';
 import type { PushTopic, Viewer } from '../../../server/web/push/stream-message.ts';
 import {
-  maxBufferedBytes, maxNamesPerFrame, maxRefusedNamesPerSocket, maxTopicsPerSocket, noticeBurst, subscribeBurst,
+  maxBufferedBytes,
+  maxNamesPerFrame,
+  maxRefusedNamesPerSocket,
+  maxTopicsPerSocket,
+  noticeBurst,
+  subscribeBurst,
   subscribePerSecond,
 } from '../../../server/web/push/push-limits.ts';
 
@@ -46,7 +51,9 @@ class FakeSocket extends EventEmitter {
 
 const logLines: string[] = [];
 const log = {
-  warn: (_data: object, message: string) => logLines.push(message), error: () => {}, debug: () => {},
+  warn: (_data: object, message: string) => logLines.push(message),
+  error: () => {},
+  debug: () => {},
 } as unknown as FastifyBaseLogger;
 let time = 0;
 const hubs: PushHub[] = [];
@@ -96,14 +103,16 @@ const subscribe = (names: string[]) => JSON.stringify({ subscribe: names });
 const names = (count: number, prefix = 'thing/') => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-describe('the push hub\'s limits, on raw frames', () => {
+describe("the push hub's limits, on raw frames", () => {
   it('answers a frame of unknown names with one notice, and closes a socket that keeps sending them', () => {
     const { hub, connect } = createHub();
     const socket = connect(member);
     socket.receive(subscribe(names(maxNamesPerFrame, 'nosuch')));
     expect(socket.notices).toHaveLength(1);
     const more = maxNamesPerFrame - 3;
-    expect(socket.notices[0]).toContain(`Cannot follow “nosuch0”, “nosuch1”, “nosuch2” and ${more} more: no such topic for you.`);
+    expect(socket.notices[0]).toContain(
+      `Cannot follow “nosuch0”, “nosuch1”, “nosuch2” and ${more} more: no such topic for you.`,
+    );
     expect(socket.closed).toBeNull();
     socket.receive(subscribe(['nosuch-again']));
     expect(socket.closed).toEqual({ code: 1008, reason: `more than ${maxRefusedNamesPerSocket} topic names refused` });
@@ -161,7 +170,8 @@ describe('the push hub\'s limits, on raw frames', () => {
     expect(socket.closed).toBeNull(); // the burst: subscribeBurst names at once
     socket.receive(subscribe(['thing/0']));
     expect(socket.closed).toEqual({
-      code: 4429, reason: `subscribing faster than ${subscribePerSecond} topics a second`,
+      code: 4429,
+      reason: `subscribing faster than ${subscribePerSecond} topics a second`,
     });
     expect(hub.refusals.getTotals()['subscribe-rate']).toBe(1);
 
@@ -217,7 +227,8 @@ describe('the push hub\'s limits, on raw frames', () => {
     expect(sockets.every((socket) => socket.closed === null)).toBe(true);
     const extra = connect(admin);
     expect(extra.closed).toEqual({
-      code: 4429, reason: `too many push sockets for this session (at most ${maxSocketsPerSession})`,
+      code: 4429,
+      reason: `too many push sockets for this session (at most ${maxSocketsPerSession})`,
     });
     expect(hub.getSocketRefusal(admin.sessionId, '192.0.2.1')?.reason).toBe('sockets-per-session');
     expect(hub.getSocketRefusal('another-session', '192.0.2.1')).toBeNull();

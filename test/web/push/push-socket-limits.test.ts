@@ -6,7 +6,7 @@ const server = useSocketTestApp();
 
 // The limits only a real socket shows: ws's frame size, the upgrade refused, what the
 // kernel and the server buffer for a reader that never reads.
-describe('the push channel\'s limits over real WSS', () => {
+describe("the push channel's limits over real WSS", () => {
   it('closes a socket that sends a frame larger than maxFrameBytes with 1009, before parsing it', async () => {
     const socket = server.connect(server.member.cookie);
     await socket.opened();

@@ -25,11 +25,17 @@ describe('the push channel over real HTTPS/WSS', () => {
     const watcher = connect(cookie);
     await watcher.opened();
     watcher.send({ subscribe: ['sessions'] });
-    const snapshot = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'update' && m.target === 'sessions'), 'the snapshot');
+    const snapshot = await watcher.waitFor(
+      () => watcher.messages.find((m) => m.action === 'update' && m.target === 'sessions'),
+      'the snapshot',
+    );
     expect(snapshot.html).toContain('<span class="login">admin</span>');
 
     const other = await logIn(server.t.app, 'blefevre', testPasswords.blefevre);
-    const added = await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'append' && m.html?.includes('blefevre')), 'the new row');
+    const added = await watcher.waitFor(
+      () => watcher.messages.find((m) => m.action === 'append' && m.html?.includes('blefevre')),
+      'the new row',
+    );
     expect(added.target).toBe('sessions');
 
     // The pushed row is byte-identical to the row the dashboard renders.
@@ -40,9 +46,14 @@ describe('the push channel over real HTTPS/WSS', () => {
 
     const otherPage = await server.t.app.inject({ method: 'GET', url: '/', headers: { cookie: other.cookie } });
     await server.t.app.inject({
-      method: 'POST', url: '/logout/', headers: { cookie: other.cookie, 'x-csrf-token': getPageCsrfToken(otherPage.body) },
+      method: 'POST',
+      url: '/logout/',
+      headers: { cookie: other.cookie, 'x-csrf-token': getPageCsrfToken(otherPage.body) },
     });
-    await watcher.waitFor(() => watcher.messages.find((m) => m.action === 'remove' && m.target === rowId), 'the row removal');
+    await watcher.waitFor(
+      () => watcher.messages.find((m) => m.action === 'remove' && m.target === rowId),
+      'the row removal',
+    );
   });
 
   it('closes the sockets of a session that logs out', async () => {
@@ -50,7 +61,11 @@ describe('the push channel over real HTTPS/WSS', () => {
     const socket = connect(cookie);
     await socket.opened();
     const page = await server.t.app.inject({ method: 'GET', url: '/', headers: { cookie } });
-    await server.t.app.inject({ method: 'POST', url: '/logout/', headers: { cookie, 'x-csrf-token': getPageCsrfToken(page.body) } });
+    await server.t.app.inject({
+      method: 'POST',
+      url: '/logout/',
+      headers: { cookie, 'x-csrf-token': getPageCsrfToken(page.body) },
+    });
     await socket.waitFor(() => socket.closeCode === 4401, 'close code 4401');
   });
 
@@ -66,7 +81,10 @@ describe('the push channel over real HTTPS/WSS', () => {
     // Another admin logs in: once the admin's socket has the row, the member's was passed over.
     await logIn(server.t.app, 'hroussel', 'wrong-password');
     await logIn(server.t.app, 'blefevre', testPasswords.blefevre);
-    await admin.waitFor(() => admin.messages.find((m) => m.action === 'append' && m.html?.includes('blefevre')), 'the new row');
+    await admin.waitFor(
+      () => admin.messages.find((m) => m.action === 'append' && m.html?.includes('blefevre')),
+      'the new row',
+    );
     expect(member.messages.filter((m) => m.action !== 'notify')).toEqual([]);
     expect(JSON.stringify(member.messages)).not.toContain('blefevre');
   });
@@ -76,10 +94,16 @@ describe('the push channel over real HTTPS/WSS', () => {
     const socket = connect(cookie);
     await socket.opened();
     socket.send({ subscribe: ['accounts-summary'] });
-    const first = await socket.waitFor(() => socket.messages.find((m) => m.target === 'accounts-summary'), 'the counts');
+    const first = await socket.waitFor(
+      () => socket.messages.find((m) => m.target === 'accounts-summary'),
+      'the counts',
+    );
     expect(first.html).toContain('<dt>Accounts</dt><dd>40</dd>');
     await promisify(execFile)('useradd', ['--prefix', server.t.sandbox.root, '-M', 'fromtheshell']);
-    const update = await socket.waitFor(() => socket.messages.find((m) => m.action === 'replace' && m.html?.includes('<dd>41</dd>')), 'the new count');
+    const update = await socket.waitFor(
+      () => socket.messages.find((m) => m.action === 'replace' && m.html?.includes('<dd>41</dd>')),
+      'the new count',
+    );
     expect(update.target).toBe('accounts-summary');
   });
 

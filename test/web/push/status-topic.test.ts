@@ -4,7 +4,10 @@ import { useSocketTestApp } from '../../helpers/ws-client.ts';
 
 const server = useSocketTestApp();
 
-type StatusData = { history?: { times: number[]; values: Record<string, (number | null)[]> }; samples?: { time: number; values: Record<string, number> }[] };
+type StatusData = {
+  history?: { times: number[]; values: Record<string, (number | null)[]> };
+  samples?: { time: number; values: Record<string, number> }[];
+};
 
 describe('the status topic and API', () => {
   it('sends the history, then each new sample, and samples only while followed', async () => {
@@ -12,7 +15,10 @@ describe('the status topic and API', () => {
     const socket = server.connect(server.admin.cookie);
     await socket.opened();
     socket.send({ subscribe: ['status'] });
-    const snapshot = await socket.waitFor(() => socket.messages.find((m) => m.target === 'status' && (m.data as StatusData).history), 'the history');
+    const snapshot = await socket.waitFor(
+      () => socket.messages.find((m) => m.target === 'status' && (m.data as StatusData).history),
+      'the history',
+    );
     expect(Array.isArray((snapshot.data as StatusData).history!.times)).toBe(true);
     // Rates need two readings: the second sample has them.
     const samples = () => socket.messages.flatMap((m) => (m.data as StatusData).samples ?? []);

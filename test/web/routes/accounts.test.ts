@@ -28,26 +28,33 @@ describe('the accounts pages', () => {
     expect(filtered.json()).toMatchObject({ matched: 1, page: 1, url: '/accounts/?q=LEFEVRE' });
     expect(rowIds(filtered.json().rows)).toEqual(['blefevre']);
     const byUid = await get('/accounts/-/rows?system=1&sort=uid&order=desc');
-    const uids = [...byUid.json().rows.matchAll(/<td class="mono num">(\d+)<\/td>/g)].map((match: RegExpMatchArray) => Number(match[1]));
+    const uids = [...byUid.json().rows.matchAll(/<td class="mono num">(\d+)<\/td>/g)].map((match: RegExpMatchArray) =>
+      Number(match[1]),
+    );
     expect(uids).toEqual([...uids].sort((a, b) => b - a));
     expect(rowIds(byUid.json().rows)).toContain('root');
     // 150 more accounts make two pages of 100.
-    for (let i = 0; i < 150; i += 1) await run('useradd', ['--prefix', pages.t.sandbox.root, '-M', `paged${String(i).padStart(3, '0')}`]);
+    for (let i = 0; i < 150; i += 1)
+      await run('useradd', ['--prefix', pages.t.sandbox.root, '-M', `paged${String(i).padStart(3, '0')}`]);
     await pages.t.app.core.accounts.settle();
     const second = await get('/accounts/-/rows?q=paged&page=2');
     expect(second.json()).toMatchObject({ matched: 150, page: 2 });
-    expect(rowIds(second.json().rows)).toEqual(Array.from({ length: 50 }, (_, i) => `paged${String(100 + i).padStart(3, '0')}`));
+    expect(rowIds(second.json().rows)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `paged${String(100 + i).padStart(3, '0')}`),
+    );
     expect(second.json().pager).toContain('101&#8211;150 of 150');
     expect(second.json().pager).toContain('href="/accounts/?q=paged"');
     // A page past the end shows the last one; an unknown sort falls back to the login.
     expect((await get('/accounts/-/rows?q=paged&page=99&sort=nonsense')).json().page).toBe(2);
   });
 
-  it('shows an account\'s details with its roles, and 404 for an unknown one', async () => {
+  it("shows an account's details with its roles, and 404 for an unknown one", async () => {
     const page = await get('/accounts/blefevre');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('data-topics="account/blefevre"');
-    expect(page.body).toMatch(/name="role:developers" value="responsible" aria-label="responsible of developers" checked/);
+    expect(page.body).toMatch(
+      /name="role:developers" value="responsible" aria-label="responsible of developers" checked/,
+    );
     expect(page.body).toMatch(/name="role:direction" value="member" aria-label="member of direction" checked/);
     expect(page.body).toMatch(/<input type="checkbox" name="group" value="admins" checked>/);
     expect((await get('/accounts/nobody-here')).statusCode).toBe(404);
@@ -64,8 +71,21 @@ describe('the accounts pages', () => {
   });
 
   it('lists the audit log newest first on the Audit page', async () => {
-    await pages.t.app.core.audit.record({ login: 'admin', address: '127.0.0.1', action: 'first-action', target: 'x', outcome: 'done' });
-    await pages.t.app.core.audit.record({ login: 'admin', address: '127.0.0.1', action: 'second-action', target: 'y', outcome: 'refused', detail: 'because' });
+    await pages.t.app.core.audit.record({
+      login: 'admin',
+      address: '127.0.0.1',
+      action: 'first-action',
+      target: 'x',
+      outcome: 'done',
+    });
+    await pages.t.app.core.audit.record({
+      login: 'admin',
+      address: '127.0.0.1',
+      action: 'second-action',
+      target: 'y',
+      outcome: 'refused',
+      detail: 'because',
+    });
     const page = await get('/audit/');
     expect(page.statusCode).toBe(200);
     expect(page.body.indexOf('second-action')).toBeLessThan(page.body.indexOf('first-action'));

@@ -40,9 +40,13 @@ async function setAgeing(login: string, fields: { lastChange: number; maxDays: n
 async function postChange(cookie: string, fields: Record<string, string>) {
   const page = await t.app.inject({ method: 'GET', url: '/login/password', headers: { cookie } });
   return t.app.inject({
-    method: 'POST', url: '/login/password', headers: formHeaders(cookie),
+    method: 'POST',
+    url: '/login/password',
+    headers: formHeaders(cookie),
     payload: new URLSearchParams({
-      currentPassword: testPasswords.dnguyen, ...fields, _csrf: getPageCsrfToken(page.body),
+      currentPassword: testPasswords.dnguyen,
+      ...fields,
+      _csrf: getPageCsrfToken(page.body),
     }).toString(),
   });
 }
@@ -73,7 +77,11 @@ describe('a password that must be changed at login', () => {
       expect(other.headers.location, url).toBe(`/login/password?next=${encodeURIComponent(url)}`);
     }
     const csrf = getPageCsrfToken(page.body);
-    for (const [method, url] of [['GET', '/api/v1/session'], ['GET', '/ws'], ['POST', '/me/profile']] as const) {
+    for (const [method, url] of [
+      ['GET', '/api/v1/session'],
+      ['GET', '/ws'],
+      ['POST', '/me/profile'],
+    ] as const) {
       const payload = method === 'POST' ? { payload: { fullName: 'x', shell: '/bin/sh' } } : {};
       const other = await t.app.inject({ method, url, headers: { cookie, 'x-csrf-token': csrf }, ...payload });
       expect(other.statusCode, url).toBe(403);
@@ -82,22 +90,36 @@ describe('a password that must be changed at login', () => {
 
     // The same policy as "My account", each problem next to its field; the current password
     // is asked again, as `login` does for an expired password.
-    const wrongCurrent = await postChange(cookie,
-      { currentPassword: 'Not-the-pass-1', newPassword: 'New-pass-5678', confirmPassword: 'New-pass-5678' });
+    const wrongCurrent = await postChange(cookie, {
+      currentPassword: 'Not-the-pass-1',
+      newPassword: 'New-pass-5678',
+      confirmPassword: 'New-pass-5678',
+    });
     expect(wrongCurrent.statusCode).toBe(403);
     expect(wrongCurrent.body).toContain('The current password is not right');
     expect(page.body).toContain('name="currentPassword"');
-    const differ = await postChange(cookie, { newPassword: 'New-pass-5678', confirmPassword: 'New-pass-5679', next: '/me/' });
+    const differ = await postChange(cookie, {
+      newPassword: 'New-pass-5678',
+      confirmPassword: 'New-pass-5679',
+      next: '/me/',
+    });
     expect(differ.statusCode).toBe(400);
     expect(differ.body).toContain('The two new passwords differ');
     const weak = await postChange(cookie, { newPassword: 'short', confirmPassword: 'short', next: '/me/' });
     expect(weak.statusCode).toBe(400);
     expect(weak.body).toContain('at least 8 characters');
-    const same = await postChange(cookie, { newPassword: testPasswords.dnguyen, confirmPassword: testPasswords.dnguyen });
+    const same = await postChange(cookie, {
+      newPassword: testPasswords.dnguyen,
+      confirmPassword: testPasswords.dnguyen,
+    });
     expect(same.statusCode).toBe(400);
     expect(same.body).toContain('must differ from the current one');
 
-    const changed = await postChange(cookie, { newPassword: 'New-pass-5678', confirmPassword: 'New-pass-5678', next: '/me/' });
+    const changed = await postChange(cookie, {
+      newPassword: 'New-pass-5678',
+      confirmPassword: 'New-pass-5678',
+      next: '/me/',
+    });
     expect(changed.statusCode).toBe(303);
     expect(changed.headers.location).toBe('/me/');
     expect(t.app.core.accounts.getShadowEntry('dnguyen')?.lastChange).toBe(getShadowDay());
@@ -118,7 +140,9 @@ describe('a password that must be changed at login', () => {
     expect(response.headers.location).toBe('/login/password');
     const page = await t.app.inject({ method: 'GET', url: '/login/password', headers: { cookie } });
     const out = await t.app.inject({
-      method: 'POST', url: '/logout/', headers: formHeaders(cookie),
+      method: 'POST',
+      url: '/logout/',
+      headers: formHeaders(cookie),
       payload: new URLSearchParams({ _csrf: getPageCsrfToken(page.body) }).toString(),
     });
     expect(out.statusCode).toBe(303);
@@ -131,7 +155,11 @@ describe('a password that must be changed at login', () => {
   it('still refuses a password past its age and its inactivity period, and locked or expired accounts', async () => {
     await t.app.core.accounts.setPassword('hroussel', 'Hugo-pass-1234');
     await setAgeing('hroussel', { lastChange: getShadowDay() - 100, maxDays: 90, inactiveDays: 5 });
-    const refused = [['hroussel', 'Hugo-pass-1234'], ['ndupont', testPasswords.ndupont], ['qrousseau', testPasswords.qrousseau]];
+    const refused = [
+      ['hroussel', 'Hugo-pass-1234'],
+      ['ndupont', testPasswords.ndupont],
+      ['qrousseau', testPasswords.qrousseau],
+    ];
     for (const [login, password] of refused) {
       const { response } = await logIn(t.app, login!, password!);
       expect(response.statusCode, login).toBe(401);

@@ -13,14 +13,16 @@ describe('the groups pages', () => {
     expect(ids).toEqual(expect.arrayContaining(['developers', 'support']));
     expect(ids.some((id) => /^(rsp|gst)-/.test(id!))).toBe(false);
     expect(ids).not.toContain('daemon');
-    expect(page.body).toMatch(/<tr id="group-developers"[^>]*>[\s\S]*?<span class="chip">blefevre<\/span>[\s\S]*?<span class="chip">ghenry<\/span>[\s\S]*?\/home\/groups\/developers<\/td>\s*<td>yes<\/td>/);
+    expect(page.body).toMatch(
+      /<tr id="group-developers"[^>]*>[\s\S]*?<span class="chip">blefevre<\/span>[\s\S]*?<span class="chip">ghenry<\/span>[\s\S]*?\/home\/groups\/developers<\/td>\s*<td>yes<\/td>/,
+    );
     expect(page.body).toMatch(/\/home\/groups\/support<\/td>\s*<td>no<\/td>/);
     const withSystem = rowIds((await get('/groups/?system=1')).body);
     expect(withSystem).toContain('daemon');
     expect(withSystem.some((id) => /^(rsp|gst)-/.test(id!))).toBe(false);
   });
 
-  it('show a group\'s accounts with their role, and refuse renaming an admin group from the page', async () => {
+  it("show a group's accounts with their role, and refuse renaming an admin group from the page", async () => {
     const page = await get('/groups/developers');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('data-topics="group/developers"');
@@ -37,7 +39,9 @@ describe('the groups pages', () => {
   it('offer no action the server would refuse: a restricted or protected group cannot be deleted or renamed', async () => {
     const daemon = await get('/groups/daemon');
     expect(daemon.body).not.toContain('data-group-form="rename"');
-    expect(daemon.body).toMatch(/<button type="submit" class="button button-danger" disabled title="[^"]*restricted group/);
+    expect(daemon.body).toMatch(
+      /<button type="submit" class="button button-danger" disabled title="[^"]*restricted group/,
+    );
     const admins = await get('/groups/admins');
     expect(admins.body).toMatch(/<button type="submit" class="button button-danger" disabled title="[^"]*protected/);
     const developers = await get('/groups/developers');

@@ -89,7 +89,8 @@ describe('login', () => {
   });
 
   it('gives each visitor of the form a token of their own, the one of their cookie', async () => {
-    const tokenOf = (body: string) => [...body.matchAll(/(?:content|value)="([A-Za-z0-9_-]{43})"/g)].map((match) => match[1]);
+    const tokenOf = (body: string) =>
+      [...body.matchAll(/(?:content|value)="([A-Za-z0-9_-]{43})"/g)].map((match) => match[1]);
     const first = await t.app.inject({ method: 'GET', url: '/login/' });
     const second = await t.app.inject({ method: 'GET', url: '/login/' });
     const cookieToken = (page: typeof first) => getCookieHeader(page).match(/__Host-licorn-csrf=([^;]+)/)![1];
@@ -101,7 +102,11 @@ describe('login', () => {
     expect(tokenOf(again.body)).toEqual([cookieToken(first), cookieToken(first)]);
     expect(again.headers['set-cookie']).toBeUndefined();
     // The form with another next is the same page around another hidden field.
-    const withNext = await t.app.inject({ method: 'GET', url: '/login/?next=%2Fme%2F', headers: { cookie: getCookieHeader(first) } });
+    const withNext = await t.app.inject({
+      method: 'GET',
+      url: '/login/?next=%2Fme%2F',
+      headers: { cookie: getCookieHeader(first) },
+    });
     expect(withNext.body.replace('value="/me/"', 'value="/"')).toBe(again.body);
   });
 
@@ -110,7 +115,9 @@ describe('login', () => {
     const cookie = getCookieHeader(page);
     for (const _csrf of [undefined, 'forged-token-forged-token-forged-token-xxxx']) {
       const response = await t.app.inject({
-        method: 'POST', url: '/login/', headers: { ...formHeaders(cookie), accept: 'text/html' },
+        method: 'POST',
+        url: '/login/',
+        headers: { ...formHeaders(cookie), accept: 'text/html' },
         payload: form({ login: 'admin', password: testPasswords.admin, ...(_csrf ? { _csrf } : {}) }),
       });
       expect(response.statusCode).toBe(403);
@@ -122,7 +129,12 @@ describe('login', () => {
   it('logs out: the session is gone and its cookie cleared', async () => {
     const { cookie } = await logIn(t.app, 'admin', testPasswords.admin);
     const page = await t.app.inject({ method: 'GET', url: '/', headers: { cookie } });
-    const out = await t.app.inject({ method: 'POST', url: '/logout/', headers: formHeaders(cookie), payload: form({ _csrf: getPageCsrfToken(page.body) }) });
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/logout/',
+      headers: formHeaders(cookie),
+      payload: form({ _csrf: getPageCsrfToken(page.body) }),
+    });
     expect(out.statusCode).toBe(303);
     expect(out.headers.location).toBe('/login/');
     expect(String(out.headers['set-cookie'])).toMatch(/__Host-licorn-session=;/);
@@ -142,14 +154,22 @@ describe('login', () => {
 
   it('refuses logout without a CSRF token, keeping the session', async () => {
     const { cookie } = await logIn(t.app, 'admin', testPasswords.admin);
-    const out = await t.app.inject({ method: 'POST', url: '/logout/', headers: formHeaders(cookie), payload: form({}) });
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/logout/',
+      headers: formHeaders(cookie),
+      payload: form({}),
+    });
     expect(out.statusCode).toBe(403);
     expect((await t.app.inject({ method: 'GET', url: '/', headers: { cookie } })).statusCode).toBe(200);
   });
 
   it('refuses an oversized body with 413 and keeps serving', async () => {
     const response = await t.app.inject({
-      method: 'POST', url: '/login/', headers: formHeaders(''), payload: form({ login: 'x', password: 'y'.repeat(70_000) }),
+      method: 'POST',
+      url: '/login/',
+      headers: formHeaders(''),
+      payload: form({ login: 'x', password: 'y'.repeat(70_000) }),
     });
     expect(response.statusCode).toBe(413);
     expect(response.json()).toMatchObject({ code: 'invalid-argument' });
@@ -164,27 +184,64 @@ describe('login', () => {
   });
 
   it('never sends the browser off-site through next, in any spelling of //host', async () => {
-    const forged = ['/.//evil.example', '/..//evil.example', '/%2e//evil.example', '/%2E%2E//evil.example', '/a/..//evil.example',
-      '/./\\evil.example', '/.///evil.example/x?y#z', '/a/b/../..//evil.example', '//evil.example', 'https://evil.example/'];
+    const forged = [
+      '/.//evil.example',
+      '/..//evil.example',
+      '/%2e//evil.example',
+      '/%2E%2E//evil.example',
+      '/a/..//evil.example',
+      '/./\\evil.example',
+      '/.///evil.example/x?y#z',
+      '/a/b/../..//evil.example',
+      '//evil.example',
+      'https://evil.example/',
+    ];
     const { cookie, response } = await logIn(t.app, 'admin', testPasswords.admin, '/.//evil.example');
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe('/');
     for (const next of forged) {
       // Already logged in, the form sends the browser straight on to next.
-      const page = await t.app.inject({ method: 'GET', url: `/login/?next=${encodeURIComponent(next)}`, headers: { cookie } });
+      const page = await t.app.inject({
+        method: 'GET',
+        url: `/login/?next=${encodeURIComponent(next)}`,
+        headers: { cookie },
+      });
       expect(page.statusCode, next).toBe(303);
       expect(page.headers.location, next).toBe('/');
     }
     // Generated paths: whatever the Location, a browser resolves it on this site.
-    const piece = fc.constantFrom('/', '.', '..', '%2e', '%2E', '%2e%2e', '\\', '%5c', '%2f', 'a', 'evil.example', '?', '#', '@',
-      ':', '%09');
-    await fc.assert(fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 8 }), async (pieces) => {
-      const next = '/' + pieces.join('');
-      const page = await t.app.inject({ method: 'GET', url: `/login/?next=${encodeURIComponent(next)}`, headers: { cookie } });
-      const location = String(page.headers.location);
-      expect(location).toMatch(/^\/(?![/\\])/);
-      expect(new URL(location, 'https://wmi.example/x/y').origin).toBe('https://wmi.example');
-    }), { numRuns: 300 });
+    const piece = fc.constantFrom(
+      '/',
+      '.',
+      '..',
+      '%2e',
+      '%2E',
+      '%2e%2e',
+      '\\',
+      '%5c',
+      '%2f',
+      'a',
+      'evil.example',
+      '?',
+      '#',
+      '@',
+      ':',
+      '%09',
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 8 }), async (pieces) => {
+        const next = '/' + pieces.join('');
+        const page = await t.app.inject({
+          method: 'GET',
+          url: `/login/?next=${encodeURIComponent(next)}`,
+          headers: { cookie },
+        });
+        const location = String(page.headers.location);
+        expect(location).toMatch(/^\/(?![/\\])/);
+        expect(new URL(location, 'https://wmi.example/x/y').origin).toBe('https://wmi.example');
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('sends a forged next of a login POST home', async () => {
@@ -198,12 +255,19 @@ describe('login', () => {
     const remoteAddress = '192.0.2.10';
     const page = await t.app.inject({ method: 'GET', url: '/login/' });
     const cookie = getCookieHeader(page);
-    const post = (login: string, password: string) => t.app.inject({
-      method: 'POST', url: '/login/', remoteAddress, headers: formHeaders(cookie),
-      payload: form({ login, password, _csrf: getPageCsrfToken(page.body) }),
-    });
+    const post = (login: string, password: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/login/',
+        remoteAddress,
+        headers: formHeaders(cookie),
+        payload: form({ login, password, _csrf: getPageCsrfToken(page.body) }),
+      });
     const inputs = [
-      ['admin', `${testPasswords.admin}\0`], ['admin', `\0${testPasswords.admin}`], ['admin', 'x'.repeat(5000)], ['admin'.repeat(100), 'x'],
+      ['admin', `${testPasswords.admin}\0`],
+      ['admin', `\0${testPasswords.admin}`],
+      ['admin', 'x'.repeat(5000)],
+      ['admin'.repeat(100), 'x'],
     ];
     for (const [login, password] of inputs) {
       const started = Date.now();
@@ -230,12 +294,21 @@ describe('login', () => {
       const page = await t.app.inject({ method: 'GET', url: '/login/' });
       const cookie = getCookieHeader(page);
       const burst = (login: string, remoteAddress: string, rightAt: number) =>
-        Promise.all(Array.from({ length: 150 }, (_, index) => t.app.inject({
-          method: 'POST', url: '/login/', remoteAddress, headers: formHeaders(cookie),
-          payload: form({
-            login, password: index === rightAt ? testPasswords.dnguyen : `wrong-${index}`, _csrf: getPageCsrfToken(page.body),
-          }),
-        })));
+        Promise.all(
+          Array.from({ length: 150 }, (_, index) =>
+            t.app.inject({
+              method: 'POST',
+              url: '/login/',
+              remoteAddress,
+              headers: formHeaders(cookie),
+              payload: form({
+                login,
+                password: index === rightAt ? testPasswords.dnguyen : `wrong-${index}`,
+                _csrf: getPageCsrfToken(page.body),
+              }),
+            }),
+          ),
+        );
       const count = (responses: LightMyRequestResponse[], status: number) =>
         responses.filter((response) => response.statusCode === status).length;
 
@@ -247,10 +320,17 @@ describe('login', () => {
 
       // One address spraying names: the address limit (20) holds too.
       checked = 0;
-      const names = await Promise.all(Array.from({ length: 150 }, (_, index) => t.app.inject({
-        method: 'POST', url: '/login/', remoteAddress: '198.51.100.2', headers: formHeaders(cookie),
-        payload: form({ login: `spray${index}`, password: 'wrong', _csrf: getPageCsrfToken(page.body) }),
-      })));
+      const names = await Promise.all(
+        Array.from({ length: 150 }, (_, index) =>
+          t.app.inject({
+            method: 'POST',
+            url: '/login/',
+            remoteAddress: '198.51.100.2',
+            headers: formHeaders(cookie),
+            payload: form({ login: `spray${index}`, password: 'wrong', _csrf: getPageCsrfToken(page.body) }),
+          }),
+        ),
+      );
       expect(checked).toBe(20);
       expect(count(names, 401)).toBe(20);
     } finally {
@@ -262,13 +342,22 @@ describe('login', () => {
     // In flight, an attempt counts as a failure: two at once stay under the limit of three.
     const together = await Promise.all([0, 1].map(() => logIn(t.app, 'blefevre', testPasswords.blefevre)));
     expect(together.map(({ response }) => response.statusCode)).toEqual([303, 303]);
-    for (let i = 0; i < 5; i += 1) expect((await logIn(t.app, 'blefevre', testPasswords.blefevre)).response.statusCode).toBe(303);
+    for (let i = 0; i < 5; i += 1)
+      expect((await logIn(t.app, 'blefevre', testPasswords.blefevre)).response.statusCode).toBe(303);
   });
 
   it('tells browsers and proxies to keep no copy of the login form, pages, the API and exports', async () => {
     const { cookie } = await logIn(t.app, 'admin', testPasswords.admin);
-    const urls = ['/login/', '/login/?next=%2Fme%2F', '/', '/me/', '/accounts/', '/api/v1/session', '/api/v1/accounts/export',
-      '/no-such-page'];
+    const urls = [
+      '/login/',
+      '/login/?next=%2Fme%2F',
+      '/',
+      '/me/',
+      '/accounts/',
+      '/api/v1/session',
+      '/api/v1/accounts/export',
+      '/no-such-page',
+    ];
     for (const url of urls) {
       const response = await t.app.inject({ method: 'GET', url, headers: { cookie } });
       expect(response.headers['cache-control'], url).toBe('no-store');
@@ -281,4 +370,3 @@ describe('login', () => {
     expect(cached.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 });
-

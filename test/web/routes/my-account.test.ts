@@ -14,12 +14,17 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const post = (url: string, fields: Record<string, string>, withToken = true) => t.app.inject({
-  method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-  payload: new URLSearchParams({ ...fields, ...(withToken ? { _csrf: token } : {}) }).toString(),
-});
-const passwdLine = async () => (await readFile(join(t.sandbox.root, 'etc/passwd'), 'utf8')).split('\n').find((l) => l.startsWith('dnguyen:'))!;
-const etc = async () => Promise.all(['passwd', 'shadow'].map((name) => readFile(join(t.sandbox.root, 'etc', name), 'utf8')));
+const post = (url: string, fields: Record<string, string>, withToken = true) =>
+  t.app.inject({
+    method: 'POST',
+    url,
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    payload: new URLSearchParams({ ...fields, ...(withToken ? { _csrf: token } : {}) }).toString(),
+  });
+const passwdLine = async () =>
+  (await readFile(join(t.sandbox.root, 'etc/passwd'), 'utf8')).split('\n').find((l) => l.startsWith('dnguyen:'))!;
+const etc = async () =>
+  Promise.all(['passwd', 'shadow'].map((name) => readFile(join(t.sandbox.root, 'etc', name), 'utf8')));
 
 describe('"My account" for a non-admin', () => {
   it('shows the account with forms for the profile and the password', async () => {
@@ -53,24 +58,42 @@ describe('"My account" for a non-admin', () => {
 
   it('needs the current password, two equal new ones and a good password', async () => {
     const before = await etc();
-    const wrong = await post('/me/password', { currentPassword: 'nope', newPassword: 'New-pass-123', confirmPassword: 'New-pass-123' });
+    const wrong = await post('/me/password', {
+      currentPassword: 'nope',
+      newPassword: 'New-pass-123',
+      confirmPassword: 'New-pass-123',
+    });
     expect(wrong.statusCode).toBe(403);
     expect(wrong.body).toMatch(/id="currentPassword-error">The current password is not right/);
-    const differ = await post('/me/password', { currentPassword: testPasswords.dnguyen, newPassword: 'New-pass-123', confirmPassword: 'New-pass-124' });
+    const differ = await post('/me/password', {
+      currentPassword: testPasswords.dnguyen,
+      newPassword: 'New-pass-123',
+      confirmPassword: 'New-pass-124',
+    });
     expect(differ.body).toMatch(/id="confirmPassword-error">The two new passwords differ/);
-    const weak = await post('/me/password', { currentPassword: testPasswords.dnguyen, newPassword: 'dnguyen', confirmPassword: 'dnguyen' });
+    const weak = await post('/me/password', {
+      currentPassword: testPasswords.dnguyen,
+      newPassword: 'dnguyen',
+      confirmPassword: 'dnguyen',
+    });
     expect(weak.body).toMatch(/id="password-error">The password must have at least 8 characters/);
     expect(await etc()).toEqual(before);
 
     // Another browser of the same account, open before the change.
     const elsewhere = (await logIn(t.app, 'dnguyen', testPasswords.dnguyen)).cookie;
     expect((await t.app.inject({ method: 'GET', url: '/me/', headers: { cookie: elsewhere } })).statusCode).toBe(200);
-    const done = await post('/me/password', { currentPassword: testPasswords.dnguyen, newPassword: 'New-pass-123', confirmPassword: 'New-pass-123' });
+    const done = await post('/me/password', {
+      currentPassword: testPasswords.dnguyen,
+      newPassword: 'New-pass-123',
+      confirmPassword: 'New-pass-123',
+    });
     expect(done.statusCode).toBe(303);
     // The session that changed it goes on; the other one ended (issue 11, item 4).
     const after = await t.app.inject({ method: 'GET', url: '/me/?saved=password', headers: { cookie } });
     expect(after.body).toContain('Your password was changed.');
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: elsewhere } })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: elsewhere } })).statusCode,
+    ).toBe(401);
     expect((await logIn(t.app, 'dnguyen', 'New-pass-123')).response.statusCode).toBe(303);
     expect((await logIn(t.app, 'dnguyen', testPasswords.dnguyen)).response.statusCode).toBe(401);
   });
@@ -87,15 +110,24 @@ describe('"My account"\'s current-password check', () => {
   let own: TestApp;
   afterAll(() => own?.close());
 
-  it('counts with the login form\'s failures: a session cannot guess its account\'s password', async () => {
+  it("counts with the login form's failures: a session cannot guess its account's password", async () => {
     own = await createTestApp(['--auth-max-failures-per-account', '3']);
     const member = (await logIn(own.app, 'dnguyen', testPasswords.dnguyen)).cookie;
-    const csrf = getPageCsrfToken((await own.app.inject({ method: 'GET', url: '/me/', headers: { cookie: member } })).body);
-    const change = (currentPassword: string) => own.app.inject({
-      method: 'POST', url: '/me/password',
-      headers: { cookie: member, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-      payload: new URLSearchParams({ currentPassword, newPassword: 'Guess-pass-1234', confirmPassword: 'Guess-pass-1234', _csrf: csrf }).toString(),
-    });
+    const csrf = getPageCsrfToken(
+      (await own.app.inject({ method: 'GET', url: '/me/', headers: { cookie: member } })).body,
+    );
+    const change = (currentPassword: string) =>
+      own.app.inject({
+        method: 'POST',
+        url: '/me/password',
+        headers: { cookie: member, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        payload: new URLSearchParams({
+          currentPassword,
+          newPassword: 'Guess-pass-1234',
+          confirmPassword: 'Guess-pass-1234',
+          _csrf: csrf,
+        }).toString(),
+      });
     const guesses = await Promise.all(Array.from({ length: 12 }, (_, i) => change(`guess-${i}`)));
     expect(guesses.filter((response) => response.body.includes('The current password is not right'))).toHaveLength(3);
     expect(guesses.filter((response) => response.body.includes('Too many wrong passwords'))).toHaveLength(9);

@@ -23,9 +23,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Answer { status: number; body: string; cookies: string[] }
+interface Answer {
+  status: number;
+  body: string;
+  cookies: string[];
+}
 
-interface CallOptions { method?: string; cookie?: string; form?: Record<string, string> }
+interface CallOptions {
+  method?: string;
+  cookie?: string;
+  form?: Record<string, string>;
+}
 
 function call(url: string, options: CallOptions = {}): Promise<Answer> {
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
@@ -35,12 +43,19 @@ function call(url: string, options: CallOptions = {}): Promise<Answer> {
     if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
     request(url, { method: options.method ?? 'GET', headers, rejectUnauthorized: false }, (response) => {
       let text = '';
-      response.on('data', (chunk) => { text += chunk; });
-      response.on('end', () => resolve({
-        status: response.statusCode ?? 0, body: text,
-        cookies: (response.headers['set-cookie'] ?? []).map((line) => line.split(';')[0]!),
-      }));
-    }).on('error', reject).end(body);
+      response.on('data', (chunk) => {
+        text += chunk;
+      });
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          body: text,
+          cookies: (response.headers['set-cookie'] ?? []).map((line) => line.split(';')[0]!),
+        }),
+      );
+    })
+      .on('error', reject)
+      .end(body);
   });
 }
 
@@ -66,8 +81,12 @@ describe('sessions across a restart', () => {
     const admin = await logIn(firstUrl, 'admin', testPasswords.admin);
     const member = await logIn(firstUrl, 'dnguyen', testPasswords.dnguyen);
     const loggedOut = await logIn(firstUrl, 'blefevre', testPasswords.blefevre);
-    const before = JSON.parse((await call(`${firstUrl}/api/v1/session`, { cookie: admin })).body) as { csrfToken: string };
-    const { csrfToken } = JSON.parse((await call(`${firstUrl}/api/v1/session`, { cookie: loggedOut })).body) as { csrfToken: string };
+    const before = JSON.parse((await call(`${firstUrl}/api/v1/session`, { cookie: admin })).body) as {
+      csrfToken: string;
+    };
+    const { csrfToken } = JSON.parse((await call(`${firstUrl}/api/v1/session`, { cookie: loggedOut })).body) as {
+      csrfToken: string;
+    };
     const logout = await call(`${firstUrl}/logout/`, { method: 'POST', cookie: loggedOut, form: { _csrf: csrfToken } });
     expect(logout.status).toBe(303);
     await stop(first);

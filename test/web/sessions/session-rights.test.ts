@@ -28,7 +28,8 @@ afterAll(async () => {
 const accounts = () => t.app.core.accounts;
 const newAccount = (who: ApiSession, login: string) =>
   callApi(t.app, who, 'POST', '/api/v1/accounts', { login, password: null, createHome: false });
-const whoAmI = (who: ApiSession) => t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: who.cookie } });
+const whoAmI = (who: ApiSession) =>
+  t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: who.cookie } });
 
 async function follow(who: ApiSession, topics: string[]): Promise<TestSocket> {
   const socket = new TestSocket(`wss://${host}/ws`, { cookie: who.cookie, origin: `https://${host}` });
@@ -40,7 +41,8 @@ async function follow(who: ApiSession, topics: string[]): Promise<TestSocket> {
 
 // dnguyen (a plain member in the demo) made an admin through licorn-wmi, logged in.
 async function promoteAndLogIn(): Promise<ApiSession> {
-  if (!accounts().getAccount('dnguyen')!.groups.includes('licorn-wmi')) await accounts().addMember('licorn-wmi', 'dnguyen');
+  if (!accounts().getAccount('dnguyen')!.groups.includes('licorn-wmi'))
+    await accounts().addMember('licorn-wmi', 'dnguyen');
   const session = await openApiSession(t.app, 'dnguyen', testPasswords.dnguyen);
   expect((await whoAmI(session)).json().isAdmin).toBe(true);
   return session;
@@ -50,7 +52,13 @@ async function promoteAndLogIn(): Promise<ApiSession> {
 async function editLine(file: string, start: string, change: (line: string) => string): Promise<void> {
   const path = join(t.sandbox.root, 'etc', file);
   const text = await readFile(path, 'utf8');
-  await writeFile(path, text.split('\n').map((line) => (line.startsWith(start) ? change(line) : line)).join('\n'));
+  await writeFile(
+    path,
+    text
+      .split('\n')
+      .map((line) => (line.startsWith(start) ? change(line) : line))
+      .join('\n'),
+  );
 }
 
 async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -83,13 +91,16 @@ describe('a session demoted from the admin groups', () => {
     expect(me).toMatchObject({ login: 'dnguyen', isAdmin: false });
     // Admins watching who is logged in see the row lose its "admin" badge.
     const row = await dashboard.waitFor(
-      () => dashboard.messages.find((m) => m.action === 'replace' && m.html?.includes('dnguyen')), 'the row');
+      () => dashboard.messages.find((m) => m.action === 'replace' && m.html?.includes('dnguyen')),
+      'the row',
+    );
     expect(row.html).not.toContain('badge');
     // The socket is closed: the page reconnects as what it now is.
     await socket.waitFor(() => socket.closeCode === 4401, 'the socket closed');
     const received = socket.messages.length;
     await callApi(t.app, admin, 'PATCH', '/api/v1/accounts/madebyadmin', {
-      version: accounts().getAccount('madebyadmin')!.version, fullName: 'After The Demotion',
+      version: accounts().getAccount('madebyadmin')!.version,
+      fullName: 'After The Demotion',
     });
     expect(socket.messages.slice(received)).toEqual([]);
     // A new socket of the same session may no longer follow accounts.
@@ -150,7 +161,11 @@ describe('a session whose account changes', () => {
 
   it('ends when the password is set in a shell (usermod -p), even to the same password', async () => {
     const session = await promoteAndLogIn();
-    const { stdout: hash } = await run('perl', ['-e', 'print crypt($ARGV[0], q($6$shellsalt$))', testPasswords.dnguyen]);
+    const { stdout: hash } = await run('perl', [
+      '-e',
+      'print crypt($ARGV[0], q($6$shellsalt$))',
+      testPasswords.dnguyen,
+    ]);
     await run('usermod', ['--prefix', t.sandbox.root, '-p', hash, 'dnguyen']);
     await waitFor(async () => (await whoAmI(session)).statusCode === 401, 'the session to end');
     // The password still works: only the session ended.
@@ -158,11 +173,21 @@ describe('a session whose account changes', () => {
   });
 
   it('ends when the account is deleted, and a new account of the same name does not inherit it', async () => {
-    await accounts().createAccount({ login: 'shortlived', password: 'Short-lived-123', createHome: false, groups: ['licorn-wmi'] });
+    await accounts().createAccount({
+      login: 'shortlived',
+      password: 'Short-lived-123',
+      createHome: false,
+      groups: ['licorn-wmi'],
+    });
     const session = await openApiSession(t.app, 'shortlived', 'Short-lived-123');
     expect((await whoAmI(session)).json().isAdmin).toBe(true);
     await accounts().deleteAccount('shortlived', 'keep');
-    await accounts().createAccount({ login: 'shortlived', password: 'Short-lived-123', createHome: false, groups: ['licorn-wmi'] });
+    await accounts().createAccount({
+      login: 'shortlived',
+      password: 'Short-lived-123',
+      createHome: false,
+      groups: ['licorn-wmi'],
+    });
     expect((await whoAmI(session)).statusCode).toBe(401);
     expect((await newAccount(session, 'madebyghost')).statusCode).toBe(401);
     await accounts().deleteAccount('shortlived', 'keep');

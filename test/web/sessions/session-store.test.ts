@@ -8,15 +8,30 @@ import type { AccountAccess } from '../../../server/core/auth/authenticator.ts';
 import { SessionStore } from '../../../server/web/sessions/session-store.ts';
 
 const account = {
-  login: 'alice', fullName: 'Alice', uid: 1000, gid: 100, primaryGroup: 'users', groups: [], home: '/home/alice', shell: '/bin/sh',
-  locked: false, system: false, passwordChanged: 20000, expiry: null, version: "v1", isAdmin: false,
+  login: 'alice',
+  fullName: 'Alice',
+  uid: 1000,
+  gid: 100,
+  primaryGroup: 'users',
+  groups: [],
+  home: '/home/alice',
+  shell: '/bin/sh',
+  locked: false,
+  system: false,
+  passwordChanged: 20000,
+  expiry: null,
+  version: 'v1',
+  isAdmin: false,
 };
 
 // The account files as a session sees them: each change moves the revision, as the core's
 // store does, and emits no event unless the test says so.
 function createRights() {
-  const access = (login: string, isAdmin: boolean, credential = 'c1'): AccountAccess =>
-    ({ account: { ...account, login, isAdmin }, refusal: null, credential });
+  const access = (login: string, isAdmin: boolean, credential = 'c1'): AccountAccess => ({
+    account: { ...account, login, isAdmin },
+    refusal: null,
+    credential,
+  });
   const state = {
     revision: 1,
     accounts: { alice: access('alice', true), bob: access('bob', false) } as Record<string, AccountAccess | null>,
@@ -24,7 +39,12 @@ function createRights() {
   return {
     state,
     access,
-    rights: { get revision() { return state.revision; }, getAccess: (login: string) => state.accounts[login] ?? null },
+    rights: {
+      get revision() {
+        return state.revision;
+      },
+      getAccess: (login: string) => state.accounts[login] ?? null,
+    },
     change(login: string, next: AccountAccess | null) {
       state.accounts[login] = next;
       state.revision += 1;
@@ -39,10 +59,24 @@ function setUp(options: { file?: string; now?: number; maxPerAccount?: number } 
   events.onAny((event) => seen.push(event));
   const rights = createRights();
   const store = new SessionStore({
-    idleTimeoutMs: 1000, absoluteTimeoutMs: 5000, events, now: () => now, rights: rights.rights, file: options.file,
+    idleTimeoutMs: 1000,
+    absoluteTimeoutMs: 5000,
+    events,
+    now: () => now,
+    rights: rights.rights,
+    file: options.file,
     maxPerAccount: options.maxPerAccount,
   });
-  return { store, seen, rights, events, now: () => now, advance: (ms: number) => { now += ms; } };
+  return {
+    store,
+    seen,
+    rights,
+    events,
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('SessionStore', () => {
@@ -69,7 +103,10 @@ describe('SessionStore', () => {
     expect(store.use(session.id)).not.toBeNull();
     advance(1000);
     expect(store.use(session.id)).toBeNull();
-    expect(seen.at(-1)).toMatchObject({ name: 'session-closed', data: { sessionId: session.publicId, reason: 'idle' } });
+    expect(seen.at(-1)).toMatchObject({
+      name: 'session-closed',
+      data: { sessionId: session.publicId, reason: 'idle' },
+    });
     store.close();
   });
 
@@ -112,10 +149,16 @@ describe('SessionStore', () => {
     expect(store.use(session.id)?.isAdmin).toBe(true);
     rights.change('alice', rights.access('alice', false));
     expect(store.use(session.id)).toMatchObject({ login: 'alice', isAdmin: false });
-    expect(seen.at(-1)).toMatchObject({ name: 'session-changed', data: { sessionId: session.publicId, isAdmin: false } });
+    expect(seen.at(-1)).toMatchObject({
+      name: 'session-changed',
+      data: { sessionId: session.publicId, isAdmin: false },
+    });
     rights.change('alice', { ...rights.access('alice', false), refusal: 'locked' });
     expect(store.use(session.id)).toBeNull();
-    expect(seen.at(-1)).toMatchObject({ name: 'session-closed', data: { sessionId: session.publicId, reason: 'account-locked' } });
+    expect(seen.at(-1)).toMatchObject({
+      name: 'session-closed',
+      data: { sessionId: session.publicId, reason: 'account-locked' },
+    });
     store.close();
   });
 
@@ -136,7 +179,7 @@ describe('SessionStore', () => {
     const { store, seen, rights, advance } = setUp({ now: midnight - 100 });
     const session = store.create(account, '::1', 'test');
     rights.rights.getAccess = (login: string, day?: number) =>
-      (day! >= 20_000 ? { ...rights.state.accounts[login]!, refusal: 'account-expired' } : rights.state.accounts[login]!);
+      day! >= 20_000 ? { ...rights.state.accounts[login]!, refusal: 'account-expired' } : rights.state.accounts[login]!;
     expect(store.use(session.id)).not.toBeNull();
     advance(200);
     expect(store.use(session.id)).toBeNull();
@@ -154,8 +197,9 @@ describe('SessionStore', () => {
     });
     expect(store.use(mine.id)).not.toBeNull();
     expect(store.use(other.id)).toBeNull();
-    expect(seen.filter((event) => event.name === 'session-closed').map((event) => event.data))
-      .toEqual([{ sessionId: other.publicId, reason: 'password-changed' }]);
+    expect(seen.filter((event) => event.name === 'session-closed').map((event) => event.data)).toEqual([
+      { sessionId: other.publicId, reason: 'password-changed' },
+    ]);
     // Someone else changes it later: this one ends too.
     rights.change('alice', rights.access('alice', true, 'c3'));
     expect(store.use(mine.id)).toBeNull();
@@ -180,7 +224,13 @@ describe('SessionStore', () => {
       const second = setUp({ file });
       await second.store.restore();
       const restored = second.store.use(session.id);
-      expect(restored).toMatchObject({ id: session.id, publicId: session.publicId, csrfToken: session.csrfToken, login: 'alice', address: '192.0.2.1' });
+      expect(restored).toMatchObject({
+        id: session.id,
+        publicId: session.publicId,
+        csrfToken: session.csrfToken,
+        login: 'alice',
+        address: '192.0.2.1',
+      });
       expect(restored?.mustChangePassword).toBeUndefined();
       expect(second.store.use(expired.id)?.mustChangePassword).toBe(true);
       expect(second.store.use('not-the-id')).toBeNull();
@@ -213,7 +263,11 @@ describe('SessionStore', () => {
       await writeFile(file, '{"version":1,"sessions":[{"key":"nope"}]', { mode: 0o600 });
       const warnings: string[] = [];
       const third = new SessionStore({
-        idleTimeoutMs: 1000, absoluteTimeoutMs: 5000, events: new EventBus(), rights: createRights().rights, file,
+        idleTimeoutMs: 1000,
+        absoluteTimeoutMs: 5000,
+        events: new EventBus(),
+        rights: createRights().rights,
+        file,
         warn: (message) => warnings.push(message),
       });
       await third.restore();
@@ -226,7 +280,7 @@ describe('SessionStore', () => {
   });
 
   // Red team's LOW 11: one plain account opened 110 sessions in 10 s, all on the dashboard.
-  it('ends an account\'s oldest session at a login past sessions.max_per_account, and no other', () => {
+  it("ends an account's oldest session at a login past sessions.max_per_account, and no other", () => {
     const { store, seen, advance } = setUp({ maxPerAccount: 3 });
     const bobs = store.create({ ...account, login: 'bob' }, '::1', 'bob');
     const alices = Array.from({ length: 3 }, (_, i) => {
@@ -249,7 +303,7 @@ describe('SessionStore', () => {
     store.close();
   });
 
-  it('keeps at restart each account\'s newest sessions within a cap lowered meanwhile', async () => {
+  it("keeps at restart each account's newest sessions within a cap lowered meanwhile", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'licorn-sessions-'));
     const file = join(dir, 'sessions.json');
     try {

@@ -13,7 +13,7 @@ afterAll(async () => t.close());
 const getSession = (cookie: string) => t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie } });
 
 describe('sessions.max_per_account', () => {
-  it('is read from its flag, and a login past it ends the account\'s oldest session only', async () => {
+  it("is read from its flag, and a login past it ends the account's oldest session only", async () => {
     expect(t.app.config.sessions.maxPerAccount).toBe(3);
     const admin = await logIn(t.app, 'admin', testPasswords.admin);
     const cookies: string[] = [];

@@ -38,8 +38,9 @@ describe('loadTls', () => {
     await writeFile(join(dir, 'real.key'), generated.key);
     const loaded = await loadTls({ cert: join(dir, 'real.crt'), key: join(dir, 'real.key'), dir: join(dir, 'unused') });
     expect(loaded).toMatchObject({ cert: generated.cert, generated: false });
-    await expect(loadTls({ cert: join(dir, 'missing.crt'), key: join(dir, 'real.key'), dir }))
-      .rejects.toThrow(`tls.cert ${join(dir, 'missing.crt')}: cannot read (ENOENT)`);
+    await expect(loadTls({ cert: join(dir, 'missing.crt'), key: join(dir, 'real.key'), dir })).rejects.toThrow(
+      `tls.cert ${join(dir, 'missing.crt')}: cannot read (ENOENT)`,
+    );
   });
 
   it('refuses a certificate that does not match its key', async () => {
@@ -47,7 +48,9 @@ describe('loadTls', () => {
     const b = await loadTls({ cert: '', key: '', dir: join(dir, 'b') });
     await writeFile(join(dir, 'a.crt'), a.cert);
     await writeFile(join(dir, 'b.key'), b.key);
-    await expect(loadTls({ cert: join(dir, 'a.crt'), key: join(dir, 'b.key'), dir })).rejects.toThrow(/not a usable certificate and key/);
+    await expect(loadTls({ cert: join(dir, 'a.crt'), key: join(dir, 'b.key'), dir })).rejects.toThrow(
+      /not a usable certificate and key/,
+    );
   });
 
   it('makes a certificate that lives at most 397 days, the longest browsers accept', async () => {
@@ -61,8 +64,27 @@ describe('loadTls', () => {
   // Writes a pair into `certs` as openssl makes it: `days` long, from `offsetDays` ago.
   const writeOpensslPair = async (certs: string, subject: string, days: number) => {
     await mkdir(certs, { recursive: true });
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', String(days),
-      '-subj', subject, '-keyout', join(certs, 'licorn.key'), '-out', join(certs, 'licorn.crt')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        String(days),
+        '-subj',
+        subject,
+        '-keyout',
+        join(certs, 'licorn.key'),
+        '-out',
+        join(certs, 'licorn.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
   };
 
   it('renews at start a generated certificate that lives 825 days (as earlier versions made) or has expired', async () => {
@@ -80,7 +102,10 @@ describe('loadTls', () => {
     const material = await createSelfSignedCertificate('wmi', new Date(Date.now() - 400 * 86_400_000));
     await writeFile(join(expired, 'licorn.crt'), material.cert);
     await writeFile(join(expired, 'licorn.key'), material.key);
-    expect(await loadTls({ cert: '', key: '', dir: expired })).toMatchObject({ generated: true, renewed: 'it has expired' });
+    expect(await loadTls({ cert: '', key: '', dir: expired })).toMatchObject({
+      generated: true,
+      renewed: 'it has expired',
+    });
   });
 
   it('never replaces a certificate it did not make', async () => {
@@ -93,8 +118,8 @@ describe('loadTls', () => {
   it('makes the directory, several levels deep, and names one it cannot make', async () => {
     expect((await loadTls({ cert: '', key: '', dir: join(dir, 'deep/er/certs') })).generated).toBe(true);
     // Node's own recursive mkdir never returns under /proc: this must answer at once.
-    await expect(loadTls({ cert: '', key: '', dir: '/proc/no-such-dir/certs' }))
-      .rejects.toThrow('tls.dir /proc/no-such-dir/certs: cannot store the generated certificate (ENOENT)');
+    await expect(loadTls({ cert: '', key: '', dir: '/proc/no-such-dir/certs' })).rejects.toThrow(
+      'tls.dir /proc/no-such-dir/certs: cannot store the generated certificate (ENOENT)',
+    );
   });
 });
-

@@ -15,8 +15,16 @@ let port: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'licornd-tls-'));
   await writeFile(join(dir, 'empty.conf'), '');
-  daemon = startLicornd(['--config', join(dir, 'empty.conf'), '--root', join(dir, 'demo'), '--tls-dir', join(dir, 'certs'),
-    '--port', '0']);
+  daemon = startLicornd([
+    '--config',
+    join(dir, 'empty.conf'),
+    '--root',
+    join(dir, 'demo'),
+    '--tls-dir',
+    join(dir, 'certs'),
+    '--port',
+    '0',
+  ]);
   port = new URL(await daemon.listening()).port;
 });
 afterAll(async () => {
@@ -27,21 +35,29 @@ afterAll(async () => {
 // The cipher openssl s_client negotiated with the daemon under `args`, or null when the
 // handshake failed.
 async function negotiate(args: string[]): Promise<string | null> {
-  const client = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', ...args],
-    { timeout: 10_000 });
+  const client = execFile(
+    'openssl',
+    ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', ...args],
+    { timeout: 10_000 },
+  );
   client.stdin!.end(); // no input: s_client hangs up right after the handshake
   let stdout = '';
-  client.stdout!.on('data', (chunk) => { stdout += chunk; });
+  client.stdout!.on('data', (chunk) => {
+    stdout += chunk;
+  });
   await new Promise((resolve) => client.on('close', resolve));
   const cipher = /Cipher is (\S+)/.exec(stdout)?.[1];
   return cipher && cipher !== '(NONE)' ? cipher : null;
 }
 
-describe('the daemon\'s TLS', () => {
+describe("the daemon's TLS", () => {
   it('accepts on TLS 1.2 only ECDHE suites with AES-GCM or ChaCha20-Poly1305, tried one by one', async () => {
     // Every TLS 1.2 (and older) suite this openssl knows, weak ones included.
     const { stdout } = await run('openssl', ['ciphers', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0']);
-    const suites = stdout.trim().split(':').filter((name) => !name.startsWith('TLS_'));
+    const suites = stdout
+      .trim()
+      .split(':')
+      .filter((name) => !name.startsWith('TLS_'));
     expect(suites.length).toBeGreaterThan(50);
     const accepted: string[] = [];
     for (const suite of suites) {
@@ -49,8 +65,11 @@ describe('the daemon\'s TLS', () => {
       if (cipher) accepted.push(cipher);
     }
     // The certificate is ECDSA: the RSA-authenticated AEAD suites cannot be negotiated with it.
-    expect(accepted.sort())
-      .toEqual(['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305']);
+    expect(accepted.sort()).toEqual([
+      'ECDHE-ECDSA-AES128-GCM-SHA256',
+      'ECDHE-ECDSA-AES256-GCM-SHA384',
+      'ECDHE-ECDSA-CHACHA20-POLY1305',
+    ]);
     expect(accepted.every((cipher) => tls12Ciphers.includes(cipher))).toBe(true);
     const cbc = 'ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA:@SECLEVEL=0';
     expect(await negotiate(['-tls1_2', '-cipher', cbc])).toBeNull();

@@ -6,13 +6,18 @@ import { access } from 'node:fs/promises';
 // Fixed argument lists, no shell. Failures are reported to `log`, never fatal: the files
 // are already written.
 export async function flushNameCaches(log: (message: string) => void): Promise<void> {
-  const running = async (path: string) => access(path).then(() => true, () => false);
-  const run = (command: string, args: string[]) => new Promise<void>((resolve) => {
-    execFile(command, args, { timeout: 5000 }, (error) => {
-      if (error) log(`${command} ${args.join(' ')} failed: ${error.message.split('\n')[0]}`);
-      resolve();
+  const running = async (path: string) =>
+    access(path).then(
+      () => true,
+      () => false,
+    );
+  const run = (command: string, args: string[]) =>
+    new Promise<void>((resolve) => {
+      execFile(command, args, { timeout: 5000 }, (error) => {
+        if (error) log(`${command} ${args.join(' ')} failed: ${error.message.split('\n')[0]}`);
+        resolve();
+      });
     });
-  });
   if (await running('/var/run/nscd/socket')) {
     await run('nscd', ['-i', 'passwd']);
     await run('nscd', ['-i', 'group']);

@@ -63,7 +63,11 @@ function readHolder(lock: string): string {
 // Locks the account files of `etcDir` as shadow-utils does: the lckpwdf(3) fcntl lock on
 // `.pwd.lock`, then `<file>.lock` for each file, in shadow-utils' order. Retries until
 // `timeoutMs`, then throws CoreError `busy`. Returns the function that releases them all.
-export async function lockAccountFiles(etcDir: string, names: readonly string[], timeoutMs = lockTimeoutMs): Promise<() => Promise<void>> {
+export async function lockAccountFiles(
+  etcDir: string,
+  names: readonly string[],
+  timeoutMs = lockTimeoutMs,
+): Promise<() => Promise<void>> {
   const deadline = Date.now() + timeoutMs;
   const held: string[] = [];
   let fcntlFd: number | null = null;
@@ -79,13 +83,19 @@ export async function lockAccountFiles(etcDir: string, names: readonly string[],
     if (fcntlFd !== null) {
       // All at once: we never wait while holding some, so the order cannot deadlock.
       const taken = await Promise.all(names.map((name) => tryLockFile(join(etcDir, name))));
-      names.forEach((name, position) => { if (taken[position]) held.push(name); });
+      names.forEach((name, position) => {
+        if (taken[position]) held.push(name);
+      });
       if (held.length === names.length) return release;
     }
     // Someone holds a lock: let go of ours (they may need the ones we hold), wait, retry.
     await release();
     if (Date.now() + pause > deadline) {
-      throw new CoreError('busy', `The account files in ${etcDir} are locked by another program (useradd, passwd, vipw…); try again`, { field: 'files' });
+      throw new CoreError(
+        'busy',
+        `The account files in ${etcDir} are locked by another program (useradd, passwd, vipw…); try again`,
+        { field: 'files' },
+      );
     }
     await sleep(pause);
     pause = Math.min(pause * 2, 100);

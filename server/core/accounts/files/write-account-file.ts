@@ -1,4 +1,15 @@
-import { closeSync, fchmodSync, fchownSync, fsync, linkSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fsync,
+  linkSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { hitFaultPoint } from '../directory-steps.ts';
 

@@ -38,6 +38,7 @@ function getShares(prefix: string, before: CpuTimes, now: CpuTimes): SampleValue
   };
   const total = parts.user + parts.system + parts.iowait + parts.steal + parts.idle;
   const values: SampleValues = {};
-  for (const [key, ticks] of Object.entries(parts)) values[`${prefix}.${key}`] = total > 0 ? roundFigure((ticks * 100) / total) : 0;
+  for (const [key, ticks] of Object.entries(parts))
+    values[`${prefix}.${key}`] = total > 0 ? roundFigure((ticks * 100) / total) : 0;
   return values;
 }

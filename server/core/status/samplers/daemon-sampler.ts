@@ -29,8 +29,10 @@ export function createDaemonSampler(figures: DaemonFigures): Sampler {
       const events = figures.events();
       const pushRefusals = figures.pushRefusals();
       const values: Record<string, number> = {
-        'daemon.rss': memory.rss, 'daemon.heap': memory.heapUsed,
-        'daemon.sessions': figures.sessions(), 'daemon.sockets': figures.sockets(),
+        'daemon.rss': memory.rss,
+        'daemon.heap': memory.heapUsed,
+        'daemon.sessions': figures.sessions(),
+        'daemon.sockets': figures.sockets(),
       };
       if (previous) {
         values['daemon.loopDelayP99'] = histogram.count > 0 ? roundFigure(histogram.percentile(99) / 1e6) : 0;

@@ -11,7 +11,10 @@ export async function listWholeDisks(sysBlock = '/sys/block'): Promise<Set<strin
 
 // Read and written bytes per second and busy percent of each whole disk
 // (`disk.<name>.read`, `.write`, `.busy`).
-export function createDiskSampler(proc: ProcFiles, listDisks: () => Promise<Set<string>> = () => listWholeDisks()): Sampler {
+export function createDiskSampler(
+  proc: ProcFiles,
+  listDisks: () => Promise<Set<string>> = () => listWholeDisks(),
+): Sampler {
   let previous: { time: number; disks: Map<string, DiskCounters> } | null = null;
   return {
     name: 'disks',
@@ -24,8 +27,12 @@ export function createDiskSampler(proc: ProcFiles, listDisks: () => Promise<Set<
         if (!before) continue;
         const elapsed = time - previous!.time;
         values[`disk.${name}.read`] = getRate(getCounterDelta(before.sectorsRead, now.sectorsRead) * 512, elapsed);
-        values[`disk.${name}.write`] = getRate(getCounterDelta(before.sectorsWritten, now.sectorsWritten) * 512, elapsed);
-        values[`disk.${name}.busy`] = elapsed > 0 ? roundFigure(Math.min(100, (getCounterDelta(before.busyMs, now.busyMs) * 100) / elapsed)) : 0;
+        values[`disk.${name}.write`] = getRate(
+          getCounterDelta(before.sectorsWritten, now.sectorsWritten) * 512,
+          elapsed,
+        );
+        values[`disk.${name}.busy`] =
+          elapsed > 0 ? roundFigure(Math.min(100, (getCounterDelta(before.busyMs, now.busyMs) * 100) / elapsed)) : 0;
       }
       previous = { time, disks };
       return values;

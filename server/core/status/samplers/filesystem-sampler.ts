@@ -11,13 +11,15 @@ export function createFilesystemSampler(proc: ProcFiles, getStats: typeof statfs
     async sample() {
       const mounts = parseMountinfo(await proc.read('self/mountinfo'));
       const values: SampleValues = {};
-      await Promise.all(mounts.map(async ({ mountPoint }) => {
-        const stats = await getStats(mountPoint).catch(() => null);
-        if (!stats) return;
-        values[`fs.${mountPoint}.size`] = stats.blocks * stats.bsize;
-        values[`fs.${mountPoint}.used`] = (stats.blocks - stats.bfree) * stats.bsize;
-        values[`fs.${mountPoint}.available`] = stats.bavail * stats.bsize;
-      }));
+      await Promise.all(
+        mounts.map(async ({ mountPoint }) => {
+          const stats = await getStats(mountPoint).catch(() => null);
+          if (!stats) return;
+          values[`fs.${mountPoint}.size`] = stats.blocks * stats.bsize;
+          values[`fs.${mountPoint}.used`] = (stats.blocks - stats.bfree) * stats.bsize;
+          values[`fs.${mountPoint}.available`] = stats.bavail * stats.bsize;
+        }),
+      );
       return values;
     },
     stop() {},

@@ -7,7 +7,13 @@ export function createLoadSampler(proc: ProcFiles): Sampler {
     name: 'load',
     async sample() {
       const load = parseLoadavg(await proc.read('loadavg'));
-      return { 'load.1': load.one, 'load.5': load.five, 'load.15': load.fifteen, 'tasks.running': load.running, 'tasks.total': load.total };
+      return {
+        'load.1': load.one,
+        'load.5': load.five,
+        'load.15': load.fifteen,
+        'tasks.running': load.running,
+        'tasks.total': load.total,
+      };
     },
     stop() {},
   };

@@ -18,7 +18,10 @@ export function createNetworkSampler(proc: ProcFiles, options: { includeLoopback
         const elapsed = time - previous!.time;
         values[`net.${name}.rx`] = getRate(getCounterDelta(before.rxBytes, now.rxBytes), elapsed);
         values[`net.${name}.tx`] = getRate(getCounterDelta(before.txBytes, now.txBytes), elapsed);
-        values[`net.${name}.errors`] = getRate(getCounterDelta(before.rxErrors, now.rxErrors) + getCounterDelta(before.txErrors, now.txErrors), elapsed);
+        values[`net.${name}.errors`] = getRate(
+          getCounterDelta(before.rxErrors, now.rxErrors) + getCounterDelta(before.txErrors, now.txErrors),
+          elapsed,
+        );
       }
       previous = { time, interfaces };
       return values;

@@ -11,11 +11,21 @@ export const accountFactsTemplate = 'accounts/_facts.njk';
 // (or of its groups), its facts are re-rendered and its data is sent to the page's script
 // (a `sample` for `account-details`), which updates the fields nobody is editing and shows
 // a conflict notice on a field being edited; `account: null` says it was deleted elsewhere.
-export function createAccountDetailsTopic(accounts: AccountsService, events: EventBus, hub: PushHub, render: RenderPartial): PushTopic & { close(): void } {
+export function createAccountDetailsTopic(
+  accounts: AccountsService,
+  events: EventBus,
+  hub: PushHub,
+  render: RenderPartial,
+): PushTopic & { close(): void } {
   const renderMessages = async (login: string): Promise<StreamMessage[]> => {
     const account = accounts.getAccount(login);
     const messages: StreamMessage[] = [{ action: 'sample', target: 'account-details', data: { login, account } }];
-    if (account) messages.unshift({ action: 'replace', target: `account-facts-${login}`, html: await render(accountFactsTemplate, { account }) });
+    if (account)
+      messages.unshift({
+        action: 'replace',
+        target: `account-facts-${login}`,
+        html: await render(accountFactsTemplate, { account }),
+      });
     return messages;
   };
   const batch = new TurnBatch(async (added, changed) => {
@@ -26,7 +36,9 @@ export function createAccountDetailsTopic(accounts: AccountsService, events: Eve
     events.on('account-added', ({ data }) => batch.change(data.login)),
     events.on('account-changed', ({ data }) => batch.change(data.login)),
     events.on('account-removed', ({ data }) => batch.change(data.login)),
-    events.on('group-members-changed', ({ data }) => [...data.added, ...data.removed].forEach((login) => batch.change(login))),
+    events.on('group-members-changed', ({ data }) =>
+      [...data.added, ...data.removed].forEach((login) => batch.change(login)),
+    ),
   ];
   return {
     name: 'account/',

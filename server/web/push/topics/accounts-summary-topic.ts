@@ -11,9 +11,19 @@ const accountEvents = ['account-added', 'account-removed', 'group-added', 'group
 
 // `accounts-summary`: the dashboard's counts, for admins. A burst of changes (a bulk
 // import, a shell loop) is coalesced into one re-render per turn of the event loop.
-export function createAccountsSummaryTopic(accounts: AccountsService, events: EventBus, hub: PushHub, render: RenderPartial): PushTopic & { close(): void } {
-  const renderMessages = async (): Promise<StreamMessage[]> =>
-    [{ action: 'replace', target: 'accounts-summary', html: await render(accountsSummaryTemplate, { counts: accounts.getCounts() }) }];
+export function createAccountsSummaryTopic(
+  accounts: AccountsService,
+  events: EventBus,
+  hub: PushHub,
+  render: RenderPartial,
+): PushTopic & { close(): void } {
+  const renderMessages = async (): Promise<StreamMessage[]> => [
+    {
+      action: 'replace',
+      target: 'accounts-summary',
+      html: await render(accountsSummaryTemplate, { counts: accounts.getCounts() }),
+    },
+  ];
   const batch = new TurnBatch(async () => hub.publish('accounts-summary', await renderMessages()));
   const stops = accountEvents.map((name) => events.on(name, () => batch.change('counts')));
   return {

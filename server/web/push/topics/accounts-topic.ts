@@ -16,9 +16,18 @@ export const rowPushLimit = 200;
 // replaced, a removed one removed. A page that shows another page of the table simply has
 // no element with that id. A burst larger than rowPushLimit becomes one `reload` for the
 // table (a `sample` message: data for the script registered under `account-rows`).
-export function createAccountsTopic(accounts: AccountsService, list: AccountList, events: EventBus, hub: PushHub, render: RenderPartial): PushTopic & { close(): void } {
-  const renderCounts = async (): Promise<StreamMessage> =>
-    ({ action: 'replace', target: 'accounts-counts', html: await render('accounts/_counts.njk', { counts: accounts.getCounts() }) });
+export function createAccountsTopic(
+  accounts: AccountsService,
+  list: AccountList,
+  events: EventBus,
+  hub: PushHub,
+  render: RenderPartial,
+): PushTopic & { close(): void } {
+  const renderCounts = async (): Promise<StreamMessage> => ({
+    action: 'replace',
+    target: 'accounts-counts',
+    html: await render('accounts/_counts.njk', { counts: accounts.getCounts() }),
+  });
 
   const batch = new TurnBatch(async (added, changed) => {
     const logins = [...new Set([...added, ...changed])];
@@ -33,7 +42,11 @@ export function createAccountsTopic(accounts: AccountsService, list: AccountList
           continue;
         }
         const html = await render('accounts/_row.njk', getRowData(account));
-        messages.push(added.has(login) ? { action: 'prepend', target: 'account-rows', html } : { action: 'replace', target: `account-${login}`, html });
+        messages.push(
+          added.has(login)
+            ? { action: 'prepend', target: 'account-rows', html }
+            : { action: 'replace', target: `account-${login}`, html },
+        );
       }
     }
     messages.push(await renderCounts());
@@ -44,14 +57,19 @@ export function createAccountsTopic(accounts: AccountsService, list: AccountList
     events.on('account-added', ({ data }) => batch.add(data.login)),
     events.on('account-changed', ({ data }) => batch.change(data.login)),
     events.on('account-removed', ({ data }) => batch.remove(data.login)),
-    events.on('group-members-changed', ({ data }) => [...data.added, ...data.removed].forEach((login) => batch.change(login))),
+    events.on('group-members-changed', ({ data }) =>
+      [...data.added, ...data.removed].forEach((login) => batch.change(login)),
+    ),
   ];
   return {
     name: 'accounts',
     canSubscribe: (viewer) => viewer.isAdmin,
     // The page fetches its rows again if they changed since it was rendered (the
     // generation differs): a reconnecting page re-syncs whatever it missed.
-    getSnapshot: async () => [await renderCounts(), { action: 'sample', target: 'account-rows', data: { reload: false, generation: list.generation } }],
+    getSnapshot: async () => [
+      await renderCounts(),
+      { action: 'sample', target: 'account-rows', data: { reload: false, generation: list.generation } },
+    ],
     close: () => stops.forEach((stop) => stop()),
   };
 }

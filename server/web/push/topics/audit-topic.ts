@@ -5,14 +5,28 @@ import type { PushTopic, RenderPartial } from '../stream-message.ts';
 
 // `audit`: the Audit page, for admins. Each recorded entry is prepended; subscribing
 // replaces the list with the latest entries (a reconnecting page catches up).
-export function createAuditTopic(audit: AuditLog, events: EventBus, hub: PushHub, render: RenderPartial, limit: number): PushTopic & { close(): void } {
+export function createAuditTopic(
+  audit: AuditLog,
+  events: EventBus,
+  hub: PushHub,
+  render: RenderPartial,
+  limit: number,
+): PushTopic & { close(): void } {
   const stop = events.on('audit-recorded', async ({ data }) => {
-    hub.publish('audit', [{ action: 'prepend', target: 'audit-entries', html: await render('audit/_entry.njk', { entry: data }) }]);
+    hub.publish('audit', [
+      { action: 'prepend', target: 'audit-entries', html: await render('audit/_entry.njk', { entry: data }) },
+    ]);
   });
   return {
     name: 'audit',
     canSubscribe: (viewer) => viewer.isAdmin,
-    getSnapshot: async () => [{ action: 'update', target: 'audit-entries', html: await render('audit/_entries.njk', { entries: await audit.readRecent(limit) }) }],
+    getSnapshot: async () => [
+      {
+        action: 'update',
+        target: 'audit-entries',
+        html: await render('audit/_entries.njk', { entries: await audit.readRecent(limit) }),
+      },
+    ],
     close: stop,
   };
 }

@@ -8,9 +8,15 @@ import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.
 // `groups` (the list's rows and counts) and `group/<name>` (one group's facts and
 // accounts, and its data for the page's script), for admins. A change of a helper group
 // (rsp-G, gst-G) is a change of G. Changes are gathered for one turn of the event loop.
-export function createGroupsTopics(accounts: AccountsService, events: EventBus, hub: PushHub, render: RenderPartial): (PushTopic & { close(): void })[] {
+export function createGroupsTopics(
+  accounts: AccountsService,
+  events: EventBus,
+  hub: PushHub,
+  render: RenderPartial,
+): (PushTopic & { close(): void })[] {
   // The standard group a helper belongs to, or the name itself.
-  const getOwner = (name: string) => (/^(rsp|gst)-/.test(name) && accounts.getGroup(name.slice(4)) ? name.slice(4) : name);
+  const getOwner = (name: string) =>
+    /^(rsp|gst)-/.test(name) && accounts.getGroup(name.slice(4)) ? name.slice(4) : name;
   const isHelper = (name: string) => getOwner(name) !== name;
 
   const renderDetails = async (name: string): Promise<StreamMessage[]> => {
@@ -19,12 +25,19 @@ export function createGroupsTopics(accounts: AccountsService, events: EventBus, 
     const group = await getGroupDetails(accounts, view);
     return [
       { action: 'replace', target: `group-facts-${name}`, html: await render('groups/_facts.njk', { group }) },
-      { action: 'replace', target: `group-members-${name}`, html: await render('groups/_members.njk', { group, people: getGroupPeople(group) }) },
+      {
+        action: 'replace',
+        target: `group-members-${name}`,
+        html: await render('groups/_members.njk', { group, people: getGroupPeople(group) }),
+      },
       { action: 'sample', target: 'group-details', data: { name, group } },
     ];
   };
-  const renderCounts = async (): Promise<StreamMessage> =>
-    ({ action: 'replace', target: 'groups-counts', html: await render('groups/_counts.njk', { counts: accounts.getCounts() }) });
+  const renderCounts = async (): Promise<StreamMessage> => ({
+    action: 'replace',
+    target: 'groups-counts',
+    html: await render('groups/_counts.njk', { counts: accounts.getCounts() }),
+  });
 
   const batch = new TurnBatch(async (added, changed) => {
     const rows: StreamMessage[] = [];
@@ -36,7 +49,11 @@ export function createGroupsTopics(accounts: AccountsService, events: EventBus, 
         continue;
       }
       const html = await render('groups/_row.njk', { group: await getGroupDetails(accounts, view) });
-      rows.push(added.has(name) ? { action: 'prepend', target: 'group-rows', html } : { action: 'replace', target: `group-${name}`, html });
+      rows.push(
+        added.has(name)
+          ? { action: 'prepend', target: 'group-rows', html }
+          : { action: 'replace', target: `group-${name}`, html },
+      );
     }
     rows.push(await renderCounts());
     hub.publish('groups', rows);
@@ -55,7 +72,17 @@ export function createGroupsTopics(accounts: AccountsService, events: EventBus, 
   ];
   const close = () => stops.forEach((stop) => stop());
   return [
-    { name: 'groups', canSubscribe: (viewer) => viewer.isAdmin, getSnapshot: async () => [await renderCounts()], close },
-    { name: 'group/', canSubscribe: (viewer) => viewer.isAdmin, getSnapshot: (_viewer, name) => renderDetails(name.slice('group/'.length)), close: () => {} },
+    {
+      name: 'groups',
+      canSubscribe: (viewer) => viewer.isAdmin,
+      getSnapshot: async () => [await renderCounts()],
+      close,
+    },
+    {
+      name: 'group/',
+      canSubscribe: (viewer) => viewer.isAdmin,
+      getSnapshot: (_viewer, name) => renderDetails(name.slice('group/'.length)),
+      close: () => {},
+    },
   ];
 }

@@ -22,13 +22,20 @@ export function getSessionRowData(session: WebSession): object {
 
 // Renders every open session's row, oldest first.
 export async function renderSessionRows(sessions: SessionStore, render: RenderPartial): Promise<string> {
-  const rows = await Promise.all(sessions.list().map((session) => render(sessionRowTemplate, getSessionRowData(session))));
+  const rows = await Promise.all(
+    sessions.list().map((session) => render(sessionRowTemplate, getSessionRowData(session))),
+  );
   return rows.join('');
 }
 
 // `sessions`: who is logged in to this interface, for admins. A login appends a row, a
 // logout or expiry removes it; subscribing replaces the whole list.
-export function createSessionsTopic(sessions: SessionStore, events: EventBus, hub: PushHub, render: RenderPartial): PushTopic & { close(): void } {
+export function createSessionsTopic(
+  sessions: SessionStore,
+  events: EventBus,
+  hub: PushHub,
+  render: RenderPartial,
+): PushTopic & { close(): void } {
   const stopOpened = events.on('session-opened', async ({ data }) => {
     const session = sessions.getByPublicId(data.sessionId);
     if (!session) return;
@@ -48,7 +55,9 @@ export function createSessionsTopic(sessions: SessionStore, events: EventBus, hu
   return {
     name: 'sessions',
     canSubscribe: (viewer) => viewer.isAdmin,
-    getSnapshot: async () => [{ action: 'update', target: 'sessions', html: await renderSessionRows(sessions, render) }],
+    getSnapshot: async () => [
+      { action: 'update', target: 'sessions', html: await renderSessionRows(sessions, render) },
+    ],
     close() {
       stopOpened();
       stopClosed();

@@ -13,10 +13,14 @@ export function createStatusTopic(monitor: StatusMonitor, hub: PushHub): PushTop
   return {
     name: 'status',
     canSubscribe: (viewer) => viewer.isAdmin,
-    getSnapshot: async () => [{ action: 'sample', target: 'status', data: { range: '10m', history: packHistory(monitor.getHistory('10m')) } }],
+    getSnapshot: async () => [
+      { action: 'sample', target: 'status', data: { range: '10m', history: packHistory(monitor.getHistory('10m')) } },
+    ],
     acquire() {
       followers += 1;
-      stop ??= monitor.listen((sample) => hub.publish('status', [{ action: 'sample', target: 'status', data: { samples: [sample] } }]));
+      stop ??= monitor.listen((sample) =>
+        hub.publish('status', [{ action: 'sample', target: 'status', data: { samples: [sample] } }]),
+      );
     },
     release() {
       followers = Math.max(0, followers - 1);

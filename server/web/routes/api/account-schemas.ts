@@ -12,17 +12,27 @@ const id = { type: 'integer', minimum: 0, maximum: 4_294_967_294 } as const;
 const days = { type: 'integer', minimum: 0, maximum: 2_147_483_647 } as const;
 // Standard group → role: at most as many as there could be groups in one request.
 const roles = {
-  type: 'object', description: 'standard group → guest, member or responsible',
-  maxProperties: 1000, propertyNames: name, additionalProperties: role,
+  type: 'object',
+  description: 'standard group → guest, member or responsible',
+  maxProperties: 1000,
+  propertyNames: name,
+  additionalProperties: role,
 } as const;
 
 // An account as the API returns it.
 export const accountSchema = {
   type: 'object',
   properties: {
-    login: { type: 'string' }, fullName: { type: 'string' }, uid: { type: 'integer' }, gid: { type: 'integer' },
-    primaryGroup: { type: ['string', 'null'] }, groups: { type: 'array', items: { type: 'string' } },
-    home: { type: 'string' }, shell: { type: 'string' }, locked: { type: 'boolean' }, system: { type: 'boolean' },
+    login: { type: 'string' },
+    fullName: { type: 'string' },
+    uid: { type: 'integer' },
+    gid: { type: 'integer' },
+    primaryGroup: { type: ['string', 'null'] },
+    groups: { type: 'array', items: { type: 'string' } },
+    home: { type: 'string' },
+    shell: { type: 'string' },
+    locked: { type: 'boolean' },
+    system: { type: 'boolean' },
     passwordChanged: { type: ['integer', 'null'], description: 'days since 1970' },
     expiry: { type: ['integer', 'null'], description: 'days since 1970, null for never' },
     version: { type: 'string', description: 'send it back with a change; a stale one gets 409' },
@@ -43,9 +53,17 @@ export const newAccountBody = {
   required: ['login'],
   additionalProperties: false,
   properties: {
-    login: name, fullName: text, shell: text, home: text, uid: id, primaryGroup: name,
-    groups: { type: 'array', maxItems: 1000, items: name }, roles,
-    system: { type: 'boolean' }, password: { type: ['string', 'null'], maxLength: 4096 }, createHome: { type: 'boolean' },
+    login: name,
+    fullName: text,
+    shell: text,
+    home: text,
+    uid: id,
+    primaryGroup: name,
+    groups: { type: 'array', maxItems: 1000, items: name },
+    roles,
+    system: { type: 'boolean' },
+    password: { type: ['string', 'null'], maxLength: 4096 },
+    createHome: { type: 'boolean' },
   },
 } as const;
 
@@ -56,11 +74,20 @@ export const accountChangesBody = {
   additionalProperties: false,
   properties: {
     version: { type: 'string', maxLength: 32 },
-    fullName: text, shell: text, home: text, uid: id, primaryGroup: name,
-    groups: { type: 'array', maxItems: 1000, items: name }, roles,
-    locked: { type: 'boolean' }, expiry: { ...days, type: ['integer', 'null'] },
-    password: { type: 'string', maxLength: 4096 }, forcePasswordChange: { type: 'boolean', enum: [true] },
-    newLogin: name, moveHome: { type: 'boolean' }, renameGroup: { type: 'boolean' },
+    fullName: text,
+    shell: text,
+    home: text,
+    uid: id,
+    primaryGroup: name,
+    groups: { type: 'array', maxItems: 1000, items: name },
+    roles,
+    locked: { type: 'boolean' },
+    expiry: { ...days, type: ['integer', 'null'] },
+    password: { type: 'string', maxLength: 4096 },
+    forcePasswordChange: { type: 'boolean', enum: [true] },
+    newLogin: name,
+    moveHome: { type: 'boolean' },
+    renameGroup: { type: 'boolean' },
   },
 } as const;
 
@@ -77,7 +104,8 @@ export const bulkBody = {
   properties: {
     action: { type: 'string', enum: ['lock', 'unlock', 'delete', 'add-to-group'] },
     logins: { type: 'array', minItems: 1, maxItems: 100_000, items: name },
-    group: name, role: { type: 'string', enum: ['guest', 'member', 'responsible'] },
+    group: name,
+    role: { type: 'string', enum: ['guest', 'member', 'responsible'] },
     home: { type: 'string', enum: ['archive', 'remove', 'keep'] },
   },
 } as const;
@@ -90,10 +118,14 @@ export const importBody = {
     csv: { type: 'string', maxLength: 16 * 1024 * 1024 },
     // A CSV header → the field it fills, or `ignore`; a CSV has no more columns than this.
     mapping: {
-      type: 'object', maxProperties: 256, propertyNames: { type: 'string', maxLength: 256 },
+      type: 'object',
+      maxProperties: 256,
+      propertyNames: { type: 'string', maxLength: 256 },
       additionalProperties: { type: 'string', enum: [...csvColumns, 'ignore'] },
     },
-    dryRun: { type: 'boolean' }, skipInvalid: { type: 'boolean' }, createHomes: { type: 'boolean' },
+    dryRun: { type: 'boolean' },
+    skipInvalid: { type: 'boolean' },
+    createHomes: { type: 'boolean' },
     // A name the page chose for this import's progress topic (import/<progress>).
     progress: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },
   },

@@ -6,28 +6,65 @@ import type { CsvMapping } from '../../../core/accounts/account-csv.ts';
 import type { HomeDisposal, ProgressListener } from '../../../core/accounts/accounts-service.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
 import {
-  checkAccountAction, getActor, type AccountAction, type Actor,
+  checkAccountAction,
+  getActor,
+  type AccountAction,
+  type Actor,
 } from '../../../core/accounts/account-permissions.ts';
 import type { Requester } from '../../../core/accounts/membership-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
 import {
-  accountChangesBody, accountSchema, bulkBody, deleteQuery, errorSchema, importBody, loginParams, newAccountBody,
+  accountChangesBody,
+  accountSchema,
+  bulkBody,
+  deleteQuery,
+  errorSchema,
+  importBody,
+  loginParams,
+  newAccountBody,
 } from './account-schemas.ts';
 
 type Role = Exclude<GroupRole, 'none'>;
 
 interface NewAccountBody {
-  login: string; fullName?: string; shell?: string; home?: string; uid?: number; primaryGroup?: string; groups?: string[];
-  roles?: Record<string, GroupRole>; system?: boolean; password?: string | null; createHome?: boolean;
+  login: string;
+  fullName?: string;
+  shell?: string;
+  home?: string;
+  uid?: number;
+  primaryGroup?: string;
+  groups?: string[];
+  roles?: Record<string, GroupRole>;
+  system?: boolean;
+  password?: string | null;
+  createHome?: boolean;
 }
 
 interface AccountChangesBody {
-  version: string; fullName?: string; shell?: string; home?: string; uid?: number; primaryGroup?: string; groups?: string[];
-  roles?: Record<string, GroupRole>; locked?: boolean; expiry?: number | null; password?: string; forcePasswordChange?: true;
-  newLogin?: string; moveHome?: boolean; renameGroup?: boolean;
+  version: string;
+  fullName?: string;
+  shell?: string;
+  home?: string;
+  uid?: number;
+  primaryGroup?: string;
+  groups?: string[];
+  roles?: Record<string, GroupRole>;
+  locked?: boolean;
+  expiry?: number | null;
+  password?: string;
+  forcePasswordChange?: true;
+  newLogin?: string;
+  moveHome?: boolean;
+  renameGroup?: boolean;
 }
 
-interface BulkBody { action: 'lock' | 'unlock' | 'delete' | 'add-to-group'; logins: string[]; group?: string; role?: Role; home?: 'archive' | 'remove' | 'keep' }
+interface BulkBody {
+  action: 'lock' | 'unlock' | 'delete' | 'add-to-group';
+  logins: string[];
+  group?: string;
+  role?: Role;
+  home?: 'archive' | 'remove' | 'keep';
+}
 
 const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
 // A CSV of 10,000 accounts is about 1 MB; the app's default body limit is for forms.
@@ -40,7 +77,8 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
   const adminGroups = app.config.auth.adminGroups;
   const admin = { admin: true };
 
-  const getActorOf = (request: FastifyRequest): Actor => getActor((login) => accounts.getAccount(login), request.session!.login);
+  const getActorOf = (request: FastifyRequest): Actor =>
+    getActor((login) => accounts.getAccount(login), request.session!.login);
   // Who asks: the core applies Licorn's rules inside the transaction, on the files as they are then.
   const getRequester = (request: FastifyRequest): Requester => ({ login: request.session!.login, adminGroups });
   const getExisting = (login: string): AccountView => {
@@ -49,111 +87,246 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     return account;
   };
 
-  app.get<{ Querystring: { system?: boolean } }>('/api/v1/accounts', {
-    config: admin,
-    schema: { tags: ['accounts'], summary: 'List accounts', querystring: { type: 'object', properties: { system: { type: 'boolean', default: true } } } },
-  }, async (request) => {
-    const list = accounts.listAccounts();
-    return { accounts: request.query.system === false ? list.filter((account) => !account.system) : list, counts: accounts.getCounts() };
-  });
+  app.get<{ Querystring: { system?: boolean } }>(
+    '/api/v1/accounts',
+    {
+      config: admin,
+      schema: {
+        tags: ['accounts'],
+        summary: 'List accounts',
+        querystring: { type: 'object', properties: { system: { type: 'boolean', default: true } } },
+      },
+    },
+    async (request) => {
+      const list = accounts.listAccounts();
+      return {
+        accounts: request.query.system === false ? list.filter((account) => !account.system) : list,
+        counts: accounts.getCounts(),
+      };
+    },
+  );
 
-  app.get<{ Params: { login: string } }>('/api/v1/accounts/:login', {
-    config: admin, schema: { tags: ['accounts'], summary: 'One account', params: loginParams, response: { 200: accountSchema, ...errors } },
-  }, async (request) => getExisting(request.params.login));
+  app.get<{ Params: { login: string } }>(
+    '/api/v1/accounts/:login',
+    {
+      config: admin,
+      schema: {
+        tags: ['accounts'],
+        summary: 'One account',
+        params: loginParams,
+        response: { 200: accountSchema, ...errors },
+      },
+    },
+    async (request) => getExisting(request.params.login),
+  );
 
-  app.post<{ Body: Partial<NewAccountBody> }>('/api/v1/accounts/validate', {
-    config: admin,
-    schema: { tags: ['accounts'], summary: 'Check a would-be account field by field, writing nothing', body: { ...newAccountBody, required: [] } },
-  }, async (request) => {
-    const input = request.body;
-    const problems = await accounts.checkNewAccount({ ...input, login: input.login ?? '' }, getRequester(request));
-    // A form checked before its login is typed: the missing login is not news.
-    return { problems: input.login === undefined ? problems.filter((problem) => problem.field !== 'login') : problems };
-  });
+  app.post<{ Body: Partial<NewAccountBody> }>(
+    '/api/v1/accounts/validate',
+    {
+      config: admin,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Check a would-be account field by field, writing nothing',
+        body: { ...newAccountBody, required: [] },
+      },
+    },
+    async (request) => {
+      const input = request.body;
+      const problems = await accounts.checkNewAccount({ ...input, login: input.login ?? '' }, getRequester(request));
+      // A form checked before its login is typed: the missing login is not news.
+      return {
+        problems: input.login === undefined ? problems.filter((problem) => problem.field !== 'login') : problems,
+      };
+    },
+  );
 
-  app.post<{ Body: NewAccountBody }>('/api/v1/accounts', {
-    config: admin, schema: { tags: ['accounts'], summary: 'Create an account', body: newAccountBody, response: errors },
-  }, async (request, reply) => {
-    const input = request.body;
-    // The account and its roles in one transaction: a refused role leaves no account behind.
-    const created = await runAudited(audit, request, 'account-create', input.login,
-      () => accounts.createAccount(input, getRequester(request)));
-    reply.code(201);
-    return { account: accounts.getAccount(created.account.login), generatedPassword: created.generatedPassword };
-  });
+  app.post<{ Body: NewAccountBody }>(
+    '/api/v1/accounts',
+    {
+      config: admin,
+      schema: { tags: ['accounts'], summary: 'Create an account', body: newAccountBody, response: errors },
+    },
+    async (request, reply) => {
+      const input = request.body;
+      // The account and its roles in one transaction: a refused role leaves no account behind.
+      const created = await runAudited(audit, request, 'account-create', input.login, () =>
+        accounts.createAccount(input, getRequester(request)),
+      );
+      reply.code(201);
+      return { account: accounts.getAccount(created.account.login), generatedPassword: created.generatedPassword };
+    },
+  );
 
-  app.patch<{ Params: { login: string }; Body: AccountChangesBody }>('/api/v1/accounts/:login', {
-    config: admin,
-    schema: { tags: ['accounts'], summary: 'Change an account (any field, with the version it is based on)', params: loginParams, body: accountChangesBody, response: { 200: accountSchema, ...errors } },
-  }, async (request) => {
-    const { login } = request.params;
-    const { version, ...update } = request.body;
-    const fields = Object.keys(request.body).filter((key) => key !== 'version');
-    // Every change asked for in one transaction: all of them are made, or none. The version
-    // and the rules are checked inside it, after the password's hash.
-    return runAudited(audit, request, 'account-modify', login,
-      () => accounts.updateAccount(login, update, { by: getRequester(request), version }), fields.join(' '));
-  });
+  app.patch<{ Params: { login: string }; Body: AccountChangesBody }>(
+    '/api/v1/accounts/:login',
+    {
+      config: admin,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Change an account (any field, with the version it is based on)',
+        params: loginParams,
+        body: accountChangesBody,
+        response: { 200: accountSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { login } = request.params;
+      const { version, ...update } = request.body;
+      const fields = Object.keys(request.body).filter((key) => key !== 'version');
+      // Every change asked for in one transaction: all of them are made, or none. The version
+      // and the rules are checked inside it, after the password's hash.
+      return runAudited(
+        audit,
+        request,
+        'account-modify',
+        login,
+        () => accounts.updateAccount(login, update, { by: getRequester(request), version }),
+        fields.join(' '),
+      );
+    },
+  );
 
-  app.get<{ Params: { login: string }; Querystring: { home: HomeDisposal } }>('/api/v1/accounts/:login/deletion-plan', {
-    config: admin,
-    schema: { tags: ['accounts'], summary: 'What deleting an account would do with its home, before anything is done', params: loginParams, querystring: deleteQuery, response: errors },
-  }, async (request) => {
-    checkAccountAction(getActorOf(request), getExisting(request.params.login), 'delete', adminGroups);
-    return accounts.getDeletionPlan(request.params.login, request.query.home);
-  });
+  app.get<{ Params: { login: string }; Querystring: { home: HomeDisposal } }>(
+    '/api/v1/accounts/:login/deletion-plan',
+    {
+      config: admin,
+      schema: {
+        tags: ['accounts'],
+        summary: 'What deleting an account would do with its home, before anything is done',
+        params: loginParams,
+        querystring: deleteQuery,
+        response: errors,
+      },
+    },
+    async (request) => {
+      checkAccountAction(getActorOf(request), getExisting(request.params.login), 'delete', adminGroups);
+      return accounts.getDeletionPlan(request.params.login, request.query.home);
+    },
+  );
 
-  app.delete<{ Params: { login: string }; Querystring: { home: HomeDisposal } }>('/api/v1/accounts/:login', {
-    config: admin, schema: { tags: ['accounts'], summary: 'Delete an account; its home is archived unless asked otherwise', params: loginParams, querystring: deleteQuery, response: errors },
-  }, async (request) => {
-    const { login } = request.params;
-    const { home } = request.query;
-    const deleted = await runAudited(audit, request, 'account-delete', login, async () => {
-      checkAccountAction(getActorOf(request), getExisting(login), 'delete', adminGroups);
-      return accounts.deleteAccount(login, home, getRequester(request));
-    }, (result) => `home: ${home}${result?.home.warning ? `; ${result.home.warning}` : ''}`);
-    return { archive: deleted.archive, home: deleted.home };
-  });
+  app.delete<{ Params: { login: string }; Querystring: { home: HomeDisposal } }>(
+    '/api/v1/accounts/:login',
+    {
+      config: admin,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Delete an account; its home is archived unless asked otherwise',
+        params: loginParams,
+        querystring: deleteQuery,
+        response: errors,
+      },
+    },
+    async (request) => {
+      const { login } = request.params;
+      const { home } = request.query;
+      const deleted = await runAudited(
+        audit,
+        request,
+        'account-delete',
+        login,
+        async () => {
+          checkAccountAction(getActorOf(request), getExisting(login), 'delete', adminGroups);
+          return accounts.deleteAccount(login, home, getRequester(request));
+        },
+        (result) => `home: ${home}${result?.home.warning ? `; ${result.home.warning}` : ''}`,
+      );
+      return { archive: deleted.archive, home: deleted.home };
+    },
+  );
 
-  app.post<{ Body: BulkBody }>('/api/v1/accounts/bulk', {
-    config: admin, schema: { tags: ['accounts'], summary: 'Lock, unlock, delete or add to a group many accounts at once', body: bulkBody, response: errors },
-  }, async (request) => {
-    const { action, logins, group, role = 'member', home = 'archive' } = request.body;
-    const target = logins.length === 1 ? logins[0]! : `${logins.length} accounts`;
-    return runAudited(audit, request, `accounts-${action}`, target, async () => {
-      const actor = getActorOf(request);
-      const rule: AccountAction = action === 'add-to-group' ? 'change-groups' : action;
-      logins.forEach((login) => checkAccountAction(actor, getExisting(login), rule, adminGroups));
-      if (action === 'delete') return { deleted: await accounts.deleteAccounts(logins, home, getRequester(request)) };
-      if (action === 'add-to-group') {
-        if (!group) throw new CoreError('invalid-argument', 'Adding to a group needs the group', { field: 'group' });
-        await accounts.setRoles(group, logins, role, getRequester(request));
-        return { changed: logins };
-      }
-      const rows = logins.map((login) => ({ login, locked: action === 'lock' }));
-      await accounts.modifyAccounts(rows, getRequester(request));
-      return { changed: logins };
-    }, logins.length > 1 ? logins.slice(0, 50).join(' ') : undefined);
-  });
+  app.post<{ Body: BulkBody }>(
+    '/api/v1/accounts/bulk',
+    {
+      config: admin,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Lock, unlock, delete or add to a group many accounts at once',
+        body: bulkBody,
+        response: errors,
+      },
+    },
+    async (request) => {
+      const { action, logins, group, role = 'member', home = 'archive' } = request.body;
+      const target = logins.length === 1 ? logins[0]! : `${logins.length} accounts`;
+      return runAudited(
+        audit,
+        request,
+        `accounts-${action}`,
+        target,
+        async () => {
+          const actor = getActorOf(request);
+          const rule: AccountAction = action === 'add-to-group' ? 'change-groups' : action;
+          logins.forEach((login) => checkAccountAction(actor, getExisting(login), rule, adminGroups));
+          if (action === 'delete')
+            return { deleted: await accounts.deleteAccounts(logins, home, getRequester(request)) };
+          if (action === 'add-to-group') {
+            if (!group)
+              throw new CoreError('invalid-argument', 'Adding to a group needs the group', { field: 'group' });
+            await accounts.setRoles(group, logins, role, getRequester(request));
+            return { changed: logins };
+          }
+          const rows = logins.map((login) => ({ login, locked: action === 'lock' }));
+          await accounts.modifyAccounts(rows, getRequester(request));
+          return { changed: logins };
+        },
+        logins.length > 1 ? logins.slice(0, 50).join(' ') : undefined,
+      );
+    },
+  );
 
-  app.get('/api/v1/accounts/export', {
-    config: admin, schema: { tags: ['accounts'], summary: 'Every account as CSV' },
-  }, async (request, reply) => {
-    await audit.record({ login: request.session!.login, address: request.ip, action: 'accounts-export', target: 'all accounts', outcome: 'done' });
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="accounts.csv"').send(accounts.exportCsv());
-  });
+  app.get(
+    '/api/v1/accounts/export',
+    {
+      config: admin,
+      schema: { tags: ['accounts'], summary: 'Every account as CSV' },
+    },
+    async (request, reply) => {
+      await audit.record({
+        login: request.session!.login,
+        address: request.ip,
+        action: 'accounts-export',
+        target: 'all accounts',
+        outcome: 'done',
+      });
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="accounts.csv"')
+        .send(accounts.exportCsv());
+    },
+  );
 
-  app.post<{ Body: { csv: string; mapping?: CsvMapping; dryRun?: boolean; skipInvalid?: boolean; createHomes?: boolean; progress?: string } }>('/api/v1/accounts/import', {
-    config: admin, bodyLimit: importBodyLimit,
-    schema: { tags: ['accounts'], summary: 'Import accounts from CSV, or dry-run it; progress goes to the push topic import/<progress>', body: importBody, response: errors },
-  }, async (request) => {
-    const { csv, progress, ...options } = request.body;
-    const onProgress: ProgressListener | undefined = progress
-      ? (state) => app.hub.publish(`import/${progress}`, [{ action: 'sample', target: 'import-progress', data: state }])
-      : undefined;
-    const by = getRequester(request);
-    if (options.dryRun) return accounts.importCsv(csv, { ...options, onProgress, by });
-    return runAudited(audit, request, 'accounts-import', 'CSV',
-      () => accounts.importCsv(csv, { ...options, onProgress, by }));
-  });
+  app.post<{
+    Body: {
+      csv: string;
+      mapping?: CsvMapping;
+      dryRun?: boolean;
+      skipInvalid?: boolean;
+      createHomes?: boolean;
+      progress?: string;
+    };
+  }>(
+    '/api/v1/accounts/import',
+    {
+      config: admin,
+      bodyLimit: importBodyLimit,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Import accounts from CSV, or dry-run it; progress goes to the push topic import/<progress>',
+        body: importBody,
+        response: errors,
+      },
+    },
+    async (request) => {
+      const { csv, progress, ...options } = request.body;
+      const onProgress: ProgressListener | undefined = progress
+        ? (state) =>
+            app.hub.publish(`import/${progress}`, [{ action: 'sample', target: 'import-progress', data: state }])
+        : undefined;
+      const by = getRequester(request);
+      if (options.dryRun) return accounts.importCsv(csv, { ...options, onProgress, by });
+      return runAudited(audit, request, 'accounts-import', 'CSV', () =>
+        accounts.importCsv(csv, { ...options, onProgress, by }),
+      );
+    },
+  );
 }

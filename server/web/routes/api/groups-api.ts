@@ -30,87 +30,172 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     if (!group) throw new CoreError('not-found', `No group named ${quote(groupName)}`, { field: 'name' });
     return group;
   };
-  const getActorOf = (request: FastifyRequest): Actor => getActor((login) => accounts.getAccount(login), request.session!.login);
+  const getActorOf = (request: FastifyRequest): Actor =>
+    getActor((login) => accounts.getAccount(login), request.session!.login);
   const getRequester = (request: FastifyRequest): Requester => ({ login: request.session!.login, adminGroups });
 
-  app.get('/api/v1/groups', { config: admin, schema: { tags: ['groups'], summary: 'List groups with their roles' } },
-    async () => ({ groups: await Promise.all(accounts.listGroups().map(getDetails)) }));
+  app.get(
+    '/api/v1/groups',
+    { config: admin, schema: { tags: ['groups'], summary: 'List groups with their roles' } },
+    async () => ({ groups: await Promise.all(accounts.listGroups().map(getDetails)) }),
+  );
 
-  app.get<{ Params: { name: string } }>('/api/v1/groups/:name', {
-    config: admin, schema: { tags: ['groups'], summary: 'One group', params: nameParams, response: errors },
-  }, async (request) => getDetails(getExisting(request.params.name)));
+  app.get<{ Params: { name: string } }>(
+    '/api/v1/groups/:name',
+    {
+      config: admin,
+      schema: { tags: ['groups'], summary: 'One group', params: nameParams, response: errors },
+    },
+    async (request) => getDetails(getExisting(request.params.name)),
+  );
 
-  app.post<{ Body: { name: string; description?: string; system?: boolean; gid?: number } }>('/api/v1/groups', {
-    config: admin,
-    schema: {
-      tags: ['groups'], summary: 'Create a group (a standard one gets responsibles, guests and a shared directory)', response: errors,
-      body: {
-        type: 'object', required: ['name'], additionalProperties: false,
-        properties: { name, description: { type: 'string', maxLength: 4096 }, system: { type: 'boolean' }, gid },
+  app.post<{ Body: { name: string; description?: string; system?: boolean; gid?: number } }>(
+    '/api/v1/groups',
+    {
+      config: admin,
+      schema: {
+        tags: ['groups'],
+        summary: 'Create a group (a standard one gets responsibles, guests and a shared directory)',
+        response: errors,
+        body: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: { name, description: { type: 'string', maxLength: 4096 }, system: { type: 'boolean' }, gid },
+        },
       },
     },
-  }, async (request, reply) => {
-    const group = await runAudited(audit, request, 'group-create', request.body.name,
-      () => accounts.createGroup(request.body, getRequester(request)));
-    reply.code(201);
-    return getDetails(group);
-  });
+    async (request, reply) => {
+      const group = await runAudited(audit, request, 'group-create', request.body.name, () =>
+        accounts.createGroup(request.body, getRequester(request)),
+      );
+      reply.code(201);
+      return getDetails(group);
+    },
+  );
 
-  app.patch<{ Params: { name: string }; Body: { version: string; description?: string; newName?: string; permissive?: boolean } }>('/api/v1/groups/:name', {
-    config: admin,
-    schema: {
-      tags: ['groups'], summary: 'Describe, rename or make permissive a group, from the version it was based on', params: nameParams, response: errors,
-      body: {
-        type: 'object', required: ['version'], additionalProperties: false,
-        properties: { version: { type: 'string', maxLength: 32 }, description: { type: 'string', maxLength: 4096 }, newName: name, permissive: { type: 'boolean' } },
+  app.patch<{
+    Params: { name: string };
+    Body: { version: string; description?: string; newName?: string; permissive?: boolean };
+  }>(
+    '/api/v1/groups/:name',
+    {
+      config: admin,
+      schema: {
+        tags: ['groups'],
+        summary: 'Describe, rename or make permissive a group, from the version it was based on',
+        params: nameParams,
+        response: errors,
+        body: {
+          type: 'object',
+          required: ['version'],
+          additionalProperties: false,
+          properties: {
+            version: { type: 'string', maxLength: 32 },
+            description: { type: 'string', maxLength: 4096 },
+            newName: name,
+            permissive: { type: 'boolean' },
+          },
+        },
       },
     },
-  }, async (request) => {
-    const { name: groupName } = request.params;
-    const { version, description, newName, permissive } = request.body;
-    return runAudited(audit, request, 'group-modify', groupName, async () => {
-      // The permission checks; every other check (the version first) is the core's, inside its
-      // transaction, before its first write.
-      checkGroupChange(getActorOf(request), getExisting(groupName), adminGroups, newName);
-      if (newName !== undefined && newName !== groupName) {
-        checkGroupNotRestricted(getExisting(groupName), 'rename');
-        if (adminGroups.includes(groupName)) throw new CoreError('permission-denied', `The administrators' group ${quote(groupName)} cannot be renamed`, { field: 'newName' });
-      }
-      return getDetails(await accounts.updateGroup(groupName, { version, description, newName, permissive }));
-    }, Object.keys(request.body).filter((key) => key !== 'version').join(' '));
-  });
-
-  app.put<{ Params: { name: string; login: string }; Body: { role: GroupRole } }>('/api/v1/groups/:name/roles/:login', {
-    config: admin,
-    schema: {
-      tags: ['groups'], summary: 'Make an account guest, member or responsible of a standard group, or none (member or none for other groups)', response: errors,
-      params: { type: 'object', required: ['name', 'login'], properties: { name, login: name } },
-      body: { type: 'object', required: ['role'], additionalProperties: false, properties: { role: { type: 'string', enum: ['none', 'guest', 'member', 'responsible'] } } },
+    async (request) => {
+      const { name: groupName } = request.params;
+      const { version, description, newName, permissive } = request.body;
+      return runAudited(
+        audit,
+        request,
+        'group-modify',
+        groupName,
+        async () => {
+          // The permission checks; every other check (the version first) is the core's, inside its
+          // transaction, before its first write.
+          checkGroupChange(getActorOf(request), getExisting(groupName), adminGroups, newName);
+          if (newName !== undefined && newName !== groupName) {
+            checkGroupNotRestricted(getExisting(groupName), 'rename');
+            if (adminGroups.includes(groupName))
+              throw new CoreError(
+                'permission-denied',
+                `The administrators' group ${quote(groupName)} cannot be renamed`,
+                { field: 'newName' },
+              );
+          }
+          return getDetails(await accounts.updateGroup(groupName, { version, description, newName, permissive }));
+        },
+        Object.keys(request.body)
+          .filter((key) => key !== 'version')
+          .join(' '),
+      );
     },
-  }, async (request) => {
-    const { name: groupName, login } = request.params;
-    return runAudited(audit, request, 'group-role', `${groupName}/${login}`, async () => {
-      if (!accounts.getAccount(login)) {
-        throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
-      }
-      const { role } = request.body;
-      // The rules (the account's, the group's) are applied by the core inside the transaction.
-      const by = getRequester(request);
-      // A group without Licorn roles has members only: "member" adds, "none" removes.
-      const hasRoles = (await getDetails(getExisting(groupName))).responsibles !== null;
-      if (hasRoles) await accounts.setRole(groupName, login, role, by);
-      else if (role === 'member') await accounts.addMember(groupName, login, by);
-      else if (role === 'none') await accounts.removeMember(groupName, login, by);
-      else throw new CoreError('invalid-argument', `The group ${quote(groupName)} has no guests or responsibles (it is not a standard Licorn group): an account is a member or not`, { field: 'role' });
-      return getDetails(getExisting(groupName));
-    }, request.body.role);
-  });
+  );
 
-  app.delete<{ Params: { name: string } }>('/api/v1/groups/:name', {
-    config: admin, schema: { tags: ['groups'], summary: 'Delete a group; its shared directory is archived', params: nameParams, response: errors },
-  }, async (request) => runAudited(audit, request, 'group-delete', request.params.name, () => {
-    // A protected group gets the core's own reason.
-    if (!protectedGroups.includes(request.params.name)) checkGroupNotRestricted(getExisting(request.params.name), 'delete');
-    return accounts.deleteGroup(request.params.name);
-  }));
+  app.put<{ Params: { name: string; login: string }; Body: { role: GroupRole } }>(
+    '/api/v1/groups/:name/roles/:login',
+    {
+      config: admin,
+      schema: {
+        tags: ['groups'],
+        summary:
+          'Make an account guest, member or responsible of a standard group, or none (member or none for other groups)',
+        response: errors,
+        params: { type: 'object', required: ['name', 'login'], properties: { name, login: name } },
+        body: {
+          type: 'object',
+          required: ['role'],
+          additionalProperties: false,
+          properties: { role: { type: 'string', enum: ['none', 'guest', 'member', 'responsible'] } },
+        },
+      },
+    },
+    async (request) => {
+      const { name: groupName, login } = request.params;
+      return runAudited(
+        audit,
+        request,
+        'group-role',
+        `${groupName}/${login}`,
+        async () => {
+          if (!accounts.getAccount(login)) {
+            throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+          }
+          const { role } = request.body;
+          // The rules (the account's, the group's) are applied by the core inside the transaction.
+          const by = getRequester(request);
+          // A group without Licorn roles has members only: "member" adds, "none" removes.
+          const hasRoles = (await getDetails(getExisting(groupName))).responsibles !== null;
+          if (hasRoles) await accounts.setRole(groupName, login, role, by);
+          else if (role === 'member') await accounts.addMember(groupName, login, by);
+          else if (role === 'none') await accounts.removeMember(groupName, login, by);
+          else
+            throw new CoreError(
+              'invalid-argument',
+              `The group ${quote(groupName)} has no guests or responsibles (it is not a standard Licorn group): an account is a member or not`,
+              { field: 'role' },
+            );
+          return getDetails(getExisting(groupName));
+        },
+        request.body.role,
+      );
+    },
+  );
+
+  app.delete<{ Params: { name: string } }>(
+    '/api/v1/groups/:name',
+    {
+      config: admin,
+      schema: {
+        tags: ['groups'],
+        summary: 'Delete a group; its shared directory is archived',
+        params: nameParams,
+        response: errors,
+      },
+    },
+    async (request) =>
+      runAudited(audit, request, 'group-delete', request.params.name, () => {
+        // A protected group gets the core's own reason.
+        if (!protectedGroups.includes(request.params.name))
+          checkGroupNotRestricted(getExisting(request.params.name), 'delete');
+        return accounts.deleteGroup(request.params.name);
+      }),
+  );
 }

@@ -16,7 +16,8 @@ export default async function sessionApiRoutes(app: FastifyInstance): Promise<vo
       address: session.address,
       since: new Date(session.createdAt).toISOString(),
       lastSeen: new Date(session.lastSeenAt).toISOString(),
-    })));
+    })),
+  );
 
   app.get('/api/v1/system', { config: { admin: true } }, async () => app.core.getSystemInfo());
 }

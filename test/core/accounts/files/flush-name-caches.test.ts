@@ -14,9 +14,21 @@ let dir: string;
 
 // An nscd that never looks at the files itself (check-files no) and remembers answers,
 // found or not, for 10 minutes: only an explicit `nscd -i` makes it see a change.
-const nscdConf = ['server-user root', 'enable-cache hosts no', 'enable-cache netgroup no', 'enable-cache services no',
-  ...['passwd', 'group'].flatMap((db) => [`enable-cache ${db} yes`, `positive-time-to-live ${db} 600`, `negative-time-to-live ${db} 600`,
-    `check-files ${db} no`, `persistent ${db} no`, `shared ${db} no`])].join('\n') + '\n';
+const nscdConf =
+  [
+    'server-user root',
+    'enable-cache hosts no',
+    'enable-cache netgroup no',
+    'enable-cache services no',
+    ...['passwd', 'group'].flatMap((db) => [
+      `enable-cache ${db} yes`,
+      `positive-time-to-live ${db} 600`,
+      `negative-time-to-live ${db} 600`,
+      `check-files ${db} no`,
+      `persistent ${db} no`,
+      `shared ${db} no`,
+    ]),
+  ].join('\n') + '\n';
 
 // The real nscd on a copy of the whole /etc, bind-mounted over /etc in a private mount
 // namespace with a private /run (where nscd's socket lives): the machine's files, and any
@@ -32,15 +44,32 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('name-service caches after a write on the real root', () => {
   it('makes a running nscd forget its answers, so a new account resolves at once', async () => {
     const probe = join(projectDir, 'test/helpers/nscd-probe.ts');
-    const { stdout } = await run('unshare', ['-m', '--propagation', 'private', 'sh', '-c', [
-      'mount --bind "$1" /etc && mount -t tmpfs licorn-test-run /run && mkdir /run/nscd',
-      'nscd -f /etc/nscd.conf && trap "nscd -K" EXIT',
-      '"$2" --import tsx "$3" nscdprobe nscdprobes',
-    ].join(' && '), 'sh', join(dir, 'etc'), process.execPath, probe],
-    { cwd: projectDir, env: { ...process.env, PATH: `${nscdDir}:${process.env.PATH}` } });
+    const { stdout } = await run(
+      'unshare',
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        [
+          'mount --bind "$1" /etc && mount -t tmpfs licorn-test-run /run && mkdir /run/nscd',
+          'nscd -f /etc/nscd.conf && trap "nscd -K" EXIT',
+          '"$2" --import tsx "$3" nscdprobe nscdprobes',
+        ].join(' && '),
+        'sh',
+        join(dir, 'etc'),
+        process.execPath,
+        probe,
+      ],
+      { cwd: projectDir, env: { ...process.env, PATH: `${nscdDir}:${process.env.PATH}` } },
+    );
     expect(JSON.parse(stdout)).toEqual({
       before: { passwd: null, group: null },
-      after: { passwd: expect.stringMatching(/^nscdprobe:x:\d+:\d+::\/home\/nscdprobe:/), group: expect.stringMatching(/^nscdprobes:x:\d+:$/) },
+      after: {
+        passwd: expect.stringMatching(/^nscdprobe:x:\d+:\d+::\/home\/nscdprobe:/),
+        group: expect.stringMatching(/^nscdprobes:x:\d+:$/),
+      },
     });
   });
 });

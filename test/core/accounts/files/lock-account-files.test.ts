@@ -33,7 +33,10 @@ describe('shadow-utils locks', () => {
   it('waits for a live holder, then answers busy naming the files', async () => {
     const holder = spawn('sleep', ['30']);
     await writeFile(join(dir, 'passwd.lock'), `${holder.pid}\0`);
-    await expect(lockAccountFiles(dir, ['passwd'], 300)).rejects.toMatchObject({ code: 'busy', message: expect.stringContaining('locked by another program') });
+    await expect(lockAccountFiles(dir, ['passwd'], 300)).rejects.toMatchObject({
+      code: 'busy',
+      message: expect.stringContaining('locked by another program'),
+    });
     holder.kill();
     await rm(join(dir, 'passwd.lock'));
   });

@@ -37,14 +37,20 @@ describe('homes and full names the core refuses, however they come (red team LOW
     await expectRefused('home', `/home/${'b'.repeat(256)}`, 'component of 256');
     await expectRefused('home', `/home${`/${'a'.repeat(200)}`.repeat(20)}/${'a'.repeat(70)}`, 'path of 4096');
     // The limits themselves are fine.
-    const validate = (body: object) => call(api.admin, 'POST', '/api/v1/accounts/validate', { login: 'probe1', ...body });
+    const validate = (body: object) =>
+      call(api.admin, 'POST', '/api/v1/accounts/validate', { login: 'probe1', ...body });
     expect((await validate({ home: `/home/${'b'.repeat(255)}` })).json()).toEqual({ problems: [] });
   });
 
   it('refuses look-alike and invisible characters in a home', async () => {
-    for (const [home, what] of [['/home/a\u00a0b', 'no-break space'], ['/home/\u0430dmin', 'Cyrillic a'],
-      ['/home/x\u2028y', 'U+2028'], ['/home/x\u200by', 'zero-width space'], ['/home/émilie', 'accent'],
-      ['/home/a b', 'space']]) {
+    for (const [home, what] of [
+      ['/home/a\u00a0b', 'no-break space'],
+      ['/home/\u0430dmin', 'Cyrillic a'],
+      ['/home/x\u2028y', 'U+2028'],
+      ['/home/x\u200by', 'zero-width space'],
+      ['/home/émilie', 'accent'],
+      ['/home/a b', 'space'],
+    ]) {
       await expectRefused('home', home!, what!);
     }
     const home = '/home/staff/jean-luc.ba_2+x@lab';
@@ -53,8 +59,15 @@ describe('homes and full names the core refuses, however they come (red team LOW
   });
 
   it('refuses control, line-separator and invisible characters in a full name, keeping what names need', async () => {
-    for (const [name, what] of [['Eve\u2028Admin', 'U+2028'], ['Eve\u2029', 'U+2029'], ['Eve\u0085', 'NEL'],
-      ['Eve\u202eevE', 'bidi override'], ['Eve\u200b', 'zero-width space'], ['Eve\ufeff', 'BOM'], ['Eve\u0007', 'bell']]) {
+    for (const [name, what] of [
+      ['Eve\u2028Admin', 'U+2028'],
+      ['Eve\u2029', 'U+2029'],
+      ['Eve\u0085', 'NEL'],
+      ['Eve\u202eevE', 'bidi override'],
+      ['Eve\u200b', 'zero-width space'],
+      ['Eve\ufeff', 'BOM'],
+      ['Eve\u0007', 'bell'],
+    ]) {
       await expectRefused('fullName', name!, what!);
     }
     const names = ['Amélie\u00a0Durand', "Seán O'Brien-Ba", 'Zoë Ångström', 'مهسا\u200cرضایی', 'Ιωάννης Παπαδόπουλος'];

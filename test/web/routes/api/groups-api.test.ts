@@ -16,28 +16,48 @@ describe('the groups API', () => {
   it('lists groups with their responsibles and guests, for admins only', async () => {
     const { groups } = (await call(api.admin, 'GET', '/api/v1/groups')).json();
     const developers = groups.find((group: { name: string }) => group.name === 'developers');
-    expect(developers).toMatchObject({ responsibles: expect.arrayContaining(['blefevre']), guests: expect.any(Array), sharedDirectory: '/home/groups/developers', version: expect.any(String) });
-    expect(groups.find((group: { name: string }) => group.name === 'admins')).toMatchObject({ responsibles: null, sharedDirectory: null });
+    expect(developers).toMatchObject({
+      responsibles: expect.arrayContaining(['blefevre']),
+      guests: expect.any(Array),
+      sharedDirectory: '/home/groups/developers',
+      version: expect.any(String),
+    });
+    expect(groups.find((group: { name: string }) => group.name === 'admins')).toMatchObject({
+      responsibles: null,
+      sharedDirectory: null,
+    });
     expect((await call(api.member, 'GET', '/api/v1/groups')).statusCode).toBe(403);
   });
 
   it('creates, describes, renames, gives roles and deletes a standard group', async () => {
     const created = await call(api.admin, 'POST', '/api/v1/groups', { name: 'apiteam', description: 'From the API' });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toMatchObject({ name: 'apiteam', description: 'From the API', responsibles: [], guests: [] });
+    expect(created.json()).toMatchObject({
+      name: 'apiteam',
+      description: 'From the API',
+      responsibles: [],
+      guests: [],
+    });
     expect(await readdir(join(api.t.sandbox.root, 'home/groups'))).toContain('apiteam');
     const withRole = await call(api.admin, 'PUT', '/api/v1/groups/apiteam/roles/dnguyen', { role: 'responsible' });
     expect(withRole.json().responsibles).toEqual(['dnguyen']);
-    const renamed = await call(api.admin, 'PATCH', '/api/v1/groups/apiteam', { version: withRole.json().version, newName: 'apicrew', description: 'Renamed' });
+    const renamed = await call(api.admin, 'PATCH', '/api/v1/groups/apiteam', {
+      version: withRole.json().version,
+      newName: 'apicrew',
+      description: 'Renamed',
+    });
     expect(renamed.json()).toMatchObject({ name: 'apicrew', description: 'Renamed', responsibles: ['dnguyen'] });
-    const stale = await call(api.admin, 'PATCH', '/api/v1/groups/apicrew', { version: created.json().version, description: 'Lost' });
+    const stale = await call(api.admin, 'PATCH', '/api/v1/groups/apicrew', {
+      version: created.json().version,
+      description: 'Lost',
+    });
     expect(stale.statusCode).toBe(409);
     const deleted = await call(api.admin, 'DELETE', '/api/v1/groups/apicrew');
     expect(deleted.json().archive).toMatch(/apicrew/);
     expect(api.t.app.core.accounts.getGroup('rsp-apicrew')).toBeNull();
   });
 
-  it('refuses protected groups, helper groups and bad names with the core\'s reason, changing nothing', async () => {
+  it("refuses protected groups, helper groups and bad names with the core's reason, changing nothing", async () => {
     const before = await digestEtc();
     const cases: [string, string, object | undefined, number, string][] = [
       ['DELETE', '/api/v1/groups/admins', undefined, 403, 'protected'],
@@ -55,18 +75,27 @@ describe('the groups API', () => {
       expect(response.json().message, url).toContain(message);
     }
     const admins = (await call(api.admin, 'GET', '/api/v1/groups/admins')).json();
-    expect((await call(api.admin, 'PATCH', '/api/v1/groups/admins', { version: admins.version, newName: 'bosses' })).statusCode).toBe(403);
+    expect(
+      (await call(api.admin, 'PATCH', '/api/v1/groups/admins', { version: admins.version, newName: 'bosses' }))
+        .statusCode,
+    ).toBe(403);
     expect(await digestEtc()).toBe(before);
   });
 
-  it('makes accounts members of a group without roles, or not, from the group\'s side', async () => {
+  it("makes accounts members of a group without roles, or not, from the group's side", async () => {
     const added = await call(api.admin, 'PUT', '/api/v1/groups/plugdev/roles/dnguyen', { role: 'member' });
     expect(added.statusCode).toBe(200);
-    expect(added.json()).toMatchObject({ name: 'plugdev', members: expect.arrayContaining(['dnguyen']), responsibles: null });
+    expect(added.json()).toMatchObject({
+      name: 'plugdev',
+      members: expect.arrayContaining(['dnguyen']),
+      responsibles: null,
+    });
     const removed = await call(api.admin, 'PUT', '/api/v1/groups/plugdev/roles/dnguyen', { role: 'none' });
     expect(removed.json().members).not.toContain('dnguyen');
     // An admin through licorn-wmi, not in admins, may not add anyone to admins.
-    expect((await call(api.admin, 'PUT', '/api/v1/groups/licorn-wmi/roles/dnguyen', { role: 'member' })).statusCode).toBe(200);
+    expect(
+      (await call(api.admin, 'PUT', '/api/v1/groups/licorn-wmi/roles/dnguyen', { role: 'member' })).statusCode,
+    ).toBe(200);
     const wmiAdmin = await api.session('dnguyen');
     const before = await digestEtc();
     const refused = await call(wmiAdmin, 'PUT', '/api/v1/groups/admins/roles/hpetit', { role: 'member' });
@@ -79,15 +108,28 @@ describe('the groups API', () => {
   it('makes a standard group permissive or not, and refuses it for a group without a share', async () => {
     const developers = (await call(api.admin, 'GET', '/api/v1/groups/developers')).json();
     expect(developers.permissive).toBe(true);
-    const changed = await call(api.admin, 'PATCH', '/api/v1/groups/developers', { version: developers.version, permissive: false });
+    const changed = await call(api.admin, 'PATCH', '/api/v1/groups/developers', {
+      version: developers.version,
+      permissive: false,
+    });
     expect(changed.statusCode).toBe(200);
     expect(changed.json().permissive).toBe(false);
     // A system group (not a restricted one: nobody changes those) without a share.
     const system = 'systemd-network';
-    const refused = await call(api.admin, 'PATCH', `/api/v1/groups/${system}`, { version: (await call(api.admin, 'GET', `/api/v1/groups/${system}`)).json().version, permissive: true });
+    const refused = await call(api.admin, 'PATCH', `/api/v1/groups/${system}`, {
+      version: (await call(api.admin, 'GET', `/api/v1/groups/${system}`)).json().version,
+      permissive: true,
+    });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json()).toMatchObject({ field: 'permissive', message: expect.stringContaining('has no shared directory') });
-    expect((await call(api.admin, 'GET', '/api/v1/groups')).json().groups.find((group: { name: string }) => group.name === system).permissive).toBeNull();
+    expect(refused.json()).toMatchObject({
+      field: 'permissive',
+      message: expect.stringContaining('has no shared directory'),
+    });
+    expect(
+      (await call(api.admin, 'GET', '/api/v1/groups'))
+        .json()
+        .groups.find((group: { name: string }) => group.name === system).permissive,
+    ).toBeNull();
   });
 });
 
@@ -95,7 +137,11 @@ describe('what a group request may reach (issue 11)', () => {
   it('never deletes or renames a restricted group, and refuses before writing anything', async () => {
     const before = await digestEtc();
     const { version } = (await call(api.admin, 'GET', '/api/v1/groups/news')).json();
-    const renamed = await call(api.admin, 'PATCH', '/api/v1/groups/news', { version, description: 'first', newName: 'gazette' });
+    const renamed = await call(api.admin, 'PATCH', '/api/v1/groups/news', {
+      version,
+      description: 'first',
+      newName: 'gazette',
+    });
     expect(renamed.statusCode).toBe(403);
     expect(renamed.json().message).toContain('restricted group');
     const deleted = await call(api.admin, 'DELETE', '/api/v1/groups/daemon');
@@ -104,14 +150,17 @@ describe('what a group request may reach (issue 11)', () => {
     expect(await digestEtc()).toBe(before);
   });
 
-  it('keeps a new share clear of accounts\' homes', async () => {
+  it("keeps a new share clear of accounts' homes", async () => {
     const { mkdir } = await import('node:fs/promises');
     await mkdir(join(api.t.sandbox.root, 'home/groups'), { recursive: true });
     // An account whose home is where the share of a new group would go.
     await call(api.admin, 'POST', '/api/v1/accounts', { login: 'sharer', password: null, createHome: false });
     const { version } = (await call(api.admin, 'GET', '/api/v1/accounts/sharer')).json();
     // The path rule refuses such a home in the first place.
-    const pointed = await call(api.admin, 'PATCH', '/api/v1/accounts/sharer', { version, home: '/home/groups/newteam' });
+    const pointed = await call(api.admin, 'PATCH', '/api/v1/accounts/sharer', {
+      version,
+      home: '/home/groups/newteam',
+    });
     expect(pointed.statusCode).toBe(400);
     expect(pointed.json().message).toContain('group shares');
   });
@@ -147,7 +196,7 @@ describe('a group PATCH is all or nothing (issue 11, red team HIGH 4)', () => {
     expect(after).toMatchObject({ permissive: false, version: support.version });
   });
 
-  it('undoes the share\'s new ACL and its rename when a later step fails', async () => {
+  it("undoes the share's new ACL and its rename when a later step fails", async () => {
     const support = (await call(api.admin, 'GET', '/api/v1/groups/support')).json();
     const [tree, acls] = [await getTree(), await getAcls()];
     // Step 1 moves the share, 2 sets its ACL, 3 and 4 stage the account files: each failure undoes all.
@@ -162,7 +211,12 @@ describe('a group PATCH is all or nothing (issue 11, red team HIGH 4)', () => {
     }
     const change = { description: 'Help', permissive: true, newName: 'helpdesk' };
     const done = await call(api.admin, 'PATCH', '/api/v1/groups/support', { version: support.version, ...change });
-    expect(done.json()).toMatchObject({ name: 'helpdesk', description: 'Help', permissive: true, sharedDirectory: '/home/groups/helpdesk' });
+    expect(done.json()).toMatchObject({
+      name: 'helpdesk',
+      description: 'Help',
+      permissive: true,
+      sharedDirectory: '/home/groups/helpdesk',
+    });
     const undo = { description: support.description ?? '', permissive: false, newName: 'support' };
     const back = await call(api.admin, 'PATCH', '/api/v1/groups/helpdesk', { version: done.json().version, ...undo });
     expect(back.statusCode).toBe(200);
@@ -186,7 +240,10 @@ describe('a leftover shared directory (red team LOW 12)', () => {
     const body = { version: marketing.version, newName: 'orphang' };
     const renamed = await call(api.admin, 'PATCH', '/api/v1/groups/marketing', body);
     expect(renamed.statusCode).toBe(409);
-    expect(renamed.json()).toMatchObject({ field: 'newName', message: expect.stringContaining('/home/groups/orphang') });
+    expect(renamed.json()).toMatchObject({
+      field: 'newName',
+      message: expect.stringContaining('/home/groups/orphang'),
+    });
     expect(await digestTree(api.t.sandbox.root, (path) => path.startsWith('var/'))).toBe(tree);
     expect(api.t.app.core.accounts.getGroup('orphang')).toBeNull();
   });

@@ -11,40 +11,61 @@ const { call, digestEtc } = api;
 let wmi: ApiSession;
 
 const create = async (login: string, extra: object = {}) => {
-  const response = await call(api.admin, 'POST', '/api/v1/accounts', { login, password: null, createHome: false, ...extra });
+  const response = await call(api.admin, 'POST', '/api/v1/accounts', {
+    login,
+    password: null,
+    createHome: false,
+    ...extra,
+  });
   expect(response.statusCode, response.body).toBe(201);
 };
 const versionOf = async (login: string): Promise<string> =>
   (await call(api.admin, 'GET', `/api/v1/accounts/${login}`)).json().version;
 const shadowLine = async (login: string): Promise<string | undefined> =>
-  (await readFile(join(api.t.sandbox.root, 'etc/shadow'), 'utf8')).split('\n').find((line) => line.startsWith(`${login}:`));
+  (await readFile(join(api.t.sandbox.root, 'etc/shadow'), 'utf8'))
+    .split('\n')
+    .find((line) => line.startsWith(`${login}:`));
 
 beforeAll(async () => {
   // dnguyen administers through licorn-wmi, without being in admins.
-  expect((await call(api.admin, 'PUT', '/api/v1/groups/licorn-wmi/roles/dnguyen', { role: 'member' })).statusCode).toBe(200);
+  expect((await call(api.admin, 'PUT', '/api/v1/groups/licorn-wmi/roles/dnguyen', { role: 'member' })).statusCode).toBe(
+    200,
+  );
   wmi = await api.session('dnguyen');
 });
 
-describe('the primary group is one of the account\'s groups (CRITICAL 1)', () => {
+describe("the primary group is one of the account's groups (CRITICAL 1)", () => {
   it('refuses a licorn-wmi member creating an account whose primary group is an admin or restricted group', async () => {
     const before = await digestEtc();
     for (const primaryGroup of ['admins', 'sudo', 'licorn-wmi', 'shadow', 'messagebus']) {
-      const response = await call(wmi, 'POST', '/api/v1/accounts', { login: 'puppet1', password: 'Puppet1pass!x', primaryGroup });
+      const response = await call(wmi, 'POST', '/api/v1/accounts', {
+        login: 'puppet1',
+        password: 'Puppet1pass!x',
+        primaryGroup,
+      });
       expect(response.statusCode, primaryGroup).toBe(403);
       expect(response.json()).toMatchObject({ code: 'permission-denied', field: 'primaryGroup' });
       expect(response.json().message).toContain(`"${primaryGroup}"`);
     }
     expect(await digestEtc()).toBe(before);
     // The machine's default primary group, and a standard group with a role, are fine.
-    const plain = await call(wmi, 'POST', '/api/v1/accounts', { login: 'puppet2', password: null, createHome: false, roles: { developers: 'guest' } });
+    const plain = await call(wmi, 'POST', '/api/v1/accounts', {
+      login: 'puppet2',
+      password: null,
+      createHome: false,
+      roles: { developers: 'guest' },
+    });
     expect(plain.statusCode, plain.body).toBe(201);
     expect(plain.json().account).toMatchObject({ primaryGroup: 'users', groups: ['gst-developers'] });
   });
 
-  it('refuses a licorn-wmi member moving an account\'s primary group into admins', async () => {
+  it("refuses a licorn-wmi member moving an account's primary group into admins", async () => {
     await create('plain1');
     const before = await digestEtc();
-    const response = await call(wmi, 'PATCH', '/api/v1/accounts/plain1', { version: await versionOf('plain1'), primaryGroup: 'admins' });
+    const response = await call(wmi, 'PATCH', '/api/v1/accounts/plain1', {
+      version: await versionOf('plain1'),
+      primaryGroup: 'admins',
+    });
     expect(response.statusCode).toBe(403);
     expect(response.json().field).toBe('primaryGroup');
     expect(await digestEtc()).toBe(before);
@@ -53,7 +74,10 @@ describe('the primary group is one of the account\'s groups (CRITICAL 1)', () =>
   it('takes nobody out of admins through the primary group, not even for an admin', async () => {
     await create('puppet3', { primaryGroup: 'admins' });
     const before = await digestEtc();
-    const response = await call(api.admin, 'PATCH', '/api/v1/accounts/puppet3', { version: await versionOf('puppet3'), primaryGroup: 'users' });
+    const response = await call(api.admin, 'PATCH', '/api/v1/accounts/puppet3', {
+      version: await versionOf('puppet3'),
+      primaryGroup: 'users',
+    });
     expect(response.statusCode).toBe(403);
     expect(response.json().message).toContain('Nobody is removed from "admins"');
     expect(await digestEtc()).toBe(before);
@@ -76,7 +100,10 @@ describe('CSV import applies the rules to every row, dry run included (CRITICAL 
     expect(skipped.statusCode).toBe(200);
     expect(skipped.json().created).toEqual(['csvok']);
     // An admin may.
-    const byAdmin = await call(api.admin, 'POST', '/api/v1/accounts/import', { csv: csv.replace('csvok,,developers\n', ''), dryRun: true });
+    const byAdmin = await call(api.admin, 'POST', '/api/v1/accounts/import', {
+      csv: csv.replace('csvok,,developers\n', ''),
+      dryRun: true,
+    });
     expect(byAdmin.json().problems).toEqual([]);
   });
 });
@@ -91,8 +118,11 @@ describe('admin, restricted and system groups are for admins only (CRITICAL 3)',
       await call(wmi, 'PATCH', '/api/v1/accounts/tgt2', { version: await versionOf('tgt2'), groups: [] }),
       await call(wmi, 'POST', '/api/v1/accounts', { login: 'tgt3', password: null, groups: ['adm'] }),
       await call(wmi, 'PUT', '/api/v1/groups/plugdev/roles/tgt2', { role: 'none' }),
-      ...await Promise.all(['licorn-wmi', 'shadow', 'disk', 'adm', 'sudo', 'root'].map((group) =>
-        call(wmi, 'PUT', `/api/v1/groups/${group}/roles/tgt1`, { role: 'member' }))),
+      ...(await Promise.all(
+        ['licorn-wmi', 'shadow', 'disk', 'adm', 'sudo', 'root'].map((group) =>
+          call(wmi, 'PUT', `/api/v1/groups/${group}/roles/tgt1`, { role: 'member' }),
+        ),
+      )),
     ];
     for (const response of refusals) {
       expect(response.statusCode, response.body).toBe(403);
@@ -100,15 +130,19 @@ describe('admin, restricted and system groups are for admins only (CRITICAL 3)',
     }
     expect(await digestEtc()).toBe(before);
     // A standard group and its roles are the licorn-wmi members' to give.
-    expect((await call(wmi, 'PUT', '/api/v1/groups/developers/roles/tgt1', { role: 'responsible' })).statusCode).toBe(200);
+    expect((await call(wmi, 'PUT', '/api/v1/groups/developers/roles/tgt1', { role: 'responsible' })).statusCode).toBe(
+      200,
+    );
     expect((await call(api.admin, 'PUT', '/api/v1/groups/disk/roles/tgt1', { role: 'member' })).statusCode).toBe(200);
   });
 
   it('lets only admins create system groups, and nobody a restricted GID', async () => {
     const before = await digestEtc();
     for (const [who, body] of [
-      [wmi, { name: 'g299', gid: 299, system: true }], [api.admin, { name: 'g299', gid: 299, system: true }],
-      [wmi, { name: 'sysg', system: true }], [wmi, { name: 'sysg', gid: 5000, system: true }],
+      [wmi, { name: 'g299', gid: 299, system: true }],
+      [api.admin, { name: 'g299', gid: 299, system: true }],
+      [wmi, { name: 'sysg', system: true }],
+      [wmi, { name: 'sysg', gid: 5000, system: true }],
     ] as const) {
       const response = await call(who, 'POST', '/api/v1/groups', body);
       expect(response.statusCode, JSON.stringify(body)).toBe(403);
@@ -119,9 +153,11 @@ describe('admin, restricted and system groups are for admins only (CRITICAL 3)',
   });
 
   it('changes restricted groups for nobody, system and admin groups for admins only', async () => {
-    const patch = async (who: ApiSession, name: string) => call(who, 'PATCH', `/api/v1/groups/${name}`, {
-      version: (await call(api.admin, 'GET', `/api/v1/groups/${name}`)).json().version, description: 'changed',
-    });
+    const patch = async (who: ApiSession, name: string) =>
+      call(who, 'PATCH', `/api/v1/groups/${name}`, {
+        version: (await call(api.admin, 'GET', `/api/v1/groups/${name}`)).json().version,
+        description: 'changed',
+      });
     const before = await digestEtc();
     expect((await patch(api.admin, 'root')).statusCode).toBe(403);
     expect((await patch(wmi, 'systemd-network')).statusCode).toBe(403);
@@ -135,8 +171,11 @@ describe('the version and the rules are checked inside the transaction (MEDIUM 6
   it('answers one of two racing PATCHes of the same version with 409', async () => {
     await create('race1');
     const version = await versionOf('race1');
-    const answers = await Promise.all(['One', 'Two'].map((name) =>
-      call(api.admin, 'PATCH', '/api/v1/accounts/race1', { version, fullName: `Race ${name}` })));
+    const answers = await Promise.all(
+      ['One', 'Two'].map((name) =>
+        call(api.admin, 'PATCH', '/api/v1/accounts/race1', { version, fullName: `Race ${name}` }),
+      ),
+    );
     expect(answers.map((answer) => answer.statusCode).sort()).toEqual([200, 409]);
     expect(answers.find((answer) => answer.statusCode === 409)!.json().field).toBe('version');
   });
@@ -146,7 +185,10 @@ describe('the version and the rules are checked inside the transaction (MEDIUM 6
     await create('promo0');
     const before = await shadowLine('promo0');
     const [changed, promoted] = await Promise.all([
-      call(wmi, 'PATCH', '/api/v1/accounts/promo0', { version: await versionOf('promo0'), password: 'Promo0-pass-1234' }),
+      call(wmi, 'PATCH', '/api/v1/accounts/promo0', {
+        version: await versionOf('promo0'),
+        password: 'Promo0-pass-1234',
+      }),
       call(api.admin, 'PUT', '/api/v1/groups/admins/roles/promo0', { role: 'member' }),
     ]);
     expect(promoted.statusCode).toBe(200);
@@ -160,7 +202,10 @@ describe('the version and the rules are checked inside the transaction (MEDIUM 6
     const actor = await openApiSession(api.t.app, 'wmi2', 'Wmi2-pass-12345');
     const before = await shadowLine('promo1');
     const [changed, removed] = await Promise.all([
-      call(actor, 'PATCH', '/api/v1/accounts/promo1', { version: await versionOf('promo1'), password: 'Promo1-pass-1234' }),
+      call(actor, 'PATCH', '/api/v1/accounts/promo1', {
+        version: await versionOf('promo1'),
+        password: 'Promo1-pass-1234',
+      }),
       call(api.admin, 'PUT', '/api/v1/groups/licorn-wmi/roles/wmi2', { role: 'none' }),
     ]);
     expect(removed.statusCode).toBe(200);
@@ -182,8 +227,18 @@ describe('the version and the rules are checked inside the transaction (MEDIUM 6
       const path = join(api.t.sandbox.root, 'etc/group');
       const text = await readFile(path, 'utf8');
       // As `gpasswd -d <login> licorn-wmi` would, before the watcher has told anyone.
-      await writeFile(path, text.replace(/^(licorn-wmi:[^:]*:[^:]*:)(.*)$/m, (_, head: string, members: string) =>
-        head + members.split(',').filter((member) => member !== login).join(',')));
+      await writeFile(
+        path,
+        text.replace(
+          /^(licorn-wmi:[^:]*:[^:]*:)(.*)$/m,
+          (_, head: string, members: string) =>
+            head +
+            members
+              .split(',')
+              .filter((member) => member !== login)
+              .join(','),
+        ),
+      );
       const before = await digestEtc();
       const response = await call(actor, method, url, body);
       expect(response.statusCode, `${url} ${response.body}`).toBe(403);
