@@ -22,6 +22,41 @@ export interface Requester {
   adminGroups: readonly string[];
 }
 
+// Group names that give administrator rights on Linux systems by their name alone, whether
+// or not the group exists yet: sudoers' defaults (`%admin`, `%wheel`, `%sudo`), daemons that
+// trust a group's members with root-equivalent access (docker, lxd, libvirt, kvm, disk…),
+// and the groups that read secrets or logs. A new group of such a name would be picked up by
+// them (and by a package's later `groupadd -r`): only members of `admins` make one.
+export const privilegedGroupNames: ReadonlySet<string> = new Set([
+  'root',
+  'admin',
+  'admins',
+  'wheel',
+  'sudo',
+  'adm',
+  'staff',
+  'shadow',
+  'disk',
+  'kmem',
+  'docker',
+  'lxd',
+  'libvirt',
+  'libvirt-qemu',
+  'kvm',
+  'lpadmin',
+  'systemd-journal',
+  'netdev',
+  'incus-admin',
+  'podman',
+]);
+
+// Why a group name is privileged by itself (an admin group or a name of privilegedGroupNames), or null.
+function getNamePrivilege(name: string, adminGroups: readonly string[]): string | null {
+  if (adminGroups.includes(name) || name === adminsGroup) return "an administrators' group";
+  if (privilegedGroupNames.has(name)) return 'a name that gives administrator rights on Linux systems';
+  return null;
+}
+
 // The primary group new accounts get when none is asked: the core's choice, not the actor's.
 export const defaultPrimaryGroup = 'users';
 
@@ -62,12 +97,12 @@ export function getGroupPrivilege(
 ): string | null {
   if (adminGroups.includes(name) || name === adminsGroup) return "an administrators' group";
   const group = db.group.get(name);
-  if (!group) return null;
-  if (isRestrictedUid(group.gid)) return `a restricted group (GID ${group.gid})`;
-  const owner = getHelperOwner(db, name);
+  if (group && isRestrictedUid(group.gid)) return `a restricted group (GID ${group.gid})`;
+  const owner = group ? getHelperOwner(db, name) : null;
   if (owner !== null && hasRoles(db, owner)) return getGroupPrivilege(db, defs, owner, adminGroups);
-  if (group.gid < defs.gidMin || group.gid > defs.gidMax) return `a system group (GID ${group.gid})`;
-  return null;
+  if (group && (group.gid < defs.gidMin || group.gid > defs.gidMax)) return `a system group (GID ${group.gid})`;
+  // A standard group with a trusted name (docker made by an admin): joining it is privileged.
+  return getNamePrivilege(name, adminGroups);
 }
 
 // Refuses what an account's change of groups (`before` → `after`, from getHeldGroups) may
@@ -190,8 +225,9 @@ export function checkNewGroupRules(
   }
   if (actor.inAdminsGroup) return;
   const outside = input.gid !== undefined && (input.gid < defs.gidMin || input.gid > defs.gidMax);
-  if (adminGroups.includes(input.name) || input.name === adminsGroup) {
-    const message = `Only members of "${adminsGroup}" may create ${quote(input.name)}, an administrators' group`;
+  const privilege = getNamePrivilege(input.name, adminGroups);
+  if (privilege !== null) {
+    const message = `Only members of "${adminsGroup}" may create ${quote(input.name)}: it is ${privilege}`;
     throw new CoreError('permission-denied', message, { field: 'name' });
   }
   if (input.system || outside) {
@@ -200,21 +236,17 @@ export function checkNewGroupRules(
   }
 }
 
-// Refuses changing a group (description, rename, share) that is restricted (nobody) or a
-// system or admin group (members of `admins` only), and renaming one into an admin group's name.
+// Refuses changing or deleting a group that is restricted (nobody) or a system or admin group
+// (members of `admins` only), and renaming one into a privileged name (getNamePrivilege).
 export function checkGroupChange(
   actor: Actor,
   group: { name: string; gid: number; system: boolean },
   adminGroups: readonly string[],
   newName?: string,
 ): void {
-  if (
-    newName !== undefined &&
-    newName !== group.name &&
-    (adminGroups.includes(newName) || newName === adminsGroup) &&
-    !actor.inAdminsGroup
-  ) {
-    const message = `Only members of "${adminsGroup}" may name a group ${quote(newName)}, an administrators' group`;
+  const privilege = newName === undefined || newName === group.name ? null : getNamePrivilege(newName, adminGroups);
+  if (privilege !== null && !actor.inAdminsGroup) {
+    const message = `Only members of "${adminsGroup}" may name a group ${quote(newName!)}: it is ${privilege}`;
     throw new CoreError('permission-denied', message, { field: 'newName' });
   }
   if (isRestrictedUid(group.gid)) {

@@ -192,9 +192,13 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     },
     async (request) =>
       runAudited(audit, request, 'group-delete', request.params.name, () => {
-        // A protected group gets the core's own reason.
-        if (!protectedGroups.includes(request.params.name))
+        // A protected group gets the core's own reason; a system or admin group is for
+        // members of `admins` only (a licorn-wmi member deleting `docker` could make it again
+        // with members of their choosing).
+        if (!protectedGroups.includes(request.params.name)) {
           checkGroupNotRestricted(getExisting(request.params.name), 'delete');
+          checkGroupChange(getActorOf(request), getExisting(request.params.name), adminGroups);
+        }
         return accounts.deleteGroup(request.params.name);
       }),
   );

@@ -167,6 +167,39 @@ describe('admin, restricted and system groups are for admins only (CRITICAL 3)',
   });
 });
 
+describe('privileged group names and system groups (second red-team round)', () => {
+  it('lets only admins create or rename a group into a name sudoers or daemons trust', async () => {
+    const before = await digestEtc();
+    for (const name of ['admin', 'wheel', 'docker', 'kvm', 'lpadmin']) {
+      const created = await call(wmi, 'POST', '/api/v1/groups', { name });
+      expect(created.statusCode, name).toBe(403);
+      expect(created.json()).toMatchObject({ code: 'permission-denied', field: 'name' });
+    }
+    const version = (await call(api.admin, 'GET', '/api/v1/groups/developers')).json().version;
+    const renamed = await call(wmi, 'PATCH', '/api/v1/groups/developers', { version, newName: 'kvm' });
+    expect(renamed.statusCode).toBe(403);
+    expect(renamed.json()).toMatchObject({ field: 'newName' });
+    expect(await digestEtc()).toBe(before);
+    expect((await call(api.admin, 'POST', '/api/v1/groups', { name: 'docker' })).statusCode).toBe(201);
+    // Once it exists, joining it is for admins only too.
+    const join = await call(wmi, 'PUT', '/api/v1/groups/docker/roles/puppet2', { role: 'member' });
+    expect(join.statusCode).toBe(403);
+  });
+
+  it('lets only admins delete a system group (its name may matter to a daemon)', async () => {
+    expect((await call(api.admin, 'POST', '/api/v1/groups', { name: 'sysdock', system: true })).statusCode).toBe(201);
+    const before = await digestEtc();
+    const refused = await call(wmi, 'DELETE', '/api/v1/groups/sysdock');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'permission-denied', field: 'name' });
+    expect(await digestEtc()).toBe(before);
+    expect((await call(api.admin, 'DELETE', '/api/v1/groups/sysdock')).statusCode).toBe(200);
+    // A standard group stays theirs to delete.
+    expect((await call(wmi, 'POST', '/api/v1/groups', { name: 'stdgone' })).statusCode).toBe(201);
+    expect((await call(wmi, 'DELETE', '/api/v1/groups/stdgone')).statusCode).toBe(200);
+  });
+});
+
 describe('the version and the rules are checked inside the transaction (MEDIUM 6, 7)', () => {
   it('answers one of two racing PATCHes of the same version with 409', async () => {
     await create('race1');
