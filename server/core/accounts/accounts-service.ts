@@ -52,6 +52,7 @@ import { throttleProgress, type ProgressListener } from './report-progress.ts';
 import type { AccountCounts } from './account-counts.ts';
 import {
   checkAccountRequest,
+  checkGroupChange,
   checkNewAccountRules,
   checkNewGroupRules,
   getActorIn,
@@ -486,11 +487,20 @@ export class AccountsService {
   }
 
   // Deletes a group (with its helpers); its shared directory is archived.
-  async deleteGroup(name: string, options: { allowProtected?: boolean } = {}): Promise<{ archive: string | null }> {
+  async deleteGroup(
+    name: string,
+    options: { allowProtected?: boolean; by?: Requester } = {},
+  ): Promise<{ archive: string | null }> {
     const hadShare = hasRoles(this.#store.database, name);
     let archive: string | null = null;
     await this.#store.transact(
-      (db) => applyDeleteGroup(db, name, options),
+      (db, context) => {
+        // The caller's rights, read from the files as they are now (a demotion not yet seen
+        // by the watcher counts).
+        const group = options.by ? getGroupView(db, context.defs, name) : null;
+        if (options.by && group) checkGroupChange(getActorIn(db, options.by), group, options.by.adminGroups);
+        applyDeleteGroup(db, name, options);
+      },
       async (_, steps) => {
         if (hadShare) archive = await this.#shares.archive(steps, name);
       },
@@ -513,13 +523,14 @@ export class AccountsService {
   // permissive only for a group with a share), then the description and the rename are
   // made in the files, the share follows the rename and gets its new ACL as undoable
   // steps; a refusal or a failure anywhere leaves every file, mode and ACL as it was.
-  async updateGroup(name: string, update: GroupUpdate): Promise<GroupView> {
+  async updateGroup(name: string, update: GroupUpdate, by?: Requester): Promise<GroupView> {
     const { version, description, permissive } = update;
     const newName = update.newName !== undefined && update.newName !== name ? update.newName : null;
     await this.#store.transact(
       (db, context) => {
         const group = getGroupView(db, context.defs, name);
         if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
+        if (by) checkGroupChange(getActorIn(db, by), group, by.adminGroups, update.newName);
         if (version !== undefined && group.version !== version) {
           const message =
             `Group ${quote(name)} was changed elsewhere since you loaded it: ` +

@@ -120,7 +120,8 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
                 { field: 'newName' },
               );
           }
-          return getDetails(await accounts.updateGroup(groupName, { version, description, newName, permissive }));
+          const update = { version, description, newName, permissive };
+          return getDetails(await accounts.updateGroup(groupName, update, getRequester(request)));
         },
         Object.keys(request.body)
           .filter((key) => key !== 'version')
@@ -199,7 +200,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
           checkGroupNotRestricted(getExisting(request.params.name), 'delete');
           checkGroupChange(getActorOf(request), getExisting(request.params.name), adminGroups);
         }
-        return accounts.deleteGroup(request.params.name);
+        return accounts.deleteGroup(request.params.name, { by: getRequester(request) });
       }),
   );
 }

@@ -249,10 +249,17 @@ describe('the version and the rules are checked inside the transaction (MEDIUM 6
 
   it('refuses changes sent at once after licorn-wmi was taken away by an edit of etc/group', async () => {
     await create('late2');
-    const requests: [string, 'POST' | 'DELETE', string, object?][] = [
+    for (const name of ['lategone', 'latedesc']) {
+      expect((await call(api.admin, 'POST', '/api/v1/groups', { name })).statusCode).toBe(201);
+    }
+    const descVersion = (await call(api.admin, 'GET', '/api/v1/groups/latedesc')).json().version;
+    const requests: [string, 'POST' | 'DELETE' | 'PATCH', string, object?][] = [
       ['wmi3', 'POST', '/api/v1/accounts', { login: 'late1', password: null, createHome: false }],
       ['wmi4', 'POST', '/api/v1/accounts/bulk', { action: 'lock', logins: ['late2'] }],
       ['wmi5', 'DELETE', '/api/v1/accounts/late2?home=keep'],
+      // Groups too (second red-team round: a group DELETE went through 36–90 ms after).
+      ['wmi6', 'DELETE', '/api/v1/groups/lategone'],
+      ['wmi7', 'PATCH', '/api/v1/groups/latedesc', { version: descVersion, description: 'late' }],
     ];
     for (const [login, method, url, body] of requests) {
       await create(login, { password: 'Wmi3-pass-12345', groups: ['licorn-wmi'] });
