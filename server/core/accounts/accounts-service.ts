@@ -496,10 +496,12 @@ export class AccountsService {
     await this.#store.transact(
       (db, context) => {
         // The caller's rights, read from the files as they are now (a demotion not yet seen
-        // by the watcher counts).
+        // by the watcher counts). Checked after the core's own refusals (protected groups, someone's
+        // primary group), whose reasons say more; a refusal still rolls everything back.
         const group = options.by ? getGroupView(db, context.defs, name) : null;
-        if (options.by && group) checkGroupChange(getActorIn(db, options.by), group, options.by.adminGroups);
+        const actor = options.by ? getActorIn(db, options.by) : null;
         applyDeleteGroup(db, name, options);
+        if (actor && group) checkGroupChange(actor, group, options.by!.adminGroups);
       },
       async (_, steps) => {
         if (hadShare) archive = await this.#shares.archive(steps, name);
