@@ -1,26 +1,11 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildApp } from '../../server/web/app.ts';
-import { loadTls } from '../../server/web/tls/load-tls.ts';
-import { createSandbox, type Sandbox } from './sandbox.ts';
-import type { TestApp } from './test-app.ts';
+import type { Sandbox } from './sandbox.ts';
+import { createTestApp, type TestApp } from './test-app.ts';
 
-// Like createTestApp, with a step on the sandbox's files before the daemon reads them (as a
-// package install or a shell would have left them).
-export async function createPreparedTestApp(prepare: (sandbox: Sandbox) => Promise<void>): Promise<TestApp> {
-  const sandbox = await createSandbox();
-  await prepare(sandbox);
-  const tls = await loadTls(sandbox.config.tls);
-  const app = await buildApp(sandbox.config, { tls });
-  await app.ready();
-  return {
-    app,
-    sandbox,
-    async close() {
-      await app.close();
-      await sandbox.remove();
-    },
-  };
+// Like createTestApp, with a step on the sandbox's files before the daemon reads them.
+export function createPreparedTestApp(prepare: (sandbox: Sandbox) => Promise<void>): Promise<TestApp> {
+  return createTestApp([], prepare);
 }
 
 // Adds restricted accounts (UID below 300, as packages create them: no home, no login) to

@@ -14,8 +14,14 @@ export interface TestApp {
 }
 
 // Builds the app over a fresh sandbox, without listening (use app.inject or app.listen).
-export async function createTestApp(flags: string[] = []): Promise<TestApp> {
+// `prepare` changes the sandbox's files before the daemon reads them (as a package install
+// or a shell would have left them).
+export async function createTestApp(
+  flags: string[] = [],
+  prepare?: (sandbox: Sandbox) => Promise<void>,
+): Promise<TestApp> {
   const sandbox = await createSandbox(flags);
+  await prepare?.(sandbox);
   const tls = await loadTls(sandbox.config.tls);
   const app = await buildApp(sandbox.config, { tls });
   await app.ready();
