@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { passwordChangeFields } from '../auth/password-change-fields.ts';
 import { CoreError } from '../../core/errors.ts';
 import { changePasswordPath } from '../auth/change-password-path.ts';
 import { getSafeNext } from '../auth/safe-next.ts';
@@ -18,13 +19,8 @@ const changePasswordSchema = {
   required: ['currentPassword', 'newPassword', 'confirmPassword'],
   additionalProperties: false,
   properties: {
-    currentPassword: { type: 'string', maxLength: 4096 },
-    newPassword: { type: 'string', maxLength: 4096 },
-    confirmPassword: { type: 'string', maxLength: 4096 },
+    ...passwordChangeFields,
     next: { type: 'string', maxLength: 2048 },
-    _csrf: { type: 'string', maxLength: 128 },
-    // The form's hidden login, there for password managers.
-    username: { type: 'string', maxLength: 256 },
   },
 } as const;
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { passwordChangeFields } from '../auth/password-change-fields.ts';
 import { CoreError } from '../../core/errors.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { describeError } from '../plugins/errors.ts';
@@ -28,12 +29,7 @@ const passwordSchema = {
   required: ['currentPassword', 'newPassword', 'confirmPassword'],
   additionalProperties: false,
   properties: {
-    currentPassword: { type: 'string', maxLength: 4096 },
-    newPassword: { type: 'string', maxLength: 4096 },
-    confirmPassword: { type: 'string', maxLength: 4096 },
-    _csrf: { type: 'string', maxLength: 128 },
-    // The form's hidden login, there for password managers.
-    username: { type: 'string', maxLength: 256 },
+    ...passwordChangeFields,
   },
 } as const;
 
