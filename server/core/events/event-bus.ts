@@ -29,6 +29,13 @@ export interface CoreEvents {
   'session-closed': { sessionId: string; reason: SessionEndReason };
   // A session's rights changed with the account files (demoted or promoted).
   'session-changed': { sessionId: string; isAdmin: boolean };
+  // Volumes (server/core/volumes): by kernel name; `volume-usage` at most once a second each.
+  'volume-added': { name: string };
+  'volume-changed': { name: string; fields: string[] };
+  'volume-removed': { name: string };
+  'volume-mounted': { name: string; mountPoint: string };
+  'volume-unmounted': { name: string; mountPoint: string };
+  'volume-usage': { name: string };
   'audit-recorded': AuditEntry;
   // A homes phase interrupted by a crash, settled at start (accounts/homes-journal.ts).
   'homes-recovered': { outcome: 'finished' | 'rolled-back'; accounts: number; homes: number; message: string };

@@ -1,0 +1,51 @@
+import Type, { type Static } from 'typebox';
+
+// The one description of a volume (a block device or partition): the API's response schema,
+// the OpenAPI, the core's views, the page's rows and the CLI all use this schema and its type.
+
+// What may be done to a volume now, or why not (a system partition, a busy mount, no root).
+export const volumeActionSchema = Type.Object({
+  action: Type.Union([Type.Literal('mount'), Type.Literal('unmount'), Type.Literal('eject')]),
+  allowed: Type.Boolean(),
+  // Why it is not allowed, in words an admin reads ("holds the root filesystem"), else null.
+  reason: Type.Union([Type.String(), Type.Null()]),
+});
+
+// Space on a mounted filesystem, from statfs, in bytes.
+export const volumeUsageSchema = Type.Object({
+  total: Type.Integer({ minimum: 0 }),
+  used: Type.Integer({ minimum: 0 }),
+  available: Type.Integer({ minimum: 0 }),
+});
+
+export const volumeSchema = Type.Object({
+  // Kernel name, the key in URLs, DOM ids (`volume-<name>`) and events: `sda1`, `loop3`.
+  name: Type.String({ pattern: '^[A-Za-z0-9._:+-]{1,64}$' }),
+  device: Type.String({ description: 'the device node, /dev/<name>' }),
+  // The whole disk a partition belongs to (`sda` for `sda1`); null for a whole disk or loop.
+  disk: Type.Union([Type.String(), Type.Null()]),
+  size: Type.Integer({ minimum: 0, description: 'bytes' }),
+  removable: Type.Boolean(),
+  readOnly: Type.Boolean(),
+  // The file a loop device reads, as the kernel reports it; null for other devices.
+  loopFile: Type.Union([Type.String(), Type.Null()]),
+  fsType: Type.Union([Type.String(), Type.Null()], { description: 'as blkid reports it: ext4, vfat…' }),
+  label: Type.Union([Type.String(), Type.Null()]),
+  uuid: Type.Union([Type.String(), Type.Null()]),
+  // Where it is mounted now (first mount in mountinfo), and with which options.
+  mountPoint: Type.Union([Type.String(), Type.Null()]),
+  mountOptions: Type.Union([Type.String(), Type.Null()]),
+  usage: Type.Union([volumeUsageSchema, Type.Null()]),
+  state: Type.Union([Type.Literal('mounted'), Type.Literal('unmounted'), Type.Literal('no-filesystem')]),
+  // The machine's own partitions (/, /boot, /home, /var, /tmp, swap, fstab, the root's disk):
+  // shown, never mounted, unmounted or ejected.
+  system: Type.Boolean(),
+  // Licorn's "reserved" marker (volumes kept for backups): never auto-mounted for users.
+  reserved: Type.Boolean(),
+  actions: Type.Array(volumeActionSchema),
+});
+
+// A volume as the core reports it.
+export type Volume = Static<typeof volumeSchema>;
+export type VolumeAction = Static<typeof volumeActionSchema>;
+export type VolumeUsage = Static<typeof volumeUsageSchema>;

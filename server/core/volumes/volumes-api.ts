@@ -1,0 +1,36 @@
+import type { Volume } from './volume-schema.ts';
+
+// Who asked for a volume action, for the audit log.
+export interface VolumeActor {
+  login: string;
+  address: string;
+}
+
+// A process that keeps a mount busy (from /proc/<pid>/fd, cwd, root and maps).
+export interface VolumeHolder {
+  pid: number;
+  command: string;
+  login: string;
+}
+
+// What the core's volumes service offers the web layer and the CLI (server/core/volumes).
+// Refusals are CoreError: 'not-found'; 'permission-denied' for a system volume or a daemon
+// that may not act (not root); 'busy' with the holders listed in the message and in
+// `error.details` (VolumeHolder[]); 'invalid-argument' naming the field and value.
+export interface VolumesApi {
+  // Every block device and partition, system ones included, sorted by name.
+  list(): Volume[];
+  get(name: string): Volume | null;
+  // Whether this daemon may act on volumes at all (root, not read-only); why not otherwise.
+  readonly writable: { allowed: boolean; reason: string | null };
+  mount(name: string, actor: VolumeActor): Promise<Volume>;
+  // Refused with 'busy' and the holders unless `force` (a separate, confirmed action: the
+  // holders are sent SIGTERM, then the mount is detached lazily).
+  unmount(name: string, actor: VolumeActor, options?: { force?: boolean }): Promise<Volume>;
+  // Unmounts (refused if busy), then detaches a loop device or powers off a removable disk.
+  eject(name: string, actor: VolumeActor): Promise<void>;
+  setReserved(name: string, reserved: boolean, actor: VolumeActor): Promise<Volume>;
+  // The processes holding a mounted volume now.
+  getHolders(name: string): Promise<VolumeHolder[]>;
+  close(): Promise<void>;
+}
