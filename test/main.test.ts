@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killAllLicornd, startLicornd } from './helpers/licornd-process.ts';
+import { HttpsClient } from './helpers/https-client.ts';
+import { getPageCsrfToken } from './helpers/test-app.ts';
 
 let dir: string;
 let emptyConfig: string;
@@ -56,6 +58,21 @@ describe('licornd', () => {
     second.child.kill('SIGINT');
     expect((await second.exited()).code).toBe(0);
   });
+
+  // Issue 12, item 8: a refused login waits out auth.fail_delay; a stop must not wait with it.
+  it('stops at once on SIGTERM while a refused login waits out its delay, answering it 503', async () => {
+    const daemon = startLicornd([...base(), '--auth-fail-delay', '30']);
+    const client = new HttpsClient(await daemon.listening());
+    const form = await client.fetch('/login/');
+    const body = new URLSearchParams({ login: 'admin', password: 'wrong', _csrf: getPageCsrfToken(form.body) });
+    const answer = client.fetch('/login/', { method: 'POST', body: body.toString() });
+    // Long enough for the password check (tens of ms) to be over and the 30 s padding begun.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    daemon.child.kill('SIGTERM');
+    // Before the change, the stop (and this test) waited out the 30 s.
+    expect(await answer).toMatchObject({ status: 503, body: 'The server is stopping.' });
+    expect((await daemon.exited()).code).toBe(0);
+  }, 15_000);
 
   it('exits 1 with one line naming the key and file on an unknown key', async () => {
     const file = join(dir, 'bad.conf');

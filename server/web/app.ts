@@ -12,6 +12,7 @@ import staticFiles from './plugins/static-files.ts';
 import errors, { handleFrameworkError } from './plugins/errors.ts';
 import { compileValidator } from './validation/validator-compiler.ts';
 import core from './plugins/core.ts';
+import stoppingSignal from './plugins/stopping-signal.ts';
 import sessions from './plugins/sessions.ts';
 import authGuard from './plugins/auth-guard.ts';
 import csrf from './plugins/csrf.ts';
@@ -59,6 +60,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   app.setValidatorCompiler(compileValidator);
   app.decorate('config', config);
 
+  await app.register(stoppingSignal);
   await app.register(cookies);
   await app.register(formbody, { bodyLimit });
   await app.register(websocket, { options: { maxPayload: maxFrameBytes }, errorHandler: handleWebSocketError });

@@ -16,6 +16,8 @@ declare module 'fastify' {
     accountList: AccountList;
     status: StatusMonitor;
     loginThrottle: LoginThrottle;
+    // Aborted when the app starts to close (plugins/stopping-signal.ts).
+    stopping: AbortSignal;
   }
   interface FastifyRequest {
     // The logged-in session, or null for an anonymous request.

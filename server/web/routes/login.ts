@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getSafeNext } from '../auth/safe-next.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { clearSessionCookie, setSessionCookie } from '../plugins/sessions.ts';
+import { waitUnlessStopping } from '../plugins/stopping-signal.ts';
 import changePasswordRoutes, { getChangePasswordUrl } from './change-password.ts';
 
 interface LoginBody {
@@ -27,8 +28,6 @@ const loginBodySchema = {
 
 // The one message for every failed login, whatever the reason.
 export const loginFailedMessage = 'Login or password incorrect.';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // GET/POST /login/ and POST /logout/.
 export default async function loginRoutes(app: FastifyInstance): Promise<void> {
@@ -93,7 +92,12 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
       if (!outcome.ok) {
         request.log.info({ login: login.slice(0, 64), address: request.ip, reason: outcome.reason }, 'login failed');
         // Same answer, same time, whatever went wrong; the reservation stays as a failure.
-        await sleep(Math.max(0, started + authConfig.failDelayMs - Date.now()));
+        const padded = await waitUnlessStopping(
+          Math.max(0, started + authConfig.failDelayMs - Date.now()),
+          app.stopping,
+        );
+        // Stopping: the same answer for every login in flight, so it tells nothing either.
+        if (!padded) return reply.code(503).header('retry-after', 5).type('text/plain').send('The server is stopping.');
         reply.code(401);
         return renderForm(request, reply, { next, login, error: loginFailedMessage });
       }

@@ -4,6 +4,7 @@ import { CoreError } from '../../core/errors.ts';
 import type { WebSession } from '../sessions/session-store.ts';
 import type { Viewer } from '../push/stream-message.ts';
 import { connectHoldMs, maxHeldConnects } from '../push/push-limits.ts';
+import { waitUnlessStopping } from '../plugins/stopping-signal.ts';
 
 const getViewer = (session: WebSession): Viewer => ({
   sessionId: session.id,
@@ -68,7 +69,7 @@ export default async function pushSocketRoutes(app: FastifyInstance): Promise<vo
         if (refusal) {
           if (held < maxHeldConnects) {
             held += 1;
-            await new Promise((resolve) => setTimeout(resolve, connectHoldMs));
+            await waitUnlessStopping(connectHoldMs, app.stopping);
             held -= 1;
           }
           const retryAfter = Math.max(1, Math.ceil(refusal.retryInMs / 1000));
