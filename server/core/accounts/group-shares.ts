@@ -1,4 +1,6 @@
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { AccountsStore } from './accounts-store.ts';
 import type { AccountDatabase } from './account-database.ts';
@@ -60,6 +62,7 @@ export class GroupShares {
     permissive: boolean,
   ): Promise<void> {
     const share = await resolveUnderRoot(this.#store.root, getSharePath(name));
+    await checkShareIsDirectory(share, name);
     const gids = this.#getShareGids(db, name);
     await steps.run(
       `set the ACL of the share ${name}`,
@@ -107,4 +110,21 @@ export class GroupShares {
       admins: db.group.get('admins')?.gid ?? null,
     };
   }
+}
+
+// A share removed or replaced outside Licorn (by hand, a restore) gets a refusal that says
+// so, not a server error with the daemon's own path; a symlink is never followed into.
+async function checkShareIsDirectory(share: string, name: string): Promise<void> {
+  const found = await lstat(share).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (found?.isDirectory()) return;
+  const what = found ? 'is not a directory' : 'does not exist';
+  throw new CoreError(
+    found ? 'conflict' : 'not-found',
+    `The shared directory of group "${name}", /${getSharePath(name)}, ${what} (changed outside Licorn); ` +
+      'nothing was changed',
+    { field: 'permissive' },
+  );
 }

@@ -1,4 +1,4 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, rename, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
@@ -19,6 +19,24 @@ describe('groups with Licorn roles', () => {
     expect(share.isDirectory()).toBe(true);
     expect(share.mode & 0o7777).toBe(0o3770); // setgid, and sticky: not permissive
     await run('grpck', ['-r', '-q', '-R', s.root]);
+  });
+
+  it('refuses to switch permissive on a share removed or replaced by a symlink outside Licorn, naming it', async () => {
+    await s.service.createGroup({ name: 'gone' });
+    const share = join(s.root, 'home/groups/gone');
+    await rename(share, `${share}.moved`);
+    const before = await s.digestEtc();
+    await expect(s.service.setPermissive('gone', true)).rejects.toMatchObject({
+      code: 'not-found',
+      field: 'permissive',
+      message: expect.stringContaining('/home/groups/gone, does not exist'),
+    });
+    await symlink(join(s.root, 'etc'), share);
+    await expect(s.service.setPermissive('gone', true)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('is not a directory'),
+    });
+    expect(await s.digestEtc()).toBe(before);
   });
 
   it('keeps descriptions in etc/licorn/group-descriptions, with the group through rename and delete', async () => {
