@@ -72,8 +72,10 @@ export type CsvMapping = Record<string, CsvColumn | 'ignore'>;
 export function parseAccountsCsv(text: string, mapping: CsvMapping = {}): CsvAccountRow[] {
   let records: Record<string, string>[];
   try {
-    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: false });
+    const columns = (headers: string[]) => checkHeaders(headers, mapping);
+    records = parse(text, { columns, skip_empty_lines: true, trim: true, bom: true, relax_column_count: false });
   } catch (error) {
+    if (error instanceof CoreError) throw error;
     throw new CoreError('invalid-argument', `Malformed CSV: ${(error as Error).message.split('\n')[0]}`, {
       field: 'csv',
       cause: error,
@@ -98,4 +100,23 @@ export function parseAccountsCsv(text: string, mapping: CsvMapping = {}): CsvAcc
     }
     return row;
   });
+}
+
+// Refuses a header that names a field twice (`login,login`, or "Nom" mapped to fullName
+// beside a fullName column): which of the two to take would be a guess, so none is taken.
+function checkHeaders(headers: string[], mapping: CsvMapping): string[] {
+  const seen = new Map<string, string>();
+  for (const header of headers) {
+    const column = mapping[header] ?? (csvColumns.includes(header as CsvColumn) ? header : null);
+    if (!column || column === 'ignore') continue;
+    const first = seen.get(column);
+    if (first !== undefined) {
+      const which = first === header ? `twice (${quote(header)})` : `by ${quote(first)} and ${quote(header)}`;
+      throw new CoreError('invalid-argument', `The CSV header names the field ${quote(column)} ${which}`, {
+        field: 'csv',
+      });
+    }
+    seen.set(column, header);
+  }
+  return headers;
 }

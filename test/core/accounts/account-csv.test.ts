@@ -23,6 +23,17 @@ describe('accounts CSV', () => {
     });
   });
 
+  it('refuses a header that names a field twice, saying which columns', () => {
+    expect(() => parseAccountsCsv('login,login\nalice,mallory\n')).toThrow(
+      expect.objectContaining({ field: 'csv', message: 'The CSV header names the field "login" twice ("login")' }),
+    );
+    expect(() => parseAccountsCsv('Nom,fullName\nA,B\n', { Nom: 'fullName' })).toThrow(
+      expect.objectContaining({ message: 'The CSV header names the field "fullName" by "Nom" and "fullName"' }),
+    );
+    // A column mapped to "ignore" may repeat a field's name.
+    expect(parseAccountsCsv('login,Login\nalice,x\n', { Login: 'ignore' })).toEqual([{ row: 1, login: 'alice' }]);
+  });
+
   it("dry-runs an import, reporting every row's problem, writing nothing", async () => {
     const before = await s.digestEtc();
     const csv = [
