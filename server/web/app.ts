@@ -86,10 +86,15 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(auditRoutes);
   await app.register(groupsRoutes);
   await app.register(statusRoutes);
-  await app.register(sessionApiRoutes);
-  await app.register(accountsApiRoutes);
-  await app.register(groupsApiRoutes);
-  await app.register(statusApiRoutes);
+  // The API takes JSON bodies only: a form or text body gets 415 naming the content type
+  // (what a cross-site form can send is refused before anything reads it).
+  await app.register(async (api) => {
+    api.removeContentTypeParser(['application/x-www-form-urlencoded', 'text/plain']);
+    await api.register(sessionApiRoutes);
+    await api.register(accountsApiRoutes);
+    await api.register(groupsApiRoutes);
+    await api.register(statusApiRoutes);
+  });
   await app.register(pushSocketRoutes);
   return app;
 }

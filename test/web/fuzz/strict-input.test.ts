@@ -29,6 +29,17 @@ describe('strict request bodies', () => {
     expect(await digestEtc()).toBe(before);
   });
 
+  it('takes JSON only on the API: a form or text body gets 415 naming the content type, writing nothing', async () => {
+    const before = await digestEtc();
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+      const response = await sendRaw('POST', '/api/v1/accounts', 'login=formmade', type);
+      expect(response.statusCode).toBe(415);
+      expect(response.json()).toMatchObject({ field: 'content-type' });
+    }
+    expect((await call(api.admin, 'GET', '/api/v1/accounts/formmade')).statusCode).toBe(404);
+    expect(await digestEtc()).toBe(before);
+  });
+
   it('names the field of every kind of refusal, nested ones by their path', async () => {
     const version = await versionOf('dnguyen');
     const cases: [string, string, object, string][] = [
