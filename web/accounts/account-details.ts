@@ -6,22 +6,9 @@
 import { registerChart } from '../stream/stream-actions.ts';
 import { ApiError, callApi, notify } from '../api.ts';
 import { disableEditing, showPageStatus, showSaveState, type SaveState } from '../save-state.ts';
+import type { AccountView } from '../../server/core/accounts/account-schema.ts';
 
-interface Account {
-  login: string;
-  fullName: string;
-  uid: number;
-  gid: number;
-  primaryGroup: string | null;
-  groups: string[];
-  home: string;
-  shell: string;
-  locked: boolean;
-  system: boolean;
-  passwordChanged: number | null;
-  expiry: number | null;
-  version: string;
-}
+type Account = AccountView;
 
 // What deleting would do with the home (the core's HomePlan).
 interface HomePlan {

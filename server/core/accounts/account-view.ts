@@ -1,25 +1,11 @@
 import type { AccountDatabase } from './account-database.ts';
+import type { AccountView } from './account-schema.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import { getFullName } from './parse-passwd.ts';
 import type { GroupEntry } from './parse-group.ts';
 
-// An account as the pages and the API show it (never its hash).
-export interface AccountView {
-  login: string;
-  fullName: string;
-  uid: number;
-  gid: number;
-  primaryGroup: string | null;
-  groups: string[];
-  home: string;
-  shell: string;
-  locked: boolean;
-  system: boolean;
-  passwordChanged: number | null;
-  expiry: number | null;
-  // Changes whenever any field above does: an edit based on another version is stale (409).
-  version: string;
-}
+// An account as the pages and the API show it: its schema and type are in account-schema.ts.
+export type { AccountView } from './account-schema.ts';
 
 // A group as the pages and the API show it.
 export interface GroupView {

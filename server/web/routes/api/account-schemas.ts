@@ -19,25 +19,8 @@ const roles = {
   additionalProperties: role,
 } as const;
 
-// An account as the API returns it.
-export const accountSchema = {
-  type: 'object',
-  properties: {
-    login: { type: 'string' },
-    fullName: { type: 'string' },
-    uid: { type: 'integer' },
-    gid: { type: 'integer' },
-    primaryGroup: { type: ['string', 'null'] },
-    groups: { type: 'array', items: { type: 'string' } },
-    home: { type: 'string' },
-    shell: { type: 'string' },
-    locked: { type: 'boolean' },
-    system: { type: 'boolean' },
-    passwordChanged: { type: ['integer', 'null'], description: 'days since 1970' },
-    expiry: { type: ['integer', 'null'], description: 'days since 1970, null for never' },
-    version: { type: 'string', description: 'send it back with a change; a stale one gets 409' },
-  },
-} as const;
+// An account as the API returns it: the core's one description (account-schema.ts).
+export { accountViewSchema as accountSchema } from '../../../core/accounts/account-schema.ts';
 
 // The error body of every refusal.
 export const errorSchema = {
