@@ -1,35 +1,13 @@
 import { createServer, type Server } from 'node:net';
 import { request } from 'node:https';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAllLicornd, startLicornd } from './helpers/licornd-process.ts';
+import { describe, expect, it } from 'vitest';
+import { startLicornd, useLicorndDirectory } from './helpers/licornd-process.ts';
 import { HttpsClient } from './helpers/https-client.ts';
 import { getPageCsrfToken } from './helpers/test-app.ts';
 
-let dir: string;
-let emptyConfig: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'licornd-'));
-  emptyConfig = join(dir, 'empty.conf');
-  await writeFile(emptyConfig, '');
-});
-afterAll(async () => {
-  killAllLicornd();
-  await rm(dir, { recursive: true, force: true });
-});
-
-const base = () => [
-  '--config',
-  emptyConfig,
-  '--root',
-  join(dir, 'demo'),
-  '--tls-dir',
-  join(dir, 'certs'),
-  '--port',
-  '0',
-];
+const { dir: getDir, base } = useLicorndDirectory('licornd-');
 
 function get(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -75,7 +53,7 @@ describe('licornd', () => {
   }, 15_000);
 
   it('exits 1 with one line naming the key and file on an unknown key', async () => {
-    const file = join(dir, 'bad.conf');
+    const file = join(getDir(), 'bad.conf');
     await writeFile(file, 'prot = 3356\n');
     const { code, stderr } = await startLicornd(['--config', file]).exited();
     expect(code).toBe(1);
@@ -98,11 +76,11 @@ describe('licornd', () => {
     const { code, stderr } = await startLicornd([
       ...base(),
       '--tls-cert',
-      join(dir, 'none.crt'),
+      join(getDir(), 'none.crt'),
       '--tls-key',
-      join(dir, 'none.key'),
+      join(getDir(), 'none.key'),
     ]).exited();
     expect(code).toBe(1);
-    expect(stderr).toBe(`licornd: tls.cert ${join(dir, 'none.crt')}: cannot read (ENOENT)\n`);
+    expect(stderr).toBe(`licornd: tls.cert ${join(getDir(), 'none.crt')}: cannot read (ENOENT)\n`);
   });
 });

@@ -1,31 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAllLicornd, startLicornd } from '../helpers/licornd-process.ts';
+import { describe, expect, it } from 'vitest';
+import { startLicornd, useLicorndDirectory } from '../helpers/licornd-process.ts';
 
-let dir: string;
-let emptyConfig: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'licornd-config-'));
-  emptyConfig = join(dir, 'empty.conf');
-  await writeFile(emptyConfig, '');
-});
-afterAll(async () => {
-  killAllLicornd();
-  await rm(dir, { recursive: true, force: true });
-});
-
-const base = () => [
-  '--config',
-  emptyConfig,
-  '--root',
-  join(dir, 'demo'),
-  '--tls-dir',
-  join(dir, 'certs'),
-  '--port',
-  '0',
-];
+const { base } = useLicorndDirectory('licornd-config-');
 
 // What an admin sees when a flag is wrong: exit 1 and one line naming the key, the value and
 // where it came from, never a stack trace.

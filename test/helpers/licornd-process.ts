@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 const projectDir = join(import.meta.dirname, '../..');
 
@@ -59,4 +62,26 @@ export function startLicornd(args: string[], options: { command?: string[]; cwd?
 // Kills every licornd a test started and did not stop (a failed test must not leave one).
 export function killAllLicornd(): void {
   for (const child of running) child.kill('SIGKILL');
+}
+
+// A temp directory per test file for licornd started as shipped: `base()` is the flags of a
+// sandboxed daemon there (empty config, demo root, certificates, port 0); every daemon the
+// file started is killed and the directory removed after it.
+export function useLicorndDirectory(prefix: string): { dir(): string; base(): string[] } {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+    await writeFile(join(dir, 'empty.conf'), '');
+  });
+  afterAll(async () => {
+    killAllLicornd();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    dir: () => dir,
+    base: () => [
+      ...['--config', join(dir, 'empty.conf'), '--root', join(dir, 'demo')],
+      ...['--tls-dir', join(dir, 'certs'), '--port', '0'],
+    ],
+  };
 }
