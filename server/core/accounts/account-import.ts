@@ -9,6 +9,7 @@ import type { AccountDatabase } from './account-database.ts';
 import { throttleProgress, type ProgressListener } from './report-progress.ts';
 import { checkNewAccountRules, getActorIn, type Requester } from './membership-rules.ts';
 import type { Actor } from './account-permissions.ts';
+import type { MachineProcesses } from './account-processes.ts';
 import { createAccounts, type CreateAccountInput } from './account-transactions.ts';
 
 // Would-be accounts checked on a copy of the database without writing anything (the create
@@ -78,6 +79,7 @@ export interface CsvImportOptions {
   createHomes?: boolean;
   onProgress?: ProgressListener;
   by?: Requester;
+  processes?: MachineProcesses | null;
 }
 
 // Imports accounts from CSV. Every row is checked first, against the accounts and the rows
@@ -119,7 +121,7 @@ export async function importCsv(
   const created = await createAccounts(
     store,
     valid.map((row) => ({ ...toNewAccount(row), password: row.password ?? null, createHome: withHomes })),
-    { onProgress: options.onProgress, by: options.by },
+    { onProgress: options.onProgress, by: options.by, processes: options.processes },
   );
   return { problems, created: created.map(({ account }) => account.login) };
 }

@@ -1,3 +1,5 @@
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { AccountsStore } from './accounts-store.ts';
 import { getAccountView, type AccountView } from './account-view.ts';
@@ -22,9 +24,20 @@ import {
   prepareNewHomes,
 } from './account-directories.ts';
 import { atRow, mapRows } from './bulk-rows.ts';
+import { getIdIndex } from './id-index.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import type { AccountDatabase } from './account-database.ts';
 import { validateName, quote } from './validate-fields.ts';
+import type { PasswdEntry } from './parse-passwd.ts';
+import { applyDeletePrivateGroup, getPrivateGroup } from './private-group.ts';
+import {
+  checkNotBusy,
+  endAccountProcesses,
+  getAccountProcesses,
+  getUidsInUse,
+  type MachineProcesses,
+  type ProcessInfo,
+} from './account-processes.ts';
 import { throttleProgress, type ProgressListener } from './report-progress.ts';
 import {
   checkAccountRequest,
@@ -56,11 +69,33 @@ export interface AccountUpdate extends AccountChanges {
   renameGroup?: boolean;
 }
 
-// A deleted account, where its home was archived, and what was done with its home.
+// A deleted account, where its home was archived, and what was done with its home; its
+// private group deleted with it, and the processes ended first (endProcesses).
 export interface DeletedAccount {
   login: string;
   archive: string | null;
   home: HomePlan;
+  privateGroup: string | null;
+  endedProcesses: ProcessInfo[];
+}
+
+// What deleting an account would do, said before anything is done: its home (HomePlan),
+// the private group deleted with it, and the processes that refuse the deletion unless it
+// asks to end them (none in a sandbox).
+export interface DeletionPlan extends HomePlan {
+  privateGroup: string | null;
+  processes: ProcessInfo[];
+}
+
+// How accounts are deleted: the home's fate, who asks, and whether their processes are ended
+// first (SIGTERM, a bounded wait, SIGKILL; refused otherwise when some run).
+export interface DeleteOptions {
+  home?: HomeDisposal;
+  by?: Requester;
+  endProcesses?: boolean;
+  // Told as soon as an account's processes were ended (the audit log records it even when
+  // the deletion then fails).
+  onProcessesEnded?: (login: string, ended: ProcessInfo[]) => Promise<void> | void;
 }
 
 const getView = (store: AccountsStore, login: string): AccountView =>
@@ -74,7 +109,7 @@ const getView = (store: AccountsStore, login: string): AccountView =>
 export async function createAccounts(
   store: AccountsStore,
   inputs: CreateAccountInput[],
-  options: { onProgress?: ProgressListener; by?: Requester } = {},
+  options: { onProgress?: ProgressListener; by?: Requester; processes?: MachineProcesses | null } = {},
 ): Promise<{ account: AccountView; generatedPassword: string | null }[]> {
   const report = throttleProgress(options.onProgress);
   let hashed = 0;
@@ -100,12 +135,15 @@ export async function createAccounts(
   );
   const { root, etcDir } = store;
   const { by } = options;
+  // A UID still held by processes or a kept home is never handed out (read before the lock).
+  const uidsInUse = await getUidsInUse(options.processes ?? null, root, store.context.homeBase);
   const entries = await store.transact(
     (db, context) => {
       const actor = by ? getActorIn(db, by) : null;
       const memberships = new Map<string, string[]>();
+      const withUses = { ...context, uidsInUse };
       const created = mapRows(prepared, ({ input, login, hash }) =>
-        applyCreateAccount(db, { ...input, login, hash }, context, memberships),
+        applyCreateAccount(db, { ...input, login, hash }, withUses, memberships),
       );
       for (const [group, logins] of memberships) applyAddMembers(db, group, logins);
       mapRows(prepared, ({ input, login }) => {
@@ -115,6 +153,9 @@ export async function createAccounts(
       return created;
     },
     async (created, steps, db, context) => {
+      for (const [row, entry] of created.entries()) {
+        if (prepared[row]!.input.createHome === false) await checkHomeNotAdopted(root, db, entry, row);
+      }
       const rows = created.flatMap((entry, row) => (prepared[row]!.input.createHome === false ? [] : [{ entry, row }]));
       await prepareNewHomes({ root, etcDir, steps, db, context }, rows, report);
       report('writing', 0, 1, true);
@@ -195,40 +236,101 @@ export async function updateAccount(
   return getView(store, final);
 }
 
-// What deleting an account would do with its home, said before anything is done (the
-// account page's confirmation and the API ask): only the account's own directory is
-// archived or removed; any other is left in place, with the reason.
+// What deleting an account would do, said before anything is done (the account page's
+// confirmation and the API ask): only the account's own directory is archived or removed
+// (any other is left in place, with the reason), its private group goes with it, and its
+// running processes are listed.
 export async function getDeletionPlan(
   store: AccountsStore,
+  processes: MachineProcesses | null,
   login: string,
   disposal: HomeDisposal = 'archive',
-): Promise<HomePlan> {
-  const account = store.database.passwd.get(login);
+): Promise<DeletionPlan> {
+  const { database: db, context } = store;
+  const account = db.passwd.get(login);
   if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
-  return getHomePlan(store.root, store.database, account, disposal, store.context.homeBase);
+  return {
+    ...(await getHomePlan(store.root, db, account, disposal, context.homeBase)),
+    privateGroup: getPrivateGroup(db, context.defs, account),
+    processes: await getAccountProcesses(processes, [account]),
+  };
 }
 
-// Deletes many accounts in one transaction with their homes: each home is moved (to the
-// archives, or aside to be removed) before the files are written, and moved back if they
-// are not; a removed home is deleted once the accounts are gone.
+// Deletes many accounts in one transaction with their homes and private groups: each home
+// is moved (to the archives, or aside to be removed) before the files are written, and moved
+// back if they are not; a removed home is deleted once the accounts are gone. An account
+// whose processes run is refused, under the lock before a byte is written (as userdel does);
+// with endProcesses they are ended first, once Licorn's rules allowed the deletion.
 // With `by`, Licorn's rules are checked for each account inside the transaction.
 export async function deleteAccounts(
   store: AccountsStore,
+  processes: MachineProcesses | null,
   logins: string[],
-  home: HomeDisposal = 'archive',
-  by?: Requester,
+  options: DeleteOptions = {},
 ): Promise<DeletedAccount[]> {
   const { root } = store;
+  const { by, home = 'archive' } = options;
+  const remove = (db: AccountDatabase, defs: typeof store.context.defs) =>
+    mapRows(logins, (login) => {
+      if (by) checkAccountRequest(db, defs, by, login, ['delete']);
+      const entry = applyDeleteAccount(db, login);
+      return { entry, privateGroup: applyDeletePrivateGroup(db, defs, entry) };
+    });
+  const ended = new Map<string, ProcessInfo[]>();
+  if (processes && options.endProcesses) {
+    // Every refusal the deletion would meet is met on a copy first: no process is ended for
+    // a deletion that is not allowed.
+    for (const [row, { entry }] of remove(store.database.clone(), store.context.defs).entries()) {
+      checkUidNotShared(store.database, entry, row);
+      const found = await endAccountProcesses(processes, entry).catch((error: unknown) => {
+        throw atRow(error, row);
+      });
+      ended.set(entry.login, found);
+      if (found.length > 0) await options.onProcessesEnded?.(entry.login, found);
+    }
+  }
   const done: { archive: string | null; home: HomePlan }[] = [];
   const removed = await store.transact(
-    (db, context) =>
-      mapRows(logins, (login) => {
-        if (by) checkAccountRequest(db, context.defs, by, login, ['delete']);
-        return applyDeleteAccount(db, login);
-      }),
-    async (entries, steps, db, context) => {
+    (db, context) => remove(db, context.defs),
+    async (rows, steps, db, context) => {
+      for (const [row, { entry }] of rows.entries()) {
+        await checkNotBusy(processes, [entry]).catch((error: unknown) => {
+          throw atRow(error, row);
+        });
+      }
+      const entries = rows.map(({ entry }) => entry);
       done.push(...(await prepareHomeDisposals(root, steps, db, context, entries, home)));
     },
   );
-  return removed.map((entry, row) => ({ login: entry.login, ...done[row]! }));
+  return removed.map(({ entry, privateGroup }, row) => ({
+    login: entry.login,
+    ...done[row]!,
+    privateGroup,
+    endedProcesses: ended.get(entry.login) ?? [],
+  }));
+}
+
+// Refuses to end the processes of a UID another account shares (useradd -o): they may be its.
+function checkUidNotShared(db: AccountDatabase, account: PasswdEntry, row: number): void {
+  for (const other of db.passwd.entries()) {
+    if (other.uid !== account.uid || other.login === account.login) continue;
+    const message =
+      `The UID ${account.uid} of ${quote(account.login)} is also ${quote(other.login)}'s: ` +
+      "its processes may be that account's, and are not ended";
+    throw atRow(new CoreError('conflict', message, { field: 'endProcesses' }), row);
+  }
+}
+
+// An account made without its home over an existing directory owned by another UID would
+// not own it, and one of a UID no account has is a kept home: refused rather than adopted
+// silently (an explicit uid of its owner takes it over).
+async function checkHomeNotAdopted(root: string, db: AccountDatabase, entry: PasswdEntry, row: number): Promise<void> {
+  const stats = await lstat(join(root, entry.home)).catch(() => null);
+  if (!stats?.isDirectory() || stats.uid === 0 || stats.uid === entry.uid) return;
+  const owner = getIdIndex(db).uidOwners.get(stats.uid);
+  const kept = owner === undefined ? ', which no account has (a home kept at a deletion?)' : ` (${owner})`;
+  const message =
+    `The directory ${quote(entry.home)} exists and belongs to UID ${stats.uid}${kept}: ${quote(entry.login)} ` +
+    `(UID ${entry.uid}) would not own it; give uid ${stats.uid} to take it over, or choose another home`;
+  throw atRow(new CoreError('conflict', message, { field: 'home' }), row);
 }

@@ -23,6 +23,7 @@ import type { ProgressListener } from './report-progress.ts';
 import type { AccountCounts } from './account-counts.ts';
 import type { Requester } from './membership-rules.ts';
 import { AccountQueries } from './account-queries.ts';
+import type { MachineProcesses } from './account-processes.ts';
 import * as accounts from './account-transactions.ts';
 import * as groups from './group-transactions.ts';
 import { checkNewAccount, importCsv, type CsvImportOptions, type FieldProblem } from './account-import.ts';
@@ -32,7 +33,7 @@ export type { HomeDisposal, HomePlan } from './home-disk.ts';
 export type { HomesRecovery } from './homes-journal.ts';
 export type { AccountCounts } from './account-counts.ts';
 export type { Requester } from './membership-rules.ts';
-export type { CreateAccountInput, AccountUpdate, DeletedAccount } from './account-transactions.ts';
+export type { CreateAccountInput, AccountUpdate, DeletedAccount, DeletionPlan } from './account-transactions.ts';
 export type { GroupUpdate } from './group-transactions.ts';
 
 type CreateAccountInput = accounts.CreateAccountInput;
@@ -47,11 +48,19 @@ export class AccountsService {
   readonly #store: AccountsStore;
   readonly #queries: AccountQueries;
   readonly #shares: GroupShares;
+  // The real machine's processes (null in a sandbox: its accounts are not the machine's).
+  readonly #processes: MachineProcesses | null;
   // What the start found of a homes phase interrupted by a crash (null: nothing).
   readonly recovery: HomesRecovery | null;
 
-  private constructor(store: AccountsStore, events: EventBus, recovery: HomesRecovery | null) {
+  private constructor(
+    store: AccountsStore,
+    events: EventBus,
+    recovery: HomesRecovery | null,
+    processes: MachineProcesses | null,
+  ) {
     this.#store = store;
+    this.#processes = processes;
     this.#queries = new AccountQueries(store);
     this.#shares = new GroupShares(store, events);
     this.recovery = recovery;
@@ -59,15 +68,21 @@ export class AccountsService {
 
   // Opens the account files under `root` and starts following outside changes. A homes
   // phase a crash interrupted is settled first, and said: a warning, and the event
-  // `homes-recovered` (the core records it in the audit log).
-  static async open(options: { root: string; events: EventBus; lockTimeoutMs?: number }): Promise<AccountsService> {
+  // `homes-recovered` (the core records it in the audit log). `processes`: the real
+  // machine's (account-processes.ts), absent in a sandbox.
+  static async open(options: {
+    root: string;
+    events: EventBus;
+    lockTimeoutMs?: number;
+    processes?: MachineProcesses | null;
+  }): Promise<AccountsService> {
     const store = await AccountsStore.open(options);
     const recovery = await recoverHomesJournal(store.root, store.database, store.context.defs.homeMode);
     if (recovery) {
       process.emitWarning(`licornd: ${recovery.message}`);
       options.events.emit('homes-recovered', 'accounts', recovery);
     }
-    return new AccountsService(store, options.events, recovery);
+    return new AccountsService(store, options.events, recovery, options.processes ?? null);
   }
 
   // Grows with every change of the account files: what the pages compute from them can be
@@ -122,7 +137,7 @@ export class AccountsService {
     inputs: CreateAccountInput[],
     options: { onProgress?: ProgressListener; by?: Requester } = {},
   ): Promise<Created[]> {
-    return accounts.createAccounts(this.#store, inputs, options);
+    return accounts.createAccounts(this.#store, inputs, { ...options, processes: this.#processes });
   }
 
   // The problems of a would-be account, one per field at fault, without writing anything.
@@ -177,20 +192,32 @@ export class AccountsService {
     await this.#store.transact((db) => applySetExpiry(db, login, day));
   }
 
-  // What deleting an account would do with its home, said before anything is done.
-  getDeletionPlan(login: string, disposal: HomeDisposal = 'archive'): Promise<HomePlan> {
-    return accounts.getDeletionPlan(this.#store, login, disposal);
+  // What deleting an account would do (its home, its private group, its running processes),
+  // said before anything is done.
+  getDeletionPlan(login: string, disposal: HomeDisposal = 'archive'): Promise<accounts.DeletionPlan> {
+    return accounts.getDeletionPlan(this.#store, this.#processes, login, disposal);
   }
 
-  // Deletes an account; its home is archived by default (see getDeletionPlan).
-  async deleteAccount(login: string, home: HomeDisposal = 'archive', by?: Requester): Promise<accounts.DeletedAccount> {
-    const [deleted] = await this.deleteAccounts([login], home, by).catch(unwrapRow);
+  // Deletes an account; its home is archived by default (see getDeletionPlan); refused while
+  // its processes run unless `endProcesses` (account-transactions.ts deleteAccounts).
+  async deleteAccount(
+    login: string,
+    home: HomeDisposal = 'archive',
+    by?: Requester,
+    options: Omit<accounts.DeleteOptions, 'home' | 'by'> = {},
+  ): Promise<accounts.DeletedAccount> {
+    const [deleted] = await this.deleteAccounts([login], home, by, options).catch(unwrapRow);
     return deleted!;
   }
 
   // Deletes many accounts in one transaction with their homes (account-transactions.ts).
-  deleteAccounts(logins: string[], home: HomeDisposal = 'archive', by?: Requester): Promise<accounts.DeletedAccount[]> {
-    return accounts.deleteAccounts(this.#store, logins, home, by);
+  deleteAccounts(
+    logins: string[],
+    home: HomeDisposal = 'archive',
+    by?: Requester,
+    options: Omit<accounts.DeleteOptions, 'home' | 'by'> = {},
+  ): Promise<accounts.DeletedAccount[]> {
+    return accounts.deleteAccounts(this.#store, this.#processes, logins, { ...options, home, by });
   }
 
   // Renames an account; with moveHome its home /x/<login> becomes /x/<newLogin> and moves
@@ -276,7 +303,7 @@ export class AccountsService {
     text: string,
     options: CsvImportOptions = {},
   ): Promise<{ problems: { row: number; field: string; message: string }[]; created: string[] }> {
-    return importCsv(this.#store, text, options);
+    return importCsv(this.#store, text, { ...options, processes: this.#processes });
   }
 
   // Waits until every change seen so far has been applied and emitted.
