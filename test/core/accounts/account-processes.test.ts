@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir, readFile, chown } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsSandbox, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
 import {
   startActingAs,
   startProcessAs,
@@ -40,6 +40,17 @@ afterAll(async () => {
   await s?.remove();
   await sandboxOnly?.remove();
 });
+
+// The UID of an account made outside, once the service has seen it.
+async function waitForAccountUid(login: string): Promise<number> {
+  const end = Date.now() + 5000;
+  for (;;) {
+    const account = s.service.getAccount(login);
+    if (account) return account.uid;
+    if (Date.now() > end) throw new Error(`${login} not seen within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 const passwd = async (sandbox: AccountsSandbox) => readFile(join(sandbox.root, 'etc/passwd'), 'utf8');
 
@@ -133,9 +144,11 @@ describe.skipIf(!canRun)('a UID that still owns processes or files', () => {
   });
 
   it('is skipped when a home kept at a deletion owns it, and the kept home is not adopted silently', async () => {
-    // The highest UID (the next one useradd would pick is one above), its home kept at deletion.
-    const { account: kept } = await s.service.createAccount({ login: 'keeper', password: null });
-    const { uid } = kept;
+    // The highest UID, made by useradd (the files read again from scratch, as after a restart),
+    // its home kept at deletion: the next UID picked would be the same one again.
+    await run('useradd', ['--prefix', s.root, '-m', '-N', '-g', 'users', 'keeper']);
+    await s.service.settle();
+    const uid = await waitForAccountUid('keeper');
     await s.service.deleteAccount('keeper', 'keep');
     const { account } = await s.service.createAccount({ login: 'after', password: null, createHome: false });
     expect(account.uid).toBe(uid + 1);
