@@ -32,6 +32,7 @@ describe('deleting an account whose processes run, on the real machine', () => {
     expect(plan.json).toMatchObject({
       privateGroup: 'rmbusy',
       processes: [{ pid, command: 'sleep 311', realUid: uid, effectiveUid: uid }],
+      processCount: 1,
     });
     const refused = await callApi(real.machine, admin, 'DELETE', '/api/v1/accounts/rmbusy');
     expect(refused.status).toBe(503);
@@ -51,7 +52,11 @@ describe('deleting an account whose processes run, on the real machine', () => {
 
     const deleted = await callApi(real.machine, admin, 'DELETE', '/api/v1/accounts/rmbusy?endProcesses=true');
     expect(deleted.status).toBe(200);
-    expect(deleted.json).toMatchObject({ privateGroup: 'rmbusy', endedProcesses: [{ pid, command: 'sleep 311' }] });
+    expect(deleted.json).toMatchObject({
+      privateGroup: 'rmbusy',
+      endedProcesses: [{ pid, command: 'sleep 311' }],
+      endedCount: 1,
+    });
     expect(await waitForExit(child)).not.toBeNull();
     expect(await real.machine.getent('passwd', 'rmbusy')).toBeNull();
     expect(await real.machine.getent('group', 'rmbusy')).toBeNull();

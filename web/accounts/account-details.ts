@@ -36,6 +36,7 @@ interface HomePlan {
 interface DeletionPlan extends HomePlan {
   privateGroup: string | null;
   processes: { pid: number; command: string; realUid: number; effectiveUid: number }[];
+  processCount: number;
 }
 
 // The confirmation's sentence about the home.
@@ -52,16 +53,17 @@ function describeRest(plan: DeletionPlan | null, endProcesses: boolean): string 
   const said: string[] = [];
   if (plan?.privateGroup) said.push(`Its private group ${plan.privateGroup} goes with it.`);
   const processes = plan?.processes ?? [];
-  if (processes.length > 0) {
+  const count = plan?.processCount ?? 0;
+  if (count > 0) {
     const named = processes
       .slice(0, 10)
       .map((info) => `${info.pid} ${info.command}`)
       .join(', ');
-    const more = processes.length > 10 ? ` and ${processes.length - 10} more` : '';
+    const more = count > 10 ? ` and ${count - 10} more` : '';
     said.push(
       endProcesses
-        ? `Its ${processes.length} running processes will be ended first (SIGTERM, then SIGKILL): ${named}${more}.`
-        : `It still has ${processes.length} running processes (${named}${more}): the deletion will be refused ` +
+        ? `Its ${count} running processes will be ended first (SIGTERM, then SIGKILL): ${named}${more}.`
+        : `It still has ${count} running processes (${named}${more}): the deletion will be refused ` +
             'unless you tick "End its processes".',
     );
   }

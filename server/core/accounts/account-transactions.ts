@@ -76,7 +76,9 @@ export interface DeletedAccount {
   archive: string | null;
   home: HomePlan;
   privateGroup: string | null;
+  // The first `listedProcesses` of them, and how many there were.
   endedProcesses: ProcessInfo[];
+  endedCount: number;
 }
 
 // What deleting an account would do, said before anything is done: its home (HomePlan),
@@ -84,8 +86,13 @@ export interface DeletedAccount {
 // asks to end them (none in a sandbox).
 export interface DeletionPlan extends HomePlan {
   privateGroup: string | null;
+  // The first `listedProcesses` of them (10,000 would make a 2 MB answer), and how many.
   processes: ProcessInfo[];
+  processCount: number;
 }
+
+// How many processes a plan or a deletion's answer lists.
+export const listedProcesses = 100;
 
 // How accounts are deleted: the home's fate, who asks, and whether their processes are ended
 // first (SIGTERM, a bounded wait, SIGKILL; refused otherwise when some run).
@@ -249,10 +256,12 @@ export async function getDeletionPlan(
   const { database: db, context } = store;
   const account = db.passwd.get(login);
   if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+  const running = await getAccountProcesses(processes, [account]);
   return {
     ...(await getHomePlan(store.root, db, account, disposal, context.homeBase)),
     privateGroup: getPrivateGroup(db, context.defs, account),
-    processes: await getAccountProcesses(processes, [account]),
+    processes: running.slice(0, listedProcesses),
+    processCount: running.length,
   };
 }
 
@@ -306,7 +315,8 @@ export async function deleteAccounts(
     login: entry.login,
     ...done[row]!,
     privateGroup,
-    endedProcesses: ended.get(entry.login) ?? [],
+    endedProcesses: (ended.get(entry.login) ?? []).slice(0, listedProcesses),
+    endedCount: ended.get(entry.login)?.length ?? 0,
   }));
 }
 

@@ -244,13 +244,13 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
             `home: ${home}`,
             result.home.warning,
             result.privateGroup && `private group ${result.privateGroup} deleted`,
-            result.endedProcesses.length > 0 && `${result.endedProcesses.length} processes ended first`,
+            result.endedCount > 0 && `${result.endedCount} processes ended first`,
           ]
             .filter(Boolean)
             .join('; '),
       );
-      const { archive, privateGroup, endedProcesses } = deleted;
-      return { archive, home: deleted.home, privateGroup, endedProcesses };
+      const { archive, privateGroup, endedProcesses, endedCount } = deleted;
+      return { archive, home: deleted.home, privateGroup, endedProcesses, endedCount };
     },
   );
 
