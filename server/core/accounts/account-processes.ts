@@ -44,18 +44,35 @@ export async function getAccountProcesses(
 }
 
 // Refuses to delete accounts whose processes still run, as userdel does (exit 8): they would
-// keep running under a UID the next account created could get, and then signal them.
-export async function checkNotBusy(machine: MachineProcesses | null, accounts: readonly PasswdEntry[]): Promise<void> {
-  for (const account of accounts) {
-    const processes = await getAccountProcesses(machine, [account]);
-    if (processes.length === 0) continue;
+// keep running under a UID the next account created could get, and then signal them. One
+// reading of /proc for all of them (a bulk deletion holds the files' lock meanwhile); the
+// refusal names the first busy account's row (`onRow` turns it into the row's error).
+export async function checkNotBusy(
+  machine: MachineProcesses | null,
+  accounts: readonly PasswdEntry[],
+  onRow: (error: CoreError, row: number) => unknown = (error) => error,
+): Promise<void> {
+  const processes = await getAccountProcesses(machine, accounts);
+  if (processes.length === 0) return;
+  for (const [row, account] of accounts.entries()) {
+    const own = processes.filter((info) => getUids(info).includes(account.uid));
+    if (own.length === 0) continue;
     const message =
-      `The account ${quote(account.login)} (UID ${account.uid}) still has ${processes.length} running ` +
-      `process${processes.length === 1 ? '' : 'es'}: ${describeProcesses(processes)}; ` +
+      `The account ${quote(account.login)} (UID ${account.uid}) still has ${own.length} running ` +
+      `process${own.length === 1 ? '' : 'es'}: ${describeProcesses(own)}; ` +
       'end them first, or ask to end its processes then delete (endProcesses)';
-    throw new CoreError('busy', message, { field: 'login' });
+    throw onRow(new CoreError('busy', message, { field: 'login' }), row);
   }
 }
+
+// Every UID a process holds (its own four, and its other threads').
+const getUids = (info: ProcessInfo): number[] => [
+  info.realUid,
+  info.effectiveUid,
+  info.savedUid,
+  info.fsUid,
+  ...info.threadUids,
+];
 
 // Ends an account's processes (SIGTERM, a bounded wait, SIGKILL) before its deletion; what
 // was found. Refused when some are still there at the end, naming them and what was ended.
@@ -93,8 +110,7 @@ export async function getUidsInUse(
     return use;
   };
   for (const info of machine ? await listProcesses(machine.procDir) : []) {
-    for (const uid of new Set([info.realUid, info.effectiveUid, info.savedUid, info.fsUid]))
-      if (uid !== 0) useOf(uid).processes.push(info);
+    for (const uid of new Set(getUids(info))) if (uid !== 0) useOf(uid).processes.push(info);
   }
   const names = await readdir(join(root, homeBase)).catch(() => [] as string[]);
   // Read in batches: 10,000 homes without 10,000 calls at once.

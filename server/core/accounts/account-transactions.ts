@@ -302,12 +302,8 @@ export async function deleteAccounts(
   const removed = await store.transact(
     (db, context) => remove(db, context.defs),
     async (rows, steps, db, context) => {
-      for (const [row, { entry }] of rows.entries()) {
-        await checkNotBusy(processes, [entry]).catch((error: unknown) => {
-          throw atRow(error, row);
-        });
-      }
       const entries = rows.map(({ entry }) => entry);
+      await checkNotBusy(processes, entries, atRow);
       done.push(...(await prepareHomeDisposals(root, steps, db, context, entries, home)));
     },
   );

@@ -12,6 +12,8 @@ export interface ProcessInfo {
   fsUid: number;
   // Its command line (its name in brackets when it has none, as ps shows a kernel thread).
   command: string;
+  // UIDs its other threads hold beyond those (a raw setuid(2) in one thread); usually none.
+  threadUids: number[];
 }
 
 // The longest command line kept: a listing names a process, it does not archive it.
@@ -102,8 +104,10 @@ async function readProcess(
   const status = readOrNull(`${procDir}/${pid}/status`);
   const parsed = status === null ? null : parseStatus(status);
   if (!parsed) return null;
-  const uids = parsed.threads > 1 ? [...parsed.uids, ...(await getThreadUids(procDir, pid))] : parsed.uids;
-  if (!uids.some(wanted)) return null;
+  const own = new Set(parsed.uids);
+  const threadUids =
+    parsed.threads > 1 ? [...new Set(await getThreadUids(procDir, pid))].filter((id) => !own.has(id)) : [];
+  if (!parsed.uids.some(wanted) && !threadUids.some(wanted)) return null;
   const cmdline = readOrNull(`${procDir}/${pid}/cmdline`) ?? '';
   // Any control character (NUL between arguments, a newline, an escape) becomes a space: a
   // command line is the process owner's text, shown in messages and logs.
@@ -115,6 +119,7 @@ async function readProcess(
     effectiveUid,
     savedUid,
     fsUid,
+    threadUids,
     command: command.length > maxCommandLength ? `${command.slice(0, maxCommandLength)}…` : command,
   };
 }
