@@ -4,8 +4,9 @@
 # acl, su and script as test peers. Needs root when something is missing; says what to run otherwise.
 set -euo pipefail
 # util-linux (unshare, nsenter, setpriv, su, findmnt), bsdutils (script: a pty for su) and
-# mount drive the real-machine tests (test/helpers/real-machine.ts).
-packages=(chromium libpam0g-dev libcrypt-dev passwd perl acl util-linux bsdutils mount g++ make python3)
+# mount drive the real-machine tests (test/helpers/real-machine.ts); procps gives the kill that
+# licornd runs as an account to end its processes (server/core/processes/end-processes.ts).
+packages=(chromium libpam0g-dev libcrypt-dev passwd perl acl util-linux bsdutils mount procps g++ make python3)
 missing=()
 # nscd is unpacked, not installed: installing it would start a cache daemon for the whole
 # machine. The nscd test runs this copy in a private mount namespace of its own.

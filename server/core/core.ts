@@ -1,4 +1,5 @@
 import { AccountsService } from './accounts/accounts-service.ts';
+import { getMachineProcesses } from './accounts/account-processes.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { EventBus } from './events/event-bus.ts';
@@ -27,7 +28,9 @@ export interface Core {
 // Starts the core over `root` ("/" or a sandbox that already exists).
 export async function createCore(options: CoreOptions): Promise<Core> {
   const events = new EventBus();
-  const accounts = await AccountsService.open({ root: options.root, events });
+  // Only on the real machine do the processes in /proc belong to the accounts.
+  const processes = options.isRealMachine ? getMachineProcesses('/proc') : null;
+  const accounts = await AccountsService.open({ root: options.root, events, processes });
   const auth = new Authenticator({ ...options, accounts });
   const audit = new AuditLog(options.auditFile, events);
   // A homes phase a crash interrupted was settled at open: the audit log says so.

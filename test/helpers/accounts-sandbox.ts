@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { createSandbox } from './sandbox.ts';
 import { EventBus, type CoreEvent } from '../../server/core/events/event-bus.ts';
 import { AccountsService } from '../../server/core/accounts/accounts-service.ts';
+import type { MachineProcesses } from '../../server/core/accounts/account-processes.ts';
 
 export const run = promisify(execFile);
 
@@ -21,7 +22,11 @@ export interface AccountsSandbox {
   remove(): Promise<void>;
 }
 
-export async function createAccountsSandbox(options: { lockTimeoutMs?: number } = {}): Promise<AccountsSandbox> {
+// `processes`: treat this host's /proc as the accounts' (the real machine's behaviour);
+// absent, the sandbox checks no process, as licornd does on a sandbox.
+export async function createAccountsSandbox(
+  options: { lockTimeoutMs?: number; processes?: MachineProcesses } = {},
+): Promise<AccountsSandbox> {
   const sandbox = await createSandbox();
   const { root } = sandbox;
   const bus = new EventBus();
@@ -31,7 +36,12 @@ export async function createAccountsSandbox(options: { lockTimeoutMs?: number } 
     events.push(event);
     waiters.forEach((wake) => wake());
   });
-  const service = await AccountsService.open({ root, events: bus, lockTimeoutMs: options.lockTimeoutMs });
+  const service = await AccountsService.open({
+    root,
+    events: bus,
+    lockTimeoutMs: options.lockTimeoutMs,
+    processes: options.processes,
+  });
   return {
     root,
     service,

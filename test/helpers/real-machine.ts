@@ -77,6 +77,9 @@ export interface RealMachine {
   // `su <login> -c 'echo su-ok'` run by an unprivileged user through a pty, typing
   // `password` when asked; whether the shell ran, and what the terminal showed.
   su(login: string, password: string): Promise<{ ok: boolean; prompted: boolean; output: string }>;
+  // A long-running process started as `login` inside the namespace (setpriv resolves the name
+  // through the namespace's /etc), killed by `stop` if still there.
+  startAs(login: string, command: string[]): ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -174,6 +177,12 @@ export async function startRealMachine(options: RealMachineOptions = {}): Promis
         return result.code === 0 ? result.stdout.trim() : null;
       },
       su: (login, password) => runSu(nsenter, children, login, password),
+      startAs: (login, command) => {
+        const who = ['--reuid', login, '--regid', login, '--init-groups', '--pdeathsig', 'KILL', '--'];
+        const child = spawn(nsenter[0]!, [...nsenter.slice(1), 'setpriv', ...who, ...command], { stdio: 'ignore' });
+        children.push(child);
+        return child;
+      },
     };
   } catch (error) {
     const output = daemon ? `\nlicornd said: ${daemon.output()}` : '';

@@ -18,6 +18,14 @@ interface HomePlan {
   warning: string | null;
 }
 
+// What deleting would do (the core's DeletionPlan): the home, the private group, the
+// processes that refuse it unless they are ended first.
+interface DeletionPlan extends HomePlan {
+  privateGroup: string | null;
+  processes: { pid: number; command: string; realUid: number; effectiveUid: number }[];
+  processCount: number;
+}
+
 // The confirmation's sentence about the home.
 function describePlan(plan: HomePlan | null, asked: 'archive' | 'remove', home: string): string {
   if (plan?.warning) return plan.warning;
@@ -25,6 +33,28 @@ function describePlan(plan: HomePlan | null, asked: 'archive' | 'remove', home: 
   return asked === 'remove'
     ? `Its home ${home} will be removed for good.`
     : `Its home ${home} will be archived under /home/archives.`;
+}
+
+// The confirmation's sentences about the private group and the running processes.
+function describeRest(plan: DeletionPlan | null, endProcesses: boolean): string {
+  const said: string[] = [];
+  if (plan?.privateGroup) said.push(`Its private group ${plan.privateGroup} goes with it.`);
+  const processes = plan?.processes ?? [];
+  const count = plan?.processCount ?? 0;
+  if (count > 0) {
+    const named = processes
+      .slice(0, 10)
+      .map((info) => `${info.pid} ${info.command}`)
+      .join(', ');
+    const more = count > 10 ? ` and ${count - 10} more` : '';
+    said.push(
+      endProcesses
+        ? `Its ${count} running processes will be ended first (SIGTERM, then SIGKILL): ${named}${more}.`
+        : `It still has ${count} running processes (${named}${more}): the deletion will be refused ` +
+            'unless you tick "End its processes".',
+    );
+  }
+  return said.join(' ');
 }
 
 const editableFields = ['fullName', 'shell', 'home', 'uid', 'primaryGroup', 'expiry'] as const;
@@ -256,10 +286,13 @@ export function startAccountDetails(): void {
       const home = String(data.get('home')) as 'archive' | 'remove';
       // What the server said it would really do with the home (a directory the account does
       // not own is left in place), asked again now: the page may be old.
-      const plan = await callApi<HomePlan>('GET', `${url}/deletion-plan?home=${home}`).catch(() => null);
-      if (!confirm(`Delete the account ${login}? ${describePlan(plan, home, account.home)}`)) return;
+      const plan = await callApi<DeletionPlan>('GET', `${url}/deletion-plan?home=${home}`).catch(() => null);
+      const endProcesses = data.get('endProcesses') === 'on';
+      const sentences = `${describePlan(plan, home, account.home)} ${describeRest(plan, endProcesses)}`;
+      if (!confirm(`Delete the account ${login}? ${sentences}`)) return;
       try {
-        const answer = await callApi<{ archive: string | null; home: HomePlan }>('DELETE', `${url}?home=${home}`);
+        const query = `home=${home}${endProcesses ? '&endProcesses=true' : ''}`;
+        const answer = await callApi<{ archive: string | null; home: HomePlan }>('DELETE', `${url}?${query}`);
         deleted = true;
         const said = answer.archive ? `Its home was archived to ${answer.archive}.` : (answer.home.warning ?? '');
         showStatus(`Deleted. ${said}`, answer.home.warning ? 'error' : 'ok');

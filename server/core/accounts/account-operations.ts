@@ -6,6 +6,7 @@ import { allocateId, getIdIndex } from './id-index.ts';
 import { validateDay, validateFullName, validateId, validateName, validateShell, quote } from './validate-fields.ts';
 import { checkHomePath, noteHomeChange } from './home-paths.ts';
 import { checkNotRestricted, restrictedUidBelow } from './account-permissions.ts';
+import { describeProcesses, type UidUse } from './account-processes.ts';
 
 // Pure changes to an AccountDatabase (a clone: a refused change throws before the files are
 // written). Each validates everything it is given and names the field at fault.
@@ -17,6 +18,9 @@ export interface OperationContext {
   today: number;
   // Where new homes go (etc/default/useradd HOME, /home by default).
   homeBase: string;
+  // UIDs no account has that are still held (processes, kept homes): never handed out, and
+  // an explicit one that owns processes is refused (account-processes.ts getUidsInUse).
+  uidsInUse?: ReadonlyMap<number, UidUse>;
 }
 
 // A new account; `hash` is already computed (hashing is slow and happens before the lock).
@@ -108,7 +112,7 @@ export function applyCreateAccount(
   const ids = getIdIndex(db);
   let uid: number;
   if (input.uid === undefined) {
-    const free = allocateId(ids.uidOwners, ids.highest, min, max);
+    const free = allocateId(ids.uidOwners, ids.highest, min, max, (id) => context.uidsInUse?.has(id) ?? false);
     if (free === null)
       throw new CoreError('conflict', `No free UID left for ${kind} (${min}–${max})`, { field: 'uid' });
     uid = free;
@@ -117,6 +121,13 @@ export function applyCreateAccount(
     const owner = ids.uidOwners.get(uid);
     if (owner !== undefined && !input.allowDuplicateUid) {
       throw new CoreError('already-exists', `UID ${uid} is already used by ${owner}`, { field: 'uid' });
+    }
+    const processes = owner === undefined ? context.uidsInUse?.get(uid)?.processes : undefined;
+    if (processes?.length) {
+      const message =
+        `UID ${uid} has no account but still owns running processes: ${describeProcesses(processes)}; ` +
+        'the new account could signal them: end them first or choose another UID';
+      throw new CoreError('busy', message, { field: 'uid' });
     }
   }
   const primaryName = input.primaryGroup === undefined ? 'users' : validateName(input.primaryGroup, 'group');

@@ -19,3 +19,8 @@ export function mapRows<T, R>(items: T[], apply: (item: T, row: number) => R): R
     }
   });
 }
+
+// One row's refusal said as itself (an operation on one account called through a bulk one).
+export function unwrapRow(error: unknown): never {
+  throw error instanceof CoreError && error.cause instanceof CoreError ? error.cause : error;
+}

@@ -31,12 +31,14 @@ export function getIdIndex(db: AccountDatabase): IdIndex {
 }
 
 // The next free id in [min, max], as useradd picks it: one above the highest used in the
-// range, else the lowest free one; null when the range is full.
+// range, else the lowest free one; null when the range is full. An id `isTaken` says is
+// held elsewhere (a UID that still owns processes or a kept home) is skipped, never reused.
 export function allocateId(
   owners: Map<number, string>,
   highest: Map<string, number>,
   min: number,
   max: number,
+  isTaken: (id: number) => boolean = () => false,
 ): number | null {
   const key = `${min}-${max}`;
   let top = highest.get(key);
@@ -44,10 +46,11 @@ export function allocateId(
     top = min - 1;
     for (const id of owners.keys()) if (id >= min && id <= max && id > top) top = id;
   }
+  while (top < max && isTaken(top + 1)) top += 1;
   if (top < max) {
     highest.set(key, top + 1);
     return top + 1;
   }
-  for (let id = min; id <= max; id += 1) if (!owners.has(id)) return id;
+  for (let id = min; id <= max; id += 1) if (!owners.has(id) && !isTaken(id)) return id;
   return null;
 }

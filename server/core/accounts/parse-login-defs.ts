@@ -19,6 +19,9 @@ export interface LoginDefs {
   subGidMin: number;
   subGidMax: number;
   subGidCount: number;
+  // USERGROUPS_ENAB: deleting an account deletes its private group (userdel). Debian's
+  // login.defs says yes; we take yes when the key is absent too.
+  userGroupsEnab: boolean;
 }
 
 // Reads `KEY VALUE` lines (comments and blank lines skipped; the last of a key wins).
@@ -60,6 +63,7 @@ export function parseLoginDefs(text: string): LoginDefs {
     subGidMin: number('SUB_GID_MIN', 100000),
     subGidMax: number('SUB_GID_MAX', 600100000),
     subGidCount: number('SUB_GID_COUNT', 65536),
+    userGroupsEnab: (values.get('USERGROUPS_ENAB') ?? 'yes').toLowerCase() === 'yes',
   };
 }
 

@@ -76,7 +76,12 @@ export const accountChangesBody = {
 
 export const deleteQuery = {
   type: 'object',
-  properties: { home: { type: 'string', enum: ['archive', 'remove', 'keep'], default: 'archive' } },
+  properties: {
+    home: { type: 'string', enum: ['archive', 'remove', 'keep'], default: 'archive' },
+    // End the account's running processes (SIGTERM, then SIGKILL), then delete it; without
+    // it, an account whose processes run is refused (503 busy, the processes named).
+    endProcesses: { type: 'boolean', default: false },
+  },
 } as const;
 
 // One action on many accounts.

@@ -4,6 +4,7 @@ import type { AccountView } from '../../../core/accounts/account-view.ts';
 import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
 import type { CsvMapping } from '../../../core/accounts/account-csv.ts';
 import type { HomeDisposal, ProgressListener } from '../../../core/accounts/accounts-service.ts';
+import { describeProcesses, type ProcessInfo } from '../../../core/accounts/account-processes.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
 import {
   checkAccountAction,
@@ -204,7 +205,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     },
   );
 
-  app.delete<{ Params: { login: string }; Querystring: { home: HomeDisposal } }>(
+  app.delete<{ Params: { login: string }; Querystring: { home: HomeDisposal; endProcesses: boolean } }>(
     '/api/v1/accounts/:login',
     {
       config: admin,
@@ -218,7 +219,17 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     },
     async (request) => {
       const { login } = request.params;
-      const { home } = request.query;
+      const { home, endProcesses } = request.query;
+      // Ending processes is recorded as it happens: the deletion after it may still fail.
+      const onProcessesEnded = (_: string, ended: ProcessInfo[]) =>
+        audit.record({
+          login: request.session?.login ?? '-',
+          address: request.ip,
+          action: 'account-processes-end',
+          target: login,
+          outcome: 'done',
+          detail: `${ended.length} processes ended (SIGTERM, then SIGKILL): ${describeProcesses(ended)}`.slice(0, 300),
+        });
       const deleted = await runAudited(
         audit,
         request,
@@ -226,11 +237,20 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
         login,
         async () => {
           checkAccountAction(getActorOf(request), getExisting(login), 'delete', adminGroups);
-          return accounts.deleteAccount(login, home, getRequester(request));
+          return accounts.deleteAccount(login, home, getRequester(request), { endProcesses, onProcessesEnded });
         },
-        (result) => `home: ${home}${result?.home.warning ? `; ${result.home.warning}` : ''}`,
+        (result) =>
+          [
+            `home: ${home}`,
+            result.home.warning,
+            result.privateGroup && `private group ${result.privateGroup} deleted`,
+            result.endedCount > 0 && `${result.endedCount} processes ended first`,
+          ]
+            .filter(Boolean)
+            .join('; '),
       );
-      return { archive: deleted.archive, home: deleted.home };
+      const { archive, privateGroup, endedProcesses, endedCount } = deleted;
+      return { archive, home: deleted.home, privateGroup, endedProcesses, endedCount };
     },
   );
 

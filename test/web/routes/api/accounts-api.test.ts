@@ -215,13 +215,26 @@ describe('the accounts API', () => {
     expect(withSelf.statusCode).toBe(403);
     expect(await digestEtc()).toBe(before);
     const deleted = await call(api.admin, 'POST', '/api/v1/accounts/bulk', { action: 'delete', logins });
+    // No private group (they share `users`), no process ended (a sandbox checks none).
+    const gone = { privateGroup: null, endedProcesses: [], endedCount: 0 };
     expect(deleted.json().deleted).toEqual([
-      { login: 'bulk1', archive: null, home: { home: '/home/bulk1', asked: 'archive', action: 'none', warning: null } },
-      { login: 'bulk2', archive: null, home: { home: '/home/bulk2', asked: 'archive', action: 'none', warning: null } },
+      {
+        login: 'bulk1',
+        archive: null,
+        home: { home: '/home/bulk1', asked: 'archive', action: 'none', warning: null },
+        ...gone,
+      },
+      {
+        login: 'bulk2',
+        archive: null,
+        home: { home: '/home/bulk2', asked: 'archive', action: 'none', warning: null },
+        ...gone,
+      },
       {
         login: 'bulk3',
         archive: expect.stringMatching(/^\/home\/archives\/bulk3\.deleted\./),
         home: { home: '/home/bulk3', asked: 'archive', action: 'archive', warning: null },
+        ...gone,
       },
     ]);
     expect((await auditEntries()).at(-1)).toMatchObject({

@@ -1,0 +1,84 @@
+import type { AccountsStore } from './accounts-store.ts';
+import { getAccountView, getGroupView, getMembershipIndex, type AccountView, type GroupView } from './account-view.ts';
+import type { AccountCounts } from './account-counts.ts';
+import type { ShadowEntry } from './parse-shadow.ts';
+
+// What the pages read of the accounts and groups, computed from the store's database and
+// kept until the files change (its revision moves).
+export class AccountQueries {
+  readonly #store: AccountsStore;
+  #counts: { revision: number; counts: AccountCounts } | null = null;
+  #groups: { revision: number; views: readonly GroupView[] } | null = null;
+
+  constructor(store: AccountsStore) {
+    this.#store = store;
+  }
+
+  // Every account, in file order.
+  listAccounts(): AccountView[] {
+    const { database, context } = this.#store;
+    const index = getMembershipIndex(database);
+    return Array.from(
+      database.passwd.entries(),
+      (entry) => getAccountView(database, context.defs, entry.login, index)!,
+    );
+  }
+
+  getAccount(login: string): AccountView | null {
+    return getAccountView(this.#store.database, this.#store.context.defs, login);
+  }
+
+  // Every group, in file order.
+  listGroups(): readonly GroupView[] {
+    // Kept until the files change: a big group's version hashes its 10,000 members.
+    if (this.#groups?.revision === this.#store.revision) return this.#groups.views;
+    const { database, context } = this.#store;
+    const views = Array.from(database.group.entries(), (entry) => getGroupView(database, context.defs, entry.name)!);
+    this.#groups = { revision: this.#store.revision, views };
+    return views;
+  }
+
+  getGroup(name: string): GroupView | null {
+    return getGroupView(this.#store.database, this.#store.context.defs, name);
+  }
+
+  // An account's shadow entry, for the login check only (its hash never leaves the core).
+  getShadowEntry(login: string): ShadowEntry | null {
+    return this.#store.database.shadow.get(login) ?? null;
+  }
+
+  // The login shells an account may choose (etc/shells).
+  getShells(): string[] {
+    return [...this.#store.context.shells];
+  }
+
+  // How many standard and system accounts and groups there are (the dashboard's card).
+  getCounts(): AccountCounts {
+    // Kept until the files change: every page and push asks, and counting 10,000 entries
+    // cost 1.7 ms a request.
+    if (this.#counts?.revision === this.#store.revision) return this.#counts.counts;
+    const counts = this.#countAccounts();
+    this.#counts = { revision: this.#store.revision, counts };
+    return counts;
+  }
+
+  #countAccounts(): AccountCounts {
+    const {
+      database,
+      context: { defs },
+    } = this.#store;
+    let accounts = 0;
+    let systemAccounts = 0;
+    for (const entry of database.passwd.entries()) {
+      if (entry.uid >= defs.uidMin && entry.uid <= defs.uidMax) accounts += 1;
+      else systemAccounts += 1;
+    }
+    let groups = 0;
+    let systemGroups = 0;
+    for (const entry of database.group.entries()) {
+      if (entry.gid >= defs.gidMin && entry.gid <= defs.gidMax) groups += 1;
+      else systemGroups += 1;
+    }
+    return { accounts, systemAccounts, groups, systemGroups };
+  }
+}

@@ -1,0 +1,342 @@
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoreError } from '../errors.ts';
+import type { AccountsStore } from './accounts-store.ts';
+import { getAccountView, type AccountView } from './account-view.ts';
+import {
+  applyCreateAccount,
+  applyDeleteAccount,
+  applyForcePasswordChange,
+  applyModifyAccount,
+  applySetHash,
+  applyAddMembers,
+  checkLoginFree,
+  type AccountChanges,
+  type NewAccount,
+} from './account-operations.ts';
+import { applySetRole, type GroupRole } from './licorn-roles.ts';
+import { getHomePlan, type HomeDisposal, type HomePlan } from './home-disk.ts';
+import {
+  applyRenameWithHome,
+  prepareHomeDisposals,
+  prepareModified,
+  prepareMove,
+  prepareNewHomes,
+} from './account-directories.ts';
+import { atRow, mapRows } from './bulk-rows.ts';
+import { getIdIndex } from './id-index.ts';
+import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
+import type { AccountDatabase } from './account-database.ts';
+import { validateName, quote } from './validate-fields.ts';
+import type { PasswdEntry } from './parse-passwd.ts';
+import { applyDeletePrivateGroup, getPrivateGroup } from './private-group.ts';
+import {
+  checkNotBusy,
+  endAccountProcesses,
+  getAccountProcesses,
+  getUidsInUse,
+  type MachineProcesses,
+  type ProcessInfo,
+} from './account-processes.ts';
+import { throttleProgress, type ProgressListener } from './report-progress.ts';
+import {
+  checkAccountRequest,
+  checkNewAccountRules,
+  getActorIn,
+  getUpdateActions,
+  type Requester,
+} from './membership-rules.ts';
+
+// The transactions that create, change and delete accounts with their homes: each
+// validates, writes through the store (locks, atomic files), then the store emits.
+
+// What creating an account takes. Without a password one is generated and returned once;
+// `null` creates it with no password at all (`!`, as useradd does without -p).
+export interface CreateAccountInput extends Omit<NewAccount, 'hash'> {
+  password?: string | null;
+  createHome?: boolean;
+  // A role per standard group, given in the same transaction as the account.
+  roles?: Record<string, GroupRole>;
+}
+
+// Every change one PATCH of an account may ask for (see updateAccount).
+export interface AccountUpdate extends AccountChanges {
+  roles?: Record<string, GroupRole>;
+  password?: string;
+  forcePasswordChange?: boolean;
+  newLogin?: string;
+  moveHome?: boolean;
+  renameGroup?: boolean;
+}
+
+// A deleted account, where its home was archived, and what was done with its home; its
+// private group deleted with it, and the processes ended first (endProcesses).
+export interface DeletedAccount {
+  login: string;
+  archive: string | null;
+  home: HomePlan;
+  privateGroup: string | null;
+  // The first `listedProcesses` of them, and how many there were.
+  endedProcesses: ProcessInfo[];
+  endedCount: number;
+}
+
+// What deleting an account would do, said before anything is done: its home (HomePlan),
+// the private group deleted with it, and the processes that refuse the deletion unless it
+// asks to end them (none in a sandbox).
+export interface DeletionPlan extends HomePlan {
+  privateGroup: string | null;
+  // The first `listedProcesses` of them (10,000 would make a 2 MB answer), and how many.
+  processes: ProcessInfo[];
+  processCount: number;
+}
+
+// How many processes a plan or a deletion's answer lists.
+export const listedProcesses = 100;
+
+// How accounts are deleted: the home's fate, who asks, and whether their processes are ended
+// first (SIGTERM, a bounded wait, SIGKILL; refused otherwise when some run).
+export interface DeleteOptions {
+  home?: HomeDisposal;
+  by?: Requester;
+  endProcesses?: boolean;
+  // Told as soon as an account's processes were ended (the audit log records it even when
+  // the deletion then fails).
+  onProcessesEnded?: (login: string, ended: ProcessInfo[]) => Promise<void> | void;
+}
+
+const getView = (store: AccountsStore, login: string): AccountView =>
+  getAccountView(store.database, store.context.defs, login)!;
+
+// Creates many accounts in one transaction: each file is written once, and one refused
+// row (its field named `accounts.<row>.<field>`) leaves every file as it was. Roles are
+// given in the same transaction; the homes are made from etc/skel before the files are
+// written (journaled: see homes-journal.ts), and undone if anything fails. With `by`, Licorn's
+// rules are applied to each row on the database as it is inside the transaction.
+export async function createAccounts(
+  store: AccountsStore,
+  inputs: CreateAccountInput[],
+  options: { onProgress?: ProgressListener; by?: Requester; processes?: MachineProcesses | null } = {},
+): Promise<{ account: AccountView; generatedPassword: string | null }[]> {
+  const report = throttleProgress(options.onProgress);
+  let hashed = 0;
+  const prepared = await Promise.all(
+    inputs.map(async (input, row) => {
+      try {
+        const login = validateName(input.login, 'login');
+        // An existing account is the first thing to say (its home is in the way too).
+        checkLoginFree(store.database, login);
+        if (input.password === null) {
+          report('passwords', ++hashed, inputs.length);
+          return { input, login, hash: '!', generatedPassword: null };
+        }
+        const generatedPassword = input.password === undefined ? createPassword() : null;
+        const password = generatedPassword ?? validatePassword(input.password, login);
+        const hash = await hashPassword(password, store.context.defs);
+        report('passwords', ++hashed, inputs.length);
+        return { input, login, hash, generatedPassword };
+      } catch (error) {
+        throw atRow(error, row);
+      }
+    }),
+  );
+  const { root, etcDir } = store;
+  const { by } = options;
+  // A UID still held by processes or a kept home is never handed out (read before the lock).
+  const uidsInUse = await getUidsInUse(options.processes ?? null, root, store.context.homeBase);
+  const entries = await store.transact(
+    (db, context) => {
+      const actor = by ? getActorIn(db, by) : null;
+      const memberships = new Map<string, string[]>();
+      const withUses = { ...context, uidsInUse };
+      const created = mapRows(prepared, ({ input, login, hash }) =>
+        applyCreateAccount(db, { ...input, login, hash }, withUses, memberships),
+      );
+      for (const [group, logins] of memberships) applyAddMembers(db, group, logins);
+      mapRows(prepared, ({ input, login }) => {
+        for (const [group, role] of Object.entries(input.roles ?? {})) applySetRole(db, group, login, role);
+        if (actor) checkNewAccountRules(actor, db, context.defs, login, input.system, by!.adminGroups);
+      });
+      return created;
+    },
+    async (created, steps, db, context) => {
+      for (const [row, entry] of created.entries()) {
+        if (prepared[row]!.input.createHome === false) await checkHomeNotAdopted(root, db, entry, row);
+      }
+      const rows = created.flatMap((entry, row) => (prepared[row]!.input.createHome === false ? [] : [{ entry, row }]));
+      await prepareNewHomes({ root, etcDir, steps, db, context }, rows, report);
+      report('writing', 0, 1, true);
+    },
+  );
+  report('writing', 1, 1, true);
+  return entries.map((entry, row) => ({
+    account: getView(store, entry.login),
+    generatedPassword: prepared[row]!.generatedPassword,
+  }));
+}
+
+// Changes many accounts in one transaction (each file written once); one refused row
+// (field `accounts.<row>.<field>`) leaves every file as it was. A new UID or primary group
+// re-owns the files of the account's own home before the files are written (undone if
+// they are not); a home that is not its own directory is left alone.
+// With `by`, Licorn's rules are checked for each row inside the transaction.
+export async function modifyAccounts(
+  store: AccountsStore,
+  rows: (AccountChanges & { login: string })[],
+  by?: Requester,
+): Promise<AccountView[]> {
+  const { root } = store;
+  const changed = await store.transact(
+    (db, context) =>
+      mapRows(rows, ({ login, ...changes }) => {
+        const request = by ? checkAccountRequest(db, context.defs, by, login, getUpdateActions(changes)) : null;
+        const result = applyModifyAccount(db, login, changes, context);
+        request?.checkGroups();
+        return result;
+      }),
+    async (results, steps, db, context) => {
+      for (const [row, { before, after }] of results.entries()) {
+        await prepareModified(root, steps, db, context, after.login, before, after).catch((error: unknown) => {
+          throw atRow(error, row);
+        });
+      }
+    },
+  );
+  return changed.map(({ after }) => getView(store, after.login));
+}
+
+// Every change a PATCH of an account asks for, in one transaction: its fields, roles,
+// password, forced change and rename (with its home) are all made, or none. With `by`, the
+// version and Licorn's rules are checked inside the transaction (after the password's
+// hash): a change or a demotion that landed meanwhile is seen.
+export async function updateAccount(
+  store: AccountsStore,
+  login: string,
+  update: AccountUpdate,
+  options: { by?: Requester; version?: string } = {},
+): Promise<AccountView> {
+  const { roles, password, forcePasswordChange, newLogin, moveHome, renameGroup, ...changes } = update;
+  const { by, version } = options;
+  const { defs } = store.context;
+  const check = (db: AccountDatabase, loginDefs: typeof defs) =>
+    by ? checkAccountRequest(db, loginDefs, by, login, getUpdateActions(update), version) : null;
+  // Refused at once when it already would be, before the hash.
+  check(store.database, defs);
+  const hash = password === undefined ? null : await hashPassword(validatePassword(password, login), defs);
+  const final = newLogin !== undefined && newLogin !== login ? newLogin : login;
+  await store.transact(
+    (db, context) => {
+      const request = check(db, context.defs);
+      const modified = Object.keys(changes).length > 0 ? applyModifyAccount(db, login, changes, context) : null;
+      for (const [group, role] of Object.entries(roles ?? {})) applySetRole(db, group, login, role);
+      if (hash !== null) applySetHash(db, login, hash, context);
+      if (forcePasswordChange) applyForcePasswordChange(db, login);
+      const move = final === login ? null : applyRenameWithHome(db, context, login, final, { moveHome, renameGroup });
+      request?.checkGroups(final);
+      return { modified, move };
+    },
+    async ({ modified, move }, steps, db, context) => {
+      if (modified) await prepareModified(store.root, steps, db, context, final, modified.before, modified.after);
+      if (move) await prepareMove(store.root, steps, db, context, final, move);
+    },
+  );
+  return getView(store, final);
+}
+
+// What deleting an account would do, said before anything is done (the account page's
+// confirmation and the API ask): only the account's own directory is archived or removed
+// (any other is left in place, with the reason), its private group goes with it, and its
+// running processes are listed.
+export async function getDeletionPlan(
+  store: AccountsStore,
+  processes: MachineProcesses | null,
+  login: string,
+  disposal: HomeDisposal = 'archive',
+): Promise<DeletionPlan> {
+  const { database: db, context } = store;
+  const account = db.passwd.get(login);
+  if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+  const running = await getAccountProcesses(processes, [account]);
+  return {
+    ...(await getHomePlan(store.root, db, account, disposal, context.homeBase)),
+    privateGroup: getPrivateGroup(db, context.defs, account),
+    processes: running.slice(0, listedProcesses),
+    processCount: running.length,
+  };
+}
+
+// Deletes many accounts in one transaction with their homes and private groups: each home
+// is moved (to the archives, or aside to be removed) before the files are written, and moved
+// back if they are not; a removed home is deleted once the accounts are gone. An account
+// whose processes run is refused, under the lock before a byte is written (as userdel does);
+// with endProcesses they are ended first, once Licorn's rules allowed the deletion.
+// With `by`, Licorn's rules are checked for each account inside the transaction.
+export async function deleteAccounts(
+  store: AccountsStore,
+  processes: MachineProcesses | null,
+  logins: string[],
+  options: DeleteOptions = {},
+): Promise<DeletedAccount[]> {
+  const { root } = store;
+  const { by, home = 'archive' } = options;
+  const remove = (db: AccountDatabase, defs: typeof store.context.defs) =>
+    mapRows(logins, (login) => {
+      if (by) checkAccountRequest(db, defs, by, login, ['delete']);
+      const entry = applyDeleteAccount(db, login);
+      return { entry, privateGroup: applyDeletePrivateGroup(db, defs, entry) };
+    });
+  const ended = new Map<string, ProcessInfo[]>();
+  if (processes && options.endProcesses) {
+    // Every refusal the deletion would meet is met on a copy first: no process is ended for
+    // a deletion that is not allowed.
+    for (const [row, { entry }] of remove(store.database.clone(), store.context.defs).entries()) {
+      checkUidNotShared(store.database, entry, row);
+      const found = await endAccountProcesses(processes, entry).catch((error: unknown) => {
+        throw atRow(error, row);
+      });
+      ended.set(entry.login, found);
+      if (found.length > 0) await options.onProcessesEnded?.(entry.login, found);
+    }
+  }
+  const done: { archive: string | null; home: HomePlan }[] = [];
+  const removed = await store.transact(
+    (db, context) => remove(db, context.defs),
+    async (rows, steps, db, context) => {
+      const entries = rows.map(({ entry }) => entry);
+      await checkNotBusy(processes, entries, atRow);
+      done.push(...(await prepareHomeDisposals(root, steps, db, context, entries, home)));
+    },
+  );
+  return removed.map(({ entry, privateGroup }, row) => ({
+    login: entry.login,
+    ...done[row]!,
+    privateGroup,
+    endedProcesses: (ended.get(entry.login) ?? []).slice(0, listedProcesses),
+    endedCount: ended.get(entry.login)?.length ?? 0,
+  }));
+}
+
+// Refuses to end the processes of a UID another account shares (useradd -o): they may be its.
+function checkUidNotShared(db: AccountDatabase, account: PasswdEntry, row: number): void {
+  for (const other of db.passwd.entries()) {
+    if (other.uid !== account.uid || other.login === account.login) continue;
+    const message =
+      `The UID ${account.uid} of ${quote(account.login)} is also ${quote(other.login)}'s: ` +
+      "its processes may be that account's, and are not ended";
+    throw atRow(new CoreError('conflict', message, { field: 'endProcesses' }), row);
+  }
+}
+
+// An account made without its home over an existing directory owned by another UID would
+// not own it, and one of a UID no account has is a kept home: refused rather than adopted
+// silently (an explicit uid of its owner takes it over).
+async function checkHomeNotAdopted(root: string, db: AccountDatabase, entry: PasswdEntry, row: number): Promise<void> {
+  const stats = await lstat(join(root, entry.home)).catch(() => null);
+  if (!stats?.isDirectory() || stats.uid === 0 || stats.uid === entry.uid) return;
+  const owner = getIdIndex(db).uidOwners.get(stats.uid);
+  const kept = owner === undefined ? ', which no account has (a home kept at a deletion?)' : ` (${owner})`;
+  const message =
+    `The directory ${quote(entry.home)} exists and belongs to UID ${stats.uid}${kept}: ${quote(entry.login)} ` +
+    `(UID ${entry.uid}) would not own it; give uid ${stats.uid} to take it over, or choose another home`;
+  throw atRow(new CoreError('conflict', message, { field: 'home' }), row);
+}
