@@ -20,7 +20,7 @@ export interface LoginDefs {
   subGidMax: number;
   subGidCount: number;
   // USERGROUPS_ENAB: deleting an account deletes its private group (userdel). Debian's
-  // login.defs says yes; we take yes when the key is absent too.
+  // login.defs says yes; an absent key means no, as for useradd and userdel themselves.
   userGroupsEnab: boolean;
 }
 
@@ -63,7 +63,7 @@ export function parseLoginDefs(text: string): LoginDefs {
     subGidMin: number('SUB_GID_MIN', 100000),
     subGidMax: number('SUB_GID_MAX', 600100000),
     subGidCount: number('SUB_GID_COUNT', 65536),
-    userGroupsEnab: (values.get('USERGROUPS_ENAB') ?? 'yes').toLowerCase() === 'yes',
+    userGroupsEnab: (values.get('USERGROUPS_ENAB') ?? 'no').toLowerCase() === 'yes',
   };
 }
 

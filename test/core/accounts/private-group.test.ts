@@ -9,9 +9,11 @@ import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/
 let s: AccountsSandbox;
 const etc = (name: string) => readFile(join(s.root, 'etc', name), 'utf8');
 const useradd = (...args: string[]) => run('useradd', ['--prefix', s.root, '-M', ...args]);
-const setUserGroups = async (value: 'yes' | 'no') => {
+const setUserGroups = async (value: 'yes' | 'no' | 'absent') => {
   const defs = join(s.root, 'etc/login.defs');
-  await writeFile(defs, (await readFile(defs, 'utf8')).replace(/^USERGROUPS_ENAB\s+\S+$/m, `USERGROUPS_ENAB ${value}`));
+  const line = value === 'absent' ? '' : `USERGROUPS_ENAB ${value}`;
+  const text = (await readFile(defs, 'utf8')).replace(/^USERGROUPS_ENAB\s+\S+\n?/m, '');
+  await writeFile(defs, `${text}${line}\n`);
   // The service reads login.defs again when it changes: seen once a probe's plan says so.
   const wanted = value === 'yes' ? 'probe' : null;
   const end = Date.now() + 5000;
@@ -64,16 +66,19 @@ describe('deleting an account made by useradd', () => {
     expect(groups).toMatch(/^host:/m);
   });
 
-  it('keeps it when login.defs says USERGROUPS_ENAB no', async () => {
-    await useradd('-U', 'nogroups');
-    await setUserGroups('no');
-    try {
-      await s.service.deleteAccount('nogroups', 'keep');
-      expect(await etc('group')).toMatch(/^nogroups:/m);
-    } finally {
-      await setUserGroups('yes');
-    }
-  });
+  it.each(['no', 'absent'] as const)(
+    'keeps it when login.defs USERGROUPS_ENAB is %s (as userdel does)',
+    async (value) => {
+      await useradd('-U', `nogroups-${value}`);
+      await setUserGroups(value);
+      try {
+        await s.service.deleteAccount(`nogroups-${value}`, 'keep');
+        expect(await etc('group')).toMatch(new RegExp(`^nogroups-${value}:`, 'm'));
+      } finally {
+        await setUserGroups('yes');
+      }
+    },
+  );
 
   it('deletes nothing when the deletion is refused (all or nothing)', async () => {
     await useradd('-U', 'first');
