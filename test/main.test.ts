@@ -52,6 +52,29 @@ describe('licornd', () => {
     expect((await daemon.exited()).code).toBe(0);
   }, 15_000);
 
+  // Red team (issue 12): an import in flight when the stop began was answered, then its
+  // kept-alive connection held the stop until the forced exit (10 s, status 1).
+  it('answers a request in flight at SIGTERM, then closes its connection and exits 0', async () => {
+    const daemon = startLicornd(base());
+    const client = new HttpsClient(await daemon.listening());
+    const password = /with password "([^"]+)"/.exec(daemon.output())![1]!;
+    await client.logIn('admin', password);
+    const csrf = getPageCsrfToken((await client.fetch('/')).body);
+    const rows = Array.from({ length: 200 }, (_, index) => `stop${index},Stop ${index},Pw-${index}-long-enough`);
+    const body = JSON.stringify({ csv: `login,fullName,password\n${rows.join('\n')}\n` });
+    const answer = client.fetch('/api/v1/accounts/import', {
+      method: 'POST',
+      body,
+      type: 'application/json',
+      headers: { 'x-csrf-token': csrf, accept: 'application/json' },
+    });
+    // 200 hashes take seconds: the stop lands while the import runs.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    daemon.child.kill('SIGTERM');
+    expect((await answer).status).toBe(200);
+    expect((await daemon.exited()).code).toBe(0);
+  }, 30_000);
+
   it('exits 1 with one line naming the key and file on an unknown key', async () => {
     const file = join(getDir(), 'bad.conf');
     await writeFile(file, 'prot = 3356\n');

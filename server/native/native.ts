@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { projectDir } from '../project-dir.ts';
 
 interface LicornNative {
@@ -31,10 +33,16 @@ const require = createRequire(import.meta.url);
 // The addon built by node-gyp from licorn_native.c on `npm ci` (binding.gyp at the top).
 const native = require(join(projectDir, 'build/Release/licorn_native.node')) as LicornNative;
 
+// At most this many hashes and PAM transactions run at once on libuv's 4 worker threads; the
+// rest wait here, in JavaScript. Queued in libuv instead, 1,500 hashes of an import would
+// starve file reads for everyone, and a stop would wait for all of them (libuv drains its
+// queue at exit); waiting here, they are simply dropped when the process exits.
+const runOnWorker = pLimit(Math.max(1, Math.min(3, availableParallelism())));
+
 // Hashes a passphrase with libxcrypt on a worker thread. `setting` is a full hash to verify
 // against or a fresh setting from createHashSetting().
 export function hashPassphrase(phrase: string, setting: string): Promise<string> {
-  return native.crypt(phrase, setting);
+  return runOnWorker(() => native.crypt(phrase, setting));
 }
 
 // Makes a random setting (salt and cost) for a method prefix such as `$y$` or `$6$`;
@@ -58,7 +66,7 @@ export function releaseFileLock(fd: number): void {
 // pam_authenticate then, if it succeeded, pam_acct_mgmt for `user` of `service`, with
 // PAM_RHOST set, on a worker thread. PAM's own failure delay is skipped: the caller pads.
 export function runPamLogin(service: string, user: string, remoteHost: string, password: string): Promise<PamResult> {
-  return native.pamLogin(service, user, remoteHost, password);
+  return runOnWorker(() => native.pamLogin(service, user, remoteHost, password));
 }
 
 // pam_chauthtok for `user` as the account itself would run `passwd`: the current password
@@ -70,5 +78,5 @@ export function runPamPasswordChange(
   oldPassword: string,
   newPassword: string,
 ): Promise<PamResult> {
-  return native.pamChangePassword(service, user, remoteHost, oldPassword, newPassword);
+  return runOnWorker(() => native.pamChangePassword(service, user, remoteHost, oldPassword, newPassword));
 }

@@ -19,10 +19,10 @@ export class HttpsClient {
   // Sends one request and reads the whole answer.
   fetch(
     path: string,
-    options: { method?: string; body?: string; type?: string } = {},
+    options: { method?: string; body?: string; type?: string; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { cookie: this.cookie, accept: 'text/html' };
+      const headers: Record<string, string> = { cookie: this.cookie, accept: 'text/html', ...options.headers };
       if (options.body !== undefined) headers['content-type'] = options.type ?? 'application/x-www-form-urlencoded';
       const method = options.method ?? 'GET';
       const sent = request(`${this.#base}${path}`, { method, agent: this.#agent, headers }, (response) => {

@@ -3,12 +3,17 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 // `app.stopping`: aborted when the app starts to close, so requests that only wait (a
 // refused login padded to auth.fail_delay, a held WebSocket refusal) answer at once instead
-// of holding the shutdown for up to 2 s.
+// of holding the shutdown for up to 2 s; answers sent from then on close their connection.
 export default fp(
   async (app) => {
     const controller = new AbortController();
     app.decorate('stopping', controller.signal);
     app.addHook('preClose', async () => controller.abort());
+    // Fastify closes the connections idle when the stop begins; one whose request was in
+    // flight would stay open after its answer (keep-alive, 72 s) and hold the stop.
+    app.addHook('onSend', async (_request, reply) => {
+      if (controller.signal.aborted) reply.header('connection', 'close');
+    });
   },
   { name: 'licorn-stopping-signal' },
 );
