@@ -24,14 +24,16 @@ describe('libxcrypt addon', () => {
     expect(createHashSetting('$y$', 7)).toMatch(/^\$y\$jBT\$/);
   });
 
-  it('refuses a NUL byte rather than hashing a truncated passphrase', () => {
-    expect(() => hashPassphrase('abc\0def', createHashSetting('$6$'))).toThrow(/NUL/);
+  it('refuses a NUL byte rather than hashing a truncated passphrase', async () => {
+    await expect(hashPassphrase('abc\0def', createHashSetting('$6$'))).rejects.toThrow(/NUL/);
   });
 
-  it('refuses a NUL byte in what it would give PAM, before any PAM transaction', () => {
-    expect(() => runPamLogin('licorn', 'someone', '127.0.0.1', 'abc\0def')).toThrow(/NUL/);
-    expect(() => runPamLogin('licorn', 'some\0one', '127.0.0.1', 'abcdef')).toThrow(/NUL/);
-    expect(() => runPamPasswordChange('licorn', 'someone', '127.0.0.1', 'Old-pass-1', 'New\0pass')).toThrow(/NUL/);
+  it('refuses a NUL byte in what it would give PAM, before any PAM transaction', async () => {
+    await expect(runPamLogin('licorn', 'someone', '127.0.0.1', 'abc\0def')).rejects.toThrow(/NUL/);
+    await expect(runPamLogin('licorn', 'some\0one', '127.0.0.1', 'abcdef')).rejects.toThrow(/NUL/);
+    await expect(runPamPasswordChange('licorn', 'someone', '127.0.0.1', 'Old-pass-1', 'New\0pass')).rejects.toThrow(
+      /NUL/,
+    );
   });
 
   it('rejects an invalid setting', async () => {
