@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Counts the /proc files opened, to see how many are read in one turn of the event loop.
-const opened = vi.hoisted(() => ({ count: 0 }));
+const opened = vi.hoisted(() => ({ count: 0, paths: [] as string[] }));
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const openSync = ((...args: Parameters<typeof fs.openSync>) => {
     opened.count += 1;
+    opened.paths.push(String(args[0]));
     return fs.openSync(...args);
   }) as typeof fs.openSync;
   return { ...fs, default: { ...fs, openSync }, openSync };
@@ -16,6 +17,7 @@ vi.mock('node:fs', async (importOriginal) => {
 
 const { listProcesses, sanitizeProcessText } = await import('../../../server/core/processes/list-processes.ts');
 const { getPlannedProcesses, getMachineProcesses } = await import('../../../server/core/accounts/account-processes.ts');
+const { createAccountsSandbox } = await import('../../helpers/accounts-sandbox.ts');
 
 // Issue 12's red team (LOW 5, 6, 7), against a /proc written by the test: its processes are
 // whatever the test says, so a 3,000-thread process, a command line with bidi overrides and
@@ -93,5 +95,25 @@ describe('what ending an account’s processes reaches', () => {
     const planned = await getPlannedProcesses(getMachineProcesses(dir), { uid });
     const reach = Object.fromEntries(planned.map((info) => [info.pid, info.reach]));
     expect(reach).toEqual({ 20: 'own', 21: 'as-other', 22: 'relayed', 23: 'relayed', 24: 'not-signalled' });
+  });
+});
+
+describe('the account page’s deletion plans', () => {
+  it('come from one reading of /proc for both home choices', async () => {
+    const sandbox = await createAccountsSandbox({ processes: getMachineProcesses(dir) });
+    try {
+      const { account } = await sandbox.service.createAccount({ login: 'planned', password: null, createHome: false });
+      await addProcess(30, 'sleep', 1, [account.uid, account.uid, account.uid, account.uid], 'sleep\0430');
+      opened.paths.length = 0;
+      const plans = await sandbox.service.getDeletionPlans('planned', ['archive', 'remove']);
+      expect(plans.map((plan) => [plan.asked, plan.processCount])).toEqual([
+        ['archive', 1],
+        ['remove', 1],
+      ]);
+      expect(opened.paths.filter((path) => path === join(dir, '30', 'status'))).toHaveLength(1);
+    } finally {
+      await sandbox.remove();
+      await rm(join(dir, '30'), { recursive: true, force: true });
+    }
   });
 });
