@@ -103,7 +103,7 @@ describe('the account page’s deletion plans', () => {
     const sandbox = await createAccountsSandbox({ processes: getMachineProcesses(dir) });
     try {
       const { account } = await sandbox.service.createAccount({ login: 'planned', password: null, createHome: false });
-      await addProcess(30, 'sleep', 1, [account.uid, account.uid, account.uid, account.uid], 'sleep\0430');
+      await addProcess(30, 'sleep', 1, [account.uid, account.uid, account.uid, account.uid], 'sleep\u0000430');
       opened.paths.length = 0;
       const plans = await sandbox.service.getDeletionPlans('planned', ['archive', 'remove']);
       expect(plans.map((plan) => [plan.asked, plan.processCount])).toEqual([
