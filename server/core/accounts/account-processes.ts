@@ -137,15 +137,6 @@ export async function getPlannedProcesses(
   return planned;
 }
 
-// What a listed process's reach adds to its line ('' for the account's own).
-export function describeReach(reach: ProcessReach): string {
-  if (reach === 'as-other') return 'run by the account as another (su, sudo): ended, and it passes the signal on';
-  if (reach === 'relayed') return "run through the account's su or sudo: ended when that one passes the signal on";
-  if (reach === 'not-signalled')
-    return 'holds the UID only as effective or thread UID: not signalled, refuses the deletion';
-  return '';
-}
-
 // What still holds a UID that no account has: running processes (any of their UIDs) and
 // directories it owns: under the homes base, and the homes deletions kept anywhere else
 // (kept-homes.ts).
