@@ -33,7 +33,10 @@ export async function waitForProcessOf(uid: number, name: string, deadlineMs = 5
   const end = Date.now() + deadlineMs;
   for (;;) {
     const found = await listProcesses('/proc', (id) => id === uid);
-    const match = found.find((info) => info.command.includes(name));
+    // `name` begins the command, or is a word inside it (python3 -c … licorn-acting-as 20000):
+    // not the end of a shell's script, which names the command before it runs it (`sh -c
+    // 'trap "" TERM; exec sleep 303'` is not yet the sleep that ignores SIGTERM).
+    const match = found.find((info) => info.command.startsWith(name) || info.command.includes(` ${name} `));
     if (match) return match.pid;
     if (Date.now() > end) throw new Error(`no process ${name} of UID ${uid} within ${deadlineMs} ms`);
     await sleep(20);

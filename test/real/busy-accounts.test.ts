@@ -82,6 +82,12 @@ describe('a UID that still owns files, on the real machine', () => {
     const uid = base + 10;
     expect(await useradd('-u', String(uid - 1), '-U', '-M', 'rmbefore')).toBe(0);
     expect(await useradd('-u', String(uid), '-U', '-m', 'rmkept')).toBe(0);
+    // licornd sees useradd's account when its watcher does (a loaded machine: later): waited for.
+    for (const end = Date.now() + 5000; ; ) {
+      const seen = await callApi(real.machine, admin, 'GET', '/api/v1/accounts/rmkept');
+      if (seen.status === 200 || Date.now() > end) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const deleted = await callApi(real.machine, admin, 'DELETE', '/api/v1/accounts/rmkept?home=keep');
     expect(deleted.status).toBe(200);
     expect((await real.machine.run(['stat', '-c', '%u', '/home/rmkept'])).stdout.trim()).toBe(String(uid));

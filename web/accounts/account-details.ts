@@ -22,7 +22,8 @@ interface HomePlan {
 // processes that refuse it unless they are ended first.
 interface DeletionPlan extends HomePlan {
   privateGroup: string | null;
-  processes: { pid: number; command: string; realUid: number; effectiveUid: number }[];
+  groupKept: string | null;
+  processes: { pid: number; command: string; realUid: number; effectiveUid: number; reach: string }[];
   processCount: number;
 }
 
@@ -39,6 +40,7 @@ function describePlan(plan: HomePlan | null, asked: 'archive' | 'remove', home: 
 function describeRest(plan: DeletionPlan | null, endProcesses: boolean): string {
   const said: string[] = [];
   if (plan?.privateGroup) said.push(`Its private group ${plan.privateGroup} goes with it.`);
+  if (plan?.groupKept) said.push(`${plan.groupKept}.`);
   const processes = plan?.processes ?? [];
   const count = plan?.processCount ?? 0;
   if (count > 0) {
@@ -53,6 +55,14 @@ function describeRest(plan: DeletionPlan | null, endProcesses: boolean): string 
         : `It still has ${count} running processes (${named}${more}): the deletion will be refused ` +
             'unless you tick "End its processes".',
     );
+    // What the signal reaches beyond the account's own processes is named in the confirmation.
+    const relays = processes.filter((info) => info.reach === 'as-other').map((info) => `${info.pid} ${info.command}`);
+    const relayed = processes.filter((info) => info.reach === 'relayed').map((info) => `${info.pid} ${info.command}`);
+    if (endProcesses && relays.length > 0)
+      said.push(
+        `These were run by the account as another account (su, sudo) and end too: ${relays.join(', ')}` +
+          (relayed.length > 0 ? `; they pass the signal on to ${relayed.join(', ')}.` : '.'),
+      );
   }
   return said.join(' ');
 }

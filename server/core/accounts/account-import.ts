@@ -9,7 +9,7 @@ import type { AccountDatabase } from './account-database.ts';
 import { throttleProgress, type ProgressListener } from './report-progress.ts';
 import { checkNewAccountRules, getActorIn, type Requester } from './membership-rules.ts';
 import type { Actor } from './account-permissions.ts';
-import type { MachineProcesses } from './account-processes.ts';
+import { getUidsInUse, type MachineProcesses, type UidUse } from './account-processes.ts';
 import { createAccounts, type CreateAccountInput } from './account-transactions.ts';
 
 // Would-be accounts checked on a copy of the database without writing anything (the create
@@ -28,7 +28,10 @@ export async function checkNewAccount(
   store: AccountsStore,
   input: CreateAccountInput,
   by?: Requester,
+  processes: MachineProcesses | null = null,
 ): Promise<FieldProblem[]> {
+  // The UIDs the real create would not give (processes, kept homes): the same answer now.
+  const uidsInUse = await getUidsInUse(processes, store.root, store.context.homeBase);
   const trial = store.database.clone();
   const actor = by ? getActorIn(trial, by) : undefined;
   const problems: FieldProblem[] = [];
@@ -36,7 +39,8 @@ export async function checkNewAccount(
   for (let attempt = 0; attempt < 10; attempt += 1) {
     try {
       const rules = actor && { actor, by: by! };
-      await tryCreate(store, trial, candidate as unknown as CreateAccountInput, input.createHome !== false, rules);
+      const attempt = candidate as unknown as CreateAccountInput;
+      await tryCreate(store, trial, attempt, input.createHome !== false, uidsInUse, rules);
       break;
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;
@@ -61,10 +65,11 @@ async function tryCreate(
   trial: AccountDatabase,
   input: CreateAccountInput,
   withHome: boolean,
+  uidsInUse: ReadonlyMap<number, UidUse>,
   rules?: { actor: Actor; by: Requester },
 ): Promise<void> {
   if (typeof input.password === 'string') validatePassword(input.password, input.login ?? '');
-  const context = store.context;
+  const context = { ...store.context, uidsInUse };
   const entry = applyCreateAccount(trial, { ...input, hash: '!' }, context);
   for (const [group, role] of Object.entries(input.roles ?? {})) applySetRole(trial, group, entry.login, role);
   if (rules) checkNewAccountRules(rules.actor, trial, context.defs, entry.login, input.system, rules.by.adminGroups);
@@ -99,11 +104,12 @@ export async function importCsv(
   const valid: CsvAccountRow[] = [];
   const report = throttleProgress(options.onProgress);
   const withHomes = options.createHomes !== false;
+  const uidsInUse = await getUidsInUse(options.processes ?? null, store.root, store.context.homeBase);
   for (const [index, row] of rows.entries()) {
     report('checking', index + 1, rows.length);
     try {
       // A home in the way would refuse the real import too: it is reported now.
-      await tryCreate(store, trial, { ...toNewAccount(row), password: row.password }, withHomes, rules);
+      await tryCreate(store, trial, { ...toNewAccount(row), password: row.password }, withHomes, uidsInUse, rules);
       valid.push(row);
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;

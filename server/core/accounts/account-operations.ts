@@ -90,6 +90,18 @@ function getAccount(db: AccountDatabase, login: string): PasswdEntry {
   return account;
 }
 
+// Refuses to give `who` a UID no account has that still owns running processes
+// (context.uidsInUse): it could then signal and trace them. A kept home's UID given
+// explicitly is its owner taking it over, as documented: allowed.
+function checkUidNotRunning(context: OperationContext, uid: number, who: string): void {
+  const processes = context.uidsInUse?.get(uid)?.processes;
+  if (!processes?.length) return;
+  const message =
+    `UID ${uid} has no account but still owns running processes: ${describeProcesses(processes)}; ` +
+    `${who} could signal them: end them first or choose another UID`;
+  throw new CoreError('busy', message, { field: 'uid' });
+}
+
 // Adds an account (passwd, shadow, its supplementary groups in group and gshadow). A bulk
 // caller passes `memberships` to collect the group additions and make them in one go per
 // group (applyAddMembers), instead of rewriting a growing member list once per account.
@@ -122,13 +134,7 @@ export function applyCreateAccount(
     if (owner !== undefined && !input.allowDuplicateUid) {
       throw new CoreError('already-exists', `UID ${uid} is already used by ${owner}`, { field: 'uid' });
     }
-    const processes = owner === undefined ? context.uidsInUse?.get(uid)?.processes : undefined;
-    if (processes?.length) {
-      const message =
-        `UID ${uid} has no account but still owns running processes: ${describeProcesses(processes)}; ` +
-        'the new account could signal them: end them first or choose another UID';
-      throw new CoreError('busy', message, { field: 'uid' });
-    }
+    if (owner === undefined) checkUidNotRunning(context, uid, 'the new account');
   }
   const primaryName = input.primaryGroup === undefined ? 'users' : validateName(input.primaryGroup, 'group');
   const primary = db.group.get(primaryName);
@@ -206,6 +212,7 @@ export function applyModifyAccount(
     if (owner !== undefined && !changes.allowDuplicateUid) {
       throw new CoreError('already-exists', `UID ${next.uid} is already used by ${owner}`, { field: 'uid' });
     }
+    if (owner === undefined) checkUidNotRunning(context, next.uid, quote(login));
   }
   if (changes.primaryGroup !== undefined) {
     const name = validateName(changes.primaryGroup, 'group');

@@ -5,6 +5,7 @@ import { listProcesses, type ProcessInfo } from '../processes/list-processes.ts'
 import { defaultEndTimings, endProcesses, type EndTimings } from '../processes/end-processes.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
 import { quote } from './validate-fields.ts';
+import { getKeptHomes } from './kept-homes.ts';
 
 // The machine's processes as the accounts see them. Only on the real machine do the
 // processes in /proc belong to the accounts; a sandbox's accounts are not the machine's
@@ -88,8 +89,57 @@ export async function endAccountProcesses(machine: MachineProcesses, account: Pa
   return found;
 }
 
+// How ending an account's processes reaches a process. The kernel's kill(-1), sent with the
+// account's real and effective UID, signals every process whose real or saved UID is the
+// account's (kill(2)'s permission rule): `own` ones, and `as-other` ones whose effective UID
+// differs: su, sudo, passwd run by the account, sessions it opened as another account;
+// su and sudo pass the signal on to what they run, listed as `relayed` (not the account's,
+// ended through them). A process that holds the UID only as its effective, filesystem or a
+// thread's UID (a root daemon's seteuid) is `not-signalled`: it refuses the deletion.
+export type ProcessReach = 'own' | 'as-other' | 'relayed' | 'not-signalled';
+
+// A process a deletion plan lists, with how ending the account's processes reaches it.
+export interface PlannedProcess extends ProcessInfo {
+  reach: ProcessReach;
+}
+
+// How kill(-1) as `uid` reaches `info` (see ProcessReach; `relayed` is found by the caller).
+export function getReach(info: ProcessInfo, uid: number): ProcessReach {
+  if (info.realUid !== uid && info.savedUid !== uid) return 'not-signalled';
+  return info.effectiveUid === uid ? 'own' : 'as-other';
+}
+
+// The processes a deletion of `account` meets, each with its reach: its own (any UID of
+// theirs is the account's) and what its su/sudo sessions run (their descendants, read in a
+// second listing only when there are such sessions). One listing of /proc otherwise.
+export async function getPlannedProcesses(
+  machine: MachineProcesses | null,
+  account: Pick<PasswdEntry, 'uid'>,
+): Promise<PlannedProcess[]> {
+  const own = await getAccountProcesses(machine, [account]);
+  const planned: PlannedProcess[] = own.map((info) => ({ ...info, reach: getReach(info, account.uid) }));
+  const relays = new Set(planned.filter((info) => info.reach === 'as-other').map((info) => info.pid));
+  if (!machine || relays.size === 0) return planned;
+  const listed = new Set(planned.map((info) => info.pid));
+  const all = await listProcesses(machine.procDir);
+  const byPid = new Map(all.map((info) => [info.pid, info]));
+  // A process is relayed to when one of its ancestors is a relay (bounded walk: a PID loop
+  // from a reused PID ends it).
+  const isRelayed = (info: ProcessInfo): boolean => {
+    let parent = info.ppid;
+    for (let depth = 0; depth < 64 && parent > 1; depth += 1) {
+      if (relays.has(parent)) return true;
+      parent = byPid.get(parent)?.ppid ?? 0;
+    }
+    return false;
+  };
+  for (const info of all) if (!listed.has(info.pid) && isRelayed(info)) planned.push({ ...info, reach: 'relayed' });
+  return planned;
+}
+
 // What still holds a UID that no account has: running processes (any of their UIDs) and
-// directories under the homes base it owns (a home kept at a deletion).
+// directories it owns: under the homes base, and the homes deletions kept anywhere else
+// (kept-homes.ts).
 export interface UidUse {
   processes: ProcessInfo[];
   directories: string[];
@@ -102,6 +152,7 @@ export async function getUidsInUse(
   machine: MachineProcesses | null,
   root: string,
   homeBase: string,
+  etcDir = join(root, 'etc'),
 ): Promise<Map<number, UidUse>> {
   const uses = new Map<number, UidUse>();
   const useOf = (uid: number): UidUse => {
@@ -119,6 +170,11 @@ export async function getUidsInUse(
     const stats = await Promise.all(batch.map((name) => lstat(join(root, homeBase, name)).catch(() => null)));
     for (const [index, stat] of stats.entries())
       if (stat?.isDirectory() && stat.uid !== 0) useOf(stat.uid).directories.push(`${homeBase}/${batch[index]}`);
+  }
+  for (const kept of await getKeptHomes(root, etcDir)) {
+    if (kept.uid === 0) continue;
+    const directories = useOf(kept.uid).directories;
+    if (!directories.includes(kept.home)) directories.push(kept.home);
   }
   return uses;
 }

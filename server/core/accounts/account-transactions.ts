@@ -29,13 +29,15 @@ import { createPassword, hashPassword, validatePassword } from './password-polic
 import type { AccountDatabase } from './account-database.ts';
 import { validateName, quote } from './validate-fields.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
-import { applyDeletePrivateGroup, getPrivateGroup } from './private-group.ts';
+import { applyPrivateGroupFate, getPrivateGroupFate } from './private-group.ts';
+import { recordKeptHomes } from './kept-homes.ts';
 import {
   checkNotBusy,
   endAccountProcesses,
-  getAccountProcesses,
+  getPlannedProcesses,
   getUidsInUse,
   type MachineProcesses,
+  type PlannedProcess,
   type ProcessInfo,
 } from './account-processes.ts';
 import { throttleProgress, type ProgressListener } from './report-progress.ts';
@@ -76,6 +78,8 @@ export interface DeletedAccount {
   archive: string | null;
   home: HomePlan;
   privateGroup: string | null;
+  // Its private group when kept (a system group, or one the requester may not delete): why.
+  groupKept: string | null;
   // The first `listedProcesses` of them, and how many there were.
   endedProcesses: ProcessInfo[];
   endedCount: number;
@@ -86,8 +90,11 @@ export interface DeletedAccount {
 // asks to end them (none in a sandbox).
 export interface DeletionPlan extends HomePlan {
   privateGroup: string | null;
-  // The first `listedProcesses` of them (10,000 would make a 2 MB answer), and how many.
-  processes: ProcessInfo[];
+  // Its private group when kept (private-group.ts getPrivateGroupFate): which and why.
+  groupKept: string | null;
+  // The first `listedProcesses` of them (10,000 would make a 2 MB answer), and how many;
+  // each says how ending the account's processes reaches it (ProcessReach).
+  processes: PlannedProcess[];
   processCount: number;
 }
 
@@ -184,13 +191,18 @@ export async function modifyAccounts(
   store: AccountsStore,
   rows: (AccountChanges & { login: string })[],
   by?: Requester,
+  processes: MachineProcesses | null = null,
 ): Promise<AccountView[]> {
   const { root } = store;
+  // A new UID still held by running processes is refused, as at a create (read before the lock).
+  const uidsInUse = rows.some((row) => row.uid !== undefined)
+    ? await getUidsInUse(processes, root, store.context.homeBase)
+    : undefined;
   const changed = await store.transact(
     (db, context) =>
       mapRows(rows, ({ login, ...changes }) => {
         const request = by ? checkAccountRequest(db, context.defs, by, login, getUpdateActions(changes)) : null;
-        const result = applyModifyAccount(db, login, changes, context);
+        const result = applyModifyAccount(db, login, changes, { ...context, uidsInUse });
         request?.checkGroups();
         return result;
       }),
@@ -213,7 +225,7 @@ export async function updateAccount(
   store: AccountsStore,
   login: string,
   update: AccountUpdate,
-  options: { by?: Requester; version?: string } = {},
+  options: { by?: Requester; version?: string; processes?: MachineProcesses | null } = {},
 ): Promise<AccountView> {
   const { roles, password, forcePasswordChange, newLogin, moveHome, renameGroup, ...changes } = update;
   const { by, version } = options;
@@ -224,10 +236,16 @@ export async function updateAccount(
   check(store.database, defs);
   const hash = password === undefined ? null : await hashPassword(validatePassword(password, login), defs);
   const final = newLogin !== undefined && newLogin !== login ? newLogin : login;
+  // A new UID still held by running processes is refused, as at a create (read before the lock).
+  const uidsInUse =
+    changes.uid === undefined
+      ? undefined
+      : await getUidsInUse(options.processes ?? null, store.root, store.context.homeBase);
   await store.transact(
     (db, context) => {
       const request = check(db, context.defs);
-      const modified = Object.keys(changes).length > 0 ? applyModifyAccount(db, login, changes, context) : null;
+      const withUses = { ...context, uidsInUse };
+      const modified = Object.keys(changes).length > 0 ? applyModifyAccount(db, login, changes, withUses) : null;
       for (const [group, role] of Object.entries(roles ?? {})) applySetRole(db, group, login, role);
       if (hash !== null) applySetHash(db, login, hash, context);
       if (forcePasswordChange) applyForcePasswordChange(db, login);
@@ -243,26 +261,33 @@ export async function updateAccount(
   return getView(store, final);
 }
 
-// What deleting an account would do, said before anything is done (the account page's
-// confirmation and the API ask): only the account's own directory is archived or removed
-// (any other is left in place, with the reason), its private group goes with it, and its
-// running processes are listed.
-export async function getDeletionPlan(
+// What deleting an account would do for each of `disposals`, said before anything is done
+// (the account page's confirmation and the API ask): only the account's own directory is
+// archived or removed (any other is left in place, with the reason), its private group goes
+// with it when `by` may delete it (or is kept, with the reason), and its running processes
+// are listed with how ending them reaches each, from one reading of /proc for all the plans.
+export async function getDeletionPlans(
   store: AccountsStore,
   processes: MachineProcesses | null,
   login: string,
-  disposal: HomeDisposal = 'archive',
-): Promise<DeletionPlan> {
+  disposals: readonly HomeDisposal[],
+  by?: Requester,
+): Promise<DeletionPlan[]> {
   const { database: db, context } = store;
   const account = db.passwd.get(login);
   if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
-  const running = await getAccountProcesses(processes, [account]);
-  return {
-    ...(await getHomePlan(store.root, db, account, disposal, context.homeBase)),
-    privateGroup: getPrivateGroup(db, context.defs, account),
-    processes: running.slice(0, listedProcesses),
-    processCount: running.length,
-  };
+  const running = await getPlannedProcesses(processes, account);
+  const fate = getPrivateGroupFate(db, context.defs, account, by);
+  const plans: DeletionPlan[] = [];
+  for (const disposal of disposals) {
+    plans.push({
+      ...(await getHomePlan(store.root, db, account, disposal, context.homeBase)),
+      ...fate,
+      processes: running.slice(0, listedProcesses),
+      processCount: running.length,
+    });
+  }
+  return plans;
 }
 
 // Deletes many accounts in one transaction with their homes and private groups: each home
@@ -282,8 +307,11 @@ export async function deleteAccounts(
   const remove = (db: AccountDatabase, defs: typeof store.context.defs) =>
     mapRows(logins, (login) => {
       if (by) checkAccountRequest(db, defs, by, login, ['delete']);
+      const account = db.passwd.get(login);
+      const fate = account ? getPrivateGroupFate(db, defs, account, by) : { privateGroup: null, groupKept: null };
       const entry = applyDeleteAccount(db, login);
-      return { entry, privateGroup: applyDeletePrivateGroup(db, defs, entry) };
+      applyPrivateGroupFate(db, fate);
+      return { entry, ...fate };
     });
   const ended = new Map<string, ProcessInfo[]>();
   if (processes && options.endProcesses) {
@@ -304,13 +332,23 @@ export async function deleteAccounts(
     async (rows, steps, db, context) => {
       const entries = rows.map(({ entry }) => entry);
       await checkNotBusy(processes, entries, atRow);
-      done.push(...(await prepareHomeDisposals(root, steps, db, context, entries, home)));
+      const disposed = await prepareHomeDisposals(root, steps, db, context, entries, home);
+      done.push(...disposed);
+      // The homes left in place keep their UID from new accounts, wherever they are.
+      const kept = entries.filter((_, row) => disposed[row]!.home.action === 'keep');
+      await recordKeptHomes(
+        root,
+        store.etcDir,
+        steps,
+        kept.map((entry) => ({ uid: entry.uid, home: entry.home })),
+      );
     },
   );
-  return removed.map(({ entry, privateGroup }, row) => ({
+  return removed.map(({ entry, privateGroup, groupKept }, row) => ({
     login: entry.login,
     ...done[row]!,
     privateGroup,
+    groupKept,
     endedProcesses: (ended.get(entry.login) ?? []).slice(0, listedProcesses),
     endedCount: ended.get(entry.login)?.length ?? 0,
   }));

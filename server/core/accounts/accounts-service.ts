@@ -142,7 +142,7 @@ export class AccountsService {
 
   // The problems of a would-be account, one per field at fault, without writing anything.
   checkNewAccount(input: CreateAccountInput, by?: Requester): Promise<FieldProblem[]> {
-    return checkNewAccount(this.#store, input, by);
+    return checkNewAccount(this.#store, input, by, this.#processes);
   }
 
   // Changes any field of an account (AccountChanges); a new UID or primary group re-owns the
@@ -154,7 +154,7 @@ export class AccountsService {
 
   // Changes many accounts in one transaction (account-transactions.ts).
   modifyAccounts(rows: (AccountChanges & { login: string })[], by?: Requester): Promise<AccountView[]> {
-    return accounts.modifyAccounts(this.#store, rows, by);
+    return accounts.modifyAccounts(this.#store, rows, by, this.#processes);
   }
 
   // Every change a PATCH of an account asks for, in one transaction (account-transactions.ts).
@@ -163,7 +163,7 @@ export class AccountsService {
     update: accounts.AccountUpdate,
     options: { by?: Requester; version?: string } = {},
   ): Promise<AccountView> {
-    return accounts.updateAccount(this.#store, login, update, options);
+    return accounts.updateAccount(this.#store, login, update, { ...options, processes: this.#processes });
   }
 
   async setLocked(login: string, locked: boolean): Promise<void> {
@@ -193,9 +193,23 @@ export class AccountsService {
   }
 
   // What deleting an account would do (its home, its private group, its running processes),
-  // said before anything is done.
-  getDeletionPlan(login: string, disposal: HomeDisposal = 'archive'): Promise<accounts.DeletionPlan> {
-    return accounts.getDeletionPlan(this.#store, this.#processes, login, disposal);
+  // said before anything is done; `by`: whose rights decide the private group's fate.
+  async getDeletionPlan(
+    login: string,
+    disposal: HomeDisposal = 'archive',
+    by?: Requester,
+  ): Promise<accounts.DeletionPlan> {
+    const [plan] = await accounts.getDeletionPlans(this.#store, this.#processes, login, [disposal], by);
+    return plan!;
+  }
+
+  // The plans for several home disposals from one reading of /proc (the account page's).
+  getDeletionPlans(
+    login: string,
+    disposals: readonly HomeDisposal[],
+    by?: Requester,
+  ): Promise<accounts.DeletionPlan[]> {
+    return accounts.getDeletionPlans(this.#store, this.#processes, login, disposals, by);
   }
 
   // Deletes an account; its home is archived by default (see getDeletionPlan); refused while

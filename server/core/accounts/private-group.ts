@@ -3,6 +3,10 @@ import type { LoginDefs } from './parse-login-defs.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
 import { applyDeleteGroup, protectedGroups } from './group-operations.ts';
 import { getHelperOwner, hasRoles } from './licorn-roles.ts';
+import { CoreError } from '../errors.ts';
+import { getGroupView } from './account-view.ts';
+import { checkGroupChange, getActorIn, type Requester } from './membership-rules.ts';
+import { quote } from './validate-fields.ts';
 
 // The private group userdel deletes with an account when login.defs has USERGROUPS_ENAB
 // yes (useradd made it): the group named as the login that is its primary group, with no
@@ -22,9 +26,46 @@ export function getPrivateGroup(db: AccountDatabase, defs: LoginDefs, account: P
   return group.name;
 }
 
-// Deletes a deleted account's private group (see getPrivateGroup); its name, or null.
-export function applyDeletePrivateGroup(db: AccountDatabase, defs: LoginDefs, account: PasswdEntry): string | null {
+// What becomes of a deleted account's private group: deleted (`privateGroup`), or kept
+// (`groupKept` says which and why), or there is none (both null).
+export interface PrivateGroupFate {
+  privateGroup: string | null;
+  groupKept: string | null;
+}
+
+// The private group's fate when `account` is deleted by `by` (absent: the daemon's own
+// caller, no rights to check). It goes only when the caller could delete that group itself
+// (DELETE /api/v1/groups/<name>: checkGroupChange), and never when it is a system group (a
+// GID outside GID_MIN–GID_MAX: a package's group such as docker may be a login's primary
+// group, and userdel alone would take it). Otherwise the group is kept and the deletion goes
+// on: the account is the caller's to delete; the group is harmless without it, and an admin
+// may delete it on its own page. Computed on the database before the account is deleted.
+export function getPrivateGroupFate(
+  db: AccountDatabase,
+  defs: LoginDefs,
+  account: PasswdEntry,
+  by?: Requester,
+): PrivateGroupFate {
   const name = getPrivateGroup(db, defs, account);
-  if (name !== null) applyDeleteGroup(db, name);
-  return name;
+  const group = name === null ? null : getGroupView(db, defs, name);
+  if (name === null || !group) return { privateGroup: null, groupKept: null };
+  const kept = (why: string) => ({
+    privateGroup: null,
+    groupKept: `Its private group ${quote(name)} (GID ${group.gid}) is kept: ${why}`,
+  });
+  if (group.system) return kept('a system group is never deleted with an account');
+  if (by) {
+    try {
+      checkGroupChange(getActorIn(db, by), group, by.adminGroups);
+    } catch (error) {
+      if (!(error instanceof CoreError) || error.code !== 'permission-denied') throw error;
+      return kept(error.message);
+    }
+  }
+  return { privateGroup: name, groupKept: null };
+}
+
+// Deletes a deleted account's private group when its fate says so (see getPrivateGroupFate).
+export function applyPrivateGroupFate(db: AccountDatabase, fate: PrivateGroupFate): void {
+  if (fate.privateGroup !== null) applyDeleteGroup(db, fate.privateGroup);
 }

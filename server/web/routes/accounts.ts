@@ -134,13 +134,13 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       // and what deleting would really do with the home, said before the admin confirms.
       const actor = getActor((login) => app.core.accounts.getAccount(login), request.session!.login);
       const actions = getAccountActions(actor, account, app.config.auth.adminGroups);
-      const plans =
+      // Both plans from one reading of /proc; the private group's fate for this requester.
+      const by = { login: request.session!.login, adminGroups: app.config.auth.adminGroups };
+      const both =
         actions.delete === null
-          ? {
-              archive: await app.core.accounts.getDeletionPlan(account.login, 'archive'),
-              remove: await app.core.accounts.getDeletionPlan(account.login, 'remove'),
-            }
+          ? await app.core.accounts.getDeletionPlans(account.login, ['archive', 'remove'], by)
           : null;
+      const plans = both && { archive: both[0]!, remove: both[1]! };
       return reply.view('accounts/details.njk', {
         me: request.session,
         csrfToken: getCsrfToken(request, reply),

@@ -194,6 +194,42 @@ describe.skipIf(!canRun)('a UID that still owns processes or files', () => {
     expect(await s.digestEtc()).toBe(before);
   });
 
+  // Red team MEDIUM 2: PATCH gave an account a UID whose processes still ran (useradd, a
+  // process, userdel -f: the process keeps the UID); the dry run and /validate said nothing.
+  it('refuses it to a change of UID (PATCH, bulk modify) and says so in the dry runs, naming them', async () => {
+    const uid = base + 31;
+    startProcessAs({ uid, gid }, ['sleep', '308'], started);
+    const pid = await waitForProcessOf(uid, 'sleep 308');
+    await s.service.createAccount({ login: 'patched', uid: base + 32, password: null, createHome: false });
+    const before = await s.digestEtc();
+    const busy = { code: 'busy', field: 'uid', message: expect.stringContaining(`${pid} sleep 308`) };
+    await expect(s.service.updateAccount('patched', { uid })).rejects.toMatchObject(busy);
+    await expect(s.service.modifyAccounts([{ login: 'patched', uid }])).rejects.toMatchObject({
+      ...busy,
+      field: 'accounts.0.uid',
+    });
+    expect(await s.digestEtc()).toBe(before);
+    // The create form's check and the CSV import's dry run say it before the write does.
+    expect(await s.service.checkNewAccount({ login: 'dryrun', uid, password: null })).toEqual([
+      { field: 'uid', message: expect.stringContaining(`${pid} sleep 308`) },
+    ]);
+    const dry = await s.service.importCsv(`login,uid\ndryrow,${uid}\n`, { dryRun: true });
+    expect(dry.problems).toEqual([
+      { row: expect.any(Number), field: 'uid', message: expect.stringContaining(`${pid}`) },
+    ]);
+    expect(await s.digestEtc()).toBe(before);
+  });
+
+  // Red team LOW 7: what ending the processes reaches is listed as such.
+  it('lists a process acting as the UID that kill -1 as the account does not reach', async () => {
+    const uid = base + 33;
+    await s.service.createAccount({ login: 'reached', uid, password: null, createHome: false });
+    startActingAs(uid, started);
+    const pid = await waitForProcessOf(uid, 'licorn-acting-as');
+    const plan = await s.service.getDeletionPlan('reached');
+    expect(plan.processes).toEqual([expect.objectContaining({ pid, reach: 'not-signalled' })]);
+  });
+
   it('refuses a kept home owned by another account’s UID too (createHome false)', async () => {
     const dir = join(s.root, 'home/elsewhere');
     await mkdir(dir);

@@ -201,7 +201,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     },
     async (request) => {
       checkAccountAction(getActorOf(request), getExisting(request.params.login), 'delete', adminGroups);
-      return accounts.getDeletionPlan(request.params.login, request.query.home);
+      return accounts.getDeletionPlan(request.params.login, request.query.home, getRequester(request));
     },
   );
 
@@ -244,13 +244,14 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
             `home: ${home}`,
             result.home.warning,
             result.privateGroup && `private group ${result.privateGroup} deleted`,
+            result.groupKept,
             result.endedCount > 0 && `${result.endedCount} processes ended first`,
           ]
             .filter(Boolean)
             .join('; '),
       );
-      const { archive, privateGroup, endedProcesses, endedCount } = deleted;
-      return { archive, home: deleted.home, privateGroup, endedProcesses, endedCount };
+      const { archive, privateGroup, groupKept, endedProcesses, endedCount } = deleted;
+      return { archive, home: deleted.home, privateGroup, groupKept, endedProcesses, endedCount };
     },
   );
 

@@ -216,7 +216,7 @@ describe('the accounts API', () => {
     expect(await digestEtc()).toBe(before);
     const deleted = await call(api.admin, 'POST', '/api/v1/accounts/bulk', { action: 'delete', logins });
     // No private group (they share `users`), no process ended (a sandbox checks none).
-    const gone = { privateGroup: null, endedProcesses: [], endedCount: 0 };
+    const gone = { privateGroup: null, groupKept: null, endedProcesses: [], endedCount: 0 };
     expect(deleted.json().deleted).toEqual([
       {
         login: 'bulk1',
