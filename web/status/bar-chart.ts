@@ -52,12 +52,14 @@ export class BarChart {
     const rows = this.#svg.selectAll<SVGGElement, Bar>('g.bar').data(bars, (bar) => bar.key);
     rows.exit().remove();
     const entered = rows.enter().append('g').attr('class', 'bar');
-    entered
+    const label = entered
       .append('text')
       .attr('class', 'bar-label')
       .attr('x', 0)
       .attr('y', rowHeight / 2)
       .attr('dy', '0.35em');
+    label.append('title');
+    label.append('tspan');
     entered
       .append('rect')
       .attr('class', 'bar-track')
@@ -78,7 +80,9 @@ export class BarChart {
       .attr('dy', '0.35em');
     const merged = entered.merge(rows);
     merged.attr('transform', (_bar, index) => `translate(0,${index * rowHeight})`).attr('data-key', (bar) => bar.key);
-    merged.select('.bar-label').text((bar) => bar.label);
+    merged.select<SVGTextElement>('.bar-label').each(function (bar) {
+      fitLabel(this, bar.label, labelWidth - 6);
+    });
     merged.select('.bar-track').attr('width', width - labelWidth - textWidth);
     merged
       .select<SVGRectElement>('.bar-value')
@@ -89,4 +93,28 @@ export class BarChart {
       .attr('x', width - textWidth + 8)
       .text((bar) => bar.text);
   }
+}
+
+// Shows `text` in at most `width` pixels, cut with an ellipsis (a mount point can be 4 kB
+// long, and anyone who labels a disk chooses it); the whole of it stays in the tooltip.
+function fitLabel(element: SVGTextElement, text: string, width: number): void {
+  const title = element.querySelector('title')!;
+  const shown = element.querySelector('tspan')!;
+  // Measured once per text (each measure is a layout); not while hidden, where it is 0.
+  if (element.dataset.fitted === text) return;
+  title.textContent = text;
+  shown.textContent = text;
+  const length = shown.getComputedTextLength();
+  if (length > 0) element.dataset.fitted = text;
+  if (length <= width) return;
+  // Halving search for the longest prefix that fits with its ellipsis.
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    shown.textContent = `${text.slice(0, middle)}…`;
+    if (shown.getComputedTextLength() <= width) low = middle;
+    else high = middle - 1;
+  }
+  shown.textContent = `${text.slice(0, low)}…`;
 }
