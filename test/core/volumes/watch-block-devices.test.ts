@@ -99,3 +99,39 @@ function readlinkTarget(fd: string): string {
     return '(closed)';
   }
 }
+
+// Sends one uevent as a root process would: `kernel` in the kernel's format to group 1 (which
+// the watcher must ignore: it did not come from the kernel), `udev` in libudev's format to
+// group 2 (udevd's, which it must read when listening to udev). Python has netlink; Node has not.
+const sendUeventScript = `
+import socket, struct, sys
+kind, name = sys.argv[1], sys.argv[2].encode()
+fields = b'ACTION=change\\0DEVPATH=/devices/virtual/block/' + name + b'\\0SUBSYSTEM=block\\0DEVNAME=' + name + b'\\0'
+if kind == 'kernel':
+    message, group = b'change@/devices/virtual/block/' + name + b'\\0' + fields, 1
+else:
+    header = struct.pack('=8sIIIIIIII', b'libudev', socket.htonl(0xfeedcafe), 40, 40, len(fields), 0, 0, 0, 0)
+    message, group = header + fields, 2
+sender = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 15)
+sender.bind((0, 0))
+sender.sendto(message, (0, group))
+`;
+
+describe.skipIf(isLoopSuiteSkipped())('watchBlockDevices with udev', () => {
+  it("reads udev's events and ignores a kernel-looking one sent by a process", async () => {
+    const hints: BlockDeviceHint[] = [];
+    const watch = await watchBlockDevices({ udev: true }, (hint) => hints.push(hint));
+    try {
+      expect(watch.sources).toContain('udev');
+      const suffix = `${process.pid}x${Date.now() % 100000}`;
+      await runTool('python3', ['-c', sendUeventScript, 'kernel', `licorn-fake-${suffix}`]);
+      await runTool('python3', ['-c', sendUeventScript, 'udev', `licorn-udev-${suffix}`]);
+      // Sent one after the other and read from one socket in that order: once udev's is seen,
+      // the other one was read too.
+      await waitUntil(() => hints.some((hint) => hint.name === `licorn-udev-${suffix}`), "udev's event");
+      expect(hints.some((hint) => hint.name === `licorn-fake-${suffix}`)).toBe(false);
+    } finally {
+      watch.close();
+    }
+  });
+});
