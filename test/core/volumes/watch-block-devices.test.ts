@@ -1,36 +1,53 @@
+import { execFile } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   watchBlockDevices,
   type BlockDeviceHint,
   type BlockDeviceWatch,
 } from '../../../server/core/volumes/watch-block-devices.ts';
-import { isLoopSuiteSkipped, LoopDevices, runTool, waitUntil } from '../../helpers/loop-devices.ts';
+import { createImage, LoopDevices, shouldSkipLoopTests } from '../../helpers/loop-devices.ts';
+import { waitUntil } from '../../helpers/wait-until.ts';
+
+// Outside tools, as an admin's shell would run them.
+const runTool = async (command: string, args: string[]) => (await promisify(execFile)(command, args)).stdout;
 
 // Real loop devices, made and attached here, always detached in afterAll. Each change is
 // made after the watcher starts and checked by the hint it must produce; hints about other
 // devices (other test files attach theirs at the same time) are ignored.
-describe.skipIf(isLoopSuiteSkipped())('watchBlockDevices', () => {
+describe.skipIf(shouldSkipLoopTests()).sequential('watchBlockDevices', () => {
   const loops = new LoopDevices();
+  let dir = '';
   let watch: BlockDeviceWatch | undefined;
   let hints: BlockDeviceHint[] = [];
   const hasHint = (expected: BlockDeviceHint) => () =>
     hints.some((hint) => (expected.name ? hint.name === expected.name : hint.mounts === expected.mounts));
-
   const startWatch = async () => {
     hints = [];
     watch = await watchBlockDevices({}, (hint) => hints.push(hint));
   };
+  // An empty image (`ext4`: with a filesystem) in the test's directory.
+  const makeImage = async (file: string, ext4 = false) => {
+    const path = join(dir, file);
+    if (ext4) return createImage(path, 'ext4');
+    await runTool('truncate', ['-s', '16M', path]);
+    return path;
+  };
 
   beforeAll(async () => {
-    await loops.open();
+    dir = await mkdtemp(join(tmpdir(), 'licorn-watch-'));
   });
   afterEach(() => {
     watch?.close();
     watch = undefined;
   });
   afterAll(async () => {
-    await loops.cleanUp();
+    await loops.cleanUp(dir);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('opens the kernel uevent socket, the mount table and /dev', async () => {
@@ -40,42 +57,43 @@ describe.skipIf(isLoopSuiteSkipped())('watchBlockDevices', () => {
   });
 
   it('names a loop device attached by losetup, then detached', async () => {
-    const image = await loops.createImage('attach.img');
+    const image = await makeImage('attach.img');
     await startWatch();
     const name = await loops.attach(image);
     await waitUntil(hasHint({ name }), `a hint for ${name} after losetup`);
     // Started again after the attach: only the detach can name the device now.
     watch?.close();
     await startWatch();
-    await loops.detach(name);
+    await runTool('losetup', ['-d', `/dev/${name}`]);
     await waitUntil(hasHint({ name }), `a hint for ${name} after losetup -d`);
   });
 
   it('names each of several loop devices attached in one burst', async () => {
-    const images = await Promise.all(['a.img', 'b.img', 'c.img'].map((file) => loops.createImage(file)));
+    const images = await Promise.all(['a.img', 'b.img', 'c.img'].map((file) => makeImage(file)));
     await startWatch();
     const names: string[] = [];
     for (const image of images) names.push(await loops.attach(image));
     await waitUntil(() => names.every((name) => hasHint({ name })()), `hints for ${names.join(', ')}`);
-    for (const name of names) await loops.detach(name);
+    for (const name of names) await runTool('losetup', ['-d', `/dev/${name}`]);
   });
 
   it('names a loop device that mkfs.ext4 wrote a filesystem on (no uevent: the node closed after writing)', async () => {
-    const name = await loops.attach(await loops.createImage('mkfs.img'));
+    const name = await loops.attach(await makeImage('mkfs.img'));
     await startWatch();
     await runTool('mkfs.ext4', ['-q', '-F', `/dev/${name}`]);
     await waitUntil(hasHint({ name }), `a hint for ${name} after mkfs.ext4`);
   });
 
   it('tells of a mount and an unmount made outside', async () => {
-    const name = await loops.attach(await loops.createImage('mount.img'));
-    await runTool('mkfs.ext4', ['-q', '-F', `/dev/${name}`]);
+    const name = await loops.attach(await makeImage('mount.img', true));
+    const target = join(dir, 'mnt');
+    await mkdir(target);
     await startWatch();
-    const target = await loops.mount(name);
+    await runTool('mount', [`/dev/${name}`, target]);
     await waitUntil(hasHint({ mounts: true }), 'a mounts hint after mount');
     watch?.close();
     await startWatch();
-    await loops.unmount(target);
+    await runTool('umount', [target]);
     await waitUntil(hasHint({ mounts: true }), 'a mounts hint after umount');
   });
 
@@ -117,7 +135,7 @@ sender.bind((0, 0))
 sender.sendto(message, (0, group))
 `;
 
-describe.skipIf(isLoopSuiteSkipped())('watchBlockDevices with udev', () => {
+describe.skipIf(shouldSkipLoopTests())('watchBlockDevices with udev', () => {
   it("reads udev's events and ignores a kernel-looking one sent by a process", async () => {
     const hints: BlockDeviceHint[] = [];
     const watch = await watchBlockDevices({ udev: true }, (hint) => hints.push(hint));
