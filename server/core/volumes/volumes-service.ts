@@ -54,10 +54,10 @@ export class VolumesService implements VolumesApi {
   #state: VolumeState = { volumes: [], devices: new Map(), mountsByName: new Map() };
   #queue: Promise<unknown> = Promise.resolve();
   #pending: { force: Set<string>; done: Promise<void> } | null = null;
+  #waitingActions = 0;
   #lastUsage = new Map<string, number>();
   #usageTimers = new Map<string, NodeJS.Timeout>();
   #closed = false;
-  #waitingActions = 0;
 
   private constructor(options: VolumesOptions, root: string) {
     this.#options = options;
