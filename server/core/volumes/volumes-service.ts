@@ -8,7 +8,7 @@ import type { ActionContext } from './build-volumes.ts';
 import { diffVolumes, type VolumeEvent } from './diff-volumes.ts';
 import { findHolders } from './find-holders.ts';
 import { ProbeCache } from './probe-filesystem.ts';
-import { readVolumeState, type VolumeState } from './read-volume-state.ts';
+import { getUsage, readVolumeState, type VolumeState } from './read-volume-state.ts';
 import { ReservedStore } from './reserved-store.ts';
 import { VolumeActions } from './volume-actions.ts';
 import { checkAction, getVolumeOrFail } from './volume-refusal.ts';
@@ -37,6 +37,10 @@ export interface VolumesOptions extends VolumesSettings {
 // The daemon itself, in the audit log, for what it does on its own (auto-mount).
 const daemonActor: VolumeActor = { login: '-', address: '-' };
 
+// Actions that may wait in the queue: each re-reads the machine and may run blkid, so a flood
+// of requests is refused at once rather than queued for minutes.
+const maxWaitingActions = 32;
+
 // The volumes service: discovery, Licorn's mount policy, actions, reserved markers, events.
 // Every reading and every action runs in one queue, so an action acts on the state it just
 // read and its event follows the durable change (the kernel's mount table, the state file).
@@ -51,6 +55,7 @@ export class VolumesService implements VolumesApi {
   #state: VolumeState = { volumes: [], devices: new Map(), mountsByName: new Map() };
   #queue: Promise<unknown> = Promise.resolve();
   #pending: { force: Set<string>; done: Promise<void> } | null = null;
+  #waitingActions = 0;
   #lastUsage = new Map<string, number>();
   #usageTimers = new Map<string, NodeJS.Timeout>();
   #closed = false;
@@ -112,6 +117,22 @@ export class VolumesService implements VolumesApi {
     });
     this.#pending = { force, done };
     return done;
+  }
+
+  refreshUsage(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#enqueue(async () => {
+      const before = this.#state.volumes;
+      const volumes = await Promise.all(
+        before.map(async (volume) => {
+          if (!volume.mountPoint) return volume;
+          const usage = await getUsage(volume.mountPoint);
+          return usage && JSON.stringify(usage) !== JSON.stringify(volume.usage) ? { ...volume, usage } : volume;
+        }),
+      );
+      this.#state = { ...this.#state, volumes };
+      for (const event of diffVolumes(before, volumes)) this.#emit(event);
+    });
   }
 
   mount(name: string, actor: VolumeActor): Promise<Volume> {
@@ -206,8 +227,18 @@ export class VolumesService implements VolumesApi {
     target: string,
     run: () => Promise<{ result: T; detail: string }>,
   ): Promise<T> {
+    const who = { login: actor.login, address: actor.address, action, target: String(target).slice(0, 80) };
+    if (this.#closed || this.#waitingActions >= maxWaitingActions) {
+      const error = this.#closed
+        ? new CoreError('conflict', 'The volumes service is shutting down')
+        : new CoreError('busy', `Too many volume actions waiting (${maxWaitingActions}): try again later`);
+      return this.#options.audit.record({ ...who, outcome: 'refused', detail: error.message }).then(() => {
+        throw error;
+      });
+    }
+    this.#waitingActions += 1;
     return this.#enqueue(async () => {
-      const who = { login: actor.login, address: actor.address, action, target: String(target).slice(0, 80) };
+      this.#waitingActions -= 1;
       try {
         const { result, detail } = await run();
         await this.#options.audit.record({ ...who, outcome: 'done', detail });
