@@ -91,10 +91,14 @@ export async function measureAttachDelays(
       if (hasPage) {
         await waitFor(() => frames.some((frame) => frame.text.includes(id)), `push frame for ${name}`);
         frameTime = frames.find((frame) => frame.text.includes(id))!.time;
-        await page.waitForFunction(`window.rowTimes['volume-${name}']?.painted > 0`, undefined, {
-          polling: 50,
-          timeout: 10_000,
-        });
+        // A function, not a string: the page's CSP forbids eval, which a polled string needs.
+        await page.waitForFunction(
+          (rowId) =>
+            ((window as unknown as { rowTimes: Record<string, { painted: number }> }).rowTimes[rowId]?.painted ?? 0) >
+            0,
+          `volume-${name}`,
+          { polling: 50, timeout: 10_000 },
+        );
         painted = (await page.evaluate(`window.rowTimes['volume-${name}'].painted`)) as number;
       }
       if (round > 0) {

@@ -17,15 +17,24 @@ import { LoopFleet } from './loop-fleet.ts';
 import { measureDiscovery } from './volume-discovery.ts';
 import { compareMountWatchers, getCpuMs } from './volume-watch-sources.ts';
 import { measureAttachDelays } from './volume-attach-delays.ts';
+import { watchBlockDevices } from '../server/core/volumes/watch-block-devices.ts';
 
 const projectDir = join(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quantile = (values: number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
 
-// A process's CPU, in percent of one core, over `seconds`; and the share of its block watcher
-// thread (named licorn-blkwatch by the addon).
-async function measureIdleCpu(pid: number, seconds: number): Promise<{ daemon: number; watcher: number }> {
+// A process's CPU, in percent of one core, over `seconds`; the share of its block watcher
+// thread (named licorn-blkwatch by the addon); and the changes made meanwhile by others (other
+// sessions' tests attach and mount theirs), each of which costs the daemon one reading.
+async function measureIdleCpu(
+  pid: number,
+  seconds: number,
+): Promise<{ daemon: number; watcher: number; changes: number }> {
+  let changes = 0;
+  const watch = await watchBlockDevices({}, () => {
+    changes += 1;
+  });
   let watcherStat = '';
   for (const tid of await readdir(`/proc/${pid}/task`)) {
     const comm = await readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').catch(() => '');
@@ -36,7 +45,12 @@ async function measureIdleCpu(pid: number, seconds: number): Promise<{ daemon: n
   await sleep(seconds * 1000);
   const elapsed = performance.now() - started;
   const after = [await getCpuMs(`/proc/${pid}/stat`), watcherStat ? await getCpuMs(watcherStat) : 0];
-  return { daemon: ((after[0]! - before[0]!) * 100) / elapsed, watcher: ((after[1]! - before[1]!) * 100) / elapsed };
+  watch.close();
+  return {
+    daemon: ((after[0]! - before[0]!) * 100) / elapsed,
+    watcher: ((after[1]! - before[1]!) * 100) / elapsed,
+    changes,
+  };
 }
 
 // Runs the benchmark and prints its tables.
@@ -183,6 +197,12 @@ export async function runVolumesBench(): Promise<void> {
             target: 'no polling cost',
           },
           { name: 'its block watcher thread', ours: idleWith.watcher, baseline: idleWithout.watcher, target: '0' },
+          {
+            name: "others' device and mount changes meanwhile (hints)",
+            ours: idleWith.changes,
+            baseline: idleWithout.changes,
+            target: '—',
+          },
         ],
         { ours: `${count} loops`, baseline: 'none' },
       );
