@@ -112,7 +112,10 @@ static void drain_netlink(watcher *w, batch *b) {
     struct sockaddr_nl sender;
     char control[CMSG_SPACE(sizeof(struct ucred))];
     struct iovec io = {buffer, sizeof buffer - 1};
-    struct msghdr message = {&sender, sizeof sender, &io, 1, control, sizeof control, 0};
+    struct msghdr message = {
+      .msg_name = &sender, .msg_namelen = sizeof sender, .msg_iov = &io, .msg_iovlen = 1,
+      .msg_control = control, .msg_controllen = sizeof control,
+    };
     ssize_t length = recvmsg(w->netlink_fd, &message, MSG_DONTWAIT);
     if (length < 0) {
       if (errno == ENOBUFS) {
