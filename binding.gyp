@@ -2,8 +2,8 @@
   "targets": [
     {
       "target_name": "licorn_native",
-      "sources": ["server/native/licorn_native.c"],
-      "libraries": ["-lcrypt", "-ldl"],
+      "sources": ["server/native/licorn_native.c", "server/native/block_watch.c", "server/native/block_watch_sources.c"],
+      "libraries": ["-lcrypt", "-ldl", "-lpthread"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]

@@ -1,15 +1,17 @@
 // `npm run bench`: every benchmark, each with its baseline measured in the same run.
-// `npm run bench -- web` (or accounts, pages, status) runs one.
+// `npm run bench -- web` (or accounts, pages, status, volumes) runs one.
 import { runAccountsBench } from './accounts-bench.ts';
 import { runWebBench } from './web-bench.ts';
 import { runPagesBench } from './pages-bench.ts';
 import { runStatusBench } from './status-bench.ts';
+import { runVolumesBench } from './volumes-bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   web: runWebBench,
   accounts: runAccountsBench,
   pages: runPagesBench,
   status: runStatusBench,
+  volumes: runVolumesBench,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {

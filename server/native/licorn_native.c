@@ -9,6 +9,8 @@
 //   remoteHost, oldPassword, newPassword) -> Promise<{ step, code, messages }>: one PAM
 //   transaction (authenticate then account; or chauthtok) on a libuv worker thread.
 //   libpam.so.0 is opened at the first call (pam-abi.h says why).
+// - watchBlockDevices(options, callback) and stopBlockWatch(handle): block devices and mounts
+//   changing, from a thread asleep in poll() (block_watch.c).
 #include <crypt.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pam-abi.h"
+#include "block_watch.h"
 
 #define MAX_INPUT 4096
 
@@ -471,6 +474,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pamChangePassword", NULL, pam_change_password, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, 6, properties));
+  register_block_watch(env, exports);
   return exports;
 }
 

@@ -17,6 +17,32 @@ interface LicornNative {
     oldPassword: string,
     newPassword: string,
   ): Promise<PamResult>;
+  watchBlockDevices(options: NativeBlockWatchOptions, callback: (batch: BlockChangeBatch) => void): NativeBlockWatch;
+  stopBlockWatch(handle: object): void;
+}
+
+// Where the native block watcher looks; an empty or missing path is not watched.
+export interface NativeBlockWatchOptions {
+  devDir?: string;
+  uuidDir?: string;
+  mountInfo?: string;
+  // Also listen to udev's own events (netlink group 2): when udev runs.
+  udev?: boolean;
+}
+
+// What one wake-up of the watcher thread saw: kernel names of block devices that changed,
+// whether the mount table changed, whether anything may have (events dropped, odd names).
+export interface BlockChangeBatch {
+  names: string[];
+  mounts: boolean;
+  everything: boolean;
+}
+
+// A running watcher thread: its handle for stopBlockWatch and the sources it could open
+// (`uevent` or `udev`, `mountinfo`, `dev`, `by-uuid`).
+export interface NativeBlockWatch {
+  handle: object;
+  sources: string[];
 }
 
 // What one PAM transaction answered: the step it stopped at (or ended with), PAM's result
@@ -79,4 +105,18 @@ export function runPamPasswordChange(
   newPassword: string,
 ): Promise<PamResult> {
   return runOnWorker(() => native.pamChangePassword(service, user, remoteHost, oldPassword, newPassword));
+}
+
+// Starts the addon's block device and mount watcher thread (block_watch.c); `callback` gets
+// one batch per wake-up on the event loop. Stop it with stopBlockWatch().
+export function startBlockWatch(
+  options: NativeBlockWatchOptions,
+  callback: (batch: BlockChangeBatch) => void,
+): NativeBlockWatch {
+  return native.watchBlockDevices(options, callback);
+}
+
+// Stops a watcher thread and closes its descriptors before returning.
+export function stopBlockWatch(watch: NativeBlockWatch): void {
+  native.stopBlockWatch(watch.handle);
 }
