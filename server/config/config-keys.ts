@@ -161,6 +161,13 @@ export const configKeys: readonly ConfigKey[] = [
       'Where the status history (10 minutes of samples, 24 hours of one-minute averages) is kept across restarts; empty: /var/lib/licorn/status-history.json on the real machine, status-history.json beside a sandbox root (var/status-history.json for the demo).',
   },
   {
+    key: 'demo.volumes',
+    type: 'boolean',
+    default: true,
+    description:
+      'In a demo sandbox run as root: make two small image files there (an ext4 "Archives" and a vfat "USB-KEY"), attach them as loop devices while licornd runs (detached at stop), for the Volumes page to act on.',
+  },
+  {
     key: 'log.level',
     type: 'string',
     default: 'info',

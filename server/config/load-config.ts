@@ -29,6 +29,7 @@ export interface LicornConfig {
   log: { level: string; requests: boolean };
   auditFile: string;
   statusHistoryFile: string;
+  demo: { volumes: boolean };
   configFile: string | null;
 }
 
@@ -116,6 +117,7 @@ export function loadConfig({
     statusHistoryFile:
       optionalPath('status.history_file') ||
       (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),
+    demo: { volumes: get('demo.volumes') },
     configFile: fileEntries ? fileToRead : null,
   };
 }
