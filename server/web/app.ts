@@ -31,6 +31,8 @@ import statusApiRoutes from './routes/api/status-api.ts';
 import sessionApiRoutes from './routes/api/session-api.ts';
 import accountsApiRoutes from './routes/api/accounts-api.ts';
 import groupsApiRoutes from './routes/api/groups-api.ts';
+import volumesRoutes from './routes/volumes.ts';
+import volumesApiRoutes from './routes/api/volumes-api.ts';
 import pushSocketRoutes, { handleWebSocketError } from './routes/push-socket.ts';
 import { maxFrameBytes } from './push/push-limits.ts';
 
@@ -84,10 +86,12 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(auditRoutes);
   await app.register(groupsRoutes);
   await app.register(statusRoutes);
+  await app.register(volumesRoutes);
   await app.register(sessionApiRoutes);
   await app.register(accountsApiRoutes);
   await app.register(groupsApiRoutes);
   await app.register(statusApiRoutes);
+  await app.register(volumesApiRoutes);
   await app.register(pushSocketRoutes);
   return app;
 }

@@ -1,0 +1,64 @@
+import type { EventBus } from '../../../core/events/event-bus.ts';
+import type { VolumesApi } from '../../../core/volumes/volumes-api.ts';
+import { getVolumeRow } from '../../volumes/volume-row.ts';
+import type { PushHub } from '../push-hub.ts';
+import { TurnBatch } from '../turn-batch.ts';
+import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.ts';
+
+// `volumes`: the volumes page's rows, for admins, following the core's volume events (a disk
+// plugged, a loop attached, a `mount` in a shell, usage moving). Changes are gathered for one
+// turn of the event loop, then each changed volume's row is rendered by the page's own partial:
+// a new one appended, a changed one replaced, a gone one removed. A subscriber gets every row
+// at once (a reconnecting page re-syncs what it missed); a machine has tens of volumes, not
+// thousands, so the whole table is one small frame.
+export function createVolumesTopic(
+  volumes: VolumesApi,
+  events: EventBus,
+  hub: PushHub,
+  render: RenderPartial,
+): PushTopic & { close(): void } {
+  const renderRow = (name: string): Promise<string> | null => {
+    const volume = volumes.get(name);
+    return volume ? render('volumes/_row.njk', { row: getVolumeRow(volume) }) : null;
+  };
+
+  const batch = new TurnBatch(async (added, changed) => {
+    const messages: StreamMessage[] = [];
+    for (const name of new Set([...added, ...changed])) {
+      const html = await renderRow(name);
+      if (html === null) messages.push({ action: 'remove', target: `volume-${name}` });
+      // `append` replaces a row with the same id: an added volume already shown is not doubled.
+      else if (added.has(name)) messages.push({ action: 'append', target: 'volume-rows', html });
+      else messages.push({ action: 'replace', target: `volume-${name}`, html });
+    }
+    if (messages.length > 0) hub.publish('volumes', messages);
+  });
+
+  const stops = [
+    events.on('volume-added', ({ data }) => batch.add(data.name)),
+    events.on('volume-removed', ({ data }) => batch.remove(data.name)),
+    events.on('volume-changed', ({ data }) => batch.change(data.name)),
+    events.on('volume-mounted', ({ data }) => batch.change(data.name)),
+    events.on('volume-unmounted', ({ data }) => batch.change(data.name)),
+    events.on('volume-usage', ({ data }) => batch.change(data.name)),
+  ];
+  return {
+    name: 'volumes',
+    canSubscribe: (viewer) => viewer.isAdmin,
+    getSnapshot: async () => [
+      {
+        action: 'update',
+        target: 'volume-rows',
+        html: (
+          await Promise.all(volumes.list().map((volume) => render('volumes/_row.njk', { row: getVolumeRow(volume) })))
+        ).join(''),
+      },
+      {
+        action: 'replace',
+        target: 'volumes-writable',
+        html: await render('volumes/_writable.njk', { writable: volumes.writable }),
+      },
+    ],
+    close: () => stops.forEach((stop) => stop()),
+  };
+}
