@@ -4,8 +4,10 @@
 # acl, su and script as test peers. Needs root when something is missing; says what to run otherwise.
 set -euo pipefail
 # util-linux (unshare, nsenter, setpriv, su, findmnt), bsdutils (script: a pty for su) and
-# mount drive the real-machine tests (test/helpers/real-machine.ts).
-packages=(chromium libpam0g-dev libcrypt-dev passwd perl acl util-linux bsdutils mount g++ make python3)
+# mount drive the real-machine tests (test/helpers/real-machine.ts); e2fsprogs, dosfstools,
+# xfsprogs and btrfs-progs make the filesystems on the loop devices of test/core/volumes.
+packages=(chromium libpam0g-dev libcrypt-dev passwd perl acl util-linux bsdutils mount g++ make python3
+  e2fsprogs dosfstools xfsprogs btrfs-progs)
 missing=()
 # nscd is unpacked, not installed: installing it would start a cache daemon for the whole
 # machine. The nscd test runs this copy in a private mount namespace of its own.

@@ -11,6 +11,8 @@ export interface ConfigKey {
   // Inclusive bounds for numbers.
   min?: number;
   max?: number;
+  // Old Licorn spellings accepted in the file for this key (`extensions.volumes.mount_all_fs`).
+  aliases?: string[];
   // What a string must look like, and how the error says so.
   check?: { test(value: string): boolean; expected: string };
 }
@@ -159,6 +161,39 @@ export const configKeys: readonly ConfigKey[] = [
     default: '',
     description:
       'Where the status history (10 minutes of samples, 24 hours of one-minute averages) is kept across restarts; empty: /var/lib/licorn/status-history.json on the real machine, status-history.json beside a sandbox root (var/status-history.json for the demo).',
+  },
+  {
+    key: 'volumes.auto_mount',
+    type: 'boolean',
+    default: false,
+    aliases: ['extensions.volumes.auto_mount'],
+    description:
+      'Mount new volumes as they appear (and those present at start), unless reserved, system or of a filesystem Licorn leaves alone.',
+  },
+  {
+    key: 'volumes.mount_all_fs',
+    type: 'boolean',
+    default: false,
+    aliases: ['extensions.volumes.mount_all_fs'],
+    description:
+      "Also mount filesystems other than Licorn's own (ext2/3/4, btrfs, xfs, jfs, reiserfs): vfat, exfat, ntfs, iso9660, udf…",
+  },
+  {
+    key: 'volumes.enduser_owner',
+    type: 'string',
+    default: '',
+    aliases: ['extensions.volumes.enduser_owner'],
+    description:
+      'Account owning the files of end-user filesystems (vfat, exfat, ntfs, iso9660, udf); empty: the first non-system account, else root.',
+    check: { test: (value) => value === '' || /^[a-z_][a-z0-9_.-]*[$]?$/.test(value), expected: 'a login name' },
+  },
+  {
+    key: 'volumes.state_file',
+    type: 'string',
+    default: '',
+    aliases: ['extensions.volumes.state_file'],
+    description:
+      'Where the "reserved" markers of volumes are kept, by filesystem UUID; empty: /var/lib/licorn/volumes.json on the real machine, volumes.json beside a sandbox root (var/volumes.json for the demo).',
   },
   {
     key: 'demo.volumes',

@@ -27,6 +27,7 @@ export interface LicornConfig {
   sessions: { idleTimeoutMs: number; absoluteTimeoutMs: number; maxPerAccount: number; storeFile: string };
   push: { maxSocketsPerSession: number; maxSocketsPerAddress: number };
   log: { level: string; requests: boolean };
+  volumes: { autoMount: boolean; mountAllFs: boolean; enduserOwner: string; stateFile: string };
   auditFile: string;
   statusHistoryFile: string;
   demo: { volumes: boolean };
@@ -62,13 +63,13 @@ export function loadConfig({
   const fileToRead = configFile ? resolve(cwd, configFile) : defaultConfigFile;
   const fileEntries = readConfigFile(fileToRead, configFile !== null);
   for (const [key, raw] of fileEntries ?? []) {
-    const spec = configKeys.find((candidate) => candidate.key === key);
+    const spec = configKeys.find((candidate) => candidate.key === key || candidate.aliases?.includes(key));
     if (!spec) {
       throw new ConfigError(
         `${fileToRead}: unknown key "${key}" (known keys: ${configKeys.map((k) => k.key).join(', ')})`,
       );
     }
-    values.set(key, coerceConfigValue(spec, raw, fileToRead));
+    values.set(spec.key, coerceConfigValue(spec, raw, fileToRead));
   }
   for (const spec of configKeys) {
     const fromEnv = env[getEnvName(spec.key)];
@@ -112,6 +113,14 @@ export function loadConfig({
       maxSocketsPerAddress: get('push.max_sockets_per_address'),
     },
     log: { level, requests: get('log.requests') },
+    volumes: {
+      autoMount: get('volumes.auto_mount'),
+      mountAllFs: get('volumes.mount_all_fs'),
+      enduserOwner: get('volumes.enduser_owner'),
+      stateFile:
+        optionalPath('volumes.state_file') ||
+        (root === '/' ? '/var/lib/licorn/volumes.json' : join(dirname(root), 'volumes.json')),
+    },
     auditFile:
       optionalPath('audit.file') || (root === '/' ? '/var/log/licorn/audit.log' : join(dirname(root), 'log/audit.log')),
     statusHistoryFile:

@@ -1,8 +1,10 @@
+import { dirname, join } from 'node:path';
 import { AccountsService } from './accounts/accounts-service.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { EventBus } from './events/event-bus.ts';
 import { getSystemInfo, type SystemInfo } from './system/get-system-info.ts';
+import { VolumesService, type VolumesSettings } from './volumes/volumes-service.ts';
 
 export interface CoreOptions {
   root: string;
@@ -10,6 +12,13 @@ export interface CoreOptions {
   pamService: string;
   adminGroups: string[];
   auditFile: string;
+  // Defaults: nothing auto-mounted, Licorn's filesystems only, the state file beside the root.
+  volumes?: Partial<VolumesSettings>;
+}
+
+// Where the reserved markers live when the configuration does not say.
+function getDefaultVolumesStateFile(root: string): string {
+  return root === '/' ? '/var/lib/licorn/volumes.json' : join(dirname(root), 'volumes.json');
 }
 
 // The in-process library that owns the machine's state: the web layer and CLI go through it.
@@ -20,6 +29,7 @@ export interface Core {
   readonly auth: Authenticator;
   readonly accounts: AccountsService;
   readonly audit: AuditLog;
+  readonly volumes: VolumesService;
   getSystemInfo(): Promise<SystemInfo>;
   close(): Promise<void>;
 }
@@ -42,6 +52,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       detail: recovery.message,
     });
   }
+  const volumes = await VolumesService.open({
+    root: options.root,
+    isRealMachine: options.isRealMachine,
+    events,
+    audit,
+    accounts,
+    autoMount: options.volumes?.autoMount ?? false,
+    mountAllFs: options.volumes?.mountAllFs ?? false,
+    enduserOwner: options.volumes?.enduserOwner ?? '',
+    stateFile: options.volumes?.stateFile || getDefaultVolumesStateFile(options.root),
+  });
   return {
     root: options.root,
     isRealMachine: options.isRealMachine,
@@ -49,10 +70,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     auth,
     accounts,
     audit,
+    volumes,
     getSystemInfo,
     async close() {
       // Finishes the account writes in flight, then stops watching.
       await accounts.close();
+      await volumes.close();
       await audit.settle();
     },
   };

@@ -16,10 +16,13 @@ export class CoreError extends Error {
   override name = 'CoreError';
   readonly code: ErrorCode;
   readonly field: string | null;
+  // Structured facts behind the message, for a page to show (a volume's holders on 'busy').
+  readonly details: unknown;
 
-  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown; details?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.code = code;
     this.field = options.field ?? null;
+    this.details = options.details ?? null;
   }
 }

@@ -32,5 +32,8 @@ export interface VolumesApi {
   setReserved(name: string, reserved: boolean, actor: VolumeActor): Promise<Volume>;
   // The processes holding a mounted volume now.
   getHolders(name: string): Promise<VolumeHolder[]>;
+  // Reads the machine again and emits the differences as events (the live watcher calls it;
+  // `name` is probed again even when its size and device number did not change).
+  refresh(hint?: { name?: string }): Promise<void>;
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ export default fp(
       pamService: config.auth.pamService,
       adminGroups: config.auth.adminGroups,
       auditFile: config.auditFile,
+      volumes: config.volumes,
     });
     app.decorate('core', core);
     app.addHook('onClose', () => core.close());

@@ -1,0 +1,59 @@
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { VolumeHolder } from './volumes-api.ts';
+
+// "major:minor" of a stat's st_dev (Linux's encoding, as glibc's major()/minor() decode it).
+export function formatDev(dev: number): string {
+  const major = ((dev >>> 8) & 0xfff) | (Math.floor(dev / 2 ** 32) & ~0xfff);
+  const minor = (dev & 0xff) | ((dev >>> 12) & ~0xff);
+  return `${major}:${minor >>> 0}`;
+}
+
+// Whether a /proc link (fd, cwd, root) leads to a file on the filesystem `dev`. stat() follows
+// the link to the open file itself, so deleted files, bind mounts and chroots are caught too.
+async function isOnDevice(path: string, dev: string): Promise<boolean> {
+  const target = await readlink(path).catch(() => null);
+  // Sockets, pipes and anonymous inodes live on no disk.
+  if (!target || !target.startsWith('/')) return false;
+  const info = await stat(path).catch(() => null);
+  return info !== null && formatDev(info.dev) === dev;
+}
+
+// Whether a process maps a file of `dev` (a program or library run from the volume): the
+// maps line's fourth field is the device in hex, "fd:01".
+async function mapsDevice(pid: string, dev: string): Promise<boolean> {
+  const maps = await readFile(`/proc/${pid}/maps`, 'utf8').catch(() => '');
+  const [major, minor] = dev.split(':').map(Number);
+  for (const line of maps.split('\n')) {
+    const field = line.split(' ')[3];
+    if (!field) continue;
+    const [mapMajor, mapMinor] = field.split(':').map((part) => Number.parseInt(part, 16));
+    if (mapMajor === major && mapMinor === minor) return true;
+  }
+  return false;
+}
+
+async function holdsDevice(pid: string, dev: string): Promise<boolean> {
+  const base = `/proc/${pid}`;
+  if ((await isOnDevice(`${base}/cwd`, dev)) || (await isOnDevice(`${base}/root`, dev))) return true;
+  const fds = await readdir(`${base}/fd`).catch(() => [] as string[]);
+  for (const fd of fds) if (await isOnDevice(join(base, 'fd', fd), dev)) return true;
+  return mapsDevice(pid, dev);
+}
+
+// The processes that keep the filesystem `dev` ("major:minor" from mountinfo) busy: an open
+// file, a current or root directory, a mapped file. `getLogin` names a uid.
+export async function findHolders(dev: string, getLogin: (uid: number) => string): Promise<VolumeHolder[]> {
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  const holders: VolumeHolder[] = [];
+  // Sequential on purpose: thousands of processes, each a few syscalls; no burst of open files.
+  for (const pid of pids) {
+    if (!(await holdsDevice(pid, dev))) continue;
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
+    if (status === null) continue; // exited meanwhile
+    const command = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')).trim();
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
+    holders.push({ pid: Number(pid), command, login: uid >= 0 ? getLogin(uid) : '?' });
+  }
+  return holders;
+}

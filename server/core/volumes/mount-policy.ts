@@ -1,0 +1,53 @@
+// Licorn's mount policy: which filesystems it mounts and with which options.
+
+// Filesystems Licorn mounts by default: the ones that keep Unix owners, modes and ACLs.
+export const licornFilesystems = ['ext2', 'ext3', 'ext4', 'btrfs', 'xfs', 'jfs', 'reiserfs'] as const;
+
+// End-user filesystems (USB keys, cards, discs): no Unix owners, so every file is given to
+// one account (volumes.enduser_owner).
+export const endUserFilesystems = ['vfat', 'exfat', 'ntfs', 'iso9660', 'udf'] as const;
+
+// Options per filesystem, as Licorn used them. `nodev` everywhere: a device node on a plugged
+// disk must never open the machine's devices. The end-user ones get uid/gid added.
+const optionsByType: Record<string, string> = {
+  ext2: 'acl,user_xattr,noatime,errors=remount-ro,nodev,suid,exec',
+  ext3: 'acl,user_xattr,noatime,errors=remount-ro,nodev,suid,exec',
+  ext4: 'acl,user_xattr,noatime,errors=remount-ro,nodev,suid,exec',
+  // xfs and reiserfs know no errors= option (mount fails with it), and xfs always has
+  // ACLs and xattrs (no such options either): what is left of Licorn's line for them.
+  xfs: 'noatime,nodev,suid,exec',
+  jfs: 'noatime,errors=remount-ro,nodev,suid,exec',
+  reiserfs: 'acl,user_xattr,noatime,nodev,suid,exec',
+  btrfs: 'noatime,nodev,suid,exec',
+  vfat: 'shortname=mixed,dmask=0077,utf8=1,showexec,nodev,nosuid',
+  exfat: 'dmask=0077,fmask=0177,nodev,nosuid',
+  ntfs: 'dmask=0077,fmask=0177,nodev,nosuid',
+  iso9660: 'iocharset=utf8,mode=0400,dmode=0500,nodev,nosuid',
+  udf: 'iocharset=utf8,umask=0077,nodev,nosuid',
+};
+
+// Content blkid reports that is never mounted whatever the settings (swap, RAID members,
+// LVM physical volumes, encrypted containers): mounting them is meaningless or destructive.
+export function isMountableUsage(usage: string | null): boolean {
+  return usage === 'filesystem';
+}
+
+// Whether Licorn mounts this filesystem type, under `mount_all_fs` or not; a reason if not.
+export function getMountRefusal(fsType: string | null, usage: string | null, mountAllFs: boolean): string | null {
+  if (!fsType) return 'no filesystem was found on it';
+  if (!isMountableUsage(usage)) return `it holds ${fsType}, not a filesystem to mount`;
+  if ((licornFilesystems as readonly string[]).includes(fsType)) return null;
+  if (mountAllFs) return null;
+  return `${fsType} is not one of Licorn's filesystems (${licornFilesystems.join(', ')}); volumes.mount_all_fs allows it`;
+}
+
+export function isEndUserFilesystem(fsType: string): boolean {
+  return (endUserFilesystems as readonly string[]).includes(fsType);
+}
+
+// The `-o` argument for a filesystem; `owner` is the account end-user filesystems belong to.
+export function getMountOptions(fsType: string, owner: { uid: number; gid: number }): string {
+  // Other types under mount_all_fs: only the safe flags, the kernel's defaults for the rest.
+  const base = optionsByType[fsType] ?? 'nodev,nosuid';
+  return isEndUserFilesystem(fsType) ? `${base},uid=${owner.uid},gid=${owner.gid}` : base;
+}

@@ -1,0 +1,32 @@
+import { CoreError, type ErrorCode } from '../errors.ts';
+import type { Volume, VolumeAction } from './volume-schema.ts';
+
+// Checks a volume name before it reaches a path or a tool (the schema's pattern).
+export function validateVolumeName(name: string): void {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9._:+-]{1,64}$/.test(name)) {
+    const shown = JSON.stringify(String(name).slice(0, 80));
+    throw new CoreError('invalid-argument', `Invalid volume name ${shown}: a kernel device name such as sdb1`, {
+      field: 'name',
+    });
+  }
+}
+
+// The volume named, or 'not-found'.
+export function getVolumeOrFail(volumes: readonly Volume[], name: string): Volume {
+  validateVolumeName(name);
+  const volume = volumes.find((candidate) => candidate.name === name);
+  if (!volume) throw new CoreError('not-found', `No volume named "${name}"`, { field: 'name' });
+  return volume;
+}
+
+// Throws when the volume's own list of actions refuses this one: 'permission-denied' for a
+// system volume, a daemon that may not act or a device outside the sandbox, 'conflict' for a
+// state (already mounted, not mounted, not removable, a filesystem Licorn leaves alone).
+export function checkAction(volume: Volume, action: VolumeAction['action']): void {
+  const entry = volume.actions.find((candidate) => candidate.action === action);
+  if (!entry || entry.allowed) return;
+  const reason = entry.reason ?? 'not allowed';
+  const denied =
+    volume.system || /not run as root|outside the sandbox|read-only/.test(reason) ? 'permission-denied' : 'conflict';
+  throw new CoreError(denied as ErrorCode, `Cannot ${action} ${volume.name}: ${reason}`, { field: 'name' });
+}

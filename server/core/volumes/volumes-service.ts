@@ -1,0 +1,277 @@
+import { realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AccountsService } from '../accounts/accounts-service.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { CoreError } from '../errors.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { ActionContext } from './build-volumes.ts';
+import { diffVolumes, type VolumeEvent } from './diff-volumes.ts';
+import { findHolders } from './find-holders.ts';
+import { ProbeCache } from './probe-filesystem.ts';
+import { readVolumeState, type VolumeState } from './read-volume-state.ts';
+import { ReservedStore } from './reserved-store.ts';
+import { VolumeActions } from './volume-actions.ts';
+import { checkAction, getVolumeOrFail } from './volume-refusal.ts';
+import type { Volume } from './volume-schema.ts';
+import type { VolumeActor, VolumeHolder, VolumesApi } from './volumes-api.ts';
+
+// The volumes settings (config keys volumes.*).
+export interface VolumesSettings {
+  autoMount: boolean;
+  mountAllFs: boolean;
+  // Login owning end-user filesystems; empty: the first non-system account, else root.
+  enduserOwner: string;
+  // Where the reserved markers are kept.
+  stateFile: string;
+}
+
+export interface VolumesOptions extends VolumesSettings {
+  root: string;
+  isRealMachine: boolean;
+  events: EventBus;
+  audit: AuditLog;
+  accounts: AccountsService;
+}
+
+// The daemon itself, in the audit log, for what it does on its own (auto-mount).
+const daemonActor: VolumeActor = { login: '-', address: '-' };
+
+// The volumes service: discovery, Licorn's mount policy, actions, reserved markers, events.
+// Every reading and every action runs in one queue, so an action acts on the state it just
+// read and its event follows the durable change (the kernel's mount table, the state file).
+export class VolumesService implements VolumesApi {
+  readonly writable: { allowed: boolean; reason: string | null };
+  readonly #options: VolumesOptions;
+  readonly #root: string;
+  readonly #mediaDir: string;
+  readonly #probes = new ProbeCache();
+  readonly #reserved: ReservedStore;
+  readonly #actions: VolumeActions;
+  #state: VolumeState = { volumes: [], devices: new Map(), mountsByName: new Map() };
+  #queue: Promise<unknown> = Promise.resolve();
+  #pending: { force: Set<string>; done: Promise<void> } | null = null;
+  #lastUsage = new Map<string, number>();
+  #usageTimers = new Map<string, NodeJS.Timeout>();
+  #closed = false;
+
+  private constructor(options: VolumesOptions, root: string) {
+    this.#options = options;
+    this.#root = root;
+    this.#mediaDir = join(root, 'media');
+    this.#reserved = new ReservedStore(options.stateFile);
+    const isRoot = process.getuid?.() === 0;
+    this.writable = isRoot
+      ? { allowed: true, reason: null }
+      : { allowed: false, reason: 'licornd does not run as root: volumes are shown read-only' };
+    this.#actions = new VolumeActions({
+      mediaDir: this.#mediaDir,
+      accounts: options.accounts,
+      enduserOwner: options.enduserOwner,
+      getState: () => this.#state,
+    });
+  }
+
+  // Reads the reserved markers and the machine's volumes, then auto-mounts if configured.
+  static async open(options: VolumesOptions): Promise<VolumesService> {
+    const service = new VolumesService(options, await realpath(options.root));
+    await service.#reserved.load();
+    await service.#enqueue(() => service.#reload(new Set(), true));
+    return service;
+  }
+
+  list(): Volume[] {
+    return this.#state.volumes;
+  }
+
+  get(name: string): Volume | null {
+    return this.#state.volumes.find((volume) => volume.name === name) ?? null;
+  }
+
+  // Reads the machine again and emits what changed; `hint.name` is probed again even if its
+  // size and number did not change. Calls that arrive while one waits join it (a burst of
+  // watcher events costs one reading).
+  refresh(hint: { name?: string } = {}): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#pending) {
+      if (hint.name) this.#pending.force.add(hint.name);
+      return this.#pending.done;
+    }
+    const force = new Set(hint.name ? [hint.name] : []);
+    const done = this.#enqueue(async () => {
+      this.#pending = null;
+      await this.#reload(force, false);
+    });
+    this.#pending = { force, done };
+    return done;
+  }
+
+  mount(name: string, actor: VolumeActor): Promise<Volume> {
+    return this.#audited(actor, 'volume-mount', name, async () => {
+      await this.#reload(new Set([name]), false);
+      const volume = getVolumeOrFail(this.#state.volumes, name);
+      checkAction(volume, 'mount');
+      const mountPoint = await this.#actions.mount(volume);
+      await this.#reload(new Set(), false);
+      return { result: this.get(name)!, detail: `on ${mountPoint}` };
+    });
+  }
+
+  unmount(name: string, actor: VolumeActor, options: { force?: boolean } = {}): Promise<Volume> {
+    const action = options.force ? 'volume-force-unmount' : 'volume-unmount';
+    return this.#audited(actor, action, name, async () => {
+      await this.#reload(new Set(), false);
+      const volume = getVolumeOrFail(this.#state.volumes, name);
+      checkAction(volume, 'unmount');
+      const detail = await this.#actions.unmount(volume, options.force === true, this.#getLogin());
+      await this.#reload(new Set(), false);
+      return { result: this.get(name) ?? volume, detail };
+    });
+  }
+
+  eject(name: string, actor: VolumeActor): Promise<void> {
+    return this.#audited(actor, 'volume-eject', name, async () => {
+      await this.#reload(new Set(), false);
+      const volume = getVolumeOrFail(this.#state.volumes, name);
+      checkAction(volume, 'eject');
+      const detail = await this.#actions.eject(volume, this.#getLogin());
+      await this.#reload(new Set(), false);
+      return { result: undefined, detail };
+    });
+  }
+
+  setReserved(name: string, reserved: boolean, actor: VolumeActor): Promise<Volume> {
+    return this.#audited(actor, reserved ? 'volume-reserve' : 'volume-unreserve', name, async () => {
+      await this.#reload(new Set(), false);
+      const volume = getVolumeOrFail(this.#state.volumes, name);
+      const scope = volume.actions.find((entry) => entry.action === 'mount')?.reason ?? '';
+      if (volume.system || /outside the sandbox/.test(scope)) {
+        throw new CoreError('permission-denied', `Cannot mark ${name} reserved: ${scope}`, { field: 'name' });
+      }
+      if (!volume.uuid) {
+        throw new CoreError('invalid-argument', `Cannot mark ${name} reserved: it has no filesystem UUID`, {
+          field: 'name',
+        });
+      }
+      await this.#reserved.set(volume.uuid, reserved);
+      await this.#reload(new Set(), false);
+      return { result: this.get(name)!, detail: `uuid ${volume.uuid}` };
+    });
+  }
+
+  async getHolders(name: string): Promise<VolumeHolder[]> {
+    const volume = getVolumeOrFail(this.#state.volumes, name);
+    const mount = this.#state.mountsByName.get(volume.name)?.[0];
+    return mount ? findHolders(mount.dev, this.#getLogin()) : [];
+  }
+
+  // Finishes what is queued; later refreshes do nothing.
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const timer of this.#usageTimers.values()) clearTimeout(timer);
+    this.#usageTimers.clear();
+    await this.#queue.catch(() => {});
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  // Runs an action in the queue and writes its outcome to the audit log (refusals too).
+  #audited<T>(
+    actor: VolumeActor,
+    action: string,
+    target: string,
+    run: () => Promise<{ result: T; detail: string }>,
+  ): Promise<T> {
+    return this.#enqueue(async () => {
+      const who = { login: actor.login, address: actor.address, action, target: String(target).slice(0, 80) };
+      try {
+        const { result, detail } = await run();
+        await this.#options.audit.record({ ...who, outcome: 'done', detail });
+        return result;
+      } catch (error) {
+        const refused = error instanceof CoreError && error.code !== 'internal-error';
+        const detail = (error as Error).message.slice(0, 300);
+        await this.#options.audit.record({ ...who, outcome: refused ? 'refused' : 'failed', detail });
+        throw error;
+      }
+    });
+  }
+
+  #getLogin(): (uid: number) => string {
+    const logins = new Map(this.#options.accounts.listAccounts().map((account) => [account.uid, account.login]));
+    return (uid) => logins.get(uid) ?? String(uid);
+  }
+
+  #getContext(): ActionContext {
+    const root = this.#root;
+    return {
+      writable: this.writable,
+      mountAllFs: this.#options.mountAllFs,
+      getScopeRefusal: (device, disk) => {
+        if (this.#options.isRealMachine) return null;
+        const file = device.loopFile ?? disk?.loopFile ?? null;
+        if (file?.startsWith(`${root}/`)) return null;
+        return `outside the sandbox ${root}: only loop devices of image files inside it are managed`;
+      },
+    };
+  }
+
+  // Reads the machine, swaps the state in, emits the differences; then auto-mounts what
+  // appeared (at start: everything) when volumes.auto_mount is on.
+  async #reload(force: ReadonlySet<string>, initial: boolean): Promise<void> {
+    if (this.#closed && !initial) return;
+    const before = this.#state.volumes;
+    this.#state = await readVolumeState({
+      root: this.#root,
+      mediaDir: this.#mediaDir,
+      probes: this.#probes,
+      force,
+      isReserved: (uuid) => this.#reserved.has(uuid),
+      context: this.#getContext(),
+    });
+    if (!initial) for (const event of diffVolumes(before, this.#state.volumes)) this.#emit(event);
+    if (!this.#options.autoMount) return;
+    const known = new Set(before.map((volume) => volume.name));
+    const appeared = this.#state.volumes.filter((volume) => initial || !known.has(volume.name));
+    for (const volume of appeared) await this.#autoMount(volume);
+  }
+
+  async #autoMount(volume: Volume): Promise<void> {
+    if (volume.reserved || !volume.actions.find((entry) => entry.action === 'mount')?.allowed) return;
+    const who = { ...daemonActor, action: 'volume-auto-mount', target: volume.name };
+    try {
+      const mountPoint = await this.#actions.mount(volume);
+      await this.#options.audit.record({ ...who, outcome: 'done', detail: `on ${mountPoint}` });
+    } catch (error) {
+      await this.#options.audit.record({ ...who, outcome: 'failed', detail: (error as Error).message.slice(0, 300) });
+      return;
+    }
+    await this.#reload(new Set(), false);
+  }
+
+  // volume-usage at most once a second per volume: a busy disk's usage changes constantly.
+  #emit(event: VolumeEvent): void {
+    const { events } = this.#options;
+    if (event.name !== 'volume-usage') {
+      events.emit(event.name, 'volumes', event.data as never);
+      return;
+    }
+    const name = event.data.name;
+    const wait = (this.#lastUsage.get(name) ?? 0) + 1000 - Date.now();
+    if (wait <= 0) {
+      this.#lastUsage.set(name, Date.now());
+      events.emit('volume-usage', 'volumes', { name });
+    } else if (!this.#usageTimers.has(name)) {
+      const timer = setTimeout(() => {
+        this.#usageTimers.delete(name);
+        this.#lastUsage.set(name, Date.now());
+        if (!this.#closed && this.get(name)) events.emit('volume-usage', 'volumes', { name });
+      }, wait);
+      timer.unref();
+      this.#usageTimers.set(name, timer);
+    }
+  }
+}
