@@ -87,10 +87,10 @@ test.describe('volumes', () => {
     const other = await logInAs(browser, 'blefevre', testPasswords.blefevre);
     await openVolumes(page);
     await openVolumes(other);
-    const name = await loops.attach(await loops.createImage(dir, 'busy.img', 'vfat', 'BUSYKEY'));
+    const name = await loops.attach(await loops.createImage(dir, 'busy.img', 'ext4', 'BusyDisk'));
     const row = page.locator(`#volume-${name}`);
     await row.getByRole('button', { name: 'Mount' }).click();
-    await confirm(page, 'Mount', /Mount \/dev\/loop\d+ "BUSYKEY" \(vfat/);
+    await confirm(page, 'Mount', /Mount \/dev\/loop\d+ "BusyDisk" \(ext4/);
     await expect(row.locator('.volume-state')).toHaveText('mounted');
     // The other admin's page follows.
     await expect(other.locator(`#volume-${name} .volume-state`)).toHaveText('mounted');

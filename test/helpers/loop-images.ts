@@ -28,6 +28,12 @@ const mkfs: Record<string, (label: string) => string[]> = {
   btrfs: (label) => ['mkfs.btrfs', '-q', '-f', '-L', label],
 };
 
+// The file a loop device (`loop7`) reads, as given at attach even once deleted; null if none.
+export async function getBackingFile(name: string): Promise<string | null> {
+  const text = await readFile(`/sys/class/block/${name}/loop/backing_file`, 'utf8').catch(() => null);
+  return text === null ? null : text.trim().replace(/ \(deleted\)$/, '');
+}
+
 // Loop devices a test attached, each with its image: detached by detachAll (afterAll), and
 // only while they still read that image (never someone else's loop that took the number).
 export class LoopImages {
@@ -60,8 +66,7 @@ export class LoopImages {
     const path = this.#attached.get(device);
     if (path === undefined) throw new Error(`${device} was not attached by this test`);
     this.#attached.delete(device);
-    const backing = await readFile(`/sys/class/block/${name}/loop/backing_file`, 'utf8').catch(() => '');
-    if (backing.trim() !== path) return;
+    if ((await getBackingFile(name)) !== path) return;
     await run('umount', ['--all-targets', '--lazy', device]).catch(() => {});
     await run('losetup', ['--detach', device]).catch(() => {});
   }

@@ -30,9 +30,11 @@ export function startVolumesPage(): void {
 
   const url = (name: string, action = '') => `/api/v1/volumes/${encodeURIComponent(name)}${action ? `/${action}` : ''}`;
   const showHolders = (holders: Holder[]) => {
-    $('#volume-holder-list').empty().append(
-      holders.map((holder) => $('<li>').text(`${holder.command} (process ${holder.pid}, account ${holder.login})`)),
-    );
+    $('#volume-holder-list')
+      .empty()
+      .append(
+        holders.map((holder) => $('<li>').text(`${holder.command} (process ${holder.pid}, account ${holder.login})`)),
+      );
     $holders.prop('hidden', holders.length === 0);
   };
   const open = (name: string, next: Step, text: string, confirmLabel: string) => {
@@ -42,7 +44,10 @@ export function startVolumesPage(): void {
     $error.text('');
     $force.prop('hidden', true);
     if (next.kind !== 'force') showHolders([]);
-    $submit.text(confirmLabel).prop('disabled', false).toggleClass('button-danger', next.kind !== 'action' || next.action !== 'mount');
+    $submit
+      .text(confirmLabel)
+      .prop('disabled', false)
+      .toggleClass('button-danger', next.kind !== 'action' || next.action !== 'mount');
     if (!dialog.open) dialog.showModal();
   };
 
@@ -51,7 +56,12 @@ export function startVolumesPage(): void {
     const $row = $button.closest('tr');
     const action = String($button.attr('data-volume-action'));
     forceConfirm = String($row.attr('data-force-confirm') ?? '');
-    open(String($row.attr('data-volume')), { kind: 'action', action }, String($button.attr('data-confirm')), $button.text());
+    open(
+      String($row.attr('data-volume')),
+      { kind: 'action', action },
+      String($button.attr('data-confirm')),
+      $button.text(),
+    );
   });
 
   $force.on('click', () => open(volume, { kind: 'force' }, forceConfirm, 'Force unmount'));

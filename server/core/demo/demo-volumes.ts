@@ -40,7 +40,8 @@ export function getDemoVolumesRefusal(): string | null {
 async function isLoopOf(device: string, file: string): Promise<boolean> {
   const name = device.slice('/dev/'.length);
   const backing = await readFile(`/sys/class/block/${name}/loop/backing_file`, 'utf8').catch(() => '');
-  return backing.trim() === file;
+  // The kernel appends " (deleted)" once the image is removed (a demo reset): still ours.
+  return backing.trim().replace(/ \(deleted\)$/, '') === file;
 }
 
 // The loop devices already reading `file` (a previous run that was killed left them).

@@ -42,7 +42,8 @@ export function describeError(error: FastifyError | CoreError, requestId: string
     // A 'busy' that names its holders (a volume in use) is a conflict with the machine's
     // state, for the admin to resolve, not a lock to retry: 409, with the holders.
     const holders = getHolders(error);
-    if (holders) return { status: 409, body: { code: error.code, field: error.field, message: error.message, holders } };
+    if (holders)
+      return { status: 409, body: { code: error.code, field: error.field, message: error.message, holders } };
     // Not being logged in is the one permission problem that asks for credentials.
     const status = error.code === 'permission-denied' && error.field === 'session' ? 401 : statusOfCode[error.code];
     return { status, body: { code: error.code, field: error.field, message: error.message } };

@@ -9,7 +9,8 @@ export interface VolumeRow {
   volume: Volume;
   // The actions the core allows now, in the core's order.
   offered: { action: ActionName; label: string; confirm: string }[];
-  // Why nothing is offered (a system partition, a daemon that may not act), else null.
+  // Why nothing is offered (a system partition, a daemon that may not act), or why an
+  // unmounted volume cannot be mounted (a filesystem outside Licorn's policy), else null.
   refusal: string | null;
   // The used share of the filesystem, 0–100, when mounted.
   usedPercent: number | null;
@@ -48,11 +49,17 @@ export function getVolumeRow(volume: Volume): VolumeRow {
     .filter((action) => action.allowed)
     .map(({ action }) => ({ action, label: labels[action], confirm: getConfirmation(volume, action) }));
   const refused = volume.actions.find((action) => !action.allowed && action.reason);
+  const mount = volume.actions.find((action) => action.action === 'mount');
   const { usage } = volume;
   return {
     volume,
     offered,
-    refusal: offered.length > 0 ? null : (refused?.reason ?? 'Nothing can be done to it now'),
+    refusal:
+      offered.length === 0
+        ? (refused?.reason ?? 'Nothing can be done to it now')
+        : volume.state !== 'mounted' && mount && !mount.allowed
+          ? mount.reason
+          : null,
     usedPercent: usage && usage.total > 0 ? Math.round((usage.used * 100) / usage.total) : null,
     forceConfirm: `Force the unmount of ${describe(volume)} from ${volume.mountPoint ?? ''}? The processes holding it are sent SIGTERM and lose what they have not saved; the mount is then detached.`,
   };

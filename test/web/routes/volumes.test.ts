@@ -15,97 +15,106 @@ function getRows(html: string): Map<string, string> {
   return rows;
 }
 
-describe.skipIf(skipReason !== null)(`the volumes page and its topics${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
-  const loops = new LoopImages();
-  let t: TestApp;
-  let admin: ApiSession;
-  let member: ApiSession;
-  let host = '';
-  const sockets: TestSocket[] = [];
-  let ext4 = '';
-  const follow = async (who: ApiSession, topics: string[]) => {
-    const socket = new TestSocket(`wss://${host}/ws`, { cookie: who.cookie, origin: `https://${host}` });
-    sockets.push(socket);
-    await socket.opened();
-    socket.send({ subscribe: topics });
-    return socket;
-  };
-  const getPage = (who: ApiSession) =>
-    t.app.inject({ method: 'GET', url: '/volumes/', headers: { cookie: who.cookie, accept: 'text/html' } });
+describe.skipIf(skipReason !== null)(
+  `the volumes page and its topics${skipReason ? ` (skipped: ${skipReason})` : ''}`,
+  () => {
+    const loops = new LoopImages();
+    let t: TestApp;
+    let admin: ApiSession;
+    let member: ApiSession;
+    let host = '';
+    const sockets: TestSocket[] = [];
+    let ext4 = '';
+    const follow = async (who: ApiSession, topics: string[]) => {
+      const socket = new TestSocket(`wss://${host}/ws`, { cookie: who.cookie, origin: `https://${host}` });
+      sockets.push(socket);
+      await socket.opened();
+      socket.send({ subscribe: topics });
+      return socket;
+    };
+    const getPage = (who: ApiSession) =>
+      t.app.inject({ method: 'GET', url: '/volumes/', headers: { cookie: who.cookie, accept: 'text/html' } });
 
-  beforeAll(async () => {
-    t = await createTestApp([], async (sandbox) => {
-      const dir = join(sandbox.root, 'var/images');
-      await mkdir(dir, { recursive: true });
-      ext4 = await loops.attach(await loops.createImage(dir, 'page-ext4.img', 'ext4', 'PageDisk'));
+    beforeAll(async () => {
+      t = await createTestApp([], async (sandbox) => {
+        const dir = join(sandbox.root, 'var/images');
+        await mkdir(dir, { recursive: true });
+        ext4 = await loops.attach(await loops.createImage(dir, 'page-ext4.img', 'ext4', 'PageDisk'));
+      });
+      await t.app.listen({ host: '127.0.0.1', port: 0 });
+      const address = t.app.server.address();
+      host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      admin = await openApiSession(t.app, 'admin', testPasswords.admin);
+      member = await openApiSession(t.app, 'dnguyen', testPasswords.dnguyen);
     });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    admin = await openApiSession(t.app, 'admin', testPasswords.admin);
-    member = await openApiSession(t.app, 'dnguyen', testPasswords.dnguyen);
-  });
-  afterAll(async () => {
-    sockets.forEach((socket) => socket.close());
-    await t?.close();
-    await loops.detachAll();
-  });
+    afterAll(async () => {
+      sockets.forEach((socket) => socket.close());
+      // Before the sandbox goes, with the images in it.
+      await loops.detachAll();
+      await t?.close();
+    });
 
-  it('shows one row per volume to admins, actions only where allowed, never on a system volume', async () => {
-    const page = await getPage(admin);
-    expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('<a href="/volumes/" aria-current="page">Volumes</a>');
-    const rows = getRows(page.body);
-    expect(rows.size).toBe(t.app.core.volumes.list().length);
-    const row = rows.get(ext4)!;
-    expect(row).toContain('PageDisk');
-    expect(row).toMatch(/<button type="button" class="button" data-volume-action="mount" data-confirm="Mount \/dev\/loop\d+ &quot;PageDisk&quot; \(ext4, 32\.0 MiB\) under \/media\//);
-    expect(row).not.toContain('data-volume-action="unmount"');
-    for (const volume of t.app.core.volumes.list().filter((one) => one.system)) {
-      const systemRow = rows.get(volume.name)!;
-      expect(systemRow, volume.name).toContain('data-system="yes"');
-      expect(systemRow).not.toContain('data-volume-action');
-      expect(systemRow).toContain('class="muted small volume-reason"');
-    }
-    expect((await getPage(member)).statusCode).toBe(403);
-  });
+    it('shows one row per volume to admins, actions only where allowed, never on a system volume', async () => {
+      const page = await getPage(admin);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('<a href="/volumes/" aria-current="page">Volumes</a>');
+      const rows = getRows(page.body);
+      expect(rows.size).toBe(t.app.core.volumes.list().length);
+      const row = rows.get(ext4)!;
+      expect(row).toContain('PageDisk');
+      expect(row).toMatch(
+        /<button type="button" class="button" data-volume-action="mount" data-confirm="Mount \/dev\/loop\d+ &quot;PageDisk&quot; \(ext4, 32\.0 MiB\) under \/media\//,
+      );
+      expect(row).not.toContain('data-volume-action="unmount"');
+      for (const volume of t.app.core.volumes.list().filter((one) => one.system)) {
+        const systemRow = rows.get(volume.name)!;
+        expect(systemRow, volume.name).toContain('data-system="yes"');
+        expect(systemRow).not.toContain('data-volume-action');
+        expect(systemRow).toContain('class="muted small volume-reason"');
+      }
+      expect((await getPage(member)).statusCode).toBe(403);
+    });
 
-  it('pushes the changed row, byte for byte the page\'s, and the filesystems\' bars, when a volume is mounted', async () => {
-    const watcher = await follow(admin, ['volumes', 'status']);
-    const outsider = await follow(member, ['volumes']);
-    const snapshot = await watcher.waitFor(
-      () => watcher.messages.find((m) => m.action === 'update' && m.target === 'volume-rows'),
-      'the rows',
-    );
-    expect(snapshot.html).toContain(`id="volume-${ext4}"`);
+    it("pushes the changed row, byte for byte the page's, and the filesystems' bars, when a volume is mounted", async () => {
+      const watcher = await follow(admin, ['volumes', 'status']);
+      const outsider = await follow(member, ['volumes']);
+      const snapshot = await watcher.waitFor(
+        () => watcher.messages.find((m) => m.action === 'update' && m.target === 'volume-rows'),
+        'the rows',
+      );
+      expect(snapshot.html).toContain(`id="volume-${ext4}"`);
 
-    const mounted = await callApi(t.app, admin, 'POST', `/api/v1/volumes/${ext4}/mount`);
-    expect(mounted.statusCode).toBe(200);
-    const { mountPoint } = mounted.json() as { mountPoint: string };
-    const row = await watcher.waitFor(
-      () => watcher.messages.find((m) => m.action === 'replace' && m.target === `volume-${ext4}` && m.html?.includes(mountPoint)),
-      'the mounted row',
-    );
-    expect(row.html).toContain('data-volume-action="unmount"');
-    expect(row.html).toMatch(/<meter min="0" max="100"/);
-    const bars = await watcher.waitFor(
-      () =>
-        watcher.messages.find(
-          (m) => m.target === 'status-filesystems' && `fs.${mountPoint}.size` in ((m.data as { values: object }).values ?? {}),
-        ),
-      'the filesystems',
-    );
-    expect((bars.data as { values: Record<string, number> }).values[`fs.${mountPoint}.size`]).toBeGreaterThan(0);
-    expect(getRows((await getPage(admin)).body).get(ext4)).toBe(row.html!.trim());
+      const mounted = await callApi(t.app, admin, 'POST', `/api/v1/volumes/${ext4}/mount`);
+      expect(mounted.statusCode).toBe(200);
+      const { mountPoint } = mounted.json() as { mountPoint: string };
+      const row = await watcher.waitFor(
+        () =>
+          watcher.messages.find(
+            (m) => m.action === 'replace' && m.target === `volume-${ext4}` && m.html?.includes(mountPoint),
+          ),
+        'the mounted row',
+      );
+      expect(row.html).toContain('data-volume-action="unmount"');
+      expect(row.html).toMatch(/<meter min="0" max="100"/);
+      const bars = await watcher.waitFor(
+        () =>
+          watcher.messages.find(
+            (m) =>
+              m.target === 'status-filesystems' &&
+              `fs.${mountPoint}.size` in ((m.data as { values: object }).values ?? {}),
+          ),
+        'the filesystems',
+      );
+      expect((bars.data as { values: Record<string, number> }).values[`fs.${mountPoint}.size`]).toBeGreaterThan(0);
+      expect(getRows((await getPage(admin)).body).get(ext4)).toBe(row.html!.trim());
 
-    await callApi(t.app, admin, 'POST', `/api/v1/volumes/${ext4}/unmount`, {});
-    await watcher.waitFor(
-      () =>
-        watcher.messages.find(
-          (m) => m.target === `volume-${ext4}` && m.html?.includes('data-volume-action="mount"'),
-        ),
-      'the unmounted row',
-    );
-    expect(outsider.messages.filter((m) => m.target.startsWith('volume'))).toEqual([]);
-  });
-});
+      await callApi(t.app, admin, 'POST', `/api/v1/volumes/${ext4}/unmount`, {});
+      await watcher.waitFor(
+        () =>
+          watcher.messages.find((m) => m.target === `volume-${ext4}` && m.html?.includes('data-volume-action="mount"')),
+        'the unmounted row',
+      );
+      expect(outsider.messages.filter((m) => m.target.startsWith('volume'))).toEqual([]);
+    });
+  },
+);

@@ -13,7 +13,11 @@ const filesystemEvents = ['volume-mounted', 'volume-unmounted', 'volume-removed'
 // samples only while the topic has subscribers. The filesystems' bars also follow the
 // volumes' events: a mount, an unmount or usage moving sends the filesystems' figures at
 // once (`status-filesystems`), not at the next tick; a burst of events is one reading.
-export function createStatusTopic(monitor: StatusMonitor, hub: PushHub, events: EventBus): PushTopic & { close(): void } {
+export function createStatusTopic(
+  monitor: StatusMonitor,
+  hub: PushHub,
+  events: EventBus,
+): PushTopic & { close(): void } {
   let followers = 0;
   let stop: (() => void) | null = null;
   // One reading at a time; an event during a reading asks for one more after it.

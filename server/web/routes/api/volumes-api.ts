@@ -19,7 +19,8 @@ const tags = ['volumes'];
 // The volumes API (`/api/v1/volumes…`), for admins: the machine's block devices and
 // partitions (system ones included, read-only), mount, unmount (refused while busy, with
 // the holders; `force` ends them), eject, and Licorn's "reserved" marker. The core checks
-// and audits every action; the page follows the `volumes` topic, never the answers.
+// and audits every action (it reads the machine again first: the name is looked up there);
+// the page follows the `volumes` topic, never the answers.
 export default async function volumesApiRoutes(app: FastifyInstance): Promise<void> {
   const { volumes } = app.core;
   const admin = { admin: true };
@@ -57,7 +58,10 @@ export default async function volumesApiRoutes(app: FastifyInstance): Promise<vo
 
   app.get<{ Params: { name: string } }>(
     '/api/v1/volumes/:name',
-    { config: admin, schema: { tags, summary: 'One volume', params: nameParams, response: { 200: volumeSchema, ...errors } } },
+    {
+      config: admin,
+      schema: { tags, summary: 'One volume', params: nameParams, response: { 200: volumeSchema, ...errors } },
+    },
     async (request) => getExisting(request.params.name),
   );
 
@@ -72,7 +76,7 @@ export default async function volumesApiRoutes(app: FastifyInstance): Promise<vo
         response: { 200: volumeSchema, ...errors },
       },
     },
-    async (request) => volumes.mount(getExisting(request.params.name).name, getActor(request)),
+    async (request) => volumes.mount(request.params.name, getActor(request)),
   );
 
   app.post<{ Params: { name: string }; Body: { force?: boolean } | undefined }>(
@@ -93,8 +97,7 @@ export default async function volumesApiRoutes(app: FastifyInstance): Promise<vo
         response: { 200: volumeSchema, ...errors },
       },
     },
-    async (request) =>
-      volumes.unmount(getExisting(request.params.name).name, getActor(request), { force: request.body?.force === true }),
+    async (request) => volumes.unmount(request.params.name, getActor(request), { force: request.body?.force === true }),
   );
 
   app.post<{ Params: { name: string } }>(
@@ -109,7 +112,7 @@ export default async function volumesApiRoutes(app: FastifyInstance): Promise<vo
       },
     },
     async (request, reply) => {
-      await volumes.eject(getExisting(request.params.name).name, getActor(request));
+      await volumes.eject(request.params.name, getActor(request));
       return reply.code(204).send();
     },
   );
@@ -131,6 +134,6 @@ export default async function volumesApiRoutes(app: FastifyInstance): Promise<vo
         response: { 200: volumeSchema, ...errors },
       },
     },
-    async (request) => volumes.setReserved(getExisting(request.params.name).name, request.body.reserved, getActor(request)),
+    async (request) => volumes.setReserved(request.params.name, request.body.reserved, getActor(request)),
   );
 }
