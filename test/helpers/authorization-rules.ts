@@ -407,7 +407,7 @@ export const routeRules: Record<string, Probe[]> = {
     probe('none such', request('GET', '/api/v1/volumes/nonesuch9'), { none: 401, member: 403, wmi: 404, admins: 404 }),
   ],
   'POST /api/v1/volumes/:name/mount': [
-    probe('none such', request('POST', '/api/v1/volumes/nonesuch9/mount'), {
+    probe('none such', request('POST', '/api/v1/volumes/nonesuch9/mount', {}), {
       none: 401,
       member: 403,
       wmi: 404,
@@ -423,7 +423,7 @@ export const routeRules: Record<string, Probe[]> = {
     }),
   ],
   'POST /api/v1/volumes/:name/eject': [
-    probe('none such', request('POST', '/api/v1/volumes/nonesuch9/eject'), {
+    probe('none such', request('POST', '/api/v1/volumes/nonesuch9/eject', {}), {
       none: 401,
       member: 403,
       wmi: 404,

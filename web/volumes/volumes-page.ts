@@ -74,7 +74,7 @@ export function startVolumesPage(): void {
     $submit.prop('disabled', true);
     try {
       if (current.kind === 'force') await callApi('POST', url(volume, 'unmount'), { force: true });
-      else await callApi('POST', url(volume, current.action), current.action === 'unmount' ? {} : undefined);
+      else await callApi('POST', url(volume, current.action), {});
       dialog.close();
       notify(`${current.kind === 'force' ? 'Force unmount' : $submit.text()}: done for ${volume}`);
     } catch (error) {

@@ -84,7 +84,7 @@ describe.skipIf(skipReason !== null)(
       );
       expect(snapshot.html).toContain(`id="volume-${ext4}"`);
 
-      const mounted = await callApi(t.app, admin, 'POST', `/api/v1/volumes/${ext4}/mount`);
+      const mounted = await callApi(t.app, admin, 'POST', `/api/v1/volumes/${ext4}/mount`, {});
       expect(mounted.statusCode).toBe(200);
       const { mountPoint } = mounted.json() as { mountPoint: string };
       const row = await watcher.waitFor(

@@ -15,6 +15,8 @@ const busySchema = {
 } as const;
 const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: busySchema };
 const tags = ['volumes'];
+// Mount and eject take nothing but the name: an empty object (or no body) and nothing else.
+const noBody = { type: 'object', additionalProperties: false, properties: {} } as const;
 
 // The volumes API (`/api/v1/volumes…`), for admins: the machine's block devices and
 // partitions (system ones included, read-only), mount, unmount (refused while busy, with
@@ -73,6 +75,7 @@ export default async function volumesApiRoutes(app: FastifyInstance): Promise<vo
         tags,
         summary: "Mount a volume on /media/<label or UUID> with Licorn's options for its filesystem",
         params: nameParams,
+        body: noBody,
         response: { 200: volumeSchema, ...errors },
       },
     },
@@ -108,6 +111,7 @@ export default async function volumesApiRoutes(app: FastifyInstance): Promise<vo
         tags,
         summary: 'Unmount (refused while busy), then detach a loop device or power off a removable disk',
         params: nameParams,
+        body: noBody,
         response: { 204: { type: 'null', description: 'ejected: the volume is gone' }, ...errors },
       },
     },

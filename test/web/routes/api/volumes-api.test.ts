@@ -89,14 +89,16 @@ describe.skipIf(skipReason !== null)(
         method: 'POST',
         url: `/api/v1/volumes/${names.ext4}/mount`,
         headers: { cookie: admin.cookie },
+        payload: {},
       });
       expect(noToken.statusCode).toBe(403);
-      expect((await call(member, 'POST', `/api/v1/volumes/${names.ext4}/mount`)).statusCode).toBe(403);
+      expect(noToken.json()).toMatchObject({ field: '_csrf' });
+      expect((await call(member, 'POST', `/api/v1/volumes/${names.ext4}/mount`, {})).statusCode).toBe(403);
       expect(await getMountPoints(names.ext4)).toEqual([]);
     });
 
     it('mounts under the sandbox media directory, refuses a busy unmount naming the holder, then forces it', async () => {
-      const mounted = await call(admin, 'POST', `/api/v1/volumes/${names.ext4}/mount`);
+      const mounted = await call(admin, 'POST', `/api/v1/volumes/${names.ext4}/mount`, {});
       expect(mounted.statusCode).toBe(200);
       const volume = mounted.json() as Volume;
       expect(volume).toMatchObject({ state: 'mounted', mountPoint: join(t.sandbox.root, 'media/WebArchive') });
@@ -129,16 +131,16 @@ describe.skipIf(skipReason !== null)(
     });
 
     it("refuses a filesystem outside Licorn's policy, naming the setting", async () => {
-      const refused = await call(admin, 'POST', `/api/v1/volumes/${names.vfat}/mount`);
+      const refused = await call(admin, 'POST', `/api/v1/volumes/${names.vfat}/mount`, {});
       expect(refused.statusCode).toBe(409);
       expect(refused.json().message).toContain('volumes.mount_all_fs');
       expect(await getMountPoints(names.vfat)).toEqual([]);
     });
 
     it('ejects a mounted volume: unmounted, the loop detached, the volume gone', async () => {
-      const mounted = await call(admin, 'POST', `/api/v1/volumes/${names.ext4}/mount`);
+      const mounted = await call(admin, 'POST', `/api/v1/volumes/${names.ext4}/mount`, {});
       expect(mounted.json()).toMatchObject({ state: 'mounted' });
-      const ejected = await call(admin, 'POST', `/api/v1/volumes/${names.ext4}/eject`);
+      const ejected = await call(admin, 'POST', `/api/v1/volumes/${names.ext4}/eject`, {});
       expect(ejected.statusCode).toBe(204);
       expect(await getMountPoints(names.ext4)).toEqual([]);
       // Detached: the loop no longer reads our image (its number may already serve another).
