@@ -81,6 +81,29 @@ describe('loadConfig', () => {
     expect(config.auth.adminGroups).toEqual(['a', 'b']);
   });
 
+  it('reads the volumes keys, also under their old Licorn spellings extensions.volumes.*', async () => {
+    const file = await write(
+      'volumes.conf',
+      '[extensions.volumes]\nmount_all_fs = True\nenduser_owner = "alice"\n[volumes]\nauto_mount = true\n',
+    );
+    const config = loadConfig({ argv: ['--config', file, '--root', '/srv/sandbox'], env: {} });
+    expect(config.volumes).toEqual({
+      autoMount: true,
+      mountAllFs: true,
+      enduserOwner: 'alice',
+      stateFile: '/srv/volumes.json',
+    });
+    expect(loadConfig({ argv: ['--root', '/'], env: {} }).volumes).toMatchObject({
+      autoMount: false,
+      mountAllFs: false,
+      stateFile: '/var/lib/licorn/volumes.json',
+    });
+    const bad = await write('owner.conf', 'volumes.enduser_owner = "../root"\n');
+    expect(() => loadConfig({ argv: ['--config', bad], env: {} })).toThrow(
+      /volumes.enduser_owner must be a login name/,
+    );
+  });
+
   it('refuses an unknown key, naming the key and the file', async () => {
     const file = await write('unknown.conf', '[extensions.volumes]\nmount_all = True\n');
     expect(() => loadConfig({ argv: ['--config', file], env: {} })).toThrow(

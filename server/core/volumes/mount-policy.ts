@@ -36,6 +36,8 @@ export function isMountableUsage(usage: string | null): boolean {
 export function getMountRefusal(fsType: string | null, usage: string | null, mountAllFs: boolean): string | null {
   if (!fsType) return 'no filesystem was found on it';
   if (!isMountableUsage(usage)) return `it holds ${fsType}, not a filesystem to mount`;
+  // The type goes to mount -t: only a plain name (blkid's are), never an option or a list.
+  if (!/^[a-z0-9_]{1,32}$/.test(fsType)) return `its type ${JSON.stringify(fsType)} is not a filesystem name`;
   if ((licornFilesystems as readonly string[]).includes(fsType)) return null;
   if (mountAllFs) return null;
   return `${fsType} is not one of Licorn's filesystems (${licornFilesystems.join(', ')}); volumes.mount_all_fs allows it`;

@@ -85,6 +85,8 @@ export class VolumeActions {
     const mounts = this.#getMounts(volume.name);
     const holders = await this.#checkHolders([volume], force, getLogin);
     for (const holder of holders) {
+      // Never init nor licornd itself: the lazy unmount below detaches the mount anyway.
+      if (holder.pid === 1 || holder.pid === process.pid) continue;
       try {
         process.kill(holder.pid, 'SIGTERM');
       } catch {

@@ -36,6 +36,10 @@ export interface VolumesOptions extends VolumesSettings {
 // The daemon itself, in the audit log, for what it does on its own (auto-mount).
 const daemonActor: VolumeActor = { login: '-', address: '-' };
 
+// Actions that may wait in the queue: each re-reads the machine and may run blkid, so a flood
+// of requests is refused at once rather than queued for minutes.
+const maxWaitingActions = 32;
+
 // The volumes service: discovery, Licorn's mount policy, actions, reserved markers, events.
 // Every reading and every action runs in one queue, so an action acts on the state it just
 // read and its event follows the durable change (the kernel's mount table, the state file).
@@ -53,6 +57,7 @@ export class VolumesService implements VolumesApi {
   #lastUsage = new Map<string, number>();
   #usageTimers = new Map<string, NodeJS.Timeout>();
   #closed = false;
+  #waitingActions = 0;
 
   private constructor(options: VolumesOptions, root: string) {
     this.#options = options;
@@ -185,8 +190,16 @@ export class VolumesService implements VolumesApi {
     target: string,
     run: () => Promise<{ result: T; detail: string }>,
   ): Promise<T> {
+    const who = { login: actor.login, address: actor.address, action, target: String(target).slice(0, 80) };
+    if (this.#waitingActions >= maxWaitingActions) {
+      const error = new CoreError('busy', `Too many volume actions waiting (${maxWaitingActions}): try again later`);
+      return this.#options.audit.record({ ...who, outcome: 'refused', detail: error.message }).then(() => {
+        throw error;
+      });
+    }
+    this.#waitingActions += 1;
     return this.#enqueue(async () => {
-      const who = { login: actor.login, address: actor.address, action, target: String(target).slice(0, 80) };
+      this.#waitingActions -= 1;
       try {
         const { result, detail } = await run();
         await this.#options.audit.record({ ...who, outcome: 'done', detail });

@@ -1,0 +1,56 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Core, createCore } from '../../../server/core/core.ts';
+import type { CoreEvent } from '../../../server/core/events/event-bus.ts';
+import type { VolumesSettings } from '../../../server/core/volumes/volumes-service.ts';
+import { LoopDevices } from '../../helpers/loop-devices.ts';
+import { createSandbox, type Sandbox } from '../../helpers/sandbox.ts';
+
+// A sandbox, its image directory (inside the root: the core acts only on loop devices of
+// image files inside its sandbox), the loop devices attached, and the cores opened over it.
+export interface VolumesFixture {
+  sandbox: Sandbox;
+  images: string;
+  loops: LoopDevices;
+  events: CoreEvent[];
+  auditFile: string;
+  openCore(settings?: Partial<VolumesSettings>): Promise<Core>;
+  cleanUp(): Promise<void>;
+}
+
+export async function createVolumesFixture(): Promise<VolumesFixture> {
+  const sandbox = await createSandbox();
+  const images = join(sandbox.root, 'images');
+  await mkdir(images);
+  const loops = new LoopDevices();
+  const events: CoreEvent[] = [];
+  const cores: Core[] = [];
+  const auditFile = join(sandbox.dir, 'audit.log');
+  return {
+    sandbox,
+    images,
+    loops,
+    events,
+    auditFile,
+    async openCore(settings = {}) {
+      const core = await createCore({
+        root: sandbox.root,
+        isRealMachine: false,
+        pamService: 'licorn',
+        adminGroups: ['admins'],
+        auditFile,
+        volumes: settings,
+      });
+      core.events.onAny((event) => {
+        if (event.facility === 'volumes') events.push(event);
+      });
+      cores.push(core);
+      return core;
+    },
+    async cleanUp() {
+      for (const core of cores) await core.close();
+      await loops.cleanUp(sandbox.dir);
+      await sandbox.remove();
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import { spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../../server/core/core.ts';
+import { CoreError } from '../../../server/core/errors.ts';
+import { createImage, LoopDevices, shouldSkipLoopTests } from '../../helpers/loop-devices.ts';
+import { createVolumesFixture, type VolumesFixture } from './volumes-fixture.ts';
+
+const actor = { login: 'admin', address: '127.0.0.1' };
+
+// The line of the kernel's own mount table for a mount point (read here, not by the core).
+async function getKernelMount(mountPoint: string): Promise<string> {
+  const encoded = mountPoint.replace(/[ \t\n\\]/g, (char) => `\\${char.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  const line = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').find((l) => l.split(' ')[4] === encoded);
+  if (!line) throw new Error(`${mountPoint} is not in mountinfo`);
+  return line;
+}
+
+describe.skipIf(shouldSkipLoopTests()).sequential('volumes on real loop devices', () => {
+  let fixture: VolumesFixture;
+  let core: Core;
+  const media = () => join(fixture.sandbox.root, 'media');
+
+  beforeAll(async () => {
+    fixture = await createVolumesFixture();
+    core = await fixture.openCore();
+  });
+  afterAll(async () => {
+    await fixture?.cleanUp();
+  });
+
+  async function attach(file: string): Promise<string> {
+    const name = await fixture.loops.attach(file);
+    await core.volumes.refresh({ name });
+    return name;
+  }
+
+  it('discovers a loop device: size, backing file, type, label, UUID, state, actions; emits volume-added', async () => {
+    const uuid = '0b5e3a1c-5f5e-4c1e-9d5a-3b7a2f1e6c11';
+    const file = await createImage(join(fixture.images, 'archives.img'), 'ext4', ['-L', 'Archives', '-U', uuid]);
+    const name = await attach(file);
+    const volume = core.volumes.get(name);
+    expect(volume).toMatchObject({
+      name,
+      device: `/dev/${name}`,
+      disk: null,
+      size: 16 * 1024 * 1024,
+      removable: false,
+      readOnly: false,
+      loopFile: file,
+      fsType: 'ext4',
+      label: 'Archives',
+      uuid,
+      mountPoint: null,
+      usage: null,
+      state: 'unmounted',
+      system: false,
+      reserved: false,
+    });
+    expect(volume!.actions).toEqual([
+      { action: 'mount', allowed: true, reason: null },
+      { action: 'unmount', allowed: false, reason: 'it is not mounted' },
+      { action: 'eject', allowed: true, reason: null },
+    ]);
+    expect(fixture.events).toContainEqual(expect.objectContaining({ name: 'volume-added', data: { name } }));
+  });
+
+  it.each([
+    ['ext4', ['-L', 'Ext'], ['nodev', 'noatime', 'errors=remount-ro']],
+    ['xfs', ['-L', 'Xfs'], ['nodev', 'noatime']],
+    ['btrfs', ['-L', 'Btrfs'], ['nodev', 'noatime']],
+  ] as const)('mounts %s on media/<label> with the policy options seen in mountinfo', async (fs, args, options) => {
+    const name = await attach(await createImage(join(fixture.images, `${fs}.img`), fs, [...args]));
+    const before = fixture.events.length;
+    const volume = await core.volumes.mount(name, actor);
+    const mountPoint = join(media(), args[1]);
+    expect(volume).toMatchObject({ state: 'mounted', mountPoint, system: false });
+    expect(volume.usage!.total).toBeGreaterThan(0);
+    const kernel = (await getKernelMount(mountPoint)).split(' ');
+    const flags = new Set([...kernel[5]!.split(','), ...kernel.at(-1)!.split(',')]);
+    for (const option of options) expect(flags).toContain(option);
+    expect(fixture.events.slice(before)).toContainEqual(
+      expect.objectContaining({ name: 'volume-mounted', data: { name, mountPoint } }),
+    );
+    await core.volumes.unmount(name, actor);
+    await expect(getKernelMount(mountPoint)).rejects.toThrow(/not in mountinfo/);
+    expect(await readdir(media())).not.toContain(args[1]);
+    expect(core.volumes.get(name)!.state).toBe('unmounted');
+  });
+
+  it('refuses vfat unless volumes.mount_all_fs, naming the setting; changes nothing', async () => {
+    const name = await attach(await createImage(join(fixture.images, 'key.img'), 'vfat', ['-n', 'USB-KEY']));
+    expect(core.volumes.get(name)).toMatchObject({ fsType: 'vfat', label: 'USB-KEY' });
+    const error = await core.volumes.mount(name, actor).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CoreError);
+    expect(error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/volumes\.mount_all_fs/) });
+    expect(await readdir(media()).catch(() => [])).not.toContain('USB-KEY');
+  });
+
+  it('keeps hostile labels inside the media directory, without collisions', async () => {
+    const mounted: string[] = [];
+    for (const [file, label] of [
+      ['dots.img', '../../etc'],
+      ['slash.img', 'a/b'],
+      ['space.img', 'my disk'],
+      ['twin1.img', 'Twin'],
+      ['twin2.img', 'Twin'],
+      ['dotdot.img', '..'],
+    ]) {
+      const name = await attach(await createImage(join(fixture.images, file!), 'ext4', ['-L', label!]));
+      expect(core.volumes.get(name)!.label).toBe(label);
+      mounted.push((await core.volumes.mount(name, actor)).mountPoint!);
+    }
+    const longName = await attach(
+      await createImage(join(fixture.images, 'long.img'), 'btrfs', ['-L', 'é/'.repeat(85)]),
+    );
+    mounted.push((await core.volumes.mount(longName, actor)).mountPoint!);
+    for (const point of mounted) {
+      expect(point.startsWith(`${media()}/`)).toBe(true);
+      expect(point.slice(media().length + 1)).not.toMatch(/\/|^\./);
+      expect(Buffer.byteLength(point.slice(media().length + 1))).toBeLessThanOrEqual(100);
+    }
+    expect(new Set(mounted).size).toBe(mounted.length);
+    expect(mounted.slice(0, 5).map((point) => point.slice(media().length + 1))).toEqual([
+      'etc',
+      'a_b',
+      'my_disk',
+      'Twin',
+      'Twin-2',
+    ]);
+    for (const volume of core.volumes.list().filter((v) => v.mountPoint?.startsWith(`${media()}/`))) {
+      await core.volumes.unmount(volume.name, actor);
+    }
+  });
+
+  it('refuses to unmount a busy mount, naming the holder; force stops it and unmounts', async () => {
+    const name = await attach(await createImage(join(fixture.images, 'busy.img'), 'ext4', ['-L', 'Busy']));
+    const { mountPoint } = await core.volumes.mount(name, actor);
+    const sleeper = spawn('sleep', ['1000'], { cwd: mountPoint!, stdio: 'ignore' });
+    const exited = new Promise((resolve) => sleeper.once('exit', resolve));
+    try {
+      const error = (await core.volumes.unmount(name, actor).catch((caught: unknown) => caught)) as CoreError;
+      expect(error).toMatchObject({ code: 'busy', field: 'name' });
+      expect(error.message).toContain(`pid ${sleeper.pid} (sleep, root)`);
+      expect(error.details).toContainEqual({ pid: sleeper.pid, command: 'sleep', login: 'root' });
+      expect(core.volumes.get(name)!.mountPoint).toBe(mountPoint);
+      expect(await core.volumes.getHolders(name)).toContainEqual(expect.objectContaining({ pid: sleeper.pid }));
+      const volume = await core.volumes.unmount(name, actor, { force: true });
+      expect(volume.state).toBe('unmounted');
+      expect(await exited).not.toBeUndefined();
+      await expect(getKernelMount(mountPoint!)).rejects.toThrow(/not in mountinfo/);
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+    const audit = (await readFile(fixture.auditFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(audit).toContainEqual(
+      expect.objectContaining({ action: 'volume-unmount', target: name, outcome: 'refused', login: 'admin' }),
+    );
+    expect(audit).toContainEqual(expect.objectContaining({ action: 'volume-force-unmount', outcome: 'done' }));
+  });
+
+  it('ejects: unmounts, detaches the loop device, emits volume-removed', async () => {
+    const file = await createImage(join(fixture.images, 'eject.img'), 'ext4', ['-L', 'Eject']);
+    const name = await attach(file);
+    await core.volumes.mount(name, actor);
+    await core.volumes.eject(name, actor);
+    expect(await LoopDevices.getBackingFile(name)).not.toBe(file);
+    expect(core.volumes.get(name)?.loopFile ?? null).not.toBe(file);
+    expect(await readdir(media())).not.toContain('Eject');
+    expect(fixture.events).toContainEqual(expect.objectContaining({ name: 'volume-unmounted' }));
+    expect(fixture.events).toContainEqual(expect.objectContaining({ name: 'volume-removed', data: { name } }));
+  });
+});

@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+// Why loop-device tests cannot run here (not root, no loop driver, a tool missing), or null.
+// In CI they never skip: the caller runs them and they fail with the real error.
+export function getLoopSkipReason(): string | null {
+  if (process.getuid?.() !== 0) return 'needs root to attach loop devices and mount';
+  if (!existsSync('/dev/loop-control')) return 'no loop device driver (/dev/loop-control)';
+  for (const tool of ['losetup', 'mkfs.ext4', 'mkfs.vfat', 'mkfs.xfs', 'mkfs.btrfs', 'blkid']) {
+    if (!['/usr/sbin', '/sbin', '/usr/bin'].some((dir) => existsSync(`${dir}/${tool}`))) {
+      return `${tool} is missing: run test/install-test-deps.sh`;
+    }
+  }
+  return null;
+}
+
+// Whether the suite should skip, saying why once on the console.
+export function shouldSkipLoopTests(): boolean {
+  const reason = getLoopSkipReason();
+  if (!reason) return false;
+  if (process.env.CI === 'true') return false;
+  console.log(`volumes loop-device tests skipped: ${reason}`);
+  return true;
+}
+
+export type TestFs = 'ext4' | 'vfat' | 'xfs' | 'btrfs';
+
+// Smallest image each mkfs accepts, in MiB (sparse files: the disk only holds what is written).
+const minimumMiB: Record<TestFs, number> = { ext4: 16, vfat: 16, xfs: 300, btrfs: 128 };
+
+// Makes a sparse image file holding a fresh filesystem; `args` go to mkfs (-L label, -U uuid…).
+export async function createImage(path: string, fs: TestFs, args: string[] = []): Promise<string> {
+  const handle = await open(path, 'w');
+  await handle.truncate(minimumMiB[fs] * 1024 * 1024);
+  await handle.close();
+  const force = fs === 'vfat' ? [] : fs === 'ext4' ? ['-q', '-F'] : ['-q', '-f'];
+  await run(`mkfs.${fs}`, [...force, ...args, path]);
+  return path;
+}
+
+// The loop devices one test file attached: attach with losetup -f --show (never a fixed
+// loopN: other test files attach theirs at the same time), detach all at the end.
+export class LoopDevices {
+  readonly #attached = new Map<string, string>();
+
+  // Attaches a file; the kernel name (loop3).
+  async attach(file: string): Promise<string> {
+    const { stdout } = await run('losetup', ['-f', '--show', file]);
+    const name = stdout.trim().replace('/dev/', '');
+    this.#attached.set(name, file);
+    return name;
+  }
+
+  // The backing file the kernel reports for a loop device now, or null when detached.
+  static async getBackingFile(name: string): Promise<string | null> {
+    return readFile(`/sys/class/block/${name}/loop/backing_file`, 'utf8').then(
+      (text) => text.trim(),
+      () => null,
+    );
+  }
+
+  // Unmounts whatever is mounted under `dir` (deepest first), then detaches every loop
+  // device still backed by our file (an ejected loopN may have been reused by another test).
+  async cleanUp(dir: string): Promise<void> {
+    const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+    const points = mountinfo
+      .split('\n')
+      .map((line) =>
+        line.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8))),
+      )
+      .filter((point): point is string => point !== undefined && point.startsWith(`${dir}/`))
+      .sort((a, b) => b.length - a.length);
+    for (const point of points) await run('umount', ['-l', point]).catch(() => {});
+    for (const [name, file] of this.#attached) {
+      if ((await LoopDevices.getBackingFile(name)) === file)
+        await run('losetup', ['-d', `/dev/${name}`]).catch(() => {});
+    }
+    this.#attached.clear();
+  }
+}
