@@ -1,4 +1,5 @@
 import type { Volume } from '../../core/volumes/volume-schema.ts';
+import { join } from 'node:path';
 import { formatBytes } from '../../../common/format-bytes.ts';
 
 type ActionName = Volume['actions'][number]['action'];
@@ -28,11 +29,11 @@ function describe(volume: Volume): string {
 }
 
 // The sentence a confirmation says before an action: what will happen, and what it means.
-function getConfirmation(volume: Volume, action: ActionName): string {
+function getConfirmation(volume: Volume, action: ActionName, mediaDir: string): string {
   const what = describe(volume);
   const where = volume.mountPoint ?? '';
   if (action === 'mount') {
-    return `Mount ${what} under /media/, named after its label or UUID, with Licorn's options for ${volume.fsType ?? 'its filesystem'}?`;
+    return `Mount ${what} under ${mediaDir}/, named after its label or UUID, with Licorn's options for ${volume.fsType ?? 'its filesystem'}?`;
   }
   if (action === 'unmount') {
     return `Unmount ${what} from ${where}? Its files stay on it; programs still using it make the unmount fail, and you will be shown which.`;
@@ -43,11 +44,16 @@ function getConfirmation(volume: Volume, action: ActionName): string {
   return `Eject ${what}? This ${volume.mountPoint ? `unmounts it from ${where}, then ` : ''}will ${after}. It then leaves this list.`;
 }
 
+// Where the core mounts volumes: /media, or <root>/media in a sandbox.
+export function getMediaDir(root: string): string {
+  return join(root, 'media');
+}
+
 // The row's data for views/volumes/_row.njk, the same for the page and for every push.
-export function getVolumeRow(volume: Volume): VolumeRow {
+export function getVolumeRow(volume: Volume, mediaDir: string): VolumeRow {
   const offered = volume.actions
     .filter((action) => action.allowed)
-    .map(({ action }) => ({ action, label: labels[action], confirm: getConfirmation(volume, action) }));
+    .map(({ action }) => ({ action, label: labels[action], confirm: getConfirmation(volume, action, mediaDir) }));
   const refused = volume.actions.find((action) => !action.allowed && action.reason);
   const mount = volume.actions.find((action) => action.action === 'mount');
   const { usage } = volume;

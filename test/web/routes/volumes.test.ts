@@ -63,8 +63,9 @@ describe.skipIf(skipReason !== null)(
       const row = rows.get(ext4)!;
       expect(row).toContain('PageDisk');
       expect(row).toMatch(
-        /<button type="button" class="button" data-volume-action="mount" data-confirm="Mount \/dev\/loop\d+ &quot;PageDisk&quot; \(ext4, 32\.0 MiB\) under \/media\//,
+        /<button type="button" class="button" data-volume-action="mount" data-confirm="Mount \/dev\/loop\d+ &quot;PageDisk&quot; \(ext4, 32\.0 MiB\) under /,
       );
+      expect(row).toContain(`under ${t.sandbox.root}/media/, named after its label or UUID`);
       expect(row).not.toContain('data-volume-action="unmount"');
       for (const volume of t.app.core.volumes.list().filter((one) => one.system)) {
         const systemRow = rows.get(volume.name)!;

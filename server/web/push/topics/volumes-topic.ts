@@ -13,13 +13,14 @@ import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.
 // thousands, so the whole table is one small frame.
 export function createVolumesTopic(
   volumes: VolumesApi,
+  mediaDir: string,
   events: EventBus,
   hub: PushHub,
   render: RenderPartial,
 ): PushTopic & { close(): void } {
   const renderRow = (name: string): Promise<string> | null => {
     const volume = volumes.get(name);
-    return volume ? render('volumes/_row.njk', { row: getVolumeRow(volume) }) : null;
+    return volume ? render('volumes/_row.njk', { row: getVolumeRow(volume, mediaDir) }) : null;
   };
 
   const batch = new TurnBatch(async (added, changed) => {
@@ -50,7 +51,9 @@ export function createVolumesTopic(
         action: 'update',
         target: 'volume-rows',
         html: (
-          await Promise.all(volumes.list().map((volume) => render('volumes/_row.njk', { row: getVolumeRow(volume) })))
+          await Promise.all(
+            volumes.list().map((volume) => render('volumes/_row.njk', { row: getVolumeRow(volume, mediaDir) })),
+          )
         ).join(''),
       },
       {
