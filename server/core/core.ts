@@ -4,6 +4,7 @@ import { AuditLog } from './audit/audit-log.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { EventBus } from './events/event-bus.ts';
 import { getSystemInfo, type SystemInfo } from './system/get-system-info.ts';
+import type { VolumesApi } from './volumes/volumes-api.ts';
 import { VolumesService, type VolumesSettings } from './volumes/volumes-service.ts';
 
 export interface CoreOptions {
@@ -29,7 +30,7 @@ export interface Core {
   readonly auth: Authenticator;
   readonly accounts: AccountsService;
   readonly audit: AuditLog;
-  readonly volumes: VolumesService;
+  readonly volumes: VolumesApi;
   getSystemInfo(): Promise<SystemInfo>;
   close(): Promise<void>;
 }
@@ -74,8 +75,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     getSystemInfo,
     async close() {
       // Finishes the account writes in flight, then stops watching.
-      await accounts.close();
+      // Volumes first: an action in flight may still read the accounts (the end-user owner).
       await volumes.close();
+      await accounts.close();
       await audit.settle();
     },
   };

@@ -75,6 +75,22 @@ export async function unmountPath(path: string, lazy: boolean): Promise<{ ok: bo
   return { ok: result.code === 0, reason: getToolReason(result.stderr, result.code) };
 }
 
+// The kernel detaches a loop device still open elsewhere (a blkid probing it) when the last
+// user closes it: wait a little for that, so that the reading after eject sees it gone.
+async function waitForLoopRelease(name: string): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (Date.now() < deadline) {
+    if (
+      !(await access(`/sys/class/block/${name}/loop/backing_file`).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 // Detaches a loop device, or powers off a removable disk (sysfs `delete` where the driver has
 // one: USB and SCSI disks; else eject(1), which also opens a CD tray).
 export async function detachDisk(name: string, isLoop: boolean): Promise<void> {
@@ -84,6 +100,7 @@ export async function detachDisk(name: string, isLoop: boolean): Promise<void> {
     if (result.code !== 0) {
       throw new CoreError('conflict', `Cannot detach ${device}: ${getToolReason(result.stderr, result.code)}`);
     }
+    await waitForLoopRelease(name);
     return;
   }
   const deleteFile = `/sys/block/${name}/device/delete`;

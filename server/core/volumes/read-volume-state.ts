@@ -34,7 +34,7 @@ async function getDeviceName(path: string): Promise<string | null> {
 }
 
 // Space on a mounted filesystem; null when statfs fails (a mount that just went away).
-async function getUsage(mountPoint: string): Promise<VolumeUsage | null> {
+export async function getUsage(mountPoint: string): Promise<VolumeUsage | null> {
   const info = await statfs(mountPoint).catch(() => null);
   if (!info) return null;
   const total = info.blocks * info.bsize;

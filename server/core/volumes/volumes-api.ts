@@ -35,5 +35,9 @@ export interface VolumesApi {
   // Reads the machine again and emits the differences as events (the live watcher calls it;
   // `name` is probed again even when its size and device number did not change).
   refresh(hint?: { name?: string }): Promise<void>;
+  // Reads the space used on the mounted volumes only (statfs, no device probing) and emits
+  // volume-usage for those that changed, at most once a second each: cheap enough to call
+  // every few seconds while a page shows the volumes or the status bars.
+  refreshUsage(): Promise<void>;
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import type { ActionContext } from './build-volumes.ts';
 import { diffVolumes, type VolumeEvent } from './diff-volumes.ts';
 import { findHolders } from './find-holders.ts';
 import { ProbeCache } from './probe-filesystem.ts';
-import { readVolumeState, type VolumeState } from './read-volume-state.ts';
+import { getUsage, readVolumeState, type VolumeState } from './read-volume-state.ts';
 import { ReservedStore } from './reserved-store.ts';
 import { VolumeActions } from './volume-actions.ts';
 import { checkAction, getVolumeOrFail } from './volume-refusal.ts';
@@ -54,10 +54,10 @@ export class VolumesService implements VolumesApi {
   #state: VolumeState = { volumes: [], devices: new Map(), mountsByName: new Map() };
   #queue: Promise<unknown> = Promise.resolve();
   #pending: { force: Set<string>; done: Promise<void> } | null = null;
+  #waitingActions = 0;
   #lastUsage = new Map<string, number>();
   #usageTimers = new Map<string, NodeJS.Timeout>();
   #closed = false;
-  #waitingActions = 0;
 
   private constructor(options: VolumesOptions, root: string) {
     this.#options = options;
@@ -108,6 +108,22 @@ export class VolumesService implements VolumesApi {
     });
     this.#pending = { force, done };
     return done;
+  }
+
+  refreshUsage(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#enqueue(async () => {
+      const before = this.#state.volumes;
+      const volumes = await Promise.all(
+        before.map(async (volume) => {
+          if (!volume.mountPoint) return volume;
+          const usage = await getUsage(volume.mountPoint);
+          return usage && JSON.stringify(usage) !== JSON.stringify(volume.usage) ? { ...volume, usage } : volume;
+        }),
+      );
+      this.#state = { ...this.#state, volumes };
+      for (const event of diffVolumes(before, volumes)) this.#emit(event);
+    });
   }
 
   mount(name: string, actor: VolumeActor): Promise<Volume> {
@@ -191,8 +207,10 @@ export class VolumesService implements VolumesApi {
     run: () => Promise<{ result: T; detail: string }>,
   ): Promise<T> {
     const who = { login: actor.login, address: actor.address, action, target: String(target).slice(0, 80) };
-    if (this.#waitingActions >= maxWaitingActions) {
-      const error = new CoreError('busy', `Too many volume actions waiting (${maxWaitingActions}): try again later`);
+    if (this.#closed || this.#waitingActions >= maxWaitingActions) {
+      const error = this.#closed
+        ? new CoreError('conflict', 'The volumes service is shutting down')
+        : new CoreError('busy', `Too many volume actions waiting (${maxWaitingActions}): try again later`);
       return this.#options.audit.record({ ...who, outcome: 'refused', detail: error.message }).then(() => {
         throw error;
       });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../server/core/core.ts';
@@ -87,6 +87,17 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes on real loop devices'
     await expect(getKernelMount(mountPoint)).rejects.toThrow(/not in mountinfo/);
     expect(await readdir(media())).not.toContain(args[1]);
     expect(core.volumes.get(name)!.state).toBe('unmounted');
+  });
+
+  it('reads usage again on refreshUsage and emits volume-usage', async () => {
+    const name = await attach(await createImage(join(fixture.images, 'usage.img'), 'ext4', ['-L', 'Usage']));
+    const { mountPoint, usage } = await core.volumes.mount(name, actor);
+    await writeFile(join(mountPoint!, 'data'), Buffer.alloc(4 * 1024 * 1024, 1), { flush: true });
+    const before = fixture.events.length;
+    await core.volumes.refreshUsage();
+    expect(core.volumes.get(name)!.usage!.used).toBeGreaterThanOrEqual(usage!.used + 4 * 1024 * 1024);
+    expect(fixture.events.slice(before)).toEqual([expect.objectContaining({ name: 'volume-usage', data: { name } })]);
+    await core.volumes.unmount(name, actor);
   });
 
   it('refuses vfat unless volumes.mount_all_fs, naming the setting; changes nothing', async () => {

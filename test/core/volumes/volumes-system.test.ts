@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,42 @@ describe.skipIf(shouldSkipLoopTests()).sequential('system volumes, reserved mark
     // The boot sector's label (FAT16: 11 bytes at 43); mkfs.vfat refuses a slash.
     await patchImage(fat, 43, Buffer.from('../../etc  '));
     expect(core.volumes.get(await attach(fat))!.label).toBe('../../etc');
+  });
+
+  it('never mounts over a symlink, a file or a non-empty directory; reuses an empty one', async () => {
+    const media = join(fixture.sandbox.root, 'media');
+    const outside = join(fixture.sandbox.dir, 'outside-target');
+    await mkdir(join(media, 'Taken'), { recursive: true });
+    await writeFile(join(media, 'Taken', 'keep.txt'), 'mine');
+    await mkdir(outside);
+    await symlink(outside, join(media, 'Link'));
+    await writeFile(join(media, 'File'), 'a file');
+    await mkdir(join(media, 'Empty'));
+    const points: string[] = [];
+    for (const label of ['Taken', 'Link', 'File', 'Empty']) {
+      const name = await attach(await createImage(join(fixture.images, `${label}.img`), 'ext4', ['-L', label]));
+      points.push((await core.volumes.mount(name, actor)).mountPoint!);
+    }
+    expect(points).toEqual(['Taken-2', 'Link-2', 'File-2', 'Empty'].map((base) => join(media, base)));
+    expect(await readFile(join(media, 'Taken', 'keep.txt'), 'utf8')).toBe('mine');
+    expect((await readFile('/proc/self/mountinfo', 'utf8')).includes(` ${outside} `)).toBe(false);
+    for (const volume of core.volumes.list().filter((v) => v.mountPoint?.startsWith(`${media}/`))) {
+      await core.volumes.unmount(volume.name, actor);
+    }
+    // A media directory replaced by a symlink is refused before anything is mounted.
+    await rename(media, `${media}.old`);
+    await symlink(outside, media);
+    try {
+      const name = core.volumes.list().find((volume) => volume.label === 'Empty')!.name;
+      await expect(core.volumes.mount(name, actor)).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringMatching(/not a plain directory/),
+      });
+      expect(core.volumes.get(name)!.state).toBe('unmounted');
+    } finally {
+      await rm(media);
+      await rename(`${media}.old`, media);
+    }
   });
 
   it('keeps the reserved marker across a restart; auto-mount skips reserved volumes only', async () => {
