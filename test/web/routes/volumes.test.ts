@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPasswords } from '../../helpers/sandbox.ts';
@@ -6,6 +8,7 @@ import { callApi, createTestApp, openApiSession, type ApiSession, type TestApp }
 import { TestSocket } from '../../helpers/ws-client.ts';
 import { getLoopSkipReason, LoopImages } from '../../helpers/loop-images.ts';
 
+const run = promisify(execFile);
 const skipReason = await getLoopSkipReason();
 
 // The rows of a rendered volumes page, by kernel name.
@@ -108,6 +111,23 @@ describe.skipIf(skipReason !== null)(
       );
       expect((bars.data as { values: Record<string, number> }).values[`fs.${mountPoint}.size`]).toBeGreaterThan(0);
       expect(getRows((await getPage(admin)).body).get(ext4)).toBe(row.html!.trim());
+
+      // Space used moves (a file written in a shell): the row follows while the page is open.
+      const before = /(\d+) % of/.exec(row.html!)![1];
+      await run('dd', ['if=/dev/zero', `of=${mountPoint}/filler`, 'bs=1M', 'count=12', 'conv=fsync', 'status=none']);
+      const grown = await watcher.waitFor(
+        () =>
+          watcher.messages.find(
+            (m) =>
+              m.action === 'replace' &&
+              m.target === `volume-${ext4}` &&
+              /(\d+) % of/.exec(m.html ?? '')?.[1] !== before,
+          ),
+        'the usage',
+        10_000,
+      );
+      expect(Number(/(\d+) % of/.exec(grown.html!)![1])).toBeGreaterThan(Number(before));
+      await rm(`${mountPoint}/filler`);
 
       await callApi(t.app, admin, 'POST', `/api/v1/volumes/${ext4}/unmount`, {});
       await watcher.waitFor(

@@ -10,7 +10,12 @@ import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.
 // turn of the event loop, then each changed volume's row is rendered by the page's own partial:
 // a new one appended, a changed one replaced, a gone one removed. A subscriber gets every row
 // at once (a reconnecting page re-syncs what it missed); a machine has tens of volumes, not
-// thousands, so the whole table is one small frame.
+// thousands, so the whole table is one small frame. While someone follows the topic, the
+// space used on mounted volumes is read every usageEveryMs (statfs only: no device probed),
+// and a change comes back as `volume-usage`, hence a new row.
+// How often the usage of mounted volumes is read while a page shows them.
+export const usageEveryMs = 2000;
+
 export function createVolumesTopic(
   volumes: VolumesApi,
   mediaDir: string,
@@ -43,9 +48,26 @@ export function createVolumesTopic(
     events.on('volume-unmounted', ({ data }) => batch.change(data.name)),
     events.on('volume-usage', ({ data }) => batch.change(data.name)),
   ];
+  let followers = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const readUsage = () => void volumes.refreshUsage().catch(() => {});
+  const stopReading = () => {
+    if (timer) clearInterval(timer);
+    timer = null;
+  };
   return {
     name: 'volumes',
     canSubscribe: (viewer) => viewer.isAdmin,
+    acquire() {
+      followers += 1;
+      if (timer) return;
+      readUsage();
+      timer = setInterval(readUsage, usageEveryMs).unref();
+    },
+    release() {
+      followers = Math.max(0, followers - 1);
+      if (followers === 0) stopReading();
+    },
     getSnapshot: async () => [
       {
         action: 'update',
@@ -62,6 +84,9 @@ export function createVolumesTopic(
         html: await render('volumes/_writable.njk', { writable: volumes.writable }),
       },
     ],
-    close: () => stops.forEach((stop) => stop()),
+    close: () => {
+      stopReading();
+      stops.forEach((stop) => stop());
+    },
   };
 }
