@@ -6,7 +6,6 @@ import { BarChart } from './bar-chart.ts';
 import { formatBytes, formatClock, formatPercent } from './format.ts';
 import { TimeChart, liveView, type ChartSample, type ChartView, type Series } from './time-chart.ts';
 import { StatusFeed } from './status-feed.ts';
-import { registerChart } from '../stream/stream-actions.ts';
 
 type Range = '10m' | '24h';
 const views: Record<Range, ChartView> = { '10m': liveView, '24h': { windowMs: 24 * 3_600_000, sampleMs: 60_000 } };
@@ -76,13 +75,11 @@ export function startStatusPage(): void {
     // The last redraw's cost, read by the benchmark (bench/status-bench.ts).
     document.body.dataset.redrawMs = (performance.now() - started).toFixed(2);
   };
-  const feed = new StatusFeed(draw);
   // A mount, an unmount or usage moving (the volumes' events) redraws the bars at once,
   // from the filesystems' figures alone; the next tick's sample agrees with them.
-  registerChart('status-filesystems', (data) => {
+  const feed: StatusFeed = new StatusFeed(draw, (fresh) => {
     const latest = feed.samples.at(-1);
-    if (!feed.live || !latest || document.hidden) return;
-    const fresh = data as ChartSample;
+    if (!latest) return;
     const values = Object.fromEntries(Object.entries(latest.values).filter(([key]) => !key.startsWith('fs.')));
     drawFilesystems(filesystems, { time: fresh.time, values: { ...values, ...fresh.values } }, true);
   });

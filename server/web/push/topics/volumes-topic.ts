@@ -8,7 +8,7 @@ import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.
 // `volumes`: the volumes page's rows, for admins, following the core's volume events (a disk
 // plugged, a loop attached, a `mount` in a shell, usage moving). Changes are gathered for one
 // turn of the event loop, then each changed volume's row is rendered by the page's own partial:
-// a new one appended, a changed one replaced, a gone one removed. A subscriber gets every row
+// a new one inserted in its place by name, a changed one replaced, a gone one removed. A subscriber gets every row
 // at once (a reconnecting page re-syncs what it missed); a machine has tens of volumes, not
 // thousands, so the whole table is one small frame. While someone follows the topic, the
 // space used on mounted volumes is read every usageEveryMs (statfs only: no device probed),
@@ -23,6 +23,16 @@ export function createVolumesTopic(
   hub: PushHub,
   render: RenderPartial,
 ): PushTopic & { close(): void } {
+  // A new row in its place by name, as the page lists them (a copy already shown goes first).
+  const getInsertion = (name: string, html: string): StreamMessage[] => {
+    const next = volumes.list().find((volume) => volume.name > name);
+    return [
+      { action: 'remove', target: `volume-${name}` },
+      next
+        ? { action: 'before', target: `volume-${next.name}`, html }
+        : { action: 'append', target: 'volume-rows', html },
+    ];
+  };
   const renderRow = (name: string): Promise<string> | null => {
     const volume = volumes.get(name);
     return volume ? render('volumes/_row.njk', { row: getVolumeRow(volume, mediaDir) }) : null;
@@ -30,11 +40,12 @@ export function createVolumesTopic(
 
   const batch = new TurnBatch(async (added, changed) => {
     const messages: StreamMessage[] = [];
-    for (const name of new Set([...added, ...changed])) {
+    // Last name first: a new row goes before the next one by name, which is then already in
+    // the page even when it came in the same batch.
+    for (const name of [...new Set([...added, ...changed])].sort().reverse()) {
       const html = await renderRow(name);
       if (html === null) messages.push({ action: 'remove', target: `volume-${name}` });
-      // `append` replaces a row with the same id: an added volume already shown is not doubled.
-      else if (added.has(name)) messages.push({ action: 'append', target: 'volume-rows', html });
+      else if (added.has(name)) messages.push(...getInsertion(name, html));
       else messages.push({ action: 'replace', target: `volume-${name}`, html });
     }
     if (messages.length > 0) hub.publish('volumes', messages);
