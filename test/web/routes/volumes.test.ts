@@ -76,6 +76,12 @@ describe.skipIf(skipReason !== null)(
         expect(systemRow).toContain('class="muted small volume-reason"');
       }
       expect((await getPage(member)).statusCode).toBe(403);
+      // Root here, so the notice is empty; a daemon without root says why (the core's reason).
+      expect(page.body).toContain('<div id="volumes-writable" class="notice visually-hidden" role="status"></div>');
+      const notice = await t.app.view('volumes/_writable.njk', {
+        writable: { allowed: false, reason: 'licornd does not run as root: volumes are shown read-only' },
+      });
+      expect(notice).toContain('<strong>Read-only:</strong> licornd does not run as root: volumes are shown read-only');
     });
 
     it("pushes the changed row, byte for byte the page's, and the filesystems' bars, when a volume is mounted", async () => {
