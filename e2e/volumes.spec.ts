@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import { expect, logInAs, logOutAndClose, test } from './fixtures.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
-import { getLoopSkipReason, LoopImages } from '../test/helpers/loop-images.ts';
+import { createImage, getLoopSkipReason, LoopDevices, shouldSkipLoopTests } from '../test/helpers/loop-devices.ts';
 
 const run = promisify(execFile);
 
@@ -15,24 +15,22 @@ const run = promisify(execFile);
 // images live in the daemon's sandbox (the only loops a sandboxed daemon may act on); every
 // loop and mount made here is undone at the end, also on failure.
 test.describe('volumes', () => {
-  const loops = new LoopImages();
+  const loops = new LoopDevices();
   const holders: ChildProcess[] = [];
-  const shellMounts: string[] = [];
+  const skip = shouldSkipLoopTests();
   let dir = '';
-  let skipReason: string | null = null;
 
   test.beforeAll(async () => {
-    skipReason = await getLoopSkipReason();
     dir = join(process.env.LICORN_E2E_ROOT!, 'var/e2e-images');
     await mkdir(dir, { recursive: true });
   });
   test.afterAll(async () => {
     holders.forEach((child) => child.kill('SIGKILL'));
-    for (const mountPoint of shellMounts) await run('umount', ['--lazy', mountPoint]).catch(() => {});
-    await loops.detachAll();
+    // Every mount under the daemon's sandbox (the shell's, the page's in media/), then our loops.
+    await loops.cleanUp(process.env.LICORN_E2E_ROOT!);
   });
   test.beforeEach(() => {
-    test.skip(skipReason !== null, skipReason ?? '');
+    test.skip(skip, getLoopSkipReason() ?? '');
   });
 
   const openVolumes = async (page: Page) => {
@@ -48,7 +46,7 @@ test.describe('volumes', () => {
   test('a loop attached in a shell appears, `mount` there updates it, detached it goes', async ({ browser }) => {
     const page = await logInAs(browser, 'admin', testPasswords.admin);
     await openVolumes(page);
-    const name = await loops.attach(await loops.createImage(dir, 'shell.img', 'ext4', 'ShellDisk'));
+    const name = await loops.attach(await createImage(join(dir, 'shell.img'), 'ext4', ['-L', 'ShellDisk']));
     const row = page.locator(`#volume-${name}`);
     await expect(row).toContainText('ShellDisk');
     await expect(row).toContainText('not mounted');
@@ -57,7 +55,6 @@ test.describe('volumes', () => {
     const mountPoint = join(dir, 'shell-mount');
     await mkdir(mountPoint, { recursive: true });
     await run('mount', [`/dev/${name}`, mountPoint]);
-    shellMounts.push(mountPoint);
     await expect(row.locator('.volume-mount-point')).toHaveText(mountPoint);
     await expect(row.locator('.volume-state')).toHaveText('mounted');
     await expect(row.locator('meter')).toBeVisible();
@@ -87,7 +84,7 @@ test.describe('volumes', () => {
     const other = await logInAs(browser, 'blefevre', testPasswords.blefevre);
     await openVolumes(page);
     await openVolumes(other);
-    const name = await loops.attach(await loops.createImage(dir, 'busy.img', 'ext4', 'BusyDisk'));
+    const name = await loops.attach(await createImage(join(dir, 'busy.img'), 'ext4', ['-L', 'BusyDisk']));
     const row = page.locator(`#volume-${name}`);
     await row.getByRole('button', { name: 'Mount' }).click();
     await confirm(page, 'Mount', /Mount \/dev\/loop\d+ "BusyDisk" \(ext4/);
@@ -119,7 +116,7 @@ test.describe('volumes', () => {
   test('usable at phone width: no sideways scrolling, the buttons in reach', async ({ browser }) => {
     const page = await logInAs(browser, 'admin', testPasswords.admin);
     await page.setViewportSize({ width: 375, height: 800 });
-    const name = await loops.attach(await loops.createImage(dir, 'phone.img', 'ext4', 'PhoneDisk'));
+    const name = await loops.attach(await createImage(join(dir, 'phone.img'), 'ext4', ['-L', 'PhoneDisk']));
     await openVolumes(page);
     const row = page.locator(`#volume-${name}`);
     await expect(row).toContainText('PhoneDisk');

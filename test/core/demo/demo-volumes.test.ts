@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachDemoVolumes, getDemoImageDir, type DemoVolumes } from '../../../server/core/demo/demo-volumes.ts';
-import { getLoopSkipReason } from '../../helpers/loop-images.ts';
+import { shouldSkipLoopTests } from '../../helpers/loop-devices.ts';
 
 const run = promisify(execFile);
-const skipReason = await getLoopSkipReason();
 
 const backingFile = (device: string) =>
   readFile(`/sys/class/block/${device.slice('/dev/'.length)}/loop/backing_file`, 'utf8').then(
@@ -16,7 +15,7 @@ const backingFile = (device: string) =>
     () => null,
   );
 
-describe.skipIf(skipReason !== null)(`the demo's volumes${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+describe.skipIf(shouldSkipLoopTests())("the demo's volumes", () => {
   let dir = '';
   const started: DemoVolumes[] = [];
   beforeAll(async () => {
