@@ -4,6 +4,7 @@ import { loadConfig } from './config/load-config.ts';
 import { ConfigError } from './config/config-error.ts';
 import { CoreError } from './core/errors.ts';
 import { prepareSandboxRoot } from './core/demo/prepare-demo-root.ts';
+import { startDemoVolumes } from './core/demo/start-demo-volumes.ts';
 import { loadTls } from './web/tls/load-tls.ts';
 import { buildApp } from './web/app.ts';
 
@@ -19,7 +20,12 @@ async function main(): Promise<void> {
     fail('root "/" manages the real machine and needs to run as root');
   const credentials = config.isRealMachine ? null : await prepareSandboxRoot(config.root);
   const tls = await loadTls(config.tls);
-  const app = await buildApp(config, { tls, logger: { level: config.log.level } });
+  // Attached before the core starts, so that its first discovery lists them.
+  const demoVolumes = await startDemoVolumes(config);
+  const app = await buildApp(config, { tls, logger: { level: config.log.level } }).catch(async (error: unknown) => {
+    await demoVolumes.detach();
+    throw error;
+  });
 
   // Handlers go in before the "listening" line: a supervisor (or a test) may send SIGTERM
   // the moment it reads that line, and without a handler the default action kills us.
@@ -32,6 +38,7 @@ async function main(): Promise<void> {
     const forced = setTimeout(() => fail('shutdown took longer than 10 s; exiting anyway'), 10_000);
     forced.unref();
     await app.close();
+    await demoVolumes.detach();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -63,6 +70,7 @@ async function main(): Promise<void> {
       `licornd: created the demo in ${config.root}; log in as "${credentials.login}" with password "${credentials.password}" (shown once)\n`,
     );
   }
+  if (demoVolumes.message) process.stdout.write(`licornd: ${demoVolumes.message}\n`);
   process.stdout.write(
     `licornd: listening on https://${host}:${port}/ (${config.isRealMachine ? 'this machine' : `sandbox ${config.root}`})\n`,
   );

@@ -2,13 +2,15 @@
 // page's <meta name="csrf-token">; an error answer becomes an ApiError carrying the field.
 import { applyCsrfToken, getSessionState, handleSessionLost, whenSessionBack } from './stream/session-watch.ts';
 
-// An error answer of the API: `{ code, field, message }` and the HTTP status.
+// An error answer of the API: `{ code, field, message }` and the HTTP status; `details` is
+// the whole answer (a refused unmount lists its `holders` there).
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     readonly field: string | null,
     message: string,
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -71,6 +73,7 @@ export async function callApi<T = unknown>(
       error.code ?? 'internal-error',
       error.field ?? null,
       error.message ?? `The server answered ${answer.status}`,
+      typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {},
     );
   }
   return payload as T;

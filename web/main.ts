@@ -11,6 +11,7 @@ import { startGroupDetails } from './groups/group-details.ts';
 import { startStatusPage } from './status/status-page.ts';
 import { startStatusCards } from './status/status-cards.ts';
 import { startChangePasswordPage } from './login/change-password-page.ts';
+import { startVolumesPage } from './volumes/volumes-page.ts';
 
 // Each page's own behaviour, by <body data-page>.
 const pages: Record<string, (stream: StreamConnection | null) => void> = {
@@ -23,6 +24,7 @@ const pages: Record<string, (stream: StreamConnection | null) => void> = {
   groups: startGroupsPage,
   group: startGroupDetails,
   status: startStatusPage,
+  volumes: startVolumesPage,
   dashboard: startStatusCards,
   'change-password': startChangePasswordPage,
 };

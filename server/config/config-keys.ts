@@ -196,6 +196,13 @@ export const configKeys: readonly ConfigKey[] = [
       'Where the "reserved" markers of volumes are kept, by filesystem UUID; empty: /var/lib/licorn/volumes.json on the real machine, volumes.json beside a sandbox root (var/volumes.json for the demo).',
   },
   {
+    key: 'demo.volumes',
+    type: 'boolean',
+    default: true,
+    description:
+      'In a demo sandbox run as root: make two small image files there (an ext4 "Archives" and a vfat "USB-KEY"), attach them as loop devices while licornd runs (detached at stop), for the Volumes page to act on.',
+  },
+  {
     key: 'log.level',
     type: 'string',
     default: 'info',

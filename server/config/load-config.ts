@@ -30,6 +30,7 @@ export interface LicornConfig {
   volumes: { autoMount: boolean; mountAllFs: boolean; enduserOwner: string; stateFile: string };
   auditFile: string;
   statusHistoryFile: string;
+  demo: { volumes: boolean };
   configFile: string | null;
 }
 
@@ -125,6 +126,7 @@ export function loadConfig({
     statusHistoryFile:
       optionalPath('status.history_file') ||
       (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),
+    demo: { volumes: get('demo.volumes') },
     configFile: fileEntries ? fileToRead : null,
   };
 }

@@ -32,6 +32,8 @@ import statusApiRoutes from './routes/api/status-api.ts';
 import sessionApiRoutes from './routes/api/session-api.ts';
 import accountsApiRoutes from './routes/api/accounts-api.ts';
 import groupsApiRoutes from './routes/api/groups-api.ts';
+import volumesRoutes from './routes/volumes.ts';
+import volumesApiRoutes from './routes/api/volumes-api.ts';
 import pushSocketRoutes, { handleWebSocketError } from './routes/push-socket.ts';
 import { maxFrameBytes } from './push/push-limits.ts';
 
@@ -86,6 +88,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(auditRoutes);
   await app.register(groupsRoutes);
   await app.register(statusRoutes);
+  await app.register(volumesRoutes);
   // The API takes JSON bodies only: a form or text body gets 415 naming the content type
   // (what a cross-site form can send is refused before anything reads it).
   await app.register(async (api) => {
@@ -94,6 +97,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     await api.register(accountsApiRoutes);
     await api.register(groupsApiRoutes);
     await api.register(statusApiRoutes);
+    await api.register(volumesApiRoutes);
   });
   await app.register(pushSocketRoutes);
   return app;

@@ -19,14 +19,18 @@ const running = new Set<ChildProcess>();
 
 // Starts licornd as shipped (dist/server/main.js, built by the global setup) with `args`,
 // without the machine's LICORN_* variables. `command` runs node another way (in a mount
-// namespace: real-machine.ts), from the project seen at `cwd`.
-export function startLicornd(args: string[], options: { command?: string[]; cwd?: string } = {}): LicorndProcess {
+// namespace: real-machine.ts), from the project seen at `cwd`. The demo's loop devices are
+// off unless `demoVolumes` (a daemon a failed test kills with SIGKILL would leave them).
+export function startLicornd(
+  args: string[],
+  options: { command?: string[]; cwd?: string; demoVolumes?: boolean } = {},
+): LicorndProcess {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LICORN_')));
   const [command, ...prefix] = options.command ?? [process.execPath];
   const cwd = options.cwd ?? projectDir;
   const child = spawn(command!, [...prefix, join(cwd, 'dist/server/main.js'), ...args], {
     cwd,
-    env: { ...env, LICORN_LOG_LEVEL: 'warn' },
+    env: { ...env, LICORN_LOG_LEVEL: 'warn', LICORN_DEMO_VOLUMES: String(options.demoVolumes ?? false) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -42,6 +42,14 @@ export async function createImage(path: string, fs: TestFs, args: string[] = [])
   return path;
 }
 
+// Makes a sparse image file of `mib` MiB holding no filesystem (a blank disk).
+export async function createBareImage(path: string, mib: number): Promise<string> {
+  const handle = await open(path, 'w');
+  await handle.truncate(mib * 1024 * 1024);
+  await handle.close();
+  return path;
+}
+
 // The loop devices one test file attached: attach with losetup -f --show (never a fixed
 // loopN: other test files attach theirs at the same time), detach all at the end.
 export class LoopDevices {
@@ -55,12 +63,24 @@ export class LoopDevices {
     return name;
   }
 
-  // The backing file the kernel reports for a loop device now, or null when detached.
+  // The backing file the kernel reports for a loop device now, or null when detached; as it
+  // was attached even once deleted (the kernel then adds " (deleted)").
   static async getBackingFile(name: string): Promise<string | null> {
     return readFile(`/sys/class/block/${name}/loop/backing_file`, 'utf8').then(
-      (text) => text.trim(),
+      (text) => text.trim().replace(/ \(deleted\)$/, ''),
       () => null,
     );
+  }
+
+  // Unmounts and detaches one of ours now (`loop3`), as a shell would; nothing if its number
+  // has since gone to another file.
+  async detach(name: string): Promise<void> {
+    const file = this.#attached.get(name);
+    if (file === undefined) throw new Error(`${name} was not attached by this test`);
+    this.#attached.delete(name);
+    if ((await LoopDevices.getBackingFile(name)) !== file) return;
+    await run('umount', ['--all-targets', '--lazy', `/dev/${name}`]).catch(() => {});
+    await run('losetup', ['-d', `/dev/${name}`]).catch(() => {});
   }
 
   // Unmounts whatever is mounted under `dir` (deepest first), then detaches every loop

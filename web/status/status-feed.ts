@@ -17,8 +17,16 @@ export class StatusFeed {
   #liveSamples: ChartSample[] = [];
   #pending = false;
 
-  constructor(draw: (samples: ChartSample[], animate: boolean) => void) {
+  // `onFilesystems` gets the filesystems' figures the status topic sends at once after a
+  // volume event (`status-filesystems`); pages without filesystem bars leave them.
+  constructor(
+    draw: (samples: ChartSample[], animate: boolean) => void,
+    onFilesystems: (sample: ChartSample) => void = () => {},
+  ) {
     this.#draw = draw;
+    registerChart('status-filesystems', (data) => {
+      if (this.live && !document.hidden) onFilesystems(data as ChartSample);
+    });
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden && this.#pending) this.#redraw(false);
     });

@@ -69,26 +69,20 @@ export function startStatusPage(): void {
     const started = performance.now();
     for (const timeChart of Object.values(charts)) timeChart.update(samples, { animate, view: views[range] });
     drawLoad(load, latest, animate);
-    filesystems.update(
-      findSeries(latest, /^fs\.(.+)\.size$/, (mount) => mount).map(({ key, label }) => {
-        const used = latest.values[key.replace(/\.size$/, '.used')] ?? 0;
-        const size = latest.values[key] ?? 1;
-        return {
-          key: label,
-          label,
-          value: (used * 100) / size,
-          text: `${formatPercent((used * 100) / size)} of ${formatBytes(size)}`,
-        };
-      }),
-      100,
-      { animate },
-    );
+    drawFilesystems(filesystems, latest, animate);
     drawDaemon(latest);
     document.getElementById('status-updated')!.textContent = `Last sample ${formatClock(latest.time)}.`;
     // The last redraw's cost, read by the benchmark (bench/status-bench.ts).
     document.body.dataset.redrawMs = (performance.now() - started).toFixed(2);
   };
-  const feed = new StatusFeed(draw);
+  // A mount, an unmount or usage moving (the volumes' events) redraws the bars at once,
+  // from the filesystems' figures alone; the next tick's sample agrees with them.
+  const feed: StatusFeed = new StatusFeed(draw, (fresh) => {
+    const latest = feed.samples.at(-1);
+    if (!latest) return;
+    const values = Object.fromEntries(Object.entries(latest.values).filter(([key]) => !key.startsWith('fs.')));
+    drawFilesystems(filesystems, { time: fresh.time, values: { ...values, ...fresh.values } }, true);
+  });
 
   const buttons = document.querySelectorAll<HTMLButtonElement>('[data-range]');
   buttons.forEach((button) =>
@@ -107,6 +101,24 @@ export function startStatusPage(): void {
       );
     }
   }, 60_000);
+}
+
+// One bar per mounted filesystem: its used share, and its size.
+function drawFilesystems(bars: BarChart, latest: ChartSample, animate: boolean): void {
+  bars.update(
+    findSeries(latest, /^fs\.(.+)\.size$/, (mount) => mount).map(({ key, label }) => {
+      const used = latest.values[key.replace(/\.size$/, '.used')] ?? 0;
+      const size = latest.values[key] ?? 1;
+      return {
+        key: label,
+        label,
+        value: (used * 100) / size,
+        text: `${formatPercent((used * 100) / size)} of ${formatBytes(size)}`,
+      };
+    }),
+    100,
+    { animate },
+  );
 }
 
 // Licorn's three load bars, against the number of cores (or the load, when above).

@@ -114,6 +114,14 @@ export class StatusMonitor {
     return sample;
   }
 
+  // One sampler's figures now, outside the tick and the history: for a sampler without
+  // previous readings (filesystems), when an event says its figures just changed.
+  async readSampler(name: string): Promise<StatusSample> {
+    const time = Date.now();
+    const sampler = this.#samplers.find((candidate) => candidate.name === name);
+    return { time, values: sampler ? await sampler.sample(time).catch(() => ({})) : {} };
+  }
+
   // Stops sampling and forgets the listeners (shutdown).
   close(): void {
     this.#listeners.clear();

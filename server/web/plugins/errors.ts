@@ -32,11 +32,18 @@ export interface ErrorBody {
   code: ErrorCode;
   field: string | null;
   message: string;
+  // A volume refused because processes hold it: who they are (pid, command, login).
+  holders?: unknown[];
 }
 
 // Turns any thrown error into a status and an ErrorBody; 5xx never carry internals.
 export function describeError(error: FastifyError | CoreError, requestId: string): { status: number; body: ErrorBody } {
   if (error instanceof CoreError) {
+    // A 'busy' that names its holders (a volume in use) is a conflict with the machine's
+    // state, for the admin to resolve, not a lock to retry: 409, with the holders.
+    const holders = getHolders(error);
+    if (holders)
+      return { status: 409, body: { code: error.code, field: error.field, message: error.message, holders } };
     // Not being logged in is the one permission problem that asks for credentials.
     const status = error.code === 'permission-denied' && error.field === 'session' ? 401 : statusOfCode[error.code];
     return { status, body: { code: error.code, field: error.field, message: error.message } };
@@ -60,6 +67,12 @@ export function describeError(error: FastifyError | CoreError, requestId: string
   }
   const field = getRequestPartOf(fastifyError.code);
   return { status, body: { code: codeOfStatus(status), field, message: fastifyError.message } };
+}
+
+// The processes a 'busy' refusal carries in its details (the volumes service's VolumeHolder[]).
+function getHolders(error: CoreError): unknown[] | null {
+  const details = (error as CoreError & { details?: unknown }).details;
+  return error.code === 'busy' && Array.isArray(details) ? details : null;
 }
 
 // The field a schema refusal is about, as a dotted path (`roles.developers`, `logins.3`):

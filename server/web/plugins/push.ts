@@ -8,6 +8,8 @@ import { createAuditTopic } from '../push/topics/audit-topic.ts';
 import { createImportProgressTopic } from '../push/topics/import-progress-topic.ts';
 import { createGroupsTopics } from '../push/topics/groups-topic.ts';
 import { createStatusTopic } from '../push/topics/status-topic.ts';
+import { createVolumesTopic } from '../push/topics/volumes-topic.ts';
+import { getMediaDir } from '../volumes/volume-row.ts';
 import { auditPageSize } from '../routes/audit.ts';
 
 // The push hub with its topics; the sockets of a session that ends are closed.
@@ -30,7 +32,8 @@ export default fp(
       auditTopic,
       createImportProgressTopic(),
       ...createGroupsTopics(app.core.accounts, app.core.events, hub, render),
-      createStatusTopic(app.status, hub),
+      createStatusTopic(app.status, hub, app.core.events),
+      createVolumesTopic(app.core.volumes, getMediaDir(app.core.root), app.core.events, hub, render),
     ];
     topics.forEach((topic) => hub.registerTopic(topic));
     const stopClosing = app.core.events.on('session-closed', ({ data }) => hub.closeSession(data.sessionId));

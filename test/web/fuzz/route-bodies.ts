@@ -78,6 +78,9 @@ const plausible: Record<string, fc.Arbitrary<unknown>> = {
   uid: fc.integer({ min: 0, max: 70_000 }),
   gid: fc.integer({ min: 0, max: 70_000 }),
   expiry: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 40_000 })),
+  // Volumes: a forced unmount and the reserved marker (the volume is in the URL).
+  force: fc.boolean(),
+  reserved: fc.boolean(),
 };
 
 // A value that satisfies `schema` (roughly: enough to pass Fastify's check most times).
