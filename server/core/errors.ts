@@ -5,7 +5,10 @@ export const errorCodes = [
   'invalid-argument',
   'permission-denied',
   'conflict',
+  // Locked by another program for a moment: try again (503).
   'busy',
+  // Held by running processes (a mount, an account's UID): the admin must act first (409).
+  'in-use',
   'internal-error',
 ] as const;
 

@@ -35,9 +35,9 @@ describe('deleting an account whose processes run, on the real machine', () => {
       processCount: 1,
     });
     const refused = await callApi(real.machine, admin, 'DELETE', '/api/v1/accounts/rmbusy');
-    expect(refused.status).toBe(503);
+    expect(refused.status).toBe(409);
     expect(refused.json).toMatchObject({
-      code: 'busy',
+      code: 'in-use',
       field: 'login',
       message: expect.stringContaining(`${pid} sleep 311 (UID ${uid}, effective ${uid})`),
     });
@@ -125,7 +125,7 @@ describe('a UID that still owns files, on the real machine', () => {
       password: null,
       createHome: false,
     });
-    expect(created.status).toBe(503);
+    expect(created.status).toBe(409);
     expect(created.json).toMatchObject({ field: 'uid', message: expect.stringContaining(`${pid} sleep 312`) });
     expect(await real.machine.getent('passwd', 'rmtaker')).toBeNull();
     expect(child.exitCode).toBeNull();

@@ -64,10 +64,10 @@ describe('deleting accounts, after the red team, on the real machine', () => {
       version: account.json.version,
       uid,
     });
-    expect(patched.json).toMatchObject({ code: 'busy' });
-    expect(patched.status).toBe(503);
+    expect(patched.json).toMatchObject({ code: 'in-use' });
+    expect(patched.status).toBe(409);
     expect(patched.json).toMatchObject({
-      code: 'busy',
+      code: 'in-use',
       field: 'uid',
       message: expect.stringContaining(`${pid} sleep 421`),
     });
@@ -105,7 +105,7 @@ describe('deleting accounts, after the red team, on the real machine', () => {
     expect(page.body).toContain('data-reach="as-other"');
     expect(page.body).toContain('data-reach="relayed"');
     const refused = await callApi(real.machine, admin, 'DELETE', '/api/v1/accounts/rdbidi');
-    expect(refused.status).toBe(503);
+    expect(refused.status).toBe(409);
     expect(refused.json.message).toContain('txt.exe evil');
     expect(refused.json.message).not.toMatch(/[\u202e\u2066\u200f]/);
   });

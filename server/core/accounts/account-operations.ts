@@ -99,7 +99,7 @@ function checkUidNotRunning(context: OperationContext, uid: number, who: string)
   const message =
     `UID ${uid} has no account but still owns running processes: ${describeProcesses(processes)}; ` +
     `${who} could signal them: end them first or choose another UID`;
-  throw new CoreError('busy', message, { field: 'uid' });
+  throw new CoreError('in-use', message, { field: 'uid' });
 }
 
 // Adds an account (passwd, shadow, its supplementary groups in group and gshadow). A bulk

@@ -62,7 +62,7 @@ export async function checkNotBusy(
       `The account ${quote(account.login)} (UID ${account.uid}) still has ${own.length} running ` +
       `process${own.length === 1 ? '' : 'es'}: ${describeProcesses(own)}; ` +
       'end them first, or ask to end its processes then delete (endProcesses)';
-    throw onRow(new CoreError('busy', message, { field: 'login' }), row);
+    throw onRow(new CoreError('in-use', message, { field: 'login' }), row);
   }
 }
 
@@ -84,7 +84,7 @@ export async function endAccountProcesses(machine: MachineProcesses, account: Pa
       `Ended ${found.length - left.length} processes of ${quote(account.login)}, but ${left.length} still ` +
       `run as UID ${account.uid} (not the account's to signal, or unkillable): ${describeProcesses(left)}; ` +
       'the account was not deleted';
-    throw new CoreError('busy', message, { field: 'login' });
+    throw new CoreError('in-use', message, { field: 'login' });
   }
   return found;
 }

@@ -21,10 +21,10 @@ function describeHolders(holders: VolumeHolder[]): string {
   return shown.join(', ') + (holders.length > 10 ? ` and ${holders.length - 10} more` : '');
 }
 
-// A 'busy' refusal naming the holders; `details` carries them for the page.
+// An 'in-use' refusal naming the holders; `details` carries them for the page.
 function createBusyError(volume: Volume, mountPoint: string, holders: VolumeHolder[]): CoreError {
   return new CoreError(
-    'busy',
+    'in-use',
     `${volume.device} on ${mountPoint} is in use by ${describeHolders(holders)}: close them, or force the unmount`,
     { field: 'name', details: holders },
   );
@@ -106,7 +106,7 @@ export class VolumeActions {
     return holders.length > 0 ? `from ${points}; sent SIGTERM to ${describeHolders(holders)}` : `from ${points}`;
   }
 
-  // Refuses with 'busy' when any of the volumes' mounts is held, unless `force`; the holders.
+  // Refuses with 'in-use' when any of the volumes' mounts is held, unless `force`; the holders.
   async #checkHolders(volumes: Volume[], force: boolean, getLogin: (uid: number) => string) {
     const all: VolumeHolder[] = [];
     for (const volume of volumes) {

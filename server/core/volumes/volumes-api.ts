@@ -15,7 +15,7 @@ export interface VolumeHolder {
 
 // What the core's volumes service offers the web layer and the CLI (server/core/volumes).
 // Refusals are CoreError: 'not-found'; 'permission-denied' for a system volume or a daemon
-// that may not act (not root); 'busy' with the holders listed in the message and in
+// that may not act (not root); 'in-use' with the holders listed in the message and in
 // `error.details` (VolumeHolder[]); 'invalid-argument' naming the field and value.
 export interface VolumesApi {
   // Every block device and partition, system ones included, sorted by name.
@@ -24,7 +24,7 @@ export interface VolumesApi {
   // Whether this daemon may act on volumes at all (root, not read-only); why not otherwise.
   readonly writable: { allowed: boolean; reason: string | null };
   mount(name: string, actor: VolumeActor): Promise<Volume>;
-  // Refused with 'busy' and the holders unless `force` (a separate, confirmed action: the
+  // Refused with 'in-use' and the holders unless `force` (a separate, confirmed action: the
   // holders are sent SIGTERM, then the mount is detached lazily).
   unmount(name: string, actor: VolumeActor, options?: { force?: boolean }): Promise<Volume>;
   // Unmounts (refused if busy), then detaches a loop device or powers off a removable disk.

@@ -11,6 +11,7 @@ const statusOfCode: Record<ErrorCode, number> = {
   'permission-denied': 403,
   conflict: 409,
   busy: 503,
+  'in-use': 409,
   'internal-error': 500,
 };
 
@@ -39,8 +40,7 @@ export interface ErrorBody {
 // Turns any thrown error into a status and an ErrorBody; 5xx never carry internals.
 export function describeError(error: FastifyError | CoreError, requestId: string): { status: number; body: ErrorBody } {
   if (error instanceof CoreError) {
-    // A 'busy' that names its holders (a volume in use) is a conflict with the machine's
-    // state, for the admin to resolve, not a lock to retry: 409, with the holders.
+    // Held by processes: who they are, for the page to list.
     const holders = getHolders(error);
     if (holders)
       return { status: 409, body: { code: error.code, field: error.field, message: error.message, holders } };
@@ -69,10 +69,10 @@ export function describeError(error: FastifyError | CoreError, requestId: string
   return { status, body: { code: codeOfStatus(status), field, message: fastifyError.message } };
 }
 
-// The processes a 'busy' refusal carries in its details (the volumes service's VolumeHolder[]).
+// The processes an 'in-use' refusal carries in its details (a volume's VolumeHolder[]).
 function getHolders(error: CoreError): unknown[] | null {
   const details = (error as CoreError & { details?: unknown }).details;
-  return error.code === 'busy' && Array.isArray(details) ? details : null;
+  return error.code === 'in-use' && Array.isArray(details) ? details : null;
 }
 
 // The field a schema refusal is about, as a dotted path (`roles.developers`, `logins.3`):

@@ -66,7 +66,7 @@ describe.skipIf(!canRun)('deleting an account whose processes run', () => {
     ]);
     const before = await s.digestEtc();
     await expect(s.service.deleteAccount('busyone')).rejects.toMatchObject({
-      code: 'busy',
+      code: 'in-use',
       field: 'login',
       message: expect.stringContaining(`${pid} sleep 301 (UID ${uid}, effective ${uid})`),
     });
@@ -74,7 +74,7 @@ describe.skipIf(!canRun)('deleting an account whose processes run', () => {
     await s.service.createAccount({ login: 'idleone', uid: base + 5, password: null, createHome: false });
     const idle = await s.digestEtc();
     await expect(s.service.deleteAccounts(['idleone', 'busyone'], 'keep')).rejects.toMatchObject({
-      code: 'busy',
+      code: 'in-use',
       field: 'accounts.1.login',
     });
     expect(await s.digestEtc()).toBe(idle);
@@ -117,7 +117,7 @@ describe.skipIf(!canRun)('deleting an account whose processes run', () => {
     await expect(
       s.service.deleteAccount('busythree', 'archive', undefined, { endProcesses: true }),
     ).rejects.toMatchObject({
-      code: 'busy',
+      code: 'in-use',
       message: expect.stringContaining(
         `1 still run as UID ${uid} (not the account's to signal, or unkillable): ${pid}`,
       ),
@@ -190,7 +190,7 @@ describe.skipIf(!canRun)('a UID that still owns processes or files', () => {
     const before = await s.digestEtc();
     await expect(
       s.service.createAccount({ login: 'explicit', uid, password: null, createHome: false }),
-    ).rejects.toMatchObject({ code: 'busy', field: 'uid', message: expect.stringContaining(`${pid} sleep 307`) });
+    ).rejects.toMatchObject({ code: 'in-use', field: 'uid', message: expect.stringContaining(`${pid} sleep 307`) });
     expect(await s.digestEtc()).toBe(before);
   });
 
@@ -202,7 +202,7 @@ describe.skipIf(!canRun)('a UID that still owns processes or files', () => {
     const pid = await waitForProcessOf(uid, 'sleep 308');
     await s.service.createAccount({ login: 'patched', uid: base + 32, password: null, createHome: false });
     const before = await s.digestEtc();
-    const busy = { code: 'busy', field: 'uid', message: expect.stringContaining(`${pid} sleep 308`) };
+    const busy = { code: 'in-use', field: 'uid', message: expect.stringContaining(`${pid} sleep 308`) };
     await expect(s.service.updateAccount('patched', { uid })).rejects.toMatchObject(busy);
     await expect(s.service.modifyAccounts([{ login: 'patched', uid }])).rejects.toMatchObject({
       ...busy,

@@ -162,7 +162,7 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes on real loop devices'
     const exited = new Promise((resolve) => sleeper.once('exit', resolve));
     try {
       const error = (await core.volumes.unmount(name, actor).catch((caught: unknown) => caught)) as CoreError;
-      expect(error).toMatchObject({ code: 'busy', field: 'name' });
+      expect(error).toMatchObject({ code: 'in-use', field: 'name' });
       expect(error.message).toContain(`pid ${sleeper.pid} (sleep, root)`);
       expect(error.details).toContainEqual({ pid: sleeper.pid, command: 'sleep', login: 'root' });
       expect(core.volumes.get(name)!.mountPoint).toBe(mountPoint);

@@ -79,7 +79,7 @@ export const deleteQuery = {
   properties: {
     home: { type: 'string', enum: ['archive', 'remove', 'keep'], default: 'archive' },
     // End the account's running processes (SIGTERM, then SIGKILL), then delete it; without
-    // it, an account whose processes run is refused (503 busy, the processes named).
+    // it, an account whose processes run is refused (409 in-use, the processes named).
     endProcesses: { type: 'boolean', default: false },
   },
 } as const;

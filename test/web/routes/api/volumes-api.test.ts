@@ -107,7 +107,7 @@ describe.skipIf(shouldSkipLoopTests())('the volumes API on real loop devices', (
     const refused = await call(admin, 'POST', `/api/v1/volumes/${names.ext4}/unmount`, {});
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({
-      code: 'busy',
+      code: 'in-use',
       holders: expect.arrayContaining([expect.objectContaining({ pid: holder.pid, command: 'sleep' })]),
     });
     expect(await getMountPoints(names.ext4)).toEqual([volume.mountPoint]);
