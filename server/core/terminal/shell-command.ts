@@ -1,7 +1,9 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 // What a terminal runs, and as whom: the program and its arguments, the whole environment
 // (nothing of the daemon's), where it starts, and what the page says about it.
@@ -13,8 +15,10 @@ export interface ShellCommand {
   // The account the shell runs as, and a sentence for the page.
   runsAs: string;
   description: string;
-  // A directory made for this shell alone (sandbox), removed when it ends; null on the real machine.
+  // A directory made for this shell alone (sandbox); null on the real machine.
   scratchDir: string | null;
+  // Removes the scratch directory once the shell ended.
+  removeScratch(): Promise<void>;
 }
 
 export interface ShellCommandOptions {
@@ -24,6 +28,8 @@ export interface ShellCommandOptions {
   // The account's shell in the sandbox's files: used when the host has it too.
   shell: string;
 }
+
+const run = promisify(execFile);
 
 // The environment every terminal starts with: a terminal type and a UTF-8 locale.
 const baseEnv = { TERM: 'xterm-256color', LANG: 'C.UTF-8' };
@@ -79,6 +85,7 @@ export async function getShellCommand(options: ShellCommandOptions): Promise<She
       runsAs: options.login,
       description: `a login shell of ${options.login}`,
       scratchDir: null,
+      removeScratch: async () => {},
     };
   }
   const shell = getSandboxShell(options.shell);
@@ -90,19 +97,20 @@ export async function getShellCommand(options: ShellCommandOptions): Promise<She
     const description =
       `sandbox: the accounts are not real, so this shell runs as ${runsAs} ` +
       `(not ${options.login}) in ${scratchDir}`;
-    if (!isRoot) return { file: shell, args: ['-l'], env, cwd: scratchDir, runsAs, description, scratchDir };
+    if (!isRoot) {
+      const removeScratch = () => rm(scratchDir, { recursive: true, force: true });
+      return { file: shell, args: ['-l'], env, cwd: scratchDir, runsAs, description, scratchDir, removeScratch };
+    }
     const nobody = getNobody();
     await chown(scratchDir, nobody.uid, nobody.gid);
-    const args = [
-      `--reuid=${nobody.uid}`,
-      `--regid=${nobody.gid}`,
-      '--clear-groups',
-      '--no-new-privs',
-      '--',
-      shell,
-      '-l',
-    ];
-    return { file: '/usr/bin/setpriv', args, env, cwd: scratchDir, runsAs, description, scratchDir };
+    const asNobody = [`--reuid=${nobody.uid}`, `--regid=${nobody.gid}`, '--clear-groups', '--no-new-privs', '--'];
+    // Removed as nobody, never as root: a process of the shell still running could swap a
+    // directory inside for a symlink to /etc between root's lstat and unlink.
+    const removeScratch = async () => {
+      await run('/usr/bin/setpriv', [...asNobody, 'rm', '-rf', '--one-file-system', scratchDir]).catch(() => {});
+    };
+    const args = [...asNobody, shell, '-l'];
+    return { file: '/usr/bin/setpriv', args, env, cwd: scratchDir, runsAs, description, scratchDir, removeScratch };
   } catch (error) {
     await rm(scratchDir, { recursive: true, force: true });
     throw error;

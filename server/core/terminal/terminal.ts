@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { spawn, type IPty } from 'node-pty';
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
@@ -166,7 +165,7 @@ export class Terminal {
       // already reaped
     }
     this.#screen.dispose();
-    if (this.#command.scratchDir) await rm(this.#command.scratchDir, { recursive: true, force: true });
+    await this.#command.removeScratch();
   }
 
   #handleOutput(data: Buffer): void {

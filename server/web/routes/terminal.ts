@@ -80,7 +80,8 @@ export default async function terminalRoutes(app: FastifyInstance): Promise<void
       handleTerminalSocket(socket, {
         terminal,
         terminals: app.terminals,
-        getLogin: () => app.sessions.use(session.id)?.login ?? null,
+        getLogin: (use) =>
+          (use ? app.sessions.use(session.id) : app.sessions.getByPublicId(session.publicId))?.login ?? null,
         log: request.log,
       });
     },

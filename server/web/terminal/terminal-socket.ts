@@ -10,8 +10,10 @@ import { inputBurstBytes, inputBytesPerSecond, terminalCloseCodes } from './term
 export interface TerminalSocketOptions {
   terminal: Terminal;
   terminals: TerminalManager;
-  // The session as it stands now (its rights re-read), or null once it has ended.
-  getLogin(): string | null;
+  // The session's login as it stands now, or null once it has ended; `use` marks it used
+  // (keystrokes and resizes do, acknowledgements do not: a program printing in a terminal
+  // left open must not keep its session from idling out).
+  getLogin(use: boolean): string | null;
   log: FastifyBaseLogger;
 }
 
@@ -48,15 +50,15 @@ export function handleTerminalSocket(socket: WebSocket, options: TerminalSocketO
   socket.on('message', (data: RawData, isBinary: boolean) => {
     if (closed) return;
     if (!isBinary || !Buffer.isBuffer(data)) return close(terminalCloseCodes.unsupported, 'binary frames only');
-    const login = options.getLogin();
+    const request = parseTerminalRequest(data);
+    if (!request) return close(terminalCloseCodes.abuse, 'malformed frame');
+    const login = options.getLogin(request.kind !== 'acknowledge');
     if (!login) return close(terminalCloseCodes.sessionEnded, 'session ended');
     const refusal = terminals.getRefusal(login);
     if (refusal) {
       void terminal.kill('rights-lost');
       return close(terminalCloseCodes.refused, 'no terminal for this account');
     }
-    const request = parseTerminalRequest(data);
-    if (!request) return close(terminalCloseCodes.abuse, 'malformed frame');
     if (request.kind === 'input') {
       if (!input.take(request.data.length)) {
         options.log.warn({ login, terminal: terminal.id }, 'terminal input past its rate: socket closed');

@@ -216,4 +216,17 @@ describe('a terminal over real HTTPS/WSS', () => {
     expect(rssPeak - rssBefore).toBeLessThan(64 * 1024 * 1024);
     await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${id}`);
   }, 180_000);
+
+  it('throttles opening and closing in a loop (429), refusals aside', async () => {
+    // Twice terminal.max_per_account at once (6 here), then one every 2 s.
+    let refusal = null;
+    for (let opened = 0; opened < 20 && !refusal; opened += 1) {
+      const answer = await callApi(t.app, admin, 'POST', '/api/v1/terminals', { cols: 80, rows: 24 });
+      if (answer.statusCode === 201) await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${answer.json().id}`);
+      else refusal = answer;
+    }
+    expect(refusal?.statusCode).toBe(429);
+    expect(refusal?.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refusal?.json()).toMatchObject({ code: 'busy', field: 'terminal' });
+  });
 });

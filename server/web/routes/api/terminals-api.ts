@@ -2,6 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { CoreError } from '../../../core/errors.ts';
 import { terminalSize } from '../../../core/terminal/terminal-limits.ts';
+import { TokenBucket } from '../../push/token-bucket.ts';
+
+// Opening a terminal starts processes: an account may open twice terminal.max_per_account at
+// once, then one every 2 s (opening and closing in a loop is a fork loop otherwise). Refused
+// opens cost nothing: they start nothing.
+const opensRefillSeconds = 2;
 
 const { minCols, maxCols, minRows, maxRows } = terminalSize;
 const openBody = Type.Object(
@@ -16,6 +22,18 @@ const idParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$' 
 // GET/POST /api/v1/terminals and DELETE /api/v1/terminals/<id>: the session's terminals. A
 // terminal is opened here (CSRF-checked, rights read now) and shown through its socket.
 export default async function terminalsApiRoutes(app: FastifyInstance): Promise<void> {
+  const opens = new Map<string, TokenBucket>();
+  const getOpens = (login: string): TokenBucket => {
+    // Full buckets are forgotten: what is kept is bounded by the accounts opening now.
+    for (const [key, bucket] of opens) if (bucket.isFull()) opens.delete(key);
+    let bucket = opens.get(login);
+    if (!bucket) {
+      bucket = new TokenBucket(2 * app.config.terminal.maxPerAccount, 1 / opensRefillSeconds);
+      opens.set(login, bucket);
+    }
+    return bucket;
+  };
+
   app.get(
     '/api/v1/terminals',
     { schema: { tags: ['terminals'], summary: "This session's terminals" } },
@@ -32,11 +50,18 @@ export default async function terminalsApiRoutes(app: FastifyInstance): Promise<
     { schema: { tags: ['terminals'], summary: 'Open a terminal', body: openBody } },
     async (request, reply) => {
       const me = request.session!;
+      const bucket = getOpens(me.login);
+      if (!bucket.has()) {
+        const retryAfter = Math.max(1, Math.ceil(bucket.getWaitMs() / 1000));
+        const message = `Account "${me.login}" opened terminals too fast: try again in ${retryAfter} s`;
+        return reply.code(429).header('retry-after', retryAfter).send({ code: 'busy', field: 'terminal', message });
+      }
       const terminal = await app.terminals.open(
         { login: me.login, sessionId: me.publicId, address: request.ip },
         request.body.cols,
         request.body.rows,
       );
+      bucket.take();
       const { id, runsAs, description, createdAt } = terminal;
       return reply.code(201).send({ id, runsAs, description, createdAt, attached: false });
     },
