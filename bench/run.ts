@@ -1,15 +1,17 @@
 // `npm run bench`: every benchmark, each with its baseline measured in the same run.
-// `npm run bench -- web` (or accounts, pages, status) runs one.
+// `npm run bench -- web` (or accounts, pages, status, terminal) runs one.
 import { runAccountsBench } from './accounts-bench.ts';
 import { runWebBench } from './web-bench.ts';
 import { runPagesBench } from './pages-bench.ts';
 import { runStatusBench } from './status-bench.ts';
+import { runTerminalBench } from './terminal-bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   web: runWebBench,
   accounts: runAccountsBench,
   pages: runPagesBench,
   status: runStatusBench,
+  terminal: runTerminalBench,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {
