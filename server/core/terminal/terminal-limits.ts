@@ -8,6 +8,11 @@ export const terminalFlow = {
   lowWaterBytes: 64 * 1024,
 };
 
+// Output batching (terminal.ts): reads within 4 ms of the last frame sent go together, up to
+// 64 KiB; 4 ms is a quarter of a 60 Hz frame, unseen, and the first read after a pause (an
+// echo) is never held.
+export const outputBatch = { windowMs: 4, maxBytes: 64 * 1024 };
+
 // What one cell of the headless screen costs: xterm keeps 3 32-bit words per cell.
 const bytesPerCell = 12;
 

@@ -3,7 +3,7 @@ import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
 import type { ShellCommand } from './shell-command.ts';
 import { killSession } from './session-processes.ts';
-import { getScrollbackLines, terminalFlow } from './terminal-limits.ts';
+import { getScrollbackLines, outputBatch, terminalFlow } from './terminal-limits.ts';
 
 // Who shows a terminal: the page's socket, as the core sees it.
 export interface TerminalViewer {
@@ -56,6 +56,11 @@ export class Terminal {
   #paused = false;
   #ended = false;
   #attaching = 0;
+  // Output read but not yet passed on (batched: see #handleOutput).
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #flushTimer: NodeJS.Timeout | null = null;
+  #lastFlushAt = 0;
 
   constructor(command: ShellCommand, options: TerminalOptions) {
     this.id = options.id;
@@ -105,6 +110,7 @@ export class Terminal {
     this.#stopKeepTimer();
     // Paused while the screen catches up, so nothing printed meanwhile is missing from both
     // the redraw and the stream that follows it.
+    this.#flush();
     this.#attaching += 1;
     this.#updateFlow();
     await new Promise<void>((resolve) => this.#screen.write('', resolve));
@@ -152,6 +158,8 @@ export class Terminal {
   // Ends the terminal: its whole Unix session is hung up (then killed), its page told why.
   async kill(reason: string, exitCode: number | null = null): Promise<void> {
     if (this.#ended) return;
+    // What the shell printed last (its goodbye) still reaches the page and the screen.
+    this.#flush();
     this.#ended = true;
     this.#stopKeepTimer();
     const viewer = this.#viewer;
@@ -168,8 +176,31 @@ export class Terminal {
     await this.#command.removeScratch();
   }
 
+  // A pty gives its output in reads of 1–4 KiB: under a flood (`cat`, `yes`) each becoming a
+  // frame, a screen write and an acknowledgement costs more than the bytes. The first read
+  // after a quiet moment goes at once (a keystroke's echo waits for nothing); reads that
+  // follow within outputBatch.windowMs are passed on together, up to outputBatch.maxBytes.
   #handleOutput(data: Buffer): void {
     if (this.#ended) return;
+    this.#pending.push(data);
+    this.#pendingBytes += data.length;
+    if (this.#flushTimer) {
+      if (this.#pendingBytes >= outputBatch.maxBytes) this.#flush();
+      return;
+    }
+    const wait = this.#lastFlushAt + outputBatch.windowMs - performance.now();
+    if (wait <= 0) this.#flush();
+    else this.#flushTimer = setTimeout(() => this.#flush(), wait);
+  }
+
+  #flush(): void {
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    if (this.#pendingBytes === 0 || this.#ended) return;
+    const data = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#lastFlushAt = performance.now();
     this.#unparsed += data.length;
     this.#screen.write(data, () => {
       this.#unparsed -= data.length;
