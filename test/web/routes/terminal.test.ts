@@ -70,6 +70,11 @@ describe('a terminal over real HTTPS/WSS', () => {
     await client.waitFor(() => client.output.includes(`42\r\n${expectedAccount}\r\n`), 'the account');
     // In its scratch directory, with nothing of the daemon's environment.
     await client.waitFor(() => /licorn-terminal-[A-Za-z0-9]+\r\n0\r\n/.test(client.output), 'pwd and env');
+    // No descriptor of the daemon's (its listening socket, clients, inotify, epoll, files)
+    // reaches the shell: Node opens them close-on-exec.
+    client.type('ls -l /proc/$$/fd | grep -c -e socket: -e anon_inode: -e licorn-test- ; echo fds-checked\r');
+    await client.waitFor(() => /\r(\d+)\r\nfds-checked/.test(client.output), 'the descriptors');
+    expect(/\r(\d+)\r\nfds-checked/.exec(client.output)![1]).toBe('0');
     expect(await isProcessAlive(pid)).toBe(true);
     // Opened and closed are audited, the keystrokes are not.
     await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${id}`);

@@ -5,8 +5,8 @@ import { terminalSize } from '../../../core/terminal/terminal-limits.ts';
 import { TokenBucket } from '../../push/token-bucket.ts';
 
 // Opening a terminal starts processes: an account may open twice terminal.max_per_account at
-// once, then one every 2 s (opening and closing in a loop is a fork loop otherwise). Refused
-// opens cost nothing: they start nothing.
+// once, then one every 2 s (opening and closing in a loop is a fork loop otherwise). Opens
+// refused for the limit per account cost nothing: they start and write nothing.
 const opensRefillSeconds = 2;
 
 const { minCols, maxCols, minRows, maxRows } = terminalSize;
@@ -56,11 +56,13 @@ export default async function terminalsApiRoutes(app: FastifyInstance): Promise<
         const message = `Account "${me.login}" opened terminals too fast: try again in ${retryAfter} s`;
         return reply.code(429).header('retry-after', retryAfter).send({ code: 'busy', field: 'terminal', message });
       }
-      const terminal = await app.terminals.open(
-        { login: me.login, sessionId: me.publicId, address: request.ip },
-        request.body.cols,
-        request.body.rows,
-      );
+      const owner = { login: me.login, sessionId: me.publicId, address: request.ip };
+      // A refusal by the rules is audited: it costs an open too, so a loop of refused opens
+      // writes one audit line every 2 s at most.
+      const terminal = await app.terminals.open(owner, request.body.cols, request.body.rows).catch((error) => {
+        if (error instanceof CoreError && error.code === 'permission-denied') bucket.take();
+        throw error;
+      });
       bucket.take();
       const { id, runsAs, description, createdAt } = terminal;
       return reply.code(201).send({ id, runsAs, description, createdAt, attached: false });
