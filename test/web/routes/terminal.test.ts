@@ -223,9 +223,9 @@ describe('a terminal over real HTTPS/WSS', () => {
   }, 180_000);
 
   it('throttles opening and closing in a loop (429), refusals aside', async () => {
-    // Twice terminal.max_per_account at once (6 here), then one every 2 s.
+    // 16 at once (or twice terminal.max_per_account), then one every 2 s.
     let refusal = null;
-    for (let opened = 0; opened < 20 && !refusal; opened += 1) {
+    for (let opened = 0; opened < 40 && !refusal; opened += 1) {
       const answer = await callApi(t.app, admin, 'POST', '/api/v1/terminals', { cols: 80, rows: 24 });
       if (answer.statusCode === 201) await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${answer.json().id}`);
       else refusal = answer;

@@ -4,8 +4,8 @@ import { CoreError } from '../../../core/errors.ts';
 import { terminalSize } from '../../../core/terminal/terminal-limits.ts';
 import { TokenBucket } from '../../push/token-bucket.ts';
 
-// Opening a terminal starts processes: an account may open twice terminal.max_per_account at
-// once, then one every 2 s (opening and closing in a loop is a fork loop otherwise). Opens
+// Opening a terminal starts processes: an account may open 16 (or twice
+// terminal.max_per_account when more) at once, then one every 2 s (opening and closing in a loop is a fork loop otherwise). Opens
 // refused for the limit per account cost nothing: they start and write nothing.
 const opensRefillSeconds = 2;
 
@@ -28,7 +28,7 @@ export default async function terminalsApiRoutes(app: FastifyInstance): Promise<
     for (const [key, bucket] of opens) if (bucket.isFull()) opens.delete(key);
     let bucket = opens.get(login);
     if (!bucket) {
-      bucket = new TokenBucket(2 * app.config.terminal.maxPerAccount, 1 / opensRefillSeconds);
+      bucket = new TokenBucket(Math.max(16, 2 * app.config.terminal.maxPerAccount), 1 / opensRefillSeconds);
       opens.set(login, bucket);
     }
     return bucket;
