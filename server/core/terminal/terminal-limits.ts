@@ -6,7 +6,13 @@
 export const terminalFlow = {
   highWaterBytes: 256 * 1024,
   lowWaterBytes: 64 * 1024,
+  // A terminal no page shows reads at most this much a second (its screen's parsing costs
+  // the daemon's event loop; a program printing more waits, as on a slow link).
+  detachedBytesPerSecond: 1024 * 1024,
 };
+
+// A resize (which reflows the scrollback) is applied at most this often.
+export const resizeEveryMs = 100;
 
 // Output batching (terminal.ts): reads within 4 ms of the last frame sent go together, up to
 // 64 KiB; 4 ms is a quarter of a 60 Hz frame, unseen, and the first read after a pause (an

@@ -3,7 +3,7 @@ import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
 import type { ShellCommand } from './shell-command.ts';
 import { killSession } from './session-processes.ts';
-import { getScrollbackLines, outputBatch, terminalFlow } from './terminal-limits.ts';
+import { getScrollbackLines, outputBatch, resizeEveryMs, terminalFlow } from './terminal-limits.ts';
 
 // Who shows a terminal: the page's socket, as the core sees it.
 export interface TerminalViewer {
@@ -61,6 +61,12 @@ export class Terminal {
   #pendingBytes = 0;
   #flushTimer: NodeJS.Timeout | null = null;
   #lastFlushAt = 0;
+  #wantedSize: { cols: number; rows: number } | null = null;
+  #resizeTimer: NodeJS.Timeout | null = null;
+  #lastResizeAt = 0;
+  // Bytes read while no page shows the terminal, this second (detachedBytesPerSecond).
+  #detachedBudget = { second: 0, bytes: 0 };
+  #budgetTimer: NodeJS.Timeout | null = null;
 
   constructor(command: ShellCommand, options: TerminalOptions) {
     this.id = options.id;
@@ -141,12 +147,27 @@ export class Terminal {
     if (!this.#ended) this.#pty.write(data as unknown as string);
   }
 
-  // The page's size changed.
+  // The page's size changed. A resize reflows the whole scrollback (up to terminal.scrollback
+  // of cells): applied at most every resizeEveryMs, the last size asked winning, so a page
+  // sending resizes in a loop costs little.
   resize(cols: number, rows: number): void {
     if (this.#ended) return;
-    this.#pty.resize(cols, rows);
-    this.#screen.resize(cols, rows);
-    this.#screen.options.scrollback = getScrollbackLines(this.#options.scrollbackBytes, cols);
+    this.#wantedSize = { cols, rows };
+    if (this.#resizeTimer) return;
+    const wait = this.#lastResizeAt + resizeEveryMs - performance.now();
+    if (wait <= 0) this.#applySize();
+    else this.#resizeTimer = setTimeout(() => this.#applySize(), wait);
+  }
+
+  #applySize(): void {
+    this.#resizeTimer = null;
+    const size = this.#wantedSize;
+    if (this.#ended || !size) return;
+    this.#wantedSize = null;
+    this.#lastResizeAt = performance.now();
+    this.#pty.resize(size.cols, size.rows);
+    this.#screen.resize(size.cols, size.rows);
+    this.#screen.options.scrollback = getScrollbackLines(this.#options.scrollbackBytes, size.cols);
   }
 
   // The page's xterm has drawn `bytes` more.
@@ -162,6 +183,8 @@ export class Terminal {
     this.#flush();
     this.#ended = true;
     this.#stopKeepTimer();
+    if (this.#resizeTimer) clearTimeout(this.#resizeTimer);
+    if (this.#budgetTimer) clearTimeout(this.#budgetTimer);
     const viewer = this.#viewer;
     this.#viewer = null;
     viewer?.end(reason, exitCode);
@@ -201,6 +224,7 @@ export class Terminal {
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#lastFlushAt = performance.now();
+    if (!this.#viewer) this.#detachedBudget.bytes += data.length;
     this.#unparsed += data.length;
     this.#screen.write(data, () => {
       this.#unparsed -= data.length;
@@ -219,13 +243,32 @@ export class Terminal {
     if (this.#ended) return;
     const buffered = this.#viewer?.getBufferedAmount() ?? 0;
     const held = Math.max(buffered, this.#unacknowledged, this.#unparsed);
-    if (!this.#paused && (held > terminalFlow.highWaterBytes || this.#attaching > 0)) {
+    const overBudget = this.#isOverDetachedBudget();
+    if (!this.#paused && (held > terminalFlow.highWaterBytes || this.#attaching > 0 || overBudget)) {
       this.#paused = true;
       this.#pty.pause();
-    } else if (this.#paused && held < terminalFlow.lowWaterBytes && this.#attaching === 0) {
+    } else if (this.#paused && held < terminalFlow.lowWaterBytes && this.#attaching === 0 && !overBudget) {
       this.#paused = false;
       this.#pty.resume();
     }
+  }
+
+  // Whether a terminal no page shows has read its share of this second: what it prints
+  // then only feeds the server's screen, and a `yes` left running must not take a core of
+  // the daemon for terminal.keep. Rechecked at the next second.
+  #isOverDetachedBudget(): boolean {
+    if (this.#viewer) return false;
+    const second = Math.floor(performance.now() / 1000);
+    if (this.#detachedBudget.second !== second) this.#detachedBudget = { second, bytes: 0 };
+    if (this.#detachedBudget.bytes < terminalFlow.detachedBytesPerSecond) return false;
+    if (!this.#budgetTimer) {
+      const wait = (second + 1) * 1000 - performance.now() + 1;
+      this.#budgetTimer = setTimeout(() => {
+        this.#budgetTimer = null;
+        this.#updateFlow();
+      }, wait);
+    }
+    return true;
   }
 
   #startKeepTimer(): void {

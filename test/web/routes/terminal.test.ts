@@ -75,6 +75,18 @@ describe('a terminal over real HTTPS/WSS', () => {
     client.type('ls -l /proc/$$/fd | grep -c -e socket: -e anon_inode: -e licorn-test- ; echo fds-checked\r');
     await client.waitFor(() => /\r(\d+)\r\nfds-checked/.test(client.output), 'the descriptors');
     expect(/\r(\d+)\r\nfds-checked/.exec(client.output)![1]).toBe('0');
+    // Resizes in a burst: applied at most every 100 ms, the last one wins.
+    for (let cols = 60; cols <= 120; cols += 1) client.resize(cols, 40);
+    const sizes: string[] = [];
+    for (let asked = 0; sizes.at(-1) !== '40 120' && asked < 50; asked += 1) {
+      client.output = '';
+      client.type('stty size\r');
+      await client.waitFor(() => /\r(\d+ \d+)\r\n/.test(client.output), 'stty size');
+      sizes.push(/\r(\d+ \d+)\r\n/.exec(client.output)![1]!);
+    }
+    expect(sizes.at(-1)).toBe('40 120');
+    // Never a size between the first and the last (each was applied or skipped whole).
+    expect(sizes.every((size) => size === '24 80' || size === '40 60' || size === '40 120')).toBe(true);
     expect(await isProcessAlive(pid)).toBe(true);
     // Opened and closed are audited, the keystrokes are not.
     await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${id}`);
