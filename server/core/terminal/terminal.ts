@@ -29,6 +29,9 @@ export interface TerminalOptions {
 
 const { Terminal: ScreenTerminal } = headless;
 
+// How long a new terminal waits for its page's first attach (the POST, then the socket).
+const firstAttachMs = 30_000;
+
 // One shell on a pty, which outlives its page: what it printed is kept on a headless xterm
 // (its screen and a scrollback bounded in bytes), redrawn exactly when a page attaches again;
 // it is killed `keepMs` after its page went away. Flow control end to end: the pty is paused
@@ -95,7 +98,8 @@ export class Terminal {
     this.pid = this.#pty.pid;
     this.#pty.onData((data) => this.#handleOutput(data as unknown as Buffer));
     this.#pty.onExit(({ exitCode }) => void this.kill('exited', exitCode));
-    this.#startKeepTimer();
+    // The page that opened it has firstAttachMs to attach, even with terminal.keep = 0.
+    this.#startKeepTimer(Math.max(firstAttachMs, options.keepMs));
   }
 
   // Whether a page shows it now.
@@ -271,9 +275,9 @@ export class Terminal {
     return true;
   }
 
-  #startKeepTimer(): void {
+  #startKeepTimer(ms = this.#options.keepMs): void {
     this.#stopKeepTimer();
-    this.#keepTimer = setTimeout(() => void this.kill('kept-too-long'), this.#options.keepMs);
+    this.#keepTimer = setTimeout(() => void this.kill('kept-too-long'), ms);
     this.#keepTimer.unref();
   }
 

@@ -1,14 +1,41 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, openApiSession, callApi, type TestApp } from '../../helpers/test-app.ts';
 import { testPasswords } from '../../helpers/sandbox.ts';
+import { TerminalClient } from '../../helpers/terminal-client.ts';
+import { isProcessAlive } from '../../../server/core/terminal/session-processes.ts';
 
 // terminal.allow = "all" and "none" (the default, "admins", is terminal.test.ts's).
 describe('terminal.allow = "all"', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp(['--terminal-allow', 'all']);
+    t = await createTestApp(['--terminal-allow', 'all', '--terminal-keep', '1']);
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(() => t.close());
+
+  it('kills a terminal whose page went away terminal.keep ago', async () => {
+    const member = await openApiSession(t.app, 'blefevre', testPasswords.blefevre);
+    const opened = await callApi(t.app, member, 'POST', '/api/v1/terminals', { cols: 80, rows: 24 });
+    const session = t.app.sessions.list().find((candidate) => member.cookie.includes(candidate.id))!;
+    const { pid } = t.app.terminals.get(opened.json().id, session.publicId)!;
+    const host = `127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    const client = new TerminalClient(`wss://${host}/terminal/ws/${opened.json().id}`, {
+      cookie: member.cookie,
+      origin: `https://${host}`,
+    });
+    await client.opened();
+    // Attached: kept however long (the 1 s of terminal.keep counts from the page leaving).
+    client.type('echo attached-$((1+1))\r');
+    await client.waitFor(() => client.output.includes('attached-2'), 'the echo');
+    expect(await isProcessAlive(pid)).toBe(true);
+    client.close();
+    const deadline = Date.now() + 10_000;
+    while ((await isProcessAlive(pid)) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await isProcessAlive(pid)).toBe(false);
+    const closed = (await t.app.core.audit.readRecent(10)).find((entry) => entry.action === 'terminal-closed');
+    expect(closed?.detail).toContain('kept-too-long');
+  });
 
   it('gives a plain member a terminal and the menu entry, not a nologin account', async () => {
     const member = await openApiSession(t.app, 'dnguyen', testPasswords.dnguyen);
