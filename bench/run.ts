@@ -1,10 +1,11 @@
 // `npm run bench`: every benchmark, each with its baseline measured in the same run.
-// `npm run bench -- web` (or accounts, pages, status, volumes) runs one.
+// `npm run bench -- web` (or accounts, pages, status, volumes, terminal) runs one.
 import { runAccountsBench } from './accounts-bench.ts';
 import { runWebBench } from './web-bench.ts';
 import { runPagesBench } from './pages-bench.ts';
 import { runStatusBench } from './status-bench.ts';
 import { runVolumesBench } from './volumes-bench.ts';
+import { runTerminalBench } from './terminal-bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   web: runWebBench,
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   pages: runPagesBench,
   status: runStatusBench,
   volumes: runVolumesBench,
+  terminal: runTerminalBench,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {

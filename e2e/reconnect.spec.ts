@@ -1,43 +1,12 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { daemonUrl, expect, logInAs, logOutAndClose, test } from './fixtures.ts';
+import { startRelay } from './relay.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { startLicornd, type LicorndProcess } from '../test/helpers/licornd-process.ts';
-
-// A TCP relay in front of the daemon that the test can cut, as a network blip would.
-async function startRelay(target: URL): Promise<{ url: string; cut(): void; block(on: boolean): void; close(): void }> {
-  const open = new Set<Socket>();
-  let blocked = false;
-  const server: Server = createServer((client) => {
-    if (blocked) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(Number(target.port), target.hostname);
-    for (const socket of [client, upstream]) {
-      open.add(socket);
-      socket.on('close', () => open.delete(socket));
-      socket.on('error', () => {});
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `https://127.0.0.1:${port}`,
-    cut: () => open.forEach((socket) => socket.destroy()),
-    block: (on) => {
-      blocked = on;
-    },
-    close: () => {
-      open.forEach((socket) => socket.destroy());
-      server.close();
-    },
-  };
-}
 
 test('the page shows "reconnecting", reconnects by itself and re-syncs what it missed', async ({ browser }) => {
   const relay = await startRelay(new URL(daemonUrl()));

@@ -22,6 +22,8 @@ export async function buildServerBundle(
     banner: {
       js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
     },
+    // node-pty finds its native addon beside its own files: loaded from node_modules.
+    external: ['node-pty'],
     sourcemap: 'linked',
     logLevel: 'warning',
   });

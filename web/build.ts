@@ -12,7 +12,13 @@ export async function buildWebBundle(): Promise<Record<string, string>> {
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   const result = await build({
-    entryPoints: { main: join(projectDir, 'web/main.ts'), 'main-style': join(projectDir, 'web/css/main.css') },
+    // The terminal's xterm.js is its page's own bundle: the other pages do not load it.
+    entryPoints: {
+      main: join(projectDir, 'web/main.ts'),
+      'main-style': join(projectDir, 'web/css/main.css'),
+      terminal: join(projectDir, 'web/terminal/terminal-page.ts'),
+      'terminal-style': join(projectDir, 'web/css/terminal.css'),
+    },
     outdir,
     bundle: true,
     // LICORN_NO_MINIFY=1 keeps the functions' names, for a profile that can be read.
@@ -27,7 +33,9 @@ export async function buildWebBundle(): Promise<Record<string, string>> {
   const manifest: Record<string, string> = {};
   for (const [output, meta] of Object.entries(result.metafile.outputs)) {
     if (!meta.entryPoint || output.endsWith('.map')) continue;
-    const name = output.endsWith('.css') ? 'main.css' : 'main.js';
+    const entry = basename(meta.entryPoint).replace(/\.(ts|css)$/, '');
+    const bundle = entry === 'terminal-page' ? 'terminal' : entry;
+    const name = output.endsWith('.css') ? `${bundle}.css` : `${bundle}.js`;
     manifest[name] = basename(output);
   }
   await writeFile(join(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

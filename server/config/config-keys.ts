@@ -20,6 +20,9 @@ export interface ConfigKey {
 // An empty path would silently mean the current directory.
 const nonEmptyPath = { test: (value: string) => value !== '', expected: 'a path (not empty)' };
 
+// Who may open a terminal (terminal.allow).
+export const terminalAllowValues = ['admins', 'all', 'none'];
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 // Every key licornd understands; an unknown key is an error.
@@ -147,6 +150,47 @@ export const configKeys: readonly ConfigKey[] = [
     max: 100000,
     description:
       'Push sockets all sessions from one client address may hold together (raise it for many users behind one NAT address).',
+  },
+  {
+    key: 'terminal.allow',
+    type: 'string',
+    default: 'admins',
+    description:
+      'Who may open a terminal (a shell in the browser): "admins", "all" (every account whose shell is not nologin/false) or "none".',
+    check: {
+      test: (value) => terminalAllowValues.includes(value),
+      expected: `one of ${terminalAllowValues.join(', ')}`,
+    },
+  },
+  {
+    key: 'terminal.max_per_account',
+    type: 'integer',
+    default: 8,
+    min: 1,
+    max: 256,
+    description: 'Terminals one account may hold open (attached or kept), all its sessions together.',
+  },
+  {
+    key: 'terminal.keep',
+    type: 'integer',
+    default: 900,
+    min: 0,
+    max: 86400,
+    description: 'Seconds a terminal whose page went away (network, sleep, reload) keeps running before it is killed.',
+  },
+  {
+    key: 'terminal.scrollback',
+    type: 'integer',
+    default: 1048576,
+    min: 65536,
+    max: 67108864,
+    description: 'Bytes of screen and scrollback kept on the server per terminal, redrawn when the page comes back.',
+  },
+  {
+    key: 'terminal.osc52',
+    type: 'boolean',
+    default: false,
+    description: "Let programs in a terminal write the browser's clipboard (OSC 52); reading it is never allowed.",
   },
   {
     key: 'audit.file',

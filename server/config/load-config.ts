@@ -5,6 +5,7 @@ import { configKeys, getEnvName, getFlagName } from './config-keys.ts';
 import { ConfigError } from './config-error.ts';
 import { coerceConfigValue, type ConfigValue } from './coerce-config-value.ts';
 import { parseConfigFile } from './parse-config-file.ts';
+import type { TerminalAllow } from '../core/terminal/terminal-policy.ts';
 
 // The configuration file read when no --config is given; it may be absent.
 export const defaultConfigFile = '/etc/licorn/licorn.conf';
@@ -26,6 +27,13 @@ export interface LicornConfig {
   };
   sessions: { idleTimeoutMs: number; absoluteTimeoutMs: number; maxPerAccount: number; storeFile: string };
   push: { maxSocketsPerSession: number; maxSocketsPerAddress: number };
+  terminal: {
+    allow: TerminalAllow;
+    maxPerAccount: number;
+    keepMs: number;
+    scrollbackBytes: number;
+    osc52: boolean;
+  };
   log: { level: string; requests: boolean };
   volumes: { autoMount: boolean; mountAllFs: boolean; enduserOwner: string; stateFile: string };
   auditFile: string;
@@ -111,6 +119,13 @@ export function loadConfig({
     push: {
       maxSocketsPerSession: get('push.max_sockets_per_session'),
       maxSocketsPerAddress: get('push.max_sockets_per_address'),
+    },
+    terminal: {
+      allow: get<TerminalAllow>('terminal.allow'),
+      maxPerAccount: get('terminal.max_per_account'),
+      keepMs: get<number>('terminal.keep') * 1000,
+      scrollbackBytes: get('terminal.scrollback'),
+      osc52: get('terminal.osc52'),
     },
     log: { level, requests: get('log.requests') },
     volumes: {

@@ -20,6 +20,7 @@ import loginThrottle from './plugins/login-throttle.ts';
 import accountList from './plugins/account-list.ts';
 import status from './plugins/status.ts';
 import push from './plugins/push.ts';
+import terminals from './plugins/terminals.ts';
 import openapi from './plugins/openapi.ts';
 import loginRoutes from './routes/login.ts';
 import dashboardRoutes from './routes/dashboard.ts';
@@ -28,12 +29,14 @@ import accountsRoutes from './routes/accounts.ts';
 import auditRoutes from './routes/audit.ts';
 import groupsRoutes from './routes/groups.ts';
 import statusRoutes from './routes/status.ts';
+import terminalRoutes from './routes/terminal.ts';
 import statusApiRoutes from './routes/api/status-api.ts';
 import sessionApiRoutes from './routes/api/session-api.ts';
 import accountsApiRoutes from './routes/api/accounts-api.ts';
 import groupsApiRoutes from './routes/api/groups-api.ts';
 import volumesRoutes from './routes/volumes.ts';
 import volumesApiRoutes from './routes/api/volumes-api.ts';
+import terminalsApiRoutes from './routes/api/terminals-api.ts';
 import pushSocketRoutes, { handleWebSocketError } from './routes/push-socket.ts';
 import { maxFrameBytes } from './push/push-limits.ts';
 
@@ -79,6 +82,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(accountList);
   await app.register(status);
   await app.register(push);
+  await app.register(terminals);
   await app.register(openapi);
 
   await app.register(loginRoutes);
@@ -89,6 +93,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(groupsRoutes);
   await app.register(statusRoutes);
   await app.register(volumesRoutes);
+  await app.register(terminalRoutes);
   // The API takes JSON bodies only: a form or text body gets 415 naming the content type
   // (what a cross-site form can send is refused before anything reads it).
   await app.register(async (api) => {
@@ -98,6 +103,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     await api.register(groupsApiRoutes);
     await api.register(statusApiRoutes);
     await api.register(volumesApiRoutes);
+    await api.register(terminalsApiRoutes);
   });
   await app.register(pushSocketRoutes);
   return app;

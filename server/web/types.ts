@@ -5,6 +5,7 @@ import type { PushHub } from './push/push-hub.ts';
 import type { AccountList } from './accounts/account-list.ts';
 import type { StatusMonitor } from '../core/status/status-monitor.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
+import type { TerminalManager } from '../core/terminal/terminal-manager.ts';
 
 // What the app's plugins add to Fastify's types; imported once by app.ts.
 declare module 'fastify' {
@@ -16,6 +17,7 @@ declare module 'fastify' {
     accountList: AccountList;
     status: StatusMonitor;
     loginThrottle: LoginThrottle;
+    terminals: TerminalManager;
     // Aborted when the app starts to close (plugins/stopping-signal.ts).
     stopping: AbortSignal;
   }

@@ -188,6 +188,34 @@ export const routeRules: Record<string, Probe[]> = {
   'GET /ws': [
     probe('socket', { method: 'GET', url: '/ws', socket: true }, { none: 401, member: 101, wmi: 101, admins: 101 }),
   ],
+  // The terminal (terminal.allow = "admins", the default): admins only, and a terminal is
+  // found only by the session that opened it (any other id: 404, before the upgrade).
+  'GET /terminal/': [adminPage('/terminal/')],
+  'GET /terminal/ws/:id': [
+    probe(
+      'socket',
+      { method: 'GET', url: '/terminal/ws/AAAAAAAAAAAAAAAAAAAAAA', socket: true },
+      { none: 401, member: 403, wmi: 404, admins: 404 },
+    ),
+  ],
+  'GET /api/v1/terminals': [adminApi(request('GET', '/api/v1/terminals'))],
+  'POST /api/v1/terminals': [
+    probe('open', request('POST', '/api/v1/terminals', { cols: 80, rows: 24 }), {
+      none: 401,
+      member: 403,
+      wmi: 201,
+      admins: 201,
+    }),
+  ],
+  // Only the session's own terminals: a plain account has none to close.
+  'DELETE /api/v1/terminals/:id': [
+    probe('close', request('DELETE', '/api/v1/terminals/AAAAAAAAAAAAAAAAAAAAAA'), {
+      none: 401,
+      member: 404,
+      wmi: 404,
+      admins: 404,
+    }),
+  ],
   'GET /api/v1/openapi.json': [ownApi('/api/v1/openapi.json')],
   'GET /api/v1/session': [ownApi('/api/v1/session')],
   'GET /api/v1/sessions': [adminApi(request('GET', '/api/v1/sessions'))],

@@ -142,8 +142,8 @@ describe('the authorization matrix', () => {
   };
 
   // Opens the push channel for real: 101 when it opens, else the refused upgrade's status.
-  const openSocket = async (caller: Caller): Promise<Outcome> => {
-    const socket = new TestSocket(`wss://${host}/ws`, { cookie: caller.cookie, origin: `https://${host}` });
+  const openSocket = async (caller: Caller, url: string): Promise<Outcome> => {
+    const socket = new TestSocket(`wss://${host}${url}`, { cookie: caller.cookie, origin: `https://${host}` });
     try {
       await socket.opened();
       return { status: 101, detail: 'opened' };
@@ -157,7 +157,7 @@ describe('the authorization matrix', () => {
 
   const send = async (cell: Cell, caller: Caller, context: CellContext): Promise<Outcome> => {
     const request = cell.probe.build(context);
-    if (request.socket) return openSocket(caller);
+    if (request.socket) return openSocket(caller, request.url);
     const isLogin = request.url === '/login/' && request.method === 'POST';
     const { cookie, csrf } = isLogin ? await getFormToken(caller) : caller;
     const response = await t.app.inject({

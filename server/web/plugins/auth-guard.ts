@@ -5,7 +5,8 @@ import { changePasswordPath } from '../auth/change-password-path.ts';
 
 // Whether a request is from code (the API, the CLI) rather than a person's browser page.
 export function isApiRequest(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/') || request.url === '/ws' || request.url.startsWith('/ws?');
+  const { url } = request;
+  return url.startsWith('/api/') || url === '/ws' || url.startsWith('/ws?') || url.startsWith('/terminal/ws/');
 }
 
 // Every route needs a session unless marked `config.public`; pages send the browser to the

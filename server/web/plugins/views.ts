@@ -35,6 +35,11 @@ export default fp(
         throwOnUndefined: false,
         onConfigure(env: nunjucks.Environment) {
           env.addGlobal('asset', (name: string) => `/static/${manifest[name] ?? name}`);
+          // Whether the top bar shows Terminal: the terminals' rule, read at each render.
+          env.addGlobal(
+            'mayOpenTerminal',
+            (login: string) => app.hasDecorator('terminals') && app.terminals.getRefusal(login) === null,
+          );
           env.addFilter('bytes', (value: number) => formatBytes(value));
           env.addFilter('duration', (seconds: number) => formatDuration(seconds));
           env.addFilter('datetime', (value: Date | number) => dateTime.format(value));

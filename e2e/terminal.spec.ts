@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import { daemonUrl, expect, logInAs, logOutAndClose, test } from './fixtures.ts';
+import { startRelay } from './relay.ts';
+import { testPasswords } from '../test/helpers/sandbox.ts';
+
+// The e2e daemon is a sandbox: its shells run as nobody when it runs as root (CI, this
+// machine), else as its own user.
+const expectedAccount = process.getuid?.() === 0 ? 'nobody' : process.env.USER;
+
+// The text of the terminal shown (xterm's DOM rows).
+const screenOf = (page: Page) => page.locator('.terminal-pane:not([hidden]) .xterm-rows');
+
+// The rows of the terminal shown whose whole text matches `text` (trailing blanks aside).
+const rowsOf = (page: Page, text: string) =>
+  page
+    .locator('.terminal-pane:not([hidden]) .xterm-rows > div')
+    .filter({ hasText: new RegExp(`^${text.replace(/[$()*+]/g, '\\$&')}\\s*$`) });
+
+// Types a command line into the terminal shown.
+async function run(page: Page, line: string): Promise<void> {
+  await page.locator('.terminal-pane:not([hidden]) .xterm').click();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+// Opens /terminal/ and waits for its first shell's prompt; returns the page's CSP violations
+// (xterm.js's <style> elements must pass through their nonce), to be found empty at the end.
+async function openTerminalPage(page: Page): Promise<string[]> {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await page.goto('/terminal/');
+  await expect(page.locator('.terminal-tab[data-state="live"]')).toHaveCount(1);
+  await expect(page.locator('#terminal-about')).toContainText(`runs as ${expectedAccount}`);
+  await expect(screenOf(page)).toContainText('$');
+  return violations;
+}
+
+test('a shell in the browser: arithmetic, who it runs as, tabs', async ({ browser }) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  const violations = await openTerminalPage(page);
+  await run(page, 'echo $((6*7))');
+  await expect(rowsOf(page, '42')).toHaveCount(1);
+  await run(page, 'id -un');
+  await expect(rowsOf(page, `${expectedAccount}`)).toHaveCount(1);
+  // A second tab is a second shell.
+  await page.getByRole('button', { name: '+ New terminal' }).click();
+  await expect(page.locator('.terminal-tab[data-state="live"]')).toHaveCount(2);
+  await run(page, 'echo second-$((1+1))');
+  await expect(screenOf(page)).toContainText('second-2');
+  await expect(rowsOf(page, '42')).toHaveCount(0);
+  expect(violations).toEqual([]);
+  await logOutAndClose(page);
+});
+
+test('the shell survives a dropped connection; the page comes back with its scrollback', async ({ browser }) => {
+  const relay = await startRelay(new URL(daemonUrl()));
+  const page = await logInAs(browser, 'admin', testPasswords.admin, relay.url);
+  await openTerminalPage(page);
+  await run(page, 'echo scrollback-$((2*21)); sleep 3; echo done');
+  await expect(screenOf(page)).toContainText('scrollback-42');
+  relay.block(true);
+  relay.cut();
+  await expect(page.locator('.terminal-tab[data-state="reconnecting"]')).toHaveCount(1);
+  await expect(page.locator('#terminal-about')).toContainText('reconnecting');
+  // Away while the command ends (a laptop asleep): `done` is printed with no page attached.
+  await page.waitForTimeout(3500);
+  relay.block(false);
+  await expect(page.locator('.terminal-tab[data-state="live"]')).toHaveCount(1, { timeout: 15_000 });
+  await expect(rowsOf(page, 'done')).toHaveCount(1, { timeout: 10_000 });
+  await expect(rowsOf(page, 'scrollback-42')).toHaveCount(1);
+  await logOutAndClose(page);
+  relay.close();
+});
+
+test('a non-admin gets 403 with the default setting, and no Terminal in the menu', async ({ browser }) => {
+  const page = await logInAs(browser, 'dnguyen', testPasswords.dnguyen);
+  await expect(page.getByRole('link', { name: 'Terminal' })).toHaveCount(0);
+  const answer = await page.goto('/terminal/');
+  expect(answer?.status()).toBe(403);
+  await logOutAndClose(page);
+});
+
+test('an admin whose shell is nologin gets none', async ({ browser }) => {
+  const admin = await logInAs(browser, 'admin', testPasswords.admin);
+  const setShell = (shell: string) =>
+    admin.evaluate(async (value) => {
+      const token = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')!.content;
+      const version = (await (await fetch('/api/v1/accounts/blefevre')).json()).version;
+      const answer = await fetch('/api/v1/accounts/blefevre', {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+        body: JSON.stringify({ shell: value, version }),
+      });
+      return answer.status;
+    }, shell);
+  expect(await setShell('/usr/sbin/nologin')).toBe(200);
+  try {
+    const page = await logInAs(browser, 'blefevre', testPasswords.blefevre);
+    await expect(page.getByRole('link', { name: 'Terminal' })).toHaveCount(0);
+    expect((await page.goto('/terminal/'))?.status()).toBe(403);
+    await logOutAndClose(page);
+  } finally {
+    expect(await setShell('/bin/bash')).toBe(200);
+    await logOutAndClose(admin);
+  }
+});
+
+test('logging out kills the shell', async ({ browser }) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await openTerminalPage(page);
+  await run(page, 'echo pid=$$');
+  await expect(screenOf(page)).toContainText(/pid=\d+/);
+  const pid = /pid=(\d+)/.exec((await screenOf(page).textContent()) ?? '')![1]!;
+  expect(existsSync(`/proc/${pid}`)).toBe(true);
+  await page.goto('/');
+  await logOutAndClose(page);
+  await expect.poll(() => existsSync(`/proc/${pid}`), { timeout: 10_000 }).toBe(false);
+});

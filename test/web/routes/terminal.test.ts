@@ -1,0 +1,249 @@
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, getPageCsrfToken, openApiSession, callApi, type ApiSession } from '../../helpers/test-app.ts';
+import type { TestApp } from '../../helpers/test-app.ts';
+import { testPasswords } from '../../helpers/sandbox.ts';
+import { TerminalClient } from '../../helpers/terminal-client.ts';
+import { isProcessAlive } from '../../../server/core/terminal/session-processes.ts';
+
+// The account a sandbox's shells run as: nobody when the daemon is root, else the daemon's.
+const expectedAccount = process.getuid?.() === 0 ? 'nobody' : userInfo().username;
+
+let t: TestApp;
+let host = '';
+let admin: ApiSession;
+const clients: TerminalClient[] = [];
+
+async function waitUntil(check: () => Promise<boolean> | boolean, what: string, deadlineMs = 10_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function openTerminal(who: ApiSession, size = { cols: 80, rows: 24 }) {
+  const answer = await callApi(t.app, who, 'POST', '/api/v1/terminals', size);
+  expect(answer.statusCode, answer.body).toBe(201);
+  const info = answer.json() as { id: string; runsAs: string; description: string };
+  const pid = t.app.terminals.get(info.id, getPublicId(who))!.pid;
+  return { ...info, pid };
+}
+
+function getPublicId(who: ApiSession): string {
+  const session = t.app.sessions.list().find((candidate) => who.cookie.includes(candidate.id));
+  return session!.publicId;
+}
+
+function connect(id: string, who: ApiSession, headers: Record<string, string> = { origin: `https://${host}` }) {
+  const client = new TerminalClient(`wss://${host}/terminal/ws/${id}`, { cookie: who.cookie, ...headers });
+  clients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  t = await createTestApp(['--terminal-max-per-account', '3', '--terminal-keep', '60']);
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = t.app.server.address();
+  host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  admin = await openApiSession(t.app, 'admin', testPasswords.admin);
+});
+
+// Each test starts with no terminal open (a failed one leaves none behind).
+afterEach(() => t.app.terminals.close());
+
+afterAll(async () => {
+  clients.forEach((client) => client.close());
+  await t.close();
+});
+
+describe('a terminal over real HTTPS/WSS', () => {
+  it(`runs a shell as ${expectedAccount} in a scratch directory, and says so`, async () => {
+    const { id, runsAs, description, pid } = await openTerminal(admin);
+    expect(runsAs).toBe(expectedAccount);
+    expect(description).toContain('sandbox');
+    const client = connect(id, admin);
+    await client.opened();
+    client.type('echo $((6*7)); id -un; pwd; env | grep -c LICORN\r');
+    await client.waitFor(() => /\r42\r\n/.test(client.output), '42');
+    await client.waitFor(() => client.output.includes(`42\r\n${expectedAccount}\r\n`), 'the account');
+    // In its scratch directory, with nothing of the daemon's environment.
+    await client.waitFor(() => /licorn-terminal-[A-Za-z0-9]+\r\n0\r\n/.test(client.output), 'pwd and env');
+    // No descriptor of the daemon's (its listening socket, clients, inotify, epoll, files)
+    // reaches the shell: Node opens them close-on-exec.
+    client.type('ls -l /proc/$$/fd | grep -c -e socket: -e anon_inode: -e licorn-test- ; echo fds-checked\r');
+    await client.waitFor(() => /\r(\d+)\r\nfds-checked/.test(client.output), 'the descriptors');
+    expect(/\r(\d+)\r\nfds-checked/.exec(client.output)![1]).toBe('0');
+    // Resizes in a burst: applied at most every 100 ms, the last one wins.
+    for (let cols = 60; cols <= 120; cols += 1) client.resize(cols, 40);
+    const sizes: string[] = [];
+    for (let asked = 0; sizes.at(-1) !== '40 120' && asked < 50; asked += 1) {
+      client.output = '';
+      client.type('stty size\r');
+      await client.waitFor(() => /\r(\d+ \d+)\r\n/.test(client.output), 'stty size');
+      sizes.push(/\r(\d+ \d+)\r\n/.exec(client.output)![1]!);
+    }
+    expect(sizes.at(-1)).toBe('40 120');
+    // Never a size between the first and the last (each was applied or skipped whole).
+    expect(sizes.every((size) => size === '24 80' || size === '40 60' || size === '40 120')).toBe(true);
+    expect(await isProcessAlive(pid)).toBe(true);
+    // Opened and closed are audited, the keystrokes are not.
+    await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${id}`);
+    await waitUntil(async () => !(await isProcessAlive(pid)), 'the shell to end');
+    const audit = await readFile(t.app.core.audit.file, 'utf8');
+    expect(audit).toContain('"action":"terminal-opened"');
+    expect(audit).toContain('"action":"terminal-closed"');
+    expect(audit).not.toContain('6*7');
+  });
+
+  it('keeps the shell when the socket drops, and redraws it on reattach', async () => {
+    const { id } = await openTerminal(admin);
+    const first = connect(id, admin);
+    await first.opened();
+    first.type('echo before-drop; sleep 1; echo done-$((40+2))\r');
+    await first.waitFor(() => first.output.includes('\rbefore-drop'), 'the first line');
+    first.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = connect(id, admin);
+    await second.opened();
+    // What happened while away is there: in the redraw, or just after it.
+    await second.waitFor(() => (second.redraw + second.output).includes('done-42'), 'done');
+    expect(second.redraw).toContain('before-drop');
+  });
+
+  it('refuses another Origin, another session, a text frame and a frame over 4 KiB', async () => {
+    const { id } = await openTerminal(admin);
+    await expect(connect(id, admin, { origin: 'https://evil.example' }).opened()).rejects.toThrow('refused: 403');
+    const other = await openApiSession(t.app, 'blefevre', testPasswords.blefevre);
+    await expect(connect(id, other).opened()).rejects.toThrow('refused: 404');
+    const text = connect(id, admin);
+    await text.opened();
+    text.socket.send('echo hi\r');
+    await text.waitFor(() => text.closeCode !== null, 'the close');
+    expect(text.closeCode).toBe(1003);
+    const big = connect(id, admin);
+    await big.opened();
+    big.type('x'.repeat(5000));
+    await big.waitFor(() => big.closeCode !== null, 'the close');
+    expect(big.closeCode).toBe(1009);
+    // Opening needs the CSRF token.
+    const noToken = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/terminals',
+      headers: { cookie: admin.cookie },
+      payload: { cols: 80, rows: 24 },
+    });
+    expect(noToken.statusCode).toBe(403);
+    await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${id}`);
+  });
+
+  it('holds at most terminal.max_per_account terminals per account', async () => {
+    const opened = [await openTerminal(admin), await openTerminal(admin), await openTerminal(admin)];
+    const refused = await callApi(t.app, admin, 'POST', '/api/v1/terminals', { cols: 80, rows: 24 });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().message).toContain('terminal.max_per_account = 3');
+    for (const { id } of opened) await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${id}`);
+  });
+
+  it('refuses a non-admin with the default setting (403), page and API', async () => {
+    const member = await openApiSession(t.app, 'dnguyen', testPasswords.dnguyen);
+    const page = await t.app.inject({ method: 'GET', url: '/terminal/', headers: { cookie: member.cookie } });
+    expect(page.statusCode).toBe(403);
+    const api = await callApi(t.app, member, 'POST', '/api/v1/terminals', { cols: 80, rows: 24 });
+    expect(api.statusCode).toBe(403);
+    expect(api.json().message).toContain('terminal.allow = "admins"');
+  });
+
+  it('kills the shell at logout', async () => {
+    const session = await openApiSession(t.app, 'blefevre', testPasswords.blefevre);
+    const { pid } = await openTerminal(session);
+    expect(await isProcessAlive(pid)).toBe(true);
+    const page = await t.app.inject({ method: 'GET', url: '/me/', headers: { cookie: session.cookie } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/logout/',
+      headers: { cookie: session.cookie, 'x-csrf-token': getPageCsrfToken(page.body) },
+    });
+    await waitUntil(async () => !(await isProcessAlive(pid)), 'the shell to be killed');
+  });
+
+  it('kills the shell of an admin demoted meanwhile, and its socket', async () => {
+    const session = await openApiSession(t.app, 'blefevre', testPasswords.blefevre);
+    const { id, pid } = await openTerminal(session);
+    const client = connect(id, session);
+    await client.opened();
+    await t.app.core.accounts.removeMember('admins', 'blefevre');
+    await waitUntil(async () => !(await isProcessAlive(pid)), 'the shell to be killed');
+    await client.waitFor(() => client.closeCode !== null, 'the socket to close');
+    await t.app.core.accounts.addMember('admins', 'blefevre');
+  });
+
+  it('kills the shell of an account whose shell becomes nologin', async () => {
+    const session = await openApiSession(t.app, 'blefevre', testPasswords.blefevre);
+    const { pid } = await openTerminal(session);
+    await t.app.core.accounts.modifyAccount('blefevre', { shell: '/usr/sbin/nologin' });
+    await waitUntil(async () => !(await isProcessAlive(pid)), 'the shell to be killed');
+    const refused = await callApi(t.app, session, 'POST', '/api/v1/terminals', { cols: 80, rows: 24 });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toContain('nologin');
+    await t.app.core.accounts.modifyAccount('blefevre', { shell: '/bin/bash' });
+  });
+
+  it('pauses the shell while the page does not acknowledge, and resumes when it does', async () => {
+    const { id } = await openTerminal(admin);
+    const client = connect(id, admin);
+    client.acknowledge = false;
+    await client.opened();
+    client.type('yes\r');
+    await client.waitFor(() => client.received > 200_000, 'some output');
+    // Paused: what arrives stops under the high-water mark plus a read or two.
+    let before = -1;
+    await waitUntil(async () => {
+      const now = client.received;
+      const settled = now === before;
+      before = now;
+      if (!settled) await new Promise((resolve) => setTimeout(resolve, 300));
+      return settled;
+    }, 'the output to stop');
+    expect(client.received).toBeLessThan(256 * 1024 + 4 * 65536);
+    client.sendAcknowledge(client.received);
+    await client.waitFor(() => client.received > before + 100_000, 'the output to resume');
+    client.type('\x03');
+    await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${id}`);
+  });
+
+  it('passes `yes | head -c 50000000` with the daemon memory bounded', async () => {
+    const { id } = await openTerminal(admin);
+    const client = connect(id, admin);
+    await client.opened();
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }, 50);
+    client.type('yes | head -c 50000000; echo finished-$((6*7))\r');
+    try {
+      await client.waitFor(() => client.output.includes('finished-42'), 'the end of the output', 120_000);
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(client.received).toBeGreaterThan(50_000_000);
+    // Without flow control, the daemon would hold what the client has not read yet.
+    expect(rssPeak - rssBefore).toBeLessThan(64 * 1024 * 1024);
+    await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${id}`);
+  }, 180_000);
+
+  it('throttles opening and closing in a loop (429), refusals aside', async () => {
+    // 16 at once (or twice terminal.max_per_account), then one every 2 s.
+    let refusal = null;
+    for (let opened = 0; opened < 40 && !refusal; opened += 1) {
+      const answer = await callApi(t.app, admin, 'POST', '/api/v1/terminals', { cols: 80, rows: 24 });
+      if (answer.statusCode === 201) await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${answer.json().id}`);
+      else refusal = answer;
+    }
+    expect(refusal?.statusCode).toBe(429);
+    expect(refusal?.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refusal?.json()).toMatchObject({ code: 'busy', field: 'terminal' });
+  });
+});
