@@ -92,11 +92,13 @@ describe('fuzzing every route with hostile input', () => {
     expect(Object.keys(pageFormSchemas).filter((key) => !routeKeys.includes(key))).toEqual([]);
 
     const otherRoutes = routes.filter((route) => !changingMethods.has(route.method));
+    // Every route at least once (a random draw may miss one as routes are added), then at random.
     const cases = [
+      ...bodyRoutes.flatMap((route) => fc.sample(getBodyCase(t.app, [route]), { numRuns: 1, seed })),
+      ...otherRoutes.flatMap((route) => fc.sample(getQueryCase([route]), { numRuns: 1, seed })),
       ...fc.sample(getBodyCase(t.app, bodyRoutes), { numRuns: bodyCases, seed }),
       ...fc.sample(getQueryCase(otherRoutes), { numRuns: queryCases, seed: seed + 1 }),
     ];
-    expect(new Set(cases.map(({ route }) => `${route.method} ${route.path}`)).size).toBe(routes.length);
 
     const violations: string[] = [];
     let refused = 0;
