@@ -1,0 +1,49 @@
+import { CoreError } from '../errors.ts';
+import { ToolTimeoutError } from './run-tool.ts';
+
+// How long a tool may take on one device before the device counts as not responding. blkid
+// and statfs answer in milliseconds; a disk spinning up takes seconds, and is shown again as
+// soon as its late tool ends.
+export const defaultDeadlines = { probeMs: 8_000, mountMs: 60_000 };
+export type Deadlines = typeof defaultDeadlines;
+
+// The devices whose tool (blkid, statfs, mount, umount) missed its deadline and is still
+// stuck in the kernel. While it is, nothing else is run on the device (each try would leave
+// one more stuck process and hold the queue for one more deadline): the device is shown as
+// not responding and its actions are refused. When the stuck tool ends, `onRecovered` names
+// the device so that it is read again.
+export class UnresponsiveDevices {
+  readonly #stuck = new Map<string, string>();
+  readonly #onRecovered: (name: string) => void;
+
+  constructor(onRecovered: (name: string) => void) {
+    this.#onRecovered = onRecovered;
+  }
+
+  // Why the device is not responding ("blkid did not answer in 8 s"), or null.
+  getReason(name: string): string | null {
+    return this.#stuck.get(name) ?? null;
+  }
+
+  // Runs a tool on a device: refused at once while an earlier one is stuck; a missed
+  // deadline marks the device until the stuck tool ends.
+  async run<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const reason = this.#stuck.get(name);
+    if (reason) throw this.#createError(name, reason);
+    try {
+      return await task();
+    } catch (error) {
+      if (!(error instanceof ToolTimeoutError)) throw error;
+      this.#stuck.set(name, error.message);
+      error.exited.then(() => {
+        this.#stuck.delete(name);
+        this.#onRecovered(name);
+      });
+      throw this.#createError(name, error.message);
+    }
+  }
+
+  #createError(name: string, reason: string): CoreError {
+    return new CoreError('conflict', `/dev/${name} is not responding: ${reason}`, { field: 'name' });
+  }
+}
