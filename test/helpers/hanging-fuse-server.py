@@ -26,7 +26,8 @@ signal.signal(signal.SIGUSR1, on_hang)
 print('mounted', flush=True)
 
 def attr(ino, mode, length):
-    return struct.pack('<QQQQQQIIIIIIIIII', ino, length, (length + 511) // 512, 0, 0, 0, 0, 0, 0, mode, 1, 0, 0, 0, 4096, 0)
+    blocks = (length + 511) // 512
+    return struct.pack('<QQQQQQIIIIIIIIII', ino, length, blocks, 0, 0, 0, 0, 0, 0, mode, 1, 0, 0, 0, 4096, 0)
 
 def reply(unique, error=0, payload=b''):
     os.write(fd, struct.pack('<IiQ', 16 + len(payload), -error, unique) + payload)

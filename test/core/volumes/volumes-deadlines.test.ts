@@ -45,7 +45,7 @@ describe.skipIf(shouldSkipLoopTests()).sequential('a device that does not respon
     await fixture?.cleanUp();
   });
 
-  it('never holds the start nor other volumes: shown as not responding, its actions refused, read when back', async () => {
+  it('never holds the start nor other volumes; shown not responding, actions refused, read when back', async () => {
     const image = await createImage(join(fixture.images, 'hung.img'), 'ext4', ['-L', 'Hung']);
     const fine = await fixture.loops.attach(
       await createImage(join(fixture.images, 'fine.img'), 'ext4', ['-L', 'Fine']),
