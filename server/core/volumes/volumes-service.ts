@@ -77,7 +77,7 @@ export class VolumesService implements VolumesApi {
     // A device whose stuck tool ended is read again (its probe, its mount's usage).
     this.#unresponsive = new UnresponsiveDevices((name) => {
       this.refresh({ name }).catch(() => {});
-    });
+    }, this.#deadlines.retryMs);
     this.#probes = new ProbeCache(this.#unresponsive, this.#deadlines.probeMs);
     const isRoot = process.getuid?.() === 0;
     this.writable = isRoot

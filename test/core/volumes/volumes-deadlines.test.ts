@@ -10,7 +10,7 @@ import { createVolumesFixture, type VolumesFixture } from './volumes-fixture.ts'
 
 const run = promisify(execFile);
 const actor = { login: 'admin', address: '127.0.0.1' };
-const deadlines = { probeMs: 1500, mountMs: 3000 };
+const deadlines = { probeMs: 1500, mountMs: 3000, retryMs: 2000 };
 
 // The state letter (D: asleep in the kernel, unkillable) of each child of this process running
 // `argv` (other test files may probe the same device at the same time).
@@ -59,29 +59,31 @@ describe.skipIf(shouldSkipLoopTests()).sequential('a device that does not respon
     // A daemon starting now starts: it does not wait on the first reading of the devices.
     const core = await fixture.openCore({}, { deadlines, waitForReading: false });
     await core.volumes.whenRead();
-    expect(getProcessStates(['blkid', '-p', '-o', 'udev', `/dev/${hung}`])).toContain('D');
     const volume = core.volumes.get(hung)!;
     expect(volume).toMatchObject({ state: 'not-responding', loopFile: fuse.file });
     for (const action of volume.actions) {
       expect(action).toMatchObject({ allowed: false });
       expect(action.reason).toMatch(/^it is not responding \(blkid did not answer in 1\.5 s\)/);
     }
-    // Refused at once: no second blkid is left stuck behind the first.
+    // Refused at once: no second blkid is left stuck behind the first (at most the first, if
+    // its SIGKILL could not end it: asleep in D state).
     await expect(core.volumes.mount(hung, actor)).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringMatching(new RegExp(`^Cannot mount ${hung}: it is not responding`)),
     });
-    expect(getProcessStates(['blkid', '-p', '-o', 'udev', `/dev/${hung}`])).toHaveLength(1);
+    expect(getProcessStates(['blkid', '-p', '-o', 'udev', `/dev/${hung}`]).length).toBeLessThanOrEqual(1);
 
-    // The queue moves: another volume is acted on, and read again, while the device hangs.
+    // The queue moves: another volume is acted on, and read again, while the device hangs; the
+    // device is left alone meanwhile (not probed at each reading, one deadline after another).
     expect(await core.volumes.setReserved(fine, true, actor)).toMatchObject({ name: fine, reserved: true });
     await core.volumes.refresh();
     expect(core.volumes.get(fine)).toMatchObject({ state: 'unmounted', label: 'Fine' });
+    expect(core.volumes.get(hung)).toMatchObject({ state: 'not-responding' });
 
     // When the device answers again (here: its server ends, the kernel fails the stuck read),
     // the stuck blkid ends and the device is read again.
     await fuse.stop();
-    await waitUntil(() => core.volumes.get(hung)?.state !== 'not-responding', 'the device read again', 15_000);
+    await waitUntil(() => core.volumes.get(hung)?.state !== 'not-responding', 'the device read again', 20_000);
     expect(getProcessStates(['blkid', '-p', '-o', 'udev', `/dev/${hung}`])).toEqual([]);
   });
 });
