@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ProbeCache } from '../server/core/volumes/probe-filesystem.ts';
 import { readVolumeState } from '../server/core/volumes/read-volume-state.ts';
+import { defaultDeadlines, UnresponsiveDevices } from '../server/core/volumes/unresponsive-devices.ts';
 
 const run = promisify(execFile);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -30,6 +31,8 @@ export interface DiscoveryFigures {
 }
 
 export async function measureDiscovery(root: string, rounds: number): Promise<DiscoveryFigures> {
+  const unresponsive = new UnresponsiveDevices(() => {});
+  const createCache = () => new ProbeCache(unresponsive, defaultDeadlines.probeMs);
   const read = (probes: ProbeCache) =>
     readVolumeState({
       root,
@@ -38,15 +41,17 @@ export async function measureDiscovery(root: string, rounds: number): Promise<Di
       force: new Set(),
       isReserved: () => false,
       context: { writable: { allowed: true, reason: null }, mountAllFs: false, getScopeRefusal: () => null },
+      unresponsive,
+      timeoutMs: defaultDeadlines.probeMs,
     });
-  const warmCache = new ProbeCache();
+  const warmCache = createCache();
   const state = await read(warmCache);
   const cold: number[] = [];
   const warm: number[] = [];
   const lsblk: number[] = [];
   const blkid: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
-    cold.push(await time(() => read(new ProbeCache())));
+    cold.push(await time(() => read(createCache())));
     warm.push(await time(() => read(warmCache)));
     lsblk.push(
       await time(() =>

@@ -6,6 +6,7 @@ import { Authenticator } from './auth/authenticator.ts';
 import { EventBus } from './events/event-bus.ts';
 import { getSystemInfo, type SystemInfo } from './system/get-system-info.ts';
 import type { VolumesApi } from './volumes/volumes-api.ts';
+import type { Deadlines } from './volumes/unresponsive-devices.ts';
 import { VolumesService, type VolumesSettings } from './volumes/volumes-service.ts';
 
 export interface CoreOptions {
@@ -16,6 +17,8 @@ export interface CoreOptions {
   auditFile: string;
   // Defaults: nothing auto-mounted, Licorn's filesystems only, the state file beside the root.
   volumes?: Partial<VolumesSettings>;
+  // How long a tool may take on one device before it counts as not responding (tests).
+  volumeDeadlines?: Partial<Deadlines>;
 }
 
 // Where the reserved markers live when the configuration does not say.
@@ -66,6 +69,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     mountAllFs: options.volumes?.mountAllFs ?? false,
     enduserOwner: options.volumes?.enduserOwner ?? '',
     stateFile: options.volumes?.stateFile || getDefaultVolumesStateFile(options.root),
+    deadlines: options.volumeDeadlines,
   });
   return {
     root: options.root,

@@ -25,6 +25,8 @@ export async function createTestApp(
   const tls = await loadTls(sandbox.config.tls);
   const app = await buildApp(sandbox.config, { tls });
   await app.ready();
+  // licornd starts without waiting on the devices; the tests want them read.
+  await app.core.volumes.whenRead();
   return {
     app,
     sandbox,

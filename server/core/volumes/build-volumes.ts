@@ -20,6 +20,8 @@ export interface VolumeInputs {
   systemReasons: Map<string, string>;
   usage: Map<string, VolumeUsage>;
   isReserved(uuid: string | null): boolean;
+  // Why the device is not responding (a tool stuck on it), or null.
+  getUnresponsive(name: string): string | null;
   context: ActionContext;
 }
 
@@ -27,13 +29,32 @@ function allow(action: VolumeAction['action'], reason: string | null): VolumeAct
   return { action, allowed: reason === null, reason };
 }
 
+// Why mounting would mount a filesystem twice: the device it is stacked on (a loop over a
+// block device) is mounted, or a filesystem with its UUID is mounted from another device (two
+// loops over one image, a copy of a disk): two read-write mounts of one ext4 corrupt it.
+function getStackRefusal(device: BlockDevice, volume: Volume, inputs: VolumeInputs): string | null {
+  for (const under of device.slaves) {
+    const mount = inputs.mountsByName.get(under)?.[0];
+    if (mount) return `it is stacked on ${under}, which is mounted on ${mount.mountPoint}`;
+  }
+  if (!volume.uuid) return null;
+  for (const [name, mounts] of inputs.mountsByName) {
+    if (name !== device.name && inputs.probes.get(name)?.uuid === volume.uuid) {
+      return `a filesystem with its UUID ${volume.uuid} is mounted from ${name} on ${mounts[0]!.mountPoint}`;
+    }
+  }
+  return null;
+}
+
 // The three actions and why each is refused, the first reason that applies. A system volume
 // is refused before anything else, so no setting or state ever offers one an action.
 function getActions(device: BlockDevice, volume: Volume, inputs: VolumeInputs, byName: Map<string, BlockDevice>) {
   const { context, systemReasons } = inputs;
   const disk = device.disk ? (byName.get(device.disk) ?? null) : null;
+  const unresponsive = inputs.getUnresponsive(device.name);
   const common =
     (systemReasons.has(device.name) ? `one of the machine's own volumes: ${systemReasons.get(device.name)}` : null) ??
+    (unresponsive ? `it is not responding (${unresponsive}): nothing is done to it until that ends` : null) ??
     context.writable.reason ??
     context.getScopeRefusal(device, disk);
   const hasPartitions = inputs.devices.some((other) => other.disk === device.name);
@@ -42,6 +63,7 @@ function getActions(device: BlockDevice, volume: Volume, inputs: VolumeInputs, b
     (volume.mountPoint ? `already mounted on ${volume.mountPoint}` : null) ??
     (hasPartitions ? 'it holds partitions: each is mounted by itself' : null) ??
     (device.holders.length > 0 ? `it is used by ${device.holders.join(', ')}` : null) ??
+    getStackRefusal(device, volume, inputs) ??
     getMountRefusal(volume.fsType, inputs.probes.get(device.name)?.usage ?? null, context.mountAllFs);
   const unmount = common ?? (volume.mountPoint ? null : 'it is not mounted');
   const target = disk ?? device;
@@ -78,7 +100,13 @@ export function buildVolumes(inputs: VolumeInputs): Volume[] {
           ? [...new Set(`${mount.mountOptions},${mount.superOptions}`.split(',').filter(Boolean))].join(',')
           : null,
         usage: inputs.usage.get(device.name) ?? null,
-        state: mount ? 'mounted' : fsType ? 'unmounted' : 'no-filesystem',
+        state: inputs.getUnresponsive(device.name)
+          ? 'not-responding'
+          : mount
+            ? 'mounted'
+            : fsType
+              ? 'unmounted'
+              : 'no-filesystem',
         system: inputs.systemReasons.has(device.name),
         reserved: inputs.isReserved(probe?.uuid ?? null),
         actions: [],

@@ -1,10 +1,13 @@
-import { readFile, realpath, statfs } from 'node:fs/promises';
+import { readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type ActionContext, buildVolumes } from './build-volumes.ts';
 import { type MountEntry, parseFstab, parseMountInfo, parseSwaps } from './parse-mountinfo.ts';
+import type { FilesystemProbe } from './parse-blkid.ts';
 import type { ProbeCache } from './probe-filesystem.ts';
 import { type BlockDevice, readBlockDevices } from './read-block-devices.ts';
+import { mapLimited, runTool } from './run-tool.ts';
 import { getSystemDevices } from './system-volumes.ts';
+import type { UnresponsiveDevices } from './unresponsive-devices.ts';
 import type { Volume, VolumeUsage } from './volume-schema.ts';
 
 // Everything one reading of the machine found: the volumes and what the actions need.
@@ -22,6 +25,9 @@ export interface ReadStateOptions {
   force: ReadonlySet<string>;
   isReserved(uuid: string | null): boolean;
   context: ActionContext;
+  unresponsive: UnresponsiveDevices;
+  // The deadline of each statfs.
+  timeoutMs: number;
 }
 
 const readOptional = (path: string) => readFile(path, 'utf8').catch(() => '');
@@ -33,41 +39,80 @@ async function getDeviceName(path: string): Promise<string | null> {
   return resolved?.startsWith('/dev/') ? basename(resolved) : null;
 }
 
-// Space on a mounted filesystem; null when statfs fails (a mount that just went away).
-export async function getUsage(mountPoint: string): Promise<VolumeUsage | null> {
-  const info = await statfs(mountPoint).catch(() => null);
-  if (!info) return null;
-  const total = info.blocks * info.bsize;
-  return { total, used: (info.blocks - info.bfree) * info.bsize, available: info.bavail * info.bsize };
+// Space on a mounted filesystem, from statfs in a child with a deadline (a statfs on a FUSE
+// or NFS mount that stopped answering never returns, and in the daemon it would hold one of
+// libuv's four threads for good); null when it fails (a mount that just went away).
+export async function getUsage(mountPoint: string, timeoutMs: number): Promise<VolumeUsage | null> {
+  const result = await runTool('stat', ['-f', '--printf', '%b %f %a %S', '--', mountPoint], timeoutMs);
+  const [blocks, free, available, size] = result.stdout.split(' ').map(Number);
+  if (result.code !== 0 || [blocks, free, available, size].some((value) => !Number.isSafeInteger(value))) return null;
+  return { total: blocks! * size!, used: (blocks! - free!) * size!, available: available! * size! };
 }
 
-// Which mounts belong to which device: by device number, or by the source path for
-// filesystems that report an anonymous number (btrfs says 0:45 while mounted from loop3).
-async function getMountsByName(devices: BlockDevice[], mounts: MountEntry[]): Promise<Map<string, MountEntry[]>> {
+// The member devices of a mounted btrfs, as the kernel lists them (/sys/fs/btrfs/<uuid>/devices).
+async function getBtrfsMembers(uuid: string): Promise<string[]> {
+  if (!/^[0-9a-f-]{36}$/.test(uuid)) return [];
+  return readdir(`/sys/fs/btrfs/${uuid}/devices`).catch(() => []);
+}
+
+// Which mounts belong to which device: by the device number the kernel gives the mount, never
+// by the source text (anyone may mount a tmpfs or a FUSE named "/dev/sdb1"). btrfs gives its
+// mounts an anonymous number (0:45): a btrfs mount (a type only the kernel's btrfs sets) goes
+// to the devices the kernel lists as members of the filesystem its source device holds.
+async function getMountsByName(
+  devices: BlockDevice[],
+  mounts: MountEntry[],
+  probes: Map<string, FilesystemProbe>,
+): Promise<Map<string, MountEntry[]>> {
   const byDev = new Map(devices.map((device) => [device.dev, device.name]));
-  const sourceNames = new Map<string, string | null>();
+  const names = new Set(devices.map((device) => device.name));
   const result = new Map<string, MountEntry[]>();
+  const add = (name: string, mount: MountEntry) => result.set(name, [...(result.get(name) ?? []), mount]);
   for (const mount of mounts) {
-    let name = byDev.get(mount.dev) ?? null;
-    if (!name && mount.source.startsWith('/dev/')) {
-      if (!sourceNames.has(mount.source)) sourceNames.set(mount.source, await getDeviceName(mount.source));
-      name = sourceNames.get(mount.source) ?? null;
+    const name = byDev.get(mount.dev);
+    if (name) {
+      add(name, mount);
+      continue;
     }
-    if (name) result.set(name, [...(result.get(name) ?? []), mount]);
+    if (mount.fsType !== 'btrfs') continue;
+    const source = await getDeviceName(mount.source);
+    const uuid = source ? probes.get(source)?.uuid : null;
+    if (!uuid) continue;
+    const members = await getBtrfsMembers(uuid);
+    if (!members.includes(source!)) continue;
+    for (const member of members) if (names.has(member)) add(member, mount);
   }
   return result;
 }
 
+// A loop device over a block device node (losetup /dev/sda2, or a node made with mknod) is
+// stacked on that device like a dm or md device: it is one of its holders, and inherits its
+// system status; mounting both would mount one filesystem twice.
+function linkLoopBackings(devices: BlockDevice[], probes: ProbeCache): BlockDevice[] {
+  const byDev = new Map(devices.map((device) => [device.dev, device]));
+  const linked = new Map(devices.map((device) => [device.name, { ...device }]));
+  for (const device of devices) {
+    const rdev = probes.getBackingFile(device)?.rdev;
+    const under = rdev ? byDev.get(rdev) : undefined;
+    if (!under || under.name === device.name) continue;
+    linked.get(device.name)!.slaves = [...new Set([...device.slaves, under.name])];
+    const target = linked.get(under.name)!;
+    target.holders = [...new Set([...target.holders, device.name])];
+  }
+  return devices.map((device) => linked.get(device.name)!);
+}
+
 // Reads sysfs, mountinfo, swaps and etc/fstab, probes what changed, and builds the volumes.
 export async function readVolumeState(options: ReadStateOptions): Promise<VolumeState> {
-  const [devices, mountText, swapText, fstabText] = await Promise.all([
+  const [found, mountText, swapText, fstabText] = await Promise.all([
     readBlockDevices(),
     readOptional('/proc/self/mountinfo'),
     readOptional('/proc/swaps'),
     readOptional(join(options.root, 'etc/fstab')),
   ]);
-  const probes = await options.probes.probeAll(devices, options.force);
-  const mountsByName = await getMountsByName(devices, parseMountInfo(mountText));
+  const probes = await options.probes.probeAll(found, options.force);
+  const devices = linkLoopBackings(found, options.probes);
+  const mountsByName = await getMountsByName(devices, parseMountInfo(mountText), probes);
   const swapNames = new Set(
     (await Promise.all(parseSwaps(swapText).map(getDeviceName))).filter((name): name is string => name !== null),
   );
@@ -87,12 +132,11 @@ export async function readVolumeState(options: ReadStateOptions): Promise<Volume
     mediaDir: options.mediaDir,
   });
   const usage = new Map<string, VolumeUsage>();
-  await Promise.all(
-    [...mountsByName].map(async ([name, mounts]) => {
-      const found = await getUsage(mounts[0]!.mountPoint);
-      if (found) usage.set(name, found);
-    }),
-  );
+  await mapLimited([...mountsByName], 4, async ([name, mounts]) => {
+    const { unresponsive, timeoutMs } = options;
+    const found = await unresponsive.run(name, () => getUsage(mounts[0]!.mountPoint, timeoutMs)).catch(() => null);
+    if (found) usage.set(name, found);
+  });
   const volumes = buildVolumes({
     devices,
     probes,
@@ -100,6 +144,7 @@ export async function readVolumeState(options: ReadStateOptions): Promise<Volume
     systemReasons,
     usage,
     isReserved: options.isReserved,
+    getUnresponsive: (name) => options.unresponsive.getReason(name),
     context: options.context,
   });
   return { volumes, devices: new Map(devices.map((device) => [device.name, device])), mountsByName };

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { CoreError } from '../errors.ts';
 
 // The outcome of an external tool that ran (whatever its exit code).
@@ -8,23 +8,64 @@ export interface ToolResult {
   stderr: string;
 }
 
-// Runs a system tool with an argument array (never a shell), a timeout and a fixed locale so
-// its messages can be matched; resolves with its exit code, throws only when it cannot start.
-export function runTool(command: string, args: string[], timeoutMs = 30_000): Promise<ToolResult> {
+// A tool that did not answer by its deadline: it sleeps in the kernel (D state) on a device
+// that stopped answering (a dying USB disk, a loop over a hung FUSE or NFS file). It got
+// SIGKILL, which only takes effect when the kernel lets go, so it is left behind, never
+// awaited; `exited` settles when it finally ends.
+export class ToolTimeoutError extends CoreError {
+  readonly exited: Promise<void>;
+
+  constructor(command: string, timeoutMs: number, exited: Promise<void>) {
+    super('conflict', `${command} did not answer in ${Math.round(timeoutMs / 100) / 10} s`);
+    this.exited = exited;
+  }
+}
+
+const maxOutput = 1024 * 1024;
+
+// Runs a system tool with an argument array (never a shell), a deadline and a fixed locale so
+// its messages can be matched; resolves with its exit code, throws when it cannot start or
+// misses its deadline. `fds` are passed to the child as its fds 3, 4… (a checked directory).
+// spawn rather than execFile: execFile's timeout sends a signal and then waits for the child's
+// end, which never comes from a process stuck in the kernel.
+export function runTool(command: string, args: string[], timeoutMs = 30_000, fds: number[] = []): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { timeout: timeoutMs, maxBuffer: 1024 * 1024, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' } },
-      (error, stdout, stderr) => {
-        const code = (error as NodeJS.ErrnoException | null)?.code;
-        if (typeof code === 'string') {
-          reject(new CoreError('internal-error', `cannot run ${command}: ${code}`, { cause: error }));
-          return;
-        }
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe', ...fds],
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
+    });
+    let stdout = '';
+    let stderr = '';
+    let settled = false;
+    const exited = new Promise<void>((done) => child.once('close', () => done()));
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+      if (stdout.length < maxOutput) stdout += text;
+    });
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      if (stderr.length < maxOutput) stderr += text;
+    });
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      child.kill('SIGKILL');
+      // Nothing of it may keep the daemon waiting or alive: its pipes and its handle go.
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      child.unref();
+      reject(new ToolTimeoutError(command, timeoutMs, exited));
+    }, timeoutMs);
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(new CoreError('internal-error', `cannot run ${command}: ${error.code}`, { cause: error }));
+    });
+    child.once('close', (code, signal) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
   });
 }
 

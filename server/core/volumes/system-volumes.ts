@@ -62,7 +62,13 @@ export function getSystemDevices(inputs: SystemInputs): Map<string, string> {
     const name = pending.pop()!;
     const device = byName.get(name);
     if (!device) continue;
-    const related = [...device.slaves, ...(device.disk ? [device.disk] : []), ...(partitionsOf.get(name) ?? [])];
+    // Holders too: a loop over the root partition, an LVM volume beside the root one.
+    const related = [
+      ...device.slaves,
+      ...device.holders,
+      ...(device.disk ? [device.disk] : []),
+      ...(partitionsOf.get(name) ?? []),
+    ];
     if (device.disk) related.push(...(partitionsOf.get(device.disk) ?? []));
     for (const other of related) {
       if (system.has(other)) continue;

@@ -5,6 +5,7 @@ import { getMountOptions, isEndUserFilesystem } from './mount-policy.ts';
 import { createMountPoint, detachDisk, mountDevice, removeMountPoint, unmountPath } from './mount-operations.ts';
 import { getMountName } from './mount-point-name.ts';
 import type { VolumeState } from './read-volume-state.ts';
+import type { UnresponsiveDevices } from './unresponsive-devices.ts';
 import type { Volume } from './volume-schema.ts';
 import type { VolumeHolder } from './volumes-api.ts';
 
@@ -13,6 +14,9 @@ export interface VolumeActionsOptions {
   accounts: AccountsService;
   enduserOwner: string;
   getState(): VolumeState;
+  // The devices whose tool is stuck; mount, umount and losetup run through it with a deadline.
+  unresponsive: UnresponsiveDevices;
+  mountTimeoutMs: number;
 }
 
 // "pid 4242 (sleep, alice)", for messages and the audit log.
@@ -65,13 +69,17 @@ export class VolumeActions {
     const inUse = new Set([...this.#options.getState().mountsByName.values()].flat().map((mount) => mount.mountPoint));
     const base = getMountName(volume.label, volume.uuid, volume.name);
     const mountPoint = await createMountPoint(this.#options.mediaDir, base, inUse);
+    const { unresponsive, mountTimeoutMs } = this.#options;
     try {
-      await mountDevice(volume.device, fsType, options, mountPoint);
+      await unresponsive.run(volume.name, () =>
+        mountDevice(volume.device, fsType, options, mountPoint, mountTimeoutMs),
+      );
     } catch (error) {
-      await removeMountPoint(mountPoint);
+      // A mount still stuck may yet succeed: its directory stays (an rmdir of it fails anyway).
+      await removeMountPoint(mountPoint.path);
       throw error;
     }
-    return mountPoint;
+    return mountPoint.path;
   }
 
   // Licorn's mounts of a volume (a system volume has none: it was refused before).
@@ -94,7 +102,8 @@ export class VolumeActions {
       }
     }
     for (const mount of mounts) {
-      const outcome = await unmountPath(mount.mountPoint, force);
+      const { unresponsive, mountTimeoutMs } = this.#options;
+      const outcome = await unresponsive.run(volume.name, () => unmountPath(mount.mountPoint, force, mountTimeoutMs));
       if (!outcome.ok) {
         const late = await findHolders(mount.dev, getLogin);
         if (late.length > 0) throw createBusyError(volume, mount.mountPoint, late);
@@ -130,7 +139,8 @@ export class VolumeActions {
     const mounted = members.filter((member) => member.mountPoint);
     await this.#checkHolders(mounted, false, getLogin);
     for (const member of mounted) await this.unmount(member, false, getLogin);
-    await detachDisk(diskName, disk.loopFile !== null);
+    const { unresponsive, mountTimeoutMs } = this.#options;
+    await unresponsive.run(diskName, () => detachDisk(diskName, disk.loopFile !== null, mountTimeoutMs));
     return disk.loopFile ? `detached /dev/${diskName} from ${disk.loopFile}` : `powered off /dev/${diskName}`;
   }
 }

@@ -36,7 +36,14 @@ export const volumeSchema = Type.Object({
   mountPoint: Type.Union([Type.String(), Type.Null()]),
   mountOptions: Type.Union([Type.String(), Type.Null()]),
   usage: Type.Union([volumeUsageSchema, Type.Null()]),
-  state: Type.Union([Type.Literal('mounted'), Type.Literal('unmounted'), Type.Literal('no-filesystem')]),
+  // not-responding: a tool (blkid, statfs, mount) stuck on the device past its deadline (a dying
+  // disk, a loop over a hung FUSE or NFS file); its actions say why they are refused.
+  state: Type.Union([
+    Type.Literal('mounted'),
+    Type.Literal('unmounted'),
+    Type.Literal('no-filesystem'),
+    Type.Literal('not-responding'),
+  ]),
   // The machine's own partitions (/, /boot, /home, /var, /tmp, swap, fstab, the root's disk):
   // shown, never mounted, unmounted or ejected.
   system: Type.Boolean(),

@@ -39,5 +39,8 @@ export interface VolumesApi {
   // volume-usage for those that changed, at most once a second each: cheap enough to call
   // every few seconds while a page shows the volumes or the status bars.
   refreshUsage(): Promise<void>;
+  // Settles when the first reading of the machine is done (the daemon starts without it: a
+  // device that does not answer must not keep it down).
+  whenRead(): Promise<void>;
   close(): Promise<void>;
 }

@@ -8,11 +8,13 @@ import type { ActionContext } from './build-volumes.ts';
 import { diffVolumes, type VolumeEvent } from './diff-volumes.ts';
 import { findHolders } from './find-holders.ts';
 import { ProbeCache } from './probe-filesystem.ts';
+import { mapLimited } from './run-tool.ts';
 import { getUsage, readVolumeState, type VolumeState } from './read-volume-state.ts';
 import { ReservedStore } from './reserved-store.ts';
 import { VolumeActions } from './volume-actions.ts';
 import { checkAction, getVolumeOrFail } from './volume-refusal.ts';
 import type { Volume } from './volume-schema.ts';
+import { type Deadlines, defaultDeadlines, UnresponsiveDevices } from './unresponsive-devices.ts';
 import type { VolumeActor, VolumeHolder, VolumesApi } from './volumes-api.ts';
 import { type BlockDeviceHint, type BlockDeviceWatch, watchBlockDevices } from './watch-block-devices.ts';
 
@@ -32,6 +34,8 @@ export interface VolumesOptions extends VolumesSettings {
   events: EventBus;
   audit: AuditLog;
   accounts: AccountsService;
+  // How long blkid, statfs and mount may take on one device (tests shorten them).
+  deadlines?: Partial<Deadlines>;
 }
 
 // The daemon itself, in the audit log, for what it does on its own (auto-mount).
@@ -49,7 +53,10 @@ export class VolumesService implements VolumesApi {
   readonly #options: VolumesOptions;
   readonly #root: string;
   readonly #mediaDir: string;
-  readonly #probes = new ProbeCache();
+  readonly #deadlines: Deadlines;
+  readonly #unresponsive: UnresponsiveDevices;
+  readonly #probes: ProbeCache;
+  #firstReading: Promise<void> = Promise.resolve();
   readonly #reserved: ReservedStore;
   readonly #actions: VolumeActions;
   #state: VolumeState = { volumes: [], devices: new Map(), mountsByName: new Map() };
@@ -66,6 +73,12 @@ export class VolumesService implements VolumesApi {
     this.#root = root;
     this.#mediaDir = join(root, 'media');
     this.#reserved = new ReservedStore(options.stateFile);
+    this.#deadlines = { ...defaultDeadlines, ...options.deadlines };
+    // A device whose stuck tool ended is read again (its probe, its mount's usage).
+    this.#unresponsive = new UnresponsiveDevices((name) => {
+      this.refresh({ name }).catch(() => {});
+    }, this.#deadlines.retryMs);
+    this.#probes = new ProbeCache(this.#unresponsive, this.#deadlines.probeMs);
     const isRoot = process.getuid?.() === 0;
     this.writable = isRoot
       ? { allowed: true, reason: null }
@@ -75,22 +88,28 @@ export class VolumesService implements VolumesApi {
       accounts: options.accounts,
       enduserOwner: options.enduserOwner,
       getState: () => this.#state,
+      unresponsive: this.#unresponsive,
+      mountTimeoutMs: this.#deadlines.mountMs,
     });
   }
 
-  // Reads the reserved markers and the machine's volumes, then auto-mounts if configured.
+  // Reads the reserved markers and starts watching; the first reading of the machine's
+  // volumes (then auto-mount, if configured) goes on after it returns: the daemon never waits
+  // on a device to start. The volumes come when read (volume-added events).
   static async open(options: VolumesOptions): Promise<VolumesService> {
     const service = new VolumesService(options, await realpath(options.root));
     await service.#reserved.load();
     // Watching starts before the first reading: what changes during it is read again after.
     service.#watch = await watchBlockDevices({}, (hint) => service.#handleHint(hint));
-    try {
-      await service.#enqueue(() => service.#reload(new Set(), true));
-    } catch (error) {
-      service.#watch.close();
-      throw error;
-    }
+    service.#firstReading = service.#enqueue(() => service.#reload(new Set(), true));
+    service.#firstReading.catch((error: Error) => {
+      process.emitWarning(`volumes: reading the machine failed: ${error.message}`);
+    });
     return service;
+  }
+
+  whenRead(): Promise<void> {
+    return this.#firstReading;
   }
 
   list(): Volume[] {
@@ -123,15 +142,22 @@ export class VolumesService implements VolumesApi {
     if (this.#closed) return Promise.resolve();
     return this.#enqueue(async () => {
       const before = this.#state.volumes;
-      const volumes = await Promise.all(
-        before.map(async (volume) => {
-          if (!volume.mountPoint) return volume;
-          const usage = await getUsage(volume.mountPoint);
-          return usage && JSON.stringify(usage) !== JSON.stringify(volume.usage) ? { ...volume, usage } : volume;
-        }),
-      );
+      let stuck = false;
+      const volumes = await mapLimited(before, 4, async (volume) => {
+        if (!volume.mountPoint || volume.state === 'not-responding') return volume;
+        const { probeMs } = this.#deadlines;
+        const usage = await this.#unresponsive
+          .run(volume.name, () => getUsage(volume.mountPoint!, probeMs))
+          .catch(() => {
+            stuck = this.#unresponsive.getReason(volume.name) !== null;
+            return null;
+          });
+        return usage && JSON.stringify(usage) !== JSON.stringify(volume.usage) ? { ...volume, usage } : volume;
+      });
       this.#state = { ...this.#state, volumes };
       for (const event of diffVolumes(before, volumes)) this.#emit(event);
+      // A statfs that stopped answering: the row says so at the next reading.
+      if (stuck) void this.refresh().catch(() => {});
     });
   }
 
@@ -283,8 +309,10 @@ export class VolumesService implements VolumesApi {
       force,
       isReserved: (uuid) => this.#reserved.has(uuid),
       context: this.#getContext(),
+      unresponsive: this.#unresponsive,
+      timeoutMs: this.#deadlines.probeMs,
     });
-    if (!initial) for (const event of diffVolumes(before, this.#state.volumes)) this.#emit(event);
+    for (const event of diffVolumes(before, this.#state.volumes)) this.#emit(event);
     if (!this.#options.autoMount) return;
     const known = new Set(before.map((volume) => volume.name));
     const appeared = this.#state.volumes.filter((volume) => initial || !known.has(volume.name));

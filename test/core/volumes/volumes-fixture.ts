@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Core, createCore } from '../../../server/core/core.ts';
 import type { CoreEvent } from '../../../server/core/events/event-bus.ts';
+import type { Deadlines } from '../../../server/core/volumes/unresponsive-devices.ts';
 import type { VolumesSettings } from '../../../server/core/volumes/volumes-service.ts';
 import { LoopDevices } from '../../helpers/loop-devices.ts';
 import { createSandbox, type Sandbox } from '../../helpers/sandbox.ts';
@@ -14,7 +15,11 @@ export interface VolumesFixture {
   loops: LoopDevices;
   events: CoreEvent[];
   auditFile: string;
-  openCore(settings?: Partial<VolumesSettings>): Promise<Core>;
+  // `waitForReading`: return once the first reading of the devices is done (the default).
+  openCore(
+    settings?: Partial<VolumesSettings>,
+    options?: { deadlines?: Partial<Deadlines>; waitForReading?: boolean },
+  ): Promise<Core>;
   cleanUp(): Promise<void>;
 }
 
@@ -32,7 +37,7 @@ export async function createVolumesFixture(): Promise<VolumesFixture> {
     loops,
     events,
     auditFile,
-    async openCore(settings = {}) {
+    async openCore(settings = {}, { deadlines, waitForReading = true } = {}) {
       const core = await createCore({
         root: sandbox.root,
         isRealMachine: false,
@@ -40,11 +45,14 @@ export async function createVolumesFixture(): Promise<VolumesFixture> {
         adminGroups: ['admins'],
         auditFile,
         volumes: settings,
+        volumeDeadlines: deadlines,
       });
       core.events.onAny((event) => {
         if (event.facility === 'volumes') events.push(event);
       });
       cores.push(core);
+      // The core starts without waiting on the devices; most tests want them read.
+      if (waitForReading) await core.volumes.whenRead();
       return core;
     },
     async cleanUp() {
