@@ -33,7 +33,9 @@ async function mapsDevice(pid: string, dev: string): Promise<boolean> {
   return false;
 }
 
-async function holdsDevice(pid: string, dev: string): Promise<boolean> {
+// Whether process `pid` holds the filesystem `dev` now (checked again just before a signal:
+// a PID seen during a long /proc scan may have exited and been reused since).
+export async function holdsDevice(pid: string, dev: string): Promise<boolean> {
   const base = `/proc/${pid}`;
   if ((await isOnDevice(`${base}/cwd`, dev)) || (await isOnDevice(`${base}/root`, dev))) return true;
   const fds = await readdir(`${base}/fd`).catch(() => [] as string[]);
