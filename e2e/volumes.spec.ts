@@ -87,7 +87,7 @@ test.describe('volumes', () => {
     const name = await loops.attach(await createImage(join(dir, 'busy.img'), 'ext4', ['-L', 'BusyDisk']));
     const row = page.locator(`#volume-${name}`);
     await row.getByRole('button', { name: 'Mount' }).click();
-    await confirm(page, 'Mount', /Mount \/dev\/loop\d+ "BusyDisk" \(ext4/);
+    await confirm(page, 'Mount', /Mount \/dev\/loop\d+ "\u2068BusyDisk\u2069" \(ext4/);
     await expect(row.locator('.volume-state')).toHaveText('mounted');
     // The other admin's page follows.
     await expect(other.locator(`#volume-${name} .volume-state`)).toHaveText('mounted');
