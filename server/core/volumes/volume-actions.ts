@@ -110,12 +110,20 @@ export class VolumeActions {
     let left: VolumeHolder[] = [];
     for (const mount of mounts) {
       const mine = holders.filter((holder) => holder.dev === mount.dev);
-      if (mine.length > 0) killed.push(...(await endHolders(mine, mount.dev)).killed);
+      if (mine.length > 0) killed.push(...(await endHolders(mine, mount.dev, new Set([mount.id]))).killed);
       const outcome = await unmountPath(mount.mountPoint, false);
       if (!outcome.ok) {
-        const late = await findHolders(mount.dev, getLogin);
+        const late = await findHolders(mount.dev, getLogin, new Set([mount.id]));
         if (!force) {
           if (late.length > 0) throw createBusyError(volume, mount.mountPoint, late);
+          if (/busy/i.test(outcome.reason)) {
+            // Held by what /proc does not show (another mount namespace, a kernel user): the
+            // page still offers force, with the kernel's words (red team's L1).
+            const message =
+              `${volume.device} on ${mount.mountPoint} is busy (${outcome.reason}), but no process holding it ` +
+              'was found: force detaches it lazily';
+            throw new CoreError('in-use', message, { field: 'name', details: [] });
+          }
           throw new CoreError('conflict', `Cannot unmount ${mount.mountPoint}: ${outcome.reason}`, { field: 'name' });
         }
         const detached = await unmountPath(mount.mountPoint, true);
@@ -144,7 +152,7 @@ export class VolumeActions {
     const all: (VolumeHolder & { dev: string })[] = [];
     for (const volume of volumes) {
       for (const mount of this.#getMounts(volume.name)) {
-        const holders = await findHolders(mount.dev, getLogin);
+        const holders = await findHolders(mount.dev, getLogin, new Set([mount.id]));
         if (holders.length > 0 && !force) throw createBusyError(volume, mount.mountPoint, holders);
         all.push(...holders.map((holder) => ({ ...holder, dev: mount.dev })));
       }

@@ -216,7 +216,7 @@ export class VolumesService implements VolumesApi {
   async getHolders(name: string): Promise<VolumeHolder[]> {
     const volume = getVolumeOrFail(this.#state.volumes, name);
     const mount = this.#state.mountsByName.get(volume.name)?.[0];
-    return mount ? findHolders(mount.dev, this.#getLogin()) : [];
+    return mount ? findHolders(mount.dev, this.#getLogin(), new Set([mount.id])) : [];
   }
 
   // Volume actions refused because the queue was full, since start.

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { open, readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { open, readFile, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../server/core/core.ts';
@@ -166,5 +167,44 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes: force, eject and rig
     expect(added).toBeLessThan(outcomes.length - refused.length + 5);
     const lines = await getAudit(fixture.auditFile);
     expect(lines).toContainEqual(expect.objectContaining({ action: 'volume-queue-full', outcome: 'refused' }));
+  });
+});
+
+describe.skipIf(shouldSkipLoopTests()).sequential('volumes: holders in a btrfs subvolume (red team L1)', () => {
+  let fixture: VolumesFixture;
+  let core: Core;
+
+  beforeAll(async () => {
+    fixture = await createVolumesFixture();
+    core = await fixture.openCore();
+  });
+  afterAll(async () => {
+    await fixture?.cleanUp();
+  });
+
+  it('names a process whose cwd or open file is in a subvolume (its own anonymous device)', async () => {
+    const file = await createImage(join(fixture.images, 'sub.img'), 'btrfs', ['-L', 'Subs']);
+    const name = await fixture.loops.attach(file);
+    await core.volumes.refresh({ name });
+    const { mountPoint } = await core.volumes.mount(name, actor);
+    const sub = join(mountPoint!, 'sub');
+    await promisify(execFile)('btrfs', ['subvolume', 'create', sub]);
+    await writeFile(join(sub, 'log'), 'x\n');
+    const inside = spawn('sleep', ['1000'], { cwd: sub, stdio: 'ignore' });
+    const reader = spawn('bash', ['-c', 'exec 3<"$1"; exec sleep 1000', 'bash', join(sub, 'log')], {
+      cwd: '/',
+      stdio: 'ignore',
+    });
+    try {
+      const error = (await core.volumes.unmount(name, actor).catch((e: unknown) => e)) as CoreError;
+      expect(error).toMatchObject({ code: 'in-use' });
+      expect(error.details).toContainEqual({ pid: inside.pid, command: 'sleep', login: 'root' });
+      expect(error.details).toContainEqual({ pid: reader.pid, command: 'sleep', login: 'root' });
+      const volume = await core.volumes.unmount(name, actor, { force: true });
+      expect(volume.state).toBe('unmounted');
+    } finally {
+      inside.kill('SIGKILL');
+      reader.kill('SIGKILL');
+    }
   });
 });
