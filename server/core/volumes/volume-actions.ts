@@ -21,6 +21,9 @@ export interface VolumeActionsOptions {
 // mount is gone from the tree but the filesystem lives on (the audit records it as failed).
 export const detachedLazily = 'detached-lazily';
 
+// Rounds of ending holders in one forced unmount (each bounded by end-holders.ts's waits).
+const maxForceRounds = 3;
+
 // Who may be sent signals by a force: throws 'permission-denied' naming those who may not
 // (the service decides it from the actor's groups now).
 export type HolderCheck = (holders: VolumeHolder[]) => void;
@@ -109,8 +112,17 @@ export class VolumeActions {
     const lazy: string[] = [];
     let left: VolumeHolder[] = [];
     for (const mount of mounts) {
-      const mine = holders.filter((holder) => holder.dev === mount.dev);
-      if (mine.length > 0) killed.push(...(await endHolders(mine, mount.dev, new Set([mount.id]))).killed);
+      const ids = new Set([mount.id]);
+      const isKillable = (holder: VolumeHolder) => holder.pid !== 1 && holder.pid !== process.pid;
+      let round: VolumeHolder[] = holders.filter((holder) => holder.dev === mount.dev && isKillable(holder));
+      // A few rounds: a holder's children started after the scan (a shell's next command)
+      // hold it too once their parent is gone; each new one passes the rights check too.
+      for (let pass = 0; pass < maxForceRounds && round.length > 0; pass += 1) {
+        if (pass > 0) checkHolders(round);
+        killed.push(...(await endHolders(round, mount.dev, ids)).killed);
+        const again = await findHolders(mount.dev, getLogin, ids);
+        round = again.filter(isKillable);
+      }
       const outcome = await unmountPath(mount.mountPoint, false);
       if (!outcome.ok) {
         const late = await findHolders(mount.dev, getLogin, new Set([mount.id]));

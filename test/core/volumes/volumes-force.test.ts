@@ -70,11 +70,15 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes: force, eject and rig
     const { mountPoint } = await core.volumes.mount(name, actor);
     const script = 'trap "" TERM; exec 3>data; while sleep .2; do echo x >&3; done';
     const holder = spawn('bash', ['-c', script], { cwd: mountPoint!, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      holder.once('exit', (_code, signal) => resolve(signal)),
+    );
     try {
       await waitUntil(() => holder.pid !== undefined, 'the holder to start');
       const volume = await core.volumes.unmount(name, actor, { force: true });
       expect(volume.state).toBe('unmounted');
-      expect(isAlive(holder.pid!)).toBe(false);
+      // Ended by SIGKILL (a zombie until this process reaps it: its exit, not kill(pid, 0)).
+      expect(await exited).toBe('SIGKILL');
       const done = (await getAudit(fixture.auditFile)).filter((e) => e.action === 'volume-force-unmount').at(-1)!;
       expect(done).toMatchObject({ outcome: 'done', target: name });
       expect(done.detail).toContain(`SIGKILL to pid ${holder.pid} (bash, root)`);
