@@ -87,7 +87,7 @@ test.describe('volumes', () => {
     const name = await loops.attach(await createImage(join(dir, 'busy.img'), 'ext4', ['-L', 'BusyDisk']));
     const row = page.locator(`#volume-${name}`);
     await row.getByRole('button', { name: 'Mount' }).click();
-    await confirm(page, 'Mount', /Mount \/dev\/loop\d+ "BusyDisk" \(ext4/);
+    await confirm(page, 'Mount', /Mount \/dev\/loop\d+ "\u2068BusyDisk\u2069" \(ext4/);
     await expect(row.locator('.volume-state')).toHaveText('mounted');
     // The other admin's page follows.
     await expect(other.locator(`#volume-${name} .volume-state`)).toHaveText('mounted');
@@ -125,6 +125,23 @@ test.describe('volumes', () => {
     const box = (await mount.boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(375);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await loops.detach(name);
+    await logOutAndClose(page);
+  });
+
+  test("a 250-byte label stays inside the phone's confirmation, cut and quoted after the verb", async ({ browser }) => {
+    const page = await logInAs(browser, 'admin', testPasswords.admin);
+    await page.setViewportSize({ width: 375, height: 800 });
+    const label = 'W'.repeat(250);
+    const name = await loops.attach(await createImage(join(dir, 'long.img'), 'btrfs', ['-L', label]));
+    await openVolumes(page);
+    const row = page.locator(`#volume-${name}`);
+    await row.getByRole('button', { name: 'Mount' }).click();
+    const text = page.locator('#volume-confirm-text');
+    await expect(text).toContainText(new RegExp(`^Mount /dev/${name} "\u2068W{31}…\u2069" \\(btrfs`));
+    const widths = await text.evaluate((node) => ({ scroll: node.scrollWidth, client: node.clientWidth }));
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    await page.locator('#volume-confirm').getByRole('button', { name: 'Cancel' }).click();
     await loops.detach(name);
     await logOutAndClose(page);
   });

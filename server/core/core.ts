@@ -65,6 +65,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     events,
     audit,
     accounts,
+    adminGroups: options.adminGroups,
     autoMount: options.volumes?.autoMount ?? false,
     mountAllFs: options.volumes?.mountAllFs ?? false,
     enduserOwner: options.volumes?.enduserOwner ?? '',

@@ -5,9 +5,10 @@
 //   attached or detached, a disk or partition added or removed, a medium changed), and udev's
 //   own (group 2) when udev runs, so that what follows udev's rules is seen too;
 // - POLLPRI on /proc/self/mountinfo: the mount namespace's table changed (mount, umount);
-// - inotify on /dev: IN_CLOSE_WRITE of a block device node (a mkfs, a wipefs, a partitioner:
-//   what udev's `watch` option does, the only way a new filesystem becomes visible), nodes
-//   created and removed; and on /dev/disk/by-uuid when it exists (udev's links).
+// - inotify on each block device node of /dev: IN_CLOSE_WRITE (a mkfs, a wipefs, a
+//   partitioner: what udev's `watch` option does, the only way a new filesystem becomes
+//   visible), and on /dev itself for nodes created and removed (never its closes: a write to
+//   /dev/null is no news); and on /dev/disk/by-uuid when it exists (udev's links).
 // Node has neither netlink nor poll() on procfs: one thread asleep in poll() costs nothing
 // while nothing happens (no timer, no polling of devices). Reading each source is in
 // block_watch_sources.c.
@@ -41,6 +42,7 @@ typedef struct {
   int uuid_watch;
   char dev_dir[PATH_SIZE];
   char uuid_dir[PATH_SIZE];
+  node_table nodes;
 } watcher;
 
 
@@ -80,7 +82,7 @@ static void *run_watcher(void *arg) {
       if (fds[i].fd == w->netlink_fd) drain_uevents(w->netlink_fd, &b);
       else if (fds[i].fd == w->mountinfo_fd) b.mounts = 1;
       else if (fds[i].fd == w->inotify_fd) {
-        inotify_source source = {w->inotify_fd, w->dev_watch, w->uuid_watch, w->dev_dir, w->uuid_dir};
+        inotify_source source = {w->inotify_fd, w->dev_watch, w->uuid_watch, w->dev_dir, w->uuid_dir, &w->nodes};
         drain_inotify(&source, &b);
       }
     }
@@ -211,8 +213,11 @@ static napi_value watch_block_devices(napi_env env, napi_callback_info info) {
     push_source(env, sources, &source_count, "mountinfo");
   w->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   if (w->inotify_fd >= 0 && w->dev_dir[0] != '\0') {
-    w->dev_watch = inotify_add_watch(w->inotify_fd, w->dev_dir, IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_ONLYDIR);
+    w->dev_watch = inotify_add_watch(w->inotify_fd, w->dev_dir, IN_CREATE | IN_DELETE | IN_ONLYDIR);
     if (w->dev_watch >= 0) push_source(env, sources, &source_count, "dev");
+    // Before the thread starts: it alone touches the table afterwards.
+    inotify_source source = {w->inotify_fd, w->dev_watch, -1, w->dev_dir, "", &w->nodes};
+    watch_block_nodes(&source);
   }
   if (w->inotify_fd >= 0 && w->uuid_dir[0] != '\0') {
     w->uuid_watch = inotify_add_watch(w->inotify_fd, w->uuid_dir,

@@ -81,7 +81,10 @@ export function startVolumesPage(): void {
       $submit.prop('disabled', false);
       $error.text((error as Error).message);
       const holders = error instanceof ApiError ? (error.details?.holders as Holder[] | undefined) : undefined;
-      if (holders && holders.length > 0) {
+      // Force is offered whenever an unmount is refused as in use, even when no holder was
+      // found (the kernel says busy: another namespace, a btrfs subvolume): the error says why.
+      const isUnmount = current.kind === 'action' && current.action === 'unmount';
+      if (holders && (holders.length > 0 || isUnmount)) {
         showHolders(holders);
         $force.prop('hidden', false);
         $submit.prop('disabled', true);

@@ -8,7 +8,8 @@ export const licornFilesystems = ['ext2', 'ext3', 'ext4', 'btrfs', 'xfs', 'jfs',
 export const endUserFilesystems = ['vfat', 'exfat', 'ntfs', 'iso9660', 'udf'] as const;
 
 // Options per filesystem, as Licorn used them. `nodev` everywhere: a device node on a plugged
-// disk must never open the machine's devices. The end-user ones get uid/gid added.
+// disk must never open the machine's devices. The end-user ones get uid/gid added. The
+// `suid` of Licorn's own filesystems is kept only for trusted mounts (isTrustedMount).
 const optionsByType: Record<string, string> = {
   ext2: 'acl,user_xattr,noatime,errors=remount-ro,nodev,suid,exec',
   ext3: 'acl,user_xattr,noatime,errors=remount-ro,nodev,suid,exec',
@@ -47,9 +48,25 @@ export function isEndUserFilesystem(fsType: string): boolean {
   return (endUserFilesystems as readonly string[]).includes(fsType);
 }
 
-// The `-o` argument for a filesystem; `owner` is the account end-user filesystems belong to.
-export function getMountOptions(fsType: string, owner: { uid: number; gid: number }): string {
+// Whether a mount may keep Licorn's `suid` (old Licorn mounted its filesystems suid,exec):
+// only an admin's explicit mount of a fixed disk. A removable disk, a loop device (an image
+// file anyone may have made) or anything auto-mounted with no click may carry a setuid-root
+// program, which would give root to every local user: those get nosuid (red team's M5).
+export function isTrustedMount(
+  volume: { name: string; removable: boolean; loopFile: string | null },
+  diskLoopFile: string | null,
+  explicit: boolean,
+): boolean {
+  return (
+    explicit && !volume.removable && volume.loopFile === null && diskLoopFile === null && !/^loop/.test(volume.name)
+  );
+}
+
+// The `-o` argument for a filesystem; `owner` is the account end-user filesystems belong to;
+// `trusted` (isTrustedMount) keeps `suid`, else it becomes `nosuid`.
+export function getMountOptions(fsType: string, owner: { uid: number; gid: number }, trusted = false): string {
   // Other types under mount_all_fs: only the safe flags, the kernel's defaults for the rest.
-  const base = optionsByType[fsType] ?? 'nodev,nosuid';
+  const known = optionsByType[fsType] ?? 'nodev,nosuid';
+  const base = trusted ? known : known.replace(/(^|,)suid(?=,|$)/, '$1nosuid');
   return isEndUserFilesystem(fsType) ? `${base},uid=${owner.uid},gid=${owner.gid}` : base;
 }

@@ -1,7 +1,9 @@
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import { CoreError } from '../errors.ts';
+import { checkReleased } from './check-released.ts';
+import { endHolders } from './end-holders.ts';
 import { findHolders } from './find-holders.ts';
-import { getMountOptions, isEndUserFilesystem } from './mount-policy.ts';
+import { getMountOptions, isEndUserFilesystem, isTrustedMount } from './mount-policy.ts';
 import { createMountPoint, detachDisk, mountDevice, removeMountPoint, unmountPath } from './mount-operations.ts';
 import { getMountName } from './mount-point-name.ts';
 import type { VolumeState } from './read-volume-state.ts';
@@ -18,6 +20,17 @@ export interface VolumeActionsOptions {
   unresponsive: UnresponsiveDevices;
   mountTimeoutMs: number;
 }
+
+// The cause of an 'in-use' error thrown after a forced unmount detached a mount lazily: the
+// mount is gone from the tree but the filesystem lives on (the audit records it as failed).
+export const detachedLazily = 'detached-lazily';
+
+// Rounds of ending holders in one forced unmount (each bounded by end-holders.ts's waits).
+const maxForceRounds = 3;
+
+// Who may be sent signals by a force: throws 'permission-denied' naming those who may not
+// (the service decides it from the actor's groups now).
+export type HolderCheck = (holders: VolumeHolder[]) => void;
 
 // "pid 4242 (sleep, alice)", for messages and the audit log.
 function describeHolders(holders: VolumeHolder[]): string {
@@ -62,10 +75,13 @@ export class VolumeActions {
   }
 
   // Mounts on <media>/<safe label or UUID>; removes the directory again if mount fails.
-  async mount(volume: Volume): Promise<string> {
+  // `explicit`: an admin asked for it (auto-mount is not); see isTrustedMount.
+  async mount(volume: Volume, explicit: boolean): Promise<string> {
     const fsType = volume.fsType!;
     const owner = isEndUserFilesystem(fsType) ? this.#getEndUserOwner() : { uid: 0, gid: 0 };
-    const options = getMountOptions(fsType, owner) + (volume.readOnly ? ',ro' : '');
+    const disk = volume.disk ? this.#options.getState().devices.get(volume.disk) : null;
+    const trusted = isTrustedMount(volume, disk?.loopFile ?? null, explicit);
+    const options = getMountOptions(fsType, owner, trusted) + (volume.readOnly ? ',ro' : '');
     const inUse = new Set([...this.#options.getState().mountsByName.values()].flat().map((mount) => mount.mountPoint));
     const base = getMountName(volume.label, volume.uuid, volume.name);
     const mountPoint = await createMountPoint(this.#options.mediaDir, base, inUse);
@@ -88,41 +104,78 @@ export class VolumeActions {
   }
 
   // Unmounts every mount of the volume. Without `force`, any holder refuses it all before
-  // anything changes; with it, the holders get SIGTERM and the mounts are detached lazily.
-  async unmount(volume: Volume, force: boolean, getLogin: (uid: number) => string): Promise<string> {
+  // anything changes. With it, `checkHolders` may refuse first; then the holders get SIGTERM,
+  // SIGKILL if they ignore it, and each mount is unmounted; one still held is detached lazily
+  // and reported ('in-use', cause detachedLazily): its filesystem lives until they close it.
+  async unmount(
+    volume: Volume,
+    force: boolean,
+    getLogin: (uid: number) => string,
+    checkHolders: HolderCheck = () => {},
+  ): Promise<string> {
     const mounts = this.#getMounts(volume.name);
     const holders = await this.#checkHolders([volume], force, getLogin);
-    for (const holder of holders) {
-      // Never init nor licornd itself: the lazy unmount below detaches the mount anyway.
-      if (holder.pid === 1 || holder.pid === process.pid) continue;
-      try {
-        process.kill(holder.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
+    if (holders.length > 0) checkHolders(holders);
+    const killed: VolumeHolder[] = [];
+    const lazy: string[] = [];
+    let left: VolumeHolder[] = [];
     for (const mount of mounts) {
+      const ids = new Set([mount.id]);
+      const isKillable = (holder: VolumeHolder) => holder.pid !== 1 && holder.pid !== process.pid;
+      let round: VolumeHolder[] = holders.filter((holder) => holder.dev === mount.dev && isKillable(holder));
+      // A few rounds: a holder's children started after the scan (a shell's next command)
+      // hold it too once their parent is gone; each new one passes the rights check too.
+      for (let pass = 0; pass < maxForceRounds && round.length > 0; pass += 1) {
+        if (pass > 0) checkHolders(round);
+        killed.push(...(await endHolders(round, mount.dev, ids)).killed);
+        const again = await findHolders(mount.dev, getLogin, ids);
+        round = again.filter(isKillable);
+      }
       const { unresponsive, mountTimeoutMs } = this.#options;
-      const outcome = await unresponsive.run(volume.name, () => unmountPath(mount.mountPoint, force, mountTimeoutMs));
+      const outcome = await unresponsive.run(volume.name, () => unmountPath(mount.mountPoint, false, mountTimeoutMs));
       if (!outcome.ok) {
-        const late = await findHolders(mount.dev, getLogin);
-        if (late.length > 0) throw createBusyError(volume, mount.mountPoint, late);
-        throw new CoreError('conflict', `Cannot unmount ${mount.mountPoint}: ${outcome.reason}`, { field: 'name' });
+        const late = await findHolders(mount.dev, getLogin, new Set([mount.id]));
+        if (!force) {
+          if (late.length > 0) throw createBusyError(volume, mount.mountPoint, late);
+          if (/busy/i.test(outcome.reason)) {
+            // Held by what /proc does not show (another mount namespace, a kernel user): the
+            // page still offers force, with the kernel's words (red team's L1).
+            const message =
+              `${volume.device} on ${mount.mountPoint} is busy (${outcome.reason}), but no process holding it ` +
+              'was found: force detaches it lazily';
+            throw new CoreError('in-use', message, { field: 'name', details: [] });
+          }
+          throw new CoreError('conflict', `Cannot unmount ${mount.mountPoint}: ${outcome.reason}`, { field: 'name' });
+        }
+        const detached = await unresponsive.run(volume.name, () => unmountPath(mount.mountPoint, true, mountTimeoutMs));
+        if (!detached.ok) {
+          throw new CoreError('conflict', `Cannot unmount ${mount.mountPoint}: ${detached.reason}`, { field: 'name' });
+        }
+        lazy.push(`${mount.mountPoint} (${late.length > 0 ? describeHolders(late) : outcome.reason})`);
+        left = [...left, ...late];
       }
       await removeMountPoint(mount.mountPoint);
     }
     const points = mounts.map((mount) => mount.mountPoint).join(', ');
-    return holders.length > 0 ? `from ${points}; sent SIGTERM to ${describeHolders(holders)}` : `from ${points}`;
+    const signalled = holders.length > 0 ? `; sent SIGTERM to ${describeHolders(holders)}` : '';
+    const forced = killed.length > 0 ? `, SIGKILL to ${describeHolders(killed)}` : '';
+    if (lazy.length > 0) {
+      const message =
+        `${volume.device} was detached lazily, still in use by ${lazy.join(', ')}${signalled}${forced}: ` +
+        'its filesystem stays live until they close it, and eject is refused until then';
+      throw new CoreError('in-use', message, { field: 'name', details: left, cause: detachedLazily });
+    }
+    return `from ${points}${signalled}${forced}`;
   }
 
   // Refuses with 'in-use' when any of the volumes' mounts is held, unless `force`; the holders.
   async #checkHolders(volumes: Volume[], force: boolean, getLogin: (uid: number) => string) {
-    const all: VolumeHolder[] = [];
+    const all: (VolumeHolder & { dev: string })[] = [];
     for (const volume of volumes) {
       for (const mount of this.#getMounts(volume.name)) {
-        const holders = await findHolders(mount.dev, getLogin);
+        const holders = await findHolders(mount.dev, getLogin, new Set([mount.id]));
         if (holders.length > 0 && !force) throw createBusyError(volume, mount.mountPoint, holders);
-        all.push(...holders);
+        all.push(...holders.map((holder) => ({ ...holder, dev: mount.dev })));
       }
     }
     return all;
@@ -139,6 +192,12 @@ export class VolumeActions {
     const mounted = members.filter((member) => member.mountPoint);
     await this.#checkHolders(mounted, false, getLogin);
     for (const member of mounted) await this.unmount(member, false, getLogin);
+    // The mounts are gone from the tree, but a filesystem detached lazily earlier (a forced
+    // unmount) or mounted in another namespace may still be alive: never pull it from under it.
+    await checkReleased(
+      [diskName, ...members.map((member) => member.name).filter((name) => name !== diskName)],
+      diskName,
+    );
     const { unresponsive, mountTimeoutMs } = this.#options;
     await unresponsive.run(diskName, () => detachDisk(diskName, disk.loopFile !== null, mountTimeoutMs));
     return disk.loopFile ? `detached /dev/${diskName} from ${disk.loopFile}` : `powered off /dev/${diskName}`;

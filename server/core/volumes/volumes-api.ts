@@ -4,6 +4,9 @@ import type { Volume } from './volume-schema.ts';
 export interface VolumeActor {
   login: string;
   address: string;
+  // Checks the actor's rights again, throwing a CoreError when they no longer hold (a member
+  // demoted, a session ended): the service calls it inside its queue, just before acting.
+  checkRights?: () => void;
 }
 
 // A process that keeps a mount busy (from /proc/<pid>/fd, cwd, root and maps).
@@ -25,7 +28,8 @@ export interface VolumesApi {
   readonly writable: { allowed: boolean; reason: string | null };
   mount(name: string, actor: VolumeActor): Promise<Volume>;
   // Refused with 'in-use' and the holders unless `force` (a separate, confirmed action: the
-  // holders are sent SIGTERM, then the mount is detached lazily).
+  // holders are sent SIGTERM, then SIGKILL; only members of `admins` may end system or admin
+  // accounts' processes; a mount still held is detached lazily and reported as 'in-use').
   unmount(name: string, actor: VolumeActor, options?: { force?: boolean }): Promise<Volume>;
   // Unmounts (refused if busy), then detaches a loop device or powers off a removable disk.
   eject(name: string, actor: VolumeActor): Promise<void>;

@@ -2,6 +2,7 @@ import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { getActor, getRefusal } from '../accounts/account-permissions.ts';
 import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { ActionContext } from './build-volumes.ts';
@@ -11,7 +12,8 @@ import { ProbeCache } from './probe-filesystem.ts';
 import { mapLimited } from './run-tool.ts';
 import { getUsage, readVolumeState, type VolumeState } from './read-volume-state.ts';
 import { ReservedStore } from './reserved-store.ts';
-import { VolumeActions } from './volume-actions.ts';
+import { QueueRefusals } from './queue-refusals.ts';
+import { detachedLazily, VolumeActions } from './volume-actions.ts';
 import { checkAction, getVolumeOrFail } from './volume-refusal.ts';
 import type { Volume } from './volume-schema.ts';
 import { type Deadlines, defaultDeadlines, UnresponsiveDevices } from './unresponsive-devices.ts';
@@ -36,6 +38,8 @@ export interface VolumesOptions extends VolumesSettings {
   accounts: AccountsService;
   // How long blkid, statfs and mount may take on one device (tests shorten them).
   deadlines?: Partial<Deadlines>;
+  // The groups whose members are Licorn's administrators (auth.admin_groups).
+  adminGroups: readonly string[];
 }
 
 // The daemon itself, in the audit log, for what it does on its own (auto-mount).
@@ -63,6 +67,7 @@ export class VolumesService implements VolumesApi {
   #queue: Promise<unknown> = Promise.resolve();
   #pending: { force: Set<string>; done: Promise<void> } | null = null;
   #waitingActions = 0;
+  readonly #refusals: QueueRefusals;
   #lastUsage = new Map<string, number>();
   #usageTimers = new Map<string, NodeJS.Timeout>();
   #closed = false;
@@ -79,6 +84,7 @@ export class VolumesService implements VolumesApi {
       this.refresh({ name }).catch(() => {});
     }, this.#deadlines.retryMs);
     this.#probes = new ProbeCache(this.#unresponsive, this.#deadlines.probeMs);
+    this.#refusals = new QueueRefusals(options.audit);
     const isRoot = process.getuid?.() === 0;
     this.writable = isRoot
       ? { allowed: true, reason: null }
@@ -166,7 +172,7 @@ export class VolumesService implements VolumesApi {
       await this.#reload(new Set([name]), false);
       const volume = getVolumeOrFail(this.#state.volumes, name);
       checkAction(volume, 'mount');
-      const mountPoint = await this.#actions.mount(volume);
+      const mountPoint = await this.#actions.mount(volume, true);
       await this.#reload(new Set(), false);
       return { result: this.get(name)!, detail: `on ${mountPoint}` };
     });
@@ -178,7 +184,14 @@ export class VolumesService implements VolumesApi {
       await this.#reload(new Set(), false);
       const volume = getVolumeOrFail(this.#state.volumes, name);
       checkAction(volume, 'unmount');
-      const detail = await this.#actions.unmount(volume, options.force === true, this.#getLogin());
+      const force = options.force === true;
+      const detail = await this.#actions
+        .unmount(volume, force, this.#getLogin(), (holders) => this.#checkMayEnd(actor, holders))
+        .catch(async (error: unknown) => {
+          // A failure part way (a mount detached lazily) may have changed the machine.
+          await this.#reload(new Set(), false);
+          throw error;
+        });
       await this.#reload(new Set(), false);
       return { result: this.get(name) ?? volume, detail };
     });
@@ -208,6 +221,18 @@ export class VolumesService implements VolumesApi {
           field: 'name',
         });
       }
+      // The marker is kept by UUID: a clone (a copied image, a `tune2fs -U`) would share it,
+      // and setting or clearing it through one would change the other (red team's L4).
+      const twins = this.#state.volumes.filter((other) => other.uuid === volume.uuid && other.name !== name);
+      if (twins.length > 0) {
+        const others = twins.map((other) => other.device).join(', ');
+        throw new CoreError(
+          'conflict',
+          `Cannot change the reserved marker of ${name}: ${others} shares its UUID ${volume.uuid} ` +
+            '(a clone?); give one of them a new UUID, or unplug it, first',
+          { field: 'name' },
+        );
+      }
       await this.#reserved.set(volume.uuid, reserved);
       await this.#reload(new Set(), false);
       return { result: this.get(name)!, detail: `uuid ${volume.uuid}` };
@@ -217,12 +242,18 @@ export class VolumesService implements VolumesApi {
   async getHolders(name: string): Promise<VolumeHolder[]> {
     const volume = getVolumeOrFail(this.#state.volumes, name);
     const mount = this.#state.mountsByName.get(volume.name)?.[0];
-    return mount ? findHolders(mount.dev, this.#getLogin()) : [];
+    return mount ? findHolders(mount.dev, this.#getLogin(), new Set([mount.id])) : [];
+  }
+
+  // Volume actions refused because the queue was full, since start.
+  get queueRefusals(): number {
+    return this.#refusals.total;
   }
 
   // Finishes what is queued; later refreshes do nothing.
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#refusals.flush();
     this.#watch?.close();
     for (const timer of this.#usageTimers.values()) clearTimeout(timer);
     this.#usageTimers.clear();
@@ -254,28 +285,54 @@ export class VolumesService implements VolumesApi {
     run: () => Promise<{ result: T; detail: string }>,
   ): Promise<T> {
     const who = { login: actor.login, address: actor.address, action, target: String(target).slice(0, 80) };
-    if (this.#closed || this.#waitingActions >= maxWaitingActions) {
-      const error = this.#closed
-        ? new CoreError('conflict', 'The volumes service is shutting down')
-        : new CoreError('busy', `Too many volume actions waiting (${maxWaitingActions}): try again later`);
-      return this.#options.audit.record({ ...who, outcome: 'refused', detail: error.message }).then(() => {
-        throw error;
-      });
+    if (this.#closed) return Promise.reject(new CoreError('conflict', 'The volumes service is shutting down'));
+    if (this.#waitingActions >= maxWaitingActions) {
+      // Counted and audited at a bounded rate: a flood of refusals never floods the audit log.
+      const error = new CoreError('busy', `Too many volume actions waiting (${maxWaitingActions}): try again later`);
+      this.#refusals.count(actor, action, error.message);
+      return Promise.reject(error);
     }
     this.#waitingActions += 1;
     return this.#enqueue(async () => {
       this.#waitingActions -= 1;
       try {
+        // The actor's rights now, not when the request joined the queue (a member demoted
+        // while the action waited no longer acts: red team's M4).
+        actor.checkRights?.();
         const { result, detail } = await run();
         await this.#options.audit.record({ ...who, outcome: 'done', detail });
         return result;
       } catch (error) {
-        const refused = error instanceof CoreError && error.code !== 'internal-error';
+        // A forced unmount detached lazily did change the machine, without the outcome asked.
+        const lazily = error instanceof CoreError && error.cause === detachedLazily;
+        const refused = error instanceof CoreError && error.code !== 'internal-error' && !lazily;
         const detail = (error as Error).message.slice(0, 300);
         await this.#options.audit.record({ ...who, outcome: refused ? 'refused' : 'failed', detail });
         throw error;
       }
     });
+  }
+
+  // Licorn's account rules applied to a force's holders: a member of `admins` may end any
+  // process (but init and licornd); another administrator (licorn-wmi) only their own and
+  // those of accounts they may modify — not root's, a daemon's, a system account's nor an admin's
+  // (red team's L2). A refusal names them and nothing is signalled.
+  #checkMayEnd(actor: VolumeActor, holders: VolumeHolder[]): void {
+    const { accounts, adminGroups } = this.#options;
+    const who = getActor((login) => accounts.getAccount(login), actor.login);
+    if (who.inAdminsGroup) return;
+    const denied = holders.filter((holder) => {
+      if (holder.login === actor.login) return false;
+      const account = accounts.getAccount(holder.login);
+      return !account || getRefusal(who, account, 'modify', adminGroups) !== null;
+    });
+    if (denied.length === 0) return;
+    const named = denied.slice(0, 10).map((holder) => `pid ${holder.pid} (${holder.command}, ${holder.login})`);
+    throw new CoreError(
+      'permission-denied',
+      `Only members of "admins" may end processes of system or administrator accounts: ${named.join(', ')}`,
+      { field: 'force' },
+    );
   }
 
   #getLogin(): (uid: number) => string {
@@ -323,7 +380,7 @@ export class VolumesService implements VolumesApi {
     if (volume.reserved || !volume.actions.find((entry) => entry.action === 'mount')?.allowed) return;
     const who = { ...daemonActor, action: 'volume-auto-mount', target: volume.name };
     try {
-      const mountPoint = await this.#actions.mount(volume);
+      const mountPoint = await this.#actions.mount(volume, false);
       await this.#options.audit.record({ ...who, outcome: 'done', detail: `on ${mountPoint}` });
     } catch (error) {
       await this.#options.audit.record({ ...who, outcome: 'failed', detail: (error as Error).message.slice(0, 300) });

@@ -21,9 +21,21 @@ export interface VolumeRow {
 
 const labels: Record<ActionName, string> = { mount: 'Mount', unmount: 'Unmount', eject: 'Eject' };
 
+// Most characters of a label a confirmation quotes: anyone who labels a disk chooses it (up to
+// 255 bytes), and it must neither push the sentence out of a phone's screen nor write one.
+const maxQuotedLabel = 32;
+
+// A label as a sentence quotes it: control and bidi characters (which could reorder the
+// sentence around it) dropped, cut with an ellipsis, isolated (U+2068…U+2069) and in quotes.
+export function quoteLabel(label: string): string {
+  const plain = [...label.replace(/[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/gu, '')];
+  const shown = plain.length > maxQuotedLabel ? `${plain.slice(0, maxQuotedLabel - 1).join('')}…` : plain.join('');
+  return `"\u2068${shown}\u2069"`;
+}
+
 // How the page names a volume: its device, its label when it has one, its filesystem and size.
 function describe(volume: Volume): string {
-  const label = volume.label ? ` "${volume.label}"` : '';
+  const label = volume.label ? ` ${quoteLabel(volume.label)}` : '';
   const fs = volume.fsType ? `${volume.fsType}, ` : '';
   return `${volume.device}${label} (${fs}${formatBytes(volume.size)})`;
 }
@@ -67,6 +79,6 @@ export function getVolumeRow(volume: Volume, mediaDir: string): VolumeRow {
           ? mount.reason
           : null,
     usedPercent: usage && usage.total > 0 ? Math.round((usage.used * 100) / usage.total) : null,
-    forceConfirm: `Force the unmount of ${describe(volume)} from ${volume.mountPoint ?? ''}? The processes holding it are sent SIGTERM and lose what they have not saved; the mount is then detached.`,
+    forceConfirm: `Force the unmount of ${describe(volume)} from ${volume.mountPoint ?? ''}? The processes holding it are sent SIGTERM, then SIGKILL if they ignore it, and lose what they have not saved; a mount still held after that is detached lazily and reported.`,
   };
 }

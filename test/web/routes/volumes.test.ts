@@ -62,7 +62,7 @@ describe.skipIf(shouldSkipLoopTests())('the volumes page and its topics', () => 
     const row = rows.get(ext4)!;
     expect(row).toContain('PageDisk');
     expect(row).toMatch(
-      /<button type="button" class="button" data-volume-action="mount" data-confirm="Mount \/dev\/loop\d+ &quot;PageDisk&quot; \(ext4, 16\.0 MiB\) under /,
+      /<button type="button" class="button" data-volume-action="mount" data-confirm="Mount \/dev\/loop\d+ &quot;\u2068PageDisk\u2069&quot; \(ext4, 16\.0 MiB\) under /,
     );
     expect(row).toContain(`under ${t.sandbox.root}/media/, named after its label or UUID`);
     expect(row).not.toContain('data-volume-action="unmount"');

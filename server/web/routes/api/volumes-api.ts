@@ -32,7 +32,21 @@ export default async function volumesApiRoutes(app: FastifyInstance): Promise<vo
     if (!volume) throw new CoreError('not-found', `No volume named "${name}"`, { field: 'name' });
     return volume;
   };
-  const getActor = (request: FastifyRequest): VolumeActor => ({ login: request.session!.login, address: request.ip });
+  // The actor, with a check of their rights that the core runs inside its queue, just before
+  // acting: the session looked up again (its account's files read now), still an admin's.
+  const getActor = (request: FastifyRequest): VolumeActor => {
+    const { id, login } = request.session!;
+    return {
+      login,
+      address: request.ip,
+      checkRights: () => {
+        if (app.sessions.use(id)?.isAdmin) return;
+        throw new CoreError('permission-denied', `Account "${login}" is no longer an administrator`, {
+          field: 'session',
+        });
+      },
+    };
+  };
 
   app.get(
     '/api/v1/volumes',
