@@ -1,8 +1,8 @@
 import { spawn, type IPty } from 'node-pty';
-import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
 import type { ShellCommand } from './shell-command.ts';
 import { killSession } from './session-processes.ts';
+import { createTerminalScreen, type TerminalScreen } from './terminal-screen.ts';
 import { getScrollbackLines, outputBatch, resizeEveryMs, terminalFlow } from './terminal-limits.ts';
 
 // Who shows a terminal: the page's socket, as the core sees it.
@@ -27,8 +27,6 @@ export interface TerminalOptions {
   onEnd(terminal: Terminal, reason: string, exitCode: number | null): void;
 }
 
-const { Terminal: ScreenTerminal } = headless;
-
 // How long a new terminal waits for its page's first attach (the POST, then the socket).
 const firstAttachMs = 30_000;
 
@@ -50,7 +48,7 @@ export class Terminal {
   readonly #options: TerminalOptions;
   readonly #command: ShellCommand;
   readonly #pty: IPty;
-  readonly #screen: InstanceType<typeof ScreenTerminal>;
+  readonly #screen: TerminalScreen;
   readonly #serializer = new serialize.SerializeAddon();
   #viewer: TerminalViewer | null = null;
   #keepTimer: NodeJS.Timeout | null = null;
@@ -80,12 +78,7 @@ export class Terminal {
     this.#options = options;
     this.#command = command;
     const { cols, rows } = options;
-    this.#screen = new ScreenTerminal({
-      cols,
-      rows,
-      scrollback: getScrollbackLines(options.scrollbackBytes, cols),
-      allowProposedApi: true,
-    });
+    this.#screen = createTerminalScreen(cols, rows, getScrollbackLines(options.scrollbackBytes, cols));
     this.#screen.loadAddon(this.#serializer as never);
     this.#pty = spawn(command.file, command.args, {
       name: command.env.TERM,
