@@ -73,8 +73,13 @@ export class TerminalManager {
     }
     this.#opening.set(owner.login, (this.#opening.get(owner.login) ?? 0) + 1);
     try {
-      const shell = this.#options.auth.getAccount(owner.login)?.shell ?? '';
-      const command = await getShellCommand({ login: owner.login, isRealMachine: this.#options.isRealMachine, shell });
+      const account = this.#options.auth.getAccount(owner.login);
+      const command = await getShellCommand({
+        login: owner.login,
+        isRealMachine: this.#options.isRealMachine,
+        shell: account?.shell ?? '',
+        uid: account?.uid ?? 0,
+      });
       const terminal = new Terminal(command, {
         id: randomBytes(16).toString('base64url'),
         login: owner.login,

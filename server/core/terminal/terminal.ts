@@ -1,6 +1,7 @@
 import { spawn, type IPty } from 'node-pty';
 import serialize from '@xterm/addon-serialize';
 import type { ShellCommand } from './shell-command.ts';
+import { markDescriptorsCloseOnExec } from '../../native/native.ts';
 import { killSession } from './session-processes.ts';
 import { createTerminalScreen, type TerminalScreen } from './terminal-screen.ts';
 import { getScrollbackLines, outputBatch, resizeEveryMs, terminalFlow } from './terminal-limits.ts';
@@ -80,6 +81,10 @@ export class Terminal {
     const { cols, rows } = options;
     this.#screen = createTerminalScreen(cols, rows, getScrollbackLines(options.scrollbackBytes, cols));
     this.#screen.loadAddon(this.#serializer as never);
+    // node-pty's forkpty closes nothing in the child: a descriptor not close-on-exec (one
+    // the daemon's launcher left open) would reach the shell. Marked just before each fork,
+    // so one a library opened since the last terminal is caught too.
+    markDescriptorsCloseOnExec();
     this.#pty = spawn(command.file, command.args, {
       name: command.env.TERM,
       cols,
