@@ -11,6 +11,9 @@ export const terminalFlow = {
   detachedBytesPerSecond: 1024 * 1024,
 };
 
+// A shell that does not read its input: what the page typed is written again this much later.
+export const inputRetryMs = 20;
+
 // A resize (which reflows the scrollback) is applied at most this often.
 export const resizeEveryMs = 100;
 

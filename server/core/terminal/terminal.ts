@@ -1,10 +1,11 @@
+import { writeSync } from 'node:fs';
 import { spawn, type IPty } from 'node-pty';
 import serialize from '@xterm/addon-serialize';
 import type { ShellCommand } from './shell-command.ts';
 import { markDescriptorsCloseOnExec } from '../../native/native.ts';
 import { killSession } from './session-processes.ts';
 import { createTerminalScreen, type TerminalScreen } from './terminal-screen.ts';
-import { getScrollbackLines, outputBatch, resizeEveryMs, terminalFlow } from './terminal-limits.ts';
+import { getScrollbackLines, inputRetryMs, outputBatch, resizeEveryMs, terminalFlow } from './terminal-limits.ts';
 
 // Who shows a terminal: the page's socket, as the core sees it.
 export interface TerminalViewer {
@@ -69,6 +70,12 @@ export class Terminal {
   // Bytes read while no page shows the terminal, this second (detachedBytesPerSecond).
   #detachedBudget = { second: 0, bytes: 0 };
   #budgetTimer: NodeJS.Timeout | null = null;
+  // Keystrokes not yet written to the pty, merged (write()).
+  #input: Buffer[] = [];
+  #inputBytes = 0;
+  #inputTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  #inputWaiters: (() => void)[] = [];
+  #inputBlocked = false;
 
   constructor(command: ShellCommand, options: TerminalOptions) {
     this.id = options.id;
@@ -144,9 +151,53 @@ export class Terminal {
     this.#startKeepTimer();
   }
 
-  // Keystrokes (and pastes) from the page.
+  // Keystrokes (and pastes) from the page: merged with what is still waiting, and written to
+  // the pty when its input queue has room.
   write(data: Buffer): void {
-    if (!this.#ended) this.#pty.write(data as unknown as string);
+    if (this.#ended) return;
+    this.#input.push(data);
+    this.#inputBytes += data.length;
+    if (!this.#inputTimer) this.#inputTimer = setImmediate(() => this.#writeInput());
+  }
+
+  // While the shell does not read what was typed (the pty's input queue is full): a promise
+  // of the moment it all went (or the terminal ended); else null. The page's socket is not
+  // read meanwhile (terminal-socket.ts).
+  getInputBlocked(): Promise<void> | null {
+    if (!this.#inputBlocked || this.#ended) return null;
+    return new Promise((resolve) => this.#inputWaiters.push(resolve));
+  }
+
+  // node-pty queues every write and, while the shell does not read, retries it at each turn
+  // of the event loop (setImmediate on EAGAIN): a flood of 1-byte frames became thousands of
+  // queued buffers and a spinning loop. Written here instead, merged, straight to the pty
+  // (non-blocking); what does not fit waits inputRetryMs.
+  #writeInput(): void {
+    this.#inputTimer = null;
+    if (this.#ended || this.#inputBytes === 0) return this.#endInput();
+    const data = this.#input.length === 1 ? this.#input[0]! : Buffer.concat(this.#input, this.#inputBytes);
+    let written = 0;
+    try {
+      written = writeSync((this.#pty as unknown as { fd: number }).fd, data);
+    } catch (error) {
+      // The shell does not read (EAGAIN): try again later. Anything else: the pty is gone.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return this.#endInput();
+    }
+    const rest = data.subarray(written);
+    this.#input = rest.length > 0 ? [rest] : [];
+    this.#inputBytes = rest.length;
+    if (rest.length === 0) return this.#endInput();
+    this.#inputBlocked = true;
+    this.#inputTimer = setTimeout(() => this.#writeInput(), inputRetryMs);
+  }
+
+  #endInput(): void {
+    this.#inputBlocked = false;
+    this.#input = [];
+    this.#inputBytes = 0;
+    const waiters = this.#inputWaiters;
+    this.#inputWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   // The page's size changed. A resize reflows the whole scrollback (up to terminal.scrollback
@@ -187,6 +238,11 @@ export class Terminal {
     this.#stopKeepTimer();
     if (this.#resizeTimer) clearTimeout(this.#resizeTimer);
     if (this.#budgetTimer) clearTimeout(this.#budgetTimer);
+    if (this.#inputTimer) {
+      clearTimeout(this.#inputTimer as NodeJS.Timeout);
+      clearImmediate(this.#inputTimer as NodeJS.Immediate);
+    }
+    this.#endInput();
     const viewer = this.#viewer;
     this.#viewer = null;
     viewer?.end(reason, exitCode);

@@ -192,6 +192,29 @@ describe('a terminal over real HTTPS/WSS', () => {
     await waitUntil(async () => !(await survivor()), 'the setsid sleep to be killed');
   });
 
+  // Red team MEDIUM 2: floods of acknowledgements, resizes or 1-byte keystrokes were never
+  // limited (other pages stalled; queued pty writes grew the daemon by 100s of MB).
+  it('closes a socket sending tiny frames in a flood (4429), of any kind', async () => {
+    const { id } = await openTerminal(admin);
+    const acks = connect(id, admin);
+    await acks.opened();
+    for (let i = 0; i < 3000 && acks.closeCode === null; i += 1) acks.sendAcknowledge(0);
+    await acks.waitFor(() => acks.closeCode !== null, 'the close');
+    expect(acks.closeCode).toBe(4429);
+    const resizes = connect(id, admin);
+    await resizes.opened();
+    for (let i = 0; i < 3000 && resizes.closeCode === null; i += 1) resizes.resize(80, 24);
+    await resizes.waitFor(() => resizes.closeCode !== null, 'the close');
+    expect(resizes.closeCode).toBe(4429);
+    const keys = connect(id, admin);
+    await keys.opened();
+    keys.type('stty -echo; echo rea""dy; cat >/dev/null\r');
+    await keys.waitFor(() => keys.output.includes('ready'), 'cat');
+    for (let i = 0; i < 5000 && keys.closeCode === null; i += 1) keys.type(' ');
+    await keys.waitFor(() => keys.closeCode !== null, 'the close');
+    expect(keys.closeCode).toBe(4429);
+  });
+
   it('kills the shell at logout', async () => {
     const session = await openApiSession(t.app, 'blefevre', testPasswords.blefevre);
     const { pid } = await openTerminal(session);
