@@ -10,6 +10,7 @@ import { getTerminalRefusal, type TerminalAllow } from './terminal-policy.ts';
 export interface TerminalManagerOptions {
   allow: TerminalAllow;
   maxPerAccount: number;
+  maxTotal: number;
   keepMs: number;
   scrollbackBytes: number;
   isRealMachine: boolean;
@@ -52,7 +53,7 @@ export class TerminalManager {
   }
 
   // Opens a terminal for `owner` at cols × rows; throws CoreError when not allowed or past
-  // terminal.max_per_account (then nothing is started).
+  // terminal.max_per_account or terminal.max_total (then nothing is started).
   async open(owner: TerminalOwner, cols: number, rows: number): Promise<Terminal> {
     const refusal = this.getRefusal(owner.login);
     if (refusal) {
@@ -69,6 +70,11 @@ export class TerminalManager {
     const held = this.listForAccount(owner.login).length + (this.#opening.get(owner.login) ?? 0);
     if (held >= this.#options.maxPerAccount) {
       const message = `Account "${owner.login}" already holds ${held} terminals (terminal.max_per_account = ${this.#options.maxPerAccount}): close one first`;
+      throw new CoreError('conflict', message, { field: 'terminal' });
+    }
+    const total = this.#terminals.size + [...this.#opening.values()].reduce((sum, count) => sum + count, 0);
+    if (total >= this.#options.maxTotal) {
+      const message = `The daemon already holds ${total} terminals (terminal.max_total = ${this.#options.maxTotal}): try later`;
       throw new CoreError('conflict', message, { field: 'terminal' });
     }
     this.#opening.set(owner.login, (this.#opening.get(owner.login) ?? 0) + 1);
