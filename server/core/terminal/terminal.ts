@@ -5,7 +5,14 @@ import type { ShellCommand } from './shell-command.ts';
 import { markDescriptorsCloseOnExec } from '../../native/native.ts';
 import { killSession } from './session-processes.ts';
 import { createTerminalScreen, type TerminalScreen } from './terminal-screen.ts';
-import { getScrollbackLines, inputRetryMs, outputBatch, resizeEveryMs, terminalFlow } from './terminal-limits.ts';
+import {
+  getScrollbackLines,
+  inputRetryMs,
+  outputBatch,
+  redrawChunkBytes,
+  resizeEveryMs,
+  terminalFlow,
+} from './terminal-limits.ts';
 
 // Who shows a terminal: the page's socket, as the core sees it.
 export interface TerminalViewer {
@@ -76,6 +83,11 @@ export class Terminal {
   #inputTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
   #inputWaiters: (() => void)[] = [];
   #inputBlocked = false;
+  // Bytes read since the page left (paused at terminal.scrollback: #isOverDetachedBudget).
+  #readSinceDetach = 0;
+  #bytesRead = 0;
+  // The redraw's bytes not yet sent (attach()).
+  #redrawRest: Buffer | null = null;
 
   constructor(command: ShellCommand, options: TerminalOptions) {
     this.id = options.id;
@@ -107,6 +119,11 @@ export class Terminal {
     this.#startKeepTimer(Math.max(firstAttachMs, options.keepMs));
   }
 
+  // Bytes read from the pty so far.
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
   // Whether a page shows it now.
   get isAttached(): boolean {
     return this.#viewer !== null;
@@ -121,6 +138,7 @@ export class Terminal {
     }
     const previous = this.#viewer;
     this.#viewer = null;
+    this.#redrawRest = null;
     previous?.end('attached-elsewhere', null);
     this.#stopKeepTimer();
     // Paused while the screen catches up, so nothing printed meanwhile is missing from both
@@ -138,8 +156,30 @@ export class Terminal {
     (this.#viewer as TerminalViewer | null)?.end('attached-elsewhere', null);
     this.#viewer = viewer;
     this.#unacknowledged = 0;
-    viewer.send('redraw', this.#serializer.serialize(), () => this.#updateFlow());
+    this.#readSinceDetach = 0;
+    // A screen of truecolour cells serializes to megabytes: the first piece goes as the
+    // redraw, the rest as output under the same flow control (the page acknowledges it),
+    // the pty paused until it all went.
+    const redraw = Buffer.from(this.#serializer.serialize(), 'utf8');
+    this.#redrawRest = redraw.length > redrawChunkBytes ? redraw.subarray(redrawChunkBytes) : null;
+    viewer.send('redraw', redraw.subarray(0, redrawChunkBytes), () => this.#updateFlow());
     this.#updateFlow();
+  }
+
+  // Sends what is left of the redraw, a piece at a time while the page keeps up.
+  #sendRedrawRest(viewer: TerminalViewer): void {
+    while (this.#redrawRest && this.#getHeld() < terminalFlow.highWaterBytes) {
+      const piece = this.#redrawRest.subarray(0, redrawChunkBytes);
+      this.#redrawRest = this.#redrawRest.length > piece.length ? this.#redrawRest.subarray(piece.length) : null;
+      this.#unacknowledged += piece.length;
+      viewer.send('output', piece, () => this.#updateFlow());
+    }
+    // Output read meanwhile follows the redraw.
+    if (!this.#redrawRest && this.#pendingBytes > 0) this.#flush();
+  }
+
+  #getHeld(): number {
+    return Math.max(this.#viewer?.getBufferedAmount() ?? 0, this.#unacknowledged, this.#unparsed);
   }
 
   // The page went away: the shell keeps running for keepMs.
@@ -147,6 +187,8 @@ export class Terminal {
     if (this.#viewer !== viewer) return;
     this.#viewer = null;
     this.#unacknowledged = 0;
+    this.#redrawRest = null;
+    this.#readSinceDetach = 0;
     this.#updateFlow();
     this.#startKeepTimer();
   }
@@ -265,6 +307,7 @@ export class Terminal {
     if (this.#ended) return;
     this.#pending.push(data);
     this.#pendingBytes += data.length;
+    this.#bytesRead += data.length;
     if (this.#flushTimer) {
       if (this.#pendingBytes >= outputBatch.maxBytes) this.#flush();
       return;
@@ -277,12 +320,15 @@ export class Terminal {
   #flush(): void {
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
     this.#flushTimer = null;
-    if (this.#pendingBytes === 0 || this.#ended) return;
+    if (this.#pendingBytes === 0 || this.#ended || this.#redrawRest) return;
     const data = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#lastFlushAt = performance.now();
-    if (!this.#viewer) this.#detachedBudget.bytes += data.length;
+    if (!this.#viewer) {
+      this.#detachedBudget.bytes += data.length;
+      this.#readSinceDetach += data.length;
+    }
     this.#unparsed += data.length;
     this.#screen.write(data, () => {
       this.#unparsed -= data.length;
@@ -299,23 +345,27 @@ export class Terminal {
   // Pauses or resumes the pty by the high- and low-water marks (terminal-limits.ts).
   #updateFlow(): void {
     if (this.#ended) return;
-    const buffered = this.#viewer?.getBufferedAmount() ?? 0;
-    const held = Math.max(buffered, this.#unacknowledged, this.#unparsed);
-    const overBudget = this.#isOverDetachedBudget();
-    if (!this.#paused && (held > terminalFlow.highWaterBytes || this.#attaching > 0 || overBudget)) {
+    if (this.#redrawRest && this.#viewer) this.#sendRedrawRest(this.#viewer);
+    const held = this.#getHeld();
+    const waiting = this.#attaching > 0 || this.#redrawRest !== null || this.#isOverDetachedBudget();
+    if (!this.#paused && (held > terminalFlow.highWaterBytes || waiting)) {
       this.#paused = true;
       this.#pty.pause();
-    } else if (this.#paused && held < terminalFlow.lowWaterBytes && this.#attaching === 0 && !overBudget) {
+    } else if (this.#paused && held < terminalFlow.lowWaterBytes && !waiting) {
       this.#paused = false;
       this.#pty.resume();
     }
   }
 
-  // Whether a terminal no page shows has read its share of this second: what it prints
-  // then only feeds the server's screen, and a `yes` left running must not take a core of
-  // the daemon for terminal.keep. Rechecked at the next second.
+  // Whether a terminal no page shows has read its share of this second, or a whole
+  // scrollback since its page left: what it prints then only feeds the server's screen, and
+  // a `yes` left running must not take a core of the daemon for terminal.keep. The first is
+  // rechecked at the next second, the second at the next attach.
   #isOverDetachedBudget(): boolean {
     if (this.#viewer) return false;
+    // Once it printed a whole scrollback since its page left, what follows would only push
+    // that out of the screen: paused until a page attaches (like a terminal under Ctrl-S).
+    if (this.#readSinceDetach >= this.#options.scrollbackBytes) return true;
     const second = Math.floor(performance.now() / 1000);
     if (this.#detachedBudget.second !== second) this.#detachedBudget = { second, bytes: 0 };
     if (this.#detachedBudget.bytes < terminalFlow.detachedBytesPerSecond) return false;

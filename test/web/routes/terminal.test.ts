@@ -117,6 +117,33 @@ describe('a terminal over real HTTPS/WSS', () => {
     expect(second.redraw).toContain('before-drop');
   });
 
+  // Red team LOW 6: a screen of truecolour cells redrew as one 3.2 MB frame, outside flow control.
+  it('redraws a large screen in pieces, under flow control', async () => {
+    const { id } = await openTerminal(admin, { cols: 200, rows: 50 });
+    const first = connect(id, admin);
+    await first.opened();
+    const paint = `perl -e 'for $l (1..300){ for $c (1..200){ printf "\\e[38;2;%d;%d;1m\\e[48;2;1;%d;%dmX", $c, $l, $c, $l } print "\\e[0m\\r\\n" } print "pain"."ted\\n"'\r`;
+    first.type(paint);
+    await first.waitFor(() => first.output.includes('painted'), 'the painting', 30_000);
+    first.close();
+    await waitUntil(() => first.closeCode !== null, 'the first page to close');
+    const second = new TerminalClient(`wss://${host}/terminal/ws/${id}`, {
+      cookie: admin.cookie,
+      origin: `https://${host}`,
+    });
+    clients.push(second);
+    second.acknowledge = false;
+    await second.opened();
+    await second.waitFor(() => second.redraw.length > 0 && second.received > 200 * 1024, 'the redraw and more');
+    // The redraw frame is a piece; the rest stops at the high-water mark until acknowledged.
+    expect(Buffer.byteLength(second.redraw)).toBeLessThanOrEqual(64 * 1024);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(second.received).toBeLessThanOrEqual(256 * 1024 + 64 * 1024);
+    second.acknowledge = true;
+    second.sendAcknowledge(second.received);
+    await second.waitFor(() => second.output.includes('painted'), 'the end of the redraw', 30_000);
+  });
+
   it('refuses another Origin, another session, a text frame and a frame over 4 KiB', async () => {
     const { id } = await openTerminal(admin);
     await expect(connect(id, admin, { origin: 'https://evil.example' }).opened()).rejects.toThrow('refused: 403');
