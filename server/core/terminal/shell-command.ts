@@ -88,15 +88,17 @@ const ownPidNamespace = ['/usr/bin/unshare', '--pid', '--fork', '--kill-child', 
 // Builds the command of a terminal for `login`:
 // - on the real machine (the daemon is root), `runuser -l <login>`: a login shell through
 //   PAM's session (service runuser-l), with the account's uid, gid, supplementary groups,
-//   home and shell; runuser clears the environment but for TERM, and LANG is passed on;
+//   home and shell; runuser clears the environment but for TERM, and LANG is passed on; in a
+//   pid namespace of its own (ownPidNamespace), so what it started (setsid, nohup, tmux)
+//   ends with it, as no logind may be there to do it;
 // - in a sandbox the accounts are not real: the shell runs as the daemon's own user when it
 //   is not root, or as the account's own host uid (getSandboxUid: no groups, no new
 //   privileges) in a pid namespace of its own when it is, in a scratch directory made for it.
 export async function getShellCommand(options: ShellCommandOptions): Promise<ShellCommand> {
   if (options.isRealMachine) {
     return {
-      file: '/usr/sbin/runuser',
-      args: ['-l', '-w', 'LANG', options.login],
+      file: ownPidNamespace[0]!,
+      args: [...ownPidNamespace.slice(1), '/usr/sbin/runuser', '-l', '-w', 'LANG', options.login],
       env: { ...baseEnv, PATH: userPath },
       cwd: '/',
       runsAs: options.login,
