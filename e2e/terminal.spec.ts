@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { daemonUrl, expect, logInAs, logOutAndClose, test } from './fixtures.ts';
 import { startRelay } from './relay.ts';
@@ -114,11 +114,20 @@ test('an admin whose shell is nologin gets none', async ({ browser }) => {
 test('logging out kills the shell', async ({ browser }) => {
   const page = await logInAs(browser, 'admin', testPasswords.admin);
   await openTerminalPage(page);
-  await run(page, 'echo pid=$$');
-  await expect(screenOf(page)).toContainText(/pid=\d+/);
-  const pid = /pid=(\d+)/.exec((await screenOf(page).textContent()) ?? '')![1]!;
-  expect(existsSync(`/proc/${pid}`)).toBe(true);
+  // The shell's pid is its pid namespace's: what it started is found from here by command line.
+  const marker = String(7000 + Math.floor(Math.random() * 999));
+  await run(page, `sleep ${marker} & echo start""ed`);
+  await expect(screenOf(page)).toContainText('started');
+  const running = () =>
+    readdirSync('/proc').filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8') === `sleep\0${marker}\0`;
+      } catch {
+        return false;
+      }
+    }).length;
+  expect(running()).toBe(1);
   await page.goto('/');
   await logOutAndClose(page);
-  await expect.poll(() => existsSync(`/proc/${pid}`), { timeout: 10_000 }).toBe(false);
+  await expect.poll(running, { timeout: 10_000 }).toBe(0);
 });
