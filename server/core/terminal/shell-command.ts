@@ -127,13 +127,15 @@ export async function getShellCommand(options: ShellCommandOptions): Promise<She
     await mkdir(home, { mode: 0o700 });
     await chown(home, uid, uid);
     const asUid = [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--no-new-privs', '--'];
-    // Removed as that uid, never as root: a process of the shell still running could swap a
+    // Emptied as that uid, never as root: a process of the shell still running could swap a
     // directory inside for a symlink to /etc between root's lstat and unlink. With PATH alone:
     // a process of the same uid may read this one's environment.
     const removeScratch = async () => {
-      const rmArgs = [...asUid, 'rm', '-rf', '--one-file-system', home];
-      await run('/usr/bin/setpriv', rmArgs, { env: { PATH: userPath } }).catch(() => {});
-      // Root removes only the empty parent (never recursing where that uid may write).
+      const emptyArgs = [...asUid, 'find', home, '-xdev', '-mindepth', '1', '-delete'];
+      await run('/usr/bin/setpriv', emptyArgs, { env: { PATH: userPath } }).catch(() => {});
+      // Root removes only the emptied home (which that uid cannot swap: its parent is root's)
+      // and the parent, never recursing where that uid may write.
+      await rmdir(home).catch(() => {});
       await rmdir(scratchDir).catch(() => {});
     };
     const args = [...ownPidNamespace.slice(1), '/usr/bin/setpriv', ...asUid, shell, '-l'];
