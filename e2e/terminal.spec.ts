@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { daemonUrl, expect, logInAs, logOutAndClose, test } from './fixtures.ts';
 import { startRelay } from './relay.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 
-// The e2e daemon is a sandbox: its shells run as nobody when it runs as root (CI, this
-// machine), else as its own user.
-const expectedAccount = process.getuid?.() === 0 ? 'nobody' : process.env.USER;
+// The e2e daemon is a sandbox: its shells run as the account's own host uid (from 0x7ffe0000,
+// in no passwd) when it runs as root (CI, this machine), else as its own user.
+const isRoot = process.getuid?.() === 0;
+const expectedAccount = isRoot ? 'uid 2147' : process.env.USER;
 
 // The text of the terminal shown (xterm's DOM rows).
 const screenOf = (page: Page) => page.locator('.terminal-pane:not([hidden]) .xterm-rows');
@@ -43,8 +44,10 @@ test('a shell in the browser: arithmetic, who it runs as, tabs', async ({ browse
   const violations = await openTerminalPage(page);
   await run(page, 'echo $((6*7))');
   await expect(rowsOf(page, '42')).toHaveCount(1);
-  await run(page, 'id -un');
-  await expect(rowsOf(page, `${expectedAccount}`)).toHaveCount(1);
+  await run(page, isRoot ? 'id -u' : 'id -un');
+  const about = (await page.locator('#terminal-about').textContent()) ?? '';
+  const who = isRoot ? /runs as uid (\d+)/.exec(about)![1]! : `${expectedAccount}`;
+  await expect(rowsOf(page, who)).toHaveCount(1);
   // A second tab is a second shell.
   await page.getByRole('button', { name: '+ New terminal' }).click();
   await expect(page.locator('.terminal-tab[data-state="live"]')).toHaveCount(2);
@@ -111,11 +114,20 @@ test('an admin whose shell is nologin gets none', async ({ browser }) => {
 test('logging out kills the shell', async ({ browser }) => {
   const page = await logInAs(browser, 'admin', testPasswords.admin);
   await openTerminalPage(page);
-  await run(page, 'echo pid=$$');
-  await expect(screenOf(page)).toContainText(/pid=\d+/);
-  const pid = /pid=(\d+)/.exec((await screenOf(page).textContent()) ?? '')![1]!;
-  expect(existsSync(`/proc/${pid}`)).toBe(true);
+  // The shell's pid is its pid namespace's: what it started is found from here by command line.
+  const marker = String(7000 + Math.floor(Math.random() * 999));
+  await run(page, `sleep ${marker} & echo start""ed`);
+  await expect(screenOf(page)).toContainText('started');
+  const running = () =>
+    readdirSync('/proc').filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8') === `sleep\0${marker}\0`;
+      } catch {
+        return false;
+      }
+    }).length;
+  expect(running()).toBe(1);
   await page.goto('/');
   await logOutAndClose(page);
-  await expect.poll(() => existsSync(`/proc/${pid}`), { timeout: 10_000 }).toBe(false);
+  await expect.poll(running, { timeout: 10_000 }).toBe(0);
 });

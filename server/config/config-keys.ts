@@ -171,6 +171,14 @@ export const configKeys: readonly ConfigKey[] = [
     description: 'Terminals one account may hold open (attached or kept), all its sessions together.',
   },
   {
+    key: 'terminal.max_total',
+    type: 'integer',
+    default: 64,
+    min: 1,
+    max: 4096,
+    description: 'Terminals the daemon holds open at once, all accounts together.',
+  },
+  {
     key: 'terminal.keep',
     type: 'integer',
     default: 900,

@@ -30,6 +30,7 @@ export interface LicornConfig {
   terminal: {
     allow: TerminalAllow;
     maxPerAccount: number;
+    maxTotal: number;
     keepMs: number;
     scrollbackBytes: number;
     osc52: boolean;
@@ -123,6 +124,7 @@ export function loadConfig({
     terminal: {
       allow: get<TerminalAllow>('terminal.allow'),
       maxPerAccount: get('terminal.max_per_account'),
+      maxTotal: get('terminal.max_total'),
       keepMs: get<number>('terminal.keep') * 1000,
       scrollbackBytes: get('terminal.scrollback'),
       osc52: get('terminal.osc52'),

@@ -9,9 +9,15 @@
 //   remoteHost, oldPassword, newPassword) -> Promise<{ step, code, messages }>: one PAM
 //   transaction (authenticate then account; or chauthtok) on a libuv worker thread.
 //   libpam.so.0 is opened at the first call (pam-abi.h says why).
+// - markCloseOnExec(): every descriptor from 3 up gets FD_CLOEXEC (close_range(2)'s
+//   CLOSE_RANGE_CLOEXEC, else one by one from /proc/self/fd), so what the daemon inherited
+//   from its launcher or a library opened without O_CLOEXEC reaches no child (a
+//   terminal's shell: node-pty's forkpty closes nothing). Node has no fcntl.
 // - watchBlockDevices(options, callback) and stopBlockWatch(handle): block devices and mounts
 //   changing, from a thread asleep in poll() (block_watch.c).
 #include <crypt.h>
+#include <dirent.h>
+#include <sys/syscall.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -214,6 +220,33 @@ static napi_value unlock_file(napi_env env, napi_callback_info info) {
   }
   // Closing the descriptor releases the fcntl lock.
   close(fd);
+  return NULL;
+}
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static napi_value mark_close_on_exec(napi_env env, napi_callback_info info) {
+  (void)info;
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return NULL;
+#endif
+  DIR *dir = opendir("/proc/self/fd");
+  if (!dir) {
+    napi_throw_error(env, NULL, "markCloseOnExec: /proc/self/fd cannot be read");
+    return NULL;
+  }
+  int own = dirfd(dir);
+  struct dirent *entry;
+  while ((entry = readdir(dir)) != NULL) {
+    char *end;
+    long fd = strtol(entry->d_name, &end, 10);
+    if (*end != '\0' || fd < 3 || fd == own) continue;
+    int flags = fcntl((int)fd, F_GETFD);
+    if (flags >= 0 && !(flags & FD_CLOEXEC)) fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC);
+  }
+  closedir(dir);
   return NULL;
 }
 
@@ -472,8 +505,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"unlockFile", NULL, unlock_file, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pamLogin", NULL, pam_login, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pamChangePassword", NULL, pam_change_password, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"markCloseOnExec", NULL, mark_close_on_exec, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  CHECK(env, napi_define_properties(env, exports, 6, properties));
+  CHECK(env, napi_define_properties(env, exports, 7, properties));
   register_block_watch(env, exports);
   return exports;
 }

@@ -9,6 +9,7 @@ interface LicornNative {
   gensalt(prefix: string, count?: number): string;
   tryLockFile(path: string): number;
   unlockFile(fd: number): void;
+  markCloseOnExec(): void;
   pamLogin(service: string, user: string, remoteHost: string, password: string): Promise<PamResult>;
   pamChangePassword(
     service: string,
@@ -82,6 +83,12 @@ export function createHashSetting(prefix: string, count = 0): string {
 export function tryFileLock(path: string): number | null {
   const fd = native.tryLockFile(path);
   return fd < 0 ? null : fd;
+}
+
+// Marks every descriptor from 3 up close-on-exec (what the daemon inherited, or a library
+// opened without O_CLOEXEC): run before forking a terminal's shell, which must get only 0–2.
+export function markDescriptorsCloseOnExec(): void {
+  native.markCloseOnExec();
 }
 
 // Releases a lock taken by tryFileLock().

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { realAdmin, useRealMachine } from '../helpers/real-machine.ts';
 import { callApi, logIn, submitForm } from '../helpers/real-machine-client.ts';
@@ -24,7 +24,11 @@ describe('a terminal on the real machine', () => {
     });
     clients.push(client);
     await client.opened();
-    client.type('echo "user=$(id -un) groups=$(id -Gn) home=$HOME pwd=$(pwd) leaked=$(env | grep -c LICORN) pid=$$"\r');
+    // A process that left the session (setsid) ends with the terminal too (its pid namespace).
+    const marker = String(7000 + Math.floor(Math.random() * 999));
+    client.type(
+      `setsid sleep ${marker} & echo "user=$(id -un) groups=$(id -Gn) home=$HOME pwd=$(pwd) leaked=$(env | grep -c LICORN) pid=$$"\r`,
+    );
     await client.waitFor(() => /user=\S+ groups=.* pid=\d+/.test(client.output), 'the answer', 20_000);
     const line = /user=(\S+) groups=(.*) home=(\S+) pwd=(\S+) leaked=(\d+) pid=(\d+)/.exec(client.output)!;
     expect(line[1]).toBe(realAdmin.login);
@@ -32,12 +36,24 @@ describe('a terminal on the real machine', () => {
     expect(line[3]).toBe(`/home/${realAdmin.login}`);
     expect(line[4]).toBe(`/home/${realAdmin.login}`);
     expect(line[5]).toBe('0');
-    const pid = line[6]!;
-    expect(existsSync(`/proc/${pid}`)).toBe(true);
+    // Its shell and the setsid sleep, seen from the host by their command lines.
+    const shellPid = line[6]!;
+    const find = async () => {
+      let found = 0;
+      for (const entry of await readdir('/proc')) {
+        const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+        if (cmdline === `sleep\0${marker}\0`) found += 1;
+      }
+      return found;
+    };
+    expect(shellPid).toMatch(/^\d+$/);
+    const start = Date.now() + 10_000;
+    while ((await find()) === 0 && Date.now() < start) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await find()).toBe(1);
     const out = await submitForm(real.machine, session!.cookie, '/me/', '/logout/', {});
     expect(out.status).toBe(303);
     const deadline = Date.now() + 10_000;
-    while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    while ((await find()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await find()).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, rmdir } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ export interface ShellCommandOptions {
   isRealMachine: boolean;
   // The account's shell in the sandbox's files: used when the host has it too.
   shell: string;
+  // The account's uid in the sandbox's files: picks its host uid (getSandboxUid).
+  uid: number;
 }
 
 const run = promisify(execFile);
@@ -58,28 +60,45 @@ function getSandboxShell(shell: string): string {
   }
 }
 
-// The host's `nobody` account (uid and primary gid), read from the host's own /etc/passwd.
-function getNobody(): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((entry) => entry.startsWith('nobody:'));
-  const [, , uid, gid] = line?.split(':') ?? [];
-  if (!uid || !gid) throw new Error('the host has no "nobody" account in /etc/passwd');
-  return { uid: Number(uid), gid: Number(gid) };
+// Host uids of sandbox accounts' terminals (daemon as root): 0x7ffe0000 + the low 16 bits
+// of the account's sandbox uid. Listed in no passwd, owning nothing on the host but the
+// terminals' scratch directories; each account has its own, so one account's shell cannot
+// signal, trace or read another's, nor write in its directory.
+export const sandboxUidBase = 0x7ffe0000;
+
+// The host uid a sandbox account's terminals run as; throws if the host's passwd or group
+// lists it (the range is then not free on this host).
+export function getSandboxUid(sandboxUid: number): number {
+  const uid = sandboxUidBase + (sandboxUid & 0xffff);
+  for (const file of ['/etc/passwd', '/etc/group']) {
+    const taken = readFileSync(file, 'utf8')
+      .split('\n')
+      .some((line) => line.split(':')[2] === String(uid));
+    if (taken) throw new Error(`uid ${uid} for sandbox terminals is taken in the host's ${file}`);
+  }
+  return uid;
 }
+
+// A new process of the sandbox's shells runs in its own pid namespace (and a /proc that
+// shows only it): when its first process (the shell) ends, the kernel kills everything it
+// started, setsid() and double forks included; unshare's own end (SIGHUP from
+// the pty, the daemon's SIGKILL) kills the shell first (--kill-child).
+const ownPidNamespace = ['/usr/bin/unshare', '--pid', '--fork', '--kill-child', '--mount-proc', '--'];
 
 // Builds the command of a terminal for `login`:
 // - on the real machine (the daemon is root), `runuser -l <login>`: a login shell through
 //   PAM's session (service runuser-l), with the account's uid, gid, supplementary groups,
-//   home and shell; runuser clears the environment but for TERM, and LANG is passed on;
+//   home and shell; runuser clears the environment but for TERM, and LANG is passed on; in a
+//   pid namespace of its own (ownPidNamespace), so what it started (setsid, nohup, tmux)
+//   ends with it, as no logind may be there to do it;
 // - in a sandbox the accounts are not real: the shell runs as the daemon's own user when it
-//   is not root, or as `nobody` (no groups, no new privileges) when it is, in a scratch
-//   directory made for it.
+//   is not root, or as the account's own host uid (getSandboxUid: no groups, no new
+//   privileges) in a pid namespace of its own when it is, in a scratch directory made for it.
 export async function getShellCommand(options: ShellCommandOptions): Promise<ShellCommand> {
   if (options.isRealMachine) {
     return {
-      file: '/usr/sbin/runuser',
-      args: ['-l', '-w', 'LANG', options.login],
+      file: ownPidNamespace[0]!,
+      args: [...ownPidNamespace.slice(1), '/usr/sbin/runuser', '-l', '-w', 'LANG', options.login],
       env: { ...baseEnv, PATH: userPath },
       cwd: '/',
       runsAs: options.login,
@@ -91,26 +110,41 @@ export async function getShellCommand(options: ShellCommandOptions): Promise<She
   const shell = getSandboxShell(options.shell);
   const scratchDir = await mkdtemp(join(tmpdir(), 'licorn-terminal-'));
   try {
-    const isRoot = process.getuid?.() === 0;
-    const runsAs = isRoot ? 'nobody' : userInfo().username;
-    const env = { ...baseEnv, PATH: userPath, HOME: scratchDir, USER: runsAs, LOGNAME: runsAs, SHELL: shell };
-    const description =
-      `sandbox: the accounts are not real, so this shell runs as ${runsAs} ` +
-      `(not ${options.login}) in ${scratchDir}`;
-    if (!isRoot) {
+    if (process.getuid?.() !== 0) {
+      const runsAs = userInfo().username;
+      const env = { ...baseEnv, PATH: userPath, HOME: scratchDir, USER: runsAs, LOGNAME: runsAs, SHELL: shell };
+      const description =
+        `sandbox: the accounts are not real, so this shell runs as ${runsAs} ` +
+        `(not ${options.login}) in ${scratchDir}`;
       const removeScratch = () => rm(scratchDir, { recursive: true, force: true });
       return { file: shell, args: ['-l'], env, cwd: scratchDir, runsAs, description, scratchDir, removeScratch };
     }
-    const nobody = getNobody();
-    await chown(scratchDir, nobody.uid, nobody.gid);
-    const asNobody = [`--reuid=${nobody.uid}`, `--regid=${nobody.gid}`, '--clear-groups', '--no-new-privs', '--'];
-    // Removed as nobody, never as root: a process of the shell still running could swap a
-    // directory inside for a symlink to /etc between root's lstat and unlink.
+    const uid = getSandboxUid(options.uid);
+    // The scratch directory's parent stays root's (0711): the shell's home inside is made,
+    // 0700 and the terminal's uid's, before anything of that uid runs.
+    await chmod(scratchDir, 0o711);
+    const home = join(scratchDir, 'home');
+    await mkdir(home, { mode: 0o700 });
+    await chown(home, uid, uid);
+    const asUid = [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--no-new-privs', '--'];
+    // Emptied as that uid, never as root: a process of the shell still running could swap a
+    // directory inside for a symlink to /etc between root's lstat and unlink. With PATH alone:
+    // a process of the same uid may read this one's environment.
     const removeScratch = async () => {
-      await run('/usr/bin/setpriv', [...asNobody, 'rm', '-rf', '--one-file-system', scratchDir]).catch(() => {});
+      const emptyArgs = [...asUid, 'find', home, '-xdev', '-mindepth', '1', '-delete'];
+      await run('/usr/bin/setpriv', emptyArgs, { env: { PATH: userPath } }).catch(() => {});
+      // Root removes only the emptied home (which that uid cannot swap: its parent is root's)
+      // and the parent, never recursing where that uid may write.
+      await rmdir(home).catch(() => {});
+      await rmdir(scratchDir).catch(() => {});
     };
-    const args = [...asNobody, shell, '-l'];
-    return { file: '/usr/bin/setpriv', args, env, cwd: scratchDir, runsAs, description, scratchDir, removeScratch };
+    const args = [...ownPidNamespace.slice(1), '/usr/bin/setpriv', ...asUid, shell, '-l'];
+    const runsAs = `uid ${uid}`;
+    const description =
+      `sandbox: the accounts are not real, so this shell runs as uid ${uid} ` +
+      `(not ${options.login}: a uid of its own, in no passwd) in ${home}`;
+    const env = { ...baseEnv, PATH: userPath, HOME: home, USER: options.login, LOGNAME: options.login, SHELL: shell };
+    return { file: ownPidNamespace[0]!, args, env, cwd: home, runsAs, description, scratchDir: home, removeScratch };
   } catch (error) {
     await rm(scratchDir, { recursive: true, force: true });
     throw error;

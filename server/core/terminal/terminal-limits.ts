@@ -11,6 +11,13 @@ export const terminalFlow = {
   detachedBytesPerSecond: 1024 * 1024,
 };
 
+// A shell that does not read its input: what the page typed is written again this much later.
+export const inputRetryMs = 20;
+
+// A redraw is sent in pieces of this size, the first as the redraw frame, the others as
+// output the page acknowledges (flow control).
+export const redrawChunkBytes = 64 * 1024;
+
 // A resize (which reflows the scrollback) is applied at most this often.
 export const resizeEveryMs = 100;
 

@@ -10,6 +10,7 @@ import { getTerminalRefusal, type TerminalAllow } from './terminal-policy.ts';
 export interface TerminalManagerOptions {
   allow: TerminalAllow;
   maxPerAccount: number;
+  maxTotal: number;
   keepMs: number;
   scrollbackBytes: number;
   isRealMachine: boolean;
@@ -52,7 +53,7 @@ export class TerminalManager {
   }
 
   // Opens a terminal for `owner` at cols × rows; throws CoreError when not allowed or past
-  // terminal.max_per_account (then nothing is started).
+  // terminal.max_per_account or terminal.max_total (then nothing is started).
   async open(owner: TerminalOwner, cols: number, rows: number): Promise<Terminal> {
     const refusal = this.getRefusal(owner.login);
     if (refusal) {
@@ -71,10 +72,20 @@ export class TerminalManager {
       const message = `Account "${owner.login}" already holds ${held} terminals (terminal.max_per_account = ${this.#options.maxPerAccount}): close one first`;
       throw new CoreError('conflict', message, { field: 'terminal' });
     }
+    const total = this.#terminals.size + [...this.#opening.values()].reduce((sum, count) => sum + count, 0);
+    if (total >= this.#options.maxTotal) {
+      const message = `The daemon already holds ${total} terminals (terminal.max_total = ${this.#options.maxTotal}): try later`;
+      throw new CoreError('conflict', message, { field: 'terminal' });
+    }
     this.#opening.set(owner.login, (this.#opening.get(owner.login) ?? 0) + 1);
     try {
-      const shell = this.#options.auth.getAccount(owner.login)?.shell ?? '';
-      const command = await getShellCommand({ login: owner.login, isRealMachine: this.#options.isRealMachine, shell });
+      const account = this.#options.auth.getAccount(owner.login);
+      const command = await getShellCommand({
+        login: owner.login,
+        isRealMachine: this.#options.isRealMachine,
+        shell: account?.shell ?? '',
+        uid: account?.uid ?? 0,
+      });
       const terminal = new Terminal(command, {
         id: randomBytes(16).toString('base64url'),
         login: owner.login,

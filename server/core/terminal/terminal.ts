@@ -1,9 +1,18 @@
+import { writeSync } from 'node:fs';
 import { spawn, type IPty } from 'node-pty';
-import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
 import type { ShellCommand } from './shell-command.ts';
+import { markDescriptorsCloseOnExec } from '../../native/native.ts';
 import { killSession } from './session-processes.ts';
-import { getScrollbackLines, outputBatch, resizeEveryMs, terminalFlow } from './terminal-limits.ts';
+import { createTerminalScreen, type TerminalScreen } from './terminal-screen.ts';
+import {
+  getScrollbackLines,
+  inputRetryMs,
+  outputBatch,
+  redrawChunkBytes,
+  resizeEveryMs,
+  terminalFlow,
+} from './terminal-limits.ts';
 
 // Who shows a terminal: the page's socket, as the core sees it.
 export interface TerminalViewer {
@@ -27,8 +36,6 @@ export interface TerminalOptions {
   onEnd(terminal: Terminal, reason: string, exitCode: number | null): void;
 }
 
-const { Terminal: ScreenTerminal } = headless;
-
 // How long a new terminal waits for its page's first attach (the POST, then the socket).
 const firstAttachMs = 30_000;
 
@@ -50,7 +57,7 @@ export class Terminal {
   readonly #options: TerminalOptions;
   readonly #command: ShellCommand;
   readonly #pty: IPty;
-  readonly #screen: InstanceType<typeof ScreenTerminal>;
+  readonly #screen: TerminalScreen;
   readonly #serializer = new serialize.SerializeAddon();
   #viewer: TerminalViewer | null = null;
   #keepTimer: NodeJS.Timeout | null = null;
@@ -70,6 +77,17 @@ export class Terminal {
   // Bytes read while no page shows the terminal, this second (detachedBytesPerSecond).
   #detachedBudget = { second: 0, bytes: 0 };
   #budgetTimer: NodeJS.Timeout | null = null;
+  // Keystrokes not yet written to the pty, merged (write()).
+  #input: Buffer[] = [];
+  #inputBytes = 0;
+  #inputTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  #inputWaiters: (() => void)[] = [];
+  #inputBlocked = false;
+  // Bytes read since the page left (paused at terminal.scrollback: #isOverDetachedBudget).
+  #readSinceDetach = 0;
+  #bytesRead = 0;
+  // The redraw's bytes not yet sent (attach()).
+  #redrawRest: Buffer | null = null;
 
   constructor(command: ShellCommand, options: TerminalOptions) {
     this.id = options.id;
@@ -80,13 +98,12 @@ export class Terminal {
     this.#options = options;
     this.#command = command;
     const { cols, rows } = options;
-    this.#screen = new ScreenTerminal({
-      cols,
-      rows,
-      scrollback: getScrollbackLines(options.scrollbackBytes, cols),
-      allowProposedApi: true,
-    });
+    this.#screen = createTerminalScreen(cols, rows, getScrollbackLines(options.scrollbackBytes, cols));
     this.#screen.loadAddon(this.#serializer as never);
+    // node-pty's forkpty closes nothing in the child: a descriptor not close-on-exec (one
+    // the daemon's launcher left open) would reach the shell. Marked just before each fork,
+    // so one a library opened since the last terminal is caught too.
+    markDescriptorsCloseOnExec();
     this.#pty = spawn(command.file, command.args, {
       name: command.env.TERM,
       cols,
@@ -100,6 +117,11 @@ export class Terminal {
     this.#pty.onExit(({ exitCode }) => void this.kill('exited', exitCode));
     // The page that opened it has firstAttachMs to attach, even with terminal.keep = 0.
     this.#startKeepTimer(Math.max(firstAttachMs, options.keepMs));
+  }
+
+  // Bytes read from the pty so far.
+  get bytesRead(): number {
+    return this.#bytesRead;
   }
 
   // Whether a page shows it now.
@@ -116,6 +138,7 @@ export class Terminal {
     }
     const previous = this.#viewer;
     this.#viewer = null;
+    this.#redrawRest = null;
     previous?.end('attached-elsewhere', null);
     this.#stopKeepTimer();
     // Paused while the screen catches up, so nothing printed meanwhile is missing from both
@@ -133,8 +156,30 @@ export class Terminal {
     (this.#viewer as TerminalViewer | null)?.end('attached-elsewhere', null);
     this.#viewer = viewer;
     this.#unacknowledged = 0;
-    viewer.send('redraw', this.#serializer.serialize(), () => this.#updateFlow());
+    this.#readSinceDetach = 0;
+    // A screen of truecolour cells serializes to megabytes: the first piece goes as the
+    // redraw, the rest as output under the same flow control (the page acknowledges it),
+    // the pty paused until it all went.
+    const redraw = Buffer.from(this.#serializer.serialize(), 'utf8');
+    this.#redrawRest = redraw.length > redrawChunkBytes ? redraw.subarray(redrawChunkBytes) : null;
+    viewer.send('redraw', redraw.subarray(0, redrawChunkBytes), () => this.#updateFlow());
     this.#updateFlow();
+  }
+
+  // Sends what is left of the redraw, a piece at a time while the page keeps up.
+  #sendRedrawRest(viewer: TerminalViewer): void {
+    while (this.#redrawRest && this.#getHeld() < terminalFlow.highWaterBytes) {
+      const piece = this.#redrawRest.subarray(0, redrawChunkBytes);
+      this.#redrawRest = this.#redrawRest.length > piece.length ? this.#redrawRest.subarray(piece.length) : null;
+      this.#unacknowledged += piece.length;
+      viewer.send('output', piece, () => this.#updateFlow());
+    }
+    // Output read meanwhile follows the redraw.
+    if (!this.#redrawRest && this.#pendingBytes > 0) this.#flush();
+  }
+
+  #getHeld(): number {
+    return Math.max(this.#viewer?.getBufferedAmount() ?? 0, this.#unacknowledged, this.#unparsed);
   }
 
   // The page went away: the shell keeps running for keepMs.
@@ -142,13 +187,59 @@ export class Terminal {
     if (this.#viewer !== viewer) return;
     this.#viewer = null;
     this.#unacknowledged = 0;
+    this.#redrawRest = null;
+    this.#readSinceDetach = 0;
     this.#updateFlow();
     this.#startKeepTimer();
   }
 
-  // Keystrokes (and pastes) from the page.
+  // Keystrokes (and pastes) from the page: merged with what is still waiting, and written to
+  // the pty when its input queue has room.
   write(data: Buffer): void {
-    if (!this.#ended) this.#pty.write(data as unknown as string);
+    if (this.#ended) return;
+    this.#input.push(data);
+    this.#inputBytes += data.length;
+    if (!this.#inputTimer) this.#inputTimer = setImmediate(() => this.#writeInput());
+  }
+
+  // While the shell does not read what was typed (the pty's input queue is full): a promise
+  // of the moment it all went (or the terminal ended); else null. The page's socket is not
+  // read meanwhile (terminal-socket.ts).
+  getInputBlocked(): Promise<void> | null {
+    if (!this.#inputBlocked || this.#ended) return null;
+    return new Promise((resolve) => this.#inputWaiters.push(resolve));
+  }
+
+  // node-pty queues every write and, while the shell does not read, retries it at each turn
+  // of the event loop (setImmediate on EAGAIN): a flood of 1-byte frames became thousands of
+  // queued buffers and a spinning loop. Written here instead, merged, straight to the pty
+  // (non-blocking); what does not fit waits inputRetryMs.
+  #writeInput(): void {
+    this.#inputTimer = null;
+    if (this.#ended || this.#inputBytes === 0) return this.#endInput();
+    const data = this.#input.length === 1 ? this.#input[0]! : Buffer.concat(this.#input, this.#inputBytes);
+    let written = 0;
+    try {
+      written = writeSync((this.#pty as unknown as { fd: number }).fd, data);
+    } catch (error) {
+      // The shell does not read (EAGAIN): try again later. Anything else: the pty is gone.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return this.#endInput();
+    }
+    const rest = data.subarray(written);
+    this.#input = rest.length > 0 ? [rest] : [];
+    this.#inputBytes = rest.length;
+    if (rest.length === 0) return this.#endInput();
+    this.#inputBlocked = true;
+    this.#inputTimer = setTimeout(() => this.#writeInput(), inputRetryMs);
+  }
+
+  #endInput(): void {
+    this.#inputBlocked = false;
+    this.#input = [];
+    this.#inputBytes = 0;
+    const waiters = this.#inputWaiters;
+    this.#inputWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   // The page's size changed. A resize reflows the whole scrollback (up to terminal.scrollback
@@ -189,6 +280,11 @@ export class Terminal {
     this.#stopKeepTimer();
     if (this.#resizeTimer) clearTimeout(this.#resizeTimer);
     if (this.#budgetTimer) clearTimeout(this.#budgetTimer);
+    if (this.#inputTimer) {
+      clearTimeout(this.#inputTimer as NodeJS.Timeout);
+      clearImmediate(this.#inputTimer as NodeJS.Immediate);
+    }
+    this.#endInput();
     const viewer = this.#viewer;
     this.#viewer = null;
     viewer?.end(reason, exitCode);
@@ -211,6 +307,7 @@ export class Terminal {
     if (this.#ended) return;
     this.#pending.push(data);
     this.#pendingBytes += data.length;
+    this.#bytesRead += data.length;
     if (this.#flushTimer) {
       if (this.#pendingBytes >= outputBatch.maxBytes) this.#flush();
       return;
@@ -223,12 +320,15 @@ export class Terminal {
   #flush(): void {
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
     this.#flushTimer = null;
-    if (this.#pendingBytes === 0 || this.#ended) return;
+    if (this.#pendingBytes === 0 || this.#ended || this.#redrawRest) return;
     const data = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#lastFlushAt = performance.now();
-    if (!this.#viewer) this.#detachedBudget.bytes += data.length;
+    if (!this.#viewer) {
+      this.#detachedBudget.bytes += data.length;
+      this.#readSinceDetach += data.length;
+    }
     this.#unparsed += data.length;
     this.#screen.write(data, () => {
       this.#unparsed -= data.length;
@@ -245,23 +345,27 @@ export class Terminal {
   // Pauses or resumes the pty by the high- and low-water marks (terminal-limits.ts).
   #updateFlow(): void {
     if (this.#ended) return;
-    const buffered = this.#viewer?.getBufferedAmount() ?? 0;
-    const held = Math.max(buffered, this.#unacknowledged, this.#unparsed);
-    const overBudget = this.#isOverDetachedBudget();
-    if (!this.#paused && (held > terminalFlow.highWaterBytes || this.#attaching > 0 || overBudget)) {
+    if (this.#redrawRest && this.#viewer) this.#sendRedrawRest(this.#viewer);
+    const held = this.#getHeld();
+    const waiting = this.#attaching > 0 || this.#redrawRest !== null || this.#isOverDetachedBudget();
+    if (!this.#paused && (held > terminalFlow.highWaterBytes || waiting)) {
       this.#paused = true;
       this.#pty.pause();
-    } else if (this.#paused && held < terminalFlow.lowWaterBytes && this.#attaching === 0 && !overBudget) {
+    } else if (this.#paused && held < terminalFlow.lowWaterBytes && !waiting) {
       this.#paused = false;
       this.#pty.resume();
     }
   }
 
-  // Whether a terminal no page shows has read its share of this second: what it prints
-  // then only feeds the server's screen, and a `yes` left running must not take a core of
-  // the daemon for terminal.keep. Rechecked at the next second.
+  // Whether a terminal no page shows has read its share of this second, or a whole
+  // scrollback since its page left: what it prints then only feeds the server's screen, and
+  // a `yes` left running must not take a core of the daemon for terminal.keep. The first is
+  // rechecked at the next second, the second at the next attach.
   #isOverDetachedBudget(): boolean {
     if (this.#viewer) return false;
+    // Once it printed a whole scrollback since its page left, what follows would only push
+    // that out of the screen: paused until a page attaches (like a terminal under Ctrl-S).
+    if (this.#readSinceDetach >= this.#options.scrollbackBytes) return true;
     const second = Math.floor(performance.now() / 1000);
     if (this.#detachedBudget.second !== second) this.#detachedBudget = { second, bytes: 0 };
     if (this.#detachedBudget.bytes < terminalFlow.detachedBytesPerSecond) return false;

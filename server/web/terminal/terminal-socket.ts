@@ -5,7 +5,14 @@ import type { TerminalManager } from '../../core/terminal/terminal-manager.ts';
 import { terminalSize } from '../../core/terminal/terminal-limits.ts';
 import { TokenBucket } from '../push/token-bucket.ts';
 import { createTerminalFrame, parseTerminalRequest } from './terminal-frames.ts';
-import { inputBurstBytes, inputBytesPerSecond, terminalCloseCodes } from './terminal-socket-limits.ts';
+import {
+  frameBurst,
+  framesPerSecond,
+  inputBurstBytes,
+  inputBytesPerSecond,
+  inputMinimumFrameBytes,
+  terminalCloseCodes,
+} from './terminal-socket-limits.ts';
 
 export interface TerminalSocketOptions {
   terminal: Terminal;
@@ -27,6 +34,7 @@ const endCodes: Record<string, number> = { 'attached-elsewhere': terminalCloseCo
 export function handleTerminalSocket(socket: WebSocket, options: TerminalSocketOptions): void {
   const { terminal, terminals } = options;
   const input = new TokenBucket(inputBurstBytes, inputBytesPerSecond);
+  const frames = new TokenBucket(frameBurst, framesPerSecond);
   let closed = false;
   const close = (code: number, reason: string) => {
     if (closed) return;
@@ -49,6 +57,10 @@ export function handleTerminalSocket(socket: WebSocket, options: TerminalSocketO
   };
   socket.on('message', (data: RawData, isBinary: boolean) => {
     if (closed) return;
+    if (!frames.take()) {
+      options.log.warn({ terminal: terminal.id }, 'terminal frames past their rate: socket closed');
+      return close(terminalCloseCodes.abuse, 'too many frames');
+    }
     if (!isBinary || !Buffer.isBuffer(data)) return close(terminalCloseCodes.unsupported, 'binary frames only');
     const request = parseTerminalRequest(data);
     if (!request) return close(terminalCloseCodes.abuse, 'malformed frame');
@@ -60,11 +72,20 @@ export function handleTerminalSocket(socket: WebSocket, options: TerminalSocketO
       return close(terminalCloseCodes.refused, 'no terminal for this account');
     }
     if (request.kind === 'input') {
-      if (!input.take(request.data.length)) {
+      if (!input.take(Math.max(inputMinimumFrameBytes, request.data.length))) {
         options.log.warn({ login, terminal: terminal.id }, 'terminal input past its rate: socket closed');
         return close(terminalCloseCodes.abuse, 'input too fast');
       }
       terminal.write(request.data);
+      // Not read further while the shell does not read: it holds the page's socket, not the
+      // daemon's memory.
+      const blocked = terminal.getInputBlocked();
+      if (blocked) {
+        socket.pause();
+        void blocked.then(() => {
+          if (!closed) socket.resume();
+        });
+      }
     } else if (request.kind === 'resize') {
       const { minCols, maxCols, minRows, maxRows } = terminalSize;
       const cols = Math.min(maxCols, Math.max(minCols, request.cols));

@@ -31,6 +31,7 @@ describe('who may open a terminal', () => {
     expect(loadConfig({ argv: [], env: {} }).terminal).toEqual({
       allow: 'admins',
       maxPerAccount: 8,
+      maxTotal: 64,
       keepMs: 900_000,
       scrollbackBytes: 1_048_576,
       osc52: false,

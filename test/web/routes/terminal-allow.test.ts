@@ -85,3 +85,28 @@ describe('terminal.allow = "none"', () => {
     expect(audited.length).toBeLessThan(25);
   });
 });
+
+describe('terminal.max_total', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(['--terminal-allow', 'all', '--terminal-max-total', '2']);
+  });
+  afterAll(() => t.close());
+
+  it('holds at most terminal.max_total terminals, all accounts together', async () => {
+    const opened = [];
+    for (const login of ['admin', 'blefevre'] as const) {
+      const session = await openApiSession(t.app, login, testPasswords[login]);
+      const answer = await callApi(t.app, session, 'POST', '/api/v1/terminals', { cols: 80, rows: 24 });
+      expect(answer.statusCode).toBe(201);
+      opened.push({ session, id: answer.json().id as string });
+    }
+    const member = await openApiSession(t.app, 'dnguyen', testPasswords.dnguyen);
+    const refused = await callApi(t.app, member, 'POST', '/api/v1/terminals', { cols: 80, rows: 24 });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().message).toContain('terminal.max_total = 2');
+    await callApi(t.app, opened[0]!.session, 'DELETE', `/api/v1/terminals/${opened[0]!.id}`);
+    const again = await callApi(t.app, member, 'POST', '/api/v1/terminals', { cols: 80, rows: 24 });
+    expect(again.statusCode).toBe(201);
+  });
+});

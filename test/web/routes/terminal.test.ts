@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, getPageCsrfToken, openApiSession, callApi, type ApiSession } from '../../helpers/test-app.ts';
@@ -7,8 +7,10 @@ import { testPasswords } from '../../helpers/sandbox.ts';
 import { TerminalClient } from '../../helpers/terminal-client.ts';
 import { isProcessAlive } from '../../../server/core/terminal/session-processes.ts';
 
-// The account a sandbox's shells run as: nobody when the daemon is root, else the daemon's.
-const expectedAccount = process.getuid?.() === 0 ? 'nobody' : userInfo().username;
+// Who a sandbox's shells run as: the account's own host uid when the daemon is root (a
+// uid from 0x7ffe0000 in no passwd), else the daemon's user.
+const isRoot = process.getuid?.() === 0;
+const expectedAccount = isRoot ? 'its own uid' : userInfo().username;
 
 let t: TestApp;
 let host = '';
@@ -61,18 +63,21 @@ afterAll(async () => {
 describe('a terminal over real HTTPS/WSS', () => {
   it(`runs a shell as ${expectedAccount} in a scratch directory, and says so`, async () => {
     const { id, runsAs, description, pid } = await openTerminal(admin);
-    expect(runsAs).toBe(expectedAccount);
+    const uid = isRoot ? runsAs.replace(/^uid /, '') : String(process.getuid?.());
+    if (isRoot) expect(Number(uid)).toBeGreaterThanOrEqual(0x7ffe0000);
+    else expect(runsAs).toBe(expectedAccount);
     expect(description).toContain('sandbox');
     const client = connect(id, admin);
     await client.opened();
-    client.type('echo $((6*7)); id -un; pwd; env | grep -c LICORN\r');
+    client.type('echo $((6*7)); id -u; pwd; env | grep -c LICORN\r');
     await client.waitFor(() => /\r42\r\n/.test(client.output), '42');
-    await client.waitFor(() => client.output.includes(`42\r\n${expectedAccount}\r\n`), 'the account');
+    await client.waitFor(() => client.output.includes(`42\r\n${uid}\r\n`), 'the account');
     // In its scratch directory, with nothing of the daemon's environment.
-    await client.waitFor(() => /licorn-terminal-[A-Za-z0-9]+\r\n0\r\n/.test(client.output), 'pwd and env');
-    // No descriptor of the daemon's (its listening socket, clients, inotify, epoll, files)
-    // reaches the shell: Node opens them close-on-exec.
-    client.type('ls -l /proc/$$/fd | grep -c -e socket: -e anon_inode: -e licorn-test- ; echo fds-checked\r');
+    await client.waitFor(() => /licorn-terminal-[A-Za-z0-9]+(\/home)?\r\n0\r\n/.test(client.output), 'pwd and env');
+    // No descriptor beyond 0–2 reaches the shell: neither the daemon's own (its listening
+    // socket, clients, inotify, epoll, files: Node opens them close-on-exec) nor one its
+    // launcher left open (this test's fd 251, a pipe as the red team found).
+    client.type('ls /proc/$$/fd | grep -vcx -e 0 -e 1 -e 2 -e 255; echo fds-checked\r');
     await client.waitFor(() => /\r(\d+)\r\nfds-checked/.test(client.output), 'the descriptors');
     expect(/\r(\d+)\r\nfds-checked/.exec(client.output)![1]).toBe('0');
     // Resizes in a burst: applied at most every 100 ms, the last one wins.
@@ -110,6 +115,33 @@ describe('a terminal over real HTTPS/WSS', () => {
     // What happened while away is there: in the redraw, or just after it.
     await second.waitFor(() => (second.redraw + second.output).includes('done-42'), 'done');
     expect(second.redraw).toContain('before-drop');
+  });
+
+  // Red team LOW 6: a screen of truecolour cells redrew as one 3.2 MB frame, outside flow control.
+  it('redraws a large screen in pieces, under flow control', async () => {
+    const { id } = await openTerminal(admin, { cols: 200, rows: 50 });
+    const first = connect(id, admin);
+    await first.opened();
+    const paint = `perl -e 'for $l (1..300){ for $c (1..200){ printf "\\e[38;2;%d;%d;1m\\e[48;2;1;%d;%dmX", $c, $l, $c, $l } print "\\e[0m\\r\\n" } print "pain"."ted\\n"'\r`;
+    first.type(paint);
+    await first.waitFor(() => first.output.includes('painted'), 'the painting', 30_000);
+    first.close();
+    await waitUntil(() => first.closeCode !== null, 'the first page to close');
+    const second = new TerminalClient(`wss://${host}/terminal/ws/${id}`, {
+      cookie: admin.cookie,
+      origin: `https://${host}`,
+    });
+    clients.push(second);
+    second.acknowledge = false;
+    await second.opened();
+    await second.waitFor(() => second.redraw.length > 0 && second.received > 200 * 1024, 'the redraw and more');
+    // The redraw frame is a piece; the rest stops at the high-water mark until acknowledged.
+    expect(Buffer.byteLength(second.redraw)).toBeLessThanOrEqual(64 * 1024);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(second.received).toBeLessThanOrEqual(256 * 1024 + 64 * 1024);
+    second.acknowledge = true;
+    second.sendAcknowledge(second.received);
+    await second.waitFor(() => second.output.includes('painted'), 'the end of the redraw', 30_000);
   });
 
   it('refuses another Origin, another session, a text frame and a frame over 4 KiB', async () => {
@@ -153,6 +185,61 @@ describe('a terminal over real HTTPS/WSS', () => {
     const api = await callApi(t.app, member, 'POST', '/api/v1/terminals', { cols: 80, rows: 24 });
     expect(api.statusCode).toBe(403);
     expect(api.json().message).toContain('terminal.allow = "admins"');
+  });
+
+  // Red team MEDIUM 3: as root, every account's terminals were the same `nobody`, and a
+  // setsid() survivor planted a .bash_profile in the next terminal's directory.
+  it.runIf(isRoot)("keeps nothing of a terminal past its end, and one account out of another's", async () => {
+    const other = await openApiSession(t.app, 'blefevre', testPasswords.blefevre);
+    const mine = await openTerminal(admin);
+    const theirs = await openTerminal(other);
+    expect(mine.runsAs).not.toBe(theirs.runsAs);
+    const marker = String(7000 + Math.floor(Math.random() * 999));
+    const client = connect(mine.id, admin);
+    await client.opened();
+    client.type(`setsid sh -c 'exec sleep ${marker}' & stat -c 'home-%a-%u' $HOME; echo dir-$HOME-e''nd\r`);
+    await client.waitFor(() => /dir-(\S+)-end/.test(client.output.replace(/\r\n/g, '')), 'the home');
+    const home = /dir-(\S+)-end/.exec(client.output.replace(/\r\n/g, ''))![1]!;
+    expect(client.output).toContain(`home-700-${mine.runsAs.replace('uid ', '')}`);
+    const survivor = async () => {
+      for (const entry of await readdir('/proc')) {
+        const line = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+        if (line === `sleep\0${marker}\0`) return true;
+      }
+      return false;
+    };
+    await waitUntil(survivor, 'the setsid sleep to start');
+    // Another account's shell can neither list nor write the first one's home.
+    const intruder = connect(theirs.id, other);
+    await intruder.opened();
+    intruder.type(`ls ${home} 2>&1 | grep -c denied; touch ${home}/.bash_profile 2>&1 | grep -c denied\r`);
+    await intruder.waitFor(() => /\r1\r\n1\r\n/.test(intruder.output), 'two refusals');
+    // The terminal's end takes everything it started with it.
+    await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${mine.id}`);
+    await waitUntil(async () => !(await survivor()), 'the setsid sleep to be killed');
+  });
+
+  // Red team MEDIUM 2: floods of acknowledgements, resizes or 1-byte keystrokes were never
+  // limited (other pages stalled; queued pty writes grew the daemon by 100s of MB).
+  it('closes a socket sending tiny frames in a flood (4429), of any kind', async () => {
+    const { id } = await openTerminal(admin);
+    const acks = connect(id, admin);
+    await acks.opened();
+    for (let i = 0; i < 3000 && acks.closeCode === null; i += 1) acks.sendAcknowledge(0);
+    await acks.waitFor(() => acks.closeCode !== null, 'the close');
+    expect(acks.closeCode).toBe(4429);
+    const resizes = connect(id, admin);
+    await resizes.opened();
+    for (let i = 0; i < 3000 && resizes.closeCode === null; i += 1) resizes.resize(80, 24);
+    await resizes.waitFor(() => resizes.closeCode !== null, 'the close');
+    expect(resizes.closeCode).toBe(4429);
+    const keys = connect(id, admin);
+    await keys.opened();
+    keys.type('stty -echo; echo rea""dy; cat >/dev/null\r');
+    await keys.waitFor(() => keys.output.includes('ready'), 'cat');
+    for (let i = 0; i < 5000 && keys.closeCode === null; i += 1) keys.type(' ');
+    await keys.waitFor(() => keys.closeCode !== null, 'the close');
+    expect(keys.closeCode).toBe(4429);
   });
 
   it('kills the shell at logout', async () => {
