@@ -224,7 +224,16 @@ export const routeRules: Record<string, Probe[]> = {
   'GET /api/v1/status/history': [adminApi(request('GET', '/api/v1/status/history'))],
   'GET /api/v1/accounts': [adminApi(request('GET', '/api/v1/accounts'))],
   'GET /api/v1/accounts/export': [adminApi(request('GET', '/api/v1/accounts/export'))],
-  'GET /api/v1/accounts/:login': [adminApi(request('GET', '/api/v1/accounts/dnguyen'))],
+  'GET /api/v1/accounts/:login': [
+    adminApi(request('GET', '/api/v1/accounts/dnguyen')),
+    // Every account sees its own (`licorn get user SELF`).
+    {
+      name: 'own account',
+      target: 'self',
+      build: (context) => request('GET', accountUrl(context)),
+      expect: byStanding({ none: 401, member: 200, wmi: 200, admins: 200 }),
+    },
+  ],
   // What deleting would do to the home (read only: the refusal, if any, is in the plan).
   'GET /api/v1/accounts/:login/deletion-plan': [adminApi(request('GET', '/api/v1/accounts/dnguyen/deletion-plan'))],
   'GET /api/v1/groups': [adminApi(request('GET', '/api/v1/groups'))],

@@ -107,18 +107,28 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     },
   );
 
+  // Admins see any account; every other account its own (`licorn get user SELF`), and for
+  // another login the same refusal whether it exists or not.
   app.get<{ Params: { login: string } }>(
     '/api/v1/accounts/:login',
     {
-      config: admin,
       schema: {
         tags: ['accounts'],
-        summary: 'One account',
+        summary: 'One account (your own unless you are an admin)',
         params: loginParams,
         response: { 200: accountSchema, ...errors },
       },
     },
-    async (request) => getExisting(request.params.login),
+    async (request) => {
+      const me = request.session!;
+      if (!me.isAdmin && request.params.login !== me.login)
+        throw new CoreError(
+          'permission-denied',
+          `Account ${quote(me.login)} may see its own account only, not ${quote(request.params.login)}`,
+          { field: 'login' },
+        );
+      return getExisting(request.params.login);
+    },
   );
 
   app.post<{ Body: Partial<NewAccountBody> }>(
