@@ -58,6 +58,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (config.cli.socket) {
+    await app.localServer.listen(config.cli.socket).catch(async (error: unknown) => {
+      await app.close();
+      await demoVolumes.detach();
+      throw error;
+    });
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
@@ -74,6 +81,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `licornd: listening on https://${host}:${port}/ (${config.isRealMachine ? 'this machine' : `sandbox ${config.root}`})\n`,
   );
+  if (config.cli.socket) process.stdout.write(`licornd: local socket ${config.cli.socket}\n`);
 }
 
 main().catch((error: unknown) => {

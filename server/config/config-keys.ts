@@ -248,6 +248,13 @@ export const configKeys: readonly ConfigKey[] = [
       'Where the "reserved" markers of volumes are kept, by filesystem UUID; empty: /var/lib/licorn/volumes.json on the real machine, volumes.json beside a sandbox root (var/volumes.json for the demo).',
   },
   {
+    key: 'cli.socket',
+    type: 'string',
+    default: 'auto',
+    description:
+      'Unix socket where the same app is served as plain HTTP to local programs (the `licorn` command), each caller known by its peer credentials (no password, no CSRF token): root and members of the admin groups as admins, other accounts as themselves. "auto": /run/licorn/licornd.sock on the real machine, licornd.sock beside a sandbox root (var/licornd.sock for the demo); "" turns it off.',
+  },
+  {
     key: 'demo.volumes',
     type: 'boolean',
     default: true,

@@ -40,6 +40,8 @@ export interface LicornConfig {
   auditFile: string;
   statusHistoryFile: string;
   demo: { volumes: boolean };
+  // The local socket (cli.socket); '' when it is off.
+  cli: { socket: string };
   configFile: string | null;
 }
 
@@ -144,8 +146,21 @@ export function loadConfig({
       optionalPath('status.history_file') ||
       (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),
     demo: { volumes: get('demo.volumes') },
+    cli: { socket: getSocketPath(get<string>('cli.socket'), root, cwd, 'licornd.sock') },
     configFile: fileEntries ? fileToRead : null,
   };
+}
+
+// Where the daemon's local socket is, by default: /run/licorn/ on the real machine, beside a
+// sandbox root otherwise (the `licorn` command's default too).
+export function getDefaultSocketPath(root: string, name = 'licornd.sock'): string {
+  return root === '/' ? join('/run/licorn', name) : join(dirname(root), name);
+}
+
+// A socket key's path: "auto" is the default place, "" turns the socket off.
+function getSocketPath(value: string, root: string, cwd: string, name: string): string {
+  if (value === '') return '';
+  return value === 'auto' ? getDefaultSocketPath(root, name) : resolve(cwd, value);
 }
 
 // Reads and parses a config file; null when the default file is absent.

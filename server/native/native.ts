@@ -20,6 +20,14 @@ interface LicornNative {
   ): Promise<PamResult>;
   watchBlockDevices(options: NativeBlockWatchOptions, callback: (batch: BlockChangeBatch) => void): NativeBlockWatch;
   stopBlockWatch(handle: object): void;
+  getPeerCredentials(fd: number): PeerCredentials;
+}
+
+// Who connected to a Unix socket (SO_PEERCRED): the process and its user and group ids.
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
 }
 
 // Where the native block watcher looks; an empty or missing path is not watched.
@@ -126,4 +134,10 @@ export function startBlockWatch(
 // Stops a watcher thread and closes its descriptors before returning.
 export function stopBlockWatch(watch: NativeBlockWatch): void {
   native.stopBlockWatch(watch.handle);
+}
+
+// The peer credentials of a connected Unix socket's descriptor, as the kernel recorded them
+// at connect(2); throws (code EBADF, ENOTSOCK…) for anything else.
+export function getPeerCredentials(fd: number): PeerCredentials {
+  return native.getPeerCredentials(fd);
 }

@@ -14,6 +14,7 @@ import { compileValidator } from './validation/validator-compiler.ts';
 import core from './plugins/core.ts';
 import stoppingSignal from './plugins/stopping-signal.ts';
 import sessions from './plugins/sessions.ts';
+import localSocket from './plugins/local-socket.ts';
 import authGuard from './plugins/auth-guard.ts';
 import csrf from './plugins/csrf.ts';
 import loginThrottle from './plugins/login-throttle.ts';
@@ -76,6 +77,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(errors);
   await app.register(core);
   await app.register(sessions);
+  await app.register(localSocket);
   await app.register(authGuard);
   await app.register(csrf);
   await app.register(loginThrottle);

@@ -10,6 +10,8 @@ export type SessionEndReason =
   | 'idle'
   | 'expired'
   | 'shutdown'
+  // A local socket connection's session (server/web/local/) ends with its connection.
+  | 'disconnected'
   | 'too-many-sessions'
   | 'account-removed'
   | 'account-locked'
