@@ -138,7 +138,7 @@ describe('add, mod, del', () => {
     };
     expect(created.account).toMatchObject({ login: 'clibob', groups: ['developers'] });
     expect(created.generatedPassword ?? null).toBeNull();
-    expect(await readPasswd()).toMatch(/^clibob:x:\d+:\d+:Bob Cli:/m);
+    expect(await readPasswd()).toMatch(/^clibob:x:\d+:\d+:Bob Cli,/m);
 
     const again = await licorn(['add', 'user', 'clibob']);
     expect(again.code).toBe(1);
