@@ -39,6 +39,7 @@ export interface LicornConfig {
   volumes: { autoMount: boolean; mountAllFs: boolean; enduserOwner: string; stateFile: string };
   auditFile: string;
   statusHistoryFile: string;
+  events: { journalSize: number };
   demo: { volumes: boolean };
   configFile: string | null;
 }
@@ -143,6 +144,7 @@ export function loadConfig({
     statusHistoryFile:
       optionalPath('status.history_file') ||
       (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),
+    events: { journalSize: get('events.journal_size') },
     demo: { volumes: get('demo.volumes') },
     configFile: fileEntries ? fileToRead : null,
   };
