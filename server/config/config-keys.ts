@@ -215,6 +215,15 @@ export const configKeys: readonly ConfigKey[] = [
       'Where the status history (10 minutes of samples, 24 hours of one-minute averages) is kept across restarts; empty: /var/lib/licorn/status-history.json on the real machine, status-history.json beside a sandbox root (var/status-history.json for the demo).',
   },
   {
+    key: 'events.journal_size',
+    type: 'integer',
+    default: 5000,
+    min: 10,
+    max: 1000000,
+    description:
+      'Core events kept in memory for the events monitor (licorn get events, the Events page, /api/v1/events), the oldest going first; their bytes are bounded too (4 MiB).',
+  },
+  {
     key: 'volumes.auto_mount',
     type: 'boolean',
     default: false,

@@ -39,6 +39,7 @@ export interface LicornConfig {
   volumes: { autoMount: boolean; mountAllFs: boolean; enduserOwner: string; stateFile: string };
   auditFile: string;
   statusHistoryFile: string;
+  events: { journalSize: number };
   demo: { volumes: boolean };
   // The local socket (cli.socket); '' when it is off.
   cli: { socket: string };
@@ -145,6 +146,7 @@ export function loadConfig({
     statusHistoryFile:
       optionalPath('status.history_file') ||
       (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),
+    events: { journalSize: get('events.journal_size') },
     demo: { volumes: get('demo.volumes') },
     cli: { socket: getSocketPath(get<string>('cli.socket'), root, cwd, 'licornd.sock') },
     configFile: fileEntries ? fileToRead : null,

@@ -4,6 +4,7 @@ import { getMachineProcesses } from './accounts/account-processes.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { EventBus } from './events/event-bus.ts';
+import { EventJournal } from './events/event-journal.ts';
 import { getSystemInfo, type SystemInfo } from './system/get-system-info.ts';
 import type { VolumesApi } from './volumes/volumes-api.ts';
 import type { Deadlines } from './volumes/unresponsive-devices.ts';
@@ -19,6 +20,9 @@ export interface CoreOptions {
   volumes?: Partial<VolumesSettings>;
   // How long a tool may take on one device before it counts as not responding (tests).
   volumeDeadlines?: Partial<Deadlines>;
+  // Events the journal keeps (events.journal_size; default 5,000), and their bytes (tests).
+  journalSize?: number;
+  journalBytes?: number;
 }
 
 // Where the reserved markers live when the configuration does not say.
@@ -31,6 +35,8 @@ export interface Core {
   readonly root: string;
   readonly isRealMachine: boolean;
   readonly events: EventBus;
+  // The recent events, numbered, for the events monitor (API, page, CLI).
+  readonly journal: EventJournal;
   readonly auth: Authenticator;
   readonly accounts: AccountsService;
   readonly audit: AuditLog;
@@ -42,6 +48,8 @@ export interface Core {
 // Starts the core over `root` ("/" or a sandbox that already exists).
 export async function createCore(options: CoreOptions): Promise<Core> {
   const events = new EventBus();
+  // First listener of the bus: it numbers every event, those of the start included.
+  const journal = new EventJournal(events, { maxEvents: options.journalSize ?? 5000, maxBytes: options.journalBytes });
   // Only on the real machine do the processes in /proc belong to the accounts.
   const processes = options.isRealMachine ? getMachineProcesses('/proc') : null;
   const accounts = await AccountsService.open({ root: options.root, events, processes });
@@ -76,6 +84,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     root: options.root,
     isRealMachine: options.isRealMachine,
     events,
+    journal,
     auth,
     accounts,
     audit,
@@ -87,6 +96,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       await volumes.close();
       await accounts.close();
       await audit.settle();
+      journal.close();
     },
   };
 }

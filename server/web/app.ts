@@ -23,6 +23,7 @@ import status from './plugins/status.ts';
 import push from './plugins/push.ts';
 import terminals from './plugins/terminals.ts';
 import openapi from './plugins/openapi.ts';
+import eventStreams from './plugins/event-streams.ts';
 import loginRoutes from './routes/login.ts';
 import dashboardRoutes from './routes/dashboard.ts';
 import myAccountRoutes from './routes/my-account.ts';
@@ -38,6 +39,7 @@ import groupsApiRoutes from './routes/api/groups-api.ts';
 import volumesRoutes from './routes/volumes.ts';
 import volumesApiRoutes from './routes/api/volumes-api.ts';
 import terminalsApiRoutes from './routes/api/terminals-api.ts';
+import eventsApiRoutes from './routes/api/events-api.ts';
 import pushSocketRoutes, { handleWebSocketError } from './routes/push-socket.ts';
 import { maxFrameBytes } from './push/push-limits.ts';
 
@@ -85,6 +87,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(status);
   await app.register(push);
   await app.register(terminals);
+  await app.register(eventStreams);
   await app.register(openapi);
 
   await app.register(loginRoutes);
@@ -106,6 +109,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     await api.register(statusApiRoutes);
     await api.register(volumesApiRoutes);
     await api.register(terminalsApiRoutes);
+    await api.register(eventsApiRoutes);
   });
   await app.register(pushSocketRoutes);
   return app;

@@ -6,6 +6,7 @@ import type { AccountList } from './accounts/account-list.ts';
 import type { StatusMonitor } from '../core/status/status-monitor.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { TerminalManager } from '../core/terminal/terminal-manager.ts';
+import type { EventStreams } from './events/event-streams.ts';
 
 // What the app's plugins add to Fastify's types; imported once by app.ts.
 declare module 'fastify' {
@@ -18,6 +19,7 @@ declare module 'fastify' {
     status: StatusMonitor;
     loginThrottle: LoginThrottle;
     terminals: TerminalManager;
+    eventStreams: EventStreams;
     // Aborted when the app starts to close (plugins/stopping-signal.ts).
     stopping: AbortSignal;
   }

@@ -222,6 +222,17 @@ export const routeRules: Record<string, Probe[]> = {
   'GET /api/v1/system': [adminApi(request('GET', '/api/v1/system'))],
   'GET /api/v1/status': [adminApi(request('GET', '/api/v1/status'))],
   'GET /api/v1/status/history': [adminApi(request('GET', '/api/v1/status/history'))],
+  // The events monitor. The stream is probed with a bad filter: for an admin it would follow
+  // events until the client closes (streaming: test/web/routes/api/events-api.test.ts).
+  'GET /api/v1/events': [adminApi(request('GET', '/api/v1/events?filter=accounts%5Estatus&limit=5'))],
+  'GET /api/v1/events/stream': [
+    probe('bad filter', request('GET', '/api/v1/events/stream?filter=nope'), {
+      none: 401,
+      member: 403,
+      wmi: 400,
+      admins: 400,
+    }),
+  ],
   'GET /api/v1/accounts': [adminApi(request('GET', '/api/v1/accounts'))],
   'GET /api/v1/accounts/export': [adminApi(request('GET', '/api/v1/accounts/export'))],
   'GET /api/v1/accounts/:login': [

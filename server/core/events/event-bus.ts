@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { AuditEntry } from '../audit/audit-log.ts';
 
-// Where an event comes from; the events monitor filters on it.
-export type Facility = 'accounts' | 'groups' | 'volumes' | 'watch' | 'status' | 'web' | 'auth';
+// Where an event comes from; the events monitor filters on it (event-filter.ts).
+export const facilities = ['accounts', 'groups', 'volumes', 'watch', 'status', 'web', 'auth'] as const;
+export type Facility = (typeof facilities)[number];
 
 // Why a session ended: its timeouts, logout, or its account changed in the files.
 export type SessionEndReason =
@@ -39,6 +40,8 @@ export interface CoreEvents {
   'volume-unmounted': { name: string; mountPoint: string };
   'volume-usage': { name: string };
   'audit-recorded': AuditEntry;
+  // The status monitor started or stopped sampling (someone began or stopped following it).
+  'status-sampling': { running: boolean };
   // A homes phase interrupted by a crash, settled at start (accounts/homes-journal.ts).
   'homes-recovered': { outcome: 'finished' | 'rolled-back'; accounts: number; homes: number; message: string };
 }

@@ -12,6 +12,7 @@ export default fp(
       adminGroups: config.auth.adminGroups,
       auditFile: config.auditFile,
       volumes: config.volumes,
+      journalSize: config.events.journalSize,
     });
     app.decorate('core', core);
     app.addHook('onClose', () => core.close());
