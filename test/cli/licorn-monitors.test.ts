@@ -3,7 +3,7 @@ import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startLicornd, useLicorndDirectory } from '../helpers/licornd-process.ts';
-import { getLicornCommand, runLicorn } from '../helpers/licorn-command.ts';
+import { getLicornCommand, runLicorn, startLicorn } from '../helpers/licorn-command.ts';
 import { startTmux, waitForScreen } from '../helpers/tmux.ts';
 import { waitUntil } from '../helpers/wait-until.ts';
 
@@ -69,5 +69,78 @@ describe('licorn get status', () => {
     } finally {
       await terminal.stop();
     }
+  });
+});
+
+// A `licorn get events -m` running, its lines as they come; ready once the daemon accepted it.
+function followEvents(args: string[]) {
+  const child = startLicorn(socket, ['get', 'events', '-m', ...args]);
+  const state = { stdout: '', stderr: '', code: null as number | null };
+  child.stdout!.on('data', (chunk) => {
+    state.stdout += chunk;
+  });
+  child.stderr!.on('data', (chunk) => {
+    state.stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve((state.code = code))));
+  return {
+    state,
+    exited,
+    lines: () => state.stdout.split('\n').filter(Boolean),
+    ready: () => waitUntil(() => state.stderr.includes('following events'), 'the event stream', 10_000),
+    stop: () => child.kill('SIGINT'),
+  };
+}
+
+describe('licorn get events', () => {
+  it("-m -f 'accounts^status' prints an account's creation live, and no status event", async () => {
+    const filtered = followEvents(['-f', 'accounts^status']);
+    const everything = followEvents([]);
+    try {
+      await Promise.all([filtered.ready(), everything.ready()]);
+      // Status sampling starts and stops (status events), and an account is created.
+      expect((await runLicorn(socket, ['get', 'status', '--json'])).code).toBe(0);
+      expect(
+        (await runLicorn(socket, ['add', 'user', 'clievent', '--full-name', 'Eve Vent', '--no-password'])).code,
+      ).toBe(0);
+      await waitUntil(
+        () => filtered.lines().some((line) => /^\S+ \S+ accounts +account-added .*login=clievent/.test(line)),
+        'the account-added line',
+        10_000,
+      );
+      await waitUntil(
+        () => everything.lines().some((line) => line.includes('login=clievent')),
+        'the same event unfiltered',
+        10_000,
+      );
+      const facilityOf = (line: string) => line.split(/ +/)[2];
+      expect(filtered.lines().map(facilityOf)).not.toContain('status');
+      expect(filtered.lines().every((line) => facilityOf(line) === 'accounts')).toBe(true);
+    } finally {
+      filtered.stop();
+      everything.stop();
+    }
+    // Ctrl-C (SIGINT) ends the monitor with status 0.
+    expect(await filtered.exited).toBe(0);
+    expect(await everything.exited).toBe(0);
+  });
+
+  it('lists the journal without -m, as JSON with --json, and names a bad filter (exit 1)', async () => {
+    await runLicorn(socket, ['add', 'user', 'clijournal', '--no-password']);
+    const listed = await runLicorn(socket, ['get', 'events', '-f', 'users', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const { events } = JSON.parse(listed.stdout) as {
+      events: { facility: string; name: string; data: { login?: string } }[];
+    };
+    expect(events.some((event) => event.name === 'account-added' && event.data.login === 'clijournal')).toBe(true);
+    expect(events.every((event) => event.facility === 'accounts')).toBe(true);
+    const lines = await runLicorn(socket, ['get', 'events', '-f', 'accounts', '-n', '5']);
+    expect(lines.stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} accounts +account-added login=clijournal/m);
+    const bad = await runLicorn(socket, ['get', 'events', '-f', 'accounts|nope']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/nope.*\(field: filter\)\n$/);
+    const badLive = await runLicorn(socket, ['get', 'events', '-m', '-f', '^^']);
+    expect(badLive.code).toBe(1);
+    expect(badLive.stderr).toMatch(/\(field: filter\)\n$/);
   });
 });

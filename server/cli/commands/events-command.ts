@@ -39,11 +39,16 @@ export function createEventsCommand(withContext: WithContext): Command {
       const stream = await client.openStream(`/api/v1/events/stream${query.size > 0 ? `?${query}` : ''}`);
       // Said once the daemon accepted the stream: from here on no event is missed.
       process.stderr.write(`licorn: following events${options.filter ? ` (${options.filter})` : ''}; Ctrl-C stops\n`);
-      const stop = () => stream.destroy();
+      const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+      // Closing the reader ends the loop below (a destroyed stream alone would leave it waiting).
+      const stop = () => {
+        stream.destroy();
+        lines.close();
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+        for await (const line of lines) {
           if (line.trim() === '') continue;
           output.write(
             options.json ? `${line}\n` : `${renderEventLine(output, JSON.parse(line) as JournalEntryView)}\n`,
