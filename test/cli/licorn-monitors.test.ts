@@ -19,6 +19,32 @@ beforeAll(async () => {
   await waitUntil(() => existsSync(socket), 'the local socket');
 });
 
+describe('tables on a terminal', () => {
+  it('are in colour, and plain with NO_COLOR', async () => {
+    const screens: string[] = [];
+    for (const [index, env] of [[], ['NO_COLOR=1']].entries()) {
+      const command = ['env', ...env, ...getLicornCommand(socket, ['get', 'users', '-a'])];
+      const terminal = await startTmux(`licorn-test-colour-${index}-${process.pid}`, command, {
+        columns: 160,
+        rows: 100,
+      });
+      try {
+        await waitForScreen(terminal, (screen) => screen.includes('EXITED:0'), 'the table');
+        screens.push(await terminal.capture(true));
+      } finally {
+        await terminal.stop();
+      }
+    }
+    const [coloured, plain] = screens as [string, string];
+    expect(coloured).toMatch(/\u001b\[1mLogin +Full name/);
+    // A system account dimmed, a locked one in red (the demo's ndupont).
+    expect(coloured).toMatch(/^\u001b\[[0-9;]*2m(\u001b\[[0-9;]*m)*root /m);
+    expect(coloured).toMatch(/\u001b\[31mndupont /);
+    expect(plain).toMatch(/^Login +Full name/m);
+    expect(plain).not.toContain('\u001b[');
+  });
+});
+
 describe('licorn get status', () => {
   it("prints the daemon's figures and the machine's, as JSON with --json", async () => {
     const result = await runLicorn(socket, ['get', 'status', '--json']);

@@ -6,8 +6,9 @@ const run = promisify(execFile);
 // A terminal for a test: a tmux server of its own (-L, so nothing else's sessions are seen or
 // touched) running one command in a window of a fixed size; its screen read as text.
 export interface TmuxTerminal {
-  // The screen as shown now (the alternate screen while a program is in it).
-  capture(): Promise<string>;
+  // The screen as shown now (the alternate screen while a program is in it); with `escapes`,
+  // with the escape sequences of its colours and attributes.
+  capture(escapes?: boolean): Promise<string>;
   sendKeys(...keys: string[]): Promise<void>;
   stop(): Promise<void>;
 }
@@ -26,7 +27,8 @@ export async function startTmux(
     `${quoted}; echo EXITED:$?; sleep 600`,
   );
   return {
-    capture: async () => (await tmux('capture-pane', '-p', '-t', 'test')).stdout,
+    capture: async (escapes = false) =>
+      (await tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'test')).stdout,
     sendKeys: async (...keys) => {
       await tmux('send-keys', '-t', 'test', ...keys);
     },
