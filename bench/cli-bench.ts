@@ -96,9 +96,12 @@ export async function runCliBench(): Promise<void> {
     await service.close();
     const configFile = join(dir, 'licorn.conf');
     await writeFile(configFile, 'log.level = "warn"\n');
-    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), [
-      ...['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0'],
-    ]);
+    // No demo loop devices: nothing to detach if the run is killed.
+    const daemon = await startServer(
+      join(projectDir, 'dist/server/main.js'),
+      ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0'],
+      { LICORN_DEMO_VOLUMES: 'false' },
+    );
     const socket = join(dir, 'licornd.sock');
     const files = await startFilesNamespace(root);
     try {

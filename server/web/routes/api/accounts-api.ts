@@ -88,6 +88,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     return account;
   };
 
+  const serializedLists = new WeakMap<readonly AccountView[], { all?: string; standard?: string }>();
   app.get<{ Querystring: { system?: boolean } }>(
     '/api/v1/accounts',
     {
@@ -98,12 +99,18 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
         querystring: { type: 'object', properties: { system: { type: 'boolean', default: true } } },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const list = accounts.listAccounts();
-      return {
-        accounts: request.query.system === false ? list.filter((account) => !account.system) : list,
+      const key = request.query.system === false ? 'standard' : 'all';
+      // The same list (the core keeps it until the files change) gets the same JSON: 2.4 MB for
+      // 10,000 accounts took 10–30 ms to serialize at every `licorn get users`.
+      let bodies = serializedLists.get(list);
+      if (!bodies) serializedLists.set(list, (bodies = {}));
+      bodies[key] ??= JSON.stringify({
+        accounts: key === 'standard' ? list.filter((account) => !account.system) : list,
         counts: accounts.getCounts(),
-      };
+      });
+      return reply.type('application/json; charset=utf-8').send(bodies[key]);
     },
   );
 
