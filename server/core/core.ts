@@ -6,6 +6,7 @@ import { Authenticator } from './auth/authenticator.ts';
 import { EventBus } from './events/event-bus.ts';
 import { EventJournal } from './events/event-journal.ts';
 import { getSystemInfo, type SystemInfo } from './system/get-system-info.ts';
+import { StatusService } from './status/status-service.ts';
 import type { VolumesApi } from './volumes/volumes-api.ts';
 import type { Deadlines } from './volumes/unresponsive-devices.ts';
 import { VolumesService, type VolumesSettings } from './volumes/volumes-service.ts';
@@ -23,6 +24,10 @@ export interface CoreOptions {
   // Events the journal keeps (events.journal_size; default 5,000), and their bytes (tests).
   journalSize?: number;
   journalBytes?: number;
+  // Where the status history is kept across restarts (status.history_file); none: not kept.
+  statusHistoryFile?: string | null;
+  // Where the core reports what it goes on without (an unreadable history file).
+  warn?: (message: string) => void;
 }
 
 // Where the reserved markers live when the configuration does not say.
@@ -41,6 +46,8 @@ export interface Core {
   readonly accounts: AccountsService;
   readonly audit: AuditLog;
   readonly volumes: VolumesApi;
+  // The machine's and the daemon's figures, sampled while followed, with their history.
+  readonly status: StatusService;
   getSystemInfo(): Promise<SystemInfo>;
   close(): Promise<void>;
 }
@@ -51,6 +58,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // First listener of the bus: it numbers every event, those of the start included.
   const journal = new EventJournal(events, { maxEvents: options.journalSize ?? 5000, maxBytes: options.journalBytes });
   // Only on the real machine do the processes in /proc belong to the accounts.
+  const status = await StatusService.open({
+    events,
+    historyFile: options.statusHistoryFile ?? null,
+    warn: options.warn,
+  });
   const processes = options.isRealMachine ? getMachineProcesses('/proc') : null;
   const accounts = await AccountsService.open({ root: options.root, events, processes });
   const auth = new Authenticator({ ...options, accounts });
@@ -89,8 +101,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     accounts,
     audit,
     volumes,
+    status,
     getSystemInfo,
     async close() {
+      await status.close();
       // Finishes the account writes in flight, then stops watching.
       // Volumes first: an action in flight may still read the accounts (the end-user owner).
       await volumes.close();

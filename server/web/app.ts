@@ -84,8 +84,8 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(csrf);
   await app.register(loginThrottle);
   await app.register(accountList);
-  await app.register(status);
   await app.register(push);
+  await app.register(status);
   await app.register(terminals);
   await app.register(eventStreams);
   await app.register(openapi);

@@ -3,7 +3,6 @@ import type { LicornConfig } from '../config/load-config.ts';
 import type { SessionStore, WebSession } from './sessions/session-store.ts';
 import type { PushHub } from './push/push-hub.ts';
 import type { AccountList } from './accounts/account-list.ts';
-import type { StatusMonitor } from '../core/status/status-monitor.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { TerminalManager } from '../core/terminal/terminal-manager.ts';
 import type { EventStreams } from './events/event-streams.ts';
@@ -16,7 +15,6 @@ declare module 'fastify' {
     sessions: SessionStore;
     hub: PushHub;
     accountList: AccountList;
-    status: StatusMonitor;
     loginThrottle: LoginThrottle;
     terminals: TerminalManager;
     eventStreams: EventStreams;

@@ -13,6 +13,8 @@ export default fp(
       auditFile: config.auditFile,
       volumes: config.volumes,
       journalSize: config.events.journalSize,
+      statusHistoryFile: config.statusHistoryFile,
+      warn: (message) => app.log.warn(message),
     });
     app.decorate('core', core);
     app.addHook('onClose', () => core.close());

@@ -32,7 +32,7 @@ export default fp(
       auditTopic,
       createImportProgressTopic(),
       ...createGroupsTopics(app.core.accounts, app.core.events, hub, render),
-      createStatusTopic(app.status, hub, app.core.events),
+      createStatusTopic(app.core.status, hub, app.core.events),
       createVolumesTopic(app.core.volumes, getMediaDir(app.core.root), app.core.events, hub, render),
     ];
     topics.forEach((topic) => hub.registerTopic(topic));
@@ -49,5 +49,5 @@ export default fp(
       stopDowngrading();
     });
   },
-  { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views', 'licorn-account-list', 'licorn-status'] },
+  { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views', 'licorn-account-list'] },
 );

@@ -1,11 +1,12 @@
 import { csvColumns } from '../../../core/accounts/account-csv.ts';
+import { groupRoleSchema } from '../../../core/accounts/group-schema.ts';
 
 // JSON schemas of the accounts API (Fastify validates with them; OpenAPI is built from them).
 // The core checks every value again: these only keep the shapes right.
 
 const name = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const text = { type: 'string', maxLength: 4096 } as const;
-const role = { type: 'string', enum: ['none', 'guest', 'member', 'responsible'] } as const;
+const role = groupRoleSchema;
 // An id (uid) as uid_t holds it, less the -1 that means "none" to the kernel.
 const id = { type: 'integer', minimum: 0, maximum: 4_294_967_294 } as const;
 // Days since 1970 (shadow's fields); 2^31 - 1 is what a 32-bit `long` in shadow-utils holds.
