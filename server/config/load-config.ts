@@ -40,6 +40,7 @@ export interface LicornConfig {
   auditFile: string;
   statusHistoryFile: string;
   demo: { volumes: boolean };
+  tokens: { storeFile: string; maxPerAccount: number };
   // The local socket (cli.socket); '' when it is off.
   cli: { socket: string };
   configFile: string | null;
@@ -146,6 +147,12 @@ export function loadConfig({
       optionalPath('status.history_file') ||
       (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),
     demo: { volumes: get('demo.volumes') },
+    tokens: {
+      storeFile:
+        optionalPath('tokens.store_file') ||
+        (root === '/' ? '/var/lib/licorn/tokens.json' : join(dirname(root), 'tokens.json')),
+      maxPerAccount: get('tokens.max_per_account'),
+    },
     cli: { socket: getSocketPath(get<string>('cli.socket'), root, cwd, 'licornd.sock') },
     configFile: fileEntries ? fileToRead : null,
   };
