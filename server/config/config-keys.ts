@@ -257,6 +257,21 @@ export const configKeys: readonly ConfigKey[] = [
       'Where the "reserved" markers of volumes are kept, by filesystem UUID; empty: /var/lib/licorn/volumes.json on the real machine, volumes.json beside a sandbox root (var/volumes.json for the demo).',
   },
   {
+    key: 'tokens.store_file',
+    type: 'string',
+    default: '',
+    description:
+      'Where the API tokens accounts create on "My account" are kept (mode 0600, only their sha256); empty: /var/lib/licorn/tokens.json on the real machine, tokens.json beside a sandbox root (var/tokens.json for the demo).',
+  },
+  {
+    key: 'tokens.max_per_account',
+    type: 'integer',
+    default: 10,
+    min: 0,
+    max: 1000,
+    description: 'API tokens one account may hold; 0: none may be created.',
+  },
+  {
     key: 'cli.socket',
     type: 'string',
     default: 'auto',

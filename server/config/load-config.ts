@@ -41,6 +41,7 @@ export interface LicornConfig {
   statusHistoryFile: string;
   events: { journalSize: number };
   demo: { volumes: boolean };
+  tokens: { storeFile: string; maxPerAccount: number };
   // The local socket (cli.socket); '' when it is off.
   cli: { socket: string };
   configFile: string | null;
@@ -148,6 +149,12 @@ export function loadConfig({
       (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),
     events: { journalSize: get('events.journal_size') },
     demo: { volumes: get('demo.volumes') },
+    tokens: {
+      storeFile:
+        optionalPath('tokens.store_file') ||
+        (root === '/' ? '/var/lib/licorn/tokens.json' : join(dirname(root), 'tokens.json')),
+      maxPerAccount: get('tokens.max_per_account'),
+    },
     cli: { socket: getSocketPath(get<string>('cli.socket'), root, cwd, 'licornd.sock') },
     configFile: fileEntries ? fileToRead : null,
   };

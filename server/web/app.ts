@@ -15,6 +15,7 @@ import core from './plugins/core.ts';
 import stoppingSignal from './plugins/stopping-signal.ts';
 import sessions from './plugins/sessions.ts';
 import localSocket from './plugins/local-socket.ts';
+import apiTokens from './plugins/api-tokens.ts';
 import authGuard from './plugins/auth-guard.ts';
 import csrf from './plugins/csrf.ts';
 import loginThrottle from './plugins/login-throttle.ts';
@@ -40,6 +41,7 @@ import volumesRoutes from './routes/volumes.ts';
 import volumesApiRoutes from './routes/api/volumes-api.ts';
 import terminalsApiRoutes from './routes/api/terminals-api.ts';
 import eventsApiRoutes from './routes/api/events-api.ts';
+import tokensApiRoutes from './routes/api/tokens-api.ts';
 import pushSocketRoutes, { handleWebSocketError } from './routes/push-socket.ts';
 import { maxFrameBytes } from './push/push-limits.ts';
 
@@ -80,6 +82,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(core);
   await app.register(sessions);
   await app.register(localSocket);
+  await app.register(apiTokens);
   await app.register(authGuard);
   await app.register(csrf);
   await app.register(loginThrottle);
@@ -110,6 +113,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     await api.register(volumesApiRoutes);
     await api.register(terminalsApiRoutes);
     await api.register(eventsApiRoutes);
+    await api.register(tokensApiRoutes);
   });
   await app.register(pushSocketRoutes);
   return app;

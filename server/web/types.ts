@@ -30,5 +30,8 @@ declare module 'fastify' {
     public?: boolean;
     // Only for admins; others get 403 and the attempt is logged.
     admin?: boolean;
+    // false: no CSRF token asked (a JSON-only API route no cross-site page can send: the
+    // login of the API, POST /api/v1/session).
+    csrf?: false;
   }
 }

@@ -1,6 +1,6 @@
 import type { Authenticator } from '../../core/auth/authenticator.ts';
 import { CoreError } from '../../core/errors.ts';
-import { getLocalSessionVerdict } from '../sessions/session-access.ts';
+import { getBoundSessionVerdict } from '../sessions/session-access.ts';
 import type { LocalAccount } from '../sessions/session-store.ts';
 
 const refusals: Record<string, string> = {
@@ -8,6 +8,17 @@ const refusals: Record<string, string> = {
   'account-expired': 'has expired',
   'account-removed': 'no longer exists',
 };
+
+// The account `login` as a caller without a password (an API token) acts now: it must still
+// exist with `uid`, and may log in. Throws a 401 CoreError naming the account otherwise.
+export function getBoundAccount(auth: Authenticator, login: string, uid: number): LocalAccount {
+  const verdict = getBoundSessionVerdict(auth.getAccess(login), uid);
+  if (verdict.ends) {
+    const why = refusals[verdict.ends] ?? 'may not log in';
+    throw new CoreError('permission-denied', `Account "${login}" (uid ${uid}) ${why}`, { field: 'session' });
+  }
+  return { login, fullName: verdict.fullName, isAdmin: verdict.isAdmin, uid };
+}
 
 // Who a local socket peer with this uid is, as the account files say now: root (uid 0) is
 // an admin whatever the files hold; another uid is the account that has it (first in the
@@ -23,10 +34,5 @@ export function getLocalAccount(auth: Authenticator, uid: number): LocalAccount 
       { field: 'session' },
     );
   }
-  const verdict = getLocalSessionVerdict(auth.getAccess(login), uid);
-  if (verdict.ends) {
-    const why = refusals[verdict.ends] ?? 'may not log in';
-    throw new CoreError('permission-denied', `Account "${login}" (uid ${uid}) ${why}`, { field: 'session' });
-  }
-  return { login, fullName: verdict.fullName, isAdmin: verdict.isAdmin, uid };
+  return getBoundAccount(auth, login, uid);
 }

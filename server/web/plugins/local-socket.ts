@@ -32,7 +32,12 @@ export default fp(
       let session = peer.sessionId ? app.sessions.use(peer.sessionId) : null;
       if (!session) {
         try {
-          session = app.sessions.createLocal(getLocalAccount(app.core.auth, peer.uid), peer.address);
+          session = app.sessions.createBound(
+            getLocalAccount(app.core.auth, peer.uid),
+            peer.address,
+            'local',
+            'local socket',
+          );
         } catch (error) {
           return done(error as Error);
         }

@@ -3,7 +3,7 @@ import { createRandomToken } from '../auth/create-random-token.ts';
 import { getShadowDay } from '../../core/auth/get-login-refusal.ts';
 import type { EventBus, SessionEndReason } from '../../core/events/event-bus.ts';
 import type { AuthenticatedAccount } from '../../core/auth/authenticator.ts';
-import { getLocalSessionVerdict, getSessionVerdict, type SessionRights } from './session-access.ts';
+import { getBoundSessionVerdict, getSessionVerdict, type SessionRights } from './session-access.ts';
 import { SessionFileKeeper } from './session-file-keeper.ts';
 import type { StoredSession } from './session-file.ts';
 
@@ -26,9 +26,12 @@ export interface WebSession {
   csrfToken: string;
   // Set at a login whose password must be changed first: the session reaches nothing else.
   mustChangePassword?: boolean;
-  // A local socket connection's session (server/web/local/): the peer's uid, which the
-  // account must still have; never stored, no timeouts (it ends with its connection).
-  localUid?: number;
+  // A session without a password (a local socket connection's, an API token's): the uid
+  // its account must still have; never stored, its password's changes do not end it.
+  boundUid?: number;
+  // How it was opened: `local` (a local socket connection: no timeouts, it ends with the
+  // connection), `token` (an API token's requests); absent for a login with a password.
+  via?: 'local' | 'token';
 }
 
 export interface SessionStoreOptions {
@@ -168,10 +171,11 @@ export class SessionStore {
     return session;
   }
 
-  // Opens the session of one local socket connection, for the account of its peer's uid
-  // (checked by the caller): not stored, not counted against sessions.max_per_account (the
-  // local server bounds its connections), without timeouts; destroy() it with the connection.
-  createLocal(account: LocalAccount, address: string): WebSession {
+  // Opens a session without a password, for an account its caller checked: a local socket
+  // connection's (its peer's uid; no timeouts, destroy() it with the connection) or an API
+  // token's (its idle timeout applies). Not stored, not counted against
+  // sessions.max_per_account (the local server bounds its connections, tokens their count).
+  createBound(account: LocalAccount, address: string, via: 'local' | 'token', label: string): WebSession {
     const now = this.#now();
     const session: WebSession = {
       id: createRandomToken(),
@@ -180,11 +184,12 @@ export class SessionStore {
       fullName: account.fullName,
       isAdmin: account.isAdmin,
       address,
-      userAgent: 'local socket',
+      userAgent: label.slice(0, 200),
       createdAt: now,
       lastSeenAt: now,
       csrfToken: createRandomToken(),
-      localUid: account.uid,
+      boundUid: account.uid,
+      via,
     };
     const { revision } = this.#options.rights;
     this.#entries.set(getSessionKey(session.id), {
@@ -214,7 +219,7 @@ export class SessionStore {
     if (!this.#check(key, entry)) return null;
     entry.session.id = id;
     entry.session.lastSeenAt = this.#now();
-    if (entry.session.localUid === undefined) this.#keeper?.saveLater();
+    if (entry.session.boundUid === undefined) this.#keeper?.saveLater();
     return entry.session;
   }
 
@@ -288,11 +293,11 @@ export class SessionStore {
     const day = this.#getDay();
     if (!force && entry.revision === revision && entry.day === day) return true;
     const access = rights.getAccess(entry.session.login, day);
-    const { localUid } = entry.session;
+    const { boundUid } = entry.session;
     const verdict =
-      localUid === undefined
+      boundUid === undefined
         ? getSessionVerdict(access, entry.credential, entry.ownChanges > 0 || force)
-        : getLocalSessionVerdict(access, localUid);
+        : getBoundSessionVerdict(access, boundUid);
     if (verdict.ends) {
       this.#end(key, verdict.ends);
       return false;
@@ -314,7 +319,7 @@ export class SessionStore {
   #endOldest(login: string): void {
     const max = this.#options.maxPerAccount ?? Infinity;
     const own = [...this.#entries].filter(
-      ([, { session }]) => session.login === login && session.localUid === undefined,
+      ([, { session }]) => session.login === login && session.boundUid === undefined,
     );
     if (own.length <= max) return;
     own.sort(([, a], [, b]) => a.session.createdAt - b.session.createdAt);
@@ -327,11 +332,11 @@ export class SessionStore {
     this.#entries.delete(key);
     this.#options.events.emit('session-closed', 'auth', { sessionId: entry.session.publicId, reason });
     // At once: a session ended must not come back with a restart (a local one was never kept).
-    if (entry.session.localUid === undefined) this.#keeper?.saveNow();
+    if (entry.session.boundUid === undefined) this.#keeper?.saveNow();
   }
 
   #export(): StoredSession[] {
-    const stored = [...this.#entries].filter(([, { session }]) => session.localUid === undefined);
+    const stored = [...this.#entries].filter(([, { session }]) => session.boundUid === undefined);
     return stored.map(([key, { session, credential }]) => {
       const { id: _secret, ...fields } = session;
       return { ...fields, key, credential };
@@ -343,7 +348,7 @@ export class SessionStore {
   }
 
   #getExpiry(session: WebSession): 'idle' | 'expired' | null {
-    if (session.localUid !== undefined) return null;
+    if (session.via === 'local') return null;
     const now = this.#now();
     if (now - session.createdAt >= this.#options.absoluteTimeoutMs) return 'expired';
     if (now - session.lastSeenAt >= this.#options.idleTimeoutMs) return 'idle';

@@ -108,6 +108,19 @@ describe.skipIf(!isRoot && process.env.CI !== 'true')('the local socket (needs r
     client.stop();
   });
 
+  it('makes no API token (a uid would mint a remote credential without its password), takes no Bearer', async () => {
+    const client = startLocalClientAs(dnguyen, socketPath, started);
+    const refused = await client.send('POST', '/api/v1/tokens', { name: 'from the socket' });
+    expect(refused.status).toBe(403);
+    expect(refused.json().message).toContain('from a session opened with a password');
+    client.stop();
+    const bearer = await requestLocal(socketPath, 'GET', '/api/v1/session', {
+      headers: { authorization: `Bearer licorn_${'A'.repeat(43)}` },
+    });
+    expect(bearer.status).toBe(403);
+    expect(bearer.json()).toMatchObject({ field: 'authorization' });
+  });
+
   it('refuses a uid that no account has, naming it', async () => {
     const client = startLocalClientAs(noAccount, socketPath, started);
     const answer = await client.send('GET', '/api/v1/session');
