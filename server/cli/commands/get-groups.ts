@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { groupSchema, type GroupDetailsView } from '../../core/accounts/group-schema.ts';
+import { groupSchema, type Group } from '../../core/accounts/group-schema.ts';
 import { writeJson } from '../cli-context.ts';
 import { getColumns } from '../render/columns.ts';
 import type { Output } from '../render/output.ts';
@@ -7,7 +7,7 @@ import { renderRecord, renderTable } from '../render/table.ts';
 import type { WithContext } from './get-resources.ts';
 
 // A group as the groups API answers it.
-export type GroupAnswer = GroupDetailsView;
+export type GroupAnswer = Group;
 
 const groupColumns = getColumns<GroupAnswer>(groupSchema, [
   'name',

@@ -2,7 +2,8 @@ import Type, { type Static } from 'typebox';
 
 // The one description of a group: the core's view and details, the groups API's bodies,
 // responses and OpenAPI, the groups pages' data and the browser's script all use these
-// schemas and their types. A field added here reaches every one of them.
+// schemas and their types (the titles are the CLI's column names). A field added here reaches
+// every one of them.
 
 // A group name as requests carry it (the core checks the name's rules: validate-fields.ts).
 export const groupNameSchema = Type.String({ minLength: 1, maxLength: 64 });
@@ -10,16 +11,17 @@ export const groupNameSchema = Type.String({ minLength: 1, maxLength: 64 });
 export const gidSchema = Type.Integer({ minimum: 0, maximum: 4_294_967_294 });
 const descriptionSchema = Type.String({ maxLength: 4096 });
 const logins = Type.Array(Type.String());
-const orNull = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const orNull = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T, title: string) =>
+  Type.Union([schema, Type.Null()], { title });
 
 // A group as the core reads it from the files (account-view.ts getGroupView).
 export const groupViewSchema = Type.Object({
-  name: Type.String(),
-  gid: Type.Integer(),
-  description: Type.String(),
+  name: Type.String({ title: 'Name' }),
+  gid: Type.Integer({ title: 'GID' }),
+  description: Type.String({ title: 'Description' }),
   // Supplementary members, as the group file lists them (primary members are not).
-  members: logins,
-  system: Type.Boolean({ description: 'a GID outside the standard range of login.defs' }),
+  members: Type.Array(Type.String(), { title: 'Members' }),
+  system: Type.Boolean({ title: 'System', description: 'a GID outside the standard range of login.defs' }),
   // Changes whenever any field above does: an edit based on another version is stale (409).
   version: Type.String({ description: 'send it back with a change; a stale one gets 409' }),
 });
@@ -28,13 +30,13 @@ export const groupViewSchema = Type.Object({
 // directory when it is a standard group (null otherwise) (group-details.ts).
 export const groupSchema = Type.Object({
   ...groupViewSchema.properties,
-  responsibles: orNull(logins),
-  guests: orNull(logins),
-  sharedDirectory: orNull(Type.String()),
+  responsibles: orNull(logins, 'Responsibles'),
+  guests: orNull(logins, 'Guests'),
+  sharedDirectory: orNull(Type.String(), 'Shared directory'),
   // Whether members may change every file of the share (null: no share, or no Licorn ACL).
-  permissive: orNull(Type.Boolean()),
+  permissive: orNull(Type.Boolean(), 'Permissive'),
   // Never deleted through the interface (group-operations.ts protectedGroups).
-  protected: Type.Boolean(),
+  protected: Type.Boolean({ title: 'Protected' }),
 });
 
 export const groupListSchema = Type.Object({ groups: Type.Array(groupSchema) });
