@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startLicornd, useLicorndDirectory } from '../helpers/licornd-process.ts';
-import { runLicorn, startLicorn, type RunAs } from '../helpers/licorn-command.ts';
+import { getLicornCommand, runLicorn, type LicornOptions, type RunAs } from '../helpers/licorn-command.ts';
+import { startTmux, waitForScreen } from '../helpers/tmux.ts';
 import { waitUntil } from '../helpers/wait-until.ts';
+import { HttpsClient } from '../helpers/https-client.ts';
 
 // `licorn` as shipped (bin/licorn.js → dist/cli/licorn.js) against a sandbox licornd through
 // its local socket: root is an admin by its uid, a sandbox account's uid (setpriv) is that
@@ -13,12 +15,15 @@ const daemonDir = useLicorndDirectory('licorn-cli-');
 let socket = '';
 let root = '';
 let member: RunAs = null;
+let url = '';
+let adminPassword = '';
 
 beforeAll(async () => {
   // The test's directory is 0700: an account's uid must reach the socket inside it.
   await chmod(daemonDir.dir(), 0o755);
   const daemon = startLicornd(daemonDir.base());
-  await daemon.listening();
+  url = await daemon.listening();
+  adminPassword = /log in as "admin" with password "([^"]+)"/.exec(daemon.output())![1]!;
   root = join(daemonDir.dir(), 'demo');
   socket = join(daemonDir.dir(), 'licornd.sock');
   await waitUntil(() => existsSync(socket), 'the local socket');
@@ -30,7 +35,7 @@ beforeAll(async () => {
   member = { uid: Number(uid), gid: Number(gid) };
 });
 
-const licorn = (args: string[], options: { as?: RunAs; input?: string } = {}) => runLicorn(socket, args, options);
+const licorn = (args: string[], options: LicornOptions = {}) => runLicorn(socket, args, options);
 const readPasswd = () => readFile(join(root, 'etc/passwd'), 'utf8');
 
 describe('the command line', () => {
@@ -216,5 +221,83 @@ describe('an account that is not an admin', () => {
     });
     expect(await readPasswd()).not.toMatch(/^sneaky:/m);
     expect(await readPasswd()).toMatch(/^admin:/m);
+  });
+});
+
+describe('a remote daemon (--url)', () => {
+  const remote = () => ['--url', url, '--ca', join(daemonDir.dir(), 'certs/licorn.crt')];
+
+  it('is reached with a token from LICORN_TOKEN, its certificate trusted with --ca only', async () => {
+    const client = new HttpsClient(url);
+    try {
+      const session = await client.fetch('/api/v1/session', {
+        method: 'POST',
+        type: 'application/json',
+        body: JSON.stringify({ login: 'admin', password: adminPassword }),
+      });
+      expect(session.status, session.body).toBe(200);
+      const { csrfToken } = JSON.parse(session.body) as { csrfToken: string };
+      const made = await client.fetch('/api/v1/tokens', {
+        method: 'POST',
+        type: 'application/json',
+        headers: { 'x-csrf-token': csrfToken },
+        body: JSON.stringify({ name: 'licorn test' }),
+      });
+      expect(made.status, made.body).toBe(201);
+      const { token } = JSON.parse(made.body) as { token: string };
+      const env = { LICORN_TOKEN: token };
+      const users = await licorn([...remote(), 'get', 'users', '--json'], { env });
+      expect(users.code, users.stderr).toBe(0);
+      expect((JSON.parse(users.stdout) as { accounts: { login: string }[] }).accounts.length).toBeGreaterThan(30);
+      const added = await licorn([...remote(), 'add', 'user', 'remotebob', '--no-password', '--json'], { env });
+      expect(added.code, added.stderr).toBe(0);
+      expect(await readPasswd()).toMatch(/^remotebob:/m);
+      const untrusted = await licorn(['--url', url, 'get', 'users'], { env });
+      expect(untrusted.code).toBe(1);
+      expect(untrusted.stderr).toMatch(/^licorn: Cannot reach licornd at https:\/\/127\.0\.0\.1:\d+: .*certificate/);
+      const wrongToken = await licorn([...remote(), 'get', 'users'], { env: { LICORN_TOKEN: 'licorn_nope' } });
+      expect(wrongToken.code).toBe(1);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('asks a login and a password on the terminal, the password never shown', async () => {
+    const command = getLicornCommand(socket, [...remote(), 'get', 'user', 'admin', '--json']);
+    const terminal = await startTmux(`licorn-test-login-${process.pid}`, command);
+    try {
+      await waitForScreen(
+        terminal,
+        (screen) => /Login on https:\/\/127\.0\.0\.1:\d+:\s*$/m.test(screen),
+        'the login prompt',
+      );
+      await terminal.sendKeys('admin', 'Enter');
+      await waitForScreen(terminal, (screen) => /^Password:\s*$/m.test(screen), 'the password prompt');
+      await terminal.sendKeys('-l', adminPassword);
+      await terminal.sendKeys('Enter');
+      const screen = await waitForScreen(terminal, (text) => text.includes('EXITED:'), 'the answer');
+      expect(screen).toContain('EXITED:0');
+      expect(screen).toContain('"login":"admin"');
+      expect(screen).not.toContain(adminPassword);
+    } finally {
+      await terminal.stop();
+    }
+  });
+
+  it("says the daemon's refusal of a wrong password (exit 1)", async () => {
+    const command = getLicornCommand(socket, [...remote(), 'get', 'users']);
+    const terminal = await startTmux(`licorn-test-badlogin-${process.pid}`, command);
+    try {
+      await waitForScreen(terminal, (screen) => screen.includes('Login on'), 'the login prompt');
+      await terminal.sendKeys('admin', 'Enter');
+      await waitForScreen(terminal, (screen) => /^Password:\s*$/m.test(screen), 'the password prompt');
+      await terminal.sendKeys('-l', 'not-the-password');
+      await terminal.sendKeys('Enter');
+      const screen = await waitForScreen(terminal, (text) => text.includes('EXITED:'), 'the refusal');
+      expect(screen).toContain('licorn: Login or password incorrect. (field: password)');
+      expect(screen).toContain('EXITED:1');
+    } finally {
+      await terminal.stop();
+    }
   });
 });

@@ -23,22 +23,28 @@ export function getLicornCommand(socketPath: string, args: string[], as: RunAs =
   return ['setpriv', '--reuid', String(as.uid), '--regid', String(as.gid), '--clear-groups', '--', ...command];
 }
 
+// How to run it: as whom, what on its standard input, which variables more.
+export interface LicornOptions {
+  as?: RunAs;
+  input?: string;
+  env?: Record<string, string>;
+}
+
 // Starts `licorn args` (stdin a pipe, closed unless `input` is given, so `--password-stdin` reads it).
-export function startLicorn(
-  socketPath: string,
-  args: string[],
-  options: { as?: RunAs; input?: string } = {},
-): ChildProcess {
+export function startLicorn(socketPath: string, args: string[], options: LicornOptions = {}): ChildProcess {
   const [command, ...rest] = getLicornCommand(socketPath, args, options.as ?? null);
-  // Without LICORN_* from the machine, and without a terminal: tables come plain.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LICORN_')));
+  // Without LICORN_* from the machine (but those given), and without a terminal: tables come plain.
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LICORN_'))),
+    ...options.env,
+  };
   const child = spawn(command!, rest, { env, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin!.end(options.input);
   return child;
 }
 
 // Runs `licorn args` to its end.
-export function runLicorn(socketPath: string, args: string[], options: { as?: RunAs; input?: string } = {}) {
+export function runLicorn(socketPath: string, args: string[], options: LicornOptions = {}) {
   const child = startLicorn(socketPath, args, options);
   let stdout = '';
   let stderr = '';
