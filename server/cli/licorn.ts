@@ -50,6 +50,11 @@ export function createProgram(withContext: WithContext = (command) => createCont
 
 // Runs the command line; its exit status: 0 done, 1 refused by the daemon, 2 not understood.
 export async function runLicorn(argv: string[], withContext?: WithContext): Promise<number> {
+  // A reader that stops early (`licorn get users --json | head`) is not an error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(exitCodes.ok);
+    throw error;
+  });
   try {
     await createProgram(withContext).parseAsync(argv);
     // A verb that runs something else (get inside) sets the status that thing ended with.

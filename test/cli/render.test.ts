@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { accountViewSchema, type AccountView } from '../../server/core/accounts/account-schema.ts';
 import { getColumns, formatBytes } from '../../server/cli/render/columns.ts';
 import { getOutput, type Output } from '../../server/cli/render/output.ts';
-import { renderRecord, renderTable } from '../../server/cli/render/table.ts';
-import { accountColumns, accountStyle } from '../../server/cli/render/resource-columns.ts';
+import { renderRecord } from '../../server/cli/render/table.ts';
+import { resourceViews } from '../../server/cli/render/resource-columns.ts';
 import { formatDuration, renderStatus } from '../../server/cli/render/status-view.ts';
 import { renderEventLine } from '../../server/cli/render/event-line.ts';
 import { collectRole, parseExpiry, parseId } from '../../server/cli/commands/option-values.ts';
@@ -47,7 +47,7 @@ describe('tables', () => {
   });
 
   it('align the columns, join lists, and have no escape codes without colours', () => {
-    const text = renderTable(plain, accountColumns, [account('al'), account('bernadette', { locked: true })]);
+    const text = resourceViews.accounts(plain, [account('al'), account('bernadette', { locked: true })]);
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Login {7}Full name {10}UID/);
     expect(lines[1]).toContain('developers,support');
@@ -57,7 +57,7 @@ describe('tables', () => {
   });
 
   it('paint the header bold and a locked account red with colours', () => {
-    const text = renderTable(colored, accountColumns, [account('al', { locked: true })], accountStyle);
+    const text = resourceViews.accounts(colored, [account('al', { locked: true })]);
     expect(text.split('\n')[0]).toMatch(/^\u001b\[1mLogin/);
     expect(text.split('\n')[1]).toMatch(/^\u001b\[31mal /);
   });

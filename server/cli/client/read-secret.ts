@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../cli-errors.ts';
 
 // Everything on standard input, less one final newline (`--password-stdin`, as `docker
@@ -16,6 +15,8 @@ export async function readStandardInput(): Promise<string> {
 // Asks for one line on the terminal, shown as typed.
 export async function promptLine(question: string): Promise<string> {
   if (!process.stdin.isTTY) throw new UsageError(`${question.trim()} needs a terminal (or LICORN_TOKEN)`);
+  // Loaded here: only a remote login without a token asks anything.
+  const { createInterface } = await import('node:readline/promises');
   const reader = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return await reader.question(question);

@@ -2,9 +2,8 @@ import { Command } from 'commander';
 import type { AccountView } from '../../core/accounts/account-schema.ts';
 import { writeJson } from '../cli-context.ts';
 import { readStandardInput } from '../client/read-secret.ts';
-import { renderRecord } from '../render/table.ts';
-import { accountRecord } from '../render/resource-columns.ts';
-import { renderGroupRecord, type GroupAnswer } from './get-groups.ts';
+import { writeView } from '../render/load-views.ts';
+import type { GroupAnswer } from './get-groups.ts';
 import type { WithContext } from './get-resources.ts';
 import { collectList, collectRole, parseId, type Role } from './option-values.ts';
 
@@ -65,7 +64,7 @@ export function createAddCommands(withContext: WithContext): Command[] {
       const text = await getClient().getText('POST', '/api/v1/accounts', body);
       if (options.json) return writeJson(output, text);
       const created = JSON.parse(text) as { account: AccountView; generatedPassword?: string | null };
-      output.write(renderRecord(output, accountRecord, created.account));
+      await writeView(output, 'account', created.account);
       if (created.generatedPassword) output.write(`Generated password (shown once): ${created.generatedPassword}\n`);
     });
 
@@ -84,7 +83,7 @@ export function createAddCommands(withContext: WithContext): Command[] {
       if (options.gid !== undefined) body.gid = options.gid;
       const text = await getClient().getText('POST', '/api/v1/groups', body);
       if (options.json) return writeJson(output, text);
-      output.write(renderGroupRecord(output, JSON.parse(text) as GroupAnswer));
+      await writeView(output, 'group', JSON.parse(text) as GroupAnswer);
     });
 
   return [user, group];

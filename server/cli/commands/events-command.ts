@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import type { JournalEntryView } from '../../core/events/event-schema.ts';
 import { RefusedError } from '../cli-errors.ts';
@@ -31,14 +30,16 @@ export function createEventsCommand(withContext: WithContext): Command {
       if (options.filter !== undefined) query.set('filter', options.filter);
       if (!options.monitor) {
         if (options.limit !== undefined) query.set('limit', String(options.limit));
-        const text = await client.getText('GET', `/api/v1/events${query.size > 0 ? `?${query}` : ''}`);
-        if (options.json) return output.write(text.endsWith('\n') ? text : `${text}\n`);
+        const path = `/api/v1/events${query.size > 0 ? `?${query}` : ''}`;
+        if (options.json) return client.copyTo('GET', path, output);
+        const text = await client.getText('GET', path);
         const { events } = JSON.parse(text) as { events: JournalEntryView[] };
         return output.write(events.map((event) => `${renderEventLine(output, event)}\n`).join(''));
       }
       const stream = await client.openStream(`/api/v1/events/stream${query.size > 0 ? `?${query}` : ''}`);
       // Said once the daemon accepted the stream: from here on no event is missed.
       process.stderr.write(`licorn: following events${options.filter ? ` (${options.filter})` : ''}; Ctrl-C stops\n`);
+      const { createInterface } = await import('node:readline');
       const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
       // Closing the reader ends the loop below (a destroyed stream alone would leave it waiting).
       const stop = () => {

@@ -1,39 +1,11 @@
 import { Command } from 'commander';
-import { groupSchema, type Group } from '../../core/accounts/group-schema.ts';
+import type { Group } from '../../core/accounts/group-schema.ts';
 import { writeJson } from '../cli-context.ts';
-import { getColumns } from '../render/columns.ts';
-import type { Output } from '../render/output.ts';
-import { renderRecord, renderTable } from '../render/table.ts';
+import { writeView } from '../render/load-views.ts';
 import type { WithContext } from './get-resources.ts';
 
 // A group as the groups API answers it.
 export type GroupAnswer = Group;
-
-const groupColumns = getColumns<GroupAnswer>(groupSchema, [
-  'name',
-  'gid',
-  'description',
-  'members',
-  'responsibles',
-  'guests',
-]);
-const groupRecord = getColumns<GroupAnswer>(groupSchema, [
-  'name',
-  'gid',
-  'description',
-  'members',
-  'responsibles',
-  'guests',
-  'sharedDirectory',
-  'permissive',
-  'system',
-  'protected',
-]);
-
-// One group as "Label: value" lines (get group NAME, add group, mod group).
-export function renderGroupRecord(output: Output, group: GroupAnswer): string {
-  return renderRecord(output, groupRecord, group);
-}
 
 // `licorn get groups [NAME]`: the groups with their members and Licorn roles (system groups
 // and the rsp-/gst- helpers with -a), or one group.
@@ -48,9 +20,10 @@ export function createGetGroupsCommand(withContext: WithContext): Command {
       const { output, getClient } = withContext(command);
       const client = getClient();
       if (name !== undefined) {
-        const text = await client.getText('GET', `/api/v1/groups/${encodeURIComponent(name)}`);
-        if (options.json) return writeJson(output, text);
-        return output.write(renderGroupRecord(output, JSON.parse(text) as GroupAnswer));
+        const path = `/api/v1/groups/${encodeURIComponent(name)}`;
+        if (options.json) return client.copyTo('GET', path, output);
+        const text = await client.getText('GET', path);
+        return writeView(output, 'group', JSON.parse(text) as GroupAnswer);
       }
       const answer = await client.call<{ groups: GroupAnswer[] }>('GET', '/api/v1/groups');
       const names = new Set(answer.groups.map((group) => group.name));
@@ -58,6 +31,6 @@ export function createGetGroupsCommand(withContext: WithContext): Command {
       const isHelper = (group: GroupAnswer) => /^(rsp|gst)-/.test(group.name) && names.has(group.name.slice(4));
       const shown = { groups: answer.groups.filter((group) => options.all || !(group.system || isHelper(group))) };
       if (options.json) return writeJson(output, JSON.stringify(shown));
-      output.write(renderTable(output, groupColumns, shown.groups, (group) => (group.system ? 'dim' : null)));
+      await writeView(output, 'groups', shown.groups);
     });
 }

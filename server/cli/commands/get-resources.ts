@@ -2,15 +2,7 @@ import { Command } from 'commander';
 import type { AccountView } from '../../core/accounts/account-schema.ts';
 import type { Volume } from '../../core/volumes/volume-schema.ts';
 import { writeJson, type CliContext } from '../cli-context.ts';
-import { renderRecord, renderTable } from '../render/table.ts';
-import {
-  accountColumns,
-  accountRecord,
-  accountStyle,
-  volumeColumns,
-  volumeRecord,
-  volumeStyle,
-} from '../render/resource-columns.ts';
+import { writeView } from '../render/load-views.ts';
 
 interface ListOptions {
   json?: boolean;
@@ -33,14 +25,16 @@ export function createGetResourceCommands(withContext: WithContext): Command[] {
       const { output, getClient } = withContext(command);
       const client = getClient();
       if (login !== undefined) {
-        const text = await client.getText('GET', `/api/v1/accounts/${encodeURIComponent(login)}`);
-        if (options.json) return writeJson(output, text);
-        return output.write(renderRecord(output, accountRecord, JSON.parse(text) as AccountView));
+        const path = `/api/v1/accounts/${encodeURIComponent(login)}`;
+        if (options.json) return client.copyTo('GET', path, output);
+        const text = await client.getText('GET', path);
+        return writeView(output, 'account', JSON.parse(text) as AccountView);
       }
-      const text = await client.getText('GET', `/api/v1/accounts${options.all ? '' : '?system=false'}`);
-      if (options.json) return writeJson(output, text);
+      const path = `/api/v1/accounts${options.all ? '' : '?system=false'}`;
+      if (options.json) return client.copyTo('GET', path, output);
+      const text = await client.getText('GET', path);
       const { accounts } = JSON.parse(text) as { accounts: AccountView[] };
-      output.write(renderTable(output, accountColumns, accounts, accountStyle));
+      await writeView(output, 'accounts', accounts);
     });
 
   const volumes = new Command('volumes')
@@ -53,14 +47,15 @@ export function createGetResourceCommands(withContext: WithContext): Command[] {
       const { output, getClient } = withContext(command);
       const client = getClient();
       if (name !== undefined) {
-        const text = await client.getText('GET', `/api/v1/volumes/${encodeURIComponent(name)}`);
-        if (options.json) return writeJson(output, text);
-        return output.write(renderRecord(output, volumeRecord, JSON.parse(text) as Volume));
+        const path = `/api/v1/volumes/${encodeURIComponent(name)}`;
+        if (options.json) return client.copyTo('GET', path, output);
+        const text = await client.getText('GET', path);
+        return writeView(output, 'volume', JSON.parse(text) as Volume);
       }
       const answer = await client.call<{ writable: unknown; volumes: Volume[] }>('GET', '/api/v1/volumes');
       const shown = { ...answer, volumes: answer.volumes.filter((volume) => options.all || !volume.system) };
       if (options.json) return writeJson(output, JSON.stringify(shown));
-      output.write(renderTable(output, volumeColumns, shown.volumes, volumeStyle));
+      await writeView(output, 'volumes', shown.volumes);
     });
 
   return [users, volumes];

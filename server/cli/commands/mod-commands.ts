@@ -3,9 +3,8 @@ import type { AccountView } from '../../core/accounts/account-schema.ts';
 import { writeJson } from '../cli-context.ts';
 import { UsageError } from '../cli-errors.ts';
 import { readStandardInput } from '../client/read-secret.ts';
-import { renderRecord } from '../render/table.ts';
-import { accountRecord } from '../render/resource-columns.ts';
-import { renderGroupRecord, type GroupAnswer } from './get-groups.ts';
+import { writeView } from '../render/load-views.ts';
+import type { GroupAnswer } from './get-groups.ts';
 import type { WithContext } from './get-resources.ts';
 import {
   collect,
@@ -92,7 +91,7 @@ export function createModCommands(withContext: WithContext): Command[] {
       const { version } = await client.call<AccountView>('GET', path);
       const text = await client.getText('PATCH', path, { version, ...changes });
       if (options.json) return writeJson(output, text);
-      output.write(renderRecord(output, accountRecord, JSON.parse(text) as AccountView));
+      await writeView(output, 'account', JSON.parse(text) as AccountView);
     });
 
   const group = new Command('group')
@@ -134,7 +133,7 @@ export function createModCommands(withContext: WithContext): Command[] {
           role,
         });
       if (options.json) return writeJson(output, text);
-      output.write(renderGroupRecord(output, JSON.parse(text) as GroupAnswer));
+      await writeView(output, 'group', JSON.parse(text) as GroupAnswer);
     });
 
   return [user, group];

@@ -3,14 +3,14 @@
 export interface Output {
   colors: boolean;
   isTerminal: boolean;
-  write(text: string): void;
+  write(data: string | Uint8Array): void;
 }
 
 // The output of this process.
 export function getOutput(stream: NodeJS.WriteStream = process.stdout, environment = process.env): Output {
   const isTerminal = Boolean(stream.isTTY);
   const colors = isTerminal && !environment.NO_COLOR && environment.TERM !== 'dumb';
-  return { colors, isTerminal, write: (text) => stream.write(text) };
+  return { colors, isTerminal, write: (data) => stream.write(data) };
 }
 
 const codes = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] };

@@ -1,7 +1,9 @@
 import { accountViewSchema, type AccountView } from '../../core/accounts/account-schema.ts';
 import { volumeSchema, type Volume } from '../../core/volumes/volume-schema.ts';
+import { groupSchema, type Group } from '../../core/accounts/group-schema.ts';
 import { formatBytes, formatDays, getColumns } from './columns.ts';
-import type { RowStyle } from './table.ts';
+import type { Output } from './output.ts';
+import { renderRecord, renderTable, type RowStyle } from './table.ts';
 
 const accountFormats = {
   passwordChanged: (days: number | null) => formatDays(days),
@@ -9,12 +11,12 @@ const accountFormats = {
 };
 
 // The accounts table (`licorn get users`) and one account's record (`get user NAME`).
-export const accountColumns = getColumns<AccountView>(
+const accountColumns = getColumns<AccountView>(
   accountViewSchema,
   ['login', 'fullName', 'uid', 'primaryGroup', 'groups', 'shell', 'locked'],
   accountFormats,
 );
-export const accountRecord = getColumns<AccountView>(
+const accountRecord = getColumns<AccountView>(
   accountViewSchema,
   [
     'login',
@@ -34,8 +36,7 @@ export const accountRecord = getColumns<AccountView>(
 );
 
 // A locked account reads red, a system one dimmed.
-export const accountStyle: RowStyle<AccountView> = (account) =>
-  account.locked ? 'red' : account.system ? 'dim' : null;
+const accountStyle: RowStyle<AccountView> = (account) => (account.locked ? 'red' : account.system ? 'dim' : null);
 
 const volumeFormats = {
   size: (bytes: number) => formatBytes(bytes),
@@ -49,12 +50,12 @@ const volumeFormats = {
 };
 
 // The volumes table (`licorn get volumes`) and one volume's record.
-export const volumeColumns = getColumns<Volume>(
+const volumeColumns = getColumns<Volume>(
   volumeSchema,
   ['name', 'size', 'fsType', 'label', 'mountPoint', 'usage', 'state'],
   volumeFormats,
 );
-export const volumeRecord = getColumns<Volume>(
+const volumeRecord = getColumns<Volume>(
   volumeSchema,
   [
     'name',
@@ -79,7 +80,42 @@ export const volumeRecord = getColumns<Volume>(
 );
 
 // A system volume (never acted on) reads dimmed.
-export const volumeStyle: RowStyle<Volume> = (volume) => (volume.system ? 'dim' : null);
+const volumeStyle: RowStyle<Volume> = (volume) => (volume.system ? 'dim' : null);
+
+// The groups table (`licorn get groups`) and one group's record.
+const groupColumns = getColumns<Group>(groupSchema, [
+  'name',
+  'gid',
+  'description',
+  'members',
+  'responsibles',
+  'guests',
+]);
+const groupRecord = getColumns<Group>(groupSchema, [
+  'name',
+  'gid',
+  'description',
+  'members',
+  'responsibles',
+  'guests',
+  'sharedDirectory',
+  'permissive',
+  'system',
+  'protected',
+]);
+
+// The tables and records of the resources. This module (and the schemas, TypeBox with them)
+// is loaded only when one is printed: `--json` never needs it, and it is a good part of the
+// command's start.
+export const resourceViews = {
+  accounts: (output: Output, rows: AccountView[]) => renderTable(output, accountColumns, rows, accountStyle),
+  account: (output: Output, row: AccountView) => renderRecord(output, accountRecord, row),
+  volumes: (output: Output, rows: Volume[]) => renderTable(output, volumeColumns, rows, volumeStyle),
+  volume: (output: Output, row: Volume) => renderRecord(output, volumeRecord, row),
+  groups: (output: Output, rows: Group[]) =>
+    renderTable(output, groupColumns, rows, (group) => (group.system ? 'dim' : null)),
+  group: (output: Output, row: Group) => renderRecord(output, groupRecord, row),
+};
 
 function percent(part: number, whole: number): string {
   return whole > 0 ? `${Math.round((part * 100) / whole)} %` : '0 %';
