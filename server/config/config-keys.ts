@@ -279,6 +279,13 @@ export const configKeys: readonly ConfigKey[] = [
       'Unix socket where the same app is served as plain HTTP to local programs (the `licorn` command), each caller known by its peer credentials (no password, no CSRF token): root and members of the admin groups as admins, other accounts as themselves. "auto": /run/licorn/licornd.sock on the real machine, licornd.sock beside a sandbox root (var/licornd.sock for the demo); "" turns it off.',
   },
   {
+    key: 'cli.inside_socket',
+    type: 'string',
+    default: 'auto',
+    description:
+      'Unix socket of `licorn get inside` (mode 0600; the peer must be root): a REPL in the daemon with the core in scope. "auto": /run/licorn/inside.sock on the real machine, licornd-inside.sock beside a sandbox root; "" turns it off.',
+  },
+  {
     key: 'demo.volumes',
     type: 'boolean',
     default: true,

@@ -43,7 +43,7 @@ export interface LicornConfig {
   demo: { volumes: boolean };
   tokens: { storeFile: string; maxPerAccount: number };
   // The local socket (cli.socket); '' when it is off.
-  cli: { socket: string };
+  cli: { socket: string; insideSocket: string };
   configFile: string | null;
 }
 
@@ -155,19 +155,23 @@ export function loadConfig({
         (root === '/' ? '/var/lib/licorn/tokens.json' : join(dirname(root), 'tokens.json')),
       maxPerAccount: get('tokens.max_per_account'),
     },
-    cli: { socket: getSocketPath(get<string>('cli.socket'), root, cwd, 'licornd.sock') },
+    cli: {
+      socket: getSocketPath(get<string>('cli.socket'), root, cwd, 'licornd.sock'),
+      insideSocket: getSocketPath(get<string>('cli.inside_socket'), root, cwd, 'inside.sock'),
+    },
     configFile: fileEntries ? fileToRead : null,
   };
 }
 
 // Where the daemon's local socket is, by default: /run/licorn/ on the real machine, beside a
 // sandbox root otherwise (the `licorn` command's default too).
-export function getDefaultSocketPath(root: string, name = 'licornd.sock'): string {
-  return root === '/' ? join('/run/licorn', name) : join(dirname(root), name);
+export function getDefaultSocketPath(root: string, name: 'licornd.sock' | 'inside.sock' = 'licornd.sock'): string {
+  if (root === '/') return join('/run/licorn', name);
+  return join(dirname(root), name === 'inside.sock' ? 'licornd-inside.sock' : name);
 }
 
 // A socket key's path: "auto" is the default place, "" turns the socket off.
-function getSocketPath(value: string, root: string, cwd: string, name: string): string {
+function getSocketPath(value: string, root: string, cwd: string, name: 'licornd.sock' | 'inside.sock'): string {
   if (value === '') return '';
   return value === 'auto' ? getDefaultSocketPath(root, name) : resolve(cwd, value);
 }

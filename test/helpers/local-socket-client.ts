@@ -20,7 +20,9 @@ export function requestLocal(
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const sent = request({ socketPath, method, path, headers, agent: options.agent }, (response) => {
+    // No agent by default: a connection of its own, closed after the answer (Node 20's
+    // global agent would keep it alive, and its session with it).
+    const sent = request({ socketPath, method, path, headers, agent: options.agent ?? false }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {

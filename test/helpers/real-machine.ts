@@ -161,7 +161,7 @@ export async function startRealMachine(options: RealMachineOptions = {}): Promis
     );
     const args = ['--root', '/', '--config', join(dir, 'licorn.conf'), '--tls-dir', join(dir, 'certs'), '--port', '0'];
     // The local socket in the test's directory: /run is the host's, shared with other runs.
-    args.push('--cli-socket', join(dir, 'licornd.sock'));
+    args.push('--cli-socket', join(dir, 'licornd.sock'), '--cli-inside-socket', join(dir, 'inside.sock'));
     daemon = startLicornd(args, {
       command: [...nsenter, 'setpriv', '--pdeathsig', 'KILL', '--', join(dir, 'node')],
       cwd: join(dir, 'project'),

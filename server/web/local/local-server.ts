@@ -7,8 +7,9 @@ import { getPeerCredentials } from '../../native/native.ts';
 import { getLocalAddress, getLocalPeer, setLocalPeer } from './local-peer.ts';
 import { getSocketIdentity, prepareSocketPath, removeSocketFile } from './local-socket-file.ts';
 
-// Connections the local socket holds at once, all callers together, and one uid's: past
-// them a connection gets a 503 and is closed (each may hold a session and a push socket).
+// Connections the local socket holds at once, all callers together (root's aside, so that
+// other uids cannot lock root out), and one uid's: past them a connection gets a 503 and is
+// closed (each may hold a session and a push socket).
 export const maxLocalConnections = 256;
 export const maxLocalConnectionsPerUid = 32;
 // A connection that neither sends nor reads for this long is closed (a client that never
@@ -31,14 +32,18 @@ function refuseConnection(socket: Socket, message: string): void {
 // upgrade handler (@fastify/websocket). A connection's session ends with it.
 export class LocalServer {
   readonly #app: FastifyInstance;
+  readonly #headersTimeoutMs: number;
   readonly #perUid = new Map<number, number>();
   #net: Server | null = null;
   #http: HttpServer | null = null;
   #path = '';
   #identity: { dev: number; ino: number } | null = null;
 
-  constructor(app: FastifyInstance) {
+  // `headersTimeoutMs`: how long a request's headers may take (a client trickling bytes to
+  // hold a connection slot is cut with a 408); tests shorten it.
+  constructor(app: FastifyInstance, options: { headersTimeoutMs?: number } = {}) {
     this.#app = app;
+    this.#headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
   }
 
   // Where it listens ('' before listen() and after close()).
@@ -50,19 +55,28 @@ export class LocalServer {
   // peer's credentials decide what they get. Call after the app is ready.
   async listen(path: string): Promise<void> {
     await prepareSocketPath(path);
+    const headersTimeout = this.#headersTimeoutMs;
     const http = createHttpServer(
-      { requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 },
+      {
+        requestTimeout: Math.max(60_000, headersTimeout),
+        headersTimeout,
+        keepAliveTimeout: 5_000,
+        connectionsCheckingInterval: Math.min(headersTimeout / 2, 5_000),
+      },
       this.#app.routing,
     );
+    // This server never listens itself (the net server below hands it the connections it
+    // accepted): its 'listening' starts Node's checks of the headers and request timeouts.
+    http.emit('listening');
     http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       // @fastify/websocket listens on the HTTPS server; none left once the app closes.
       if (this.#app.server.listenerCount('upgrade') === 0) socket.destroy();
       else this.#app.server.emit('upgrade', request, socket, head);
     });
-    http.on('clientError', (_error, socket) => socket.destroy());
     http.timeout = idleTimeoutMs;
     const net = createNetServer({ pauseOnConnect: false }, (socket) => this.#accept(socket, http));
-    net.maxConnections = maxLocalConnections + 16;
+    // A last bound, past ours (root's own connections and refused ones being answered).
+    net.maxConnections = maxLocalConnections + maxLocalConnectionsPerUid + 16;
     await new Promise<void>((resolve, reject) => {
       net.once('error', reject);
       net.listen({ path }, () => {
@@ -95,6 +109,8 @@ export class LocalServer {
     this.#net = null;
     const closed = new Promise<void>((resolve) => (net.listening ? net.close(() => resolve()) : resolve()));
     for (const socket of this.#sockets) socket.destroy();
+    // Stops the timeout checks (its "not running" error is expected: it never listened).
+    this.#http?.close(() => undefined);
     await closed;
     if (this.#identity) await removeSocketFile(this.#path, this.#identity);
     this.#path = '';
@@ -115,7 +131,8 @@ export class LocalServer {
     const { uid } = credentials;
     const address = getLocalAddress(credentials);
     const held = this.#perUid.get(uid) ?? 0;
-    if (this.#sockets.size >= maxLocalConnections || held >= maxLocalConnectionsPerUid) {
+    const others = this.#sockets.size - (this.#perUid.get(0) ?? 0);
+    if ((uid !== 0 && others >= maxLocalConnections) || held >= maxLocalConnectionsPerUid) {
       const limit =
         held >= maxLocalConnectionsPerUid ? `${maxLocalConnectionsPerUid} for uid ${uid}` : maxLocalConnections;
       this.#app.log.warn({ address }, 'local socket: connection refused, too many');

@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin';
 import { CoreError } from '../../core/errors.ts';
+import { dirname, join } from 'node:path';
 import { LocalServer } from '../local/local-server.ts';
+import { InsideServer } from '../local/inside-server.ts';
 import { getLocalPeer } from '../local/local-peer.ts';
 import { getLocalAccount } from '../local/local-account.ts';
 
@@ -8,6 +10,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     // The local socket (cli.socket): main.ts makes it listen once the app does.
     localServer: LocalServer;
+    // The socket of `licorn get inside` (cli.inside_socket), listening once main.ts says so.
+    insideServer: InsideServer;
   }
 }
 
@@ -21,6 +25,9 @@ export default fp(
   async (app) => {
     const server = new LocalServer(app);
     app.decorate('localServer', server);
+    // Its history beside the sessions file (/var/lib/licorn/ on the real machine), 0600.
+    const inside = new InsideServer(app, join(dirname(app.config.sessions.storeFile), 'inside-history'));
+    app.decorate('insideServer', inside);
     app.addHook('onRequest', (request, _reply, done) => {
       const peer = getLocalPeer(request.raw.socket);
       if (!peer) return done();
@@ -47,7 +54,7 @@ export default fp(
       done();
     });
     app.addHook('preClose', async () => server.stopAccepting());
-    app.addHook('onClose', async () => server.close());
+    app.addHook('onClose', async () => Promise.all([server.close(), inside.close()]).then(() => undefined));
   },
   { name: 'licorn-local-socket', dependencies: ['licorn-sessions', 'licorn-core'] },
 );
