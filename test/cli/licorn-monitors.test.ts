@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { chmod } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startLicornd, useLicorndDirectory } from '../helpers/licornd-process.ts';
-import { getLicornCommand, runLicorn, startLicorn } from '../helpers/licorn-command.ts';
+import { getLicornCommand, runLicorn, startLicorn, type RunAs } from '../helpers/licorn-command.ts';
 import { startTmux, waitForScreen } from '../helpers/tmux.ts';
 import { waitUntil } from '../helpers/wait-until.ts';
 
@@ -11,12 +11,19 @@ import { waitUntil } from '../helpers/wait-until.ts';
 // monitor in a real terminal (tmux), the event stream, the REPL inside the daemon.
 const daemonDir = useLicorndDirectory('licorn-monitors-');
 let socket = '';
+let member: RunAs = null;
 
 beforeAll(async () => {
   await chmod(daemonDir.dir(), 0o755);
   await startLicornd(daemonDir.base()).listening();
   socket = join(daemonDir.dir(), 'licornd.sock');
   await waitUntil(() => existsSync(socket), 'the local socket');
+  const passwd = await readFile(join(daemonDir.dir(), 'demo/etc/passwd'), 'utf8');
+  const [, , uid, gid] = passwd
+    .split('\n')
+    .find((line) => line.startsWith('dnguyen:'))!
+    .split(':');
+  member = { uid: Number(uid), gid: Number(gid) };
 });
 
 describe('tables on a terminal', () => {
@@ -168,5 +175,31 @@ describe('licorn get events', () => {
     const badLive = await runLicorn(socket, ['get', 'events', '-m', '-f', '^^']);
     expect(badLive.code).toBe(1);
     expect(badLive.stderr).toMatch(/\(field: filter\)\n$/);
+  });
+});
+
+describe('licorn get inside', () => {
+  it('opens a REPL in the daemon for root, with the core in scope, until .exit', async () => {
+    const terminal = await startTmux(`licorn-test-inside-${process.pid}`, getLicornCommand(socket, ['get', 'inside']));
+    try {
+      await waitForScreen(terminal, (screen) => /^licornd>/m.test(screen), 'the prompt');
+      await terminal.sendKeys('-l', 'core.accounts.getAccount("dnguyen").fullName');
+      await terminal.sendKeys('Enter');
+      await waitForScreen(terminal, (screen) => screen.includes("'David Nguyen'"), 'the answer from the core');
+      await terminal.sendKeys('-l', '.exit');
+      await terminal.sendKeys('Enter');
+      const screen = await waitForScreen(terminal, (text) => text.includes('EXITED:'), 'the REPL to end');
+      expect(screen).toContain('EXITED:0');
+    } finally {
+      await terminal.stop();
+    }
+  });
+
+  it('is refused to an account that is not root (exit 1), and over --url (exit 2)', async () => {
+    const refused = await runLicorn(socket, ['get', 'inside'], { as: member });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^licorn: .*root only/);
+    const remote = await runLicorn(socket, ['--url', 'https://127.0.0.1:1', 'get', 'inside']);
+    expect(remote.code).toBe(2);
   });
 });

@@ -1,13 +1,13 @@
 import { Command } from 'commander';
-import { RefusedError } from '../cli-errors.ts';
+import { UsageError } from '../cli-errors.ts';
 import { runInside } from '../inside-client.ts';
 import type { WithContext } from './get-resources.ts';
 
 // The machine's inside socket (config `cli.inside_socket`), as licornd serves it for root = "/".
 const defaultInsideSocket = '/run/licorn/inside.sock';
 
-// `licorn get inside`: a REPL inside the daemon (`licornd> `, the core in scope), root only,
-// over the root-only inside socket; the local daemon only (never --url).
+// `licorn get inside`: a REPL inside the daemon (`licornd> `, the core in scope) over its inside
+// socket, which only root may use (the daemon tells anyone else); the local daemon only.
 export function createInsideCommand(withContext: WithContext): Command {
   return new Command('inside')
     .description('a REPL inside the daemon, with the core in scope (root only)')
@@ -18,12 +18,7 @@ export function createInsideCommand(withContext: WithContext): Command {
     .action(async (options: { insideSocket?: string }, command: Command) => {
       const { getClient } = withContext(command);
       const { target } = getClient();
-      if (target.kind !== 'socket')
-        throw new RefusedError('licorn get inside reaches the local daemon only, not --url', { field: 'url' });
-      if (process.getuid?.() !== 0)
-        throw new RefusedError(`licorn get inside is for root only (you are uid ${process.getuid?.()})`, {
-          field: 'uid',
-        });
+      if (target.kind !== 'socket') throw new UsageError('licorn get inside reaches the local daemon only, not --url');
       const socketPath = options.insideSocket ?? process.env.LICORN_INSIDE_SOCKET ?? getInsideSocket(target.socketPath);
       process.exitCode = await runInside(socketPath);
     });
