@@ -58,9 +58,12 @@ describe('licorn get status', () => {
     expect(result.code, result.stderr).toBe(0);
     const { values } = JSON.parse(result.stdout) as { values: Record<string, number> };
     expect(values['daemon.rss']).toBeGreaterThan(0);
+    expect(values['daemon.uptime']).toBeGreaterThanOrEqual(0);
+    expect(values['daemon.watches']).toBeGreaterThan(0);
     expect(values['memory.total']).toBeGreaterThan(0);
     const table = await runLicorn(socket, ['get', 'status']);
-    expect(table.stdout).toMatch(/^Daemon +uptime /m);
+    expect(table.stdout).toMatch(/^Daemon +uptime \d+m \d\ds +loop delay p99 [\d.]+ ms +RSS [\d.]+ MiB +heap /m);
+    expect(table.stdout).toMatch(/^ +sessions \d+ +sockets \d+ +watches \d+ +requests [\d.]+\/s +events [\d.]+\/s$/m);
     expect(table.stdout).toMatch(/^Machine +CPU /m);
   });
 
