@@ -63,6 +63,8 @@ export const groupChangesSchema = Type.Object(
 
 // An account's role in a group (`none` takes it out).
 export const groupRoleSchema = Type.Enum(['none', 'guest', 'member', 'responsible']);
+// A role an account is given in a group (adding to a group: `none` would add nothing).
+export const memberRoleSchema = Type.Enum(['guest', 'member', 'responsible']);
 
 export type GroupView = Static<typeof groupViewSchema>;
 export type Group = Static<typeof groupSchema>;
