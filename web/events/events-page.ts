@@ -37,7 +37,8 @@ export function startEventsPage(): void {
   const showHeld = () => {
     const count = held?.children.length ?? 0;
     heldStatus.hidden = held === null;
-    heldStatus.textContent = `Paused: ${count} new ${count === 1 ? 'event' : 'events'} held${dropped > 0 ? ` (${dropped} older ones dropped: load earlier after resuming)` : ''}.`;
+    const lost = dropped > 0 ? ` (${dropped} older ones dropped: load earlier after resuming)` : '';
+    heldStatus.textContent = `Paused: ${count} new ${count === 1 ? 'event' : 'events'} held${lost}.`;
     pause.textContent = count > 0 ? `Resume (${count})` : 'Resume';
   };
 

@@ -47,8 +47,8 @@ export function createEventsTopic(
       if (entries.length === 0) continue;
       const messages: StreamMessage[] = [{ action: 'append', target: 'events-rows', html: await renderRows(entries) }];
       if (skipped > 0) {
-        const html = `<p class="notice">${skipped} events came at once: the oldest of them are not shown live (reload to see them).</p>`;
-        messages.push({ action: 'notify', target: 'notifications', html });
+        const text = `${skipped} events came at once: the oldest of them are not shown live (reload to see them).`;
+        messages.push({ action: 'notify', target: 'notifications', html: `<p class="notice">${text}</p>` });
       }
       hub.publish(name, messages);
     }
