@@ -33,6 +33,7 @@ import auditRoutes from './routes/audit.ts';
 import groupsRoutes from './routes/groups.ts';
 import statusRoutes from './routes/status.ts';
 import terminalRoutes from './routes/terminal.ts';
+import eventsRoutes from './routes/events.ts';
 import statusApiRoutes from './routes/api/status-api.ts';
 import sessionApiRoutes from './routes/api/session-api.ts';
 import accountsApiRoutes from './routes/api/accounts-api.ts';
@@ -102,6 +103,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(statusRoutes);
   await app.register(volumesRoutes);
   await app.register(terminalRoutes);
+  await app.register(eventsRoutes);
   // The API takes JSON bodies only: a form or text body gets 415 naming the content type
   // (what a cross-site form can send is refused before anything reads it).
   await app.register(async (api) => {

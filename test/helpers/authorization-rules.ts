@@ -263,6 +263,8 @@ export const routeRules: Record<string, Probe[]> = {
   'GET /api/v1/status/history': [adminApi(request('GET', '/api/v1/status/history'))],
   // The events monitor. The stream is probed with a bad filter: for an admin it would follow
   // events until the client closes (streaming: test/web/routes/api/events-api.test.ts).
+  'GET /events/': [adminPage('/events/?filter=accounts%5Estatus')],
+  'GET /events/earlier': [adminPage('/events/earlier?before=5')],
   'GET /api/v1/events': [adminApi(request('GET', '/api/v1/events?filter=accounts%5Estatus&limit=5'))],
   'GET /api/v1/events/stream': [
     probe('bad filter', request('GET', '/api/v1/events/stream?filter=nope'), {

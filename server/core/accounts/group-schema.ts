@@ -39,6 +39,7 @@ export const groupSchema = Type.Object({
   protected: Type.Boolean({ title: 'Protected' }),
 });
 
+// The groups API's list.
 export const groupListSchema = Type.Object({ groups: Type.Array(groupSchema) });
 
 // What creating a group takes.
@@ -65,7 +66,10 @@ export const groupChangesSchema = Type.Object(
 
 // An account's role in a group (`none` takes it out).
 export const groupRoleSchema = Type.Enum(['none', 'guest', 'member', 'responsible']);
+// A role an account is given in a group (adding to a group: `none` would add nothing).
+export const memberRoleSchema = Type.Enum(['guest', 'member', 'responsible']);
 
+// The types of the schemas above: a group as the core reads it, with its details, and the bodies.
 export type GroupView = Static<typeof groupViewSchema>;
 export type Group = Static<typeof groupSchema>;
 export type NewGroupBody = Static<typeof newGroupSchema>;

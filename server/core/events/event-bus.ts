@@ -40,6 +40,10 @@ export interface CoreEvents {
   'volume-unmounted': { name: string; mountPoint: string };
   'volume-usage': { name: string };
   'audit-recorded': AuditEntry;
+  // A watcher saw files or devices change (Licorn's inotifier): the accounts' files by name
+  // (`passwd`, `group`…, outside changes included), or the block devices by kernel name, or
+  // `mounts`; what the change meant follows as its own events (account-changed, volume-added…).
+  'watch-changed': { watcher: 'accounts' | 'volumes'; names: string[] };
   // The status monitor started or stopped sampling (someone began or stopped following it).
   'status-sampling': { running: boolean };
   // A homes phase interrupted by a crash, settled at start (accounts/homes-journal.ts).

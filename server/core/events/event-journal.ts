@@ -11,6 +11,7 @@ export interface JournalPage {
   earlier: boolean;
 }
 
+// The journal's bounds.
 export interface EventJournalOptions {
   // Events kept (configuration key events.journal_size).
   maxEvents: number;

@@ -20,4 +20,5 @@ export const journalPageSchema = Type.Object({
   earlier: Type.Boolean(),
 });
 
+// A journaled event as its schema says (event-journal.ts calls it JournalEntry).
 export type JournalEntryView = Static<typeof journalEntrySchema>;

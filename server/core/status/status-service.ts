@@ -8,6 +8,7 @@ import { StatusMonitor, type StatusMonitorOptions } from './status-monitor.ts';
 // How often a history that moved is saved while the daemon runs (it is saved at close too).
 const saveEveryMs = 10 * 60_000;
 
+// What the core's status is opened with.
 export interface StatusServiceOptions {
   events: EventBus;
   // Where the history is kept across restarts; null keeps none.

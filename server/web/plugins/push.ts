@@ -9,6 +9,7 @@ import { createImportProgressTopic } from '../push/topics/import-progress-topic.
 import { createGroupsTopics } from '../push/topics/groups-topic.ts';
 import { createStatusTopic } from '../push/topics/status-topic.ts';
 import { createVolumesTopic } from '../push/topics/volumes-topic.ts';
+import { createEventsTopic } from '../push/topics/events-topic.ts';
 import { getMediaDir } from '../volumes/volume-row.ts';
 import { auditPageSize } from '../routes/audit.ts';
 
@@ -34,6 +35,7 @@ export default fp(
       ...createGroupsTopics(app.core.accounts, app.core.events, hub, render),
       createStatusTopic(app.core.status, hub, app.core.events),
       createVolumesTopic(app.core.volumes, getMediaDir(app.core.root), app.core.events, hub, render),
+      createEventsTopic(app.core.journal, hub, render),
     ];
     topics.forEach((topic) => hub.registerTopic(topic));
     const stopClosing = app.core.events.on('session-closed', ({ data }) => hub.closeSession(data.sessionId));

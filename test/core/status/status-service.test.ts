@@ -45,7 +45,7 @@ describe("the core's status", () => {
     }
   });
 
-  it("is the core's in the app: GET /api/v1/status reads it, with the web's figures and the core's watchers", async () => {
+  it("is the app's: GET /api/v1/status reads it, with the web's figures and the core's watchers", async () => {
     const t = await createTestApp();
     try {
       const admin = await openApiSession(t.app, 'admin', testPasswords.admin);

@@ -1,5 +1,5 @@
 import { csvColumns } from '../../../core/accounts/account-csv.ts';
-import { groupRoleSchema } from '../../../core/accounts/group-schema.ts';
+import { groupRoleSchema, memberRoleSchema } from '../../../core/accounts/group-schema.ts';
 
 // JSON schemas of the accounts API (Fastify validates with them; OpenAPI is built from them).
 // The core checks every value again: these only keep the shapes right.
@@ -94,7 +94,7 @@ export const bulkBody = {
     action: { type: 'string', enum: ['lock', 'unlock', 'delete', 'add-to-group'] },
     logins: { type: 'array', minItems: 1, maxItems: 100_000, items: name },
     group: name,
-    role: { type: 'string', enum: ['guest', 'member', 'responsible'] },
+    role: memberRoleSchema,
     home: { type: 'string', enum: ['archive', 'remove', 'keep'] },
   },
 } as const;

@@ -1,11 +1,15 @@
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../../../server/core/events/event-journal.ts';
 import { maxStreamBufferBytes } from '../../../../server/web/events/event-streams.ts';
 import { waitUntil } from '../../../helpers/wait-until.ts';
 import { openApiSession, useApiTestApp, type ApiSession } from '../../../helpers/test-app.ts';
+
+const run = promisify(execFile);
 
 // A live stream opened through inject: the response's body as lines as they come.
 async function openStream(api: ReturnType<typeof useApiTestApp>, who: ApiSession, query = '') {
@@ -70,6 +74,16 @@ describe('the events API', () => {
       `/api/v1/events?filter=accounts&limit=1&before=${page.events[0]!.seq}`,
     );
     expect(before.json().events.map((entry: JournalEntry) => entry.data)).toEqual([{ login: 'evone' }]);
+  });
+
+  it("journals what the watchers see under watch (Licorn's inotifier): a useradd in a shell", async () => {
+    await run('useradd', ['--prefix', api.t.sandbox.root, '-M', '-c', 'Ev Shell', 'evshell']);
+    await waitUntil(() => !!api.t.app.core.accounts.getAccount('evshell'), 'the watcher to see the useradd');
+    const answer = await api.call(api.admin, 'GET', '/api/v1/events?filter=inotifier&limit=1000');
+    const seen = (answer.json() as { events: JournalEntry[] }).events;
+    expect(seen.every((entry) => entry.facility === 'watch')).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ name: 'watch-changed', data: { watcher: 'accounts' } });
+    expect((seen.at(-1)!.data as { names: string[] }).names).toEqual(expect.arrayContaining(['passwd', 'shadow']));
   });
 
   it('refuses a bad filter, before or limit with 400 naming the field', async () => {
