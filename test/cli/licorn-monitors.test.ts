@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { chmod, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startLicornd, useLicorndDirectory } from '../helpers/licornd-process.ts';
 import { getLicornCommand, runLicorn, startLicorn, type RunAs } from '../helpers/licorn-command.ts';
 import { startTmux, waitForScreen } from '../helpers/tmux.ts';
 import { waitUntil } from '../helpers/wait-until.ts';
+
+const run = promisify(execFile);
 
 // The live verbs of `licorn` against a sandbox licornd through its local socket: the status
 // monitor in a real terminal (tmux), the event stream, the REPL inside the daemon.
@@ -134,8 +138,10 @@ describe('licorn get events', () => {
     const everything = followEvents([]);
     try {
       await Promise.all([filtered.ready(), everything.ready()]);
-      // Status sampling starts and stops (status events), and an account is created.
+      // An account created by licorn, and one by useradd in a shell: the watcher's event of the
+      // latter (facility watch) shows that the unfiltered stream gets what the filter removes.
       expect((await runLicorn(socket, ['get', 'status', '--json'])).code).toBe(0);
+      await run('useradd', ['--prefix', join(daemonDir.dir(), 'demo'), '-M', 'clishell']);
       expect(
         (await runLicorn(socket, ['add', 'user', 'clievent', '--full-name', 'Eve Vent', '--no-password'])).code,
       ).toBe(0);
@@ -150,6 +156,8 @@ describe('licorn get events', () => {
         10_000,
       );
       const facilityOf = (line: string) => line.split(/ +/)[2];
+      await waitUntil(() => everything.lines().some((line) => facilityOf(line) === 'watch'), 'a watch event', 10_000);
+      expect(filtered.lines().some((line) => line.includes('login=clishell'))).toBe(true);
       expect(filtered.lines().map(facilityOf)).not.toContain('status');
       expect(filtered.lines().every((line) => facilityOf(line) === 'accounts')).toBe(true);
     } finally {
