@@ -40,6 +40,7 @@ describe('deleting an account whose processes run, on the real machine', () => {
       code: 'in-use',
       field: 'login',
       message: expect.stringContaining(`${pid} sleep 311 (UID ${uid}, effective ${uid})`),
+      holders: expect.arrayContaining([{ pid, command: 'sleep 311', login: 'rmbusy' }]),
     });
     expect(await real.machine.getent('passwd', 'rmbusy')).toMatch(/^rmbusy:x:/);
     expect(child.exitCode).toBeNull();

@@ -5,7 +5,7 @@ import type { LoginDefs } from './parse-login-defs.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
 import { validateName, quote } from './validate-fields.ts';
 import { checkNotRestricted, restrictedUidBelow } from './account-permissions.ts';
-import { describeProcesses } from './account-processes.ts';
+import { describeProcesses, getHolders } from './account-processes.ts';
 
 // The checks the account operations share: names free, UID ranges and UIDs still running,
 // groups that exist, accounts that may be changed.
@@ -55,5 +55,5 @@ export function checkUidNotRunning(context: OperationContext, uid: number, who: 
   const message =
     `UID ${uid} has no account but still owns running processes: ${describeProcesses(processes)}; ` +
     `${who} could signal them: end them first or choose another UID`;
-  throw new CoreError('in-use', message, { field: 'uid' });
+  throw new CoreError('in-use', message, { field: 'uid', details: getHolders(processes, `UID ${uid}`) });
 }

@@ -19,6 +19,7 @@ import {
   accountSchema,
   bulkBody,
   deleteQuery,
+  conflictSchema,
   errorSchema,
   importBody,
   loginParams,
@@ -67,7 +68,7 @@ interface BulkBody {
   home?: 'archive' | 'remove' | 'keep';
 }
 
-const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: conflictSchema };
 // A CSV of 10,000 accounts is about 1 MB; the app's default body limit is for forms.
 const importBodyLimit = 16 * 1024 * 1024;
 
