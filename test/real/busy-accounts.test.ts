@@ -67,6 +67,38 @@ describe('deleting an account whose processes run, on the real machine', () => {
     expect(await useradd('-M', 'rmbusy')).toBe(0);
   });
 
+  it('bulk deletion: refused while one account runs processes, done with endProcesses, audited per account', async () => {
+    const uid = base + 10;
+    expect(await useradd('-u', String(uid), '-U', '-M', '-s', '/bin/sh', 'bulkbusy')).toBe(0);
+    expect(await useradd('-u', String(uid + 1), '-U', '-M', 'bulkidle')).toBe(0);
+    const child = real.machine.startAs('bulkbusy', ['sleep', '313']);
+    const pid = await waitForProcessOf(uid, 'sleep 313');
+    const body = { action: 'delete', logins: ['bulkidle', 'bulkbusy'], home: 'keep' };
+    const refused = await callApi(real.machine, admin, 'POST', '/api/v1/accounts/bulk', body);
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({
+      code: 'in-use',
+      field: 'accounts.1.login',
+      holders: [{ pid, command: 'sleep 313', login: 'bulkbusy' }],
+    });
+    expect(await real.machine.getent('passwd', 'bulkidle')).toMatch(/^bulkidle:x:/);
+    const wrongAction = { action: 'lock', logins: ['bulkidle'], endProcesses: true };
+    expect((await callApi(real.machine, admin, 'POST', '/api/v1/accounts/bulk', wrongAction)).json).toMatchObject({
+      code: 'invalid-argument',
+      field: 'endProcesses',
+    });
+    const deleted = await callApi(real.machine, admin, 'POST', '/api/v1/accounts/bulk', {
+      ...body,
+      endProcesses: true,
+    });
+    expect(deleted.status).toBe(200);
+    expect(await waitForExit(child)).not.toBeNull();
+    expect(await real.machine.getent('passwd', 'bulkbusy')).toBeNull();
+    expect(await real.machine.getent('passwd', 'bulkidle')).toBeNull();
+    const audit = (await real.machine.run(['cat', '/var/log/licorn/audit.log'])).stdout;
+    expect(audit).toMatch(new RegExp(`account-processes-end.*bulkbusy.*${pid} sleep 313`));
+  });
+
   it('deletes a useradd account’s private group so that useradd NAME works again', async () => {
     expect(await useradd('-u', String(base + 5), '-U', '-M', 'rmgroup')).toBe(0);
     expect(await real.machine.getent('group', 'rmgroup')).toMatch(/^rmgroup:x:/);

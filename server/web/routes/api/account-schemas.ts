@@ -111,6 +111,8 @@ export const bulkBody = {
     group: name,
     role: { type: 'string', enum: ['guest', 'member', 'responsible'] },
     home: { type: 'string', enum: ['archive', 'remove', 'keep'] },
+    // Delete only: end the accounts' processes first (as DELETE /accounts/{login} does).
+    endProcesses: { type: 'boolean' },
   },
 } as const;
 
