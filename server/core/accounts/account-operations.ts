@@ -85,7 +85,7 @@ export function applyCreateAccount(
   const ids = getIdIndex(db);
   let uid: number;
   if (input.uid === undefined) {
-    const free = allocateId(ids.uidOwners, ids.highest, min, max, (id) => context.uidsInUse?.has(id) ?? false);
+    const free = allocateId(ids.uidOwners, ids.highestUid, min, max, (id) => context.uidsInUse?.has(id) ?? false);
     if (free === null)
       throw new CoreError('conflict', `No free UID left for ${kind} (${min}–${max})`, { field: 'uid' });
     uid = free;
