@@ -15,6 +15,8 @@
 //   terminal's shell: node-pty's forkpty closes nothing). Node has no fcntl.
 // - watchBlockDevices(options, callback) and stopBlockWatch(handle): block devices and mounts
 //   changing, from a thread asleep in poll() (block_watch.c).
+// - findHolderPids(...): the processes keeping a filesystem busy, asking it nothing
+//   (holder_scan.c).
 #include <crypt.h>
 #include <dirent.h>
 #include <sys/syscall.h>
@@ -28,6 +30,7 @@
 #include <string.h>
 #include "pam-abi.h"
 #include "block_watch.h"
+#include "holder_scan.h"
 
 #define MAX_INPUT 4096
 
@@ -509,6 +512,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   CHECK(env, napi_define_properties(env, exports, 7, properties));
   register_block_watch(env, exports);
+  register_holder_scan(env, exports);
   return exports;
 }
 

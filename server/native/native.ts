@@ -20,6 +20,13 @@ interface LicornNative {
   ): Promise<PamResult>;
   watchBlockDevices(options: NativeBlockWatchOptions, callback: (batch: BlockChangeBatch) => void): NativeBlockWatch;
   stopBlockWatch(handle: object): void;
+  findHolderPids(
+    procDir: string,
+    major: number,
+    minor: number,
+    mountIds: number[],
+    pids: number[] | null,
+  ): Promise<number[]>;
 }
 
 // Where the native block watcher looks; an empty or missing path is not watched.
@@ -126,4 +133,16 @@ export function startBlockWatch(
 // Stops a watcher thread and closes its descriptors before returning.
 export function stopBlockWatch(watch: NativeBlockWatch): void {
   native.stopBlockWatch(watch.handle);
+}
+
+// The PIDs (of `pids`, else of every process) whose open files, current or root directory or
+// mapped files lie on the filesystem `major:minor` or one of its mounts (`mountIds`, at most
+// 64), found on a worker thread without asking the filesystem anything (holder_scan.c).
+export function findHolderPids(
+  major: number,
+  minor: number,
+  mountIds: readonly number[],
+  pids: readonly number[] | null = null,
+): Promise<number[]> {
+  return native.findHolderPids('/proc', major, minor, [...mountIds].slice(0, 64), pids ? [...pids] : null);
 }
