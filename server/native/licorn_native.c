@@ -15,6 +15,9 @@
 //   terminal's shell: node-pty's forkpty closes nothing). Node has no fcntl.
 // - watchBlockDevices(options, callback) and stopBlockWatch(handle): block devices and mounts
 //   changing, from a thread asleep in poll() (block_watch.c).
+// - readDevices(requests, callback) and abandonDeviceReads(handle): libblkid's probe of a device
+//   (blkid_probe.c), statfs, stat, on a thread of their own that a hung device may keep
+//   (device_reads.c); readSysfsBlocks(): /sys/class/block in one call (sysfs_blocks.c).
 #include <crypt.h>
 #include <dirent.h>
 #include <sys/syscall.h>
@@ -28,6 +31,8 @@
 #include <string.h>
 #include "pam-abi.h"
 #include "block_watch.h"
+#include "device_reads.h"
+#include "sysfs_blocks.h"
 
 #define MAX_INPUT 4096
 
@@ -509,6 +514,8 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   CHECK(env, napi_define_properties(env, exports, 7, properties));
   register_block_watch(env, exports);
+  register_device_reads(env, exports);
+  register_sysfs_blocks(env, exports);
   return exports;
 }
 

@@ -1,11 +1,13 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { StatfsAnswer } from '../../native/native.ts';
 import { type ActionContext, buildVolumes } from './build-volumes.ts';
 import { type MountEntry, parseFstab, parseMountInfo, parseSwaps } from './parse-mountinfo.ts';
 import type { FilesystemProbe } from './parse-blkid.ts';
 import type { ProbeCache } from './probe-filesystem.ts';
 import { type BlockDevice, readBlockDevices } from './read-block-devices.ts';
-import { mapLimited, runTool } from './run-tool.ts';
+import { mapLimited } from './run-tool.ts';
+import { runDeviceReads } from './device-reads.ts';
 import { getSystemDevices } from './system-volumes.ts';
 import type { UnresponsiveDevices } from './unresponsive-devices.ts';
 import type { Volume, VolumeUsage } from './volume-schema.ts';
@@ -39,14 +41,18 @@ async function getDeviceName(path: string): Promise<string | null> {
   return resolved?.startsWith('/dev/') ? basename(resolved) : null;
 }
 
-// Space on a mounted filesystem, from statfs in a child with a deadline (a statfs on a FUSE
-// or NFS mount that stopped answering never returns, and in the daemon it would hold one of
-// libuv's four threads for good); null when it fails (a mount that just went away).
+// Space on a mounted filesystem, from statfs(2) on a native thread with a deadline (a statfs on
+// a FUSE or NFS mount that stopped answering never returns: on one of libuv's four threads it
+// would hold it for good; device-reads.ts abandons its own); null when it fails (a mount that
+// just went away). A missed deadline throws (ToolTimeoutError).
 export async function getUsage(mountPoint: string, timeoutMs: number): Promise<VolumeUsage | null> {
-  const result = await runTool('stat', ['-f', '--printf', '%b %f %a %S', '--', mountPoint], timeoutMs);
-  const [blocks, free, available, size] = result.stdout.split(' ').map(Number);
-  if (result.code !== 0 || [blocks, free, available, size].some((value) => !Number.isSafeInteger(value))) return null;
-  return { total: blocks! * size!, used: (blocks! - free!) * size!, available: available! * size! };
+  const [outcome] = await runDeviceReads([['statfs', mountPoint]], timeoutMs);
+  if (outcome!.timeout) throw outcome!.timeout;
+  const answer = outcome!.answer as StatfsAnswer | null;
+  if (!answer) return null;
+  const { blocks, free, available, blockSize } = answer;
+  if ([blocks, free, available, blockSize].some((value) => !Number.isSafeInteger(value))) return null;
+  return { total: blocks * blockSize, used: (blocks - free) * blockSize, available: available * blockSize };
 }
 
 // The member devices of a mounted btrfs, as the kernel lists them (/sys/fs/btrfs/<uuid>/devices).
