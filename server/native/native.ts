@@ -22,7 +22,7 @@ interface LicornNative {
   stopBlockWatch(handle: object): void;
   readDevices(requests: [DeviceReadOp, string][], callback: (index: number, answer: object | null) => void): object;
   abandonDeviceReads(handle: object): void;
-  readSysfsBlocks(): Promise<SysfsBlockEntry[]>;
+  readSysfsBlocks(names?: string[]): Promise<SysfsBlockEntry[]>;
 }
 
 // What a device read does: libblkid's probe of a device, statfs(2) of a mount point, stat(2).
@@ -180,7 +180,7 @@ export function abandonDeviceReads(handle: object): void {
   native.abandonDeviceReads(handle);
 }
 
-// Every entry of /sys/class/block, read in one call on a libuv worker thread.
-export function readSysfsBlocks(): Promise<SysfsBlockEntry[]> {
-  return native.readSysfsBlocks();
+// The entries of /sys/class/block (those named, or all), read in one call on a libuv worker thread.
+export function readSysfsBlocks(names?: string[]): Promise<SysfsBlockEntry[]> {
+  return native.readSysfsBlocks(names);
 }
