@@ -1,21 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdir, open, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../server/core/core.ts';
-import { createImage, shouldSkipLoopTests } from '../../helpers/loop-devices.ts';
+import { createImage, patchImage, shouldSkipLoopTests } from '../../helpers/loop-devices.ts';
 import { createVolumesFixture, type VolumesFixture } from './volumes-fixture.ts';
 
 const run = promisify(execFile);
 const actor = { login: 'admin', address: '127.0.0.1' };
-
-// Writes raw bytes into an image (a label mkfs would refuse: invalid UTF-8, a slash in FAT).
-async function patchImage(file: string, offset: number, bytes: Buffer): Promise<void> {
-  const handle = await open(file, 'r+');
-  await handle.write(bytes, 0, bytes.length, offset);
-  await handle.close();
-}
 
 describe.skipIf(shouldSkipLoopTests()).sequential('system volumes, reserved markers, auto-mount', () => {
   let fixture: VolumesFixture;
