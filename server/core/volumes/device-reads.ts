@@ -3,7 +3,9 @@ import { ToolTimeoutError } from './run-tool.ts';
 
 // What one read gave: its answer (null: it failed, or found nothing), or the deadline it missed
 // (the thread it ran on was abandoned; the error's `exited` settles when that thread ends).
-export type DeviceReadOutcome = { answer: object | null; timeout?: undefined } | { timeout: ToolTimeoutError };
+export type DeviceReadOutcome =
+  | { answer: object | null; timeout?: undefined }
+  | { answer?: undefined; timeout: ToolTimeoutError };
 
 // Threads one batch uses at most: a probe mostly waits on the device (each of its ~30 small
 // reads of a loop device is a round trip through the loop's kernel worker), so several in
