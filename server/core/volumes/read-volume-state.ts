@@ -1,13 +1,12 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { StatfsAnswer } from '../../native/native.ts';
 import { type ActionContext, buildVolumes } from './build-volumes.ts';
 import { type MountEntry, parseFstab, parseMountInfo, parseSwaps } from './parse-mountinfo.ts';
 import type { FilesystemProbe } from './parse-blkid.ts';
 import type { ProbeCache } from './probe-filesystem.ts';
 import { type BlockDevice, readBlockDevices } from './read-block-devices.ts';
 import { mapLimited } from './run-tool.ts';
-import { runDeviceReads } from './device-reads.ts';
+import { getUsage } from './read-usage.ts';
 import { getSystemDevices } from './system-volumes.ts';
 import type { UnresponsiveDevices } from './unresponsive-devices.ts';
 import type { Volume, VolumeUsage } from './volume-schema.ts';
@@ -39,20 +38,6 @@ async function getDeviceName(path: string): Promise<string | null> {
   if (!path.startsWith('/dev/')) return null;
   const resolved = await realpath(path).catch(() => null);
   return resolved?.startsWith('/dev/') ? basename(resolved) : null;
-}
-
-// Space on a mounted filesystem, from statfs(2) on a native thread with a deadline (a statfs on
-// a FUSE or NFS mount that stopped answering never returns: on one of libuv's four threads it
-// would hold it for good; device-reads.ts abandons its own); null when it fails (a mount that
-// just went away). A missed deadline throws (ToolTimeoutError).
-export async function getUsage(mountPoint: string, timeoutMs: number): Promise<VolumeUsage | null> {
-  const [outcome] = await runDeviceReads([['statfs', mountPoint]], timeoutMs);
-  if (outcome!.timeout) throw outcome!.timeout;
-  const answer = outcome!.answer as StatfsAnswer | null;
-  if (!answer) return null;
-  const { blocks, free, available, blockSize } = answer;
-  if ([blocks, free, available, blockSize].some((value) => !Number.isSafeInteger(value))) return null;
-  return { total: blocks * blockSize, used: (blocks - free) * blockSize, available: available * blockSize };
 }
 
 // The member devices of a mounted btrfs, as the kernel lists them (/sys/fs/btrfs/<uuid>/devices).
