@@ -1,9 +1,10 @@
 // readSysfsBlocks(names?) -> Promise<entry[]>: what /sys/class/block says of block devices and
-// partitions (those named, or every one) (dev, size, partition, ro, removable, diskseq, loop/backing_file, the link's target,
-// holders and slaves), read in one call on a libuv worker thread. sysfs files are a few bytes
-// the kernel makes from memory (nothing a hung device can stall, so the pool is safe here):
-// ten of them per device cost 4 syscalls and a JavaScript string each through fs.readFileSync
-// (about 11 ms for 52 devices, all of it blocking the event loop), a fraction of that here.
+// partitions, those named or every one (dev, size, partition, ro, removable, diskseq,
+// loop/backing_file, the link's target, holders and slaves), read in one call on a libuv
+// worker thread. sysfs files are a few bytes the kernel makes from memory (nothing a hung
+// device can stall, so the pool is safe here): ten of them per device cost 4 syscalls and a
+// JavaScript string each through fs.readFileSync (about 11 ms for 52 devices, all of it
+// blocking the event loop), a fraction of that here.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
