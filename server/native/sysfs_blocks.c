@@ -128,10 +128,10 @@ static void execute(napi_env env, void *data) {
   size_t names_count = job->names_count;
   char **names = job->names;
   if (names == NULL) names = read_names(class_fd, ".", &names_count);
-  if (names_count > MAX_DEVICES) names_count = MAX_DEVICES;
-  job->entries = calloc(names_count ? names_count : 1, sizeof *job->entries);
+  size_t read_count = names_count > MAX_DEVICES ? MAX_DEVICES : names_count;
+  job->entries = calloc(read_count ? read_count : 1, sizeof *job->entries);
   if (job->entries != NULL) {
-    for (size_t i = 0; i < names_count; i++) read_entry(class_fd, names[i], &job->entries[job->count++]);
+    for (size_t i = 0; i < read_count; i++) read_entry(class_fd, names[i], &job->entries[job->count++]);
   }
   if (job->names == NULL) free_names(names, names_count);
   close(class_fd);
