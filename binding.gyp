@@ -2,8 +2,10 @@
   "targets": [
     {
       "target_name": "licorn_native",
-      "sources": ["server/native/licorn_native.c", "server/native/block_watch.c", "server/native/block_watch_sources.c", "server/native/holder_scan.c"],
-      "libraries": ["-lcrypt", "-ldl", "-lpthread"],
+      "sources": ["server/native/licorn_native.c", "server/native/block_watch.c", "server/native/block_watch_sources.c",
+        "server/native/blkid_probe.c", "server/native/device_reads.c", "server/native/sysfs_blocks.c",
+        "server/native/holder_scan.c"],
+      "libraries": ["-lcrypt", "-ldl", "-lpthread", "-lblkid"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]

@@ -17,6 +17,9 @@
 //   changing, from a thread asleep in poll() (block_watch.c).
 // - findHolderPids(...): the processes keeping a filesystem busy, asking it nothing
 //   (holder_scan.c).
+// - readDevices(requests, callback) and abandonDeviceReads(handle): libblkid's probe of a device
+//   (blkid_probe.c), statfs, stat, on a thread of their own that a hung device may keep
+//   (device_reads.c); readSysfsBlocks(): /sys/class/block in one call (sysfs_blocks.c).
 #include <crypt.h>
 #include <dirent.h>
 #include <sys/syscall.h>
@@ -31,6 +34,8 @@
 #include "pam-abi.h"
 #include "block_watch.h"
 #include "holder_scan.h"
+#include "device_reads.h"
+#include "sysfs_blocks.h"
 
 #define MAX_INPUT 4096
 
@@ -513,6 +518,8 @@ static napi_value init(napi_env env, napi_value exports) {
   CHECK(env, napi_define_properties(env, exports, 7, properties));
   register_block_watch(env, exports);
   register_holder_scan(env, exports);
+  register_device_reads(env, exports);
+  register_sysfs_blocks(env, exports);
   return exports;
 }
 
