@@ -1,5 +1,5 @@
 // The volumes bench's discovery figures: the core's reading of the machine (sysfs, mountinfo,
-// blkid -p of each device) cold (nothing probed yet: a start) and warm (what a watcher's
+// libblkid's probe of each device in-process) cold (nothing probed yet: a start) and warm (what a watcher's
 // refresh costs), against lsblk (the issue's baseline) and against one `blkid` probing every
 // device (lsblk's FSTYPE, LABEL and UUID come from udev's database: without udev it reads
 // only sysfs and shows none of them, so blkid is what the same answer costs here).

@@ -16,6 +16,11 @@
 // - watchBlockDevices(options, callback) and stopBlockWatch(handle): block devices and mounts
 //   changing, from a thread asleep in poll() (block_watch.c).
 // - getPeerCredentials(fd) -> { pid, uid, gid }: a Unix socket peer's SO_PEERCRED (peer_credentials.c).
+// - findHolderPids(...): the processes keeping a filesystem busy, asking it nothing
+//   (holder_scan.c).
+// - readDevices(requests, callback) and abandonDeviceReads(handle): libblkid's probe of a device
+//   (blkid_probe.c), statfs, stat, on a thread of their own that a hung device may keep
+//   (device_reads.c); readSysfsBlocks(): /sys/class/block in one call (sysfs_blocks.c).
 #include <crypt.h>
 #include <dirent.h>
 #include <sys/syscall.h>
@@ -30,6 +35,9 @@
 #include "pam-abi.h"
 #include "block_watch.h"
 #include "peer_credentials.h"
+#include "holder_scan.h"
+#include "device_reads.h"
+#include "sysfs_blocks.h"
 
 #define MAX_INPUT 4096
 
@@ -512,6 +520,9 @@ static napi_value init(napi_env env, napi_value exports) {
   CHECK(env, napi_define_properties(env, exports, 7, properties));
   register_block_watch(env, exports);
   register_peer_credentials(env, exports);
+  register_holder_scan(env, exports);
+  register_device_reads(env, exports);
+  register_sysfs_blocks(env, exports);
   return exports;
 }
 

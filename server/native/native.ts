@@ -21,6 +21,16 @@ interface LicornNative {
   watchBlockDevices(options: NativeBlockWatchOptions, callback: (batch: BlockChangeBatch) => void): NativeBlockWatch;
   stopBlockWatch(handle: object): void;
   getPeerCredentials(fd: number): PeerCredentials;
+  findHolderPids(
+    procDir: string,
+    major: number,
+    minor: number,
+    mountIds: number[],
+    pids: number[] | null,
+  ): Promise<number[]>;
+  readDevices(requests: [DeviceReadOp, string][], callback: (index: number, answer: object | null) => void): object;
+  abandonDeviceReads(handle: object): void;
+  readSysfsBlocks(names?: string[]): Promise<SysfsBlockEntry[]>;
 }
 
 // Who connected to a Unix socket (SO_PEERCRED): the process and its user and group ids.
@@ -28,6 +38,40 @@ export interface PeerCredentials {
   pid: number;
   uid: number;
   gid: number;
+}
+
+// What a device read does: libblkid's probe of a device, statfs(2) of a mount point, stat(2).
+export type DeviceReadOp = 'probe' | 'statfs' | 'stat';
+
+// One device's libblkid values, raw bytes by libblkid's names (TYPE, USAGE, LABEL,
+// LABEL_FATBOOT, UUID, PART_ENTRY_UUID, PART_ENTRY_NAME); only those found are present.
+export type ProbeAnswer = Partial<Record<string, Buffer>>;
+// statfs(2)'s counts of a mounted filesystem, in blocks of blockSize bytes.
+export interface StatfsAnswer {
+  blocks: number;
+  free: number;
+  available: number;
+  blockSize: number;
+}
+// stat(2) of a file: "major:minor" when it is a block device node, its mtime ("sec.nsec").
+export interface StatAnswer {
+  rdev?: string;
+  mtime: string;
+}
+
+// One entry of /sys/class/block as read (null: the file is absent); `link` is the entry's target.
+export interface SysfsBlockEntry {
+  name: string;
+  link: string | null;
+  dev: string | null;
+  size: string | null;
+  partition: string | null;
+  ro: string | null;
+  removable: string | null;
+  diskseq: string | null;
+  backingFile: string | null;
+  holders: string[];
+  slaves: string[];
 }
 
 // Where the native block watcher looks; an empty or missing path is not watched.
@@ -140,4 +184,36 @@ export function stopBlockWatch(watch: NativeBlockWatch): void {
 // at connect(2); throws (code EBADF, ENOTSOCK…) for anything else.
 export function getPeerCredentials(fd: number): PeerCredentials {
   return native.getPeerCredentials(fd);
+}
+
+// The PIDs (of `pids`, else of every process) whose open files, current or root directory or
+// mapped files lie on the filesystem `major:minor` or one of its mounts (`mountIds`, at most
+// 64), found on a worker thread without asking the filesystem anything (holder_scan.c).
+export function findHolderPids(
+  major: number,
+  minor: number,
+  mountIds: readonly number[],
+  pids: readonly number[] | null = null,
+): Promise<number[]> {
+  return native.findHolderPids('/proc', major, minor, [...mountIds].slice(0, 64), pids ? [...pids] : null);
+}
+
+// Starts a thread that runs `requests` one after another (device_reads.c): `onAnswer` gets each
+// answer (null: failed, nothing found) by index, then -1 when the thread ends. Abandon it with
+// abandonDeviceReads(): it stops after the request it is on (perhaps never, on a hung device).
+export function startDeviceReads(
+  requests: [DeviceReadOp, string][],
+  onAnswer: (index: number, answer: object | null) => void,
+): object {
+  return native.readDevices(requests, onAnswer);
+}
+
+// Gives up on a thread started by startDeviceReads(): it no longer keeps the process alive.
+export function abandonDeviceReads(handle: object): void {
+  native.abandonDeviceReads(handle);
+}
+
+// The entries of /sys/class/block (those named, or all), read in one call on a libuv worker thread.
+export function readSysfsBlocks(names?: string[]): Promise<SysfsBlockEntry[]> {
+  return native.readSysfsBlocks(names);
 }

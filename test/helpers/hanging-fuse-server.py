@@ -1,7 +1,8 @@
 # A FUSE server speaking the kernel's protocol on /dev/fuse (no libfuse bindings needed): one
 # read-only file "img" served from an image file. After SIGUSR1 it stops answering READs, so
 # whatever reads the file (a loop device over it, then blkid on the loop) sleeps in the
-# kernel in D state, as on a dying disk or a hung NFS server. Killing it aborts the connection:
+# kernel in D state, as on a dying disk or a hung NFS server. After SIGUSR2 it answers nothing
+# at all (a stat() of its file hangs too, as on a server that died). Killing it aborts the connection:
 # the stuck reads then fail and their processes end.
 # Usage (root): python3 hanging-fuse-server.py IMAGE MOUNTPOINT
 import ctypes, os, signal, stat, struct, sys
@@ -16,13 +17,20 @@ if libc.mount(b'licorn-test-fuse', target.encode(), b'fuse', 0, options) != 0:
     print('mount failed', os.strerror(ctypes.get_errno()), flush=True)
     sys.exit(1)
 hanging = False
+silent = False
 
 def on_hang(_signum, _frame):
     global hanging
     hanging = True
     print('hanging', flush=True)
 
+def on_silence(_signum, _frame):
+    global hanging, silent
+    hanging = silent = True
+    print('silent', flush=True)
+
 signal.signal(signal.SIGUSR1, on_hang)
+signal.signal(signal.SIGUSR2, on_silence)
 print('mounted', flush=True)
 
 def attr(ino, mode, length):
@@ -40,6 +48,8 @@ while True:
         break
     length, opcode, unique, nodeid = struct.unpack_from('<IIQQ', buf, 0)
     body = buf[40:length]
+    if silent:
+        continue
     if opcode == 26:  # INIT: protocol 7.31, max_write 131072
         reply(unique, 0, struct.pack('<IIIIHHIIHHII', 7, 31, 0, 0, 16, 12, 131072, 1, 0, 0, 0, 0) + b'\0' * 24)
     elif opcode == 1:  # LOOKUP

@@ -12,6 +12,8 @@ export interface HangingFuse {
   file: string;
   // From now on, reads of the file are never answered (processes reading it sleep in D state).
   hang(): Promise<void>;
+  // From now on, nothing is answered: a stat() of the file hangs too.
+  silence(): Promise<void>;
   // Ends the server (the kernel aborts the connection: stuck reads fail) and unmounts.
   stop(): Promise<void>;
 }
@@ -43,6 +45,11 @@ export async function startHangingFuse(image: string, mountPoint: string): Promi
     async hang() {
       const acknowledged = waitForLine(child, 'hanging');
       child.kill('SIGUSR1');
+      await acknowledged;
+    },
+    async silence() {
+      const acknowledged = waitForLine(child, 'silent');
+      child.kill('SIGUSR2');
       await acknowledged;
     },
     async stop() {

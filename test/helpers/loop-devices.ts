@@ -50,6 +50,13 @@ export async function createBareImage(path: string, mib: number): Promise<string
   return path;
 }
 
+// Writes raw bytes into an image (a label mkfs would refuse: invalid UTF-8, a slash in FAT).
+export async function patchImage(file: string, offset: number, bytes: Buffer): Promise<void> {
+  const handle = await open(file, 'r+');
+  await handle.write(bytes, 0, bytes.length, offset);
+  await handle.close();
+}
+
 // The loop devices one test file attached: attach with losetup -f --show (never a fixed
 // loopN: other test files attach theirs at the same time), detach all at the end.
 export class LoopDevices {

@@ -40,6 +40,7 @@ describe('deleting an account whose processes run, on the real machine', () => {
       code: 'in-use',
       field: 'login',
       message: expect.stringContaining(`${pid} sleep 311 (UID ${uid}, effective ${uid})`),
+      holders: expect.arrayContaining([{ pid, command: 'sleep 311', login: 'rmbusy' }]),
     });
     expect(await real.machine.getent('passwd', 'rmbusy')).toMatch(/^rmbusy:x:/);
     expect(child.exitCode).toBeNull();
@@ -64,6 +65,38 @@ describe('deleting an account whose processes run, on the real machine', () => {
     expect(audit).toMatch(new RegExp(`account-processes-end.*rmbusy.*${pid} sleep 311`));
     // useradd refused this before: exit 9, "group rmbusy exists".
     expect(await useradd('-M', 'rmbusy')).toBe(0);
+  });
+
+  it('bulk deletion: refused while one account runs processes, done with endProcesses, audited per account', async () => {
+    const uid = base + 10;
+    expect(await useradd('-u', String(uid), '-U', '-M', '-s', '/bin/sh', 'bulkbusy')).toBe(0);
+    expect(await useradd('-u', String(uid + 1), '-U', '-M', 'bulkidle')).toBe(0);
+    const child = real.machine.startAs('bulkbusy', ['sleep', '313']);
+    const pid = await waitForProcessOf(uid, 'sleep 313');
+    const body = { action: 'delete', logins: ['bulkidle', 'bulkbusy'], home: 'keep' };
+    const refused = await callApi(real.machine, admin, 'POST', '/api/v1/accounts/bulk', body);
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({
+      code: 'in-use',
+      field: 'accounts.1.login',
+      holders: [{ pid, command: 'sleep 313', login: 'bulkbusy' }],
+    });
+    expect(await real.machine.getent('passwd', 'bulkidle')).toMatch(/^bulkidle:x:/);
+    const wrongAction = { action: 'lock', logins: ['bulkidle'], endProcesses: true };
+    expect((await callApi(real.machine, admin, 'POST', '/api/v1/accounts/bulk', wrongAction)).json).toMatchObject({
+      code: 'invalid-argument',
+      field: 'endProcesses',
+    });
+    const deleted = await callApi(real.machine, admin, 'POST', '/api/v1/accounts/bulk', {
+      ...body,
+      endProcesses: true,
+    });
+    expect(deleted.status).toBe(200);
+    expect(await waitForExit(child)).not.toBeNull();
+    expect(await real.machine.getent('passwd', 'bulkbusy')).toBeNull();
+    expect(await real.machine.getent('passwd', 'bulkidle')).toBeNull();
+    const audit = (await real.machine.run(['cat', '/var/log/licorn/audit.log'])).stdout;
+    expect(audit).toMatch(new RegExp(`account-processes-end.*bulkbusy.*${pid} sleep 313`));
   });
 
   it('deletes a useradd account’s private group so that useradd NAME works again', async () => {

@@ -1,7 +1,8 @@
 import { join, posix } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
-import { applyRenameAccount, type OperationContext } from './account-operations.ts';
+import type { OperationContext } from './account-operations.ts';
+import { applyRenameAccount } from './rename-account.ts';
 import { atRow } from './bulk-rows.ts';
 import type { DirectorySteps } from './directory-steps.ts';
 import {

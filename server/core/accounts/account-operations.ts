@@ -5,8 +5,16 @@ import type { PasswdEntry } from './parse-passwd.ts';
 import { allocateId, getIdIndex } from './id-index.ts';
 import { validateDay, validateFullName, validateId, validateName, validateShell, quote } from './validate-fields.ts';
 import { checkHomePath, noteHomeChange } from './home-paths.ts';
-import { checkNotRestricted, restrictedUidBelow } from './account-permissions.ts';
-import { describeProcesses, type UidUse } from './account-processes.ts';
+import type { UidUse } from './account-processes.ts';
+import {
+  checkLoginFree,
+  checkUidNotRunning,
+  getChangeableAccount,
+  getUidRange,
+  validateGroupList,
+} from './account-checks.ts';
+import { applyAddMember, applyRemoveMember } from './membership-operations.ts';
+import { applySetExpiry, applySetLocked } from './shadow-operations.ts';
 
 // Pure changes to an AccountDatabase (a clone: a refused change throws before the files are
 // written). Each validates everything it is given and names the field at fault.
@@ -55,53 +63,6 @@ export interface AccountChanges {
   expiry?: number | null;
 }
 
-const notFound = (login: string): CoreError =>
-  new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
-
-// Refuses a login an account already has (in passwd or shadow); `field` names it in the error.
-export function checkLoginFree(db: AccountDatabase, login: string, field = 'login'): void {
-  if (db.passwd.has(login) || db.shadow.has(login))
-    throw new CoreError('already-exists', `User account ${quote(login)} already exists`, { field });
-}
-
-// The UID range of system or standard accounts, and its name for messages.
-// System accounts start at 300: below are restricted accounts, which Licorn never makes.
-function getUidRange(defs: LoginDefs, system: boolean): [number, number, string] {
-  return system
-    ? [Math.max(defs.sysUidMin, restrictedUidBelow), defs.sysUidMax, 'system accounts']
-    : [defs.uidMin, defs.uidMax, 'standard accounts'];
-}
-
-// Checks a list of supplementary group names: well formed and existing; returns it without
-// repeats.
-function validateGroupList(db: AccountDatabase, names: string[]): string[] {
-  const groups = [...new Set(names)].map((name) => validateName(name, 'group'));
-  for (const name of groups) {
-    if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'groups' });
-  }
-  return groups;
-}
-
-// An existing account that may be changed (never a restricted one).
-function getAccount(db: AccountDatabase, login: string): PasswdEntry {
-  const account = db.passwd.get(login);
-  if (!account) throw notFound(login);
-  checkNotRestricted(account);
-  return account;
-}
-
-// Refuses to give `who` a UID no account has that still owns running processes
-// (context.uidsInUse): it could then signal and trace them. A kept home's UID given
-// explicitly is its owner taking it over, as documented: allowed.
-function checkUidNotRunning(context: OperationContext, uid: number, who: string): void {
-  const processes = context.uidsInUse?.get(uid)?.processes;
-  if (!processes?.length) return;
-  const message =
-    `UID ${uid} has no account but still owns running processes: ${describeProcesses(processes)}; ` +
-    `${who} could signal them: end them first or choose another UID`;
-  throw new CoreError('in-use', message, { field: 'uid' });
-}
-
 // Adds an account (passwd, shadow, its supplementary groups in group and gshadow). A bulk
 // caller passes `memberships` to collect the group additions and make them in one go per
 // group (applyAddMembers), instead of rewriting a growing member list once per account.
@@ -124,7 +85,7 @@ export function applyCreateAccount(
   const ids = getIdIndex(db);
   let uid: number;
   if (input.uid === undefined) {
-    const free = allocateId(ids.uidOwners, ids.highest, min, max, (id) => context.uidsInUse?.has(id) ?? false);
+    const free = allocateId(ids.uidOwners, ids.highestUid, min, max, (id) => context.uidsInUse?.has(id) ?? false);
     if (free === null)
       throw new CoreError('conflict', `No free UID left for ${kind} (${min}–${max})`, { field: 'uid' });
     uid = free;
@@ -191,7 +152,7 @@ export function applyModifyAccount(
   changes: AccountChanges,
   context: OperationContext,
 ): { before: PasswdEntry; after: PasswdEntry } {
-  const account = getAccount(db, login);
+  const account = getChangeableAccount(db, login);
   const next = { ...account };
   if (changes.fullName !== undefined) {
     const fullName = validateFullName(changes.fullName);
@@ -249,61 +210,9 @@ export function applyModifyAccount(
   return { before: account, after: next };
 }
 
-// Locks (`!` before the hash) or unlocks an account's password. Unlocking an account that
-// has no password (`!` alone) is refused, as `usermod -U` does: it would leave an empty
-// hash, which PAM's `nullok` (Debian's default) lets anyone log in with.
-export function applySetLocked(db: AccountDatabase, login: string, locked: boolean): void {
-  getAccount(db, login);
-  const shadow = db.shadow.get(login);
-  if (!shadow)
-    throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry to lock`, { field: 'login' });
-  const bare = shadow.hash.replace(/^!+/, '');
-  if (!locked && bare === '' && shadow.hash !== '') {
-    const message = `Unlocking would leave ${quote(login)} with an empty password; set a password first`;
-    throw new CoreError('invalid-argument', message, { field: 'locked' });
-  }
-  db.shadow.set({ ...shadow, hash: locked ? `!${bare}` : bare });
-}
-
-// Sets a new password hash (keeping a lock), marks it changed today.
-export function applySetHash(db: AccountDatabase, login: string, hash: string, context: OperationContext): void {
-  getAccount(db, login);
-  const shadow = db.shadow.get(login);
-  const locked = shadow?.hash.startsWith('!') ?? false;
-  db.shadow.set({
-    login,
-    minDays: 0,
-    maxDays: 99999,
-    warnDays: 7,
-    inactiveDays: null,
-    expireDate: null,
-    reserved: '',
-    ...shadow,
-    hash: locked ? `!${hash}` : hash,
-    lastChange: context.today,
-  });
-}
-
-// Forces a password change at the next login (last change on day 0, as `passwd -e`).
-export function applyForcePasswordChange(db: AccountDatabase, login: string): void {
-  getAccount(db, login);
-  const shadow = db.shadow.get(login);
-  if (!shadow) throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry`, { field: 'login' });
-  db.shadow.set({ ...shadow, lastChange: 0 });
-}
-
-// Sets the day the account expires (days since 1970), or null for never.
-export function applySetExpiry(db: AccountDatabase, login: string, day: number | null): void {
-  getAccount(db, login);
-  const expireDate = validateDay(day, 'expiry');
-  const shadow = db.shadow.get(login);
-  if (!shadow) throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry`, { field: 'login' });
-  db.shadow.set({ ...shadow, expireDate });
-}
-
 // Removes an account from passwd, shadow and every group's members and administrators.
 export function applyDeleteAccount(db: AccountDatabase, login: string): PasswdEntry {
-  const account = getAccount(db, login);
+  const account = getChangeableAccount(db, login);
   db.passwd.delete(login);
   noteHomeChange(db, login, account.home, null);
   db.shadow.delete(login);
@@ -323,89 +232,4 @@ export function applyDeleteAccount(db: AccountDatabase, login: string): PasswdEn
     }
   }
   return account;
-}
-
-// Adds a member to a group (group and gshadow); adding one already there changes nothing.
-export function applyAddMember(db: AccountDatabase, name: string, login: string): void {
-  applyAddMembers(db, name, [login]);
-}
-
-// Adds members to a group in one change of its lines; those already there are skipped.
-export function applyAddMembers(db: AccountDatabase, name: string, logins: string[]): void {
-  const group = db.group.get(name);
-  if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
-  for (const login of logins) {
-    const account = db.passwd.get(login);
-    if (!account) throw notFound(login);
-    checkNotRestricted(account, 'member');
-  }
-  const present = new Set(group.members);
-  const added = logins.filter((login) => !present.has(login) && present.add(login));
-  if (added.length > 0) db.group.set({ ...group, members: [...group.members, ...added] });
-  const shadow = db.gshadow.get(name) ?? { name, password: '!', admins: [], members: [] };
-  const inShadow = new Set(shadow.members);
-  const addedToShadow = logins.filter((login) => !inShadow.has(login) && inShadow.add(login));
-  if (addedToShadow.length > 0) db.gshadow.set({ ...shadow, members: [...shadow.members, ...addedToShadow] });
-}
-
-// Removes a member from a group (group and gshadow).
-export function applyRemoveMember(db: AccountDatabase, name: string, login: string): void {
-  const group = db.group.get(name);
-  if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
-  if (!group.members.includes(login))
-    throw new CoreError('not-found', `${quote(login)} is not a member of ${quote(name)}`, { field: 'member' });
-  const account = db.passwd.get(login);
-  if (account) checkNotRestricted(account, 'member');
-  db.group.set({ ...group, members: group.members.filter((member) => member !== login) });
-  const shadow = db.gshadow.get(name);
-  if (shadow) db.gshadow.set({ ...shadow, members: shadow.members.filter((member) => member !== login) });
-}
-
-// Renames an account in passwd, shadow and every group list; `home` is its new home path
-// when it moves (the caller moves the directory), `renameGroup` renames its primary group
-// too when that group has the account's old name.
-export function applyRenameAccount(
-  db: AccountDatabase,
-  login: string,
-  newLogin: string,
-  options: { home?: string; renameGroup?: boolean; homeBase?: string } = {},
-): { home: string } {
-  const account = getAccount(db, login);
-  const target = validateName(newLogin, 'login');
-  checkLoginFree(db, target, 'newLogin');
-  const primary = db.group.get(login);
-  const renameGroup = !!options.renameGroup && primary !== undefined && primary.gid === account.gid;
-  if (db.group.has(target) && !renameGroup) {
-    throw new CoreError(
-      'already-exists',
-      `A group named ${quote(target)} exists on the system; it would be confused with the account`,
-      { field: 'newLogin' },
-    );
-  }
-  const home =
-    options.home === undefined
-      ? account.home
-      : checkHomePath(db, login, options.home, options.homeBase ?? '/home', 'moveHome');
-  db.passwd.rename(login, { ...account, login: target, home });
-  noteHomeChange(db, login, account.home, null);
-  noteHomeChange(db, target, null, home);
-  const shadow = db.shadow.get(login);
-  if (shadow) db.shadow.rename(login, { ...shadow, login: target });
-  const swap = (names: string[]) => names.map((name) => (name === login ? target : name));
-  for (const group of [...db.group.entries()]) {
-    if (group.members.includes(login)) db.group.set({ ...group, members: swap(group.members) });
-  }
-  for (const group of [...db.gshadow.entries()]) {
-    if (group.members.includes(login) || group.admins.includes(login))
-      db.gshadow.set({ ...group, members: swap(group.members), admins: swap(group.admins) });
-  }
-  if (renameGroup) {
-    db.group.rename(login, { ...primary!, name: target });
-    getIdIndex(db).gidOwners.set(primary!.gid, target);
-    const groupShadow = db.gshadow.get(login);
-    if (groupShadow) db.gshadow.rename(login, { ...groupShadow, name: target });
-  }
-  const ids = getIdIndex(db);
-  ids.uidOwners.set(account.uid, target);
-  return { home };
 }

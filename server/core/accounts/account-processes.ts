@@ -34,6 +34,19 @@ export function describeProcesses(processes: readonly ProcessInfo[]): string {
   return named.join(', ') + (more > 0 ? ` and ${more} more` : '');
 }
 
+// An 'in-use' refusal's `details`: the processes that hold the account, as a volume's holders
+// are listed (the API answers them as `holders`), each with the login it runs as.
+export function getHolders(processes: readonly ProcessInfo[], login: string): ProcessHolder[] {
+  return processes.map((info) => ({ pid: info.pid, command: info.command, login }));
+}
+
+// One process an 'in-use' refusal names (the shape of the volumes' holders).
+export interface ProcessHolder {
+  pid: number;
+  command: string;
+  login: string;
+}
+
 // The processes running as any of `accounts`' UIDs (none in a sandbox).
 export async function getAccountProcesses(
   machine: MachineProcesses | null,
@@ -62,7 +75,8 @@ export async function checkNotBusy(
       `The account ${quote(account.login)} (UID ${account.uid}) still has ${own.length} running ` +
       `process${own.length === 1 ? '' : 'es'}: ${describeProcesses(own)}; ` +
       'end them first, or ask to end its processes then delete (endProcesses)';
-    throw onRow(new CoreError('in-use', message, { field: 'login' }), row);
+    const details = getHolders(own, account.login);
+    throw onRow(new CoreError('in-use', message, { field: 'login', details }), row);
   }
 }
 
@@ -84,7 +98,7 @@ export async function endAccountProcesses(machine: MachineProcesses, account: Pa
       `Ended ${found.length - left.length} processes of ${quote(account.login)}, but ${left.length} still ` +
       `run as UID ${account.uid} (not the account's to signal, or unkillable): ${describeProcesses(left)}; ` +
       'the account was not deleted';
-    throw new CoreError('in-use', message, { field: 'login' });
+    throw new CoreError('in-use', message, { field: 'login', details: getHolders(left, account.login) });
   }
   return found;
 }

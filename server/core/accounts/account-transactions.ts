@@ -6,14 +6,13 @@ import { getAccountView, type AccountView } from './account-view.ts';
 import {
   applyCreateAccount,
   applyDeleteAccount,
-  applyForcePasswordChange,
   applyModifyAccount,
-  applySetHash,
-  applyAddMembers,
-  checkLoginFree,
   type AccountChanges,
   type NewAccount,
 } from './account-operations.ts';
+import { checkLoginFree } from './account-checks.ts';
+import { applyForcePasswordChange, applySetHash } from './shadow-operations.ts';
+import { applyAddMembers } from './membership-operations.ts';
 import { applySetRole, type GroupRole } from './licorn-roles.ts';
 import { getHomePlan, type HomeDisposal, type HomePlan } from './home-disk.ts';
 import {

@@ -1,15 +1,9 @@
 import type { EventBus } from '../events/event-bus.ts';
 import { AccountsStore } from './accounts-store.ts';
 import type { AccountView, GroupView } from './account-view.ts';
-import {
-  applyForcePasswordChange,
-  applySetExpiry,
-  applySetHash,
-  applySetLocked,
-  applyAddMember,
-  applyRemoveMember,
-  type AccountChanges,
-} from './account-operations.ts';
+import type { AccountChanges } from './account-operations.ts';
+import { applyForcePasswordChange, applySetExpiry, applySetHash, applySetLocked } from './shadow-operations.ts';
+import { applyAddMember, applyRemoveMember } from './membership-operations.ts';
 import type { NewGroup } from './group-operations.ts';
 import { applySetRole, getRole, type GroupRole } from './licorn-roles.ts';
 import { GroupShares } from './group-shares.ts';

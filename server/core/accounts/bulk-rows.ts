@@ -6,6 +6,7 @@ export function atRow(error: unknown, row: number): unknown {
   return new CoreError(error.code, `Row ${row + 1}: ${error.message}`, {
     field: `accounts.${row}.${error.field ?? 'row'}`,
     cause: error,
+    details: error.details ?? undefined,
   });
 }
 

@@ -35,7 +35,7 @@ function addGroup(
   const ids = getIdIndex(db);
   let chosen: number;
   if (gid === undefined) {
-    const free = allocateId(ids.gidOwners, ids.highest, min, max);
+    const free = allocateId(ids.gidOwners, ids.highestGid, min, max);
     if (free === null)
       throw new CoreError('conflict', `No free GID left for ${kind} (${min}–${max})`, { field: 'gid' });
     chosen = free;

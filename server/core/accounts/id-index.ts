@@ -5,8 +5,10 @@ import type { AccountDatabase } from './account-database.ts';
 export interface IdIndex {
   uidOwners: Map<number, string>;
   gidOwners: Map<number, string>;
-  // The highest id handed out per range, "min-max" → id.
-  highest: Map<string, number>;
+  // The highest UID and GID handed out per range, "min-max" → id: one map per kind, since
+  // UIDs and GIDs often share a range (Debian: 1000–60000) and must not share a top.
+  highestUid: Map<string, number>;
+  highestGid: Map<string, number>;
 }
 
 const indexes = new WeakMap<AccountDatabase, IdIndex>();
@@ -20,7 +22,7 @@ export function forgetIdIndex(db: AccountDatabase): void {
 export function getIdIndex(db: AccountDatabase): IdIndex {
   let index = indexes.get(db);
   if (!index) {
-    index = { uidOwners: new Map(), gidOwners: new Map(), highest: new Map() };
+    index = { uidOwners: new Map(), gidOwners: new Map(), highestUid: new Map(), highestGid: new Map() };
     for (const entry of db.passwd.entries())
       if (!index.uidOwners.has(entry.uid)) index.uidOwners.set(entry.uid, entry.login);
     for (const entry of db.group.entries())
@@ -46,7 +48,8 @@ export function allocateId(
     top = min - 1;
     for (const id of owners.keys()) if (id >= min && id <= max && id > top) top = id;
   }
-  while (top < max && isTaken(top + 1)) top += 1;
+  // An id given explicitly since the top was cached (useradd -u) is above it now.
+  while (top < max && (owners.has(top + 1) || isTaken(top + 1))) top += 1;
   if (top < max) {
     highest.set(key, top + 1);
     return top + 1;

@@ -1,4 +1,4 @@
-import { holdsDevice } from './find-holders.ts';
+import { getPidsHolding } from './find-holders.ts';
 import type { VolumeHolder } from './volumes-api.ts';
 
 // How long the holders get after SIGTERM, then after SIGKILL (a process in D state, on a
@@ -13,9 +13,12 @@ async function getStillHolding(
   dev: string,
   mountIds: ReadonlySet<number>,
 ): Promise<VolumeHolder[]> {
-  const still: VolumeHolder[] = [];
-  for (const holder of holders) if (await holdsDevice(String(holder.pid), dev, mountIds)) still.push(holder);
-  return still;
+  const holding = await getPidsHolding(
+    holders.map((holder) => holder.pid),
+    dev,
+    mountIds,
+  );
+  return holders.filter((holder) => holding.has(holder.pid));
 }
 
 // Sends `signal` to each holder that still holds `dev` at that moment (PIDs are checked again
@@ -26,9 +29,13 @@ async function signalHolders(
   mountIds: ReadonlySet<number>,
   signal: NodeJS.Signals,
 ): Promise<void> {
+  const holding = await getPidsHolding(
+    holders.filter((holder) => holder.pid !== 1 && holder.pid !== process.pid).map((holder) => holder.pid),
+    dev,
+    mountIds,
+  );
   for (const holder of holders) {
-    if (holder.pid === 1 || holder.pid === process.pid) continue;
-    if (!(await holdsDevice(String(holder.pid), dev, mountIds))) continue;
+    if (!holding.has(holder.pid)) continue;
     try {
       process.kill(holder.pid, signal);
     } catch {

@@ -1,4 +1,6 @@
-// What blkid reports about the content of a device.
+import type { ProbeAnswer } from '../../native/native.ts';
+
+// What libblkid reports about the content of a device.
 export interface FilesystemProbe {
   fsType: string | null;
   // "filesystem", "raid", "crypto", "other" (swap): only filesystems are mounted.
@@ -19,43 +21,25 @@ export const emptyProbe: FilesystemProbe = {
   partLabel: null,
 };
 
-// `\xNN` escapes of the udev format back to the label's bytes, then to text. Bytes that are
-// not UTF-8 become U+FFFD (shown as such, never used raw in a path).
-function decodeEncoded(text: string): string {
-  const bytes: number[] = [];
-  for (let index = 0; index < text.length; index += 1) {
-    const hex = /^\\x([0-9a-fA-F]{2})/.exec(text.slice(index, index + 4));
-    if (hex) {
-      bytes.push(Number.parseInt(hex[1]!, 16));
-      index += 3;
-    } else {
-      bytes.push(...Buffer.from(text[index]!, 'utf8'));
-    }
-  }
-  return new TextDecoder('utf-8', { fatal: false }).decode(Uint8Array.from(bytes));
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+// libblkid's raw bytes as text: bytes that are not UTF-8 become U+FFFD (shown as such, never
+// used raw in a path); an empty value is none.
+function decode(bytes: Buffer | undefined): string | null {
+  return bytes && bytes.length > 0 ? decoder.decode(bytes) : null;
 }
 
-// Parses `blkid -p -o udev` output. The udev format is used rather than `-o export` because its
-// *_ENC values escape every unsafe byte as \xNN: a label holding a newline, a backslash or
-// invalid UTF-8 cannot break the line format or smuggle another key (export prints ^J).
-export function parseBlkidUdev(output: string): FilesystemProbe {
-  const values = new Map<string, string>();
-  for (const line of output.split('\n')) {
-    const equal = line.indexOf('=');
-    if (equal > 0) values.set(line.slice(0, equal), line.slice(equal + 1));
-  }
-  const encoded = (key: string) => {
-    const value = values.get(`${key}_ENC`);
-    return value === undefined ? null : decodeEncoded(value);
-  };
-  // A FAT volume without a root-directory label still has the boot sector's one.
-  const label = encoded('ID_FS_LABEL') ?? encoded('ID_FS_LABEL_FATBOOT');
+// The probe of a device from libblkid's values (device_reads.c), as `blkid -p -o udev` gave
+// them: null (nothing recognised, two filesystems at once, unreadable) is no filesystem.
+export function parseProbeAnswer(answer: ProbeAnswer | null): FilesystemProbe {
+  if (!answer) return emptyProbe;
   return {
-    fsType: values.get('ID_FS_TYPE') || null,
-    usage: values.get('ID_FS_USAGE') || null,
-    label: label || null,
-    uuid: encoded('ID_FS_UUID') || null,
-    partUuid: values.get('ID_PART_ENTRY_UUID') || null,
-    partLabel: encoded('ID_PART_ENTRY_NAME') || null,
+    fsType: decode(answer.TYPE),
+    usage: decode(answer.USAGE),
+    // A FAT volume without a root-directory label still has the boot sector's one.
+    label: decode(answer.LABEL) ?? decode(answer.LABEL_FATBOOT),
+    uuid: decode(answer.UUID),
+    partUuid: decode(answer.PART_ENTRY_UUID),
+    partLabel: decode(answer.PART_ENTRY_NAME),
   };
 }

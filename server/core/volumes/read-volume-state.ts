@@ -5,7 +5,8 @@ import { type MountEntry, parseFstab, parseMountInfo, parseSwaps } from './parse
 import type { FilesystemProbe } from './parse-blkid.ts';
 import type { ProbeCache } from './probe-filesystem.ts';
 import { type BlockDevice, readBlockDevices } from './read-block-devices.ts';
-import { mapLimited, runTool } from './run-tool.ts';
+import { mapLimited } from './run-tool.ts';
+import { getUsage } from './read-usage.ts';
 import { getSystemDevices } from './system-volumes.ts';
 import type { UnresponsiveDevices } from './unresponsive-devices.ts';
 import type { Volume, VolumeUsage } from './volume-schema.ts';
@@ -37,16 +38,6 @@ async function getDeviceName(path: string): Promise<string | null> {
   if (!path.startsWith('/dev/')) return null;
   const resolved = await realpath(path).catch(() => null);
   return resolved?.startsWith('/dev/') ? basename(resolved) : null;
-}
-
-// Space on a mounted filesystem, from statfs in a child with a deadline (a statfs on a FUSE
-// or NFS mount that stopped answering never returns, and in the daemon it would hold one of
-// libuv's four threads for good); null when it fails (a mount that just went away).
-export async function getUsage(mountPoint: string, timeoutMs: number): Promise<VolumeUsage | null> {
-  const result = await runTool('stat', ['-f', '--printf', '%b %f %a %S', '--', mountPoint], timeoutMs);
-  const [blocks, free, available, size] = result.stdout.split(' ').map(Number);
-  if (result.code !== 0 || [blocks, free, available, size].some((value) => !Number.isSafeInteger(value))) return null;
-  return { total: blocks! * size!, used: (blocks! - free!) * size!, available: available! * size! };
 }
 
 // The member devices of a mounted btrfs, as the kernel lists them (/sys/fs/btrfs/<uuid>/devices).

@@ -8,10 +8,11 @@ export interface ToolResult {
   stderr: string;
 }
 
-// A tool that did not answer by its deadline: it sleeps in the kernel (D state) on a device
-// that stopped answering (a dying USB disk, a loop over a hung FUSE or NFS file). It got
-// SIGKILL, which only takes effect when the kernel lets go, so it is left behind, never
-// awaited; `exited` settles when it finally ends.
+// A tool (a child, or a native read's thread: device-reads.ts) that did not answer by its
+// deadline: it sleeps in the kernel (D state) on a device that stopped answering (a dying USB
+// disk, a loop over a hung FUSE or NFS file). A child got SIGKILL, which only takes effect when
+// the kernel lets go, a thread was abandoned; either is left behind, never awaited; `exited`
+// settles when it finally ends.
 export class ToolTimeoutError extends CoreError {
   readonly exited: Promise<void>;
 
@@ -79,7 +80,7 @@ export async function runToolOrFail(command: string, args: string[], what: strin
   return result.stdout;
 }
 
-// Runs at most `limit` tasks at once (blkid over 50 devices must not fork 50 processes at once).
+// Runs at most `limit` tasks at once (statfs of 50 mounts must not start 50 threads at once).
 // A dozen lines rather than a dependency such as p-limit for one call site.
 export async function mapLimited<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

@@ -9,7 +9,7 @@ export type Deadlines = typeof defaultDeadlines;
 
 // The devices whose tool (blkid, statfs, mount, umount) missed its deadline and is still
 // stuck in the kernel. While it is, nothing else is run on the device (each try would leave
-// one more stuck process and hold the queue for one more deadline): the device is shown as
+// one more stuck thread or process and hold the queue for one more deadline): the device is shown as
 // not responding and its actions are refused. Once the stuck tool has ended and the retry
 // delay has passed (a SIGKILL may end a tool in a killable wait at once: trying again at once
 // would hold the queue for one deadline after another), `onRecovered` names the device so that

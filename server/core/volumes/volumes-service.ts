@@ -2,18 +2,19 @@ import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import { getActor, getRefusal } from '../accounts/account-permissions.ts';
 import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { ActionContext } from './build-volumes.ts';
-import { diffVolumes, type VolumeEvent } from './diff-volumes.ts';
+import { diffVolumes } from './diff-volumes.ts';
+import { checkMayEnd } from './check-may-end.ts';
 import { findHolders } from './find-holders.ts';
 import { ProbeCache } from './probe-filesystem.ts';
-import { mapLimited } from './run-tool.ts';
-import { getUsage, readVolumeState, type VolumeState } from './read-volume-state.ts';
+import { readUsage } from './read-usage.ts';
+import { readVolumeState, type VolumeState } from './read-volume-state.ts';
 import { ReservedStore } from './reserved-store.ts';
-import { QueueRefusals } from './queue-refusals.ts';
-import { detachedLazily, VolumeActions } from './volume-actions.ts';
+import { VolumeActions } from './volume-actions.ts';
+import { VolumeEvents } from './volume-events.ts';
+import { VolumeQueue } from './volume-queue.ts';
 import { checkAction, getVolumeOrFail } from './volume-refusal.ts';
 import type { Volume } from './volume-schema.ts';
 import { type Deadlines, defaultDeadlines, UnresponsiveDevices } from './unresponsive-devices.ts';
@@ -45,13 +46,9 @@ export interface VolumesOptions extends VolumesSettings {
 // The daemon itself, in the audit log, for what it does on its own (auto-mount).
 const daemonActor: VolumeActor = { login: '-', address: '-' };
 
-// Actions that may wait in the queue: each re-reads the machine and may run blkid, so a flood
-// of requests is refused at once rather than queued for minutes.
-const maxWaitingActions = 32;
-
 // The volumes service: discovery, Licorn's mount policy, actions, reserved markers, events.
-// Every reading and every action runs in one queue, so an action acts on the state it just
-// read and its event follows the durable change (the kernel's mount table, the state file).
+// Every reading and every action runs in one queue (volume-queue.ts), so an action acts on the
+// state it just read and its event follows the durable change (the mount table, the state file).
 export class VolumesService implements VolumesApi {
   readonly writable: { allowed: boolean; reason: string | null };
   readonly #options: VolumesOptions;
@@ -64,13 +61,8 @@ export class VolumesService implements VolumesApi {
   readonly #reserved: ReservedStore;
   readonly #actions: VolumeActions;
   #state: VolumeState = { volumes: [], devices: new Map(), mountsByName: new Map() };
-  #queue: Promise<unknown> = Promise.resolve();
-  #pending: { force: Set<string>; done: Promise<void> } | null = null;
-  #waitingActions = 0;
-  readonly #refusals: QueueRefusals;
-  #lastUsage = new Map<string, number>();
-  #usageTimers = new Map<string, NodeJS.Timeout>();
-  #closed = false;
+  readonly #queue: VolumeQueue;
+  readonly #events: VolumeEvents;
   #watch: BlockDeviceWatch | null = null;
 
   private constructor(options: VolumesOptions, root: string) {
@@ -84,7 +76,8 @@ export class VolumesService implements VolumesApi {
       this.refresh({ name }).catch(() => {});
     }, this.#deadlines.retryMs);
     this.#probes = new ProbeCache(this.#unresponsive, this.#deadlines.probeMs);
-    this.#refusals = new QueueRefusals(options.audit);
+    this.#queue = new VolumeQueue(options.audit);
+    this.#events = new VolumeEvents(options.events, (name) => this.get(name) !== null);
     const isRoot = process.getuid?.() === 0;
     this.writable = isRoot
       ? { allowed: true, reason: null }
@@ -107,7 +100,7 @@ export class VolumesService implements VolumesApi {
     await service.#reserved.load();
     // Watching starts before the first reading: what changes during it is read again after.
     service.#watch = await watchBlockDevices({}, (hint) => service.#handleHint(hint));
-    service.#firstReading = service.#enqueue(() => service.#reload(new Set(), true));
+    service.#firstReading = service.#queue.enqueue(() => service.#reload(new Set(), true));
     service.#firstReading.catch((error: Error) => {
       process.emitWarning(`volumes: reading the machine failed: ${error.message}`);
     });
@@ -130,45 +123,23 @@ export class VolumesService implements VolumesApi {
   // size and number did not change. Calls that arrive while one waits join it (a burst of
   // watcher events costs one reading).
   refresh(hint: { name?: string } = {}): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    if (this.#pending) {
-      if (hint.name) this.#pending.force.add(hint.name);
-      return this.#pending.done;
-    }
-    const force = new Set(hint.name ? [hint.name] : []);
-    const done = this.#enqueue(async () => {
-      this.#pending = null;
-      await this.#reload(force, false);
-    });
-    this.#pending = { force, done };
-    return done;
+    return this.#queue.enqueueReading(hint.name, (force) => this.#reload(force, false));
   }
 
   refreshUsage(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    return this.#enqueue(async () => {
+    if (this.#queue.closed) return Promise.resolve();
+    return this.#queue.enqueue(async () => {
       const before = this.#state.volumes;
-      let stuck = false;
-      const volumes = await mapLimited(before, 4, async (volume) => {
-        if (!volume.mountPoint || volume.state === 'not-responding') return volume;
-        const { probeMs } = this.#deadlines;
-        const usage = await this.#unresponsive
-          .run(volume.name, () => getUsage(volume.mountPoint!, probeMs))
-          .catch(() => {
-            stuck = this.#unresponsive.getReason(volume.name) !== null;
-            return null;
-          });
-        return usage && JSON.stringify(usage) !== JSON.stringify(volume.usage) ? { ...volume, usage } : volume;
-      });
+      const { volumes, stuck } = await readUsage(before, this.#unresponsive, this.#deadlines.probeMs);
       this.#state = { ...this.#state, volumes };
-      for (const event of diffVolumes(before, volumes)) this.#emit(event);
+      for (const event of diffVolumes(before, volumes)) this.#events.emit(event);
       // A statfs that stopped answering: the row says so at the next reading.
       if (stuck) void this.refresh().catch(() => {});
     });
   }
 
   mount(name: string, actor: VolumeActor): Promise<Volume> {
-    return this.#audited(actor, 'volume-mount', name, async () => {
+    return this.#queue.enqueueAction(actor, 'volume-mount', name, async () => {
       await this.#reload(new Set([name]), false);
       const volume = getVolumeOrFail(this.#state.volumes, name);
       checkAction(volume, 'mount');
@@ -180,13 +151,15 @@ export class VolumesService implements VolumesApi {
 
   unmount(name: string, actor: VolumeActor, options: { force?: boolean } = {}): Promise<Volume> {
     const action = options.force ? 'volume-force-unmount' : 'volume-unmount';
-    return this.#audited(actor, action, name, async () => {
+    return this.#queue.enqueueAction(actor, action, name, async () => {
       await this.#reload(new Set(), false);
       const volume = getVolumeOrFail(this.#state.volumes, name);
       checkAction(volume, 'unmount');
       const force = options.force === true;
       const detail = await this.#actions
-        .unmount(volume, force, this.#getLogin(), (holders) => this.#checkMayEnd(actor, holders))
+        .unmount(volume, force, this.#getLogin(), (holders) =>
+          checkMayEnd(this.#options.accounts, this.#options.adminGroups, actor, holders),
+        )
         .catch(async (error: unknown) => {
           // A failure part way (a mount detached lazily) may have changed the machine.
           await this.#reload(new Set(), false);
@@ -198,7 +171,7 @@ export class VolumesService implements VolumesApi {
   }
 
   eject(name: string, actor: VolumeActor): Promise<void> {
-    return this.#audited(actor, 'volume-eject', name, async () => {
+    return this.#queue.enqueueAction(actor, 'volume-eject', name, async () => {
       await this.#reload(new Set(), false);
       const volume = getVolumeOrFail(this.#state.volumes, name);
       checkAction(volume, 'eject');
@@ -209,7 +182,7 @@ export class VolumesService implements VolumesApi {
   }
 
   setReserved(name: string, reserved: boolean, actor: VolumeActor): Promise<Volume> {
-    return this.#audited(actor, reserved ? 'volume-reserve' : 'volume-unreserve', name, async () => {
+    return this.#queue.enqueueAction(actor, reserved ? 'volume-reserve' : 'volume-unreserve', name, async () => {
       await this.#reload(new Set(), false);
       const volume = getVolumeOrFail(this.#state.volumes, name);
       const scope = volume.actions.find((entry) => entry.action === 'mount')?.reason ?? '';
@@ -247,17 +220,15 @@ export class VolumesService implements VolumesApi {
 
   // Volume actions refused because the queue was full, since start.
   get queueRefusals(): number {
-    return this.#refusals.total;
+    return this.#queue.refusals;
   }
 
   // Finishes what is queued; later refreshes do nothing.
   async close(): Promise<void> {
-    this.#closed = true;
-    await this.#refusals.flush();
+    const closing = this.#queue.close();
     this.#watch?.close();
-    for (const timer of this.#usageTimers.values()) clearTimeout(timer);
-    this.#usageTimers.clear();
-    await this.#queue.catch(() => {});
+    this.#events.close();
+    await closing;
   }
 
   // A change the watcher saw (hot-plug, a mkfs, a mount in a shell): the device it names is
@@ -271,70 +242,6 @@ export class VolumesService implements VolumesApi {
     Promise.all(readings).catch((error: Error) => {
       process.emitWarning(`volumes: reading the machine after a change failed: ${error.message}`);
     });
-  }
-
-  #enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task);
-    this.#queue = run.catch(() => {});
-    return run;
-  }
-
-  // Runs an action in the queue and writes its outcome to the audit log (refusals too).
-  #audited<T>(
-    actor: VolumeActor,
-    action: string,
-    target: string,
-    run: () => Promise<{ result: T; detail: string }>,
-  ): Promise<T> {
-    const who = { login: actor.login, address: actor.address, action, target: String(target).slice(0, 80) };
-    if (this.#closed) return Promise.reject(new CoreError('conflict', 'The volumes service is shutting down'));
-    if (this.#waitingActions >= maxWaitingActions) {
-      // Counted and audited at a bounded rate: a flood of refusals never floods the audit log.
-      const error = new CoreError('busy', `Too many volume actions waiting (${maxWaitingActions}): try again later`);
-      this.#refusals.count(actor, action, error.message);
-      return Promise.reject(error);
-    }
-    this.#waitingActions += 1;
-    return this.#enqueue(async () => {
-      this.#waitingActions -= 1;
-      try {
-        // The actor's rights now, not when the request joined the queue (a member demoted
-        // while the action waited no longer acts: red team's M4).
-        actor.checkRights?.();
-        const { result, detail } = await run();
-        await this.#options.audit.record({ ...who, outcome: 'done', detail });
-        return result;
-      } catch (error) {
-        // A forced unmount detached lazily did change the machine, without the outcome asked.
-        const lazily = error instanceof CoreError && error.cause === detachedLazily;
-        const refused = error instanceof CoreError && error.code !== 'internal-error' && !lazily;
-        const detail = (error as Error).message.slice(0, 300);
-        await this.#options.audit.record({ ...who, outcome: refused ? 'refused' : 'failed', detail });
-        throw error;
-      }
-    });
-  }
-
-  // Licorn's account rules applied to a force's holders: a member of `admins` may end any
-  // process (but init and licornd); another administrator (licorn-wmi) only their own and
-  // those of accounts they may modify — not root's, a daemon's, a system account's nor an admin's
-  // (red team's L2). A refusal names them and nothing is signalled.
-  #checkMayEnd(actor: VolumeActor, holders: VolumeHolder[]): void {
-    const { accounts, adminGroups } = this.#options;
-    const who = getActor((login) => accounts.getAccount(login), actor.login);
-    if (who.inAdminsGroup) return;
-    const denied = holders.filter((holder) => {
-      if (holder.login === actor.login) return false;
-      const account = accounts.getAccount(holder.login);
-      return !account || getRefusal(who, account, 'modify', adminGroups) !== null;
-    });
-    if (denied.length === 0) return;
-    const named = denied.slice(0, 10).map((holder) => `pid ${holder.pid} (${holder.command}, ${holder.login})`);
-    throw new CoreError(
-      'permission-denied',
-      `Only members of "admins" may end processes of system or administrator accounts: ${named.join(', ')}`,
-      { field: 'force' },
-    );
   }
 
   #getLogin(): (uid: number) => string {
@@ -359,7 +266,7 @@ export class VolumesService implements VolumesApi {
   // Reads the machine, swaps the state in, emits the differences; then auto-mounts what
   // appeared (at start: everything) when volumes.auto_mount is on.
   async #reload(force: ReadonlySet<string>, initial: boolean): Promise<void> {
-    if (this.#closed && !initial) return;
+    if (this.#queue.closed && !initial) return;
     const before = this.#state.volumes;
     this.#state = await readVolumeState({
       root: this.#root,
@@ -371,7 +278,7 @@ export class VolumesService implements VolumesApi {
       unresponsive: this.#unresponsive,
       timeoutMs: this.#deadlines.probeMs,
     });
-    for (const event of diffVolumes(before, this.#state.volumes)) this.#emit(event);
+    for (const event of diffVolumes(before, this.#state.volumes)) this.#events.emit(event);
     if (!this.#options.autoMount) return;
     const known = new Set(before.map((volume) => volume.name));
     const appeared = this.#state.volumes.filter((volume) => initial || !known.has(volume.name));
@@ -389,28 +296,5 @@ export class VolumesService implements VolumesApi {
       return;
     }
     await this.#reload(new Set(), false);
-  }
-
-  // volume-usage at most once a second per volume: a busy disk's usage changes constantly.
-  #emit(event: VolumeEvent): void {
-    const { events } = this.#options;
-    if (event.name !== 'volume-usage') {
-      events.emit(event.name, 'volumes', event.data as never);
-      return;
-    }
-    const name = event.data.name;
-    const wait = (this.#lastUsage.get(name) ?? 0) + 1000 - Date.now();
-    if (wait <= 0) {
-      this.#lastUsage.set(name, Date.now());
-      events.emit('volume-usage', 'volumes', { name });
-    } else if (!this.#usageTimers.has(name)) {
-      const timer = setTimeout(() => {
-        this.#usageTimers.delete(name);
-        this.#lastUsage.set(name, Date.now());
-        if (!this.#closed && this.get(name)) events.emit('volume-usage', 'volumes', { name });
-      }, wait);
-      timer.unref();
-      this.#usageTimers.set(name, timer);
-    }
   }
 }

@@ -69,6 +69,7 @@ describe.skipIf(!canRun)('deleting an account whose processes run', () => {
       code: 'in-use',
       field: 'login',
       message: expect.stringContaining(`${pid} sleep 301 (UID ${uid}, effective ${uid})`),
+      details: [{ pid, command: 'sleep 301', login: 'busyone' }],
     });
     // In a bulk deletion, the row at fault is named, and nothing is written either.
     await s.service.createAccount({ login: 'idleone', uid: base + 5, password: null, createHome: false });
@@ -76,6 +77,7 @@ describe.skipIf(!canRun)('deleting an account whose processes run', () => {
     await expect(s.service.deleteAccounts(['idleone', 'busyone'], 'keep')).rejects.toMatchObject({
       code: 'in-use',
       field: 'accounts.1.login',
+      details: [{ pid, command: 'sleep 301', login: 'busyone' }],
     });
     expect(await s.digestEtc()).toBe(idle);
     expect(before).not.toBe(idle);

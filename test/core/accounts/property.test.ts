@@ -11,13 +11,11 @@ import {
   applyCreateAccount,
   applyDeleteAccount,
   applyModifyAccount,
-  applyRenameAccount,
-  applySetExpiry,
-  applySetLocked,
-  applyAddMember,
-  applyRemoveMember,
   type OperationContext,
 } from '../../../server/core/accounts/account-operations.ts';
+import { applyRenameAccount } from '../../../server/core/accounts/rename-account.ts';
+import { applySetExpiry, applySetLocked } from '../../../server/core/accounts/shadow-operations.ts';
+import { applyAddMember, applyRemoveMember } from '../../../server/core/accounts/membership-operations.ts';
 import {
   applyCreateGroup,
   applyDeleteGroup,

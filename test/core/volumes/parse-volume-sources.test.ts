@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBlkidUdev } from '../../../server/core/volumes/parse-blkid.ts';
+import { parseProbeAnswer } from '../../../server/core/volumes/parse-blkid.ts';
 import { parseFstab, parseMountInfo, parseSwaps } from '../../../server/core/volumes/parse-mountinfo.ts';
 
 describe('parseMountInfo', () => {
@@ -47,19 +47,16 @@ describe('parseMountInfo', () => {
   });
 });
 
-describe('parseBlkidUdev', () => {
-  it('decodes \\xNN escapes byte for byte; invalid UTF-8 becomes U+FFFD; no key smuggled by a label', () => {
-    const output = [
-      'ID_FS_LABEL=a_b_c',
-      'ID_FS_LABEL_ENC=a\\x0aID_FS_TYPE=ntfs\\x2f\\xc3\\xa9\\xff',
-      'ID_FS_UUID=1234-ABCD',
-      'ID_FS_UUID_ENC=1234-ABCD',
-      'ID_FS_TYPE=vfat',
-      'ID_FS_USAGE=filesystem',
-      'ID_PART_ENTRY_UUID=0f0e-01',
-      '',
-    ].join('\n');
-    expect(parseBlkidUdev(output)).toEqual({
+describe('parseProbeAnswer', () => {
+  it("decodes libblkid's raw bytes; invalid UTF-8 becomes U+FFFD; a newline stays in the label", () => {
+    const answer = {
+      LABEL: Buffer.from([0x61, 0x0a, ...Buffer.from('ID_FS_TYPE=ntfs/é'), 0xff]),
+      UUID: Buffer.from('1234-ABCD'),
+      TYPE: Buffer.from('vfat'),
+      USAGE: Buffer.from('filesystem'),
+      PART_ENTRY_UUID: Buffer.from('0f0e-01'),
+    };
+    expect(parseProbeAnswer(answer)).toEqual({
       fsType: 'vfat',
       usage: 'filesystem',
       label: 'a\nID_FS_TYPE=ntfs/é\ufffd',
@@ -70,7 +67,9 @@ describe('parseBlkidUdev', () => {
   });
 
   it("falls back to a FAT boot sector's label; nothing found gives nulls", () => {
-    expect(parseBlkidUdev('ID_FS_LABEL_FATBOOT_ENC=KEY\\x20A\nID_FS_TYPE=vfat\n').label).toBe('KEY A');
-    expect(parseBlkidUdev('')).toMatchObject({ fsType: null, label: null, uuid: null });
+    const answer = { LABEL_FATBOOT: Buffer.from('KEY A'), TYPE: Buffer.from('vfat') };
+    expect(parseProbeAnswer(answer).label).toBe('KEY A');
+    expect(parseProbeAnswer(null)).toMatchObject({ fsType: null, label: null, uuid: null });
+    expect(parseProbeAnswer({ LABEL: Buffer.alloc(0) }).label).toBeNull();
   });
 });

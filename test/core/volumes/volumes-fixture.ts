@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Core, createCore } from '../../../server/core/core.ts';
@@ -59,6 +60,47 @@ export async function createVolumesFixture(): Promise<VolumesFixture> {
       for (const core of cores) await core.close();
       await loops.cleanUp(sandbox.dir);
       await sandbox.remove();
+    },
+  };
+}
+
+// A describe block's fixture and core, opened in beforeAll and cleaned up in afterAll (cores
+// closed, mounts and loop devices of the sandbox let go, even after a failure).
+export interface VolumesCoreContext {
+  readonly fixture: VolumesFixture;
+  readonly core: Core;
+  // Attaches an image file and reads its device in; the kernel name.
+  attach(file: string): Promise<string>;
+  // Closes the core and opens another over the same sandbox (a restart), which `core` becomes.
+  reopen(settings?: Partial<VolumesSettings>): Promise<Core>;
+}
+
+export function useVolumesCore(settings: Partial<VolumesSettings> = {}): VolumesCoreContext {
+  let fixture: VolumesFixture | undefined;
+  let core: Core | undefined;
+  beforeAll(async () => {
+    fixture = await createVolumesFixture();
+    core = await fixture.openCore(settings);
+  });
+  afterAll(async () => {
+    await fixture?.cleanUp();
+  });
+  return {
+    get fixture() {
+      return fixture!;
+    },
+    get core() {
+      return core!;
+    },
+    async attach(file) {
+      const name = await fixture!.loops.attach(file);
+      await core!.volumes.refresh({ name });
+      return name;
+    },
+    async reopen(next = {}) {
+      await core!.close();
+      core = await fixture!.openCore(next);
+      return core;
     },
   };
 }

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Core } from '../../../server/core/core.ts';
+import { describe, expect, it } from 'vitest';
 import { CoreError } from '../../../server/core/errors.ts';
 import { createImage, LoopDevices, shouldSkipLoopTests } from '../../helpers/loop-devices.ts';
-import { createVolumesFixture, type VolumesFixture } from './volumes-fixture.ts';
+import { useVolumesCore } from './volumes-fixture.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
 
 const actor = { login: 'admin', address: '127.0.0.1' };
@@ -19,29 +18,21 @@ async function getKernelMount(mountPoint: string): Promise<string> {
 }
 
 describe.skipIf(shouldSkipLoopTests()).sequential('volumes on real loop devices', () => {
-  let fixture: VolumesFixture;
-  let core: Core;
-  const media = () => join(fixture.sandbox.root, 'media');
+  const context = useVolumesCore();
+  const media = () => join(context.fixture.sandbox.root, 'media');
 
-  beforeAll(async () => {
-    fixture = await createVolumesFixture();
-    core = await fixture.openCore();
-  });
-  afterAll(async () => {
-    await fixture?.cleanUp();
-  });
-
-  async function attach(file: string): Promise<string> {
-    const name = await fixture.loops.attach(file);
-    await core.volumes.refresh({ name });
-    return name;
-  }
+  const { attach } = context;
 
   it('discovers a loop device: size, backing file, type, label, UUID, state, actions; emits volume-added', async () => {
     const uuid = '0b5e3a1c-5f5e-4c1e-9d5a-3b7a2f1e6c11';
-    const file = await createImage(join(fixture.images, 'archives.img'), 'ext4', ['-L', 'Archives', '-U', uuid]);
+    const file = await createImage(join(context.fixture.images, 'archives.img'), 'ext4', [
+      '-L',
+      'Archives',
+      '-U',
+      uuid,
+    ]);
     const name = await attach(file);
-    const volume = core.volumes.get(name);
+    const volume = context.core.volumes.get(name);
     expect(volume).toMatchObject({
       name,
       device: `/dev/${name}`,
@@ -64,7 +55,7 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes on real loop devices'
       { action: 'unmount', allowed: false, reason: 'it is not mounted' },
       { action: 'eject', allowed: true, reason: null },
     ]);
-    expect(fixture.events).toContainEqual(expect.objectContaining({ name: 'volume-added', data: { name } }));
+    expect(context.fixture.events).toContainEqual(expect.objectContaining({ name: 'volume-added', data: { name } }));
   });
 
   it.each([
@@ -72,48 +63,48 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes on real loop devices'
     ['xfs', ['-L', 'Xfs'], ['nodev', 'noatime']],
     ['btrfs', ['-L', 'Btrfs'], ['nodev', 'noatime']],
   ] as const)('mounts %s on media/<label> with the policy options seen in mountinfo', async (fs, args, options) => {
-    const name = await attach(await createImage(join(fixture.images, `${fs}.img`), fs, [...args]));
-    const before = fixture.events.length;
-    const volume = await core.volumes.mount(name, actor);
+    const name = await attach(await createImage(join(context.fixture.images, `${fs}.img`), fs, [...args]));
+    const before = context.fixture.events.length;
+    const volume = await context.core.volumes.mount(name, actor);
     const mountPoint = join(media(), args[1]);
     expect(volume).toMatchObject({ state: 'mounted', mountPoint, system: false });
     expect(volume.usage!.total).toBeGreaterThan(0);
     const kernel = (await getKernelMount(mountPoint)).split(' ');
     const flags = new Set([...kernel[5]!.split(','), ...kernel.at(-1)!.split(',')]);
     for (const option of options) expect(flags).toContain(option);
-    expect(fixture.events.slice(before)).toContainEqual(
+    expect(context.fixture.events.slice(before)).toContainEqual(
       expect.objectContaining({ name: 'volume-mounted', data: { name, mountPoint } }),
     );
-    await core.volumes.unmount(name, actor);
+    await context.core.volumes.unmount(name, actor);
     await expect(getKernelMount(mountPoint)).rejects.toThrow(/not in mountinfo/);
     expect(await readdir(media())).not.toContain(args[1]);
-    expect(core.volumes.get(name)!.state).toBe('unmounted');
+    expect(context.core.volumes.get(name)!.state).toBe('unmounted');
   });
 
   it('reads usage again on refreshUsage and emits volume-usage', async () => {
-    const name = await attach(await createImage(join(fixture.images, 'usage.img'), 'ext4', ['-L', 'Usage']));
-    const { mountPoint, usage } = await core.volumes.mount(name, actor);
-    const before = fixture.events.length;
+    const name = await attach(await createImage(join(context.fixture.images, 'usage.img'), 'ext4', ['-L', 'Usage']));
+    const { mountPoint, usage } = await context.core.volumes.mount(name, actor);
+    const before = context.fixture.events.length;
     await writeFile(join(mountPoint!, 'data'), Buffer.alloc(4 * 1024 * 1024, 1), { flush: true });
-    await core.volumes.refreshUsage();
-    expect(core.volumes.get(name)!.usage!.used).toBeGreaterThanOrEqual(usage!.used + 4 * 1024 * 1024);
+    await context.core.volumes.refreshUsage();
+    expect(context.core.volumes.get(name)!.usage!.used).toBeGreaterThanOrEqual(usage!.used + 4 * 1024 * 1024);
     // The core also reads the machine when its watcher sees a change (this mount, other test
     // files' mounts), and sends volume-usage at most once a second: the event may come from
     // either reading, and up to a second later.
     await waitUntil(
       () =>
-        fixture.events
+        context.fixture.events
           .slice(before)
           .some((event) => event.name === 'volume-usage' && (event.data as { name: string }).name === name),
       `volume-usage for ${name}`,
     );
-    await core.volumes.unmount(name, actor);
+    await context.core.volumes.unmount(name, actor);
   });
 
   it('refuses vfat unless volumes.mount_all_fs, naming the setting; changes nothing', async () => {
-    const name = await attach(await createImage(join(fixture.images, 'key.img'), 'vfat', ['-n', 'USB-KEY']));
-    expect(core.volumes.get(name)).toMatchObject({ fsType: 'vfat', label: 'USB-KEY' });
-    const error = await core.volumes.mount(name, actor).catch((caught: unknown) => caught);
+    const name = await attach(await createImage(join(context.fixture.images, 'key.img'), 'vfat', ['-n', 'USB-KEY']));
+    expect(context.core.volumes.get(name)).toMatchObject({ fsType: 'vfat', label: 'USB-KEY' });
+    const error = await context.core.volumes.mount(name, actor).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CoreError);
     expect(error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/volumes\.mount_all_fs/) });
     expect(await readdir(media()).catch(() => [])).not.toContain('USB-KEY');
@@ -129,14 +120,14 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes on real loop devices'
       ['twin2.img', 'Twin'],
       ['dotdot.img', '..'],
     ]) {
-      const name = await attach(await createImage(join(fixture.images, file!), 'ext4', ['-L', label!]));
-      expect(core.volumes.get(name)!.label).toBe(label);
-      mounted.push((await core.volumes.mount(name, actor)).mountPoint!);
+      const name = await attach(await createImage(join(context.fixture.images, file!), 'ext4', ['-L', label!]));
+      expect(context.core.volumes.get(name)!.label).toBe(label);
+      mounted.push((await context.core.volumes.mount(name, actor)).mountPoint!);
     }
     const longName = await attach(
-      await createImage(join(fixture.images, 'long.img'), 'btrfs', ['-L', 'é/'.repeat(85)]),
+      await createImage(join(context.fixture.images, 'long.img'), 'btrfs', ['-L', 'é/'.repeat(85)]),
     );
-    mounted.push((await core.volumes.mount(longName, actor)).mountPoint!);
+    mounted.push((await context.core.volumes.mount(longName, actor)).mountPoint!);
     for (const point of mounted) {
       expect(point.startsWith(`${media()}/`)).toBe(true);
       expect(point.slice(media().length + 1)).not.toMatch(/\/|^\./);
@@ -150,31 +141,31 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes on real loop devices'
       'Twin',
       'Twin-2',
     ]);
-    for (const volume of core.volumes.list().filter((v) => v.mountPoint?.startsWith(`${media()}/`))) {
-      await core.volumes.unmount(volume.name, actor);
+    for (const volume of context.core.volumes.list().filter((v) => v.mountPoint?.startsWith(`${media()}/`))) {
+      await context.core.volumes.unmount(volume.name, actor);
     }
   });
 
   it('refuses to unmount a busy mount, naming the holder; force stops it and unmounts', async () => {
-    const name = await attach(await createImage(join(fixture.images, 'busy.img'), 'ext4', ['-L', 'Busy']));
-    const { mountPoint } = await core.volumes.mount(name, actor);
+    const name = await attach(await createImage(join(context.fixture.images, 'busy.img'), 'ext4', ['-L', 'Busy']));
+    const { mountPoint } = await context.core.volumes.mount(name, actor);
     const sleeper = spawn('sleep', ['1000'], { cwd: mountPoint!, stdio: 'ignore' });
     const exited = new Promise((resolve) => sleeper.once('exit', resolve));
     try {
-      const error = (await core.volumes.unmount(name, actor).catch((caught: unknown) => caught)) as CoreError;
+      const error = (await context.core.volumes.unmount(name, actor).catch((caught: unknown) => caught)) as CoreError;
       expect(error).toMatchObject({ code: 'in-use', field: 'name' });
       expect(error.message).toContain(`pid ${sleeper.pid} (sleep, root)`);
       expect(error.details).toContainEqual({ pid: sleeper.pid, command: 'sleep', login: 'root' });
-      expect(core.volumes.get(name)!.mountPoint).toBe(mountPoint);
-      expect(await core.volumes.getHolders(name)).toContainEqual(expect.objectContaining({ pid: sleeper.pid }));
-      const volume = await core.volumes.unmount(name, actor, { force: true });
+      expect(context.core.volumes.get(name)!.mountPoint).toBe(mountPoint);
+      expect(await context.core.volumes.getHolders(name)).toContainEqual(expect.objectContaining({ pid: sleeper.pid }));
+      const volume = await context.core.volumes.unmount(name, actor, { force: true });
       expect(volume.state).toBe('unmounted');
       expect(await exited).not.toBeUndefined();
       await expect(getKernelMount(mountPoint!)).rejects.toThrow(/not in mountinfo/);
     } finally {
       sleeper.kill('SIGKILL');
     }
-    const audit = (await readFile(fixture.auditFile, 'utf8'))
+    const audit = (await readFile(context.fixture.auditFile, 'utf8'))
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
@@ -185,14 +176,14 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes on real loop devices'
   });
 
   it('ejects: unmounts, detaches the loop device, emits volume-removed', async () => {
-    const file = await createImage(join(fixture.images, 'eject.img'), 'ext4', ['-L', 'Eject']);
+    const file = await createImage(join(context.fixture.images, 'eject.img'), 'ext4', ['-L', 'Eject']);
     const name = await attach(file);
-    await core.volumes.mount(name, actor);
-    await core.volumes.eject(name, actor);
+    await context.core.volumes.mount(name, actor);
+    await context.core.volumes.eject(name, actor);
     expect(await LoopDevices.getBackingFile(name)).not.toBe(file);
-    expect(core.volumes.get(name)?.loopFile ?? null).not.toBe(file);
+    expect(context.core.volumes.get(name)?.loopFile ?? null).not.toBe(file);
     expect(await readdir(media())).not.toContain('Eject');
-    expect(fixture.events).toContainEqual(expect.objectContaining({ name: 'volume-unmounted' }));
-    expect(fixture.events).toContainEqual(expect.objectContaining({ name: 'volume-removed', data: { name } }));
+    expect(context.fixture.events).toContainEqual(expect.objectContaining({ name: 'volume-unmounted' }));
+    expect(context.fixture.events).toContainEqual(expect.objectContaining({ name: 'volume-removed', data: { name } }));
   });
 });

@@ -1,57 +1,37 @@
 import { execFile } from 'node:child_process';
-import { mkdir, open, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Core } from '../../../server/core/core.ts';
-import { createImage, shouldSkipLoopTests } from '../../helpers/loop-devices.ts';
-import { createVolumesFixture, type VolumesFixture } from './volumes-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { createImage, patchImage, shouldSkipLoopTests } from '../../helpers/loop-devices.ts';
+import { useVolumesCore } from './volumes-fixture.ts';
 
 const run = promisify(execFile);
 const actor = { login: 'admin', address: '127.0.0.1' };
 
-// Writes raw bytes into an image (a label mkfs would refuse: invalid UTF-8, a slash in FAT).
-async function patchImage(file: string, offset: number, bytes: Buffer): Promise<void> {
-  const handle = await open(file, 'r+');
-  await handle.write(bytes, 0, bytes.length, offset);
-  await handle.close();
-}
-
 describe.skipIf(shouldSkipLoopTests()).sequential('system volumes, reserved markers, auto-mount', () => {
-  let fixture: VolumesFixture;
-  let core: Core;
+  const context = useVolumesCore();
 
-  beforeAll(async () => {
-    fixture = await createVolumesFixture();
-    core = await fixture.openCore();
-  });
-  afterAll(async () => {
-    await fixture?.cleanUp();
-  });
-
-  async function attach(file: string): Promise<string> {
-    const name = await fixture.loops.attach(file);
-    await core.volumes.refresh({ name });
-    return name;
-  }
+  const { attach } = context;
 
   it('never offers an action on a mount made outside the media directory, nor on the root filesystem', async () => {
-    const name = await attach(await createImage(join(fixture.images, 'shell.img'), 'ext4', ['-L', 'Shell']));
-    const elsewhere = join(fixture.sandbox.dir, 'mnt');
+    const name = await attach(await createImage(join(context.fixture.images, 'shell.img'), 'ext4', ['-L', 'Shell']));
+    const elsewhere = join(context.fixture.sandbox.dir, 'mnt');
     await mkdir(elsewhere);
     await run('mount', [`/dev/${name}`, elsewhere]);
-    await core.volumes.refresh();
-    const volume = core.volumes.get(name)!;
+    await context.core.volumes.refresh();
+    const volume = context.core.volumes.get(name)!;
     expect(volume).toMatchObject({ system: true, mountPoint: elsewhere, state: 'mounted' });
     expect(volume.actions.every((action) => !action.allowed && /machine's own/.test(action.reason!))).toBe(true);
-    await expect(core.volumes.unmount(name, actor)).rejects.toMatchObject({ code: 'permission-denied' });
-    await expect(core.volumes.eject(name, actor)).rejects.toMatchObject({ code: 'permission-denied' });
-    await expect(core.volumes.unmount(name, actor, { force: true })).rejects.toMatchObject({
+    await expect(context.core.volumes.unmount(name, actor)).rejects.toMatchObject({ code: 'permission-denied' });
+    await expect(context.core.volumes.eject(name, actor)).rejects.toMatchObject({ code: 'permission-denied' });
+    await expect(context.core.volumes.unmount(name, actor, { force: true })).rejects.toMatchObject({
       code: 'permission-denied',
     });
     expect((await readFile('/proc/self/mountinfo', 'utf8')).includes(` ${elsewhere} `)).toBe(true);
-    for (const other of core.volumes.list()) {
-      const mounted = other.mountPoint !== null && !other.mountPoint.startsWith(`${fixture.sandbox.root}/media/`);
+    for (const other of context.core.volumes.list()) {
+      const mounted =
+        other.mountPoint !== null && !other.mountPoint.startsWith(`${context.fixture.sandbox.root}/media/`);
       if (mounted) expect(other, other.name).toMatchObject({ system: true });
       if (other.system) expect(other.actions.filter((action) => action.allowed)).toEqual([]);
     }
@@ -60,46 +40,46 @@ describe.skipIf(shouldSkipLoopTests()).sequential('system volumes, reserved mark
 
   it('counts a volume named in etc/fstab as a system one', async () => {
     const uuid = '5d4c3b2a-1f0e-4d9c-8b7a-6a5b4c3d2e1f';
-    const name = await attach(await createImage(join(fixture.images, 'fstab.img'), 'ext4', ['-U', uuid]));
-    expect(core.volumes.get(name)!.system).toBe(false);
-    await writeFile(join(fixture.sandbox.root, 'etc/fstab'), `# static\nUUID=${uuid} /srv ext4 defaults 0 2\n`);
-    await core.volumes.refresh();
-    expect(core.volumes.get(name)).toMatchObject({ system: true });
-    await expect(core.volumes.mount(name, actor)).rejects.toMatchObject({ code: 'permission-denied' });
-    expect(fixture.events).toContainEqual(
+    const name = await attach(await createImage(join(context.fixture.images, 'fstab.img'), 'ext4', ['-U', uuid]));
+    expect(context.core.volumes.get(name)!.system).toBe(false);
+    await writeFile(join(context.fixture.sandbox.root, 'etc/fstab'), `# static\nUUID=${uuid} /srv ext4 defaults 0 2\n`);
+    await context.core.volumes.refresh();
+    expect(context.core.volumes.get(name)).toMatchObject({ system: true });
+    await expect(context.core.volumes.mount(name, actor)).rejects.toMatchObject({ code: 'permission-denied' });
+    expect(context.fixture.events).toContainEqual(
       expect.objectContaining({ name: 'volume-changed', data: { name, fields: ['system'] } }),
     );
   });
 
   it('shows loop devices of files outside the sandbox read-only', async () => {
-    const file = await createImage(join(fixture.sandbox.dir, 'outside.img'), 'ext4', ['-L', 'Outside']);
+    const file = await createImage(join(context.fixture.sandbox.dir, 'outside.img'), 'ext4', ['-L', 'Outside']);
     const name = await attach(file);
-    const volume = core.volumes.get(name)!;
+    const volume = context.core.volumes.get(name)!;
     expect(volume.system).toBe(false);
     expect(volume.actions.every((action) => !action.allowed && /outside the sandbox/.test(action.reason!))).toBe(true);
-    await expect(core.volumes.mount(name, actor)).rejects.toMatchObject({ code: 'permission-denied' });
+    await expect(context.core.volumes.mount(name, actor)).rejects.toMatchObject({ code: 'permission-denied' });
   });
 
   it('reads labels that are not UTF-8 or hold a slash as text, and mounts inside media', async () => {
-    const ext = join(fixture.images, 'bytes.img');
+    const ext = join(context.fixture.images, 'bytes.img');
     await createImage(ext, 'ext4', ['-O', '^metadata_csum', '-L', 'placeholder']);
     // s_volume_name: 16 bytes at 0x78 in the superblock (at 1024).
     await patchImage(ext, 1024 + 0x78, Buffer.from([0xff, 0x41, 0x2f, 0x2e, 0x2e, 0x2f, 0x78, 0, 0, 0, 0, 0]));
     const extName = await attach(ext);
-    expect(core.volumes.get(extName)!.label).toBe('\ufffdA/../x');
-    const volume = await core.volumes.mount(extName, actor);
-    expect(volume.mountPoint).toBe(join(fixture.sandbox.root, 'media', 'A_.._x'));
-    await core.volumes.unmount(extName, actor);
-    const fat = join(fixture.images, 'fat.img');
+    expect(context.core.volumes.get(extName)!.label).toBe('\ufffdA/../x');
+    const volume = await context.core.volumes.mount(extName, actor);
+    expect(volume.mountPoint).toBe(join(context.fixture.sandbox.root, 'media', 'A_.._x'));
+    await context.core.volumes.unmount(extName, actor);
+    const fat = join(context.fixture.images, 'fat.img');
     await createImage(fat, 'vfat');
     // The boot sector's label (FAT16: 11 bytes at 43); mkfs.vfat refuses a slash.
     await patchImage(fat, 43, Buffer.from('../../etc  '));
-    expect(core.volumes.get(await attach(fat))!.label).toBe('../../etc');
+    expect(context.core.volumes.get(await attach(fat))!.label).toBe('../../etc');
   });
 
   it('never mounts over a symlink, a file or a non-empty directory; reuses an empty one', async () => {
-    const media = join(fixture.sandbox.root, 'media');
-    const outside = join(fixture.sandbox.dir, 'outside-target');
+    const media = join(context.fixture.sandbox.root, 'media');
+    const outside = join(context.fixture.sandbox.dir, 'outside-target');
     await mkdir(join(media, 'Taken'), { recursive: true });
     await writeFile(join(media, 'Taken', 'keep.txt'), 'mine');
     await mkdir(outside);
@@ -108,25 +88,25 @@ describe.skipIf(shouldSkipLoopTests()).sequential('system volumes, reserved mark
     await mkdir(join(media, 'Empty'));
     const points: string[] = [];
     for (const label of ['Taken', 'Link', 'File', 'Empty']) {
-      const name = await attach(await createImage(join(fixture.images, `${label}.img`), 'ext4', ['-L', label]));
-      points.push((await core.volumes.mount(name, actor)).mountPoint!);
+      const name = await attach(await createImage(join(context.fixture.images, `${label}.img`), 'ext4', ['-L', label]));
+      points.push((await context.core.volumes.mount(name, actor)).mountPoint!);
     }
     expect(points).toEqual(['Taken-2', 'Link-2', 'File-2', 'Empty'].map((base) => join(media, base)));
     expect(await readFile(join(media, 'Taken', 'keep.txt'), 'utf8')).toBe('mine');
     expect((await readFile('/proc/self/mountinfo', 'utf8')).includes(` ${outside} `)).toBe(false);
-    for (const volume of core.volumes.list().filter((v) => v.mountPoint?.startsWith(`${media}/`))) {
-      await core.volumes.unmount(volume.name, actor);
+    for (const volume of context.core.volumes.list().filter((v) => v.mountPoint?.startsWith(`${media}/`))) {
+      await context.core.volumes.unmount(volume.name, actor);
     }
     // A media directory replaced by a symlink is refused before anything is mounted.
     await rename(media, `${media}.old`);
     await symlink(outside, media);
     try {
-      const name = core.volumes.list().find((volume) => volume.label === 'Empty')!.name;
-      await expect(core.volumes.mount(name, actor)).rejects.toMatchObject({
+      const name = context.core.volumes.list().find((volume) => volume.label === 'Empty')!.name;
+      await expect(context.core.volumes.mount(name, actor)).rejects.toMatchObject({
         code: 'conflict',
         message: expect.stringMatching(/not a plain directory/),
       });
-      expect(core.volumes.get(name)!.state).toBe('unmounted');
+      expect(context.core.volumes.get(name)!.state).toBe('unmounted');
     } finally {
       await rm(media);
       await rename(`${media}.old`, media);
@@ -134,37 +114,38 @@ describe.skipIf(shouldSkipLoopTests()).sequential('system volumes, reserved mark
   });
 
   it('keeps the reserved marker across a restart; auto-mount skips reserved volumes only', async () => {
-    const reservedName = await attach(await createImage(join(fixture.images, 'backup.img'), 'ext4', ['-L', 'Backup']));
-    const volume = await core.volumes.setReserved(reservedName, true, actor);
+    const reservedName = await attach(
+      await createImage(join(context.fixture.images, 'backup.img'), 'ext4', ['-L', 'Backup']),
+    );
+    const volume = await context.core.volumes.setReserved(reservedName, true, actor);
     expect(volume.reserved).toBe(true);
     const uuid = volume.uuid!;
-    const stateFile = join(fixture.sandbox.dir, 'volumes.json');
+    const stateFile = join(context.fixture.sandbox.dir, 'volumes.json');
     expect(JSON.parse(await readFile(stateFile, 'utf8'))).toEqual({ reserved: [uuid] });
-    const freeName = await attach(await createImage(join(fixture.images, 'free.img'), 'ext4', ['-L', 'Free']));
-    await core.close();
-    core = await fixture.openCore({ autoMount: true });
-    expect(core.volumes.get(reservedName)).toMatchObject({ reserved: true, state: 'unmounted' });
-    expect(core.volumes.get(freeName)).toMatchObject({
+    const freeName = await attach(await createImage(join(context.fixture.images, 'free.img'), 'ext4', ['-L', 'Free']));
+    await context.reopen({ autoMount: true });
+    expect(context.core.volumes.get(reservedName)).toMatchObject({ reserved: true, state: 'unmounted' });
+    expect(context.core.volumes.get(freeName)).toMatchObject({
       reserved: false,
       state: 'mounted',
-      mountPoint: join(fixture.sandbox.root, 'media', 'Free'),
+      mountPoint: join(context.fixture.sandbox.root, 'media', 'Free'),
     });
-    const audit = await readFile(fixture.auditFile, 'utf8');
+    const audit = await readFile(context.fixture.auditFile, 'utf8');
     expect(audit).toContain('"action":"volume-auto-mount","target":"' + freeName);
     expect(audit).toContain('"action":"volume-reserve","target":"' + reservedName);
     // A volume attached while it runs is mounted as it appears.
-    const lateName = await attach(await createImage(join(fixture.images, 'late.img'), 'ext4', ['-L', 'Late']));
-    expect(core.volumes.get(lateName)).toMatchObject({ state: 'mounted' });
-    await core.volumes.setReserved(reservedName, false, actor);
+    const lateName = await attach(await createImage(join(context.fixture.images, 'late.img'), 'ext4', ['-L', 'Late']));
+    expect(context.core.volumes.get(lateName)).toMatchObject({ state: 'mounted' });
+    await context.core.volumes.setReserved(reservedName, false, actor);
     expect(JSON.parse(await readFile(stateFile, 'utf8'))).toEqual({ reserved: [] });
-    await core.volumes.unmount(freeName, actor);
-    await core.volumes.unmount(lateName, actor);
+    await context.core.volumes.unmount(freeName, actor);
+    await context.core.volumes.unmount(lateName, actor);
   });
 
   it('mounts vfat under volumes.mount_all_fs, owned by volumes.enduser_owner, or says why the kernel cannot', async () => {
-    const allCore = await fixture.openCore({ mountAllFs: true, enduserOwner: 'dnguyen' });
-    const name = await fixture.loops.attach(
-      await createImage(join(fixture.images, 'usb.img'), 'vfat', ['-n', 'USB-KEY']),
+    const allCore = await context.fixture.openCore({ mountAllFs: true, enduserOwner: 'dnguyen' });
+    const name = await context.fixture.loops.attach(
+      await createImage(join(context.fixture.images, 'usb.img'), 'vfat', ['-n', 'USB-KEY']),
     );
     await allCore.volumes.refresh({ name });
     const owner = allCore.accounts.getAccount('dnguyen')!;
@@ -182,7 +163,7 @@ describe.skipIf(shouldSkipLoopTests()).sequential('system volumes, reserved mark
       });
       expect(allCore.volumes.get(name)!.state).toBe('unmounted');
     }
-    const noOwner = await fixture.openCore({ mountAllFs: true, enduserOwner: 'nobody-here' });
+    const noOwner = await context.fixture.openCore({ mountAllFs: true, enduserOwner: 'nobody-here' });
     await expect(noOwner.volumes.mount(name, actor)).rejects.toMatchObject({
       code: 'invalid-argument',
       field: 'volumes.enduser_owner',

@@ -3,80 +3,71 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Core } from '../../../server/core/core.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createImage, shouldSkipLoopTests } from '../../helpers/loop-devices.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
-import { createVolumesFixture, type VolumesFixture } from './volumes-fixture.ts';
+import { useVolumesCore } from './volumes-fixture.ts';
 
 const run = promisify(execFile);
 
 // End to end: changes made by outside tools (as in an admin's shell), never through the core
 // and with no refresh() called, reach the bus as volume events through the service's watcher.
 describe.skipIf(shouldSkipLoopTests()).sequential('volumes follow outside changes', () => {
-  let fixture: VolumesFixture;
-  let core: Core;
+  const context = useVolumesCore();
   // Whether the event was emitted since the test began (a loopN detached is soon reused).
   let since = 0;
   const hasEvent = (name: string, data: Record<string, unknown>) => () =>
-    fixture.events
+    context.fixture.events
       .slice(since)
       .some(
         (event) =>
           event.name === name && Object.entries(data).every(([key, value]) => event.data[key as never] === value),
       );
 
-  beforeAll(async () => {
-    fixture = await createVolumesFixture();
-    core = await fixture.openCore();
-  });
   beforeEach(() => {
-    since = fixture.events.length;
-  });
-  afterAll(async () => {
-    await fixture?.cleanUp();
+    since = context.fixture.events.length;
   });
 
   it('a loop device attached by losetup is added, detached is removed', async () => {
-    const file = await createImage(join(fixture.images, 'plugged.img'), 'ext4', ['-L', 'Plugged']);
-    const name = await fixture.loops.attach(file);
+    const file = await createImage(join(context.fixture.images, 'plugged.img'), 'ext4', ['-L', 'Plugged']);
+    const name = await context.fixture.loops.attach(file);
     await waitUntil(hasEvent('volume-added', { name }), `volume-added for ${name}`);
-    expect(core.volumes.get(name)).toMatchObject({ fsType: 'ext4', label: 'Plugged', loopFile: file });
+    expect(context.core.volumes.get(name)).toMatchObject({ fsType: 'ext4', label: 'Plugged', loopFile: file });
     await run('losetup', ['-d', `/dev/${name}`]);
     await waitUntil(hasEvent('volume-removed', { name }), `volume-removed for ${name}`);
-    expect(core.volumes.get(name)).toBeNull();
+    expect(context.core.volumes.get(name)).toBeNull();
   });
 
   it('a filesystem made by mkfs on an attached device shows its type and label', async () => {
-    const file = join(fixture.images, 'blank.img');
+    const file = join(context.fixture.images, 'blank.img');
     await writeFile(file, '');
     await truncate(file, 16 * 1024 * 1024);
-    const name = await fixture.loops.attach(file);
+    const name = await context.fixture.loops.attach(file);
     await waitUntil(hasEvent('volume-added', { name }), `volume-added for ${name}`);
-    expect(core.volumes.get(name)).toMatchObject({ fsType: null, state: 'no-filesystem' });
+    expect(context.core.volumes.get(name)).toMatchObject({ fsType: null, state: 'no-filesystem' });
     await run('mkfs.ext4', ['-q', '-F', '-L', 'Fresh', `/dev/${name}`]);
-    await waitUntil(() => core.volumes.get(name)?.label === 'Fresh', `label Fresh on ${name}`);
-    expect(core.volumes.get(name)).toMatchObject({ fsType: 'ext4', state: 'unmounted' });
+    await waitUntil(() => context.core.volumes.get(name)?.label === 'Fresh', `label Fresh on ${name}`);
+    expect(context.core.volumes.get(name)).toMatchObject({ fsType: 'ext4', state: 'unmounted' });
     expect(hasEvent('volume-changed', { name })()).toBe(true);
   });
 
   it('a mount and an umount in a shell are volume-mounted and volume-unmounted', async () => {
-    const file = await createImage(join(fixture.images, 'shell.img'), 'ext4');
-    const name = await fixture.loops.attach(file);
+    const file = await createImage(join(context.fixture.images, 'shell.img'), 'ext4');
+    const name = await context.fixture.loops.attach(file);
     await waitUntil(hasEvent('volume-added', { name }), `volume-added for ${name}`);
-    const target = join(fixture.sandbox.dir, 'shell-mount');
+    const target = join(context.fixture.sandbox.dir, 'shell-mount');
     await mkdir(target);
     await run('mount', [`/dev/${name}`, target]);
     await waitUntil(hasEvent('volume-mounted', { name, mountPoint: target }), `volume-mounted for ${name}`);
-    expect(core.volumes.get(name)).toMatchObject({ state: 'mounted', mountPoint: target });
+    expect(context.core.volumes.get(name)).toMatchObject({ state: 'mounted', mountPoint: target });
     await run('umount', [target]);
     await waitUntil(hasEvent('volume-unmounted', { name, mountPoint: target }), `volume-unmounted for ${name}`);
-    expect(core.volumes.get(name)).toMatchObject({ state: 'unmounted', mountPoint: null });
+    expect(context.core.volumes.get(name)).toMatchObject({ state: 'unmounted', mountPoint: null });
   });
 
   it("a core's watcher thread runs while it is open and stops when it closes", async () => {
     const before = countWatchThreads();
-    const other = await fixture.openCore();
+    const other = await context.fixture.openCore();
     expect(countWatchThreads()).toBe(before + 1);
     await other.close();
     expect(countWatchThreads()).toBe(before);

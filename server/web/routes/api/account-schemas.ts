@@ -29,6 +29,22 @@ export const errorSchema = {
   properties: { code: { type: 'string' }, field: { type: ['string', 'null'] }, message: { type: 'string' } },
 } as const;
 
+// A 409: a conflict, or an 'in-use' refusal naming the processes that hold the account's UID
+// or a volume's mount (`holders`, from the CoreError's details).
+export const conflictSchema = {
+  type: 'object',
+  properties: {
+    ...errorSchema.properties,
+    holders: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { pid: { type: 'integer' }, command: { type: 'string' }, login: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
 export const loginParams = { type: 'object', required: ['login'], properties: { login: name } } as const;
 
 // What creating an account takes; without `password` one is generated and returned once.
@@ -96,6 +112,8 @@ export const bulkBody = {
     group: name,
     role: memberRoleSchema,
     home: { type: 'string', enum: ['archive', 'remove', 'keep'] },
+    // Delete only: end the accounts' processes first (as DELETE /accounts/{login} does).
+    endProcesses: { type: 'boolean' },
   },
 } as const;
 

@@ -19,6 +19,7 @@ import {
   accountSchema,
   bulkBody,
   deleteQuery,
+  conflictSchema,
   errorSchema,
   importBody,
   loginParams,
@@ -65,9 +66,10 @@ interface BulkBody {
   group?: string;
   role?: Role;
   home?: 'archive' | 'remove' | 'keep';
+  endProcesses?: boolean;
 }
 
-const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: conflictSchema };
 // A CSV of 10,000 accounts is about 1 MB; the app's default body limit is for forms.
 const importBodyLimit = 16 * 1024 * 1024;
 
@@ -82,6 +84,16 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     getActor((login) => accounts.getAccount(login), request.session!.login);
   // Who asks: the core applies Licorn's rules inside the transaction, on the files as they are then.
   const getRequester = (request: FastifyRequest): Requester => ({ login: request.session!.login, adminGroups });
+  // Ending processes is recorded as it happens, per account: the deletion after it may still fail.
+  const recordProcessesEnded = (request: FastifyRequest) => (login: string, ended: ProcessInfo[]) =>
+    audit.record({
+      login: request.session?.login ?? '-',
+      address: request.ip,
+      action: 'account-processes-end',
+      target: login,
+      outcome: 'done',
+      detail: `${ended.length} processes ended (SIGTERM, then SIGKILL): ${describeProcesses(ended)}`.slice(0, 300),
+    });
   const getExisting = (login: string): AccountView => {
     const account = accounts.getAccount(login);
     if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
@@ -237,16 +249,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     async (request) => {
       const { login } = request.params;
       const { home, endProcesses } = request.query;
-      // Ending processes is recorded as it happens: the deletion after it may still fail.
-      const onProcessesEnded = (_: string, ended: ProcessInfo[]) =>
-        audit.record({
-          login: request.session?.login ?? '-',
-          address: request.ip,
-          action: 'account-processes-end',
-          target: login,
-          outcome: 'done',
-          detail: `${ended.length} processes ended (SIGTERM, then SIGKILL): ${describeProcesses(ended)}`.slice(0, 300),
-        });
+      const onProcessesEnded = recordProcessesEnded(request);
       const deleted = await runAudited(
         audit,
         request,
@@ -284,7 +287,11 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
       },
     },
     async (request) => {
-      const { action, logins, group, role = 'member', home = 'archive' } = request.body;
+      const { action, logins, group, role = 'member', home = 'archive', endProcesses = false } = request.body;
+      if (endProcesses && action !== 'delete') {
+        const message = `endProcesses goes with the delete action only, not ${JSON.stringify(action)}`;
+        throw new CoreError('invalid-argument', message, { field: 'endProcesses' });
+      }
       const target = logins.length === 1 ? logins[0]! : `${logins.length} accounts`;
       return runAudited(
         audit,
@@ -295,8 +302,10 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
           const actor = getActorOf(request);
           const rule: AccountAction = action === 'add-to-group' ? 'change-groups' : action;
           logins.forEach((login) => checkAccountAction(actor, getExisting(login), rule, adminGroups));
-          if (action === 'delete')
-            return { deleted: await accounts.deleteAccounts(logins, home, getRequester(request)) };
+          if (action === 'delete') {
+            const options = { endProcesses, onProcessesEnded: recordProcessesEnded(request) };
+            return { deleted: await accounts.deleteAccounts(logins, home, getRequester(request), options) };
+          }
           if (action === 'add-to-group') {
             if (!group)
               throw new CoreError('invalid-argument', 'Adding to a group needs the group', { field: 'group' });

@@ -2,18 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreError } from '../../../core/errors.ts';
 import { volumeSchema, type Volume } from '../../../core/volumes/volume-schema.ts';
 import type { VolumeActor } from '../../../core/volumes/volumes-api.ts';
-import { errorSchema } from './account-schemas.ts';
+import { conflictSchema, errorSchema } from './account-schemas.ts';
 
 const nameParams = { type: 'object', required: ['name'], properties: { name: volumeSchema.properties.name } } as const;
 // A refused unmount or eject (409) names the processes holding the mount.
-const busySchema = {
-  type: 'object',
-  properties: {
-    ...errorSchema.properties,
-    holders: { type: 'array', items: { type: 'object', additionalProperties: true } },
-  },
-} as const;
-const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: busySchema };
+const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: conflictSchema };
 const tags = ['volumes'];
 // Mount and eject take nothing but the name: an empty object (or no body) and nothing else.
 const noBody = { type: 'object', additionalProperties: false, properties: {} } as const;

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyCreateAccount } from '../../../server/core/accounts/account-operations.ts';
+import { applyCreateGroup } from '../../../server/core/accounts/group-operations.ts';
+import { AccountsStore } from '../../../server/core/accounts/accounts-store.ts';
+import { EventBus } from '../../../server/core/events/event-bus.ts';
+import { createAccountsSandbox, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+
+// Debian's login.defs gives UIDs and GIDs the same range (1000–60000): the highest id handed
+// out in one must not be taken for the other's (it once was: one cache keyed "min-max").
+let s: AccountsSandbox;
+let store: AccountsStore;
+beforeAll(async () => {
+  s = await createAccountsSandbox();
+  await s.service.close();
+  store = await AccountsStore.open({ root: s.root, events: new EventBus() });
+});
+afterAll(async () => {
+  await store.close();
+  await s.remove();
+});
+
+describe('allocating UIDs and GIDs in equal ranges', () => {
+  it('picks each one above the highest of its own kind, as useradd and groupadd do', () => {
+    const context = { ...store.context };
+    context.defs = { ...context.defs, gidMin: context.defs.uidMin, gidMax: context.defs.uidMax };
+    const db = store.database.clone();
+    const uids = () => [...db.passwd.entries()].map((entry) => entry.uid);
+    const gids = () => [...db.group.entries()].map((entry) => entry.gid);
+    const inRange = (id: number) => id >= context.defs.uidMin && id <= context.defs.uidMax;
+    const topUid = Math.max(...uids().filter(inRange));
+    // A group whose GID sits just above the UIDs, given explicitly.
+    applyCreateGroup(db, { name: 'explicit', gid: topUid + 2, roles: false }, context);
+    const account = applyCreateAccount(db, { login: 'newcomer', hash: '!' }, context);
+    expect(account.uid).toBe(topUid + 1);
+    const topGid = Math.max(...gids().filter(inRange));
+    const group = applyCreateGroup(db, { name: 'newgroup', roles: false }, context);
+    expect(group.gid).toBe(topGid + 1);
+    expect(new Set(gids()).size).toBe(gids().length);
+    const next = applyCreateAccount(db, { login: 'second', hash: '!' }, context);
+    expect(next.uid).toBe(topUid + 2);
+    // An id given explicitly just above the last one handed out is the new highest.
+    applyCreateAccount(db, { login: 'pinned', uid: topUid + 3, hash: '!' }, context);
+    applyCreateGroup(db, { name: 'explicit2', gid: topGid + 2, roles: false }, context);
+    expect(applyCreateAccount(db, { login: 'third', hash: '!' }, context).uid).toBe(topUid + 4);
+    expect(applyCreateGroup(db, { name: 'thirdgroup', roles: false }, context).gid).toBe(topGid + 3);
+    expect(new Set(uids()).size).toBe(uids().length);
+    expect(new Set(gids()).size).toBe(gids().length);
+  });
+});
