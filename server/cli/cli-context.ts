@@ -3,6 +3,7 @@ import { ApiClient } from './client/api-client.ts';
 import { getTarget, type TargetOptions } from './client/get-target.ts';
 import { createRemoteAuth } from './client/remote-auth.ts';
 import { getOutput, type Output } from './render/output.ts';
+import { getTerminalJson } from './render/terminal-text.ts';
 
 // What every verb needs: a client of the daemon the global options name, and the output.
 export interface CliContext {
@@ -33,7 +34,9 @@ export function closeClients(): void {
   clients.clear();
 }
 
-// Writes an answer's JSON as the API sent it (`--json`), ending with a newline.
+// Writes an answer's JSON as the API sent it (`--json`), ending with a newline, with the
+// characters a terminal acts on (C1, bidi…) as \u escapes: the same JSON value.
 export function writeJson(output: Output, text: string): void {
-  output.write(text.endsWith('\n') ? text : `${text}\n`);
+  const json = getTerminalJson(text);
+  output.write(json.endsWith('\n') ? json : `${json}\n`);
 }

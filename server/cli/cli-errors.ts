@@ -1,3 +1,5 @@
+import { getTerminalText } from './render/terminal-text.ts';
+
 // Exit statuses of `licorn`: 0 done, 1 the daemon refused (or could not be reached), 2 a
 // command line it could not understand.
 export const exitCodes = { ok: 0, refused: 1, usage: 2 } as const;
@@ -18,7 +20,9 @@ export class RefusedError extends Error {
 export class UsageError extends Error {}
 
 // The line printed for a refusal: the daemon's message, which names the field and the value,
-// and the field itself for scripts that grep for it.
+// and the field itself for scripts that grep for it; made safe for a terminal (a remote daemon,
+// or a value quoted in the message, may hold escape sequences).
 export function describeRefusal(error: RefusedError): string {
-  return error.field ? `${error.message} (field: ${error.field})` : error.message;
+  const message = getTerminalText(error.message, { keepNewlines: true });
+  return error.field ? `${message} (field: ${getTerminalText(error.field)})` : message;
 }

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { getTerminalText } from './render/terminal-text.ts';
 import { getSizeSequence } from '../web/local/inside-input.ts';
 
 // The streams runInside() talks through (the process's own by default; tests give theirs).
@@ -48,7 +49,7 @@ export function runInside(socketPath: string, streams: InsideStreams = process):
       if (end < 0) return;
       const [line, rest] = [head.slice(0, end), head.slice(end + 1)];
       if (line !== 'ok') {
-        stderr.write(`licorn: ${line.replace(/^error: /, '')}\n`);
+        stderr.write(`licorn: ${getTerminalText(line.replace(/^error: /, ''))}\n`);
         return finish(1);
       }
       answered = true;

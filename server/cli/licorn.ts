@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { projectDir } from '../project-dir.ts';
 import { closeClients, createContext } from './cli-context.ts';
 import { describeRefusal, exitCodes, RefusedError, UsageError } from './cli-errors.ts';
+import { getTerminalText } from './render/terminal-text.ts';
 import { createGetResourceCommands, type WithContext } from './commands/get-resources.ts';
 import { createGetGroupsCommand } from './commands/get-groups.ts';
 import { createAddCommands } from './commands/add-commands.ts';
@@ -65,7 +66,7 @@ export async function runLicorn(argv: string[], withContext?: WithContext): Prom
       return done && error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`licorn: ${error.message}\n`);
+      process.stderr.write(`licorn: ${getTerminalText(error.message, { keepNewlines: true })}\n`);
       return exitCodes.usage;
     }
     if (error instanceof RefusedError) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accountViewSchema, type AccountView } from '../../server/core/accounts/account-schema.ts';
+import type { Volume } from '../../server/core/volumes/volume-schema.ts';
 import { getColumns, formatBytes } from '../../server/cli/render/columns.ts';
 import { getOutput, type Output } from '../../server/cli/render/output.ts';
 import { renderRecord } from '../../server/cli/render/table.ts';
@@ -115,6 +116,55 @@ describe('event lines', () => {
       data: { login: 'al', fullName: 'A L\nx', groups: ['a', 'b'] },
     });
     expect(line).toBe('2026-01-02 03:04:05.067 accounts account-added login=al fullName="A L\\nx" groups=["a","b"]');
+  });
+});
+
+describe('text from the daemon', () => {
+  const evil = 'x\u001b]0;PWN\u0007\u001b[2J\u202e\u009b31m\u007f\u2066y';
+  const shown = 'x\\x1b]0;PWN\\x07\\x1b[2J\\u202e\\x9b31m\\x7f\\u2066y';
+  const unsafe = /[\p{Cc}\p{Cf}]/u;
+
+  it('shows a volume label and mount point with visible escapes, in colour too', () => {
+    const volume = {
+      name: 'loop8',
+      device: '/dev/loop8',
+      size: 8 << 20,
+      fsType: 'ext4',
+      label: evil,
+      mountPoint: evil,
+      usage: null,
+      actions: [],
+      mountOptions: [],
+    };
+    for (const output of [plain, colored]) {
+      const table = resourceViews.volumes(output, [volume as unknown as Volume]).replace(/\u001b\[[0-9;]*m/g, '');
+      expect(table).toContain(shown);
+      expect(table.replaceAll('\n', '')).not.toMatch(unsafe);
+      const record = resourceViews.volume(output, volume as unknown as Volume).replace(/\u001b\[[0-9;]*m/g, '');
+      expect(record).toContain(shown);
+      expect(record.replaceAll('\n', '')).not.toMatch(unsafe);
+    }
+  });
+
+  it("shows a filesystem's mount point in the status with visible escapes", () => {
+    const values = { [`fs./mnt/${evil}.size`]: 1024, [`fs./mnt/${evil}.used`]: 512 };
+    const text = renderStatus(plain, { time: 0, values }, 'here').join('\n');
+    expect(text).toContain(`/mnt/${shown} 512 B used of 1.0 KiB`);
+    expect(text.replaceAll('\n', '')).not.toMatch(unsafe);
+  });
+
+  it('escapes what JSON leaves raw in event lines: C1, bidi, in keys, names and values', () => {
+    const line = renderEventLine(colored, {
+      seq: 1,
+      time: new Date(0).toISOString(),
+      facility: `web${evil}` as 'web',
+      name: `n${evil}`,
+      data: { [`k${evil}`]: `a\u009b2Jb`, plain: 'a\u202eb', list: [evil] },
+    }).replace(/\u001b\[[0-9;]*m/g, '');
+    expect(line).not.toMatch(unsafe);
+    expect(line).toContain(`n${shown}`);
+    expect(line).toContain('plain="a\\u202eb"');
+    expect(line).toContain('="a\\x9b2Jb"');
   });
 });
 

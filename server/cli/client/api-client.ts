@@ -6,7 +6,9 @@ import {
   type OutgoingHttpHeaders,
   type RequestOptions,
 } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import { RefusedError } from '../cli-errors.ts';
+import { getTerminalJson } from '../render/terminal-text.ts';
 
 // Where the daemon is: its local Unix socket (the caller known by its uid, no password), or a
 // remote daemon's HTTPS address (a session or a token, see remote-auth.ts).
@@ -75,18 +77,23 @@ export class ApiClient {
     return answer.body.toString('utf8');
   }
 
-  // Copies an answer's body to `output` as it comes, without decoding it (--json of 10,000
-  // accounts is 2.4 MB), ending with a newline; or throws the refusal.
+  // Copies an answer's JSON to `output` as it comes (--json of 10,000 accounts is 2.4 MB),
+  // ending with a newline, the characters a terminal acts on as \u escapes (the same JSON
+  // value: terminal-text.ts); or throws the refusal.
   async copyTo(method: string, path: string, output: { write(data: string | Uint8Array): void }): Promise<void> {
     const response = await this.#open(method, path, undefined, await this.#getAuth());
     if ((response.statusCode ?? 0) >= 400) throw await readRefusal(response);
-    let last = 0x0a;
+    // A character split between two chunks is decoded whole with the next one.
+    const decoder = new StringDecoder('utf8');
+    let last = '\n';
     for await (const chunk of response) {
-      const bytes = chunk as Buffer;
-      if (bytes.length > 0) last = bytes[bytes.length - 1]!;
-      output.write(bytes);
+      const text = decoder.write(chunk as Buffer);
+      if (text.length > 0) last = text[text.length - 1]!;
+      output.write(getTerminalJson(text));
     }
-    if (last !== 0x0a) output.write('\n');
+    const rest = decoder.end();
+    if (rest) output.write(getTerminalJson(rest));
+    if ((rest || last).at(-1) !== '\n') output.write('\n');
   }
 
   // Sends one request and parses the answer's JSON, or throws the refusal.

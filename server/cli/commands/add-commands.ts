@@ -3,6 +3,7 @@ import type { AccountView } from '../../core/accounts/account-schema.ts';
 import { writeJson } from '../cli-context.ts';
 import { readStandardInput } from '../client/read-secret.ts';
 import { writeView } from '../render/load-views.ts';
+import { getTerminalText } from '../render/terminal-text.ts';
 import type { GroupAnswer } from './get-groups.ts';
 import type { WithContext } from './get-resources.ts';
 import { collectList, collectRole, parseId, type Role } from './option-values.ts';
@@ -65,7 +66,8 @@ export function createAddCommands(withContext: WithContext): Command[] {
       if (options.json) return writeJson(output, text);
       const created = JSON.parse(text) as { account: AccountView; generatedPassword?: string | null };
       await writeView(output, 'account', created.account);
-      if (created.generatedPassword) output.write(`Generated password (shown once): ${created.generatedPassword}\n`);
+      if (created.generatedPassword)
+        output.write(`Generated password (shown once): ${getTerminalText(created.generatedPassword)}\n`);
     });
 
   const group = new Command('group')

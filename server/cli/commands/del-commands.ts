@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { writeJson } from '../cli-context.ts';
 import { UsageError } from '../cli-errors.ts';
+import { getTerminalText } from '../render/terminal-text.ts';
 import type { WithContext } from './get-resources.ts';
 import { getResourcePath } from './option-values.ts';
 
@@ -51,7 +52,7 @@ export function createDelCommands(withContext: WithContext): Command[] {
       if (deleted.home.warning) lines.push(deleted.home.warning);
       if (deleted.privateGroup) lines.push(`private group ${deleted.privateGroup} deleted`);
       if (deleted.groupKept) lines.push(deleted.groupKept);
-      output.write(`${lines.join('\n')}\n`);
+      output.write(`${lines.map((line) => getTerminalText(line)).join('\n')}\n`);
     });
 
   const group = new Command('group')
@@ -63,7 +64,9 @@ export function createDelCommands(withContext: WithContext): Command[] {
       const text = await getClient().getText('DELETE', getResourcePath('groups', name));
       if (options.json) return writeJson(output, text);
       const { archive } = JSON.parse(text) as { archive: string | null };
-      output.write(`Deleted group ${name}${archive ? `; shared directory archived to ${archive}` : ''}\n`);
+      output.write(
+        getTerminalText(`Deleted group ${name}${archive ? `; shared directory archived to ${archive}` : ''}`) + '\n',
+      );
     });
 
   return [user, group];

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { JournalEntryView } from '../../core/events/event-schema.ts';
 import { RefusedError } from '../cli-errors.ts';
 import { renderEventLine } from '../render/event-line.ts';
+import { getTerminalJson } from '../render/terminal-text.ts';
 import type { WithContext } from './get-resources.ts';
 import { parseId } from './option-values.ts';
 
@@ -52,7 +53,9 @@ export function createEventsCommand(withContext: WithContext): Command {
         for await (const line of lines) {
           if (line.trim() === '') continue;
           output.write(
-            options.json ? `${line}\n` : `${renderEventLine(output, JSON.parse(line) as JournalEntryView)}\n`,
+            options.json
+              ? `${getTerminalJson(line)}\n`
+              : `${renderEventLine(output, JSON.parse(line) as JournalEntryView)}\n`,
           );
         }
       } catch (error) {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { writeJson } from '../cli-context.ts';
 import { runMonitor } from '../render/monitor-screen.ts';
+import { getTerminalJson } from '../render/terminal-text.ts';
 import { renderStatus, type StatusAnswer } from '../render/status-view.ts';
 import type { WithContext } from './get-resources.ts';
 
@@ -18,7 +19,9 @@ export function createStatusCommand(withContext: WithContext): Command {
       const host = client.target.kind === 'socket' ? 'this machine' : client.target.url.host;
       const getFrame = async () => {
         const text = await client.getText('GET', '/api/v1/status');
-        return options.json ? [text.trimEnd()] : renderStatus(output, JSON.parse(text) as StatusAnswer, host);
+        return options.json
+          ? [getTerminalJson(text.trimEnd())]
+          : renderStatus(output, JSON.parse(text) as StatusAnswer, host);
       };
       if (!options.monitor) {
         const lines = await getFrame();

@@ -1,5 +1,6 @@
 import type { JournalEntryView } from '../../core/events/event-schema.ts';
 import { paint, type Output, type Style } from './output.ts';
+import { getTerminalText } from './terminal-text.ts';
 
 const facilityStyles: Record<string, Style> = { accounts: 'green', groups: 'green', volumes: 'yellow', auth: 'red' };
 
@@ -8,8 +9,9 @@ const facilityStyles: Record<string, Style> = { accounts: 'green', groups: 'gree
 export function renderEventLine(output: Output, event: JournalEntryView): string {
   const time = new Date(event.time);
   const clock = Number.isNaN(time.getTime()) ? String(event.time) : formatClock(time);
-  const facility = paint(output, facilityStyles[event.facility] ?? 'cyan', event.facility.padEnd(8));
-  return [paint(output, 'dim', clock), facility, paint(output, 'bold', event.name), ...formatFields(event.data)]
+  const facility = paint(output, facilityStyles[event.facility] ?? 'cyan', getTerminalText(event.facility).padEnd(8));
+  const name = paint(output, 'bold', getTerminalText(String(event.name)));
+  return [paint(output, 'dim', getTerminalText(clock)), facility, name, ...formatFields(event.data)]
     .join(' ')
     .trimEnd();
 }
@@ -24,11 +26,14 @@ function formatClock(time: Date): string {
 function formatFields(data: unknown): string[] {
   if (data === null || data === undefined) return [];
   if (typeof data !== 'object' || Array.isArray(data)) return [formatValue(data)];
-  return Object.entries(data as Record<string, unknown>).map(([key, value]) => `${key}=${formatValue(value)}`);
+  return Object.entries(data as Record<string, unknown>).map(
+    ([key, value]) => `${getTerminalText(key)}=${formatValue(value)}`,
+  );
 }
 
-// A field's value on one line: control characters and spaces never break the trace's shape.
+// A field's value on one line: control characters and spaces never break the trace's shape,
+// and what JSON leaves raw (C1, bidi and other format characters) is escaped for the terminal.
 function formatValue(value: unknown): string {
-  if (typeof value === 'string') return /^[^\s"=\p{Cc}]*$/u.test(value) && value !== '' ? value : JSON.stringify(value);
-  return JSON.stringify(value) ?? 'null';
+  if (typeof value === 'string' && value !== '' && /^[^\s"=\p{Cc}\p{Cf}]*$/u.test(value)) return value;
+  return getTerminalText(JSON.stringify(value) ?? 'null');
 }

@@ -1,5 +1,6 @@
 import { formatBytes } from './columns.ts';
 import { paint, type Output } from './output.ts';
+import { getTerminalText } from './terminal-text.ts';
 
 // What GET /api/v1/status answers: the sample's time and its figures by metric name.
 export interface StatusAnswer {
@@ -18,12 +19,13 @@ export function renderStatus(output: Output, status: StatusAnswer, host: string)
   const rate = (figure: number) => `${figure.toFixed(figure < 10 ? 1 : 0)}/s`;
   const bytes = (figure: number) => formatBytes(figure);
   const label = (text: string) => paint(output, 'bold', text.padEnd(12));
-  const figure = (name: string, text: string) => `${paint(output, 'dim', name)} ${text}`;
+  // A name may be a mount point or an interface's: anything a device or a user chose.
+  const figure = (name: string, text: string) => `${paint(output, 'dim', getTerminalText(name))} ${text}`;
   const line = (title: string, figures: string[]) => `${label(title)}${figures.join('   ')}`;
   const cpuBusy = value('cpu.idle') === undefined ? '-' : `${Math.round(100 - value('cpu.idle')!)} %`;
   const when = new Date(status.time).toISOString().replace('T', ' ').slice(0, 19);
   const lines = [
-    `${paint(output, 'cyan', `licornd on ${host}`)}   ${when} UTC`,
+    `${paint(output, 'cyan', `licornd on ${getTerminalText(host)}`)}   ${when} UTC`,
     line('Daemon', [
       figure('uptime', show('daemon.uptime', formatDuration)),
       figure(
