@@ -131,6 +131,14 @@ describe('get', () => {
 });
 
 describe('add, mod, del', () => {
+  it('refuse a password on standard input longer than 4096 bytes (exit 2), the account unchanged', async () => {
+    const before = await readFile(join(root, 'etc/shadow'), 'utf8');
+    const long = await licorn(['mod', 'user', 'dnguyen', '--password-stdin'], { input: `${'x'.repeat(5000)}\n` });
+    expect(long.code).toBe(2);
+    expect(long.stderr).toBe('licorn: the password on standard input is longer than 4096 bytes\n');
+    expect(await readFile(join(root, 'etc/shadow'), 'utf8')).toBe(before);
+  });
+
   it('change accounts with the same rules, messages and audit as the browser', async () => {
     const added = await licorn(
       ['add', 'user', 'clibob', '--full-name', 'Bob Cli', '--groups', 'developers', '--password-stdin', '--json'],

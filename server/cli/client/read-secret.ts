@@ -1,15 +1,30 @@
 import { UsageError } from '../cli-errors.ts';
 
+// The longest password standard input may give, in bytes (the daemon refuses far less):
+// `head -c 200M /dev/zero | licorn … --password-stdin` must not fill the client's memory.
+export const maxStandardInputBytes = 4096;
+
 // Everything on standard input, less one final newline (`--password-stdin`, as `docker
 // login` reads it): a password from a file or a pipe, never from the command line, where
-// every account on the machine could read it in /proc.
-export async function readStandardInput(): Promise<string> {
-  if (process.stdin.isTTY) return promptSecret('Password: ');
+// every account on the machine could read it in /proc. Past maxStandardInputBytes (and a
+// line end) it stops reading and refuses: a usage error.
+export async function readStandardInput(input: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  if ((input as NodeJS.ReadStream).isTTY) return promptSecret('Password: ');
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
+  let length = 0;
+  for await (const chunk of input) {
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    if (length > maxStandardInputBytes + 2) break;
+  }
+  const text = Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
+  if (Buffer.byteLength(text) > maxStandardInputBytes) {
+    (input as NodeJS.ReadStream).destroy?.();
+    throw new UsageError(`the password on standard input is longer than ${maxStandardInputBytes} bytes`);
+  }
+  return text;
 }
 
 // Asks for one line on the terminal, shown as typed.
