@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
-import { chmod, readFile } from 'node:fs/promises';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +167,45 @@ describe('licorn get events', () => {
     // Ctrl-C (SIGINT) ends the monitor with status 0.
     expect(await filtered.exited).toBe(0);
     expect(await everything.exited).toBe(0);
+  });
+
+  it('-m says why on stderr and exits 1 when the daemon ends the stream (an admin demoted)', async () => {
+    const added = await runLicorn(
+      socket,
+      ['add', 'user', 'clistaff', '--groups', 'admins', '--password-stdin', '--json'],
+      {
+        input: 'Clistaff-pass-1234\n',
+      },
+    );
+    expect(added.code, added.stderr).toBe(0);
+    const { account } = JSON.parse(added.stdout) as { account: { uid: number; gid: number } };
+    const follower = startLicorn(socket, ['get', 'events', '-m'], { as: { uid: account.uid, gid: account.gid } });
+    let stderr = '';
+    follower.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => follower.on('close', resolve));
+    try {
+      await waitUntil(() => stderr.includes('following events'), 'the stream to open', 10_000);
+      // Removed from admins in a shell (the interface refuses it), as gpasswd -d would.
+      const groupFile = join(daemonDir.dir(), 'demo/etc/group');
+      const groups = await readFile(groupFile, 'utf8');
+      const demoted = groups.replace(
+        /^(admins:[^:]*:[^:]*:)(.*)$/m,
+        (_, head: string, members: string) =>
+          `${head}${members
+            .split(',')
+            .filter((member) => member !== 'clistaff')
+            .join(',')}`,
+      );
+      expect(demoted).not.toBe(groups);
+      await writeFile(`${groupFile}.edit`, demoted);
+      await rename(`${groupFile}.edit`, groupFile);
+      expect(await exited).toBe(1);
+      expect(stderr).toMatch(/licorn: licornd at .* ended the event stream: the account is no longer an administrator/);
+    } finally {
+      follower.kill();
+    }
   });
 
   it('lists the journal without -m, as JSON with --json, and names a bad filter (exit 1)', async () => {

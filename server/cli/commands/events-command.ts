@@ -42,29 +42,42 @@ export function createEventsCommand(withContext: WithContext): Command {
       process.stderr.write(`licorn: following events${options.filter ? ` (${options.filter})` : ''}; Ctrl-C stops\n`);
       const { createInterface } = await import('node:readline');
       const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-      // Closing the reader ends the loop below (a destroyed stream alone would leave it waiting).
+      // Ctrl-C or SIGTERM: the one normal end (status 0). Closing the reader ends the loop below
+      // (a destroyed stream alone would leave it waiting).
+      let stopped = false;
       const stop = () => {
+        stopped = true;
         stream.destroy();
         lines.close();
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // The daemon's last line, when it ended the stream itself: why.
+      let ended: string | null = null;
       try {
         for await (const line of lines) {
+          // An empty line is the daemon's heartbeat on a quiet stream.
           if (line.trim() === '') continue;
-          output.write(
-            options.json
-              ? `${getTerminalJson(line)}\n`
-              : `${renderEventLine(output, JSON.parse(line) as JournalEntryView)}\n`,
-          );
+          const parsed = JSON.parse(line) as JournalEntryView | { end: string; message?: string };
+          if ('end' in parsed) {
+            ended = typeof parsed.message === 'string' ? parsed.message : String(parsed.end);
+            continue;
+          }
+          output.write(options.json ? `${getTerminalJson(line)}\n` : `${renderEventLine(output, parsed)}\n`);
         }
       } catch (error) {
-        if (!stream.destroyed) throw error;
+        if (!stopped) throw error;
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
       }
-      if (!stream.destroyed)
-        throw new RefusedError(`licornd at ${client.where} ended the event stream`, { field: 'url' });
+      if (stopped) return;
+      // Never taken for a normal end: a script or a watcher must know it no longer follows.
+      throw new RefusedError(
+        ended
+          ? `licornd at ${client.where} ended the event stream: ${ended}`
+          : `licornd at ${client.where} ended the event stream (the connection closed)`,
+        { field: 'stream' },
+      );
     });
 }

@@ -65,14 +65,24 @@ export default async function eventsApiRoutes(app: FastifyInstance): Promise<voi
       config: admin,
       schema: {
         tags,
-        summary: 'The events matching filter from now on, one JSON object per line, until the client closes',
+        summary:
+          'The events matching filter from now on, one JSON object per line (an empty line every 15–30 s ' +
+          'when quiet; a last {"end","message"} line when the daemon ends it), until the client closes',
         querystring: { type: 'object', additionalProperties: false, properties: { filter } },
-        response: { 400: errorSchema, 401: errorSchema, 403: errorSchema },
+        response: { 400: errorSchema, 401: errorSchema, 403: errorSchema, 503: errorSchema },
       },
     },
     async (request, reply) => {
       const eventFilter = parseEventFilter(request.query.filter ?? '');
-      const viewer = { publicId: request.session!.publicId, isAdmin: isStillAdmin(request) };
+      const session = request.session!;
+      const viewer = {
+        publicId: session.publicId,
+        login: session.login,
+        address: session.address,
+        isAdmin: isStillAdmin(request),
+        // A stream is the session's activity (a remote session's idle timeout must not end it).
+        touch: () => void app.sessions.use(session.id),
+      };
       const stream = app.eventStreams.create(eventFilter, viewer, reply.raw);
       // The client went away: stop following at once.
       reply.raw.once('close', () => stream.destroy());

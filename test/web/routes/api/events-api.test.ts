@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../../../server/core/events/event-journal.ts';
-import { maxStreamBufferBytes } from '../../../../server/web/events/event-streams.ts';
+import { maxStreamBufferBytes, streamLimits } from '../../../../server/web/events/event-streams.ts';
 import { waitUntil } from '../../../helpers/wait-until.ts';
 import { openApiSession, useApiTestApp, type ApiSession } from '../../../helpers/test-app.ts';
 
@@ -28,7 +28,8 @@ async function openStream(api: ReturnType<typeof useApiTestApp>, who: ApiSession
     text += chunk;
     const complete = text.split('\n');
     text = complete.pop()!;
-    for (const line of complete) lines.push(JSON.parse(line) as JournalEntry);
+    // An empty line is a heartbeat; the daemon's last line says why it ended the stream.
+    for (const line of complete) if (line !== '') lines.push(JSON.parse(line) as JournalEntry);
   });
   body.on('end', () => {
     ended = true;
@@ -138,10 +139,33 @@ describe('the events API', () => {
     expect(stream.response.statusCode).toBe(200);
     await api.t.app.core.accounts.removeMember('licorn-wmi', 'evstaff');
     await waitUntil(stream.isEnded, 'the demoted stream to end');
+    expect(stream.lines.at(-1)).toEqual({ end: 'not-admin', message: 'the account is no longer an administrator' });
     await api.t.app.core.accounts.createAccount({ login: 'evafter', fullName: 'Ev After', password: null });
     await waitUntil(() => other.lines.some((entry) => entry.name === 'account-added'), 'the add on the other stream');
     expect(stream.lines.map((entry) => entry.name)).not.toContain('account-added');
     other.close();
+  });
+
+  it('refuses a stream past the limit of a session (503), and counts the refusal', async () => {
+    const streams = [];
+    for (let index = 0; index < streamLimits.perSession; index += 1) streams.push(await openStream(api, api.admin));
+    expect(streams.map((stream) => stream.response.statusCode)).toEqual(streams.map(() => 200));
+    const refused = api.t.app.eventStreams.refused;
+    const more = await api.t.app.inject({
+      method: 'GET',
+      url: '/api/v1/events/stream',
+      headers: { cookie: api.admin.cookie },
+    });
+    expect(more.statusCode).toBe(503);
+    expect(more.json()).toMatchObject({ code: 'busy', field: 'stream' });
+    expect(more.json().message).toMatch(/Too many event streams: this session follows 4 event streams already/);
+    expect(api.t.app.eventStreams.refused).toBe(refused + 1);
+    for (const stream of streams) stream.close();
+    await waitUntil(() => api.t.app.eventStreams.size === 0, 'the streams to close');
+    const again = await openStream(api, api.admin);
+    expect(again.response.statusCode).toBe(200);
+    again.close();
+    await waitUntil(() => api.t.app.eventStreams.size === 0, 'the stream to close');
   });
 
   it('drops a client that never reads, past a bound, without growing the daemon', async () => {
