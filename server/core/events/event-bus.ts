@@ -28,8 +28,9 @@ export interface CoreEvents {
   'group-changed': { name: string; fields: string[] };
   'group-members-changed': { name: string; added: string[]; removed: string[] };
   'group-removed': { name: string };
-  'session-opened': { sessionId: string };
-  'session-closed': { sessionId: string; reason: SessionEndReason };
+  // `local`: a local socket connection's session (one per connection, not journaled).
+  'session-opened': { sessionId: string; local?: true };
+  'session-closed': { sessionId: string; reason: SessionEndReason; local?: true };
   // A session's rights changed with the account files (demoted or promoted).
   'session-changed': { sessionId: string; isAdmin: boolean };
   // Volumes (server/core/volumes): by kernel name; `volume-usage` at most once a second each.

@@ -39,6 +39,15 @@ function removeSecrets(value: unknown): unknown {
   );
 }
 
+// A local socket connection's session opening or closing: one pair per connection (every
+// `licorn` run, every `curl --unix-socket`), which any local account could repeat thousands of
+// times a second to push the admins' changes out of the journal. Not journaled (nor streamed):
+// the audit log and the sessions' own list still see them.
+function isPerConnection(event: CoreEvent): boolean {
+  if (event.name !== 'session-opened' && event.name !== 'session-closed') return false;
+  return (event.data as { local?: boolean } | null)?.local === true;
+}
+
 // The core's recent events, numbered, in memory and bounded in count and bytes (the oldest
 // go first), for the events monitor: `licorn get events`, the API and the Events page read a
 // page of it, then follow what comes next.
@@ -104,6 +113,7 @@ export class EventJournal {
   }
 
   #add(event: CoreEvent): void {
+    if (isPerConnection(event)) return;
     this.#seq += 1;
     const time = new Date(event.time).toISOString();
     let entry: JournalEntry = {

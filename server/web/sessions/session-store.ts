@@ -199,7 +199,10 @@ export class SessionStore {
       day: this.#getDay(),
       ownChanges: 0,
     });
-    this.#options.events.emit('session-opened', 'auth', { sessionId: session.publicId });
+    this.#options.events.emit('session-opened', 'auth', {
+      sessionId: session.publicId,
+      ...(via === 'local' ? { local: true as const } : {}),
+    });
     return session;
   }
 
@@ -330,7 +333,11 @@ export class SessionStore {
     const entry = this.#entries.get(key);
     if (!entry) return;
     this.#entries.delete(key);
-    this.#options.events.emit('session-closed', 'auth', { sessionId: entry.session.publicId, reason });
+    this.#options.events.emit('session-closed', 'auth', {
+      sessionId: entry.session.publicId,
+      reason,
+      ...(entry.session.via === 'local' ? { local: true as const } : {}),
+    });
     // At once: a session ended must not come back with a restart (a local one was never kept).
     if (entry.session.boundUid === undefined) this.#keeper?.saveNow();
   }

@@ -146,6 +146,23 @@ describe('the events API', () => {
     other.close();
   });
 
+  it("keeps an admin's change when thousands of local connections open and close sessions", async () => {
+    const { app } = api.t;
+    await app.core.accounts.createAccount({ login: 'evkept', fullName: 'Ev Kept', password: null });
+    // What `licorn` or `curl --unix-socket` by any local account does: one session per connection.
+    const account = { login: 'dnguyen', fullName: 'D N', isAdmin: false, uid: 1001 };
+    for (let index = 0; index < 6000; index += 1) {
+      const session = app.sessions.createBound(account, 'local:1001', 'local', 'curl');
+      app.sessions.destroy(session.id, 'logout');
+    }
+    const kept = await api.call(api.admin, 'GET', '/api/v1/events?filter=accounts&limit=1000');
+    const logins = (kept.json().events as JournalEntry[]).map((entry) => (entry.data as { login?: string }).login);
+    expect(logins).toContain('evkept');
+    // A browser's or a token's session is still journaled.
+    const auth = await api.call(api.admin, 'GET', '/api/v1/events?filter=auth&limit=1000');
+    expect((auth.json().events as JournalEntry[]).length).toBeLessThan(100);
+  });
+
   it('refuses a stream past the limit of a session (503), and counts the refusal', async () => {
     const streams = [];
     for (let index = 0; index < streamLimits.perSession; index += 1) streams.push(await openStream(api, api.admin));
