@@ -54,10 +54,13 @@ export function renderStatus(output: Output, status: StatusAnswer, host: string)
   ];
   for (const group of deviceGroups) {
     const first = `.${group.parts[0]}`;
-    const names = Object.keys(status.values)
-      .filter((key) => key.startsWith(group.prefix) && key.endsWith(first))
-      .map((key) => key.slice(group.prefix.length, -first.length))
-      .sort();
+    // A filesystem that did not answer statfs has no figures, only `.notAnswering`.
+    const suffixes = [first, '.notAnswering'];
+    const found = Object.keys(status.values).flatMap((key) => {
+      const suffix = suffixes.find((end) => key.startsWith(group.prefix) && key.endsWith(end));
+      return suffix ? [key.slice(group.prefix.length, -suffix.length)] : [];
+    });
+    const names = [...new Set(found)].sort();
     names.slice(0, maxDevices).forEach((name, index) => {
       const get = (part: string) => value(`${group.prefix}${name}.${part}`);
       lines.push(line(index === 0 ? group.title : '', [figure(name, group.describe(get))]));
@@ -89,7 +92,8 @@ const deviceGroups: { title: string; prefix: string; parts: string[]; describe(g
     title: 'Filesystems',
     prefix: 'fs.',
     parts: ['size', 'used'],
-    describe: (get) => `${formatBytes(get('used'))} used of ${formatBytes(get('size'))}`,
+    describe: (get) =>
+      get('notAnswering') ? 'not answering' : `${formatBytes(get('used'))} used of ${formatBytes(get('size'))}`,
   },
 ];
 type Get = (part: string) => number | undefined;

@@ -1,4 +1,4 @@
-import { readFile, type statfs } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ProcFiles } from '../../../server/core/status/sampler.ts';
@@ -6,7 +6,9 @@ import { createCpuSampler } from '../../../server/core/status/samplers/cpu-sampl
 import { createMemorySampler } from '../../../server/core/status/samplers/memory-sampler.ts';
 import { createNetworkSampler } from '../../../server/core/status/samplers/network-sampler.ts';
 import { createDiskSampler } from '../../../server/core/status/samplers/disk-sampler.ts';
-import { createFilesystemSampler } from '../../../server/core/status/samplers/filesystem-sampler.ts';
+import { createFilesystemSampler, type ReadStatfs } from '../../../server/core/status/samplers/filesystem-sampler.ts';
+import { ToolTimeoutError } from '../../../server/core/volumes/run-tool.ts';
+import { renderStatus } from '../../../server/cli/render/status-view.ts';
 import { createLoadSampler } from '../../../server/core/status/samplers/load-sampler.ts';
 
 const fixture = (name: string) => readFile(join(import.meta.dirname, '../../fixtures/proc/vm-2cpu', name), 'utf8');
@@ -147,9 +149,57 @@ describe('the samplers', () => {
     // bound elsewhere (fixtures/proc/bind-mounts/capture.sh).
     const dir = join(import.meta.dirname, '../../fixtures/proc/bind-mounts');
     const proc: ProcFiles = { read: (name) => readFile(join(dir, name.replace('self/', '')), 'utf8') };
-    const stats = async () =>
-      ({ blocks: 100, bfree: 40, bavail: 30, bsize: 4096 }) as Awaited<ReturnType<typeof statfs>>;
-    const values = await createFilesystemSampler(proc, stats as typeof statfs).sample(0);
+    const stats: ReadStatfs = async (requests) =>
+      requests.map(() => ({ answer: { blocks: 100, free: 40, available: 30, blockSize: 4096 } }));
+    const values = await createFilesystemSampler(proc, stats).sample(0);
     expect(Object.keys(values)).toEqual(['fs./.size', 'fs./.used', 'fs./.available']);
+    expect(values['fs./.used']).toBe(60 * 4096);
+  });
+
+  it('show a filesystem that misses its statfs deadline as not answering, never read twice at once', async () => {
+    // A dead NFS server: statfs of /mnt/dead never returns; its thread is abandoned.
+    const proc: ProcFiles = {
+      read: async () => '22 1 8:1 / / rw - ext4 /dev/sda1 rw\n23 22 0:50 / /mnt/dead rw - nfs4 server:/export rw\n',
+    };
+    const asked: string[][] = [];
+    let endThread = () => {};
+    const exited = new Promise<void>((resolve) => {
+      endThread = resolve;
+    });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const stats: ReadStatfs = async (requests, timeoutMs) => {
+      asked.push(requests.map(([, mountPoint]) => mountPoint));
+      await held;
+      return requests.map(([, mountPoint]) =>
+        mountPoint === '/mnt/dead'
+          ? { timeout: new ToolTimeoutError('statfs', timeoutMs, exited) }
+          : { answer: { blocks: 10, free: 5, available: 5, blockSize: 1024 } },
+      );
+    };
+    const sampler = createFilesystemSampler(proc, stats, 50);
+    // Two callers at once (the tick and the status API) share one reading.
+    const [first, second] = [sampler.sample(0), sampler.sample(0)];
+    release();
+    expect(await first).toEqual(await second);
+    expect(asked).toEqual([['/', '/mnt/dead']]);
+    expect(await first).toMatchObject({ 'fs./.size': 10 * 1024, 'fs./mnt/dead.notAnswering': 1 });
+    expect(Object.keys(await first)).not.toContain('fs./mnt/dead.size');
+    // Its read still hangs: not asked again, still shown as not answering.
+    expect(await sampler.sample(0)).toMatchObject({ 'fs./mnt/dead.notAnswering': 1 });
+    expect(asked.at(-1)).toEqual(['/']);
+    // The abandoned read ended: asked again.
+    endThread();
+    await exited;
+    await sampler.sample(0);
+    expect(asked.at(-1)).toEqual(['/', '/mnt/dead']);
+    const view = renderStatus(
+      { colors: false, isTerminal: false, write: () => true },
+      { time: 0, values: await first },
+      'here',
+    ).join('\n');
+    expect(view).toMatch(/\/mnt\/dead not answering/);
   });
 });
