@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { start as startRepl, type REPLServer } from 'node:repl';
 import type { FastifyInstance } from 'fastify';
 import { getPeerCredentials } from '../../native/native.ts';
-import { getSocketIdentity, prepareSocketPath, removeSocketFile } from './local-socket-file.ts';
+import { listenOnSocketPath, removeSocketFile } from './local-socket-file.ts';
 import { InsideInput } from './inside-input.ts';
 
 // REPLs open at once: get inside is for root, a few at a time.
@@ -22,6 +22,8 @@ export class InsideServer {
   readonly #app: FastifyInstance;
   readonly #historyFile: string;
   readonly #repls = new Map<Socket, REPLServer | null>();
+  // Every connection open, REPL or being refused: all are cut at stop.
+  readonly #sockets = new Set<Socket>();
   #server: Server | null = null;
   #path = '';
   #identity: { dev: number; ino: number } | null = null;
@@ -31,23 +33,14 @@ export class InsideServer {
     this.#historyFile = historyFile;
   }
 
-  // Binds `path` (made safe by prepareSocketPath), mode 0600.
+  // Binds `path` (listenOnSocketPath), mode 0600.
   async listen(path: string): Promise<void> {
-    await prepareSocketPath(path);
     const server = createServer((socket) => this.#accept(socket));
     server.maxConnections = maxInsideConnections * 4;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ path }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    this.#identity = await listenOnSocketPath(server, path, 0o600);
     server.on('error', (error) => this.#app.log.error({ err: error }, 'inside socket failed'));
-    await chmod(path, 0o600);
     this.#server = server;
     this.#path = path;
-    this.#identity = await getSocketIdentity(path);
   }
 
   // Ends every REPL and removes the socket file (the daemon stops).
@@ -56,20 +49,23 @@ export class InsideServer {
     if (!server) return;
     this.#server = null;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const [socket, repl] of this.#repls) {
-      repl?.close();
-      socket.destroy();
-    }
+    for (const repl of this.#repls.values()) repl?.close();
+    for (const socket of this.#sockets) socket.destroy();
     await closed;
     if (this.#identity) await removeSocketFile(this.#path, this.#identity);
   }
 
   #refuse(socket: Socket, message: string): void {
+    // Read (and drop) what the client sends, so that its close is seen at once.
+    socket.resume();
     socket.end(`error: ${message}\n`);
     socket.setTimeout(1000, () => socket.destroy());
   }
 
   #accept(socket: Socket): void {
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
     const fd = (socket as Socket & { _handle?: { fd?: number } })._handle?.fd;
     let uid: number;
     let pid: number;
@@ -92,7 +88,6 @@ export class InsideServer {
       this.#repls.get(socket)?.close();
       this.#repls.delete(socket);
     });
-    socket.on('error', () => socket.destroy());
     const input = new InsideInput();
     input.once('size', () => this.#startRepl(socket, input, { uid, pid }));
     socket.pipe(input);
