@@ -1,11 +1,12 @@
 // `npm run bench`: every benchmark, each with its baseline measured in the same run.
-// `npm run bench -- web` (or accounts, pages, status, volumes, terminal) runs one.
+// `npm run bench -- web` (or accounts, pages, status, volumes, terminal, cli) runs one.
 import { runAccountsBench } from './accounts-bench.ts';
 import { runWebBench } from './web-bench.ts';
 import { runPagesBench } from './pages-bench.ts';
 import { runStatusBench } from './status-bench.ts';
 import { runVolumesBench } from './volumes-bench.ts';
 import { runTerminalBench } from './terminal-bench.ts';
+import { runCliBench } from './cli-bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   web: runWebBench,
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   status: runStatusBench,
   volumes: runVolumesBench,
   terminal: runTerminalBench,
+  cli: runCliBench,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {

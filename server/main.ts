@@ -58,6 +58,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // The local sockets (the licorn command's, get inside's): a refusal stops the start cleanly.
+  const listenLocally = async () => {
+    if (config.cli.socket) await app.localServer.listen(config.cli.socket);
+    if (config.cli.insideSocket) await app.insideServer.listen(config.cli.insideSocket);
+  };
+  await listenLocally().catch(async (error: unknown) => {
+    await app.close();
+    await demoVolumes.detach();
+    throw error;
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
@@ -74,6 +84,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `licornd: listening on https://${host}:${port}/ (${config.isRealMachine ? 'this machine' : `sandbox ${config.root}`})\n`,
   );
+  if (config.cli.socket) process.stdout.write(`licornd: local socket ${config.cli.socket}\n`);
+  if (config.cli.insideSocket) process.stdout.write(`licornd: get inside on ${config.cli.insideSocket}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -12,6 +12,7 @@ import { startStatusPage } from './status/status-page.ts';
 import { startStatusCards } from './status/status-cards.ts';
 import { startChangePasswordPage } from './login/change-password-page.ts';
 import { startVolumesPage } from './volumes/volumes-page.ts';
+import { startEventsPage } from './events/events-page.ts';
 
 // Each page's own behaviour, by <body data-page>.
 const pages: Record<string, (stream: StreamConnection | null) => void> = {
@@ -25,6 +26,7 @@ const pages: Record<string, (stream: StreamConnection | null) => void> = {
   group: startGroupDetails,
   status: startStatusPage,
   volumes: startVolumesPage,
+  events: startEventsPage,
   dashboard: startStatusCards,
   'change-password': startChangePasswordPage,
 };

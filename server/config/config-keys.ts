@@ -215,6 +215,15 @@ export const configKeys: readonly ConfigKey[] = [
       'Where the status history (10 minutes of samples, 24 hours of one-minute averages) is kept across restarts; empty: /var/lib/licorn/status-history.json on the real machine, status-history.json beside a sandbox root (var/status-history.json for the demo).',
   },
   {
+    key: 'events.journal_size',
+    type: 'integer',
+    default: 5000,
+    min: 10,
+    max: 1000000,
+    description:
+      'Core events kept in memory for the events monitor (licorn get events, the Events page, /api/v1/events), the oldest going first; their bytes are bounded too (4 MiB).',
+  },
+  {
     key: 'volumes.auto_mount',
     type: 'boolean',
     default: false,
@@ -246,6 +255,35 @@ export const configKeys: readonly ConfigKey[] = [
     aliases: ['extensions.volumes.state_file'],
     description:
       'Where the "reserved" markers of volumes are kept, by filesystem UUID; empty: /var/lib/licorn/volumes.json on the real machine, volumes.json beside a sandbox root (var/volumes.json for the demo).',
+  },
+  {
+    key: 'tokens.store_file',
+    type: 'string',
+    default: '',
+    description:
+      'Where the API tokens accounts create on "My account" are kept (mode 0600, only their sha256); empty: /var/lib/licorn/tokens.json on the real machine, tokens.json beside a sandbox root (var/tokens.json for the demo).',
+  },
+  {
+    key: 'tokens.max_per_account',
+    type: 'integer',
+    default: 10,
+    min: 0,
+    max: 1000,
+    description: 'API tokens one account may hold; 0: none may be created.',
+  },
+  {
+    key: 'cli.socket',
+    type: 'string',
+    default: 'auto',
+    description:
+      'Unix socket where the same app is served as plain HTTP to local programs (the `licorn` command), each caller known by its peer credentials (no password, no CSRF token): root and members of the admin groups as admins, other accounts as themselves. "auto": /run/licorn/licornd.sock on the real machine, licornd.sock beside a sandbox root (var/licornd.sock for the demo); "" turns it off.',
+  },
+  {
+    key: 'cli.inside_socket',
+    type: 'string',
+    default: 'auto',
+    description:
+      'Unix socket of `licorn get inside` (mode 0600; the peer must be root): a REPL in the daemon with the core in scope. "auto": /run/licorn/inside.sock on the real machine, licornd-inside.sock beside a sandbox root; "" turns it off.',
   },
   {
     key: 'demo.volumes',

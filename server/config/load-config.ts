@@ -39,7 +39,11 @@ export interface LicornConfig {
   volumes: { autoMount: boolean; mountAllFs: boolean; enduserOwner: string; stateFile: string };
   auditFile: string;
   statusHistoryFile: string;
+  events: { journalSize: number };
   demo: { volumes: boolean };
+  tokens: { storeFile: string; maxPerAccount: number };
+  // The local socket (cli.socket); '' when it is off.
+  cli: { socket: string; insideSocket: string };
   configFile: string | null;
 }
 
@@ -143,9 +147,33 @@ export function loadConfig({
     statusHistoryFile:
       optionalPath('status.history_file') ||
       (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),
+    events: { journalSize: get('events.journal_size') },
     demo: { volumes: get('demo.volumes') },
+    tokens: {
+      storeFile:
+        optionalPath('tokens.store_file') ||
+        (root === '/' ? '/var/lib/licorn/tokens.json' : join(dirname(root), 'tokens.json')),
+      maxPerAccount: get('tokens.max_per_account'),
+    },
+    cli: {
+      socket: getSocketPath(get<string>('cli.socket'), root, cwd, 'licornd.sock'),
+      insideSocket: getSocketPath(get<string>('cli.inside_socket'), root, cwd, 'inside.sock'),
+    },
     configFile: fileEntries ? fileToRead : null,
   };
+}
+
+// Where the daemon's local socket is, by default: /run/licorn/ on the real machine, beside a
+// sandbox root otherwise (the `licorn` command's default too).
+export function getDefaultSocketPath(root: string, name: 'licornd.sock' | 'inside.sock' = 'licornd.sock'): string {
+  if (root === '/') return join('/run/licorn', name);
+  return join(dirname(root), name === 'inside.sock' ? 'licornd-inside.sock' : name);
+}
+
+// A socket key's path: "auto" is the default place, "" turns the socket off.
+function getSocketPath(value: string, root: string, cwd: string, name: 'licornd.sock' | 'inside.sock'): string {
+  if (value === '') return '';
+  return value === 'auto' ? getDefaultSocketPath(root, name) : resolve(cwd, value);
 }
 
 // Reads and parses a config file; null when the default file is absent.

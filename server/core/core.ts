@@ -4,7 +4,9 @@ import { getMachineProcesses } from './accounts/account-processes.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { EventBus } from './events/event-bus.ts';
+import { EventJournal } from './events/event-journal.ts';
 import { getSystemInfo, type SystemInfo } from './system/get-system-info.ts';
+import { StatusService } from './status/status-service.ts';
 import type { VolumesApi } from './volumes/volumes-api.ts';
 import type { Deadlines } from './volumes/unresponsive-devices.ts';
 import { VolumesService, type VolumesSettings } from './volumes/volumes-service.ts';
@@ -19,6 +21,13 @@ export interface CoreOptions {
   volumes?: Partial<VolumesSettings>;
   // How long a tool may take on one device before it counts as not responding (tests).
   volumeDeadlines?: Partial<Deadlines>;
+  // Events the journal keeps (events.journal_size; default 5,000), and their bytes (tests).
+  journalSize?: number;
+  journalBytes?: number;
+  // Where the status history is kept across restarts (status.history_file); none: not kept.
+  statusHistoryFile?: string | null;
+  // Where the core reports what it goes on without (an unreadable history file).
+  warn?: (message: string) => void;
 }
 
 // Where the reserved markers live when the configuration does not say.
@@ -31,10 +40,14 @@ export interface Core {
   readonly root: string;
   readonly isRealMachine: boolean;
   readonly events: EventBus;
+  // The recent events, numbered, for the events monitor (API, page, CLI).
+  readonly journal: EventJournal;
   readonly auth: Authenticator;
   readonly accounts: AccountsService;
   readonly audit: AuditLog;
   readonly volumes: VolumesApi;
+  // The machine's and the daemon's figures, sampled while followed, with their history.
+  readonly status: StatusService;
   getSystemInfo(): Promise<SystemInfo>;
   close(): Promise<void>;
 }
@@ -42,7 +55,14 @@ export interface Core {
 // Starts the core over `root` ("/" or a sandbox that already exists).
 export async function createCore(options: CoreOptions): Promise<Core> {
   const events = new EventBus();
+  // First listener of the bus: it numbers every event, those of the start included.
+  const journal = new EventJournal(events, { maxEvents: options.journalSize ?? 5000, maxBytes: options.journalBytes });
   // Only on the real machine do the processes in /proc belong to the accounts.
+  const status = await StatusService.open({
+    events,
+    historyFile: options.statusHistoryFile ?? null,
+    warn: options.warn,
+  });
   const processes = options.isRealMachine ? getMachineProcesses('/proc') : null;
   const accounts = await AccountsService.open({ root: options.root, events, processes });
   const auth = new Authenticator({ ...options, accounts });
@@ -76,17 +96,21 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     root: options.root,
     isRealMachine: options.isRealMachine,
     events,
+    journal,
     auth,
     accounts,
     audit,
     volumes,
+    status,
     getSystemInfo,
     async close() {
+      await status.close();
       // Finishes the account writes in flight, then stops watching.
       // Volumes first: an action in flight may still read the accounts (the end-user owner).
       await volumes.close();
       await accounts.close();
       await audit.settle();
+      journal.close();
     },
   };
 }

@@ -20,6 +20,7 @@
 // - readDevices(requests, callback) and abandonDeviceReads(handle): libblkid's probe of a device
 //   (blkid_probe.c), statfs, stat, on a thread of their own that a hung device may keep
 //   (device_reads.c); readSysfsBlocks(): /sys/class/block in one call (sysfs_blocks.c).
+// - getPeerCredentials(fd) -> { pid, uid, gid }: a Unix socket peer's SO_PEERCRED (peer_credentials.c).
 #include <crypt.h>
 #include <dirent.h>
 #include <sys/syscall.h>
@@ -36,6 +37,7 @@
 #include "holder_scan.h"
 #include "device_reads.h"
 #include "sysfs_blocks.h"
+#include "peer_credentials.h"
 
 #define MAX_INPUT 4096
 
@@ -520,6 +522,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_holder_scan(env, exports);
   register_device_reads(env, exports);
   register_sysfs_blocks(env, exports);
+  register_peer_credentials(env, exports);
   return exports;
 }
 

@@ -30,6 +30,7 @@ interface LicornNative {
   readDevices(requests: [DeviceReadOp, string][], callback: (index: number, answer: object | null) => void): object;
   abandonDeviceReads(handle: object): void;
   readSysfsBlocks(names?: string[]): Promise<SysfsBlockEntry[]>;
+  getPeerCredentials(fd: number): PeerCredentials;
 }
 
 // What a device read does: libblkid's probe of a device, statfs(2) of a mount point, stat(2).
@@ -64,6 +65,13 @@ export interface SysfsBlockEntry {
   backingFile: string | null;
   holders: string[];
   slaves: string[];
+}
+
+// Who connected to a Unix socket (SO_PEERCRED): the process and its user and group ids.
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
 }
 
 // Where the native block watcher looks; an empty or missing path is not watched.
@@ -202,4 +210,10 @@ export function abandonDeviceReads(handle: object): void {
 // The entries of /sys/class/block (those named, or all), read in one call on a libuv worker thread.
 export function readSysfsBlocks(names?: string[]): Promise<SysfsBlockEntry[]> {
   return native.readSysfsBlocks(names);
+}
+
+// The peer credentials of a connected Unix socket's descriptor, as the kernel recorded them
+// at connect(2); throws (code EBADF, ENOTSOCK…) for anything else.
+export function getPeerCredentials(fd: number): PeerCredentials {
+  return native.getPeerCredentials(fd);
 }

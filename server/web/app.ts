@@ -14,6 +14,8 @@ import { compileValidator } from './validation/validator-compiler.ts';
 import core from './plugins/core.ts';
 import stoppingSignal from './plugins/stopping-signal.ts';
 import sessions from './plugins/sessions.ts';
+import localSocket from './plugins/local-socket.ts';
+import apiTokens from './plugins/api-tokens.ts';
 import authGuard from './plugins/auth-guard.ts';
 import csrf from './plugins/csrf.ts';
 import loginThrottle from './plugins/login-throttle.ts';
@@ -22,6 +24,7 @@ import status from './plugins/status.ts';
 import push from './plugins/push.ts';
 import terminals from './plugins/terminals.ts';
 import openapi from './plugins/openapi.ts';
+import eventStreams from './plugins/event-streams.ts';
 import loginRoutes from './routes/login.ts';
 import dashboardRoutes from './routes/dashboard.ts';
 import myAccountRoutes from './routes/my-account.ts';
@@ -30,6 +33,7 @@ import auditRoutes from './routes/audit.ts';
 import groupsRoutes from './routes/groups.ts';
 import statusRoutes from './routes/status.ts';
 import terminalRoutes from './routes/terminal.ts';
+import eventsRoutes from './routes/events.ts';
 import statusApiRoutes from './routes/api/status-api.ts';
 import sessionApiRoutes from './routes/api/session-api.ts';
 import accountsApiRoutes from './routes/api/accounts-api.ts';
@@ -37,6 +41,8 @@ import groupsApiRoutes from './routes/api/groups-api.ts';
 import volumesRoutes from './routes/volumes.ts';
 import volumesApiRoutes from './routes/api/volumes-api.ts';
 import terminalsApiRoutes from './routes/api/terminals-api.ts';
+import eventsApiRoutes from './routes/api/events-api.ts';
+import tokensApiRoutes from './routes/api/tokens-api.ts';
 import pushSocketRoutes, { handleWebSocketError } from './routes/push-socket.ts';
 import { maxFrameBytes } from './push/push-limits.ts';
 
@@ -76,13 +82,16 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(errors);
   await app.register(core);
   await app.register(sessions);
+  await app.register(localSocket);
+  await app.register(apiTokens);
   await app.register(authGuard);
   await app.register(csrf);
   await app.register(loginThrottle);
   await app.register(accountList);
-  await app.register(status);
   await app.register(push);
+  await app.register(status);
   await app.register(terminals);
+  await app.register(eventStreams);
   await app.register(openapi);
 
   await app.register(loginRoutes);
@@ -94,6 +103,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(statusRoutes);
   await app.register(volumesRoutes);
   await app.register(terminalRoutes);
+  await app.register(eventsRoutes);
   // The API takes JSON bodies only: a form or text body gets 415 naming the content type
   // (what a cross-site form can send is refused before anything reads it).
   await app.register(async (api) => {
@@ -104,6 +114,8 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     await api.register(statusApiRoutes);
     await api.register(volumesApiRoutes);
     await api.register(terminalsApiRoutes);
+    await api.register(eventsApiRoutes);
+    await api.register(tokensApiRoutes);
   });
   await app.register(pushSocketRoutes);
   return app;

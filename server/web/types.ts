@@ -3,9 +3,9 @@ import type { LicornConfig } from '../config/load-config.ts';
 import type { SessionStore, WebSession } from './sessions/session-store.ts';
 import type { PushHub } from './push/push-hub.ts';
 import type { AccountList } from './accounts/account-list.ts';
-import type { StatusMonitor } from '../core/status/status-monitor.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { TerminalManager } from '../core/terminal/terminal-manager.ts';
+import type { EventStreams } from './events/event-streams.ts';
 
 // What the app's plugins add to Fastify's types; imported once by app.ts.
 declare module 'fastify' {
@@ -15,9 +15,9 @@ declare module 'fastify' {
     sessions: SessionStore;
     hub: PushHub;
     accountList: AccountList;
-    status: StatusMonitor;
     loginThrottle: LoginThrottle;
     terminals: TerminalManager;
+    eventStreams: EventStreams;
     // Aborted when the app starts to close (plugins/stopping-signal.ts).
     stopping: AbortSignal;
   }
@@ -30,5 +30,8 @@ declare module 'fastify' {
     public?: boolean;
     // Only for admins; others get 403 and the attempt is logged.
     admin?: boolean;
+    // false: no CSRF token asked (a JSON-only API route no cross-site page can send: the
+    // login of the API, POST /api/v1/session).
+    csrf?: false;
   }
 }

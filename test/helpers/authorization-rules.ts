@@ -173,6 +173,17 @@ export const routeRules: Record<string, Probe[]> = {
   'POST /logout/': [
     probe('logout', request('POST', '/logout/', {}), { none: [303, 403], member: 303, wmi: 303, admins: 303 }),
   ],
+  'POST /me/tokens': [
+    probe('make', request('POST', '/me/tokens', { name: 'matrix' }), { none: 401, member: 200, wmi: 200, admins: 200 }),
+  ],
+  'POST /me/tokens/:id/delete': [
+    probe('delete', request('POST', '/me/tokens/0123456789abcdef/delete', {}), {
+      none: 401,
+      member: 404,
+      wmi: 404,
+      admins: 404,
+    }),
+  ],
   'POST /me/profile': [
     ownForm('own profile', () => request('POST', '/me/profile', { fullName: 'Matrix Name', shell: '/bin/bash' })),
   ],
@@ -218,13 +229,63 @@ export const routeRules: Record<string, Probe[]> = {
   ],
   'GET /api/v1/openapi.json': [ownApi('/api/v1/openapi.json')],
   'GET /api/v1/session': [ownApi('/api/v1/session')],
+  // The API's login (issue 15): as the form, a locked or deleted account cannot.
+  'POST /api/v1/session': [
+    {
+      name: 'own password',
+      target: 'none',
+      build: (context) =>
+        request('POST', '/api/v1/session', { login: context.login ?? context.rowMember, password: context.password }),
+      expect: (identity) => (identity === 'locked' || identity === 'deleted' ? [401] : [200]),
+    },
+  ],
+  // API tokens: every account its own (a made-up id is nobody's: 404).
+  'GET /api/v1/tokens': [ownApi('/api/v1/tokens')],
+  'POST /api/v1/tokens': [
+    probe('make', request('POST', '/api/v1/tokens', { name: 'matrix' }), {
+      none: 401,
+      member: 201,
+      wmi: 201,
+      admins: 201,
+    }),
+  ],
+  'DELETE /api/v1/tokens/:id': [
+    probe('delete', request('DELETE', '/api/v1/tokens/0123456789abcdef'), {
+      none: 401,
+      member: 404,
+      wmi: 404,
+      admins: 404,
+    }),
+  ],
   'GET /api/v1/sessions': [adminApi(request('GET', '/api/v1/sessions'))],
   'GET /api/v1/system': [adminApi(request('GET', '/api/v1/system'))],
   'GET /api/v1/status': [adminApi(request('GET', '/api/v1/status'))],
   'GET /api/v1/status/history': [adminApi(request('GET', '/api/v1/status/history'))],
+  // The events monitor. The stream is probed with a bad filter: for an admin it would follow
+  // events until the client closes (streaming: test/web/routes/api/events-api.test.ts).
+  'GET /events/': [adminPage('/events/?filter=accounts%5Estatus')],
+  'GET /events/earlier': [adminPage('/events/earlier?before=5')],
+  'GET /api/v1/events': [adminApi(request('GET', '/api/v1/events?filter=accounts%5Estatus&limit=5'))],
+  'GET /api/v1/events/stream': [
+    probe('bad filter', request('GET', '/api/v1/events/stream?filter=nope'), {
+      none: 401,
+      member: 403,
+      wmi: 400,
+      admins: 400,
+    }),
+  ],
   'GET /api/v1/accounts': [adminApi(request('GET', '/api/v1/accounts'))],
   'GET /api/v1/accounts/export': [adminApi(request('GET', '/api/v1/accounts/export'))],
-  'GET /api/v1/accounts/:login': [adminApi(request('GET', '/api/v1/accounts/dnguyen'))],
+  'GET /api/v1/accounts/:login': [
+    adminApi(request('GET', '/api/v1/accounts/dnguyen')),
+    // Every account sees its own (`licorn get user SELF`).
+    {
+      name: 'own account',
+      target: 'self',
+      build: (context) => request('GET', accountUrl(context)),
+      expect: byStanding({ none: 401, member: 200, wmi: 200, admins: 200 }),
+    },
+  ],
   // What deleting would do to the home (read only: the refusal, if any, is in the plan).
   'GET /api/v1/accounts/:login/deletion-plan': [adminApi(request('GET', '/api/v1/accounts/dnguyen/deletion-plan'))],
   'GET /api/v1/groups': [adminApi(request('GET', '/api/v1/groups'))],

@@ -160,6 +160,8 @@ export async function startRealMachine(options: RealMachineOptions = {}): Promis
       `auth.fail_delay = ${options.failDelay ?? 0.2}\n${options.config ?? ''}\n`,
     );
     const args = ['--root', '/', '--config', join(dir, 'licorn.conf'), '--tls-dir', join(dir, 'certs'), '--port', '0'];
+    // The local socket in the test's directory: /run is the host's, shared with other runs.
+    args.push('--cli-socket', join(dir, 'licornd.sock'), '--cli-inside-socket', join(dir, 'inside.sock'));
     daemon = startLicornd(args, {
       command: [...nsenter, 'setpriv', '--pdeathsig', 'KILL', '--', join(dir, 'node')],
       cwd: join(dir, 'project'),

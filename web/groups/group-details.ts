@@ -4,13 +4,7 @@
 import { ApiError, callApi, notify } from '../api.ts';
 import { disableEditing, showPageStatus, showSaveState, type SaveState } from '../save-state.ts';
 import { registerChart } from '../stream/stream-actions.ts';
-
-interface Group {
-  name: string;
-  description: string;
-  version: string;
-  permissive: boolean | null;
-}
+import type { Group } from '../../server/core/accounts/group-schema.ts';
 
 // Starts the page (called when <body data-page="group">).
 export function startGroupDetails(): void {

@@ -136,13 +136,25 @@ export function drawLoad(bars: BarChart, latest: ChartSample, animate: boolean):
   );
 }
 
+// An uptime in seconds as days, hours and minutes (`3 d 4 h`, `5 h 12 min`, `42 s`).
+function formatUptime(seconds: number): string {
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  if (days > 0) return `${days} d ${hours} h`;
+  if (hours > 0) return `${hours} h ${minutes} min`;
+  return minutes > 0 ? `${minutes} min` : `${Math.floor(seconds)} s`;
+}
+
 function drawDaemon(latest: ChartSample): void {
   const figures: [string, string][] = [
+    ['Uptime', formatUptime(latest.values['daemon.uptime'] ?? 0)],
     ['Event-loop delay p99', `${(latest.values['daemon.loopDelayP99'] ?? 0).toFixed(1)} ms`],
     ['Memory (RSS)', formatBytes(latest.values['daemon.rss'] ?? 0)],
     ['Heap', formatBytes(latest.values['daemon.heap'] ?? 0)],
     ['Sessions', String(latest.values['daemon.sessions'] ?? 0)],
     ['WebSocket clients', String(latest.values['daemon.sockets'] ?? 0)],
+    ['Inotify watches', String(latest.values['daemon.watches'] ?? 0)],
     ['Requests', `${(latest.values['daemon.requests'] ?? 0).toFixed(1)}/s`],
     ['Core events', `${(latest.values['daemon.events'] ?? 0).toFixed(1)}/s`],
     ['Push refusals', `${(latest.values['daemon.pushRefusals'] ?? 0).toFixed(1)}/s`],

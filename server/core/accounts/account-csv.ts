@@ -46,7 +46,7 @@ export function toNewAccount(row: CsvAccountRow): Omit<NewAccount, 'hash'> {
   };
 }
 
-export function formatAccountsCsv(accounts: AccountView[]): string {
+export function formatAccountsCsv(accounts: readonly AccountView[]): string {
   return stringify(
     accounts.map((account) => [
       account.login,

@@ -53,10 +53,10 @@ export function checkNotRestricted(account: { login: string; uid: number }, fiel
   if (reason !== null) throw new CoreError('permission-denied', reason, { field });
 }
 
-// The actor behind a login, as the accounts are now.
+// The actor behind a login, as the accounts are now (UID 0 is in `admins`' place).
 export function getActor(getAccount: (login: string) => AccountView | null, login: string): Actor {
   const me = getAccount(login);
-  const inAdminsGroup = !!me && (me.primaryGroup === adminsGroup || me.groups.includes(adminsGroup));
+  const inAdminsGroup = !!me && (me.uid === 0 || me.primaryGroup === adminsGroup || me.groups.includes(adminsGroup));
   return { login, inAdminsGroup };
 }
 

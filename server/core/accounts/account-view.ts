@@ -3,19 +3,13 @@ import type { AccountView } from './account-schema.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import { getFullName } from './parse-passwd.ts';
 import type { GroupEntry } from './parse-group.ts';
+import type { GroupView } from './group-schema.ts';
 
 // An account as the pages and the API show it: its schema and type are in account-schema.ts.
 export type { AccountView } from './account-schema.ts';
 
-// A group as the pages and the API show it.
-export interface GroupView {
-  name: string;
-  gid: number;
-  description: string;
-  members: string[];
-  system: boolean;
-  version: string;
-}
+// A group as the pages and the API show it: its schema and type are in group-schema.ts.
+export type { GroupView } from './group-schema.ts';
 
 // FNV-1a, 32 bits, in base 36: a version tag, not a secret (collisions only matter between
 // two states of one account, one edit apart).

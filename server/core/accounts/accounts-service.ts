@@ -86,7 +86,7 @@ export class AccountsService {
   }
 
   // Every account, in file order.
-  listAccounts(): AccountView[] {
+  listAccounts(): readonly AccountView[] {
     return this.#queries.listAccounts();
   }
 

@@ -81,6 +81,7 @@ export class AccountsStore {
       store.etcDir,
       [...shadowFiles, 'login.defs', 'shells'],
       (changed) => {
+        store.#events.emit('watch-changed', 'watch', { watcher: 'accounts', names: [...changed].sort() });
         void store
           .#enqueue(async () => {
             if (changed.has('login.defs') || changed.has('shells')) await store.#readSettings();

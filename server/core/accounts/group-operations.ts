@@ -5,6 +5,7 @@ import type { OperationContext } from './account-operations.ts';
 import { allocateId, getIdIndex } from './id-index.ts';
 import { getHelperNames, getHelperOwner, hasRoles } from './licorn-roles.ts';
 import { quote, validateDescription, validateId, validateName } from './validate-fields.ts';
+import type { NewGroupBody } from './group-schema.ts';
 
 // Groups the web may never delete (Licorn's rule; the CLI as root may).
 export const protectedGroups = ['admins', 'licorn-wmi', 'users', 'acl', 'root', 'sudo', 'shadow'];
@@ -14,13 +15,9 @@ export const maxStandardGroupLength = 28;
 
 // A new group. A standard one (not `system`) gets its rsp-/gst- helpers unless `roles` is
 // false.
-export interface NewGroup {
-  name: string;
-  gid?: number;
-  system?: boolean;
+export type NewGroup = NewGroupBody & {
   roles?: boolean;
-  description?: string;
-}
+};
 
 function addGroup(
   db: AccountDatabase,

@@ -14,6 +14,7 @@ import { checkShareClear } from './account-directories.ts';
 import { mapRows } from './bulk-rows.ts';
 import type { AccountDatabase } from './account-database.ts';
 import { quote } from './validate-fields.ts';
+import type { GroupChanges } from './group-schema.ts';
 import {
   checkAccountRequest,
   checkGroupChange,
@@ -27,12 +28,7 @@ import {
 
 // Every change one PATCH of a group may ask for (see updateGroup); `version` is the
 // group's version the change was based on.
-export interface GroupUpdate {
-  version?: string;
-  description?: string;
-  newName?: string;
-  permissive?: boolean;
-}
+export type GroupUpdate = Partial<GroupChanges>;
 
 const getView = (store: AccountsStore, name: string): GroupView =>
   getGroupView(store.database, store.context.defs, name)!;

@@ -2,11 +2,12 @@ import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import { quote } from './validate-fields.ts';
 import { checkNotRestricted } from './account-permissions.ts';
+import { groupRoleSchema, type GroupRole } from './group-schema.ts';
 
 // A user's place in a standard group G: guest (in gst-G), member (in G), responsible (in
 // rsp-G), or none. Licorn keeps a user in exactly one of the three.
-export type GroupRole = 'none' | 'guest' | 'member' | 'responsible';
-export const groupRoles: readonly GroupRole[] = ['none', 'guest', 'member', 'responsible'];
+export type { GroupRole } from './group-schema.ts';
+export const groupRoles: readonly GroupRole[] = groupRoleSchema.enum;
 
 // The helper groups of a standard group.
 export function getHelperNames(name: string): { responsibles: string; guests: string } {

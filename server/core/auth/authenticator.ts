@@ -44,6 +44,8 @@ export class Authenticator {
   // getAccess() answers kept until the files or the day change: every request and socket
   // frame asks, and building an account's view scans the groups.
   #accessCache = { revision: -1, day: -1, byLogin: new Map<string, AccountAccess | null>() };
+  // Logins by uid (the first in the files for a uid, as getpwuid answers), until they change.
+  #uidCache = { revision: -1, byUid: new Map<number, string>() };
 
   constructor(options: AuthenticatorOptions) {
     this.#options = options;
@@ -121,6 +123,20 @@ export class Authenticator {
     const access = account ? { account, refusal: getLoginRefusal(shadow, today), credential } : null;
     byLogin.set(login, access);
     return access;
+  }
+
+  // The login of the account with this uid (a local socket's peer), as the files stand now;
+  // null when none has it.
+  getLoginOfUid(uid: number): string | null {
+    const revision = this.#options.accounts.revision;
+    if (this.#uidCache.revision !== revision) {
+      const byUid = new Map<number, string>();
+      for (const account of this.#options.accounts.listAccounts()) {
+        if (!byUid.has(account.uid)) byUid.set(account.uid, account.login);
+      }
+      this.#uidCache = { revision, byUid };
+    }
+    return this.#uidCache.byUid.get(uid) ?? null;
   }
 
   // An account and its role, as it stands now in the files.

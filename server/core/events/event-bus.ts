@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { AuditEntry } from '../audit/audit-log.ts';
 
-// Where an event comes from; the events monitor filters on it.
-export type Facility = 'accounts' | 'groups' | 'volumes' | 'watch' | 'status' | 'web' | 'auth';
+// Where an event comes from; the events monitor filters on it (event-filter.ts).
+export const facilities = ['accounts', 'groups', 'volumes', 'watch', 'status', 'web', 'auth'] as const;
+export type Facility = (typeof facilities)[number];
 
 // Why a session ended: its timeouts, logout, or its account changed in the files.
 export type SessionEndReason =
@@ -10,6 +11,8 @@ export type SessionEndReason =
   | 'idle'
   | 'expired'
   | 'shutdown'
+  // A local socket connection's session (server/web/local/) ends with its connection.
+  | 'disconnected'
   | 'too-many-sessions'
   | 'account-removed'
   | 'account-locked'
@@ -37,6 +40,12 @@ export interface CoreEvents {
   'volume-unmounted': { name: string; mountPoint: string };
   'volume-usage': { name: string };
   'audit-recorded': AuditEntry;
+  // A watcher saw files or devices change (Licorn's inotifier): the accounts' files by name
+  // (`passwd`, `group`…, outside changes included), or the block devices by kernel name, or
+  // `mounts`; what the change meant follows as its own events (account-changed, volume-added…).
+  'watch-changed': { watcher: 'accounts' | 'volumes'; names: string[] };
+  // The status monitor started or stopped sampling (someone began or stopped following it).
+  'status-sampling': { running: boolean };
   // A homes phase interrupted by a crash, settled at start (accounts/homes-journal.ts).
   'homes-recovered': { outcome: 'finished' | 'rolled-back'; accounts: number; homes: number; message: string };
 }

@@ -9,7 +9,7 @@ import { createDaemonSampler, type DaemonFigures } from './samplers/daemon-sampl
 
 // The machine's samplers (CPU, memory, load, network, disks, filesystems) and the
 // daemon's own, reading this machine's /proc: the status of the machine the daemon runs
-// on, whatever root it manages.
+// on, whatever root it manages. `daemon` is read at each tick: figures added later count.
 export function createSamplers(daemon: DaemonFigures): Sampler[] {
   const proc = createProcFiles();
   return [

@@ -18,6 +18,8 @@ export interface StatusMonitorOptions {
   // One-minute averages kept (24 hours).
   coarseCapacity?: number;
   coarseMs?: number;
+  // Told when sampling starts (a first listener) and stops (the last one gone).
+  onSampling?: (running: boolean) => void;
 }
 
 // Runs the samplers every second while someone listens (a page, the API, the CLI) and
@@ -28,6 +30,7 @@ export class StatusMonitor {
   readonly #samplers: Sampler[];
   readonly #intervalMs: number;
   readonly #coarseMs: number;
+  readonly #onSampling: (running: boolean) => void;
   readonly #fine: RingBuffer<StatusSample>;
   readonly #coarse: RingBuffer<StatusSample>;
   readonly #listeners = new Set<(sample: StatusSample) => void>();
@@ -40,6 +43,7 @@ export class StatusMonitor {
     this.#samplers = samplers;
     this.#intervalMs = options.intervalMs ?? 1000;
     this.#coarseMs = options.coarseMs ?? 60_000;
+    this.#onSampling = options.onSampling ?? (() => {});
     this.#fine = new RingBuffer(options.fineCapacity ?? 900);
     this.#coarse = new RingBuffer(options.coarseCapacity ?? 1440);
   }
@@ -61,6 +65,7 @@ export class StatusMonitor {
     if (!this.#timer) {
       this.#timer = setInterval(() => void this.#tick(), this.#intervalMs);
       this.#timer.unref();
+      this.#onSampling(true);
       void this.#tick();
     }
     return () => {
@@ -129,7 +134,10 @@ export class StatusMonitor {
   }
 
   #stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    if (this.#timer) {
+      clearInterval(this.#timer);
+      this.#onSampling(false);
+    }
     this.#timer = null;
     for (const sampler of this.#samplers) sampler.stop();
   }

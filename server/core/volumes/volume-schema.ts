@@ -1,7 +1,8 @@
 import Type, { type Static } from 'typebox';
 
 // The one description of a volume (a block device or partition): the API's response schema,
-// the OpenAPI, the core's views, the page's rows and the CLI all use this schema and its type.
+// the OpenAPI, the core's views, the page's rows and the CLI all use this schema and its type;
+// the titles are the CLI's column names.
 
 // What may be done to a volume now, or why not (a system partition, a busy mount, no root).
 export const volumeActionSchema = Type.Object({
@@ -20,36 +21,37 @@ export const volumeUsageSchema = Type.Object({
 
 export const volumeSchema = Type.Object({
   // Kernel name, the key in URLs, DOM ids (`volume-<name>`) and events: `sda1`, `loop3`.
-  name: Type.String({ pattern: '^[A-Za-z0-9._:+-]{1,64}$' }),
-  device: Type.String({ description: 'the device node, /dev/<name>' }),
+  name: Type.String({ title: 'Name', pattern: '^[A-Za-z0-9._:+-]{1,64}$' }),
+  device: Type.String({ title: 'Device', description: 'the device node, /dev/<name>' }),
   // The whole disk a partition belongs to (`sda` for `sda1`); null for a whole disk or loop.
-  disk: Type.Union([Type.String(), Type.Null()]),
-  size: Type.Integer({ minimum: 0, description: 'bytes' }),
-  removable: Type.Boolean(),
-  readOnly: Type.Boolean(),
+  disk: Type.Union([Type.String(), Type.Null()], { title: 'Disk' }),
+  size: Type.Integer({ title: 'Size', minimum: 0, description: 'bytes' }),
+  removable: Type.Boolean({ title: 'Removable' }),
+  readOnly: Type.Boolean({ title: 'Read-only' }),
   // The file a loop device reads, as the kernel reports it; null for other devices.
-  loopFile: Type.Union([Type.String(), Type.Null()]),
-  fsType: Type.Union([Type.String(), Type.Null()], { description: 'as blkid reports it: ext4, vfat…' }),
-  label: Type.Union([Type.String(), Type.Null()]),
-  uuid: Type.Union([Type.String(), Type.Null()]),
+  loopFile: Type.Union([Type.String(), Type.Null()], { title: 'Loop file' }),
+  fsType: Type.Union([Type.String(), Type.Null()], {
+    title: 'Filesystem',
+    description: 'as blkid reports it: ext4, vfat…',
+  }),
+  label: Type.Union([Type.String(), Type.Null()], { title: 'Label' }),
+  uuid: Type.Union([Type.String(), Type.Null()], { title: 'UUID' }),
   // Where it is mounted now (first mount in mountinfo), and with which options.
-  mountPoint: Type.Union([Type.String(), Type.Null()]),
-  mountOptions: Type.Union([Type.String(), Type.Null()]),
-  usage: Type.Union([volumeUsageSchema, Type.Null()]),
+  mountPoint: Type.Union([Type.String(), Type.Null()], { title: 'Mounted on' }),
+  mountOptions: Type.Union([Type.String(), Type.Null()], { title: 'Mount options' }),
+  usage: Type.Union([volumeUsageSchema, Type.Null()], { title: 'Used' }),
   // not-responding: a tool (blkid, statfs, mount) stuck on the device past its deadline (a dying
   // disk, a loop over a hung FUSE or NFS file); its actions say why they are refused.
-  state: Type.Union([
-    Type.Literal('mounted'),
-    Type.Literal('unmounted'),
-    Type.Literal('no-filesystem'),
-    Type.Literal('not-responding'),
-  ]),
+  state: Type.Union(
+    [Type.Literal('mounted'), Type.Literal('unmounted'), Type.Literal('no-filesystem'), Type.Literal('not-responding')],
+    { title: 'State' },
+  ),
   // The machine's own partitions (/, /boot, /home, /var, /tmp, swap, fstab, the root's disk):
   // shown, never mounted, unmounted or ejected.
-  system: Type.Boolean(),
+  system: Type.Boolean({ title: 'System' }),
   // Licorn's "reserved" marker (volumes kept for backups): never auto-mounted for users.
-  reserved: Type.Boolean(),
-  actions: Type.Array(volumeActionSchema),
+  reserved: Type.Boolean({ title: 'Reserved' }),
+  actions: Type.Array(volumeActionSchema, { title: 'Actions' }),
 });
 
 // A volume as the core reports it.

@@ -235,6 +235,8 @@ export class VolumesService implements VolumesApi {
   // probed again (a new filesystem keeps the device's size and number); after lost events,
   // every device is. The calls join into one reading.
   #handleHint(hint: BlockDeviceHint): void {
+    const seen = hint.name ? [hint.name] : hint.mounts ? ['mounts'] : [];
+    this.#options.events.emit('watch-changed', 'watch', { watcher: 'volumes', names: seen });
     const names = hint.name ? [hint.name] : hint.mounts ? [] : this.#state.volumes.map((volume) => volume.name);
     const readings = names.length > 0 ? names.map((name) => this.refresh({ name })) : [this.refresh()];
     Promise.all(readings).catch((error: Error) => {

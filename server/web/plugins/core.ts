@@ -12,6 +12,9 @@ export default fp(
       adminGroups: config.auth.adminGroups,
       auditFile: config.auditFile,
       volumes: config.volumes,
+      journalSize: config.events.journalSize,
+      statusHistoryFile: config.statusHistoryFile,
+      warn: (message) => app.log.warn(message),
     });
     app.decorate('core', core);
     app.addHook('onClose', () => core.close());

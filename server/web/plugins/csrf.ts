@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CoreError } from '../../core/errors.ts';
 import { createRandomToken } from '../auth/create-random-token.ts';
+import { isLocalRequest } from '../local/local-peer.ts';
 
 // Before login there is no session to hold a token: the login form uses a double-submit
 // cookie instead (SameSite=Strict, so another site can neither read nor send it).
@@ -29,11 +30,16 @@ function isSame(a: string, b: string): boolean {
 }
 
 // Refuses (403, nothing changed) every state-changing request without the right token,
-// taken from the `x-csrf-token` header or the `_csrf` form field.
+// taken from the `x-csrf-token` header or the `_csrf` form field. Not on the local socket:
+// no browser reaches it (a request with an Origin is refused there), and its caller is
+// known by the kernel, not by an ambient cookie. Nor with an API token.
 export default fp(
   async (app) => {
     app.addHook('preHandler', (request, _reply, done) => {
-      if (safeMethods.has(request.method)) return done();
+      // An API token's request carries no cookie (plugins/api-tokens.ts refuses both), and a
+      // route marked `csrf: false` is one a cross-site page cannot send (JSON only).
+      const exempt = request.apiToken || request.routeOptions.config.csrf === false;
+      if (safeMethods.has(request.method) || isLocalRequest(request) || exempt) return done();
       const expected = request.session?.csrfToken ?? request.cookies[anonymousCookie];
       const body = request.body as Record<string, unknown> | undefined;
       const sent = request.headers['x-csrf-token'] ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);

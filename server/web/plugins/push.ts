@@ -9,6 +9,7 @@ import { createImportProgressTopic } from '../push/topics/import-progress-topic.
 import { createGroupsTopics } from '../push/topics/groups-topic.ts';
 import { createStatusTopic } from '../push/topics/status-topic.ts';
 import { createVolumesTopic } from '../push/topics/volumes-topic.ts';
+import { createEventsTopic } from '../push/topics/events-topic.ts';
 import { getMediaDir } from '../volumes/volume-row.ts';
 import { auditPageSize } from '../routes/audit.ts';
 
@@ -32,8 +33,9 @@ export default fp(
       auditTopic,
       createImportProgressTopic(),
       ...createGroupsTopics(app.core.accounts, app.core.events, hub, render),
-      createStatusTopic(app.status, hub, app.core.events),
+      createStatusTopic(app.core.status, hub, app.core.events),
       createVolumesTopic(app.core.volumes, getMediaDir(app.core.root), app.core.events, hub, render),
+      createEventsTopic(app.core.journal, hub, render),
     ];
     topics.forEach((topic) => hub.registerTopic(topic));
     const stopClosing = app.core.events.on('session-closed', ({ data }) => hub.closeSession(data.sessionId));
@@ -49,5 +51,5 @@ export default fp(
       stopDowngrading();
     });
   },
-  { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views', 'licorn-account-list', 'licorn-status'] },
+  { name: 'licorn-push', dependencies: ['licorn-sessions', 'licorn-views', 'licorn-account-list'] },
 );

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
 import { SessionStore, type WebSession } from '../sessions/session-store.ts';
 import { setCookie } from './cookies.ts';
+import { isLocalRequest } from '../local/local-peer.ts';
 
 // The session cookie. `__Host-` makes browsers insist on Secure, Path=/ and no Domain.
 export const sessionCookie = '__Host-licorn-session';
@@ -49,6 +50,8 @@ export default fp(
     app.decorate('sessions', sessions);
     app.decorateRequest('session', null);
     app.addHook('onRequest', (request, reply, done) => {
+      // The local socket's callers are known by their peer credentials (plugins/local-socket.ts).
+      if (isLocalRequest(request)) return done();
       const id = request.cookies[sessionCookie];
       request.session = sessions.use(id);
       if (id && !request.session) clearSessionCookie(reply);

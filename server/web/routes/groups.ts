@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { CoreError } from '../../core/errors.ts';
 import { quote } from '../../core/accounts/validate-fields.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
-import { getGroupDetails, getGroupPeople, isHelperGroup } from '../groups/group-details.ts';
+import { getGroupDetails, getGroupPeople, isHelperGroup } from '../../core/accounts/group-details.ts';
 import { getGroupRefusals } from '../../core/accounts/account-permissions.ts';
 import { protectedGroups } from '../../core/accounts/group-operations.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getSafeNext } from '../auth/safe-next.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { clearSessionCookie, setSessionCookie } from '../plugins/sessions.ts';
-import { waitUnlessStopping } from '../plugins/stopping-signal.ts';
+import { checkLogin } from '../auth/check-login.ts';
 import changePasswordRoutes, { getChangePasswordUrl } from './change-password.ts';
 
 interface LoginBody {
@@ -31,8 +31,7 @@ export const loginFailedMessage = 'Login or password incorrect.';
 
 // GET/POST /login/ and POST /logout/.
 export default async function loginRoutes(app: FastifyInstance): Promise<void> {
-  const { auth: authConfig, sessions: sessionConfig } = app.config;
-  const throttle = app.loginThrottle;
+  const { sessions: sessionConfig } = app.config;
 
   const renderForm = (
     request: FastifyRequest,
@@ -73,36 +72,23 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
       const started = Date.now();
       const { login, password } = request.body;
       const next = getSafeNext(request.body.next);
-      // The attempt is reserved (counted as a failure) before the password is checked, so a
-      // burst of concurrent attempts cannot check more passwords than the limit allows.
-      const { reservation, retryIn } = throttle.reserve(login, request.ip);
-      if (!reservation) {
-        request.log.warn({ login: login.slice(0, 64), address: request.ip }, 'login refused: too many failures');
-        reply.code(429).header('retry-after', Math.ceil(retryIn / 1000));
+      const outcome = await checkLogin(app, request, login, password, started);
+      if (!outcome.ok && outcome.status === 429) {
+        reply.code(429).header('retry-after', Math.ceil(outcome.retryIn / 1000));
         return renderForm(request, reply, {
           next,
           login,
-          error: `Too many failed logins; try again in ${Math.ceil(retryIn / 60_000)} min.`,
+          error: `Too many failed logins; try again in ${Math.ceil(outcome.retryIn / 60_000)} min.`,
         });
       }
-      const outcome = await app.core.auth.authenticate(login, password, request.ip).catch((error: unknown) => {
-        request.log.error({ err: error }, 'the password check failed');
-        return { ok: false, reason: 'check-failed' } as const;
-      });
+      // Stopping: the same answer for every login in flight, so it tells nothing either.
+      if (!outcome.ok && outcome.status === 503) {
+        return reply.code(503).header('retry-after', 5).type('text/plain').send('The server is stopping.');
+      }
       if (!outcome.ok) {
-        request.log.info({ login: login.slice(0, 64), address: request.ip, reason: outcome.reason }, 'login failed');
-        // Same answer, same time, whatever went wrong; the reservation stays as a failure.
-        const padded = await waitUnlessStopping(
-          Math.max(0, started + authConfig.failDelayMs - Date.now()),
-          app.stopping,
-        );
-        // Stopping: the same answer for every login in flight, so it tells nothing either.
-        if (!padded) return reply.code(503).header('retry-after', 5).type('text/plain').send('The server is stopping.');
         reply.code(401);
         return renderForm(request, reply, { next, login, error: loginFailedMessage });
       }
-      reservation.release();
-      throttle.recordSuccess(login);
       if (request.session) app.sessions.destroy(request.session.id, 'logout');
       // Until it changes its password, the session reaches the change page and logout only
       // (the flag is in the store file from the start: a restart does not lift it).

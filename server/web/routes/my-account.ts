@@ -3,6 +3,7 @@ import { passwordChangeFields } from '../auth/password-change-fields.ts';
 import { CoreError } from '../../core/errors.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { describeError } from '../plugins/errors.ts';
+import { createOwnToken, deleteOwnToken, getTokenView } from '../auth/own-tokens.ts';
 
 interface ProfileBody {
   fullName: string;
@@ -36,7 +37,14 @@ const passwordSchema = {
 const savedMessages: Record<string, string> = {
   profile: 'Your profile was saved.',
   password: 'Your password was changed.',
+  'token-deleted': 'The API token was deleted: it works no more.',
 };
+const tokenSchema = {
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: { name: { type: 'string', maxLength: 1024 }, _csrf: { type: 'string', maxLength: 128 } },
+} as const;
 
 // "My account" for every logged-in account: its facts, its full name and shell, its
 // password (the current one required). Form errors come back next to their field.
@@ -44,7 +52,7 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
   const renderPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    extra: { errors?: Record<string, string>; values?: object } = {},
+    extra: { errors?: Record<string, string>; values?: object; newToken?: { name: string; secret: string } } = {},
   ) => {
     const me = request.session!;
     const account = app.core.accounts.getAccount(me.login);
@@ -59,6 +67,10 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
       isAdmin: me.isAdmin,
       saved,
       errors: extra.errors ?? {},
+      tokens: app.apiTokens.list(me.login).map(getTokenView),
+      // Shown on this page only, once: the daemon keeps only its sha256.
+      newToken: extra.newToken ?? null,
+      canMakeTokens: me.via === undefined && account.uid !== 0,
       values: { fullName: account.fullName, shell: account.shell, ...extra.values },
     });
   };
@@ -112,4 +124,26 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
     request.log.info({ login }, 'changed own password');
     return reply.redirect('/me/?saved=password', 303);
   });
+
+  // API tokens: made here (the secret shown once on the page answered), deleted here.
+  app.post<{ Body: { name: string } }>('/me/tokens', { schema: { body: tokenSchema } }, async (request, reply) => {
+    const { name } = request.body;
+    try {
+      const { token, secret } = await createOwnToken(app, request, name);
+      return renderPage(request, reply, { newToken: { name: token.name, secret } });
+    } catch (error) {
+      return renderFailure(request, reply, error, { tokenName: name });
+    }
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/me/tokens/:id/delete',
+    {
+      schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } },
+    },
+    async (request, reply) => {
+      await deleteOwnToken(app, request, request.params.id);
+      return reply.redirect('/me/?saved=token-deleted', 303);
+    },
+  );
 }

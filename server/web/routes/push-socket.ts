@@ -5,6 +5,7 @@ import type { WebSession } from '../sessions/session-store.ts';
 import type { Viewer } from '../push/stream-message.ts';
 import { connectHoldMs, maxHeldConnects } from '../push/push-limits.ts';
 import { waitUnlessStopping } from '../plugins/stopping-signal.ts';
+import { isLocalRequest } from '../local/local-peer.ts';
 
 const getViewer = (session: WebSession): Viewer => ({
   sessionId: session.id,
@@ -51,7 +52,8 @@ export default async function pushSocketRoutes(app: FastifyInstance): Promise<vo
     {
       websocket: true,
       preValidation: async (request, reply) => {
-        if (!isSameOrigin(request.headers.origin, request.headers.host)) {
+        // The local socket has no Origin rule: it refuses any request with one.
+        if (!isLocalRequest(request) && !isSameOrigin(request.headers.origin, request.headers.host)) {
           request.log.warn(
             { origin: request.headers.origin, login: request.session?.login },
             'refused a WebSocket from a foreign origin',

@@ -5,6 +5,7 @@ import { getCsrfToken } from '../plugins/csrf.ts';
 import { getSecurityHeaders } from '../plugins/security-headers.ts';
 import { isSameOrigin } from './push-socket.ts';
 import { handleTerminalSocket } from '../terminal/terminal-socket.ts';
+import { isLocalRequest } from '../local/local-peer.ts';
 
 // The site's CSP with one change for the terminal page: xterm.js draws through <style>
 // elements it creates, which `style-src 'self'` refuses; they are allowed by a nonce made for
@@ -50,7 +51,7 @@ export default async function terminalRoutes(app: FastifyInstance): Promise<void
       websocket: true,
       preValidation: async (request, reply) => {
         const session = request.session!;
-        if (!isSameOrigin(request.headers.origin, request.headers.host)) {
+        if (!isLocalRequest(request) && !isSameOrigin(request.headers.origin, request.headers.host)) {
           request.log.warn({ origin: request.headers.origin, login: session.login }, 'refused a terminal socket');
           throw new CoreError(
             'permission-denied',

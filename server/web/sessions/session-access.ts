@@ -29,3 +29,12 @@ export function getSessionVerdict(
   const { isAdmin, fullName } = access.account;
   return { ends: null, isAdmin, fullName, credential: access.credential };
 }
+
+// Judges a session opened without a password (local socket, API token): root's never ends;
+// another uid's ends when its account is gone, no longer has that uid, or is locked or
+// expired; a demotion or promotion applies at once.
+export function getBoundSessionVerdict(access: AccountAccess | null, uid: number): SessionVerdict {
+  if (uid === 0) return { ends: null, isAdmin: true, fullName: access?.account.fullName ?? 'root', credential: '' };
+  if (!access || access.account.uid !== uid) return { ends: 'account-removed' };
+  return getSessionVerdict(access, access.credential);
+}

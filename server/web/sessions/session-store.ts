@@ -3,7 +3,7 @@ import { createRandomToken } from '../auth/create-random-token.ts';
 import { getShadowDay } from '../../core/auth/get-login-refusal.ts';
 import type { EventBus, SessionEndReason } from '../../core/events/event-bus.ts';
 import type { AuthenticatedAccount } from '../../core/auth/authenticator.ts';
-import { getSessionVerdict, type SessionRights } from './session-access.ts';
+import { getBoundSessionVerdict, getSessionVerdict, type SessionRights } from './session-access.ts';
 import { SessionFileKeeper } from './session-file-keeper.ts';
 import type { StoredSession } from './session-file.ts';
 
@@ -26,6 +26,12 @@ export interface WebSession {
   csrfToken: string;
   // Set at a login whose password must be changed first: the session reaches nothing else.
   mustChangePassword?: boolean;
+  // A session without a password (a local socket connection's, an API token's): the uid
+  // its account must still have; never stored, its password's changes do not end it.
+  boundUid?: number;
+  // How it was opened: `local` (a local socket connection: no timeouts, it ends with the
+  // connection), `token` (an API token's requests); absent for a login with a password.
+  via?: 'local' | 'token';
 }
 
 export interface SessionStoreOptions {
@@ -51,6 +57,14 @@ interface Entry {
   // Own password changes in flight (applyOwnPasswordChange): a new password is this
   // session's doing, not a reason to end it.
   ownChanges: number;
+}
+
+// Who a local socket connection's peer is (LocalCaller): the account of its uid, or root.
+export interface LocalAccount {
+  login: string;
+  fullName: string;
+  isAdmin: boolean;
+  uid: number;
 }
 
 // The map key of a session: the sha256 of its cookie id, so neither memory dumps of the
@@ -157,6 +171,38 @@ export class SessionStore {
     return session;
   }
 
+  // Opens a session without a password, for an account its caller checked: a local socket
+  // connection's (its peer's uid; no timeouts, destroy() it with the connection) or an API
+  // token's (its idle timeout applies). Not stored, not counted against
+  // sessions.max_per_account (the local server bounds its connections, tokens their count).
+  createBound(account: LocalAccount, address: string, via: 'local' | 'token', label: string): WebSession {
+    const now = this.#now();
+    const session: WebSession = {
+      id: createRandomToken(),
+      publicId: Buffer.from(createRandomToken(8), 'base64url').toString('hex'),
+      login: account.login,
+      fullName: account.fullName,
+      isAdmin: account.isAdmin,
+      address,
+      userAgent: label.slice(0, 200),
+      createdAt: now,
+      lastSeenAt: now,
+      csrfToken: createRandomToken(),
+      boundUid: account.uid,
+      via,
+    };
+    const { revision } = this.#options.rights;
+    this.#entries.set(getSessionKey(session.id), {
+      session,
+      credential: '',
+      revision,
+      day: this.#getDay(),
+      ownChanges: 0,
+    });
+    this.#options.events.emit('session-opened', 'auth', { sessionId: session.publicId });
+    return session;
+  }
+
   // The lookup of every request and socket frame: the live session of a cookie id with
   // its current rights, marked used; null when it may no longer exist (unknown, past a
   // timeout, or its account no longer lets it in: then it is closed).
@@ -173,7 +219,7 @@ export class SessionStore {
     if (!this.#check(key, entry)) return null;
     entry.session.id = id;
     entry.session.lastSeenAt = this.#now();
-    this.#keeper?.saveLater();
+    if (entry.session.boundUid === undefined) this.#keeper?.saveLater();
     return entry.session;
   }
 
@@ -247,7 +293,11 @@ export class SessionStore {
     const day = this.#getDay();
     if (!force && entry.revision === revision && entry.day === day) return true;
     const access = rights.getAccess(entry.session.login, day);
-    const verdict = getSessionVerdict(access, entry.credential, entry.ownChanges > 0 || force);
+    const { boundUid } = entry.session;
+    const verdict =
+      boundUid === undefined
+        ? getSessionVerdict(access, entry.credential, entry.ownChanges > 0 || force)
+        : getBoundSessionVerdict(access, boundUid);
     if (verdict.ends) {
       this.#end(key, verdict.ends);
       return false;
@@ -268,7 +318,9 @@ export class SessionStore {
   // The newest login wins, as on most sites: whoever just proved the password is kept.
   #endOldest(login: string): void {
     const max = this.#options.maxPerAccount ?? Infinity;
-    const own = [...this.#entries].filter(([, { session }]) => session.login === login);
+    const own = [...this.#entries].filter(
+      ([, { session }]) => session.login === login && session.boundUid === undefined,
+    );
     if (own.length <= max) return;
     own.sort(([, a], [, b]) => a.session.createdAt - b.session.createdAt);
     for (const [key] of own.slice(0, own.length - max)) this.#end(key, 'too-many-sessions');
@@ -279,12 +331,13 @@ export class SessionStore {
     if (!entry) return;
     this.#entries.delete(key);
     this.#options.events.emit('session-closed', 'auth', { sessionId: entry.session.publicId, reason });
-    // At once: a session ended must not come back with a restart.
-    this.#keeper?.saveNow();
+    // At once: a session ended must not come back with a restart (a local one was never kept).
+    if (entry.session.boundUid === undefined) this.#keeper?.saveNow();
   }
 
   #export(): StoredSession[] {
-    return Array.from(this.#entries, ([key, { session, credential }]) => {
+    const stored = [...this.#entries].filter(([, { session }]) => session.boundUid === undefined);
+    return stored.map(([key, { session, credential }]) => {
       const { id: _secret, ...fields } = session;
       return { ...fields, key, credential };
     });
@@ -295,6 +348,7 @@ export class SessionStore {
   }
 
   #getExpiry(session: WebSession): 'idle' | 'expired' | null {
+    if (session.via === 'local') return null;
     const now = this.#now();
     if (now - session.createdAt >= this.#options.absoluteTimeoutMs) return 'expired';
     if (now - session.lastSeenAt >= this.#options.idleTimeoutMs) return 'idle';

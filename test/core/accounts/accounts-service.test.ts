@@ -279,4 +279,23 @@ describe('AccountsService on real files, with shadow-utils as peers', () => {
     expect(counts.systemAccounts).toBeGreaterThan(10);
     expect(counts.groups + counts.systemGroups).toBe(s.service.listGroups().length);
   });
+
+  it('keeps the list of accounts until the files change, by itself or from a shell', async () => {
+    const first = s.service.listAccounts();
+    expect(s.service.listAccounts()).toBe(first);
+    await s.service.modifyAccounts([{ login: 'dnguyen', locked: true }]);
+    const afterLock = s.service.listAccounts();
+    expect(afterLock).not.toBe(first);
+    expect(afterLock.find((account) => account.login === 'dnguyen')?.locked).toBe(true);
+    await run('useradd', ['--prefix', s.root, '-M', '-c', 'Listed Later', 'listedlater']);
+    await s.waitForEvent(
+      (event) => event.name === 'account-added' && (event.data as { login: string }).login === 'listedlater',
+      'the added account',
+    );
+    expect(s.service.listAccounts().find((account) => account.login === 'listedlater')?.fullName).toBe('Listed Later');
+    // The kept views are read-only: a caller cannot change what the next one reads.
+    expect(() => {
+      (s.service.listAccounts()[0] as { fullName: string }).fullName = 'changed';
+    }).toThrow(TypeError);
+  });
 });

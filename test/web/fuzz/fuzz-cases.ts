@@ -76,7 +76,21 @@ export function getBodyCase(app: FastifyInstance, routes: AppRoute[]): fc.Arbitr
 }
 
 const queryKey = fc.oneof(
-  fc.constantFrom('system', 'home', 'q', 'sort', 'order', 'page', 'metric', 'range', 'next', 'saved'),
+  fc.constantFrom(
+    'system',
+    'home',
+    'q',
+    'sort',
+    'order',
+    'page',
+    'metric',
+    'range',
+    'next',
+    'saved',
+    'filter',
+    'before',
+    'limit',
+  ),
   hostileKey,
 );
 const queryString = fc.array(fc.tuple(queryKey, hostileString), { maxLength: 3 }).map((pairs) => {

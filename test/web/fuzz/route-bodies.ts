@@ -34,6 +34,8 @@ export const pageFormSchemas: Record<string, Schema> = {
     required: ['currentPassword', 'newPassword', 'confirmPassword'],
     properties: { currentPassword: {}, newPassword: {}, confirmPassword: {}, username: {}, next: {}, _csrf: {} },
   },
+  'POST /me/tokens': { type: 'object', required: ['name'], properties: { name: {}, _csrf: {} } },
+  'POST /me/tokens/:id/delete': { type: 'object', properties: { _csrf: {} } },
   'POST /me/password': {
     type: 'object',
     required: ['currentPassword', 'newPassword', 'confirmPassword'],

@@ -11,7 +11,7 @@ type StatusData = {
 
 describe('the status topic and API', () => {
   it('sends the history, then each new sample, and samples only while followed', async () => {
-    expect(server.t.app.status.isSampling).toBe(false);
+    expect(server.t.app.core.status.isSampling).toBe(false);
     const socket = server.connect(server.admin.cookie);
     await socket.opened();
     socket.send({ subscribe: ['status'] });
@@ -29,7 +29,7 @@ describe('the status topic and API', () => {
     expect(second!.values['daemon.sockets']).toBeGreaterThanOrEqual(1);
     expect(second!.values['load.1']).toBeGreaterThanOrEqual(0);
     expect(second!.values['daemon.pushRefusals']).toBeGreaterThanOrEqual(0);
-    expect(server.t.app.status.isSampling).toBe(true);
+    expect(server.t.app.core.status.isSampling).toBe(true);
 
     // The push channel's refusals show as a rate in the daemon's figures.
     const refused = server.connect(server.member.cookie);
@@ -45,12 +45,13 @@ describe('the status topic and API', () => {
     await other.waitFor(() => other.messages.find((m) => m.target === 'status'), 'the history');
     socket.send({ unsubscribe: ['status'] });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(server.t.app.status.isSampling).toBe(true);
+    expect(server.t.app.core.status.isSampling).toBe(true);
     other.close();
     const end = Date.now() + 3000;
-    while (server.t.app.status.isSampling && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(server.t.app.status.isSampling).toBe(false);
-    expect(server.t.app.status.getHistory('10m').length).toBeGreaterThanOrEqual(2);
+    while (server.t.app.core.status.isSampling && Date.now() < end)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.t.app.core.status.isSampling).toBe(false);
+    expect(server.t.app.core.status.getHistory('10m').length).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses the topic to a non-admin', async () => {
@@ -59,7 +60,7 @@ describe('the status topic and API', () => {
     socket.send({ subscribe: ['status'] });
     await socket.waitFor(() => socket.messages.find((m) => m.action === 'notify'), 'the refusal');
     expect(socket.frames.join('')).not.toContain('cpu.');
-    expect(server.t.app.status.isSampling).toBe(false);
+    expect(server.t.app.core.status.isSampling).toBe(false);
   });
 
   it('answers the current figures and the history of a range, filtered by metric prefix', async () => {
@@ -75,6 +76,6 @@ describe('the status topic and API', () => {
     expect(Object.keys(history.json().samples[0].values)).toEqual(['load.1', 'load.5', 'load.15']);
     expect((await callApi(server.t.app, server.admin, 'GET', '/api/v1/status/history?range=1y')).statusCode).toBe(400);
     expect((await callApi(server.t.app, server.member, 'GET', '/api/v1/status')).statusCode).toBe(403);
-    expect(server.t.app.status.isSampling).toBe(false);
+    expect(server.t.app.core.status.isSampling).toBe(false);
   });
 });

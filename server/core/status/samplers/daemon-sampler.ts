@@ -1,22 +1,23 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { getRate, roundFigure, type Sampler } from '../sampler.ts';
 
-// What the web layer counts for the daemon sampler: gauges now, counters since start.
-export interface DaemonFigures {
-  sessions(): number;
-  sockets(): number;
-  requests(): number;
-  events(): number;
-  // What the push channel refused (frames, names, sockets: push-refusals.ts).
-  pushRefusals(): number;
+// One of the daemon's own figures, read at each tick: a gauge is shown as read (sessions,
+// watches), a counter since start as a rate per second (requests, events).
+export interface DaemonFigure {
+  kind: 'gauge' | 'counter';
+  read(): number | Promise<number>;
 }
 
-// The daemon itself: event-loop delay p99 (ms) over the tick, RSS and heap (bytes), open
-// sessions and WebSocket clients, requests, core events and push refusals per second (a
-// refusal rate above zero is a broken or hostile client; the log says which and why).
+// The daemon's figures by name (`daemon.<name>`): the core's (uptime, watches, events) and
+// those the web layer registers (sessions, sockets, requests, push refusals).
+export type DaemonFigures = ReadonlyMap<string, DaemonFigure>;
+
+// The daemon itself: event-loop delay p99 (ms) over the tick, RSS and heap (bytes), and
+// every registered figure (a refusal rate above zero is a broken or hostile client; the log
+// says which and why). A figure that fails to read is left out of the tick.
 export function createDaemonSampler(figures: DaemonFigures): Sampler {
   let histogram: IntervalHistogram | null = null;
-  let previous: { time: number; requests: number; events: number; pushRefusals: number } | null = null;
+  let previous: { time: number; counters: Map<string, number> } | null = null;
   return {
     name: 'daemon',
     async sample(time) {
@@ -25,23 +26,25 @@ export function createDaemonSampler(figures: DaemonFigures): Sampler {
         histogram.enable();
       }
       const memory = process.memoryUsage();
-      const requests = figures.requests();
-      const events = figures.events();
-      const pushRefusals = figures.pushRefusals();
-      const values: Record<string, number> = {
-        'daemon.rss': memory.rss,
-        'daemon.heap': memory.heapUsed,
-        'daemon.sessions': figures.sessions(),
-        'daemon.sockets': figures.sockets(),
-      };
+      const values: Record<string, number> = { 'daemon.rss': memory.rss, 'daemon.heap': memory.heapUsed };
+      const counters = new Map<string, number>();
+      for (const [name, figure] of figures) {
+        const value = await Promise.resolve()
+          .then(() => figure.read())
+          .catch(() => null);
+        if (value === null) continue;
+        if (figure.kind === 'gauge') values[`daemon.${name}`] = value;
+        else counters.set(name, value);
+      }
       if (previous) {
         values['daemon.loopDelayP99'] = histogram.count > 0 ? roundFigure(histogram.percentile(99) / 1e6) : 0;
-        values['daemon.requests'] = getRate(requests - previous.requests, time - previous.time);
-        values['daemon.events'] = getRate(events - previous.events, time - previous.time);
-        values['daemon.pushRefusals'] = getRate(pushRefusals - previous.pushRefusals, time - previous.time);
+        for (const [name, value] of counters) {
+          const before = previous.counters.get(name);
+          if (before !== undefined) values[`daemon.${name}`] = getRate(value - before, time - previous.time);
+        }
       }
       histogram.reset();
-      previous = { time, requests, events, pushRefusals };
+      previous = { time, counters };
       return values;
     },
     stop() {

@@ -1,6 +1,6 @@
 import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { AccountsService } from '../../../core/accounts/accounts-service.ts';
-import { getGroupDetails, getGroupPeople } from '../../groups/group-details.ts';
+import { getGroupDetails, getGroupPeople } from '../../../core/accounts/group-details.ts';
 import type { PushHub } from '../push-hub.ts';
 import { TurnBatch } from '../turn-batch.ts';
 import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.ts';

@@ -1,11 +1,12 @@
 import { csvColumns } from '../../../core/accounts/account-csv.ts';
+import { groupRoleSchema, memberRoleSchema } from '../../../core/accounts/group-schema.ts';
 
 // JSON schemas of the accounts API (Fastify validates with them; OpenAPI is built from them).
 // The core checks every value again: these only keep the shapes right.
 
 const name = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const text = { type: 'string', maxLength: 4096 } as const;
-const role = { type: 'string', enum: ['none', 'guest', 'member', 'responsible'] } as const;
+const role = groupRoleSchema;
 // An id (uid) as uid_t holds it, less the -1 that means "none" to the kernel.
 const id = { type: 'integer', minimum: 0, maximum: 4_294_967_294 } as const;
 // Days since 1970 (shadow's fields); 2^31 - 1 is what a 32-bit `long` in shadow-utils holds.
@@ -109,7 +110,7 @@ export const bulkBody = {
     action: { type: 'string', enum: ['lock', 'unlock', 'delete', 'add-to-group'] },
     logins: { type: 'array', minItems: 1, maxItems: 100_000, items: name },
     group: name,
-    role: { type: 'string', enum: ['guest', 'member', 'responsible'] },
+    role: memberRoleSchema,
     home: { type: 'string', enum: ['archive', 'remove', 'keep'] },
     // Delete only: end the accounts' processes first (as DELETE /accounts/{login} does).
     endProcesses: { type: 'boolean' },

@@ -100,6 +100,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     return account;
   };
 
+  const serializedLists = new WeakMap<readonly AccountView[], { all?: string; standard?: string }>();
   app.get<{ Querystring: { system?: boolean } }>(
     '/api/v1/accounts',
     {
@@ -110,27 +111,43 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
         querystring: { type: 'object', properties: { system: { type: 'boolean', default: true } } },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const list = accounts.listAccounts();
-      return {
-        accounts: request.query.system === false ? list.filter((account) => !account.system) : list,
+      const key = request.query.system === false ? 'standard' : 'all';
+      // The same list (the core keeps it until the files change) gets the same JSON: 2.4 MB for
+      // 10,000 accounts took 10–30 ms to serialize at every `licorn get users`.
+      let bodies = serializedLists.get(list);
+      if (!bodies) serializedLists.set(list, (bodies = {}));
+      bodies[key] ??= JSON.stringify({
+        accounts: key === 'standard' ? list.filter((account) => !account.system) : list,
         counts: accounts.getCounts(),
-      };
+      });
+      return reply.type('application/json; charset=utf-8').send(bodies[key]);
     },
   );
 
+  // Admins see any account; every other account its own (`licorn get user SELF`), and for
+  // another login the same refusal whether it exists or not.
   app.get<{ Params: { login: string } }>(
     '/api/v1/accounts/:login',
     {
-      config: admin,
       schema: {
         tags: ['accounts'],
-        summary: 'One account',
+        summary: 'One account (your own unless you are an admin)',
         params: loginParams,
         response: { 200: accountSchema, ...errors },
       },
     },
-    async (request) => getExisting(request.params.login),
+    async (request) => {
+      const me = request.session!;
+      if (!me.isAdmin && request.params.login !== me.login)
+        throw new CoreError(
+          'permission-denied',
+          `Account ${quote(me.login)} may see its own account only, not ${quote(request.params.login)}`,
+          { field: 'login' },
+        );
+      return getExisting(request.params.login);
+    },
   );
 
   app.post<{ Body: Partial<NewAccountBody> }>(

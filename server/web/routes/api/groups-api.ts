@@ -1,19 +1,28 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreError } from '../../../core/errors.ts';
-import type { GroupView } from '../../../core/accounts/account-view.ts';
-import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
+import {
+  groupChangesSchema,
+  groupListSchema,
+  groupNameSchema,
+  groupRoleSchema,
+  groupSchema,
+  newGroupSchema,
+  type Group,
+  type GroupChanges,
+  type GroupRole,
+  type GroupView,
+  type NewGroupBody,
+} from '../../../core/accounts/group-schema.ts';
 import { quote } from '../../../core/accounts/validate-fields.ts';
 import { checkGroupNotRestricted, getActor, type Actor } from '../../../core/accounts/account-permissions.ts';
 import { checkGroupChange, type Requester } from '../../../core/accounts/membership-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
 import { protectedGroups } from '../../../core/accounts/group-operations.ts';
 import { errorSchema } from './account-schemas.ts';
-import { getGroupDetails, type GroupDetails } from '../../groups/group-details.ts';
+import { getGroupDetails } from '../../../core/accounts/group-details.ts';
 
-const name = { type: 'string', minLength: 1, maxLength: 64 } as const;
-const nameParams = { type: 'object', required: ['name'], properties: { name } } as const;
-// A gid as gid_t holds it, less the -1 that means "none" to the kernel.
-const gid = { type: 'integer', minimum: 0, maximum: 4_294_967_294 } as const;
+// Every shape here is the core's (group-schema.ts): bodies, parameters and responses.
+const nameParams = { type: 'object', required: ['name'], properties: { name: groupNameSchema } } as const;
 const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
 
 // The groups API (`/api/v1/groups…`), for admins: list, details, create, rename and
@@ -24,7 +33,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
   const adminGroups = app.config.auth.adminGroups;
   const admin = { admin: true };
 
-  const getDetails = (group: GroupView): Promise<GroupDetails> => getGroupDetails(accounts, group);
+  const getDetails = (group: GroupView): Promise<Group> => getGroupDetails(accounts, group);
   const getExisting = (groupName: string): GroupView => {
     const group = accounts.getGroup(groupName);
     if (!group) throw new CoreError('not-found', `No group named ${quote(groupName)}`, { field: 'name' });
@@ -36,7 +45,10 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
 
   app.get(
     '/api/v1/groups',
-    { config: admin, schema: { tags: ['groups'], summary: 'List groups with their roles' } },
+    {
+      config: admin,
+      schema: { tags: ['groups'], summary: 'List groups with their roles', response: { 200: groupListSchema } },
+    },
     async () => ({ groups: await Promise.all(accounts.listGroups().map(getDetails)) }),
   );
 
@@ -44,25 +56,25 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     '/api/v1/groups/:name',
     {
       config: admin,
-      schema: { tags: ['groups'], summary: 'One group', params: nameParams, response: errors },
+      schema: {
+        tags: ['groups'],
+        summary: 'One group',
+        params: nameParams,
+        response: { 200: groupSchema, ...errors },
+      },
     },
     async (request) => getDetails(getExisting(request.params.name)),
   );
 
-  app.post<{ Body: { name: string; description?: string; system?: boolean; gid?: number } }>(
+  app.post<{ Body: NewGroupBody }>(
     '/api/v1/groups',
     {
       config: admin,
       schema: {
         tags: ['groups'],
         summary: 'Create a group (a standard one gets responsibles, guests and a shared directory)',
-        response: errors,
-        body: {
-          type: 'object',
-          required: ['name'],
-          additionalProperties: false,
-          properties: { name, description: { type: 'string', maxLength: 4096 }, system: { type: 'boolean' }, gid },
-        },
+        response: { 201: groupSchema, ...errors },
+        body: newGroupSchema,
       },
     },
     async (request, reply) => {
@@ -74,10 +86,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
     },
   );
 
-  app.patch<{
-    Params: { name: string };
-    Body: { version: string; description?: string; newName?: string; permissive?: boolean };
-  }>(
+  app.patch<{ Params: { name: string }; Body: GroupChanges }>(
     '/api/v1/groups/:name',
     {
       config: admin,
@@ -85,18 +94,8 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
         tags: ['groups'],
         summary: 'Describe, rename or make permissive a group, from the version it was based on',
         params: nameParams,
-        response: errors,
-        body: {
-          type: 'object',
-          required: ['version'],
-          additionalProperties: false,
-          properties: {
-            version: { type: 'string', maxLength: 32 },
-            description: { type: 'string', maxLength: 4096 },
-            newName: name,
-            permissive: { type: 'boolean' },
-          },
-        },
+        response: { 200: groupSchema, ...errors },
+        body: groupChangesSchema,
       },
     },
     async (request) => {
@@ -138,13 +137,17 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
         tags: ['groups'],
         summary:
           'Make an account guest, member or responsible of a standard group, or none (member or none for other groups)',
-        response: errors,
-        params: { type: 'object', required: ['name', 'login'], properties: { name, login: name } },
+        response: { 200: groupSchema, ...errors },
+        params: {
+          type: 'object',
+          required: ['name', 'login'],
+          properties: { name: groupNameSchema, login: groupNameSchema },
+        },
         body: {
           type: 'object',
           required: ['role'],
           additionalProperties: false,
-          properties: { role: { type: 'string', enum: ['none', 'guest', 'member', 'responsible'] } },
+          properties: { role: groupRoleSchema },
         },
       },
     },

@@ -30,7 +30,7 @@ export default async function statusApiRoutes(app: FastifyInstance): Promise<voi
       },
     },
     async (request) =>
-      selectMetrics(await app.status.getCurrent(), (request.query.metric ?? '').split(',').filter(Boolean)),
+      selectMetrics(await app.core.status.getCurrent(), (request.query.metric ?? '').split(',').filter(Boolean)),
   );
 
   app.get<{ Querystring: { metric?: string; range: StatusRange } }>(
@@ -50,7 +50,7 @@ export default async function statusApiRoutes(app: FastifyInstance): Promise<voi
       const prefixes = (request.query.metric ?? '').split(',').filter(Boolean);
       return {
         range: request.query.range,
-        samples: app.status.getHistory(request.query.range).map((sample) => selectMetrics(sample, prefixes)),
+        samples: app.core.status.getHistory(request.query.range).map((sample) => selectMetrics(sample, prefixes)),
       };
     },
   );

@@ -1,21 +1,11 @@
-import type { GroupView } from '../../core/accounts/account-view.ts';
-import type { AccountsService } from '../../core/accounts/accounts-service.ts';
-import { protectedGroups } from '../../core/accounts/group-operations.ts';
-import { getSharePath } from '../../core/accounts/shared-directories.ts';
+import type { AccountsService } from './accounts-service.ts';
+import { protectedGroups } from './group-operations.ts';
+import type { Group, GroupRole, GroupView } from './group-schema.ts';
+import { getSharePath } from './shared-directories.ts';
 
-// A group as the API and the pages show it: the core's view, plus its Licorn roles and
-// shared directory when it is a standard group (null otherwise).
-export type GroupDetails = GroupView & {
-  responsibles: string[] | null;
-  guests: string[] | null;
-  sharedDirectory: string | null;
-  // Whether members may change every file of the share (null: no share, or no Licorn ACL).
-  permissive: boolean | null;
-  protected: boolean;
-};
-
-// The details of a group as the accounts are now.
-export async function getGroupDetails(accounts: AccountsService, group: GroupView): Promise<GroupDetails> {
+// The details of a group as the accounts are now (group-schema.ts `groupSchema`): the view,
+// plus its Licorn roles and shared directory when it is a standard group.
+export async function getGroupDetails(accounts: AccountsService, group: GroupView): Promise<Group> {
   const responsibles = accounts.getGroup(`rsp-${group.name}`)?.members ?? null;
   const guests = accounts.getGroup(`gst-${group.name}`)?.members ?? null;
   const standard = responsibles !== null && guests !== null;
@@ -37,8 +27,8 @@ export function isHelperGroup(accounts: AccountsService, name: string): boolean 
 // The accounts in a group with their role, by login: for a standard group everyone in G,
 // rsp-G or gst-G; for another group its members (primary members are not listed: the
 // group file does not list them either).
-export function getGroupPeople(group: GroupDetails): { login: string; role: 'guest' | 'member' | 'responsible' }[] {
-  const roles = new Map<string, 'guest' | 'member' | 'responsible'>();
+export function getGroupPeople(group: Group): { login: string; role: Exclude<GroupRole, 'none'> }[] {
+  const roles = new Map<string, Exclude<GroupRole, 'none'>>();
   for (const login of group.guests ?? []) roles.set(login, 'guest');
   for (const login of group.members) roles.set(login, 'member');
   for (const login of group.responsibles ?? []) roles.set(login, 'responsible');

@@ -23,7 +23,7 @@ describe('the status history across a restart', () => {
     const first = await startApp();
     await new Promise<void>((resolve) => {
       let seen = 0;
-      const stop = first.status.listen(() => {
+      const stop = first.core.status.listen(() => {
         seen += 1;
         if (seen === 2) {
           stop();
@@ -31,15 +31,15 @@ describe('the status history across a restart', () => {
         }
       });
     });
-    const times = first.status.getHistory('10m').map((sample) => sample.time);
+    const times = first.core.status.getHistory('10m').map((sample) => sample.time);
     expect(times).toHaveLength(2);
     await first.close();
     expect((await stat(sandbox.config.statusHistoryFile)).mode & 0o777).toBe(0o600);
 
     const second = await startApp();
     try {
-      expect(second.status.getHistory('10m').map((sample) => sample.time)).toEqual(times);
-      expect(second.status.isSampling).toBe(false);
+      expect(second.core.status.getHistory('10m').map((sample) => sample.time)).toEqual(times);
+      expect(second.core.status.isSampling).toBe(false);
     } finally {
       await second.close();
     }

@@ -1,0 +1,135 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { CoreError } from '../errors.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { readApiTokenFile, writeApiTokenFile, type StoredApiToken } from './api-token-file.ts';
+
+// An API token as its account sees it (never its secret, never its hash).
+export interface ApiToken {
+  id: string;
+  login: string;
+  uid: number;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface ApiTokenStoreOptions {
+  file: string;
+  maxPerAccount: number;
+  events: EventBus;
+  warn?: (message: string) => void;
+  now?: () => number;
+}
+
+// What a token looks like: a prefix that says what it is (secret scanners know such
+// prefixes), then 256 random bits in base64url.
+const secretPattern = /^licorn_[A-Za-z0-9_-]{43}$/;
+// "last used" is saved within this long, not at every request.
+const lastUsedSaveDelayMs = 10_000;
+
+const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+const toView = ({ hash: _hash, ...token }: StoredApiToken): ApiToken => token;
+
+// The API tokens accounts make for their scripts and remote `licorn` commands: kept in a
+// 0600 file by the sha256 of their secret (256 random bits: a fast hash is enough, nothing
+// to brute-force), at most `maxPerAccount` per account, removed with their account.
+export class ApiTokenStore {
+  readonly #options: ApiTokenStoreOptions;
+  readonly #byHash = new Map<string, StoredApiToken>();
+  readonly #now: () => number;
+  readonly #stopListening: () => void;
+  #saving: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(options: ApiTokenStoreOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#stopListening = options.events.on('account-removed', ({ data }) => this.removeAccount(data.login));
+  }
+
+  // Takes back the tokens of the file.
+  async load(): Promise<void> {
+    for (const token of await readApiTokenFile(this.#options.file, this.#warn)) this.#byHash.set(token.hash, token);
+  }
+
+  // An account's tokens, oldest first.
+  list(login: string): ApiToken[] {
+    return [...this.#byHash.values()].filter((token) => token.login === login).map(toView);
+  }
+
+  // Makes a token for an account: its view, and its secret (shown once, kept nowhere).
+  async create(account: { login: string; uid: number }, name: string): Promise<{ token: ApiToken; secret: string }> {
+    const trimmed = name.trim();
+    if (trimmed === '' || trimmed.length > 64 || /[\p{Cc}\p{Cf}]/u.test(trimmed)) {
+      const message = `Invalid token name ${JSON.stringify(name.slice(0, 80))}: 1 to 64 printable characters`;
+      throw new CoreError('invalid-argument', message, { field: 'name' });
+    }
+    const { maxPerAccount } = this.#options;
+    if (this.list(account.login).length >= maxPerAccount) {
+      const message = `Account "${account.login}" already holds ${maxPerAccount} API tokens (tokens.max_per_account): delete one first`;
+      throw new CoreError('conflict', message, { field: 'name' });
+    }
+    const secret = `licorn_${randomBytes(32).toString('base64url')}`;
+    const stored: StoredApiToken = {
+      id: randomBytes(8).toString('hex'),
+      login: account.login,
+      uid: account.uid,
+      name: trimmed,
+      createdAt: this.#now(),
+      lastUsedAt: null,
+      hash: hashSecret(secret),
+    };
+    this.#byHash.set(stored.hash, stored);
+    await this.#save();
+    return { token: toView(stored), secret };
+  }
+
+  // Deletes one of an account's tokens; another account's is "not found" (ids tell nothing).
+  async remove(login: string, id: string): Promise<void> {
+    const found = [...this.#byHash.values()].find((token) => token.id === id && token.login === login);
+    if (!found)
+      throw new CoreError('not-found', `No API token ${JSON.stringify(id.slice(0, 40))} of "${login}"`, {
+        field: 'id',
+      });
+    this.#byHash.delete(found.hash);
+    await this.#save();
+  }
+
+  // The token a request presents, marked used; null for anything else (the same answer for
+  // a malformed, unknown or deleted one).
+  find(secret: string): ApiToken | null {
+    if (!secretPattern.test(secret)) return null;
+    const stored = this.#byHash.get(hashSecret(secret));
+    if (!stored) return null;
+    stored.lastUsedAt = this.#now();
+    this.#timer ??= setTimeout(() => void this.#save(), lastUsedSaveDelayMs).unref();
+    return toView(stored);
+  }
+
+  // Deletes every token of an account (it was removed).
+  removeAccount(login: string): void {
+    const own = [...this.#byHash.values()].filter((token) => token.login === login);
+    own.forEach((token) => this.#byHash.delete(token.hash));
+    if (own.length > 0) void this.#save();
+  }
+
+  // Stops listening and saves the last "last used" times.
+  async close(): Promise<void> {
+    this.#stopListening();
+    await this.#save();
+  }
+
+  readonly #warn = (message: string) => this.#options.warn?.(message);
+
+  // Saves one at a time, each with the state of when it runs.
+  #save(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#saving = this.#saving.then(() =>
+      writeApiTokenFile(this.#options.file, [...this.#byHash.values()]).catch((error: NodeJS.ErrnoException) => {
+        this.#warn(`tokens file ${this.#options.file}: cannot save (${error.code ?? error.message})`);
+      }),
+    );
+    return this.#saving;
+  }
+}
