@@ -8,6 +8,10 @@ import { getSystemInfo, type SystemInfo } from './system/get-system-info.ts';
 import type { VolumesApi } from './volumes/volumes-api.ts';
 import type { Deadlines } from './volumes/unresponsive-devices.ts';
 import { VolumesService, type VolumesSettings } from './volumes/volumes-service.ts';
+import { SharesService } from './shares/shares-service.ts';
+import { startNativeShareWatcher } from './shares/native-share-watcher.ts';
+import type { StartShareWatcher } from './shares/share-watcher.ts';
+import type { InotifyLimits } from './shares/inotify-limits.ts';
 
 export interface CoreOptions {
   root: string;
@@ -19,6 +23,9 @@ export interface CoreOptions {
   volumes?: Partial<VolumesSettings>;
   // How long a tool may take on one device before it counts as not responding (tests).
   volumeDeadlines?: Partial<Deadlines>;
+  // The shares' watcher and the inotify limits it is checked against (tests give theirs).
+  startShareWatcher?: StartShareWatcher;
+  readInotifyLimits?: () => Promise<InotifyLimits | null>;
 }
 
 // Where the reserved markers live when the configuration does not say.
@@ -33,6 +40,8 @@ export interface Core {
   readonly events: EventBus;
   readonly auth: Authenticator;
   readonly accounts: AccountsService;
+  // The standard groups' shares held to their rule, and the members' ~/G links.
+  readonly shares: SharesService;
   readonly audit: AuditLog;
   readonly volumes: VolumesApi;
   getSystemInfo(): Promise<SystemInfo>;
@@ -59,6 +68,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       detail: recovery.message,
     });
   }
+  const shares = await SharesService.open({
+    root: options.root,
+    events,
+    accounts,
+    startWatcher: options.startShareWatcher ?? startNativeShareWatcher,
+    readLimits: options.readInotifyLimits,
+  });
   const volumes = await VolumesService.open({
     root: options.root,
     isRealMachine: options.isRealMachine,
@@ -78,6 +94,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     events,
     auth,
     accounts,
+    shares,
     audit,
     volumes,
     getSystemInfo,
@@ -85,6 +102,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       // Finishes the account writes in flight, then stops watching.
       // Volumes first: an action in flight may still read the accounts (the end-user owner).
       await volumes.close();
+      // Before the accounts: the links it is making read them.
+      await shares.close();
       await accounts.close();
       await audit.settle();
     },

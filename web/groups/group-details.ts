@@ -4,6 +4,7 @@
 import { ApiError, callApi, notify } from '../api.ts';
 import { disableEditing, showPageStatus, showSaveState, type SaveState } from '../save-state.ts';
 import { registerChart } from '../stream/stream-actions.ts';
+import { startGroupShare } from './group-share.ts';
 
 interface Group {
   name: string;
@@ -58,7 +59,10 @@ export function startGroupDetails(): void {
     }
   });
 
-  // Permissive re-applies the share's whole ACL: saved at once, with the latest version.
+  startGroupShare(root, url);
+
+  // Permissive: saved at once, with the latest version; the share's files follow in the
+  // background (group-share.ts shows the repair).
   const permissiveBox = document.getElementById('group-permissive') as HTMLInputElement | null;
   permissiveBox?.addEventListener('change', async () => {
     setState('permissive', 'saving');

@@ -7,6 +7,7 @@ import { applyAddMember, applyRemoveMember } from './membership-operations.ts';
 import type { NewGroup } from './group-operations.ts';
 import { applySetRole, getRole, type GroupRole } from './licorn-roles.ts';
 import { GroupShares } from './group-shares.ts';
+import type { ShareGids } from './share-acls.ts';
 import type { HomeDisposal, HomePlan } from './home-disk.ts';
 import { recoverHomesJournal, type HomesRecovery } from './homes-journal.ts';
 import { formatAccountsCsv } from './account-csv.ts';
@@ -248,6 +249,12 @@ export class AccountsService {
   // Whether a standard group's share is permissive (null without a share): group-shares.ts.
   getPermissive(name: string): Promise<boolean | null> {
     return this.#shares.getPermissive(name);
+  }
+
+  // The GIDs a standard group's share ACL names (null: not a standard group): the shares
+  // service's rule (server/core/shares).
+  getShareGids(name: string): ShareGids | null {
+    return this.#shares.getShareGids(name);
   }
 
   // Makes a standard group's share permissive or not (see updateGroup).

@@ -95,6 +95,15 @@ export async function applyShareAcls(share: string, gids: ShareGids, permissive:
   for (const directory of directories) await setSticky(directory, !permissive);
 }
 
+// Sets the share's own directory to the ACL and sticky bit of its rule (permissive or not),
+// not what is inside: how a permissive switch is recorded in its transaction (the share's
+// default ACL is where the flag is read). The tree follows in the background (the shares
+// service's repair, through the watcher).
+export async function applyShareDirectoryAcl(share: string, gids: ShareGids, permissive: boolean): Promise<void> {
+  await setAcl(getShareAcl(gids, permissive).directory, [share]);
+  await setSticky(share, !permissive);
+}
+
 // Members have `w` on the share's directories, which alone would let them delete or replace
 // anyone's file: the sticky bit keeps deletes and renames to a file's owner (and root), so
 // that "members write their own files" holds for them too. The directory is opened without
@@ -127,11 +136,12 @@ export async function readSharePermissive(share: string, gid: number): Promise<b
 }
 
 // A copy of the ACLs, modes and setgid/sticky flags of a share and everything in it
-// (`getfacl -R`, symlinks skipped), for restoreShareAcls to put back exactly: how a change
+// (`getfacl -R`, symlinks skipped; only the share's own directory when not `recursive`), for restoreShareAcls to put back exactly: how a change
 // of the share's ACL is undone when its transaction does not commit.
-export async function saveShareAcls(share: string): Promise<string> {
+export async function saveShareAcls(share: string, options: { recursive?: boolean } = {}): Promise<string> {
   try {
-    const args = ['--recursive', '--physical', '--numeric', '--absolute-names', '--', share];
+    const recursive = options.recursive === false ? [] : ['--recursive', '--physical'];
+    const args = [...recursive, '--numeric', '--absolute-names', '--', share];
     return (await run('getfacl', args, { maxBuffer: 1 << 30 })).stdout;
   } catch (error) {
     const detail = isMissingTool(error, 'getfacl')

@@ -21,13 +21,16 @@ export default fp(
       events += 1;
     });
     const monitor = new StatusMonitor(
-      createSamplers({
-        sessions: () => app.sessions.list().length,
-        sockets: () => app.hub.clientCount,
-        requests: () => requests,
-        events: () => events,
-        pushRefusals: () => app.hub.refusals.getTotal(),
-      }),
+      createSamplers(
+        {
+          sessions: () => app.sessions.list().length,
+          sockets: () => app.hub.clientCount,
+          requests: () => requests,
+          events: () => events,
+          pushRefusals: () => app.hub.refusals.getTotal(),
+        },
+        app.core.shares,
+      ),
     );
     app.decorate('status', monitor);
 
