@@ -321,6 +321,12 @@ export class AccountsService {
     return importCsv(this.#store, text, { ...options, processes: this.#processes });
   }
 
+  // Sets what is awaited after each committed transaction, once its events are emitted (the
+  // shares service's links and repairs): an operation answers once they are done.
+  setCommitFollower(follow: (() => Promise<void>) | null): void {
+    this.#store.followCommit = follow;
+  }
+
   // Waits until every change seen so far has been applied and emitted.
   settle(): Promise<void> {
     return this.#store.settle();

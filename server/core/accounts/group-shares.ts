@@ -7,7 +7,13 @@ import type { AccountDatabase } from './account-database.ts';
 import type { DirectorySteps } from './directory-steps.ts';
 import { getHelperNames, hasRoles } from './licorn-roles.ts';
 import { archiveShare, createShare, getSharePath, renameShare } from './shared-directories.ts';
-import { applyShareDirectoryAcl, readSharePermissive, restoreShareAcls, saveShareAcls, type ShareGids } from './share-acls.ts';
+import {
+  applyShareDirectoryAcl,
+  readSharePermissive,
+  restoreShareAcls,
+  saveShareAcls,
+  type ShareGids,
+} from './share-acls.ts';
 import { resolveUnderRoot } from './homes.ts';
 
 // The shared directories of standard groups, kept in step with the groups by the accounts
