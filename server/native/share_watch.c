@@ -231,7 +231,8 @@ static int parse_rule(napi_env env, napi_value rule, command *c) {
     }
   }
   bool sticky = false;
-  if (napi_get_named_property(env, rule, "sticky", &value) != napi_ok || napi_get_value_bool(env, value, &sticky) != napi_ok) {
+  if (napi_get_named_property(env, rule, "sticky", &value) != napi_ok ||
+      napi_get_value_bool(env, value, &sticky) != napi_ok) {
     napi_throw_type_error(env, NULL, "a share's sticky must be a boolean");
     return -1;
   }

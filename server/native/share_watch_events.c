@@ -127,7 +127,8 @@ int scan_next(share_watcher *w, scan_queue *queue, int32_t walk_slot) {
   struct stat st;
   DIR *dir = fd >= 0 && fstat(fd, &st) == 0 ? fdopendir(fd) : NULL;
   if (dir == NULL) {
-    if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) report_share_error(w, slot, node, NULL, "cannot read", errno);
+    if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+      report_share_error(w, slot, node, NULL, "cannot read", errno);
     if (fd >= 0) close(fd);
     return 1;
   }
@@ -239,13 +240,15 @@ static void handle_event(share_watcher *w, const struct inotify_event *event) {
   if (event->len == 0 || event->name[0] == '\0') {
     int fd = (event->mask & IN_ATTRIB) ? get_dir_fd(w, node) : -1;
     struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0) count_fix(w, -1, apply_rule_to_fd(fd, &st, &w->shares[slot].rule), slot, node, NULL);
+    if (fd >= 0 && fstat(fd, &st) == 0)
+      count_fix(w, -1, apply_rule_to_fd(fd, &st, &w->shares[slot].rule), slot, node, NULL);
     return;
   }
   if (event->mask & IN_MOVED_FROM) {
     int32_t child = (event->mask & IN_ISDIR) ? tree_find_child(&w->tree, node, event->name) : -1;
     if (child >= 0 && w->pending_count < PENDING_SIZE)
-      w->pending_moves[w->pending_count++] = (typeof(w->pending_moves[0])){event->cookie, child, w->tree.nodes[child].wd};
+      w->pending_moves[w->pending_count++] =
+        (typeof(w->pending_moves[0])){event->cookie, child, w->tree.nodes[child].wd};
     return;
   }
   int dirfd = get_dir_fd(w, node);

@@ -1,10 +1,9 @@
-import { chmod, chown, link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, link, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getShareWatchFigures,
-  removeShare,
   setShareRule,
   startShareWatch,
   stopShareWatch,
@@ -52,13 +51,6 @@ async function waitForEventsHandled(share: TestShare): Promise<void> {
   await runAs(member, `umask 077; : > '${sentinel}'`);
   await waitForRule(share, sentinel, false);
 }
-const getWatcherThreads = async () =>
-  (
-    await Promise.all(
-      (await readdir('/proc/self/task')).map((task) => readFile(`/proc/self/task/${task}/comm`, 'utf8').catch(() => '')),
-    )
-  ).filter((comm) => comm.trim() === 'licorn-shares').length;
-
 describe.skipIf(skipReason !== null)('share watch', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'licorn-sharewatch-'));
@@ -92,7 +84,10 @@ describe.skipIf(skipReason !== null)('share watch', () => {
   });
 
   it('gives a file created inside a share the rule, and keeps an executable one executable', async () => {
-    await runAs(member, `umask 077; : > '${alpha.rule.path}/created'; : > '${alpha.rule.path}/run'; chmod 700 '${alpha.rule.path}/run'`);
+    await runAs(
+      member,
+      `umask 077; : > '${alpha.rule.path}/created'; : > '${alpha.rule.path}/run'; chmod 700 '${alpha.rule.path}/run'`,
+    );
     await waitForRule(alpha, join(alpha.rule.path, 'created'), false);
     await waitForRule(alpha, join(alpha.rule.path, 'run'), false);
     expect((await stat(join(alpha.rule.path, 'run'))).mode & 0o100).toBe(0o100);
@@ -112,7 +107,8 @@ describe.skipIf(skipReason !== null)('share watch', () => {
     const tree = join(outside, 'tree');
     const script = [
       'umask 077',
-      `for d in $(seq 1 100); do mkdir -p '${tree}'/d$d/sub; for f in $(seq 1 8); do : > '${tree}'/d$d/sub/f$f; done; done`,
+      `for d in $(seq 1 100); do mkdir -p '${tree}'/d$d/sub`,
+      `for f in $(seq 1 8); do : > '${tree}'/d$d/sub/f$f; done; done`,
       `cp -r '${tree}' '${alpha.rule.path}/tree'`,
     ].join('; ');
     await runAs(member, script);
@@ -121,7 +117,7 @@ describe.skipIf(skipReason !== null)('share watch', () => {
     await waitForRule(alpha, join(alpha.rule.path, 'tree'));
   });
 
-  it('gives a directory or a file renamed across shares the other share\'s rule', async () => {
+  it("gives a directory or a file renamed across shares the other share's rule", async () => {
     await mkdir(join(alpha.rule.path, 'crossing/inner'), { recursive: true });
     await writeFile(join(alpha.rule.path, 'crossing/inner/file'), 'x');
     await writeFile(join(alpha.rule.path, 'lone'), 'x');
@@ -136,24 +132,30 @@ describe.skipIf(skipReason !== null)('share watch', () => {
     await waitForRule(beta, join(beta.rule.path, 'crossing/inner/later'), false);
   });
 
-  it('never follows a symlink, and leaves FIFOs and hard links to root\'s files alone', async () => {
+  // The targets live in the test's own directory, never /etc: a regression must not change
+  // the machine's files (a root-owned 0600 file plays /etc/shadow).
+  it("never follows a symlink, and leaves FIFOs and hard links to root's files alone", async () => {
     const target = join(outside, 'target');
     await writeFile(target, 'secret', { mode: 0o600 });
     await chown(target, member.uid, member.gid);
     const rootFile = join(dir, 'root-file');
     await writeFile(rootFile, 'root', { mode: 0o600 });
-    const before = async () => ({
-      target: [(await stat(target)).mode, await readAcls(target, false)],
-      shadow: [(await stat('/etc/shadow')).mode, await readAcls('/etc/shadow', false)],
-      rootFile: [(await stat(rootFile)).mode, await readAcls(rootFile, false)],
-    });
-    const was = await before();
-    await runAs(member, `ln -s '${target}' '${alpha.rule.path}/to-target'; ln -s /etc/shadow '${alpha.rule.path}/to-shadow'`);
+    const shadow = join(dir, 'shadow');
+    await writeFile(shadow, 'root:*:1::::::\n', { mode: 0o640 });
+    const getState = async () =>
+      Promise.all(
+        [target, rootFile, shadow].map(async (path) => [(await stat(path)).mode, await readAcls(path, false)]),
+      );
+    const was = await getState();
+    await runAs(
+      member,
+      `ln -s '${target}' '${alpha.rule.path}/to-target'; ln -s '${shadow}' '${alpha.rule.path}/to-shadow'`,
+    );
     await runAs(member, `mkfifo -m 600 '${alpha.rule.path}/fifo'`);
     await link(rootFile, join(alpha.rule.path, 'root-link'));
     await runAs(member, `chmod 600 '${alpha.rule.path}/fifo'; touch -h '${alpha.rule.path}/to-target'`);
     await waitForEventsHandled(alpha);
-    expect(await before()).toEqual(was);
+    expect(await getState()).toEqual(was);
     // The FIFO keeps what the kernel gave it (the default ACL masked by mode 600), not the
     // rule's (whose mask would have made it 660).
     expect((await stat(join(alpha.rule.path, 'fifo'))).mode & 0o7777).toBe(0o600);
