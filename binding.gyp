@@ -2,7 +2,9 @@
   "targets": [
     {
       "target_name": "licorn_native",
-      "sources": ["server/native/licorn_native.c", "server/native/block_watch.c", "server/native/block_watch_sources.c", "server/native/holder_scan.c"],
+      "sources": ["server/native/licorn_native.c", "server/native/block_watch.c", "server/native/block_watch_sources.c", "server/native/holder_scan.c",
+                  "server/native/share_watch.c", "server/native/share_watch_thread.c",
+                  "server/native/share_watch_events.c", "server/native/share_tree.c", "server/native/share_acl.c"],
       "libraries": ["-lcrypt", "-ldl", "-lpthread"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }

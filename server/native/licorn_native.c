@@ -17,6 +17,9 @@
 //   changing, from a thread asleep in poll() (block_watch.c).
 // - findHolderPids(...): the processes keeping a filesystem busy, asking it nothing
 //   (holder_scan.c).
+// - startShareWatch(callback) and its setShareRule, removeShare, cancelShareRepair,
+//   getShareWatchFigures, stopShareWatch: every group share's ACL rule kept by inotify, from
+//   one thread (share_watch.c).
 #include <crypt.h>
 #include <dirent.h>
 #include <sys/syscall.h>
@@ -31,6 +34,7 @@
 #include "pam-abi.h"
 #include "block_watch.h"
 #include "holder_scan.h"
+#include "share_watch.h"
 
 #define MAX_INPUT 4096
 
@@ -513,6 +517,7 @@ static napi_value init(napi_env env, napi_value exports) {
   CHECK(env, napi_define_properties(env, exports, 7, properties));
   register_block_watch(env, exports);
   register_holder_scan(env, exports);
+  register_share_watch(env, exports);
   return exports;
 }
 
