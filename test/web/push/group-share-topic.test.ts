@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callApi, type ApiSession } from '../../helpers/test-app.ts';
 import { useSocketTestApp, type TestSocket } from '../../helpers/ws-client.ts';
@@ -25,6 +27,7 @@ describe('the group-share/<name> topic and the repair routes', () => {
     const samples = () => watcher.messages.filter((m) => m.target === 'group-share').map((m) => m.data as Sample);
     await watcher.waitFor(() => samples().find((sample) => !sample.running), 'the snapshot: no repair');
 
+    await writeFile(join(server.t.sandbox.root, 'home/groups/developers/notes.txt'), 'x');
     const started = await callApi(server.t.app, server.admin, 'POST', '/api/v1/groups/developers/share/repair', {});
     expect(started.statusCode).toBe(202);
     expect(started.json()).toMatchObject({ name: 'developers' });
@@ -36,7 +39,7 @@ describe('the group-share/<name> topic and the repair routes', () => {
     const cancel = await callApi(server.t.app, server.admin, 'DELETE', '/api/v1/groups/developers/share/repair');
     expect(cancel.statusCode).toBe(404);
     expect(cancel.json()).toMatchObject({ field: 'name' });
-    const none = await callApi(server.t.app, server.admin, 'POST', '/api/v1/groups/users/share/repair', {});
+    const none = await callApi(server.t.app, server.admin, 'POST', '/api/v1/groups/nothing-here/share/repair', {});
     expect(none.statusCode).toBe(404);
   });
 });
