@@ -1,4 +1,4 @@
-import { lstat, mkdir, readlink, rename, symlink, writeFile } from 'node:fs/promises';
+import { chown, lstat, mkdir, readlink, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsSandbox, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
@@ -50,6 +50,7 @@ describe('members’ ~/G links', () => {
     expect(await makeShareLink(s.root, notTheirs, 'developers')).toBe('no-home');
     // A home whose parent was swapped for a symlink elsewhere (the link would land there).
     await mkdir(join(s.root, 'elsewhere/dnguyen'), { recursive: true });
+    await chown(join(s.root, 'elsewhere/dnguyen'), owner('dnguyen').uid, owner('dnguyen').gid);
     await rename(join(s.root, 'elsewhere'), join(s.root, 'home/away'));
     await symlink(join(s.root, 'home/away'), join(s.root, 'home/through'));
     const through = { ...owner('dnguyen'), home: '/home/through/dnguyen' };
