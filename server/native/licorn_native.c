@@ -21,6 +21,9 @@
 //   (blkid_probe.c), statfs, stat, on a thread of their own that a hung device may keep
 //   (device_reads.c); readSysfsBlocks(): /sys/class/block in one call (sysfs_blocks.c).
 // - getPeerCredentials(fd) -> { pid, uid, gid }: a Unix socket peer's SO_PEERCRED (peer_credentials.c).
+// - startShareWatch(callback) and its setShareRule, removeShare, cancelShareRepair,
+//   getShareWatchFigures, stopShareWatch: every group share's ACL rule kept by inotify, from
+//   one thread (share_watch.c).
 #include <crypt.h>
 #include <dirent.h>
 #include <sys/syscall.h>
@@ -38,6 +41,7 @@
 #include "device_reads.h"
 #include "sysfs_blocks.h"
 #include "peer_credentials.h"
+#include "share_watch.h"
 
 #define MAX_INPUT 4096
 
@@ -523,6 +527,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_device_reads(env, exports);
   register_sysfs_blocks(env, exports);
   register_peer_credentials(env, exports);
+  register_share_watch(env, exports);
   return exports;
 }
 

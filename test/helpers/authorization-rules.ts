@@ -484,6 +484,25 @@ export const routeRules: Record<string, Probe[]> = {
       'nobody',
     ),
   ],
+  // A share's repair: staff start it (202); cancelling when none runs is 404 to them only.
+  'POST /api/v1/groups/:name/share/repair': [
+    onTarget(
+      'standard',
+      'group',
+      (context) => request('POST', `/api/v1/groups/${context.target}/share/repair`, {}),
+      202,
+      'staff',
+    ),
+  ],
+  'DELETE /api/v1/groups/:name/share/repair': [
+    onTarget(
+      'none running',
+      'group',
+      (context) => request('DELETE', `/api/v1/groups/${context.target}/share/repair`),
+      404,
+      'staff',
+    ),
+  ],
   'DELETE /api/v1/groups/:name': [
     onTarget('standard', 'group', (context) => request('DELETE', `/api/v1/groups/${context.target}`), 200, 'staff'),
     onTarget('admins', 'none', () => request('DELETE', '/api/v1/groups/admins'), 200, 'nobody'),
