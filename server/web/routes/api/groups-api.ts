@@ -29,7 +29,7 @@ const noBody = { type: 'object', additionalProperties: false, properties: {} } a
 const repairSchema = {
   type: 'object',
   required: ['name', 'scanned', 'fixed'],
-  properties: { name, scanned: { type: 'integer' }, fixed: { type: 'integer' } },
+  properties: { name: groupNameSchema, scanned: { type: 'integer' }, fixed: { type: 'integer' } },
 } as const;
 
 // The groups API (`/api/v1/groups…`), for admins: list, details, create, rename and
