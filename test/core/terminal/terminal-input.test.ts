@@ -2,15 +2,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Terminal } from '../../../server/core/terminal/terminal.ts';
+import { outputBatch } from '../../../server/core/terminal/terminal-limits.ts';
 
 let dir = '';
 let terminal: Terminal | null = null;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'licorn-terminal-input-'));
 });
-afterEach(() => terminal?.kill('test-end'));
+afterEach(() => {
+  vi.useRealTimers();
+  return terminal?.kill('test-end');
+});
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 // A terminal running `script` (raw mode, no echo, then "ready"), and the text it printed.
@@ -78,5 +82,22 @@ describe('keystrokes to the shell', () => {
     }
     expect(written === whole).toBe(true);
     expect(current.getInputBlocked()).toBeNull();
+  });
+});
+
+describe('the echo of a keystroke', () => {
+  it('is sent at once after a quiet moment, never held for a batch window', async () => {
+    const { terminal: current, output } = await startTerminal('exec cat');
+    // Quiet: the last output ("ready") was sent more than a batch window ago.
+    await new Promise((resolve) => setTimeout(resolve, outputBatch.windowMs * 3));
+    // Timers stand still from here: output held for a batch window would never be sent.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    current.write(Buffer.from('Q'));
+    const end = Date.now() + 10_000;
+    while (!output().endsWith('Q')) {
+      if (Date.now() > end) throw new Error(`the echo was not sent; got ${JSON.stringify(output())}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(output()).toMatch(/ready\nQ$/);
   });
 });
