@@ -126,7 +126,8 @@ test('logging out kills the shell', async ({ browser }) => {
         return false;
       }
     }).length;
-  expect(running()).toBe(1);
+  // The shell prints "started" once it forked the sleep, which may not have exec'd yet.
+  await expect.poll(running, { timeout: 10_000 }).toBe(1);
   await page.goto('/');
   await logOutAndClose(page);
   await expect.poll(running, { timeout: 10_000 }).toBe(0);
