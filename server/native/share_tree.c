@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "share_tree.h"
 
@@ -42,7 +44,8 @@ static int index_grow(share_tree *tree) {
 }
 
 static int index_put(share_tree *tree, int wd, int32_t node) {
-  if ((tree->index_used + 1) * 2 > tree->index_capacity && index_grow(tree) < 0) return -1;
+  // Linear probing stays short up to 70 % full: 11 to 23 bytes of index per watch.
+  if ((tree->index_used + 1) * 10 > tree->index_capacity * 7 && index_grow(tree) < 0) return -1;
   size_t slot = hash_wd(wd, tree->index_capacity);
   while (tree->index_wd[slot] != 0 && tree->index_wd[slot] != wd) slot = (slot + 1) & (tree->index_capacity - 1);
   if (tree->index_wd[slot] == 0) tree->index_used++;
@@ -256,10 +259,31 @@ void tree_get_path(const share_tree *tree, int32_t node, const char *root, char 
   }
 }
 
-int tree_open(const share_tree *tree, int32_t node, const char *root) {
+int tree_open(const share_tree *tree, int32_t node, int root_fd) {
   static __thread int32_t chain[MAX_DEPTH];
+  static __thread char path[MAX_DEPTH * 2 + 4096];
   int count = get_chain(tree, node, chain);
-  int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  size_t used = 0;
+  for (int i = count - 1; i >= 0; i--) {
+    const tree_node *n = &tree->nodes[chain[i]];
+    if (used + n->name_length + 2 > sizeof path) return errno = ENAMETOOLONG, -1;
+    memcpy(path + used, tree->names + n->name_offset, n->name_length);
+    used += n->name_length;
+    path[used++] = '/';
+  }
+  if (used == 0) path[used++] = '.';
+  else used--;
+  path[used] = '\0';
+  // One call resolves the whole path, refusing any symlink, mount crossing or escape from
+  // the share (the kernel checks each component as it walks).
+  struct open_how how = {
+    .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+  };
+  int fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+  if (fd >= 0 || errno != ENOSYS) return fd;
+  // Before Linux 5.6: one name at a time, each with O_NOFOLLOW.
+  fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   char name[256];
   for (int i = count - 1; i >= 0 && fd >= 0; i--) {
     const tree_node *n = &tree->nodes[chain[i]];

@@ -48,7 +48,7 @@ static int get_dir_fd(share_watcher *w, int32_t node) {
   int32_t wd = w->tree.nodes[node].wd;
   if (w->fd_cache[i].fd >= 0 && w->fd_cache[i].node == node && w->fd_cache[i].wd == wd) return w->fd_cache[i].fd;
   if (w->fd_cache[i].fd >= 0) close(w->fd_cache[i].fd);
-  int fd = tree_open(&w->tree, node, w->shares[w->tree.nodes[node].share].path);
+  int fd = tree_open(&w->tree, node, w->shares[w->tree.nodes[node].share].root_fd);
   w->fd_cache[i].fd = fd;
   w->fd_cache[i].node = node;
   w->fd_cache[i].wd = wd;
@@ -68,8 +68,12 @@ static void forget_watch(int wd, void *context) {
 
 void unwatch_tree(share_watcher *w, int32_t node) {
   if (w->tree.nodes[node].parent < 0) {
-    for (size_t i = 0; i < w->share_count; i++)
-      if (w->shares[i].used && w->shares[i].root == node) w->shares[i].root = -1;
+    for (size_t i = 0; i < w->share_count; i++) {
+      if (!w->shares[i].used || w->shares[i].root != node) continue;
+      w->shares[i].root = -1;
+      if (w->shares[i].root_fd >= 0) close(w->shares[i].root_fd);
+      w->shares[i].root_fd = -1;
+    }
   }
   tree_remove(&w->tree, node, forget_watch, w);
   update_watches(w);
@@ -123,7 +127,7 @@ int scan_next(share_watcher *w, scan_queue *queue, int32_t walk_slot) {
   if (w->tree.nodes[node].share < 0 || w->tree.nodes[node].wd != wd) return 1;
   int32_t slot = w->tree.nodes[node].share;
   int repair = walk_slot >= 0 ? w->shares[walk_slot].repair : 1;
-  int fd = tree_open(&w->tree, node, w->shares[slot].path);
+  int fd = tree_open(&w->tree, node, w->shares[slot].root_fd);
   struct stat st;
   DIR *dir = fd >= 0 && fstat(fd, &st) == 0 ? fdopendir(fd) : NULL;
   if (dir == NULL) {
@@ -170,7 +174,8 @@ void start_share_walk(share_watcher *w, int32_t slot, int repair) {
   if (repair) count_fix(w, slot, apply_rule_to_fd(fd, &st, &s->rule), slot, -1, NULL);
   int wd = watch_fd(w, fd);
   int saved = errno;
-  close(fd);
+  if (s->root_fd >= 0) close(s->root_fd);
+  s->root_fd = fd;
   if (wd < 0) {
     report_share_error(w, slot, -1, NULL, "cannot watch the share's directory", saved);
     return;

@@ -93,12 +93,14 @@ static int32_t add_share(share_watcher *w, int32_t id) {
   w->shares[slot].used = 1;
   w->shares[slot].id = id;
   w->shares[slot].root = -1;
+  w->shares[slot].root_fd = -1;
   return (int32_t)slot;
 }
 
 static void drop_share(share_watcher *w, int32_t slot) {
   share *s = &w->shares[slot];
   if (s->root >= 0) unwatch_tree(w, s->root);
+  if (s->root_fd >= 0) close(s->root_fd);
   free(s->path);
   free(s->queue.items);
   memset(s, 0, sizeof *s);
@@ -207,6 +209,7 @@ static int scan_slice(share_watcher *w) {
 
 static void free_thread_state(share_watcher *w) {
   for (size_t i = 0; i < w->share_count; i++) {
+    if (w->shares[i].used && w->shares[i].root_fd >= 0) close(w->shares[i].root_fd);
     free(w->shares[i].path);
     free(w->shares[i].queue.items);
   }
