@@ -114,8 +114,10 @@ static int64_t store_name(share_tree *tree, const char *name, size_t length) {
         tree->names_used + length <= tree->names_capacity) {
       // Compacted in place.
     } else {
-      size_t capacity = tree->names_capacity ? tree->names_capacity * 2 : 65536;
-      while (capacity < tree->names_used + length) capacity *= 2;
+      // By a quarter: glibc moves a big block with mremap, so growing often costs no copy,
+      // and at most a fifth of the pool is slack.
+      size_t capacity = tree->names_capacity ? tree->names_capacity + tree->names_capacity / 4 : 65536;
+      while (capacity < tree->names_used + length) capacity += capacity / 4;
       char *pool = realloc(tree->names, capacity);
       if (pool == NULL) return -1;
       tree->names = pool;
@@ -149,7 +151,8 @@ static void unlink_child(share_tree *tree, int32_t node) {
 int32_t tree_add(share_tree *tree, int32_t parent, const char *name, size_t length, int wd, int32_t share) {
   int32_t node = tree->free_head;
   if (node < 0 && tree->used == tree->capacity) {
-    int32_t capacity = tree->capacity ? tree->capacity * 2 : 1024;
+    // By a quarter, as the name pool.
+    int32_t capacity = tree->capacity ? tree->capacity + tree->capacity / 4 : 1024;
     tree_node *nodes = realloc(tree->nodes, (size_t)capacity * sizeof *nodes);
     if (nodes == NULL) return -1;
     tree->nodes = nodes;

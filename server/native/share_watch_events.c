@@ -79,26 +79,22 @@ void unwatch_tree(share_watcher *w, int32_t node) {
   update_watches(w);
 }
 
-// Opens `name` in `dirfd` (node `parent`, on device `dev`), corrects it when `repair`,
-// watches it and places its node under `parent` (an existing node keeps its subtree); the
-// node, or -1 when it is no directory of the share (gone, a symlink, another mount).
-static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, dev_t dev, const char *name, int repair,
+// Corrects `name` in `dirfd` (node `parent`) when `repair`, watches it and places its node
+// under `parent` (an existing node keeps its subtree); the node, or -1 when it is no
+// directory (gone, or a symlink: never followed).
+static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, const char *name, int repair,
                                int32_t walk_slot) {
-  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return -1;
   int32_t slot = w->tree.nodes[parent].share;
-  struct stat st;
-  if (fstat(fd, &st) < 0 || st.st_dev != dev) {
-    close(fd);
-    return -1;
-  }
-  if (repair) count_fix(w, walk_slot, apply_rule_to_fd(fd, &st, &w->shares[slot].rule), slot, parent, name);
-  int wd = watch_fd(w, fd);
-  int saved = errno;
-  close(fd);
+  if (repair) count_fix(w, walk_slot, apply_rule_at(dirfd, name, &w->shares[slot].rule, NULL), slot, parent, name);
+  // The parent through its descriptor's link (the very directory that was opened), the name
+  // itself not followed: one lookup, and no descriptor of the child to open and close.
+  char link[300];
+  snprintf(link, sizeof link, "/proc/self/fd/%d/%s", dirfd, name);
+  int wd = inotify_add_watch(w->inotify_fd, link, WATCH_MASK | IN_DONT_FOLLOW);
   if (wd < 0) {
-    report_share_error(w, slot, parent, name,
-                       saved == ENOSPC ? "cannot watch (fs.inotify.max_user_watches reached)" : "cannot watch", saved);
+    if (errno != ENOENT && errno != ENOTDIR)
+      report_share_error(w, slot, parent, name,
+                         errno == ENOSPC ? "cannot watch (fs.inotify.max_user_watches reached)" : "cannot watch", errno);
     return -1;
   }
   int32_t node = tree_find_wd(&w->tree, wd);
@@ -123,15 +119,20 @@ static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, dev_
 int scan_next(share_watcher *w, scan_queue *queue, int32_t walk_slot) {
   if (queue->head == queue->tail) return 0;
   int32_t node = queue->items[2 * queue->head], wd = queue->items[2 * queue->head + 1];
-  if (++queue->head == queue->tail) queue->head = queue->tail = 0;
+  if (++queue->head == queue->tail) {
+    // Empty: its memory (a whole level of a wide tree) goes back.
+    free(queue->items);
+    memset(queue, 0, sizeof *queue);
+  }
   if (w->tree.nodes[node].share < 0 || w->tree.nodes[node].wd != wd) return 1;
   int32_t slot = w->tree.nodes[node].share;
   int repair = walk_slot >= 0 ? w->shares[walk_slot].repair : 1;
   int fd = tree_open(&w->tree, node, w->shares[slot].root_fd);
-  struct stat st;
-  DIR *dir = fd >= 0 && fstat(fd, &st) == 0 ? fdopendir(fd) : NULL;
+  DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
   if (dir == NULL) {
-    if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+    // Another filesystem mounted there is not the share's: unwatched, never walked.
+    if (errno == EXDEV && w->tree.nodes[node].parent >= 0) unwatch_tree(w, node);
+    else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
       report_share_error(w, slot, node, NULL, "cannot read", errno);
     if (fd >= 0) close(fd);
     return 1;
@@ -146,7 +147,7 @@ int scan_next(share_watcher *w, scan_queue *queue, int32_t walk_slot) {
       type = S_ISDIR(child.st_mode) ? DT_DIR : S_ISREG(child.st_mode) ? DT_REG : DT_UNKNOWN;
     if (walk_slot >= 0) w->shares[walk_slot].scanned++;
     if (type == DT_DIR) {
-      int32_t added = adopt_directory(w, node, fd, st.st_dev, name, repair, walk_slot);
+      int32_t added = adopt_directory(w, node, fd, name, repair, walk_slot);
       if (added >= 0 && push_scan(queue, w, added) < 0) report_share_error(w, slot, added, NULL, "cannot scan", ENOMEM);
     } else if (type == DT_REG && repair) {
       count_fix(w, walk_slot, apply_rule_at(fd, name, &w->shares[slot].rule, NULL), slot, node, name);
@@ -265,9 +266,7 @@ static void handle_event(share_watcher *w, const struct inotify_event *event) {
       return;
     }
     // New, or moved in from outside the shares: watched, then scanned for what is in it.
-    struct stat st;
-    if (fstat(dirfd, &st) < 0) return;
-    int32_t added = adopt_directory(w, node, dirfd, st.st_dev, event->name, 1, -1);
+    int32_t added = adopt_directory(w, node, dirfd, event->name, 1, -1);
     if (added >= 0 && push_scan(&w->events_queue, w, added) < 0)
       report_share_error(w, slot, added, NULL, "cannot scan", ENOMEM);
     return;
