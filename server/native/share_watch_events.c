@@ -163,6 +163,7 @@ void start_share_walk(share_watcher *w, int32_t slot, int repair) {
   s->scanned = s->fixed = 0;
   s->repair = repair;
   s->cancelled = 0;
+  s->rescan = 0;
   s->report = 1;
   s->walking = 0;
   int fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -201,8 +202,18 @@ void start_share_walk(share_watcher *w, int32_t slot, int repair) {
 }
 
 void rescan_all_shares(share_watcher *w) {
-  for (size_t i = 0; i < w->share_count; i++)
-    if (w->shares[i].used) start_share_walk(w, (int32_t)i, 1);
+  for (size_t i = 0; i < w->share_count; i++) {
+    share *s = &w->shares[i];
+    if (!s->used) continue;
+    // A walk in progress is not restarted (under a flood of events it would never end):
+    // it repairs from here on, and one more walk follows it for the part already behind it.
+    if (s->walking) {
+      s->repair = 1;
+      s->rescan = 1;
+    } else {
+      start_share_walk(w, (int32_t)i, 1);
+    }
+  }
 }
 
 // A directory moved from one watched place to another keeps its node (and its subtree's

@@ -195,7 +195,15 @@ static int scan_slice(share_watcher *w) {
     if (!s->used || !s->walking) continue;
     for (int i = 0; i < SCANS_PER_SLICE && scan_next(w, &s->queue, (int32_t)slot); i++) {
     }
-    if (s->queue.head == s->queue.tail) {
+    if (s->queue.head == s->queue.tail && s->rescan) {
+      // Walk again; to the event loop it is one longer walk (its counts go on).
+      uint64_t scanned = s->scanned, fixed = s->fixed;
+      start_share_walk(w, (int32_t)slot, 1);
+      s = &w->shares[slot];
+      s->scanned += scanned;
+      s->fixed += fixed;
+      if (s->walking) busy = 1;
+    } else if (s->queue.head == s->queue.tail) {
       s->walking = 0;
       s->report = 1;
     } else {
