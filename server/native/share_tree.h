@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// One watched directory: 32 bytes, plus its name in the pool and 16 bytes of the wd index.
+// One watched directory: 32 bytes, plus its name in the pool and 11 to 23 bytes of index.
 typedef struct {
   int32_t parent;       // -1 for a share's directory
   int32_t first_child;  // children are linked through next/prev_sibling
@@ -44,9 +44,9 @@ void tree_set_share(share_tree *tree, int32_t node, int32_t share);
 void tree_remove(share_tree *tree, int32_t node, void (*each)(int wd, void *context), void *context);
 // Writes `root` and the names from the share's directory down to `node` into `buffer`.
 void tree_get_path(const share_tree *tree, int32_t node, const char *root, char *buffer, size_t size);
-// Opens `node`'s directory from `root`, one name at a time, never following a symlink:
-// a descriptor, or -1 with errno.
-int tree_open(const share_tree *tree, int32_t node, const char *root);
+// Opens `node`'s directory below its share's directory `root_fd`, never following a
+// symlink nor leaving the share or its filesystem: a descriptor, or -1 with errno.
+int tree_open(const share_tree *tree, int32_t node, int root_fd);
 // Frees every array.
 void tree_free(share_tree *tree);
 

@@ -48,7 +48,7 @@ static int get_dir_fd(share_watcher *w, int32_t node) {
   int32_t wd = w->tree.nodes[node].wd;
   if (w->fd_cache[i].fd >= 0 && w->fd_cache[i].node == node && w->fd_cache[i].wd == wd) return w->fd_cache[i].fd;
   if (w->fd_cache[i].fd >= 0) close(w->fd_cache[i].fd);
-  int fd = tree_open(&w->tree, node, w->shares[w->tree.nodes[node].share].path);
+  int fd = tree_open(&w->tree, node, w->shares[w->tree.nodes[node].share].root_fd);
   w->fd_cache[i].fd = fd;
   w->fd_cache[i].node = node;
   w->fd_cache[i].wd = wd;
@@ -68,33 +68,33 @@ static void forget_watch(int wd, void *context) {
 
 void unwatch_tree(share_watcher *w, int32_t node) {
   if (w->tree.nodes[node].parent < 0) {
-    for (size_t i = 0; i < w->share_count; i++)
-      if (w->shares[i].used && w->shares[i].root == node) w->shares[i].root = -1;
+    for (size_t i = 0; i < w->share_count; i++) {
+      if (!w->shares[i].used || w->shares[i].root != node) continue;
+      w->shares[i].root = -1;
+      if (w->shares[i].root_fd >= 0) close(w->shares[i].root_fd);
+      w->shares[i].root_fd = -1;
+    }
   }
   tree_remove(&w->tree, node, forget_watch, w);
   update_watches(w);
 }
 
-// Opens `name` in `dirfd` (node `parent`, on device `dev`), corrects it when `repair`,
-// watches it and places its node under `parent` (an existing node keeps its subtree); the
-// node, or -1 when it is no directory of the share (gone, a symlink, another mount).
-static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, dev_t dev, const char *name, int repair,
+// Corrects `name` in `dirfd` (node `parent`) when `repair`, watches it and places its node
+// under `parent` (an existing node keeps its subtree); the node, or -1 when it is no
+// directory (gone, or a symlink: never followed).
+static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, const char *name, int repair,
                                int32_t walk_slot) {
-  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return -1;
   int32_t slot = w->tree.nodes[parent].share;
-  struct stat st;
-  if (fstat(fd, &st) < 0 || st.st_dev != dev) {
-    close(fd);
-    return -1;
-  }
-  if (repair) count_fix(w, walk_slot, apply_rule_to_fd(fd, &st, &w->shares[slot].rule), slot, parent, name);
-  int wd = watch_fd(w, fd);
-  int saved = errno;
-  close(fd);
+  if (repair) count_fix(w, walk_slot, apply_rule_at(dirfd, name, &w->shares[slot].rule, NULL), slot, parent, name);
+  // The parent through its descriptor's link (the very directory that was opened), the name
+  // itself not followed: one lookup, and no descriptor of the child to open and close.
+  char link[300];
+  snprintf(link, sizeof link, "/proc/self/fd/%d/%s", dirfd, name);
+  int wd = inotify_add_watch(w->inotify_fd, link, WATCH_MASK | IN_DONT_FOLLOW);
   if (wd < 0) {
-    report_share_error(w, slot, parent, name,
-                       saved == ENOSPC ? "cannot watch (fs.inotify.max_user_watches reached)" : "cannot watch", saved);
+    if (errno != ENOENT && errno != ENOTDIR)
+      report_share_error(w, slot, parent, name,
+                         errno == ENOSPC ? "cannot watch (fs.inotify.max_user_watches reached)" : "cannot watch", errno);
     return -1;
   }
   int32_t node = tree_find_wd(&w->tree, wd);
@@ -119,15 +119,20 @@ static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, dev_
 int scan_next(share_watcher *w, scan_queue *queue, int32_t walk_slot) {
   if (queue->head == queue->tail) return 0;
   int32_t node = queue->items[2 * queue->head], wd = queue->items[2 * queue->head + 1];
-  if (++queue->head == queue->tail) queue->head = queue->tail = 0;
+  if (++queue->head == queue->tail) {
+    // Empty: its memory (a whole level of a wide tree) goes back.
+    free(queue->items);
+    memset(queue, 0, sizeof *queue);
+  }
   if (w->tree.nodes[node].share < 0 || w->tree.nodes[node].wd != wd) return 1;
   int32_t slot = w->tree.nodes[node].share;
   int repair = walk_slot >= 0 ? w->shares[walk_slot].repair : 1;
-  int fd = tree_open(&w->tree, node, w->shares[slot].path);
-  struct stat st;
-  DIR *dir = fd >= 0 && fstat(fd, &st) == 0 ? fdopendir(fd) : NULL;
+  int fd = tree_open(&w->tree, node, w->shares[slot].root_fd);
+  DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
   if (dir == NULL) {
-    if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+    // Another filesystem mounted there is not the share's: unwatched, never walked.
+    if (errno == EXDEV && w->tree.nodes[node].parent >= 0) unwatch_tree(w, node);
+    else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
       report_share_error(w, slot, node, NULL, "cannot read", errno);
     if (fd >= 0) close(fd);
     return 1;
@@ -142,7 +147,7 @@ int scan_next(share_watcher *w, scan_queue *queue, int32_t walk_slot) {
       type = S_ISDIR(child.st_mode) ? DT_DIR : S_ISREG(child.st_mode) ? DT_REG : DT_UNKNOWN;
     if (walk_slot >= 0) w->shares[walk_slot].scanned++;
     if (type == DT_DIR) {
-      int32_t added = adopt_directory(w, node, fd, st.st_dev, name, repair, walk_slot);
+      int32_t added = adopt_directory(w, node, fd, name, repair, walk_slot);
       if (added >= 0 && push_scan(queue, w, added) < 0) report_share_error(w, slot, added, NULL, "cannot scan", ENOMEM);
     } else if (type == DT_REG && repair) {
       count_fix(w, walk_slot, apply_rule_at(fd, name, &w->shares[slot].rule, NULL), slot, node, name);
@@ -158,6 +163,7 @@ void start_share_walk(share_watcher *w, int32_t slot, int repair) {
   s->scanned = s->fixed = 0;
   s->repair = repair;
   s->cancelled = 0;
+  s->rescan = 0;
   s->report = 1;
   s->walking = 0;
   int fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -170,7 +176,8 @@ void start_share_walk(share_watcher *w, int32_t slot, int repair) {
   if (repair) count_fix(w, slot, apply_rule_to_fd(fd, &st, &s->rule), slot, -1, NULL);
   int wd = watch_fd(w, fd);
   int saved = errno;
-  close(fd);
+  if (s->root_fd >= 0) close(s->root_fd);
+  s->root_fd = fd;
   if (wd < 0) {
     report_share_error(w, slot, -1, NULL, "cannot watch the share's directory", saved);
     return;
@@ -195,8 +202,18 @@ void start_share_walk(share_watcher *w, int32_t slot, int repair) {
 }
 
 void rescan_all_shares(share_watcher *w) {
-  for (size_t i = 0; i < w->share_count; i++)
-    if (w->shares[i].used) start_share_walk(w, (int32_t)i, 1);
+  for (size_t i = 0; i < w->share_count; i++) {
+    share *s = &w->shares[i];
+    if (!s->used) continue;
+    // A walk in progress is not restarted (under a flood of events it would never end):
+    // it repairs from here on, and one more walk follows it for the part already behind it.
+    if (s->walking) {
+      s->repair = 1;
+      s->rescan = 1;
+    } else {
+      start_share_walk(w, (int32_t)i, 1);
+    }
+  }
 }
 
 // A directory moved from one watched place to another keeps its node (and its subtree's
@@ -260,9 +277,7 @@ static void handle_event(share_watcher *w, const struct inotify_event *event) {
       return;
     }
     // New, or moved in from outside the shares: watched, then scanned for what is in it.
-    struct stat st;
-    if (fstat(dirfd, &st) < 0) return;
-    int32_t added = adopt_directory(w, node, dirfd, st.st_dev, event->name, 1, -1);
+    int32_t added = adopt_directory(w, node, dirfd, event->name, 1, -1);
     if (added >= 0 && push_scan(&w->events_queue, w, added) < 0)
       report_share_error(w, slot, added, NULL, "cannot scan", ENOMEM);
     return;

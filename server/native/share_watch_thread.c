@@ -93,12 +93,14 @@ static int32_t add_share(share_watcher *w, int32_t id) {
   w->shares[slot].used = 1;
   w->shares[slot].id = id;
   w->shares[slot].root = -1;
+  w->shares[slot].root_fd = -1;
   return (int32_t)slot;
 }
 
 static void drop_share(share_watcher *w, int32_t slot) {
   share *s = &w->shares[slot];
   if (s->root >= 0) unwatch_tree(w, s->root);
+  if (s->root_fd >= 0) close(s->root_fd);
   free(s->path);
   free(s->queue.items);
   memset(s, 0, sizeof *s);
@@ -193,7 +195,15 @@ static int scan_slice(share_watcher *w) {
     if (!s->used || !s->walking) continue;
     for (int i = 0; i < SCANS_PER_SLICE && scan_next(w, &s->queue, (int32_t)slot); i++) {
     }
-    if (s->queue.head == s->queue.tail) {
+    if (s->queue.head == s->queue.tail && s->rescan) {
+      // Walk again; to the event loop it is one longer walk (its counts go on).
+      uint64_t scanned = s->scanned, fixed = s->fixed;
+      start_share_walk(w, (int32_t)slot, 1);
+      s = &w->shares[slot];
+      s->scanned += scanned;
+      s->fixed += fixed;
+      if (s->walking) busy = 1;
+    } else if (s->queue.head == s->queue.tail) {
       s->walking = 0;
       s->report = 1;
     } else {
@@ -207,6 +217,7 @@ static int scan_slice(share_watcher *w) {
 
 static void free_thread_state(share_watcher *w) {
   for (size_t i = 0; i < w->share_count; i++) {
+    if (w->shares[i].used && w->shares[i].root_fd >= 0) close(w->shares[i].root_fd);
     free(w->shares[i].path);
     free(w->shares[i].queue.items);
   }

@@ -24,7 +24,9 @@ typedef struct {
   char *path;
   share_rule_bytes rule;
   int32_t root; // -1 until watched, or once its directory went away
+  int root_fd;  // its directory, opened when its walk starts (what every path is opened from)
   int walking, repair, cancelled, report;
+  int rescan; // events were lost during this walk: walk again with repair once it ends
   uint64_t scanned, fixed;
   scan_queue queue;
 } share;
