@@ -1,11 +1,12 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { chmod } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { getPeerCredentials } from '../../native/native.ts';
 import { getLocalAddress, getLocalPeer, setLocalPeer } from './local-peer.ts';
 import { getSocketIdentity, prepareSocketPath, removeSocketFile } from './local-socket-file.ts';
+import { SocketRefusals } from './socket-refusals.ts';
+import { setSocketMode } from './check-safe-directory.ts';
 
 // Connections the local socket holds at once, all callers together (root's aside, so that
 // other uids cannot lock root out), and one uid's: past them a connection gets a 503 and is
@@ -16,12 +17,15 @@ export const maxLocalConnectionsPerUid = 32;
 // reads its answer holds it in memory; a WebSocket turns this off: the hub pings it).
 const idleTimeoutMs = 120_000;
 
-// A refusal written before HTTP starts, as a JSON error like the app's.
-function refuseConnection(socket: Socket, message: string): void {
+// A refusal written before HTTP starts, as a JSON error like the app's; the socket is
+// destroyed once it is written (or cannot be: the caller may be gone already, an EPIPE or
+// ECONNRESET that only destroys it), so refused sockets do not linger in maxConnections.
+export function refuseConnection(socket: Socket, message: string): void {
   const body = JSON.stringify({ code: 'busy', field: 'connection', message });
   socket.end(
     `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
   socket.setTimeout(1000, () => socket.destroy());
 }
@@ -34,6 +38,8 @@ export class LocalServer {
   readonly #app: FastifyInstance;
   readonly #headersTimeoutMs: number;
   readonly #perUid = new Map<number, number>();
+  // Connections refused past the limits, logged once a minute at most.
+  readonly refusals: SocketRefusals;
   #net: Server | null = null;
   #http: HttpServer | null = null;
   #path = '';
@@ -44,6 +50,7 @@ export class LocalServer {
   constructor(app: FastifyInstance, options: { headersTimeoutMs?: number } = {}) {
     this.#app = app;
     this.#headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
+    this.refusals = new SocketRefusals(app.log, 'local socket: connections refused, too many');
   }
 
   // Where it listens ('' before listen() and after close()).
@@ -88,10 +95,10 @@ export class LocalServer {
     this.#net = net;
     this.#http = http;
     this.#path = path;
-    // Its directory is writable by root (or us) only (prepareSocketPath): nobody can swap
-    // the file between the bind and this chmod.
-    await chmod(path, 0o666);
+    // Its directories are writable by root (or us) only (prepareSocketPath): nobody can swap
+    // the file between the bind and this chmod, which follows no link anyway.
     this.#identity = await getSocketIdentity(path);
+    await setSocketMode(path, this.#identity, 0o666);
   }
 
   // Stops accepting new connections and closes the idle ones (the app is closing; requests
@@ -114,11 +121,15 @@ export class LocalServer {
     await closed;
     if (this.#identity) await removeSocketFile(this.#path, this.#identity);
     this.#path = '';
+    this.refusals.close();
   }
 
   readonly #sockets = new Set<Socket>();
 
   #accept(socket: Socket, http: HttpServer): void {
+    // Before anything is written: a peer gone already makes a write fail (EPIPE, ECONNRESET),
+    // and an 'error' with no listener would stop the daemon. The HTTP server adds its own.
+    socket.on('error', () => socket.destroy());
     const fd = (socket as Socket & { _handle?: { fd?: number } })._handle?.fd;
     let credentials;
     try {
@@ -135,7 +146,7 @@ export class LocalServer {
     if ((uid !== 0 && others >= maxLocalConnections) || held >= maxLocalConnectionsPerUid) {
       const limit =
         held >= maxLocalConnectionsPerUid ? `${maxLocalConnectionsPerUid} for uid ${uid}` : maxLocalConnections;
-      this.#app.log.warn({ address }, 'local socket: connection refused, too many');
+      this.refusals.count(uid);
       refuseConnection(socket, `Too many connections to the local socket (at most ${limit}); try again later`);
       return;
     }

@@ -3,6 +3,7 @@ import { lstat, mkdir, unlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { CoreError } from '../../core/errors.ts';
+import { checkSafeDirectory } from './check-safe-directory.ts';
 
 // How long a socket found at the path may take to answer before it counts as alive.
 const probeTimeoutMs = 1000;
@@ -34,22 +35,16 @@ function isListening(path: string): Promise<boolean> {
 }
 
 // Makes `path` ready for a daemon's socket to be bound there: its directory is made (0755)
-// when missing, and must belong to root or to us and be writable by no one else, so that no
-// other user can swap the socket for something else between its bind and its chmod (as
-// OpenSSH's StrictModes asks of ~/.ssh). A socket file nobody listens on is removed; a
+// when missing, and it and every directory above it must belong to root or to us and be
+// writable by no one else (checkSafeDirectory), so that no other user can swap the socket
+// for something else between its bind and its chmod (as OpenSSH's StrictModes asks of ~/.ssh). A socket file nobody listens on is removed; a
 // symbolic link (never followed), any other file, or a socket that answers is refused.
 export async function prepareSocketPath(path: string): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') refuse(path, `cannot make its directory (${error.code})`);
   });
-  const parent = await lstat(directory);
-  const uid = process.geteuid?.() ?? 0;
-  if (!parent.isDirectory()) refuse(path, `${directory} is not a directory`);
-  if (parent.uid !== 0 && parent.uid !== uid) refuse(path, `${directory} belongs to uid ${parent.uid}, not root or us`);
-  if ((parent.mode & 0o022) !== 0) {
-    refuse(path, `${directory} is writable by others (mode ${(parent.mode & 0o7777).toString(8)})`);
-  }
+  await checkSafeDirectory(directory, `the socket ${path}`);
   const found = await getStats(path);
   if (!found) return;
   if (found.isSymbolicLink()) refuse(path, 'it is a symbolic link');

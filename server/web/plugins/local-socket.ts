@@ -25,8 +25,8 @@ export default fp(
   async (app) => {
     const server = new LocalServer(app);
     app.decorate('localServer', server);
-    // Its history beside the sessions file (/var/lib/licorn/ on the real machine), 0600.
-    const inside = new InsideServer(app, join(dirname(app.config.sessions.storeFile), 'inside-history'));
+    // Its history in a root-only directory beside the sessions file (/var/lib/licorn/inside/).
+    const inside = new InsideServer(app, join(dirname(app.config.sessions.storeFile), 'inside', 'history'));
     app.decorate('insideServer', inside);
     app.addHook('onRequest', (request, _reply, done) => {
       const peer = getLocalPeer(request.raw.socket);
