@@ -40,7 +40,7 @@ export async function checkSafeDirectory(directory: string, what: string, privat
 // is opened O_PATH|O_NOFOLLOW, must be the socket `identity` names, and is changed through
 // its descriptor (/proc/self/fd, as glibc's fchmodat does: fchmod cannot on an O_PATH one).
 export async function setSocketMode(path: string, identity: { dev: number; ino: number }, mode: number) {
-  const handle = await open(path, openPathOnly | constants.O_NOFOLLOW | constants.O_CLOEXEC);
+  const handle = await open(path, openPathOnly | constants.O_NOFOLLOW);
   try {
     const stats = await handle.stat();
     if (!stats.isSocket() || stats.dev !== identity.dev || stats.ino !== identity.ino) {

@@ -17,7 +17,7 @@ export async function openHistoryFile(path: string): Promise<string> {
     if (error.code !== 'EEXIST') throw error;
   });
   await checkSafeDirectory(directory, 'the REPL history', true);
-  const flags = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_CLOEXEC;
+  const flags = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW;
   const handle = await open(path, flags, 0o600).catch((error: NodeJS.ErrnoException) => {
     const why = error.code === 'ELOOP' ? 'it is a symbolic link' : `cannot open it (${error.code})`;
     throw new CoreError('conflict', `Cannot keep the REPL history in ${path}: ${why}`, { field: 'path' });
