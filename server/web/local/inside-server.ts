@@ -78,9 +78,10 @@ export class InsideServer {
     if (this.#identity) await removeSocketFile(this.#path, this.#identity);
   }
 
-  // Writes why, then destroys the socket once written (or not: a peer gone already).
+  // Writes why and half-closes (the client may still be sending its header: a close now
+  // would answer it EPIPE); the socket goes when the client closes, or after a second.
   #refuse(socket: Socket, message: string): void {
-    socket.end(`error: ${message}\n`, () => socket.destroy());
+    socket.end(`error: ${message}\n`);
     socket.setTimeout(1000, () => socket.destroy());
   }
 

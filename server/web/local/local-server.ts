@@ -17,15 +17,16 @@ export const maxLocalConnectionsPerUid = 32;
 // reads its answer holds it in memory; a WebSocket turns this off: the hub pings it).
 const idleTimeoutMs = 120_000;
 
-// A refusal written before HTTP starts, as a JSON error like the app's; the socket is
-// destroyed once it is written (or cannot be: the caller may be gone already, an EPIPE or
-// ECONNRESET that only destroys it), so refused sockets do not linger in maxConnections.
+// A refusal written before HTTP starts, as a JSON error like the app's. The socket is
+// half-closed so that the caller still reads it (it may still be sending its request: a
+// close now would answer it EPIPE instead); it goes once the caller closes (allowHalfOpen
+// is off) or after a second. A caller gone already makes the write fail (EPIPE,
+// ECONNRESET): #accept listens for that first.
 export function refuseConnection(socket: Socket, message: string): void {
   const body = JSON.stringify({ code: 'busy', field: 'connection', message });
   socket.end(
     `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    () => socket.destroy(),
   );
   socket.setTimeout(1000, () => socket.destroy());
 }
