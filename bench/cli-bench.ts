@@ -62,7 +62,12 @@ function watchForRow(page: Page, id: string): Promise<number> {
 // A mount namespace where the sandbox's passwd and group are the machine's, for getent: a
 // process holds it, and each measured getent enters it with nsenter (about a millisecond).
 async function startFilesNamespace(root: string): Promise<{ pid: number; stop(): void }> {
-  const script = `mount --bind "$1/etc/passwd" /etc/passwd && mount --bind "$1/etc/group" /etc/group && echo ready && exec sleep 3600`;
+  const script = [
+    'mount --bind "$1/etc/passwd" /etc/passwd',
+    'mount --bind "$1/etc/group" /etc/group',
+    'echo ready',
+    'exec sleep 3600',
+  ].join(' && ');
   const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', root], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -147,6 +152,7 @@ export async function runCliBench(): Promise<void> {
         viaUseradd.push((await shown) - started);
       }
 
+      const overNode = median(times.licorn) - median(times.node);
       printTable(
         'Command line, 10,000 accounts (ms, wall time from spawn to exit; median of 30)',
         [
@@ -160,7 +166,7 @@ export async function runCliBench(): Promise<void> {
             name: 'licorn get users --json vs node -e 0',
             ours: median(times.licorn),
             baseline: median(times.node),
-            target: `≤ node -e 0 + 150 ms: ${median(times.licorn) - median(times.node) <= 150 ? 'met' : 'MISSED'} (+${(median(times.licorn) - median(times.node)).toFixed(0)} ms)`,
+            target: `≤ node -e 0 + 150 ms: ${overNode <= 150 ? 'met' : 'MISSED'} (+${overNode.toFixed(0)} ms)`,
           },
           {
             name: 'licorn get users --json p95 vs node -e 0 p95',

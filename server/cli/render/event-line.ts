@@ -17,7 +17,8 @@ export function renderEventLine(output: Output, event: JournalEntryView): string
 function formatClock(time: Date): string {
   const two = (figure: number) => String(figure).padStart(2, '0');
   const date = `${time.getFullYear()}-${two(time.getMonth() + 1)}-${two(time.getDate())}`;
-  return `${date} ${two(time.getHours())}:${two(time.getMinutes())}:${two(time.getSeconds())}.${String(time.getMilliseconds()).padStart(3, '0')}`;
+  const clock = `${two(time.getHours())}:${two(time.getMinutes())}:${two(time.getSeconds())}`;
+  return `${date} ${clock}.${String(time.getMilliseconds()).padStart(3, '0')}`;
 }
 
 function formatFields(data: unknown): string[] {

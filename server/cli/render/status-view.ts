@@ -21,8 +21,9 @@ export function renderStatus(output: Output, status: StatusAnswer, host: string)
   const figure = (name: string, text: string) => `${paint(output, 'dim', name)} ${text}`;
   const line = (title: string, figures: string[]) => `${label(title)}${figures.join('   ')}`;
   const cpuBusy = value('cpu.idle') === undefined ? '-' : `${Math.round(100 - value('cpu.idle')!)} %`;
+  const when = new Date(status.time).toISOString().replace('T', ' ').slice(0, 19);
   const lines = [
-    `${paint(output, 'cyan', `licornd on ${host}`)}   ${new Date(status.time).toISOString().replace('T', ' ').slice(0, 19)} UTC`,
+    `${paint(output, 'cyan', `licornd on ${host}`)}   ${when} UTC`,
     line('Daemon', [
       figure('uptime', show('daemon.uptime', formatDuration)),
       figure(
@@ -59,7 +60,8 @@ export function renderStatus(output: Output, status: StatusAnswer, host: string)
       const get = (part: string) => value(`${group.prefix}${name}.${part}`);
       lines.push(line(index === 0 ? group.title : '', [figure(name, group.describe(get))]));
     });
-    if (names.length > maxDevices) lines.push(line('', [paint(output, 'dim', `… ${names.length - maxDevices} more`)]));
+    const more = names.length - maxDevices;
+    if (more > 0) lines.push(line('', [paint(output, 'dim', `… ${more} more`)]));
   }
   return lines;
 }

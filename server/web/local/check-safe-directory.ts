@@ -8,12 +8,14 @@ const openPathOnly = 0o10000000;
 
 // Checks that nobody but root (or our own user) can swap what lies in `directory`: every
 // directory from / down to it, looked at without following symbolic links, is a real
-// directory of root or ours, and writable by no one else, except a sticky one above it
-// (/tmp: others cannot rename what we own there); `directory` itself must not be writable
-// by others at all, and with `privateMode` not readable either (a root-only directory).
-// Throws a CoreError naming the first that is not (`what` says what it holds).
+// directory of root or ours, and writable by no one else (its group may write when it is
+// root's or our own group: a demo under a umask-002 home), except a sticky one above it
+// (/tmp: others cannot rename what we own there); with `privateMode`, `directory` itself
+// must be closed to all others (a root-only directory). Throws a CoreError naming the first
+// that is not (`what` says what it holds).
 export async function checkSafeDirectory(directory: string, what: string, privateMode = false): Promise<void> {
   const uid = process.geteuid?.() ?? 0;
+  const gid = process.getegid?.() ?? 0;
   const full = resolve(directory);
   const parts = full.split(sep).filter((part) => part !== '');
   const chain = ['/', ...parts.map((_, index) => `/${parts.slice(0, index + 1).join('/')}`)];
@@ -26,13 +28,11 @@ export async function checkSafeDirectory(directory: string, what: string, privat
     if (!stats.isDirectory()) refuse('is not a directory');
     if (stats.uid !== 0 && stats.uid !== uid) refuse(`belongs to uid ${stats.uid}, not root or us`);
     const last = index === chain.length - 1;
-    const writable = (stats.mode & 0o022) !== 0;
-    if (writable && (last || (stats.mode & 0o1000) === 0)) {
-      refuse(`is writable by others (mode ${(stats.mode & 0o7777).toString(8)})`);
-    }
-    if (last && privateMode && (stats.mode & 0o077) !== 0) {
-      refuse(`is open to others (mode ${(stats.mode & 0o7777).toString(8)}, 0700 expected)`);
-    }
+    const mode = (stats.mode & 0o7777).toString(8);
+    const groupWrites = (stats.mode & 0o020) !== 0 && stats.gid !== 0 && stats.gid !== gid;
+    const writable = (stats.mode & 0o002) !== 0 || groupWrites;
+    if (writable && (last || (stats.mode & 0o1000) === 0)) refuse(`is writable by others (mode ${mode})`);
+    if (last && privateMode && (stats.mode & 0o077) !== 0) refuse(`is open to others (mode ${mode}, 0700 expected)`);
   }
 }
 

@@ -2,10 +2,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { start as startRepl, type REPLServer } from 'node:repl';
 import type { FastifyInstance } from 'fastify';
 import { getPeerCredentials } from '../../native/native.ts';
-import { getSocketIdentity, prepareSocketPath, removeSocketFile } from './local-socket-file.ts';
+import { listenOnSocketPath, removeSocketFile } from './local-socket-file.ts';
 import { InsideInput } from './inside-input.ts';
 import { SocketRefusals } from './socket-refusals.ts';
-import { setSocketMode } from './check-safe-directory.ts';
 import { openHistoryFile } from './inside-history.ts';
 
 // REPLs open at once: get inside is for root, a few at a time.
@@ -27,6 +26,8 @@ export class InsideServer {
   readonly #historyFile: string;
   readonly #headerTimeoutMs: number;
   readonly #repls = new Map<Socket, REPLServer | null>();
+  // Every connection open, REPL or being refused: all are cut at stop.
+  readonly #sockets = new Set<Socket>();
   // Connections refused (not root, too many REPLs), logged once a minute at most.
   readonly refusals: SocketRefusals;
   // Whether "no history" was logged already (once: every REPL would say it again).
@@ -44,23 +45,14 @@ export class InsideServer {
     this.refusals = new SocketRefusals(app.log, 'inside socket: connections refused');
   }
 
-  // Binds `path` (made safe by prepareSocketPath), mode 0600.
+  // Binds `path` (listenOnSocketPath), mode 0600.
   async listen(path: string): Promise<void> {
-    await prepareSocketPath(path);
     const server = createServer((socket) => this.#accept(socket));
     server.maxConnections = maxInsideConnections * 4;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ path }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    this.#identity = await listenOnSocketPath(server, path, 0o600);
     server.on('error', (error) => this.#app.log.error({ err: error }, 'inside socket failed'));
     this.#server = server;
     this.#path = path;
-    this.#identity = await getSocketIdentity(path);
-    await setSocketMode(path, this.#identity, 0o600);
   }
 
   // Ends every REPL and removes the socket file (the daemon stops).
@@ -69,18 +61,18 @@ export class InsideServer {
     if (!server) return;
     this.#server = null;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const [socket, repl] of this.#repls) {
-      repl?.close();
-      socket.destroy();
-    }
+    for (const repl of this.#repls.values()) repl?.close();
+    for (const socket of this.#sockets) socket.destroy();
     await closed;
     this.refusals.close();
     if (this.#identity) await removeSocketFile(this.#path, this.#identity);
   }
 
   // Writes why and half-closes (the client may still be sending its header: a close now
-  // would answer it EPIPE); the socket goes when the client closes, or after a second.
+  // would answer it EPIPE); what it sends is read and dropped, so that its close is seen at
+  // once, else it goes after a second.
   #refuse(socket: Socket, message: string): void {
+    socket.resume();
     socket.end(`error: ${message}\n`);
     socket.setTimeout(1000, () => socket.destroy());
   }
@@ -88,6 +80,8 @@ export class InsideServer {
   #accept(socket: Socket): void {
     // Before anything is written: a write to a peer gone already fails (EPIPE, ECONNRESET),
     // and an 'error' event with no listener would stop the daemon.
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     const fd = (socket as Socket & { _handle?: { fd?: number } })._handle?.fd;
     let uid: number;

@@ -4,9 +4,8 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { getPeerCredentials } from '../../native/native.ts';
 import { getLocalAddress, getLocalPeer, setLocalPeer } from './local-peer.ts';
-import { getSocketIdentity, prepareSocketPath, removeSocketFile } from './local-socket-file.ts';
+import { listenOnSocketPath, removeSocketFile } from './local-socket-file.ts';
 import { SocketRefusals } from './socket-refusals.ts';
-import { setSocketMode } from './check-safe-directory.ts';
 
 // Connections the local socket holds at once, all callers together (root's aside, so that
 // other uids cannot lock root out), and one uid's: past them a connection gets a 503 and is
@@ -19,10 +18,11 @@ const idleTimeoutMs = 120_000;
 
 // A refusal written before HTTP starts, as a JSON error like the app's. The socket is
 // half-closed so that the caller still reads it (it may still be sending its request: a
-// close now would answer it EPIPE instead); it goes once the caller closes (allowHalfOpen
-// is off) or after a second. A caller gone already makes the write fail (EPIPE,
-// ECONNRESET): #accept listens for that first.
-export function refuseConnection(socket: Socket, message: string): void {
+// close now would answer it EPIPE instead); what it sends is read and dropped, so that its
+// close is seen at once (allowHalfOpen is off), else it goes after a second. A caller gone
+// already makes the write fail (EPIPE, ECONNRESET): #accept listens for that first.
+function refuseConnection(socket: Socket, message: string): void {
+  socket.resume();
   const body = JSON.stringify({ code: 'busy', field: 'connection', message });
   socket.end(
     `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\n` +
@@ -59,10 +59,9 @@ export class LocalServer {
     return this.#path;
   }
 
-  // Binds `path` (made safe by prepareSocketPath), mode 0666: anyone may connect, and the
+  // Binds `path` (listenOnSocketPath), mode 0666: anyone may connect, and the
   // peer's credentials decide what they get. Call after the app is ready.
   async listen(path: string): Promise<void> {
-    await prepareSocketPath(path);
     const headersTimeout = this.#headersTimeoutMs;
     const http = createHttpServer(
       {
@@ -85,21 +84,11 @@ export class LocalServer {
     const net = createNetServer({ pauseOnConnect: false }, (socket) => this.#accept(socket, http));
     // A last bound, past ours (root's own connections and refused ones being answered).
     net.maxConnections = maxLocalConnections + maxLocalConnectionsPerUid + 16;
-    await new Promise<void>((resolve, reject) => {
-      net.once('error', reject);
-      net.listen({ path }, () => {
-        net.off('error', reject);
-        resolve();
-      });
-    });
+    this.#identity = await listenOnSocketPath(net, path, 0o666);
     net.on('error', (error) => this.#app.log.error({ err: error }, 'local socket failed'));
     this.#net = net;
     this.#http = http;
     this.#path = path;
-    // Its directories are writable by root (or us) only (prepareSocketPath): nobody can swap
-    // the file between the bind and this chmod, which follows no link anyway.
-    this.#identity = await getSocketIdentity(path);
-    await setSocketMode(path, this.#identity, 0o666);
   }
 
   // Stops accepting new connections and closes the idle ones (the app is closing; requests
@@ -116,7 +105,7 @@ export class LocalServer {
     if (!net) return;
     this.#net = null;
     const closed = new Promise<void>((resolve) => (net.listening ? net.close(() => resolve()) : resolve()));
-    for (const socket of this.#sockets) socket.destroy();
+    for (const socket of [...this.#sockets, ...this.#refused]) socket.destroy();
     // Stops the timeout checks (its "not running" error is expected: it never listened).
     this.#http?.close(() => undefined);
     await closed;
@@ -126,6 +115,8 @@ export class LocalServer {
   }
 
   readonly #sockets = new Set<Socket>();
+  // Connections being told they are too many (cut at stop too).
+  readonly #refused = new Set<Socket>();
 
   #accept(socket: Socket, http: HttpServer): void {
     // Before anything is written: a peer gone already makes a write fail (EPIPE, ECONNRESET),
@@ -148,6 +139,8 @@ export class LocalServer {
       const limit =
         held >= maxLocalConnectionsPerUid ? `${maxLocalConnectionsPerUid} for uid ${uid}` : maxLocalConnections;
       this.refusals.count(uid);
+      this.#refused.add(socket);
+      socket.once('close', () => this.#refused.delete(socket));
       refuseConnection(socket, `Too many connections to the local socket (at most ${limit}); try again later`);
       return;
     }

@@ -24,7 +24,7 @@ describe.skipIf(!isRoot && process.env.CI !== 'true')('socket and history direct
     );
   });
 
-  it('refuses a group-writable ancestor and a symbolic link on the way; accepts sticky /tmp', async () => {
+  it('refuses an ancestor another group may write and a symbolic link on the way; accepts sticky /tmp', async () => {
     const loose = join(dir, 'loose');
     await mkdir(join(loose, 'sock'), { recursive: true, mode: 0o755 });
     await chmod(loose, 0o775);
