@@ -28,6 +28,9 @@ describe.skipIf(!isRoot && process.env.CI !== 'true')('socket and history direct
     const loose = join(dir, 'loose');
     await mkdir(join(loose, 'sock'), { recursive: true, mode: 0o755 });
     await chmod(loose, 0o775);
+    // Its group root's (or ours: a umask-002 home) may write; another group may not.
+    await expect(checkSafeDirectory(join(loose, 'sock'), 'a socket')).resolves.toBeUndefined();
+    await chown(loose, 0, 1003);
     await expect(checkSafeDirectory(join(loose, 'sock'), 'a socket')).rejects.toThrow(
       'is writable by others (mode 775)',
     );
