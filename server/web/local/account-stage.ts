@@ -34,7 +34,8 @@ export async function checkAccountStage(
     holder.memo = memo;
   }
   if (memo.verdict === 'refused') {
-    const message = `Account "${caller.login}" (uid ${caller.uid}) may not use this machine now (PAM's account stage refused it)`;
+    const who = `Account "${caller.login}" (uid ${caller.uid})`;
+    const message = `${who} may not use this machine now (PAM's account stage refused it)`;
     throw new CoreError('permission-denied', message, { field: 'session' });
   }
   if (memo.verdict === 'must-change' && session) session.mustChangePassword = true;

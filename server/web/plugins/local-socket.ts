@@ -16,13 +16,13 @@ declare module 'fastify' {
   }
 }
 
-// The local socket's callers: a request there is the account of its peer's uid (root as
-// an admin) if a login's account checks let it in (PAM's account stage, shadow(5), a
-// password that must be changed first: account-stage.ts), through a session of its connection that the session store re-reads at every
-// request and socket frame like a browser's (a demotion, a lock or a deletion applies at
-// once); cookies are ignored there. A request with an Origin header (a browser, behind
-// some proxy) is refused: the local socket skips the CSRF and Origin rules, meant for
-// programs only.
+// The local socket's callers: a request there is the account of its peer's uid (root as an admin)
+// if a login's account checks let it in (PAM's account stage, shadow(5), a password that must be
+// changed first: account-stage.ts), through a session of its connection that the session store
+// re-reads at every request and socket frame like a browser's (a demotion, a lock or a deletion
+// applies at once); cookies are ignored there. A request with an Origin header (a browser, behind
+// some proxy) is refused: the local socket skips the CSRF and Origin rules, meant for programs
+// only.
 export default fp(
   async (app) => {
     const server = new LocalServer(app);

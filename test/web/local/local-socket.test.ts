@@ -108,7 +108,7 @@ describe.skipIf(!isRoot && process.env.CI !== 'true')('the local socket (needs r
     client.stop();
   });
 
-  it('refuses an account whose password must be changed, as HTTPS does, on the same connection (MEDIUM 5)', async () => {
+  it('refuses an account whose password must be changed, as HTTPS does, on its connection (MEDIUM 5)', async () => {
     const client = startLocalClientAs(dnguyen, socketPath, started);
     expect((await client.send('GET', '/api/v1/session')).status).toBe(200);
     const patch = async (changes: Record<string, unknown>) => {
