@@ -11,6 +11,7 @@ interface LicornNative {
   unlockFile(fd: number): void;
   markCloseOnExec(): void;
   pamLogin(service: string, user: string, remoteHost: string, password: string): Promise<PamResult>;
+  pamAccount(service: string, user: string, remoteHost: string): Promise<PamResult>;
   pamChangePassword(
     service: string,
     user: string,
@@ -158,6 +159,12 @@ export function releaseFileLock(fd: number): void {
 // PAM_RHOST set, on a worker thread. PAM's own failure delay is skipped: the caller pads.
 export function runPamLogin(service: string, user: string, remoteHost: string, password: string): Promise<PamResult> {
   return runOnWorker(() => native.pamLogin(service, user, remoteHost, password));
+}
+
+// pam_acct_mgmt alone for `user` of `service` (no password asked), with PAM_RHOST set, on a
+// worker thread: whether the account may use the machine now (the local socket, API tokens).
+export function runPamAccount(service: string, user: string, remoteHost: string): Promise<PamResult> {
+  return runOnWorker(() => native.pamAccount(service, user, remoteHost));
 }
 
 // pam_chauthtok for `user` as the account itself would run `passwd`: the current password

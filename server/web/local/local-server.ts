@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { getPeerCredentials } from '../../native/native.ts';
 import { getLocalAddress, getLocalPeer, setLocalPeer } from './local-peer.ts';
 import { listenOnSocketPath, removeSocketFile } from './local-socket-file.ts';
+import { SocketRefusals } from './socket-refusals.ts';
 
 // Connections the local socket holds at once, all callers together (root's aside, so that
 // other uids cannot lock root out), and one uid's: past them a connection gets a 503 and is
@@ -15,11 +16,13 @@ export const maxLocalConnectionsPerUid = 32;
 // reads its answer holds it in memory; a WebSocket turns this off: the hub pings it).
 const idleTimeoutMs = 120_000;
 
-// A refusal written before HTTP starts, as a JSON error like the app's.
+// A refusal written before HTTP starts, as a JSON error like the app's. The socket is
+// half-closed so that the caller still reads it (it may still be sending its request: a
+// close now would answer it EPIPE instead); what it sends is read and dropped, so that its
+// close is seen at once (allowHalfOpen is off), else it goes after a second. A caller gone
+// already makes the write fail (EPIPE, ECONNRESET): #accept listens for that first.
 function refuseConnection(socket: Socket, message: string): void {
-  // Read (and drop) what the client sends, so that its close is seen at once.
   socket.resume();
-  socket.on('error', () => socket.destroy());
   const body = JSON.stringify({ code: 'busy', field: 'connection', message });
   socket.end(
     `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\n` +
@@ -36,6 +39,8 @@ export class LocalServer {
   readonly #app: FastifyInstance;
   readonly #headersTimeoutMs: number;
   readonly #perUid = new Map<number, number>();
+  // Connections refused past the limits, logged once a minute at most.
+  readonly refusals: SocketRefusals;
   #net: Server | null = null;
   #http: HttpServer | null = null;
   #path = '';
@@ -46,6 +51,7 @@ export class LocalServer {
   constructor(app: FastifyInstance, options: { headersTimeoutMs?: number } = {}) {
     this.#app = app;
     this.#headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
+    this.refusals = new SocketRefusals(app.log, 'local socket: connections refused, too many');
   }
 
   // Where it listens ('' before listen() and after close()).
@@ -105,6 +111,7 @@ export class LocalServer {
     await closed;
     if (this.#identity) await removeSocketFile(this.#path, this.#identity);
     this.#path = '';
+    this.refusals.close();
   }
 
   readonly #sockets = new Set<Socket>();
@@ -112,6 +119,9 @@ export class LocalServer {
   readonly #refused = new Set<Socket>();
 
   #accept(socket: Socket, http: HttpServer): void {
+    // Before anything is written: a peer gone already makes a write fail (EPIPE, ECONNRESET),
+    // and an 'error' with no listener would stop the daemon. The HTTP server adds its own.
+    socket.on('error', () => socket.destroy());
     const fd = (socket as Socket & { _handle?: { fd?: number } })._handle?.fd;
     let credentials;
     try {
@@ -128,7 +138,7 @@ export class LocalServer {
     if ((uid !== 0 && others >= maxLocalConnections) || held >= maxLocalConnectionsPerUid) {
       const limit =
         held >= maxLocalConnectionsPerUid ? `${maxLocalConnectionsPerUid} for uid ${uid}` : maxLocalConnections;
-      this.#app.log.warn({ address }, 'local socket: connection refused, too many');
+      this.refusals.count(uid);
       this.#refused.add(socket);
       socket.once('close', () => this.#refused.delete(socket));
       refuseConnection(socket, `Too many connections to the local socket (at most ${limit}); try again later`);
