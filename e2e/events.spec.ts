@@ -12,6 +12,11 @@ const removeAccount = (login: string) => run('userdel', ['--prefix', demoRoot(),
 // The Events page as an admin lives it: what happens on the machine shows as rows, live,
 // through a filter typed in Licorn's syntax; pausing holds rows; older ones load on demand.
 test.describe('events', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  test.afterAll(async () => {
+    test.setTimeout(180_000);
+    for (const cleanup of cleanups) await cleanup();
+  });
   const openEvents = async (page: Page, query = '') => {
     await page.goto(`/events/${query}`);
     await expect(page.locator('#connection-state')).toHaveAttribute('data-state', 'live');
@@ -85,8 +90,17 @@ test.describe('events', () => {
   });
 
   test('load earlier brings older rows from the journal, and the page fits 375 px', async ({ browser }) => {
+    // 105 useradds and userdels: minutes on a loaded machine, and never left behind.
+    test.setTimeout(180_000);
     const logins = Array.from({ length: 105 }, (_, index) => `evmany${index}`);
-    for (const login of logins) await addAccount(login);
+    const added: string[] = [];
+    cleanups.push(async () => {
+      for (const login of added) await removeAccount(login).catch(() => {});
+    });
+    for (const login of logins) {
+      await addAccount(login);
+      added.push(login);
+    }
     const page = await logInAs(browser, 'admin', testPasswords.admin);
     await page.setViewportSize({ width: 375, height: 800 });
     await openEvents(page, '?filter=users');
@@ -102,7 +116,6 @@ test.describe('events', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await expect(page.getByLabel('Filter')).toBeInViewport();
-    for (const login of logins) await removeAccount(login);
     await logOutAndClose(page);
   });
 });

@@ -50,6 +50,12 @@ test('create a group, give it a responsible and a guest from its page, see it li
   await expect(first.locator('[data-state-for="permissive"]')).toHaveText('Saved');
   await expect(second.getByRole('checkbox', { name: /Permissive/ })).toBeChecked();
   await expect(second.locator('#group-facts-designers')).toContainText('yes: members change every file');
+  // The share's files follow in the background: both pages see the repair end.
+  await expect(first.locator('#group-share-phase')).toContainText('Repaired:');
+  await expect(second.locator('#group-share-phase')).toContainText('Repaired:');
+  await first.getByRole('button', { name: 'Repair the rights of every file' }).click();
+  await expect(first.locator('[data-state-for="share"]')).toHaveText('Saved');
+  await expect(first.locator('#group-share-running')).toBeHidden();
 
   first.once('dialog', (dialog) => void dialog.accept());
   await first.getByRole('button', { name: 'Delete designers' }).click();

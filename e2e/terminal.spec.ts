@@ -126,8 +126,47 @@ test('logging out kills the shell', async ({ browser }) => {
         return false;
       }
     }).length;
-  expect(running()).toBe(1);
+  // The shell prints "started" once it forked the sleep, which may not have exec'd yet.
+  await expect.poll(running, { timeout: 10_000 }).toBe(1);
   await page.goto('/');
   await logOutAndClose(page);
   await expect.poll(running, { timeout: 10_000 }).toBe(0);
+});
+
+test('an idle terminal runs no animation: the echo of a keystroke is not held for the next vsync', async ({
+  browser,
+}) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await openTerminalPage(page);
+  await page.locator('.terminal-pane:not([hidden]) .xterm').click();
+  // A blinking cursor is an endless CSS animation: Chromium then draws a frame at every vsync,
+  // and a keystroke's echo, held until the frame after the keystroke, waits for the next one.
+  const animations = await page.evaluate(() => document.getAnimations().map((animation) => animation.toString()));
+  expect(animations).toEqual([]);
+  await logOutAndClose(page);
+});
+
+test('usable at phone width: no sideways scrolling, tabs in reach and switching', async ({ browser }) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await page.setViewportSize({ width: 375, height: 700 });
+  await openTerminalPage(page);
+  await page.getByRole('button', { name: '+ New terminal' }).click();
+  await page.getByRole('button', { name: '+ New terminal' }).click();
+  await expect(page.locator('.terminal-tab[data-state="live"]')).toHaveCount(3);
+  await run(page, 'echo narrow-$((3*3))');
+  await expect(screenOf(page)).toContainText('narrow-9');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  const screen = (await page.locator('.terminal-pane:not([hidden]) .xterm-screen').boundingBox())!;
+  expect(screen.x + screen.width).toBeLessThanOrEqual(375);
+  for (const control of await page.locator('.terminal-tab button, #terminal-new').all()) {
+    const box = (await control.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(375);
+  }
+  // The first tab, tapped, is shown again with its own shell's output.
+  await page.locator('.terminal-tab-label').first().click();
+  await expect(page.locator('.terminal-tab').first()).toHaveAttribute('aria-selected', 'true');
+  await expect(screenOf(page)).not.toContainText('narrow-9');
+  await expect(screenOf(page)).toContainText('$');
+  await logOutAndClose(page);
 });

@@ -10,6 +10,10 @@ import { StatusService } from './status/status-service.ts';
 import type { VolumesApi } from './volumes/volumes-api.ts';
 import type { Deadlines } from './volumes/unresponsive-devices.ts';
 import { VolumesService, type VolumesSettings } from './volumes/volumes-service.ts';
+import { SharesService } from './shares/shares-service.ts';
+import { startNativeShareWatcher } from './shares/native-share-watcher.ts';
+import type { StartShareWatcher } from './shares/share-watcher.ts';
+import type { InotifyLimits } from './shares/inotify-limits.ts';
 
 export interface CoreOptions {
   root: string;
@@ -28,6 +32,9 @@ export interface CoreOptions {
   statusHistoryFile?: string | null;
   // Where the core reports what it goes on without (an unreadable history file).
   warn?: (message: string) => void;
+  // The shares' watcher and the inotify limits it is checked against (tests give theirs).
+  startShareWatcher?: StartShareWatcher;
+  readInotifyLimits?: () => Promise<InotifyLimits | null>;
 }
 
 // Where the reserved markers live when the configuration does not say.
@@ -44,6 +51,8 @@ export interface Core {
   readonly journal: EventJournal;
   readonly auth: Authenticator;
   readonly accounts: AccountsService;
+  // The standard groups' shares held to their rule, and the members' ~/G links.
+  readonly shares: SharesService;
   readonly audit: AuditLog;
   readonly volumes: VolumesApi;
   // The machine's and the daemon's figures, sampled while followed, with their history.
@@ -58,11 +67,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // First listener of the bus: it numbers every event, those of the start included.
   const journal = new EventJournal(events, { maxEvents: options.journalSize ?? 5000, maxBytes: options.journalBytes });
   // Only on the real machine do the processes in /proc belong to the accounts.
-  const status = await StatusService.open({
-    events,
-    historyFile: options.statusHistoryFile ?? null,
-    warn: options.warn,
-  });
   const processes = options.isRealMachine ? getMachineProcesses('/proc') : null;
   const accounts = await AccountsService.open({ root: options.root, events, processes });
   const auth = new Authenticator({ ...options, accounts });
@@ -79,6 +83,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       detail: recovery.message,
     });
   }
+  const shares = await SharesService.open({
+    root: options.root,
+    events,
+    accounts,
+    startWatcher: options.startShareWatcher ?? startNativeShareWatcher,
+    readLimits: options.readInotifyLimits,
+  });
+  const status = await StatusService.open({
+    events,
+    historyFile: options.statusHistoryFile ?? null,
+    warn: options.warn,
+    shares,
+  });
   const volumes = await VolumesService.open({
     root: options.root,
     isRealMachine: options.isRealMachine,
@@ -99,6 +116,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     journal,
     auth,
     accounts,
+    shares,
     audit,
     volumes,
     status,
@@ -108,6 +126,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       // Finishes the account writes in flight, then stops watching.
       // Volumes first: an action in flight may still read the accounts (the end-user owner).
       await volumes.close();
+      // Before the accounts: the links it is making read them.
+      await shares.close();
       await accounts.close();
       await audit.settle();
       journal.close();

@@ -5,7 +5,8 @@
 // - tryLockFile(path) -> fd or -1, unlockFile(fd): the fcntl write lock lckpwdf(3) takes on
 //   /etc/.pwd.lock, without blocking (the caller retries), so shadow-utils and we exclude
 //   each other. Node has no fcntl.
-// - pamLogin(service, user, remoteHost, password) and pamChangePassword(service, user,
+// - pamLogin(service, user, remoteHost, password), pamAccount(service, user, remoteHost) (the
+//   account stage alone) and pamChangePassword(service, user,
 //   remoteHost, oldPassword, newPassword) -> Promise<{ step, code, messages }>: one PAM
 //   transaction (authenticate then account; or chauthtok) on a libuv worker thread.
 //   libpam.so.0 is opened at the first call (pam-abi.h says why).
@@ -15,12 +16,15 @@
 //   terminal's shell: node-pty's forkpty closes nothing). Node has no fcntl.
 // - watchBlockDevices(options, callback) and stopBlockWatch(handle): block devices and mounts
 //   changing, from a thread asleep in poll() (block_watch.c).
-// - getPeerCredentials(fd) -> { pid, uid, gid }: a Unix socket peer's SO_PEERCRED (peer_credentials.c).
 // - findHolderPids(...): the processes keeping a filesystem busy, asking it nothing
 //   (holder_scan.c).
 // - readDevices(requests, callback) and abandonDeviceReads(handle): libblkid's probe of a device
 //   (blkid_probe.c), statfs, stat, on a thread of their own that a hung device may keep
 //   (device_reads.c); readSysfsBlocks(): /sys/class/block in one call (sysfs_blocks.c).
+// - getPeerCredentials(fd) -> { pid, uid, gid }: a Unix socket peer's SO_PEERCRED (peer_credentials.c).
+// - startShareWatch(callback) and its setShareRule, removeShare, cancelShareRepair,
+//   getShareWatchFigures, stopShareWatch: every group share's ACL rule kept by inotify, from
+//   one thread (share_watch.c).
 #include <crypt.h>
 #include <dirent.h>
 #include <sys/syscall.h>
@@ -34,10 +38,11 @@
 #include <string.h>
 #include "pam-abi.h"
 #include "block_watch.h"
-#include "peer_credentials.h"
 #include "holder_scan.h"
 #include "device_reads.h"
 #include "sysfs_blocks.h"
+#include "peer_credentials.h"
+#include "share_watch.h"
 
 #define MAX_INPUT 4096
 
@@ -302,7 +307,7 @@ static const char *load_pam(void) {
 #define PAM_MAX_ANSWERS 3
 #define PAM_MESSAGES_SIZE 2048
 
-typedef enum { PAM_JOB_LOGIN, PAM_JOB_CHANGE } pam_job_kind;
+typedef enum { PAM_JOB_LOGIN, PAM_JOB_CHANGE, PAM_JOB_ACCOUNT } pam_job_kind;
 
 typedef struct {
   napi_async_work work;
@@ -401,6 +406,10 @@ static void execute_pam(napi_env env, void *arg) {
       job->step = "account";
       job->code = pam.acct_mgmt(handle, PAM_DISALLOW_NULL_AUTHTOK);
     }
+  } else if (job->code == PAM_SUCCESS && job->kind == PAM_JOB_ACCOUNT) {
+    // The account stage alone: a caller the kernel (SO_PEERCRED) or an API token vouches for.
+    job->step = "account";
+    job->code = pam.acct_mgmt(handle, PAM_SILENT);
   } else if (job->code == PAM_SUCCESS) {
     // PAM_CHANGE_EXPIRED_AUTHTOK: as `passwd` run by the account itself (and `login` with
     // an expired password), not as root: pam_unix then asks and checks the current
@@ -457,10 +466,10 @@ static napi_value start_pam_job(napi_env env, napi_callback_info info, pam_job_k
   size_t argc = 6;
   napi_value argv[6];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  size_t needed = kind == PAM_JOB_LOGIN ? 4 : 5;
+  size_t needed = kind == PAM_JOB_ACCOUNT ? 3 : kind == PAM_JOB_LOGIN ? 4 : 5;
   if (argc < needed) {
-    napi_throw_type_error(env, NULL, kind == PAM_JOB_LOGIN
-      ? "pamLogin(service, user, remoteHost, password) needs four strings"
+    napi_throw_type_error(env, NULL, kind == PAM_JOB_ACCOUNT ? "pamAccount(service, user, remoteHost) needs three strings"
+      : kind == PAM_JOB_LOGIN ? "pamLogin(service, user, remoteHost, password) needs four strings"
       : "pamChangePassword(service, user, remoteHost, oldPassword, newPassword) needs five strings");
     return NULL;
   }
@@ -483,7 +492,7 @@ static napi_value start_pam_job(napi_env env, napi_callback_info info, pam_job_k
   }
   // The new password is asked twice (new, then retyped).
   napi_value sources[PAM_MAX_ANSWERS] = {argv[3], argv[4], argv[4]};
-  job->answer_count = kind == PAM_JOB_LOGIN ? 1 : 3;
+  job->answer_count = kind == PAM_JOB_ACCOUNT ? 0 : kind == PAM_JOB_LOGIN ? 1 : 3;
   for (int i = 0; i < job->answer_count; i++) {
     job->answers[i] = get_string_arg(env, sources[i], "password");
     if (job->answers[i] == NULL) {
@@ -507,6 +516,10 @@ static napi_value pam_change_password(napi_env env, napi_callback_info info) {
   return start_pam_job(env, info, PAM_JOB_CHANGE);
 }
 
+static napi_value pam_account(napi_env env, napi_callback_info info) {
+  return start_pam_job(env, info, PAM_JOB_ACCOUNT);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
     {"crypt", NULL, crypt_async, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -515,14 +528,16 @@ static napi_value init(napi_env env, napi_value exports) {
     {"unlockFile", NULL, unlock_file, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pamLogin", NULL, pam_login, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pamChangePassword", NULL, pam_change_password, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pamAccount", NULL, pam_account, NULL, NULL, NULL, napi_enumerable, NULL},
     {"markCloseOnExec", NULL, mark_close_on_exec, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  CHECK(env, napi_define_properties(env, exports, 7, properties));
+  CHECK(env, napi_define_properties(env, exports, 8, properties));
   register_block_watch(env, exports);
-  register_peer_credentials(env, exports);
   register_holder_scan(env, exports);
   register_device_reads(env, exports);
   register_sysfs_blocks(env, exports);
+  register_peer_credentials(env, exports);
+  register_share_watch(env, exports);
   return exports;
 }
 

@@ -11,6 +11,7 @@ interface LicornNative {
   unlockFile(fd: number): void;
   markCloseOnExec(): void;
   pamLogin(service: string, user: string, remoteHost: string, password: string): Promise<PamResult>;
+  pamAccount(service: string, user: string, remoteHost: string): Promise<PamResult>;
   pamChangePassword(
     service: string,
     user: string,
@@ -20,7 +21,6 @@ interface LicornNative {
   ): Promise<PamResult>;
   watchBlockDevices(options: NativeBlockWatchOptions, callback: (batch: BlockChangeBatch) => void): NativeBlockWatch;
   stopBlockWatch(handle: object): void;
-  getPeerCredentials(fd: number): PeerCredentials;
   findHolderPids(
     procDir: string,
     major: number,
@@ -31,13 +31,13 @@ interface LicornNative {
   readDevices(requests: [DeviceReadOp, string][], callback: (index: number, answer: object | null) => void): object;
   abandonDeviceReads(handle: object): void;
   readSysfsBlocks(names?: string[]): Promise<SysfsBlockEntry[]>;
-}
-
-// Who connected to a Unix socket (SO_PEERCRED): the process and its user and group ids.
-export interface PeerCredentials {
-  pid: number;
-  uid: number;
-  gid: number;
+  getPeerCredentials(fd: number): PeerCredentials;
+  startShareWatch(callback: (batch: ShareWatchBatch) => void): object;
+  setShareRule(handle: object, rule: ShareRule, repair: boolean): void;
+  removeShare(handle: object, id: number): void;
+  cancelShareRepair(handle: object, id: number): void;
+  getShareWatchFigures(handle: object): ShareWatchFigures;
+  stopShareWatch(handle: object): void;
 }
 
 // What a device read does: libblkid's probe of a device, statfs(2) of a mount point, stat(2).
@@ -72,6 +72,13 @@ export interface SysfsBlockEntry {
   backingFile: string | null;
   holders: string[];
   slaves: string[];
+}
+
+// Who connected to a Unix socket (SO_PEERCRED): the process and its user and group ids.
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
 }
 
 // Where the native block watcher looks; an empty or missing path is not watched.
@@ -154,6 +161,12 @@ export function runPamLogin(service: string, user: string, remoteHost: string, p
   return runOnWorker(() => native.pamLogin(service, user, remoteHost, password));
 }
 
+// pam_acct_mgmt alone for `user` of `service` (no password asked), with PAM_RHOST set, on a
+// worker thread: whether the account may use the machine now (the local socket, API tokens).
+export function runPamAccount(service: string, user: string, remoteHost: string): Promise<PamResult> {
+  return runOnWorker(() => native.pamAccount(service, user, remoteHost));
+}
+
 // pam_chauthtok for `user` as the account itself would run `passwd`: the current password
 // checked, the minimum age and the stack's checks of the new one applied, PAM's hash written.
 export function runPamPasswordChange(
@@ -178,12 +191,6 @@ export function startBlockWatch(
 // Stops a watcher thread and closes its descriptors before returning.
 export function stopBlockWatch(watch: NativeBlockWatch): void {
   native.stopBlockWatch(watch.handle);
-}
-
-// The peer credentials of a connected Unix socket's descriptor, as the kernel recorded them
-// at connect(2); throws (code EBADF, ENOTSOCK…) for anything else.
-export function getPeerCredentials(fd: number): PeerCredentials {
-  return native.getPeerCredentials(fd);
 }
 
 // The PIDs (of `pids`, else of every process) whose open files, current or root directory or
@@ -216,4 +223,85 @@ export function abandonDeviceReads(handle: object): void {
 // The entries of /sys/class/block (those named, or all), read in one call on a libuv worker thread.
 export function readSysfsBlocks(names?: string[]): Promise<SysfsBlockEntry[]> {
   return native.readSysfsBlocks(names);
+}
+
+// The peer credentials of a connected Unix socket's descriptor, as the kernel recorded them
+// at connect(2); throws (code EBADF, ENOTSOCK…) for anything else.
+export function getPeerCredentials(fd: number): PeerCredentials {
+  return native.getPeerCredentials(fd);
+}
+
+// One POSIX ACL entry as the kernel stores it (posix_acl_xattr_entry); `id` for user/group.
+export interface AclEntry {
+  tag: 'user-obj' | 'user' | 'group-obj' | 'group' | 'mask' | 'other';
+  perm: number; // 0..7 (r=4, w=2, x=1)
+  id?: number;
+}
+
+// What everything inside one share must carry (REFERENCE.md "Groups and roles").
+export interface ShareRule {
+  id: number; // the core's key for this share (stable while it is watched)
+  path: string; // absolute path of the share's directory
+  directoryAcl: AclEntry[]; // system.posix_acl_access of directories (the share included)
+  directoryDefaultAcl: AclEntry[]; // system.posix_acl_default of directories
+  fileAcl: AclEntry[]; // regular files whose owner has no x bit
+  executableFileAcl: AclEntry[]; // regular files whose owner has the x bit (kept)
+  sticky: boolean; // directories get the sticky bit (a share that is not permissive)
+}
+
+// What the watcher thread reports, at most every 50 ms (one callback on the event loop).
+export interface ShareWatchBatch {
+  // Walks and repairs in progress or finished since the last batch, per share.
+  progress: { id: number; scanned: number; fixed: number; done: boolean; cancelled: boolean }[];
+  fixed: number; // entries corrected because of events since the last batch
+  overflows: number; // IN_Q_OVERFLOW seen since the last batch (each rescans the shares)
+  errors: { id: number; path: string; message: string }[]; // at most 100 per batch
+}
+
+// The watcher's figures for the daemon's status. `queued`: events waiting in the kernel's
+// queue (its byte count over 32, an event with a short name).
+export interface ShareWatchFigures {
+  watches: number;
+  queued: number;
+  overflows: number;
+  fixed: number;
+  scanning: number;
+}
+
+// A running share watcher (share_watch.c): one inotify instance and its thread.
+export interface ShareWatch {
+  readonly handle: object;
+}
+
+// Starts the share watcher thread; `callback` gets its batches on the event loop. It does
+// not keep the process alive; stop it with stopShareWatch().
+export function startShareWatch(callback: (batch: ShareWatchBatch) => void): ShareWatch {
+  return { handle: native.startShareWatch(callback) };
+}
+
+// Adds or updates a share: every directory is watched (a walk on the thread, reported through
+// `progress`); with `repair`, every entry is also corrected to the rule during the walk (a
+// permissive switch, a share repair, a repair resumed after a restart: idempotent).
+export function setShareRule(watch: ShareWatch, rule: ShareRule, options: { repair: boolean }): void {
+  native.setShareRule(watch.handle, rule, options.repair);
+}
+
+// Unwatches a share's tree (nothing in it is changed).
+export function removeShare(watch: ShareWatch, id: number): void {
+  native.removeShare(watch.handle, id);
+}
+
+// Stops correcting during a share's walk; the walk goes on watching only.
+export function cancelShareRepair(watch: ShareWatch, id: number): void {
+  native.cancelShareRepair(watch.handle, id);
+}
+
+// The watcher's figures now.
+export function getShareWatchFigures(watch: ShareWatch): ShareWatchFigures {
+  return native.getShareWatchFigures(watch.handle);
+}
+
+// Joins the watcher thread and closes its descriptors before returning.
+export function stopShareWatch(watch: ShareWatch): void {
+  native.stopShareWatch(watch.handle);
 }

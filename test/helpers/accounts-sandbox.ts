@@ -14,6 +14,8 @@ export const run = promisify(execFile);
 export interface AccountsSandbox {
   root: string;
   service: AccountsService;
+  // The bus the service emits on (a shares service over the sandbox listens here).
+  bus: EventBus;
   events: CoreEvent[];
   // Waits (with a deadline) for an event matching `match`.
   waitForEvent(match: (event: CoreEvent) => boolean, what: string, deadlineMs?: number): Promise<CoreEvent>;
@@ -45,6 +47,7 @@ export async function createAccountsSandbox(
   return {
     root,
     service,
+    bus,
     events,
     async waitForEvent(match, what, deadlineMs = 5000) {
       const end = Date.now() + deadlineMs;

@@ -139,6 +139,15 @@ export const routeRules: Record<string, Probe[]> = {
   'GET /accounts/-/rows': [adminPage('/accounts/-/rows')],
   'GET /accounts/-/import': [adminPage('/accounts/-/import')],
   'GET /accounts/:login': [adminPage('/accounts/dnguyen')],
+  // Revoking another account's API token (issue 15): admins (a made-up id is nobody's: 404).
+  'POST /accounts/:login/tokens/:id/revoke': [
+    probe('revoke', request('POST', '/accounts/dnguyen/tokens/0123456789abcdef/revoke', {}), {
+      none: 401,
+      member: 403,
+      wmi: 404,
+      admins: 404,
+    }),
+  ],
   'GET /groups/': [adminPage('/groups/')],
   'GET /groups/:name': [adminPage('/groups/developers')],
   'GET /me/': [probe('own page', request('GET', '/me/'), { none: 302, member: 200, wmi: 200, admins: 200 })],
@@ -253,6 +262,16 @@ export const routeRules: Record<string, Probe[]> = {
     probe('delete', request('DELETE', '/api/v1/tokens/0123456789abcdef'), {
       none: 401,
       member: 404,
+      wmi: 404,
+      admins: 404,
+    }),
+  ],
+  // Any account's API tokens: admins list and revoke them.
+  'GET /api/v1/accounts/:login/tokens': [adminApi(request('GET', '/api/v1/accounts/dnguyen/tokens'))],
+  'DELETE /api/v1/accounts/:login/tokens/:id': [
+    probe('revoke', request('DELETE', '/api/v1/accounts/dnguyen/tokens/0123456789abcdef'), {
+      none: 401,
+      member: 403,
       wmi: 404,
       admins: 404,
     }),
@@ -482,6 +501,25 @@ export const routeRules: Record<string, Probe[]> = {
         }),
       200,
       'nobody',
+    ),
+  ],
+  // A share's repair: staff start it (202); cancelling when none runs is 404 to them only.
+  'POST /api/v1/groups/:name/share/repair': [
+    onTarget(
+      'standard',
+      'group',
+      (context) => request('POST', `/api/v1/groups/${context.target}/share/repair`, {}),
+      202,
+      'staff',
+    ),
+  ],
+  'DELETE /api/v1/groups/:name/share/repair': [
+    onTarget(
+      'none running',
+      'group',
+      (context) => request('DELETE', `/api/v1/groups/${context.target}/share/repair`),
+      404,
+      'staff',
     ),
   ],
   'DELETE /api/v1/groups/:name': [

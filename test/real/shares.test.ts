@@ -4,7 +4,8 @@ import { callApi, logIn, type WebSession } from '../helpers/real-machine-client.
 
 // Issue 12, items 7 and 8 on the real root: a share made through the WMI is owned by
 // Licorn's `acl` group (created then, Debian has none), and in a non-permissive share the
-// kernel keeps deletes and renames to a file's owner; permissive lifts that.
+// kernel keeps deletes and renames to a file's owner; permissive lifts that. Issue 16: its
+// members get their ~/G link.
 const real = useRealMachine();
 let admin: WebSession;
 beforeAll(async () => {
@@ -36,6 +37,11 @@ describe('a share on the real machine', () => {
     }
     const share = '/home/groups/rmcrew';
     expect((await real.machine.run(['stat', '-c', '%U:%G %a', share])).stdout.trim()).toBe('root:acl 3770');
+    // Each member got ~/rmcrew, a link to the share of their own (issue 16).
+    for (const login of ['rmalice', 'rmbob']) {
+      const link = await real.machine.run(['stat', '-c', '%F %U %N', `/home/${login}/rmcrew`]);
+      expect(link.stdout.trim()).toBe(`symbolic link ${login} '/home/${login}/rmcrew' -> '${share}'`);
+    }
     expect(await runAs('rmalice', `echo mine > ${share}/alice.txt`)).toBe(true);
     expect(await runAs('rmbob', `rm -f ${share}/alice.txt`)).toBe(false);
     expect(await runAs('rmbob', `echo x > ${share}/b && mv -f ${share}/b ${share}/alice.txt`)).toBe(false);

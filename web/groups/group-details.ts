@@ -5,6 +5,7 @@ import { ApiError, callApi, notify } from '../api.ts';
 import { disableEditing, showPageStatus, showSaveState, type SaveState } from '../save-state.ts';
 import { registerChart } from '../stream/stream-actions.ts';
 import type { Group } from '../../server/core/accounts/group-schema.ts';
+import { startGroupShare } from './group-share.ts';
 
 // Starts the page (called when <body data-page="group">).
 export function startGroupDetails(): void {
@@ -52,7 +53,10 @@ export function startGroupDetails(): void {
     }
   });
 
-  // Permissive re-applies the share's whole ACL: saved at once, with the latest version.
+  startGroupShare(root, url);
+
+  // Permissive: saved at once, with the latest version; the share's files follow in the
+  // background (group-share.ts shows the repair).
   const permissiveBox = document.getElementById('group-permissive') as HTMLInputElement | null;
   permissiveBox?.addEventListener('change', async () => {
     setState('permissive', 'saving');

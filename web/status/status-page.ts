@@ -158,6 +158,10 @@ function drawDaemon(latest: ChartSample): void {
     ['Requests', `${(latest.values['daemon.requests'] ?? 0).toFixed(1)}/s`],
     ['Core events', `${(latest.values['daemon.events'] ?? 0).toFixed(1)}/s`],
     ['Push refusals', `${(latest.values['daemon.pushRefusals'] ?? 0).toFixed(1)}/s`],
+    ['Share watches', String(latest.values['shares.watches'] ?? 0)],
+    ['Share events queued', String(latest.values['shares.queued'] ?? 0)],
+    ['Share overflows', `${(latest.values['shares.overflows'] ?? 0).toFixed(1)}/s`],
+    ['Share repairs', `${(latest.values['shares.repairs'] ?? 0).toFixed(1)}/s`],
   ];
   document
     .getElementById('daemon-figures')!

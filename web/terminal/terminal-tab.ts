@@ -86,8 +86,12 @@ export class TerminalTab {
 
   // An xterm for `pane`, sized to it (the size the shell is opened with).
   static createScreen(pane: HTMLElement): Screen {
+    // No blinking cursor: xterm draws it with an endless CSS animation, which keeps Chromium
+    // making a frame at every vsync while the page is idle; and Chromium holds a page's
+    // socket messages after a keystroke until the frame that follows it, which then waits for
+    // the next vsync (up to 16.7 ms) instead of coming at once: the echo came that much later.
     const term = new Terminal({
-      cursorBlink: true,
+      cursorBlink: false,
       scrollback: 10_000,
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
       allowProposedApi: true,

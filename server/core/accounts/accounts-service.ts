@@ -7,6 +7,7 @@ import { applyAddMember, applyRemoveMember } from './membership-operations.ts';
 import type { NewGroup } from './group-operations.ts';
 import { applySetRole, getRole, type GroupRole } from './licorn-roles.ts';
 import { GroupShares } from './group-shares.ts';
+import type { ShareGids } from './share-acls.ts';
 import type { HomeDisposal, HomePlan } from './home-disk.ts';
 import { recoverHomesJournal, type HomesRecovery } from './homes-journal.ts';
 import { formatAccountsCsv } from './account-csv.ts';
@@ -250,6 +251,12 @@ export class AccountsService {
     return this.#shares.getPermissive(name);
   }
 
+  // The GIDs a standard group's share ACL names (null: not a standard group): the shares
+  // service's rule (server/core/shares).
+  getShareGids(name: string): ShareGids | null {
+    return this.#shares.getShareGids(name);
+  }
+
   // Makes a standard group's share permissive or not (see updateGroup).
   async setPermissive(name: string, permissive: boolean): Promise<void> {
     await this.updateGroup(name, { permissive });
@@ -312,6 +319,12 @@ export class AccountsService {
     options: CsvImportOptions = {},
   ): Promise<{ problems: { row: number; field: string; message: string }[]; created: string[] }> {
     return importCsv(this.#store, text, { ...options, processes: this.#processes });
+  }
+
+  // Sets what is awaited after each committed transaction, once its events are emitted (the
+  // shares service's links and repairs): an operation answers once they are done.
+  setCommitFollower(follow: (() => Promise<void>) | null): void {
+    this.#store.followCommit = follow;
   }
 
   // Waits until every change seen so far has been applied and emitted.

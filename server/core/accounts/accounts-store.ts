@@ -52,6 +52,9 @@ export class AccountsStore {
   #stopWatchingPam: (() => void) | null = null;
   #revision = 0;
   readonly #subordinateIds: SubordinateIdFiles;
+  // Awaited after each committed transaction, its events emitted: what follows the files
+  // (the shares service's ~/G links) is done before the operation answers.
+  followCommit: (() => Promise<void>) | null = null;
 
   private constructor(options: AccountsStoreOptions) {
     this.root = options.root;
@@ -198,6 +201,7 @@ export class AccountsStore {
       } finally {
         await release();
         if (committed) await steps.finish();
+        if (committed) await this.followCommit?.();
       }
     });
   }

@@ -7,7 +7,13 @@ import type { AccountDatabase } from './account-database.ts';
 import type { DirectorySteps } from './directory-steps.ts';
 import { getHelperNames, hasRoles } from './licorn-roles.ts';
 import { archiveShare, createShare, getSharePath, renameShare } from './shared-directories.ts';
-import { applyShareAcls, readSharePermissive, restoreShareAcls, saveShareAcls, type ShareGids } from './share-acls.ts';
+import {
+  applyShareDirectoryAcl,
+  readSharePermissive,
+  restoreShareAcls,
+  saveShareAcls,
+  type ShareGids,
+} from './share-acls.ts';
 import { resolveUnderRoot } from './homes.ts';
 
 // The shared directories of standard groups, kept in step with the groups by the accounts
@@ -51,10 +57,11 @@ export class GroupShares {
   }
 
   // Makes a standard group permissive or not, as a step of its transaction (updateGroup):
-  // the share's whole ACL is set again, as Licorn did, after a copy of what it was (ACLs,
-  // modes, sticky bits of every file) is taken to put back if the transaction does not
-  // commit, or if setting it fails half-way. `group-changed` (field `permissive`) is
-  // emitted once committed.
+  // the share's own directory gets the new ACL (its default ACL is where the flag is read),
+  // after a copy of what it was is taken to put back if the transaction does not commit.
+  // The rest of the tree follows in the background once committed: the shares service
+  // (server/core/shares) hears `group-changed` (field `permissive`) and repairs the tree
+  // through the watcher, with progress, cancellable, resumed after a restart.
   async setPermissiveStep(
     db: AccountDatabase,
     steps: DirectorySteps,
@@ -67,8 +74,8 @@ export class GroupShares {
     await steps.run(
       `set the ACL of the share ${name}`,
       async () => {
-        const saved = await saveShareAcls(share);
-        await applyShareAcls(share, gids, permissive).catch(async (error: unknown) => {
+        const saved = await saveShareAcls(share, { recursive: false });
+        await applyShareDirectoryAcl(share, gids, permissive).catch(async (error: unknown) => {
           await restoreShareAcls(saved);
           throw error;
         });
@@ -98,6 +105,12 @@ export class GroupShares {
       if (this.#permissive.has(name)) this.#permissive.set(newName, this.#permissive.get(name)!);
       this.#permissive.delete(name);
     });
+  }
+
+  // The GIDs a standard group's share ACL names, in the files as they are (null: not a
+  // standard group), for the shares service's rule.
+  getShareGids(name: string): ShareGids | null {
+    return hasRoles(this.#store.database, name) ? this.#getShareGids(this.#store.database, name) : null;
   }
 
   // The GIDs a standard group's share ACL names.

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { lstat, open, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { AclEntry, ShareRule } from '../../native/native.ts';
 import { CoreError } from '../errors.ts';
 
 const run = promisify(execFile);
@@ -16,52 +17,81 @@ export interface ShareGids {
   admins: number | null;
 }
 
-// Licorn's ACL of a standard group's share (REFERENCE.md, "Groups and roles"): guests read,
-// responsibles and admins read and write everything, members read everything and write
-// their own files, or every file when the group is permissive. Directories also carry the
-// default ACL new files and directories inherit. An executable file (its owner may run it)
-// keeps execute for those who may read it.
+// Licorn's rule for everything inside a standard group's share (REFERENCE.md, "Groups and
+// roles"): guests read, responsibles and admins read and write everything, members read
+// everything and write their own files, or every file when the group is permissive.
+// Directories also carry the default ACL new files and directories inherit. An executable
+// file (its owner may run it) keeps execute for those who may read it. Directories of a
+// share that is not permissive are sticky (see setSticky). The one description of the rule:
+// setfacl gets it as text (getShareAcl), the native share watcher as entries.
+export function getShareRuleAcls(gids: ShareGids, permissive: boolean): Omit<ShareRule, 'id' | 'path'> {
+  const rwx = 7;
+  const rx = 5;
+  const entries = (owner: number, named: [number | null, number][], mask: number): AclEntry[] => [
+    { tag: 'user-obj', perm: owner },
+    { tag: 'group-obj', perm: 0 },
+    { tag: 'other', perm: 0 },
+    ...named.flatMap(([id, perm]) => (id === null ? [] : [{ tag: 'group' as const, id, perm }])),
+    { tag: 'mask', perm: mask },
+  ];
+  const directory = (member: number) =>
+    entries(
+      rwx,
+      [
+        [gids.admins, rwx],
+        [gids.guests, rx],
+        [gids.responsibles, rwx],
+        [gids.group, member],
+      ],
+      rwx,
+    );
+  // Execute is kept from the file's owner bit (x = 1 or 0).
+  const file = (x: number) =>
+    entries(
+      6 | x,
+      [
+        [gids.admins, 6 | x],
+        [gids.guests, 4 | x],
+        [gids.responsibles, 6 | x],
+        [gids.group, (permissive ? 6 : 4) | x],
+      ],
+      6 | x,
+    );
+  return {
+    directoryAcl: directory(rwx),
+    directoryDefaultAcl: directory(permissive ? rwx : rx),
+    fileAcl: file(0),
+    executableFileAcl: file(1),
+    sticky: !permissive,
+  };
+}
+
+const tagLetters: Record<AclEntry['tag'], string> = {
+  'user-obj': 'u:',
+  user: 'u:',
+  'group-obj': 'g:',
+  group: 'g:',
+  mask: 'm:',
+  other: 'o:',
+};
+
+// Writes entries as setfacl reads them: `g:1003:r-x,m::rwx`.
+function formatAcl(entries: AclEntry[], prefix = ''): string[] {
+  const perms = (perm: number) => `${perm & 4 ? 'r' : '-'}${perm & 2 ? 'w' : '-'}${perm & 1 ? 'x' : '-'}`;
+  return entries.map((entry) => `${prefix}${tagLetters[entry.tag]}${entry.id ?? ''}:${perms(entry.perm)}`);
+}
+
+// The share's rule as setfacl --set specs: directories (their access and default ACLs),
+// files, executable files.
 export function getShareAcl(
   gids: ShareGids,
   permissive: boolean,
 ): { directory: string; file: string; executable: string } {
-  const admins = (perms: string) => (gids.admins === null ? [] : [`g:${gids.admins}:${perms}`]);
-  const directory = [
-    'u::rwx',
-    'g::---',
-    'o::---',
-    ...admins('rwx'),
-    `g:${gids.guests}:r-x`,
-    `g:${gids.responsibles}:rwx`,
-    `g:${gids.group}:rwx`,
-    'm::rwx',
-  ];
-  const inherited = [
-    'u::rwx',
-    'g::---',
-    'o::---',
-    ...admins('rwx'),
-    `g:${gids.guests}:r-x`,
-    `g:${gids.responsibles}:rwx`,
-    `g:${gids.group}:${permissive ? 'rwx' : 'r-x'}`,
-    'm::rwx',
-  ];
-  // (Execute is decided here, not with setfacl's X: under --set, X looks at the new ACL.)
-  const file = (x: string) =>
-    [
-      `u::rw${x}`,
-      'g::---',
-      'o::---',
-      ...admins(`rw${x}`),
-      `g:${gids.guests}:r${x}`,
-      `g:${gids.responsibles}:rw${x}`,
-      `g:${gids.group}:r${permissive ? 'w' : '-'}${x}`,
-      `m::rw${x}`,
-    ].join(',');
+  const rule = getShareRuleAcls(gids, permissive);
   return {
-    directory: [...directory, ...inherited.map((entry) => `d:${entry}`)].join(','),
-    file: file('-'),
-    executable: file('x'),
+    directory: [...formatAcl(rule.directoryAcl), ...formatAcl(rule.directoryDefaultAcl, 'd:')].join(','),
+    file: formatAcl(rule.fileAcl).join(','),
+    executable: formatAcl(rule.executableFileAcl).join(','),
   };
 }
 
@@ -93,6 +123,15 @@ export async function applyShareAcls(share: string, gids: ShareGids, permissive:
     }
   }
   for (const directory of directories) await setSticky(directory, !permissive);
+}
+
+// Sets the share's own directory to the ACL and sticky bit of its rule (permissive or not),
+// not what is inside: how a permissive switch is recorded in its transaction (the share's
+// default ACL is where the flag is read). The tree follows in the background (the shares
+// service's repair, through the watcher).
+export async function applyShareDirectoryAcl(share: string, gids: ShareGids, permissive: boolean): Promise<void> {
+  await setAcl(getShareAcl(gids, permissive).directory, [share]);
+  await setSticky(share, !permissive);
 }
 
 // Members have `w` on the share's directories, which alone would let them delete or replace
@@ -127,11 +166,12 @@ export async function readSharePermissive(share: string, gid: number): Promise<b
 }
 
 // A copy of the ACLs, modes and setgid/sticky flags of a share and everything in it
-// (`getfacl -R`, symlinks skipped), for restoreShareAcls to put back exactly: how a change
+// (`getfacl -R`, symlinks skipped; only the share's own directory when not `recursive`), for restoreShareAcls to put back exactly: how a change
 // of the share's ACL is undone when its transaction does not commit.
-export async function saveShareAcls(share: string): Promise<string> {
+export async function saveShareAcls(share: string, options: { recursive?: boolean } = {}): Promise<string> {
   try {
-    const args = ['--recursive', '--physical', '--numeric', '--absolute-names', '--', share];
+    const recursive = options.recursive === false ? [] : ['--recursive', '--physical'];
+    const args = [...recursive, '--numeric', '--absolute-names', '--', share];
     return (await run('getfacl', args, { maxBuffer: 1 << 30 })).stdout;
   } catch (error) {
     const detail = isMissingTool(error, 'getfacl')

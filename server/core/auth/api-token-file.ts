@@ -2,12 +2,14 @@ import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 // One API token as the tokens file keeps it: `hash` is the sha256 of the secret (the file
-// alone lets nobody in), `uid` the account's when it was made (a new account reusing the
-// login does not inherit it).
+// alone lets nobody in); `uid` and `credential` (the digest of the account's password hash
+// and last change, AccountAccess.credential) the account's when it was made: a new
+// password, or a new account reusing the login or the uid, does not inherit it.
 export interface StoredApiToken {
   id: string;
   login: string;
   uid: number;
+  credential: string;
   name: string;
   createdAt: number;
   lastUsedAt: number | null;
@@ -26,6 +28,8 @@ function isStoredApiToken(value: unknown): value is StoredApiToken {
     typeof record.login === 'string' &&
     record.login.length <= 256 &&
     Number.isSafeInteger(record.uid) &&
+    typeof record.credential === 'string' &&
+    /^[A-Za-z0-9_-]{43}$/.test(record.credential) &&
     typeof record.name === 'string' &&
     record.name.length <= 64 &&
     typeof record.hash === 'string' &&
@@ -51,9 +55,10 @@ export async function readApiTokenFile(path: string, warn: (message: string) => 
     const parsed = JSON.parse(text) as { version?: unknown; tokens?: unknown };
     if (parsed.version !== fileVersion || !Array.isArray(parsed.tokens)) throw new Error('not a tokens file');
     const tokens = parsed.tokens.filter(isStoredApiToken);
-    if (tokens.length < parsed.tokens.length) warn(`tokens file ${path}: malformed entries skipped`);
-    return tokens.map(({ id, login, uid, name, createdAt, lastUsedAt, hash }) => ({
-      ...{ id, login, uid, name, createdAt, lastUsedAt, hash },
+    // Entries of before tokens were bound to a password (no `credential`) are dropped too.
+    if (tokens.length < parsed.tokens.length) warn(`tokens file ${path}: malformed or unbound entries skipped`);
+    return tokens.map(({ id, login, uid, credential, name, createdAt, lastUsedAt, hash }) => ({
+      ...{ id, login, uid, credential, name, createdAt, lastUsedAt, hash },
     }));
   } catch (error) {
     warn(`tokens file ${path}: ${(error as Error).message}; no API token works`);

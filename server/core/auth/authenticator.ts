@@ -3,6 +3,7 @@ import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { AccountView } from '../accounts/account-view.ts';
 import { getLoginRefusal, getShadowDay, isPasswordChangeRequired, type LoginRefusal } from './get-login-refusal.ts';
 import { createPamChecker, createShadowChecker, type PasswordChecker } from './password-checkers.ts';
+import { runPamAccount } from '../../native/native.ts';
 import { createPamPasswordChanger, createShadowPasswordChanger, type PasswordChanger } from './password-changers.ts';
 
 // Who logged in, and whether they manage the machine.
@@ -17,7 +18,13 @@ export interface AccountAccess {
   account: AuthenticatedAccount;
   refusal: LoginRefusal | null;
   credential: string;
+  // Its password must be changed before anything else (shadow(5)'s day 0 or maximum age).
+  mustChangePassword: boolean;
 }
+
+// What PAM's account stage (or, in a sandbox, the shadow rules a login applies) says of an
+// account that proves itself without a password (the local socket's uid, an API token).
+export type AccountStageVerdict = 'ok' | 'must-change' | 'refused';
 
 // The outcome of a login attempt; `reason` is for the log, never for the client. With
 // `mustChangePassword` the account may do nothing but change its password (PAM's chauthtok).
@@ -120,9 +127,32 @@ export class Authenticator {
     const credential = createHash('sha256')
       .update(`${shadow?.hash ?? ''}\n${shadow?.lastChange ?? ''}`)
       .digest('base64url');
-    const access = account ? { account, refusal: getLoginRefusal(shadow, today), credential } : null;
+    const access = account
+      ? {
+          account,
+          refusal: getLoginRefusal(shadow, today),
+          credential,
+          mustChangePassword: isPasswordChangeRequired(shadow, today),
+        }
+      : null;
     byLogin.set(login, access);
     return access;
+  }
+
+  // Runs the account checks of a login without its password, for a caller the kernel or a
+  // token vouches for: PAM's account stage (pam_acct_mgmt: pam_access, pam_time, `account
+  // required pam_deny.so`…, on a worker) on the real machine, then shadow(5)'s rules as a
+  // login applies them. `must-change`: only a password change is allowed.
+  async checkAccountStage(login: string, remoteAddress: string): Promise<AccountStageVerdict> {
+    let verdict: AccountStageVerdict = 'ok';
+    if (this.#options.isRealMachine) {
+      const result = await runPamAccount(this.#options.pamService, login, remoteAddress);
+      if (result.code === 'new-authtok-reqd') verdict = 'must-change';
+      else if (result.code !== 'success') return 'refused';
+    }
+    const access = this.getAccess(login);
+    if (!access || access.refusal) return 'refused';
+    return access.mustChangePassword ? 'must-change' : verdict;
   }
 
   // The login of the account with this uid (a local socket's peer), as the files stand now;

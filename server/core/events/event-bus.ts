@@ -28,6 +28,9 @@ export interface CoreEvents {
   'group-changed': { name: string; fields: string[] };
   'group-members-changed': { name: string; added: string[]; removed: string[] };
   'group-removed': { name: string };
+  // A repair of a share's tree (a permissive switch, a repair asked, one resumed at start):
+  // entries seen and corrected so far, at most every 250 ms, then once `done` or `cancelled`.
+  'group-share-progress': { name: string; scanned: number; fixed: number; done: boolean; cancelled: boolean };
   // `local`: a local socket connection's session (one per connection, not journaled).
   'session-opened': { sessionId: string; local?: true };
   'session-closed': { sessionId: string; reason: SessionEndReason; local?: true };

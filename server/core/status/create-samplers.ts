@@ -6,11 +6,13 @@ import { createNetworkSampler } from './samplers/network-sampler.ts';
 import { createDiskSampler } from './samplers/disk-sampler.ts';
 import { createFilesystemSampler } from './samplers/filesystem-sampler.ts';
 import { createDaemonSampler, type DaemonFigures } from './samplers/daemon-sampler.ts';
+import { createSharesSampler, type SharesFiguresSource } from './samplers/shares-sampler.ts';
 
 // The machine's samplers (CPU, memory, load, network, disks, filesystems) and the
 // daemon's own, reading this machine's /proc: the status of the machine the daemon runs
-// on, whatever root it manages. `daemon` is read at each tick: figures added later count.
-export function createSamplers(daemon: DaemonFigures): Sampler[] {
+// on, whatever root it manages; `daemon` is read at each tick (figures added later count); the
+// shares' watcher's figures when there is one.
+export function createSamplers(daemon: DaemonFigures, shares?: SharesFiguresSource): Sampler[] {
   const proc = createProcFiles();
   return [
     createCpuSampler(proc),
@@ -20,5 +22,6 @@ export function createSamplers(daemon: DaemonFigures): Sampler[] {
     createDiskSampler(proc),
     createFilesystemSampler(proc),
     createDaemonSampler(daemon),
+    ...(shares ? [createSharesSampler(shares)] : []),
   ];
 }

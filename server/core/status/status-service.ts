@@ -3,6 +3,7 @@ import { createInotifyWatchCounter } from '../watch/count-inotify-watches.ts';
 import { createSamplers } from './create-samplers.ts';
 import { readHistoryFile, writeHistoryFile } from './history-file.ts';
 import type { DaemonFigure } from './samplers/daemon-sampler.ts';
+import type { SharesFiguresSource } from './samplers/shares-sampler.ts';
 import { StatusMonitor, type StatusMonitorOptions } from './status-monitor.ts';
 
 // How often a history that moved is saved while the daemon runs (it is saved at close too).
@@ -14,6 +15,8 @@ export interface StatusServiceOptions {
   // Where the history is kept across restarts; null keeps none.
   historyFile: string | null;
   warn?: (message: string) => void;
+  // The shares' watcher, whose figures (watches, queued, overflows, repairs) are sampled too.
+  shares?: SharesFiguresSource;
   monitor?: Omit<StatusMonitorOptions, 'onSampling'>;
 }
 
@@ -33,7 +36,7 @@ export class StatusService extends StatusMonitor {
   #saving = Promise.resolve();
 
   private constructor(options: StatusServiceOptions, figures: Map<string, DaemonFigure>) {
-    super(createSamplers(figures), {
+    super(createSamplers(figures, options.shares), {
       ...options.monitor,
       onSampling: (running) => options.events.emit('status-sampling', 'status', { running }),
     });

@@ -80,7 +80,7 @@ export class Terminal {
   // Keystrokes not yet written to the pty, merged (write()).
   #input: Buffer[] = [];
   #inputBytes = 0;
-  #inputTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  #inputTimer: NodeJS.Timeout | null = null;
   #inputWaiters: (() => void)[] = [];
   #inputBlocked = false;
   // Bytes read since the page left (paused at terminal.scrollback: #isOverDetachedBudget).
@@ -193,13 +193,14 @@ export class Terminal {
     this.#startKeepTimer();
   }
 
-  // Keystrokes (and pastes) from the page: merged with what is still waiting, and written to
-  // the pty when its input queue has room.
+  // Keystrokes (and pastes) from the page: written to the pty at once when nothing waits (a
+  // keystroke reaches the shell in this turn of the event loop, not the next); else merged
+  // with what waits for the shell to read, in order.
   write(data: Buffer): void {
     if (this.#ended) return;
     this.#input.push(data);
     this.#inputBytes += data.length;
-    if (!this.#inputTimer) this.#inputTimer = setImmediate(() => this.#writeInput());
+    if (!this.#inputTimer) this.#writeInput();
   }
 
   // While the shell does not read what was typed (the pty's input queue is full): a promise
@@ -212,8 +213,9 @@ export class Terminal {
 
   // node-pty queues every write and, while the shell does not read, retries it at each turn
   // of the event loop (setImmediate on EAGAIN): a flood of 1-byte frames became thousands of
-  // queued buffers and a spinning loop. Written here instead, merged, straight to the pty
-  // (non-blocking); what does not fit waits inputRetryMs.
+  // queued buffers and a spinning loop. Written here instead, straight to the pty (non-
+  // blocking: one system call per frame, which the socket's frame rate bounds); what does not
+  // fit waits inputRetryMs, what comes meanwhile is merged with it.
   #writeInput(): void {
     this.#inputTimer = null;
     if (this.#ended || this.#inputBytes === 0) return this.#endInput();
@@ -280,10 +282,7 @@ export class Terminal {
     this.#stopKeepTimer();
     if (this.#resizeTimer) clearTimeout(this.#resizeTimer);
     if (this.#budgetTimer) clearTimeout(this.#budgetTimer);
-    if (this.#inputTimer) {
-      clearTimeout(this.#inputTimer as NodeJS.Timeout);
-      clearImmediate(this.#inputTimer as NodeJS.Immediate);
-    }
+    if (this.#inputTimer) clearTimeout(this.#inputTimer);
     this.#endInput();
     const viewer = this.#viewer;
     this.#viewer = null;

@@ -17,7 +17,8 @@ export function getBoundAccount(auth: Authenticator, login: string, uid: number)
     const why = refusals[verdict.ends] ?? 'may not log in';
     throw new CoreError('permission-denied', `Account "${login}" (uid ${uid}) ${why}`, { field: 'session' });
   }
-  return { login, fullName: verdict.fullName, isAdmin: verdict.isAdmin, uid };
+  const { fullName, isAdmin, mustChangePassword } = verdict;
+  return { login, fullName, isAdmin, uid, ...(mustChangePassword ? { mustChangePassword } : {}) };
 }
 
 // Who a local socket peer with this uid is, as the account files say now: root (uid 0) is

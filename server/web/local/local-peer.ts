@@ -1,12 +1,15 @@
 import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { PeerCredentials } from '../../native/native.ts';
+import type { AccountStageMemo } from './account-stage.ts';
 
 // What the local socket knows of one connection: who connected (SO_PEERCRED), the address
 // its requests log and audit ("local:uid=N,pid=P"), and the session it opened, if any.
 export interface LocalPeer extends PeerCredentials {
   address: string;
   sessionId: string | null;
+  // The account checks' last answer for this connection (account-stage.ts).
+  memo?: AccountStageMemo | null;
 }
 
 const peerKey = Symbol('licorn local peer');

@@ -1,11 +1,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { chmod } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { getPeerCredentials } from '../../native/native.ts';
 import { getLocalAddress, getLocalPeer, setLocalPeer } from './local-peer.ts';
-import { getSocketIdentity, prepareSocketPath, removeSocketFile } from './local-socket-file.ts';
+import { listenOnSocketPath, removeSocketFile } from './local-socket-file.ts';
+import { SocketRefusals } from './socket-refusals.ts';
 
 // Connections the local socket holds at once, all callers together (root's aside, so that
 // other uids cannot lock root out), and one uid's: past them a connection gets a 503 and is
@@ -16,8 +16,13 @@ export const maxLocalConnectionsPerUid = 32;
 // reads its answer holds it in memory; a WebSocket turns this off: the hub pings it).
 const idleTimeoutMs = 120_000;
 
-// A refusal written before HTTP starts, as a JSON error like the app's.
+// A refusal written before HTTP starts, as a JSON error like the app's. The socket is
+// half-closed so that the caller still reads it (it may still be sending its request: a
+// close now would answer it EPIPE instead); what it sends is read and dropped, so that its
+// close is seen at once (allowHalfOpen is off), else it goes after a second. A caller gone
+// already makes the write fail (EPIPE, ECONNRESET): #accept listens for that first.
 function refuseConnection(socket: Socket, message: string): void {
+  socket.resume();
   const body = JSON.stringify({ code: 'busy', field: 'connection', message });
   socket.end(
     `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\n` +
@@ -34,6 +39,8 @@ export class LocalServer {
   readonly #app: FastifyInstance;
   readonly #headersTimeoutMs: number;
   readonly #perUid = new Map<number, number>();
+  // Connections refused past the limits, logged once a minute at most.
+  readonly refusals: SocketRefusals;
   #net: Server | null = null;
   #http: HttpServer | null = null;
   #path = '';
@@ -44,6 +51,7 @@ export class LocalServer {
   constructor(app: FastifyInstance, options: { headersTimeoutMs?: number } = {}) {
     this.#app = app;
     this.#headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
+    this.refusals = new SocketRefusals(app.log, 'local socket: connections refused, too many');
   }
 
   // Where it listens ('' before listen() and after close()).
@@ -51,10 +59,9 @@ export class LocalServer {
     return this.#path;
   }
 
-  // Binds `path` (made safe by prepareSocketPath), mode 0666: anyone may connect, and the
+  // Binds `path` (listenOnSocketPath), mode 0666: anyone may connect, and the
   // peer's credentials decide what they get. Call after the app is ready.
   async listen(path: string): Promise<void> {
-    await prepareSocketPath(path);
     const headersTimeout = this.#headersTimeoutMs;
     const http = createHttpServer(
       {
@@ -77,21 +84,11 @@ export class LocalServer {
     const net = createNetServer({ pauseOnConnect: false }, (socket) => this.#accept(socket, http));
     // A last bound, past ours (root's own connections and refused ones being answered).
     net.maxConnections = maxLocalConnections + maxLocalConnectionsPerUid + 16;
-    await new Promise<void>((resolve, reject) => {
-      net.once('error', reject);
-      net.listen({ path }, () => {
-        net.off('error', reject);
-        resolve();
-      });
-    });
+    this.#identity = await listenOnSocketPath(net, path, 0o666);
     net.on('error', (error) => this.#app.log.error({ err: error }, 'local socket failed'));
     this.#net = net;
     this.#http = http;
     this.#path = path;
-    // Its directory is writable by root (or us) only (prepareSocketPath): nobody can swap
-    // the file between the bind and this chmod.
-    await chmod(path, 0o666);
-    this.#identity = await getSocketIdentity(path);
   }
 
   // Stops accepting new connections and closes the idle ones (the app is closing; requests
@@ -108,17 +105,23 @@ export class LocalServer {
     if (!net) return;
     this.#net = null;
     const closed = new Promise<void>((resolve) => (net.listening ? net.close(() => resolve()) : resolve()));
-    for (const socket of this.#sockets) socket.destroy();
+    for (const socket of [...this.#sockets, ...this.#refused]) socket.destroy();
     // Stops the timeout checks (its "not running" error is expected: it never listened).
     this.#http?.close(() => undefined);
     await closed;
     if (this.#identity) await removeSocketFile(this.#path, this.#identity);
     this.#path = '';
+    this.refusals.close();
   }
 
   readonly #sockets = new Set<Socket>();
+  // Connections being told they are too many (cut at stop too).
+  readonly #refused = new Set<Socket>();
 
   #accept(socket: Socket, http: HttpServer): void {
+    // Before anything is written: a peer gone already makes a write fail (EPIPE, ECONNRESET),
+    // and an 'error' with no listener would stop the daemon. The HTTP server adds its own.
+    socket.on('error', () => socket.destroy());
     const fd = (socket as Socket & { _handle?: { fd?: number } })._handle?.fd;
     let credentials;
     try {
@@ -135,7 +138,9 @@ export class LocalServer {
     if ((uid !== 0 && others >= maxLocalConnections) || held >= maxLocalConnectionsPerUid) {
       const limit =
         held >= maxLocalConnectionsPerUid ? `${maxLocalConnectionsPerUid} for uid ${uid}` : maxLocalConnections;
-      this.#app.log.warn({ address }, 'local socket: connection refused, too many');
+      this.refusals.count(uid);
+      this.#refused.add(socket);
+      socket.once('close', () => this.#refused.delete(socket));
       refuseConnection(socket, `Too many connections to the local socket (at most ${limit}); try again later`);
       return;
     }

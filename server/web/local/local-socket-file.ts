@@ -1,8 +1,9 @@
-import { connect } from 'node:net';
-import { lstat, mkdir, unlink } from 'node:fs/promises';
+import { connect, type Server } from 'node:net';
+import { lstat, mkdir, mkdtemp, rename, rm, unlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CoreError } from '../../core/errors.ts';
+import { checkSafeDirectory, setSocketMode } from './check-safe-directory.ts';
 
 // How long a socket found at the path may take to answer before it counts as alive.
 const probeTimeoutMs = 1000;
@@ -34,22 +35,18 @@ function isListening(path: string): Promise<boolean> {
 }
 
 // Makes `path` ready for a daemon's socket to be bound there: its directory is made (0755)
-// when missing, and must belong to root or to us and be writable by no one else, so that no
-// other user can swap the socket for something else between its bind and its chmod (as
-// OpenSSH's StrictModes asks of ~/.ssh). A socket file nobody listens on is removed; a
-// symbolic link (never followed), any other file, or a socket that answers is refused.
+// when missing, and it and every directory above it must belong to root or to us and be
+// writable by no one else (checkSafeDirectory: a group of root's or ours may, as a demo under
+// a umask-002 home has it), so that no other user can put a socket of their own in ours'
+// place for the `licorn` command to talk to, nor swap a directory on the way between the
+// bind and the chmod. A socket file nobody listens on is removed; a symbolic link (never
+// followed), any other file, or a socket that answers is refused.
 export async function prepareSocketPath(path: string): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') refuse(path, `cannot make its directory (${error.code})`);
   });
-  const parent = await lstat(directory);
-  const uid = process.geteuid?.() ?? 0;
-  if (!parent.isDirectory()) refuse(path, `${directory} is not a directory`);
-  if (parent.uid !== 0 && parent.uid !== uid) refuse(path, `${directory} belongs to uid ${parent.uid}, not root or us`);
-  if ((parent.mode & 0o022) !== 0) {
-    refuse(path, `${directory} is writable by others (mode ${(parent.mode & 0o7777).toString(8)})`);
-  }
+  await checkSafeDirectory(directory, `the socket ${path}`);
   const found = await getStats(path);
   if (!found) return;
   if (found.isSymbolicLink()) refuse(path, 'it is a symbolic link');
@@ -58,6 +55,42 @@ export async function prepareSocketPath(path: string): Promise<void> {
   await unlink(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
+}
+
+// Makes `server` listen on a Unix socket at `path` with `mode`: bound in a fresh private
+// directory beside it (0700, ours), given its mode there through a descriptor that follows
+// no link (setSocketMode), then renamed into place (a rename replaces a link, never follows
+// it). Resolves with the file's identity.
+export async function listenOnSocketPath(server: Server, path: string, mode: number): Promise<SocketIdentity> {
+  await prepareSocketPath(path);
+  const staging = await mkdtemp(join(dirname(path), '.licornd-'));
+  try {
+    const bound = join(staging, 's');
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ path: bound }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const identity = await getSocketIdentity(bound);
+    await setSocketMode(bound, identity, mode);
+    await rename(bound, path);
+    const placed = await getSocketIdentity(path);
+    if (placed.dev !== identity.dev || placed.ino !== identity.ino) refuse(path, 'it was swapped while bound');
+    return placed;
+  } catch (error) {
+    if (server.listening) server.close();
+    throw error;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+// A socket file's device and inode: it is removed at stop only if it is still this one.
+export interface SocketIdentity {
+  dev: number;
+  ino: number;
 }
 
 // The identity of the socket file we bound, to remove it at stop only if it is still ours.

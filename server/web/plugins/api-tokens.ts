@@ -3,6 +3,7 @@ import { ApiTokenStore, type ApiToken } from '../../core/auth/api-token-store.ts
 import { CoreError } from '../../core/errors.ts';
 import { getBoundAccount } from '../local/local-account.ts';
 import { isLocalRequest } from '../local/local-peer.ts';
+import { checkAccountStage, type AccountStageMemo } from '../local/account-stage.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,60 +20,74 @@ declare module 'fastify' {
 
 const refuse = (message: string, field = 'authorization') => new CoreError('permission-denied', message, { field });
 
-// `Authorization: Bearer <token>`: the request acts as the token's account, with its rights
-// as the account files say now (a session per token, not stored, re-read at every request
-// like a browser's: a demoted, locked or deleted account's tokens follow at once). No CSRF
+// `Authorization: Bearer <token>`, on /api/ routes only: the request acts as the token's
+// account, with its rights as the account files say now (a session per token, not stored,
+// re-read at every request like a browser's: a demotion follows at once; a deletion, lock,
+// expiry or new password revokes the token, ApiTokenStore) if a login's account checks let
+// it in (PAM's account stage, a password that must be changed first). No CSRF
 // token is needed (no cookie is involved), so a Bearer request that also carries a cookie is
 // refused, and so is one on the local socket (its caller is known already).
 export default fp(
   async (app) => {
+    // The session each token acts through, by token id, and its account checks' last answer.
+    const sessionOf = new Map<string, string>();
+    const memoOf = new Map<string, { memo?: AccountStageMemo | null }>();
+    const endTokenSession = (id: string) => {
+      const sessionId = sessionOf.get(id);
+      sessionOf.delete(id);
+      memoOf.delete(id);
+      if (sessionId) app.sessions.destroy(sessionId, 'logout');
+    };
     const store = new ApiTokenStore({
       file: app.config.tokens.storeFile,
       maxPerAccount: app.config.tokens.maxPerAccount,
       events: app.core.events,
+      rights: app.core.auth,
+      // A revoked token's session ends with it (an event stream it holds, too).
+      onRevoked: (tokens) => tokens.forEach((token) => endTokenSession(token.id)),
       warn: (message) => app.log.warn(message),
     });
     await store.load();
     app.decorate('apiTokens', store);
     app.decorateRequest('apiToken', null);
-    // The session each token acts through, by token id.
-    const sessionOf = new Map<string, string>();
 
-    app.addHook('onRequest', (request, _reply, done) => {
+    app.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;
-      if (header === undefined) return done();
-      if (isLocalRequest(request)) return done(refuse('The local socket knows its caller: send no Authorization'));
+      if (header === undefined) return;
+      if (isLocalRequest(request)) throw refuse('The local socket knows its caller: send no Authorization');
       if (request.headers.cookie !== undefined) {
-        return done(refuse('A request with an API token must not carry cookies: send one or the other'));
+        throw refuse('A request with an API token must not carry cookies: send one or the other');
+      }
+      // A token is for scripts and the CLI: the API only, never a page or its forms.
+      if (!request.url.startsWith('/api/')) {
+        throw new CoreError('permission-denied', `API tokens open /api/ only, not ${request.url.slice(0, 100)}`, {
+          field: 'session',
+        });
       }
       const match = /^Bearer ([!-~]{1,200})$/.exec(header);
-      if (!match) return done(refuse('Authorization must be "Bearer <token>"', 'session'));
+      if (!match) throw refuse('Authorization must be "Bearer <token>"', 'session');
       const token = store.find(match[1]!);
       if (!token) {
         request.log.warn({ address: request.ip }, 'refused an unknown or revoked API token');
-        return done(refuse('Unknown or revoked API token', 'session'));
+        throw refuse('Unknown or revoked API token', 'session');
       }
       const known = sessionOf.get(token.id);
       let session = known ? app.sessions.use(known) : null;
+      const memo = memoOf.get(token.id) ?? {};
+      memoOf.set(token.id, memo);
+      // A login's account checks (PAM's account stage), asked again every little while.
+      await checkAccountStage(app.core.auth, { login: token.login, uid: token.uid, address: request.ip }, memo);
       if (!session) {
-        try {
-          const account = getBoundAccount(app.core.auth, token.login, token.uid);
-          session = app.sessions.createBound(account, request.ip, 'token', `API token "${token.name}"`);
-        } catch (error) {
-          return done(error as Error);
-        }
+        const account = getBoundAccount(app.core.auth, token.login, token.uid);
+        session = app.sessions.createBound(account, request.ip, 'token', `API token "${token.name}"`);
         sessionOf.set(token.id, session.id);
       }
+      if (memo.memo?.verdict === 'must-change') session.mustChangePassword = true;
       request.session = session;
       request.apiToken = token;
-      done();
     });
     // A deleted token's session ends with it.
-    app.decorate('endTokenSession', (id: string) => {
-      const sessionId = sessionOf.get(id);
-      sessionOf.delete(id);
-      if (sessionId) app.sessions.destroy(sessionId, 'logout');
-    });
+    app.decorate('endTokenSession', endTokenSession);
     app.addHook('onClose', async () => store.close());
   },
   { name: 'licorn-api-tokens', dependencies: ['licorn-sessions', 'licorn-core'] },

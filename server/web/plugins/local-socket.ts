@@ -5,6 +5,7 @@ import { LocalServer } from '../local/local-server.ts';
 import { InsideServer } from '../local/inside-server.ts';
 import { getLocalPeer } from '../local/local-peer.ts';
 import { getLocalAccount } from '../local/local-account.ts';
+import { checkAccountStage } from '../local/account-stage.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,43 +16,39 @@ declare module 'fastify' {
   }
 }
 
-// The local socket's callers: a request there is the account of its peer's uid (root as
-// an admin), through a session of its connection that the session store re-reads at every
-// request and socket frame like a browser's (a demotion, a lock or a deletion applies at
-// once); cookies are ignored there. A request with an Origin header (a browser, behind
-// some proxy) is refused: the local socket skips the CSRF and Origin rules, meant for
-// programs only.
+// The local socket's callers: a request there is the account of its peer's uid (root as an admin)
+// if a login's account checks let it in (PAM's account stage, shadow(5), a password that must be
+// changed first: account-stage.ts), through a session of its connection that the session store
+// re-reads at every request and socket frame like a browser's (a demotion, a lock or a deletion
+// applies at once); cookies are ignored there. A request with an Origin header (a browser, behind
+// some proxy) is refused: the local socket skips the CSRF and Origin rules, meant for programs
+// only.
 export default fp(
   async (app) => {
     const server = new LocalServer(app);
     app.decorate('localServer', server);
-    // Its history beside the sessions file (/var/lib/licorn/ on the real machine), 0600.
-    const inside = new InsideServer(app, join(dirname(app.config.sessions.storeFile), 'inside-history'));
+    // Its history in a root-only directory beside the sessions file (/var/lib/licorn/inside/).
+    const inside = new InsideServer(app, join(dirname(app.config.sessions.storeFile), 'inside', 'history'));
     app.decorate('insideServer', inside);
-    app.addHook('onRequest', (request, _reply, done) => {
+    app.addHook('onRequest', async (request) => {
       const peer = getLocalPeer(request.raw.socket);
-      if (!peer) return done();
+      if (!peer) return;
       if (request.headers.origin !== undefined) {
         request.log.warn({ origin: request.headers.origin }, 'local socket: refused a request with an Origin');
         const message = 'The local socket is for local programs: a request with an Origin header is refused';
-        return done(new CoreError('permission-denied', message, { field: 'origin' }));
+        throw new CoreError('permission-denied', message, { field: 'origin' });
       }
       let session = peer.sessionId ? app.sessions.use(peer.sessionId) : null;
-      if (!session) {
-        try {
-          session = app.sessions.createBound(
-            getLocalAccount(app.core.auth, peer.uid),
-            peer.address,
-            'local',
-            'local socket',
-          );
-        } catch (error) {
-          return done(error as Error);
-        }
+      const fresh = session ? null : getLocalAccount(app.core.auth, peer.uid);
+      const login = session?.login ?? fresh!.login;
+      // A login's account checks (PAM's account stage), asked again every little while.
+      await checkAccountStage(app.core.auth, { login, uid: peer.uid, address: peer.address }, peer);
+      if (fresh) {
+        session = app.sessions.createBound(fresh, peer.address, 'local', 'local socket');
         peer.sessionId = session.id;
       }
+      if (peer.memo?.verdict === 'must-change' && peer.uid !== 0) session!.mustChangePassword = true;
       request.session = session;
-      done();
     });
     app.addHook('preClose', async () => server.stopAccepting());
     app.addHook('onClose', async () => Promise.all([server.close(), inside.close()]).then(() => undefined));

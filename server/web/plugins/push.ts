@@ -7,6 +7,7 @@ import { createAccountDetailsTopic } from '../push/topics/account-details-topic.
 import { createAuditTopic } from '../push/topics/audit-topic.ts';
 import { createImportProgressTopic } from '../push/topics/import-progress-topic.ts';
 import { createGroupsTopics } from '../push/topics/groups-topic.ts';
+import { createGroupShareTopic } from '../push/topics/group-share-topic.ts';
 import { createStatusTopic } from '../push/topics/status-topic.ts';
 import { createVolumesTopic } from '../push/topics/volumes-topic.ts';
 import { createEventsTopic } from '../push/topics/events-topic.ts';
@@ -33,6 +34,7 @@ export default fp(
       auditTopic,
       createImportProgressTopic(),
       ...createGroupsTopics(app.core.accounts, app.core.events, hub, render),
+      createGroupShareTopic(app.core.shares, app.core.events, hub),
       createStatusTopic(app.core.status, hub, app.core.events),
       createVolumesTopic(app.core.volumes, getMediaDir(app.core.root), app.core.events, hub, render),
       createEventsTopic(app.core.journal, hub, render),

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { listAccountTokens, revokeAccountToken } from '../auth/account-tokens.ts';
 import { CoreError } from '../../core/errors.ts';
 import { quote } from '../../core/accounts/validate-fields.ts';
 import { csvColumns } from '../../core/accounts/account-csv.ts';
@@ -113,12 +114,13 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
   );
 
   // One account's details and edits. Its page follows `account/<login>`.
-  app.get<{ Params: { login: string } }>(
+  app.get<{ Params: { login: string }; Querystring: { revoked?: string } }>(
     '/accounts/:login',
     {
       config: admin,
       schema: {
         params: { type: 'object', required: ['login'], properties: { login: { type: 'string', maxLength: 64 } } },
+        querystring: { type: 'object', properties: { revoked: { type: 'string', maxLength: 16 } } },
       },
     },
     async (request, reply) => {
@@ -154,7 +156,29 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
         plans,
         primaryGroups: groups.map((group) => group.name).sort(),
         shells: app.core.accounts.getShells(),
+        tokens: listAccountTokens(app, account.login),
+        revoked: request.query.revoked === 'token',
       });
+    },
+  );
+
+  // An admin revokes one of the account's API tokens from its page (audited).
+  app.post<{ Params: { login: string; id: string } }>(
+    '/accounts/:login/tokens/:id/revoke',
+    {
+      config: admin,
+      schema: {
+        params: {
+          type: 'object',
+          required: ['login', 'id'],
+          properties: { login: { type: 'string', maxLength: 64 }, id: { type: 'string', maxLength: 100 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { login, id } = request.params;
+      await revokeAccountToken(app, request, login, id);
+      return reply.redirect(`/accounts/${encodeURIComponent(login)}?revoked=token`, 303);
     },
   );
 }

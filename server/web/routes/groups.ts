@@ -56,7 +56,8 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
         me: request.session,
         csrfToken: getCsrfToken(request, reply),
         page: 'group',
-        topics: `group/${group.name}`,
+        // A standard group's page also follows its share's repair.
+        topics: group.responsibles === null ? `group/${group.name}` : `group/${group.name} group-share/${group.name}`,
         group,
         groupJson: JSON.stringify(group),
         people: getGroupPeople(group),

@@ -11,7 +11,7 @@ export interface SessionRights {
 // What the files now say of a session: it ends (and why), or it goes on with these rights.
 export type SessionVerdict =
   | { ends: SessionEndReason }
-  | { ends: null; isAdmin: boolean; fullName: string; credential: string };
+  | { ends: null; isAdmin: boolean; fullName: string; credential: string; mustChangePassword?: boolean };
 
 // Judges a session of an account that logged in with the password digest `credential`:
 // deleted, locked or expired accounts lose it, and so does a password changed since, unless
@@ -31,10 +31,13 @@ export function getSessionVerdict(
 }
 
 // Judges a session opened without a password (local socket, API token): root's never ends;
-// another uid's ends when its account is gone, no longer has that uid, or is locked or
-// expired; a demotion or promotion applies at once.
+// another uid's ends when its account is gone, no longer has that uid, or may not log in
+// (locked, expired, its password past the inactivity period); a demotion or promotion
+// applies at once, and so does a password that must be changed (`mustChangePassword`).
 export function getBoundSessionVerdict(access: AccountAccess | null, uid: number): SessionVerdict {
   if (uid === 0) return { ends: null, isAdmin: true, fullName: access?.account.fullName ?? 'root', credential: '' };
   if (!access || access.account.uid !== uid) return { ends: 'account-removed' };
-  return getSessionVerdict(access, access.credential);
+  if (access.refusal === 'password-inactive') return { ends: 'account-expired' };
+  const verdict = getSessionVerdict(access, access.credential);
+  return verdict.ends ? verdict : { ...verdict, mustChangePassword: access.mustChangePassword };
 }

@@ -65,6 +65,8 @@ export interface LocalAccount {
   fullName: string;
   isAdmin: boolean;
   uid: number;
+  // Its password must be changed first: the session reaches nothing else (auth-guard.ts).
+  mustChangePassword?: boolean;
 }
 
 // The map key of a session: the sha256 of its cookie id, so neither memory dumps of the
@@ -178,6 +180,7 @@ export class SessionStore {
   createBound(account: LocalAccount, address: string, via: 'local' | 'token', label: string): WebSession {
     const now = this.#now();
     const session: WebSession = {
+      ...(account.mustChangePassword ? { mustChangePassword: true } : {}),
       id: createRandomToken(),
       publicId: Buffer.from(createRandomToken(8), 'base64url').toString('hex'),
       login: account.login,
@@ -308,6 +311,11 @@ export class SessionStore {
     Object.assign(entry, { revision, day, credential: verdict.credential });
     const { session } = entry;
     session.fullName = verdict.fullName;
+    // A session without a password follows the files: it may not outlive a forced change.
+    if (boundUid !== undefined) {
+      if (verdict.mustChangePassword) session.mustChangePassword = true;
+      else delete session.mustChangePassword;
+    }
     if (session.isAdmin !== verdict.isAdmin) {
       session.isAdmin = verdict.isAdmin;
       this.#options.events.emit('session-changed', 'auth', { sessionId: session.publicId, isAdmin: verdict.isAdmin });

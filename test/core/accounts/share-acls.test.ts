@@ -5,19 +5,49 @@ import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/
 import { createShare } from '../../../server/core/accounts/shared-directories.ts';
 import { DirectorySteps } from '../../../server/core/accounts/directory-steps.ts';
 import { readSharePermissive } from '../../../server/core/accounts/share-acls.ts';
+import { SharesService } from '../../../server/core/shares/shares-service.ts';
+import { startNativeShareWatcher } from '../../../server/core/shares/native-share-watcher.ts';
 
 // Real ACLs on a real filesystem, enforced by the kernel: the test acts as sandbox accounts
 // with setpriv (their UID and groups), which needs root, as the whole suite does.
+// The share's tree follows a permissive switch in the background, through the shares
+// service and its watcher, as in licornd.
 let s: AccountsSandbox;
+let shares: SharesService;
 let share: string;
 beforeAll(async () => {
   s = await createAccountsSandbox();
+  shares = await SharesService.open({
+    root: s.root,
+    events: s.bus,
+    accounts: s.service,
+    startWatcher: startNativeShareWatcher,
+    warn: () => {},
+  });
   await s.service.createGroup({ name: 'aclcrew', description: 'ACL test' });
   share = join(s.root, 'home/groups/aclcrew');
   // The sandbox lives in a 0700 temporary directory: let the accounts reach the share.
   for (let dir = dirname(share); dir.startsWith(dirname(s.root)); dir = dirname(dir)) await chmod(dir, 0o755);
 });
-afterAll(() => s.remove());
+afterAll(async () => {
+  await shares.close();
+  await s.remove();
+});
+
+// Switches permissive and waits for the repair of the share's tree to end.
+async function setPermissive(permissive: boolean): Promise<void> {
+  const since = s.events.length;
+  await s.service.setPermissive('aclcrew', permissive);
+  const end = await s.waitForEvent(
+    (event) =>
+      s.events.indexOf(event) >= since &&
+      event.name === 'group-share-progress' &&
+      (event.data as { done: boolean }).done,
+    'the repair of the share',
+    30_000,
+  );
+  expect(end.data).toMatchObject({ name: 'aclcrew', done: true, cancelled: false });
+}
 
 const acl = async (path: string) =>
   (await run('getfacl', ['--numeric', '--omit-header', '--absolute-names', path])).stdout;
@@ -75,7 +105,7 @@ describe("shared directories' ACLs", () => {
 
   it("keeps deletes and renames to a file's owner in a non-permissive share (sticky), everywhere", async () => {
     await mkdir(join(share, 'deep'));
-    await s.service.setPermissive('aclcrew', false);
+    await setPermissive(false);
     const mode = async (path: string) => (await run('stat', ['-c', '%a', path])).stdout.trim();
     expect([await mode(share), await mode(join(share, 'deep'))]).toEqual(['3770', '3770']);
     for (const dir of [share, join(share, 'deep')]) {
@@ -98,7 +128,7 @@ describe("shared directories' ACLs", () => {
     const outsideBefore = await acl(outside);
     const seen = s.events.length;
 
-    await s.service.setPermissive('aclcrew', true);
+    await setPermissive(true);
     expect(await s.service.getPermissive('aclcrew')).toBe(true);
     expect(await acl(share)).toContain(`default:group:${gid('aclcrew')}:rwx`);
     expect(await acl(join(share, 'by-dnguyen'))).toContain(`group:${gid('aclcrew')}:rw-`);
@@ -119,7 +149,7 @@ describe("shared directories' ACLs", () => {
         ),
     ).toBe(true);
 
-    await s.service.setPermissive('aclcrew', false);
+    await setPermissive(false);
     expect(await acl(join(share, 'by-dnguyen'))).toContain(`group:${gid('aclcrew')}:r--`);
     expect(await runAs('hpetit', `echo again >> ${share}/by-dnguyen`)).toBe(false);
     expect(await runAs('hpetit', `rm -f ${share}/kept-by-dnguyen`)).toBe(false);

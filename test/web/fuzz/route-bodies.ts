@@ -36,6 +36,7 @@ export const pageFormSchemas: Record<string, Schema> = {
   },
   'POST /me/tokens': { type: 'object', required: ['name'], properties: { name: {}, _csrf: {} } },
   'POST /me/tokens/:id/delete': { type: 'object', properties: { _csrf: {} } },
+  'POST /accounts/:login/tokens/:id/revoke': { type: 'object', properties: { _csrf: {} } },
   'POST /me/password': {
     type: 'object',
     required: ['currentPassword', 'newPassword', 'confirmPassword'],

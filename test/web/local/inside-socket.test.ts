@@ -78,7 +78,7 @@ describe.skipIf(!isRoot && process.env.CI !== 'true')('get inside (needs root fo
     await waitUntil(() => inside.output().includes('core.accounts.getAccount'), 'the completion');
     inside.stdin.write('\x15.exit\r');
     expect(await inside.exit).toBe(0);
-    const history = join(getDir(), 'inside-history');
+    const history = join(getDir(), 'inside', 'history');
     expect((await stat(history)).mode & 0o777).toBe(0o600);
   });
 

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalServer, maxLocalConnectionsPerUid } from '../../../server/web/local/local-server.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 import { requestLocal } from '../../helpers/local-socket-client.ts';
@@ -76,5 +76,33 @@ describe('the local server', () => {
     } finally {
       stop();
     }
+  });
+
+  it('survives callers that leave before their refusal is written, and logs the flood in one line', async () => {
+    const warn = vi.spyOn(t.app.log, 'warn');
+    const held = Array.from({ length: maxLocalConnectionsPerUid }, () => open());
+    try {
+      await Promise.all(held.map(({ socket }) => new Promise((resolve) => socket.once('connect', resolve))));
+      // Red team's HIGH 1: each connects and closes at once; the daemon's 503 meets a closed
+      // peer (EPIPE, ECONNRESET), which stopped the process when nothing listened for it.
+      const gone = Array.from({ length: 200 }, () => {
+        const socket = connect(path);
+        socket.on('error', () => undefined);
+        socket.once('connect', () => socket.destroy());
+        return new Promise((resolve) => socket.once('close', resolve));
+      });
+      await Promise.all(gone);
+      await waitUntil(() => server.refusals.total >= 200, 'the daemon saw every refused connection');
+    } finally {
+      held.forEach(({ socket }) => socket.destroy());
+      await Promise.all(held.map(({ answer }) => answer));
+    }
+    const lines = warn.mock.calls.filter(([, message]) => String(message).includes('connections refused'));
+    warn.mockRestore();
+    expect(lines.length).toBeLessThanOrEqual(1);
+    const deadline = Date.now() + 5000;
+    let back = await requestLocal(path, 'GET', '/api/v1/session');
+    while (back.status === 503 && Date.now() < deadline) back = await requestLocal(path, 'GET', '/api/v1/session');
+    expect(back.json()).toMatchObject({ login: 'root', isAdmin: true });
   });
 });

@@ -108,6 +108,29 @@ describe.skipIf(!isRoot && process.env.CI !== 'true')('the local socket (needs r
     client.stop();
   });
 
+  it('refuses an account whose password must be changed, as HTTPS does, on its connection (MEDIUM 5)', async () => {
+    const client = startLocalClientAs(dnguyen, socketPath, started);
+    expect((await client.send('GET', '/api/v1/session')).status).toBe(200);
+    const patch = async (changes: Record<string, unknown>) => {
+      const { version } = (await requestLocal(socketPath, 'GET', '/api/v1/accounts/dnguyen')).json();
+      const answer = await requestLocal(socketPath, 'PATCH', '/api/v1/accounts/dnguyen', {
+        body: { version, ...changes },
+      });
+      expect(answer.status, answer.body).toBe(200);
+    };
+    await patch({ forcePasswordChange: true });
+    const forced = await client.send('GET', '/api/v1/session');
+    expect(forced.status).toBe(403);
+    expect(forced.json().message).toBe('Account "dnguyen" must change its password first, at /login/password');
+    expect((await client.send('GET', '/api/v1/groups')).status).toBe(403);
+    // Changed (here by root): the connection goes on.
+    await patch({ password: 'Changed-local-1234' });
+    expect((await client.send('GET', '/api/v1/session')).status).toBe(200);
+    client.stop();
+    // Root is never held back.
+    expect((await requestLocal(socketPath, 'GET', '/api/v1/session')).json()).toMatchObject({ login: 'root' });
+  });
+
   it('makes no API token (a uid would mint a remote credential without its password), takes no Bearer', async () => {
     const client = startLocalClientAs(dnguyen, socketPath, started);
     const refused = await client.send('POST', '/api/v1/tokens', { name: 'from the socket' });

@@ -25,7 +25,8 @@ describe('the groups pages', () => {
   it("show a group's accounts with their role, and refuse renaming an admin group from the page", async () => {
     const page = await get('/groups/developers');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('data-topics="group/developers"');
+    expect(page.body).toContain('data-topics="group/developers group-share/developers"');
+    expect(page.body).toContain('id="group-share-repair"');
     expect(page.body).toMatch(/name="role:blefevre" value="responsible" aria-label="blefevre is responsible" checked/);
     expect(page.body).toMatch(/name="role:ghenry" value="guest" aria-label="ghenry is guest" checked/);
     expect(page.body).toMatch(/name="role:dnguyen" value="member" aria-label="dnguyen is member" checked/);

@@ -31,6 +31,7 @@ function createRights() {
     account: { ...account, login, isAdmin },
     refusal: null,
     credential,
+    mustChangePassword: false,
   });
   const state = {
     revision: 1,

@@ -24,12 +24,19 @@ import { getGroupDetails } from '../../../core/accounts/group-details.ts';
 // Every shape here is the core's (group-schema.ts): bodies, parameters and responses.
 const nameParams = { type: 'object', required: ['name'], properties: { name: groupNameSchema } } as const;
 const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+const noBody = { type: 'object', additionalProperties: false, properties: {} } as const;
+// A share's repair as it stands: entries seen and corrected so far.
+const repairSchema = {
+  type: 'object',
+  required: ['name', 'scanned', 'fixed'],
+  properties: { name: groupNameSchema, scanned: { type: 'integer' }, fixed: { type: 'integer' } },
+} as const;
 
 // The groups API (`/api/v1/groups…`), for admins: list, details, create, rename and
 // describe (with the version the change was based on), roles of accounts, delete. Every
 // change is audited; protected groups and others' primary groups are refused by the core.
 export default async function groupsApiRoutes(app: FastifyInstance): Promise<void> {
-  const { accounts, audit } = app.core;
+  const { accounts, audit, shares } = app.core;
   const adminGroups = app.config.auth.adminGroups;
   const admin = { admin: true };
 
@@ -180,6 +187,54 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
         },
         request.body.role,
       );
+    },
+  );
+
+  app.post<{ Params: { name: string } }>(
+    '/api/v1/groups/:name/share/repair',
+    {
+      config: admin,
+      schema: {
+        tags: ['groups'],
+        summary:
+          "Set every file and directory of a standard group's share to its rule again, in the background " +
+          '(progress: push topic group-share/<name>); 202 when started',
+        params: nameParams,
+        body: noBody,
+        response: { 202: repairSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { name: groupName } = request.params;
+      const repair = await runAudited(audit, request, 'group-share-repair', groupName, async () => {
+        checkGroupChange(getActorOf(request), getExisting(groupName), adminGroups);
+        await shares.repairShare(groupName);
+        return shares.getRepair(groupName) ?? { name: groupName, scanned: 0, fixed: 0 };
+      });
+      reply.code(202);
+      return { name: groupName, scanned: repair.scanned, fixed: repair.fixed };
+    },
+  );
+
+  app.delete<{ Params: { name: string } }>(
+    '/api/v1/groups/:name/share/repair',
+    {
+      config: admin,
+      schema: {
+        tags: ['groups'],
+        summary: "Cancel the repair of a standard group's share (it stays watched); 404 when none runs",
+        params: nameParams,
+        response: { 200: repairSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { name: groupName } = request.params;
+      return runAudited(audit, request, 'group-share-cancel', groupName, async () => {
+        checkGroupChange(getActorOf(request), getExisting(groupName), adminGroups);
+        const repair = shares.getRepair(groupName);
+        await shares.cancelRepair(groupName);
+        return { name: groupName, scanned: repair?.scanned ?? 0, fixed: repair?.fixed ?? 0 };
+      });
     },
   );
 

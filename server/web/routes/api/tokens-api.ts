@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createOwnToken, deleteOwnToken, getTokenView } from '../../auth/own-tokens.ts';
+import { listAccountTokens, revokeAccountToken } from '../../auth/account-tokens.ts';
 
 const tokenView = {
   type: 'object',
@@ -59,6 +60,42 @@ export default async function tokensApiRoutes(app: FastifyInstance): Promise<voi
     },
     async (request, reply) => {
       await deleteOwnToken(app, request, request.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  // An admin's view: any account's tokens, and revoking one (audited).
+  const loginParams = { type: 'object', required: ['login'], properties: { login: { type: 'string', maxLength: 64 } } };
+  app.get<{ Params: { login: string } }>(
+    '/api/v1/accounts/:login/tokens',
+    {
+      config: { admin: true },
+      schema: {
+        tags: ['tokens'],
+        summary: "An account's API tokens (admins)",
+        params: loginParams,
+        response: { 200: { type: 'array', items: tokenView } },
+      },
+    },
+    async (request) => listAccountTokens(app, request.params.login),
+  );
+
+  app.delete<{ Params: { login: string; id: string } }>(
+    '/api/v1/accounts/:login/tokens/:id',
+    {
+      config: { admin: true },
+      schema: {
+        tags: ['tokens'],
+        summary: "Revoke one of an account's API tokens (admins; audited as token-revoke)",
+        params: {
+          type: 'object',
+          required: ['login', 'id'],
+          properties: { login: { type: 'string', maxLength: 64 }, id: { type: 'string', maxLength: 100 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      await revokeAccountToken(app, request, request.params.login, request.params.id);
       return reply.code(204).send();
     },
   );

@@ -1,7 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
+import { copyFile, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, getCookieHeader, openApiSession, callApi, type TestApp } from '../../../helpers/test-app.ts';
 import { testPasswords } from '../../../helpers/sandbox.ts';
+import { ApiTokenStore } from '../../../../server/core/auth/api-token-store.ts';
+import { EventBus } from '../../../../server/core/events/event-bus.ts';
 
 // Issue 15: remote use without the form: POST /api/v1/session, and API tokens (Bearer).
 let t: TestApp;
@@ -106,7 +109,7 @@ describe('API tokens', () => {
     expect(basic.statusCode).toBe(401);
   });
 
-  it("follow the account's rights at once: demoted, locked, deleted", async () => {
+  it("follow the account's rights at once: demoted; locked or deleted revokes them for good", async () => {
     const { accounts } = t.app.core;
     const wmi = { login: 'tokenwmi', password: 'Token-pass-1234', groups: ['licorn-wmi'], createHome: false };
     await accounts.createAccount(wmi);
@@ -115,18 +118,108 @@ describe('API tokens', () => {
     expect((await bearer(token, 'GET', '/api/v1/accounts')).statusCode).toBe(200);
     await accounts.removeMember('licorn-wmi', 'tokenwmi');
     expect((await bearer(token, 'GET', '/api/v1/accounts')).statusCode).toBe(403);
+    expect((await bearer(token, 'GET', '/api/v1/session')).statusCode).toBe(200);
+    // Red team's MEDIUM 3: a lock ends the token, and an unlock does not bring it back.
     await accounts.modifyAccount('tokenwmi', { locked: true });
     const locked = await bearer(token, 'GET', '/api/v1/session');
     expect(locked.statusCode).toBe(401);
-    expect(locked.json().message).toMatch(/^Account "tokenwmi" \(uid \d+\) is locked$/);
+    expect(locked.json().message).toBe('Unknown or revoked API token');
     await accounts.modifyAccount('tokenwmi', { locked: false });
-    expect((await bearer(token, 'GET', '/api/v1/session')).statusCode).toBe(200);
-    await accounts.deleteAccount('tokenwmi', 'keep');
     expect((await bearer(token, 'GET', '/api/v1/session')).statusCode).toBe(401);
+    expect(t.app.apiTokens.list('tokenwmi')).toEqual([]);
+    const again = await openApiSession(t.app, 'tokenwmi', 'Token-pass-1234');
+    const second = (await callApi(t.app, again, 'POST', '/api/v1/tokens', { name: 'wmi 2' })).json();
+    await accounts.deleteAccount('tokenwmi', 'keep');
+    expect((await bearer(second.token, 'GET', '/api/v1/session')).statusCode).toBe(401);
     expect(t.app.apiTokens.list('tokenwmi')).toEqual([]);
     // A new account of the same login does not inherit the old one's token.
     await accounts.createAccount({ login: 'tokenwmi', password: 'Token-pass-1234', createHome: false });
-    expect((await bearer(token, 'GET', '/api/v1/session')).statusCode).toBe(401);
+    expect((await bearer(second.token, 'GET', '/api/v1/session')).statusCode).toBe(401);
+  });
+
+  it('end with a new password, whoever sets it, and with a forced change', async () => {
+    const { accounts } = t.app.core;
+    await accounts.createAccount({ login: 'tokenpass', password: 'Token-pass-1234', createHome: false });
+    const make = async (password: string) => {
+      const session = await openApiSession(t.app, 'tokenpass', password);
+      return (await callApi(t.app, session, 'POST', '/api/v1/tokens', { name: 'pass' })).json().token as string;
+    };
+    const first = await make('Token-pass-1234');
+    expect((await bearer(first, 'GET', '/api/v1/session')).statusCode).toBe(200);
+    // An admin resets a compromised password: the token goes with the browser sessions.
+    await accounts.setPassword('tokenpass', 'Token-reset-5678');
+    expect((await bearer(first, 'GET', '/api/v1/session')).statusCode).toBe(401);
+    const second = await make('Token-reset-5678');
+    await accounts.forcePasswordChange('tokenpass');
+    expect((await bearer(second, 'GET', '/api/v1/accounts')).statusCode).toBe(401);
+    expect(t.app.apiTokens.list('tokenpass')).toEqual([]);
+  });
+
+  it('of an account deleted and made again while the daemon was stopped are dropped at load', async () => {
+    const { accounts } = t.app.core;
+    await accounts.createAccount({ login: 'tokenback', password: 'Token-pass-1234', createHome: false });
+    const uid = accounts.getAccount('tokenback')!.uid;
+    const session = await openApiSession(t.app, 'tokenback', 'Token-pass-1234');
+    expect((await callApi(t.app, session, 'POST', '/api/v1/tokens', { name: 'old' })).statusCode).toBe(201);
+    // The file as the stopped daemon left it.
+    const saved = join(t.sandbox.dir, 'tokens-before.json');
+    await copyFile(t.app.config.tokens.storeFile, saved);
+    await accounts.deleteAccount('tokenback', 'keep');
+    await accounts.createAccount({ login: 'tokenback', uid, password: 'Token-pass-1234', createHome: false });
+    const restarted = new ApiTokenStore({
+      file: saved,
+      maxPerAccount: 3,
+      events: new EventBus(),
+      rights: t.app.core.auth,
+    });
+    await restarted.load();
+    expect(restarted.list('tokenback')).toEqual([]);
+    expect(restarted.list('admin').length).toBeGreaterThan(0);
+    await restarted.close();
+  });
+
+  it("are listed and revoked by admins (API and the account's page), audited", async () => {
+    const mine = await makeToken('dnguyen', 'seen by admins');
+    const admin = await openApiSession(t.app, 'admin', testPasswords.admin);
+    const listed = await callApi(t.app, admin, 'GET', '/api/v1/accounts/dnguyen/tokens');
+    expect(listed.json()).toContainEqual(expect.objectContaining({ id: mine.id, name: 'seen by admins' }));
+    const member = await callApi(t.app, mine.session, 'GET', '/api/v1/accounts/admin/tokens');
+    expect(member.statusCode).toBe(403);
+    const revoked = await callApi(t.app, admin, 'DELETE', `/api/v1/accounts/dnguyen/tokens/${mine.id}`);
+    expect(revoked.statusCode).toBe(204);
+    expect((await bearer(mine.token, 'GET', '/api/v1/session')).statusCode).toBe(401);
+    const audit = await readFile(t.app.config.auditFile, 'utf8');
+    expect(audit).toMatch(/"login":"admin","address":"[^"]+","action":"token-revoke","target":"dnguyen"/);
+
+    const other = await makeToken('dnguyen', 'revoked from the page');
+    const page = await t.app.inject({ method: 'GET', url: '/accounts/dnguyen', headers: { cookie: admin.cookie } });
+    expect(page.body).toContain('revoked from the page');
+    expect(page.body).toContain(`/accounts/dnguyen/tokens/${other.id}/revoke`);
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: `/accounts/dnguyen/tokens/${other.id}/revoke`,
+      headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: admin.csrf }).toString(),
+    });
+    expect(posted.statusCode).toBe(303);
+    expect((await bearer(other.token, 'GET', '/api/v1/session')).statusCode).toBe(401);
+  });
+
+  it('open the API only: never a page or a form (red team LOW 12)', async () => {
+    const { token } = await makeToken('dnguyen', 'api only');
+    for (const url of ['/', '/me/', '/accounts/']) {
+      const page = await bearer(token, 'GET', url);
+      expect(page.statusCode, url).toBe(401);
+      expect(page.body).not.toContain('csrf');
+    }
+    const form = await t.app.inject({
+      method: 'POST',
+      url: '/me/profile',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'fullName=By+Token&shell=%2Fbin%2Fbash',
+    });
+    expect(form.statusCode).toBe(401);
+    expect((await bearer(token, 'GET', '/api/v1/session')).statusCode).toBe(200);
   });
 
   it('are deleted by their account only, and work no more', async () => {

@@ -1,0 +1,57 @@
+import type { AccountsService } from '../accounts/accounts-service.ts';
+import { makeShareLink, removeShareLink, type LinkOwner } from './share-links.ts';
+
+// The members' `~/G` links of the shares, as Licorn made them: made for every member (any
+// role) when they join, removed when they leave or the group goes, renamed with it. A name
+// already taken in a home is left alone and said once.
+export class ShareLinks {
+  readonly #root: string;
+  readonly #accounts: AccountsService;
+  readonly #warn: (message: string) => void;
+  readonly #said = new Set<string>();
+
+  constructor(root: string, accounts: AccountsService, warn: (message: string) => void) {
+    this.#root = root;
+    this.#accounts = accounts;
+    this.#warn = warn;
+  }
+
+  // Makes `~/<name>` for each of `logins` that has an account and a home of its own.
+  async makeAll(name: string, logins: Iterable<string>): Promise<void> {
+    for (const login of logins) {
+      const owner = this.#getOwner(login);
+      if (!owner) continue;
+      const outcome = await makeShareLink(this.#root, owner, name).catch((error: Error) => {
+        this.#sayOnce(`${login}/${name}`, `shares: cannot link ~${login}/${name}: ${error.message}`);
+        return null;
+      });
+      if (outcome === 'taken') {
+        const message =
+          `shares: ~${login}/${name} is already taken (not Licorn's link to the share): left alone, ` + `no link made`;
+        this.#sayOnce(`${login}/${name}`, message);
+      }
+    }
+  }
+
+  // Removes `~/<name>` (Licorn's link only) for each of `logins` still having an account.
+  async removeAll(name: string, logins: Iterable<string>): Promise<void> {
+    for (const login of logins) {
+      const owner = this.#getOwner(login);
+      if (!owner) continue;
+      await removeShareLink(this.#root, owner, name).catch((error: Error) => {
+        this.#sayOnce(`${login}/${name}-`, `shares: cannot remove ~${login}/${name}: ${error.message}`);
+      });
+    }
+  }
+
+  #getOwner(login: string): LinkOwner | null {
+    const account = this.#accounts.getAccount(login);
+    return account ? { login, uid: account.uid, gid: account.gid, home: account.home } : null;
+  }
+
+  #sayOnce(key: string, message: string): void {
+    if (this.#said.has(key)) return;
+    this.#said.add(key);
+    this.#warn(message);
+  }
+}

@@ -1,0 +1,64 @@
+import type { ShareRule, ShareWatchBatch, ShareWatcher } from './share-watcher.ts';
+
+type Progress = ShareWatchBatch['progress'][number];
+
+// The rules given to the watcher, and whose walk a progress report is. The watcher reports
+// a share's walk as it stands, not which request started it: a repair asked while a walk of
+// the share has not said its end yet would take that end for its own. Such a repair waits
+// for that end, then starts.
+export class ShareWalks {
+  readonly #watcher: ShareWatcher;
+  // The shares whose last walk has not said its end, and the repairs waiting for it.
+  readonly #pending = new Set<number>();
+  readonly #deferred = new Map<number, ShareRule>();
+  readonly #paths = new Map<number, string>();
+
+  constructor(watcher: ShareWatcher) {
+    this.#watcher = watcher;
+  }
+
+  // Gives the watcher a share's rule (with `repair`: every entry corrected during the walk).
+  send(rule: ShareRule, repair: boolean): void {
+    // Another path (a rename): the watcher drops the share's walk, which says no end.
+    if (this.#paths.get(rule.id) !== rule.path) {
+      this.#pending.delete(rule.id);
+      if (this.#deferred.delete(rule.id)) repair = true;
+    }
+    this.#paths.set(rule.id, rule.path);
+    if (this.#deferred.has(rule.id) || (repair && this.#pending.has(rule.id))) {
+      this.#deferred.set(rule.id, rule);
+      return;
+    }
+    this.#pending.add(rule.id);
+    this.#watcher.setShareRule(rule, { repair });
+  }
+
+  // Unwatches a share.
+  remove(id: number): void {
+    this.#pending.delete(id);
+    this.#deferred.delete(id);
+    this.#paths.delete(id);
+    this.#watcher.removeShare(id);
+  }
+
+  // Stops a share's repair; false when it had not started (it waited: nothing to tell).
+  cancel(id: number): boolean {
+    if (this.#deferred.delete(id)) return false;
+    this.#watcher.cancelShareRepair(id);
+    return true;
+  }
+
+  // Takes in a progress report; false when it is of a walk a repair waited for (which
+  // starts now), not of the share's latest request.
+  isLatest(progress: Progress): boolean {
+    // (A cancelled repair's walk goes on watching: its end is `done`.)
+    if (progress.done) this.#pending.delete(progress.id);
+    const deferred = this.#deferred.get(progress.id);
+    if (!deferred) return true;
+    if (progress.done) {
+      this.#deferred.delete(progress.id);
+      this.send(deferred, true);
+    }
+    return false;
+  }
+}

@@ -1,0 +1,257 @@
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoreError } from '../errors.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { AccountsService } from '../accounts/accounts-service.ts';
+import { getSharePath } from '../accounts/shared-directories.ts';
+import { quote } from '../accounts/validate-fields.ts';
+import { getShareRule } from './share-rule.ts';
+import { getRepairsJournalPath } from './share-repairs-journal.ts';
+import { ShareRepairs, type ShareRepair } from './share-repairs.ts';
+import { getInotifyLimitsWarning, readInotifyLimits, type InotifyLimits } from './inotify-limits.ts';
+import { getStandardShares, type StandardShare } from './standard-shares.ts';
+import { ShareLinks } from './share-links-sync.ts';
+import { ShareWalks } from './share-walks.ts';
+import type { ShareWatchBatch, ShareWatcher, ShareWatchFigures, StartShareWatcher } from './share-watcher.ts';
+
+export type { ShareRepair } from './share-repairs.ts';
+
+export interface SharesServiceOptions {
+  root: string;
+  events: EventBus;
+  accounts: AccountsService;
+  startWatcher: StartShareWatcher;
+  // Default: etc/licorn/share-repairs.json under the root.
+  journalPath?: string;
+  // Default: /proc/sys/fs/inotify (tests give their own numbers).
+  readLimits?: () => Promise<InotifyLimits | null>;
+  warn?: (message: string) => void;
+}
+
+// The watcher's figures and the repairs running, for the daemon's status.
+export interface SharesFigures extends ShareWatchFigures {
+  repairs: number;
+}
+
+// The shares of standard groups, held to their rule by the native watcher (share_watch.c):
+// every share is given to the watcher at start and kept in step with the groups through the
+// core's events (added; renamed: same GID, new path; deleted; permissive switched: repaired
+// in the background, journaled so that a restart resumes it: share-repairs.ts), and members
+// get their `~/G` links (share-links-sync.ts).
+export class SharesService {
+  readonly #options: SharesServiceOptions;
+  readonly #warn: (message: string) => void;
+  readonly #repairs: ShareRepairs;
+  readonly #links: ShareLinks;
+  #watcher!: ShareWatcher;
+  #walks!: ShareWalks;
+  // The standard groups' shares, by GID (the watcher's id): name and members as last seen.
+  #known = new Map<number, StandardShare>();
+  // The first walks not yet done (the limits are checked once they are), and whether the
+  // first reconcile is still giving the watcher every share.
+  readonly #walking = new Set<number>();
+  #starting = true;
+  #limitsChecked = false;
+  readonly #erred = new Set<number>();
+  #stops: (() => void)[] = [];
+  #queue: Promise<unknown> = Promise.resolve();
+  #reconcileQueued = false;
+  // The warning the limits gave at start (null: none, or not checked yet).
+  limitsWarning: string | null = null;
+
+  private constructor(options: SharesServiceOptions) {
+    this.#options = options;
+    this.#warn = options.warn ?? ((message) => process.emitWarning(message));
+    const journal = options.journalPath ?? getRepairsJournalPath(options.root);
+    this.#repairs = new ShareRepairs(options.events, journal, this.#warn);
+    this.#links = new ShareLinks(options.root, options.accounts, this.#warn);
+  }
+
+  // Starts the watcher over every standard group's share, resumes the repairs the journal
+  // holds, makes the members' links, and follows the groups from then on.
+  static async open(options: SharesServiceOptions): Promise<SharesService> {
+    const service = new SharesService(options);
+    await service.#repairs.load();
+    service.#watcher = options.startWatcher((batch) => service.#handleBatch(batch));
+    service.#walks = new ShareWalks(service.#watcher);
+    const { events } = options;
+    const reconcile = () => service.#queueReconcile();
+    service.#stops = [
+      events.on('group-added', reconcile),
+      events.on('group-removed', reconcile),
+      events.on('group-members-changed', reconcile),
+      events.on('group-changed', ({ data }) => {
+        if (data.fields.includes('permissive')) service.#enqueueAndWarn(() => service.#startRepair(data.name));
+      }),
+    ];
+    // An operation on the groups answers once its links are made and its repair started.
+    options.accounts.setCommitFollower(() => service.settle());
+    await service.#enqueue(() => service.#reconcile(true));
+    return service;
+  }
+
+  // The repair of a standard group's share running now, or null.
+  getRepair(name: string): ShareRepair | null {
+    const gid = this.#findGid(name);
+    return gid === null ? null : this.#repairs.get(gid);
+  }
+
+  // Sets every entry of a standard group's share to its rule again, in the background
+  // (progress: `group-share-progress`); idempotent, journaled until done. Queued after the
+  // group changes heard so far (a group just made is watched first).
+  repairShare(name: string): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#findGid(name) === null) {
+        const message = `The group ${quote(name)} has no shared directory being watched`;
+        throw new CoreError('not-found', message, { field: 'name' });
+      }
+      await this.#startRepair(name);
+    });
+  }
+
+  // Stops the repair of a share (it stays watched); said cancelled, and the journal
+  // forgets it at once (a restart does not start again what was cancelled).
+  cancelRepair(name: string): Promise<void> {
+    return this.#enqueue(async () => {
+      const gid = this.#findGid(name);
+      if (gid === null || this.#repairs.get(gid) === null) {
+        const message = `No repair of the share of group ${quote(name)} is running`;
+        throw new CoreError('not-found', message, { field: 'name' });
+      }
+      this.#walks.cancel(gid);
+      this.#repairs.end(gid, true);
+      await this.#repairs.settled();
+    });
+  }
+
+  // The watcher's figures (watches, queued events, overflows, entries corrected) and the
+  // repairs running.
+  getFigures(): SharesFigures {
+    return { ...this.#watcher.getFigures(), repairs: this.#repairs.count };
+  }
+
+  // Waits for the group changes heard so far (links made or removed, watcher told).
+  async settle(): Promise<void> {
+    await this.#enqueue(async () => {});
+    await this.#repairs.settled();
+  }
+
+  // Stops following the groups and stops the watcher; an unfinished repair stays in the
+  // journal, started again at the next start.
+  async close(): Promise<void> {
+    for (const stop of this.#stops) stop();
+    this.#stops = [];
+    this.#options.accounts.setCommitFollower(null);
+    await this.settle();
+    this.#watcher.stop();
+  }
+
+  #findGid(name: string): number | null {
+    for (const [gid, share] of this.#known) if (share.name === name && share.watched) return gid;
+    return null;
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  // Runs a task nobody waits for; its failure is said.
+  #enqueueAndWarn(task: () => Promise<void>): void {
+    this.#enqueue(task).catch((error: Error) => this.#warn(`shares: ${error.message}`));
+  }
+
+  // One reconcile for all the events of a transaction (they are emitted together).
+  #queueReconcile(): void {
+    if (this.#reconcileQueued) return;
+    this.#reconcileQueued = true;
+    this.#enqueueAndWarn(() => {
+      this.#reconcileQueued = false;
+      return this.#reconcile(false);
+    });
+  }
+
+  // Brings the watcher and the links in step with the standard groups as the files are.
+  async #reconcile(starting: boolean): Promise<void> {
+    const now = getStandardShares(this.#options.accounts);
+    for (const [gid, before] of this.#known) {
+      if (now.has(gid)) continue;
+      if (before.watched) this.#walks.remove(gid);
+      this.#walking.delete(gid);
+      await this.#links.removeAll(before.name, before.members);
+    }
+    const known = new Map<number, StandardShare>();
+    for (const [gid, share] of now) {
+      const before = this.#known.get(gid);
+      const moved = before !== undefined && before.name !== share.name;
+      share.watched = before?.watched === true && !moved;
+      const path = join(this.#options.root, getSharePath(share.name));
+      if (!share.watched && (await lstat(path).catch(() => null))?.isDirectory()) {
+        await this.#watch(gid, share.name, this.#repairs.isWanted(gid));
+        if (starting) this.#walking.add(gid);
+        share.watched = true;
+      }
+      if (before === undefined || moved) {
+        if (moved) await this.#links.removeAll(before.name, before.members);
+        await this.#links.makeAll(share.name, share.members);
+      } else {
+        await this.#links.removeAll(
+          share.name,
+          [...before.members].filter((login) => !share.members.has(login)),
+        );
+        await this.#links.makeAll(
+          share.name,
+          [...share.members].filter((login) => !before.members.has(login)),
+        );
+      }
+      known.set(gid, share);
+    }
+    this.#known = known;
+    // A repair whose share is gone (or was never there) is done with.
+    this.#repairs.forgetAllBut(new Set([...known].filter(([, share]) => share.watched).map(([gid]) => gid)));
+    if (!starting) return;
+    this.#starting = false;
+    if (this.#walking.size === 0) await this.#checkLimits();
+  }
+
+  // Gives the watcher a share's rule (with `repair`: every entry corrected during the walk).
+  async #watch(gid: number, name: string, repair: boolean): Promise<void> {
+    const { accounts, root } = this.#options;
+    const gids = accounts.getShareGids(name);
+    if (gids === null) return;
+    const permissive = (await accounts.getPermissive(name)) ?? false;
+    this.#walks.send(getShareRule(gid, join(root, getSharePath(name)), gids, permissive), repair);
+    if (repair) this.#repairs.begin(gid, name);
+  }
+
+  async #startRepair(name: string): Promise<void> {
+    const gid = this.#findGid(name);
+    if (gid === null) return;
+    await this.#repairs.want(gid, name);
+    await this.#watch(gid, name, true);
+  }
+
+  #handleBatch(batch: ShareWatchBatch): void {
+    for (const progress of batch.progress) {
+      if (progress.done && this.#walking.delete(progress.id) && this.#walking.size === 0 && !this.#starting)
+        void this.#checkLimits();
+      if (this.#walks.isLatest(progress)) this.#repairs.update(progress);
+    }
+    for (const error of batch.errors) {
+      if (this.#erred.has(error.id)) continue;
+      this.#erred.add(error.id);
+      this.#warn(`shares: ${error.path}: ${error.message} (further errors of this share are not repeated)`);
+    }
+  }
+
+  // Says once, at start, when the kernel's inotify limits are too low for the shares.
+  async #checkLimits(): Promise<void> {
+    if (this.#limitsChecked) return;
+    this.#limitsChecked = true;
+    const limits = await (this.#options.readLimits ?? readInotifyLimits)();
+    if (limits === null) return;
+    this.limitsWarning = getInotifyLimitsWarning(this.#watcher.getFigures().watches, limits);
+    if (this.limitsWarning !== null) this.#warn(this.limitsWarning);
+  }
+}

@@ -1,0 +1,313 @@
+// The share watcher's work on its thread: inotify events and directory scans. A directory
+// is opened first (relative to its parent, O_NOFOLLOW), then watched through its
+// descriptor's /proc/self/fd link, so the watch is on the very directory that was opened,
+// never on what a path resolves to by then (a member may swap a directory for a symlink).
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "share_watcher.h"
+
+#define WATCH_MASK (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
+#define CACHE_SIZE (sizeof ((share_watcher *)0)->fd_cache / sizeof ((share_watcher *)0)->fd_cache[0])
+#define PENDING_SIZE (sizeof ((share_watcher *)0)->pending_moves / sizeof ((share_watcher *)0)->pending_moves[0])
+
+static int watch_fd(share_watcher *w, int fd) {
+  char link[40];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  return inotify_add_watch(w->inotify_fd, link, WATCH_MASK);
+}
+
+static void update_watches(share_watcher *w) {
+  __atomic_store_n(&w->watches, (int64_t)w->tree.live, __ATOMIC_RELAXED);
+}
+
+// Counts a fix (in the walk `walk_slot`, or in the batch's `fixed` for events) or reports
+// its failure; vanished entries and symlinks (ELOOP) are nothing to report.
+static void count_fix(share_watcher *w, int32_t walk_slot, fix_result result, int32_t slot, int32_t node,
+                      const char *name) {
+  if (result == FIX_CHANGED) {
+    if (walk_slot >= 0) w->shares[walk_slot].fixed++;
+    else w->batch.fixed++;
+    __atomic_add_fetch(&w->fixed_total, 1, __ATOMIC_RELAXED);
+    w->batch_dirty = 1;
+  } else if (result == FIX_FAILED && errno != ENOENT && errno != ELOOP && errno != ENOTDIR) {
+    report_share_error(w, slot, node, name, "cannot apply the share's ACL", errno);
+  }
+}
+
+// A directory's descriptor from the cache, else opened from its share's directory.
+static int get_dir_fd(share_watcher *w, int32_t node) {
+  size_t i = (size_t)node % CACHE_SIZE;
+  int32_t wd = w->tree.nodes[node].wd;
+  if (w->fd_cache[i].fd >= 0 && w->fd_cache[i].node == node && w->fd_cache[i].wd == wd) return w->fd_cache[i].fd;
+  if (w->fd_cache[i].fd >= 0) close(w->fd_cache[i].fd);
+  int fd = tree_open(&w->tree, node, w->shares[w->tree.nodes[node].share].root_fd);
+  w->fd_cache[i].fd = fd;
+  w->fd_cache[i].node = node;
+  w->fd_cache[i].wd = wd;
+  return fd;
+}
+
+static void forget_watch(int wd, void *context) {
+  share_watcher *w = context;
+  inotify_rm_watch(w->inotify_fd, wd);
+  for (size_t i = 0; i < CACHE_SIZE; i++) {
+    if (w->fd_cache[i].fd >= 0 && w->fd_cache[i].wd == wd) {
+      close(w->fd_cache[i].fd);
+      w->fd_cache[i].fd = -1;
+    }
+  }
+}
+
+void unwatch_tree(share_watcher *w, int32_t node) {
+  if (w->tree.nodes[node].parent < 0) {
+    for (size_t i = 0; i < w->share_count; i++) {
+      if (!w->shares[i].used || w->shares[i].root != node) continue;
+      w->shares[i].root = -1;
+      if (w->shares[i].root_fd >= 0) close(w->shares[i].root_fd);
+      w->shares[i].root_fd = -1;
+    }
+  }
+  tree_remove(&w->tree, node, forget_watch, w);
+  update_watches(w);
+}
+
+// Corrects `name` in `dirfd` (node `parent`) when `repair`, watches it and places its node
+// under `parent` (an existing node keeps its subtree); the node, or -1 when it is no
+// directory (gone, or a symlink: never followed).
+static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, const char *name, int repair,
+                               int32_t walk_slot) {
+  int32_t slot = w->tree.nodes[parent].share;
+  if (repair) count_fix(w, walk_slot, apply_rule_at(dirfd, name, &w->shares[slot].rule, NULL), slot, parent, name);
+  // The parent through its descriptor's link (the very directory that was opened), the name
+  // itself not followed: one lookup, and no descriptor of the child to open and close.
+  char link[300];
+  snprintf(link, sizeof link, "/proc/self/fd/%d/%s", dirfd, name);
+  int wd = inotify_add_watch(w->inotify_fd, link, WATCH_MASK | IN_DONT_FOLLOW);
+  if (wd < 0) {
+    if (errno != ENOENT && errno != ENOTDIR)
+      report_share_error(w, slot, parent, name,
+                         errno == ENOSPC ? "cannot watch (fs.inotify.max_user_watches reached)" : "cannot watch", errno);
+    return -1;
+  }
+  int32_t node = tree_find_wd(&w->tree, wd);
+  if (node >= 0) {
+    // Already watched: moved while events were lost, or a bind mount of an ancestor
+    // (followed, it would loop for ever).
+    if (tree_is_within(&w->tree, parent, node)) return -1;
+    if (tree_move(&w->tree, node, parent, name) < 0) return -1;
+    if (w->tree.nodes[node].share != slot) tree_set_share(&w->tree, node, slot);
+    return node;
+  }
+  node = tree_add(&w->tree, parent, name, strlen(name), wd, slot);
+  if (node < 0) {
+    inotify_rm_watch(w->inotify_fd, wd);
+    report_share_error(w, slot, parent, name, "cannot watch", ENOMEM);
+    return -1;
+  }
+  update_watches(w);
+  return node;
+}
+
+int scan_next(share_watcher *w, scan_queue *queue, int32_t walk_slot) {
+  if (queue->head == queue->tail) return 0;
+  int32_t node = queue->items[2 * queue->head], wd = queue->items[2 * queue->head + 1];
+  if (++queue->head == queue->tail) {
+    // Empty: its memory (a whole level of a wide tree) goes back.
+    free(queue->items);
+    memset(queue, 0, sizeof *queue);
+  }
+  if (w->tree.nodes[node].share < 0 || w->tree.nodes[node].wd != wd) return 1;
+  int32_t slot = w->tree.nodes[node].share;
+  int repair = walk_slot >= 0 ? w->shares[walk_slot].repair : 1;
+  int fd = tree_open(&w->tree, node, w->shares[slot].root_fd);
+  DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+  if (dir == NULL) {
+    // Another filesystem mounted there is not the share's: unwatched, never walked.
+    if (errno == EXDEV && w->tree.nodes[node].parent >= 0) unwatch_tree(w, node);
+    else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+      report_share_error(w, slot, node, NULL, "cannot read", errno);
+    if (fd >= 0) close(fd);
+    return 1;
+  }
+  struct dirent *entry;
+  while ((entry = readdir(dir)) != NULL) {
+    const char *name = entry->d_name;
+    if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+    unsigned char type = entry->d_type;
+    struct stat child;
+    if (type == DT_UNKNOWN && fstatat(fd, name, &child, AT_SYMLINK_NOFOLLOW) == 0)
+      type = S_ISDIR(child.st_mode) ? DT_DIR : S_ISREG(child.st_mode) ? DT_REG : DT_UNKNOWN;
+    if (walk_slot >= 0) w->shares[walk_slot].scanned++;
+    if (type == DT_DIR) {
+      int32_t added = adopt_directory(w, node, fd, name, repair, walk_slot);
+      if (added >= 0 && push_scan(queue, w, added) < 0) report_share_error(w, slot, added, NULL, "cannot scan", ENOMEM);
+    } else if (type == DT_REG && repair) {
+      count_fix(w, walk_slot, apply_rule_at(fd, name, &w->shares[slot].rule, NULL), slot, node, name);
+    }
+  }
+  closedir(dir);
+  return 1;
+}
+
+void start_share_walk(share_watcher *w, int32_t slot, int repair) {
+  share *s = &w->shares[slot];
+  s->queue.head = s->queue.tail = 0;
+  s->scanned = s->fixed = 0;
+  s->repair = repair;
+  s->cancelled = 0;
+  s->rescan = 0;
+  s->report = 1;
+  s->walking = 0;
+  int fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0) {
+    report_share_error(w, slot, -1, NULL, "cannot open the share's directory", errno);
+    if (fd >= 0) close(fd);
+    return;
+  }
+  if (repair) count_fix(w, slot, apply_rule_to_fd(fd, &st, &s->rule), slot, -1, NULL);
+  int wd = watch_fd(w, fd);
+  int saved = errno;
+  if (s->root_fd >= 0) close(s->root_fd);
+  s->root_fd = fd;
+  if (wd < 0) {
+    report_share_error(w, slot, -1, NULL, "cannot watch the share's directory", saved);
+    return;
+  }
+  int32_t node = tree_find_wd(&w->tree, wd);
+  if (node >= 0 && node != s->root) {
+    // The directory was watched as part of another share (a share inside a share): it is
+    // this share's from now on.
+    if (tree_move(&w->tree, node, -1, "") < 0) return;
+    tree_set_share(&w->tree, node, slot);
+  } else if (node < 0) {
+    node = tree_add(&w->tree, -1, "", 0, wd, slot);
+    if (node < 0) {
+      inotify_rm_watch(w->inotify_fd, wd);
+      report_share_error(w, slot, -1, NULL, "cannot watch the share's directory", ENOMEM);
+      return;
+    }
+    update_watches(w);
+  }
+  s->root = node;
+  if (push_scan(&s->queue, w, node) == 0) s->walking = 1;
+}
+
+void rescan_all_shares(share_watcher *w) {
+  for (size_t i = 0; i < w->share_count; i++) {
+    share *s = &w->shares[i];
+    if (!s->used) continue;
+    // A walk in progress is not restarted (under a flood of events it would never end):
+    // it repairs from here on, and one more walk follows it for the part already behind it.
+    if (s->walking) {
+      s->repair = 1;
+      s->rescan = 1;
+    } else {
+      start_share_walk(w, (int32_t)i, 1);
+    }
+  }
+}
+
+// A directory moved from one watched place to another keeps its node (and its subtree's
+// watches); moved to another share, everything in it gets that share's rule.
+static void place_moved_directory(share_watcher *w, int32_t moved, int32_t parent, int dirfd, const char *name) {
+  int32_t slot = w->tree.nodes[parent].share;
+  if (tree_is_within(&w->tree, parent, moved) || tree_move(&w->tree, moved, parent, name) < 0) return;
+  count_fix(w, -1, apply_rule_at(dirfd, name, &w->shares[slot].rule, NULL), slot, parent, name);
+  if (w->tree.nodes[moved].share == slot) return;
+  tree_set_share(&w->tree, moved, slot);
+  if (push_scan(&w->events_queue, w, moved) < 0) report_share_error(w, slot, moved, NULL, "cannot scan", ENOMEM);
+}
+
+static int32_t take_pending_move(share_watcher *w, uint32_t cookie) {
+  for (size_t i = 0; i < w->pending_count; i++) {
+    if (w->pending_moves[i].cookie != cookie) continue;
+    int32_t node = w->pending_moves[i].node, wd = w->pending_moves[i].wd;
+    w->pending_moves[i] = w->pending_moves[--w->pending_count];
+    return w->tree.nodes[node].wd == wd ? node : -1;
+  }
+  return -1;
+}
+
+static void handle_event(share_watcher *w, const struct inotify_event *event) {
+  if (event->mask & IN_Q_OVERFLOW) {
+    w->batch.overflows++;
+    __atomic_add_fetch(&w->overflows_total, 1, __ATOMIC_RELAXED);
+    w->batch_dirty = 1;
+    rescan_all_shares(w);
+    return;
+  }
+  int32_t node = tree_find_wd(&w->tree, event->wd);
+  if (node < 0) return;
+  int32_t slot = w->tree.nodes[node].share;
+  if (event->mask & IN_IGNORED) {
+    // Removed, or its filesystem unmounted: the kernel dropped the watch.
+    if (w->tree.nodes[node].parent < 0) report_share_error(w, slot, -1, NULL, "the share's directory is gone", ENOENT);
+    unwatch_tree(w, node);
+    return;
+  }
+  if (event->len == 0 || event->name[0] == '\0') {
+    int fd = (event->mask & IN_ATTRIB) ? get_dir_fd(w, node) : -1;
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0)
+      count_fix(w, -1, apply_rule_to_fd(fd, &st, &w->shares[slot].rule), slot, node, NULL);
+    return;
+  }
+  if (event->mask & IN_MOVED_FROM) {
+    int32_t child = (event->mask & IN_ISDIR) ? tree_find_child(&w->tree, node, event->name) : -1;
+    if (child >= 0 && w->pending_count < PENDING_SIZE)
+      w->pending_moves[w->pending_count++] =
+        (typeof(w->pending_moves[0])){event->cookie, child, w->tree.nodes[child].wd};
+    return;
+  }
+  int dirfd = get_dir_fd(w, node);
+  if (dirfd < 0) return;
+  if ((event->mask & IN_ISDIR) && (event->mask & (IN_CREATE | IN_MOVED_TO))) {
+    int32_t moved = (event->mask & IN_MOVED_TO) ? take_pending_move(w, event->cookie) : -1;
+    if (moved >= 0 && w->tree.nodes[moved].share >= 0) {
+      place_moved_directory(w, moved, node, dirfd, event->name);
+      return;
+    }
+    // New, or moved in from outside the shares: watched, then scanned for what is in it.
+    int32_t added = adopt_directory(w, node, dirfd, event->name, 1, -1);
+    if (added >= 0 && push_scan(&w->events_queue, w, added) < 0)
+      report_share_error(w, slot, added, NULL, "cannot scan", ENOMEM);
+    return;
+  }
+  if (event->mask & (IN_CREATE | IN_MOVED_TO | IN_ATTRIB))
+    count_fix(w, -1, apply_rule_at(dirfd, event->name, &w->shares[slot].rule, NULL), slot, node,
+              event->name);
+}
+
+void drain_share_events(share_watcher *w) {
+  char buffer[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
+  // A bounded number of reads, so that a flood of events still leaves time for the scans
+  // and the batches; what is left wakes the next poll() at once.
+  for (int reads = 0; reads < 16; reads++) {
+    ssize_t length = read(w->inotify_fd, buffer, sizeof buffer);
+    if (length < 0 && errno == EINTR) continue;
+    if (length <= 0) {
+      // Nothing more: a directory moved from a share whose IN_MOVED_TO never came went
+      // out of every share.
+      while (w->pending_count > 0) {
+        w->pending_count--;
+        int32_t node = w->pending_moves[w->pending_count].node;
+        if (w->tree.nodes[node].wd == w->pending_moves[w->pending_count].wd) unwatch_tree(w, node);
+      }
+      return;
+    }
+    for (char *p = buffer; p < buffer + length;) {
+      const struct inotify_event *event = (const struct inotify_event *)p;
+      handle_event(w, event);
+      p += sizeof *event + event->len;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+// What the share watcher's files share: the watcher, its shares, commands and batches.
+// Everything below `thread-owned` is touched by the watcher thread only.
+#ifndef LICORN_SHARE_WATCHER_H
+#define LICORN_SHARE_WATCHER_H
+#include <pthread.h>
+#include <stdint.h>
+#include <node_api.h>
+#include "share_acl.h"
+#include "share_tree.h"
+
+#define BATCH_MAX_ERRORS 100
+
+// A queue of directories to scan: node and its wd when queued (a freed, reused node has
+// another wd and is skipped).
+typedef struct {
+  int32_t *items; // node, wd pairs
+  size_t head, tail, capacity;
+} scan_queue;
+
+// One share: its rule, its directory's node and the walk in progress.
+typedef struct {
+  int used;
+  int32_t id;
+  char *path;
+  share_rule_bytes rule;
+  int32_t root; // -1 until watched, or once its directory went away
+  int root_fd;  // its directory, opened when its walk starts (what every path is opened from)
+  int walking, repair, cancelled, report;
+  int rescan; // events were lost during this walk: walk again with repair once it ends
+  uint64_t scanned, fixed;
+  scan_queue queue;
+} share;
+
+// A request from the event loop, run by the thread in order.
+typedef enum { COMMAND_SET, COMMAND_REMOVE, COMMAND_CANCEL } command_kind;
+typedef struct command {
+  command_kind kind;
+  int32_t id;
+  int repair;
+  char *path;
+  share_rule_bytes rule;
+  struct command *next;
+} command;
+
+// One batch for the event loop.
+typedef struct {
+  struct { int32_t id; uint64_t scanned, fixed; int done, cancelled; } *progress;
+  size_t progress_count;
+  uint64_t fixed, overflows;
+  struct { int32_t id; char *path; char *message; } errors[BATCH_MAX_ERRORS];
+  size_t error_count;
+} share_batch;
+
+typedef struct {
+  napi_threadsafe_function tsfn;
+  pthread_t thread;
+  int thread_started;
+  int stopped;    // stop_share_watcher ran (event loop side)
+  int stopping;   // the thread must end (atomic)
+  int wake_fd;    // eventfd: commands queued or stop
+  int inotify_fd;
+  pthread_mutex_t lock;
+  command *commands, *commands_tail;
+  // Figures, written by the thread, read by the event loop (atomics).
+  int64_t watches, overflows_total, fixed_total, scanning;
+  int in_flight; // a batch is on its way to the event loop (atomic)
+  // thread-owned
+  share_tree tree;
+  share *shares;
+  size_t share_count;
+  scan_queue events_queue; // new directories found by events: scanned with repair
+  share_batch batch;
+  int batch_dirty;
+  int64_t last_delivery_ms;
+  struct { uint32_t cookie; int32_t node, wd; } pending_moves[256];
+  size_t pending_count;
+  struct { int32_t node, wd, fd; } fd_cache[16];
+} share_watcher;
+
+// The thread's main loop (share_watch_thread.c).
+void *run_share_watcher(void *arg);
+// Reports an error about `name` in `node` (the share's directory when -1) in the next batch.
+void report_share_error(share_watcher *w, int32_t slot, int32_t node, const char *name, const char *what, int error);
+// Frees a batch and what it holds.
+void free_share_batch(share_batch *batch);
+// Adds `node` to a queue; 0, or -1 out of memory.
+int push_scan(scan_queue *queue, share_watcher *w, int32_t node);
+
+// Event handling and directory scans (share_watch_events.c).
+void drain_share_events(share_watcher *w);
+// Scans one queued directory of `queue` (a share's walk or the events' queue); 0 when empty.
+int scan_next(share_watcher *w, scan_queue *queue, int32_t walk_slot);
+// Watches a share's directory and starts its walk.
+void start_share_walk(share_watcher *w, int32_t slot, int repair);
+// Unwatches a node and what is below it.
+void unwatch_tree(share_watcher *w, int32_t node);
+// Walks every share again, correcting everything (after events were lost).
+void rescan_all_shares(share_watcher *w);
+
+#endif
