@@ -7,7 +7,7 @@
         "server/native/holder_scan.c", "server/native/peer_credentials.c",
         "server/native/share_watch.c", "server/native/share_watch_thread.c", "server/native/share_watch_events.c",
         "server/native/share_tree.c", "server/native/share_acl.c"],
-      "libraries": ["-lcrypt", "-ldl", "-lpthread", "-lblkid"],
+      "libraries": ["-lcrypt", "-ldl", "-lpthread"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]

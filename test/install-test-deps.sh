@@ -7,7 +7,7 @@ set -euo pipefail
 # mount drive the real-machine tests (test/helpers/real-machine.ts); procps gives the kill that
 # licornd runs as an account to end its processes (server/core/processes/end-processes.ts);
 # e2fsprogs, dosfstools, xfsprogs and btrfs-progs make the filesystems on the loop devices of
-# test/core/volumes; libblkid-dev the headers of the addon's in-process probe (blkid_probe.c);
+# test/core/volumes; libblkid-dev the header the addon's own libblkid declarations are checked against (blkid-abi.h);
 # tmux drives `licorn get status -m` in a terminal (test/cli).
 packages=(chromium libpam0g-dev libcrypt-dev passwd perl acl util-linux bsdutils mount procps g++ make python3
   e2fsprogs dosfstools xfsprogs btrfs-progs libblkid-dev tmux)
