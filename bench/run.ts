@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each with its baseline measured in the same run.
-// `npm run bench -- web` (or accounts, pages, status, volumes, terminal, cli) runs one.
+// `npm run bench -- web` (or accounts, pages, status, volumes, terminal, cli, shares) runs one.
 import { runAccountsBench } from './accounts-bench.ts';
 import { runWebBench } from './web-bench.ts';
 import { runPagesBench } from './pages-bench.ts';
@@ -7,6 +7,7 @@ import { runStatusBench } from './status-bench.ts';
 import { runVolumesBench } from './volumes-bench.ts';
 import { runTerminalBench } from './terminal-bench.ts';
 import { runCliBench } from './cli-bench.ts';
+import { runSharesBench } from './shares-bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   web: runWebBench,
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<void>> = {
   volumes: runVolumesBench,
   terminal: runTerminalBench,
   cli: runCliBench,
+  shares: runSharesBench,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {
