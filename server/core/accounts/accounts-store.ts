@@ -192,6 +192,7 @@ export class AccountsStore {
           throw error;
         }
         db.commit();
+        steps.commit();
         this.#revision += 1;
         const logins = new Set([...db.passwd.changedNames, ...db.shadow.changedNames]);
         const groups = new Set([...db.group.changedNames, ...db.gshadow.changedNames, ...db.descriptions.changedNames]);

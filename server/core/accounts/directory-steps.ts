@@ -7,6 +7,7 @@ import { CoreError } from '../errors.ts';
 export class DirectorySteps {
   readonly #undo: { label: string; undo: () => Promise<void> }[] = [];
   readonly #afterCommit: (() => Promise<void>)[] = [];
+  readonly #onCommit: (() => void)[] = [];
   // What went wrong after the commit (the operation is done; these are said, not thrown).
   readonly warnings: string[] = [];
 
@@ -23,6 +24,18 @@ export class DirectorySteps {
     this.#afterCommit.push(work);
   }
 
+  // State to take on at the commit itself, before its events are heard (a cache that says
+  // what the files now say): whoever reacts to the events reads the committed state, never
+  // the old one, and never an uncommitted one (the transaction's steps are on disk by then).
+  onCommit(work: () => void): void {
+    this.#onCommit.push(work);
+  }
+
+  // Takes on the committed state (accounts-store.ts, right after the files are committed).
+  commit(): void {
+    for (const work of this.#onCommit.splice(0)) work();
+  }
+
   // Reverses every step made, newest first. A step that cannot be reversed is reported as
   // a warning (and on stderr): the caller's error still says what failed first.
   async rollback(): Promise<void> {
@@ -35,6 +48,7 @@ export class DirectorySteps {
     }
     this.#undo.length = 0;
     this.#afterCommit.length = 0;
+    this.#onCommit.length = 0;
   }
 
   // Runs the work kept for after the commit; returns the warnings.

@@ -36,9 +36,7 @@ export class GroupShares {
     if (!hasRoles(db, name)) return;
     const aclGid = db.group.get('acl')?.gid ?? null;
     await createShare(this.#store.root, steps, name, this.#getShareGids(db, name), { aclGid });
-    steps.afterCommit(async () => {
-      this.#permissive.set(name, false);
-    });
+    steps.onCommit(() => this.#permissive.set(name, false));
   }
 
   // Whether a standard group's members may change every file of its share, not only their
@@ -81,19 +79,24 @@ export class GroupShares {
         });
         return saved;
       },
-      (saved) => restoreShareAcls(saved),
+      // A read of the flag made meanwhile (a view) may have cached the uncommitted ACL.
+      async (saved) => {
+        await restoreShareAcls(saved);
+        this.#permissive.delete(name);
+      },
     );
+    // The cache says the committed value before the rename's and the switch's events are heard:
+    // the shares service gives the watcher its rule from it (a rule read from the share's ACL
+    // then could be what the watcher, still under the old rule, had just put back).
+    steps.onCommit(() => this.#permissive.set(name, permissive));
     steps.afterCommit(async () => {
-      this.#permissive.set(name, permissive);
       this.#events.emit('group-changed', 'groups', { name, fields: ['permissive'] });
     });
   }
 
   // Archives the share of a deleted group (a step of its transaction); returns where it goes.
   async archive(steps: DirectorySteps, name: string): Promise<string | null> {
-    steps.afterCommit(async () => {
-      this.#permissive.delete(name);
-    });
+    steps.onCommit(() => this.#permissive.delete(name));
     return archiveShare(this.#store.root, steps, name);
   }
 
@@ -101,7 +104,7 @@ export class GroupShares {
   async rename(steps: DirectorySteps, name: string, newName: string): Promise<void> {
     await renameShare(this.#store.root, steps, name, newName, 'newName');
     // The ACL names GIDs, which a rename keeps: only the cache's key moves.
-    steps.afterCommit(async () => {
+    steps.onCommit(() => {
       if (this.#permissive.has(name)) this.#permissive.set(newName, this.#permissive.get(name)!);
       this.#permissive.delete(name);
     });

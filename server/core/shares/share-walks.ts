@@ -12,6 +12,8 @@ export class ShareWalks {
   readonly #pending = new Set<number>();
   readonly #deferred = new Map<number, ShareRule>();
   readonly #paths = new Map<number, string>();
+  // The last rule each share's watcher was given (JSON), to give a changed one at once.
+  readonly #given = new Map<number, string>();
 
   constructor(watcher: ShareWatcher) {
     this.#watcher = watcher;
@@ -26,11 +28,14 @@ export class ShareWalks {
     }
     this.#paths.set(rule.id, rule.path);
     if (this.#deferred.has(rule.id) || (repair && this.#pending.has(rule.id))) {
+      // The watcher holds the committed rule at once (what enters or changes is corrected
+      // by it, not by the old one); only the repair of the whole tree waits.
+      if (this.#given.get(rule.id) !== JSON.stringify(rule)) this.#give(rule, false);
       this.#deferred.set(rule.id, rule);
       return;
     }
     this.#pending.add(rule.id);
-    this.#watcher.setShareRule(rule, { repair });
+    this.#give(rule, repair);
   }
 
   // Unwatches a share.
@@ -38,7 +43,13 @@ export class ShareWalks {
     this.#pending.delete(id);
     this.#deferred.delete(id);
     this.#paths.delete(id);
+    this.#given.delete(id);
     this.#watcher.removeShare(id);
+  }
+
+  #give(rule: ShareRule, repair: boolean): void {
+    this.#given.set(rule.id, JSON.stringify(rule));
+    this.#watcher.setShareRule(rule, { repair });
   }
 
   // Stops a share's repair; false when it had not started (it waited: nothing to tell).

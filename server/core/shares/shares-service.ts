@@ -4,6 +4,7 @@ import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import { getSharePath } from '../accounts/shared-directories.ts';
+import { applyShareDirectoryAcl } from '../accounts/share-acls.ts';
 import { quote } from '../accounts/validate-fields.ts';
 import { getShareRule } from './share-rule.ts';
 import { getRepairsJournalPath } from './share-repairs-journal.ts';
@@ -225,11 +226,23 @@ export class SharesService {
     if (repair) this.#repairs.begin(gid, name);
   }
 
+  // A permissive switch: its transaction set the share's own directory, which the watcher,
+  // under the rule committed before it, may have put back meanwhile. Once the watcher holds
+  // the new rule, the directory is set again (the operation answers with it as committed);
+  // the tree follows in the repair.
   async #startRepair(name: string): Promise<void> {
     const gid = this.#findGid(name);
     if (gid === null) return;
     await this.#repairs.want(gid, name);
     await this.#watch(gid, name, true);
+    const { accounts, root } = this.#options;
+    const gids = accounts.getShareGids(name);
+    const permissive = await accounts.getPermissive(name);
+    const share = join(root, getSharePath(name));
+    if (gids === null || permissive === null || !(await lstat(share).catch(() => null))?.isDirectory()) return;
+    await applyShareDirectoryAcl(share, gids, permissive).catch((error: Error) =>
+      this.#warn(`shares: ${share}: ${error.message}`),
+    );
   }
 
   #handleBatch(batch: ShareWatchBatch): void {
