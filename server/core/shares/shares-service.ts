@@ -53,6 +53,8 @@ export class SharesService {
   readonly #walking = new Set<number>();
   #starting = true;
   #limitsChecked = false;
+  // Set once close() stopped the watcher.
+  #closed = false;
   readonly #erred = new Set<number>();
   #stops: (() => void)[] = [];
   #queue: Promise<unknown> = Promise.resolve();
@@ -144,6 +146,7 @@ export class SharesService {
     this.#stops = [];
     this.#options.accounts.setCommitFollower(null);
     await this.settle();
+    this.#closed = true;
     this.#watcher.stop();
   }
 
@@ -263,7 +266,9 @@ export class SharesService {
     if (this.#limitsChecked) return;
     this.#limitsChecked = true;
     const limits = await (this.#options.readLimits ?? readInotifyLimits)();
-    if (limits === null) return;
+    // The service may have closed while the limits were read (a short-lived core): its
+    // watcher is gone, and there is nothing left to warn about.
+    if (limits === null || this.#closed) return;
     this.limitsWarning = getInotifyLimitsWarning(this.#watcher.getFigures().watches, limits);
     if (this.limitsWarning !== null) this.#warn(this.limitsWarning);
   }

@@ -204,4 +204,38 @@ describe('the shares service', () => {
     expect(stdout).toContain(`group:${g}:r--`);
     expect(JSON.parse(await readFile(getRepairsJournalPath(s.root), 'utf8'))).toEqual({ repairs: [] });
   });
+
+  it('closes cleanly while the inotify limits are still being read (a short-lived core)', async () => {
+    let answer: (limits: { maxUserWatches: number; maxQueuedEvents: number }) => void = () => {};
+    const limitsRead = new Promise<{ maxUserWatches: number; maxQueuedEvents: number }>((resolve) => {
+      answer = resolve;
+    });
+    let asked = false;
+    const shortLived = await SharesService.open({
+      root: s.root,
+      events: s.bus,
+      accounts: s.service,
+      startWatcher: startNativeShareWatcher,
+      readLimits: () => {
+        asked = true;
+        return limitsRead;
+      },
+      warn: (message) => warnings.push(message),
+    });
+    await waitFor(() => asked, 'the limits asked');
+    await shortLived.close();
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      answer({ maxUserWatches: 2, maxQueuedEvents: 16384 });
+      // Two turns of the event loop: the check resumed and settled, or rejected.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+    expect(rejections).toEqual([]);
+    expect(shortLived.limitsWarning).toBeNull();
+  });
 });
