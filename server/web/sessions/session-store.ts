@@ -143,20 +143,7 @@ export class SessionStore {
     userAgent: string,
     options: { mustChangePassword?: boolean } = {},
   ): WebSession {
-    const now = this.#now();
-    const session: WebSession = {
-      ...(options.mustChangePassword ? { mustChangePassword: true } : {}),
-      id: createRandomToken(),
-      publicId: Buffer.from(createRandomToken(8), 'base64url').toString('hex'),
-      login: account.login,
-      fullName: account.fullName,
-      isAdmin: account.isAdmin,
-      address,
-      userAgent: userAgent.slice(0, 200),
-      createdAt: now,
-      lastSeenAt: now,
-      csrfToken: createRandomToken(),
-    };
+    const session = this.#newSession(account, address, userAgent, !!options.mustChangePassword);
     const { rights } = this.#options;
     const day = this.#getDay();
     const credential = rights.getAccess(account.login, day)?.credential ?? '';
@@ -173,24 +160,36 @@ export class SessionStore {
     return session;
   }
 
-  // Opens a session without a password, for an account its caller checked: a local socket
-  // connection's (its peer's uid; no timeouts, destroy() it with the connection) or an API
-  // token's (its idle timeout applies). Not stored, not counted against
-  // sessions.max_per_account (the local server bounds its connections, tokens their count).
-  createBound(account: LocalAccount, address: string, via: 'local' | 'token', label: string): WebSession {
+  // A fresh session's fields: random ids and CSRF token, the account's name and rights now.
+  #newSession(
+    account: Pick<WebSession, 'login' | 'fullName' | 'isAdmin'>,
+    address: string,
+    userAgent: string,
+    mustChangePassword: boolean,
+  ): WebSession {
     const now = this.#now();
-    const session: WebSession = {
-      ...(account.mustChangePassword ? { mustChangePassword: true } : {}),
+    return {
+      ...(mustChangePassword ? { mustChangePassword: true } : {}),
       id: createRandomToken(),
       publicId: Buffer.from(createRandomToken(8), 'base64url').toString('hex'),
       login: account.login,
       fullName: account.fullName,
       isAdmin: account.isAdmin,
       address,
-      userAgent: label.slice(0, 200),
+      userAgent: userAgent.slice(0, 200),
       createdAt: now,
       lastSeenAt: now,
       csrfToken: createRandomToken(),
+    };
+  }
+
+  // Opens a session without a password, for an account its caller checked: a local socket
+  // connection's (its peer's uid; no timeouts, destroy() it with the connection) or an API
+  // token's (its idle timeout applies). Not stored, not counted against
+  // sessions.max_per_account (the local server bounds its connections, tokens their count).
+  createBound(account: LocalAccount, address: string, via: 'local' | 'token', label: string): WebSession {
+    const session: WebSession = {
+      ...this.#newSession(account, address, label, !!account.mustChangePassword),
       boundUid: account.uid,
       via,
     };
