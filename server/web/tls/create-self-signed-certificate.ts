@@ -4,7 +4,8 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { maxCertificateLifeMs, selfSignedOrganisation } from './certificate-rules.ts';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+// Node's webcrypto is the Web Crypto API; the casts name x509's DOM-typed parameters without the DOM's globals.
+x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
 
 // A PEM certificate and its PKCS#8 private key.
 export interface TlsMaterial {
@@ -26,7 +27,7 @@ export async function createSelfSignedCertificate(hostname: string, now = new Da
     notBefore: new Date(now.getTime() - 60_000),
     notAfter: new Date(now.getTime() - 60_000 + maxCertificateLifeMs),
     signingAlgorithm: algorithm,
-    keys: keys as unknown as CryptoKeyPair,
+    keys: keys as unknown as x509.X509CertificateCreateSelfSignedParams['keys'],
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
