@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
-import { appendFile, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHashSetting, hashPassphrase } from '../../../server/native/native.ts';
 import { getShadowDay } from '../../../server/core/auth/get-login-refusal.ts';
 import { pamServiceFile } from '../../../server/core/auth/pam-service-file.ts';
+import { copyEtc, runProbeOverEtc } from '../../helpers/private-etc.ts';
 
-const run = promisify(execFile);
 let dir: string;
 
 // Red team's MEDIUM 5: the local socket and API tokens run PAM's account stage as a login
@@ -16,9 +13,9 @@ let dir: string;
 // namespace (as pam-checker.test.ts): the service forbids one account
 // (pam_succeed_if, as pam_access or pam_listfile would), one must change its password.
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'licorn-pam-account-'));
-  const etc = join(dir, 'etc');
-  await cp('/etc', etc, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  const copy = await copyEtc('licorn-pam-account-');
+  dir = copy.dir;
+  const etc = copy.etc;
   const today = getShadowDay();
   const hash = await hashPassphrase('Pam-pass-1234', createHashSetting('$y$'));
   const names = ['pamok', 'pamforbidden', 'pamforced', 'pamlocked'];
@@ -46,22 +43,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe("PAM's account stage without a password (private copy of /etc)", () => {
   it('lets an account in, refuses one the policy forbids or locked, and asks a password change', async () => {
     const probe = join(import.meta.dirname, '../../helpers/pam-account-probe.ts');
-    const { stdout } = await run(
-      'unshare',
-      [
-        '-m',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        'mount --bind "$1" /etc && exec "$2" --import tsx "$3" "$4"',
-        'sh',
-        join(dir, 'etc'),
-        process.execPath,
-        probe,
-        JSON.stringify(['pamok', 'pamforbidden', 'pamforced', 'pamlocked', 'pamnobody']),
-      ],
-      { cwd: join(import.meta.dirname, '../../..') },
+    const stdout = await runProbeOverEtc(
+      join(dir, 'etc'),
+      probe,
+      JSON.stringify(['pamok', 'pamforbidden', 'pamforced', 'pamlocked', 'pamnobody']),
     );
     expect(JSON.parse(stdout)).toEqual(['ok', 'refused', 'must-change', 'refused', 'refused']);
   });

@@ -1,23 +1,20 @@
-import { execFile } from 'node:child_process';
-import { appendFile, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHashSetting, hashPassphrase } from '../../../server/native/native.ts';
 import { getShadowDay } from '../../../server/core/auth/get-login-refusal.ts';
 import { pamServiceFile } from '../../../server/core/auth/pam-service-file.ts';
+import { copyEtc, runProbeOverEtc } from '../../helpers/private-etc.ts';
 
-const run = promisify(execFile);
 let dir: string;
 
 // The real PAM stack (pam_unix through /etc/pam.d/licorn) on a copy of the whole /etc,
 // bind-mounted over /etc in a private mount namespace: the machine's own files are never
 // touched, and the namespace ends with the probe process.
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'licorn-pam-'));
-  const etc = join(dir, 'etc');
-  await cp('/etc', etc, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  const copy = await copyEtc('licorn-pam-');
+  dir = copy.dir;
+  const etc = copy.etc;
   const today = getShadowDay();
   const hash = await hashPassphrase('Pam-pass-1234', createHashSetting('$y$'));
   await appendFile(
@@ -57,23 +54,7 @@ describe('PAM login on the real machine (private copy of /etc)', () => {
       { login: 'pamnobody', password: 'Pam-pass-1234' },
     ];
     const probe = join(import.meta.dirname, '../../helpers/pam-probe.ts');
-    const { stdout } = await run(
-      'unshare',
-      [
-        '-m',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        'mount --bind "$1" /etc && exec "$2" --import tsx "$3" "$4"',
-        'sh',
-        join(dir, 'etc'),
-        process.execPath,
-        probe,
-        JSON.stringify(attempts),
-      ],
-      { cwd: join(import.meta.dirname, '../../..') },
-    );
+    const stdout = await runProbeOverEtc(join(dir, 'etc'), probe, JSON.stringify(attempts));
     expect(JSON.parse(stdout)).toEqual([
       { ok: true, isAdmin: true },
       { ok: true, isAdmin: false },

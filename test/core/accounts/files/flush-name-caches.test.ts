@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { access, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyEtc } from '../../../helpers/private-etc.ts';
 
 const run = promisify(execFile);
 const projectDir = join(import.meta.dirname, '../../../..');
@@ -35,8 +35,7 @@ const nscdConf =
 // nscd of its own, are never touched, and the daemon is stopped when the probe ends.
 beforeAll(async () => {
   await access(join(nscdDir, 'nscd'));
-  dir = await mkdtemp(join(tmpdir(), 'licorn-nscd-'));
-  await cp('/etc', join(dir, 'etc'), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  ({ dir } = await copyEtc('licorn-nscd-'));
   await writeFile(join(dir, 'etc/nscd.conf'), nscdConf);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
