@@ -1,29 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyCreateAccount } from '../../../server/core/accounts/account-operations.ts';
 import { applyCreateGroup } from '../../../server/core/accounts/group-operations.ts';
-import { AccountsStore } from '../../../server/core/accounts/accounts-store.ts';
-import { EventBus } from '../../../server/core/events/event-bus.ts';
-import { createAccountsSandbox, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { useAccountsStore } from '../../helpers/accounts-store-sandbox.ts';
 
 // Debian's login.defs gives UIDs and GIDs the same range (1000–60000): the highest id handed
 // out in one must not be taken for the other's (it once was: one cache keyed "min-max").
-let s: AccountsSandbox;
-let store: AccountsStore;
-beforeAll(async () => {
-  s = await createAccountsSandbox();
-  await s.service.close();
-  store = await AccountsStore.open({ root: s.root, events: new EventBus() });
-});
-afterAll(async () => {
-  await store.close();
-  await s.remove();
-});
+const sandbox = useAccountsStore();
 
 describe('allocating UIDs and GIDs in equal ranges', () => {
   it('picks each one above the highest of its own kind, as useradd and groupadd do', () => {
-    const context = { ...store.context };
+    const context = { ...sandbox.store.context };
     context.defs = { ...context.defs, gidMin: context.defs.uidMin, gidMax: context.defs.uidMax };
-    const db = store.database.clone();
+    const db = sandbox.store.database.clone();
     const uids = () => [...db.passwd.entries()].map((entry) => entry.uid);
     const gids = () => [...db.group.entries()].map((entry) => entry.gid);
     const inRange = (id: number) => id >= context.defs.uidMin && id <= context.defs.uidMax;

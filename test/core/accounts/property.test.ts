@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
-import { AccountsStore } from '../../../server/core/accounts/accounts-store.ts';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../helpers/accounts-sandbox.ts';
+import { useAccountsStore } from '../../helpers/accounts-store-sandbox.ts';
 import { AccountDatabase, databaseNames, databasePaths } from '../../../server/core/accounts/account-database.ts';
-import { EventBus } from '../../../server/core/events/event-bus.ts';
 import { CoreError } from '../../../server/core/errors.ts';
 import {
   applyCreateAccount,
@@ -23,17 +22,7 @@ import {
 } from '../../../server/core/accounts/group-operations.ts';
 import { applySetRole, groupRoles } from '../../../server/core/accounts/licorn-roles.ts';
 
-let s: AccountsSandbox;
-let store: AccountsStore;
-beforeAll(async () => {
-  s = await createAccountsSandbox();
-  await s.service.close();
-  store = await AccountsStore.open({ root: s.root, events: new EventBus() });
-});
-afterAll(async () => {
-  await store.close();
-  await s.remove();
-});
+const sandbox = useAccountsStore();
 
 // Small pools so operations collide: the same names get created, renamed, deleted again.
 const login = fc.constantFrom(...Array.from({ length: 40 }, (_, i) => `user${i}`), 'adurand', 'dnguyen', 'hpetit');
@@ -117,7 +106,7 @@ describe('10,000 random operations on a sandbox', () => {
         let applied = 0;
         // In batches of 500, each one transaction through the real store: locks, atomic writes.
         for (let start = 0; start < operations.length; start += 500) {
-          await store.transact((db, context) => {
+          await sandbox.store.transact((db, context) => {
             for (const apply of operations.slice(start, start + 500)) {
               try {
                 apply(db, context);
@@ -129,15 +118,15 @@ describe('10,000 random operations on a sandbox', () => {
           });
         }
         expect(applied).toBeGreaterThan(2000);
-        await run('pwck', ['-r', '-q', '-R', s.root]);
-        await run('grpck', ['-r', '-q', '-R', s.root]);
+        await run('pwck', ['-r', '-q', '-R', sandbox.root]);
+        await run('grpck', ['-r', '-q', '-R', sandbox.root]);
         const texts = await Promise.all(
-          databaseNames.map((name) => readFile(join(s.root, 'etc', databasePaths[name]), 'utf8').catch(() => '')),
+          databaseNames.map((name) => readFile(join(sandbox.root, 'etc', databasePaths[name]), 'utf8').catch(() => '')),
         );
         const reread = AccountDatabase.parse(texts[0]!, texts[1]!, texts[2]!, texts[3]!, texts[4]!);
         for (const name of databaseNames) {
-          expect(reread.render(name)).toBe(store.database.render(name));
-          expect([...reread[name].entries()]).toEqual([...store.database[name].entries()]);
+          expect(reread.render(name)).toBe(sandbox.store.database.render(name));
+          expect([...reread[name].entries()]).toEqual([...sandbox.store.database[name].entries()]);
         }
       }),
       { numRuns: 1, endOnFailure: true },
