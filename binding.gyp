@@ -3,7 +3,7 @@
     {
       "target_name": "licorn_native",
       "sources": ["server/native/licorn_native.c", "server/native/block_watch.c", "server/native/block_watch_sources.c",
-        "server/native/blkid_probe.c", "server/native/device_reads.c", "server/native/sysfs_blocks.c",
+        "server/native/blkid_probe.c", "server/native/loop_backing.c", "server/native/device_reads.c", "server/native/sysfs_blocks.c",
         "server/native/holder_scan.c", "server/native/peer_credentials.c",
         "server/native/share_watch.c", "server/native/share_watch_thread.c", "server/native/share_watch_events.c",
         "server/native/share_tree.c", "server/native/share_acl.c"],

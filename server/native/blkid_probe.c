@@ -1,21 +1,29 @@
 // probe_device(): what `blkid -p -o udev` tells of a device (type, usage, label, UUID, partition
 // entry), read in-process by libblkid's low-level probe: the same probe as `blkid -p`:
-// blkid_new_probe_from_filename (O_RDONLY|O_CLOEXEC|O_NONBLOCK, as blkid -p opens), the
+// the device opened O_RDONLY|O_CLOEXEC|O_NONBLOCK (as blkid -p opens it), the
 // superblocks chain with LABEL, UUID, TYPE, SECTYPE, USAGE and VERSION, the partitions chain
 // with entry details, blkid_do_safeprobe (two filesystems found: nothing, as blkid's "ambivalent
-// result"), and a small whole disk holding a partition table probed for the table only.
+// result"), and a small whole disk holding a partition table probed for the table only. A
+// loop device that shows its backing file as it is (at the loop's offset) is probed through
+// that file (loop_backing.c says why and how it is checked), the device held open meanwhile
+// (it cannot be detached, nor its file changed, before the probe ends).
 // It may sleep in the kernel for good on a device that stopped answering: device_reads.c runs
 // it on a thread that may be abandoned. libblkid.so.1 is opened at the first probe (blkid-abi.h
 // says why); without it every device is "unreadable".
+#define _GNU_SOURCE
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 #include "blkid-abi.h"
 #include "blkid_probe.h"
+#include "loop_backing.h"
 
 // libblkid's functions, looked up once (any thread may probe first).
 static struct {
-  blkid_probe (*new_probe_from_filename)(const char *filename);
+  blkid_probe (*new_probe)(void);
+  int (*probe_set_device)(blkid_probe pr, int fd, blkid_loff_t off, blkid_loff_t size);
   void (*free_probe)(blkid_probe pr);
   int (*probe_is_wholedisk)(blkid_probe pr);
   blkid_loff_t (*probe_get_size)(blkid_probe pr);
@@ -37,7 +45,8 @@ static void load_blkid(void) {
     const char *name;
     void **slot;
   } symbols[] = {
-      {"blkid_new_probe_from_filename", (void **)&blkid.new_probe_from_filename},
+      {"blkid_new_probe", (void **)&blkid.new_probe},
+      {"blkid_probe_set_device", (void **)&blkid.probe_set_device},
       {"blkid_free_probe", (void **)&blkid.free_probe},
       {"blkid_probe_is_wholedisk", (void **)&blkid.probe_is_wholedisk},
       {"blkid_probe_get_size", (void **)&blkid.probe_get_size},
@@ -61,9 +70,10 @@ const char *const probe_value_names[PROBE_VALUE_COUNT] = {
 
 // A small whole disk (a floppy, a tiny image) may hold a partition table in place of a
 // filesystem: `blkid -p` then reports the table only (its lowprobe_superblocks).
-static int probe_superblocks(blkid_probe pr) {
+// `whole`: a whole disk (libblkid says a regular file is not one: a loop device's file is).
+static int probe_superblocks(blkid_probe pr, int whole) {
   blkid.probe_enable_partitions(pr, 1);
-  if (blkid.probe_get_size(pr) <= 1024 * 1440 && blkid.probe_is_wholedisk(pr)) {
+  if (blkid.probe_get_size(pr) <= 1024 * 1440 && whole) {
     blkid.probe_enable_superblocks(pr, 0);
     int rc = blkid.do_fullprobe(pr);
     if (rc < 0) return rc;
@@ -80,9 +90,16 @@ void probe_device(const char *path, probe_values *result) {
   result->status = 2;
   pthread_once(&blkid_once, load_blkid);
   if (!blkid_loaded) return;
-  blkid_probe pr = blkid.new_probe_from_filename(path);
-  if (pr == NULL) return;
-  int rc = probe_superblocks(pr);
+  int device_fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (device_fd < 0) return;
+  long long offset = 0, size = 0;
+  int file_fd = open_loop_backing(device_fd, &offset, &size);
+  blkid_probe pr = blkid.new_probe();
+  int rc = -1;
+  if (pr != NULL && file_fd >= 0 && blkid.probe_set_device(pr, file_fd, offset, size) == 0)
+    rc = probe_superblocks(pr, 1);
+  else if (pr != NULL && blkid.probe_set_device(pr, device_fd, 0, 0) == 0)
+    rc = probe_superblocks(pr, blkid.probe_is_wholedisk(pr));
   result->status = rc == 0 ? 0 : rc == 1 ? 1 : 2;
   for (size_t i = 0; rc == 0 && i < PROBE_VALUE_COUNT; i++) {
     const char *data = NULL;
@@ -94,5 +111,7 @@ void probe_device(const char *path, probe_values *result) {
     result->lengths[i] = length;
     result->present[i] = 1;
   }
-  blkid.free_probe(pr);
+  if (pr != NULL) blkid.free_probe(pr);
+  if (file_fd >= 0) close(file_fd);
+  close(device_fd);
 }

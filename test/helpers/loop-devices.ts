@@ -57,16 +57,30 @@ export async function patchImage(file: string, offset: number, bytes: Buffer): P
   await handle.close();
 }
 
+// What makes an attachment ours: the file we attached, and the disk sequence number the
+// kernel gave the device then (bumped at every attach, never reused until a reboot), or null
+// on a kernel without one (before 5.15).
+interface Attachment {
+  file: string;
+  diskseq: string | null;
+}
+
+const readDiskseq = (name: string) =>
+  readFile(`/sys/class/block/${name}/diskseq`, 'utf8').then(
+    (text) => text.trim() || null,
+    () => null,
+  );
+
 // The loop devices one test file attached: attach with losetup -f --show (never a fixed
 // loopN: other test files attach theirs at the same time), detach all at the end.
 export class LoopDevices {
-  readonly #attached = new Map<string, string>();
+  readonly #attached = new Map<string, Attachment>();
 
-  // Attaches a file; the kernel name (loop3).
-  async attach(file: string): Promise<string> {
-    const { stdout } = await run('losetup', ['-f', '--show', file]);
+  // Attaches a file (`options` for losetup: an offset, a sector size); the kernel name (loop3).
+  async attach(file: string, options: string[] = []): Promise<string> {
+    const { stdout } = await run('losetup', ['-f', '--show', ...options, file]);
     const name = stdout.trim().replace('/dev/', '');
-    this.#attached.set(name, file);
+    this.#attached.set(name, { file, diskseq: await readDiskseq(name) });
     return name;
   }
 
@@ -79,19 +93,33 @@ export class LoopDevices {
     );
   }
 
+  // Whether the device still holds our attachment: by its disk sequence number where the
+  // kernel has one. Not by its backing file's path: a file on a FUSE mount whose server has
+  // stopped is "/img" once the mount is gone (sysfs gives the path from the mount's root),
+  // and its device and inode can no longer be asked (LOOP_GET_STATUS64 fails): matched by
+  // path, such a device was never detached (~8 left attached per CI run).
+  static async #isOurs(name: string, attachment: Attachment): Promise<boolean> {
+    const backing = await LoopDevices.getBackingFile(name);
+    if (backing === null) return false;
+    if (attachment.diskseq !== null) return (await readDiskseq(name)) === attachment.diskseq;
+    return backing === attachment.file;
+  }
+
   // Unmounts and detaches one of ours now (`loop3`), as a shell would; nothing if its number
   // has since gone to another file.
   async detach(name: string): Promise<void> {
-    const file = this.#attached.get(name);
-    if (file === undefined) throw new Error(`${name} was not attached by this test`);
+    const attachment = this.#attached.get(name);
+    if (attachment === undefined) throw new Error(`${name} was not attached by this test`);
     this.#attached.delete(name);
-    if ((await LoopDevices.getBackingFile(name)) !== file) return;
+    if (!(await LoopDevices.#isOurs(name, attachment))) return;
     await run('umount', ['--all-targets', '--lazy', `/dev/${name}`]).catch(() => {});
     await run('losetup', ['-d', `/dev/${name}`]).catch(() => {});
   }
 
   // Unmounts whatever is mounted under `dir` (deepest first), then detaches every loop
-  // device still backed by our file (an ejected loopN may have been reused by another test).
+  // device still holding our attachment (an ejected loopN may have been reused by another
+  // test). Call it after stopping a FUSE server a device reads from: a device still open
+  // (a read stuck on the server) is detached at its last close, once the server is gone.
   async cleanUp(dir: string): Promise<void> {
     const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
     const points = mountinfo
@@ -102,9 +130,8 @@ export class LoopDevices {
       .filter((point): point is string => point !== undefined && point.startsWith(`${dir}/`))
       .sort((a, b) => b.length - a.length);
     for (const point of points) await run('umount', ['-l', point]).catch(() => {});
-    for (const [name, file] of this.#attached) {
-      if ((await LoopDevices.getBackingFile(name)) === file)
-        await run('losetup', ['-d', `/dev/${name}`]).catch(() => {});
+    for (const [name, attachment] of this.#attached) {
+      if (await LoopDevices.#isOurs(name, attachment)) await run('losetup', ['-d', `/dev/${name}`]).catch(() => {});
     }
     this.#attached.clear();
   }

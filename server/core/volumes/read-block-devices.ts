@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { readSysfsBlocks, type SysfsBlockEntry } from '../../native/native.ts';
 
@@ -50,10 +50,32 @@ function getBlockDevice(entry: SysfsBlockEntry, byName: Map<string, SysfsBlockEn
 // libuv worker threads reading sysfs at once (measured: 212 entries, 3.4 ms on 1, 2.5 on 2).
 const sysfsThreads = 2;
 
+// The names of the block devices that hold something, from /proc/partitions: the kernel lists
+// there every disk and partition but the empty ones (a free loop device: on a machine where
+// tests or images come and go, most of /sys/class/block) and the hidden ones (a multipath
+// disk's paths, which have no /dev node). One read, where /sys/class/block costs a directory,
+// a link and a file per entry (212 entries here: 5.5-7 ms, 3.2 with only the 53 listed).
+// Every entry of /sys/class/block if /proc/partitions cannot be read.
+function getDeviceNames(): string[] {
+  let text: string;
+  try {
+    text = readFileSync('/proc/partitions', 'latin1');
+  } catch {
+    return readdirSync('/sys/class/block');
+  }
+  // "major minor #blocks name" after a heading line and a blank one.
+  return text
+    .split('\n')
+    .slice(2)
+    .map((line) => line.trim().split(/\s+/)[3])
+    .filter((name): name is string => name !== undefined && namePattern.test(name));
+}
+
 // Every non-empty block device and partition, by name: /sys/class/block read in native calls
 // on libuv's worker threads (sysfs_blocks.c), the event loop free meanwhile.
 export async function readBlockDevices(): Promise<BlockDevice[]> {
-  const names = readdirSync('/sys/class/block').sort();
+  const names = getDeviceNames().sort();
+  if (names.length === 0) return [];
   const size = Math.ceil(names.length / sysfsThreads);
   const chunks = [];
   for (let start = 0; start < names.length; start += size)
