@@ -90,13 +90,13 @@ export class TerminalTab {
     new ResizeObserver(() => this.fit()).observe(options.pane);
   }
 
-  // xterm sends a capital A–Z (Shift or Caps Lock) from its keypress handler and, unlike other
-  // keys, leaves that keypress to the browser (a workaround for macOS input methods): the
-  // browser also types it into xterm's hidden textarea, which grows with every capital letter
-  // until the next Enter. That costs textInput, input and selectionchange events, a layout of
-  // the textarea and a frame, and Chromium runs that frame before the socket message carrying
-  // the echo. A keypress during which xterm sent data is cancelled once xterm has seen it (the
-  // listener on the pane runs before xterm's, the one on the textarea after).
+  // xterm sends a capital A–Z (Shift or Caps Lock: a workaround for macOS input methods) or a
+  // space from its keypress handler and, unlike other keys, leaves that keypress to the
+  // browser, which also types it into xterm's hidden textarea (growing until the next Enter).
+  // That costs textInput, input and selectionchange events, a layout of the textarea and a
+  // frame, and Chromium runs that frame before the socket message carrying the echo. A keypress
+  // during which xterm sent data is cancelled once xterm has seen it (the listener on the pane
+  // runs before xterm's, the one on the textarea after).
   #cancelSentKeypresses(term: Terminal): void {
     let before = 0;
     term.element?.addEventListener('keypress', () => (before = this.#dataEvents), { capture: true });
