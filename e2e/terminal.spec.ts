@@ -146,6 +146,24 @@ test('an idle terminal runs no animation: the echo of a keystroke is not held fo
   await logOutAndClose(page);
 });
 
+test("a capital letter reaches the shell once and is not typed into xterm's hidden textarea too", async ({
+  browser,
+}) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await openTerminalPage(page);
+  await page.locator('.terminal-pane:not([hidden]) .xterm').click();
+  await page.keyboard.type('echo CAPS');
+  await page.keyboard.press('Shift+KeyQ');
+  await expect(screenOf(page)).toContainText('echo CAPSQ');
+  // xterm sends A–Z from its keypress and leaves that keypress to the browser, which inserted
+  // the letter into the textarea as well (an input event, a layout and a frame per letter).
+  const textarea = page.locator('.terminal-pane:not([hidden]) .xterm-helper-textarea');
+  expect(await textarea.inputValue()).toBe('');
+  await page.keyboard.press('Enter');
+  await expect(rowsOf(page, 'CAPSQ')).toHaveCount(1);
+  await logOutAndClose(page);
+});
+
 test('usable at phone width: no sideways scrolling, tabs in reach and switching', async ({ browser }) => {
   const page = await logInAs(browser, 'admin', testPasswords.admin);
   await page.setViewportSize({ width: 375, height: 700 });

@@ -58,6 +58,8 @@ export class TerminalTab {
   #drawn = 0;
   #acknowledgeTimer = 0;
   #retryDelay = 250;
+  // xterm's onData events so far (#cancelSentKeypresses).
+  #dataEvents = 0;
 
   constructor(info: TerminalInfo, screen: Screen, options: TabOptions) {
     const { term } = screen;
@@ -68,7 +70,11 @@ export class TerminalTab {
     term.loadAddon(this.search);
     term.loadAddon(new WebLinksAddon());
     term.loadAddon(new ClipboardAddon(undefined, getClipboardProvider(options.osc52)));
-    term.onData((data) => this.#send(createInputFrames(data)));
+    term.onData((data) => {
+      this.#dataEvents += 1;
+      this.#send(createInputFrames(data));
+    });
+    this.#cancelSentKeypresses(term);
     term.onBinary((data) => this.#send(createInputFrames(data, true)));
     term.onResize(({ cols, rows }) => this.#send([createControlFrame('resize', cols, rows)]));
     term.attachCustomKeyEventHandler((event) => {
@@ -82,6 +88,21 @@ export class TerminalTab {
       return event.code !== 'KeyV' && event.code !== 'KeyF';
     });
     new ResizeObserver(() => this.fit()).observe(options.pane);
+  }
+
+  // xterm sends a capital A–Z (Shift or Caps Lock: a workaround for macOS input methods) or a
+  // space from its keypress handler and, unlike other keys, leaves that keypress to the
+  // browser, which also types it into xterm's hidden textarea (growing until the next Enter).
+  // That costs textInput, input and selectionchange events, a layout of the textarea and a
+  // frame, and Chromium runs that frame before the socket message carrying the echo. A keypress
+  // during which xterm sent data is cancelled once xterm has seen it (the listener on the pane
+  // runs before xterm's, the one on the textarea after).
+  #cancelSentKeypresses(term: Terminal): void {
+    let before = 0;
+    term.element?.addEventListener('keypress', () => (before = this.#dataEvents), { capture: true });
+    term.textarea?.addEventListener('keypress', (event) => {
+      if (this.#dataEvents > before && !term.options.screenReaderMode) event.preventDefault();
+    });
   }
 
   // An xterm for `pane`, sized to it (the size the shell is opened with).
