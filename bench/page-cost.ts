@@ -24,6 +24,9 @@ interface TraceEvent {
   tid: number;
   ts: number;
   dur?: number;
+  // The thread's CPU time in the event (wall time `dur` counts the time the thread waited
+  // for a core: on a loaded machine, many times its work).
+  tdur?: number;
   args?: { name?: string; data?: { frames?: { processId: number; url: string; parent?: string }[] } };
 }
 
@@ -74,7 +77,7 @@ export async function measurePageCost(browser: Browser, page: Page, seconds = 30
   const raster = events
     .filter((event) => event.pid === processes.renderer && event.tid !== processes.main)
     .filter((event) => event.ph === 'X' && /^RasterTask$|^RasterizerTask/.test(event.name))
-    .reduce((sum, event) => sum + (event.dur ?? 0) / 1000, 0);
+    .reduce((sum, event) => sum + (event.tdur ?? event.dur ?? 0) / 1000, 0);
   return {
     seconds,
     mainMsPerSecond: Object.values(byKind).reduce((sum, ms) => sum + ms, 0),
@@ -115,16 +118,17 @@ function getProcesses(events: TraceEvent[], url: string): { renderer: number; ma
   return { renderer, main, gpu };
 }
 
-// Each event's own time (its duration less its children's), summed by name, in ms; time in
-// a top-level task outside any named child is the task's own ("other").
+// Each event's own thread time (its CPU time less its children's), summed by name, in ms;
+// time in a top-level task outside any named child is the task's own ("other"). Events are
+// nested by their wall times.
 function getOwnTimes(events: TraceEvent[]): Map<string, number> {
   const sorted = [...events].sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
   const own = new Map<string, number>();
-  const stack: { end: number; name: string; children: number; dur: number }[] = [];
+  const stack: { end: number; name: string; children: number; cpu: number }[] = [];
   const close = (until: number) => {
     while (stack.length > 0 && stack.at(-1)!.end <= until) {
       const done = stack.pop()!;
-      own.set(done.name, (own.get(done.name) ?? 0) + (done.dur - done.children) / 1000);
+      own.set(done.name, (own.get(done.name) ?? 0) + Math.max(0, done.cpu - done.children) / 1000);
     }
   };
   for (const event of sorted) {
@@ -132,8 +136,9 @@ function getOwnTimes(events: TraceEvent[]): Map<string, number> {
     const parent = stack.at(-1);
     // A child that outlasts its parent (clock rounding) is cut at the parent's end.
     const dur = parent ? Math.min(event.dur!, parent.end - event.ts) : event.dur!;
-    if (parent) parent.children += dur;
-    stack.push({ end: event.ts + dur, name: event.name, children: 0, dur });
+    const cpu = Math.min(event.tdur ?? dur, parent ? parent.cpu - parent.children : Infinity);
+    if (parent) parent.children += cpu;
+    stack.push({ end: event.ts + dur, name: event.name, children: 0, cpu });
   }
   close(Infinity);
   return own;
