@@ -9,11 +9,18 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+// Node's flags for licornd, as package.json's `start` and `licornd` scripts run it: V8's
+// young generation capped at 2 MiB a half (16 by default). A burst of garbage (1,000 TLS
+// handshakes, a bulk import) grew it to its cap, where it stayed: 25 MiB of RSS with 1,000
+// status followers (bench/README.md, ninth session), for more frequent, smaller scavenges.
+export const daemonNodeFlags = ['--max-semi-space-size=2'];
+
 // Spawns `node script args` (a bundle: plain JavaScript, as `npm start` runs) and waits for
 // its "listening on https://…:PORT" line; startMs is the time from spawn to that line.
 export async function startServer(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const started = performance.now();
-  const child = spawn(process.execPath, [script, ...args], {
+  const flags = script.endsWith('dist/server/main.js') ? daemonNodeFlags : [];
+  const child = spawn(process.execPath, [...flags, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

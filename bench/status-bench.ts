@@ -16,7 +16,8 @@ import { packHistory } from '../common/pack-history.ts';
 import type { StatusSample } from '../server/core/status/status-monitor.ts';
 import { getCookieHeader, launchChromium, logIn } from './browser.ts';
 import { getMemory, startServer } from './processes.ts';
-import { printTable } from './print-table.ts';
+import { printTable, type BenchRow } from './print-table.ts';
+import { measurePageCost, type PageCost } from './page-cost.ts';
 
 const projectDir = join(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -69,9 +70,49 @@ async function measureRedraws(page: Page, warmUp = 5, count = 40): Promise<numbe
   await page.waitForFunction(
     (total) => (window as unknown as { redraws: number[] }).redraws.length >= total,
     warmUp + count,
-    { polling: 1000, timeout: (warmUp + count + 30) * 1000 },
+    { polling: 1000, timeout: (warmUp + count) * 3000 },
   );
   return ((await page.evaluate('window.redraws')) as number[]).slice(warmUp, warmUp + count);
+}
+
+// Writes a figure as soon as it is measured (a later part may fail on a loaded machine).
+function note(name: string, figures: object): void {
+  const rounded = JSON.stringify(figures, (_key, value) =>
+    typeof value === 'number' ? Number(value.toFixed(2)) : value,
+  );
+  process.stdout.write(`${name}: ${rounded}\n`);
+}
+
+// The rows of a page's cost against an idle page's: main-thread time per tick (the daemon
+// samples once a second) in all and by kind, raster, and the renderer's CPU share.
+function getCostRows(name: string, cost: PageCost, idle: PageCost): BenchRow[] {
+  return [
+    {
+      name: `Chromium, ${name}: main thread, ms per tick`,
+      ours: cost.mainMsPerSecond,
+      baseline: idle.mainMsPerSecond,
+      target: '≤ 8',
+    },
+    ...Object.entries(cost.byKind).map(([kind, ms]) => ({
+      name: `  of which ${kind}`,
+      ours: ms,
+      baseline: idle.byKind[kind as keyof PageCost['byKind']],
+      target: '',
+    })),
+    {
+      name: `Chromium, ${name}: raster threads, ms per tick`,
+      ours: cost.rasterMsPerSecond,
+      baseline: idle.rasterMsPerSecond,
+      target: '',
+    },
+    {
+      name: `Chromium, ${name}: renderer CPU, % of a core`,
+      ours: cost.rendererCpu,
+      baseline: idle.rendererCpu,
+      target: '≤ 3',
+    },
+    { name: `Chromium, ${name}: GPU process CPU, % of a core`, ours: cost.gpuCpu, baseline: idle.gpuCpu, target: '' },
+  ];
 }
 
 // Runs the benchmark and prints its table.
@@ -116,7 +157,8 @@ export async function runStatusBench(): Promise<void> {
       twenty.forEach(({ socket }) => socket.close());
       await sleep(1000);
 
-      // 1,000 followers for the soak.
+      // 1,000 followers for the soak; the daemon's peak RSS (VmHWM) before them and after.
+      const rssBefore = await getMemory(pid);
       const clients: Awaited<ReturnType<typeof follow>>[] = [];
       for (let batch = 0; batch < 10; batch += 1)
         clients.push(...(await Promise.all(Array.from({ length: 100 }, () => follow(daemon.port, cookie)))));
@@ -125,6 +167,14 @@ export async function runStatusBench(): Promise<void> {
       const rssStart = (await getMemory(pid)).rssMiB;
       const soakCpu = await measureCpu(pid, soakSeconds);
       const rssEnd = (await getMemory(pid)).rssMiB;
+      // They all go and come back at once (a restart, a network blip) with the soak's history.
+      clients.forEach(({ socket }) => socket.close());
+      await sleep(2000);
+      const back = await Promise.all(Array.from({ length: 1000 }, () => follow(daemon.port, cookie)));
+      await sleep(5000);
+      const rssPeak = (await getMemory(pid)).peakMiB;
+      note('RSS peak with 1,000 followers, MiB', { before: rssBefore.peakMiB, peak: rssPeak });
+      back.forEach(({ socket }) => socket.close());
       const soakEnd = Date.now();
       // Every sample the server took during the soak (its own history), against the ones each
       // client got; the samples still on their way at the end get two seconds to arrive.
@@ -143,6 +193,9 @@ export async function runStatusBench(): Promise<void> {
       await page.goto('/status/');
       await page.locator('#connection-state[data-state="live"]').waitFor();
       const redraws = await measureRedraws(page);
+      const traceSeconds = Number(process.env.LICORN_BENCH_TRACE_SECONDS ?? 30);
+      const soakCost = await measurePageCost(browser, page, traceSeconds);
+      note("Status page, the soak's history", soakCost);
       const samples = (
         (await (await page.request.get('/api/v1/status/history?range=10m')).json()) as { samples: StatusSample[] }
       ).samples;
@@ -151,6 +204,9 @@ export async function runStatusBench(): Promise<void> {
       // to the page through Playwright's WebSocket route (the soak leaves fewer than 600).
       // The first page leaves the Status page, so that it does not draw in the same renderer.
       await page.goto('/me/');
+      await sleep(2000);
+      const idleCost = await measurePageCost(browser, page, traceSeconds);
+      note('idle page', idleCost);
       const fullPage = await page.context().newPage();
       await fullPage.routeWebSocket(/\/ws$/, (socket) => {
         let next = 0;
@@ -181,6 +237,8 @@ export async function runStatusBench(): Promise<void> {
       });
       await fullPage.goto('/status/');
       const fullRedraws = await measureRedraws(fullPage);
+      const fullCost = await measurePageCost(browser, fullPage, traceSeconds);
+      note('Status page, 600 samples replayed', fullCost);
 
       printTable(
         'Status: sampling and pushing at 1 Hz',
@@ -204,6 +262,14 @@ export async function runStatusBench(): Promise<void> {
             baseline: rssStart,
             target: 'none',
           },
+          {
+            name: '1,000 followers, then all back at once: daemon RSS peak, MiB',
+            ours: rssPeak,
+            baseline: rssBefore.peakMiB,
+            target: '≤ 150',
+          },
+          ...getCostRows("Status page, the soak's history", soakCost, idleCost),
+          ...getCostRows('Status page, 600 samples replayed', fullCost, idleCost),
           {
             name: `Chromium: one tick's redraw, median ms (${samples.length} samples)`,
             ours: quantile(redraws, 0.5),
@@ -233,6 +299,9 @@ export async function runStatusBench(): Promise<void> {
       );
       process.stdout.write(
         `baselines: the same daemon idle (CPU), the samples the server took in the ${soakSeconds} s of soak, RSS at the soak's start\n`,
+      );
+      process.stdout.write(
+        `baselines of the page rows: /me/ open in the same browser (idle); the daemon's peak before the 1,000\n`,
       );
       process.stdout.write(`redraws, each tick (ms): ${redraws.join(' ')}; 600 replayed: ${fullRedraws.join(' ')}\n`);
     } finally {

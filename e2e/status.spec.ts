@@ -61,7 +61,8 @@ test('the status page draws every chart, moves with new samples and shows values
 
   // The tooltip gives the exact values under the pointer.
   const box = (await page.locator('[data-chart="cpu"] svg').boundingBox())!;
-  await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
+  // At the newest sample: the plot ends 12 px before the chart's right edge.
+  await page.mouse.move(box.x + box.width - 13, box.y + box.height / 2);
   await expect(page.locator('#chart-tooltip')).toBeVisible();
   await expect(page.locator('#chart-tooltip')).toContainText(/user: \d+(\.\d)? %/);
 

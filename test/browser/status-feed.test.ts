@@ -13,9 +13,9 @@ afterEach(() => {
 const sample = (time: number, value: number) => ({ time, values: { 'cpu.user': value } });
 
 describe('the status feed of a page', () => {
-  it('draws the history, then each sample with animation; while hidden it waits, then catches up once without', () => {
-    const draws: { times: number[]; animate: boolean }[] = [];
-    new StatusFeed((samples, animate) => draws.push({ times: samples.map((item) => item.time), animate }));
+  it('draws the history, then each sample; while hidden it waits, then catches up once', () => {
+    const draws: { times: number[] }[] = [];
+    new StatusFeed((samples) => draws.push({ times: samples.map((item) => item.time) }));
     const now = Date.now();
     applyStreamMessages([
       {
@@ -24,9 +24,9 @@ describe('the status feed of a page', () => {
         data: { range: '10m', history: packHistory([sample(now - 2000, 1), sample(now - 1000, 2)]) },
       },
     ]);
-    expect(draws).toEqual([{ times: [now - 2000, now - 1000], animate: false }]);
+    expect(draws).toEqual([{ times: [now - 2000, now - 1000] }]);
     applyStreamMessages([{ action: 'sample', target: 'status', data: { samples: [sample(now, 3)] } }]);
-    expect(draws.at(-1)).toEqual({ times: [now - 2000, now - 1000, now], animate: true });
+    expect(draws.at(-1)).toEqual({ times: [now - 2000, now - 1000, now] });
 
     hidden = true;
     applyStreamMessages([{ action: 'sample', target: 'status', data: { samples: [sample(now + 1000, 4)] } }]);
@@ -35,7 +35,7 @@ describe('the status feed of a page', () => {
     hidden = false;
     document.dispatchEvent(new Event('visibilitychange'));
     expect(draws).toHaveLength(3);
-    expect(draws.at(-1)).toEqual({ times: [now - 2000, now - 1000, now, now + 1000, now + 2000], animate: false });
+    expect(draws.at(-1)).toEqual({ times: [now - 2000, now - 1000, now, now + 1000, now + 2000] });
   });
 
   it('keeps live samples aside while another range is shown, and forgets samples older than 10 minutes', () => {

@@ -12,10 +12,10 @@ export function startStatusCards(): void {
   const cpu = createCpuChart(cpuElement, 110);
   const load = new BarChart(document.querySelector<HTMLElement>('[data-chart="load-card"]')!);
   const memory = document.getElementById('memory-card')!;
-  new StatusFeed((samples, animate) => {
+  new StatusFeed((samples) => {
     const latest = samples.at(-1)!;
-    cpu.update(samples, { animate });
-    drawLoad(load, latest, animate);
+    cpu.update(samples);
+    drawLoad(load, latest);
     const total = latest.values['memory.total'] ?? 0;
     memory.textContent = `${formatBytes(total - (latest.values['memory.available'] ?? 0))} in use of ${formatBytes(total)}`;
   });

@@ -13,22 +13,19 @@ export class StatusFeed {
   // False while the page shows something else (the 24-hour view): live samples are kept
   // aside, not drawn.
   live = true;
-  readonly #draw: (samples: ChartSample[], animate: boolean) => void;
+  readonly #draw: (samples: ChartSample[]) => void;
   #liveSamples: ChartSample[] = [];
   #pending = false;
 
   // `onFilesystems` gets the filesystems' figures the status topic sends at once after a
   // volume event (`status-filesystems`); pages without filesystem bars leave them.
-  constructor(
-    draw: (samples: ChartSample[], animate: boolean) => void,
-    onFilesystems: (sample: ChartSample) => void = () => {},
-  ) {
+  constructor(draw: (samples: ChartSample[]) => void, onFilesystems: (sample: ChartSample) => void = () => {}) {
     this.#draw = draw;
     registerChart('status-filesystems', (data) => {
       if (this.live && !document.hidden) onFilesystems(data as ChartSample);
     });
     document.addEventListener('visibilitychange', () => {
-      if (!document.hidden && this.#pending) this.#redraw(false);
+      if (!document.hidden && this.#pending) this.#redraw();
     });
     registerChart('status', (data) => {
       const message = data as { history?: PackedHistory; samples?: ChartSample[] };
@@ -38,7 +35,7 @@ export class StatusFeed {
         : [...this.#liveSamples.filter((sample) => sample.time >= cutoff), ...(message.samples ?? [])];
       if (!this.live) return;
       this.samples = this.#liveSamples;
-      this.#redraw(!message.history);
+      this.#redraw();
     });
   }
 
@@ -46,22 +43,22 @@ export class StatusFeed {
   show(samples: ChartSample[]): void {
     this.live = false;
     this.samples = samples;
-    this.#redraw(false);
+    this.#redraw();
   }
 
   // Back to the live samples.
   showLive(): void {
     this.live = true;
     this.samples = this.#liveSamples;
-    this.#redraw(false);
+    this.#redraw();
   }
 
-  #redraw(animate: boolean): void {
+  #redraw(): void {
     if (document.hidden) {
       this.#pending = true;
       return;
     }
     this.#pending = false;
-    if (this.samples.length > 0) this.#draw(this.samples, animate);
+    if (this.samples.length > 0) this.#draw(this.samples);
   }
 }

@@ -37,11 +37,18 @@ export function startStatusPage(): void {
   const chart = (name: string) => document.querySelector<HTMLElement>(`[data-chart="${name}"]`)!;
   const charts = {
     cpu: createCpuChart(chart('cpu')),
+    // Used, buffers and cache stacked against the total: free is the room above them, not a
+    // band that would fill the chart to its top.
     memory: new TimeChart({
       element: chart('memory'),
       format: 'bytes',
       stacked: true,
-      getSeries: () => ['used', 'buffers', 'cache', 'free'].map((kind) => ({ key: `memory.${kind}`, label: kind })),
+      getSeries: () => ['used', 'buffers', 'cache'].map((kind) => ({ key: `memory.${kind}`, label: kind })),
+      getTotal: (latest) => latest.values['memory.total'],
+      getNote: (latest) =>
+        latest.values['memory.total'] === undefined
+          ? 'total: no data'
+          : `free ${formatBytes(latest.values['memory.free'] ?? 0)} of ${formatBytes(latest.values['memory.total'])}`,
       getOverlay: (latest) =>
         (latest.values['swap.total'] ?? 0) > 0 ? [{ key: 'swap.used', label: 'swap used' }] : [],
     }),
@@ -64,14 +71,15 @@ export function startStatusPage(): void {
 
   let range: Range = '10m';
 
-  const draw = (samples: ChartSample[], animate: boolean) => {
+  const updated = document.getElementById('status-updated')!;
+  const draw = (samples: ChartSample[]) => {
     const latest = samples.at(-1)!;
     const started = performance.now();
-    for (const timeChart of Object.values(charts)) timeChart.update(samples, { animate, view: views[range] });
-    drawLoad(load, latest, animate);
-    drawFilesystems(filesystems, latest, animate);
+    for (const timeChart of Object.values(charts)) timeChart.update(samples, { view: views[range] });
+    drawLoad(load, latest);
+    drawFilesystems(filesystems, latest);
     drawDaemon(latest);
-    document.getElementById('status-updated')!.textContent = `Last sample ${formatClock(latest.time)}.`;
+    updated.textContent = `Last sample ${formatClock(latest.time)}.`;
     // The last redraw's cost, read by the benchmark (bench/status-bench.ts).
     document.body.dataset.redrawMs = (performance.now() - started).toFixed(2);
   };
@@ -81,7 +89,7 @@ export function startStatusPage(): void {
     const latest = feed.samples.at(-1);
     if (!latest) return;
     const values = Object.fromEntries(Object.entries(latest.values).filter(([key]) => !key.startsWith('fs.')));
-    drawFilesystems(filesystems, { time: fresh.time, values: { ...values, ...fresh.values } }, true);
+    drawFilesystems(filesystems, { time: fresh.time, values: { ...values, ...fresh.values } });
   });
 
   const buttons = document.querySelectorAll<HTMLButtonElement>('[data-range]');
@@ -104,7 +112,7 @@ export function startStatusPage(): void {
 }
 
 // One bar per mounted filesystem: its used share, and its size.
-function drawFilesystems(bars: BarChart, latest: ChartSample, animate: boolean): void {
+function drawFilesystems(bars: BarChart, latest: ChartSample): void {
   bars.update(
     findSeries(latest, /^fs\.(.+)\.size$/, (mount) => mount).map(({ key, label }) => {
       const used = latest.values[key.replace(/\.size$/, '.used')] ?? 0;
@@ -117,12 +125,11 @@ function drawFilesystems(bars: BarChart, latest: ChartSample, animate: boolean):
       };
     }),
     100,
-    { animate },
   );
 }
 
 // Licorn's three load bars, against the number of cores (or the load, when above).
-export function drawLoad(bars: BarChart, latest: ChartSample, animate: boolean): void {
+export function drawLoad(bars: BarChart, latest: ChartSample): void {
   const load = (minutes: string) => latest.values[`load.${minutes}`] ?? 0;
   bars.update(
     ['1', '5', '15'].map((minutes) => ({
@@ -132,7 +139,6 @@ export function drawLoad(bars: BarChart, latest: ChartSample, animate: boolean):
       text: load(minutes).toFixed(2),
     })),
     Math.max(latest.values['cpu.cores'] ?? 1, load('1'), load('5'), load('15')),
-    { animate },
   );
 }
 
@@ -146,6 +152,8 @@ function formatUptime(seconds: number): string {
   return minutes > 0 ? `${minutes} min` : `${Math.floor(seconds)} s`;
 }
 
+// The daemon's figures, written in place: only the texts that changed (a tick rebuilt the
+// 28 elements, a style and layout pass of its card every second).
 function drawDaemon(latest: ChartSample): void {
   const figures: [string, string][] = [
     ['Uptime', formatUptime(latest.values['daemon.uptime'] ?? 0)],
@@ -163,12 +171,17 @@ function drawDaemon(latest: ChartSample): void {
     ['Share overflows', `${(latest.values['shares.overflows'] ?? 0).toFixed(1)}/s`],
     ['Share repairs', `${(latest.values['shares.repairs'] ?? 0).toFixed(1)}/s`],
   ];
-  document
-    .getElementById('daemon-figures')!
-    .replaceChildren(
-      ...figures.flatMap(([term, value]) => [
+  const list = document.getElementById('daemon-figures')!;
+  if (list.children.length !== figures.length * 2) {
+    list.replaceChildren(
+      ...figures.flatMap(([term]) => [
         Object.assign(document.createElement('dt'), { textContent: term }),
-        Object.assign(document.createElement('dd'), { textContent: value }),
+        document.createElement('dd'),
       ]),
     );
+  }
+  figures.forEach(([, value], index) => {
+    const entry = list.children[index * 2 + 1]!;
+    if (entry.textContent !== value) entry.textContent = value;
+  });
 }

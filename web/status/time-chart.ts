@@ -1,15 +1,16 @@
 // A time-series chart in SVG with D3: stacked areas (CPU, memory) or lines (network, disks),
-// a time axis that slides smoothly between ticks, a value axis whose scale morphs when the
-// values change, a legend, and a tooltip with the exact values under the pointer. Each series
-// is a group of paths, one per chunk of time (series-paths.ts): a tick rewrites the newest.
+// a time axis, a value axis, a legend, and a tooltip with the exact values under the pointer.
+// Each series is a group of paths, one per chunk of time (series-paths.ts): a tick rewrites the
+// newest. Nothing is animated: a tick moves the plot by about a pixel, and a 900 ms slide
+// cost Chromium a repaint of every chart on every frame (SVG content is never composited),
+// 100 ms of main thread and a quarter of a core per open page. Only what sampling saw is
+// drawn (sample-runs.ts): gaps stay empty, the tooltip says "no data" there.
 import * as d3 from 'd3';
-// Adds selection.transition(): esbuild would otherwise drop this side effect of d3's bundle.
-import 'd3-transition';
 import { formatClock, formatTick, formatTimeTick, formatValue, type ValueFormat } from './format.ts';
 import { SeriesPaths, type ChartSample, type Geometry, type Shape } from './series-paths.ts';
 import { SeriesGroups } from './series-groups.ts';
-import { animateTransform } from './animate-transform.ts';
 import { SampleBuckets, getBucketMs } from './sample-buckets.ts';
+import { getSampleRuns } from './sample-runs.ts';
 import { getValueTicks } from './value-ticks.ts';
 
 export type { ChartSample } from './series-paths.ts';
@@ -26,6 +27,10 @@ export interface TimeChartOptions {
   stacked: boolean;
   // A fixed top of the value axis (100 for percents); otherwise it follows the data.
   maximum?: number;
+  // The whole the stack is a part of (memory's total): the value axis reaches it at least.
+  getTotal?(latest: ChartSample): number | undefined;
+  // A line of text after the legend's entries (memory's free and total).
+  getNote?(latest: ChartSample): string;
   // The series to draw, chosen from the latest sample (interfaces and disks come and go).
   getSeries(latest: ChartSample): Series[];
   // Drawn as lines above the stack (memory's swap).
@@ -45,6 +50,9 @@ export const liveView: ChartView = { windowMs: 10 * 60_000, sampleMs: 1000 };
 
 const margin = { top: 8, right: 12, bottom: 22, left: 64 };
 
+// Coordinates to a tenth of a pixel.
+const round = (value: number) => Math.round(value * 10) / 10;
+
 // Points per chunk of path: a tick rewrites one chunk of this many points per series.
 const pointsPerChunk = 60;
 
@@ -53,18 +61,22 @@ export class TimeChart {
   readonly #options: TimeChartOptions;
   readonly #svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   readonly #plot: d3.Selection<SVGGElement, unknown, null, undefined>;
-  // Inside the plot: scaled on the value axis while it morphs.
-  readonly #morph: d3.Selection<SVGGElement, unknown, null, undefined>;
   readonly #groups: SeriesGroups;
   readonly #xAxis: d3.Selection<SVGGElement, unknown, null, undefined>;
   readonly #yAxis: d3.Selection<SVGGElement, unknown, null, undefined>;
   readonly #baseline: d3.Selection<SVGLineElement, unknown, null, undefined>;
   readonly #rule: d3.Selection<SVGLineElement, unknown, null, undefined>;
+  // Where the newest run of samples starts, when inside the window: a line and its label.
+  readonly #start: d3.Selection<SVGGElement, unknown, null, undefined>;
+  readonly #startLabel: d3.Selection<SVGTextElement, unknown, null, undefined>;
   readonly #legend: HTMLElement;
   readonly #paths = new SeriesPaths();
   readonly #buckets = new SampleBuckets();
   #width = 600;
   #samples: ChartSample[] = [];
+  // The samples drawn (the tooltip reads them), and the gap between two of them.
+  #drawnSamples: ChartSample[] = [];
+  #gapMs = Infinity;
   #series: Series[] = [];
   #overlay: Series[] = [];
   // The visible window's time scale (the tooltip reads it).
@@ -73,6 +85,7 @@ export class TimeChart {
   #view = liveView;
   #xTicks = '';
   #yTop = 0;
+  #transforms = new Map<Element, string>();
   readonly #height: number;
   static #clipCount = 0;
 
@@ -86,9 +99,17 @@ export class TimeChart {
     this.#baseline = this.#svg.append('line').attr('class', 'chart-baseline');
     this.#yAxis = this.#svg.append('g').attr('class', 'axis axis-y');
     this.#plot = this.#svg.append('g').attr('class', 'plot').attr('clip-path', `url(#${clipId})`).append('g');
-    this.#morph = this.#plot.append('g');
-    this.#groups = new SeriesGroups(this.#morph.node()!);
+    this.#groups = new SeriesGroups(this.#plot.node()!);
     this.#rule = this.#svg.append('line').attr('class', 'chart-rule').style('display', 'none');
+    this.#start = this.#svg.append('g').attr('class', 'chart-start').style('display', 'none');
+    this.#start
+      .append('line')
+      .attr('y1', margin.top)
+      .attr('y2', this.#height - margin.bottom);
+    this.#startLabel = this.#start
+      .append('text')
+      .attr('y', margin.top + 12)
+      .attr('x', 4);
     this.#legend = document.createElement('ul');
     this.#legend.className = 'chart-legend';
     options.element.append(this.#legend);
@@ -98,15 +119,13 @@ export class TimeChart {
     this.#resize();
     new ResizeObserver(() => {
       this.#resize();
-      this.update(this.#samples, { animate: false });
+      this.update(this.#samples);
     }).observe(options.element);
   }
 
-  // Redraws with the visible history (oldest first). With `animate`, the plot and the time
-  // axis slide by the new samples' width, and the paths and the value axis morph to a new
-  // value scale, over `durationMs`. The tooltip shows the samples themselves; the paths
-  // may show their averages (sample-buckets.ts).
-  update(samples: ChartSample[], { animate = true, view = this.#view, durationMs = 900 } = {}): void {
+  // Redraws with the visible history (oldest first). The tooltip shows the samples
+  // themselves; the paths may show their averages (sample-buckets.ts).
+  update(samples: ChartSample[], { view = this.#view } = {}): void {
     this.#samples = samples;
     this.#view = view;
     const { windowMs } = view;
@@ -116,74 +135,82 @@ export class TimeChart {
     this.#overlay = this.#options.getOverlay?.(latest) ?? [];
     const innerWidth = this.#width - margin.left - margin.right;
     const innerHeight = this.#height - margin.top - margin.bottom;
-    const previousEnd = this.#x.domain()[1]?.getTime() ?? latest.time;
     const start = latest.time - windowMs;
     this.#x = d3.scaleTime().domain([start, latest.time]).range([0, innerWidth]);
     const stacked = this.#options.stacked ? this.#series.map((series) => series.key) : [];
     const bucketMs = getBucketMs(windowMs, innerWidth, view.sampleMs);
-    const drawn = this.#buckets.get(samples, bucketMs);
-    // A missed tick is no gap; two and a half steps without a sample are.
+    const runs = getSampleRuns(samples, {
+      keys: [...this.#series, ...this.#overlay].map((series) => series.key),
+      // A missed tick is no gap; two and a half steps without a sample are.
+      gapMs: 2.5 * view.sampleMs,
+      // An older run shorter than ten samples apart (a page open for seconds, long ago) is a spike.
+      minRunMs: 10 * view.sampleMs,
+      windowStart: start,
+    });
+    this.#drawnSamples = runs.samples;
+    const drawn = this.#buckets.get(runs.samples, bucketMs);
     const gapMs = 2.5 * Math.max(bucketMs, view.sampleMs);
+    this.#gapMs = gapMs;
     this.#paths.setSeries(
       stacked,
       [...(this.#options.stacked ? [] : this.#series), ...this.#overlay].map((series) => series.key),
     );
-    const axis = getValueTicks(this.#options.maximum ?? Math.max(1, this.#paths.getTop(drawn)), this.#options.format);
+    const top = Math.max(1, this.#paths.getTop(drawn), this.#options.getTotal?.(latest) ?? 0);
+    const axis = getValueTicks(this.#options.maximum ?? top, this.#options.format);
     const y = d3.scaleLinear().domain([0, axis.top]).range([innerHeight, 0]);
 
     const geometry = this.#placeSamples(start, windowMs, innerWidth / windowMs, y);
-    const previousTop = this.#yTop;
-    const yChanged = axis.top !== previousTop;
+    const yChanged = axis.top !== this.#yTop;
     this.#yTop = axis.top;
     const shapes = this.#paths.draw(drawn, geometry, {
       gapMs,
       chunkMs: pointsPerChunk * Math.max(bucketMs, view.sampleMs),
     });
 
-    const duration = animate ? durationMs : 0;
     this.#drawTimeAxis(geometry, innerWidth);
     this.#drawPaths(shapes);
-    // A new value scale moves the value axis's ticks, and morphs the paths: drawn under the
-    // new scale, they start scaled about the baseline to where the old scale had them. The
-    // ticks move linearly, and so does the scale factor: they stay together.
     if (yChanged) {
-      this.#yAxis
-        .attr('transform', `translate(${margin.left},${margin.top})`)
-        .transition()
-        .duration(duration)
-        .ease(d3.easeLinear)
-        .call(
-          d3
-            .axisLeft(y)
-            .tickValues(axis.ticks)
-            .tickFormat((value) => formatTick(Number(value), this.#options.format)) as never,
-        );
-      const scale = animate && previousTop > 0 ? axis.top / previousTop : 1;
-      animateTransform(
-        this.#morph.node()!,
-        `matrix(1, 0, 0, ${scale}, 0, ${innerHeight * (1 - scale)})`,
-        'none',
-        duration,
+      this.#yAxis.attr('transform', `translate(${margin.left},${margin.top})`).call(
+        d3
+          .axisLeft(y)
+          .tickValues(axis.ticks)
+          .tickFormat((value) => formatTick(Number(value), this.#options.format)) as never,
       );
     }
-
-    // The plot and the time axis, drawn for the new window, start where the old ones were
-    // and slide into place.
+    // The plot and the time axis are drawn on an absolute x axis: a tick moves them only.
     const left = margin.left - (start - geometry.origin) * geometry.pxPerMs;
-    const shift = animate ? (latest.time - previousEnd) * geometry.pxPerMs : 0;
-    animateTransform(
-      this.#plot.node()!,
-      `translate(${left + shift}px, ${margin.top}px)`,
-      `translate(${left}px, ${margin.top}px)`,
-      duration,
-    );
-    animateTransform(
-      this.#xAxis.node()!,
-      `translate(${left + shift}px, ${margin.top + innerHeight}px)`,
-      `translate(${left}px, ${margin.top + innerHeight}px)`,
-      duration,
-    );
+    this.#setTransform(this.#plot.node()!, `translate(${round(left)},${margin.top})`);
+    this.#setTransform(this.#xAxis.node()!, `translate(${round(left)},${margin.top + innerHeight})`);
+    this.#drawStart(runs.startedAt === null ? null : margin.left + this.#x(runs.startedAt), runs.startedAt);
     this.#drawLegend([...this.#series, ...this.#overlay], latest);
+  }
+
+  // Writes a transform only when it changed (each write is a paint of the chart).
+  #setTransform(element: Element, transform: string): void {
+    if (this.#transforms.get(element) === transform) return;
+    this.#transforms.set(element, transform);
+    element.setAttribute('transform', transform);
+  }
+
+  // The line where sampling started and its label, when inside the window; the label sits
+  // on the line's left when there is no room on its right.
+  #drawStart(x: number | null, time: number | null): void {
+    const node = this.#start.node()!;
+    if (x === null || time === null) {
+      if (node.style.display !== 'none') node.style.display = 'none';
+      return;
+    }
+    if (node.style.display === 'none') node.style.display = '';
+    this.#setTransform(node, `translate(${round(x)},0)`);
+    const text = `sampling started at ${formatClock(time).slice(0, 5)}`;
+    const label = this.#startLabel.node()!;
+    if (label.textContent !== text) label.textContent = text;
+    const onLeft = x > this.#width - margin.right - 170;
+    if (label.dataset.side !== String(onLeft)) {
+      label.dataset.side = String(onLeft);
+      label.setAttribute('text-anchor', onLeft ? 'end' : 'start');
+      label.setAttribute('x', onLeft ? '-4' : '4');
+    }
   }
 
   // Samples are placed on an absolute x axis whose origin stays put (the plot slides), so
@@ -231,19 +258,27 @@ export class TimeChart {
   // is updated in place (a redraw a second).
   #drawLegend(series: Series[], latest: ChartSample): void {
     const keys = series.map((item) => item.key).join(' ');
+    const note = this.#options.getNote?.(latest);
     if (this.#legend.dataset.keys !== keys) {
       this.#legend.dataset.keys = keys;
       this.#legend.replaceChildren(
         ...series.map((_item, index) =>
           Object.assign(document.createElement('li'), { className: `series-${index % 8}` }),
         ),
+        ...(note === undefined ? [] : [Object.assign(document.createElement('li'), { className: 'chart-note' })]),
       );
     }
-    series.forEach((item, index) => {
-      const text = `${item.label} ${formatValue(latest.values[item.key] ?? 0, this.#options.format)}`;
+    const texts = series.map((item) => `${item.label} ${this.#format(latest.values[item.key])}`);
+    if (note !== undefined) texts.push(note);
+    texts.forEach((text, index) => {
       const entry = this.#legend.children[index]!;
       if (entry.textContent !== text) entry.textContent = text;
     });
+  }
+
+  // A value, or "no data" where the sample lacks it (never a 0 nobody measured).
+  #format(value: number | undefined): string {
+    return value === undefined ? 'no data' : formatValue(value, this.#options.format);
   }
 
   #resize(): void {
@@ -269,24 +304,27 @@ export class TimeChart {
     if (this.#samples.length === 0) return;
     const [pointerX] = d3.pointer(event, this.#svg.node());
     const time = this.#x.invert(pointerX - margin.left).getTime();
-    const index = d3.bisector((sample: ChartSample) => sample.time).center(this.#samples, time);
-    const sample = this.#samples[index];
-    if (!sample) return;
+    const index = d3.bisector((sample: ChartSample) => sample.time).center(this.#drawnSamples, time);
+    // Nearer a gap than a sample: nobody sampled then.
+    const found = this.#drawnSamples[index];
+    const sample = found && Math.abs(found.time - time) <= this.#gapMs / 2 ? found : undefined;
     const tooltip = document.getElementById('chart-tooltip');
     if (!tooltip) return;
-    const left = margin.left + this.#x(sample.time);
+    const left = margin.left + this.#x(sample?.time ?? time);
     this.#rule
       .style('display', null)
       .attr('x1', left)
       .attr('x2', left)
       .attr('y1', margin.top)
       .attr('y2', this.#height - margin.bottom);
-    const lines = [
-      formatClock(sample.time),
-      ...[...this.#series, ...this.#overlay].map(
-        (series) => `${series.label}: ${formatValue(sample.values[series.key] ?? 0, this.#options.format)}`,
-      ),
-    ];
+    const lines = sample
+      ? [
+          formatClock(sample.time),
+          ...[...this.#series, ...this.#overlay].map(
+            (series) => `${series.label}: ${this.#format(sample.values[series.key])}`,
+          ),
+        ]
+      : [formatClock(time), 'no data: nothing was sampled then'];
     tooltip.replaceChildren(
       ...lines.map((text) => Object.assign(document.createElement('div'), { textContent: text })),
     );

@@ -67,6 +67,10 @@ export class PushHub {
   readonly #now: () => number;
   readonly #maxSockets: SocketLimits;
   readonly #connectRate: ConnectRate;
+  // Frames already serialized, by the messages they carry: a topic that returns the same
+  // messages to every socket (the status snapshot) is serialized once, and every socket is
+  // sent the same buffer (ws copies a string into a buffer of its own for each socket).
+  readonly #frames = new WeakMap<StreamMessage[], Buffer>();
 
   // `maxSockets` comes from the config (push.max_sockets_per_*); `now` is the clock of the
   // per-socket rates (tests pass their own).
@@ -190,8 +194,8 @@ export class PushHub {
 
   // Sends messages to every subscriber of `topic`; `forViewer` may tailor or withhold them.
   publish(topic: string, messages: StreamMessage[] | ((viewer: Viewer) => StreamMessage[] | null)): void {
-    // The same messages for everyone are serialized once (1,000 status pages, one frame).
-    const frame = typeof messages === 'function' || messages.length === 0 ? null : JSON.stringify(messages);
+    // The same messages for everyone are serialized once (1,000 status pages, one buffer).
+    const frame = typeof messages === 'function' || messages.length === 0 ? null : this.#serialize(messages);
     for (const client of this.#clients) {
       if (!client.topics.has(topic)) continue;
       if (frame !== null) {
@@ -369,12 +373,21 @@ export class PushHub {
   }
 
   #send(client: Client, messages: StreamMessage[]): void {
-    if (messages.length > 0) this.#sendFrame(client, JSON.stringify(messages));
+    if (messages.length > 0) this.#sendFrame(client, this.#serialize(messages));
+  }
+
+  #serialize(messages: StreamMessage[]): Buffer {
+    let frame = this.#frames.get(messages);
+    if (!frame) {
+      frame = Buffer.from(JSON.stringify(messages));
+      this.#frames.set(messages, frame);
+    }
+    return frame;
   }
 
   // Every send checks what the socket already holds: past maxBufferedBytes its reader is not
   // keeping up (or never reads), and the socket is cut rather than buffered without bound.
-  #sendFrame(client: Client, frame: string): void {
+  #sendFrame(client: Client, frame: Buffer): void {
     if (client.closing || client.socket.readyState !== client.socket.OPEN) return;
     if (client.socket.bufferedAmount > maxBufferedBytes) {
       this.#count(client, 'slow-reader');
@@ -383,7 +396,7 @@ export class PushHub {
       client.socket.terminate();
       return;
     }
-    client.socket.send(frame);
+    client.socket.send(frame, { binary: false });
   }
 }
 

@@ -24,8 +24,9 @@ class FakeSocket extends EventEmitter {
   closed: { code: number; reason: string } | null = null;
   paused = false;
   terminated = false;
-  send(frame: string): void {
-    this.sent.push(frame);
+  // The hub sends text frames as buffers (one shared by every socket of a fan-out).
+  send(frame: string | Buffer): void {
+    this.sent.push(String(frame));
   }
   close(code: number, reason: string): void {
     this.closed = { code, reason };

@@ -2,7 +2,7 @@ import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { StatusMonitor } from '../../../core/status/status-monitor.ts';
 import { packHistory } from '../../../../common/pack-history.ts';
 import type { PushHub } from '../push-hub.ts';
-import type { PushTopic } from '../stream-message.ts';
+import type { PushTopic, StreamMessage } from '../stream-message.ts';
 
 // The volume events after which the filesystems' bars are out of date.
 const filesystemEvents = ['volume-mounted', 'volume-unmounted', 'volume-removed', 'volume-usage'] as const;
@@ -44,12 +44,22 @@ export function createStatusTopic(
     });
   };
   const stops = filesystemEvents.map((name) => events.on(name, sendFilesystems));
+  // The snapshot is the same for every follower until the next sample (or the next second,
+  // as the window slides): it is packed once, and the hub serializes the same messages once.
+  // 1,000 pages coming back at once after a restart made 1,000 copies of 10 minutes of history.
+  let snapshot: { key: string; messages: StreamMessage[] } | null = null;
+  const getSnapshot = (): StreamMessage[] => {
+    const key = `${monitor.revision} ${Math.floor(Date.now() / 1000)}`;
+    if (snapshot?.key !== key) {
+      const history = packHistory(monitor.getHistory('10m'));
+      snapshot = { key, messages: [{ action: 'sample', target: 'status', data: { range: '10m', history } }] };
+    }
+    return snapshot.messages;
+  };
   return {
     name: 'status',
     canSubscribe: (viewer) => viewer.isAdmin,
-    getSnapshot: async () => [
-      { action: 'sample', target: 'status', data: { range: '10m', history: packHistory(monitor.getHistory('10m')) } },
-    ],
+    getSnapshot: async () => getSnapshot(),
     acquire() {
       followers += 1;
       stop ??= monitor.listen((sample) =>
@@ -61,6 +71,7 @@ export function createStatusTopic(
       if (followers === 0) {
         stop?.();
         stop = null;
+        snapshot = null;
       }
     },
     close() {
