@@ -204,16 +204,10 @@ export function startAccountDetails(): void {
     root.querySelectorAll<HTMLInputElement>('input[name="group"]').forEach((box) => {
       box.checked = next.groups.includes(box.value);
     });
-    // Roles live in G, rsp-G and gst-G: the account's groups tell them.
+    // The core's view says the account's role in each standard group.
     root.querySelectorAll<HTMLElement>('[data-role-group]').forEach((row) => {
       const group = row.dataset.roleGroup!;
-      const role = next.groups.includes(`rsp-${group}`)
-        ? 'responsible'
-        : next.groups.includes(group)
-          ? 'member'
-          : next.groups.includes(`gst-${group}`)
-            ? 'guest'
-            : 'none';
+      const role = next.memberships.find((membership) => membership.group === group)?.role ?? 'none';
       const radio = row.querySelector<HTMLInputElement>(`input[value="${role}"]`);
       if (radio) radio.checked = true;
     });

@@ -5,7 +5,7 @@ import { quote } from '../../core/accounts/validate-fields.ts';
 import { csvColumns } from '../../core/accounts/account-csv.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { getAccountActions, getActor } from '../../core/accounts/account-permissions.ts';
-import { getGroupCatalogue, type GroupCatalogue } from '../accounts/group-catalogue.ts';
+import { getGroupCatalogue, type GroupCatalogue } from '../../core/accounts/group-catalogue.ts';
 import {
   formatAccountQuery,
   getRowsData,
