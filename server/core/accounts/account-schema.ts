@@ -21,7 +21,7 @@ export const accountViewSchema = Type.Object({
   gid: Type.Integer({ title: 'GID' }),
   primaryGroup: Type.Union([Type.String(), Type.Null()], { title: 'Primary group' }),
   groups: Type.Array(Type.String(), {
-    title: 'Group file entries',
+    title: 'Group names',
     description: 'the supplementary groups as the group file lists them, helper groups included (what a change sends)',
   }),
   memberships: Type.Array(membershipSchema, {
@@ -49,3 +49,7 @@ export type AccountView = Static<typeof accountViewSchema>;
 
 // One group of an account, with its role.
 export type Membership = Static<typeof membershipSchema>;
+
+// A password as an account's creation or a CSV import takes it: in clear, hashed by the core,
+// never returned.
+export const passwordSchema = Type.String({ title: 'Password', maxLength: 4096 });
