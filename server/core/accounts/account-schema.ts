@@ -26,7 +26,7 @@ export const accountViewSchema = Type.Object({
   }),
   memberships: Type.Array(membershipSchema, {
     title: 'Groups',
-    description: 'the supplementary groups with the account\'s role in each (helper groups read as roles)',
+    description: "the supplementary groups with the account's role in each (helper groups read as roles)",
   }),
   home: Type.String({ title: 'Home' }),
   shell: Type.String({ title: 'Shell' }),

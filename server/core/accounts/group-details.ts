@@ -47,3 +47,24 @@ export function getGroupPeople(group: Group): { login: string; role: Exclude<Gro
   for (const login of group.responsibles ?? []) roles.set(login, 'responsible');
   return [...roles].map(([login, role]) => ({ login, role })).sort((a, b) => a.login.localeCompare(b.login));
 }
+
+// How many accounts a deletion's confirmation names before "and N more".
+const namedInDeletion = 5;
+
+// What deleting a group does, said before the admin confirms: who leaves it (how many, the
+// first few by login) and what becomes of its shared directory.
+export function describeGroupDeletion(group: Group): string {
+  const people = getGroupPeople(group).map((person) => person.login);
+  const named = people.slice(0, namedInDeletion).join(', ');
+  const more = people.length > namedInDeletion ? ` and ${people.length - namedInDeletion} more` : '';
+  const who =
+    people.length === 0
+      ? 'Nobody is in it.'
+      : `${people.length === 1 ? 'Its one account' : `Its ${people.length} accounts`} (${named}${more}) ` +
+        'leave it; they are not deleted.';
+  const share = group.sharedDirectory
+    ? ` Its shared directory ${group.sharedDirectory} and every file in it are archived under /home/archives; ` +
+      'its responsibles and guests go with it.'
+    : '';
+  return `${who}${share}`;
+}

@@ -29,8 +29,7 @@ function checkNotHelperName(db: AccountDatabase, name: string, field: 'name' | '
   const owner = getHelperOwner(db, name);
   if (owner === null) return;
   const message =
-    `The name ${quote(name)} is kept for the ${describeHelper(name)} of the group ${owner}: ` +
-    'choose another name';
+    `The name ${quote(name)} is kept for the ${describeHelper(name)} of the group ${owner}: ` + 'choose another name';
   throw new CoreError('already-exists', message, { field });
 }
 

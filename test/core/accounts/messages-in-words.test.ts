@@ -30,7 +30,10 @@ const messageOf = (check: () => unknown): string => {
 describe("the core's validation messages", () => {
   it('say in words what is wrong and what is valid, naming the field and the value, never a regex', () => {
     const cases: [() => unknown, RegExp][] = [
-      [() => validateName('Bad Name', 'login'), /^The login "Bad Name" is not valid \(it has capital letters\): use lowercase/],
+      [
+        () => validateName('Bad Name', 'login'),
+        /^The login "Bad Name" is not valid \(it has capital letters\): use lowercase/,
+      ],
       [() => validateName('héhéhé', 'login'), /^The login "héhéhé" is not valid \(it has accented/],
       [() => validateName(';-)', 'name'), /^The group name ";-\)" is not valid \(it does not begin with a letter/],
       [() => validateName('_-  -_', 'newName'), /^The new name "_-  -_" is not valid \(it has spaces\)/],

@@ -1,3 +1,4 @@
+import { maxSuggestionText, maxSuggestions } from '../../../core/accounts/account-suggestions.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreError } from '../../../core/errors.ts';
 import type { AccountView } from '../../../core/accounts/account-view.ts';
@@ -319,6 +320,30 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
         logins.length > 1 ? logins.slice(0, 50).join(' ') : undefined,
       );
     },
+  );
+
+  // What a "who?" field suggests as it is typed (a group's "add someone"): standard accounts
+  // by login and full name, accents ignored, a few at a time. (Under /-/: no login begins
+  // with "-", so no account is shadowed.)
+  app.get<{ Querystring: { q: string; limit: number } }>(
+    '/api/v1/accounts/-/suggestions',
+    {
+      config: admin,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Accounts whose login or full name match what is typed, best first',
+        querystring: {
+          type: 'object',
+          required: ['q'],
+          additionalProperties: false,
+          properties: {
+            q: { type: 'string', maxLength: maxSuggestionText },
+            limit: { type: 'integer', minimum: 1, maximum: maxSuggestions, default: 8 },
+          },
+        },
+      },
+    },
+    async (request) => ({ suggestions: accounts.suggestAccounts(request.query.q, request.query.limit) }),
   );
 
   app.get(
