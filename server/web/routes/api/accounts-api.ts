@@ -1,3 +1,10 @@
+import {
+  describeAccountChange,
+  describeAccountCreation,
+  describeBulk,
+  describeImport,
+  describeRoleChange,
+} from '../../../core/audit/audit-details.ts';
 import { maxSuggestionText, maxSuggestions } from '../../../core/accounts/account-suggestions.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreError } from '../../../core/errors.ts';
@@ -180,8 +187,13 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     async (request, reply) => {
       const input = request.body;
       // The account and its roles in one transaction: a refused role leaves no account behind.
-      const created = await runAudited(audit, request, 'account-create', input.login, () =>
-        accounts.createAccount(input, getRequester(request)),
+      const created = await runAudited(
+        audit,
+        request,
+        'account-create',
+        input.login,
+        () => accounts.createAccount(input, getRequester(request)),
+        describeAccountCreation(input),
       );
       reply.code(201);
       return { account: accounts.getAccount(created.account.login), generatedPassword: created.generatedPassword };
@@ -212,7 +224,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
         'account-modify',
         login,
         () => accounts.updateAccount(login, update, { by: getRequester(request), version }),
-        fields.join(' '),
+        describeAccountChange(fields, update.roles),
       );
     },
   );
@@ -317,7 +329,11 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
           await accounts.modifyAccounts(rows, getRequester(request));
           return { changed: logins };
         },
-        logins.length > 1 ? logins.slice(0, 50).join(' ') : undefined,
+        action === 'add-to-group' && group
+          ? describeRoleChange(group, role, logins)
+          : logins.length > 1
+            ? describeBulk(logins)
+            : undefined,
       );
     },
   );
@@ -396,8 +412,13 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
         : undefined;
       const by = getRequester(request);
       if (options.dryRun) return accounts.importCsv(csv, { ...options, onProgress, by });
-      return runAudited(audit, request, 'accounts-import', 'CSV', () =>
-        accounts.importCsv(csv, { ...options, onProgress, by }),
+      return runAudited(
+        audit,
+        request,
+        'accounts-import',
+        'CSV',
+        () => accounts.importCsv(csv, { ...options, onProgress, by }),
+        describeImport,
       );
     },
   );

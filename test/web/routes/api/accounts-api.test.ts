@@ -241,7 +241,7 @@ describe('the accounts API', () => {
       action: 'accounts-delete',
       target: '3 accounts',
       outcome: 'done',
-      detail: 'bulk1 bulk2 bulk3',
+      detail: '3 accounts: bulk1, bulk2, bulk3',
     });
   });
 
