@@ -96,7 +96,9 @@ test('edit the full name and groups, lock, then delete with the home archived', 
 
   await page.getByLabel('responsible of support').check();
   await expect(page.locator('[data-state-for="groups"]')).toHaveText('Saved');
-  await expect(page.locator('#account-facts-dnguyen2')).toContainText('rsp-support');
+  // The card says the role, never the helper group that holds it.
+  await expect(page.locator('#account-facts-dnguyen2')).toContainText('responsible of support');
+  await expect(page.locator('#account-facts-dnguyen2')).not.toContainText('rsp-support');
 
   await page.getByRole('button', { name: 'Lock', exact: true }).click();
   await expect(page.locator('#account-facts-dnguyen2')).toContainText('locked');

@@ -41,12 +41,19 @@ describe("the accounts pages' browser helpers", () => {
       fullName: 'Bruno Lefèvre',
       uid: 1002,
       primaryGroup: 'users',
-      groups: ['admins'],
+      groups: ['admins', 'rsp-developers'],
+      memberships: [
+        { group: 'admins', role: null },
+        { group: 'developers', role: 'responsible' },
+      ],
     } as never);
-    expect(search).toBe(normalizeSearch('blefevre Bruno Lefèvre 1002 users admins'));
+    // Groups by name, a role's group too (developers), never the helper group's name.
+    expect(search).toBe(normalizeSearch('blefevre Bruno Lefèvre 1002 users admins developers'));
+    expect(matchesFilter(search, 'lefevre developers')).toBe(true);
+    expect(matchesFilter(search, 'rsp-')).toBe(false);
     expect(matchesFilter(search, 'LEFÈVRE admins')).toBe(true);
     expect(matchesFilter(search, 'lefevre  1002')).toBe(true);
-    expect(matchesFilter(search, 'lefevre developers')).toBe(false);
+    expect(matchesFilter(search, 'lefevre marketing')).toBe(false);
     expect(matchesFilter(search, '')).toBe(true);
   });
 

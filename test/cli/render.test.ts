@@ -19,7 +19,11 @@ const account = (login: string, extra: Partial<AccountView> = {}): AccountView =
   uid: 1000,
   gid: 100,
   primaryGroup: 'users',
-  groups: ['developers', 'support'],
+  groups: ['developers', 'rsp-support'],
+  memberships: [
+    { group: 'developers', role: 'member' },
+    { group: 'support', role: 'responsible' },
+  ],
   home: `/home/${login}`,
   shell: '/bin/bash',
   locked: false,
@@ -51,7 +55,8 @@ describe('tables', () => {
     const text = resourceViews.accounts(plain, [account('al'), account('bernadette', { locked: true })]);
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Login {7}Full name {10}UID/);
-    expect(lines[1]).toContain('developers,support');
+    expect(lines[1]).toContain('member of developers, responsible of support');
+    expect(text).not.toContain('rsp-');
     expect(lines[2]).toMatch(/ yes$/);
     expect(lines[1]!.indexOf('Person')).toBe(lines[2]!.indexOf('Person'));
     expect(text).not.toContain(escape);

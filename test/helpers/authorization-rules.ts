@@ -294,6 +294,7 @@ export const routeRules: Record<string, Probe[]> = {
     }),
   ],
   'GET /api/v1/accounts': [adminApi(request('GET', '/api/v1/accounts'))],
+  'GET /api/v1/accounts/-/suggestions': [adminApi(request('GET', '/api/v1/accounts/-/suggestions?q=lef'))],
   'GET /api/v1/accounts/export': [adminApi(request('GET', '/api/v1/accounts/export'))],
   'GET /api/v1/accounts/:login': [
     adminApi(request('GET', '/api/v1/accounts/dnguyen')),

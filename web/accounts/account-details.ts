@@ -28,9 +28,11 @@ interface DeletionPlan extends HomePlan {
 }
 
 // The confirmation's sentence about the home.
-function describePlan(plan: HomePlan | null, asked: 'archive' | 'remove', home: string): string {
+function describePlan(plan: HomePlan | null, asked: 'archive' | 'remove' | 'keep', home: string): string {
   if (plan?.warning) return plan.warning;
   if (plan?.action === 'none') return `It has no home directory at ${home}.`;
+  if (asked === 'keep')
+    return `Its home ${home} will be kept where it is, with its files (its UID is not given to a new account while it is there).`;
   return asked === 'remove'
     ? `Its home ${home} will be removed for good.`
     : `Its home ${home} will be archived under /home/archives.`;
@@ -204,16 +206,10 @@ export function startAccountDetails(): void {
     root.querySelectorAll<HTMLInputElement>('input[name="group"]').forEach((box) => {
       box.checked = next.groups.includes(box.value);
     });
-    // Roles live in G, rsp-G and gst-G: the account's groups tell them.
+    // The core's view says the account's role in each standard group.
     root.querySelectorAll<HTMLElement>('[data-role-group]').forEach((row) => {
       const group = row.dataset.roleGroup!;
-      const role = next.groups.includes(`rsp-${group}`)
-        ? 'responsible'
-        : next.groups.includes(group)
-          ? 'member'
-          : next.groups.includes(`gst-${group}`)
-            ? 'guest'
-            : 'none';
+      const role = next.memberships.find((membership) => membership.group === group)?.role ?? 'none';
       const radio = row.querySelector<HTMLInputElement>(`input[value="${role}"]`);
       if (radio) radio.checked = true;
     });
@@ -293,7 +289,7 @@ export function startAccountDetails(): void {
       });
       if (result) location.assign(`/accounts/${encodeURIComponent(result.login)}`);
     } else if (kind === 'delete') {
-      const home = String(data.get('home')) as 'archive' | 'remove';
+      const home = String(data.get('home')) as 'archive' | 'remove' | 'keep';
       // What the server said it would really do with the home (a directory the account does
       // not own is left in place), asked again now: the page may be old.
       const plan = await callApi<DeletionPlan>('GET', `${url}/deletion-plan?home=${home}`).catch(() => null);
@@ -304,7 +300,9 @@ export function startAccountDetails(): void {
         const query = `home=${home}${endProcesses ? '&endProcesses=true' : ''}`;
         const answer = await callApi<{ archive: string | null; home: HomePlan }>('DELETE', `${url}?${query}`);
         deleted = true;
-        const said = answer.archive ? `Its home was archived to ${answer.archive}.` : (answer.home.warning ?? '');
+        const said = answer.archive
+          ? `Its home was archived to ${answer.archive}.`
+          : (answer.home.warning ?? (answer.home.action === 'keep' ? `Its home ${answer.home.home} was kept.` : ''));
         showStatus(`Deleted. ${said}`, answer.home.warning ? 'error' : 'ok');
         setTimeout(() => location.assign('/accounts/'), 1500);
       } catch (error) {

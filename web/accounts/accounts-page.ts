@@ -140,8 +140,14 @@ export function startAccountsPage(): void {
     const request: Record<string, unknown> = { action, logins };
     if (action === 'delete') {
       const what = logins.length === 1 ? `the account ${logins[0]}` : `${logins.length} accounts`;
-      if (!confirm(`Delete ${what}? Their homes will be archived under /home/archives.`)) return;
-      request.home = 'archive';
+      const home = (document.getElementById('bulk-home') as HTMLSelectElement | null)?.value ?? 'archive';
+      const homes = {
+        archive: 'Their homes will be archived under /home/archives.',
+        remove: 'Their homes will be removed for good.',
+        keep: 'Their homes will be kept where they are, with their files.',
+      }[home];
+      if (!confirm(`Delete ${what}? ${homes}`)) return;
+      request.home = home;
     }
     if (action === 'add-to-group') {
       request.group = (document.getElementById('bulk-group') as HTMLSelectElement).value;

@@ -116,7 +116,12 @@ export function startImportPage(stream: StreamConnection | null): void {
     document.getElementById('import-problems')!.replaceChildren(
       ...problems.map((problem) => {
         const row = document.createElement('tr');
-        for (const text of [String(problem.row), problem.field, problem.message])
+        // The field's label, as the column picker shows it (the account schema's titles).
+        const choices = (document.getElementById('import-column-choices') as HTMLTemplateElement).content;
+        const label =
+          [...choices.querySelectorAll('option')].find((option) => option.value === problem.field)?.textContent ??
+          problem.field;
+        for (const text of [String(problem.row), label, problem.message])
           row.append(Object.assign(document.createElement('td'), { textContent: text }));
         return row;
       }),

@@ -6,6 +6,7 @@ import { disableEditing, showPageStatus, showSaveState, type SaveState } from '.
 import { registerChart } from '../stream/stream-actions.ts';
 import type { Group } from '../../server/core/accounts/group-schema.ts';
 import { startGroupShare } from './group-share.ts';
+import { startAccountPicker } from './account-picker.ts';
 
 // Starts the page (called when <body data-page="group">).
 export function startGroupDetails(): void {
@@ -54,6 +55,9 @@ export function startGroupDetails(): void {
   });
 
   startGroupShare(root, url);
+  const addLogin = document.getElementById('group-add-login') as HTMLInputElement | null;
+  const suggestions = document.getElementById('group-add-suggestions');
+  if (addLogin && suggestions) startAccountPicker(addLogin, suggestions);
 
   // Permissive: saved at once, with the latest version; the share's files follow in the
   // background (group-share.ts shows the repair).
@@ -108,7 +112,9 @@ export function startGroupDetails(): void {
         setState('newName', 'error', (error as Error).message);
       }
     } else if (kind === 'delete') {
-      if (!confirm(`Delete the group ${group.name}? ${form.querySelector('p')?.textContent ?? ''}`)) return;
+      // The summary follows the group live (group/<name>): the confirmation says what is true now.
+      const summary = document.getElementById('group-delete-summary')?.textContent ?? '';
+      if (!confirm(`Delete the group ${group.name}? ${summary}`)) return;
       try {
         const answer = await callApi<{ archive: string | null }>('DELETE', url);
         gone = true;

@@ -26,10 +26,8 @@ export function createGetGroupsCommand(withContext: WithContext): Command {
         return writeView(output, 'group', JSON.parse(text) as GroupAnswer);
       }
       const answer = await client.call<{ groups: GroupAnswer[] }>('GET', '/api/v1/groups');
-      const names = new Set(answer.groups.map((group) => group.name));
-      // rsp-G and gst-G show as G's responsibles and guests, not as groups of their own.
-      const isHelper = (group: GroupAnswer) => /^(rsp|gst)-/.test(group.name) && names.has(group.name.slice(4));
-      const shown = { groups: answer.groups.filter((group) => options.all || !(group.system || isHelper(group))) };
+      // Helper groups show as G's responsibles and guests, not as groups of their own.
+      const shown = { groups: answer.groups.filter((group) => options.all || !(group.system || group.helperOf)) };
       if (options.json) return writeJson(output, JSON.stringify(shown));
       await writeView(output, 'groups', shown.groups);
     });

@@ -3,17 +3,19 @@ import { volumeSchema, type Volume } from '../../core/volumes/volume-schema.ts';
 import { groupSchema, type Group } from '../../core/accounts/group-schema.ts';
 import { formatBytes, formatDays, getColumns } from './columns.ts';
 import type { Output } from './output.ts';
+import { describeMembership } from '../../core/accounts/membership-words.ts';
 import { renderRecord, renderTable, type RowStyle } from './table.ts';
 
 const accountFormats = {
   passwordChanged: (days: number | null) => formatDays(days),
   expiry: (days: number | null) => formatDays(days) || 'never',
+  memberships: (memberships: AccountView['memberships']) => memberships.map(describeMembership).join(', '),
 };
 
 // The accounts table (`licorn get users`) and one account's record (`get user NAME`).
 const accountColumns = getColumns<AccountView>(
   accountViewSchema,
-  ['login', 'fullName', 'uid', 'primaryGroup', 'groups', 'shell', 'locked'],
+  ['login', 'fullName', 'uid', 'primaryGroup', 'memberships', 'shell', 'locked'],
   accountFormats,
 );
 const accountRecord = getColumns<AccountView>(
@@ -24,7 +26,7 @@ const accountRecord = getColumns<AccountView>(
     'uid',
     'gid',
     'primaryGroup',
-    'groups',
+    'memberships',
     'home',
     'shell',
     'locked',
@@ -91,18 +93,23 @@ const groupColumns = getColumns<Group>(groupSchema, [
   'responsibles',
   'guests',
 ]);
-const groupRecord = getColumns<Group>(groupSchema, [
-  'name',
-  'gid',
-  'description',
-  'members',
-  'responsibles',
-  'guests',
-  'sharedDirectory',
-  'permissive',
-  'system',
-  'protected',
-]);
+const groupRecord = getColumns<Group>(
+  groupSchema,
+  [
+    'name',
+    'gid',
+    'description',
+    'members',
+    'responsibles',
+    'guests',
+    'sharedDirectory',
+    'permissive',
+    'system',
+    'protected',
+    'helperOf',
+  ],
+  { helperOf: (helperOf: Group['helperOf']) => (helperOf ? describeMembership(helperOf) : '') },
+);
 
 // The tables and records of the resources. This module (and the schemas, TypeBox with them)
 // is loaded only when one is printed: `--json` never needs it, and it is a good part of the

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { CoreError } from '../errors.ts';
 import type { AccountView } from './account-view.ts';
+import { accountViewSchema, passwordSchema } from './account-schema.ts';
 import type { NewAccount } from './account-operations.ts';
 import { quote } from './validate-fields.ts';
 
@@ -18,6 +19,15 @@ export const csvColumns = [
   'password',
 ] as const;
 export type CsvColumn = (typeof csvColumns)[number];
+
+// Each column's label as people read it ("Full name", "Primary group"): the titles of the
+// account's one description (account-schema.ts), never a second list.
+export const csvColumnLabels = Object.fromEntries(
+  csvColumns.map((column) => {
+    const schema = column === 'password' ? passwordSchema : accountViewSchema.properties[column];
+    return [column, (schema as { title?: string }).title ?? column];
+  }),
+) as Record<CsvColumn, string>;
 
 // One CSV row as the import understands it (strings as read; checked by the core).
 export interface CsvAccountRow {

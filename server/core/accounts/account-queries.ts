@@ -2,6 +2,7 @@ import type { AccountsStore } from './accounts-store.ts';
 import { getAccountView, getGroupView, getMembershipIndex, type AccountView, type GroupView } from './account-view.ts';
 import type { AccountCounts } from './account-counts.ts';
 import type { ShadowEntry } from './parse-shadow.ts';
+import { AccountSuggestions, type AccountSuggestion } from './account-suggestions.ts';
 
 // What the pages read of the accounts and groups, computed from the store's database and
 // kept until the files change (its revision moves).
@@ -10,6 +11,7 @@ export class AccountQueries {
   #counts: { revision: number; counts: AccountCounts } | null = null;
   #groups: { revision: number; views: readonly GroupView[] } | null = null;
   #accounts: { revision: number; views: readonly AccountView[] } | null = null;
+  #suggestions: { revision: number; index: AccountSuggestions } | null = null;
 
   constructor(store: AccountsStore) {
     this.#store = store;
@@ -27,6 +29,14 @@ export class AccountQueries {
     );
     this.#accounts = { revision: this.#store.revision, views };
     return views;
+  }
+
+  // Standard accounts whose login or full name match what is typed (accents ignored), best
+  // first, at most `limit`: the index is built once per version of the files.
+  suggestAccounts(text: string, limit: number): AccountSuggestion[] {
+    if (this.#suggestions?.revision !== this.#store.revision)
+      this.#suggestions = { revision: this.#store.revision, index: new AccountSuggestions(this.listAccounts()) };
+    return this.#suggestions.index.find(text, limit);
   }
 
   getAccount(login: string): AccountView | null {

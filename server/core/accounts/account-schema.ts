@@ -1,4 +1,16 @@
 import Type, { type Static } from 'typebox';
+import { memberRoleSchema } from './group-schema.ts';
+
+// One of an account's groups as people read it: the group, and the account's Licorn role in
+// it when it is a standard group (its helper groups rsp-G and gst-G are that role, never
+// listed on their own).
+export const membershipSchema = Type.Object({
+  group: Type.String({ title: 'Group' }),
+  role: Type.Union([memberRoleSchema, Type.Null()], {
+    title: 'Role',
+    description: 'guest, member or responsible of a standard group; null in a group without roles',
+  }),
+});
 
 // The one description of an account as the pages, the API (response schema and OpenAPI), the
 // browser and the CLI see it (the titles are the CLI's column names): never its hash.
@@ -8,7 +20,14 @@ export const accountViewSchema = Type.Object({
   uid: Type.Integer({ title: 'UID' }),
   gid: Type.Integer({ title: 'GID' }),
   primaryGroup: Type.Union([Type.String(), Type.Null()], { title: 'Primary group' }),
-  groups: Type.Array(Type.String(), { title: 'Groups' }),
+  groups: Type.Array(Type.String(), {
+    title: 'Group names',
+    description: 'the supplementary groups as the group file lists them, helper groups included (what a change sends)',
+  }),
+  memberships: Type.Array(membershipSchema, {
+    title: 'Groups',
+    description: "the supplementary groups with the account's role in each (helper groups read as roles)",
+  }),
   home: Type.String({ title: 'Home' }),
   shell: Type.String({ title: 'Shell' }),
   locked: Type.Boolean({ title: 'Locked' }),
@@ -27,3 +46,10 @@ export const accountViewSchema = Type.Object({
 
 // An account as the pages and the API show it.
 export type AccountView = Static<typeof accountViewSchema>;
+
+// One group of an account, with its role.
+export type Membership = Static<typeof membershipSchema>;
+
+// A password as an account's creation or a CSV import takes it: in clear, hashed by the core,
+// never returned.
+export const passwordSchema = Type.String({ title: 'Password', maxLength: 4096 });

@@ -4,6 +4,7 @@ import type { LoginDefs } from './parse-login-defs.ts';
 import { getFullName } from './parse-passwd.ts';
 import type { GroupEntry } from './parse-group.ts';
 import type { GroupView } from './group-schema.ts';
+import { getMembership } from './licorn-roles.ts';
 
 // An account as the pages and the API show it: its schema and type are in account-schema.ts.
 export type { AccountView } from './account-schema.ts';
@@ -43,6 +44,21 @@ export function getMembershipIndex(db: AccountDatabase): MembershipIndex {
   return { groupByGid, groupsByLogin };
 }
 
+// An account's groups as roles: one entry per group, a standard group's three groups folded
+// into the one role (Licorn keeps an account in one of them; should the files hold two, the
+// highest role is the one that counts).
+function getMemberships(db: AccountDatabase, groups: readonly string[]): AccountView['memberships'] {
+  const byGroup = new Map<string, AccountView['memberships'][number]>();
+  const rank = { guest: 1, member: 2, responsible: 3 } as const;
+  for (const name of groups) {
+    const membership = getMembership(db, name);
+    const known = byGroup.get(membership.group);
+    if (!known || (membership.role && known.role && rank[membership.role] > rank[known.role]))
+      byGroup.set(membership.group, membership);
+  }
+  return [...byGroup.values()];
+}
+
 // Builds the view of one account; null when it does not exist. Pass an index when viewing
 // many.
 export function getAccountView(
@@ -63,6 +79,7 @@ export function getAccountView(
     gid: account.gid,
     primaryGroup: primary?.name ?? null,
     groups,
+    memberships: getMemberships(db, groups),
     home: account.home,
     shell: account.shell,
     locked: shadow?.hash.startsWith('!') ?? false,

@@ -18,6 +18,7 @@ import type { ProgressListener } from './report-progress.ts';
 import type { AccountCounts } from './account-counts.ts';
 import type { Requester } from './membership-rules.ts';
 import { AccountQueries } from './account-queries.ts';
+import type { AccountSuggestion } from './account-suggestions.ts';
 import type { MachineProcesses } from './account-processes.ts';
 import * as accounts from './account-transactions.ts';
 import * as groups from './group-transactions.ts';
@@ -89,6 +90,11 @@ export class AccountsService {
   // Every account, in file order.
   listAccounts(): readonly AccountView[] {
     return this.#queries.listAccounts();
+  }
+
+  // Accounts matching what is typed in a "who?" field (account-suggestions.ts).
+  suggestAccounts(text: string, limit: number): AccountSuggestion[] {
+    return this.#queries.suggestAccounts(text, limit);
   }
 
   getAccount(login: string): AccountView | null {

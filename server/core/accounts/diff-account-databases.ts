@@ -1,5 +1,6 @@
 import type { AccountDatabase, DatabaseReader } from './account-database.ts';
 import type { CoreEvents } from '../events/event-bus.ts';
+import { parseHelperName } from './licorn-roles.ts';
 
 // One fine-grained change between two versions of the account files.
 export type AccountsChange = {
@@ -98,8 +99,11 @@ export function diffNames(
       if (fields.length > 0) changes.push({ name: 'group-changed', facility: 'groups', data: { name, fields } });
       const added = now.members.filter((member) => !old.members.includes(member));
       const removed = old.members.filter((member) => !now.members.includes(member));
-      if (added.length > 0 || removed.length > 0)
-        changes.push({ name: 'group-members-changed', facility: 'groups', data: { name, added, removed } });
+      if (added.length > 0 || removed.length > 0) {
+        const helper = parseHelperName(name);
+        const role = helper && after.group.get(helper.owner) ? { roleIn: helper.owner, role: helper.role } : {};
+        changes.push({ name: 'group-members-changed', facility: 'groups', data: { name, added, removed, ...role } });
+      }
     }
   }
   return changes;

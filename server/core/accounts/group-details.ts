@@ -2,12 +2,14 @@ import type { AccountsService } from './accounts-service.ts';
 import { protectedGroups } from './group-operations.ts';
 import type { Group, GroupRole, GroupView } from './group-schema.ts';
 import { getSharePath } from './shared-directories.ts';
+import { getHelperNames, parseHelperName } from './licorn-roles.ts';
 
 // The details of a group as the accounts are now (group-schema.ts `groupSchema`): the view,
 // plus its Licorn roles and shared directory when it is a standard group.
 export async function getGroupDetails(accounts: AccountsService, group: GroupView): Promise<Group> {
-  const responsibles = accounts.getGroup(`rsp-${group.name}`)?.members ?? null;
-  const guests = accounts.getGroup(`gst-${group.name}`)?.members ?? null;
+  const helpers = getHelperNames(group.name);
+  const responsibles = accounts.getGroup(helpers.responsibles)?.members ?? null;
+  const guests = accounts.getGroup(helpers.guests)?.members ?? null;
   const standard = responsibles !== null && guests !== null;
   return {
     ...group,
@@ -16,12 +18,23 @@ export async function getGroupDetails(accounts: AccountsService, group: GroupVie
     sharedDirectory: standard ? getSharePath(group.name) : null,
     permissive: standard ? await accounts.getPermissive(group.name) : null,
     protected: protectedGroups.includes(group.name),
+    helperOf: getHelperOf(accounts, group.name),
   };
+}
+
+// The standard group and role a helper group holds (both of G's helpers present), else null.
+function getHelperOf(accounts: AccountsService, name: string): Group['helperOf'] {
+  const helper = parseHelperName(name);
+  if (!helper || accounts.getGroup(helper.owner) === null) return null;
+  const helpers = getHelperNames(helper.owner);
+  const both = accounts.getGroup(helpers.responsibles) !== null && accounts.getGroup(helpers.guests) !== null;
+  return both ? { group: helper.owner, role: helper.role } : null;
 }
 
 // Whether a group is a helper of a standard group (rsp-G, gst-G): shown with G, not alone.
 export function isHelperGroup(accounts: AccountsService, name: string): boolean {
-  return /^(rsp|gst)-/.test(name) && accounts.getGroup(name.slice(4)) !== null;
+  const helper = parseHelperName(name);
+  return helper !== null && accounts.getGroup(helper.owner) !== null;
 }
 
 // The accounts in a group with their role, by login: for a standard group everyone in G,
@@ -33,4 +46,25 @@ export function getGroupPeople(group: Group): { login: string; role: Exclude<Gro
   for (const login of group.members) roles.set(login, 'member');
   for (const login of group.responsibles ?? []) roles.set(login, 'responsible');
   return [...roles].map(([login, role]) => ({ login, role })).sort((a, b) => a.login.localeCompare(b.login));
+}
+
+// How many accounts a deletion's confirmation names before "and N more".
+const namedInDeletion = 5;
+
+// What deleting a group does, said before the admin confirms: who leaves it (how many, the
+// first few by login) and what becomes of its shared directory.
+export function describeGroupDeletion(group: Group): string {
+  const people = getGroupPeople(group).map((person) => person.login);
+  const named = people.slice(0, namedInDeletion).join(', ');
+  const more = people.length > namedInDeletion ? ` and ${people.length - namedInDeletion} more` : '';
+  const who =
+    people.length === 0
+      ? 'Nobody is in it.'
+      : `${people.length === 1 ? 'Its one account' : `Its ${people.length} accounts`} (${named}${more}) ` +
+        'leave it; they are not deleted.';
+  const share = group.sharedDirectory
+    ? ` Its shared directory ${group.sharedDirectory} and every file in it are archived under /home/archives; ` +
+      'its responsibles and guests go with it.'
+    : '';
+  return `${who}${share}`;
 }

@@ -3,7 +3,7 @@ import type { AccountDatabase } from './account-database.ts';
 import type { GroupEntry } from './parse-group.ts';
 import type { OperationContext } from './account-operations.ts';
 import { allocateId, getIdIndex } from './id-index.ts';
-import { getHelperNames, getHelperOwner, hasRoles } from './licorn-roles.ts';
+import { getHelperNames, getHelperOwner, hasRoles, parseHelperName } from './licorn-roles.ts';
 import { quote, validateDescription, validateId, validateName } from './validate-fields.ts';
 import type { NewGroupBody } from './group-schema.ts';
 
@@ -18,6 +18,20 @@ export const maxStandardGroupLength = 28;
 export type NewGroup = NewGroupBody & {
   roles?: boolean;
 };
+
+// "responsibles" or "guests": what a helper group holds, in words.
+function describeHelper(name: string): string {
+  return parseHelperName(name)?.role === 'responsible' ? 'responsibles' : 'guests';
+}
+
+// Refuses a name that Licorn reads as the responsibles or guests of an existing group.
+function checkNotHelperName(db: AccountDatabase, name: string, field: 'name' | 'newName'): void {
+  const owner = getHelperOwner(db, name);
+  if (owner === null) return;
+  const message =
+    `The name ${quote(name)} is kept for the ${describeHelper(name)} of the group ${owner}: ` + 'choose another name';
+  throw new CoreError('already-exists', message, { field });
+}
 
 function addGroup(
   db: AccountDatabase,
@@ -56,23 +70,29 @@ function addGroup(
 export function applyCreateGroup(db: AccountDatabase, input: NewGroup, context: OperationContext): GroupEntry {
   const name = validateName(input.name, 'name');
   const withRoles = !input.system && input.roles !== false;
+  // An existing group is named as such first, before anything about its roles.
+  if (db.group.has(name) || db.gshadow.has(name))
+    throw new CoreError('already-exists', `The group ${name} already exists`, { field: 'name' });
   if (withRoles && name.length > maxStandardGroupLength) {
-    throw new CoreError(
-      'invalid-argument',
-      `Group name ${quote(name)} is too long: at most ${maxStandardGroupLength} characters, so that rsp-${name} fits`,
-      { field: 'name' },
-    );
+    const message =
+      `The group name ${quote(name)} is too long: at most ${maxStandardGroupLength} characters ` +
+      '(Licorn keeps its responsibles and guests under a name 4 characters longer)';
+    throw new CoreError('invalid-argument', message, { field: 'name' });
   }
-  if (getHelperOwner(db, name) !== null)
-    throw new CoreError('already-exists', `A group named ${quote(name)} would be taken for a helper group`, {
-      field: 'name',
-    });
+  checkNotHelperName(db, name, 'name');
   const description = input.description === undefined ? '' : validateDescription(input.description);
   const helpers = getHelperNames(name);
   if (withRoles) {
-    for (const helper of [helpers.responsibles, helpers.guests]) {
-      if (db.group.has(helper))
-        throw new CoreError('already-exists', `The helper group ${quote(helper)} already exists`, { field: 'name' });
+    for (const [helper, people] of [
+      [helpers.responsibles, 'responsibles'],
+      [helpers.guests, 'guests'],
+    ]) {
+      if (db.group.has(helper!) || db.gshadow.has(helper!)) {
+        const message =
+          `The group ${name} cannot be made with roles: the name ${helper} its ${people} would take ` +
+          'is already a group of its own (rename or delete that group, or choose another name)';
+        throw new CoreError('already-exists', message, { field: 'name' });
+      }
     }
   }
   const entry = addGroup(db, name, input.gid, !!input.system, context);
@@ -118,7 +138,8 @@ export function applyDeleteGroup(db: AccountDatabase, name: string, options: { a
   if (owner !== null)
     throw new CoreError(
       'permission-denied',
-      `Cannot delete a helper group. Please delete the standard group ${owner} instead`,
+      `${quote(name)} holds the ${describeHelper(name)} of the group ${owner}, not a group of its own: ` +
+        `delete the group ${owner} instead`,
       { field: 'name' },
     );
   const helpers = hasRoles(db, name) ? Object.values(getHelperNames(name)) : [];
@@ -131,18 +152,18 @@ export function applyRenameGroup(db: AccountDatabase, name: string, newName: str
   const group = db.group.get(name);
   if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
   const target = validateName(newName, 'newName');
-  if (getHelperOwner(db, name) !== null)
-    throw new CoreError('permission-denied', 'Rename the standard group, not its helper group', { field: 'name' });
-  if (getHelperOwner(db, target) !== null) {
-    const message = `A group named ${quote(target)} would be taken for a helper group`;
-    throw new CoreError('already-exists', message, { field: 'newName' });
+  const owner = getHelperOwner(db, name);
+  if (owner !== null) {
+    const message = `${quote(name)} holds the ${describeHelper(name)} of the group ${owner}: rename ${owner} instead`;
+    throw new CoreError('permission-denied', message, { field: 'name' });
   }
+  checkNotHelperName(db, target, 'newName');
   const pairs: [string, string][] = [[name, target]];
   if (hasRoles(db, name)) {
     if (target.length > maxStandardGroupLength)
       throw new CoreError(
         'invalid-argument',
-        `Group name ${quote(target)} is too long: at most ${maxStandardGroupLength} characters`,
+        `The group name ${quote(target)} is too long: at most ${maxStandardGroupLength} characters`,
         { field: 'newName' },
       );
     const from = getHelperNames(name);

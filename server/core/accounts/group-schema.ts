@@ -37,6 +37,11 @@ export const groupSchema = Type.Object({
   permissive: orNull(Type.Boolean(), 'Permissive'),
   // Never deleted through the interface (group-operations.ts protectedGroups).
   protected: Type.Boolean({ title: 'Protected' }),
+  // A helper group (rsp-G, gst-G) is a role in its standard group, shown there, never alone.
+  helperOf: Type.Union(
+    [Type.Object({ group: Type.String(), role: Type.Enum(['guest', 'responsible']) }), Type.Null()],
+    { title: 'Role in', description: 'for a helper group: the standard group and the role it holds; else null' },
+  ),
 });
 
 // The groups API's list.

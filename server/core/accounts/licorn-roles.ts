@@ -3,6 +3,7 @@ import type { AccountDatabase } from './account-database.ts';
 import { quote } from './validate-fields.ts';
 import { checkNotRestricted } from './account-permissions.ts';
 import { groupRoleSchema, type GroupRole } from './group-schema.ts';
+import type { Membership } from './account-schema.ts';
 
 // A user's place in a standard group G: guest (in gst-G), member (in G), responsible (in
 // rsp-G), or none. Licorn keeps a user in exactly one of the three.
@@ -14,11 +15,28 @@ export function getHelperNames(name: string): { responsibles: string; guests: st
   return { responsibles: `rsp-${name}`, guests: `gst-${name}` };
 }
 
+// What a helper group's name says: the standard group it would belong to and the role it
+// holds (rsp-G: responsibles, gst-G: guests); null for any other name. The only place
+// that reads the prefixes.
+export function parseHelperName(name: string): { owner: string; role: 'responsible' | 'guest' } | null {
+  const match = /^(rsp|gst)-(.+)$/.exec(name);
+  return match ? { owner: match[2]!, role: match[1] === 'rsp' ? 'responsible' : 'guest' } : null;
+}
+
 // The standard group a helper group belongs to, when `name` is one (rsp-G or gst-G with G
 // present); null otherwise.
 export function getHelperOwner(db: AccountDatabase, name: string): string | null {
-  const match = /^(rsp|gst)-(.+)$/.exec(name);
-  return match && db.group.has(match[2]!) ? match[2]! : null;
+  const helper = parseHelperName(name);
+  return helper && db.group.has(helper.owner) ? helper.owner : null;
+}
+
+// What being in group `name` means, as people read it: a helper group is a role in its
+// standard group (rsp-G: responsible of G, gst-G: guest of G), a standard group is its
+// member role, any other group is itself without a role.
+export function getMembership(db: AccountDatabase, name: string): Membership {
+  const helper = parseHelperName(name);
+  if (helper && hasRoles(db, helper.owner)) return { group: helper.owner, role: helper.role };
+  return { group: name, role: hasRoles(db, name) ? 'member' : null };
 }
 
 // Whether a group carries Licorn roles (both helper groups exist).

@@ -17,22 +17,43 @@ export function quote(value: unknown): string {
 // every other control character.
 const unsafeCharacters = /[:\u0000-\u001f\u007f]/;
 
+// Each name field as a message names it.
+const nameFieldWords = {
+  login: 'login',
+  name: 'group name',
+  newName: 'new name',
+  group: 'group name',
+  member: 'login',
+} as const;
+
+// What a valid name is, in words (namePattern), for every message that refuses one.
+export const nameRuleWords =
+  'lowercase letters a–z, digits, "_", "." and "-", beginning with a letter or "_" ' +
+  '(a final "$" is allowed for machine accounts), for example "jdupont"';
+
+// What is wrong with a name that namePattern refuses, in words.
+function getNameFault(value: string): string {
+  if (/[A-Z]/.test(value)) return 'it has capital letters';
+  if (/\s/.test(value)) return 'it has spaces';
+  if (/[^\x00-\x7f]/.test(value)) return 'it has accented or non-Latin letters';
+  if (!/^[a-z_]/.test(value)) return 'it does not begin with a letter or "_"';
+  if (/\$./.test(value)) return '"$" may only end it';
+  return 'it has characters a name cannot hold';
+}
+
 // Checks a login or group name; `field` names it in the error.
 export function validateName(value: unknown, field: 'login' | 'name' | 'newName' | 'group' | 'member'): string {
+  const words = nameFieldWords[field];
   if (typeof value !== 'string' || value.length === 0) {
-    throw new CoreError('invalid-argument', `Missing ${field}`, { field });
+    throw new CoreError('invalid-argument', `The ${words} is missing: use ${nameRuleWords}`, { field });
   }
   if (value.length > maxNameLength) {
-    throw new CoreError('invalid-argument', `Malformed ${field} ${quote(value)}: at most ${maxNameLength} characters`, {
-      field,
-    });
+    const message = `The ${words} ${quote(value)} is too long: at most ${maxNameLength} characters`;
+    throw new CoreError('invalid-argument', message, { field });
   }
   if (!namePattern.test(value)) {
-    throw new CoreError(
-      'invalid-argument',
-      `Malformed ${field} ${quote(value)}: must match ${namePattern.source} (lowercase letters, digits, "_", "." and "-", starting with a letter or "_")`,
-      { field },
-    );
+    const message = `The ${words} ${quote(value)} is not valid (${getNameFault(value)}): use ${nameRuleWords}`;
+    throw new CoreError('invalid-argument', message, { field });
   }
   return value;
 }

@@ -1,6 +1,7 @@
 import { appendFile, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { EventBus } from '../events/event-bus.ts';
+import { readAuditPage, type AuditPage, type AuditQuery } from './audit-query.ts';
 
 // One admin action as the audit log keeps it: who, from where, what, on what, and how it
 // ended (a refusal is recorded too, with its reason).
@@ -46,6 +47,13 @@ export class AuditLog {
   // Resolves when every entry recorded so far is written (shutdown).
   settle(): Promise<void> {
     return this.#queue;
+  }
+
+  // One page of the entries that match `query`, newest first, anywhere in the file
+  // (audit-query.ts); every entry recorded so far is written first.
+  async query(query: AuditQuery): Promise<AuditPage> {
+    await this.#queue;
+    return readAuditPage(this.file, query);
   }
 
   // The latest entries, newest first (an absent file has none).

@@ -10,10 +10,16 @@ export type LoginRefusal = 'locked' | 'account-expired' | 'password-inactive';
 export function getLoginRefusal(entry: ShadowEntry | null, today: number): LoginRefusal | null {
   if (!entry) return null;
   if (entry.hash.startsWith('!')) return 'locked';
-  if (entry.expireDate !== null && entry.expireDate > 0 && today >= entry.expireDate) return 'account-expired';
+  if (isAccountExpired(entry.expireDate, today)) return 'account-expired';
   if (entry.lastChange === 0 || entry.lastChange === null) return null;
   if (!hasMaximumAge(entry) || entry.inactiveDays === null) return null;
   return today - entry.lastChange > entry.maxDays! + entry.inactiveDays ? 'password-inactive' : null;
+}
+
+// Whether an account's expiry date (shadow's, in days since 1970; null or 0 for never) is
+// reached: from that day on it may not log in.
+export function isAccountExpired(expiry: number | null, today: number): boolean {
+  return expiry !== null && expiry > 0 && today >= expiry;
 }
 
 // Whether the password must be changed before anything else, as pam_unix answers

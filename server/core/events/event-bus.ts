@@ -26,7 +26,15 @@ export interface CoreEvents {
   'account-removed': { login: string };
   'group-added': { name: string };
   'group-changed': { name: string; fields: string[] };
-  'group-members-changed': { name: string; added: string[]; removed: string[] };
+  // For a helper group (rsp-G, gst-G) `roleIn` and `role` say what it is: those accounts
+  // were given or lost that role in G.
+  'group-members-changed': {
+    name: string;
+    added: string[];
+    removed: string[];
+    roleIn?: string;
+    role?: 'guest' | 'responsible';
+  };
   'group-removed': { name: string };
   // A repair of a share's tree (a permissive switch, a repair asked, one resumed at start):
   // entries seen and corrected so far, at most every 250 ms, then once `done` or `cancelled`.

@@ -30,7 +30,8 @@ export interface AccountPage {
 // Lowercase without accents, so that "lefevre" finds "Lefèvre" (the browser applies the
 // same rule to pushed rows: web/accounts/search-text.ts).
 export function getSearchText(account: AccountView): string {
-  return [account.login, account.fullName, account.uid, account.primaryGroup ?? '', ...account.groups]
+  const groups = account.memberships.map((membership) => membership.group);
+  return [account.login, account.fullName, account.uid, account.primaryGroup ?? '', ...groups]
     .join(' ')
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { ConfigError } from '../../config/config-error.ts';
 import { projectDir } from '../../project-dir.ts';
 import { formatBytes } from '../../../common/format-bytes.ts';
+import { describeMembership } from '../../core/accounts/membership-words.ts';
+import { getShadowDay, isAccountExpired } from '../../core/auth/get-login-refusal.ts';
 
 // The esbuild output: hashed bundles and manifest.json mapping `main.js` to `main-HASH.js`.
 export const bundleDir = join(projectDir, 'dist/web');
@@ -39,6 +41,12 @@ export default fp(
           env.addGlobal(
             'mayOpenTerminal',
             (login: string) => app.hasDecorator('terminals') && app.terminals.getRefusal(login) === null,
+          );
+          // An account's group with its role, in the core's words ("responsible of accounting").
+          env.addFilter('membership', describeMembership);
+          // Whether an account's expiry date has come (it may no longer log in).
+          env.addGlobal('isExpired', (account: { expiry: number | null }) =>
+            isAccountExpired(account.expiry, getShadowDay()),
           );
           env.addFilter('bytes', (value: number) => formatBytes(value));
           env.addFilter('duration', (seconds: number) => formatDuration(seconds));

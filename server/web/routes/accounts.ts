@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { listAccountTokens, revokeAccountToken } from '../auth/account-tokens.ts';
 import { CoreError } from '../../core/errors.ts';
 import { quote } from '../../core/accounts/validate-fields.ts';
-import { csvColumns } from '../../core/accounts/account-csv.ts';
+import { csvColumnLabels, csvColumns } from '../../core/accounts/account-csv.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { getAccountActions, getActor } from '../../core/accounts/account-permissions.ts';
-import { getGroupCatalogue, type GroupCatalogue } from '../accounts/group-catalogue.ts';
+import { getGroupCatalogue, type GroupCatalogue } from '../../core/accounts/group-catalogue.ts';
 import {
   formatAccountQuery,
   getRowsData,
@@ -109,6 +109,7 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       page: 'accounts-import',
       topics: 'accounts-summary',
       columns: csvColumns,
+      columnLabels: csvColumnLabels,
       counts: app.core.accounts.getCounts(),
     }),
   );

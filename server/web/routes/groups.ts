@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { CoreError } from '../../core/errors.ts';
 import { quote } from '../../core/accounts/validate-fields.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
-import { getGroupDetails, getGroupPeople, isHelperGroup } from '../../core/accounts/group-details.ts';
+import {
+  describeGroupDeletion,
+  getGroupDetails,
+  getGroupPeople,
+  isHelperGroup,
+} from '../../core/accounts/group-details.ts';
 import { getGroupRefusals } from '../../core/accounts/account-permissions.ts';
 import { protectedGroups } from '../../core/accounts/group-operations.ts';
 
@@ -61,6 +66,7 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
         group,
         groupJson: JSON.stringify(group),
         people: getGroupPeople(group),
+        deletion: describeGroupDeletion(group),
         isAdminGroup: app.config.auth.adminGroups.includes(group.name),
         // What the server would refuse, disabled on the page with the reason.
         refusals: getGroupRefusals(group, protectedGroups, app.config.auth.adminGroups),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { usePageTestApp } from '../../helpers/test-app.ts';
+import { getPageCsrfToken, usePageTestApp } from '../../helpers/test-app.ts';
 
 const pages = usePageTestApp();
 const get = (url: string, cookie?: string) => pages.get(url, cookie);
@@ -37,16 +37,41 @@ describe('the groups pages', () => {
     expect((await get('/groups/nothing-here')).statusCode).toBe(404);
   });
 
-  it('offer no action the server would refuse: a restricted or protected group cannot be deleted or renamed', async () => {
+  it('offer no Delete for a restricted, protected, helper or system group, saying why', async () => {
+    const noDelete = (html: string) => expect(html).not.toMatch(/class="button button-danger"/);
     const daemon = await get('/groups/daemon');
     expect(daemon.body).not.toContain('data-group-form="rename"');
-    expect(daemon.body).toMatch(
-      /<button type="submit" class="button button-danger" disabled title="[^"]*restricted group/,
-    );
+    noDelete(daemon.body);
+    expect(daemon.body).toMatch(/id="group-delete-refusal">[^<]*restricted group/);
     const admins = await get('/groups/admins');
-    expect(admins.body).toMatch(/<button type="submit" class="button button-danger" disabled title="[^"]*protected/);
+    noDelete(admins.body);
+    expect(admins.body).toMatch(/id="group-delete-refusal">[^<]*protected/);
+    const users = await get('/groups/users');
+    noDelete(users.body);
+    const helper = await get('/groups/rsp-developers');
+    noDelete(helper.body);
+    expect(helper.body).toContain('holds the responsibles of the group developers: delete developers instead');
+    const csrf = getPageCsrfToken((await get('/groups/')).body);
+    const made = await pages.t.app.inject({
+      method: 'POST',
+      url: '/api/v1/groups',
+      headers: { cookie: pages.admin, 'x-csrf-token': csrf },
+      payload: { name: 'pagesys', system: true },
+    });
+    expect(made.statusCode).toBe(201);
+    const system = await get('/groups/pagesys');
+    noDelete(system.body);
+    expect(system.body).toMatch(/id="group-delete-refusal">[^<]*system group/);
+  });
+
+  it("name a group's accounts and its share in the deletion's confirmation", async () => {
     const developers = await get('/groups/developers');
     expect(developers.body).toMatch(/<button type="submit" class="button button-danger">Delete developers/);
+    const summary = /<p id="group-delete-summary">([^<]*)<\/p>/.exec(developers.body)![1]!;
+    expect(summary).toMatch(
+      /^Its 9 accounts \(aperrin, blefevre, [a-z]+, [a-z]+, [a-z]+ and 4 more\) leave it; they are not deleted\./,
+    );
+    expect(summary).toContain('Its shared directory /home/groups/developers and every file in it are archived');
   });
 
   it('are for admins only', async () => {

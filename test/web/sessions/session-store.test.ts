@@ -14,6 +14,7 @@ const account = {
   gid: 100,
   primaryGroup: 'users',
   groups: [],
+  memberships: [],
   home: '/home/alice',
   shell: '/bin/sh',
   locked: false,

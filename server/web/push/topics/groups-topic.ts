@@ -1,6 +1,7 @@
 import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { AccountsService } from '../../../core/accounts/accounts-service.ts';
-import { getGroupDetails, getGroupPeople } from '../../../core/accounts/group-details.ts';
+import { describeGroupDeletion, getGroupDetails, getGroupPeople } from '../../../core/accounts/group-details.ts';
+import { parseHelperName } from '../../../core/accounts/licorn-roles.ts';
 import type { PushHub } from '../push-hub.ts';
 import { TurnBatch } from '../turn-batch.ts';
 import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.ts';
@@ -15,8 +16,10 @@ export function createGroupsTopics(
   render: RenderPartial,
 ): (PushTopic & { close(): void })[] {
   // The standard group a helper belongs to, or the name itself.
-  const getOwner = (name: string) =>
-    /^(rsp|gst)-/.test(name) && accounts.getGroup(name.slice(4)) ? name.slice(4) : name;
+  const getOwner = (name: string) => {
+    const helper = parseHelperName(name);
+    return helper && accounts.getGroup(helper.owner) ? helper.owner : name;
+  };
   const isHelper = (name: string) => getOwner(name) !== name;
 
   const renderDetails = async (name: string): Promise<StreamMessage[]> => {
@@ -29,6 +32,11 @@ export function createGroupsTopics(
         action: 'replace',
         target: `group-members-${name}`,
         html: await render('groups/_members.njk', { group, people: getGroupPeople(group) }),
+      },
+      {
+        action: 'replace',
+        target: 'group-delete-summary',
+        html: await render('groups/_delete-summary.njk', { deletion: describeGroupDeletion(group) }),
       },
       { action: 'sample', target: 'group-details', data: { name, group } },
     ];

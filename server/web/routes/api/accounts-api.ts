@@ -1,3 +1,11 @@
+import {
+  describeAccountChange,
+  describeAccountCreation,
+  describeBulk,
+  describeImport,
+  describeRoleChange,
+} from '../../../core/audit/audit-details.ts';
+import { maxSuggestionText, maxSuggestions } from '../../../core/accounts/account-suggestions.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreError } from '../../../core/errors.ts';
 import type { AccountView } from '../../../core/accounts/account-view.ts';
@@ -179,8 +187,13 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     async (request, reply) => {
       const input = request.body;
       // The account and its roles in one transaction: a refused role leaves no account behind.
-      const created = await runAudited(audit, request, 'account-create', input.login, () =>
-        accounts.createAccount(input, getRequester(request)),
+      const created = await runAudited(
+        audit,
+        request,
+        'account-create',
+        input.login,
+        () => accounts.createAccount(input, getRequester(request)),
+        describeAccountCreation(input),
       );
       reply.code(201);
       return { account: accounts.getAccount(created.account.login), generatedPassword: created.generatedPassword };
@@ -211,7 +224,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
         'account-modify',
         login,
         () => accounts.updateAccount(login, update, { by: getRequester(request), version }),
-        fields.join(' '),
+        describeAccountChange(fields, update.roles),
       );
     },
   );
@@ -316,9 +329,37 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
           await accounts.modifyAccounts(rows, getRequester(request));
           return { changed: logins };
         },
-        logins.length > 1 ? logins.slice(0, 50).join(' ') : undefined,
+        action === 'add-to-group' && group
+          ? describeRoleChange(group, role, logins)
+          : logins.length > 1
+            ? describeBulk(logins)
+            : undefined,
       );
     },
+  );
+
+  // What a "who?" field suggests as it is typed (a group's "add someone"): standard accounts
+  // by login and full name, accents ignored, a few at a time. (Under /-/: no login begins
+  // with "-", so no account is shadowed.)
+  app.get<{ Querystring: { q: string; limit: number } }>(
+    '/api/v1/accounts/-/suggestions',
+    {
+      config: admin,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Accounts whose login or full name match what is typed, best first',
+        querystring: {
+          type: 'object',
+          required: ['q'],
+          additionalProperties: false,
+          properties: {
+            q: { type: 'string', maxLength: maxSuggestionText },
+            limit: { type: 'integer', minimum: 1, maximum: maxSuggestions, default: 8 },
+          },
+        },
+      },
+    },
+    async (request) => ({ suggestions: accounts.suggestAccounts(request.query.q, request.query.limit) }),
   );
 
   app.get(
@@ -371,8 +412,13 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
         : undefined;
       const by = getRequester(request);
       if (options.dryRun) return accounts.importCsv(csv, { ...options, onProgress, by });
-      return runAudited(audit, request, 'accounts-import', 'CSV', () =>
-        accounts.importCsv(csv, { ...options, onProgress, by }),
+      return runAudited(
+        audit,
+        request,
+        'accounts-import',
+        'CSV',
+        () => accounts.importCsv(csv, { ...options, onProgress, by }),
+        describeImport,
       );
     },
   );

@@ -1,3 +1,4 @@
+import { describeGroupRemoval, describeRoleChange } from '../../../core/audit/audit-details.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreError } from '../../../core/errors.ts';
 import {
@@ -185,7 +186,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
             );
           return getDetails(getExisting(groupName));
         },
-        request.body.role,
+        describeRoleChange(groupName, request.body.role, [login]),
       );
     },
   );
@@ -250,15 +251,22 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
       },
     },
     async (request) =>
-      runAudited(audit, request, 'group-delete', request.params.name, () => {
-        // A protected group gets the core's own reason; a system or admin group is for
-        // members of `admins` only (a licorn-wmi member deleting `docker` could make it again
-        // with members of their choosing).
-        if (!protectedGroups.includes(request.params.name)) {
-          checkGroupNotRestricted(getExisting(request.params.name), 'delete');
-          checkGroupChange(getActorOf(request), getExisting(request.params.name), adminGroups);
-        }
-        return accounts.deleteGroup(request.params.name, { by: getRequester(request) });
-      }),
+      runAudited(
+        audit,
+        request,
+        'group-delete',
+        request.params.name,
+        () => {
+          // A protected group gets the core's own reason; a system or admin group is for
+          // members of `admins` only (a licorn-wmi member deleting `docker` could make it again
+          // with members of their choosing).
+          if (!protectedGroups.includes(request.params.name)) {
+            checkGroupNotRestricted(getExisting(request.params.name), 'delete');
+            checkGroupChange(getActorOf(request), getExisting(request.params.name), adminGroups);
+          }
+          return accounts.deleteGroup(request.params.name, { by: getRequester(request) });
+        },
+        (result) => describeGroupRemoval(result.archive),
+      ),
   );
 }

@@ -241,7 +241,7 @@ describe('the accounts API', () => {
       action: 'accounts-delete',
       target: '3 accounts',
       outcome: 'done',
-      detail: 'bulk1 bulk2 bulk3',
+      detail: '3 accounts: bulk1, bulk2, bulk3',
     });
   });
 
@@ -252,7 +252,7 @@ describe('the accounts API', () => {
     const csv = 'login,fullName\ncsvone,Csv One\nBad Row,x\ncsvtwo,Csv Two\n';
     const dry = await call(api.admin, 'POST', '/api/v1/accounts/import', { csv, dryRun: true });
     expect(dry.json()).toEqual({
-      problems: [{ row: 2, field: 'login', message: expect.stringContaining('Malformed login') }],
+      problems: [{ row: 2, field: 'login', message: expect.stringContaining('The login') }],
       created: [],
     });
     const before = await digestEtc();

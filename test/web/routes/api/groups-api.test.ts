@@ -75,10 +75,10 @@ describe('the groups API', () => {
     const before = await digestEtc();
     const cases: [string, string, object | undefined, number, string][] = [
       ['DELETE', '/api/v1/groups/admins', undefined, 403, 'protected'],
-      ['DELETE', '/api/v1/groups/rsp-developers', undefined, 403, 'helper group'],
+      ['DELETE', '/api/v1/groups/rsp-developers', undefined, 403, 'holds the responsibles of the group developers'],
       ['DELETE', '/api/v1/groups/users', undefined, 403, 'protected'],
-      ['POST', '/api/v1/groups', { name: 'Bad Name' }, 400, 'Malformed'],
-      ['POST', '/api/v1/groups', { name: 'developers' }, 409, 'already exists'],
+      ['POST', '/api/v1/groups', { name: 'Bad Name' }, 400, 'The group name "Bad Name" is not valid (it has capital'],
+      ['POST', '/api/v1/groups', { name: 'developers' }, 409, 'The group developers already exists'],
       ['PUT', '/api/v1/groups/admins/roles/dnguyen', { role: 'guest' }, 400, 'not a standard Licorn group'],
       ['PUT', '/api/v1/groups/admins/roles/blefevre', { role: 'none' }, 403, 'Nobody is removed from "admins"'],
       ['PUT', '/api/v1/groups/developers/roles/dnguyen', { role: 'boss' }, 400, 'role'],
@@ -195,8 +195,8 @@ describe('a group PATCH is all or nothing (issue 11, red team HIGH 4)', () => {
     const [tree, acls] = [await getTree(), await getAcls()];
     const cases: [object, number, string][] = [
       [{ newName: 'marketing' }, 409, 'already exists'],
-      [{ newName: 'Bad Name' }, 400, 'Malformed newName'],
-      [{ newName: 'rsp-developers' }, 409, 'helper group'],
+      [{ newName: 'Bad Name' }, 400, 'The new name "Bad Name" is not valid'],
+      [{ newName: 'rsp-developers' }, 409, 'kept for the responsibles of the group developers'],
     ];
     for (const [change, status, message] of cases) {
       const body = { version: support.version, description: 'HALF WRITTEN', permissive: true, ...change };

@@ -1,4 +1,5 @@
-import type { GroupView } from '../../core/accounts/account-view.ts';
+import type { GroupView } from './account-view.ts';
+import { getHelperNames, parseHelperName } from './licorn-roles.ts';
 
 // The groups as the account pages offer them: standard groups (with Licorn roles: guest,
 // member, responsible), privileged groups (the admin groups and other groups without
@@ -12,8 +13,14 @@ export interface GroupCatalogue {
 // Sorts groups into the catalogue.
 export function getGroupCatalogue(groups: readonly GroupView[], adminGroups: readonly string[]): GroupCatalogue {
   const names = new Set(groups.map((group) => group.name));
-  const hasRoles = (name: string) => names.has(`rsp-${name}`) && names.has(`gst-${name}`);
-  const isHelper = (name: string) => /^(rsp|gst)-/.test(name) && names.has(name.slice(4));
+  const hasRoles = (name: string) => {
+    const helpers = getHelperNames(name);
+    return names.has(helpers.responsibles) && names.has(helpers.guests);
+  };
+  const isHelper = (name: string) => {
+    const helper = parseHelperName(name);
+    return helper !== null && hasRoles(helper.owner);
+  };
   const catalogue: GroupCatalogue = { standard: [], privileged: [], system: [] };
   for (const group of groups) {
     if (isHelper(group.name)) continue;
