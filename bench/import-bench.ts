@@ -3,183 +3,23 @@
 // and a push client follows the import's progress, timed until the answer is read and the
 // page shows the new rows; with the daemon's peak RSS. The baseline, in the same run, is the
 // core's own createAccounts of the same rows in-process (what the accounts table timed).
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import WebSocket from 'ws';
 import { buildWebBundle } from '../web/build.ts';
 import { buildServerBundle } from '../server/build.ts';
-import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { AccountsService } from '../server/core/accounts/accounts-service.ts';
 import { EventBus } from '../server/core/events/event-bus.ts';
-import { testPasswords } from '../test/helpers/sandbox.ts';
-import { getCookieHeader, launchChromium, logIn } from './browser.ts';
-import { getMemory, startServer } from './processes.ts';
+import { launchChromium } from './browser.ts';
 import { printTable, type BenchRow } from './print-table.ts';
+import { createRoot, runImport, type ImportRun } from './import-run.ts';
 
-const projectDir = join(import.meta.dirname, '..');
 // Row counts, e.g. LICORN_BENCH_IMPORT_ROWS=2500,5000 (the default shows it is linear).
-// LICORN_BENCH_PROFILE_DIR=dir: each daemon writes a CPU profile there (node --cpu-prof).
-const profileDir = process.env.LICORN_BENCH_PROFILE_DIR;
+// LICORN_BENCH_IMPORT_COMPARE=path/to/dist/server/main.js: another build of the daemon (a
+// checkout before a change) imports the same rows up to 10,000, alternating with this one,
+// for a before/after in the same run on a shared machine.
+const compareScript = process.env.LICORN_BENCH_IMPORT_COMPARE;
 const sizes = (process.env.LICORN_BENCH_IMPORT_ROWS ?? '2500,5000,10000,100000').split(',').map(Number);
-
-// One import's figures.
-interface ImportRun {
-  rows: number;
-  answered: number;
-  shown: number;
-  progressFrames: number;
-  peakMiB: number;
-  afterMiB: number;
-}
-
-// The CSV an admin would import: login, full name, and a group for every third row.
-function getCsv(count: number): string {
-  const lines = ['login,fullName,groups'];
-  for (let i = 0; i < count; i += 1) lines.push(`imp${i},Imported Account ${i},${i % 3 === 0 ? 'developers' : ''}`);
-  return `${lines.join('\n')}\n`;
-}
-
-// A demo root with room for every account's subordinate ids (bench/README.md).
-async function createRoot(root: string): Promise<void> {
-  await createDemoRoot(root, { passwords: testPasswords });
-  await appendFile(join(root, 'etc/login.defs'), 'SUB_UID_MAX 4294967294\nSUB_GID_MAX 4294967294\n');
-}
-
-// POSTs JSON and resolves with the wall-clock time the answer was read to its end.
-function postJson(port: number, path: string, headers: Record<string, string>, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const call = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        rejectUnauthorized: false,
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          if (response.statusCode !== 200) reject(new Error(`${path}: ${response.statusCode} ${text.slice(0, 300)}`));
-          else resolve(Date.now());
-        });
-      },
-    );
-    call.on('error', reject);
-    call.end(body);
-  });
-}
-
-// Starts watching, in `page`, for the frame that shows `expected` accounts in its counts
-// line and rows fetched again after the import (a new list generation); the returned
-// function resolves with that frame's wall-clock time.
-async function watchForImport(page: Page, expected: number): Promise<() => Promise<number>> {
-  const slot = '__licornImportShown';
-  await page.evaluate(
-    ([count, name]) => {
-      const body = document.getElementById('account-rows')!;
-      const before = body.dataset.generation;
-      (window as unknown as Record<string, Promise<number>>)[name] = new Promise<number>((resolve) => {
-        // (No named functions in here: tsx would call a helper the page does not have.)
-        const observer = new MutationObserver(() => {
-          const counts = document.getElementById('accounts-counts')?.textContent ?? '';
-          if (body.dataset.generation === before || !counts.startsWith(`${count} accounts`)) return;
-          observer.disconnect();
-          requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
-        });
-        observer.observe(document.body, { childList: true, subtree: true, attributes: true });
-      });
-    },
-    [expected, slot] as const,
-  );
-  return () => page.evaluate((name) => (window as unknown as Record<string, Promise<number>>)[name]!, slot);
-}
-
-// Imports `count` rows through a fresh daemon, as described at the top.
-async function runImport(browser: Browser, dir: string, count: number): Promise<ImportRun> {
-  const root = join(dir, `daemon-${count}`);
-  await createRoot(root);
-  const configFile = join(dir, 'licorn.conf');
-  await writeFile(configFile, 'log.level = "warn"\n');
-  const daemon = await startServer(
-    join(projectDir, 'dist/server/main.js'),
-    [...['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0']],
-    {},
-    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-  );
-  const url = `https://127.0.0.1:${daemon.port}`;
-  let socket: WebSocket | null = null;
-  try {
-    const page = await logIn(browser, url);
-    await page.goto('/accounts/');
-    await page.locator('#connection-state[data-state="live"]').waitFor();
-    const cookie = await getCookieHeader(page);
-    const csrf = await page.evaluate(
-      () => document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '',
-    );
-    const before = Number(/^(\d+)/.exec((await page.locator('#accounts-counts').textContent()) ?? '')?.[1]);
-    // The import page's own follower: its progress topic, as the page subscribes to it.
-    socket = new WebSocket(`wss://127.0.0.1:${daemon.port}/ws`, {
-      headers: { cookie, origin: url },
-      rejectUnauthorized: false,
-    });
-    const client = socket;
-    await new Promise((resolve, reject) => {
-      client.once('open', resolve);
-      client.once('error', reject);
-    });
-    // Subscribed once the accounts snapshot (its counts) came back.
-    const subscribed = new Promise((resolve) => client.once('message', resolve));
-    client.send(JSON.stringify({ subscribe: ['import/bench-progress', 'accounts'] }));
-    await subscribed;
-    let progressFrames = 0;
-    client.on('message', (data: WebSocket.RawData) => {
-      if (data.toString().includes('"import-progress"')) progressFrames += 1;
-    });
-    const body = JSON.stringify({ csv: getCsv(count), createHomes: false, progress: 'bench-progress' });
-    const shown = await watchForImport(page, before + count);
-    // The daemon's RSS every 20 ms while it imports (VmHWM also counts its start).
-    let peakMiB = 0;
-    let sampling = true;
-    const sampled = (async () => {
-      while (sampling) {
-        const memory = await getMemory(daemon.child.pid!).catch(() => null);
-        if (!memory) break;
-        peakMiB = Math.max(peakMiB, memory.rssMiB);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
-    const started = Date.now();
-    let answered: number;
-    let painted: number;
-    try {
-      answered = await postJson(daemon.port, '/api/v1/accounts/import', { cookie, 'x-csrf-token': csrf }, body);
-      painted = await shown();
-    } finally {
-      sampling = false;
-      await sampled;
-    }
-    const memory = await getMemory(daemon.child.pid!);
-    await page.context().close();
-    return {
-      rows: count,
-      answered: answered - started,
-      shown: Math.max(answered, painted) - started,
-      progressFrames,
-      peakMiB: Math.max(peakMiB, memory.peakMiB),
-      afterMiB: memory.rssMiB,
-    };
-  } finally {
-    socket?.close();
-    await daemon.stop();
-    await rm(root, { recursive: true, force: true });
-  }
-}
 
 // The same rows created by the core in-process, without the route, the checks of the
 // import's dry run, or the push (milliseconds).
@@ -212,10 +52,15 @@ export async function runImportBench(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'licorn-import-bench-'));
   const browser = await launchChromium();
   const runs: (ImportRun & { core: number })[] = [];
+  const compared: { before: ImportRun; after: ImportRun }[] = [];
   try {
     for (const count of sizes) {
       const core = await timeCoreCreate(dir, count);
       runs.push({ ...(await runImport(browser, dir, count)), core });
+      if (compareScript && count <= 10_000) {
+        const before = await runImport(browser, dir, count, compareScript);
+        compared.push({ before, after: await runImport(browser, dir, count) });
+      }
     }
   } finally {
     await browser.close();
@@ -249,10 +94,33 @@ export async function runImportBench(): Promise<void> {
     ours: 'licornd',
     baseline: 'core',
   });
+  if (compared.length > 0) printComparison(compared);
   for (const run of runs) {
     process.stdout.write(
       `${run.rows} rows: ${((run.shown / run.rows) * 1000).toFixed(1)} ms per 1,000 rows end to end, ` +
         `${run.progressFrames} progress frames\n`,
     );
   }
+}
+
+// The same imports by the build in LICORN_BENCH_IMPORT_COMPARE (before) and this one (after).
+function printComparison(compared: { before: ImportRun; after: ImportRun }[]): void {
+  const rows = compared.flatMap(({ before, after }) => [
+    {
+      name: `import ${after.rows.toLocaleString('en')} rows → rows shown in the page, ms`,
+      ours: after.shown,
+      baseline: before.shown,
+      target: '—',
+    },
+    {
+      name: `import ${after.rows.toLocaleString('en')} rows: peak RSS, MiB`,
+      ours: after.peakMiB,
+      baseline: before.peakMiB,
+      target: '—',
+    },
+  ]);
+  printTable('Accounts: the same CSV imports, this build against LICORN_BENCH_IMPORT_COMPARE', rows, {
+    ours: 'after',
+    baseline: 'before',
+  });
 }
