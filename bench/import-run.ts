@@ -21,6 +21,8 @@ export interface ImportRun {
   answered: number;
   shown: number;
   progressFrames: number;
+  // Before the import (the page open), at its peak, and once the page shows the rows.
+  beforeMiB: number;
   peakMiB: number;
   afterMiB: number;
 }
@@ -139,6 +141,7 @@ export async function runImport(
     const body = JSON.stringify({ csv: getCsv(count), createHomes: false, progress: 'bench-progress' });
     const shown = await watchForImport(page, before + count);
     // The daemon's RSS every 20 ms while it imports (VmHWM also counts its start).
+    const beforeMiB = (await getMemory(daemon.child.pid!)).rssMiB;
     let peakMiB = 0;
     let sampling = true;
     const sampled = (async () => {
@@ -166,6 +169,7 @@ export async function runImport(
       answered: answered - started,
       shown: Math.max(answered, painted) - started,
       progressFrames,
+      beforeMiB,
       peakMiB: Math.max(peakMiB, memory.peakMiB),
       afterMiB: memory.rssMiB,
     };

@@ -82,7 +82,7 @@ async function getPasswdWritten(root: string): Promise<number> {
 // window.firstShown(selector) resolves with it. Plain text: tsx would add a helper to a function.
 const watchFirstElement = `
   const shown = {};
-  const selectors = ['#account-rows tr', 'form input'];
+  const selectors = ['#account-rows tr', '#login'];
   const look = () => {
     for (const selector of selectors) {
       const element = shown[selector] === undefined && document.querySelector(selector);
@@ -165,7 +165,7 @@ export async function runPagesBench(): Promise<void> {
         await page.goto('/accounts/');
         rowsShown.push((await page.evaluate('window.firstShown("#account-rows tr")')) as number);
         await anonymous.goto(`${url}/login/`);
-        loginShown.push((await anonymous.evaluate('window.firstShown("form input")')) as number);
+        loginShown.push((await anonymous.evaluate('window.firstShown("#login")')) as number);
       }
       await anonymous.close();
 
