@@ -50,12 +50,15 @@ async function openAccounts(page: Page): Promise<void> {
 }
 
 // Starts recording, in the page, when a row with `id` is put in the document and when the
-// next frame (the one that paints it) starts, as wall-clock times.
-function watchForRow(page: Page, id: string): Promise<{ inserted: number; painted: number }> {
-  return page.evaluate(
-    (rowId) =>
-      new Promise<{ inserted: number; painted: number }>((resolve) => {
-        const body = document.getElementById('account-rows')!;
+// next frame (the one that paints it) starts, as wall-clock times; resolves once the page
+// records (the row may come any time after), with the function that waits for the figures.
+// (Armed and awaited in one evaluate, 20 loaded pages were sometimes armed after the row came,
+// and the bench waited for ever.)
+async function watchForRow(page: Page, id: string): Promise<() => Promise<{ inserted: number; painted: number }>> {
+  await page.evaluate((rowId) => {
+    const body = document.getElementById('account-rows')!;
+    (window as unknown as Record<string, unknown>).rowShown = new Promise<{ inserted: number; painted: number }>(
+      (resolve) => {
         const observer = new MutationObserver(() => {
           if (document.getElementById(rowId)) {
             observer.disconnect();
@@ -64,9 +67,10 @@ function watchForRow(page: Page, id: string): Promise<{ inserted: number; painte
           }
         });
         observer.observe(body, { childList: true });
-      }),
-    id,
-  );
+      },
+    );
+  }, id);
+  return () => page.evaluate('window.rowShown') as Promise<{ inserted: number; painted: number }>;
 }
 
 // When useradd wrote passwd (its mtime, wall clock). Delays count from there, not from
@@ -229,11 +233,11 @@ export async function runPagesBench(): Promise<void> {
       const bare: number[] = [];
       for (let i = 0; i < 40; i += 1) {
         const login = `shell${i}`;
-        const shown = watchForRow(page, `account-${login}`);
+        const shown = await watchForRow(page, `account-${login}`);
         const received = frameSeen(login);
         await run('useradd', ['--prefix', root, '-M', login]);
         const written = await getPasswdWritten(root);
-        onePage.push((await shown).painted - written);
+        onePage.push((await shown()).painted - written);
         bare.push((await received) - written);
       }
 
@@ -250,10 +254,10 @@ export async function runPagesBench(): Promise<void> {
       const slowestByRound: number[] = [];
       for (let i = 0; i <= 10; i += 1) {
         const login = `crowd${i}`;
-        const shown = pages.map((other) => watchForRow(other, `account-${login}`));
+        const shown = await Promise.all(pages.map((other) => watchForRow(other, `account-${login}`)));
         await run('useradd', ['--prefix', root, '-M', login]);
         const written = await getPasswdWritten(root);
-        const times = await Promise.all(shown);
+        const times = await Promise.all(shown.map((wait) => wait()));
         if (i === 0) continue;
         for (const time of times) {
           twentyInserted.push(time.inserted - written);
