@@ -1,6 +1,7 @@
 // The accounts benchmark: bulk creation against a useradd --prefix loop (the baseline, in
 // the same run), a single create with 10,000 accounts present, and the delay from an
-// outside useradd's write of passwd to the emitted event.
+// outside useradd's write of passwd to the emitted event; then the same bulk create as an
+// admin meets it, through the CSV import route (import-bench.ts).
 import { execFile } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { AccountsService } from '../server/core/accounts/accounts-service.ts';
 import { EventBus } from '../server/core/events/event-bus.ts';
 import { printTable } from './print-table.ts';
+import { runImportBench } from './import-bench.ts';
 
 const run = promisify(execFile);
 const quantile = (values: number[], q: number) =>
@@ -120,4 +122,5 @@ export async function runAccountsBench(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  await runImportBench();
 }

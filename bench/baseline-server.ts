@@ -1,16 +1,20 @@
-// The benchmarks' baseline: bare Fastify over HTTPS answering /login/ with a static 4 KB
-// page, with the same certificate as the daemon under test. Prints its URL when listening.
+// The benchmarks' baseline: bare Fastify over HTTPS answering /login/ with a static page of
+// `--bytes` bytes (the size of the daemon's /login/, measured by the bench; 4 KB without it),
+// with the same certificate as the daemon under test. Prints its URL when listening.
 import Fastify from 'fastify';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { getHttpsOptions } from '../server/web/tls/tls-options.ts';
 
-const { values } = parseArgs({ options: { cert: { type: 'string' }, key: { type: 'string' } } });
-const filler = 'Licorn WMI baseline page. '.repeat(150);
+const { values } = parseArgs({
+  options: { cert: { type: 'string' }, key: { type: 'string' }, bytes: { type: 'string' } },
+});
+const bytes = Number(values.bytes ?? 4096);
+const filler = 'Licorn WMI baseline page. '.repeat(Math.ceil(bytes / 26) + 10);
 const page =
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in</title></head><body><p>${filler}</p></body></html>`.slice(
     0,
-    4096,
+    bytes,
   );
 
 const app = Fastify({

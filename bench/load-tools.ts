@@ -4,27 +4,40 @@ import autocannon from 'autocannon';
 
 const run = promisify(execFile);
 
-// The seed's httperf command against /login/; returns connections per second.
+// The seed's httperf command against /login/, verbatim (`--rate 1000 --timeout 5`: 1,000 new
+// TLS connections a second for a second, as a capacity test); returns connections per second.
 export async function runHttperf(port: number): Promise<number> {
+  return parseHttperf(await runHttperfAt(port, 1000, 1000));
+}
+
+// httperf offering `rate` new TLS connections a second, `count` in all, each with one GET of
+// /login/ (the seed's other options); returns its report.
+async function runHttperfAt(port: number, rate: number, count: number): Promise<string> {
   const { stdout } = await run(
     'httperf',
     [
-      '--server',
-      'localhost',
-      '--port',
-      String(port),
-      '--uri=/login/',
-      '--max-connections=50',
-      '--max-piped-calls=10',
-      '--send-buffer=4096',
-      '--recv-buffer=16384',
-      '--ssl',
-      '--num-conns=1000',
-      '--num-calls=1',
+      ...['--server', 'localhost', '--port', String(port), '--uri=/login/', '--max-connections=50'],
+      ...['--max-piped-calls=10', '--send-buffer=4096', '--recv-buffer=16384', '--ssl'],
+      ...[`--num-conns=${count}`, '--num-calls=1', '--rate', String(rate), '--timeout', '5'],
     ],
     { timeout: 300_000 },
   );
-  return parseHttperf(stdout);
+  return stdout;
+}
+
+// The rates a server keeps up with: each offered for 3 seconds; a rate is kept when at least
+// 95 % of it is reached without an error. Returns the highest kept rate, and each figure.
+export async function sweepHttperf(port: number, rates: number[]): Promise<{ capacity: number; reached: number[] }> {
+  let capacity = 0;
+  const reached: number[] = [];
+  for (const rate of rates) {
+    const report = await runHttperfAt(port, rate, rate * 3);
+    const achieved = Number(/Connection rate: ([\d.]+) conn\/s/.exec(report)?.[1] ?? 0);
+    const errors = Number(/Errors: total (\d+)/.exec(report)?.[1] ?? 0);
+    reached.push(achieved);
+    if (errors === 0 && achieved >= rate * 0.95) capacity = rate;
+  }
+  return { capacity, reached };
 }
 
 // Reads "Connection rate: 123.4 conn/s" from httperf's report.

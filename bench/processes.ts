@@ -17,10 +17,16 @@ export const daemonNodeFlags = ['--max-semi-space-size=2'];
 
 // Spawns `node script args` (a bundle: plain JavaScript, as `npm start` runs) and waits for
 // its "listening on https://…:PORT" line; startMs is the time from spawn to that line.
-export async function startServer(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+// `nodeArgs` go to node itself (`--cpu-prof`, which NODE_OPTIONS does not take).
+export async function startServer(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
   const started = performance.now();
   const flags = script.endsWith('dist/server/main.js') ? daemonNodeFlags : [];
-  const child = spawn(process.execPath, [...flags, script, ...args], {
+  const child = spawn(process.execPath, [...flags, ...nodeArgs, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

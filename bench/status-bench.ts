@@ -232,7 +232,10 @@ export async function runStatusBench(): Promise<void> {
               ),
             1000,
           );
+          // Playwright does not tell a routed socket it closed when its browser goes: the
+          // page's close stops the replay too, or it kept the bench running after its table.
           socket.onClose(() => clearInterval(timer));
+          fullPage.once('close', () => clearInterval(timer));
         });
       });
       await fullPage.goto('/status/');

@@ -2,6 +2,8 @@ import { CoreError } from '../errors.ts';
 import type { AccountsStore } from './accounts-store.ts';
 import { applyCreateAccount } from './account-operations.ts';
 import { applySetRole } from './licorn-roles.ts';
+import { applyAddMembers } from './membership-operations.ts';
+import { checkNotRestricted } from './account-permissions.ts';
 import { checkNewHomeOnDisk } from './home-disk.ts';
 import { parseAccountsCsv, toNewAccount, type CsvAccountRow, type CsvMapping } from './account-csv.ts';
 import { validatePassword } from './password-policy.ts';
@@ -70,7 +72,13 @@ async function tryCreate(
 ): Promise<void> {
   if (typeof input.password === 'string') validatePassword(input.password, input.login ?? '');
   const context = { ...store.context, uidsInUse };
-  const entry = applyCreateAccount(trial, { ...input, hash: '!' }, context);
+  const joined = new Map<string, string[]>();
+  const entry = applyCreateAccount(trial, { ...input, hash: '!' }, context, joined);
+  // Its groups are joined on the trial only when Licorn's rules read them (an actor outside
+  // "admins"); otherwise they are checked as joining checks them, without rewriting each
+  // group's member list for every row (a 10,000-row import with groups was quadratic).
+  if (rules && !rules.actor.inAdminsGroup) for (const [group, logins] of joined) applyAddMembers(trial, group, logins);
+  else if (joined.size > 0) checkNotRestricted(entry, 'member');
   for (const [group, role] of Object.entries(input.roles ?? {})) applySetRole(trial, group, entry.login, role);
   if (rules) checkNewAccountRules(rules.actor, trial, context.defs, entry.login, input.system, rules.by.adminGroups);
   if (withHome) await checkNewHomeOnDisk(store.root, trial, entry.login, entry.home, context.homeBase);

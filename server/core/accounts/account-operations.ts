@@ -138,7 +138,10 @@ export function applyCreateAccount(
     reserved: '',
   });
   for (const name of groups) {
-    if (memberships) memberships.set(name, [...(memberships.get(name) ?? []), login]);
+    // Gathered in place: a copy per account made a 10,000-row import's groups quadratic.
+    const joining = memberships?.get(name);
+    if (joining) joining.push(login);
+    else if (memberships) memberships.set(name, [login]);
     else applyAddMember(db, name, login);
   }
   return entry;

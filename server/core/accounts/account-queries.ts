@@ -1,5 +1,12 @@
 import type { AccountsStore } from './accounts-store.ts';
-import { getAccountView, getGroupView, getMembershipIndex, type AccountView, type GroupView } from './account-view.ts';
+import {
+  getAccountView,
+  getGroupView,
+  getMembershipIndex,
+  type AccountView,
+  type GroupView,
+  type MembershipIndex,
+} from './account-view.ts';
 import type { AccountCounts } from './account-counts.ts';
 import type { ShadowEntry } from './parse-shadow.ts';
 import { AccountSuggestions, type AccountSuggestion } from './account-suggestions.ts';
@@ -12,6 +19,7 @@ export class AccountQueries {
   #groups: { revision: number; views: readonly GroupView[] } | null = null;
   #accounts: { revision: number; views: readonly AccountView[] } | null = null;
   #suggestions: { revision: number; index: AccountSuggestions } | null = null;
+  #membership: { revision: number; index: MembershipIndex } | null = null;
 
   constructor(store: AccountsStore) {
     this.#store = store;
@@ -23,7 +31,7 @@ export class AccountQueries {
     // 45 ms a request, most of `licorn get users` on a quiet machine.
     if (this.#accounts?.revision === this.#store.revision) return this.#accounts.views;
     const { database, context } = this.#store;
-    const index = getMembershipIndex(database);
+    const index = this.#getMembershipIndex();
     const views = Array.from(database.passwd.entries(), (entry) =>
       Object.freeze(getAccountView(database, context.defs, entry.login, index)!),
     );
@@ -40,7 +48,16 @@ export class AccountQueries {
   }
 
   getAccount(login: string): AccountView | null {
-    return getAccountView(this.#store.database, this.#store.context.defs, login);
+    return getAccountView(this.#store.database, this.#store.context.defs, login, this.#getMembershipIndex());
+  }
+
+  // Who is in which group, kept until the files change: after an import, the pages ask for
+  // one account after another (10,000 of them), and each built it anew (seconds in all).
+  #getMembershipIndex(): MembershipIndex {
+    if (this.#membership?.revision === this.#store.revision) return this.#membership.index;
+    const index = getMembershipIndex(this.#store.database);
+    this.#membership = { revision: this.#store.revision, index };
+    return index;
   }
 
   // Every group, in file order.

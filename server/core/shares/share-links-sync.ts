@@ -1,5 +1,11 @@
+import pLimit from 'p-limit';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import { makeShareLink, removeShareLink, type LinkOwner } from './share-links.ts';
+
+// How many members' links are made or removed at once: one after the other, each a few
+// filesystem calls through the thread pool, 3,333 new members of an import took a second or
+// more (and the import answers once they are done).
+const linksAtOnce = 16;
 
 // The members' `~/G` links of the shares, as Licorn made them: made for every member (any
 // role) when they join, removed when they leave or the group goes, renamed with it. A name
@@ -18,30 +24,38 @@ export class ShareLinks {
 
   // Makes `~/<name>` for each of `logins` that has an account and a home of its own.
   async makeAll(name: string, logins: Iterable<string>): Promise<void> {
-    for (const login of logins) {
-      const owner = this.#getOwner(login);
-      if (!owner) continue;
-      const outcome = await makeShareLink(this.#root, owner, name).catch((error: Error) => {
-        this.#sayOnce(`${login}/${name}`, `shares: cannot link ~${login}/${name}: ${error.message}`);
-        return null;
-      });
-      if (outcome === 'taken') {
-        const message =
-          `shares: ~${login}/${name} is already taken (not Licorn's link to the share): left alone, ` + `no link made`;
-        this.#sayOnce(`${login}/${name}`, message);
-      }
+    const limit = pLimit(linksAtOnce);
+    const made = [...logins].map((login) => limit(() => this.#make(name, login)));
+    await Promise.all(made);
+  }
+
+  async #make(name: string, login: string): Promise<void> {
+    const owner = this.#getOwner(login);
+    if (!owner) return;
+    const outcome = await makeShareLink(this.#root, owner, name).catch((error: Error) => {
+      this.#sayOnce(`${login}/${name}`, `shares: cannot link ~${login}/${name}: ${error.message}`);
+      return null;
+    });
+    if (outcome === 'taken') {
+      const message =
+        `shares: ~${login}/${name} is already taken (not Licorn's link to the share): left alone, ` + `no link made`;
+      this.#sayOnce(`${login}/${name}`, message);
     }
   }
 
   // Removes `~/<name>` (Licorn's link only) for each of `logins` still having an account.
   async removeAll(name: string, logins: Iterable<string>): Promise<void> {
-    for (const login of logins) {
-      const owner = this.#getOwner(login);
-      if (!owner) continue;
-      await removeShareLink(this.#root, owner, name).catch((error: Error) => {
-        this.#sayOnce(`${login}/${name}-`, `shares: cannot remove ~${login}/${name}: ${error.message}`);
-      });
-    }
+    const limit = pLimit(linksAtOnce);
+    const removed = [...logins].map((login) =>
+      limit(async () => {
+        const owner = this.#getOwner(login);
+        if (!owner) return;
+        await removeShareLink(this.#root, owner, name).catch((error: Error) => {
+          this.#sayOnce(`${login}/${name}-`, `shares: cannot remove ~${login}/${name}: ${error.message}`);
+        });
+      }),
+    );
+    await Promise.all(removed);
   }
 
   #getOwner(login: string): LinkOwner | null {

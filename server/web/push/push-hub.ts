@@ -59,6 +59,8 @@ export const closeCodes = {
 export class PushHub {
   readonly #topics = new Map<string, PushTopic>();
   readonly #clients = new Set<Client>();
+  // How many sockets follow each topic name (absent: none).
+  readonly #followers = new Map<string, number>();
   readonly #log: FastifyBaseLogger;
   readonly #heartbeat: NodeJS.Timeout;
   // Refusals by reason, logged at a bounded rate.
@@ -192,6 +194,18 @@ export class PushHub {
     socket.on('message', (data, isBinary) => this.#handleFrame(client, isBinary ? null : data.toString()));
   }
 
+  // Whether any socket follows `name` now.
+  isFollowed(name: string): boolean {
+    return this.#followers.has(name);
+  }
+
+  // Renders `topic`'s messages and sends them, only when some socket follows it: an import
+  // changes 10,000 `account/<login>` topics, and rendering each for nobody cost seconds.
+  async publishRendered(topic: string, render: () => Promise<StreamMessage[]>): Promise<void> {
+    if (!this.isFollowed(topic)) return;
+    this.publish(topic, await render());
+  }
+
   // Sends messages to every subscriber of `topic`; `forViewer` may tailor or withhold them.
   publish(topic: string, messages: StreamMessage[] | ((viewer: Viewer) => StreamMessage[] | null)): void {
     // The same messages for everyone are serialized once (1,000 status pages, one buffer).
@@ -286,6 +300,7 @@ export class PushHub {
     if (!client.topics.has(name)) {
       if (client.topics.size >= maxTopicsPerSocket) return 'too-many-topics';
       client.topics.add(name);
+      this.#followers.set(name, (this.#followers.get(name) ?? 0) + 1);
       topic.acquire?.(name);
     }
     client.snapshots.add(name);
@@ -342,7 +357,11 @@ export class PushHub {
     return slash === -1 ? this.#topics.get(name) : this.#topics.get(name.slice(0, slash + 1));
   }
 
+  // A socket stopped following `name` (it was in its topics).
   #release(name: string): void {
+    const left = (this.#followers.get(name) ?? 1) - 1;
+    if (left > 0) this.#followers.set(name, left);
+    else this.#followers.delete(name);
     this.#findTopic(name)?.release?.(name);
   }
 

@@ -28,8 +28,10 @@ export function createAccountDetailsTopic(
       });
     return messages;
   };
+  // Only the accounts whose page is open are rendered (publishRendered).
   const batch = new TurnBatch(async (added, changed) => {
-    for (const login of new Set([...added, ...changed])) hub.publish(`account/${login}`, await renderMessages(login));
+    for (const login of new Set([...added, ...changed]))
+      await hub.publishRendered(`account/${login}`, () => renderMessages(login));
   });
 
   const stops = [

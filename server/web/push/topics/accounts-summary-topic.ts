@@ -24,7 +24,7 @@ export function createAccountsSummaryTopic(
       html: await render(accountsSummaryTemplate, { counts: accounts.getCounts() }),
     },
   ];
-  const batch = new TurnBatch(async () => hub.publish('accounts-summary', await renderMessages()));
+  const batch = new TurnBatch(() => hub.publishRendered('accounts-summary', renderMessages));
   const stops = accountEvents.map((name) => events.on(name, () => batch.change('counts')));
   return {
     name: 'accounts-summary',

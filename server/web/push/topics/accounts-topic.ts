@@ -29,7 +29,8 @@ export function createAccountsTopic(
     html: await render('accounts/_counts.njk', { counts: accounts.getCounts() }),
   });
 
-  const batch = new TurnBatch(async (added, changed) => {
+  // Nothing is rendered while no page follows the table (publishRendered).
+  const renderChanges = async (added: Set<string>, changed: Set<string>): Promise<StreamMessage[]> => {
     const logins = [...new Set([...added, ...changed])];
     const messages: StreamMessage[] = [];
     if (logins.length > rowPushLimit) {
@@ -50,8 +51,9 @@ export function createAccountsTopic(
       }
     }
     messages.push(await renderCounts());
-    hub.publish('accounts', messages);
-  });
+    return messages;
+  };
+  const batch = new TurnBatch((added, changed) => hub.publishRendered('accounts', () => renderChanges(added, changed)));
 
   const stops = [
     events.on('account-added', ({ data }) => batch.add(data.login)),

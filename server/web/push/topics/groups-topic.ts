@@ -47,11 +47,10 @@ export function createGroupsTopics(
     html: await render('groups/_counts.njk', { counts: accounts.getCounts() }),
   });
 
-  const batch = new TurnBatch(async (added, changed) => {
+  const renderRows = async (added: Set<string>, names: Set<string>): Promise<StreamMessage[]> => {
     const rows: StreamMessage[] = [];
-    for (const name of new Set([...added, ...changed])) {
+    for (const name of names) {
       const view = accounts.getGroup(name);
-      hub.publish(`group/${name}`, await renderDetails(name));
       if (!view) {
         rows.push({ action: 'remove', target: `group-${name}` });
         continue;
@@ -64,7 +63,13 @@ export function createGroupsTopics(
       );
     }
     rows.push(await renderCounts());
-    hub.publish('groups', rows);
+    return rows;
+  };
+  // Only what a page follows is rendered (publishRendered).
+  const batch = new TurnBatch(async (added, changed) => {
+    const names = new Set([...added, ...changed]);
+    for (const name of names) await hub.publishRendered(`group/${name}`, () => renderDetails(name));
+    await hub.publishRendered('groups', () => renderRows(added, names));
   });
   // A helper group (rsp-G, gst-G) that comes, changes or goes is a change of G.
   const onGroup = (name: string, what: 'add' | 'change' | 'remove') => {

@@ -1,0 +1,128 @@
+// The bulk-create benchmark as an admin meets it: a CSV of N rows (a third with a group)
+// posted to the import route of a running daemon while a Chromium page follows /accounts/
+// and a push client follows the import's progress, timed until the answer is read and the
+// page shows the new rows; with the daemon's peak RSS. The baseline, in the same run, is the
+// core's own createAccounts of the same rows in-process (what the accounts table timed).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildWebBundle } from '../web/build.ts';
+import { buildServerBundle } from '../server/build.ts';
+import { AccountsService } from '../server/core/accounts/accounts-service.ts';
+import { EventBus } from '../server/core/events/event-bus.ts';
+import { launchChromium } from './browser.ts';
+import { printTable, type BenchRow } from './print-table.ts';
+import { createRoot, runImport, type ImportRun } from './import-run.ts';
+
+// Row counts, e.g. LICORN_BENCH_IMPORT_ROWS=2500,5000 (the default shows it is linear).
+// LICORN_BENCH_IMPORT_COMPARE=path/to/dist/server/main.js: another build of the daemon (a
+// checkout before a change) imports the same rows up to 10,000, alternating with this one,
+// for a before/after in the same run on a shared machine.
+const compareScript = process.env.LICORN_BENCH_IMPORT_COMPARE;
+// (25,000 at most: standard UIDs run from 1000 to 29999, and Licorn never touches an account
+// above, so 100,000 accounts cannot be imported into one demo.)
+const sizes = (process.env.LICORN_BENCH_IMPORT_ROWS ?? '2500,5000,10000,25000').split(',').map(Number);
+
+// The same rows created by the core in-process, without the route, the checks of the
+// import's dry run, or the push (milliseconds).
+async function timeCoreCreate(dir: string, count: number): Promise<number> {
+  const root = join(dir, `core-${count}`);
+  await createRoot(root);
+  const service = await AccountsService.open({ root, events: new EventBus() });
+  try {
+    const started = performance.now();
+    await service.createAccounts(
+      Array.from({ length: count }, (_, i) => ({
+        login: `imp${i}`,
+        fullName: `Imported Account ${i}`,
+        groups: i % 3 === 0 ? ['developers'] : [],
+        password: null,
+        createHome: false,
+      })),
+    );
+    return performance.now() - started;
+  } finally {
+    await service.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+// Runs the import benchmark and prints its table.
+export async function runImportBench(): Promise<void> {
+  await buildWebBundle();
+  await buildServerBundle();
+  const dir = await mkdtemp(join(tmpdir(), 'licorn-import-bench-'));
+  const browser = await launchChromium();
+  const runs: (ImportRun & { core: number })[] = [];
+  const compared: { before: ImportRun; after: ImportRun }[] = [];
+  try {
+    for (const count of sizes) {
+      const core = await timeCoreCreate(dir, count);
+      runs.push({ ...(await runImport(browser, dir, count)), core });
+      if (compareScript && count <= 10_000) {
+        const before = await runImport(browser, dir, count, compareScript);
+        compared.push({ before, after: await runImport(browser, dir, count) });
+      }
+    }
+  } finally {
+    await browser.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  const rows: BenchRow[] = [];
+  for (const run of runs) {
+    const label = run.rows.toLocaleString('en');
+    const target = run.rows === 10_000 ? '< 1000 ms' : 'linear (< 0.1 ms a row)';
+    rows.push({ name: `import ${label} rows → answer read, ms`, ours: run.answered, baseline: run.core, target: '—' });
+    rows.push({
+      name: `import ${label} rows → rows shown in the page, ms`,
+      ours: run.shown,
+      baseline: run.core,
+      target,
+    });
+    rows.push({
+      name: `import ${label} rows: daemon's peak RSS, MiB`,
+      ours: run.peakMiB,
+      baseline: null,
+      target: '—',
+    });
+    rows.push({
+      name: `import ${label} rows: daemon's RSS after (vs before), MiB`,
+      ours: run.afterMiB,
+      baseline: run.beforeMiB,
+      target: run.rows === 10_000 ? '≤ 150 MiB' : '—',
+    });
+  }
+  printTable('Accounts: CSV import through the route (a third with a group; push followed)', rows, {
+    ours: 'licornd',
+    baseline: 'core',
+  });
+  if (compared.length > 0) printComparison(compared);
+  for (const run of runs) {
+    process.stdout.write(
+      `${run.rows} rows: ${((run.shown / run.rows) * 1000).toFixed(1)} ms per 1,000 rows end to end, ` +
+        `${run.progressFrames} progress frames\n`,
+    );
+  }
+}
+
+// The same imports by the build in LICORN_BENCH_IMPORT_COMPARE (before) and this one (after).
+function printComparison(compared: { before: ImportRun; after: ImportRun }[]): void {
+  const rows = compared.flatMap(({ before, after }) => [
+    {
+      name: `import ${after.rows.toLocaleString('en')} rows → rows shown in the page, ms`,
+      ours: after.shown,
+      baseline: before.shown,
+      target: '—',
+    },
+    {
+      name: `import ${after.rows.toLocaleString('en')} rows: peak RSS, MiB`,
+      ours: after.peakMiB,
+      baseline: before.peakMiB,
+      target: '—',
+    },
+  ]);
+  printTable('Accounts: the same CSV imports, this build against LICORN_BENCH_IMPORT_COMPARE', rows, {
+    ours: 'after',
+    baseline: 'before',
+  });
+}
