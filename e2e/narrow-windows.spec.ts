@@ -42,6 +42,17 @@ async function expectMenuReachable(page: Page, name: string): Promise<void> {
     await expect(toggle).toHaveAttribute('aria-expanded', 'true');
   }
   expect(await links.count(), name).toBeGreaterThanOrEqual(9);
+  // Unfolded, the menu is one row, each link on one line.
+  if (!folded) {
+    const heights = new Set(
+      await links.evaluateAll((all) => all.map((link) => Math.round(link.getBoundingClientRect().height))),
+    );
+    const tops = new Set(
+      await links.evaluateAll((all) => all.map((link) => Math.round(link.getBoundingClientRect().top))),
+    );
+    expect([...tops], `${name}: the menu in one row`).toHaveLength(1);
+    expect([...heights], `${name}: each link on one line`).toHaveLength(1);
+  }
   for (const link of await links.all())
     await expectInViewport(page, link, `${name}: menu link ${await link.innerText()}`);
   await expectInViewport(page, page.getByRole('button', { name: 'Log out' }), `${name}: Log out`);
