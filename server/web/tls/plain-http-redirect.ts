@@ -89,10 +89,12 @@ export function renderRedirect(
   const hosts = lines.slice(1).filter((line) => /^host:/i.test(line));
   const named = hosts.length === 1 ? parseHostName(hosts[0]!.slice(5).trim()) : null;
   const host = named && isCoveredBy(named, certificate) ? named : (socket.localAddress ?? '127.0.0.1');
-  const location = `https://${formatHost(host)}${socket.localPort === 443 ? '' : `:${socket.localPort}`}${getSafePath(request[2]!)}`;
+  const port = socket.localPort === 443 ? '' : `:${socket.localPort}`;
+  const location = `https://${formatHost(host)}${port}${getSafePath(request[2]!)}`;
   const [status, reason] =
     request[1] === 'GET' || request[1] === 'HEAD' ? [301, 'Moved Permanently'] : [308, 'Permanent Redirect'];
-  return `HTTP/1.1 ${status} ${reason}\r\nLocation: ${location}\r\nContent-Length: 0\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n`;
+  const headers = `Location: ${location}\r\nContent-Length: 0\r\nCache-Control: no-store\r\nConnection: close`;
+  return `HTTP/1.1 ${status} ${reason}\r\n${headers}\r\n\r\n`;
 }
 
 function renderPlainAnswer(status: number, reason: string): string {
