@@ -183,7 +183,7 @@ test('usable at phone width: no sideways scrolling, tabs in reach and switching'
   }
   // The first tab, tapped, is shown again with its own shell's output.
   await page.locator('.terminal-tab-label').first().click();
-  await expect(page.locator('.terminal-tab').first()).toHaveAttribute('aria-selected', 'true');
+  await expect(page.locator('.terminal-tab-label').first()).toHaveAttribute('aria-pressed', 'true');
   await expect(screenOf(page)).not.toContainText('narrow-9');
   await expect(screenOf(page)).toContainText('$');
   await logOutAndClose(page);

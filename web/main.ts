@@ -13,6 +13,7 @@ import { startStatusCards } from './status/status-cards.ts';
 import { startChangePasswordPage } from './login/change-password-page.ts';
 import { startVolumesPage } from './volumes/volumes-page.ts';
 import { startEventsPage } from './events/events-page.ts';
+import { startMenuToggle } from './menu-toggle.ts';
 
 // Each page's own behaviour, by <body data-page>.
 const pages: Record<string, (stream: StreamConnection | null) => void> = {
@@ -39,6 +40,7 @@ const stateLabels: Record<StreamState, string> = {
 };
 
 $(() => {
+  startMenuToggle();
   const topics = (document.body.dataset.topics ?? '').split(/\s+/).filter(Boolean);
   const indicator = $('#connection-state');
   const stream =

@@ -1,9 +1,11 @@
+import type { Server } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import websocket from '@fastify/websocket';
 import type { LicornConfig } from '../config/load-config.ts';
 import type { TlsMaterial } from './tls/create-self-signed-certificate.ts';
 import { getHttpsOptions } from './tls/tls-options.ts';
+import { applyPlainHttpRedirect } from './tls/plain-http-redirect.ts';
 import './types.ts';
 import cookies from './plugins/cookies.ts';
 import securityHeaders from './plugins/security-headers.ts';
@@ -70,6 +72,9 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   // Strict bodies, coerced querystrings (server/web/validation/validator-compiler.ts).
   app.setValidatorCompiler(compileValidator);
   app.decorate('config', config);
+  // Plain HTTP on the HTTPS port gets a redirect to https rather than an empty reply.
+  const endSniffing = applyPlainHttpRedirect(app.server as Server, options.tls.cert);
+  app.addHook('preClose', async () => endSniffing());
 
   await app.register(stoppingSignal);
   await app.register(cookies);

@@ -18,10 +18,16 @@ describe('pages and roles', () => {
     expect(page.statusCode).toBe(200);
     for (const label of ['Host name', 'Distribution', 'Kernel', 'Processors', 'Memory', 'Uptime'])
       expect(page.body).toContain(label);
-    expect(page.body).toMatch(
-      /<tr id="session-[0-9a-f]{16}" class="session-row">\s*<td><span class="login">admin<\/span>/,
+    // The viewer's own page is about to connect: it is "connected now"; dnguyen, with no page
+    // open, is "last seen".
+    const connected = /<tbody id="sessions">([\s\S]*?)<\/tbody>/.exec(page.body)![1]!;
+    const away = /<tbody id="sessions-away"[^>]*>([\s\S]*?)<\/tbody>/.exec(page.body)![1]!;
+    expect(connected).toMatch(
+      /<tr id="session-[0-9a-f]{16}" class="session-row">\s*<td data-label="Login"><span class="login">admin<\/span>/,
     );
-    expect(page.body).toMatch(/<span class="login">dnguyen<\/span>/);
+    expect(connected).toContain('connected now');
+    expect(connected).not.toContain('dnguyen');
+    expect(away).toMatch(/<span class="login">dnguyen<\/span>[\s\S]*last seen <time datetime="/);
     expect(page.body).toContain('data-topics="sessions accounts-summary status"');
     expect(page.body).toMatch(/<section id="accounts-summary"[\s\S]*<dt>Accounts<\/dt><dd>40<\/dd>/);
     expect(page.body).toContain('href="/me/"');

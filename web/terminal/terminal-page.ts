@@ -45,7 +45,9 @@ function startTerminalPage(): void {
     active = id;
     for (const [key, { button, pane, tab }] of tabs) {
       const isActive = key === id;
-      button.setAttribute('aria-selected', String(isActive));
+      // Plain buttons in a group (a tab holding a close button would nest controls).
+      button.dataset.selected = String(isActive);
+      button.querySelector('.terminal-tab-label')?.setAttribute('aria-pressed', String(isActive));
       pane.hidden = !isActive;
       if (isActive) {
         tab.fit();
@@ -58,7 +60,6 @@ function startTerminalPage(): void {
   const addTab = (info: TerminalInfo, pane: HTMLElement, screen: ReturnType<typeof TerminalTab.createScreen>) => {
     const button = document.createElement('div');
     button.className = 'terminal-tab';
-    button.setAttribute('role', 'tab');
     button.dataset.terminal = info.id;
     const label = document.createElement('button');
     label.type = 'button';
@@ -70,6 +71,7 @@ function startTerminalPage(): void {
     close.className = 'terminal-tab-close';
     close.title = 'Close this terminal (kills its shell)';
     close.textContent = '×';
+    close.setAttribute('aria-label', `Close ${label.textContent}`);
     close.addEventListener('click', () => void closeTab(info.id));
     button.append(label, close);
     tabsBar.append(button);

@@ -5,6 +5,7 @@ import { parsePushFrame } from './push-frame.ts';
 import { PushRefusals, type RefusalReason } from './push-refusals.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { ConnectRate, type ConnectRefusal } from './connect-rate.ts';
+import { SessionPresence } from './session-presence.ts';
 import {
   abuseHoldMs,
   closeGraceMs,
@@ -65,6 +66,8 @@ export class PushHub {
   readonly #heartbeat: NodeJS.Timeout;
   // Refusals by reason, logged at a bounded rate.
   readonly refusals: PushRefusals;
+  // Which sessions have a page open now (the dashboard's "connected now").
+  readonly presence: SessionPresence;
 
   readonly #now: () => number;
   readonly #maxSockets: SocketLimits;
@@ -76,8 +79,12 @@ export class PushHub {
 
   // `maxSockets` comes from the config (push.max_sockets_per_*); `now` is the clock of the
   // per-socket rates (tests pass their own).
-  constructor(log: FastifyBaseLogger, options: { maxSockets: SocketLimits; now?: () => number }) {
+  constructor(
+    log: FastifyBaseLogger,
+    options: { maxSockets: SocketLimits; now?: () => number; presenceGraceMs?: number },
+  ) {
     this.#log = log;
+    this.presence = new SessionPresence({ graceMs: options.presenceGraceMs });
     this.#maxSockets = options.maxSockets;
     this.#now = options.now ?? Date.now;
     this.refusals = new PushRefusals(log);
@@ -165,12 +172,14 @@ export class PushHub {
       refusedNames: 0,
     };
     this.#clients.add(client);
+    this.presence.addSocket(owner.viewer.publicId);
     socket.on('pong', () => {
       client.alive = true;
     });
     socket.on('close', () => {
       client.closing = true;
       this.#clients.delete(client);
+      this.presence.removeSocket(client.viewer.publicId);
       for (const name of client.topics) this.#release(name);
       client.topics.clear();
       client.snapshots.clear();
@@ -224,6 +233,7 @@ export class PushHub {
   // Closes the sockets of a session that ended (by its public id), so nothing more reaches
   // a logged-out browser.
   closeSession(publicId: string): void {
+    this.presence.forget(publicId);
     for (const client of this.#clients) {
       if (client.viewer.publicId === publicId) this.#close(client, closeCodes.sessionEnded, 'session ended');
     }
@@ -233,6 +243,7 @@ export class PushHub {
   close(): void {
     clearInterval(this.#heartbeat);
     this.refusals.close();
+    this.presence.close();
     for (const client of this.#clients) this.#close(client, closeCodes.shuttingDown, 'server shutting down');
   }
 

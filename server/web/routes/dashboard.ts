@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { getCsrfToken } from '../plugins/csrf.ts';
-import { getSessionRowData } from '../push/topics/sessions-topic.ts';
+import { getSessionLists, getSessionRowData, withPresent } from '../push/topics/sessions-topic.ts';
 
 // The dashboard, for admins ("My account" is in my-account.ts).
 export default async function dashboardRoutes(app: FastifyInstance): Promise<void> {
@@ -8,7 +8,11 @@ export default async function dashboardRoutes(app: FastifyInstance): Promise<voi
     const me = request.session!;
     if (!me.isAdmin) return reply.redirect('/me/', 302);
     const system = await app.core.getSystemInfo();
-    const sessions = app.sessions.list().map((session) => getSessionRowData(session));
+    // This page is about to connect: its own session is listed as connected from the start.
+    const presence = withPresent(app.hub.presence, me.publicId);
+    const lists = getSessionLists(app.sessions, presence);
+    const sessions = lists.connected.map((session) => getSessionRowData(session, presence));
+    const awaySessions = lists.away.map((session) => getSessionRowData(session, presence));
     return reply.view('dashboard/index.njk', {
       me,
       csrfToken: getCsrfToken(request, reply),
@@ -16,6 +20,7 @@ export default async function dashboardRoutes(app: FastifyInstance): Promise<voi
       topics: 'sessions accounts-summary status',
       system,
       sessions,
+      awaySessions,
       counts: app.core.accounts.getCounts(),
       mode: app.core.isRealMachine ? 'this machine' : `sandbox ${app.core.root}`,
     });

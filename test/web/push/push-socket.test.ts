@@ -20,7 +20,7 @@ describe('the push channel over real HTTPS/WSS', () => {
     await expect(connect(cookie, {}).opened()).rejects.toThrow('refused: 403');
   });
 
-  it('syncs the sessions topic on subscribe, pushes logins and logouts live', async () => {
+  it('lists as connected the sessions with a page open, the others as last seen, live', async () => {
     const { cookie } = await logIn(server.t.app, 'admin', testPasswords.admin);
     const watcher = connect(cookie);
     await watcher.opened();
@@ -30,28 +30,64 @@ describe('the push channel over real HTTPS/WSS', () => {
       'the snapshot',
     );
     expect(snapshot.html).toContain('<span class="login">admin</span>');
+    expect(snapshot.html).toContain('connected now');
 
+    // A login whose browser has no page open (closed, or never loaded one) is not "connected".
     const other = await logIn(server.t.app, 'blefevre', testPasswords.blefevre);
+    const fresh = connect(cookie);
+    await fresh.opened();
+    fresh.send({ subscribe: ['sessions'] });
+    const lists = await fresh.waitFor(
+      () =>
+        fresh.messages.some((m) => m.target === 'sessions') &&
+        fresh.messages.find((m) => m.action === 'update' && m.target === 'sessions-away'),
+      'both lists',
+    );
+    const connected = fresh.messages.find((m) => m.action === 'update' && m.target === 'sessions')!;
+    expect(connected.html).not.toContain('blefevre');
+    expect(lists.html).toMatch(/blefevre[\s\S]*last seen <time/);
+    fresh.close();
+
+    // Its page opens: the row moves to the connected list.
+    const page = connect(other.cookie);
+    await page.opened();
     const added = await watcher.waitFor(
       () => watcher.messages.find((m) => m.action === 'append' && m.html?.includes('blefevre')),
-      'the new row',
+      'the row moved to the connected list',
     );
     expect(added.target).toBe('sessions');
+    expect(added.html).toContain('connected now');
+    const rowId = /<tr id="(session-[0-9a-f]+)"/.exec(added.html!)![1]!;
+    const moved = watcher.messages.indexOf(added);
+    expect(watcher.messages[moved - 1]).toEqual({ action: 'remove', target: rowId });
 
     // The pushed row is byte-identical to the row the dashboard renders.
-    const page = await server.t.app.inject({ method: 'GET', url: '/', headers: { cookie } });
-    const rowId = /<tr id="(session-[0-9a-f]+)"/.exec(added.html!)![1]!;
-    const rowInPage = new RegExp(`<tr id="${rowId}"[\\s\\S]*?</tr>\\n?`).exec(page.body)![0];
+    const dashboard = await server.t.app.inject({ method: 'GET', url: '/', headers: { cookie } });
+    const rowInPage = new RegExp(`<tr id="${rowId}"[\\s\\S]*?</tr>\\n?`).exec(dashboard.body)![0];
     expect(added.html).toBe(rowInPage);
 
-    const otherPage = await server.t.app.inject({ method: 'GET', url: '/', headers: { cookie: other.cookie } });
+    // Its last page closes: a moment later (not at once: a click to another page reconnects),
+    // it is "last seen".
+    page.close();
+    const away = await watcher.waitFor(
+      () => watcher.messages.find((m) => m.action === 'prepend' && m.html?.includes('blefevre')),
+      'the row moved to the last-seen list',
+    );
+    expect(away.target).toBe('sessions-away');
+    expect(away.html).toContain('last seen <time');
+
+    const otherPage = await server.t.app.inject({ method: 'GET', url: '/me/', headers: { cookie: other.cookie } });
     await server.t.app.inject({
       method: 'POST',
       url: '/logout/',
       headers: { cookie: other.cookie, 'x-csrf-token': getPageCsrfToken(otherPage.body) },
     });
     await watcher.waitFor(
-      () => watcher.messages.find((m) => m.action === 'remove' && m.target === rowId),
+      () =>
+        watcher.messages.find(
+          (m) =>
+            m.action === 'remove' && m.target === rowId && watcher.messages.indexOf(m) > watcher.messages.indexOf(away),
+        ),
       'the row removal',
     );
   });
@@ -78,9 +114,9 @@ describe('the push channel over real HTTPS/WSS', () => {
     const notice = await member.waitFor(() => member.messages.find((m) => m.action === 'notify'), 'a refusal notice');
     expect(notice.html).toContain('Cannot follow');
     await admin.waitFor(() => admin.messages.find((m) => m.action === 'update'), 'the admin snapshot');
-    // Another admin logs in: once the admin's socket has the row, the member's was passed over.
+    // Another admin logs in and opens a page: once the admin's socket has the row, the member's was passed over.
     await logIn(server.t.app, 'hroussel', 'wrong-password');
-    await logIn(server.t.app, 'blefevre', testPasswords.blefevre);
+    connect((await logIn(server.t.app, 'blefevre', testPasswords.blefevre)).cookie);
     await admin.waitFor(
       () => admin.messages.find((m) => m.action === 'append' && m.html?.includes('blefevre')),
       'the new row',

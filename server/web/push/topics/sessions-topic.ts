@@ -1,13 +1,30 @@
 import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { SessionStore, WebSession } from '../../sessions/session-store.ts';
 import type { PushHub } from '../push-hub.ts';
-import type { PushTopic, RenderPartial } from '../stream-message.ts';
+import type { SessionPresence } from '../session-presence.ts';
+import type { PushTopic, RenderPartial, StreamMessage } from '../stream-message.ts';
 
 // The template of one "who is logged in" row, shared by the dashboard and its pushes.
 export const sessionRowTemplate = 'dashboard/_session.njk';
 
+// The dashboard's two lists: sessions with a page open now, and the others ("last seen").
+export const sessionTargets = { connected: 'sessions', away: 'sessions-away' } as const;
+
+// What the rows read of the presence (the dashboard counts its own viewer in before its page connects).
+export type PresenceView = Pick<SessionPresence, 'isConnected' | 'getLastSeen'>;
+
+// Counts `publicId` as connected too: the session whose page is being rendered.
+export function withPresent(presence: PresenceView, publicId: string): PresenceView {
+  return {
+    isConnected: (id) => id === publicId || presence.isConnected(id),
+    getLastSeen: (id) => (id === publicId ? Date.now() : presence.getLastSeen(id)),
+  };
+}
+
 // What a session row shows; the same data for the page and for a push.
-export function getSessionRowData(session: WebSession): object {
+export function getSessionRowData(session: WebSession, presence: PresenceView): object {
+  const connected = presence.isConnected(session.publicId);
+  const seenWithPage = presence.getLastSeen(session.publicId) ?? 0;
   return {
     session: {
       publicId: session.publicId,
@@ -16,31 +33,55 @@ export function getSessionRowData(session: WebSession): object {
       isAdmin: session.isAdmin,
       address: session.address,
       since: new Date(session.createdAt),
+      connected,
+      lastSeen: new Date(Math.max(session.lastSeenAt, seenWithPage)),
     },
   };
 }
 
-// Renders every open session's row, oldest first.
-export async function renderSessionRows(sessions: SessionStore, render: RenderPartial): Promise<string> {
+// The sessions of each list: connected ones oldest first, the others last seen first.
+export function getSessionLists(sessions: SessionStore, presence: PresenceView) {
+  const all = sessions.list();
+  const lastSeen = (session: WebSession) => Math.max(session.lastSeenAt, presence.getLastSeen(session.publicId) ?? 0);
+  return {
+    connected: all.filter((session) => presence.isConnected(session.publicId)),
+    away: all.filter((session) => !presence.isConnected(session.publicId)).sort((a, b) => lastSeen(b) - lastSeen(a)),
+  };
+}
+
+// Renders the rows of the given sessions.
+export async function renderSessionRows(
+  list: WebSession[],
+  presence: PresenceView,
+  render: RenderPartial,
+): Promise<string> {
   const rows = await Promise.all(
-    sessions.list().map((session) => render(sessionRowTemplate, getSessionRowData(session))),
+    list.map((session) => render(sessionRowTemplate, getSessionRowData(session, presence))),
   );
   return rows.join('');
 }
 
-// `sessions`: who is logged in to this interface, for admins. A login appends a row, a
-// logout or expiry removes it; subscribing replaces the whole list.
+// `sessions`: who uses this interface, for admins. A session moves to "connected now" when its
+// first page opens a push socket, and back to "last seen" a moment after its last one closed
+// (a session that never opens a page, a CLI call, shows there at the next load); a logout or
+// expiry removes it; subscribing replaces both lists.
 export function createSessionsTopic(
   sessions: SessionStore,
   events: EventBus,
   hub: PushHub,
   render: RenderPartial,
 ): PushTopic & { close(): void } {
-  const stopOpened = events.on('session-opened', async ({ data }) => {
-    const session = sessions.getByPublicId(data.sessionId);
+  const { presence } = hub;
+  const renderRow = (session: WebSession) => render(sessionRowTemplate, getSessionRowData(session, presence));
+  const stopPresence = presence.onChange(async (publicId, connected) => {
+    const session = sessions.getByPublicId(publicId);
     if (!session) return;
-    const html = await render(sessionRowTemplate, getSessionRowData(session));
-    hub.publish('sessions', [{ action: 'append', target: 'sessions', html }]);
+    const html = await renderRow(session);
+    const target = `session-${publicId}`;
+    const move: StreamMessage = connected
+      ? { action: 'append', target: sessionTargets.connected, html }
+      : { action: 'prepend', target: sessionTargets.away, html };
+    hub.publish('sessions', [{ action: 'remove', target }, move]);
   });
   const stopClosed = events.on('session-closed', ({ data }) => {
     hub.publish('sessions', [{ action: 'remove', target: `session-${data.sessionId}` }]);
@@ -49,17 +90,25 @@ export function createSessionsTopic(
   const stopChanged = events.on('session-changed', async ({ data }) => {
     const session = sessions.getByPublicId(data.sessionId);
     if (!session) return;
-    const html = await render(sessionRowTemplate, getSessionRowData(session));
+    const html = await renderRow(session);
     hub.publish('sessions', [{ action: 'replace', target: `session-${data.sessionId}`, html }]);
   });
   return {
     name: 'sessions',
     canSubscribe: (viewer) => viewer.isAdmin,
-    getSnapshot: async () => [
-      { action: 'update', target: 'sessions', html: await renderSessionRows(sessions, render) },
-    ],
+    getSnapshot: async () => {
+      const lists = getSessionLists(sessions, presence);
+      return [
+        {
+          action: 'update',
+          target: sessionTargets.connected,
+          html: await renderSessionRows(lists.connected, presence, render),
+        },
+        { action: 'update', target: sessionTargets.away, html: await renderSessionRows(lists.away, presence, render) },
+      ];
+    },
     close() {
-      stopOpened();
+      stopPresence();
       stopClosed();
       stopChanged();
     },
