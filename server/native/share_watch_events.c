@@ -242,7 +242,10 @@ static void handle_event(share_watcher *w, const struct inotify_event *event) {
     w->batch.overflows++;
     __atomic_add_fetch(&w->overflows_total, 1, __ATOMIC_RELAXED);
     w->batch_dirty = 1;
-    rescan_all_shares(w);
+    // Rescanning now, in the middle of the burst that overflowed, would walk every share
+    // again at each overflow: the rescan waits until the queue is read dry.
+    if (!w->rescan_pending) w->rescan_since_ms = get_now_ms();
+    w->rescan_pending = 1;
     return;
   }
   int32_t node = tree_find_wd(&w->tree, event->wd);
@@ -295,6 +298,11 @@ void drain_share_events(share_watcher *w) {
     ssize_t length = read(w->inotify_fd, buffer, sizeof buffer);
     if (length < 0 && errno == EINTR) continue;
     if (length <= 0) {
+      // Caught up: what an overflow lost is found by one rescan from here.
+      if (w->rescan_pending) {
+        w->rescan_pending = 0;
+        rescan_all_shares(w);
+      }
       // Nothing more: a directory moved from a share whose IN_MOVED_TO never came went
       // out of every share.
       while (w->pending_count > 0) {

@@ -72,6 +72,10 @@ typedef struct {
   share_batch batch;
   int batch_dirty;
   int64_t last_delivery_ms;
+  // Events were lost (IN_Q_OVERFLOW): one rescan of every share, started once the queue is
+  // read dry (or a second after the first loss), however many overflows came meanwhile.
+  int rescan_pending;
+  int64_t rescan_since_ms;
   struct { uint32_t cookie; int32_t node, wd; } pending_moves[256];
   size_t pending_count;
   struct { int32_t node, wd, fd; } fd_cache[16];
@@ -96,5 +100,7 @@ void start_share_walk(share_watcher *w, int32_t slot, int repair);
 void unwatch_tree(share_watcher *w, int32_t node);
 // Walks every share again, correcting everything (after events were lost).
 void rescan_all_shares(share_watcher *w);
+// Milliseconds of CLOCK_MONOTONIC.
+int64_t get_now_ms(void);
 
 #endif
