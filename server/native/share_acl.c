@@ -122,36 +122,49 @@ const char *parse_acl_entries(napi_env env, napi_value array, acl_blob *out) {
   return NULL;
 }
 
-// Writes one xattr when the file's differs; 1 written, 0 already so, -1 failed.
-static int sync_xattr(int fd, const char *name, const acl_blob *blob) {
+// Writes one xattr when the file's differs (`dry`: only says so); 1 written, 0 already so,
+// -1 failed.
+static int sync_xattr(int fd, const char *name, const acl_blob *blob, int dry) {
   uint8_t current[sizeof blob->data + 8];
   ssize_t size = fgetxattr(fd, name, current, sizeof current);
   if (size == (ssize_t)blob->size && memcmp(current, blob->data, blob->size) == 0) return 0;
   if (size < 0 && errno != ENODATA && errno != ERANGE) return -1;
+  if (dry) return 1;
   return fsetxattr(fd, name, blob->data, blob->size, 0) == 0 ? 1 : -1;
 }
 
+static fix_result sync_rule(int fd, const struct stat *st, const share_rule_bytes *rule, int dry);
+
 fix_result apply_rule_to_fd(int fd, const struct stat *st, const share_rule_bytes *rule) {
+  return sync_rule(fd, st, rule, 0);
+}
+
+fix_result check_rule_fd(int fd, const struct stat *st, const share_rule_bytes *rule) {
+  return sync_rule(fd, st, rule, 1);
+}
+
+static fix_result sync_rule(int fd, const struct stat *st, const share_rule_bytes *rule, int dry) {
   int changed = 0, done;
   if (S_ISREG(st->st_mode)) {
     // A hard link someone placed in the share to a file of root or a system account
     // (/etc/shadow on the same filesystem): its rights are not the share's to give.
     if (st->st_nlink > 1 && st->st_uid < 1000) return FIX_SKIPPED;
-    done = sync_xattr(fd, access_name, (st->st_mode & S_IXUSR) ? &rule->executable : &rule->file);
+    done = sync_xattr(fd, access_name, (st->st_mode & S_IXUSR) ? &rule->executable : &rule->file, dry);
     if (done < 0) return FIX_FAILED;
     return done ? FIX_CHANGED : FIX_UNCHANGED;
   }
   if (!S_ISDIR(st->st_mode)) return FIX_SKIPPED;
-  if ((done = sync_xattr(fd, access_name, &rule->directory)) < 0) return FIX_FAILED;
+  if ((done = sync_xattr(fd, access_name, &rule->directory, dry)) < 0) return FIX_FAILED;
   changed |= done;
-  if ((done = sync_xattr(fd, default_name, &rule->directory_default)) < 0) return FIX_FAILED;
+  if ((done = sync_xattr(fd, default_name, &rule->directory_default, dry)) < 0) return FIX_FAILED;
   changed |= done;
+  if (dry && changed) return FIX_CHANGED;
   // The access ACL just set the rwx bits; only the sticky bit is ours to decide.
   struct stat now;
   if (fstat(fd, &now) < 0) return FIX_FAILED;
   mode_t wanted = rule->sticky ? (now.st_mode | S_ISVTX) : (now.st_mode & ~(mode_t)S_ISVTX);
   if ((wanted & 07777) != (now.st_mode & 07777)) {
-    if (fchmod(fd, wanted & 07777) < 0) return FIX_FAILED;
+    if (!dry && fchmod(fd, wanted & 07777) < 0) return FIX_FAILED;
     changed = 1;
   }
   return changed ? FIX_CHANGED : FIX_UNCHANGED;

@@ -36,6 +36,10 @@ typedef enum { FIX_UNCHANGED = 0, FIX_CHANGED = 1, FIX_SKIPPED = 2, FIX_FAILED =
 // account's file. FIX_FAILED with errno set.
 fix_result apply_rule_to_fd(int fd, const struct stat *st, const share_rule_bytes *rule);
 
+// Whether `fd` already carries the rule (FIX_UNCHANGED) or would be changed (FIX_CHANGED),
+// without changing it.
+fix_result check_rule_fd(int fd, const struct stat *st, const share_rule_bytes *rule);
+
 // Opens `name` in `dirfd` without following a symlink (a device, FIFO or socket is never
 // opened), then applies the rule as above. `is_dir` says what it was (may be NULL).
 fix_result apply_rule_at(int dirfd, const char *name, const share_rule_bytes *rule, int *is_dir);

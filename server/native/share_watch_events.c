@@ -260,8 +260,16 @@ static void handle_event(share_watcher *w, const struct inotify_event *event) {
   if (event->len == 0 || event->name[0] == '\0') {
     int fd = (event->mask & IN_ATTRIB) ? get_dir_fd(w, node) : -1;
     struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0)
+    if (fd < 0 || fstat(fd, &st) != 0) return;
+    if (w->tree.nodes[node].parent >= 0) {
       count_fix(w, -1, apply_rule_to_fd(fd, &st, &w->shares[slot].rule), slot, node, NULL);
+    } else if (check_rule_fd(fd, &st, &w->shares[slot].rule) == FIX_CHANGED) {
+      // The share's own directory belongs to root: only an admin changes its ACL (a
+      // `setfacl -d` making the share permissive by hand, as Licorn read it). The event loop
+      // takes it as the new rule or puts the directory back (shares-service.ts).
+      w->shares[slot].root_changed = 1;
+      w->batch_dirty = 1;
+    }
     return;
   }
   if (event->mask & IN_MOVED_FROM) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "share_watcher.h"
@@ -52,6 +53,7 @@ void free_share_batch(share_batch *batch) {
     free(batch->errors[i].message);
   }
   free(batch->progress);
+  free(batch->roots_changed);
   free(batch);
 }
 
@@ -155,7 +157,7 @@ static void run_commands(share_watcher *w) {
 static int is_reporting(share_watcher *w) {
   if (w->batch_dirty) return 1;
   for (size_t i = 0; i < w->share_count; i++)
-    if (w->shares[i].used && (w->shares[i].walking || w->shares[i].report)) return 1;
+    if (w->shares[i].used && (w->shares[i].walking || w->shares[i].report || w->shares[i].root_changed)) return 1;
   return 0;
 }
 
@@ -169,6 +171,19 @@ static void deliver(share_watcher *w) {
   *copy = w->batch;
   copy->progress = calloc(w->share_count + 1, sizeof *copy->progress);
   copy->progress_count = 0;
+  copy->roots_changed = calloc(w->share_count + 1, sizeof *copy->roots_changed);
+  copy->roots_changed_count = 0;
+  for (size_t i = 0; copy->roots_changed != NULL && i < w->share_count; i++) {
+    share *s = &w->shares[i];
+    if (!s->used || !s->root_changed) continue;
+    s->root_changed = 0;
+    // Looked at again now: the event may have been read in the middle of a change made of
+    // several calls (setfacl's access then default ACL) that ended right.
+    struct stat st;
+    if (s->root_fd >= 0 && fstat(s->root_fd, &st) == 0 && check_rule_fd(s->root_fd, &st, &s->rule) == FIX_UNCHANGED)
+      continue;
+    copy->roots_changed[copy->roots_changed_count++] = s->id;
+  }
   for (size_t i = 0; copy->progress != NULL && i < w->share_count; i++) {
     share *s = &w->shares[i];
     if (!s->used || !(s->walking || s->report)) continue;

@@ -27,6 +27,9 @@ typedef struct {
   int root_fd;  // its directory, opened when its walk starts (what every path is opened from)
   int walking, repair, cancelled, report;
   int rescan; // events were lost during this walk: walk again with repair once it ends
+  // Its directory's ACL or mode was changed by someone else (only root can): said to the
+  // event loop, which decides (the new rule by hand, or put back), not put back here.
+  int root_changed;
   uint64_t scanned, fixed;
   scan_queue queue;
 } share;
@@ -46,6 +49,8 @@ typedef struct command {
 typedef struct {
   struct { int32_t id; uint64_t scanned, fixed; int done, cancelled; } *progress;
   size_t progress_count;
+  int32_t *roots_changed; // shares whose directory's ACL or mode was changed by hand
+  size_t roots_changed_count;
   uint64_t fixed, overflows;
   struct { int32_t id; char *path; char *message; } errors[BATCH_MAX_ERRORS];
   size_t error_count;
