@@ -96,6 +96,11 @@ export class SharesService {
     ];
     // An operation on the groups answers once its links are made and its repair started.
     options.accounts.setCommitFollower(() => service.settle());
+    // A permissive switch journals its repair before it commits (a crash then resumes it).
+    options.accounts.setShareRepairJournal({
+      want: (gid, name) => service.#repairs.journalAhead(gid, name),
+      forget: (gid) => service.#repairs.forgetAhead(gid),
+    });
     await service.#enqueue(() => service.#reconcile(true));
     return service;
   }
@@ -152,6 +157,7 @@ export class SharesService {
     for (const stop of this.#stops) stop();
     this.#stops = [];
     this.#options.accounts.setCommitFollower(null);
+    this.#options.accounts.setShareRepairJournal(null);
     await this.settle();
     this.#closed = true;
     this.#watcher.stop();
