@@ -29,7 +29,7 @@ typedef struct {
 const char *parse_acl_entries(napi_env env, napi_value array, acl_blob *out);
 
 // What applying a rule to one entry did.
-typedef enum { FIX_UNCHANGED = 0, FIX_CHANGED = 1, FIX_SKIPPED = 2, FIX_FAILED = -1 } fix_result;
+typedef enum { FIX_UNCHANGED = 0, FIX_CHANGED = 1, FIX_SKIPPED = 2, FIX_REFUSED = 3, FIX_FAILED = -1 } fix_result;
 
 // Gives an open regular file or directory (`st` its fstat) the rule, writing only what
 // differs. FIX_SKIPPED for anything else, and for a hard link of root's or a system

@@ -37,6 +37,9 @@ static void count_fix(share_watcher *w, int32_t walk_slot, fix_result result, in
     else w->batch.fixed++;
     __atomic_add_fetch(&w->fixed_total, 1, __ATOMIC_RELAXED);
     w->batch_dirty = 1;
+  } else if (result == FIX_REFUSED) {
+    report_share_error(w, slot, node, name, "not given the share's rule (a hard link, or a file of root or a system account)",
+                       EPERM);
   } else if (result == FIX_FAILED && errno != ENOENT && errno != ELOOP && errno != ENOTDIR) {
     report_share_error(w, slot, node, name, "cannot apply the share's ACL", errno);
   }
