@@ -16,7 +16,6 @@
 
 #define WATCH_MASK (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
 #define CACHE_SIZE (sizeof ((share_watcher *)0)->fd_cache / sizeof ((share_watcher *)0)->fd_cache[0])
-#define PENDING_SIZE (sizeof ((share_watcher *)0)->pending_moves / sizeof ((share_watcher *)0)->pending_moves[0])
 
 static int watch_fd(share_watcher *w, int fd) {
   char link[40];
@@ -277,9 +276,20 @@ static void handle_event(share_watcher *w, const struct inotify_event *event) {
   }
   if (event->mask & IN_MOVED_FROM) {
     int32_t child = (event->mask & IN_ISDIR) ? tree_find_child(&w->tree, node, event->name) : -1;
-    if (child >= 0 && w->pending_count < PENDING_SIZE)
-      w->pending_moves[w->pending_count++] =
-        (typeof(w->pending_moves[0])){event->cookie, child, w->tree.nodes[child].wd};
+    if (child < 0) return;
+    if (w->pending_count == w->pending_capacity) {
+      size_t capacity = w->pending_capacity ? w->pending_capacity * 2 : 256;
+      struct pending_move *moves = realloc(w->pending_moves, capacity * sizeof *moves);
+      if (moves == NULL) {
+        // Out of memory: unwatched now (if it was moved within the shares, its IN_MOVED_TO
+        // adopts it again as new).
+        unwatch_tree(w, child);
+        return;
+      }
+      w->pending_moves = moves;
+      w->pending_capacity = capacity;
+    }
+    w->pending_moves[w->pending_count++] = (struct pending_move){event->cookie, child, w->tree.nodes[child].wd};
     return;
   }
   int dirfd = get_dir_fd(w, node);

@@ -242,6 +242,8 @@ static void free_thread_state(share_watcher *w) {
   w->shares = NULL;
   w->share_count = 0;
   free(w->events_queue.items);
+  free(w->pending_moves);
+  w->pending_moves = NULL;
   for (size_t i = 0; i < sizeof w->fd_cache / sizeof w->fd_cache[0]; i++)
     if (w->fd_cache[i].fd >= 0) close(w->fd_cache[i].fd);
   for (size_t i = 0; i < w->batch.error_count; i++) {

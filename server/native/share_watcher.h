@@ -81,8 +81,10 @@ typedef struct {
   // read dry (or a second after the first loss), however many overflows came meanwhile.
   int rescan_pending;
   int64_t rescan_since_ms;
-  struct { uint32_t cookie; int32_t node, wd; } pending_moves[256];
-  size_t pending_count;
+  // Directories moved from a share whose IN_MOVED_TO is not read yet: grows as needed (a
+  // fixed 256 dropped the rest of a bulk move out, which then stayed watched: red team F6).
+  struct pending_move { uint32_t cookie; int32_t node, wd; } *pending_moves;
+  size_t pending_count, pending_capacity;
   struct { int32_t node, wd, fd; } fd_cache[16];
 } share_watcher;
 
