@@ -12,7 +12,7 @@ test('the status page draws every chart, moves with new samples and shows values
   }
   await expect(page.locator('[data-chart="load"] .bar')).toHaveCount(3);
   await expect(page.locator('[data-chart="filesystems"] .bar').first()).toBeVisible();
-  // The daemon's ten figures (uptime … push refusals) and the shares' watcher's four.
+  // The daemon's ten figures (uptime … push refusals) and the shares' watcher's five.
   await expect(page.locator('#daemon-figures dt')).toHaveCount(15);
 
   // No label sits on another: each chart's axis labels, legend entries and bar labels. While
