@@ -15,6 +15,7 @@ export class LoopProbe {
   max = 0;
   ranMs = 0;
   waitedMs = 0;
+  maxRanMs = 0;
   #last = [0, 0, 0];
   #timer: NodeJS.Timeout | null = null;
   start(): this {
@@ -22,11 +23,14 @@ export class LoopProbe {
     this.#timer = setInterval(() => {
       const now = this.#read();
       const gap = now[0]! - this.#last[0]! - 5;
+      const ran = (now[1]! - this.#last[1]!) / 1e6;
       if (gap > this.max) {
         this.max = gap;
-        this.ranMs = (now[1]! - this.#last[1]!) / 1e6;
+        this.ranMs = ran;
         this.waitedMs = (now[2]! - this.#last[2]!) / 1e6;
       }
+      // What the event loop's own work can be blamed for: the most it ran in one gap.
+      if (gap > 0 && ran > this.maxRanMs) this.maxRanMs = ran;
       this.#last = now;
     }, 5);
     return this;
@@ -37,7 +41,7 @@ export class LoopProbe {
   }
   // A row's name: what was measured, and how the longest gap was spent.
   describe(what: string): string {
-    return `longest event-loop block ${what}, ms (ran ${this.ranMs.toFixed(0)}, waited for a core ${this.waitedMs.toFixed(0)})`;
+    return `longest event-loop block ${what}, ms (ran ${this.ranMs.toFixed(0)}, waited for a core ${this.waitedMs.toFixed(0)}; most run in one gap ${this.maxRanMs.toFixed(0)})`;
   }
   #read(): number[] {
     const [ran, waited] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
@@ -79,4 +83,54 @@ export function countKernelWatches(): number {
     watches += readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').split('\ninotify wd:').length - 1;
   }
   return watches;
+}
+
+// Where the event loop's thread sleeps other than idle in epoll (a lock, a page fault, a
+// synchronous call) while started: a worker thread reads its state, kernel wait channel and
+// system call every 2 ms and counts each place seen. (Under load the worker's own samples
+// are late, so counts, not durations.)
+export class SleepProbe {
+  #worker: import('node:worker_threads').Worker | null = null;
+  #result: Promise<string> | null = null;
+  async start(): Promise<this> {
+    const { Worker } = await import('node:worker_threads');
+    const code = `
+      const { readFileSync } = require('node:fs');
+      const { parentPort, workerData } = require('node:worker_threads');
+      const base = '/proc/' + workerData + '/task/' + workerData + '/';
+      const read = (name) => { try { return readFileSync(base + name, 'utf8').trim(); } catch { return '?'; } };
+      let stop = false, samples = 0;
+      const counts = new Map();
+      parentPort.on('message', () => { stop = true; });
+      const tick = () => {
+        if (stop) {
+          const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w, n]) => w + ' ×' + n).join('; ');
+          parentPort.postMessage(samples + ' samples; asleep outside epoll: ' + (top || 'never'));
+          return;
+        }
+        samples += 1;
+        const stat = read('stat');
+        const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        const syscall = read('syscall').split(' ')[0];
+        // 232 epoll_wait, 281 epoll_pwait (x86-64): the loop idle.
+        if (state !== 'R' && syscall !== '232' && syscall !== '281') {
+          const where = state + ' ' + read('wchan') + ' syscall ' + syscall;
+          counts.set(where, (counts.get(where) || 0) + 1);
+        }
+        setTimeout(tick, 2);
+      };
+      tick();`;
+    this.#worker = new Worker(code, { eval: true, workerData: process.pid });
+    this.#result = new Promise((resolve) => this.#worker!.once('message', resolve));
+    return this;
+  }
+  // Stops it; what it saw, in one line.
+  async stop(): Promise<string> {
+    if (!this.#worker) return '';
+    this.#worker.postMessage('stop');
+    const result = await this.#result!;
+    await this.#worker.terminate();
+    this.#worker = null;
+    return result;
+  }
 }

@@ -6,6 +6,7 @@ import { CoreError } from './core/errors.ts';
 import { prepareSandboxRoot } from './core/demo/prepare-demo-root.ts';
 import { startDemoVolumes } from './core/demo/start-demo-volumes.ts';
 import { loadTls } from './web/tls/load-tls.ts';
+import { describeInotifyInstall, installInotifyLimits } from './core/shares/inotify-install.ts';
 import { buildApp } from './web/app.ts';
 
 // One line on stderr, then exit: what an admin reads when the daemon cannot start.
@@ -14,7 +15,17 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+// `licornd install [flags]`: what the machine needs once, outside the daemon (today the
+// sysctl.d file of the inotify limits the shares' watcher wants), printed line by line.
+async function install(argv: string[]): Promise<void> {
+  const config = loadConfig({ argv });
+  if (config.isRealMachine && process.getuid?.() !== 0) fail('install on root "/" needs to run as root');
+  const done = await installInotifyLimits({ root: config.root, isRealMachine: config.isRealMachine });
+  for (const line of describeInotifyInstall(done)) process.stdout.write(`licornd install: ${line}\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'install') return install(process.argv.slice(3));
   const config = loadConfig({ argv: process.argv.slice(2) });
   if (config.isRealMachine && process.getuid?.() !== 0)
     fail('root "/" manages the real machine and needs to run as root');

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { request } from 'node:https';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLicornd, useLicorndDirectory } from './helpers/licornd-process.ts';
@@ -21,6 +21,25 @@ function get(url: string): Promise<number> {
 }
 
 describe('licornd', () => {
+  // Issue 16: `licornd install` under a sandbox root writes the sysctl.d file there only.
+  it('install writes the inotify limits into a sandbox root, says so, and applies nothing', async () => {
+    const root = join(getDir(), 'install-root');
+    await mkdir(join(root, 'home/groups/crew/a'), { recursive: true });
+    const run = startLicornd(['install', ...base(), '--root', root]);
+    const { code, stdout } = await run.exited();
+    expect(code).toBe(0);
+    const file = join(root, 'etc/sysctl.d/60-licorn.conf');
+    expect(stdout).toBe(
+      [
+        'licornd install: 2 directories to watch in 1 share',
+        `licornd install: wrote ${file}: fs.inotify.max_user_watches = 65536, fs.inotify.max_queued_events = 16384`,
+        'licornd install: sandbox root: nothing applied to the running kernel',
+        '',
+      ].join('\n'),
+    );
+    expect(await readFile(file, 'utf8')).toContain('fs.inotify.max_queued_events = 16384');
+  });
+
   it('creates the demo on first start, prints the URL and the admin login once, stops on SIGTERM', async () => {
     const first = startLicornd(base());
     const url = await first.listening();

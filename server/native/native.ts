@@ -256,6 +256,9 @@ export interface ShareWatchBatch {
   fixed: number; // entries corrected because of events since the last batch
   overflows: number; // IN_Q_OVERFLOW seen since the last batch (each rescans the shares)
   errors: { id: number; path: string; message: string }[]; // at most 100 per batch
+  // Shares whose own directory's ACL or mode was changed by someone else (root: an admin's
+  // `setfacl`): not put back by the watcher; the core decides (shares-service.ts).
+  rootsChanged: number[];
 }
 
 // The watcher's figures for the daemon's status. `queued`: events waiting in the kernel's

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -122,36 +123,75 @@ const char *parse_acl_entries(napi_env env, napi_value array, acl_blob *out) {
   return NULL;
 }
 
-// Writes one xattr when the file's differs; 1 written, 0 already so, -1 failed.
-static int sync_xattr(int fd, const char *name, const acl_blob *blob) {
+// Writes one xattr when the file's differs (`dry`: only says so); 1 written, 0 already so,
+// -1 failed.
+// Through /proc/self/fd/N (`link`): works on an O_PATH descriptor too, which fgetxattr does
+// not, and reaches the very inode the descriptor holds (checked not to be a symlink).
+static int sync_xattr(const char *link, const char *name, const acl_blob *blob, int dry) {
   uint8_t current[sizeof blob->data + 8];
-  ssize_t size = fgetxattr(fd, name, current, sizeof current);
+  ssize_t size = getxattr(link, name, current, sizeof current);
   if (size == (ssize_t)blob->size && memcmp(current, blob->data, blob->size) == 0) return 0;
   if (size < 0 && errno != ENODATA && errno != ERANGE) return -1;
-  return fsetxattr(fd, name, blob->data, blob->size, 0) == 0 ? 1 : -1;
+  if (dry) return 1;
+  return setxattr(link, name, blob->data, blob->size, 0) == 0 ? 1 : -1;
+}
+
+static fix_result sync_rule(int fd, const struct stat *st, const share_rule_bytes *rule, int dry);
+
+// Whether the file's access ACL names the same users and groups as `blob` (whatever their
+// permissions): a file made inside a share got them from its directory's default ACL; one
+// moved in from a home or another share did not.
+static int names_same_entries(const char *link, const acl_blob *blob) {
+  uint8_t current[sizeof blob->data + 8];
+  ssize_t size = getxattr(link, access_name, current, sizeof current);
+  if (size < 4 || (size - 4) % 8 != 0) return 0;
+  size_t i = 4, j = 4;
+  for (;;) {
+    while (i < (size_t)size && current[i] != TAG_USER && current[i] != TAG_GROUP) i += 8;
+    while (j < blob->size && blob->data[j] != TAG_USER && blob->data[j] != TAG_GROUP) j += 8;
+    if (i >= (size_t)size || j >= blob->size) return i >= (size_t)size && j >= blob->size;
+    if (current[i] != blob->data[j] || memcmp(current + i + 4, blob->data + j + 4, 4) != 0) return 0;
+    i += 8;
+    j += 8;
+  }
 }
 
 fix_result apply_rule_to_fd(int fd, const struct stat *st, const share_rule_bytes *rule) {
+  return sync_rule(fd, st, rule, 0);
+}
+
+fix_result check_rule_fd(int fd, const struct stat *st, const share_rule_bytes *rule) {
+  return sync_rule(fd, st, rule, 1);
+}
+
+static fix_result sync_rule(int fd, const struct stat *st, const share_rule_bytes *rule, int dry) {
   int changed = 0, done;
+  char link[40];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
   if (S_ISREG(st->st_mode)) {
-    // A hard link someone placed in the share to a file of root or a system account
-    // (/etc/shadow on the same filesystem): its rights are not the share's to give.
-    if (st->st_nlink > 1 && st->st_uid < 1000) return FIX_SKIPPED;
-    done = sync_xattr(fd, access_name, (st->st_mode & S_IXUSR) ? &rule->executable : &rule->file);
+    // Its rights are not the share's to give: a file of root or a system account that did not
+    // get the share's entries where it was made (a member may move root's file out of their
+    // home into the share: made group-readable, it would leak), or a file with another link (to /etc/shadow, or to another share's file, whose
+    // ACL the two shares would take from each other). Refused, and said.
+    // Root's own file made in the share (it inherited the share's entries) is the share's.
+    const acl_blob *wanted = (st->st_mode & S_IXUSR) ? &rule->executable : &rule->file;
+    if (st->st_nlink > 1 || (st->st_uid < 1000 && !names_same_entries(link, wanted))) return FIX_REFUSED;
+    done = sync_xattr(link, access_name, wanted, dry);
     if (done < 0) return FIX_FAILED;
     return done ? FIX_CHANGED : FIX_UNCHANGED;
   }
   if (!S_ISDIR(st->st_mode)) return FIX_SKIPPED;
-  if ((done = sync_xattr(fd, access_name, &rule->directory)) < 0) return FIX_FAILED;
+  if ((done = sync_xattr(link, access_name, &rule->directory, dry)) < 0) return FIX_FAILED;
   changed |= done;
-  if ((done = sync_xattr(fd, default_name, &rule->directory_default)) < 0) return FIX_FAILED;
+  if ((done = sync_xattr(link, default_name, &rule->directory_default, dry)) < 0) return FIX_FAILED;
   changed |= done;
+  if (dry && changed) return FIX_CHANGED;
   // The access ACL just set the rwx bits; only the sticky bit is ours to decide.
   struct stat now;
   if (fstat(fd, &now) < 0) return FIX_FAILED;
   mode_t wanted = rule->sticky ? (now.st_mode | S_ISVTX) : (now.st_mode & ~(mode_t)S_ISVTX);
   if ((wanted & 07777) != (now.st_mode & 07777)) {
-    if (fchmod(fd, wanted & 07777) < 0) return FIX_FAILED;
+    if (!dry && chmod(link, wanted & 07777) < 0) return FIX_FAILED;
     changed = 1;
   }
   return changed ? FIX_CHANGED : FIX_UNCHANGED;
@@ -162,16 +202,16 @@ fix_result apply_rule_at(int dirfd, const char *name, const share_rule_bytes *ru
   if (is_dir != NULL) *is_dir = 0;
   if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return FIX_FAILED;
   if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) return FIX_SKIPPED;
-  // O_NOFOLLOW and O_NONBLOCK: if the name was swapped for a symlink or a FIFO since the
-  // fstatat, the open fails or returns at once, and the fstat below refuses it.
-  int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOATIME;
-  int fd = openat(dirfd, name, flags);
-  if (fd < 0 && errno == EPERM) fd = openat(dirfd, name, flags & ~O_NOATIME);
+  // O_PATH: the inode is pinned without being opened for I/O, so a member's write lease
+  // (EWOULDBLOCK), a FIFO or a device never holds the watcher. O_PATH|O_NOFOLLOW gives a
+  // symlink's own inode when the name was swapped for one since the fstatat: the fstat
+  // below refuses anything but a regular file or a directory before its /proc link is used.
+  int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return FIX_FAILED;
   fix_result result = FIX_FAILED;
   if (fstat(fd, &st) == 0) {
     if (is_dir != NULL) *is_dir = S_ISDIR(st.st_mode);
-    result = apply_rule_to_fd(fd, &st, rule);
+    result = S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ? apply_rule_to_fd(fd, &st, rule) : FIX_SKIPPED;
   }
   int saved = errno;
   close(fd);

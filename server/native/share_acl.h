@@ -29,12 +29,16 @@ typedef struct {
 const char *parse_acl_entries(napi_env env, napi_value array, acl_blob *out);
 
 // What applying a rule to one entry did.
-typedef enum { FIX_UNCHANGED = 0, FIX_CHANGED = 1, FIX_SKIPPED = 2, FIX_FAILED = -1 } fix_result;
+typedef enum { FIX_UNCHANGED = 0, FIX_CHANGED = 1, FIX_SKIPPED = 2, FIX_REFUSED = 3, FIX_FAILED = -1 } fix_result;
 
 // Gives an open regular file or directory (`st` its fstat) the rule, writing only what
 // differs. FIX_SKIPPED for anything else, and for a hard link of root's or a system
 // account's file. FIX_FAILED with errno set.
 fix_result apply_rule_to_fd(int fd, const struct stat *st, const share_rule_bytes *rule);
+
+// Whether `fd` already carries the rule (FIX_UNCHANGED) or would be changed (FIX_CHANGED),
+// without changing it.
+fix_result check_rule_fd(int fd, const struct stat *st, const share_rule_bytes *rule);
 
 // Opens `name` in `dirfd` without following a symlink (a device, FIFO or socket is never
 // opened), then applies the rule as above. `is_dir` says what it was (may be NULL).

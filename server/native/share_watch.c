@@ -110,6 +110,13 @@ static void call_js(napi_env env, napi_value callback, void *context, void *data
       napi_set_element(env, errors, (uint32_t)i, item);
     }
     napi_set_named_property(env, result, "errors", errors);
+    napi_value roots;
+    napi_create_array_with_length(env, b->roots_changed_count, &roots);
+    for (size_t i = 0; i < b->roots_changed_count; i++) {
+      napi_create_int32(env, b->roots_changed[i], &item);
+      napi_set_element(env, roots, (uint32_t)i, item);
+    }
+    napi_set_named_property(env, result, "rootsChanged", roots);
     napi_get_undefined(env, &undefined);
     napi_call_function(env, undefined, callback, 1, &result, NULL);
   }

@@ -16,7 +16,6 @@
 
 #define WATCH_MASK (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
 #define CACHE_SIZE (sizeof ((share_watcher *)0)->fd_cache / sizeof ((share_watcher *)0)->fd_cache[0])
-#define PENDING_SIZE (sizeof ((share_watcher *)0)->pending_moves / sizeof ((share_watcher *)0)->pending_moves[0])
 
 static int watch_fd(share_watcher *w, int fd) {
   char link[40];
@@ -37,6 +36,9 @@ static void count_fix(share_watcher *w, int32_t walk_slot, fix_result result, in
     else w->batch.fixed++;
     __atomic_add_fetch(&w->fixed_total, 1, __ATOMIC_RELAXED);
     w->batch_dirty = 1;
+  } else if (result == FIX_REFUSED) {
+    report_share_error(w, slot, node, name, "not given the share's rule (a hard link, or a file of root or a system account)",
+                       EPERM);
   } else if (result == FIX_FAILED && errno != ENOENT && errno != ELOOP && errno != ENOTDIR) {
     report_share_error(w, slot, node, name, "cannot apply the share's ACL", errno);
   }
@@ -242,7 +244,10 @@ static void handle_event(share_watcher *w, const struct inotify_event *event) {
     w->batch.overflows++;
     __atomic_add_fetch(&w->overflows_total, 1, __ATOMIC_RELAXED);
     w->batch_dirty = 1;
-    rescan_all_shares(w);
+    // Rescanning now, in the middle of the burst that overflowed, would walk every share
+    // again at each overflow: the rescan waits until the queue is read dry.
+    if (!w->rescan_pending) w->rescan_since_ms = get_now_ms();
+    w->rescan_pending = 1;
     return;
   }
   int32_t node = tree_find_wd(&w->tree, event->wd);
@@ -257,15 +262,34 @@ static void handle_event(share_watcher *w, const struct inotify_event *event) {
   if (event->len == 0 || event->name[0] == '\0') {
     int fd = (event->mask & IN_ATTRIB) ? get_dir_fd(w, node) : -1;
     struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0)
+    if (fd < 0 || fstat(fd, &st) != 0) return;
+    if (w->tree.nodes[node].parent >= 0) {
       count_fix(w, -1, apply_rule_to_fd(fd, &st, &w->shares[slot].rule), slot, node, NULL);
+    } else if (check_rule_fd(fd, &st, &w->shares[slot].rule) == FIX_CHANGED) {
+      // The share's own directory belongs to root: only an admin changes its ACL (a
+      // `setfacl -d` making the share permissive by hand, as Licorn read it). The event loop
+      // takes it as the new rule or puts the directory back (shares-service.ts).
+      w->shares[slot].root_changed = 1;
+      w->batch_dirty = 1;
+    }
     return;
   }
   if (event->mask & IN_MOVED_FROM) {
     int32_t child = (event->mask & IN_ISDIR) ? tree_find_child(&w->tree, node, event->name) : -1;
-    if (child >= 0 && w->pending_count < PENDING_SIZE)
-      w->pending_moves[w->pending_count++] =
-        (typeof(w->pending_moves[0])){event->cookie, child, w->tree.nodes[child].wd};
+    if (child < 0) return;
+    if (w->pending_count == w->pending_capacity) {
+      size_t capacity = w->pending_capacity ? w->pending_capacity * 2 : 256;
+      struct pending_move *moves = realloc(w->pending_moves, capacity * sizeof *moves);
+      if (moves == NULL) {
+        // Out of memory: unwatched now (if it was moved within the shares, its IN_MOVED_TO
+        // adopts it again as new).
+        unwatch_tree(w, child);
+        return;
+      }
+      w->pending_moves = moves;
+      w->pending_capacity = capacity;
+    }
+    w->pending_moves[w->pending_count++] = (struct pending_move){event->cookie, child, w->tree.nodes[child].wd};
     return;
   }
   int dirfd = get_dir_fd(w, node);
@@ -295,6 +319,11 @@ void drain_share_events(share_watcher *w) {
     ssize_t length = read(w->inotify_fd, buffer, sizeof buffer);
     if (length < 0 && errno == EINTR) continue;
     if (length <= 0) {
+      // Caught up: what an overflow lost is found by one rescan from here.
+      if (w->rescan_pending) {
+        w->rescan_pending = 0;
+        rescan_all_shares(w);
+      }
       // Nothing more: a directory moved from a share whose IN_MOVED_TO never came went
       // out of every share.
       while (w->pending_count > 0) {

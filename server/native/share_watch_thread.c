@@ -5,17 +5,20 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "share_watcher.h"
 
 #define BATCH_INTERVAL_MS 50
 #define SCANS_PER_SLICE 64
+#define RESCAN_DELAY_MS 1000
 
-static int64_t get_now_ms(void) {
+int64_t get_now_ms(void) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
@@ -50,6 +53,7 @@ void free_share_batch(share_batch *batch) {
     free(batch->errors[i].message);
   }
   free(batch->progress);
+  free(batch->roots_changed);
   free(batch);
 }
 
@@ -153,7 +157,7 @@ static void run_commands(share_watcher *w) {
 static int is_reporting(share_watcher *w) {
   if (w->batch_dirty) return 1;
   for (size_t i = 0; i < w->share_count; i++)
-    if (w->shares[i].used && (w->shares[i].walking || w->shares[i].report)) return 1;
+    if (w->shares[i].used && (w->shares[i].walking || w->shares[i].report || w->shares[i].root_changed)) return 1;
   return 0;
 }
 
@@ -167,6 +171,19 @@ static void deliver(share_watcher *w) {
   *copy = w->batch;
   copy->progress = calloc(w->share_count + 1, sizeof *copy->progress);
   copy->progress_count = 0;
+  copy->roots_changed = calloc(w->share_count + 1, sizeof *copy->roots_changed);
+  copy->roots_changed_count = 0;
+  for (size_t i = 0; copy->roots_changed != NULL && i < w->share_count; i++) {
+    share *s = &w->shares[i];
+    if (!s->used || !s->root_changed) continue;
+    s->root_changed = 0;
+    // Looked at again now: the event may have been read in the middle of a change made of
+    // several calls (setfacl's access then default ACL) that ended right.
+    struct stat st;
+    if (s->root_fd >= 0 && fstat(s->root_fd, &st) == 0 && check_rule_fd(s->root_fd, &st, &s->rule) == FIX_UNCHANGED)
+      continue;
+    copy->roots_changed[copy->roots_changed_count++] = s->id;
+  }
   for (size_t i = 0; copy->progress != NULL && i < w->share_count; i++) {
     share *s = &w->shares[i];
     if (!s->used || !(s->walking || s->report)) continue;
@@ -225,6 +242,8 @@ static void free_thread_state(share_watcher *w) {
   w->shares = NULL;
   w->share_count = 0;
   free(w->events_queue.items);
+  free(w->pending_moves);
+  w->pending_moves = NULL;
   for (size_t i = 0; i < sizeof w->fd_cache / sizeof w->fd_cache[0]; i++)
     if (w->fd_cache[i].fd >= 0) close(w->fd_cache[i].fd);
   for (size_t i = 0; i < w->batch.error_count; i++) {
@@ -234,10 +253,21 @@ static void free_thread_state(share_watcher *w) {
   tree_free(&w->tree);
 }
 
+// Makes the calling thread (the watcher's) SCHED_BATCH: its wake-ups on each event of a burst
+// never preempt the event loop's thread. Its nice value is left as the process's: measured
+// (bench/README.md, ninth session), a lower priority made the event loop wait longer, not
+// shorter (the thread, preempted while holding the thread-safe function's lock or a
+// directory's, held the event loop with it, and the burst took longer).
+static void lower_thread_priority(void) {
+  struct sched_param param = {0};
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+}
+
 void *run_share_watcher(void *arg) {
   share_watcher *w = arg;
   // Named, so that its CPU time can be read in /proc/<pid>/task/*/comm (the shares bench).
   pthread_setname_np(pthread_self(), "licorn-shares");
+  lower_thread_priority();
   struct pollfd fds[2] = {{w->wake_fd, POLLIN, 0}, {w->inotify_fd, POLLIN, 0}};
   int busy = 0;
   while (!__atomic_load_n(&w->stopping, __ATOMIC_ACQUIRE)) {
@@ -252,6 +282,12 @@ void *run_share_watcher(void *arg) {
       run_commands(w);
     }
     if (fds[1].revents & POLLIN) drain_share_events(w);
+    // Nothing queued, or a flood that never lets the queue run dry (its rescan a second late).
+    if (w->rescan_pending &&
+        (!(fds[1].revents & POLLIN) || get_now_ms() - w->rescan_since_ms >= RESCAN_DELAY_MS)) {
+      w->rescan_pending = 0;
+      rescan_all_shares(w);
+    }
     busy = scan_slice(w);
     deliver(w);
   }

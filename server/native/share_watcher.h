@@ -27,6 +27,9 @@ typedef struct {
   int root_fd;  // its directory, opened when its walk starts (what every path is opened from)
   int walking, repair, cancelled, report;
   int rescan; // events were lost during this walk: walk again with repair once it ends
+  // Its directory's ACL or mode was changed by someone else (only root can): said to the
+  // event loop, which decides (the new rule by hand, or put back), not put back here.
+  int root_changed;
   uint64_t scanned, fixed;
   scan_queue queue;
 } share;
@@ -46,6 +49,8 @@ typedef struct command {
 typedef struct {
   struct { int32_t id; uint64_t scanned, fixed; int done, cancelled; } *progress;
   size_t progress_count;
+  int32_t *roots_changed; // shares whose directory's ACL or mode was changed by hand
+  size_t roots_changed_count;
   uint64_t fixed, overflows;
   struct { int32_t id; char *path; char *message; } errors[BATCH_MAX_ERRORS];
   size_t error_count;
@@ -72,8 +77,14 @@ typedef struct {
   share_batch batch;
   int batch_dirty;
   int64_t last_delivery_ms;
-  struct { uint32_t cookie; int32_t node, wd; } pending_moves[256];
-  size_t pending_count;
+  // Events were lost (IN_Q_OVERFLOW): one rescan of every share, started once the queue is
+  // read dry (or a second after the first loss), however many overflows came meanwhile.
+  int rescan_pending;
+  int64_t rescan_since_ms;
+  // Directories moved from a share whose IN_MOVED_TO is not read yet: grows as needed (a
+  // fixed 256 dropped the rest of a bulk move out, which then stayed watched: red team F6).
+  struct pending_move { uint32_t cookie; int32_t node, wd; } *pending_moves;
+  size_t pending_count, pending_capacity;
   struct { int32_t node, wd, fd; } fd_cache[16];
 } share_watcher;
 
@@ -96,5 +107,7 @@ void start_share_walk(share_watcher *w, int32_t slot, int repair);
 void unwatch_tree(share_watcher *w, int32_t node);
 // Walks every share again, correcting everything (after events were lost).
 void rescan_all_shares(share_watcher *w);
+// Milliseconds of CLOCK_MONOTONIC.
+int64_t get_now_ms(void);
 
 #endif

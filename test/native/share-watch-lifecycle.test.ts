@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,9 @@ describe.skipIf(skipReason !== null)('share watch lifecycle', () => {
     await waitUntil(() => getShareWatchFigures(watch).watches === 1, 'one watch left');
     await writeFile(join(one.rule.path, 'after'), 'x', { mode: 0o600 });
     await writeFile(join(two.rule.path, 'after'), 'x', { mode: 0o600 });
+    // A member's files (root's own file is refused unless it got the share's entries where made).
+    await chown(join(one.rule.path, 'after'), 61100, 61001);
+    await chown(join(two.rule.path, 'after'), 61100, 61001);
     await waitUntilAsync(
       async () => (await findWrongAcls(two, join(two.rule.path, 'after'), false)).length === 0,
       'two',

@@ -64,6 +64,8 @@ describe.skipIf(skipReason !== null)('share watch', () => {
     // What was there before the watcher: corrected by the first walk (repair).
     await mkdir(join(alpha.rule.path, 'old/deeper'), { recursive: true });
     await writeFile(join(alpha.rule.path, 'old/deeper/private'), 'x', { mode: 0o600 });
+    // A member's file: root's own files get the rule only when made inside the share (F1).
+    await chown(join(alpha.rule.path, 'old/deeper/private'), member.uid, member.gid);
     watch = startShareWatch((batch) => batches.push(batch));
     setShareRule(watch, alpha.rule, { repair: true });
     setShareRule(watch, beta.rule, { repair: true });
@@ -121,6 +123,9 @@ describe.skipIf(skipReason !== null)('share watch', () => {
     await mkdir(join(alpha.rule.path, 'crossing/inner'), { recursive: true });
     await writeFile(join(alpha.rule.path, 'crossing/inner/file'), 'x');
     await writeFile(join(alpha.rule.path, 'lone'), 'x');
+    // Members' files: root's own file moved from alpha keeps alpha's entries and is refused in beta.
+    for (const file of ['crossing/inner/file', 'lone'])
+      await chown(join(alpha.rule.path, file), member.uid, member.gid);
     await waitForRule(alpha, join(alpha.rule.path, 'crossing'));
     await waitForRule(alpha, join(alpha.rule.path, 'lone'), false);
     await run('mv', [join(alpha.rule.path, 'crossing'), join(beta.rule.path, 'crossing')]);
@@ -160,6 +165,58 @@ describe.skipIf(skipReason !== null)('share watch', () => {
     // rule's (whose mask would have made it 660).
     expect((await stat(join(alpha.rule.path, 'fifo'))).mode & 0o7777).toBe(0o600);
     expect([...(await readAcls(join(alpha.rule.path, 'fifo'), false)).values()][0]).toContain('mask::---');
+  });
+
+  // Red team F1: a member moved root's 0600 file out of their home into a share, and the
+  // watcher made it readable to the group. F5: a hard link from another share took this
+  // share's ACL (the other share's members lost their file, this share's read it).
+  it("never gives the rule to root's file moved in, nor to a file with another link", async () => {
+    const secret = join(outside, 'root-secret');
+    await writeFile(secret, 'ROOT SECRET', { mode: 0o600 });
+    const before = await readAcls(secret, false);
+    await runAs(member, `mv '${secret}' '${alpha.rule.path}/loot'`);
+    const betaFile = join(beta.rule.path, 'beta-file');
+    await writeFile(betaFile, 'beta', { mode: 0o600 });
+    await chown(betaFile, member.uid, member.gid);
+    await waitForRule(beta, betaFile, false);
+    const betaAcl = await readAcls(betaFile, false);
+    await link(betaFile, join(alpha.rule.path, 'stolen-link'));
+    await waitForEventsHandled(alpha);
+    expect((await stat(join(alpha.rule.path, 'loot'))).mode & 0o7777).toBe(0o600);
+    expect([...(await readAcls(join(alpha.rule.path, 'loot'), false)).values()]).toEqual([...before.values()]);
+    expect([...(await readAcls(betaFile, false)).values()]).toEqual([...betaAcl.values()]);
+    // Said in a batch (at most every 50 ms), maybe after the sentinel's fix.
+    const refusedPaths = () =>
+      batches
+        .flatMap((batch) => batch.errors)
+        .filter((error) => error.message.includes('not given'))
+        .map((error) => error.path);
+    await waitUntil(
+      () => ['loot', 'stolen-link'].every((name) => refusedPaths().includes(join(alpha.rule.path, name))),
+      'both refusals said',
+    );
+  });
+
+  // Red team F10: a member's write lease on her file made the watcher's open fail
+  // (EWOULDBLOCK), and it never tried again. The fix opens nothing for I/O (O_PATH).
+  it('corrects a file its owner holds a write lease on, while the lease is held', async () => {
+    const leased = join(alpha.rule.path, 'leased');
+    await runAs(member, `: > '${leased}'`);
+    await waitForRule(alpha, leased, false);
+    const script = [
+      'import fcntl, os, sys, time',
+      `p = ${JSON.stringify(leased)}`,
+      'fd = os.open(p, os.O_RDONLY)',
+      'fcntl.fcntl(fd, 1024, fcntl.F_WRLCK)',
+      'os.chmod(p, 0o600)',
+      'end = time.time() + 5',
+      'while time.time() < end and os.stat(p).st_mode & 0o070 == 0: time.sleep(0.01)',
+      'print("corrected" if os.stat(p).st_mode & 0o070 else "wrong")',
+    ].join('\n');
+    const who = ['--reuid', String(member.uid), '--regid', String(member.gid), '--clear-groups'];
+    const { stdout } = await run('setpriv', [...who, '--', '/usr/bin/python3', '-c', script]);
+    expect(stdout.trim()).toBe('corrected');
+    await waitForRule(alpha, leased, false);
   });
 
   it('never loops on its own changes: one fix per new file, none for a touch', async () => {

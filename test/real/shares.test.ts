@@ -37,10 +37,10 @@ describe('a share on the real machine', () => {
     }
     const share = '/home/groups/rmcrew';
     expect((await real.machine.run(['stat', '-c', '%U:%G %a', share])).stdout.trim()).toBe('root:acl 3770');
-    // Each member got ~/rmcrew, a link to the share of their own (issue 16).
+    // Each member got ~/rmcrew, a link to the share (issue 16), root's: never chowned (red team F2).
     for (const login of ['rmalice', 'rmbob']) {
       const link = await real.machine.run(['stat', '-c', '%F %U %N', `/home/${login}/rmcrew`]);
-      expect(link.stdout.trim()).toBe(`symbolic link ${login} '/home/${login}/rmcrew' -> '${share}'`);
+      expect(link.stdout.trim()).toBe(`symbolic link root '/home/${login}/rmcrew' -> '${share}'`);
     }
     expect(await runAs('rmalice', `echo mine > ${share}/alice.txt`)).toBe(true);
     expect(await runAs('rmbob', `rm -f ${share}/alice.txt`)).toBe(false);

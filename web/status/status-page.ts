@@ -170,6 +170,7 @@ function drawDaemon(latest: ChartSample): void {
     ['Share events queued', String(latest.values['shares.queued'] ?? 0)],
     ['Share overflows', `${(latest.values['shares.overflows'] ?? 0).toFixed(1)}/s`],
     ['Share repairs', `${(latest.values['shares.repairs'] ?? 0).toFixed(1)}/s`],
+    ['Shares in error', String(latest.values['shares.erred'] ?? 0)],
   ];
   const list = document.getElementById('daemon-figures')!;
   if (list.children.length !== figures.length * 2) {

@@ -6,7 +6,7 @@ import { applyForcePasswordChange, applySetExpiry, applySetHash, applySetLocked 
 import { applyAddMember, applyRemoveMember } from './membership-operations.ts';
 import type { NewGroup } from './group-operations.ts';
 import { applySetRole, getRole, type GroupRole } from './licorn-roles.ts';
-import { GroupShares } from './group-shares.ts';
+import { GroupShares, type ShareRepairJournal } from './group-shares.ts';
 import type { ShareGids } from './share-acls.ts';
 import type { HomeDisposal, HomePlan } from './home-disk.ts';
 import { recoverHomesJournal, type HomesRecovery } from './homes-journal.ts';
@@ -331,6 +331,12 @@ export class AccountsService {
   // shares service's links and repairs): an operation answers once they are done.
   setCommitFollower(follow: (() => Promise<void>) | null): void {
     this.#store.followCommit = follow;
+  }
+
+  // Sets where a permissive switch journals its share's repair before it commits (the
+  // shares service's journal; null: none).
+  setShareRepairJournal(journal: ShareRepairJournal | null): void {
+    this.#shares.repairJournal = journal;
   }
 
   // Waits until every change seen so far has been applied and emitted.

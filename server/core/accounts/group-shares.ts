@@ -19,9 +19,19 @@ import { resolveUnderRoot } from './homes.ts';
 // The shared directories of standard groups, kept in step with the groups by the accounts
 // service (accounts-service.ts): made with their ACL when a group is created, renamed and
 // archived with it, and permissive or not.
+// Where a permissive switch journals the repair of its share's tree before it commits (the
+// shares service's journal, server/core/shares): a crash right after the commit still
+// resumes the repair. `want` says whether it journaled a repair that was not there.
+export interface ShareRepairJournal {
+  want(gid: number, name: string): Promise<boolean>;
+  forget(gid: number): Promise<void>;
+}
+
 export class GroupShares {
   readonly #store: AccountsStore;
   readonly #events: EventBus;
+  // Set by the shares service while it runs.
+  repairJournal: ShareRepairJournal | null = null;
   // Whether each standard group's share is permissive, read from its ACL when first asked.
   readonly #permissive = new Map<string, boolean | null>();
 
@@ -69,6 +79,19 @@ export class GroupShares {
     const share = await resolveUnderRoot(this.#store.root, getSharePath(name));
     await checkShareIsDirectory(share, name);
     const gids = this.#getShareGids(db, name);
+    // Journaled first: once the directory's ACL says the new rule, a crash at any point
+    // (before or after the commit) finds the repair of the tree to resume.
+    const journal = this.repairJournal;
+    const gid = db.group.get(name)!.gid;
+    if (journal !== null) {
+      await steps.run(
+        `journal the repair of the share ${name}`,
+        () => journal.want(gid, name),
+        async (added) => {
+          if (added) await journal.forget(gid);
+        },
+      );
+    }
     await steps.run(
       `set the ACL of the share ${name}`,
       async () => {

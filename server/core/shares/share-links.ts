@@ -1,4 +1,4 @@
-import { lchown, lstat, readlink, symlink, unlink } from 'node:fs/promises';
+import { lstat, readlink, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveOnDisk } from '../accounts/home-disk.ts';
 import { archivesBase, isWithin, normalizeHome, sharesBase, systemDirectories } from '../accounts/home-paths.ts';
@@ -45,9 +45,11 @@ async function isLinkTo(path: string, target: string): Promise<boolean> {
   return (await readlink(path).catch(() => null)) === target;
 }
 
-// Makes `<home>/<name>` → the share, owned by the account (lchown: the link, never what it
-// names). A name already taken by anything else of the account's is left alone ('taken');
-// symlink(2) never replaces nor follows what is there.
+// Makes `<home>/<name>` → the share. A name already taken by anything else of the account's
+// is left alone ('taken'); symlink(2) never replaces nor follows what is there. The link is
+// root's, never chowned: `lchown` by name after `symlink` let the member swap the name for a
+// hard link to another's file in between, which root then gave the member (red team F2).
+// A symlink's owner grants nothing, and the member, owning the home, may still remove it.
 export async function makeShareLink(root: string, owner: LinkOwner, name: string): Promise<LinkOutcome> {
   const home = await getOwnHome(root, owner);
   if (home === null) return 'no-home';
@@ -59,7 +61,6 @@ export async function makeShareLink(root: string, owner: LinkOwner, name: string
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return (await isLinkTo(path, target)) ? 'present' : 'taken';
   }
-  if (isRoot) await lchown(path, owner.uid, owner.gid);
   return 'made';
 }
 

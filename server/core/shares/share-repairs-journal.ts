@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 // One repair of a share's tree not yet finished: the group's GID (the watcher's share id)
@@ -41,5 +41,8 @@ export async function writeRepairsJournal(path: string, repairs: PendingRepair[]
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, `${JSON.stringify({ repairs }, null, 2)}\n`, { mode: 0o600 });
+  // On disk before it replaces the old one (a power cut after the rename keeps the new).
+  const handle = await open(temporary, 'r');
+  await handle.sync().finally(() => handle.close());
   await rename(temporary, path);
 }

@@ -55,6 +55,25 @@ export class ShareRepairs {
     await this.#save();
   }
 
+  // Journals a repair ahead of a permissive switch's commit (a step of its transaction);
+  // whether it was not journaled already (what the step's undo forgets).
+  async journalAhead(gid: number, name: string): Promise<boolean> {
+    if (this.#journal.has(gid)) return false;
+    this.#journal.set(gid, { gid, name });
+    // Not written: the switch is refused (a refused operation changes nothing).
+    await this.#save(true).catch((error: Error) => {
+      this.#journal.delete(gid);
+      throw error;
+    });
+    return true;
+  }
+
+  // Forgets a repair journaled ahead of a switch that did not commit (unless it runs).
+  async forgetAhead(gid: number): Promise<void> {
+    if (this.#running.has(gid) || !this.#journal.delete(gid)) return;
+    await this.#save();
+  }
+
   // A repair the watcher was given: said started, or (a rename) its name follows.
   begin(gid: number, name: string): void {
     const running = this.#running.get(gid);
@@ -110,14 +129,20 @@ export class ShareRepairs {
     this.#events.emit('group-share-progress', 'groups', { name, scanned, fixed, done, cancelled });
   }
 
-  // Writes the journal as it is now (writes one after the other, the last one wins).
-  #save(): Promise<void> {
+  // Writes the journal as it is now (writes one after the other, the last one wins); a
+  // failure is said, and with `strict` the returned promise rejects with it.
+  #save(strict = false): Promise<void> {
+    let failure: Error | null = null;
     const write = async () => {
-      await writeRepairsJournal(this.#journalPath, [...this.#journal.values()]).catch((error: Error) =>
-        this.#warn(`${this.#journalPath}: ${error.message}`),
-      );
+      await writeRepairsJournal(this.#journalPath, [...this.#journal.values()]).catch((error: Error) => {
+        failure = error;
+        this.#warn(`${this.#journalPath}: ${error.message}`);
+      });
     };
     this.#writing = this.#writing.then(write, write);
-    return this.#writing;
+    if (!strict) return this.#writing;
+    return this.#writing.then(() => {
+      if (failure !== null) throw failure;
+    });
   }
 }

@@ -4,7 +4,7 @@ import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import { getSharePath } from '../accounts/shared-directories.ts';
-import { applyShareDirectoryAcl } from '../accounts/share-acls.ts';
+import { applyShareDirectoryAcl, readSharePermissive } from '../accounts/share-acls.ts';
 import { quote } from '../accounts/validate-fields.ts';
 import { getShareRule } from './share-rule.ts';
 import { getRepairsJournalPath } from './share-repairs-journal.ts';
@@ -29,9 +29,11 @@ export interface SharesServiceOptions {
   warn?: (message: string) => void;
 }
 
-// The watcher's figures and the repairs running, for the daemon's status.
+// The watcher's figures, the repairs running and the shares in error (an error said, and no
+// clean walk of the share since), for the daemon's status.
 export interface SharesFigures extends ShareWatchFigures {
   repairs: number;
+  erred: number;
 }
 
 // The shares of standard groups, held to their rule by the native watcher (share_watch.c):
@@ -55,7 +57,12 @@ export class SharesService {
   #limitsChecked = false;
   // Set once close() stopped the watcher.
   #closed = false;
-  readonly #erred = new Set<number>();
+  // The shares whose errors were said (further ones are not repeated), by GID: the batch of
+  // the last error. A walk of the share that began after it and ends clean clears it.
+  readonly #erred = new Map<number, number>();
+  // Batches counted, and the batch each share's current walk was first reported in.
+  #batches = 0;
+  readonly #walkStarts = new Map<number, number>();
   #stops: (() => void)[] = [];
   #queue: Promise<unknown> = Promise.resolve();
   #reconcileQueued = false;
@@ -89,6 +96,11 @@ export class SharesService {
     ];
     // An operation on the groups answers once its links are made and its repair started.
     options.accounts.setCommitFollower(() => service.settle());
+    // A permissive switch journals its repair before it commits (a crash then resumes it).
+    options.accounts.setShareRepairJournal({
+      want: (gid, name) => service.#repairs.journalAhead(gid, name),
+      forget: (gid) => service.#repairs.forgetAhead(gid),
+    });
     await service.#enqueue(() => service.#reconcile(true));
     return service;
   }
@@ -130,7 +142,7 @@ export class SharesService {
   // The watcher's figures (watches, queued events, overflows, entries corrected) and the
   // repairs running.
   getFigures(): SharesFigures {
-    return { ...this.#watcher.getFigures(), repairs: this.#repairs.count };
+    return { ...this.#watcher.getFigures(), repairs: this.#repairs.count, erred: this.#erred.size };
   }
 
   // Waits for the group changes heard so far (links made or removed, watcher told).
@@ -145,6 +157,7 @@ export class SharesService {
     for (const stop of this.#stops) stop();
     this.#stops = [];
     this.#options.accounts.setCommitFollower(null);
+    this.#options.accounts.setShareRepairJournal(null);
     await this.settle();
     this.#closed = true;
     this.#watcher.stop();
@@ -249,16 +262,68 @@ export class SharesService {
   }
 
   #handleBatch(batch: ShareWatchBatch): void {
+    this.#batches += 1;
+    for (const error of batch.errors) {
+      const said = this.#erred.has(error.id);
+      this.#erred.set(error.id, this.#batches);
+      if (said) continue;
+      this.#warn(`shares: ${error.path}: ${error.message} (further errors of this share are not repeated)`);
+    }
     for (const progress of batch.progress) {
       if (progress.done && this.#walking.delete(progress.id) && this.#walking.size === 0 && !this.#starting)
         void this.#checkLimits();
       if (this.#walks.isLatest(progress)) this.#repairs.update(progress);
+      this.#followRecovery(progress);
     }
-    for (const error of batch.errors) {
-      if (this.#erred.has(error.id)) continue;
-      this.#erred.add(error.id);
-      this.#warn(`shares: ${error.path}: ${error.message} (further errors of this share are not repeated)`);
+    for (const gid of batch.rootsChanged ?? []) {
+      this.#followRootChange(gid).catch((error: Error) => this.#warn(`shares: ${error.message}`));
     }
+  }
+
+  // Clears a share's error once a walk of it that began after its last error ends (every
+  // directory watched and reached again): the watcher recovered, and a new error is said.
+  #followRecovery(progress: ShareWatchBatch['progress'][number]): void {
+    if (!this.#walkStarts.has(progress.id)) this.#walkStarts.set(progress.id, this.#batches);
+    if (!progress.done) return;
+    const started = this.#walkStarts.get(progress.id)!;
+    this.#walkStarts.delete(progress.id);
+    const erred = this.#erred.get(progress.id);
+    // An error in the batch the walk was first reported in may be older than the walk.
+    if (erred === undefined || erred >= started) return;
+    this.#erred.delete(progress.id);
+    const share = this.#known.get(progress.id);
+    this.#warn(`shares: the share ${share ? quote(share.name) : progress.id} is watched without errors again`);
+  }
+
+  // A share's own directory changed by hand (only root can: an admin's `setfacl`). Licorn
+  // keeps no permissive flag but this ACL (REFERENCE.md "Groups and roles"): a default ACL
+  // whose group entry gained or lost `w` is the group made permissive or not, and the core
+  // follows it as if asked (the transaction, its event, the repair of the tree). Any other
+  // change is not a rule Licorn knows: the directory is put back to the committed rule.
+  // Decided once the accounts and this service are settled: the change may be the core's own
+  // (a switch's transaction sets the directory before its commit, a rollback puts it back),
+  // and only then does the committed flag say it. Not in the service's queue: a commit
+  // waits for that queue (settle), and this waits for the commit.
+  async #followRootChange(gid: number): Promise<void> {
+    const { accounts, root } = this.#options;
+    await accounts.settle();
+    await this.settle();
+    const share = this.#known.get(gid);
+    if (!share?.watched || this.#closed) return;
+    const path = join(root, getSharePath(share.name));
+    const gids = accounts.getShareGids(share.name);
+    const committed = await accounts.getPermissive(share.name);
+    if (gids === null || committed === null) return;
+    const now = await readSharePermissive(path, gid);
+    if (now !== null && now !== committed) {
+      this.#warn(
+        `shares: ${path}: its default ACL was changed by hand to a ${now ? '' : 'non-'}permissive one; ` +
+          `the group ${quote(share.name)} follows it`,
+      );
+      await accounts.setPermissive(share.name, now);
+      return;
+    }
+    await applyShareDirectoryAcl(path, gids, committed);
   }
 
   // Says once, at start, when the kernel's inotify limits are too low for the shares.

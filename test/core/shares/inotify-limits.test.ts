@@ -10,7 +10,7 @@ describe('inotify limits', () => {
     const warning = getInotifyLimitsWarning(214_540, { maxUserWatches: 8192, maxQueuedEvents: 1024 });
     expect(warning).toContain('/etc/sysctl.d/60-licorn.conf');
     expect(warning).toContain('fs.inotify.max_user_watches = 321810');
-    expect(warning).toContain('fs.inotify.max_queued_events = 16384');
+    expect(warning).toContain('fs.inotify.max_queued_events = 214540');
     expect(warning).toContain('214540 directories');
     const watchesOnly = getInotifyLimitsWarning(100, { maxUserWatches: 2, maxQueuedEvents: 16384 });
     expect(watchesOnly).toContain('fs.inotify.max_user_watches = 65536');

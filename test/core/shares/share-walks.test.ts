@@ -28,6 +28,18 @@ const rule = (path: string): ShareRule => ({
 const report = (done: boolean, cancelled = false) => ({ id: 7, scanned: 1, fixed: 0, done, cancelled });
 
 describe('share walks', () => {
+  // Red team F15: POST repair, POST repair, DELETE: only the waiting repair was dropped.
+  it('cancels the running repair too when a second one waits for it', () => {
+    const { calls, walks } = record();
+    walks.send(rule('/s/a'), true);
+    walks.send(rule('/s/a'), true);
+    walks.cancel(7);
+    expect(calls).toEqual(['set 7 /s/a repair=true', 'cancel 7']);
+    // The running walk's end starts nothing more.
+    expect(walks.isLatest(report(true, true))).toBe(true);
+    expect(calls).toEqual(['set 7 /s/a repair=true', 'cancel 7']);
+  });
+
   it('starts a repair asked during a walk once that walk has said its end', () => {
     const { calls, walks } = record();
     walks.send(rule('/s/a'), false);
@@ -52,15 +64,15 @@ describe('share walks', () => {
     expect(walks.isLatest(report(true))).toBe(true);
   });
 
-  it('cancels a waiting repair without the watcher; a started one through it', () => {
+  it('drops a waiting repair and tells the watcher (a walk that is no repair ignores it); a started one too', () => {
     const { calls, walks } = record();
     walks.send(rule('/s/a'), false);
     walks.send(rule('/s/a'), true);
-    expect(walks.cancel(7)).toBe(false);
+    walks.cancel(7);
     expect(walks.isLatest(report(true))).toBe(true);
     walks.send(rule('/s/a'), true);
-    expect(walks.cancel(7)).toBe(true);
+    walks.cancel(7);
     walks.remove(7);
-    expect(calls).toEqual(['set 7 /s/a repair=false', 'set 7 /s/a repair=true', 'cancel 7', 'remove 7']);
+    expect(calls).toEqual(['set 7 /s/a repair=false', 'cancel 7', 'set 7 /s/a repair=true', 'cancel 7', 'remove 7']);
   });
 });

@@ -6,7 +6,7 @@ import type { CoreEvent } from '../../../server/core/events/event-bus.ts';
 import { SharesService } from '../../../server/core/shares/shares-service.ts';
 import { startNativeShareWatcher } from '../../../server/core/shares/native-share-watcher.ts';
 import { getRepairsJournalPath, writeRepairsJournal } from '../../../server/core/shares/share-repairs-journal.ts';
-import type { StartShareWatcher } from '../../../server/core/shares/share-watcher.ts';
+import type { ShareWatchBatch, StartShareWatcher } from '../../../server/core/shares/share-watcher.ts';
 
 // The shares service over a sandbox, with the real native watcher (real files, real ACLs):
 // links with membership, repairs in the background (progress, cancel, resume from the
@@ -16,7 +16,10 @@ let shares: SharesService;
 const warnings: string[] = [];
 // What the service asked of the watcher (the real one does it too).
 const calls: { call: string; id: number; path?: string; repair?: boolean }[] = [];
+// The last watcher's callback, for a test to hand the service a batch of its own.
+let deliver: (batch: ShareWatchBatch) => void = () => {};
 const recordingWatcher: StartShareWatcher = (callback) => {
+  deliver = callback;
   const watcher = startNativeShareWatcher(callback);
   return {
     ...watcher,
@@ -110,13 +113,15 @@ describe('the shares service', () => {
     expect(calls).toContainEqual({ call: 'set', id: gid('developers'), path: share('developers'), repair: false });
   });
 
-  it('makes ~/G for a member added (owned by them), removes it when they leave, leaves a taken name alone', async () => {
+  // Red team F2: the link was chowned by name after it was made; a member swapping the name
+  // for a hard link in between got another's file. The link now stays root's (no chown).
+  it("makes ~/G for a member added (root's, never chowned), removes it when they leave, leaves a taken name alone", async () => {
     await s.service.createGroup({ name: 'linkcrew' });
     await s.service.setRole('linkcrew', 'dnguyen', 'member');
     await shares.settle();
     const link = join(home('dnguyen'), 'linkcrew');
     expect(await readlink(link)).toBe(share('linkcrew'));
-    expect((await lstat(link)).uid).toBe(s.service.getAccount('dnguyen')!.uid);
+    expect((await lstat(link)).uid).toBe(process.getuid!());
     // Reading through it, as the member.
     expect((await lstat(`${link}/`)).isDirectory()).toBe(true);
 
@@ -172,6 +177,8 @@ describe('the shares service', () => {
     expect(await acl(join(share('repcrew'), 'd7'))).toContain(`default:group:${g}:rwx`);
     expect((await run('stat', ['-c', '%a', join(share('repcrew'), 'd7')])).stdout.trim()).toBe('2770');
     expect(await s.service.getPermissive('repcrew')).toBe(true);
+    // The journal's writes are in order; the last one forgets the repair.
+    await shares.settle();
     expect(await readFile(getRepairsJournalPath(s.root), 'utf8')).not.toContain(`"gid": ${g}`);
   });
 
@@ -202,7 +209,67 @@ describe('the shares service', () => {
     const stdout = await treeAcl(share('repcrew'));
     expect(stdout).not.toContain(`group:${g}:rw-`);
     expect(stdout).toContain(`group:${g}:r--`);
+    await shares.settle();
     expect(JSON.parse(await readFile(getRepairsJournalPath(s.root), 'utf8'))).toEqual({ repairs: [] });
+  });
+
+  // Licorn keeps no permissive flag but the share's default ACL: an admin's `setfacl -d` on
+  // the share makes the group permissive (before: the watcher put the ACL back at once).
+  it("follows a share's default ACL made permissive by hand: the group is permissive, the tree repaired", async () => {
+    await s.service.createGroup({ name: 'handcrew' });
+    await shares.settle();
+    const g = gid('handcrew');
+    await writeFile(join(share('handcrew'), 'notes'), 'x');
+    await waitFor(async () => (await acl(join(share('handcrew'), 'notes'))).includes(`group:${g}:r--`), 'the rule');
+    expect(await s.service.getPermissive('handcrew')).toBe(false);
+    const since = s.events.length;
+    await run('setfacl', ['-d', '-m', `g:${g}:rwx`, share('handcrew')]);
+    await waitFor(async () => (await s.service.getPermissive('handcrew')) === true, 'the group made permissive');
+    await waitForEnd('handcrew', since);
+    expect(await acl(share('handcrew'))).toContain(`default:group:${g}:rwx`);
+    expect(await acl(join(share('handcrew'), 'notes'))).toContain(`group:${g}:rw-`);
+    expect(s.events.slice(since).some((event) => event.name === 'group-changed')).toBe(true);
+    expect(warnings.some((warning) => warning.includes('changed by hand to a permissive one'))).toBe(true);
+  });
+
+  it("puts back a hand change of a share's own ACL that is not Licorn's permissive switch", async () => {
+    const g = gid('handcrew');
+    const before = await acl(share('handcrew'));
+    await run('setfacl', ['-d', '-m', 'u:65534:rwx', share('handcrew')]);
+    await waitFor(async () => !(await acl(share('handcrew'))).includes('default:user:65534'), 'the ACL put back');
+    expect(await acl(share('handcrew'))).toBe(before);
+    expect(await s.service.getPermissive('handcrew')).toBe(true);
+    await run('setfacl', ['-b', share('handcrew')]);
+    await waitFor(async () => (await acl(share('handcrew'))) === before, 'the ACL put back after setfacl -b');
+    expect(before).toContain(`default:group:${g}:rwx`);
+  });
+
+  it("clears a share's error once a walk of it ends clean, and counts the shares in error", async () => {
+    const g = gid('handcrew');
+    const batch = (fields: Partial<ShareWatchBatch>): ShareWatchBatch => ({
+      progress: [],
+      fixed: 0,
+      overflows: 0,
+      errors: [],
+      rootsChanged: [],
+      ...fields,
+    });
+    const error = { id: g, path: share('handcrew'), message: 'cannot watch: No space left on device' };
+    const walk = (done: boolean) => ({ id: g, scanned: 1, fixed: 0, done, cancelled: false });
+    deliver(batch({ errors: [error] }));
+    expect(shares.getFigures().erred).toBe(1);
+    // A walk first reported with the error is not proof: it may have begun before it.
+    deliver(batch({ errors: [error], progress: [walk(false)] }));
+    deliver(batch({ progress: [walk(true)] }));
+    expect(shares.getFigures().erred).toBe(1);
+    deliver(batch({ progress: [walk(false)] }));
+    deliver(batch({ progress: [walk(true)] }));
+    expect(shares.getFigures().erred).toBe(0);
+    expect(warnings.filter((warning) => warning.includes('handcrew" is watched without errors again'))).toHaveLength(1);
+    // Said again once it errs again.
+    deliver(batch({ errors: [error] }));
+    expect(warnings.filter((warning) => warning.includes('No space left on device'))).toHaveLength(2);
+    expect(shares.getFigures().erred).toBe(1);
   });
 
   it('closes cleanly while the inotify limits are still being read (a short-lived core)', async () => {

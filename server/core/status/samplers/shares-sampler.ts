@@ -2,11 +2,18 @@ import { getRate, type Sampler } from '../sampler.ts';
 
 // What the shares' watcher counts (SharesService.getFigures): gauges now, counters since start.
 export interface SharesFiguresSource {
-  getFigures(): { watches: number; queued: number; overflows: number; fixed: number; repairs: number };
+  getFigures(): {
+    watches: number;
+    queued: number;
+    overflows: number;
+    fixed: number;
+    repairs: number;
+    erred: number;
+  };
 }
 
 // The shares' watcher: directories watched, events queued in the kernel, overflows and
-// entries corrected per second, repairs running.
+// entries corrected per second, repairs running, shares in error.
 export function createSharesSampler(shares: SharesFiguresSource): Sampler {
   let previous: { time: number; overflows: number; fixed: number } | null = null;
   return {
@@ -17,6 +24,7 @@ export function createSharesSampler(shares: SharesFiguresSource): Sampler {
         'shares.watches': figures.watches,
         'shares.queued': figures.queued,
         'shares.repairing': figures.repairs,
+        'shares.erred': figures.erred,
       };
       if (previous) {
         values['shares.overflows'] = getRate(figures.overflows - previous.overflows, time - previous.time);
