@@ -6,6 +6,7 @@ import type { AccountsService } from '../accounts/accounts-service.ts';
 import { getSharePath } from '../accounts/shared-directories.ts';
 import { applyShareDirectoryAcl, readSharePermissive } from '../accounts/share-acls.ts';
 import { quote } from '../accounts/validate-fields.ts';
+import { getTerminalText } from '../text/terminal-text.ts';
 import { getShareRule } from './share-rule.ts';
 import { getRepairsJournalPath } from './share-repairs-journal.ts';
 import { ShareRepairs, type ShareRepair } from './share-repairs.ts';
@@ -44,6 +45,8 @@ export interface SharesFigures extends ShareWatchFigures {
 export class SharesService {
   readonly #options: SharesServiceOptions;
   readonly #warn: (message: string) => void;
+  // Repairs asked and not yet started, by group name.
+  readonly #repairsAsked = new Map<string, Promise<void>>();
   readonly #repairs: ShareRepairs;
   readonly #links: ShareLinks;
   #watcher!: ShareWatcher;
@@ -115,13 +118,22 @@ export class SharesService {
   // (progress: `group-share-progress`); idempotent, journaled until done. Queued after the
   // group changes heard so far (a group just made is watched first).
   repairShare(name: string): Promise<void> {
-    return this.#enqueue(async () => {
+    // Asked again before it started, or while it runs: the same repair (each one queued would journal, spawn
+    // setfacl and hold every group operation behind it).
+    const asked = this.#repairsAsked.get(name);
+    if (asked !== undefined) return asked;
+    const gid = this.#findGid(name);
+    if (gid !== null && this.#repairs.get(gid) !== null) return Promise.resolve();
+    const repair = this.#enqueue(async () => {
+      this.#repairsAsked.delete(name);
       if (this.#findGid(name) === null) {
         const message = `The group ${quote(name)} has no shared directory being watched`;
         throw new CoreError('not-found', message, { field: 'name' });
       }
       await this.#startRepair(name);
     });
+    this.#repairsAsked.set(name, repair);
+    return repair;
   }
 
   // Stops the repair of a share (it stays watched); said cancelled, and the journal
@@ -200,27 +212,12 @@ export class SharesService {
     }
     const known = new Map<number, StandardShare>();
     for (const [gid, share] of now) {
-      const before = this.#known.get(gid);
-      const moved = before !== undefined && before.name !== share.name;
-      share.watched = before?.watched === true && !moved;
-      const path = join(this.#options.root, getSharePath(share.name));
-      if (!share.watched && (await lstat(path).catch(() => null))?.isDirectory()) {
-        await this.#watch(gid, share.name, this.#repairs.isWanted(gid));
-        if (starting) this.#walking.add(gid);
-        share.watched = true;
-      }
-      if (before === undefined || moved) {
-        if (moved) await this.#links.removeAll(before.name, before.members);
-        await this.#links.makeAll(share.name, share.members);
-      } else {
-        await this.#links.removeAll(
-          share.name,
-          [...before.members].filter((login) => !share.members.has(login)),
-        );
-        await this.#links.makeAll(
-          share.name,
-          [...share.members].filter((login) => !before.members.has(login)),
-        );
+      // One group the watcher refuses (a rule it cannot take) must not stop the others, nor the daemon's start.
+      try {
+        await this.#reconcileShare(gid, share, starting);
+      } catch (error) {
+        share.watched = false;
+        this.#warn(`shares: the group ${JSON.stringify(share.name)} (GID ${gid}): ${(error as Error).message}`);
       }
       known.set(gid, share);
     }
@@ -230,6 +227,33 @@ export class SharesService {
     if (!starting) return;
     this.#starting = false;
     if (this.#walking.size === 0) await this.#checkLimits();
+  }
+
+  // Watches one standard group's share if its directory is there and not yet watched, and brings its members'
+  // links in step with the group.
+  async #reconcileShare(gid: number, share: StandardShare, starting: boolean): Promise<void> {
+    const before = this.#known.get(gid);
+    const moved = before !== undefined && before.name !== share.name;
+    share.watched = before?.watched === true && !moved;
+    const path = join(this.#options.root, getSharePath(share.name));
+    if (!share.watched && (await lstat(path).catch(() => null))?.isDirectory()) {
+      await this.#watch(gid, share.name, this.#repairs.isWanted(gid));
+      if (starting) this.#walking.add(gid);
+      share.watched = true;
+    }
+    if (before === undefined || moved) {
+      if (moved) await this.#links.removeAll(before.name, before.members);
+      await this.#links.makeAll(share.name, share.members);
+      return;
+    }
+    await this.#links.removeAll(
+      share.name,
+      [...before.members].filter((login) => !share.members.has(login)),
+    );
+    await this.#links.makeAll(
+      share.name,
+      [...share.members].filter((login) => !before.members.has(login)),
+    );
   }
 
   // Gives the watcher a share's rule (with `repair`: every entry corrected during the walk).
@@ -267,7 +291,9 @@ export class SharesService {
       const said = this.#erred.has(error.id);
       this.#erred.set(error.id, this.#batches);
       if (said) continue;
-      this.#warn(`shares: ${error.path}: ${error.message} (further errors of this share are not repeated)`);
+      // A path holds names members chose: never a raw newline or escape in the log (a forged line).
+      const path = getTerminalText(error.path);
+      this.#warn(`shares: ${path}: ${error.message} (further errors of this share are not repeated)`);
     }
     for (const progress of batch.progress) {
       if (progress.done && this.#walking.delete(progress.id) && this.#walking.size === 0 && !this.#starting)
