@@ -6,7 +6,7 @@
         "server/native/blkid_probe.c", "server/native/device_reads.c", "server/native/sysfs_blocks.c",
         "server/native/holder_scan.c", "server/native/peer_credentials.c",
         "server/native/share_watch.c", "server/native/share_watch_thread.c", "server/native/share_watch_events.c",
-        "server/native/share_tree.c", "server/native/share_acl.c"],
+        "server/native/share_tree.c", "server/native/share_acl.c", "server/native/share_link.c"],
       "libraries": ["-lcrypt", "-ldl", "-lpthread"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }

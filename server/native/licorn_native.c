@@ -42,6 +42,7 @@
 #include "device_reads.h"
 #include "sysfs_blocks.h"
 #include "peer_credentials.h"
+#include "share_link.h"
 #include "share_watch.h"
 
 #define MAX_INPUT 4096
@@ -538,6 +539,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_sysfs_blocks(env, exports);
   register_peer_credentials(env, exports);
   register_share_watch(env, exports);
+  register_share_link(env, exports);
   return exports;
 }
 

@@ -32,6 +32,7 @@ interface LicornNative {
   abandonDeviceReads(handle: object): void;
   readSysfsBlocks(names?: string[]): Promise<SysfsBlockEntry[]>;
   getPeerCredentials(fd: number): PeerCredentials;
+  makeLinkAs(home: string, name: string, target: string, uid: number, gid: number): Promise<'made' | 'exists'>;
   startShareWatch(callback: (batch: ShareWatchBatch) => void): object;
   setShareRule(handle: object, rule: ShareRule, repair: boolean): void;
   removeShare(handle: object, id: number): void;
@@ -227,6 +228,13 @@ export function readSysfsBlocks(names?: string[]): Promise<SysfsBlockEntry[]> {
 
 // The peer credentials of a connected Unix socket's descriptor, as the kernel recorded them
 // at connect(2); throws (code EBADF, ENOTSOCK…) for anything else.
+// Makes the symlink `<home>/<name>` → `target` as the account `uid`:`gid` on a worker thread (its filesystem ids
+// set for the call), the home opened without following a symlink and checked to be the account's: never a chown
+// by name in a directory the account writes to (share_link.c). 'exists' when the name is taken.
+export function makeLinkAs(home: string, name: string, target: string, uid: number, gid: number) {
+  return native.makeLinkAs(home, name, target, uid, gid);
+}
+
 export function getPeerCredentials(fd: number): PeerCredentials {
   return native.getPeerCredentials(fd);
 }

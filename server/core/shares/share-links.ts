@@ -1,8 +1,9 @@
-import { lchown, lstat, readlink, symlink, unlink } from 'node:fs/promises';
+import { lstat, readlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveOnDisk } from '../accounts/home-disk.ts';
 import { archivesBase, isWithin, normalizeHome, sharesBase, systemDirectories } from '../accounts/home-paths.ts';
 import { getSharePath } from '../accounts/shared-directories.ts';
+import { makeLinkAs } from '../../native/native.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -45,22 +46,15 @@ async function isLinkTo(path: string, target: string): Promise<boolean> {
   return (await readlink(path).catch(() => null)) === target;
 }
 
-// Makes `<home>/<name>` → the share, owned by the account (lchown: the link, never what it
-// names). A name already taken by anything else of the account's is left alone ('taken');
+// Makes `<home>/<name>` → the share, as the account (makeLinkAs: the link is born its own, never chowned by a
+// path it could swap). A name already taken by anything else of the account's is left alone ('taken');
 // symlink(2) never replaces nor follows what is there.
 export async function makeShareLink(root: string, owner: LinkOwner, name: string): Promise<LinkOutcome> {
   const home = await getOwnHome(root, owner);
   if (home === null) return 'no-home';
-  const path = join(home, name);
   const target = getShareLinkTarget(root, name);
-  try {
-    await symlink(target, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return (await isLinkTo(path, target)) ? 'present' : 'taken';
-  }
-  if (isRoot) await lchown(path, owner.uid, owner.gid);
-  return 'made';
+  if ((await makeLinkAs(home, name, target, owner.uid, owner.gid)) === 'made') return 'made';
+  return (await isLinkTo(join(home, name), target)) ? 'present' : 'taken';
 }
 
 // Removes `<home>/<name>` when it is the link to the share `name` (under `root`); anything
