@@ -52,11 +52,12 @@ export class ShareWalks {
     this.#watcher.setShareRule(rule, { repair });
   }
 
-  // Stops a share's repair; false when it had not started (it waited: nothing to tell).
-  cancel(id: number): boolean {
-    if (this.#deferred.delete(id)) return false;
+  // Stops a share's repair: the one waiting, and the walk running, which may be a repair too (asked twice: one
+  // ran while the other waited; a cancel that only dropped the waiting one said cancelled and left the other
+  // running). A walk that only watches goes on watching.
+  cancel(id: number): void {
+    this.#deferred.delete(id);
     this.#watcher.cancelShareRepair(id);
-    return true;
   }
 
   // Takes in a progress report; false when it is of a walk a repair waited for (which

@@ -45,6 +45,7 @@ export interface SharesFigures extends ShareWatchFigures {
 export class SharesService {
   readonly #options: SharesServiceOptions;
   readonly #warn: (message: string) => void;
+  #startCorrected = false;
   // Repairs asked and not yet started, by group name.
   readonly #repairsAsked = new Map<string, Promise<void>>();
   readonly #repairs: ShareRepairs;
@@ -226,7 +227,7 @@ export class SharesService {
     this.#repairs.forgetAllBut(new Set([...known].filter(([, share]) => share.watched).map(([gid]) => gid)));
     if (!starting) return;
     this.#starting = false;
-    if (this.#walking.size === 0) await this.#checkLimits();
+    if (this.#walking.size === 0) await this.#afterStartWalks();
   }
 
   // Watches one standard group's share if its directory is there and not yet watched, and brings its members'
@@ -256,14 +257,15 @@ export class SharesService {
     );
   }
 
-  // Gives the watcher a share's rule (with `repair`: every entry corrected during the walk).
-  async #watch(gid: number, name: string, repair: boolean): Promise<void> {
+  // Gives the watcher a share's rule (with `repair`: every entry corrected during the walk, said as a repair
+  // with progress and journaled unless `announce` is false).
+  async #watch(gid: number, name: string, repair: boolean, announce = repair): Promise<void> {
     const { accounts, root } = this.#options;
     const gids = accounts.getShareGids(name);
     if (gids === null) return;
     const permissive = (await accounts.getPermissive(name)) ?? false;
     this.#walks.send(getShareRule(gid, join(root, getSharePath(name)), gids, permissive), repair);
-    if (repair) this.#repairs.begin(gid, name);
+    if (repair && announce) this.#repairs.begin(gid, name);
   }
 
   // A permissive switch: its transaction set the share's own directory, which the watcher,
@@ -297,7 +299,7 @@ export class SharesService {
     }
     for (const progress of batch.progress) {
       if (progress.done && this.#walking.delete(progress.id) && this.#walking.size === 0 && !this.#starting)
-        void this.#checkLimits();
+        void this.#afterStartWalks();
       if (this.#walks.isLatest(progress)) this.#repairs.update(progress);
       this.#followRecovery(progress);
     }
@@ -350,6 +352,19 @@ export class SharesService {
       return;
     }
     await applyShareDirectoryAcl(path, gids, committed);
+  }
+
+  // Once the start's walks watch every share: what changed while the daemon was down is put right (the start's
+  // walk only watches: a chmod made meanwhile stayed, red team F14). Each share is walked again correcting,
+  // quietly (no progress, no journal: a stop during it does it again at the next start), unless a repair of it
+  // is wanted already; then the limits are checked.
+  async #afterStartWalks(): Promise<void> {
+    if (this.#startCorrected) return;
+    this.#startCorrected = true;
+    for (const [gid, share] of this.#known)
+      if (share.watched && !this.#repairs.isWanted(gid))
+        this.#enqueueAndWarn(() => this.#watch(gid, share.name, true, false));
+    await this.#checkLimits();
   }
 
   // Says once, at start, when the kernel's inotify limits are too low for the shares.

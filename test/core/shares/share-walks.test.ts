@@ -52,15 +52,18 @@ describe('share walks', () => {
     expect(walks.isLatest(report(true))).toBe(true);
   });
 
-  it('cancels a waiting repair without the watcher; a started one through it', () => {
+  it('cancels a waiting repair and the walk running (a repair too when asked twice)', () => {
     const { calls, walks } = record();
-    walks.send(rule('/s/a'), false);
     walks.send(rule('/s/a'), true);
-    expect(walks.cancel(7)).toBe(false);
-    expect(walks.isLatest(report(true))).toBe(true);
     walks.send(rule('/s/a'), true);
-    expect(walks.cancel(7)).toBe(true);
+    walks.cancel(7);
+    expect(calls).toEqual(['set 7 /s/a repair=true', 'cancel 7']);
+    // The cancelled walk's end starts nothing.
+    expect(walks.isLatest(report(true, true))).toBe(true);
+    expect(calls).toHaveLength(2);
+    walks.send(rule('/s/a'), true);
+    walks.cancel(7);
     walks.remove(7);
-    expect(calls).toEqual(['set 7 /s/a repair=false', 'set 7 /s/a repair=true', 'cancel 7', 'remove 7']);
+    expect(calls.slice(2)).toEqual(['set 7 /s/a repair=true', 'cancel 7', 'remove 7']);
   });
 });
