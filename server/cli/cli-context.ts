@@ -3,7 +3,7 @@ import { ApiClient } from './client/api-client.ts';
 import { getTarget, type TargetOptions } from './client/get-target.ts';
 import { createRemoteAuth } from './client/remote-auth.ts';
 import { getOutput, type Output } from './render/output.ts';
-import { getTerminalJson } from './render/terminal-text.ts';
+import { getTerminalJson } from '../core/text/terminal-text.ts';
 
 // What every verb needs: a client of the daemon the global options name, and the output.
 export interface CliContext {

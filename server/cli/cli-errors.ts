@@ -1,4 +1,4 @@
-import { getTerminalText } from './render/terminal-text.ts';
+import { getTerminalText } from '../core/text/terminal-text.ts';
 
 // Exit statuses of `licorn`: 0 done, 1 the daemon refused (or could not be reached), 2 a
 // command line it could not understand.

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { getTerminalText } from './render/terminal-text.ts';
+import { getTerminalText } from '../core/text/terminal-text.ts';
 import { getSizeSequence } from '../web/local/inside-input.ts';
 
 // The streams runInside() talks through (the process's own by default; tests give theirs).

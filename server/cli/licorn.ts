@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { projectDir } from '../project-dir.ts';
 import { closeClients, createContext } from './cli-context.ts';
 import { describeRefusal, exitCodes, RefusedError, UsageError } from './cli-errors.ts';
-import { getTerminalText } from './render/terminal-text.ts';
+import { getTerminalText } from '../core/text/terminal-text.ts';
 import { createGetResourceCommands, type WithContext } from './commands/get-resources.ts';
 import { createGetGroupsCommand } from './commands/get-groups.ts';
 import { createAddCommands } from './commands/add-commands.ts';

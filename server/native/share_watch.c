@@ -113,7 +113,7 @@ static void call_js(napi_env env, napi_value callback, void *context, void *data
     napi_value roots;
     napi_create_array_with_length(env, b->roots_changed_count, &roots);
     for (size_t i = 0; i < b->roots_changed_count; i++) {
-      napi_create_int32(env, b->roots_changed[i], &item);
+      napi_create_double(env, (double)b->roots_changed[i], &item);
       napi_set_element(env, roots, (uint32_t)i, item);
     }
     napi_set_named_property(env, result, "rootsChanged", roots);
@@ -195,14 +195,15 @@ static void queue_command(share_watcher *w, command *c) {
   wake(w);
 }
 
-// Reads rule.<key> as an int32 id; 0, or -1 with a thrown error.
-static int get_id(napi_env env, napi_value value, int32_t *id) {
+// Reads a share's id (an integer from 0 to 2^32-1, a GID); 0, or -1 with a thrown error.
+static int get_id(napi_env env, napi_value value, share_id *id) {
   double number;
-  if (napi_get_value_double(env, value, &number) != napi_ok || number != (double)(int32_t)number) {
-    napi_throw_type_error(env, NULL, "a share's id must be an integer between -2^31 and 2^31-1");
+  if (napi_get_value_double(env, value, &number) != napi_ok || !(number >= 0 && number <= 4294967295.0) ||
+      number != (double)(share_id)number) {
+    napi_throw_type_error(env, NULL, "a share's id must be an integer from 0 to 2^32-1");
     return -1;
   }
-  *id = (int32_t)number;
+  *id = (share_id)number;
   return 0;
 }
 

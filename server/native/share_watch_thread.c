@@ -78,13 +78,13 @@ int push_scan(scan_queue *queue, share_watcher *w, int32_t node) {
   return 0;
 }
 
-static int32_t find_share(share_watcher *w, int32_t id) {
+static int32_t find_share(share_watcher *w, share_id id) {
   for (size_t i = 0; i < w->share_count; i++)
     if (w->shares[i].used && w->shares[i].id == id) return (int32_t)i;
   return -1;
 }
 
-static int32_t add_share(share_watcher *w, int32_t id) {
+static int32_t add_share(share_watcher *w, share_id id) {
   size_t slot = 0;
   while (slot < w->share_count && w->shares[slot].used) slot++;
   if (slot == w->share_count) {

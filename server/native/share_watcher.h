@@ -17,10 +17,13 @@ typedef struct {
   size_t head, tail, capacity;
 } scan_queue;
 
+// A share's id as the core gives it: its group's GID, which goes up to 2^32-2 (int32 refused some).
+typedef int64_t share_id;
+
 // One share: its rule, its directory's node and the walk in progress.
 typedef struct {
   int used;
-  int32_t id;
+  share_id id;
   char *path;
   share_rule_bytes rule;
   int32_t root; // -1 until watched, or once its directory went away
@@ -38,7 +41,7 @@ typedef struct {
 typedef enum { COMMAND_SET, COMMAND_REMOVE, COMMAND_CANCEL } command_kind;
 typedef struct command {
   command_kind kind;
-  int32_t id;
+  share_id id;
   int repair;
   char *path;
   share_rule_bytes rule;
@@ -47,12 +50,12 @@ typedef struct command {
 
 // One batch for the event loop.
 typedef struct {
-  struct { int32_t id; uint64_t scanned, fixed; int done, cancelled; } *progress;
+  struct { share_id id; uint64_t scanned, fixed; int done, cancelled; } *progress;
   size_t progress_count;
-  int32_t *roots_changed; // shares whose directory's ACL or mode was changed by hand
+  share_id *roots_changed; // shares whose directory's ACL or mode was changed by hand
   size_t roots_changed_count;
   uint64_t fixed, overflows;
-  struct { int32_t id; char *path; char *message; } errors[BATCH_MAX_ERRORS];
+  struct { share_id id; char *path; char *message; } errors[BATCH_MAX_ERRORS];
   size_t error_count;
 } share_batch;
 

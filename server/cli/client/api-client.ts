@@ -8,7 +8,7 @@ import {
 } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { RefusedError } from '../cli-errors.ts';
-import { getTerminalJson } from '../render/terminal-text.ts';
+import { getTerminalJson } from '../../core/text/terminal-text.ts';
 
 // Where the daemon is: its local Unix socket (the caller known by its uid, no password), or a
 // remote daemon's HTTPS address (a session or a token, see remote-auth.ts).

@@ -3,7 +3,7 @@ import type { AccountView } from '../../core/accounts/account-schema.ts';
 import { writeJson } from '../cli-context.ts';
 import { readStandardInput } from '../client/read-secret.ts';
 import { writeView } from '../render/load-views.ts';
-import { getTerminalText } from '../render/terminal-text.ts';
+import { getTerminalText } from '../../core/text/terminal-text.ts';
 import type { GroupAnswer } from './get-groups.ts';
 import type { WithContext } from './get-resources.ts';
 import { collectList, collectRole, parseId, type Role } from './option-values.ts';

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { writeJson } from '../cli-context.ts';
 import { UsageError } from '../cli-errors.ts';
-import { getTerminalText } from '../render/terminal-text.ts';
+import { getTerminalText } from '../../core/text/terminal-text.ts';
 import type { WithContext } from './get-resources.ts';
 import { getResourcePath } from './option-values.ts';
 

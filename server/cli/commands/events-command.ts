@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { JournalEntryView } from '../../core/events/event-schema.ts';
 import { RefusedError } from '../cli-errors.ts';
 import { renderEventLine } from '../render/event-line.ts';
-import { getTerminalJson } from '../render/terminal-text.ts';
+import { getTerminalJson } from '../../core/text/terminal-text.ts';
 import type { WithContext } from './get-resources.ts';
 import { parseId } from './option-values.ts';
 

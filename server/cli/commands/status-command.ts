@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { writeJson } from '../cli-context.ts';
 import { runMonitor } from '../render/monitor-screen.ts';
-import { getTerminalJson } from '../render/terminal-text.ts';
+import { getTerminalJson } from '../../core/text/terminal-text.ts';
 import { renderStatus, type StatusAnswer } from '../render/status-view.ts';
 import type { WithContext } from './get-resources.ts';
 

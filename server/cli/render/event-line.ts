@@ -1,6 +1,6 @@
 import type { JournalEntryView } from '../../core/events/event-schema.ts';
 import { paint, type Output, type Style } from './output.ts';
-import { getTerminalText } from './terminal-text.ts';
+import { getTerminalText } from '../../core/text/terminal-text.ts';
 
 const facilityStyles: Record<string, Style> = { accounts: 'green', groups: 'green', volumes: 'yellow', auth: 'red' };
 

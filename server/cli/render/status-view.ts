@@ -1,6 +1,6 @@
 import { formatBytes } from './columns.ts';
 import { paint, type Output } from './output.ts';
-import { getTerminalText } from './terminal-text.ts';
+import { getTerminalText } from '../../core/text/terminal-text.ts';
 
 // What GET /api/v1/status answers: the sample's time and its figures by metric name.
 export interface StatusAnswer {

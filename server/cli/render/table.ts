@@ -1,6 +1,6 @@
 import type { Column } from './columns.ts';
 import { paint, type Output, type Style } from './output.ts';
-import { getTerminalText } from './terminal-text.ts';
+import { getTerminalText } from '../../core/text/terminal-text.ts';
 
 // A style for a whole row (a locked account in red, a system one dimmed), or none.
 export type RowStyle<Row> = (row: Row) => Style | null;

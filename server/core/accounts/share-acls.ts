@@ -31,7 +31,7 @@ export function getShareRuleAcls(gids: ShareGids, permissive: boolean): Omit<Sha
     { tag: 'user-obj', perm: owner },
     { tag: 'group-obj', perm: 0 },
     { tag: 'other', perm: 0 },
-    ...named.flatMap(([id, perm]) => (id === null ? [] : [{ tag: 'group' as const, id, perm }])),
+    ...mergeSameGids(named),
     { tag: 'mask', perm: mask },
   ];
   const directory = (member: number) =>
@@ -64,6 +64,14 @@ export function getShareRuleAcls(gids: ShareGids, permissive: boolean): Omit<Sha
     executableFileAcl: file(1),
     sticky: !permissive,
   };
+}
+
+// One named entry per GID, with the widest of its perms: GIDs shared by hand in /etc/group (a helper group with
+// the group's or admins' GID is legal there) would name one twice, which no ACL may.
+function mergeSameGids(named: [number | null, number][]): AclEntry[] {
+  const perms = new Map<number, number>();
+  for (const [id, perm] of named) if (id !== null) perms.set(id, (perms.get(id) ?? 0) | perm);
+  return [...perms].map(([id, perm]) => ({ tag: 'group' as const, id, perm }));
 }
 
 const tagLetters: Record<AclEntry['tag'], string> = {

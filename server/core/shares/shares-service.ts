@@ -6,6 +6,7 @@ import type { AccountsService } from '../accounts/accounts-service.ts';
 import { getSharePath } from '../accounts/shared-directories.ts';
 import { applyShareDirectoryAcl, readSharePermissive } from '../accounts/share-acls.ts';
 import { quote } from '../accounts/validate-fields.ts';
+import { getTerminalText } from '../text/terminal-text.ts';
 import { getShareRule } from './share-rule.ts';
 import { getRepairsJournalPath } from './share-repairs-journal.ts';
 import { ShareRepairs, type ShareRepair } from './share-repairs.ts';
@@ -44,6 +45,9 @@ export interface SharesFigures extends ShareWatchFigures {
 export class SharesService {
   readonly #options: SharesServiceOptions;
   readonly #warn: (message: string) => void;
+  #startCorrected = false;
+  // Repairs asked and not yet started, by group name.
+  readonly #repairsAsked = new Map<string, Promise<void>>();
   readonly #repairs: ShareRepairs;
   readonly #links: ShareLinks;
   #watcher!: ShareWatcher;
@@ -115,13 +119,22 @@ export class SharesService {
   // (progress: `group-share-progress`); idempotent, journaled until done. Queued after the
   // group changes heard so far (a group just made is watched first).
   repairShare(name: string): Promise<void> {
-    return this.#enqueue(async () => {
+    // Asked again before it started, or while it runs: the same repair (each one queued would journal, spawn
+    // setfacl and hold every group operation behind it).
+    const asked = this.#repairsAsked.get(name);
+    if (asked !== undefined) return asked;
+    const gid = this.#findGid(name);
+    if (gid !== null && this.#repairs.get(gid) !== null) return Promise.resolve();
+    const repair = this.#enqueue(async () => {
+      this.#repairsAsked.delete(name);
       if (this.#findGid(name) === null) {
         const message = `The group ${quote(name)} has no shared directory being watched`;
         throw new CoreError('not-found', message, { field: 'name' });
       }
       await this.#startRepair(name);
     });
+    this.#repairsAsked.set(name, repair);
+    return repair;
   }
 
   // Stops the repair of a share (it stays watched); said cancelled, and the journal
@@ -200,27 +213,12 @@ export class SharesService {
     }
     const known = new Map<number, StandardShare>();
     for (const [gid, share] of now) {
-      const before = this.#known.get(gid);
-      const moved = before !== undefined && before.name !== share.name;
-      share.watched = before?.watched === true && !moved;
-      const path = join(this.#options.root, getSharePath(share.name));
-      if (!share.watched && (await lstat(path).catch(() => null))?.isDirectory()) {
-        await this.#watch(gid, share.name, this.#repairs.isWanted(gid));
-        if (starting) this.#walking.add(gid);
-        share.watched = true;
-      }
-      if (before === undefined || moved) {
-        if (moved) await this.#links.removeAll(before.name, before.members);
-        await this.#links.makeAll(share.name, share.members);
-      } else {
-        await this.#links.removeAll(
-          share.name,
-          [...before.members].filter((login) => !share.members.has(login)),
-        );
-        await this.#links.makeAll(
-          share.name,
-          [...share.members].filter((login) => !before.members.has(login)),
-        );
+      // One group the watcher refuses (a rule it cannot take) must not stop the others, nor the daemon's start.
+      try {
+        await this.#reconcileShare(gid, share, starting);
+      } catch (error) {
+        share.watched = false;
+        this.#warn(`shares: the group ${JSON.stringify(share.name)} (GID ${gid}): ${(error as Error).message}`);
       }
       known.set(gid, share);
     }
@@ -229,17 +227,45 @@ export class SharesService {
     this.#repairs.forgetAllBut(new Set([...known].filter(([, share]) => share.watched).map(([gid]) => gid)));
     if (!starting) return;
     this.#starting = false;
-    if (this.#walking.size === 0) await this.#checkLimits();
+    if (this.#walking.size === 0) await this.#afterStartWalks();
   }
 
-  // Gives the watcher a share's rule (with `repair`: every entry corrected during the walk).
-  async #watch(gid: number, name: string, repair: boolean): Promise<void> {
+  // Watches one standard group's share if its directory is there and not yet watched, and brings its members'
+  // links in step with the group.
+  async #reconcileShare(gid: number, share: StandardShare, starting: boolean): Promise<void> {
+    const before = this.#known.get(gid);
+    const moved = before !== undefined && before.name !== share.name;
+    share.watched = before?.watched === true && !moved;
+    const path = join(this.#options.root, getSharePath(share.name));
+    if (!share.watched && (await lstat(path).catch(() => null))?.isDirectory()) {
+      await this.#watch(gid, share.name, this.#repairs.isWanted(gid));
+      if (starting) this.#walking.add(gid);
+      share.watched = true;
+    }
+    if (before === undefined || moved) {
+      if (moved) await this.#links.removeAll(before.name, before.members);
+      await this.#links.makeAll(share.name, share.members);
+      return;
+    }
+    await this.#links.removeAll(
+      share.name,
+      [...before.members].filter((login) => !share.members.has(login)),
+    );
+    await this.#links.makeAll(
+      share.name,
+      [...share.members].filter((login) => !before.members.has(login)),
+    );
+  }
+
+  // Gives the watcher a share's rule (with `repair`: every entry corrected during the walk, said as a repair
+  // with progress and journaled unless `announce` is false).
+  async #watch(gid: number, name: string, repair: boolean, announce = repair): Promise<void> {
     const { accounts, root } = this.#options;
     const gids = accounts.getShareGids(name);
     if (gids === null) return;
     const permissive = (await accounts.getPermissive(name)) ?? false;
     this.#walks.send(getShareRule(gid, join(root, getSharePath(name)), gids, permissive), repair);
-    if (repair) this.#repairs.begin(gid, name);
+    if (repair && announce) this.#repairs.begin(gid, name);
   }
 
   // A permissive switch: its transaction set the share's own directory, which the watcher,
@@ -267,11 +293,13 @@ export class SharesService {
       const said = this.#erred.has(error.id);
       this.#erred.set(error.id, this.#batches);
       if (said) continue;
-      this.#warn(`shares: ${error.path}: ${error.message} (further errors of this share are not repeated)`);
+      // A path holds names members chose: never a raw newline or escape in the log (a forged line).
+      const path = getTerminalText(error.path);
+      this.#warn(`shares: ${path}: ${error.message} (further errors of this share are not repeated)`);
     }
     for (const progress of batch.progress) {
       if (progress.done && this.#walking.delete(progress.id) && this.#walking.size === 0 && !this.#starting)
-        void this.#checkLimits();
+        void this.#afterStartWalks();
       if (this.#walks.isLatest(progress)) this.#repairs.update(progress);
       this.#followRecovery(progress);
     }
@@ -324,6 +352,19 @@ export class SharesService {
       return;
     }
     await applyShareDirectoryAcl(path, gids, committed);
+  }
+
+  // Once the start's walks watch every share: what changed while the daemon was down is put right (the start's
+  // walk only watches: a chmod made meanwhile stayed, red team F14). Each share is walked again correcting,
+  // quietly (no progress, no journal: a stop during it does it again at the next start), unless a repair of it
+  // is wanted already; then the limits are checked.
+  async #afterStartWalks(): Promise<void> {
+    if (this.#startCorrected) return;
+    this.#startCorrected = true;
+    for (const [gid, share] of this.#known)
+      if (share.watched && !this.#repairs.isWanted(gid))
+        this.#enqueueAndWarn(() => this.#watch(gid, share.name, true, false));
+    await this.#checkLimits();
   }
 
   // Says once, at start, when the kernel's inotify limits are too low for the shares.

@@ -1,14 +1,15 @@
 // What a terminal must never receive from the daemon's data: C0 controls (ESC starts CSI, OSC
 // — OSC 52 writes the clipboard — and DCS sequences), DEL, C1 controls (U+009B is a CSI by
 // itself), format characters (bidi overrides and isolates, zero-widths) and the line and
-// paragraph separators. A full name, a volume label, a mount point or a message may hold any
-// of them (written by another tool, a USB stick's label, a remote daemon).
+// paragraph separators. A full name, a volume label, a mount point, a message or a file name a
+// member chose in a share may hold any of them (written by another tool, a USB stick's label, a
+// remote daemon). The CLI's output and the daemon's own log lines go through it.
 const unsafe = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
 const unsafeBut = { newline: /[\0-\t\v-\x1f\x7f-\x9f\p{Cf}\u2028\u2029]/gu };
 
 // `text` safe for a terminal: each unsafe character shown as a visible escape (`\x1b`,
-// `\u202e`), as ls and systemctl do. Every string from the daemon goes through it before it
-// is printed (tables, records, status, event lines, messages), before our own colours.
+// `\u202e`), as ls and systemctl do. In the CLI every string from the daemon goes through it
+// before it is printed (tables, records, status, event lines, messages), before our own colours.
 // `keepNewlines` keeps `\n` (a multi-line message); a table cell never keeps one.
 export function getTerminalText(text: string, options: { keepNewlines?: boolean } = {}): string {
   return text.replace(options.keepNewlines ? unsafeBut.newline : unsafe, escapeCharacter);
