@@ -18,7 +18,7 @@ import { testPasswords } from '../test/helpers/sandbox.ts';
 import { getLoopSkipReason } from '../test/helpers/loop-devices.ts';
 import { printTable } from './print-table.ts';
 import { runHelper, SharesGround } from './shares-tree.ts';
-import { countKernelWatches, getMemory, LoopProbe, waitFor } from './shares-probes.ts';
+import { countKernelWatches, getMemory, LoopProbe, SleepProbe, waitFor } from './shares-probes.ts';
 
 const yieldLoop = () => new Promise((resolve) => setImmediate(resolve));
 const quantile = (values: number[], q: number) =>
@@ -161,6 +161,7 @@ export async function runSharesBench(): Promise<void> {
       const [, cSecondMs] = await runHelper(ground.helper, ['walk', ...shares]);
 
       const burstProbe = new LoopProbe().start();
+      const burstSleep = await new SleepProbe().start();
       const figuresBefore = core.shares.getFigures();
       const burstStarted = performance.now();
       let burstDone = false;
@@ -186,6 +187,7 @@ export async function runSharesBench(): Promise<void> {
       );
       const correctedAt = lastChange;
       burstProbe.stop();
+      const burstSlept = await burstSleep.stop();
       const [, burstMs] = await burstRun;
       const burstFigures = core.shares.getFigures();
       const [burstFiles, burstWrong] = await checkShares(core, ground, shares);
@@ -286,6 +288,7 @@ export async function runSharesBench(): Promise<void> {
           .map((load) => load.toFixed(1))
           .join(' ')})\n`,
       );
+      process.stdout.write(`(the event loop's thread during the burst: ${burstSlept})\n`);
     } finally {
       await core.close();
     }

@@ -84,3 +84,53 @@ export function countKernelWatches(): number {
   }
   return watches;
 }
+
+// Where the event loop's thread sleeps other than idle in epoll (a lock, a page fault, a
+// synchronous call) while started: a worker thread reads its state, kernel wait channel and
+// system call every 2 ms and counts each place seen. (Under load the worker's own samples
+// are late, so counts, not durations.)
+export class SleepProbe {
+  #worker: import('node:worker_threads').Worker | null = null;
+  #result: Promise<string> | null = null;
+  async start(): Promise<this> {
+    const { Worker } = await import('node:worker_threads');
+    const code = `
+      const { readFileSync } = require('node:fs');
+      const { parentPort, workerData } = require('node:worker_threads');
+      const base = '/proc/' + workerData + '/task/' + workerData + '/';
+      const read = (name) => { try { return readFileSync(base + name, 'utf8').trim(); } catch { return '?'; } };
+      let stop = false, samples = 0;
+      const counts = new Map();
+      parentPort.on('message', () => { stop = true; });
+      const tick = () => {
+        if (stop) {
+          const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w, n]) => w + ' ×' + n).join('; ');
+          parentPort.postMessage(samples + ' samples; asleep outside epoll: ' + (top || 'never'));
+          return;
+        }
+        samples += 1;
+        const stat = read('stat');
+        const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        const syscall = read('syscall').split(' ')[0];
+        // 232 epoll_wait, 281 epoll_pwait (x86-64): the loop idle.
+        if (state !== 'R' && syscall !== '232' && syscall !== '281') {
+          const where = state + ' ' + read('wchan') + ' syscall ' + syscall;
+          counts.set(where, (counts.get(where) || 0) + 1);
+        }
+        setTimeout(tick, 2);
+      };
+      tick();`;
+    this.#worker = new Worker(code, { eval: true, workerData: process.pid });
+    this.#result = new Promise((resolve) => this.#worker!.once('message', resolve));
+    return this;
+  }
+  // Stops it; what it saw, in one line.
+  async stop(): Promise<string> {
+    if (!this.#worker) return '';
+    this.#worker.postMessage('stop');
+    const result = await this.#result!;
+    await this.#worker.terminate();
+    this.#worker = null;
+    return result;
+  }
+}

@@ -16,6 +16,7 @@ export interface InotifyInstall {
   sandbox: boolean;
 }
 
+// Where `licornd install` works: the root's files, and whether it is the machine itself.
 export interface InotifyInstallOptions {
   root: string;
   // The machine itself (root "/"): the running kernel's values are raised too.
