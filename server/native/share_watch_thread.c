@@ -204,9 +204,11 @@ static void deliver(share_watcher *w) {
 // One slice of directory scans; whether work is left.
 static int scan_slice(share_watcher *w) {
   int busy = 0, scanning = 0;
+  for (int i = 0; i < SCANS_PER_SLICE && scan_next(w, &w->relook_queue, -1); i++) {
+  }
   for (int i = 0; i < SCANS_PER_SLICE && scan_next(w, &w->events_queue, -1); i++) {
   }
-  if (w->events_queue.head != w->events_queue.tail) busy = 1;
+  if (w->events_queue.head != w->events_queue.tail || w->relook_queue.head != w->relook_queue.tail) busy = 1;
   for (size_t slot = 0; slot < w->share_count; slot++) {
     share *s = &w->shares[slot];
     if (!s->used || !s->walking) continue;
@@ -242,6 +244,9 @@ static void free_thread_state(share_watcher *w) {
   w->shares = NULL;
   w->share_count = 0;
   free(w->events_queue.items);
+  free(w->relook_queue.items);
+  free(w->pending_moves);
+  free(w->seen);
   for (size_t i = 0; i < sizeof w->fd_cache / sizeof w->fd_cache[0]; i++)
     if (w->fd_cache[i].fd >= 0) close(w->fd_cache[i].fd);
   for (size_t i = 0; i < w->batch.error_count; i++) {

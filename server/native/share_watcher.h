@@ -84,8 +84,17 @@ typedef struct {
   // read dry (or a second after the first loss), however many overflows came meanwhile.
   int rescan_pending;
   int64_t rescan_since_ms;
-  struct { uint32_t cookie; int32_t node, wd; } pending_moves[256];
-  size_t pending_count;
+  // Directories moved from a share whose IN_MOVED_TO is not read yet: growable, as many as a
+  // member renames back to back (a fixed 256 lost the rest, which stayed watched outside).
+  struct pending_move { uint32_t cookie; int32_t node, wd; } *pending_moves;
+  size_t pending_count, pending_capacity;
+  // Directories to read again, without repair: a node of theirs was no longer found by its
+  // names (moved or removed while its events waited); read, each of their subdirectories is
+  // watched where it is now, and their nodes no longer found in them are unwatched.
+  scan_queue relook_queue;
+  // The nodes a scan met, to unwatch the ones it did not meet (scan_directory).
+  int32_t *seen;
+  size_t seen_capacity;
   struct { int32_t node, wd, fd; } fd_cache[16];
 } share_watcher;
 
