@@ -75,13 +75,30 @@ static void drop_cached_fds(share_watcher *w, int32_t top) {
 
 static void forget_stale_node(share_watcher *w, int32_t node);
 
+// Whether the directory `fd` (cached for `node`) is still where the tree says, as the kernel
+// names it: a directory moved out while its IN_MOVED_FROM waits in the queue is not (nor one
+// removed, nor any past 4 KB of path: those are opened again by their names).
+static int is_in_place(share_watcher *w, int32_t node, int fd) {
+  const char *root = w->shares[w->tree.nodes[node].share].root_real;
+  char link[40], actual[4096], expected[4096];
+  if (root == NULL) return 0;
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t length = readlink(link, actual, sizeof actual - 1);
+  if (length < 0 || (size_t)length >= sizeof actual - 1) return 0;
+  actual[length] = '\0';
+  tree_get_path(&w->tree, node, root, expected, sizeof expected);
+  return strcmp(actual, expected) == 0;
+}
+
 // A directory's descriptor from the cache, else opened from its share's directory. A node
 // no longer found there is unwatched (its cached descriptor with it): the cache never serves
 // a directory moved out of the share.
 static int get_dir_fd(share_watcher *w, int32_t node) {
   size_t i = (size_t)node % CACHE_SIZE;
   int32_t wd = w->tree.nodes[node].wd;
-  if (w->fd_cache[i].fd >= 0 && w->fd_cache[i].node == node && w->fd_cache[i].wd == wd) return w->fd_cache[i].fd;
+  if (w->fd_cache[i].fd >= 0 && w->fd_cache[i].node == node && w->fd_cache[i].wd == wd &&
+      is_in_place(w, node, w->fd_cache[i].fd))
+    return w->fd_cache[i].fd;
   if (w->fd_cache[i].fd >= 0) close(w->fd_cache[i].fd);
   w->fd_cache[i].fd = -1;
   int fd = open_node(w, node);
@@ -113,6 +130,8 @@ void unwatch_tree(share_watcher *w, int32_t node) {
       w->shares[i].root = -1;
       if (w->shares[i].root_fd >= 0) close(w->shares[i].root_fd);
       w->shares[i].root_fd = -1;
+      free(w->shares[i].root_real);
+      w->shares[i].root_real = NULL;
     }
   }
   tree_remove(&w->tree, node, forget_watch, w);
@@ -283,6 +302,12 @@ void start_share_walk(share_watcher *w, int32_t slot, int repair) {
   int saved = errno;
   if (s->root_fd >= 0) close(s->root_fd);
   s->root_fd = fd;
+  free(s->root_real);
+  s->root_real = NULL;
+  char link[40], real[4096];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t length = readlink(link, real, sizeof real - 1);
+  if (length > 0 && (size_t)length < sizeof real - 1) s->root_real = strndup(real, (size_t)length);
   if (wd < 0) {
     report_share_error(w, slot, -1, NULL, "cannot watch the share's directory", saved);
     return;

@@ -105,6 +105,7 @@ static void drop_share(share_watcher *w, int32_t slot) {
   share *s = &w->shares[slot];
   if (s->root >= 0) unwatch_tree(w, s->root);
   if (s->root_fd >= 0) close(s->root_fd);
+  free(s->root_real);
   free(s->path);
   free(s->queue.items);
   memset(s, 0, sizeof *s);
@@ -237,6 +238,7 @@ static int scan_slice(share_watcher *w) {
 static void free_thread_state(share_watcher *w) {
   for (size_t i = 0; i < w->share_count; i++) {
     if (w->shares[i].used && w->shares[i].root_fd >= 0) close(w->shares[i].root_fd);
+    free(w->shares[i].root_real);
     free(w->shares[i].path);
     free(w->shares[i].queue.items);
   }

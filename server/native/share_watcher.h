@@ -28,6 +28,7 @@ typedef struct {
   share_rule_bytes rule;
   int32_t root; // -1 until watched, or once its directory went away
   int root_fd;  // its directory, opened when its walk starts (what every path is opened from)
+  char *root_real; // where the kernel says root_fd is (readlink): what a cached descriptor is checked against
   int walking, repair, cancelled, report;
   int rescan; // events were lost during this walk: walk again with repair once it ends
   // Its directory's ACL or mode was changed by someone else (only root can): said to the

@@ -1,4 +1,4 @@
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,29 @@ describe.skipIf(skipReason !== null)('share watch, directories moved out in bulk
       expect(await findWrongAcls(alpha, join(outside, `d${i}/after`), false)).toHaveLength(1);
     }
   }, 120_000);
+
+  it('never corrects through its cache a file of a directory moved out before its events were read', async () => {
+    const share = alpha.rule.path;
+    const names = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    await runAs(member, names.map((name) => `mkdir '${share}/${name}' && : > '${share}/${name}/warm'`).join(' && '));
+    for (const name of names) await waitForRule(join(share, name));
+    // Back to back: a file made in the directory (its event read later, through the cached
+    // descriptor), the directory renamed out, then the file made private.
+    const python = [
+      'import os',
+      'os.umask(0o077)',
+      `for name in [${names.map((name) => `'${name}'`).join(', ')}]:`,
+      `  open('${share}/%s/x' % name, 'w')`,
+      `  os.rename('${share}/%s' % name, '${outside}/%s' % name)`,
+      `  os.chmod('${outside}/%s/x' % name, 0o600)`,
+    ].join('\n');
+    await runAs(member, `python3 -c "${python}"`);
+    await waitForEventsHandled();
+    for (const name of names) {
+      expect((await stat(join(outside, name, 'x'))).mode & 0o777).toBe(0o600);
+      expect(await findWrongAcls(alpha, join(outside, name, 'x'), false)).toHaveLength(1);
+    }
+  });
 
   it('unwatches directories whose moves out were lost in an overflow: the rescan drops them', async () => {
     const small = await createTestShare(2, join(dir, 'shares/small'), gids, false, dir);
