@@ -14,7 +14,9 @@
 #include <unistd.h>
 #include "share_tree.h"
 
-#define MAX_DEPTH 4096
+// At most this many bytes of path are resolved by one openat2: far below PATH_MAX, so that a
+// tree deeper than PATH_MAX is opened in several hops, each from the previous one.
+#define HOP_BYTES 3000
 
 static size_t hash_wd(int wd, size_t capacity) {
   return ((uint32_t)wd * 2654435761u) & (capacity - 1);
@@ -179,8 +181,10 @@ int32_t tree_find_child(const share_tree *tree, int32_t parent, const char *name
   return -1;
 }
 
+// Up to the top, however deep: the tree has no cycle (tree_move is only called when this said
+// no), and a capped walk would have let a move under its own subtree make one.
 int tree_is_within(const share_tree *tree, int32_t node, int32_t ancestor) {
-  for (int depth = 0; node >= 0 && depth < MAX_DEPTH; node = tree->nodes[node].parent, depth++)
+  for (; node >= 0; node = tree->nodes[node].parent)
     if (node == ancestor) return 1;
   return 0;
 }
@@ -243,52 +247,44 @@ void tree_remove(share_tree *tree, int32_t node, void (*each)(int wd, void *cont
   }
 }
 
-// The nodes from `node` up to its share's directory (excluded), deepest first; how many.
-static int get_chain(const share_tree *tree, int32_t node, int32_t *chain) {
-  int count = 0;
-  for (; node >= 0 && tree->nodes[node].parent >= 0 && count < MAX_DEPTH; node = tree->nodes[node].parent)
-    chain[count++] = node;
-  return count;
+// The watcher thread's chain buffer, grown to the deepest node met and freed by tree_free.
+static __thread int32_t *chain_buffer;
+static __thread size_t chain_capacity;
+
+// The nodes from `node` up to its share's directory (excluded), deepest first, however many
+// (never truncated: a capped chain opened the wrong directory); how many, or -1 out of memory.
+static int64_t get_chain(const share_tree *tree, int32_t node, int32_t **chain) {
+  size_t count = 0;
+  for (; node >= 0 && tree->nodes[node].parent >= 0; node = tree->nodes[node].parent) {
+    if (count == chain_capacity) {
+      size_t capacity = chain_capacity ? chain_capacity * 2 : 256;
+      int32_t *grown = realloc(chain_buffer, capacity * sizeof *grown);
+      if (grown == NULL) return -1;
+      chain_buffer = grown;
+      chain_capacity = capacity;
+    }
+    chain_buffer[count++] = node;
+  }
+  *chain = chain_buffer;
+  return (int64_t)count;
 }
 
 void tree_get_path(const share_tree *tree, int32_t node, const char *root, char *buffer, size_t size) {
-  static __thread int32_t chain[MAX_DEPTH];
-  int count = get_chain(tree, node, chain);
+  int32_t *chain;
+  int64_t count = get_chain(tree, node, &chain);
   size_t used = (size_t)snprintf(buffer, size, "%s", root);
-  for (int i = count - 1; i >= 0 && used + 1 < size; i--) {
+  for (int64_t i = count - 1; i >= 0 && used + 1 < size; i--) {
     const tree_node *n = &tree->nodes[chain[i]];
     int length = (int)n->name_length;
     used += (size_t)snprintf(buffer + used, size - used, "/%.*s", length, tree->names + n->name_offset);
   }
 }
 
-int tree_open(const share_tree *tree, int32_t node, int root_fd) {
-  static __thread int32_t chain[MAX_DEPTH];
-  static __thread char path[MAX_DEPTH * 2 + 4096];
-  int count = get_chain(tree, node, chain);
-  size_t used = 0;
-  for (int i = count - 1; i >= 0; i--) {
-    const tree_node *n = &tree->nodes[chain[i]];
-    if (used + n->name_length + 2 > sizeof path) return errno = ENAMETOOLONG, -1;
-    memcpy(path + used, tree->names + n->name_offset, n->name_length);
-    used += n->name_length;
-    path[used++] = '/';
-  }
-  if (used == 0) path[used++] = '.';
-  else used--;
-  path[used] = '\0';
-  // One call resolves the whole path, refusing any symlink, mount crossing or escape from
-  // the share (the kernel checks each component as it walks).
-  struct open_how how = {
-    .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-  };
-  int fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
-  if (fd >= 0 || errno != ENOSYS) return fd;
-  // Before Linux 5.6: one name at a time, each with O_NOFOLLOW.
-  fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+// Before Linux 5.6 (no openat2): one name at a time, each with O_NOFOLLOW.
+static int open_by_names(const share_tree *tree, const int32_t *chain, int64_t count, int root_fd) {
+  int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   char name[256];
-  for (int i = count - 1; i >= 0 && fd >= 0; i--) {
+  for (int64_t i = count - 1; i >= 0 && fd >= 0; i--) {
     const tree_node *n = &tree->nodes[chain[i]];
     snprintf(name, sizeof name, "%.*s", (int)n->name_length, tree->names + n->name_offset);
     int next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -300,11 +296,52 @@ int tree_open(const share_tree *tree, int32_t node, int root_fd) {
   return fd;
 }
 
+int tree_open(const share_tree *tree, int32_t node, int root_fd) {
+  int32_t *chain;
+  int64_t count = get_chain(tree, node, &chain);
+  if (count < 0) return errno = ENOMEM, -1;
+  // Each hop resolves up to HOP_BYTES of names from the previous hop's directory, refusing
+  // any symlink, mount crossing or escape (the kernel checks each component as it walks):
+  // each hop stays beneath the previous one, itself beneath the share's directory. One
+  // openat2 of the whole path failed with ENAMETOOLONG past PATH_MAX (red team F3).
+  struct open_how how = {
+    .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+  };
+  char path[HOP_BYTES + 2];
+  int fd = -1;
+  int64_t i = count - 1;
+  do {
+    size_t used = 0;
+    // At least one name per hop (a name is at most 255 bytes).
+    for (; i >= 0; i--) {
+      const tree_node *n = &tree->nodes[chain[i]];
+      if (used > 0 && used + n->name_length + 1 > HOP_BYTES) break;
+      memcpy(path + used, tree->names + n->name_offset, n->name_length);
+      used += n->name_length;
+      path[used++] = '/';
+    }
+    if (used == 0) path[used++] = '.';
+    else used--;
+    path[used] = '\0';
+    int next = (int)syscall(SYS_openat2, fd >= 0 ? fd : root_fd, path, &how, sizeof how);
+    int saved = errno;
+    if (fd >= 0) close(fd);
+    if (next < 0 && saved == ENOSYS) return open_by_names(tree, chain, count, root_fd);
+    errno = saved;
+    fd = next;
+  } while (i >= 0 && fd >= 0);
+  return fd;
+}
+
 void tree_free(share_tree *tree) {
   free(tree->nodes);
   free(tree->names);
   free(tree->index_wd);
   free(tree->index_node);
+  free(chain_buffer);
+  chain_buffer = NULL;
+  chain_capacity = 0;
   memset(tree, 0, sizeof *tree);
   tree->free_head = -1;
 }

@@ -44,13 +44,71 @@ static void count_fix(share_watcher *w, int32_t walk_slot, fix_result result, in
   }
 }
 
-// A directory's descriptor from the cache, else opened from its share's directory.
+// Whether opening a node by its names failed because its directory is no longer there.
+static int is_stale_error(int error) {
+  return error == ENOENT || error == ENOTDIR || error == ELOOP || error == ESTALE;
+}
+
+// Opens `node`'s directory by its names beneath its share's directory, and checks that it is
+// the very directory watched as `node`: a descriptor, or -1 with errno (ESTALE: another
+// directory has these names now).
+static int open_node(share_watcher *w, int32_t node) {
+  int fd = tree_open(&w->tree, node, w->shares[w->tree.nodes[node].share].root_fd);
+  if (fd < 0 || w->tree.nodes[node].parent < 0) return fd;
+  // Watching a watched directory again gives its wd (with the same mask): another wd is
+  // another directory. One syscall, and no inode to keep in the 32-byte node.
+  int wd = watch_fd(w, fd);
+  if (wd == w->tree.nodes[node].wd) return fd;
+  if (wd >= 0 && tree_find_wd(&w->tree, wd) < 0) inotify_rm_watch(w->inotify_fd, wd);
+  close(fd);
+  errno = ESTALE;
+  return -1;
+}
+
+// Closes the cached descriptors of `top` and of what is below it (of every node when -1).
+static void drop_cached_fds(share_watcher *w, int32_t top) {
+  for (size_t i = 0; i < CACHE_SIZE; i++) {
+    int32_t node = w->fd_cache[i].node;
+    if (w->fd_cache[i].fd < 0) continue;
+    if (top >= 0 && (w->tree.nodes[node].wd != w->fd_cache[i].wd || !tree_is_within(&w->tree, node, top))) continue;
+    close(w->fd_cache[i].fd);
+    w->fd_cache[i].fd = -1;
+  }
+}
+
+static void forget_stale_node(share_watcher *w, int32_t node);
+
+// Whether the directory `fd` (cached for `node`) is still where the tree says, as the kernel
+// names it: a directory moved out while its IN_MOVED_FROM waits in the queue is not (nor one
+// removed, nor any past 4 KB of path: those are opened again by their names).
+static int is_in_place(share_watcher *w, int32_t node, int fd) {
+  const char *root = w->shares[w->tree.nodes[node].share].root_real;
+  char link[40], actual[4096], expected[4096];
+  if (root == NULL) return 0;
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t length = readlink(link, actual, sizeof actual - 1);
+  if (length < 0 || (size_t)length >= sizeof actual - 1) return 0;
+  actual[length] = '\0';
+  tree_get_path(&w->tree, node, root, expected, sizeof expected);
+  return strcmp(actual, expected) == 0;
+}
+
+// A directory's descriptor from the cache, else opened from its share's directory. A node
+// no longer found there is unwatched (its cached descriptor with it): the cache never serves
+// a directory moved out of the share.
 static int get_dir_fd(share_watcher *w, int32_t node) {
   size_t i = (size_t)node % CACHE_SIZE;
   int32_t wd = w->tree.nodes[node].wd;
-  if (w->fd_cache[i].fd >= 0 && w->fd_cache[i].node == node && w->fd_cache[i].wd == wd) return w->fd_cache[i].fd;
+  if (w->fd_cache[i].fd >= 0 && w->fd_cache[i].node == node && w->fd_cache[i].wd == wd &&
+      is_in_place(w, node, w->fd_cache[i].fd))
+    return w->fd_cache[i].fd;
   if (w->fd_cache[i].fd >= 0) close(w->fd_cache[i].fd);
-  int fd = tree_open(&w->tree, node, w->shares[w->tree.nodes[node].share].root_fd);
+  w->fd_cache[i].fd = -1;
+  int fd = open_node(w, node);
+  if (fd < 0) {
+    if (is_stale_error(errno)) forget_stale_node(w, node);
+    return -1;
+  }
   w->fd_cache[i].fd = fd;
   w->fd_cache[i].node = node;
   w->fd_cache[i].wd = wd;
@@ -75,17 +133,37 @@ void unwatch_tree(share_watcher *w, int32_t node) {
       w->shares[i].root = -1;
       if (w->shares[i].root_fd >= 0) close(w->shares[i].root_fd);
       w->shares[i].root_fd = -1;
+      free(w->shares[i].root_real);
+      w->shares[i].root_real = NULL;
     }
   }
   tree_remove(&w->tree, node, forget_watch, w);
   update_watches(w);
 }
 
+// A node no longer found by its names (moved or removed while its events waited, or while
+// events were lost): unwatched, and its parent read again, which watches it where it is now
+// if it is still there, and finds out whether the parent is stale too.
+static void forget_stale_node(share_watcher *w, int32_t node) {
+  int32_t parent = w->tree.nodes[node].parent;
+  if (parent < 0) return;
+  unwatch_tree(w, node);
+  scan_queue *queue = &w->relook_queue;
+  // Siblings found stale one after the other need one read of their parent.
+  if (queue->tail > queue->head && queue->items[2 * (queue->tail - 1)] == parent &&
+      queue->items[2 * (queue->tail - 1) + 1] == w->tree.nodes[parent].wd)
+    return;
+  if (push_scan(queue, w, parent) < 0)
+    report_share_error(w, w->tree.nodes[parent].share, parent, NULL, "cannot scan", ENOMEM);
+}
+
 // Corrects `name` in `dirfd` (node `parent`) when `repair`, watches it and places its node
 // under `parent` (an existing node keeps its subtree); the node, or -1 when it is no
-// directory (gone, or a symlink: never followed).
+// directory (gone, or a symlink: never followed). `fresh` says whether it is new to this
+// share (not watched before, or watched as another share's).
 static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, const char *name, int repair,
-                               int32_t walk_slot) {
+                               int32_t walk_slot, int *fresh) {
+  *fresh = 0;
   int32_t slot = w->tree.nodes[parent].share;
   if (repair) count_fix(w, walk_slot, apply_rule_at(dirfd, name, &w->shares[slot].rule, NULL), slot, parent, name);
   // The parent through its descriptor's link (the very directory that was opened), the name
@@ -105,7 +183,10 @@ static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, cons
     // (followed, it would loop for ever).
     if (tree_is_within(&w->tree, parent, node)) return -1;
     if (tree_move(&w->tree, node, parent, name) < 0) return -1;
-    if (w->tree.nodes[node].share != slot) tree_set_share(&w->tree, node, slot);
+    if (w->tree.nodes[node].share != slot) {
+      tree_set_share(&w->tree, node, slot);
+      *fresh = 1;
+    }
     return node;
   }
   node = tree_add(&w->tree, parent, name, strlen(name), wd, slot);
@@ -115,9 +196,40 @@ static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, cons
     return -1;
   }
   update_watches(w);
+  *fresh = 1;
   return node;
 }
 
+// Notes that a scan met `node`; -1 out of memory.
+static int note_seen(share_watcher *w, size_t *count, int32_t node) {
+  if (*count == w->seen_capacity) {
+    size_t capacity = w->seen_capacity ? w->seen_capacity * 2 : 256;
+    int32_t *seen = realloc(w->seen, capacity * sizeof *seen);
+    if (seen == NULL) return -1;
+    w->seen = seen;
+    w->seen_capacity = capacity;
+  }
+  w->seen[(*count)++] = node;
+  return 0;
+}
+
+static int compare_nodes(const void *a, const void *b) {
+  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+
+// Unwatches the children of `node` a complete read of its directory did not meet: moved out
+// or removed while their events were lost (an overflow), or never read.
+static void prune_unseen(share_watcher *w, int32_t node, size_t count) {
+  qsort(w->seen, count, sizeof *w->seen, compare_nodes);
+  for (int32_t child = w->tree.nodes[node].first_child, next; child >= 0; child = next) {
+    next = w->tree.nodes[child].next_sibling;
+    if (bsearch(&child, w->seen, count, sizeof *w->seen, compare_nodes) == NULL) unwatch_tree(w, child);
+  }
+}
+
+// Scans one queued directory. The relook queue's are read without repair: only what is new
+// to the share there is corrected, and scanned through the events' queue.
 int scan_next(share_watcher *w, scan_queue *queue, int32_t walk_slot) {
   if (queue->head == queue->tail) return 0;
   int32_t node = queue->items[2 * queue->head], wd = queue->items[2 * queue->head + 1];
@@ -128,19 +240,24 @@ int scan_next(share_watcher *w, scan_queue *queue, int32_t walk_slot) {
   }
   if (w->tree.nodes[node].share < 0 || w->tree.nodes[node].wd != wd) return 1;
   int32_t slot = w->tree.nodes[node].share;
-  int repair = walk_slot >= 0 ? w->shares[walk_slot].repair : 1;
-  int fd = tree_open(&w->tree, node, w->shares[slot].root_fd);
+  int relook = queue == &w->relook_queue;
+  int repair = relook ? 0 : walk_slot >= 0 ? w->shares[walk_slot].repair : 1;
+  int fd = open_node(w, node);
   DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
   if (dir == NULL) {
     // Another filesystem mounted there is not the share's: unwatched, never walked.
     if (errno == EXDEV && w->tree.nodes[node].parent >= 0) unwatch_tree(w, node);
-    else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
-      report_share_error(w, slot, node, NULL, "cannot read", errno);
+    else if (is_stale_error(errno)) forget_stale_node(w, node);
+    else report_share_error(w, slot, node, NULL, "cannot read", errno);
     if (fd >= 0) close(fd);
     return 1;
   }
+  size_t seen = 0;
+  int complete = 1;
   struct dirent *entry;
-  while ((entry = readdir(dir)) != NULL) {
+  for (;;) {
+    errno = 0;
+    if ((entry = readdir(dir)) == NULL) break;
     const char *name = entry->d_name;
     if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
     unsigned char type = entry->d_type;
@@ -149,13 +266,21 @@ int scan_next(share_watcher *w, scan_queue *queue, int32_t walk_slot) {
       type = S_ISDIR(child.st_mode) ? DT_DIR : S_ISREG(child.st_mode) ? DT_REG : DT_UNKNOWN;
     if (walk_slot >= 0) w->shares[walk_slot].scanned++;
     if (type == DT_DIR) {
-      int32_t added = adopt_directory(w, node, fd, name, repair, walk_slot);
-      if (added >= 0 && push_scan(queue, w, added) < 0) report_share_error(w, slot, added, NULL, "cannot scan", ENOMEM);
+      int fresh;
+      int32_t added = adopt_directory(w, node, fd, name, repair, walk_slot, &fresh);
+      if (added < 0) continue;
+      if (note_seen(w, &seen, added) < 0) complete = 0;
+      if (relook && !fresh) continue;
+      if (relook) count_fix(w, -1, apply_rule_at(fd, name, &w->shares[slot].rule, NULL), slot, node, name);
+      if (push_scan(relook ? &w->events_queue : queue, w, added) < 0)
+        report_share_error(w, slot, added, NULL, "cannot scan", ENOMEM);
     } else if (type == DT_REG && repair) {
       count_fix(w, walk_slot, apply_rule_at(fd, name, &w->shares[slot].rule, NULL), slot, node, name);
     }
   }
+  if (errno != 0) complete = 0;
   closedir(dir);
+  if (complete && w->tree.nodes[node].wd == wd) prune_unseen(w, node, seen);
   return 1;
 }
 
@@ -180,6 +305,12 @@ void start_share_walk(share_watcher *w, int32_t slot, int repair) {
   int saved = errno;
   if (s->root_fd >= 0) close(s->root_fd);
   s->root_fd = fd;
+  free(s->root_real);
+  s->root_real = NULL;
+  char link[40], real[4096];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t length = readlink(link, real, sizeof real - 1);
+  if (length > 0 && (size_t)length < sizeof real - 1) s->root_real = strndup(real, (size_t)length);
   if (wd < 0) {
     report_share_error(w, slot, -1, NULL, "cannot watch the share's directory", saved);
     return;
@@ -229,6 +360,19 @@ static void place_moved_directory(share_watcher *w, int32_t moved, int32_t paren
   if (push_scan(&w->events_queue, w, moved) < 0) report_share_error(w, slot, moved, NULL, "cannot scan", ENOMEM);
 }
 
+// Keeps `node` as moved away by the rename `cookie`; -1 out of memory.
+static int add_pending_move(share_watcher *w, uint32_t cookie, int32_t node) {
+  if (w->pending_count == w->pending_capacity) {
+    size_t capacity = w->pending_capacity ? w->pending_capacity * 2 : 64;
+    struct pending_move *moves = realloc(w->pending_moves, capacity * sizeof *moves);
+    if (moves == NULL) return -1;
+    w->pending_moves = moves;
+    w->pending_capacity = capacity;
+  }
+  w->pending_moves[w->pending_count++] = (struct pending_move){cookie, node, w->tree.nodes[node].wd};
+  return 0;
+}
+
 static int32_t take_pending_move(share_watcher *w, uint32_t cookie) {
   for (size_t i = 0; i < w->pending_count; i++) {
     if (w->pending_moves[i].cookie != cookie) continue;
@@ -248,6 +392,9 @@ static void handle_event(share_watcher *w, const struct inotify_event *event) {
     // again at each overflow: the rescan waits until the queue is read dry.
     if (!w->rescan_pending) w->rescan_since_ms = get_now_ms();
     w->rescan_pending = 1;
+    // A directory whose move out was lost must not be written through its cached descriptor:
+    // opened again by its names, it is found gone.
+    drop_cached_fds(w, -1);
     return;
   }
   int32_t node = tree_find_wd(&w->tree, event->wd);
@@ -277,19 +424,10 @@ static void handle_event(share_watcher *w, const struct inotify_event *event) {
   if (event->mask & IN_MOVED_FROM) {
     int32_t child = (event->mask & IN_ISDIR) ? tree_find_child(&w->tree, node, event->name) : -1;
     if (child < 0) return;
-    if (w->pending_count == w->pending_capacity) {
-      size_t capacity = w->pending_capacity ? w->pending_capacity * 2 : 256;
-      struct pending_move *moves = realloc(w->pending_moves, capacity * sizeof *moves);
-      if (moves == NULL) {
-        // Out of memory: unwatched now (if it was moved within the shares, its IN_MOVED_TO
-        // adopts it again as new).
-        unwatch_tree(w, child);
-        return;
-      }
-      w->pending_moves = moves;
-      w->pending_capacity = capacity;
-    }
-    w->pending_moves[w->pending_count++] = (struct pending_move){event->cookie, child, w->tree.nodes[child].wd};
+    // Until its IN_MOVED_TO says where it went, it is opened again by its names (and found
+    // gone if it left the share), never through a cached descriptor.
+    drop_cached_fds(w, child);
+    if (add_pending_move(w, event->cookie, child) < 0) unwatch_tree(w, child);
     return;
   }
   int dirfd = get_dir_fd(w, node);
@@ -301,7 +439,8 @@ static void handle_event(share_watcher *w, const struct inotify_event *event) {
       return;
     }
     // New, or moved in from outside the shares: watched, then scanned for what is in it.
-    int32_t added = adopt_directory(w, node, dirfd, event->name, 1, -1);
+    int fresh;
+    int32_t added = adopt_directory(w, node, dirfd, event->name, 1, -1, &fresh);
     if (added >= 0 && push_scan(&w->events_queue, w, added) < 0)
       report_share_error(w, slot, added, NULL, "cannot scan", ENOMEM);
     return;

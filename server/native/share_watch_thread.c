@@ -105,6 +105,7 @@ static void drop_share(share_watcher *w, int32_t slot) {
   share *s = &w->shares[slot];
   if (s->root >= 0) unwatch_tree(w, s->root);
   if (s->root_fd >= 0) close(s->root_fd);
+  free(s->root_real);
   free(s->path);
   free(s->queue.items);
   memset(s, 0, sizeof *s);
@@ -204,9 +205,11 @@ static void deliver(share_watcher *w) {
 // One slice of directory scans; whether work is left.
 static int scan_slice(share_watcher *w) {
   int busy = 0, scanning = 0;
+  for (int i = 0; i < SCANS_PER_SLICE && scan_next(w, &w->relook_queue, -1); i++) {
+  }
   for (int i = 0; i < SCANS_PER_SLICE && scan_next(w, &w->events_queue, -1); i++) {
   }
-  if (w->events_queue.head != w->events_queue.tail) busy = 1;
+  if (w->events_queue.head != w->events_queue.tail || w->relook_queue.head != w->relook_queue.tail) busy = 1;
   for (size_t slot = 0; slot < w->share_count; slot++) {
     share *s = &w->shares[slot];
     if (!s->used || !s->walking) continue;
@@ -235,6 +238,7 @@ static int scan_slice(share_watcher *w) {
 static void free_thread_state(share_watcher *w) {
   for (size_t i = 0; i < w->share_count; i++) {
     if (w->shares[i].used && w->shares[i].root_fd >= 0) close(w->shares[i].root_fd);
+    free(w->shares[i].root_real);
     free(w->shares[i].path);
     free(w->shares[i].queue.items);
   }
@@ -242,8 +246,13 @@ static void free_thread_state(share_watcher *w) {
   w->shares = NULL;
   w->share_count = 0;
   free(w->events_queue.items);
+  free(w->relook_queue.items);
+  w->relook_queue.items = NULL;
   free(w->pending_moves);
   w->pending_moves = NULL;
+  w->pending_count = w->pending_capacity = 0;
+  free(w->seen);
+  w->seen = NULL;
   for (size_t i = 0; i < sizeof w->fd_cache / sizeof w->fd_cache[0]; i++)
     if (w->fd_cache[i].fd >= 0) close(w->fd_cache[i].fd);
   for (size_t i = 0; i < w->batch.error_count; i++) {

@@ -28,6 +28,7 @@ typedef struct {
   share_rule_bytes rule;
   int32_t root; // -1 until watched, or once its directory went away
   int root_fd;  // its directory, opened when its walk starts (what every path is opened from)
+  char *root_real; // where the kernel says root_fd is (readlink): what a cached descriptor is checked against
   int walking, repair, cancelled, report;
   int rescan; // events were lost during this walk: walk again with repair once it ends
   // Its directory's ACL or mode was changed by someone else (only root can): said to the
@@ -84,10 +85,17 @@ typedef struct {
   // read dry (or a second after the first loss), however many overflows came meanwhile.
   int rescan_pending;
   int64_t rescan_since_ms;
-  // Directories moved from a share whose IN_MOVED_TO is not read yet: grows as needed (a
-  // fixed 256 dropped the rest of a bulk move out, which then stayed watched: red team F6).
+  // Directories moved from a share whose IN_MOVED_TO is not read yet: growable, as many as a
+  // member renames back to back (a fixed 256 lost the rest, which stayed watched outside).
   struct pending_move { uint32_t cookie; int32_t node, wd; } *pending_moves;
   size_t pending_count, pending_capacity;
+  // Directories to read again, without repair: a node of theirs was no longer found by its
+  // names (moved or removed while its events waited); read, each of their subdirectories is
+  // watched where it is now, and their nodes no longer found in them are unwatched.
+  scan_queue relook_queue;
+  // The nodes a scan met, to unwatch the ones it did not meet (scan_directory).
+  int32_t *seen;
+  size_t seen_capacity;
   struct { int32_t node, wd, fd; } fd_cache[16];
 } share_watcher;
 
