@@ -1,4 +1,4 @@
-import { appendFile, chmod, chown, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
@@ -20,9 +20,13 @@ const forgedName = 'evil\n(node:1) Warning: licornd: FORGED root logged in';
 const huge = 3_000_000_000;
 // A member's file (the watcher never gives the rule to root's files that did not inherit it: red team F1).
 const member = 61100;
+// Made outside the share and moved in, as the member's own: a file of root's seen there first is refused, and
+// its error would be the share's one said.
 const writeMemberFile = async (path: string) => {
-  await writeFile(path, 'x');
-  await chown(path, member, member);
+  const outside = join(s.root, 'made-outside');
+  await writeFile(outside, 'x');
+  await chown(outside, member, member);
+  await rename(outside, path);
 };
 const progressSince = (since: number) =>
   s.events
