@@ -36,7 +36,7 @@ afterEach(() => closers.splice(0).forEach((close) => close()));
 // Every account exists (its view is made up from the login); the counts are fixed.
 const accounts = {
   getAccount: (login: string) =>
-    ({ login, fullName: login, uid: 5000, groups: [], system: false }) as unknown as AccountView,
+    ({ login, fullName: login, uid: 5000, groups: [], memberships: [], system: false }) as unknown as AccountView,
   getCounts: () => ({ accounts: 1, systemAccounts: 0, groups: 0, systemGroups: 0 }),
 } as unknown as AccountsService;
 
