@@ -259,6 +259,9 @@ export interface ShareWatchBatch {
   // Shares whose own directory's ACL or mode was changed by someone else (root: an admin's
   // `setfacl`): not put back by the watcher; the core decides (shares-service.ts).
   rootsChanged: number[];
+  // Shares whose own directory was moved, removed or unwatched: the core looks at the path
+  // again (a directory restored there is given the rule again; red team F7).
+  rootsMoved: number[];
 }
 
 // The watcher's figures for the daemon's status. `queued`: events waiting in the kernel's

@@ -117,6 +117,12 @@ static void call_js(napi_env env, napi_value callback, void *context, void *data
       napi_set_element(env, roots, (uint32_t)i, item);
     }
     napi_set_named_property(env, result, "rootsChanged", roots);
+    napi_create_array_with_length(env, b->roots_moved_count, &roots);
+    for (size_t i = 0; i < b->roots_moved_count; i++) {
+      napi_create_double(env, (double)b->roots_moved[i], &item);
+      napi_set_element(env, roots, (uint32_t)i, item);
+    }
+    napi_set_named_property(env, result, "rootsMoved", roots);
     napi_get_undefined(env, &undefined);
     napi_call_function(env, undefined, callback, 1, &result, NULL);
   }

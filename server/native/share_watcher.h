@@ -34,6 +34,10 @@ typedef struct {
   // Its directory's ACL or mode was changed by someone else (only root can): said to the
   // event loop, which decides (the new rule by hand, or put back), not put back here.
   int root_changed;
+  // Its directory was moved, removed or unwatched (IN_MOVE_SELF, IN_DELETE_SELF, IN_IGNORED):
+  // said to the event loop, which looks at the share's path again (a directory restored in
+  // its place is given the rule again; red team F7).
+  int root_moved;
   uint64_t scanned, fixed;
   scan_queue queue;
 } share;
@@ -55,6 +59,8 @@ typedef struct {
   size_t progress_count;
   share_id *roots_changed; // shares whose directory's ACL or mode was changed by hand
   size_t roots_changed_count;
+  share_id *roots_moved; // shares whose directory was moved, removed or unwatched
+  size_t roots_moved_count;
   uint64_t fixed, overflows;
   struct { share_id id; char *path; char *message; } errors[BATCH_MAX_ERRORS];
   size_t error_count;

@@ -252,6 +252,7 @@ describe('the shares service', () => {
       overflows: 0,
       errors: [],
       rootsChanged: [],
+      rootsMoved: [],
       ...fields,
     });
     const error = { id: g, path: share('handcrew'), message: 'cannot watch: No space left on device' };
