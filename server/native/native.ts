@@ -36,6 +36,7 @@ interface LicornNative {
   setShareRule(handle: object, rule: ShareRule, repair: boolean): void;
   removeShare(handle: object, id: number): void;
   cancelShareRepair(handle: object, id: number): void;
+  setShareWatchBudget(handle: object, max: number): void;
   getShareWatchFigures(handle: object): ShareWatchFigures;
   stopShareWatch(handle: object): void;
 }
@@ -272,6 +273,8 @@ export interface ShareWatchFigures {
   overflows: number;
   fixed: number;
   scanning: number;
+  budget: number; // the most directories watched (shares.max_watches; 0: none)
+  refused: number; // directories refused a watch by the budget since start
 }
 
 // A running share watcher (share_watch.c): one inotify instance and its thread.
@@ -295,6 +298,11 @@ export function setShareRule(watch: ShareWatch, rule: ShareRule, options: { repa
 // Unwatches a share's tree (nothing in it is changed).
 export function removeShare(watch: ShareWatch, id: number): void {
   native.removeShare(watch.handle, id);
+}
+
+// Sets the most directories the watcher watches (0: no budget); those watched already stay.
+export function setShareWatchBudget(watch: ShareWatch, max: number): void {
+  native.setShareWatchBudget(watch.handle, max);
 }
 
 // Stops correcting during a share's walk; the walk goes on watching only.

@@ -181,6 +181,16 @@ static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, cons
     return -1;
   }
   int32_t node = tree_find_wd(&w->tree, wd);
+  int64_t budget = __atomic_load_n(&w->max_watches, __ATOMIC_RELAXED);
+  if (node < 0 && budget > 0 && (int64_t)w->tree.live >= budget) {
+    // Past the budget: root's other services keep their watches (a member making directories by the
+    // thousand would take them all); said once per share, and counted for the status page.
+    inotify_rm_watch(w->inotify_fd, wd);
+    __atomic_add_fetch(&w->refused_total, 1, __ATOMIC_RELAXED);
+    report_share_error(w, slot, parent, name, "not watched: the shares' watch budget (shares.max_watches) is reached",
+                       ENOSPC);
+    return -1;
+  }
   if (node >= 0) {
     // Already watched: moved while events were lost, or a bind mount of an ancestor
     // (followed, it would loop for ever).

@@ -78,6 +78,9 @@ typedef struct {
   command *commands, *commands_tail;
   // Figures, written by the thread, read by the event loop (atomics).
   int64_t watches, overflows_total, fixed_total, scanning;
+  // The most directories watched (0: no budget; set by the event loop, atomic: shares.max_watches) and the
+  // directories refused a watch because of it (red team F9: one member's directories used up root's watches).
+  int64_t max_watches, refused_total;
   int in_flight; // a batch is on its way to the event loop (atomic)
   // thread-owned
   share_tree tree;

@@ -14,6 +14,7 @@ import { getInotifyLimitsWarning, readInotifyLimits, type InotifyLimits } from '
 import { getStandardShares, type StandardShare } from './standard-shares.ts';
 import { ShareLinks } from './share-links-sync.ts';
 import { ShareDirectories } from './share-directories.ts';
+import { ShareWatchBudget } from './share-watch-budget.ts';
 import { ShareWalks } from './share-walks.ts';
 import type { ShareWatchBatch, ShareWatcher, ShareWatchFigures, StartShareWatcher } from './share-watcher.ts';
 
@@ -30,6 +31,10 @@ export interface SharesServiceOptions {
   readLimits?: () => Promise<InotifyLimits | null>;
   // How often a share whose directory went away is looked for again (default 10 s).
   recheckMs?: number;
+  // The most directories watched (shares.max_watches; 0 or unset: 3/4 of fs.inotify.max_user_watches), and
+  // how often the kernel's limit is read again (default a minute).
+  maxWatches?: number;
+  budgetCheckMs?: number;
   warn?: (message: string) => void;
 }
 
@@ -56,6 +61,7 @@ export class SharesService {
   readonly #directories: ShareDirectories;
   #watcher!: ShareWatcher;
   #walks!: ShareWalks;
+  #budget!: ShareWatchBudget;
   // The standard groups' shares, by GID (the watcher's id): name and members as last seen.
   #known = new Map<number, StandardShare>();
   // The first walks not yet done (the limits are checked once they are), and whether the
@@ -93,6 +99,9 @@ export class SharesService {
     await service.#repairs.load();
     service.#watcher = options.startWatcher((batch) => service.#handleBatch(batch));
     service.#walks = new ShareWalks(service.#watcher);
+    const { maxWatches = 0, readLimits = readInotifyLimits, budgetCheckMs = 60_000 } = options;
+    service.#budget = new ShareWatchBudget(service.#watcher, maxWatches, readLimits, budgetCheckMs);
+    void service.#budget.check();
     const { events } = options;
     const reconcile = () => service.#queueReconcile();
     service.#stops = [
@@ -179,6 +188,7 @@ export class SharesService {
     await this.settle();
     this.#closed = true;
     this.#directories.stop();
+    this.#budget.stop();
     this.#watcher.stop();
   }
 
@@ -303,6 +313,8 @@ export class SharesService {
   #handleBatch(batch: ShareWatchBatch): void {
     this.#batches += 1;
     for (const error of batch.errors) {
+      // The kernel's limit reached: it may have changed (a sysctl), and the budget with it.
+      if (error.message.includes('max_user_watches')) void this.#budget.check();
       const said = this.#erred.has(error.id);
       this.#erred.set(error.id, this.#batches);
       if (said) continue;

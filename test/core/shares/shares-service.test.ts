@@ -41,6 +41,8 @@ const openShares = () =>
     startWatcher: recordingWatcher,
     // A tiny fake threshold: two watches allowed.
     readLimits: async () => ({ maxUserWatches: 2, maxQueuedEvents: 16384 }),
+    // Not a budget of 3/4 of those two watches.
+    maxWatches: 1_000_000,
     warn: (message) => warnings.push(message),
   });
 
