@@ -215,6 +215,15 @@ export const configKeys: readonly ConfigKey[] = [
       'Where the status history (10 minutes of samples, 24 hours of one-minute averages) is kept across restarts; empty: /var/lib/licorn/status-history.json on the real machine, status-history.json beside a sandbox root (var/status-history.json for the demo).',
   },
   {
+    key: 'shares.max_watches',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 2147483648,
+    description:
+      "The most directories the shares' watcher watches (one inotify watch each, counted against root's fs.inotify.max_user_watches); past it a share's new directories are not watched (one warning naming the share, a figure on the status page). 0: 3/4 of max_user_watches, read again every minute, the rest left to root's other services.",
+  },
+  {
     key: 'events.journal_size',
     type: 'integer',
     default: 5000,

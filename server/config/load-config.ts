@@ -40,6 +40,7 @@ export interface LicornConfig {
   auditFile: string;
   statusHistoryFile: string;
   events: { journalSize: number };
+  shares: { maxWatches: number };
   demo: { volumes: boolean };
   tokens: { storeFile: string; maxPerAccount: number };
   // The local socket (cli.socket); '' when it is off.
@@ -148,6 +149,7 @@ export function loadConfig({
       optionalPath('status.history_file') ||
       (root === '/' ? '/var/lib/licorn/status-history.json' : join(dirname(root), 'status-history.json')),
     events: { journalSize: get('events.journal_size') },
+    shares: { maxWatches: get('shares.max_watches') },
     demo: { volumes: get('demo.volumes') },
     tokens: {
       storeFile:

@@ -27,6 +27,8 @@ export interface CoreOptions {
   volumeDeadlines?: Partial<Deadlines>;
   // Events the journal keeps (events.journal_size; default 5,000), and their bytes (tests).
   journalSize?: number;
+  // The most directories the shares' watcher watches (shares.max_watches; 0 or unset: 3/4 of the kernel's limit).
+  maxShareWatches?: number;
   journalBytes?: number;
   // Where the status history is kept across restarts (status.history_file); none: not kept.
   statusHistoryFile?: string | null;
@@ -89,6 +91,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     accounts,
     startWatcher: options.startShareWatcher ?? startNativeShareWatcher,
     readLimits: options.readInotifyLimits,
+    maxWatches: options.maxShareWatches,
   });
   const status = await StatusService.open({
     events,

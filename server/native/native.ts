@@ -36,6 +36,7 @@ interface LicornNative {
   setShareRule(handle: object, rule: ShareRule, repair: boolean): void;
   removeShare(handle: object, id: number): void;
   cancelShareRepair(handle: object, id: number): void;
+  setShareWatchBudget(handle: object, max: number): void;
   getShareWatchFigures(handle: object): ShareWatchFigures;
   stopShareWatch(handle: object): void;
 }
@@ -259,6 +260,9 @@ export interface ShareWatchBatch {
   // Shares whose own directory's ACL or mode was changed by someone else (root: an admin's
   // `setfacl`): not put back by the watcher; the core decides (shares-service.ts).
   rootsChanged: number[];
+  // Shares whose own directory was moved, removed or unwatched: the core looks at the path
+  // again (a directory restored there is given the rule again; red team F7).
+  rootsMoved: number[];
 }
 
 // The watcher's figures for the daemon's status. `queued`: events waiting in the kernel's
@@ -269,6 +273,8 @@ export interface ShareWatchFigures {
   overflows: number;
   fixed: number;
   scanning: number;
+  budget: number; // the most directories watched (shares.max_watches; 0: none)
+  refused: number; // directories refused a watch by the budget since start
 }
 
 // A running share watcher (share_watch.c): one inotify instance and its thread.
@@ -292,6 +298,11 @@ export function setShareRule(watch: ShareWatch, rule: ShareRule, options: { repa
 // Unwatches a share's tree (nothing in it is changed).
 export function removeShare(watch: ShareWatch, id: number): void {
   native.removeShare(watch.handle, id);
+}
+
+// Sets the most directories the watcher watches (0: no budget); those watched already stay.
+export function setShareWatchBudget(watch: ShareWatch, max: number): void {
+  native.setShareWatchBudget(watch.handle, max);
 }
 
 // Stops correcting during a share's walk; the walk goes on watching only.

@@ -117,6 +117,12 @@ static void call_js(napi_env env, napi_value callback, void *context, void *data
       napi_set_element(env, roots, (uint32_t)i, item);
     }
     napi_set_named_property(env, result, "rootsChanged", roots);
+    napi_create_array_with_length(env, b->roots_moved_count, &roots);
+    for (size_t i = 0; i < b->roots_moved_count; i++) {
+      napi_create_double(env, (double)b->roots_moved[i], &item);
+      napi_set_element(env, roots, (uint32_t)i, item);
+    }
+    napi_set_named_property(env, result, "rootsMoved", roots);
     napi_get_undefined(env, &undefined);
     napi_call_function(env, undefined, callback, 1, &result, NULL);
   }
@@ -319,7 +325,31 @@ static napi_value get_share_watch_figures(napi_env env, napi_callback_info info)
   set_number(env, result, "overflows", (double)__atomic_load_n(&w->overflows_total, __ATOMIC_RELAXED));
   set_number(env, result, "fixed", (double)__atomic_load_n(&w->fixed_total, __ATOMIC_RELAXED));
   set_number(env, result, "scanning", (double)__atomic_load_n(&w->scanning, __ATOMIC_RELAXED));
+  set_number(env, result, "budget", (double)__atomic_load_n(&w->max_watches, __ATOMIC_RELAXED));
+  set_number(env, result, "refused", (double)__atomic_load_n(&w->refused_total, __ATOMIC_RELAXED));
   return result;
+}
+
+// setShareWatchBudget(handle, max): the most directories watched from now on (0: no budget); those
+// watched already stay.
+static napi_value set_share_watch_budget(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  const char *usage = "setShareWatchBudget(handle, max) needs the handle and an integer from 0 to 2^31";
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  share_watcher *w = get_watcher(env, argv[0], usage);
+  double max;
+  if (w == NULL) return NULL;
+  if (napi_get_value_double(env, argv[1], &max) != napi_ok || !(max >= 0 && max <= 2147483648.0) ||
+      max != (double)(int64_t)max) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  __atomic_store_n(&w->max_watches, (int64_t)max, __ATOMIC_RELAXED);
+  return NULL;
 }
 
 static napi_value stop_share_watch(napi_env env, napi_callback_info info) {
@@ -341,6 +371,7 @@ void register_share_watch(napi_env env, napi_value exports) {
     {"setShareRule", NULL, set_share_rule, NULL, NULL, NULL, napi_enumerable, NULL},
     {"removeShare", NULL, remove_share, NULL, NULL, NULL, napi_enumerable, NULL},
     {"cancelShareRepair", NULL, cancel_share_repair, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setShareWatchBudget", NULL, set_share_watch_budget, NULL, NULL, NULL, napi_enumerable, NULL},
     {"getShareWatchFigures", NULL, get_share_watch_figures, NULL, NULL, NULL, napi_enumerable, NULL},
     {"stopShareWatch", NULL, stop_share_watch, NULL, NULL, NULL, napi_enumerable, NULL},
   };

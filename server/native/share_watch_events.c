@@ -14,7 +14,10 @@
 #include <unistd.h>
 #include "share_watcher.h"
 
-#define WATCH_MASK (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
+// IN_MOVE_SELF and IN_DELETE_SELF matter for a share's own directory only (every watch has one mask: watching a
+// watched directory again, as open_node does, would replace another).
+#define WATCH_MASK \
+  (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
 #define CACHE_SIZE (sizeof ((share_watcher *)0)->fd_cache / sizeof ((share_watcher *)0)->fd_cache[0])
 
 static int watch_fd(share_watcher *w, int fd) {
@@ -178,6 +181,16 @@ static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, cons
     return -1;
   }
   int32_t node = tree_find_wd(&w->tree, wd);
+  int64_t budget = __atomic_load_n(&w->max_watches, __ATOMIC_RELAXED);
+  if (node < 0 && budget > 0 && (int64_t)w->tree.live >= budget) {
+    // Past the budget: root's other services keep their watches (a member making directories by the
+    // thousand would take them all); said once per share, and counted for the status page.
+    inotify_rm_watch(w->inotify_fd, wd);
+    __atomic_add_fetch(&w->refused_total, 1, __ATOMIC_RELAXED);
+    report_share_error(w, slot, parent, name, "not watched: the shares' watch budget (shares.max_watches) is reached",
+                       ENOSPC);
+    return -1;
+  }
   if (node >= 0) {
     // Already watched: moved while events were lost, or a bind mount of an ancestor
     // (followed, it would loop for ever).
@@ -303,6 +316,9 @@ void start_share_walk(share_watcher *w, int32_t slot, int repair) {
   if (repair) count_fix(w, slot, apply_rule_to_fd(fd, &st, &s->rule), slot, -1, NULL);
   int wd = watch_fd(w, fd);
   int saved = errno;
+  // Another directory than the one watched is at the path now (the old one moved away, a
+  // copy restored in its place): the old one is no longer the share (red team F7).
+  if (s->root >= 0 && w->tree.nodes[s->root].wd != wd) unwatch_tree(w, s->root);
   if (s->root_fd >= 0) close(s->root_fd);
   s->root_fd = fd;
   free(s->root_real);
@@ -400,10 +416,16 @@ static void handle_event(share_watcher *w, const struct inotify_event *event) {
   int32_t node = tree_find_wd(&w->tree, event->wd);
   if (node < 0) return;
   int32_t slot = w->tree.nodes[node].share;
-  if (event->mask & IN_IGNORED) {
+  if (event->mask & (IN_MOVE_SELF | IN_DELETE_SELF | IN_IGNORED)) {
+    // A share's own directory moved or removed (`mv alpha alpha.old; cp -a alpha.old alpha`,
+    // as a restore does): the event loop looks at its path again and gives the rule again.
+    // Until then the old directory stays watched (it may be back, or the path a symlink).
+    if (w->tree.nodes[node].parent < 0) {
+      w->shares[slot].root_moved = 1;
+      w->batch_dirty = 1;
+    }
     // Removed, or its filesystem unmounted: the kernel dropped the watch.
-    if (w->tree.nodes[node].parent < 0) report_share_error(w, slot, -1, NULL, "the share's directory is gone", ENOENT);
-    unwatch_tree(w, node);
+    if (event->mask & IN_IGNORED) unwatch_tree(w, node);
     return;
   }
   if (event->len == 0 || event->name[0] == '\0') {

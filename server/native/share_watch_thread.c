@@ -54,6 +54,7 @@ void free_share_batch(share_batch *batch) {
   }
   free(batch->progress);
   free(batch->roots_changed);
+  free(batch->roots_moved);
   free(batch);
 }
 
@@ -158,7 +159,9 @@ static void run_commands(share_watcher *w) {
 static int is_reporting(share_watcher *w) {
   if (w->batch_dirty) return 1;
   for (size_t i = 0; i < w->share_count; i++)
-    if (w->shares[i].used && (w->shares[i].walking || w->shares[i].report || w->shares[i].root_changed)) return 1;
+    if (w->shares[i].used && (w->shares[i].walking || w->shares[i].report || w->shares[i].root_changed ||
+                                 w->shares[i].root_moved))
+      return 1;
   return 0;
 }
 
@@ -184,6 +187,13 @@ static void deliver(share_watcher *w) {
     if (s->root_fd >= 0 && fstat(s->root_fd, &st) == 0 && check_rule_fd(s->root_fd, &st, &s->rule) == FIX_UNCHANGED)
       continue;
     copy->roots_changed[copy->roots_changed_count++] = s->id;
+  }
+  copy->roots_moved = calloc(w->share_count + 1, sizeof *copy->roots_moved);
+  copy->roots_moved_count = 0;
+  for (size_t i = 0; copy->roots_moved != NULL && i < w->share_count; i++) {
+    if (!w->shares[i].used || !w->shares[i].root_moved) continue;
+    w->shares[i].root_moved = 0;
+    copy->roots_moved[copy->roots_moved_count++] = w->shares[i].id;
   }
   for (size_t i = 0; copy->progress != NULL && i < w->share_count; i++) {
     share *s = &w->shares[i];

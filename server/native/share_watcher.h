@@ -34,6 +34,10 @@ typedef struct {
   // Its directory's ACL or mode was changed by someone else (only root can): said to the
   // event loop, which decides (the new rule by hand, or put back), not put back here.
   int root_changed;
+  // Its directory was moved, removed or unwatched (IN_MOVE_SELF, IN_DELETE_SELF, IN_IGNORED):
+  // said to the event loop, which looks at the share's path again (a directory restored in
+  // its place is given the rule again; red team F7).
+  int root_moved;
   uint64_t scanned, fixed;
   scan_queue queue;
 } share;
@@ -55,6 +59,8 @@ typedef struct {
   size_t progress_count;
   share_id *roots_changed; // shares whose directory's ACL or mode was changed by hand
   size_t roots_changed_count;
+  share_id *roots_moved; // shares whose directory was moved, removed or unwatched
+  size_t roots_moved_count;
   uint64_t fixed, overflows;
   struct { share_id id; char *path; char *message; } errors[BATCH_MAX_ERRORS];
   size_t error_count;
@@ -72,6 +78,9 @@ typedef struct {
   command *commands, *commands_tail;
   // Figures, written by the thread, read by the event loop (atomics).
   int64_t watches, overflows_total, fixed_total, scanning;
+  // The most directories watched (0: no budget; set by the event loop, atomic: shares.max_watches) and the
+  // directories refused a watch because of it (red team F9: one member's directories used up root's watches).
+  int64_t max_watches, refused_total;
   int in_flight; // a batch is on its way to the event loop (atomic)
   // thread-owned
   share_tree tree;

@@ -166,7 +166,12 @@ function drawDaemon(latest: ChartSample): void {
     ['Requests', `${(latest.values['daemon.requests'] ?? 0).toFixed(1)}/s`],
     ['Core events', `${(latest.values['daemon.events'] ?? 0).toFixed(1)}/s`],
     ['Push refusals', `${(latest.values['daemon.pushRefusals'] ?? 0).toFixed(1)}/s`],
-    ['Share watches', String(latest.values['shares.watches'] ?? 0)],
+    // Of the budget (shares.max_watches), and the directories it refused: unwatched, their files not enforced.
+    [
+      'Share watches',
+      `${latest.values['shares.watches'] ?? 0}${latest.values['shares.budget'] ? ` of ${latest.values['shares.budget']}` : ''}`,
+    ],
+    ['Share watches refused (budget)', String(latest.values['shares.refused'] ?? 0)],
     ['Share events queued', String(latest.values['shares.queued'] ?? 0)],
     ['Share overflows', `${(latest.values['shares.overflows'] ?? 0).toFixed(1)}/s`],
     ['Share repairs', `${(latest.values['shares.repairs'] ?? 0).toFixed(1)}/s`],

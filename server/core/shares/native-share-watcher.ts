@@ -3,6 +3,7 @@ import {
   getShareWatchFigures,
   removeShare,
   setShareRule,
+  setShareWatchBudget,
   startShareWatch,
   stopShareWatch,
 } from '../../native/native.ts';
@@ -17,6 +18,7 @@ export const startNativeShareWatcher: StartShareWatcher = (callback) => {
     setShareRule: (rule, options) => setShareRule(watch, rule, options),
     removeShare: (id) => removeShare(watch, id),
     cancelShareRepair: (id) => cancelShareRepair(watch, id),
+    setWatchBudget: (max) => setShareWatchBudget(watch, max),
     getFigures: () => getShareWatchFigures(watch),
     stop() {
       if (stopped) return;

@@ -11,6 +11,7 @@ export interface ShareWatcher {
   setShareRule(rule: ShareRule, options: { repair: boolean }): void;
   removeShare(id: number): void;
   cancelShareRepair(id: number): void;
+  setWatchBudget(max: number): void;
   getFigures(): ShareWatchFigures;
   stop(): void;
 }

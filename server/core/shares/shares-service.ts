@@ -13,6 +13,8 @@ import { ShareRepairs, type ShareRepair } from './share-repairs.ts';
 import { getInotifyLimitsWarning, readInotifyLimits, type InotifyLimits } from './inotify-limits.ts';
 import { getStandardShares, type StandardShare } from './standard-shares.ts';
 import { ShareLinks } from './share-links-sync.ts';
+import { ShareDirectories } from './share-directories.ts';
+import { ShareWatchBudget } from './share-watch-budget.ts';
 import { ShareWalks } from './share-walks.ts';
 import type { ShareWatchBatch, ShareWatcher, ShareWatchFigures, StartShareWatcher } from './share-watcher.ts';
 
@@ -27,6 +29,12 @@ export interface SharesServiceOptions {
   journalPath?: string;
   // Default: /proc/sys/fs/inotify (tests give their own numbers).
   readLimits?: () => Promise<InotifyLimits | null>;
+  // How often a share whose directory went away is looked for again (default 10 s).
+  recheckMs?: number;
+  // The most directories watched (shares.max_watches; 0 or unset: 3/4 of fs.inotify.max_user_watches), and
+  // how often the kernel's limit is read again (default a minute).
+  maxWatches?: number;
+  budgetCheckMs?: number;
   warn?: (message: string) => void;
 }
 
@@ -50,8 +58,10 @@ export class SharesService {
   readonly #repairsAsked = new Map<string, Promise<void>>();
   readonly #repairs: ShareRepairs;
   readonly #links: ShareLinks;
+  readonly #directories: ShareDirectories;
   #watcher!: ShareWatcher;
   #walks!: ShareWalks;
+  #budget!: ShareWatchBudget;
   // The standard groups' shares, by GID (the watcher's id): name and members as last seen.
   #known = new Map<number, StandardShare>();
   // The first walks not yet done (the limits are checked once they are), and whether the
@@ -79,6 +89,7 @@ export class SharesService {
     const journal = options.journalPath ?? getRepairsJournalPath(options.root);
     this.#repairs = new ShareRepairs(options.events, journal, this.#warn);
     this.#links = new ShareLinks(options.root, options.accounts, this.#warn);
+    this.#directories = new ShareDirectories(() => this.#queueReconcile(), options.recheckMs ?? 10_000);
   }
 
   // Starts the watcher over every standard group's share, resumes the repairs the journal
@@ -88,6 +99,9 @@ export class SharesService {
     await service.#repairs.load();
     service.#watcher = options.startWatcher((batch) => service.#handleBatch(batch));
     service.#walks = new ShareWalks(service.#watcher);
+    const { maxWatches = 0, readLimits = readInotifyLimits, budgetCheckMs = 60_000 } = options;
+    service.#budget = new ShareWatchBudget(service.#watcher, maxWatches, readLimits, budgetCheckMs);
+    void service.#budget.check();
     const { events } = options;
     const reconcile = () => service.#queueReconcile();
     service.#stops = [
@@ -173,6 +187,8 @@ export class SharesService {
     this.#options.accounts.setShareRepairJournal(null);
     await this.settle();
     this.#closed = true;
+    this.#directories.stop();
+    this.#budget.stop();
     this.#watcher.stop();
   }
 
@@ -208,6 +224,7 @@ export class SharesService {
     for (const [gid, before] of this.#known) {
       if (now.has(gid)) continue;
       if (before.watched) this.#walks.remove(gid);
+      this.#directories.forget(gid);
       this.#walking.delete(gid);
       await this.#links.removeAll(before.name, before.members);
     }
@@ -238,9 +255,14 @@ export class SharesService {
     share.watched = before?.watched === true && !moved;
     const path = join(this.#options.root, getSharePath(share.name));
     if (!share.watched && (await lstat(path).catch(() => null))?.isDirectory()) {
-      await this.#watch(gid, share.name, this.#repairs.isWanted(gid));
+      // A directory back after it went away (restored): corrected as it is watched.
+      const wanted = this.#repairs.isWanted(gid);
+      const back = this.#directories.isGone(gid);
+      await this.#watch(gid, share.name, wanted || back, wanted);
       if (starting) this.#walking.add(gid);
       share.watched = true;
+      if (back) this.#warn(`shares: ${path}: the share's directory is back, watched again`);
+      this.#directories.forget(gid);
     }
     if (before === undefined || moved) {
       if (moved) await this.#links.removeAll(before.name, before.members);
@@ -264,6 +286,7 @@ export class SharesService {
     const gids = accounts.getShareGids(name);
     if (gids === null) return;
     const permissive = (await accounts.getPermissive(name)) ?? false;
+    await this.#directories.record(gid, join(root, getSharePath(name)));
     this.#walks.send(getShareRule(gid, join(root, getSharePath(name)), gids, permissive), repair);
     if (repair && announce) this.#repairs.begin(gid, name);
   }
@@ -290,6 +313,8 @@ export class SharesService {
   #handleBatch(batch: ShareWatchBatch): void {
     this.#batches += 1;
     for (const error of batch.errors) {
+      // The kernel's limit reached: it may have changed (a sysctl), and the budget with it.
+      if (error.message.includes('max_user_watches')) void this.#budget.check();
       const said = this.#erred.has(error.id);
       this.#erred.set(error.id, this.#batches);
       if (said) continue;
@@ -305,6 +330,9 @@ export class SharesService {
     }
     for (const gid of batch.rootsChanged ?? []) {
       this.#followRootChange(gid).catch((error: Error) => this.#warn(`shares: ${error.message}`));
+    }
+    for (const gid of batch.rootsMoved) {
+      this.#followRootMove(gid).catch((error: Error) => this.#warn(`shares: ${error.message}`));
     }
   }
 
@@ -352,6 +380,26 @@ export class SharesService {
       return;
     }
     await applyShareDirectoryAcl(path, gids, committed);
+  }
+
+  // A share's own directory moved or removed (root's `mv alpha alpha.old; cp -a alpha.old alpha`, a restore):
+  // the watcher held the old one (red team F7). Its path is looked at again once the accounts are settled (a
+  // group's rename moves it, and gives the watcher the new path): another directory there is given the rule
+  // again, with a correcting walk; none (or a symlink) unwatches the share, said once, until a directory is back.
+  async #followRootMove(gid: number): Promise<void> {
+    await this.#options.accounts.settle();
+    await this.#enqueue(async () => {
+      const share = this.#known.get(gid);
+      if (!share?.watched || this.#closed) return;
+      const path = join(this.#options.root, getSharePath(share.name));
+      const state = await this.#directories.check(gid, path);
+      if (state === 'same') return;
+      if (state === 'other') return this.#watch(gid, share.name, true, false);
+      this.#walks.remove(gid);
+      share.watched = false;
+      this.#directories.setGone(gid);
+      this.#warn(`shares: ${path}: the share's directory is gone (moved or removed); watched again once it is back`);
+    });
   }
 
   // Once the start's walks watch every share: what changed while the daemon was down is put right (the start's

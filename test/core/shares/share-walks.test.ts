@@ -11,7 +11,8 @@ function record() {
     setShareRule: (rule, options) => calls.push(`set ${rule.id} ${rule.path} repair=${options.repair}`),
     removeShare: (id) => calls.push(`remove ${id}`),
     cancelShareRepair: (id) => calls.push(`cancel ${id}`),
-    getFigures: () => ({ watches: 0, queued: 0, overflows: 0, fixed: 0, scanning: 0 }),
+    setWatchBudget: (max) => calls.push(`budget ${max}`),
+    getFigures: () => ({ watches: 0, queued: 0, overflows: 0, fixed: 0, scanning: 0, budget: 0, refused: 0 }),
     stop: () => {},
   };
   return { calls, walks: new ShareWalks(watcher) };

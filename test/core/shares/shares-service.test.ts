@@ -41,6 +41,8 @@ const openShares = () =>
     startWatcher: recordingWatcher,
     // A tiny fake threshold: two watches allowed.
     readLimits: async () => ({ maxUserWatches: 2, maxQueuedEvents: 16384 }),
+    // Not a budget of 3/4 of those two watches.
+    maxWatches: 1_000_000,
     warn: (message) => warnings.push(message),
   });
 
@@ -252,6 +254,7 @@ describe('the shares service', () => {
       overflows: 0,
       errors: [],
       rootsChanged: [],
+      rootsMoved: [],
       ...fields,
     });
     const error = { id: g, path: share('handcrew'), message: 'cannot watch: No space left on device' };

@@ -9,11 +9,14 @@ export interface SharesFiguresSource {
     fixed: number;
     repairs: number;
     erred: number;
+    budget: number;
+    refused: number;
   };
 }
 
 // The shares' watcher: directories watched, events queued in the kernel, overflows and
-// entries corrected per second, repairs running, shares in error.
+// entries corrected per second, repairs running, shares in error, the watch budget and the watches it
+// refused (since start).
 export function createSharesSampler(shares: SharesFiguresSource): Sampler {
   let previous: { time: number; overflows: number; fixed: number } | null = null;
   return {
@@ -25,6 +28,8 @@ export function createSharesSampler(shares: SharesFiguresSource): Sampler {
         'shares.queued': figures.queued,
         'shares.repairing': figures.repairs,
         'shares.erred': figures.erred,
+        'shares.budget': figures.budget,
+        'shares.refused': figures.refused,
       };
       if (previous) {
         values['shares.overflows'] = getRate(figures.overflows - previous.overflows, time - previous.time);
