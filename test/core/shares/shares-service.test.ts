@@ -218,8 +218,12 @@ describe('the shares service', () => {
   // Licorn keeps no permissive flag but the share's default ACL: an admin's `setfacl -d` on
   // the share makes the group permissive (before: the watcher put the ACL back at once).
   it("follows a share's default ACL made permissive by hand: the group is permissive, the tree repaired", async () => {
+    const watches = shares.getFigures().watches;
     await s.service.createGroup({ name: 'handcrew' });
     await shares.settle();
+    // The watcher's thread holds the new share once its directory is watched and walked: a file made before
+    // keeps what it inherited (a share's first walk only watches).
+    await waitFor(async () => shares.getFigures().watches > watches && shares.getFigures().scanning === 0, 'watched');
     const g = gid('handcrew');
     await writeFile(join(share('handcrew'), 'notes'), 'x');
     await waitFor(async () => (await acl(join(share('handcrew'), 'notes'))).includes(`group:${g}:r--`), 'the rule');
