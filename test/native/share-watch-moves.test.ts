@@ -103,10 +103,17 @@ describe.skipIf(skipReason !== null)('share watch, directories moved out in bulk
     await runAs(member, names.map((name) => `mkdir '${share}/${name}' && : > '${share}/${name}/warm'`).join(' && '));
     for (const name of names) await waitForRule(join(share, name));
     // Back to back: a file made in the directory (its event read later, through the cached
-    // descriptor), the directory renamed out, then the file made private.
+    // descriptor), the directory renamed out, then the file made private. A directory of
+    // 30,000 files moved in first keeps the watcher busy meanwhile, so that the events are read
+    // after the moves (read between a move and the chmod after it, a correction of a file still
+    // in the share is right, and was seen as this test's failure on a loaded machine).
+    const busy = join(outside, 'busy');
+    await runAs(member, `mkdir '${busy}' && python3 -c "for i in range(30000): open('${busy}/f%d' % i, 'w')"`);
     const python = [
-      'import os',
+      'import os, time',
       'os.umask(0o077)',
+      `os.rename('${busy}', '${share}/busy')`,
+      'time.sleep(0.2)',
       `for name in [${names.map((name) => `'${name}'`).join(', ')}]:`,
       `  open('${share}/%s/x' % name, 'w')`,
       `  os.rename('${share}/%s' % name, '${outside}/%s' % name)`,
