@@ -1,4 +1,5 @@
-import { lstat, mkdir, open, opendir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, opendir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sharesBase } from '../accounts/home-paths.ts';
 import { getWantedInotifyLimits, readInotifyLimits, sysctlFile, type InotifyLimits } from './inotify-limits.ts';
@@ -40,21 +41,35 @@ export async function countShareDirectories(root: string): Promise<{ directories
   const entries = await opendir(base).catch(() => null);
   for await (const entry of entries ?? []) {
     if (!entry.isDirectory()) continue;
-    const share = join(base, entry.name);
-    const device = (await lstat(share)).dev;
-    shares += 1;
-    const queue = [share];
-    while (queue.length > 0) {
-      const path = queue.pop()!;
-      directories += 1;
-      for await (const child of (await opendir(path).catch(() => null)) ?? []) {
-        if (!child.isDirectory()) continue;
-        const childPath = join(path, child.name);
-        if ((await lstat(childPath).catch(() => null))?.dev === device) queue.push(childPath);
-      }
-    }
+    const count = await countTree(join(base, entry.name), null);
+    if (count > 0) shares += 1;
+    directories += count;
   }
   return { directories, shares };
+}
+
+const directoryFlags = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+
+// The directories of the tree at `path` (on `device`, or its own for a share), each opened by
+// descriptor, below its parent's (/proc/self/fd/N/name) without following a symlink: a member
+// who swaps a directory for a symlink between the listing and the open gets nothing counted,
+// never root's walk sent out of the share (red team F16: it inflated the limits written).
+async function countTree(path: string, device: number | null): Promise<number> {
+  const handle = await open(path, directoryFlags).catch(() => null);
+  if (handle === null) return 0;
+  try {
+    const info = await handle.stat();
+    if (!info.isDirectory() || (device !== null && info.dev !== device)) return 0;
+    const here = `/proc/self/fd/${handle.fd}`;
+    const names: string[] = [];
+    for await (const child of (await opendir(here).catch(() => null)) ?? [])
+      if (child.isDirectory()) names.push(child.name);
+    let count = 1;
+    for (const name of names) count += await countTree(join(here, name), info.dev);
+    return count;
+  } finally {
+    await handle.close();
+  }
 }
 
 // The values an existing sysctl.d file of ours sets (missing keys: 0).

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -36,6 +37,45 @@ describe('licornd install: the inotify limits', () => {
     expect(await countShareDirectories(root)).toEqual({ directories: 5, shares: 2 });
     expect(await countShareDirectories(join(dir, 'nothing'))).toEqual({ directories: 0, shares: 0 });
   });
+
+  // Red team F16: the count lstat'ed a child then opendir'ed its path, following a symlink a member swapped in
+  // between: root's walk left the share (up to 488 counted for 52). A real member process swaps here.
+  it.skipIf(process.getuid?.() !== 0 && process.env.CI !== 'true')(
+    'never follows a directory a member swaps for a symlink while it counts',
+    async () => {
+      const share = join(root, 'home/groups/crew');
+      await chmod(dir, 0o755);
+      await chmod(root, 0o755);
+      await chmod(share, 0o777);
+      await mkdir(join(share, 'x'));
+      await chown(join(share, 'x'), 61100, 61100);
+      const honest = (await countShareDirectories(root)).directories;
+      const swap = [
+        'import os, time',
+        `S = ${JSON.stringify(share)}`,
+        'end = time.time() + 20',
+        "print('ready', flush=True)",
+        'while time.time() < end:',
+        '  try:',
+        "    os.rename(S + '/x', S + '/x.real'); os.symlink('/usr/share', S + '/x')",
+        "    os.unlink(S + '/x'); os.rename(S + '/x.real', S + '/x')",
+        '  except OSError: pass',
+      ].join('\n');
+      const member = ['--reuid', '61100', '--regid', '61100', '--clear-groups', '--'];
+      const swapper = spawn('setpriv', [...member, '/usr/bin/python3', '-c', swap], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      try {
+        await new Promise((resolve) => swapper.stdout.once('data', resolve));
+        let most = 0;
+        for (let i = 0; i < 1000; i++) most = Math.max(most, (await countShareDirectories(root)).directories);
+        expect(most).toBeLessThanOrEqual(honest);
+      } finally {
+        swapper.kill();
+      }
+    },
+    60_000,
+  );
 
   it('writes the file into a sandbox root, applies nothing there, and writes nothing the second time', async () => {
     const first = await installInotifyLimits({ root, isRealMachine: false });
