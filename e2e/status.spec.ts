@@ -12,8 +12,9 @@ test('the status page draws every chart, moves with new samples and shows values
   }
   await expect(page.locator('[data-chart="load"] .bar')).toHaveCount(3);
   await expect(page.locator('[data-chart="filesystems"] .bar').first()).toBeVisible();
-  // The daemon's ten figures (uptime … push refusals) and the shares' watcher's five.
-  await expect(page.locator('#daemon-figures dt')).toHaveCount(15);
+  // The daemon's ten figures (uptime … push refusals) and the shares' watcher's six (with the watches refused
+  // past the budget).
+  await expect(page.locator('#daemon-figures dt')).toHaveCount(16);
 
   // No label sits on another: each chart's axis labels, legend entries and bar labels. While
   // a value axis morphs, its old labels fade out as the new ones fade in: labels are compared
