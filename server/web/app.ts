@@ -15,6 +15,7 @@ import errors, { handleFrameworkError } from './plugins/errors.ts';
 import { compileValidator } from './validation/validator-compiler.ts';
 import core from './plugins/core.ts';
 import stoppingSignal from './plugins/stopping-signal.ts';
+import locale from './plugins/locale.ts';
 import sessions from './plugins/sessions.ts';
 import localSocket from './plugins/local-socket.ts';
 import apiTokens from './plugins/api-tokens.ts';
@@ -89,6 +90,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(sessions);
   await app.register(localSocket);
   await app.register(apiTokens);
+  await app.register(locale);
   await app.register(authGuard);
   await app.register(csrf);
   await app.register(loginThrottle);
