@@ -1,7 +1,8 @@
 // Human units for the status charts, in the page's language: sizes as the pages write them,
 // decimals with a comma in French, and the time axis with French day names.
-import { timeDay, timeFormat, timeFormatLocale } from 'd3';
+import { timeDay, timeFormat, timeFormatLocale, type TimeLocaleDefinition, type TimeLocaleObject } from 'd3';
 import { formatBytes as formatBytesIn } from '../../common/format-bytes.ts';
+import { getIntlTag } from '../../common/i18n/formats.ts';
 import type { Locale } from '../../common/i18n/locales.ts';
 import { getPageLocale } from '../i18n.ts';
 
@@ -46,39 +47,50 @@ export function formatTick(value: number, format: ValueFormat): string {
   return formatValue(value, format).replace(/[.,]0(?=[ \u00a0])/, '');
 }
 
-// d3's time formats per language: English as d3 writes it (Wed 25), French with d3's own
-// fr-FR definition (d3-time-format/locale/fr-FR.json: "mer. 25").
-const french = timeFormatLocale({
-  dateTime: '%A %e %B %Y à %X',
-  date: '%d/%m/%Y',
-  time: '%H:%M:%S',
-  periods: ['AM', 'PM'],
-  days: ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi'],
-  shortDays: ['dim.', 'lun.', 'mar.', 'mer.', 'jeu.', 'ven.', 'sam.'],
-  months: [
-    'janvier',
-    'février',
-    'mars',
-    'avril',
-    'mai',
-    'juin',
-    'juillet',
-    'août',
-    'septembre',
-    'octobre',
-    'novembre',
-    'décembre',
-  ],
-  shortMonths: ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'],
-});
-const formatDays: Record<Locale, (date: Date) => string> = { en: timeFormat('%a %d'), fr: french.format('%a %d') };
+// d3's time formats per language, with the day and month names Intl gives for it
+// ("Wed 25", "mer. 25"): d3's own locale files would bring the same names as literals.
+function createTimeLocale(locale: Locale): TimeLocaleObject {
+  const tag = getIntlTag(locale);
+  const names = (options: Intl.DateTimeFormatOptions, count: number, toDate: (index: number) => Date) => {
+    const format = new Intl.DateTimeFormat(tag, { ...options, timeZone: 'UTC' });
+    return Array.from({ length: count }, (_, index) => format.format(toDate(index)));
+  };
+  // 1 January 2023 was a Sunday, d3's first day.
+  const day = (index: number) => new Date(Date.UTC(2023, 0, 1 + index));
+  const month = (index: number) => new Date(Date.UTC(2023, index, 1));
+  const week = (length: 'long' | 'short') => names({ weekday: length }, 7, day) as TimeLocaleDefinition['days'];
+  const year = (length: 'long' | 'short') => names({ month: length }, 12, month) as TimeLocaleDefinition['months'];
+  return timeFormatLocale({
+    dateTime: '%x %X',
+    date: '%d/%m/%Y',
+    time: '%H:%M:%S',
+    periods: ['AM', 'PM'],
+    days: week('long'),
+    shortDays: week('short'),
+    months: year('long'),
+    shortMonths: year('short'),
+  });
+}
+
+const timeLocales = new Map<Locale, TimeLocaleObject>();
+
+// A day at midnight on the time axis: "Wed 25" / "mer. 25".
+function formatDay(date: Date): string {
+  const locale = getPageLocale();
+  let timeLocale = timeLocales.get(locale);
+  if (!timeLocale) {
+    timeLocale = createTimeLocale(locale);
+    timeLocales.set(locale, timeLocale);
+  }
+  return timeLocale.format('%a %d')(date);
+}
 const formatHourMinute = timeFormat('%H:%M');
 const formatClockTime = timeFormat('%H:%M:%S');
 
 // A time axis label, on the 24-hour clock admins read in logs (d3's default writes 13:05
 // as "01:05"); midnight names the day instead ("Wed 25", "mer. 25").
 export function formatTimeTick(date: Date): string {
-  return timeDay(date) < date ? formatHourMinute(date) : formatDays[getPageLocale()](date);
+  return timeDay(date) < date ? formatHourMinute(date) : formatDay(date);
 }
 
 // A sample's time, to the second, on the same clock as the axis (13:05:42).
