@@ -142,7 +142,7 @@ export function startImportPage(stream: StreamConnection | null): void {
       summary.textContent =
         problems.length === 0
           ? t('import.allValid', { count: rows })
-          : t('import.someInvalid', { count: rows, problems: problems.length });
+          : t('import.someInvalid', { count: problems.length, rows });
       runButton.disabled = problems.length > 0 && !skipInvalid.checked;
     } catch (error) {
       summary.textContent = (error as Error).message;
