@@ -12,7 +12,7 @@ import { throttleProgress, type ProgressListener } from './report-progress.ts';
 import { checkNewAccountRules, getActorIn, type Requester } from './membership-rules.ts';
 import type { Actor } from './account-permissions.ts';
 import { getUidsInUse, type MachineProcesses, type UidUse } from './account-processes.ts';
-import { createAccounts, type CreateAccountInput } from './account-transactions.ts';
+import { createAccountEntries, type CreateAccountInput } from './account-transactions.ts';
 
 // Would-be accounts checked on a copy of the database without writing anything (the create
 // form as the admin types, a CSV import's dry run), and the CSV import itself.
@@ -74,14 +74,37 @@ async function tryCreate(
   const context = { ...store.context, uidsInUse };
   const joined = new Map<string, string[]>();
   const entry = applyCreateAccount(trial, { ...input, hash: '!' }, context, joined);
-  // Its groups are joined on the trial only when Licorn's rules read them (an actor outside
-  // "admins"); otherwise they are checked as joining checks them, without rewriting each
-  // group's member list for every row (a 10,000-row import with groups was quadratic).
-  if (rules && !rules.actor.inAdminsGroup) for (const [group, logins] of joined) applyAddMembers(trial, group, logins);
+  const roles = Object.entries(input.roles ?? {});
+  // Its groups are joined on the trial only when roles are given too (the create form; a CSV
+  // has none): otherwise they are checked as joining checks them, and Licorn's rules read
+  // the groups it would hold, without rewriting each group's growing member list for every
+  // row (a 10,000-row import with groups was quadratic, for admins and then for the others).
+  let held: Map<string, boolean> | undefined;
+  if (roles.length > 0) for (const [group, logins] of joined) applyAddMembers(trial, group, logins);
   else if (joined.size > 0) checkNotRestricted(entry, 'member');
-  for (const [group, role] of Object.entries(input.roles ?? {})) applySetRole(trial, group, entry.login, role);
-  if (rules) checkNewAccountRules(rules.actor, trial, context.defs, entry.login, input.system, rules.by.adminGroups);
+  if (roles.length === 0 && rules && !rules.actor.inAdminsGroup) held = getJoinedGroups(trial, entry, joined);
+  for (const [group, role] of roles) applySetRole(trial, group, entry.login, role);
+  if (rules) {
+    const { actor, by } = rules;
+    checkNewAccountRules(actor, trial, context.defs, entry.login, input.system, by.adminGroups, held);
+  }
   if (withHome) await checkNewHomeOnDisk(store.root, trial, entry.login, entry.home, context.homeBase);
+}
+
+// The groups a new account would hold once it joined `joined`, in the order getHeldGroups
+// reads them from the files (its primary group true, the others false): the same answer
+// without the account added to the members of each group.
+function getJoinedGroups(
+  trial: AccountDatabase,
+  entry: { login: string; gid: number },
+  joined: ReadonlyMap<string, string[]>,
+): Map<string, boolean> {
+  const held = new Map<string, boolean>();
+  for (const group of trial.group.entries()) {
+    if (group.gid === entry.gid) held.set(group.name, true);
+    else if (joined.has(group.name) || group.members.includes(entry.login)) held.set(group.name, false);
+  }
+  return held;
 }
 
 // How a CSV import is run (see importCsv).
@@ -132,10 +155,10 @@ export async function importCsv(
       { field: 'csv' },
     );
   }
-  const created = await createAccounts(
+  const created = await createAccountEntries(
     store,
     valid.map((row) => ({ ...toNewAccount(row), password: row.password ?? null, createHome: withHomes })),
     { onProgress: options.onProgress, by: options.by, processes: options.processes },
   );
-  return { problems, created: created.map(({ account }) => account.login) };
+  return { problems, created: created.map(({ entry }) => entry.login) };
 }

@@ -174,7 +174,8 @@ export function checkAccountRequest(
 }
 
 // Refuses a new account the requester may not create: a system account, or one put into a
-// privileged group, unless the actor is in `admins`. `login` is already created on `db`.
+// privileged group, unless the actor is in `admins`. `login` is already created on `db`;
+// `held`: its groups when the caller knows them without the account joining them on `db`.
 export function checkNewAccountRules(
   actor: Actor,
   db: AccountDatabase,
@@ -182,13 +183,14 @@ export function checkNewAccountRules(
   login: string,
   system: boolean | undefined,
   adminGroups: readonly string[],
+  held?: Map<string, boolean>,
 ): void {
   if (actor.inAdminsGroup) return;
   if (system) {
     const message = `Only members of "${adminsGroup}" may create system accounts`;
     throw new CoreError('permission-denied', message, { field: 'system' });
   }
-  checkMembershipChange(actor, db, defs, login, new Map(), getHeldGroups(db, login), adminGroups);
+  checkMembershipChange(actor, db, defs, login, new Map(), held ?? getHeldGroups(db, login), adminGroups);
 }
 
 // The actions a change of an account asks for (each checked by checkAccountAction).
