@@ -11,7 +11,8 @@ import type { AccountDatabase } from './account-database.ts';
 import { throttleProgress, type ProgressListener } from './report-progress.ts';
 import { checkNewAccountRules, getActorIn, type Requester } from './membership-rules.ts';
 import type { Actor } from './account-permissions.ts';
-import { getUidsInUse, type MachineProcesses, type UidUse } from './account-processes.ts';
+import { getUidsInUse, type MachineProcesses } from './account-processes.ts';
+import type { OperationContext } from './account-operations.ts';
 import { createAccountEntries, type CreateAccountInput } from './account-transactions.ts';
 
 // Would-be accounts checked on a copy of the database without writing anything (the create
@@ -42,7 +43,7 @@ export async function checkNewAccount(
     try {
       const rules = actor && { actor, by: by! };
       const attempt = candidate as unknown as CreateAccountInput;
-      await tryCreate(store, trial, attempt, input.createHome !== false, uidsInUse, rules);
+      await tryCreate(store, trial, attempt, input.createHome !== false, { ...store.context, uidsInUse }, rules);
       break;
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;
@@ -67,11 +68,10 @@ async function tryCreate(
   trial: AccountDatabase,
   input: CreateAccountInput,
   withHome: boolean,
-  uidsInUse: ReadonlyMap<number, UidUse>,
+  context: OperationContext,
   rules?: { actor: Actor; by: Requester },
 ): Promise<void> {
   if (typeof input.password === 'string') validatePassword(input.password, input.login ?? '');
-  const context = { ...store.context, uidsInUse };
   const joined = new Map<string, string[]>();
   const entry = applyCreateAccount(trial, { ...input, hash: '!' }, context, joined);
   const roles = Object.entries(input.roles ?? {});
@@ -136,11 +136,13 @@ export async function importCsv(
   const report = throttleProgress(options.onProgress);
   const withHomes = options.createHomes !== false;
   const uidsInUse = await getUidsInUse(options.processes ?? null, store.root, store.context.homeBase);
+  // Read once for every row (the store's context is worked out at each read).
+  const context = { ...store.context, uidsInUse };
   for (const [index, row] of rows.entries()) {
     report('checking', index + 1, rows.length);
     try {
       // A home in the way would refuse the real import too: it is reported now.
-      await tryCreate(store, trial, { ...toNewAccount(row), password: row.password }, withHomes, uidsInUse, rules);
+      await tryCreate(store, trial, { ...toNewAccount(row), password: row.password }, withHomes, context, rules);
       valid.push(row);
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;
