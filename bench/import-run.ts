@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import { getCookieHeader, logIn } from './browser.ts';
-import { getMemory, startServer } from './processes.ts';
+import { getCpuMs, getMemory, startServer } from './processes.ts';
 
 const projectDir = join(import.meta.dirname, '..');
 // LICORN_BENCH_PROFILE_DIR=dir: each daemon writes a CPU profile there (node --cpu-prof).
@@ -21,6 +21,8 @@ export interface ImportRun {
   answered: number;
   shown: number;
   progressFrames: number;
+  // The daemon's CPU time from the request to the rows shown (ms, user and system).
+  cpu: number;
   // Before the import (the page open), at its peak, and once the page shows the rows.
   beforeMiB: number;
   peakMiB: number;
@@ -152,6 +154,7 @@ export async function runImport(
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
+    const cpuBefore = await getCpuMs(daemon.child.pid!);
     const started = Date.now();
     let answered: number;
     let painted: number;
@@ -162,6 +165,7 @@ export async function runImport(
       sampling = false;
       await sampled;
     }
+    const cpu = (await getCpuMs(daemon.child.pid!)) - cpuBefore;
     const memory = await getMemory(daemon.child.pid!);
     await page.context().close();
     return {
@@ -169,6 +173,7 @@ export async function runImport(
       answered: answered - started,
       shown: Math.max(answered, painted) - started,
       progressFrames,
+      cpu,
       beforeMiB,
       peakMiB: Math.max(peakMiB, memory.peakMiB),
       afterMiB: memory.rssMiB,
