@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsSandbox, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
@@ -53,6 +53,48 @@ describe('a non-admin CSV import', () => {
     expect((await s.service.importCsv(csv, { dryRun: true, by: admin })).problems).toEqual([]);
     const before = await s.digestEtc();
     await expect(s.service.importCsv(csv, { createHomes: false, by: wmi })).rejects.toMatchObject({ field: 'csv' });
+    expect(await s.digestEtc()).toBe(before);
+  });
+});
+
+// Rows without passwords are tried in the import's transaction at once, and checked one by one
+// only when it refuses them (account-import.ts): the answers are those of the checks first.
+describe('an import tried at once', () => {
+  it('checks nothing apart when every row passes; refused, it says which rows, having changed nothing', async () => {
+    const phases: string[] = [];
+    const onProgress = ({ phase }: { phase: string }) => phases.push(phase);
+    const done = await s.service.importCsv('login\nonce1\nonce2\n', { createHomes: false, onProgress });
+    expect(done).toEqual({ problems: [], created: ['once1', 'once2'] });
+    expect(phases).not.toContain('checking');
+    phases.length = 0;
+    const before = await s.digestEtc();
+    const csv = 'login,shell\nonce3,\nonce1,\nonce4,/bin/nope\n';
+    await expect(s.service.importCsv(csv, { createHomes: false, onProgress })).rejects.toMatchObject({
+      field: 'csv',
+      message: '2 of 3 rows have problems; nothing was imported (see the dry run)',
+    });
+    expect(await s.digestEtc()).toBe(before);
+    expect(phases).toContain('checking');
+    const skipped = await s.service.importCsv(csv, { createHomes: false, skipInvalid: true });
+    expect(skipped.created).toEqual(['once3']);
+    expect(skipped.problems.map(({ row, field }) => [row, field])).toEqual([
+      [2, 'login'],
+      [3, 'shell'],
+    ]);
+  });
+
+  it("says the transaction's own refusal when no row has a problem on its own", async () => {
+    // A directory of another UID where the home would be: only the import itself sees it.
+    await mkdir(join(s.root, 'home/adopted'));
+    await chown(join(s.root, 'home/adopted'), 4242, 4242);
+    const csv = 'login\nadopted\n';
+    expect((await s.service.importCsv(csv, { dryRun: true, createHomes: false })).problems).toEqual([]);
+    const before = await s.digestEtc();
+    await expect(s.service.importCsv(csv, { createHomes: false })).rejects.toMatchObject({
+      code: 'conflict',
+      field: 'accounts.0.home',
+      message: expect.stringContaining('belongs to UID 4242'),
+    });
     expect(await s.digestEtc()).toBe(before);
   });
 });
