@@ -100,6 +100,12 @@ export async function runImportBench(): Promise<void> {
       baseline: run.beforeMiB,
       target: run.rows === 10_000 ? '≤ 150 MiB' : '—',
     });
+    rows.push({
+      name: `import ${label} rows: daemon's RSS 5 s later, idle, MiB`,
+      ours: run.settledMiB,
+      baseline: run.beforeMiB,
+      target: '—',
+    });
   }
   printTable('Accounts: CSV import through the route (a third with a group; push followed)', rows, {
     ours: 'licornd',
@@ -140,6 +146,12 @@ function printComparison(compared: { before: ImportRun; after: ImportRun }[]): v
       ours: after.afterMiB,
       baseline: before.afterMiB,
       target: '≤ 150 MiB',
+    },
+    {
+      name: `import ${after.rows.toLocaleString('en')} rows: RSS 5 s later, MiB`,
+      ours: after.settledMiB,
+      baseline: before.settledMiB,
+      target: '—',
     },
   ]);
   printTable('Accounts: the same CSV imports, this build against LICORN_BENCH_IMPORT_COMPARE', rows, {
