@@ -42,6 +42,7 @@ import {
   checkAccountRequest,
   checkNewAccountRules,
   getActorIn,
+  getHeldGroupsReader,
   getUpdateActions,
   type Requester,
 } from './membership-rules.ts';
@@ -182,9 +183,13 @@ export async function createAccountEntries(
         applyCreateAccount(db, { ...input, login, hash }, withUses, memberships),
       );
       for (const [group, logins] of memberships) applyAddMembers(db, group, logins);
+      // Without roles, the groups do not change from here: each group's members read once.
+      const withRoles = prepared.some(({ input }) => Object.keys(input.roles ?? {}).length > 0);
+      const getHeld = actor && !actor.inAdminsGroup && !withRoles ? getHeldGroupsReader(db) : null;
       mapRows(prepared, ({ input, login }) => {
         for (const [group, role] of Object.entries(input.roles ?? {})) applySetRole(db, group, login, role);
-        if (actor) checkNewAccountRules(actor, db, context.defs, login, input.system, by!.adminGroups);
+        if (actor)
+          checkNewAccountRules(actor, db, context.defs, login, input.system, by!.adminGroups, getHeld?.(login));
       });
       return created;
     },

@@ -74,6 +74,23 @@ export function getHeldGroups(db: AccountDatabase, login: string): Map<string, b
   return held;
 }
 
+// getHeldGroups for many accounts of a database that does not change meanwhile: each
+// group's members are read into a set once (a 10,000-row import by a non-admin scanned a
+// group of 3,333 members for every row).
+export function getHeldGroupsReader(db: AccountDatabase): (login: string) => Map<string, boolean> {
+  const groups = Array.from(db.group.entries(), (group) => ({ ...group, members: new Set(group.members) }));
+  return (login) => {
+    const held = new Map<string, boolean>();
+    const account = db.passwd.get(login);
+    if (!account) return held;
+    for (const group of groups) {
+      if (group.gid === account.gid) held.set(group.name, true);
+      else if (group.members.has(login)) held.set(group.name, false);
+    }
+    return held;
+  };
+}
+
 // The actor as the database says now: it must still hold one of the admin groups (its
 // session's rights may lag an edit of etc/group); `inAdminsGroup` from the same database.
 // An account of UID 0 (root, on the local socket) has every right, as Authenticator says.
