@@ -5,7 +5,7 @@ import websocket from '@fastify/websocket';
 import type { LicornConfig } from '../config/load-config.ts';
 import type { TlsMaterial } from './tls/create-self-signed-certificate.ts';
 import { getHttpsOptions } from './tls/tls-options.ts';
-import { applyPlainHttpRedirect } from './tls/plain-http-redirect.ts';
+import { applyPlainHttpRedirect, plainHttpLimits } from './tls/plain-http-redirect.ts';
 import './types.ts';
 import cookies from './plugins/cookies.ts';
 import securityHeaders from './plugins/security-headers.ts';
@@ -62,7 +62,8 @@ export interface BuildAppOptions {
 // Plugins register in a fixed order: external, then the app's own, then routes.
 export async function buildApp(config: LicornConfig, options: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    https: getHttpsOptions(options.tls),
+    // A handshake not done in this time is cut (Node's default: 120 s; plain-http-redirect.ts).
+    https: { ...getHttpsOptions(options.tls), handshakeTimeout: plainHttpLimits.handshakeTimeoutMs },
     logger: options.logger ?? false,
     bodyLimit,
     logController: new LogController({ disableRequestLogging: !config.log.requests }),

@@ -1,25 +1,38 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP, type Socket } from 'node:net';
-import type { Server as TlsServer } from 'node:tls';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
+import { PendingConnections } from './pending-connections.ts';
 
-// The sniffer's bounds, so that idle or trickling sockets cannot pile up:
+// The sniffer's bounds, so that idle, trickling or stalled sockets cannot pile up:
 // - firstByteTimeoutMs: how long a new connection may take to send its first byte. A browser
 //   sends its ClientHello (or a plain request) at once after connecting; 5 s covers a slow
 //   mobile link several times over (nginx's client_header_timeout is 60 s, but it also caps
 //   connections per worker).
 // - sniffTimeoutMs: how long a plain HTTP connection may take to send its whole request head
 //   (a slowloris holds nothing longer).
-// - maxUnsettled: the most connections at once still waiting for their first byte or sending
-//   a plain head. Past it the oldest is cut (a real client has long since sent its bytes; an
-//   attacker's idle socket has not), so a flood of idle sockets can neither fill the process's
-//   descriptors (1024 by default under systemd, shared with sessions, terminals and files)
-//   nor lock real clients out. 256: far above what real browsers hold in that state (a few
-//   each, for milliseconds), a quarter of that default descriptor limit.
+// - handshakeTimeoutMs: how long a TLS handshake may take (the HTTPS server's
+//   handshakeTimeout, app.ts; Node's default is 120 s). A browser's takes milliseconds, a slow
+//   mobile link's well under a second; 10 s is room for both, and a socket that sent one byte
+//   of a ClientHello and stalls is gone twelve times sooner.
+// - maxUnsettled: the most connections at once still waiting for their first byte, sending
+//   a plain head, or in their TLS handshake (until TLS's secureConnection). Past it the oldest
+//   is cut (a real client has long since sent its bytes; an attacker's idle socket has not),
+//   so a flood of idle or stalled sockets can neither fill the process's descriptors (1024
+//   under `prlimit --nofile=1024`, shared with sessions, terminals and files) nor lock real
+//   clients out. 512: far above what real browsers hold in that state (a few each, for
+//   milliseconds); a load of new TLS connections faster than the daemon's handshakes (httperf
+//   --rate 2000 in the bench sweep) queues a few hundred; half that descriptor limit.
+// - maxPerAddress: the most of those from one client address (IPv4, or an IPv6 /64),
+//   loopback excepted (pending-connections.ts), so that one client cannot fill maxUnsettled
+//   and cut everyone else's: 64 is a school's NAT of dozens of browsers opening their
+//   connections at once.
 // - maxHeadBytes: the most head bytes read; lingerMs: how long an answered socket may stay.
 export const plainHttpLimits = {
   firstByteTimeoutMs: 5000,
   sniffTimeoutMs: 10_000,
-  maxUnsettled: 256,
+  handshakeTimeoutMs: 10_000,
+  maxUnsettled: 512,
+  maxPerAddress: 64,
   maxHeadBytes: 8192,
   lingerMs: 2000,
 };
@@ -33,28 +46,26 @@ const tlsHandshake = 0x16;
 // Puts a sniffer in front of the HTTPS server's connections: a TLS handshake goes on to TLS as
 // before, anything else is answered as plain HTTP with a redirect to https on the same port,
 // as Cockpit does (an `http://host:3356/` typed by hand used to get an empty reply). Returns
-// what ends the connections still being sniffed (at shutdown: they are the server's no more).
+// what ends the connections still pending (at shutdown: they are the server's no more).
 export function applyPlainHttpRedirect(server: TlsServer, cert: string, limits = plainHttpLimits): () => void {
   const certificate = new X509Certificate(cert);
   const tlsListeners = server.listeners('connection') as ((socket: Socket) => void)[];
-  // The connections waiting for a first byte or sending a plain head, oldest first (a Set
-  // keeps insertion order).
-  const unsettled = new Set<Socket>();
+  const pending = new PendingConnections(limits);
+  // The sockets handed to TLS and not yet secure, by their peer's address and port (what the
+  // TLS socket shows of the one it wraps): each one's settle.
+  const handshaking = new Map<string, () => void>();
   server.removeAllListeners('connection');
+  server.on('secureConnection', (secure: TLSSocket) => {
+    handshaking.get(`${secure.remoteAddress} ${secure.remotePort}`)?.();
+  });
   server.on('connection', (socket: Socket) => {
-    while (unsettled.size >= limits.maxUnsettled) {
-      const oldest = unsettled.values().next().value as Socket;
-      unsettled.delete(oldest);
-      oldest.destroy();
-    }
-    unsettled.add(socket);
-    socket.on('close', () => unsettled.delete(socket));
+    pending.add(socket);
+    const peer = `${socket.remoteAddress} ${socket.remotePort}`;
     const timer = setTimeout(() => socket.destroy(), limits.firstByteTimeoutMs);
-    const done = () => {
-      clearTimeout(timer);
-      socket.removeListener('readable', onReadable);
-      socket.removeListener('error', onError);
-      socket.removeListener('close', done);
+    // No more counted: answered, secure, or closed.
+    const settle = () => {
+      pending.delete(socket);
+      if (handshaking.get(peer) === settle) handshaking.delete(peer);
     };
     const onError = () => socket.destroy();
     // Reads one byte and puts it back: TLS takes over a socket with buffered bytes as received.
@@ -62,19 +73,24 @@ export function applyPlainHttpRedirect(server: TlsServer, cert: string, limits =
       const first = socket.read(1) as Buffer | null;
       if (first === null) return;
       socket.unshift(first);
-      done();
+      clearTimeout(timer);
+      socket.removeListener('readable', onReadable);
+      socket.removeListener('error', onError);
       if (first[0] === tlsHandshake) {
-        unsettled.delete(socket);
+        // Still counted until its handshake ends (a 0x16 and nothing more held a descriptor
+        // for Node's two minutes, uncounted: red team F6).
+        handshaking.set(peer, settle);
         for (const listener of tlsListeners) listener.call(server, socket);
-      } else handlePlainHttp(socket, certificate, limits, () => unsettled.delete(socket));
+      } else handlePlainHttp(socket, certificate, limits, settle);
     };
     socket.on('error', onError);
-    socket.on('close', done);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      settle();
+    });
     socket.on('readable', onReadable);
   });
-  return () => {
-    for (const socket of unsettled) socket.destroy();
-  };
+  return () => pending.destroyAll();
 }
 
 // Reads a plain HTTP request's head (never its body) and answers the redirect, then closes;

@@ -1,10 +1,13 @@
+import { Agent, get } from 'node:https';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { connect as connectTls } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
+import { requestLocal } from '../../helpers/local-socket-client.ts';
 
 let test: TestApp;
 let app: FastifyInstance;
@@ -28,6 +31,17 @@ function fetchOverTls(path: string): Promise<string> {
     secure.on('data', (chunk) => chunks.push(chunk));
     secure.on('error', reject);
     secure.on('end', () => resolve(Buffer.concat(chunks).toString()));
+  });
+}
+
+// A GET over TLS through a keep-alive agent (its connection stays open); the status.
+function getKeptAlive(agent: Agent, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const options = { host: '127.0.0.1', port, path, agent, servername: 'localhost', rejectUnauthorized: false };
+    get(options, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    }).on('error', reject);
   });
 }
 
@@ -122,6 +136,46 @@ describe('plain HTTP on the HTTPS port', () => {
       expect(sockets.filter((socket) => !socket.closed)).toHaveLength(19);
     } finally {
       Object.assign(plainHttpLimits, saved);
+      for (const socket of sockets) socket.destroy();
+    }
+  });
+
+  it('counts a socket in its TLS handshake until secure: a stalled 0x16 past the cap is cut, oldest first', async () => {
+    const { plainHttpLimits } = await import('../../../server/web/tls/plain-http-redirect.ts');
+    const saved = { ...plainHttpLimits };
+    // Red team F6: each sends the first byte of a TLS record and stalls. They used to leave the
+    // count once handed to TLS (held for Node's 120 s); now they count until secure.
+    Object.assign(plainHttpLimits, { maxUnsettled: 20, firstByteTimeoutMs: 60_000 });
+    const stalled = 60;
+    const sockets: Socket[] = [];
+    let closed = 0;
+    const localPath = join(test.sandbox.dir, 'licornd.sock');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let index = 0; index < stalled; index += 1) {
+        const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.from([0x16])));
+        socket.on('error', () => {});
+        socket.on('close', () => {
+          closed += 1;
+        });
+        sockets.push(socket);
+      }
+      await waitUntil(() => closed >= stalled - 20, 'the stalled sockets past the cap to be cut');
+      expect(closed).toBe(stalled - 20);
+      expect(sockets.slice(0, stalled - 20).every((socket) => socket.closed)).toBe(true);
+      // A browser's keep-alive connection comes in at the cap (one more stalled socket cut), and
+      // counts no more once secure: a second TLS client then cuts none.
+      expect(await getKeptAlive(agent, '/login/')).toBe(200);
+      expect(closed).toBe(stalled - 20 + 1);
+      expect(await fetchOverTls('/login/')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(closed).toBe(stalled - 20 + 1);
+      // The local socket (the CLI's) is another listener, never counted here.
+      await test.app.localServer.listen(localPath);
+      expect((await requestLocal(localPath, 'GET', '/api/v1/session')).status).toBe(200);
+      expect(sockets.filter((socket) => !socket.closed)).toHaveLength(19);
+    } finally {
+      Object.assign(plainHttpLimits, saved);
+      agent.destroy();
       for (const socket of sockets) socket.destroy();
     }
   });
