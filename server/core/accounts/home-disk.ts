@@ -6,7 +6,7 @@ import type { AccountDatabase } from './account-database.ts';
 import type { DirectorySteps } from './directory-steps.ts';
 import { archivesBase, getHomeOverlap, getPathProblem, isWithin, normalizeHome } from './home-paths.ts';
 import { createHome } from './homes.ts';
-import { quote } from './validate-fields.ts';
+import { quoted, say } from '../messages.ts';
 
 const daemonUid = process.getuid?.() ?? 0;
 
@@ -62,11 +62,12 @@ export async function checkNewHomeOnDisk(
     (real === home ||
       (isWithin(real, realBase) && real !== realBase && getPathProblem(db, login, real, homeBase) === null));
   if (!allowed) {
-    const message = `Home ${quote(home)} refused: through a symbolic link it leads to ${real ?? 'outside the root'}`;
+    const target = real ?? say('homes.outsideRoot');
+    const message = say('homes.throughLink', { home: quoted(home), target });
     throw new CoreError('invalid-argument', message, { field });
   }
   if (!options.mayExist && (await exists(join(root, home)))) {
-    const message = `The home ${quote(home)} already exists; remove or archive it first`;
+    const message = say('homes.exists', { home: quoted(home) });
     throw new CoreError('already-exists', message, { field });
   }
 }
@@ -217,8 +218,11 @@ async function renameOrRefuse(root: string, from: string, to: string, field = 'h
       EEXIST: 'the target exists',
       ENAMETOOLONG: 'the name is too long',
     };
-    const reason = reasons[error.code ?? ''] ?? `the system refused it (${error.code ?? 'error'})`;
-    throw new CoreError('conflict', `Cannot move ${from} to ${to}: ${reason}`, { field, cause: error });
+    const known = reasons[error.code ?? ''];
+    const reason = known
+      ? say(`moves.reason.${error.code as 'ENOSPC'}`)
+      : say('moves.refused', { code: error.code ?? 'error' });
+    throw new CoreError('conflict', say('moves.failed', { from, to, reason }), { field, cause: error });
   });
 }
 
@@ -256,7 +260,7 @@ export async function moveDirectoryStep(
   const info = await lstat(join(root, from)).catch(() => null);
   if (!info?.isDirectory()) return;
   if (await exists(join(root, to))) {
-    const message = `Cannot move ${from} to ${to}: it already exists; archive or remove it first`;
+    const message = say('moves.exists', { from, to });
     throw new CoreError('already-exists', message, { field });
   }
   const [source, target] = [join(root, from), join(root, to)];

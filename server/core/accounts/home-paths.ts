@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
-import { quote, validateHome } from './validate-fields.ts';
+import { validateHome } from './validate-fields.ts';
+import { quoted, say } from '../messages.ts';
 
 // The one rule for the paths a request may name (a new home, a changed home, a home moved by
 // a rename, the home deleted or archived, a share): everything that writes a directory of an
@@ -214,9 +215,12 @@ export function checkHomePath(
   if (typeof home === 'string' && db.passwd.get(login)?.home === home) return home;
   const path = validateHome(home, field);
   if (!isWithin(path, homeBase) || path === homeBase) {
-    throw new CoreError('invalid-argument', `Home ${quote(path)} is not under the home base ${homeBase}`, { field });
+    throw new CoreError('invalid-argument', say('homes.notUnderBase', { home: quoted(path), base: homeBase }), {
+      field,
+    });
   }
   const problem = getPathProblem(db, login, path, homeBase);
-  if (problem !== null) throw new CoreError('invalid-argument', `Home ${quote(path)} refused: ${problem}`, { field });
+  if (problem !== null)
+    throw new CoreError('invalid-argument', say('homes.refused', { home: quoted(path), problem }), { field });
   return path;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AclEntry, ShareRule } from '../../native/native.ts';
 import { CoreError } from '../errors.ts';
+import { say } from '../messages.ts';
 
 const run = promisify(execFile);
 
@@ -185,7 +186,7 @@ export async function saveShareAcls(share: string, options: { recursive?: boolea
     const detail = isMissingTool(error, 'getfacl')
       ? missingToolMessage('getfacl')
       : ((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n')[0];
-    const message = `Cannot read the shared directory's ACL: ${detail}`;
+    const message = say('shares.aclRead', { detail: detail ?? '' });
     throw new CoreError('internal-error', message, { field: 'permissive', cause: error });
   }
 }
@@ -212,9 +213,12 @@ async function setAcl(spec: string, paths: string[]): Promise<void> {
     await run('setfacl', ['--set', spec, '--', ...paths]);
   } catch (error) {
     if (isMissingTool(error, 'setfacl'))
-      throw new CoreError('internal-error', missingToolMessage('setfacl'), { field: 'permissive', cause: error });
+      throw new CoreError('internal-error', say('shares.missingTool', { detail: missingToolMessage('setfacl') }), {
+        field: 'permissive',
+        cause: error,
+      });
     const detail = ((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n')[0];
-    throw new CoreError('internal-error', `Cannot set the shared directory's ACL: ${detail}`, {
+    throw new CoreError('internal-error', say('shares.aclSet', { detail: detail ?? '' }), {
       field: 'permissive',
       cause: error,
     });

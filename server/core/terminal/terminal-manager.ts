@@ -6,6 +6,7 @@ import { getShellCommand } from './shell-command.ts';
 import { Terminal } from './terminal.ts';
 import { terminalSize } from './terminal-limits.ts';
 import { getTerminalRefusal, type TerminalAllow } from './terminal-policy.ts';
+import { quoted, say } from '../messages.ts';
 
 export interface TerminalManagerOptions {
   allow: TerminalAllow;
@@ -58,23 +59,28 @@ export class TerminalManager {
     const refusal = this.getRefusal(owner.login);
     if (refusal) {
       await this.#audit(owner, '-', 'refused', refusal);
-      throw new CoreError('permission-denied', refusal, { field: 'terminal' });
+      throw new CoreError('permission-denied', say('terminals.refused', { refusal }), { field: 'terminal' });
     }
     const { minCols, maxCols, minRows, maxRows } = terminalSize;
     if (!Number.isInteger(cols) || cols < minCols || cols > maxCols) {
-      throw new CoreError('invalid-argument', `Columns ${cols} are not ${minCols}–${maxCols}`, { field: 'cols' });
+      throw new CoreError('invalid-argument', say('terminals.cols', { cols, min: minCols, max: maxCols }), {
+        field: 'cols',
+      });
     }
     if (!Number.isInteger(rows) || rows < minRows || rows > maxRows) {
-      throw new CoreError('invalid-argument', `Rows ${rows} are not ${minRows}–${maxRows}`, { field: 'rows' });
+      throw new CoreError('invalid-argument', say('terminals.rows', { rows, min: minRows, max: maxRows }), {
+        field: 'rows',
+      });
     }
     const held = this.listForAccount(owner.login).length + (this.#opening.get(owner.login) ?? 0);
     if (held >= this.#options.maxPerAccount) {
-      const message = `Account "${owner.login}" already holds ${held} terminals (terminal.max_per_account = ${this.#options.maxPerAccount}): close one first`;
+      const max = this.#options.maxPerAccount;
+      const message = say('terminals.perAccount', { login: quoted(owner.login), held, max });
       throw new CoreError('conflict', message, { field: 'terminal' });
     }
     const total = this.#terminals.size + [...this.#opening.values()].reduce((sum, count) => sum + count, 0);
     if (total >= this.#options.maxTotal) {
-      const message = `The daemon already holds ${total} terminals (terminal.max_total = ${this.#options.maxTotal}): try later`;
+      const message = say('terminals.total', { total, max: this.#options.maxTotal });
       throw new CoreError('conflict', message, { field: 'terminal' });
     }
     this.#opening.set(owner.login, (this.#opening.get(owner.login) ?? 0) + 1);
