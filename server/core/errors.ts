@@ -1,5 +1,12 @@
 import type { Locale } from '../../common/i18n/locales.ts';
-import { type CoreMessage, type CoreMessageKey, type MessageParam, renderMessage } from './messages.ts';
+import {
+  type CoreMessage,
+  type CoreMessageKey,
+  isCoreMessage,
+  type MessageParam,
+  renderMessage,
+  say,
+} from './messages.ts';
 
 // The fixed list of problem codes the core reports; the web layer maps each to an HTTP status.
 export const errorCodes = [
@@ -35,6 +42,10 @@ export class CoreError extends Error {
     message: CoreMessage,
     options: { field?: string; cause?: unknown; details?: unknown } = {},
   ) {
+    // A sentence without a key (JavaScript that escaped the type checker) is refused loudly:
+    // no reader could get it in their language.
+    if (!isCoreMessage(message))
+      throw new TypeError(`A CoreError needs a keyed message (say(…)), not ${typeof message}`);
     super(renderMessage(message, 'en'), { cause: options.cause });
     this.code = code;
     this.field = options.field ?? null;
