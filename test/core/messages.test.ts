@@ -96,7 +96,7 @@ describe('the core messages', () => {
     expect(renderMessage(rule, 'fr')).toMatch(
       /^«\u00a0Élodie\u00a0» n'est pas valable pour l'identifiant \(il contient des majuscules\)\u00a0: utilisez des/,
     );
-    const problems = say('import.problems', { problems: counted(12_345), rows: counted(20_000) });
+    const problems = say('import.problems', { count: 12_345, problems: counted(12_345), rows: counted(20_000) });
     expect(renderMessage(problems, 'en')).toMatch(/^12,345 of 20,000 rows/);
     expect(renderMessage(problems, 'fr')).toMatch(/^12\u202f345 lignes sur 20\u202f000/);
     expect(renderMessage(say('passwords.tooShort', { count: 1 }), 'fr')).toBe(

@@ -138,7 +138,11 @@ export async function importCsv(
   if (problems.length > 0 && !options.skipInvalid) {
     throw new CoreError(
       'invalid-argument',
-      say('import.problems', { problems: counted(problems.length), rows: counted(rows.length) }),
+      say('import.problems', {
+        count: problems.length,
+        problems: counted(problems.length),
+        rows: counted(rows.length),
+      }),
       { field: 'csv' },
     );
   }
