@@ -6,7 +6,7 @@ import type { AccountDatabase } from './account-database.ts';
 import type { DirectorySteps } from './directory-steps.ts';
 import { archivesBase, getHomeOverlap, getPathProblem, isWithin, normalizeHome } from './home-paths.ts';
 import { createHome } from './homes.ts';
-import { quoted, say } from '../messages.ts';
+import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
 
 const daemonUid = process.getuid?.() ?? 0;
 
@@ -102,29 +102,30 @@ export async function getHomePlan(
 ): Promise<HomePlan> {
   const { login, uid } = account;
   const home = normalizeHome(account.home);
-  const keep = (reason: string): HomePlan => ({
+  // The warning in English (pages and API show plans as they are; its words are keyed for later).
+  const keep = (reason: CoreMessage): HomePlan => ({
     home,
     asked,
     action: 'keep',
-    warning: `The home ${home} will be left in place: ${reason}`,
+    warning: renderMessage(say('homes.leftInPlace', { home, reason }), 'en'),
   });
   if (asked === 'keep') return { home, asked, action: 'keep', warning: null };
   const problem = getPathProblem(db, login, home, homeBase);
   if (problem !== null) return keep(problem);
   if ((await resolveOnDisk(root, posix.dirname(home))) !== posix.dirname(home)) {
-    return keep('its path goes through a symbolic link or leaves the root');
+    return keep(say('homes.keep.throughLink'));
   }
   const info = await lstat(join(root, home)).catch(() => null);
   if (info === null) return { home, asked, action: 'none', warning: null };
-  if (info.isSymbolicLink()) return keep('it is a symbolic link');
-  if (!info.isDirectory()) return keep('it is not a directory');
+  if (info.isSymbolicLink()) return keep(say('homes.keep.symlink'));
+  if (!info.isDirectory()) return keep(say('homes.keep.notDirectory'));
   // A mount point (NFS, autofs, a bind mount) cannot be renamed away: the system's to undo.
   if (await isMountPoint(join(root, home), info.dev)) {
-    return keep('it is a mount point (a filesystem is mounted there)');
+    return keep(say('homes.keep.mountPoint'));
   }
   // (The path rule has refused a shared home already; said again where the rule is stated.)
   if (!isOwnHome(info.uid, uid, getHomeOverlap(db, login, home) !== null)) {
-    return keep(`it belongs to UID ${info.uid}, not to ${login} (UID ${uid})`);
+    return keep(say('homes.keep.otherOwner', { owner: info.uid, login, uid }));
   }
   return { home, asked, action: asked, warning: null };
 }

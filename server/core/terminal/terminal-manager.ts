@@ -5,8 +5,8 @@ import { CoreError } from '../errors.ts';
 import { getShellCommand } from './shell-command.ts';
 import { Terminal } from './terminal.ts';
 import { terminalSize } from './terminal-limits.ts';
-import { getTerminalRefusal, type TerminalAllow } from './terminal-policy.ts';
-import { quoted, say } from '../messages.ts';
+import { sayTerminalRefusal, type TerminalAllow } from './terminal-policy.ts';
+import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
 
 export interface TerminalManagerOptions {
   allow: TerminalAllow;
@@ -49,8 +49,8 @@ export class TerminalManager {
   }
 
   // Why `login` may not hold a terminal now, or null.
-  getRefusal(login: string): string | null {
-    return getTerminalRefusal(this.#options.allow, login, this.#options.auth.getAccess(login));
+  getRefusal(login: string): CoreMessage | null {
+    return sayTerminalRefusal(this.#options.allow, login, this.#options.auth.getAccess(login));
   }
 
   // Opens a terminal for `owner` at cols × rows; throws CoreError when not allowed or past
@@ -58,8 +58,8 @@ export class TerminalManager {
   async open(owner: TerminalOwner, cols: number, rows: number): Promise<Terminal> {
     const refusal = this.getRefusal(owner.login);
     if (refusal) {
-      await this.#audit(owner, '-', 'refused', refusal);
-      throw new CoreError('permission-denied', say('terminals.refused', { refusal }), { field: 'terminal' });
+      await this.#audit(owner, '-', 'refused', renderMessage(refusal, 'en'));
+      throw new CoreError('permission-denied', refusal, { field: 'terminal' });
     }
     const { minCols, maxCols, minRows, maxRows } = terminalSize;
     if (!Number.isInteger(cols) || cols < minCols || cols > maxCols) {

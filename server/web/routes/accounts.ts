@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { listAccountTokens, revokeAccountToken } from '../auth/account-tokens.ts';
 import { CoreError } from '../../core/errors.ts';
-import { csvColumnLabels, csvColumns } from '../../core/accounts/account-csv.ts';
+import { csvColumns } from '../../core/accounts/account-csv.ts';
+import { getFieldLabels } from '../../core/field-labels.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { getAccountActions, getActor } from '../../core/accounts/account-permissions.ts';
 import { getGroupCatalogue, type GroupCatalogue } from '../../core/accounts/group-catalogue.ts';
@@ -109,7 +110,8 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       page: 'accounts-import',
       topics: 'accounts-summary',
       columns: csvColumns,
-      columnLabels: csvColumnLabels,
+      // The CSV picker's labels in the reader's language ("Nom complet" for fullName).
+      columnLabels: getFieldLabels('account', csvColumns, request.locale),
       counts: app.core.accounts.getCounts(),
     }),
   );

@@ -24,7 +24,7 @@ const terminalIdPattern = /^[A-Za-z0-9_-]{22}$/;
 export default async function terminalRoutes(app: FastifyInstance): Promise<void> {
   const refuseUnlessAllowed = (login: string) => {
     const refusal = app.terminals.getRefusal(login);
-    if (refusal) throw new CoreError('permission-denied', say('terminals.refused', { refusal }), { field: 'terminal' });
+    if (refusal) throw new CoreError('permission-denied', refusal, { field: 'terminal' });
   };
 
   app.get('/terminal/', async (request, reply) => {

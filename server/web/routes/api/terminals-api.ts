@@ -41,8 +41,7 @@ export default async function terminalsApiRoutes(app: FastifyInstance): Promise<
     async (request) => {
       const me = request.session!;
       const refusal = app.terminals.getRefusal(me.login);
-      if (refusal)
-        throw new CoreError('permission-denied', say('terminals.refused', { refusal }), { field: 'terminal' });
+      if (refusal) throw new CoreError('permission-denied', refusal, { field: 'terminal' });
       return app.terminals.listForSession(me.publicId);
     },
   );
