@@ -140,7 +140,7 @@ describe('get', () => {
     const name = await licorn(['add', 'user', 'Jean', '--no-password'], { env: { LC_MESSAGES: 'fr_CA.UTF-8' } });
     expect(name.code).toBe(1);
     expect(name.stderr).toContain(
-      "«\u00a0Jean\u00a0» n'est pas valable pour l'identifiant (il contient des majuscules)",
+      '«\u00a0Jean\u00a0» n’est pas valable pour l’identifiant (il contient des majuscules)',
     );
   });
 });

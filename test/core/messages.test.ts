@@ -94,7 +94,7 @@ describe('the core messages', () => {
     });
     expect(renderMessage(rule, 'en')).toMatch(/^The login "Élodie" is not valid \(it has capital letters\): use lower/);
     expect(renderMessage(rule, 'fr')).toMatch(
-      /^«\u00a0Élodie\u00a0» n'est pas valable pour l'identifiant \(il contient des majuscules\)\u00a0: utilisez des/,
+      /^«\u00a0Élodie\u00a0» n’est pas valable pour l’identifiant \(il contient des majuscules\)\u00a0: utilisez des/,
     );
     const problems = say('import.problems', { count: 12_345, problems: counted(12_345), rows: counted(20_000) });
     expect(renderMessage(problems, 'en')).toMatch(/^12,345 of 20,000 rows/);

@@ -24,7 +24,9 @@ describe('refusals in the reader language', () => {
     // English stays the default, word for word as before.
     const english = await call('GET', '/api/v1/accounts/nosuchone');
     expect(english.json()).toMatchObject({ message: 'No account named "nosuchone"', messageKey: 'accounts.notFound' });
-    expect((await call('GET', '/api/v1/accounts/nosuchone', 'de-DE')).json().message).toBe('No account named "nosuchone"');
+    expect((await call('GET', '/api/v1/accounts/nosuchone', 'de-DE')).json().message).toBe(
+      'No account named "nosuchone"',
+    );
   });
 
   it('says a check of the core on a sent value in French, with its nested words', async () => {
@@ -32,7 +34,7 @@ describe('refusals in the reader language', () => {
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toMatchObject({ code: 'invalid-argument', field: 'login', messageKey: 'names.invalid' });
     expect(refused.json().message).toMatch(
-      /^«\u00a0Jean Dupont\u00a0» n'est pas valable pour l'identifiant \(il contient des majuscules\)\u00a0: utilisez des lettres minuscules/,
+      /^«\u00a0Jean Dupont\u00a0» n’est pas valable pour l’identifiant \(il contient des majuscules\)\u00a0: utilisez des lettres minuscules/,
     );
   });
 
@@ -62,7 +64,7 @@ describe('refusals in the reader language', () => {
     const refused = await call('POST', '/api/v1/accounts/import', 'fr', { csv });
     expect(refused.json()).toMatchObject({
       field: 'csv',
-      message: "1 ligne sur 1 pose problème\u00a0; rien n'a été importé (voir l'essai à blanc)",
+      message: '1 ligne sur 1 pose problème\u00a0; rien n’a été importé (voir l’essai à blanc)',
     });
   });
 
