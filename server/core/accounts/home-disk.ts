@@ -208,21 +208,20 @@ async function makeArchives(root: string, steps: DirectorySteps): Promise<void> 
 // where the root is): the step fails cleanly and the transaction is undone.
 async function renameOrRefuse(root: string, from: string, to: string, field = 'home'): Promise<void> {
   await rename(join(root, from), join(root, to)).catch((error: NodeJS.ErrnoException) => {
-    const reasons: Record<string, string> = {
-      EXDEV: 'it is on another filesystem',
-      EBUSY: 'it is a mount point or in use',
-      EACCES: 'permission denied',
-      EPERM: 'the filesystem does not permit it',
-      EROFS: 'the filesystem is read-only',
-      ENOSPC: 'no space left',
-      ENOTEMPTY: 'the target is not empty',
-      EEXIST: 'the target exists',
-      ENAMETOOLONG: 'the name is too long',
-    };
-    const known = reasons[error.code ?? ''];
-    const reason = known
-      ? say(`moves.reason.${error.code as 'ENOSPC'}`)
-      : say('moves.refused', { code: error.code ?? 'error' });
+    // The errors a rename meets, each said in words (moves.reason.<code>).
+    const known = [
+      'EXDEV',
+      'EBUSY',
+      'EACCES',
+      'EPERM',
+      'EROFS',
+      'ENOSPC',
+      'ENOTEMPTY',
+      'EEXIST',
+      'ENAMETOOLONG',
+    ] as const;
+    const code = known.find((candidate) => candidate === error.code);
+    const reason = code ? say(`moves.reason.${code}`) : say('moves.refused', { code: error.code ?? 'error' });
     throw new CoreError('conflict', say('moves.failed', { from, to, reason }), { field, cause: error });
   });
 }
