@@ -128,6 +128,21 @@ describe('get', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('licorn: No account named "nobodyhere" (field: login)\n');
   });
+
+  it("says the daemon's refusals in the terminal's language (LANG, LC_MESSAGES, LC_ALL)", async () => {
+    const french = await licorn(['get', 'user', 'nobodyhere'], { env: { LANG: 'fr_FR.UTF-8' } });
+    expect(french.code).toBe(1);
+    expect(french.stderr).toBe('licorn: Aucun compte nommé «\u00a0nobodyhere\u00a0» (field: login)\n');
+    // LC_ALL wins over LANG, and C is English.
+    const c = await licorn(['get', 'user', 'nobodyhere'], { env: { LANG: 'fr_FR.UTF-8', LC_ALL: 'C' } });
+    expect(c.stderr).toBe('licorn: No account named "nobodyhere" (field: login)\n');
+    // A refusal of the core with words nested in it.
+    const name = await licorn(['add', 'user', 'Jean', '--no-password'], { env: { LC_MESSAGES: 'fr_CA.UTF-8' } });
+    expect(name.code).toBe(1);
+    expect(name.stderr).toContain(
+      '«\u00a0Jean\u00a0» n’est pas valable pour l’identifiant (il contient des majuscules)',
+    );
+  });
 });
 
 describe('add, mod, del', () => {

@@ -4,7 +4,7 @@ import { CoreError } from '../errors.ts';
 import type { AccountView } from './account-view.ts';
 import { accountViewSchema, passwordSchema } from './account-schema.ts';
 import type { NewAccount } from './account-operations.ts';
-import { quote } from './validate-fields.ts';
+import { quoted, say } from '../messages.ts';
 
 // The columns of an accounts CSV, in export order; import reads the same names.
 export const csvColumns = [
@@ -86,7 +86,8 @@ export function parseAccountsCsv(text: string, mapping: CsvMapping = {}): CsvAcc
     records = parse(text, { columns, skip_empty_lines: true, trim: true, bom: true, relax_column_count: false });
   } catch (error) {
     if (error instanceof CoreError) throw error;
-    throw new CoreError('invalid-argument', `Malformed CSV: ${(error as Error).message.split('\n')[0]}`, {
+    const reason = (error as Error).message.split('\n')[0]!;
+    throw new CoreError('invalid-argument', say('csv.malformed', { reason }), {
       field: 'csv',
       cause: error,
     });
@@ -95,7 +96,7 @@ export function parseAccountsCsv(text: string, mapping: CsvMapping = {}): CsvAcc
     if (column !== 'ignore' && !csvColumns.includes(column))
       throw new CoreError(
         'invalid-argument',
-        `Unknown field ${quote(column)} for column ${quote(header)}: one of ${csvColumns.join(', ')}, ignore`,
+        say('csv.unknownField', { column: quoted(column), header: quoted(header), valid: csvColumns.join(', ') }),
         { field: 'mapping' },
       );
   }
@@ -121,8 +122,11 @@ function checkHeaders(headers: string[], mapping: CsvMapping): string[] {
     if (!column || column === 'ignore') continue;
     const first = seen.get(column);
     if (first !== undefined) {
-      const which = first === header ? `twice (${quote(header)})` : `by ${quote(first)} and ${quote(header)}`;
-      throw new CoreError('invalid-argument', `The CSV header names the field ${quote(column)} ${which}`, {
+      const message =
+        first === header
+          ? say('csv.headerTwice', { column: quoted(column), header: quoted(header) })
+          : say('csv.headerBoth', { column: quoted(column), first: quoted(first), header: quoted(header) });
+      throw new CoreError('invalid-argument', message, {
         field: 'csv',
       });
     }

@@ -1,6 +1,6 @@
 import { CoreError } from '../errors.ts';
 import type { AccountView } from './account-view.ts';
-import { quote } from './validate-fields.ts';
+import { type CoreMessage, quoted, say } from '../messages.ts';
 
 // Licorn's permission rules (REFERENCE.md), owned by the core so that every entry point (the
 // API, the pages, later the CLI) asks the same questions and the pages offer only what the
@@ -39,12 +39,14 @@ export function isRestrictedUid(uid: number): boolean {
 }
 
 // Why an account may not be touched by anyone (a restricted one), or null.
-function getRestrictedReason(account: { login: string; uid: number }): string | null {
+function getRestrictedReason(account: { login: string; uid: number }): CoreMessage | null {
   if (!isRestrictedUid(account.uid)) return null;
-  return (
-    `${quote(account.login)} is a restricted account (UID ${account.uid}): Licorn never touches accounts ` +
-    `with a UID below ${restrictedUidBelow} or above ${restrictedUidAbove}`
-  );
+  return say('permissions.restrictedAccount', {
+    login: quoted(account.login),
+    uid: account.uid,
+    below: restrictedUidBelow,
+    above: restrictedUidAbove,
+  });
 }
 
 // Refuses any change to a restricted account, whoever asks.
@@ -68,20 +70,20 @@ export function getRefusal(
   target: AccountView,
   action: AccountAction,
   adminGroups: readonly string[],
-): string | null {
+): CoreMessage | null {
   const restricted = getRestrictedReason(target);
   if (restricted !== null) return restricted;
   const self = target.login === actor.login;
   if (self && (action === 'delete' || action === 'lock')) {
-    return `You cannot ${action} your own account ${quote(target.login)}`;
+    return say(`permissions.own.${action}`, { login: quoted(target.login) });
   }
   if (actor.inAdminsGroup) return null;
-  if (self && action === 'unlock') return `Only members of "${adminsGroup}" may unlock their own account`;
+  if (self && action === 'unlock') return say('permissions.unlockOwn', { admins: quoted(adminsGroup) });
   const groups = [target.primaryGroup, ...target.groups];
   const isAdminAccount = groups.some((group) => group !== null && adminGroups.includes(group));
   if (!isAdminAccount && !target.system) return null;
-  const kind = isAdminAccount ? 'an administrator' : 'a system account';
-  return `Only members of "${adminsGroup}" may ${action} ${quote(target.login)}: it is ${kind}`;
+  const kind = say(isAdminAccount ? 'permissions.kind.administrator' : 'permissions.kind.systemAccount');
+  return say(`permissions.adminsOnly.${action}`, { admins: quoted(adminsGroup), login: quoted(target.login), kind });
 }
 
 // Throws the refusal of getRefusal as a 403 naming the login.
@@ -101,9 +103,9 @@ export function getAccountActions(
   actor: Actor,
   target: AccountView,
   adminGroups: readonly string[],
-): Record<AccountAction, string | null> {
+): Record<AccountAction, CoreMessage | null> {
   const refusals = accountActions.map((action) => [action, getRefusal(actor, target, action, adminGroups)]);
-  return Object.fromEntries(refusals) as Record<AccountAction, string | null>;
+  return Object.fromEntries(refusals) as Record<AccountAction, CoreMessage | null>;
 }
 
 // The rules on what an account's groups become (primary, supplementary, roles), applied
@@ -113,9 +115,7 @@ export function getAccountActions(
 // daemon, users, nogroup…) through the interface, as Licorn did.
 export function checkGroupNotRestricted(group: { name: string; gid: number }, action: 'delete' | 'rename'): void {
   if (group.gid < restrictedUidBelow || group.gid > restrictedUidAbove) {
-    const message =
-      `Cannot ${action} ${quote(group.name)}: it is a restricted group (GID ${group.gid}), ` +
-      'never touched through the interface';
+    const message = say(`permissions.restrictedGroup.${action}`, { name: quoted(group.name), gid: group.gid });
     throw new CoreError('permission-denied', message, { field: 'name' });
   }
 }
@@ -129,24 +129,22 @@ export function getGroupRefusals(
   group: { name: string; gid: number; system?: boolean; helperOf?: { group: string; role: string } | null },
   protectedNames: readonly string[],
   adminGroups: readonly string[],
-): { delete: string | null; rename: string | null } {
+): { delete: CoreMessage | null; rename: CoreMessage | null } {
+  const name = quoted(group.name);
   const restricted =
     group.gid < restrictedUidBelow || group.gid > restrictedUidAbove
-      ? `${quote(group.name)} is a restricted group (GID ${group.gid}), never touched through the interface`
+      ? say('permissions.restrictedGroupPage', { name, gid: group.gid })
       : null;
   const helper = group.helperOf
-    ? `${quote(group.name)} holds the ${group.helperOf.role}s of the group ${group.helperOf.group}: ` +
-      `delete ${group.helperOf.group} instead`
+    ? say('permissions.helperGroup', {
+        name,
+        people: say(group.helperOf.role === 'responsible' ? 'roles.people.responsible' : 'roles.people.guest'),
+        owner: group.helperOf.group,
+      })
     : null;
-  const system = group.system
-    ? `${quote(group.name)} is a system group, not deleted from this page (licorn del group, as an admin, can)`
-    : null;
+  const system = group.system ? say('permissions.systemGroupPage', { name }) : null;
   return {
-    delete: protectedNames.includes(group.name)
-      ? `The group ${quote(group.name)} is protected and cannot be deleted`
-      : (restricted ?? helper ?? system),
-    rename: adminGroups.includes(group.name)
-      ? `The administrators' group ${quote(group.name)} cannot be renamed`
-      : restricted,
+    delete: protectedNames.includes(group.name) ? say('groups.protected', { name }) : (restricted ?? helper ?? system),
+    rename: adminGroups.includes(group.name) ? say('permissions.adminGroupRename', { name }) : restricted,
   };
 }

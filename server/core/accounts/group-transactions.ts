@@ -13,7 +13,6 @@ import type { GroupShares } from './group-shares.ts';
 import { checkShareClear } from './account-directories.ts';
 import { mapRows } from './bulk-rows.ts';
 import type { AccountDatabase } from './account-database.ts';
-import { quote } from './validate-fields.ts';
 import type { GroupChanges } from './group-schema.ts';
 import {
   checkAccountRequest,
@@ -22,6 +21,7 @@ import {
   getActorIn,
   type Requester,
 } from './membership-rules.ts';
+import { quoted, say } from '../messages.ts';
 
 // The transactions on groups and memberships: a standard group's share follows its group
 // as undoable steps of the same transaction.
@@ -95,16 +95,14 @@ export async function updateGroup(
   await store.transact(
     (db, context) => {
       const group = getGroupView(db, context.defs, name);
-      if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
+      if (!group) throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'name' });
       if (by) checkGroupChange(getActorIn(db, by), group, by.adminGroups, update.newName);
       if (version !== undefined && group.version !== version) {
-        const message =
-          `Group ${quote(name)} was changed elsewhere since you loaded it: ` +
-          'reload to see the change, then apply yours';
+        const message = say('groups.changedElsewhere', { name: quoted(name) });
         throw new CoreError('conflict', message, { field: 'version' });
       }
       if (permissive !== undefined && !hasRoles(db, name)) {
-        const message = `The group ${quote(name)} has no shared directory (it is not a standard Licorn group)`;
+        const message = say('groups.noShare', { name: quoted(name) });
         throw new CoreError('invalid-argument', message, { field: 'permissive' });
       }
       if (description !== undefined) applySetGroupDescription(db, name, description);

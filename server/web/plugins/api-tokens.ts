@@ -4,6 +4,7 @@ import { CoreError } from '../../core/errors.ts';
 import { getBoundAccount } from '../local/local-account.ts';
 import { isLocalRequest } from '../local/local-peer.ts';
 import { checkAccountStage, type AccountStageMemo } from '../local/account-stage.ts';
+import { type CoreMessage, say } from '../../core/messages.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,7 +19,8 @@ declare module 'fastify' {
   }
 }
 
-const refuse = (message: string, field = 'authorization') => new CoreError('permission-denied', message, { field });
+const refuse = (message: CoreMessage, field = 'authorization') =>
+  new CoreError('permission-denied', message, { field });
 
 // `Authorization: Bearer <token>`, on /api/ routes only: the request acts as the token's
 // account, with its rights as the account files say now (a session per token, not stored,
@@ -54,22 +56,22 @@ export default fp(
     app.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;
       if (header === undefined) return;
-      if (isLocalRequest(request)) throw refuse('The local socket knows its caller: send no Authorization');
+      if (isLocalRequest(request)) throw refuse(say('web.tokens.local'));
       if (request.headers.cookie !== undefined) {
-        throw refuse('A request with an API token must not carry cookies: send one or the other');
+        throw refuse(say('web.tokens.cookies'));
       }
       // A token is for scripts and the CLI: the API only, never a page or its forms.
       if (!request.url.startsWith('/api/')) {
-        throw new CoreError('permission-denied', `API tokens open /api/ only, not ${request.url.slice(0, 100)}`, {
+        throw new CoreError('permission-denied', say('web.tokens.apiOnly', { url: request.url.slice(0, 100) }), {
           field: 'session',
         });
       }
       const match = /^Bearer ([!-~]{1,200})$/.exec(header);
-      if (!match) throw refuse('Authorization must be "Bearer <token>"', 'session');
+      if (!match) throw refuse(say('web.tokens.bearer'), 'session');
       const token = store.find(match[1]!);
       if (!token) {
         request.log.warn({ address: request.ip }, 'refused an unknown or revoked API token');
-        throw refuse('Unknown or revoked API token', 'session');
+        throw refuse(say('web.tokens.unknown'), 'session');
       }
       const known = sessionOf.get(token.id);
       let session = known ? app.sessions.use(known) : null;

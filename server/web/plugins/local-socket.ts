@@ -6,6 +6,7 @@ import { InsideServer } from '../local/inside-server.ts';
 import { getLocalPeer } from '../local/local-peer.ts';
 import { getLocalAccount } from '../local/local-account.ts';
 import { checkAccountStage } from '../local/account-stage.ts';
+import { say } from '../../core/messages.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,7 +36,7 @@ export default fp(
       if (!peer) return;
       if (request.headers.origin !== undefined) {
         request.log.warn({ origin: request.headers.origin }, 'local socket: refused a request with an Origin');
-        const message = 'The local socket is for local programs: a request with an Origin header is refused';
+        const message = say('web.local.origin');
         throw new CoreError('permission-denied', message, { field: 'origin' });
       }
       let session = peer.sessionId ? app.sessions.use(peer.sessionId) : null;

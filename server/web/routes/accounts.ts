@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { listAccountTokens, revokeAccountToken } from '../auth/account-tokens.ts';
 import { CoreError } from '../../core/errors.ts';
-import { quote } from '../../core/accounts/validate-fields.ts';
-import { csvColumnLabels, csvColumns } from '../../core/accounts/account-csv.ts';
+import { csvColumns } from '../../core/accounts/account-csv.ts';
+import { getFieldLabels } from '../../core/field-labels.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { getAccountActions, getActor } from '../../core/accounts/account-permissions.ts';
 import { getGroupCatalogue, type GroupCatalogue } from '../../core/accounts/group-catalogue.ts';
@@ -12,6 +12,7 @@ import {
   parseAccountQuery,
   type AccountQueryString,
 } from '../accounts/account-page-data.ts';
+import { quoted, renderMessages, say } from '../../core/messages.ts';
 
 const queryString = {
   type: 'object',
@@ -109,7 +110,8 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       page: 'accounts-import',
       topics: 'accounts-summary',
       columns: csvColumns,
-      columnLabels: csvColumnLabels,
+      // The CSV picker's labels in the reader's language ("Nom complet" for fullName).
+      columnLabels: getFieldLabels('account', csvColumns, request.locale),
       counts: app.core.accounts.getCounts(),
     }),
   );
@@ -127,7 +129,9 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
     async (request, reply) => {
       const account = app.core.accounts.getAccount(request.params.login);
       if (!account)
-        throw new CoreError('not-found', `No account named ${quote(request.params.login)}`, { field: 'login' });
+        throw new CoreError('not-found', say('accounts.notFound', { login: quoted(request.params.login) }), {
+          field: 'login',
+        });
       const groups = app.core.accounts.listGroups();
       const catalogue = getGroupCatalogue(groups, app.config.auth.adminGroups);
       const roles = Object.fromEntries(
@@ -136,7 +140,7 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       // The page offers only what the server would do: each action with its refusal (or null),
       // and what deleting would really do with the home, said before the admin confirms.
       const actor = getActor((login) => app.core.accounts.getAccount(login), request.session!.login);
-      const actions = getAccountActions(actor, account, app.config.auth.adminGroups);
+      const actions = renderMessages(getAccountActions(actor, account, app.config.auth.adminGroups), request.locale);
       // Both plans from one reading of /proc; the private group's fate for this requester.
       const by = { login: request.session!.login, adminGroups: app.config.auth.adminGroups };
       const both =

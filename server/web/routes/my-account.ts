@@ -4,6 +4,7 @@ import { CoreError } from '../../core/errors.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { describeError } from '../plugins/errors.ts';
 import { createOwnToken, deleteOwnToken, getTokenView } from '../auth/own-tokens.ts';
+import { quoted, say } from '../../core/messages.ts';
 
 interface ProfileBody {
   fullName: string;
@@ -56,7 +57,8 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
   ) => {
     const me = request.session!;
     const account = app.core.accounts.getAccount(me.login);
-    if (!account) throw new CoreError('not-found', `Account "${me.login}" no longer exists`, { field: 'login' });
+    if (!account)
+      throw new CoreError('not-found', say('tokens.accountGone', { login: quoted(me.login) }), { field: 'login' });
     const saved = savedMessages[(request.query as { saved?: string }).saved ?? ''] ?? null;
     return reply.view('my-account/index.njk', {
       me,
@@ -78,7 +80,7 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
   // Re-renders the page with the error next to its field (never a bare error page).
   const renderFailure = (request: FastifyRequest, reply: FastifyReply, error: unknown, values: object) => {
     if (!(error instanceof CoreError) || !error.field) throw error;
-    const { status, body } = describeError(error, request.id);
+    const { status, body } = describeError(error, request.id, request.locale);
     reply.code(status);
     return renderPage(request, reply, { errors: { [body.field!]: body.message }, values });
   };
@@ -104,15 +106,15 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
       // Counted with the login form's failures: a session is not a licence to guess.
       const { reservation, retryIn } = app.loginThrottle.reserve(login, request.ip);
       if (!reservation) {
-        const message = `Too many wrong passwords; try again in ${Math.ceil(retryIn / 60_000)} min.`;
+        const message = say('web.passwords.tooManyWrong', { minutes: Math.ceil(retryIn / 60_000) });
         throw new CoreError('permission-denied', message, { field: 'currentPassword' });
       }
       const check = await app.core.auth.authenticate(login, currentPassword, request.ip);
       if (!check.ok)
-        throw new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
+        throw new CoreError('permission-denied', say('passwords.wrongCurrent'), { field: 'currentPassword' });
       reservation.release();
       if (newPassword !== confirmPassword)
-        throw new CoreError('invalid-argument', 'The two new passwords differ', { field: 'confirmPassword' });
+        throw new CoreError('invalid-argument', say('web.passwords.differ'), { field: 'confirmPassword' });
       // This session made the change and goes on; the account's other sessions end. On the
       // real machine the change is PAM's chauthtok (minimum age, pwquality, PAM's hash).
       await app.sessions.applyOwnPasswordChange(id, () =>

@@ -80,7 +80,13 @@ describe('accounts CSV', () => {
     const csv = 'login,fullName\nleftover,Left Over\nfresh,Fresh One\n';
     const report = await s.service.importCsv(csv, { dryRun: true });
     expect(report.problems).toEqual([
-      { row: 1, field: 'home', message: expect.stringContaining('"/home/leftover" already exists') },
+      {
+        row: 1,
+        field: 'home',
+        message: expect.stringContaining('"/home/leftover" already exists'),
+        messageKey: 'homes.exists',
+        messageParams: { home: { quoted: '/home/leftover' } },
+      },
     ]);
     // Without homes, the same rows are fine.
     expect((await s.service.importCsv(csv, { dryRun: true, createHomes: false })).problems).toEqual([]);

@@ -30,6 +30,7 @@ describe('the accounts API', () => {
       code: 'not-found',
       field: 'login',
       message: 'No account named "nobody-here"',
+      messageKey: 'accounts.notFound',
     });
     for (const url of ['/api/v1/accounts', '/api/v1/accounts/admin', '/api/v1/accounts/export']) {
       const refused = await call(api.member, 'GET', url);
