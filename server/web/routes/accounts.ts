@@ -109,7 +109,9 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       page: 'accounts-import',
       topics: 'accounts-summary',
       columns: csvColumns,
+      // The core's labels of the columns (in the request's language once the core's are translated).
       columnLabels: csvColumnLabels,
+      columnList: csvColumns.map((column) => csvColumnLabels[column]).join(', '),
       counts: app.core.accounts.getCounts(),
     }),
   );
