@@ -26,5 +26,5 @@ export function escapePageText(text: string): string {
 // are i18next's (`count` picks the plural and is written as the language writes numbers
 // with `{{count, number}}`); they are interpolated before the escaping, so data is escaped too.
 export function translatePage(locale: Locale, key: string, options?: Record<string, unknown>): string {
-  return escapePageText(getTranslator(locale, 'pages')(key, options as never) as string);
+  return escapePageText(String(getTranslator(locale, 'pages')(key, options as never)));
 }

@@ -80,13 +80,15 @@ export default fp(
     // Every page's data has the request's language, worked out only when a template reads it
     // (Object.assign in reply.view calls the getter): an API call never parses Accept-Language.
     app.addHook('onRequest', (request, reply, done) => {
-      Object.defineProperty(reply.locals, 'locale', { enumerable: true, get: () => request.locale });
+      Object.defineProperty((reply as unknown as { locals: object }).locals, 'locale', {
+        enumerable: true,
+        get: () => request.locale,
+      });
       done();
     });
   },
   { name: 'licorn-views' },
 );
-
 
 // t() whose options may hold what a filter already made safe (`{ size: total | bytes }`):
 // each goes in as a placeholder, so it is escaped once, not twice.
@@ -105,5 +107,5 @@ function translateWithSafe(
     } else plain[name] = value;
   }
   const text = translatePage(locale, key, plain);
-  return safe.length === 0 ? text : text.replace(/\u0000(\d+)\u0000/g, (_, index: string) => safe[Number(index)]);
+  return safe.length === 0 ? text : text.replace(/\u0000(\d+)\u0000/g, (_, index: string) => safe[Number(index)] ?? '');
 }

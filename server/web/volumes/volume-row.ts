@@ -65,11 +65,13 @@ export function getMediaDir(root: string): string {
 // every push to the pages in that language.
 export function getVolumeRow(volume: Volume, mediaDir: string, locale: Locale = defaultLocale): VolumeRow {
   const t = getTranslator(locale, 'pages');
-  const offered = volume.actions.filter((action) => action.allowed).map(({ action }) => ({
-    action,
-    label: t(`volumes.actions.${action}`),
-    confirm: getConfirmation(volume, action, mediaDir, locale),
-  }));
+  const offered = volume.actions
+    .filter((action) => action.allowed)
+    .map(({ action }) => ({
+      action,
+      label: t(`volumes.actions.${action}`),
+      confirm: getConfirmation(volume, action, mediaDir, locale),
+    }));
   const refused = volume.actions.find((action) => !action.allowed && action.reason);
   const mount = volume.actions.find((action) => action.action === 'mount');
   const { usage } = volume;

@@ -39,7 +39,9 @@ export function findLiteralWords(template: string): string[] {
 
 async function readViews(): Promise<[string, string][]> {
   const names = (await readdir(viewsDir, { recursive: true })).filter((name) => name.endsWith('.njk'));
-  return Promise.all(names.map(async (name) => [name, await readFile(join(viewsDir, name), 'utf8')] as [string, string]));
+  return Promise.all(
+    names.map(async (name) => [name, await readFile(join(viewsDir, name), 'utf8')] as [string, string]),
+  );
 }
 
 describe('the views’ words', () => {
