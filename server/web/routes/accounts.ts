@@ -6,6 +6,8 @@ import { csvColumnLabels, csvColumns } from '../../core/accounts/account-csv.ts'
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { getAccountActions, getActor } from '../../core/accounts/account-permissions.ts';
 import { getGroupCatalogue, type GroupCatalogue } from '../../core/accounts/group-catalogue.ts';
+import type { Locale } from '../../../common/i18n/locales.ts';
+import { getTranslator } from '../../../common/i18n/translator.ts';
 import {
   formatAccountQuery,
   getRowsData,
@@ -24,6 +26,14 @@ const queryString = {
   },
 } as const;
 
+// The CSV columns' labels in a language: the pages' field labels, else the core's (English).
+function getColumnLabels(locale: Locale): Record<string, string> {
+  const t = getTranslator(locale, 'pages');
+  return Object.fromEntries(
+    csvColumns.map((column) => [column, t(`fields.${column}`, { defaultValue: csvColumnLabels[column] })]),
+  );
+}
+
 // The accounts page, for admins: a first page of rows rendered here (it works without
 // script), then filtering, sorting and paging through /accounts/-/rows, and live rows through
 // the `accounts` topic. Changes go through the JSON API.
@@ -32,10 +42,12 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
 
   // The create dialog and the bulk bar's groups depend on the groups and shells only: built
   // once per change of them (they cost a third of the page at 10,000 accounts).
-  let cached: { key: string; catalogue: GroupCatalogue; createDialog: string } | null = null;
-  const getGroupParts = async () => {
+  // One per language: the dialog's words are the page's.
+  const cache = new Map<Locale, { key: string; catalogue: GroupCatalogue; createDialog: string }>();
+  const getGroupParts = async (locale: Locale) => {
     const shells = app.core.accounts.getShells();
     const key = `${app.core.accounts.revision} ${shells.join(' ')}`;
+    const cached = cache.get(locale);
     if (cached?.key === key) return cached;
     const groups = app.core.accounts.listGroups();
     const catalogue = getGroupCatalogue(groups, app.config.auth.adminGroups);
@@ -44,9 +56,11 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       shells,
       defaultShell: '/bin/bash',
       primaryGroups: groups.map((group) => group.name).sort(),
+      locale,
     });
-    cached = { key, catalogue, createDialog };
-    return cached;
+    const parts = { key, catalogue, createDialog };
+    cache.set(locale, parts);
+    return parts;
   };
 
   app.get<{ Querystring: AccountQueryString }>(
@@ -55,7 +69,7 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
     async (request, reply) => {
       const query = parseAccountQuery(request.query);
       const list = app.accountList.query(query);
-      const { catalogue, createDialog } = await getGroupParts();
+      const { catalogue, createDialog } = await getGroupParts(request.locale);
       return reply.view('accounts/index.njk', {
         me: request.session,
         csrfToken: getCsrfToken(request, reply),
@@ -109,9 +123,8 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       page: 'accounts-import',
       topics: 'accounts-summary',
       columns: csvColumns,
-      // The core's labels of the columns (in the request's language once the core's are translated).
-      columnLabels: csvColumnLabels,
-      columnList: csvColumns.map((column) => csvColumnLabels[column]).join(', '),
+      columnLabels: getColumnLabels(request.locale),
+      columnList: Object.values(getColumnLabels(request.locale)).join(', '),
       counts: app.core.accounts.getCounts(),
     }),
   );
