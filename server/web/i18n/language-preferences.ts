@@ -50,6 +50,7 @@ export class LanguagePreferences {
   readonly #byLogin = new Map<string, StoredPreference>();
   #writing: Promise<void> | null = null;
   #dirty = false;
+  #writes = 0;
 
   constructor(options: LanguagePreferencesOptions) {
     this.#options = options;
@@ -122,6 +123,11 @@ export class LanguagePreferences {
     return this.#byLogin.size;
   }
 
+  // How many times the file was written since the daemon started (tests, figures).
+  get writeCount(): number {
+    return this.#writes;
+  }
+
   #forgetIfGone(login: string): boolean {
     const entry = this.#byLogin.get(login);
     if (!entry || entry.uid === this.#options.getUid(login)) return false;
@@ -136,6 +142,7 @@ export class LanguagePreferences {
     while (this.#writing) await this.#writing;
     if (!this.#dirty) return;
     this.#dirty = false;
+    this.#writes += 1;
     this.#writing = this.#write([...this.#byLogin.values()]).finally(() => {
       this.#writing = null;
     });

@@ -160,7 +160,7 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
         const t = getTranslator(request.locale, 'pages');
         const message = t('me.language.invalid', { value: language.slice(0, 64), valid: languageChoices.join(', ') });
         reply.code(400);
-        return renderPage(request, reply, { errors: { language: message }, language: 'browser' });
+        return renderPage(request, reply, { errors: { language: message } });
       }
       request.log.info({ login: request.session!.login, language }, 'changed own language');
       return reply.redirect('/me/?saved=language', 303);
