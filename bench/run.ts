@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each with its baseline measured in the same run.
-// `npm run bench -- web` (or accounts, pages, status, volumes, terminal, cli, shares) runs one.
+// `npm run bench -- web` (or accounts, pages, status, volumes, terminal, cli, shares, locales) runs one.
 import { runAccountsBench } from './accounts-bench.ts';
 import { runWebBench } from './web-bench.ts';
 import { runPagesBench } from './pages-bench.ts';
@@ -8,6 +8,7 @@ import { runVolumesBench } from './volumes-bench.ts';
 import { runTerminalBench } from './terminal-bench.ts';
 import { runCliBench } from './cli-bench.ts';
 import { runSharesBench } from './shares-bench.ts';
+import { runPushLocalesBench } from './push-locales-bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   web: runWebBench,
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<void>> = {
   terminal: runTerminalBench,
   cli: runCliBench,
   shares: runSharesBench,
+  locales: runPushLocalesBench,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {
