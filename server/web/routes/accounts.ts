@@ -97,7 +97,8 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
     async (request) => {
       const query = parseAccountQuery(request.query);
       const list = app.accountList.query(query);
-      const data = getRowsData(list, query);
+      // (app.view has no reply: the request's language goes in the data.)
+      const data = { ...getRowsData(list, query), locale: request.locale };
       const [rows, pager] = await Promise.all([
         app.view('accounts/_rows.njk', data),
         app.view('accounts/_pager.njk', data),

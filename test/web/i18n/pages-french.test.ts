@@ -77,3 +77,13 @@ describe('the pages in French', () => {
     expect(page.body).not.toMatch(/\d (KiB|MiB|GiB)/);
   });
 });
+
+describe('the fragments a page fetches', () => {
+  it('are in the page’s language: the accounts’ rows and pager', async () => {
+    const rows = await t.app.inject({
+      url: '/accounts/-/rows?q=nobody-matches-this',
+      headers: { cookie: admin, 'accept-language': 'fr' },
+    });
+    expect(rows.json().pager).toContain('Aucun compte ne correspond');
+  });
+});
