@@ -1,7 +1,7 @@
 // One CSV import through the route of a fresh daemon, as an admin meets it (import-bench.ts):
 // the answer read and the frame in which an open /accounts/ page shows the new rows, with the
 // daemon's RSS meanwhile.
-import { appendFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -9,11 +9,14 @@ import WebSocket from 'ws';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import { getCookieHeader, logIn } from './browser.ts';
-import { getMemory, startServer } from './processes.ts';
+import { getCpuMs, getMemory, startServer } from './processes.ts';
 
 const projectDir = join(import.meta.dirname, '..');
 // LICORN_BENCH_PROFILE_DIR=dir: each daemon writes a CPU profile there (node --cpu-prof).
 const profileDir = process.env.LICORN_BENCH_PROFILE_DIR;
+// LICORN_BENCH_SNAPSHOT_DIR=dir: each daemon writes a heap snapshot there once the page shows
+// the rows (what stays after an import; node --heapsnapshot-signal).
+const snapshotDir = process.env.LICORN_BENCH_SNAPSHOT_DIR;
 
 // One import's figures.
 export interface ImportRun {
@@ -21,10 +24,14 @@ export interface ImportRun {
   answered: number;
   shown: number;
   progressFrames: number;
+  // The daemon's CPU time from the request to the rows shown (ms, user and system).
+  cpu: number;
   // Before the import (the page open), at its peak, and once the page shows the rows.
   beforeMiB: number;
   peakMiB: number;
   afterMiB: number;
+  // Five seconds later, the daemon idle (V8 gives back some of a burst's heap by then).
+  settledMiB: number;
 }
 
 // The CSV an admin would import: login, full name, and a group for every third row.
@@ -92,6 +99,24 @@ async function watchForImport(page: Page, expected: number): Promise<() => Promi
   return () => page.evaluate((name) => (window as unknown as Record<string, Promise<number>>)[name]!, slot);
 }
 
+// Has the daemon `pid` write a heap snapshot into `dir` and waits until it is written.
+async function writeSnapshot(pid: number, dir: string): Promise<void> {
+  const sizes = async () => {
+    const names = (await readdir(dir)).filter((name) => name.endsWith('.heapsnapshot'));
+    return Promise.all(names.map(async (name) => (await stat(join(dir, name))).size));
+  };
+  const before = (await sizes()).length;
+  process.kill(pid, 'SIGUSR2');
+  // Written in pieces: done once there is one more and its size held for a second.
+  let last = '';
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = await sizes();
+    if (now.length > before && now.join() === last) return;
+    last = now.join();
+  }
+}
+
 // Imports `count` rows through a fresh daemon, as described at the top.
 export async function runImport(
   browser: Browser,
@@ -107,7 +132,10 @@ export async function runImport(
     script,
     [...['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0']],
     {},
-    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...(snapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []),
+    ],
   );
   const url = `https://127.0.0.1:${daemon.port}`;
   let socket: WebSocket | null = null;
@@ -152,6 +180,7 @@ export async function runImport(
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
+    const cpuBefore = await getCpuMs(daemon.child.pid!);
     const started = Date.now();
     let answered: number;
     let painted: number;
@@ -162,16 +191,22 @@ export async function runImport(
       sampling = false;
       await sampled;
     }
+    const cpu = (await getCpuMs(daemon.child.pid!)) - cpuBefore;
     const memory = await getMemory(daemon.child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const settled = await getMemory(daemon.child.pid!);
+    if (snapshotDir) await writeSnapshot(daemon.child.pid!, snapshotDir);
     await page.context().close();
     return {
       rows: count,
       answered: answered - started,
       shown: Math.max(answered, painted) - started,
       progressFrames,
+      cpu,
       beforeMiB,
       peakMiB: Math.max(peakMiB, memory.peakMiB),
       afterMiB: memory.rssMiB,
+      settledMiB: settled.rssMiB,
     };
   } finally {
     socket?.close();

@@ -62,3 +62,13 @@ export async function getMemory(pid: number): Promise<{ rssMiB: number; peakMiB:
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
 }
+
+// The CPU time a process has used so far, user and system, in milliseconds (/proc/<pid>/stat,
+// in ticks of 10 ms): on a machine shared with other work, what an operation cost whatever
+// the waits it met.
+export async function getCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command's parenthesis: state is the first, utime the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

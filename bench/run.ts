@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each with its baseline measured in the same run.
-// `npm run bench -- web` (or accounts, pages, status, volumes, terminal, cli, shares, locales) runs one.
+// `npm run bench -- web` (or accounts, pages, status, volumes, terminal, cli, shares, push-flood,
+// locales) runs one.
 import { runAccountsBench } from './accounts-bench.ts';
 import { runWebBench } from './web-bench.ts';
 import { runPagesBench } from './pages-bench.ts';
@@ -8,6 +9,7 @@ import { runVolumesBench } from './volumes-bench.ts';
 import { runTerminalBench } from './terminal-bench.ts';
 import { runCliBench } from './cli-bench.ts';
 import { runSharesBench } from './shares-bench.ts';
+import { runPushFloodBench } from './push-flood-bench.ts';
 import { runPushLocalesBench } from './push-locales-bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
@@ -19,6 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   terminal: runTerminalBench,
   cli: runCliBench,
   shares: runSharesBench,
+  'push-flood': runPushFloodBench,
   locales: runPushLocalesBench,
 };
 const chosen = process.argv.slice(2);

@@ -1,5 +1,6 @@
 // Calls the JSON API from a page: the session cookie goes along, the CSRF token from the
 // page's <meta name="csrf-token">; an error answer becomes an ApiError carrying the field.
+import { t } from './i18n.ts';
 import { applyCsrfToken, getSessionState, handleSessionLost, whenSessionBack } from './stream/session-watch.ts';
 
 // An error answer of the API: `{ code, field, message }` and the HTTP status; `details` is
@@ -72,7 +73,7 @@ export async function callApi<T = unknown>(
       answer.status,
       error.code ?? 'internal-error',
       error.field ?? null,
-      error.message ?? `The server answered ${answer.status}`,
+      error.message ?? t('api.serverAnswered', { status: answer.status }),
       typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {},
     );
   }

@@ -14,6 +14,7 @@ import { startChangePasswordPage } from './login/change-password-page.ts';
 import { startVolumesPage } from './volumes/volumes-page.ts';
 import { startEventsPage } from './events/events-page.ts';
 import { startMenuToggle } from './menu-toggle.ts';
+import { t } from './i18n.ts';
 
 // Each page's own behaviour, by <body data-page>.
 const pages: Record<string, (stream: StreamConnection | null) => void> = {
@@ -32,11 +33,12 @@ const pages: Record<string, (stream: StreamConnection | null) => void> = {
   'change-password': startChangePasswordPage,
 };
 
-const stateLabels: Record<StreamState, string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-  ended: 'Session ended',
+// The top bar's words for the push channel's state.
+const stateLabels: Record<StreamState, () => string> = {
+  connecting: () => t('stream.connecting'),
+  live: () => t('stream.live'),
+  reconnecting: () => t('stream.reconnecting'),
+  ended: () => t('stream.ended'),
 };
 
 $(() => {
@@ -49,7 +51,7 @@ $(() => {
       : connectStream({
           topics,
           onState(state) {
-            indicator.attr('data-state', state).text(stateLabels[state]);
+            indicator.attr('data-state', state).text(stateLabels[state]());
           },
         });
   pages[document.body.dataset.page ?? '']?.(stream);

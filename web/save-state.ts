@@ -1,15 +1,16 @@
 // The marks a page shows while it saves each change on its own, shared by the account and
 // group pages.
+import { t } from './i18n.ts';
 
 // Where a field's save stands.
 export type SaveState = 'saving' | 'saved' | 'error' | 'conflict' | '';
 
-const saveLabels: Record<SaveState, string> = {
-  saving: 'Saving\u2026',
-  saved: 'Saved',
-  error: 'Not saved',
-  conflict: 'Changed elsewhere',
-  '': '',
+const saveLabels: Record<SaveState, () => string> = {
+  saving: () => t('save.saving'),
+  saved: () => t('save.saved'),
+  error: () => t('save.error'),
+  conflict: () => t('save.conflict'),
+  '': () => '',
 };
 
 // Shows a field's state next to its label ([data-state-for]) and its message below it
@@ -18,7 +19,7 @@ export function showSaveState(root: HTMLElement, field: string, state: SaveState
   const badge = root.querySelector<HTMLElement>(`[data-state-for="${field}"]`);
   if (badge) {
     badge.dataset.state = state;
-    badge.textContent = saveLabels[state];
+    badge.textContent = saveLabels[state]();
   }
   const slot = root.querySelector<HTMLElement>(`[data-error-for="${field}"]`);
   if (slot && state !== 'conflict') slot.textContent = message;

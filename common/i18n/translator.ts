@@ -15,7 +15,6 @@ void i18n.init({
   initAsync: false,
   interpolation: { escapeValue: false },
   returnNull: false,
-  showSupportNotice: false,
 });
 
 const fixed = new Map<string, TFunction>();

@@ -1,13 +1,12 @@
-// Run by push-flood.test.ts as its own process (so the flood does not slow the process that
-// measures latency): the abusive client of issue 11, item 5. It opens push sockets to
-// argv[2] (a wss:// URL) with the session cookie argv[3] and Origin argv[4], never reads
-// what the server sends, and writes `frames` frames of `names` unknown topic names on each
-// (every other socket sends frames of 32 names instead, under the frame size limit).
-// A socket the server drops or refuses is replaced (as a reconnecting script would, 50 ms
-// later), at most `parallel` open at once. It floods in `rounds` rounds: `phaseMs` quiet,
-// then `phaseMs` of flood, printing "quiet" and "flood" as each begins (the test sorts its
-// latency samples by phase, so a machine whose load drifts weighs on both alike), and at the
-// end one JSON line with what it did.
+// Run by push-flood.test.ts as its own process (so that its work is not the test's): the
+// abusive client of issue 11, item 5. It opens push sockets to argv[2] (a wss:// URL) with
+// the session cookie argv[3] and Origin argv[4], never reads what the server sends, and
+// writes `frames` frames of `names` unknown topic names on each (every other socket sends
+// frames of 32 names instead, under the frame size limit). A socket the server drops or
+// refuses is replaced (as a reconnecting script would, 50 ms later), at most `parallel` open
+// at once. It floods in `rounds` rounds: `phaseMs` quiet, then `phaseMs` of flood, printing
+// "quiet" and "flood" as each begins (the test acts within each flood phase), and at the end
+// one JSON line with what it did.
 import WebSocket from 'ws';
 
 const [url, cookie, origin, ...numbers] = process.argv.slice(2);

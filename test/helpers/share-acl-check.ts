@@ -12,6 +12,11 @@ export const run = promisify(execFile);
 export async function readAcls(path: string, recursive = true): Promise<Map<string, string>> {
   const args = ['--numeric', '--physical', '--absolute-names', ...(recursive ? ['--recursive'] : []), '--', path];
   const { stdout } = await run('getfacl', args, { maxBuffer: 1 << 28 });
+  return parseAcls(stdout);
+}
+
+// getfacl's output, by path: each path's ACL lines and its flags.
+export function parseAcls(stdout: string): Map<string, string> {
   const acls = new Map<string, string>();
   for (const block of stdout.split('\n\n')) {
     const lines = block.split('\n').filter(Boolean);

@@ -1,38 +1,25 @@
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, chown, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   cancelShareRepair,
   getShareWatchFigures,
   removeShare,
   setShareRule,
-  startShareWatch,
   stopShareWatch,
-  type ShareWatch,
   type ShareWatchBatch,
 } from '../../server/native/native.ts';
 import { createTestShare, findWrongAcls, run, type TestShare } from '../helpers/share-acl-check.ts';
+import { describeShareWatch, useShareWatch } from '../helpers/share-watch.ts';
 import { waitUntil, waitUntilAsync } from '../helpers/wait-until.ts';
 
 // The share watcher's life: shares removed, a repair cancelled, events lost and recovered,
 // the thread gone once stopped. Real filesystem and ACLs, as share-watch.test.ts.
-const skipReason = process.getuid?.() !== 0 ? 'needs root (ACLs of other groups, fs.inotify sysctls)' : null;
-if (skipReason && process.env.CI !== 'true') console.log(`share watch lifecycle tests skipped: ${skipReason}`);
 
 const gids = (base: number) => ({ group: base, responsibles: base + 1, guests: base + 2, admins: 61000 });
 const queuedEventsSysctl = '/proc/sys/fs/inotify/max_queued_events';
 
-let dir: string;
-const started: ShareWatch[] = [];
-
-// A watcher whose batches are kept, stopped in afterAll if the test did not.
-function startWatch(): { watch: ShareWatch; batches: ShareWatchBatch[] } {
-  const batches: ShareWatchBatch[] = [];
-  const watch = startShareWatch((batch) => batches.push(batch));
-  started.push(watch);
-  return { watch, batches };
-}
+const sw = useShareWatch('licorn-sharewatch-life-');
 const findDone = (batches: ShareWatchBatch[], id: number) =>
   batches.flatMap((batch) => batch.progress).find((item) => item.id === id && item.done);
 const countWatcherThreads = async () =>
@@ -51,20 +38,12 @@ async function fillShare(path: string, count: number): Promise<void> {
   }
 }
 
-describe.skipIf(skipReason !== null)('share watch lifecycle', () => {
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'licorn-sharewatch-life-'));
-  });
-  afterAll(async () => {
-    for (const watch of started) stopShareWatch(watch);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
+describeShareWatch('share watch lifecycle', () => {
   it('unwatches a removed share and leaves what is made in it alone', async () => {
-    const one = await createTestShare(1, join(dir, 'remove/one'), gids(61020), false, dir);
-    const two = await createTestShare(2, join(dir, 'remove/two'), gids(61030), true, dir);
+    const one = await createTestShare(1, join(sw.dir, 'remove/one'), gids(61020), false, sw.dir);
+    const two = await createTestShare(2, join(sw.dir, 'remove/two'), gids(61030), true, sw.dir);
     await fillShare(one.rule.path, 3);
-    const { watch, batches } = startWatch();
+    const { watch, batches } = sw.start();
     setShareRule(watch, one.rule, { repair: true });
     setShareRule(watch, two.rule, { repair: false });
     await waitUntil(() => !!findDone(batches, 1) && !!findDone(batches, 2), 'both walks');
@@ -85,9 +64,9 @@ describe.skipIf(skipReason !== null)('share watch lifecycle', () => {
   });
 
   it('goes on watching, without correcting, once a repair is cancelled', async () => {
-    const share = await createTestShare(3, join(dir, 'cancel'), gids(61040), false, dir);
+    const share = await createTestShare(3, join(sw.dir, 'cancel'), gids(61040), false, sw.dir);
     await fillShare(share.rule.path, 300);
-    const { watch, batches } = startWatch();
+    const { watch, batches } = sw.start();
     // The thread scans at most 64 directories between two looks at its commands: the
     // cancel always arrives before the walk of 301 is over.
     setShareRule(watch, share.rule, { repair: true });
@@ -101,14 +80,14 @@ describe.skipIf(skipReason !== null)('share watch lifecycle', () => {
   });
 
   it('recovers events lost to a full queue (IN_Q_OVERFLOW) with a rescan', async () => {
-    const share = await createTestShare(4, join(dir, 'overflow'), gids(61050), false, dir);
+    const share = await createTestShare(4, join(sw.dir, 'overflow'), gids(61050), false, sw.dir);
     // The limit is global and read when an inotify instance is made: lowered only around
     // the start of this watcher, restored whatever happens.
     const saved = await readFile(queuedEventsSysctl, 'utf8');
-    let started: ReturnType<typeof startWatch>;
+    let started: ReturnType<typeof sw.start>;
     try {
       await writeFile(queuedEventsSysctl, '4');
-      started = startWatch();
+      started = sw.start();
     } finally {
       await writeFile(queuedEventsSysctl, saved);
     }
@@ -134,8 +113,8 @@ describe.skipIf(skipReason !== null)('share watch lifecycle', () => {
   });
 
   it('refuses a malformed rule, naming what is wrong', async () => {
-    const { watch } = startWatch();
-    const share = await createTestShare(5, join(dir, 'malformed'), gids(61060), false, dir);
+    const { watch } = sw.start();
+    const share = await createTestShare(5, join(sw.dir, 'malformed'), gids(61060), false, sw.dir);
     const withoutMask = share.rule.fileAcl.filter((entry) => entry.tag !== 'mask');
     expect(() => setShareRule(watch, { ...share.rule, fileAcl: withoutMask }, { repair: true })).toThrow(
       /fileAcl: an ACL with named entries needs a mask/,
@@ -149,9 +128,9 @@ describe.skipIf(skipReason !== null)('share watch lifecycle', () => {
 
   it('leaves no thread behind once stopped', async () => {
     await waitUntilAsync(async () => (await countWatcherThreads()) === 0, 'the earlier watchers gone');
-    const share = await createTestShare(6, join(dir, 'stop'), gids(61070), false, dir);
+    const share = await createTestShare(6, join(sw.dir, 'stop'), gids(61070), false, sw.dir);
     await chmod(share.rule.path, 0o700);
-    const { watch, batches } = startWatch();
+    const { watch, batches } = sw.start();
     setShareRule(watch, share.rule, { repair: false });
     await waitUntil(() => !!findDone(batches, 6), 'the walk');
     expect(await countWatcherThreads()).toBe(1);

@@ -1,7 +1,6 @@
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import {
   getShareWatchFigures,
   setShareRule,
@@ -11,6 +10,7 @@ import {
   type ShareWatchBatch,
 } from '../../server/native/native.ts';
 import { createTestShare, findWrongAcls, runAs, type TestShare } from '../helpers/share-acl-check.ts';
+import { describeShareWatch, isWalkDone, useShareWatch } from '../helpers/share-watch.ts';
 import { waitUntil, waitUntilAsync } from '../helpers/wait-until.ts';
 
 // Directories moved out of a share in bulk (red team F6): more at once than the watcher kept
@@ -18,15 +18,13 @@ import { waitUntil, waitUntilAsync } from '../helpers/wait-until.ts';
 // made there the share's ACL through its cache of open directories. The renames are made
 // back to back by one process, faster than the watcher reads them. Real files and ACLs,
 // acting as a member of the share's group with setpriv; needs root.
-const skipReason = process.getuid?.() !== 0 ? 'needs root to act as other accounts' : null;
-if (skipReason && process.env.CI !== 'true') console.log(`share watch move tests skipped: ${skipReason}`);
 
 const member = { uid: 61150, gid: 61051 };
 const gids = { group: 61051, responsibles: 61052, guests: 61053, admins: 61050 };
 const count = 3000;
 const queuedEventsSysctl = '/proc/sys/fs/inotify/max_queued_events';
 
-let dir: string;
+const sw = useShareWatch('licorn-sharemoves-');
 let outside: string;
 let alpha: TestShare;
 let watch: ShareWatch;
@@ -46,25 +44,16 @@ async function waitForEventsHandled(): Promise<void> {
   await waitForRule(sentinel, false);
 }
 
-describe.skipIf(skipReason !== null)('share watch, directories moved out in bulk', () => {
+describeShareWatch('share watch, directories moved out in bulk', () => {
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'licorn-sharemoves-'));
-    await chmod(dir, 0o755);
-    outside = join(dir, 'outside');
+    outside = join(sw.dir, 'outside');
     await mkdir(outside);
     await chown(outside, member.uid, member.gid);
-    alpha = await createTestShare(1, join(dir, 'shares/alpha'), gids, false, dir);
-    await chmod(join(dir, 'shares'), 0o755);
-    watch = startShareWatch((batch) => batches.push(batch));
+    alpha = await createTestShare(1, join(sw.dir, 'shares/alpha'), gids, false, sw.dir);
+    await chmod(join(sw.dir, 'shares'), 0o755);
+    ({ watch } = sw.start(batches));
     setShareRule(watch, alpha.rule, { repair: true });
-    await waitUntil(
-      () => batches.some((batch) => batch.progress.some((item) => item.id === 1 && item.done)),
-      'the walk',
-    );
-  });
-  afterAll(async () => {
-    if (watch) stopShareWatch(watch);
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await waitUntil(() => isWalkDone(batches, 1), 'the walk');
   });
 
   it(`unwatches ${count} directories renamed out at once, and never corrects what is made in them`, async () => {
@@ -128,7 +117,7 @@ describe.skipIf(skipReason !== null)('share watch, directories moved out in bulk
   });
 
   it('unwatches directories whose moves out were lost in an overflow: the rescan drops them', async () => {
-    const small = await createTestShare(2, join(dir, 'shares/small'), gids, false, dir);
+    const small = await createTestShare(2, join(sw.dir, 'shares/small'), gids, false, sw.dir);
     // A queue of 4 events, so that the renames overflow it: the limit is global and read when
     // an inotify instance is made, lowered only around the start of this watcher.
     const saved = await readFile(queuedEventsSysctl, 'utf8');

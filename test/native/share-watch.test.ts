@@ -1,29 +1,25 @@
-import { chmod, chown, link, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, chown, link, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import {
   getShareWatchFigures,
   setShareRule,
-  startShareWatch,
-  stopShareWatch,
   type ShareWatch,
   type ShareWatchBatch,
 } from '../../server/native/native.ts';
 import { createTestShare, findWrongAcls, readAcls, run, runAs, type TestShare } from '../helpers/share-acl-check.ts';
+import { describeShareWatch, isWalkDone, useShareWatch } from '../helpers/share-watch.ts';
 import { waitUntil, waitUntilAsync } from '../helpers/wait-until.ts';
 
 // The native share watcher on the real filesystem of the temporary directory, with real
 // ACLs (checked with getfacl against entries given the same rule by setfacl), acting as a
 // member of the shares' group with setpriv. Needs root (setpriv, chown, other UIDs).
-const skipReason = process.getuid?.() !== 0 ? 'needs root to act as other accounts' : null;
-if (skipReason && process.env.CI !== 'true') console.log(`share watch tests skipped: ${skipReason}`);
 
 const member = { uid: 61100, gid: 61001 };
 const alphaGids = { group: 61001, responsibles: 61002, guests: 61003, admins: 61000 };
 const betaGids = { group: 61011, responsibles: 61012, guests: 61013, admins: 61000 };
 
-let dir: string;
+const sw = useShareWatch('licorn-sharewatch-');
 let outside: string;
 let alpha: TestShare;
 let beta: TestShare;
@@ -43,37 +39,30 @@ async function waitForRule(share: TestShare, path: string, recursive = true, tim
   });
 }
 // Waits until the walk of share `id` has reported itself done since batch `from`.
-const isWalkDone = (id: number, from = 0) =>
-  batches.slice(from).some((batch) => batch.progress.some((item) => item.id === id && item.done));
+const isWalkDoneSince = (id: number, from = 0) => isWalkDone(batches.slice(from), id);
 // A file created after `what` and corrected: the watcher has handled the events before it.
 async function waitForEventsHandled(share: TestShare): Promise<void> {
   const sentinel = join(share.rule.path, `sentinel-${Date.now()}-${Math.random()}`);
   await runAs(member, `umask 077; : > '${sentinel}'`);
   await waitForRule(share, sentinel, false);
 }
-describe.skipIf(skipReason !== null)('share watch', () => {
+describeShareWatch('share watch', () => {
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'licorn-sharewatch-'));
-    await chmod(dir, 0o755);
-    outside = join(dir, 'outside');
+    outside = join(sw.dir, 'outside');
     await mkdir(outside);
     await chown(outside, member.uid, member.gid);
-    alpha = await createTestShare(1, join(dir, 'shares/alpha'), alphaGids, false, dir);
-    beta = await createTestShare(2, join(dir, 'shares/beta'), betaGids, true, dir);
-    await chmod(join(dir, 'shares'), 0o755);
+    alpha = await createTestShare(1, join(sw.dir, 'shares/alpha'), alphaGids, false, sw.dir);
+    beta = await createTestShare(2, join(sw.dir, 'shares/beta'), betaGids, true, sw.dir);
+    await chmod(join(sw.dir, 'shares'), 0o755);
     // What was there before the watcher: corrected by the first walk (repair).
     await mkdir(join(alpha.rule.path, 'old/deeper'), { recursive: true });
     await writeFile(join(alpha.rule.path, 'old/deeper/private'), 'x', { mode: 0o600 });
     // A member's file: root's own files get the rule only when made inside the share (F1).
     await chown(join(alpha.rule.path, 'old/deeper/private'), member.uid, member.gid);
-    watch = startShareWatch((batch) => batches.push(batch));
+    ({ watch } = sw.start(batches));
     setShareRule(watch, alpha.rule, { repair: true });
     setShareRule(watch, beta.rule, { repair: true });
-    await waitUntil(() => isWalkDone(1) && isWalkDone(2), 'the first walks');
-  });
-  afterAll(async () => {
-    if (watch) stopShareWatch(watch);
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await waitUntil(() => isWalkDoneSince(1) && isWalkDoneSince(2), 'the first walks');
   });
 
   it('corrects what was in a share when its repair walk runs, and reports it', async () => {
@@ -143,9 +132,9 @@ describe.skipIf(skipReason !== null)('share watch', () => {
     const target = join(outside, 'target');
     await writeFile(target, 'secret', { mode: 0o600 });
     await chown(target, member.uid, member.gid);
-    const rootFile = join(dir, 'root-file');
+    const rootFile = join(sw.dir, 'root-file');
     await writeFile(rootFile, 'root', { mode: 0o600 });
-    const shadow = join(dir, 'shadow');
+    const shadow = join(sw.dir, 'shadow');
     await writeFile(shadow, 'root:*:1::::::\n', { mode: 0o640 });
     const getState = async () =>
       Promise.all(

@@ -5,6 +5,7 @@
 // edit is lost silently.
 import { registerChart } from '../stream/stream-actions.ts';
 import { ApiError, callApi, notify } from '../api.ts';
+import { t } from '../i18n.ts';
 import { disableEditing, showPageStatus, showSaveState, type SaveState } from '../save-state.ts';
 import type { AccountView } from '../../server/core/accounts/account-schema.ts';
 
@@ -30,18 +31,15 @@ interface DeletionPlan extends HomePlan {
 // The confirmation's sentence about the home.
 function describePlan(plan: HomePlan | null, asked: 'archive' | 'remove' | 'keep', home: string): string {
   if (plan?.warning) return plan.warning;
-  if (plan?.action === 'none') return `It has no home directory at ${home}.`;
-  if (asked === 'keep')
-    return `Its home ${home} will be kept where it is, with its files (its UID is not given to a new account while it is there).`;
-  return asked === 'remove'
-    ? `Its home ${home} will be removed for good.`
-    : `Its home ${home} will be archived under /home/archives.`;
+  if (plan?.action === 'none') return t('account.delete.noHome', { home });
+  if (asked === 'keep') return t('account.delete.keepHome', { home });
+  return asked === 'remove' ? t('account.delete.removeHome', { home }) : t('account.delete.archiveHome', { home });
 }
 
 // The confirmation's sentences about the private group and the running processes.
 function describeRest(plan: DeletionPlan | null, endProcesses: boolean): string {
   const said: string[] = [];
-  if (plan?.privateGroup) said.push(`Its private group ${plan.privateGroup} goes with it.`);
+  if (plan?.privateGroup) said.push(t('account.delete.privateGroup', { group: plan.privateGroup }));
   if (plan?.groupKept) said.push(`${plan.groupKept}.`);
   const processes = plan?.processes ?? [];
   const count = plan?.processCount ?? 0;
@@ -50,20 +48,18 @@ function describeRest(plan: DeletionPlan | null, endProcesses: boolean): string 
       .slice(0, 10)
       .map((info) => `${info.pid} ${info.command}`)
       .join(', ');
-    const more = count > 10 ? ` and ${count - 10} more` : '';
+    const list = count > 10 ? t('account.delete.andMore', { list: named, count: count - 10 }) : named;
     said.push(
-      endProcesses
-        ? `Its ${count} running processes will be ended first (SIGTERM, then SIGKILL): ${named}${more}.`
-        : `It still has ${count} running processes (${named}${more}): the deletion will be refused ` +
-            'unless you tick "End its processes".',
+      endProcesses ? t('account.delete.endProcesses', { count, list }) : t('account.delete.refused', { count, list }),
     );
     // What the signal reaches beyond the account's own processes is named in the confirmation.
     const relays = processes.filter((info) => info.reach === 'as-other').map((info) => `${info.pid} ${info.command}`);
     const relayed = processes.filter((info) => info.reach === 'relayed').map((info) => `${info.pid} ${info.command}`);
     if (endProcesses && relays.length > 0)
       said.push(
-        `These were run by the account as another account (su, sudo) and end too: ${relays.join(', ')}` +
-          (relayed.length > 0 ? `; they pass the signal on to ${relayed.join(', ')}.` : '.'),
+        relayed.length > 0
+          ? t('account.delete.relaysRelayed', { list: relays.join(', '), relayed: relayed.join(', ') })
+          : t('account.delete.relays', { list: relays.join(', ') }),
       );
   }
   return said.join(' ');
@@ -153,16 +149,16 @@ export function startAccountDetails(): void {
     notice.className = 'conflict-notice';
     notice.setAttribute('role', 'alert');
     const text = document.createElement('p');
-    text.textContent = `Someone else changed this to \u201c${getShownValue(theirs, field)}\u201d while you were editing it. Yours is \u201c${input(field).value}\u201d.`;
+    text.textContent = t('account.conflict.text', { theirs: getShownValue(theirs, field), yours: input(field).value });
     const keepMine = Object.assign(document.createElement('button'), {
       type: 'button',
       className: 'button',
-      textContent: 'Save mine',
+      textContent: t('account.conflict.saveMine'),
     });
     const takeTheirs = Object.assign(document.createElement('button'), {
       type: 'button',
       className: 'button button-quiet',
-      textContent: 'Keep theirs',
+      textContent: t('account.conflict.keepTheirs'),
     });
     keepMine.addEventListener('click', () => {
       slot.replaceChildren();
@@ -259,10 +255,10 @@ export function startAccountDetails(): void {
       applyAccount(result);
       notify(
         action === 'lock'
-          ? `${login} is locked`
+          ? t('account.locked', { login })
           : action === 'unlock'
-            ? `${login} is unlocked`
-            : `${login} must change the password at next login`,
+            ? t('account.unlocked', { login })
+            : t('account.mustChangePassword', { login }),
       );
     }
   });
@@ -278,7 +274,7 @@ export function startAccountDetails(): void {
       if (result) {
         form.reset();
         applyAccount(result);
-        notify(`The password of ${login} was changed`);
+        notify(t('account.passwordChanged', { login }));
       }
     } else if (kind === 'rename') {
       const newLogin = String(data.get('newLogin')).trim();
@@ -295,15 +291,16 @@ export function startAccountDetails(): void {
       const plan = await callApi<DeletionPlan>('GET', `${url}/deletion-plan?home=${home}`).catch(() => null);
       const endProcesses = data.get('endProcesses') === 'on';
       const sentences = `${describePlan(plan, home, account.home)} ${describeRest(plan, endProcesses)}`;
-      if (!confirm(`Delete the account ${login}? ${sentences}`)) return;
+      if (!confirm(t('account.delete.confirm', { login, details: sentences }))) return;
       try {
         const query = `home=${home}${endProcesses ? '&endProcesses=true' : ''}`;
         const answer = await callApi<{ archive: string | null; home: HomePlan }>('DELETE', `${url}?${query}`);
         deleted = true;
         const said = answer.archive
-          ? `Its home was archived to ${answer.archive}.`
-          : (answer.home.warning ?? (answer.home.action === 'keep' ? `Its home ${answer.home.home} was kept.` : ''));
-        showStatus(`Deleted. ${said}`, answer.home.warning ? 'error' : 'ok');
+          ? t('account.delete.archived', { archive: answer.archive })
+          : (answer.home.warning ??
+            (answer.home.action === 'keep' ? t('account.delete.kept', { home: answer.home.home }) : ''));
+        showStatus(t('account.delete.done', { details: said }).trim(), answer.home.warning ? 'error' : 'ok');
         setTimeout(() => location.assign('/accounts/'), 1500);
       } catch (error) {
         notify((error as Error).message, 'error');
@@ -339,7 +336,7 @@ export function startAccountDetails(): void {
     if (next === null) {
       if (deleted) return;
       deleted = true;
-      showStatus(`The account ${login} was deleted elsewhere. Nothing here can be saved any more.`, 'error');
+      showStatus(t('account.deletedElsewhere', { login }), 'error');
       disableEditing(root);
       return;
     }

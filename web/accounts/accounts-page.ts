@@ -3,6 +3,7 @@
 import { registerChart } from '../stream/stream-actions.ts';
 import { callApi, notify } from '../api.ts';
 import { matchesFilter } from './search-text.ts';
+import { t } from '../i18n.ts';
 
 interface RowsAnswer {
   rows: string;
@@ -42,7 +43,7 @@ export function startAccountsPage(): void {
       answer = await callApi<RowsAnswer>('GET', `/accounts/-/rows?${params}`, undefined, controller.signal);
     } catch (error) {
       if ((error as Error).name !== 'AbortError')
-        notify(`Cannot load the accounts: ${(error as Error).message}`, 'error');
+        notify(t('accounts.loadFailed', { message: (error as Error).message }), 'error');
       return;
     }
     body.innerHTML = answer.rows;
@@ -110,7 +111,7 @@ export function startAccountsPage(): void {
       box.checked = selected.has(box.value);
     });
     bulkBar.hidden = selected.size === 0;
-    document.getElementById('accounts-selected-count')!.textContent = `${selected.size} selected`;
+    document.getElementById('accounts-selected-count')!.textContent = t('accounts.selected', { count: selected.size });
   };
   body.addEventListener('change', (event) => {
     const box = event.target as HTMLInputElement;
@@ -139,14 +140,18 @@ export function startAccountsPage(): void {
     }
     const request: Record<string, unknown> = { action, logins };
     if (action === 'delete') {
-      const what = logins.length === 1 ? `the account ${logins[0]}` : `${logins.length} accounts`;
       const home = (document.getElementById('bulk-home') as HTMLSelectElement | null)?.value ?? 'archive';
-      const homes = {
-        archive: 'Their homes will be archived under /home/archives.',
-        remove: 'Their homes will be removed for good.',
-        keep: 'Their homes will be kept where they are, with their files.',
-      }[home];
-      if (!confirm(`Delete ${what}? ${homes}`)) return;
+      const homes =
+        home === 'remove'
+          ? t('accounts.bulk.homes.remove')
+          : home === 'keep'
+            ? t('accounts.bulk.homes.keep')
+            : t('accounts.bulk.homes.archive');
+      const question =
+        logins.length === 1
+          ? t('accounts.bulk.deleteOne', { login: logins[0], homes })
+          : t('accounts.bulk.deleteMany', { count: logins.length, homes });
+      if (!confirm(question)) return;
       request.home = home;
     }
     if (action === 'add-to-group') {
@@ -155,13 +160,22 @@ export function startAccountsPage(): void {
     }
     try {
       await callApi('POST', '/api/v1/accounts/bulk', request);
-      notify(`${action.replace(/-/g, ' ')}: done for ${logins.length} account${logins.length > 1 ? 's' : ''}`);
+      notify(describeBulkDone(action, logins.length));
       if (action === 'delete') selected.clear();
       applySelection();
     } catch (error) {
       notify((error as Error).message, 'error');
     }
   };
+}
+
+// What a bulk action did, in words ("lock: done for 3 accounts").
+function describeBulkDone(action: string, count: number): string {
+  if (action === 'lock') return t('accounts.bulk.locked', { count });
+  if (action === 'unlock') return t('accounts.bulk.unlocked', { count });
+  if (action === 'delete') return t('accounts.bulk.deleted', { count });
+  if (action === 'add-to-group') return t('accounts.bulk.added', { count });
+  return t('accounts.bulk.done', { count });
 }
 
 // Downloads the selected accounts as CSV: the full export, cut down to their lines.

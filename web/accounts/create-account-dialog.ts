@@ -4,6 +4,7 @@
 import { callApi, ApiError, notify } from '../api.ts';
 import { ratePassword } from './password-strength.ts';
 import { suggestLogin } from './suggest-login.ts';
+import { t } from '../i18n.ts';
 
 interface Problem {
   field: string;
@@ -75,7 +76,7 @@ export function startCreateAccountDialog(): void {
   const getLocalProblems = (): Problem[] => {
     const password = input('password').value;
     return password !== input('password2').value && input('password2').value !== ''
-      ? [{ field: 'password2', message: 'The two passwords differ' }]
+      ? [{ field: 'password2', message: t('password.differ') }]
       : [];
   };
 
@@ -148,6 +149,6 @@ export function startCreateAccountDialog(): void {
     await navigator.clipboard
       ?.writeText(document.getElementById('generated-password')!.textContent ?? '')
       .catch(() => {});
-    notify('Password copied');
+    notify(t('password.copied'));
   });
 }

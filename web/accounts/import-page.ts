@@ -5,6 +5,7 @@ import { callApi, notify } from '../api.ts';
 import { registerChart } from '../stream/stream-actions.ts';
 import type { StreamConnection } from '../stream/stream-socket.ts';
 import { guessColumn } from './guess-column.ts';
+import { t } from '../i18n.ts';
 
 interface Problem {
   row: number;
@@ -17,11 +18,12 @@ interface Progress {
   total: number;
 }
 
-const phaseLabels: Record<string, string> = {
-  checking: 'checking rows',
-  passwords: 'hashing passwords',
-  writing: 'writing the files',
-  homes: 'creating homes',
+// The import's phases in words (an unknown phase shows as the server names it).
+const phaseLabels: Record<string, () => string> = {
+  checking: () => t('import.phase.checking'),
+  passwords: () => t('import.phase.passwords'),
+  writing: () => t('import.phase.writing'),
+  homes: () => t('import.phase.homes'),
 };
 
 // Starts the page (called when <body data-page="accounts-import">).
@@ -45,7 +47,8 @@ export function startImportPage(stream: StreamConnection | null): void {
     const { phase, done, total } = data as Progress;
     progressBar.max = Math.max(1, total);
     progressBar.value = done;
-    document.getElementById('import-phase')!.textContent = `${phaseLabels[phase] ?? phase}: ${done} of ${total}`;
+    const label = Object.hasOwn(phaseLabels, phase) ? phaseLabels[phase]!() : phase;
+    document.getElementById('import-phase')!.textContent = t('import.progress', { phase: label, done, total });
   });
 
   const readHeader = () => {
@@ -66,7 +69,7 @@ export function startImportPage(stream: StreamConnection | null): void {
         select.append(choices.cloneNode(true));
         select.value = guessColumn(header);
         select.dataset.header = header;
-        select.setAttribute('aria-label', `Field of column ${header}`);
+        select.setAttribute('aria-label', t('import.columnField', { header }));
         row.append(
           Object.assign(document.createElement('th'), { scope: 'row', textContent: header }),
           Object.assign(document.createElement('td'), { className: 'mono', textContent: sample[index] ?? '' }),
@@ -130,7 +133,7 @@ export function startImportPage(stream: StreamConnection | null): void {
 
   checkButton.addEventListener('click', async () => {
     checkButton.disabled = true;
-    summary.textContent = 'Checking\u2026';
+    summary.textContent = t('import.checking');
     try {
       const { problems } = await callApi<{ problems: Problem[] }>('POST', '/api/v1/accounts/import', getBody(true));
       const rows = Math.max(0, textInput.value.trim().split(/\r?\n/).length - 1);
@@ -138,8 +141,8 @@ export function startImportPage(stream: StreamConnection | null): void {
       showProblems(problems);
       summary.textContent =
         problems.length === 0
-          ? `All ${rows} rows can be imported.`
-          : `${problems.length} of ${rows} rows have problems: fix the file, or skip them.`;
+          ? t('import.allValid', { count: rows })
+          : t('import.someInvalid', { count: problems.length, rows });
       runButton.disabled = problems.length > 0 && !skipInvalid.checked;
     } catch (error) {
       summary.textContent = (error as Error).message;
@@ -151,15 +154,19 @@ export function startImportPage(stream: StreamConnection | null): void {
   runButton.addEventListener('click', async () => {
     runButton.disabled = true;
     checkButton.disabled = true;
-    summary.textContent = 'Importing\u2026';
+    summary.textContent = t('import.importing');
     try {
       const { created, problems } = await callApi<{ created: string[]; problems: Problem[] }>(
         'POST',
         '/api/v1/accounts/import',
         getBody(false),
       );
-      summary.textContent = `Imported ${created.length} accounts${problems.length > 0 ? `; ${problems.length} rows skipped` : ''}.`;
-      notify(`Imported ${created.length} accounts`);
+      const imported = t('import.imported', { count: created.length });
+      summary.textContent =
+        problems.length > 0
+          ? t('import.summarySkipped', { imported, skipped: t('import.skipped', { count: problems.length }) })
+          : t('import.summary', { imported });
+      notify(imported);
     } catch (error) {
       summary.textContent = (error as Error).message;
       runButton.disabled = false;

@@ -2,6 +2,7 @@
 // filter is the topic's, kept in the address by the GET form); this script adds pause and
 // "load earlier", and keeps the lists bounded however long the page stays open.
 import { notify } from '../api.ts';
+import { t } from '../i18n.ts';
 
 // Rows kept on screen: past it the oldest go (they stay in the journal: "load earlier").
 const maxShownRows = 2000;
@@ -37,9 +38,12 @@ export function startEventsPage(): void {
   const showHeld = () => {
     const count = held?.children.length ?? 0;
     heldStatus.hidden = held === null;
-    const lost = dropped > 0 ? ` (${dropped} older ones dropped: load earlier after resuming)` : '';
-    heldStatus.textContent = `Paused: ${count} new ${count === 1 ? 'event' : 'events'} held${lost}.`;
-    pause.textContent = count > 0 ? `Resume (${count})` : 'Resume';
+    const heldText = t('events.held', { count });
+    heldStatus.textContent =
+      dropped > 0
+        ? t('events.pausedDropped', { held: heldText, dropped: t('events.dropped', { count: dropped }) })
+        : t('events.paused', { held: heldText });
+    pause.textContent = count > 0 ? t('events.resumeHeld', { count }) : t('events.resume');
   };
 
   pause.addEventListener('click', () => {
@@ -71,7 +75,7 @@ export function startEventsPage(): void {
     shown.append(...rows);
     if (dropped > 0) earlier.hidden = false;
     pause.setAttribute('aria-pressed', 'false');
-    pause.textContent = 'Pause';
+    pause.textContent = t('events.pause');
     heldStatus.hidden = true;
   });
 
@@ -83,7 +87,7 @@ export function startEventsPage(): void {
     try {
       const query = new URLSearchParams({ filter: earlier.dataset.filter ?? '', before });
       const answer = await fetch(`/events/earlier?${query}`, { headers: { accept: 'text/html' } });
-      if (!answer.ok) throw new Error(`Cannot load earlier events (${answer.status})`);
+      if (!answer.ok) throw new Error(t('events.earlierFailed', { status: answer.status }));
       const template = document.createElement('template');
       template.innerHTML = await answer.text();
       shown.prepend(template.content);

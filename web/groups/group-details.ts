@@ -2,6 +2,7 @@
 // rename, accounts and their roles edited from the group's side, delete with the core's
 // reason shown when refused; follows `group/<name>` for changes made anywhere.
 import { ApiError, callApi, notify } from '../api.ts';
+import { t } from '../i18n.ts';
 import { disableEditing, showPageStatus, showSaveState, type SaveState } from '../save-state.ts';
 import { registerChart } from '../stream/stream-actions.ts';
 import type { Group } from '../../server/core/accounts/group-schema.ts';
@@ -42,11 +43,7 @@ export function startGroupDetails(): void {
           description.dispatchEvent(new Event('change'));
           return;
         }
-        setState(
-          'description',
-          'conflict',
-          `Someone else changed it to \u201c${fresh.description}\u201d meanwhile; yours is still in the field: change it again to save it over theirs.`,
-        );
+        setState('description', 'conflict', t('group.conflictSaved', { theirs: fresh.description }));
         editingFrom = fresh;
         return;
       }
@@ -114,14 +111,11 @@ export function startGroupDetails(): void {
     } else if (kind === 'delete') {
       // The summary follows the group live (group/<name>): the confirmation says what is true now.
       const summary = document.getElementById('group-delete-summary')?.textContent ?? '';
-      if (!confirm(`Delete the group ${group.name}? ${summary}`)) return;
+      if (!confirm(t('group.deleteConfirm', { name: group.name, summary }))) return;
       try {
         const answer = await callApi<{ archive: string | null }>('DELETE', url);
         gone = true;
-        showStatus(
-          answer.archive ? `Deleted. Its shared directory was archived to ${answer.archive}.` : 'Deleted.',
-          'ok',
-        );
+        showStatus(answer.archive ? t('group.deletedArchived', { archive: answer.archive }) : t('group.deleted'), 'ok');
         setTimeout(() => location.assign('/groups/'), 1500);
       } catch (error) {
         // The core's reason (protected, someone's primary group, a helper group) is shown as is.
@@ -137,7 +131,7 @@ export function startGroupDetails(): void {
     if (next === null) {
       if (gone) return;
       gone = true;
-      showStatus(`The group ${group.name} was deleted elsewhere.`, 'error');
+      showStatus(t('group.deletedElsewhere', { name: group.name }), 'error');
       disableEditing(root);
       return;
     }
@@ -145,11 +139,7 @@ export function startGroupDetails(): void {
     if (next.version === group.version) return;
     if (editingFrom === null) description.value = next.description;
     else if (next.description !== editingFrom.description && next.description !== description.value) {
-      setState(
-        'description',
-        'conflict',
-        `Someone else changed it to \u201c${next.description}\u201d while you were editing; yours is still in the field: leave it to save it over theirs.`,
-      );
+      setState('description', 'conflict', t('group.conflictEditing', { theirs: next.description }));
       editingFrom = next;
     }
     group = next;

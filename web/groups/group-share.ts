@@ -4,6 +4,7 @@
 import { callApi } from '../api.ts';
 import { showSaveState } from '../save-state.ts';
 import { registerChart } from '../stream/stream-actions.ts';
+import { t } from '../i18n.ts';
 
 interface ShareRepairSample {
   name: string;
@@ -40,10 +41,12 @@ export function startGroupShare(root: HTMLElement, url: string): void {
     const repair = data as ShareRepairSample;
     running.hidden = !repair.running;
     repairButton.disabled = repair.running;
-    const counts = `${repair.scanned} entries seen, ${repair.fixed} corrected`;
-    if (repair.running) phase.textContent = `Repairing: ${counts}\u2026`;
-    else if (repair.done) phase.textContent = `Repaired: ${counts}.`;
-    else if (repair.cancelled)
-      phase.textContent = `Repair cancelled: ${counts}; the rest keeps its rights until repaired.`;
+    const counts = t('share.counts', {
+      seen: t('share.seen', { count: repair.scanned }),
+      fixed: t('share.fixed', { count: repair.fixed }),
+    });
+    if (repair.running) phase.textContent = t('share.repairing', { counts });
+    else if (repair.done) phase.textContent = t('share.repaired', { counts });
+    else if (repair.cancelled) phase.textContent = t('share.cancelled', { counts });
   });
 }

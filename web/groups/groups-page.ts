@@ -1,6 +1,7 @@
 // The groups page: creates groups through the API (errors next to their field), toggles
 // system groups, and keeps pushed rows in line with that toggle.
 import { ApiError, callApi, notify } from '../api.ts';
+import { t } from '../i18n.ts';
 
 // Starts the page (called when <body data-page="groups">).
 export function startGroupsPage(): void {
@@ -32,7 +33,7 @@ export function startGroupsPage(): void {
     try {
       const group = await callApi<{ name: string }>('POST', '/api/v1/groups', request);
       form.reset();
-      notify(`Group ${group.name} created`);
+      notify(t('group.created', { name: group.name }));
     } catch (error) {
       const slot =
         error instanceof ApiError && error.field ? form.querySelector(`[data-error-for="${error.field}"]`) : null;

@@ -1,4 +1,5 @@
 import { ratePassword } from '../accounts/password-strength.ts';
+import { t } from '../i18n.ts';
 
 // Starts the change-password page (called when <body data-page="change-password">): a
 // strength meter under the new password, and the browser's own "passwords differ" message on
@@ -16,6 +17,6 @@ export function startChangePasswordPage(): void {
     if (meter) meter.value = rating.score;
     if (hint) hint.textContent = newPassword.value === '' ? '' : rating.label;
     const differ = confirmPassword.value !== '' && confirmPassword.value !== newPassword.value;
-    confirmPassword.setCustomValidity(differ ? 'The two new passwords differ' : '');
+    confirmPassword.setCustomValidity(differ ? t('password.newDiffer') : '');
   });
 }

@@ -4,6 +4,7 @@ import { BarChart } from './bar-chart.ts';
 import { formatBytes } from './format.ts';
 import { StatusFeed } from './status-feed.ts';
 import { createCpuChart, drawLoad } from './status-page.ts';
+import { t } from '../i18n.ts';
 
 // Starts the card when the page has one.
 export function startStatusCards(): void {
@@ -17,6 +18,9 @@ export function startStatusCards(): void {
     cpu.update(samples);
     drawLoad(load, latest);
     const total = latest.values['memory.total'] ?? 0;
-    memory.textContent = `${formatBytes(total - (latest.values['memory.available'] ?? 0))} in use of ${formatBytes(total)}`;
+    memory.textContent = t('status.memory.inUse', {
+      used: formatBytes(total - (latest.values['memory.available'] ?? 0)),
+      total: formatBytes(total),
+    });
   });
 }

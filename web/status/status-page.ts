@@ -3,7 +3,8 @@
 // fetched from the API).
 import { callApi } from '../api.ts';
 import { BarChart } from './bar-chart.ts';
-import { formatBytes, formatClock, formatPercent } from './format.ts';
+import { formatBytes, formatClock, formatDecimal, formatPercent } from './format.ts';
+import { formatCount, t } from '../i18n.ts';
 import { TimeChart, liveView, type ChartSample, type ChartView, type Series } from './time-chart.ts';
 import { StatusFeed } from './status-feed.ts';
 
@@ -28,7 +29,12 @@ export function createCpuChart(element: HTMLElement, height?: number): TimeChart
     stacked: true,
     maximum: 100,
     height,
-    getSeries: () => ['user', 'system', 'iowait', 'steal'].map((kind) => ({ key: `cpu.${kind}`, label: kind })),
+    getSeries: () => [
+      { key: 'cpu.user', label: t('status.cpu.user') },
+      { key: 'cpu.system', label: t('status.cpu.system') },
+      { key: 'cpu.iowait', label: t('status.cpu.iowait') },
+      { key: 'cpu.steal', label: t('status.cpu.steal') },
+    ],
   });
 }
 
@@ -43,27 +49,39 @@ export function startStatusPage(): void {
       element: chart('memory'),
       format: 'bytes',
       stacked: true,
-      getSeries: () => ['used', 'buffers', 'cache'].map((kind) => ({ key: `memory.${kind}`, label: kind })),
+      getSeries: () => [
+        { key: 'memory.used', label: t('status.memory.used') },
+        { key: 'memory.buffers', label: t('status.memory.buffers') },
+        { key: 'memory.cache', label: t('status.memory.cache') },
+      ],
       getTotal: (latest) => latest.values['memory.total'],
       getNote: (latest) =>
         latest.values['memory.total'] === undefined
-          ? 'total: no data'
-          : `free ${formatBytes(latest.values['memory.free'] ?? 0)} of ${formatBytes(latest.values['memory.total'])}`,
+          ? t('status.memory.totalNoData')
+          : t('status.memory.free', {
+              free: formatBytes(latest.values['memory.free'] ?? 0),
+              total: formatBytes(latest.values['memory.total']),
+            }),
       getOverlay: (latest) =>
-        (latest.values['swap.total'] ?? 0) > 0 ? [{ key: 'swap.used', label: 'swap used' }] : [],
+        (latest.values['swap.total'] ?? 0) > 0 ? [{ key: 'swap.used', label: t('status.memory.swapUsed') }] : [],
     }),
     network: new TimeChart({
       element: chart('network'),
       format: 'rate',
       stacked: false,
       getSeries: (latest) =>
-        findSeries(latest, /^net\.(.+)\.(rx|tx)$/, (device, kind) => `${device} ${kind === 'rx' ? 'in' : 'out'}`),
+        findSeries(latest, /^net\.(.+)\.(rx|tx)$/, (device, kind) =>
+          kind === 'rx' ? t('status.network.in', { device }) : t('status.network.out', { device }),
+        ),
     }),
     disks: new TimeChart({
       element: chart('disks'),
       format: 'rate',
       stacked: false,
-      getSeries: (latest) => findSeries(latest, /^disk\.(.+)\.(read|write)$/, (device, kind) => `${device} ${kind}`),
+      getSeries: (latest) =>
+        findSeries(latest, /^disk\.(.+)\.(read|write)$/, (device, kind) =>
+          kind === 'read' ? t('status.disk.read', { device }) : t('status.disk.write', { device }),
+        ),
     }),
   };
   const load = new BarChart(chart('load'));
@@ -79,7 +97,7 @@ export function startStatusPage(): void {
     drawLoad(load, latest);
     drawFilesystems(filesystems, latest);
     drawDaemon(latest);
-    updated.textContent = `Last sample ${formatClock(latest.time)}.`;
+    updated.textContent = t('status.lastSample', { time: formatClock(latest.time) });
     // The last redraw's cost, read by the benchmark (bench/status-bench.ts).
     document.body.dataset.redrawMs = (performance.now() - started).toFixed(2);
   };
@@ -121,7 +139,7 @@ function drawFilesystems(bars: BarChart, latest: ChartSample): void {
         key: label,
         label,
         value: (used * 100) / size,
-        text: `${formatPercent((used * 100) / size)} of ${formatBytes(size)}`,
+        text: t('status.filesystemUse', { percent: formatPercent((used * 100) / size), size: formatBytes(size) }),
       };
     }),
     100,
@@ -134,9 +152,9 @@ export function drawLoad(bars: BarChart, latest: ChartSample): void {
   bars.update(
     ['1', '5', '15'].map((minutes) => ({
       key: minutes,
-      label: `${minutes} min`,
+      label: t('status.loadMinutes', { minutes }),
       value: load(minutes),
-      text: load(minutes).toFixed(2),
+      text: formatDecimal(load(minutes), 2),
     })),
     Math.max(latest.values['cpu.cores'] ?? 1, load('1'), load('5'), load('15')),
   );
@@ -147,35 +165,42 @@ function formatUptime(seconds: number): string {
   const days = Math.floor(seconds / 86_400);
   const hours = Math.floor((seconds % 86_400) / 3600);
   const minutes = Math.floor((seconds % 3600) / 60);
-  if (days > 0) return `${days} d ${hours} h`;
-  if (hours > 0) return `${hours} h ${minutes} min`;
-  return minutes > 0 ? `${minutes} min` : `${Math.floor(seconds)} s`;
+  if (days > 0) return t('status.uptime.days', { days, hours });
+  if (hours > 0) return t('status.uptime.hours', { hours, minutes });
+  return minutes > 0
+    ? t('status.uptime.minutes', { minutes })
+    : t('status.uptime.seconds', { seconds: Math.floor(seconds) });
 }
 
 // The daemon's figures, written in place: only the texts that changed (a tick rebuilt the
 // 28 elements, a style and layout pass of its card every second).
 function drawDaemon(latest: ChartSample): void {
+  const value = (key: string) => latest.values[key] ?? 0;
+  const perSecond = (key: string) => t('status.unit.perSecond', { value: formatDecimal(value(key), 1) });
+  const budget = latest.values['shares.budget'];
   const figures: [string, string][] = [
-    ['Uptime', formatUptime(latest.values['daemon.uptime'] ?? 0)],
-    ['Event-loop delay p99', `${(latest.values['daemon.loopDelayP99'] ?? 0).toFixed(1)} ms`],
-    ['Memory (RSS)', formatBytes(latest.values['daemon.rss'] ?? 0)],
-    ['Heap', formatBytes(latest.values['daemon.heap'] ?? 0)],
-    ['Sessions', String(latest.values['daemon.sessions'] ?? 0)],
-    ['WebSocket clients', String(latest.values['daemon.sockets'] ?? 0)],
-    ['Inotify watches', String(latest.values['daemon.watches'] ?? 0)],
-    ['Requests', `${(latest.values['daemon.requests'] ?? 0).toFixed(1)}/s`],
-    ['Core events', `${(latest.values['daemon.events'] ?? 0).toFixed(1)}/s`],
-    ['Push refusals', `${(latest.values['daemon.pushRefusals'] ?? 0).toFixed(1)}/s`],
+    [t('status.daemon.uptime'), formatUptime(value('daemon.uptime'))],
+    [t('status.daemon.loopDelay'), t('status.unit.ms', { value: formatDecimal(value('daemon.loopDelayP99'), 1) })],
+    [t('status.daemon.rss'), formatBytes(value('daemon.rss'))],
+    [t('status.daemon.heap'), formatBytes(value('daemon.heap'))],
+    [t('status.daemon.sessions'), formatCount(value('daemon.sessions'))],
+    [t('status.daemon.sockets'), formatCount(value('daemon.sockets'))],
+    [t('status.daemon.watches'), formatCount(value('daemon.watches'))],
+    [t('status.daemon.requests'), perSecond('daemon.requests')],
+    [t('status.daemon.coreEvents'), perSecond('daemon.events')],
+    [t('status.daemon.pushRefusals'), perSecond('daemon.pushRefusals')],
     // Of the budget (shares.max_watches), and the directories it refused: unwatched, their files not enforced.
     [
-      'Share watches',
-      `${latest.values['shares.watches'] ?? 0}${latest.values['shares.budget'] ? ` of ${latest.values['shares.budget']}` : ''}`,
+      t('status.daemon.shareWatches'),
+      budget
+        ? t('status.unit.ofBudget', { value: formatCount(value('shares.watches')), budget: formatCount(budget) })
+        : formatCount(value('shares.watches')),
     ],
-    ['Share watches refused (budget)', String(latest.values['shares.refused'] ?? 0)],
-    ['Share events queued', String(latest.values['shares.queued'] ?? 0)],
-    ['Share overflows', `${(latest.values['shares.overflows'] ?? 0).toFixed(1)}/s`],
-    ['Share repairs', `${(latest.values['shares.repairs'] ?? 0).toFixed(1)}/s`],
-    ['Shares in error', String(latest.values['shares.erred'] ?? 0)],
+    [t('status.daemon.shareRefused'), formatCount(value('shares.refused'))],
+    [t('status.daemon.shareQueued'), formatCount(value('shares.queued'))],
+    [t('status.daemon.shareOverflows'), perSecond('shares.overflows')],
+    [t('status.daemon.shareRepairs'), perSecond('shares.repairs')],
+    [t('status.daemon.sharesInError'), formatCount(value('shares.erred'))],
   ];
   const list = document.getElementById('daemon-figures')!;
   if (list.children.length !== figures.length * 2) {

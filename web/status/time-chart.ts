@@ -12,6 +12,7 @@ import { SeriesGroups } from './series-groups.ts';
 import { SampleBuckets, getBucketMs } from './sample-buckets.ts';
 import { getSampleRuns } from './sample-runs.ts';
 import { getValueTicks } from './value-ticks.ts';
+import { t } from '../i18n.ts';
 
 export type { ChartSample } from './series-paths.ts';
 
@@ -202,7 +203,7 @@ export class TimeChart {
     }
     if (node.style.display === 'none') node.style.display = '';
     this.#setTransform(node, `translate(${round(x)},0)`);
-    const text = `sampling started at ${formatClock(time).slice(0, 5)}`;
+    const text = t('chart.samplingStarted', { time: formatClock(time).slice(0, 5) });
     const label = this.#startLabel.node()!;
     if (label.textContent !== text) label.textContent = text;
     const onLeft = x > this.#width - margin.right - 170;
@@ -278,7 +279,7 @@ export class TimeChart {
 
   // A value, or "no data" where the sample lacks it (never a 0 nobody measured).
   #format(value: number | undefined): string {
-    return value === undefined ? 'no data' : formatValue(value, this.#options.format);
+    return value === undefined ? t('chart.noData') : formatValue(value, this.#options.format);
   }
 
   #resize(): void {
@@ -320,11 +321,11 @@ export class TimeChart {
     const lines = sample
       ? [
           formatClock(sample.time),
-          ...[...this.#series, ...this.#overlay].map(
-            (series) => `${series.label}: ${this.#format(sample.values[series.key])}`,
+          ...[...this.#series, ...this.#overlay].map((series) =>
+            t('chart.value', { label: series.label, value: this.#format(sample.values[series.key]) }),
           ),
         ]
-      : [formatClock(time), 'no data: nothing was sampled then'];
+      : [formatClock(time), t('chart.nothingSampled')];
     tooltip.replaceChildren(
       ...lines.map((text) => Object.assign(document.createElement('div'), { textContent: text })),
     );

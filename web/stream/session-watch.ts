@@ -4,9 +4,7 @@
 // logging in again in another tab; then it takes the new session's CSRF token and lets
 // what was waiting (API calls, the push channel) go on. A daemon restart is no lost session:
 // sessions survive it.
-
-// The words of the notice (tests look for its beginning).
-export const sessionEndedText = 'Your session has ended \u2014 log in again in a new tab; what you typed here is kept';
+import { t } from '../i18n.ts';
 
 const pollEveryMs = 3000;
 let lost = false;
@@ -102,12 +100,12 @@ function showNotice(): void {
   notice.className = 'notice notice-error session-notice';
   notice.setAttribute('role', 'alert');
   const text = document.createElement('p');
-  text.textContent = `${sessionEndedText}, and saved once you are logged in. `;
+  text.textContent = `${t('session.ended')} `;
   const link = Object.assign(document.createElement('a'), {
     href: '/login/',
     target: '_blank',
     rel: 'noopener',
-    textContent: 'Log in in a new tab',
+    textContent: t('session.logIn'),
   });
   text.append(link);
   notice.append(text);

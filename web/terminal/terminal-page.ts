@@ -4,12 +4,14 @@
 import { applyStyleNonce } from './style-nonce.ts';
 import { TerminalTab, type TabState, type TerminalInfo } from './terminal-tab.ts';
 import { ApiError, callApi, notify } from '../api.ts';
+import { t } from '../i18n.ts';
 
-const stateLabels: Record<TabState, string> = {
-  connecting: 'connecting…',
-  live: 'live',
-  reconnecting: 'reconnecting…',
-  ended: 'ended',
+// A terminal's state, in words, beside its description.
+const stateLabels: Record<TabState, () => string> = {
+  connecting: () => t('terminal.state.connecting'),
+  live: () => t('terminal.state.live'),
+  reconnecting: () => t('terminal.state.reconnecting'),
+  ended: () => t('terminal.state.ended'),
 };
 
 function startTerminalPage(): void {
@@ -38,7 +40,7 @@ function startTerminalPage(): void {
 
   const showAbout = () => {
     const entry = active ? tabs.get(active) : null;
-    about.textContent = entry ? `${entry.tab.info.description} · ${stateLabels[entry.tab.state]}` : '';
+    about.textContent = entry ? `${entry.tab.info.description} · ${stateLabels[entry.tab.state]()}` : '';
   };
 
   const activate = (id: string) => {
@@ -69,9 +71,9 @@ function startTerminalPage(): void {
     const close = document.createElement('button');
     close.type = 'button';
     close.className = 'terminal-tab-close';
-    close.title = 'Close this terminal (kills its shell)';
+    close.title = t('terminal.closeTitle');
     close.textContent = '×';
-    close.setAttribute('aria-label', `Close ${label.textContent}`);
+    close.setAttribute('aria-label', t('terminal.close', { name: label.textContent }));
     close.addEventListener('click', () => void closeTab(info.id));
     button.append(label, close);
     tabsBar.append(button);
@@ -109,7 +111,7 @@ function startTerminalPage(): void {
     } catch (error) {
       screen.term.dispose();
       pane.remove();
-      notify(error instanceof ApiError ? error.message : 'The terminal could not be opened', 'error');
+      notify(error instanceof ApiError ? error.message : t('terminal.openFailed'), 'error');
     }
   };
 

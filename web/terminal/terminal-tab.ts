@@ -7,6 +7,7 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { SearchAddon } from '@xterm/addon-search';
 import { ClipboardAddon, type IClipboardProvider } from '@xterm/addon-clipboard';
 import { createControlFrame, createInputFrames, outputKinds } from './terminal-protocol.ts';
+import { t } from '../i18n.ts';
 
 // What the page knows of a terminal (GET/POST /api/v1/terminals).
 export interface TerminalInfo {
@@ -45,6 +46,15 @@ function getClipboardProvider(osc52: boolean): IClipboardProvider {
       if (osc52) await navigator.clipboard.writeText(text);
     },
   };
+}
+
+// Why the server ended a terminal (the core's reason codes), in words; an unknown code as sent.
+function describeEndReason(reason: string): string {
+  if (reason === 'exited') return t('terminal.reason.exited');
+  if (reason === 'rights-lost') return t('terminal.reason.rightsLost');
+  if (reason === 'shutdown') return t('terminal.reason.shutdown');
+  if (reason === 'kept-too-long') return t('terminal.reason.keptTooLong');
+  return reason;
 }
 
 export class TerminalTab {
@@ -171,8 +181,12 @@ export class TerminalTab {
     } else if (frame[0] === outputKinds.ended) {
       const { reason, exitCode } = JSON.parse(decoder.decode(body)) as { reason: string; exitCode: number | null };
       if (reason !== 'attached-elsewhere') {
-        const code = exitCode === null ? '' : ` (exit code ${exitCode})`;
-        this.term.write(`\r\n\x1b[2m[terminal ended: ${reason}${code}]\x1b[0m\r\n`);
+        const said = describeEndReason(reason);
+        const text =
+          exitCode === null
+            ? t('terminal.ended', { reason: said })
+            : t('terminal.endedCode', { reason: said, code: exitCode });
+        this.term.write(`\r\n\x1b[2m[${text}]\x1b[0m\r\n`);
       }
     }
   }
@@ -204,7 +218,7 @@ export class TerminalTab {
       return;
     }
     if (code === 4000 || code === 4001 || code === 4403 || code === 1003 || code === 4429) {
-      const detail = code === 4001 ? 'opened in another page' : reason || 'ended';
+      const detail = code === 4001 ? t('terminal.detail.elsewhere') : reason || t('terminal.state.ended');
       this.#setState('ended', detail);
       return;
     }
@@ -213,7 +227,7 @@ export class TerminalTab {
     this.#retryDelay = Math.min(this.#retryDelay * 2, 4000);
     // A refused upgrade looks like a dropped network to a page: ask whether it still exists.
     const exists = await this.#options.exists(this.info.id);
-    if (exists === false) this.#setState('ended', 'ended on the server');
+    if (exists === false) this.#setState('ended', t('terminal.detail.gone'));
     else if ((this.#state as TabState) !== 'ended') this.connect();
   }
 

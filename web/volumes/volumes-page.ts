@@ -5,6 +5,7 @@
 // `mount` typed in a shell.
 import $ from 'jquery';
 import { ApiError, callApi, notify } from '../api.ts';
+import { t } from '../i18n.ts';
 
 // A process holding a mount, as a refused unmount lists it (the core's VolumeHolder).
 interface Holder {
@@ -32,9 +33,7 @@ export function startVolumesPage(): void {
   const showHolders = (holders: Holder[]) => {
     $('#volume-holder-list')
       .empty()
-      .append(
-        holders.map((holder) => $('<li>').text(`${holder.command} (process ${holder.pid}, account ${holder.login})`)),
-      );
+      .append(holders.map((holder) => $('<li>').text(t('volumes.holder', { ...holder }))));
     $holders.prop('hidden', holders.length === 0);
   };
   const open = (name: string, next: Step, text: string, confirmLabel: string) => {
@@ -64,7 +63,7 @@ export function startVolumesPage(): void {
     );
   });
 
-  $force.on('click', () => open(volume, { kind: 'force' }, forceConfirm, 'Force unmount'));
+  $force.on('click', () => open(volume, { kind: 'force' }, forceConfirm, t('volumes.force')));
 
   $dialog.on('click', '[data-close-dialog]', () => dialog.close());
   $dialog.on('submit', 'form', async (event) => {
@@ -76,7 +75,7 @@ export function startVolumesPage(): void {
       if (current.kind === 'force') await callApi('POST', url(volume, 'unmount'), { force: true });
       else await callApi('POST', url(volume, current.action), {});
       dialog.close();
-      notify(`${current.kind === 'force' ? 'Force unmount' : $submit.text()}: done for ${volume}`);
+      notify(t('volumes.done', { action: current.kind === 'force' ? t('volumes.force') : $submit.text(), volume }));
     } catch (error) {
       $submit.prop('disabled', false);
       $error.text((error as Error).message);

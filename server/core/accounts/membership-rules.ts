@@ -74,6 +74,23 @@ export function getHeldGroups(db: AccountDatabase, login: string): Map<string, b
   return held;
 }
 
+// getHeldGroups for many accounts of a database that does not change meanwhile: each
+// group's members are read into a set once (a 10,000-row import by a non-admin scanned a
+// group of 3,333 members for every row).
+export function getHeldGroupsReader(db: AccountDatabase): (login: string) => Map<string, boolean> {
+  const groups = Array.from(db.group.entries(), (group) => ({ ...group, members: new Set(group.members) }));
+  return (login) => {
+    const held = new Map<string, boolean>();
+    const account = db.passwd.get(login);
+    if (!account) return held;
+    for (const group of groups) {
+      if (group.gid === account.gid) held.set(group.name, true);
+      else if (group.members.has(login)) held.set(group.name, false);
+    }
+    return held;
+  };
+}
+
 // The actor as the database says now: it must still hold one of the admin groups (its
 // session's rights may lag an edit of etc/group); `inAdminsGroup` from the same database.
 // An account of UID 0 (root, on the local socket) has every right, as Authenticator says.
@@ -174,7 +191,8 @@ export function checkAccountRequest(
 }
 
 // Refuses a new account the requester may not create: a system account, or one put into a
-// privileged group, unless the actor is in `admins`. `login` is already created on `db`.
+// privileged group, unless the actor is in `admins`. `login` is already created on `db`;
+// `held`: its groups when the caller knows them without the account joining them on `db`.
 export function checkNewAccountRules(
   actor: Actor,
   db: AccountDatabase,
@@ -182,13 +200,14 @@ export function checkNewAccountRules(
   login: string,
   system: boolean | undefined,
   adminGroups: readonly string[],
+  held?: Map<string, boolean>,
 ): void {
   if (actor.inAdminsGroup) return;
   if (system) {
     const message = `Only members of "${adminsGroup}" may create system accounts`;
     throw new CoreError('permission-denied', message, { field: 'system' });
   }
-  checkMembershipChange(actor, db, defs, login, new Map(), getHeldGroups(db, login), adminGroups);
+  checkMembershipChange(actor, db, defs, login, new Map(), held ?? getHeldGroups(db, login), adminGroups);
 }
 
 // The actions a change of an account asks for (each checked by checkAccountAction).

@@ -29,14 +29,19 @@ const maxEntryBytes = 16 * 1024;
 // today (checked by test/core/events/event-secrets.test.ts); this keeps a later one honest.
 const secretKey = /pass(word)?|hash|token|secret|credential|cookie|csrf/i;
 
+// (A loop, not entries → filter → map → fromEntries: an import emits 10,000 events at once.)
 function removeSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(removeSecrets);
   if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([key]) => !secretKey.test(key))
-      .map(([key, inner]) => [key, removeSecrets(inner)]),
-  );
+  const kept: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (secretKey.test(key)) continue;
+    const inner = removeSecrets((value as Record<string, unknown>)[key]);
+    // A key named __proto__ stays a key, as fromEntries kept it (an assignment sets the prototype).
+    if (key === '__proto__') Object.defineProperty(kept, key, { value: inner, enumerable: true, writable: true });
+    else kept[key] = inner;
+  }
+  return kept;
 }
 
 // A local socket connection's session opening or closing: one pair per connection (every
@@ -59,6 +64,8 @@ export class EventJournal {
   #head = 0;
   #bytes = 0;
   #seq = 0;
+  // The last event's time and its ISO form.
+  #lastTime: [number, string] = [Number.NaN, ''];
   readonly #followers = new Set<(entry: JournalEntry) => void>();
   readonly #stop: () => void;
 
@@ -115,7 +122,9 @@ export class EventJournal {
   #add(event: CoreEvent): void {
     if (isPerConnection(event)) return;
     this.#seq += 1;
-    const time = new Date(event.time).toISOString();
+    // A burst (an import's 10,000 events) shares its millisecond: formatted once.
+    if (event.time !== this.#lastTime[0]) this.#lastTime = [event.time, new Date(event.time).toISOString()];
+    const time = this.#lastTime[1];
     let entry: JournalEntry = {
       seq: this.#seq,
       time,

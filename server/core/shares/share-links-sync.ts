@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { AccountsService } from '../accounts/accounts-service.ts';
-import { makeShareLink, removeShareLink, type LinkOwner } from './share-links.ts';
+import { keepHomesListed, makeShareLink, removeShareLink, type LinkOwner } from './share-links.ts';
 
 // How many members' links are made or removed at once: one after the other, each a few
 // filesystem calls through the thread pool, 3,333 new members of an import took a second or
@@ -25,13 +25,14 @@ export class ShareLinks {
   // Makes `~/<name>` for each of `logins` that has an account and a home of its own.
   async makeAll(name: string, logins: Iterable<string>): Promise<void> {
     const limit = pLimit(linksAtOnce);
-    const made = [...logins].map((login) => limit(() => this.#make(name, login)));
+    const owners = [...logins].flatMap((login) => this.#getOwner(login) ?? []);
+    // A home missing from its parent's listing gets no link: not looked at one by one.
+    const made = (await keepHomesListed(this.#root, owners)).map((owner) => limit(() => this.#make(name, owner)));
     await Promise.all(made);
   }
 
-  async #make(name: string, login: string): Promise<void> {
-    const owner = this.#getOwner(login);
-    if (!owner) return;
+  async #make(name: string, owner: LinkOwner): Promise<void> {
+    const { login } = owner;
     const outcome = await makeShareLink(this.#root, owner, name).catch((error: Error) => {
       this.#sayOnce(`${login}/${name}`, `shares: cannot link ~${login}/${name}: ${error.message}`);
       return null;
@@ -59,8 +60,8 @@ export class ShareLinks {
   }
 
   #getOwner(login: string): LinkOwner | null {
-    const account = this.#accounts.getAccount(login);
-    return account ? { login, uid: account.uid, gid: account.gid, home: account.home } : null;
+    const account = this.#accounts.getAccountHome(login);
+    return account ? { login, ...account } : null;
   }
 
   #sayOnce(key: string, message: string): void {

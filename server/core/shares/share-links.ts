@@ -1,5 +1,5 @@
-import { lstat, readlink, symlink, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, readdir, readlink, symlink, unlink } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import { resolveOnDisk } from '../accounts/home-disk.ts';
 import { archivesBase, isWithin, normalizeHome, sharesBase, systemDirectories } from '../accounts/home-paths.ts';
 import { getSharePath } from '../accounts/shared-directories.ts';
@@ -30,12 +30,39 @@ async function getOwnHome(root: string, owner: LinkOwner): Promise<string | null
   const home = normalizeHome(owner.home);
   if (!home.startsWith('/') || systemDirectories.includes(home)) return null;
   if (isWithin(home, sharesBase) || isWithin(home, archivesBase)) return null;
-  if ((await resolveOnDisk(root, home).catch(() => null)) !== home) return null;
+  // The one call first, then the walk of the path: the members of an import made without
+  // homes answer null after one lstat instead of four calls (a second for 3,333 members).
   const info = await lstat(join(root, home)).catch(() => null);
   if (!info?.isDirectory()) return null;
+  if ((await resolveOnDisk(root, home).catch(() => null)) !== home) return null;
   // A daemon that is not root (the demo) made every home itself.
   if (info.uid !== owner.uid && (isRoot || info.uid !== process.getuid?.())) return null;
   return join(root, home);
+}
+
+// The owners whose home may be on disk: those whose home's name is listed in its parent
+// directory, each parent read once (an owner is kept when its parent cannot be read). The
+// 3,333 new members of an import made without homes each cost a failed lstat otherwise,
+// through the thread pool with an error built for each: a second and more on a busy machine.
+export async function keepHomesListed(root: string, owners: LinkOwner[]): Promise<LinkOwner[]> {
+  const listings = new Map<string, Promise<Set<string> | null>>();
+  const listed = await Promise.all(
+    owners.map(async (owner) => {
+      const home = normalizeHome(owner.home);
+      if (!home.startsWith('/') || home === '/') return true;
+      const parent = posix.dirname(home);
+      let listing = listings.get(parent);
+      if (!listing) {
+        listing = readdir(join(root, parent)).then(
+          (names) => new Set(names),
+          () => null,
+        );
+        listings.set(parent, listing);
+      }
+      return (await listing)?.has(posix.basename(home)) ?? true;
+    }),
+  );
+  return owners.filter((_, index) => listed[index]);
 }
 
 // Whether `path` is a link to `target` (ours: made by makeShareLink).

@@ -4,7 +4,7 @@ import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import { getSharePath } from '../accounts/shared-directories.ts';
-import { applyShareDirectoryAcl, readSharePermissive } from '../accounts/share-acls.ts';
+import { applyShareDirectoryAcl } from '../accounts/share-acls.ts';
 import { quote } from '../accounts/validate-fields.ts';
 import { getTerminalText } from '../text/terminal-text.ts';
 import { getShareRule } from './share-rule.ts';
@@ -16,6 +16,7 @@ import { ShareLinks } from './share-links-sync.ts';
 import { ShareDirectories } from './share-directories.ts';
 import { ShareWatchBudget } from './share-watch-budget.ts';
 import { ShareWalks } from './share-walks.ts';
+import { ShareRoots } from './share-roots.ts';
 import type { ShareWatchBatch, ShareWatcher, ShareWatchFigures, StartShareWatcher } from './share-watcher.ts';
 
 export type { ShareRepair } from './share-repairs.ts';
@@ -49,7 +50,9 @@ export interface SharesFigures extends ShareWatchFigures {
 // every share is given to the watcher at start and kept in step with the groups through the
 // core's events (added; renamed: same GID, new path; deleted; permissive switched: repaired
 // in the background, journaled so that a restart resumes it: share-repairs.ts), and members
-// get their `~/G` links (share-links-sync.ts).
+// get their `~/G` links (share-links-sync.ts). The shares' own directories changed, moved or
+// gone: share-roots.ts, share-directories.ts; the most directories watched:
+// share-watch-budget.ts.
 export class SharesService {
   readonly #options: SharesServiceOptions;
   readonly #warn: (message: string) => void;
@@ -62,6 +65,7 @@ export class SharesService {
   #watcher!: ShareWatcher;
   #walks!: ShareWalks;
   #budget!: ShareWatchBudget;
+  #roots!: ShareRoots;
   // The standard groups' shares, by GID (the watcher's id): name and members as last seen.
   #known = new Map<number, StandardShare>();
   // The first walks not yet done (the limits are checked once they are), and whether the
@@ -99,6 +103,20 @@ export class SharesService {
     await service.#repairs.load();
     service.#watcher = options.startWatcher((batch) => service.#handleBatch(batch));
     service.#walks = new ShareWalks(service.#watcher);
+    service.#roots = new ShareRoots({
+      root: options.root,
+      accounts: options.accounts,
+      directories: service.#directories,
+      walks: service.#walks,
+      warn: service.#warn,
+      getWatchedShare: (gid) => {
+        const share = service.#known.get(gid);
+        return share?.watched && !service.#closed ? share : undefined;
+      },
+      settle: () => service.settle(),
+      enqueue: (task) => service.#enqueue(task),
+      watch: (gid, name, repair, announce) => service.#watch(gid, name, repair, announce),
+    });
     const { maxWatches = 0, readLimits = readInotifyLimits, budgetCheckMs = 60_000 } = options;
     service.#budget = new ShareWatchBudget(service.#watcher, maxWatches, readLimits, budgetCheckMs);
     void service.#budget.check();
@@ -329,10 +347,10 @@ export class SharesService {
       this.#followRecovery(progress);
     }
     for (const gid of batch.rootsChanged ?? []) {
-      this.#followRootChange(gid).catch((error: Error) => this.#warn(`shares: ${error.message}`));
+      this.#roots.followChange(gid).catch((error: Error) => this.#warn(`shares: ${error.message}`));
     }
     for (const gid of batch.rootsMoved) {
-      this.#followRootMove(gid).catch((error: Error) => this.#warn(`shares: ${error.message}`));
+      this.#roots.followMove(gid).catch((error: Error) => this.#warn(`shares: ${error.message}`));
     }
   }
 
@@ -349,57 +367,6 @@ export class SharesService {
     this.#erred.delete(progress.id);
     const share = this.#known.get(progress.id);
     this.#warn(`shares: the share ${share ? quote(share.name) : progress.id} is watched without errors again`);
-  }
-
-  // A share's own directory changed by hand (only root can: an admin's `setfacl`). Licorn
-  // keeps no permissive flag but this ACL (REFERENCE.md "Groups and roles"): a default ACL
-  // whose group entry gained or lost `w` is the group made permissive or not, and the core
-  // follows it as if asked (the transaction, its event, the repair of the tree). Any other
-  // change is not a rule Licorn knows: the directory is put back to the committed rule.
-  // Decided once the accounts and this service are settled: the change may be the core's own
-  // (a switch's transaction sets the directory before its commit, a rollback puts it back),
-  // and only then does the committed flag say it. Not in the service's queue: a commit
-  // waits for that queue (settle), and this waits for the commit.
-  async #followRootChange(gid: number): Promise<void> {
-    const { accounts, root } = this.#options;
-    await accounts.settle();
-    await this.settle();
-    const share = this.#known.get(gid);
-    if (!share?.watched || this.#closed) return;
-    const path = join(root, getSharePath(share.name));
-    const gids = accounts.getShareGids(share.name);
-    const committed = await accounts.getPermissive(share.name);
-    if (gids === null || committed === null) return;
-    const now = await readSharePermissive(path, gid);
-    if (now !== null && now !== committed) {
-      this.#warn(
-        `shares: ${path}: its default ACL was changed by hand to a ${now ? '' : 'non-'}permissive one; ` +
-          `the group ${quote(share.name)} follows it`,
-      );
-      await accounts.setPermissive(share.name, now);
-      return;
-    }
-    await applyShareDirectoryAcl(path, gids, committed);
-  }
-
-  // A share's own directory moved or removed (root's `mv alpha alpha.old; cp -a alpha.old alpha`, a restore):
-  // the watcher held the old one (red team F7). Its path is looked at again once the accounts are settled (a
-  // group's rename moves it, and gives the watcher the new path): another directory there is given the rule
-  // again, with a correcting walk; none (or a symlink) unwatches the share, said once, until a directory is back.
-  async #followRootMove(gid: number): Promise<void> {
-    await this.#options.accounts.settle();
-    await this.#enqueue(async () => {
-      const share = this.#known.get(gid);
-      if (!share?.watched || this.#closed) return;
-      const path = join(this.#options.root, getSharePath(share.name));
-      const state = await this.#directories.check(gid, path);
-      if (state === 'same') return;
-      if (state === 'other') return this.#watch(gid, share.name, true, false);
-      this.#walks.remove(gid);
-      share.watched = false;
-      this.#directories.setGone(gid);
-      this.#warn(`shares: ${path}: the share's directory is gone (moved or removed); watched again once it is back`);
-    });
   }
 
   // Once the start's walks watch every share: what changed while the daemon was down is put right (the start's

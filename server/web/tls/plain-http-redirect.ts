@@ -2,9 +2,27 @@ import { X509Certificate } from 'node:crypto';
 import { isIP, type Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 
-// How long a new connection may take to send its first byte, and a plain HTTP one its whole
-// request head, before it is cut (a slowloris holds nothing longer); the most head bytes read.
-export const plainHttpLimits = { sniffTimeoutMs: 10_000, maxHeadBytes: 8192, lingerMs: 2000 };
+// The sniffer's bounds, so that idle or trickling sockets cannot pile up:
+// - firstByteTimeoutMs: how long a new connection may take to send its first byte. A browser
+//   sends its ClientHello (or a plain request) at once after connecting; 5 s covers a slow
+//   mobile link several times over (nginx's client_header_timeout is 60 s, but it also caps
+//   connections per worker).
+// - sniffTimeoutMs: how long a plain HTTP connection may take to send its whole request head
+//   (a slowloris holds nothing longer).
+// - maxUnsettled: the most connections at once still waiting for their first byte or sending
+//   a plain head. Past it the oldest is cut (a real client has long since sent its bytes; an
+//   attacker's idle socket has not), so a flood of idle sockets can neither fill the process's
+//   descriptors (1024 by default under systemd, shared with sessions, terminals and files)
+//   nor lock real clients out. 256: far above what real browsers hold in that state (a few
+//   each, for milliseconds), a quarter of that default descriptor limit.
+// - maxHeadBytes: the most head bytes read; lingerMs: how long an answered socket may stay.
+export const plainHttpLimits = {
+  firstByteTimeoutMs: 5000,
+  sniffTimeoutMs: 10_000,
+  maxUnsettled: 256,
+  maxHeadBytes: 8192,
+  lingerMs: 2000,
+};
 
 // The longest path kept in a redirect; a longer (or odd) one leads to "/".
 const maxPathLength = 2048;
@@ -19,14 +37,21 @@ const tlsHandshake = 0x16;
 export function applyPlainHttpRedirect(server: TlsServer, cert: string, limits = plainHttpLimits): () => void {
   const certificate = new X509Certificate(cert);
   const tlsListeners = server.listeners('connection') as ((socket: Socket) => void)[];
-  const pending = new Set<Socket>();
+  // The connections waiting for a first byte or sending a plain head, oldest first (a Set
+  // keeps insertion order).
+  const unsettled = new Set<Socket>();
   server.removeAllListeners('connection');
   server.on('connection', (socket: Socket) => {
-    pending.add(socket);
-    const timer = setTimeout(() => socket.destroy(), limits.sniffTimeoutMs);
+    while (unsettled.size >= limits.maxUnsettled) {
+      const oldest = unsettled.values().next().value as Socket;
+      unsettled.delete(oldest);
+      oldest.destroy();
+    }
+    unsettled.add(socket);
+    socket.on('close', () => unsettled.delete(socket));
+    const timer = setTimeout(() => socket.destroy(), limits.firstByteTimeoutMs);
     const done = () => {
       clearTimeout(timer);
-      pending.delete(socket);
       socket.removeListener('readable', onReadable);
       socket.removeListener('error', onError);
       socket.removeListener('close', done);
@@ -38,25 +63,34 @@ export function applyPlainHttpRedirect(server: TlsServer, cert: string, limits =
       if (first === null) return;
       socket.unshift(first);
       done();
-      if (first[0] === tlsHandshake) for (const listener of tlsListeners) listener.call(server, socket);
-      else handlePlainHttp(socket, certificate, limits);
+      if (first[0] === tlsHandshake) {
+        unsettled.delete(socket);
+        for (const listener of tlsListeners) listener.call(server, socket);
+      } else handlePlainHttp(socket, certificate, limits, () => unsettled.delete(socket));
     };
     socket.on('error', onError);
     socket.on('close', done);
     socket.on('readable', onReadable);
   });
   return () => {
-    for (const socket of pending) socket.destroy();
+    for (const socket of unsettled) socket.destroy();
   };
 }
 
-// Reads a plain HTTP request's head (never its body) and answers the redirect, then closes.
-function handlePlainHttp(socket: Socket, certificate: X509Certificate, limits: typeof plainHttpLimits): void {
+// Reads a plain HTTP request's head (never its body) and answers the redirect, then closes;
+// `settled` once the head is read (the socket is no more counted among the unsettled).
+function handlePlainHttp(
+  socket: Socket,
+  certificate: X509Certificate,
+  limits: typeof plainHttpLimits,
+  settled: () => void,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
   const timer = setTimeout(() => socket.destroy(), limits.sniffTimeoutMs);
   const finish = (response: string) => {
     clearTimeout(timer);
+    settled();
     socket.removeListener('data', onData);
     // What the client still sends (a body) is dropped unread until it sees the close.
     socket.on('data', () => {});

@@ -9,6 +9,7 @@ import {
   getActorIn,
   getGroupPrivilege,
   getHeldGroups,
+  getHeldGroupsReader,
 } from '../../../server/core/accounts/membership-rules.ts';
 
 // Licorn's rules on what an account's groups become (membership-rules.ts), on a small database.
@@ -50,6 +51,17 @@ describe('the groups an account holds', () => {
     expect(wmi(db).inAdminsGroup).toBe(false);
     expect(getActorIn(db, { login: 'alias', adminGroups }).inAdminsGroup).toBe(true);
     expect(() => getActorIn(db, { login: 'plain', adminGroups })).toThrow(/no longer/);
+  });
+
+  it('reads the same groups for many accounts from one reading of the members', () => {
+    const db = open();
+    const read = getHeldGroupsReader(db);
+    for (const login of ['boss', 'staff1', 'plain', 'alias', 'ghost', 'nobody'])
+      expect([...read(login)]).toEqual([...getHeldGroups(db, login)]);
+    expect([...read('alias')]).toEqual([
+      ['admins', true],
+      ['samegid', true],
+    ]);
   });
 
   it('says which groups only admins give or take: admin, restricted, system; helpers as their group', () => {

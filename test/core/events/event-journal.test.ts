@@ -107,4 +107,16 @@ describe('EventJournal', () => {
     const entry = journal.list(everything, { limit: 1 }).events[0]!;
     expect(entry.data).toEqual({ login: 'alice', fields: ['password'], nested: {} });
   });
+
+  it('keeps a key named __proto__ as a key, never as the copy’s prototype; one time per millisecond', () => {
+    const { events, journal } = createJournal(10);
+    events.emit('account-added', 'accounts', JSON.parse('{"login":"x","__proto__":{"polluted":true}}') as never);
+    events.emit('account-added', 'accounts', { login: 'y' });
+    const [first, second] = journal.list(everything, { limit: 2 }).events;
+    const data = first!.data as Record<string, unknown>;
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect('polluted' in data).toBe(false);
+    expect(JSON.stringify(data)).toBe('{"login":"x","__proto__":{"polluted":true}}');
+    expect(second!.time).toBe(new Date(Date.parse(second!.time)).toISOString());
+  });
 });

@@ -2,7 +2,12 @@ import { chown, lstat, mkdir, readlink, rename, symlink, writeFile } from 'node:
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsSandbox, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
-import { makeShareLink, removeShareLink, type LinkOwner } from '../../../server/core/shares/share-links.ts';
+import {
+  keepHomesListed,
+  makeShareLink,
+  removeShareLink,
+  type LinkOwner,
+} from '../../../server/core/shares/share-links.ts';
 
 // The `~/G` links on their own (the service's use of them: shares-service.test.ts), on the
 // sandbox's real homes.
@@ -59,5 +64,20 @@ describe('members’ ~/G links', () => {
     expect(await lstat(join(s.root, 'home/away/dnguyen/developers')).catch(() => null)).toBeNull();
     const inShares = { ...owner('dnguyen'), home: '/home/groups/developers' };
     expect(await makeShareLink(s.root, inShares, 'developers')).toBe('no-home');
+  });
+
+  // An import's members made without homes are passed over from one listing of /home.
+  it('keeps the owners whose home is listed in its parent, or whose parent cannot be read', async () => {
+    const at = (home: string): LinkOwner => ({ ...owner('dnguyen'), home });
+    const owners = [
+      at('/home/dnguyen'),
+      at('/home/nobody-here'),
+      at('/home//hpetit/'),
+      at('/nowhere/x'),
+      at('relative'),
+      at('/'),
+    ];
+    const kept = await keepHomesListed(s.root, owners);
+    expect(kept.map((kept) => kept.home)).toEqual(['/home/dnguyen', '/home//hpetit/', '/nowhere/x', 'relative', '/']);
   });
 });

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../helpers/accounts-sandbox.ts';
 import { createSandbox, type Sandbox } from '../../helpers/sandbox.ts';
+import { openTestShares } from '../../helpers/test-shares.ts';
 import { AccountsService } from '../../../server/core/accounts/accounts-service.ts';
 import { EventBus, type CoreEvent } from '../../../server/core/events/event-bus.ts';
-import { startNativeShareWatcher } from '../../../server/core/shares/native-share-watcher.ts';
 import { getRepairsJournalPath } from '../../../server/core/shares/share-repairs-journal.ts';
-import { SharesService } from '../../../server/core/shares/shares-service.ts';
 
 // A crash right after a permissive switch's commit (a real SIGKILL of the process, at the
 // moment its event is heard) still resumes the repair of the tree at the next start: the
@@ -53,14 +52,7 @@ describe('a crash after a permissive switch', () => {
     expect((await run('getfacl', ['-n', '--absolute-names', join(share, 'file19')])).stdout).not.toContain(
       `group:${gid}:rw-`,
     );
-    const shares = await SharesService.open({
-      root,
-      events,
-      accounts,
-      startWatcher: startNativeShareWatcher,
-      readLimits: async () => null,
-      warn: () => {},
-    });
+    const shares = await openTestShares({ root, bus: events, service: accounts });
     try {
       const deadline = Date.now() + 20_000;
       const isDone = (event: CoreEvent) =>

@@ -1,9 +1,9 @@
-import { chmod } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { createSharesSandbox, openTestShares } from '../../helpers/test-shares.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
-import { SharesService } from '../../../server/core/shares/shares-service.ts';
+import type { SharesService } from '../../../server/core/shares/shares-service.ts';
 import { startNativeShareWatcher } from '../../../server/core/shares/native-share-watcher.ts';
 import { getWatchBudget, ShareWatchBudget } from '../../../server/core/shares/share-watch-budget.ts';
 import type { InotifyLimits } from '../../../server/core/shares/inotify-limits.ts';
@@ -35,9 +35,7 @@ const makeDirectories = (prefix: string, count: number) =>
   ]);
 
 beforeAll(async () => {
-  s = await createAccountsSandbox();
-  for (let dir = join(s.root, 'home'); dir.startsWith(dirname(s.root)); dir = dirname(dir)) await chmod(dir, 0o755);
-  await s.service.createGroup({ name: 'crew' });
+  s = await createSharesSandbox(['crew']);
 });
 afterAll(async () => {
   await shares?.close();
@@ -68,10 +66,7 @@ describe('the default watch budget', () => {
 
 describe.skipIf(!isRoot && !process.env.CI)("the shares' watch budget", () => {
   it('refuses watches past it (said once, naming the share, counted), and follows the limit read again', async () => {
-    shares = await SharesService.open({
-      root: s.root,
-      events: s.bus,
-      accounts: s.service,
+    shares = await openTestShares(s, {
       startWatcher,
       readLimits: async () => {
         limitsRead += 1;

@@ -1,11 +1,11 @@
 import { appendFile, chmod, chown, mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { createSharesSandbox, openTestShares } from '../../helpers/test-shares.ts';
 import { waitUntil, waitUntilAsync } from '../../helpers/wait-until.ts';
 import type { CoreEvent } from '../../../server/core/events/event-bus.ts';
-import { SharesService } from '../../../server/core/shares/shares-service.ts';
-import { startNativeShareWatcher } from '../../../server/core/shares/native-share-watcher.ts';
+import type { SharesService } from '../../../server/core/shares/shares-service.ts';
 
 // Red team's F13, F12 and F8 (issue 16): groups written by hand in /etc/group that Licorn would never make (a
 // GID above 2^31, a helper group sharing the admins' GID) must not stop the shares or the daemon's start; a
@@ -35,8 +35,7 @@ const progressSince = (since: number) =>
     .map((event) => event.data);
 
 beforeAll(async () => {
-  s = await createAccountsSandbox();
-  for (let dir = join(s.root, 'home'); dir.startsWith(dirname(s.root)); dir = dirname(dir)) await chmod(dir, 0o755);
+  s = await createSharesSandbox();
   const admins = s.service.getGroup('admins')!.gid;
   // As groupadd or an editor outside Licorn would leave them (both are legal in /etc/group).
   const groups = [
@@ -57,14 +56,7 @@ beforeAll(async () => {
   await chmod(forged, 0o600);
   await run('chattr', ['+i', forged]);
   await waitUntil(() => s.service.getGroup('gst-dupes') !== null, 'the hand-made groups read', 20_000);
-  shares = await SharesService.open({
-    root: s.root,
-    events: s.bus,
-    accounts: s.service,
-    startWatcher: startNativeShareWatcher,
-    readLimits: async () => null,
-    warn: (message) => warnings.push(message),
-  });
+  shares = await openTestShares(s, { warn: (message) => warnings.push(message) });
 });
 afterAll(async () => {
   await shares?.close();

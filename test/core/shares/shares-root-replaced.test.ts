@@ -1,10 +1,10 @@
 import { chmod, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { createSharesSandbox, openTestShares } from '../../helpers/test-shares.ts';
 import { waitUntil, waitUntilAsync } from '../../helpers/wait-until.ts';
-import { SharesService } from '../../../server/core/shares/shares-service.ts';
-import { startNativeShareWatcher } from '../../../server/core/shares/native-share-watcher.ts';
+import type { SharesService } from '../../../server/core/shares/shares-service.ts';
 
 // Red team's F7 (issue 16): root replacing a share's directory (`mv crew crew.old; cp -a crew.old crew`, as a
 // restore from a backup does) left the watcher on the old directory, and the new one unenforced; the old one
@@ -31,9 +31,7 @@ const waitCorrected = (dir: string, name: string) =>
   waitUntilAsync(() => isCorrected(dir, name), `${name} given the share's rule`, 20_000);
 
 beforeAll(async () => {
-  s = await createAccountsSandbox();
-  for (let dir = join(s.root, 'home'); dir.startsWith(dirname(s.root)); dir = dirname(dir)) await chmod(dir, 0o755);
-  await s.service.createGroup({ name: 'crew' });
+  s = await createSharesSandbox(['crew']);
 });
 afterAll(async () => {
   await shares?.close();
@@ -42,15 +40,7 @@ afterAll(async () => {
 
 describe.skipIf(!isRoot && !process.env.CI)("a share's directory replaced by root", () => {
   it('is enforced: the restored directory, and again once a directory is back', async () => {
-    shares = await SharesService.open({
-      root: s.root,
-      events: s.bus,
-      accounts: s.service,
-      startWatcher: startNativeShareWatcher,
-      readLimits: async () => null,
-      recheckMs: 100,
-      warn: (message) => warnings.push(message),
-    });
+    shares = await openTestShares(s, { recheckMs: 100, warn: (message) => warnings.push(message) });
     await makePrivate(share(), 'before');
     await waitCorrected(share(), 'before');
     const watches = shares.getFigures().watches;

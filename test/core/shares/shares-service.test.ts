@@ -1,7 +1,8 @@
 import { chmod, lstat, readFile, readlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { createSharesSandbox, openTestShares } from '../../helpers/test-shares.ts';
 import type { CoreEvent } from '../../../server/core/events/event-bus.ts';
 import { SharesService } from '../../../server/core/shares/shares-service.ts';
 import { startNativeShareWatcher } from '../../../server/core/shares/native-share-watcher.ts';
@@ -34,10 +35,7 @@ const recordingWatcher: StartShareWatcher = (callback) => {
   };
 };
 const openShares = () =>
-  SharesService.open({
-    root: s.root,
-    events: s.bus,
-    accounts: s.service,
+  openTestShares(s, {
     startWatcher: recordingWatcher,
     // A tiny fake threshold: two watches allowed.
     readLimits: async () => ({ maxUserWatches: 2, maxQueuedEvents: 16384 }),
@@ -47,9 +45,7 @@ const openShares = () =>
   });
 
 beforeAll(async () => {
-  s = await createAccountsSandbox();
-  // The sandbox lives in a 0700 temporary directory: let the accounts reach the shares.
-  for (let dir = join(s.root, 'home'); dir.startsWith(dirname(s.root)); dir = dirname(dir)) await chmod(dir, 0o755);
+  s = await createSharesSandbox();
   shares = await openShares();
 });
 afterAll(async () => {
@@ -285,11 +281,7 @@ describe('the shares service', () => {
       answer = resolve;
     });
     let asked = false;
-    const shortLived = await SharesService.open({
-      root: s.root,
-      events: s.bus,
-      accounts: s.service,
-      startWatcher: startNativeShareWatcher,
+    const shortLived = await openTestShares(s, {
       readLimits: () => {
         asked = true;
         return limitsRead;

@@ -1,10 +1,10 @@
 import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { createSharesSandbox, openTestShares } from '../../helpers/test-shares.ts';
 import { waitUntilAsync } from '../../helpers/wait-until.ts';
-import { SharesService } from '../../../server/core/shares/shares-service.ts';
-import { startNativeShareWatcher } from '../../../server/core/shares/native-share-watcher.ts';
+import type { SharesService } from '../../../server/core/shares/shares-service.ts';
 
 // Red team's F14 (issue 16): what a member changed while licornd was down (a file made private, a directory
 // closed) stayed so for good, because the start's walk only watched. It is now corrected once every share is
@@ -16,9 +16,7 @@ const acl = async (path: string) =>
   (await run('getfacl', ['--numeric', '--omit-header', '--absolute-names', path])).stdout;
 
 beforeAll(async () => {
-  s = await createAccountsSandbox();
-  for (let dir = join(s.root, 'home'); dir.startsWith(dirname(s.root)); dir = dirname(dir)) await chmod(dir, 0o755);
-  await s.service.createGroup({ name: 'crew' });
+  s = await createSharesSandbox(['crew']);
 });
 afterAll(async () => {
   await shares?.close();
@@ -36,14 +34,7 @@ describe('a start of the shares', () => {
     for (const path of ['private', 'closed', 'closed/deeper', 'closed/deeper/notes'])
       await chown(join(share(), path), 61100, 61100);
     const since = s.events.length;
-    shares = await SharesService.open({
-      root: s.root,
-      events: s.bus,
-      accounts: s.service,
-      startWatcher: startNativeShareWatcher,
-      readLimits: async () => null,
-      warn: () => {},
-    });
+    shares = await openTestShares(s);
     const gid = s.service.getGroup('crew')!.gid;
     for (const path of ['private', 'closed/deeper/notes'])
       await waitUntilAsync(async () => (await acl(join(share(), path))).includes(`group:${gid}:r--`), path, 20_000);

@@ -143,7 +143,11 @@ describe('the accounts, account/<login>, audit and import/<id> topics', () => {
       target: 'import-progress',
       data: { phase: 'homes', done: 30, total: 30 },
     });
-    expect(watcher.messages.some((m) => (m.data as { phase: string }).phase === 'checking')).toBe(true);
+    // Rows without passwords are checked in the import's own transaction (account-import.ts),
+    // not in a pass of their own (a turn's samples are coalesced: which others show varies).
+    const phases = new Set(watcher.messages.map((m) => (m.data as { phase: string }).phase));
+    expect(phases.has('checking')).toBe(false);
+    expect(phases.has('writing')).toBe(true);
     const refused = await callApi(server.t.app, server.admin, 'POST', '/api/v1/accounts/import', {
       csv: 'login\nx',
       dryRun: true,

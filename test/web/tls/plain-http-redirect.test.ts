@@ -1,9 +1,10 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { connect as connectTls } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+import { waitUntil } from '../../helpers/wait-until.ts';
 
 let test: TestApp;
 let app: FastifyInstance;
@@ -16,6 +17,19 @@ beforeAll(async () => {
   port = (app.server.address() as { port: number }).port;
 });
 afterAll(() => test.close());
+
+// Sends a GET over TLS (Connection: close) and returns the whole answer.
+function fetchOverTls(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const secure = connectTls({ port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false }, () => {
+      secure.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    });
+    const chunks: Buffer[] = [];
+    secure.on('data', (chunk) => chunks.push(chunk));
+    secure.on('error', reject);
+    secure.on('end', () => resolve(Buffer.concat(chunks).toString()));
+  });
+}
 
 // Sends `text` in plain on a new connection and reads until the server closes it.
 function sendPlain(text: string | null): Promise<string> {
@@ -66,13 +80,49 @@ describe('plain HTTP on the HTTPS port', () => {
 
   it('cuts a connection that sends nothing, or a head that never ends (slowloris)', async () => {
     const { plainHttpLimits } = await import('../../../server/web/tls/plain-http-redirect.ts');
-    const saved = plainHttpLimits.sniffTimeoutMs;
+    const saved = { ...plainHttpLimits };
+    plainHttpLimits.firstByteTimeoutMs = 200;
     plainHttpLimits.sniffTimeoutMs = 200;
     try {
       expect(await sendPlain(null)).toBe('');
       expect(await sendPlain('GET / HTTP/1.1\r\nHost: localhost\r\n')).toBe('');
     } finally {
-      plainHttpLimits.sniffTimeoutMs = saved;
+      Object.assign(plainHttpLimits, saved);
+    }
+  });
+
+  it('holds at most maxUnsettled idle sockets, cutting the oldest, and still answers', async () => {
+    const { plainHttpLimits } = await import('../../../server/web/tls/plain-http-redirect.ts');
+    const saved = { ...plainHttpLimits };
+    // A small cap keeps the test light; the deadlines are long so that only the cap cuts.
+    Object.assign(plainHttpLimits, { maxUnsettled: 20, firstByteTimeoutMs: 60_000, sniffTimeoutMs: 60_000 });
+    const idle = 60;
+    const sockets: Socket[] = [];
+    let closed = 0;
+    try {
+      for (let index = 0; index < idle; index += 1) {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => {});
+        socket.on('close', () => {
+          closed += 1;
+        });
+        // Half send a plain head that never ends: they count as unsettled too.
+        if (index % 2 === 1) socket.on('connect', () => socket.write('GET / HTTP/1.1\r\n'));
+        sockets.push(socket);
+      }
+      // Every socket past the cap is cut by the server, without any deadline passing.
+      await waitUntil(() => closed >= idle - 20, 'the sockets past the cap to be cut');
+      expect(closed).toBe(idle - 20);
+      // A real client still gets its answer, plain and TLS alike. The plain one comes in at the
+      // cap and cuts one more idle socket; once answered it no longer counts, so TLS cuts none.
+      const answer = await sendPlain('GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      expect(answer).toMatch(/^HTTP\/1\.1 301 /);
+      expect(await fetchOverTls('/login/')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(closed).toBe(idle - 20 + 1);
+      expect(sockets.filter((socket) => !socket.closed)).toHaveLength(19);
+    } finally {
+      Object.assign(plainHttpLimits, saved);
+      for (const socket of sockets) socket.destroy();
     }
   });
 

@@ -1,0 +1,65 @@
+// @vitest-environment happy-dom
+// The browser's words, dates and figures follow <html lang>: French pages get French words,
+// French day names on the charts' time axis, sizes in Kio/Mio/Gio with a decimal comma.
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatCount, getPageLocale, t } from '../../web/i18n.ts';
+import { formatBytes, formatPercent, formatTick, formatTimeTick } from '../../web/status/format.ts';
+import { formatBytes as formatBytesIn } from '../../common/format-bytes.ts';
+import { ratePassword } from '../../web/accounts/password-strength.ts';
+
+const GiB = 1024 ** 3;
+
+afterEach(() => {
+  document.documentElement.lang = 'en';
+});
+
+describe("the page's language", () => {
+  it('is <html lang>, English for a language Licorn does not speak', () => {
+    document.documentElement.lang = 'fr-FR';
+    expect(getPageLocale()).toBe('fr');
+    document.documentElement.lang = 'de';
+    expect(getPageLocale()).toBe('en');
+    document.documentElement.lang = '';
+    expect(getPageLocale()).toBe('en');
+  });
+
+  it('gives the words of the browser catalogue, with French plurals (0 and 1 are singular)', () => {
+    document.documentElement.lang = 'fr';
+    expect(t('stream.live')).toBe('En direct');
+    expect(t('accounts.selected', { count: 0 })).toBe('0 sélectionné');
+    expect(t('accounts.selected', { count: 2 })).toBe('2 sélectionnés');
+    expect(t('accounts.selected', { count: 12_000 })).toBe('12\u202f000 sélectionnés');
+    expect(t('chart.samplingStarted', { time: '09:12' })).toBe('début des mesures à 09:12');
+    expect(ratePassword('Ab1', 'bob').label).toBe('Trop court\u00a0: au moins 8\u00a0caractères.');
+    document.documentElement.lang = 'en';
+    expect(t('accounts.selected', { count: 0 })).toBe('0 selected');
+    expect(t('accounts.selected', { count: 1 })).toBe('1 selected');
+    expect(t('events.held', { count: 1 })).toBe('1 new event held');
+  });
+
+  it('writes counts, sizes and percents as French does', () => {
+    document.documentElement.lang = 'fr';
+    expect(formatCount(10_000)).toBe('10\u202f000');
+    expect(formatBytes(16 * GiB)).toBe('16,0\u00a0Gio');
+    expect(formatBytes(512 * 1024 ** 2)).toBe('512\u00a0Mio');
+    expect(formatBytes(300)).toBe('300\u00a0o');
+    expect(formatTick(5 * GiB, 'bytes')).toBe('5\u00a0Gio');
+    expect(formatTick(2.5 * 1024, 'rate')).toBe('2,5\u00a0Kio/s');
+    expect(formatPercent(4.25)).toBe('4,3\u00a0%');
+    document.documentElement.lang = 'en';
+    expect(formatBytes(16 * GiB)).toBe('16.0 GiB');
+    expect(formatPercent(4.25)).toBe('4.3 %');
+    // The pages' templates call it without a language: English, as before.
+    expect(formatBytesIn(1536)).toBe('1.5 KiB');
+    expect(formatBytesIn(1536, 'fr')).toBe('1,5\u00a0Kio');
+  });
+
+  it("names the day at midnight on the time axis in the page's language", () => {
+    const midnight = new Date(2026, 10, 25, 0, 0);
+    document.documentElement.lang = 'fr';
+    expect(formatTimeTick(midnight)).toBe('mer. 25');
+    expect(formatTimeTick(new Date(2026, 10, 25, 13, 5))).toBe('13:05');
+    document.documentElement.lang = 'en';
+    expect(formatTimeTick(midnight)).toBe('Wed 25');
+  });
+});
