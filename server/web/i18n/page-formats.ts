@@ -1,3 +1,4 @@
+import { formatBytes } from '../../../common/format-bytes.ts';
 import { formatDateTime, formatNumber } from '../../../common/i18n/formats.ts';
 import type { Locale } from '../../../common/i18n/locales.ts';
 import { getTranslator } from '../../../common/i18n/translator.ts';
@@ -16,24 +17,9 @@ export function formatDuration(locale: Locale, seconds: number): string {
   return days > 0 ? t('formats.days', { count: days, clock }) : clock;
 }
 
-const byteUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
-
-// "16.0 GiB" / "16,0 Gio": binary units as free(1) -h counts them, in the language's words
-// and decimal mark.
+// "16.0 GiB" / "16,0 Gio": sizes as the browser's charts write them (common/format-bytes.ts).
 export function formatPageBytes(locale: Locale, value: number): string {
-  let unit = 0;
-  let scaled = value;
-  while (Math.abs(scaled) >= 1024 && unit < byteUnits.length - 1) {
-    scaled /= 1024;
-    unit += 1;
-  }
-  const digits = unit === 0 || scaled >= 100 ? 0 : 1;
-  const number = scaled.toLocaleString(locale === 'fr' ? 'fr-FR' : 'en-GB', {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-    useGrouping: false,
-  });
-  return getTranslator(locale, 'pages')(`formats.bytes.${byteUnits[unit]}`, { number });
+  return formatBytes(value, locale);
 }
 
 // "responsible of accounting" / "responsable de accounting": a membership in the page's
