@@ -273,6 +273,13 @@ export const configKeys: readonly ConfigKey[] = [
       'Where the API tokens accounts create on "My account" are kept (mode 0600, only their sha256); empty: /var/lib/licorn/tokens.json on the real machine, tokens.json beside a sandbox root (var/tokens.json for the demo).',
   },
   {
+    key: 'languages.store_file',
+    type: 'string',
+    default: '',
+    description:
+      'Where the language each account chose on "My account" is kept (one small entry per account that chose one); empty: /var/lib/licorn/languages.json on the real machine, languages.json beside a sandbox root (var/languages.json for the demo).',
+  },
+  {
     key: 'tokens.max_per_account',
     type: 'integer',
     default: 10,

@@ -43,6 +43,8 @@ export interface LicornConfig {
   shares: { maxWatches: number };
   demo: { volumes: boolean };
   tokens: { storeFile: string; maxPerAccount: number };
+  // The accounts' language preferences ("My account").
+  languages: { storeFile: string };
   // The local socket (cli.socket); '' when it is off.
   cli: { socket: string; insideSocket: string };
   configFile: string | null;
@@ -156,6 +158,11 @@ export function loadConfig({
         optionalPath('tokens.store_file') ||
         (root === '/' ? '/var/lib/licorn/tokens.json' : join(dirname(root), 'tokens.json')),
       maxPerAccount: get('tokens.max_per_account'),
+    },
+    languages: {
+      storeFile:
+        optionalPath('languages.store_file') ||
+        (root === '/' ? '/var/lib/licorn/languages.json' : join(dirname(root), 'languages.json')),
     },
     cli: {
       socket: getSocketPath(get<string>('cli.socket'), root, cwd, 'licornd.sock'),

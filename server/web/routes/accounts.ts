@@ -6,6 +6,7 @@ import { getFieldLabels } from '../../core/field-labels.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { getAccountActions, getActor } from '../../core/accounts/account-permissions.ts';
 import { getGroupCatalogue, type GroupCatalogue } from '../../core/accounts/group-catalogue.ts';
+import type { Locale } from '../../../common/i18n/locales.ts';
 import {
   formatAccountQuery,
   getRowsData,
@@ -33,10 +34,12 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
 
   // The create dialog and the bulk bar's groups depend on the groups and shells only: built
   // once per change of them (they cost a third of the page at 10,000 accounts).
-  let cached: { key: string; catalogue: GroupCatalogue; createDialog: string } | null = null;
-  const getGroupParts = async () => {
+  // One per language: the dialog's words are the page's.
+  const cache = new Map<Locale, { key: string; catalogue: GroupCatalogue; createDialog: string }>();
+  const getGroupParts = async (locale: Locale) => {
     const shells = app.core.accounts.getShells();
     const key = `${app.core.accounts.revision} ${shells.join(' ')}`;
+    const cached = cache.get(locale);
     if (cached?.key === key) return cached;
     const groups = app.core.accounts.listGroups();
     const catalogue = getGroupCatalogue(groups, app.config.auth.adminGroups);
@@ -45,9 +48,11 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       shells,
       defaultShell: '/bin/bash',
       primaryGroups: groups.map((group) => group.name).sort(),
+      locale,
     });
-    cached = { key, catalogue, createDialog };
-    return cached;
+    const parts = { key, catalogue, createDialog };
+    cache.set(locale, parts);
+    return parts;
   };
 
   app.get<{ Querystring: AccountQueryString }>(
@@ -56,7 +61,7 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
     async (request, reply) => {
       const query = parseAccountQuery(request.query);
       const list = app.accountList.query(query);
-      const { catalogue, createDialog } = await getGroupParts();
+      const { catalogue, createDialog } = await getGroupParts(request.locale);
       return reply.view('accounts/index.njk', {
         me: request.session,
         csrfToken: getCsrfToken(request, reply),
@@ -84,7 +89,8 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
     async (request) => {
       const query = parseAccountQuery(request.query);
       const list = app.accountList.query(query);
-      const data = getRowsData(list, query);
+      // (app.view has no reply: the request's language goes in the data.)
+      const data = { ...getRowsData(list, query), locale: request.locale };
       const [rows, pager] = await Promise.all([
         app.view('accounts/_rows.njk', data),
         app.view('accounts/_pager.njk', data),
@@ -112,6 +118,7 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       columns: csvColumns,
       // The CSV picker's labels in the reader's language ("Nom complet" for fullName).
       columnLabels: getFieldLabels('account', csvColumns, request.locale),
+      columnList: Object.values(getFieldLabels('account', csvColumns, request.locale)).join(', '),
       counts: app.core.accounts.getCounts(),
     }),
   );

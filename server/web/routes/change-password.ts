@@ -69,6 +69,7 @@ export default async function changePasswordRoutes(app: FastifyInstance): Promis
     if (detour) return reply.redirect(detour, 303);
     const session = request.session!;
     const { currentPassword, newPassword, confirmPassword } = request.body;
+    // This route's own refusals, in the page's language.
     try {
       // Counted with the login form's failures: the session is not a licence to guess.
       const { reservation, retryIn } = app.loginThrottle.reserve(session.login, request.ip);

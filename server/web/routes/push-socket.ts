@@ -90,6 +90,8 @@ export default async function pushSocketRoutes(app: FastifyInstance): Promise<vo
       app.hub.handleSocket(socket, {
         viewer: getViewer(request.session!),
         address: request.ip,
+        // The page's language, as the upgrade request says it (its preference or Accept-Language).
+        locale: request.locale,
         getViewer: () => {
           const session = app.sessions.use(id);
           return session ? getViewer(session) : null;

@@ -67,7 +67,7 @@ describe('the groups pages', () => {
   it("name a group's accounts and its share in the deletion's confirmation", async () => {
     const developers = await get('/groups/developers');
     expect(developers.body).toMatch(/<button type="submit" class="button button-danger">Delete developers/);
-    const summary = /<p id="group-delete-summary">([^<]*)<\/p>/.exec(developers.body)![1]!;
+    const summary = /<p data-core-text id="group-delete-summary">([^<]*)<\/p>/.exec(developers.body)![1]!;
     expect(summary).toMatch(
       /^Its 9 accounts \(aperrin, blefevre, [a-z]+, [a-z]+, [a-z]+ and 4 more\) leave it; they are not deleted\./,
     );
