@@ -29,6 +29,9 @@ const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeSty
 export default fp(
   async (app) => {
     const manifest = readManifest();
+    // No `reply.locals` (nothing here uses them): declared before @fastify/view, which then
+    // adds no onRequest hook making an empty object for every request.
+    app.decorateReply('locals', null);
     await app.register(view, {
       engine: { nunjucks },
       root: join(projectDir, 'views'),
