@@ -13,7 +13,10 @@ export interface ServerProcess {
 // young generation capped at 2 MiB a half (16 by default). A burst of garbage (1,000 TLS
 // handshakes, a bulk import) grew it to its cap, where it stayed: 25 MiB of RSS with 1,000
 // status followers (bench/README.md, ninth session), for more frequent, smaller scavenges.
-export const daemonNodeFlags = ['--max-semi-space-size=2'];
+// LICORN_BENCH_NODE_FLAGS="…" replaces them (an empty string: none), to weigh another choice.
+export const daemonNodeFlags = process.env.LICORN_BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [
+  '--max-semi-space-size=2',
+];
 
 // Spawns `node script args` (a bundle: plain JavaScript, as `npm start` runs) and waits for
 // its "listening on https://…:PORT" line; startMs is the time from spawn to that line.

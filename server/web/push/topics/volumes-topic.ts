@@ -39,6 +39,9 @@ export function createVolumesTopic(
   };
 
   const batch = new TurnBatch(async (added, changed) => {
+    // Nobody follows (the start's discovery, a loop attached with no page open): nothing to
+    // render; a page that subscribes later gets every row in its snapshot.
+    if (!hub.isFollowed('volumes')) return;
     const messages: StreamMessage[] = [];
     // Last name first: a new row goes before the next one by name, which is then already in
     // the page even when it came in the same batch.
