@@ -3,7 +3,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { CoreError } from '../errors.ts';
 import { getShellCommand } from './shell-command.ts';
-import { Terminal } from './terminal.ts';
+import type { Terminal } from './terminal.ts';
 import { terminalSize } from './terminal-limits.ts';
 import { sayTerminalRefusal, type TerminalAllow } from './terminal-policy.ts';
 import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
@@ -92,6 +92,9 @@ export class TerminalManager {
         shell: account?.shell ?? '',
         uid: account?.uid ?? 0,
       });
+      // Loaded with the first terminal, not at start: xterm's headless emulator, its serializer
+      // and node-pty are a tenth of the daemon's code, and most starts open no terminal.
+      const { Terminal } = await import('./terminal.ts');
       const terminal = new Terminal(command, {
         id: randomBytes(16).toString('base64url'),
         login: owner.login,

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
 import { ApiTokenStore, type ApiToken } from '../../core/auth/api-token-store.ts';
 import { CoreError } from '../../core/errors.ts';
 import { getBoundAccount } from '../local/local-account.ts';
@@ -53,9 +54,7 @@ export default fp(
     app.decorate('apiTokens', store);
     app.decorateRequest('apiToken', null);
 
-    app.addHook('onRequest', async (request) => {
-      const header = request.headers.authorization;
-      if (header === undefined) return;
+    const useToken = async (request: FastifyRequest, header: string): Promise<void> => {
       if (isLocalRequest(request)) throw refuse(say('web.tokens.local'));
       if (request.headers.cookie !== undefined) {
         throw refuse(say('web.tokens.cookies'));
@@ -87,6 +86,13 @@ export default fp(
       if (memo.memo?.verdict === 'must-change') session.mustChangePassword = true;
       request.session = session;
       request.apiToken = token;
+    };
+    // A callback hook that returns at once without the header (pages, the login form): an
+    // async hook costs a promise and a microtask turn on every request.
+    app.addHook('onRequest', (request, _reply, done) => {
+      const header = request.headers.authorization;
+      if (header === undefined) return done();
+      useToken(request, header).then(() => done(), done);
     });
     // A deleted token's session ends with it.
     app.decorate('endTokenSession', endTokenSession);

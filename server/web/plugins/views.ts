@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import view from '@fastify/view';
 import nunjucks from 'nunjucks';
@@ -44,6 +45,21 @@ const localized = <T>(format: Format<T>) =>
 export default fp(
   async (app) => {
     const manifest = readManifest();
+    // `reply.locals` is a getter (declared before @fastify/view, which then adds no onRequest
+    // hook making an object for every request): read only by reply.view, it gives the page's
+    // data the request's language, worked out when a template reads it (Object.assign calls the
+    // getter), so an API call or a redirect never parses Accept-Language nor runs a hook. A
+    // per-request hook writing into a null `locals` answered every request 500 (red team F5).
+    app.decorateReply('locals', {
+      getter(this: FastifyReply) {
+        const { request } = this;
+        return {
+          get locale() {
+            return request.locale;
+          },
+        };
+      },
+    });
     await app.register(view, {
       engine: { nunjucks },
       root: join(projectDir, 'views'),
@@ -76,15 +92,6 @@ export default fp(
           env.addFilter('shadowdate', (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10));
         },
       },
-    });
-    // Every page's data has the request's language, worked out only when a template reads it
-    // (Object.assign in reply.view calls the getter): an API call never parses Accept-Language.
-    app.addHook('onRequest', (request, reply, done) => {
-      Object.defineProperty((reply as unknown as { locals: object }).locals, 'locale', {
-        enumerable: true,
-        get: () => request.locale,
-      });
-      done();
     });
   },
   { name: 'licorn-views' },
