@@ -119,34 +119,3 @@ export function checkGroupNotRestricted(group: { name: string; gid: number }, ac
     throw new CoreError('permission-denied', message, { field: 'name' });
   }
 }
-
-// Why a group may not be deleted or renamed through the interface (null: it may), for the
-// group's page to offer only what the server would do. The page offers no Delete for a
-// helper group (the API refuses it: it is a role of its standard group) nor for a system
-// group (a package's group, which admins may still delete through the API or `licorn del`,
-// knowingly, but never by a click on a page meant for people's groups).
-export function getGroupRefusals(
-  group: { name: string; gid: number; system?: boolean; helperOf?: { group: string; role: string } | null },
-  protectedNames: readonly string[],
-  adminGroups: readonly string[],
-): { delete: string | null; rename: string | null } {
-  const restricted =
-    group.gid < restrictedUidBelow || group.gid > restrictedUidAbove
-      ? `${quote(group.name)} is a restricted group (GID ${group.gid}), never touched through the interface`
-      : null;
-  const helper = group.helperOf
-    ? `${quote(group.name)} holds the ${group.helperOf.role}s of the group ${group.helperOf.group}: ` +
-      `delete ${group.helperOf.group} instead`
-    : null;
-  const system = group.system
-    ? `${quote(group.name)} is a system group, not deleted from this page (licorn del group, as an admin, can)`
-    : null;
-  return {
-    delete: protectedNames.includes(group.name)
-      ? `The group ${quote(group.name)} is protected and cannot be deleted`
-      : (restricted ?? helper ?? system),
-    rename: adminGroups.includes(group.name)
-      ? `The administrators' group ${quote(group.name)} cannot be renamed`
-      : restricted,
-  };
-}

@@ -8,8 +8,7 @@ import {
   getGroupPeople,
   isHelperGroup,
 } from '../../core/accounts/group-details.ts';
-import { getGroupRefusals } from '../../core/accounts/account-permissions.ts';
-import { protectedGroups } from '../../core/accounts/group-operations.ts';
+import { getGroupRefusals } from '../../core/accounts/group-protection.ts';
 
 // The groups pages, for admins: the list (helper groups shown with their standard group,
 // system groups on request) and one group's page. Changes go through the JSON API; the
@@ -69,7 +68,7 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
         deletion: describeGroupDeletion(group),
         isAdminGroup: app.config.auth.adminGroups.includes(group.name),
         // What the server would refuse, disabled on the page with the reason.
-        refusals: getGroupRefusals(group, protectedGroups, app.config.auth.adminGroups),
+        refusals: getGroupRefusals(group, app.config.auth.adminGroups),
       });
     },
   );
