@@ -19,7 +19,8 @@ describe('getGroupDeletionRefusal', () => {
     expect(getGroupDeletionRefusal({ ...standard, name: 'old', gid: 30001 }, adminGroups)).toContain(
       'restricted group (GID 30001)',
     );
-    const helper = { name: 'gst-developers', gid: 999, system: true, helperOf: { group: 'developers', role: 'guest' } };
+    const helperOf = { group: 'developers', role: 'guest' };
+    const helper = { name: 'gst-developers', gid: 999, system: true, helperOf };
     expect(getGroupDeletionRefusal(helper as never, adminGroups)).toBe(
       'The group "gst-developers" holds the guests of the group developers: delete developers instead',
     );

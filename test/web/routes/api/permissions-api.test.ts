@@ -186,7 +186,7 @@ describe('privileged group names and system groups (second red-team round)', () 
     expect(join.statusCode).toBe(403);
   });
 
-  it('deletes a system group for nobody, admins included (a package relies on it); a standard group stays theirs', async () => {
+  it('deletes a system group for nobody, admins included; a standard group stays theirs', async () => {
     expect((await call(api.admin, 'POST', '/api/v1/groups', { name: 'sysdock', system: true })).statusCode).toBe(201);
     const before = await digestEtc();
     for (const session of [wmi, api.admin]) {
