@@ -104,7 +104,7 @@ async function expectContrast(page: Page, selector: string, what: string): Promi
 
 for (const width of checkedWidths) {
   for (const colorScheme of colorSchemes) {
-    test(`the accounts and groups lists show each row whole in a ${width}-px window, ${colorScheme} theme`, async ({
+    test(`the accounts and groups lists show each row whole, a group's page in reach, ${width} px, ${colorScheme}`, async ({
       browser,
     }) => {
       test.setTimeout(90_000);
@@ -147,6 +147,20 @@ for (const width of checkedWidths) {
       await expectShownAcross(page, developers.getByText('/home/groups/developers'), 'developers: its share');
       await expectContrast(page, '.table-wrap', `groups at ${width} px`);
       await expectNoSidewaysScroll(page, `groups at ${width} px`);
+
+      // A group's page: the suggestions as one types and what a deletion takes, in reach; a
+      // protected group's reason instead of Delete.
+      await openSettled(page, '/groups/teachers');
+      const field = page.getByPlaceholder('Login to add');
+      await field.pressSequentially('emilie');
+      await expectShownAcross(page, page.getByRole('option', { name: /ebernard/ }), 'the suggestion Émilie Bernard');
+      await field.press('Escape');
+      await expectShownAcross(page, page.locator('#group-delete-summary'), 'teachers: what its deletion takes');
+      await expectShownAcross(page, page.getByRole('button', { name: /^Delete teachers/ }), 'Delete teachers');
+      await expectNoSidewaysScroll(page, `a group at ${width} px`);
+      await openSettled(page, '/groups/admins');
+      await expectShownAcross(page, page.locator('#group-delete-refusal'), 'admins: why it is not deleted');
+      await expect(page.getByRole('button', { name: /^Delete / })).toHaveCount(0);
       await page.getByRole('button', { name: 'Log out' }).click();
       await context.close();
     });
