@@ -104,7 +104,7 @@ async function expectContrast(page: Page, selector: string, what: string): Promi
 
 for (const width of checkedWidths) {
   for (const colorScheme of colorSchemes) {
-    test(`the accounts and groups lists show each row whole, a group's page in reach, ${width} px, ${colorScheme}`, async ({
+    test(`accounts and groups: every row whole, a group's page in reach, ${width} px, ${colorScheme}`, async ({
       browser,
     }) => {
       test.setTimeout(90_000);
