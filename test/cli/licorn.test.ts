@@ -221,6 +221,26 @@ describe('add, mod, del', () => {
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(deleted.stdout).toMatch(/^Deleted group cligroup2/);
   });
+
+  it("refuse, even to root, the groups the interface never deletes, with the core's reason", async () => {
+    const made = await licorn(['add', 'group', 'clisys', '--system']);
+    expect(made.code, made.stderr).toBe(0);
+    const groupFile = () => readFile(join(root, 'etc/group'), 'utf8');
+    const before = await groupFile();
+    const cases: [string, RegExp][] = [
+      ['admins', /^licorn: The group "admins" is protected and cannot be deleted: its members administer the machine/],
+      ['users', /^licorn: The group "users" is protected and cannot be deleted/],
+      ['rsp-developers', /^licorn: The group "rsp-developers" holds the responsibles of the group developers/],
+      ['clisys', /^licorn: The group "clisys" is a system group \(GID \d+\), which packages and services rely on/],
+    ];
+    for (const [name, message] of cases) {
+      const refused = await licorn(['del', 'group', name]);
+      expect(refused.code, name).toBe(1);
+      expect(refused.stderr, name).toMatch(message);
+      expect(refused.stderr, name).toMatch(/\(field: name\)\n$/);
+    }
+    expect(await groupFile()).toBe(before);
+  });
 });
 
 describe('an account that is not an admin', () => {

@@ -2,7 +2,8 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { CoreError } from '../errors.ts';
 import type { AccountView } from './account-view.ts';
-import { accountViewSchema, passwordSchema } from './account-schema.ts';
+import { accountViewSchema, passwordSchema, type Membership } from './account-schema.ts';
+import type { GroupRole } from './group-schema.ts';
 import type { NewAccount } from './account-operations.ts';
 import { quoted, say } from '../messages.ts';
 
@@ -21,10 +22,13 @@ export const csvColumns = [
 export type CsvColumn = (typeof csvColumns)[number];
 
 // Each column's label as people read it ("Full name", "Primary group"): the titles of the
-// account's one description (account-schema.ts), never a second list.
+// account's one description (account-schema.ts), never a second list. The groups column holds
+// the memberships (see formatMemberships).
 export const csvColumnLabels = Object.fromEntries(
   csvColumns.map((column) => {
-    const schema = column === 'password' ? passwordSchema : accountViewSchema.properties[column];
+    const { properties } = accountViewSchema;
+    const schema =
+      column === 'password' ? passwordSchema : column === 'groups' ? properties.memberships : properties[column];
     return [column, (schema as { title?: string }).title ?? column];
   }),
 ) as Record<CsvColumn, string>;
@@ -37,25 +41,53 @@ export interface CsvAccountRow {
   uid?: number;
   primaryGroup?: string;
   groups?: string[];
+  roles?: Record<string, GroupRole>;
   home?: string;
   shell?: string;
   password?: string;
 }
 
-// Writes accounts as CSV with a header line; groups are separated by spaces.
+// An account's groups as the CSV's groups column writes them: a role in a standard group as
+// `group=role` (`accounting=responsible`, `marketing=guest`: the CLI's --role spelling), a
+// member of a standard group or of a group without roles as the group's name; never the
+// helper groups (rsp-, gst-), which are Licorn's way of keeping roles, not groups of their own.
+// The import reads the same, so an export imports back as it was.
+export function formatMemberships(memberships: readonly Membership[]): string {
+  const token = ({ group, role }: Membership) => (role === null || role === 'member' ? group : `${group}=${role}`);
+  return memberships.map(token).join(' ');
+}
+
+// Reads a groups cell (see formatMemberships): names separated by spaces, commas or
+// semicolons, a `group=role` one giving that role. A helper group's name (an older export's)
+// still means its role; an unknown role is the core's to refuse, naming it.
+function parseMemberships(value: string, row: CsvAccountRow): void {
+  for (const token of value.split(/[\s;,]+/).filter(Boolean)) {
+    const equals = token.indexOf('=');
+    if (equals < 0) {
+      (row.groups ??= []).push(token);
+      continue;
+    }
+    // Without a prototype: `__proto__=guest` is a group name the core refuses, not a setter.
+    row.roles ??= Object.create(null) as Record<string, GroupRole>;
+    row.roles[token.slice(0, equals)] = token.slice(equals + 1) as GroupRole;
+  }
+}
+
 // A CSV row as the input of an account's creation (an empty login is still an input to refuse).
-export function toNewAccount(row: CsvAccountRow): Omit<NewAccount, 'hash'> {
+export function toNewAccount(row: CsvAccountRow): Omit<NewAccount, 'hash'> & Pick<CsvAccountRow, 'roles'> {
   return {
     login: row.login ?? '',
     fullName: row.fullName,
     uid: row.uid,
     primaryGroup: row.primaryGroup,
     groups: row.groups,
+    roles: row.roles,
     home: row.home,
     shell: row.shell,
   };
 }
 
+// Writes accounts as CSV with a header line; the groups column as formatMemberships says.
 export function formatAccountsCsv(accounts: readonly AccountView[]): string {
   return stringify(
     accounts.map((account) => [
@@ -63,7 +95,7 @@ export function formatAccountsCsv(accounts: readonly AccountView[]): string {
       account.fullName,
       account.uid,
       account.primaryGroup ?? '',
-      account.groups.join(' '),
+      formatMemberships(account.memberships),
       account.home,
       account.shell,
       account.locked ? 'yes' : 'no',
@@ -106,7 +138,7 @@ export function parseAccountsCsv(text: string, mapping: CsvMapping = {}): CsvAcc
       const column = mapping[header] ?? (csvColumns.includes(header as CsvColumn) ? (header as CsvColumn) : null);
       if (!column || column === 'ignore' || value === '' || column === 'locked') continue;
       if (column === 'uid') row.uid = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-      else if (column === 'groups') row.groups = value.split(/[\s;,]+/).filter(Boolean);
+      else if (column === 'groups') parseMemberships(value, row);
       else row[column] = value;
     }
     return row;

@@ -119,32 +119,3 @@ export function checkGroupNotRestricted(group: { name: string; gid: number }, ac
     throw new CoreError('permission-denied', message, { field: 'name' });
   }
 }
-
-// Why a group may not be deleted or renamed through the interface (null: it may), for the
-// group's page to offer only what the server would do. The page offers no Delete for a
-// helper group (the API refuses it: it is a role of its standard group) nor for a system
-// group (a package's group, which admins may still delete through the API or `licorn del`,
-// knowingly, but never by a click on a page meant for people's groups).
-export function getGroupRefusals(
-  group: { name: string; gid: number; system?: boolean; helperOf?: { group: string; role: string } | null },
-  protectedNames: readonly string[],
-  adminGroups: readonly string[],
-): { delete: CoreMessage | null; rename: CoreMessage | null } {
-  const name = quoted(group.name);
-  const restricted =
-    group.gid < restrictedUidBelow || group.gid > restrictedUidAbove
-      ? say('permissions.restrictedGroupPage', { name, gid: group.gid })
-      : null;
-  const helper = group.helperOf
-    ? say('permissions.helperGroup', {
-        name,
-        people: say(group.helperOf.role === 'responsible' ? 'roles.people.responsible' : 'roles.people.guest'),
-        owner: group.helperOf.group,
-      })
-    : null;
-  const system = group.system ? say('permissions.systemGroupPage', { name }) : null;
-  return {
-    delete: protectedNames.includes(group.name) ? say('groups.protected', { name }) : (restricted ?? helper ?? system),
-    rename: adminGroups.includes(group.name) ? say('permissions.adminGroupRename', { name }) : restricted,
-  };
-}

@@ -8,8 +8,8 @@ import { validateDescription, validateId, validateName } from './validate-fields
 import type { NewGroupBody } from './group-schema.ts';
 import { type CoreMessage, quoted, say } from '../messages.ts';
 
-// Groups the web may never delete (Licorn's rule; the CLI as root may).
-export const protectedGroups = ['admins', 'licorn-wmi', 'users', 'acl', 'root', 'sudo', 'shadow'];
+// Licorn's own groups, never deleted through the interface (the rule: group-protection.ts).
+export { protectedGroups } from './group-protection.ts';
 
 // The longest standard group name: its helpers (`rsp-` + name) must fit in 32 characters.
 export const maxStandardGroupLength = 28;
@@ -118,16 +118,12 @@ function removeGroup(db: AccountDatabase, name: string): void {
   if (ids.gidOwners.get(group.gid) === name) ids.gidOwners.delete(group.gid);
 }
 
-// Deletes a group (and its helpers), refusing a protected group, a helper group on its own,
-// and someone's primary group, each with the reason.
-export function applyDeleteGroup(db: AccountDatabase, name: string, options: { allowProtected?: boolean } = {}): void {
+// Deletes a group (and its helpers), refusing a helper group on its own (it would leave its
+// standard group half made) and someone's primary group, each with the reason. Which groups
+// the interface may delete at all is checkGroupDeletion's (group-protection.ts), asked first.
+export function applyDeleteGroup(db: AccountDatabase, name: string): void {
   if (!db.group.has(name))
     throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'name' });
-  if (!options.allowProtected && protectedGroups.includes(name)) {
-    throw new CoreError('permission-denied', say('groups.protected', { name: quoted(name) }), {
-      field: 'name',
-    });
-  }
   const owner = getHelperOwner(db, name);
   if (owner !== null)
     throw new CoreError(

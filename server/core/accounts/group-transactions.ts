@@ -9,6 +9,7 @@ import {
   type NewGroup,
 } from './group-operations.ts';
 import { hasRoles } from './licorn-roles.ts';
+import { checkGroupDeletion } from './group-protection.ts';
 import type { GroupShares } from './group-shares.ts';
 import { checkShareClear } from './account-directories.ts';
 import { mapRows } from './bulk-rows.ts';
@@ -52,7 +53,10 @@ export async function createGroup(
   return getView(store, entry.name);
 }
 
-// Deletes a group (with its helpers); its shared directory is archived.
+// Deletes a group (with its helpers); its shared directory is archived. Refused, whoever asks,
+// for the groups the interface never deletes (checkGroupDeletion: Licorn's own and the
+// administrators' groups, restricted, helper and system groups); `allowProtected` is for the
+// core's own callers and tests only, never a request's.
 export async function deleteGroup(
   store: AccountsStore,
   shares: GroupShares,
@@ -63,13 +67,13 @@ export async function deleteGroup(
   let archive: string | null = null;
   await store.transact(
     (db, context) => {
-      // The caller's rights, read from the files as they are now (a demotion not yet seen
-      // by the watcher counts). Checked after the core's own refusals (protected groups, someone's
-      // primary group), whose reasons say more; a refusal still rolls everything back.
+      // What the group is, then the caller's rights, both read from the files as they are now
+      // (a demotion not yet seen by the watcher counts); the group's own reason says more, so
+      // it comes first. A refusal rolls everything back.
+      if (!options.allowProtected) checkGroupDeletion(db, context.defs, name, options.by?.adminGroups ?? []);
       const group = options.by ? getGroupView(db, context.defs, name) : null;
-      const actor = options.by ? getActorIn(db, options.by) : null;
-      applyDeleteGroup(db, name, options);
-      if (actor && group) checkGroupChange(actor, group, options.by!.adminGroups);
+      if (options.by && group) checkGroupChange(getActorIn(db, options.by), group, options.by.adminGroups);
+      applyDeleteGroup(db, name);
     },
     async (_, steps) => {
       if (hadShare) archive = await shares.archive(steps, name);

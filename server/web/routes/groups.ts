@@ -7,8 +7,7 @@ import {
   getGroupPeople,
   isHelperGroup,
 } from '../../core/accounts/group-details.ts';
-import { getGroupRefusals } from '../../core/accounts/account-permissions.ts';
-import { protectedGroups } from '../../core/accounts/group-operations.ts';
+import { getGroupRefusals } from '../../core/accounts/group-protection.ts';
 import { quoted, renderMessages, say } from '../../core/messages.ts';
 
 // The groups pages, for admins: the list (helper groups shown with their standard group,
@@ -72,7 +71,7 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
         deletion: describeGroupDeletion(group),
         isAdminGroup: app.config.auth.adminGroups.includes(group.name),
         // What the server would refuse, disabled on the page with the reason.
-        refusals: renderMessages(getGroupRefusals(group, protectedGroups, app.config.auth.adminGroups), request.locale),
+        refusals: renderMessages(getGroupRefusals(group, app.config.auth.adminGroups), request.locale),
       });
     },
   );

@@ -17,7 +17,6 @@ import {
 import { checkGroupNotRestricted, getActor, type Actor } from '../../../core/accounts/account-permissions.ts';
 import { checkGroupChange, type Requester } from '../../../core/accounts/membership-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
-import { protectedGroups } from '../../../core/accounts/group-operations.ts';
 import { errorSchema } from './account-schemas.ts';
 import { getGroupDetails } from '../../../core/accounts/group-details.ts';
 import { quoted, say } from '../../../core/messages.ts';
@@ -255,16 +254,10 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
         request,
         'group-delete',
         request.params.name,
-        () => {
-          // A protected group gets the core's own reason; a system or admin group is for
-          // members of `admins` only (a licorn-wmi member deleting `docker` could make it again
-          // with members of their choosing).
-          if (!protectedGroups.includes(request.params.name)) {
-            checkGroupNotRestricted(getExisting(request.params.name), 'delete');
-            checkGroupChange(getActorOf(request), getExisting(request.params.name), adminGroups);
-          }
-          return accounts.deleteGroup(request.params.name, { by: getRequester(request) });
-        },
+        // The core refuses the groups the interface never deletes (group-protection.ts), then
+        // what the caller's rights forbid, inside the transaction; the CLI and the page ask
+        // the same rule.
+        () => accounts.deleteGroup(request.params.name, { by: getRequester(request) }),
         (result) => describeGroupRemoval(result.archive),
       ),
   );
