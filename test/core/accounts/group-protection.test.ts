@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { getGroupDeletionRefusal, getGroupRefusals } from '../../../server/core/accounts/group-protection.ts';
+import {
+  getGroupDeletionRefusal as getDeletionMessage,
+  getGroupRefusals as getRefusalMessages,
+} from '../../../server/core/accounts/group-protection.ts';
+import { type CoreMessage, renderMessage, renderMessages } from '../../../server/core/messages.ts';
+
+// The refusals are keyed messages: read here in English, as the API says them to English readers.
+const getGroupDeletionRefusal = (...args: Parameters<typeof getDeletionMessage>) => {
+  const message: CoreMessage | null = getDeletionMessage(...args);
+  return message && renderMessage(message, 'en');
+};
+const getGroupRefusals = (...args: Parameters<typeof getRefusalMessages>) =>
+  renderMessages(getRefusalMessages(...args), 'en');
 
 // The one rule on which groups the interface deletes (API, CLI and pages ask it).
 const standard = { name: 'developers', gid: 10002, system: false, helperOf: null };
@@ -39,5 +51,15 @@ describe('getGroupDeletionRefusal', () => {
       rename: `The administrators' group "admins" cannot be renamed`,
     });
     expect(getGroupRefusals(standard, adminGroups)).toEqual({ delete: null, rename: null });
+  });
+
+  it('says them in French to a French reader', () => {
+    const acl = getDeletionMessage({ ...standard, name: 'acl', system: true, gid: 999 }, adminGroups);
+    expect(renderMessage(acl!, 'fr')).toContain(
+      'acl\u00a0» est protégé et ne peut pas être supprimé\u00a0: il possède le dossier partagé de chaque groupe',
+    );
+    const helperOf = { group: 'developers', role: 'responsible' } as const;
+    const helper = getDeletionMessage({ name: 'rsp-developers', gid: 999, system: true, helperOf }, adminGroups);
+    expect(renderMessage(helper!, 'fr')).toContain('contient les responsables du groupe developers');
   });
 });
