@@ -4,7 +4,7 @@ import type { OperationContext } from './account-operations.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
 import { validateName, quote } from './validate-fields.ts';
-import { checkNotRestricted, restrictedUidBelow } from './account-permissions.ts';
+import { checkNotRestricted } from './account-permissions.ts';
 import { describeProcesses, getHolders } from './account-processes.ts';
 
 // The checks the account operations share: names free, UID ranges and UIDs still running,
@@ -21,11 +21,10 @@ export function checkLoginFree(db: AccountDatabase, login: string, field = 'logi
 }
 
 // The UID range of system or standard accounts, and its name for messages.
-// System accounts start at 300: below are restricted accounts, which Licorn never makes.
+// System accounts start at accounts.system_id_min (300; defs.sysUidMin is capped by it in
+// account-ranges.ts): below are restricted accounts, which Licorn never makes.
 export function getUidRange(defs: LoginDefs, system: boolean): [number, number, string] {
-  return system
-    ? [Math.max(defs.sysUidMin, restrictedUidBelow), defs.sysUidMax, 'system accounts']
-    : [defs.uidMin, defs.uidMax, 'standard accounts'];
+  return system ? [defs.sysUidMin, defs.sysUidMax, 'system accounts'] : [defs.uidMin, defs.uidMax, 'standard accounts'];
 }
 
 // Checks a list of supplementary group names: well formed and existing; returns it without

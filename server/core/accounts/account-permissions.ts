@@ -1,6 +1,7 @@
 import { CoreError } from '../errors.ts';
 import type { AccountView } from './account-view.ts';
 import { quote } from './validate-fields.ts';
+import { describeRestrictedRange, isRestrictedGid, isRestrictedUid } from './account-ranges.ts';
 
 // Licorn's permission rules (REFERENCE.md), owned by the core so that every entry point (the
 // API, the pages, later the CLI) asks the same questions and the pages offer only what the
@@ -10,9 +11,9 @@ import { quote } from './validate-fields.ts';
 // through the interface.
 export const adminsGroup = 'admins';
 
-// Licorn never touches accounts below this UID or above the other (root, daemons, nobody).
-export const restrictedUidBelow = 300;
-export const restrictedUidAbove = 29999;
+// Licorn never touches accounts below the system minimum or above the standard maximum
+// (root, daemons, nobody): account-ranges.ts, from the configuration.
+export { isRestrictedUid } from './account-ranges.ts';
 
 // What an admin asks to do to an account.
 export type AccountAction = 'modify' | 'lock' | 'unlock' | 'delete' | 'rename' | 'set-password' | 'change-groups';
@@ -33,17 +34,12 @@ export interface Actor {
   inAdminsGroup: boolean;
 }
 
-// Whether a UID is one Licorn never touches (below 300 or above 29999).
-export function isRestrictedUid(uid: number): boolean {
-  return uid < restrictedUidBelow || uid > restrictedUidAbove;
-}
-
 // Why an account may not be touched by anyone (a restricted one), or null.
 function getRestrictedReason(account: { login: string; uid: number }): string | null {
   if (!isRestrictedUid(account.uid)) return null;
   return (
     `${quote(account.login)} is a restricted account (UID ${account.uid}): Licorn never touches accounts ` +
-    `with a UID below ${restrictedUidBelow} or above ${restrictedUidAbove}`
+    `with a UID ${describeRestrictedRange('UID')}`
   );
 }
 
@@ -109,10 +105,10 @@ export function getAccountActions(
 // The rules on what an account's groups become (primary, supplementary, roles), applied
 // inside the transaction: membership-rules.ts.
 
-// Refuses deleting or renaming a restricted group (GID below 300 or above 29999: root,
+// Refuses deleting or renaming a restricted group (GID below 300 or above 29999 by default: root,
 // daemon, users, nogroup…) through the interface, as Licorn did.
 export function checkGroupNotRestricted(group: { name: string; gid: number }, action: 'delete' | 'rename'): void {
-  if (group.gid < restrictedUidBelow || group.gid > restrictedUidAbove) {
+  if (isRestrictedGid(group.gid)) {
     const message =
       `Cannot ${action} ${quote(group.name)}: it is a restricted group (GID ${group.gid}), ` +
       'never touched through the interface';
@@ -130,10 +126,9 @@ export function getGroupRefusals(
   protectedNames: readonly string[],
   adminGroups: readonly string[],
 ): { delete: string | null; rename: string | null } {
-  const restricted =
-    group.gid < restrictedUidBelow || group.gid > restrictedUidAbove
-      ? `${quote(group.name)} is a restricted group (GID ${group.gid}), never touched through the interface`
-      : null;
+  const restricted = isRestrictedGid(group.gid)
+    ? `${quote(group.name)} is a restricted group (GID ${group.gid}), never touched through the interface`
+    : null;
   const helper = group.helperOf
     ? `${quote(group.name)} holds the ${group.helperOf.role}s of the group ${group.helperOf.group}: ` +
       `delete ${group.helperOf.group} instead`

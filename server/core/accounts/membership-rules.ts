@@ -3,14 +3,9 @@ import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import { getAccountView } from './account-view.ts';
 import { quote } from './validate-fields.ts';
+import { describeRestrictedRange, isRestrictedGid } from './account-ranges.ts';
 import { getHelperOwner, hasRoles } from './licorn-roles.ts';
-import {
-  adminsGroup,
-  checkAccountAction,
-  isRestrictedUid,
-  type AccountAction,
-  type Actor,
-} from './account-permissions.ts';
+import { adminsGroup, checkAccountAction, type AccountAction, type Actor } from './account-permissions.ts';
 
 // Licorn's rules applied inside a transaction, on the database as it is once the store has
 // re-read the files under their locks: a demotion or a change that lands while a request
@@ -89,7 +84,7 @@ export function getActorIn(db: AccountDatabase, requester: Requester): Actor {
 
 // Why only members of `admins` may put accounts into or take them out of a group (null:
 // anyone allowed may): the admin groups (rights to manage the machine), restricted groups
-// (GID below 300 or above 29999: root, shadow, disk, adm…) and other system groups. The
+// (GID below 300 or above 29999 by default: root, shadow, disk, adm…) and other system groups. The
 // helper groups of a standard group (rsp-G, gst-G: system GIDs) are its roles: G's answer.
 export function getGroupPrivilege(
   db: AccountDatabase,
@@ -99,7 +94,7 @@ export function getGroupPrivilege(
 ): string | null {
   if (adminGroups.includes(name) || name === adminsGroup) return "an administrators' group";
   const group = db.group.get(name);
-  if (group && isRestrictedUid(group.gid)) return `a restricted group (GID ${group.gid})`;
+  if (group && isRestrictedGid(group.gid)) return `a restricted group (GID ${group.gid})`;
   const owner = group ? getHelperOwner(db, name) : null;
   if (owner !== null && hasRoles(db, owner)) return getGroupPrivilege(db, defs, owner, adminGroups);
   if (group && (group.gid < defs.gidMin || group.gid > defs.gidMax)) return `a system group (GID ${group.gid})`;
@@ -220,9 +215,10 @@ export function checkNewGroupRules(
   defs: LoginDefs,
   adminGroups: readonly string[],
 ): void {
-  if (input.gid !== undefined && isRestrictedUid(input.gid)) {
+  if (input.gid !== undefined && isRestrictedGid(input.gid)) {
     const message =
-      `GID ${input.gid} is in the restricted range (below 300 or above 29999), ` + 'never given through the interface';
+      `GID ${input.gid} is in the restricted range (${describeRestrictedRange('GID')}), ` +
+      'never given through the interface';
     throw new CoreError('permission-denied', message, { field: 'gid' });
   }
   if (actor.inAdminsGroup) return;
@@ -251,7 +247,7 @@ export function checkGroupChange(
     const message = `Only members of "${adminsGroup}" may name a group ${quote(newName!)}: it is ${privilege}`;
     throw new CoreError('permission-denied', message, { field: 'newName' });
   }
-  if (isRestrictedUid(group.gid)) {
+  if (isRestrictedGid(group.gid)) {
     const message =
       `${quote(group.name)} is a restricted group (GID ${group.gid}), ` + 'never changed through the interface';
     throw new CoreError('permission-denied', message, { field: 'name' });
