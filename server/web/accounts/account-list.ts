@@ -94,7 +94,10 @@ export class AccountList {
     const key = `${query.sort}|${query.withSystem}|${words.join(' ')}`;
     let matching = this.#results.get(key);
     if (!matching) {
-      matching = this.#getSorted(query.sort).filter(
+      // A filter typed further (each word of an earlier one inside a word of this one) only
+      // narrows that one's matches: a key press scans those, not every account.
+      const from = this.#getNarrowed(`${query.sort}|${query.withSystem}|`, words) ?? this.#getSorted(query.sort);
+      matching = from.filter(
         (entry) => (query.withSystem || !entry.account.system) && words.every((word) => entry.search.includes(word)),
       );
       this.#results.set(key, matching);
@@ -110,6 +113,18 @@ export class AccountList {
       rows.push(matching[query.descending ? matching.length - 1 - position : position]!.account);
     }
     return { rows, matched: matching.length, page, pageCount, generation: this.#generation };
+  }
+
+  // The matches of a cached filter, of the same sort and toggle, that this one narrows (the
+  // fewest), or null. The cache is emptied at every change, so they are current.
+  #getNarrowed(prefix: string, words: string[]): Entry[] | null {
+    let best: Entry[] | null = null;
+    for (const [key, entries] of this.#results) {
+      if (!key.startsWith(prefix) || (best && best.length <= entries.length)) continue;
+      const earlier = key.slice(prefix.length).split(' ').filter(Boolean);
+      if (earlier.every((word) => words.some((now) => now.includes(word)))) best = entries;
+    }
+    return best;
   }
 
   // Stops following changes.
