@@ -72,6 +72,10 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     return503OnClosing: true,
     frameworkErrors: handleFrameworkError,
     schemaController: { compilersFactory: { buildSerializer: buildLazySerializer } },
+    // The core reads the account files, the shares and the status history before the app
+    // listens: 100,000 accounts on a busy machine took longer than Fastify's 10 s default,
+    // and the daemon refused to start. A hung start is still ended (two minutes).
+    pluginTimeout: 120_000,
   });
   // Strict bodies, coerced querystrings (server/web/validation/validator-compiler.ts).
   app.setValidatorCompiler(compileValidator);

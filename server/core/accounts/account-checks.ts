@@ -4,7 +4,7 @@ import type { OperationContext } from './account-operations.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
 import { validateName } from './validate-fields.ts';
-import { checkNotRestricted, restrictedUidBelow } from './account-permissions.ts';
+import { checkNotRestricted } from './account-permissions.ts';
 import { getHolders, sayProcesses } from './account-processes.ts';
 import { type CoreMessage, quoted, say } from '../messages.ts';
 
@@ -22,10 +22,11 @@ export function checkLoginFree(db: AccountDatabase, login: string, field = 'logi
 }
 
 // The UID range of system or standard accounts, and its name for messages.
-// System accounts start at 300: below are restricted accounts, which Licorn never makes.
+// System accounts start at accounts.system_id_min (300; defs.sysUidMin is capped by it in
+// account-ranges.ts): below are restricted accounts, which Licorn never makes.
 export function getUidRange(defs: LoginDefs, system: boolean): [number, number, CoreMessage] {
   return system
-    ? [Math.max(defs.sysUidMin, restrictedUidBelow), defs.sysUidMax, say('ids.kind.systemAccounts')]
+    ? [defs.sysUidMin, defs.sysUidMax, say('ids.kind.systemAccounts')]
     : [defs.uidMin, defs.uidMax, say('ids.kind.standardAccounts')];
 }
 

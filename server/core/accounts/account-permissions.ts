@@ -1,6 +1,7 @@
 import { CoreError } from '../errors.ts';
 import type { AccountView } from './account-view.ts';
 import { type CoreMessage, quoted, say } from '../messages.ts';
+import { getAccountRanges, isRestrictedGid, isRestrictedUid } from './account-ranges.ts';
 
 // Licorn's permission rules (REFERENCE.md), owned by the core so that every entry point (the
 // API, the pages, later the CLI) asks the same questions and the pages offer only what the
@@ -10,9 +11,9 @@ import { type CoreMessage, quoted, say } from '../messages.ts';
 // through the interface.
 export const adminsGroup = 'admins';
 
-// Licorn never touches accounts below this UID or above the other (root, daemons, nobody).
-export const restrictedUidBelow = 300;
-export const restrictedUidAbove = 29999;
+// Licorn never touches accounts below the system minimum or above the standard maximum
+// (root, daemons, nobody): account-ranges.ts, from the configuration.
+export { isRestrictedUid } from './account-ranges.ts';
 
 // What an admin asks to do to an account.
 export type AccountAction = 'modify' | 'lock' | 'unlock' | 'delete' | 'rename' | 'set-password' | 'change-groups';
@@ -33,19 +34,15 @@ export interface Actor {
   inAdminsGroup: boolean;
 }
 
-// Whether a UID is one Licorn never touches (below 300 or above 29999).
-export function isRestrictedUid(uid: number): boolean {
-  return uid < restrictedUidBelow || uid > restrictedUidAbove;
-}
-
 // Why an account may not be touched by anyone (a restricted one), or null.
 function getRestrictedReason(account: { login: string; uid: number }): CoreMessage | null {
   if (!isRestrictedUid(account.uid)) return null;
+  const { systemIdMin, standardUidMax } = getAccountRanges();
   return say('permissions.restrictedAccount', {
     login: quoted(account.login),
     uid: account.uid,
-    below: restrictedUidBelow,
-    above: restrictedUidAbove,
+    below: systemIdMin,
+    above: standardUidMax,
   });
 }
 
@@ -111,10 +108,10 @@ export function getAccountActions(
 // The rules on what an account's groups become (primary, supplementary, roles), applied
 // inside the transaction: membership-rules.ts.
 
-// Refuses deleting or renaming a restricted group (GID below 300 or above 29999: root,
+// Refuses deleting or renaming a restricted group (GID below 300 or above 29999 by default: root,
 // daemon, users, nogroup…) through the interface, as Licorn did.
 export function checkGroupNotRestricted(group: { name: string; gid: number }, action: 'delete' | 'rename'): void {
-  if (group.gid < restrictedUidBelow || group.gid > restrictedUidAbove) {
+  if (isRestrictedGid(group.gid)) {
     const message = say(`permissions.restrictedGroup.${action}`, { name: quoted(group.name), gid: group.gid });
     throw new CoreError('permission-denied', message, { field: 'name' });
   }

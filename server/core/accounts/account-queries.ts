@@ -1,5 +1,6 @@
 import type { AccountsStore } from './accounts-store.ts';
 import {
+  getAccountMemberships,
   getAccountView,
   getGroupView,
   getMembershipIndex,
@@ -11,6 +12,9 @@ import type { AccountCounts } from './account-counts.ts';
 import type { ShadowEntry } from './parse-shadow.ts';
 import { AccountSuggestions, type AccountSuggestion } from './account-suggestions.ts';
 
+// Views built without the membership index per version of the files, before it is built.
+export const singleViewsPerRevision = 16;
+
 // What the pages read of the accounts and groups, computed from the store's database and
 // kept until the files change (its revision moves).
 export class AccountQueries {
@@ -20,6 +24,7 @@ export class AccountQueries {
   #accounts: { revision: number; views: readonly AccountView[] } | null = null;
   #suggestions: { revision: number; index: AccountSuggestions } | null = null;
   #membership: { revision: number; index: MembershipIndex } | null = null;
+  #singles = { revision: -1, count: 0 };
 
   constructor(store: AccountsStore) {
     this.#store = store;
@@ -47,8 +52,15 @@ export class AccountQueries {
     return this.#suggestions.index.find(text, limit);
   }
 
+  // One account's view: the first few after a change with the account's groups alone (a
+  // pushed row), then with the whole membership index, built once per version of the files
+  // (a page, or an import's rows, ask for one account after another).
   getAccount(login: string): AccountView | null {
-    return getAccountView(this.#store.database, this.#store.context.defs, login, this.#getMembershipIndex());
+    const { database, context, revision } = this.#store;
+    if (this.#singles.revision !== revision) this.#singles = { revision, count: 0 };
+    const single = this.#membership?.revision !== revision && (this.#singles.count += 1) <= singleViewsPerRevision;
+    const index = single ? getAccountMemberships(database, login) : this.#getMembershipIndex();
+    return getAccountView(database, context.defs, login, index);
   }
 
   // Who is in which group, kept until the files change: after an import, the pages ask for

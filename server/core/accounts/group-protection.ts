@@ -3,7 +3,7 @@ import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import type { Group } from './group-schema.ts';
 import { getGroupView } from './account-view.ts';
-import { isRestrictedUid } from './account-permissions.ts';
+import { isRestrictedGid } from './account-ranges.ts';
 import { getHelperOwner, parseHelperName } from './licorn-roles.ts';
 import { type CoreMessage, type CoreMessageKey, quoted, say } from '../messages.ts';
 
@@ -40,7 +40,7 @@ export function getGroupDeletionRefusal(group: GroupFacts, adminGroups: readonly
   const own = protectedGroupReasons[group.name];
   if (own !== undefined) return say('groups.protection.protected', { name, why: say(own) });
   if (adminGroups.includes(group.name)) return say('groups.protection.adminGroup', { name });
-  if (isRestrictedUid(group.gid)) return say('groups.protection.restricted', { name, gid: group.gid });
+  if (isRestrictedGid(group.gid)) return say('groups.protection.restricted', { name, gid: group.gid });
   if (group.helperOf) {
     const { group: owner, role } = group.helperOf;
     const people = say(role === 'responsible' ? 'roles.people.responsible' : 'roles.people.guest');
@@ -57,7 +57,7 @@ export function getGroupRefusals(
   adminGroups: readonly string[],
 ): { delete: CoreMessage | null; rename: CoreMessage | null } {
   const name = quoted(group.name);
-  const restricted = isRestrictedUid(group.gid)
+  const restricted = isRestrictedGid(group.gid)
     ? say('permissions.restrictedGroupPage', { name, gid: group.gid })
     : null;
   return {

@@ -2,14 +2,9 @@ import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import { getAccountView } from './account-view.ts';
+import { getAccountRanges, isRestrictedGid } from './account-ranges.ts';
 import { getHelperOwner, hasRoles } from './licorn-roles.ts';
-import {
-  adminsGroup,
-  checkAccountAction,
-  isRestrictedUid,
-  type AccountAction,
-  type Actor,
-} from './account-permissions.ts';
+import { adminsGroup, checkAccountAction, type AccountAction, type Actor } from './account-permissions.ts';
 import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
 
 // Licorn's rules applied inside a transaction, on the database as it is once the store has
@@ -106,7 +101,7 @@ export function getActorIn(db: AccountDatabase, requester: Requester): Actor {
 
 // Why only members of `admins` may put accounts into or take them out of a group (null:
 // anyone allowed may): the admin groups (rights to manage the machine), restricted groups
-// (GID below 300 or above 29999: root, shadow, disk, adm…) and other system groups. The
+// (GID below 300 or above 29999 by default: root, shadow, disk, adm…) and other system groups. The
 // helper groups of a standard group (rsp-G, gst-G: system GIDs) are its roles: G's answer.
 export function sayGroupPrivilege(
   db: AccountDatabase,
@@ -116,7 +111,7 @@ export function sayGroupPrivilege(
 ): CoreMessage | null {
   if (adminGroups.includes(name) || name === adminsGroup) return say('privileges.adminGroup');
   const group = db.group.get(name);
-  if (group && isRestrictedUid(group.gid)) return say('privileges.restrictedGroup', { gid: group.gid });
+  if (group && isRestrictedGid(group.gid)) return say('privileges.restrictedGroup', { gid: group.gid });
   const owner = group ? getHelperOwner(db, name) : null;
   if (owner !== null && hasRoles(db, owner)) return sayGroupPrivilege(db, defs, owner, adminGroups);
   if (group && (group.gid < defs.gidMin || group.gid > defs.gidMax))
@@ -249,8 +244,9 @@ export function checkNewGroupRules(
   defs: LoginDefs,
   adminGroups: readonly string[],
 ): void {
-  if (input.gid !== undefined && isRestrictedUid(input.gid)) {
-    const message = say('privileges.restrictedGid', { gid: input.gid });
+  if (input.gid !== undefined && isRestrictedGid(input.gid)) {
+    const { systemIdMin, standardGidMax } = getAccountRanges();
+    const message = say('privileges.restrictedGid', { gid: input.gid, below: systemIdMin, above: standardGidMax });
     throw new CoreError('permission-denied', message, { field: 'gid' });
   }
   if (actor.inAdminsGroup) return;
@@ -287,7 +283,7 @@ export function checkGroupChange(
     });
     throw new CoreError('permission-denied', message, { field: 'newName' });
   }
-  if (isRestrictedUid(group.gid)) {
+  if (isRestrictedGid(group.gid)) {
     const message = say('privileges.restrictedChange', { name: quoted(group.name), gid: group.gid });
     throw new CoreError('permission-denied', message, { field: 'name' });
   }

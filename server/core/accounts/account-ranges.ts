@@ -1,0 +1,87 @@
+import type { LoginDefs } from './parse-login-defs.ts';
+
+// Licorn's ID ranges (REFERENCE.md's defaults), set from the daemon's configuration
+// (accounts.system_id_min, accounts.standard_uid_max, accounts.standard_gid_max): below the
+// system minimum and above the standard maxima are "restricted" IDs (root, daemons, nobody)
+// that Licorn never touches. login.defs still gives where the standard ranges start
+// (UID_MIN, GID_MIN) and the system ones end, as useradd reads them; the configured bounds
+// cap them. One policy per process, set once at start like the admin groups: the permission
+// rules ask it from places that hold no configuration (an account view, a group's page).
+
+// The configured bounds.
+export interface AccountRanges {
+  systemIdMin: number;
+  standardUidMax: number;
+  standardGidMax: number;
+}
+
+// Licorn's defaults: standard UIDs up to 29999, standard GIDs up to 29999, system IDs from 300.
+export const defaultAccountRanges: AccountRanges = Object.freeze({
+  systemIdMin: 300,
+  standardUidMax: 29999,
+  standardGidMax: 29999,
+});
+
+let current: AccountRanges = defaultAccountRanges;
+
+// Sets the process's ranges (the core does, from the configuration, before opening the files).
+export function setAccountRanges(ranges: AccountRanges): void {
+  current = Object.freeze({ ...ranges });
+}
+
+// The process's ranges.
+export function getAccountRanges(): AccountRanges {
+  return current;
+}
+
+// Whether a UID is one Licorn never touches (below 300 or above 29999 by default).
+export function isRestrictedUid(uid: number): boolean {
+  return uid < current.systemIdMin || uid > current.standardUidMax;
+}
+
+// Whether a GID is one Licorn never touches (below 300 or above 29999 by default).
+export function isRestrictedGid(gid: number): boolean {
+  return gid < current.systemIdMin || gid > current.standardGidMax;
+}
+
+// "below 300 or above 29999", for the messages that name the restricted range.
+export function describeRestrictedRange(kind: 'UID' | 'GID'): string {
+  const max = kind === 'UID' ? current.standardUidMax : current.standardGidMax;
+  return `below ${current.systemIdMin} or above ${max}`;
+}
+
+// login.defs' ranges capped by the configured bounds: Licorn never creates, counts as
+// standard or offers an ID it would then refuse to touch (with Debian's UID_MAX 60000 and
+// the default 29999, UIDs 30000–60000 are restricted, not standard).
+export function applyAccountRanges(defs: LoginDefs, ranges: AccountRanges = current): LoginDefs {
+  return {
+    ...defs,
+    uidMax: Math.min(defs.uidMax, ranges.standardUidMax),
+    gidMax: Math.min(defs.gidMax, ranges.standardGidMax),
+    sysUidMin: Math.max(defs.sysUidMin, ranges.systemIdMin),
+    sysGidMin: Math.max(defs.sysGidMin, ranges.systemIdMin),
+  };
+}
+
+// Why the configured bounds cannot work with this login.defs, or null: a standard range
+// left empty, or standard IDs that run into the subordinate IDs given to containers (a
+// container's root would be an account).
+export function getRangesConflict(defs: LoginDefs, ranges: AccountRanges = current): string | null {
+  if (ranges.standardUidMax < defs.uidMin)
+    return `accounts.standard_uid_max = ${ranges.standardUidMax} is below login.defs' UID_MIN ${defs.uidMin}`;
+  if (ranges.standardGidMax < defs.gidMin)
+    return `accounts.standard_gid_max = ${ranges.standardGidMax} is below login.defs' GID_MIN ${defs.gidMin}`;
+  const uidTop = Math.min(defs.uidMax, ranges.standardUidMax);
+  if (defs.subUidCount > 0 && uidTop >= defs.subUidMin)
+    return (
+      `accounts.standard_uid_max = ${ranges.standardUidMax} overlaps the subordinate UIDs from login.defs' ` +
+      `SUB_UID_MIN ${defs.subUidMin}: raise SUB_UID_MIN above it or lower the key`
+    );
+  const gidTop = Math.min(defs.gidMax, ranges.standardGidMax);
+  if (defs.subGidCount > 0 && gidTop >= defs.subGidMin)
+    return (
+      `accounts.standard_gid_max = ${ranges.standardGidMax} overlaps the subordinate GIDs from login.defs' ` +
+      `SUB_GID_MIN ${defs.subGidMin}: raise SUB_GID_MIN above it or lower the key`
+    );
+  return null;
+}
