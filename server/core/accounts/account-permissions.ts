@@ -39,7 +39,7 @@ function getRestrictedReason(account: { login: string; uid: number }): string | 
   if (!isRestrictedUid(account.uid)) return null;
   return (
     `${quote(account.login)} is a restricted account (UID ${account.uid}): Licorn never touches accounts ` +
-    `with a UID ${describeRestrictedRange('UID')}`
+    `with a UID ${describeRestrictedRange('UID', account.uid)}`
   );
 }
 

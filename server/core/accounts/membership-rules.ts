@@ -217,7 +217,7 @@ export function checkNewGroupRules(
 ): void {
   if (input.gid !== undefined && isRestrictedGid(input.gid)) {
     const message =
-      `GID ${input.gid} is in the restricted range (${describeRestrictedRange('GID')}), ` +
+      `GID ${input.gid} is in the restricted range (${describeRestrictedRange('GID', input.gid)}), ` +
       'never given through the interface';
     throw new CoreError('permission-denied', message, { field: 'gid' });
   }

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { CoreError } from '../errors.ts';
+import { isNeverHandedOut } from './account-ranges.ts';
 
 // Login and group names, as DESIGN.md fixes them (shadow-utils' default rule).
 export const namePattern = /^[a-z_][a-z0-9_.-]*[$]?$/;
@@ -144,7 +145,7 @@ export function validateShell(value: unknown, shells: readonly string[]): string
   );
 }
 
-// Checks an id is an integer within [min, max].
+// Checks an id is an integer within [min, max], and not one never handed out (65534…).
 export function validateId(value: unknown, field: 'uid' | 'gid', min: number, max: number, kind: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new CoreError(
@@ -152,6 +153,10 @@ export function validateId(value: unknown, field: 'uid' | 'gid', min: number, ma
       `${field.toUpperCase()} ${quote(value)} is out of range for ${kind}: ${min}–${max}`,
       { field },
     );
+  }
+  if (isNeverHandedOut(value)) {
+    const message = `${field.toUpperCase()} ${value} is never handed out (nobody's and nogroup's IDs): choose another`;
+    throw new CoreError('invalid-argument', message, { field });
   }
   return value;
 }
