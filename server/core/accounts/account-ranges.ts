@@ -42,6 +42,12 @@ export function isNeverHandedOut(id: number): boolean {
   return id === 65534 || id === 65535 || id >= 4294967294;
 }
 
+// Whether an ID is in a standard range [min, max] (login.defs' capped by the bounds) and
+// not one never handed out: nobody stays a system account in a range raised past 65534.
+export function isStandardId(id: number, min: number, max: number): boolean {
+  return id >= min && id <= max && !isNeverHandedOut(id);
+}
+
 // Whether a UID is one Licorn never touches (below 300 or above 29999 by default, and
 // nobody's whatever the ranges).
 export function isRestrictedUid(uid: number): boolean {

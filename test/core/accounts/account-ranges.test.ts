@@ -179,6 +179,14 @@ describe('IDs never handed out (65534, 65535, 2^32-2, 2^32-1) at a raised bound'
     expect(await files()).toEqual(before);
   });
 
+  it('are system ones in the views and the counts', () => {
+    expect(service.getAccount('nobody')).toMatchObject({ uid: 65534, system: true });
+    expect(service.getGroup('nogroup')).toMatchObject({ gid: 65534, system: true });
+    const counts = service.getCounts();
+    expect(counts.accounts).toBe(service.listAccounts().filter((account) => !account.system).length);
+    expect(counts.groups).toBe(service.listGroups().filter((group) => !group.system).length);
+  });
+
   it('are skipped when a new account or group takes the next ID, and refused when asked for', async () => {
     setAccountRanges(raised);
     // The highest standard IDs just below them: the next free one is 65535, then 65536.
