@@ -83,8 +83,8 @@ export function applyAccountRanges(defs: LoginDefs, ranges: AccountRanges = curr
 }
 
 // Why the configured bounds cannot work with this login.defs, or null: a standard range
-// left empty or starting among the restricted IDs, or standard IDs that run into the subordinate IDs given to containers (a
-// container's root would be an account).
+// left empty or starting among the restricted IDs, or standard IDs that run into the
+// subordinate IDs given to containers (a container's root would be an account).
 export function getRangesConflict(defs: LoginDefs, ranges: AccountRanges = current): string | null {
   // Above UID_MIN, useradd's first standard IDs would be restricted: created, then untouchable.
   if (ranges.systemIdMin > defs.uidMin)
