@@ -1,7 +1,7 @@
 import { CoreError } from '../errors.ts';
 import type { AccountView } from './account-view.ts';
 import { type CoreMessage, quoted, say } from '../messages.ts';
-import { getAccountRanges, isRestrictedGid, isRestrictedUid } from './account-ranges.ts';
+import { getAccountRanges, isNeverHandedOut, isRestrictedGid, isRestrictedUid } from './account-ranges.ts';
 
 // Licorn's permission rules (REFERENCE.md), owned by the core so that every entry point (the
 // API, the pages, later the CLI) asks the same questions and the pages offer only what the
@@ -38,12 +38,11 @@ export interface Actor {
 function getRestrictedReason(account: { login: string; uid: number }): CoreMessage | null {
   if (!isRestrictedUid(account.uid)) return null;
   const { systemIdMin, standardUidMax } = getAccountRanges();
-  return say('permissions.restrictedAccount', {
-    login: quoted(account.login),
-    uid: account.uid,
-    below: systemIdMin,
-    above: standardUidMax,
-  });
+  const login = quoted(account.login);
+  // Inside the ranges yet restricted: nobody's and nogroup's IDs, never handed out.
+  if (account.uid >= systemIdMin && account.uid <= standardUidMax && isNeverHandedOut(account.uid))
+    return say('permissions.restrictedAccountNeverHandedOut', { login, uid: account.uid });
+  return say('permissions.restrictedAccount', { login, uid: account.uid, below: systemIdMin, above: standardUidMax });
 }
 
 // Refuses any change to a restricted account, whoever asks.

@@ -9,6 +9,7 @@ import {
   type MembershipIndex,
 } from './account-view.ts';
 import type { AccountCounts } from './account-counts.ts';
+import { isStandardId } from './account-ranges.ts';
 import type { ShadowEntry } from './parse-shadow.ts';
 import { AccountSuggestions, type AccountSuggestion } from './account-suggestions.ts';
 
@@ -114,13 +115,13 @@ export class AccountQueries {
     let accounts = 0;
     let systemAccounts = 0;
     for (const entry of database.passwd.entries()) {
-      if (entry.uid >= defs.uidMin && entry.uid <= defs.uidMax) accounts += 1;
+      if (isStandardId(entry.uid, defs.uidMin, defs.uidMax)) accounts += 1;
       else systemAccounts += 1;
     }
     let groups = 0;
     let systemGroups = 0;
     for (const entry of database.group.entries()) {
-      if (entry.gid >= defs.gidMin && entry.gid <= defs.gidMax) groups += 1;
+      if (isStandardId(entry.gid, defs.gidMin, defs.gidMax)) groups += 1;
       else systemGroups += 1;
     }
     return { accounts, systemAccounts, groups, systemGroups };

@@ -34,19 +34,38 @@ export function getAccountRanges(): AccountRanges {
   return current;
 }
 
-// Whether a UID is one Licorn never touches (below 300 or above 29999 by default).
+// Whether an ID is one useradd and groupadd never hand out, whatever the ranges: 65534
+// (nobody, nogroup, NFS's squashed root), 65535 ((uint16)-1) and (uint32)-2, -1 (the
+// "no ID" of chown and setresuid). Raising the standard maxima past them (100,000 accounts)
+// must not make nobody an account an admin can open, nor give them to a new account.
+export function isNeverHandedOut(id: number): boolean {
+  return id === 65534 || id === 65535 || id >= 4294967294;
+}
+
+// Whether an ID is in a standard range [min, max] (login.defs' capped by the bounds) and
+// not one never handed out: nobody stays a system account in a range raised past 65534.
+export function isStandardId(id: number, min: number, max: number): boolean {
+  return id >= min && id <= max && !isNeverHandedOut(id);
+}
+
+// Whether a UID is one Licorn never touches (below 300 or above 29999 by default, and
+// nobody's whatever the ranges).
 export function isRestrictedUid(uid: number): boolean {
-  return uid < current.systemIdMin || uid > current.standardUidMax;
+  return uid < current.systemIdMin || uid > current.standardUidMax || isNeverHandedOut(uid);
 }
 
-// Whether a GID is one Licorn never touches (below 300 or above 29999 by default).
+// Whether a GID is one Licorn never touches (below 300 or above 29999 by default, and
+// nogroup's whatever the ranges).
 export function isRestrictedGid(gid: number): boolean {
-  return gid < current.systemIdMin || gid > current.standardGidMax;
+  return gid < current.systemIdMin || gid > current.standardGidMax || isNeverHandedOut(gid);
 }
 
-// "below 300 or above 29999", for the messages that name the restricted range.
-export function describeRestrictedRange(kind: 'UID' | 'GID'): string {
+// "below 300 or above 29999", for the messages that name the restricted range; for an
+// `id` restricted because never handed out (inside the range), that rule instead.
+export function describeRestrictedRange(kind: 'UID' | 'GID', id?: number): string {
   const max = kind === 'UID' ? current.standardUidMax : current.standardGidMax;
+  if (id !== undefined && id >= current.systemIdMin && id <= max && isNeverHandedOut(id))
+    return 'of 65534, 65535, 4294967294 or 4294967295 (never handed out: nobody, nogroup)';
   return `below ${current.systemIdMin} or above ${max}`;
 }
 
@@ -64,9 +83,14 @@ export function applyAccountRanges(defs: LoginDefs, ranges: AccountRanges = curr
 }
 
 // Why the configured bounds cannot work with this login.defs, or null: a standard range
-// left empty, or standard IDs that run into the subordinate IDs given to containers (a
-// container's root would be an account).
+// left empty or starting among the restricted IDs, or standard IDs that run into the
+// subordinate IDs given to containers (a container's root would be an account).
 export function getRangesConflict(defs: LoginDefs, ranges: AccountRanges = current): string | null {
+  // Above UID_MIN, useradd's first standard IDs would be restricted: created, then untouchable.
+  if (ranges.systemIdMin > defs.uidMin)
+    return `accounts.system_id_min = ${ranges.systemIdMin} is above login.defs' UID_MIN ${defs.uidMin}`;
+  if (ranges.systemIdMin > defs.gidMin)
+    return `accounts.system_id_min = ${ranges.systemIdMin} is above login.defs' GID_MIN ${defs.gidMin}`;
   if (ranges.standardUidMax < defs.uidMin)
     return `accounts.standard_uid_max = ${ranges.standardUidMax} is below login.defs' UID_MIN ${defs.uidMin}`;
   if (ranges.standardGidMax < defs.gidMin)

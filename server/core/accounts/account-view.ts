@@ -1,4 +1,5 @@
 import type { AccountDatabase } from './account-database.ts';
+import { isStandardId } from './account-ranges.ts';
 import type { AccountView } from './account-schema.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import { getFullName } from './parse-passwd.ts';
@@ -103,7 +104,7 @@ export function getAccountView(
     home: account.home,
     shell: account.shell,
     locked: shadow?.hash.startsWith('!') ?? false,
-    system: account.uid < defs.uidMin || account.uid > defs.uidMax,
+    system: !isStandardId(account.uid, defs.uidMin, defs.uidMax),
     passwordChanged: shadow?.lastChange ?? null,
     expiry: shadow?.expireDate ?? null,
   };
@@ -127,7 +128,7 @@ export function getGroupView(db: AccountDatabase, defs: LoginDefs, name: string)
     gid: group.gid,
     description: db.descriptions.get(name)?.description ?? '',
     members: group.members,
-    system: group.gid < defs.gidMin || group.gid > defs.gidMax,
+    system: !isStandardId(group.gid, defs.gidMin, defs.gidMax),
   };
   return withVersion(view);
 }

@@ -2,7 +2,7 @@ import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import { getAccountView } from './account-view.ts';
-import { getAccountRanges, isRestrictedGid } from './account-ranges.ts';
+import { getAccountRanges, isNeverHandedOut, isRestrictedGid } from './account-ranges.ts';
 import { getHelperOwner, hasRoles } from './licorn-roles.ts';
 import { adminsGroup, checkAccountAction, type AccountAction, type Actor } from './account-permissions.ts';
 import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
@@ -246,7 +246,11 @@ export function checkNewGroupRules(
 ): void {
   if (input.gid !== undefined && isRestrictedGid(input.gid)) {
     const { systemIdMin, standardGidMax } = getAccountRanges();
-    const message = say('privileges.restrictedGid', { gid: input.gid, below: systemIdMin, above: standardGidMax });
+    const gid = input.gid;
+    const message =
+      gid >= systemIdMin && gid <= standardGidMax && isNeverHandedOut(gid)
+        ? say('privileges.restrictedGidNeverHandedOut', { gid })
+        : say('privileges.restrictedGid', { gid, below: systemIdMin, above: standardGidMax });
     throw new CoreError('permission-denied', message, { field: 'gid' });
   }
   if (actor.inAdminsGroup) return;

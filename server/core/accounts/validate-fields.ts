@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { CoreError } from '../errors.ts';
 import { type CoreMessage, quoted, say } from '../messages.ts';
+import { isNeverHandedOut } from './account-ranges.ts';
 
 // Login and group names, as DESIGN.md fixes them (shadow-utils' default rule).
 export const namePattern = /^[a-z_][a-z0-9_.-]*[$]?$/;
@@ -134,10 +135,14 @@ export function validateShell(value: unknown, shells: readonly string[]): string
   throw new CoreError('invalid-argument', say('shells.invalid', { value: quoted(value), valid }), { field: 'shell' });
 }
 
-// Checks an id is an integer within [min, max].
+// Checks an id is an integer within [min, max], and not one never handed out (65534…).
 export function validateId(value: unknown, field: 'uid' | 'gid', min: number, max: number, kind: CoreMessage): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const message = say('ids.outOfRange', { id: field.toUpperCase(), value: quoted(value), kind, min, max });
+    throw new CoreError('invalid-argument', message, { field });
+  }
+  if (isNeverHandedOut(value)) {
+    const message = say('ids.neverHandedOut', { id: field.toUpperCase(), value });
     throw new CoreError('invalid-argument', message, { field });
   }
   return value;

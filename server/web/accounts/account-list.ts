@@ -139,8 +139,9 @@ export class AccountList {
     this.#entries ??= new Map();
     let sorted = this.#entries.get(key);
     if (!sorted) {
+      // Every column holds every entry: whichever was asked first after a build will do.
       const all =
-        this.#entries.get('login') ??
+        this.#entries.values().next().value ??
         this.#accounts.listAccounts().map((account) => ({ account, search: getSearchText(account) }));
       sorted = [...all].sort(getEntryComparator(key));
       this.#entries.set(key, sorted);
@@ -150,16 +151,21 @@ export class AccountList {
 
   // Brings the sorted entries up to date with the accounts changed since (#pending): each
   // changed account's entry is taken out of every sorted column and its new view put back
-  // in its place (binary search); many changes, or a group's, drop them all instead.
+  // in its place (binary search); many changes, or a group's, drop them all instead. The
+  // entries are detached while patched and #pending emptied only once done: a patch that
+  // throws leaves a rebuild for the next query, never a column that missed the change.
   #catchUp(): void {
     const pending = this.#pending;
-    this.#pending = new Set();
-    if (this.#entries === null || (pending !== 'all' && pending.size === 0)) return;
-    if (pending === 'all' || pending.size > patchLimit) {
-      this.#entries = null;
+    const entries = this.#entries;
+    if (entries === null || entries.size === 0 || pending === 'all' || pending.size > patchLimit) {
+      if (entries !== null && (pending === 'all' || pending.size > 0)) this.#entries = null;
+      this.#pending = new Set();
       return;
     }
-    const all = this.#entries.get('login')!;
+    if (pending.size === 0) return;
+    this.#entries = null;
+    // Any column: the first one asked after a build may be any (uid, when the admin clicked it).
+    const all = entries.values().next().value!;
     const stale = new Set<Entry>();
     for (const entry of all) if (pending.has(entry.account.login)) stale.add(entry);
     const fresh: Entry[] = [];
@@ -167,12 +173,14 @@ export class AccountList {
       const account = this.#accounts.getAccount(login);
       if (account) fresh.push({ account: Object.freeze(account), search: getSearchText(account) });
     }
-    for (const [key, sorted] of this.#entries) {
+    for (const [key, sorted] of entries) {
       const kept = stale.size === 0 ? sorted : sorted.filter((entry) => !stale.has(entry));
       const compare = getEntryComparator(key);
       for (const entry of fresh) kept.splice(findPlace(kept, entry, compare), 0, entry);
-      this.#entries.set(key, kept);
+      entries.set(key, kept);
     }
+    this.#entries = entries;
+    this.#pending = new Set();
   }
 }
 

@@ -15,7 +15,7 @@ import { createAccountsSandbox, type AccountsSandbox } from '../../helpers/accou
 // built afresh answers, for every column, order and filter.
 const run = promisify(execFile);
 let s: AccountsSandbox;
-let list: AccountList;
+let shared: AccountList;
 
 beforeAll(async () => {
   s = await createAccountsSandbox();
@@ -28,10 +28,10 @@ beforeAll(async () => {
       createHome: false,
     })),
   );
-  list = new AccountList(s.service, s.bus);
+  shared = new AccountList(s.service, s.bus);
 });
 afterAll(async () => {
-  list?.close();
+  shared?.close();
   await s?.remove();
 });
 
@@ -45,7 +45,7 @@ function getAll(from: AccountList, query: Omit<AccountQuery, 'page'>): string[] 
 }
 
 // Compares `list` with a fresh one on every column, both orders, with and without a filter.
-function expectSameAsFresh(): void {
+function expectSameAsFresh(list: AccountList = shared): void {
   const fresh = new AccountList(s.service, s.bus);
   const searchOf = new Map(s.service.listAccounts().map((account) => [account.login, getSearchText(account)]));
   try {
@@ -70,6 +70,7 @@ function expectSameAsFresh(): void {
 
 describe('the accounts list patched as the files change', () => {
   it('answers as a fresh list after creations, changes, group changes and deletions', async () => {
+    const list = shared;
     // Every column sorted once, so that each one is patched below.
     expectSameAsFresh();
     const before = list.generation;
@@ -96,5 +97,36 @@ describe('the accounts list patched as the files change', () => {
     await s.service.createGroup({ name: 'choir' });
     await s.service.modifyAccount('late3', { primaryGroup: 'choir' });
     expectSameAsFresh();
+  });
+
+  // Red team 10 F8: the first list asked after a build sorted by uid (a column header clicked),
+  // then an account changed: the patch looked for the login column, threw ("all is not
+  // iterable": a 500) and lost the change for the uid column for good.
+  it('patches every column when the first one sorted was not the login, and keeps no change back', async () => {
+    const list = new AccountList(s.service, s.bus);
+    try {
+      // An account's row in the list sorted by uid (filtered by its login: pupil12 finds pupil120 too).
+      const byUid = (login: string) =>
+        list
+          .query({ filter: login, sort: 'uid', descending: false, withSystem: false, page: 1 })
+          .rows.find((row) => row.login === login);
+      expect(byUid('pupil12')).toMatchObject({ fullName: 'Pupil 287' });
+      expect(byUid('dnguyen')).toMatchObject({ locked: false });
+      await s.service.modifyAccount('pupil12', { fullName: 'Chloé Martin-Z' });
+      await s.service.deleteAccount('pupil13', 'keep');
+      await s.service.setLocked('dnguyen', true);
+      await s.service.settle();
+      expect(byUid('pupil12')).toMatchObject({ fullName: 'Chloé Martin-Z' });
+      expect(byUid('pupil13')).toBeUndefined();
+      expect(byUid('dnguyen')).toMatchObject({ locked: true });
+      // Another change with the uid column only, then every other column sorted: fresh too.
+      await s.service.modifyAccount('pupil15', { fullName: 'Aaron First' });
+      await s.service.settle();
+      for (const sort of accountSortKeys.filter((key) => key !== 'uid'))
+        expect(list.query({ filter: '', sort, descending: false, withSystem: true, page: 1 }).rows.length).toBe(100);
+      expectSameAsFresh(list);
+    } finally {
+      list.close();
+    }
   });
 });
