@@ -73,6 +73,6 @@ describe('CSV cells a spreadsheet would read as formulas', () => {
     const report = await other.service.importCsv([header, ...rows].join('\n'), { createHomes: false });
     expect(report.created.sort()).toEqual([...ours].sort());
     for (const [login, fullName] of Object.entries(names))
-      expect(other.service.getAccount(login).fullName).toBe(fullName);
+      expect(other.service.getAccount(login)?.fullName).toBe(fullName);
   });
 });
