@@ -100,8 +100,31 @@ export function formatAccountsCsv(accounts: readonly AccountView[]): string {
       account.shell,
       account.locked ? 'yes' : 'no',
     ]),
-    { header: true, columns: csvColumns.filter((column) => column !== 'password') },
+    {
+      header: true,
+      columns: csvColumns.filter((column) => column !== 'password'),
+      // Every text cell: a full name is the member's own choice, never a spreadsheet's formula.
+      cast: { string: escapeCsvCell },
+    },
   );
+}
+
+// What starts a formula in a spreadsheet opening a CSV (OWASP "CSV injection": `=`, `+`, `-`,
+// `@`, tab, CR), and `'`, the mark that says "text" and that the import takes off again.
+const formulaStart = /^[=+\-@\t\r']/;
+
+// Prefixes with `'` a cell a spreadsheet would read as a formula, so it shows the text (`'=SUM(1)`
+// shows `=SUM(1)`). A cell beginning with `'` gets one too, so that the import's unescapeCsvCell
+// can always take exactly one off: `'Brien` is written `''Brien` and reads back `'Brien`.
+export function escapeCsvCell(value: string): string {
+  return formulaStart.test(value) ? `'${value}` : value;
+}
+
+// Undoes escapeCsvCell (the import reads every cell through it): takes off one `'` when what
+// follows is one of the characters escapeCsvCell escapes, `'` included. A hand-written `'Brien`
+// stays as it is; a hand-written `''Brien` reads as `'Brien`, as the export would have written it.
+export function unescapeCsvCell(value: string): string {
+  return value.startsWith("'") && formulaStart.test(value.slice(1)) ? value.slice(1) : value;
 }
 
 // What a CSV header may be mapped to: a field, or `ignore` (a column the import skips even
@@ -134,7 +157,8 @@ export function parseAccountsCsv(text: string, mapping: CsvMapping = {}): CsvAcc
   }
   return records.map((record, index) => {
     const row: CsvAccountRow = { row: index + 1 };
-    for (const [header, value] of Object.entries(record)) {
+    for (const [header, cell] of Object.entries(record)) {
+      const value = unescapeCsvCell(cell);
       const column = mapping[header] ?? (csvColumns.includes(header as CsvColumn) ? (header as CsvColumn) : null);
       if (!column || column === 'ignore' || value === '' || column === 'locked') continue;
       if (column === 'uid') row.uid = /^\d+$/.test(value) ? Number(value) : Number.NaN;
