@@ -21,6 +21,9 @@ const pages = [
 ];
 const englishPieces = [...getEnglishOnlyPieces('pages'), ...getEnglishOnlyPieces('browser')];
 
+// Each journey walks eleven pages, each waiting for its push socket: more than one page's time.
+test.describe.configure({ timeout: 180_000 });
+
 // The words a person sees on the page now: visible text nodes and spoken attributes, without
 // data (translate="no") and the core's messages (data-core-text).
 function getShownText(page: Page): Promise<string> {

@@ -84,7 +84,11 @@ export default fp(
           );
           env.addFilter('bytes', localized<number>(formatPageBytes));
           env.addFilter('duration', localized<number>(formatDuration));
-          env.addFilter('datetime', localized<Date | number>(formatDateTime));
+          // A Date, a time in ms or an ISO string (the tokens' dates).
+          env.addFilter(
+            'datetime',
+            localized<Date | number | string>((locale, value) => formatDateTime(locale, new Date(value))),
+          );
           // "10,000" / "10 000": a count as the language writes it.
           env.addFilter('number', localized<number>(formatNumber));
           env.addFilter('isodate', (value: Date | number) => new Date(value).toISOString());

@@ -87,3 +87,20 @@ describe('the fragments a page fetches', () => {
     expect(rows.json().pager).toContain('Aucun compte ne correspond');
   });
 });
+
+describe('My account with an API token', () => {
+  it('shows the token’s dates as the language writes them', async () => {
+    const me = await t.app.inject({ url: '/me/', headers: { cookie: admin, 'accept-language': 'fr' } });
+    const csrf = /name="csrf-token" content="([^"]*)"/.exec(me.body)![1]!;
+    const made = await t.app.inject({
+      method: 'POST',
+      url: '/me/tokens',
+      headers: { cookie: admin, 'accept-language': 'fr', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ name: 'sauvegarde', _csrf: csrf }).toString(),
+    });
+    expect(made.statusCode).toBe(200);
+    const year = new Date().getFullYear();
+    expect(made.body).toMatch(new RegExp(`<time datetime="[^"]+">\\d{1,2} [^<]+ ${year}`));
+    expect(findPieces(getVisibleText(made.body, { withCoreTexts: false }), englishPieces)).toEqual([]);
+  });
+});
