@@ -10,10 +10,15 @@ export interface ServerProcess {
 }
 
 // Node's flags for licornd, as package.json's `start` and `licornd` scripts run it: V8's
-// young generation capped at 2 MiB a half (16 by default). A burst of garbage (1,000 TLS
-// handshakes, a bulk import) grew it to its cap, where it stayed: 25 MiB of RSS with 1,000
-// status followers (bench/README.md, ninth session), for more frequent, smaller scavenges.
-export const daemonNodeFlags = ['--max-semi-space-size=2'];
+// young generation capped at 4 MiB a half (16 by default). A burst of garbage (1,000 TLS
+// handshakes, a bulk import) grows it to its cap, where it stays: 25 MiB of RSS with 1,000
+// status followers at 16 (bench/README.md, ninth session). The ninth session chose 2; at 2
+// the scavenges were 11 % of the main thread under keep-alive load (2.6 % at 4, 1–2 % at 8
+// or 16) for 4 MiB less RSS than 4 (tenth session).
+// LICORN_BENCH_NODE_FLAGS="…" replaces them (an empty string: none), to weigh another choice.
+export const daemonNodeFlags = process.env.LICORN_BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [
+  '--max-semi-space-size=4',
+];
 
 // Spawns `node script args` (a bundle: plain JavaScript, as `npm start` runs) and waits for
 // its "listening on https://…:PORT" line; startMs is the time from spawn to that line.

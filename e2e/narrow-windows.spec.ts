@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { daemonUrl, expect, test } from './fixtures.ts';
 import { adminPages, checkedWidths, colorSchemes, logInHere, openSettled } from './pages.ts';
@@ -65,8 +66,105 @@ async function expectMenuReachable(page: Page, name: string): Promise<void> {
   }
 }
 
+// A list's rows lie whole inside the window and inside their box: nothing of them is hidden
+// sideways, neither past the page's edge nor in a table that scrolls (at 375 px they are cards).
+async function expectWholeRows(page: Page, list: string, name: string): Promise<void> {
+  const { overflow, outside, count } = await page.evaluate((list) => {
+    const wrap = document.querySelector(list)!.closest('.table-wrap')!;
+    const rows = [...document.querySelectorAll(`${list} tbody tr`)];
+    const outside = rows
+      .filter((row) => {
+        const box = row.getBoundingClientRect();
+        return box.left < -0.5 || box.right > window.innerWidth + 0.5;
+      })
+      .map((row) => row.id);
+    return { overflow: wrap.scrollWidth - wrap.clientWidth, outside, count: rows.length };
+  }, list);
+  expect(count, `${name}: rows listed`).toBeGreaterThan(3);
+  expect(overflow, `${name}: the list scrolls sideways inside its box`).toBeLessThanOrEqual(0);
+  expect(outside, `${name}: rows past the window's edge`).toEqual([]);
+}
+
+// The element is shown and lies between the window's left and right edges (scrolled into view
+// vertically only: expectWholeRows has checked that nothing scrolls sideways).
+async function expectShownAcross(page: Page, locator: Locator, what: string): Promise<void> {
+  await expect(locator, what).toBeVisible();
+  await locator.scrollIntoViewIfNeeded();
+  const box = (await locator.boundingBox())!;
+  expect(box.x, `${what}: left edge`).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width, `${what}: right edge`).toBeLessThanOrEqual(page.viewportSize()!.width + 0.5);
+}
+
+// Text contrast in a part of the page (the lists' cards have their own labels and borders).
+async function expectContrast(page: Page, selector: string, what: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).include(selector).withRules(['color-contrast']).analyze();
+  const lines = violations.flatMap((violation) => violation.nodes.map((node) => node.target.join(' ')));
+  expect(lines, `${what}: text below AA contrast`).toEqual([]);
+}
+
 for (const width of checkedWidths) {
   for (const colorScheme of colorSchemes) {
+    test(`accounts and groups: every row whole, a group's page in reach, ${width} px, ${colorScheme}`, async ({
+      browser,
+    }) => {
+      test.setTimeout(90_000);
+      const context = await browser.newContext({
+        ignoreHTTPSErrors: true,
+        baseURL: daemonUrl(),
+        viewport: { width, height: 800 },
+        colorScheme,
+      });
+      const page = await context.newPage();
+      await page.goto('/login/');
+      await logInHere(page, 'admin', testPasswords.admin);
+      await openSettled(page, '/accounts/');
+      await expectWholeRows(page, '.accounts-table', `accounts at ${width} px`);
+      // Each row shows the login (a link to the account), the full name, the roles in words and
+      // whether the account may log in; its selection box is in reach and works.
+      const bruno = page.locator('#account-blefevre');
+      await expectShownAcross(page, bruno.getByRole('link', { name: 'blefevre' }), 'blefevre: login link');
+      await expectShownAcross(page, bruno.getByText('Bruno Lefèvre'), 'blefevre: full name');
+      await expectShownAcross(page, bruno.getByText('responsible of developers'), 'blefevre: role');
+      await expect(bruno).not.toContainText(/rsp-|gst-/);
+      await expectShownAcross(page, page.locator('#account-ndupont .state .badge'), 'ndupont: locked mark');
+      await expect(page.locator('#account-ndupont .state')).toHaveText('locked');
+      await expectShownAcross(page, page.locator('#account-qrousseau .state .badge'), 'qrousseau: expired mark');
+      await expect(page.locator('#account-qrousseau .state')).toHaveText('expired');
+      const box = bruno.getByRole('checkbox', { name: 'Select blefevre' });
+      await expectShownAcross(page, box, 'blefevre: selection box');
+      await box.check();
+      await expect(page.locator('#accounts-selected-count')).toHaveText('1 selected');
+      await expectShownAcross(page, page.getByRole('button', { name: 'Lock', exact: true }), 'bulk Lock');
+      await box.uncheck();
+      await expectContrast(page, '.table-wrap', `accounts at ${width} px`);
+      await expectNoSidewaysScroll(page, `accounts at ${width} px`);
+
+      await openSettled(page, '/groups/');
+      await expectWholeRows(page, '.groups-table', `groups at ${width} px`);
+      const developers = page.locator('#group-developers');
+      await expectShownAcross(page, developers.getByRole('link', { name: 'developers' }), 'developers: name link');
+      await expectShownAcross(page, developers.getByText('blefevre'), 'developers: its responsible');
+      await expectShownAcross(page, developers.getByText('/home/groups/developers'), 'developers: its share');
+      await expectContrast(page, '.table-wrap', `groups at ${width} px`);
+      await expectNoSidewaysScroll(page, `groups at ${width} px`);
+
+      // A group's page: the suggestions as one types and what a deletion takes, in reach; a
+      // protected group's reason instead of Delete.
+      await openSettled(page, '/groups/teachers');
+      const field = page.getByPlaceholder('Login to add');
+      await field.pressSequentially('emilie');
+      await expectShownAcross(page, page.getByRole('option', { name: /ebernard/ }), 'the suggestion Émilie Bernard');
+      await field.press('Escape');
+      await expectShownAcross(page, page.locator('#group-delete-summary'), 'teachers: what its deletion takes');
+      await expectShownAcross(page, page.getByRole('button', { name: /^Delete teachers/ }), 'Delete teachers');
+      await expectNoSidewaysScroll(page, `a group at ${width} px`);
+      await openSettled(page, '/groups/admins');
+      await expectShownAcross(page, page.locator('#group-delete-refusal'), 'admins: why it is not deleted');
+      await expect(page.getByRole('button', { name: /^Delete / })).toHaveCount(0);
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await context.close();
+    });
+
     test(`every page fits a ${width}-px window, ${colorScheme} theme: no sideways scroll, menu and dialogs in reach`, async ({
       browser,
     }) => {

@@ -152,6 +152,33 @@ export const configKeys: readonly ConfigKey[] = [
       'Push sockets all sessions from one client address may hold together (raise it for many users behind one NAT address).',
   },
   {
+    key: 'accounts.system_id_min',
+    type: 'integer',
+    default: 300,
+    min: 1,
+    max: 2147483646,
+    description:
+      "Lowest UID and GID Licorn touches: below are restricted accounts and groups (root, the daemons), never changed; system IDs run from here to login.defs' SYS_UID_MAX/SYS_GID_MAX.",
+  },
+  {
+    key: 'accounts.standard_uid_max',
+    type: 'integer',
+    default: 29999,
+    min: 1000,
+    max: 2147483646,
+    description:
+      "Highest standard UID (standard UIDs run from login.defs' UID_MIN, 1000, to the lower of this and UID_MAX); above are restricted accounts (nobody), never changed. Raise it, and UID_MAX, past 29999 for more than 29,000 accounts.",
+  },
+  {
+    key: 'accounts.standard_gid_max',
+    type: 'integer',
+    default: 29999,
+    min: 1000,
+    max: 2147483646,
+    description:
+      "Highest standard GID (from login.defs' GID_MIN, 10000 in Licorn's demo, to the lower of this and GID_MAX); above are restricted groups (nogroup), never changed.",
+  },
+  {
     key: 'terminal.allow',
     type: 'string',
     default: 'admins',
@@ -271,6 +298,13 @@ export const configKeys: readonly ConfigKey[] = [
     default: '',
     description:
       'Where the API tokens accounts create on "My account" are kept (mode 0600, only their sha256); empty: /var/lib/licorn/tokens.json on the real machine, tokens.json beside a sandbox root (var/tokens.json for the demo).',
+  },
+  {
+    key: 'languages.store_file',
+    type: 'string',
+    default: '',
+    description:
+      'Where the language each account chose on "My account" is kept (one small entry per account that chose one); empty: /var/lib/licorn/languages.json on the real machine, languages.json beside a sandbox root (var/languages.json for the demo).',
   },
   {
     key: 'tokens.max_per_account',

@@ -27,6 +27,8 @@ export interface LicornConfig {
   };
   sessions: { idleTimeoutMs: number; absoluteTimeoutMs: number; maxPerAccount: number; storeFile: string };
   push: { maxSocketsPerSession: number; maxSocketsPerAddress: number };
+  // Licorn's ID ranges (account-ranges.ts).
+  accounts: { systemIdMin: number; standardUidMax: number; standardGidMax: number };
   terminal: {
     allow: TerminalAllow;
     maxPerAccount: number;
@@ -43,6 +45,8 @@ export interface LicornConfig {
   shares: { maxWatches: number };
   demo: { volumes: boolean };
   tokens: { storeFile: string; maxPerAccount: number };
+  // The accounts' language preferences ("My account").
+  languages: { storeFile: string };
   // The local socket (cli.socket); '' when it is off.
   cli: { socket: string; insideSocket: string };
   configFile: string | null;
@@ -98,6 +102,12 @@ export function loadConfig({
   if ((get<string>('tls.cert') === '') !== (get<string>('tls.key') === '')) {
     throw new ConfigError('tls.cert and tls.key must be given together');
   }
+  const accounts = {
+    systemIdMin: get<number>('accounts.system_id_min'),
+    standardUidMax: get<number>('accounts.standard_uid_max'),
+    standardGidMax: get<number>('accounts.standard_gid_max'),
+  };
+  checkAccountRanges(accounts);
   const root = resolve(cwd, get<string>('root'));
   const optionalPath = (key: string) => (get<string>(key) === '' ? '' : resolve(cwd, get<string>(key)));
   return {
@@ -126,6 +136,7 @@ export function loadConfig({
       maxSocketsPerSession: get('push.max_sockets_per_session'),
       maxSocketsPerAddress: get('push.max_sockets_per_address'),
     },
+    accounts,
     terminal: {
       allow: get<TerminalAllow>('terminal.allow'),
       maxPerAccount: get('terminal.max_per_account'),
@@ -157,6 +168,11 @@ export function loadConfig({
         (root === '/' ? '/var/lib/licorn/tokens.json' : join(dirname(root), 'tokens.json')),
       maxPerAccount: get('tokens.max_per_account'),
     },
+    languages: {
+      storeFile:
+        optionalPath('languages.store_file') ||
+        (root === '/' ? '/var/lib/licorn/languages.json' : join(dirname(root), 'languages.json')),
+    },
     cli: {
       socket: getSocketPath(get<string>('cli.socket'), root, cwd, 'licornd.sock'),
       insideSocket: getSocketPath(get<string>('cli.inside_socket'), root, cwd, 'inside.sock'),
@@ -176,6 +192,20 @@ export function getDefaultSocketPath(root: string, name: 'licornd.sock' | 'insid
 function getSocketPath(value: string, root: string, cwd: string, name: 'licornd.sock' | 'inside.sock'): string {
   if (value === '') return '';
   return value === 'auto' ? getDefaultSocketPath(root, name) : resolve(cwd, value);
+}
+
+// Refuses ranges that leave no standard IDs: each maximum must be above the system minimum
+// (whose range then runs up to login.defs' UID_MIN/GID_MIN; the store checks those at open).
+function checkAccountRanges(ranges: LicornConfig['accounts']): void {
+  for (const [key, max] of [
+    ['accounts.standard_uid_max', ranges.standardUidMax],
+    ['accounts.standard_gid_max', ranges.standardGidMax],
+  ] as const) {
+    if (max <= ranges.systemIdMin)
+      throw new ConfigError(
+        `${key} = ${max} must be above accounts.system_id_min = ${ranges.systemIdMin} (the system IDs come between)`,
+      );
+  }
 }
 
 // Reads and parses a config file; null when the default file is absent.

@@ -1,3 +1,4 @@
+import { defaultAccountRanges, setAccountRanges, type AccountRanges } from './accounts/account-ranges.ts';
 import { dirname, join } from 'node:path';
 import { AccountsService } from './accounts/accounts-service.ts';
 import { getMachineProcesses } from './accounts/account-processes.ts';
@@ -30,6 +31,8 @@ export interface CoreOptions {
   // The most directories the shares' watcher watches (shares.max_watches; 0 or unset: 3/4 of the kernel's limit).
   maxShareWatches?: number;
   journalBytes?: number;
+  // Licorn's ID ranges (accounts.*); default: REFERENCE.md's (standard IDs up to 29999).
+  accountRanges?: AccountRanges;
   // Where the status history is kept across restarts (status.history_file); none: not kept.
   statusHistoryFile?: string | null;
   // Where the core reports what it goes on without (an unreadable history file).
@@ -70,6 +73,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const journal = new EventJournal(events, { maxEvents: options.journalSize ?? 5000, maxBytes: options.journalBytes });
   // Only on the real machine do the processes in /proc belong to the accounts.
   const processes = options.isRealMachine ? getMachineProcesses('/proc') : null;
+  setAccountRanges(options.accountRanges ?? defaultAccountRanges);
   const accounts = await AccountsService.open({ root: options.root, events, processes });
   const auth = new Authenticator({ ...options, accounts });
   const audit = new AuditLog(options.auditFile, events);

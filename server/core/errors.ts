@@ -1,3 +1,13 @@
+import type { Locale } from '../../common/i18n/locales.ts';
+import {
+  type CoreMessage,
+  type CoreMessageKey,
+  isCoreMessage,
+  type MessageParam,
+  renderMessage,
+  say,
+} from './messages.ts';
+
 // The fixed list of problem codes the core reports; the web layer maps each to an HTTP status.
 export const errorCodes = [
   'not-found',
@@ -15,17 +25,42 @@ export const errorCodes = [
 export type ErrorCode = (typeof errorCodes)[number];
 
 // The one error type thrown by the core: a code, the field at fault, a message naming the value.
+// The message is a key with its parameters (messages.ts), so that the edge (pages, API, CLI)
+// says it in the reader's language; `message` is its English, for logs, the audit and tests.
 export class CoreError extends Error {
   override name = 'CoreError';
   readonly code: ErrorCode;
   readonly field: string | null;
   // Structured facts behind the message, for a page to show (a volume's holders on 'busy').
   readonly details: unknown;
+  // The message's key in the `core` catalogue, and its parameters.
+  readonly messageKey: CoreMessageKey;
+  readonly messageParams: Readonly<Record<string, MessageParam>>;
 
-  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown; details?: unknown } = {}) {
-    super(message, { cause: options.cause });
+  constructor(
+    code: ErrorCode,
+    message: CoreMessage,
+    options: { field?: string; cause?: unknown; details?: unknown } = {},
+  ) {
+    // A sentence without a key (JavaScript that escaped the type checker) is refused loudly:
+    // no reader could get it in their language.
+    if (!isCoreMessage(message))
+      throw new TypeError(`A CoreError needs a keyed message (say(…)), not ${typeof message}`);
+    super(renderMessage(message, 'en'), { cause: options.cause });
     this.code = code;
     this.field = options.field ?? null;
     this.details = options.details ?? null;
+    this.messageKey = message.key;
+    this.messageParams = message.params;
+  }
+
+  // The message as a key and parameters, to pass on (a bulk row's refusal) or say later.
+  get coreMessage(): CoreMessage {
+    return { key: this.messageKey, params: this.messageParams };
+  }
+
+  // The message in a reader's language.
+  getMessage(locale: Locale): string {
+    return locale === 'en' ? this.message : renderMessage(this.coreMessage, locale);
   }
 }

@@ -13,6 +13,7 @@ import views from './plugins/views.ts';
 import staticFiles from './plugins/static-files.ts';
 import errors, { handleFrameworkError } from './plugins/errors.ts';
 import { compileValidator } from './validation/validator-compiler.ts';
+import { buildLazySerializer } from './validation/serializer-factory.ts';
 import core from './plugins/core.ts';
 import stoppingSignal from './plugins/stopping-signal.ts';
 import locale from './plugins/locale.ts';
@@ -70,6 +71,11 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     frameworkErrors: handleFrameworkError,
+    schemaController: { compilersFactory: { buildSerializer: buildLazySerializer } },
+    // The core reads the account files, the shares and the status history before the app
+    // listens: 100,000 accounts on a busy machine took longer than Fastify's 10 s default,
+    // and the daemon refused to start. A hung start is still ended (two minutes).
+    pluginTimeout: 120_000,
   });
   // Strict bodies, coerced querystrings (server/web/validation/validator-compiler.ts).
   app.setValidatorCompiler(compileValidator);

@@ -128,6 +128,21 @@ describe('get', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('licorn: No account named "nobodyhere" (field: login)\n');
   });
+
+  it("says the daemon's refusals in the terminal's language (LANG, LC_MESSAGES, LC_ALL)", async () => {
+    const french = await licorn(['get', 'user', 'nobodyhere'], { env: { LANG: 'fr_FR.UTF-8' } });
+    expect(french.code).toBe(1);
+    expect(french.stderr).toBe('licorn: Aucun compte nommé «\u00a0nobodyhere\u00a0» (field: login)\n');
+    // LC_ALL wins over LANG, and C is English.
+    const c = await licorn(['get', 'user', 'nobodyhere'], { env: { LANG: 'fr_FR.UTF-8', LC_ALL: 'C' } });
+    expect(c.stderr).toBe('licorn: No account named "nobodyhere" (field: login)\n');
+    // A refusal of the core with words nested in it.
+    const name = await licorn(['add', 'user', 'Jean', '--no-password'], { env: { LC_MESSAGES: 'fr_CA.UTF-8' } });
+    expect(name.code).toBe(1);
+    expect(name.stderr).toContain(
+      '«\u00a0Jean\u00a0» n’est pas valable pour l’identifiant (il contient des majuscules)',
+    );
+  });
 });
 
 describe('add, mod, del', () => {
@@ -205,6 +220,26 @@ describe('add, mod, del', () => {
     const deleted = await licorn(['del', 'group', 'cligroup2']);
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(deleted.stdout).toMatch(/^Deleted group cligroup2/);
+  });
+
+  it("refuse, even to root, the groups the interface never deletes, with the core's reason", async () => {
+    const made = await licorn(['add', 'group', 'clisys', '--system']);
+    expect(made.code, made.stderr).toBe(0);
+    const groupFile = () => readFile(join(root, 'etc/group'), 'utf8');
+    const before = await groupFile();
+    const cases: [string, RegExp][] = [
+      ['admins', /^licorn: The group "admins" is protected and cannot be deleted: its members administer the machine/],
+      ['users', /^licorn: The group "users" is protected and cannot be deleted/],
+      ['rsp-developers', /^licorn: The group "rsp-developers" holds the responsibles of the group developers/],
+      ['clisys', /^licorn: The group "clisys" is a system group \(GID \d+\), which packages and services rely on/],
+    ];
+    for (const [name, message] of cases) {
+      const refused = await licorn(['del', 'group', name]);
+      expect(refused.code, name).toBe(1);
+      expect(refused.stderr, name).toMatch(message);
+      expect(refused.stderr, name).toMatch(/\(field: name\)\n$/);
+    }
+    expect(await groupFile()).toBe(before);
   });
 });
 

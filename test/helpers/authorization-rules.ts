@@ -196,6 +196,8 @@ export const routeRules: Record<string, Probe[]> = {
   'POST /me/profile': [
     ownForm('own profile', () => request('POST', '/me/profile', { fullName: 'Matrix Name', shell: '/bin/bash' })),
   ],
+  // Every logged-in account chooses its own pages' language.
+  'POST /me/language': [ownForm('own language', () => request('POST', '/me/language', { language: 'fr' }))],
   'POST /me/password': [
     ownForm('own password', (context) =>
       request('POST', '/me/password', {

@@ -33,11 +33,12 @@ export interface LicornOptions {
 // Starts `licorn args` (stdin a pipe, closed unless `input` is given, so `--password-stdin` reads it).
 export function startLicorn(socketPath: string, args: string[], options: LicornOptions = {}): ChildProcess {
   const [command, ...rest] = getLicornCommand(socketPath, args, options.as ?? null);
-  // Without LICORN_* from the machine (but those given), and without a terminal: tables come plain.
-  const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LICORN_'))),
-    ...options.env,
-  };
+  // Without LICORN_* nor the language from the machine (but those given: the daemon answers in
+  // English unless a test asks otherwise), and without a terminal: tables come plain.
+  const inherited = Object.entries(process.env).filter(
+    ([name]) => !name.startsWith('LICORN_') && !['LC_ALL', 'LC_MESSAGES', 'LANG'].includes(name),
+  );
+  const env = { ...Object.fromEntries(inherited), ...options.env };
   const child = spawn(command!, rest, { env, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin!.end(options.input);
   return child;

@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { RefusedError } from '../cli-errors.ts';
+import { getEnvironmentLocale } from './environment-locale.ts';
 import { getTerminalJson } from '../../core/text/terminal-text.ts';
 
 // Where the daemon is: its local Unix socket (the caller known by its uid, no password), or a
@@ -141,7 +142,12 @@ export class ApiClient {
   async #open(method: string, path: string, body: unknown, extra: Record<string, string>): Promise<IncomingMessage> {
     const transport = await this.#getTransport();
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: OutgoingHttpHeaders = { accept: 'application/json', ...extra };
+    // The daemon says its refusals in the terminal's language (LANG and the LC_* variables).
+    const headers: OutgoingHttpHeaders = {
+      accept: 'application/json',
+      'accept-language': getEnvironmentLocale(),
+      ...extra,
+    };
     if (payload) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = payload.length;

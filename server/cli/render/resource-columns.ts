@@ -4,12 +4,15 @@ import { groupSchema, type Group } from '../../core/accounts/group-schema.ts';
 import { formatBytes, formatDays, getColumns } from './columns.ts';
 import type { Output } from './output.ts';
 import { describeMembership } from '../../core/accounts/membership-words.ts';
+import { getEnvironmentLocale } from '../client/environment-locale.ts';
 import { renderRecord, renderTable, type RowStyle } from './table.ts';
 
 const accountFormats = {
   passwordChanged: (days: number | null) => formatDays(days),
   expiry: (days: number | null) => formatDays(days) || 'never',
-  memberships: (memberships: AccountView['memberships']) => memberships.map(describeMembership).join(', '),
+  // Roles in the terminal's language ("responsible of accounting", "responsable de accounting").
+  memberships: (memberships: AccountView['memberships']) =>
+    memberships.map((membership) => describeMembership(membership, getEnvironmentLocale())).join(', '),
 };
 
 // The accounts table (`licorn get users`) and one account's record (`get user NAME`).
@@ -108,7 +111,7 @@ const groupRecord = getColumns<Group>(
     'protected',
     'helperOf',
   ],
-  { helperOf: (helperOf: Group['helperOf']) => (helperOf ? describeMembership(helperOf) : '') },
+  { helperOf: (helperOf: Group['helperOf']) => (helperOf ? describeMembership(helperOf, getEnvironmentLocale()) : '') },
 );
 
 // The tables and records of the resources. This module (and the schemas, TypeBox with them)

@@ -3,29 +3,31 @@ import type { AccountDatabase } from './account-database.ts';
 import type { OperationContext } from './account-operations.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
-import { validateName, quote } from './validate-fields.ts';
-import { checkNotRestricted, restrictedUidBelow } from './account-permissions.ts';
-import { describeProcesses, getHolders } from './account-processes.ts';
+import { validateName } from './validate-fields.ts';
+import { checkNotRestricted } from './account-permissions.ts';
+import { getHolders, sayProcesses } from './account-processes.ts';
+import { type CoreMessage, quoted, say } from '../messages.ts';
 
 // The checks the account operations share: names free, UID ranges and UIDs still running,
 // groups that exist, accounts that may be changed.
 
 // The refusal for a login no account has.
 export const accountNotFound = (login: string): CoreError =>
-  new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+  new CoreError('not-found', say('accounts.notFound', { login: quoted(login) }), { field: 'login' });
 
 // Refuses a login an account already has (in passwd or shadow); `field` names it in the error.
 export function checkLoginFree(db: AccountDatabase, login: string, field = 'login'): void {
   if (db.passwd.has(login) || db.shadow.has(login))
-    throw new CoreError('already-exists', `User account ${quote(login)} already exists`, { field });
+    throw new CoreError('already-exists', say('accounts.exists', { login: quoted(login) }), { field });
 }
 
 // The UID range of system or standard accounts, and its name for messages.
-// System accounts start at 300: below are restricted accounts, which Licorn never makes.
-export function getUidRange(defs: LoginDefs, system: boolean): [number, number, string] {
+// System accounts start at accounts.system_id_min (300; defs.sysUidMin is capped by it in
+// account-ranges.ts): below are restricted accounts, which Licorn never makes.
+export function getUidRange(defs: LoginDefs, system: boolean): [number, number, CoreMessage] {
   return system
-    ? [Math.max(defs.sysUidMin, restrictedUidBelow), defs.sysUidMax, 'system accounts']
-    : [defs.uidMin, defs.uidMax, 'standard accounts'];
+    ? [defs.sysUidMin, defs.sysUidMax, say('ids.kind.systemAccounts')]
+    : [defs.uidMin, defs.uidMax, say('ids.kind.standardAccounts')];
 }
 
 // Checks a list of supplementary group names: well formed and existing; returns it without
@@ -33,7 +35,8 @@ export function getUidRange(defs: LoginDefs, system: boolean): [number, number, 
 export function validateGroupList(db: AccountDatabase, names: string[]): string[] {
   const groups = [...new Set(names)].map((name) => validateName(name, 'group'));
   for (const name of groups) {
-    if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'groups' });
+    if (!db.group.has(name))
+      throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'groups' });
   }
   return groups;
 }
@@ -49,11 +52,9 @@ export function getChangeableAccount(db: AccountDatabase, login: string): Passwd
 // Refuses to give `who` a UID no account has that still owns running processes
 // (context.uidsInUse): it could then signal and trace them. A kept home's UID given
 // explicitly is its owner taking it over, as documented: allowed.
-export function checkUidNotRunning(context: OperationContext, uid: number, who: string): void {
+export function checkUidNotRunning(context: OperationContext, uid: number, who: CoreMessage): void {
   const processes = context.uidsInUse?.get(uid)?.processes;
   if (!processes?.length) return;
-  const message =
-    `UID ${uid} has no account but still owns running processes: ${describeProcesses(processes)}; ` +
-    `${who} could signal them: end them first or choose another UID`;
+  const message = say('processes.uidRunning', { uid, processes: sayProcesses(processes), who });
   throw new CoreError('in-use', message, { field: 'uid', details: getHolders(processes, `UID ${uid}`) });
 }

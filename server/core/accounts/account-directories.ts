@@ -20,7 +20,7 @@ import { writeHomesJournal } from './homes-journal.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
 import type { throttleProgress } from './report-progress.ts';
 import { getSharePath } from './shared-directories.ts';
-import { quote } from './validate-fields.ts';
+import { quoted, say } from '../messages.ts';
 
 // The directory side of the account operations (accounts-service.ts): what each one does
 // to homes and shares, as undoable steps run inside its transaction before the account
@@ -55,7 +55,8 @@ export async function prepareNewHomes(
     const skel = join(etcDir, 'skel');
     await createHomeStep(root, steps, entry.home, skel, entry, context.defs.homeMode).catch((error: unknown) => {
       if (error instanceof CoreError) throw error;
-      const message = `The home ${entry.home} of ${quote(entry.login)} could not be made: ${(error as Error).message}`;
+      const reason = (error as Error).message;
+      const message = say('homes.notMade', { home: entry.home, login: quoted(entry.login), reason });
       throw new CoreError('internal-error', message, { field: 'home', cause: error });
     });
     report('homes', done + 1, rows.length);
@@ -112,7 +113,7 @@ export async function prepareMove(
   const plan = await getHomePlan(root, db, { login, uid: move.uid, home: move.from }, 'archive', context.homeBase);
   if (plan.action === 'none') return;
   if (plan.action !== 'archive') {
-    const message = `${plan.warning!.replace('will be left in place', 'cannot move')}; rename without moving it`;
+    const message = say('homes.cannotMove', { warning: plan.warning!.replace('will be left in place', 'cannot move') });
     throw new CoreError('permission-denied', message, { field: 'moveHome' });
   }
   await checkNewHomeOnDisk(root, db, login, move.to, context.homeBase, 'moveHome');
@@ -123,7 +124,7 @@ export async function prepareMove(
 export function checkShareClear(db: AccountDatabase, name: string, field: string): void {
   const overlap = getHomeOverlap(db, null, getSharePath(name));
   if (overlap === null) return;
-  throw new CoreError('conflict', `The shared directory ${getSharePath(name)} refused: ${overlap}`, { field });
+  throw new CoreError('conflict', say('shares.overlap', { path: getSharePath(name), overlap }), { field });
 }
 
 // Renames an account in a transaction; with moveHome, its home /x/<login> is to become

@@ -14,6 +14,7 @@ import type { Actor } from './account-permissions.ts';
 import { getUidsInUse, type MachineProcesses } from './account-processes.ts';
 import type { OperationContext } from './account-operations.ts';
 import { createAccountEntries, type CreateAccountInput } from './account-transactions.ts';
+import { type CoreMessageKey, counted, type MessageParam, say } from '../messages.ts';
 
 // Would-be accounts checked on a copy of the database without writing anything (the create
 // form as the admin types, a CSV import's dry run), and the CSV import itself.
@@ -21,7 +22,10 @@ import { createAccountEntries, type CreateAccountInput } from './account-transac
 // A problem of one field of a would-be account.
 export interface FieldProblem {
   field: string;
+  // In English; the web layer says it in the reader's language from the key and parameters.
   message: string;
+  messageKey: CoreMessageKey;
+  messageParams: Readonly<Record<string, MessageParam>>;
 }
 
 // The problems of a would-be account, one per field at fault, without writing anything:
@@ -49,7 +53,12 @@ export async function checkNewAccount(
       if (!(error instanceof CoreError)) throw error;
       const field = error.field ?? 'row';
       if (problems.some((problem) => problem.field === field)) break;
-      problems.push({ field, message: error.message });
+      problems.push({
+        field,
+        message: error.message,
+        messageKey: error.messageKey,
+        messageParams: error.messageParams,
+      });
       // A stand-in login lets the other fields be checked.
       if (field === 'login') candidate.login = 'licorn-validation-probe';
       else if (field === 'group') delete candidate.groups;
@@ -127,7 +136,7 @@ export async function importCsv(
   store: AccountsStore,
   text: string,
   options: CsvImportOptions = {},
-): Promise<{ problems: { row: number; field: string; message: string }[]; created: string[] }> {
+): Promise<{ problems: (FieldProblem & { row: number })[]; created: string[] }> {
   const rows = parseAccountsCsv(text, options.mapping);
   const withHomes = options.createHomes !== false;
   const create = async (valid: CsvAccountRow[]) => {
@@ -156,7 +165,7 @@ export async function importCsv(
   const trial = store.database.clone();
   // Licorn's rules per row: the dry run reports a refusal as the row's problem.
   const rules = options.by ? { actor: getActorIn(trial, options.by), by: options.by } : undefined;
-  const problems: { row: number; field: string; message: string }[] = [];
+  const problems: (FieldProblem & { row: number })[] = [];
   const valid: CsvAccountRow[] = [];
   const report = throttleProgress(options.onProgress);
   const uidsInUse = await getUidsInUse(options.processes ?? null, store.root, store.context.homeBase);
@@ -170,14 +179,19 @@ export async function importCsv(
       valid.push(row);
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;
-      problems.push({ row: row.row, field: error.field ?? 'row', message: error.message });
+      const { message, messageKey, messageParams } = error;
+      problems.push({ row: row.row, field: error.field ?? 'row', message, messageKey, messageParams });
     }
   }
   if (options.dryRun) return { problems, created: [] };
   if (problems.length > 0 && !options.skipInvalid) {
     throw new CoreError(
       'invalid-argument',
-      `${problems.length} of ${rows.length} rows have problems; nothing was imported (see the dry run)`,
+      say('import.problems', {
+        count: problems.length,
+        problems: counted(problems.length),
+        rows: counted(rows.length),
+      }),
       { field: 'csv' },
     );
   }

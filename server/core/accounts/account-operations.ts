@@ -3,7 +3,7 @@ import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
 import { allocateId, getIdIndex } from './id-index.ts';
-import { validateDay, validateFullName, validateId, validateName, validateShell, quote } from './validate-fields.ts';
+import { validateDay, validateFullName, validateId, validateName, validateShell } from './validate-fields.ts';
 import { checkHomePath, noteHomeChange } from './home-paths.ts';
 import type { UidUse } from './account-processes.ts';
 import {
@@ -15,6 +15,7 @@ import {
 } from './account-checks.ts';
 import { applyAddMember, applyRemoveMember } from './membership-operations.ts';
 import { applySetExpiry, applySetLocked } from './shadow-operations.ts';
+import { quoted, say } from '../messages.ts';
 
 // Pure changes to an AccountDatabase (a clone: a refused change throws before the files are
 // written). Each validates everything it is given and names the field at fault.
@@ -86,33 +87,28 @@ export function applyCreateAccount(
   let uid: number;
   if (input.uid === undefined) {
     const free = allocateId(ids.uidOwners, ids.highestUid, min, max, (id) => context.uidsInUse?.has(id) ?? false);
-    if (free === null)
-      throw new CoreError('conflict', `No free UID left for ${kind} (${min}–${max})`, { field: 'uid' });
+    if (free === null) throw new CoreError('conflict', say('ids.noFreeUid', { kind, min, max }), { field: 'uid' });
     uid = free;
   } else {
     uid = validateId(input.uid, 'uid', min, max, kind);
     const owner = ids.uidOwners.get(uid);
     if (owner !== undefined && !input.allowDuplicateUid) {
-      throw new CoreError('already-exists', `UID ${uid} is already used by ${owner}`, { field: 'uid' });
+      throw new CoreError('already-exists', say('ids.uidUsed', { uid, owner }), { field: 'uid' });
     }
-    if (owner === undefined) checkUidNotRunning(context, uid, 'the new account');
+    if (owner === undefined) checkUidNotRunning(context, uid, say('processes.newAccount'));
   }
   const primaryName = input.primaryGroup === undefined ? 'users' : validateName(input.primaryGroup, 'group');
   const primary = db.group.get(primaryName);
   if (!primary)
-    throw new CoreError('not-found', `No group named ${quote(primaryName)} to be the primary group`, {
+    throw new CoreError('not-found', say('accounts.noPrimaryGroup', { name: quoted(primaryName) }), {
       field: 'primaryGroup',
     });
   if (db.group.has(login) && primaryName !== login) {
-    throw new CoreError(
-      'already-exists',
-      `A group named ${quote(login)} exists on the system; it would be confused with the account`,
-      { field: 'login' },
-    );
+    throw new CoreError('already-exists', say('accounts.groupNamed', { name: quoted(login) }), { field: 'login' });
   }
   const groups = validateGroupList(db, input.groups ?? []);
   if (typeof input.hash !== 'string' || /[:\u0000-\u001f]/.test(input.hash))
-    throw new CoreError('invalid-argument', 'Invalid password hash', { field: 'password' });
+    throw new CoreError('invalid-argument', say('passwords.invalidHash'), { field: 'password' });
 
   const entry: PasswdEntry = {
     login,
@@ -174,22 +170,22 @@ export function applyModifyAccount(
     next.uid = validateId(changes.uid, 'uid', min, max, kind);
     const owner = ids.uidOwners.get(next.uid);
     if (owner !== undefined && !changes.allowDuplicateUid) {
-      throw new CoreError('already-exists', `UID ${next.uid} is already used by ${owner}`, { field: 'uid' });
+      throw new CoreError('already-exists', say('ids.uidUsed', { uid: next.uid, owner }), { field: 'uid' });
     }
-    if (owner === undefined) checkUidNotRunning(context, next.uid, quote(login));
+    if (owner === undefined) checkUidNotRunning(context, next.uid, say('processes.account', { login: quoted(login) }));
   }
   if (changes.primaryGroup !== undefined) {
     const name = validateName(changes.primaryGroup, 'group');
     const primary = db.group.get(name);
     if (!primary)
-      throw new CoreError('not-found', `No group named ${quote(name)} to be the primary group`, {
+      throw new CoreError('not-found', say('accounts.noPrimaryGroup', { name: quoted(name) }), {
         field: 'primaryGroup',
       });
     next.gid = primary.gid;
   }
   const groups = changes.groups === undefined ? undefined : validateGroupList(db, changes.groups);
   if (changes.locked !== undefined && typeof changes.locked !== 'boolean') {
-    throw new CoreError('invalid-argument', `Invalid locked ${quote(changes.locked)}: true or false`, {
+    throw new CoreError('invalid-argument', say('accounts.invalidLocked', { value: quoted(changes.locked) }), {
       field: 'locked',
     });
   }

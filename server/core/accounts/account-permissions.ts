@@ -1,6 +1,7 @@
 import { CoreError } from '../errors.ts';
 import type { AccountView } from './account-view.ts';
-import { quote } from './validate-fields.ts';
+import { type CoreMessage, quoted, say } from '../messages.ts';
+import { getAccountRanges, isNeverHandedOut, isRestrictedGid, isRestrictedUid } from './account-ranges.ts';
 
 // Licorn's permission rules (REFERENCE.md), owned by the core so that every entry point (the
 // API, the pages, later the CLI) asks the same questions and the pages offer only what the
@@ -10,9 +11,9 @@ import { quote } from './validate-fields.ts';
 // through the interface.
 export const adminsGroup = 'admins';
 
-// Licorn never touches accounts below this UID or above the other (root, daemons, nobody).
-export const restrictedUidBelow = 300;
-export const restrictedUidAbove = 29999;
+// Licorn never touches accounts below the system minimum or above the standard maximum
+// (root, daemons, nobody): account-ranges.ts, from the configuration.
+export { isRestrictedUid } from './account-ranges.ts';
 
 // What an admin asks to do to an account.
 export type AccountAction = 'modify' | 'lock' | 'unlock' | 'delete' | 'rename' | 'set-password' | 'change-groups';
@@ -33,18 +34,15 @@ export interface Actor {
   inAdminsGroup: boolean;
 }
 
-// Whether a UID is one Licorn never touches (below 300 or above 29999).
-export function isRestrictedUid(uid: number): boolean {
-  return uid < restrictedUidBelow || uid > restrictedUidAbove;
-}
-
 // Why an account may not be touched by anyone (a restricted one), or null.
-function getRestrictedReason(account: { login: string; uid: number }): string | null {
+function getRestrictedReason(account: { login: string; uid: number }): CoreMessage | null {
   if (!isRestrictedUid(account.uid)) return null;
-  return (
-    `${quote(account.login)} is a restricted account (UID ${account.uid}): Licorn never touches accounts ` +
-    `with a UID below ${restrictedUidBelow} or above ${restrictedUidAbove}`
-  );
+  const { systemIdMin, standardUidMax } = getAccountRanges();
+  const login = quoted(account.login);
+  // Inside the ranges yet restricted: nobody's and nogroup's IDs, never handed out.
+  if (account.uid >= systemIdMin && account.uid <= standardUidMax && isNeverHandedOut(account.uid))
+    return say('permissions.restrictedAccountNeverHandedOut', { login, uid: account.uid });
+  return say('permissions.restrictedAccount', { login, uid: account.uid, below: systemIdMin, above: standardUidMax });
 }
 
 // Refuses any change to a restricted account, whoever asks.
@@ -68,20 +66,20 @@ export function getRefusal(
   target: AccountView,
   action: AccountAction,
   adminGroups: readonly string[],
-): string | null {
+): CoreMessage | null {
   const restricted = getRestrictedReason(target);
   if (restricted !== null) return restricted;
   const self = target.login === actor.login;
   if (self && (action === 'delete' || action === 'lock')) {
-    return `You cannot ${action} your own account ${quote(target.login)}`;
+    return say(`permissions.own.${action}`, { login: quoted(target.login) });
   }
   if (actor.inAdminsGroup) return null;
-  if (self && action === 'unlock') return `Only members of "${adminsGroup}" may unlock their own account`;
+  if (self && action === 'unlock') return say('permissions.unlockOwn', { admins: quoted(adminsGroup) });
   const groups = [target.primaryGroup, ...target.groups];
   const isAdminAccount = groups.some((group) => group !== null && adminGroups.includes(group));
   if (!isAdminAccount && !target.system) return null;
-  const kind = isAdminAccount ? 'an administrator' : 'a system account';
-  return `Only members of "${adminsGroup}" may ${action} ${quote(target.login)}: it is ${kind}`;
+  const kind = say(isAdminAccount ? 'permissions.kind.administrator' : 'permissions.kind.systemAccount');
+  return say(`permissions.adminsOnly.${action}`, { admins: quoted(adminsGroup), login: quoted(target.login), kind });
 }
 
 // Throws the refusal of getRefusal as a 403 naming the login.
@@ -101,52 +99,19 @@ export function getAccountActions(
   actor: Actor,
   target: AccountView,
   adminGroups: readonly string[],
-): Record<AccountAction, string | null> {
+): Record<AccountAction, CoreMessage | null> {
   const refusals = accountActions.map((action) => [action, getRefusal(actor, target, action, adminGroups)]);
-  return Object.fromEntries(refusals) as Record<AccountAction, string | null>;
+  return Object.fromEntries(refusals) as Record<AccountAction, CoreMessage | null>;
 }
 
 // The rules on what an account's groups become (primary, supplementary, roles), applied
 // inside the transaction: membership-rules.ts.
 
-// Refuses deleting or renaming a restricted group (GID below 300 or above 29999: root,
+// Refuses deleting or renaming a restricted group (GID below 300 or above 29999 by default: root,
 // daemon, users, nogroup…) through the interface, as Licorn did.
 export function checkGroupNotRestricted(group: { name: string; gid: number }, action: 'delete' | 'rename'): void {
-  if (group.gid < restrictedUidBelow || group.gid > restrictedUidAbove) {
-    const message =
-      `Cannot ${action} ${quote(group.name)}: it is a restricted group (GID ${group.gid}), ` +
-      'never touched through the interface';
+  if (isRestrictedGid(group.gid)) {
+    const message = say(`permissions.restrictedGroup.${action}`, { name: quoted(group.name), gid: group.gid });
     throw new CoreError('permission-denied', message, { field: 'name' });
   }
-}
-
-// Why a group may not be deleted or renamed through the interface (null: it may), for the
-// group's page to offer only what the server would do. The page offers no Delete for a
-// helper group (the API refuses it: it is a role of its standard group) nor for a system
-// group (a package's group, which admins may still delete through the API or `licorn del`,
-// knowingly, but never by a click on a page meant for people's groups).
-export function getGroupRefusals(
-  group: { name: string; gid: number; system?: boolean; helperOf?: { group: string; role: string } | null },
-  protectedNames: readonly string[],
-  adminGroups: readonly string[],
-): { delete: string | null; rename: string | null } {
-  const restricted =
-    group.gid < restrictedUidBelow || group.gid > restrictedUidAbove
-      ? `${quote(group.name)} is a restricted group (GID ${group.gid}), never touched through the interface`
-      : null;
-  const helper = group.helperOf
-    ? `${quote(group.name)} holds the ${group.helperOf.role}s of the group ${group.helperOf.group}: ` +
-      `delete ${group.helperOf.group} instead`
-    : null;
-  const system = group.system
-    ? `${quote(group.name)} is a system group, not deleted from this page (licorn del group, as an admin, can)`
-    : null;
-  return {
-    delete: protectedNames.includes(group.name)
-      ? `The group ${quote(group.name)} is protected and cannot be deleted`
-      : (restricted ?? helper ?? system),
-    rename: adminGroups.includes(group.name)
-      ? `The administrators' group ${quote(group.name)} cannot be renamed`
-      : restricted,
-  };
 }

@@ -4,8 +4,8 @@ import { CoreError } from '../errors.ts';
 import { listProcesses, type ProcessInfo } from '../processes/list-processes.ts';
 import { defaultEndTimings, endProcesses, type EndTimings } from '../processes/end-processes.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
-import { quote } from './validate-fields.ts';
 import { getKeptHomes } from './kept-homes.ts';
+import { type CoreMessage, listed, quoted, renderMessage, say } from '../messages.ts';
 
 // The machine's processes as the accounts see them. Only on the real machine do the
 // processes in /proc belong to the accounts; a sandbox's accounts are not the machine's
@@ -26,12 +26,24 @@ export function getMachineProcesses(procDir = '/proc', timings = defaultEndTimin
 const namedInMessage = 10;
 
 // "4242 sleep 600 (UID 1001, effective 1001), …": the processes an error names.
-export function describeProcesses(processes: readonly ProcessInfo[]): string {
-  const named = processes
-    .slice(0, namedInMessage)
-    .map((info) => `${info.pid} ${info.command} (UID ${info.realUid}, effective ${info.effectiveUid})`);
+export function sayProcesses(processes: readonly ProcessInfo[]): CoreMessage {
+  const named = processes.slice(0, namedInMessage).map((info) =>
+    say('processes.one', {
+      pid: info.pid,
+      command: info.command,
+      uid: info.realUid,
+      effective: info.effectiveUid,
+    }),
+  );
   const more = processes.length - named.length;
-  return named.join(', ') + (more > 0 ? ` and ${more} more` : '');
+  return more > 0
+    ? say('processes.more', { named: listed(named), count: more })
+    : say('processes.list', { named: listed(named) });
+}
+
+// The same in English, for the audit log.
+export function describeProcesses(processes: readonly ProcessInfo[]): string {
+  return renderMessage(sayProcesses(processes), 'en');
 }
 
 // An 'in-use' refusal's `details`: the processes that hold the account, as a volume's holders
@@ -71,10 +83,12 @@ export async function checkNotBusy(
   for (const [row, account] of accounts.entries()) {
     const own = processes.filter((info) => getUids(info).includes(account.uid));
     if (own.length === 0) continue;
-    const message =
-      `The account ${quote(account.login)} (UID ${account.uid}) still has ${own.length} running ` +
-      `process${own.length === 1 ? '' : 'es'}: ${describeProcesses(own)}; ` +
-      'end them first, or ask to end its processes then delete (endProcesses)';
+    const message = say('processes.accountBusy', {
+      login: quoted(account.login),
+      uid: account.uid,
+      count: own.length,
+      processes: sayProcesses(own),
+    });
     const details = getHolders(own, account.login);
     throw onRow(new CoreError('in-use', message, { field: 'login', details }), row);
   }
@@ -94,10 +108,13 @@ const getUids = (info: ProcessInfo): number[] => [
 export async function endAccountProcesses(machine: MachineProcesses, account: PasswdEntry): Promise<ProcessInfo[]> {
   const { found, left } = await endProcesses(machine.procDir, account.uid, account.gid, machine.timings);
   if (left.length > 0) {
-    const message =
-      `Ended ${found.length - left.length} processes of ${quote(account.login)}, but ${left.length} still ` +
-      `run as UID ${account.uid} (not the account's to signal, or unkillable): ${describeProcesses(left)}; ` +
-      'the account was not deleted';
+    const message = say('processes.notEnded', {
+      ended: found.length - left.length,
+      login: quoted(account.login),
+      left: left.length,
+      uid: account.uid,
+      processes: sayProcesses(left),
+    });
     throw new CoreError('in-use', message, { field: 'login', details: getHolders(left, account.login) });
   }
   return found;

@@ -1,5 +1,6 @@
 import type { AccountsStore } from './accounts-store.ts';
 import {
+  getAccountMemberships,
   getAccountView,
   getGroupView,
   getMembershipIndex,
@@ -8,8 +9,12 @@ import {
   type MembershipIndex,
 } from './account-view.ts';
 import type { AccountCounts } from './account-counts.ts';
+import { isStandardId } from './account-ranges.ts';
 import type { ShadowEntry } from './parse-shadow.ts';
 import { AccountSuggestions, type AccountSuggestion } from './account-suggestions.ts';
+
+// Views built without the membership index per version of the files, before it is built.
+export const singleViewsPerRevision = 16;
 
 // What the pages read of the accounts and groups, computed from the store's database and
 // kept until the files change (its revision moves).
@@ -20,6 +25,7 @@ export class AccountQueries {
   #accounts: { revision: number; views: readonly AccountView[] } | null = null;
   #suggestions: { revision: number; index: AccountSuggestions } | null = null;
   #membership: { revision: number; index: MembershipIndex } | null = null;
+  #singles = { revision: -1, count: 0 };
 
   constructor(store: AccountsStore) {
     this.#store = store;
@@ -47,8 +53,15 @@ export class AccountQueries {
     return this.#suggestions.index.find(text, limit);
   }
 
+  // One account's view: the first few after a change with the account's groups alone (a
+  // pushed row), then with the whole membership index, built once per version of the files
+  // (a page, or an import's rows, ask for one account after another).
   getAccount(login: string): AccountView | null {
-    return getAccountView(this.#store.database, this.#store.context.defs, login, this.#getMembershipIndex());
+    const { database, context, revision } = this.#store;
+    if (this.#singles.revision !== revision) this.#singles = { revision, count: 0 };
+    const single = this.#membership?.revision !== revision && (this.#singles.count += 1) <= singleViewsPerRevision;
+    const index = single ? getAccountMemberships(database, login) : this.#getMembershipIndex();
+    return getAccountView(database, context.defs, login, index);
   }
 
   // Who is in which group, kept until the files change: after an import, the pages ask for
@@ -102,13 +115,13 @@ export class AccountQueries {
     let accounts = 0;
     let systemAccounts = 0;
     for (const entry of database.passwd.entries()) {
-      if (entry.uid >= defs.uidMin && entry.uid <= defs.uidMax) accounts += 1;
+      if (isStandardId(entry.uid, defs.uidMin, defs.uidMax)) accounts += 1;
       else systemAccounts += 1;
     }
     let groups = 0;
     let systemGroups = 0;
     for (const entry of database.group.entries()) {
-      if (entry.gid >= defs.gidMin && entry.gid <= defs.gidMax) groups += 1;
+      if (isStandardId(entry.gid, defs.gidMin, defs.gidMax)) groups += 1;
       else systemGroups += 1;
     }
     return { accounts, systemAccounts, groups, systemGroups };

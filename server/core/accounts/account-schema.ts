@@ -20,13 +20,20 @@ export const accountViewSchema = Type.Object({
   uid: Type.Integer({ title: 'UID' }),
   gid: Type.Integer({ title: 'GID' }),
   primaryGroup: Type.Union([Type.String(), Type.Null()], { title: 'Primary group' }),
+  // Kept raw, for scripts: what `id -Gn` prints (the primary group aside) and what a PATCH's
+  // `groups` replaces whole, as usermod -G does. Without the helper groups, a script reading an
+  // account, adding a group and sending `groups` back would silently take its roles away.
   groups: Type.Array(Type.String(), {
-    title: 'Group names',
-    description: 'the supplementary groups as the group file lists them, helper groups included (what a change sends)',
+    title: 'System groups',
+    description:
+      'the supplementary groups as the group file lists them, helper groups (rsp-G, gst-G) included: ' +
+      "what a change's groups replaces whole; people read memberships",
   }),
   memberships: Type.Array(membershipSchema, {
     title: 'Groups',
-    description: "the supplementary groups with the account's role in each (helper groups read as roles)",
+    description:
+      "the supplementary groups with the account's role in each (a helper group read as its role, never listed): " +
+      'what the pages, the CLI and the CSV export show',
   }),
   home: Type.String({ title: 'Home' }),
   shell: Type.String({ title: 'Shell' }),

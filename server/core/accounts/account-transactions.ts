@@ -23,7 +23,7 @@ import {
 import { atRow, mapRows } from './bulk-rows.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import type { AccountDatabase } from './account-database.ts';
-import { validateName, quote } from './validate-fields.ts';
+import { validateName } from './validate-fields.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
 import { applyPrivateGroupFate, getPrivateGroupFate } from './private-group.ts';
 import { recordKeptHomes } from './kept-homes.ts';
@@ -46,6 +46,7 @@ import {
   getUpdateActions,
   type Requester,
 } from './membership-rules.ts';
+import { quoted, say } from '../messages.ts';
 
 // The transactions that create, change and delete accounts with their homes: each
 // validates, writes through the store (locks, atomic files), then the store emits.
@@ -303,7 +304,8 @@ export async function getDeletionPlans(
 ): Promise<DeletionPlan[]> {
   const { database: db, context } = store;
   const account = db.passwd.get(login);
-  if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+  if (!account)
+    throw new CoreError('not-found', say('accounts.notFound', { login: quoted(login) }), { field: 'login' });
   const running = await getPlannedProcesses(processes, account);
   const fate = getPrivateGroupFate(db, context.defs, account, by);
   const plans: DeletionPlan[] = [];
@@ -386,9 +388,11 @@ export async function deleteAccounts(
 function checkUidNotShared(db: AccountDatabase, account: PasswdEntry, row: number): void {
   for (const other of db.passwd.entries()) {
     if (other.uid !== account.uid || other.login === account.login) continue;
-    const message =
-      `The UID ${account.uid} of ${quote(account.login)} is also ${quote(other.login)}'s: ` +
-      "its processes may be that account's, and are not ended";
+    const message = say('processes.uidShared', {
+      uid: account.uid,
+      login: quoted(account.login),
+      other: quoted(other.login),
+    });
     throw atRow(new CoreError('conflict', message, { field: 'endProcesses' }), row);
   }
 }

@@ -330,7 +330,7 @@ export class AccountsService {
   importCsv(
     text: string,
     options: CsvImportOptions = {},
-  ): Promise<{ problems: { row: number; field: string; message: string }[]; created: string[] }> {
+  ): Promise<{ problems: (FieldProblem & { row: number })[]; created: string[] }> {
     return importCsv(this.#store, text, { ...options, processes: this.#processes });
   }
 

@@ -20,6 +20,7 @@ import { DirectorySteps } from './directory-steps.ts';
 import { flushNameCaches } from './files/flush-name-caches.ts';
 import { SubordinateIdFiles } from './files/subordinate-id-files.ts';
 import { getSubordinateChange } from './subordinate-ids.ts';
+import { applyAccountRanges, getRangesConflict } from './account-ranges.ts';
 import { parseLoginDefs, parseShells, type LoginDefs } from './parse-login-defs.ts';
 import { parseHomeBase } from './home-paths.ts';
 import type { OperationContext } from './account-operations.ts';
@@ -271,7 +272,12 @@ export class AccountsStore {
       readFile(join(this.etcDir, 'default/useradd'), 'utf8').catch(() => ''),
     ]);
     this.#homeBase = parseHomeBase(useradd);
-    this.#defs = parseLoginDefs(defs);
+    const parsed = parseLoginDefs(defs);
+    // The configured ranges must fit login.defs: refused at start, said when it changes later.
+    const conflict = getRangesConflict(parsed);
+    if (conflict !== null && this.#defs === undefined) throw new Error(`licornd: ${conflict}`);
+    if (conflict !== null) process.emitWarning(`licornd: ${conflict}`);
+    this.#defs = applyAccountRanges(parsed);
     if (this.root === '/') {
       const commonPassword = await readFile(join(this.etcDir, 'pam.d/common-password'), 'utf8').catch(() => '');
       this.#defs = applyPamHashMethod(this.#defs, commonPassword);

@@ -5,7 +5,7 @@ import type { AccountDatabase } from './account-database.ts';
 import { atRow } from './bulk-rows.ts';
 import { getIdIndex } from './id-index.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
-import { quote } from './validate-fields.ts';
+import { quoted, say } from '../messages.ts';
 
 // An account made without its home over an existing directory owned by another UID would
 // not own it, and one of a UID no account has is a kept home: refused rather than adopted
@@ -43,9 +43,13 @@ async function checkHomeNotAdopted(root: string, db: AccountDatabase, entry: Pas
   const stats = await lstat(join(root, entry.home)).catch(() => null);
   if (!stats?.isDirectory() || stats.uid === 0 || stats.uid === entry.uid) return;
   const owner = getIdIndex(db).uidOwners.get(stats.uid);
-  const kept = owner === undefined ? ', which no account has (a home kept at a deletion?)' : ` (${owner})`;
-  const message =
-    `The directory ${quote(entry.home)} exists and belongs to UID ${stats.uid}${kept}: ${quote(entry.login)} ` +
-    `(UID ${entry.uid}) would not own it; give uid ${stats.uid} to take it over, or choose another home`;
+  const kept = owner === undefined ? say('homes.ownerNone') : say('homes.ownerNamed', { owner });
+  const message = say('homes.ownedByOther', {
+    home: quoted(entry.home),
+    owner: stats.uid,
+    kept,
+    login: quoted(entry.login),
+    uid: entry.uid,
+  });
   throw atRow(new CoreError('conflict', message, { field: 'home' }), row);
 }

@@ -1,9 +1,10 @@
 import { CoreError } from '../errors.ts';
+import { say } from '../messages.ts';
 
 // Names the row of a bulk call in an error's field: `accounts.3.login`.
 export function atRow(error: unknown, row: number): unknown {
   if (!(error instanceof CoreError)) return error;
-  return new CoreError(error.code, `Row ${row + 1}: ${error.message}`, {
+  return new CoreError(error.code, say('import.row', { row: row + 1, message: error.coreMessage }), {
     field: `accounts.${row}.${error.field ?? 'row'}`,
     cause: error,
     details: error.details ?? undefined,

@@ -1,4 +1,5 @@
 import { CoreError } from '../errors.ts';
+import { say } from '../messages.ts';
 
 // The directory work of one transaction (homes made, moved aside, archived; shares made or
 // renamed), done before the account files are written and undone if anything after fails:
@@ -84,6 +85,6 @@ export function hitFaultPoint(label: string): void {
   faults.countdown -= 1;
   if (faults.countdown === 0) {
     faults.countdown = null;
-    throw new CoreError('internal-error', `Injected failure at ${label}`, { field: 'files' });
+    throw new CoreError('internal-error', say('tests.injectedFailure', { label }), { field: 'files' });
   }
 }

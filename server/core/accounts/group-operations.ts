@@ -4,11 +4,12 @@ import type { GroupEntry } from './parse-group.ts';
 import type { OperationContext } from './account-operations.ts';
 import { allocateId, getIdIndex } from './id-index.ts';
 import { getHelperNames, getHelperOwner, hasRoles, parseHelperName } from './licorn-roles.ts';
-import { quote, validateDescription, validateId, validateName } from './validate-fields.ts';
+import { validateDescription, validateId, validateName } from './validate-fields.ts';
 import type { NewGroupBody } from './group-schema.ts';
+import { type CoreMessage, quoted, say } from '../messages.ts';
 
-// Groups the web may never delete (Licorn's rule; the CLI as root may).
-export const protectedGroups = ['admins', 'licorn-wmi', 'users', 'acl', 'root', 'sudo', 'shadow'];
+// Licorn's own groups, never deleted through the interface (the rule: group-protection.ts).
+export { protectedGroups } from './group-protection.ts';
 
 // The longest standard group name: its helpers (`rsp-` + name) must fit in 32 characters.
 export const maxStandardGroupLength = 28;
@@ -20,16 +21,15 @@ export type NewGroup = NewGroupBody & {
 };
 
 // "responsibles" or "guests": what a helper group holds, in words.
-function describeHelper(name: string): string {
-  return parseHelperName(name)?.role === 'responsible' ? 'responsibles' : 'guests';
+function describeHelper(name: string): CoreMessage {
+  return say(parseHelperName(name)?.role === 'responsible' ? 'roles.people.responsible' : 'roles.people.guest');
 }
 
 // Refuses a name that Licorn reads as the responsibles or guests of an existing group.
 function checkNotHelperName(db: AccountDatabase, name: string, field: 'name' | 'newName'): void {
   const owner = getHelperOwner(db, name);
   if (owner === null) return;
-  const message =
-    `The name ${quote(name)} is kept for the ${describeHelper(name)} of the group ${owner}: ` + 'choose another name';
+  const message = say('groups.nameKept', { name: quoted(name), people: describeHelper(name), owner });
   throw new CoreError('already-exists', message, { field });
 }
 
@@ -41,23 +41,22 @@ function addGroup(
   context: OperationContext,
 ): GroupEntry {
   if (db.group.has(name) || db.gshadow.has(name))
-    throw new CoreError('already-exists', `The group ${quote(name)} already exists`, { field: 'name' });
+    throw new CoreError('already-exists', say('groups.exists', { name: quoted(name) }), { field: 'name' });
   const { defs } = context;
   const [min, max, kind] = system
-    ? [defs.sysGidMin, defs.sysGidMax, 'system groups']
-    : [defs.gidMin, defs.gidMax, 'standard groups'];
+    ? [defs.sysGidMin, defs.sysGidMax, say('ids.kind.systemGroups')]
+    : [defs.gidMin, defs.gidMax, say('ids.kind.standardGroups')];
   const ids = getIdIndex(db);
   let chosen: number;
   if (gid === undefined) {
     const free = allocateId(ids.gidOwners, ids.highestGid, min, max);
-    if (free === null)
-      throw new CoreError('conflict', `No free GID left for ${kind} (${min}–${max})`, { field: 'gid' });
+    if (free === null) throw new CoreError('conflict', say('ids.noFreeGid', { kind, min, max }), { field: 'gid' });
     chosen = free;
   } else {
     chosen = validateId(gid, 'gid', min, max, kind);
     const owner = ids.gidOwners.get(chosen);
     if (owner !== undefined)
-      throw new CoreError('already-exists', `GID ${chosen} is already used by ${owner}`, { field: 'gid' });
+      throw new CoreError('already-exists', say('ids.gidUsed', { gid: chosen, owner }), { field: 'gid' });
   }
   const entry: GroupEntry = { name, password: 'x', gid: chosen, members: [] };
   db.group.set(entry);
@@ -72,11 +71,9 @@ export function applyCreateGroup(db: AccountDatabase, input: NewGroup, context: 
   const withRoles = !input.system && input.roles !== false;
   // An existing group is named as such first, before anything about its roles.
   if (db.group.has(name) || db.gshadow.has(name))
-    throw new CoreError('already-exists', `The group ${name} already exists`, { field: 'name' });
+    throw new CoreError('already-exists', say('groups.existsPlain', { name }), { field: 'name' });
   if (withRoles && name.length > maxStandardGroupLength) {
-    const message =
-      `The group name ${quote(name)} is too long: at most ${maxStandardGroupLength} characters ` +
-      '(Licorn keeps its responsibles and guests under a name 4 characters longer)';
+    const message = say('groups.nameTooLongForRoles', { name: quoted(name), max: maxStandardGroupLength });
     throw new CoreError('invalid-argument', message, { field: 'name' });
   }
   checkNotHelperName(db, name, 'name');
@@ -84,13 +81,11 @@ export function applyCreateGroup(db: AccountDatabase, input: NewGroup, context: 
   const helpers = getHelperNames(name);
   if (withRoles) {
     for (const [helper, people] of [
-      [helpers.responsibles, 'responsibles'],
-      [helpers.guests, 'guests'],
-    ]) {
+      [helpers.responsibles, say('roles.people.responsible')],
+      [helpers.guests, say('roles.people.guest')],
+    ] as const) {
       if (db.group.has(helper!) || db.gshadow.has(helper!)) {
-        const message =
-          `The group ${name} cannot be made with roles: the name ${helper} its ${people} would take ` +
-          'is already a group of its own (rename or delete that group, or choose another name)';
+        const message = say('groups.helperTaken', { name, helper, people });
         throw new CoreError('already-exists', message, { field: 'name' });
       }
     }
@@ -111,11 +106,9 @@ function removeGroup(db: AccountDatabase, name: string): void {
   const group = db.group.get(name)!;
   for (const account of db.passwd.entries()) {
     if (account.gid === group.gid) {
-      throw new CoreError(
-        'conflict',
-        `The group ${quote(name)} is the primary group of ${account.login}; change that account's primary group first`,
-        { field: 'name' },
-      );
+      throw new CoreError('conflict', say('groups.primaryOf', { name: quoted(name), login: account.login }), {
+        field: 'name',
+      });
     }
   }
   db.group.delete(name);
@@ -125,21 +118,17 @@ function removeGroup(db: AccountDatabase, name: string): void {
   if (ids.gidOwners.get(group.gid) === name) ids.gidOwners.delete(group.gid);
 }
 
-// Deletes a group (and its helpers), refusing a protected group, a helper group on its own,
-// and someone's primary group, each with the reason.
-export function applyDeleteGroup(db: AccountDatabase, name: string, options: { allowProtected?: boolean } = {}): void {
-  if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
-  if (!options.allowProtected && protectedGroups.includes(name)) {
-    throw new CoreError('permission-denied', `The group ${quote(name)} is protected and cannot be deleted`, {
-      field: 'name',
-    });
-  }
+// Deletes a group (and its helpers), refusing a helper group on its own (it would leave its
+// standard group half made) and someone's primary group, each with the reason. Which groups
+// the interface may delete at all is checkGroupDeletion's (group-protection.ts), asked first.
+export function applyDeleteGroup(db: AccountDatabase, name: string): void {
+  if (!db.group.has(name))
+    throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'name' });
   const owner = getHelperOwner(db, name);
   if (owner !== null)
     throw new CoreError(
       'permission-denied',
-      `${quote(name)} holds the ${describeHelper(name)} of the group ${owner}, not a group of its own: ` +
-        `delete the group ${owner} instead`,
+      say('groups.helperDelete', { name: quoted(name), people: describeHelper(name), owner }),
       { field: 'name' },
     );
   const helpers = hasRoles(db, name) ? Object.values(getHelperNames(name)) : [];
@@ -150,11 +139,11 @@ export function applyDeleteGroup(db: AccountDatabase, name: string, options: { a
 // Renames a group in place (and its helper groups); its GID and members stay.
 export function applyRenameGroup(db: AccountDatabase, name: string, newName: string): void {
   const group = db.group.get(name);
-  if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
+  if (!group) throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'name' });
   const target = validateName(newName, 'newName');
   const owner = getHelperOwner(db, name);
   if (owner !== null) {
-    const message = `${quote(name)} holds the ${describeHelper(name)} of the group ${owner}: rename ${owner} instead`;
+    const message = say('groups.helperRename', { name: quoted(name), people: describeHelper(name), owner });
     throw new CoreError('permission-denied', message, { field: 'name' });
   }
   checkNotHelperName(db, target, 'newName');
@@ -163,7 +152,7 @@ export function applyRenameGroup(db: AccountDatabase, name: string, newName: str
     if (target.length > maxStandardGroupLength)
       throw new CoreError(
         'invalid-argument',
-        `The group name ${quote(target)} is too long: at most ${maxStandardGroupLength} characters`,
+        say('groups.nameTooLong', { name: quoted(target), max: maxStandardGroupLength }),
         { field: 'newName' },
       );
     const from = getHelperNames(name);
@@ -172,7 +161,7 @@ export function applyRenameGroup(db: AccountDatabase, name: string, newName: str
   }
   for (const [, to] of pairs) {
     if (db.group.has(to) || db.gshadow.has(to))
-      throw new CoreError('already-exists', `The group ${quote(to)} already exists`, { field: 'newName' });
+      throw new CoreError('already-exists', say('groups.exists', { name: quoted(to) }), { field: 'newName' });
   }
   const ids = getIdIndex(db);
   for (const [from, to] of pairs) {
@@ -188,7 +177,8 @@ export function applyRenameGroup(db: AccountDatabase, name: string, newName: str
 
 // Sets (or, empty, removes) a group's description.
 export function applySetGroupDescription(db: AccountDatabase, name: string, description: string): void {
-  if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
+  if (!db.group.has(name))
+    throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'name' });
   const text = validateDescription(description);
   if (text === '') db.descriptions.delete(name);
   else db.descriptions.set({ name, description: text });

@@ -15,6 +15,7 @@ import {
   type ShareGids,
 } from './share-acls.ts';
 import { resolveUnderRoot } from './homes.ts';
+import { quoted, say } from '../messages.ts';
 
 // The shared directories of standard groups, kept in step with the groups by the accounts
 // service (accounts-service.ts): made with their ACL when a group is created, renamed and
@@ -159,11 +160,9 @@ async function checkShareIsDirectory(share: string, name: string): Promise<void>
     throw error;
   });
   if (found?.isDirectory()) return;
-  const what = found ? 'is not a directory' : 'does not exist';
   throw new CoreError(
     found ? 'conflict' : 'not-found',
-    `The shared directory of group "${name}", /${getSharePath(name)}, ${what} (changed outside Licorn); ` +
-      'nothing was changed',
+    say(found ? 'shares.notDirectory' : 'shares.missing', { name: quoted(name), path: `/${getSharePath(name)}` }),
     { field: 'permissive' },
   );
 }

@@ -9,11 +9,11 @@ import {
   type NewGroup,
 } from './group-operations.ts';
 import { hasRoles } from './licorn-roles.ts';
+import { checkGroupDeletion } from './group-protection.ts';
 import type { GroupShares } from './group-shares.ts';
 import { checkShareClear } from './account-directories.ts';
 import { mapRows } from './bulk-rows.ts';
 import type { AccountDatabase } from './account-database.ts';
-import { quote } from './validate-fields.ts';
 import type { GroupChanges } from './group-schema.ts';
 import {
   checkAccountRequest,
@@ -22,6 +22,7 @@ import {
   getActorIn,
   type Requester,
 } from './membership-rules.ts';
+import { quoted, say } from '../messages.ts';
 
 // The transactions on groups and memberships: a standard group's share follows its group
 // as undoable steps of the same transaction.
@@ -52,7 +53,10 @@ export async function createGroup(
   return getView(store, entry.name);
 }
 
-// Deletes a group (with its helpers); its shared directory is archived.
+// Deletes a group (with its helpers); its shared directory is archived. Refused, whoever asks,
+// for the groups the interface never deletes (checkGroupDeletion: Licorn's own and the
+// administrators' groups, restricted, helper and system groups); `allowProtected` is for the
+// core's own callers and tests only, never a request's.
 export async function deleteGroup(
   store: AccountsStore,
   shares: GroupShares,
@@ -63,13 +67,13 @@ export async function deleteGroup(
   let archive: string | null = null;
   await store.transact(
     (db, context) => {
-      // The caller's rights, read from the files as they are now (a demotion not yet seen
-      // by the watcher counts). Checked after the core's own refusals (protected groups, someone's
-      // primary group), whose reasons say more; a refusal still rolls everything back.
+      // What the group is, then the caller's rights, both read from the files as they are now
+      // (a demotion not yet seen by the watcher counts); the group's own reason says more, so
+      // it comes first. A refusal rolls everything back.
+      if (!options.allowProtected) checkGroupDeletion(db, context.defs, name, options.by?.adminGroups ?? []);
       const group = options.by ? getGroupView(db, context.defs, name) : null;
-      const actor = options.by ? getActorIn(db, options.by) : null;
-      applyDeleteGroup(db, name, options);
-      if (actor && group) checkGroupChange(actor, group, options.by!.adminGroups);
+      if (options.by && group) checkGroupChange(getActorIn(db, options.by), group, options.by.adminGroups);
+      applyDeleteGroup(db, name);
     },
     async (_, steps) => {
       if (hadShare) archive = await shares.archive(steps, name);
@@ -95,16 +99,14 @@ export async function updateGroup(
   await store.transact(
     (db, context) => {
       const group = getGroupView(db, context.defs, name);
-      if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'name' });
+      if (!group) throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'name' });
       if (by) checkGroupChange(getActorIn(db, by), group, by.adminGroups, update.newName);
       if (version !== undefined && group.version !== version) {
-        const message =
-          `Group ${quote(name)} was changed elsewhere since you loaded it: ` +
-          'reload to see the change, then apply yours';
+        const message = say('groups.changedElsewhere', { name: quoted(name) });
         throw new CoreError('conflict', message, { field: 'version' });
       }
       if (permissive !== undefined && !hasRoles(db, name)) {
-        const message = `The group ${quote(name)} has no shared directory (it is not a standard Licorn group)`;
+        const message = say('groups.noShare', { name: quoted(name) });
         throw new CoreError('invalid-argument', message, { field: 'permissive' });
       }
       if (description !== undefined) applySetGroupDescription(db, name, description);

@@ -6,7 +6,7 @@ import type { AccountDatabase } from './account-database.ts';
 import type { DirectorySteps } from './directory-steps.ts';
 import { archivesBase, getHomeOverlap, getPathProblem, isWithin, normalizeHome } from './home-paths.ts';
 import { createHome } from './homes.ts';
-import { quote } from './validate-fields.ts';
+import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
 
 const daemonUid = process.getuid?.() ?? 0;
 
@@ -62,11 +62,12 @@ export async function checkNewHomeOnDisk(
     (real === home ||
       (isWithin(real, realBase) && real !== realBase && getPathProblem(db, login, real, homeBase) === null));
   if (!allowed) {
-    const message = `Home ${quote(home)} refused: through a symbolic link it leads to ${real ?? 'outside the root'}`;
+    const target = real ?? say('homes.outsideRoot');
+    const message = say('homes.throughLink', { home: quoted(home), target });
     throw new CoreError('invalid-argument', message, { field });
   }
   if (!options.mayExist && (await exists(join(root, home)))) {
-    const message = `The home ${quote(home)} already exists; remove or archive it first`;
+    const message = say('homes.exists', { home: quoted(home) });
     throw new CoreError('already-exists', message, { field });
   }
 }
@@ -101,29 +102,30 @@ export async function getHomePlan(
 ): Promise<HomePlan> {
   const { login, uid } = account;
   const home = normalizeHome(account.home);
-  const keep = (reason: string): HomePlan => ({
+  // The warning in English (pages and API show plans as they are; its words are keyed for later).
+  const keep = (reason: CoreMessage): HomePlan => ({
     home,
     asked,
     action: 'keep',
-    warning: `The home ${home} will be left in place: ${reason}`,
+    warning: renderMessage(say('homes.leftInPlace', { home, reason }), 'en'),
   });
   if (asked === 'keep') return { home, asked, action: 'keep', warning: null };
   const problem = getPathProblem(db, login, home, homeBase);
   if (problem !== null) return keep(problem);
   if ((await resolveOnDisk(root, posix.dirname(home))) !== posix.dirname(home)) {
-    return keep('its path goes through a symbolic link or leaves the root');
+    return keep(say('homes.keep.throughLink'));
   }
   const info = await lstat(join(root, home)).catch(() => null);
   if (info === null) return { home, asked, action: 'none', warning: null };
-  if (info.isSymbolicLink()) return keep('it is a symbolic link');
-  if (!info.isDirectory()) return keep('it is not a directory');
+  if (info.isSymbolicLink()) return keep(say('homes.keep.symlink'));
+  if (!info.isDirectory()) return keep(say('homes.keep.notDirectory'));
   // A mount point (NFS, autofs, a bind mount) cannot be renamed away: the system's to undo.
   if (await isMountPoint(join(root, home), info.dev)) {
-    return keep('it is a mount point (a filesystem is mounted there)');
+    return keep(say('homes.keep.mountPoint'));
   }
   // (The path rule has refused a shared home already; said again where the rule is stated.)
   if (!isOwnHome(info.uid, uid, getHomeOverlap(db, login, home) !== null)) {
-    return keep(`it belongs to UID ${info.uid}, not to ${login} (UID ${uid})`);
+    return keep(say('homes.keep.otherOwner', { owner: info.uid, login, uid }));
   }
   return { home, asked, action: asked, warning: null };
 }
@@ -206,19 +208,21 @@ async function makeArchives(root: string, steps: DirectorySteps): Promise<void> 
 // where the root is): the step fails cleanly and the transaction is undone.
 async function renameOrRefuse(root: string, from: string, to: string, field = 'home'): Promise<void> {
   await rename(join(root, from), join(root, to)).catch((error: NodeJS.ErrnoException) => {
-    const reasons: Record<string, string> = {
-      EXDEV: 'it is on another filesystem',
-      EBUSY: 'it is a mount point or in use',
-      EACCES: 'permission denied',
-      EPERM: 'the filesystem does not permit it',
-      EROFS: 'the filesystem is read-only',
-      ENOSPC: 'no space left',
-      ENOTEMPTY: 'the target is not empty',
-      EEXIST: 'the target exists',
-      ENAMETOOLONG: 'the name is too long',
-    };
-    const reason = reasons[error.code ?? ''] ?? `the system refused it (${error.code ?? 'error'})`;
-    throw new CoreError('conflict', `Cannot move ${from} to ${to}: ${reason}`, { field, cause: error });
+    // The errors a rename meets, each said in words (moves.reason.<code>).
+    const known = [
+      'EXDEV',
+      'EBUSY',
+      'EACCES',
+      'EPERM',
+      'EROFS',
+      'ENOSPC',
+      'ENOTEMPTY',
+      'EEXIST',
+      'ENAMETOOLONG',
+    ] as const;
+    const code = known.find((candidate) => candidate === error.code);
+    const reason = code ? say(`moves.reason.${code}`) : say('moves.refused', { code: error.code ?? 'error' });
+    throw new CoreError('conflict', say('moves.failed', { from, to, reason }), { field, cause: error });
   });
 }
 
@@ -256,7 +260,7 @@ export async function moveDirectoryStep(
   const info = await lstat(join(root, from)).catch(() => null);
   if (!info?.isDirectory()) return;
   if (await exists(join(root, to))) {
-    const message = `Cannot move ${from} to ${to}: it already exists; archive or remove it first`;
+    const message = say('moves.exists', { from, to });
     throw new CoreError('already-exists', message, { field });
   }
   const [source, target] = [join(root, from), join(root, to)];

@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
-import { quote, validateHome } from './validate-fields.ts';
+import { validateHome } from './validate-fields.ts';
+import { type CoreMessage, quoted, say } from '../messages.ts';
 
 // The one rule for the paths a request may name (a new home, a changed home, a home moved by
 // a rename, the home deleted or archived, a share): everything that writes a directory of an
@@ -153,21 +154,22 @@ export function noteHomeChange(db: AccountDatabase, login: string, from: string 
 // What is wrong with `path` as a directory of `login` (a home to create, point to, move,
 // archive or remove), or null: it may not be, contain or sit inside another account's home,
 // a share, the archives, or a system directory. `path` is compared normalized.
-export function getPathProblem(db: AccountDatabase, login: string, raw: string, homeBase: string): string | null {
+export function getPathProblem(db: AccountDatabase, login: string, raw: string, homeBase: string): CoreMessage | null {
   const path = normalizeHome(raw);
-  if (!path.startsWith('/')) return 'it is not an absolute path';
+  if (!path.startsWith('/')) return say('paths.notAbsolute');
   // Set lookups on the path's few ancestors: a bulk create checks 10,000 homes.
   if (aboveSystem.has(path)) {
-    if (systemSet.has(path)) return `it is the system directory ${path}`;
-    return `it contains the system directory ${systemDirectories.find((directory) => isWithin(directory, path))}`;
+    if (systemSet.has(path)) return say('paths.system', { path });
+    const inside = systemDirectories.find((directory) => isWithin(directory, path)) ?? path;
+    return say('paths.containsSystem', { path: inside });
   }
-  if (isWithin(path, sharesBase)) return `it lies in the group shares (${sharesBase})`;
-  if (isWithin(path, archivesBase)) return `it lies in the archives (${archivesBase})`;
+  if (isWithin(path, sharesBase)) return say('paths.inShares', { base: sharesBase });
+  if (isWithin(path, archivesBase)) return say('paths.inArchives', { base: archivesBase });
   const ancestors = getAncestors(path);
   const sealed = ancestors.find(
     (directory) => directory !== '/' && systemSet.has(directory) && !isWithin(homeBase, directory),
   );
-  if (sealed !== undefined) return `it lies inside the system directory ${sealed}`;
+  if (sealed !== undefined) return say('paths.insideSystem', { path: sealed });
   return getHomeOverlap(db, login, path, ancestors);
 }
 
@@ -178,7 +180,7 @@ export function getHomeOverlap(
   login: string | null,
   raw: string,
   ancestors?: string[],
-): string | null {
+): CoreMessage | null {
   const path = normalizeHome(raw);
   const index = getHomeIndex(db);
   const others = (home: string): string[] | null => {
@@ -187,16 +189,16 @@ export function getHomeOverlap(
     return [...owners].filter((owner) => owner !== login);
   };
   const same = others(path);
-  if (same !== null) return `it is the home of ${same.join(', ')}`;
+  if (same !== null) return say('paths.homeOf', { logins: same.join(', ') });
   for (const ancestor of ancestors ?? getAncestors(path)) {
     const owners = others(ancestor);
-    if (owners !== null) return `it lies inside the home of ${owners.join(', ')}`;
+    if (owners !== null) return say('paths.insideHomeOf', { logins: owners.join(', ') });
   }
   // Homes below it, the account's own one apart (a home moved up to its parent).
   const ownHome = login === null ? undefined : db.passwd.get(login)?.home;
   const own = ownHome === undefined ? undefined : normalizeHome(ownHome);
   const ownBelow = own !== undefined && own !== path && isCounted(own) && isWithin(own, path) ? 1 : 0;
-  if ((index.below.get(path) ?? 0) > ownBelow) return 'it contains the homes of other accounts';
+  if ((index.below.get(path) ?? 0) > ownBelow) return say('paths.containsHomes');
   return null;
 }
 
@@ -214,9 +216,12 @@ export function checkHomePath(
   if (typeof home === 'string' && db.passwd.get(login)?.home === home) return home;
   const path = validateHome(home, field);
   if (!isWithin(path, homeBase) || path === homeBase) {
-    throw new CoreError('invalid-argument', `Home ${quote(path)} is not under the home base ${homeBase}`, { field });
+    throw new CoreError('invalid-argument', say('homes.notUnderBase', { home: quoted(path), base: homeBase }), {
+      field,
+    });
   }
   const problem = getPathProblem(db, login, path, homeBase);
-  if (problem !== null) throw new CoreError('invalid-argument', `Home ${quote(path)} refused: ${problem}`, { field });
+  if (problem !== null)
+    throw new CoreError('invalid-argument', say('homes.refused', { home: quoted(path), problem }), { field });
   return path;
 }

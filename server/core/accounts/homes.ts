@@ -12,6 +12,7 @@ import {
 } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { CoreError } from '../errors.ts';
+import { quoted, say } from '../messages.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -22,11 +23,7 @@ export async function resolveUnderRoot(root: string, path: string): Promise<stri
   const parent = await realpath(dirname(target)).catch(() => null);
   const realRoot = await realpath(root);
   if (parent === null || (parent !== realRoot && relative(realRoot, parent).startsWith('..'))) {
-    throw new CoreError(
-      'invalid-argument',
-      `Home ${JSON.stringify(path)} lies outside ${root} or its parent does not exist`,
-      { field: 'home' },
-    );
+    throw new CoreError('invalid-argument', say('homes.outside', { home: quoted(path), root }), { field: 'home' });
   }
   return target;
 }
@@ -45,7 +42,7 @@ export async function createHome(
     await mkdir(target, { mode: 0o700 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CoreError('already-exists', `The home ${home} already exists; remove or archive it first`, {
+      throw new CoreError('already-exists', say('homes.existsPlain', { home }), {
         field: 'home',
       });
     }

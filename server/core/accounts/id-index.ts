@@ -1,4 +1,5 @@
 import type { AccountDatabase } from './account-database.ts';
+import { isNeverHandedOut } from './account-ranges.ts';
 
 // Who owns each UID and GID of a database, built once and kept up to date by the
 // operations, so that creating an account does not scan 10,000 others.
@@ -34,14 +35,16 @@ export function getIdIndex(db: AccountDatabase): IdIndex {
 
 // The next free id in [min, max], as useradd picks it: one above the highest used in the
 // range, else the lowest free one; null when the range is full. An id `isTaken` says is
-// held elsewhere (a UID that still owns processes or a kept home) is skipped, never reused.
+// held elsewhere (a UID that still owns processes or a kept home) is skipped, never reused,
+// and so are nobody's and nogroup's (65534, 65535), in a range raised past them.
 export function allocateId(
   owners: Map<number, string>,
   highest: Map<string, number>,
   min: number,
   max: number,
-  isTaken: (id: number) => boolean = () => false,
+  isHeld: (id: number) => boolean = () => false,
 ): number | null {
+  const isTaken = (id: number) => isNeverHandedOut(id) || isHeld(id);
   const key = `${min}-${max}`;
   let top = highest.get(key);
   if (top === undefined) {

@@ -1,9 +1,9 @@
 import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
-import { quote } from './validate-fields.ts';
 import { checkNotRestricted } from './account-permissions.ts';
 import { groupRoleSchema, type GroupRole } from './group-schema.ts';
 import type { Membership } from './account-schema.ts';
+import { quoted, say } from '../messages.ts';
 
 // A user's place in a standard group G: guest (in gst-G), member (in G), responsible (in
 // rsp-G), or none. Licorn keeps a user in exactly one of the three.
@@ -46,13 +46,10 @@ export function hasRoles(db: AccountDatabase, name: string): boolean {
 }
 
 function getGroupsOf(db: AccountDatabase, name: string): Record<Exclude<GroupRole, 'none'>, string> {
-  if (!db.group.has(name)) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
+  if (!db.group.has(name))
+    throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'group' });
   if (!hasRoles(db, name))
-    throw new CoreError(
-      'invalid-argument',
-      `The group ${quote(name)} has no responsibles and guests (it is not a standard Licorn group)`,
-      { field: 'group' },
-    );
+    throw new CoreError('invalid-argument', say('roles.noRoles', { name: quoted(name) }), { field: 'group' });
   const helpers = getHelperNames(name);
   return { member: name, responsible: helpers.responsibles, guest: helpers.guests };
 }
@@ -70,11 +67,16 @@ export function getRole(db: AccountDatabase, name: string, login: string): Group
 // groups of the three and joins the one of its role.
 export function applySetRole(db: AccountDatabase, name: string, login: string, role: GroupRole): void {
   if (!groupRoles.includes(role))
-    throw new CoreError('invalid-argument', `Invalid role ${quote(role)}: one of ${groupRoles.join(', ')}`, {
-      field: 'role',
-    });
+    throw new CoreError(
+      'invalid-argument',
+      say('roles.invalid', { role: quoted(role), valid: groupRoles.join(', ') }),
+      {
+        field: 'role',
+      },
+    );
   const account = db.passwd.get(login);
-  if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+  if (!account)
+    throw new CoreError('not-found', say('accounts.notFound', { login: quoted(login) }), { field: 'login' });
   checkNotRestricted(account);
   const groups = getGroupsOf(db, name);
   for (const [groupRole, groupName] of Object.entries(groups)) {

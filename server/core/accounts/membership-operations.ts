@@ -2,7 +2,7 @@ import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import { accountNotFound } from './account-checks.ts';
 import { checkNotRestricted } from './account-permissions.ts';
-import { quote } from './validate-fields.ts';
+import { quoted, say } from '../messages.ts';
 
 // Pure changes to a group's member lists (group and gshadow).
 
@@ -14,7 +14,7 @@ export function applyAddMember(db: AccountDatabase, name: string, login: string)
 // Adds members to a group in one change of its lines; those already there are skipped.
 export function applyAddMembers(db: AccountDatabase, name: string, logins: string[]): void {
   const group = db.group.get(name);
-  if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
+  if (!group) throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'group' });
   for (const login of logins) {
     const account = db.passwd.get(login);
     if (!account) throw accountNotFound(login);
@@ -32,9 +32,11 @@ export function applyAddMembers(db: AccountDatabase, name: string, logins: strin
 // Removes a member from a group (group and gshadow).
 export function applyRemoveMember(db: AccountDatabase, name: string, login: string): void {
   const group = db.group.get(name);
-  if (!group) throw new CoreError('not-found', `No group named ${quote(name)}`, { field: 'group' });
+  if (!group) throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'group' });
   if (!group.members.includes(login))
-    throw new CoreError('not-found', `${quote(login)} is not a member of ${quote(name)}`, { field: 'member' });
+    throw new CoreError('not-found', say('groups.notMember', { login: quoted(login), name: quoted(name) }), {
+      field: 'member',
+    });
   const account = db.passwd.get(login);
   if (account) checkNotRestricted(account, 'member');
   db.group.set({ ...group, members: group.members.filter((member) => member !== login) });

@@ -2,15 +2,10 @@ import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import { getAccountView } from './account-view.ts';
-import { quote } from './validate-fields.ts';
+import { getAccountRanges, isNeverHandedOut, isRestrictedGid } from './account-ranges.ts';
 import { getHelperOwner, hasRoles } from './licorn-roles.ts';
-import {
-  adminsGroup,
-  checkAccountAction,
-  isRestrictedUid,
-  type AccountAction,
-  type Actor,
-} from './account-permissions.ts';
+import { adminsGroup, checkAccountAction, type AccountAction, type Actor } from './account-permissions.ts';
+import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
 
 // Licorn's rules applied inside a transaction, on the database as it is once the store has
 // re-read the files under their locks: a demotion or a change that lands while a request
@@ -51,9 +46,9 @@ export const privilegedGroupNames: ReadonlySet<string> = new Set([
 ]);
 
 // Why a group name is privileged by itself (an admin group or a name of privilegedGroupNames), or null.
-function getNamePrivilege(name: string, adminGroups: readonly string[]): string | null {
-  if (adminGroups.includes(name) || name === adminsGroup) return "an administrators' group";
-  if (privilegedGroupNames.has(name)) return 'a name that gives administrator rights on Linux systems';
+function getNamePrivilege(name: string, adminGroups: readonly string[]): CoreMessage | null {
+  if (adminGroups.includes(name) || name === adminsGroup) return say('privileges.adminGroup');
+  if (privilegedGroupNames.has(name)) return say('privileges.privilegedName');
   return null;
 }
 
@@ -98,7 +93,7 @@ export function getActorIn(db: AccountDatabase, requester: Requester): Actor {
   if (db.passwd.get(requester.login)?.uid === 0) return { login: requester.login, inAdminsGroup: true };
   const held = getHeldGroups(db, requester.login);
   if (![...held.keys()].some((name) => requester.adminGroups.includes(name))) {
-    const message = `${quote(requester.login)} is no longer in any of the groups that may administer accounts`;
+    const message = say('privileges.noLongerAdmin', { login: quoted(requester.login) });
     throw new CoreError('permission-denied', message, { field: 'login' });
   }
   return { login: requester.login, inAdminsGroup: held.has(adminsGroup) };
@@ -106,22 +101,34 @@ export function getActorIn(db: AccountDatabase, requester: Requester): Actor {
 
 // Why only members of `admins` may put accounts into or take them out of a group (null:
 // anyone allowed may): the admin groups (rights to manage the machine), restricted groups
-// (GID below 300 or above 29999: root, shadow, disk, adm…) and other system groups. The
+// (GID below 300 or above 29999 by default: root, shadow, disk, adm…) and other system groups. The
 // helper groups of a standard group (rsp-G, gst-G: system GIDs) are its roles: G's answer.
+export function sayGroupPrivilege(
+  db: AccountDatabase,
+  defs: LoginDefs,
+  name: string,
+  adminGroups: readonly string[],
+): CoreMessage | null {
+  if (adminGroups.includes(name) || name === adminsGroup) return say('privileges.adminGroup');
+  const group = db.group.get(name);
+  if (group && isRestrictedGid(group.gid)) return say('privileges.restrictedGroup', { gid: group.gid });
+  const owner = group ? getHelperOwner(db, name) : null;
+  if (owner !== null && hasRoles(db, owner)) return sayGroupPrivilege(db, defs, owner, adminGroups);
+  if (group && (group.gid < defs.gidMin || group.gid > defs.gidMax))
+    return say('privileges.systemGroup', { gid: group.gid });
+  // A standard group with a trusted name (docker made by an admin): joining it is privileged.
+  return getNamePrivilege(name, adminGroups);
+}
+
+// The same in English (tests, logs).
 export function getGroupPrivilege(
   db: AccountDatabase,
   defs: LoginDefs,
   name: string,
   adminGroups: readonly string[],
 ): string | null {
-  if (adminGroups.includes(name) || name === adminsGroup) return "an administrators' group";
-  const group = db.group.get(name);
-  if (group && isRestrictedUid(group.gid)) return `a restricted group (GID ${group.gid})`;
-  const owner = group ? getHelperOwner(db, name) : null;
-  if (owner !== null && hasRoles(db, owner)) return getGroupPrivilege(db, defs, owner, adminGroups);
-  if (group && (group.gid < defs.gidMin || group.gid > defs.gidMax)) return `a system group (GID ${group.gid})`;
-  // A standard group with a trusted name (docker made by an admin): joining it is privileged.
-  return getNamePrivilege(name, adminGroups);
+  const privilege = sayGroupPrivilege(db, defs, name, adminGroups);
+  return privilege && renderMessage(privilege, 'en');
 }
 
 // Refuses what an account's change of groups (`before` → `after`, from getHeldGroups) may
@@ -138,7 +145,7 @@ export function checkMembershipChange(
   adminGroups: readonly string[],
 ): void {
   if (before.has(adminsGroup) && !after.has(adminsGroup)) {
-    const message = `Nobody is removed from "${adminsGroup}" through the interface (asked for ${quote(login)})`;
+    const message = say('privileges.keepAdmins', { admins: quoted(adminsGroup), login: quoted(login) });
     throw new CoreError('permission-denied', message, { field: 'groups' });
   }
   if (actor.inAdminsGroup) return;
@@ -148,11 +155,10 @@ export function checkMembershipChange(
   ];
   for (const [name, primary, direction] of changes) {
     if (primary && name === defaultPrimaryGroup) continue;
-    const privilege = getGroupPrivilege(db, defs, name, adminGroups);
+    const privilege = sayGroupPrivilege(db, defs, name, adminGroups);
     if (privilege === null) continue;
-    const message =
-      `Only members of "${adminsGroup}" may put an account ${direction} ${quote(name)}, ` +
-      `${privilege} (asked for ${quote(login)})`;
+    const key = direction === 'into' ? 'privileges.putInto' : 'privileges.takeOutOf';
+    const message = say(key, { admins: quoted(adminsGroup), name: quoted(name), privilege, login: quoted(login) });
     throw new CoreError('permission-denied', message, { field: primary ? 'primaryGroup' : 'groups' });
   }
 }
@@ -175,11 +181,10 @@ export function checkAccountRequest(
   version?: string,
 ): AccountRequest {
   const account = getAccountView(db, defs, login);
-  if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+  if (!account)
+    throw new CoreError('not-found', say('accounts.notFound', { login: quoted(login) }), { field: 'login' });
   if (version !== undefined && account.version !== version) {
-    const message =
-      `Account ${quote(login)} was changed elsewhere since you loaded it: ` +
-      'reload to see the change, then apply yours';
+    const message = say('accounts.changedElsewhere', { login: quoted(login) });
     throw new CoreError('conflict', message, { field: 'version' });
   }
   const actor = getActorIn(db, requester);
@@ -204,7 +209,7 @@ export function checkNewAccountRules(
 ): void {
   if (actor.inAdminsGroup) return;
   if (system) {
-    const message = `Only members of "${adminsGroup}" may create system accounts`;
+    const message = say('privileges.systemAccounts', { admins: quoted(adminsGroup) });
     throw new CoreError('permission-denied', message, { field: 'system' });
   }
   checkMembershipChange(actor, db, defs, login, new Map(), held ?? getHeldGroups(db, login), adminGroups);
@@ -239,20 +244,28 @@ export function checkNewGroupRules(
   defs: LoginDefs,
   adminGroups: readonly string[],
 ): void {
-  if (input.gid !== undefined && isRestrictedUid(input.gid)) {
+  if (input.gid !== undefined && isRestrictedGid(input.gid)) {
+    const { systemIdMin, standardGidMax } = getAccountRanges();
+    const gid = input.gid;
     const message =
-      `GID ${input.gid} is in the restricted range (below 300 or above 29999), ` + 'never given through the interface';
+      gid >= systemIdMin && gid <= standardGidMax && isNeverHandedOut(gid)
+        ? say('privileges.restrictedGidNeverHandedOut', { gid })
+        : say('privileges.restrictedGid', { gid, below: systemIdMin, above: standardGidMax });
     throw new CoreError('permission-denied', message, { field: 'gid' });
   }
   if (actor.inAdminsGroup) return;
   const outside = input.gid !== undefined && (input.gid < defs.gidMin || input.gid > defs.gidMax);
   const privilege = getNamePrivilege(input.name, adminGroups);
   if (privilege !== null) {
-    const message = `Only members of "${adminsGroup}" may create ${quote(input.name)}: it is ${privilege}`;
+    const message = say('privileges.createPrivileged', {
+      admins: quoted(adminsGroup),
+      name: quoted(input.name),
+      privilege,
+    });
     throw new CoreError('permission-denied', message, { field: 'name' });
   }
   if (input.system || outside) {
-    const message = `Only members of "${adminsGroup}" may create system groups (asked for ${quote(input.name)})`;
+    const message = say('privileges.systemGroups', { admins: quoted(adminsGroup), name: quoted(input.name) });
     throw new CoreError('permission-denied', message, { field: input.system ? 'system' : 'gid' });
   }
 }
@@ -267,16 +280,18 @@ export function checkGroupChange(
 ): void {
   const privilege = newName === undefined || newName === group.name ? null : getNamePrivilege(newName, adminGroups);
   if (privilege !== null && !actor.inAdminsGroup) {
-    const message = `Only members of "${adminsGroup}" may name a group ${quote(newName!)}: it is ${privilege}`;
+    const message = say('privileges.namePrivileged', {
+      admins: quoted(adminsGroup),
+      name: quoted(newName!),
+      privilege,
+    });
     throw new CoreError('permission-denied', message, { field: 'newName' });
   }
-  if (isRestrictedUid(group.gid)) {
-    const message =
-      `${quote(group.name)} is a restricted group (GID ${group.gid}), ` + 'never changed through the interface';
+  if (isRestrictedGid(group.gid)) {
+    const message = say('privileges.restrictedChange', { name: quoted(group.name), gid: group.gid });
     throw new CoreError('permission-denied', message, { field: 'name' });
   }
   if (actor.inAdminsGroup || (!group.system && !adminGroups.includes(group.name))) return;
-  const message =
-    `Only members of "${adminsGroup}" may change ${quote(group.name)}: ` + "it is a system or administrators' group";
+  const message = say('privileges.changeSystemGroup', { admins: quoted(adminsGroup), name: quoted(group.name) });
   throw new CoreError('permission-denied', message, { field: 'name' });
 }

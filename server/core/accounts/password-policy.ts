@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { CoreError } from '../errors.ts';
 import { createHashSetting, hashPassphrase } from '../../native/native.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
+import { say } from '../messages.ts';
 
 // Licorn's minimum password length.
 export const minPasswordLength = 8;
@@ -10,26 +11,22 @@ export const minPasswordLength = 8;
 // (any case, or reversed), or all of one class (only lowercase, only digits…).
 export function validatePassword(password: unknown, login: string): string {
   if (typeof password !== 'string' || password.length < minPasswordLength) {
-    throw new CoreError('invalid-argument', `The password must have at least ${minPasswordLength} characters`, {
+    throw new CoreError('invalid-argument', say('passwords.tooShort', { count: minPasswordLength }), {
       field: 'password',
     });
   }
   if (password.length > 4096 || password.includes('\0')) {
-    throw new CoreError('invalid-argument', 'The password is longer than 4096 characters or holds a NUL byte', {
+    throw new CoreError('invalid-argument', say('passwords.tooLong', { max: 4096 }), {
       field: 'password',
     });
   }
   const lowered = password.toLowerCase();
   if (lowered === login.toLowerCase() || lowered === [...login.toLowerCase()].reverse().join('')) {
-    throw new CoreError('invalid-argument', 'The password must not be the login', { field: 'password' });
+    throw new CoreError('invalid-argument', say('passwords.isLogin'), { field: 'password' });
   }
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((pattern) => pattern.test(password)).length;
   if (classes < 2) {
-    throw new CoreError(
-      'invalid-argument',
-      'The password must mix at least two kinds of characters (lowercase, uppercase, digits, others)',
-      { field: 'password' },
-    );
+    throw new CoreError('invalid-argument', say('passwords.classes'), { field: 'password' });
   }
   return password;
 }

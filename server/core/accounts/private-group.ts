@@ -1,3 +1,4 @@
+import { isRestrictedGid } from './account-ranges.ts';
 import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
@@ -53,7 +54,9 @@ export function getPrivateGroupFate(
     privateGroup: null,
     groupKept: `Its private group ${quote(name)} (GID ${group.gid}) is kept: ${why}`,
   });
-  if (group.system) return kept('a system group is never deleted with an account');
+  // A restricted GID is outside the standard range too: the requester hears the stronger reason.
+  if (group.system && !(by && isRestrictedGid(group.gid)))
+    return kept('a system group is never deleted with an account');
   if (by) {
     try {
       checkGroupChange(getActorIn(db, by), group, by.adminGroups);

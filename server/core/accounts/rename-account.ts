@@ -3,7 +3,8 @@ import type { AccountDatabase } from './account-database.ts';
 import { checkLoginFree, getChangeableAccount } from './account-checks.ts';
 import { getIdIndex } from './id-index.ts';
 import { checkHomePath, noteHomeChange } from './home-paths.ts';
-import { validateName, quote } from './validate-fields.ts';
+import { validateName } from './validate-fields.ts';
+import { quoted, say } from '../messages.ts';
 
 // Renames an account in passwd, shadow and every group list; `home` is its new home path
 // when it moves (the caller moves the directory), `renameGroup` renames its primary group
@@ -20,11 +21,7 @@ export function applyRenameAccount(
   const primary = db.group.get(login);
   const renameGroup = !!options.renameGroup && primary !== undefined && primary.gid === account.gid;
   if (db.group.has(target) && !renameGroup) {
-    throw new CoreError(
-      'already-exists',
-      `A group named ${quote(target)} exists on the system; it would be confused with the account`,
-      { field: 'newLogin' },
-    );
+    throw new CoreError('already-exists', say('accounts.groupNamed', { name: quoted(target) }), { field: 'newLogin' });
   }
   const home =
     options.home === undefined

@@ -2,7 +2,8 @@ import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import type { OperationContext } from './account-operations.ts';
 import { getChangeableAccount } from './account-checks.ts';
-import { validateDay, quote } from './validate-fields.ts';
+import { validateDay } from './validate-fields.ts';
+import { quoted, say } from '../messages.ts';
 
 // Pure changes to an account's shadow line: lock, password hash, forced change, expiry.
 
@@ -13,10 +14,10 @@ export function applySetLocked(db: AccountDatabase, login: string, locked: boole
   getChangeableAccount(db, login);
   const shadow = db.shadow.get(login);
   if (!shadow)
-    throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry to lock`, { field: 'login' });
+    throw new CoreError('not-found', say('accounts.noShadowToLock', { login: quoted(login) }), { field: 'login' });
   const bare = shadow.hash.replace(/^!+/, '');
   if (!locked && bare === '' && shadow.hash !== '') {
-    const message = `Unlocking would leave ${quote(login)} with an empty password; set a password first`;
+    const message = say('accounts.unlockEmpty', { login: quoted(login) });
     throw new CoreError('invalid-argument', message, { field: 'locked' });
   }
   db.shadow.set({ ...shadow, hash: locked ? `!${bare}` : bare });
@@ -45,7 +46,7 @@ export function applySetHash(db: AccountDatabase, login: string, hash: string, c
 export function applyForcePasswordChange(db: AccountDatabase, login: string): void {
   getChangeableAccount(db, login);
   const shadow = db.shadow.get(login);
-  if (!shadow) throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry`, { field: 'login' });
+  if (!shadow) throw new CoreError('not-found', say('accounts.noShadow', { login: quoted(login) }), { field: 'login' });
   db.shadow.set({ ...shadow, lastChange: 0 });
 }
 
@@ -54,6 +55,6 @@ export function applySetExpiry(db: AccountDatabase, login: string, day: number |
   getChangeableAccount(db, login);
   const expireDate = validateDay(day, 'expiry');
   const shadow = db.shadow.get(login);
-  if (!shadow) throw new CoreError('not-found', `Account ${quote(login)} has no shadow entry`, { field: 'login' });
+  if (!shadow) throw new CoreError('not-found', say('accounts.noShadow', { login: quoted(login) }), { field: 'login' });
   db.shadow.set({ ...shadow, expireDate });
 }

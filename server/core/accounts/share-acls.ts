@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AclEntry, ShareRule } from '../../native/native.ts';
 import { CoreError } from '../errors.ts';
+import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
 
 const run = promisify(execFile);
 
@@ -183,9 +184,9 @@ export async function saveShareAcls(share: string, options: { recursive?: boolea
     return (await run('getfacl', args, { maxBuffer: 1 << 30 })).stdout;
   } catch (error) {
     const detail = isMissingTool(error, 'getfacl')
-      ? missingToolMessage('getfacl')
+      ? sayMissingTool('getfacl')
       : ((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n')[0];
-    const message = `Cannot read the shared directory's ACL: ${detail}`;
+    const message = say('shares.aclRead', { detail: detail ?? '' });
     throw new CoreError('internal-error', message, { field: 'permissive', cause: error });
   }
 }
@@ -212,9 +213,12 @@ async function setAcl(spec: string, paths: string[]): Promise<void> {
     await run('setfacl', ['--set', spec, '--', ...paths]);
   } catch (error) {
     if (isMissingTool(error, 'setfacl'))
-      throw new CoreError('internal-error', missingToolMessage('setfacl'), { field: 'permissive', cause: error });
+      throw new CoreError('internal-error', sayMissingTool('setfacl'), {
+        field: 'permissive',
+        cause: error,
+      });
     const detail = ((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n')[0];
-    throw new CoreError('internal-error', `Cannot set the shared directory's ACL: ${detail}`, {
+    throw new CoreError('internal-error', say('shares.aclSet', { detail: detail ?? '' }), {
       field: 'permissive',
       cause: error,
     });
@@ -225,8 +229,13 @@ function isMissingTool(error: unknown, tool: string): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT' && (error as { path?: string }).path === tool;
 }
 
+function sayMissingTool(tool: string): CoreMessage {
+  return say('shares.missingTool', { tool, package: quoted('acl') });
+}
+
+// The same in English (the daemon's warning).
 function missingToolMessage(tool: string): string {
-  return `Shared directories' ACLs need ${tool} (Debian package "acl"): apt-get install acl`;
+  return renderMessage(sayMissingTool(tool), 'en');
 }
 
 let warned = false;

@@ -5,6 +5,7 @@ import type { DirectorySteps } from './directory-steps.ts';
 import { archiveShareStep, moveDirectoryStep } from './home-disk.ts';
 import { sharesBase } from './home-paths.ts';
 import { applyShareAcls, isAclToolMissing, warnSharesWithoutAcl, type ShareGids } from './share-acls.ts';
+import { say } from '../messages.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -46,9 +47,7 @@ export async function createShare(
       () => false,
     )
   ) {
-    const message =
-      `The shared directory ${getSharePath(name)} already exists (left by an earlier group?): ` +
-      'archive or remove it first';
+    const message = say('shares.exists', { path: getSharePath(name) });
     throw new CoreError('already-exists', message, { field: 'name' });
   }
   await steps.run(

@@ -1,5 +1,7 @@
 import { posix } from 'node:path';
 import { CoreError } from '../errors.ts';
+import { type CoreMessage, quoted, say } from '../messages.ts';
+import { isNeverHandedOut } from './account-ranges.ts';
 
 // Login and group names, as DESIGN.md fixes them (shadow-utils' default rule).
 export const namePattern = /^[a-z_][a-z0-9_.-]*[$]?$/;
@@ -19,40 +21,39 @@ const unsafeCharacters = /[:\u0000-\u001f\u007f]/;
 
 // Each name field as a message names it.
 const nameFieldWords = {
-  login: 'login',
-  name: 'group name',
-  newName: 'new name',
-  group: 'group name',
-  member: 'login',
+  login: say('names.field.login'),
+  name: say('names.field.groupName'),
+  newName: say('names.field.newName'),
+  group: say('names.field.groupName'),
+  member: say('names.field.login'),
 } as const;
 
 // What a valid name is, in words (namePattern), for every message that refuses one.
-export const nameRuleWords =
-  'lowercase letters a–z, digits, "_", "." and "-", beginning with a letter or "_" ' +
-  '(a final "$" is allowed for machine accounts), for example "jdupont"';
+export const nameRuleWords = say('names.rule');
 
 // What is wrong with a name that namePattern refuses, in words.
-function getNameFault(value: string): string {
-  if (/[A-Z]/.test(value)) return 'it has capital letters';
-  if (/\s/.test(value)) return 'it has spaces';
-  if (/[^\x00-\x7f]/.test(value)) return 'it has accented or non-Latin letters';
-  if (!/^[a-z_]/.test(value)) return 'it does not begin with a letter or "_"';
-  if (/\$./.test(value)) return '"$" may only end it';
-  return 'it has characters a name cannot hold';
+function getNameFault(value: string): CoreMessage {
+  if (/[A-Z]/.test(value)) return say('names.fault.capitals');
+  if (/\s/.test(value)) return say('names.fault.spaces');
+  if (/[^\x00-\x7f]/.test(value)) return say('names.fault.accents');
+  if (!/^[a-z_]/.test(value)) return say('names.fault.start');
+  if (/\$./.test(value)) return say('names.fault.dollar');
+  return say('names.fault.other');
 }
 
 // Checks a login or group name; `field` names it in the error.
 export function validateName(value: unknown, field: 'login' | 'name' | 'newName' | 'group' | 'member'): string {
   const words = nameFieldWords[field];
   if (typeof value !== 'string' || value.length === 0) {
-    throw new CoreError('invalid-argument', `The ${words} is missing: use ${nameRuleWords}`, { field });
+    throw new CoreError('invalid-argument', say('names.missing', { words, rule: nameRuleWords }), { field });
   }
   if (value.length > maxNameLength) {
-    const message = `The ${words} ${quote(value)} is too long: at most ${maxNameLength} characters`;
+    const message = say('names.tooLong', { words, value: quoted(value), max: maxNameLength });
     throw new CoreError('invalid-argument', message, { field });
   }
   if (!namePattern.test(value)) {
-    const message = `The ${words} ${quote(value)} is not valid (${getNameFault(value)}): use ${nameRuleWords}`;
+    const fault = getNameFault(value);
+    const message = say('names.invalid', { words, value: quoted(value), fault, rule: nameRuleWords });
     throw new CoreError('invalid-argument', message, { field });
   }
   return value;
@@ -70,14 +71,13 @@ const invisibleCharacters = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]|(?![\u200c\u200d])\p{Cf}
 // Jean-Luc Ba).
 export function validateFullName(value: unknown): string {
   if (typeof value !== 'string')
-    throw new CoreError('invalid-argument', 'The full name must be text', { field: 'fullName' });
+    throw new CoreError('invalid-argument', say('fullName.notText'), { field: 'fullName' });
   if (value.length > 256)
-    throw new CoreError('invalid-argument', `Full name ${quote(value)} is longer than 256 characters`, {
+    throw new CoreError('invalid-argument', say('fullName.tooLong', { value: quoted(value), max: 256 }), {
       field: 'fullName',
     });
   if (unsafeCharacters.test(value) || invisibleCharacters.test(value) || value.includes(',')) {
-    const message = `Invalid full name ${quote(value)}: no ":", ",", control, line-separator or invisible characters`;
-    throw new CoreError('invalid-argument', message, { field: 'fullName' });
+    throw new CoreError('invalid-argument', say('fullName.invalid', { value: quoted(value) }), { field: 'fullName' });
   }
   return value;
 }
@@ -85,13 +85,13 @@ export function validateFullName(value: unknown): string {
 // Checks a group description: free text on one line, without `:` or anything invisible.
 export function validateDescription(value: unknown): string {
   if (typeof value !== 'string')
-    throw new CoreError('invalid-argument', 'The description must be text', { field: 'description' });
+    throw new CoreError('invalid-argument', say('description.notText'), { field: 'description' });
   if (value.length > 256)
-    throw new CoreError('invalid-argument', `Description ${quote(value)} is longer than 256 characters`, {
+    throw new CoreError('invalid-argument', say('description.tooLong', { value: quoted(value), max: 256 }), {
       field: 'description',
     });
   if (unsafeCharacters.test(value) || invisibleCharacters.test(value)) {
-    const message = `Invalid description ${quote(value)}: no ":", control, line-separator or invisible characters`;
+    const message = say('description.invalid', { value: quoted(value) });
     throw new CoreError('invalid-argument', message, { field: 'description' });
   }
   return value;
@@ -110,23 +110,17 @@ const maxHomePath = 4095;
 // 4095. `field` names the request's field in the error.
 export function validateHome(value: unknown, field = 'home'): string {
   if (typeof value !== 'string' || !value.startsWith('/')) {
-    throw new CoreError('invalid-argument', `Invalid home ${quote(value)}: must be an absolute path`, { field });
+    throw new CoreError('invalid-argument', say('homes.notAbsolute', { value: quoted(value) }), { field });
   }
   if (!homePattern.test(value)) {
-    const message =
-      `Invalid home ${quote(value)}: only letters A–Z and a–z, digits, ` + '"/", ".", "_", "-", "+" and "@"';
-    throw new CoreError('invalid-argument', message, { field });
+    throw new CoreError('invalid-argument', say('homes.characters', { value: quoted(value) }), { field });
   }
   if (value.length > maxHomePath || value.split('/').some((part) => part.length > maxHomeComponent)) {
-    const message =
-      `Invalid home ${quote(value)}: at most ${maxHomeComponent} characters between slashes ` +
-      `and ${maxHomePath} in all`;
+    const message = say('homes.tooLong', { value: quoted(value), part: maxHomeComponent, max: maxHomePath });
     throw new CoreError('invalid-argument', message, { field });
   }
   if (posix.normalize(value) !== value || (value.endsWith('/') && value !== '/')) {
-    const message =
-      `Invalid home ${quote(value)}: must be a normalized absolute path ` + '(no "//", "/./", ".." or final "/")';
-    throw new CoreError('invalid-argument', message, { field });
+    throw new CoreError('invalid-argument', say('homes.notNormalized', { value: quoted(value) }), { field });
   }
   return value;
 }
@@ -137,21 +131,19 @@ export const noLoginShells = ['/usr/sbin/nologin', '/sbin/nologin', '/bin/false'
 // Checks a shell against the machine's /etc/shells.
 export function validateShell(value: unknown, shells: readonly string[]): string {
   if (typeof value === 'string' && (shells.includes(value) || noLoginShells.includes(value))) return value;
-  throw new CoreError(
-    'invalid-argument',
-    `Invalid shell ${quote(value)}: valid shells are ${[...shells, ...noLoginShells].join(', ')}`,
-    { field: 'shell' },
-  );
+  const valid = [...shells, ...noLoginShells].join(', ');
+  throw new CoreError('invalid-argument', say('shells.invalid', { value: quoted(value), valid }), { field: 'shell' });
 }
 
-// Checks an id is an integer within [min, max].
-export function validateId(value: unknown, field: 'uid' | 'gid', min: number, max: number, kind: string): number {
+// Checks an id is an integer within [min, max], and not one never handed out (65534…).
+export function validateId(value: unknown, field: 'uid' | 'gid', min: number, max: number, kind: CoreMessage): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new CoreError(
-      'invalid-argument',
-      `${field.toUpperCase()} ${quote(value)} is out of range for ${kind}: ${min}–${max}`,
-      { field },
-    );
+    const message = say('ids.outOfRange', { id: field.toUpperCase(), value: quoted(value), kind, min, max });
+    throw new CoreError('invalid-argument', message, { field });
+  }
+  if (isNeverHandedOut(value)) {
+    const message = say('ids.neverHandedOut', { id: field.toUpperCase(), value });
+    throw new CoreError('invalid-argument', message, { field });
   }
   return value;
 }
@@ -160,9 +152,7 @@ export function validateId(value: unknown, field: 'uid' | 'gid', min: number, ma
 export function validateDay(value: unknown, field: string): number | null {
   if (value === null) return null;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2_932_896) {
-    throw new CoreError('invalid-argument', `Invalid ${field} ${quote(value)}: a day count since 1970-01-01, or null`, {
-      field,
-    });
+    throw new CoreError('invalid-argument', say('days.invalid', { field, value: quoted(value) }), { field });
   }
   return value;
 }

@@ -3,6 +3,7 @@ import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { readApiTokenFile, writeApiTokenFile, type StoredApiToken } from './api-token-file.ts';
 import type { AccountAccess } from './authenticator.ts';
+import { quoted, say } from '../messages.ts';
 
 // An API token as its account sees it (never its secret, never its hash).
 export interface ApiToken {
@@ -80,16 +81,16 @@ export class ApiTokenStore {
   async create(account: { login: string; uid: number }, name: string): Promise<{ token: ApiToken; secret: string }> {
     const access = this.#options.rights.getAccess(account.login);
     if (!access || access.account.uid !== account.uid) {
-      throw new CoreError('not-found', `Account "${account.login}" no longer exists`, { field: 'login' });
+      throw new CoreError('not-found', say('tokens.accountGone', { login: quoted(account.login) }), { field: 'login' });
     }
     const trimmed = name.trim();
     if (trimmed === '' || trimmed.length > 64 || /[\p{Cc}\p{Cf}]/u.test(trimmed)) {
-      const message = `Invalid token name ${JSON.stringify(name.slice(0, 80))}: 1 to 64 printable characters`;
+      const message = say('tokens.invalidName', { name: quoted(name.slice(0, 80)) });
       throw new CoreError('invalid-argument', message, { field: 'name' });
     }
     const { maxPerAccount } = this.#options;
     if (this.list(account.login).length >= maxPerAccount) {
-      const message = `Account "${account.login}" already holds ${maxPerAccount} API tokens (tokens.max_per_account): delete one first`;
+      const message = say('tokens.tooMany', { login: quoted(account.login), max: maxPerAccount });
       throw new CoreError('conflict', message, { field: 'name' });
     }
     const secret = `licorn_${randomBytes(32).toString('base64url')}`;
@@ -112,7 +113,7 @@ export class ApiTokenStore {
   async remove(login: string, id: string): Promise<void> {
     const found = [...this.#byHash.values()].find((token) => token.id === id && token.login === login);
     if (!found)
-      throw new CoreError('not-found', `No API token ${JSON.stringify(id.slice(0, 40))} of "${login}"`, {
+      throw new CoreError('not-found', say('tokens.notFound', { id: quoted(id.slice(0, 40)), login: quoted(login) }), {
         field: 'id',
       });
     this.#byHash.delete(found.hash);

@@ -3,6 +3,7 @@ import { runPamPasswordChange, type PamResult } from '../../native/native.ts';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import { validatePassword } from '../accounts/password-policy.ts';
 import type { PasswordChecker } from './password-checkers.ts';
+import { quoted, say } from '../messages.ts';
 
 // Changes an account's own password, knowing its current one (My account, the change page
 // at login). Refusals are CoreErrors on `currentPassword` or `password`; a refusal changes
@@ -16,12 +17,12 @@ function checkNewPassword(login: string, currentPassword: string, newPassword: s
   validatePassword(newPassword, login);
   // pam_unix refuses to keep the same password ("Password unchanged"): so do we, everywhere.
   if (newPassword === currentPassword) {
-    throw new CoreError('invalid-argument', 'The new password must differ from the current one', { field: 'password' });
+    throw new CoreError('invalid-argument', say('passwords.unchanged'), { field: 'password' });
   }
 }
 
 const wrongCurrentPassword = () =>
-  new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
+  new CoreError('permission-denied', say('passwords.wrongCurrent'), { field: 'currentPassword' });
 
 // In a sandbox: the current password checked against its shadow file, the new one written
 // by the accounts core (login.defs' hash method).
@@ -58,7 +59,7 @@ export function createPamPasswordChanger(service: string, accounts: AccountsServ
 // The CoreError for a failed chauthtok, with PAM's own words where it gave some.
 function getChangeRefusal(service: string, result: PamResult): CoreError {
   if (result.step === 'start') {
-    return new CoreError('internal-error', `PAM could not start service "${service}" (${result.code})`, {
+    return new CoreError('internal-error', say('pam.cannotStart', { service: quoted(service), code: result.code }), {
       field: 'auth.pam_service',
     });
   }
@@ -67,8 +68,8 @@ function getChangeRefusal(service: string, result: PamResult): CoreError {
   if ((result.code === 'auth-err' || result.code === 'user-unknown') && said.length === 0)
     return wrongCurrentPassword();
   if (result.code === 'authtok-lock-busy') {
-    return new CoreError('busy', 'The account files are locked by another program; try again', { field: 'password' });
+    return new CoreError('busy', say('passwords.filesLocked'), { field: 'password' });
   }
-  const reason = said.length > 0 ? said.join(' ') : `PAM refused the change (${result.code})`;
-  return new CoreError('invalid-argument', `The password was not changed: ${reason}`, { field: 'password' });
+  const reason = said.length > 0 ? said.join(' ') : say('pam.refused', { code: result.code });
+  return new CoreError('invalid-argument', say('passwords.notChanged', { reason }), { field: 'password' });
 }

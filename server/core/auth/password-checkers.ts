@@ -3,6 +3,7 @@ import { CoreError } from '../errors.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { createHashSetting, hashPassphrase, runPamLogin } from '../../native/native.ts';
 import type { ShadowEntry } from '../accounts/parse-shadow.ts';
+import { quoted, say } from '../messages.ts';
 
 // What a password check found: a wrong password (or unknown account), a right one, a right
 // one that must be changed before anything else, or a right one whose account may not log in.
@@ -44,17 +45,13 @@ export function createShadowChecker(getShadowEntry: (login: string) => ShadowEnt
 // Throws CoreError when the service file is missing.
 export function createPamChecker(service: string): PasswordChecker {
   if (!existsSync(`/etc/pam.d/${service}`)) {
-    throw new CoreError(
-      'not-found',
-      `PAM service file /etc/pam.d/${service} is missing; install it as the README shows`,
-      { field: 'auth.pam_service' },
-    );
+    throw new CoreError('not-found', say('pam.missing', { service }), { field: 'auth.pam_service' });
   }
   return {
     async check(login, password, remoteAddress) {
       const result = await runPamLogin(service, login, remoteAddress, password);
       if (result.step === 'start') {
-        throw new CoreError('internal-error', `PAM could not start service "${service}" (${result.code})`, {
+        throw new CoreError('internal-error', say('pam.cannotStart', { service: quoted(service), code: result.code }), {
           field: 'auth.pam_service',
         });
       }

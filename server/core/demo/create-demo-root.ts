@@ -13,6 +13,7 @@ import { createLoginFromName, demoGroups, demoPeople } from './demo-people.ts';
 import { createShare } from '../accounts/shared-directories.ts';
 import { DirectorySteps } from '../accounts/directory-steps.ts';
 import type { ShareGids } from '../accounts/share-acls.ts';
+import { quoted, say } from '../messages.ts';
 
 // The file whose presence marks a directory as a demo sandbox that may be reset.
 export const demoMarkerFile = '.licorn-demo';
@@ -50,7 +51,7 @@ export async function createDemoRoot(root: string, options: CreateDemoRootOption
       () => false,
     )
   ) {
-    throw new CoreError('already-exists', `Cannot create the demo in "${root}": it already exists`, { field: 'root' });
+    throw new CoreError('already-exists', say('demo.exists', { root: quoted(root) }), { field: 'root' });
   }
   const building = `${root}.building-${process.pid}`;
   await rm(building, { recursive: true, force: true });

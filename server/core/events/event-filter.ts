@@ -1,5 +1,6 @@
 import { CoreError } from '../errors.ts';
 import { facilities, type CoreEvent, type Facility } from './event-bus.ts';
+import { quoted, say } from '../messages.ts';
 
 // Licorn's facility names, as its `get events -f` took them, and ours they stand for.
 export const facilityAliases: Readonly<Record<string, Facility>> = {
@@ -27,10 +28,10 @@ function getFacility(name: string, expression: string): Facility {
   if ((facilities as readonly string[]).includes(name)) return name as Facility;
   const alias = Object.hasOwn(facilityAliases, name) ? facilityAliases[name] : undefined;
   if (alias) return alias;
-  const shown = name === '' ? 'an empty name' : `"${name}"`;
+  const shown = name === '' ? say('events.emptyName') : quoted(name);
   throw new CoreError(
     'invalid-argument',
-    `Invalid events filter "${expression}": ${shown} is not a facility; valid names are ${validNames()}`,
+    say('events.notFacility', { expression: quoted(expression), name: shown, valid: validNames() }),
     { field: 'filter' },
   );
 }
@@ -43,7 +44,7 @@ export function parseEventFilter(expression: string): EventFilter {
   if (expression.length > maxFilterLength) {
     throw new CoreError(
       'invalid-argument',
-      `Invalid events filter "${expression.slice(0, 40)}…": longer than ${maxFilterLength} characters`,
+      say('events.tooLong', { expression: `"${expression.slice(0, 40)}…"`, max: maxFilterLength }),
       { field: 'filter' },
     );
   }

@@ -18,6 +18,7 @@ import { ShareWatchBudget } from './share-watch-budget.ts';
 import { ShareWalks } from './share-walks.ts';
 import { ShareRoots } from './share-roots.ts';
 import type { ShareWatchBatch, ShareWatcher, ShareWatchFigures, StartShareWatcher } from './share-watcher.ts';
+import { quoted, say } from '../messages.ts';
 
 export type { ShareRepair } from './share-repairs.ts';
 
@@ -160,7 +161,7 @@ export class SharesService {
     const repair = this.#enqueue(async () => {
       this.#repairsAsked.delete(name);
       if (this.#findGid(name) === null) {
-        const message = `The group ${quote(name)} has no shared directory being watched`;
+        const message = say('shares.notWatched', { name: quoted(name) });
         throw new CoreError('not-found', message, { field: 'name' });
       }
       await this.#startRepair(name);
@@ -175,7 +176,7 @@ export class SharesService {
     return this.#enqueue(async () => {
       const gid = this.#findGid(name);
       if (gid === null || this.#repairs.get(gid) === null) {
-        const message = `No repair of the share of group ${quote(name)} is running`;
+        const message = say('shares.noRepair', { name: quoted(name) });
         throw new CoreError('not-found', message, { field: 'name' });
       }
       this.#walks.cancel(gid);

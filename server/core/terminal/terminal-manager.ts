@@ -3,9 +3,10 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { CoreError } from '../errors.ts';
 import { getShellCommand } from './shell-command.ts';
-import { Terminal } from './terminal.ts';
+import type { Terminal } from './terminal.ts';
 import { terminalSize } from './terminal-limits.ts';
-import { getTerminalRefusal, type TerminalAllow } from './terminal-policy.ts';
+import { sayTerminalRefusal, type TerminalAllow } from './terminal-policy.ts';
+import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
 
 export interface TerminalManagerOptions {
   allow: TerminalAllow;
@@ -48,8 +49,8 @@ export class TerminalManager {
   }
 
   // Why `login` may not hold a terminal now, or null.
-  getRefusal(login: string): string | null {
-    return getTerminalRefusal(this.#options.allow, login, this.#options.auth.getAccess(login));
+  getRefusal(login: string): CoreMessage | null {
+    return sayTerminalRefusal(this.#options.allow, login, this.#options.auth.getAccess(login));
   }
 
   // Opens a terminal for `owner` at cols × rows; throws CoreError when not allowed or past
@@ -57,24 +58,29 @@ export class TerminalManager {
   async open(owner: TerminalOwner, cols: number, rows: number): Promise<Terminal> {
     const refusal = this.getRefusal(owner.login);
     if (refusal) {
-      await this.#audit(owner, '-', 'refused', refusal);
+      await this.#audit(owner, '-', 'refused', renderMessage(refusal, 'en'));
       throw new CoreError('permission-denied', refusal, { field: 'terminal' });
     }
     const { minCols, maxCols, minRows, maxRows } = terminalSize;
     if (!Number.isInteger(cols) || cols < minCols || cols > maxCols) {
-      throw new CoreError('invalid-argument', `Columns ${cols} are not ${minCols}–${maxCols}`, { field: 'cols' });
+      throw new CoreError('invalid-argument', say('terminals.cols', { cols, min: minCols, max: maxCols }), {
+        field: 'cols',
+      });
     }
     if (!Number.isInteger(rows) || rows < minRows || rows > maxRows) {
-      throw new CoreError('invalid-argument', `Rows ${rows} are not ${minRows}–${maxRows}`, { field: 'rows' });
+      throw new CoreError('invalid-argument', say('terminals.rows', { rows, min: minRows, max: maxRows }), {
+        field: 'rows',
+      });
     }
     const held = this.listForAccount(owner.login).length + (this.#opening.get(owner.login) ?? 0);
     if (held >= this.#options.maxPerAccount) {
-      const message = `Account "${owner.login}" already holds ${held} terminals (terminal.max_per_account = ${this.#options.maxPerAccount}): close one first`;
+      const max = this.#options.maxPerAccount;
+      const message = say('terminals.perAccount', { login: quoted(owner.login), held, max });
       throw new CoreError('conflict', message, { field: 'terminal' });
     }
     const total = this.#terminals.size + [...this.#opening.values()].reduce((sum, count) => sum + count, 0);
     if (total >= this.#options.maxTotal) {
-      const message = `The daemon already holds ${total} terminals (terminal.max_total = ${this.#options.maxTotal}): try later`;
+      const message = say('terminals.total', { total, max: this.#options.maxTotal });
       throw new CoreError('conflict', message, { field: 'terminal' });
     }
     this.#opening.set(owner.login, (this.#opening.get(owner.login) ?? 0) + 1);
@@ -86,6 +92,9 @@ export class TerminalManager {
         shell: account?.shell ?? '',
         uid: account?.uid ?? 0,
       });
+      // Loaded with the first terminal, not at start: xterm's headless emulator, its serializer
+      // and node-pty are a tenth of the daemon's code, and most starts open no terminal.
+      const { Terminal } = await import('./terminal.ts');
       const terminal = new Terminal(command, {
         id: randomBytes(16).toString('base64url'),
         login: owner.login,

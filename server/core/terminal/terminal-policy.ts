@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { AccountAccess } from '../auth/authenticator.ts';
+import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
 
 // Who may open a terminal in the browser (terminal.allow).
 export type TerminalAllow = 'admins' | 'all' | 'none';
@@ -17,15 +18,24 @@ export function isClosedShell(shell: string): boolean {
 // Why `access` (what the account files say of a login now) may not hold a terminal under
 // `allow`, or null when it may. Read at every open, attach and input frame, and on every
 // account event: rights are the files', now, never the ones at login.
-export function getTerminalRefusal(allow: TerminalAllow, login: string, access: AccountAccess | null): string | null {
-  if (!access) return `Account "${login}" no longer exists`;
-  if (access.refusal) return `Account "${login}" may not log in now (${access.refusal})`;
-  if (allow === 'none') return 'Terminals are switched off on this server (terminal.allow = "none")';
-  if (allow === 'admins' && !access.account.isAdmin) {
-    return `Account "${login}" may not open a terminal: terminal.allow = "admins" and it is not an administrator`;
-  }
+export function sayTerminalRefusal(
+  allow: TerminalAllow,
+  login: string,
+  access: AccountAccess | null,
+): CoreMessage | null {
+  const account = quoted(login);
+  if (!access) return say('tokens.accountGone', { login: account });
+  if (access.refusal) return say('terminals.mayNotLogIn', { login: account, reason: access.refusal });
+  if (allow === 'none') return say('terminals.off');
+  if (allow === 'admins' && !access.account.isAdmin) return say('terminals.adminsOnly', { login: account });
   if (isClosedShell(access.account.shell)) {
-    return `Account "${login}" may not open a terminal: its shell is ${access.account.shell}`;
+    return say('terminals.closedShell', { login: account, shell: access.account.shell });
   }
   return null;
+}
+
+// The same in English (logs, tests).
+export function getTerminalRefusal(allow: TerminalAllow, login: string, access: AccountAccess | null): string | null {
+  const refusal = sayTerminalRefusal(allow, login, access);
+  return refusal && renderMessage(refusal, 'en');
 }

@@ -2,6 +2,7 @@ import type { AccountsService } from '../accounts/accounts-service.ts';
 import { getActor, getRefusal } from '../accounts/account-permissions.ts';
 import { CoreError } from '../errors.ts';
 import type { VolumeActor, VolumeHolder } from './volumes-api.ts';
+import { listed, quoted, say } from '../messages.ts';
 
 // Licorn's account rules applied to a force's holders: a member of `admins` may end any
 // process (but init and licornd); another administrator (licorn-wmi) only their own and
@@ -21,10 +22,12 @@ export function checkMayEnd(
     return !account || getRefusal(who, account, 'modify', adminGroups) !== null;
   });
   if (denied.length === 0) return;
-  const named = denied.slice(0, 10).map((holder) => `pid ${holder.pid} (${holder.command}, ${holder.login})`);
+  const named = denied
+    .slice(0, 10)
+    .map((holder) => say('volumes.holder', { pid: holder.pid, command: holder.command, login: holder.login }));
   throw new CoreError(
     'permission-denied',
-    `Only members of "admins" may end processes of system or administrator accounts: ${named.join(', ')}`,
+    say('volumes.mayNotEnd', { admins: quoted('admins'), holders: listed(named) }),
     { field: 'force' },
   );
 }

@@ -1,14 +1,16 @@
 import { constants } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { CoreError } from '../errors.ts';
+import { type CoreMessage, say } from '../messages.ts';
 
 // Why the block device `name` is still in use, or null: a filesystem on it still alive (a
 // lazily detached mount whose files are open, a bind mount elsewhere, another namespace's
 // mount) or a device stacked on it (device-mapper, RAID). Linux answers an O_EXCL open of a
 // block device with EBUSY while anything claims it, which mountinfo alone does not show.
-export async function getInUseReason(name: string): Promise<string | null> {
+export async function getInUseReason(name: string): Promise<CoreMessage | null> {
   const stacked = await readdir(`/sys/class/block/${name}/holders`).catch(() => [] as string[]);
-  if (stacked.length > 0) return `/dev/${name} holds ${stacked.map((entry) => `/dev/${entry}`).join(', ')}`;
+  if (stacked.length > 0)
+    return say('volumes.stacked', { name, holders: stacked.map((entry) => `/dev/${entry}`).join(', ') });
   const flags = constants.O_RDONLY | constants.O_EXCL | constants.O_NONBLOCK;
   try {
     const handle = await open(`/dev/${name}`, flags);
@@ -16,7 +18,7 @@ export async function getInUseReason(name: string): Promise<string | null> {
     return null;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EBUSY') return `a filesystem on /dev/${name} is still alive (a mount detached lazily, still in use)`;
+    if (code === 'EBUSY') return say('volumes.stillAlive', { name });
     // No node (a sandbox's /dev, a device gone meanwhile): nothing claims it through us.
     return null;
   }
@@ -28,7 +30,7 @@ export async function checkReleased(names: string[], disk: string): Promise<void
   for (const name of names) {
     const reason = await getInUseReason(name);
     if (reason) {
-      throw new CoreError('in-use', `Cannot eject /dev/${disk}: ${reason}; close what uses it first`, {
+      throw new CoreError('in-use', say('volumes.ejectInUse', { disk, reason }), {
         field: 'name',
         details: [],
       });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CoreError } from '../errors.ts';
 import { chooseFreeName } from './mount-point-name.ts';
 import { runTool } from './run-tool.ts';
+import { say } from '../messages.ts';
 
 // Makes sure the media directory exists and is a real directory reached without symlinks (a
 // symlink planted at <root>/media would send mounts elsewhere), owned by licornd's user and
@@ -13,16 +14,12 @@ export async function prepareMediaDir(mediaDir: string): Promise<number> {
   await mkdir(mediaDir, { recursive: true, mode: 0o755 });
   const info = await lstat(mediaDir);
   if (!info.isDirectory() || (await realpath(mediaDir)) !== mediaDir) {
-    throw new CoreError('conflict', `The media directory ${mediaDir} is not a plain directory (a symlink?)`);
+    throw new CoreError('conflict', say('mounts.mediaNotDirectory', { dir: mediaDir }));
   }
   const owner = process.getuid?.() ?? 0;
   if (info.uid !== owner || (info.mode & 0o022) !== 0) {
     const mode = (info.mode & 0o7777).toString(8).padStart(4, '0');
-    throw new CoreError(
-      'conflict',
-      `The media directory ${mediaDir} must be owned by uid ${owner} and writable by no one else ` +
-        `(it is owned by uid ${info.uid}, mode ${mode}): nothing is mounted in it`,
-    );
+    throw new CoreError('conflict', say('mounts.mediaOwner', { dir: mediaDir, owner, uid: info.uid, mode }));
   }
   return info.dev;
 }
@@ -63,7 +60,7 @@ export async function createMountPoint(mediaDir: string, baseName: string, mount
   if (!existed) {
     await mkdir(path, { mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EEXIST') {
-        throw new CoreError('conflict', `The mount point ${path} appeared while it was being made: not used`);
+        throw new CoreError('conflict', say('mounts.appeared', { path }));
       }
       throw error;
     });
@@ -102,18 +99,18 @@ export async function mountDevice(
   const { path, mediaDev } = target;
   const flags = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
   const handle = await open(path, flags).catch((error: NodeJS.ErrnoException) => {
-    throw new CoreError('conflict', `The mount point ${path} is not a plain directory (${error.code})`);
+    throw new CoreError('conflict', say('mounts.notDirectory', { path, code: error.code ?? '' }));
   });
   try {
     const info = await handle.stat();
     if (info.dev !== mediaDev) {
-      throw new CoreError('conflict', `The mount point ${path} is not in the media directory's filesystem`);
+      throw new CoreError('conflict', say('mounts.otherFilesystem', { path }));
     }
     const args = ['--no-canonicalize', '-t', fsType, '-o', options, device, '/proc/self/fd/3'];
     const result = await runTool('mount', args, timeoutMs, [handle.fd]);
     if (result.code !== 0) {
       const reason = getToolReason(result.stderr, result.code);
-      throw new CoreError('conflict', `Cannot mount ${device} on ${path}: ${reason}`, { field: 'name' });
+      throw new CoreError('conflict', say('mounts.failed', { device, path, reason }), { field: 'name' });
     }
   } finally {
     await handle.close();
@@ -153,7 +150,10 @@ export async function detachDisk(name: string, isLoop: boolean, timeoutMs: numbe
   if (isLoop) {
     const result = await runTool('losetup', ['-d', device], timeoutMs);
     if (result.code !== 0) {
-      throw new CoreError('conflict', `Cannot detach ${device}: ${getToolReason(result.stderr, result.code)}`);
+      throw new CoreError(
+        'conflict',
+        say('mounts.detachFailed', { device, reason: getToolReason(result.stderr, result.code) }),
+      );
     }
     await waitForLoopRelease(name);
     return;
@@ -170,6 +170,9 @@ export async function detachDisk(name: string, isLoop: boolean, timeoutMs: numbe
   }
   const result = await runTool('eject', [device], timeoutMs);
   if (result.code !== 0) {
-    throw new CoreError('conflict', `Cannot eject ${device}: ${getToolReason(result.stderr, result.code)}`);
+    throw new CoreError(
+      'conflict',
+      say('mounts.ejectFailed', { device, reason: getToolReason(result.stderr, result.code) }),
+    );
   }
 }

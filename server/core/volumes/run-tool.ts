@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { CoreError } from '../errors.ts';
+import { say } from '../messages.ts';
 
 // The outcome of an external tool that ran (whatever its exit code).
 export interface ToolResult {
@@ -17,7 +18,7 @@ export class ToolTimeoutError extends CoreError {
   readonly exited: Promise<void>;
 
   constructor(command: string, timeoutMs: number, exited: Promise<void>) {
-    super('conflict', `${command} did not answer in ${Math.round(timeoutMs / 100) / 10} s`);
+    super('conflict', say('tools.timeout', { command, seconds: Math.round(timeoutMs / 100) / 10 }));
     this.exited = exited;
   }
 }
@@ -59,7 +60,9 @@ export function runTool(command: string, args: string[], timeoutMs = 30_000, fds
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      reject(new CoreError('internal-error', `cannot run ${command}: ${error.code}`, { cause: error }));
+      reject(
+        new CoreError('internal-error', say('tools.cannotRun', { command, code: error.code ?? '' }), { cause: error }),
+      );
     });
     child.once('close', (code, signal) => {
       if (settled) return;
@@ -74,8 +77,8 @@ export function runTool(command: string, args: string[], timeoutMs = 30_000, fds
 export async function runToolOrFail(command: string, args: string[], what: string): Promise<string> {
   const result = await runTool(command, args);
   if (result.code !== 0) {
-    const reason = result.stderr.trim().split('\n')[0] || `exit code ${result.code}`;
-    throw new CoreError('internal-error', `${what} failed: ${reason}`);
+    const reason = result.stderr.trim().split('\n')[0] || say('tools.exitCode', { code: result.code });
+    throw new CoreError('internal-error', say('tools.failed', { what, reason }));
   }
   return result.stdout;
 }

@@ -1,5 +1,6 @@
 import { CoreError } from '../errors.ts';
 import { ToolTimeoutError } from './run-tool.ts';
+import { say } from '../messages.ts';
 
 // How long a tool may take on one device before the device counts as not responding (blkid
 // and statfs answer in milliseconds; a disk spinning up takes seconds), and how long the
@@ -55,6 +56,6 @@ export class UnresponsiveDevices {
   }
 
   #createError(name: string, reason: string): CoreError {
-    return new CoreError('conflict', `/dev/${name} is not responding: ${reason}`, { field: 'name' });
+    return new CoreError('conflict', say('volumes.notResponding', { name, reason }), { field: 'name' });
   }
 }

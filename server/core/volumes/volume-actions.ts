@@ -10,6 +10,7 @@ import type { VolumeState } from './read-volume-state.ts';
 import type { UnresponsiveDevices } from './unresponsive-devices.ts';
 import type { Volume } from './volume-schema.ts';
 import type { VolumeHolder } from './volumes-api.ts';
+import { type CoreMessage, listed, quoted, renderMessage, say } from '../messages.ts';
 
 export interface VolumeActionsOptions {
   mediaDir: string;
@@ -33,16 +34,25 @@ const maxForceRounds = 3;
 export type HolderCheck = (holders: VolumeHolder[]) => void;
 
 // "pid 4242 (sleep, alice)", for messages and the audit log.
+function sayHolders(holders: VolumeHolder[]): CoreMessage {
+  const shown = holders
+    .slice(0, 10)
+    .map((holder) => say('volumes.holder', { pid: holder.pid, command: holder.command, login: holder.login }));
+  return holders.length > 10
+    ? say('processes.more', { named: listed(shown), count: holders.length - 10 })
+    : say('processes.list', { named: listed(shown) });
+}
+
+// The same in English, for the audit log.
 function describeHolders(holders: VolumeHolder[]): string {
-  const shown = holders.slice(0, 10).map((holder) => `pid ${holder.pid} (${holder.command}, ${holder.login})`);
-  return shown.join(', ') + (holders.length > 10 ? ` and ${holders.length - 10} more` : '');
+  return renderMessage(sayHolders(holders), 'en');
 }
 
 // An 'in-use' refusal naming the holders; `details` carries them for the page.
 function createBusyError(volume: Volume, mountPoint: string, holders: VolumeHolder[]): CoreError {
   return new CoreError(
     'in-use',
-    `${volume.device} on ${mountPoint} is in use by ${describeHolders(holders)}: close them, or force the unmount`,
+    say('volumes.inUse', { device: volume.device, mountPoint, holders: sayHolders(holders) }),
     { field: 'name', details: holders },
   );
 }
@@ -63,7 +73,7 @@ export class VolumeActions {
     if (enduserOwner) {
       const account = accounts.getAccount(enduserOwner);
       if (!account) {
-        throw new CoreError('invalid-argument', `volumes.enduser_owner "${enduserOwner}" is not an account`, {
+        throw new CoreError('invalid-argument', say('volumes.ownerNotAccount', { owner: quoted(enduserOwner) }), {
           field: 'volumes.enduser_owner',
         });
       }
@@ -117,7 +127,7 @@ export class VolumeActions {
     const holders = await this.#checkHolders([volume], force, getLogin);
     if (holders.length > 0) checkHolders(holders);
     const killed: VolumeHolder[] = [];
-    const lazy: string[] = [];
+    const lazy: CoreMessage[] = [];
     let left: VolumeHolder[] = [];
     for (const mount of mounts) {
       const ids = new Set([mount.id]);
@@ -140,18 +150,34 @@ export class VolumeActions {
           if (/busy/i.test(outcome.reason)) {
             // Held by what /proc does not show (another mount namespace, a kernel user): the
             // page still offers force, with the kernel's words (red team's L1).
-            const message =
-              `${volume.device} on ${mount.mountPoint} is busy (${outcome.reason}), but no process holding it ` +
-              'was found: force detaches it lazily';
+            const message = say('volumes.busyNoHolder', {
+              device: volume.device,
+              mountPoint: mount.mountPoint,
+              reason: outcome.reason,
+            });
             throw new CoreError('in-use', message, { field: 'name', details: [] });
           }
-          throw new CoreError('conflict', `Cannot unmount ${mount.mountPoint}: ${outcome.reason}`, { field: 'name' });
+          throw new CoreError(
+            'conflict',
+            say('volumes.unmountFailed', { mountPoint: mount.mountPoint, reason: outcome.reason }),
+            {
+              field: 'name',
+            },
+          );
         }
         const detached = await unresponsive.run(volume.name, () => unmountPath(mount.mountPoint, true, mountTimeoutMs));
         if (!detached.ok) {
-          throw new CoreError('conflict', `Cannot unmount ${mount.mountPoint}: ${detached.reason}`, { field: 'name' });
+          const reason = detached.reason;
+          throw new CoreError('conflict', say('volumes.unmountFailed', { mountPoint: mount.mountPoint, reason }), {
+            field: 'name',
+          });
         }
-        lazy.push(`${mount.mountPoint} (${late.length > 0 ? describeHolders(late) : outcome.reason})`);
+        lazy.push(
+          say('volumes.lazyMount', {
+            mountPoint: mount.mountPoint,
+            by: late.length > 0 ? sayHolders(late) : outcome.reason,
+          }),
+        );
         left = [...left, ...late];
       }
       await removeMountPoint(mount.mountPoint);
@@ -160,9 +186,12 @@ export class VolumeActions {
     const signalled = holders.length > 0 ? `; sent SIGTERM to ${describeHolders(holders)}` : '';
     const forced = killed.length > 0 ? `, SIGKILL to ${describeHolders(killed)}` : '';
     if (lazy.length > 0) {
-      const message =
-        `${volume.device} was detached lazily, still in use by ${lazy.join(', ')}${signalled}${forced}: ` +
-        'its filesystem stays live until they close it, and eject is refused until then';
+      const message = say('volumes.detachedLazily', {
+        device: volume.device,
+        mounts: listed(lazy),
+        signalled: holders.length > 0 ? say('volumes.sigterm', { holders: sayHolders(holders) }) : '',
+        forced: killed.length > 0 ? say('volumes.sigkill', { holders: sayHolders(killed) }) : '',
+      });
       throw new CoreError('in-use', message, { field: 'name', details: left, cause: detachedLazily });
     }
     return `from ${points}${signalled}${forced}`;
@@ -187,7 +216,7 @@ export class VolumeActions {
     const state = this.#options.getState();
     const diskName = volume.disk ?? volume.name;
     const disk = state.devices.get(diskName);
-    if (!disk) throw new CoreError('not-found', `No disk named "${diskName}"`, { field: 'name' });
+    if (!disk) throw new CoreError('not-found', say('volumes.noDisk', { name: quoted(diskName) }), { field: 'name' });
     const members = state.volumes.filter((other) => other.name === diskName || other.disk === diskName);
     const mounted = members.filter((member) => member.mountPoint);
     await this.#checkHolders(mounted, false, getLogin);

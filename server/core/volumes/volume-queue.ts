@@ -3,6 +3,7 @@ import { CoreError } from '../errors.ts';
 import { QueueRefusals } from './queue-refusals.ts';
 import { detachedLazily } from './volume-actions.ts';
 import type { VolumeActor } from './volumes-api.ts';
+import { say } from '../messages.ts';
 
 // Actions that may wait in the queue: each re-reads the machine and may probe devices, so a
 // flood of requests is refused at once rather than queued for minutes.
@@ -64,10 +65,10 @@ export class VolumeQueue {
     run: () => Promise<{ result: T; detail: string }>,
   ): Promise<T> {
     const who = { login: actor.login, address: actor.address, action, target: String(target).slice(0, 80) };
-    if (this.#closed) return Promise.reject(new CoreError('conflict', 'The volumes service is shutting down'));
+    if (this.#closed) return Promise.reject(new CoreError('conflict', say('volumes.shuttingDown')));
     if (this.#waitingActions >= maxWaitingActions) {
       // Counted and audited at a bounded rate: a flood of refusals never floods the audit log.
-      const error = new CoreError('busy', `Too many volume actions waiting (${maxWaitingActions}): try again later`);
+      const error = new CoreError('busy', say('volumes.tooManyWaiting', { max: maxWaitingActions }));
       this.#refusals.count(actor, action, error.message);
       return Promise.reject(error);
     }

@@ -1,11 +1,12 @@
 import { CoreError, type ErrorCode } from '../errors.ts';
 import type { Volume, VolumeAction } from './volume-schema.ts';
+import { quoted, say } from '../messages.ts';
 
 // Checks a volume name before it reaches a path or a tool (the schema's pattern).
 export function validateVolumeName(name: string): void {
   if (typeof name !== 'string' || !/^[A-Za-z0-9._:+-]{1,64}$/.test(name)) {
-    const shown = JSON.stringify(String(name).slice(0, 80));
-    throw new CoreError('invalid-argument', `Invalid volume name ${shown}: a kernel device name such as sdb1`, {
+    const shown = quoted(String(name).slice(0, 80));
+    throw new CoreError('invalid-argument', say('volumes.invalidName', { name: shown }), {
       field: 'name',
     });
   }
@@ -15,7 +16,7 @@ export function validateVolumeName(name: string): void {
 export function getVolumeOrFail(volumes: readonly Volume[], name: string): Volume {
   validateVolumeName(name);
   const volume = volumes.find((candidate) => candidate.name === name);
-  if (!volume) throw new CoreError('not-found', `No volume named "${name}"`, { field: 'name' });
+  if (!volume) throw new CoreError('not-found', say('volumes.notFound', { name: quoted(name) }), { field: 'name' });
   return volume;
 }
 
@@ -28,5 +29,7 @@ export function checkAction(volume: Volume, action: VolumeAction['action']): voi
   const reason = entry.reason ?? 'not allowed';
   const denied =
     volume.system || /not run as root|outside the sandbox|read-only/.test(reason) ? 'permission-denied' : 'conflict';
-  throw new CoreError(denied as ErrorCode, `Cannot ${action} ${volume.name}: ${reason}`, { field: 'name' });
+  throw new CoreError(denied as ErrorCode, say(`volumes.refused.${action}`, { name: volume.name, reason }), {
+    field: 'name',
+  });
 }

@@ -20,6 +20,7 @@ import type { Volume } from './volume-schema.ts';
 import { type Deadlines, defaultDeadlines, UnresponsiveDevices } from './unresponsive-devices.ts';
 import type { VolumeActor, VolumeHolder, VolumesApi } from './volumes-api.ts';
 import { type BlockDeviceHint, type BlockDeviceWatch, watchBlockDevices } from './watch-block-devices.ts';
+import { say } from '../messages.ts';
 
 // The volumes settings (config keys volumes.*).
 export interface VolumesSettings {
@@ -187,10 +188,12 @@ export class VolumesService implements VolumesApi {
       const volume = getVolumeOrFail(this.#state.volumes, name);
       const scope = volume.actions.find((entry) => entry.action === 'mount')?.reason ?? '';
       if (volume.system || /outside the sandbox/.test(scope)) {
-        throw new CoreError('permission-denied', `Cannot mark ${name} reserved: ${scope}`, { field: 'name' });
+        throw new CoreError('permission-denied', say('volumes.reserveRefused', { name, reason: scope }), {
+          field: 'name',
+        });
       }
       if (!volume.uuid) {
-        throw new CoreError('invalid-argument', `Cannot mark ${name} reserved: it has no filesystem UUID`, {
+        throw new CoreError('invalid-argument', say('volumes.reserveNoUuid', { name }), {
           field: 'name',
         });
       }
@@ -199,12 +202,9 @@ export class VolumesService implements VolumesApi {
       const twins = this.#state.volumes.filter((other) => other.uuid === volume.uuid && other.name !== name);
       if (twins.length > 0) {
         const others = twins.map((other) => other.device).join(', ');
-        throw new CoreError(
-          'conflict',
-          `Cannot change the reserved marker of ${name}: ${others} shares its UUID ${volume.uuid} ` +
-            '(a clone?); give one of them a new UUID, or unplug it, first',
-          { field: 'name' },
-        );
+        throw new CoreError('conflict', say('volumes.reserveTwins', { name, others, uuid: volume.uuid }), {
+          field: 'name',
+        });
       }
       await this.#reserved.set(volume.uuid, reserved);
       await this.#reload(new Set(), false);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiToken } from '../../core/auth/api-token-store.ts';
 import { CoreError } from '../../core/errors.ts';
 import { runAudited } from '../accounts/audited.ts';
+import { quoted, say } from '../../core/messages.ts';
 
 // An API token as the API and "My account" show it.
 export interface TokenView {
@@ -35,14 +36,14 @@ export function createOwnToken(
     me.login,
     async () => {
       if (me.via !== undefined) {
-        const message =
-          'API tokens are made from a session opened with a password (My account, or POST /api/v1/session)';
+        const message = say('web.tokens.needPassword');
         throw new CoreError('permission-denied', message, { field: 'via' });
       }
       const account = app.core.accounts.getAccount(me.login);
-      if (!account) throw new CoreError('not-found', `Account "${me.login}" no longer exists`, { field: 'login' });
+      if (!account)
+        throw new CoreError('not-found', say('tokens.accountGone', { login: quoted(me.login) }), { field: 'login' });
       if (account.uid === 0) {
-        throw new CoreError('permission-denied', 'root gets no API token: make one as an admin account', {
+        throw new CoreError('permission-denied', say('web.tokens.root'), {
           field: 'login',
         });
       }

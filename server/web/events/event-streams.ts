@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { CoreError } from '../../core/errors.ts';
 import type { EventFilter } from '../../core/events/event-filter.ts';
 import type { EventJournal, JournalEntry } from '../../core/events/event-journal.ts';
+import { quoted, say } from '../../core/messages.ts';
 
 // Bytes one stream may hold for a client that does not read (ours and the socket's buffer,
 // beyond what the kernel took): ~5,000 events. Past it the client is dropped: a stalled
@@ -133,17 +134,17 @@ export class EventStreams {
     const limits = this.#limits;
     const over =
       open.length >= limits.total
-        ? `licornd follows ${limits.total} event streams already`
+        ? say('web.streams.total', { max: limits.total })
         : count((other) => other.publicId === viewer.publicId) >= limits.perSession
-          ? `this session follows ${limits.perSession} event streams already`
+          ? say('web.streams.session', { max: limits.perSession })
           : count((other) => other.login === viewer.login) >= limits.perAccount
-            ? `account "${viewer.login}" follows ${limits.perAccount} event streams already`
+            ? say('web.streams.account', { login: quoted(viewer.login), max: limits.perAccount })
             : count((other) => other.address === viewer.address) >= limits.perAddress
-              ? `address ${JSON.stringify(viewer.address)} follows ${limits.perAddress} event streams already`
+              ? say('web.streams.address', { address: quoted(viewer.address), max: limits.perAddress })
               : null;
     if (!over) return;
     this.#refused += 1;
-    throw new CoreError('busy', `Too many event streams: ${over}; close one first`, { field: 'stream' });
+    throw new CoreError('busy', say('web.streams.tooMany', { over }), { field: 'stream' });
   }
 
   #send(entry: JournalEntry): void {

@@ -1,6 +1,7 @@
 import type { Authenticator } from '../../core/auth/authenticator.ts';
 import { CoreError } from '../../core/errors.ts';
 import type { WebSession } from '../sessions/session-store.ts';
+import { quoted, say } from '../../core/messages.ts';
 
 // How long one caller's account stage answer is kept (PAM may be slow: an LDAP lookup, a
 // pam_exec script); a change of the account files asks again at once.
@@ -34,8 +35,7 @@ export async function checkAccountStage(
     holder.memo = memo;
   }
   if (memo.verdict === 'refused') {
-    const who = `Account "${caller.login}" (uid ${caller.uid})`;
-    const message = `${who} may not use this machine now (PAM's account stage refused it)`;
+    const message = say('web.local.accountStage', { login: quoted(caller.login), uid: caller.uid });
     throw new CoreError('permission-denied', message, { field: 'session' });
   }
   if (memo.verdict === 'must-change' && session) session.mustChangePassword = true;

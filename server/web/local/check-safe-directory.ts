@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { chmod, lstat, open } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { CoreError } from '../../core/errors.ts';
+import { type CoreMessage, say } from '../../core/messages.ts';
 
 // O_PATH (Linux): a descriptor naming a file without opening it, which a socket allows.
 const openPathOnly = 0o10000000;
@@ -20,19 +21,21 @@ export async function checkSafeDirectory(directory: string, what: string, privat
   const parts = full.split(sep).filter((part) => part !== '');
   const chain = ['/', ...parts.map((_, index) => `/${parts.slice(0, index + 1).join('/')}`)];
   for (const [index, path] of chain.entries()) {
-    const refuse = (why: string): never => {
-      throw new CoreError('conflict', `Cannot keep ${what} in ${full}: ${path} ${why}`, { field: 'path' });
+    const refuse = (why: CoreMessage): never => {
+      throw new CoreError('conflict', say('web.directory.refused', { what, full, path, why }), { field: 'path' });
     };
-    const stats = await lstat(path).catch((error: NodeJS.ErrnoException) => refuse(`cannot be read (${error.code})`));
-    if (stats.isSymbolicLink()) refuse('is a symbolic link (give the real path)');
-    if (!stats.isDirectory()) refuse('is not a directory');
-    if (stats.uid !== 0 && stats.uid !== uid) refuse(`belongs to uid ${stats.uid}, not root or us`);
+    const stats = await lstat(path).catch((error: NodeJS.ErrnoException) =>
+      refuse(say('web.directory.unreadable', { code: error.code ?? '' })),
+    );
+    if (stats.isSymbolicLink()) refuse(say('web.directory.symlink'));
+    if (!stats.isDirectory()) refuse(say('web.directory.notDirectory'));
+    if (stats.uid !== 0 && stats.uid !== uid) refuse(say('web.directory.owner', { uid: stats.uid }));
     const last = index === chain.length - 1;
     const mode = (stats.mode & 0o7777).toString(8);
     const groupWrites = (stats.mode & 0o020) !== 0 && stats.gid !== 0 && stats.gid !== gid;
     const writable = (stats.mode & 0o002) !== 0 || groupWrites;
-    if (writable && (last || (stats.mode & 0o1000) === 0)) refuse(`is writable by others (mode ${mode})`);
-    if (last && privateMode && (stats.mode & 0o077) !== 0) refuse(`is open to others (mode ${mode}, 0700 expected)`);
+    if (writable && (last || (stats.mode & 0o1000) === 0)) refuse(say('web.directory.writable', { mode }));
+    if (last && privateMode && (stats.mode & 0o077) !== 0) refuse(say('web.directory.open', { mode }));
   }
 }
 
@@ -44,7 +47,7 @@ export async function setSocketMode(path: string, identity: { dev: number; ino: 
   try {
     const stats = await handle.stat();
     if (!stats.isSocket() || stats.dev !== identity.dev || stats.ino !== identity.ino) {
-      throw new CoreError('conflict', `Cannot serve the socket ${path}: it is no longer the one bound`, {
+      throw new CoreError('conflict', say('web.socket.refused', { path, why: say('web.socket.notBound') }), {
         field: 'path',
       });
     }

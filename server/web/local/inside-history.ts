@@ -3,6 +3,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CoreError } from '../../core/errors.ts';
 import { checkSafeDirectory } from './check-safe-directory.ts';
+import { say } from '../../core/messages.ts';
 
 // Makes the get inside history file safe to hand to the REPL (which opens it by name): its
 // directory is made 0700 when missing and must be root's (or ours) and closed to others,
@@ -19,14 +20,15 @@ export async function openHistoryFile(path: string): Promise<string> {
   await checkSafeDirectory(directory, 'the REPL history', true);
   const flags = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW;
   const handle = await open(path, flags, 0o600).catch((error: NodeJS.ErrnoException) => {
-    const why = error.code === 'ELOOP' ? 'it is a symbolic link' : `cannot open it (${error.code})`;
-    throw new CoreError('conflict', `Cannot keep the REPL history in ${path}: ${why}`, { field: 'path' });
+    const why =
+      error.code === 'ELOOP' ? say('web.socket.symlink') : say('web.history.cannotOpen', { code: error.code ?? '' });
+    throw new CoreError('conflict', say('web.history.refused', { path, why }), { field: 'path' });
   });
   try {
     const stats = await handle.stat();
     const uid = process.geteuid?.() ?? 0;
     if (!stats.isFile() || stats.nlink !== 1 || stats.uid !== uid) {
-      const message = `Cannot keep the REPL history in ${path}: not a regular file of ours with one link`;
+      const message = say('web.history.refused', { path, why: say('web.history.notOurs') });
       throw new CoreError('conflict', message, { field: 'path' });
     }
     await handle.chmod(0o600);

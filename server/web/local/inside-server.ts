@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { start as startRepl, type REPLServer } from 'node:repl';
+import type { REPLServer } from 'node:repl';
 import type { FastifyInstance } from 'fastify';
 import { getPeerCredentials } from '../../native/native.ts';
 import { listenOnSocketPath, removeSocketFile } from './local-socket-file.ts';
@@ -136,6 +136,11 @@ export class InsideServer {
       if (socket.writableLength > maxUnreadBytes) socket.destroy();
     }, 1000).unref();
     socket.once('close', () => clearInterval(watch));
+    // node:repl is loaded on the first REPL, not at start: it loads node:domain, which wraps
+    // every EventEmitter's construction and emit in the process (3 % of the login page's
+    // keep-alive CPU, bench/README.md), and acorn, readline and vm with it (start time, heap).
+    const { start: startRepl } = await import('node:repl');
+    if (socket.destroyed) return;
     this.#app.log.info(peer, 'inside: a REPL opened');
     socket.write('ok\n');
     const repl = startRepl({ prompt: 'licornd> ', input, output, terminal: true, useColors: true, useGlobal: false });

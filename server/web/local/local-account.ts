@@ -2,11 +2,12 @@ import type { Authenticator } from '../../core/auth/authenticator.ts';
 import { CoreError } from '../../core/errors.ts';
 import { getBoundSessionVerdict } from '../sessions/session-access.ts';
 import type { LocalAccount } from '../sessions/session-store.ts';
+import { type CoreMessage, quoted, say } from '../../core/messages.ts';
 
-const refusals: Record<string, string> = {
-  'account-locked': 'is locked',
-  'account-expired': 'has expired',
-  'account-removed': 'no longer exists',
+const refusals: Record<string, CoreMessage> = {
+  'account-locked': say('web.local.locked'),
+  'account-expired': say('web.local.expired'),
+  'account-removed': say('web.local.removed'),
 };
 
 // The account `login` as a caller without a password (an API token) acts now: it must still
@@ -14,8 +15,10 @@ const refusals: Record<string, string> = {
 export function getBoundAccount(auth: Authenticator, login: string, uid: number): LocalAccount {
   const verdict = getBoundSessionVerdict(auth.getAccess(login), uid);
   if (verdict.ends) {
-    const why = refusals[verdict.ends] ?? 'may not log in';
-    throw new CoreError('permission-denied', `Account "${login}" (uid ${uid}) ${why}`, { field: 'session' });
+    const why = refusals[verdict.ends] ?? say('web.local.mayNotLogIn');
+    throw new CoreError('permission-denied', say('web.local.refused', { login: quoted(login), uid, why }), {
+      field: 'session',
+    });
   }
   const { fullName, isAdmin, mustChangePassword } = verdict;
   return { login, fullName, isAdmin, uid, ...(mustChangePassword ? { mustChangePassword } : {}) };
@@ -29,11 +32,7 @@ export function getLocalAccount(auth: Authenticator, uid: number): LocalAccount 
   if (uid === 0) return { login: 'root', fullName: auth.getAccount('root')?.fullName || 'root', isAdmin: true, uid };
   const login = auth.getLoginOfUid(uid);
   if (login === null) {
-    throw new CoreError(
-      'permission-denied',
-      `uid ${uid} has no account on this machine: the local socket serves root and the machine's accounts`,
-      { field: 'session' },
-    );
+    throw new CoreError('permission-denied', say('web.local.noAccount', { uid }), { field: 'session' });
   }
   return getBoundAccount(auth, login, uid);
 }

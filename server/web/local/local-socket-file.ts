@@ -4,12 +4,13 @@ import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CoreError } from '../../core/errors.ts';
 import { checkSafeDirectory, setSocketMode } from './check-safe-directory.ts';
+import { type CoreMessage, say } from '../../core/messages.ts';
 
 // How long a socket found at the path may take to answer before it counts as alive.
 const probeTimeoutMs = 1000;
 
-function refuse(path: string, why: string): never {
-  throw new CoreError('conflict', `Cannot serve the socket ${path}: ${why}`, { field: 'path' });
+function refuse(path: string, why: CoreMessage): never {
+  throw new CoreError('conflict', say('web.socket.refused', { path, why }), { field: 'path' });
 }
 
 async function getStats(path: string): Promise<Stats | null> {
@@ -44,14 +45,14 @@ function isListening(path: string): Promise<boolean> {
 export async function prepareSocketPath(path: string): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') refuse(path, `cannot make its directory (${error.code})`);
+    if (error.code !== 'EEXIST') refuse(path, say('web.socket.noDirectory', { code: error.code ?? '' }));
   });
   await checkSafeDirectory(directory, `the socket ${path}`);
   const found = await getStats(path);
   if (!found) return;
-  if (found.isSymbolicLink()) refuse(path, 'it is a symbolic link');
-  if (!found.isSocket()) refuse(path, 'a file that is not a socket is there');
-  if (await isListening(path)) refuse(path, 'another process listens on it (is licornd already running?)');
+  if (found.isSymbolicLink()) refuse(path, say('web.socket.symlink'));
+  if (!found.isSocket()) refuse(path, say('web.socket.notSocketThere'));
+  if (await isListening(path)) refuse(path, say('web.socket.listening'));
   await unlink(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
@@ -77,7 +78,7 @@ export async function listenOnSocketPath(server: Server, path: string, mode: num
     await setSocketMode(bound, identity, mode);
     await rename(bound, path);
     const placed = await getSocketIdentity(path);
-    if (placed.dev !== identity.dev || placed.ino !== identity.ino) refuse(path, 'it was swapped while bound');
+    if (placed.dev !== identity.dev || placed.ino !== identity.ino) refuse(path, say('web.socket.swapped'));
     return placed;
   } catch (error) {
     if (server.listening) server.close();
@@ -96,7 +97,7 @@ export interface SocketIdentity {
 // The identity of the socket file we bound, to remove it at stop only if it is still ours.
 export async function getSocketIdentity(path: string): Promise<{ dev: number; ino: number }> {
   const stats = await lstat(path);
-  if (!stats.isSocket()) refuse(path, 'it is not a socket after binding it');
+  if (!stats.isSocket()) refuse(path, say('web.socket.notSocketAfter'));
   return { dev: stats.dev, ino: stats.ino };
 }
 

@@ -1,9 +1,11 @@
 import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
 import { ApiTokenStore, type ApiToken } from '../../core/auth/api-token-store.ts';
 import { CoreError } from '../../core/errors.ts';
 import { getBoundAccount } from '../local/local-account.ts';
 import { isLocalRequest } from '../local/local-peer.ts';
 import { checkAccountStage, type AccountStageMemo } from '../local/account-stage.ts';
+import { type CoreMessage, say } from '../../core/messages.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,7 +20,8 @@ declare module 'fastify' {
   }
 }
 
-const refuse = (message: string, field = 'authorization') => new CoreError('permission-denied', message, { field });
+const refuse = (message: CoreMessage, field = 'authorization') =>
+  new CoreError('permission-denied', message, { field });
 
 // `Authorization: Bearer <token>`, on /api/ routes only: the request acts as the token's
 // account, with its rights as the account files say now (a session per token, not stored,
@@ -51,25 +54,23 @@ export default fp(
     app.decorate('apiTokens', store);
     app.decorateRequest('apiToken', null);
 
-    app.addHook('onRequest', async (request) => {
-      const header = request.headers.authorization;
-      if (header === undefined) return;
-      if (isLocalRequest(request)) throw refuse('The local socket knows its caller: send no Authorization');
+    const useToken = async (request: FastifyRequest, header: string): Promise<void> => {
+      if (isLocalRequest(request)) throw refuse(say('web.tokens.local'));
       if (request.headers.cookie !== undefined) {
-        throw refuse('A request with an API token must not carry cookies: send one or the other');
+        throw refuse(say('web.tokens.cookies'));
       }
       // A token is for scripts and the CLI: the API only, never a page or its forms.
       if (!request.url.startsWith('/api/')) {
-        throw new CoreError('permission-denied', `API tokens open /api/ only, not ${request.url.slice(0, 100)}`, {
+        throw new CoreError('permission-denied', say('web.tokens.apiOnly', { url: request.url.slice(0, 100) }), {
           field: 'session',
         });
       }
       const match = /^Bearer ([!-~]{1,200})$/.exec(header);
-      if (!match) throw refuse('Authorization must be "Bearer <token>"', 'session');
+      if (!match) throw refuse(say('web.tokens.bearer'), 'session');
       const token = store.find(match[1]!);
       if (!token) {
         request.log.warn({ address: request.ip }, 'refused an unknown or revoked API token');
-        throw refuse('Unknown or revoked API token', 'session');
+        throw refuse(say('web.tokens.unknown'), 'session');
       }
       const known = sessionOf.get(token.id);
       let session = known ? app.sessions.use(known) : null;
@@ -85,6 +86,13 @@ export default fp(
       if (memo.memo?.verdict === 'must-change') session.mustChangePassword = true;
       request.session = session;
       request.apiToken = token;
+    };
+    // A callback hook that returns at once without the header (pages, the login form): an
+    // async hook costs a promise and a microtask turn on every request.
+    app.addHook('onRequest', (request, _reply, done) => {
+      const header = request.headers.authorization;
+      if (header === undefined) return done();
+      useToken(request, header).then(() => done(), done);
     });
     // A deleted token's session ends with it.
     app.decorate('endTokenSession', endTokenSession);

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import { CoreError } from '../../core/errors.ts';
 import { changePasswordPath } from '../auth/change-password-path.ts';
+import { quoted, say } from '../../core/messages.ts';
 
 // Whether a request is from code (the API, the CLI) rather than a person's browser page.
 export function isApiRequest(request: FastifyRequest): boolean {
@@ -19,9 +20,7 @@ export default fp(
       if (config.public) return done();
       if (!request.session) {
         if (isApiRequest(request) || request.method !== 'GET') {
-          return done(
-            new CoreError('permission-denied', 'Not logged in, or the session has ended', { field: 'session' }),
-          );
+          return done(new CoreError('permission-denied', say('web.session.none'), { field: 'session' }));
         }
         // Answering ends the request: the hook must not call done() after it.
         reply.redirect(`/login/?next=${encodeURIComponent(request.url)}`, 302);
@@ -30,7 +29,8 @@ export default fp(
       // A password that must be changed first (PAM's chauthtok): nothing else until it is.
       if (request.session.mustChangePassword) {
         if (isApiRequest(request) || request.method !== 'GET') {
-          const message = `Account "${request.session.login}" must change its password first, at ${changePasswordPath}`;
+          const login = quoted(request.session.login);
+          const message = say('web.session.mustChange', { login, path: changePasswordPath });
           return done(new CoreError('permission-denied', message, { field: 'password' }));
         }
         reply.redirect(`${changePasswordPath}?next=${encodeURIComponent(request.url)}`, 303);
@@ -44,7 +44,7 @@ export default fp(
         return done(
           new CoreError(
             'permission-denied',
-            `Account "${request.session.login}" may not open ${request.url}: it is for administrators`,
+            say('web.session.adminsOnly', { login: quoted(request.session.login), url: request.url }),
             { field: 'url' },
           ),
         );

@@ -13,6 +13,7 @@ export default fp(
       auditFile: config.auditFile,
       volumes: config.volumes,
       journalSize: config.events.journalSize,
+      accountRanges: config.accounts,
       maxShareWatches: config.shares.maxWatches,
       statusHistoryFile: config.statusHistoryFile,
       warn: (message) => app.log.warn(message),

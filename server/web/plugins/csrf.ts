@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CoreError } from '../../core/errors.ts';
 import { createRandomToken } from '../auth/create-random-token.ts';
 import { isLocalRequest } from '../local/local-peer.ts';
+import { say } from '../../core/messages.ts';
 
 // Before login there is no session to hold a token: the login form uses a double-submit
 // cookie instead (SameSite=Strict, so another site can neither read nor send it).
@@ -49,7 +50,7 @@ export default fp(
           'refused a request without a valid CSRF token',
         );
         return done(
-          new CoreError('permission-denied', 'Missing or invalid CSRF token: reload the page and try again', {
+          new CoreError('permission-denied', say('web.csrf'), {
             field: '_csrf',
           }),
         );

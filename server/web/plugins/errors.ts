@@ -1,6 +1,9 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import type { Locale } from '../../../common/i18n/locales.ts';
+import type { FieldProblem } from '../../core/accounts/account-import.ts';
 import { CoreError, type ErrorCode } from '../../core/errors.ts';
+import { type CoreMessage, type CoreMessageKey, quoted, renderMessage, say } from '../../core/messages.ts';
 import { isApiRequest } from './auth-guard.ts';
 import { getCsrfToken } from './csrf.ts';
 
@@ -28,45 +31,53 @@ const codeOfStatus = (status: number): ErrorCode =>
             ? 'internal-error'
             : 'invalid-argument';
 
-// The body every error answer carries, as JSON or on the error page.
+// The body every error answer carries, as JSON or on the error page: the message in the
+// reader's language, and its key in the `core` catalogue (stable across languages and
+// rewordings, for a client that matches a refusal or says it in words of its own).
 export interface ErrorBody {
   code: ErrorCode;
   field: string | null;
   message: string;
+  messageKey?: CoreMessageKey;
   // A volume refused because processes hold it: who they are (pid, command, login).
   holders?: unknown[];
 }
 
-// Turns any thrown error into a status and an ErrorBody; 5xx never carry internals.
-export function describeError(error: FastifyError | CoreError, requestId: string): { status: number; body: ErrorBody } {
+// Turns any thrown error into a status and an ErrorBody said in `locale` (English unless
+// given: the log lines); 5xx never carry internals.
+export function describeError(
+  error: FastifyError | CoreError,
+  requestId: string,
+  locale: Locale = 'en',
+): { status: number; body: ErrorBody } {
+  const said = (message: CoreMessage) => ({ message: renderMessage(message, locale), messageKey: message.key });
   if (error instanceof CoreError) {
+    const words = { message: error.getMessage(locale), messageKey: error.messageKey };
     // Held by processes: who they are, for the page to list.
     const holders = getHolders(error);
-    if (holders)
-      return { status: 409, body: { code: error.code, field: error.field, message: error.message, holders } };
+    if (holders) return { status: 409, body: { code: error.code, field: error.field, ...words, holders } };
     // Not being logged in is the one permission problem that asks for credentials.
     const status = error.code === 'permission-denied' && error.field === 'session' ? 401 : statusOfCode[error.code];
-    return { status, body: { code: error.code, field: error.field, message: error.message } };
+    return { status, body: { code: error.code, field: error.field, ...words } };
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
     const field = getValidationField(first, fastifyError.validationContext);
-    return { status: 400, body: { code: 'invalid-argument', field, message: getValidationMessage(first, field) } };
+    return { status: 400, body: { code: 'invalid-argument', field, ...said(getValidationMessage(first, field)) } };
   }
   const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
   if (status >= 500) {
     return {
       status,
-      body: {
-        code: 'internal-error',
-        field: null,
-        message: `Internal error; the daemon's log has the details (request ${requestId})`,
-      },
+      body: { code: 'internal-error', field: null, ...said(say('web.errors.internal', { request: requestId })) },
     };
   }
+  // Fastify's own refusals (a body that is not JSON, too large, a wrong content type): its
+  // English words, inside a sentence of the reader's language.
   const field = getRequestPartOf(fastifyError.code);
-  return { status, body: { code: codeOfStatus(status), field, message: fastifyError.message } };
+  const message = say('web.errors.request', { reason: fastifyError.message });
+  return { status, body: { code: codeOfStatus(status), field, ...said(message) } };
 }
 
 // The processes an 'in-use' refusal carries in its details (a volume's VolumeHolder[]).
@@ -91,15 +102,50 @@ function getValidationField(first: FastifySchemaValidationError | undefined, con
 }
 
 // A schema refusal said as the API's other refusals are: what, and what would be valid.
-function getValidationMessage(first: FastifySchemaValidationError | undefined, field: string): string {
-  const params = (first?.params ?? {}) as { allowedValues?: unknown[] };
-  if (first?.keyword === 'additionalProperties') return `Unknown field "${field}": it is not one this request takes`;
-  if (first?.keyword === 'required') return `Missing field "${field}"`;
-  if (first?.keyword === 'enum' && params.allowedValues) {
-    return `Invalid ${field}: must be one of ${params.allowedValues.map((value) => JSON.stringify(value)).join(', ')}`;
+function getValidationMessage(first: FastifySchemaValidationError | undefined, field: string): CoreMessage {
+  const params = (first?.params ?? {}) as Record<string, unknown>;
+  const keyword = first?.keyword;
+  if (keyword === 'additionalProperties') return say('web.validation.unknownField', { field: quoted(field) });
+  if (keyword === 'required') return say('web.validation.missingField', { field: quoted(field) });
+  if (keyword === 'enum' && Array.isArray(params.allowedValues)) {
+    const valid = params.allowedValues.map((value) => JSON.stringify(value)).join(', ');
+    return say('web.validation.enum', { field, valid });
   }
-  return `Invalid ${field}: ${first?.message ?? 'not what this request takes'}`;
+  // AJV's other keywords, said in words from their parameters (its own English otherwise).
+  const limit = params.limit;
+  if (typeof limit === 'number' && keyword && keyword in validationKeys) {
+    return say(validationKeys[keyword as keyof typeof validationKeys], { field, count: limit });
+  }
+  if (keyword === 'type' && typeof params.type === 'string') {
+    const type = params.type.split(',')[0]!;
+    const expected = type in typeWords ? say(typeWords[type as keyof typeof typeWords]) : type;
+    return say('web.validation.type', { field, expected });
+  }
+  if (keyword === 'pattern' || keyword === 'format') return say('web.validation.pattern', { field });
+  return say('web.validation.other', { field, reason: first?.message ?? say('web.validation.notTaken') });
 }
+
+// AJV's limits, each said with the limit it names.
+const validationKeys = {
+  maxLength: 'web.validation.maxLength',
+  minLength: 'web.validation.minLength',
+  maximum: 'web.validation.maximum',
+  minimum: 'web.validation.minimum',
+  maxItems: 'web.validation.maxItems',
+  minItems: 'web.validation.minItems',
+  maxProperties: 'web.validation.maxProperties',
+} as const;
+
+// JSON Schema's types in words.
+const typeWords = {
+  string: 'web.validation.types.string',
+  integer: 'web.validation.types.integer',
+  number: 'web.validation.types.number',
+  boolean: 'web.validation.types.boolean',
+  array: 'web.validation.types.array',
+  object: 'web.validation.types.object',
+  null: 'web.validation.types.null',
+} as const;
 
 // What part of the request a refusal from Fastify itself is about: its content type, its
 // body (not JSON, empty, too large, a prototype key), or the request as a whole.
@@ -113,8 +159,8 @@ function getRequestPartOf(code: string | undefined): string {
 // Fastify's refusals before routing (a malformed URL, a parameter past its length): the
 // same JSON body as every other refusal, naming the URL. Given as `frameworkErrors`.
 export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body } = describeError(error, request.id);
-  request.log.info({ status, code: body.code }, body.message);
+  const { status, body } = describeError(error, request.id, request.locale);
+  request.log.info({ status, code: body.code }, describeError(error, request.id).body.message);
   void reply.code(status).send({ ...body, message: body.message.slice(0, 300) });
 }
 
@@ -138,18 +184,36 @@ async function sendError(request: FastifyRequest, reply: FastifyReply, status: n
 export default fp(
   async (app) => {
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
-      const { status, body } = describeError(error, request.id);
+      const { status, body } = describeError(error, request.id, request.locale);
       if (status >= 500) request.log.error({ err: error }, 'request failed');
-      else request.log.info({ status, code: body.code, field: body.field }, body.message);
+      else {
+        // The log is in English whatever the reader's language.
+        const english = request.locale === 'en' ? body.message : describeError(error, request.id).body.message;
+        request.log.info({ status, code: body.code, field: body.field }, english);
+      }
       await sendError(request, reply, status, body);
     });
     app.setNotFoundHandler(async (request, reply) => {
+      const message = say('web.errors.noPage', { url: request.url.slice(0, 200) });
       await sendError(request, reply, 404, {
         code: 'not-found',
         field: 'url',
-        message: `No page at ${request.url.slice(0, 200)}`,
+        message: renderMessage(message, request.locale),
+        messageKey: message.key,
       });
     });
   },
   { name: 'licorn-errors', dependencies: ['licorn-views'] },
 );
+
+// A would-be account's or an import's problems as the API answers them: each message in the
+// reader's language (the core keeps its key and parameters), without those internals.
+export function sayProblems<T extends FieldProblem>(
+  problems: readonly T[],
+  locale: Locale,
+): (Omit<T, 'messageKey' | 'messageParams'> & { message: string })[] {
+  return problems.map(({ messageKey, messageParams, ...problem }) => ({
+    ...problem,
+    message: locale === 'en' ? problem.message : renderMessage({ key: messageKey, params: messageParams }, locale),
+  }));
+}

@@ -3,9 +3,11 @@ import { CoreError } from '../../core/errors.ts';
 import { dirname, join } from 'node:path';
 import { LocalServer } from '../local/local-server.ts';
 import { InsideServer } from '../local/inside-server.ts';
-import { getLocalPeer } from '../local/local-peer.ts';
+import type { FastifyRequest } from 'fastify';
+import { getLocalPeer, type LocalPeer } from '../local/local-peer.ts';
 import { getLocalAccount } from '../local/local-account.ts';
 import { checkAccountStage } from '../local/account-stage.ts';
+import { say } from '../../core/messages.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,12 +32,11 @@ export default fp(
     // Its history in a root-only directory beside the sessions file (/var/lib/licorn/inside/).
     const inside = new InsideServer(app, join(dirname(app.config.sessions.storeFile), 'inside', 'history'));
     app.decorate('insideServer', inside);
-    app.addHook('onRequest', async (request) => {
-      const peer = getLocalPeer(request.raw.socket);
-      if (!peer) return;
+    // What a local socket's request goes through before its route; the HTTPS port's skip it.
+    const useLocalPeer = async (request: FastifyRequest, peer: LocalPeer): Promise<void> => {
       if (request.headers.origin !== undefined) {
         request.log.warn({ origin: request.headers.origin }, 'local socket: refused a request with an Origin');
-        const message = 'The local socket is for local programs: a request with an Origin header is refused';
+        const message = say('web.local.origin');
         throw new CoreError('permission-denied', message, { field: 'origin' });
       }
       let session = peer.sessionId ? app.sessions.use(peer.sessionId) : null;
@@ -49,6 +50,13 @@ export default fp(
       }
       if (peer.memo?.verdict === 'must-change' && peer.uid !== 0) session!.mustChangePassword = true;
       request.session = session;
+    };
+    // A callback hook that returns at once on the HTTPS port: an async hook costs a promise and
+    // a turn of the microtask queue on every request (bench/README.md, tenth session).
+    app.addHook('onRequest', (request, _reply, done) => {
+      const peer = getLocalPeer(request.raw.socket);
+      if (!peer) return done();
+      useLocalPeer(request, peer).then(() => done(), done);
     });
     app.addHook('preClose', async () => server.stopAccepting());
     app.addHook('onClose', async () => Promise.all([server.close(), inside.close()]).then(() => undefined));

@@ -2,12 +2,15 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { chooseLocale } from '../../../common/i18n/choose-locale.ts';
 import type { Locale } from '../../../common/i18n/locales.ts';
+import { LanguagePreferences } from '../i18n/language-preferences.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    // The stored language preference of an account ("My account"), or null: set by the
-    // plugin that keeps preferences; until then, every account follows its browser.
+    // The stored language preference of an account ("My account"), or null: the account
+    // follows its browser.
     getLanguagePreference: (login: string) => string | null;
+    // The accounts' language preferences (languages.store_file).
+    languagePreferences: LanguagePreferences;
   }
   interface FastifyRequest {
     // The language this request is answered in (pages, messages, API errors).
@@ -18,10 +21,28 @@ declare module 'fastify' {
 
 // Decorates `request.locale`: the logged-in account's preference, else Accept-Language, else
 // English. Worked out on first use and kept, so that requests that show no words (static
-// files, keep-alive loads of the API's lists) never parse the header.
+// files, keep-alive loads of the API's lists) never parse the header. A preference changed
+// takes effect at the next request; pages already open keep theirs until reloaded (their
+// push socket chose its language when it opened).
 export default fp(
   async (app: FastifyInstance) => {
-    app.decorate('getLanguagePreference', (_login: string): string | null => null);
+    const { accounts } = app.core;
+    const preferences = new LanguagePreferences({
+      file: app.config.languages.storeFile,
+      getUid: (login) => accounts.getAccount(login)?.uid ?? null,
+      warn: (message) => app.log.warn(message),
+    });
+    await preferences.load();
+    // An account deleted, renamed (its old login) or given another uid loses its entry.
+    const forget = (login: string) =>
+      void preferences.forgetIfGone(login).catch((error: unknown) => app.log.error({ err: error }, 'languages file'));
+    const stops = [
+      app.core.events.on('account-removed', ({ data }) => forget(data.login)),
+      app.core.events.on('account-changed', ({ data }) => forget(data.login)),
+    ];
+    app.addHook('onClose', async () => stops.forEach((stop) => stop()));
+    app.decorate('languagePreferences', preferences);
+    app.decorate('getLanguagePreference', (login: string): string | null => preferences.get(login));
     app.decorateRequest('chosenLocale', null);
     app.decorateRequest('locale', {
       getter(this: FastifyRequest): Locale {
@@ -34,5 +55,5 @@ export default fp(
       },
     });
   },
-  { name: 'licorn-locale', dependencies: ['licorn-sessions'] },
+  { name: 'licorn-locale', dependencies: ['licorn-core', 'licorn-sessions'] },
 );

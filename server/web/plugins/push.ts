@@ -13,6 +13,7 @@ import { createVolumesTopic } from '../push/topics/volumes-topic.ts';
 import { createEventsTopic } from '../push/topics/events-topic.ts';
 import { getMediaDir } from '../volumes/volume-row.ts';
 import { auditPageSize } from '../routes/audit.ts';
+import type { Locale } from '../../../common/i18n/locales.ts';
 
 // The push hub with its topics; the sockets of a session that ends are closed.
 export default fp(
@@ -20,7 +21,9 @@ export default fp(
     const { maxSocketsPerSession: perSession, maxSocketsPerAddress: perAddress } = app.config.push;
     const hub = new PushHub(app.log, { maxSockets: { perSession, perAddress } });
     app.decorate('hub', hub);
-    const render = (template: string, data: object) => app.view(template, data) as Promise<string>;
+    // A partial in the language of the pages it goes to (the views' `locale`).
+    const render = (template: string, data: object, locale: Locale) =>
+      app.view(template, { ...data, locale }) as Promise<string>;
     const sessionsTopic = createSessionsTopic(app.sessions, app.core.events, hub, render);
     const accountsSummaryTopic = createAccountsSummaryTopic(app.core.accounts, app.core.events, hub, render);
     const accountsTopic = createAccountsTopic(app.core.accounts, app.accountList, app.core.events, hub, render);

@@ -11,8 +11,10 @@ export default fp(
     app.addHook('preClose', async () => controller.abort());
     // Fastify closes the connections idle when the stop begins; one whose request was in
     // flight would stay open after its answer (keep-alive, 72 s) and hold the stop.
-    app.addHook('onSend', async (_request, reply) => {
+    // A callback hook: an async one costs a promise and a microtask turn on every response.
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (controller.signal.aborted) reply.header('connection', 'close');
+      done(null, payload);
     });
   },
   { name: 'licorn-stopping-signal' },

@@ -1,7 +1,7 @@
 import { TokenBucket } from './token-bucket.ts';
 import { abusePenaltyConnects, connectRefillSeconds } from './push-limits.ts';
 import type { RefusalReason } from './push-refusals.ts';
-import type { SocketLimits } from './push-hub.ts';
+import type { SocketLimits } from './push-client.ts';
 
 // Why a connection was refused, and when to try again.
 export interface ConnectRefusal {

@@ -6,6 +6,11 @@ import { PushRefusals, type RefusalReason } from './push-refusals.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { ConnectRate, type ConnectRefusal } from './connect-rate.ts';
 import { SessionPresence } from './session-presence.ts';
+import { FollowerCount } from './follower-count.ts';
+import { FrameCache } from './frame-cache.ts';
+import type { Locale } from '../../../common/i18n/locales.ts';
+import { getRefusedNamesNotice } from './refused-names-notice.ts';
+import { type Client, closeCodes, type SocketLimits, type SocketOwner } from './push-client.ts';
 import {
   abuseHoldMs,
   closeGraceMs,
@@ -19,49 +24,16 @@ import {
   subscribePerSecond,
 } from './push-limits.ts';
 
-// Who holds a socket: the viewer at upgrade, the client's address, and how to read the
-// viewer again (its session with current rights, or null once the session ended).
-export interface SocketOwner {
-  viewer: Viewer;
-  address: string;
-  getViewer(): Viewer | null;
-}
-
-// Open sockets allowed per session and per client address (config push.max_sockets_per_*).
-export interface SocketLimits {
-  perSession: number;
-  perAddress: number;
-}
-
-interface Client extends SocketOwner {
-  socket: WebSocket;
-  topics: Set<string>;
-  // Topics whose snapshot is still to be sent, rendered one at a time.
-  snapshots: Set<string>;
-  rendering: boolean;
-  alive: boolean;
-  closing: boolean;
-  subscribeRate: TokenBucket;
-  notices: TokenBucket;
-  refusedNames: number;
-}
-
-// Close codes the browser client acts on (4401: go to the login page; others: reconnect).
-export const closeCodes = {
-  sessionEnded: 4401,
-  badFrame: 1007,
-  policyViolation: 1008,
-  tooMany: 4429,
-  shuttingDown: 1001,
-} as const;
+// The socket's types and close codes, for the hub's users.
+export { closeCodes, type SocketLimits, type SocketOwner };
 
 // Keeps the open sockets and their topic subscriptions, and fans messages out to them, within
 // the limits of push-limits.ts: whatever a socket sends, its cost to the daemon is bounded.
 export class PushHub {
   readonly #topics = new Map<string, PushTopic>();
   readonly #clients = new Set<Client>();
-  // How many sockets follow each topic name (absent: none).
-  readonly #followers = new Map<string, number>();
+  // How many sockets follow each topic name, by language.
+  readonly #followers = new FollowerCount();
   readonly #log: FastifyBaseLogger;
   readonly #heartbeat: NodeJS.Timeout;
   // Refusals by reason, logged at a bounded rate.
@@ -72,10 +44,7 @@ export class PushHub {
   readonly #now: () => number;
   readonly #maxSockets: SocketLimits;
   readonly #connectRate: ConnectRate;
-  // Frames already serialized, by the messages they carry: a topic that returns the same
-  // messages to every socket (the status snapshot) is serialized once, and every socket is
-  // sent the same buffer (ws copies a string into a buffer of its own for each socket).
-  readonly #frames = new WeakMap<StreamMessage[], Buffer>();
+  readonly #frames = new FrameCache();
 
   // `maxSockets` comes from the config (push.max_sockets_per_*); `now` is the clock of the
   // per-socket rates (tests pass their own).
@@ -180,7 +149,7 @@ export class PushHub {
       client.closing = true;
       this.#clients.delete(client);
       this.presence.removeSocket(client.viewer.publicId);
-      for (const name of client.topics) this.#release(name);
+      for (const name of client.topics) this.#release(client, name);
       client.topics.clear();
       client.snapshots.clear();
     });
@@ -208,25 +177,41 @@ export class PushHub {
     return this.#followers.has(name);
   }
 
-  // Renders `topic`'s messages and sends them, only when some socket follows it: an import
-  // changes 10,000 `account/<login>` topics, and rendering each for nobody cost seconds.
-  async publishRendered(topic: string, render: () => Promise<StreamMessage[]>): Promise<void> {
-    if (!this.isFollowed(topic)) return;
-    this.publish(topic, await render());
+  // Renders `topic`'s messages in each language its followers read, and sends each to the
+  // followers reading it: once per language in use, never per follower, nothing for a
+  // language (or a topic) nobody follows. An import changes 10,000 `account/<login>` topics,
+  // and rendering each for nobody cost seconds.
+  async publishRendered(topic: string, render: (locale: Locale) => Promise<StreamMessage[]>): Promise<void> {
+    for (const locale of this.#followers.getLocales(topic)) {
+      const messages = await render(locale);
+      if (messages.length > 0) this.#publishFrame(topic, this.#frames.serialize(messages), locale);
+    }
   }
 
-  // Sends messages to every subscriber of `topic`; `forViewer` may tailor or withhold them.
+  // Sends messages to every subscriber of `topic`, whatever its language (data only: samples,
+  // removals; words go through publishRendered); `forViewer` may tailor or withhold them.
   publish(topic: string, messages: StreamMessage[] | ((viewer: Viewer) => StreamMessage[] | null)): void {
-    // The same messages for everyone are serialized once (1,000 status pages, one buffer).
-    const frame = typeof messages === 'function' || messages.length === 0 ? null : this.#serialize(messages);
+    if (typeof messages !== 'function') {
+      // The same messages for everyone are serialized once (1,000 status pages, one buffer).
+      if (messages.length > 0) this.#publishFrame(topic, this.#frames.serialize(messages), null);
+      return;
+    }
     for (const client of this.#clients) {
       if (!client.topics.has(topic)) continue;
-      if (frame !== null) {
-        this.#sendFrame(client, frame);
-        continue;
-      }
-      const forClient = typeof messages === 'function' ? messages(client.viewer) : null;
+      const forClient = messages(client.viewer);
       if (forClient && forClient.length > 0) this.#send(client, forClient);
+    }
+  }
+
+  // How many sockets follow `topic` (every language), for the topics' own figures and tests.
+  getFollowerCount(topic: string): number {
+    return this.#followers.count(topic);
+  }
+
+  // Sends one frame to the followers of `topic` reading `locale` (null: all of them).
+  #publishFrame(topic: string, frame: Buffer, locale: Locale | null): void {
+    for (const client of this.#clients) {
+      if (client.topics.has(topic) && (locale === null || client.locale === locale)) this.#sendFrame(client, frame);
     }
   }
 
@@ -264,7 +249,7 @@ export class PushHub {
       return;
     }
     for (const name of request.unsubscribe) {
-      if (client.topics.delete(name)) this.#release(name);
+      if (client.topics.delete(name)) this.#release(client, name);
       client.snapshots.delete(name);
     }
     const refused: string[] = [];
@@ -296,7 +281,7 @@ export class PushHub {
     if (lost.length === 0 && !demoted) return true;
     for (const name of lost) {
       client.topics.delete(name);
-      this.#release(name);
+      this.#release(client, name);
     }
     this.#count(client, 'rights-lost');
     this.#close(client, closeCodes.sessionEnded, 'rights changed; reload the page');
@@ -311,7 +296,7 @@ export class PushHub {
     if (!client.topics.has(name)) {
       if (client.topics.size >= maxTopicsPerSocket) return 'too-many-topics';
       client.topics.add(name);
-      this.#followers.set(name, (this.#followers.get(name) ?? 0) + 1);
+      this.#followers.add(name, client.locale);
       topic.acquire?.(name);
     }
     client.snapshots.add(name);
@@ -328,13 +313,7 @@ export class PushHub {
       return;
     }
     if (!client.notices.take()) return;
-    const shown = names
-      .slice(0, 3)
-      .map((name) => `“${escapeHtml(name.slice(0, 64))}”`)
-      .join(', ');
-    const more = names.length > 3 ? ` and ${names.length - 3} more` : '';
-    const html = `<p class="notice notice-error">Cannot follow ${shown}${more}: no such topic for you.</p>`;
-    this.#send(client, [{ action: 'notify', target: 'notifications', html }]);
+    this.#send(client, [getRefusedNamesNotice(names, client.locale)]);
   }
 
   // Sends the queued snapshots one at a time, yielding to other work between two: a socket
@@ -350,7 +329,7 @@ export class PushHub {
         const topic = this.#findTopic(name);
         if (!topic || !client.topics.has(name)) continue;
         try {
-          const messages = await topic.getSnapshot(client.viewer, name);
+          const messages = await topic.getSnapshot(client.viewer, name, client.locale);
           if (client.closing || !this.#checkViewer(client)) break;
           this.#send(client, messages);
         } catch (error) {
@@ -369,10 +348,8 @@ export class PushHub {
   }
 
   // A socket stopped following `name` (it was in its topics).
-  #release(name: string): void {
-    const left = (this.#followers.get(name) ?? 1) - 1;
-    if (left > 0) this.#followers.set(name, left);
-    else this.#followers.delete(name);
+  #release(client: Client, name: string): void {
+    this.#followers.remove(name, client.locale);
     this.#findTopic(name)?.release?.(name);
   }
 
@@ -403,16 +380,7 @@ export class PushHub {
   }
 
   #send(client: Client, messages: StreamMessage[]): void {
-    if (messages.length > 0) this.#sendFrame(client, this.#serialize(messages));
-  }
-
-  #serialize(messages: StreamMessage[]): Buffer {
-    let frame = this.#frames.get(messages);
-    if (!frame) {
-      frame = Buffer.from(JSON.stringify(messages));
-      this.#frames.set(messages, frame);
-    }
-    return frame;
+    if (messages.length > 0) this.#sendFrame(client, this.#frames.serialize(messages));
   }
 
   // Every send checks what the socket already holds: past maxBufferedBytes its reader is not
@@ -428,9 +396,4 @@ export class PushHub {
     }
     client.socket.send(frame, { binary: false });
   }
-}
-
-// Escapes text for an HTML fragment built outside a template.
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

@@ -1,17 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { listAccountTokens, revokeAccountToken } from '../auth/account-tokens.ts';
 import { CoreError } from '../../core/errors.ts';
-import { quote } from '../../core/accounts/validate-fields.ts';
-import { csvColumnLabels, csvColumns } from '../../core/accounts/account-csv.ts';
+import { csvColumns } from '../../core/accounts/account-csv.ts';
+import { getFieldLabels } from '../../core/field-labels.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { getAccountActions, getActor } from '../../core/accounts/account-permissions.ts';
 import { getGroupCatalogue, type GroupCatalogue } from '../../core/accounts/group-catalogue.ts';
+import type { Locale } from '../../../common/i18n/locales.ts';
 import {
   formatAccountQuery,
   getRowsData,
   parseAccountQuery,
   type AccountQueryString,
 } from '../accounts/account-page-data.ts';
+import { quoted, renderMessages, say } from '../../core/messages.ts';
 
 const queryString = {
   type: 'object',
@@ -32,10 +34,12 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
 
   // The create dialog and the bulk bar's groups depend on the groups and shells only: built
   // once per change of them (they cost a third of the page at 10,000 accounts).
-  let cached: { key: string; catalogue: GroupCatalogue; createDialog: string } | null = null;
-  const getGroupParts = async () => {
+  // One per language: the dialog's words are the page's.
+  const cache = new Map<Locale, { key: string; catalogue: GroupCatalogue; createDialog: string }>();
+  const getGroupParts = async (locale: Locale) => {
     const shells = app.core.accounts.getShells();
     const key = `${app.core.accounts.revision} ${shells.join(' ')}`;
+    const cached = cache.get(locale);
     if (cached?.key === key) return cached;
     const groups = app.core.accounts.listGroups();
     const catalogue = getGroupCatalogue(groups, app.config.auth.adminGroups);
@@ -44,9 +48,11 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       shells,
       defaultShell: '/bin/bash',
       primaryGroups: groups.map((group) => group.name).sort(),
+      locale,
     });
-    cached = { key, catalogue, createDialog };
-    return cached;
+    const parts = { key, catalogue, createDialog };
+    cache.set(locale, parts);
+    return parts;
   };
 
   app.get<{ Querystring: AccountQueryString }>(
@@ -55,7 +61,7 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
     async (request, reply) => {
       const query = parseAccountQuery(request.query);
       const list = app.accountList.query(query);
-      const { catalogue, createDialog } = await getGroupParts();
+      const { catalogue, createDialog } = await getGroupParts(request.locale);
       return reply.view('accounts/index.njk', {
         me: request.session,
         csrfToken: getCsrfToken(request, reply),
@@ -83,7 +89,8 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
     async (request) => {
       const query = parseAccountQuery(request.query);
       const list = app.accountList.query(query);
-      const data = getRowsData(list, query);
+      // (app.view has no reply: the request's language goes in the data.)
+      const data = { ...getRowsData(list, query), locale: request.locale };
       const [rows, pager] = await Promise.all([
         app.view('accounts/_rows.njk', data),
         app.view('accounts/_pager.njk', data),
@@ -109,7 +116,9 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       page: 'accounts-import',
       topics: 'accounts-summary',
       columns: csvColumns,
-      columnLabels: csvColumnLabels,
+      // The CSV picker's labels in the reader's language ("Nom complet" for fullName).
+      columnLabels: getFieldLabels('account', csvColumns, request.locale),
+      columnList: Object.values(getFieldLabels('account', csvColumns, request.locale)).join(', '),
       counts: app.core.accounts.getCounts(),
     }),
   );
@@ -127,7 +136,9 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
     async (request, reply) => {
       const account = app.core.accounts.getAccount(request.params.login);
       if (!account)
-        throw new CoreError('not-found', `No account named ${quote(request.params.login)}`, { field: 'login' });
+        throw new CoreError('not-found', say('accounts.notFound', { login: quoted(request.params.login) }), {
+          field: 'login',
+        });
       const groups = app.core.accounts.listGroups();
       const catalogue = getGroupCatalogue(groups, app.config.auth.adminGroups);
       const roles = Object.fromEntries(
@@ -136,7 +147,7 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       // The page offers only what the server would do: each action with its refusal (or null),
       // and what deleting would really do with the home, said before the admin confirms.
       const actor = getActor((login) => app.core.accounts.getAccount(login), request.session!.login);
-      const actions = getAccountActions(actor, account, app.config.auth.adminGroups);
+      const actions = renderMessages(getAccountActions(actor, account, app.config.auth.adminGroups), request.locale);
       // Both plans from one reading of /proc; the private group's fate for this requester.
       const by = { login: request.session!.login, adminGroups: app.config.auth.adminGroups };
       const both =

@@ -40,11 +40,12 @@ export default async function auditRoutes(app: FastifyInstance): Promise<void> {
     { config: { admin: true }, schema: { querystring: queryString } },
     async (request, reply) => {
       const asked = request.query;
-      const problems: string[] = [];
-      const day = (field: 'from' | 'to', label: string) => {
+      // Said by the page in its language (pages.json audit.badDate.<field>).
+      const problems: { field: 'from' | 'to'; value: string }[] = [];
+      const day = (field: 'from' | 'to') => {
         const value = asked[field]?.trim() ?? '';
         if (value === '' || isDay(value)) return value || undefined;
-        problems.push(`The ${label} date "${value}" is not a date: give it as year-month-day, for example 2026-01-31`);
+        problems.push({ field, value });
         return undefined;
       };
       const before = /^\d{1,15}$/.test(asked.before ?? '') ? Number(asked.before) : undefined;
@@ -52,8 +53,8 @@ export default async function auditRoutes(app: FastifyInstance): Promise<void> {
         actor: asked.actor?.trim() || undefined,
         action: asked.action?.trim() || undefined,
         target: asked.target?.trim() || undefined,
-        from: day('from', '"from"'),
-        to: day('to', '"to"'),
+        from: day('from'),
+        to: day('to'),
         before,
         limit: auditPageSize,
       };

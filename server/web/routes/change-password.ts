@@ -5,6 +5,7 @@ import { changePasswordPath } from '../auth/change-password-path.ts';
 import { getSafeNext } from '../auth/safe-next.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { describeError } from '../plugins/errors.ts';
+import { say } from '../../core/messages.ts';
 
 interface ChangePasswordBody {
   currentPassword: string;
@@ -68,19 +69,20 @@ export default async function changePasswordRoutes(app: FastifyInstance): Promis
     if (detour) return reply.redirect(detour, 303);
     const session = request.session!;
     const { currentPassword, newPassword, confirmPassword } = request.body;
+    // This route's own refusals, in the page's language.
     try {
       // Counted with the login form's failures: the session is not a licence to guess.
       const { reservation, retryIn } = app.loginThrottle.reserve(session.login, request.ip);
       if (!reservation) {
-        const message = `Too many wrong passwords; try again in ${Math.ceil(retryIn / 60_000)} min.`;
+        const message = say('web.passwords.tooManyWrong', { minutes: Math.ceil(retryIn / 60_000) });
         throw new CoreError('permission-denied', message, { field: 'currentPassword' });
       }
       if (!(await app.core.auth.authenticate(session.login, currentPassword, request.ip)).ok) {
-        throw new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
+        throw new CoreError('permission-denied', say('passwords.wrongCurrent'), { field: 'currentPassword' });
       }
       reservation.release();
       if (newPassword !== confirmPassword) {
-        throw new CoreError('invalid-argument', 'The two new passwords differ', { field: 'confirmPassword' });
+        throw new CoreError('invalid-argument', say('web.passwords.differ'), { field: 'confirmPassword' });
       }
       // This session's own change: it stays, the account's other sessions end. On the real
       // machine it is PAM's chauthtok, as `login` runs it for an expired password.
@@ -89,7 +91,7 @@ export default async function changePasswordRoutes(app: FastifyInstance): Promis
       );
     } catch (error) {
       if (!(error instanceof CoreError) || !error.field) throw error;
-      const { status, body } = describeError(error, request.id);
+      const { status, body } = describeError(error, request.id, request.locale);
       reply.code(status);
       return render(request, reply, next, { [body.field!]: body.message });
     }

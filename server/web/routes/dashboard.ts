@@ -22,7 +22,8 @@ export default async function dashboardRoutes(app: FastifyInstance): Promise<voi
       sessions,
       awaySessions,
       counts: app.core.accounts.getCounts(),
-      mode: app.core.isRealMachine ? 'this machine' : `sandbox ${app.core.root}`,
+      // The machine itself, or a sandbox root (tests, the demo).
+      sandbox: app.core.isRealMachine ? null : app.core.root,
     });
   });
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { CoreError } from '../../core/errors.ts';
-import { quote } from '../../core/accounts/validate-fields.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import {
   describeGroupDeletion,
@@ -8,8 +7,8 @@ import {
   getGroupPeople,
   isHelperGroup,
 } from '../../core/accounts/group-details.ts';
-import { getGroupRefusals } from '../../core/accounts/account-permissions.ts';
-import { protectedGroups } from '../../core/accounts/group-operations.ts';
+import { getGroupRefusals } from '../../core/accounts/group-protection.ts';
+import { quoted, renderMessages, say } from '../../core/messages.ts';
 
 // The groups pages, for admins: the list (helper groups shown with their standard group,
 // system groups on request) and one group's page. Changes go through the JSON API; the
@@ -55,7 +54,10 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
     },
     async (request, reply) => {
       const view = accounts.getGroup(request.params.name);
-      if (!view) throw new CoreError('not-found', `No group named ${quote(request.params.name)}`, { field: 'name' });
+      if (!view)
+        throw new CoreError('not-found', say('groups.notFound', { name: quoted(request.params.name) }), {
+          field: 'name',
+        });
       const group = await getGroupDetails(accounts, view);
       return reply.view('groups/details.njk', {
         me: request.session,
@@ -69,7 +71,7 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
         deletion: describeGroupDeletion(group),
         isAdminGroup: app.config.auth.adminGroups.includes(group.name),
         // What the server would refuse, disabled on the page with the reason.
-        refusals: getGroupRefusals(group, protectedGroups, app.config.auth.adminGroups),
+        refusals: renderMessages(getGroupRefusals(group, app.config.auth.adminGroups), request.locale),
       });
     },
   );

@@ -4,6 +4,8 @@ import { getCsrfToken } from '../plugins/csrf.ts';
 import { clearSessionCookie, setSessionCookie } from '../plugins/sessions.ts';
 import { checkLogin } from '../auth/check-login.ts';
 import changePasswordRoutes, { getChangePasswordUrl } from './change-password.ts';
+import type { Locale } from '../../../common/i18n/locales.ts';
+import { getTranslator } from '../../../common/i18n/translator.ts';
 
 interface LoginBody {
   login: string;
@@ -26,7 +28,8 @@ const loginBodySchema = {
   },
 } as const;
 
-// The one message for every failed login, whatever the reason.
+// The one message for every failed login, whatever the reason (the API's; the page says
+// pages.json's login.failed in its language).
 export const loginFailedMessage = 'Login or password incorrect.';
 
 // GET/POST /login/ and POST /logout/.
@@ -45,23 +48,30 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
       me: null,
     });
 
-  // The form as most visitors get it (default `next`, no error) is rendered once and split
-  // where the CSRF token goes; a request only joins its token in. Rendering it through
-  // nunjucks each time cost a sixth of the page's keep-alive throughput (bench/README.md).
-  let plainForm: Promise<string[]> | null = null;
+  // The form as most visitors get it (default `next`, no error) is rendered once per language
+  // and split where the CSRF token goes; a request only joins its token in. Rendering it
+  // through nunjucks each time cost a sixth of the page's keep-alive throughput (bench/README.md).
+  const plainForms = new Map<Locale, Promise<string[]>>();
   const tokenSlot = 'csrf-token-slot'.padEnd(43, '_');
 
   app.get<{ Querystring: { next?: string } }>('/login/', { config: { public: true } }, async (request, reply) => {
     const next = getSafeNext(request.query.next);
     if (request.session) return reply.redirect(next, 303);
+    // No session: the page's language is Accept-Language's, which caches must key on.
+    reply.header('vary', 'Accept-Language');
     if (next !== '/') return renderForm(request, reply, { next });
-    plainForm ??= app.view('login/index.njk', { next, csrfToken: tokenSlot, me: null }).then(
-      (html) => html.split(tokenSlot),
-      (error: unknown) => {
-        plainForm = null; // render again next time rather than keep the failure
-        throw error;
-      },
-    );
+    const { locale } = request;
+    let plainForm = plainForms.get(locale);
+    if (!plainForm) {
+      plainForm = app.view('login/index.njk', { next, csrfToken: tokenSlot, me: null, locale }).then(
+        (html) => html.split(tokenSlot),
+        (error: unknown) => {
+          plainForms.delete(locale); // render again next time rather than keep the failure
+          throw error;
+        },
+      );
+      plainForms.set(locale, plainForm);
+    }
     return reply.type('text/html; charset=utf-8').send((await plainForm).join(getCsrfToken(request, reply)));
   });
 
@@ -78,7 +88,9 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
         return renderForm(request, reply, {
           next,
           login,
-          error: `Too many failed logins; try again in ${Math.ceil(outcome.retryIn / 60_000)} min.`,
+          error: getTranslator(request.locale, 'pages')('login.tooMany', {
+            minutes: Math.ceil(outcome.retryIn / 60_000),
+          }),
         });
       }
       // Stopping: the same answer for every login in flight, so it tells nothing either.
@@ -87,7 +99,11 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
       }
       if (!outcome.ok) {
         reply.code(401);
-        return renderForm(request, reply, { next, login, error: loginFailedMessage });
+        return renderForm(request, reply, {
+          next,
+          login,
+          error: getTranslator(request.locale, 'pages')('login.failed'),
+        });
       }
       if (request.session) app.sessions.destroy(request.session.id, 'logout');
       // Until it changes its password, the session reaches the change page and logout only

@@ -4,6 +4,10 @@ import { CoreError } from '../../core/errors.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { describeError } from '../plugins/errors.ts';
 import { createOwnToken, deleteOwnToken, getTokenView } from '../auth/own-tokens.ts';
+import { quoted, say } from '../../core/messages.ts';
+import { locales } from '../../../common/i18n/locales.ts';
+import { getTranslator } from '../../../common/i18n/translator.ts';
+import { languageChoices } from '../i18n/language-preferences.ts';
 
 interface ProfileBody {
   fullName: string;
@@ -34,11 +38,19 @@ const passwordSchema = {
   },
 } as const;
 
-const savedMessages: Record<string, string> = {
-  profile: 'Your profile was saved.',
-  password: 'Your password was changed.',
-  'token-deleted': 'The API token was deleted: it works no more.',
-};
+// What `?saved=` may name: its message is pages.json's me.saved.<name>, in the page's language.
+const savedMessages = new Set(['profile', 'password', 'token-deleted', 'language']);
+const languageSchema = {
+  type: 'object',
+  required: ['language'],
+  additionalProperties: false,
+  properties: { language: { type: 'string', maxLength: 1024 }, _csrf: { type: 'string', maxLength: 128 } },
+} as const;
+// The Language choice: each language in its own name (lang= on the option), then "as my browser says".
+const languageOptions = [
+  ...locales.map((locale) => ({ value: locale, lang: locale, name: getTranslator(locale, 'pages')('language.name') })),
+  { value: 'browser', lang: null, name: null },
+];
 const tokenSchema = {
   type: 'object',
   required: ['name'],
@@ -52,12 +64,19 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
   const renderPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    extra: { errors?: Record<string, string>; values?: object; newToken?: { name: string; secret: string } } = {},
+    extra: {
+      errors?: Record<string, string>;
+      values?: object;
+      newToken?: { name: string; secret: string };
+      language?: string;
+    } = {},
   ) => {
     const me = request.session!;
     const account = app.core.accounts.getAccount(me.login);
-    if (!account) throw new CoreError('not-found', `Account "${me.login}" no longer exists`, { field: 'login' });
-    const saved = savedMessages[(request.query as { saved?: string }).saved ?? ''] ?? null;
+    if (!account)
+      throw new CoreError('not-found', say('tokens.accountGone', { login: quoted(me.login) }), { field: 'login' });
+    const asked = (request.query as { saved?: string }).saved ?? '';
+    const saved = savedMessages.has(asked) ? asked : null;
     return reply.view('my-account/index.njk', {
       me,
       csrfToken: getCsrfToken(request, reply),
@@ -72,13 +91,15 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
       newToken: extra.newToken ?? null,
       canMakeTokens: me.via === undefined && account.uid !== 0,
       values: { fullName: account.fullName, shell: account.shell, ...extra.values },
+      languageChoices: languageOptions,
+      language: extra.language ?? app.languagePreferences.getChoice(me.login),
     });
   };
 
   // Re-renders the page with the error next to its field (never a bare error page).
   const renderFailure = (request: FastifyRequest, reply: FastifyReply, error: unknown, values: object) => {
     if (!(error instanceof CoreError) || !error.field) throw error;
-    const { status, body } = describeError(error, request.id);
+    const { status, body } = describeError(error, request.id, request.locale);
     reply.code(status);
     return renderPage(request, reply, { errors: { [body.field!]: body.message }, values });
   };
@@ -100,19 +121,21 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
   app.post<{ Body: PasswordBody }>('/me/password', { schema: { body: passwordSchema } }, async (request, reply) => {
     const { login, id } = request.session!;
     const { currentPassword, newPassword, confirmPassword } = request.body;
+    // This route's own refusals, in the page's language.
+    const t = getTranslator(request.locale, 'pages');
     try {
       // Counted with the login form's failures: a session is not a licence to guess.
       const { reservation, retryIn } = app.loginThrottle.reserve(login, request.ip);
       if (!reservation) {
-        const message = `Too many wrong passwords; try again in ${Math.ceil(retryIn / 60_000)} min.`;
+        const message = say('web.passwords.tooManyWrong', { minutes: Math.ceil(retryIn / 60_000) });
         throw new CoreError('permission-denied', message, { field: 'currentPassword' });
       }
       const check = await app.core.auth.authenticate(login, currentPassword, request.ip);
       if (!check.ok)
-        throw new CoreError('permission-denied', 'The current password is not right', { field: 'currentPassword' });
+        throw new CoreError('permission-denied', say('passwords.wrongCurrent'), { field: 'currentPassword' });
       reservation.release();
       if (newPassword !== confirmPassword)
-        throw new CoreError('invalid-argument', 'The two new passwords differ', { field: 'confirmPassword' });
+        throw new CoreError('invalid-argument', say('web.passwords.differ'), { field: 'confirmPassword' });
       // This session made the change and goes on; the account's other sessions end. On the
       // real machine the change is PAM's chauthtok (minimum age, pwquality, PAM's hash).
       await app.sessions.applyOwnPasswordChange(id, () =>
@@ -124,6 +147,27 @@ export default async function myAccountRoutes(app: FastifyInstance): Promise<voi
     request.log.info({ login }, 'changed own password');
     return reply.redirect('/me/?saved=password', 303);
   });
+
+  // The language of the pages for this account: a language, or "browser" (Accept-Language).
+  // A refused value is said next to the field in the page's language, and changes no file.
+  app.post<{ Body: { language: string } }>(
+    '/me/language',
+    { schema: { body: languageSchema } },
+    async (request, reply) => {
+      const { language } = request.body;
+      try {
+        await app.languagePreferences.set(request.session!.login, language);
+      } catch (error) {
+        if (!(error instanceof CoreError) || error.field !== 'language') throw error;
+        const t = getTranslator(request.locale, 'pages');
+        const message = t('me.language.invalid', { value: language.slice(0, 64), valid: languageChoices.join(', ') });
+        reply.code(400);
+        return renderPage(request, reply, { errors: { language: message } });
+      }
+      request.log.info({ login: request.session!.login, language }, 'changed own language');
+      return reply.redirect('/me/?saved=language', 303);
+    },
+  );
 
   // API tokens: made here (the secret shown once on the page answered), deleted here.
   app.post<{ Body: { name: string } }>('/me/tokens', { schema: { body: tokenSchema } }, async (request, reply) => {

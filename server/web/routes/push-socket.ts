@@ -6,6 +6,7 @@ import type { Viewer } from '../push/stream-message.ts';
 import { connectHoldMs, maxHeldConnects } from '../push/push-limits.ts';
 import { waitUnlessStopping } from '../plugins/stopping-signal.ts';
 import { isLocalRequest } from '../local/local-peer.ts';
+import { quoted, say } from '../../core/messages.ts';
 
 const getViewer = (session: WebSession): Viewer => ({
   sessionId: session.id,
@@ -60,7 +61,7 @@ export default async function pushSocketRoutes(app: FastifyInstance): Promise<vo
           );
           throw new CoreError(
             'permission-denied',
-            `WebSocket origin ${JSON.stringify(request.headers.origin ?? null)} is not this site`,
+            say('web.origin', { origin: quoted(request.headers.origin ?? null) }),
             { field: 'origin' },
           );
         }
@@ -89,6 +90,8 @@ export default async function pushSocketRoutes(app: FastifyInstance): Promise<vo
       app.hub.handleSocket(socket, {
         viewer: getViewer(request.session!),
         address: request.ip,
+        // The page's language, as the upgrade request says it (its preference or Accept-Language).
+        locale: request.locale,
         getViewer: () => {
           const session = app.sessions.use(id);
           return session ? getViewer(session) : null;

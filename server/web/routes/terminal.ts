@@ -6,6 +6,7 @@ import { getSecurityHeaders } from '../plugins/security-headers.ts';
 import { isSameOrigin } from './push-socket.ts';
 import { handleTerminalSocket } from '../terminal/terminal-socket.ts';
 import { isLocalRequest } from '../local/local-peer.ts';
+import { quoted, say } from '../../core/messages.ts';
 
 // The site's CSP with one change for the terminal page: xterm.js draws through <style>
 // elements it creates, which `style-src 'self'` refuses; they are allowed by a nonce made for
@@ -55,14 +56,14 @@ export default async function terminalRoutes(app: FastifyInstance): Promise<void
           request.log.warn({ origin: request.headers.origin, login: session.login }, 'refused a terminal socket');
           throw new CoreError(
             'permission-denied',
-            `WebSocket origin ${JSON.stringify(request.headers.origin ?? null)} is not this site`,
+            say('web.origin', { origin: quoted(request.headers.origin ?? null) }),
             { field: 'origin' },
           );
         }
         refuseUnlessAllowed(session.login);
         const { id } = request.params;
         if (!terminalIdPattern.test(id) || !app.terminals.get(id, session.publicId)) {
-          throw new CoreError('not-found', `No terminal ${JSON.stringify(id.slice(0, 40))} in this session`, {
+          throw new CoreError('not-found', say('web.terminals.notFound', { id: quoted(id.slice(0, 40)) }), {
             field: 'id',
           });
         }

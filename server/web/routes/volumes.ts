@@ -15,7 +15,7 @@ export default async function volumesRoutes(app: FastifyInstance): Promise<void>
       csrfToken: getCsrfToken(request, reply),
       page: 'volumes',
       topics: 'volumes',
-      rows: volumes.list().map((volume) => getVolumeRow(volume, mediaDir)),
+      rows: volumes.list().map((volume) => getVolumeRow(volume, mediaDir, request.locale)),
       writable: volumes.writable,
     }),
   );

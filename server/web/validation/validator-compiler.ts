@@ -1,5 +1,6 @@
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
+import { compileOnFirstUse } from './lazy-compile.ts';
 
 // Shared by both: an unknown field is refused (400 naming it), never silently dropped, so a
 // misspelt `fulName` cannot look like success; one error is enough (all errors is a DoS).
@@ -16,6 +17,20 @@ const coercing = new Ajv({ ...common, coerceTypes: 'array', useDefaults: true })
 const textParts = new Set(['querystring', 'headers']);
 
 // The app's validator compiler: a strict Ajv for bodies and parameters, a coercing one for
-// querystrings and headers (Fastify's single default Ajv coerces everything).
-export const compileValidator: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
-  (textParts.has(httpPart ?? '') ? coercing : strict).compile(schema as object);
+// querystrings and headers (Fastify's single default Ajv coerces everything). Each schema is
+// compiled on the route's first request, not at start: Ajv's code generation for every
+// route was a seventh of the daemon's start (bench/README.md, tenth session); the schemas
+// are checked all at once by test/web/validation/lazy-compile.test.ts instead.
+export const compileValidator: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  const ajv = textParts.has(httpPart ?? '') ? coercing : strict;
+  const getValidate = compileOnFirstUse(() => ajv.compile(schema as object));
+  // Fastify reads a refusal's reasons from the function's `errors`, as Ajv's own.
+  const validateLazily = (data: unknown): boolean => {
+    const validate = getValidate();
+    const valid = validate(data);
+    validateLazily.errors = validate.errors;
+    return valid;
+  };
+  validateLazily.errors = null as ValidateFunction['errors'];
+  return validateLazily;
+};

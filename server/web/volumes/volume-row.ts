@@ -1,6 +1,8 @@
 import type { Volume } from '../../core/volumes/volume-schema.ts';
 import { join } from 'node:path';
-import { formatBytes } from '../../../common/format-bytes.ts';
+import { defaultLocale, type Locale } from '../../../common/i18n/locales.ts';
+import { getTranslator } from '../../../common/i18n/translator.ts';
+import { formatPageBytes } from '../i18n/page-formats.ts';
 
 type ActionName = Volume['actions'][number]['action'];
 
@@ -19,8 +21,6 @@ export interface VolumeRow {
   forceConfirm: string;
 }
 
-const labels: Record<ActionName, string> = { mount: 'Mount', unmount: 'Unmount', eject: 'Eject' };
-
 // Most characters of a label a confirmation quotes: anyone who labels a disk chooses it (up to
 // 255 bytes), and it must neither push the sentence out of a phone's screen nor write one.
 const maxQuotedLabel = 32;
@@ -34,26 +34,26 @@ export function quoteLabel(label: string): string {
 }
 
 // How the page names a volume: its device, its label when it has one, its filesystem and size.
-function describe(volume: Volume): string {
+function describe(volume: Volume, locale: Locale): string {
   const label = volume.label ? ` ${quoteLabel(volume.label)}` : '';
   const fs = volume.fsType ? `${volume.fsType}, ` : '';
-  return `${volume.device}${label} (${fs}${formatBytes(volume.size)})`;
+  return `${volume.device}${label} (${fs}${formatPageBytes(locale, volume.size)})`;
 }
 
 // The sentence a confirmation says before an action: what will happen, and what it means.
-function getConfirmation(volume: Volume, action: ActionName, mediaDir: string): string {
-  const what = describe(volume);
+function getConfirmation(volume: Volume, action: ActionName, mediaDir: string, locale: Locale): string {
+  const t = getTranslator(locale, 'pages');
+  const what = describe(volume, locale);
   const where = volume.mountPoint ?? '';
   if (action === 'mount') {
-    return `Mount ${what} under ${mediaDir}/, named after its label or UUID, with Licorn's options for ${volume.fsType ?? 'its filesystem'}?`;
+    const fs = volume.fsType ?? t('volumes.confirm.itsFilesystem');
+    return t('volumes.confirm.mount', { what, dir: `${mediaDir}/`, fs });
   }
-  if (action === 'unmount') {
-    return `Unmount ${what} from ${where}? Its files stay on it; programs still using it make the unmount fail, and you will be shown which.`;
-  }
+  if (action === 'unmount') return t('volumes.confirm.unmount', { what, where });
   const after = volume.loopFile
-    ? `detach the loop device (its image file ${volume.loopFile} stays)`
-    : 'power the disk off, so that it can be unplugged';
-  return `Eject ${what}? This ${volume.mountPoint ? `unmounts it from ${where}, then ` : ''}will ${after}. It then leaves this list.`;
+    ? t('volumes.confirm.detachLoop', { file: volume.loopFile })
+    : t('volumes.confirm.powerOff');
+  return t(volume.mountPoint ? 'volumes.confirm.ejectMounted' : 'volumes.confirm.eject', { what, where, after });
 }
 
 // Where the core mounts volumes: /media, or <root>/media in a sandbox.
@@ -61,11 +61,17 @@ export function getMediaDir(root: string): string {
   return join(root, 'media');
 }
 
-// The row's data for views/volumes/_row.njk, the same for the page and for every push.
-export function getVolumeRow(volume: Volume, mediaDir: string): VolumeRow {
+// The row's data for views/volumes/_row.njk in a language, the same for the page and for
+// every push to the pages in that language.
+export function getVolumeRow(volume: Volume, mediaDir: string, locale: Locale = defaultLocale): VolumeRow {
+  const t = getTranslator(locale, 'pages');
   const offered = volume.actions
     .filter((action) => action.allowed)
-    .map(({ action }) => ({ action, label: labels[action], confirm: getConfirmation(volume, action, mediaDir) }));
+    .map(({ action }) => ({
+      action,
+      label: t(`volumes.actions.${action}`),
+      confirm: getConfirmation(volume, action, mediaDir, locale),
+    }));
   const refused = volume.actions.find((action) => !action.allowed && action.reason);
   const mount = volume.actions.find((action) => action.action === 'mount');
   const { usage } = volume;
@@ -74,11 +80,11 @@ export function getVolumeRow(volume: Volume, mediaDir: string): VolumeRow {
     offered,
     refusal:
       offered.length === 0
-        ? (refused?.reason ?? 'Nothing can be done to it now')
+        ? (refused?.reason ?? t('volumes.nothingNow'))
         : volume.state !== 'mounted' && mount && !mount.allowed
           ? mount.reason
           : null,
     usedPercent: usage && usage.total > 0 ? Math.round((usage.used * 100) / usage.total) : null,
-    forceConfirm: `Force the unmount of ${describe(volume)} from ${volume.mountPoint ?? ''}? The processes holding it are sent SIGTERM, then SIGKILL if they ignore it, and lose what they have not saved; a mount still held after that is detached lazily and reported.`,
+    forceConfirm: t('volumes.confirm.force', { what: describe(volume, locale), where: volume.mountPoint ?? '' }),
   };
 }

@@ -10,17 +10,54 @@ beforeAll(async () => {
 afterAll(() => s.remove());
 
 describe('accounts CSV', () => {
-  it('exports every account with a header, and reads back its own export', () => {
+  it('exports every account with a header and its groups as roles, and reads back its own export', () => {
     const csv = s.service.exportCsv();
     expect(csv.split('\n')[0]).toBe('login,fullName,uid,primaryGroup,groups,home,shell,locked');
-    expect(csv).toContain('adurand,Amélie Durand,1001,users,admins rsp-direction,/home/adurand,/bin/bash,no');
+    // A role as group=role, a member or a group without roles by its name; never rsp- or gst-.
+    expect(csv).toContain('adurand,Amélie Durand,1001,users,admins direction=responsible,/home/adurand,/bin/bash,no');
+    expect(csv).not.toMatch(/\b(rsp|gst)-/);
     expect(csv).not.toMatch(/\$y\$/);
     const rows = parseAccountsCsv(csv);
-    expect(rows.find((row) => row.login === 'adurand')).toMatchObject({
+    expect(rows.find((row) => row.login === 'adurand')).toEqual({
+      row: expect.any(Number),
+      login: 'adurand',
       fullName: 'Amélie Durand',
       uid: 1001,
-      groups: ['admins', 'rsp-direction'],
+      primaryGroup: 'users',
+      groups: ['admins'],
+      roles: { direction: 'responsible' },
+      home: '/home/adurand',
+      shell: '/bin/bash',
     });
+    // An older export's helper group is read as it was written (the core reads it as the role).
+    expect(parseAccountsCsv('login,groups\nold,"rsp-direction, support;marketing=guest"\n')[0]).toMatchObject({
+      groups: ['rsp-direction', 'support'],
+      roles: { marketing: 'guest' },
+    });
+  });
+
+  it('imports its own export back as it was: the same groups, roles and helper groups in the files', async () => {
+    const exported = s.service.exportCsv();
+    const line = exported.split('\n').find((row) => row.startsWith('adurand,'))!;
+    const before = s.service.getAccount('adurand')!;
+    await s.service.deleteAccount('adurand', 'keep');
+    const csv = `${exported.split('\n')[0]}\n${line.replace(',/home/adurand,', ',/home/adurand2,')}\n`;
+    expect((await s.service.importCsv(csv, { createHomes: false })).created).toEqual(['adurand']);
+    const after = s.service.getAccount('adurand')!;
+    expect(after.memberships).toEqual(before.memberships);
+    expect([...after.groups].sort()).toEqual([...before.groups].sort());
+  });
+
+  it("reports a role that is not one, or a group that is not there, as the row's problem", async () => {
+    const before = await s.digestEtc();
+    const csv = 'login,groups\nrolea,developers=boss\nroleb,__proto__=guest\nrolec,admins=guest\n';
+    const report = await s.service.importCsv(csv, { dryRun: true });
+    expect(report.problems).toMatchObject([
+      { row: 1, field: 'role', message: 'Invalid role "boss": one of none, guest, member, responsible' },
+      { row: 2, field: 'group', message: 'No group named "__proto__"' },
+      { row: 3, field: 'group', message: expect.stringContaining('"admins" has no responsibles and guests') },
+    ]);
+    expect(await s.digestEtc()).toBe(before);
   });
 
   it('refuses a header that names a field twice, saying which columns', () => {
@@ -80,7 +117,13 @@ describe('accounts CSV', () => {
     const csv = 'login,fullName\nleftover,Left Over\nfresh,Fresh One\n';
     const report = await s.service.importCsv(csv, { dryRun: true });
     expect(report.problems).toEqual([
-      { row: 1, field: 'home', message: expect.stringContaining('"/home/leftover" already exists') },
+      {
+        row: 1,
+        field: 'home',
+        message: expect.stringContaining('"/home/leftover" already exists'),
+        messageKey: 'homes.exists',
+        messageParams: { home: { quoted: '/home/leftover' } },
+      },
     ]);
     // Without homes, the same rows are fine.
     expect((await s.service.importCsv(csv, { dryRun: true, createHomes: false })).problems).toEqual([]);

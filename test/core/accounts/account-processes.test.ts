@@ -213,11 +213,22 @@ describe.skipIf(!canRun)('a UID that still owns processes or files', () => {
     expect(await s.digestEtc()).toBe(before);
     // The create form's check and the CSV import's dry run say it before the write does.
     expect(await s.service.checkNewAccount({ login: 'dryrun', uid, password: null })).toEqual([
-      { field: 'uid', message: expect.stringContaining(`${pid} sleep 308`) },
+      {
+        field: 'uid',
+        message: expect.stringContaining(`${pid} sleep 308`),
+        messageKey: 'processes.uidRunning',
+        messageParams: expect.objectContaining({ uid }),
+      },
     ]);
     const dry = await s.service.importCsv(`login,uid\ndryrow,${uid}\n`, { dryRun: true });
     expect(dry.problems).toEqual([
-      { row: expect.any(Number), field: 'uid', message: expect.stringContaining(`${pid}`) },
+      {
+        row: expect.any(Number),
+        field: 'uid',
+        message: expect.stringContaining(`${pid}`),
+        messageKey: 'processes.uidRunning',
+        messageParams: expect.objectContaining({ uid }),
+      },
     ]);
     expect(await s.digestEtc()).toBe(before);
   });

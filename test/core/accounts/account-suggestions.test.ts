@@ -56,6 +56,14 @@ describe('account suggestions', () => {
     expect(logins('user', 0)).toEqual([]);
   });
 
+  it('take a typographic apostrophe as a word break, as a plain one', () => {
+    const names = new AccountSuggestions([
+      account('aaa', 'Xartagnanx'),
+      account('dartagnan', 'Charles d\u2019Artagnan'),
+    ]);
+    expect(names.find('artagnan', 8).map((suggestion) => suggestion.login)).toEqual(['dartagnan', 'aaa']);
+  });
+
   it('cut a long query rather than scan with it', () => {
     expect(logins('b'.repeat(10_000))).toEqual([]);
   });

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CoreError } from '../../../server/core/errors.ts';
+import { say } from '../../../server/core/messages.ts';
 import {
   validateDay,
   validateDescription,
@@ -46,7 +47,7 @@ describe("the core's validation messages", () => {
       [() => validateHome('relative'), /home "relative"/],
       [() => validateHome('/home/é'), /home/],
       [() => validateShell('/bin/nope', ['/bin/bash']), /shell "\/bin\/nope": valid shells are/],
-      [() => validateId(12, 'uid', 1000, 59999, 'standard accounts'), /UID 12/],
+      [() => validateId(12, 'uid', 1000, 59999, say('ids.kind.standardAccounts')), /UID 12/],
       [() => validateDay(-3, 'expiry'), /expiry -3/],
     ];
     for (const [check, expected] of cases) {

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CoreError } from '../../../server/core/errors.ts';
+import { quoted, say } from '../../../server/core/messages.ts';
 import { createImage, LoopDevices, shouldSkipLoopTests } from '../../helpers/loop-devices.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
 import { useVolumesCore } from './volumes-fixture.ts';
@@ -134,7 +135,10 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes: force, eject and rig
     const checked = {
       ...actor,
       checkRights: () => {
-        if (!admin) throw new CoreError('permission-denied', 'no longer an administrator', { field: 'session' });
+        if (!admin)
+          throw new CoreError('permission-denied', say('web.volumes.noLongerAdmin', { login: quoted('root') }), {
+            field: 'session',
+          });
       },
     };
     const mounting = context.core.volumes.mount(name, checked);

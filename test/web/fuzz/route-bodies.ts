@@ -34,6 +34,7 @@ export const pageFormSchemas: Record<string, Schema> = {
     required: ['currentPassword', 'newPassword', 'confirmPassword'],
     properties: { currentPassword: {}, newPassword: {}, confirmPassword: {}, username: {}, next: {}, _csrf: {} },
   },
+  'POST /me/language': { type: 'object', required: ['language'], properties: { language: {}, _csrf: {} } },
   'POST /me/tokens': { type: 'object', required: ['name'], properties: { name: {}, _csrf: {} } },
   'POST /me/tokens/:id/delete': { type: 'object', properties: { _csrf: {} } },
   'POST /accounts/:login/tokens/:id/revoke': { type: 'object', properties: { _csrf: {} } },

@@ -90,7 +90,7 @@ function createHub() {
     const socket = new FakeSocket();
     const address = options.address ?? '192.0.2.1';
     const getViewer = options.getViewer ?? (() => viewer);
-    hub.handleSocket(socket as unknown as WebSocket, { viewer, address, getViewer });
+    hub.handleSocket(socket as unknown as WebSocket, { viewer, address, locale: 'en', getViewer });
     return socket;
   };
   return { hub, connect, followers, snapshots };

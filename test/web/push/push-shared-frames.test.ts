@@ -59,7 +59,12 @@ describe('1,000 status followers cost one rendered frame, not 1,000', () => {
     const viewer = { sessionId: 's', publicId: 'p', login: 'admin', isAdmin: true };
     const sockets = Array.from({ length: 1000 }, () => new FakeSocket());
     for (const socket of sockets) {
-      hub.handleSocket(socket as unknown as WebSocket, { viewer, address: '127.0.0.1', getViewer: () => viewer });
+      hub.handleSocket(socket as unknown as WebSocket, {
+        viewer,
+        address: '127.0.0.1',
+        locale: 'en',
+        getViewer: () => viewer,
+      });
       socket.emit('message', Buffer.from('{"subscribe":["status"]}'), false);
     }
     const end = Date.now() + 10_000;

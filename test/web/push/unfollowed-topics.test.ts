@@ -63,7 +63,12 @@ function createTopics() {
   });
   const follow = (names: string[]) => {
     const socket = new FakeSocket();
-    hub.handleSocket(socket as unknown as WebSocket, { viewer: admin, address: '192.0.2.1', getViewer: () => admin });
+    hub.handleSocket(socket as unknown as WebSocket, {
+      viewer: admin,
+      address: '192.0.2.1',
+      locale: 'en',
+      getViewer: () => admin,
+    });
     socket.emit('message', Buffer.from(JSON.stringify({ subscribe: names })), false);
     return socket;
   };

@@ -28,8 +28,8 @@ describe('the accounts pages', () => {
     expect(filtered.json()).toMatchObject({ matched: 1, page: 1, url: '/accounts/?q=LEFEVRE' });
     expect(rowIds(filtered.json().rows)).toEqual(['blefevre']);
     const byUid = await get('/accounts/-/rows?system=1&sort=uid&order=desc');
-    const uids = [...byUid.json().rows.matchAll(/<td class="mono num">(\d+)<\/td>/g)].map((match: RegExpMatchArray) =>
-      Number(match[1]),
+    const uids = [...byUid.json().rows.matchAll(/<td class="mono num account-uid"[^>]*>(\d+)<\/td>/g)].map(
+      (match: RegExpMatchArray) => Number(match[1]),
     );
     expect(uids).toEqual([...uids].sort((a, b) => b - a));
     expect(rowIds(byUid.json().rows)).toContain('root');

@@ -78,7 +78,9 @@ describe.skipIf(shouldSkipLoopTests())('the volumes page and its topics', () => 
     const notice = await t.app.view('volumes/_writable.njk', {
       writable: { allowed: false, reason: 'licornd does not run as root: volumes are shown read-only' },
     });
-    expect(notice).toContain('<strong>Read-only:</strong> licornd does not run as root: volumes are shown read-only');
+    expect(notice).toContain(
+      '<strong>Read-only:</strong> <span data-core-text>licornd does not run as root: volumes are shown read-only',
+    );
   });
 
   it("pushes the changed row, byte for byte the page's, and the filesystems' bars, when a volume is mounted", async () => {

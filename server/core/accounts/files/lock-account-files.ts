@@ -3,6 +3,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreError } from '../../errors.ts';
 import { releaseFileLock, tryFileLock } from '../../../native/native.ts';
+import { say } from '../../messages.ts';
 
 // How long to wait for shadow-utils (or another licornd) to release the files: useradd
 // itself gives up after 15 tries a second apart.
@@ -91,11 +92,7 @@ export async function lockAccountFiles(
     // Someone holds a lock: let go of ours (they may need the ones we hold), wait, retry.
     await release();
     if (Date.now() + pause > deadline) {
-      throw new CoreError(
-        'busy',
-        `The account files in ${etcDir} are locked by another program (useradd, passwd, vipw…); try again`,
-        { field: 'files' },
-      );
+      throw new CoreError('busy', say('files.locked', { dir: etcDir }), { field: 'files' });
     }
     await sleep(pause);
     pause = Math.min(pause * 2, 100);

@@ -1,5 +1,6 @@
 import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { AccountsService } from '../../../core/accounts/accounts-service.ts';
+import type { Locale } from '../../../../common/i18n/locales.ts';
 import type { PushHub } from '../push-hub.ts';
 import { TurnBatch } from '../turn-batch.ts';
 import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.ts';
@@ -17,21 +18,21 @@ export function createAccountDetailsTopic(
   hub: PushHub,
   render: RenderPartial,
 ): PushTopic & { close(): void } {
-  const renderMessages = async (login: string): Promise<StreamMessage[]> => {
+  const renderMessages = async (login: string, locale: Locale): Promise<StreamMessage[]> => {
     const account = accounts.getAccount(login);
     const messages: StreamMessage[] = [{ action: 'sample', target: 'account-details', data: { login, account } }];
     if (account)
       messages.unshift({
         action: 'replace',
         target: `account-facts-${login}`,
-        html: await render(accountFactsTemplate, { account }),
+        html: await render(accountFactsTemplate, { account }, locale),
       });
     return messages;
   };
   // Only the accounts whose page is open are rendered (publishRendered).
   const batch = new TurnBatch(async (added, changed) => {
     for (const login of new Set([...added, ...changed]))
-      await hub.publishRendered(`account/${login}`, () => renderMessages(login));
+      await hub.publishRendered(`account/${login}`, (locale) => renderMessages(login, locale));
   });
 
   const stops = [
@@ -45,7 +46,7 @@ export function createAccountDetailsTopic(
   return {
     name: 'account/',
     canSubscribe: (viewer) => viewer.isAdmin,
-    getSnapshot: (_viewer, name) => renderMessages(name.slice('account/'.length)),
+    getSnapshot: (_viewer, name, locale) => renderMessages(name.slice('account/'.length), locale),
     close: () => stops.forEach((stop) => stop()),
   };
 }

@@ -1,5 +1,6 @@
 import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { AccountsService } from '../../../core/accounts/accounts-service.ts';
+import type { Locale } from '../../../../common/i18n/locales.ts';
 import type { PushHub } from '../push-hub.ts';
 import { TurnBatch } from '../turn-batch.ts';
 import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.ts';
@@ -17,11 +18,11 @@ export function createAccountsSummaryTopic(
   hub: PushHub,
   render: RenderPartial,
 ): PushTopic & { close(): void } {
-  const renderMessages = async (): Promise<StreamMessage[]> => [
+  const renderMessages = async (locale: Locale): Promise<StreamMessage[]> => [
     {
       action: 'replace',
       target: 'accounts-summary',
-      html: await render(accountsSummaryTemplate, { counts: accounts.getCounts() }),
+      html: await render(accountsSummaryTemplate, { counts: accounts.getCounts() }, locale),
     },
   ];
   const batch = new TurnBatch(() => hub.publishRendered('accounts-summary', renderMessages));
@@ -29,7 +30,7 @@ export function createAccountsSummaryTopic(
   return {
     name: 'accounts-summary',
     canSubscribe: (viewer) => viewer.isAdmin,
-    getSnapshot: renderMessages,
+    getSnapshot: (_viewer, _name, locale) => renderMessages(locale),
     close: () => stops.forEach((stop) => stop()),
   };
 }

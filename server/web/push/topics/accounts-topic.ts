@@ -2,6 +2,7 @@ import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { AccountsService } from '../../../core/accounts/accounts-service.ts';
 import type { AccountList } from '../../accounts/account-list.ts';
 import { getRowData } from '../../accounts/account-page-data.ts';
+import type { Locale } from '../../../../common/i18n/locales.ts';
 import type { PushHub } from '../push-hub.ts';
 import { TurnBatch } from '../turn-batch.ts';
 import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.ts';
@@ -23,14 +24,14 @@ export function createAccountsTopic(
   hub: PushHub,
   render: RenderPartial,
 ): PushTopic & { close(): void } {
-  const renderCounts = async (): Promise<StreamMessage> => ({
+  const renderCounts = async (locale: Locale): Promise<StreamMessage> => ({
     action: 'replace',
     target: 'accounts-counts',
-    html: await render('accounts/_counts.njk', { counts: accounts.getCounts() }),
+    html: await render('accounts/_counts.njk', { counts: accounts.getCounts() }, locale),
   });
 
   // Nothing is rendered while no page follows the table (publishRendered).
-  const renderChanges = async (added: Set<string>, changed: Set<string>): Promise<StreamMessage[]> => {
+  const renderChanges = async (added: Set<string>, changed: Set<string>, locale: Locale): Promise<StreamMessage[]> => {
     const logins = [...new Set([...added, ...changed])];
     const messages: StreamMessage[] = [];
     if (logins.length > rowPushLimit) {
@@ -42,7 +43,7 @@ export function createAccountsTopic(
           messages.push({ action: 'remove', target: `account-${login}` });
           continue;
         }
-        const html = await render('accounts/_row.njk', getRowData(account));
+        const html = await render('accounts/_row.njk', getRowData(account), locale);
         messages.push(
           added.has(login)
             ? { action: 'prepend', target: 'account-rows', html }
@@ -50,10 +51,12 @@ export function createAccountsTopic(
         );
       }
     }
-    messages.push(await renderCounts());
+    messages.push(await renderCounts(locale));
     return messages;
   };
-  const batch = new TurnBatch((added, changed) => hub.publishRendered('accounts', () => renderChanges(added, changed)));
+  const batch = new TurnBatch((added, changed) =>
+    hub.publishRendered('accounts', (locale) => renderChanges(added, changed, locale)),
+  );
 
   const stops = [
     events.on('account-added', ({ data }) => batch.add(data.login)),
@@ -68,8 +71,8 @@ export function createAccountsTopic(
     canSubscribe: (viewer) => viewer.isAdmin,
     // The page fetches its rows again if they changed since it was rendered (the
     // generation differs): a reconnecting page re-syncs whatever it missed.
-    getSnapshot: async () => [
-      await renderCounts(),
+    getSnapshot: async (_viewer, _name, locale) => [
+      await renderCounts(locale),
       { action: 'sample', target: 'account-rows', data: { reload: false, generation: list.generation } },
     ],
     close: () => stops.forEach((stop) => stop()),

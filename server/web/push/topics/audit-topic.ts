@@ -12,19 +12,19 @@ export function createAuditTopic(
   render: RenderPartial,
   limit: number,
 ): PushTopic & { close(): void } {
-  const stop = events.on('audit-recorded', async ({ data }) => {
-    hub.publish('audit', [
-      { action: 'prepend', target: 'audit-entries', html: await render('audit/_entry.njk', { entry: data }) },
-    ]);
-  });
+  const stop = events.on('audit-recorded', ({ data }) =>
+    hub.publishRendered('audit', async (locale) => [
+      { action: 'prepend', target: 'audit-entries', html: await render('audit/_entry.njk', { entry: data }, locale) },
+    ]),
+  );
   return {
     name: 'audit',
     canSubscribe: (viewer) => viewer.isAdmin,
-    getSnapshot: async () => [
+    getSnapshot: async (_viewer, _name, locale) => [
       {
         action: 'update',
         target: 'audit-entries',
-        html: await render('audit/_entries.njk', { entries: await audit.readRecent(limit) }),
+        html: await render('audit/_entries.njk', { entries: await audit.readRecent(limit) }, locale),
       },
     ],
     close: stop,

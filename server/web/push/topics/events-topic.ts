@@ -2,6 +2,8 @@ import { facilities } from '../../../core/events/event-bus.ts';
 import { parseEventFilter, type EventFilter } from '../../../core/events/event-filter.ts';
 import type { EventJournal, JournalEntry } from '../../../core/events/event-journal.ts';
 import { getEventRow } from '../../events/event-rows.ts';
+import type { Locale } from '../../../../common/i18n/locales.ts';
+import { translatePage } from '../../i18n/page-text.ts';
 import type { PushHub } from '../push-hub.ts';
 import type { PushTopic, RenderPartial, StreamMessage } from '../stream-message.ts';
 
@@ -36,7 +38,8 @@ export function createEventsTopic(
 ): PushTopic & { close(): void } {
   const followed = new Map<string, { filter: EventFilter; count: number }>();
   let pending: JournalEntry[] = [];
-  const renderRows = (entries: JournalEntry[]) => render('events/_rows.njk', { events: entries.map(getEventRow) });
+  const renderRows = (entries: JournalEntry[], locale: Locale) =>
+    render('events/_rows.njk', { events: entries.map(getEventRow) }, locale);
   const flush = async () => {
     const batch = pending;
     pending = [];
@@ -45,12 +48,16 @@ export function createEventsTopic(
     for (const [name, { filter }] of followed) {
       const entries = shown.filter((entry) => filter.matches(entry));
       if (entries.length === 0) continue;
-      const messages: StreamMessage[] = [{ action: 'append', target: 'events-rows', html: await renderRows(entries) }];
-      if (skipped > 0) {
-        const text = `${skipped} events came at once: the oldest of them are not shown live (reload to see them).`;
-        messages.push({ action: 'notify', target: 'notifications', html: `<p class="notice">${text}</p>` });
-      }
-      hub.publish(name, messages);
+      await hub.publishRendered(name, async (locale) => {
+        const messages: StreamMessage[] = [
+          { action: 'append', target: 'events-rows', html: await renderRows(entries, locale) },
+        ];
+        if (skipped > 0) {
+          const text = translatePage(locale, 'events.missed', { count: skipped });
+          messages.push({ action: 'notify', target: 'notifications', html: `<p class="notice">${text}</p>` });
+        }
+        return messages;
+      });
     }
   };
   const stop = journal.follow((entry) => {
@@ -61,11 +68,11 @@ export function createEventsTopic(
   return {
     name: 'events/',
     canSubscribe: (viewer, name) => viewer.isAdmin && getFilter(name) !== null,
-    getSnapshot: async (_viewer, name) => {
+    getSnapshot: async (_viewer, name, locale) => {
       const filter = getFilter(name);
       if (!filter) return [];
       const { events } = journal.list(filter, { limit: eventsSnapshotSize });
-      return [{ action: 'append', target: 'events-rows', html: await renderRows(events) }];
+      return [{ action: 'append', target: 'events-rows', html: await renderRows(events, locale) }];
     },
     acquire(name) {
       const filter = getFilter(name);

@@ -2,6 +2,7 @@ import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { AccountsService } from '../../../core/accounts/accounts-service.ts';
 import { describeGroupDeletion, getGroupDetails, getGroupPeople } from '../../../core/accounts/group-details.ts';
 import { parseHelperName } from '../../../core/accounts/licorn-roles.ts';
+import type { Locale } from '../../../../common/i18n/locales.ts';
 import type { PushHub } from '../push-hub.ts';
 import { TurnBatch } from '../turn-batch.ts';
 import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.ts';
@@ -22,32 +23,32 @@ export function createGroupsTopics(
   };
   const isHelper = (name: string) => getOwner(name) !== name;
 
-  const renderDetails = async (name: string): Promise<StreamMessage[]> => {
+  const renderDetails = async (name: string, locale: Locale): Promise<StreamMessage[]> => {
     const view = accounts.getGroup(name);
     if (!view) return [{ action: 'sample', target: 'group-details', data: { name, group: null } }];
     const group = await getGroupDetails(accounts, view);
     return [
-      { action: 'replace', target: `group-facts-${name}`, html: await render('groups/_facts.njk', { group }) },
+      { action: 'replace', target: `group-facts-${name}`, html: await render('groups/_facts.njk', { group }, locale) },
       {
         action: 'replace',
         target: `group-members-${name}`,
-        html: await render('groups/_members.njk', { group, people: getGroupPeople(group) }),
+        html: await render('groups/_members.njk', { group, people: getGroupPeople(group) }, locale),
       },
       {
         action: 'replace',
         target: 'group-delete-summary',
-        html: await render('groups/_delete-summary.njk', { deletion: describeGroupDeletion(group) }),
+        html: await render('groups/_delete-summary.njk', { deletion: describeGroupDeletion(group) }, locale),
       },
       { action: 'sample', target: 'group-details', data: { name, group } },
     ];
   };
-  const renderCounts = async (): Promise<StreamMessage> => ({
+  const renderCounts = async (locale: Locale): Promise<StreamMessage> => ({
     action: 'replace',
     target: 'groups-counts',
-    html: await render('groups/_counts.njk', { counts: accounts.getCounts() }),
+    html: await render('groups/_counts.njk', { counts: accounts.getCounts() }, locale),
   });
 
-  const renderRows = async (added: Set<string>, names: Set<string>): Promise<StreamMessage[]> => {
+  const renderRows = async (added: Set<string>, names: Set<string>, locale: Locale): Promise<StreamMessage[]> => {
     const rows: StreamMessage[] = [];
     for (const name of names) {
       const view = accounts.getGroup(name);
@@ -55,21 +56,21 @@ export function createGroupsTopics(
         rows.push({ action: 'remove', target: `group-${name}` });
         continue;
       }
-      const html = await render('groups/_row.njk', { group: await getGroupDetails(accounts, view) });
+      const html = await render('groups/_row.njk', { group: await getGroupDetails(accounts, view) }, locale);
       rows.push(
         added.has(name)
           ? { action: 'prepend', target: 'group-rows', html }
           : { action: 'replace', target: `group-${name}`, html },
       );
     }
-    rows.push(await renderCounts());
+    rows.push(await renderCounts(locale));
     return rows;
   };
   // Only what a page follows is rendered (publishRendered).
   const batch = new TurnBatch(async (added, changed) => {
     const names = new Set([...added, ...changed]);
-    for (const name of names) await hub.publishRendered(`group/${name}`, () => renderDetails(name));
-    await hub.publishRendered('groups', () => renderRows(added, names));
+    for (const name of names) await hub.publishRendered(`group/${name}`, (locale) => renderDetails(name, locale));
+    await hub.publishRendered('groups', (locale) => renderRows(added, names, locale));
   });
   // A helper group (rsp-G, gst-G) that comes, changes or goes is a change of G.
   const onGroup = (name: string, what: 'add' | 'change' | 'remove') => {
@@ -88,13 +89,13 @@ export function createGroupsTopics(
     {
       name: 'groups',
       canSubscribe: (viewer) => viewer.isAdmin,
-      getSnapshot: async () => [await renderCounts()],
+      getSnapshot: async (_viewer, _name, locale) => [await renderCounts(locale)],
       close,
     },
     {
       name: 'group/',
       canSubscribe: (viewer) => viewer.isAdmin,
-      getSnapshot: (_viewer, name) => renderDetails(name.slice('group/'.length)),
+      getSnapshot: (_viewer, name, locale) => renderDetails(name.slice('group/'.length), locale),
       close: () => {},
     },
   ];

@@ -1,5 +1,6 @@
 import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { SessionStore, WebSession } from '../../sessions/session-store.ts';
+import type { Locale } from '../../../../common/i18n/locales.ts';
 import type { PushHub } from '../push-hub.ts';
 import type { SessionPresence } from '../session-presence.ts';
 import type { PushTopic, RenderPartial, StreamMessage } from '../stream-message.ts';
@@ -49,14 +50,15 @@ export function getSessionLists(sessions: SessionStore, presence: PresenceView) 
   };
 }
 
-// Renders the rows of the given sessions.
+// Renders the rows of the given sessions in a language.
 export async function renderSessionRows(
   list: WebSession[],
   presence: PresenceView,
   render: RenderPartial,
+  locale: Locale,
 ): Promise<string> {
   const rows = await Promise.all(
-    list.map((session) => render(sessionRowTemplate, getSessionRowData(session, presence))),
+    list.map((session) => render(sessionRowTemplate, getSessionRowData(session, presence), locale)),
   );
   return rows.join('');
 }
@@ -72,16 +74,19 @@ export function createSessionsTopic(
   render: RenderPartial,
 ): PushTopic & { close(): void } {
   const { presence } = hub;
-  const renderRow = (session: WebSession) => render(sessionRowTemplate, getSessionRowData(session, presence));
+  const renderRow = (session: WebSession, locale: Locale) =>
+    render(sessionRowTemplate, getSessionRowData(session, presence), locale);
   const stopPresence = presence.onChange(async (publicId, connected) => {
     const session = sessions.getByPublicId(publicId);
     if (!session) return;
-    const html = await renderRow(session);
     const target = `session-${publicId}`;
-    const move: StreamMessage = connected
-      ? { action: 'append', target: sessionTargets.connected, html }
-      : { action: 'prepend', target: sessionTargets.away, html };
-    hub.publish('sessions', [{ action: 'remove', target }, move]);
+    await hub.publishRendered('sessions', async (locale) => {
+      const html = await renderRow(session, locale);
+      const move: StreamMessage = connected
+        ? { action: 'append', target: sessionTargets.connected, html }
+        : { action: 'prepend', target: sessionTargets.away, html };
+      return [{ action: 'remove', target }, move];
+    });
   });
   const stopClosed = events.on('session-closed', ({ data }) => {
     hub.publish('sessions', [{ action: 'remove', target: `session-${data.sessionId}` }]);
@@ -90,21 +95,26 @@ export function createSessionsTopic(
   const stopChanged = events.on('session-changed', async ({ data }) => {
     const session = sessions.getByPublicId(data.sessionId);
     if (!session) return;
-    const html = await renderRow(session);
-    hub.publish('sessions', [{ action: 'replace', target: `session-${data.sessionId}`, html }]);
+    await hub.publishRendered('sessions', async (locale) => [
+      { action: 'replace', target: `session-${data.sessionId}`, html: await renderRow(session, locale) },
+    ]);
   });
   return {
     name: 'sessions',
     canSubscribe: (viewer) => viewer.isAdmin,
-    getSnapshot: async () => {
+    getSnapshot: async (_viewer, _name, locale) => {
       const lists = getSessionLists(sessions, presence);
       return [
         {
           action: 'update',
           target: sessionTargets.connected,
-          html: await renderSessionRows(lists.connected, presence, render),
+          html: await renderSessionRows(lists.connected, presence, render, locale),
         },
-        { action: 'update', target: sessionTargets.away, html: await renderSessionRows(lists.away, presence, render) },
+        {
+          action: 'update',
+          target: sessionTargets.away,
+          html: await renderSessionRows(lists.away, presence, render, locale),
+        },
       ];
     },
     close() {

@@ -1,6 +1,7 @@
 import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { VolumesApi } from '../../../core/volumes/volumes-api.ts';
 import { getVolumeRow } from '../../volumes/volume-row.ts';
+import type { Locale } from '../../../../common/i18n/locales.ts';
 import type { PushHub } from '../push-hub.ts';
 import { TurnBatch } from '../turn-batch.ts';
 import type { PushTopic, StreamMessage, RenderPartial } from '../stream-message.ts';
@@ -33,23 +34,25 @@ export function createVolumesTopic(
         : { action: 'append', target: 'volume-rows', html },
     ];
   };
-  const renderRow = (name: string): Promise<string> | null => {
+  const renderRow = (name: string, locale: Locale): Promise<string> | null => {
     const volume = volumes.get(name);
-    return volume ? render('volumes/_row.njk', { row: getVolumeRow(volume, mediaDir) }) : null;
+    return volume ? render('volumes/_row.njk', { row: getVolumeRow(volume, mediaDir, locale) }, locale) : null;
   };
 
-  const batch = new TurnBatch(async (added, changed) => {
-    const messages: StreamMessage[] = [];
-    // Last name first: a new row goes before the next one by name, which is then already in
-    // the page even when it came in the same batch.
-    for (const name of [...new Set([...added, ...changed])].sort().reverse()) {
-      const html = await renderRow(name);
-      if (html === null) messages.push({ action: 'remove', target: `volume-${name}` });
-      else if (added.has(name)) messages.push(...getInsertion(name, html));
-      else messages.push({ action: 'replace', target: `volume-${name}`, html });
-    }
-    if (messages.length > 0) hub.publish('volumes', messages);
-  });
+  const batch = new TurnBatch((added, changed) =>
+    hub.publishRendered('volumes', async (locale) => {
+      const messages: StreamMessage[] = [];
+      // Last name first: a new row goes before the next one by name, which is then already in
+      // the page even when it came in the same batch.
+      for (const name of [...new Set([...added, ...changed])].sort().reverse()) {
+        const html = await renderRow(name, locale);
+        if (html === null) messages.push({ action: 'remove', target: `volume-${name}` });
+        else if (added.has(name)) messages.push(...getInsertion(name, html));
+        else messages.push({ action: 'replace', target: `volume-${name}`, html });
+      }
+      return messages;
+    }),
+  );
 
   const stops = [
     events.on('volume-added', ({ data }) => batch.add(data.name)),
@@ -79,20 +82,22 @@ export function createVolumesTopic(
       followers = Math.max(0, followers - 1);
       if (followers === 0) stopReading();
     },
-    getSnapshot: async () => [
+    getSnapshot: async (_viewer, _name, locale) => [
       {
         action: 'update',
         target: 'volume-rows',
         html: (
           await Promise.all(
-            volumes.list().map((volume) => render('volumes/_row.njk', { row: getVolumeRow(volume, mediaDir) })),
+            volumes
+              .list()
+              .map((volume) => render('volumes/_row.njk', { row: getVolumeRow(volume, mediaDir, locale) }, locale)),
           )
         ).join(''),
       },
       {
         action: 'replace',
         target: 'volumes-writable',
-        html: await render('volumes/_writable.njk', { writable: volumes.writable }),
+        html: await render('volumes/_writable.njk', { writable: volumes.writable }, locale),
       },
     ],
     close: () => {

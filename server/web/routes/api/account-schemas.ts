@@ -26,7 +26,13 @@ export { accountViewSchema as accountSchema } from '../../../core/accounts/accou
 // The error body of every refusal.
 export const errorSchema = {
   type: 'object',
-  properties: { code: { type: 'string' }, field: { type: ['string', 'null'] }, message: { type: 'string' } },
+  properties: {
+    code: { type: 'string' },
+    field: { type: ['string', 'null'] },
+    message: { type: 'string' },
+    // The message's key in the `core` catalogue, the same in every language.
+    messageKey: { type: 'string' },
+  },
 } as const;
 
 // A 409: a conflict, or an 'in-use' refusal naming the processes that hold the account's UID

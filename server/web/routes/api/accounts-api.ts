@@ -8,12 +8,13 @@ import {
 import { maxSuggestionText, maxSuggestions } from '../../../core/accounts/account-suggestions.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreError } from '../../../core/errors.ts';
+import type { FieldProblem } from '../../../core/accounts/account-import.ts';
+import { sayProblems } from '../../plugins/errors.ts';
 import type { AccountView } from '../../../core/accounts/account-view.ts';
 import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
 import type { CsvMapping } from '../../../core/accounts/account-csv.ts';
 import type { HomeDisposal, ProgressListener } from '../../../core/accounts/accounts-service.ts';
 import { describeProcesses, type ProcessInfo } from '../../../core/accounts/account-processes.ts';
-import { quote } from '../../../core/accounts/validate-fields.ts';
 import {
   checkAccountAction,
   getActor,
@@ -33,6 +34,7 @@ import {
   loginParams,
   newAccountBody,
 } from './account-schemas.ts';
+import { quoted, say } from '../../../core/messages.ts';
 
 type Role = Exclude<GroupRole, 'none'>;
 
@@ -104,7 +106,8 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     });
   const getExisting = (login: string): AccountView => {
     const account = accounts.getAccount(login);
-    if (!account) throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+    if (!account)
+      throw new CoreError('not-found', say('accounts.notFound', { login: quoted(login) }), { field: 'login' });
     return account;
   };
 
@@ -151,7 +154,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
       if (!me.isAdmin && request.params.login !== me.login)
         throw new CoreError(
           'permission-denied',
-          `Account ${quote(me.login)} may see its own account only, not ${quote(request.params.login)}`,
+          say('web.accounts.ownOnly', { login: quoted(me.login), other: quoted(request.params.login) }),
           { field: 'login' },
         );
       return getExisting(request.params.login);
@@ -172,9 +175,8 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
       const input = request.body;
       const problems = await accounts.checkNewAccount({ ...input, login: input.login ?? '' }, getRequester(request));
       // A form checked before its login is typed: the missing login is not news.
-      return {
-        problems: input.login === undefined ? problems.filter((problem) => problem.field !== 'login') : problems,
-      };
+      const shown = input.login === undefined ? problems.filter((problem) => problem.field !== 'login') : problems;
+      return { problems: sayProblems(shown, request.locale) };
     },
   );
 
@@ -302,7 +304,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     async (request) => {
       const { action, logins, group, role = 'member', home = 'archive', endProcesses = false } = request.body;
       if (endProcesses && action !== 'delete') {
-        const message = `endProcesses goes with the delete action only, not ${JSON.stringify(action)}`;
+        const message = say('web.accounts.endProcesses', { action: quoted(action) });
         throw new CoreError('invalid-argument', message, { field: 'endProcesses' });
       }
       const target = logins.length === 1 ? logins[0]! : `${logins.length} accounts`;
@@ -320,8 +322,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
             return { deleted: await accounts.deleteAccounts(logins, home, getRequester(request), options) };
           }
           if (action === 'add-to-group') {
-            if (!group)
-              throw new CoreError('invalid-argument', 'Adding to a group needs the group', { field: 'group' });
+            if (!group) throw new CoreError('invalid-argument', say('web.accounts.needGroup'), { field: 'group' });
             await accounts.setRoles(group, logins, role, getRequester(request));
             return { changed: logins };
           }
@@ -411,8 +412,12 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
             app.hub.publish(`import/${progress}`, [{ action: 'sample', target: 'import-progress', data: state }])
         : undefined;
       const by = getRequester(request);
-      if (options.dryRun) return accounts.importCsv(csv, { ...options, onProgress, by });
-      return runAudited(
+      const inWords = <R extends { problems: FieldProblem[] }>(report: R) => ({
+        ...report,
+        problems: sayProblems(report.problems, request.locale),
+      });
+      if (options.dryRun) return inWords(await accounts.importCsv(csv, { ...options, onProgress, by }));
+      const report = await runAudited(
         audit,
         request,
         'accounts-import',
@@ -420,6 +425,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
         () => accounts.importCsv(csv, { ...options, onProgress, by }),
         describeImport,
       );
+      return inWords(report);
     },
   );
 }

@@ -14,13 +14,12 @@ import {
   type GroupView,
   type NewGroupBody,
 } from '../../../core/accounts/group-schema.ts';
-import { quote } from '../../../core/accounts/validate-fields.ts';
 import { checkGroupNotRestricted, getActor, type Actor } from '../../../core/accounts/account-permissions.ts';
 import { checkGroupChange, type Requester } from '../../../core/accounts/membership-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
-import { protectedGroups } from '../../../core/accounts/group-operations.ts';
 import { errorSchema } from './account-schemas.ts';
 import { getGroupDetails } from '../../../core/accounts/group-details.ts';
+import { quoted, say } from '../../../core/messages.ts';
 
 // Every shape here is the core's (group-schema.ts): bodies, parameters and responses.
 const nameParams = { type: 'object', required: ['name'], properties: { name: groupNameSchema } } as const;
@@ -44,7 +43,8 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
   const getDetails = (group: GroupView): Promise<Group> => getGroupDetails(accounts, group);
   const getExisting = (groupName: string): GroupView => {
     const group = accounts.getGroup(groupName);
-    if (!group) throw new CoreError('not-found', `No group named ${quote(groupName)}`, { field: 'name' });
+    if (!group)
+      throw new CoreError('not-found', say('groups.notFound', { name: quoted(groupName) }), { field: 'name' });
     return group;
   };
   const getActorOf = (request: FastifyRequest): Actor =>
@@ -123,7 +123,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
             if (adminGroups.includes(groupName))
               throw new CoreError(
                 'permission-denied',
-                `The administrators' group ${quote(groupName)} cannot be renamed`,
+                say('permissions.adminGroupRename', { name: quoted(groupName) }),
                 { field: 'newName' },
               );
           }
@@ -168,7 +168,7 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
         `${groupName}/${login}`,
         async () => {
           if (!accounts.getAccount(login)) {
-            throw new CoreError('not-found', `No account named ${quote(login)}`, { field: 'login' });
+            throw new CoreError('not-found', say('accounts.notFound', { login: quoted(login) }), { field: 'login' });
           }
           const { role } = request.body;
           // The rules (the account's, the group's) are applied by the core inside the transaction.
@@ -179,11 +179,9 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
           else if (role === 'member') await accounts.addMember(groupName, login, by);
           else if (role === 'none') await accounts.removeMember(groupName, login, by);
           else
-            throw new CoreError(
-              'invalid-argument',
-              `The group ${quote(groupName)} has no guests or responsibles (it is not a standard Licorn group): an account is a member or not`,
-              { field: 'role' },
-            );
+            throw new CoreError('invalid-argument', say('web.groups.noRoles', { name: quoted(groupName) }), {
+              field: 'role',
+            });
           return getDetails(getExisting(groupName));
         },
         describeRoleChange(groupName, request.body.role, [login]),
@@ -256,16 +254,10 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
         request,
         'group-delete',
         request.params.name,
-        () => {
-          // A protected group gets the core's own reason; a system or admin group is for
-          // members of `admins` only (a licorn-wmi member deleting `docker` could make it again
-          // with members of their choosing).
-          if (!protectedGroups.includes(request.params.name)) {
-            checkGroupNotRestricted(getExisting(request.params.name), 'delete');
-            checkGroupChange(getActorOf(request), getExisting(request.params.name), adminGroups);
-          }
-          return accounts.deleteGroup(request.params.name, { by: getRequester(request) });
-        },
+        // The core refuses the groups the interface never deletes (group-protection.ts), then
+        // what the caller's rights forbid, inside the transaction; the CLI and the page ask
+        // the same rule.
+        () => accounts.deleteGroup(request.params.name, { by: getRequester(request) }),
         (result) => describeGroupRemoval(result.archive),
       ),
   );

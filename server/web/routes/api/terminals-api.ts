@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox';
 import { CoreError } from '../../../core/errors.ts';
 import { terminalSize } from '../../../core/terminal/terminal-limits.ts';
 import { TokenBucket } from '../../push/token-bucket.ts';
+import { quoted, say } from '../../../core/messages.ts';
 
 // Opening a terminal starts processes: an account may open 16 (or twice
 // terminal.max_per_account when more) at once, then one every 2 s (opening and closing in a loop is a fork loop otherwise). Opens
@@ -75,7 +76,7 @@ export default async function terminalsApiRoutes(app: FastifyInstance): Promise<
     async (request, reply) => {
       const terminal = app.terminals.get(request.params.id, request.session!.publicId);
       if (!terminal) {
-        throw new CoreError('not-found', `No terminal ${JSON.stringify(request.params.id)} in this session`, {
+        throw new CoreError('not-found', say('web.terminals.notFound', { id: quoted(request.params.id) }), {
           field: 'id',
         });
       }

@@ -3,6 +3,7 @@ import { CoreError } from '../../../core/errors.ts';
 import { volumeSchema, type Volume } from '../../../core/volumes/volume-schema.ts';
 import type { VolumeActor } from '../../../core/volumes/volumes-api.ts';
 import { conflictSchema, errorSchema } from './account-schemas.ts';
+import { quoted, say } from '../../../core/messages.ts';
 
 const nameParams = { type: 'object', required: ['name'], properties: { name: volumeSchema.properties.name } } as const;
 // A refused unmount or eject (409) names the processes holding the mount.
@@ -22,7 +23,7 @@ export default async function volumesApiRoutes(app: FastifyInstance): Promise<vo
 
   const getExisting = (name: string): Volume => {
     const volume = volumes.get(name);
-    if (!volume) throw new CoreError('not-found', `No volume named "${name}"`, { field: 'name' });
+    if (!volume) throw new CoreError('not-found', say('volumes.notFound', { name: quoted(name) }), { field: 'name' });
     return volume;
   };
   // The actor, with a check of their rights that the core runs inside its queue, just before
@@ -34,7 +35,7 @@ export default async function volumesApiRoutes(app: FastifyInstance): Promise<vo
       address: request.ip,
       checkRights: () => {
         if (app.sessions.use(id)?.isAdmin) return;
-        throw new CoreError('permission-denied', `Account "${login}" is no longer an administrator`, {
+        throw new CoreError('permission-denied', say('web.volumes.noLongerAdmin', { login: quoted(login) }), {
           field: 'session',
         });
       },

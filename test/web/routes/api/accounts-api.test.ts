@@ -30,6 +30,7 @@ describe('the accounts API', () => {
       code: 'not-found',
       field: 'login',
       message: 'No account named "nobody-here"',
+      messageKey: 'accounts.notFound',
     });
     for (const url of ['/api/v1/accounts', '/api/v1/accounts/admin', '/api/v1/accounts/export']) {
       const refused = await call(api.member, 'GET', url);
@@ -249,6 +250,16 @@ describe('the accounts API', () => {
     const exported = await call(api.admin, 'GET', '/api/v1/accounts/export');
     expect(exported.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(exported.body.split('\n')[0]).toBe('login,fullName,uid,primaryGroup,groups,home,shell,locked');
+    // Groups as roles, never the helper groups; the JSON keeps the raw list for scripts.
+    expect(exported.body).toContain('\nadurand,Amélie Durand,1001,users,admins direction=responsible,');
+    expect(exported.body).not.toMatch(/\b(rsp|gst)-/);
+    expect((await call(api.admin, 'GET', '/api/v1/accounts/adurand')).json()).toMatchObject({
+      groups: ['admins', 'rsp-direction'],
+      memberships: [
+        { group: 'admins', role: null },
+        { group: 'direction', role: 'responsible' },
+      ],
+    });
     const csv = 'login,fullName\ncsvone,Csv One\nBad Row,x\ncsvtwo,Csv Two\n';
     const dry = await call(api.admin, 'POST', '/api/v1/accounts/import', { csv, dryRun: true });
     expect(dry.json()).toEqual({

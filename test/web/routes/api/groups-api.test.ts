@@ -96,6 +96,38 @@ describe('the groups API', () => {
     expect(await digestEtc()).toBe(before);
   });
 
+  it("refuses an admin deleting Licorn's own, restricted, helper and system groups, with the core's reason", async () => {
+    expect((await call(api.admin, 'POST', '/api/v1/groups', { name: 'pkgsys', system: true })).statusCode).toBe(201);
+    const before = await digestEtc();
+    const cases: [string, string][] = [
+      ['admins', 'The group "admins" is protected and cannot be deleted: its members administer the machine'],
+      ['licorn-wmi', 'The group "licorn-wmi" is protected and cannot be deleted: its members manage the accounts'],
+      ['sudo', 'The group "sudo" is protected and cannot be deleted: its members may run commands as root'],
+      ['users', 'The group "users" is protected and cannot be deleted'],
+      ['daemon', 'The group "daemon" is a restricted group (GID 1), never touched through the interface'],
+      [
+        'rsp-developers',
+        'The group "rsp-developers" holds the responsibles of the group developers: delete developers',
+      ],
+      ['gst-developers', 'The group "gst-developers" holds the guests of the group developers: delete developers'],
+      ['pkgsys', 'The group "pkgsys" is a system group'],
+    ];
+    for (const [name, message] of cases) {
+      const response = await call(api.admin, 'DELETE', `/api/v1/groups/${name}`);
+      expect(response.statusCode, name).toBe(403);
+      expect(response.json(), name).toMatchObject({ code: 'permission-denied', field: 'name' });
+      expect(response.json().message, name).toContain(message);
+    }
+    expect(await digestEtc()).toBe(before);
+    // The group's page says the same words instead of offering Delete.
+    const page = await api.t.app.inject({
+      method: 'GET',
+      url: '/groups/pkgsys',
+      headers: { cookie: api.admin.cookie },
+    });
+    expect(page.body).toMatch(/id="group-delete-refusal">The group &quot;pkgsys&quot; is a system group/);
+  });
+
   it("makes accounts members of a group without roles, or not, from the group's side", async () => {
     const added = await call(api.admin, 'PUT', '/api/v1/groups/plugdev/roles/dnguyen', { role: 'member' });
     expect(added.statusCode).toBe(200);

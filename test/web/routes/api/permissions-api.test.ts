@@ -186,15 +186,16 @@ describe('privileged group names and system groups (second red-team round)', () 
     expect(join.statusCode).toBe(403);
   });
 
-  it('lets only admins delete a system group (its name may matter to a daemon)', async () => {
+  it('deletes a system group for nobody, admins included; a standard group stays theirs', async () => {
     expect((await call(api.admin, 'POST', '/api/v1/groups', { name: 'sysdock', system: true })).statusCode).toBe(201);
     const before = await digestEtc();
-    const refused = await call(wmi, 'DELETE', '/api/v1/groups/sysdock');
-    expect(refused.statusCode).toBe(403);
-    expect(refused.json()).toMatchObject({ code: 'permission-denied', field: 'name' });
+    for (const session of [wmi, api.admin]) {
+      const refused = await call(session, 'DELETE', '/api/v1/groups/sysdock');
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json()).toMatchObject({ code: 'permission-denied', field: 'name' });
+      expect(refused.json().message).toMatch(/^The group "sysdock" is a system group \(GID \d+\)/);
+    }
     expect(await digestEtc()).toBe(before);
-    expect((await call(api.admin, 'DELETE', '/api/v1/groups/sysdock')).statusCode).toBe(200);
-    // A standard group stays theirs to delete.
     expect((await call(wmi, 'POST', '/api/v1/groups', { name: 'stdgone' })).statusCode).toBe(201);
     expect((await call(wmi, 'DELETE', '/api/v1/groups/stdgone')).statusCode).toBe(200);
   });

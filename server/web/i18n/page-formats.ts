@@ -1,0 +1,32 @@
+import { formatBytes } from '../../../common/format-bytes.ts';
+import { formatDateTime, formatNumber } from '../../../common/i18n/formats.ts';
+import type { Locale } from '../../../common/i18n/locales.ts';
+import { getTranslator } from '../../../common/i18n/translator.ts';
+import type { Membership } from '../../core/accounts/account-schema.ts';
+
+// The formats the templates' filters write, in the render's language. Each returns plain text
+// (the filters escape it).
+
+// "3 days 4 h 05 min" / "3 jours 4 h 05 min": an uptime as an admin reads it.
+export function formatDuration(locale: Locale, seconds: number): string {
+  const t = getTranslator(locale, 'pages');
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.floor((seconds % 86400) / 3600);
+  const minutes = String(Math.floor((seconds % 3600) / 60)).padStart(2, '0');
+  const clock = t('formats.clock', { hours, minutes });
+  return days > 0 ? t('formats.days', { count: days, clock }) : clock;
+}
+
+// "16.0 GiB" / "16,0 Gio": sizes as the browser's charts write them (common/format-bytes.ts).
+export function formatPageBytes(locale: Locale, value: number): string {
+  return formatBytes(value, locale);
+}
+
+// "responsible of accounting" / "responsable de accounting": a membership in the page's
+// language; the group's own name when it has no roles.
+export function formatMembership(locale: Locale, membership: Membership): string {
+  if (membership.role === null) return membership.group;
+  return getTranslator(locale, 'pages')(`roles.of.${membership.role}`, { group: membership.group });
+}
+
+export { formatDateTime, formatNumber };
