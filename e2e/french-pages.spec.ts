@@ -51,6 +51,8 @@ async function checkPagesInFrench(page: Page): Promise<void> {
     await page.goto(url);
     await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
     await expect(page.locator('#main')).toBeVisible();
+    // The top bar's longer French words wrap, never pushing "Se déconnecter" off the window.
+    await expect(page.locator('.logout button')).toBeInViewport({ ratio: 1 });
     // The live parts first (the push socket's snapshots, the charts' first samples).
     await expect(page.locator('#connection-state[data-state="connecting"]')).toHaveCount(0, { timeout: 10_000 });
     const found = findPieces(await getShownText(page), englishPieces);
