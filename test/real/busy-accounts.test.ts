@@ -47,7 +47,7 @@ describe('deleting an account whose processes run, on the real machine', () => {
 
     // The account's page names the processes and offers to end them, as its own choice.
     const page = await sendRequest(real.machine, 'GET', '/accounts/rmbusy', { cookie: admin.cookie });
-    expect(page.body).toContain(`<code>${pid}</code> sleep 311`);
+    expect(page.body).toContain(`<code>${pid}</code> <span translate="no">sleep 311</span>`);
     expect(page.body).toContain('name="endProcesses"');
     expect(page.body).toContain('Its private group rmbusy goes with it');
 
