@@ -92,8 +92,7 @@ describe('groups with Licorn roles', () => {
   it('refuses to delete a helper group alone, deletes a standard group with its helpers', async () => {
     await expect(s.service.deleteGroup('gst-science')).rejects.toMatchObject({
       code: 'permission-denied',
-      message:
-        '"gst-science" holds the guests of the group science, not a group of its own: delete the group science instead',
+      message: 'The group "gst-science" holds the guests of the group science: delete science instead',
     });
     const { archive } = await s.service.deleteGroup('science');
     expect(archive).toMatch(/^\/home\/archives\/science\.deleted\./);
