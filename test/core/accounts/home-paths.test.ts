@@ -2,16 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { AccountDatabase } from '../../../server/core/accounts/account-database.ts';
 import {
   checkHomePath,
-  getPathProblem,
+  getPathProblem as getPathMessage,
   noteHomeChange,
   parseHomeBase,
 } from '../../../server/core/accounts/home-paths.ts';
+import { renderMessage } from '../../../server/core/messages.ts';
 
 const passwd = `root:x:0:0:root:/root:/bin/bash
 sysd:x:998:998::/:/usr/sbin/nologin
 alice:x:1000:100::/home/alice:/bin/bash
 bob:x:1001:100::/home/team/bob:/bin/bash
 `;
+// The path's problem in English words, or null (the core keeps it as a key and parameters).
+const getPathProblem = (...args: Parameters<typeof getPathMessage>) => {
+  const problem = getPathMessage(...args);
+  return problem && renderMessage(problem, 'en');
+};
 const database = () => AccountDatabase.parse(passwd, '', 'users:x:100:\n', '');
 
 describe('the one rule for the paths a request may name', () => {
