@@ -24,11 +24,11 @@ test('create a group, give it a responsible and a guest from its page, see it li
   await expect(second.locator('#connection-state')).toHaveAttribute('data-state', 'live');
   await first.goto('/groups/designers');
   await first.getByPlaceholder('Login to add').fill('cclement');
-  await first.getByLabel('Role').selectOption('responsible');
+  await first.getByLabel('Role', { exact: true }).selectOption('responsible');
   await first.getByRole('button', { name: 'Add' }).click();
   await expect(first.getByLabel('cclement is responsible')).toBeChecked();
   await first.getByPlaceholder('Login to add').fill('dmorin');
-  await first.getByLabel('Role').selectOption('guest');
+  await first.getByLabel('Role', { exact: true }).selectOption('guest');
   await first.getByRole('button', { name: 'Add' }).click();
   // The other admin's open page follows, without reload.
   await expect(second.getByLabel('dmorin is guest')).toBeChecked();

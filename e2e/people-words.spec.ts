@@ -86,7 +86,7 @@ test("a group's page suggests accounts as one types, names what a deletion takes
   await field.press('Enter');
   await expect(field).toHaveValue('ebernard');
   await expect(page.getByRole('listbox')).toBeHidden();
-  await page.getByLabel('Role').selectOption('guest');
+  await page.getByLabel('Role', { exact: true }).selectOption('guest');
   await page.getByRole('button', { name: 'Add' }).click();
   await expect(page.getByLabel('ebernard is guest')).toBeChecked();
   // The deletion's confirmation names the accounts, ebernard now among them, and the share.
