@@ -100,7 +100,7 @@ test("a group's page suggests accounts as one types, names what a deletion takes
   await expect.poll(() => said).toMatch(/^Delete the group teachers\? Its \d+ accounts \(/);
   expect(said).toContain('Its shared directory /home/groups/teachers');
   // Taken out again: the row goes (the list is pushed again without it).
-  await page.getByLabel('ebernard is none').click();
+  await page.getByLabel('ebernard has no role').click();
   await expect(page.getByLabel('ebernard is guest')).toHaveCount(0);
 
   for (const name of ['admins', 'users', 'rsp-developers']) {
