@@ -1,37 +1,12 @@
-import { EventEmitter } from 'node:events';
-import type { FastifyBaseLogger } from 'fastify';
-import type { WebSocket } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AccountsService } from '../../../server/core/accounts/accounts-service.ts';
 import type { AccountView } from '../../../server/core/accounts/account-view.ts';
 import { EventBus } from '../../../server/core/events/event-bus.ts';
 import type { AccountList } from '../../../server/web/accounts/account-list.ts';
-import { PushHub } from '../../../server/web/push/push-hub.ts';
 import { createAccountDetailsTopic } from '../../../server/web/push/topics/account-details-topic.ts';
 import { createAccountsSummaryTopic } from '../../../server/web/push/topics/accounts-summary-topic.ts';
 import { createAccountsTopic } from '../../../server/web/push/topics/accounts-topic.ts';
-import type { Viewer } from '../../../server/web/push/stream-message.ts';
-
-// A socket as the hub sees it: what the hub sends is recorded.
-class FakeSocket extends EventEmitter {
-  readonly OPEN = 1;
-  readyState = 1;
-  bufferedAmount = 0;
-  readonly sent: string[] = [];
-  send(frame: string): void {
-    this.sent.push(frame);
-  }
-  close(): void {
-    this.readyState = 3;
-    this.emit('close');
-  }
-  ping(): void {}
-}
-
-const log = { warn: () => {}, error: () => {}, debug: () => {} } as unknown as FastifyBaseLogger;
-const admin: Viewer = { sessionId: 's-admin', publicId: 'p-admin', login: 'admin', isAdmin: true };
-const closers: (() => void)[] = [];
-afterEach(() => closers.splice(0).forEach((close) => close()));
+import { openTestHub, waitForFrame } from '../../helpers/push-followers.ts';
 
 // Every account exists (its view is made up from the login); the counts are fixed.
 const accounts = {
@@ -44,45 +19,18 @@ const accounts = {
 // over an event bus; `renders` lists the templates rendered for them, in order.
 function createTopics() {
   const events = new EventBus();
-  const hub = new PushHub(log, { maxSockets: { perSession: 16, perAddress: 16 } });
   const renders: string[] = [];
   const render = async (template: string, data: object) => {
     renders.push(`${template} ${(data as { account?: { login: string } }).account?.login ?? ''}`.trim());
     return '<p></p>';
   };
   const list = { generation: 1 } as AccountList;
-  const topics = [
+  const { hub, follow } = openTestHub((hub) => [
     createAccountsTopic(accounts, list, events, hub, render),
     createAccountsSummaryTopic(accounts, events, hub, render),
     createAccountDetailsTopic(accounts, events, hub, render),
-  ];
-  topics.forEach((topic) => hub.registerTopic(topic));
-  closers.push(() => {
-    hub.close();
-    topics.forEach((topic) => topic.close());
-  });
-  const follow = (names: string[]) => {
-    const socket = new FakeSocket();
-    hub.handleSocket(socket as unknown as WebSocket, {
-      viewer: admin,
-      address: '192.0.2.1',
-      locale: 'en',
-      getViewer: () => admin,
-    });
-    socket.emit('message', Buffer.from(JSON.stringify({ subscribe: names })), false);
-    return socket;
-  };
-  return { events, hub, renders, follow };
-}
-
-// Waits, with a deadline, until `socket` has received a frame containing `text` (past its
-// first `from` frames).
-async function waitForFrame(socket: FakeSocket, text: string, from = 0): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!socket.sent.slice(from).some((frame) => frame.includes(text))) {
-    if (Date.now() > deadline) throw new Error(`no frame with ${text}: ${socket.sent.join('\n')}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  ]);
+  return { events, hub, renders, follow: (names: string[]) => follow(names) };
 }
 
 describe('topics nobody follows', () => {

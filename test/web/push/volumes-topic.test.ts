@@ -1,34 +1,9 @@
-import { EventEmitter } from 'node:events';
-import type { FastifyBaseLogger } from 'fastify';
-import type { WebSocket } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../../server/core/events/event-bus.ts';
 import type { Volume } from '../../../server/core/volumes/volume-schema.ts';
 import type { VolumesApi } from '../../../server/core/volumes/volumes-api.ts';
-import { PushHub } from '../../../server/web/push/push-hub.ts';
-import type { Viewer } from '../../../server/web/push/stream-message.ts';
 import { createVolumesTopic } from '../../../server/web/push/topics/volumes-topic.ts';
-
-// A socket as the hub sees it: what the hub sends is recorded.
-class FakeSocket extends EventEmitter {
-  readonly OPEN = 1;
-  readyState = 1;
-  bufferedAmount = 0;
-  readonly sent: string[] = [];
-  send(frame: string): void {
-    this.sent.push(frame);
-  }
-  close(): void {
-    this.readyState = 3;
-    this.emit('close');
-  }
-  ping(): void {}
-}
-
-const log = { warn: () => {}, error: () => {}, debug: () => {} } as unknown as FastifyBaseLogger;
-const admin: Viewer = { sessionId: 's-admin', publicId: 'p-admin', login: 'admin', isAdmin: true };
-const closers: (() => void)[] = [];
-afterEach(() => closers.splice(0).forEach((close) => close()));
+import { openTestHub, waitForFrame } from '../../helpers/push-followers.ts';
 
 const makeVolume = (name: string): Volume => ({
   name,
@@ -50,15 +25,6 @@ const makeVolume = (name: string): Volume => ({
   actions: [],
 });
 
-// Waits, with a deadline, until `socket` has received a frame containing `text`.
-async function waitForFrame(socket: FakeSocket, text: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!socket.sent.some((frame) => frame.includes(text))) {
-    if (Date.now() > deadline) throw new Error(`no frame with ${text}: ${socket.sent.join('\n')}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 describe('the volumes topic', () => {
   it('renders no row while nobody follows it (the start discovers every volume), then for its follower', async () => {
     const volumes = new Map<string, Volume>();
@@ -69,19 +35,13 @@ describe('the volumes topic', () => {
       refreshUsage: async () => {},
     } as unknown as VolumesApi;
     const events = new EventBus();
-    const hub = new PushHub(log, { maxSockets: { perSession: 16, perAddress: 16 } });
     const renders: string[] = [];
     const render = async (template: string, data: object) => {
       const name = (data as { row?: { volume: Volume } }).row?.volume.name ?? '';
       renders.push(`${template} ${name}`.trim());
       return `<tr id="volume-${name}"></tr>`;
     };
-    const topic = createVolumesTopic(api, '/media', events, hub, render);
-    hub.registerTopic(topic);
-    closers.push(() => {
-      hub.close();
-      topic.close();
-    });
+    const { follow } = openTestHub((hub) => [createVolumesTopic(api, '/media', events, hub, render)]);
 
     for (let i = 0; i < 50; i += 1) {
       volumes.set(`loop${i}`, makeVolume(`loop${i}`));
@@ -91,14 +51,7 @@ describe('the volumes topic', () => {
     for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
     expect(renders).toEqual([]);
 
-    const socket = new FakeSocket();
-    hub.handleSocket(socket as unknown as WebSocket, {
-      viewer: admin,
-      address: '192.0.2.1',
-      locale: 'en',
-      getViewer: () => admin,
-    });
-    socket.emit('message', Buffer.from(JSON.stringify({ subscribe: ['volumes'] })), false);
+    const socket = follow(['volumes']);
     await waitForFrame(socket, 'volume-loop49');
     expect(renders.filter((render) => render.startsWith('volumes/_row.njk'))).toHaveLength(50);
 
