@@ -3,6 +3,8 @@ import { formatDateTime, formatNumber } from '../../../common/i18n/formats.ts';
 import type { Locale } from '../../../common/i18n/locales.ts';
 import { getTranslator } from '../../../common/i18n/translator.ts';
 import type { Membership } from '../../core/accounts/account-schema.ts';
+import type { GroupRole } from '../../core/accounts/group-schema.ts';
+import { describeMembership, describeRole } from '../../core/accounts/membership-words.ts';
 
 // The formats the templates' filters write, in the render's language. Each returns plain text
 // (the filters escape it).
@@ -23,10 +25,14 @@ export function formatPageBytes(locale: Locale, value: number): string {
 }
 
 // "responsible of accounting" / "responsable de accounting": a membership in the page's
-// language; the group's own name when it has no roles.
+// language, in the core's words (membership-words.ts); the group's own name when it has no roles.
 export function formatMembership(locale: Locale, membership: Membership): string {
-  if (membership.role === null) return membership.group;
-  return getTranslator(locale, 'pages')(`roles.of.${membership.role}`, { group: membership.group });
+  return describeMembership(membership, locale);
+}
+
+// "guest of marketing", "no role in marketing": a role an account may be given in a group.
+export function formatRole(locale: Locale, group: string, role: GroupRole): string {
+  return describeRole(group, role, locale);
 }
 
 export { formatDateTime, formatNumber };

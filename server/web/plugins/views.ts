@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../config/config-error.ts';
 import { projectDir } from '../../project-dir.ts';
 import type { Membership } from '../../core/accounts/account-schema.ts';
+import type { GroupRole } from '../../core/accounts/group-schema.ts';
 import { getShadowDay, isAccountExpired } from '../../core/auth/get-login-refusal.ts';
 import { escapePageText, getRenderLocale, type RenderContext, translatePage } from '../i18n/page-text.ts';
 import {
@@ -15,6 +16,7 @@ import {
   formatMembership,
   formatNumber,
   formatPageBytes,
+  formatRole,
 } from '../i18n/page-formats.ts';
 
 // The esbuild output: hashed bundles and manifest.json mapping `main.js` to `main-HASH.js`.
@@ -78,6 +80,10 @@ export default fp(
           );
           // An account's group with its role, in words ("responsible of accounting").
           env.addFilter('membership', localized<Membership>(formatMembership));
+          // A role an account may be given in a group, in words: `{{ group | roleIn(role) }}`.
+          env.addFilter('roleIn', function (this: RenderContext, group: string, role: GroupRole) {
+            return new nunjucks.runtime.SafeString(escapePageText(formatRole(getRenderLocale(this), group, role)));
+          });
           // Whether an account's expiry date has come (it may no longer log in).
           env.addGlobal('isExpired', (account: { expiry: number | null }) =>
             isAccountExpired(account.expiry, getShadowDay()),
