@@ -41,6 +41,7 @@ import eventsRoutes from './routes/events.ts';
 import statusApiRoutes from './routes/api/status-api.ts';
 import sessionApiRoutes from './routes/api/session-api.ts';
 import accountsApiRoutes from './routes/api/accounts-api.ts';
+import accountsBulkApiRoutes from './routes/api/accounts-bulk-api.ts';
 import groupsApiRoutes from './routes/api/groups-api.ts';
 import volumesRoutes from './routes/volumes.ts';
 import volumesApiRoutes from './routes/api/volumes-api.ts';
@@ -124,6 +125,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     api.removeContentTypeParser(['application/x-www-form-urlencoded', 'text/plain']);
     await api.register(sessionApiRoutes);
     await api.register(accountsApiRoutes);
+    await api.register(accountsBulkApiRoutes);
     await api.register(groupsApiRoutes);
     await api.register(statusApiRoutes);
     await api.register(volumesApiRoutes);

@@ -1,115 +1,34 @@
-import {
-  describeAccountChange,
-  describeAccountCreation,
-  describeBulk,
-  describeImport,
-  describeRoleChange,
-} from '../../../core/audit/audit-details.ts';
-import { maxSuggestionText, maxSuggestions } from '../../../core/accounts/account-suggestions.ts';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CoreError } from '../../../core/errors.ts';
-import type { FieldProblem } from '../../../core/accounts/account-import.ts';
-import { sayProblems } from '../../plugins/errors.ts';
+import { describeAccountChange, describeAccountCreation } from '../../../core/audit/audit-details.ts';
+import type { FastifyInstance } from 'fastify';
 import type { AccountView } from '../../../core/accounts/account-view.ts';
-import type { GroupRole } from '../../../core/accounts/licorn-roles.ts';
-import type { CsvMapping } from '../../../core/accounts/account-csv.ts';
-import type { HomeDisposal, ProgressListener } from '../../../core/accounts/accounts-service.ts';
-import { describeProcesses, type ProcessInfo } from '../../../core/accounts/account-processes.ts';
-import {
-  checkAccountAction,
-  getActor,
-  type AccountAction,
-  type Actor,
-} from '../../../core/accounts/account-permissions.ts';
-import type { Requester } from '../../../core/accounts/membership-rules.ts';
+import { CoreError } from '../../../core/errors.ts';
+import { sayProblems } from '../../plugins/errors.ts';
+import { checkAccountAction } from '../../../core/accounts/account-permissions.ts';
 import { runAudited } from '../../accounts/audited.ts';
 import {
   accountChangesBody,
   accountSchema,
-  bulkBody,
   deleteQuery,
-  conflictSchema,
-  errorSchema,
-  importBody,
   loginParams,
   newAccountBody,
+  type AccountChangesBody,
+  type DeleteQuery,
+  type LoginParams,
+  type NewAccountBody,
 } from './account-schemas.ts';
+import { getAccountRequests } from './account-requests.ts';
+import { conflictSchema, errorSchema } from './error-schemas.ts';
 import { quoted, say } from '../../../core/messages.ts';
 
-type Role = Exclude<GroupRole, 'none'>;
-
-interface NewAccountBody {
-  login: string;
-  fullName?: string;
-  shell?: string;
-  home?: string;
-  uid?: number;
-  primaryGroup?: string;
-  groups?: string[];
-  roles?: Record<string, GroupRole>;
-  system?: boolean;
-  password?: string | null;
-  createHome?: boolean;
-}
-
-interface AccountChangesBody {
-  version: string;
-  fullName?: string;
-  shell?: string;
-  home?: string;
-  uid?: number;
-  primaryGroup?: string;
-  groups?: string[];
-  roles?: Record<string, GroupRole>;
-  locked?: boolean;
-  expiry?: number | null;
-  password?: string;
-  forcePasswordChange?: true;
-  newLogin?: string;
-  moveHome?: boolean;
-  renameGroup?: boolean;
-}
-
-interface BulkBody {
-  action: 'lock' | 'unlock' | 'delete' | 'add-to-group';
-  logins: string[];
-  group?: string;
-  role?: Role;
-  home?: 'archive' | 'remove' | 'keep';
-  endProcesses?: boolean;
-}
-
 const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: conflictSchema };
-// A CSV of 10,000 accounts is about 1 MB; the app's default body limit is for forms.
-const importBodyLimit = 16 * 1024 * 1024;
 
-// The accounts API (`/api/v1/accounts…`), for admins: the browser's pages and the CLI use it.
-// Every change is checked against Licorn's rules, applied through the core, audited.
+// The accounts API (`/api/v1/accounts…`), one account at a time, for admins (and an account's own
+// description for its owner): the browser's pages and the CLI use it. Every change is checked
+// against Licorn's rules, applied through the core, audited. Many at once: accounts-bulk-api.ts.
 export default async function accountsApiRoutes(app: FastifyInstance): Promise<void> {
   const { accounts, audit } = app.core;
-  const adminGroups = app.config.auth.adminGroups;
+  const { adminGroups, getActorOf, getRequester, recordProcessesEnded, getExisting } = getAccountRequests(app);
   const admin = { admin: true };
-
-  const getActorOf = (request: FastifyRequest): Actor =>
-    getActor((login) => accounts.getAccount(login), request.session!.login);
-  // Who asks: the core applies Licorn's rules inside the transaction, on the files as they are then.
-  const getRequester = (request: FastifyRequest): Requester => ({ login: request.session!.login, adminGroups });
-  // Ending processes is recorded as it happens, per account: the deletion after it may still fail.
-  const recordProcessesEnded = (request: FastifyRequest) => (login: string, ended: ProcessInfo[]) =>
-    audit.record({
-      login: request.session?.login ?? '-',
-      address: request.ip,
-      action: 'account-processes-end',
-      target: login,
-      outcome: 'done',
-      detail: `${ended.length} processes ended (SIGTERM, then SIGKILL): ${describeProcesses(ended)}`.slice(0, 300),
-    });
-  const getExisting = (login: string): AccountView => {
-    const account = accounts.getAccount(login);
-    if (!account)
-      throw new CoreError('not-found', say('accounts.notFound', { login: quoted(login) }), { field: 'login' });
-    return account;
-  };
 
   const serializedLists = new WeakMap<readonly AccountView[], { all?: string; standard?: string }>();
   app.get<{ Querystring: { system?: boolean } }>(
@@ -139,7 +58,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
 
   // Admins see any account; every other account its own (`licorn get user SELF`), and for
   // another login the same refusal whether it exists or not.
-  app.get<{ Params: { login: string } }>(
+  app.get<{ Params: LoginParams }>(
     '/api/v1/accounts/:login',
     {
       schema: {
@@ -202,7 +121,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     },
   );
 
-  app.patch<{ Params: { login: string }; Body: AccountChangesBody }>(
+  app.patch<{ Params: LoginParams; Body: AccountChangesBody }>(
     '/api/v1/accounts/:login',
     {
       config: admin,
@@ -231,7 +150,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     },
   );
 
-  app.get<{ Params: { login: string }; Querystring: { home: HomeDisposal } }>(
+  app.get<{ Params: LoginParams; Querystring: DeleteQuery }>(
     '/api/v1/accounts/:login/deletion-plan',
     {
       config: admin,
@@ -249,7 +168,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     },
   );
 
-  app.delete<{ Params: { login: string }; Querystring: { home: HomeDisposal; endProcesses: boolean } }>(
+  app.delete<{ Params: LoginParams; Querystring: DeleteQuery }>(
     '/api/v1/accounts/:login',
     {
       config: admin,
@@ -287,145 +206,6 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
       );
       const { archive, privateGroup, groupKept, endedProcesses, endedCount } = deleted;
       return { archive, home: deleted.home, privateGroup, groupKept, endedProcesses, endedCount };
-    },
-  );
-
-  app.post<{ Body: BulkBody }>(
-    '/api/v1/accounts/bulk',
-    {
-      config: admin,
-      schema: {
-        tags: ['accounts'],
-        summary: 'Lock, unlock, delete or add to a group many accounts at once',
-        body: bulkBody,
-        response: errors,
-      },
-    },
-    async (request) => {
-      const { action, logins, group, role = 'member', home = 'archive', endProcesses = false } = request.body;
-      if (endProcesses && action !== 'delete') {
-        const message = say('web.accounts.endProcesses', { action: quoted(action) });
-        throw new CoreError('invalid-argument', message, { field: 'endProcesses' });
-      }
-      const target = logins.length === 1 ? logins[0]! : `${logins.length} accounts`;
-      return runAudited(
-        audit,
-        request,
-        `accounts-${action}`,
-        target,
-        async () => {
-          const actor = getActorOf(request);
-          const rule: AccountAction = action === 'add-to-group' ? 'change-groups' : action;
-          logins.forEach((login) => checkAccountAction(actor, getExisting(login), rule, adminGroups));
-          if (action === 'delete') {
-            const options = { endProcesses, onProcessesEnded: recordProcessesEnded(request) };
-            return { deleted: await accounts.deleteAccounts(logins, home, getRequester(request), options) };
-          }
-          if (action === 'add-to-group') {
-            if (!group) throw new CoreError('invalid-argument', say('web.accounts.needGroup'), { field: 'group' });
-            await accounts.setRoles(group, logins, role, getRequester(request));
-            return { changed: logins };
-          }
-          const rows = logins.map((login) => ({ login, locked: action === 'lock' }));
-          await accounts.modifyAccounts(rows, getRequester(request));
-          return { changed: logins };
-        },
-        action === 'add-to-group' && group
-          ? describeRoleChange(group, role, logins)
-          : logins.length > 1
-            ? describeBulk(logins)
-            : undefined,
-      );
-    },
-  );
-
-  // What a "who?" field suggests as it is typed (a group's "add someone"): standard accounts
-  // by login and full name, accents ignored, a few at a time. (Under /-/: no login begins
-  // with "-", so no account is shadowed.)
-  app.get<{ Querystring: { q: string; limit: number } }>(
-    '/api/v1/accounts/-/suggestions',
-    {
-      config: admin,
-      schema: {
-        tags: ['accounts'],
-        summary: 'Accounts whose login or full name match what is typed, best first',
-        querystring: {
-          type: 'object',
-          required: ['q'],
-          additionalProperties: false,
-          properties: {
-            q: { type: 'string', maxLength: maxSuggestionText },
-            limit: { type: 'integer', minimum: 1, maximum: maxSuggestions, default: 8 },
-          },
-        },
-      },
-    },
-    async (request) => ({ suggestions: accounts.suggestAccounts(request.query.q, request.query.limit) }),
-  );
-
-  app.get(
-    '/api/v1/accounts/export',
-    {
-      config: admin,
-      schema: { tags: ['accounts'], summary: 'Every account as CSV' },
-    },
-    async (request, reply) => {
-      await audit.record({
-        login: request.session!.login,
-        address: request.ip,
-        action: 'accounts-export',
-        target: 'all accounts',
-        outcome: 'done',
-      });
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="accounts.csv"')
-        .send(accounts.exportCsv());
-    },
-  );
-
-  app.post<{
-    Body: {
-      csv: string;
-      mapping?: CsvMapping;
-      dryRun?: boolean;
-      skipInvalid?: boolean;
-      createHomes?: boolean;
-      progress?: string;
-    };
-  }>(
-    '/api/v1/accounts/import',
-    {
-      config: admin,
-      bodyLimit: importBodyLimit,
-      schema: {
-        tags: ['accounts'],
-        summary: 'Import accounts from CSV, or dry-run it; progress goes to the push topic import/<progress>',
-        body: importBody,
-        response: errors,
-      },
-    },
-    async (request) => {
-      const { csv, progress, ...options } = request.body;
-      const onProgress: ProgressListener | undefined = progress
-        ? (state) =>
-            app.hub.publish(`import/${progress}`, [{ action: 'sample', target: 'import-progress', data: state }])
-        : undefined;
-      const by = getRequester(request);
-      const inWords = <R extends { problems: FieldProblem[] }>(report: R) => ({
-        ...report,
-        problems: sayProblems(report.problems, request.locale),
-      });
-      if (options.dryRun) return inWords(await accounts.importCsv(csv, { ...options, onProgress, by }));
-      const report = await runAudited(
-        audit,
-        request,
-        'accounts-import',
-        'CSV',
-        () => accounts.importCsv(csv, { ...options, onProgress, by }),
-        describeImport,
-      );
-      return inWords(report);
     },
   );
 }

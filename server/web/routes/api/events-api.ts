@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { journalPageSchema } from '../../../core/events/event-schema.ts';
 import { maxFilterLength, parseEventFilter } from '../../../core/events/event-filter.ts';
-import { errorSchema } from './account-schemas.ts';
+import { errorSchema } from './error-schemas.ts';
 
 // Events one page of the journal may hold.
 export const maxEventsPage = 1000;

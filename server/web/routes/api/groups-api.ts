@@ -17,7 +17,7 @@ import {
 import { checkGroupNotRestricted, getActor, type Actor } from '../../../core/accounts/account-permissions.ts';
 import { checkGroupChange, type Requester } from '../../../core/accounts/membership-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
-import { errorSchema } from './account-schemas.ts';
+import { errorSchema } from './error-schemas.ts';
 import { getGroupDetails } from '../../../core/accounts/group-details.ts';
 import { quoted, say } from '../../../core/messages.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreError } from '../../../core/errors.ts';
 import { volumeSchema, type Volume } from '../../../core/volumes/volume-schema.ts';
 import type { VolumeActor } from '../../../core/volumes/volumes-api.ts';
-import { conflictSchema, errorSchema } from './account-schemas.ts';
+import { conflictSchema, errorSchema } from './error-schemas.ts';
 import { quoted, say } from '../../../core/messages.ts';
 
 const nameParams = { type: 'object', required: ['name'], properties: { name: volumeSchema.properties.name } } as const;
