@@ -65,12 +65,27 @@ test('create a group, give it a responsible and a guest from its page, see it li
   await logOutAndClose(second);
 });
 
-test("a protected group's page offers no delete, and says the core's reason", async ({ browser }) => {
+test("a protected group's page offers no delete nor rename, and says the core's reasons", async ({ browser }) => {
   const page = await logInAs(browser, 'admin', testPasswords.admin);
   await page.goto('/groups/admins');
   await expect(page.getByRole('button', { name: 'Delete admins' })).toHaveCount(0);
   await expect(page.locator('[data-group-form="delete"]')).toContainText(
     'The group "admins" is protected and cannot be deleted',
   );
+  const refused: [name: string, reason: string][] = [
+    ['acl', `The group "acl" is protected and cannot be renamed: it owns every group's shared directory.`],
+    ['systemd-network', 'The group "systemd-network" is a system group (GID 998), which packages and services'],
+    ['gst-developers', 'The group "gst-developers" holds the guests of the group developers: rename developers'],
+  ];
+  for (const [name, reason] of refused) {
+    await page.goto(`/groups/${name}`);
+    await expect(page.locator('#group-rename-refusal')).toContainText(reason);
+    await expect(page.getByRole('button', { name: 'Rename' })).toHaveCount(0);
+    await expect(page.getByLabel('Rename to')).toHaveCount(0);
+  }
+  // An ordinary group's page still offers it.
+  await page.goto('/groups/developers');
+  await expect(page.getByRole('button', { name: 'Rename' })).toBeVisible();
+  await expect(page.locator('#group-rename-refusal')).toHaveCount(0);
   await logOutAndClose(page);
 });

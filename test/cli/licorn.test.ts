@@ -222,7 +222,7 @@ describe('add, mod, del', () => {
     expect(deleted.stdout).toMatch(/^Deleted group cligroup2/);
   });
 
-  it("refuse, even to root, the groups the interface never deletes, with the core's reason", async () => {
+  it("refuse, even to root, to delete or rename the groups the interface never deletes, with the core's reason", async () => {
     const made = await licorn(['add', 'group', 'clisys', '--system']);
     expect(made.code, made.stderr).toBe(0);
     const groupFile = () => readFile(join(root, 'etc/group'), 'utf8');
@@ -235,6 +235,18 @@ describe('add, mod, del', () => {
     ];
     for (const [name, message] of cases) {
       const refused = await licorn(['del', 'group', name]);
+      expect(refused.code, name).toBe(1);
+      expect(refused.stderr, name).toMatch(message);
+      expect(refused.stderr, name).toMatch(/\(field: name\)\n$/);
+    }
+    // Nor renames them: the same groups, the core's words for a rename.
+    const renames: [string, RegExp][] = [
+      ['acl', /^licorn: The group "acl" is protected and cannot be renamed: it owns every group's shared directory/],
+      ['rsp-developers', /^licorn: The group "rsp-developers" holds the responsibles of the group developers: rename/],
+      ['clisys', /^licorn: The group "clisys" is a system group \(GID \d+\), .* it is never renamed through/],
+    ];
+    for (const [name, message] of renames) {
+      const refused = await licorn(['mod', 'group', name, '--new-name', `zz${name}`]);
       expect(refused.code, name).toBe(1);
       expect(refused.stderr, name).toMatch(message);
       expect(refused.stderr, name).toMatch(/\(field: name\)\n$/);

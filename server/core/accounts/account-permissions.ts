@@ -1,7 +1,7 @@
 import { CoreError } from '../errors.ts';
 import type { AccountView } from './account-view.ts';
 import { type CoreMessage, quoted, say } from '../messages.ts';
-import { getAccountRanges, isNeverHandedOut, isRestrictedGid, isRestrictedUid } from './account-ranges.ts';
+import { getAccountRanges, isNeverHandedOut, isRestrictedUid } from './account-ranges.ts';
 
 // Licorn's permission rules (REFERENCE.md), owned by the core so that every entry point (the
 // API, the pages, later the CLI) asks the same questions and the pages offer only what the
@@ -106,12 +106,3 @@ export function getAccountActions(
 
 // The rules on what an account's groups become (primary, supplementary, roles), applied
 // inside the transaction: membership-rules.ts.
-
-// Refuses deleting or renaming a restricted group (GID below 300 or above 29999 by default: root,
-// daemon, users, nogroup…) through the interface, as Licorn did.
-export function checkGroupNotRestricted(group: { name: string; gid: number }, action: 'delete' | 'rename'): void {
-  if (isRestrictedGid(group.gid)) {
-    const message = say(`permissions.restrictedGroup.${action}`, { name: quoted(group.name), gid: group.gid });
-    throw new CoreError('permission-denied', message, { field: 'name' });
-  }
-}

@@ -60,15 +60,6 @@ export function isRestrictedGid(gid: number): boolean {
   return gid < current.systemIdMin || gid > current.standardGidMax || isNeverHandedOut(gid);
 }
 
-// "below 300 or above 29999", for the messages that name the restricted range; for an
-// `id` restricted because never handed out (inside the range), that rule instead.
-export function describeRestrictedRange(kind: 'UID' | 'GID', id?: number): string {
-  const max = kind === 'UID' ? current.standardUidMax : current.standardGidMax;
-  if (id !== undefined && id >= current.systemIdMin && id <= max && isNeverHandedOut(id))
-    return 'of 65534, 65535, 4294967294 or 4294967295 (never handed out: nobody, nogroup)';
-  return `below ${current.systemIdMin} or above ${max}`;
-}
-
 // login.defs' ranges capped by the configured bounds: Licorn never creates, counts as
 // standard or offers an ID it would then refuse to touch (with Debian's UID_MAX 60000 and
 // the default 29999, UIDs 30000–60000 are restricted, not standard).

@@ -28,6 +28,7 @@ import type { PasswdEntry } from './parse-passwd.ts';
 import { applyPrivateGroupFate, getPrivateGroupFate } from './private-group.ts';
 import { recordKeptHomes } from './kept-homes.ts';
 import { checkHomesNotAdopted } from './adopted-homes.ts';
+import { checkPrivateGroupRename } from './group-protection.ts';
 import {
   checkNotBusy,
   endAccountProcesses,
@@ -278,6 +279,8 @@ export async function updateAccount(
       for (const [group, role] of Object.entries(roles ?? {})) applySetRole(db, group, login, role);
       if (hash !== null) applySetHash(db, login, hash, context);
       if (forcePasswordChange) applyForcePasswordChange(db, login);
+      if (final !== login && renameGroup)
+        checkPrivateGroupRename(db, context.defs, login, final, by?.adminGroups ?? []);
       const move = final === login ? null : applyRenameWithHome(db, context, login, final, { moveHome, renameGroup });
       request?.checkGroups(final);
       return { modified, move };

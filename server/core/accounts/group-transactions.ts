@@ -9,7 +9,7 @@ import {
   type NewGroup,
 } from './group-operations.ts';
 import { hasRoles } from './licorn-roles.ts';
-import { checkGroupDeletion } from './group-protection.ts';
+import { checkGroupDeletion, checkGroupRename } from './group-protection.ts';
 import type { GroupShares } from './group-shares.ts';
 import { checkShareClear } from './account-directories.ts';
 import { mapRows } from './bulk-rows.ts';
@@ -82,9 +82,10 @@ export async function deleteGroup(
   return { archive };
 }
 
-// Every change a PATCH of a group asks for, in one transaction: all are checked first
-// (the version it was based on, the description, the new name free and well-formed,
-// permissive only for a group with a share), then the description and the rename are
+// Every change a PATCH of a group asks for, in one transaction: all are checked first (a
+// rename is refused, whoever asks, for the groups the interface never deletes: checkGroupRename;
+// the version it was based on, the description, the new name free and well-formed, permissive
+// only for a group with a share), then the description and the rename are
 // made in the files, the share follows the rename and gets its new ACL as undoable
 // steps; a refusal or a failure anywhere leaves every file, mode and ACL as it was.
 export async function updateGroup(
@@ -100,6 +101,8 @@ export async function updateGroup(
     (db, context) => {
       const group = getGroupView(db, context.defs, name);
       if (!group) throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'name' });
+      // What the group is, read from the files as they are now, says more than the caller's rights.
+      if (newName !== null) checkGroupRename(db, context.defs, name, newName, by?.adminGroups ?? []);
       if (by) checkGroupChange(getActorIn(db, by), group, by.adminGroups, update.newName);
       if (version !== undefined && group.version !== version) {
         const message = say('groups.changedElsewhere', { name: quoted(name) });

@@ -20,7 +20,9 @@ export function applyRenameAccount(
   checkLoginFree(db, target, 'newLogin');
   const primary = db.group.get(login);
   const renameGroup = !!options.renameGroup && primary !== undefined && primary.gid === account.gid;
-  if (db.group.has(target) && !renameGroup) {
+  // Whether or not its private group follows: a group renamed onto an existing name would make
+  // two groups of one name (a second `users`, a second `acl`).
+  if (db.group.has(target) || (renameGroup && db.gshadow.has(target))) {
     throw new CoreError('already-exists', say('accounts.groupNamed', { name: quoted(target) }), { field: 'newLogin' });
   }
   const home =

@@ -69,7 +69,6 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
         groupJson: JSON.stringify(group),
         people: getGroupPeople(group),
         deletion: describeGroupDeletion(group),
-        isAdminGroup: app.config.auth.adminGroups.includes(group.name),
         // What the server would refuse, disabled on the page with the reason.
         refusals: renderMessages(getGroupRefusals(group, app.config.auth.adminGroups), request.locale),
       });

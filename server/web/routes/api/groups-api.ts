@@ -14,7 +14,7 @@ import {
   type GroupView,
   type NewGroupBody,
 } from '../../../core/accounts/group-schema.ts';
-import { checkGroupNotRestricted, getActor, type Actor } from '../../../core/accounts/account-permissions.ts';
+import { getActor, type Actor } from '../../../core/accounts/account-permissions.ts';
 import { checkGroupChange, type Requester } from '../../../core/accounts/membership-rules.ts';
 import { runAudited } from '../../accounts/audited.ts';
 import { errorSchema } from './error-schemas.ts';
@@ -115,18 +115,8 @@ export default async function groupsApiRoutes(app: FastifyInstance): Promise<voi
         'group-modify',
         groupName,
         async () => {
-          // The permission checks; every other check (the version first) is the core's, inside its
-          // transaction, before its first write.
-          checkGroupChange(getActorOf(request), getExisting(groupName), adminGroups, newName);
-          if (newName !== undefined && newName !== groupName) {
-            checkGroupNotRestricted(getExisting(groupName), 'rename');
-            if (adminGroups.includes(groupName))
-              throw new CoreError(
-                'permission-denied',
-                say('permissions.adminGroupRename', { name: quoted(groupName) }),
-                { field: 'newName' },
-              );
-          }
+          // Every check (what the group is, the caller's rights, the version) is the core's, inside
+          // its transaction, before its first write: the CLI and the page ask the same rules.
           const update = { version, description, newName, permissive };
           return getDetails(await accounts.updateGroup(groupName, update, getRequester(request)));
         },

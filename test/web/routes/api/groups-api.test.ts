@@ -128,6 +128,72 @@ describe('the groups API', () => {
     expect(page.body).toMatch(/id="group-delete-refusal">The group &quot;pkgsys&quot; is a system group/);
   });
 
+  it("refuses an admin renaming the groups it may not delete, with the core's reason and key", async () => {
+    expect((await call(api.admin, 'POST', '/api/v1/groups', { name: 'pkgsvc', system: true })).statusCode).toBe(201);
+    const before = await digestEtc();
+    const cases: [string, string, string][] = [
+      ['acl', 'groups.protection.rename.protected', `"acl" is protected and cannot be renamed: it owns every group's`],
+      ['admins', 'groups.protection.rename.protected', '"admins" is protected and cannot be renamed'],
+      ['users', 'groups.protection.rename.protected', '"users" is protected and cannot be renamed'],
+      ['licorn-wmi', 'groups.protection.rename.protected', '"licorn-wmi" is protected and cannot be renamed'],
+      ['daemon', 'groups.protection.restricted', '"daemon" is a restricted group (GID 1)'],
+      ['rsp-developers', 'groups.protection.rename.helper', 'rename developers instead'],
+      ['gst-developers', 'groups.protection.rename.helper', 'rename developers instead'],
+      ['systemd-network', 'groups.protection.rename.system', 'it is never renamed through the interface'],
+      ['pkgsvc', 'groups.protection.rename.system', 'it is never renamed through the interface'],
+    ];
+    for (const [name, messageKey, message] of cases) {
+      const { version } = (await call(api.admin, 'GET', `/api/v1/groups/${name}`)).json();
+      const response = await call(api.admin, 'PATCH', `/api/v1/groups/${name}`, { version, newName: `zz${name}` });
+      expect(response.statusCode, name).toBe(403);
+      expect(response.json(), name).toMatchObject({ code: 'permission-denied', field: 'name', messageKey });
+      expect(response.json().message, name).toContain(message);
+    }
+    // In the reader's language.
+    const acl = (await call(api.admin, 'GET', '/api/v1/groups/acl')).json();
+    const french = await api.t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/groups/acl',
+      headers: { cookie: api.admin.cookie, 'x-csrf-token': api.admin.csrf, 'accept-language': 'fr' },
+      payload: { version: acl.version, newName: 'zzacl' },
+    });
+    expect(french.json().message).toBe(
+      'Le groupe «\u00a0acl\u00a0» est protégé et ne peut pas être renommé\u00a0: il possède le dossier partagé de ' +
+        'chaque groupe',
+    );
+    // Onto an existing group (a restricted one's, a helper's): refused as taken.
+    const support = (await call(api.admin, 'GET', '/api/v1/groups/support')).json();
+    for (const taken of ['nogroup', 'root', 'rsp-support', 'gst-developers', 'developers']) {
+      const response = await call(api.admin, 'PATCH', '/api/v1/groups/support', {
+        version: support.version,
+        newName: taken,
+      });
+      expect(response.statusCode, taken).toBe(taken === 'root' ? 403 : 409);
+      expect(response.json().field, taken).toBe('newName');
+    }
+    expect(await digestEtc()).toBe(before);
+    // The page hides Rename for them and says why, as it does for Delete.
+    for (const [name, words] of [
+      ['acl', 'The group &quot;acl&quot; is protected and cannot be renamed'],
+      ['gst-developers', 'The group &quot;gst-developers&quot; holds the guests of the group developers: rename'],
+    ]) {
+      const page = await api.t.app.inject({
+        method: 'GET',
+        url: `/groups/${name}`,
+        headers: { cookie: api.admin.cookie },
+      });
+      expect(page.body, name).not.toContain('data-group-form="rename"');
+      expect(page.body, name).toContain(`id="group-rename-refusal">${words}`);
+    }
+    const ordinary = await api.t.app.inject({
+      method: 'GET',
+      url: '/groups/support',
+      headers: { cookie: api.admin.cookie },
+    });
+    expect(ordinary.body).toContain('data-group-form="rename"');
+    expect(ordinary.body).not.toContain('group-rename-refusal');
+  });
+
   it("makes accounts members of a group without roles, or not, from the group's side", async () => {
     const added = await call(api.admin, 'PUT', '/api/v1/groups/plugdev/roles/dnguyen', { role: 'member' });
     expect(added.statusCode).toBe(200);
