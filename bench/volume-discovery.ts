@@ -40,7 +40,11 @@ export async function measureDiscovery(root: string, rounds: number): Promise<Di
       probes,
       force: new Set(),
       isReserved: () => false,
-      context: { writable: { allowed: true, reason: null }, mountAllFs: false, getScopeRefusal: () => null },
+      context: {
+        writable: { allowed: true, reason: null, reasonMessage: null },
+        mountAllFs: false,
+        getScopeRefusal: () => null,
+      },
       unresponsive,
       timeoutMs: defaultDeadlines.probeMs,
     });

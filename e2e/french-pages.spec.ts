@@ -5,7 +5,8 @@ import { daemonUrl, expect, test } from './fixtures.ts';
 
 // Issue 17, French: every page in French for a French browser and for an account that chose
 // French on My account (whatever its browser says), with no English sentence of the
-// catalogues shown. What the core writes (data-core-text) and data (translate="no") aside.
+// catalogues shown, the core's sentences included (refusals, a volume's reasons, a deletion's
+// plan: said in the page's language). Data (translate="no") aside.
 const pages = [
   '/',
   '/accounts/',
@@ -19,16 +20,20 @@ const pages = [
   '/events/',
   '/me/',
 ];
-const englishPieces = [...getEnglishOnlyPieces('pages'), ...getEnglishOnlyPieces('browser')];
+const englishPieces = [
+  ...getEnglishOnlyPieces('pages'),
+  ...getEnglishOnlyPieces('browser'),
+  ...getEnglishOnlyPieces('core'),
+];
 
 // Each journey walks eleven pages, each waiting for its push socket: more than one page's time.
 test.describe.configure({ timeout: 180_000 });
 
 // The words a person sees on the page now: visible text nodes and spoken attributes, without
-// data (translate="no") and the core's messages (data-core-text).
+// data (translate="no").
 function getShownText(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const skipped = '[translate="no"], [data-core-text], script, style, template';
+    const skipped = '[translate="no"], script, style, template';
     const parts: string[] = [document.title];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {

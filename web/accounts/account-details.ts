@@ -11,26 +11,32 @@ import type { AccountView } from '../../server/core/accounts/account-schema.ts';
 
 type Account = AccountView;
 
+// A core message as the API answers it: `text` is said in the page's language.
+interface AnsweredMessage {
+  key: string;
+  text: string;
+}
+
 // What deleting would do with the home (the core's HomePlan).
 interface HomePlan {
   home: string;
   asked: string;
   action: 'archive' | 'remove' | 'keep' | 'none';
-  warning: string | null;
+  warningMessage: AnsweredMessage | null;
 }
 
 // What deleting would do (the core's DeletionPlan): the home, the private group, the
 // processes that refuse it unless they are ended first.
 interface DeletionPlan extends HomePlan {
   privateGroup: string | null;
-  groupKept: string | null;
+  groupKeptMessage: AnsweredMessage | null;
   processes: { pid: number; command: string; realUid: number; effectiveUid: number; reach: string }[];
   processCount: number;
 }
 
 // The confirmation's sentence about the home.
 function describePlan(plan: HomePlan | null, asked: 'archive' | 'remove' | 'keep', home: string): string {
-  if (plan?.warning) return plan.warning;
+  if (plan?.warningMessage) return plan.warningMessage.text;
   if (plan?.action === 'none') return t('account.delete.noHome', { home });
   if (asked === 'keep') return t('account.delete.keepHome', { home });
   return asked === 'remove' ? t('account.delete.removeHome', { home }) : t('account.delete.archiveHome', { home });
@@ -40,7 +46,7 @@ function describePlan(plan: HomePlan | null, asked: 'archive' | 'remove' | 'keep
 function describeRest(plan: DeletionPlan | null, endProcesses: boolean): string {
   const said: string[] = [];
   if (plan?.privateGroup) said.push(t('account.delete.privateGroup', { group: plan.privateGroup }));
-  if (plan?.groupKept) said.push(`${plan.groupKept}.`);
+  if (plan?.groupKeptMessage) said.push(t('account.delete.keptSentence', { reason: plan.groupKeptMessage.text }));
   const processes = plan?.processes ?? [];
   const count = plan?.processCount ?? 0;
   if (count > 0) {
@@ -298,9 +304,9 @@ export function startAccountDetails(): void {
         deleted = true;
         const said = answer.archive
           ? t('account.delete.archived', { archive: answer.archive })
-          : (answer.home.warning ??
+          : (answer.home.warningMessage?.text ??
             (answer.home.action === 'keep' ? t('account.delete.kept', { home: answer.home.home }) : ''));
-        showStatus(t('account.delete.done', { details: said }).trim(), answer.home.warning ? 'error' : 'ok');
+        showStatus(t('account.delete.done', { details: said }).trim(), answer.home.warningMessage ? 'error' : 'ok');
         setTimeout(() => location.assign('/accounts/'), 1500);
       } catch (error) {
         notify((error as Error).message, 'error');

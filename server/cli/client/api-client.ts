@@ -142,10 +142,12 @@ export class ApiClient {
   async #open(method: string, path: string, body: unknown, extra: Record<string, string>): Promise<IncomingMessage> {
     const transport = await this.#getTransport();
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    // The daemon says its refusals in the terminal's language (LANG and the LC_* variables).
+    // The daemon says its refusals in the terminal's language (LANG and the LC_* variables);
+    // on the local socket it wins over the account's choice on "My account" (plugins/locale.ts).
+    const locale = getEnvironmentLocale();
     const headers: OutgoingHttpHeaders = {
       accept: 'application/json',
-      'accept-language': getEnvironmentLocale(),
+      ...(locale ? { 'accept-language': locale } : {}),
       ...extra,
     };
     if (payload) {

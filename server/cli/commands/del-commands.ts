@@ -13,12 +13,17 @@ interface DelUserOptions {
   json?: boolean;
 }
 
+// The core's sentence in an answer: its text is in the terminal's language (Accept-Language).
+interface AnsweredMessage {
+  text: string;
+}
+
 // What the daemon says it did when it deleted an account.
 interface DeletedAccount {
   archive: string | null;
-  home: { home: string; action: string; warning: string | null };
+  home: { home: string; action: string; warningMessage: AnsweredMessage | null };
   privateGroup: string | null;
-  groupKept: string | null;
+  groupKeptMessage: AnsweredMessage | null;
   endedCount: number;
 }
 
@@ -49,9 +54,9 @@ export function createDelCommands(withContext: WithContext): Command[] {
       lines.push(
         deleted.archive ? `home archived to ${deleted.archive}` : `home ${deleted.home.home}: ${deleted.home.action}`,
       );
-      if (deleted.home.warning) lines.push(deleted.home.warning);
+      if (deleted.home.warningMessage) lines.push(deleted.home.warningMessage.text);
       if (deleted.privateGroup) lines.push(`private group ${deleted.privateGroup} deleted`);
-      if (deleted.groupKept) lines.push(deleted.groupKept);
+      if (deleted.groupKeptMessage) lines.push(deleted.groupKeptMessage.text);
       output.write(`${lines.map((line) => getTerminalText(line)).join('\n')}\n`);
     });
 

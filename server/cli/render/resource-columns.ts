@@ -4,6 +4,7 @@ import { groupSchema, type Group } from '../../core/accounts/group-schema.ts';
 import { formatBytes, formatDays, getColumns } from './columns.ts';
 import type { Output } from './output.ts';
 import { describeMembership } from '../../core/accounts/membership-words.ts';
+import { defaultLocale } from '../../../common/i18n/locales.ts';
 import { getEnvironmentLocale } from '../client/environment-locale.ts';
 import { renderRecord, renderTable, type RowStyle } from './table.ts';
 
@@ -12,7 +13,7 @@ const accountFormats = {
   expiry: (days: number | null) => formatDays(days) || 'never',
   // Roles in the terminal's language ("responsible of accounting", "responsable de accounting").
   memberships: (memberships: AccountView['memberships']) =>
-    memberships.map((membership) => describeMembership(membership, getEnvironmentLocale())).join(', '),
+    memberships.map((membership) => describeMembership(membership, getEnvironmentLocale() ?? defaultLocale)).join(', '),
 };
 
 // The accounts table (`licorn get users`) and one account's record (`get user NAME`).
@@ -111,7 +112,10 @@ const groupRecord = getColumns<Group>(
     'protected',
     'helperOf',
   ],
-  { helperOf: (helperOf: Group['helperOf']) => (helperOf ? describeMembership(helperOf, getEnvironmentLocale()) : '') },
+  {
+    helperOf: (helperOf: Group['helperOf']) =>
+      helperOf ? describeMembership(helperOf, getEnvironmentLocale() ?? defaultLocale) : '',
+  },
 );
 
 // The tables and records of the resources. This module (and the schemas, TypeBox with them)

@@ -47,7 +47,7 @@ import {
   getUpdateActions,
   type Requester,
 } from './membership-rules.ts';
-import { quoted, say } from '../messages.ts';
+import { type CoreMessage, quoted, say } from '../messages.ts';
 
 // The transactions that create, change and delete accounts with their homes: each
 // validates, writes through the store (locks, atomic files), then the store emits.
@@ -78,8 +78,10 @@ export interface DeletedAccount {
   archive: string | null;
   home: HomePlan;
   privateGroup: string | null;
-  // Its private group when kept (a system group, or one the requester may not delete): why.
+  // Its private group when kept (a system group, or one the requester may not delete): why,
+  // in English and as a message (PrivateGroupFate).
   groupKept: string | null;
+  groupKeptMessage: CoreMessage | null;
   // The first `listedProcesses` of them, and how many there were.
   endedProcesses: ProcessInfo[];
   endedCount: number;
@@ -92,6 +94,7 @@ export interface DeletionPlan extends HomePlan {
   privateGroup: string | null;
   // Its private group when kept (private-group.ts getPrivateGroupFate): which and why.
   groupKept: string | null;
+  groupKeptMessage: CoreMessage | null;
   // The first `listedProcesses` of them (10,000 would make a 2 MB answer), and how many;
   // each says how ending the account's processes reaches it (ProcessReach).
   processes: PlannedProcess[];
@@ -341,7 +344,9 @@ export async function deleteAccounts(
     mapRows(logins, (login) => {
       if (by) checkAccountRequest(db, defs, by, login, ['delete']);
       const account = db.passwd.get(login);
-      const fate = account ? getPrivateGroupFate(db, defs, account, by) : { privateGroup: null, groupKept: null };
+      const fate = account
+        ? getPrivateGroupFate(db, defs, account, by)
+        : { privateGroup: null, groupKept: null, groupKeptMessage: null };
       const entry = applyDeleteAccount(db, login);
       applyPrivateGroupFate(db, fate);
       return { entry, ...fate };
@@ -377,11 +382,12 @@ export async function deleteAccounts(
       );
     },
   );
-  return removed.map(({ entry, privateGroup, groupKept }, row) => ({
+  return removed.map(({ entry, privateGroup, groupKept, groupKeptMessage }, row) => ({
     login: entry.login,
     ...done[row]!,
     privateGroup,
     groupKept,
+    groupKeptMessage,
     endedProcesses: (ended.get(entry.login) ?? []).slice(0, listedProcesses),
     endedCount: ended.get(entry.login)?.length ?? 0,
   }));

@@ -3,6 +3,7 @@ import { protectedGroups } from './group-operations.ts';
 import type { Group, GroupRole, GroupView } from './group-schema.ts';
 import { getSharePath } from './shared-directories.ts';
 import { getHelperNames, parseHelperName } from './licorn-roles.ts';
+import { type CoreMessage, say } from '../messages.ts';
 
 // The details of a group as the accounts are now (group-schema.ts `groupSchema`): the view,
 // plus its Licorn roles and shared directory when it is a standard group.
@@ -52,19 +53,18 @@ export function getGroupPeople(group: Group): { login: string; role: Exclude<Gro
 const namedInDeletion = 5;
 
 // What deleting a group does, said before the admin confirms: who leaves it (how many, the
-// first few by login) and what becomes of its shared directory.
-export function describeGroupDeletion(group: Group): string {
+// first few by login) and what becomes of its shared directory; a message, said in each
+// reader's language.
+export function describeGroupDeletion(group: Group): CoreMessage {
   const people = getGroupPeople(group).map((person) => person.login);
-  const named = people.slice(0, namedInDeletion).join(', ');
-  const more = people.length > namedInDeletion ? ` and ${people.length - namedInDeletion} more` : '';
+  const first = people.slice(0, namedInDeletion).join(', ');
+  const named =
+    people.length > namedInDeletion
+      ? say('groups.deletion.more', { named: first, count: people.length - namedInDeletion })
+      : first;
   const who =
     people.length === 0
-      ? 'Nobody is in it.'
-      : `${people.length === 1 ? 'Its one account' : `Its ${people.length} accounts`} (${named}${more}) ` +
-        'leave it; they are not deleted.';
-  const share = group.sharedDirectory
-    ? ` Its shared directory ${group.sharedDirectory} and every file in it are archived under /home/archives; ` +
-      'its responsibles and guests go with it.'
-    : '';
-  return `${who}${share}`;
+      ? say('groups.deletion.nobody')
+      : say('groups.deletion.members', { named, count: people.length });
+  return group.sharedDirectory ? say('groups.deletion.withShare', { who, dir: group.sharedDirectory }) : who;
 }

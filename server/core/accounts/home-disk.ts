@@ -16,11 +16,14 @@ export type HomeDisposal = 'archive' | 'remove' | 'keep';
 // What will really happen to a home when its account is deleted, said before anything is
 // done: `action` is what was asked, or `keep` (with the reason in `warning`) when the home
 // is not the account's own directory to move or remove, or `none` when there is no home.
+// `warning` is English (scripts, the audit); `warningMessage` the same, said in each
+// reader's language (pages, the browser's confirmation, the CLI).
 export interface HomePlan {
   home: string;
   asked: HomeDisposal;
   action: HomeDisposal | 'none';
   warning: string | null;
+  warningMessage: CoreMessage | null;
 }
 
 // Where `path` (on the managed machine) really leads: its existing part with symlinks
@@ -102,21 +105,19 @@ export async function getHomePlan(
 ): Promise<HomePlan> {
   const { login, uid } = account;
   const home = normalizeHome(account.home);
-  // The warning in English (pages and API show plans as they are; its words are keyed for later).
-  const keep = (reason: CoreMessage): HomePlan => ({
-    home,
-    asked,
-    action: 'keep',
-    warning: renderMessage(say('homes.leftInPlace', { home, reason }), 'en'),
-  });
-  if (asked === 'keep') return { home, asked, action: 'keep', warning: null };
+  const keep = (reason: CoreMessage): HomePlan => {
+    const message = say('homes.leftInPlace', { home, reason });
+    return { home, asked, action: 'keep', warning: renderMessage(message, 'en'), warningMessage: message };
+  };
+  const none = { warning: null, warningMessage: null };
+  if (asked === 'keep') return { home, asked, action: 'keep', ...none };
   const problem = getPathProblem(db, login, home, homeBase);
   if (problem !== null) return keep(problem);
   if ((await resolveOnDisk(root, posix.dirname(home))) !== posix.dirname(home)) {
     return keep(say('homes.keep.throughLink'));
   }
   const info = await lstat(join(root, home)).catch(() => null);
-  if (info === null) return { home, asked, action: 'none', warning: null };
+  if (info === null) return { home, asked, action: 'none', ...none };
   if (info.isSymbolicLink()) return keep(say('homes.keep.symlink'));
   if (!info.isDirectory()) return keep(say('homes.keep.notDirectory'));
   // A mount point (NFS, autofs, a bind mount) cannot be renamed away: the system's to undo.
@@ -127,7 +128,7 @@ export async function getHomePlan(
   if (!isOwnHome(info.uid, uid, getHomeOverlap(db, login, home) !== null)) {
     return keep(say('homes.keep.otherOwner', { owner: info.uid, login, uid }));
   }
-  return { home, asked, action: asked, warning: null };
+  return { home, asked, action: asked, ...none };
 }
 
 // Whether a directory is a mount point: another device than its parent's, or (a bind mount

@@ -7,7 +7,7 @@ import { getHelperOwner, hasRoles } from './licorn-roles.ts';
 import { CoreError } from '../errors.ts';
 import { getGroupView } from './account-view.ts';
 import { checkGroupChange, getActorIn, type Requester } from './membership-rules.ts';
-import { quote } from './validate-fields.ts';
+import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
 
 // The private group userdel deletes with an account when login.defs has USERGROUPS_ENAB
 // yes (useradd made it): the group named as the login that is its primary group, with no
@@ -28,10 +28,12 @@ export function getPrivateGroup(db: AccountDatabase, defs: LoginDefs, account: P
 }
 
 // What becomes of a deleted account's private group: deleted (`privateGroup`), or kept
-// (`groupKept` says which and why), or there is none (both null).
+// (`groupKept` says which and why, in English for scripts and logs; `groupKeptMessage` is the
+// same as a message, said in each reader's language), or there is none (all null).
 export interface PrivateGroupFate {
   privateGroup: string | null;
   groupKept: string | null;
+  groupKeptMessage: CoreMessage | null;
 }
 
 // The private group's fate when `account` is deleted by `by` (absent: the daemon's own
@@ -49,23 +51,22 @@ export function getPrivateGroupFate(
 ): PrivateGroupFate {
   const name = getPrivateGroup(db, defs, account);
   const group = name === null ? null : getGroupView(db, defs, name);
-  if (name === null || !group) return { privateGroup: null, groupKept: null };
-  const kept = (why: string) => ({
-    privateGroup: null,
-    groupKept: `Its private group ${quote(name)} (GID ${group.gid}) is kept: ${why}`,
-  });
+  if (name === null || !group) return { privateGroup: null, groupKept: null, groupKeptMessage: null };
+  const kept = (why: CoreMessage): PrivateGroupFate => {
+    const message = say('accounts.groupKept', { name: quoted(name), gid: group.gid, why });
+    return { privateGroup: null, groupKept: renderMessage(message, 'en'), groupKeptMessage: message };
+  };
   // A restricted GID is outside the standard range too: the requester hears the stronger reason.
-  if (group.system && !(by && isRestrictedGid(group.gid)))
-    return kept('a system group is never deleted with an account');
+  if (group.system && !(by && isRestrictedGid(group.gid))) return kept(say('accounts.groupKeptSystem'));
   if (by) {
     try {
       checkGroupChange(getActorIn(db, by), group, by.adminGroups);
     } catch (error) {
       if (!(error instanceof CoreError) || error.code !== 'permission-denied') throw error;
-      return kept(error.message);
+      return kept(error.coreMessage);
     }
   }
-  return { privateGroup: name, groupKept: null };
+  return { privateGroup: name, groupKept: null, groupKeptMessage: null };
 }
 
 // Deletes a deleted account's private group when its fate says so (see getPrivateGroupFate).

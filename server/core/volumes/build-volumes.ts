@@ -3,21 +3,22 @@ import type { FilesystemProbe } from './parse-blkid.ts';
 import type { MountEntry } from './parse-mountinfo.ts';
 import type { BlockDevice } from './read-block-devices.ts';
 import type { Volume, VolumeAction, VolumeUsage } from './volume-schema.ts';
+import { type CoreMessage, listed, renderMessage, say } from '../messages.ts';
 
 // What decides a volume's actions besides the volume itself.
 export interface ActionContext {
-  writable: { allowed: boolean; reason: string | null };
+  writable: VolumesWritable;
   mountAllFs: boolean;
   // Why the daemon may not act on this device here (a sandbox acts only on its own loop
   // devices), or null.
-  getScopeRefusal(device: BlockDevice, disk: BlockDevice | null): string | null;
+  getScopeRefusal(device: BlockDevice, disk: BlockDevice | null): CoreMessage | null;
 }
 
 export interface VolumeInputs {
   devices: BlockDevice[];
   probes: Map<string, FilesystemProbe>;
   mountsByName: Map<string, MountEntry[]>;
-  systemReasons: Map<string, string>;
+  systemReasons: Map<string, CoreMessage>;
   usage: Map<string, VolumeUsage>;
   isReserved(uuid: string | null): boolean;
   // Why the device is not responding (a tool stuck on it), or null.
@@ -25,22 +26,30 @@ export interface VolumeInputs {
   context: ActionContext;
 }
 
-function allow(action: VolumeAction['action'], reason: string | null): VolumeAction {
-  return { action, allowed: reason === null, reason };
+// Whether this daemon may change volumes at all, and why not (in English and as a message).
+export interface VolumesWritable {
+  allowed: boolean;
+  reason: string | null;
+  reasonMessage: CoreMessage | null;
+}
+
+// An action, allowed when nothing refuses it; the refusal in English and as a message.
+function allow(action: VolumeAction['action'], reason: CoreMessage | null): VolumeAction {
+  return { action, allowed: reason === null, reason: reason && renderMessage(reason, 'en'), reasonMessage: reason };
 }
 
 // Why mounting would mount a filesystem twice: the device it is stacked on (a loop over a
 // block device) is mounted, or a filesystem with its UUID is mounted from another device (two
 // loops over one image, a copy of a disk): two read-write mounts of one ext4 corrupt it.
-function getStackRefusal(device: BlockDevice, volume: Volume, inputs: VolumeInputs): string | null {
+function getStackRefusal(device: BlockDevice, volume: Volume, inputs: VolumeInputs): CoreMessage | null {
   for (const under of device.slaves) {
     const mount = inputs.mountsByName.get(under)?.[0];
-    if (mount) return `it is stacked on ${under}, which is mounted on ${mount.mountPoint}`;
+    if (mount) return say('volumes.reason.stacked', { under, mountPoint: mount.mountPoint });
   }
   if (!volume.uuid) return null;
   for (const [name, mounts] of inputs.mountsByName) {
     if (name !== device.name && inputs.probes.get(name)?.uuid === volume.uuid) {
-      return `a filesystem with its UUID ${volume.uuid} is mounted from ${name} on ${mounts[0]!.mountPoint}`;
+      return say('volumes.reason.sameUuid', { uuid: volume.uuid, name, mountPoint: mounts[0]!.mountPoint });
     }
   }
   return null;
@@ -52,26 +61,27 @@ function getActions(device: BlockDevice, volume: Volume, inputs: VolumeInputs, b
   const { context, systemReasons } = inputs;
   const disk = device.disk ? (byName.get(device.disk) ?? null) : null;
   const unresponsive = inputs.getUnresponsive(device.name);
+  const system = systemReasons.get(device.name);
   const common =
-    (systemReasons.has(device.name) ? `one of the machine's own volumes: ${systemReasons.get(device.name)}` : null) ??
-    (unresponsive ? `it is not responding (${unresponsive}): nothing is done to it until that ends` : null) ??
-    context.writable.reason ??
+    (system ? say('volumes.reason.system', { reason: system }) : null) ??
+    (unresponsive ? say('volumes.reason.notResponding', { reason: unresponsive }) : null) ??
+    context.writable.reasonMessage ??
     context.getScopeRefusal(device, disk);
   const hasPartitions = inputs.devices.some((other) => other.disk === device.name);
   const mount =
     common ??
-    (volume.mountPoint ? `already mounted on ${volume.mountPoint}` : null) ??
-    (hasPartitions ? 'it holds partitions: each is mounted by itself' : null) ??
-    (device.holders.length > 0 ? `it is used by ${device.holders.join(', ')}` : null) ??
+    (volume.mountPoint ? say('volumes.reason.mounted', { mountPoint: volume.mountPoint }) : null) ??
+    (hasPartitions ? say('volumes.reason.hasPartitions') : null) ??
+    (device.holders.length > 0 ? say('volumes.reason.usedBy', { holders: listed(device.holders) }) : null) ??
     getStackRefusal(device, volume, inputs) ??
     getMountRefusal(volume.fsType, inputs.probes.get(device.name)?.usage ?? null, context.mountAllFs);
-  const unmount = common ?? (volume.mountPoint ? null : 'it is not mounted');
+  const unmount = common ?? (volume.mountPoint ? null : say('volumes.reason.notMounted'));
   const target = disk ?? device;
   const ejectable = target.loopFile !== null || target.removable;
   const eject =
     common ??
-    (systemReasons.has(target.name) ? `its disk ${target.name} is one of the machine's own` : null) ??
-    (ejectable ? null : 'it is neither a removable disk nor a loop device');
+    (systemReasons.has(target.name) ? say('volumes.reason.systemDisk', { disk: target.name }) : null) ??
+    (ejectable ? null : say('volumes.reason.notEjectable'));
   return [allow('mount', mount), allow('unmount', unmount), allow('eject', eject)];
 }
 

@@ -1,4 +1,5 @@
 // Licorn's mount policy: which filesystems it mounts and with which options.
+import { type CoreMessage, quoted, say } from '../messages.ts';
 
 // Filesystems Licorn mounts by default: the ones that keep Unix owners, modes and ACLs.
 export const licornFilesystems = ['ext2', 'ext3', 'ext4', 'btrfs', 'xfs', 'jfs', 'reiserfs'] as const;
@@ -34,14 +35,14 @@ export function isMountableUsage(usage: string | null): boolean {
 }
 
 // Whether Licorn mounts this filesystem type, under `mount_all_fs` or not; a reason if not.
-export function getMountRefusal(fsType: string | null, usage: string | null, mountAllFs: boolean): string | null {
-  if (!fsType) return 'no filesystem was found on it';
-  if (!isMountableUsage(usage)) return `it holds ${fsType}, not a filesystem to mount`;
+export function getMountRefusal(fsType: string | null, usage: string | null, mountAllFs: boolean): CoreMessage | null {
+  if (!fsType) return say('volumes.reason.noFilesystem');
+  if (!isMountableUsage(usage)) return say('volumes.reason.notFilesystem', { fsType });
   // The type goes to mount -t: only a plain name (blkid's are), never an option or a list.
-  if (!/^[a-z0-9_]{1,32}$/.test(fsType)) return `its type ${JSON.stringify(fsType)} is not a filesystem name`;
+  if (!/^[a-z0-9_]{1,32}$/.test(fsType)) return say('volumes.reason.badType', { fsType: quoted(fsType) });
   if ((licornFilesystems as readonly string[]).includes(fsType)) return null;
   if (mountAllFs) return null;
-  return `${fsType} is not one of Licorn's filesystems (${licornFilesystems.join(', ')}); volumes.mount_all_fs allows it`;
+  return say('volumes.reason.notLicorn', { fsType, list: licornFilesystems.join(', ') });
 }
 
 export function isEndUserFilesystem(fsType: string): boolean {

@@ -1,6 +1,7 @@
 import type { FstabSource, MountEntry } from './parse-mountinfo.ts';
 import type { FilesystemProbe } from './parse-blkid.ts';
 import type { BlockDevice } from './read-block-devices.ts';
+import { type CoreMessage, say } from '../messages.ts';
 
 // Where the system's own partitions are mounted: what sits there is never touched.
 const systemMountPoints = ['/', '/boot', '/home', '/var', '/tmp', '/usr'];
@@ -20,22 +21,23 @@ export interface SystemInputs {
 
 // Why a device is one of the machine's own, or null. A mount anywhere but directly in the
 // media directory (Licorn's place) counts: somebody else mounted it there on purpose.
-function getOwnReason(device: BlockDevice, inputs: SystemInputs): string | null {
+function getOwnReason(device: BlockDevice, inputs: SystemInputs): CoreMessage | null {
   const probe = inputs.probes.get(device.name);
   for (const mount of inputs.mountsByName.get(device.name) ?? []) {
-    if (systemMountPoints.includes(mount.mountPoint)) return `it holds ${mount.mountPoint}`;
+    if (systemMountPoints.includes(mount.mountPoint))
+      return say('volumes.system.holds', { mountPoint: mount.mountPoint });
     const parent = mount.mountPoint.slice(0, mount.mountPoint.lastIndexOf('/'));
-    if (parent !== inputs.mediaDir) return `it is mounted on ${mount.mountPoint}, outside Licorn's media directory`;
+    if (parent !== inputs.mediaDir) return say('volumes.system.mountedElsewhere', { mountPoint: mount.mountPoint });
   }
-  if (inputs.swapNames.has(device.name)) return 'it is in use as swap';
-  if (inputs.fstabNames.has(device.name)) return 'it is listed in etc/fstab';
+  if (inputs.swapNames.has(device.name)) return say('volumes.system.swap');
+  if (inputs.fstabNames.has(device.name)) return say('volumes.system.fstab');
   for (const source of inputs.fstab) {
     const matches =
       (source.tag === 'UUID' && source.value === probe?.uuid) ||
       (source.tag === 'LABEL' && source.value === probe?.label) ||
       (source.tag === 'PARTUUID' && source.value.toLowerCase() === probe?.partUuid?.toLowerCase()) ||
       (source.tag === 'PARTLABEL' && source.value === probe?.partLabel);
-    if (matches) return `it is listed in etc/fstab (${source.tag}=${source.value})`;
+    if (matches) return say('volumes.system.fstabTag', { tag: source.tag, value: source.value });
   }
   return null;
 }
@@ -43,13 +45,13 @@ function getOwnReason(device: BlockDevice, inputs: SystemInputs): string | null 
 // The machine's own devices with the reason for each: the ones above, the devices they are
 // built on (an LVM or RAID member under /), the disk they sit on and that disk's other
 // partitions (the root's disk is never ejected, nor any of its partitions mounted).
-export function getSystemDevices(inputs: SystemInputs): Map<string, string> {
+export function getSystemDevices(inputs: SystemInputs): Map<string, CoreMessage> {
   const byName = new Map(inputs.devices.map((device) => [device.name, device]));
   const partitionsOf = new Map<string, string[]>();
   for (const device of inputs.devices) {
     if (device.disk) partitionsOf.set(device.disk, [...(partitionsOf.get(device.disk) ?? []), device.name]);
   }
-  const system = new Map<string, string>();
+  const system = new Map<string, CoreMessage>();
   const pending: string[] = [];
   for (const device of inputs.devices) {
     const reason = getOwnReason(device, inputs);
@@ -72,7 +74,7 @@ export function getSystemDevices(inputs: SystemInputs): Map<string, string> {
     if (device.disk) related.push(...(partitionsOf.get(device.disk) ?? []));
     for (const other of related) {
       if (system.has(other)) continue;
-      system.set(other, `it shares a disk or a device stack with ${name}, one of the machine's own`);
+      system.set(other, say('volumes.system.shared', { name }));
       pending.push(other);
     }
   }

@@ -29,7 +29,8 @@ export function checkAction(volume: Volume, action: VolumeAction['action']): voi
   const reason = entry.reason ?? 'not allowed';
   const denied =
     volume.system || /not run as root|outside the sandbox|read-only/.test(reason) ? 'permission-denied' : 'conflict';
-  throw new CoreError(denied as ErrorCode, say(`volumes.refused.${action}`, { name: volume.name, reason }), {
+  const said = entry.reasonMessage ?? reason;
+  throw new CoreError(denied as ErrorCode, say(`volumes.refused.${action}`, { name: volume.name, reason: said }), {
     field: 'name',
   });
 }

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { coreMessageSchema } from '../message-schema.ts';
 
 // The one description of a volume (a block device or partition): the API's response schema,
 // the OpenAPI, the core's views, the page's rows and the CLI all use this schema and its type;
@@ -8,8 +9,10 @@ import Type, { type Static } from 'typebox';
 export const volumeActionSchema = Type.Object({
   action: Type.Union([Type.Literal('mount'), Type.Literal('unmount'), Type.Literal('eject')]),
   allowed: Type.Boolean(),
-  // Why it is not allowed, in words an admin reads ("holds the root filesystem"), else null.
+  // Why it is not allowed, in English words an admin reads ("it holds /"), else null.
   reason: Type.Union([Type.String(), Type.Null()]),
+  // The same as a message (key and parameters), said in each reader's language, else null.
+  reasonMessage: Type.Union([coreMessageSchema, Type.Null()]),
 });
 
 // Space on a mounted filesystem, from statfs, in bytes.

@@ -1,4 +1,5 @@
 import type { Volume } from './volume-schema.ts';
+import type { VolumesWritable } from './build-volumes.ts';
 
 // Who asked for a volume action, for the audit log.
 export interface VolumeActor {
@@ -25,7 +26,7 @@ export interface VolumesApi {
   list(): Volume[];
   get(name: string): Volume | null;
   // Whether this daemon may act on volumes at all (root, not read-only); why not otherwise.
-  readonly writable: { allowed: boolean; reason: string | null };
+  readonly writable: VolumesWritable;
   mount(name: string, actor: VolumeActor): Promise<Volume>;
   // Refused with 'in-use' and the holders unless `force` (a separate, confirmed action: the
   // holders are sent SIGTERM, then SIGKILL; only members of `admins` may end system or admin

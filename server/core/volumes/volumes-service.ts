@@ -4,7 +4,7 @@ import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { CoreError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import type { ActionContext } from './build-volumes.ts';
+import type { ActionContext, VolumesWritable } from './build-volumes.ts';
 import { diffVolumes } from './diff-volumes.ts';
 import { checkMayEnd } from './check-may-end.ts';
 import { findHolders } from './find-holders.ts';
@@ -20,7 +20,7 @@ import type { Volume } from './volume-schema.ts';
 import { type Deadlines, defaultDeadlines, UnresponsiveDevices } from './unresponsive-devices.ts';
 import type { VolumeActor, VolumeHolder, VolumesApi } from './volumes-api.ts';
 import { type BlockDeviceHint, type BlockDeviceWatch, watchBlockDevices } from './watch-block-devices.ts';
-import { say } from '../messages.ts';
+import { renderMessage, say } from '../messages.ts';
 
 // The volumes settings (config keys volumes.*).
 export interface VolumesSettings {
@@ -51,7 +51,7 @@ const daemonActor: VolumeActor = { login: '-', address: '-' };
 // Every reading and every action runs in one queue (volume-queue.ts), so an action acts on the
 // state it just read and its event follows the durable change (the mount table, the state file).
 export class VolumesService implements VolumesApi {
-  readonly writable: { allowed: boolean; reason: string | null };
+  readonly writable: VolumesWritable;
   readonly #options: VolumesOptions;
   readonly #root: string;
   readonly #mediaDir: string;
@@ -80,9 +80,10 @@ export class VolumesService implements VolumesApi {
     this.#queue = new VolumeQueue(options.audit);
     this.#events = new VolumeEvents(options.events, (name) => this.get(name) !== null);
     const isRoot = process.getuid?.() === 0;
+    const notRoot = say('volumes.reason.notRoot');
     this.writable = isRoot
-      ? { allowed: true, reason: null }
-      : { allowed: false, reason: 'licornd does not run as root: volumes are shown read-only' };
+      ? { allowed: true, reason: null, reasonMessage: null }
+      : { allowed: false, reason: renderMessage(notRoot, 'en'), reasonMessage: notRoot };
     this.#actions = new VolumeActions({
       mediaDir: this.#mediaDir,
       accounts: options.accounts,
@@ -186,9 +187,11 @@ export class VolumesService implements VolumesApi {
     return this.#queue.enqueueAction(actor, reserved ? 'volume-reserve' : 'volume-unreserve', name, async () => {
       await this.#reload(new Set(), false);
       const volume = getVolumeOrFail(this.#state.volumes, name);
-      const scope = volume.actions.find((entry) => entry.action === 'mount')?.reason ?? '';
+      const mount = volume.actions.find((entry) => entry.action === 'mount');
+      const scope = mount?.reason ?? '';
       if (volume.system || /outside the sandbox/.test(scope)) {
-        throw new CoreError('permission-denied', say('volumes.reserveRefused', { name, reason: scope }), {
+        const reason = mount?.reasonMessage ?? scope;
+        throw new CoreError('permission-denied', say('volumes.reserveRefused', { name, reason }), {
           field: 'name',
         });
       }
@@ -258,7 +261,7 @@ export class VolumesService implements VolumesApi {
         if (this.#options.isRealMachine) return null;
         const file = device.loopFile ?? disk?.loopFile ?? null;
         if (file?.startsWith(`${root}/`)) return null;
-        return `outside the sandbox ${root}: only loop devices of image files inside it are managed`;
+        return say('volumes.reason.outsideSandbox', { root });
       },
     };
   }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { chooseLocale } from '../../../common/i18n/choose-locale.ts';
 import type { Locale } from '../../../common/i18n/locales.ts';
 import { LanguagePreferences } from '../i18n/language-preferences.ts';
+import { isLocalRequest } from '../local/local-peer.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,7 +21,10 @@ declare module 'fastify' {
 }
 
 // Decorates `request.locale`: the logged-in account's preference, else Accept-Language, else
-// English. Worked out on first use and kept, so that requests that show no words (static
+// English. On the local socket the order turns: no browser reaches it (a browser cannot open a
+// Unix socket, and one behind a proxy is refused for its Origin), so its Accept-Language is the
+// CLI's (the terminal's LC_ALL, LC_MESSAGES or LANG, sent only when one is set) and wins; the
+// preference applies there only to a request without it. Worked out on first use and kept, so that requests that show no words (static
 // files, keep-alive loads of the API's lists) never parse the header. A preference changed
 // takes effect at the next request; pages already open keep theirs until reloaded (their
 // push socket chose its language when it opened).
@@ -48,7 +52,8 @@ export default fp(
       getter(this: FastifyRequest): Locale {
         if (this.chosenLocale === null) {
           const login = this.session?.login;
-          const preference = login ? app.getLanguagePreference(login) : null;
+          const terminal = isLocalRequest(this) && Boolean(this.headers['accept-language']);
+          const preference = login && !terminal ? app.getLanguagePreference(login) : null;
           this.chosenLocale = chooseLocale(preference, this.headers['accept-language']);
         }
         return this.chosenLocale;

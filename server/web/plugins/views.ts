@@ -9,6 +9,7 @@ import { projectDir } from '../../project-dir.ts';
 import type { Membership } from '../../core/accounts/account-schema.ts';
 import type { GroupRole } from '../../core/accounts/group-schema.ts';
 import { getShadowDay, isAccountExpired } from '../../core/auth/get-login-refusal.ts';
+import { type CoreMessage, renderMessage } from '../../core/messages.ts';
 import { escapePageText, getRenderLocale, type RenderContext, translatePage } from '../i18n/page-text.ts';
 import {
   formatDateTime,
@@ -94,6 +95,12 @@ export default fp(
           env.addFilter(
             'datetime',
             localized<Date | number | string>((locale, value) => formatDateTime(locale, new Date(value))),
+          );
+          // A core message (a key and its parameters: a refusal, a plan's warning) in the
+          // render's language, as the core's catalogue says it.
+          env.addFilter(
+            'said',
+            localized<CoreMessage>((locale, message) => renderMessage(message, locale)),
           );
           // "10,000" / "10 000": a count as the language writes it.
           env.addFilter('number', localized<number>(formatNumber));

@@ -31,7 +31,12 @@ export default async function eventsRoutes(app: FastifyInstance): Promise<void> 
       } catch (error) {
         if (!(error instanceof CoreError)) throw error;
         reply.code(400);
-        return reply.view('events/index.njk', { ...view, filter: text, error: error.message, events: [] });
+        return reply.view('events/index.njk', {
+          ...view,
+          filter: text,
+          error: error.getMessage(request.locale),
+          events: [],
+        });
       }
       const { events, earlier } = journal.list(filter, { limit: eventsSnapshotSize });
       return reply.view('events/index.njk', {

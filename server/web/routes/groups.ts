@@ -8,7 +8,7 @@ import {
   isHelperGroup,
 } from '../../core/accounts/group-details.ts';
 import { getGroupRefusals } from '../../core/accounts/group-protection.ts';
-import { quoted, renderMessages, say } from '../../core/messages.ts';
+import { quoted, renderMessage, renderMessages, say } from '../../core/messages.ts';
 
 // The groups pages, for admins: the list (helper groups shown with their standard group,
 // system groups on request) and one group's page. Changes go through the JSON API; the
@@ -68,7 +68,7 @@ export default async function groupsRoutes(app: FastifyInstance): Promise<void> 
         group,
         groupJson: JSON.stringify(group),
         people: getGroupPeople(group),
-        deletion: describeGroupDeletion(group),
+        deletion: renderMessage(describeGroupDeletion(group), request.locale),
         // What the server would refuse, disabled on the page with the reason.
         refusals: renderMessages(getGroupRefusals(group, app.config.auth.adminGroups), request.locale),
       });

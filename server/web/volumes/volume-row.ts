@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { defaultLocale, type Locale } from '../../../common/i18n/locales.ts';
 import { getTranslator } from '../../../common/i18n/translator.ts';
 import { formatPageBytes } from '../i18n/page-formats.ts';
+import { type CoreMessage, renderMessage } from '../../core/messages.ts';
 
 type ActionName = Volume['actions'][number]['action'];
 
@@ -72,17 +73,19 @@ export function getVolumeRow(volume: Volume, mediaDir: string, locale: Locale = 
       label: t(`volumes.actions.${action}`),
       confirm: getConfirmation(volume, action, mediaDir, locale),
     }));
-  const refused = volume.actions.find((action) => !action.allowed && action.reason);
+  const refused = volume.actions.find((action) => !action.allowed && action.reasonMessage);
   const mount = volume.actions.find((action) => action.action === 'mount');
+  const said = (message: CoreMessage | null) => message && renderMessage(message, locale);
   const { usage } = volume;
   return {
     volume,
     offered,
+    // The core's reason in the row's language (a key and parameters: messages.ts).
     refusal:
       offered.length === 0
-        ? (refused?.reason ?? t('volumes.nothingNow'))
+        ? (said(refused?.reasonMessage ?? null) ?? t('volumes.nothingNow'))
         : volume.state !== 'mounted' && mount && !mount.allowed
-          ? mount.reason
+          ? said(mount.reasonMessage)
           : null,
     usedPercent: usage && usage.total > 0 ? Math.round((usage.used * 100) / usage.total) : null,
     forceConfirm: t('volumes.confirm.force', { what: describe(volume, locale), where: volume.mountPoint ?? '' }),

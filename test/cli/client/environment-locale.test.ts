@@ -11,10 +11,14 @@ describe("the terminal's language", () => {
     expect(getEnvironmentLocale({ LANG: 'fr_FR.UTF-8', LC_ALL: '' })).toBe('fr');
   });
 
-  it('is English for C, POSIX, nothing set, or a language Licorn does not speak', () => {
+  it('is English for C, POSIX, or a language Licorn does not speak', () => {
     expect(getEnvironmentLocale({ LANG: 'C.UTF-8' })).toBe('en');
     expect(getEnvironmentLocale({ LC_ALL: 'POSIX' })).toBe('en');
-    expect(getEnvironmentLocale({})).toBe('en');
     expect(getEnvironmentLocale({ LANG: 'de_DE.UTF-8' })).toBe('en');
+  });
+
+  it("is null when none is set (no Accept-Language: the account's own choice applies)", () => {
+    expect(getEnvironmentLocale({})).toBeNull();
+    expect(getEnvironmentLocale({ LANG: '', LC_ALL: '' })).toBeNull();
   });
 });

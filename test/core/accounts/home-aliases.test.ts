@@ -77,7 +77,7 @@ describe('a filesystem refusal when a home is moved away (red team LOW 10)', () 
       for (const action of ['archive', 'remove'] as const) {
         const steps = new DirectorySteps();
         // A plan made before the mount (or by a caller that did not look): the rename is refused.
-        const plan = { home: '/home/mounted', asked: action, action, warning: null };
+        const plan = { home: '/home/mounted', asked: action, action, warning: null, warningMessage: null };
         const failure = await applyHomePlan(s.root, steps, plan, 'mounted').catch((error: unknown) => error);
         const message = expect.stringContaining('mount point');
         expect(failure, action).toMatchObject({ code: 'conflict', field: 'home', message });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
 import type { Requester } from '../../../server/core/accounts/membership-rules.ts';
+import { renderMessage } from '../../../server/core/messages.ts';
 
 // Issue 12's red team, MEDIUM 1: a licorn-wmi member deleted system and privileged groups
 // (docker) through "delete the account" whose primary group they were. The private group
@@ -47,6 +48,10 @@ describe('the private group deleted with an account', () => {
     expect(plan.privateGroup).toBeNull();
     expect(plan.groupKept).toBe(
       `Its private group "docker" (GID ${gid}) is kept: a system group is never deleted with an account`,
+    );
+    // The same as a message, which pages and the CLI say in their reader's language.
+    expect(renderMessage(plan.groupKeptMessage!, 'fr')).toBe(
+      `Son groupe privé «\u00a0docker\u00a0» (GID ${gid}) est gardé\u00a0: un groupe système n’est jamais supprimé avec un compte`,
     );
     const deleted = await s.service.deleteAccount('docker', 'keep', wmi);
     expect(deleted).toMatchObject({ privateGroup: null, groupKept: plan.groupKept });

@@ -54,6 +54,8 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes matched to devices by
       action: 'mount',
       allowed: false,
       reason: `it is stacked on ${under}, which is mounted on ${mountPoint}`,
+      // The same as a key and parameters, for pages in any language.
+      reasonMessage: { key: 'volumes.reason.stacked', params: { under, mountPoint } },
     });
     await expect(context.core.volumes.mount(over, actor)).rejects.toMatchObject({ code: 'conflict' });
     expect((await readFile('/proc/self/mountinfo', 'utf8')).split(` /dev/${over} `)).toHaveLength(1);

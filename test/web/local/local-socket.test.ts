@@ -152,6 +152,21 @@ describe.skipIf(!isRoot && process.env.CI !== 'true')('the local socket (needs r
     client.stop();
   });
 
+  it("answers in the terminal's language (Accept-Language) over root's own choice, which applies without it", async () => {
+    const chosen = await requestLocal(socketPath, 'POST', '/me/language', { body: { language: 'fr' } });
+    expect(chosen.status, chosen.body).toBe(303);
+    try {
+      const ask = (headers: Record<string, string>) =>
+        requestLocal(socketPath, 'GET', '/api/v1/accounts/nosuchlogin', { headers }).then((answer) => answer.json());
+      // LANG=en_US.UTF-8 at the terminal: English, though root chose French on My account.
+      expect((await ask({ 'accept-language': 'en' })).message).toBe('No account named "nosuchlogin"');
+      expect((await ask({})).message).toBe('Aucun compte nommé «\u00a0nosuchlogin\u00a0»');
+      expect((await ask({ 'accept-language': 'fr' })).message).toBe('Aucun compte nommé «\u00a0nosuchlogin\u00a0»');
+    } finally {
+      await requestLocal(socketPath, 'POST', '/me/language', { body: { language: 'browser' } });
+    }
+  });
+
   it('carries the push channel without an Origin, and lists its caller among the sessions', async () => {
     const socket = new TestSocket(`ws+unix://${socketPath}:/ws`, {});
     await socket.opened();

@@ -30,6 +30,12 @@ describe('the Events page', () => {
     expect(page.body).toContain('&quot;nope&quot; is not a facility');
     expect(page.body).not.toContain('class="event-row"');
     expect(page.body).not.toContain('data-topics="events');
+    // In the page's language: the core's message from its key, never its English.
+    const headers = { cookie: server.admin.cookie, accept: 'text/html', 'accept-language': 'fr' };
+    const french = await server.t.app.inject({ url: '/events/?filter=accounts%7Cnope', headers });
+    expect(french.statusCode).toBe(400);
+    expect(french.body).not.toContain('is not a facility');
+    expect(french.body).toContain('«\u00a0nope\u00a0»');
   });
 
   it('is for admins only, and so is the topic', async () => {

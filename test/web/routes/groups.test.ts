@@ -67,11 +67,19 @@ describe('the groups pages', () => {
   it("name a group's accounts and its share in the deletion's confirmation", async () => {
     const developers = await get('/groups/developers');
     expect(developers.body).toMatch(/<button type="submit" class="button button-danger">Delete developers/);
-    const summary = /<p data-core-text id="group-delete-summary">([^<]*)<\/p>/.exec(developers.body)![1]!;
+    const summary = /<p id="group-delete-summary">([^<]*)<\/p>/.exec(developers.body)![1]!;
     expect(summary).toMatch(
       /^Its 9 accounts \(aperrin, blefevre, [a-z]+, [a-z]+, [a-z]+ and 4 more\) leave it; they are not deleted\./,
     );
     expect(summary).toContain('Its shared directory /home/groups/developers and every file in it are archived');
+    // The same summary in French for a French reader, as the core's catalogue says it.
+    const headers = { cookie: pages.admin, accept: 'text/html', 'accept-language': 'fr' };
+    const french = await pages.t.app.inject({ url: '/groups/developers', headers });
+    const resume = /<p id="group-delete-summary">([^<]*)<\/p>/.exec(french.body)![1]!;
+    expect(resume).toMatch(
+      /^Ses 9 comptes \(aperrin, blefevre, [a-z]+, [a-z]+, [a-z]+ et 4 autres\) en sortent\u00a0;/,
+    );
+    expect(resume).toContain('Son dossier partagé /home/groups/developers et tous ses fichiers sont archivés');
   });
 
   it('are for admins only', async () => {

@@ -7,6 +7,7 @@ import { testPasswords } from '../../helpers/sandbox.ts';
 import { callApi, createTestApp, openApiSession, type ApiSession, type TestApp } from '../../helpers/test-app.ts';
 import { TestSocket } from '../../helpers/ws-client.ts';
 import { createBareImage, createImage, LoopDevices, shouldSkipLoopTests } from '../../helpers/loop-devices.ts';
+import { renderMessage, say } from '../../../server/core/messages.ts';
 
 const run = promisify(execFile);
 
@@ -75,11 +76,16 @@ describe.skipIf(shouldSkipLoopTests())('the volumes page and its topics', () => 
     expect((await getPage(member)).statusCode).toBe(403);
     // Root here, so the notice is empty; a daemon without root says why (the core's reason).
     expect(page.body).toContain('<div id="volumes-writable" class="notice visually-hidden" role="status"></div>');
-    const notice = await t.app.view('volumes/_writable.njk', {
-      writable: { allowed: false, reason: 'licornd does not run as root: volumes are shown read-only' },
-    });
+    const notRoot = say('volumes.reason.notRoot');
+    const writable = { allowed: false, reason: renderMessage(notRoot, 'en'), reasonMessage: notRoot };
+    const notice = await t.app.view('volumes/_writable.njk', { writable });
     expect(notice).toContain(
-      '<strong>Read-only:</strong> <span data-core-text>licornd does not run as root: volumes are shown read-only',
+      '<strong>Read-only:</strong> <span>licornd does not run as root: volumes are shown read-only',
+    );
+    // In French for a French follower: the core's reason from its key, not its English.
+    const avis = await t.app.view('volumes/_writable.njk', { writable, locale: 'fr' });
+    expect(avis).toContain(
+      '<span>licornd ne tourne pas en root\u00a0: les volumes sont affichés en lecture seule</span>',
     );
   });
 

@@ -1,6 +1,7 @@
 import type { EventBus } from '../../../core/events/event-bus.ts';
 import type { AccountsService } from '../../../core/accounts/accounts-service.ts';
 import { describeGroupDeletion, getGroupDetails, getGroupPeople } from '../../../core/accounts/group-details.ts';
+import { renderMessage } from '../../../core/messages.ts';
 import { parseHelperName } from '../../../core/accounts/licorn-roles.ts';
 import type { Locale } from '../../../../common/i18n/locales.ts';
 import type { PushHub } from '../push-hub.ts';
@@ -37,7 +38,11 @@ export function createGroupsTopics(
       {
         action: 'replace',
         target: 'group-delete-summary',
-        html: await render('groups/_delete-summary.njk', { deletion: describeGroupDeletion(group) }, locale),
+        html: await render(
+          'groups/_delete-summary.njk',
+          { deletion: renderMessage(describeGroupDeletion(group), locale) },
+          locale,
+        ),
       },
       { action: 'sample', target: 'group-details', data: { name, group } },
     ];

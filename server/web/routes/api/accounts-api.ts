@@ -19,6 +19,7 @@ import {
 import { getAccountRequests } from './account-requests.ts';
 import { conflictSchema, errorSchema } from './error-schemas.ts';
 import { quoted, say } from '../../../core/messages.ts';
+import { answerMessage } from '../../i18n/answer-message.ts';
 
 const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: conflictSchema };
 
@@ -164,7 +165,12 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
     },
     async (request) => {
       checkAccountAction(getActorOf(request), getExisting(request.params.login), 'delete', adminGroups);
-      return accounts.getDeletionPlan(request.params.login, request.query.home, getRequester(request));
+      const plan = await accounts.getDeletionPlan(request.params.login, request.query.home, getRequester(request));
+      return {
+        ...plan,
+        warningMessage: answerMessage(plan.warningMessage, request.locale),
+        groupKeptMessage: answerMessage(plan.groupKeptMessage, request.locale),
+      };
     },
   );
 
@@ -205,7 +211,10 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
             .join('; '),
       );
       const { archive, privateGroup, groupKept, endedProcesses, endedCount } = deleted;
-      return { archive, home: deleted.home, privateGroup, groupKept, endedProcesses, endedCount };
+      const { locale } = request;
+      const kept = { ...deleted.home, warningMessage: answerMessage(deleted.home.warningMessage, locale) };
+      const groupKeptMessage = answerMessage(deleted.groupKeptMessage, locale);
+      return { archive, home: kept, privateGroup, groupKept, groupKeptMessage, endedProcesses, endedCount };
     },
   );
 }

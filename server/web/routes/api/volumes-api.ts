@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreError } from '../../../core/errors.ts';
 import { volumeSchema, type Volume } from '../../../core/volumes/volume-schema.ts';
+import Type from 'typebox';
+import { coreMessageSchema } from '../../../core/message-schema.ts';
 import type { VolumeActor } from '../../../core/volumes/volumes-api.ts';
 import { conflictSchema, errorSchema } from './error-schemas.ts';
 import { quoted, say } from '../../../core/messages.ts';
@@ -55,7 +57,12 @@ export default async function volumesApiRoutes(app: FastifyInstance): Promise<vo
             properties: {
               writable: {
                 type: 'object',
-                properties: { allowed: { type: 'boolean' }, reason: { type: ['string', 'null'] } },
+                properties: {
+                  allowed: { type: 'boolean' },
+                  // English for scripts; the message says it in any language (messages.ts).
+                  reason: { type: ['string', 'null'] },
+                  reasonMessage: Type.Union([coreMessageSchema, Type.Null()]),
+                },
               },
               volumes: { type: 'array', items: volumeSchema },
             },

@@ -217,24 +217,24 @@ describe('the accounts API', () => {
     expect(await digestEtc()).toBe(before);
     const deleted = await call(api.admin, 'POST', '/api/v1/accounts/bulk', { action: 'delete', logins });
     // No private group (they share `users`), no process ended (a sandbox checks none).
-    const gone = { privateGroup: null, groupKept: null, endedProcesses: [], endedCount: 0 };
+    const gone = { privateGroup: null, groupKept: null, groupKeptMessage: null, endedProcesses: [], endedCount: 0 };
     expect(deleted.json().deleted).toEqual([
       {
         login: 'bulk1',
         archive: null,
-        home: { home: '/home/bulk1', asked: 'archive', action: 'none', warning: null },
+        home: { home: '/home/bulk1', asked: 'archive', action: 'none', warning: null, warningMessage: null },
         ...gone,
       },
       {
         login: 'bulk2',
         archive: null,
-        home: { home: '/home/bulk2', asked: 'archive', action: 'none', warning: null },
+        home: { home: '/home/bulk2', asked: 'archive', action: 'none', warning: null, warningMessage: null },
         ...gone,
       },
       {
         login: 'bulk3',
         archive: expect.stringMatching(/^\/home\/archives\/bulk3\.deleted\./),
-        home: { home: '/home/bulk3', asked: 'archive', action: 'archive', warning: null },
+        home: { home: '/home/bulk3', asked: 'archive', action: 'archive', warning: null, warningMessage: null },
         ...gone,
       },
     ]);
