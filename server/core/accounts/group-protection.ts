@@ -28,6 +28,12 @@ export const protectedGroupReasons: Readonly<Record<string, CoreMessageKey>> = {
 // The names of Licorn's own groups.
 export const protectedGroups: readonly string[] = Object.keys(protectedGroupReasons);
 
+// What Licorn's own group `name` is for (undefined: not one of them), read as an own key only:
+// a group may be named `constructor` or `__proto__`.
+function getOwnGroupReason(name: string): CoreMessageKey | undefined {
+  return Object.hasOwn(protectedGroupReasons, name) ? protectedGroupReasons[name] : undefined;
+}
+
 // What the rule reads of a group (its view and details have these).
 export type GroupFacts = Pick<Group, 'name' | 'gid' | 'system' | 'helperOf'>;
 
@@ -65,7 +71,7 @@ export function getGroupRefusal(
 ): CoreMessage | null {
   const keys = refusalKeys[action];
   const name = quoted(group.name);
-  const own = protectedGroupReasons[group.name];
+  const own = getOwnGroupReason(group.name);
   if (own !== undefined) return say(keys.protected, { name, why: say(own) });
   if (adminGroups.includes(group.name)) return say(keys.adminGroup, { name });
   if (isRestrictedGid(group.gid)) return say(keys.restricted, { name, gid: group.gid });
@@ -143,7 +149,7 @@ export function checkGroupRename(
   fields: { name: string; newName: string } = { name: 'name', newName: 'newName' },
 ): void {
   checkGroupAction(db, defs, name, adminGroups, 'rename', fields.name);
-  const own = protectedGroupReasons[newName];
+  const own = getOwnGroupReason(newName);
   if (own === undefined) return;
   const message = say('groups.protection.rename.ownName', { from: quoted(name), name: quoted(newName), why: say(own) });
   throw new CoreError('permission-denied', message, { field: fields.newName });

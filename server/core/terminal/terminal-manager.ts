@@ -6,6 +6,7 @@ import { getShellCommand } from './shell-command.ts';
 import type { Terminal } from './terminal.ts';
 import { terminalSize } from './terminal-limits.ts';
 import { sayTerminalRefusal, type TerminalAllow } from './terminal-policy.ts';
+import { loadTerminalModule } from './load-terminal-module.ts';
 import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
 
 export interface TerminalManagerOptions {
@@ -94,7 +95,7 @@ export class TerminalManager {
       });
       // Loaded with the first terminal, not at start: xterm's headless emulator, its serializer
       // and node-pty are a tenth of the daemon's code, and most starts open no terminal.
-      const { Terminal } = await import('./terminal.ts');
+      const { Terminal } = await loadTerminalModule(() => import('./terminal.ts'));
       const terminal = new Terminal(command, {
         id: randomBytes(16).toString('base64url'),
         login: owner.login,

@@ -56,6 +56,9 @@ describe('getGroupDeletionRefusal', () => {
       rename: 'The group "admins" is protected and cannot be renamed: its members administer the machine',
     });
     expect(getGroupRefusals(standard, adminGroups)).toEqual({ delete: null, rename: null });
+    // Names that are an object's own properties in JavaScript are groups like any other.
+    for (const name of ['constructor', '__proto__', 'tostring'])
+      expect(getGroupRefusals({ ...standard, name }, adminGroups), name).toEqual({ delete: null, rename: null });
   });
 
   it('says them in French to a French reader', () => {
@@ -190,6 +193,10 @@ describe('renaming a group in the core', () => {
     for (const name of ['rsp-labs', 'gst-labs']) expect(s.service.getGroup(name), name).not.toBeNull();
     for (const name of ['lab', 'rsp-lab', 'gst-lab']) expect(s.service.getGroup(name), name).toBeNull();
     expect(await readdir(join(s.root, 'home/groups'))).toContain('labs');
+    // A name JavaScript objects have is no reason to refuse (it was a TypeError).
+    await s.service.updateGroup('labs', { newName: 'constructor' }, by);
+    await s.service.updateGroup('constructor', { newName: 'labs' }, by);
+    expect(s.service.getGroup('labs')).toMatchObject({ gid });
   });
 
   it("refuses renaming an account's private group onto an existing group or when it may not be renamed", async () => {
