@@ -1,15 +1,17 @@
 // Bundles the browser code and CSS with esbuild into dist/web/ under content-hashed names,
 // and writes manifest.json (`main.js` → `main-HASH.js`) for the templates' asset() helper.
+// The files of the last builds stay (pruneChunks): a licornd started before a rebuild reads its
+// manifest once and keeps naming its own build's files, and a page open across it loads them.
 import { build } from 'esbuild';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { pruneChunks } from '../server/build-chunks.ts';
 import { projectDir } from '../server/project-dir.ts';
 
-const outdir = join(projectDir, 'dist/web');
+const defaultOutdir = join(projectDir, 'dist/web');
 
-// Builds the bundle; returns the manifest.
-export async function buildWebBundle(): Promise<Record<string, string>> {
-  await rm(outdir, { recursive: true, force: true });
+// Builds the bundle into `outdir`; returns the manifest.
+export async function buildWebBundle(outdir = defaultOutdir): Promise<Record<string, string>> {
   await mkdir(outdir, { recursive: true });
   const result = await build({
     // The terminal's xterm.js is its page's own bundle: the other pages do not load it.
@@ -38,7 +40,10 @@ export async function buildWebBundle(): Promise<Record<string, string>> {
     const name = output.endsWith('.css') ? `${bundle}.css` : `${bundle}.js`;
     manifest[name] = basename(output);
   }
-  await writeFile(join(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  await pruneChunks(outdir, Object.keys(result.metafile.outputs));
+  // Renamed into place: a licornd starting during a build reads the old manifest or the new one.
+  await writeFile(join(outdir, 'manifest.json.new'), JSON.stringify(manifest, null, 2) + '\n');
+  await rename(join(outdir, 'manifest.json.new'), join(outdir, 'manifest.json'));
   return manifest;
 }
 
