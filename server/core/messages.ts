@@ -42,12 +42,19 @@ export interface CoreMessage {
 // Builds a message: say('accounts.notFound', { login: quoted(login) }).
 export function say(key: CoreMessageKey, params: Record<string, MessageParam> = {}): CoreMessage {
   // Keys built at run time escape the type checker: refuse one without an English text
-  // loudly rather than showing people a raw key.
-  if (!hasTranslation('en', 'core', key) && !hasTranslation('en', 'core', `${key}_other`)) {
-    throw new TypeError(`No English text for the core message "${key}" (common/i18n/catalogues/en/core.json)`);
+  // loudly rather than showing people a raw key. Checked once per key: i18next's lookup
+  // cost 17 µs, and a bulk create of 100,000 accounts names their kind twice per row.
+  if (!checkedKeys.has(key)) {
+    if (!hasTranslation('en', 'core', key) && !hasTranslation('en', 'core', `${key}_other`)) {
+      throw new TypeError(`No English text for the core message "${key}" (common/i18n/catalogues/en/core.json)`);
+    }
+    checkedKeys.add(key);
   }
   return { key, params };
 }
+
+// The keys say() has found an English text for (the catalogues do not change at run time).
+const checkedKeys = new Set<string>();
 
 // A value to quote in a message (escaped, cut after 80 characters, as quote() does).
 export function quoted(value: unknown): Quoted {

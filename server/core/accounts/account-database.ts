@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseFile } from './database-file.ts';
@@ -57,10 +58,22 @@ export class AccountDatabase {
     );
   }
 
-  // This database with one file replaced by a new text of it (an outside change).
-  withText(name: DatabaseName, text: string): AccountDatabase {
+  // Builds a database from the files' bytes (kept: the next write splices them).
+  static fromBytes(files: Record<DatabaseName, Buffer>): AccountDatabase {
+    const file = <K extends DatabaseName>(name: K) =>
+      parseDatabaseFile[name](files[name].toString('utf8'), files[name]) as AccountDatabase[K];
+    return new AccountDatabase(file('passwd'), file('shadow'), file('group'), file('gshadow'), file('descriptions'));
+  }
+
+  // This database with one file replaced by a new text of it (an outside change), read as
+  // `bytes` when given.
+  withText(name: DatabaseName, text: string, bytes?: Buffer): AccountDatabase {
     const reparse = <K extends DatabaseName>(key: K) =>
-      (this[key] as DatabaseFile<unknown>).withText(text, parseLines[key] as (text: string) => DatabaseLine<unknown>[]);
+      (this[key] as DatabaseFile<unknown>).withText(
+        text,
+        parseLines[key] as (text: string) => DatabaseLine<unknown>[],
+        bytes,
+      );
     const file = <K extends DatabaseName>(key: K) => (key === name ? reparse(key) : this[key]) as AccountDatabase[K];
     return new AccountDatabase(file('passwd'), file('shadow'), file('group'), file('gshadow'), file('descriptions'));
   }
@@ -114,16 +127,31 @@ export class AccountDatabase {
   render(name: DatabaseName): string {
     return this[name].render();
   }
+
+  // The bytes of one file, in pieces to write in order (DatabaseFile.renderBytes).
+  renderBytes(name: DatabaseName): readonly Buffer[] {
+    return this[name].renderBytes();
+  }
 }
 
 // Builds each database file from its text.
+// (`bytes`: the text's bytes as read, kept for the next write.)
 export const parseDatabaseFile = {
-  passwd: (text: string) => new DatabaseFile<PasswdEntry>(parsePasswd(text), (entry) => entry.login, formatPasswd),
-  shadow: (text: string) => new DatabaseFile<ShadowEntry>(parseShadow(text), (entry) => entry.login, formatShadow),
-  group: (text: string) => new DatabaseFile<GroupEntry>(parseGroup(text), (entry) => entry.name, formatGroup),
-  gshadow: (text: string) => new DatabaseFile<GshadowEntry>(parseGshadow(text), (entry) => entry.name, formatGshadow),
-  descriptions: (text: string) =>
-    new DatabaseFile<GroupDescription>(parseGroupDescriptions(text), (entry) => entry.name, formatGroupDescription),
+  passwd: (text: string, bytes?: Buffer) =>
+    new DatabaseFile<PasswdEntry>(parsePasswd(text), (entry) => entry.login, formatPasswd, bytes),
+  shadow: (text: string, bytes?: Buffer) =>
+    new DatabaseFile<ShadowEntry>(parseShadow(text), (entry) => entry.login, formatShadow, bytes),
+  group: (text: string, bytes?: Buffer) =>
+    new DatabaseFile<GroupEntry>(parseGroup(text), (entry) => entry.name, formatGroup, bytes),
+  gshadow: (text: string, bytes?: Buffer) =>
+    new DatabaseFile<GshadowEntry>(parseGshadow(text), (entry) => entry.name, formatGshadow, bytes),
+  descriptions: (text: string, bytes?: Buffer) =>
+    new DatabaseFile<GroupDescription>(
+      parseGroupDescriptions(text),
+      (entry) => entry.name,
+      formatGroupDescription,
+      bytes,
+    ),
 };
 
 // Each file's line parser (a re-read parses only the lines it does not know).
@@ -145,13 +173,24 @@ export async function getFileTag(path: string): Promise<FileTag> {
   }
 }
 
+// The same, synchronously (a stat of microseconds: after our own write, once per file).
+export function getFileTagNow(path: string): FileTag {
+  try {
+    const info = statSync(path, { bigint: true });
+    return `${info.ino}:${info.size}:${info.mtimeNs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
 // Reads one database file under `etcDir`; a missing shadow, gshadow or descriptions file
 // reads as empty.
-export async function readDatabaseText(etcDir: string, name: DatabaseName): Promise<string> {
+export async function readDatabaseBytes(etcDir: string, name: DatabaseName): Promise<Buffer> {
   try {
-    return await readFile(join(etcDir, databasePaths[name]), 'utf8');
+    return await readFile(join(etcDir, databasePaths[name]));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && name !== 'passwd' && name !== 'group') return '';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && name !== 'passwd' && name !== 'group')
+      return Buffer.alloc(0);
     throw error;
   }
 }

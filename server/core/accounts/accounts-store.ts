@@ -9,7 +9,8 @@ import {
   databaseNames,
   databasePaths,
   getFileTag,
-  readDatabaseText,
+  getFileTagNow,
+  readDatabaseBytes,
   type DatabaseName,
   type FileTag,
 } from './account-database.ts';
@@ -73,10 +74,10 @@ export class AccountsStore {
       databaseNames.map(async (name) => {
         const tag = await getFileTag(join(store.etcDir, databasePaths[name]));
         store.#tags.set(name, tag);
-        return readDatabaseText(store.etcDir, name);
+        return [name, await readDatabaseBytes(store.etcDir, name)] as const;
       }),
     );
-    store.#db = AccountDatabase.parse(files[0]!, files[1]!, files[2]!, files[3]!, files[4]!);
+    store.#db = AccountDatabase.fromBytes(Object.fromEntries(files) as Record<DatabaseName, Buffer>);
     // shadow-utils removes its `<file>.lock` files once all its files are written: that is
     // when an outside change is complete, sooner than any quiet time would tell.
     const shadowFiles = ['passwd', 'shadow', 'group', 'gshadow'];
@@ -163,7 +164,7 @@ export class AccountsStore {
               changed.map((name) =>
                 stageAccountFile(
                   join(this.etcDir, databasePaths[name]),
-                  db.render(name),
+                  db.renderBytes(name),
                   name.endsWith('shadow') ? 0o640 : 0o644,
                 ),
               ),
@@ -178,7 +179,7 @@ export class AccountsStore {
           if (failure) throw (failure as PromiseRejectedResult).reason;
           for (const file of staged) file.commit();
           committed = true;
-          for (const name of changed) this.#tags.set(name, await getFileTag(join(this.etcDir, databasePaths[name])));
+          for (const name of changed) this.#tags.set(name, getFileTagNow(join(this.etcDir, databasePaths[name])));
           if (subordinate.status === 'fulfilled') await subordinate.value?.remember();
           const directories = new Set(changed.map((name) => dirname(join(this.etcDir, databasePaths[name]))));
           if (subordinate.status === 'fulfilled' && subordinate.value?.staged.length) directories.add(this.etcDir);
@@ -254,7 +255,10 @@ export class AccountsStore {
     if (changed.length === 0) return;
     const before = this.#db;
     let next = before;
-    for (const name of changed) next = next.withText(name, await readDatabaseText(this.etcDir, name));
+    for (const name of changed) {
+      const bytes = await readDatabaseBytes(this.etcDir, name);
+      next = next.withText(name, bytes.toString('utf8'), bytes);
+    }
     this.#db = next;
     this.#revision += 1;
     this.#emit(before, next);

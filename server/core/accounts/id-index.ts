@@ -12,7 +12,21 @@ export interface IdIndex {
   highestGid: Map<string, number>;
 }
 
+// Who owns each id, counting the ids freed (a deletion, a changed UID): the lowest-free
+// search below starts where its last one stopped while nothing was freed since.
+export class IdOwners extends Map<number, string> {
+  freed = 0;
+
+  override delete(id: number): boolean {
+    const had = super.delete(id);
+    if (had) this.freed += 1;
+    return had;
+  }
+}
+
 const indexes = new WeakMap<AccountDatabase, IdIndex>();
+// Per owners map and range: every id below `from` has an owner, as of `freed` ids freed.
+const lowestFree = new WeakMap<Map<number, string>, Map<string, { from: number; freed: number }>>();
 
 // Drops a database's index (after a rollback undid changes the index had followed).
 export function forgetIdIndex(db: AccountDatabase): void {
@@ -23,7 +37,7 @@ export function forgetIdIndex(db: AccountDatabase): void {
 export function getIdIndex(db: AccountDatabase): IdIndex {
   let index = indexes.get(db);
   if (!index) {
-    index = { uidOwners: new Map(), gidOwners: new Map(), highestUid: new Map(), highestGid: new Map() };
+    index = { uidOwners: new IdOwners(), gidOwners: new IdOwners(), highestUid: new Map(), highestGid: new Map() };
     for (const entry of db.passwd.entries())
       if (!index.uidOwners.has(entry.uid)) index.uidOwners.set(entry.uid, entry.login);
     for (const entry of db.group.entries())
@@ -57,6 +71,18 @@ export function allocateId(
     highest.set(key, top + 1);
     return top + 1;
   }
-  for (let id = min; id <= max; id += 1) if (!owners.has(id) && !isTaken(id)) return id;
+  // The range is full to its top: the lowest free id, as useradd then picks. Without the
+  // cursor, each of the accounts past the top scanned every owned id from `min` (100,000
+  // accounts in a 129,000-wide range: 53 s for the last 10,000 of a bulk create).
+  const freed = owners instanceof IdOwners ? owners.freed : null;
+  let cursors = lowestFree.get(owners);
+  const cursor = cursors?.get(key);
+  let id = cursor !== undefined && cursor.freed === freed ? cursor.from : min;
+  while (id <= max && owners.has(id)) id += 1;
+  if (freed !== null) {
+    if (!cursors) lowestFree.set(owners, (cursors = new Map()));
+    cursors.set(key, { from: id, freed });
+  }
+  for (; id <= max; id += 1) if (!owners.has(id) && !isTaken(id)) return id;
   return null;
 }

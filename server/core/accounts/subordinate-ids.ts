@@ -142,3 +142,66 @@ export function changeSubordinateLines(
 function formatRange(range: SubordinateRange): string {
   return [range.owner, range.start, range.count].join(':');
 }
+
+// A subuid or subgid file's ranges sorted by start, with who has one and where the last
+// allocation stopped, kept between transactions: a create then finds its range without
+// sorting and scanning every range from the start (50 ms per file and create with 100,000
+// accounts). Only for additions: a removal or a rename rebuilds it.
+export class SubordinateIndex {
+  readonly #sorted: SubordinateRange[];
+  readonly #owners = new Set<string>();
+  // Every gap below `start` (before range `index`) is too small for `count` ids, or taken.
+  #cursor: { key: string; index: number; start: number } | null = null;
+
+  constructor(lines: readonly DatabaseLine<SubordinateRange>[]) {
+    const ranges: SubordinateRange[] = [];
+    for (const line of lines) {
+      if (!line.entry) continue;
+      ranges.push(line.entry);
+      this.#owners.add(line.entry.owner);
+    }
+    this.#sorted = ranges.sort((a, b) => a.start - b.start);
+  }
+
+  // The ranges `owners` without one get, as allocateRanges gives them (the lowest free
+  // place, one after another); `commit` records them once they are written.
+  allocate(owners: readonly string[], space: SubordinateSpace): { added: SubordinateRange[]; commit: () => void } {
+    const wanted = space.count > 0 ? [...new Set(owners)].filter((owner) => !this.#owners.has(owner)) : [];
+    const key = `${space.min}-${space.max}-${space.count}`;
+    const resume = this.#cursor?.key === key ? this.#cursor : null;
+    let index = resume?.index ?? 0;
+    let start = resume?.start ?? space.min;
+    const added: SubordinateRange[] = [];
+    // Where each new range goes in the sorted list (before the range it stopped at).
+    const places: number[] = [];
+    for (const owner of wanted) {
+      for (; index < this.#sorted.length; index += 1) {
+        const range = this.#sorted[index]!;
+        if (range.start + range.count <= start) continue;
+        if (range.start >= start + space.count) break;
+        start = range.start + range.count;
+      }
+      if (start + space.count - 1 > space.max) break;
+      added.push({ owner, start, count: space.count });
+      places.push(index);
+      start += space.count;
+    }
+    const at = index;
+    return {
+      added,
+      commit: () => {
+        // A few are put in place (from the last, so that the earlier places still hold);
+        // many (a bulk create) are sorted in with the rest.
+        if (added.length <= 16)
+          for (let position = added.length - 1; position >= 0; position -= 1)
+            this.#sorted.splice(places[position]!, 0, added[position]!);
+        else {
+          for (const range of added) this.#sorted.push(range);
+          this.#sorted.sort((a, b) => a.start - b.start);
+        }
+        for (const range of added) this.#owners.add(range.owner);
+        this.#cursor = { key, index: at + added.length, start };
+      },
+    };
+  }
+}

@@ -52,4 +52,53 @@ describe('account database files', () => {
     expect(parseLoginDefs('').homeMode).toBe(0o755);
     expect(parseShells('# shells\n/bin/sh\n\n/usr/bin/zsh\n')).toEqual(['/bin/sh', '/usr/bin/zsh']);
   });
+
+  it('splices the bytes it last wrote: every render equals a render of every line, through changes and rollbacks', () => {
+    const text = Array.from({ length: 300 }, (_, i) => `user${i}:x:${1000 + i}:100:User ${i}:/home/user${i}:/bin/sh\n`)
+      .join('')
+      .replace('user7:', '# a comment\nuser7:');
+    const file = parseDatabaseFile.passwd(text, Buffer.from(text));
+    const whole = () => file.clone().render();
+    const entry = (login: string, uid: number, shell = '/bin/bash') => ({
+      login,
+      password: 'x',
+      uid,
+      gid: 100,
+      gecos: `Ünïcode ${login}`,
+      home: `/home/${login}`,
+      shell,
+    });
+    const expectSame = () => expect(Buffer.concat(file.renderBytes()).toString('utf8')).toBe(whole());
+    expectSame();
+    // Changes in the middle, deletions (holes), renames and appends, committed.
+    file.begin();
+    file.set(entry('user5', 1005));
+    file.delete('user9');
+    file.rename('user200', entry('renamed', 1200));
+    file.set(entry('new1', 2001));
+    file.commit();
+    expectSame();
+    // A transaction rendered, then rolled back: the bytes kept are still the file's.
+    file.begin();
+    file.set(entry('user6', 1006, '/bin/zsh'));
+    file.delete('user10');
+    file.set(entry('new2', 2002));
+    file.renderBytes();
+    file.rollback();
+    expectSame();
+    // Many changes at once (rendered whole), then appends only, then one change again.
+    file.begin();
+    for (let i = 20; i < 120; i += 1) file.set(entry(`user${i}`, 3000 + i));
+    file.commit();
+    expectSame();
+    for (let i = 0; i < 40; i += 1) {
+      file.begin();
+      file.set(entry(`more${i}`, 4000 + i));
+      if (i % 7 === 0) file.delete(`user${150 + i}`);
+      if (i % 5 === 0) file.set(entry(`user${130 + i}`, 5000 + i));
+      file.commit();
+      expectSame();
+    }
+    expect(file.get('more39')?.uid).toBe(4039);
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyCreateAccount } from '../../../server/core/accounts/account-operations.ts';
 import { applyCreateGroup } from '../../../server/core/accounts/group-operations.ts';
+import { allocateId, IdOwners } from '../../../server/core/accounts/id-index.ts';
 import { useAccountsStore } from '../../helpers/accounts-store-sandbox.ts';
 
 // Debian's login.defs gives UIDs and GIDs the same range (1000–60000): the highest id handed
@@ -33,5 +34,32 @@ describe('allocating UIDs and GIDs in equal ranges', () => {
     expect(applyCreateGroup(db, { name: 'thirdgroup', roles: false }, context).gid).toBe(topGid + 3);
     expect(new Set(uids()).size).toBe(uids().length);
     expect(new Set(gids()).size).toBe(gids().length);
+  });
+});
+
+describe('allocating past the top of a full range', () => {
+  it('hands out the lowest free id each time, and a freed lower id next', () => {
+    const owners = new IdOwners([
+      [10, 'a'],
+      [11, 'b'],
+      [13, 'c'],
+      [15, 'top'],
+    ]);
+    const highest = new Map<string, number>();
+    const take = (login: string) => {
+      const id = allocateId(owners, highest, 10, 15);
+      if (id !== null) owners.set(id, login);
+      return id;
+    };
+    // The highest owned id is the range's top: the lowest free ids, in order, as useradd picks.
+    expect([take('d'), take('e'), take('f')]).toEqual([12, 14, null]);
+    // An id freed below where the last search stopped is found again.
+    owners.delete(11);
+    expect(take('g')).toBe(11);
+    expect(take('h')).toBe(null);
+    // An id that is held (a UID with processes) is passed over, not remembered as taken.
+    owners.delete(10);
+    expect(allocateId(owners, highest, 10, 15, (id) => id === 10)).toBe(null);
+    expect(allocateId(owners, highest, 10, 15)).toBe(10);
   });
 });

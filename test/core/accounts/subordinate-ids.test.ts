@@ -7,6 +7,7 @@ import {
   changeSubordinateLines,
   findFreeRange,
   parseSubordinateIds,
+  SubordinateIndex,
 } from '../../../server/core/accounts/subordinate-ids.ts';
 
 let s: AccountsSandbox;
@@ -133,5 +134,35 @@ describe('subordinate ids (subuid, subgid)', () => {
     await Promise.all(['subuid', 'subgid'].map((name) => unlink(join(s.root, 'etc', name))));
     await s.service.createAccount({ login: 'nosub', password: null, createHome: false });
     await expect(readFile(join(s.root, 'etc/subuid'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('allocates from where the last allocation stopped as it would from the start', () => {
+    const space = { min: 1000, max: 60_000, count: 1000 };
+    // Gaps too small, a gap that fits two ranges, overlapping ranges, then free space.
+    const text = ['a:1500:1000', 'b:3000:1000', 'c:6000:500', 'd:6200:1000', 'e:9300:1000', 'f:12000:1000']
+      .map((line) => `${line}\n`)
+      .join('');
+    const lines = parseSubordinateIds(text);
+    const index = new SubordinateIndex(lines);
+    const known = lines.flatMap((line) => (line.entry ? [line.entry] : []));
+    let round = 0;
+    for (const owners of [['n1'], ['n2', 'n3'], ['a', 'n4'], Array.from({ length: 20 }, (_, i) => `m${i}`), ['n5']]) {
+      const expected = allocateRanges(
+        known,
+        owners.filter((owner) => !known.some((range) => range.owner === owner)),
+        space.min,
+        space.max,
+        space.count,
+      );
+      const { added, commit } = index.allocate(owners, space);
+      expect(added, `round ${round}`).toEqual(expected);
+      commit();
+      known.push(...added);
+      round += 1;
+    }
+    // Past a full space: nothing.
+    expect(index.allocate(['late'], { ...space, max: 20_000 }).added).toEqual(
+      allocateRanges(known, ['late'], space.min, 20_000, space.count),
+    );
   });
 });

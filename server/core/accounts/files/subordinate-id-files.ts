@@ -6,6 +6,7 @@ import type { LoginDefs } from '../parse-login-defs.ts';
 import {
   changeSubordinateLines,
   parseSubordinateIds,
+  SubordinateIndex,
   type SubordinateChange,
   type SubordinateRange,
   type SubordinateSpace,
@@ -16,7 +17,18 @@ import { stageAccountFile, type StagedFile } from './write-account-file.ts';
 const subordinateNames = ['subuid', 'subgid'] as const;
 type SubordinateName = (typeof subordinateNames)[number];
 
-type Cached = { tag: FileTag; text: string; lines: DatabaseLine<SubordinateRange>[] };
+// A file as last read or written: its bytes in pieces (the last ones appended), its lines,
+// and its ranges indexed for additions.
+type Cached = {
+  tag: FileTag;
+  chunks: Buffer[];
+  size: number;
+  lines: DatabaseLine<SubordinateRange>[];
+  index: SubordinateIndex;
+};
+
+// More pieces than this are joined into one buffer.
+const maxChunks = 32;
 
 // etc/subuid and etc/subgid of a root, read when their tag changes and kept parsed between
 // transactions (10,000 lines each: parsing them on every create cost milliseconds). The
@@ -54,9 +66,9 @@ export class SubordinateIdFiles {
     const results = await Promise.allSettled(
       [...this.#present].map(async (name) => {
         const current = await this.#read(name);
-        const next = changeSubordinateLines(current.text, current.lines, change, spaces[name]);
+        const next = getNext(current, change, spaces[name]);
         if (!next) return null;
-        return { name, next, file: await stageAccountFile(join(this.#etcDir, name), next.text) };
+        return { name, next, file: await stageAccountFile(join(this.#etcDir, name), next.chunks) };
       }),
     );
     const changed = results.flatMap((result) =>
@@ -70,8 +82,11 @@ export class SubordinateIdFiles {
     return {
       staged: changed.map((file) => file.file),
       remember: async () => {
-        for (const { name, next } of changed)
-          this.#cache.set(name, { tag: await getFileTag(join(this.#etcDir, name)), ...next });
+        for (const { name, next } of changed) {
+          const { commit, ...kept } = next;
+          commit();
+          this.#cache.set(name, { tag: await getFileTag(join(this.#etcDir, name)), ...kept });
+        }
       },
     };
   }
@@ -81,9 +96,54 @@ export class SubordinateIdFiles {
     const tag = await getFileTag(path);
     const cached = this.#cache.get(name);
     if (cached?.tag === tag) return cached;
-    const text = await readFile(path, 'utf8');
-    const fresh = { tag, text, lines: parseSubordinateIds(text) };
+    const bytes = await readFile(path);
+    const lines = parseSubordinateIds(bytes.toString('utf8'));
+    const fresh = { tag, chunks: [bytes], size: bytes.length, lines, index: new SubordinateIndex(lines) };
     this.#cache.set(name, fresh);
     return fresh;
   }
+}
+
+// A file's next version after `change`, and what to do once it is written; null when nothing
+// changes. An addition alone appends to the bytes as they were (the lines kept are the same
+// array, grown at the commit); a removal or a rename renders every line.
+function getNext(
+  current: Cached,
+  change: SubordinateChange,
+  space: SubordinateSpace,
+): (Omit<Cached, 'tag'> & { commit: () => void }) | null {
+  if (change.removed.size > 0 || change.renamed.size > 0) {
+    const text = Buffer.concat(current.chunks, current.size).toString('utf8');
+    const next = changeSubordinateLines(text, current.lines, change, space);
+    if (!next) return null;
+    const bytes = Buffer.from(next.text, 'utf8');
+    return {
+      chunks: [bytes],
+      size: bytes.length,
+      lines: next.lines,
+      index: new SubordinateIndex(next.lines),
+      commit: () => {},
+    };
+  }
+  const { added, commit } = current.index.allocate(change.added, space);
+  if (added.length === 0) return null;
+  const texts = added.map((range) => `${range.owner}:${range.start}:${range.count}\n`);
+  const chunks = [...current.chunks];
+  // A last line without its newline gets one, as changeSubordinateLines gives it.
+  const last = chunks.at(-1);
+  if (last !== undefined && last.length > 0 && last[last.length - 1] !== 10) chunks.push(Buffer.from('\n'));
+  chunks.push(Buffer.from(texts.join(''), 'utf8'));
+  let size = 0;
+  for (const chunk of chunks) size += chunk.length;
+  const lines = current.lines;
+  return {
+    chunks: chunks.length > maxChunks ? [Buffer.concat(chunks, size)] : chunks,
+    size,
+    lines,
+    index: current.index,
+    commit: () => {
+      commit();
+      added.forEach((entry, position) => lines.push({ entry, text: texts[position]!.slice(0, -1) }));
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import {
+  close,
   closeSync,
   fchmodSync,
   fchownSync,
@@ -9,6 +10,7 @@ import {
   rmSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { hitFaultPoint } from '../directory-steps.ts';
@@ -21,7 +23,11 @@ export interface StagedFile {
 }
 
 // Replaces a file's content atomically, as shadow-utils' commonio does (see stageAccountFile).
-export async function writeAccountFile(path: string, text: string, fallbackMode = 0o644): Promise<void> {
+export async function writeAccountFile(
+  path: string,
+  text: string | readonly Buffer[],
+  fallbackMode = 0o644,
+): Promise<void> {
   (await stageAccountFile(path, text, fallbackMode)).commit();
 }
 
@@ -36,7 +42,12 @@ export async function writeAccountFile(path: string, text: string, fallbackMode 
 // here are only ever replaced by rename, never changed in place, so once the new version is
 // renamed in, the old inode lives on as `<file>-` with its content, mode, owner and times,
 // and nothing was copied (600 KB per file with 10,000 accounts).
-export async function stageAccountFile(path: string, text: string, fallbackMode = 0o644): Promise<StagedFile> {
+// `text` may come in pieces, written one after another (DatabaseFile.renderBytes).
+export async function stageAccountFile(
+  path: string,
+  text: string | readonly Buffer[],
+  fallbackMode = 0o644,
+): Promise<StagedFile> {
   hitFaultPoint(`stage ${path}`);
   // Every step but the fsync is a system call of microseconds, made synchronously: through
   // the thread pool (4 threads) the ten steps of four to six files queued behind each
@@ -69,7 +80,8 @@ export async function stageAccountFile(path: string, text: string, fallbackMode 
       }
     }
     fchmodSync(fd, mode);
-    writeFileSync(fd, text);
+    if (typeof text === 'string') writeFileSync(fd, text);
+    else for (const piece of text) writeAll(fd, piece);
     await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
   } catch (error) {
     closeSync(fd);
@@ -79,11 +91,33 @@ export async function stageAccountFile(path: string, text: string, fallbackMode 
   closeSync(fd);
   return {
     commit: () => {
-      if (current) renameSync(`${backup}+`, backup);
-      renameSync(temporary, path);
+      // The backup replaced is held open across its rename and closed through the thread
+      // pool: the rename then frees none of its blocks, the close does, later (with
+      // 100,000 accounts, freeing a 7 MB file made each rename 7–17 ms on this disk).
+      const previous = current ? openOld(backup) : null;
+      try {
+        if (current) renameSync(`${backup}+`, backup);
+        renameSync(temporary, path);
+      } finally {
+        if (previous !== null) close(previous, () => {});
+      }
     },
     discard,
   };
+}
+
+// Writes all of `bytes` (write(2) may write less than asked).
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
+// A descriptor on the file about to be replaced, or null (none, or unreadable).
+function openOld(path: string): number | null {
+  try {
+    return openSync(path, 'r');
+  } catch {
+    return null;
+  }
 }
 
 // Makes the renames in a directory durable.
