@@ -87,7 +87,9 @@ async function watchForImport(page: Page, expected: number): Promise<() => Promi
         // (No named functions in here: tsx would call a helper the page does not have.)
         const observer = new MutationObserver(() => {
           const counts = document.getElementById('accounts-counts')?.textContent ?? '';
-          if (body.dataset.generation === before || !counts.startsWith(`${count} accounts`)) return;
+          // The count is formatted in the page's language (10,052 in English).
+          const shown = Number((/^[^a-z]*/i.exec(counts)?.[0] ?? '').replace(/\D/g, ''));
+          if (body.dataset.generation === before || shown !== count) return;
           observer.disconnect();
           requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
         });
@@ -147,7 +149,8 @@ export async function runImport(
     const csrf = await page.evaluate(
       () => document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '',
     );
-    const before = Number(/^(\d+)/.exec((await page.locator('#accounts-counts').textContent()) ?? '')?.[1]);
+    const countsText = (await page.locator('#accounts-counts').textContent()) ?? '';
+    const before = Number((/^[^a-z]*/i.exec(countsText)?.[0] ?? '').replace(/\D/g, ''));
     // The import page's own follower: its progress topic, as the page subscribes to it.
     socket = new WebSocket(`wss://127.0.0.1:${daemon.port}/ws`, {
       headers: { cookie, origin: url },
