@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
-import { validateHome } from './validate-fields.ts';
+import { isNormalPath, validateHome } from './validate-fields.ts';
 import { type CoreMessage, quoted, say } from '../messages.ts';
 
 // The one rule for the paths a request may name (a new home, a changed home, a home moved by
@@ -53,9 +53,6 @@ export const systemDirectories = [
   archivesBase,
 ];
 
-// A slash doubled, a `.` or `..` part, or a slash at the end: what normalizing changes.
-const notNormal = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
-
 const systemSet = new Set(systemDirectories);
 // Every system directory and every directory above one: a path in here contains one.
 const aboveSystem = new Set(systemDirectories.flatMap((directory) => [directory, ...getAncestors(directory)]));
@@ -75,12 +72,6 @@ export function normalizeHome(home: string): string {
   if (!home.startsWith('/') || isNormalPath(home)) return home;
   const normal = posix.normalize(home);
   return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
-}
-
-// Whether an absolute path is already as posix.normalize (and normalizeHome) writes it: most
-// are, and a 10,000-row import asks for each new home several times.
-export function isNormalPath(path: string): boolean {
-  return path.startsWith('/') && !notNormal.test(path);
 }
 
 // The directories above a path, nearest first ("/a/b/c" → "/a/b", "/a", "/"); none for a

@@ -4,11 +4,11 @@ import { AccountDatabase } from '../../../server/core/accounts/account-database.
 import {
   checkHomePath,
   getPathProblem as getPathMessage,
-  isNormalPath,
   normalizeHome,
   noteHomeChange,
   parseHomeBase,
 } from '../../../server/core/accounts/home-paths.ts';
+import { isNormalPath } from '../../../server/core/accounts/validate-fields.ts';
 import { renderMessage } from '../../../server/core/messages.ts';
 
 const passwd = `root:x:0:0:root:/root:/bin/bash
