@@ -117,6 +117,14 @@ export async function runImportBench(): Promise<void> {
       `${run.rows} rows: ${((run.shown / run.rows) * 1000).toFixed(1)} ms per 1,000 rows end to end, ` +
         `${run.progressFrames} progress frames\n`,
     );
+    // Where the RSS is (rss-split.ts): what an import adds to V8's heap shows in the anonymous part.
+    const say = (split: typeof run.splitBefore) =>
+      `files ${split.files.toFixed(1)}, malloc heap ${split.mallocHeap.toFixed(1)}, ` +
+      `anonymous ${split.anonymous.toFixed(1)} MiB (largest: ${split.largestAnonymous
+        .slice(0, 6)
+        .map(({ sizeMiB, rssMiB }) => `${rssMiB.toFixed(1)} of ${sizeMiB.toFixed(1)}`)
+        .join(', ')})`;
+    process.stdout.write(`  RSS before: ${say(run.splitBefore)}\n  RSS 5 s after: ${say(run.splitSettled)}\n`);
   }
 }
 

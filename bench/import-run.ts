@@ -10,6 +10,7 @@ import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import { getCookieHeader, logIn } from './browser.ts';
 import { getCpuMs, getMemory, startServer } from './processes.ts';
+import { getRssSplit, type RssSplit } from './rss-split.ts';
 
 const projectDir = join(import.meta.dirname, '..');
 // LICORN_BENCH_PROFILE_DIR=dir: each daemon writes a CPU profile there (node --cpu-prof).
@@ -32,6 +33,9 @@ export interface ImportRun {
   afterMiB: number;
   // Five seconds later, the daemon idle (V8 gives back some of a burst's heap by then).
   settledMiB: number;
+  // Where the RSS is, before the import and 5 s after it (rss-split.ts).
+  splitBefore: RssSplit;
+  splitSettled: RssSplit;
 }
 
 // The CSV an admin would import: login, full name, and a group for every third row.
@@ -87,7 +91,9 @@ async function watchForImport(page: Page, expected: number): Promise<() => Promi
         // (No named functions in here: tsx would call a helper the page does not have.)
         const observer = new MutationObserver(() => {
           const counts = document.getElementById('accounts-counts')?.textContent ?? '';
-          if (body.dataset.generation === before || !counts.startsWith(`${count} accounts`)) return;
+          // The count is formatted in the page's language (10,052 in English).
+          const shown = Number((/^[^a-z]*/i.exec(counts)?.[0] ?? '').replace(/\D/g, ''));
+          if (body.dataset.generation === before || shown !== count) return;
           observer.disconnect();
           requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
         });
@@ -147,7 +153,8 @@ export async function runImport(
     const csrf = await page.evaluate(
       () => document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '',
     );
-    const before = Number(/^(\d+)/.exec((await page.locator('#accounts-counts').textContent()) ?? '')?.[1]);
+    const countsText = (await page.locator('#accounts-counts').textContent()) ?? '';
+    const before = Number((/^[^a-z]*/i.exec(countsText)?.[0] ?? '').replace(/\D/g, ''));
     // The import page's own follower: its progress topic, as the page subscribes to it.
     socket = new WebSocket(`wss://127.0.0.1:${daemon.port}/ws`, {
       headers: { cookie, origin: url },
@@ -170,6 +177,7 @@ export async function runImport(
     const shown = await watchForImport(page, before + count);
     // The daemon's RSS every 20 ms while it imports (VmHWM also counts its start).
     const beforeMiB = (await getMemory(daemon.child.pid!)).rssMiB;
+    const splitBefore = await getRssSplit(daemon.child.pid!);
     let peakMiB = 0;
     let sampling = true;
     const sampled = (async () => {
@@ -195,6 +203,7 @@ export async function runImport(
     const memory = await getMemory(daemon.child.pid!);
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const settled = await getMemory(daemon.child.pid!);
+    const splitSettled = await getRssSplit(daemon.child.pid!);
     if (snapshotDir) await writeSnapshot(daemon.child.pid!, snapshotDir);
     await page.context().close();
     return {
@@ -207,6 +216,8 @@ export async function runImport(
       peakMiB: Math.max(peakMiB, memory.peakMiB),
       afterMiB: memory.rssMiB,
       settledMiB: settled.rssMiB,
+      splitBefore,
+      splitSettled,
     };
   } finally {
     socket?.close();

@@ -140,11 +140,7 @@ export async function importCsv(
   const rows = parseAccountsCsv(text, options.mapping);
   const withHomes = options.createHomes !== false;
   const create = async (valid: CsvAccountRow[]) => {
-    const inputs = valid.map((row) => ({
-      ...toNewAccount(row),
-      password: row.password ?? null,
-      createHome: withHomes,
-    }));
+    const inputs = valid.map((row) => toNewAccount(row, withHomes));
     const { onProgress, by, processes } = options;
     const created = await createAccountEntries(store, inputs, { onProgress, by, processes });
     return created.map(({ entry }) => entry.login);
@@ -175,7 +171,7 @@ export async function importCsv(
     report('checking', index + 1, rows.length);
     try {
       // A home in the way would refuse the real import too: it is reported now.
-      await tryCreate(store, trial, { ...toNewAccount(row), password: row.password }, withHomes, context, rules);
+      await tryCreate(store, trial, toNewAccount(row, withHomes), withHomes, context, rules);
       valid.push(row);
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
-import { validateHome } from './validate-fields.ts';
+import { isNormalPath, validateHome } from './validate-fields.ts';
 import { type CoreMessage, quoted, say } from '../messages.ts';
 
 // The one rule for the paths a request may name (a new home, a changed home, a home moved by
@@ -69,7 +69,7 @@ export function isWithin(path: string, ancestor: string): boolean {
 // side: resolveOnDisk.) A home that is not absolute is returned as it is and counts for
 // nothing: no path is ever inside it.
 export function normalizeHome(home: string): string {
-  if (!home.startsWith('/')) return home;
+  if (!home.startsWith('/') || isNormalPath(home)) return home;
   const normal = posix.normalize(home);
   return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
 }
@@ -79,6 +79,13 @@ export function normalizeHome(home: string): string {
 function getAncestors(path: string): string[] {
   const ancestors: string[] = [];
   if (path === '/' || !path.startsWith('/')) return ancestors;
+  // A normal path's parent is what precedes its last slash (posix.dirname's answer, cheaper).
+  if (isNormalPath(path)) {
+    for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1))
+      ancestors.push(path.slice(0, end));
+    ancestors.push('/');
+    return ancestors;
+  }
   for (let current = posix.dirname(path); ; current = posix.dirname(current)) {
     ancestors.push(current);
     if (current === '/') return ancestors;
