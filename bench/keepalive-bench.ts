@@ -3,7 +3,9 @@
 // the other, three rounds in one run; each round's ratio, the servers' CPU per request
 // (/proc/PID/stat around the load: what a request costs whatever else the shared machine
 // runs) and their start to listening, then the medians. `LICORN_BENCH_PROFILE_DIR=dir` has
-// every daemon write a CPU profile (`node --cpu-prof`) of its start and its load.
+// every daemon write a CPU profile (`node --cpu-prof`) of its start and its load;
+// `LICORN_BENCH_KEEPALIVE_COMPARE=path` loads another build's `dist/server/main.js` too (a
+// checkout of the commit before, with the same node_modules and build/) in each round.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,12 +69,22 @@ export async function runKeepAliveBench(): Promise<void> {
     const baselineArgs = ['--cert', tls[1]!, '--key', tls[3]!, '--bytes', String(loginBytes)];
     await (await startServer(baselineScript, baselineArgs)).stop();
 
+    const compareScript = process.env.LICORN_BENCH_KEEPALIVE_COMPARE;
     const ours: Figures[] = [];
     const theirs: Figures[] = [];
+    const before: Figures[] = [];
     process.stdout.write(`Keep-alive: autocannon -c 50 -d ${seconds} on /login/ (${loginBytes} bytes), in turn\n`);
     for (let round = 1; round <= rounds; round++) {
       theirs.push(await measureOne(baselineScript, baselineArgs, []));
       ours.push(await measureOne(daemonScript, daemonArgs, daemonNodeArgs));
+      if (compareScript) {
+        const other = await measureOne(compareScript, daemonArgs, daemonNodeArgs);
+        before.push(other);
+        process.stdout.write(
+          `round ${round}: the other build ${other.rate.toFixed(0)} req/s, ${other.cpuUsPerRequest.toFixed(1)} µs ` +
+            `CPU/req, start ${other.startMs.toFixed(0)} ms; ratio ${(other.rate / theirs.at(-1)!.rate).toFixed(2)}×\n`,
+        );
+      }
       const [a, b] = [ours.at(-1)!, theirs.at(-1)!];
       process.stdout.write(
         `round ${round}: licornd ${a.rate.toFixed(0)} req/s, ${a.cpuUsPerRequest.toFixed(1)} µs CPU/req, ` +
@@ -89,6 +101,14 @@ export async function runKeepAliveBench(): Promise<void> {
         `${median(ours.map((f) => f.startMs)).toFixed(0)} ms against ` +
         `${median(theirs.map((f) => f.startMs)).toFixed(0)} ms (target ≤ 1000 ms)\n`,
     );
+    if (before.length > 0) {
+      const ratiosBefore = before.map((figures, index) => figures.rate / theirs[index]!.rate);
+      process.stdout.write(
+        `the other build, median: ratio ${median(ratiosBefore).toFixed(2)}×; CPU per request ` +
+          `${median(before.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs; start ` +
+          `${median(before.map((f) => f.startMs)).toFixed(0)} ms\n`,
+      );
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
