@@ -3,13 +3,12 @@ import type { FastifyRequest } from 'fastify';
 import { CoreError } from '../../core/errors.ts';
 import { changePasswordPath } from '../auth/change-password-path.ts';
 import { quoted, say } from '../../core/messages.ts';
-import { isWebSocketPath } from './websockets.ts';
 import { prependHook, type RouteHook } from './route-hooks.ts';
 
 // Whether a request is from code (the API, the CLI) rather than a person's browser page.
 export function isApiRequest(request: FastifyRequest): boolean {
   const { url } = request;
-  return url.startsWith('/api/') || isWebSocketPath(url);
+  return url.startsWith('/api/') || url === '/ws' || url.startsWith('/ws?') || url.startsWith('/terminal/ws/');
 }
 
 // The guard of a route that needs a session (and an admin's, when `admin`): pages send the

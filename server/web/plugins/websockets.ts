@@ -6,9 +6,16 @@ import websocket from '@fastify/websocket';
 import { handleWebSocketError } from '../routes/push-socket.ts';
 import { maxFrameBytes } from '../push/push-limits.ts';
 
-// Whether a URL is one of the sockets': the push channel (/ws) or a terminal's (/terminal/ws/<id>).
+// The URLs of the sockets: the push channel (/ws) and a terminal's (/terminal/ws/<id>, an id as
+// TerminalManager makes them), with or without a query string.
+const socketUrl = /^\/(?:ws|terminal\/ws\/[A-Za-z0-9_-]{22})(?:\?.*)?$/s;
+
+// Whether a URL is one of the sockets'. Exactly their routes' shapes: an upgrade is handed to
+// the plugin only when a socket route will answer it, whose hooks close the connection after
+// any refusal (a URL no route matches would be answered by the app's 404, outside the plugin's
+// context, and its connection left open).
 export function isWebSocketPath(url: string): boolean {
-  return url === '/ws' || url.startsWith('/ws?') || url.startsWith('/terminal/ws/');
+  return socketUrl.test(url);
 }
 
 // Registers @fastify/websocket in `scope`, the context of the routes that upgrade, and not on

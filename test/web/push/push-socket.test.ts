@@ -18,7 +18,8 @@ describe('the push channel over real HTTPS/WSS', () => {
     // Only the sockets' routes carry @fastify/websocket (plugins/websockets.ts): an upgrade of
     // a page must not be left open outside its care, nor reach the page's handler.
     const { cookie } = await logIn(server.t.app, 'admin', testPasswords.admin);
-    for (const path of ['/login/', '/accounts/', '/no-such-page', '/wsx']) {
+    const paths = ['/login/', '/accounts/', '/no-such-page', '/wsx', '/ws/', '/terminal/ws/short', '/terminal/ws/x/y'];
+    for (const path of paths) {
       const [host, port] = server.host.split(':');
       const socket = connectTls({ host, port: Number(port), rejectUnauthorized: false });
       let answer = '';
