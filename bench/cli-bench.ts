@@ -4,7 +4,7 @@
 // `licorn add user` started to its row painted in an open accounts page, against `useradd`.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -15,7 +15,7 @@ import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { AccountsService } from '../server/core/accounts/accounts-service.ts';
 import { EventBus } from '../server/core/events/event-bus.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
-import { startServer } from './processes.ts';
+import { startBenchDaemon } from './processes.ts';
 import { printTable } from './print-table.ts';
 
 const projectDir = join(import.meta.dirname, '..');
@@ -99,14 +99,8 @@ export async function runCliBench(): Promise<void> {
       })),
     );
     await service.close();
-    const configFile = join(dir, 'licorn.conf');
-    await writeFile(configFile, 'log.level = "warn"\n');
     // No demo loop devices: nothing to detach if the run is killed.
-    const daemon = await startServer(
-      join(projectDir, 'dist/server/main.js'),
-      ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0'],
-      { LICORN_DEMO_VOLUMES: 'false' },
-    );
+    const daemon = await startBenchDaemon(dir, root, { env: { LICORN_DEMO_VOLUMES: 'false' } });
     const socket = join(dir, 'licornd.sock');
     const files = await startFilesNamespace(root);
     try {

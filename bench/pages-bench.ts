@@ -4,7 +4,7 @@
 // Chromium, and the delay from a `useradd` in a shell to the row shown in 1 and in 20 open
 // pages, against the delay to a bare WebSocket client.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +18,11 @@ import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { AccountsService } from '../server/core/accounts/accounts-service.ts';
 import { EventBus } from '../server/core/events/event-bus.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
-import { getMemory, startServer } from './processes.ts';
+import { getMemory, startBenchDaemon } from './processes.ts';
 import { benchAccounts, benchAccountsLabel, prepareBenchRoot, useWideRanges } from './bench-accounts.ts';
 import { printTable } from './print-table.ts';
 
 const run = promisify(execFile);
-const projectDir = join(import.meta.dirname, '..');
 const median = (values: number[]) => quantile(values, 0.5);
 const quantile = (values: number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
@@ -132,18 +131,7 @@ export async function runPagesBench(): Promise<void> {
         await service.close();
       },
     );
-    const configFile = join(dir, 'licorn.conf');
-    await writeFile(configFile, 'log.level = "warn"\n');
-    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), [
-      '--config',
-      configFile,
-      '--root',
-      root,
-      '--tls-dir',
-      join(dir, 'certs'),
-      '--port',
-      '0',
-    ]);
+    const daemon = await startBenchDaemon(dir, root);
     const url = `https://127.0.0.1:${daemon.port}`;
     const pid = daemon.child.pid!;
     try {

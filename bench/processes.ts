@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 // A server process under benchmark.
 export interface ServerProcess {
@@ -59,6 +60,30 @@ export async function startServer(
         child.kill('SIGTERM');
       }),
   };
+}
+
+// The daemon as `npm start` runs it: the bundle, built by the bench beforehand.
+export const daemonScript = join(import.meta.dirname, '..', 'dist/server/main.js');
+
+export interface BenchDaemonOptions {
+  // More flags for licornd (a bench's limits: `--push-max-sockets-per-session`, …).
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  // Flags for node itself (`--cpu-prof`).
+  nodeArgs?: string[];
+}
+
+// licornd as the benches run it: over `root`, with a configuration file in `dir` (log level
+// warn), its certificates made in dir/certs on first start, on a free port.
+export async function startBenchDaemon(
+  dir: string,
+  root: string,
+  { args = [], env = {}, nodeArgs = [] }: BenchDaemonOptions = {},
+): Promise<ServerProcess> {
+  const configFile = join(dir, 'licorn.conf');
+  await writeFile(configFile, 'log.level = "warn"\n');
+  const flags = ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0'];
+  return startServer(daemonScript, [...flags, ...args], env, nodeArgs);
 }
 
 // A process's resident memory now and at its peak (VmRSS, VmHWM), in MiB.

@@ -7,14 +7,14 @@
 // weighs on both phases alike. test/web/push/push-flood.test.ts checks the same floods'
 // bounds that are not speed (memory, refusals, pushes in order).
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { HttpsClient } from '../test/helpers/https-client.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
-import { getMemory, startServer } from './processes.ts';
+import { getMemory, startBenchDaemon } from './processes.ts';
 import { printTable, type BenchRow } from './print-table.ts';
 
 const projectDir = join(import.meta.dirname, '..');
@@ -60,18 +60,7 @@ export async function runPushFloodBench(): Promise<void> {
   try {
     const root = join(dir, 'root');
     await createDemoRoot(root, { passwords: testPasswords });
-    const configFile = join(dir, 'licorn.conf');
-    await writeFile(configFile, 'log.level = "warn"\n');
-    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), [
-      '--config',
-      configFile,
-      '--root',
-      root,
-      '--tls-dir',
-      join(dir, 'certs'),
-      '--port',
-      '0',
-    ]);
+    const daemon = await startBenchDaemon(dir, root);
     try {
       const url = `https://127.0.0.1:${daemon.port}`;
       const wsUrl = `wss://127.0.0.1:${daemon.port}/ws`;

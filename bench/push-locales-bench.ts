@@ -4,7 +4,7 @@
 // language's followers share one frame, so the daemon's memory should hardly move; this
 // measures its RSS after connecting and after 20 changes pushed to every socket, and the
 // frames received.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -12,10 +12,9 @@ import { buildWebBundle } from '../web/build.ts';
 import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
-import { getMemory, startServer } from './processes.ts';
+import { getMemory, startBenchDaemon } from './processes.ts';
 import { printTable, type BenchRow } from './print-table.ts';
 
-const projectDir = join(import.meta.dirname, '..');
 const sockets = 1000;
 const changes = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -115,12 +114,9 @@ export async function runPushLocalesBench(): Promise<void> {
   try {
     const root = join(dir, 'root');
     await createDemoRoot(root, { passwords: testPasswords });
-    const configFile = join(dir, 'licorn.conf');
-    await writeFile(configFile, 'log.level = "warn"\n');
-    const server = await startServer(join(projectDir, 'dist/server/main.js'), [
-      ...['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0'],
-      ...['--push-max-sockets-per-session', '1100', '--push-max-sockets-per-address', '1100'],
-    ]);
+    const server = await startBenchDaemon(dir, root, {
+      args: ['--push-max-sockets-per-session', '1100', '--push-max-sockets-per-address', '1100'],
+    });
     const daemon = { pid: server.child.pid!, port: server.port, base: `https://127.0.0.1:${server.port}` };
     try {
       const idle = (await getMemory(daemon.pid)).rssMiB;

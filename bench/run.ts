@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each with its baseline measured in the same run.
 // `npm run bench -- web` (or accounts, pages, status, volumes, terminal, cli, shares, push-flood,
-// locales) runs one.
+// locales, keepalive) runs one.
 import { runAccountsBench } from './accounts-bench.ts';
 import { runWebBench } from './web-bench.ts';
 import { runPagesBench } from './pages-bench.ts';
@@ -11,6 +11,7 @@ import { runCliBench } from './cli-bench.ts';
 import { runSharesBench } from './shares-bench.ts';
 import { runPushFloodBench } from './push-flood-bench.ts';
 import { runPushLocalesBench } from './push-locales-bench.ts';
+import { runKeepAliveBench } from './keepalive-bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   web: runWebBench,
@@ -23,6 +24,7 @@ const benches: Record<string, () => Promise<void>> = {
   shares: runSharesBench,
   'push-flood': runPushFloodBench,
   locales: runPushLocalesBench,
+  keepalive: runKeepAliveBench,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {

@@ -3,7 +3,7 @@
 // a soak (5 minutes by default): every client gets every sample, the daemon's CPU, its RSS
 // growth; then, in Chromium, one tick's redraw of the whole Status page with that history,
 // and with a full 10 minutes of its samples replayed.
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -15,11 +15,10 @@ import type { Page } from 'playwright-core';
 import { packHistory } from '../common/pack-history.ts';
 import type { StatusSample } from '../server/core/status/status-monitor.ts';
 import { getCookieHeader, launchChromium, logIn } from './browser.ts';
-import { getMemory, startServer } from './processes.ts';
+import { getMemory, startBenchDaemon } from './processes.ts';
 import { printTable, type BenchRow } from './print-table.ts';
 import { measurePageCost, type PageCost } from './page-cost.ts';
 
-const projectDir = join(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quantile = (values: number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
@@ -125,23 +124,10 @@ export async function runStatusBench(): Promise<void> {
   try {
     const root = join(dir, 'root');
     await createDemoRoot(root, { passwords: testPasswords });
-    const configFile = join(dir, 'licorn.conf');
-    await writeFile(configFile, 'log.level = "warn"\n');
-    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), [
-      '--config',
-      configFile,
-      '--root',
-      root,
-      '--tls-dir',
-      join(dir, 'certs'),
-      '--port',
-      '0',
-      // 1,000 followers stand for 1,000 browsers, here from one session and one address.
-      '--push-max-sockets-per-session',
-      '1100',
-      '--push-max-sockets-per-address',
-      '1100',
-    ]);
+    // 1,000 followers stand for 1,000 browsers, here from one session and one address.
+    const daemon = await startBenchDaemon(dir, root, {
+      args: ['--push-max-sockets-per-session', '1100', '--push-max-sockets-per-address', '1100'],
+    });
     const pid = daemon.child.pid!;
     try {
       const page = await logIn(browser, `https://127.0.0.1:${daemon.port}`);

@@ -3,7 +3,7 @@
 // and the throughput of a `cat` of 100 MB through the page.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, open, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +11,9 @@ import type { Browser, Page } from 'playwright-core';
 import { buildWebBundle } from '../web/build.ts';
 import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
-import { projectDir } from '../server/project-dir.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import { launchChromium, logIn } from './browser.ts';
-import { getMemory, startServer } from './processes.ts';
+import { getMemory, startBenchDaemon } from './processes.ts';
 import { printTable } from './print-table.ts';
 
 const cockpitWs = '/usr/lib/cockpit/cockpit-ws';
@@ -188,18 +187,7 @@ async function measureThroughput({ page, screen, times }: TerminalPage, file: st
 async function openLicorn(browser: Browser, dir: string) {
   const root = join(dir, 'root');
   await createDemoRoot(root, { passwords: testPasswords });
-  const configFile = join(dir, 'licorn.conf');
-  await writeFile(configFile, 'log.level = "warn"\n');
-  const daemon = await startServer(join(projectDir, 'dist/server/main.js'), [
-    '--config',
-    configFile,
-    '--root',
-    root,
-    '--tls-dir',
-    join(dir, 'certs'),
-    '--port',
-    '0',
-  ]);
+  const daemon = await startBenchDaemon(dir, root);
   try {
     const page = await logIn(browser, `https://127.0.0.1:${daemon.port}`);
     await page.addInitScript({ content: watchSockets });

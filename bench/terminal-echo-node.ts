@@ -1,15 +1,14 @@
 // `node --import tsx bench/terminal-echo-node.ts`: keystroke → echo from a Node client beside
 // the daemon (no browser), against a bare node-pty shell read by Node: where the daemon's own
 // time goes, without Chromium's. Uses the bundle the terminal bench builds (dist/).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn as spawnPty } from 'node-pty';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
-import { projectDir } from '../server/project-dir.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import { TerminalClient } from '../test/helpers/terminal-client.ts';
-import { startServer } from './processes.ts';
+import { startBenchDaemon } from './processes.ts';
 
 const keystrokes = Number(process.env.LICORN_BENCH_TERMINAL_KEYS ?? 200);
 const letters = 'QZXJKVWY';
@@ -49,10 +48,7 @@ async function timeEchoes(type: (letter: string) => void, waitFor: (letter: stri
 async function measureDaemon(dir: string) {
   const root = join(dir, 'root');
   await createDemoRoot(root, { passwords: testPasswords });
-  const configFile = join(dir, 'licorn.conf');
-  await writeFile(configFile, 'log.level = "warn"\n');
-  const args = ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0'];
-  const daemon = await startServer(join(projectDir, 'dist/server/main.js'), args);
+  const daemon = await startBenchDaemon(dir, root);
   try {
     const base = `https://127.0.0.1:${daemon.port}`;
     const form = await fetch(`${base}/login/`);

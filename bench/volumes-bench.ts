@@ -3,7 +3,7 @@
 // attach to the `volume-added` event, to the push frame and to the row in an open /volumes/
 // page; the mount watchers (the addon's poll() against `findmnt --poll`); the daemon's CPU,
 // idle, with the 50 attached against none. Needs root; says why not and stops otherwise.
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWebBundle } from '../web/build.ts';
@@ -11,7 +11,7 @@ import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import { getLoopSkipReason } from '../test/helpers/loop-devices.ts';
-import { startServer } from './processes.ts';
+import { startBenchDaemon } from './processes.ts';
 import { printTable } from './print-table.ts';
 import { LoopFleet } from './loop-fleet.ts';
 import { measureDiscovery } from './volume-discovery.ts';
@@ -19,7 +19,6 @@ import { compareMountWatchers, getCpuMs } from './volume-watch-sources.ts';
 import { measureAttachDelays } from './volume-attach-delays.ts';
 import { watchBlockDevices } from '../server/core/volumes/watch-block-devices.ts';
 
-const projectDir = join(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quantile = (values: number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
@@ -80,18 +79,7 @@ export async function runVolumesBench(): Promise<void> {
     const mountDevice = `/dev/${[...fleet.attached.keys()][0]}`;
     const mounts = await compareMountWatchers(mountDevice, mountPoint, 20);
 
-    const configFile = join(dir, 'licorn.conf');
-    await writeFile(configFile, 'log.level = "warn"\n');
-    const daemon = await startServer(join(projectDir, 'dist/server/main.js'), [
-      '--config',
-      configFile,
-      '--root',
-      root,
-      '--tls-dir',
-      join(dir, 'certs'),
-      '--port',
-      '0',
-    ]);
+    const daemon = await startBenchDaemon(dir, root);
     try {
       const attach = await measureAttachDelays(fleet, spare, root, daemon.port, 20);
       await sleep(2000);

@@ -10,27 +10,14 @@ import { buildWebBundle } from '../web/build.ts';
 import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { loadTls } from '../server/web/tls/load-tls.ts';
-import { get } from 'node:https';
 import { runAb, runAutocannon, runHttperf, sweepHttperf } from './load-tools.ts';
 import { getMemory, startServer, type ServerProcess } from './processes.ts';
 import { printTable } from './print-table.ts';
+import { getPageBytes } from './page-bytes.ts';
 
 const projectDir = join(import.meta.dirname, '..');
 // The new-connection rates offered to find each server's capacity (3 s each).
 const sweepRates = [250, 500, 1000, 1500, 2000];
-
-// The size in bytes of a page's body.
-function getPageBytes(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path, rejectUnauthorized: false }, (response) => {
-      let bytes = 0;
-      response.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-      });
-      response.on('end', () => resolve(bytes));
-    }).on('error', reject);
-  });
-}
 
 // httperf and ab come from Debian; install them when missing and we may.
 function ensureTools(): void {

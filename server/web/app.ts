@@ -1,7 +1,6 @@
 import type { Server } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
-import websocket from '@fastify/websocket';
 import type { LicornConfig } from '../config/load-config.ts';
 import type { TlsMaterial } from './tls/create-self-signed-certificate.ts';
 import { getHttpsOptions } from './tls/tls-options.ts';
@@ -48,8 +47,9 @@ import volumesApiRoutes from './routes/api/volumes-api.ts';
 import terminalsApiRoutes from './routes/api/terminals-api.ts';
 import eventsApiRoutes from './routes/api/events-api.ts';
 import tokensApiRoutes from './routes/api/tokens-api.ts';
-import pushSocketRoutes, { handleWebSocketError } from './routes/push-socket.ts';
-import { maxFrameBytes } from './push/push-limits.ts';
+import pushSocketRoutes from './routes/push-socket.ts';
+import { registerWebSockets } from './plugins/websockets.ts';
+import { createRequestLogger } from './request-logger.ts';
 
 // Request bodies above this are refused with 413: no form or API call needs more yet.
 export const bodyLimit = 64 * 1024;
@@ -67,6 +67,8 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     // A handshake not done in this time is cut (Node's default: 120 s; plain-http-redirect.ts).
     https: { ...getHttpsOptions(options.tls), handshakeTimeout: plainHttpLimits.handshakeTimeoutMs },
     logger: options.logger ?? false,
+    // Without a logger, Fastify gives every request the null logger itself: nothing to spare.
+    ...(options.logger ? { childLoggerFactory: createRequestLogger } : {}),
     bodyLimit,
     logController: new LogController({ disableRequestLogging: !config.log.requests }),
     forceCloseConnections: 'idle',
@@ -88,7 +90,6 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(stoppingSignal);
   await app.register(cookies);
   await app.register(formbody, { bodyLimit });
-  await app.register(websocket, { options: { maxPayload: maxFrameBytes }, errorHandler: handleWebSocketError });
   await app.register(securityHeaders);
   await app.register(views);
   await app.register(staticFiles);
@@ -117,7 +118,6 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   await app.register(groupsRoutes);
   await app.register(statusRoutes);
   await app.register(volumesRoutes);
-  await app.register(terminalRoutes);
   await app.register(eventsRoutes);
   // The API takes JSON bodies only: a form or text body gets 415 naming the content type
   // (what a cross-site form can send is refused before anything reads it).
@@ -133,6 +133,11 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     await api.register(eventsApiRoutes);
     await api.register(tokensApiRoutes);
   });
-  await app.register(pushSocketRoutes);
+  // The routes that upgrade, with @fastify/websocket in their context only (plugins/websockets.ts).
+  await app.register(async (sockets) => {
+    await registerWebSockets(app, sockets);
+    await sockets.register(terminalRoutes);
+    await sockets.register(pushSocketRoutes);
+  });
   return app;
 }

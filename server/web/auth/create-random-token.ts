@@ -12,7 +12,9 @@ export function createRandomToken(bytes = 32): string {
     randomFillSync(pool);
     offset = 0;
   }
-  const token = pool.subarray(offset, offset + bytes).toString('base64url');
+  // toString's range, not subarray(): a view per token was 3.6 % of the login page's
+  // keep-alive profile (its FastBuffer construction), eleventh session.
+  const token = pool.toString('base64url', offset, offset + bytes);
   // Never hand out the same bytes twice.
   pool.fill(0, offset, offset + bytes);
   offset += bytes;

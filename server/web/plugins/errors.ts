@@ -4,8 +4,8 @@ import type { Locale } from '../../../common/i18n/locales.ts';
 import type { FieldProblem } from '../../core/accounts/account-import.ts';
 import { CoreError, type ErrorCode } from '../../core/errors.ts';
 import { type CoreMessage, type CoreMessageKey, quoted, renderMessage, say } from '../../core/messages.ts';
-import { isApiRequest } from './auth-guard.ts';
-import { getCsrfToken } from './csrf.ts';
+import { guardNotFound, isApiRequest } from './auth-guard.ts';
+import { checkCsrf, getCsrfToken } from './csrf.ts';
 
 const statusOfCode: Record<ErrorCode, number> = {
   'not-found': 404,
@@ -193,7 +193,8 @@ export default fp(
       }
       await sendError(request, reply, status, body);
     });
-    app.setNotFoundHandler(async (request, reply) => {
+    // An unknown URL asks for a session, and a token to be posted to, as a known one does.
+    app.setNotFoundHandler({ preValidation: guardNotFound, preHandler: checkCsrf }, async (request, reply) => {
       const message = say('web.errors.noPage', { url: request.url.slice(0, 200) });
       await sendError(request, reply, 404, {
         code: 'not-found',

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { connect as connectTls } from 'node:tls';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { getPageCsrfToken, logIn } from '../../helpers/test-app.ts';
@@ -11,6 +12,32 @@ const connect = (cookie: string, headers?: Record<string, string>) => server.con
 describe('the push channel over real HTTPS/WSS', () => {
   it('refuses a socket without a session, before the upgrade', async () => {
     await expect(connect('').opened()).rejects.toThrow('refused: 401');
+  });
+
+  it('answers 404 to an upgrade on any other URL and closes the connection', async () => {
+    // Only the sockets' routes carry @fastify/websocket (plugins/websockets.ts): an upgrade of
+    // a page must not be left open outside its care, nor reach the page's handler.
+    const { cookie } = await logIn(server.t.app, 'admin', testPasswords.admin);
+    const paths = ['/login/', '/accounts/', '/no-such-page', '/wsx', '/ws/', '/terminal/ws/short', '/terminal/ws/x/y'];
+    for (const path of paths) {
+      const [host, port] = server.host.split(':');
+      const socket = connectTls({ host, port: Number(port), rejectUnauthorized: false });
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString('latin1');
+      });
+      const closed = new Promise<void>((resolve, reject) => {
+        socket.on('close', () => resolve());
+        socket.on('error', reject);
+      });
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${server.host}\r\nOrigin: ${server.origin}\r\nCookie: ${cookie}\r\n` +
+          'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
+      await closed;
+      expect(answer.split('\r\n')[0], path).toBe('HTTP/1.1 404 Not Found');
+    }
   });
 
   it('refuses a foreign or missing Origin, before the upgrade', async () => {
