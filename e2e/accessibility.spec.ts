@@ -1,103 +1,185 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
-import { daemonUrl, expect, test } from './fixtures.ts';
-import { adminPages, colorSchemes, logInHere, openSettled } from './pages.ts';
+import { test as base, type Page } from '@playwright/test';
+import { getContrast, getSeriousViolations, colourRules } from './axe-check.ts';
+import { daemonUrl, expect } from './fixtures.ts';
+import { adminPages, checkedWidths, colorSchemes, logInHere, openSettled } from './pages.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 
-const wcagAA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+type Scheme = (typeof colorSchemes)[number];
 
-// The serious and critical violations axe-core finds on the page (or in `selector`), one line
-// each with where they are, so a failure says what to fix.
-async function getSeriousViolations(page: Page, selector?: string, rules?: string[]): Promise<string[]> {
-  let builder = new AxeBuilder({ page }).withTags(wcagAA);
-  if (selector) builder = builder.include(selector);
-  if (rules) builder = builder.withRules(rules);
-  const { violations } = await builder.analyze();
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .flatMap((violation) =>
-      violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}: ${node.failureSummary ?? ''}`),
-    );
+// One page for the whole file, logged in once (a login costs more than most checks), and one
+// without a session for the login page: each check changes the width and the theme of the
+// page it has, and loads a page only when it needs another.
+const test = base.extend<object, { adminPage: Page; guestPage: Page }>({
+  adminPage: [
+    async ({ browser }, use) => {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: daemonUrl() });
+      const page = await context.newPage();
+      await page.goto('/login/');
+      await logInHere(page, 'admin', testPasswords.admin);
+      await use(page);
+      // Out, so other specs see no leftover session.
+      await page.goto('/');
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await context.close();
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+  guestPage: [
+    async ({ browser }, use) => {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: daemonUrl() });
+      await use(await context.newPage());
+      await context.close();
+    },
+    { scope: 'worker' },
+  ],
+});
+
+// The import page's buttons show once there is a file to check.
+async function pasteFile(page: Page): Promise<void> {
+  await page.getByLabel('or paste it').fill('login,fullName\nzz.contrast,Zed Contrast\n');
+  await expect(page.getByRole('button', { name: 'Check (dry run)' })).toBeVisible();
 }
 
-// WCAG's contrast ratio of two computed CSS colours (rgb or rgba over an opaque background).
-function getContrast(a: string, b: string): number {
-  const luminance = (color: string) => {
-    const [r, g, bl] = (color.match(/[\d.]+/g) ?? []).slice(0, 3).map((part) => {
-      const c = Number(part) / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
-  };
-  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (light! + 0.05) / (dark! + 0.05);
+// What is checked: a page, or a part of it in some state (`prepare` brings it about once the
+// page is loaded at the view's first width).
+type View = {
+  name: string;
+  path: string;
+  guest?: boolean;
+  include?: string;
+  widths?: readonly number[];
+  prepare?: (page: Page) => Promise<void>;
+};
+const views: View[] = [
+  { name: 'login', path: '/login/', guest: true },
+  ...Object.entries(adminPages).map(([name, path]) => ({ name, path })),
+  {
+    name: 'the folded menu, open',
+    path: '/',
+    include: '.topbar',
+    widths: [375, 768],
+    prepare: (page) => page.getByRole('button', { name: 'Menu' }).click(),
+  },
+  {
+    name: 'the New account dialog',
+    path: '/accounts/',
+    include: '#create-account',
+    prepare: async (page) => {
+      await page.getByRole('button', { name: 'New account' }).click();
+      await expect(page.getByRole('dialog', { name: 'New account' })).toBeVisible();
+    },
+  },
+  { name: 'import, a file pasted', path: '/accounts/-/import', prepare: pasteFile },
+];
+
+// Which view each page shows now, so the next check on the same view loads nothing.
+const shown = new WeakMap<Page, string>();
+
+// Loads the view's page and brings its state about, unless `page` shows that view already.
+async function open(page: Page, view: View): Promise<void> {
+  if (shown.get(page) === view.name) return;
+  shown.delete(page);
+  await openSettled(page, view.path);
+  await view.prepare?.(page);
+  shown.set(page, view.name);
 }
 
-async function newPage(browser: import('@playwright/test').Browser, colorScheme: 'light' | 'dark'): Promise<Page> {
-  const context = await browser.newContext({
-    ignoreHTTPSErrors: true,
-    baseURL: daemonUrl(),
-    viewport: { width: 1280, height: 900 },
-    colorScheme,
-  });
-  return context.newPage();
+// Shows `view` on `page` at `width` in `scheme`: the width and theme first (a view's state,
+// such as an open menu, may need the width), then the page if it shows another view.
+async function show(page: Page, view: View, width: number, scheme: Scheme): Promise<void> {
+  await page.setViewportSize({ width, height: 800 });
+  await page.emulateMedia({ colorScheme: scheme });
+  await open(page, view);
+  // The layout and the scripts that follow the window's size (charts) settle in a frame.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 }
 
-for (const colorScheme of colorSchemes) {
-  test(`axe-core finds no serious or critical violation on any page, ${colorScheme} theme`, async ({ browser }) => {
-    test.setTimeout(180_000);
-    const page = await newPage(browser, colorScheme);
-    await page.goto('/login/');
-    const found: string[] = (await getSeriousViolations(page)).map((line) => `login: ${line}`);
-    await logInHere(page, 'admin', testPasswords.admin);
-    for (const [name, path] of Object.entries(adminPages)) {
-      await openSettled(page, path);
-      found.push(...(await getSeriousViolations(page)).map((line) => `${name}: ${line}`));
+// The view of that name (the button checks reuse the pages the views' checks open).
+const getView = (name: string): View => views.find((view) => view.name === name)!;
+
+// Every view at every width in both themes (the lists' cards of phones too), one test each so
+// a failure names all three. The themes differ in colours alone (main.css's dark palette only
+// sets colour variables), so the dark theme runs the colour rules and the light one all rules.
+for (const view of views) {
+  for (const width of view.widths ?? checkedWidths) {
+    for (const scheme of colorSchemes) {
+      test(`axe: ${view.name} at ${width} px, ${scheme} theme, no serious or critical violation`, async ({
+        adminPage,
+        guestPage,
+      }) => {
+        const page = view.guest ? guestPage : adminPage;
+        await show(page, view, width, scheme);
+        const rules = scheme === 'light' ? undefined : colourRules;
+        expect(await getSeriousViolations(page, view.include, rules)).toEqual([]);
+      });
     }
-    // The folded menu of a phone, open.
-    await page.setViewportSize({ width: 375, height: 800 });
-    await page.getByRole('button', { name: 'Menu' }).click();
-    found.push(...(await getSeriousViolations(page, '.topbar')).map((line) => `menu at 375 px: ${line}`));
-    expect(found).toEqual([]);
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.context().close();
-  });
+  }
+}
 
-  test(`buttons keep AA contrast when hovered, focused and pressed, and look disabled when they are, ${colorScheme} theme`, async ({
-    browser,
-  }) => {
-    test.setTimeout(120_000);
-    const page = await newPage(browser, colorScheme);
-    await page.goto('/login/');
-    await logInHere(page, 'admin', testPasswords.admin);
-    // The import's buttons show once there is a file to check.
-    const openImport = async () => {
-      await openSettled(page, '/accounts/-/import');
-      await page.getByLabel('or paste it').fill('login,fullName\nzz.contrast,Zed Contrast\n');
-      await expect(page.getByRole('button', { name: 'Check (dry run)' })).toBeVisible();
-    };
-    const buttons = [
-      { path: '/accounts/blefevre', name: /^Delete blefevre/, kind: 'danger' },
-      { path: '/accounts/', name: 'New account', kind: 'primary' },
-      { path: '/accounts/-/import', name: 'Check (dry run)', kind: 'default' },
-      { path: '/accounts/', name: 'Log out', kind: 'quiet' },
-    ];
-    const found: string[] = [];
-    for (const { path, name, kind } of buttons) {
-      if (path === '/accounts/-/import') await openImport();
-      else await openSettled(page, path);
-      const button = page.getByRole('button', { name });
-      await button.evaluate((element) => element.setAttribute('data-checked-button', ''));
-      const selector = '[data-checked-button]';
-      const check = async (state: string) => {
-        for (const line of await getSeriousViolations(page, selector, ['color-contrast']))
-          found.push(`${kind} ${state}: ${line}`);
+// Import before its dry run is disabled, and looks it in both themes: not the primary colours,
+// a dashed border, a "not allowed" cursor, its words still readable (AA); hovering it changes
+// nothing. (axe passes over disabled controls, hence the contrast computed here.)
+test('a disabled button looks disabled and stays readable, light and dark', async ({ adminPage: page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await open(page, getView('import, a file pasted'));
+  const importButton = page.getByRole('button', { name: 'Import', exact: true });
+  await expect(importButton).toBeDisabled();
+  const look = () =>
+    importButton.evaluate((element) => {
+      const style = getComputedStyle(element);
+      const probe = document.createElement('button');
+      probe.className = 'button button-primary';
+      document.body.append(probe);
+      const primaryBg = getComputedStyle(probe).backgroundColor;
+      probe.remove();
+      return {
+        bg: style.backgroundColor,
+        primaryBg,
+        border: style.borderTopStyle,
+        cursor: style.cursor,
+        color: style.color,
       };
-      // At rest, the page-wide run above covers it.
+    });
+  for (const scheme of colorSchemes) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.mouse.move(0, 0);
+    const disabled = await look();
+    expect(disabled.bg, scheme).not.toBe(disabled.primaryBg);
+    expect(disabled.border, scheme).toBe('dashed');
+    expect(disabled.cursor, scheme).toBe('not-allowed');
+    const what = `${scheme}: ${disabled.color} on ${disabled.bg}`;
+    expect(getContrast(disabled.color, disabled.bg), what).toBeGreaterThanOrEqual(4.5);
+    await importButton.hover({ force: true });
+    expect(await look(), `${scheme}, hovered`).toEqual(disabled);
+  }
+});
+
+// Each kind of button, hovered, pressed and reached with the keyboard, in both themes: AA text
+// contrast in each state, and a focus ring that stands out (3:1) from what is around it.
+const buttons = [
+  { view: 'import, a file pasted', name: 'Check (dry run)', kind: 'default' },
+  { view: 'account', name: /^Delete blefevre/, kind: 'danger' },
+  { view: 'accounts', name: 'New account', kind: 'primary' },
+  { view: 'accounts', name: 'Log out', kind: 'quiet' },
+];
+for (const { view, name, kind } of buttons) {
+  test(`a ${kind} button keeps AA contrast hovered, pressed and focused, light and dark`, async ({
+    adminPage: page,
+  }) => {
+    test.setTimeout(60_000);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await open(page, getView(view));
+    const button = page.getByRole('button', { name });
+    await button.evaluate((element) => element.setAttribute('data-checked-button', ''));
+    const found: string[] = [];
+    for (const scheme of colorSchemes) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const check = async (state: string) => {
+        for (const line of await getSeriousViolations(page, '[data-checked-button]', ['color-contrast']))
+          found.push(`${scheme} ${state}: ${line}`);
+      };
       await button.hover();
       await check('hovered');
-      const box = (await button.boundingBox())!;
-      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       await page.mouse.down();
       await check('pressed');
       // Leaving before releasing: no click.
@@ -109,7 +191,6 @@ for (const colorScheme of colorSchemes) {
       await page.keyboard.press('Tab');
       await expect(button).toBeFocused();
       await check('focused');
-      // The focus ring stands out (3:1) against the page around the button.
       const { outline, outlineStyle, around } = await button.evaluate((element) => {
         const style = getComputedStyle(element);
         let parent = element.parentElement;
@@ -124,37 +205,11 @@ for (const colorScheme of colorSchemes) {
         }
         return { outline: style.outlineColor, outlineStyle: style.outlineStyle, around };
       });
-      expect(outlineStyle, `${kind} focused: a visible focus ring`).not.toBe('none');
-      expect(getContrast(outline, around), `${kind} focused: ring ${outline} on ${around}`).toBeGreaterThanOrEqual(3);
-      await button.evaluate((element) => element.removeAttribute('data-checked-button'));
+      expect(outlineStyle, `${scheme}: a visible focus ring`).not.toBe('none');
+      expect(getContrast(outline, around), `${scheme}: ring ${outline} on ${around}`).toBeGreaterThanOrEqual(3);
+      await button.blur();
     }
+    await button.evaluate((element) => element.removeAttribute('data-checked-button'));
     expect(found).toEqual([]);
-
-    // Import before its dry run is disabled, and looks it: not the primary colours, a dashed
-    // border, a "not allowed" cursor; hovering it changes nothing.
-    await openImport();
-    const importButton = page.getByRole('button', { name: 'Import', exact: true });
-    await expect(importButton).toBeDisabled();
-    const look = () =>
-      importButton.evaluate((element) => {
-        const style = getComputedStyle(element);
-        return { bg: style.backgroundColor, border: style.borderTopStyle, cursor: style.cursor, color: style.color };
-      });
-    const disabled = await look();
-    const enabledPrimary = await page.getByRole('button', { name: 'Check (dry run)' }).evaluate(() => {
-      const probe = document.createElement('button');
-      probe.className = 'button button-primary';
-      document.body.append(probe);
-      const bg = getComputedStyle(probe).backgroundColor;
-      probe.remove();
-      return bg;
-    });
-    expect(disabled.bg).not.toBe(enabledPrimary);
-    expect(disabled.border).toBe('dashed');
-    expect(disabled.cursor).toBe('not-allowed');
-    await importButton.hover({ force: true });
-    expect(await look()).toEqual(disabled);
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.context().close();
   });
 }
