@@ -4,7 +4,7 @@ import type { LoginDefs } from './parse-login-defs.ts';
 import type { Group } from './group-schema.ts';
 import { getGroupView } from './account-view.ts';
 import { isRestrictedGid } from './account-ranges.ts';
-import { getHelperOwner, parseHelperName } from './licorn-roles.ts';
+import { getHelperNames, getHelperOwner, parseHelperName } from './licorn-roles.ts';
 import { type CoreMessage, type CoreMessageKey, quoted, say } from '../messages.ts';
 
 // Which groups the interface (API, CLI, pages: everyone, admins and root included) never
@@ -168,4 +168,11 @@ export function checkPrivateGroupRename(
   const group = db.group.get(login);
   if (!account || !group || group.gid !== account.gid) return;
   checkGroupRename(db, defs, login, newLogin, adminGroups, { name: 'renameGroup', newName: 'newLogin' });
+  // A group with roles (and a share) is renamed with its helper groups and share by a group
+  // rename; renamed along with an account, they stayed under the old name (red team 11 F2).
+  const helpers = getHelperNames(login);
+  if (db.group.has(helpers.responsibles) || db.group.has(helpers.guests)) {
+    const message = say('groups.protection.rename.privateWithRoles', { name: quoted(login) });
+    throw new CoreError('permission-denied', message, { field: 'renameGroup' });
+  }
 }

@@ -224,4 +224,17 @@ describe('renaming a group in the core', () => {
     await s.service.renameAccount('probe', 'probed', { renameGroup: true });
     expect(s.service.getGroup('probed')).toMatchObject({ gid: s.service.getAccount('probed')!.gid });
   });
+
+  it('refuses renaming, with an account, a group that has roles: its helpers and share would stay behind', async () => {
+    await s.service.createGroup({ name: 'crew' }, by);
+    await run('useradd', ['--prefix', s.root, '-g', 'crew', 'crew']);
+    await waitUntil(() => s.service.getAccount('crew') !== null, 'the account made by useradd');
+    const before = await readState(s.root);
+    await expect(s.service.renameAccount('crew', 'crew2', { renameGroup: true })).rejects.toMatchObject({
+      code: 'permission-denied',
+      field: 'renameGroup',
+      messageKey: 'groups.protection.rename.privateWithRoles',
+    });
+    expect(await readState(s.root)).toEqual(before);
+  });
 });
