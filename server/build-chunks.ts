@@ -30,12 +30,20 @@ async function readBuilds(chunksDir: string): Promise<string[][]> {
 
 // Records the chunks this build wrote (`outputs`: the esbuild metafile's output paths, relative
 // to the working directory) in `chunksDir`'s list and removes every file there that none of the
-// last keptBuilds builds wrote.
-export async function pruneChunks(chunksDir: string, outputs: readonly string[]): Promise<void> {
+// last keptBuilds builds wrote, but those named in `keep` (a manifest replaced after).
+export async function pruneChunks(
+  chunksDir: string,
+  outputs: readonly string[],
+  keep: readonly string[] = [],
+): Promise<void> {
   const directory = resolve(chunksDir);
   const written = outputs.filter((file) => dirname(resolve(file)) === directory).map((file) => basename(file));
-  const builds = [written, ...(await readBuilds(directory))].slice(0, keptBuilds);
-  const kept = new Set([buildsFile, ...builds.flat()]);
+  const earlier = await readBuilds(directory);
+  // A build that wrote the same files as the newest recorded one is not another build: five
+  // repeats of one build would otherwise push out the files a running daemon still names.
+  const same = earlier[0] !== undefined && [...earlier[0]].sort().join('\n') === [...written].sort().join('\n');
+  const builds = same ? earlier : [written, ...earlier].slice(0, keptBuilds);
+  const kept = new Set([buildsFile, ...keep, ...builds.flat()]);
   const present = await readdir(directory).catch(() => [] as string[]);
   for (const name of present) {
     if (!kept.has(name)) await rm(join(directory, name), { force: true, recursive: true });

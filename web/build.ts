@@ -40,7 +40,8 @@ export async function buildWebBundle(outdir = defaultOutdir): Promise<Record<str
     const name = output.endsWith('.css') ? `${bundle}.css` : `${bundle}.js`;
     manifest[name] = basename(output);
   }
-  await pruneChunks(outdir, Object.keys(result.metafile.outputs));
+  // manifest.json stays until the new one replaces it: a licornd starting now needs one.
+  await pruneChunks(outdir, Object.keys(result.metafile.outputs), ['manifest.json']);
   // Renamed into place: a licornd starting during a build reads the old manifest or the new one.
   await writeFile(join(outdir, 'manifest.json.new'), JSON.stringify(manifest, null, 2) + '\n');
   await rename(join(outdir, 'manifest.json.new'), join(outdir, 'manifest.json'));
