@@ -39,8 +39,8 @@ const history = [
   ...run(119, 1),
 ];
 
-// The 18 tests below each open the page as the admin: one login for them all (a login through
-// the form is most of such a test's time); the session is logged out after the last.
+// The 18 tests below each open the page as the admin: one login through the form for them all
+// (each logged in and out itself before); the session is logged out after the last.
 const admin = useOneLogin('admin', testPasswords.admin);
 test.afterAll(({ browser }) => admin.end(browser));
 
