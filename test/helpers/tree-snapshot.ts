@@ -39,7 +39,7 @@ export async function snapshotTree(root: string): Promise<TreeSnapshot> {
   const snapshot: TreeSnapshot = new Map();
   const files: Promise<void>[] = [];
   for (let i = 0; i + 6 <= fields.length; i += 6) {
-    const [relative, type, head, size, key, target] = fields.slice(i, i + 6) as string[];
+    const [relative = '', type, head, size, key, target] = fields.slice(i, i + 6);
     const path = relative === '' ? '.' : relative;
     if (type === 'l') snapshot.set(path, `${type} ${head} -> ${target}`);
     else if (type !== 'f') snapshot.set(path, `${type} ${head}`);
