@@ -1,4 +1,4 @@
-import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 export { expect };
 
@@ -19,6 +19,33 @@ export async function logInAs(browser: Browser, login: string, password: string,
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   return page;
+}
+
+// One login through the form for a whole spec file, its cookies then handed to each test's
+// fresh context: a spec whose tests all start as the same person pays for one login, not one
+// each. `open()` gives a new page in a new context already logged in; `end()` (afterAll)
+// logs the session out, so other specs see no leftover session.
+export function useOneLogin(login: string, password: string) {
+  let state: Awaited<ReturnType<BrowserContext['storageState']>> | undefined;
+  return {
+    async open(browser: Browser): Promise<Page> {
+      if (!state) {
+        const first = await logInAs(browser, login, password);
+        await expect(first.getByRole('button', { name: 'Log out' })).toBeVisible();
+        state = await first.context().storageState();
+        await first.context().close();
+      }
+      const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: daemonUrl(), storageState: state });
+      return context.newPage();
+    },
+    async end(browser: Browser): Promise<void> {
+      if (!state) return;
+      const page = await this.open(browser);
+      await page.goto('/');
+      await logOutAndClose(page);
+      state = undefined;
+    },
+  };
 }
 
 // Logs out (so other specs see no leftover session) and closes the page's context.

@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { expect, logInAs, logOutAndClose, test } from './fixtures.ts';
+import { expect, test, useOneLogin } from './fixtures.ts';
 import { checkedWidths, colorSchemes } from './pages.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import { packHistory, type TimedSample } from '../common/pack-history.ts';
@@ -39,9 +39,14 @@ const history = [
   ...run(119, 1),
 ];
 
+// The 18 tests below each open the page as the admin: one login through the form for them all
+// (each logged in and out itself before); the session is logged out after the last.
+const admin = useOneLogin('admin', testPasswords.admin);
+test.afterAll(({ browser }) => admin.end(browser));
+
 // An admin's Status page, in a window of `width` px and the `colorScheme` theme, fed the history.
 async function openStatusIn(browser: Browser, width: number, colorScheme: 'light' | 'dark'): Promise<Page> {
-  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  const page = await admin.open(browser);
   await page.setViewportSize({ width, height: 900 });
   await page.emulateMedia({ colorScheme });
   await openStatus(page);
@@ -95,7 +100,7 @@ for (const width of checkedWidths) {
       await page.mouse.move(sampled.x, sampled.y);
       await expect(tooltip).toContainText('user: 10 %');
       await expect(tooltip).not.toContainText('no data');
-      await logOutAndClose(page);
+      await page.context().close();
     });
 
     test(`memory stacks used, buffers and cache against the total; free is the room above${where}`, async ({
@@ -111,7 +116,7 @@ for (const width of checkedWidths) {
       const chart = (await memory.locator('svg').boundingBox())!;
       const stack = (await memory.locator('[data-key="memory.cache"]').boundingBox())!;
       expect(stack.y).toBeGreaterThan(chart.y + 8 + (chart.height - 30) / 2);
-      await logOutAndClose(page);
+      await page.context().close();
     });
 
     test(`a page opened after a long idle says when sampling started, and draws no isolated spike${where}`, async ({
@@ -141,7 +146,7 @@ for (const width of checkedWidths) {
       const spike = await getX(page, 'cpu', now - 540_000);
       expect(leftmost).toBeGreaterThan(spike.x + 5);
       expect(Math.abs(leftmost - longRun.x)).toBeLessThan(3);
-      await logOutAndClose(page);
+      await page.context().close();
     });
   }
 }

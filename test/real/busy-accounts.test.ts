@@ -21,12 +21,23 @@ const useradd = async (...args: string[]) => {
   return result.code;
 };
 
+// licornd sees what useradd or userdel did when its watcher does (a loaded machine: later):
+// waited for before the API is asked, or it may answer for the files as they were.
+async function waitUntilSeen(login: string, status = 200): Promise<void> {
+  for (const end = Date.now() + 5000; ; ) {
+    const seen = await callApi(real.machine, admin, 'GET', `/api/v1/accounts/${login}`);
+    if (seen.status === status || Date.now() > end) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('deleting an account whose processes run, on the real machine', () => {
   it('is refused with the processes named; the page offers to end them; ended, it is deleted with its group', async () => {
     const uid = base;
     expect(await useradd('-u', String(uid), '-U', '-m', '-s', '/bin/sh', 'rmbusy')).toBe(0);
     const child = real.machine.startAs('rmbusy', ['sleep', '311']);
     const pid = await waitForProcessOf(uid, 'sleep 311');
+    await waitUntilSeen('rmbusy');
 
     const plan = await callApi(real.machine, admin, 'GET', '/api/v1/accounts/rmbusy/deletion-plan');
     expect(plan.json).toMatchObject({
@@ -73,6 +84,8 @@ describe('deleting an account whose processes run, on the real machine', () => {
     expect(await useradd('-u', String(uid + 1), '-U', '-M', 'bulkidle')).toBe(0);
     const child = real.machine.startAs('bulkbusy', ['sleep', '313']);
     const pid = await waitForProcessOf(uid, 'sleep 313');
+    await waitUntilSeen('bulkidle');
+    await waitUntilSeen('bulkbusy');
     const body = { action: 'delete', logins: ['bulkidle', 'bulkbusy'], home: 'keep' };
     const refused = await callApi(real.machine, admin, 'POST', '/api/v1/accounts/bulk', body);
     expect(refused.status).toBe(409);
@@ -101,6 +114,7 @@ describe('deleting an account whose processes run, on the real machine', () => {
 
   it('deletes a useradd account’s private group so that useradd NAME works again', async () => {
     expect(await useradd('-u', String(base + 5), '-U', '-M', 'rmgroup')).toBe(0);
+    await waitUntilSeen('rmgroup');
     expect(await real.machine.getent('group', 'rmgroup')).toMatch(/^rmgroup:x:/);
     const deleted = await callApi(real.machine, admin, 'DELETE', '/api/v1/accounts/rmgroup?home=keep');
     expect(deleted.json).toMatchObject({ privateGroup: 'rmgroup' });
@@ -115,12 +129,7 @@ describe('a UID that still owns files, on the real machine', () => {
     const uid = base + 10;
     expect(await useradd('-u', String(uid - 1), '-U', '-M', 'rmbefore')).toBe(0);
     expect(await useradd('-u', String(uid), '-U', '-m', 'rmkept')).toBe(0);
-    // licornd sees useradd's account when its watcher does (a loaded machine: later): waited for.
-    for (const end = Date.now() + 5000; ; ) {
-      const seen = await callApi(real.machine, admin, 'GET', '/api/v1/accounts/rmkept');
-      if (seen.status === 200 || Date.now() > end) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitUntilSeen('rmkept');
     const deleted = await callApi(real.machine, admin, 'DELETE', '/api/v1/accounts/rmkept?home=keep');
     expect(deleted.status).toBe(200);
     expect((await real.machine.run(['stat', '-c', '%u', '/home/rmkept'])).stdout.trim()).toBe(String(uid));
@@ -152,6 +161,7 @@ describe('a UID that still owns files, on the real machine', () => {
     const pid = await waitForProcessOf(uid, 'sleep 312');
     // userdel leaves the process running under a UID no account has (it would refuse, so -f).
     expect((await real.machine.run(['userdel', '-f', 'rmghost'])).code).toBe(0);
+    await waitUntilSeen('rmghost', 404);
     const created = await callApi(real.machine, admin, 'POST', '/api/v1/accounts', {
       login: 'rmtaker',
       uid,

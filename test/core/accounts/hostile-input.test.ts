@@ -66,7 +66,10 @@ const badIds = [-1, 0, 999, 30000, 65534, 1.5, Number.NaN, Number.POSITIVE_INFIN
 // Every case: an operation that must be refused, and the field the error must name.
 function getCases(): [string, () => Promise<unknown>, string][] {
   const cases: [string, () => Promise<unknown>, string][] = [];
-  const pw = { password: 'Valid-pass-1', createHome: false };
+  // No password where the hostile value is elsewhere: the core hashes a given password (yescrypt,
+  // ~20 ms of CPU) before it checks the other fields, and the refusal is the same without it.
+  // The password's own cases below give one.
+  const pw = { password: null, createHome: false };
   for (const login of badNames)
     cases.push([
       `create login ${JSON.stringify(login).slice(0, 30)}`,
@@ -189,7 +192,7 @@ function getCases(): [string, () => Promise<unknown>, string][] {
     ]);
     cases.push([
       `create in group ${shown}`,
-      () => s.service.createAccount({ login: 'victim', groups: [login], password: 'Valid-pass-1', createHome: false }),
+      () => s.service.createAccount({ login: 'victim', groups: [login], ...pw }),
       'group',
     ]);
   }

@@ -58,6 +58,7 @@ describe('1,000 status followers cost one rendered frame, not 1,000', () => {
     hub.registerTopic(topic);
     const viewer = { sessionId: 's', publicId: 'p', login: 'admin', isAdmin: true };
     const sockets = Array.from({ length: 1000 }, () => new FakeSocket());
+    const firstSecond = Math.floor(Date.now() / 1000);
     for (const socket of sockets) {
       hub.handleSocket(socket as unknown as WebSocket, {
         viewer,
@@ -70,14 +71,17 @@ describe('1,000 status followers cost one rendered frame, not 1,000', () => {
     const end = Date.now() + 10_000;
     while (sockets.some((socket) => socket.sent.length === 0) && Date.now() < end)
       await new Promise((resolve) => setImmediate(resolve));
+    // The seconds the renders spanned: 1, or 2 across a boundary; more on a machine loaded
+    // enough (a full suite beside other work) that 1,000 subscriptions take over a second.
+    const seconds = Math.max(2, Math.floor(Date.now() / 1000) - firstSecond + 1);
     const snapshots = sockets.map((socket) => socket.sent[0]!);
     expect(Buffer.isBuffer(snapshots[0]!.frame)).toBe(true);
-    // (The window slides each second: a second boundary during the renders makes a second one.)
-    expect(new Set(snapshots.map((sent) => sent.frame)).size).toBeLessThanOrEqual(2);
+    // (The window slides each second: each second boundary during the renders makes one more.)
+    expect(new Set(snapshots.map((sent) => sent.frame)).size).toBeLessThanOrEqual(seconds);
     expect(snapshots.every((sent) => sent.binary === false)).toBe(true);
     expect(JSON.parse(String(snapshots[0]!.frame))[0].data.history.times).toHaveLength(600);
     // Renders within the same second and revision read the history once.
-    expect(monitor.reads).toBeLessThanOrEqual(2);
+    expect(monitor.reads).toBeLessThanOrEqual(seconds);
 
     // Each tick: one buffer for all.
     monitor.emit({ time: Date.now(), values: { 'cpu.user': 1 } });
