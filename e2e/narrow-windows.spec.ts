@@ -98,107 +98,127 @@ async function expectShownAcross(page: Page, locator: Locator, what: string): Pr
   expect(box.x + box.width, `${what}: right edge`).toBeLessThanOrEqual(page.viewportSize()!.width + 0.5);
 }
 
-for (const width of checkedWidths) {
+// Runs `check` in the light theme, then the dark one (the window's colour scheme changes in
+// place: the dark theme changes colours only, so the page is not opened again), back to light.
+async function inBothThemes(page: Page, check: (theme: string) => Promise<void>): Promise<void> {
   for (const colorScheme of colorSchemes) {
-    test(`accounts and groups: every row whole, a group's page in reach, ${width} px, ${colorScheme}`, async ({
-      browser,
-    }) => {
-      test.setTimeout(90_000);
-      const context = await browser.newContext({
-        ignoreHTTPSErrors: true,
-        baseURL: daemonUrl(),
-        viewport: { width, height: 800 },
-        colorScheme,
-      });
-      const page = await context.newPage();
-      await page.goto('/login/');
-      await logInHere(page, 'admin', testPasswords.admin);
-      await openSettled(page, '/accounts/');
-      await expectWholeRows(page, '.accounts-table', `accounts at ${width} px`);
-      // Each row shows the login (a link to the account), the full name, the roles in words and
-      // whether the account may log in; its selection box is in reach and works.
-      const bruno = page.locator('#account-blefevre');
-      await expectShownAcross(page, bruno.getByRole('link', { name: 'blefevre' }), 'blefevre: login link');
-      await expectShownAcross(page, bruno.getByText('Bruno Lefèvre'), 'blefevre: full name');
-      await expectShownAcross(page, bruno.getByText('responsible of developers'), 'blefevre: role');
-      await expect(bruno).not.toContainText(/rsp-|gst-/);
-      // The marks, each on its filtered list: earlier journeys (the CSV import's) add hundreds of
-      // accounts, which push these two past the first page.
-      for (const [login, mark] of [
-        ['ndupont', 'locked'],
-        ['qrousseau', 'expired'],
-      ] as const) {
-        await openSettled(page, `/accounts/?q=${login}`);
-        await expectShownAcross(page, page.locator(`#account-${login} .state .badge`), `${login}: ${mark} mark`);
-        await expect(page.locator(`#account-${login} .state`)).toHaveText(mark);
-      }
-      await openSettled(page, '/accounts/');
-      const box = bruno.getByRole('checkbox', { name: 'Select blefevre' });
-      await expectShownAcross(page, box, 'blefevre: selection box');
-      await box.check();
-      await expect(page.locator('#accounts-selected-count')).toHaveText('1 selected');
-      await expectShownAcross(page, page.getByRole('button', { name: 'Lock', exact: true }), 'bulk Lock');
-      await box.uncheck();
-      await expectNoSidewaysScroll(page, `accounts at ${width} px`);
-
-      await openSettled(page, '/groups/');
-      await expectWholeRows(page, '.groups-table', `groups at ${width} px`);
-      const developers = page.locator('#group-developers');
-      await expectShownAcross(page, developers.getByRole('link', { name: 'developers' }), 'developers: name link');
-      await expectShownAcross(page, developers.getByText('blefevre'), 'developers: its responsible');
-      await expectShownAcross(page, developers.getByText('/home/groups/developers'), 'developers: its share');
-      await expectNoSidewaysScroll(page, `groups at ${width} px`);
-
-      // A group's page: the suggestions as one types and what a deletion takes, in reach; a
-      // protected group's reason instead of Delete.
-      await openSettled(page, '/groups/teachers');
-      const field = page.getByPlaceholder('Login to add');
-      await field.pressSequentially('emilie');
-      await expectShownAcross(page, page.getByRole('option', { name: /ebernard/ }), 'the suggestion Émilie Bernard');
-      await field.press('Escape');
-      await expectShownAcross(page, page.locator('#group-delete-summary'), 'teachers: what its deletion takes');
-      await expectShownAcross(page, page.getByRole('button', { name: /^Delete teachers/ }), 'Delete teachers');
-      await expectNoSidewaysScroll(page, `a group at ${width} px`);
-      await openSettled(page, '/groups/admins');
-      await expectShownAcross(page, page.locator('#group-delete-refusal'), 'admins: why it is not deleted');
-      await expect(page.getByRole('button', { name: /^Delete / })).toHaveCount(0);
-      await page.getByRole('button', { name: 'Log out' }).click();
-      await context.close();
-    });
-
-    test(`every page fits a ${width}-px window, ${colorScheme} theme: no sideways scroll, menu and dialogs in reach`, async ({
-      browser,
-    }) => {
-      test.setTimeout(120_000);
-      const context = await browser.newContext({
-        ignoreHTTPSErrors: true,
-        baseURL: daemonUrl(),
-        viewport: { width, height: 800 },
-        colorScheme,
-      });
-      const page = await context.newPage();
-      await page.goto('/login/');
-      await expectNoSidewaysScroll(page, 'login');
-      await logInHere(page, 'admin', testPasswords.admin);
-      for (const [name, path] of Object.entries(adminPages)) {
-        await openSettled(page, path);
-        await expectNoSidewaysScroll(page, name);
-        await expectMenuReachable(page, name);
-      }
-      // The New account dialog opens inside the window, whole, and its last button is reachable.
-      await openSettled(page, '/accounts/');
-      await page.getByRole('button', { name: 'New account' }).click();
-      const dialog = page.getByRole('dialog', { name: 'New account' });
-      await expectInViewport(page, dialog, 'New account dialog');
-      await dialog.getByRole('button', { name: 'Create account' }).scrollIntoViewIfNeeded();
-      await expectInViewport(page, dialog.getByRole('button', { name: 'Create account' }), 'Create account button');
-      await expectNoSidewaysScroll(page, 'accounts with its dialog open');
-      await page.keyboard.press('Escape');
-      await page.getByRole('button', { name: 'Log out' }).click();
-      await expect(page).toHaveURL(/\/login\/$/);
-      await context.close();
-    });
+    await page.emulateMedia({ colorScheme });
+    await check(colorScheme);
   }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+// One test per width, both themes in it: one login and one load of each page serve both.
+for (const width of checkedWidths) {
+  test(`accounts and groups: every row whole, a group's page in reach, ${width} px, light and dark`, async ({
+    browser,
+  }) => {
+    test.setTimeout(90_000);
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      baseURL: daemonUrl(),
+      viewport: { width, height: 800 },
+      colorScheme: 'light',
+    });
+    const page = await context.newPage();
+    await page.goto('/login/');
+    await logInHere(page, 'admin', testPasswords.admin);
+    await openSettled(page, '/accounts/');
+    await inBothThemes(page, (theme) => expectWholeRows(page, '.accounts-table', `accounts at ${width} px, ${theme}`));
+    // Each row shows the login (a link to the account), the full name, the roles in words and
+    // whether the account may log in; its selection box is in reach and works.
+    const bruno = page.locator('#account-blefevre');
+    await expectShownAcross(page, bruno.getByRole('link', { name: 'blefevre' }), 'blefevre: login link');
+    await expectShownAcross(page, bruno.getByText('Bruno Lefèvre'), 'blefevre: full name');
+    await expectShownAcross(page, bruno.getByText('responsible of developers'), 'blefevre: role');
+    await expect(bruno).not.toContainText(/rsp-|gst-/);
+    // The marks, each on its filtered list: earlier journeys (the CSV import's) add hundreds of
+    // accounts, which push these two past the first page.
+    for (const [login, mark] of [
+      ['ndupont', 'locked'],
+      ['qrousseau', 'expired'],
+    ] as const) {
+      await openSettled(page, `/accounts/?q=${login}`);
+      await expectShownAcross(page, page.locator(`#account-${login} .state .badge`), `${login}: ${mark} mark`);
+      await expect(page.locator(`#account-${login} .state`)).toHaveText(mark);
+    }
+    await openSettled(page, '/accounts/');
+    const box = bruno.getByRole('checkbox', { name: 'Select blefevre' });
+    await expectShownAcross(page, box, 'blefevre: selection box');
+    await box.check();
+    await expect(page.locator('#accounts-selected-count')).toHaveText('1 selected');
+    await expectShownAcross(page, page.getByRole('button', { name: 'Lock', exact: true }), 'bulk Lock');
+    await box.uncheck();
+    await inBothThemes(page, (theme) => expectNoSidewaysScroll(page, `accounts at ${width} px, ${theme}`));
+
+    await openSettled(page, '/groups/');
+    await inBothThemes(page, async (theme) => {
+      await expectWholeRows(page, '.groups-table', `groups at ${width} px, ${theme}`);
+      await expectNoSidewaysScroll(page, `groups at ${width} px, ${theme}`);
+    });
+    const developers = page.locator('#group-developers');
+    await expectShownAcross(page, developers.getByRole('link', { name: 'developers' }), 'developers: name link');
+    await expectShownAcross(page, developers.getByText('blefevre'), 'developers: its responsible');
+    await expectShownAcross(page, developers.getByText('/home/groups/developers'), 'developers: its share');
+
+    // A group's page: the suggestions as one types and what a deletion takes, in reach; a
+    // protected group's reason instead of Delete.
+    await openSettled(page, '/groups/teachers');
+    const field = page.getByPlaceholder('Login to add');
+    await field.pressSequentially('emilie');
+    await expectShownAcross(page, page.getByRole('option', { name: /ebernard/ }), 'the suggestion Émilie Bernard');
+    await field.press('Escape');
+    await expectShownAcross(page, page.locator('#group-delete-summary'), 'teachers: what its deletion takes');
+    await expectShownAcross(page, page.getByRole('button', { name: /^Delete teachers/ }), 'Delete teachers');
+    await inBothThemes(page, (theme) => expectNoSidewaysScroll(page, `a group at ${width} px, ${theme}`));
+    await openSettled(page, '/groups/admins');
+    await expectShownAcross(page, page.locator('#group-delete-refusal'), 'admins: why it is not deleted');
+    await expect(page.getByRole('button', { name: /^Delete / })).toHaveCount(0);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await context.close();
+  });
+
+  test(`every page fits a ${width}-px window, light and dark: no sideways scroll, menu and dialogs in reach`, async ({
+    browser,
+  }) => {
+    test.setTimeout(120_000);
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      baseURL: daemonUrl(),
+      viewport: { width, height: 800 },
+      colorScheme: 'light',
+    });
+    const page = await context.newPage();
+    await page.goto('/login/');
+    await inBothThemes(page, (theme) => expectNoSidewaysScroll(page, `login, ${theme}`));
+    await logInHere(page, 'admin', testPasswords.admin);
+    // The top bar is the same on every page: its menu is checked whole on the dashboard, in both
+    // themes; on every page, nothing scrolls sideways and "Log out" is in view.
+    await openSettled(page, '/');
+    await inBothThemes(page, (theme) => expectMenuReachable(page, `dashboard, ${theme}`));
+    for (const [name, path] of Object.entries(adminPages)) {
+      await openSettled(page, path);
+      await inBothThemes(page, async (theme) => {
+        await expectNoSidewaysScroll(page, `${name}, ${theme}`);
+        await expectInViewport(page, page.getByRole('button', { name: 'Log out' }), `${name}, ${theme}: Log out`);
+      });
+    }
+    // The New account dialog opens inside the window, whole, and its last button is reachable.
+    await openSettled(page, '/accounts/');
+    await page.getByRole('button', { name: 'New account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New account' });
+    await inBothThemes(page, async (theme) => {
+      await expectInViewport(page, dialog, `New account dialog, ${theme}`);
+      await dialog.getByRole('button', { name: 'Create account' }).scrollIntoViewIfNeeded();
+      const create = dialog.getByRole('button', { name: 'Create account' });
+      await expectInViewport(page, create, `Create account button, ${theme}`);
+      await expectNoSidewaysScroll(page, `accounts with its dialog open, ${theme}`);
+    });
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect(page).toHaveURL(/\/login\/$/);
+    await context.close();
+  });
 }
 
 // French words are longer (the top bar, the audit page's and an account's labels): every page
