@@ -1,4 +1,4 @@
-import type { Locator, Page } from '@playwright/test';
+import type { Browser, Locator, Page } from '@playwright/test';
 import { daemonUrl, expect, test } from './fixtures.ts';
 import { adminPages, checkedWidths, colorSchemes, logInHere, openSettled } from './pages.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
@@ -98,6 +98,20 @@ async function expectShownAcross(page: Page, locator: Locator, what: string): Pr
   expect(box.x + box.width, `${what}: right edge`).toBeLessThanOrEqual(page.viewportSize()!.width + 0.5);
 }
 
+// A window `width` px wide, in the light theme and `locale`'s language, on the login page.
+async function openWindow(browser: Browser, width: number, locale = 'en-US'): Promise<Page> {
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    baseURL: daemonUrl(),
+    viewport: { width, height: 800 },
+    colorScheme: 'light',
+    locale,
+  });
+  const page = await context.newPage();
+  await page.goto('/login/');
+  return page;
+}
+
 // Runs `check` in the light theme, then the dark one (the window's colour scheme changes in
 // place: the dark theme changes colours only, so the page is not opened again), back to light.
 async function inBothThemes(page: Page, check: (theme: string) => Promise<void>): Promise<void> {
@@ -114,14 +128,7 @@ for (const width of checkedWidths) {
     browser,
   }) => {
     test.setTimeout(90_000);
-    const context = await browser.newContext({
-      ignoreHTTPSErrors: true,
-      baseURL: daemonUrl(),
-      viewport: { width, height: 800 },
-      colorScheme: 'light',
-    });
-    const page = await context.newPage();
-    await page.goto('/login/');
+    const page = await openWindow(browser, width);
     await logInHere(page, 'admin', testPasswords.admin);
     await openSettled(page, '/accounts/');
     await inBothThemes(page, (theme) => expectWholeRows(page, '.accounts-table', `accounts at ${width} px, ${theme}`));
@@ -175,21 +182,14 @@ for (const width of checkedWidths) {
     await expectShownAcross(page, page.locator('#group-delete-refusal'), 'admins: why it is not deleted');
     await expect(page.getByRole('button', { name: /^Delete / })).toHaveCount(0);
     await page.getByRole('button', { name: 'Log out' }).click();
-    await context.close();
+    await page.context().close();
   });
 
   test(`every page fits a ${width}-px window, light and dark: no sideways scroll, menu and dialogs in reach`, async ({
     browser,
   }) => {
     test.setTimeout(120_000);
-    const context = await browser.newContext({
-      ignoreHTTPSErrors: true,
-      baseURL: daemonUrl(),
-      viewport: { width, height: 800 },
-      colorScheme: 'light',
-    });
-    const page = await context.newPage();
-    await page.goto('/login/');
+    const page = await openWindow(browser, width);
     await inBothThemes(page, (theme) => expectNoSidewaysScroll(page, `login, ${theme}`));
     await logInHere(page, 'admin', testPasswords.admin);
     // The top bar is the same on every page: its menu is checked whole on the dashboard, in both
@@ -217,7 +217,7 @@ for (const width of checkedWidths) {
     await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect(page).toHaveURL(/\/login\/$/);
-    await context.close();
+    await page.context().close();
   });
 }
 
@@ -225,14 +225,7 @@ for (const width of checkedWidths) {
 // in French fits a phone too.
 test('every page in French fits a 375-px window: no sideways scroll, menu in reach', async ({ browser }) => {
   test.setTimeout(120_000);
-  const context = await browser.newContext({
-    ignoreHTTPSErrors: true,
-    baseURL: daemonUrl(),
-    viewport: { width: 375, height: 800 },
-    locale: 'fr-FR',
-  });
-  const page = await context.newPage();
-  await page.goto('/login/');
+  const page = await openWindow(browser, 375, 'fr-FR');
   await expectNoSidewaysScroll(page, 'login in French');
   await page.getByLabel('Identifiant').fill('admin');
   await page.getByLabel('Mot de passe').fill(testPasswords.admin);
@@ -248,5 +241,5 @@ test('every page in French fits a 375-px window: no sideways scroll, menu in rea
   }
   await page.getByRole('button', { name: french.logOut }).click();
   await expect(page).toHaveURL(/\/login\/$/);
-  await context.close();
+  await page.context().close();
 });

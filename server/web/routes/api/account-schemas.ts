@@ -29,17 +29,22 @@ export { accountViewSchema as accountSchema } from '../../../core/accounts/accou
 
 export const loginParams = Type.Object({ login: name });
 
+// The fields an account is given at its creation and may be changed later, each optional.
+const settableFields = {
+  fullName: Type.Optional(text),
+  shell: Type.Optional(text),
+  home: Type.Optional(text),
+  uid: Type.Optional(id),
+  primaryGroup: Type.Optional(name),
+  groups: Type.Optional(groups),
+  roles: Type.Optional(roles),
+};
+
 // What creating an account takes; without `password` one is generated and returned once.
 export const newAccountBody = Type.Object(
   {
     login: name,
-    fullName: Type.Optional(text),
-    shell: Type.Optional(text),
-    home: Type.Optional(text),
-    uid: Type.Optional(id),
-    primaryGroup: Type.Optional(name),
-    groups: Type.Optional(groups),
-    roles: Type.Optional(roles),
+    ...settableFields,
     system: Type.Optional(Type.Boolean()),
     password: Type.Optional(Type.Union([Type.String({ maxLength: 4096 }), Type.Null()])),
     createHome: Type.Optional(Type.Boolean()),
@@ -51,13 +56,7 @@ export const newAccountBody = Type.Object(
 export const accountChangesBody = Type.Object(
   {
     version: Type.String({ maxLength: 32 }),
-    fullName: Type.Optional(text),
-    shell: Type.Optional(text),
-    home: Type.Optional(text),
-    uid: Type.Optional(id),
-    primaryGroup: Type.Optional(name),
-    groups: Type.Optional(groups),
-    roles: Type.Optional(roles),
+    ...settableFields,
     locked: Type.Optional(Type.Boolean()),
     expiry: Type.Optional(Type.Union([days, Type.Null()])),
     password: Type.Optional(Type.String({ maxLength: 4096 })),
