@@ -51,9 +51,14 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes on real loop devices'
       reserved: false,
     });
     expect(volume!.actions).toEqual([
-      { action: 'mount', allowed: true, reason: null },
-      { action: 'unmount', allowed: false, reason: 'it is not mounted' },
-      { action: 'eject', allowed: true, reason: null },
+      { action: 'mount', allowed: true, reason: null, reasonMessage: null },
+      {
+        action: 'unmount',
+        allowed: false,
+        reason: 'it is not mounted',
+        reasonMessage: { key: 'volumes.reason.notMounted', params: {} },
+      },
+      { action: 'eject', allowed: true, reason: null, reasonMessage: null },
     ]);
     expect(context.fixture.events).toContainEqual(expect.objectContaining({ name: 'volume-added', data: { name } }));
   });
