@@ -139,9 +139,9 @@ test('the Audit page filters by who, action, target and date, and says what chan
   expect(await callFromPage(page, 'PUT', '/api/v1/groups/students/roles/cmartin', { role: 'guest' })).toBe(200);
   expect(await callFromPage(page, 'PUT', '/api/v1/groups/students/roles/cmartin', { role: 'none' })).toBe(200);
   await page.goto('/audit/');
-  await page.getByLabel('Action').fill('group-role');
+  await page.getByLabel('Action', { exact: true }).fill('group-role');
   await page.getByLabel('On', { exact: true }).fill('students/cmartin');
-  await page.getByLabel('Who').fill('admin');
+  await page.getByLabel('Who', { exact: true }).fill('admin');
   const today = new Date().toISOString().slice(0, 10);
   await page.getByLabel('From').fill(today);
   await page.getByLabel('To').fill(today);
