@@ -14,7 +14,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 export const keptBuilds = 5;
 
 // The list of the last builds' chunks, newest first, kept in the chunks folder itself.
-const buildsFile = 'builds.json';
+export const buildsFile = 'builds.json';
 
 // Reads the builds list; an absent or unreadable one is no builds (the chunks of a build made
 // before this list existed go at the next build, as they always did).

@@ -100,6 +100,13 @@ describe('pages and roles', () => {
     expect((await t.app.inject({ method: 'GET', url: '/static/manifest.json' })).statusCode).toBe(404);
   });
 
+  it('serves the builds list, rewritten by each build under the same name, to be revalidated every time', async () => {
+    const builds = await t.app.inject({ method: 'GET', url: '/static/builds.json' });
+    expect(builds.statusCode).toBe(200);
+    expect(builds.headers['cache-control']).toBe('no-cache');
+    expect(JSON.parse(builds.body)).toBeInstanceOf(Array);
+  });
+
   it('answers 404 with a page for a logged-in browser', async () => {
     const response = await t.app.inject({
       method: 'GET',
