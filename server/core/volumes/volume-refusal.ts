@@ -1,6 +1,6 @@
 import { CoreError, type ErrorCode } from '../errors.ts';
 import type { Volume, VolumeAction } from './volume-schema.ts';
-import { quoted, say } from '../messages.ts';
+import { type CoreMessageKey, quoted, say } from '../messages.ts';
 
 // Checks a volume name before it reaches a path or a tool (the schema's pattern).
 export function validateVolumeName(name: string): void {
@@ -20,6 +20,17 @@ export function getVolumeOrFail(volumes: readonly Volume[], name: string): Volum
   return volume;
 }
 
+// The reasons that say this daemon may not act on a volume at all, whatever its state: it does
+// not run as root, or the device is outside its sandbox. Read by their key, never their words
+// (a mount point or a label may hold any of them).
+const deniedReasons: ReadonlySet<CoreMessageKey> = new Set(['volumes.reason.notRoot', 'volumes.reason.outsideSandbox']);
+
+// Whether an action of a volume is refused for one of `keys` (a reason's key, never its words).
+export function isRefusedFor(entry: VolumeAction | undefined, keys: ReadonlySet<CoreMessageKey>): boolean {
+  const key = entry?.reasonMessage?.key;
+  return key !== undefined && keys.has(key);
+}
+
 // Throws when the volume's own list of actions refuses this one: 'permission-denied' for a
 // system volume, a daemon that may not act or a device outside the sandbox, 'conflict' for a
 // state (already mounted, not mounted, not removable, a filesystem Licorn leaves alone).
@@ -27,8 +38,7 @@ export function checkAction(volume: Volume, action: VolumeAction['action']): voi
   const entry = volume.actions.find((candidate) => candidate.action === action);
   if (!entry || entry.allowed) return;
   const reason = entry.reason ?? 'not allowed';
-  const denied =
-    volume.system || /not run as root|outside the sandbox|read-only/.test(reason) ? 'permission-denied' : 'conflict';
+  const denied = volume.system || isRefusedFor(entry, deniedReasons) ? 'permission-denied' : 'conflict';
   const said = entry.reasonMessage ?? reason;
   throw new CoreError(denied as ErrorCode, say(`volumes.refused.${action}`, { name: volume.name, reason: said }), {
     field: 'name',

@@ -15,12 +15,12 @@ import { ReservedStore } from './reserved-store.ts';
 import { VolumeActions } from './volume-actions.ts';
 import { VolumeEvents } from './volume-events.ts';
 import { VolumeQueue } from './volume-queue.ts';
-import { checkAction, getVolumeOrFail } from './volume-refusal.ts';
+import { checkAction, getVolumeOrFail, isRefusedFor } from './volume-refusal.ts';
 import type { Volume } from './volume-schema.ts';
 import { type Deadlines, defaultDeadlines, UnresponsiveDevices } from './unresponsive-devices.ts';
 import type { VolumeActor, VolumeHolder, VolumesApi } from './volumes-api.ts';
 import { type BlockDeviceHint, type BlockDeviceWatch, watchBlockDevices } from './watch-block-devices.ts';
-import { renderMessage, say } from '../messages.ts';
+import { type CoreMessageKey, renderMessage, say } from '../messages.ts';
 
 // The volumes settings (config keys volumes.*).
 export interface VolumesSettings {
@@ -46,6 +46,9 @@ export interface VolumesOptions extends VolumesSettings {
 
 // The daemon itself, in the audit log, for what it does on its own (auto-mount).
 const daemonActor: VolumeActor = { login: '-', address: '-' };
+
+// A device outside the sandbox is never reserved either (by its reason's key: volume-refusal.ts).
+const outsideSandbox: ReadonlySet<CoreMessageKey> = new Set(['volumes.reason.outsideSandbox']);
 
 // The volumes service: discovery, Licorn's mount policy, actions, reserved markers, events.
 // Every reading and every action runs in one queue (volume-queue.ts), so an action acts on the
@@ -188,9 +191,8 @@ export class VolumesService implements VolumesApi {
       await this.#reload(new Set(), false);
       const volume = getVolumeOrFail(this.#state.volumes, name);
       const mount = volume.actions.find((entry) => entry.action === 'mount');
-      const scope = mount?.reason ?? '';
-      if (volume.system || /outside the sandbox/.test(scope)) {
-        const reason = mount?.reasonMessage ?? scope;
+      if (volume.system || isRefusedFor(mount, outsideSandbox)) {
+        const reason = mount?.reasonMessage ?? mount?.reason ?? '';
         throw new CoreError('permission-denied', say('volumes.reserveRefused', { name, reason }), {
           field: 'name',
         });

@@ -180,6 +180,19 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes on real loop devices'
     expect(audit).toContainEqual(expect.objectContaining({ action: 'volume-force-unmount', outcome: 'done' }));
   });
 
+  it('refuses a mount of a mounted volume as a conflict, whatever words its mount point holds', async () => {
+    // Classified by the reason's English, "already mounted on …/media/read-only" read as a
+    // daemon without rights (403) and hid the state (409) the admin can act on.
+    const file = await createImage(join(context.fixture.images, 'words.img'), 'ext4', ['-L', 'read-only']);
+    const name = await attach(file);
+    const { mountPoint } = await context.core.volumes.mount(name, actor);
+    expect(mountPoint).toBe(join(media(), 'read-only'));
+    const error = await context.core.volumes.mount(name, actor).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'conflict', field: 'name' });
+    expect((error as CoreError).messageParams.reason).toMatchObject({ key: 'volumes.reason.mounted' });
+    await context.core.volumes.unmount(name, actor);
+  });
+
   it('ejects: unmounts, detaches the loop device, emits volume-removed', async () => {
     const file = await createImage(join(context.fixture.images, 'eject.img'), 'ext4', ['-L', 'Eject']);
     const name = await attach(file);
