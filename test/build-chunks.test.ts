@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServerBundle } from '../server/build.ts';
 import { keptBuilds } from '../server/build-chunks.ts';
+import { collectOutput } from './helpers/child-output.ts';
 
 // A bundle built as licornd's is (buildServerBundle, splitting on), from a small program that
 // imports its lazy module when told to, as licornd imports the terminal's at the first one.
@@ -43,23 +44,15 @@ async function buildWith(word: string): Promise<void> {
 async function start(): Promise<{ loadLazy(): Promise<string> }> {
   const child = spawn(process.execPath, [join(dir, 'out/main.js')], { stdio: ['pipe', 'pipe', 'pipe'] });
   children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr!.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const output = collectOutput(child);
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', () => stdout.startsWith('ready\n') && resolve());
-    void exited.then(() => reject(new Error(`exited before running: ${stderr}`)));
+    child.stdout!.on('data', () => output.stdout().startsWith('ready\n') && resolve());
+    void output.ended.then(({ stderr }) => reject(new Error(`exited before running: ${stderr}`)));
   });
   return {
     async loadLazy() {
       child.stdin!.end('go\n');
-      const code = await exited;
+      const { code, stdout, stderr } = await output.ended;
       children.delete(child);
       if (code !== 0) throw new Error(`exit ${code}: ${stderr}`);
       return stdout.slice('ready\n'.length).trim();

@@ -1,16 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { collectOutput, type ChildEnd } from './child-output.ts';
 
 const projectDir = join(import.meta.dirname, '../..');
 // The command as shipped: the launcher, which starts dist/cli/licorn.js (built by the global setup).
 export const licornBin = join(projectDir, 'bin/licorn.js');
 
 // What a run of `licorn` did.
-export interface LicornResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type LicornResult = ChildEnd;
 
 // Who runs the command: root (the test itself), or an account's uid and gid (setpriv, no
 // supplementary groups, no capabilities), as a person logged in on the machine would.
@@ -47,16 +44,9 @@ export function startLicorn(socketPath: string, args: string[], options: LicornO
 // Runs `licorn args` to its end.
 export function runLicorn(socketPath: string, args: string[], options: LicornOptions = {}) {
   const child = startLicorn(socketPath, args, options);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr!.on('data', (chunk) => {
-    stderr += chunk;
-  });
+  const { ended } = collectOutput(child);
   return new Promise<LicornResult>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    void ended.then(resolve);
   });
 }

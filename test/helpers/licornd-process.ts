@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { collectOutput, type ChildEnd } from './child-output.ts';
 
 const projectDir = join(import.meta.dirname, '../..');
 
@@ -12,7 +13,7 @@ export interface LicorndProcess {
   output(): string;
   // Resolves with the URL once it listens; rejects with its output if it exits first.
   listening(): Promise<string>;
-  exited(): Promise<{ code: number | null; stderr: string; stdout: string }>;
+  exited(): Promise<ChildEnd>;
 }
 
 const running = new Set<ChildProcess>();
@@ -35,30 +36,22 @@ export function startLicornd(
   });
   running.add(child);
   child.on('exit', () => running.delete(child));
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr!.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exit = new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
-    child.on('exit', (code) => resolve({ code, stderr, stdout }));
-  });
+  const output = collectOutput(child, 'exit');
   return {
     child,
-    output: () => stdout,
-    exited: () => exit,
+    output: output.stdout,
+    exited: () => output.ended,
     listening: () =>
       new Promise((resolve, reject) => {
         const check = () => {
-          const match = /listening on (https:\/\/\S+?)\/? /.exec(stdout);
+          const match = /listening on (https:\/\/\S+?)\/? /.exec(output.stdout());
           if (match) resolve(match[1]!);
         };
         child.stdout!.on('data', check);
         check();
-        void exit.then(({ code }) => reject(new Error(`licornd exited ${code}: ${stderr}${stdout}`)));
+        void output.ended.then(({ code, stderr, stdout }) =>
+          reject(new Error(`licornd exited ${code}: ${stderr}${stdout}`)),
+        );
       }),
   };
 }
