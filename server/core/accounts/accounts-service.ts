@@ -5,7 +5,8 @@ import type { AccountChanges } from './account-operations.ts';
 import { applyForcePasswordChange, applySetExpiry, applySetHash, applySetLocked } from './shadow-operations.ts';
 import { applyAddMember, applyRemoveMember } from './membership-operations.ts';
 import type { NewGroup } from './group-operations.ts';
-import { applySetRole, getRole, type GroupRole } from './licorn-roles.ts';
+import { applySetRole, getHelperOf, getRole, type GroupRole } from './licorn-roles.ts';
+import type { Group } from './group-schema.ts';
 import { GroupShares, type ShareRepairJournal } from './group-shares.ts';
 import type { ShareGids } from './share-acls.ts';
 import type { HomeDisposal, HomePlan } from './home-disk.ts';
@@ -115,6 +116,11 @@ export class AccountsService {
 
   getGroup(name: string): GroupView | null {
     return this.#queries.getGroup(name);
+  }
+
+  // The standard group and role a helper group holds (rsp-G, gst-G of a G with both), else null.
+  getHelperOf(name: string): Group['helperOf'] {
+    return getHelperOf(this.#store.database, name);
   }
 
   // An account's shadow entry, for the login check only (its hash never leaves the core).

@@ -2,7 +2,7 @@ import type { AccountsService } from './accounts-service.ts';
 import { protectedGroups } from './group-operations.ts';
 import type { Group, GroupRole, GroupView } from './group-schema.ts';
 import { getSharePath } from './shared-directories.ts';
-import { getHelperNames, parseHelperName } from './licorn-roles.ts';
+import { getHelperNames } from './licorn-roles.ts';
 import { type CoreMessage, say } from '../messages.ts';
 
 // The details of a group as the accounts are now (group-schema.ts `groupSchema`): the view,
@@ -19,23 +19,14 @@ export async function getGroupDetails(accounts: AccountsService, group: GroupVie
     sharedDirectory: standard ? getSharePath(group.name) : null,
     permissive: standard ? await accounts.getPermissive(group.name) : null,
     protected: protectedGroups.includes(group.name),
-    helperOf: getHelperOf(accounts, group.name),
+    helperOf: accounts.getHelperOf(group.name),
   };
 }
 
-// The standard group and role a helper group holds (both of G's helpers present), else null.
-function getHelperOf(accounts: AccountsService, name: string): Group['helperOf'] {
-  const helper = parseHelperName(name);
-  if (!helper || accounts.getGroup(helper.owner) === null) return null;
-  const helpers = getHelperNames(helper.owner);
-  const both = accounts.getGroup(helpers.responsibles) !== null && accounts.getGroup(helpers.guests) !== null;
-  return both ? { group: helper.owner, role: helper.role } : null;
-}
-
-// Whether a group is a helper of a standard group (rsp-G, gst-G): shown with G, not alone.
+// Whether a group is a helper of a standard group (rsp-G, gst-G): shown with G, not alone
+// (licorn-roles.ts getHelperOf, as the API's refusals read it).
 export function isHelperGroup(accounts: AccountsService, name: string): boolean {
-  const helper = parseHelperName(name);
-  return helper !== null && accounts.getGroup(helper.owner) !== null;
+  return accounts.getHelperOf(name) !== null;
 }
 
 // The accounts in a group with their role, by login: for a standard group everyone in G,

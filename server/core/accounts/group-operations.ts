@@ -3,7 +3,7 @@ import type { AccountDatabase } from './account-database.ts';
 import type { GroupEntry } from './parse-group.ts';
 import type { OperationContext } from './account-operations.ts';
 import { allocateId, getIdIndex } from './id-index.ts';
-import { getHelperNames, getHelperOwner, hasRoles, parseHelperName } from './licorn-roles.ts';
+import { getHelperNames, getHelperOf, getHelperOwner, hasRoles, parseHelperName } from './licorn-roles.ts';
 import { validateDescription, validateId, validateName } from './validate-fields.ts';
 import type { NewGroupBody } from './group-schema.ts';
 import { type CoreMessage, quoted, say } from '../messages.ts';
@@ -124,8 +124,8 @@ function removeGroup(db: AccountDatabase, name: string): void {
 export function applyDeleteGroup(db: AccountDatabase, name: string): void {
   if (!db.group.has(name))
     throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'name' });
-  const owner = getHelperOwner(db, name);
-  if (owner !== null)
+  const owner = getHelperOf(db, name)?.group;
+  if (owner !== undefined)
     throw new CoreError(
       'permission-denied',
       say('groups.helperDelete', { name: quoted(name), people: describeHelper(name), owner }),
@@ -141,8 +141,8 @@ export function applyRenameGroup(db: AccountDatabase, name: string, newName: str
   const group = db.group.get(name);
   if (!group) throw new CoreError('not-found', say('groups.notFound', { name: quoted(name) }), { field: 'name' });
   const target = validateName(newName, 'newName');
-  const owner = getHelperOwner(db, name);
-  if (owner !== null) {
+  const owner = getHelperOf(db, name)?.group;
+  if (owner !== undefined) {
     const message = say('groups.helperRename', { name: quoted(name), people: describeHelper(name), owner });
     throw new CoreError('permission-denied', message, { field: 'name' });
   }

@@ -4,7 +4,7 @@ import type { LoginDefs } from './parse-login-defs.ts';
 import type { Group } from './group-schema.ts';
 import { getGroupView } from './account-view.ts';
 import { isRestrictedGid } from './account-ranges.ts';
-import { getHelperNames, getHelperOwner, parseHelperName } from './licorn-roles.ts';
+import { getHelperNames, getHelperOf } from './licorn-roles.ts';
 import { type CoreMessage, type CoreMessageKey, quoted, say } from '../messages.ts';
 
 // Which groups the interface (API, CLI, pages: everyone, admins and root included) never
@@ -105,9 +105,7 @@ export function getGroupRefusals(
 export function getGroupFacts(db: AccountDatabase, defs: LoginDefs, name: string): GroupFacts | null {
   const view = getGroupView(db, defs, name);
   if (!view) return null;
-  const helper = parseHelperName(name);
-  const helperOf = helper && getHelperOwner(db, name) !== null ? { group: helper.owner, role: helper.role } : null;
-  return { name, gid: view.gid, system: view.system, helperOf };
+  return { name, gid: view.gid, system: view.system, helperOf: getHelperOf(db, name) };
 }
 
 // Throws the refusal of getGroupRefusal as a 403 naming the group (404 when there is no such

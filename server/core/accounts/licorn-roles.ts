@@ -1,7 +1,7 @@
 import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import { checkNotRestricted } from './account-permissions.ts';
-import { groupRoleSchema, type GroupRole } from './group-schema.ts';
+import { type Group, groupRoleSchema, type GroupRole } from './group-schema.ts';
 import type { Membership } from './account-schema.ts';
 import { quoted, say } from '../messages.ts';
 
@@ -23,19 +23,28 @@ export function parseHelperName(name: string): { owner: string; role: 'responsib
   return match ? { owner: match[2]!, role: match[1] === 'rsp' ? 'responsible' : 'guest' } : null;
 }
 
-// The standard group a helper group belongs to, when `name` is one (rsp-G or gst-G with G
-// present); null otherwise.
+// The group whose helper `name` would be read as (rsp-G or gst-G with G present), whether or
+// not G has both: a name the interface never gives a new group. Whether `name` is a helper
+// now is getHelperOf's.
 export function getHelperOwner(db: AccountDatabase, name: string): string | null {
   const helper = parseHelperName(name);
   return helper && db.group.has(helper.owner) ? helper.owner : null;
+}
+
+// The standard group and role group `name` holds when it is a helper group: rsp-G or gst-G
+// of a group G that has both (hasRoles); null for any other group, such as an `rsp-G` made in
+// a shell beside a G without roles. The one definition the API, the CLI and the pages use.
+export function getHelperOf(db: AccountDatabase, name: string): Group['helperOf'] {
+  const helper = parseHelperName(name);
+  return helper && hasRoles(db, helper.owner) ? { group: helper.owner, role: helper.role } : null;
 }
 
 // What being in group `name` means, as people read it: a helper group is a role in its
 // standard group (rsp-G: responsible of G, gst-G: guest of G), a standard group is its
 // member role, any other group is itself without a role.
 export function getMembership(db: AccountDatabase, name: string): Membership {
-  const helper = parseHelperName(name);
-  if (helper && hasRoles(db, helper.owner)) return { group: helper.owner, role: helper.role };
+  const helperOf = getHelperOf(db, name);
+  if (helperOf) return helperOf;
   return { group: name, role: hasRoles(db, name) ? 'member' : null };
 }
 

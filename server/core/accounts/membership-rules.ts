@@ -3,7 +3,7 @@ import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import { getAccountView } from './account-view.ts';
 import { getAccountRanges, isNeverHandedOut, isRestrictedGid } from './account-ranges.ts';
-import { getHelperOwner, hasRoles } from './licorn-roles.ts';
+import { getHelperOf } from './licorn-roles.ts';
 import { adminsGroup, checkAccountAction, type AccountAction, type Actor } from './account-permissions.ts';
 import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
 
@@ -112,8 +112,8 @@ export function sayGroupPrivilege(
   if (adminGroups.includes(name) || name === adminsGroup) return say('privileges.adminGroup');
   const group = db.group.get(name);
   if (group && isRestrictedGid(group.gid)) return say('privileges.restrictedGroup', { gid: group.gid });
-  const owner = group ? getHelperOwner(db, name) : null;
-  if (owner !== null && hasRoles(db, owner)) return sayGroupPrivilege(db, defs, owner, adminGroups);
+  const owner = group ? getHelperOf(db, name)?.group : undefined;
+  if (owner !== undefined) return sayGroupPrivilege(db, defs, owner, adminGroups);
   if (group && (group.gid < defs.gidMin || group.gid > defs.gidMax))
     return say('privileges.systemGroup', { gid: group.gid });
   // A standard group with a trusted name (docker made by an admin): joining it is privileged.

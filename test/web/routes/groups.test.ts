@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { run } from '../../helpers/accounts-sandbox.ts';
 import { getPageCsrfToken, usePageTestApp } from '../../helpers/test-app.ts';
 
 const pages = usePageTestApp();
@@ -62,6 +63,36 @@ describe('the groups pages', () => {
     const system = await get('/groups/pagesys');
     noDelete(system.body);
     expect(system.body).toMatch(/id="group-delete-refusal">[^<]*system group/);
+  });
+
+  it('read a group named rsp-G beside a G without roles as a plain group, as the API does (red team 11 F3)', async () => {
+    // `rsp-lab2` made in a shell, then a plain group renamed `lab2`: the page offered Rename and
+    // Delete on rsp-lab2 (no helper: lab2 has no gst-lab2) and the API refused both (a helper).
+    const { root } = pages.t.sandbox;
+    await run('groupadd', ['--prefix', root, 'rsp-lab2']);
+    await run('groupadd', ['--prefix', root, 'prelab']);
+    const { accounts } = pages.t.app.core;
+    await accounts.settle();
+    const csrf = getPageCsrfToken((await get('/groups/')).body);
+    const headers = { cookie: pages.admin, 'x-csrf-token': csrf };
+    const version = accounts.getGroup('prelab')!.version;
+    const renamed = await pages.t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/groups/prelab',
+      headers,
+      payload: { version, newName: 'lab2' },
+    });
+    expect(renamed.statusCode).toBe(200);
+    expect(rowIds((await get('/groups/')).body)).toContain('rsp-lab2');
+    const page = await get('/groups/rsp-lab2');
+    expect(page.body).toContain('data-group-form="rename"');
+    expect(page.body).toMatch(/class="button button-danger"/);
+    expect(page.body).not.toContain('id="group-delete-refusal"');
+    const api = await pages.t.app.inject({ method: 'GET', url: '/api/v1/groups/rsp-lab2', headers });
+    expect(api.json().helperOf).toBeNull();
+    const deleted = await pages.t.app.inject({ method: 'DELETE', url: '/api/v1/groups/rsp-lab2', headers });
+    expect(deleted.statusCode).toBe(200);
+    expect(accounts.getGroup('rsp-lab2')).toBeNull();
   });
 
   it("name a group's accounts and its share in the deletion's confirmation", async () => {

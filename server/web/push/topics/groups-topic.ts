@@ -17,13 +17,6 @@ export function createGroupsTopics(
   hub: PushHub,
   render: RenderPartial,
 ): (PushTopic & { close(): void })[] {
-  // The standard group a helper belongs to, or the name itself.
-  const getOwner = (name: string) => {
-    const helper = parseHelperName(name);
-    return helper && accounts.getGroup(helper.owner) ? helper.owner : name;
-  };
-  const isHelper = (name: string) => getOwner(name) !== name;
-
   const renderDetails = async (name: string, locale: Locale): Promise<StreamMessage[]> => {
     const view = accounts.getGroup(name);
     if (!view) return [{ action: 'sample', target: 'group-details', data: { name, group: null } }];
@@ -77,10 +70,12 @@ export function createGroupsTopics(
     for (const name of names) await hub.publishRendered(`group/${name}`, (locale) => renderDetails(name, locale));
     await hub.publishRendered('groups', (locale) => renderRows(added, names, locale));
   });
-  // A helper group (rsp-G, gst-G) that comes, changes or goes is a change of G.
+  // A group named as a helper of G (rsp-G, gst-G) that comes, changes or goes changes G's roles;
+  // it is a row of its own only when it is no helper (G lacks the other: getHelperOf).
   const onGroup = (name: string, what: 'add' | 'change' | 'remove') => {
-    if (isHelper(name)) batch.change(getOwner(name));
-    else batch[what](name);
+    const owner = parseHelperName(name)?.owner;
+    if (owner !== undefined && accounts.getGroup(owner)) batch.change(owner);
+    if (!accounts.getHelperOf(name)) batch[what](name);
   };
 
   const stops = [
