@@ -2,18 +2,17 @@ import { isRestrictedGid } from './account-ranges.ts';
 import type { AccountDatabase } from './account-database.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
-import { applyDeleteGroup, protectedGroups } from './group-operations.ts';
-import { getHelperOwner, hasRoles } from './licorn-roles.ts';
+import { applyDeleteGroup } from './group-operations.ts';
+import { getGroupDeletionRefusal, getGroupFacts } from './group-protection.ts';
+import { hasRoles } from './licorn-roles.ts';
 import { CoreError } from '../errors.ts';
-import { getGroupView } from './account-view.ts';
 import { checkGroupChange, getActorIn, type Requester } from './membership-rules.ts';
 import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
 
 // The private group userdel deletes with an account when login.defs has USERGROUPS_ENAB
 // yes (useradd made it): the group named as the login that is its primary group, with no
-// other member (group or gshadow) and no other account's primary group. Null otherwise, and
-// for groups that are Licorn's (protected, standard with a share, or a helper): those are
-// never deleted with an account.
+// other member (group or gshadow) and no other account's primary group. Null otherwise.
+// Whether it goes is getPrivateGroupFate's.
 export function getPrivateGroup(db: AccountDatabase, defs: LoginDefs, account: PasswdEntry): string | null {
   if (!defs.userGroupsEnab) return null;
   const group = db.group.get(account.login);
@@ -22,8 +21,6 @@ export function getPrivateGroup(db: AccountDatabase, defs: LoginDefs, account: P
   const shadow = db.gshadow.get(group.name);
   if (others(group.members) || (shadow && (others(shadow.members) || others(shadow.admins)))) return null;
   for (const entry of db.passwd.entries()) if (entry.gid === group.gid && entry.login !== account.login) return null;
-  if (protectedGroups.includes(group.name) || hasRoles(db, group.name) || getHelperOwner(db, group.name) !== null)
-    return null;
   return group.name;
 }
 
@@ -37,12 +34,16 @@ export interface PrivateGroupFate {
 }
 
 // The private group's fate when `account` is deleted by `by` (absent: the daemon's own
-// caller, no rights to check). It goes only when the caller could delete that group itself
-// (DELETE /api/v1/groups/<name>: checkGroupChange), and never when it is a system group (a
-// GID outside GID_MIN–GID_MAX: a package's group such as docker may be a login's primary
-// group, and userdel alone would take it). Otherwise the group is kept and the deletion goes
-// on: the account is the caller's to delete; the group is harmless without it, and an admin
-// may delete it on its own page. Computed on the database before the account is deleted.
+// caller, no rights to check). It goes only when the group could be deleted on its own
+// (DELETE /api/v1/groups/<name>): the caller's rights (checkGroupChange) and the groups the
+// interface never deletes (getGroupRefusal: Licorn's own, the admin groups, restricted,
+// helper and system groups), and never when it is a system group (a GID outside
+// GID_MIN–GID_MAX: a package's group such as docker may be a login's primary group, and
+// userdel alone would take it) or a group with roles (its helpers and share go only with a
+// group deletion, which archives the share). Otherwise the group is kept, with the reason, and
+// the deletion goes on: the account is the caller's to delete; the group is harmless without
+// it, and an admin may delete it on its own page. Computed on the database before the account
+// is deleted.
 export function getPrivateGroupFate(
   db: AccountDatabase,
   defs: LoginDefs,
@@ -50,7 +51,7 @@ export function getPrivateGroupFate(
   by?: Requester,
 ): PrivateGroupFate {
   const name = getPrivateGroup(db, defs, account);
-  const group = name === null ? null : getGroupView(db, defs, name);
+  const group = name === null ? null : getGroupFacts(db, defs, name);
   if (name === null || !group) return { privateGroup: null, groupKept: null, groupKeptMessage: null };
   const kept = (why: CoreMessage): PrivateGroupFate => {
     const message = say('accounts.groupKept', { name: quoted(name), gid: group.gid, why });
@@ -66,6 +67,9 @@ export function getPrivateGroupFate(
       return kept(error.coreMessage);
     }
   }
+  const refusal = getGroupDeletionRefusal(group, by?.adminGroups ?? []);
+  if (refusal !== null) return kept(refusal);
+  if (hasRoles(db, name)) return kept(say('accounts.groupKeptRoles'));
   return { privateGroup: name, groupKept: null, groupKeptMessage: null };
 }
 

@@ -85,14 +85,40 @@ describe('the private group deleted with an account', () => {
     expect(await etc('group')).not.toMatch(/^plain:/m);
   });
 
-  it('goes for an admin when it is a standard admin group (as DELETE /api/v1/groups/wheel would)', async () => {
+  it('is kept when DELETE /api/v1/groups/<name> would refuse it, even for an admin: an admin group (wheel)', async () => {
+    // It went for a member of admins, whom checkGroupChange lets change an admin group; the
+    // groups API refuses deleting one to everyone (getGroupRefusal), and so does this.
     await groupadd('-g', '10950', 'wheel');
     await useradd('-g', 'wheel', 'wheel');
     await s.service.settle();
-    expect(await s.service.deleteAccount('wheel', 'keep', admin)).toMatchObject({
-      privateGroup: 'wheel',
-      groupKept: null,
+    const plan = await s.service.getDeletionPlan('wheel', 'keep', admin);
+    expect(plan).toMatchObject({ privateGroup: null });
+    expect(plan.groupKept).toBe(
+      'Its private group "wheel" (GID 10950) is kept: The group "wheel" is an administrators\' group and cannot ' +
+        'be deleted: its members manage the machine',
+    );
+    await expect(s.service.deleteGroup('wheel', { by: admin })).rejects.toMatchObject({
+      messageKey: 'groups.protection.adminGroup',
     });
-    expect(await etc('group')).not.toMatch(/^wheel:/m);
+    expect((await s.service.deleteAccount('wheel', 'keep', admin)).groupKept).toBe(plan.groupKept);
+    expect(await etc('group')).toMatch(/^wheel:x:10950:/m);
+  });
+
+  it('is kept, saying so, when it holds Licorn roles and a share (a standard group named as the login)', async () => {
+    // Kept before too, but silently: the plan said nothing of a group with other people's roles.
+    await groupadd('-g', '10960', 'labgroup');
+    await useradd('-g', 'labgroup', 'labgroup');
+    await groupadd('-r', 'rsp-labgroup');
+    await groupadd('-r', 'gst-labgroup');
+    await s.service.settle();
+    const plan = await s.service.getDeletionPlan('labgroup', 'keep', admin);
+    expect(plan).toMatchObject({ privateGroup: null });
+    expect(plan.groupKept).toBe(
+      'Its private group "labgroup" (GID 10960) is kept: it holds Licorn roles and a shared directory, which go ' +
+        'only when the group is deleted on its own page (the share archived)',
+    );
+    expect((await s.service.deleteAccount('labgroup', 'keep', wmi)).groupKept).toBe(plan.groupKept);
+    expect(await etc('group')).toMatch(/^labgroup:/m);
+    expect(await etc('group')).toMatch(/^rsp-labgroup:/m);
   });
 });
