@@ -7,6 +7,7 @@ import { applyAddMember, applyRemoveMember } from './membership-operations.ts';
 import type { NewGroup } from './group-operations.ts';
 import { applySetRole, getHelperOf, getRole, type GroupRole } from './licorn-roles.ts';
 import type { Group } from './group-schema.ts';
+import type { DeletionPlanView } from './deletion-plan-schema.ts';
 import { GroupShares, type ShareRepairJournal } from './group-shares.ts';
 import type { ShareGids } from './share-acls.ts';
 import type { HomeDisposal, HomePlan } from './home-disk.ts';
@@ -212,7 +213,7 @@ export class AccountsService {
     login: string,
     disposal: HomeDisposal = 'archive',
     by?: Requester,
-  ): Promise<accounts.DeletionPlan> {
+  ): Promise<DeletionPlanView> {
     const [plan] = await accounts.getDeletionPlans(this.#store, this.#processes, login, [disposal], by);
     return plan!;
   }

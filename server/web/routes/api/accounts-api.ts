@@ -20,8 +20,12 @@ import { getAccountRequests } from './account-requests.ts';
 import { conflictSchema, errorSchema } from './error-schemas.ts';
 import { quoted, say } from '../../../core/messages.ts';
 import { answerMessage } from '../../i18n/answer-message.ts';
+import { createDeletionPlanSchema } from '../../../core/accounts/deletion-plan-schema.ts';
+import { answeredMessageSchema } from '../../../core/message-schema.ts';
 
 const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: conflictSchema };
+// A deletion plan as the API answers it: the core's, its messages said in the request's language.
+const deletionPlanAnswer = createDeletionPlanSchema(answeredMessageSchema);
 
 // The accounts API (`/api/v1/accounts…`), one account at a time, for admins (and an account's own
 // description for its owner): the browser's pages and the CLI use it. Every change is checked
@@ -160,7 +164,7 @@ export default async function accountsApiRoutes(app: FastifyInstance): Promise<v
         summary: 'What deleting an account would do with its home, before anything is done',
         params: loginParams,
         querystring: deleteQuery,
-        response: errors,
+        response: { 200: deletionPlanAnswer, ...errors },
       },
     },
     async (request) => {

@@ -320,6 +320,19 @@ describe('the accounts API', () => {
     expect(
       spec.paths['/api/v1/accounts/{login}'].patch.requestBody.content['application/json'].schema.required,
     ).toEqual(['version']);
+    // The deletion plan's answer, from the core's one description (deletion-plan-schema.ts).
+    const plan = spec.paths['/api/v1/accounts/{login}/deletion-plan'].get.responses['200'];
+    const schema = plan.content['application/json'].schema;
+    expect(Object.keys(schema.properties).sort()).toEqual(
+      Object.keys((await call(api.admin, 'GET', '/api/v1/accounts/dnguyen/deletion-plan')).json()).sort(),
+    );
+    expect(schema.properties.processes.items.properties.reach.enum).toEqual([
+      'own',
+      'as-other',
+      'relayed',
+      'not-signalled',
+    ]);
+    expect(schema.properties.groupKeptMessage).toMatchObject({ nullable: true, required: ['key', 'params', 'text'] });
   });
 });
 
@@ -391,6 +404,8 @@ describe('paths, restricted accounts and all-or-nothing (issue 11)', () => {
       asked: 'remove',
       action: 'keep',
       warning: expect.stringContaining('/etc'),
+      // Its response schema keeps the message whole: key, parameters and the request's text.
+      warningMessage: { key: expect.any(String), params: { home: expect.anything() }, text: plan.json().warning },
     });
     // The account's page says it before the admin confirms.
     const page = await api.t.app.inject({
