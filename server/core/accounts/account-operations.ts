@@ -64,15 +64,14 @@ export interface AccountChanges {
   expiry?: number | null;
 }
 
-// Adds an account (passwd, shadow, its supplementary groups in group and gshadow). A bulk
-// caller passes `memberships` to collect the group additions and make them in one go per
-// group (applyAddMembers), instead of rewriting a growing member list once per account.
-export function applyCreateAccount(
+// Checks every field of a new account on `db` without changing it, naming the field at fault;
+// what the account would be. Asked before a password is hashed (a request refused for any
+// field costs no hash) and again by applyCreateAccount, in the transaction.
+export function validateNewAccount(
   db: AccountDatabase,
-  input: NewAccount,
+  input: Omit<NewAccount, 'hash'>,
   context: OperationContext,
-  memberships?: Map<string, string[]>,
-): PasswdEntry {
+): Omit<PasswdEntry, 'password'> & { groups: string[] } {
   const login = validateName(input.login, 'login');
   checkLoginFree(db, login);
   const fullName = validateFullName(input.fullName ?? '');
@@ -107,20 +106,27 @@ export function applyCreateAccount(
     throw new CoreError('already-exists', say('accounts.groupNamed', { name: quoted(login) }), { field: 'login' });
   }
   const groups = validateGroupList(db, input.groups ?? []);
+  const gecos = fullName === '' ? '' : `${fullName},,,`;
+  return { login, uid, gid: primary.gid, gecos, home, shell, groups };
+}
+
+// Adds an account (passwd, shadow, its supplementary groups in group and gshadow). A bulk
+// caller passes `memberships` to collect the group additions and make them in one go per
+// group (applyAddMembers), instead of rewriting a growing member list once per account.
+export function applyCreateAccount(
+  db: AccountDatabase,
+  input: NewAccount,
+  context: OperationContext,
+  memberships?: Map<string, string[]>,
+): PasswdEntry {
+  const { login, uid, gid, gecos, home, shell, groups } = validateNewAccount(db, input, context);
   if (typeof input.hash !== 'string' || /[:\u0000-\u001f]/.test(input.hash))
     throw new CoreError('invalid-argument', say('passwords.invalidHash'), { field: 'password' });
 
-  const entry: PasswdEntry = {
-    login,
-    password: 'x',
-    uid,
-    gid: primary.gid,
-    gecos: fullName === '' ? '' : `${fullName},,,`,
-    home,
-    shell,
-  };
+  const entry: PasswdEntry = { login, password: 'x', uid, gid, gecos, home, shell };
   db.passwd.set(entry);
   noteHomeChange(db, login, null, home);
+  const ids = getIdIndex(db);
   if (!ids.uidOwners.has(uid)) ids.uidOwners.set(uid, login);
   db.shadow.set({
     login,
@@ -143,14 +149,15 @@ export function applyCreateAccount(
   return entry;
 }
 
-// Changes any of an account's fields; returns the entry before and after (the caller
-// re-owns the home when the UID or primary group changed, as usermod does).
-export function applyModifyAccount(
+// Checks every change of an account's fields on `db` without making it, naming the field at
+// fault; the entry before and after, and the new supplementary groups. Asked before a new
+// password is hashed and again by applyModifyAccount, in the transaction.
+export function validateAccountChanges(
   db: AccountDatabase,
   login: string,
   changes: AccountChanges,
   context: OperationContext,
-): { before: PasswdEntry; after: PasswdEntry } {
+): { account: PasswdEntry; next: PasswdEntry; groups: string[] | undefined } {
   const account = getChangeableAccount(db, login);
   const next = { ...account };
   if (changes.fullName !== undefined) {
@@ -190,6 +197,19 @@ export function applyModifyAccount(
     });
   }
   if (changes.expiry !== undefined) validateDay(changes.expiry, 'expiry');
+  return { account, next, groups };
+}
+
+// Changes any of an account's fields; returns the entry before and after (the caller
+// re-owns the home when the UID or primary group changed, as usermod does).
+export function applyModifyAccount(
+  db: AccountDatabase,
+  login: string,
+  changes: AccountChanges,
+  context: OperationContext,
+): { before: PasswdEntry; after: PasswdEntry } {
+  const { account, next, groups } = validateAccountChanges(db, login, changes, context);
+  const ids = getIdIndex(db);
   // Everything is checked; now change.
   db.passwd.set(next);
   if (next.home !== account.home) noteHomeChange(db, login, account.home, next.home);

@@ -23,6 +23,8 @@ import { AccountQueries } from './account-queries.ts';
 import type { AccountSuggestion } from './account-suggestions.ts';
 import type { MachineProcesses } from './account-processes.ts';
 import * as accounts from './account-transactions.ts';
+import { checkNewAccountBeforeHash, checkUpdateBeforeHash } from './checks-before-hash.ts';
+import { getChangeableAccount } from './account-checks.ts';
 import * as groups from './group-transactions.ts';
 import { checkNewAccount, importCsv, type CsvImportOptions, type FieldProblem } from './account-import.ts';
 
@@ -142,6 +144,7 @@ export class AccountsService {
   // Creates an account, its home from etc/skel (unless createHome is false), and returns
   // it with the generated password when none was given.
   async createAccount(input: CreateAccountInput, by?: Requester): Promise<Created> {
+    checkNewAccountBeforeHash(this.#store.database, input, this.#store.context);
     // One account: name the field itself, not "row 1".
     const [created] = await this.createAccounts([input], { by }).catch(unwrapRow);
     return created!;
@@ -173,11 +176,12 @@ export class AccountsService {
   }
 
   // Every change a PATCH of an account asks for, in one transaction (account-transactions.ts).
-  updateAccount(
+  async updateAccount(
     login: string,
     update: accounts.AccountUpdate,
     options: { by?: Requester; version?: string } = {},
   ): Promise<AccountView> {
+    checkUpdateBeforeHash(this.#store.database, login, update, this.#store.context);
     return accounts.updateAccount(this.#store, login, update, { ...options, processes: this.#processes });
   }
 
@@ -188,6 +192,8 @@ export class AccountsService {
   // Sets a password after checking it against the policy, hashed as `chpasswd` would (PAM's method on the real root).
   async setPassword(login: string, password: string): Promise<void> {
     validatePassword(password, login);
+    // A refused account costs no hash (checks-before-hash.ts).
+    getChangeableAccount(this.#store.database, login);
     const hash = await hashPassword(password, this.#store.context.defs);
     await this.#store.transact((db, context) => applySetHash(db, login, hash, context));
   }
@@ -209,11 +215,7 @@ export class AccountsService {
 
   // What deleting an account would do (its home, its private group, its running processes),
   // said before anything is done; `by`: whose rights decide the private group's fate.
-  async getDeletionPlan(
-    login: string,
-    disposal: HomeDisposal = 'archive',
-    by?: Requester,
-  ): Promise<DeletionPlanView> {
+  async getDeletionPlan(login: string, disposal: HomeDisposal = 'archive', by?: Requester): Promise<DeletionPlanView> {
     const [plan] = await accounts.getDeletionPlans(this.#store, this.#processes, login, [disposal], by);
     return plan!;
   }
