@@ -44,10 +44,19 @@ describe('topics nobody follows', () => {
 
     // The followed account comes last: once its frame is sent, every other one was handled.
     const sent = socket.sent.length;
+    const published: string[] = [];
+    const publish = hub.publishRendered.bind(hub);
+    hub.publishRendered = (topic, render) => {
+      published.push(topic);
+      return publish(topic, render);
+    };
     for (let i = 0; i < 1000; i += 1) events.emit('account-added', 'accounts', { login: `imported${i}` });
     events.emit('account-changed', 'accounts', { login: 'watched', fields: ['fullName'] });
     await waitForFrame(socket, 'account-facts-watched', sent);
     expect(renders).toEqual(['accounts/_facts.njk watched', 'accounts/_facts.njk watched']);
+
+    // Nothing was even published for the others (no turn's work per unfollowed account).
+    expect(published.filter((topic) => topic.startsWith('account/'))).toEqual(['account/watched']);
 
     // Followed again by nobody once the socket is gone.
     socket.close();
