@@ -61,20 +61,36 @@ export class AccountList {
 
   constructor(accounts: AccountsService, events: EventBus) {
     this.#accounts = accounts;
-    const forget = (logins: readonly string[] | 'all') => {
-      if (logins === 'all' || this.#pending === 'all') this.#pending = 'all';
-      else for (const login of logins) this.#pending.add(login);
+    const changed = () => {
       this.#results.clear();
       this.#generation += 1;
     };
+    const note = (login: string) => {
+      if (this.#pending !== 'all') this.#pending.add(login);
+      // Past the patch limit the list is built again anyway (#catchUp): an import's 10,000
+      // logins need not be gathered one by one.
+      if (this.#pending !== 'all' && this.#pending.size > patchLimit) this.#pending = 'all';
+    };
+    const forget = (login: string) => {
+      note(login);
+      changed();
+    };
+    const forgetAll = () => {
+      this.#pending = 'all';
+      changed();
+    };
     this.#stops = [
-      events.on('account-added', ({ data }) => forget([data.login])),
-      events.on('account-changed', ({ data }) => forget([data.login])),
-      events.on('account-removed', ({ data }) => forget([data.login])),
-      events.on('group-members-changed', ({ data }) => forget([...data.added, ...data.removed])),
-      events.on('group-added', () => forget('all')),
-      events.on('group-changed', () => forget('all')),
-      events.on('group-removed', () => forget('all')),
+      events.on('account-added', ({ data }) => forget(data.login)),
+      events.on('account-changed', ({ data }) => forget(data.login)),
+      events.on('account-removed', ({ data }) => forget(data.login)),
+      events.on('group-members-changed', ({ data }) => {
+        for (const login of data.added) note(login);
+        for (const login of data.removed) note(login);
+        changed();
+      }),
+      events.on('group-added', forgetAll),
+      events.on('group-changed', forgetAll),
+      events.on('group-removed', forgetAll),
     ];
   }
 
