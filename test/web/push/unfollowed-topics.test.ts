@@ -63,6 +63,25 @@ describe('topics nobody follows', () => {
     expect(hub.isFollowed('account/watched')).toBe(false);
   });
 
+  it('send one reload for a burst past the row limit, counted across new and changed accounts', async () => {
+    const { events, renders, follow } = createTopics();
+    const table = follow(['accounts']);
+    await waitForFrame(table, 'accounts-counts');
+    renders.length = 0;
+    const sent = table.sent.length;
+    // 150 new and 150 changed: each set under the limit (200), the two together past it.
+    for (let i = 0; i < 150; i += 1) events.emit('account-added', 'accounts', { login: `new${i}` });
+    for (let i = 0; i < 150; i += 1)
+      events.emit('account-changed', 'accounts', { login: `old${i}`, fields: ['shell'] });
+    await waitForFrame(table, '"reload":true', sent);
+    expect(renders).toEqual(['accounts/_counts.njk']);
+    // And a burst past it in one set alone.
+    const before = table.sent.length;
+    for (let i = 0; i < 201; i += 1) events.emit('account-added', 'accounts', { login: `more${i}` });
+    await waitForFrame(table, '"reload":true', before);
+    expect(renders).toEqual(['accounts/_counts.njk', 'accounts/_counts.njk']);
+  });
+
   it('render for their followers as soon as someone follows them', async () => {
     const { events, renders, follow } = createTopics();
     const table = follow(['accounts', 'accounts-summary']);
