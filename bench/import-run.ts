@@ -1,7 +1,7 @@
 // One CSV import through the route of a fresh daemon, as an admin meets it (import-bench.ts):
 // the answer read and the frame in which an open /accounts/ page shows the new rows, with the
 // daemon's RSS meanwhile.
-import { appendFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -11,6 +11,7 @@ import { testPasswords } from '../test/helpers/sandbox.ts';
 import { getCookieHeader, logIn } from './browser.ts';
 import { getCpuMs, getMemory, startServer } from './processes.ts';
 import { getRssSplit, type RssSplit } from './rss-split.ts';
+import { widenRoot } from './bench-accounts.ts';
 
 const projectDir = join(import.meta.dirname, '..');
 // LICORN_BENCH_PROFILE_DIR=dir: each daemon writes a CPU profile there (node --cpu-prof).
@@ -45,10 +46,11 @@ function getCsv(count: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-// A demo root with room for every account's subordinate ids (bench/README.md).
+// A demo root with the benches' wide ID ranges (bench-accounts.ts: room for 100,000 accounts
+// and their subordinate ids), the same at every size so that the figures compare.
 export async function createRoot(root: string): Promise<void> {
   await createDemoRoot(root, { passwords: testPasswords });
-  await appendFile(join(root, 'etc/login.defs'), 'SUB_UID_MAX 4294967294\nSUB_GID_MAX 4294967294\n');
+  await widenRoot(root);
 }
 
 // POSTs JSON and resolves with the wall-clock time the answer was read to its end.

@@ -55,6 +55,11 @@ describe("the accounts pages' browser helpers", () => {
     expect(matchesFilter(search, 'lefevre  1002')).toBe(true);
     expect(matchesFilter(search, 'lefevre marketing')).toBe(false);
     expect(matchesFilter(search, '')).toBe(true);
+    // Plain ASCII (the server's quicker path) and a tab or a combining mark (the full one).
+    for (const fullName of ['John O-Brien DOE', 'Tab\there', 'Noe\u0308l Zoë']) {
+      const text = getSearchText({ login: 'JDoe', fullName, uid: 7, primaryGroup: null, memberships: [] } as never);
+      expect(text).toBe(normalizeSearch(`JDoe ${fullName} 7 `));
+    }
   });
 
   it('guess the field of CSV headers in English and French', () => {

@@ -4,6 +4,7 @@ import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import { atRow } from './bulk-rows.ts';
 import { getIdIndex } from './id-index.ts';
+import { normalizeHome } from './home-paths.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
 import { quoted, say } from '../messages.ts';
 
@@ -16,27 +17,33 @@ export async function checkHomesNotAdopted(
   db: AccountDatabase,
   rows: readonly { entry: PasswdEntry; row: number }[],
 ): Promise<void> {
-  // Each parent directory is listed once and only the homes it holds are looked at: an
-  // lstat per row, one after the other, was a second of a 10,000-row import.
-  const listings = new Map<string, Promise<Set<string> | null>>();
-  const list = (parent: string) => {
-    let listing = listings.get(parent);
-    if (!listing) {
-      listing = readdir(join(root, parent)).then(
+  // Each parent directory is listed once, all of them together, and only the homes it holds
+  // are looked at: an lstat per row, one after the other, was a second of a 10,000-row
+  // import, and an await per row a tenth of that.
+  const homes = rows.map(({ entry }) => normalizeHome(entry.home));
+  const parents = [...new Set(homes.map(getParent))];
+  const listed = await Promise.all(
+    parents.map((parent) =>
+      readdir(join(root, parent)).then(
         (names) => new Set(names),
         (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? new Set() : null),
-      );
-      listings.set(parent, listing);
-    }
-    return listing;
-  };
-  for (const { entry, row } of rows) {
-    const home = posix.normalize(entry.home);
-    const names = await list(posix.dirname(home));
+      ),
+    ),
+  );
+  const listings = new Map(parents.map((parent, position) => [parent, listed[position]!]));
+  for (const [position, { entry, row }] of rows.entries()) {
+    const home = homes[position]!;
+    const names = listings.get(getParent(home));
     // A parent that cannot be listed: the home is looked at itself.
     if (names && !names.has(posix.basename(home))) continue;
     await checkHomeNotAdopted(root, db, entry, row);
   }
+}
+
+// The directory holding a home (normalized): what precedes its last slash, as posix.dirname
+// says, without its cost for an absolute path.
+function getParent(home: string): string {
+  return home.startsWith('/') ? home.slice(0, Math.max(1, home.lastIndexOf('/'))) : posix.dirname(home);
 }
 
 async function checkHomeNotAdopted(root: string, db: AccountDatabase, entry: PasswdEntry, row: number): Promise<void> {

@@ -71,6 +71,20 @@ describe('accounts CSV', () => {
     expect(parseAccountsCsv('login,Login\nalice,x\n', { Login: 'ignore' })).toEqual([{ row: 1, login: 'alice' }]);
   });
 
+  it('reads each column by its header wherever it stands, rows numbered after the header', () => {
+    const csv = '\n Remarks ,shell,login,uid,locked\n\nhello, /bin/sh ,alice,2001,yes\n,,bob,12x,\n';
+    expect(parseAccountsCsv(csv)).toEqual([
+      { row: 1, shell: '/bin/sh', login: 'alice', uid: 2001 },
+      { row: 2, login: 'bob', uid: Number.NaN },
+    ]);
+    // A header alone, or nothing, is no row; a row shorter than the header is malformed.
+    expect(parseAccountsCsv('login,fullName\n')).toEqual([]);
+    expect(parseAccountsCsv('')).toEqual([]);
+    expect(() => parseAccountsCsv('login,fullName\nalice\n')).toThrow(
+      expect.objectContaining({ field: 'csv', message: expect.stringMatching(/^Malformed CSV/) }),
+    );
+  });
+
   it("dry-runs an import, reporting every row's problem, writing nothing", async () => {
     const before = await s.digestEtc();
     const csv = [

@@ -97,4 +97,17 @@ describe('an import tried at once', () => {
     });
     expect(await s.digestEtc()).toBe(before);
   });
+
+  it('finds a directory of another UID wherever its parent is, naming its row', async () => {
+    await mkdir(join(s.root, 'home/team/nested'), { recursive: true });
+    await chown(join(s.root, 'home/team/nested'), 4343, 4343);
+    const csv = 'login,home\nfreshone,\nnested,/home/team/nested\nfreshtwo,/home/team/freshtwo\n';
+    const before = await s.digestEtc();
+    await expect(s.service.importCsv(csv, { createHomes: false })).rejects.toMatchObject({
+      code: 'conflict',
+      field: 'accounts.1.home',
+      message: expect.stringContaining('belongs to UID 4343'),
+    });
+    expect(await s.digestEtc()).toBe(before);
+  });
 });

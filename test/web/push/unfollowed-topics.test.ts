@@ -44,14 +44,42 @@ describe('topics nobody follows', () => {
 
     // The followed account comes last: once its frame is sent, every other one was handled.
     const sent = socket.sent.length;
+    const published: string[] = [];
+    const publish = hub.publishRendered.bind(hub);
+    hub.publishRendered = (topic, render) => {
+      published.push(topic);
+      return publish(topic, render);
+    };
     for (let i = 0; i < 1000; i += 1) events.emit('account-added', 'accounts', { login: `imported${i}` });
     events.emit('account-changed', 'accounts', { login: 'watched', fields: ['fullName'] });
     await waitForFrame(socket, 'account-facts-watched', sent);
     expect(renders).toEqual(['accounts/_facts.njk watched', 'accounts/_facts.njk watched']);
 
+    // Nothing was even published for the others (no turn's work per unfollowed account).
+    expect(published.filter((topic) => topic.startsWith('account/'))).toEqual(['account/watched']);
+
     // Followed again by nobody once the socket is gone.
     socket.close();
     expect(hub.isFollowed('account/watched')).toBe(false);
+  });
+
+  it('send one reload for a burst past the row limit, counted across new and changed accounts', async () => {
+    const { events, renders, follow } = createTopics();
+    const table = follow(['accounts']);
+    await waitForFrame(table, 'accounts-counts');
+    renders.length = 0;
+    const sent = table.sent.length;
+    // 150 new and 150 changed: each set under the limit (200), the two together past it.
+    for (let i = 0; i < 150; i += 1) events.emit('account-added', 'accounts', { login: `new${i}` });
+    for (let i = 0; i < 150; i += 1)
+      events.emit('account-changed', 'accounts', { login: `old${i}`, fields: ['shell'] });
+    await waitForFrame(table, '"reload":true', sent);
+    expect(renders).toEqual(['accounts/_counts.njk']);
+    // And a burst past it in one set alone.
+    const before = table.sent.length;
+    for (let i = 0; i < 201; i += 1) events.emit('account-added', 'accounts', { login: `more${i}` });
+    await waitForFrame(table, '"reload":true', before);
+    expect(renders).toEqual(['accounts/_counts.njk', 'accounts/_counts.njk']);
   });
 
   it('render for their followers as soon as someone follows them', async () => {

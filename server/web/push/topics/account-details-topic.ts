@@ -35,13 +35,19 @@ export function createAccountDetailsTopic(
       await hub.publishRendered(`account/${login}`, (locale) => renderMessages(login, locale));
   });
 
+  // Only accounts whose page is open are gathered: an import's 10,000 new accounts have none,
+  // and each was a publish to nobody. A page opened later gets its snapshot, made after.
+  const note = (login: string) => {
+    if (hub.isFollowed(`account/${login}`)) batch.change(login);
+  };
   const stops = [
-    events.on('account-added', ({ data }) => batch.change(data.login)),
-    events.on('account-changed', ({ data }) => batch.change(data.login)),
-    events.on('account-removed', ({ data }) => batch.change(data.login)),
-    events.on('group-members-changed', ({ data }) =>
-      [...data.added, ...data.removed].forEach((login) => batch.change(login)),
-    ),
+    events.on('account-added', ({ data }) => note(data.login)),
+    events.on('account-changed', ({ data }) => note(data.login)),
+    events.on('account-removed', ({ data }) => note(data.login)),
+    events.on('group-members-changed', ({ data }) => {
+      for (const login of data.added) note(login);
+      for (const login of data.removed) note(login);
+    }),
   ];
   return {
     name: 'account/',
