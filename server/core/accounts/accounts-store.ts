@@ -246,19 +246,25 @@ export class AccountsStore {
   // Re-reads the files whose tag changed since we last read or wrote them, and emits the
   // differences. Never reads shadow just to learn whether it changed.
   async #refresh(): Promise<void> {
-    const changed: DatabaseName[] = [];
-    for (const name of databaseNames) {
-      const tag = await getFileTag(join(this.etcDir, databasePaths[name]));
-      if (tag !== this.#tags.get(name)) changed.push(name);
-      this.#tags.set(name, tag);
-    }
+    const tags = await Promise.all(databaseNames.map((name) => getFileTag(join(this.etcDir, databasePaths[name]))));
+    const changed = databaseNames.filter((name, i) => tags[i] !== this.#tags.get(name));
+    databaseNames.forEach((name, i) => this.#tags.set(name, tags[i]!));
     if (changed.length === 0) return;
+    // Read side by side (passwd and shadow are 7 and 3 MB at 100,000 accounts).
+    const files = new Map(
+      await Promise.all(changed.map(async (name) => [name, await readDatabaseBytes(this.etcDir, name)] as const)),
+    );
+    // useradd and groupadd append: only their lines are parsed and diffed.
+    const appended = this.#db.appendOutside(files);
+    if (appended !== null) {
+      this.#revision += 1;
+      for (const event of diffNames(appended.before, this.#db, appended.logins, appended.groups))
+        this.#events.emit(event.name, event.facility, event.data as never);
+      return;
+    }
     const before = this.#db;
     let next = before;
-    for (const name of changed) {
-      const bytes = await readDatabaseBytes(this.etcDir, name);
-      next = next.withText(name, bytes.toString('utf8'), bytes);
-    }
+    for (const [name, bytes] of files) next = next.withText(name, bytes.toString('utf8'), bytes);
     this.#db = next;
     this.#revision += 1;
     this.#emit(before, next);
