@@ -78,27 +78,25 @@ export class AccountDatabase {
     return new AccountDatabase(file('passwd'), file('shadow'), file('group'), file('gshadow'), file('descriptions'));
   }
 
-  // Takes in an outside change that only appended lines to the files read (`files`, their
-  // new bytes; useradd and groupadd append), in place, and returns the names it added with
-  // what they were before; null, changing nothing, when any file changed otherwise.
-  appendOutside(files: ReadonlyMap<DatabaseName, Buffer>): AppendedNames | null {
-    const tails: [DatabaseName, DatabaseLine<unknown>[], Buffer][] = [];
-    for (const [name, bytes] of files) {
-      const tail = this[name].getAppended(bytes);
-      if (tail === null) return null;
+  // Takes in an outside change that only appended whole lines to some files (`tails`: the
+  // bytes each file now holds past its kept ones, readAppendedBytes; useradd and groupadd
+  // append), in place, and returns the names it added with what they were before.
+  appendOutside(tails: ReadonlyMap<DatabaseName, Buffer>): AppendedNames {
+    const parsed: [DatabaseName, DatabaseLine<unknown>[], Buffer][] = [];
+    for (const [name, tail] of tails) {
       const parse = parseLines[name] as (text: string) => DatabaseLine<unknown>[];
-      tails.push([name, tail.length === 0 ? [] : parse(tail.toString('utf8')), bytes]);
+      parsed.push([name, tail.length === 0 ? [] : parse(tail.toString('utf8')), tail]);
     }
     const logins = new Set<string>();
     const groups = new Set<string>();
-    for (const [name, lines] of tails)
+    for (const [name, lines] of parsed)
       for (const { entry } of lines) {
         if (entry === null) continue;
         if (name === 'passwd' || name === 'shadow') logins.add((entry as PasswdEntry | ShadowEntry).login);
         else groups.add((entry as GroupEntry | GshadowEntry | GroupDescription).name);
       }
     const before = getEntriesBefore(this, logins, groups);
-    for (const [name, lines, bytes] of tails) (this[name] as DatabaseFile<unknown>).appendLines(lines, bytes);
+    for (const [name, lines, tail] of parsed) (this[name] as DatabaseFile<unknown>).appendLines(lines, tail);
     // Built again when next needed, as after any other outside change.
     forgetIdIndex(this);
     forgetHomeIndex(this);

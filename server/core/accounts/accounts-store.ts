@@ -16,6 +16,7 @@ import {
 } from './account-database.ts';
 import { diffAccountDatabases, diffNames } from './diff-account-databases.ts';
 import { lockAccountFiles } from './files/lock-account-files.ts';
+import { readAppendedBytes } from './files/read-appended-bytes.ts';
 import { stageAccountFile, syncDirectory, type StagedFile } from './files/write-account-file.ts';
 import { DirectorySteps } from './directory-steps.ts';
 import { flushNameCaches } from './files/flush-name-caches.ts';
@@ -250,18 +251,25 @@ export class AccountsStore {
     const changed = databaseNames.filter((name, i) => tags[i] !== this.#tags.get(name));
     databaseNames.forEach((name, i) => this.#tags.set(name, tags[i]!));
     if (changed.length === 0) return;
-    // Read side by side (passwd and shadow are 7 and 3 MB at 100,000 accounts).
-    const files = new Map(
-      await Promise.all(changed.map(async (name) => [name, await readDatabaseBytes(this.etcDir, name)] as const)),
+    // useradd and groupadd append: when every changed file is its kept bytes followed by
+    // whole lines, only those are read, parsed and diffed (side by side: passwd and shadow
+    // are 7 and 3 MB at 100,000 accounts).
+    const tails = await Promise.all(
+      changed.map((name) => {
+        const kept = this.#db[name].getKeptBytes();
+        return kept === null ? null : readAppendedBytes(join(this.etcDir, databasePaths[name]), kept);
+      }),
     );
-    // useradd and groupadd append: only their lines are parsed and diffed.
-    const appended = this.#db.appendOutside(files);
-    if (appended !== null) {
+    if (tails.every((tail) => tail !== null)) {
+      const appended = this.#db.appendOutside(new Map(changed.map((name, i) => [name, tails[i]!])));
       this.#revision += 1;
       for (const event of diffNames(appended.before, this.#db, appended.logins, appended.groups))
         this.#events.emit(event.name, event.facility, event.data as never);
       return;
     }
+    const files = new Map(
+      await Promise.all(changed.map(async (name) => [name, await readDatabaseBytes(this.etcDir, name)] as const)),
+    );
     const before = this.#db;
     let next = before;
     for (const [name, bytes] of files) next = next.withText(name, bytes.toString('utf8'), bytes);

@@ -107,38 +107,31 @@ export class DatabaseFile<T> {
     return new DatabaseFile(lines, this.#nameOf, this.#format, bytes);
   }
 
-  // The bytes `bytes` holds past this file's own, when it is this file with lines appended
-  // (useradd, groupadd: a new version renamed over the old one), compared byte for byte;
-  // null when anything before the end changed, when the new text does not end a line, or
-  // when the lines changed since they were read or written (then withText reads it all).
-  getAppended(bytes: Buffer): Buffer | null {
+  // The bytes the lines were last read or written as, in order, while they still match the
+  // lines (no transaction open, nothing changed since): a file that only grew by whole lines
+  // past them (useradd, groupadd) is taken in by appendLines. Null otherwise.
+  getKeptBytes(): readonly Buffer[] | null {
     const cache = this.#bytes;
     if (cache === null || this.#journal !== null || this.#dirty.size > 0 || cache.length !== this.#lines.length)
       return null;
-    if (bytes.length < cache.size || (bytes.length > cache.size && bytes[bytes.length - 1] !== 10)) return null;
-    let offset = 0;
-    for (const chunk of cache.chunks) {
-      if (bytes.compare(chunk, 0, chunk.length, offset, offset + chunk.length) !== 0) return null;
-      offset += chunk.length;
-    }
-    return bytes.subarray(cache.size);
+    return cache.chunks;
   }
 
-  // Adds `lines`, the lines of `bytes`'s tail that getAppended returned, in place: the
-  // entries of 100,000 lines already known are neither split, compared nor indexed again
-  // (an outside useradd at 100,000 accounts cost a second of withText and diff). `bytes`
-  // becomes the file's kept bytes.
-  appendLines(lines: readonly DatabaseLine<T>[], bytes: Buffer): void {
+  // Adds `lines`, parsed from `tail`: the whole lines the file now holds past its kept bytes
+  // (getKeptBytes), in place. The 100,000 lines already known are neither split, compared
+  // nor indexed again (an outside useradd at 100,000 accounts cost a second of withText and
+  // diff), and `tail` is kept after the other bytes.
+  appendLines(lines: readonly DatabaseLine<T>[], tail: Buffer): void {
     const cache = this.#bytes!;
     // starts[length] is the end of the known lines, where the first new one starts; each
     // new line's end is found in the bytes (a text decoded from invalid UTF-8 has another length).
     const starts = cache.starts;
-    let end = cache.size;
+    let end = 0;
     for (const line of lines) {
       const position = this.#lines.length;
       this.#lines.push(line);
-      end = bytes.indexOf(10, end) + 1;
-      starts?.push(end);
+      end = tail.indexOf(10, end) + 1;
+      starts?.push(cache.size + end);
       if (this.#nis === -1 && (line.text.startsWith('+') || line.text.startsWith('-'))) this.#nis = position;
       if (!line.entry) continue;
       const name = this.#nameOf(line.entry);
@@ -146,7 +139,10 @@ export class DatabaseFile<T> {
       if (this.#index.has(name)) this.#hasDuplicates = true;
       else this.#index.set(name, position);
     }
-    this.#bytes = { chunks: [bytes], size: bytes.length, length: this.#lines.length, starts };
+    const size = cache.size + tail.length;
+    const chunks = tail.length === 0 ? cache.chunks : [...cache.chunks, tail];
+    const joined = chunks.length > maxChunks ? [Buffer.concat(chunks, size)] : chunks;
+    this.#bytes = { chunks: joined, size, length: this.#lines.length, starts };
   }
 
   // An independent copy (a dry run works on one).

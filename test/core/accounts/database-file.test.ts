@@ -102,7 +102,7 @@ describe('account database files', () => {
     }
     expect(file.get('more39')?.uid).toBe(4039);
   });
-  it('takes in appended lines only when every byte before them is the same', () => {
+  it('takes in appended lines in place, then splices its next write over them', () => {
     const line = (i: number) => `user${i}:x:${1000 + i}:100:Üser ${i}:/home/user${i}:/bin/sh\n`;
     const text = Array.from({ length: 50 }, (_, i) => line(i)).join('');
     const file = parseDatabaseFile.passwd(text, Buffer.from(text));
@@ -111,26 +111,21 @@ describe('account database files', () => {
     file.set({ ...file.get('user0')! });
     file.commit();
     expect(Buffer.concat(file.renderBytes()).toString()).toBe(text);
-    // A changed byte in the head (same length), a shorter file, an unfinished last line.
-    expect(file.getAppended(Buffer.from(text.replace('user3:', 'usex3:') + line(50)))).toBeNull();
-    expect(file.getAppended(Buffer.from(text.slice(0, -1)))).toBeNull();
-    expect(file.getAppended(Buffer.from(`${text}user50:x:1050:100::/home/user50:/bin/sh`))).toBeNull();
-    expect(file.getAppended(Buffer.from(text))?.length).toBe(0);
+    expect(Buffer.concat(file.getKeptBytes()!).toString()).toBe(text);
     // A tail with a new entry, a comment, a duplicate of a known name and invalid UTF-8.
     const tail = Buffer.concat([
       Buffer.from(`${line(50)}# added by hand\nuser2:x:9:9:dup:/:/bin/sh\n`),
       Buffer.from([0x62, 0x61, 0x64, 0xff, 0x3a, 0x78, 0x3a, 0x37, 0x3a, 0x37, 0x3a, 0x3a, 0x2f, 0x3a, 0x2f, 0x62, 10]),
     ]);
     const bytes = Buffer.concat([Buffer.from(text), tail]);
-    const appended = file.getAppended(bytes)!;
-    expect(appended.equals(tail)).toBe(true);
-    file.appendLines(parsePasswd(appended.toString('utf8')), bytes);
+    file.appendLines(parsePasswd(tail.toString('utf8')), tail);
     const fresh = parseDatabaseFile.passwd(bytes.toString('utf8'));
     expect([...file.entries()]).toEqual([...fresh.entries()]);
     expect(file.get('user2')!.uid).toBe(1002);
     expect(file.get('user50')!.gecos).toBe('Üser 50');
+    expect(Buffer.concat(file.getKeptBytes()!).equals(bytes)).toBe(true);
     expect(Buffer.concat(file.renderBytes()).equals(bytes)).toBe(true);
-    // A change after it splices the bytes taken in: the line replaced, every other byte kept.
+    // A change after it splices the bytes taken in: the lines replaced, every other byte kept.
     file.begin();
     file.set({ ...file.get('user50')!, shell: '/bin/zsh' });
     file.set({ ...file.get('user1')!, shell: '/bin/zsh' });
@@ -145,15 +140,20 @@ describe('account database files', () => {
     expect(Buffer.concat(file.renderBytes()).equals(expected)).toBe(true);
   });
 
-  it('refuses an append while its lines differ from the bytes it holds', () => {
+  it('keeps no bytes to append to while its lines differ from them', () => {
     const text = 'root:x:0:0:root:/root:/bin/bash\n';
     const file = parseDatabaseFile.passwd(text, Buffer.from(text));
     file.set({ login: 'new', password: 'x', uid: 5, gid: 5, gecos: '', home: '/', shell: '/bin/sh' });
-    expect(file.getAppended(Buffer.from(`${text}other:x:6:6::/:/bin/sh\n`))).toBeNull();
+    expect(file.getKeptBytes()).toBeNull();
     // Once rendered (written), the bytes match the lines again.
     const written = Buffer.concat(file.renderBytes());
-    expect(file.getAppended(Buffer.concat([written, Buffer.from('other:x:6:6::/:/bin/sh\n')]))?.toString()).toBe(
-      'other:x:6:6::/:/bin/sh\n',
-    );
+    expect(Buffer.concat(file.getKeptBytes()!).equals(written)).toBe(true);
+    file.begin();
+    expect(file.getKeptBytes()).toBeNull();
+    file.rollback();
+    // Read without its bytes (no final newline): none either.
+    expect(
+      parseDatabaseFile.passwd('root:x:0:0::/:/bin/sh', Buffer.from('root:x:0:0::/:/bin/sh')).getKeptBytes(),
+    ).toBeNull();
   });
 });
