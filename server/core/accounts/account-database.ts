@@ -78,6 +78,31 @@ export class AccountDatabase {
     return new AccountDatabase(file('passwd'), file('shadow'), file('group'), file('gshadow'), file('descriptions'));
   }
 
+  // Takes in an outside change that only appended whole lines to some files (`tails`: the
+  // bytes each file now holds past its kept ones, readAppendedBytes; useradd and groupadd
+  // append), in place, and returns the names it added with what they were before.
+  appendOutside(tails: ReadonlyMap<DatabaseName, Buffer>): AppendedNames {
+    const parsed: [DatabaseName, DatabaseLine<unknown>[], Buffer][] = [];
+    for (const [name, tail] of tails) {
+      const parse = parseLines[name] as (text: string) => DatabaseLine<unknown>[];
+      parsed.push([name, tail.length === 0 ? [] : parse(tail.toString('utf8')), tail]);
+    }
+    const logins = new Set<string>();
+    const groups = new Set<string>();
+    for (const [name, lines] of parsed)
+      for (const { entry } of lines) {
+        if (entry === null) continue;
+        if (name === 'passwd' || name === 'shadow') logins.add((entry as PasswdEntry | ShadowEntry).login);
+        else groups.add((entry as GroupEntry | GshadowEntry | GroupDescription).name);
+      }
+    const before = getEntriesBefore(this, logins, groups);
+    for (const [name, lines, tail] of parsed) (this[name] as DatabaseFile<unknown>).appendLines(lines, tail);
+    // Built again when next needed, as after any other outside change.
+    forgetIdIndex(this);
+    forgetHomeIndex(this);
+    return { logins, groups, before };
+  }
+
   // An independent copy (a dry run changes one and throws it away).
   clone(): AccountDatabase {
     return new AccountDatabase(
@@ -132,6 +157,30 @@ export class AccountDatabase {
   renderBytes(name: DatabaseName): readonly Buffer[] {
     return this[name].renderBytes();
   }
+}
+
+// What an outside append added: the logins and groups named on its lines, and a reader of
+// their entries before it (diffNames compares them).
+export interface AppendedNames {
+  logins: Set<string>;
+  groups: Set<string>;
+  before: DatabaseReader;
+}
+
+// The entries of some names as they are now, frozen in maps (the files change in place next).
+function getEntriesBefore(db: AccountDatabase, logins: Set<string>, groups: Set<string>): DatabaseReader {
+  const keep = <T>(file: { get(name: string): T | undefined }, names: Set<string>) => {
+    const entries = new Map<string, T | undefined>();
+    for (const name of names) entries.set(name, file.get(name));
+    return { get: (name: string) => entries.get(name) };
+  };
+  return {
+    passwd: keep(db.passwd, logins),
+    shadow: keep(db.shadow, logins),
+    group: keep(db.group, groups),
+    gshadow: keep(db.gshadow, groups),
+    descriptions: keep(db.descriptions, groups),
+  };
 }
 
 // Builds each database file from its text.

@@ -16,6 +16,7 @@ import {
 } from './account-database.ts';
 import { diffAccountDatabases, diffNames } from './diff-account-databases.ts';
 import { lockAccountFiles } from './files/lock-account-files.ts';
+import { readAppendedBytes } from './files/read-appended-bytes.ts';
 import { stageAccountFile, syncDirectory, type StagedFile } from './files/write-account-file.ts';
 import { DirectorySteps } from './directory-steps.ts';
 import { flushNameCaches } from './files/flush-name-caches.ts';
@@ -246,19 +247,32 @@ export class AccountsStore {
   // Re-reads the files whose tag changed since we last read or wrote them, and emits the
   // differences. Never reads shadow just to learn whether it changed.
   async #refresh(): Promise<void> {
-    const changed: DatabaseName[] = [];
-    for (const name of databaseNames) {
-      const tag = await getFileTag(join(this.etcDir, databasePaths[name]));
-      if (tag !== this.#tags.get(name)) changed.push(name);
-      this.#tags.set(name, tag);
-    }
+    const tags = await Promise.all(databaseNames.map((name) => getFileTag(join(this.etcDir, databasePaths[name]))));
+    const changed = databaseNames.filter((name, i) => tags[i] !== this.#tags.get(name));
+    databaseNames.forEach((name, i) => this.#tags.set(name, tags[i]!));
     if (changed.length === 0) return;
+    // useradd and groupadd append: when every changed file is its kept bytes followed by
+    // whole lines, only those are read, parsed and diffed (side by side: passwd and shadow
+    // are 7 and 3 MB at 100,000 accounts).
+    const tails = await Promise.all(
+      changed.map((name) => {
+        const kept = this.#db[name].getKeptBytes();
+        return kept === null ? null : readAppendedBytes(join(this.etcDir, databasePaths[name]), kept);
+      }),
+    );
+    if (tails.every((tail) => tail !== null)) {
+      const appended = this.#db.appendOutside(new Map(changed.map((name, i) => [name, tails[i]!])));
+      this.#revision += 1;
+      for (const event of diffNames(appended.before, this.#db, appended.logins, appended.groups))
+        this.#events.emit(event.name, event.facility, event.data as never);
+      return;
+    }
+    const files = new Map(
+      await Promise.all(changed.map(async (name) => [name, await readDatabaseBytes(this.etcDir, name)] as const)),
+    );
     const before = this.#db;
     let next = before;
-    for (const name of changed) {
-      const bytes = await readDatabaseBytes(this.etcDir, name);
-      next = next.withText(name, bytes.toString('utf8'), bytes);
-    }
+    for (const [name, bytes] of files) next = next.withText(name, bytes.toString('utf8'), bytes);
     this.#db = next;
     this.#revision += 1;
     this.#emit(before, next);

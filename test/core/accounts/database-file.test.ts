@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccountDatabase, parseDatabaseFile } from '../../../server/core/accounts/account-database.ts';
 import { parseLoginDefs, parseShells } from '../../../server/core/accounts/parse-login-defs.ts';
+import { parsePasswd } from '../../../server/core/accounts/parse-passwd.ts';
 
 const passwd =
   'root:x:0:0:root:/root:/bin/bash\n\n# a comment someone left\nalice:x:1000:100:Alice,Room 1,,:/home/alice:/bin/zsh\nbroken:line\n+@nis::::::\n-bob::::::\n';
@@ -100,5 +101,59 @@ describe('account database files', () => {
       expectSame();
     }
     expect(file.get('more39')?.uid).toBe(4039);
+  });
+  it('takes in appended lines in place, then splices its next write over them', () => {
+    const line = (i: number) => `user${i}:x:${1000 + i}:100:Üser ${i}:/home/user${i}:/bin/sh\n`;
+    const text = Array.from({ length: 50 }, (_, i) => line(i)).join('');
+    const file = parseDatabaseFile.passwd(text, Buffer.from(text));
+    // A change written back to the same bytes: the file now knows where each line starts.
+    file.begin();
+    file.set({ ...file.get('user0')! });
+    file.commit();
+    expect(Buffer.concat(file.renderBytes()).toString()).toBe(text);
+    expect(Buffer.concat(file.getKeptBytes()!).toString()).toBe(text);
+    // A tail with a new entry, a comment, a duplicate of a known name and invalid UTF-8.
+    const tail = Buffer.concat([
+      Buffer.from(`${line(50)}# added by hand\nuser2:x:9:9:dup:/:/bin/sh\n`),
+      Buffer.from([0x62, 0x61, 0x64, 0xff, 0x3a, 0x78, 0x3a, 0x37, 0x3a, 0x37, 0x3a, 0x3a, 0x2f, 0x3a, 0x2f, 0x62, 10]),
+    ]);
+    const bytes = Buffer.concat([Buffer.from(text), tail]);
+    file.appendLines(parsePasswd(tail.toString('utf8')), tail);
+    const fresh = parseDatabaseFile.passwd(bytes.toString('utf8'));
+    expect([...file.entries()]).toEqual([...fresh.entries()]);
+    expect(file.get('user2')!.uid).toBe(1002);
+    expect(file.get('user50')!.gecos).toBe('Üser 50');
+    expect(Buffer.concat(file.getKeptBytes()!).equals(bytes)).toBe(true);
+    expect(Buffer.concat(file.renderBytes()).equals(bytes)).toBe(true);
+    // A change after it splices the bytes taken in: the lines replaced, every other byte kept.
+    file.begin();
+    file.set({ ...file.get('user50')!, shell: '/bin/zsh' });
+    file.set({ ...file.get('user1')!, shell: '/bin/zsh' });
+    file.commit();
+    const expected = Buffer.from(
+      bytes
+        .toString('latin1')
+        .replace('/home/user50:/bin/sh', '/home/user50:/bin/zsh')
+        .replace('/home/user1:/bin/sh', '/home/user1:/bin/zsh'),
+      'latin1',
+    );
+    expect(Buffer.concat(file.renderBytes()).equals(expected)).toBe(true);
+  });
+
+  it('keeps no bytes to append to while its lines differ from them', () => {
+    const text = 'root:x:0:0:root:/root:/bin/bash\n';
+    const file = parseDatabaseFile.passwd(text, Buffer.from(text));
+    file.set({ login: 'new', password: 'x', uid: 5, gid: 5, gecos: '', home: '/', shell: '/bin/sh' });
+    expect(file.getKeptBytes()).toBeNull();
+    // Once rendered (written), the bytes match the lines again.
+    const written = Buffer.concat(file.renderBytes());
+    expect(Buffer.concat(file.getKeptBytes()!).equals(written)).toBe(true);
+    file.begin();
+    expect(file.getKeptBytes()).toBeNull();
+    file.rollback();
+    // Read without its bytes (no final newline): none either.
+    expect(
+      parseDatabaseFile.passwd('root:x:0:0::/:/bin/sh', Buffer.from('root:x:0:0::/:/bin/sh')).getKeptBytes(),
+    ).toBeNull();
   });
 });
