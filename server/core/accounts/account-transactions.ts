@@ -5,6 +5,7 @@ import {
   applyCreateAccount,
   applyDeleteAccount,
   applyModifyAccount,
+  validateNewAccount,
   type AccountChanges,
   type NewAccount,
 } from './account-operations.ts';
@@ -162,30 +163,33 @@ export async function createAccountEntries(
     checkLoginFree(store.database, login);
     return login;
   };
-  // Rows without passwords have nothing to hash: read at once (a CSV import's 10,000 async
-  // calls were megabytes of promises and closures). Rows in error, said by row, either way.
-  const prepared = inputs.every(({ password }) => password === null)
-    ? mapRows(inputs, (input) => {
-        const login = getLogin(input);
+  // Every row is checked before any password is hashed: a refused import costs no hash
+  // (checks-before-hash.ts). Rows without passwords have nothing to hash and are read at once
+  // (a CSV import's 10,000 async calls were megabytes of promises and closures).
+  const hashes = inputs.some(({ password }) => password !== null);
+  const logins = mapRows(inputs, (input) => {
+    const login = getLogin(input);
+    if (typeof input.password === 'string') validatePassword(input.password, login);
+    if (hashes) validateNewAccount(store.database, input, store.context);
+    return login;
+  });
+  const prepared = !hashes
+    ? mapRows(inputs, (input, row) => {
         report('passwords', ++hashed, inputs.length);
-        return { input, login, hash: '!', generatedPassword: null };
+        return { input, login: logins[row]!, hash: '!', generatedPassword: null };
       })
     : await Promise.all(
         inputs.map(async (input, row) => {
-          try {
-            const login = getLogin(input);
-            if (input.password === null) {
-              report('passwords', ++hashed, inputs.length);
-              return { input, login, hash: '!', generatedPassword: null };
-            }
-            const generatedPassword = input.password === undefined ? createPassword() : null;
-            const password = generatedPassword ?? validatePassword(input.password, login);
-            const hash = await hashPassword(password, store.context.defs);
+          const login = logins[row]!;
+          if (input.password === null) {
             report('passwords', ++hashed, inputs.length);
-            return { input, login, hash, generatedPassword };
-          } catch (error) {
-            throw atRow(error, row);
+            return { input, login, hash: '!', generatedPassword: null };
           }
+          const password = input.password ?? createPassword();
+          const hash = await hashPassword(password, store.context.defs);
+          const generatedPassword = input.password === undefined ? password : null;
+          report('passwords', ++hashed, inputs.length);
+          return { input, login, hash, generatedPassword };
         }),
       );
   const { root, etcDir } = store;

@@ -59,6 +59,17 @@ describe('a request carrying a password', () => {
     expect(made).toBe(0);
   });
 
+  it('a bulk create (the CSV import) refused on one row hashes no row', async () => {
+    const rows = [
+      { login: 'bulkhashone', password, createHome: false },
+      { login: 'bulkhashtwo', password: null, createHome: false, shell: '/bin/nope' },
+    ];
+    const { hashes: made, error } = await countHashes(() => s.service.createAccounts(rows));
+    expect(error).toMatchObject({ field: 'accounts.1.shell' });
+    expect(made).toBe(0);
+    expect(s.service.getAccount('bulkhashone')).toBeNull();
+  });
+
   it('setting the password of an account that is not there hashes nothing', async () => {
     const { hashes: made, error } = await countHashes(() => s.service.setPassword('nobody-here', password));
     expect(error).toMatchObject({ code: 'not-found' });
