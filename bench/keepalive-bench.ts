@@ -2,22 +2,19 @@
 // Fastify serving a page of the same size, autocannon (50 connections, 10 s) on one, then
 // the other, three rounds in one run; each round's ratio, the servers' CPU per request
 // (/proc/PID/stat around the load: what a request costs whatever else the shared machine
-// runs) and their start to listening, then the medians. `LICORN_BENCH_PROFILE_DIR=dir` has
+// runs), their peak RSS (VmHWM) and their start to listening, then the medians. `LICORN_BENCH_PROFILE_DIR=dir` has
 // every daemon write a CPU profile (`node --cpu-prof`) of its start and its load;
 // `LICORN_BENCH_KEEPALIVE_COMPARE=path` loads another build's `dist/server/main.js` too (a
-// checkout of the commit before, with the same node_modules and build/) in each round.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// checkout of the commit before, with the same node_modules and build/) in each round, before
+// or after ours in turn.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWebBundle } from '../web/build.ts';
 import { buildServerBundle } from '../server/build.ts';
-import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
-import { loadTls } from '../server/web/tls/load-tls.ts';
 import { runAutocannonCounted } from './load-tools.ts';
-import { getCpuMs, startServer } from './processes.ts';
-import { getPageBytes } from './page-bytes.ts';
+import { daemonScript, getCpuMs, getMemory, prepareWebPair, startServer } from './processes.ts';
 
-const projectDir = join(import.meta.dirname, '..');
 const rounds = Number(process.env.LICORN_BENCH_KEEPALIVE_ROUNDS ?? 3);
 const seconds = Number(process.env.LICORN_BENCH_KEEPALIVE_SECONDS ?? 10);
 
@@ -25,6 +22,7 @@ interface Figures {
   rate: number;
   cpuUsPerRequest: number;
   startMs: number;
+  peakMiB: number;
 }
 
 // Starts `script`, loads its /login/ with autocannon and stops it.
@@ -34,7 +32,8 @@ async function measureOne(script: string, args: string[], nodeArgs: string[]): P
     const cpuBefore = await getCpuMs(server.child.pid!);
     const { rate, requests } = await runAutocannonCounted(server.port, seconds);
     const cpuMs = (await getCpuMs(server.child.pid!)) - cpuBefore;
-    return { rate, cpuUsPerRequest: (cpuMs * 1000) / requests, startMs: server.startMs };
+    const { peakMiB } = await getMemory(server.child.pid!);
+    return { rate, cpuUsPerRequest: (cpuMs * 1000) / requests, startMs: server.startMs, peakMiB };
   } finally {
     await server.stop();
   }
@@ -48,26 +47,9 @@ export async function runKeepAliveBench(): Promise<void> {
   await buildServerBundle();
   const dir = await mkdtemp(join(tmpdir(), 'licorn-bench-'));
   try {
-    const daemonScript = join(projectDir, 'dist/server/main.js');
-    const baselineScript = join(dir, 'baseline-server.js');
-    await buildServerBundle(join(projectDir, 'bench/baseline-server.ts'), baselineScript);
-    const root = join(dir, 'root');
-    await createDemoRoot(root);
-    const certDir = join(dir, 'certs');
-    await loadTls({ cert: '', key: '', dir: certDir });
-    const tls = ['--tls-cert', join(certDir, 'licorn.crt'), '--tls-key', join(certDir, 'licorn.key')];
-    const configFile = join(dir, 'licorn.conf');
-    await writeFile(configFile, 'log.level = "warn"\n');
-    const daemonArgs = ['--config', configFile, '--root', root, ...tls, '--port', '0'];
+    const { daemonArgs, baselineScript, baselineArgs, loginBytes } = await prepareWebPair(dir);
     const profileDir = process.env.LICORN_BENCH_PROFILE_DIR;
     const daemonNodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-
-    // A warm-up start of each (the page cache); the baseline's page is the size of our /login/.
-    const warm = await startServer(daemonScript, daemonArgs);
-    const loginBytes = await getPageBytes(warm.port, '/login/');
-    await warm.stop();
-    const baselineArgs = ['--cert', tls[1]!, '--key', tls[3]!, '--bytes', String(loginBytes)];
-    await (await startServer(baselineScript, baselineArgs)).stop();
 
     const compareScript = process.env.LICORN_BENCH_KEEPALIVE_COMPARE;
     const ours: Figures[] = [];
@@ -76,20 +58,25 @@ export async function runKeepAliveBench(): Promise<void> {
     process.stdout.write(`Keep-alive: autocannon -c 50 -d ${seconds} on /login/ (${loginBytes} bytes), in turn\n`);
     for (let round = 1; round <= rounds; round++) {
       theirs.push(await measureOne(baselineScript, baselineArgs, []));
+      // The two builds in turn, each first in every other round: the machine's load moves.
+      const measureOther = async () => before.push(await measureOne(compareScript!, daemonArgs, daemonNodeArgs));
+      if (compareScript && round % 2 === 0) await measureOther();
       ours.push(await measureOne(daemonScript, daemonArgs, daemonNodeArgs));
+      if (compareScript && round % 2 === 1) await measureOther();
       if (compareScript) {
-        const other = await measureOne(compareScript, daemonArgs, daemonNodeArgs);
-        before.push(other);
+        const other = before.at(-1)!;
         process.stdout.write(
           `round ${round}: the other build ${other.rate.toFixed(0)} req/s, ${other.cpuUsPerRequest.toFixed(1)} µs ` +
-            `CPU/req, start ${other.startMs.toFixed(0)} ms; ratio ${(other.rate / theirs.at(-1)!.rate).toFixed(2)}×\n`,
+            `CPU/req, peak RSS ${other.peakMiB.toFixed(1)} MiB, start ${other.startMs.toFixed(0)} ms; ` +
+            `ratio ${(other.rate / theirs.at(-1)!.rate).toFixed(2)}×\n`,
         );
       }
       const [a, b] = [ours.at(-1)!, theirs.at(-1)!];
       process.stdout.write(
         `round ${round}: licornd ${a.rate.toFixed(0)} req/s, ${a.cpuUsPerRequest.toFixed(1)} µs CPU/req, ` +
-          `start ${a.startMs.toFixed(0)} ms; Fastify ${b.rate.toFixed(0)} req/s, ` +
-          `${b.cpuUsPerRequest.toFixed(1)} µs CPU/req, start ${b.startMs.toFixed(0)} ms; ` +
+          `peak RSS ${a.peakMiB.toFixed(1)} MiB, start ${a.startMs.toFixed(0)} ms; Fastify ${b.rate.toFixed(0)} ` +
+          `req/s, ${b.cpuUsPerRequest.toFixed(1)} µs CPU/req, peak RSS ${b.peakMiB.toFixed(1)} MiB, ` +
+          `start ${b.startMs.toFixed(0)} ms; ` +
           `ratio ${(a.rate / b.rate).toFixed(2)}×\n`,
       );
     }
@@ -97,7 +84,9 @@ export async function runKeepAliveBench(): Promise<void> {
     process.stdout.write(
       `median: ratio ${median(ratios).toFixed(2)}× (target ≥ 0.8×); CPU per request ` +
         `${median(ours.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs against ` +
-        `${median(theirs.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs; start to listening ` +
+        `${median(theirs.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs; peak RSS ` +
+        `${median(ours.map((f) => f.peakMiB)).toFixed(1)} MiB against ` +
+        `${median(theirs.map((f) => f.peakMiB)).toFixed(1)} MiB; start to listening ` +
         `${median(ours.map((f) => f.startMs)).toFixed(0)} ms against ` +
         `${median(theirs.map((f) => f.startMs)).toFixed(0)} ms (target ≤ 1000 ms)\n`,
     );
@@ -105,7 +94,8 @@ export async function runKeepAliveBench(): Promise<void> {
       const ratiosBefore = before.map((figures, index) => figures.rate / theirs[index]!.rate);
       process.stdout.write(
         `the other build, median: ratio ${median(ratiosBefore).toFixed(2)}×; CPU per request ` +
-          `${median(before.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs; start ` +
+          `${median(before.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs; peak RSS ` +
+          `${median(before.map((f) => f.peakMiB)).toFixed(1)} MiB; start ` +
           `${median(before.map((f) => f.startMs)).toFixed(0)} ms\n`,
       );
     }

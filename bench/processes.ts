@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildServerBundle } from '../server/build.ts';
+import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
+import { loadTls } from '../server/web/tls/load-tls.ts';
+import { getPageBytes } from './page-bytes.ts';
 
 // A server process under benchmark.
 export interface ServerProcess {
@@ -84,6 +88,37 @@ export async function startBenchDaemon(
   await writeFile(configFile, 'log.level = "warn"\n');
   const flags = ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0'];
   return startServer(daemonScript, [...flags, ...args], env, nodeArgs);
+}
+
+// licornd and bare Fastify as the web benches compare them: the daemon over a demo root,
+// the baseline (bench/baseline-server.ts, bundled) serving a page of the size of the daemon's
+// /login/, both with the same certificate and their files in `dir`.
+export interface WebPair {
+  daemonArgs: string[];
+  baselineScript: string;
+  baselineArgs: string[];
+  // The size of the daemon's /login/ (and so of the baseline's page), in bytes.
+  loginBytes: number;
+}
+
+// Makes the pair's files (the daemon's bundle is built by the bench beforehand) and starts
+// each once: the page cache, and the daemon's /login/ measured for the baseline's page.
+export async function prepareWebPair(dir: string): Promise<WebPair> {
+  const baselineScript = join(dir, 'baseline-server.js');
+  await buildServerBundle(join(import.meta.dirname, 'baseline-server.ts'), baselineScript);
+  const root = join(dir, 'root');
+  await createDemoRoot(root);
+  const certDir = join(dir, 'certs');
+  await loadTls({ cert: '', key: '', dir: certDir });
+  const [cert, key] = [join(certDir, 'licorn.crt'), join(certDir, 'licorn.key')];
+  const configFile = join(dir, 'licorn.conf');
+  await writeFile(configFile, 'log.level = "warn"\n');
+  const daemonArgs = ['--config', configFile, '--root', root, '--tls-cert', cert, '--tls-key', key, '--port', '0'];
+  const warm = await startServer(daemonScript, daemonArgs);
+  const loginBytes = await getPageBytes(warm.port, '/login/').finally(() => warm.stop());
+  const baselineArgs = ['--cert', cert, '--key', key, '--bytes', String(loginBytes)];
+  await (await startServer(baselineScript, baselineArgs)).stop();
+  return { daemonArgs, baselineScript, baselineArgs, loginBytes };
 }
 
 // A process's resident memory now and at its peak (VmRSS, VmHWM), in MiB.

@@ -3,19 +3,14 @@
 // command (verbatim, --rate 1000) and a sweep of rates for each server's capacity, ab,
 // autocannon keep-alive, start to listening, and the daemon's peak RSS, with ratios.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWebBundle } from '../web/build.ts';
 import { buildServerBundle } from '../server/build.ts';
-import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
-import { loadTls } from '../server/web/tls/load-tls.ts';
 import { runAb, runAutocannon, runHttperf, sweepHttperf } from './load-tools.ts';
-import { getMemory, startServer, type ServerProcess } from './processes.ts';
+import { daemonScript, getMemory, prepareWebPair, startServer, type ServerProcess } from './processes.ts';
 import { printTable } from './print-table.ts';
-import { getPageBytes } from './page-bytes.ts';
-
-const projectDir = join(import.meta.dirname, '..');
 // The new-connection rates offered to find each server's capacity (3 s each).
 const sweepRates = [250, 500, 1000, 1500, 2000];
 
@@ -69,29 +64,8 @@ export async function runWebBench(): Promise<void> {
   await buildServerBundle();
   const dir = await mkdtemp(join(tmpdir(), 'licorn-bench-'));
   try {
-    // Both servers run as plain JavaScript bundles built the same way.
-    const daemonScript = join(projectDir, 'dist/server/main.js');
-    const baselineScript = join(dir, 'baseline-server.js');
-    await buildServerBundle(join(projectDir, 'bench/baseline-server.ts'), baselineScript);
-    const root = join(dir, 'root');
-    await createDemoRoot(root);
-    const certDir = join(dir, 'certs');
-    await loadTls({ cert: '', key: '', dir: certDir });
-    const cert = join(certDir, 'licorn.crt');
-    const key = join(certDir, 'licorn.key');
-    const configFile = join(dir, 'licorn.conf');
-    await writeFile(configFile, 'log.level = "warn"\n');
-
-    // Warm-up start of each (tsx's transform cache, the page cache), then the measured ones.
-    // The baseline serves a page of the size of our /login/, measured on the warm-up.
-    const warmDaemon = await startServer(daemonScript, [
-      ...['--config', configFile, '--root', root, '--tls-cert', cert, '--tls-key', key, '--port', '0'],
-    ]);
-    const loginBytes = await getPageBytes(warmDaemon.port, '/login/');
-    await warmDaemon.stop();
-    const baselineArgs = ['--cert', cert, '--key', key, '--bytes', String(loginBytes)];
-    await (await startServer(baselineScript, baselineArgs)).stop();
-
+    // Both servers run as plain JavaScript bundles built the same way, after a warm-up start.
+    const { daemonArgs, baselineScript, baselineArgs, loginBytes } = await prepareWebPair(dir);
     const baseline = await startServer(baselineScript, baselineArgs);
     let baselinePeak = 0;
     const baselineFigures = await measure(baseline, (peak) => {
@@ -99,18 +73,7 @@ export async function runWebBench(): Promise<void> {
     });
     await baseline.stop();
 
-    const daemon = await startServer(daemonScript, [
-      '--config',
-      configFile,
-      '--root',
-      root,
-      '--tls-cert',
-      cert,
-      '--tls-key',
-      key,
-      '--port',
-      '0',
-    ]);
+    const daemon = await startServer(daemonScript, daemonArgs);
     let daemonPeak = 0;
     const daemonFigures = await measure(daemon, (peak) => {
       daemonPeak = peak;

@@ -50,6 +50,7 @@ import tokensApiRoutes from './routes/api/tokens-api.ts';
 import pushSocketRoutes from './routes/push-socket.ts';
 import { registerWebSockets } from './plugins/websockets.ts';
 import { createRequestLogger } from './request-logger.ts';
+import { checkEveryRoute } from './plugins/route-checks.ts';
 
 // Request bodies above this are refused with 413: no form or API call needs more yet.
 export const bodyLimit = 64 * 1024;
@@ -83,6 +84,8 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   // Strict bodies, coerced querystrings (server/web/validation/validator-compiler.ts).
   app.setValidatorCompiler(compileValidator);
   app.decorate('config', config);
+  // Before any route: app.ready() fails if a route lacks its login or CSRF check.
+  checkEveryRoute(app);
   // Plain HTTP on the HTTPS port gets a redirect to https rather than an empty reply.
   const endSniffing = applyPlainHttpRedirect(app.server as Server, options.tls.cert);
   app.addHook('preClose', async () => endSniffing());

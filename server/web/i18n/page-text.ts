@@ -17,9 +17,17 @@ const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
 
 // Escapes text for HTML and writes every character beyond Latin-1 as an entity (U+202F, the
 // narrow space of French numbers; "…"): a page stays a one-byte string in V8, which Node
-// writes to a socket several times faster (views/layout.njk).
+// writes to a socket several times faster (views/layout.njk). V8 builds a replacement's result
+// in its subject's width, so a text that had such a character is copied back to one byte:
+// one "’" made the whole English login page two-byte (bench/README.md, twelfth session).
 export function escapePageText(text: string): string {
-  return text.replace(/[&<>"']|[^\u0000-\u00ff]/gu, (char) => htmlEscapes[char] ?? `&#${char.codePointAt(0)};`);
+  let wide = false;
+  const escaped = text.replace(/[&<>"']|[^\u0000-\u00ff]/gu, (char) => {
+    if (htmlEscapes[char] !== undefined) return htmlEscapes[char];
+    wide = true;
+    return `&#${char.codePointAt(0)};`;
+  });
+  return wide ? Buffer.from(escaped, 'latin1').toString('latin1') : escaped;
 }
 
 // A page's words: `key` of the `pages` catalogue in `locale`, escaped for HTML. Its options

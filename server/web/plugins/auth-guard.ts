@@ -16,7 +16,7 @@ export function isApiRequest(request: FastifyRequest): boolean {
 // be changed first allows nothing else, and a non-admin on an admin route gets 403, logged
 // as a possible break-in.
 function makeGuard(admin: boolean): RouteHook {
-  return (request, reply, done) => {
+  const guard: RouteHook = (request, reply, done) => {
     if (!request.session) {
       if (isApiRequest(request) || request.method !== 'GET') {
         return done(new CoreError('permission-denied', say('web.session.none'), { field: 'session' }));
@@ -50,6 +50,15 @@ function makeGuard(admin: boolean): RouteHook {
     }
     done();
   };
+  guards.add(guard);
+  return guard;
+}
+
+const guards = new WeakSet<object>();
+
+// Whether a hook is one of the auth guards (plugins/route-checks.ts checks every route has one).
+export function isAuthGuard(hook: unknown): boolean {
+  return typeof hook === 'function' && guards.has(hook);
 }
 
 // The guard of the not-found answer: an unknown URL asks for a session as a known one does,

@@ -52,7 +52,7 @@ export function checkCsrf(request: FastifyRequest, _reply: FastifyReply, done: (
 }
 
 // Whether a route's requests may change state: a method other than GET, HEAD and OPTIONS.
-function mayChangeState(method: string | string[]): boolean {
+export function mayChangeState(method: string | string[]): boolean {
   return (Array.isArray(method) ? method : [method]).some((one) => !safeMethods.has(one.toUpperCase()));
 }
 

@@ -6,6 +6,7 @@ import { checkLogin } from '../auth/check-login.ts';
 import changePasswordRoutes, { getChangePasswordUrl } from './change-password.ts';
 import type { Locale } from '../../../common/i18n/locales.ts';
 import { getTranslator } from '../../../common/i18n/translator.ts';
+import { SplitPage } from './split-page.ts';
 
 interface LoginBody {
   login: string;
@@ -49,30 +50,45 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
     });
 
   // The form as most visitors get it (default `next`, no error) is rendered once per language
-  // and split where the CSRF token goes; a request only joins its token in. Rendering it
-  // through nunjucks each time cost a sixth of the page's keep-alive throughput (bench/README.md).
-  const plainForms = new Map<Locale, Promise<string[]>>();
+  // and split where the CSRF token goes; a request only fills its token in, without a promise
+  // when the form is ready. Rendering it through nunjucks each time cost a sixth of the
+  // page's keep-alive throughput (bench/README.md, tenth and twelfth sessions).
+  const plainForms = new Map<Locale, SplitPage>();
+  const rendering = new Map<Locale, Promise<SplitPage>>();
   const tokenSlot = 'csrf-token-slot'.padEnd(43, '_');
+  const renderPlainForm = (locale: Locale): Promise<SplitPage> => {
+    let form = rendering.get(locale);
+    if (!form) {
+      form = app.view('login/index.njk', { next: '/', csrfToken: tokenSlot, me: null, locale }).then((html) => {
+        const split = new SplitPage(html, tokenSlot);
+        plainForms.set(locale, split);
+        return split;
+      });
+      // Rendered again next time rather than the failure kept.
+      form.catch(() => rendering.delete(locale));
+      rendering.set(locale, form);
+    }
+    return form;
+  };
+  const sendPlainForm = (request: FastifyRequest, reply: FastifyReply, form: SplitPage) =>
+    reply.type('text/html; charset=utf-8').send(form.fill(getCsrfToken(request, reply)));
 
-  app.get<{ Querystring: { next?: string } }>('/login/', { config: { public: true } }, async (request, reply) => {
+  app.get<{ Querystring: { next?: string } }>('/login/', { config: { public: true } }, (request, reply) => {
     const next = getSafeNext(request.query.next);
-    if (request.session) return reply.redirect(next, 303);
+    if (request.session) {
+      reply.redirect(next, 303);
+      return;
+    }
     // No session: the page's language is Accept-Language's, which caches must key on.
     reply.header('vary', 'Accept-Language');
     if (next !== '/') return renderForm(request, reply, { next });
     const { locale } = request;
-    let plainForm = plainForms.get(locale);
-    if (!plainForm) {
-      plainForm = app.view('login/index.njk', { next, csrfToken: tokenSlot, me: null, locale }).then(
-        (html) => html.split(tokenSlot),
-        (error: unknown) => {
-          plainForms.delete(locale); // render again next time rather than keep the failure
-          throw error;
-        },
-      );
-      plainForms.set(locale, plainForm);
+    const form = plainForms.get(locale);
+    if (form) {
+      sendPlainForm(request, reply, form);
+      return;
     }
-    return reply.type('text/html; charset=utf-8').send((await plainForm).join(getCsrfToken(request, reply)));
+    return renderPlainForm(locale).then((rendered) => sendPlainForm(request, reply, rendered));
   });
 
   app.post<{ Body: LoginBody }>(
