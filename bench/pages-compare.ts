@@ -1,23 +1,26 @@
 // LICORN_BENCH_PAGES_COMPARE=path/to/dist/server/main.js: the pages bench's GETs, first rows
 // and key presses by another build of the daemon (a checkout before a change, with its own
-// dist/web) and by this one, over copies of the same root, alternated round by round (which
-// goes first alternates too), so that both meet the same load of a shared machine.
+// dist/web) and by this one, over copies of the same root, in turn request by request and
+// key by key (which goes first alternates), so that both meet the same load of a shared
+// machine; LICORN_BENCH_PAGES_ROUNDS rounds (3).
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Agent } from 'node:https';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { getCookieHeader, logIn } from './browser.ts';
 import { benchAccountsLabel } from './bench-accounts.ts';
 import { printTable } from './print-table.ts';
-import { type ServerProcess, startBenchDaemon, startServer } from './processes.ts';
+import { getCpuMs, type ServerProcess, startBenchDaemon, startServer } from './processes.ts';
 import {
+  filterKeys,
   measureFirstRows,
-  measureGets,
-  measureKeystrokes,
   median,
   openAccounts,
   quantile,
+  timeGet,
+  timeKeyPress,
   watchFirstElement,
 } from './pages-measures.ts';
 
@@ -58,18 +61,51 @@ async function startSide(browser: Browser, dir: string, root: string, script: st
   return { daemon, page, cookie, url, ...empty };
 }
 
-// One round of every measure on one side.
-async function measureSide(browser: Browser, side: Side): Promise<void> {
-  const gets = await measureGets(side.daemon.port, side.daemon.child.pid!, side.cookie);
-  side.accounts.push(...gets.accounts);
-  side.login.push(...gets.login);
-  side.rows.push(...gets.rows);
-  side.accountsCpu.push(gets.accountsCpu);
-  const first = await measureFirstRows(browser, side.page, side.url);
-  side.firstRows.push(...first.rows);
-  side.firstLogin.push(...first.login);
-  await openAccounts(side.page);
-  side.keystrokes.push(...(await measureKeystrokes(side.page)));
+// One round of GETs: /login/ and /accounts/ of each side in turn, request by request (the
+// side that goes first alternates), then the filters, then each side's CPU per /accounts/.
+async function measureGetsInTurn(sides: Side[], count = 50): Promise<void> {
+  const agents = sides.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
+  const get = (index: number, path: string, cookie: boolean) =>
+    timeGet(sides[index]!.daemon.port, path, cookie ? sides[index]!.cookie : '', agents[index]!);
+  try {
+    for (let i = 0; i < 10; i += 1)
+      for (const index of sides.keys()) {
+        await get(index, '/accounts/', true);
+        await get(index, '/login/', false);
+      }
+    for (let i = 0; i < count; i += 1)
+      for (const index of i % 2 === 0 ? [0, 1] : [1, 0]) {
+        sides[index]!.login.push(await get(index, '/login/', false));
+        sides[index]!.accounts.push(await get(index, '/accounts/', true));
+      }
+    for (let i = 0; i < 30; i += 1)
+      for (const index of i % 2 === 0 ? [0, 1] : [1, 0])
+        sides[index]!.rows.push(await get(index, `/accounts/-/rows?q=bulk${i}`, true));
+    for (const [index, side] of sides.entries()) {
+      const before = await getCpuMs(side.daemon.child.pid!);
+      for (let i = 0; i < 50; i += 1) await get(index, '/accounts/', true);
+      side.accountsCpu.push(((await getCpuMs(side.daemon.child.pid!)) - before) / 50);
+    }
+  } finally {
+    for (const agent of agents) agent.destroy();
+  }
+}
+
+// One round in Chromium: each side's first rows, then the filter's keys typed into both pages
+// key by key (the page that goes first alternates).
+async function measurePagesInTurn(browser: Browser, sides: Side[]): Promise<void> {
+  for (const side of sides) {
+    const first = await measureFirstRows(browser, side.page, side.url);
+    side.firstRows.push(...first.rows);
+    side.firstLogin.push(...first.login);
+    await openAccounts(side.page);
+  }
+  for (const [i, key] of filterKeys.entries())
+    for (const index of i % 2 === 0 ? [0, 1] : [1, 0]) {
+      const side = sides[index]!;
+      await side.page.locator('#accounts-filter-text').focus();
+      side.keystrokes.push(await timeKeyPress(side.page, key));
+    }
 }
 
 // Runs both builds in turn and prints the after/before table.
@@ -78,8 +114,13 @@ export async function runPagesComparison(browser: Browser, dir: string, root: st
   const after = await startSide(browser, join(dir, 'after'), root, null);
   try {
     for (let round = 0; round < rounds; round += 1) {
-      const order = round % 2 === 0 ? [before, after] : [after, before];
-      for (const side of order) await measureSide(browser, side);
+      await measureGetsInTurn([before, after]);
+      await measurePagesInTurn(browser, [before, after]);
+      process.stdout.write(
+        `round ${round + 1}: key press median/p95 before ${median(before.keystrokes).toFixed(0)}/` +
+          `${quantile(before.keystrokes, 0.95).toFixed(0)}, after ${median(after.keystrokes).toFixed(0)}/` +
+          `${quantile(after.keystrokes, 0.95).toFixed(0)} ms (so far)\n`,
+      );
     }
   } finally {
     await Promise.all([before.daemon.stop(), after.daemon.stop()]);
