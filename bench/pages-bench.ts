@@ -6,7 +6,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, watch } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,35 +21,18 @@ import { testPasswords } from '../test/helpers/sandbox.ts';
 import { getCpuMs, getMemory, startBenchDaemon } from './processes.ts';
 import { benchAccounts, benchAccountsLabel, prepareBenchRoot, useWideRanges } from './bench-accounts.ts';
 import { printTable } from './print-table.ts';
+import {
+  measureFirstRows,
+  measureGets,
+  measureKeystrokes,
+  median,
+  openAccounts,
+  quantile,
+  watchFirstElement,
+} from './pages-measures.ts';
+import { runPagesComparison } from './pages-compare.ts';
 
 const run = promisify(execFile);
-const median = (values: number[]) => quantile(values, 0.5);
-const quantile = (values: number[], q: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
-
-// Milliseconds for one GET over a kept-alive connection, the body read to its end.
-function timeGet(port: number, path: string, cookie: string, agent: Agent): Promise<number> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const call = request(
-      { host: '127.0.0.1', port, path, agent, rejectUnauthorized: false, headers: { cookie, accept: 'text/html' } },
-      (response) => {
-        if (response.statusCode !== 200) reject(new Error(`${path}: ${response.statusCode}`));
-        response.resume();
-        response.on('end', () => resolve(performance.now() - started));
-      },
-    );
-    call.on('error', reject);
-    call.end();
-  });
-}
-
-// Opens /accounts/ and waits for its push channel.
-async function openAccounts(page: Page): Promise<void> {
-  await page.goto('/accounts/');
-  // Two minutes: 20 pages of 50,000 accounts on a loaded machine missed Playwright's 30 s.
-  await page.locator('#connection-state[data-state="live"]').waitFor({ timeout: 120_000 });
-}
 
 // Starts recording, in the page, when a row with `id` is put in the document and when the
 // next frame (the one that paints it) starts, as wall-clock times; resolves once the page
@@ -103,27 +85,6 @@ function watchLockReleases(root: string): { reset(): void; lastRelease(): number
   };
 }
 
-// Run in a page before its own scripts: from the start, each frame looks for the first row
-// of the accounts table and the login form's first field, and notes when (since navigation)
-// the first frame that shows each began: one in the document with a box. Then
-// window.firstShown(selector) resolves with it. Plain text: tsx would add a helper to a function.
-const watchFirstElement = `
-  const shown = {};
-  const selectors = ['#account-rows tr', '#login'];
-  const look = () => {
-    for (const selector of selectors) {
-      const element = shown[selector] === undefined && document.querySelector(selector);
-      if (element && element.getBoundingClientRect().height > 0) shown[selector] = performance.now();
-    }
-    if (performance.now() < 20000) requestAnimationFrame(look);
-  };
-  requestAnimationFrame(look);
-  window.firstShown = (selector) => new Promise((resolve) => {
-    const wait = () => (shown[selector] === undefined ? requestAnimationFrame(wait) : resolve(shown[selector]));
-    wait();
-  });
-`;
-
 // Runs the benchmark and prints its table.
 export async function runPagesBench(): Promise<void> {
   useWideRanges();
@@ -152,6 +113,10 @@ export async function runPagesBench(): Promise<void> {
         await service.close();
       },
     );
+    if (process.env.LICORN_BENCH_PAGES_COMPARE) {
+      await runPagesComparison(browser, dir, root, process.env.LICORN_BENCH_PAGES_COMPARE);
+      return;
+    }
     const daemon = await startBenchDaemon(dir, root);
     const url = `https://127.0.0.1:${daemon.port}`;
     const pid = daemon.child.pid!;
@@ -161,72 +126,17 @@ export async function runPagesBench(): Promise<void> {
       const cookie = await getCookieHeader(page);
 
       // Server: /accounts/ (N accounts, first page of 100 rows) against /login/.
-      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      for (let i = 0; i < 10; i += 1)
-        await Promise.all([
-          timeGet(daemon.port, '/accounts/', cookie, agent),
-          timeGet(daemon.port, '/login/', '', agent),
-        ]);
-      const accountsTimes: number[] = [];
-      const loginTimes: number[] = [];
-      for (let i = 0; i < 50; i += 1) {
-        loginTimes.push(await timeGet(daemon.port, '/login/', '', agent));
-        accountsTimes.push(await timeGet(daemon.port, '/accounts/', cookie, agent));
-      }
-      const rowsTimes: number[] = [];
-      for (let i = 0; i < 30; i += 1)
-        rowsTimes.push(await timeGet(daemon.port, `/accounts/-/rows?q=bulk${i}`, cookie, agent));
-      agent.destroy();
+      const gets = await measureGets(daemon.port, pid, cookie);
+      const [accountsTimes, loginTimes, rowsTimes] = [gets.accounts, gets.login, gets.rows];
 
-      // Chromium: from navigation to the frame that shows the first row of /accounts/ (a row
-      // element in the document with a box), against the login form's first field on /login/.
-      const rowsShown: number[] = [];
-      const loginShown: number[] = [];
-      const anonymous = await browser.newPage({ ignoreHTTPSErrors: true });
+      // Chromium: from navigation to the frame that shows the first row of /accounts/, against
+      // the login form's first field on /login/.
       await page.addInitScript(watchFirstElement);
-      await anonymous.addInitScript(watchFirstElement);
-      for (let i = 0; i < 5; i += 1) {
-        await page.goto('/accounts/');
-        rowsShown.push((await page.evaluate('window.firstShown("#account-rows tr")')) as number);
-        await anonymous.goto(`${url}/login/`);
-        loginShown.push((await anonymous.evaluate('window.firstShown("#login")')) as number);
-      }
-      await anonymous.close();
+      const { rows: rowsShown, login: loginShown } = await measureFirstRows(browser, page, url);
 
-      // Key presses in the filter (Playwright's keyboard: keydown, input, keyup as a person
-      // types): from each keydown to the frame showing the rows it asked for.
+      // Key presses in the filter: from each keydown to the frame showing the rows it asked for.
       await openAccounts(page);
-      const filter = page.locator('#accounts-filter-text');
-      await filter.focus();
-      const keys = [
-        ...'bulk123',
-        ...Array<string>(7).fill('Backspace'),
-        ...'dev',
-        ...Array<string>(3).fill('Backspace'),
-      ];
-      const keystrokes: number[] = [];
-      for (const key of keys) {
-        await page.evaluate(() => {
-          const body = document.getElementById('account-rows')!;
-          (window as unknown as { keyToRows: Promise<number> }).keyToRows = new Promise<number>((resolve) => {
-            let pressed = 0;
-            document.addEventListener(
-              'keydown',
-              (event) => {
-                pressed = event.timeStamp;
-              },
-              { once: true, capture: true },
-            );
-            const observer = new MutationObserver(() => {
-              observer.disconnect();
-              requestAnimationFrame(() => resolve(performance.now() - pressed));
-            });
-            observer.observe(body, { childList: true });
-          });
-        });
-        await page.keyboard.press(key);
-        keystrokes.push((await page.evaluate('window.keyToRows')) as number);
-      }
+      const keystrokes = await measureKeystrokes(page);
 
       // useradd in a shell → row shown, with one page open; the baseline is a bare
       // WebSocket subscribed to the same topic, which only receives the frame.

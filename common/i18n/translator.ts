@@ -35,3 +35,10 @@ export function getTranslator(locale: Locale, namespace: Namespace = 'pages'): T
 export function hasTranslation(locale: Locale, namespace: Namespace, key: string): boolean {
   return i18n.exists(key, { lng: locale, ns: namespace, fallbackLng: false });
 }
+
+// A key's text as its language's catalogue holds it (no fallback, no interpolation), or
+// undefined: for callers that cache a text's shape and must know its placeholders.
+export function getCatalogueText(locale: Locale, namespace: Namespace, key: string): string | undefined {
+  const text = i18n.getResource(locale, namespace, key) as unknown;
+  return typeof text === 'string' ? text : undefined;
+}

@@ -21,6 +21,8 @@ export const accountPageSize = 100;
 // One page of the table and the figures around it.
 export interface AccountPage {
   rows: AccountView[];
+  // Each row's search text (getSearchText), as the list keeps it.
+  searches: string[];
   matched: number;
   page: number;
   pageCount: number;
@@ -132,10 +134,13 @@ export class AccountList {
     const start = (page - 1) * accountPageSize;
     const end = Math.min(matching.length, page * accountPageSize);
     const rows: AccountView[] = [];
+    const searches: string[] = [];
     for (let position = start; position < end; position += 1) {
-      rows.push(matching[query.descending ? matching.length - 1 - position : position]!.account);
+      const entry = matching[query.descending ? matching.length - 1 - position : position]!;
+      rows.push(entry.account);
+      searches.push(getEntrySearch(entry));
     }
-    return { rows, matched: matching.length, page, pageCount, generation: this.#generation };
+    return { rows, searches, matched: matching.length, page, pageCount, generation: this.#generation };
   }
 
   // The matches of a cached filter, of the same sort and toggle, that this one narrows (the

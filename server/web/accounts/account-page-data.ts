@@ -52,7 +52,7 @@ export function getRowsData(list: AccountPage, query: AccountQuery): object {
     list,
     query,
     pageSize: accountPageSize,
-    searchTexts: list.rows.map(getSearchText),
+    searchTexts: list.searches,
     pageUrl: (page: number) => formatAccountQuery(query, { page }),
   };
 }

@@ -14,6 +14,8 @@ import {
   type AccountQueryString,
 } from '../accounts/account-page-data.ts';
 import { quoted, renderMessages, say } from '../../core/messages.ts';
+import { getShadowDay } from '../../core/auth/get-login-refusal.ts';
+import { RecentAnswers } from '../accounts/recent-answers.ts';
 
 const queryString = {
   type: 'object',
@@ -82,27 +84,32 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
   );
 
   // The rows of one page of a query, and its pager, as HTML fragments: the page swaps them
-  // in as the admin types, sorts or pages.
+  // in as the admin types, sorts or pages. The latest answers are kept for the list's
+  // generation and the day (a row says whether its account has expired).
+  const recentRows = new RecentAnswers<object>(16);
   app.get<{ Querystring: AccountQueryString }>(
     '/accounts/-/rows',
     { config: admin, schema: { querystring: queryString } },
     async (request) => {
       const query = parseAccountQuery(request.query);
-      const list = app.accountList.query(query);
-      // (app.view has no reply: the request's language goes in the data.)
-      const data = { ...getRowsData(list, query), locale: request.locale };
-      const [rows, pager] = await Promise.all([
-        app.view('accounts/_rows.njk', data),
-        app.view('accounts/_pager.njk', data),
-      ]);
-      return {
-        rows,
-        pager,
-        matched: list.matched,
-        page: list.page,
-        generation: list.generation,
-        url: formatAccountQuery(query, { page: list.page }),
-      };
+      const scope = `${app.accountList.generation} ${getShadowDay()}`;
+      return recentRows.get(scope, `${request.locale} ${formatAccountQuery(query)}`, async () => {
+        const list = app.accountList.query(query);
+        // (app.view has no reply: the request's language goes in the data.)
+        const data = { ...getRowsData(list, query), locale: request.locale };
+        const [rows, pager] = await Promise.all([
+          app.view('accounts/_rows.njk', data),
+          app.view('accounts/_pager.njk', data),
+        ]);
+        return {
+          rows,
+          pager,
+          matched: list.matched,
+          page: list.page,
+          generation: list.generation,
+          url: formatAccountQuery(query, { page: list.page }),
+        };
+      });
     },
   );
 

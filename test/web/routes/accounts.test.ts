@@ -33,7 +33,8 @@ describe('the accounts pages', () => {
     );
     expect(uids).toEqual([...uids].sort((a, b) => b - a));
     expect(rowIds(byUid.json().rows)).toContain('root');
-    // 150 more accounts make two pages of 100.
+    // 150 more accounts make two pages of 100 (the answer before them is not kept after).
+    expect((await get('/accounts/-/rows?q=paged&page=2')).json()).toMatchObject({ matched: 0, page: 1 });
     for (let i = 0; i < 150; i += 1)
       await run('useradd', ['--prefix', pages.t.sandbox.root, '-M', `paged${String(i).padStart(3, '0')}`]);
     await pages.t.app.core.accounts.settle();
