@@ -34,7 +34,34 @@ export function getPageLocale(): Locale {
 // t('accounts.selected', { count }). The language is read at each call, so a test may
 // switch it, and the key is always a literal (test/browser/browser-words.test.ts checks them).
 export function t(key: string, options: Record<string, unknown> = {}): string {
-  return i18n.t(key, { ...options, lng: getPageLocale() }) as string;
+  const lng = getPageLocale();
+  const id = getTextId(lng, key, options);
+  let text = id === null ? undefined : made.get(id);
+  if (text === undefined) {
+    text = i18n.t(key, { ...options, lng }) as string;
+    if (id !== null) {
+      if (made.size >= maxMade) made.clear();
+      made.set(id, text);
+    }
+  }
+  return text;
+}
+
+// The texts already made, by language, key and options: i18next's t() costs tens of µs a
+// call, and the Status page asks for some fifty a second, most the same as the second before.
+const made = new Map<string, string>();
+const maxMade = 2000;
+
+// A text's name in `made`; null when an option is not a plain string, number or boolean.
+function getTextId(lng: string, key: string, options: Record<string, unknown>): string | null {
+  let id = `${lng}\u0000${key}`;
+  for (const name in options) {
+    const value = options[name];
+    const type = typeof value;
+    if (type !== 'string' && type !== 'number' && type !== 'boolean') return null;
+    id += `\u0000${name}\u0001${type[0]}${String(value)}`;
+  }
+  return id;
 }
 
 const counts = new Map<Locale, Intl.NumberFormat>();

@@ -37,6 +37,20 @@ describe("the page's language", () => {
     expect(t('events.held', { count: 1 })).toBe('1 new event held');
   });
 
+  it('gives the same words again from what it made, by language and options', () => {
+    document.documentElement.lang = 'fr';
+    expect(t('status.loadMinutes', { minutes: '5' })).toBe(t('status.loadMinutes', { minutes: '5' }));
+    const french = t('status.loadMinutes', { minutes: '5' });
+    document.documentElement.lang = 'en';
+    expect(t('status.loadMinutes', { minutes: '5' })).not.toBe(french);
+    expect(t('status.loadMinutes', { minutes: '15' })).toContain('15');
+    // A number and its text are not the same option (a count picks a plural).
+    expect(t('accounts.selected', { count: 2 })).toBe('2 selected');
+    expect(t('accounts.selected', { count: '2' })).toBe(t('accounts.selected', { count: '2' }));
+    // Options that are not plain values are never taken from what was made.
+    expect(t('chart.samplingStarted', { time: { toString: () => '09:12' } })).toContain('09:12');
+  });
+
   it('writes counts, sizes and percents as French does', () => {
     document.documentElement.lang = 'fr';
     expect(formatCount(10_000)).toBe('10\u202f000');

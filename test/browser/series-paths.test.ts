@@ -139,4 +139,31 @@ describe("the status charts' path data", () => {
     paths.setSeries(['a'], []);
     expect(paths.getTop([sample(0, { a: 10, b: 5, c: 16 })])).toBe(10);
   });
+
+  it("reads a sample's values once while it stays drawn, and again under other series", () => {
+    let reads = 0;
+    const counted = (time: number, values: Record<string, number>) =>
+      sample(
+        time,
+        new Proxy(values, {
+          get: (target, key) => {
+            reads += 1;
+            return target[key as string];
+          },
+        }),
+      );
+    const paths = new SeriesPaths();
+    paths.setSeries(['a', 'b'], []);
+    const first = [counted(0, { a: 1, b: 2 }), counted(1, { a: 3, b: 4 })];
+    expect(paths.getTop(first)).toBe(7);
+    expect(reads).toBe(4);
+    // A tick: the oldest leaves, a new one comes; only the new one is read.
+    expect(paths.getTop([first[1]!, counted(2, { a: 5, b: 0 })])).toBe(7);
+    expect(reads).toBe(6);
+    expect(paths.getTop([first[1]!])).toBe(7);
+    expect(reads).toBe(6);
+    paths.setSeries(['b'], []);
+    expect(paths.getTop([first[1]!])).toBe(4);
+    expect(reads).toBe(7);
+  });
 });

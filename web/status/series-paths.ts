@@ -69,6 +69,10 @@ export class SeriesPaths {
   #points = new Map<ChartSample, SamplePoints>();
   #freshPoints = new Map<ChartSample, SamplePoints>();
   #chunks = new Map<number, Chunk>();
+  // Each sample's top, kept as the points are (the samples of the last call, then this one's):
+  // a tick adds a sample or two, and reading every series of 600 samples cost a chart 0.3 ms.
+  #tops = new Map<ChartSample, number>();
+  #freshTops = new Map<ChartSample, number>();
   // The gap and the chunks' length the kept chunks were cut with.
   #cut = '';
 
@@ -81,17 +85,24 @@ export class SeriesPaths {
     this.#lines = lines;
     this.#geometryKey = '';
     this.#chunks.clear();
+    this.#tops.clear();
   }
 
   // The highest value drawn in `samples`: the top of a stack or of a line.
   getTop(samples: readonly ChartSample[]): number {
     let top = 0;
     for (const sample of samples) {
-      let sampleTop = 0;
-      for (const series of this.#stacked) sampleTop += sample.values[series] ?? 0;
-      for (const series of this.#lines) sampleTop = Math.max(sampleTop, sample.values[series] ?? 0);
+      let sampleTop = this.#tops.get(sample);
+      if (sampleTop === undefined) {
+        sampleTop = 0;
+        for (const series of this.#stacked) sampleTop += sample.values[series] ?? 0;
+        for (const series of this.#lines) sampleTop = Math.max(sampleTop, sample.values[series] ?? 0);
+      }
+      this.#freshTops.set(sample, sampleTop);
       if (sampleTop > top) top = sampleTop;
     }
+    [this.#tops, this.#freshTops] = [this.#freshTops, this.#tops];
+    this.#freshTops.clear();
     return top;
   }
 

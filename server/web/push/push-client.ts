@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import type { Locale } from '../../../common/i18n/locales.ts';
 import type { TokenBucket } from './token-bucket.ts';
 import type { Viewer } from './stream-message.ts';
+import type { FrameOutbox } from './frame-outbox.ts';
 
 // Who holds a socket: the viewer at upgrade, the client's address, the language its page
 // reads (the upgrade request's: fixed for the socket's life, as the page's words are), and how
@@ -22,6 +23,8 @@ export interface SocketLimits {
 // A socket the hub holds, with what it follows and its rates.
 export interface Client extends SocketOwner {
   socket: WebSocket;
+  // The socket's frames in order, large ones in fragments.
+  outbox: FrameOutbox;
   topics: Set<string>;
   // Topics whose snapshot is still to be sent, rendered one at a time.
   snapshots: Set<string>;

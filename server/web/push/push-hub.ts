@@ -8,6 +8,7 @@ import { ConnectRate, type ConnectRefusal } from './connect-rate.ts';
 import { SessionPresence } from './session-presence.ts';
 import { FollowerCount } from './follower-count.ts';
 import { FrameCache } from './frame-cache.ts';
+import { FrameOutbox } from './frame-outbox.ts';
 import type { Locale } from '../../../common/i18n/locales.ts';
 import { getRefusedNamesNotice } from './refused-names-notice.ts';
 import { type Client, closeCodes, type SocketLimits, type SocketOwner } from './push-client.ts';
@@ -131,6 +132,7 @@ export class PushHub {
     const client: Client = {
       ...owner,
       socket,
+      outbox: new FrameOutbox(socket),
       topics: new Set(),
       snapshots: new Set(),
       rendering: false,
@@ -383,17 +385,17 @@ export class PushHub {
     if (messages.length > 0) this.#sendFrame(client, this.#frames.serialize(messages));
   }
 
-  // Every send checks what the socket already holds: past maxBufferedBytes its reader is not
+  // Every send checks what the socket already holds (its outbox too): past maxBufferedBytes its reader is not
   // keeping up (or never reads), and the socket is cut rather than buffered without bound.
   #sendFrame(client: Client, frame: Buffer): void {
     if (client.closing || client.socket.readyState !== client.socket.OPEN) return;
-    if (client.socket.bufferedAmount > maxBufferedBytes) {
+    if (client.outbox.bufferedBytes > maxBufferedBytes) {
       this.#count(client, 'slow-reader');
       client.closing = true;
       client.snapshots.clear();
       client.socket.terminate();
       return;
     }
-    client.socket.send(frame, { binary: false });
+    client.outbox.send(frame);
   }
 }

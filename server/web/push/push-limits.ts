@@ -36,7 +36,8 @@ export const maxRefusedNamesPerSocket = 32;
 export const noticeBurst = 4;
 export const noticeEveryMs = 5000;
 
-// Bytes the server may hold for one socket that does not read (`socket.bufferedAmount`)
+// Bytes the server may hold for one socket that does not read (its outbox and
+// `socket.bufferedAmount`: frame-outbox.ts)
 // before it is dropped. The largest frames are snapshots (the status history, ~200 KiB; the
 // accounts list of a big site, ~1 MiB), checked before each send, so a reader that keeps up
 // never comes near; one that stops costs at most this plus one frame.
