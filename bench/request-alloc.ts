@@ -7,16 +7,13 @@
 // the app's top allocation sites (function < caller < caller).
 import Fastify, { type FastifyInstance } from 'fastify';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadConfig } from '../server/config/load-config.ts';
-import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
-import { loadTls } from '../server/web/tls/load-tls.ts';
 import { getHttpsOptions } from '../server/web/tls/tls-options.ts';
-import { buildApp } from '../server/web/app.ts';
+import { buildBenchApp } from './bench-app.ts';
 
 const path = process.argv[2] ?? '/login/';
 const count = Number(process.argv[3] ?? 20_000);
@@ -61,16 +58,7 @@ async function profile(app: FastifyInstance): Promise<{ total: number; sites: [s
 
 const dir = await mkdtemp(join(tmpdir(), 'licorn-request-alloc-'));
 try {
-  const root = join(dir, 'root');
-  await createDemoRoot(root);
-  const configFile = join(dir, 'licorn.conf');
-  await writeFile(configFile, 'log.level = "warn"\n');
-  const config = loadConfig({
-    argv: ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0'],
-    env: {},
-  });
-  const tls = await loadTls(config.tls);
-  const app = await buildApp(config, { tls, logger: { level: config.log.level } });
+  const { app, tls } = await buildBenchApp(dir);
   const page = (await app.inject({ method: 'GET', url: path })).body;
   const bare = Fastify({ https: getHttpsOptions(tls), logger: false });
   bare.get(path, async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));

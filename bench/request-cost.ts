@@ -6,13 +6,10 @@
 // other work) and their difference, what the app's hooks, headers and handler add. The
 // keep-alive figures of `npm run bench -- keepalive` add TLS and the sockets on top.
 import Fastify from 'fastify';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../server/config/load-config.ts';
-import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
-import { loadTls } from '../server/web/tls/load-tls.ts';
-import { buildApp } from '../server/web/app.ts';
+import { buildBenchApp } from './bench-app.ts';
 
 const path = process.argv[2] ?? '/login/';
 const count = Number(process.argv[3] ?? 20_000);
@@ -31,15 +28,7 @@ async function measure(inject: () => Promise<{ statusCode: number }>): Promise<n
 
 const dir = await mkdtemp(join(tmpdir(), 'licorn-request-cost-'));
 try {
-  const root = join(dir, 'root');
-  await createDemoRoot(root);
-  const configFile = join(dir, 'licorn.conf');
-  await writeFile(configFile, 'log.level = "warn"\n');
-  const config = loadConfig({
-    argv: ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0'],
-    env: {},
-  });
-  const app = await buildApp(config, { tls: await loadTls(config.tls), logger: { level: config.log.level } });
+  const { app } = await buildBenchApp(dir);
   await app.ready();
   const page = (await app.inject({ method: 'GET', url: path })).body;
   const bare = Fastify({ logger: false });
