@@ -44,7 +44,10 @@ describe('a create appends in place', () => {
     expect(await getent('shadow', 'inplace1')).toMatch(/^inplace1:/);
     // useradd takes the files after us (and rewrites them); we see its account, it sees ours.
     await run('useradd', ['--prefix', s.root, '-M', 'peer1']);
-    await s.waitForEvent((event) => event.name === 'account-added' && event.data.login === 'peer1', 'peer1');
+    await s.waitForEvent(
+      (event) => event.name === 'account-added' && (event.data as { login: string }).login === 'peer1',
+      'peer1',
+    );
     await create('inplace3');
     const passwd = await readFile(etc('passwd'), 'utf8');
     expect(passwd.match(/^(inplace1|inplace2|peer1|inplace3):/gm)).toEqual([
