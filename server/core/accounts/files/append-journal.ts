@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  close,
   closeSync,
   fdatasync,
   fstatSync,
@@ -74,7 +75,7 @@ export async function writeAppendJournal(fd: number, entries: readonly AppendEnt
 // leaves the journal, and its files, all holding their bytes, are kept as they are.
 export function clearAppendJournal(fd: number): void {
   ftruncateSync(fd, 0);
-  fdatasync(fd, () => closeSync(fd));
+  fdatasync(fd, () => close(fd, () => {}));
 }
 
 // Whether a journal with content is there (an append did not finish): stat only.
