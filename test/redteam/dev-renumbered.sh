@@ -32,5 +32,6 @@ b=$(losetup -f --show "$work/disk.img")
 mount "$b" "$work/mnt"
 node --import tsx test/redteam/open-accounts.ts open "$work/mnt/root" 2>&1 | grep -i licornd || true
 p=$(grep -c '^ann:' "$work/mnt/root/etc/passwd" || true) s=$(grep -c '^ann:' "$work/mnt/root/etc/shadow" || true)
-echo "after recovery on $b: dev $(stat -c %D "$work/mnt/root/etc/passwd"), ann in passwd $p, in shadow $s"
+dev=$(stat -c %D "$work/mnt/root/etc/passwd")
+echo "after recovery on $b: dev $dev, ann in passwd $p, in shadow $s"
 [ "$p" = "$s" ]
