@@ -24,8 +24,8 @@ mount "$a" "$work/mnt"
 cp -a "$work/demo/root" "$work/mnt/root"
 LICORN_TEST_KILL_AT='appended passwd' node --import tsx test/helpers/append-create-child.ts \
   "$work/mnt/root" account ann ann >/dev/null || true
-echo "before reboot: dev $(stat -c %D "$work/mnt/root/etc/passwd")," \
-  "ann in passwd $(grep -c '^ann:' "$work/mnt/root/etc/passwd"), in shadow $(grep -c '^ann:' "$work/mnt/root/etc/shadow")"
+p=$(grep -c '^ann:' "$work/mnt/root/etc/passwd" || true) s=$(grep -c '^ann:' "$work/mnt/root/etc/shadow" || true)
+echo "before reboot: dev $(stat -c %D "$work/mnt/root/etc/passwd"), ann in passwd $p, in shadow $s"
 umount "$work/mnt"
 # The same disk found again as another device (the first stays attached, so a new number).
 b=$(losetup -f --show "$work/disk.img")
