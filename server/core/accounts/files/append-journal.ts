@@ -14,16 +14,16 @@ import {
 import { dirname, join } from 'node:path';
 import { syncDirectory } from './write-account-file.ts';
 
-// The undo journal of an in-place append (append-account-files.ts): for each file, which
-// file it is (device and inode), its size before and the bytes appended. Written and synced
-// before the first byte is appended, emptied once every file is synced: a journal found
-// with content means an append may have stopped halfway, and recoverAppendJournal brings
-// every file it names back to all-before or keeps all-after.
+// The undo journal of an in-place append (append-account-files.ts): for each file, its name
+// under etc/, its size before and the bytes appended (its device and inode: a hint only).
+// Written and synced before the first byte is appended, emptied once every file is synced:
+// a journal found with content means an append may have stopped halfway, and
+// recoverAppendJournal brings every file it names back to all-before or keeps all-after.
 export const appendJournalPath = 'licorn/append-journal';
 
 // One file of an append.
 export interface AppendEntry {
-  // Under etc/ (the root may be moved or copied: its files are found by their identity too).
+  // Under etc/: with the size and bytes, what names the file (the root may be copied).
   name: string;
   dev: bigint;
   ino: bigint;
@@ -102,13 +102,13 @@ export function parseAppendJournal(text: Buffer): AppendEntry[] | null {
 
 // Where a file stands against its entry: without the bytes, with all of them, with a part
 // of them (a crash during the write: bytes missing may read as zeros), or changed by
-// someone else since (another file, or other bytes): then it is left alone.
+// someone else since (other bytes at its end): then it is left alone. A file is known by
+// its name and its content, not by its device and inode: a disk found under another
+// number after a reboot, or a root restored from a copy, holds the same files.
 type Standing = 'before' | 'after' | 'torn' | 'foreign';
 
 function getStanding(fd: number, entry: AppendEntry): Standing {
-  const info = fstatSync(fd, { bigint: true });
-  if (info.dev !== entry.dev || info.ino !== entry.ino) return 'foreign';
-  const size = Number(info.size);
+  const size = Number(fstatSync(fd, { bigint: true }).size);
   if (size === entry.size) return 'before';
   if (size < entry.size || size > entry.size + entry.bytes.length) return 'foreign';
   const tail = Buffer.alloc(size - entry.size);
@@ -121,6 +121,12 @@ function getStanding(fd: number, entry: AppendEntry): Standing {
   for (let index = 0; index < tail.length; index += 1)
     if (tail[index] !== 0 && tail[index] !== entry.bytes[index]) return 'foreign';
   return 'torn';
+}
+
+// Whether a file is no longer the one the journal saw (a hint, said in the log only).
+function hasMoved(fd: number, entry: AppendEntry): boolean {
+  const info = fstatSync(fd, { bigint: true });
+  return info.dev !== entry.dev || info.ino !== entry.ino;
 }
 
 // Finishes what a journal left (call under the files' locks): if every file it names still
@@ -144,7 +150,7 @@ export async function recoverAppendJournal(etcDir: string): Promise<string | nul
       files.push({ entry, fd, standing: getStanding(fd, entry) });
     }
     const ours = files.filter((file) => file.standing !== 'foreign');
-    const complete = ours.every((file) => file.standing === 'after');
+    const complete = ours.length > 0 && ours.every((file) => file.standing === 'after');
     const undone = complete ? [] : ours.filter((file) => file.standing !== 'before');
     for (const file of undone) ftruncateSync(file.fd, file.entry.size);
     await Promise.all(undone.map((file) => syncData(file.fd)));
@@ -157,11 +163,17 @@ export async function recoverAppendJournal(etcDir: string): Promise<string | nul
     }
     if (entries === null) return null;
     const names = (standing: Standing) => files.filter((file) => file.standing === standing).map((f) => f.entry.name);
+    const all = entries.map((entry) => entry.name).join(', ');
+    const moved = files.filter((file) => hasMoved(file.fd, file.entry)).map((file) => file.entry.name);
+    const seen =
+      moved.length > 0 ? ` (${moved.join(', ')} under another device or inode: found by name and content)` : '';
+    if (ours.length === 0) return `an append to ${all}: nothing of it found (changed since); left alone${seen}`;
     return complete
-      ? `an append to ${entries.map((entry) => entry.name).join(', ')} was complete; kept`
-      : `an append to ${entries.map((entry) => entry.name).join(', ')} stopped halfway: ` +
+      ? `an append to ${all} was complete; kept${seen}`
+      : `an append to ${all} stopped halfway: ` +
           `${undone.map((file) => file.entry.name).join(', ') || 'nothing'} truncated back` +
-          (names('foreign').length > 0 ? `; ${names('foreign').join(', ')} changed since, left alone` : '');
+          (names('foreign').length > 0 ? `; ${names('foreign').join(', ')} changed since, left alone` : '') +
+          seen;
   } finally {
     for (const file of files) closeSync(file.fd);
   }
