@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
-import { cp, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { cp, link, lstat, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountsService } from '../../../server/core/accounts/accounts-service.ts';
@@ -149,5 +149,21 @@ describe('the journal as an attack surface', () => {
     const head = `licorn-append-journal 1 ${createHash('sha256').update(text).digest('hex')}`;
     await writeFile(journal(root), `${head}\n${text}`);
     await expect(openAndClose(root)).resolves.toBeUndefined();
+  }, 60_000);
+
+  it('a journal too big, or with another name (a hard link), is moved aside and never read', async () => {
+    for (const make of [
+      (path: string) => writeFile(path, Buffer.alloc(65 * 1024, 'x')),
+      (path: string) =>
+        unlink(path)
+          .then(() => writeFile(`${path}.other`, 'x'))
+          .then(() => link(`${path}.other`, path)),
+    ]) {
+      const root = await copyRoot();
+      await make(journal(root));
+      await expect(openAndClose(root)).resolves.toBeUndefined();
+      expect((await lstat(`${journal(root)}.bad`)).isFile()).toBe(true);
+      await expectAllBefore(root);
+    }
   }, 60_000);
 });

@@ -2,17 +2,21 @@ import { createHash } from 'node:crypto';
 import {
   close,
   closeSync,
+  constants,
   fdatasync,
   fstatSync,
   ftruncateSync,
+  lstatSync,
   openSync,
-  readFileSync,
   readSync,
-  statSync,
+  renameSync,
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { databasePaths } from '../account-database.ts';
 import { syncDirectory } from './write-account-file.ts';
+
+const databaseDescriptions = databasePaths.descriptions;
 
 // The undo journal of an in-place append (append-account-files.ts): for each file, its name
 // under etc/, its size before and the bytes appended (its device and inode: a hint only).
@@ -36,20 +40,60 @@ const magic = 'licorn-append-journal 1';
 const syncData = (fd: number) =>
   new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
 
+// The journal is licornd's own file: never followed through a link, never another kind of
+// file, another owner's or one with another name (only root can put one there, but a bad
+// one must neither be written through nor stop licornd from starting).
+const openFlags = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+// A real journal holds at most 7 entries of a few hundred bytes.
+const maxJournalSize = 64 * 1024;
+
+// Why an open journal is not one we can trust, or null.
+function getJournalProblem(fd: number): string | null {
+  const info = fstatSync(fd);
+  if (!info.isFile()) return 'not a regular file';
+  if (info.uid !== (process.geteuid?.() ?? 0)) return `owned by uid ${info.uid}`;
+  if (info.nlink !== 1) return `${info.nlink} links`;
+  if (info.size > maxJournalSize) return `${info.size} bytes`;
+  return null;
+}
+
+// Opens the journal (read and write), or says why it cannot be trusted.
+function openJournal(path: string): { fd: number } | { problem: string } | null {
+  let fd: number;
+  try {
+    fd = openSync(path, openFlags);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') return { problem: 'a symbolic link' };
+    throw error;
+  }
+  const problem = getJournalProblem(fd);
+  if (problem === null) return { fd };
+  closeSync(fd);
+  return { problem };
+}
+
+// Moves a journal that cannot be trusted aside (append-journal.bad); returns what to log.
+function moveJournalAside(path: string, problem: string): string {
+  renameSync(path, `${path}.bad`);
+  return `the append journal was ${problem}: moved aside to ${appendJournalPath}.bad, not followed`;
+}
+
 // Opens the journal for writing, making it (and syncing its directory) the first time: the
 // file stays, empty between appends, so that writing it is one write and one fdatasync.
 export async function openAppendJournal(etcDir: string): Promise<number> {
   const path = join(etcDir, appendJournalPath);
-  const existed = statSync(path, { throwIfNoEntry: false }) !== undefined;
-  const fd = openSync(path, existed ? 'r+' : 'w+', 0o600);
-  if (!existed) {
-    try {
-      await syncData(fd);
-      await syncDirectory(dirname(path));
-    } catch (error) {
-      closeSync(fd);
-      throw error;
-    }
+  const opened = openJournal(path);
+  if (opened !== null && 'fd' in opened) return opened.fd;
+  if (opened !== null) process.emitWarning(`licornd: ${moveJournalAside(path, opened.problem)}`);
+  const fd = openSync(path, openFlags | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    await syncData(fd);
+    await syncDirectory(dirname(path));
+  } catch (error) {
+    closeSync(fd);
+    throw error;
   }
   return fd;
 }
@@ -78,26 +122,39 @@ export function clearAppendJournal(fd: number): void {
   fdatasync(fd, () => close(fd, () => {}));
 }
 
-// Whether a journal with content is there (an append did not finish): stat only.
+// Whether a journal with content is there (an append did not finish), or something else in
+// its place (moved aside by the recovery): lstat only.
 export function hasAppendJournal(etcDir: string): boolean {
-  return (statSync(join(etcDir, appendJournalPath), { throwIfNoEntry: false })?.size ?? 0) > 0;
+  const info = lstatSync(join(etcDir, appendJournalPath), { throwIfNoEntry: false });
+  return info !== undefined && (!info.isFile() || info.size > 0);
 }
 
+// The files a journal may name, under etc/: no other path is ever opened from it.
+const accountFileNames = new Set(['passwd', 'shadow', 'group', 'gshadow', 'subuid', 'subgid', databaseDescriptions]);
+const digits = /^[0-9]{1,20}$/;
+const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 // The entries of a journal, or null when it is empty or torn (then it was never synced,
-// and no append had started).
+// and no append had started). Throws when it is whole but not one licornd writes.
 export function parseAppendJournal(text: Buffer): AppendEntry[] | null {
   const newline = text.indexOf(10);
   if (newline === -1) return null;
   const [head, body] = [text.subarray(0, newline).toString('utf8'), text.subarray(newline + 1).toString('utf8')];
   if (head !== `${magic} ${createHash('sha256').update(body).digest('hex')}`) return null;
-  const raw = JSON.parse(body) as { name: string; dev: string; ino: string; size: number; bytes: string }[];
-  return raw.map((entry) => ({
-    name: entry.name,
-    dev: BigInt(entry.dev),
-    ino: BigInt(entry.ino),
-    size: entry.size,
-    bytes: Buffer.from(entry.bytes, 'base64'),
-  }));
+  const raw: unknown = JSON.parse(body);
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > accountFileNames.size) throw new Error('not a list');
+  const names = new Set<string>();
+  return raw.map((entry: Record<string, unknown>) => {
+    const { name, dev, ino, size, bytes } = entry ?? {};
+    if (typeof name !== 'string' || !accountFileNames.has(name) || names.has(name)) throw new Error('a bad name');
+    names.add(name);
+    if (typeof dev !== 'string' || !digits.test(dev) || typeof ino !== 'string' || !digits.test(ino))
+      throw new Error(`a bad device or inode for ${name}`);
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new Error(`a bad size for ${name}`);
+    if (typeof bytes !== 'string' || !base64.test(bytes) || bytes.length === 0 || bytes.length > 8192)
+      throw new Error(`bad bytes for ${name}`);
+    return { name, dev: BigInt(dev), ino: BigInt(ino), size, bytes: Buffer.from(bytes, 'base64') };
+  });
 }
 
 // Where a file stands against its entry: without the bytes, with all of them, with a part
@@ -135,16 +192,39 @@ function hasMoved(fd: number, entry: AppendEntry): boolean {
 // else since are left alone. Then the journal is emptied. Returns what was done, or null.
 export async function recoverAppendJournal(etcDir: string): Promise<string | null> {
   const path = join(etcDir, appendJournalPath);
-  const text = readFileSync(path);
-  if (text.length === 0) return null;
-  const entries = parseAppendJournal(text);
+  const opened = openJournal(path);
+  if (opened === null) return null;
+  if ('problem' in opened) return moveJournalAside(path, opened.problem);
+  const journal = opened.fd;
+  let entries: AppendEntry[] | null;
+  try {
+    const text = Buffer.alloc(fstatSync(journal).size);
+    for (let offset = 0; offset < text.length; ) {
+      const read = readSync(journal, text, offset, text.length - offset, offset);
+      if (read === 0) break;
+      offset += read;
+    }
+    if (text.length === 0) {
+      closeSync(journal);
+      return null;
+    }
+    entries = parseAppendJournal(text);
+  } catch (error) {
+    closeSync(journal);
+    return moveJournalAside(path, `not valid (${(error as Error).message})`);
+  }
   const files: { entry: AppendEntry; fd: number; standing: Standing }[] = [];
   try {
     for (const entry of entries ?? []) {
       let fd: number;
       try {
-        fd = openSync(join(etcDir, entry.name), 'r+');
+        // Never through a link: a file replaced by one is not the one appended to.
+        fd = openSync(join(etcDir, entry.name), openFlags);
       } catch {
+        continue;
+      }
+      if (!fstatSync(fd).isFile()) {
+        closeSync(fd);
         continue;
       }
       files.push({ entry, fd, standing: getStanding(fd, entry) });
@@ -154,13 +234,8 @@ export async function recoverAppendJournal(etcDir: string): Promise<string | nul
     const undone = complete ? [] : ours.filter((file) => file.standing !== 'before');
     for (const file of undone) ftruncateSync(file.fd, file.entry.size);
     await Promise.all(undone.map((file) => syncData(file.fd)));
-    const fd = openSync(path, 'r+');
-    try {
-      ftruncateSync(fd, 0);
-      await syncData(fd);
-    } finally {
-      closeSync(fd);
-    }
+    ftruncateSync(journal, 0);
+    await syncData(journal);
     if (entries === null) return null;
     const names = (standing: Standing) => files.filter((file) => file.standing === standing).map((f) => f.entry.name);
     const all = entries.map((entry) => entry.name).join(', ');
@@ -176,5 +251,6 @@ export async function recoverAppendJournal(etcDir: string): Promise<string | nul
           seen;
   } finally {
     for (const file of files) closeSync(file.fd);
+    closeSync(journal);
   }
 }
