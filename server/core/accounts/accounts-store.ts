@@ -178,12 +178,15 @@ export class AccountsStore {
           const subordinate = subordinateChange
             ? await this.#subordinateIds.plan(subordinateChange, context.defs)
             : null;
-          const directories = await commitAccountFiles(this.etcDir, [
+          const { directories, stale } = await commitAccountFiles(this.etcDir, [
             ...changed.map((name) => this.#fileWrite(db, name)),
             ...(subordinate?.writes ?? []),
           ]);
           committed = true;
           for (const name of changed) this.#tags.set(name, getFileTagNow(join(this.etcDir, databasePaths[name])));
+          // Written beside ours by a writer without lock: read again at the next change.
+          for (const name of changed)
+            if (stale.includes(join(this.etcDir, databasePaths[name]))) this.#tags.delete(name);
           await subordinate?.remember();
           for (const directory of directories) await syncDirectory(directory);
           if (changed.length > 0 && this.root === '/') await flushNameCaches((message) => process.emitWarning(message));

@@ -35,5 +35,7 @@ it('an unlocked append racing the journal is not overwritten: every line stays w
   // Every line has its 7 fields: none is the start of ours over the rest of theirs.
   expect(lines.filter((line) => line !== '' && line.split(':').length !== 7)).toEqual([]);
   expect(lines).toContain(outside.line.trimEnd());
+  // The outside script's second half (its shadow line): pwck then checks ours is whole or absent.
+  appendFileSync(join(s.root, 'etc', 'shadow'), 'intruder:*:19000:0:99999:7:::\n');
   await run('pwck', ['-r', '-q', '-R', s.root]);
 });

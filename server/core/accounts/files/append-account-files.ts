@@ -30,23 +30,26 @@ function crashPoint(label: string): void {
 
 // Appends each write's bytes in place, all or nothing: a synced undo journal first, then
 // one write(2) per file at its known end, the files' fdatasyncs in parallel, and the journal
-// emptied. Returns false, having changed nothing, when a file is not as we last saw it (an
+// emptied. Returns null, having changed nothing, when a file is not as we last saw it (an
 // outside writer: inode, size or mtime moved), has another name (a link), or the bytes
-// would cross a page: the caller then rewrites the files whole. A failure truncates every
-// file back (byte-identical) and throws; a crash is undone by recoverAppendJournal. Call
-// under the files' locks, in etc/ of `etcDir`.
-export async function appendAccountFiles(etcDir: string, writes: readonly AppendWrite[]): Promise<boolean> {
+// would cross a page: the caller then rewrites the files whole. Throws AccountFileMovedError,
+// having changed nothing, when a file moved while the journal was synced (a writer without
+// lock: a rewrite would drop its line). A failure truncates every file back (byte-identical)
+// and throws; a crash is undone by recoverAppendJournal. Returns the files another writer
+// changed beside ours after all (to read again). Call under the files' locks, in etc/ of
+// `etcDir`.
+export async function appendAccountFiles(etcDir: string, writes: readonly AppendWrite[]): Promise<string[] | null> {
   const opened: { write: AppendWrite; fd: number; entry: AppendEntry }[] = [];
   try {
     for (const write of writes) {
       if (Math.floor(write.offset / pageSize) !== Math.floor((write.offset + write.bytes.length - 1) / pageSize))
-        return false;
+        return null;
       let fd: number;
       try {
         fd = openSync(write.path, 'r+');
       } catch {
         // Missing (a first shadow) or not writable: the whole rewrite says why, or makes it.
-        return false;
+        return null;
       }
       const info = fstatSync(fd, { bigint: true });
       opened.push({
@@ -60,8 +63,8 @@ export async function appendAccountFiles(etcDir: string, writes: readonly Append
           bytes: write.bytes,
         },
       });
-      const tag = `${info.ino}:${info.size}:${info.mtimeNs}`;
-      if (!info.isFile() || info.nlink !== 1n || tag !== write.tag || info.size !== BigInt(write.offset)) return false;
+      if (!info.isFile() || info.nlink !== 1n || getTag(fd) !== write.tag || info.size !== BigInt(write.offset))
+        return null;
     }
     hitFaultPoint('append journal');
     const journal = await openAppendJournal(etcDir);
@@ -75,12 +78,23 @@ export async function appendAccountFiles(etcDir: string, writes: readonly Append
       throw error;
     }
     crashPoint('journal synced');
+    // A writer that takes no lock (`echo >> passwd`) may have appended while the journal was
+    // synced (milliseconds): our write at the size seen before would go over its line.
+    const moved = opened.find(({ write, fd }) => getTag(fd) !== write.tag);
+    if (moved) {
+      clearAppendJournal(journal);
+      throw new AccountFileMovedError(moved.write.path);
+    }
+    const stale: string[] = [];
     try {
       for (const { write, fd } of opened) {
         hitFaultPoint(`append ${write.path}`);
         // One write(2) for a reader to see whole; a short one (a full disk) is a failure.
         const written = writeSync(fd, write.bytes, 0, write.bytes.length, write.offset);
         if (written !== write.bytes.length) throw new Error(`${write.path}: short write (${written} bytes)`);
+        // Another writer in the microseconds since the check: its bytes are beside ours,
+        // kept (a truncation would drop them); the file is read again by the next change.
+        if (fstatSync(fd).size !== write.offset + write.bytes.length) stale.push(write.path);
         crashPoint(`appended ${relative(etcDir, write.path)}`);
       }
       await Promise.all(opened.map(({ fd }) => syncData(fd)));
@@ -95,10 +109,23 @@ export async function appendAccountFiles(etcDir: string, writes: readonly Append
       throw error;
     }
     clearAppendJournal(journal);
-    return true;
+    return stale;
   } finally {
     for (const { fd } of opened) closeSync(fd);
   }
+}
+
+// A file changed by a writer that takes no lock while we appended: nothing of ours written.
+export class AccountFileMovedError extends Error {
+  constructor(path: string) {
+    super(`${path} changed (by a writer that takes no lock) while it was being written: nothing written, try again`);
+  }
+}
+
+// The file's tag (account-database.ts's getFileTag) from its descriptor.
+function getTag(fd: number): FileTag {
+  const info = fstatSync(fd, { bigint: true });
+  return `${info.ino}:${info.size}:${info.mtimeNs}`;
 }
 
 // Truncates every file back to its size before and syncs it (a failed append). If this

@@ -20,19 +20,21 @@ export interface AccountFileWrite {
 // files (15 MB with 100,000 accounts). Otherwise, or when a file is not as we last saw it,
 // each file is staged whole beside itself and synced, then all are renamed back to back
 // (write-account-file.ts). Throws with every file as it was. Returns the directories whose
-// entries changed, to sync (syncDirectory) once the transaction is taken as done.
-export async function commitAccountFiles(etcDir: string, writes: readonly AccountFileWrite[]): Promise<string[]> {
-  if (writes.length === 0) return [];
+// entries changed, to sync (syncDirectory) once the transaction is taken as done, and the
+// files another writer appended to beside an append of ours (to read again).
+export async function commitAccountFiles(
+  etcDir: string,
+  writes: readonly AccountFileWrite[],
+): Promise<{ directories: string[]; stale: string[] }> {
+  if (writes.length === 0) return { directories: [], stale: [] };
   // Made with the first write, whatever its kind: the tree holds it before any append.
   closeSync(await openAppendJournal(etcDir));
   if (writes.every((write) => write.append !== null)) {
-    if (
-      await appendAccountFiles(
-        etcDir,
-        writes.map((write) => write.append!),
-      )
-    )
-      return [];
+    const stale = await appendAccountFiles(
+      etcDir,
+      writes.map((write) => write.append!),
+    );
+    if (stale !== null) return { directories: [], stale };
   }
   // Staged in parallel (their fsyncs overlap), then renamed back to back.
   const outcomes = await Promise.allSettled(
@@ -47,5 +49,5 @@ export async function commitAccountFiles(etcDir: string, writes: readonly Accoun
     throw (failure as PromiseRejectedResult).reason;
   }
   for (const file of staged) file.commit();
-  return [...new Set(writes.map((write) => dirname(write.path)))];
+  return { directories: [...new Set(writes.map((write) => dirname(write.path)))], stale: [] };
 }
