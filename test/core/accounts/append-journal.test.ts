@@ -61,14 +61,22 @@ describe('recovering an append a crash stopped', () => {
     expect(await contents()).toEqual(names.map((name) => old[name]));
   });
 
-  it('a file replaced since (a rename by useradd) or grown by other bytes is left alone', async () => {
+  it('a file replaced since without our bytes (a rename by useradd) is left alone, ours taken back', async () => {
     await appendFile(join(etc, 'passwd'), added.passwd);
     const replaced = `${old.shadow}bob:!:20000:0:99999:7:::\n`;
     await writeFile(join(etc, 'shadow+'), replaced);
     await rename(join(etc, 'shadow+'), join(etc, 'shadow'));
-    // The shadow we appended to is gone: passwd alone holds its bytes, which is all of ours.
-    expect(await recoverAppendJournal(etc)).toMatch(/complete; kept/);
-    expect(await contents()).toEqual([old.passwd + added.passwd, replaced]);
+    // shadow lacks our line: kept, passwd's would be half an account.
+    expect(await recoverAppendJournal(etc)).toMatch(/passwd truncated back; shadow changed since, left alone/);
+    expect(await contents()).toEqual([old.passwd, replaced]);
+  });
+
+  it('a file replaced since with our line among others: our line taken out by a whole rewrite', async () => {
+    const replaced = `${old.passwd}${added.passwd}bob:x:1001:1001::/home/bob:/bin/sh\n`;
+    await writeFile(join(etc, 'passwd+'), replaced);
+    await rename(join(etc, 'passwd+'), join(etc, 'passwd'));
+    expect(await recoverAppendJournal(etc)).toMatch(/nothing truncated back; our lines taken out of passwd/);
+    expect(await contents()).toEqual([`${old.passwd}bob:x:1001:1001::/home/bob:/bin/sh\n`, old.shadow]);
   });
 
   it('other bytes where ours should be: that file is left alone, ours truncated back', async () => {

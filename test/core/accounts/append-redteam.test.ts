@@ -73,7 +73,7 @@ async function expectAllBefore(root: string): Promise<void> {
 }
 
 describe('a create torn by a crash, the same files seen under another identity', () => {
-  it('the disk numbered otherwise after the reboot (st_dev moved: sda/sdb, dm-N, btrfs, overlay): undone', async () => {
+  it('the disk numbered otherwise after the reboot (st_dev moved: sdX, dm-N, btrfs, overlay): undone', async () => {
     const root = await copyRoot();
     expect(await crashChild(root, 'appended passwd')).toBe('SIGKILL');
     // What the kernel reports after a reboot that found the same disk as another device.
@@ -100,6 +100,16 @@ describe('a create torn by a crash, the same files seen under another identity',
     const shadow = await readFile(join(root, 'etc', 'shadow'), 'utf8');
     // The create was never reported: ann is wholly gone (or wholly there), never half.
     expect(passwd.includes('\nann:') === shadow.includes('\nann:'), 'ann in passwd iff in shadow').toBe(true);
+  }, 60_000);
+
+  it('useradd run after a create complete but for its journal: the account is kept whole', async () => {
+    const root = await copyRoot();
+    expect(await crashChild(root, 'files synced')).toBe('SIGKILL');
+    await run('useradd', ['-R', root, '-M', 'peer1']);
+    await openAndClose(root);
+    const [passwd, shadow] = await Promise.all(['passwd', 'shadow'].map((name) => readFile(join(root, 'etc', name))));
+    expect([passwd!.includes('\nann:'), shadow!.includes('\nann:')]).toEqual([true, true]);
+    await run('pwck', ['-r', '-q', '-R', root]);
   }, 60_000);
 });
 

@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { databasePaths } from '../account-database.ts';
-import { syncDirectory } from './write-account-file.ts';
+import { stageAccountFile, syncDirectory } from './write-account-file.ts';
 
 const databaseDescriptions = databasePaths.descriptions;
 
@@ -158,26 +158,44 @@ export function parseAppendJournal(text: Buffer): AppendEntry[] | null {
 }
 
 // Where a file stands against its entry: without the bytes, with all of them, with a part
-// of them (a crash during the write: bytes missing may read as zeros), or changed by
-// someone else since (other bytes at its end): then it is left alone. A file is known by
-// its name and its content, not by its device and inode: a disk found under another
-// number after a reboot, or a root restored from a copy, holds the same files.
-type Standing = 'before' | 'after' | 'torn' | 'foreign';
+// of them (a crash during the write: bytes missing may read as zeros), holding them as a
+// line among others' (a shadow-utils run since copied them into its new file), or changed
+// by someone else since (none of our bytes): then it is left alone. A file is known by its
+// name and its content, not by its device and inode: a disk found under another number
+// after a reboot, or a root restored from a copy, holds the same files.
+type Standing = 'before' | 'after' | 'torn' | 'held' | 'foreign';
 
-function getStanding(fd: number, entry: AppendEntry): Standing {
-  const size = Number(fstatSync(fd, { bigint: true }).size);
-  if (size === entry.size) return 'before';
-  if (size < entry.size || size > entry.size + entry.bytes.length) return 'foreign';
-  const tail = Buffer.alloc(size - entry.size);
-  for (let offset = 0; offset < tail.length; ) {
-    const read = readSync(fd, tail, offset, tail.length - offset, entry.size + offset);
-    if (read === 0) return 'foreign';
+// `count` bytes of a file from `position`, fewer at its end.
+function readAt(fd: number, count: number, position: number): Buffer {
+  const buffer = Buffer.alloc(count);
+  let offset = 0;
+  while (offset < count) {
+    const read = readSync(fd, buffer, offset, count - offset, position + offset);
+    if (read === 0) break;
     offset += read;
   }
-  if (tail.length === entry.bytes.length && tail.equals(entry.bytes)) return 'after';
-  for (let index = 0; index < tail.length; index += 1)
-    if (tail[index] !== 0 && tail[index] !== entry.bytes[index]) return 'foreign';
-  return 'torn';
+  return buffer.subarray(0, offset);
+}
+
+// Where our bytes are in a file, as whole lines (first at the size before), or -1.
+function findHeld(content: Buffer, entry: AppendEntry): number {
+  if (content.subarray(entry.size, entry.size + entry.bytes.length).equals(entry.bytes)) return entry.size;
+  for (let at = content.indexOf(entry.bytes); at !== -1; at = content.indexOf(entry.bytes, at + 1))
+    if (at === 0 || content[at - 1] === 10) return at;
+  return -1;
+}
+
+function getStanding(fd: number, entry: AppendEntry): { standing: Standing; content?: Buffer; at?: number } {
+  const size = Number(fstatSync(fd, { bigint: true }).size);
+  if (size === entry.size) return { standing: 'before' };
+  if (size > entry.size && size <= entry.size + entry.bytes.length) {
+    const tail = readAt(fd, size - entry.size, entry.size);
+    if (tail.equals(entry.bytes)) return { standing: 'after' };
+    if (tail.every((byte, index) => byte === 0 || byte === entry.bytes[index])) return { standing: 'torn' };
+  }
+  const content = readAt(fd, size, 0);
+  const at = findHeld(content, entry);
+  return at === -1 ? { standing: 'foreign' } : { standing: 'held', content, at };
 }
 
 // Whether a file is no longer the one the journal saw (a hint, said in the log only).
@@ -188,8 +206,10 @@ function hasMoved(fd: number, entry: AppendEntry): boolean {
 
 // Finishes what a journal left (call under the files' locks): if every file it names still
 // holds all its bytes, nothing changes; otherwise each file that holds some or all of them
-// is truncated back to its size before, and synced. Files replaced or changed by someone
-// else since are left alone. Then the journal is emptied. Returns what was done, or null.
+// at its end is truncated back to its size before, and synced, and one that holds them
+// among others' lines (replaced since by shadow-utils) is rewritten whole without them.
+// Files without any of our bytes are left alone. Then the journal is emptied. Returns
+// what was done, or null.
 export async function recoverAppendJournal(etcDir: string): Promise<string | null> {
   const path = join(etcDir, appendJournalPath);
   const opened = openJournal(path);
@@ -213,7 +233,7 @@ export async function recoverAppendJournal(etcDir: string): Promise<string | nul
     closeSync(journal);
     return moveJournalAside(path, `not valid (${(error as Error).message})`);
   }
-  const files: { entry: AppendEntry; fd: number; standing: Standing }[] = [];
+  const files: { entry: AppendEntry; fd: number; standing: Standing; content?: Buffer; at?: number }[] = [];
   try {
     for (const entry of entries ?? []) {
       let fd: number;
@@ -227,13 +247,28 @@ export async function recoverAppendJournal(etcDir: string): Promise<string | nul
         closeSync(fd);
         continue;
       }
-      files.push({ entry, fd, standing: getStanding(fd, entry) });
+      files.push({ entry, fd, ...getStanding(fd, entry) });
     }
     const ours = files.filter((file) => file.standing !== 'foreign');
-    const complete = ours.length > 0 && ours.every((file) => file.standing === 'after');
+    // Complete only if every file holds our bytes: one without them makes the create half.
+    const complete = ours.length > 0 && files.every((file) => file.standing === 'after' || file.standing === 'held');
     const undone = complete ? [] : ours.filter((file) => file.standing !== 'before');
-    for (const file of undone) ftruncateSync(file.fd, file.entry.size);
-    await Promise.all(undone.map((file) => syncData(file.fd)));
+    const truncated = undone.filter((file) => file.standing !== 'held');
+    for (const file of truncated) ftruncateSync(file.fd, file.entry.size);
+    await Promise.all(truncated.map((file) => syncData(file.fd)));
+    // Our lines among others' leave through a whole rewrite, as shadow-utils writes.
+    const rewritten = undone.filter((file) => file.standing === 'held');
+    const staged = await Promise.all(
+      rewritten.map(({ entry, content, at }) =>
+        stageAccountFile(join(etcDir, entry.name), [
+          content!.subarray(0, at),
+          content!.subarray(at! + entry.bytes.length),
+        ]),
+      ),
+    );
+    for (const file of staged) file.commit();
+    for (const directory of new Set(rewritten.map((file) => dirname(join(etcDir, file.entry.name)))))
+      await syncDirectory(directory);
     ftruncateSync(journal, 0);
     await syncData(journal);
     if (entries === null) return null;
@@ -246,7 +281,8 @@ export async function recoverAppendJournal(etcDir: string): Promise<string | nul
     return complete
       ? `an append to ${all} was complete; kept${seen}`
       : `an append to ${all} stopped halfway: ` +
-          `${undone.map((file) => file.entry.name).join(', ') || 'nothing'} truncated back` +
+          `${truncated.map((file) => file.entry.name).join(', ') || 'nothing'} truncated back` +
+          (rewritten.length > 0 ? `; our lines taken out of ${rewritten.map((f) => f.entry.name).join(', ')}` : '') +
           (names('foreign').length > 0 ? `; ${names('foreign').join(', ')} changed since, left alone` : '') +
           seen;
   } finally {
