@@ -177,3 +177,19 @@ describe('the journal as an attack surface', () => {
     }
   }, 60_000);
 });
+
+describe('an account file that is a symlink', () => {
+  it('is not appended through: the create rewrites it as a file, its target keeps its bytes', async () => {
+    const root = await copyRoot();
+    const target = join(root, 'passwd.real');
+    await cp(join(root, 'etc', 'passwd'), target);
+    await unlink(join(root, 'etc', 'passwd'));
+    await symlink(target, join(root, 'etc', 'passwd'));
+    const service = await AccountsService.open({ root, events: new EventBus() });
+    await service.createAccount({ login: 'ann', password: null, createHome: false });
+    await service.close();
+    expect((await lstat(join(root, 'etc', 'passwd'))).isFile()).toBe(true);
+    expect(await readFile(join(root, 'etc', 'passwd'), 'utf8')).toContain('\nann:');
+    expect((await readFile(target)).equals(before[0]!)).toBe(true);
+  }, 60_000);
+});

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { hitFaultPoint } from '../directory-steps.ts';
 import type { FileTag } from '../account-database.ts';
@@ -46,9 +46,10 @@ export async function appendAccountFiles(etcDir: string, writes: readonly Append
         return null;
       let fd: number;
       try {
-        fd = openSync(write.path, 'r+');
+        // Never through a link: the rewrite replaces a symlinked file, as shadow-utils does.
+        fd = openSync(write.path, constants.O_RDWR | constants.O_NOFOLLOW);
       } catch {
-        // Missing (a first shadow) or not writable: the whole rewrite says why, or makes it.
+        // Missing (a first shadow), a link or not writable: the whole rewrite says why, or makes it.
         return null;
       }
       const info = fstatSync(fd, { bigint: true });
