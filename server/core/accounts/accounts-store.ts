@@ -17,6 +17,7 @@ import {
 import { diffAccountDatabases, diffNames } from './diff-account-databases.ts';
 import { lockAccountFiles } from './files/lock-account-files.ts';
 import { syncDirectory } from './files/write-account-file.ts';
+import { AccountFileMovedError } from './files/append-account-files.ts';
 import { commitAccountFiles, type AccountFileWrite } from './files/commit-account-files.ts';
 import { hasAppendJournal, recoverAppendJournal } from './files/append-journal.ts';
 import { DirectorySteps } from './directory-steps.ts';
@@ -147,7 +148,7 @@ export class AccountsStore {
     prepare?: (result: T, steps: DirectorySteps, db: AccountDatabase, context: OperationContext) => Promise<void>,
     steps = new DirectorySteps(),
   ): Promise<T> {
-    return this.#enqueue(async () => {
+    const once = async (): Promise<T> => {
       // Licorn's own files (group descriptions) live in etc/licorn/.
       await mkdir(join(this.etcDir, 'licorn'), { recursive: true });
       const subordinateNames = await this.#subordinateIds.findPresent();
@@ -210,7 +211,15 @@ export class AccountsStore {
         if (committed) await steps.finish();
         if (committed) await this.followCommit?.();
       }
-    });
+    };
+    // A writer that takes no lock changed a file while we appended (nothing written, all
+    // rolled back): once more, on the files read again, in the same turn of the queue.
+    return this.#enqueue(() =>
+      once().catch((error: unknown) => {
+        if (!(error instanceof AccountFileMovedError)) throw error;
+        return once();
+      }),
+    );
   }
 
   // Runs `write`, a writer of the account files that takes lckpwdf(3) itself (PAM's

@@ -30,11 +30,13 @@ afterAll(() => s.remove());
 
 it('an unlocked append racing the journal is not overwritten: every line stays whole', async () => {
   outside.path = join(s.root, 'etc', 'passwd');
-  await s.service.createAccount({ login: 'ann', password: null, createHome: false }).catch(() => {});
+  // Nothing of ours written over theirs: the create is made again on the files read again.
+  await s.service.createAccount({ login: 'ann', password: null, createHome: false });
   const lines = (await readFile(join(s.root, 'etc', 'passwd'), 'utf8')).split('\n');
   // Every line has its 7 fields: none is the start of ours over the rest of theirs.
   expect(lines.filter((line) => line !== '' && line.split(':').length !== 7)).toEqual([]);
   expect(lines).toContain(outside.line.trimEnd());
+  expect(lines.filter((line) => line.startsWith('ann:'))).toHaveLength(1);
   // The outside script's second half (its shadow line): pwck then checks ours is whole or absent.
   appendFileSync(join(s.root, 'etc', 'shadow'), 'intruder:*:19000:0:99999:7:::\n');
   await run('pwck', ['-r', '-q', '-R', s.root]);
