@@ -1,5 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { EventBus } from '../events/event-bus.ts';
 import { getShadowDay } from '../auth/get-login-refusal.ts';
 import { applyPamHashMethod } from '../auth/pam-hash-method.ts';
@@ -17,7 +17,10 @@ import {
 import { diffAccountDatabases, diffNames } from './diff-account-databases.ts';
 import { lockAccountFiles } from './files/lock-account-files.ts';
 import { readAppendedBytes } from './files/read-appended-bytes.ts';
-import { stageAccountFile, syncDirectory, type StagedFile } from './files/write-account-file.ts';
+import { syncDirectory } from './files/write-account-file.ts';
+import { AccountFileMovedError } from './files/append-account-files.ts';
+import { commitAccountFiles, type AccountFileWrite } from './files/commit-account-files.ts';
+import { hasAppendJournal, recoverAppendJournal } from './files/append-journal.ts';
 import { DirectorySteps } from './directory-steps.ts';
 import { flushNameCaches } from './files/flush-name-caches.ts';
 import { SubordinateIdFiles } from './files/subordinate-id-files.ts';
@@ -37,8 +40,9 @@ export interface AccountsStoreOptions {
 // The cached account files of a root, kept in step with the disk. Every change runs through
 // one queue: under shadow-utils' locks it re-reads what changed outside, applies the
 // change in a transaction (rolled back if it throws or a write fails), writes the files it
-// changed atomically (subuid and subgid with them, kept in step with passwd as shadow-utils
-// does), then emits the diff as events. Outside changes seen by the watcher take the same road, so an event is never
+// changed all or nothing (subuid and subgid with them, kept in step with passwd as shadow-utils
+// does; rewritten and renamed, or a create appended under an undo journal:
+// commit-account-files.ts), then emits the diff as events. Outside changes seen by the watcher take the same road, so an event is never
 // reported twice and never before its write is durable.
 export class AccountsStore {
   readonly root: string;
@@ -71,6 +75,19 @@ export class AccountsStore {
   static async open(options: AccountsStoreOptions): Promise<AccountsStore> {
     const store = new AccountsStore(options);
     await store.#readSettings();
+    if (hasAppendJournal(store.etcDir)) {
+      const names = await store.#subordinateIds.findPresent();
+      const release = await lockAccountFiles(
+        store.etcDir,
+        [...databaseNames.map((name) => databasePaths[name]), ...names],
+        store.#lockTimeoutMs,
+      );
+      try {
+        reportRecovery(await recoverAppendJournal(store.etcDir));
+      } finally {
+        await release();
+      }
+    }
     const files = await Promise.all(
       databaseNames.map(async (name) => {
         const tag = await getFileTag(join(store.etcDir, databasePaths[name]));
@@ -132,7 +149,7 @@ export class AccountsStore {
     prepare?: (result: T, steps: DirectorySteps, db: AccountDatabase, context: OperationContext) => Promise<void>,
     steps = new DirectorySteps(),
   ): Promise<T> {
-    return this.#enqueue(async () => {
+    const once = async (): Promise<T> => {
       // Licorn's own files (group descriptions) live in etc/licorn/.
       await mkdir(join(this.etcDir, 'licorn'), { recursive: true });
       const subordinateNames = await this.#subordinateIds.findPresent();
@@ -143,6 +160,8 @@ export class AccountsStore {
       );
       let committed = false;
       try {
+        // An append a crash stopped halfway is finished or undone before the files are read.
+        if (hasAppendJournal(this.etcDir)) reportRecovery(await recoverAppendJournal(this.etcDir));
         await this.#refresh();
         const db = this.#db;
         // Changed in place with an undo journal. Readers may see the change during the
@@ -152,43 +171,29 @@ export class AccountsStore {
         // it is being changed (or rolled back) is never taken for its final state.
         this.#revision += 1;
         let result: T;
-        const staged: StagedFile[] = [];
         try {
           const context = this.context;
           result = change(db, context);
           if (prepare) await prepare(result, steps, db, context);
           const changed = databaseNames.filter((name) => db.isChanged(name));
           const subordinateChange = subordinateNames.length > 0 ? getSubordinateChange(db, context.defs) : null;
-          // Staged in parallel (their fsyncs overlap), then renamed back to back.
-          const [files, subordinate] = await Promise.allSettled([
-            Promise.allSettled(
-              changed.map((name) =>
-                stageAccountFile(
-                  join(this.etcDir, databasePaths[name]),
-                  db.renderBytes(name),
-                  name.endsWith('shadow') ? 0o640 : 0o644,
-                ),
-              ),
-            ),
-            subordinateChange ? this.#subordinateIds.stage(subordinateChange, context.defs) : null,
+          const subordinate = subordinateChange
+            ? await this.#subordinateIds.plan(subordinateChange, context.defs)
+            : null;
+          const { directories, stale } = await commitAccountFiles(this.etcDir, [
+            ...changed.map((name) => this.#fileWrite(db, name)),
+            ...(subordinate?.writes ?? []),
           ]);
-          // Whatever was staged is discarded if any file failed: a failure changes no byte.
-          const each = files.status === 'fulfilled' ? files.value : [];
-          for (const file of each) if (file.status === 'fulfilled') staged.push(file.value);
-          if (subordinate.status === 'fulfilled' && subordinate.value) staged.push(...subordinate.value.staged);
-          const failure = [files, subordinate, ...each].find((outcome) => outcome.status === 'rejected');
-          if (failure) throw (failure as PromiseRejectedResult).reason;
-          for (const file of staged) file.commit();
           committed = true;
           for (const name of changed) this.#tags.set(name, getFileTagNow(join(this.etcDir, databasePaths[name])));
-          if (subordinate.status === 'fulfilled') await subordinate.value?.remember();
-          const directories = new Set(changed.map((name) => dirname(join(this.etcDir, databasePaths[name]))));
-          if (subordinate.status === 'fulfilled' && subordinate.value?.staged.length) directories.add(this.etcDir);
+          // Written beside ours by a writer without lock: read again at the next change.
+          for (const name of changed)
+            if (stale.includes(join(this.etcDir, databasePaths[name]))) this.#tags.delete(name);
+          await subordinate?.remember();
           for (const directory of directories) await syncDirectory(directory);
           if (changed.length > 0 && this.root === '/') await flushNameCaches((message) => process.emitWarning(message));
         } catch (error) {
           if (committed) throw error;
-          for (const file of staged) file.discard();
           await steps.rollback();
           db.rollback();
           this.#revision += 1;
@@ -207,7 +212,15 @@ export class AccountsStore {
         if (committed) await steps.finish();
         if (committed) await this.followCommit?.();
       }
-    });
+    };
+    // A writer that takes no lock changed a file while we appended (nothing written, all
+    // rolled back): once more, on the files read again, in the same turn of the queue.
+    return this.#enqueue(() =>
+      once().catch((error: unknown) => {
+        if (!(error instanceof AccountFileMovedError)) throw error;
+        return once();
+      }),
+    );
   }
 
   // Runs `write`, a writer of the account files that takes lckpwdf(3) itself (PAM's
@@ -278,6 +291,18 @@ export class AccountsStore {
     this.#emit(before, next);
   }
 
+  // One database file's write: its bytes appended when the transaction only added lines.
+  #fileWrite(db: AccountDatabase, name: DatabaseName): AccountFileWrite {
+    const path = join(this.etcDir, databasePaths[name]);
+    const appended = db[name].renderAppend();
+    return {
+      path,
+      mode: name.endsWith('shadow') ? 0o640 : 0o644,
+      render: () => db.renderBytes(name),
+      append: appended && { path, tag: this.#tags.get(name) ?? 'missing', ...appended },
+    };
+  }
+
   #emit(before: AccountDatabase, after: AccountDatabase): void {
     for (const change of diffAccountDatabases(before, after))
       this.#events.emit(change.name, change.facility, change.data as never);
@@ -303,4 +328,9 @@ export class AccountsStore {
     this.#shells = parseShells(shells);
     if (this.#shells.length === 0) this.#shells = ['/bin/sh'];
   }
+}
+
+// Says on stderr what the recovery of an append did (after a crash: worth a line in the log).
+function reportRecovery(message: string | null): void {
+  if (message !== null) process.emitWarning(`licornd: ${message}`);
 }

@@ -305,6 +305,20 @@ export class DatabaseFile<T> {
     return next.chunks;
   }
 
+  // The bytes to add at the end of the file as last written, when the transaction only
+  // appended lines (a create), or null (something else changed: renderBytes). Taken as a
+  // render: the file's next bytes are the last ones and these.
+  // (`offset`: the size of the file as last written, where they go.)
+  renderAppend(): { offset: number; bytes: Buffer } | null {
+    const cache = this.#bytes;
+    if (cache === null || this.#dirty.size > 0 || this.#lines.length === cache.length) return null;
+    const next = this.#renderChanges(cache);
+    if (next === null || next.added === null) return null;
+    if (this.#journal) this.#pending = next;
+    else this.#adopt(next);
+    return { offset: cache.size, bytes: next.added };
+  }
+
   #renderWhole(): RenderedBytes {
     const texts: string[] = [];
     for (const line of this.#lines) if (line) texts.push(this.#textOf(line));
@@ -314,7 +328,8 @@ export class DatabaseFile<T> {
 
   // The last bytes with the changed positions spliced in and the new lines appended; null
   // when the bytes do not match the lines (then everything is rendered).
-  #renderChanges(cache: RenderedBytes): RenderedBytes | null {
+  // (`added`: the bytes of the new lines, the last piece.)
+  #renderChanges(cache: RenderedBytes): (RenderedBytes & { added: Buffer | null }) | null {
     const chunks: Buffer[] = [];
     let starts: number[] | null = null;
     if (this.#dirty.size === 0) chunks.push(...cache.chunks);
@@ -345,7 +360,8 @@ export class DatabaseFile<T> {
       const line = this.#lines[position];
       if (line) added.push(this.#textOf(line));
     }
-    if (added.length > 0) chunks.push(Buffer.from(`${added.join('\n')}\n`, 'utf8'));
+    const addedBytes = added.length > 0 ? Buffer.from(`${added.join('\n')}\n`, 'utf8') : null;
+    if (addedBytes) chunks.push(addedBytes);
     let size = 0;
     for (const chunk of chunks) size += chunk.length;
     // Starts for the new positions only when few (a bulk create's are found again if needed).
@@ -360,7 +376,7 @@ export class DatabaseFile<T> {
       starts.push(size);
     }
     const joined = chunks.length > maxChunks ? [Buffer.concat(chunks, size)] : chunks;
-    return { chunks: joined, size, length: this.#lines.length, starts };
+    return { chunks: joined, size, length: this.#lines.length, starts, added: addedBytes };
   }
 
   // Where each position's line starts in `bytes` (the file as of the last render: a

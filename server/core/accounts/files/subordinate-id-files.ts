@@ -11,7 +11,7 @@ import {
   type SubordinateRange,
   type SubordinateSpace,
 } from '../subordinate-ids.ts';
-import { stageAccountFile, type StagedFile } from './write-account-file.ts';
+import type { AccountFileWrite } from './commit-account-files.ts';
 
 // The two files, in the order useradd locks them after passwd, shadow, group and gshadow.
 const subordinateNames = ['subuid', 'subgid'] as const;
@@ -53,37 +53,33 @@ export class SubordinateIdFiles {
     return [...this.#present];
   }
 
-  // Stages `change` in the present files (call under their locks, after findPresent).
-  // Returns each file staged, and what to remember once they are committed.
-  async stage(
+  // The writes of `change` to the present files (call under their locks, after findPresent),
+  // and what to remember once they are committed.
+  async plan(
     change: SubordinateChange,
     defs: LoginDefs,
-  ): Promise<{ staged: StagedFile[]; remember: () => Promise<void> }> {
+  ): Promise<{ writes: AccountFileWrite[]; remember: () => Promise<void> }> {
     const spaces: Record<SubordinateName, SubordinateSpace> = {
       subuid: { min: defs.subUidMin, max: defs.subUidMax, count: defs.subUidCount },
       subgid: { min: defs.subGidMin, max: defs.subGidMax, count: defs.subGidCount },
     };
-    const results = await Promise.allSettled(
+    const planned = await Promise.all(
       [...this.#present].map(async (name) => {
         const current = await this.#read(name);
         const next = getNext(current, change, spaces[name]);
-        if (!next) return null;
-        return { name, next, file: await stageAccountFile(join(this.#etcDir, name), next.chunks) };
+        return next ? { name, current, next } : null;
       }),
     );
-    const changed = results.flatMap((result) =>
-      result.status === 'fulfilled' && result.value !== null ? [result.value] : [],
-    );
-    const failed = results.find((result) => result.status === 'rejected');
-    if (failed) {
-      for (const { file } of changed) file.discard();
-      throw failed.reason;
-    }
+    const changed = planned.filter((file) => file !== null);
     return {
-      staged: changed.map((file) => file.file),
+      writes: changed.map(({ name, current, next }) => {
+        const path = join(this.#etcDir, name);
+        const append = next.appended ? { path, tag: current.tag, offset: current.size, bytes: next.appended } : null;
+        return { path, mode: 0o644, render: () => next.chunks, append };
+      }),
       remember: async () => {
         for (const { name, next } of changed) {
-          const { commit, ...kept } = next;
+          const { commit, appended: _, ...kept } = next;
           commit();
           this.#cache.set(name, { tag: await getFileTag(join(this.#etcDir, name)), ...kept });
         }
@@ -111,7 +107,7 @@ function getNext(
   current: Cached,
   change: SubordinateChange,
   space: SubordinateSpace,
-): (Omit<Cached, 'tag'> & { commit: () => void }) | null {
+): (Omit<Cached, 'tag'> & { commit: () => void; appended: Buffer | null }) | null {
   if (change.removed.size > 0 || change.renamed.size > 0) {
     const text = Buffer.concat(current.chunks, current.size).toString('utf8');
     const next = changeSubordinateLines(text, current.lines, change, space);
@@ -123,6 +119,7 @@ function getNext(
       lines: next.lines,
       index: new SubordinateIndex(next.lines),
       commit: () => {},
+      appended: null,
     };
   }
   const { added, commit } = current.index.allocate(change.added, space);
@@ -131,8 +128,9 @@ function getNext(
   const chunks = [...current.chunks];
   // A last line without its newline gets one, as changeSubordinateLines gives it.
   const last = chunks.at(-1);
-  if (last !== undefined && last.length > 0 && last[last.length - 1] !== 10) chunks.push(Buffer.from('\n'));
-  chunks.push(Buffer.from(texts.join(''), 'utf8'));
+  const newline = last !== undefined && last.length > 0 && last[last.length - 1] !== 10 ? '\n' : '';
+  const appended = Buffer.from(newline + texts.join(''), 'utf8');
+  chunks.push(appended);
   let size = 0;
   for (const chunk of chunks) size += chunk.length;
   const lines = current.lines;
@@ -141,6 +139,7 @@ function getNext(
     size,
     lines,
     index: current.index,
+    appended,
     commit: () => {
       commit();
       added.forEach((entry, position) => lines.push({ entry, text: texts[position]!.slice(0, -1) }));

@@ -38,10 +38,11 @@ export async function writeAccountFile(
 // The caller stages every file of a change first, then renames them back to back, so
 // that a crash between two files is a window of two system calls, not of an fsync; then it
 // fsyncs the directory (syncDirectory).
-// The backup is a hard link to the current version rather than shadow-utils' copy: files
-// here are only ever replaced by rename, never changed in place, so once the new version is
-// renamed in, the old inode lives on as `<file>-` with its content, mode, owner and times,
-// and nothing was copied (600 KB per file with 10,000 accounts).
+// The backup is a hard link to the current version rather than shadow-utils' copy: once the
+// new version is renamed in, the old inode lives on as `<file>-` with its content, mode,
+// owner and times, and nothing was copied (600 KB per file with 10,000 accounts). Files are
+// changed in place only by an append (append-account-files.ts), and only while they have no
+// other name: a backup is never written through its link.
 // `text` may come in pieces, written one after another (DatabaseFile.renderBytes).
 export async function stageAccountFile(
   path: string,
