@@ -2,6 +2,7 @@
 // own column, never on another bar. A tick writes only the attributes and texts that changed,
 // with no transition: a 600 ms one ran script and repainted the bars on every frame.
 import * as d3 from 'd3';
+import { setText } from './set-text.ts';
 
 // One bar: its label, its value against the scale's top, and the text shown beside it.
 export interface Bar {
@@ -83,7 +84,7 @@ export class BarChart {
       setAttribute(this.querySelector('.bar-value')!, 'width', x(bar.value).toFixed(1));
       const text = this.querySelector('.bar-text')!;
       setAttribute(text, 'x', String(width - textWidth + 8));
-      if (text.textContent !== bar.text) text.textContent = bar.text;
+      setText(text, bar.text);
     });
   }
 }
