@@ -12,6 +12,8 @@ export interface DrawnSeries extends Shape {
 
 interface SeriesElements {
   group: SVGGElement;
+  // The class last written (kept here: reading it back from the DOM costs a call a tick).
+  className: string;
   // The chunks' paths, with the path data last written (compared by string, which V8 does by
   // pointer first: a kept chunk is the same string from tick to tick).
   chunks: Map<number, { path: SVGPathElement; d: string }>;
@@ -49,15 +51,17 @@ export class SeriesGroups {
     if (!elements) {
       const group = document.createElementNS(svgNamespace, 'g');
       group.dataset.key = key;
-      elements = { group, chunks: new Map() };
+      elements = { group, className: '', chunks: new Map() };
       this.#series.set(key, elements);
     }
     return elements;
   }
 
   #drawSeries(elements: SeriesElements, series: DrawnSeries): void {
-    if (elements.group.getAttribute('class') !== series.className)
+    if (elements.className !== series.className) {
+      elements.className = series.className;
       elements.group.setAttribute('class', series.className);
+    }
     for (const [index, chunk] of elements.chunks) {
       if (!series.chunks.has(index)) {
         chunk.path.remove();

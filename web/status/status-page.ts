@@ -7,6 +7,7 @@ import { formatBytes, formatClock, formatDecimal, formatPercent } from './format
 import { formatCount, t } from '../i18n.ts';
 import { TimeChart, liveView, type ChartSample, type ChartView, type Series } from './time-chart.ts';
 import { StatusFeed } from './status-feed.ts';
+import { setText } from './set-text.ts';
 
 type Range = '10m' | '24h';
 const views: Record<Range, ChartView> = { '10m': liveView, '24h': { windowMs: 24 * 3_600_000, sampleMs: 60_000 } };
@@ -97,7 +98,7 @@ export function startStatusPage(): void {
     drawLoad(load, latest);
     drawFilesystems(filesystems, latest);
     drawDaemon(latest);
-    updated.textContent = t('status.lastSample', { time: formatClock(latest.time) });
+    setText(updated, t('status.lastSample', { time: formatClock(latest.time) }));
     // The last redraw's cost, read by the benchmark (bench/status-bench.ts).
     document.body.dataset.redrawMs = (performance.now() - started).toFixed(2);
   };
@@ -213,6 +214,6 @@ function drawDaemon(latest: ChartSample): void {
   }
   figures.forEach(([, value], index) => {
     const entry = list.children[index * 2 + 1]!;
-    if (entry.textContent !== value) entry.textContent = value;
+    setText(entry, value);
   });
 }

@@ -13,6 +13,7 @@ import { SampleBuckets, getBucketMs } from './sample-buckets.ts';
 import { getSampleRuns } from './sample-runs.ts';
 import { getValueTicks } from './value-ticks.ts';
 import { t } from '../i18n.ts';
+import { setText } from './set-text.ts';
 
 export type { ChartSample } from './series-paths.ts';
 
@@ -205,7 +206,7 @@ export class TimeChart {
     this.#setTransform(node, `translate(${round(x)},0)`);
     const text = t('chart.samplingStarted', { time: formatClock(time).slice(0, 5) });
     const label = this.#startLabel.node()!;
-    if (label.textContent !== text) label.textContent = text;
+    setText(label, text);
     const onLeft = x > this.#width - margin.right - 170;
     if (label.dataset.side !== String(onLeft)) {
       label.dataset.side = String(onLeft);
@@ -273,7 +274,7 @@ export class TimeChart {
     if (note !== undefined) texts.push(note);
     texts.forEach((text, index) => {
       const entry = this.#legend.children[index]!;
-      if (entry.textContent !== text) entry.textContent = text;
+      setText(entry, text);
     });
   }
 
