@@ -1,6 +1,7 @@
 import type { AccountView } from '../../core/accounts/account-view.ts';
 import type { AccountsService } from '../../core/accounts/accounts-service.ts';
 import type { EventBus } from '../../core/events/event-bus.ts';
+import { SearchIndex } from './search-index.ts';
 
 // The columns the accounts table sorts on.
 export const accountSortKeys = ['login', 'fullName', 'uid', 'primaryGroup', 'locked', 'passwordChanged'] as const;
@@ -42,15 +43,20 @@ export function getSearchText(account: AccountView): string {
     .toLowerCase();
 }
 
-// An account's row, and its search text once a filter needed it (the list built after an
-// import is shown unfiltered first: 10,000 texts made for nothing).
-type Entry = { account: AccountView; search: string | null };
+// An account's row, its search text once a filter needed it (the list built after an
+// import is shown unfiltered first: 10,000 texts made for nothing), and its place in the
+// generation's search index (-1 before one is built).
+type Entry = { account: AccountView; search: string | null; slot: number };
 
 const getEntrySearch = (entry: Entry): string => (entry.search ??= getSearchText(entry.account));
 
 // Past this many accounts changed since the last query, the list is built again rather than
 // patched (an import: one sort beats thousands of insertions).
 const patchLimit = 500;
+
+// From this many entries to filter, a filter's longest word is looked up in the search index
+// (a join of every search text, once per generation) rather than tried on each entry.
+const indexFrom = 4096;
 
 // The accounts page's view of every account: built once (100,000 views and a collated sort
 // cost about a second), then patched account by account as the files change (an outside
@@ -65,10 +71,15 @@ export class AccountList {
   // Matching entries by sort, toggle and filter words, for this generation.
   readonly #results = new Map<string, Entry[]>();
   #generation = 0;
+  // The search texts of this generation's entries, joined (#getIndex).
+  #index: { generation: number; index: SearchIndex } | null = null;
+  readonly #indexFrom: number;
   readonly #stops: (() => void)[];
 
-  constructor(accounts: AccountsService, events: EventBus) {
+  // `options.indexFrom`: the fewest entries a filter looks up in the index (tests lower it).
+  constructor(accounts: AccountsService, events: EventBus, options: { indexFrom?: number } = {}) {
     this.#accounts = accounts;
+    this.#indexFrom = options.indexFrom ?? indexFrom;
     const changed = () => {
       this.#results.clear();
       this.#generation += 1;
@@ -121,10 +132,7 @@ export class AccountList {
       // A filter typed further (each word of an earlier one inside a word of this one) only
       // narrows that one's matches: a key press scans those, not every account.
       const from = this.#getNarrowed(`${query.sort}|${query.withSystem}|`, words) ?? this.#getSorted(query.sort);
-      matching = from.filter(
-        (entry) =>
-          (query.withSystem || !entry.account.system) && words.every((word) => getEntrySearch(entry).includes(word)),
-      );
+      matching = this.#filter(from, words, query);
       this.#results.set(key, matching);
       // The latest few: paging through one filter, or going back to the unfiltered list.
       if (this.#results.size > 16) this.#results.delete(this.#results.keys().next().value!);
@@ -141,6 +149,33 @@ export class AccountList {
       searches.push(getEntrySearch(entry));
     }
     return { rows, searches, matched: matching.length, page, pageCount, generation: this.#generation };
+  }
+
+  // The entries of `from` (the query's sorted column or a part of it) holding every word.
+  #filter(from: Entry[], words: string[], query: AccountQuery): Entry[] {
+    const shown = (entry: Entry) => query.withSystem || !entry.account.system;
+    if (words.length === 0 || from.length < this.#indexFrom)
+      return from.filter((entry) => shown(entry) && words.every((word) => getEntrySearch(entry).includes(word)));
+    // The longest word is likely the rarest: the index finds its texts, the rest are tried on those.
+    const longest = words.reduce((a, b) => (b.length > a.length ? b : a));
+    const rest = words.filter((word) => word !== longest);
+    const found = this.#getIndex(query.sort).find(longest);
+    return from.filter(
+      (entry) => found[entry.slot] === 1 && shown(entry) && rest.every((word) => getEntrySearch(entry).includes(word)),
+    );
+  }
+
+  // This generation's search index, built over the entries (each told its slot) once.
+  #getIndex(sort: AccountSortKey): SearchIndex {
+    if (this.#index?.generation === this.#generation) return this.#index.index;
+    // The query's column (sorted already): every column holds the same entries.
+    const entries = this.#getSorted(sort);
+    entries.forEach((entry, slot) => {
+      entry.slot = slot;
+    });
+    const index = new SearchIndex(entries.map(getEntrySearch));
+    this.#index = { generation: this.#generation, index };
+    return index;
   }
 
   // The matches of a cached filter, of the same sort and toggle, that this one narrows (the
@@ -170,7 +205,7 @@ export class AccountList {
       // Every column holds every entry: whichever was asked first after a build will do.
       const all =
         this.#entries.values().next().value ??
-        this.#accounts.listAccounts().map((account): Entry => ({ account, search: null }));
+        this.#accounts.listAccounts().map((account): Entry => ({ account, search: null, slot: -1 }));
       sorted = [...all].sort(getEntryComparator(key));
       this.#entries.set(key, sorted);
     }
@@ -199,7 +234,7 @@ export class AccountList {
     const fresh: Entry[] = [];
     for (const login of pending) {
       const account = this.#accounts.getAccount(login);
-      if (account) fresh.push({ account: Object.freeze(account), search: null });
+      if (account) fresh.push({ account: Object.freeze(account), search: null, slot: -1 });
     }
     for (const [key, sorted] of entries) {
       const kept = stale.size === 0 ? sorted : sorted.filter((entry) => !stale.has(entry));
