@@ -35,6 +35,24 @@ test('create a group, give it a responsible and a guest from its page, see it li
   await expect(second.getByLabel('cclement is responsible')).toBeChecked();
   await second.getByLabel('dmorin is member').check();
   await expect(first.getByLabel('dmorin is member')).toBeChecked();
+  // A login typed while the one before is being saved stays in the field (it was cleared
+  // under the admin's fingers when the answer came).
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const ebernardRole = '**/api/v1/groups/designers/roles/ebernard';
+  await first.route(ebernardRole, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await first.getByPlaceholder('Login to add').fill('ebernard');
+  await first.getByRole('button', { name: 'Add' }).click();
+  await expect(first.locator('[data-state-for="members"]')).not.toHaveText('Saved');
+  await first.getByPlaceholder('Login to add').fill('blefevre');
+  release();
+  await expect(first.getByLabel('ebernard is member')).toBeChecked();
+  await expect(first.locator('[data-state-for="members"]')).toHaveText('Saved');
+  await expect(first.getByPlaceholder('Login to add')).toHaveValue('blefevre');
+  await first.unroute(ebernardRole);
   await first.getByPlaceholder('Login to add').fill('nobody-at-all');
   await first.getByRole('button', { name: 'Add' }).click();
   await expect(first.locator('[data-error-for="members"]')).toContainText('nobody-at-all');

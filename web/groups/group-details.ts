@@ -95,8 +95,15 @@ export function startGroupDetails(): void {
     const data = new FormData(form);
     const kind = form.dataset.groupForm;
     if (kind === 'add-member') {
-      await setRole(String(data.get('login')).trim(), String(data.get('role')));
-      if (root.querySelector<HTMLElement>('[data-state-for="members"]')?.dataset.state === 'saved') form.reset();
+      const [login, role] = [String(data.get('login')).trim(), String(data.get('role'))];
+      await setRole(login, role);
+      if (root.querySelector<HTMLElement>('[data-state-for="members"]')?.dataset.state !== 'saved') return;
+      // Only what still holds what was sent is cleared: the admin may have typed the next
+      // login (or picked its role) while this one was saved.
+      const loginField = form.querySelector<HTMLInputElement>('[name="login"]');
+      if (loginField?.value.trim() === login) loginField.value = '';
+      const roleField = form.querySelector<HTMLSelectElement>('select[name="role"]');
+      if (roleField?.value === role) roleField.selectedIndex = 0;
     } else if (kind === 'rename') {
       setState('newName', 'saving');
       try {
