@@ -32,7 +32,8 @@ export function startGroupsPage(): void {
     if (description) request.description = description;
     try {
       const group = await callApi<{ name: string }>('POST', '/api/v1/groups', request);
-      form.reset();
+      // Not when the admin has started the next group meanwhile (group-details.ts: the same).
+      if (new FormData(form).get('name') === data.get('name')) form.reset();
       notify(t('group.created', { name: group.name }));
     } catch (error) {
       const slot =
