@@ -1,6 +1,7 @@
 import type { AccountView } from '../../core/accounts/account-view.ts';
 import type { AccountsService } from '../../core/accounts/accounts-service.ts';
 import type { EventBus } from '../../core/events/event-bus.ts';
+import { followAccountLogins } from '../../core/events/account-logins.ts';
 import { SearchIndex } from './search-index.ts';
 
 // The columns the accounts table sorts on.
@@ -90,23 +91,12 @@ export class AccountList {
       // logins need not be gathered one by one.
       if (this.#pending !== 'all' && this.#pending.size > patchLimit) this.#pending = 'all';
     };
-    const forget = (login: string) => {
-      note(login);
-      changed();
-    };
     const forgetAll = () => {
       this.#pending = 'all';
       changed();
     };
     this.#stops = [
-      events.on('account-added', ({ data }) => forget(data.login)),
-      events.on('account-changed', ({ data }) => forget(data.login)),
-      events.on('account-removed', ({ data }) => forget(data.login)),
-      events.on('group-members-changed', ({ data }) => {
-        for (const login of data.added) note(login);
-        for (const login of data.removed) note(login);
-        changed();
-      }),
+      ...followAccountLogins(events, note, changed),
       events.on('group-added', forgetAll),
       events.on('group-changed', forgetAll),
       events.on('group-removed', forgetAll),

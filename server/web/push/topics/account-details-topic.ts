@@ -1,4 +1,5 @@
 import type { EventBus } from '../../../core/events/event-bus.ts';
+import { followAccountLogins } from '../../../core/events/account-logins.ts';
 import type { AccountsService } from '../../../core/accounts/accounts-service.ts';
 import type { Locale } from '../../../../common/i18n/locales.ts';
 import type { PushHub } from '../push-hub.ts';
@@ -40,15 +41,7 @@ export function createAccountDetailsTopic(
   const note = (login: string) => {
     if (hub.isFollowed(`account/${login}`)) batch.change(login);
   };
-  const stops = [
-    events.on('account-added', ({ data }) => note(data.login)),
-    events.on('account-changed', ({ data }) => note(data.login)),
-    events.on('account-removed', ({ data }) => note(data.login)),
-    events.on('group-members-changed', ({ data }) => {
-      for (const login of data.added) note(login);
-      for (const login of data.removed) note(login);
-    }),
-  ];
+  const stops = followAccountLogins(events, note);
   return {
     name: 'account/',
     canSubscribe: (viewer) => viewer.isAdmin,
