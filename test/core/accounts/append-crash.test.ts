@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { cp, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountsService } from '../../../server/core/accounts/accounts-service.ts';
 import { appendJournalPath } from '../../../server/core/accounts/files/append-journal.ts';
-import { EventBus } from '../../../server/core/events/event-bus.ts';
 import { createSandbox, type Sandbox } from '../../helpers/sandbox.ts';
 import { run } from '../../helpers/accounts-sandbox.ts';
+import { openAccountsOnce, primeAccounts } from '../../helpers/open-accounts-once.ts';
 
 // The files a create may append to, in the order it appends them.
 const files = ['passwd', 'shadow', 'group', 'gshadow', 'licorn/group-descriptions', 'subuid', 'subgid'];
@@ -54,17 +53,12 @@ function runChild(root: string, kind: Kind, env: Record<string, string> = {}, pr
 }
 
 // Opens the accounts (which recovers a journal left behind) and closes them.
-async function openAndClose(root: string): Promise<void> {
-  const service = await AccountsService.open({ root, events: new EventBus() });
-  await service.close();
-}
+const openAndClose = (root: string) => openAccountsOnce(root);
 
 beforeAll(async () => {
   s = await createSandbox();
   // A first transaction makes what stays for good (etc/licorn/, the journal, the lock file).
-  const service = await AccountsService.open({ root: s.root, events: new EventBus() });
-  await service.setLocked('hpetit', false);
-  await service.close();
+  await primeAccounts(s.root);
   before = await read(s.root);
   // The same creates, uninterrupted: what every file holds after them (they only grow).
   for (const kind of kinds) {

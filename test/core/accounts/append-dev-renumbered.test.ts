@@ -7,6 +7,7 @@ import { AccountsService } from '../../../server/core/accounts/accounts-service.
 import { EventBus } from '../../../server/core/events/event-bus.ts';
 import { createImage, LoopDevices, shouldSkipLoopTests } from '../../helpers/loop-devices.ts';
 import { createSandbox, type Sandbox } from '../../helpers/sandbox.ts';
+import { primeAccounts } from '../../helpers/open-accounts-once.ts';
 
 // Red team (twelfth session): a create killed after appending passwd, on an ext4 disk that
 // comes back under another device number (as after a reboot: sdX order, dm-N minors, btrfs
@@ -20,10 +21,8 @@ let s: Sandbox;
 const loops = new LoopDevices();
 beforeAll(async () => {
   s = await createSandbox();
-  // A first transaction makes etc/licorn/ and the (empty) journal.
-  const service = await AccountsService.open({ root: s.root, events: new EventBus() });
-  await service.setLocked('hpetit', false);
-  await service.close();
+  // A first transaction makes what stays for good (etc/licorn/, the journal, the lock file).
+  await primeAccounts(s.root);
 }, 60_000);
 afterAll(async () => {
   await loops.cleanUp(s.dir);

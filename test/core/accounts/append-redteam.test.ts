@@ -14,6 +14,7 @@ import {
 import { EventBus } from '../../../server/core/events/event-bus.ts';
 import { createSandbox, type Sandbox } from '../../helpers/sandbox.ts';
 import { run } from '../../helpers/accounts-sandbox.ts';
+import { openAccountsOnce, primeAccounts } from '../../helpers/open-accounts-once.ts';
 
 // Red team (twelfth session) of the in-place append: states a crash, a copy or a hand can
 // leave that the recovery does not bring back to all before or all after, and the journal
@@ -44,7 +45,7 @@ function crashChild(root: string, step: string): Promise<NodeJS.Signals | null> 
   return new Promise((resolve) => process_.once('exit', (_code, signal) => resolve(signal)));
 }
 
-const openAndClose = async (root: string) => (await AccountsService.open({ root, events: new EventBus() })).close();
+const openAndClose = (root: string) => openAccountsOnce(root);
 
 // Rewrites a root's journal as `change` makes its entries (a validly hashed journal).
 async function rewriteJournal(root: string, change: (entries: AppendEntry[]) => AppendEntry[]): Promise<void> {
@@ -56,10 +57,8 @@ async function rewriteJournal(root: string, change: (entries: AppendEntry[]) => 
 
 beforeAll(async () => {
   s = await createSandbox();
-  // A first transaction makes etc/licorn/ and the (empty) journal.
-  const service = await AccountsService.open({ root: s.root, events: new EventBus() });
-  await service.setLocked('hpetit', false);
-  await service.close();
+  // A first transaction makes what stays for good (etc/licorn/, the journal, the lock file).
+  await primeAccounts(s.root);
   before = await read(s.root);
 }, 60_000);
 afterAll(() => s.remove());
