@@ -1,6 +1,7 @@
 // licornd: reads the configuration, prepares the root, starts the HTTPS server and stops it
 // cleanly on SIGINT/SIGTERM. Everything else lives in server/web/app.ts and server/core/.
 import { loadConfig } from './config/load-config.ts';
+import { renderConfigKeysHelp } from './config/config-keys-text.ts';
 import { ConfigError } from './config/config-error.ts';
 import { CoreError } from './core/errors.ts';
 import { prepareSandboxRoot } from './core/demo/prepare-demo-root.ts';
@@ -25,6 +26,10 @@ async function install(argv: string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
+    process.stdout.write(renderConfigKeysHelp());
+    return;
+  }
   if (process.argv[2] === 'install') return install(process.argv.slice(3));
   const config = loadConfig({ argv: process.argv.slice(2) });
   if (config.isRealMachine && process.getuid?.() !== 0)

@@ -7,7 +7,8 @@ export interface ConfigKey {
   key: string;
   type: ConfigValueType;
   default: string | number | boolean | string[];
-  description: string;
+  // What the key does, for the README and --help: lines of one paragraph (joined with spaces).
+  description: string[];
   // Inclusive bounds for numbers.
   min?: number;
   max?: number;
@@ -32,41 +33,53 @@ export const configKeys: readonly ConfigKey[] = [
     type: 'string',
     default: 'var/demo',
     check: nonEmptyPath,
-    description:
-      'Root of the managed system: "/" for the real machine (needs root, PAM login), any other directory for a sandbox (the demo, created on first start when missing).',
+    description: [
+      'Root of the managed system: `"/"` for the real machine (needs root, PAM login), any other',
+      'directory for a sandbox (the demo, created on first start when missing).',
+    ],
   },
   {
     key: 'listen',
     type: 'host',
     default: '127.0.0.1',
-    description: 'Address to listen on: an IP address or a host name.',
+    description: ['Address to listen on: an IP address or a host name.'],
   },
-  { key: 'port', type: 'integer', default: 3356, min: 0, max: 65535, description: 'HTTPS port (0 picks a free one).' },
+  {
+    key: 'port',
+    type: 'integer',
+    default: 3356,
+    min: 0,
+    max: 65535,
+    description: ['HTTPS port (0 picks a free one).'],
+  },
   {
     key: 'tls.cert',
     type: 'string',
     default: '',
-    description: 'PEM certificate (chain) file; empty: a self-signed one in tls.dir.',
+    description: ['PEM certificate (chain) file; empty: a self-signed one in `tls.dir`.'],
   },
-  { key: 'tls.key', type: 'string', default: '', description: 'PEM private key of tls.cert.' },
+  { key: 'tls.key', type: 'string', default: '', description: ['PEM private key of `tls.cert`.'] },
   {
     key: 'tls.dir',
     type: 'string',
     default: 'certs',
     check: nonEmptyPath,
-    description: 'Where the self-signed certificate is generated and kept.',
+    description: ['Where the self-signed certificate is generated and kept.'],
   },
   {
     key: 'auth.admin_groups',
     type: 'string-list',
     default: ['admins', 'licorn-wmi', 'sudo'],
-    description: 'Members of these groups manage the machine; other accounts only see "My account".',
+    description: [
+      'Members of these groups manage the machine; other accounts only see "My account".',
+      'Comma-separated in flags and variables.',
+    ],
   },
   {
     key: 'auth.pam_service',
     type: 'string',
     default: 'licorn',
-    description: 'PAM service used when root is "/".',
+    description: ['PAM service used when root is `"/"`.'],
     check: { test: (value) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value), expected: 'a file name in /etc/pam.d' },
   },
   {
@@ -75,8 +88,10 @@ export const configKeys: readonly ConfigKey[] = [
     default: 1,
     min: 0,
     max: 30,
-    description:
-      "Seconds from its start after which a refused login is answered, whatever the reason (PAM's own delay is skipped).",
+    description: [
+      "Seconds from its start after which a refused login is answered, whatever the reason (PAM's own",
+      'delay is skipped).',
+    ],
   },
   {
     key: 'auth.max_failures_per_account',
@@ -84,7 +99,7 @@ export const configKeys: readonly ConfigKey[] = [
     default: 5,
     min: 1,
     max: 1000,
-    description: 'Failed logins allowed per account name within auth.failure_window.',
+    description: ['Failed logins allowed per account name within `auth.failure_window`.'],
   },
   {
     key: 'auth.max_failures_per_address',
@@ -92,7 +107,7 @@ export const configKeys: readonly ConfigKey[] = [
     default: 20,
     min: 1,
     max: 100000,
-    description: 'Failed logins allowed per client address within auth.failure_window.',
+    description: ['Failed logins allowed per client address within `auth.failure_window`.'],
   },
   {
     key: 'auth.failure_window',
@@ -100,7 +115,7 @@ export const configKeys: readonly ConfigKey[] = [
     default: 900,
     min: 1,
     max: 86400,
-    description: 'Seconds over which failed logins are counted.',
+    description: ['Seconds over which failed logins are counted.'],
   },
   {
     key: 'sessions.idle_timeout',
@@ -108,7 +123,7 @@ export const configKeys: readonly ConfigKey[] = [
     default: 1800,
     min: 10,
     max: 604800,
-    description: 'Seconds without a request after which a session ends.',
+    description: ['Seconds without a request after which a session ends.'],
   },
   {
     key: 'sessions.absolute_timeout',
@@ -116,15 +131,17 @@ export const configKeys: readonly ConfigKey[] = [
     default: 43200,
     min: 60,
     max: 2592000,
-    description: 'Seconds after login after which a session ends, active or not.',
+    description: ['Seconds after login after which a session ends, active or not.'],
   },
   {
     key: 'sessions.store_file',
     type: 'string',
     default: '',
-    description:
-      'Where open sessions are kept across restarts (mode 0600, ids only hashed); empty: ' +
-      '/var/lib/licorn/sessions.json on the real machine, sessions.json beside a sandbox root (var/sessions.json for the demo).',
+    description: [
+      'Where open sessions are kept across restarts (mode 0600, ids only hashed); empty:',
+      '`/var/lib/licorn/sessions.json` on the real machine, `sessions.json` beside a sandbox root',
+      '(`var/sessions.json` for the demo).',
+    ],
   },
   {
     key: 'sessions.max_per_account',
@@ -132,7 +149,7 @@ export const configKeys: readonly ConfigKey[] = [
     default: 20,
     min: 1,
     max: 10000,
-    description: "Sessions one account may hold open; a login past it ends the account's oldest session.",
+    description: ["Sessions one account may hold open; a login past it ends the account's oldest session."],
   },
   {
     key: 'push.max_sockets_per_session',
@@ -140,7 +157,7 @@ export const configKeys: readonly ConfigKey[] = [
     default: 32,
     min: 1,
     max: 100000,
-    description: 'Push sockets (one per open page) a session may hold; one more is refused.',
+    description: ['Push sockets (one per open page) a session may hold; one more is refused.'],
   },
   {
     key: 'push.max_sockets_per_address',
@@ -148,8 +165,10 @@ export const configKeys: readonly ConfigKey[] = [
     default: 128,
     min: 1,
     max: 100000,
-    description:
-      'Push sockets all sessions from one client address may hold together (raise it for many users behind one NAT address).',
+    description: [
+      'Push sockets all sessions from one client address may hold together (raise it for many users',
+      'behind one NAT address).',
+    ],
   },
   {
     key: 'accounts.system_id_min',
@@ -157,8 +176,10 @@ export const configKeys: readonly ConfigKey[] = [
     default: 300,
     min: 1,
     max: 2147483646,
-    description:
-      "Lowest UID and GID Licorn touches: below are restricted accounts and groups (root, the daemons), never changed; system IDs run from here to login.defs' SYS_UID_MAX/SYS_GID_MAX.",
+    description: [
+      'Lowest UID and GID Licorn touches: below are restricted accounts and groups (root, the daemons),',
+      "never changed. System IDs run from here to login.defs' `SYS_UID_MAX`/`SYS_GID_MAX`.",
+    ],
   },
   {
     key: 'accounts.standard_uid_max',
@@ -166,8 +187,11 @@ export const configKeys: readonly ConfigKey[] = [
     default: 29999,
     min: 1000,
     max: 2147483646,
-    description:
-      "Highest standard UID (standard UIDs run from login.defs' UID_MIN, 1000, to the lower of this and UID_MAX); above are restricted accounts (nobody), never changed. Raise it, and UID_MAX, past 29999 for more than 29,000 accounts.",
+    description: [
+      "Highest standard UID: standard UIDs run from login.defs' `UID_MIN` (1000) to the lower of this",
+      'and `UID_MAX`; above are restricted accounts (`nobody`), never changed. See "Account ID ranges"',
+      'below.',
+    ],
   },
   {
     key: 'accounts.standard_gid_max',
@@ -175,15 +199,19 @@ export const configKeys: readonly ConfigKey[] = [
     default: 29999,
     min: 1000,
     max: 2147483646,
-    description:
-      "Highest standard GID (from login.defs' GID_MIN, 10000 in Licorn's demo, to the lower of this and GID_MAX); above are restricted groups (nogroup), never changed.",
+    description: [
+      "Highest standard GID: from login.defs' `GID_MIN` (10000 in the demo) to the lower of this and",
+      '`GID_MAX`; above are restricted groups (`nogroup`), never changed.',
+    ],
   },
   {
     key: 'terminal.allow',
     type: 'string',
     default: 'admins',
-    description:
-      'Who may open a terminal (a shell in the browser): "admins", "all" (every account whose shell is not nologin/false) or "none".',
+    description: [
+      'Who may open a terminal: `"admins"`, `"all"` (every account whose shell is not nologin/false) or',
+      '`"none"`.',
+    ],
     check: {
       test: (value) => terminalAllowValues.includes(value),
       expected: `one of ${terminalAllowValues.join(', ')}`,
@@ -195,7 +223,7 @@ export const configKeys: readonly ConfigKey[] = [
     default: 8,
     min: 1,
     max: 256,
-    description: 'Terminals one account may hold open (attached or kept), all its sessions together.',
+    description: ['Terminals one account may hold open (attached or kept), all its sessions together.'],
   },
   {
     key: 'terminal.max_total',
@@ -203,7 +231,7 @@ export const configKeys: readonly ConfigKey[] = [
     default: 64,
     min: 1,
     max: 4096,
-    description: 'Terminals the daemon holds open at once, all accounts together.',
+    description: ['Terminals the daemon holds open at once, all accounts together.'],
   },
   {
     key: 'terminal.keep',
@@ -211,7 +239,10 @@ export const configKeys: readonly ConfigKey[] = [
     default: 900,
     min: 0,
     max: 86400,
-    description: 'Seconds a terminal whose page went away (network, sleep, reload) keeps running before it is killed.',
+    description: [
+      'Seconds a terminal whose page went away (network, sleep, reload) keeps running before it is',
+      'killed.',
+    ],
   },
   {
     key: 'terminal.scrollback',
@@ -219,27 +250,35 @@ export const configKeys: readonly ConfigKey[] = [
     default: 1048576,
     min: 65536,
     max: 67108864,
-    description: 'Bytes of screen and scrollback kept on the server per terminal, redrawn when the page comes back.',
+    description: [
+      'Bytes of screen and scrollback kept on the server per terminal, redrawn when the page comes',
+      'back.',
+    ],
   },
   {
     key: 'terminal.osc52',
     type: 'boolean',
     default: false,
-    description: "Let programs in a terminal write the browser's clipboard (OSC 52); reading it is never allowed.",
+    description: ["Let programs in a terminal write the browser's clipboard (OSC 52); reading it is never allowed."],
   },
   {
     key: 'audit.file',
     type: 'string',
     default: '',
-    description:
-      'Where every admin action is logged; empty: /var/log/licorn/audit.log on the real machine, log/audit.log beside a sandbox root (var/log/audit.log for the demo).',
+    description: [
+      'Where every admin action is logged; empty: `/var/log/licorn/audit.log` on the real machine,',
+      '`log/audit.log` beside a sandbox root (`var/log/audit.log` for the demo).',
+    ],
   },
   {
     key: 'status.history_file',
     type: 'string',
     default: '',
-    description:
-      'Where the status history (10 minutes of samples, 24 hours of one-minute averages) is kept across restarts; empty: /var/lib/licorn/status-history.json on the real machine, status-history.json beside a sandbox root (var/status-history.json for the demo).',
+    description: [
+      'Where the status history (10 minutes of samples, 24 hours of one-minute averages) is kept across',
+      'restarts; empty: `/var/lib/licorn/status-history.json` on the real machine,',
+      '`status-history.json` beside a sandbox root (`var/status-history.json` for the demo).',
+    ],
   },
   {
     key: 'shares.max_watches',
@@ -247,8 +286,12 @@ export const configKeys: readonly ConfigKey[] = [
     default: 0,
     min: 0,
     max: 2147483648,
-    description:
-      "The most directories the shares' watcher watches (one inotify watch each, counted against root's fs.inotify.max_user_watches); past it a share's new directories are not watched (one warning naming the share, a figure on the status page). 0: 3/4 of max_user_watches, read again every minute, the rest left to root's other services.",
+    description: [
+      "The most directories the shares' watcher watches (one inotify watch each, counted against root's",
+      "`fs.inotify.max_user_watches`); past it a share's new directories are not watched (one warning",
+      'naming the share, a figure on the status page). 0: 3/4 of `max_user_watches`, read again every',
+      "minute, the rest left to root's other services.",
+    ],
   },
   {
     key: 'events.journal_size',
@@ -256,32 +299,40 @@ export const configKeys: readonly ConfigKey[] = [
     default: 5000,
     min: 10,
     max: 1000000,
-    description:
-      'Core events kept in memory for the events monitor (licorn get events, the Events page, /api/v1/events), the oldest going first; their bytes are bounded too (4 MiB).',
+    description: [
+      'Core events kept in memory for the events monitor (licorn get events, the Events page,',
+      '/api/v1/events), the oldest going first; their bytes are bounded too (4 MiB).',
+    ],
   },
   {
     key: 'volumes.auto_mount',
     type: 'boolean',
     default: false,
     aliases: ['extensions.volumes.auto_mount'],
-    description:
-      'Mount new volumes as they appear (and those present at start), unless reserved, system or of a filesystem Licorn leaves alone.',
+    description: [
+      'Mount new volumes as they appear (and those present at start), unless reserved, system or of a',
+      'filesystem Licorn leaves alone. Old spelling `extensions.volumes.auto_mount`.',
+    ],
   },
   {
     key: 'volumes.mount_all_fs',
     type: 'boolean',
     default: false,
     aliases: ['extensions.volumes.mount_all_fs'],
-    description:
-      "Also mount filesystems other than Licorn's own (ext2/3/4, btrfs, xfs, jfs, reiserfs): vfat, exfat, ntfs, iso9660, udf…",
+    description: [
+      "Also mount filesystems other than Licorn's own (ext2/3/4, btrfs, xfs, jfs, reiserfs): vfat,",
+      'exfat, ntfs, iso9660, udf… Old spelling `extensions.volumes.mount_all_fs`.',
+    ],
   },
   {
     key: 'volumes.enduser_owner',
     type: 'string',
     default: '',
     aliases: ['extensions.volumes.enduser_owner'],
-    description:
-      'Account owning the files of end-user filesystems (vfat, exfat, ntfs, iso9660, udf); empty: the first non-system account, else root.',
+    description: [
+      'Account owning the files of end-user filesystems (vfat, exfat, ntfs, iso9660, udf); empty: the',
+      'first non-system account, else root.',
+    ],
     check: { test: (value) => value === '' || /^[a-z_][a-z0-9_.-]*[$]?$/.test(value), expected: 'a login name' },
   },
   {
@@ -289,22 +340,31 @@ export const configKeys: readonly ConfigKey[] = [
     type: 'string',
     default: '',
     aliases: ['extensions.volumes.state_file'],
-    description:
-      'Where the "reserved" markers of volumes are kept, by filesystem UUID; empty: /var/lib/licorn/volumes.json on the real machine, volumes.json beside a sandbox root (var/volumes.json for the demo).',
+    description: [
+      'Where the "reserved" markers of volumes are kept, by filesystem UUID; empty:',
+      '`/var/lib/licorn/volumes.json` on the real machine, `volumes.json` beside a sandbox root',
+      '(`var/volumes.json` for the demo).',
+    ],
   },
   {
     key: 'tokens.store_file',
     type: 'string',
     default: '',
-    description:
-      'Where the API tokens accounts create on "My account" are kept (mode 0600, only their sha256); empty: /var/lib/licorn/tokens.json on the real machine, tokens.json beside a sandbox root (var/tokens.json for the demo).',
+    description: [
+      'Where the API tokens accounts make on "My account" are kept (mode 0600, only their sha256);',
+      'empty: `/var/lib/licorn/tokens.json` on the real machine, `tokens.json` beside a sandbox root',
+      '(`var/tokens.json` for the demo).',
+    ],
   },
   {
     key: 'languages.store_file',
     type: 'string',
     default: '',
-    description:
-      'Where the language each account chose on "My account" is kept (one small entry per account that chose one); empty: /var/lib/licorn/languages.json on the real machine, languages.json beside a sandbox root (var/languages.json for the demo).',
+    description: [
+      'Where the language each account chose on "My account" is kept (one small entry per account that',
+      'chose one); empty: `/var/lib/licorn/languages.json` on the real machine, `languages.json` beside',
+      'a sandbox root (`var/languages.json` for the demo).',
+    ],
   },
   {
     key: 'tokens.max_per_account',
@@ -312,37 +372,48 @@ export const configKeys: readonly ConfigKey[] = [
     default: 10,
     min: 0,
     max: 1000,
-    description: 'API tokens one account may hold; 0: none may be created.',
+    description: ['API tokens one account may hold; 0: none may be made.'],
   },
   {
     key: 'cli.socket',
     type: 'string',
     default: 'auto',
-    description:
-      'Unix socket where the same app is served as plain HTTP to local programs (the `licorn` command), each caller known by its peer credentials (no password, no CSRF token): root and members of the admin groups as admins, other accounts as themselves. "auto": /run/licorn/licornd.sock on the real machine, licornd.sock beside a sandbox root (var/licornd.sock for the demo); "" turns it off.',
+    description: [
+      'The local socket (see "The local socket"): the same app as plain HTTP on a Unix socket for local',
+      'programs (`licorn`), each caller known by its peer credentials (no password, no CSRF token):',
+      'root and members of the admin groups as admins, other accounts as themselves. `"auto"`:',
+      '`/run/licorn/licornd.sock` on the real machine, `licornd.sock` beside a sandbox root',
+      '(`var/licornd.sock` for the demo); `""` turns it off.',
+    ],
   },
   {
     key: 'cli.inside_socket',
     type: 'string',
     default: 'auto',
-    description:
-      'Unix socket of `licorn get inside` (mode 0600; the peer must be root): a REPL in the daemon with the core in scope. "auto": /run/licorn/inside.sock on the real machine, licornd-inside.sock beside a sandbox root; "" turns it off.',
+    description: [
+      'The socket of `licorn get inside` (mode 0600; the peer must be root): a REPL in the daemon.',
+      '`"auto"`: `/run/licorn/inside.sock` on the real machine, `licornd-inside.sock` beside a sandbox',
+      'root; `""` turns it off.',
+    ],
   },
   {
     key: 'demo.volumes',
     type: 'boolean',
     default: true,
-    description:
-      'In a demo sandbox run as root: make two small image files there (an ext4 "Archives" and a vfat "USB-KEY"), attach them as loop devices while licornd runs (detached at stop), for the Volumes page to act on.',
+    description: [
+      'In a demo sandbox run as root: make two small image files there (an ext4 "Archives" and a vfat',
+      '"USB-KEY"), attach them as loop devices while licornd runs (detached at stop), for the Volumes',
+      'page to act on.',
+    ],
   },
   {
     key: 'log.level',
     type: 'string',
     default: 'info',
-    description: 'One of fatal, error, warn, info, debug, trace, silent.',
+    description: ['One of fatal, error, warn, info, debug, trace, silent.'],
     check: { test: (value) => logLevels.includes(value), expected: `one of ${logLevels.join(', ')}` },
   },
-  { key: 'log.requests', type: 'boolean', default: false, description: 'Log every HTTP request.' },
+  { key: 'log.requests', type: 'boolean', default: false, description: ['Log every HTTP request.'] },
 ];
 
 // The environment variable of a key: LICORN_ then the key in capitals, dots as underscores.

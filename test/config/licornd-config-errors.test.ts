@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startLicornd, useLicorndDirectory } from '../helpers/licornd-process.ts';
+import { configKeys, getEnvName, getFlagName } from '../../server/config/config-keys.ts';
 
 const { base } = useLicorndDirectory('licornd-config-');
 
@@ -24,5 +25,19 @@ describe('licornd with a bad flag', () => {
     const { code, stderr } = await startLicornd([...base(), '--listen', 'no-such-host.invalid']).exited();
     expect(code).toBe(1);
     expect(stderr).toBe('licornd: cannot listen on no-such-host.invalid: no such host name (--listen)\n');
+  });
+});
+
+// `licornd --help` lists every key from the same table as the README, and starts nothing.
+describe('licornd --help', () => {
+  it('prints every flag, variable and default, then exits 0', async () => {
+    const { code, stderr, stdout } = await startLicornd([...base(), '--help']).exited();
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^usage: licornd /);
+    for (const spec of configKeys) {
+      expect(stdout).toContain(`--${getFlagName(spec.key)}  (${spec.key}, ${getEnvName(spec.key)}, default `);
+    }
+    expect(stdout).not.toContain('listening on');
   });
 });
