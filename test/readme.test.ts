@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderConfigKeysMarkdown } from '../server/config/config-keys-text.ts';
-import { configKeys, getEnvName, getFlagName } from '../server/config/config-keys.ts';
+import { getEnvName, getFlagName } from '../server/config/config-key.ts';
+import { configKeys } from '../server/config/config-keys.ts';
 import { pamServiceFile } from '../server/core/auth/pam-service-file.ts';
 
 const readme = await readFile(join(import.meta.dirname, '../README.md'), 'utf8');

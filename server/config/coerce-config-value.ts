@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { ConfigKey } from './config-keys.ts';
+import type { ConfigKey } from './config-key.ts';
 import { ConfigError } from './config-error.ts';
 
 export type ConfigValue = string | number | boolean | string[];

@@ -1,6 +1,7 @@
 // The configuration keys as text for people: the README's list and `licornd --help`, both
 // rendered from config-keys.ts so that neither can drift from what the daemon accepts.
-import { type ConfigKey, configKeys, getEnvName, getFlagName } from './config-keys.ts';
+import { type ConfigKey, getEnvName, getFlagName } from './config-key.ts';
+import { configKeys } from './config-keys.ts';
 
 // Markers around the README's generated list; `npm run readme:config` rewrites what is between.
 export const readmeKeysStart =

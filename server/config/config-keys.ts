@@ -1,30 +1,8 @@
 // The one table of configuration keys: it drives the TOML file, environment variables,
 // command-line flags, their validation and the README's list.
 
-export type ConfigValueType = 'string' | 'host' | 'integer' | 'number' | 'boolean' | 'string-list';
-
-export interface ConfigKey {
-  key: string;
-  type: ConfigValueType;
-  default: string | number | boolean | string[];
-  // What the key does, for the README and --help: lines of one paragraph (joined with spaces).
-  description: string[];
-  // Inclusive bounds for numbers.
-  min?: number;
-  max?: number;
-  // Old Licorn spellings accepted in the file for this key (`extensions.volumes.mount_all_fs`).
-  aliases?: string[];
-  // What a string must look like, and how the error says so.
-  check?: { test(value: string): boolean; expected: string };
-}
-
-// An empty path would silently mean the current directory.
-const nonEmptyPath = { test: (value: string) => value !== '', expected: 'a path (not empty)' };
-
-// Who may open a terminal (terminal.allow).
-export const terminalAllowValues = ['admins', 'all', 'none'];
-
-const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+import type { ConfigKey } from './config-key.ts';
+import { loginNameCheck, nonEmptyPath, oneOf, pamServiceName } from './config-value-checks.ts';
 
 // Every key licornd understands; an unknown key is an error.
 export const configKeys: readonly ConfigKey[] = [
@@ -80,7 +58,7 @@ export const configKeys: readonly ConfigKey[] = [
     type: 'string',
     default: 'licorn',
     description: ['PAM service used when root is `"/"`.'],
-    check: { test: (value) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value), expected: 'a file name in /etc/pam.d' },
+    check: pamServiceName,
   },
   {
     key: 'auth.fail_delay',
@@ -212,10 +190,7 @@ export const configKeys: readonly ConfigKey[] = [
       'Who may open a terminal: `"admins"`, `"all"` (every account whose shell is not nologin/false) or',
       '`"none"`.',
     ],
-    check: {
-      test: (value) => terminalAllowValues.includes(value),
-      expected: `one of ${terminalAllowValues.join(', ')}`,
-    },
+    check: oneOf(['admins', 'all', 'none']),
   },
   {
     key: 'terminal.max_per_account',
@@ -333,7 +308,7 @@ export const configKeys: readonly ConfigKey[] = [
       'Account owning the files of end-user filesystems (vfat, exfat, ntfs, iso9660, udf); empty: the',
       'first non-system account, else root.',
     ],
-    check: { test: (value) => value === '' || /^[a-z_][a-z0-9_.-]*[$]?$/.test(value), expected: 'a login name' },
+    check: loginNameCheck,
   },
   {
     key: 'volumes.state_file',
@@ -411,17 +386,7 @@ export const configKeys: readonly ConfigKey[] = [
     type: 'string',
     default: 'info',
     description: ['One of fatal, error, warn, info, debug, trace, silent.'],
-    check: { test: (value) => logLevels.includes(value), expected: `one of ${logLevels.join(', ')}` },
+    check: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   },
   { key: 'log.requests', type: 'boolean', default: false, description: ['Log every HTTP request.'] },
 ];
-
-// The environment variable of a key: LICORN_ then the key in capitals, dots as underscores.
-export function getEnvName(key: string): string {
-  return 'LICORN_' + key.toUpperCase().replace(/[.-]/g, '_');
-}
-
-// The command-line flag of a key: dots and underscores become dashes.
-export function getFlagName(key: string): string {
-  return key.replace(/[._]/g, '-');
-}

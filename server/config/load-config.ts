@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { configKeys, getEnvName, getFlagName } from './config-keys.ts';
+import { getEnvName, getFlagName } from './config-key.ts';
+import { configKeys } from './config-keys.ts';
 import { ConfigError } from './config-error.ts';
 import { coerceConfigValue, type ConfigValue } from './coerce-config-value.ts';
 import { parseConfigFile } from './parse-config-file.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startLicornd, useLicorndDirectory } from '../helpers/licornd-process.ts';
-import { configKeys, getEnvName, getFlagName } from '../../server/config/config-keys.ts';
+import { getEnvName, getFlagName } from '../../server/config/config-key.ts';
+import { configKeys } from '../../server/config/config-keys.ts';
 
 const { base } = useLicorndDirectory('licornd-config-');
 

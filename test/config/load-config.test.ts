@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config/load-config.ts';
 import { ConfigError } from '../../server/config/config-error.ts';
-import { configKeys, getEnvName, getFlagName } from '../../server/config/config-keys.ts';
+import { getEnvName, getFlagName } from '../../server/config/config-key.ts';
+import { configKeys } from '../../server/config/config-keys.ts';
 
 let dir: string;
 const write = async (name: string, text: string) => {
