@@ -6,6 +6,7 @@ import i18next from 'i18next';
 import en from '../common/i18n/catalogues/en/browser.json' with { type: 'json' };
 import fr from '../common/i18n/catalogues/fr/browser.json' with { type: 'json' };
 import { getIntlTag } from '../common/i18n/formats.ts';
+import { createShapedTexts } from '../common/i18n/shaped-texts.ts';
 import { defaultLocale, isLocale, type Locale, locales } from '../common/i18n/locales.ts';
 
 const i18n = i18next.createInstance();
@@ -30,38 +31,21 @@ export function getPageLocale(): Locale {
   return isLocale(tag) ? tag : defaultLocale;
 }
 
+// The browser's words, from cached shapes (common/i18n/shaped-texts.ts); the DOM escapes.
+const browserTexts = createShapedTexts({
+  getSource: (locale, key) => {
+    const text = i18n.getResource(locale, 'browser', key) as unknown;
+    return typeof text === 'string' ? text : undefined;
+  },
+  translate: (locale, key, options) => i18n.t(key, { ...options, lng: locale }) as string,
+  escape: (text) => text,
+});
+
 // A text of the browser catalogue in the page's language: t('stream.live'),
 // t('accounts.selected', { count }). The language is read at each call, so a test may
 // switch it, and the key is always a literal (test/browser/browser-words.test.ts checks them).
 export function t(key: string, options: Record<string, unknown> = {}): string {
-  const lng = getPageLocale();
-  const id = getTextId(lng, key, options);
-  let text = id === null ? undefined : made.get(id);
-  if (text === undefined) {
-    text = i18n.t(key, { ...options, lng }) as string;
-    if (id !== null) {
-      if (made.size >= maxMade) made.clear();
-      made.set(id, text);
-    }
-  }
-  return text;
-}
-
-// The texts already made, by language, key and options: i18next's t() costs tens of µs a
-// call, and the Status page asks for some fifty a second, most the same as the second before.
-const made = new Map<string, string>();
-const maxMade = 2000;
-
-// A text's name in `made`; null when an option is not a plain string, number or boolean.
-function getTextId(lng: string, key: string, options: Record<string, unknown>): string | null {
-  let id = `${lng}\u0000${key}`;
-  for (const name in options) {
-    const value = options[name];
-    const type = typeof value;
-    if (type !== 'string' && type !== 'number' && type !== 'boolean') return null;
-    id += `\u0000${name}\u0001${type[0]}${String(value)}`;
-  }
-  return id;
+  return browserTexts(getPageLocale(), key, options);
 }
 
 const counts = new Map<Locale, Intl.NumberFormat>();

@@ -1,13 +1,24 @@
 // @vitest-environment happy-dom
 // The browser's words, dates and figures follow <html lang>: French pages get French words,
 // French day names on the charts' time axis, sizes in Kio/Mio/Gio with a decimal comma.
+import i18next from 'i18next';
 import { afterEach, describe, expect, it } from 'vitest';
+import en from '../../common/i18n/catalogues/en/browser.json' with { type: 'json' };
+import fr from '../../common/i18n/catalogues/fr/browser.json' with { type: 'json' };
 import { formatCount, getPageLocale, t } from '../../web/i18n.ts';
 import { formatBytes, formatPercent, formatTick, formatTimeTick } from '../../web/status/format.ts';
 import { formatBytes as formatBytesIn } from '../../common/format-bytes.ts';
 import { ratePassword } from '../../web/accounts/password-strength.ts';
 
 const GiB = 1024 ** 3;
+
+// Every key of a catalogue with its text (plural forms under their base key).
+function* walk(catalogue: object, prefix = ''): Generator<[string, string]> {
+  for (const [name, value] of Object.entries(catalogue)) {
+    if (typeof value === 'string') yield [`${prefix}${name}`.replace(/_(zero|one|two|few|many|other)$/, ''), value];
+    else yield* walk(value as object, `${prefix}${name}.`);
+  }
+}
 
 afterEach(() => {
   document.documentElement.lang = 'en';
@@ -49,6 +60,38 @@ describe("the page's language", () => {
     expect(t('accounts.selected', { count: '2' })).toBe(t('accounts.selected', { count: '2' }));
     // Options that are not plain values are never taken from what was made.
     expect(t('chart.samplingStarted', { time: { toString: () => '09:12' } })).toContain('09:12');
+  });
+
+  it('writes every text of the browser catalogue with options as i18next does, first and later calls', () => {
+    let checked = 0;
+    for (const [locale, catalogue] of [
+      ['en', en],
+      ['fr', fr],
+    ] as const) {
+      document.documentElement.lang = locale;
+      const fixed = i18next.createInstance();
+      void fixed.init({
+        resources: { [locale]: { browser: catalogue } },
+        lng: locale,
+        ns: ['browser'],
+        defaultNS: 'browser',
+        initAsync: false,
+        interpolation: { escapeValue: false },
+      });
+      for (const [key, text] of walk(catalogue)) {
+        const names = [...text.matchAll(/\{\{\s*([^{},\s]+)/g)].map((match) => match[1]!);
+        if (names.length === 0) continue;
+        for (let round = 0; round < 2; round += 1)
+          for (const [index, value] of ['bob', '<b>"Ève" & \'Zoé\'</b>', '\u0001 0 \u0001 {{login}}', ''].entries()) {
+            const options = Object.fromEntries(
+              names.map((name) => [name, name === 'count' ? [0, 1, 2, 10_040][index] : `${value}${name}`]),
+            );
+            expect(t(key, options), `${locale} ${key} ${value}`).toBe(fixed.t(key, options));
+            checked += 1;
+          }
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
   });
 
   it('writes counts, sizes and percents as French does', () => {
