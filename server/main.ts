@@ -92,14 +92,12 @@ async function main(): Promise<void> {
     process.stdout.write(`licornd: generated a self-signed certificate in ${config.tls.dir}${why}\n`);
   }
   if (credentials) {
-    process.stdout.write(
-      `licornd: created the demo in ${config.root}; log in as "${credentials.login}" with password "${credentials.password}" (shown once)\n`,
-    );
+    const login = `log in as "${credentials.login}" with password "${credentials.password}" (shown once)`;
+    process.stdout.write(`licornd: created the demo in ${config.root}; ${login}\n`);
   }
   if (demoVolumes.message) process.stdout.write(`licornd: ${demoVolumes.message}\n`);
-  process.stdout.write(
-    `licornd: listening on https://${host}:${port}/ (${config.isRealMachine ? 'this machine' : `sandbox ${config.root}`})\n`,
-  );
+  const what = config.isRealMachine ? 'this machine' : `sandbox ${config.root}`;
+  process.stdout.write(`licornd: listening on https://${host}:${port}/ (${what})\n`);
   if (config.cli.socket) process.stdout.write(`licornd: local socket ${config.cli.socket}\n`);
   if (config.cli.insideSocket) process.stdout.write(`licornd: get inside on ${config.cli.insideSocket}\n`);
 }
