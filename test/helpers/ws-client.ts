@@ -69,8 +69,9 @@ export class TestSocket {
   }
 }
 
-// For a push-channel test file: builds the app and listens on a free port before its tests,
-// logs in `admin` and `dnguyen` (API sessions), opens sockets to it (with this site's Origin unless told otherwise), and closes it all after.
+// For a push-channel test file: builds the app and listens on a free port before its tests, logs in
+// `admin` and `dnguyen` (API sessions), opens sockets to it (with this site's Origin unless told
+// otherwise), and closes it all after.
 export interface SocketTestApp {
   t: TestApp;
   // API sessions of `admin` and of the plain member `dnguyen`.

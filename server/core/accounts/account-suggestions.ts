@@ -11,7 +11,8 @@ export const maxSuggestions = 20;
 // The longest text searched for (a login is at most 32 characters, a name rarely longer).
 export const maxSuggestionText = 64;
 
-// Lowercase, without accents (the combining marks NFD splits off, as the accounts page's filter): "Lefèvre" and "lefevre" read the same.
+// Lowercase, without accents (the combining marks NFD splits off, as the accounts page's filter):
+// "Lefèvre" and "lefevre" read the same.
 export function normalizeForSearch(text: string): string {
   return text
     .normalize('NFD')

@@ -174,9 +174,9 @@ export async function readSharePermissive(share: string, gid: number): Promise<b
   return line ? line.split(':')[3]!.includes('w') : null;
 }
 
-// A copy of the ACLs, modes and setgid/sticky flags of a share and everything in it
-// (`getfacl -R`, symlinks skipped; only the share's own directory when not `recursive`), for restoreShareAcls to put back exactly: how a change
-// of the share's ACL is undone when its transaction does not commit.
+// A copy of the ACLs, modes and setgid/sticky flags of a share and everything in it (`getfacl -R`,
+// symlinks skipped; only the share's own directory when not `recursive`), for restoreShareAcls to
+// put back exactly: how a change of the share's ACL is undone when its transaction does not commit.
 export async function saveShareAcls(share: string, options: { recursive?: boolean } = {}): Promise<string> {
   try {
     const recursive = options.recursive === false ? [] : ['--recursive', '--physical'];

@@ -5,9 +5,9 @@ import { terminalSize } from '../../../core/terminal/terminal-limits.ts';
 import { TokenBucket } from '../../push/token-bucket.ts';
 import { quoted, say } from '../../../core/messages.ts';
 
-// Opening a terminal starts processes: an account may open 16 (or twice
-// terminal.max_per_account when more) at once, then one every 2 s (opening and closing in a loop is a fork loop otherwise). Opens
-// refused for the limit per account cost nothing: they start and write nothing.
+// Opening a terminal starts processes: an account may open 16 (or twice terminal.max_per_account
+// when more) at once, then one every 2 s (opening and closing in a loop is a fork loop otherwise).
+// Opens refused for the limit per account cost nothing: they start and write nothing.
 const opensRefillSeconds = 2;
 
 const { minCols, maxCols, minRows, maxRows } = terminalSize;
