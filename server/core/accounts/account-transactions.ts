@@ -195,7 +195,7 @@ export async function createAccountEntries(
   const { root, etcDir } = store;
   const { by } = options;
   // A UID still held by processes or a kept home is never handed out (read before the lock).
-  const uidsInUse = await getUidsInUse(options.processes ?? null, root, store.context.homeBase);
+  const uidsInUse = await getUidsInUse(options.processes ?? null, root, store.context.homeBase, store.homeOwners);
   const entries = await store.transact(
     (db, context) => {
       const actor = by ? getActorIn(db, by) : null;
@@ -243,7 +243,7 @@ export async function modifyAccounts(
   const { root } = store;
   // A new UID still held by running processes is refused, as at a create (read before the lock).
   const uidsInUse = rows.some((row) => row.uid !== undefined)
-    ? await getUidsInUse(processes, root, store.context.homeBase)
+    ? await getUidsInUse(processes, root, store.context.homeBase, store.homeOwners)
     : undefined;
   const changed = await store.transact(
     (db, context) =>
@@ -290,7 +290,7 @@ export async function updateAccount(
   const uidsInUse =
     changes.uid === undefined
       ? undefined
-      : await getUidsInUse(options.processes ?? null, store.root, store.context.homeBase);
+      : await getUidsInUse(options.processes ?? null, store.root, store.context.homeBase, store.homeOwners);
   await store.transact(
     (db, context) => {
       const request = check(db, context.defs);

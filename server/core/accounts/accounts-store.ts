@@ -29,6 +29,7 @@ import { applyAccountRanges, getRangesConflict } from './account-ranges.ts';
 import { parseLoginDefs, parseShells, type LoginDefs } from './parse-login-defs.ts';
 import { parseHomeBase } from './home-paths.ts';
 import type { OperationContext } from './account-operations.ts';
+import { HomeOwners } from './home-owners.ts';
 
 export interface AccountsStoreOptions {
   root: string;
@@ -62,6 +63,9 @@ export class AccountsStore {
   // Awaited after each committed transaction, its events emitted: what follows the files
   // (the shares service's ~/G links) is done before the operation answers.
   followCommit: (() => Promise<void>) | null = null;
+  // Who owns the directories under the homes base: a UID that still owns one is never
+  // handed out (account-processes.ts getUidsInUse), read again only where it changed.
+  readonly homeOwners = new HomeOwners();
 
   private constructor(options: AccountsStoreOptions) {
     this.root = options.root;
@@ -248,6 +252,7 @@ export class AccountsStore {
     this.#stopWatching = null;
     this.#stopWatchingPam?.();
     this.#stopWatchingPam = null;
+    this.homeOwners.close();
     await this.settle();
   }
 
