@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { lstatSync, readFileSync, statfsSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -10,7 +10,8 @@ import { join } from 'node:path';
 // event without a name, when the base is another directory (dev, inode), when its mtime
 // moved with no entry event seen (an event missed), and when so many events came between
 // two reads that the kernel's queue may have overflowed (libuv drops IN_Q_OVERFLOW silently:
-// an overflow needs max_queued_events unread events, all of which are then delivered).
+// an overflow needs max_queued_events unread events, all of which are then delivered). A
+// base on a network filesystem is not watched (another client's changes raise no event).
 export class HomeOwners {
   #watching: boolean;
   #dir: string | null = null;
@@ -103,6 +104,8 @@ export class HomeOwners {
 
   #watch(dir: string): void {
     try {
+      // inotify hears this machine's changes only: another NFS client's chown is never told.
+      if (remoteFilesystems.has(statfsSync(dir).type)) return;
       const watcher = watch(dir, { persistent: false }, (type, filename) => {
         this.#events += 1;
         if (type === 'rename') this.#entryEvents += 1;
@@ -142,6 +145,12 @@ export class HomeOwners {
     this.#counts.set(uid, (this.#counts.get(uid) ?? 0) + 1);
   }
 }
+
+// statfs(2) magic numbers of filesystems another machine changes too (NFS, SMB/CIFS, Ceph,
+// AFS, 9p, FUSE, GlusterFS through FUSE): a base on one is listed whole at every read.
+const remoteFilesystems = new Set([
+  0x6969, 0x517b, 0xff534d42, 0xfe534d42, 0x00c36400, 0x5346414f, 0x01021997, 0x65735546,
+]);
 
 // Events between two reads past which the kernel's queue may have overflowed: half its
 // size, so that the events queued around a read's own flush cannot hide one.
