@@ -1,4 +1,5 @@
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { chownSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
@@ -125,6 +126,22 @@ describe('HomeOwners', () => {
     await owners.read(base);
     expect([41010, 41011].map((uid) => owners.owns(uid))).toEqual([true, false]);
     expect(owners.wholeReads).toBe(3);
+  });
+
+  it('reads it whole again after more events than the kernel queues (the overflow libuv drops)', async () => {
+    owners = new HomeOwners();
+    const crowd = join(sandbox.root, 'crowd');
+    await mkdir(crowd);
+    await owners.read(crowd);
+    // Made while the event loop is held: the kernel's queue overflows and drops the rest,
+    // the last directory's creation and chown among them.
+    const size = Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8'));
+    for (let index = 0; index <= size; index += 1) mkdirSync(join(crowd, `d${index}`));
+    chownSync(join(crowd, `d${size}`), 41030, 41030);
+    await owners.read(crowd);
+    expect(owners.owns(41030)).toBe(true);
+    expect(owners.wholeReads).toBe(2);
+    await rm(crowd, { recursive: true });
   });
 
   it('lists the base whole at every read when not watching', async () => {
