@@ -53,8 +53,8 @@ export function getChangeableAccount(db: AccountDatabase, login: string): Passwd
 // (context.uidsInUse): it could then signal and trace them. A kept home's UID given
 // explicitly is its owner taking it over, as documented: allowed.
 export function checkUidNotRunning(context: OperationContext, uid: number, who: CoreMessage): void {
-  const processes = context.uidsInUse?.get(uid)?.processes;
-  if (!processes?.length) return;
+  const processes = context.uidsInUse?.processesOf(uid) ?? [];
+  if (processes.length === 0) return;
   const message = say('processes.uidRunning', { uid, processes: sayProcesses(processes), who });
   throw new CoreError('in-use', message, { field: 'uid', details: getHolders(processes, `UID ${uid}`) });
 }

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseFile } from './database-file.ts';
@@ -216,16 +215,6 @@ const parseLines = {
 export async function getFileTag(path: string): Promise<FileTag> {
   try {
     const info = await stat(path, { bigint: true });
-    return `${info.ino}:${info.size}:${info.mtimeNs}`;
-  } catch {
-    return 'missing';
-  }
-}
-
-// The same, synchronously (a stat of microseconds: after our own write, once per file).
-export function getFileTagNow(path: string): FileTag {
-  try {
-    const info = statSync(path, { bigint: true });
     return `${info.ino}:${info.size}:${info.mtimeNs}`;
   } catch {
     return 'missing';

@@ -38,7 +38,7 @@ export async function checkNewAccount(
   processes: MachineProcesses | null = null,
 ): Promise<FieldProblem[]> {
   // The UIDs the real create would not give (processes, kept homes): the same answer now.
-  const uidsInUse = await getUidsInUse(processes, store.root, store.context.homeBase);
+  const uidsInUse = await getUidsInUse(processes, store.root, store.context.homeBase, store.homeOwners);
   const trial = store.database.clone();
   const actor = by ? getActorIn(trial, by) : undefined;
   const problems: FieldProblem[] = [];
@@ -164,7 +164,7 @@ export async function importCsv(
   const problems: (FieldProblem & { row: number })[] = [];
   const valid: CsvAccountRow[] = [];
   const report = throttleProgress(options.onProgress);
-  const uidsInUse = await getUidsInUse(options.processes ?? null, store.root, store.context.homeBase);
+  const uidsInUse = await getUidsInUse(options.processes ?? null, store.root, store.context.homeBase, store.homeOwners);
   // Read once for every row (the store's context is worked out at each read).
   const context = { ...store.context, uidsInUse };
   for (const [index, row] of rows.entries()) {

@@ -5,7 +5,7 @@ import type { PasswdEntry } from './parse-passwd.ts';
 import { allocateId, getIdIndex } from './id-index.ts';
 import { validateDay, validateFullName, validateId, validateName, validateShell } from './validate-fields.ts';
 import { checkHomePath, noteHomeChange } from './home-paths.ts';
-import type { UidUse } from './account-processes.ts';
+import type { UidsInUse } from './account-processes.ts';
 import {
   checkLoginFree,
   checkUidNotRunning,
@@ -29,7 +29,7 @@ export interface OperationContext {
   homeBase: string;
   // UIDs no account has that are still held (processes, kept homes): never handed out, and
   // an explicit one that owns processes is refused (account-processes.ts getUidsInUse).
-  uidsInUse?: ReadonlyMap<number, UidUse>;
+  uidsInUse?: UidsInUse;
 }
 
 // A new account; `hash` is already computed (hashing is slow and happens before the lock).

@@ -1,10 +1,10 @@
-import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreError } from '../errors.ts';
 import { listProcesses, type ProcessInfo } from '../processes/list-processes.ts';
 import { defaultEndTimings, endProcesses, type EndTimings } from '../processes/end-processes.ts';
 import type { PasswdEntry } from './parse-passwd.ts';
 import { getKeptHomes } from './kept-homes.ts';
+import type { HomeOwners } from './home-owners.ts';
 import { type CoreMessage, listed, quoted, renderMessage, say } from '../messages.ts';
 
 // The machine's processes as the accounts see them. Only on the real machine do the
@@ -168,44 +168,53 @@ export async function getPlannedProcesses(
   return planned;
 }
 
-// What still holds a UID that no account has: running processes (any of their UIDs) and
-// directories it owns: under the homes base, and the homes deletions kept anywhere else
-// (kept-homes.ts).
-export interface UidUse {
-  processes: ProcessInfo[];
-  directories: string[];
+// The UIDs no account has that are still held (getUidsInUse): by running processes (any of
+// their UIDs), by a directory under the homes base (home-owners.ts), by a home a deletion
+// kept anywhere else (kept-homes.ts).
+export class UidsInUse {
+  readonly #processes: ReadonlyMap<number, ProcessInfo[]>;
+  readonly #kept: ReadonlySet<number>;
+  readonly #homes: HomeOwners;
+
+  constructor(processes: ReadonlyMap<number, ProcessInfo[]>, kept: ReadonlySet<number>, homes: HomeOwners) {
+    this.#processes = processes;
+    this.#kept = kept;
+    this.#homes = homes;
+  }
+
+  // Whether `uid` is held by anything.
+  has(uid: number): boolean {
+    return this.#processes.has(uid) || this.#kept.has(uid) || this.#homes.owns(uid);
+  }
+
+  // The processes running as `uid` (none in a sandbox).
+  processesOf(uid: number): readonly ProcessInfo[] {
+    return this.#processes.get(uid) ?? [];
+  }
 }
 
 // The UIDs in use outside the account files, so that a new account is never given one
 // silently: the real machine's processes, and the owners of the directories under the homes
-// base (in a sandbox too: its homes are its own).
+// base (in a sandbox too: its homes are its own), read again only where they changed since
+// `homes` last read them (home-owners.ts).
 export async function getUidsInUse(
   machine: MachineProcesses | null,
   root: string,
   homeBase: string,
+  homes: HomeOwners,
   etcDir = join(root, 'etc'),
-): Promise<Map<number, UidUse>> {
-  const uses = new Map<number, UidUse>();
-  const useOf = (uid: number): UidUse => {
-    let use = uses.get(uid);
-    if (!use) uses.set(uid, (use = { processes: [], directories: [] }));
-    return use;
-  };
+): Promise<UidsInUse> {
+  const processes = new Map<number, ProcessInfo[]>();
   for (const info of machine ? await listProcesses(machine.procDir) : []) {
-    for (const uid of new Set(getUids(info))) if (uid !== 0) useOf(uid).processes.push(info);
+    for (const uid of new Set(getUids(info))) {
+      if (uid === 0) continue;
+      const list = processes.get(uid);
+      if (list) list.push(info);
+      else processes.set(uid, [info]);
+    }
   }
-  const names = await readdir(join(root, homeBase)).catch(() => [] as string[]);
-  // Read in batches: 10,000 homes without 10,000 calls at once.
-  for (let start = 0; start < names.length; start += 128) {
-    const batch = names.slice(start, start + 128);
-    const stats = await Promise.all(batch.map((name) => lstat(join(root, homeBase, name)).catch(() => null)));
-    for (const [index, stat] of stats.entries())
-      if (stat?.isDirectory() && stat.uid !== 0) useOf(stat.uid).directories.push(`${homeBase}/${batch[index]}`);
-  }
-  for (const kept of await getKeptHomes(root, etcDir)) {
-    if (kept.uid === 0) continue;
-    const directories = useOf(kept.uid).directories;
-    if (!directories.includes(kept.home)) directories.push(kept.home);
-  }
-  return uses;
+  await homes.read(join(root, homeBase));
+  const kept = new Set<number>();
+  for (const home of await getKeptHomes(root, etcDir)) if (home.uid !== 0) kept.add(home.uid);
+  return new UidsInUse(processes, kept, homes);
 }

@@ -10,17 +10,10 @@ import {
   type NewAccount,
 } from './account-operations.ts';
 import { checkLoginFree } from './account-checks.ts';
-import { applyForcePasswordChange, applySetHash } from './shadow-operations.ts';
 import { applyAddMembers } from './membership-operations.ts';
 import { applySetRole, type GroupRole } from './licorn-roles.ts';
 import { getHomePlan, type HomeDisposal, type HomePlan } from './home-disk.ts';
-import {
-  applyRenameWithHome,
-  prepareHomeDisposals,
-  prepareModified,
-  prepareMove,
-  prepareNewHomes,
-} from './account-directories.ts';
+import { prepareHomeDisposals, prepareModified, prepareNewHomes } from './account-directories.ts';
 import { atRow, mapRows } from './bulk-rows.ts';
 import { createPassword, hashPassword, validatePassword } from './password-policy.ts';
 import type { AccountDatabase } from './account-database.ts';
@@ -29,7 +22,6 @@ import type { PasswdEntry } from './parse-passwd.ts';
 import { applyPrivateGroupFate, getPrivateGroupFate } from './private-group.ts';
 import { recordKeptHomes } from './kept-homes.ts';
 import { checkHomesNotAdopted } from './adopted-homes.ts';
-import { checkPrivateGroupRename } from './group-protection.ts';
 import {
   checkNotBusy,
   endAccountProcesses,
@@ -51,7 +43,8 @@ import {
 import { type CoreMessage, quoted, say } from '../messages.ts';
 
 // The transactions that create, change and delete accounts with their homes: each
-// validates, writes through the store (locks, atomic files), then the store emits.
+// validates, writes through the store (locks, atomic files), then the store emits. One
+// account's PATCH (its rename and home move with it) is account-update.ts.
 
 // What creating an account takes. Without a password one is generated and returned once;
 // `null` creates it with no password at all (`!`, as useradd does without -p).
@@ -60,16 +53,6 @@ export interface CreateAccountInput extends Omit<NewAccount, 'hash'> {
   createHome?: boolean;
   // A role per standard group, given in the same transaction as the account.
   roles?: Record<string, GroupRole>;
-}
-
-// Every change one PATCH of an account may ask for (see updateAccount).
-export interface AccountUpdate extends AccountChanges {
-  roles?: Record<string, GroupRole>;
-  password?: string;
-  forcePasswordChange?: boolean;
-  newLogin?: string;
-  moveHome?: boolean;
-  renameGroup?: boolean;
 }
 
 // A deleted account, where its home was archived, and what was done with its home; its
@@ -115,9 +98,6 @@ export interface DeleteOptions {
   // the deletion then fails).
   onProcessesEnded?: (login: string, ended: ProcessInfo[]) => Promise<void> | void;
 }
-
-const getView = (store: AccountsStore, login: string): AccountView =>
-  getAccountView(store.database, store.context.defs, login)!;
 
 // The views of many accounts with one membership index for them all (one per account made
 // returning 10,000 created accounts quadratic).
@@ -195,7 +175,7 @@ export async function createAccountEntries(
   const { root, etcDir } = store;
   const { by } = options;
   // A UID still held by processes or a kept home is never handed out (read before the lock).
-  const uidsInUse = await getUidsInUse(options.processes ?? null, root, store.context.homeBase);
+  const uidsInUse = await getUidsInUse(options.processes ?? null, root, store.context.homeBase, store.homeOwners);
   const entries = await store.transact(
     (db, context) => {
       const actor = by ? getActorIn(db, by) : null;
@@ -243,7 +223,7 @@ export async function modifyAccounts(
   const { root } = store;
   // A new UID still held by running processes is refused, as at a create (read before the lock).
   const uidsInUse = rows.some((row) => row.uid !== undefined)
-    ? await getUidsInUse(processes, root, store.context.homeBase)
+    ? await getUidsInUse(processes, root, store.context.homeBase, store.homeOwners)
     : undefined;
   const changed = await store.transact(
     (db, context) =>
@@ -265,52 +245,6 @@ export async function modifyAccounts(
     store,
     changed.map(({ after }) => after.login),
   );
-}
-
-// Every change a PATCH of an account asks for, in one transaction: its fields, roles,
-// password, forced change and rename (with its home) are all made, or none. With `by`, the
-// version and Licorn's rules are checked inside the transaction (after the password's
-// hash): a change or a demotion that landed meanwhile is seen.
-export async function updateAccount(
-  store: AccountsStore,
-  login: string,
-  update: AccountUpdate,
-  options: { by?: Requester; version?: string; processes?: MachineProcesses | null } = {},
-): Promise<AccountView> {
-  const { roles, password, forcePasswordChange, newLogin, moveHome, renameGroup, ...changes } = update;
-  const { by, version } = options;
-  const { defs } = store.context;
-  const check = (db: AccountDatabase, loginDefs: typeof defs) =>
-    by ? checkAccountRequest(db, loginDefs, by, login, getUpdateActions(update), version) : null;
-  // Refused at once when it already would be, before the hash.
-  check(store.database, defs);
-  const hash = password === undefined ? null : await hashPassword(validatePassword(password, login), defs);
-  const final = newLogin !== undefined && newLogin !== login ? newLogin : login;
-  // A new UID still held by running processes is refused, as at a create (read before the lock).
-  const uidsInUse =
-    changes.uid === undefined
-      ? undefined
-      : await getUidsInUse(options.processes ?? null, store.root, store.context.homeBase);
-  await store.transact(
-    (db, context) => {
-      const request = check(db, context.defs);
-      const withUses = { ...context, uidsInUse };
-      const modified = Object.keys(changes).length > 0 ? applyModifyAccount(db, login, changes, withUses) : null;
-      for (const [group, role] of Object.entries(roles ?? {})) applySetRole(db, group, login, role);
-      if (hash !== null) applySetHash(db, login, hash, context);
-      if (forcePasswordChange) applyForcePasswordChange(db, login);
-      if (final !== login && renameGroup)
-        checkPrivateGroupRename(db, context.defs, login, final, by?.adminGroups ?? []);
-      const move = final === login ? null : applyRenameWithHome(db, context, login, final, { moveHome, renameGroup });
-      request?.checkGroups(final);
-      return { modified, move };
-    },
-    async ({ modified, move }, steps, db, context) => {
-      if (modified) await prepareModified(store.root, steps, db, context, final, modified.before, modified.after);
-      if (move) await prepareMove(store.root, steps, db, context, final, move);
-    },
-  );
-  return getView(store, final);
 }
 
 // What deleting an account would do for each of `disposals`, said before anything is done

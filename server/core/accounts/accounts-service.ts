@@ -23,6 +23,7 @@ import { AccountQueries } from './account-queries.ts';
 import type { AccountSuggestion } from './account-suggestions.ts';
 import type { MachineProcesses } from './account-processes.ts';
 import * as accounts from './account-transactions.ts';
+import { updateAccount, type AccountUpdate } from './account-update.ts';
 import { checkNewAccountBeforeHash, checkUpdateBeforeHash } from './checks-before-hash.ts';
 import { getChangeableAccount } from './account-checks.ts';
 import * as groups from './group-transactions.ts';
@@ -33,7 +34,8 @@ export type { HomeDisposal, HomePlan } from './home-disk.ts';
 export type { HomesRecovery } from './homes-journal.ts';
 export type { AccountCounts } from './account-counts.ts';
 export type { Requester } from './membership-rules.ts';
-export type { CreateAccountInput, AccountUpdate, DeletedAccount, DeletionPlan } from './account-transactions.ts';
+export type { CreateAccountInput, DeletedAccount, DeletionPlan } from './account-transactions.ts';
+export type { AccountUpdate } from './account-update.ts';
 export type { GroupUpdate } from './group-transactions.ts';
 
 type CreateAccountInput = accounts.CreateAccountInput;
@@ -41,7 +43,7 @@ type Created = { account: AccountView; generatedPassword: string | null };
 
 // The operations on the machine's accounts and groups, for the web layer and the CLI: one
 // façade over the reads (account-queries.ts), the account and group transactions
-// (account-transactions.ts, group-transactions.ts) and the checks and CSV import
+// (account-transactions.ts, account-update.ts, group-transactions.ts) and the checks and CSV import
 // (account-import.ts). Each write validates, writes through the store (locks, atomic
 // files), then the store emits.
 export class AccountsService {
@@ -175,14 +177,14 @@ export class AccountsService {
     return accounts.modifyAccounts(this.#store, rows, by, this.#processes);
   }
 
-  // Every change a PATCH of an account asks for, in one transaction (account-transactions.ts).
+  // Every change a PATCH of an account asks for, in one transaction (account-update.ts).
   async updateAccount(
     login: string,
-    update: accounts.AccountUpdate,
+    update: AccountUpdate,
     options: { by?: Requester; version?: string } = {},
   ): Promise<AccountView> {
     checkUpdateBeforeHash(this.#store.database, login, update, this.#store.context);
-    return accounts.updateAccount(this.#store, login, update, { ...options, processes: this.#processes });
+    return updateAccount(this.#store, login, update, { ...options, processes: this.#processes });
   }
 
   async setLocked(login: string, locked: boolean): Promise<void> {

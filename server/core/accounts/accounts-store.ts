@@ -9,7 +9,6 @@ import {
   databaseNames,
   databasePaths,
   getFileTag,
-  getFileTagNow,
   readDatabaseBytes,
   type DatabaseName,
   type FileTag,
@@ -29,6 +28,9 @@ import { applyAccountRanges, getRangesConflict } from './account-ranges.ts';
 import { parseLoginDefs, parseShells, type LoginDefs } from './parse-login-defs.ts';
 import { parseHomeBase } from './home-paths.ts';
 import type { OperationContext } from './account-operations.ts';
+import { HomeOwners } from './home-owners.ts';
+import { CoreError } from '../errors.ts';
+import { say } from '../messages.ts';
 
 export interface AccountsStoreOptions {
   root: string;
@@ -62,6 +64,9 @@ export class AccountsStore {
   // Awaited after each committed transaction, its events emitted: what follows the files
   // (the shares service's ~/G links) is done before the operation answers.
   followCommit: (() => Promise<void>) | null = null;
+  // Who owns the directories under the homes base: a UID that still owns one is never
+  // handed out (account-processes.ts getUidsInUse), read again only where it changed.
+  readonly homeOwners = new HomeOwners();
 
   private constructor(options: AccountsStoreOptions) {
     this.root = options.root;
@@ -180,16 +185,19 @@ export class AccountsStore {
           const subordinate = subordinateChange
             ? await this.#subordinateIds.plan(subordinateChange, context.defs)
             : null;
-          const { directories, stale } = await commitAccountFiles(this.etcDir, [
+          const { directories, tags } = await commitAccountFiles(this.etcDir, [
             ...changed.map((name) => this.#fileWrite(db, name)),
             ...(subordinate?.writes ?? []),
           ]);
           committed = true;
-          for (const name of changed) this.#tags.set(name, getFileTagNow(join(this.etcDir, databasePaths[name])));
-          // Written beside ours by a writer without lock: read again at the next change.
-          for (const name of changed)
-            if (stale.includes(join(this.etcDir, databasePaths[name]))) this.#tags.delete(name);
-          await subordinate?.remember();
+          // Each file's tag as our write left it; none when a writer without lock wrote
+          // beside ours: read again at the next change (subuid and subgid too).
+          for (const name of changed) {
+            const tag = tags.get(join(this.etcDir, databasePaths[name]));
+            if (tag === undefined) this.#tags.delete(name);
+            else this.#tags.set(name, tag);
+          }
+          subordinate?.remember(tags);
           for (const directory of directories) await syncDirectory(directory);
           if (changed.length > 0 && this.root === '/') await flushNameCaches((message) => process.emitWarning(message));
         } catch (error) {
@@ -214,13 +222,20 @@ export class AccountsStore {
       }
     };
     // A writer that takes no lock changed a file while we appended (nothing written, all
-    // rolled back): once more, on the files read again, in the same turn of the queue.
-    return this.#enqueue(() =>
-      once().catch((error: unknown) => {
-        if (!(error instanceof AccountFileMovedError)) throw error;
-        return once();
-      }),
-    );
+    // rolled back): again, on the files read again, in the same turn of the queue. Each try
+    // is a new race of milliseconds that writer must win again; one that keeps appending
+    // (a loop in a script) gets `busy` after a few, as a lock held too long does.
+    return this.#enqueue(async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await once();
+        } catch (error) {
+          if (!(error instanceof AccountFileMovedError)) throw error;
+          if (attempt === appendAttempts)
+            throw new CoreError('busy', say('files.changingWithoutLock', { dir: this.etcDir }), { field: 'files' });
+        }
+      }
+    });
   }
 
   // Runs `write`, a writer of the account files that takes lckpwdf(3) itself (PAM's
@@ -248,6 +263,7 @@ export class AccountsStore {
     this.#stopWatching = null;
     this.#stopWatchingPam?.();
     this.#stopWatchingPam = null;
+    this.homeOwners.close();
     await this.settle();
   }
 
@@ -329,6 +345,9 @@ export class AccountsStore {
     if (this.#shells.length === 0) this.#shells = ['/bin/sh'];
   }
 }
+
+// How many times a transaction is tried while a writer without lock changes the files.
+export const appendAttempts = 4;
 
 // Says on stderr what the recovery of an append did (after a crash: worth a line in the log).
 function reportRecovery(message: string | null): void {

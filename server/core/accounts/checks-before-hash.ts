@@ -1,7 +1,8 @@
 import { CoreError } from '../errors.ts';
 import type { AccountDatabase } from './account-database.ts';
 import { type OperationContext, validateAccountChanges, validateNewAccount } from './account-operations.ts';
-import type { AccountUpdate, CreateAccountInput } from './account-transactions.ts';
+import type { CreateAccountInput } from './account-transactions.ts';
+import type { AccountUpdate } from './account-update.ts';
 import { getRole, groupRoles } from './licorn-roles.ts';
 import { validateName } from './validate-fields.ts';
 import { checkLoginFree } from './account-checks.ts';

@@ -110,4 +110,17 @@ describe('an import tried at once', () => {
     });
     expect(await s.digestEtc()).toBe(before);
   });
+
+  it('finds it among a hundred rows too (their parent listed once rather than each home looked at)', async () => {
+    await mkdir(join(s.root, 'home/crowd70'));
+    await chown(join(s.root, 'home/crowd70'), 4444, 4444);
+    const logins = Array.from({ length: 100 }, (_, row) => `crowd${row}`);
+    const before = await s.digestEtc();
+    await expect(s.service.importCsv(`login\n${logins.join('\n')}\n`, { createHomes: false })).rejects.toMatchObject({
+      code: 'conflict',
+      field: 'accounts.70.home',
+      message: expect.stringContaining('belongs to UID 4444'),
+    });
+    expect(await s.digestEtc()).toBe(before);
+  });
 });

@@ -35,10 +35,14 @@ function crashPoint(label: string): void {
 // would cross a page: the caller then rewrites the files whole. Throws AccountFileMovedError,
 // having changed nothing, when a file moved while the journal was synced (a writer without
 // lock: a rewrite would drop its line). A failure truncates every file back (byte-identical)
-// and throws; a crash is undone by recoverAppendJournal. Returns the files another writer
-// changed beside ours after all (to read again). Call under the files' locks, in etc/ of
-// `etcDir`.
-export async function appendAccountFiles(etcDir: string, writes: readonly AppendWrite[]): Promise<string[] | null> {
+// and throws; a crash is undone by recoverAppendJournal. Returns each file's tag as our write
+// left it, read from its descriptor at once; a file another writer changed beside ours has
+// none (its content is not what we know: to read again). Call under the files' locks, in
+// etc/ of `etcDir`.
+export async function appendAccountFiles(
+  etcDir: string,
+  writes: readonly AppendWrite[],
+): Promise<Map<string, FileTag> | null> {
   const opened: { write: AppendWrite; fd: number; entry: AppendEntry }[] = [];
   try {
     for (const write of writes) {
@@ -86,7 +90,7 @@ export async function appendAccountFiles(etcDir: string, writes: readonly Append
       clearAppendJournal(journal);
       throw new AccountFileMovedError(moved.write.path);
     }
-    const stale: string[] = [];
+    const tags = new Map<string, FileTag>();
     try {
       for (const { write, fd } of opened) {
         hitFaultPoint(`append ${write.path}`);
@@ -95,7 +99,10 @@ export async function appendAccountFiles(etcDir: string, writes: readonly Append
         if (written !== write.bytes.length) throw new Error(`${write.path}: short write (${written} bytes)`);
         // Another writer in the microseconds since the check: its bytes are beside ours,
         // kept (a truncation would drop them); the file is read again by the next change.
-        if (fstatSync(fd).size !== write.offset + write.bytes.length) stale.push(write.path);
+        // Its tag is taken now: one taken later could count a writer's bytes as ours.
+        const info = fstatSync(fd, { bigint: true });
+        if (info.size === BigInt(write.offset + write.bytes.length))
+          tags.set(write.path, `${info.ino}:${info.size}:${info.mtimeNs}`);
         crashPoint(`appended ${relative(etcDir, write.path)}`);
       }
       await Promise.all(opened.map(({ fd }) => syncData(fd)));
@@ -110,7 +117,7 @@ export async function appendAccountFiles(etcDir: string, writes: readonly Append
       throw error;
     }
     clearAppendJournal(journal);
-    return stale;
+    return tags;
   } finally {
     for (const { fd } of opened) closeSync(fd);
   }

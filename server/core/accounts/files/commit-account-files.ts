@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { appendAccountFiles, type AppendWrite } from './append-account-files.ts';
 import { openAppendJournal } from './append-journal.ts';
 import { stageAccountFile, type StagedFile } from './write-account-file.ts';
+import type { FileTag } from '../account-database.ts';
 
 // One account file's next version in a transaction: its whole content (rendered only if
 // needed), and when the change only adds lines at its end, those bytes.
@@ -20,21 +21,23 @@ export interface AccountFileWrite {
 // files (15 MB with 100,000 accounts). Otherwise, or when a file is not as we last saw it,
 // each file is staged whole beside itself and synced, then all are renamed back to back
 // (write-account-file.ts). Throws with every file as it was. Returns the directories whose
-// entries changed, to sync (syncDirectory) once the transaction is taken as done, and the
-// files another writer appended to beside an append of ours (to read again).
+// entries changed, to sync (syncDirectory) once the transaction is taken as done, and each
+// file's tag as our write left it (getFileTag's), read from its descriptor before anyone
+// could write to it after us; none for a file another writer appended to beside an append of
+// ours: its content is not what we know, to read again.
 export async function commitAccountFiles(
   etcDir: string,
   writes: readonly AccountFileWrite[],
-): Promise<{ directories: string[]; stale: string[] }> {
-  if (writes.length === 0) return { directories: [], stale: [] };
+): Promise<{ directories: string[]; tags: Map<string, FileTag> }> {
+  if (writes.length === 0) return { directories: [], tags: new Map() };
   // Made with the first write, whatever its kind: the tree holds it before any append.
   closeSync(await openAppendJournal(etcDir));
   if (writes.every((write) => write.append !== null)) {
-    const stale = await appendAccountFiles(
+    const tags = await appendAccountFiles(
       etcDir,
       writes.map((write) => write.append!),
     );
-    if (stale !== null) return { directories: [], stale };
+    if (tags !== null) return { directories: [], tags };
   }
   // Staged in parallel (their fsyncs overlap), then renamed back to back.
   const outcomes = await Promise.allSettled(
@@ -49,5 +52,6 @@ export async function commitAccountFiles(
     throw (failure as PromiseRejectedResult).reason;
   }
   for (const file of staged) file.commit();
-  return { directories: [...new Set(writes.map((write) => dirname(write.path)))], stale: [] };
+  const tags = new Map(staged.map((file, position) => [writes[position]!.path, file.tag]));
+  return { directories: [...new Set(writes.map((write) => dirname(write.path)))], tags };
 }

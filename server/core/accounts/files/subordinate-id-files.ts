@@ -54,11 +54,13 @@ export class SubordinateIdFiles {
   }
 
   // The writes of `change` to the present files (call under their locks, after findPresent),
-  // and what to remember once they are committed.
+  // and what to remember once they are committed, given each file's tag as our write left it
+  // (commitAccountFiles): a file without one was written beside ours by a writer without lock,
+  // and is read again whole next time (remembered, its cache would drop that writer's line).
   async plan(
     change: SubordinateChange,
     defs: LoginDefs,
-  ): Promise<{ writes: AccountFileWrite[]; remember: () => Promise<void> }> {
+  ): Promise<{ writes: AccountFileWrite[]; remember: (tags: ReadonlyMap<string, FileTag>) => void }> {
     const spaces: Record<SubordinateName, SubordinateSpace> = {
       subuid: { min: defs.subUidMin, max: defs.subUidMax, count: defs.subUidCount },
       subgid: { min: defs.subGidMin, max: defs.subGidMax, count: defs.subGidCount },
@@ -77,11 +79,13 @@ export class SubordinateIdFiles {
         const append = next.appended ? { path, tag: current.tag, offset: current.size, bytes: next.appended } : null;
         return { path, mode: 0o644, render: () => next.chunks, append };
       }),
-      remember: async () => {
+      remember: (tags) => {
         for (const { name, next } of changed) {
           const { commit, appended: _, ...kept } = next;
           commit();
-          this.#cache.set(name, { tag: await getFileTag(join(this.#etcDir, name)), ...kept });
+          const tag = tags.get(join(this.#etcDir, name));
+          if (tag === undefined) this.#cache.delete(name);
+          else this.#cache.set(name, { tag, ...kept });
         }
       },
     };

@@ -2,6 +2,7 @@ import {
   close,
   closeSync,
   fchmodSync,
+  fstatSync,
   fchownSync,
   fsync,
   linkSync,
@@ -14,12 +15,16 @@ import {
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { hitFaultPoint } from '../directory-steps.ts';
+import type { FileTag } from '../account-database.ts';
 
 // A file's next version, written beside it: `commit` renames it into place (and the
 // previous version to `<file>-`), `discard` removes it, leaving every byte as it was.
+// `tag`: what getFileTag says of the file once renamed (a rename keeps its inode, size and
+// mtime), read from its descriptor before any other writer can reach it.
 export interface StagedFile {
   commit(): void;
   discard(): void;
+  tag: FileTag;
 }
 
 // Replaces a file's content atomically, as shadow-utils' commonio does (see stageAccountFile).
@@ -89,8 +94,10 @@ export async function stageAccountFile(
     discard();
     throw error;
   }
+  const info = fstatSync(fd, { bigint: true });
   closeSync(fd);
   return {
+    tag: `${info.ino}:${info.size}:${info.mtimeNs}`,
     commit: () => {
       // The backup replaced is held open across its rename and closed through the thread
       // pool: the rename then frees none of its blocks, the close does, later (with
