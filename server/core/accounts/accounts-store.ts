@@ -199,12 +199,10 @@ export class AccountsStore {
           this.#revision += 1;
           throw error;
         }
-        db.commit();
+        const { logins, groups, before } = db.commit();
         steps.commit();
         this.#revision += 1;
-        const logins = new Set([...db.passwd.changedNames, ...db.shadow.changedNames]);
-        const groups = new Set([...db.group.changedNames, ...db.gshadow.changedNames, ...db.descriptions.changedNames]);
-        for (const event of diffNames(db.getBefore(), db, logins, groups))
+        for (const event of diffNames(before, db, logins, groups))
           this.#events.emit(event.name, event.facility, event.data as never);
         return result;
       } finally {
