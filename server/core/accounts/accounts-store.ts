@@ -28,6 +28,7 @@ import { getSubordinateChange } from './subordinate-ids.ts';
 import { applyAccountRanges, getRangesConflict } from './account-ranges.ts';
 import { parseLoginDefs, parseShells, type LoginDefs } from './parse-login-defs.ts';
 import { parseHomeBase } from './home-paths.ts';
+import { burstNames, collectAfterBurst } from './collect-after-burst.ts';
 import type { OperationContext } from './account-operations.ts';
 
 export interface AccountsStoreOptions {
@@ -204,6 +205,7 @@ export class AccountsStore {
         this.#revision += 1;
         for (const event of diffNames(before, db, logins, groups))
           this.#events.emit(event.name, event.facility, event.data as never);
+        if (logins.size + groups.size >= burstNames) collectAfterBurst();
         return result;
       } finally {
         await release();
