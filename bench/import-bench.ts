@@ -117,7 +117,7 @@ export async function runImportBench(): Promise<void> {
   for (const run of runs) {
     process.stdout.write(
       `${run.rows} rows: ${((run.shown / run.rows) * 1000).toFixed(1)} ms per 1,000 rows end to end, ` +
-        `${run.progressFrames} progress frames\n`,
+        `${run.progressFrames} progress frames, ${run.settledCpu} ms of CPU in the 5 s after\n`,
     );
     // Where the RSS is (rss-split.ts): what an import adds to V8's heap shows in the anonymous part.
     const say = (split: typeof run.splitBefore) =>

@@ -32,8 +32,10 @@ export interface ImportRun {
   beforeMiB: number;
   peakMiB: number;
   afterMiB: number;
-  // Five seconds later, the daemon idle (V8 gives back some of a burst's heap by then).
+  // Five seconds later, the daemon idle (V8 gives back some of a burst's heap by then), and
+  // the CPU it spent meanwhile (ms: the full collection after a burst, collect-after-burst.ts).
   settledMiB: number;
+  settledCpu: number;
   // Where the RSS is, before the import and 5 s after it (rss-split.ts).
   splitBefore: RssSplit;
   splitSettled: RssSplit;
@@ -115,12 +117,13 @@ async function writeSnapshot(pid: number, dir: string): Promise<void> {
   };
   const before = (await sizes()).length;
   process.kill(pid, 'SIGUSR2');
-  // Written in pieces: done once there is one more and its size held for a second.
+  // Written in pieces: done once there is one more and its size held for a second (not at
+  // 0 bytes: at 100,000 accounts it stays empty for seconds, and the daemon was stopped).
   let last = '';
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const now = await sizes();
-    if (now.length > before && now.join() === last) return;
+    if (now.length > before && !now.includes(0) && now.join() === last) return;
     last = now.join();
   }
 }
@@ -205,6 +208,7 @@ export async function runImport(
     const memory = await getMemory(daemon.child.pid!);
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const settled = await getMemory(daemon.child.pid!);
+    const settledCpu = (await getCpuMs(daemon.child.pid!)) - cpuBefore - cpu;
     const splitSettled = await getRssSplit(daemon.child.pid!);
     if (snapshotDir) await writeSnapshot(daemon.child.pid!, snapshotDir);
     await page.context().close();
@@ -218,6 +222,7 @@ export async function runImport(
       peakMiB: Math.max(peakMiB, memory.peakMiB),
       afterMiB: memory.rssMiB,
       settledMiB: settled.rssMiB,
+      settledCpu,
       splitBefore,
       splitSettled,
     };

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildServerBundle } from '../server/build.ts';
@@ -25,6 +26,10 @@ export const daemonNodeFlags = process.env.LICORN_BENCH_NODE_FLAGS?.split(/\s+/)
   '--max-semi-space-size=4',
 ];
 
+// LICORN_BENCH_DAEMON_OUTPUT=file: the daemons' output is appended there too (with
+// LICORN_BENCH_NODE_FLAGS="--max-semi-space-size=4 --trace-gc": V8's heap through a run).
+const daemonOutput = process.env.LICORN_BENCH_DAEMON_OUTPUT;
+
 // Spawns `node script args` (a bundle: plain JavaScript, as `npm start` runs) and waits for
 // its "listening on https://…:PORT" line; startMs is the time from spawn to that line.
 // `nodeArgs` go to node itself (`--cpu-prof`, which NODE_OPTIONS does not take).
@@ -41,6 +46,11 @@ export async function startServer(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  if (daemonOutput) {
+    const file = createWriteStream(daemonOutput, { flags: 'a' });
+    child.stdout!.pipe(file);
+    child.stderr!.pipe(file);
+  }
   const port = await new Promise<number>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk;

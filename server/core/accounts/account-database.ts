@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatabaseFile } from './database-file.ts';
+import { DatabaseFile, type FileChanges } from './database-file.ts';
 import type { DatabaseLine } from './database-lines.ts';
 import { forgetIdIndex } from './id-index.ts';
 import { forgetHomeIndex } from './home-paths.ts';
@@ -118,9 +118,29 @@ export class AccountDatabase {
     for (const name of databaseNames) this[name].begin();
   }
 
-  // Keeps the transaction's changes.
-  commit(): void {
-    for (const name of databaseNames) this[name].commit();
+  // Keeps the transaction's changes, and hands over what it changed (the events are told
+  // from it; the files keep none of it).
+  commit(): CommittedChanges {
+    const passwd = this.passwd.commit();
+    const shadow = this.shadow.commit();
+    const group = this.group.commit();
+    const gshadow = this.gshadow.commit();
+    const descriptions = this.descriptions.commit();
+    const view = <T>(file: DatabaseFile<T>, changes: FileChanges<T>) => ({
+      get: (name: string) =>
+        changes.before.has(name) ? changes.before.get(name) : changes.names.has(name) ? undefined : file.get(name),
+    });
+    return {
+      logins: new Set([...passwd.names, ...shadow.names]),
+      groups: new Set([...group.names, ...gshadow.names, ...descriptions.names]),
+      before: {
+        passwd: view(this.passwd, passwd),
+        shadow: view(this.shadow, shadow),
+        group: view(this.group, group),
+        gshadow: view(this.gshadow, gshadow),
+        descriptions: view(this.descriptions, descriptions),
+      },
+    };
   }
 
   // Undoes the transaction's changes (and forgets the id index, rebuilt when next needed).
@@ -130,21 +150,9 @@ export class AccountDatabase {
     forgetHomeIndex(this);
   }
 
-  // Whether a file was changed by the last transaction.
+  // Whether the transaction open changed a file.
   isChanged(name: DatabaseName): boolean {
     return this[name].changedNames.size > 0;
-  }
-
-  // The database as it was before the last transaction, for the names it changed.
-  getBefore(): DatabaseReader {
-    const view = <T>(file: DatabaseFile<T>) => ({ get: (name: string) => file.getBefore(name) });
-    return {
-      passwd: view(this.passwd),
-      shadow: view(this.shadow),
-      group: view(this.group),
-      gshadow: view(this.gshadow),
-      descriptions: view(this.descriptions),
-    };
   }
 
   // The text of one file.
@@ -157,6 +165,10 @@ export class AccountDatabase {
     return this[name].renderBytes();
   }
 }
+
+// What a transaction changed (AppendedNames for an outside append): the logins and groups
+// it set or deleted, and a reader of their entries before it (diffNames compares them).
+export type CommittedChanges = AppendedNames;
 
 // What an outside append added: the logins and groups named on its lines, and a reader of
 // their entries before it (diffNames compares them).

@@ -27,6 +27,7 @@ import { getSubordinateChange } from './subordinate-ids.ts';
 import { applyAccountRanges, getRangesConflict } from './account-ranges.ts';
 import { parseLoginDefs, parseShells, type LoginDefs } from './parse-login-defs.ts';
 import { parseHomeBase } from './home-paths.ts';
+import { burstNames, collectAfterBurst } from './collect-after-burst.ts';
 import type { OperationContext } from './account-operations.ts';
 import { HomeOwners } from './home-owners.ts';
 import { CoreError } from '../errors.ts';
@@ -207,13 +208,12 @@ export class AccountsStore {
           this.#revision += 1;
           throw error;
         }
-        db.commit();
+        const { logins, groups, before } = db.commit();
         steps.commit();
         this.#revision += 1;
-        const logins = new Set([...db.passwd.changedNames, ...db.shadow.changedNames]);
-        const groups = new Set([...db.group.changedNames, ...db.gshadow.changedNames, ...db.descriptions.changedNames]);
-        for (const event of diffNames(db.getBefore(), db, logins, groups))
+        for (const event of diffNames(before, db, logins, groups))
           this.#events.emit(event.name, event.facility, event.data as never);
+        if (logins.size + groups.size >= burstNames) collectAfterBurst();
         return result;
       } finally {
         await release();

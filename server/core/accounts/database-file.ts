@@ -1,22 +1,18 @@
+import { FileBytes, type Line } from './database-bytes.ts';
 import type { DatabaseLine } from './database-lines.ts';
 
-// A line in memory: as read, or (text null) an entry set since, formatted when the file is
-// rendered, so that adding 10,000 members to a group one by one does not format its
-// growing line 10,000 times.
-type Line<T> = { text: string; entry: T | null } | { text: null; entry: T };
-
-// The file's bytes as last written (or read): `chunks` in order, `size` bytes in all,
-// covering positions [0, length) of the lines; `starts` (computed when first needed) the
-// byte where each position's line starts, a hole taking none, and starts[length] = size.
-interface RenderedBytes {
-  chunks: Buffer[];
-  size: number;
-  length: number;
-  starts: number[] | null;
+// What a committed transaction changed in a file: the names set or deleted, and the entries
+// before it of those that had one.
+export interface FileChanges<T> {
+  names: ReadonlySet<string>;
+  before: ReadonlyMap<string, T>;
 }
 
-// More pieces than this are joined into one buffer (a write takes one system call per piece).
-const maxChunks = 32;
+// A journal step undoing lines appended one after another from position `from`: one step
+// for a bulk create's 100,000 lines instead of a closure each (megabytes kept to the commit).
+class AppendRun {
+  constructor(readonly from: number) {}
+}
 
 // One account database (passwd, shadow, group or gshadow) in memory: its lines in file
 // order, untouched lines kept byte for byte, and an index by name. Entries are replaced,
@@ -33,22 +29,18 @@ export class DatabaseFile<T> {
   #hasDuplicates = false;
   readonly #nameOf: (entry: T) => string;
   readonly #format: (entry: T) => string;
-  #journal: (() => void)[] | null = null;
+  #journal: ((() => void) | AppendRun)[] | null = null;
   // Positions whose line the journal already restores: later changes of the same line in
   // the transaction need no entry (a bulk add of 10,000 members would otherwise keep every
   // intermediate version of the group's line alive until the commit).
   readonly #saved = new Set<number>();
-  // The bytes as last written, and the positions below their `length` changed since (true:
-  // the position held a line then). A render copies the unchanged bytes by reference and
-  // encodes only the changed and new lines: with 100,000 accounts, joining and encoding
-  // every line cost 30–60 ms per file and change, and the write of one big string more.
-  // A render inside a transaction is kept aside until the commit (a rollback keeps these).
-  #bytes: RenderedBytes | null = null;
-  readonly #dirty = new Map<number, boolean>();
-  #pending: RenderedBytes | null = null;
-  // The names set or deleted in the last transaction, and their entries before it.
-  readonly changedNames = new Set<string>();
-  readonly #previous = new Map<string, T | undefined>();
+  // The bytes as last written, spliced at the next render (database-bytes.ts).
+  readonly #bytes: FileBytes<T>;
+  // The names set or deleted in the transaction, and the entries before it of those that
+  // had one (a new name has none: no entry per created account). Handed over at the
+  // commit, not kept (a 100,000-row import's names were kept until the next transaction).
+  #changed = new Set<string>();
+  #previous = new Map<string, T>();
 
   // `bytes`: the file's content the lines were split from, when it ends with a newline
   // (or is empty): the next write splices it instead of rendering every line.
@@ -62,9 +54,8 @@ export class DatabaseFile<T> {
     this.#nameOf = nameOf;
     this.#format = format;
     this.#index = new Map();
-    this.#reindex();
-    if (bytes !== undefined && (bytes.length === 0 || bytes[bytes.length - 1] === 10))
-      this.#bytes = { chunks: [bytes], size: bytes.length, length: lines.length, starts: null };
+    this.#buildIndex();
+    this.#bytes = new FileBytes((line) => this.#textOf(line), bytes, lines.length);
   }
 
   // The file's next version from a new text (an outside change): a line whose text is
@@ -111,10 +102,7 @@ export class DatabaseFile<T> {
   // lines (no transaction open, nothing changed since): a file that only grew by whole lines
   // past them (useradd, groupadd) is taken in by appendLines. Null otherwise.
   getKeptBytes(): readonly Buffer[] | null {
-    const cache = this.#bytes;
-    if (cache === null || this.#journal !== null || this.#dirty.size > 0 || cache.length !== this.#lines.length)
-      return null;
-    return cache.chunks;
+    return this.#journal === null ? this.#bytes.getKept(this.#lines.length) : null;
   }
 
   // Adds `lines`, parsed from `tail`: the whole lines the file now holds past its kept bytes
@@ -122,16 +110,9 @@ export class DatabaseFile<T> {
   // nor indexed again (an outside useradd at 100,000 accounts cost a second of withText and
   // diff), and `tail` is kept after the other bytes.
   appendLines(lines: readonly DatabaseLine<T>[], tail: Buffer): void {
-    const cache = this.#bytes!;
-    // starts[length] is the end of the known lines, where the first new one starts; each
-    // new line's end is found in the bytes (a text decoded from invalid UTF-8 has another length).
-    const starts = cache.starts;
-    let end = 0;
     for (const line of lines) {
       const position = this.#lines.length;
       this.#lines.push(line);
-      end = tail.indexOf(10, end) + 1;
-      starts?.push(cache.size + end);
       if (this.#nis === -1 && (line.text.startsWith('+') || line.text.startsWith('-'))) this.#nis = position;
       if (!line.entry) continue;
       const name = this.#nameOf(line.entry);
@@ -139,10 +120,7 @@ export class DatabaseFile<T> {
       if (this.#index.has(name)) this.#hasDuplicates = true;
       else this.#index.set(name, position);
     }
-    const size = cache.size + tail.length;
-    const chunks = tail.length === 0 ? cache.chunks : [...cache.chunks, tail];
-    const joined = chunks.length > maxChunks ? [Buffer.concat(chunks, size)] : chunks;
-    this.#bytes = { chunks: joined, size, length: this.#lines.length, starts };
+    this.#bytes.append(tail, lines.length, this.#lines.length);
   }
 
   // An independent copy (a dry run works on one).
@@ -158,9 +136,10 @@ export class DatabaseFile<T> {
     return position === undefined ? undefined : this.#lines[position]!.entry!;
   }
 
-  // The entry of a name as it was before the current (or last) transaction.
+  // The entry of a name as it was before the transaction open (outside one: get).
   getBefore(name: string): T | undefined {
-    return this.#previous.has(name) ? this.#previous.get(name) : this.get(name);
+    if (this.#previous.has(name)) return this.#previous.get(name);
+    return this.#changed.has(name) ? undefined : this.get(name);
   }
 
   has(name: string): boolean {
@@ -182,32 +161,44 @@ export class DatabaseFile<T> {
     }
   }
 
+  // The names set or deleted in the transaction open (none outside one).
+  get changedNames(): ReadonlySet<string> {
+    return this.#changed;
+  }
+
   // Starts recording changes so that they can be undone.
   begin(): void {
     this.#journal = [];
-    this.#saved.clear();
-    this.changedNames.clear();
-    this.#previous.clear();
+    this.#forgetChanges();
   }
 
-  // Keeps the changes (changedNames and getBefore stay until the next begin).
-  commit(): void {
+  // Keeps the changes, and hands over what changed (getBefore answers as get from now on).
+  commit(): FileChanges<T> {
+    const changes = { names: this.#changed, before: this.#previous };
     this.#journal = null;
-    this.#saved.clear();
-    if (this.#pending) this.#adopt(this.#pending);
+    this.#forgetChanges();
+    this.#bytes.commit();
+    return changes;
   }
 
   // Undoes every change since begin().
   rollback(): void {
     const journal = this.#journal ?? [];
-    for (let step = journal.length - 1; step >= 0; step -= 1) journal[step]!();
-    // The lines are back as they were; the positions changed stay marked (re-encoded to the
-    // same bytes at the next render).
-    this.#pending = null;
+    for (let step = journal.length - 1; step >= 0; step -= 1) {
+      const undo = journal[step]!;
+      if (undo instanceof AppendRun) this.#truncate(undo.from);
+      else undo();
+    }
+    this.#bytes.rollback();
     this.#journal = null;
+    this.#forgetChanges();
+  }
+
+  // New maps rather than cleared ones: a bulk change's tables go with them.
+  #forgetChanges(): void {
     this.#saved.clear();
-    this.changedNames.clear();
-    this.#previous.clear();
+    if (this.#changed.size > 0) this.#changed = new Set();
+    if (this.#previous.size > 0) this.#previous = new Map();
   }
 
   // Adds or replaces the entry of its name. New entries go before the first NIS line,
@@ -229,11 +220,10 @@ export class DatabaseFile<T> {
       }
     } else if (this.#nis === -1) {
       this.#index.set(name, this.#lines.length);
+      // Another line after the last step's appended ones: that step undoes it too.
+      if (this.#journal && !(this.#journal.at(-1) instanceof AppendRun))
+        this.#journal.push(new AppendRun(this.#lines.length));
       this.#lines.push(line);
-      this.#journal?.push(() => {
-        this.#lines.pop();
-        this.#index.delete(name);
-      });
     } else {
       this.#saveWhole();
       this.#lines.splice(this.#nis, 0, line);
@@ -295,14 +285,7 @@ export class DatabaseFile<T> {
   // The file's bytes, in pieces to write one after another (the unchanged runs of the last
   // version, by reference, and the changed and new lines).
   renderBytes(): readonly Buffer[] {
-    const cache = this.#bytes;
-    const next =
-      cache === null || this.#dirty.size > Math.max(64, cache.length >> 4)
-        ? this.#renderWhole()
-        : (this.#renderChanges(cache) ?? this.#renderWhole());
-    if (this.#journal) this.#pending = next;
-    else this.#adopt(next);
-    return next.chunks;
+    return this.#bytes.render(this.#lines, this.#journal !== null);
   }
 
   // The bytes to add at the end of the file as last written, when the transaction only
@@ -310,90 +293,7 @@ export class DatabaseFile<T> {
   // render: the file's next bytes are the last ones and these.
   // (`offset`: the size of the file as last written, where they go.)
   renderAppend(): { offset: number; bytes: Buffer } | null {
-    const cache = this.#bytes;
-    if (cache === null || this.#dirty.size > 0 || this.#lines.length === cache.length) return null;
-    const next = this.#renderChanges(cache);
-    if (next === null || next.added === null) return null;
-    if (this.#journal) this.#pending = next;
-    else this.#adopt(next);
-    return { offset: cache.size, bytes: next.added };
-  }
-
-  #renderWhole(): RenderedBytes {
-    const texts: string[] = [];
-    for (const line of this.#lines) if (line) texts.push(this.#textOf(line));
-    const bytes = Buffer.from(texts.length === 0 ? '' : `${texts.join('\n')}\n`, 'utf8');
-    return { chunks: [bytes], size: bytes.length, length: this.#lines.length, starts: null };
-  }
-
-  // The last bytes with the changed positions spliced in and the new lines appended; null
-  // when the bytes do not match the lines (then everything is rendered).
-  // (`added`: the bytes of the new lines, the last piece.)
-  #renderChanges(cache: RenderedBytes): (RenderedBytes & { added: Buffer | null }) | null {
-    const chunks: Buffer[] = [];
-    let starts: number[] | null = null;
-    if (this.#dirty.size === 0) chunks.push(...cache.chunks);
-    else {
-      const base = cache.chunks.length === 1 ? cache.chunks[0]! : Buffer.concat(cache.chunks, cache.size);
-      const old = cache.starts ?? this.#findStarts(base, cache.length);
-      if (old === null) return null;
-      const positions = [...this.#dirty.keys()].sort((a, b) => a - b);
-      starts = new Array<number>(cache.length + 1);
-      let shift = 0;
-      let from = 0;
-      let next = 0;
-      for (const position of positions) {
-        for (; next <= position; next += 1) starts[next] = old[next]! + shift;
-        if (old[position]! > from) chunks.push(base.subarray(from, old[position]));
-        const line = this.#lines[position];
-        const bytes = line ? Buffer.from(`${this.#textOf(line)}\n`, 'utf8') : null;
-        if (bytes) chunks.push(bytes);
-        shift += (bytes?.length ?? 0) - (old[position + 1]! - old[position]!);
-        from = old[position + 1]!;
-      }
-      for (; next <= cache.length; next += 1) starts[next] = old[next]! + shift;
-      if (from < base.length) chunks.push(base.subarray(from));
-    }
-    // The lines added since (a create appends).
-    const added: string[] = [];
-    for (let position = cache.length; position < this.#lines.length; position += 1) {
-      const line = this.#lines[position];
-      if (line) added.push(this.#textOf(line));
-    }
-    const addedBytes = added.length > 0 ? Buffer.from(`${added.join('\n')}\n`, 'utf8') : null;
-    if (addedBytes) chunks.push(addedBytes);
-    let size = 0;
-    for (const chunk of chunks) size += chunk.length;
-    // Starts for the new positions only when few (a bulk create's are found again if needed).
-    if (starts !== null && this.#lines.length - cache.length > 1000) starts = null;
-    else if (starts !== null || cache.starts !== null) {
-      starts ??= cache.starts!.slice();
-      for (let position = cache.length; position < this.#lines.length; position += 1) {
-        const line = this.#lines[position];
-        starts.push(starts.at(-1)! + (line ? Buffer.byteLength(line.text!, 'utf8') + 1 : 0));
-      }
-      starts.pop();
-      starts.push(size);
-    }
-    const joined = chunks.length > maxChunks ? [Buffer.concat(chunks, size)] : chunks;
-    return { chunks: joined, size, length: this.#lines.length, starts, added: addedBytes };
-  }
-
-  // Where each position's line starts in `bytes` (the file as of the last render: a
-  // position changed since counts as what it held then); null when they do not agree.
-  #findStarts(bytes: Buffer, length: number): number[] | null {
-    const starts = new Array<number>(length + 1);
-    let offset = 0;
-    for (let position = 0; position < length; position += 1) {
-      starts[position] = offset;
-      const held = this.#dirty.get(position) ?? this.#lines[position] !== null;
-      if (!held) continue;
-      const end = bytes.indexOf(10, offset);
-      if (end === -1) return null;
-      offset = end + 1;
-    }
-    starts[length] = offset;
-    return offset === bytes.length ? starts : null;
+    return this.#bytes.renderAppend(this.#lines, this.#journal !== null);
   }
 
   #textOf(line: Line<T>): string {
@@ -403,21 +303,25 @@ export class DatabaseFile<T> {
     return line.text!;
   }
 
-  #adopt(bytes: RenderedBytes): void {
-    this.#bytes = bytes;
-    this.#pending = null;
-    this.#dirty.clear();
-  }
-
   // Marks a position about to change (before it does: what it held is the bytes' state).
   #touch(position: number): void {
-    if (this.#bytes !== null && position < this.#bytes.length && !this.#dirty.has(position))
-      this.#dirty.set(position, this.#lines[position] !== null);
+    this.#bytes.touch(position, this.#lines[position] !== null);
   }
 
+  // (Only inside a transaction: a dry run's copy changes without one, and nothing reads it.)
   #remember(name: string): void {
-    this.changedNames.add(name);
-    if (!this.#previous.has(name)) this.#previous.set(name, this.get(name));
+    if (this.#journal === null || this.#changed.has(name)) return;
+    this.#changed.add(name);
+    const entry = this.get(name);
+    if (entry !== undefined) this.#previous.set(name, entry);
+  }
+
+  // Undoes an AppendRun: the lines from `from` on (each its name's: a later change of one
+  // was journaled after the run, and is undone by now) go with their names.
+  #truncate(from: number): void {
+    for (let position = this.#lines.length - 1; position >= from; position -= 1)
+      this.#index.delete(this.#nameOf(this.#lines[position]!.entry!));
+    this.#lines.length = from;
   }
 
   // Before a change that moves lines (an insertion before NIS lines, rare), the journal
@@ -431,11 +335,13 @@ export class DatabaseFile<T> {
     });
   }
 
+  // Lines moved: the bytes no longer match their positions.
   #reindex(): void {
-    // Lines moved: the bytes no longer match their positions.
-    this.#bytes = null;
-    this.#pending = null;
-    this.#dirty.clear();
+    this.#bytes.forget();
+    this.#buildIndex();
+  }
+
+  #buildIndex(): void {
     this.#index.clear();
     this.#nis = -1;
     this.#lines.forEach((line, position) => {

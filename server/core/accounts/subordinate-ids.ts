@@ -1,6 +1,7 @@
 import type { AccountDatabase } from './account-database.ts';
 import { parseDatabaseLines, parseOptionalNumber, type DatabaseLine } from './database-lines.ts';
 import type { LoginDefs } from './parse-login-defs.ts';
+import type { PasswdEntry } from './parse-passwd.ts';
 
 // One range of subordinate ids (subuid(5), subgid(5)): `owner:start:count`.
 export interface SubordinateRange {
@@ -63,26 +64,37 @@ export interface SubordinateChange {
 }
 
 // Reads the change from the transaction that just ran on `db` (its passwd entries before
-// and after): an account gone and one come with the same UID is a rename.
+// and after): an account gone and one come with the same UID is a rename. New accounts get
+// their ranges in the order they were made; they are grouped by UID only where an account
+// went (a bulk create of 100,000 made a map entry and an array per account).
 export function getSubordinateChange(db: AccountDatabase, defs: LoginDefs): SubordinateChange | null {
-  const comeByUid = new Map<number, string[]>();
+  const come: PasswdEntry[] = [];
   const goneByUid = new Map<number, string[]>();
   for (const login of db.passwd.changedNames) {
     const before = db.passwd.getBefore(login);
     const after = db.passwd.get(login);
-    if (!before && after) comeByUid.set(after.uid, [...(comeByUid.get(after.uid) ?? []), login]);
-    if (before && !after) goneByUid.set(before.uid, [...(goneByUid.get(before.uid) ?? []), login]);
+    if (!before && after) come.push(after);
+    if (before && !after) addTo(goneByUid, before.uid, login);
   }
+  const comeByUid = new Map<number, string[]>();
+  for (const { uid, login } of come) if (goneByUid.has(uid)) addTo(comeByUid, uid, login);
   const change: SubordinateChange = { added: [], removed: new Set(), renamed: new Map() };
   for (const [uid, gone] of goneByUid) {
-    const come = comeByUid.get(uid);
-    if (gone.length === 1 && come?.length === 1) {
-      change.renamed.set(gone[0]!, come[0]!);
-      comeByUid.delete(uid);
-    } else for (const login of gone) change.removed.add(login);
+    const logins = comeByUid.get(uid);
+    if (gone.length === 1 && logins?.length === 1) change.renamed.set(gone[0]!, logins[0]!);
+    else for (const login of gone) change.removed.add(login);
   }
-  for (const [uid, come] of comeByUid) if (uid >= defs.uidMin && uid <= defs.uidMax) change.added.push(...come);
+  for (const { uid, login } of come) {
+    const renamed = goneByUid.get(uid)?.length === 1 && comeByUid.get(uid)!.length === 1;
+    if (!renamed && uid >= defs.uidMin && uid <= defs.uidMax) change.added.push(login);
+  }
   return change.added.length + change.removed.size + change.renamed.size > 0 ? change : null;
+}
+
+function addTo(map: Map<number, string[]>, uid: number, login: string): void {
+  const logins = map.get(uid);
+  if (logins) logins.push(login);
+  else map.set(uid, [login]);
 }
 
 // Where a file's ranges are taken from (SUB_UID_MIN, SUB_UID_MAX, SUB_UID_COUNT or the GID ones).
@@ -148,7 +160,7 @@ function formatRange(range: SubordinateRange): string {
 // sorting and scanning every range from the start (50 ms per file and create with 100,000
 // accounts). Only for additions: a removal or a rename rebuilds it.
 export class SubordinateIndex {
-  readonly #sorted: SubordinateRange[];
+  #sorted: SubordinateRange[];
   readonly #owners = new Set<string>();
   // Every gap below `start` (before range `index`) is too small for `count` ids, or taken.
   #cursor: { key: string; index: number; start: number } | null = null;
@@ -160,7 +172,7 @@ export class SubordinateIndex {
       ranges.push(line.entry);
       this.#owners.add(line.entry.owner);
     }
-    this.#sorted = ranges.sort((a, b) => a.start - b.start);
+    this.#sorted = ranges.sort(byStart);
   }
 
   // The ranges `owners` without one get, as allocateRanges gives them (the lowest free
@@ -172,8 +184,6 @@ export class SubordinateIndex {
     let index = resume?.index ?? 0;
     let start = resume?.start ?? space.min;
     const added: SubordinateRange[] = [];
-    // Where each new range goes in the sorted list (before the range it stopped at).
-    const places: number[] = [];
     for (const owner of wanted) {
       for (; index < this.#sorted.length; index += 1) {
         const range = this.#sorted[index]!;
@@ -183,25 +193,52 @@ export class SubordinateIndex {
       }
       if (start + space.count - 1 > space.max) break;
       added.push({ owner, start, count: space.count });
-      places.push(index);
       start += space.count;
     }
     const at = index;
     return {
       added,
       commit: () => {
-        // A few are put in place (from the last, so that the earlier places still hold);
-        // many (a bulk create) are sorted in with the rest.
-        if (added.length <= 16)
-          for (let position = added.length - 1; position >= 0; position -= 1)
-            this.#sorted.splice(places[position]!, 0, added[position]!);
-        else {
-          for (const range of added) this.#sorted.push(range);
-          this.#sorted.sort((a, b) => a.start - b.start);
-        }
+        // Allocated in order of start: merged in, not sorted again (a bulk create of 100,000
+        // re-sorted 200,000 ranges per file, 17.6× the time of 10,000).
+        this.#sorted = mergeByStart(this.#sorted, added);
         for (const range of added) this.#owners.add(range.owner);
         this.#cursor = { key, index: at + added.length, start };
       },
     };
   }
+}
+
+function byStart(a: SubordinateRange, b: SubordinateRange): number {
+  return a.start - b.start;
+}
+
+// `sorted` and `added`, each sorted by start, in one list sorted by start: the order a
+// stable sort of the two concatenated gives (of equal starts, those of `sorted` first).
+// A few are put in place; more are merged in one pass.
+export function mergeByStart(sorted: SubordinateRange[], added: readonly SubordinateRange[]): SubordinateRange[] {
+  if (added.length === 0) return sorted;
+  if (added.length <= 16) {
+    for (const range of added) {
+      // After the last range that starts at or before it (binary search).
+      let low = 0;
+      let high = sorted.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (sorted[middle]!.start <= range.start) low = middle + 1;
+        else high = middle;
+      }
+      sorted.splice(low, 0, range);
+    }
+    return sorted;
+  }
+  const merged = new Array<SubordinateRange>(sorted.length + added.length);
+  let from = 0;
+  let next = 0;
+  for (let position = 0; position < merged.length; position += 1)
+    merged[position] =
+      next === added.length || (from < sorted.length && sorted[from]!.start <= added[next]!.start)
+        ? sorted[from++]!
+        : added[next++]!;
+  return merged;
 }

@@ -156,4 +156,91 @@ describe('account database files', () => {
       parseDatabaseFile.passwd('root:x:0:0::/:/bin/sh', Buffer.from('root:x:0:0::/:/bin/sh')).getKeptBytes(),
     ).toBeNull();
   });
+
+  it('hands over what a transaction changed at its commit and keeps none of it', () => {
+    const db = AccountDatabase.parse(passwd, shadow, group, gshadow);
+    const alice = db.passwd.get('alice')!;
+    const carol = {
+      login: 'carol',
+      password: 'x',
+      uid: 1001,
+      gid: 100,
+      gecos: '',
+      home: '/home/carol',
+      shell: '/bin/sh',
+    };
+    db.begin();
+    db.passwd.set({ ...alice, shell: '/bin/sh' });
+    db.passwd.set(carol);
+    db.group.delete('users');
+    // Inside the transaction: the names changed and their entries before it.
+    expect([...db.passwd.changedNames]).toEqual(['alice', 'carol']);
+    expect(db.passwd.getBefore('alice')).toBe(alice);
+    expect(db.passwd.getBefore('carol')).toBeUndefined();
+    expect(db.isChanged('group')).toBe(true);
+    expect(db.isChanged('shadow')).toBe(false);
+    const { logins, groups, before } = db.commit();
+    expect([...logins]).toEqual(['alice', 'carol']);
+    expect([...groups]).toEqual(['users']);
+    expect(before.passwd.get('alice')).toBe(alice);
+    expect(before.passwd.get('carol')).toBeUndefined();
+    expect(before.group.get('users')!.members).toEqual(['alice']);
+    // A name the transaction did not change reads as it is.
+    expect(before.passwd.get('root')).toBe(db.passwd.get('root'));
+    // The files keep nothing of it: the next reader sees the entries as they are.
+    expect(db.passwd.changedNames.size).toBe(0);
+    expect(db.passwd.getBefore('alice')!.shell).toBe('/bin/sh');
+    expect(db.passwd.getBefore('carol')).toBe(db.passwd.get('carol'));
+    // A change outside a transaction (a dry run's copy) records nothing.
+    const trial = db.clone();
+    trial.passwd.delete('carol');
+    expect(trial.passwd.changedNames.size).toBe(0);
+  });
+
+  it('undoes any mix of appends, changes, renames and deletes, and tells each name as it was before', () => {
+    let seed = 7;
+    const random = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % below;
+    };
+    const entry = (login: string, uid: number) => ({
+      login,
+      password: 'x',
+      uid,
+      gid: 100,
+      gecos: '',
+      home: `/home/${login}`,
+      shell: '/bin/sh',
+    });
+    const text = Array.from({ length: 30 }, (_, i) => `user${i}:x:${1000 + i}:100::/home/user${i}:/bin/sh\n`).join('');
+    for (let round = 0; round < 60; round += 1) {
+      const file = parseDatabaseFile.passwd(text, Buffer.from(text));
+      const names = () => [...file.entries()].map((known) => known.login);
+      const before = new Map([...file.entries()].map((known) => [known.login, known]));
+      file.begin();
+      for (let step = 0; step < 40; step += 1) {
+        const known = names();
+        const pick = known[random(known.length)]!;
+        const kind = random(5);
+        if (kind <= 1) file.set(entry(`new${round}x${step}`, 5000 + step));
+        else if (kind === 2) file.set({ ...file.get(pick)!, shell: `/bin/s${step}` });
+        else if (kind === 3) file.delete(pick);
+        else if (!file.has(`${pick}r`)) file.rename(pick, entry(`${pick}r`, 6000 + step));
+      }
+      // Every name, known before or since, reads as it was before the transaction.
+      for (const name of new Set([...before.keys(), ...names()])) expect(file.getBefore(name)).toBe(before.get(name));
+      if (round % 2 === 0) {
+        file.rollback();
+        expect(file.render()).toBe(text);
+        expect(names()).toEqual([...before.keys()]);
+        for (const [name, known] of before) expect(file.get(name)).toBe(known);
+      } else {
+        const after = file.render();
+        const { names: changed, before: previous } = file.commit();
+        for (const name of changed) expect(previous.get(name)).toBe(before.get(name));
+        expect(file.render()).toBe(after);
+        expect(parseDatabaseFile.passwd(after).size).toBe(file.size);
+      }
+    }
+  });
 });

@@ -69,6 +69,27 @@ describe('the one rule for the paths a request may name', () => {
     noteHomeChange(db, 'dave', '/home/dave', null);
     expect(getPathProblem(db, 'carol', '/home/dave/x', '/home')).toBeNull();
   });
+
+  it('follows a home shared by several accounts as they come and go', () => {
+    const db = database();
+    expect(getPathProblem(db, 'carol', '/home/shared', '/home')).toBeNull();
+    noteHomeChange(db, 'dave', null, '/home/shared');
+    noteHomeChange(db, 'erin', null, '/home/shared/');
+    noteHomeChange(db, 'erin', null, '/home/shared');
+    expect(getPathProblem(db, 'carol', '/home/shared', '/home')).toContain('home of dave, erin');
+    expect(getPathProblem(db, 'dave', '/home/shared', '/home')).toContain('home of erin');
+    noteHomeChange(db, 'dave', '/home/shared', null);
+    // erin's own home again; anyone else's is still taken, and counted once below /home.
+    expect(getPathProblem(db, 'erin', '/home/shared', '/home')).toBeNull();
+    expect(getPathProblem(db, 'carol', '/home/shared/x', '/home')).toContain('home of erin');
+    noteHomeChange(db, 'carol', '/home/shared', null);
+    expect(getPathProblem(db, 'dave', '/home/shared', '/home')).toContain('home of erin');
+    noteHomeChange(db, 'erin', '/home/shared', null);
+    expect(getPathProblem(db, 'carol', '/home/shared', '/home')).toBeNull();
+    expect(getPathProblem(db, 'carol', '/home', '/home')).toContain('/home');
+    noteHomeChange(db, 'frank', null, '/home/shared/frank');
+    expect(getPathProblem(db, 'carol', '/home/shared', '/home')).toContain('contains');
+  });
 });
 
 describe('homes compared normalized (red team HIGH 5)', () => {

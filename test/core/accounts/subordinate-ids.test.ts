@@ -6,6 +6,7 @@ import {
   allocateRanges,
   changeSubordinateLines,
   findFreeRange,
+  mergeByStart,
   parseSubordinateIds,
   SubordinateIndex,
 } from '../../../server/core/accounts/subordinate-ids.ts';
@@ -164,5 +165,25 @@ describe('subordinate ids (subuid, subgid)', () => {
     expect(index.allocate(['late'], { ...space, max: 20_000 }).added).toEqual(
       allocateRanges(known, ['late'], space.min, 20_000, space.count),
     );
+  });
+
+  it('merges new ranges into the sorted ones in the order a stable sort gives, few or many', () => {
+    // A small generator with a seed: the same cases at every run.
+    let seed = 18;
+    const random = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % below;
+    };
+    const sortedRanges = (count: number, tag: string) =>
+      Array.from({ length: count }, (_, i) => ({ owner: `${tag}${i}`, start: random(50), count: 1 + random(3) })).sort(
+        (a, b) => a.start - b.start,
+      );
+    for (let round = 0; round < 300; round += 1) {
+      // Equal starts on both sides, empty sides, and both sides of the 16 that switches ways.
+      const sorted = sortedRanges(random(40), 's');
+      const added = sortedRanges([0, 1, 5, 16, 17, 60][round % 6]!, 'a');
+      const expected = [...sorted, ...added].sort((a, b) => a.start - b.start);
+      expect(mergeByStart([...sorted], added), `round ${round}`).toEqual(expected);
+    }
   });
 });

@@ -1,14 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getFileTag, type FileTag } from '../account-database.ts';
-import type { DatabaseLine } from '../database-lines.ts';
 import type { LoginDefs } from '../parse-login-defs.ts';
 import {
   changeSubordinateLines,
   parseSubordinateIds,
   SubordinateIndex,
   type SubordinateChange,
-  type SubordinateRange,
   type SubordinateSpace,
 } from '../subordinate-ids.ts';
 import type { AccountFileWrite } from './commit-account-files.ts';
@@ -17,20 +15,20 @@ import type { AccountFileWrite } from './commit-account-files.ts';
 const subordinateNames = ['subuid', 'subgid'] as const;
 type SubordinateName = (typeof subordinateNames)[number];
 
-// A file as last read or written: its bytes in pieces (the last ones appended), its lines,
-// and its ranges indexed for additions.
+// A file as last read or written: its bytes in pieces (the last ones appended) and its
+// ranges indexed for additions. Its lines are not kept: a removal or a rename (rare) parses
+// the bytes again, where 100,000 lines kept with their texts were 23 MiB per file.
 type Cached = {
   tag: FileTag;
   chunks: Buffer[];
   size: number;
-  lines: DatabaseLine<SubordinateRange>[];
   index: SubordinateIndex;
 };
 
 // More pieces than this are joined into one buffer.
 const maxChunks = 32;
 
-// etc/subuid and etc/subgid of a root, read when their tag changes and kept parsed between
+// etc/subuid and etc/subgid of a root, read when their tag changes and kept indexed between
 // transactions (10,000 lines each: parsing them on every create cost milliseconds). The
 // store locks and stages them with the other account files, so a create is one locked
 // write, not two. Files that do not exist are left alone, as useradd does.
@@ -97,16 +95,16 @@ export class SubordinateIdFiles {
     const cached = this.#cache.get(name);
     if (cached?.tag === tag) return cached;
     const bytes = await readFile(path);
-    const lines = parseSubordinateIds(bytes.toString('utf8'));
-    const fresh = { tag, chunks: [bytes], size: bytes.length, lines, index: new SubordinateIndex(lines) };
+    const index = new SubordinateIndex(parseSubordinateIds(bytes.toString('utf8')));
+    const fresh = { tag, chunks: [bytes], size: bytes.length, index };
     this.#cache.set(name, fresh);
     return fresh;
   }
 }
 
 // A file's next version after `change`, and what to do once it is written; null when nothing
-// changes. An addition alone appends to the bytes as they were (the lines kept are the same
-// array, grown at the commit); a removal or a rename renders every line.
+// changes. An addition alone appends to the bytes as they were; a removal or a rename
+// renders every line.
 function getNext(
   current: Cached,
   change: SubordinateChange,
@@ -114,13 +112,12 @@ function getNext(
 ): (Omit<Cached, 'tag'> & { commit: () => void; appended: Buffer | null }) | null {
   if (change.removed.size > 0 || change.renamed.size > 0) {
     const text = Buffer.concat(current.chunks, current.size).toString('utf8');
-    const next = changeSubordinateLines(text, current.lines, change, space);
+    const next = changeSubordinateLines(text, parseSubordinateIds(text), change, space);
     if (!next) return null;
     const bytes = Buffer.from(next.text, 'utf8');
     return {
       chunks: [bytes],
       size: bytes.length,
-      lines: next.lines,
       index: new SubordinateIndex(next.lines),
       commit: () => {},
       appended: null,
@@ -128,25 +125,27 @@ function getNext(
   }
   const { added, commit } = current.index.allocate(change.added, space);
   if (added.length === 0) return null;
-  const texts = added.map((range) => `${range.owner}:${range.start}:${range.count}\n`);
-  const chunks = [...current.chunks];
   // A last line without its newline gets one, as changeSubordinateLines gives it.
-  const last = chunks.at(-1);
-  const newline = last !== undefined && last.length > 0 && last[last.length - 1] !== 10 ? '\n' : '';
-  const appended = Buffer.from(newline + texts.join(''), 'utf8');
-  chunks.push(appended);
-  let size = 0;
-  for (const chunk of chunks) size += chunk.length;
-  const lines = current.lines;
+  const last = current.chunks.at(-1);
+  let text = last !== undefined && last.length > 0 && last[last.length - 1] !== 10 ? '\n' : '';
+  // Encoded a thousand lines at a time: a bulk create's one string went to the old generation.
+  const pieces: Buffer[] = [];
+  added.forEach((range, position) => {
+    text += `${range.owner}:${range.start}:${range.count}\n`;
+    if (position % 1000 === 999) {
+      pieces.push(Buffer.from(text, 'utf8'));
+      text = '';
+    }
+  });
+  if (text !== '') pieces.push(Buffer.from(text, 'utf8'));
+  const appended = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  const chunks = [...current.chunks, appended];
+  const size = current.size + appended.length;
   return {
     chunks: chunks.length > maxChunks ? [Buffer.concat(chunks, size)] : chunks,
     size,
-    lines,
     index: current.index,
     appended,
-    commit: () => {
-      commit();
-      added.forEach((entry, position) => lines.push({ entry, text: texts[position]!.slice(0, -1) }));
-    },
+    commit,
   };
 }
