@@ -62,7 +62,16 @@ export class AccountDatabase {
   static fromBytes(files: Record<DatabaseName, Buffer>): AccountDatabase {
     const file = <K extends DatabaseName>(name: K) =>
       parseDatabaseFile[name](files[name].toString('utf8'), files[name]) as AccountDatabase[K];
-    return new AccountDatabase(file('passwd'), file('shadow'), file('group'), file('gshadow'), file('descriptions'));
+    const passwd = file('passwd');
+    // shadow's logins are passwd's strings (one copy of each login for both files).
+    const shadowText = files.shadow.toString('utf8');
+    const shadow = new DatabaseFile<ShadowEntry>(
+      parseShadow(shadowText, (login) => passwd.get(login)?.login),
+      (entry) => entry.login,
+      formatShadow,
+      files.shadow,
+    );
+    return new AccountDatabase(passwd, shadow, file('group'), file('gshadow'), file('descriptions'));
   }
 
   // This database with one file replaced by a new text of it (an outside change), read as
