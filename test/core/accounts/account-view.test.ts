@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccountDatabase } from '../../../server/core/accounts/account-database.ts';
 import { parseLoginDefs } from '../../../server/core/accounts/parse-login-defs.ts';
-import {
-  getAccountView,
-  getGroupView,
-  getMembershipIndex,
-} from '../../../server/core/accounts/account-view.ts';
+import { getAccountView, getGroupView, getMembershipIndex } from '../../../server/core/accounts/account-view.ts';
 
 // The views' version tags: pages rendered before a restart send them back with an edit, so the
 // tag of an unchanged account never changes with the way the view is built (account-view.ts
