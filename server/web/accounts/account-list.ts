@@ -164,6 +164,9 @@ export class AccountList {
       entry.slot = slot;
     });
     const index = new SearchIndex(entries.map(getEntrySearch));
+    entries.forEach((entry, slot) => {
+      entry.search = index.getText(slot);
+    });
     this.#index = { generation: this.#generation, index };
     return index;
   }

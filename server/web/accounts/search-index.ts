@@ -18,6 +18,12 @@ export class SearchIndex {
     this.#starts[texts.length] = at;
   }
 
+  // Text `index` as a slice of the joined string: the list keeps these instead of its own
+  // copies (100,000 search texts were 6 MiB beside the joined string's 8.5).
+  getText(index: number): string {
+    return this.#joined.slice(this.#starts[index], this.#starts[index + 1]! - 1);
+  }
+
   // Which texts hold `word` (1 at their index), a word without white space.
   find(word: string): Uint8Array {
     const found = new Uint8Array(this.#starts.length - 1);

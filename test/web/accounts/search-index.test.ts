@@ -28,6 +28,8 @@ describe('the search index', () => {
         const expected = texts.map((text) => (text.includes(word) ? 1 : 0));
         expect([...index.find(word)], JSON.stringify({ texts, word })).toEqual(expected);
       }
+      // The list keeps these instead of its own copies: each must be its text exactly.
+      expect(texts.map((_, slot) => index.getText(slot))).toEqual(texts);
     }
   });
 
