@@ -2,7 +2,8 @@
 // Fastify serving a page of the same size, autocannon (50 connections, 10 s) on one, then
 // the other, three rounds in one run; each round's ratio, the servers' CPU per request
 // (/proc/PID/stat around the load: what a request costs whatever else the shared machine
-// runs), their peak RSS (VmHWM) and their start to listening, then the medians. `LICORN_BENCH_PROFILE_DIR=dir` has
+// runs; and the main thread's alone, the rest being mostly V8's GC helpers), their peak RSS
+// (VmHWM) and their start to listening, then the medians. `LICORN_BENCH_PROFILE_DIR=dir` has
 // every daemon write a CPU profile (`node --cpu-prof`) of its start and its load;
 // `LICORN_BENCH_KEEPALIVE_COMPARE=path` loads another build's `dist/server/main.js` too (a
 // checkout of the commit before, with the same node_modules and build/) in each round, before
