@@ -2,7 +2,8 @@
 // Fastify serving a page of the same size, autocannon (50 connections, 10 s) on one, then
 // the other, three rounds in one run; each round's ratio, the servers' CPU per request
 // (/proc/PID/stat around the load: what a request costs whatever else the shared machine
-// runs), their peak RSS (VmHWM) and their start to listening, then the medians. `LICORN_BENCH_PROFILE_DIR=dir` has
+// runs; and the main thread's alone, the rest being mostly V8's GC helpers), their peak RSS
+// (VmHWM) and their start to listening, then the medians. `LICORN_BENCH_PROFILE_DIR=dir` has
 // every daemon write a CPU profile (`node --cpu-prof`) of its start and its load;
 // `LICORN_BENCH_KEEPALIVE_COMPARE=path` loads another build's `dist/server/main.js` too (a
 // checkout of the commit before, with the same node_modules and build/) in each round, before
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { buildWebBundle } from '../web/build.ts';
 import { buildServerBundle } from '../server/build.ts';
 import { runAutocannonCounted } from './load-tools.ts';
-import { daemonScript, getCpuMs, getMemory, prepareWebPair, startServer } from './processes.ts';
+import { daemonScript, getCpuMs, getMainThreadCpuMs, getMemory, prepareWebPair, startServer } from './processes.ts';
 
 const rounds = Number(process.env.LICORN_BENCH_KEEPALIVE_ROUNDS ?? 3);
 const seconds = Number(process.env.LICORN_BENCH_KEEPALIVE_SECONDS ?? 10);
@@ -21,6 +22,8 @@ const seconds = Number(process.env.LICORN_BENCH_KEEPALIVE_SECONDS ?? 10);
 interface Figures {
   rate: number;
   cpuUsPerRequest: number;
+  // Of which the main thread's (the rest: V8's GC helper threads, libuv's pool).
+  mainUsPerRequest: number;
   startMs: number;
   peakMiB: number;
 }
@@ -29,11 +32,20 @@ interface Figures {
 async function measureOne(script: string, args: string[], nodeArgs: string[]): Promise<Figures> {
   const server = await startServer(script, args, {}, nodeArgs);
   try {
-    const cpuBefore = await getCpuMs(server.child.pid!);
+    const pid = server.child.pid!;
+    const [cpuBefore, mainBefore] = [await getCpuMs(pid), await getMainThreadCpuMs(pid)];
     const { rate, requests } = await runAutocannonCounted(server.port, seconds);
-    const cpuMs = (await getCpuMs(server.child.pid!)) - cpuBefore;
-    const { peakMiB } = await getMemory(server.child.pid!);
-    return { rate, cpuUsPerRequest: (cpuMs * 1000) / requests, startMs: server.startMs, peakMiB };
+    const cpuMs = (await getCpuMs(pid)) - cpuBefore;
+    const mainMs = (await getMainThreadCpuMs(pid)) - mainBefore;
+    const { peakMiB } = await getMemory(pid);
+    const perRequest = (ms: number) => (ms * 1000) / requests;
+    return {
+      rate,
+      cpuUsPerRequest: perRequest(cpuMs),
+      mainUsPerRequest: perRequest(mainMs),
+      startMs: server.startMs,
+      peakMiB,
+    };
   } finally {
     await server.stop();
   }
@@ -67,15 +79,18 @@ export async function runKeepAliveBench(): Promise<void> {
         const other = before.at(-1)!;
         process.stdout.write(
           `round ${round}: the other build ${other.rate.toFixed(0)} req/s, ${other.cpuUsPerRequest.toFixed(1)} µs ` +
-            `CPU/req, peak RSS ${other.peakMiB.toFixed(1)} MiB, start ${other.startMs.toFixed(0)} ms; ` +
+            `CPU/req (main thread ${other.mainUsPerRequest.toFixed(1)}), peak RSS ${other.peakMiB.toFixed(1)} MiB, ` +
+            `start ${other.startMs.toFixed(0)} ms; ` +
             `ratio ${(other.rate / theirs.at(-1)!.rate).toFixed(2)}×\n`,
         );
       }
       const [a, b] = [ours.at(-1)!, theirs.at(-1)!];
       process.stdout.write(
-        `round ${round}: licornd ${a.rate.toFixed(0)} req/s, ${a.cpuUsPerRequest.toFixed(1)} µs CPU/req, ` +
+        `round ${round}: licornd ${a.rate.toFixed(0)} req/s, ${a.cpuUsPerRequest.toFixed(1)} µs CPU/req ` +
+          `(main thread ${a.mainUsPerRequest.toFixed(1)}), ` +
           `peak RSS ${a.peakMiB.toFixed(1)} MiB, start ${a.startMs.toFixed(0)} ms; Fastify ${b.rate.toFixed(0)} ` +
-          `req/s, ${b.cpuUsPerRequest.toFixed(1)} µs CPU/req, peak RSS ${b.peakMiB.toFixed(1)} MiB, ` +
+          `req/s, ${b.cpuUsPerRequest.toFixed(1)} µs CPU/req (main thread ${b.mainUsPerRequest.toFixed(1)}), ` +
+          `peak RSS ${b.peakMiB.toFixed(1)} MiB, ` +
           `start ${b.startMs.toFixed(0)} ms; ` +
           `ratio ${(a.rate / b.rate).toFixed(2)}×\n`,
       );
@@ -84,7 +99,9 @@ export async function runKeepAliveBench(): Promise<void> {
     process.stdout.write(
       `median: ratio ${median(ratios).toFixed(2)}× (target ≥ 0.8×); CPU per request ` +
         `${median(ours.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs against ` +
-        `${median(theirs.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs; peak RSS ` +
+        `${median(theirs.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs (main threads ` +
+        `${median(ours.map((f) => f.mainUsPerRequest)).toFixed(1)} against ` +
+        `${median(theirs.map((f) => f.mainUsPerRequest)).toFixed(1)} µs); peak RSS ` +
         `${median(ours.map((f) => f.peakMiB)).toFixed(1)} MiB against ` +
         `${median(theirs.map((f) => f.peakMiB)).toFixed(1)} MiB; start to listening ` +
         `${median(ours.map((f) => f.startMs)).toFixed(0)} ms against ` +
@@ -94,7 +111,8 @@ export async function runKeepAliveBench(): Promise<void> {
       const ratiosBefore = before.map((figures, index) => figures.rate / theirs[index]!.rate);
       process.stdout.write(
         `the other build, median: ratio ${median(ratiosBefore).toFixed(2)}×; CPU per request ` +
-          `${median(before.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs; peak RSS ` +
+          `${median(before.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs (main thread ` +
+          `${median(before.map((f) => f.mainUsPerRequest)).toFixed(1)}); peak RSS ` +
           `${median(before.map((f) => f.peakMiB)).toFixed(1)} MiB; start ` +
           `${median(before.map((f) => f.startMs)).toFixed(0)} ms\n`,
       );

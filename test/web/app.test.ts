@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, logIn, type TestApp } from '../helpers/test-app.ts';
 import { testPasswords } from '../helpers/sandbox.ts';
+import { getSecurityHeaders } from '../../server/web/plugins/security-headers.ts';
 
 let t: TestApp;
 let adminCookie: string;
@@ -74,6 +75,44 @@ describe('pages and roles', () => {
       expect(response.headers['referrer-policy']).toBe('no-referrer');
       expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
     }
+  });
+
+  // Every header helmet sets, with its value, on each kind of answer: a page, a redirect, a
+  // 404, an API refusal, a form refused without its CSRF token, a static file (which keeps its
+  // own cache-control), a WebSocket upgrade refused for its foreign Origin.
+  it('sends every helmet header, unchanged, on pages, redirects, errors and static files', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/login/' });
+    const style = /href="(\/static\/main-style-[A-Z0-9]+\.css)"/.exec(page.body)![1]!;
+    const json = { accept: 'application/json' };
+    const answers = [
+      page,
+      await t.app.inject({ method: 'GET', url: '/', headers: { cookie: adminCookie } }),
+      await t.app.inject({ method: 'GET', url: '/' }),
+      await t.app.inject({ method: 'GET', url: '/nowhere', headers: { cookie: adminCookie } }),
+      await t.app.inject({ method: 'GET', url: '/api/v1/sessions', headers: json }),
+      await t.app.inject({ method: 'POST', url: '/logout/', headers: { cookie: adminCookie } }),
+      await t.app.inject({
+        method: 'GET',
+        url: '/ws',
+        headers: {
+          cookie: adminCookie,
+          origin: 'https://elsewhere.example',
+          connection: 'upgrade',
+          upgrade: 'websocket',
+        },
+      }),
+      await t.app.inject({ method: 'GET', url: style }),
+    ];
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 302, 404, 401, 403, 403, 200]);
+    const expected = Object.entries(getSecurityHeaders());
+    expect(expected.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['content-security-policy', 'strict-transport-security', 'x-frame-options']),
+    );
+    for (const answer of answers) {
+      for (const [name, value] of expected)
+        expect([answer.statusCode, name, answer.headers[name]]).toEqual([answer.statusCode, name, value]);
+    }
+    expect(answers.slice(0, -1).map((answer) => answer.headers['cache-control'])).toEqual(Array(7).fill('no-store'));
   });
 
   it('renders pages with no inline script or style', async () => {
