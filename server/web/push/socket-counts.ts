@@ -3,7 +3,7 @@ import type { RefusalReason } from './push-refusals.ts';
 
 // The open push sockets of each session and each client address, against their limits
 // (config push.max_sockets_per_*). Counted as sockets open and close: each new socket was
-// checked by walking every open one, a million steps when 1,000 pages came back at once.
+// checked by walking every open one: half a million steps when 1,000 pages came back at once.
 export class SocketCounts {
   readonly #bySession = new Map<string, number>();
   readonly #byAddress = new Map<string, number>();
