@@ -1,8 +1,8 @@
 // The status benchmark: the daemon's CPU for sampling and pushing at 1 Hz to 20 followers
-// against the same daemon idle (same run); 1,000 WebSocket clients following `status` for
-// a soak (5 minutes by default): every client gets every sample, the daemon's CPU, its RSS
-// growth; then, in Chromium, one tick's redraw of the whole Status page with that history,
-// and with a full 10 minutes of its samples replayed.
+// against the same daemon idle (same run); 1,000 WebSocket clients following the Status
+// page's topic for a soak (5 minutes by default): every client gets every sample, the
+// daemon's CPU, its RSS growth; then, in Chromium, one tick's redraw of the whole Status
+// page with that history, and with a full 10 minutes of its samples replayed.
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import type { Page } from 'playwright-core';
 import { packHistory } from '../common/pack-history.ts';
+import { statusPageTopic } from '../common/status-charts.ts';
 import type { StatusSample } from '../server/core/status/status-monitor.ts';
 import { getCookieHeader, launchChromium, logIn } from './browser.ts';
 import { getMemory, startBenchDaemon, type ServerProcess } from './processes.ts';
@@ -37,7 +38,8 @@ async function measureCpu(pid: number, seconds: number): Promise<number> {
   return (((await getCpuSeconds(pid)) - before) * 100) / ((performance.now() - started) / 1000);
 }
 
-// A WebSocket following `status` that notes the time of every sample it receives.
+// A WebSocket following the Status page's topic (the history of its charts, then every
+// sample) that notes the time of every sample it receives.
 async function openFollower(port: number, cookie: string): Promise<{ socket: WebSocket; times: number[] }> {
   const socket = new WebSocket(`wss://127.0.0.1:${port}/ws`, {
     headers: { cookie, origin: `https://127.0.0.1:${port}` },
@@ -54,7 +56,7 @@ async function openFollower(port: number, cookie: string): Promise<{ socket: Web
     const time = /"samples":\[\{"time":(\d+)/.exec(data.toString())?.[1];
     if (time) times.push(Number(time));
   });
-  socket.send(JSON.stringify({ subscribe: ['status'] }));
+  socket.send(JSON.stringify({ subscribe: [statusPageTopic] }));
   return { socket, times };
 }
 

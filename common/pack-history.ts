@@ -13,12 +13,19 @@ export interface PackedHistory {
   values: Record<string, (number | null)[]>;
 }
 
-// Packs samples, oldest first. Used on both sides: the status topic and the history file
-// pack, the browser's status feed unpacks.
-export function packHistory(samples: readonly TimedSample[]): PackedHistory {
+// Packs samples, oldest first, with the metrics `include` takes (all by default). Used on
+// both sides: the status topic and the history file pack, the browser's status feed unpacks.
+export function packHistory(
+  samples: readonly TimedSample[],
+  include: (metric: string) => boolean = () => true,
+): PackedHistory {
   const values: Record<string, (number | null)[]> = {};
+  const included = new Map<string, boolean>();
   samples.forEach((sample, index) => {
     for (const [key, value] of Object.entries(sample.values)) {
+      let taken = included.get(key);
+      if (taken === undefined) included.set(key, (taken = include(key)));
+      if (!taken) continue;
       values[key] ??= new Array<number | null>(samples.length).fill(null);
       values[key]![index] = value;
     }

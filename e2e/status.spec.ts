@@ -89,3 +89,15 @@ test('the status page draws every chart, moves with new samples and shows values
   await page.screenshot({ path: 'test-results/e2e/status-dark.png', fullPage: true });
   await logOutAndClose(page);
 });
+
+test("the dashboard's card draws the CPU from the topic of its one chart, and the load and memory", async ({
+  browser,
+}) => {
+  const page = await logInAs(browser, 'admin', testPasswords.admin);
+  await expect(page.locator('#connection-state')).toHaveAttribute('data-state', 'live');
+  // Its history holds the CPU's metrics only; the bars and the memory read the last sample.
+  await expect(page.locator('[data-chart="cpu-card"] [data-key="cpu.user"] path').first()).toHaveAttribute('d', /^M/);
+  await expect(page.locator('[data-chart="load-card"] .bar')).toHaveCount(3);
+  await expect(page.locator('#memory-card')).toHaveText(/\d/);
+  await logOutAndClose(page);
+});

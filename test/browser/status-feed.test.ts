@@ -38,6 +38,16 @@ describe('the status feed of a page', () => {
     expect(draws.at(-1)).toEqual({ times: [now - 2000, now - 1000, now, now + 1000, now + 2000] });
   });
 
+  it("takes a chart topic's history with its last sample whole", () => {
+    const draws: { time: number; values: Record<string, number> }[][] = [];
+    new StatusFeed((samples) => draws.push(samples));
+    const now = Date.now();
+    const latest = { time: now - 1000, values: { 'cpu.user': 2, 'load.1': 0.5 } };
+    const history = packHistory([sample(now - 2000, 1), sample(now - 1000, 2)]);
+    applyStreamMessages([{ action: 'sample', target: 'status', data: { range: '10m', history, latest } }]);
+    expect(draws.at(-1)).toEqual([sample(now - 2000, 1), latest]);
+  });
+
   it('keeps live samples aside while another range is shown, and forgets samples older than 10 minutes', () => {
     const draws: number[][] = [];
     const feed = new StatusFeed((samples) => draws.push(samples.map((item) => item.time)));

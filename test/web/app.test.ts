@@ -29,7 +29,7 @@ describe('pages and roles', () => {
     expect(connected).toContain('connected now');
     expect(connected).not.toContain('dnguyen');
     expect(away).toMatch(/<span class="login">dnguyen<\/span>[\s\S]*last seen <time datetime="/);
-    expect(page.body).toContain('data-topics="sessions accounts-summary status"');
+    expect(page.body).toContain('data-topics="sessions accounts-summary status/cpu"');
     expect(page.body).toMatch(/<section id="accounts-summary"[\s\S]*<dt>Accounts<\/dt><dd>40<\/dd>/);
     expect(page.body).toContain('href="/me/"');
   });

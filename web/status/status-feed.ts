@@ -1,9 +1,17 @@
-// The samples a page shows, fed by the `status` topic: the history on (re)subscribe, then
-// one sample per tick, the last 10 minutes kept. Drawing stops while the tab is hidden and
-// catches up at once when it shows again.
+// The samples a page shows, fed by the status topic the page follows (`status/<charts>`,
+// common/status-charts.ts): the history on (re)subscribe, then one sample per tick, the last
+// 10 minutes kept. Drawing stops while the tab is hidden and catches up at once when it
+// shows again.
 import { registerChart } from '../stream/stream-actions.ts';
 import type { ChartSample } from './time-chart.ts';
 import { unpackHistory, type PackedHistory } from '../../common/pack-history.ts';
+
+// A history of the charts' metrics with its last sample whole (`latest`: the bars and
+// figures read every metric of the last sample only).
+function withLatest(samples: ChartSample[], latest: ChartSample | undefined): ChartSample[] {
+  if (latest && samples.at(-1)?.time === latest.time) samples[samples.length - 1] = latest;
+  return samples;
+}
 
 // How long the live view keeps samples.
 export const liveWindowMs = 10 * 60_000;
@@ -28,10 +36,10 @@ export class StatusFeed {
       if (!document.hidden && this.#pending) this.#redraw();
     });
     registerChart('status', (data) => {
-      const message = data as { history?: PackedHistory; samples?: ChartSample[] };
+      const message = data as { history?: PackedHistory; latest?: ChartSample; samples?: ChartSample[] };
       const cutoff = Date.now() - liveWindowMs - 5000;
       this.#liveSamples = message.history
-        ? unpackHistory(message.history)
+        ? withLatest(unpackHistory(message.history), message.latest)
         : [...this.#liveSamples.filter((sample) => sample.time >= cutoff), ...(message.samples ?? [])];
       if (!this.live) return;
       this.samples = this.#liveSamples;

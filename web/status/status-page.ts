@@ -8,6 +8,7 @@ import { formatCount, t } from '../i18n.ts';
 import { TimeChart, liveView, type ChartSample, type ChartView, type Series } from './time-chart.ts';
 import { StatusFeed } from './status-feed.ts';
 import { setText } from './set-text.ts';
+import { chartMetrics } from '../../common/status-charts.ts';
 
 type Range = '10m' | '24h';
 const views: Record<Range, ChartView> = { '10m': liveView, '24h': { windowMs: 24 * 3_600_000, sampleMs: 60_000 } };
@@ -71,7 +72,7 @@ export function startStatusPage(): void {
       format: 'rate',
       stacked: false,
       getSeries: (latest) =>
-        findSeries(latest, /^net\.(.+)\.(rx|tx)$/, (device, kind) =>
+        findSeries(latest, chartMetrics.network, (device, kind) =>
           kind === 'rx' ? t('status.network.in', { device }) : t('status.network.out', { device }),
         ),
     }),
@@ -80,7 +81,7 @@ export function startStatusPage(): void {
       format: 'rate',
       stacked: false,
       getSeries: (latest) =>
-        findSeries(latest, /^disk\.(.+)\.(read|write)$/, (device, kind) =>
+        findSeries(latest, chartMetrics.disks, (device, kind) =>
           kind === 'read' ? t('status.disk.read', { device }) : t('status.disk.write', { device }),
         ),
     }),

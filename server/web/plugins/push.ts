@@ -8,7 +8,7 @@ import { createAuditTopic } from '../push/topics/audit-topic.ts';
 import { createImportProgressTopic } from '../push/topics/import-progress-topic.ts';
 import { createGroupsTopics } from '../push/topics/groups-topic.ts';
 import { createGroupShareTopic } from '../push/topics/group-share-topic.ts';
-import { createStatusTopic } from '../push/topics/status-topic.ts';
+import { createStatusTopics } from '../push/topics/status-topic.ts';
 import { createVolumesTopic } from '../push/topics/volumes-topic.ts';
 import { createEventsTopic } from '../push/topics/events-topic.ts';
 import { getMediaDir } from '../volumes/volume-row.ts';
@@ -29,6 +29,7 @@ export default fp(
     const accountsTopic = createAccountsTopic(app.core.accounts, app.accountList, app.core.events, hub, render);
     const accountDetailsTopic = createAccountDetailsTopic(app.core.accounts, app.core.events, hub, render);
     const auditTopic = createAuditTopic(app.core.audit, app.core.events, hub, render, auditPageSize);
+    const status = createStatusTopics(app.core.status, hub, app.core.events);
     const topics = [
       sessionsTopic,
       accountsSummaryTopic,
@@ -38,11 +39,10 @@ export default fp(
       createImportProgressTopic(),
       ...createGroupsTopics(app.core.accounts, app.core.events, hub, render),
       createGroupShareTopic(app.core.shares, app.core.events, hub),
-      createStatusTopic(app.core.status, hub, app.core.events),
       createVolumesTopic(app.core.volumes, getMediaDir(app.core.root), app.core.events, hub, render),
       createEventsTopic(app.core.journal, hub, render),
     ];
-    topics.forEach((topic) => hub.registerTopic(topic));
+    [...topics, ...status.topics].forEach((topic) => hub.registerTopic(topic));
     const stopClosing = app.core.events.on('session-closed', ({ data }) => hub.closeSession(data.sessionId));
     // A session that lost rights (demoted) loses its sockets too: what they follow was chosen
     // with the old rights; the page reconnects and subscribes as what it now is.
@@ -52,6 +52,7 @@ export default fp(
     app.addHook('preClose', async () => hub.close());
     app.addHook('onClose', async () => {
       topics.forEach((topic) => topic.close());
+      status.close();
       stopClosing();
       stopDowngrading();
     });

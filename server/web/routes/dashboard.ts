@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { getCsrfToken } from '../plugins/csrf.ts';
+import { statusCardsTopic } from '../../../common/status-charts.ts';
 import { getSessionLists, getSessionRowData, withPresent } from '../push/topics/sessions-topic.ts';
 
 // The dashboard, for admins ("My account" is in my-account.ts).
@@ -17,7 +18,7 @@ export default async function dashboardRoutes(app: FastifyInstance): Promise<voi
       me,
       csrfToken: getCsrfToken(request, reply),
       page: 'dashboard',
-      topics: 'sessions accounts-summary status',
+      topics: `sessions accounts-summary ${statusCardsTopic}`,
       system,
       sessions,
       awaySessions,

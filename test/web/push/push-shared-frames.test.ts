@@ -3,7 +3,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { PushHub } from '../../../server/web/push/push-hub.ts';
-import { createStatusTopic } from '../../../server/web/push/topics/status-topic.ts';
+import { createStatusTopics } from '../../../server/web/push/topics/status-topic.ts';
+import { statusPageTopic } from '../../../common/status-charts.ts';
 import type { EventBus } from '../../../server/core/events/event-bus.ts';
 import type { StatusMonitor, StatusSample } from '../../../server/core/status/status-monitor.ts';
 
@@ -24,12 +25,13 @@ class FakeSocket extends EventEmitter {
 
 const log = { warn: () => {}, error: () => {}, debug: () => {} } as unknown as FastifyBaseLogger;
 
-// A monitor with ten minutes of history that counts how often the history is read.
+// A monitor with ten minutes of history that counts how often the history is read. Its
+// snapshot stays under 16 KiB: a larger frame goes in fragments (frame-outbox.ts).
 function createMonitor(): StatusMonitor & { reads: number; emit(sample: StatusSample): void } {
   const now = Date.now();
   const history = Array.from({ length: 600 }, (_, index) => ({
     time: now - (600 - index) * 1000,
-    values: { 'cpu.user': index % 100, 'memory.used': index * 1e6 },
+    values: { 'cpu.user': index % 100, 'memory.used': index * 1e3, 'daemon.rss': index % 10 },
   }));
   const listeners = new Set<(sample: StatusSample) => void>();
   return {
@@ -50,23 +52,25 @@ function createMonitor(): StatusMonitor & { reads: number; emit(sample: StatusSa
 }
 
 describe('1,000 status followers cost one rendered frame, not 1,000', () => {
-  it('packs the snapshot once and sends every follower the same buffer, as text', async () => {
+  it("packs each topic's snapshot once and sends every follower the same buffer, as text", async () => {
     const hub = new PushHub(log, { maxSockets: { perSession: 2000, perAddress: 2000 } });
     const monitor = createMonitor();
     const events = { on: () => () => {} } as unknown as EventBus;
-    const topic = createStatusTopic(monitor, hub, events);
-    hub.registerTopic(topic);
+    const status = createStatusTopics(monitor, hub, events);
+    status.topics.forEach((topic) => hub.registerTopic(topic));
     const viewer = { sessionId: 's', publicId: 'p', login: 'admin', isAdmin: true };
     const sockets = Array.from({ length: 1000 }, () => new FakeSocket());
     const firstSecond = Math.floor(Date.now() / 1000);
-    for (const socket of sockets) {
+    // Half follow every metric's history (`status`), half the Status page's charts'.
+    const topicOf = (index: number) => (index % 2 === 0 ? 'status' : statusPageTopic);
+    for (const [index, socket] of sockets.entries()) {
       hub.handleSocket(socket as unknown as WebSocket, {
         viewer,
         address: '127.0.0.1',
         locale: 'en',
         getViewer: () => viewer,
       });
-      socket.emit('message', Buffer.from('{"subscribe":["status"]}'), false);
+      socket.emit('message', Buffer.from(JSON.stringify({ subscribe: [topicOf(index)] })), false);
     }
     const end = Date.now() + 10_000;
     while (sockets.some((socket) => socket.sent.length === 0) && Date.now() < end)
@@ -77,17 +81,27 @@ describe('1,000 status followers cost one rendered frame, not 1,000', () => {
     const snapshots = sockets.map((socket) => socket.sent[0]!);
     expect(Buffer.isBuffer(snapshots[0]!.frame)).toBe(true);
     // (The window slides each second: each second boundary during the renders makes one more.)
-    expect(new Set(snapshots.map((sent) => sent.frame)).size).toBeLessThanOrEqual(seconds);
+    for (const parity of [0, 1]) {
+      const ofTopic = snapshots.filter((_sent, index) => index % 2 === parity);
+      expect(new Set(ofTopic.map((sent) => sent.frame)).size).toBeLessThanOrEqual(seconds);
+    }
     expect(snapshots.every((sent) => sent.binary === false)).toBe(true);
-    expect(JSON.parse(String(snapshots[0]!.frame))[0].data.history.times).toHaveLength(600);
-    // Renders within the same second and revision read the history once.
-    expect(monitor.reads).toBeLessThanOrEqual(seconds);
+    const [all, page] = [0, 1].map((index) => JSON.parse(String(snapshots[index]!.frame))[0].data);
+    expect(all.history.times).toHaveLength(600);
+    expect(Object.keys(all.history.values)).toEqual(['cpu.user', 'memory.used', 'daemon.rss']);
+    expect(all.latest).toBeUndefined();
+    // The page's charts draw the first two over time; the third is in the last sample only.
+    expect(page.history.times).toHaveLength(600);
+    expect(Object.keys(page.history.values)).toEqual(['cpu.user', 'memory.used']);
+    expect(page.latest.values['daemon.rss']).toBe(9);
+    // Renders within the same second and revision read the history once per topic.
+    expect(monitor.reads).toBeLessThanOrEqual(2 * seconds);
 
-    // Each tick: one buffer for all.
+    // Each tick: one buffer for all, whatever topic they follow.
     monitor.emit({ time: Date.now(), values: { 'cpu.user': 1 } });
     const ticks = sockets.map((socket) => socket.sent[1]!);
     expect(ticks.every((sent) => sent.frame === ticks[0]!.frame && sent.binary === false)).toBe(true);
-    topic.close();
+    status.close();
     hub.close();
   });
 });

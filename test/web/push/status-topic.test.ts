@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { callApi } from '../../helpers/test-app.ts';
 import { useSocketTestApp } from '../../helpers/ws-client.ts';
+import { statusPageTopic } from '../../../common/status-charts.ts';
 
 const server = useSocketTestApp();
 
 type StatusData = {
   history?: { times: number[]; values: Record<string, (number | null)[]> };
+  latest?: { time: number; values: Record<string, number> };
   samples?: { time: number; values: Record<string, number> }[];
 };
 
@@ -54,10 +56,50 @@ describe('the status topic and API', () => {
     expect(server.t.app.core.status.getHistory('10m').length).toBeGreaterThanOrEqual(2);
   });
 
+  it("sends a page the history of its charts' metrics and the last sample whole, then every sample", async () => {
+    const all = server.connect(server.admin.cookie);
+    await all.opened();
+    all.send({ subscribe: ['status'] });
+    const samples = (socket: typeof all) => socket.messages.flatMap((m) => (m.data as StatusData).samples ?? []);
+    await all.waitFor(() => samples(all).length >= 2, 'two samples');
+    const page = server.connect(server.admin.cookie);
+    await page.opened();
+    page.send({ subscribe: [statusPageTopic] });
+    const snapshot = await page.waitFor(
+      () => page.messages.find((m) => m.target === 'status' && (m.data as StatusData).history),
+      'the history',
+    );
+    const { history, latest } = snapshot.data as StatusData;
+    const metrics = Object.keys(history!.values);
+    expect(metrics).toEqual(expect.arrayContaining(['cpu.user', 'cpu.steal', 'memory.used', 'swap.used']));
+    expect(
+      metrics.every((key) => /^(cpu\.(user|system|iowait|steal)|memory\.|swap\.used|net\.|disk\.)/.test(key)),
+    ).toBe(true);
+    expect(metrics).not.toContain('cpu.idle');
+    expect(metrics).not.toContain('daemon.rss');
+    expect(latest!.time).toBe(history!.times.at(-1));
+    expect(latest!.values['daemon.rss']).toBeGreaterThan(0);
+    expect(latest!.values['load.1']).toBeGreaterThanOrEqual(0);
+    // Both follow the ticks, each sample whole.
+    const before = samples(page).length;
+    await page.waitFor(() => samples(page).length > before, 'a sample');
+    expect(samples(page).at(-1)!.values['daemon.rss']).toBeGreaterThan(0);
+    await all.waitFor(() => samples(all).some((sample) => sample.time === samples(page).at(-1)!.time), 'the same');
+
+    // Charts unknown, named twice or none are refused.
+    const wrong = server.connect(server.admin.cookie);
+    await wrong.opened();
+    wrong.send({ subscribe: ['status/cpu,cpu', 'status/nosuch', 'status/'] });
+    const notice = await wrong.waitFor(() => wrong.messages.find((m) => m.action === 'notify'), 'the refusal');
+    expect(notice.html).toContain('status/nosuch');
+    expect(wrong.messages.some((m) => m.target === 'status')).toBe(false);
+    for (const socket of [all, page, wrong]) socket.close();
+  });
+
   it('refuses the topic to a non-admin', async () => {
     const socket = server.connect(server.member.cookie);
     await socket.opened();
-    socket.send({ subscribe: ['status'] });
+    socket.send({ subscribe: ['status', statusPageTopic] });
     await socket.waitFor(() => socket.messages.find((m) => m.action === 'notify'), 'the refusal');
     expect(socket.frames.join('')).not.toContain('cpu.');
     expect(server.t.app.core.status.isSampling).toBe(false);
