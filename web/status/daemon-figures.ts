@@ -7,10 +7,12 @@ import { formatBytes, formatDecimal } from './format.ts';
 import type { ChartSample } from './series-paths.ts';
 import { setText } from './set-text.ts';
 
-// A figure: its term, the metrics it shows, and its text from their values (0 when missing).
+// A figure: its term, the metrics it shows, and its text from their values (0 when missing),
+// once `read` has kept of them what the text shows.
 interface Figure {
   term: string;
   keys: string[];
+  read?(values: number[]): number[];
   format(values: number[]): string;
 }
 
@@ -37,7 +39,11 @@ function getFigures(): Figure[] {
     format,
   });
   return [
-    figure('status.daemon.uptime', ['daemon.uptime'], ([value]) => formatUptime(value!)),
+    // Shown to the second under a minute, to the minute after (formatted again once a minute).
+    {
+      ...figure('status.daemon.uptime', ['daemon.uptime'], ([value]) => formatUptime(value!)),
+      read: ([value]) => [value! < 60 ? Math.floor(value!) : 60 * Math.floor(value! / 60)],
+    },
     figure('status.daemon.loopDelay', ['daemon.loopDelayP99'], ([value]) =>
       t('status.unit.ms', { value: formatDecimal(value!, 1) }),
     ),
@@ -88,7 +94,8 @@ export class DaemonFigures {
       );
     }
     this.#figures.forEach((figure, index) => {
-      const values = figure.keys.map((key) => latest.values[key] ?? 0);
+      const read = figure.keys.map((key) => latest.values[key] ?? 0);
+      const values = figure.read ? figure.read(read) : read;
       const shown = this.#shown[index];
       if (shown && shown.every((value, position) => value === values[position])) return;
       this.#shown[index] = values;

@@ -15,6 +15,7 @@ import { getSampleRuns } from './sample-runs.ts';
 import { getValueTicks } from './value-ticks.ts';
 import { t } from '../i18n.ts';
 import { setText } from './set-text.ts';
+import { ChartLegend } from './chart-legend.ts';
 
 export type { ChartSample } from './series-paths.ts';
 
@@ -72,7 +73,7 @@ export class TimeChart {
   // Where the newest run of samples starts, when inside the window: a line and its label.
   readonly #start: d3.Selection<SVGGElement, unknown, null, undefined>;
   readonly #startLabel: d3.Selection<SVGTextElement, unknown, null, undefined>;
-  readonly #legend: HTMLElement;
+  readonly #legend = new ChartLegend();
   readonly #rows = new ChartRows();
   readonly #paths = new SeriesPaths();
   readonly #buckets = new SampleBuckets();
@@ -116,9 +117,7 @@ export class TimeChart {
       .append('text')
       .attr('y', margin.top + 12)
       .attr('x', 4);
-    this.#legend = document.createElement('ul');
-    this.#legend.className = 'chart-legend';
-    options.element.append(this.#legend);
+    options.element.append(this.#legend.element);
     this.#svg
       .on('pointermove', (event: PointerEvent) => this.#showTooltip(event))
       .on('pointerleave', () => this.#hideTooltip());
@@ -191,7 +190,12 @@ export class TimeChart {
     this.#setTransform(this.#plot.node()!, `translate(${round(left)},${margin.top})`);
     this.#setTransform(this.#xAxis.node()!, `translate(${round(left)},${margin.top + innerHeight})`);
     this.#drawStart(runs.startedAt === null ? null : margin.left + this.#x(runs.startedAt), runs.startedAt);
-    this.#drawLegend([...this.#series, ...this.#overlay], latest);
+    this.#legend.draw(
+      [...this.#series, ...this.#overlay],
+      latest,
+      (value) => this.#format(value),
+      this.#options.getNote?.(latest),
+    );
   }
 
   // Writes a transform only when it changed (each write is a paint of the chart).
@@ -264,28 +268,6 @@ export class TimeChart {
         className: `series series-${allSeries.findIndex((series) => series.key === shape.key) % 8} ${shape.kind}`,
       })),
     );
-  }
-
-  // The legend's entries are made again only when the series change; otherwise their text
-  // is updated in place (a redraw a second).
-  #drawLegend(series: Series[], latest: ChartSample): void {
-    const keys = series.map((item) => item.key).join(' ');
-    const note = this.#options.getNote?.(latest);
-    if (this.#legend.dataset.keys !== keys) {
-      this.#legend.dataset.keys = keys;
-      this.#legend.replaceChildren(
-        ...series.map((_item, index) =>
-          Object.assign(document.createElement('li'), { className: `series-${index % 8}` }),
-        ),
-        ...(note === undefined ? [] : [Object.assign(document.createElement('li'), { className: 'chart-note' })]),
-      );
-    }
-    const texts = series.map((item) => `${item.label} ${this.#format(latest.values[item.key])}`);
-    if (note !== undefined) texts.push(note);
-    texts.forEach((text, index) => {
-      const entry = this.#legend.children[index]!;
-      setText(entry, text);
-    });
   }
 
   // A value, or "no data" where the sample lacks it (never a 0 nobody measured).
