@@ -62,7 +62,8 @@ export async function runStatusComparison(
     ['renderer CPU, % of a core', (cost) => cost.rendererCpu, '≤ 3'],
   ];
   printTable(
-    `Status page, 600 samples: this build against LICORN_BENCH_STATUS_COMPARE, ${rounds} rounds of ${seconds} s alternated (medians)`,
+    `Status page, 600 samples: this build against LICORN_BENCH_STATUS_COMPARE, ${rounds} rounds of ` +
+      `${seconds} s alternated (medians)`,
     figures.map(([name, get, target]) => ({
       name: `Chromium: ${name}`,
       ours: median(costs.after.map(get)),

@@ -37,7 +37,8 @@ describe("a status chart's rows", () => {
     expect(rows.get(samples).map((row) => row.time)).toEqual([101, 102]);
     expect(rows.get(samples).map((row) => row.sample)).toEqual(samples.slice(1));
     // Kept from call to call like the others.
-    expect(rows.get([...samples.slice(1), sample(103, { 'cpu.cores': 2 })]).map((row) => row.time)).toEqual([101, 102]);
+    const next = [...samples.slice(1), sample(103, { 'cpu.cores': 2 })];
+    expect(rows.get(next).map((row) => row.time)).toEqual([101, 102]);
   });
 
   it("reads a sample's values once while it stays, and again under other series or another history", () => {
