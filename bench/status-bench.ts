@@ -3,7 +3,10 @@
 // page's topic for a soak (5 minutes by default): every client gets every sample, the
 // daemon's CPU, its RSS growth; then, in Chromium, one tick's redraw of the whole Status
 // page with that history, and with a full 10 minutes of its samples replayed.
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+// LICORN_BENCH_SOAK_SECONDS (300) sets the soak, LICORN_BENCH_TRACE_SECONDS (30) each trace;
+// LICORN_BENCH_STATUS_COMPARE=path/to/dist/server/main.js then traces another build's page in
+// turn with this one's (status-compare.ts).
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -12,13 +15,14 @@ import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import type { Page } from 'playwright-core';
-import { packHistory } from '../common/pack-history.ts';
 import { statusPageTopic } from '../common/status-charts.ts';
 import type { StatusSample } from '../server/core/status/status-monitor.ts';
 import { getCookieHeader, launchChromium, logIn } from './browser.ts';
-import { getMemory, startBenchDaemon, type ServerProcess } from './processes.ts';
+import { getMemory, startBenchDaemon } from './processes.ts';
 import { printTable, type BenchRow } from './print-table.ts';
 import { measurePageCost, type PageCost } from './page-cost.ts';
+import { startReplayDaemon } from './status-replay.ts';
+import { runStatusComparison } from './status-compare.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quantile = (values: number[], q: number) =>
@@ -94,25 +98,6 @@ async function measureRedraws(page: Page, warmUp = 5, count = 40): Promise<numbe
     { polling: 1000, timeout: (warmUp + count) * 3000 },
   );
   return ((await page.evaluate('window.redraws')) as number[]).slice(warmUp, warmUp + count);
-}
-
-// A daemon whose saved status history is 600 samples, one a second up to now: the values of
-// `samples` in turn (the soak's), so that a page opened on it draws a full 10 minutes.
-async function startReplayDaemon(dir: string, samples: StatusSample[]): Promise<ServerProcess> {
-  const replayDir = join(dir, 'replay');
-  const root = join(replayDir, 'root');
-  await createDemoRoot(root, { passwords: testPasswords });
-  const now = Date.now();
-  const history = Array.from({ length: 600 }, (_, index) => ({
-    time: now - (600 - index) * 1000,
-    values: samples[index % samples.length]!.values,
-  }));
-  // The file beside the root, where the daemon reads it (server/config/load-config.ts).
-  await writeFile(
-    join(replayDir, 'status-history.json'),
-    JSON.stringify({ version: 2, fine: [packHistory(history)], coarse: [] }),
-  );
-  return startBenchDaemon(replayDir, root);
 }
 
 // Writes a figure as soon as it is measured (a later part may fail on a loaded machine).
@@ -240,7 +225,7 @@ export async function runStatusBench(): Promise<void> {
       const idleCost = await measurePageCost(browser, page, traceSeconds);
       note('idle page', idleCost);
       let fullFigures: { redraws: number[]; cost: PageCost } | undefined;
-      const replay = await startReplayDaemon(dir, samples);
+      const replay = await startReplayDaemon(join(dir, 'replay'), samples);
       try {
         const fullPage = await logIn(browser, `https://127.0.0.1:${replay.port}`);
         await fullPage.goto('/status/');
@@ -319,6 +304,8 @@ export async function runStatusBench(): Promise<void> {
         `baselines of the page rows: /me/ open in the same browser (idle); the daemon's peak before the 1,000\n`,
       );
       process.stdout.write(`redraws, each tick (ms): ${redraws.join(' ')}; 600 replayed: ${fullRedraws.join(' ')}\n`);
+      const compareScript = process.env.LICORN_BENCH_STATUS_COMPARE;
+      if (compareScript) await runStatusComparison(browser, join(dir, 'compare'), samples, compareScript);
     } finally {
       await daemon.stop();
     }

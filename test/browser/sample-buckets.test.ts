@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SampleBuckets, getBucketMs } from '../../web/status/sample-buckets.ts';
+import { getRowTop, type ChartRow, type RowLayout } from '../../web/status/chart-rows.ts';
 
-const sample = (time: number, values: Record<string, number>) => ({ time, values });
+const layout: RowLayout = { stacked: ['a'], lines: ['b'], key: 'a|b' };
+// A row of a and b (NaN where missing).
+const row = (time: number, a: number, b = Number.NaN): ChartRow => {
+  const values = new Float64Array([a, b]);
+  return { time, values, top: getRowTop(values, layout) };
+};
 
 describe("the status charts' sample buckets", () => {
   it('takes as many samples a point as keep the points two pixels apart', () => {
@@ -11,41 +17,31 @@ describe("the status charts' sample buckets", () => {
     expect(getBucketMs(86_400_000, 700, 60_000)).toBe(300_000);
   });
 
-  it('averages samples by buckets aligned on time, each metric over the samples that have it', () => {
+  it('averages rows by buckets aligned on time, each series over the rows that have it, with their top', () => {
     const buckets = new SampleBuckets();
-    const samples = [
-      sample(1000, { a: 1 }),
-      sample(2000, { a: 3, b: 4 }),
-      sample(3000, { a: 5 }),
-      sample(4000, { a: 7 }),
-      sample(5000, { a: 9 }),
-    ];
-    expect(buckets.get(samples, 2000)).toEqual([
-      sample(1000, { a: 1 }),
-      sample(2500, { a: 4, b: 4 }),
-      sample(4500, { a: 8 }),
-    ]);
-    expect(buckets.get(samples, 0)).toBe(samples);
-    expect(buckets.get([], 2000)).toEqual([]);
+    const rows = [row(1000, 1), row(2000, 3, 4), row(3000, 5), row(4000, 7), row(5000, 9, 20)];
+    expect(buckets.get(rows, 2000, layout)).toEqual([row(1000, 1), row(2500, 4, 4), row(4500, 8, 20)]);
+    expect(buckets.get(rows, 2000, layout).map((item) => item.top)).toEqual([1, 4, 20]);
+    expect(buckets.get(rows, 0, layout)).toBe(rows);
+    expect(buckets.get([], 2000, layout)).toEqual([]);
   });
 
   it("keeps a finished bucket's average from call to call, and averages the filling one again", () => {
     const buckets = new SampleBuckets();
-    const samples = [sample(2000, { a: 1 }), sample(3000, { a: 3 }), sample(4000, { a: 5 })];
-    const first = buckets.get(samples, 2000);
-    const second = buckets.get([...samples.slice(1), sample(5000, { a: 7 })], 2000);
-    // The bucket of 2000-3999 keeps its first average, though its first sample left.
+    const rows = [row(2000, 1), row(3000, 3), row(4000, 5)];
+    const first = buckets.get(rows, 2000, layout);
+    const second = buckets.get([...rows.slice(1), row(5000, 7)], 2000, layout);
+    // The bucket of 2000-3999 keeps its first average, though its first row left.
     expect(second[0]).toBe(first[0]);
-    expect(second[1]).toEqual(sample(4500, { a: 6 }));
-    expect(first[1]).toEqual(sample(4000, { a: 5 }));
-    const third = buckets.get([sample(6000, { a: 1 }), sample(7000, { a: 2 }), sample(8000, { a: 3 })], 2000);
-    expect(third[0]).toEqual(sample(6500, { a: 1.5 }));
-    // Another width forgets every average.
-    expect(
-      buckets.get(
-        [sample(4000, { a: 3 }), sample(6000, { a: 1 }), sample(7000, { a: 2 }), sample(8000, { a: 3 })],
-        4000,
-      )[0],
-    ).toEqual(sample(17_000 / 3, { a: 2 }));
+    expect(second[1]).toEqual(row(4500, 6));
+    expect(first[1]).toEqual(row(4000, 5));
+    const third = buckets.get([row(6000, 1), row(7000, 2), row(8000, 3)], 2000, layout);
+    expect(third[0]).toEqual(row(6500, 1.5));
+    // Another width forgets every average, and so does another layout (rows read again).
+    expect(buckets.get([row(4000, 3), row(6000, 1), row(7000, 2), row(8000, 3)], 4000, layout)[0]).toEqual(
+      row(17_000 / 3, 2),
+    );
+    const again = buckets.get([row(6000, 1), row(7000, 2), row(8000, 3)], 2000, layout);
+    expect(buckets.get([row(6000, 9), row(7000, 9), row(8000, 3)], 2000, { ...layout })[0]).not.toBe(again[0]);
   });
 });

@@ -5,8 +5,9 @@
 // last draw used. A tick writes the newest chunk's paths only (a whole 600-sample path costs
 // Chromium ~1 ms to parse per tick, and its string as much to build). The paths are written
 // directly: d3.line and d3.area cost 1.3 ms per chart at 600 samples, and these shapes need
-// none of their curves or options.
+// none of their curves or options. They are drawn from the chart's rows (chart-rows.ts).
 import type { TimedSample } from '../../common/pack-history.ts';
+import type { ChartRow, RowLayout } from './chart-rows.ts';
 
 // One sample as the charts use it: the figures of one moment.
 export type ChartSample = TimedSample;
@@ -37,16 +38,16 @@ export interface DrawOptions {
   chunkMs?: number;
 }
 
-// A chunk's path data, with the samples it was drawn from: its own and its neighbours.
+// A chunk's path data, with the rows it was drawn from: its own and its neighbours.
 interface Chunk {
-  samples: readonly ChartSample[];
-  before: ChartSample | null;
-  after: ChartSample | null;
+  rows: readonly ChartRow[];
+  before: ChartRow | null;
+  after: ChartRow | null;
   // The stack's layers, then the lines.
   paths: string[];
 }
 
-// One sample's points, as "x,y" texts: the stack's levels from its base up, and the lines
+// One row's points, as "x,y" texts: the stack's levels from its base up, and the lines
 // (null where the sample lacks the series).
 interface SamplePoints {
   levels: string[];
@@ -56,61 +57,33 @@ interface SamplePoints {
 // Coordinates to a tenth of a pixel.
 const round = (value: number) => Math.round(value * 10) / 10;
 
-// Builds a chart's shapes; one instance per chart. The series are set first, then the top of
-// the values is read (to choose the value scale), then the shapes are drawn.
+// Builds a chart's shapes; one instance per chart. The layout is set first, then the shapes
+// are drawn.
 export class SeriesPaths {
-  #stacked: readonly string[] = [];
-  #lines: readonly string[] = [];
-  #seriesKey = '';
+  #layout: RowLayout = { stacked: [], lines: [], key: '|' };
   #geometryKey = '';
-  // The points of the samples the last draw used, and of those this one uses. Plain maps,
+  // The points of the rows the last draw used, and of those this one uses. Plain maps,
   // emptied every draw: a WeakMap of every sample made each young-generation GC pause 5-10 ms
   // in Chromium (ephemerons), and only the chunks drawn again need points.
-  #points = new Map<ChartSample, SamplePoints>();
-  #freshPoints = new Map<ChartSample, SamplePoints>();
+  #points = new Map<ChartRow, SamplePoints>();
+  #freshPoints = new Map<ChartRow, SamplePoints>();
   #chunks = new Map<number, Chunk>();
-  // Each sample's top, kept as the points are (the samples of the last call, then this one's):
-  // a tick adds a sample or two, and reading every series of 600 samples cost a chart 0.3 ms.
-  #tops = new Map<ChartSample, number>();
-  #freshTops = new Map<ChartSample, number>();
   // The gap and the chunks' length the kept chunks were cut with.
   #cut = '';
 
-  // The stack's series (bottom first) and the lines' series; a change forgets every sample.
-  setSeries(stacked: readonly string[], lines: readonly string[]): void {
-    const key = `${stacked.join(' ')}|${lines.join(' ')}`;
-    if (key === this.#seriesKey) return;
-    this.#seriesKey = key;
-    this.#stacked = stacked;
-    this.#lines = lines;
+  // The series of the rows to draw (chart-rows.ts); another layout forgets every point.
+  setLayout(layout: RowLayout): void {
+    if (layout === this.#layout) return;
+    this.#layout = layout;
     this.#geometryKey = '';
     this.#chunks.clear();
-    this.#tops.clear();
   }
 
-  // The highest value drawn in `samples`: the top of a stack or of a line.
-  getTop(samples: readonly ChartSample[]): number {
-    let top = 0;
-    for (const sample of samples) {
-      let sampleTop = this.#tops.get(sample);
-      if (sampleTop === undefined) {
-        sampleTop = 0;
-        for (const series of this.#stacked) sampleTop += sample.values[series] ?? 0;
-        for (const series of this.#lines) sampleTop = Math.max(sampleTop, sample.values[series] ?? 0);
-      }
-      this.#freshTops.set(sample, sampleTop);
-      if (sampleTop > top) top = sampleTop;
-    }
-    [this.#tops, this.#freshTops] = [this.#freshTops, this.#tops];
-    this.#freshTops.clear();
-    return top;
-  }
-
-  // The paths of every series through `samples` under `geometry`, by chunk: the stack's
-  // layers, then the lines. Where the next sample comes more than `gapMs` later, nobody was
+  // The paths of every series through `rows` under `geometry`, by chunk: the stack's
+  // layers, then the lines. Where the next row comes more than `gapMs` later, nobody was
   // sampling: the paths break there rather than draw a slope the machine never had.
   draw(
-    samples: readonly ChartSample[],
+    rows: readonly ChartRow[],
     geometry: Geometry,
     { gapMs = Infinity, chunkMs = Infinity }: DrawOptions = {},
   ): Shape[] {
@@ -124,28 +97,27 @@ export class SeriesPaths {
       this.#cut = cut;
       this.#chunks.clear();
     }
-    const joined = (a: ChartSample, b: ChartSample) => b.time - a.time <= gapMs;
+    const joined = (a: ChartRow, b: ChartRow) => b.time - a.time <= gapMs;
     const drawn = new Map<number, string[]>();
-    for (let start = 0; start < samples.length; ) {
-      const index = chunkMs === Infinity ? 0 : Math.floor(samples[start]!.time / chunkMs);
+    for (let start = 0; start < rows.length; ) {
+      const index = chunkMs === Infinity ? 0 : Math.floor(rows[start]!.time / chunkMs);
       let end = start + 1;
-      while (end < samples.length && (chunkMs === Infinity || Math.floor(samples[end]!.time / chunkMs) === index))
-        end += 1;
-      const own = samples.slice(start, end);
-      const before = start > 0 && joined(samples[start - 1]!, own[0]!) ? samples[start - 1]! : null;
-      const after = end < samples.length && joined(own.at(-1)!, samples[end]!) ? samples[end]! : null;
+      while (end < rows.length && (chunkMs === Infinity || Math.floor(rows[end]!.time / chunkMs) === index)) end += 1;
+      const own = rows.slice(start, end);
+      const before = start > 0 && joined(rows[start - 1]!, own[0]!) ? rows[start - 1]! : null;
+      const after = end < rows.length && joined(own.at(-1)!, rows[end]!) ? rows[end]! : null;
       let chunk = this.#chunks.get(index);
-      // The oldest chunk keeps its path while its oldest samples leave the window (the
-      // clip hides them): its samples then end the ones it was drawn from.
+      // The oldest chunk keeps its path while its oldest rows leave the window (the clip
+      // hides them): its rows then end the ones it was drawn from.
       const isSame =
         chunk !== undefined &&
         chunk.after === after &&
         (start === 0
-          ? endsWith(chunk.samples, own)
-          : chunk.before === before && chunk.samples.length === own.length && endsWith(chunk.samples, own));
+          ? endsWith(chunk.rows, own)
+          : chunk.before === before && chunk.rows.length === own.length && endsWith(chunk.rows, own));
       if (!chunk || !isSame) {
         chunk = {
-          samples: own,
+          rows: own,
           before,
           after,
           paths: this.#drawChunk([...(before ? [before] : []), ...own, ...(after ? [after] : [])], geometry, joined),
@@ -159,25 +131,22 @@ export class SeriesPaths {
     [this.#points, this.#freshPoints] = [this.#freshPoints, this.#points];
     this.#freshPoints.clear();
     const byChunk = (path: number) => new Map([...drawn].map(([index, paths]) => [index, paths[path]!]));
+    const { stacked, lines } = this.#layout;
     return [
-      ...this.#stacked.map((key, layer): Shape => ({ key, kind: 'area', chunks: byChunk(layer) })),
-      ...this.#lines.map((key, line): Shape => ({ key, kind: 'line', chunks: byChunk(this.#stacked.length + line) })),
+      ...stacked.map((key, layer): Shape => ({ key, kind: 'area', chunks: byChunk(layer) })),
+      ...lines.map((key, line): Shape => ({ key, kind: 'line', chunks: byChunk(stacked.length + line) })),
     ];
   }
 
   // One chunk's path data: the stack's layers, then the lines; runs split at gaps.
-  #drawChunk(
-    samples: readonly ChartSample[],
-    geometry: Geometry,
-    joined: (a: ChartSample, b: ChartSample) => boolean,
-  ): string[] {
+  #drawChunk(rows: readonly ChartRow[], geometry: Geometry, joined: (a: ChartRow, b: ChartRow) => boolean): string[] {
     const runs: SamplePoints[][] = [];
-    samples.forEach((sample, index) => {
-      if (index === 0 || !joined(samples[index - 1]!, sample)) runs.push([]);
-      runs.at(-1)!.push(this.#getPoints(sample, geometry));
+    rows.forEach((row, index) => {
+      if (index === 0 || !joined(rows[index - 1]!, row)) runs.push([]);
+      runs.at(-1)!.push(this.#getPoints(row, geometry));
     });
-    const areas = this.#stacked.map((_series, layer) => runs.map((run) => getAreaPath(run, layer)).join(''));
-    const lines = this.#lines.map((_series, line) => {
+    const areas = this.#layout.stacked.map((_series, layer) => runs.map((run) => getAreaPath(run, layer)).join(''));
+    const lines = this.#layout.lines.map((_series, line) => {
       const points: (string | null)[] = [];
       for (const run of runs) {
         for (const point of run) points.push(point.lines[line]!);
@@ -188,29 +157,32 @@ export class SeriesPaths {
     return [...areas, ...lines];
   }
 
-  #getPoints(sample: ChartSample, geometry: Geometry): SamplePoints {
-    let points = this.#freshPoints.get(sample) ?? this.#points.get(sample);
+  #getPoints(row: ChartRow, geometry: Geometry): SamplePoints {
+    let points = this.#freshPoints.get(row) ?? this.#points.get(row);
     if (!points) {
-      const x = `${round((sample.time - geometry.origin) * geometry.pxPerMs)},`;
+      const x = `${round((row.time - geometry.origin) * geometry.pxPerMs)},`;
+      const stackedCount = this.#layout.stacked.length;
       let level = 0;
       const levels = [x + round(geometry.y(0))];
-      for (const series of this.#stacked) {
-        level += sample.values[series] ?? 0;
+      for (let layer = 0; layer < stackedCount; layer += 1) {
+        const value = row.values[layer]!;
+        if (!Number.isNaN(value)) level += value;
         levels.push(x + round(geometry.y(level)));
       }
-      const lines = this.#lines.map((series) => {
-        const value = sample.values[series];
-        return value === undefined ? null : x + round(geometry.y(value));
-      });
+      const lines: (string | null)[] = [];
+      for (let line = stackedCount; line < row.values.length; line += 1) {
+        const value = row.values[line]!;
+        lines.push(Number.isNaN(value) ? null : x + round(geometry.y(value)));
+      }
       points = { levels, lines };
     }
-    this.#freshPoints.set(sample, points);
+    this.#freshPoints.set(row, points);
     return points;
   }
 }
 
 // Whether `all` ends with `end`, the same objects in the same order.
-function endsWith(all: readonly ChartSample[], end: readonly ChartSample[]): boolean {
+function endsWith(all: readonly ChartRow[], end: readonly ChartRow[]): boolean {
   if (end.length > all.length) return false;
   const offset = all.length - end.length;
   return end.every((sample, index) => all[offset + index] === sample);

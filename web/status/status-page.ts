@@ -4,7 +4,8 @@
 import { callApi } from '../api.ts';
 import { BarChart } from './bar-chart.ts';
 import { formatBytes, formatClock, formatDecimal, formatPercent } from './format.ts';
-import { formatCount, t } from '../i18n.ts';
+import { t } from '../i18n.ts';
+import { DaemonFigures } from './daemon-figures.ts';
 import { TimeChart, liveView, type ChartSample, type ChartView, type Series } from './time-chart.ts';
 import { StatusFeed } from './status-feed.ts';
 import { setText } from './set-text.ts';
@@ -92,13 +93,14 @@ export function startStatusPage(): void {
   let range: Range = '10m';
 
   const updated = document.getElementById('status-updated')!;
+  const daemon = new DaemonFigures(document.getElementById('daemon-figures')!);
   const draw = (samples: ChartSample[]) => {
     const latest = samples.at(-1)!;
     const started = performance.now();
     for (const timeChart of Object.values(charts)) timeChart.update(samples, { view: views[range] });
     drawLoad(load, latest);
     drawFilesystems(filesystems, latest);
-    drawDaemon(latest);
+    daemon.draw(latest);
     setText(updated, t('status.lastSample', { time: formatClock(latest.time) }));
     // The last redraw's cost, read by the benchmark (bench/status-bench.ts).
     document.body.dataset.redrawMs = (performance.now() - started).toFixed(2);
@@ -160,61 +162,4 @@ export function drawLoad(bars: BarChart, latest: ChartSample): void {
     })),
     Math.max(latest.values['cpu.cores'] ?? 1, load('1'), load('5'), load('15')),
   );
-}
-
-// An uptime in seconds as days, hours and minutes (`3 d 4 h`, `5 h 12 min`, `42 s`).
-function formatUptime(seconds: number): string {
-  const days = Math.floor(seconds / 86_400);
-  const hours = Math.floor((seconds % 86_400) / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  if (days > 0) return t('status.uptime.days', { days, hours });
-  if (hours > 0) return t('status.uptime.hours', { hours, minutes });
-  return minutes > 0
-    ? t('status.uptime.minutes', { minutes })
-    : t('status.uptime.seconds', { seconds: Math.floor(seconds) });
-}
-
-// The daemon's figures, written in place: only the texts that changed (a tick rebuilt the
-// 28 elements, a style and layout pass of its card every second).
-function drawDaemon(latest: ChartSample): void {
-  const value = (key: string) => latest.values[key] ?? 0;
-  const perSecond = (key: string) => t('status.unit.perSecond', { value: formatDecimal(value(key), 1) });
-  const budget = latest.values['shares.budget'];
-  const figures: [string, string][] = [
-    [t('status.daemon.uptime'), formatUptime(value('daemon.uptime'))],
-    [t('status.daemon.loopDelay'), t('status.unit.ms', { value: formatDecimal(value('daemon.loopDelayP99'), 1) })],
-    [t('status.daemon.rss'), formatBytes(value('daemon.rss'))],
-    [t('status.daemon.heap'), formatBytes(value('daemon.heap'))],
-    [t('status.daemon.sessions'), formatCount(value('daemon.sessions'))],
-    [t('status.daemon.sockets'), formatCount(value('daemon.sockets'))],
-    [t('status.daemon.watches'), formatCount(value('daemon.watches'))],
-    [t('status.daemon.requests'), perSecond('daemon.requests')],
-    [t('status.daemon.coreEvents'), perSecond('daemon.events')],
-    [t('status.daemon.pushRefusals'), perSecond('daemon.pushRefusals')],
-    // Of the budget (shares.max_watches), and the directories it refused: unwatched, their files not enforced.
-    [
-      t('status.daemon.shareWatches'),
-      budget
-        ? t('status.unit.ofBudget', { value: formatCount(value('shares.watches')), budget: formatCount(budget) })
-        : formatCount(value('shares.watches')),
-    ],
-    [t('status.daemon.shareRefused'), formatCount(value('shares.refused'))],
-    [t('status.daemon.shareQueued'), formatCount(value('shares.queued'))],
-    [t('status.daemon.shareOverflows'), perSecond('shares.overflows')],
-    [t('status.daemon.shareRepairs'), perSecond('shares.repairs')],
-    [t('status.daemon.sharesInError'), formatCount(value('shares.erred'))],
-  ];
-  const list = document.getElementById('daemon-figures')!;
-  if (list.children.length !== figures.length * 2) {
-    list.replaceChildren(
-      ...figures.flatMap(([term]) => [
-        Object.assign(document.createElement('dt'), { textContent: term }),
-        document.createElement('dd'),
-      ]),
-    );
-  }
-  figures.forEach(([, value], index) => {
-    const entry = list.children[index * 2 + 1]!;
-    setText(entry, value);
-  });
 }

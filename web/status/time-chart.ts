@@ -8,12 +8,14 @@
 import * as d3 from 'd3';
 import { formatClock, formatTick, formatTimeTick, formatValue, type ValueFormat } from './format.ts';
 import { SeriesPaths, type ChartSample, type Geometry, type Shape } from './series-paths.ts';
+import { ChartRows, type SampleRow } from './chart-rows.ts';
 import { SeriesGroups } from './series-groups.ts';
 import { SampleBuckets, getBucketMs } from './sample-buckets.ts';
 import { getSampleRuns } from './sample-runs.ts';
 import { getValueTicks } from './value-ticks.ts';
 import { t } from '../i18n.ts';
 import { setText } from './set-text.ts';
+import { ChartLegend } from './chart-legend.ts';
 
 export type { ChartSample } from './series-paths.ts';
 
@@ -71,13 +73,14 @@ export class TimeChart {
   // Where the newest run of samples starts, when inside the window: a line and its label.
   readonly #start: d3.Selection<SVGGElement, unknown, null, undefined>;
   readonly #startLabel: d3.Selection<SVGTextElement, unknown, null, undefined>;
-  readonly #legend: HTMLElement;
+  readonly #legend = new ChartLegend();
+  readonly #rows = new ChartRows();
   readonly #paths = new SeriesPaths();
   readonly #buckets = new SampleBuckets();
   #width = 600;
   #samples: ChartSample[] = [];
-  // The samples drawn (the tooltip reads them), and the gap between two of them.
-  #drawnSamples: ChartSample[] = [];
+  // The rows drawn (the tooltip reads their samples), and the gap between two of them.
+  #drawnRows: SampleRow[] = [];
   #gapMs = Infinity;
   #series: Series[] = [];
   #overlay: Series[] = [];
@@ -88,6 +91,8 @@ export class TimeChart {
   #xTicks = '';
   #yTop = 0;
   #transforms = new Map<Element, string>();
+  // The start whose label is shown.
+  #startTime: number | null = null;
   readonly #height: number;
   static #clipCount = 0;
 
@@ -112,9 +117,7 @@ export class TimeChart {
       .append('text')
       .attr('y', margin.top + 12)
       .attr('x', 4);
-    this.#legend = document.createElement('ul');
-    this.#legend.className = 'chart-legend';
-    options.element.append(this.#legend);
+    options.element.append(this.#legend.element);
     this.#svg
       .on('pointermove', (event: PointerEvent) => this.#showTooltip(event))
       .on('pointerleave', () => this.#hideTooltip());
@@ -139,25 +142,28 @@ export class TimeChart {
     const innerHeight = this.#height - margin.top - margin.bottom;
     const start = latest.time - windowMs;
     this.#x = d3.scaleTime().domain([start, latest.time]).range([0, innerWidth]);
-    const stacked = this.#options.stacked ? this.#series.map((series) => series.key) : [];
+    const keys = (series: Series[]) => series.map((item) => item.key);
+    this.#rows.setSeries(this.#options.stacked ? keys(this.#series) : [], [
+      ...(this.#options.stacked ? [] : keys(this.#series)),
+      ...keys(this.#overlay),
+    ]);
+    const layout = this.#rows.layout;
     const bucketMs = getBucketMs(windowMs, innerWidth, view.sampleMs);
-    const runs = getSampleRuns(samples, {
-      keys: [...this.#series, ...this.#overlay].map((series) => series.key),
+    const runs = getSampleRuns(this.#rows.get(samples), {
       // A missed tick is no gap; two and a half steps without a sample are.
       gapMs: 2.5 * view.sampleMs,
       // An older run shorter than ten samples apart (a page open for seconds, long ago) is a spike.
       minRunMs: 10 * view.sampleMs,
       windowStart: start,
     });
-    this.#drawnSamples = runs.samples;
-    const drawn = this.#buckets.get(runs.samples, bucketMs);
+    this.#drawnRows = runs.rows;
+    const drawn = this.#buckets.get(runs.rows, bucketMs, layout);
     const gapMs = 2.5 * Math.max(bucketMs, view.sampleMs);
     this.#gapMs = gapMs;
-    this.#paths.setSeries(
-      stacked,
-      [...(this.#options.stacked ? [] : this.#series), ...this.#overlay].map((series) => series.key),
-    );
-    const top = Math.max(1, this.#paths.getTop(drawn), this.#options.getTotal?.(latest) ?? 0);
+    this.#paths.setLayout(layout);
+    let highest = 0;
+    for (const row of drawn) if (row.top > highest) highest = row.top;
+    const top = Math.max(1, highest, this.#options.getTotal?.(latest) ?? 0);
     const axis = getValueTicks(this.#options.maximum ?? top, this.#options.format);
     const y = d3.scaleLinear().domain([0, axis.top]).range([innerHeight, 0]);
 
@@ -184,7 +190,12 @@ export class TimeChart {
     this.#setTransform(this.#plot.node()!, `translate(${round(left)},${margin.top})`);
     this.#setTransform(this.#xAxis.node()!, `translate(${round(left)},${margin.top + innerHeight})`);
     this.#drawStart(runs.startedAt === null ? null : margin.left + this.#x(runs.startedAt), runs.startedAt);
-    this.#drawLegend([...this.#series, ...this.#overlay], latest);
+    this.#legend.draw(
+      [...this.#series, ...this.#overlay],
+      latest,
+      (value) => this.#format(value),
+      this.#options.getNote?.(latest),
+    );
   }
 
   // Writes a transform only when it changed (each write is a paint of the chart).
@@ -204,9 +215,12 @@ export class TimeChart {
     }
     if (node.style.display === 'none') node.style.display = '';
     this.#setTransform(node, `translate(${round(x)},0)`);
-    const text = t('chart.samplingStarted', { time: formatClock(time).slice(0, 5) });
     const label = this.#startLabel.node()!;
-    setText(label, text);
+    // Formatted once per start (a tick's translation and clock cost more than the rest of it).
+    if (this.#startTime !== time) {
+      this.#startTime = time;
+      setText(label, t('chart.samplingStarted', { time: formatClock(time).slice(0, 5) }));
+    }
     const onLeft = x > this.#width - margin.right - 170;
     if (label.dataset.side !== String(onLeft)) {
       label.dataset.side = String(onLeft);
@@ -256,28 +270,6 @@ export class TimeChart {
     );
   }
 
-  // The legend's entries are made again only when the series change; otherwise their text
-  // is updated in place (a redraw a second).
-  #drawLegend(series: Series[], latest: ChartSample): void {
-    const keys = series.map((item) => item.key).join(' ');
-    const note = this.#options.getNote?.(latest);
-    if (this.#legend.dataset.keys !== keys) {
-      this.#legend.dataset.keys = keys;
-      this.#legend.replaceChildren(
-        ...series.map((_item, index) =>
-          Object.assign(document.createElement('li'), { className: `series-${index % 8}` }),
-        ),
-        ...(note === undefined ? [] : [Object.assign(document.createElement('li'), { className: 'chart-note' })]),
-      );
-    }
-    const texts = series.map((item) => `${item.label} ${this.#format(latest.values[item.key])}`);
-    if (note !== undefined) texts.push(note);
-    texts.forEach((text, index) => {
-      const entry = this.#legend.children[index]!;
-      setText(entry, text);
-    });
-  }
-
   // A value, or "no data" where the sample lacks it (never a 0 nobody measured).
   #format(value: number | undefined): string {
     return value === undefined ? t('chart.noData') : formatValue(value, this.#options.format);
@@ -306,9 +298,9 @@ export class TimeChart {
     if (this.#samples.length === 0) return;
     const [pointerX] = d3.pointer(event, this.#svg.node());
     const time = this.#x.invert(pointerX - margin.left).getTime();
-    const index = d3.bisector((sample: ChartSample) => sample.time).center(this.#drawnSamples, time);
+    const index = d3.bisector((row: SampleRow) => row.time).center(this.#drawnRows, time);
     // Nearer a gap than a sample: nobody sampled then.
-    const found = this.#drawnSamples[index];
+    const found = this.#drawnRows[index]?.sample;
     const sample = found && Math.abs(found.time - time) <= this.#gapMs / 2 ? found : undefined;
     const tooltip = document.getElementById('chart-tooltip');
     if (!tooltip) return;
