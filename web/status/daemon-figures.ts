@@ -34,39 +34,39 @@ const count = ([value]: number[]) => formatCount(value!);
 // The figures in the page's order; their terms are translated once.
 function getFigures(): Figure[] {
   const figure = (term: string, keys: string[], format: (values: number[]) => string): Figure => ({
-    term: t(term),
+    term,
     keys,
     format,
   });
   return [
     // Shown to the second under a minute, to the minute after (formatted again once a minute).
     {
-      ...figure('status.daemon.uptime', ['daemon.uptime'], ([value]) => formatUptime(value!)),
+      ...figure(t('status.daemon.uptime'), ['daemon.uptime'], ([value]) => formatUptime(value!)),
       read: ([value]) => [value! < 60 ? Math.floor(value!) : 60 * Math.floor(value! / 60)],
     },
-    figure('status.daemon.loopDelay', ['daemon.loopDelayP99'], ([value]) =>
+    figure(t('status.daemon.loopDelay'), ['daemon.loopDelayP99'], ([value]) =>
       t('status.unit.ms', { value: formatDecimal(value!, 1) }),
     ),
-    figure('status.daemon.rss', ['daemon.rss'], ([value]) => formatBytes(value!)),
-    figure('status.daemon.heap', ['daemon.heap'], ([value]) => formatBytes(value!)),
-    figure('status.daemon.sessions', ['daemon.sessions'], count),
-    figure('status.daemon.sockets', ['daemon.sockets'], count),
-    figure('status.daemon.watches', ['daemon.watches'], count),
-    figure('status.daemon.requests', ['daemon.requests'], perSecond),
-    figure('status.daemon.coreEvents', ['daemon.events'], perSecond),
-    figure('status.daemon.pushRefusals', ['daemon.pushRefusals'], perSecond),
+    figure(t('status.daemon.rss'), ['daemon.rss'], ([value]) => formatBytes(value!)),
+    figure(t('status.daemon.heap'), ['daemon.heap'], ([value]) => formatBytes(value!)),
+    figure(t('status.daemon.sessions'), ['daemon.sessions'], count),
+    figure(t('status.daemon.sockets'), ['daemon.sockets'], count),
+    figure(t('status.daemon.watches'), ['daemon.watches'], count),
+    figure(t('status.daemon.requests'), ['daemon.requests'], perSecond),
+    figure(t('status.daemon.coreEvents'), ['daemon.events'], perSecond),
+    figure(t('status.daemon.pushRefusals'), ['daemon.pushRefusals'], perSecond),
     // Of the budget (shares.max_watches), and the directories it refused: unwatched, their
     // files not enforced.
-    figure('status.daemon.shareWatches', ['shares.watches', 'shares.budget'], ([watches, budget]) =>
+    figure(t('status.daemon.shareWatches'), ['shares.watches', 'shares.budget'], ([watches, budget]) =>
       budget
         ? t('status.unit.ofBudget', { value: formatCount(watches!), budget: formatCount(budget) })
         : count([watches!]),
     ),
-    figure('status.daemon.shareRefused', ['shares.refused'], count),
-    figure('status.daemon.shareQueued', ['shares.queued'], count),
-    figure('status.daemon.shareOverflows', ['shares.overflows'], perSecond),
-    figure('status.daemon.shareRepairs', ['shares.repairs'], perSecond),
-    figure('status.daemon.sharesInError', ['shares.erred'], count),
+    figure(t('status.daemon.shareRefused'), ['shares.refused'], count),
+    figure(t('status.daemon.shareQueued'), ['shares.queued'], count),
+    figure(t('status.daemon.shareOverflows'), ['shares.overflows'], perSecond),
+    figure(t('status.daemon.shareRepairs'), ['shares.repairs'], perSecond),
+    figure(t('status.daemon.sharesInError'), ['shares.erred'], count),
   ];
 }
 
