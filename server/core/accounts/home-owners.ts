@@ -1,5 +1,5 @@
 import { lstatSync, readFileSync, statfsSync, watch, type FSWatcher, type Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 // The owners of the directories directly under the homes base, kept between creates: with
@@ -64,7 +64,9 @@ export class HomeOwners {
       this.#whole = true;
     }
     if (this.#watching && !this.#watcher) this.#watch(dir);
-    const info = await lstat(dir, { bigint: true }).catch(() => null);
+    // stat, not lstat: a base that is a symlink (/home → /var/home) is read and watched
+    // through it (readdir and inotify follow it), as its target.
+    const info = await stat(dir, { bigint: true }).catch(() => null);
     // The events the kernel queued before the lstat are delivered in the poll phase that
     // ended it; setImmediate runs after that phase: a chown made before this read is seen.
     await new Promise((resolve) => setImmediate(resolve));
