@@ -1,6 +1,6 @@
 import { lstatSync, readFileSync, statfsSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 // The owners of the directories directly under the homes base, kept between creates: with
 // 100,000 homes, listing and lstat-ing them all on every create cost 100,000 calls. The base
@@ -105,14 +105,24 @@ export class HomeOwners {
   }
 
   #watch(dir: string): void {
+    // What changed before a new watch was not heard: the read that follows is whole.
+    this.#whole = true;
+    // libuv names an event of the base itself (removed, moved, chmod) after its basename.
+    const self = basename(dir);
     try {
       // inotify hears this machine's changes only: another NFS client's chown is never told.
       if (remoteFilesystems.has(statfsSync(dir).type)) return;
       const watcher = watch(dir, { persistent: false }, (type, filename) => {
         this.#events += 1;
         if (type === 'rename') this.#entryEvents += 1;
-        if (filename === null) this.#whole = true;
-        else this.#dirty.add(filename.toString());
+        const name = filename?.toString();
+        if (name === undefined || name === self) {
+          // The base itself (or a home of the same name): a base removed and made again
+          // may get the same inode number (ext4) while this watch died with the old one.
+          this.#whole = true;
+          if (this.#watcher === watcher) this.#watcher = null;
+          watcher.close();
+        } else this.#dirty.add(name);
       });
       watcher.on('error', () => {
         // Read whole next time, with a new watch.
