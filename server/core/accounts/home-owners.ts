@@ -1,6 +1,7 @@
 import { lstatSync, readFileSync, statfsSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { countWatchEvent, getWatchEvents } from '../watch/watch-events.ts';
 
 // The owners of the directories directly under the homes base, kept between creates: with
 // 100,000 homes, listing and lstat-ing them all on every create cost 100,000 calls. The base
@@ -21,7 +22,8 @@ export class HomeOwners {
   #counts = new Map<number, number>();
   // What the watch reported since the last read.
   #dirty = new Set<string>();
-  #events = 0;
+  // The process's watch events (all watchers: one queue) at the last read.
+  #eventsAtRead = getWatchEvents();
   #entryEvents = 0;
   #whole = true;
   #seen: { dev: bigint; ino: bigint; mtimeNs: bigint } | null = null;
@@ -81,8 +83,11 @@ export class HomeOwners {
     const seen = this.#seen;
     const same = seen !== null && seen.dev === info.dev && seen.ino === info.ino;
     const missed = seen !== null && seen.mtimeNs !== info.mtimeNs && this.#entryEvents === 0;
-    const whole = !this.#watcher || this.#whole || !same || missed || this.#events >= overflowEvents;
-    this.#events = this.#entryEvents = 0;
+    // Counted over every watch of the process: the etc watch's events fill the same queue.
+    const events = getWatchEvents() - this.#eventsAtRead;
+    const whole = !this.#watcher || this.#whole || !same || missed || events >= overflowEvents;
+    this.#eventsAtRead += events;
+    this.#entryEvents = 0;
     this.#seen = { dev: info.dev, ino: info.ino, mtimeNs: info.mtimeNs };
     if (whole) {
       // Another directory at the path: the watch followed the old one.
@@ -113,7 +118,7 @@ export class HomeOwners {
       // inotify hears this machine's changes only: another NFS client's chown is never told.
       if (remoteFilesystems.has(statfsSync(dir).type)) return;
       const watcher = watch(dir, { persistent: false }, (type, filename) => {
-        this.#events += 1;
+        countWatchEvent();
         if (type === 'rename') this.#entryEvents += 1;
         const name = filename?.toString();
         if (name === undefined || name === self) {
