@@ -2,6 +2,7 @@ import { lstatSync, readFileSync, statfsSync, watch, type FSWatcher, type Stats 
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { countWatchEvent, getWatchEvents } from '../watch/watch-events.ts';
+import { readMountsUnder } from './mounts-under.ts';
 
 // The owners of the directories directly under the homes base, kept between creates: with
 // 100,000 homes, listing and lstat-ing them all on every create cost 100,000 calls. The base
@@ -9,9 +10,10 @@ import { countWatchEvent, getWatchEvents } from '../watch/watch-events.ts';
 // rename and chown, IN_ATTRIB, by name), and only the names reported are read again. It is
 // read whole again when the watch cannot be trusted: at first, after a watch error or an
 // event without a name, when the base is another directory (dev, inode), when its mtime
-// moved with no entry event seen (an event missed), and when so many events came between
-// two reads that the kernel's queue may have overflowed (libuv drops IN_Q_OVERFLOW silently:
-// an overflow needs max_queued_events unread events, all of which are then delivered). A
+// moved with no entry event seen (an event missed), when the mounts under it changed (a
+// mount raises no event), and when so many events came between two reads that the kernel's
+// queue may have overflowed (libuv drops IN_Q_OVERFLOW silently: an overflow needs
+// max_queued_events unread events, all of which are then delivered; all watches count). A
 // base on a network filesystem is not watched (another client's changes raise no event).
 export class HomeOwners {
   #watching: boolean;
@@ -27,6 +29,8 @@ export class HomeOwners {
   #entryEvents = 0;
   #whole = true;
   #seen: { dev: bigint; ino: bigint; mtimeNs: bigint } | null = null;
+  // The mounts under the base at the last read (mounts-under.ts): a mount raises no event.
+  #mounts: string | null = null;
   #reading: Promise<void> = Promise.resolve();
   // Full reads so far (tests and benches tell an incremental read from a whole one).
   wholeReads = 0;
@@ -66,10 +70,15 @@ export class HomeOwners {
       this.#whole = true;
     }
     if (this.#watching && !this.#watcher) this.#watch(dir);
+    // Read before the base's stat, so that nothing is awaited between the events' flush
+    // and their count; a mount made after it is a change at the next read.
+    const mounts = await readMountsUnder(dir);
+    const remounted = mounts !== this.#mounts;
+    this.#mounts = mounts;
     // stat, not lstat: a base that is a symlink (/home → /var/home) is read and watched
     // through it (readdir and inotify follow it), as its target.
     const info = await stat(dir, { bigint: true }).catch(() => null);
-    // The events the kernel queued before the lstat are delivered in the poll phase that
+    // The events the kernel queued before the stat are delivered in the poll phase that
     // ended it; setImmediate runs after that phase: a chown made before this read is seen.
     await new Promise((resolve) => setImmediate(resolve));
     if (!info?.isDirectory()) {
@@ -85,7 +94,7 @@ export class HomeOwners {
     const missed = seen !== null && seen.mtimeNs !== info.mtimeNs && this.#entryEvents === 0;
     // Counted over every watch of the process: the etc watch's events fill the same queue.
     const events = getWatchEvents() - this.#eventsAtRead;
-    const whole = !this.#watcher || this.#whole || !same || missed || events >= overflowEvents;
+    const whole = !this.#watcher || this.#whole || !same || missed || remounted || events >= overflowEvents;
     this.#eventsAtRead += events;
     this.#entryEvents = 0;
     this.#seen = { dev: info.dev, ino: info.ino, mtimeNs: info.mtimeNs };

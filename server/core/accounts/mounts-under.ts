@@ -1,0 +1,21 @@
+import { readFile, realpath } from 'node:fs/promises';
+
+// The kernel's lines of this process's mounts (/proc/self/mountinfo) whose mount point is
+// under `dir` (its real path: /home may be a symlink): a mount or umount over a home changes
+// its owner without any inotify event on the base, nor its mtime. Its text is compared.
+export async function readMountsUnder(dir: string): Promise<string> {
+  const real = await realpath(dir).catch(() => dir);
+  const prefix = real.endsWith('/') ? real : `${real}/`;
+  const text = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
+    // Field 5 is the mount point, with space, tab, newline and backslash as octal escapes.
+    const point = line.split(' ')[4];
+    if (point === undefined) continue;
+    const path = point.replace(/\\([0-7]{3})/g, (_escape, octal: string) =>
+      String.fromCharCode(Number.parseInt(octal, 8)),
+    );
+    if (path.startsWith(prefix)) lines.push(line);
+  }
+  return lines.join('\n');
+}
