@@ -70,9 +70,8 @@ export class HomeOwners {
       this.#whole = true;
     }
     if (this.#watching && !this.#watcher) this.#watch(dir);
-    // Read before the base's stat, so that nothing is awaited between the events' flush
-    // and their count; a mount made after it is a change at the next read.
-    const mounts = await readMountsUnder(dir);
+    // Read before the base's stat (a mount made after it is a change at the next read).
+    const mounts = readMountsUnder(dir);
     const remounted = mounts !== this.#mounts;
     this.#mounts = mounts;
     // stat, not lstat: a base that is a symlink (/home → /var/home) is read and watched
