@@ -1,6 +1,8 @@
 import { lstatSync, readFileSync, statfsSync, watch, type FSWatcher, type Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { countWatchEvent, getWatchEvents } from '../watch/watch-events.ts';
+import { readMountsUnder } from './mounts-under.ts';
 
 // The owners of the directories directly under the homes base, kept between creates: with
 // 100,000 homes, listing and lstat-ing them all on every create cost 100,000 calls. The base
@@ -8,9 +10,10 @@ import { join } from 'node:path';
 // rename and chown, IN_ATTRIB, by name), and only the names reported are read again. It is
 // read whole again when the watch cannot be trusted: at first, after a watch error or an
 // event without a name, when the base is another directory (dev, inode), when its mtime
-// moved with no entry event seen (an event missed), and when so many events came between
-// two reads that the kernel's queue may have overflowed (libuv drops IN_Q_OVERFLOW silently:
-// an overflow needs max_queued_events unread events, all of which are then delivered). A
+// moved with no entry event seen (an event missed), when the mounts under it changed (a
+// mount raises no event), and when so many events came between two reads that the kernel's
+// queue may have overflowed (libuv drops IN_Q_OVERFLOW silently: an overflow needs
+// max_queued_events unread events, all of which are then delivered; all watches count). A
 // base on a network filesystem is not watched (another client's changes raise no event).
 export class HomeOwners {
   #watching: boolean;
@@ -21,10 +24,13 @@ export class HomeOwners {
   #counts = new Map<number, number>();
   // What the watch reported since the last read.
   #dirty = new Set<string>();
-  #events = 0;
+  // The process's watch events (all watchers: one queue) at the last read.
+  #eventsAtRead = getWatchEvents();
   #entryEvents = 0;
   #whole = true;
   #seen: { dev: bigint; ino: bigint; mtimeNs: bigint } | null = null;
+  // The mounts under the base at the last read (mounts-under.ts): a mount raises no event.
+  #mounts: string | null = null;
   #reading: Promise<void> = Promise.resolve();
   // Full reads so far (tests and benches tell an incremental read from a whole one).
   wholeReads = 0;
@@ -64,8 +70,14 @@ export class HomeOwners {
       this.#whole = true;
     }
     if (this.#watching && !this.#watcher) this.#watch(dir);
-    const info = await lstat(dir, { bigint: true }).catch(() => null);
-    // The events the kernel queued before the lstat are delivered in the poll phase that
+    // Read before the base's stat (a mount made after it is a change at the next read).
+    const mounts = readMountsUnder(dir);
+    const remounted = mounts !== this.#mounts;
+    this.#mounts = mounts;
+    // stat, not lstat: a base that is a symlink (/home → /var/home) is read and watched
+    // through it (readdir and inotify follow it), as its target.
+    const info = await stat(dir, { bigint: true }).catch(() => null);
+    // The events the kernel queued before the stat are delivered in the poll phase that
     // ended it; setImmediate runs after that phase: a chown made before this read is seen.
     await new Promise((resolve) => setImmediate(resolve));
     if (!info?.isDirectory()) {
@@ -79,8 +91,11 @@ export class HomeOwners {
     const seen = this.#seen;
     const same = seen !== null && seen.dev === info.dev && seen.ino === info.ino;
     const missed = seen !== null && seen.mtimeNs !== info.mtimeNs && this.#entryEvents === 0;
-    const whole = !this.#watcher || this.#whole || !same || missed || this.#events >= overflowEvents;
-    this.#events = this.#entryEvents = 0;
+    // Counted over every watch of the process: the etc watch's events fill the same queue.
+    const events = getWatchEvents() - this.#eventsAtRead;
+    const whole = !this.#watcher || this.#whole || !same || missed || remounted || events >= overflowEvents;
+    this.#eventsAtRead += events;
+    this.#entryEvents = 0;
     this.#seen = { dev: info.dev, ino: info.ino, mtimeNs: info.mtimeNs };
     if (whole) {
       // Another directory at the path: the watch followed the old one.
@@ -103,14 +118,24 @@ export class HomeOwners {
   }
 
   #watch(dir: string): void {
+    // What changed before a new watch was not heard: the read that follows is whole.
+    this.#whole = true;
+    // libuv names an event of the base itself (removed, moved, chmod) after its basename.
+    const self = basename(dir);
     try {
       // inotify hears this machine's changes only: another NFS client's chown is never told.
       if (remoteFilesystems.has(statfsSync(dir).type)) return;
       const watcher = watch(dir, { persistent: false }, (type, filename) => {
-        this.#events += 1;
+        countWatchEvent();
         if (type === 'rename') this.#entryEvents += 1;
-        if (filename === null) this.#whole = true;
-        else this.#dirty.add(filename.toString());
+        const name = filename?.toString();
+        if (name === undefined || name === self) {
+          // The base itself (or a home of the same name): a base removed and made again
+          // may get the same inode number (ext4) while this watch died with the old one.
+          this.#whole = true;
+          if (this.#watcher === watcher) this.#watcher = null;
+          watcher.close();
+        } else this.#dirty.add(name);
       });
       watcher.on('error', () => {
         // Read whole next time, with a new watch.
