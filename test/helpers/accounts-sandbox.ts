@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -78,5 +79,23 @@ export async function createAccountsSandbox(
       await service.close();
       await sandbox.remove();
     },
+  };
+}
+
+// A sandbox made before a file's (or a describe's) tests and removed after them, with
+// `create(login)`: an account made without home nor password, answering its UID (the tests
+// of which UIDs are handed out).
+export function useAccountsSandbox(): { readonly s: AccountsSandbox; create(login: string): Promise<number> } {
+  let sandbox: AccountsSandbox | undefined;
+  beforeAll(async () => {
+    sandbox = await createAccountsSandbox();
+  });
+  afterAll(() => sandbox?.remove());
+  return {
+    get s() {
+      return sandbox!;
+    },
+    create: async (login) =>
+      (await sandbox!.service.createAccount({ login, password: null, createHome: false })).account.uid,
   };
 }

@@ -2,7 +2,7 @@ import { chownSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsSandbox, run, type AccountsSandbox } from '../../helpers/accounts-sandbox.ts';
+import { run, useAccountsSandbox } from '../../helpers/accounts-sandbox.ts';
 import { createSandbox, type Sandbox } from '../../helpers/sandbox.ts';
 import { HomeOwners } from '../../../server/core/accounts/home-owners.ts';
 
@@ -14,50 +14,44 @@ import { HomeOwners } from '../../../server/core/accounts/home-owners.ts';
 // commands (mkdir, chown, mv, rm), as an admin would run them.
 
 describe('a create with homes present', () => {
-  let s: AccountsSandbox;
-  beforeAll(async () => {
-    s = await createAccountsSandbox();
-  });
-  afterAll(() => s?.remove());
-
-  const create = async (login: string) =>
-    (await s.service.createAccount({ login, password: null, createHome: false })).account.uid;
+  const box = useAccountsSandbox();
+  const { create } = box;
 
   it('skips a UID whose orphan home was made outside (mkdir, chown) since the last create', async () => {
     const uid = await create('before1');
-    const orphan = join(s.root, 'home/orphan1');
+    const orphan = join(box.s.root, 'home/orphan1');
     await run('mkdir', [orphan]);
     await run('chown', [`${uid + 1}:100`, orphan]);
     expect(await create('after1')).toBe(uid + 2);
   });
 
   it('skips one re-owned in place (chown of an existing directory: the base does not change)', async () => {
-    const shared = join(s.root, 'home/shared-in-place');
+    const shared = join(box.s.root, 'home/shared-in-place');
     await mkdir(shared);
     const uid = await create('before2');
-    const base = await stat(join(s.root, 'home'));
+    const base = await stat(join(box.s.root, 'home'));
     await run('chown', [`${uid + 1}:100`, shared]);
     // Nothing under the base was added or removed: only the watch tells the owner moved.
-    expect((await stat(join(s.root, 'home'))).mtimeMs).toBe(base.mtimeMs);
+    expect((await stat(join(box.s.root, 'home'))).mtimeMs).toBe(base.mtimeMs);
     expect(await create('after2')).toBe(uid + 2);
   });
 
   it('skips one moved in from elsewhere, and one made by useradd -m then orphaned by userdel', async () => {
     const uid = await create('before3');
-    const elsewhere = join(s.root, 'srv-moved');
+    const elsewhere = join(box.s.root, 'srv-moved');
     await mkdir(elsewhere);
     await run('chown', [`${uid + 1}:100`, elsewhere]);
-    await run('mv', [elsewhere, join(s.root, 'home/moved-in')]);
+    await run('mv', [elsewhere, join(box.s.root, 'home/moved-in')]);
     expect(await create('after3')).toBe(uid + 2);
     // useradd -m makes the home, userdel without -r leaves it: its UID is the orphan's.
-    await run('useradd', ['--prefix', s.root, '-m', '-N', '-g', 'users', 'leaver']);
-    await s.waitForEvent(
+    await run('useradd', ['--prefix', box.s.root, '-m', '-N', '-g', 'users', 'leaver']);
+    await box.s.waitForEvent(
       (event) => event.name === 'account-added' && (event.data as { login?: string }).login === 'leaver',
       'leaver',
     );
-    const leaver = s.service.getAccount('leaver')!.uid;
-    await run('userdel', ['--prefix', s.root, 'leaver']);
-    await s.waitForEvent(
+    const leaver = box.s.service.getAccount('leaver')!.uid;
+    await run('userdel', ['--prefix', box.s.root, 'leaver']);
+    await box.s.waitForEvent(
       (event) => event.name === 'account-removed' && (event.data as { login?: string }).login === 'leaver',
       'gone',
     );
