@@ -20,9 +20,40 @@ function isAlive(pid: number): boolean {
   }
 }
 
+// When process `pid` started (ms since the epoch, to about a second), or null when /proc
+// cannot say: its start in clock ticks since boot (/proc/PID/stat's 22nd field, in USER_HZ,
+// 100 a second on Linux) after the boot time (/proc/stat's btime, in seconds).
+function getProcessStartMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    return Number.isFinite(ticks) && bootSeconds > 0 ? bootSeconds * 1000 + ticks * 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+// Whether the holder a lock names may still hold it: alive, and started before the lock was
+// written. PIDs are reused (pid_max is 32768 on many machines, and threads take PIDs too):
+// a process started after the lock was written is not its holder, whose lock is stale. Two
+// seconds of margin cover the boot time's rounding.
+function isHolderAlive(pid: number, lock: string): boolean {
+  if (!isAlive(pid)) return false;
+  const started = getProcessStartMs(pid);
+  let written: number;
+  try {
+    written = statSync(lock).mtimeMs;
+  } catch {
+    return true;
+  }
+  return started === null || started <= written + 2000;
+}
+
 // Takes `<file>.lock` the way shadow-utils' commonio does: write our PID to `<file>.<pid>`,
 // link(2) it to the lock name, check the link count, remove the temporary name. A lock
-// whose PID is dead is stale: removed, then taken. Returns false when someone alive holds it.
+// whose PID is dead, or was given to a process started after the lock, is stale: removed,
+// then taken. Returns false when someone alive holds it.
 // Unlike commonio we do not fdatasync the PID file: link(2) excludes others whether or not
 // it reached the disk, a lock found after a crash is stale whatever it holds, and the sync
 // cost a few milliseconds per file on every change.
@@ -40,7 +71,7 @@ export async function tryLockFile(file: string): Promise<boolean> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = Number.parseInt(readHolder(lock).replace(/\0.*$/s, ''), 10);
-    if (!Number.isInteger(holder) || holder <= 0 || holder === process.pid || isAlive(holder)) return false;
+    if (!Number.isInteger(holder) || holder <= 0 || holder === process.pid || isHolderAlive(holder, lock)) return false;
     rmSync(lock, { force: true });
     try {
       linkSync(mine, lock);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,19 @@ describe('shadow-utils locks', () => {
     await writeFile(join(dir, 'passwd.lock'), `${dead.pid}\0`);
     expect(await tryLockFile(join(dir, 'passwd'))).toBe(true);
     expect(await readFile(join(dir, 'passwd.lock'), 'utf8')).toBe(`${process.pid}\0`);
+    await rm(join(dir, 'passwd.lock'));
+  });
+
+  // In a full CI run a killed holder's PID was handed to another process within seconds
+  // (pid_max 32768): the lock looked held for the whole 15 s wait.
+  it('breaks a stale lock whose PID now belongs to a process started after the lock', async () => {
+    const old = new Date(Date.now() - 60_000);
+    const later = spawn('sleep', ['30']);
+    await writeFile(join(dir, 'passwd.lock'), `${later.pid}\0`);
+    await utimes(join(dir, 'passwd.lock'), old, old);
+    expect(await tryLockFile(join(dir, 'passwd'))).toBe(true);
+    expect(await readFile(join(dir, 'passwd.lock'), 'utf8')).toBe(`${process.pid}\0`);
+    later.kill();
     await rm(join(dir, 'passwd.lock'));
   });
 
