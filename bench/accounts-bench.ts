@@ -16,7 +16,8 @@ import { EventBus } from '../server/core/events/event-bus.ts';
 import { printTable } from './print-table.ts';
 import { runImportBench } from './import-bench.ts';
 import { benchAccounts, benchAccountsLabel, useWideRanges, widenRoot } from './bench-accounts.ts';
-import { makeHomes, quantile, timeSingleCreates } from './single-creates.ts';
+import { makeHomes, timeSingleCreates } from './single-creates.ts';
+import { quantile } from './statistics.ts';
 
 const run = promisify(execFile);
 const withHomes = process.env.LICORN_BENCH_HOMES !== 'none';

@@ -17,12 +17,10 @@ import { EventBus } from '../server/core/events/event-bus.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import { startBenchDaemon } from './processes.ts';
 import { printTable } from './print-table.ts';
+import { median, quantile } from './statistics.ts';
 
 const projectDir = join(import.meta.dirname, '..');
 const licornBin = join(projectDir, 'bin/licorn.js');
-const quantile = (values: number[], q: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
-const median = (values: number[]) => quantile(values, 0.5);
 
 // Runs a command to its end, its output read (as a pipe to a script would); wall time in ms.
 function timeRun(command: string, args: string[]): Promise<{ ms: number; stdout: string }> {

@@ -15,6 +15,7 @@ import { buildWebBundle } from '../web/build.ts';
 import { buildServerBundle } from '../server/build.ts';
 import { runAutocannonCounted } from './load-tools.ts';
 import { daemonScript, getCpuMs, getMainThreadCpuMs, getMemory, prepareWebPair, startServer } from './processes.ts';
+import { median } from './statistics.ts';
 
 const rounds = Number(process.env.LICORN_BENCH_KEEPALIVE_ROUNDS ?? 3);
 const seconds = Number(process.env.LICORN_BENCH_KEEPALIVE_SECONDS ?? 10);
@@ -50,8 +51,6 @@ async function measureOne(script: string, args: string[], nodeArgs: string[]): P
     await server.stop();
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 // Runs the keep-alive benchmark and prints each round and the medians.
 export async function runKeepAliveBench(): Promise<void> {

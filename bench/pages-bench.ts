@@ -21,15 +21,8 @@ import { testPasswords } from '../test/helpers/sandbox.ts';
 import { getCpuMs, getMemory, startBenchDaemon } from './processes.ts';
 import { benchAccounts, benchAccountsLabel, prepareBenchRoot, useWideRanges } from './bench-accounts.ts';
 import { printTable } from './print-table.ts';
-import {
-  measureFirstRows,
-  measureGets,
-  measureKeystrokes,
-  median,
-  openAccounts,
-  quantile,
-  watchFirstElement,
-} from './pages-measures.ts';
+import { measureFirstRows, measureGets, measureKeystrokes, openAccounts, watchFirstElement } from './pages-measures.ts';
+import { median, quantile } from './statistics.ts';
 import { runPagesComparison } from './pages-compare.ts';
 import { getPasswdWritten, runUseradd, watchForRow, watchLockReleases } from './useradd-timing.ts';
 

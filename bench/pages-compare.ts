@@ -16,13 +16,12 @@ import { getCpuMs, type ServerProcess, startBenchDaemon, startServer } from './p
 import {
   filterKeys,
   measureFirstRows,
-  median,
   openAccounts,
-  quantile,
   timeGet,
   timeKeyPress,
   watchFirstElement,
 } from './pages-measures.ts';
+import { median, quantile } from './statistics.ts';
 
 const run = promisify(execFile);
 const rounds = Number(process.env.LICORN_BENCH_PAGES_ROUNDS ?? 3);

@@ -5,10 +5,6 @@ import { Agent, request } from 'node:https';
 import type { Browser, Page } from 'playwright-core';
 import { getCpuMs } from './processes.ts';
 
-export const median = (values: number[]) => quantile(values, 0.5);
-export const quantile = (values: number[], q: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
-
 // Milliseconds for one GET over a kept-alive connection, the body read to its end.
 export function timeGet(port: number, path: string, cookie: string, agent: Agent): Promise<number> {
   const started = performance.now();

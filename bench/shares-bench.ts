@@ -19,10 +19,9 @@ import { getLoopSkipReason } from '../test/helpers/loop-devices.ts';
 import { printTable } from './print-table.ts';
 import { runHelper, SharesGround } from './shares-tree.ts';
 import { countKernelWatches, getMemory, LoopProbe, SleepProbe, waitFor } from './shares-probes.ts';
+import { quantile } from './statistics.ts';
 
 const yieldLoop = () => new Promise((resolve) => setImmediate(resolve));
-const quantile = (values: number[], q: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
 const kernelTags = { 'user-obj': 1, user: 2, 'group-obj': 4, group: 8, mask: 16, other: 32 } as const;
 
 // A core over the sandbox, as licornd opens it, with the time its watcher got its first share.

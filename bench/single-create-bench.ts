@@ -11,7 +11,8 @@ import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { AccountsService } from '../server/core/accounts/accounts-service.ts';
 import { EventBus } from '../server/core/events/event-bus.ts';
 import { benchAccounts, useWideRanges, widenRoot } from './bench-accounts.ts';
-import { makeHomes, quantile, timeSingleCreates } from './single-creates.ts';
+import { makeHomes, timeSingleCreates } from './single-creates.ts';
+import { quantile } from './statistics.ts';
 
 useWideRanges();
 const kept = process.env.LICORN_BENCH_SINGLE_ROOT;

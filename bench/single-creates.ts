@@ -49,7 +49,3 @@ export async function timeSingleCreates(
   }
   return { wall, cpu };
 }
-
-// The value at quantile `q` (0.5 the median).
-export const quantile = (values: readonly number[], q: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;

@@ -23,10 +23,9 @@ import { printTable, type BenchRow } from './print-table.ts';
 import { measurePageCost, type PageCost } from './page-cost.ts';
 import { startReplayDaemon } from './status-replay.ts';
 import { runStatusComparison } from './status-compare.ts';
+import { quantile } from './statistics.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const quantile = (values: number[], q: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
 
 // A process's CPU time so far, in seconds (utime + stime of /proc/PID/stat).
 async function getCpuSeconds(pid: number): Promise<number> {

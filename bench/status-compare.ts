@@ -9,8 +9,8 @@ import { logIn } from './browser.ts';
 import { measurePageCost, type PageCost } from './page-cost.ts';
 import { printTable } from './print-table.ts';
 import { startReplayDaemon } from './status-replay.ts';
+import { median } from './statistics.ts';
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const format = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ');
 
 // One trace of a fresh Status page on the daemon at `url` (a context of its own, closed after).

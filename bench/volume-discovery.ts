@@ -9,9 +9,9 @@ import { promisify } from 'node:util';
 import { ProbeCache } from '../server/core/volumes/probe-filesystem.ts';
 import { readVolumeState } from '../server/core/volumes/read-volume-state.ts';
 import { defaultDeadlines, UnresponsiveDevices } from '../server/core/volumes/unresponsive-devices.ts';
+import { median } from './statistics.ts';
 
 const run = promisify(execFile);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function time(task: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
