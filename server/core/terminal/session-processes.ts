@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { getStatFields } from '../processes/proc-stat.ts';
 
 // The processes of the Unix session led by `leader` (the terminal's first process: node-pty
 // makes it a session leader with the pty as its controlling terminal), from /proc. A shell's
@@ -9,9 +10,8 @@ export async function getSessionProcesses(leader: number): Promise<number[]> {
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    // Fields after the command's closing parenthesis: state ppid pgrp session …
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[3]) === leader) found.push(Number(entry));
+    // state ppid pgrp session …
+    if (Number(getStatFields(stat)[3]) === leader) found.push(Number(entry));
   }
   return found;
 }
@@ -20,7 +20,7 @@ export async function getSessionProcesses(leader: number): Promise<number[]> {
 export async function isProcessAlive(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   if (!stat) return false;
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  return getStatFields(stat)[0] !== 'Z';
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CoreError } from '../../errors.ts';
 import { releaseFileLock, tryFileLock } from '../../../native/native.ts';
 import { say } from '../../messages.ts';
+import { getProcessStartMs } from '../../processes/proc-stat.ts';
 
 // How long to wait for shadow-utils (or another licornd) to release the files: useradd
 // itself gives up after 15 tries a second apart.
@@ -17,20 +18,6 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-// When process `pid` started (ms since the epoch, to about a second), or null when /proc
-// cannot say: its start in clock ticks since boot (/proc/PID/stat's 22nd field, in USER_HZ,
-// 100 a second on Linux) after the boot time (/proc/stat's btime, in seconds).
-function getProcessStartMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
-    return Number.isFinite(ticks) && bootSeconds > 0 ? bootSeconds * 1000 + ticks * 10 : null;
-  } catch {
-    return null;
   }
 }
 
