@@ -1,7 +1,7 @@
-import { lstatSync, readFileSync, statfsSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { lstatSync, readFileSync, statfsSync, type FSWatcher, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { countWatchEvent, getWatchEvents } from '../watch/watch-events.ts';
+import { getWatchEvents, watchCounted } from '../watch/watch-events.ts';
 import { readMountsUnder } from './mounts-under.ts';
 
 // The owners of the directories directly under the homes base, kept between creates: with
@@ -125,8 +125,7 @@ export class HomeOwners {
     try {
       // inotify hears this machine's changes only: another NFS client's chown is never told.
       if (remoteFilesystems.has(statfsSync(dir).type)) return;
-      const watcher = watch(dir, { persistent: false }, (type, filename) => {
-        countWatchEvent();
+      const watcher = watchCounted(dir, (type, filename) => {
         if (type === 'rename') this.#entryEvents += 1;
         const name = filename?.toString();
         if (name === undefined || name === self) {

@@ -1,6 +1,6 @@
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { countWatchEvent } from './watch-events.ts';
+import { watchCounted } from './watch-events.ts';
 
 export interface WatchDirectoryOptions {
   // Quiet time that ends a burst of events.
@@ -36,9 +36,8 @@ export function watchDirectory(
     if (changed.size > 0) onChange(changed);
   };
   const isBusy = () => [...markers].some((marker) => existsSync(join(dir, marker)));
-  const watcher: FSWatcher = watch(dir, { persistent: false }, (_event, filename) => {
-    // The process's inotify queue is shared: its overflow is told by everyone's count.
-    countWatchEvent();
+  // Counted: the process's inotify queue is shared, its overflow told by everyone's count.
+  const watcher: FSWatcher = watchCounted(dir, (_event, filename) => {
     const name = filename?.toString();
     if (name !== undefined && markers.has(name)) {
       // A writer took or released its lock: released and nothing else held means done.
