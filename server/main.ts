@@ -87,19 +87,22 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.listen.includes(':') ? `[${config.listen}]` : config.listen;
+  // One write: a supervisor (or a test) that reads the "listening" line has the others too.
+  const lines: string[] = [];
   if (tls.generated) {
     const why = tls.renewed ? ` (the previous one was replaced: ${tls.renewed})` : '';
-    process.stdout.write(`licornd: generated a self-signed certificate in ${config.tls.dir}${why}\n`);
+    lines.push(`generated a self-signed certificate in ${config.tls.dir}${why}`);
   }
   if (credentials) {
     const login = `log in as "${credentials.login}" with password "${credentials.password}" (shown once)`;
-    process.stdout.write(`licornd: created the demo in ${config.root}; ${login}\n`);
+    lines.push(`created the demo in ${config.root}; ${login}`);
   }
-  if (demoVolumes.message) process.stdout.write(`licornd: ${demoVolumes.message}\n`);
+  if (demoVolumes.message) lines.push(demoVolumes.message);
   const what = config.isRealMachine ? 'this machine' : `sandbox ${config.root}`;
-  process.stdout.write(`licornd: listening on https://${host}:${port}/ (${what})\n`);
-  if (config.cli.socket) process.stdout.write(`licornd: local socket ${config.cli.socket}\n`);
-  if (config.cli.insideSocket) process.stdout.write(`licornd: get inside on ${config.cli.insideSocket}\n`);
+  lines.push(`listening on https://${host}:${port}/ (${what})`);
+  if (config.cli.socket) lines.push(`local socket ${config.cli.socket}`);
+  if (config.cli.insideSocket) lines.push(`get inside on ${config.cli.insideSocket}`);
+  process.stdout.write(lines.map((line) => `licornd: ${line}\n`).join(''));
 }
 
 main().catch((error: unknown) => {
