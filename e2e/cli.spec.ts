@@ -13,7 +13,7 @@ const licorn = (...args: string[]) =>
     ...args,
   ]);
 
-test('`licorn add user` in a shell makes its row appear in an open accounts page, and `licorn del user` removes it', async ({
+test('`licorn add user` in a shell shows its row in an open accounts page; `licorn del user` removes it', async ({
   browser,
 }) => {
   const page = await logInAs(browser, 'admin', testPasswords.admin);

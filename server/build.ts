@@ -9,6 +9,11 @@ import { dirname, join } from 'node:path';
 import { projectDir } from './project-dir.ts';
 import { pruneChunks } from './build-chunks.ts';
 
+// CommonJS dependencies (and our addon's loader) need a `require` in the ES module.
+const requireBanner =
+  "import { createRequire as createRequireForBundle } from 'node:module'; " +
+  'const require = createRequireForBundle(import.meta.url);';
+
 // Builds dist/server/main.js (and its chunks), or `entry` into `outfile` (the benchmark's
 // baseline server).
 export async function buildServerBundle(
@@ -25,10 +30,7 @@ export async function buildServerBundle(
     platform: 'node',
     target: 'node20',
     format: 'esm',
-    // CommonJS dependencies (and our addon's loader) need a `require` in the ES module.
-    banner: {
-      js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
-    },
+    banner: { js: requireBanner },
     // node-pty finds its native addon beside its own files: loaded from node_modules.
     external: ['node-pty'],
     // Without comments or indentation (names kept, for profiles and stack traces): 3.3 MB to
@@ -75,9 +77,7 @@ export async function buildCliBundle(outdir = join(projectDir, 'dist/cli')): Pro
     platform: 'node',
     target: 'node20',
     format: 'esm',
-    banner: {
-      js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
-    },
+    banner: { js: requireBanner },
     minify: true,
     sourcemap: 'linked',
     metafile: true,

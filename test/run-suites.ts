@@ -71,7 +71,8 @@ const failed =
   (vitestCode !== 0 && vitestFailed === 0 ? 1 : 0) +
   (playwrightCode !== 0 && playwrightFailed === 0 ? 1 : 0);
 process.stdout.write(
-  `\nlint: ${lintPassed} passed, ${lintFailed} failed; vitest: ${vitestPassed} passed, ${vitestFailed} failed; playwright: ${playwrightPassed} passed, ${playwrightFailed} failed\n`,
+  `\nlint: ${lintPassed} passed, ${lintFailed} failed; vitest: ${vitestPassed} passed, ${vitestFailed} failed; ` +
+    `playwright: ${playwrightPassed} passed, ${playwrightFailed} failed\n`,
 );
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failed > 0 || vitestPassed === 0 || playwrightPassed === 0 ? 1 : 0);

@@ -27,7 +27,8 @@ try {
   }
   const credentials = await createDemoRoot(config.root);
   process.stdout.write(
-    `demo:reset: created a fresh demo in ${config.root}; log in as "${credentials.login}" with password "${credentials.password}" (shown once)\n`,
+    `demo:reset: created a fresh demo in ${config.root}; ` +
+      `log in as "${credentials.login}" with password "${credentials.password}" (shown once)\n`,
   );
   process.stdout.write('demo:reset: restart licornd if it is running\n');
 } catch (error) {

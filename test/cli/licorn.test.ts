@@ -222,7 +222,7 @@ describe('add, mod, del', () => {
     expect(deleted.stdout).toMatch(/^Deleted group cligroup2/);
   });
 
-  it("refuse, even to root, to delete or rename the groups the interface never deletes, with the core's reason", async () => {
+  it("refuse, even to root, to delete or rename the groups the interface never deletes (core's reason)", async () => {
     const made = await licorn(['add', 'group', 'clisys', '--system']);
     expect(made.code, made.stderr).toBe(0);
     const groupFile = () => readFile(join(root, 'etc/group'), 'utf8');

@@ -12,7 +12,8 @@ describe('licornd with a bad flag', () => {
     [['--listen', '999.1.1.1'], '--listen: listen must be an IP address or a host name, got "999.1.1.1"'],
     [
       ['--sessions-idle-timeout', '0x10'],
-      '--sessions-idle-timeout: sessions.idle_timeout must be an integer in 10–604800 (decimal digits only), got "0x10"',
+      '--sessions-idle-timeout: sessions.idle_timeout must be an integer in 10–604800 (decimal digits only), ' +
+        'got "0x10"',
     ],
     [['--port=-0'], '--port: port must be an integer in 0–65535 (decimal digits only), got "-0"'],
   ])('%j exits 1 with one line', async (flags, line) => {

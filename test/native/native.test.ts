@@ -64,7 +64,8 @@ describe("fcntl file lock (lckpwdf's)", () => {
     // python's fcntl.lockf is the same POSIX record lock glibc's lckpwdf takes.
     const holder = spawn('python3', [
       '-c',
-      'import fcntl,sys,time; f=open(sys.argv[1],"w"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flush=True); time.sleep(60)',
+      'import fcntl,sys,time; f=open(sys.argv[1],"w"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", ' +
+        'flush=True); time.sleep(60)',
       path,
     ]);
     await new Promise((resolve) => holder.stdout.once('data', resolve));

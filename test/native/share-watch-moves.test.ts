@@ -135,7 +135,8 @@ describeShareWatch('share watch, directories moved out in bulk', () => {
       await runAs(member, `python3 -c "import os\nfor i in range(${moved}): os.mkdir('${small.rule.path}/m%d' % i)"`);
       await waitUntil(() => getShareWatchFigures(smallWatch).watches === 1 + moved, 'every directory watched', 20_000);
       const overflows = getShareWatchFigures(smallWatch).overflows;
-      const python = `import os\nfor i in range(${moved}): os.rename('${small.rule.path}/m%d' % i, '${outside}/m%d' % i)`;
+      const python =
+        `import os\nfor i in range(${moved}): os.rename('${small.rule.path}/m%d' % i, ` + `'${outside}/m%d' % i)`;
       await runAs(member, `python3 -c "${python}"`);
       await waitUntil(() => getShareWatchFigures(smallWatch).overflows > overflows, 'an overflow');
       await waitUntil(

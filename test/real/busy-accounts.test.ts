@@ -32,7 +32,7 @@ async function waitUntilSeen(login: string, status = 200): Promise<void> {
 }
 
 describe('deleting an account whose processes run, on the real machine', () => {
-  it('is refused with the processes named; the page offers to end them; ended, it is deleted with its group', async () => {
+  it('is refused with the processes named; the page offers to end them; then deleted with its group', async () => {
     const uid = base;
     expect(await useradd('-u', String(uid), '-U', '-m', '-s', '/bin/sh', 'rmbusy')).toBe(0);
     const child = real.machine.startAs('rmbusy', ['sleep', '311']);
@@ -78,7 +78,7 @@ describe('deleting an account whose processes run, on the real machine', () => {
     expect(await useradd('-M', 'rmbusy')).toBe(0);
   });
 
-  it('bulk deletion: refused while one account runs processes, done with endProcesses, audited per account', async () => {
+  it('bulk deletion: refused while one runs processes, done with endProcesses, audited per account', async () => {
     const uid = base + 10;
     expect(await useradd('-u', String(uid), '-U', '-M', '-s', '/bin/sh', 'bulkbusy')).toBe(0);
     expect(await useradd('-u', String(uid + 1), '-U', '-M', 'bulkidle')).toBe(0);

@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => stopProcesses(started));
 
 describe('deleting accounts, after the red team, on the real machine', () => {
-  it('keeps a system group that is the account’s primary group (docker), says so, and deletes the account', async () => {
+  it('keeps a system group that is the account’s primary group (docker), says so, deletes the account', async () => {
     expect((await run('groupadd', '-r', 'docker')).code).toBe(0);
     expect((await run('useradd', '-u', String(base + 1), '-g', 'docker', '-M', 'docker')).code).toBe(0);
     const gid = (await real.machine.getent('group', 'docker'))!.split(':')[2];

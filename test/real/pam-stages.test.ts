@@ -83,7 +83,7 @@ describe("PAM's account and password stages on the real machine", () => {
     expect((await logIn(real.machine, 'rmdeny', 'Rm-deny-pass-42')).response.status).toBe(303);
   });
 
-  it("refuses an own change before the minimum age (chage -m 7) with PAM's words, leaving shadow as it was", async () => {
+  it("refuses an own change before the minimum age (chage -m 7) with PAM's words, shadow unchanged", async () => {
     await addAccount(real.machine, 'rmminage', 'Rm-minage-pass-42');
     expect((await real.machine.run(['chage', '-m', '7', 'rmminage'])).code).toBe(0);
     const before = await real.machine.readEtc('shadow');
@@ -117,7 +117,7 @@ describe("PAM's account and password stages on the real machine", () => {
     expect(await real.machine.su('rmown', 'Admin-set-pass-42')).toMatchObject({ ok: true });
   });
 
-  it('sends chage -d 0 to the change page, which changes through chauthtok; su then takes the new password', async () => {
+  it('sends chage -d 0 to the change page, which changes through chauthtok; su takes the new password', async () => {
     await addAccount(real.machine, 'rmforced', 'Rm-forced-pass-42');
     expect((await real.machine.run(['chage', '-d', '0', 'rmforced'])).code).toBe(0);
     const { response } = await logIn(real.machine, 'rmforced', 'Rm-forced-pass-42');

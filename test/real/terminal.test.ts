@@ -27,7 +27,8 @@ describe('a terminal on the real machine', () => {
     // A process that left the session (setsid) ends with the terminal too (its pid namespace).
     const marker = String(7000 + Math.floor(Math.random() * 999));
     client.type(
-      `setsid sleep ${marker} & echo "user=$(id -un) groups=$(id -Gn) home=$HOME pwd=$(pwd) leaked=$(env | grep -c LICORN) pid=$$"\r`,
+      `setsid sleep ${marker} & echo "user=$(id -un) groups=$(id -Gn) home=$HOME pwd=$(pwd) leaked=$(env | ` +
+        `grep -c LICORN) pid=$$"\r`,
     );
     await client.waitFor(() => /user=\S+ groups=.* pid=\d+/.test(client.output), 'the answer', 20_000);
     const line = /user=(\S+) groups=(.*) home=(\S+) pwd=(\S+) leaked=(\d+) pid=(\d+)/.exec(client.output)!;

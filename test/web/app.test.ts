@@ -24,7 +24,10 @@ describe('pages and roles', () => {
     const connected = /<tbody id="sessions">([\s\S]*?)<\/tbody>/.exec(page.body)![1]!;
     const away = /<tbody id="sessions-away"[^>]*>([\s\S]*?)<\/tbody>/.exec(page.body)![1]!;
     expect(connected).toMatch(
-      /<tr id="session-[0-9a-f]{16}" class="session-row">\s*<td data-label="Login"[^>]*><span class="login">admin<\/span>/,
+      new RegExp(
+        String.raw`<tr id="session-[0-9a-f]{16}" class="session-row">\s*` +
+          String.raw`<td data-label="Login"[^>]*><span class="login">admin<\/span>`,
+      ),
     );
     expect(connected).toContain('connected now');
     expect(connected).not.toContain('dnguyen');

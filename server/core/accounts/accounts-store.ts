@@ -40,12 +40,12 @@ export interface AccountsStoreOptions {
   lockTimeoutMs?: number;
 }
 
-// The cached account files of a root, kept in step with the disk. Every change runs through
-// one queue: under shadow-utils' locks it re-reads what changed outside, applies the
-// change in a transaction (rolled back if it throws or a write fails), writes the files it
-// changed all or nothing (subuid and subgid with them, kept in step with passwd as shadow-utils
-// does; rewritten and renamed, or a create appended under an undo journal:
-// commit-account-files.ts), then emits the diff as events. Outside changes seen by the watcher take the same road, so an event is never
+// The cached account files of a root, kept in step with the disk. Every change runs through one
+// queue: under shadow-utils' locks it re-reads what changed outside, applies the change in a
+// transaction (rolled back if it throws or a write fails), writes the files it changed all or
+// nothing (subuid and subgid with them, kept in step with passwd as shadow-utils does; rewritten
+// and renamed, or a create appended under an undo journal: commit-account-files.ts), then emits the
+// diff as events. Outside changes seen by the watcher take the same road, so an event is never
 // reported twice and never before its write is durable.
 export class AccountsStore {
   readonly root: string;

@@ -109,9 +109,27 @@ export const shells = `# /etc/shells: valid login shells
 
 export const skelFiles: Record<string, string> = {
   '.bash_logout':
-    '# ~/.bash_logout: executed by bash(1) when login shell exits.\nif [ "$SHLVL" = 1 ]; then\n    [ -x /usr/bin/clear_console ] && /usr/bin/clear_console -q\nfi\n',
+    '# ~/.bash_logout: executed by bash(1) when login shell exits.\n' +
+    'if [ "$SHLVL" = 1 ]; then\n' +
+    '    [ -x /usr/bin/clear_console ] && /usr/bin/clear_console -q\n' +
+    'fi\n',
   '.bashrc':
-    "# ~/.bashrc: executed by bash(1) for non-login shells.\ncase $- in\n    *i*) ;;\n      *) return;;\nesac\nHISTCONTROL=ignoreboth\nshopt -s histappend\nHISTSIZE=1000\nHISTFILESIZE=2000\nPS1='\\u@\\h:\\w\\$ '\n",
+    '# ~/.bashrc: executed by bash(1) for non-login shells.\n' +
+    'case $- in\n' +
+    '    *i*) ;;\n' +
+    '      *) return;;\n' +
+    'esac\n' +
+    'HISTCONTROL=ignoreboth\n' +
+    'shopt -s histappend\n' +
+    'HISTSIZE=1000\n' +
+    'HISTFILESIZE=2000\n' +
+    "PS1='\\u@\\h:\\w\\$ '\n",
   '.profile':
-    '# ~/.profile: executed by the command interpreter for login shells.\nif [ -n "$BASH_VERSION" ] && [ -f "$HOME/.bashrc" ]; then\n    . "$HOME/.bashrc"\nfi\nif [ -d "$HOME/bin" ] ; then\n    PATH="$HOME/bin:$PATH"\nfi\n',
+    '# ~/.profile: executed by the command interpreter for login shells.\n' +
+    'if [ -n "$BASH_VERSION" ] && [ -f "$HOME/.bashrc" ]; then\n' +
+    '    . "$HOME/.bashrc"\n' +
+    'fi\n' +
+    'if [ -d "$HOME/bin" ] ; then\n' +
+    '    PATH="$HOME/bin:$PATH"\n' +
+    'fi\n',
 };

@@ -114,7 +114,9 @@ export async function installInotifyLimits(options: InotifyInstallOptions): Prom
     maxUserWatches: Math.max(wanted.maxUserWatches, existing.maxUserWatches, running?.maxUserWatches ?? 0),
     maxQueuedEvents: Math.max(wanted.maxQueuedEvents, existing.maxQueuedEvents, running?.maxQueuedEvents ?? 0),
   };
-  const text = `${header}${keys.maxUserWatches} = ${values.maxUserWatches}\n${keys.maxQueuedEvents} = ${values.maxQueuedEvents}\n`;
+  const text =
+    `${header}${keys.maxUserWatches} = ${values.maxUserWatches}\n` +
+    `${keys.maxQueuedEvents} = ${values.maxQueuedEvents}\n`;
   const written = existingText !== text;
   if (written) await writeAtomically(file, text);
   const applied: InotifyInstall['applied'] = [];
@@ -132,7 +134,8 @@ export async function installInotifyLimits(options: InotifyInstallOptions): Prom
 // What an admin reads after `licornd install`: one line per thing done.
 export function describeInotifyInstall(install: InotifyInstall): string[] {
   const { values } = install;
-  const settings = `${keys.maxUserWatches} = ${values.maxUserWatches}, ${keys.maxQueuedEvents} = ${values.maxQueuedEvents}`;
+  const settings =
+    `${keys.maxUserWatches} = ${values.maxUserWatches}, ` + `${keys.maxQueuedEvents} = ${values.maxQueuedEvents}`;
   const lines = [
     `${install.directories} directories to watch in ${install.shares} share${install.shares === 1 ? '' : 's'}`,
   ];

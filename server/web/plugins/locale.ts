@@ -21,13 +21,13 @@ declare module 'fastify' {
 }
 
 // Decorates `request.locale`: the logged-in account's preference, else Accept-Language, else
-// English. On the local socket the order turns: no browser reaches it (a browser cannot open a
-// Unix socket, and one behind a proxy is refused for its Origin), so its Accept-Language is the
-// CLI's (the terminal's LC_ALL, LC_MESSAGES or LANG, sent only when one is set) and wins; the
-// preference applies there only to a request without it. Worked out on first use and kept, so that requests that show no words (static
-// files, keep-alive loads of the API's lists) never parse the header. A preference changed
-// takes effect at the next request; pages already open keep theirs until reloaded (their
-// push socket chose its language when it opened).
+// English. On the local socket the order turns: no browser reaches it (a browser cannot open a Unix
+// socket, and one behind a proxy is refused for its Origin), so its Accept-Language is the CLI's
+// (the terminal's LC_ALL, LC_MESSAGES or LANG, sent only when one is set) and wins; the preference
+// applies there only to a request without it. Worked out on first use and kept, so that requests
+// that show no words (static files, keep-alive loads of the API's lists) never parse the header. A
+// preference changed takes effect at the next request; pages already open keep theirs until
+// reloaded (their push socket chose its language when it opened).
 export default fp(
   async (app: FastifyInstance) => {
     const { accounts } = app.core;

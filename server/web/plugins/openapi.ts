@@ -11,7 +11,9 @@ export default fp(
           title: 'Licorn WMI API',
           version: '1',
           description:
-            "Accounts, groups and the machine, as the web interface and the CLI use them. Log in at /login/ (session cookie); every state-changing request carries the session's CSRF token in x-csrf-token.",
+            'Accounts, groups and the machine, as the web interface and the CLI use them. ' +
+            "Log in at /login/ (session cookie); every state-changing request carries the session's CSRF token " +
+            'in x-csrf-token.',
         },
       },
       // Pages and the socket are not API: only /api/ routes are described.

@@ -28,7 +28,8 @@ function readManifest(): Record<string, string> {
     return JSON.parse(readFileSync(join(bundleDir, 'manifest.json'), 'utf8')) as Record<string, string>;
   } catch (error) {
     throw new ConfigError(
-      `${bundleDir}/manifest.json: the browser bundle is missing; run "npm run build" (${(error as NodeJS.ErrnoException).code ?? error})`,
+      `${bundleDir}/manifest.json: the browser bundle is missing; ` +
+        `run "npm run build" (${(error as NodeJS.ErrnoException).code ?? error})`,
     );
   }
 }

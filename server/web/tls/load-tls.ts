@@ -40,7 +40,8 @@ export async function loadTls(options: { cert: string; key: string; dir: string 
     await writeAtomically(certFile, material.cert, 0o644);
   } catch (error) {
     throw new ConfigError(
-      `tls.dir ${options.dir}: cannot store the generated certificate (${(error as NodeJS.ErrnoException).code ?? error})`,
+      `tls.dir ${options.dir}: cannot store the generated certificate ` +
+        `(${(error as NodeJS.ErrnoException).code ?? error})`,
     );
   }
   return { ...material, generated: true, ...(renewal ? { renewed: renewal } : {}) };

@@ -107,7 +107,8 @@ describe('the restricted rule at a raised bound', () => {
       await run('useradd', ['--prefix', sandbox.root, '-M', '-u', '130000', '-K', 'UID_MAX=140000', 'beyond']);
       await service.settle();
       await expect(service.modifyAccount('beyond', { fullName: 'Beyond' })).rejects.toThrow(
-        '"beyond" is a restricted account (UID 130000): Licorn never touches accounts with a UID below 300 or above 129999',
+        '"beyond" is a restricted account (UID 130000): Licorn never touches accounts with a UID below 300 or ' +
+          'above 129999',
       );
     });
 

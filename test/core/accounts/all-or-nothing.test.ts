@@ -87,7 +87,7 @@ async function checkMemoryMatchesFiles(service: AccountsService): Promise<void> 
 }
 
 describe('every operation is all or nothing, whichever filesystem step fails', () => {
-  it('a failure injected at any step leaves the whole sandbox tree identical; a success leaves consistent files', async () => {
+  it('a failure at any step leaves the whole sandbox tree identical; a success leaves consistent files', async () => {
     let failed = 0;
     let succeeded = 0;
     await fc.assert(

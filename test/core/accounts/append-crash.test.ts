@@ -118,7 +118,7 @@ describe('a create appends in place; a crash at any step leaves all files before
     60_000,
   );
 
-  it('an append that fails halfway (a file size limit: EFBIG) truncates the files appended back, byte for byte', async () => {
+  it('an append failing halfway (EFBIG: a file size limit) truncates the files back, byte for byte', async () => {
     const root = await copyRoot();
     // passwd (appended first) ends below the limit, shadow (second) at it: its write fails.
     const limit = before[files.indexOf('shadow')]!.length;

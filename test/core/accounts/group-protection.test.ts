@@ -170,7 +170,9 @@ describe('renaming a group in the core', () => {
     await expect(s.service.updateGroup('lab', { newName: 'acl' }, by)).rejects.toMatchObject({
       code: 'permission-denied',
       field: 'newName',
-      message: `Cannot rename "lab" to "acl": that is the name of one of Licorn's own groups (it owns every group's shared directory)`,
+      message:
+        `Cannot rename "lab" to "acl": that is the name of one of Licorn's own groups (it owns every ` +
+        `group's shared directory)`,
     });
     for (const taken of ['developers', 'daemon', 'nogroup', 'rsp-developers', 'gst-support']) {
       await expect(s.service.updateGroup('lab', { newName: taken }, by), taken).rejects.toMatchObject({

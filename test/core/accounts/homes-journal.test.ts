@@ -81,7 +81,7 @@ describe('a daemon killed during the homes phase of a bulk create', () => {
     await rm(root, { recursive: true, force: true });
   }, 120_000);
 
-  it('finishes a journaled create whose accounts were written: their missing homes are made, and the audit log says so', async () => {
+  it('finishes a journaled create whose accounts were written: missing homes made, and audited', async () => {
     const root = join(s.root, '..', 'homes-finish');
     await cp(s.root, root, { recursive: true });
     const service = await AccountsService.open({ root, events: new EventBus() });

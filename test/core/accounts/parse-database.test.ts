@@ -6,7 +6,8 @@ import { parseGroup } from '../../../server/core/accounts/parse-group.ts';
 describe('account database parsers', () => {
   it('parse passwd entries and keep odd lines verbatim', () => {
     const text =
-      'root:x:0:0:root:/root:/bin/bash\n\n+@netgroup::::::\nbroken:line\nalice:x:1000:100:Alice Doe,,,:/home/alice:/bin/zsh\n';
+      'root:x:0:0:root:/root:/bin/bash\n\n+@netgroup::::::\nbroken:line\n' +
+      'alice:x:1000:100:Alice Doe,,,:/home/alice:/bin/zsh\n';
     const lines = parsePasswd(text);
     expect(lines.map((line) => line.text).join('\n') + '\n').toBe(text);
     expect(lines.map((line) => line.entry?.login ?? null)).toEqual(['root', null, null, null, 'alice']);

@@ -51,7 +51,8 @@ describe('the private group deleted with an account', () => {
     );
     // The same as a message, which pages and the CLI say in their reader's language.
     expect(renderMessage(plan.groupKeptMessage!, 'fr')).toBe(
-      `Son groupe privé «\u00a0docker\u00a0» (GID ${gid}) est gardé\u00a0: un groupe système n’est jamais supprimé avec un compte`,
+      `Son groupe privé «\u00a0docker\u00a0» (GID ${gid}) est gardé\u00a0: un groupe système n’est jamais ` +
+        `supprimé avec un compte`,
     );
     const deleted = await s.service.deleteAccount('docker', 'keep', wmi);
     expect(deleted).toMatchObject({ privateGroup: null, groupKept: plan.groupKept });
@@ -85,7 +86,7 @@ describe('the private group deleted with an account', () => {
     expect(await etc('group')).not.toMatch(/^plain:/m);
   });
 
-  it('is kept when DELETE /api/v1/groups/<name> would refuse it, even for an admin: an admin group (wheel)', async () => {
+  it('is kept when DELETE /api/v1/groups/<name> would refuse it, even for an admin (wheel)', async () => {
     // It went for a member of admins, whom checkGroupChange lets change an admin group; the
     // groups API refuses deleting one to everyone (getGroupRefusal), and so does this.
     await groupadd('-g', '10950', 'wheel');

@@ -119,7 +119,7 @@ describe("shared directories' ACLs", () => {
     }
   });
 
-  it('makes the share permissive and back: every file set again, execute bits kept, symlinks not followed', async () => {
+  it('makes the share permissive and back: every file set again, x bits kept, symlinks not followed', async () => {
     await mkdir(join(share, 'sub'));
     await writeFile(join(share, 'sub/tool.sh'), '#!/bin/sh\n', { mode: 0o755 });
     const outside = join(s.root, 'outside.txt');

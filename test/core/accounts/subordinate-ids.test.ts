@@ -107,7 +107,7 @@ describe('subordinate ids (subuid, subgid)', () => {
     ).toBeNull();
   });
 
-  it('writes subuid and subgid in the same locked transaction: a refused create leaves them byte-identical, a bulk delete removes every range', async () => {
+  it('writes subuid/subgid in the same locked transaction: a refusal leaves them, a bulk delete empties', async () => {
     const before = await Promise.all(['subuid', 'subgid'].map((name) => readFile(join(s.root, 'etc', name), 'utf8')));
     await expect(
       s.service.createAccounts([

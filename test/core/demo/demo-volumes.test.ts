@@ -26,7 +26,7 @@ describe.skipIf(shouldSkipLoopTests())("the demo's volumes", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('makes an ext4 "Archives" and a vfat "USB-KEY" in the sandbox, attached as loop devices, then detached', async () => {
+  it('makes an ext4 "Archives" and a vfat "USB-KEY" in the sandbox, attached as loops, then detached', async () => {
     const volumes = await attachDemoVolumes(dir);
     started.push(volumes);
     expect(volumes.devices).toHaveLength(2);

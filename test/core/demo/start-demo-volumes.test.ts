@@ -26,7 +26,7 @@ describe.skipIf(shouldSkipLoopTests())("the demo's volumes at start", () => {
     }
   });
 
-  it('lists "Archives" and "USB-KEY" beside the machine\'s disks, which stay read-only, and detaches them', async () => {
+  it('lists "Archives" and "USB-KEY" beside the machine\'s read-only disks, and detaches them', async () => {
     let volumes: StartedDemoVolumes | null = null;
     t = await createTestApp([], async (sandbox) => {
       volumes = await startDemoVolumes(sandbox.config);

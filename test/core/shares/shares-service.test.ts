@@ -113,7 +113,7 @@ describe('the shares service', () => {
 
   // Red team F2: the link was chowned by name after it was made; a member swapping the name
   // for a hard link in between got another's file. The link now stays root's (no chown).
-  it("makes ~/G for a member added (root's, never chowned), removes it when they leave, leaves a taken name alone", async () => {
+  it("makes ~/G for a member added (root's), removes it when they leave, leaves a taken name alone", async () => {
     await s.service.createGroup({ name: 'linkcrew' });
     await s.service.setRole('linkcrew', 'dnguyen', 'member');
     await shares.settle();

@@ -63,11 +63,13 @@ describe('the samplers', () => {
     const later = netDev
       .replace(
         /^\s*eth0:.*$/m,
-        '  eth0:      1000   45400    0    0    0     0          0         0  5464514   39300    2    0    0     0       0          0',
+        '  eth0:      1000   45400    0    0    0     0          0         0  5464514   39300    2    0    0   ' +
+          '  0       0          0',
       )
       .replace(
         /^\s*ifb1:.*$/m,
-        '  wlan0:   500       5    0    0    0     0          0         0      800       8    0    0    0     0       0          0',
+        '  wlan0:   500       5    0    0    0     0          0         0      800       8    0    0    0     ' +
+          '0       0          0',
       );
     const proc = createReadings([{ 'net/dev': netDev }, { 'net/dev': later }, { 'net/dev': later }]);
     const sampler = createNetworkSampler(proc);
@@ -88,7 +90,7 @@ describe('the samplers', () => {
     expect(await withLoopback.sample(1000)).toHaveProperty('net.lo.rx', 0);
   });
 
-  it('follow an interface that appears, carries traffic and goes (real readings of a private network namespace)', async () => {
+  it('follow an interface that appears, carries traffic and goes (in a private network namespace)', async () => {
     // Captured by test/fixtures/proc/netns-veth/capture.sh.
     const readings = await Promise.all(
       [1, 2, 3, 4].map((index) =>
@@ -117,7 +119,8 @@ describe('the samplers', () => {
     const diskstats = await fixture('diskstats');
     const later = diskstats.replace(
       / vda .*$/m,
-      ' vda 228300 33802 17068370 211370 561400 216689 22397024 87148 0 100516 330992 304062 400 17565696 26340 140440 6132',
+      ' vda 228300 33802 17068370 211370 561400 216689 22397024 87148 0 100516 330992 304062 400 17565696 ' +
+        '26340 140440 6132',
     );
     const proc = createReadings([{ diskstats }, { diskstats: later }]);
     const sampler = createDiskSampler(proc, async () => new Set(['vda', 'zram0']));

@@ -38,7 +38,8 @@ describe('parseMountInfo', () => {
       '/swap file',
     ]);
     const fstab =
-      '# c\n\nUUID=abc / ext4 defaults 0 1\nLABEL="My\\040Disk" /srv xfs defaults\n/dev/sdb1 /data ext4\nproc /proc proc\n';
+      '# c\n\nUUID=abc / ext4 defaults 0 1\nLABEL="My\\040Disk" /srv xfs defaults\n/dev/sdb1 /data ext4\n' +
+      'proc /proc proc\n';
     expect(parseFstab(fstab)).toEqual([
       { tag: 'UUID', value: 'abc', mountPoint: '/' },
       { tag: 'LABEL', value: 'My Disk', mountPoint: '/srv' },

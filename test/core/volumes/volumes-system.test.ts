@@ -142,7 +142,7 @@ describe.skipIf(shouldSkipLoopTests()).sequential('system volumes, reserved mark
     await context.core.volumes.unmount(lateName, actor);
   });
 
-  it('mounts vfat under volumes.mount_all_fs, owned by volumes.enduser_owner, or says why the kernel cannot', async () => {
+  it('mounts vfat under volumes.mount_all_fs, owned by volumes.enduser_owner, or says why not', async () => {
     const allCore = await context.fixture.openCore({ mountAllFs: true, enduserOwner: 'dnguyen' });
     const name = await context.fixture.loops.attach(
       await createImage(join(context.fixture.images, 'usb.img'), 'vfat', ['-n', 'USB-KEY']),

@@ -77,7 +77,7 @@ describe.skipIf(shouldSkipLoopTests()).sequential('watchBlockDevices', () => {
     for (const name of names) await runTool('losetup', ['-d', `/dev/${name}`]);
   });
 
-  it('names a loop device that mkfs.ext4 wrote a filesystem on (no uevent: the node closed after writing)', async () => {
+  it('names a loop device mkfs.ext4 wrote a filesystem on (no uevent: the node closed after writing)', async () => {
     const name = await loops.attach(await makeImage('mkfs.img'));
     await startWatch();
     await runTool('mkfs.ext4', ['-q', '-F', `/dev/${name}`]);

@@ -152,7 +152,7 @@ describe.skipIf(!isRoot && process.env.CI !== 'true')('the local socket (needs r
     client.stop();
   });
 
-  it("answers in the terminal's language (Accept-Language) over root's own choice, which applies without it", async () => {
+  it("answers in the terminal's language (Accept-Language) over root's choice, used without it", async () => {
     const chosen = await requestLocal(socketPath, 'POST', '/me/language', { body: { language: 'fr' } });
     expect(chosen.status, chosen.body).toBe(303);
     try {

@@ -34,7 +34,10 @@ describe('refusals in the reader language', () => {
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toMatchObject({ code: 'invalid-argument', field: 'login', messageKey: 'names.invalid' });
     expect(refused.json().message).toMatch(
-      /^«\u00a0Jean Dupont\u00a0» n’est pas valable pour l’identifiant \(il contient des majuscules\)\u00a0: utilisez des lettres minuscules/,
+      new RegExp(
+        String.raw`^«\u00a0Jean Dupont\u00a0» n’est pas valable pour l’identifiant ` +
+          String.raw`\(il contient des majuscules\)\u00a0: utilisez des lettres minuscules`,
+      ),
     );
   });
 

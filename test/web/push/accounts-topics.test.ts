@@ -41,7 +41,10 @@ describe('the accounts, account/<login>, audit and import/<id> topics', () => {
       'the new row',
     );
     expect(row.html).toMatch(
-      /^<tr id="account-shellmade" class="account-row[^"]*" data-version="[a-z0-9]+" data-system="no" data-search="shellmade from a shell \d+ /,
+      new RegExp(
+        String.raw`^<tr id="account-shellmade" class="account-row[^"]*" data-version="[a-z0-9]+" ` +
+          String.raw`data-system="no" data-search="shellmade from a shell \d+ `,
+      ),
     );
     // Byte for byte the row the page itself renders.
     const rendered = await server.t.app.inject({

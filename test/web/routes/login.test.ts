@@ -253,7 +253,7 @@ describe('login', () => {
     expect(refused.statusCode).toBe(429);
   });
 
-  it('checks no more passwords than the limit in a concurrent burst, and a right one in it gets no session', async () => {
+  it('checks no more passwords than the limit in a concurrent burst; a right one in it gets no session', async () => {
     const auth = t.app.core.auth;
     const authenticate = auth.authenticate;
     let checked = 0;

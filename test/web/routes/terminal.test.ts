@@ -122,7 +122,10 @@ describe('a terminal over real HTTPS/WSS', () => {
     const { id } = await openTerminal(admin, { cols: 200, rows: 50 });
     const first = connect(id, admin);
     await first.opened();
-    const paint = `perl -e 'for $l (1..300){ for $c (1..200){ printf "\\e[38;2;%d;%d;1m\\e[48;2;1;%d;%dmX", $c, $l, $c, $l } print "\\e[0m\\r\\n" } print "pain"."ted\\n"'\r`;
+    const paint =
+      `perl -e 'for $l (1..300){ for $c (1..200){ ` +
+      'printf "\\e[38;2;%d;%d;1m\\e[48;2;1;%d;%dmX", $c, $l, $c, $l } ' +
+      'print "\\e[0m\\r\\n" } print "pain"."ted\\n"\'\r';
     first.type(paint);
     await first.waitFor(() => first.output.includes('painted'), 'the painting', 30_000);
     first.close();

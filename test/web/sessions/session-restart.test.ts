@@ -75,7 +75,7 @@ async function stop(daemon: LicorndProcess): Promise<void> {
 }
 
 describe('sessions across a restart', () => {
-  it('keeps the session (same cookie, same CSRF token) in a 0600 file without raw ids; logouts and locks stay', async () => {
+  it('keeps the session (cookie, CSRF token) in a 0600 file without raw ids; logouts and locks stay', async () => {
     const first = startLicornd(args);
     const firstUrl = await first.listening();
     const admin = await logIn(firstUrl, 'admin', testPasswords.admin);

@@ -87,7 +87,7 @@ describe('loadTls', () => {
     );
   };
 
-  it('renews at start a generated certificate that lives 825 days (as earlier versions made) or has expired', async () => {
+  it('renews at start a generated certificate living 825 days (as older versions made) or expired', async () => {
     const old = join(dir, 'old');
     await writeOpensslPair(old, '/CN=wmi/O=Licorn WMI self-signed', 825);
     const before = await readFile(join(old, 'licorn.crt'), 'utf8');

@@ -140,7 +140,7 @@ describe('plain HTTP on the HTTPS port', () => {
     }
   });
 
-  it('counts a socket in its TLS handshake until secure: a stalled 0x16 past the cap is cut, oldest first', async () => {
+  it('counts a socket in its TLS handshake until secure: stalled 0x16s past the cap cut, oldest first', async () => {
     const { plainHttpLimits } = await import('../../../server/web/tls/plain-http-redirect.ts');
     const saved = { ...plainHttpLimits };
     // Red team F6: each sends the first byte of a TLS record and stalls. They used to leave the

@@ -85,7 +85,8 @@ describe("volume row refusals (issue 17: the core's reasons in the row's languag
       ],
     };
     expect(getVolumeRow(unmounted, '/media', 'fr').refusal).toBe(
-      'vfat n’est pas un des systèmes de fichiers de Licorn (ext4, btrfs)\u00a0; le réglage volumes.mount_all_fs l’autorise',
+      'vfat n’est pas un des systèmes de fichiers de Licorn (ext4, btrfs)\u00a0; le réglage ' +
+        'volumes.mount_all_fs l’autorise',
     );
   });
 });

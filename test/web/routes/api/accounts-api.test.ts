@@ -152,7 +152,7 @@ describe('the accounts API', () => {
     expect(await readdir(join(api.t.sandbox.root, 'home'))).toContain('apiold');
   });
 
-  it("applies Licorn's rules: not on oneself, admins and system accounts for admins only, nobody out of admins", async () => {
+  it("applies Licorn's rules: not on oneself, admins and system accounts for admins only, admins kept", async () => {
     const get = async (login: string) => (await call(api.admin, 'GET', `/api/v1/accounts/${login}`)).json();
     const before = await digestEtc();
     const ownLock = await call(api.admin, 'PATCH', '/api/v1/accounts/admin', {
@@ -353,7 +353,7 @@ describe('paths, restricted accounts and all-or-nothing (issue 11)', () => {
     }
   };
 
-  it("refuses a home that is a system directory, another account's home, a share or the archives (item 1)", async () => {
+  it("refuses a home that is a system directory, another's home, a share or the archives (item 1)", async () => {
     await api.t.app.core.accounts.addMember('licorn-wmi', 'dnguyen');
     const who = await session('dnguyen');
     const before = await tree();

@@ -96,7 +96,7 @@ describe('the groups API', () => {
     expect(await digestEtc()).toBe(before);
   });
 
-  it("refuses an admin deleting Licorn's own, restricted, helper and system groups, with the core's reason", async () => {
+  it("refuses an admin deleting Licorn's own, restricted, helper and system groups (core's reason)", async () => {
     expect((await call(api.admin, 'POST', '/api/v1/groups', { name: 'pkgsys', system: true })).statusCode).toBe(201);
     const before = await digestEtc();
     const cases: [string, string][] = [

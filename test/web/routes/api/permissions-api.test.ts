@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 
 describe("the primary group is one of the account's groups (CRITICAL 1)", () => {
-  it('refuses a licorn-wmi member creating an account whose primary group is an admin or restricted group', async () => {
+  it('refuses a licorn-wmi member an account whose primary group is an admin or restricted group', async () => {
     const before = await digestEtc();
     for (const primaryGroup of ['admins', 'sudo', 'licorn-wmi', 'shadow', 'messagebus']) {
       const response = await call(wmi, 'POST', '/api/v1/accounts', {
@@ -87,7 +87,7 @@ describe("the primary group is one of the account's groups (CRITICAL 1)", () => 
 describe('CSV import applies the rules to every row, dry run included (CRITICAL 2)', () => {
   const csv = 'login,primaryGroup,groups\ncsvok,,developers\ncsvadm,,admins\ncsvsudo,sudo,\ncsvwmi,,licorn-wmi\n';
 
-  it('reports each refused row in the dry run, imports nothing, and with skipInvalid only the allowed rows', async () => {
+  it('reports each refused row in the dry run, imports nothing; with skipInvalid only allowed rows', async () => {
     const dry = await call(wmi, 'POST', '/api/v1/accounts/import', { csv, dryRun: true });
     expect(dry.statusCode).toBe(200);
     expect(dry.json().problems.map((problem: { row: number }) => problem.row)).toEqual([2, 3, 4]);
