@@ -1,5 +1,6 @@
 import type { Server } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import pino from 'pino';
 import formbody from '@fastify/formbody';
 import type { LicornConfig } from '../config/load-config.ts';
 import type { TlsMaterial } from './tls/create-self-signed-certificate.ts';
@@ -49,7 +50,7 @@ import eventsApiRoutes from './routes/api/events-api.ts';
 import tokensApiRoutes from './routes/api/tokens-api.ts';
 import pushSocketRoutes from './routes/push-socket.ts';
 import { registerWebSockets } from './plugins/websockets.ts';
-import { createRequestLogger } from './request-logger.ts';
+import { createRequestLogger, createRequestLoggerOf } from './request-logger.ts';
 import { checkEveryRoute } from './plugins/route-checks.ts';
 
 // Request bodies above this are refused with 413: no form or API call needs more yet.
@@ -64,12 +65,17 @@ export interface BuildAppOptions {
 // Builds the Fastify app without listening: main.ts starts it, tests inject into it.
 // Plugins register in a fixed order: external, then the app's own, then routes.
 export async function buildApp(config: LicornConfig, options: BuildAppOptions): Promise<FastifyInstance> {
+  // Fastify adds two listeners to every response whenever it has a logger of its own, to time
+  // the request's "completed" line, even when request lines are off: then it gets none, and
+  // our pino logs for it (`app.log`, each request's lazy child). With log.requests, Fastify's.
+  const log = options.logger && !config.log.requests ? pino(options.logger === true ? {} : options.logger) : null;
   const app = Fastify({
     // A handshake not done in this time is cut (Node's default: 120 s; plain-http-redirect.ts).
     https: { ...getHttpsOptions(options.tls), handshakeTimeout: plainHttpLimits.handshakeTimeoutMs },
-    logger: options.logger ?? false,
+    logger: log ? false : (options.logger ?? false),
     // Without a logger, Fastify gives every request the null logger itself: nothing to spare.
-    ...(options.logger ? { childLoggerFactory: createRequestLogger } : {}),
+    ...(log ? { childLoggerFactory: createRequestLoggerOf(log) } : {}),
+    ...(options.logger && !log ? { childLoggerFactory: createRequestLogger } : {}),
     bodyLimit,
     logController: new LogController({ disableRequestLogging: !config.log.requests }),
     forceCloseConnections: 'idle',
@@ -81,6 +87,8 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     // and the daemon refused to start. A hung start is still ended (two minutes).
     pluginTimeout: 120_000,
   });
+  // Before any plugin: their instances inherit it (Fastify's own lines, e.g. "Server listening").
+  if (log) app.log = log;
   // Strict bodies, coerced querystrings (server/web/validation/validator-compiler.ts).
   app.setValidatorCompiler(compileValidator);
   app.decorate('config', config);

@@ -70,3 +70,9 @@ export const createRequestLogger = (
   options.level !== undefined || options.serializers !== undefined
     ? logger.child(bindings, options)
     : new LazyRequestLogger(logger, bindings, options);
+
+// createRequestLogger over `logger` whatever Fastify passes (its null logger when it has none).
+export const createRequestLoggerOf =
+  (logger: FastifyBaseLogger) =>
+  (_fastifys: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger =>
+    createRequestLogger(logger, bindings, options);

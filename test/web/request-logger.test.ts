@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { createRequestLogger } from '../../server/web/request-logger.ts';
+import { createRequestLogger, createRequestLoggerOf } from '../../server/web/request-logger.ts';
 
 // A pino logger at `level` whose lines are kept, parsed.
 function makeLogger(level: string) {
@@ -43,5 +43,13 @@ describe("a request's lazy logger", () => {
     const log = createRequestLogger(logger, { reqId: 'req-9' }, { level: 'debug' });
     log.debug('written');
     expect(lines.map((line) => [line.reqId, line.msg])).toEqual([['req-9', 'written']]);
+  });
+
+  it("writes to the app's pino, not to the null logger Fastify passes when it has none", () => {
+    const { logger, lines } = makeLogger('warn');
+    const silent = pino({ level: 'silent' });
+    const log = createRequestLoggerOf(logger)(silent, { reqId: 'req-10' }, {});
+    log.warn('refused');
+    expect(lines.map((line) => [line.reqId, line.msg])).toEqual([['req-10', 'refused']]);
   });
 });

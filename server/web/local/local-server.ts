@@ -3,6 +3,7 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { getPeerCredentials } from '../../native/native.ts';
+import { closeAfterAnswers } from '../plugins/close-after-answers.ts';
 import { getLocalAddress, getLocalPeer, setLocalPeer } from './local-peer.ts';
 import { listenOnSocketPath, removeSocketFile } from './local-socket-file.ts';
 import { SocketRefusals } from './socket-refusals.ts';
@@ -92,11 +93,12 @@ export class LocalServer {
   }
 
   // Stops accepting new connections and closes the idle ones (the app is closing; requests
-  // in flight finish).
+  // in flight finish, then close their connection).
   stopAccepting(): void {
     if (!this.#net?.listening) return;
     this.#net.close();
     this.#http?.closeIdleConnections();
+    closeAfterAnswers(this.#sockets);
   }
 
   // Closes every connection (their sessions end) and removes the socket file.

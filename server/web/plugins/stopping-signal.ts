@@ -1,20 +1,27 @@
 import fp from 'fastify-plugin';
+import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { closeAfterAnswers } from './close-after-answers.ts';
 
 // `app.stopping`: aborted when the app starts to close, so requests that only wait (a
 // refused login padded to auth.fail_delay, a held WebSocket refusal) answer at once instead
-// of holding the shutdown for up to 2 s; answers sent from then on close their connection.
+// of holding the shutdown for up to 2 s; answers in flight then close their connection
+// (the local socket's too: LocalServer.stopAccepting).
 export default fp(
   async (app) => {
     const controller = new AbortController();
     app.decorate('stopping', controller.signal);
-    app.addHook('preClose', async () => controller.abort());
-    // Fastify closes the connections idle when the stop begins; one whose request was in
-    // flight would stay open after its answer (keep-alive, 72 s) and hold the stop.
-    // A callback hook: an async one costs a promise and a microtask turn on every response.
-    app.addHook('onSend', (_request, reply, payload, done) => {
-      if (controller.signal.aborted) reply.header('connection', 'close');
-      done(null, payload);
+    // The HTTPS port's open connections, so that the stop reaches those with a request in
+    // flight (per connection, not per request: keep-alive answers pay nothing).
+    const sockets = new Set<Socket>();
+    app.server.on('secureConnection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    // The answers first: a request waiting on the signal may answer as it is aborted.
+    app.addHook('preClose', async () => {
+      closeAfterAnswers(sockets);
+      controller.abort();
     });
   },
   { name: 'licorn-stopping-signal' },

@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Agent, request } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import stoppingSignal from '../../../server/web/plugins/stopping-signal.ts';
+import { createSelfSignedCertificate } from '../../../server/web/tls/create-self-signed-certificate.ts';
+import { getHttpsOptions } from '../../../server/web/tls/tls-options.ts';
+
+let app: FastifyInstance | null = null;
+afterEach(async () => {
+  await app?.close();
+  app = null;
+});
+
+let arrived: () => void = () => undefined;
+
+// An HTTPS app with the stopping signal: /wait/ answers once the stop begins, /now/ at once.
+async function startApp(): Promise<number> {
+  app = Fastify({ https: getHttpsOptions(await createSelfSignedCertificate('localhost')), return503OnClosing: true });
+  await app.register(stoppingSignal);
+  app.get('/wait/', (_request, reply) => {
+    arrived();
+    app!.stopping.addEventListener('abort', () => void reply.send('answered'));
+  });
+  app.get('/now/', async () => 'now');
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return (app.server.address() as { port: number }).port;
+}
+
+function get(port: number, path: string, agent: Agent): Promise<IncomingMessage & { body: string }> {
+  return new Promise((resolve, reject) => {
+    const sent = request({ host: '127.0.0.1', port, path, agent, rejectUnauthorized: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve(Object.assign(response, { body })));
+    });
+    sent.on('error', reject).end();
+  });
+}
+
+describe('the stopping signal', () => {
+  it('keeps connections alive until the stop, then closes the one whose answer was in flight', async () => {
+    const port = await startApp();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const before = await get(port, '/now/', agent);
+    expect(before.headers.connection).toBe('keep-alive');
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    const waiting = get(port, '/wait/', agent);
+    await inFlight;
+    const closing = app!.close();
+    const answer = await waiting;
+    expect(answer.body).toBe('answered');
+    expect(answer.headers.connection).toBe('close');
+    // The kept-alive connection does not hold the stop.
+    await closing;
+    app = null;
+    agent.destroy();
+  });
+});
