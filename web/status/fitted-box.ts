@@ -6,6 +6,9 @@
 // fourteenth session). The height follows the contents through a ResizeObserver, whose
 // callbacks run after layout and before paint: a box whose contents wrap on another number
 // of lines (a longer figure, a narrower window) is drawn at its new height in the same frame.
+// The enclosing chart's own observer (shallower) then hears of its new height a frame later,
+// and Chromium fires its "ResizeObserver loop completed with undelivered notifications" error
+// event on window: harmless, nothing listens to it.
 
 // The contents' height with their margins, which stay inside the box (it is a formatting
 // context of its own once contained, so they no longer collapse through it).
