@@ -23,12 +23,22 @@ void i18n.init({
   returnNull: false,
 });
 
+// The last <html lang> read and its locale: the Status page asks some forty times a tick.
+let pageLang: string | null = null;
+let pageLocale: Locale = defaultLocale;
+
 // The page's language: <html lang="fr"> (or "fr-FR"); English for anything else, and outside
-// a page (unit tests of pure formats run without a document).
+// a page (unit tests of pure formats run without a document). Parsed again only when the
+// attribute changes.
 export function getPageLocale(): Locale {
   if (typeof document === 'undefined') return defaultLocale;
-  const tag = document.documentElement.lang.toLowerCase().split('-')[0];
-  return isLocale(tag) ? tag : defaultLocale;
+  const lang = document.documentElement.lang;
+  if (lang !== pageLang) {
+    pageLang = lang;
+    const tag = lang.toLowerCase().split('-')[0];
+    pageLocale = isLocale(tag) ? tag : defaultLocale;
+  }
+  return pageLocale;
 }
 
 // The browser's words, from cached shapes (common/i18n/shaped-texts.ts); the DOM escapes.

@@ -22,7 +22,7 @@ export class BarChart {
   // Known from a ResizeObserver: reading clientWidth on each tick forced a layout of the
   // whole page (2 ms of a redraw).
   #width: number;
-  #last: { bars: Bar[]; full: number } | null = null;
+  #last: { bars: Bar[]; full: number; width: number } | null = null;
 
   constructor(element: HTMLElement) {
     this.#svg = d3.select(element).append('svg').attr('class', 'bar-chart').attr('role', 'img');
@@ -34,7 +34,11 @@ export class BarChart {
   }
 
   update(bars: Bar[], full: number): void {
-    this.#last = { bars, full };
+    // The same bars at the same width: nothing to write (the load changes every 5 s, a
+    // filesystem's use seldom; the join and its lookups ran every tick).
+    const last = this.#last;
+    if (last && last.width === this.#width && last.full === full && isSame(last.bars, bars)) return;
+    this.#last = { bars, full, width: this.#width };
     const width = this.#width;
     const height = Math.max(rowHeight, bars.length * rowHeight);
     const svg = this.#svg.node()!;
@@ -87,6 +91,20 @@ export class BarChart {
       setText(text, bar.text);
     });
   }
+}
+
+// Whether two lists of bars show the same.
+function isSame(a: readonly Bar[], b: readonly Bar[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (bar, index) =>
+        bar.key === b[index]!.key &&
+        bar.label === b[index]!.label &&
+        bar.value === b[index]!.value &&
+        bar.text === b[index]!.text,
+    )
+  );
 }
 
 // The attributes this file wrote, by element: comparing with them spares a getAttribute per

@@ -9,6 +9,7 @@ import { DaemonFigures } from './daemon-figures.ts';
 import { TimeChart, liveView, type ChartSample, type ChartView, type Series } from './time-chart.ts';
 import { StatusFeed } from './status-feed.ts';
 import { setText } from './set-text.ts';
+import { wrapInFittedBox } from './fitted-box.ts';
 import { chartMetrics } from '../../common/status-charts.ts';
 
 type Range = '10m' | '24h';
@@ -93,7 +94,11 @@ export function startStatusPage(): void {
   let range: Range = '10m';
 
   const updated = document.getElementById('status-updated')!;
-  const daemon = new DaemonFigures(document.getElementById('daemon-figures')!);
+  const figures = document.getElementById('daemon-figures')!;
+  const daemon = new DaemonFigures(figures);
+  // The texts that change every tick, in fitted boxes: each lays out its own box only.
+  wrapInFittedBox(updated.closest<HTMLElement>('.page-head')!);
+  wrapInFittedBox(figures);
   const draw = (samples: ChartSample[]) => {
     const latest = samples.at(-1)!;
     const started = performance.now();

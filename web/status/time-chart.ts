@@ -16,6 +16,7 @@ import { getValueTicks } from './value-ticks.ts';
 import { t } from '../i18n.ts';
 import { setText } from './set-text.ts';
 import { ChartLegend } from './chart-legend.ts';
+import { wrapInFittedBox } from './fitted-box.ts';
 
 export type { ChartSample } from './series-paths.ts';
 
@@ -117,7 +118,8 @@ export class TimeChart {
       .append('text')
       .attr('y', margin.top + 12)
       .attr('x', 4);
-    options.element.append(this.#legend.element);
+    // Its values change every tick: in a fitted box, they lay out the legend only.
+    options.element.append(wrapInFittedBox(this.#legend.element));
     this.#svg
       .on('pointermove', (event: PointerEvent) => this.#showTooltip(event))
       .on('pointerleave', () => this.#hideTooltip());
