@@ -121,6 +121,11 @@ describe('account database files', () => {
     file.appendLines(parsePasswd(tail.toString('utf8')), tail);
     const fresh = parseDatabaseFile.passwd(bytes.toString('utf8'));
     expect([...file.entries()]).toEqual([...fresh.entries()]);
+    // forEachEntry visits the same entries in the same order (user2's duplicate is not one of them).
+    const visited: unknown[] = [];
+    file.forEachEntry((entry) => visited.push(entry));
+    expect(visited).toEqual([...file.entries()]);
+    expect(visited).toHaveLength(52);
     expect(file.get('user2')!.uid).toBe(1002);
     expect(file.get('user50')!.gecos).toBe('Üser 50');
     expect(Buffer.concat(file.getKeptBytes()!).equals(bytes)).toBe(true);
