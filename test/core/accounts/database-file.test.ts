@@ -145,6 +145,28 @@ describe('account database files', () => {
     expect(Buffer.concat(file.renderBytes()).equals(expected)).toBe(true);
   });
 
+  it('joins appended pieces past 32 without copying the bytes first read', () => {
+    const line = (i: number) => `user${i}:x:${1000 + i}:100::/home/user${i}:/bin/sh\n`;
+    const first = Buffer.from(Array.from({ length: 100 }, (_, i) => line(i)).join(''));
+    const file = parseDatabaseFile.passwd(first.toString(), first);
+    let bytes = first;
+    for (let i = 100; i < 140; i += 1) {
+      const tail = Buffer.from(line(i));
+      file.appendLines(parsePasswd(tail.toString()), tail);
+      bytes = Buffer.concat([bytes, tail]);
+      const kept = file.getKeptBytes()!;
+      expect(kept.length).toBeLessThanOrEqual(32);
+      expect(kept[0]).toBe(first);
+      expect(Buffer.concat(kept).equals(bytes)).toBe(true);
+    }
+    expect(file.get('user139')!.uid).toBe(1139);
+    file.begin();
+    file.set({ ...file.get('user120')!, shell: '/bin/zsh' });
+    file.commit();
+    const expected = bytes.toString().replace('/home/user120:/bin/sh', '/home/user120:/bin/zsh');
+    expect(Buffer.concat(file.renderBytes()).toString()).toBe(expected);
+  });
+
   it('keeps no bytes to append to while its lines differ from them', () => {
     const text = 'root:x:0:0:root:/root:/bin/bash\n';
     const file = parseDatabaseFile.passwd(text, Buffer.from(text));
