@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { listAccountTokens, revokeAccountToken } from '../auth/account-tokens.ts';
 import { CoreError } from '../../core/errors.ts';
@@ -88,8 +89,9 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
       // The kept rows' bytes between the rest's: the page's text is never one string of 100
       // rows (100–200 KB, made in the large-object space and kept there, or flattened for
       // its length: 26 MiB of old-generation garbage over the pages bench at 100,000 accounts).
-      const [head = '', tail = ''] = html.split(rowsMark);
-      return reply.send(Buffer.concat([Buffer.from(head), rowBytes, Buffer.from(tail)]));
+      const at = html.indexOf(rowsMark);
+      const head = Buffer.from(html.slice(0, at));
+      return reply.send(Buffer.concat([head, rowBytes, Buffer.from(html.slice(at + rowsMark.length))]));
     },
   );
 
@@ -98,8 +100,9 @@ export default async function accountsRoutes(app: FastifyInstance): Promise<void
   // latest are kept for the list's generation and the day (a row says whether its account
   // has expired); an answer kept is sent again as it is, not serialized again.
   const recentRows = new RecentAnswers<{ rowBytes: Buffer; pager: string; body: Buffer }>(16);
-  // Where the page's template puts the rows (no text of a page holds a NUL).
-  const rowsMark = '\u0000licorn-rows\u0000';
+  // Where the page's template puts the rows: made at start, so that no text a page shows (a
+  // group's description, a full name) can hold it and move the rows.
+  const rowsMark = `\u0000rows-${randomUUID()}\u0000`;
   const getRows = (locale: Locale, query: AccountQuery) => {
     const scope = `${app.accountList.generation} ${getShadowDay()}`;
     return recentRows.get(scope, `${locale} ${formatAccountQuery(query)}`, async () => {
