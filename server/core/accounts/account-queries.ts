@@ -38,9 +38,10 @@ export class AccountQueries {
     if (this.#accounts?.revision === this.#store.revision) return this.#accounts.views;
     const { database, context } = this.#store;
     const index = this.#getMembershipIndex();
-    const views = Array.from(database.passwd.entries(), (entry) =>
-      Object.freeze(getAccountView(database, context.defs, entry.login, index)!),
-    );
+    const views: AccountView[] = [];
+    database.passwd.forEachEntry((entry) => {
+      views.push(Object.freeze(getAccountView(database, context.defs, entry.login, index)!));
+    });
     this.#accounts = { revision: this.#store.revision, views };
     return views;
   }
@@ -114,10 +115,11 @@ export class AccountQueries {
     } = this.#store;
     let accounts = 0;
     let systemAccounts = 0;
-    for (const entry of database.passwd.entries()) {
+    // (forEachEntry: no iterator result per account, at every version of the files.)
+    database.passwd.forEachEntry((entry) => {
       if (isStandardId(entry.uid, defs.uidMin, defs.uidMax)) accounts += 1;
       else systemAccounts += 1;
-    }
+    });
     let groups = 0;
     let systemGroups = 0;
     for (const entry of database.group.entries()) {

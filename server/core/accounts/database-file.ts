@@ -161,6 +161,17 @@ export class DatabaseFile<T> {
     }
   }
 
+  // Calls `visit` with every entry, in file order, as entries() lists them, without an
+  // iterator result per entry: counting 100,000 accounts at each useradd put 33 MiB in the
+  // old generation over a pages bench (sampling heap profile), garbage to its next full collection.
+  forEachEntry(visit: (entry: T) => void): void {
+    const duplicates = this.#hasDuplicates;
+    for (let position = 0; position < this.#lines.length; position += 1) {
+      const entry = this.#lines[position]?.entry;
+      if (entry && (!duplicates || this.#index.get(this.#nameOf(entry)) === position)) visit(entry);
+    }
+  }
+
   // The names set or deleted in the transaction open (none outside one).
   get changedNames(): ReadonlySet<string> {
     return this.#changed;

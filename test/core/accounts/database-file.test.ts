@@ -122,6 +122,11 @@ describe('account database files', () => {
     file.appendLines(parsePasswd(tail.toString('utf8')), tail);
     const fresh = parseDatabaseFile.passwd(bytes.toString('utf8'));
     expect([...file.entries()]).toEqual([...fresh.entries()]);
+    // forEachEntry visits the same entries in the same order (user2's duplicate is not one of them).
+    const visited: unknown[] = [];
+    file.forEachEntry((entry) => visited.push(entry));
+    expect(visited).toEqual([...file.entries()]);
+    expect(visited).toHaveLength(52);
     expect(file.get('user2')!.uid).toBe(1002);
     expect(file.get('user50')!.gecos).toBe('Üser 50');
     expect(Buffer.concat(file.getKeptBytes()!).equals(bytes)).toBe(true);
@@ -139,6 +144,28 @@ describe('account database files', () => {
       'latin1',
     );
     expect(Buffer.concat(file.renderBytes()).equals(expected)).toBe(true);
+  });
+
+  it('joins appended pieces past 32 without copying the bytes first read', () => {
+    const line = (i: number) => `user${i}:x:${1000 + i}:100::/home/user${i}:/bin/sh\n`;
+    const first = Buffer.from(Array.from({ length: 100 }, (_, i) => line(i)).join(''));
+    const file = parseDatabaseFile.passwd(first.toString(), first);
+    let bytes = first;
+    for (let i = 100; i < 140; i += 1) {
+      const tail = Buffer.from(line(i));
+      file.appendLines(parsePasswd(tail.toString()), tail);
+      bytes = Buffer.concat([bytes, tail]);
+      const kept = file.getKeptBytes()!;
+      expect(kept.length).toBeLessThanOrEqual(32);
+      expect(kept[0]).toBe(first);
+      expect(Buffer.concat(kept).equals(bytes)).toBe(true);
+    }
+    expect(file.get('user139')!.uid).toBe(1139);
+    file.begin();
+    file.set({ ...file.get('user120')!, shell: '/bin/zsh' });
+    file.commit();
+    const expected = bytes.toString().replace('/home/user120:/bin/sh', '/home/user120:/bin/zsh');
+    expect(Buffer.concat(file.renderBytes()).toString()).toBe(expected);
   });
 
   it('keeps no bytes to append to while its lines differ from them', () => {

@@ -23,6 +23,21 @@ describe('the accounts pages', () => {
     expect(page.body).toContain('aria-label="Role in developers"');
   });
 
+  it('renders the same rows and pager in the page as the rows route answers, before and after it was asked', async () => {
+    const fresh = await get('/accounts/?q=e&sort=uid');
+    const answer = await get('/accounts/-/rows?q=e&sort=uid');
+    expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+    const { rows, pager } = answer.json();
+    expect(rowIds(rows).length).toBeGreaterThan(1);
+    const again = await get('/accounts/?q=e&sort=uid');
+    for (const page of [fresh, again]) {
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(page.body).toContain(`<tbody id="account-rows" data-generation="`);
+      expect(page.body).toContain(`">${rows}</tbody>`);
+      expect(page.body).toContain(`</div>\n${pager}`);
+    }
+  });
+
   it('filters without accents, sorts, shows system accounts and pages through /accounts/-/rows', async () => {
     const filtered = await get('/accounts/-/rows?q=LEFEVRE');
     expect(filtered.json()).toMatchObject({ matched: 1, page: 1, url: '/accounts/?q=LEFEVRE' });
