@@ -23,7 +23,7 @@ describe('the accounts pages', () => {
     expect(page.body).toContain('aria-label="Role in developers"');
   });
 
-  it('renders the same rows and pager in the page as the rows route answers, before and after it was asked', async () => {
+  it('shows in the page the rows and pager the rows route answers, before and after it was asked', async () => {
     const fresh = await get('/accounts/?q=e&sort=uid');
     const answer = await get('/accounts/-/rows?q=e&sort=uid');
     expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
