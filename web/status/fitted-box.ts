@@ -19,7 +19,7 @@ function fit(contents: HTMLElement, height: number): void {
   const total = `${height + Number.parseFloat(style.marginTop) + Number.parseFloat(style.marginBottom)}px`;
   if (box.style.height !== total) box.style.height = total;
   // Contained only once it has a height: until then (or without script) it is a plain block.
-  if (box.style.contain === '') box.style.contain = 'size layout';
+  box.classList.add('is-fitted');
 }
 
 const observer = new ResizeObserver((entries) => {
