@@ -14,9 +14,9 @@ char *get_string_arg(napi_env env, napi_value value, const char *name) {
     napi_throw_type_error(env, NULL, message);
     return NULL;
   }
-  if (length > MAX_INPUT) {
+  if (length > LICORN_MAX_INPUT) {
     char message[96];
-    snprintf(message, sizeof message, "%s is longer than %d bytes", name, MAX_INPUT);
+    snprintf(message, sizeof message, "%s is longer than %d bytes", name, LICORN_MAX_INPUT);
     napi_throw_range_error(env, NULL, message);
     return NULL;
   }

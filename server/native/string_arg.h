@@ -4,7 +4,7 @@
 #include <node_api.h>
 
 // The longest string argument taken, in bytes.
-#define MAX_INPUT 4096
+#define LICORN_MAX_INPUT 4096
 
 // Returns NULL from an export when an N-API call fails, with a pending exception.
 #define CHECK(env, call)                                                   \
