@@ -21,6 +21,8 @@
 // - readDevices(requests, callback) and abandonDeviceReads(handle): libblkid's probe of a device
 //   (blkid_probe.c), statfs, stat, on a thread of their own that a hung device may keep
 //   (device_reads.c); readSysfsBlocks(): /sys/class/block in one call (sysfs_blocks.c).
+// - tuneMalloc(mmapThreshold, arenaMax), trimMalloc() -> boolean: glibc's mallopt and
+//   malloc_trim (malloc_tuning.c).
 // - getPeerCredentials(fd) -> { pid, uid, gid }: a Unix socket peer's SO_PEERCRED (peer_credentials.c).
 // - startShareWatch(callback) and its setShareRule, removeShare, cancelShareRepair,
 //   getShareWatchFigures, stopShareWatch: every group share's ACL rule kept by inotify, from
@@ -41,6 +43,7 @@
 #include "sysfs_blocks.h"
 #include "peer_credentials.h"
 #include "share_watch.h"
+#include "malloc_tuning.h"
 #include "pam_jobs.h"
 #include "string_arg.h"
 
@@ -234,6 +237,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   CHECK(env, napi_define_properties(env, exports, 5, properties));
   register_pam_jobs(env, exports);
+  register_malloc_tuning(env, exports);
   register_block_watch(env, exports);
   register_holder_scan(env, exports);
   register_device_reads(env, exports);
