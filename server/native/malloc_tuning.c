@@ -1,7 +1,7 @@
-// tuneMalloc(mmapThreshold, arenaMax) -> boolean: glibc's mallopt(3) M_MMAP_THRESHOLD and
-// M_ARENA_MAX for the rest of the process's life, as the MALLOC_MMAP_THRESHOLD_ and
-// MALLOC_ARENA_MAX environment variables would at its start (which every way of starting the
-// daemon would have to set). false when glibc refused one (or this is not glibc).
+// tuneMalloc(mmapThreshold) -> boolean: glibc's mallopt(3) M_MMAP_THRESHOLD for the rest of
+// the process's life, as the MALLOC_MMAP_THRESHOLD_ environment variable would at its start
+// (which every way of starting the daemon would have to set). false when glibc refused it (or
+// this is not glibc).
 // trimMalloc() -> boolean: glibc's malloc_trim(0), every arena's free pages given back to the
 // system; whether any were. The daemon's values and reasons are in server/native/native.ts.
 #include <malloc.h>
@@ -9,18 +9,16 @@
 #include "string_arg.h"
 
 static napi_value tune_malloc(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  int32_t threshold = 0, arenas = 0;
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t threshold = 0;
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2 || napi_get_value_int32(env, argv[0], &threshold) != napi_ok
-      || napi_get_value_int32(env, argv[1], &arenas) != napi_ok || threshold <= 0 || arenas <= 0) {
-    napi_throw_type_error(env, NULL, "tuneMalloc(mmapThreshold, arenaMax) needs two positive integers");
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &threshold) != napi_ok || threshold <= 0) {
+    napi_throw_type_error(env, NULL, "tuneMalloc(mmapThreshold) needs a positive integer");
     return NULL;
   }
 #ifdef __GLIBC__
   int done = mallopt(M_MMAP_THRESHOLD, threshold) == 1;
-  done = mallopt(M_ARENA_MAX, arenas) == 1 && done;
 #else
   int done = 0;
 #endif

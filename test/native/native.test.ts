@@ -100,7 +100,7 @@ describe('malloc settings (mallopt)', () => {
     const { mallocSettings } = await import('../../server/native/native.ts');
     const script = `
       const native = require(process.argv[1]);
-      if (process.argv[2] === 'tune') native.tuneMalloc(Number(process.argv[3]), Number(process.argv[4]));
+      if (process.argv[2] === 'tune') native.tuneMalloc(Number(process.argv[3]));
       const heap = () => {
         const range = /^([0-9a-f]+)-([0-9a-f]+) .*\\[heap\\]$/m.exec(require('fs').readFileSync('/proc/self/maps', 'utf8'));
         return range ? parseInt(range[2], 16) - parseInt(range[1], 16) : 0;
@@ -109,8 +109,7 @@ describe('malloc settings (mallopt)', () => {
       const kept = Array.from({ length: 100 }, () => Buffer.allocUnsafeSlow(80 * 1024));
       process.stdout.write(String(kept.length && (heap() - before) / 1024));`;
     const addon = join(projectDir, 'build/Release/licorn_native.node');
-    const { mmapThreshold, arenaMax } = mallocSettings;
-    const args = ['-e', script, addon, tune ? 'tune' : 'default', String(mmapThreshold), String(arenaMax)];
+    const args = ['-e', script, addon, tune ? 'tune' : 'default', String(mallocSettings.mmapThreshold)];
     return Number(run(process.execPath, args, { encoding: 'utf8' }));
   };
 
@@ -143,14 +142,14 @@ describe('malloc settings (mallopt)', () => {
     expect(result.kib).toBeGreaterThanOrEqual(6000);
   });
 
-  it('refuses settings that are not positive integers', async () => {
+  it('refuses a threshold that is not a positive integer', async () => {
     const { tuneMalloc } = await import('../../server/native/native.ts');
     expect(tuneMalloc()).toBe(true);
     const { createRequire } = await import('node:module');
     const { join } = await import('node:path');
     const { projectDir } = await import('../../server/project-dir.ts');
     const native = createRequire(import.meta.url)(join(projectDir, 'build/Release/licorn_native.node'));
-    expect(() => native.tuneMalloc(0, 2)).toThrow(TypeError);
-    expect(() => native.tuneMalloc('64', 2)).toThrow(TypeError);
+    expect(() => native.tuneMalloc(0)).toThrow(TypeError);
+    expect(() => native.tuneMalloc('64')).toThrow(TypeError);
   });
 });
