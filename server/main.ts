@@ -9,6 +9,7 @@ import { startDemoVolumes } from './core/demo/start-demo-volumes.ts';
 import { loadTls } from './web/tls/load-tls.ts';
 import { describeInotifyInstall, installInotifyLimits } from './core/shares/inotify-install.ts';
 import { buildApp } from './web/app.ts';
+import { trimMalloc, tuneMalloc } from './native/native.ts';
 
 // One line on stderr, then exit: what an admin reads when the daemon cannot start.
 function fail(message: string): never {
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv[2] === 'install') return install(process.argv.slice(3));
+  // Before any connection: their buffers are allocated under these settings.
+  tuneMalloc();
   const config = loadConfig({ argv: process.argv.slice(2) });
   if (config.isRealMachine && process.getuid?.() !== 0)
     fail('root "/" manages the real machine and needs to run as root');
@@ -103,6 +106,8 @@ async function main(): Promise<void> {
   if (config.cli.socket) lines.push(`local socket ${config.cli.socket}`);
   if (config.cli.insideSocket) lines.push(`get inside on ${config.cli.insideSocket}`);
   process.stdout.write(lines.map((line) => `licornd: ${line}\n`).join(''));
+  // The start's garbage (bundle, configuration, first reads) freed, its pages go back.
+  trimMalloc();
 }
 
 main().catch((error: unknown) => {

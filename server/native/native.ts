@@ -10,6 +10,8 @@ interface LicornNative {
   tryLockFile(path: string): number;
   unlockFile(fd: number): void;
   markCloseOnExec(): void;
+  tuneMalloc(mmapThreshold: number): boolean;
+  trimMalloc(): boolean;
   pamLogin(service: string, user: string, remoteHost: string, password: string): Promise<PamResult>;
   pamAccount(service: string, user: string, remoteHost: string): Promise<PamResult>;
   pamChangePassword(
@@ -149,6 +151,26 @@ export function tryFileLock(path: string): number | null {
 // opened without O_CLOEXEC): run before forking a terminal's shell, which must get only 0–2.
 export function markDescriptorsCloseOnExec(): void {
   native.markCloseOnExec();
+}
+
+// glibc's malloc as the daemon sets it at start, for many TLS connections (bench/README.md,
+// fourteenth session): mmap threshold 64 KiB. Node's TLS layer reads each connection into a
+// 64 KiB buffer (libuv's suggested read size) that it keeps for the connection's life and
+// fills a few hundred bytes of. Taken from the heap, such a buffer reused after other
+// connections closed is resident whole; mmapped, only its touched pages are, and it goes back
+// at close. (glibc's default threshold starts at 128 KiB and rises as large blocks are freed.)
+export const mallocSettings = { mmapThreshold: 64 * 1024 };
+
+// Applies mallocSettings; false where glibc refused them (or is not the C library).
+export function tuneMalloc(): boolean {
+  return native.tuneMalloc(mallocSettings.mmapThreshold);
+}
+
+// Gives the system back every page malloc holds free (malloc_trim(0)): what the daemon's start
+// allocated and freed (reading and compiling the bundle, the configuration, the TLS material)
+// stays resident otherwise, in holes glibc does not return by itself. Whether any was.
+export function trimMalloc(): boolean {
+  return native.trimMalloc();
 }
 
 // Releases a lock taken by tryFileLock().

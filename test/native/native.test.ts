@@ -90,3 +90,67 @@ describe("fcntl file lock (lckpwdf's)", () => {
     expect(probe()).toBe('got it\n');
   });
 });
+
+describe('malloc settings (mallopt)', () => {
+  // A child allocates a hundred 80 KiB buffers (under glibc's default 128 KiB mmap threshold,
+  // over the daemon's 64 KiB) and prints how much glibc's main heap grew, in KiB.
+  const heapGrowth = async (tune: boolean): Promise<number> => {
+    const { execFileSync: run } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const { projectDir } = await import('../../server/project-dir.ts');
+    const { mallocSettings } = await import('../../server/native/native.ts');
+    const script = `
+      const native = require(process.argv[1]);
+      if (process.argv[2] === 'tune') native.tuneMalloc(Number(process.argv[3]));
+      const heap = () => {
+        const range = /^([0-9a-f]+)-([0-9a-f]+) .*\\[heap\\]$/m.exec(require('fs').readFileSync('/proc/self/maps', 'utf8'));
+        return range ? parseInt(range[2], 16) - parseInt(range[1], 16) : 0;
+      };
+      const before = heap();
+      const kept = Array.from({ length: 100 }, () => Buffer.allocUnsafeSlow(80 * 1024));
+      process.stdout.write(String(kept.length && (heap() - before) / 1024));`;
+    const addon = join(projectDir, 'build/Release/licorn_native.node');
+    const args = ['-e', script, addon, tune ? 'tune' : 'default', String(mallocSettings.mmapThreshold)];
+    return Number(run(process.execPath, args, { encoding: 'utf8' }));
+  };
+
+  it("puts the daemon's 80 KiB buffers out of the main heap, where glibc's default keeps them", async () => {
+    expect(await heapGrowth(false)).toBeGreaterThanOrEqual(7000);
+    expect(await heapGrowth(true)).toBeLessThan(1024);
+  });
+
+  it('gives freed heap pages back to the system (malloc_trim)', async () => {
+    const { execFileSync: run } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const { projectDir } = await import('../../server/project-dir.ts');
+    // A hundred 80 KiB buffers in glibc's heap, freed under a small one still in use at its
+    // top (so that free() alone gives nothing back); the heap's resident KiB that trim frees.
+    const script = `
+      const native = require(process.argv[1]);
+      const smaps = () => require('fs').readFileSync('/proc/self/smaps', 'utf8');
+      const heapRss = () => Number(/\\[heap\\]\\n(?:.*\\n)*?Rss:\\s+(\\d+) kB/.exec(smaps())[1]);
+      let kept = Array.from({ length: 100 }, () => Buffer.alloc(80 * 1024, 1));
+      const top = Buffer.alloc(1024, 1);
+      kept = null;
+      globalThis.gc();
+      globalThis.gc();
+      const before = heapRss();
+      const released = native.trimMalloc();
+      process.stdout.write(JSON.stringify({ released, kib: before - heapRss(), top: top.length }));`;
+    const addon = join(projectDir, 'build/Release/licorn_native.node');
+    const result = JSON.parse(run(process.execPath, ['--expose-gc', '-e', script, addon], { encoding: 'utf8' }));
+    expect(result.released).toBe(true);
+    expect(result.kib).toBeGreaterThanOrEqual(6000);
+  });
+
+  it('refuses a threshold that is not a positive integer', async () => {
+    const { tuneMalloc } = await import('../../server/native/native.ts');
+    expect(tuneMalloc()).toBe(true);
+    const { createRequire } = await import('node:module');
+    const { join } = await import('node:path');
+    const { projectDir } = await import('../../server/project-dir.ts');
+    const native = createRequire(import.meta.url)(join(projectDir, 'build/Release/licorn_native.node'));
+    expect(() => native.tuneMalloc(0)).toThrow(TypeError);
+    expect(() => native.tuneMalloc('64')).toThrow(TypeError);
+  });
+});
