@@ -153,7 +153,8 @@ export async function runAccountsBench(): Promise<void> {
       `in-process RSS: ${rssAfterBulk.toFixed(0)} MiB after the bulk create, ${rssAtEnd.toFixed(0)} MiB at the end\n`,
     );
     process.stdout.write(
-      `useradd loop: ${(loopForAll / count).toFixed(1)} ms per account (100 measured, scaled); bulk is ${(loopForAll / bulk).toFixed(0)}× faster\n`,
+      `useradd loop: ${(loopForAll / count).toFixed(1)} ms per account (100 measured, scaled); bulk is ` +
+        `${(loopForAll / bulk).toFixed(0)}× faster\n`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

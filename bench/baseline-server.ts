@@ -11,11 +11,8 @@ const { values } = parseArgs({
 });
 const bytes = Number(values.bytes ?? 4096);
 const filler = 'Licorn WMI baseline page. '.repeat(Math.ceil(bytes / 26) + 10);
-const page =
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in</title></head><body><p>${filler}</p></body></html>`.slice(
-    0,
-    bytes,
-  );
+const head = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in</title></head>';
+const page = `${head}<body><p>${filler}</p></body></html>`.slice(0, bytes);
 
 const app = Fastify({
   https: getHttpsOptions({ cert: readFileSync(values.cert!, 'utf8'), key: readFileSync(values.key!, 'utf8') }),

@@ -43,7 +43,10 @@ const categories = [
 const kinds: [Kind, RegExp][] = [
   [
     'script',
-    /^(FunctionCall|EvaluateScript|TimerFire|EventDispatch|FireAnimationFrame|RunMicrotasks|V8\.|v8\.|MajorGC|MinorGC|GCEvent|CompileScript|ScheduleStyleRecalculation|XHRReadyStateChange)/,
+    new RegExp(
+      String.raw`^(FunctionCall|EvaluateScript|TimerFire|EventDispatch|FireAnimationFrame|RunMicrotasks|V8\.|v8\.|` +
+        'MajorGC|MinorGC|GCEvent|CompileScript|ScheduleStyleRecalculation|XHRReadyStateChange)',
+    ),
   ],
   ['style', /^(UpdateLayoutTree|RecalculateStyles|ParseAuthorStyleSheet|StyleRecalc|Document::updateStyle)/],
   ['layout', /^(Layout|UpdateLayout|LocalFrameView::layout)/],

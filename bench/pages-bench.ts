@@ -305,13 +305,15 @@ export async function runPagesBench(): Promise<void> {
         { ours: 'measured', baseline: 'baseline' },
       );
       process.stdout.write(
-        "baselines: GET /login/ on the same daemon; Chromium showing /login/'s first field; a bare WebSocket receiving the same push frame; the daemon's RSS once started\n",
+        "baselines: GET /login/ on the same daemon; Chromium showing /login/'s first field; a bare WebSocket " +
+          "receiving the same push frame; the daemon's RSS once started\n",
       );
       process.stdout.write(
         `20 pages, slowest page of each round (ms): ${slowestByRound.map((time) => time.toFixed(0)).join(' ')}\n`,
       );
       process.stdout.write(
-        `useradd's exit → row painted in 1 page, median ${median(onePageExited).toFixed(0)} ms (negative: shown before the exit); ` +
+        `useradd's exit → row painted in 1 page, median ${median(onePageExited).toFixed(0)} ms ` +
+          '(negative: shown before the exit); ' +
           `useradd's duration p95 ${quantile(watchedDurations, 0.95).toFixed(0)} ms with the daemon, ` +
           `${quantile(quietDurations, 0.95).toFixed(0)} without\n`,
       );

@@ -137,7 +137,8 @@ export async function runPagesComparison(browser: Browser, dir: string, root: st
     ['Chromium: filter key press → rows shown, p95 ms', (side) => quantile(side.keystrokes, 0.95), '< 100 ms'],
   ];
   printTable(
-    `Accounts pages: ${benchAccountsLabel} accounts, this build against LICORN_BENCH_PAGES_COMPARE, ${rounds} rounds alternated`,
+    `Accounts pages: ${benchAccountsLabel} accounts, this build against LICORN_BENCH_PAGES_COMPARE, ${rounds} ` +
+      `rounds alternated`,
     figures.map(([name, get, target]) => ({ name, ours: get(after), baseline: get(before), target })),
     { ours: 'after', baseline: 'before' },
   );

@@ -11,14 +11,16 @@ export function printTable(title: string, rows: BenchRow[], labels = { ours: 'li
   const pad = (text: string, width: number) => text.padEnd(width);
   const nameWidth = Math.max(48, ...rows.map((row) => row.name.length + 2));
   process.stdout.write(
-    `\n${title}\n${pad('measure', nameWidth)}${pad(labels.ours, 12)}${pad(labels.baseline, 12)}${pad('ratio', 9)}target\n`,
+    `\n${title}\n${pad('measure', nameWidth)}${pad(labels.ours, 12)}${pad(labels.baseline, 12)}` +
+      `${pad('ratio', 9)}target\n`,
   );
   for (const row of rows) {
     // A negative delay (a row shown before useradd's exit) has no meaningful ratio.
     const value = row.baseline === null || row.baseline < 0 || row.ours < 0 ? null : row.ours / row.baseline;
     const ratio = value === null ? '—' : value < 0.01 ? `1/${(1 / value).toFixed(0)}` : value.toFixed(2);
+    const baseline = row.baseline === null ? '—' : row.baseline.toFixed(1);
     process.stdout.write(
-      `${pad(row.name, nameWidth)}${pad(row.ours.toFixed(1), 12)}${pad(row.baseline === null ? '—' : row.baseline.toFixed(1), 12)}${pad(ratio, 9)}${row.target}\n`,
+      `${pad(row.name, nameWidth)}${pad(row.ours.toFixed(1), 12)}${pad(baseline, 12)}${pad(ratio, 9)}${row.target}\n`,
     );
   }
 }

@@ -202,7 +202,8 @@ export async function runSharesBench(): Promise<void> {
       const watched = after.watches - before.watches;
       const cMs = (cFirstMs! + cSecondMs!) / 2;
       printTable(
-        `Shares: ${cWatches} directories in ${shares.length} shares on a loop-mounted ext4, watched (C: mean of ${cFirstMs!.toFixed(0)} and ${cSecondMs!.toFixed(0)} ms)`,
+        `Shares: ${cWatches} directories in ${shares.length} shares on a loop-mounted ext4, watched (C: mean ` +
+          `of ${cFirstMs!.toFixed(0)} and ${cSecondMs!.toFixed(0)} ms)`,
         [
           { name: 'first share given → every directory watched, ms', ours: walkMs, baseline: cMs, target: '≤ 1.5× C' },
           { name: 'core opened → every directory watched, ms', ours: openToWatchedMs, baseline: cMs, target: '—' },
@@ -282,10 +283,13 @@ export async function runSharesBench(): Promise<void> {
         ],
         { ours: 'core', baseline: '—' },
       );
+      const raised = limit.now === limit.before ? '' : ` raised to ${limit.now} for the run, then restored`;
+      const queued = readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8').trim();
+      const load = loadavg()
+        .map((value) => value.toFixed(1))
+        .join(' ');
       process.stdout.write(
-        `(fs.inotify.max_user_watches ${limit.before}${limit.now === limit.before ? '' : ` raised to ${limit.now} for the run, then restored`}; max_queued_events ${readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8').trim()}; load average ${loadavg()
-          .map((load) => load.toFixed(1))
-          .join(' ')})\n`,
+        `(fs.inotify.max_user_watches ${limit.before}${raised}; max_queued_events ${queued}; load average ${load})\n`,
       );
       process.stdout.write(`(the event loop's thread during the burst: ${burstSlept})\n`);
     } finally {

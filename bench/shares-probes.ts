@@ -41,7 +41,10 @@ export class LoopProbe {
   }
   // A row's name: what was measured, and how the longest gap was spent.
   describe(what: string): string {
-    return `longest event-loop block ${what}, ms (ran ${this.ranMs.toFixed(0)}, waited for a core ${this.waitedMs.toFixed(0)}; most run in one gap ${this.maxRanMs.toFixed(0)})`;
+    return (
+      `longest event-loop block ${what}, ms (ran ${this.ranMs.toFixed(0)}, ` +
+      `waited for a core ${this.waitedMs.toFixed(0)}; most run in one gap ${this.maxRanMs.toFixed(0)})`
+    );
   }
   #read(): number[] {
     const [ran, waited] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);

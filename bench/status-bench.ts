@@ -297,7 +297,8 @@ export async function runStatusBench(): Promise<void> {
         { ours: 'measured', baseline: 'baseline' },
       );
       process.stdout.write(
-        `baselines: the same daemon idle (CPU), the samples the server took in the ${soakSeconds} s of soak, RSS at the soak's start\n`,
+        `baselines: the same daemon idle (CPU), the samples the server took in the ${soakSeconds} s of soak, ` +
+          `RSS at the soak's start\n`,
       );
       process.stdout.write(
         `baselines of the page rows: /me/ open in the same browser (idle); the daemon's peak before the 1,000\n`,

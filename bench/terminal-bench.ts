@@ -75,7 +75,10 @@ const watchSockets = `(() => {
   Original.prototype.send = function (data) {
     // Keystrokes only: Licorn's input frames (kind 0; acknowledgements are kind 2), Cockpit's
     // channel frames (its control channel's start with a newline).
-    const isInput = typeof data === 'string' ? !data.startsWith('\\n') : new Uint8Array(data.buffer ?? data)[data.byteOffset ?? 0] === 0;
+    const isInput =
+      typeof data === 'string'
+        ? !data.startsWith('\\n')
+        : new Uint8Array(data.buffer ?? data)[data.byteOffset ?? 0] === 0;
     if (probe.armed && probe.sentAt === 0 && isInput) probe.sentAt = performance.now();
     return send.call(this, data);
   };
@@ -90,7 +93,8 @@ const watchSockets = `(() => {
           found = !data.startsWith('\\n') && data.slice(-4096).includes(probe.text);
         } else {
           const bytes = new Uint8Array(data);
-          found = bytes[0] === 0 && decoder.decode(bytes.subarray(Math.max(1, bytes.length - 4096))).includes(probe.text);
+          const tail = decoder.decode(bytes.subarray(Math.max(1, bytes.length - 4096)));
+          found = bytes[0] === 0 && tail.includes(probe.text);
         }
         if (found) probe.gotAt = performance.now();
       });
@@ -278,7 +282,8 @@ export async function runTerminalBench(): Promise<void> {
 // The table of both pages' figures.
 function printFigures(licorn: TerminalFigures & { rssBefore: number; peakMiB: number }, cockpit: TerminalFigures) {
   printTable(
-    `Terminal: licornd (shell as ${process.getuid?.() === 0 ? 'nobody' : 'its user'}) against Cockpit 287 (its bridge's shell) in Chromium`,
+    `Terminal: licornd (shell as ${process.getuid?.() === 0 ? 'nobody' : 'its user'}) against Cockpit 287 (its ` +
+      `bridge's shell) in Chromium`,
     [
       {
         name: 'keystroke → echo at the page socket, p50 (ms)',

@@ -89,7 +89,8 @@ export async function runVolumesBench(): Promise<void> {
       const idleWithout = await measureIdleCpu(daemon.child.pid!, idleSeconds);
 
       printTable(
-        `Volumes: discovery of ${discovery.volumes} block devices (${count} loops; ${discovery.typed} with a filesystem found), median of 10, ms`,
+        `Volumes: discovery of ${discovery.volumes} block devices (${count} loops; ${discovery.typed} with a ` +
+          `filesystem found), median of 10, ms`,
         [
           {
             name: 'core, cold (every device probed: a start)',

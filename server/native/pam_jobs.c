@@ -209,7 +209,8 @@ static napi_value start_pam_job(napi_env env, napi_callback_info info, pam_job_k
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   size_t needed = kind == PAM_JOB_ACCOUNT ? 3 : kind == PAM_JOB_LOGIN ? 4 : 5;
   if (argc < needed) {
-    napi_throw_type_error(env, NULL, kind == PAM_JOB_ACCOUNT ? "pamAccount(service, user, remoteHost) needs three strings"
+    napi_throw_type_error(env, NULL,
+      kind == PAM_JOB_ACCOUNT ? "pamAccount(service, user, remoteHost) needs three strings"
       : kind == PAM_JOB_LOGIN ? "pamLogin(service, user, remoteHost, password) needs four strings"
       : "pamChangePassword(service, user, remoteHost, oldPassword, newPassword) needs five strings");
     return NULL;

@@ -171,8 +171,9 @@ static fix_result sync_rule(int fd, const struct stat *st, const share_rule_byte
   if (S_ISREG(st->st_mode)) {
     // Its rights are not the share's to give: a file of root or a system account that did not
     // get the share's entries where it was made (a member may move root's file out of their
-    // home into the share: made group-readable, it would leak), or a file with another link (to /etc/shadow, or to another share's file, whose
-    // ACL the two shares would take from each other). Refused, and said.
+    // home into the share: made group-readable, it would leak), or a file with another link (to
+    // /etc/shadow, or to another share's file, whose ACL the two shares would take from each
+    // other). Refused, and said.
     // Root's own file made in the share (it inherited the share's entries) is the share's.
     const acl_blob *wanted = (st->st_mode & S_IXUSR) ? &rule->executable : &rule->file;
     if (st->st_nlink > 1 || (st->st_uid < 1000 && !names_same_entries(link, wanted))) return FIX_REFUSED;

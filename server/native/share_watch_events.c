@@ -40,8 +40,8 @@ static void count_fix(share_watcher *w, int32_t walk_slot, fix_result result, in
     __atomic_add_fetch(&w->fixed_total, 1, __ATOMIC_RELAXED);
     w->batch_dirty = 1;
   } else if (result == FIX_REFUSED) {
-    report_share_error(w, slot, node, name, "not given the share's rule (a hard link, or a file of root or a system account)",
-                       EPERM);
+    report_share_error(w, slot, node, name,
+                       "not given the share's rule (a hard link, or a file of root or a system account)", EPERM);
   } else if (result == FIX_FAILED && errno != ENOENT && errno != ELOOP && errno != ENOTDIR) {
     report_share_error(w, slot, node, name, "cannot apply the share's ACL", errno);
   }
@@ -177,7 +177,8 @@ static int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, cons
   if (wd < 0) {
     if (errno != ENOENT && errno != ENOTDIR)
       report_share_error(w, slot, parent, name,
-                         errno == ENOSPC ? "cannot watch (fs.inotify.max_user_watches reached)" : "cannot watch", errno);
+                         errno == ENOSPC ? "cannot watch (fs.inotify.max_user_watches reached)" : "cannot watch",
+                         errno);
     return -1;
   }
   int32_t node = tree_find_wd(&w->tree, wd);

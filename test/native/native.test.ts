@@ -103,7 +103,8 @@ describe('malloc settings (mallopt)', () => {
       const native = require(process.argv[1]);
       if (process.argv[2] === 'tune') native.tuneMalloc(Number(process.argv[3]));
       const heap = () => {
-        const range = /^([0-9a-f]+)-([0-9a-f]+) .*\\[heap\\]$/m.exec(require('fs').readFileSync('/proc/self/maps', 'utf8'));
+        const maps = require('fs').readFileSync('/proc/self/maps', 'utf8');
+        const range = /^([0-9a-f]+)-([0-9a-f]+) .*\\[heap\\]$/m.exec(maps);
         return range ? parseInt(range[2], 16) - parseInt(range[1], 16) : 0;
       };
       const before = heap();
