@@ -84,7 +84,7 @@ describe('refusals in the reader language', () => {
 });
 
 describe("Fastify's refusals before routing", () => {
-  it('carry the security headers and no-store as every other answer (a malformed URL, echoed in the body)', async () => {
+  it('carry the security headers and no-store as other answers (a malformed URL, named in the body)', async () => {
     const refused = await api.t.app.inject({ method: 'GET', url: '/%E0%A4%A' });
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toMatchObject({ field: 'url' });
