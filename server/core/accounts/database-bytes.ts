@@ -60,7 +60,17 @@ export class FileBytes<T> {
     // Past the limit the appended pieces are joined, not the file read first: at 100,000
     // accounts every 32nd useradd copied its 10 MB, and the old copy stayed outside the heap
     // until V8's next full collection (+10 MiB of RSS over the pages bench's useradds).
-    const joined = chunks.length > maxChunks ? [chunks[0]!, Buffer.concat(chunks.slice(1))] : chunks;
+    // The first piece is joined too when it is a small view of a larger buffer (a splice
+    // render's first lines): kept alone, it kept that whole buffer alive beside the copy. (Node's
+    // pool of small buffers, 8 KiB, does not count.)
+    const first = chunks[0]!;
+    const held = first.buffer.byteLength;
+    const joined =
+      chunks.length <= maxChunks
+        ? chunks
+        : held > Buffer.poolSize && held > 2 * first.length
+          ? [Buffer.concat(chunks, size)]
+          : [first, Buffer.concat(chunks.slice(1))];
     this.#bytes = { chunks: joined, size, length, starts };
   }
 

@@ -32,7 +32,12 @@ export interface StreamResponse {
   readonly headersSent: boolean;
   readonly writableLength: number;
   flushHeaders(): void;
+  once(event: 'finish' | 'close', listener: () => void): unknown;
 }
+
+// How long the stop waits for the streams' last bytes to be sent (a client that stopped
+// reading would hold it otherwise).
+const lastBytesMs = 2000;
 
 // Why the daemon ended a stream, sent as its last line (`{"end": …, "message": …}`): the
 // client says it and exits 1, never taking it for a normal end.
@@ -120,12 +125,27 @@ export class EventStreams {
     return readable;
   }
 
-  // Ends every stream (shutdown), each with its last line: the clients see why.
-  close(): void {
-    for (const stream of this.#open) this.#end(stream, 'stopping');
+  // Ends every stream (shutdown), each with its last line: the clients see why. Resolves once
+  // their answers are sent (or after lastBytesMs): the server's close, next, cuts a connection
+  // whose answer has ended but is still being written, and the client saw its answer aborted.
+  close(): Promise<void> {
+    const sent: Promise<void>[] = [];
+    for (const stream of this.#open) {
+      if (stream.ended || stream.readable.destroyed) continue;
+      sent.push(
+        new Promise((resolve) =>
+          ['finish', 'close'].forEach((event) => stream.response.once(event as 'finish', resolve)),
+        ),
+      );
+      this.#end(stream, 'stopping');
+    }
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     this.#heartbeat = null;
     this.#stopFollowing();
+    if (sent.length === 0) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, lastBytesMs).unref()));
+    return Promise.race([Promise.all(sent).then(() => undefined), bound]).finally(() => clearTimeout(timer));
   }
 
   #checkLimits(viewer: StreamViewer): void {

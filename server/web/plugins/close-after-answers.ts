@@ -11,6 +11,16 @@ type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
 export function closeAfterAnswers(sockets: Iterable<Socket>): void {
   for (const socket of sockets) {
     const answer = (socket as HttpSocket)._httpMessage;
-    if (answer && !answer.headersSent) answer.shouldKeepAlive = false;
+    if (!answer) continue;
+    if (!answer.headersSent) answer.shouldKeepAlive = false;
+    // Its head said keep-alive already (a stream: the event streams end at the stop): the
+    // connection is ended once it is sent (after Node's own 'finish' listener, which hands the
+    // socket to a pipelined answer, if any: that one is told in turn).
+    else answer.once('finish', () => endAfterAnswer(socket as HttpSocket));
   }
+}
+
+function endAfterAnswer(socket: HttpSocket): void {
+  if (socket._httpMessage) closeAfterAnswers([socket]);
+  else socket.end();
 }

@@ -6,6 +6,7 @@ import { CoreError, type ErrorCode } from '../../core/errors.ts';
 import { type CoreMessage, type CoreMessageKey, quoted, renderMessage, say } from '../../core/messages.ts';
 import { guardNotFound, isApiRequest } from './auth-guard.ts';
 import { checkCsrf, getCsrfToken } from './csrf.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 
 const statusOfCode: Record<ErrorCode, number> = {
   'not-found': 404,
@@ -161,6 +162,7 @@ function getRequestPartOf(code: string | undefined): string {
 export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = describeError(error, request.id, request.locale);
   request.log.info({ status, code: body.code }, describeError(error, request.id).body.message);
+  setSecurityHeaders(reply);
   void reply.code(status).send({ ...body, message: body.message.slice(0, 300) });
 }
 

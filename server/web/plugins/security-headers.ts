@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import helmet from 'helmet';
+import type { FastifyReply } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 // helmet's settings: a CSP that allows no inline script or style, no framing, no sniffing,
@@ -49,6 +50,18 @@ export function getSecurityHeaders(): Record<string, string> {
   return headers;
 }
 
+// The security headers and `Cache-Control: no-store`, as pairs (made once, on first use).
+let headerPairs: [string, string][] | null = null;
+function getHeaderPairs(): [string, string][] {
+  return (headerPairs ??= Object.entries({ ...getSecurityHeaders(), 'cache-control': 'no-store' }));
+}
+
+// Sets them on an answer the plugin's hook never saw: Fastify's refusals before routing (a
+// malformed URL: frameworkErrors, errors.ts) run no onRequest hook.
+export function setSecurityHeaders(reply: FastifyReply): void {
+  for (const [name, value] of getHeaderPairs()) reply.header(name, value);
+}
+
 // The name of Fastify's own store of a reply's headers (reply.header() writes there), or
 // undefined if this Fastify has none by that name.
 function findHeadersKey(reply: object): symbol | undefined {
@@ -65,7 +78,7 @@ function isEmpty(object: object): boolean {
 // browser or a proxy. The hashed static bundles set their own year-long caching over it.
 export default fp(
   async (app) => {
-    const pairs = Object.entries({ ...getSecurityHeaders(), 'cache-control': 'no-store' });
+    const pairs = getHeaderPairs();
     // An object literal of the headers, compiled once: V8 makes each copy in one allocation, all
     // properties in the object (a spread copy of a built object measured 2 KB more per request).
     const literal = pairs.map(([name, value]) => `${JSON.stringify(name)}: ${JSON.stringify(value)}`).join(', ');

@@ -168,6 +168,27 @@ describe('account database files', () => {
     expect(Buffer.concat(file.renderBytes()).toString()).toBe(expected);
   });
 
+  it('keeps no old file alive behind a small first piece when it joins appended pieces', () => {
+    const line = (i: number) => `user${i}:x:${1000 + i}:100::/home/user${i}:/bin/sh\n`;
+    const first = Buffer.from(Array.from({ length: 5000 }, (_, i) => line(i)).join(''));
+    const file = parseDatabaseFile.passwd(first.toString(), first);
+    // A change near the top: the bytes kept are a few of the first read's, the change, the rest.
+    file.begin();
+    file.set({ ...file.get('user3')!, shell: '/bin/zsh' });
+    file.commit();
+    file.renderBytes();
+    for (let i = 5000; i < 5040; i += 1) {
+      const tail = Buffer.from(line(i));
+      file.appendLines(parsePasswd(tail.toString()), tail);
+    }
+    const kept = file.getKeptBytes()!;
+    const size = kept.reduce((sum, piece) => sum + piece.length, 0);
+    // The memory behind the pieces: about the file's size, not the first read's bytes as well.
+    const held = [...new Set(kept.map((piece) => piece.buffer))].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+    expect(held).toBeLessThan(size * 1.5);
+    expect(Buffer.concat(kept).toString()).toBe(Buffer.concat(file.renderBytes()).toString());
+  });
+
   it('keeps no bytes to append to while its lines differ from them', () => {
     const text = 'root:x:0:0:root:/root:/bin/bash\n';
     const file = parseDatabaseFile.passwd(text, Buffer.from(text));

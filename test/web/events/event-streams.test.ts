@@ -13,7 +13,7 @@ function setUp(options: ConstructorParameters<typeof EventStreams>[1] = {}) {
   return { events, streams: new EventStreams(journal, options) };
 }
 
-const response = { headersSent: true, writableLength: 0, flushHeaders: () => undefined };
+const response = { headersSent: true, writableLength: 0, flushHeaders: () => undefined, once: () => response };
 let viewers = 0;
 function createViewer(extra: Partial<StreamViewer> = {}): StreamViewer & { touched: number } {
   viewers += 1;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useApiTestApp } from '../../helpers/test-app.ts';
+import { getSecurityHeaders } from '../../../server/web/plugins/security-headers.ts';
 
 const api = useApiTestApp();
 
@@ -79,5 +80,14 @@ describe('refusals in the reader language', () => {
     });
     expect(page.statusCode).toBe(404);
     expect(page.body).toContain('Aucun compte nommé «\u00a0nosuchone\u00a0»');
+  });
+});
+
+describe("Fastify's refusals before routing", () => {
+  it('carry the security headers and no-store as other answers (a malformed URL, named in the body)', async () => {
+    const refused = await api.t.app.inject({ method: 'GET', url: '/%E0%A4%A' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ field: 'url' });
+    expect(refused.headers).toMatchObject({ ...getSecurityHeaders(), 'cache-control': 'no-store' });
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
 import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import stoppingSignal from '../../../server/web/plugins/stopping-signal.ts';
@@ -13,6 +14,7 @@ afterEach(async () => {
 });
 
 let arrived: () => void = () => undefined;
+let endStream: () => void = () => undefined;
 
 // An HTTPS app with the stopping signal: /wait/ answers once the stop begins, /now/ at once.
 async function startApp(): Promise<number> {
@@ -23,6 +25,14 @@ async function startApp(): Promise<number> {
     app!.stopping.addEventListener('abort', () => void reply.send('answered'));
   });
   app.get('/now/', async () => 'now');
+  // Its head sent at once, its end when the test says (an export still being written).
+  app.get('/stream/', (_request, reply) => {
+    const body = new Readable({ read() {} });
+    body.push('started\n');
+    endStream = () => void body.push(null);
+    arrived();
+    return reply.type('text/plain').send(body);
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return (app.server.address() as { port: number }).port;
 }
@@ -52,6 +62,28 @@ describe('the stopping signal', () => {
     expect(answer.body).toBe('answered');
     expect(answer.headers.connection).toBe('close');
     // The kept-alive connection does not hold the stop.
+    await closing;
+    app = null;
+    agent.destroy();
+  });
+
+  it('closes a connection whose answer had sent its head before the stop, once that answer ends', async () => {
+    const port = await startApp();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    const streaming = get(port, '/stream/', agent);
+    await inFlight;
+    const closing = app!.close();
+    // The answer ends once the server has closed its idle connections (it stops listening then).
+    await new Promise<void>((resolve) => {
+      const check = () => (app!.server.listening ? setImmediate(check) : resolve());
+      check();
+    });
+    endStream();
+    const answer = await streaming;
+    expect(answer.body).toBe('started\n');
+    expect(answer.headers.connection).toBe('keep-alive');
+    // Yet the daemon closes its connection rather than keep it alive (72 s), holding the stop.
     await closing;
     app = null;
     agent.destroy();
