@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChartLegend } from '../../web/status/chart-legend.ts';
 import { DaemonFigures } from '../../web/status/daemon-figures.ts';
-import { wrapInFittedBox } from '../../web/status/fitted-box.ts';
 
 const sample = (values: Record<string, number>) => ({ time: 0, values });
 
@@ -48,18 +47,5 @@ describe("the Status page's texts written each tick", () => {
     expect(figure('Uptime').textContent).toBe('1 h 2 min');
     figures.draw(sample({ 'daemon.uptime': 3780, 'shares.watches': 3 }));
     expect(figure('Uptime').textContent).toBe('1 h 3 min');
-  });
-
-  it('puts a block in a fitted box in its place, a plain block until it is measured', () => {
-    const parent = document.createElement('div');
-    const [before, contents, after] = ['p', 'ul', 'p'].map((name) => document.createElement(name));
-    parent.append(before!, contents!, after!);
-    const box = wrapInFittedBox(contents!);
-    expect([...parent.children]).toEqual([before, box, after]);
-    expect([...box.children]).toEqual([contents]);
-    expect(box.style.contain).toBe('');
-    // A block not yet in the page is wrapped all the same (a chart's legend, made before it is placed).
-    const legend = document.createElement('ul');
-    expect(wrapInFittedBox(legend).firstElementChild).toBe(legend);
   });
 });

@@ -6,7 +6,6 @@ import { StatusFeed } from './status-feed.ts';
 import { createCpuChart, drawLoad } from './status-page.ts';
 import { t } from '../i18n.ts';
 import { setText } from './set-text.ts';
-import { wrapInFittedBox } from './fitted-box.ts';
 
 // Starts the card when the page has one.
 export function startStatusCards(): void {
@@ -15,8 +14,6 @@ export function startStatusCards(): void {
   const cpu = createCpuChart(cpuElement, 110);
   const load = new BarChart(document.querySelector<HTMLElement>('[data-chart="load-card"]')!);
   const memory = document.getElementById('memory-card')!;
-  // Its figure changes every tick: in a fitted box, it lays out its own line only.
-  wrapInFittedBox(memory.closest('p')!);
   new StatusFeed((samples) => {
     const latest = samples.at(-1)!;
     cpu.update(samples);

@@ -9,7 +9,6 @@ import { DaemonFigures } from './daemon-figures.ts';
 import { TimeChart, liveView, type ChartSample, type ChartView, type Series } from './time-chart.ts';
 import { StatusFeed } from './status-feed.ts';
 import { setText } from './set-text.ts';
-import { wrapInFittedBox } from './fitted-box.ts';
 import { chartMetrics } from '../../common/status-charts.ts';
 
 type Range = '10m' | '24h';
@@ -94,11 +93,7 @@ export function startStatusPage(): void {
   let range: Range = '10m';
 
   const updated = document.getElementById('status-updated')!;
-  const figures = document.getElementById('daemon-figures')!;
-  const daemon = new DaemonFigures(figures);
-  // The texts that change every tick, in fitted boxes: each lays out its own box only.
-  wrapInFittedBox(updated.closest<HTMLElement>('.page-head')!);
-  wrapInFittedBox(figures);
+  const daemon = new DaemonFigures(document.getElementById('daemon-figures')!);
   const draw = (samples: ChartSample[]) => {
     const latest = samples.at(-1)!;
     const started = performance.now();

@@ -16,7 +16,6 @@ import { getValueTicks } from './value-ticks.ts';
 import { t } from '../i18n.ts';
 import { setText } from './set-text.ts';
 import { ChartLegend } from './chart-legend.ts';
-import { wrapInFittedBox } from './fitted-box.ts';
 
 export type { ChartSample } from './series-paths.ts';
 
@@ -118,8 +117,7 @@ export class TimeChart {
       .append('text')
       .attr('y', margin.top + 12)
       .attr('x', 4);
-    // Its values change every tick: in a fitted box, they lay out the legend only.
-    options.element.append(wrapInFittedBox(this.#legend.element));
+    options.element.append(this.#legend.element);
     this.#svg
       .on('pointermove', (event: PointerEvent) => this.#showTooltip(event))
       .on('pointerleave', () => this.#hideTooltip());
