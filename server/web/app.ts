@@ -74,8 +74,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
     https: { ...getHttpsOptions(options.tls), handshakeTimeout: plainHttpLimits.handshakeTimeoutMs },
     logger: log ? false : (options.logger ?? false),
     // Without a logger, Fastify gives every request the null logger itself: nothing to spare.
-    ...(log ? { childLoggerFactory: createRequestLoggerOf(log) } : {}),
-    ...(options.logger && !log ? { childLoggerFactory: createRequestLogger } : {}),
+    ...(options.logger ? { childLoggerFactory: log ? createRequestLoggerOf(log) : createRequestLogger } : {}),
     bodyLimit,
     logController: new LogController({ disableRequestLogging: !config.log.requests }),
     forceCloseConnections: 'idle',
