@@ -117,8 +117,10 @@ void free_share_batch(share_batch *batch);
 // Adds `node` to a queue; 0, or -1 out of memory.
 int push_scan(scan_queue *queue, share_watcher *w, int32_t node);
 
-// Event handling and directory scans (share_watch_events.c).
+// Event handling (share_watch_events.c).
 void drain_share_events(share_watcher *w);
+
+// Directory scans (share_watch_scans.c).
 // Scans one queued directory of `queue` (a share's walk or the events' queue); 0 when empty.
 int scan_next(share_watcher *w, scan_queue *queue, int32_t walk_slot);
 // Watches a share's directory and starts its walk.
@@ -127,6 +129,16 @@ void start_share_walk(share_watcher *w, int32_t slot, int repair);
 void unwatch_tree(share_watcher *w, int32_t node);
 // Walks every share again, correcting everything (after events were lost).
 void rescan_all_shares(share_watcher *w);
+// Counts a fix of `name` under `node` (in the walk `walk_slot`, or the batch's when -1), or reports its failure.
+void count_fix(share_watcher *w, int32_t walk_slot, fix_result result, int32_t slot, int32_t node,
+               const char *name);
+// Closes the cached descriptors of `top` and of what is below it (of every node when -1).
+void drop_cached_fds(share_watcher *w, int32_t top);
+// A directory's descriptor, cached or opened by its names beneath its share; -1 when gone (then unwatched).
+int get_dir_fd(share_watcher *w, int32_t node);
+// Corrects, watches and places the directory `name` of `dirfd` under `parent`; its node, or -1 when no directory.
+int32_t adopt_directory(share_watcher *w, int32_t parent, int dirfd, const char *name, int repair,
+                        int32_t walk_slot, int *fresh);
 // Milliseconds of CLOCK_MONOTONIC.
 int64_t get_now_ms(void);
 
