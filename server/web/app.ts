@@ -51,6 +51,7 @@ import tokensApiRoutes from './routes/api/tokens-api.ts';
 import pushSocketRoutes from './routes/push-socket.ts';
 import { registerWebSockets } from './plugins/websockets.ts';
 import { createRequestLogger, createRequestLoggerOf } from './request-logger.ts';
+import { createRequestIds } from './request-ids.ts';
 import { checkEveryRoute } from './plugins/route-checks.ts';
 
 // Request bodies above this are refused with 413: no form or API call needs more yet.
@@ -69,7 +70,10 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   // the request's "completed" line, even when request lines are off: then it gets none, and
   // our pino logs for it (`app.log`, each request's lazy child). With log.requests, Fastify's.
   const log = options.logger && !config.log.requests ? pino(options.logger === true ? {} : options.logger) : null;
+  const requestIds = createRequestIds();
   const app = Fastify({
+    // Fastify's own ids, counted for the Status page (plugins/status.ts) without a hook.
+    genReqId: requestIds.next,
     // A handshake not done in this time is cut (Node's default: 120 s; plain-http-redirect.ts).
     https: { ...getHttpsOptions(options.tls), handshakeTimeout: plainHttpLimits.handshakeTimeoutMs },
     logger: log ? false : (options.logger ?? false),
@@ -91,6 +95,7 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   // Strict bodies, coerced querystrings (server/web/validation/validator-compiler.ts).
   app.setValidatorCompiler(compileValidator);
   app.decorate('config', config);
+  app.decorate('countRequests', requestIds.count);
   // Before any route: app.ready() fails if a route lacks its login or CSRF check.
   checkEveryRoute(app);
   // Plain HTTP on the HTTPS port gets a redirect to https rather than an empty reply.

@@ -1,8 +1,28 @@
 import fp from 'fastify-plugin';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SessionStore, type WebSession } from '../sessions/session-store.ts';
 import { setCookie } from './cookies.ts';
 import { isLocalRequest } from '../local/local-peer.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    // Adds a check of who a request is, run after its session cookie's, in the order added.
+    addCallerStep(step: CallerStep): void;
+  }
+}
+
+// Who a request is, for callers that have no session cookie (the local socket's peer, an API
+// token): null at once for a request that is not its kind, else the promise of its check.
+export type CallerStep = (request: FastifyRequest) => Promise<void> | null;
+
+// Runs `steps` from `from` on, each pending one before the next; then `done`.
+function runSteps(steps: CallerStep[], from: number, request: FastifyRequest, done: (error?: Error) => void): void {
+  for (let index = from; index < steps.length; index++) {
+    const pending = steps[index]!(request);
+    if (pending) return void pending.then(() => runSteps(steps, index + 1, request, done), done);
+  }
+  done();
+}
 
 // The session cookie. `__Host-` makes browsers insist on Secure, Path=/ and no Domain.
 export const sessionCookie = '__Host-licorn-session';
@@ -49,13 +69,18 @@ export default fp(
     await sessions.restore();
     app.decorate('sessions', sessions);
     app.decorateRequest('session', null);
+    const steps: CallerStep[] = [];
+    app.decorate('addCallerStep', (step: CallerStep) => void steps.push(step));
+    // One hook for every way a caller is known, rather than one per plugin: a hook turn on
+    // every request each (the keep-alive figures, bench/README.md, fifteenth session).
     app.addHook('onRequest', (request, reply, done) => {
       // The local socket's callers are known by their peer credentials (plugins/local-socket.ts).
-      if (isLocalRequest(request)) return done();
-      const id = request.cookies[sessionCookie];
-      request.session = sessions.use(id);
-      if (id && !request.session) clearSessionCookie(reply);
-      done();
+      if (!isLocalRequest(request)) {
+        const id = request.cookies[sessionCookie];
+        request.session = sessions.use(id);
+        if (id && !request.session) clearSessionCookie(reply);
+      }
+      runSteps(steps, 0, request, done);
     });
     app.addHook('onClose', async () => sessions.close());
   },
