@@ -4,7 +4,7 @@
 import { callApi } from '../api.ts';
 import { BarChart } from './bar-chart.ts';
 import { formatBytes, formatClock, formatDecimal, formatPercent } from './format.ts';
-import { t } from '../i18n.ts';
+import { getPageLocale, t } from '../i18n.ts';
 import { DaemonFigures } from './daemon-figures.ts';
 import { TimeChart, liveView, type ChartSample, type ChartView, type Series } from './time-chart.ts';
 import { StatusFeed } from './status-feed.ts';
@@ -14,14 +14,26 @@ import { chartMetrics } from '../../common/status-charts.ts';
 type Range = '10m' | '24h';
 const views: Record<Range, ChartView> = { '10m': liveView, '24h': { windowMs: 24 * 3_600_000, sampleMs: 60_000 } };
 
-// The series of `latest` whose metric names match `pattern` (its first group names the device).
-function findSeries(latest: ChartSample, pattern: RegExp, label: (device: string, kind: string) => string): Series[] {
-  return Object.keys(latest.values)
-    .sort()
-    .flatMap((key) => {
+// The series of a sample whose metric names match `pattern` (its first group names the
+// device), sorted by name. Found again only when the sample's names or the page's language
+// change: a tick sorted and matched the hundred names three times for the same answer.
+function findSeries(
+  pattern: RegExp,
+  label: (device: string, kind: string) => string,
+): (latest: ChartSample) => Series[] {
+  let id = '';
+  let found: Series[] = [];
+  return (latest) => {
+    const names = Object.keys(latest.values);
+    const namesId = `${getPageLocale()} ${names.join(' ')}`;
+    if (namesId === id) return found;
+    id = namesId;
+    found = names.sort().flatMap((key) => {
       const match = pattern.exec(key);
       return match ? [{ key, label: label(match[1]!, match[2] ?? '') }] : [];
     });
+    return found;
+  };
 }
 
 // The CPU chart: user, system, iowait and steal stacked, out of 100 %.
@@ -72,19 +84,17 @@ export function startStatusPage(): void {
       element: chart('network'),
       format: 'rate',
       stacked: false,
-      getSeries: (latest) =>
-        findSeries(latest, chartMetrics.network, (device, kind) =>
-          kind === 'rx' ? t('status.network.in', { device }) : t('status.network.out', { device }),
-        ),
+      getSeries: findSeries(chartMetrics.network, (device, kind) =>
+        kind === 'rx' ? t('status.network.in', { device }) : t('status.network.out', { device }),
+      ),
     }),
     disks: new TimeChart({
       element: chart('disks'),
       format: 'rate',
       stacked: false,
-      getSeries: (latest) =>
-        findSeries(latest, chartMetrics.disks, (device, kind) =>
-          kind === 'read' ? t('status.disk.read', { device }) : t('status.disk.write', { device }),
-        ),
+      getSeries: findSeries(chartMetrics.disks, (device, kind) =>
+        kind === 'read' ? t('status.disk.read', { device }) : t('status.disk.write', { device }),
+      ),
     }),
   };
   const load = new BarChart(chart('load'));
@@ -133,10 +143,12 @@ export function startStatusPage(): void {
   }, 60_000);
 }
 
+const findFilesystems = findSeries(/^fs\.(.+)\.size$/, (mount) => mount);
+
 // One bar per mounted filesystem: its used share, and its size.
 function drawFilesystems(bars: BarChart, latest: ChartSample): void {
   bars.update(
-    findSeries(latest, /^fs\.(.+)\.size$/, (mount) => mount).map(({ key, label }) => {
+    findFilesystems(latest).map(({ key, label }) => {
       const used = latest.values[key.replace(/\.size$/, '.used')] ?? 0;
       const size = latest.values[key] ?? 1;
       return {

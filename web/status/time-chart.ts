@@ -16,6 +16,7 @@ import { getValueTicks } from './value-ticks.ts';
 import { t } from '../i18n.ts';
 import { setText } from './set-text.ts';
 import { ChartLegend } from './chart-legend.ts';
+import { flattenTicks } from './axis-ticks.ts';
 
 export type { ChartSample } from './series-paths.ts';
 
@@ -184,6 +185,7 @@ export class TimeChart {
           .tickValues(axis.ticks)
           .tickFormat((value) => formatTick(Number(value), this.#options.format)) as never,
       );
+      flattenTicks(this.#yAxis, 'y');
     }
     // The plot and the time axis are drawn on an absolute x axis: a tick moves them only.
     const left = margin.left - (start - geometry.origin) * geometry.pxPerMs;
@@ -258,6 +260,7 @@ export class TimeChart {
         .tickSizeOuter(0)
         .tickFormat((date) => formatTimeTick(date as Date)) as never,
     );
+    flattenTicks(this.#xAxis, 'x');
   }
 
   #drawPaths(shapes: Shape[]): void {
