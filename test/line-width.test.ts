@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectDir } from '../server/project-dir.ts';
 
-// What Biome cannot wrap (a long string, a test's name, a comment, C) is kept under 120
-// characters by hand; this says where it was not. The templates (views/*.njk) are not
-// checked yet: their long lines are tags whose attributes the tests read on one line.
-const checked = ['*.ts', '*.c', '*.h', '*.css', 'README.md'];
+// What Biome cannot wrap (a long string, a test's name, a comment, C, a template) is kept
+// under 120 characters by hand; this says where it was not.
+const checked = ['*.ts', '*.c', '*.h', '*.css', '*.njk', '*.gyp', 'README.md'];
 
 function getLongLines(): string[] {
   const files = execFileSync('git', ['ls-files', '--', ...checked], { cwd: projectDir, encoding: 'utf8' });
@@ -22,7 +21,7 @@ function getLongLines(): string[] {
 }
 
 describe('the sources', () => {
-  it('have no line over 120 characters (TypeScript, C, CSS, the README)', () => {
+  it('have no line over 120 characters (TypeScript, C, CSS, templates, the README)', () => {
     expect(getLongLines()).toEqual([]);
   });
 });
