@@ -94,7 +94,7 @@ describe("fcntl file lock (lckpwdf's)", () => {
 describe('malloc settings (mallopt)', () => {
   // A child allocates a hundred 80 KiB buffers (under glibc's default 128 KiB mmap threshold,
   // over the daemon's 64 KiB) and prints how much glibc's main heap grew, in KiB.
-  const heapGrowth = async (tune: boolean): Promise<number> => {
+  const heapGrowth = async (mode: 'default' | 'tune' | 'environment'): Promise<number> => {
     const { execFileSync: run } = await import('node:child_process');
     const { join } = await import('node:path');
     const { projectDir } = await import('../../server/project-dir.ts');
@@ -111,37 +111,79 @@ describe('malloc settings (mallopt)', () => {
       const kept = Array.from({ length: 100 }, () => Buffer.allocUnsafeSlow(80 * 1024));
       process.stdout.write(String(kept.length && (heap() - before) / 1024));`;
     const addon = join(projectDir, 'build/Release/licorn_native.node');
-    const args = ['-e', script, addon, tune ? 'tune' : 'default', String(mallocSettings.mmapThreshold)];
-    return Number(run(process.execPath, args, { encoding: 'utf8' }));
+    const args = ['-e', script, addon, mode, String(mallocSettings.mmapThreshold)];
+    const env: NodeJS.ProcessEnv = { ...process.env, MALLOC_MMAP_THRESHOLD_: undefined };
+    if (mode === 'environment') env.MALLOC_MMAP_THRESHOLD_ = String(mallocSettings.mmapThreshold);
+    return Number(run(process.execPath, args, { encoding: 'utf8', env }));
   };
 
   it("puts the daemon's 80 KiB buffers out of the main heap, where glibc's default keeps them", async () => {
-    expect(await heapGrowth(false)).toBeGreaterThanOrEqual(7000);
-    expect(await heapGrowth(true)).toBeLessThan(1024);
+    expect(await heapGrowth('default')).toBeGreaterThanOrEqual(7000);
+    expect(await heapGrowth('tune')).toBeLessThan(1024);
   });
 
-  it('gives freed heap pages back to the system (malloc_trim)', async () => {
+  it('gives freed heap pages back to the system (malloc_trim), where free() alone does not', async () => {
     const { execFileSync: run } = await import('node:child_process');
     const { join } = await import('node:path');
     const { projectDir } = await import('../../server/project-dir.ts');
-    // A hundred 80 KiB buffers in glibc's heap, freed under a small one still in use at its
-    // top (so that free() alone gives nothing back); the heap's resident KiB that trim frees.
+    // A hundred 80 KiB buffers in glibc's main heap (mmap threshold 1 MiB, one arena), freed by
+    // a full GC that sweeps array buffers on this thread; free() never trims (trim threshold
+    // 1 GiB). The heap's resident KiB after, against before, with malloc_trim or without.
     const script = `
       const native = require(process.argv[1]);
       const smaps = () => require('fs').readFileSync('/proc/self/smaps', 'utf8');
       const heapRss = () => Number(/\\[heap\\]\\n(?:.*\\n)*?Rss:\\s+(\\d+) kB/.exec(smaps())[1]);
       let kept = Array.from({ length: 100 }, () => Buffer.alloc(80 * 1024, 1));
-      const top = Buffer.alloc(1024, 1);
+      const before = heapRss();
       kept = null;
       globalThis.gc();
       globalThis.gc();
-      const before = heapRss();
-      const released = native.trimMalloc();
-      process.stdout.write(JSON.stringify({ released, kib: before - heapRss(), top: top.length }));`;
+      const released = process.argv[2] === 'trim' ? native.trimMalloc() : false;
+      process.stdout.write(JSON.stringify({ released, kib: before - heapRss() }));`;
     const addon = join(projectDir, 'build/Release/licorn_native.node');
-    const result = JSON.parse(run(process.execPath, ['--expose-gc', '-e', script, addon], { encoding: 'utf8' }));
-    expect(result.released).toBe(true);
-    expect(result.kib).toBeGreaterThanOrEqual(6000);
+    const env = {
+      ...process.env,
+      MALLOC_ARENA_MAX: '1',
+      MALLOC_MMAP_THRESHOLD_: String(1 << 20),
+      MALLOC_TRIM_THRESHOLD_: String(1 << 30),
+    };
+    const flags = ['--expose-gc', '--no-concurrent-array-buffer-sweeping'];
+    const freed = (mode: string) =>
+      JSON.parse(run(process.execPath, [...flags, '-e', script, addon, mode], { encoding: 'utf8', env }));
+    const untrimmed = freed('free');
+    const trimmed = freed('trim');
+    expect(untrimmed.kib).toBeLessThan(1024);
+    expect(trimmed.released).toBe(true);
+    expect(trimmed.kib).toBeGreaterThanOrEqual(6000);
+  });
+
+  it('restarts a process in place with a variable it lacks, once', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const { projectDir } = await import('../../server/project-dir.ts');
+    // The child prints only after it did not restart: once, from the restarted image.
+    const script = `
+      const native = require(process.argv[1]);
+      const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
+      const restarted = native.restartWithEnvironment('LICORN_TEST_RESTART', 'yes', argv);
+      const value = process.env.LICORN_TEST_RESTART;
+      process.stdout.write(JSON.stringify({ restarted, value, pid: process.pid }) + '\\n');`;
+    const addon = join(projectDir, 'build/Release/licorn_native.node');
+    const start = (env: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, ['-e', script, addon], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const child = start({});
+    expect(
+      child.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([{ restarted: false, value: 'yes', pid: child.pid }]);
+    const kept = start({ LICORN_TEST_RESTART: 'mine' });
+    expect(JSON.parse(kept.stdout)).toEqual({ restarted: false, value: 'mine', pid: kept.pid });
+  });
+
+  it("reads the daemon's mmap threshold from the environment at the process's start", async () => {
+    expect(await heapGrowth('environment')).toBeLessThan(1024);
   });
 
   it('refuses a threshold that is not a positive integer', async () => {
