@@ -7,12 +7,15 @@
 // restartWithEnvironment(name, value, argv) -> false, or never returns: when `name` is not in
 // the environment, sets it to `value` and execv(2)s argv (argv[0] a path) in place of this
 // process (same pid, same stdio), so that glibc reads it before its first malloc.
-// false when `name` was already set (the restarted process), the exec failed (then unset) or
-// this is not glibc (whose variables these are).
+// false when `name` was already set (the restarted process), the exec failed (then unset), this
+// is not glibc (whose variables these are) or runs in secure-execution mode (AT_SECURE: a node
+// given a file capability), where glibc ignores MALLOC_ variables and newer releases erase
+// them, so that each restarted image would restart again.
 #include <fcntl.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 #include "malloc_tuning.h"
 #include "string_arg.h"
@@ -74,7 +77,7 @@ static napi_value restart_with_environment(napi_env env, napi_callback_info info
     ok = napi_get_element(env, argv[2], i, &item) == napi_ok && (args[i] = get_string_arg(env, item, "argv")) != NULL;
   }
 #ifdef __GLIBC__
-  if (ok && getenv(name) == NULL && setenv(name, value, 1) == 0) {
+  if (ok && getenv(name) == NULL && getauxval(AT_SECURE) == 0 && setenv(name, value, 1) == 0) {
     // Node marks its stdio close-on-exec: the restarted image would find them closed.
     for (int fd = 0; fd < 3; fd++) fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
     execv(args[0], args);

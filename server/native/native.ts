@@ -179,7 +179,8 @@ export function trimMalloc(): boolean {
 // environment, unless it is there already (set by the launcher, or this is the restart):
 // read at glibc's start, it covers what Node's start allocates too, which the mallopt call
 // (tuneMalloc) comes too late for: 7 MiB less with 1,000 status followers (fourteenth
-// session). Returns false when it did not restart (already set, not glibc, the exec failed).
+// session). Returns false when it did not restart (already set, not glibc, secure execution,
+// the exec failed).
 export function restartWithMallocEnvironment(): boolean {
   const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
   return native.restartWithEnvironment('MALLOC_MMAP_THRESHOLD_', String(mallocSettings.mmapThreshold), argv);
