@@ -15,10 +15,17 @@ declare module 'fastify' {
 // token): null at once for a request that is not its kind, else the promise of its check.
 export type CallerStep = (request: FastifyRequest) => Promise<void> | null;
 
-// Runs `steps` from `from` on, each pending one before the next; then `done`.
+// Runs `steps` from `from` on, each pending one before the next; then `done`. A step that
+// throws is answered as one that rejects: after a pending step this runs in a promise's
+// callback, where a throw would leave the request unanswered and its rejection unhandled.
 function runSteps(steps: CallerStep[], from: number, request: FastifyRequest, done: (error?: Error) => void): void {
   for (let index = from; index < steps.length; index++) {
-    const pending = steps[index]!(request);
+    let pending: Promise<void> | null;
+    try {
+      pending = steps[index]!(request);
+    } catch (error) {
+      return done(error as Error);
+    }
     if (pending) return void pending.then(() => runSteps(steps, index + 1, request, done), done);
   }
   done();
