@@ -6,6 +6,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../server/web/app.ts';
 import { loadTls } from '../../server/web/tls/load-tls.ts';
 import { createSandbox, testPasswords, type Sandbox } from './sandbox.ts';
+import type { AuditEntry } from '../../server/core/audit/audit-log.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -130,6 +131,12 @@ export function useApiTestApp() {
     call: (who: ApiSession, method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, payload?: object) =>
       callApi(api.t.app, who, method, url, payload),
     digestEtc: () => digestAccountFiles(api.t.sandbox.root),
+    // The audit file's entries, oldest first.
+    auditEntries: async (): Promise<AuditEntry[]> =>
+      (await readFile(api.t.sandbox.config.auditFile, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as AuditEntry),
   };
   beforeAll(async () => {
     api.t = await createTestApp();

@@ -1,16 +1,10 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useApiTestApp } from '../../../helpers/test-app.ts';
-import type { AuditEntry } from '../../../../server/core/audit/audit-log.ts';
 
 const api = useApiTestApp();
-const { call, digestEtc, session } = api;
-const auditEntries = async (): Promise<AuditEntry[]> =>
-  (await readFile(api.t.sandbox.config.auditFile, 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as AuditEntry);
+const { auditEntries, call, digestEtc, session } = api;
 
 describe('the accounts API', () => {
   it('lists and gets accounts with their version, for admins only', async () => {

@@ -1,17 +1,11 @@
-import { appendFile, readFile, stat } from 'node:fs/promises';
+import { appendFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useApiTestApp } from '../../../helpers/test-app.ts';
 import { digestTree } from '../../../core/accounts/tree-digest.ts';
-import type { AuditEntry } from '../../../../server/core/audit/audit-log.ts';
 
 const api = useApiTestApp();
-const { call, session } = api;
-const auditEntries = async (): Promise<AuditEntry[]> =>
-  (await readFile(api.t.sandbox.config.auditFile, 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as AuditEntry);
+const { auditEntries, call, session } = api;
 
 // Issue 11, items 1–3: what a request may reach, and refusals that change nothing.
 describe('paths, restricted accounts and all-or-nothing (issue 11)', () => {
