@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { loadTls } from '../server/web/tls/load-tls.ts';
-import { mallocSettings } from '../server/native/native.ts';
 import { getPageBytes } from './page-bytes.ts';
 
 // A server process under benchmark.
@@ -27,10 +26,6 @@ export const daemonNodeFlags = process.env.LICORN_BENCH_NODE_FLAGS?.split(/\s+/)
   '--max-semi-space-size=4',
 ];
 
-// glibc's mmap threshold in licornd's environment, as package.json's scripts set it (without it
-// the daemon restarts itself once to have it: server/malloc-start.ts).
-const daemonEnvironment = { MALLOC_MMAP_THRESHOLD_: String(mallocSettings.mmapThreshold) };
-
 // LICORN_BENCH_DAEMON_OUTPUT=file: the daemons' output is appended there too (with
 // LICORN_BENCH_NODE_FLAGS="--max-semi-space-size=4 --trace-gc": V8's heap through a run).
 const daemonOutput = process.env.LICORN_BENCH_DAEMON_OUTPUT;
@@ -47,7 +42,7 @@ export async function startServer(
   const started = performance.now();
   const daemon = script.endsWith('dist/server/main.js');
   const child = spawn(process.execPath, [...(daemon ? daemonNodeFlags : []), ...nodeArgs, script, ...args], {
-    env: { ...process.env, ...(daemon ? daemonEnvironment : {}), ...env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

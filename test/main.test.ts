@@ -56,6 +56,21 @@ describe('licornd', () => {
     expect((await second.exited()).code).toBe(0);
   });
 
+  // The entry sets glibc's mmap threshold with mallopt (server/malloc-start.ts); it restarted
+  // itself in place with MALLOC_MMAP_THRESHOLD_ in its environment before (sixteenth session).
+  it('starts without restarting itself when its launcher did not set the malloc variable', async () => {
+    const launcherValue = process.env.MALLOC_MMAP_THRESHOLD_;
+    delete process.env.MALLOC_MMAP_THRESHOLD_;
+    const daemon = startLicornd(base());
+    if (launcherValue !== undefined) process.env.MALLOC_MMAP_THRESHOLD_ = launcherValue;
+    await daemon.listening();
+    const environment = await readFile(`/proc/${daemon.child.pid}/environ`, 'utf8');
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited()).code).toBe(0);
+    expect(environment).toContain('LICORN_LOG_LEVEL=warn');
+    expect(environment).not.toContain('MALLOC_MMAP_THRESHOLD_');
+  });
+
   // Issue 12, item 8: a refused login waits out auth.fail_delay; a stop must not wait with it.
   it('stops at once on SIGTERM while a refused login waits out its delay, answering it 503', async () => {
     const daemon = startLicornd([...base(), '--auth-fail-delay', '30']);

@@ -160,7 +160,7 @@ export function markDescriptorsCloseOnExec(): void {
 // fills a few hundred bytes of. Taken from the heap, such a buffer reused after other
 // connections closed is resident whole; mmapped, only its touched pages are, and it goes back
 // at close. (glibc's default threshold starts at 128 KiB and rises as large blocks are freed.)
-// package.json's start and licornd scripts set the same in the environment (MALLOC_MMAP_THRESHOLD_).
+// Set by licornd's entry (server/malloc-start.ts) before the daemon's bundle loads.
 export const mallocSettings = { mmapThreshold: 64 * 1024 };
 
 // Applies mallocSettings; false where glibc refused them (or is not the C library).
@@ -173,17 +173,6 @@ export function tuneMalloc(): boolean {
 // stays resident otherwise, in holes glibc does not return by itself. Whether any was.
 export function trimMalloc(): boolean {
   return native.trimMalloc();
-}
-
-// Restarts this process in place (execv, same pid) with glibc's mmap threshold in its
-// environment, unless it is there already (set by the launcher, or this is the restart):
-// read at glibc's start, it covers what Node's start allocates too, which the mallopt call
-// (tuneMalloc) comes too late for: 7 MiB less with 1,000 status followers (fourteenth
-// session). Returns false when it did not restart (already set, not glibc, secure execution,
-// the exec failed).
-export function restartWithMallocEnvironment(): boolean {
-  const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
-  return native.restartWithEnvironment('MALLOC_MMAP_THRESHOLD_', String(mallocSettings.mmapThreshold), argv);
 }
 
 // Releases a lock taken by tryFileLock().

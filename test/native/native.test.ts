@@ -117,16 +117,6 @@ describe('malloc settings (mallopt)', () => {
     return Number(run(process.execPath, args, { encoding: 'utf8', env }));
   };
 
-  it("is set by package.json's start and licornd scripts, which then skip the restart", async () => {
-    const { readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { projectDir } = await import('../../server/project-dir.ts');
-    const { mallocSettings } = await import('../../server/native/native.ts');
-    const { scripts } = JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8'));
-    for (const name of ['start', 'licornd'])
-      expect(scripts[name], name).toContain(`MALLOC_MMAP_THRESHOLD_=${mallocSettings.mmapThreshold} node `);
-  });
-
   it("puts the daemon's 80 KiB buffers out of the main heap, where glibc's default keeps them", async () => {
     expect(await heapGrowth('default')).toBeGreaterThanOrEqual(7000);
     expect(await heapGrowth('tune')).toBeLessThan(1024);

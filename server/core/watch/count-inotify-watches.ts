@@ -1,4 +1,5 @@
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 // Seconds between two searches of the process's descriptors for inotify instances: the
@@ -28,7 +29,11 @@ export function createInotifyWatchCounter(procDir = '/proc/self'): () => Promise
     let watches = 0;
     let lost = false;
     for (const fd of descriptors) {
-      const text = await readFile(join(procDir, 'fdinfo', fd), 'utf8').catch(() => '');
+      // Read at once: the kernel writes it from memory (no trip through libuv's threads per tick).
+      let text = '';
+      try {
+        text = readFileSync(join(procDir, 'fdinfo', fd), 'utf8');
+      } catch {}
       // A descriptor closed (and perhaps reused by a socket) since the search: search again.
       if (!text.includes('inotify')) lost = true;
       for (const line of text.split('\n')) if (line.startsWith('inotify wd:')) watches += 1;

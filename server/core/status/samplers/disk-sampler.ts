@@ -1,11 +1,14 @@
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { getCounterDelta, parseDiskstats, type DiskCounters } from '../parse-proc.ts';
 import { getRate, roundFigure, type ProcFiles, type Sampler, type SampleValues } from '../sampler.ts';
 
 // The whole disks of this machine: /sys/block lists them (not their partitions); loop and
-// ram devices are left out.
+// ram devices are left out. Listed at once: sysfs answers from memory, at every tick.
 export async function listWholeDisks(sysBlock = '/sys/block'): Promise<Set<string>> {
-  const names = await readdir(sysBlock).catch(() => [] as string[]);
+  let names: string[] = [];
+  try {
+    names = readdirSync(sysBlock);
+  } catch {}
   return new Set(names.filter((name) => !/^(loop|ram)\d+$/.test(name)));
 }
 
