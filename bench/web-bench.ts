@@ -1,16 +1,16 @@
 // The web benchmark: licornd against a bare Fastify HTTPS baseline serving a page of the size
 // of our /login/, measured in the same run on the same certificate: the seed's httperf
 // command (verbatim, --rate 1000) and a sweep of rates for each server's capacity, ab,
-// autocannon keep-alive, start to listening, and the daemon's peak RSS, in several rounds with
-// each server started afresh in turn; the medians and the spread of the rounds' ratios.
+// autocannon keep-alive, start to listening, and the daemon's peak RSS, in several rounds, each
+// load on one server then the other; the medians and the spread of the rounds' ratios.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWebBundle } from '../web/build.ts';
 import { buildServerBundle } from '../server/build.ts';
-import { runAb, runAutocannon, runHttperf, sweepHttperf } from './load-tools.ts';
-import { daemonScript, getMemory, prepareWebPair, startServer } from './processes.ts';
+import { offerHttperfRate, runAb, runAutocannon, runHttperf } from './load-tools.ts';
+import { daemonScript, getMemory, prepareWebPair, startServer, type ServerProcess } from './processes.ts';
 import { printTable, type BenchRow } from './print-table.ts';
 import { median } from './statistics.ts';
 
@@ -52,35 +52,68 @@ interface WebFigures {
   startMs: number;
 }
 
-// Starts `script`, runs every load on it, and stops it.
-async function measure(script: string, args: string[]): Promise<WebFigures> {
-  const server = await startServer(script, args);
+// A server's peak RSS so far (VmHWM), MiB.
+const getPeak = async (server: ServerProcess) => (await getMemory(server.child.pid!)).peakMiB;
+
+// autocannon on `server`, its RSS sampled meanwhile: requests/s and the highest RSS seen.
+async function runSampledAutocannon(server: ServerProcess): Promise<{ rate: number; sampledMiB: number }> {
+  let sampledMiB = 0;
+  const sampler = setInterval(
+    () =>
+      void getMemory(server.child.pid!).then(
+        (m) => {
+          sampledMiB = Math.max(sampledMiB, m.rssMiB);
+        },
+        () => {},
+      ),
+    250,
+  );
+  const rate = await runAutocannon(server.port);
+  clearInterval(sampler);
+  return { rate, sampledMiB };
+}
+
+// One round: both servers started afresh, then every load (each rate of the sweep a load of its
+// own) on one server then on the other, which goes first alternating from load to load, so that
+// a pair's two figures are seconds apart whatever the shared machine does meanwhile.
+async function measureRound(pair: [string, string[]][], round: number): Promise<WebFigures[]> {
+  const servers: ServerProcess[] = [];
   try {
-    const pid = server.child.pid!;
-    const httperf = await runHttperf(server.port);
-    const peaks = [(await getMemory(pid)).peakMiB];
-    const { capacity, reached } = await sweepHttperf(server.port, sweepRates);
-    peaks.push((await getMemory(pid)).peakMiB);
-    const ab = await runAb(server.port);
-    peaks.push((await getMemory(pid)).peakMiB);
-    let peak = 0;
-    const sampler = setInterval(
-      () =>
-        void getMemory(server.child.pid!).then(
-          (m) => {
-            peak = Math.max(peak, m.rssMiB);
-          },
-          () => {},
-        ),
-      250,
-    );
-    const autocannon = await runAutocannon(server.port);
-    clearInterval(sampler);
-    peaks.push((await getMemory(pid)).peakMiB);
-    const peakMiB = Math.max(peak, peaks.at(-1)!);
-    return { httperf, capacity, reached, ab, autocannon, peakMiB, peaks, startMs: server.startMs };
+    for (const [script, args] of pair) servers.push(await startServer(script, args));
+    let turn = round;
+    const each = async <T>(load: (server: ServerProcess) => Promise<T>): Promise<T[]> => {
+      const results: T[] = [];
+      const order = turn++ % 2 === 0 ? [0, 1] : [1, 0];
+      for (const index of order) results[index] = await load(servers[index]!);
+      return results;
+    };
+    const figures: WebFigures[] = servers.map((server) => ({
+      ...{ httperf: 0, capacity: 0, reached: [], ab: 0, autocannon: 0, peakMiB: 0, peaks: [] },
+      startMs: server.startMs,
+    }));
+    const notePeaks = async () => {
+      for (const [index, server] of servers.entries()) figures[index]!.peaks.push(await getPeak(server));
+    };
+    (await each((server) => runHttperf(server.port))).forEach((rate, index) => (figures[index]!.httperf = rate));
+    await notePeaks();
+    for (const rate of sweepRates) {
+      (await each((server) => offerHttperfRate(server.port, rate))).forEach(({ reached, kept }, index) => {
+        figures[index]!.reached.push(reached);
+        if (kept) figures[index]!.capacity = rate;
+      });
+    }
+    await notePeaks();
+    (await each((server) => runAb(server.port))).forEach((rate, index) => (figures[index]!.ab = rate));
+    await notePeaks();
+    (await each(runSampledAutocannon)).forEach(({ rate, sampledMiB }, index) => {
+      figures[index]!.autocannon = rate;
+      figures[index]!.peakMiB = sampledMiB;
+    });
+    await notePeaks();
+    for (const f of figures) f.peakMiB = Math.max(f.peakMiB, f.peaks.at(-1)!);
+    return figures;
   } finally {
-    await server.stop();
+    for (const server of servers) await server.stop();
   }
 }
 
@@ -99,16 +132,21 @@ export async function runWebBench(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'licorn-bench-'));
   try {
     // Both servers run as plain JavaScript bundles built the same way, after a warm-up start;
-    // each round starts each afresh, which goes first alternating: the machine's load moves.
+    // each round starts both afresh and runs each load on one then the other (measureRound).
     const { daemonArgs, baselineScript, baselineArgs, loginBytes } = await prepareWebPair(dir);
     const ours: WebFigures[] = [];
     const theirs: WebFigures[] = [];
-    process.stdout.write(`Web: ${rounds} rounds of every load on bare Fastify and licornd, in turn\n`);
+    process.stdout.write(`Web: ${rounds} rounds of every load on licornd and bare Fastify, load by load in turn\n`);
     for (let round = 1; round <= rounds; round++) {
-      if (round % 2 === 1) theirs.push(await measure(baselineScript, baselineArgs));
-      ours.push(await measure(daemonScript, daemonArgs));
-      if (round % 2 === 0) theirs.push(await measure(baselineScript, baselineArgs));
-      const [a, b] = [ours.at(-1)!, theirs.at(-1)!];
+      const [a, b] = (await measureRound(
+        [
+          [daemonScript, daemonArgs],
+          [baselineScript, baselineArgs],
+        ],
+        round,
+      )) as [WebFigures, WebFigures];
+      ours.push(a);
+      theirs.push(b);
       const peaks = (f: WebFigures) => f.peaks.map((peak) => peak.toFixed(0)).join(', ');
       const reached = (f: WebFigures) => f.reached.map((rate) => rate.toFixed(0)).join(', ');
       process.stdout.write(
