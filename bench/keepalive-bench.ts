@@ -15,7 +15,7 @@ import { buildWebBundle } from '../web/build.ts';
 import { buildServerBundle } from '../server/build.ts';
 import { runAutocannonCounted } from './load-tools.ts';
 import { daemonScript, getCpuMs, getMainThreadCpuMs, getMemory, prepareWebPair, startServer } from './processes.ts';
-import { median } from './statistics.ts';
+import { describeRatios, median } from './statistics.ts';
 
 const rounds = Number(process.env.LICORN_BENCH_KEEPALIVE_ROUNDS ?? 3);
 const seconds = Number(process.env.LICORN_BENCH_KEEPALIVE_SECONDS ?? 10);
@@ -96,7 +96,7 @@ export async function runKeepAliveBench(): Promise<void> {
     }
     const ratios = ours.map((figures, index) => figures.rate / theirs[index]!.rate);
     process.stdout.write(
-      `median: ratio ${median(ratios).toFixed(2)}× (target ≥ 0.8×); CPU per request ` +
+      `median: ratio ${describeRatios(ratios)} (target ≥ 0.8×); CPU per request ` +
         `${median(ours.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs against ` +
         `${median(theirs.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs (main threads ` +
         `${median(ours.map((f) => f.mainUsPerRequest)).toFixed(1)} against ` +
@@ -109,7 +109,7 @@ export async function runKeepAliveBench(): Promise<void> {
     if (before.length > 0) {
       const ratiosBefore = before.map((figures, index) => figures.rate / theirs[index]!.rate);
       process.stdout.write(
-        `the other build, median: ratio ${median(ratiosBefore).toFixed(2)}×; CPU per request ` +
+        `the other build, median: ratio ${describeRatios(ratiosBefore)}; CPU per request ` +
           `${median(before.map((f) => f.cpuUsPerRequest)).toFixed(1)} µs (main thread ` +
           `${median(before.map((f) => f.mainUsPerRequest)).toFixed(1)}); peak RSS ` +
           `${median(before.map((f) => f.peakMiB)).toFixed(1)} MiB; start ` +

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
@@ -156,4 +156,28 @@ async function readCpuMs(statFile: string): Promise<number> {
   // The fields after the command's parenthesis: state is the first, utime the 12th, stime the 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+// The CPU time of `rootPid` and its living descendants whose command line contains `match`
+// (all without it), in milliseconds: a server with its children (cockpit-ws and its bridge, the
+// daemon and its shells), or Chromium's renderers (`--type=renderer`) under the bench's process.
+export async function getTreeCpuMs(rootPid: number, match?: string): Promise<number> {
+  const parents = new Map<number, number>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    if (stat) parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+  }
+  const isUnder = (pid: number): boolean => {
+    for (let at: number | undefined = pid, depth = 0; at && depth < 64; at = parents.get(at), depth++)
+      if (at === rootPid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const pid of parents.keys()) {
+    if (!isUnder(pid)) continue;
+    if (match && !(await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(match)) continue;
+    total += await readCpuMs(`/proc/${pid}/stat`).catch(() => 0);
+  }
+  return total;
 }

@@ -6,3 +6,9 @@ export const quantile = (values: readonly number[], q: number): number =>
 
 // The middle value (the higher of the two middle ones for an even count).
 export const median = (values: readonly number[]): number => quantile(values, 0.5);
+
+// Per-round ratios (ours / baseline, measured in the same minutes) as the benches decide a
+// target from them: their median and their spread, "0.89× (0.80–1.01, 3 rounds)".
+export const describeRatios = (ratios: readonly number[]): string =>
+  `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}, ` +
+  `${ratios.length} rounds)`;

@@ -1,11 +1,11 @@
 // `npm run bench -- terminal`: the terminal page (issue 14) against Cockpit's terminal on the
 // same machine in the same run, in Debian's Chromium: keystroke → echo round trip (p50/p95)
-// and the throughput of a `cat` of 100 MB through the page.
+// and the throughput of a `cat` of 100 MB through the page, in rounds on each page in turn.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, open, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildWebBundle } from '../web/build.ts';
@@ -13,14 +13,17 @@ import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import { launchChromium, logIn } from './browser.ts';
-import { getMemory, startBenchDaemon } from './processes.ts';
-import { printTable } from './print-table.ts';
+import { getMemory, getTreeCpuMs, startBenchDaemon, type ServerProcess } from './processes.ts';
+import { printTable, type BenchRow } from './print-table.ts';
+import { median, quantile } from './statistics.ts';
 
 const cockpitWs = '/usr/lib/cockpit/cockpit-ws';
 // Keystrokes measured (after 5 of warm-up; a p95 of 50 is their third slowest), and the size
 // of the file sent through the page.
 const keystrokes = Number(process.env.LICORN_BENCH_TERMINAL_KEYS ?? 50);
 const catMiB = Number(process.env.LICORN_BENCH_TERMINAL_MIB ?? 100);
+// Rounds of a `cat` on each page in turn: one round's ratio read 1.67–4.00× in one hour.
+const rounds = Number(process.env.LICORN_BENCH_TERMINAL_ROUNDS ?? 3);
 // Cockpit is killed after this long whatever happens.
 const cockpitLifetimeSeconds = 1200;
 
@@ -121,17 +124,14 @@ async function timeEcho(page: Page, text: string, act: () => Promise<void>, time
   });
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
-
-interface TerminalFigures {
-  echoP50: number;
-  echoP95: number;
-  // MiB/s from Enter to the marker after the file drawn on the page, and received by its socket.
+// MiB/s from Enter to the marker after the file drawn on the page, and received by its socket;
+// the CPU the server (with its children: the shell, Cockpit's bridge) and Chromium's renderers
+// used meanwhile, in percent of one core over the drawn time (what limits the `cat`).
+interface CatFigures {
   drawnMiBs: number;
   receivedMiBs: number;
+  serverCpu: number;
+  rendererCpu: number;
 }
 
 // A terminal page under measure: `screen` is where its xterm shows its text.
@@ -165,12 +165,15 @@ async function measureEchoes(pages: TerminalPage[]): Promise<void> {
   }
 }
 
-// `cat` of the file through the page, then the echo figures.
-async function measureThroughput({ page, screen, times }: TerminalPage, file: string): Promise<TerminalFigures> {
+// `cat` of the file through the page: MiB/s to the marker after it drawn, and received, and
+// the CPU of `serverPid`'s tree and of the renderers meanwhile.
+async function measureCat({ page, screen }: TerminalPage, file: string, serverPid: number): Promise<CatFigures> {
   await page.keyboard.press('Control+KeyU');
   const marker = `END-${Date.now() % 100_000}`;
   const [left, right] = [marker.slice(0, 4), marker.slice(4)];
   await page.keyboard.type(`cat ${file}; echo ${left}''${right}`);
+  const cpu = () => Promise.all([getTreeCpuMs(serverPid), getTreeCpuMs(process.pid, '--type=renderer')]);
+  const cpuBefore = await cpu();
   const started = Date.now();
   const received = await timeEcho(page, marker, () => page.keyboard.press('Enter'), 900_000);
   await page.waitForFunction(
@@ -179,29 +182,28 @@ async function measureThroughput({ page, screen, times }: TerminalPage, file: st
     { timeout: 900_000, polling: 50 },
   );
   const drawnMs = Date.now() - started;
+  const [server, renderers] = (await cpu()).map((ms, index) => ((ms - cpuBefore[index]!) * 100) / drawnMs);
   return {
-    echoP50: percentile(times, 50),
-    echoP95: percentile(times, 95),
     drawnMiBs: catMiB / (drawnMs / 1000),
     receivedMiBs: catMiB / (received / 1000),
+    serverCpu: server!,
+    rendererCpu: renderers!,
   };
 }
 
-// A fresh daemon over a demo sandbox, its Terminal page open as the demo's admin.
-async function openLicorn(browser: Browser, dir: string) {
+// A fresh daemon over a demo sandbox.
+async function startLicorn(dir: string): Promise<ServerProcess> {
   const root = join(dir, 'root');
   await createDemoRoot(root, { passwords: testPasswords });
-  const daemon = await startBenchDaemon(dir, root);
-  try {
-    const page = await logIn(browser, `https://127.0.0.1:${daemon.port}`);
-    await page.addInitScript({ content: watchSockets });
-    await page.goto('/terminal/');
-    const terminal = { page, screen: '.terminal-pane:not([hidden]) .xterm-rows', times: [] as number[] };
-    return { terminal, daemon };
-  } catch (error) {
-    await daemon.stop();
-    throw error;
-  }
+  return startBenchDaemon(dir, root);
+}
+
+// The daemon's Terminal page open as the demo's admin, in a context of its own.
+async function openLicorn(browser: Browser, daemon: ServerProcess): Promise<TerminalPage> {
+  const page = await logIn(browser, `https://127.0.0.1:${daemon.port}`);
+  await page.addInitScript({ content: watchSockets });
+  await page.goto('/terminal/');
+  return { page, screen: '.terminal-pane:not([hidden]) .xterm-rows', times: [] };
 }
 
 // Cockpit's web server with its own bridge, its terminal page open.
@@ -239,13 +241,11 @@ export async function runTerminalBench(): Promise<void> {
   const browser = await launchChromium();
   try {
     const file = await makeTextFile(dir, catMiB);
-    let cockpitTimes: number[] = [];
-    const { terminal: ours, daemon } = await openLicorn(browser, dir);
-    let licorn: TerminalFigures & { rssBefore: number; peakMiB: number };
+    const daemon = await startLicorn(dir);
     try {
       const rssBefore = (await getMemory(daemon.child.pid!)).rssMiB;
-      // The keystrokes with both pages open; then each `cat` with only its own page, server
-      // and shell alive, as the page would be alone on the machine.
+      // The keystrokes with both pages open.
+      const ours = await openLicorn(browser, daemon);
       const { terminal: theirs, ws } = await openCockpit(browser);
       try {
         await prepareTerminal(ours);
@@ -253,25 +253,29 @@ export async function runTerminalBench(): Promise<void> {
         await measureEchoes([ours, theirs]);
       } finally {
         await theirs.page.context().close();
+        await ours.page.context().close();
         ws.kill('SIGTERM');
       }
-      const figures = await measureThroughput(ours, file);
+      // Then rounds of a `cat` on each, which goes first alternating, each with only its own
+      // page and shell open (Cockpit's server started afresh; our daemon idle meanwhile).
+      const cats = { ours: [] as CatFigures[], theirs: [] as CatFigures[] };
+      for (let round = 1; round <= rounds; round += 1) {
+        if (round % 2 === 0) cats.theirs.push(await catOnCockpit(browser, file));
+        cats.ours.push(await catOnLicorn(browser, daemon, file));
+        if (round % 2 === 1) cats.theirs.push(await catOnCockpit(browser, file));
+        const [a, b] = [cats.ours.at(-1)!, cats.theirs.at(-1)!];
+        process.stdout.write(
+          `round ${round}: cat drawn ${a.drawnMiBs.toFixed(1)} / ${b.drawnMiBs.toFixed(1)} MiB/s ` +
+            `(${(a.drawnMiBs / b.drawnMiBs).toFixed(2)}×), received ${a.receivedMiBs.toFixed(1)} / ` +
+            `${b.receivedMiBs.toFixed(1)} MiB/s (licornd / Cockpit); CPU in % of a core: server ` +
+            `${a.serverCpu.toFixed(0)} / ${b.serverCpu.toFixed(0)}, renderer ${a.rendererCpu.toFixed(0)} / ` +
+            `${b.rendererCpu.toFixed(0)}; load ${loadavg()[0]!.toFixed(1)}\n`,
+        );
+      }
       const { peakMiB } = await getMemory(daemon.child.pid!);
-      await ours.page.context().close();
-      licorn = { ...figures, rssBefore, peakMiB };
-      cockpitTimes = theirs.times;
+      printFigures({ ours, theirs, cats, rssBefore, peakMiB });
     } finally {
       await daemon.stop();
-    }
-    const { terminal: theirs, ws } = await openCockpit(browser);
-    try {
-      await prepareTerminal(theirs);
-      theirs.times.push(...cockpitTimes);
-      const cockpit = await measureThroughput(theirs, file);
-      await theirs.page.context().close();
-      printFigures(licorn, cockpit);
-    } finally {
-      ws.kill('SIGTERM');
     }
   } finally {
     await browser.close();
@@ -279,37 +283,62 @@ export async function runTerminalBench(): Promise<void> {
   }
 }
 
-// The table of both pages' figures.
-function printFigures(licorn: TerminalFigures & { rssBefore: number; peakMiB: number }, cockpit: TerminalFigures) {
+// One `cat` through a fresh Terminal page of the daemon.
+async function catOnLicorn(browser: Browser, daemon: ServerProcess, file: string): Promise<CatFigures> {
+  const terminal = await openLicorn(browser, daemon);
+  try {
+    await prepareTerminal(terminal);
+    return await measureCat(terminal, file, daemon.child.pid!);
+  } finally {
+    await terminal.page.context().close();
+  }
+}
+
+// One `cat` through Cockpit's terminal page, its server started for it and stopped after.
+async function catOnCockpit(browser: Browser, file: string): Promise<CatFigures> {
+  const { terminal, ws } = await openCockpit(browser);
+  try {
+    await prepareTerminal(terminal);
+    return await measureCat(terminal, file, ws.pid!);
+  } finally {
+    await terminal.page.context().close();
+    ws.kill('SIGTERM');
+  }
+}
+
+interface Measured {
+  ours: TerminalPage;
+  theirs: TerminalPage;
+  cats: { ours: CatFigures[]; theirs: CatFigures[] };
+  rssBefore: number;
+  peakMiB: number;
+}
+
+// The table of both pages' figures: the echoes' percentiles, the cats' medians and ratios.
+function printFigures({ ours, theirs, cats, rssBefore, peakMiB }: Measured) {
+  const catRow = (name: string, key: keyof CatFigures, target: string): BenchRow => {
+    const [a, b] = [cats.ours.map((f) => f[key]), cats.theirs.map((f) => f[key])];
+    return { name, ours: median(a), baseline: median(b), target, ratios: a.map((value, i) => value / b[i]!) };
+  };
   printTable(
     `Terminal: licornd (shell as ${process.getuid?.() === 0 ? 'nobody' : 'its user'}) against Cockpit 287 (its ` +
-      `bridge's shell) in Chromium`,
+      `bridge's shell) in Chromium; cat: medians of ${rounds} rounds`,
     [
       {
         name: 'keystroke → echo at the page socket, p50 (ms)',
-        ours: licorn.echoP50,
-        baseline: cockpit.echoP50,
+        ours: quantile(ours.times, 0.5),
+        baseline: quantile(theirs.times, 0.5),
         target: '—',
       },
       {
         name: 'keystroke → echo at the page socket, p95 (ms)',
-        ours: licorn.echoP95,
-        baseline: cockpit.echoP95,
+        ours: quantile(ours.times, 0.95),
+        baseline: quantile(theirs.times, 0.95),
         target: '≤ Cockpit',
       },
-      {
-        name: `cat ${catMiB} MiB, drawn on the page (MiB/s)`,
-        ours: licorn.drawnMiBs,
-        baseline: cockpit.drawnMiBs,
-        target: '≥ 2× Cockpit',
-      },
-      {
-        name: `cat ${catMiB} MiB, received by the page (MiB/s)`,
-        ours: licorn.receivedMiBs,
-        baseline: cockpit.receivedMiBs,
-        target: '—',
-      },
-      { name: 'daemon RSS before / peak (MiB)', ours: licorn.peakMiB, baseline: licorn.rssBefore, target: 'bounded' },
+      catRow(`cat ${catMiB} MiB, drawn on the page (MiB/s)`, 'drawnMiBs', '≥ 2× Cockpit'),
+      catRow(`cat ${catMiB} MiB, received by the page (MiB/s)`, 'receivedMiBs', '—'),
+      { name: 'daemon RSS before / peak (MiB)', ours: peakMiB, baseline: rssBefore, target: 'bounded' },
     ],
     { ours: 'licornd', baseline: 'Cockpit' },
   );

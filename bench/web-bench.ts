@@ -1,16 +1,22 @@
 // The web benchmark: licornd against a bare Fastify HTTPS baseline serving a page of the size
 // of our /login/, measured in the same run on the same certificate: the seed's httperf
 // command (verbatim, --rate 1000) and a sweep of rates for each server's capacity, ab,
-// autocannon keep-alive, start to listening, and the daemon's peak RSS, with ratios.
+// autocannon keep-alive, start to listening, and the daemon's peak RSS, in several rounds, each
+// load on one server then the other; the medians and the spread of the rounds' ratios.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWebBundle } from '../web/build.ts';
 import { buildServerBundle } from '../server/build.ts';
-import { runAb, runAutocannon, runHttperf, sweepHttperf } from './load-tools.ts';
+import { offerHttperfRate, runAb, runAutocannon, runHttperf } from './load-tools.ts';
 import { daemonScript, getMemory, prepareWebPair, startServer, type ServerProcess } from './processes.ts';
-import { printTable } from './print-table.ts';
+import { printTable, type BenchRow } from './print-table.ts';
+import { median } from './statistics.ts';
+
+// Rounds of every load on each server, in turn (LICORN_BENCH_WEB_ROUNDS): one round's figures
+// crossed their targets from one run to the next (fifteenth session).
+const rounds = Number(process.env.LICORN_BENCH_WEB_ROUNDS ?? 3);
 // The new-connection rates offered to find each server's capacity (3 s each).
 const sweepRates = [250, 500, 1000, 1500, 2000];
 
@@ -33,28 +39,89 @@ function ensureTools(): void {
   });
 }
 
-async function measure(
-  server: ServerProcess,
-  onPeak: (peak: number) => void,
-): Promise<{ httperf: number; capacity: number; reached: number[]; ab: number; autocannon: number }> {
-  const httperf = await runHttperf(server.port);
-  const { capacity, reached } = await sweepHttperf(server.port, sweepRates);
-  const ab = await runAb(server.port);
-  let peak = 0;
+interface WebFigures {
+  httperf: number;
+  capacity: number;
+  reached: number[];
+  ab: number;
+  autocannon: number;
+  // The highest of VmHWM after the loads and VmRSS sampled every 250 ms during autocannon's.
+  peakMiB: number;
+  // VmHWM after the seed command, the sweep, ab and autocannon: which load made the peak.
+  peaks: number[];
+  startMs: number;
+}
+
+// A server's peak RSS so far (VmHWM), MiB.
+const getPeak = async (server: ServerProcess) => (await getMemory(server.child.pid!)).peakMiB;
+
+// autocannon on `server`, its RSS sampled meanwhile: requests/s and the highest RSS seen.
+async function runSampledAutocannon(server: ServerProcess): Promise<{ rate: number; sampledMiB: number }> {
+  let sampledMiB = 0;
   const sampler = setInterval(
     () =>
       void getMemory(server.child.pid!).then(
         (m) => {
-          peak = Math.max(peak, m.rssMiB);
+          sampledMiB = Math.max(sampledMiB, m.rssMiB);
         },
         () => {},
       ),
     250,
   );
-  const autocannon = await runAutocannon(server.port);
+  const rate = await runAutocannon(server.port);
   clearInterval(sampler);
-  onPeak(Math.max(peak, (await getMemory(server.child.pid!)).peakMiB));
-  return { httperf, capacity, reached, ab, autocannon };
+  return { rate, sampledMiB };
+}
+
+// One round: both servers started afresh, then every load (each rate of the sweep a load of its
+// own) on one server then on the other, which goes first alternating from load to load, so that
+// a pair's two figures are seconds apart whatever the shared machine does meanwhile.
+async function measureRound(pair: [string, string[]][], round: number): Promise<WebFigures[]> {
+  const servers: ServerProcess[] = [];
+  try {
+    for (const [script, args] of pair) servers.push(await startServer(script, args));
+    let turn = round;
+    const each = async <T>(load: (server: ServerProcess) => Promise<T>): Promise<T[]> => {
+      const results: T[] = [];
+      const order = turn++ % 2 === 0 ? [0, 1] : [1, 0];
+      for (const index of order) results[index] = await load(servers[index]!);
+      return results;
+    };
+    const figures: WebFigures[] = servers.map((server) => ({
+      ...{ httperf: 0, capacity: 0, reached: [], ab: 0, autocannon: 0, peakMiB: 0, peaks: [] },
+      startMs: server.startMs,
+    }));
+    const notePeaks = async () => {
+      for (const [index, server] of servers.entries()) figures[index]!.peaks.push(await getPeak(server));
+    };
+    (await each((server) => runHttperf(server.port))).forEach((rate, index) => (figures[index]!.httperf = rate));
+    await notePeaks();
+    for (const rate of sweepRates) {
+      (await each((server) => offerHttperfRate(server.port, rate))).forEach(({ reached, kept }, index) => {
+        figures[index]!.reached.push(reached);
+        if (kept) figures[index]!.capacity = rate;
+      });
+    }
+    await notePeaks();
+    (await each((server) => runAb(server.port))).forEach((rate, index) => (figures[index]!.ab = rate));
+    await notePeaks();
+    (await each(runSampledAutocannon)).forEach(({ rate, sampledMiB }, index) => {
+      figures[index]!.autocannon = rate;
+      figures[index]!.peakMiB = sampledMiB;
+    });
+    await notePeaks();
+    for (const f of figures) f.peakMiB = Math.max(f.peakMiB, f.peaks.at(-1)!);
+    return figures;
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
+
+// One figure of every round, ours and the baseline's, as a table row: each side's median and
+// the median and spread of the rounds' ratios.
+function roundsRow(name: string, target: string, ours: number[], theirs: number[]): BenchRow {
+  const ratios = ours.map((value, index) => value / theirs[index]!);
+  return { name, ours: median(ours), baseline: median(theirs), target, ratios };
 }
 
 // Runs the web benchmark and prints its table.
@@ -64,49 +131,48 @@ export async function runWebBench(): Promise<void> {
   await buildServerBundle();
   const dir = await mkdtemp(join(tmpdir(), 'licorn-bench-'));
   try {
-    // Both servers run as plain JavaScript bundles built the same way, after a warm-up start.
+    // Both servers run as plain JavaScript bundles built the same way, after a warm-up start;
+    // each round starts both afresh and runs each load on one then the other (measureRound).
     const { daemonArgs, baselineScript, baselineArgs, loginBytes } = await prepareWebPair(dir);
-    const baseline = await startServer(baselineScript, baselineArgs);
-    let baselinePeak = 0;
-    const baselineFigures = await measure(baseline, (peak) => {
-      baselinePeak = peak;
-    });
-    await baseline.stop();
-
-    const daemon = await startServer(daemonScript, daemonArgs);
-    let daemonPeak = 0;
-    const daemonFigures = await measure(daemon, (peak) => {
-      daemonPeak = peak;
-    });
-    await daemon.stop();
-
-    printTable('Web: licornd against bare Fastify over HTTPS (same certificate, same run)', [
-      {
-        name: 'httperf seed command (--rate 1000), conn/s',
-        ours: daemonFigures.httperf,
-        baseline: baselineFigures.httperf,
-        target: '≥ 0.8×',
-      },
-      {
-        name: 'httperf capacity: highest rate kept (≥ 95 %, no error), conn/s',
-        ours: daemonFigures.capacity,
-        baseline: baselineFigures.capacity,
-        target: '≥ 0.8×',
-      },
-      { name: 'ab -n 1000 -c 50, req/s', ours: daemonFigures.ab, baseline: baselineFigures.ab, target: '—' },
-      {
-        name: 'autocannon -c 50 -d 10 keep-alive, req/s',
-        ours: daemonFigures.autocannon,
-        baseline: baselineFigures.autocannon,
-        target: '≥ 0.8×',
-      },
-      { name: 'peak RSS under load, MiB', ours: daemonPeak, baseline: baselinePeak, target: '≤ 150 MiB' },
-      { name: 'start to listening, ms', ours: daemon.startMs, baseline: baseline.startMs, target: '≤ 1000 ms' },
+    const ours: WebFigures[] = [];
+    const theirs: WebFigures[] = [];
+    process.stdout.write(`Web: ${rounds} rounds of every load on licornd and bare Fastify, load by load in turn\n`);
+    for (let round = 1; round <= rounds; round++) {
+      const [a, b] = (await measureRound(
+        [
+          [daemonScript, daemonArgs],
+          [baselineScript, baselineArgs],
+        ],
+        round,
+      )) as [WebFigures, WebFigures];
+      ours.push(a);
+      theirs.push(b);
+      const peaks = (f: WebFigures) => f.peaks.map((peak) => peak.toFixed(0)).join(', ');
+      const reached = (f: WebFigures) => f.reached.map((rate) => rate.toFixed(0)).join(', ');
+      process.stdout.write(
+        `round ${round} (licornd / Fastify): httperf ${a.httperf.toFixed(0)} / ${b.httperf.toFixed(0)} conn/s; ` +
+          `capacity ${a.capacity} / ${b.capacity} (reached ${reached(a)} / ${reached(b)}); ` +
+          `ab ${a.ab.toFixed(0)} / ${b.ab.toFixed(0)}; autocannon ${a.autocannon.toFixed(0)} / ` +
+          `${b.autocannon.toFixed(0)} req/s (${(a.autocannon / b.autocannon).toFixed(2)}×); ` +
+          `peak RSS ${a.peakMiB.toFixed(1)} / ${b.peakMiB.toFixed(1)} MiB (after each load: ` +
+          `${peaks(a)} / ${peaks(b)})\n`,
+      );
+    }
+    const side = (figures: WebFigures[], key: keyof Omit<WebFigures, 'reached' | 'peaks'>) =>
+      figures.map((f) => f[key]);
+    const row = (name: string, target: string, key: keyof Omit<WebFigures, 'reached' | 'peaks'>) =>
+      roundsRow(name, target, side(ours, key), side(theirs, key));
+    printTable(`Web: licornd against bare Fastify over HTTPS (same certificate; medians of ${rounds} rounds)`, [
+      row('httperf seed command (--rate 1000), conn/s', '≥ 0.8×', 'httperf'),
+      row('httperf capacity: highest rate kept (≥ 95 %, no error), conn/s', '≥ 0.8×', 'capacity'),
+      row('ab -n 1000 -c 50, req/s', '—', 'ab'),
+      row('autocannon -c 50 -d 10 keep-alive, req/s', '≥ 0.8×', 'autocannon'),
+      row("peak RSS under load (each round's), MiB", '≤ 150 MiB', 'peakMiB'),
+      row('start to listening, ms', '≤ 1000 ms', 'startMs'),
     ]);
     process.stdout.write(
-      `baseline page: ${loginBytes} bytes, as our /login/; httperf at ${sweepRates.join(', ')} conn/s offered: ` +
-        `licornd ${daemonFigures.reached.map((rate) => rate.toFixed(0)).join(', ')}; ` +
-        `Fastify ${baselineFigures.reached.map((rate) => rate.toFixed(0)).join(', ')}\n`,
+      `baseline page: ${loginBytes} bytes, as our /login/; httperf sweep offered ${sweepRates.join(', ')} ` +
+        `conn/s; licornd's peak RSS per round: ${ours.map((f) => f.peakMiB.toFixed(1)).join(', ')} MiB\n`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
