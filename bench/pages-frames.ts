@@ -1,0 +1,106 @@
+// What a pushed row's frame costs the open accounts pages: `node --import tsx
+// bench/pages-frames.ts ROOT [pages] [useradds] [dist/server/main.js]` starts licornd (this
+// build, or the given one) over a copy of ROOT (a pages bench root: LICORN_BENCH_ROOT_CACHE's
+// `pages-100000`), opens `pages` (20) accounts pages in one Chromium, and runs `useradds` (8)
+// useradds after one of warm-up. It prints useradd's exit → row painted over every page, the
+// Chromium processes' CPU per useradd by thread, and the first page's main thread per frame,
+// phase by phase, from a trace of the useradds after the first two. LICORN_BENCH_FRAMES_CSS
+// adds a style sheet to every page (a trial of a CSS change without a build).
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { launchChromium, logIn } from './browser.ts';
+import { useWideRanges } from './bench-accounts.ts';
+import { getChromiumPids, getThreadCpuMs } from './chromium-threads.ts';
+import { type Phases, phaseNames, startFrameTrace, stopFrameTrace } from './frame-phases.ts';
+import { openAccounts } from './pages-measures.ts';
+import { type ServerProcess, startBenchDaemon, startServer } from './processes.ts';
+import { median, quantile } from './statistics.ts';
+import { runUseradd, watchForRow } from './useradd-timing.ts';
+
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const [root, pageCount = '20', useradds = '8', script] = process.argv.slice(2);
+if (!root) throw new Error('usage: pages-frames.ts ROOT [pages] [useradds] [dist/server/main.js]');
+useWideRanges();
+
+// Adds `css` to the page as a constructed style sheet (the pages' CSP refuses inline styles).
+async function addStyle(page: Page, css: string): Promise<void> {
+  await page.evaluate((text) => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(text);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  }, css);
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'licorn-pages-frames-'));
+const copy = join(dir, 'root');
+await run('cp', ['-a', root, copy]);
+let daemon: ServerProcess;
+if (script) {
+  // As startBenchDaemon starts this build's.
+  await writeFile(join(dir, 'licorn.conf'), 'log.level = "warn"\n');
+  const flags = ['--config', join(dir, 'licorn.conf'), '--root', copy, '--tls-dir', join(dir, 'certs')];
+  daemon = await startServer(script, [...flags, '--port', '0']);
+} else daemon = await startBenchDaemon(dir, copy);
+const browser = await launchChromium();
+try {
+  const first = await logIn(browser, `https://127.0.0.1:${daemon.port}`);
+  const pages: Page[] = [];
+  for (let i = 0; i < Number(pageCount); i += 1) {
+    const page = i === 0 ? first : await first.context().newPage();
+    await openAccounts(page);
+    if (process.env.LICORN_BENCH_FRAMES_CSS) await addStyle(page, process.env.LICORN_BENCH_FRAMES_CSS);
+    pages.push(page);
+  }
+  await sleep(2000);
+  const pids = await getChromiumPids();
+  const exitToPainted: number[] = [];
+  const threads = new Map<string, number>();
+  let phases: Phases | undefined;
+  for (let round = 0; round <= Number(useradds); round += 1) {
+    const login = `frames${process.pid}x${round}`;
+    if (round === 2) await startFrameTrace(browser, pages[0]!);
+    const shown = await Promise.all(pages.map((page) => watchForRow(page, `account-${login}`)));
+    const before = await getThreadCpuMs(pids);
+    const { exited } = await runUseradd(copy, login);
+    const times = await Promise.all(shown.map((wait) => wait()));
+    // The frames' raster and display run after the main thread's part.
+    await sleep(300);
+    const after = await getThreadCpuMs(pids);
+    if (round > 0) {
+      for (const time of times) exitToPainted.push(time.painted - exited);
+      for (const [name, ms] of after) threads.set(name, (threads.get(name) ?? 0) + ms - (before.get(name) ?? 0));
+    }
+    if (round === Number(useradds)) phases = await stopFrameTrace(browser);
+    await sleep(700);
+  }
+  const per = (ms: number) => (ms / Number(useradds)).toFixed(0);
+  const total = [...threads.values()].reduce((sum, ms) => sum + ms, 0);
+  process.stdout.write(
+    `${pageCount} pages, ${useradds} useradds: exit → row painted, median ${median(exitToPainted).toFixed(1)} ms, ` +
+      `p95 ${quantile(exitToPainted, 0.95).toFixed(1)} ms\n` +
+      `Chromium CPU per useradd ${per(total)} ms (10 ms ticks): ` +
+      [...threads]
+        .filter(([, ms]) => ms > 0)
+        .sort((a, b) => b[1] - a[1])
+        .map(([name, ms]) => `${name} ${per(ms)}`)
+        .join(', ') +
+      '\n',
+  );
+  const frames = Math.max(1, phases!.frames);
+  process.stdout.write(
+    `first page, per frame (${phases!.frames} frames, ${phases!.layoutObjects} layout objects), thread ms: ` +
+      Object.keys(phaseNames)
+        .map((key) => `${key} ${(phases![key as keyof typeof phaseNames] / frames).toFixed(2)}`)
+        .join(', ') +
+      '\n',
+  );
+} finally {
+  await browser.close();
+  await daemon.stop();
+  await rm(dir, { recursive: true, force: true });
+}
