@@ -8,10 +8,9 @@ set -euo pipefail
 # licornd runs as an account to end its processes (server/core/processes/end-processes.ts);
 # e2fsprogs, dosfstools, xfsprogs and btrfs-progs make the filesystems on the loop devices of
 # test/core/volumes; libblkid-dev the header the addon's own libblkid declarations are checked against (blkid-abi.h);
-# tmux drives `licorn get status -m` in a terminal (test/cli); libcap2-bin's setcap makes a node
-# that glibc runs in secure-execution mode (test/native/malloc-restart-secure.test.ts).
+# tmux drives `licorn get status -m` in a terminal (test/cli).
 packages=(chromium libpam0g-dev libcrypt-dev passwd perl acl util-linux bsdutils mount procps g++ make python3
-  e2fsprogs dosfstools xfsprogs btrfs-progs libblkid-dev tmux libcap2-bin)
+  e2fsprogs dosfstools xfsprogs btrfs-progs libblkid-dev tmux)
 missing=()
 # nscd is unpacked, not installed: installing it would start a cache daemon for the whole
 # machine. The nscd test runs this copy in a private mount namespace of its own.

@@ -21,8 +21,7 @@
 // - readDevices(requests, callback) and abandonDeviceReads(handle): libblkid's probe of a device
 //   (blkid_probe.c), statfs, stat, on a thread of their own that a hung device may keep
 //   (device_reads.c); readSysfsBlocks(): /sys/class/block in one call (sysfs_blocks.c).
-// - tuneMalloc(mmapThreshold), trimMalloc() -> boolean, restartWithEnvironment(name, value, argv): glibc's mallopt,
-//   malloc_trim, an execv(2) in place with one more variable (malloc_tuning.c).
+// - tuneMalloc(mmapThreshold), trimMalloc() -> boolean: glibc's mallopt, malloc_trim (malloc_tuning.c).
 // - getPeerCredentials(fd) -> { pid, uid, gid }: a Unix socket peer's SO_PEERCRED (peer_credentials.c).
 // - startShareWatch(callback) and its setShareRule, removeShare, cancelShareRepair,
 //   getShareWatchFigures, stopShareWatch: every group share's ACL rule kept by inotify, from

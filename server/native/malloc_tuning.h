@@ -3,7 +3,7 @@
 #define LICORN_MALLOC_TUNING_H
 #include <node_api.h>
 
-// Adds tuneMalloc, trimMalloc and restartWithEnvironment to the addon's exports.
+// Adds tuneMalloc and trimMalloc to the addon's exports.
 void register_malloc_tuning(napi_env env, napi_value exports);
 
 #endif

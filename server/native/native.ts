@@ -12,7 +12,6 @@ interface LicornNative {
   markCloseOnExec(): void;
   tuneMalloc(mmapThreshold: number): boolean;
   trimMalloc(): boolean;
-  restartWithEnvironment(name: string, value: string, argv: string[]): boolean;
   pamLogin(service: string, user: string, remoteHost: string, password: string): Promise<PamResult>;
   pamAccount(service: string, user: string, remoteHost: string): Promise<PamResult>;
   pamChangePassword(

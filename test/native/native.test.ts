@@ -94,7 +94,7 @@ describe("fcntl file lock (lckpwdf's)", () => {
 describe('malloc settings (mallopt)', () => {
   // A child allocates a hundred 80 KiB buffers (under glibc's default 128 KiB mmap threshold,
   // over the daemon's 64 KiB) and prints how much glibc's main heap grew, in KiB.
-  const heapGrowth = async (mode: 'default' | 'tune' | 'environment'): Promise<number> => {
+  const heapGrowth = async (mode: 'default' | 'tune'): Promise<number> => {
     const { execFileSync: run } = await import('node:child_process');
     const { join } = await import('node:path');
     const { projectDir } = await import('../../server/project-dir.ts');
@@ -113,7 +113,6 @@ describe('malloc settings (mallopt)', () => {
     const addon = join(projectDir, 'build/Release/licorn_native.node');
     const args = ['-e', script, addon, mode, String(mallocSettings.mmapThreshold)];
     const env: NodeJS.ProcessEnv = { ...process.env, MALLOC_MMAP_THRESHOLD_: undefined };
-    if (mode === 'environment') env.MALLOC_MMAP_THRESHOLD_ = String(mallocSettings.mmapThreshold);
     return Number(run(process.execPath, args, { encoding: 'utf8', env }));
   };
 
@@ -160,35 +159,6 @@ describe('malloc settings (mallopt)', () => {
     expect(untrimmed.kib).toBeLessThan(1024);
     expect(trimmed.released).toBe(true);
     expect(trimmed.kib).toBeGreaterThanOrEqual(6000);
-  });
-
-  it('restarts a process in place with a variable it lacks, once', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const { join } = await import('node:path');
-    const { projectDir } = await import('../../server/project-dir.ts');
-    // The child prints only after it did not restart: once, from the restarted image.
-    const script = `
-      const native = require(process.argv[1]);
-      const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
-      const restarted = native.restartWithEnvironment('LICORN_TEST_RESTART', 'yes', argv);
-      const value = process.env.LICORN_TEST_RESTART;
-      process.stdout.write(JSON.stringify({ restarted, value, pid: process.pid }) + '\\n');`;
-    const addon = join(projectDir, 'build/Release/licorn_native.node');
-    const start = (env: NodeJS.ProcessEnv) =>
-      spawnSync(process.execPath, ['-e', script, addon], { encoding: 'utf8', env: { ...process.env, ...env } });
-    const child = start({});
-    expect(
-      child.stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line)),
-    ).toEqual([{ restarted: false, value: 'yes', pid: child.pid }]);
-    const kept = start({ LICORN_TEST_RESTART: 'mine' });
-    expect(JSON.parse(kept.stdout)).toEqual({ restarted: false, value: 'mine', pid: kept.pid });
-  });
-
-  it("reads the daemon's mmap threshold from the environment at the process's start", async () => {
-    expect(await heapGrowth('environment')).toBeLessThan(1024);
   });
 
   it('refuses a threshold that is not a positive integer', async () => {
