@@ -10,7 +10,7 @@ import { startDemoVolumes } from './core/demo/start-demo-volumes.ts';
 import { loadTls } from './web/tls/load-tls.ts';
 import { describeInotifyInstall, installInotifyLimits } from './core/shares/inotify-install.ts';
 import { buildApp } from './web/app.ts';
-import { trimMalloc, tuneMalloc } from './native/native.ts';
+import { trimMalloc } from './native/native.ts';
 
 // One line on stderr, then exit: what an admin reads when the daemon cannot start.
 function fail(message: string): never {
@@ -33,8 +33,6 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv[2] === 'install') return install(process.argv.slice(3));
-  // Before any connection: their buffers are allocated under these settings.
-  tuneMalloc();
   const config = loadConfig({ argv: process.argv.slice(2) });
   if (config.isRealMachine && process.getuid?.() !== 0)
     fail('root "/" manages the real machine and needs to run as root');
