@@ -3,16 +3,14 @@
 // dist/web) and by this one, over copies of the same root, in turn request by request and
 // key by key (which goes first alternates), so that both meet the same load of a shared
 // machine; LICORN_BENCH_PAGES_ROUNDS rounds (3).
-import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent } from 'node:https';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { getCookieHeader, logIn } from './browser.ts';
 import { benchAccountsLabel } from './bench-accounts.ts';
 import { printTable } from './print-table.ts';
-import { getCpuMs, type ServerProcess, startBenchDaemon, startServer } from './processes.ts';
+import { getCpuMs, type ServerProcess, startDaemonOnRootCopy } from './processes.ts';
 import {
   filterKeys,
   measureFirstRows,
@@ -23,7 +21,6 @@ import {
 } from './pages-measures.ts';
 import { median, quantile } from './statistics.ts';
 
-const run = promisify(execFile);
 const rounds = Number(process.env.LICORN_BENCH_PAGES_ROUNDS ?? 3);
 
 interface Side {
@@ -43,15 +40,7 @@ interface Side {
 // Starts a daemon (`script`, or this build's) over its own copy of `root` in `dir`.
 async function startSide(browser: Browser, dir: string, root: string, script: string | null): Promise<Side> {
   await mkdir(dir, { recursive: true });
-  const copy = join(dir, 'root');
-  await run('cp', ['-a', root, copy]);
-  let daemon: ServerProcess;
-  if (script) {
-    // As startBenchDaemon starts this build's.
-    await writeFile(join(dir, 'licorn.conf'), 'log.level = "warn"\n');
-    const flags = ['--config', join(dir, 'licorn.conf'), '--root', copy, '--tls-dir', join(dir, 'certs')];
-    daemon = await startServer(script, [...flags, '--port', '0']);
-  } else daemon = await startBenchDaemon(dir, copy);
+  const daemon = await startDaemonOnRootCopy(dir, root, script ? { script } : {});
   const url = `https://127.0.0.1:${daemon.port}`;
   const page = await logIn(browser, url);
   await page.addInitScript(watchFirstElement);

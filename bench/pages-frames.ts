@@ -6,22 +6,19 @@
 // Chromium processes' CPU per useradd by thread, and the first page's main thread per frame,
 // phase by phase, from a trace of the useradds after the first two. LICORN_BENCH_FRAMES_CSS
 // adds a style sheet to every page (a trial of a CSS change without a build).
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { launchChromium, logIn } from './browser.ts';
 import { useWideRanges } from './bench-accounts.ts';
 import { getChromiumPids, getThreadCpuMs } from './chromium-threads.ts';
 import { type Phases, phaseNames, startFrameTrace, stopFrameTrace } from './frame-phases.ts';
 import { openAccounts } from './pages-measures.ts';
-import { type ServerProcess, startBenchDaemon, startServer } from './processes.ts';
+import { startDaemonOnRootCopy } from './processes.ts';
 import { median, quantile } from './statistics.ts';
 import { runUseradd, watchForRow } from './useradd-timing.ts';
 
-const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const [root, pageCount = '20', useradds = '8', script] = process.argv.slice(2);
 if (!root) throw new Error('usage: pages-frames.ts ROOT [pages] [useradds] [dist/server/main.js]');
@@ -38,14 +35,7 @@ async function addStyle(page: Page, css: string): Promise<void> {
 
 const dir = await mkdtemp(join(tmpdir(), 'licorn-pages-frames-'));
 const copy = join(dir, 'root');
-await run('cp', ['-a', root, copy]);
-let daemon: ServerProcess;
-if (script) {
-  // As startBenchDaemon starts this build's.
-  await writeFile(join(dir, 'licorn.conf'), 'log.level = "warn"\n');
-  const flags = ['--config', join(dir, 'licorn.conf'), '--root', copy, '--tls-dir', join(dir, 'certs')];
-  daemon = await startServer(script, [...flags, '--port', '0']);
-} else daemon = await startBenchDaemon(dir, copy);
+const daemon = await startDaemonOnRootCopy(dir, root, script ? { script } : {});
 const browser = await launchChromium();
 try {
   const first = await logIn(browser, `https://127.0.0.1:${daemon.port}`);

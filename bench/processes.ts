@@ -1,11 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { buildServerBundle } from '../server/build.ts';
 import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { loadTls } from '../server/web/tls/load-tls.ts';
 import { getPageBytes } from './page-bytes.ts';
+
+const runFile = promisify(execFile);
 
 // A server process under benchmark.
 export interface ServerProcess {
@@ -85,6 +88,8 @@ export interface BenchDaemonOptions {
   env?: NodeJS.ProcessEnv;
   // Flags for node itself (`--cpu-prof`).
   nodeArgs?: string[];
+  // Another build's main.js (an older tree's dist, to compare); this build's by default.
+  script?: string;
 }
 
 // licornd as the benches run it: over `root`, with a configuration file in `dir` (log level
@@ -92,12 +97,24 @@ export interface BenchDaemonOptions {
 export async function startBenchDaemon(
   dir: string,
   root: string,
-  { args = [], env = {}, nodeArgs = [] }: BenchDaemonOptions = {},
+  { args = [], env = {}, nodeArgs = [], script = daemonScript }: BenchDaemonOptions = {},
 ): Promise<ServerProcess> {
   const configFile = join(dir, 'licorn.conf');
   await writeFile(configFile, 'log.level = "warn"\n');
   const flags = ['--config', configFile, '--root', root, '--tls-dir', join(dir, 'certs'), '--port', '0'];
-  return startServer(daemonScript, [...flags, ...args], env, nodeArgs);
+  return startServer(script, [...flags, ...args], env, nodeArgs);
+}
+
+// startBenchDaemon over a copy of `root` made in dir/root, so that the run's writes leave the
+// (cached) root as it was.
+export async function startDaemonOnRootCopy(
+  dir: string,
+  root: string,
+  options: BenchDaemonOptions = {},
+): Promise<ServerProcess> {
+  const copy = join(dir, 'root');
+  await runFile('cp', ['-a', root, copy]);
+  return startBenchDaemon(dir, copy, options);
 }
 
 // licornd and bare Fastify as the web benches compare them: the daemon over a demo root,
