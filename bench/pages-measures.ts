@@ -105,11 +105,10 @@ export async function openAccounts(page: Page): Promise<void> {
 }
 
 // Opens `count` accounts pages, each one admin's: a browser context of its own (its own
-// session and window), as each admin's page is the front page of their own browser. Pages
-// opened as tabs of one context were a bench artefact: Chromium runs the main thread of every
-// tab but the last opened at nice 5 (background priority, despite Playwright's
-// --disable-renderer-backgrounding), and their frames waited behind nice-0 work, with stalls
-// of ~850 ms (bench/README.md, seventeenth session).
+// session and window), as each admin's page is the front page of their own browser. Tabs of
+// one context were a bench artefact: a tab that is not the window's active one is not drawn,
+// so viz gives it one BeginFrame a second (a row's frame waited up to 1 s), and its main
+// thread runs at nice 5 (bench/README.md, seventeenth session).
 export async function openAdminPages(browser: Browser, url: string, count: number): Promise<Page[]> {
   const pages: Page[] = [];
   for (let i = 0; i < count; i += 1) {
