@@ -40,6 +40,8 @@ const rounds = Number(process.env.LICORN_BENCH_PAGES_ROUNDS ?? 3);
 
 // Runs the benchmark and prints its table.
 export async function runPagesBench(): Promise<void> {
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`LICORN_BENCH_PAGES_ROUNDS must be a whole number ≥ 1: ${process.env.LICORN_BENCH_PAGES_ROUNDS}`);
   useWideRanges();
   await buildWebBundle();
   await buildServerBundle();
