@@ -1,8 +1,9 @@
 // What a pushed row's frame costs the open accounts pages: `node --import tsx
 // bench/pages-frames.ts ROOT [pages] [useradds] [dist/server/main.js]` starts licornd (this
 // build, or the given one) over a copy of ROOT (a pages bench root: LICORN_BENCH_ROOT_CACHE's
-// `pages-100000`), opens `pages` (20) accounts pages in one Chromium, and runs `useradds` (8)
-// useradds after one of warm-up. It prints useradd's exit → row painted over every page, the
+// `pages-100000`), opens `pages` (20) accounts pages in one Chromium (each an admin's: a
+// context of its own, openAdminPages), and runs `useradds` (8) useradds after one of
+// warm-up. It prints useradd's exit → row painted over every page, the
 // Chromium processes' CPU per useradd by thread, and the first page's main thread per frame,
 // phase by phase, from a trace of the useradds after the first two. LICORN_BENCH_FRAMES_CSS
 // adds a style sheet to every page (a trial of a CSS change without a build).
@@ -10,11 +11,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchChromium, logIn } from './browser.ts';
+import { launchChromium } from './browser.ts';
 import { useWideRanges } from './bench-accounts.ts';
 import { getChromiumPids, getThreadCpuMs } from './chromium-threads.ts';
 import { type Phases, phaseNames, startFrameTrace, stopFrameTrace } from './frame-phases.ts';
-import { openAccounts } from './pages-measures.ts';
+import { openAdminPages } from './pages-measures.ts';
 import { startDaemonOnRootCopy } from './processes.ts';
 import { median, quantile } from './statistics.ts';
 import { runUseradd, watchForRow } from './useradd-timing.ts';
@@ -38,14 +39,9 @@ const copy = join(dir, 'root');
 const daemon = await startDaemonOnRootCopy(dir, root, script ? { script } : {});
 const browser = await launchChromium();
 try {
-  const first = await logIn(browser, `https://127.0.0.1:${daemon.port}`);
-  const pages: Page[] = [];
-  for (let i = 0; i < Number(pageCount); i += 1) {
-    const page = i === 0 ? first : await first.context().newPage();
-    await openAccounts(page);
-    if (process.env.LICORN_BENCH_FRAMES_CSS) await addStyle(page, process.env.LICORN_BENCH_FRAMES_CSS);
-    pages.push(page);
-  }
+  const pages = await openAdminPages(browser, `https://127.0.0.1:${daemon.port}`, Number(pageCount));
+  const css = process.env.LICORN_BENCH_FRAMES_CSS;
+  if (css) for (const page of pages) await addStyle(page, css);
   await sleep(2000);
   const pids = await getChromiumPids();
   const exitToPainted: number[] = [];

@@ -3,6 +3,7 @@
 // key presses in the filter to the rows they asked for.
 import { Agent, request } from 'node:https';
 import type { Browser, Page } from 'playwright-core';
+import { logIn } from './browser.ts';
 import { getCpuMs } from './processes.ts';
 
 // Milliseconds for one GET over a kept-alive connection, the body read to its end.
@@ -101,6 +102,21 @@ export async function openAccounts(page: Page): Promise<void> {
   await page.goto('/accounts/');
   // Two minutes: 20 pages of 50,000 accounts on a loaded machine missed Playwright's 30 s.
   await page.locator('#connection-state[data-state="live"]').waitFor({ timeout: 120_000 });
+}
+
+// Opens `count` accounts pages, each one admin's: a browser context of its own (its own
+// session and window), as each admin's page is the front page of their own browser. Tabs of
+// one context were a bench artefact: a tab that is not the window's active one is not drawn,
+// so viz gives it one BeginFrame a second (a row's frame waited up to 1 s), and its main
+// thread runs at nice 5 (bench/README.md, seventeenth session).
+export async function openAdminPages(browser: Browser, url: string, count: number): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const page = await logIn(browser, url);
+    await openAccounts(page);
+    pages.push(page);
+  }
+  return pages;
 }
 
 // The keys the bench types in the filter: `bulk123`, erased, `dev`, erased.

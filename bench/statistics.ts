@@ -12,3 +12,9 @@ export const median = (values: readonly number[]): number => quantile(values, 0.
 export const describeRatios = (ratios: readonly number[]): string =>
   `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}, ` +
   `${ratios.length} rounds)`;
+
+// Per-round figures (milliseconds) as the benches decide a target from them: their median and
+// their spread, "84.4 (79.2–100.3, 3 rounds)".
+export const describeRounds = (values: readonly number[]): string =>
+  `${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}, ` +
+  `${values.length} rounds)`;
