@@ -7,7 +7,10 @@
 // every daemon write a CPU profile (`node --cpu-prof`) of its start and its load;
 // `LICORN_BENCH_KEEPALIVE_COMPARE=path` loads another build's `dist/server/main.js` too (a
 // checkout of the commit before, with the same node_modules and build/) in each round, before
-// or after ours in turn.
+// or after ours in turn. `LICORN_BENCH_KEEPALIVE_WARMUP=seconds` first loads each server, licornd
+// and Fastify alike, for that long unmeasured: the figures are then a running server's, without
+// the JIT's warm-up, which costs licornd (more code on the request path) about twice what it
+// costs Fastify; 0, the default, keeps the cold figure (bench/README.md, seventeenth session).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +22,7 @@ import { describeRatios, median } from './statistics.ts';
 
 const rounds = Number(process.env.LICORN_BENCH_KEEPALIVE_ROUNDS ?? 3);
 const seconds = Number(process.env.LICORN_BENCH_KEEPALIVE_SECONDS ?? 10);
+const warmUpSeconds = Number(process.env.LICORN_BENCH_KEEPALIVE_WARMUP ?? 0);
 
 interface Figures {
   rate: number;
@@ -34,6 +38,7 @@ async function measureOne(script: string, args: string[], nodeArgs: string[]): P
   const server = await startServer(script, args, {}, nodeArgs);
   try {
     const pid = server.child.pid!;
+    if (warmUpSeconds > 0) await runAutocannonCounted(server.port, warmUpSeconds);
     const [cpuBefore, mainBefore] = [await getCpuMs(pid), await getMainThreadCpuMs(pid)];
     const { rate, requests } = await runAutocannonCounted(server.port, seconds);
     const cpuMs = (await getCpuMs(pid)) - cpuBefore;
@@ -66,7 +71,10 @@ export async function runKeepAliveBench(): Promise<void> {
     const ours: Figures[] = [];
     const theirs: Figures[] = [];
     const before: Figures[] = [];
-    process.stdout.write(`Keep-alive: autocannon -c 50 -d ${seconds} on /login/ (${loginBytes} bytes), in turn\n`);
+    const warmUp = warmUpSeconds > 0 ? `, after ${warmUpSeconds} s unmeasured` : '';
+    process.stdout.write(
+      `Keep-alive: autocannon -c 50 -d ${seconds} on /login/ (${loginBytes} bytes)${warmUp}, in turn\n`,
+    );
     for (let round = 1; round <= rounds; round++) {
       theirs.push(await measureOne(baselineScript, baselineArgs, []));
       // The two builds in turn, each first in every other round: the machine's load moves.
