@@ -12,3 +12,7 @@ export const median = (values: readonly number[]): number => quantile(values, 0.
 export const describeRatios = (ratios: readonly number[]): string =>
   `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}, ` +
   `${ratios.length} rounds)`;
+
+// A figure measured in rounds as the benches print it beside its median: "(0.63–1.37, 5 rounds)".
+export const describeSpread = (values: readonly number[]): string =>
+  `(${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}, ${values.length} rounds)`;
