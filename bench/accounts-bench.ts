@@ -2,9 +2,9 @@
 // the same run), a single create with N accounts present (LICORN_BENCH_ACCOUNTS, 10,000 by
 // default; bench-accounts.ts) and N homes (an empty directory each, owned by its account, as
 // a real machine has them: a create looks at who owns them; LICORN_BENCH_HOMES=none leaves
-// them out, as the figures before the thirteenth session), and the delay from an
-// outside useradd's exit (and its locks' release, and its write of passwd) to the emitted event; then the same bulk create as an
-// admin meets it, through the CSV import route (import-bench.ts).
+// them out, as the figures before the thirteenth session), and the delay from an outside
+// useradd's exit (and its locks' release, and its write of passwd) to the emitted event; then
+// the same bulk create as an admin meets it, through the CSV import route (import-bench.ts).
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
