@@ -2,8 +2,9 @@
 // against the same daemon idle (alternated windows, in rounds); 1,000 WebSocket clients
 // following the Status page's topic for a soak (5 minutes by default): every client gets every
 // sample, the daemon's CPU, its RSS growth, its RSS peak when they all come back at once (in
-// rounds: storm after storm in that daemon, then once in each of fresh daemons); then, in Chromium, one tick's redraw of the whole Status page with that history,
-// and with a full 10 minutes of its samples replayed (status-followers.ts has the followers).
+// rounds: storm after storm in that daemon, then once in each of fresh daemons); then, in
+// Chromium, one tick's redraw of the whole Status page with that history, and with a full 10
+// minutes of its samples replayed (status-followers.ts has the followers).
 // LICORN_BENCH_SOAK_SECONDS (300) sets the soak, LICORN_BENCH_TRACE_SECONDS (30) each trace;
 // LICORN_BENCH_STATUS_COMPARE=path/to/dist/server/main.js then traces another build's page in
 // turn with this one's (status-compare.ts).
