@@ -2,12 +2,13 @@
 // against the same daemon idle (alternated windows, in rounds); 1,000 WebSocket clients
 // following the Status page's topic for a soak (5 minutes by default): every client gets every
 // sample, the daemon's CPU, its RSS growth, its RSS peak when they all come back at once (in
-// rounds); then, in Chromium, one tick's redraw of the whole Status page with that history,
-// and with a full 10 minutes of its samples replayed (status-followers.ts has the followers).
+// rounds: storm after storm in that daemon, then once in each of fresh daemons); then, in
+// Chromium, one tick's redraw of the whole Status page with that history, and with a full 10
+// minutes of its samples replayed (status-followers.ts has the followers).
 // LICORN_BENCH_SOAK_SECONDS (300) sets the soak, LICORN_BENCH_TRACE_SECONDS (30) each trace;
 // LICORN_BENCH_STATUS_COMPARE=path/to/dist/server/main.js then traces another build's page in
 // turn with this one's (status-compare.ts).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWebBundle } from '../web/build.ts';
@@ -17,13 +18,14 @@ import { testPasswords } from '../test/helpers/sandbox.ts';
 import type { Page } from 'playwright-core';
 import type { StatusSample } from '../server/core/status/status-monitor.ts';
 import { getCookieHeader, launchChromium, logIn } from './browser.ts';
-import { getMemory, startBenchDaemon } from './processes.ts';
+import { getMemory, startBenchDaemon, startDaemonOnRootCopy } from './processes.ts';
 import { printTable, type BenchRow } from './print-table.ts';
 import { measurePageCost, type PageCost } from './page-cost.ts';
 import { startReplayDaemon } from './status-replay.ts';
 import { runStatusComparison } from './status-compare.ts';
 import { describeSpread, median, quantile } from './statistics.ts';
-import { connectRetries, followInBatches, measureCpu, measureTwentyFollowers, runStorms } from './status-followers.ts';
+import { connectRetries, followInBatches, measureCpu, measureTwentyFollowers } from './status-followers.ts';
+import { runFreshStorms, runStorms, type StormDaemon } from './status-followers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -96,9 +98,19 @@ export async function runStatusBench(): Promise<void> {
     const root = join(dir, 'root');
     await createDemoRoot(root, { passwords: testPasswords });
     // 1,000 followers stand for 1,000 browsers, here from one session and one address.
-    const daemon = await startBenchDaemon(dir, root, {
-      args: ['--push-max-sockets-per-session', '1100', '--push-max-sockets-per-address', '1100'],
-    });
+    const followersArgs = ['--push-max-sockets-per-session', '1100', '--push-max-sockets-per-address', '1100'];
+    const daemon = await startBenchDaemon(dir, root, { args: followersArgs });
+    // A daemon of its own for each fresh storm, on a copy of the demo root, logged in.
+    let freshDaemons = 0;
+    const startStormDaemon = async (): Promise<StormDaemon> => {
+      const stormDir = join(dir, `storm-${(freshDaemons += 1)}`);
+      await mkdir(stormDir);
+      const started = await startDaemonOnRootCopy(stormDir, root, { args: followersArgs });
+      const stormPage = await logIn(browser, `https://127.0.0.1:${started.port}`);
+      const stormCookie = await getCookieHeader(stormPage);
+      await stormPage.context().close();
+      return { pid: started.child.pid!, port: started.port, cookie: stormCookie, stop: started.stop };
+    };
     const pid = daemon.child.pid!;
     try {
       const page = await logIn(browser, `https://127.0.0.1:${daemon.port}`);
@@ -139,6 +151,11 @@ export async function runStatusBench(): Promise<void> {
         history.samples.map((sample) => sample.time).filter((time) => time > soakStart && time <= soakEnd),
       );
       const received = clients.map((client) => client.times.filter((time) => ticks.has(time)).length);
+      // The same storm, each time in a fresh daemon whose 1,000 followers have settled: the
+      // rounds above each start from what the storm before left committed in V8's heap.
+      const freshStorms = await runFreshStorms(startStormDaemon);
+      const freshPeaks = freshStorms.map((storm) => storm.peakMiB);
+      note('storms in fresh daemons: RSS peak MiB, retries, fewest samples back in 5 s', freshStorms);
       await sleep(1000);
 
       // One tick's redraw of the Status page, with the history the soak left.
@@ -206,14 +223,20 @@ export async function runStatusBench(): Promise<void> {
             target: 'none',
           },
           {
-            name: `1,000 followers, then all back at once: daemon RSS peak, MiB, median of ${storms.length}`,
+            name: `1,000 settled in a fresh daemon, all back at once: RSS peak, MiB, median of ${freshPeaks.length}`,
+            ours: median(freshPeaks),
+            baseline: null,
+            target: `≤ 150 ${describeSpread(freshPeaks)}`,
+          },
+          {
+            name: `the same, storm after storm in the soak's daemon: RSS peak, MiB, median of ${storms.length}`,
             ours: median(stormPeaks),
             baseline: rssBefore.peakMiB,
             target: `≤ 150 ${describeSpread(stormPeaks)}`,
           },
           {
             name: '1,000 back at once: samples per client in the 5 s after, fewest of every storm',
-            ours: Math.min(...storms.map((storm) => storm.fewestSamples)),
+            ours: Math.min(...[...storms, ...freshStorms].map((storm) => storm.fewestSamples)),
             baseline: null,
             target: '≥ 4 (every tick)',
           },

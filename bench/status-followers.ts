@@ -128,6 +128,7 @@ export async function runStorm(pid: number, port: number, cookie: string, client
 
 // Storms in rounds (LICORN_BENCH_STORM_ROUNDS, 3): the first with the soak's followers, each
 // later one with 1,000 opened in batches first. One storm's peak spread ±15 MiB run to run.
+// Each round starts from what the one before left in V8's committed heap: storm after storm.
 export async function runStorms(pid: number, port: number, cookie: string, soak: Follower[]): Promise<StormFigures[]> {
   const rounds = Number(process.env.LICORN_BENCH_STORM_ROUNDS ?? 3);
   const storms = [await runStorm(pid, port, cookie, soak)];
@@ -136,6 +137,33 @@ export async function runStorms(pid: number, port: number, cookie: string, soak:
     const clients = await followInBatches(port, cookie, soak.length);
     await sleep(5000);
     storms.push(await runStorm(pid, port, cookie, clients));
+  }
+  return storms;
+}
+
+// A daemon of its own for one storm: its process, port, a logged-in session's cookie.
+export interface StormDaemon {
+  pid: number;
+  port: number;
+  cookie: string;
+  stop(): Promise<void>;
+}
+
+// Storms each in a fresh daemon (LICORN_BENCH_FRESH_STORMS, 3): 1,000 followers opened in
+// batches and settled, then all back at once, once. Independent rounds of the same storm,
+// where runStorms' later rounds each start from the storm before.
+export async function runFreshStorms(start: () => Promise<StormDaemon>): Promise<StormFigures[]> {
+  const rounds = Number(process.env.LICORN_BENCH_FRESH_STORMS ?? 3);
+  const storms: StormFigures[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const daemon = await start();
+    try {
+      const clients = await followInBatches(daemon.port, daemon.cookie, 1000);
+      await sleep(5000);
+      storms.push(await runStorm(daemon.pid, daemon.port, daemon.cookie, clients));
+    } finally {
+      await daemon.stop();
+    }
   }
   return storms;
 }
