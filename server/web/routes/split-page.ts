@@ -1,5 +1,5 @@
 // A page rendered once with a placeholder where a per-request value goes (the login form's
-// CSRF token, twice), kept as bytes: an answer copies the pieces and the value into one
+// CSRF token, twice), kept as bytes: an answer copies the page and writes the value into one
 // Buffer, which Node writes as is. A string answer was joined, then flattened with the
 // headers, then encoded: 4 KB of young-generation garbage per keep-alive request of the
 // login page (bench/README.md, twelfth session).
@@ -25,8 +25,9 @@ export class SplitPage {
   }
 
   // The page with `value` (ASCII, the slot's length) in every slot. One copy of the whole page
-  // (TypedArray's set, no argument checks) and the value's bytes written in place: a third less
-  // than a copy per piece and a latin1 write per slot, each through Buffer's checks (measured).
+  // (TypedArray's set, no argument checks) and the value's bytes written in place: ~0.2 µs, a
+  // fifth, less than a copy per piece and a latin1 write per slot, each through Buffer's checks
+  // (bench/README.md, seventeenth session).
   fill(value: string): Buffer {
     if (value.length !== this.#slotLength) throw new Error(`a split page's value must be ${this.#slotLength} long`);
     const page = Buffer.allocUnsafe(this.#template.length);
