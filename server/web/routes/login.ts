@@ -79,8 +79,9 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
       reply.redirect(next, 303);
       return;
     }
-    // No session: the page's language is Accept-Language's, which caches must key on.
-    reply.header('vary', 'Accept-Language');
+    // No session: the page's language is Accept-Language's. No `Vary: Accept-Language`: every
+    // answer is `Cache-Control: no-store` (plugins/security-headers.ts), which no cache keeps,
+    // so none has a key to vary; the other pages, in the account's language, send none either.
     if (next !== '/') return renderForm(request, reply, { next });
     const { locale } = request;
     const form = plainForms.get(locale);
