@@ -33,7 +33,12 @@ export class SplitPage {
     const page = Buffer.allocUnsafe(this.#template.length);
     page.set(this.#template);
     for (const at of this.#slots) {
-      for (let index = 0; index < value.length; index++) page[at + index] = value.charCodeAt(index);
+      for (let index = 0; index < value.length; index++) {
+        const code = value.charCodeAt(index);
+        // A byte store keeps the low 8 bits: 'ļ' (U+013C) would write '<' into the page.
+        if (code > 0x7f) throw new Error("a split page's value must be ASCII");
+        page[at + index] = code;
+      }
     }
     return page;
   }

@@ -18,4 +18,10 @@ describe('SplitPage', () => {
   it('refuses a value of another length than the slot', () => {
     expect(() => new SplitPage(`<p>${slot}</p>`, slot).fill('short')).toThrow(/8 long/);
   });
+
+  it('refuses a value that is not ASCII, whose low bytes could write markup', () => {
+    const page = new SplitPage(`<p>${slot}</p>`, slot);
+    expect(() => page.fill('abcdefg\u013c')).toThrow(/ASCII/);
+    expect(page.fill('abcdefgh').toString()).toBe('<p>abcdefgh</p>');
+  });
 });
