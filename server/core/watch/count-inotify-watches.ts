@@ -51,16 +51,19 @@ async function countFdinfoWatches(path: string, kept: Buffer): Promise<number | 
       }
       if (length === kept.length) break;
     }
-    // Counted whole (a line may straddle two chunks), in bytes, not split into strings.
-    const chunks = [Buffer.from(kept)];
+    // Past it, counted chunk by chunk (never the ~20 MB whole in memory), each chunk after the
+    // previous one's last bytes, so that a line straddling two chunks is counted once.
+    if (!kept.includes('inotify')) return null;
+    const carry = watchLine.length - 1;
+    const chunk = Buffer.allocUnsafe(carry + chunkBytes);
+    kept.copy(chunk, 0, kept.length - carry);
+    let watches = countOccurrences(kept, watchLine);
     for (;;) {
-      const chunk = Buffer.allocUnsafe(chunkBytes);
-      const { bytesRead } = await readAsync(fd, chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
+      const { bytesRead } = await readAsync(fd, chunk, carry, chunkBytes, null);
+      if (bytesRead === 0) return watches;
+      watches += countOccurrences(chunk.subarray(0, carry + bytesRead), watchLine);
+      chunk.copy(chunk, 0, bytesRead, carry + bytesRead);
     }
-    const info = Buffer.concat(chunks);
-    return info.includes('inotify') ? countOccurrences(info, watchLine) : null;
   } catch {
     return null;
   } finally {
