@@ -19,10 +19,13 @@ import { buildServerBundle } from '../server/build.ts';
 import { runAutocannonCounted } from './load-tools.ts';
 import { daemonScript, getCpuMs, getMainThreadCpuMs, getMemory, prepareWebPair, startServer } from './processes.ts';
 import { describeRatios, median } from './statistics.ts';
+import { readBenchCount } from './bench-settings.ts';
 
-const rounds = Number(process.env.LICORN_BENCH_KEEPALIVE_ROUNDS ?? 3);
-const seconds = Number(process.env.LICORN_BENCH_KEEPALIVE_SECONDS ?? 10);
-const warmUpSeconds = Number(process.env.LICORN_BENCH_KEEPALIVE_WARMUP ?? 0);
+// How long each server is loaded, measured, and unmeasured before it.
+interface LoadSeconds {
+  seconds: number;
+  warmUpSeconds: number;
+}
 
 interface Figures {
   rate: number;
@@ -34,7 +37,12 @@ interface Figures {
 }
 
 // Starts `script`, loads its /login/ with autocannon and stops it.
-async function measureOne(script: string, args: string[], nodeArgs: string[]): Promise<Figures> {
+async function measureOne(
+  script: string,
+  args: string[],
+  nodeArgs: string[],
+  { seconds, warmUpSeconds }: LoadSeconds,
+): Promise<Figures> {
   const server = await startServer(script, args, {}, nodeArgs);
   try {
     const pid = server.child.pid!;
@@ -59,6 +67,12 @@ async function measureOne(script: string, args: string[], nodeArgs: string[]): P
 
 // Runs the keep-alive benchmark and prints each round and the medians.
 export async function runKeepAliveBench(): Promise<void> {
+  const rounds = readBenchCount('LICORN_BENCH_KEEPALIVE_ROUNDS', 3);
+  const load = {
+    seconds: readBenchCount('LICORN_BENCH_KEEPALIVE_SECONDS', 10),
+    warmUpSeconds: readBenchCount('LICORN_BENCH_KEEPALIVE_WARMUP', 0, 0),
+  };
+  const { seconds, warmUpSeconds } = load;
   await buildWebBundle();
   await buildServerBundle();
   const dir = await mkdtemp(join(tmpdir(), 'licorn-bench-'));
@@ -76,11 +90,11 @@ export async function runKeepAliveBench(): Promise<void> {
       `Keep-alive: autocannon -c 50 -d ${seconds} on /login/ (${loginBytes} bytes)${warmUp}, in turn\n`,
     );
     for (let round = 1; round <= rounds; round++) {
-      theirs.push(await measureOne(baselineScript, baselineArgs, []));
+      theirs.push(await measureOne(baselineScript, baselineArgs, [], load));
       // The two builds in turn, each first in every other round: the machine's load moves.
-      const measureOther = async () => before.push(await measureOne(compareScript!, daemonArgs, daemonNodeArgs));
+      const measureOther = async () => before.push(await measureOne(compareScript!, daemonArgs, daemonNodeArgs, load));
       if (compareScript && round % 2 === 0) await measureOther();
-      ours.push(await measureOne(daemonScript, daemonArgs, daemonNodeArgs));
+      ours.push(await measureOne(daemonScript, daemonArgs, daemonNodeArgs, load));
       if (compareScript && round % 2 === 1) await measureOther();
       if (compareScript) {
         const other = before.at(-1)!;

@@ -30,18 +30,16 @@ import {
   watchFirstElement,
 } from './pages-measures.ts';
 import { describeRounds, median, quantile } from './statistics.ts';
+import { readBenchCount } from './bench-settings.ts';
 import { runPagesComparison } from './pages-compare.ts';
 import { getPasswdWritten, runUseradd, watchForRow, watchLockReleases } from './useradd-timing.ts';
 
 const run = promisify(execFile);
 
-// Rounds of 10 useradds with 20 pages open (LICORN_BENCH_PAGES_ROUNDS, as pages-compare.ts).
-const rounds = Number(process.env.LICORN_BENCH_PAGES_ROUNDS ?? 3);
-
 // Runs the benchmark and prints its table.
 export async function runPagesBench(): Promise<void> {
-  if (!Number.isInteger(rounds) || rounds < 1)
-    throw new Error(`LICORN_BENCH_PAGES_ROUNDS must be a whole number ≥ 1: ${process.env.LICORN_BENCH_PAGES_ROUNDS}`);
+  // Rounds of 10 useradds with 20 pages open (as pages-compare.ts's rounds).
+  const rounds = readBenchCount('LICORN_BENCH_PAGES_ROUNDS', 3);
   useWideRanges();
   await buildWebBundle();
   await buildServerBundle();

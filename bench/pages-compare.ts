@@ -20,8 +20,7 @@ import {
   watchFirstElement,
 } from './pages-measures.ts';
 import { median, quantile } from './statistics.ts';
-
-const rounds = Number(process.env.LICORN_BENCH_PAGES_ROUNDS ?? 3);
+import { readBenchCount } from './bench-settings.ts';
 
 interface Side {
   daemon: ServerProcess;
@@ -98,6 +97,7 @@ async function measurePagesInTurn(browser: Browser, sides: Side[]): Promise<void
 
 // Runs both builds in turn and prints the after/before table.
 export async function runPagesComparison(browser: Browser, dir: string, root: string, script: string): Promise<void> {
+  const rounds = readBenchCount('LICORN_BENCH_PAGES_ROUNDS', 3);
   const before = await startSide(browser, join(dir, 'before'), root, script);
   const after = await startSide(browser, join(dir, 'after'), root, null);
   try {

@@ -17,16 +17,11 @@ import { testPasswords } from '../test/helpers/sandbox.ts';
 import { getMemory, startBenchDaemon } from './processes.ts';
 import { printTable, type BenchRow } from './print-table.ts';
 import { median } from './statistics.ts';
+import { readBenchCount } from './bench-settings.ts';
 
 const projectDir = join(import.meta.dirname, '..');
 const helpersDir = join(projectDir, 'test/helpers');
 const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.95) - 1] ?? NaN;
-// Rounds of each abuse (LICORN_BENCH_PUSH_ROUNDS), a child each, flood and churn in turn; each
-// round's p95 abused / quiet is a ratio; the median of the rounds' decides (one run of eight
-// churn phases read 2.12× once, fifteenth session). The phases are shared out among them.
-const rounds = Number(process.env.LICORN_BENCH_PUSH_ROUNDS ?? 3);
-const floodPhases = Math.max(2, Math.round(12 / rounds));
-const churnPhases = Math.max(2, Math.round(9 / rounds));
 
 // Times the admin's page loads (one after the other, 10 ms apart at most: a person clicking
 // fast, not a load generator) in the quiet and abusive phases of `child`, each load counted
@@ -74,6 +69,12 @@ function roundsRow(name: string, target: string, all: Phases[]): BenchRow {
 
 // Runs the benchmark and prints its table.
 export async function runPushFloodBench(): Promise<void> {
+  // Rounds of each abuse (LICORN_BENCH_PUSH_ROUNDS), a child each, flood and churn in turn; each
+  // round's p95 abused / quiet is a ratio; the median of the rounds' decides (one run of eight
+  // churn phases read 2.12× once, fifteenth session). The phases are shared out among them.
+  const rounds = readBenchCount('LICORN_BENCH_PUSH_ROUNDS', 3);
+  const floodPhases = Math.max(2, Math.round(12 / rounds));
+  const churnPhases = Math.max(2, Math.round(9 / rounds));
   await buildServerBundle();
   const dir = await mkdtemp(join(tmpdir(), 'licorn-push-flood-bench-'));
   try {

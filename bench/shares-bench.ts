@@ -20,6 +20,7 @@ import { printTable } from './print-table.ts';
 import { runHelper, SharesGround } from './shares-tree.ts';
 import { countKernelWatches, getMemory, LoopProbe, SleepProbe, waitFor } from './shares-probes.ts';
 import { quantile } from './statistics.ts';
+import { readBenchCount } from './bench-settings.ts';
 
 const yieldLoop = () => new Promise((resolve) => setImmediate(resolve));
 const kernelTags = { 'user-obj': 1, user: 2, 'group-obj': 4, group: 8, mask: 16, other: 32 } as const;
@@ -114,9 +115,9 @@ export async function runSharesBench(): Promise<void> {
     process.stdout.write(`\nShares: not run: ${reason}\n`);
     return;
   }
-  const directories = Number(process.env.LICORN_BENCH_SHARES_DIRS ?? 214_540);
-  const burst = Number(process.env.LICORN_BENCH_SHARES_FILES ?? 200_000);
-  const chmods = Number(process.env.LICORN_BENCH_SHARES_CHMODS ?? 100);
+  const directories = readBenchCount('LICORN_BENCH_SHARES_DIRS', 214_540);
+  const burst = readBenchCount('LICORN_BENCH_SHARES_FILES', 200_000);
+  const chmods = readBenchCount('LICORN_BENCH_SHARES_CHMODS', 100);
   const dir = await mkdtemp(join(tmpdir(), 'licorn-shares-bench-'));
   const root = join(dir, 'root');
   await createDemoRoot(root, { passwords: testPasswords });

@@ -26,6 +26,7 @@ import { runStatusComparison } from './status-compare.ts';
 import { describeSpread, median, quantile } from './statistics.ts';
 import { connectRetries, followInBatches, measureCpu, measureTwentyFollowers } from './status-followers.ts';
 import { runFreshStorms, runStorms, type StormDaemon } from './status-followers.ts';
+import { readBenchCount } from './bench-settings.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -89,7 +90,7 @@ function getCostRows(name: string, cost: PageCost, idle: PageCost): BenchRow[] {
 
 // Runs the benchmark and prints its table.
 export async function runStatusBench(): Promise<void> {
-  const soakSeconds = Number(process.env.LICORN_BENCH_SOAK_SECONDS ?? 300);
+  const soakSeconds = readBenchCount('LICORN_BENCH_SOAK_SECONDS', 300);
   await buildWebBundle();
   await buildServerBundle();
   const dir = await mkdtemp(join(tmpdir(), 'licorn-status-bench-'));
@@ -162,7 +163,7 @@ export async function runStatusBench(): Promise<void> {
       await page.goto('/status/');
       await page.locator('#connection-state[data-state="live"]').waitFor();
       const redraws = await measureRedraws(page);
-      const traceSeconds = Number(process.env.LICORN_BENCH_TRACE_SECONDS ?? 30);
+      const traceSeconds = readBenchCount('LICORN_BENCH_TRACE_SECONDS', 30);
       const soakCost = await measurePageCost(browser, page, traceSeconds);
       note("Status page, the soak's history", soakCost);
       const samples = (

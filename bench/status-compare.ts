@@ -10,6 +10,7 @@ import { measurePageCost, type PageCost } from './page-cost.ts';
 import { printTable } from './print-table.ts';
 import { startReplayDaemon } from './status-replay.ts';
 import { median } from './statistics.ts';
+import { readBenchCount } from './bench-settings.ts';
 
 const format = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ');
 
@@ -34,8 +35,8 @@ export async function runStatusComparison(
   samples: StatusSample[],
   script: string,
 ): Promise<void> {
-  const rounds = Number(process.env.LICORN_BENCH_STATUS_ROUNDS ?? 4);
-  const seconds = Number(process.env.LICORN_BENCH_TRACE_SECONDS ?? 30);
+  const rounds = readBenchCount('LICORN_BENCH_STATUS_ROUNDS', 4);
+  const seconds = readBenchCount('LICORN_BENCH_TRACE_SECONDS', 30);
   const before = await startReplayDaemon(join(dir, 'compare-before'), samples, script);
   const after = await startReplayDaemon(join(dir, 'compare-after'), samples);
   const costs: { before: PageCost[]; after: PageCost[] } = { before: [], after: [] };

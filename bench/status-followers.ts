@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import WebSocket from 'ws';
 import { statusPageTopic } from '../common/status-charts.ts';
 import { getMemory } from './processes.ts';
+import { readBenchCount } from './bench-settings.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -88,8 +89,8 @@ export async function measureTwentyFollowers(
   port: number,
   cookie: string,
 ): Promise<{ idle: number[]; twenty: number[] }> {
-  const rounds = Number(process.env.LICORN_BENCH_FOLLOWERS_ROUNDS ?? 5);
-  const seconds = Number(process.env.LICORN_BENCH_FOLLOWERS_SECONDS ?? 10);
+  const rounds = readBenchCount('LICORN_BENCH_FOLLOWERS_ROUNDS', 5);
+  const seconds = readBenchCount('LICORN_BENCH_FOLLOWERS_SECONDS', 10);
   const idle: number[] = [];
   const twenty: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
@@ -130,7 +131,7 @@ export async function runStorm(pid: number, port: number, cookie: string, client
 // later one with 1,000 opened in batches first. One storm's peak spread ±15 MiB run to run.
 // Each round starts from what the one before left in V8's committed heap: storm after storm.
 export async function runStorms(pid: number, port: number, cookie: string, soak: Follower[]): Promise<StormFigures[]> {
-  const rounds = Number(process.env.LICORN_BENCH_STORM_ROUNDS ?? 3);
+  const rounds = readBenchCount('LICORN_BENCH_STORM_ROUNDS', 3);
   const storms = [await runStorm(pid, port, cookie, soak)];
   for (let round = 1; round < rounds; round += 1) {
     await sleep(2000);
@@ -153,7 +154,7 @@ export interface StormDaemon {
 // batches and settled, then all back at once, once. Independent rounds of the same storm,
 // where runStorms' later rounds each start from the storm before.
 export async function runFreshStorms(start: () => Promise<StormDaemon>): Promise<StormFigures[]> {
-  const rounds = Number(process.env.LICORN_BENCH_FRESH_STORMS ?? 3);
+  const rounds = readBenchCount('LICORN_BENCH_FRESH_STORMS', 3);
   const storms: StormFigures[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const daemon = await start();

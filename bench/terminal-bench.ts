@@ -16,14 +16,11 @@ import { launchChromium, logIn } from './browser.ts';
 import { getMemory, getTreeCpuMs, startBenchDaemon, type ServerProcess } from './processes.ts';
 import { printTable, type BenchRow } from './print-table.ts';
 import { median, quantile } from './statistics.ts';
+import { readBenchCount } from './bench-settings.ts';
 
 const cockpitWs = '/usr/lib/cockpit/cockpit-ws';
 // Keystrokes measured (after 5 of warm-up; a p95 of 50 is their third slowest), and the size
 // of the file sent through the page.
-const keystrokes = Number(process.env.LICORN_BENCH_TERMINAL_KEYS ?? 50);
-const catMiB = Number(process.env.LICORN_BENCH_TERMINAL_MIB ?? 100);
-// Rounds of a `cat` on each page in turn: one round's ratio read 1.67–4.00× in one hour.
-const rounds = Number(process.env.LICORN_BENCH_TERMINAL_ROUNDS ?? 3);
 // Cockpit is killed after this long whatever happens.
 const cockpitLifetimeSeconds = 1200;
 
@@ -152,7 +149,7 @@ async function prepareTerminal({ page, screen }: TerminalPage): Promise<void> {
 // Keystroke → echo on both pages in turn, keystroke by keystroke (which goes first alternates),
 // so both meet the same load of this shared machine: measured one after the other, a minute
 // of other work on it could land on one page only.
-async function measureEchoes(pages: TerminalPage[]): Promise<void> {
+async function measureEchoes(pages: TerminalPage[], keystrokes: number): Promise<void> {
   const letters = 'QZXJKVWY';
   for (let index = 0; index < keystrokes + 5; index += 1) {
     const letter = letters[index % letters.length]!;
@@ -167,7 +164,11 @@ async function measureEchoes(pages: TerminalPage[]): Promise<void> {
 
 // `cat` of the file through the page: MiB/s to the marker after it drawn, and received, and
 // the CPU of `serverPid`'s tree and of the renderers meanwhile.
-async function measureCat({ page, screen }: TerminalPage, file: string, serverPid: number): Promise<CatFigures> {
+async function measureCat(
+  { page, screen }: TerminalPage,
+  { file, catMiB }: CatFile,
+  serverPid: number,
+): Promise<CatFigures> {
   await page.keyboard.press('Control+KeyU');
   const marker = `END-${Date.now() % 100_000}`;
   const [left, right] = [marker.slice(0, 4), marker.slice(4)];
@@ -233,14 +234,24 @@ async function openCockpit(browser: Browser) {
 }
 
 // Runs the benchmark and prints its table.
+// The file a `cat` prints, and its size.
+interface CatFile {
+  file: string;
+  catMiB: number;
+}
+
 export async function runTerminalBench(): Promise<void> {
+  const keystrokes = readBenchCount('LICORN_BENCH_TERMINAL_KEYS', 50);
+  const catMiB = readBenchCount('LICORN_BENCH_TERMINAL_MIB', 100);
+  // Rounds of a `cat` on each page in turn: one round's ratio read 1.67–4.00× in one hour.
+  const rounds = readBenchCount('LICORN_BENCH_TERMINAL_ROUNDS', 3);
   ensureCockpit();
   await buildWebBundle();
   await buildServerBundle();
   const dir = await mkdtemp(join(tmpdir(), 'licorn-terminal-bench-'));
   const browser = await launchChromium();
   try {
-    const file = await makeTextFile(dir, catMiB);
+    const file = { file: await makeTextFile(dir, catMiB), catMiB };
     const daemon = await startLicorn(dir);
     try {
       const rssBefore = (await getMemory(daemon.child.pid!)).rssMiB;
@@ -250,7 +261,7 @@ export async function runTerminalBench(): Promise<void> {
       try {
         await prepareTerminal(ours);
         await prepareTerminal(theirs);
-        await measureEchoes([ours, theirs]);
+        await measureEchoes([ours, theirs], keystrokes);
       } finally {
         await theirs.page.context().close();
         await ours.page.context().close();
@@ -273,7 +284,7 @@ export async function runTerminalBench(): Promise<void> {
         );
       }
       const { peakMiB } = await getMemory(daemon.child.pid!);
-      printFigures({ ours, theirs, cats, rssBefore, peakMiB });
+      printFigures({ ours, theirs, cats, catMiB, rssBefore, peakMiB });
     } finally {
       await daemon.stop();
     }
@@ -284,7 +295,7 @@ export async function runTerminalBench(): Promise<void> {
 }
 
 // One `cat` through a fresh Terminal page of the daemon.
-async function catOnLicorn(browser: Browser, daemon: ServerProcess, file: string): Promise<CatFigures> {
+async function catOnLicorn(browser: Browser, daemon: ServerProcess, file: CatFile): Promise<CatFigures> {
   const terminal = await openLicorn(browser, daemon);
   try {
     await prepareTerminal(terminal);
@@ -295,7 +306,7 @@ async function catOnLicorn(browser: Browser, daemon: ServerProcess, file: string
 }
 
 // One `cat` through Cockpit's terminal page, its server started for it and stopped after.
-async function catOnCockpit(browser: Browser, file: string): Promise<CatFigures> {
+async function catOnCockpit(browser: Browser, file: CatFile): Promise<CatFigures> {
   const { terminal, ws } = await openCockpit(browser);
   try {
     await prepareTerminal(terminal);
@@ -310,19 +321,20 @@ interface Measured {
   ours: TerminalPage;
   theirs: TerminalPage;
   cats: { ours: CatFigures[]; theirs: CatFigures[] };
+  catMiB: number;
   rssBefore: number;
   peakMiB: number;
 }
 
 // The table of both pages' figures: the echoes' percentiles, the cats' medians and ratios.
-function printFigures({ ours, theirs, cats, rssBefore, peakMiB }: Measured) {
+function printFigures({ ours, theirs, cats, catMiB, rssBefore, peakMiB }: Measured) {
   const catRow = (name: string, key: keyof CatFigures, target: string): BenchRow => {
     const [a, b] = [cats.ours.map((f) => f[key]), cats.theirs.map((f) => f[key])];
     return { name, ours: median(a), baseline: median(b), target, ratios: a.map((value, i) => value / b[i]!) };
   };
   printTable(
     `Terminal: licornd (shell as ${process.getuid?.() === 0 ? 'nobody' : 'its user'}) against Cockpit 287 (its ` +
-      `bridge's shell) in Chromium; cat: medians of ${rounds} rounds`,
+      `bridge's shell) in Chromium; cat: medians of ${cats.ours.length} rounds`,
     [
       {
         name: 'keystroke → echo at the page socket, p50 (ms)',

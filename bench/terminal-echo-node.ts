@@ -9,8 +9,9 @@ import { createDemoRoot } from '../server/core/demo/create-demo-root.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import { TerminalClient } from '../test/helpers/terminal-client.ts';
 import { startBenchDaemon } from './processes.ts';
+import { readBenchCount } from './bench-settings.ts';
 
-const keystrokes = Number(process.env.LICORN_BENCH_TERMINAL_KEYS ?? 200);
+const keystrokes = readBenchCount('LICORN_BENCH_TERMINAL_KEYS', 200);
 const letters = 'QZXJKVWY';
 
 const percentile = (values: number[], p: number) =>

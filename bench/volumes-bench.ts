@@ -18,6 +18,7 @@ import { measureDiscovery } from './volume-discovery.ts';
 import { compareMountWatchers, getCpuMs } from './volume-watch-sources.ts';
 import { measureAttachDelays } from './volume-attach-delays.ts';
 import { watchBlockDevices } from '../server/core/volumes/watch-block-devices.ts';
+import { readBenchCount } from './bench-settings.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quantile = (values: number[], q: number) =>
@@ -59,8 +60,8 @@ export async function runVolumesBench(): Promise<void> {
     process.stdout.write(`\nVolumes: not run: ${reason}\n`);
     return;
   }
-  const count = Number(process.env.LICORN_BENCH_VOLUMES ?? 50);
-  const idleSeconds = Number(process.env.LICORN_BENCH_IDLE_SECONDS ?? 20);
+  const count = readBenchCount('LICORN_BENCH_VOLUMES', 50);
+  const idleSeconds = readBenchCount('LICORN_BENCH_IDLE_SECONDS', 20);
   await buildWebBundle();
   await buildServerBundle();
   const dir = await mkdtemp(join(tmpdir(), 'licorn-volumes-bench-'));

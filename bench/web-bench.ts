@@ -13,10 +13,8 @@ import { offerHttperfRate, runAb, runAutocannon, runHttperf } from './load-tools
 import { daemonScript, getMemory, prepareWebPair, startServer, type ServerProcess } from './processes.ts';
 import { printTable, type BenchRow } from './print-table.ts';
 import { median } from './statistics.ts';
+import { readBenchCount } from './bench-settings.ts';
 
-// Rounds of every load on each server, in turn (LICORN_BENCH_WEB_ROUNDS): one round's figures
-// crossed their targets from one run to the next (fifteenth session).
-const rounds = Number(process.env.LICORN_BENCH_WEB_ROUNDS ?? 3);
 // The new-connection rates offered to find each server's capacity (3 s each).
 const sweepRates = [250, 500, 1000, 1500, 2000];
 
@@ -126,6 +124,9 @@ function roundsRow(name: string, target: string, ours: number[], theirs: number[
 
 // Runs the web benchmark and prints its table.
 export async function runWebBench(): Promise<void> {
+  // Rounds of every load on each server, in turn (LICORN_BENCH_WEB_ROUNDS): one round's figures
+  // crossed their targets from one run to the next (fifteenth session).
+  const rounds = readBenchCount('LICORN_BENCH_WEB_ROUNDS', 3);
   ensureTools();
   await buildWebBundle();
   await buildServerBundle();
