@@ -27,11 +27,14 @@ import { getSubordinateChange } from './subordinate-ids.ts';
 import { applyAccountRanges, getRangesConflict } from './account-ranges.ts';
 import { parseLoginDefs, parseShells, type LoginDefs } from './parse-login-defs.ts';
 import { parseHomeBase } from './home-paths.ts';
-import { burstNames, collectAfterBurst } from './collect-after-burst.ts';
+import { collectAfterBurst } from '../memory/collect-after-burst.ts';
 import type { OperationContext } from './account-operations.ts';
 import { HomeOwners } from './home-owners.ts';
 import { CoreError } from '../errors.ts';
 import { say } from '../messages.ts';
+
+// The changed names from which a transaction is a burst, worth a full collection after it.
+const burstNames = 1000;
 
 export interface AccountsStoreOptions {
   root: string;

@@ -1,6 +1,6 @@
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { collectAfterBurst, collectGarbage } from '../../../server/core/accounts/collect-after-burst.ts';
+import { collectAfterBurst, collectGarbage } from '../../../server/core/memory/collect-after-burst.ts';
 
 describe('a full collection after a burst', () => {
   it('collects once the event loop is idle again, not while it is busy, once for a burst of calls', async () => {
