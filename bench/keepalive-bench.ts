@@ -1,16 +1,18 @@
 // The keep-alive benchmark (`npm run bench -- keepalive`): licornd's /login/ against a bare
 // Fastify serving a page of the same size, autocannon (50 connections, 10 s) on one, then
-// the other, three rounds in one run; each round's ratio, the servers' CPU per request
+// the other, five rounds in one run; each round's ratio, the servers' CPU per request
 // (/proc/PID/stat around the load: what a request costs whatever else the shared machine
 // runs; and the main thread's alone, the rest being mostly V8's GC helpers), their peak RSS
 // (VmHWM) and their start to listening, then the medians. `LICORN_BENCH_PROFILE_DIR=dir` has
 // every daemon write a CPU profile (`node --cpu-prof`) of its start and its load;
 // `LICORN_BENCH_KEEPALIVE_COMPARE=path` loads another build's `dist/server/main.js` too (a
 // checkout of the commit before, with the same node_modules and build/) in each round, before
-// or after ours in turn. `LICORN_BENCH_KEEPALIVE_WARMUP=seconds` first loads each server, licornd
-// and Fastify alike, for that long unmeasured: the figures are then a running server's, without
-// the JIT's warm-up, which costs licornd (more code on the request path) about twice what it
-// costs Fastify; 0, the default, keeps the cold figure (bench/README.md, seventeenth session).
+// or after ours in turn. Each server, licornd and Fastify alike, is first loaded for
+// `LICORN_BENCH_KEEPALIVE_WARMUP` seconds (5) unmeasured: the figure is a running server's, as
+// the web bench's (its autocannon comes after httperf and ab) and as an admin meets a daemon
+// that has run for more than a few seconds. In a server's first seconds the JIT's warm-up costs
+// licornd (more code on the request path) about twice what it costs Fastify; 0 measures that
+// cold start instead (bench/README.md, seventeenth and eighteenth sessions).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,10 +69,10 @@ async function measureOne(
 
 // Runs the keep-alive benchmark and prints each round and the medians.
 export async function runKeepAliveBench(): Promise<void> {
-  const rounds = readBenchCount('LICORN_BENCH_KEEPALIVE_ROUNDS', 3);
+  const rounds = readBenchCount('LICORN_BENCH_KEEPALIVE_ROUNDS', 5);
   const load = {
     seconds: readBenchCount('LICORN_BENCH_KEEPALIVE_SECONDS', 10),
-    warmUpSeconds: readBenchCount('LICORN_BENCH_KEEPALIVE_WARMUP', 0, 0),
+    warmUpSeconds: readBenchCount('LICORN_BENCH_KEEPALIVE_WARMUP', 5, 0),
   };
   const { seconds, warmUpSeconds } = load;
   await buildWebBundle();

@@ -1,7 +1,8 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   churnBurst,
+  churnCollectEveryMs,
   churnWindowMs,
   ConnectionChurn,
   watchConnectionChurn,
@@ -9,6 +10,7 @@ import {
 
 const servers: Server[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
 });
 
@@ -23,7 +25,10 @@ describe('a burst of connections', () => {
   it('asks for one collection at the burst-th change within the window, none for fewer or slower', () => {
     let time = 0;
     const collections: number[] = [];
-    const churn = new ConnectionChurn(() => collections.push(time), () => time);
+    const churn = new ConnectionChurn(
+      () => collections.push(time),
+      () => time,
+    );
     for (let change = 1; change < churnBurst; change += 1) churn.note();
     expect(collections).toEqual([]);
     time = 10;
@@ -39,6 +44,27 @@ describe('a burst of connections', () => {
       churn.note();
     }
     expect(collections).toEqual([10]);
+  });
+
+  it('asks for at most one collection every churnCollectEveryMs, the bursts between it at its end', () => {
+    vi.useFakeTimers({ now: 0 });
+    const collections: number[] = [];
+    const churn = new ConnectionChurn(
+      () => collections.push(Date.now()),
+      () => Date.now(),
+    );
+    // A client churning bare connections: a burst every 100 ms, for 10 times the least gap.
+    const until = churnCollectEveryMs * 10;
+    while (Date.now() < until) {
+      for (let change = 0; change < churnBurst; change += 1) churn.note();
+      vi.advanceTimersByTime(100);
+    }
+    // One at once, then one at the end of each gap for the bursts within it (the last gap's
+    // bursts at `until`), and no more once they stop.
+    const every = Array.from({ length: 11 }, (_, index) => index * churnCollectEveryMs);
+    expect(collections).toEqual(every);
+    vi.advanceTimersByTime(churnCollectEveryMs * 3);
+    expect(collections).toEqual(every);
   });
 
   it("counts a server's connections as they open and as they close", async () => {
