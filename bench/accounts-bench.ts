@@ -15,7 +15,7 @@ import { AccountsService } from '../server/core/accounts/accounts-service.ts';
 import { EventBus } from '../server/core/events/event-bus.ts';
 import { printTable } from './print-table.ts';
 import { runImportBench } from './import-bench.ts';
-import { benchAccounts, benchAccountsLabel, useWideRanges, widenRoot } from './bench-accounts.ts';
+import { benchAccounts, benchAccountsLabel, useWideRanges, widenRoot, checkBenchAccounts } from './bench-accounts.ts';
 import { makeHomes, timeSingleCreates } from './single-creates.ts';
 import { quantile } from './statistics.ts';
 import { getPasswdWritten, runUseradd, watchLockReleases } from './useradd-timing.ts';
@@ -27,6 +27,7 @@ const withHomes = process.env.LICORN_BENCH_HOMES !== 'none';
 
 // Runs the accounts benchmark and prints its table.
 export async function runAccountsBench(): Promise<void> {
+  checkBenchAccounts();
   useWideRanges();
   const count = benchAccounts;
   const dir = await mkdtemp(join(tmpdir(), 'licorn-accounts-bench-'));

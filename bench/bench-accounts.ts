@@ -12,10 +12,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setAccountRanges } from '../server/core/accounts/account-ranges.ts';
 
-// The accounts each bench root holds.
-export const benchAccounts = Number(process.env.LICORN_BENCH_ACCOUNTS ?? 10_000);
-if (!Number.isInteger(benchAccounts) || benchAccounts < 100 || benchAccounts > 120_000)
-  throw new Error(`LICORN_BENCH_ACCOUNTS must be an integer in 100–120000, got ${process.env.LICORN_BENCH_ACCOUNTS}`);
+// The accounts each bench root holds (checked when a root is prepared: checkBenchAccounts).
+export const benchAccounts = Number(process.env.LICORN_BENCH_ACCOUNTS || 10_000);
+
+// Stops the bench about to make or copy a root when LICORN_BENCH_ACCOUNTS is not a count it can
+// hold (a bench that makes none, `-- web`, runs whatever it says).
+export function checkBenchAccounts(): void {
+  if (!Number.isInteger(benchAccounts) || benchAccounts < 100 || benchAccounts > 120_000)
+    throw new Error(
+      `LICORN_BENCH_ACCOUNTS must be an integer in 100–120000, got "${process.env.LICORN_BENCH_ACCOUNTS}"`,
+    );
+}
 
 // "10,000" for titles.
 export const benchAccountsLabel = benchAccounts.toLocaleString('en');
@@ -61,6 +68,7 @@ export async function prepareBenchRoot(
   makeDemo: (root: string) => Promise<unknown>,
   create: (root: string) => Promise<void>,
 ): Promise<void> {
+  checkBenchAccounts();
   const cached = rootCache ? join(rootCache, `${flavour}-${benchAccounts}`) : null;
   if (cached && existsSync(join(cached, 'etc/passwd'))) {
     await run('cp', ['-a', cached, root]);

@@ -22,7 +22,8 @@ import { useWideRanges } from './bench-accounts.ts';
 const compareScript = process.env.LICORN_BENCH_IMPORT_COMPARE;
 // Up to 120,000: the roots and daemons get the wide ID ranges of bench-accounts.ts (Licorn's
 // default standard UIDs end at 29999), e.g. LICORN_BENCH_IMPORT_ROWS=10000,100000.
-const sizes = (process.env.LICORN_BENCH_IMPORT_ROWS ?? '2500,5000,10000,25000').split(',').map(Number);
+const sizesText = process.env.LICORN_BENCH_IMPORT_ROWS || '2500,5000,10000,25000';
+const sizes = sizesText.split(',').map(Number);
 
 // The same rows created by the core in-process, without the route, the checks of the
 // import's dry run, or the push (milliseconds).
@@ -52,6 +53,8 @@ async function timeCoreCreate(dir: string, count: number): Promise<{ wall: numbe
 
 // Runs the import benchmark and prints its table.
 export async function runImportBench(): Promise<void> {
+  if (!sizes.every((size) => Number.isInteger(size) && size >= 1 && size <= 120_000))
+    throw new Error(`LICORN_BENCH_IMPORT_ROWS must be counts in 1–120000 separated by commas, got "${sizesText}"`);
   useWideRanges();
   await buildWebBundle();
   await buildServerBundle();

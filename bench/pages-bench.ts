@@ -19,7 +19,13 @@ import { AccountsService } from '../server/core/accounts/accounts-service.ts';
 import { EventBus } from '../server/core/events/event-bus.ts';
 import { testPasswords } from '../test/helpers/sandbox.ts';
 import { getCpuMs, getMemory, startBenchDaemon } from './processes.ts';
-import { benchAccounts, benchAccountsLabel, prepareBenchRoot, useWideRanges } from './bench-accounts.ts';
+import {
+  benchAccounts,
+  benchAccountsLabel,
+  prepareBenchRoot,
+  useWideRanges,
+  checkBenchAccounts,
+} from './bench-accounts.ts';
 import { printTable } from './print-table.ts';
 import {
   measureFirstRows,
@@ -38,6 +44,7 @@ const run = promisify(execFile);
 
 // Runs the benchmark and prints its table.
 export async function runPagesBench(): Promise<void> {
+  checkBenchAccounts();
   // Rounds of 10 useradds with 20 pages open (as pages-compare.ts's rounds).
   const rounds = readBenchCount('LICORN_BENCH_PAGES_ROUNDS', 3);
   useWideRanges();

@@ -233,13 +233,13 @@ async function openCockpit(browser: Browser) {
   }
 }
 
-// Runs the benchmark and prints its table.
 // The file a `cat` prints, and its size.
 interface CatFile {
   file: string;
   catMiB: number;
 }
 
+// Runs the benchmark and prints its table.
 export async function runTerminalBench(): Promise<void> {
   const keystrokes = readBenchCount('LICORN_BENCH_TERMINAL_KEYS', 50);
   const catMiB = readBenchCount('LICORN_BENCH_TERMINAL_MIB', 100);

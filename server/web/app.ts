@@ -6,7 +6,6 @@ import type { LicornConfig } from '../config/load-config.ts';
 import type { TlsMaterial } from './tls/create-self-signed-certificate.ts';
 import { getHttpsOptions } from './tls/tls-options.ts';
 import { applyPlainHttpRedirect, plainHttpLimits } from './tls/plain-http-redirect.ts';
-import { watchConnectionChurn } from './tls/connection-churn.ts';
 import './types.ts';
 import cookies from './plugins/cookies.ts';
 import securityHeaders from './plugins/security-headers.ts';
@@ -102,9 +101,6 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   // Plain HTTP on the HTTPS port gets a redirect to https rather than an empty reply.
   const endSniffing = applyPlainHttpRedirect(app.server as Server, options.tls.cert);
   app.addHook('preClose', async () => endSniffing());
-  // A burst of connections is followed by a full collection (after the redirect's listener,
-  // which takes over the ones before it).
-  watchConnectionChurn(app.server);
 
   await app.register(stoppingSignal);
   await app.register(cookies);
