@@ -6,6 +6,7 @@ import type { LicornConfig } from '../config/load-config.ts';
 import type { TlsMaterial } from './tls/create-self-signed-certificate.ts';
 import { getHttpsOptions } from './tls/tls-options.ts';
 import { applyPlainHttpRedirect, plainHttpLimits } from './tls/plain-http-redirect.ts';
+import { collectAfterCloseBursts } from './tls/close-bursts.ts';
 import './types.ts';
 import cookies from './plugins/cookies.ts';
 import securityHeaders from './plugins/security-headers.ts';
@@ -101,6 +102,9 @@ export async function buildApp(config: LicornConfig, options: BuildAppOptions): 
   // Plain HTTP on the HTTPS port gets a redirect to https rather than an empty reply.
   const endSniffing = applyPlainHttpRedirect(app.server as Server, options.tls.cert);
   app.addHook('preClose', async () => endSniffing());
+  // A burst of closed connections is followed by one full collection (tls/close-bursts.ts).
+  const stopCloseBursts = collectAfterCloseBursts(app.server as Server);
+  app.addHook('onClose', async () => stopCloseBursts());
 
   await app.register(stoppingSignal);
   await app.register(cookies);

@@ -6,9 +6,9 @@ import { runInNewContext } from 'node:vm';
 // was live at the last full collection. The garbage a burst promoted there then stays resident
 // while the daemon idles, as nothing allocates enough to reach the limit: a bulk change's (a
 // 100,000-row import: 160 MiB of RSS or more, 15 at 10,000; bench/README.md, thirteenth
-// session), or a burst of closed push sockets' (1,000 pages gone at once in a blip, then back:
-// ~25 MiB with the new ones' set-up; socket-close-bursts.ts). One full collection once the
-// burst is over gives it back.
+// session), or a burst of closed connections' (1,000 pages gone at once in a blip, then back:
+// ~25 MiB with the new ones' set-up; server/web/tls/close-bursts.ts). One full collection once
+// the burst is over gives it back.
 
 // How often the event loop is looked at, how busy it may be to count as idle, and how long
 // a collection waits for that at most (ms).

@@ -12,7 +12,6 @@ import { type Client, closeCodes, type SocketLimits, type SocketOwner } from './
 import { SocketCounts } from './socket-counts.ts';
 import { ClientControl } from './client-control.ts';
 import { PushSubscriptions } from './push-subscriptions.ts';
-import { SocketCloseBursts } from './socket-close-bursts.ts';
 import {
   abuseHoldMs,
   closeGraceMs,
@@ -43,14 +42,12 @@ export class PushHub {
   readonly #frames = new FrameCache();
   readonly #control: ClientControl;
   readonly #subscriptions: PushSubscriptions;
-  // A burst of sockets closed asks for a full collection (socket-close-bursts.ts).
-  readonly #closeBursts: SocketCloseBursts;
 
   // `maxSockets` comes from the config (push.max_sockets_per_*); `now` is the clock of the
-  // per-socket rates, `collect` what a burst of closes asks for (tests pass their own).
+  // per-socket rates (tests pass their own).
   constructor(
     log: FastifyBaseLogger,
-    options: { maxSockets: SocketLimits; now?: () => number; presenceGraceMs?: number; collect?: () => void },
+    options: { maxSockets: SocketLimits; now?: () => number; presenceGraceMs?: number },
   ) {
     this.#log = log;
     this.presence = new SessionPresence({ graceMs: options.presenceGraceMs });
@@ -60,7 +57,6 @@ export class PushHub {
     this.#connectRate = new ConnectRate(options.maxSockets, this.#now);
     this.#control = new ClientControl(this.refusals, this.#connectRate, this.#frames);
     this.#subscriptions = new PushSubscriptions(this.#control, log);
-    this.#closeBursts = new SocketCloseBursts(options.collect);
     // Ping every 30 s; a socket that did not answer the previous ping is dead (laptop lid
     // closed, network gone) and is dropped so it stops costing fan-out work.
     this.#heartbeat = setInterval(() => {
@@ -139,7 +135,6 @@ export class PushHub {
       for (const name of client.topics) this.#subscriptions.release(client, name);
       client.topics.clear();
       client.snapshots.clear();
-      this.#closeBursts.noteClose();
     });
     socket.on('error', (error: Error & { code?: string }) => {
       // ws closes the socket itself on a bad frame (1009 for one past maxFrameBytes) and
@@ -220,7 +215,6 @@ export class PushHub {
   // Closes every socket (shutdown).
   close(): void {
     clearInterval(this.#heartbeat);
-    this.#closeBursts.stop();
     this.refusals.close();
     this.presence.close();
     for (const client of this.#clients) this.#control.close(client, closeCodes.shuttingDown, 'server shutting down');
