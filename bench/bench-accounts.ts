@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setAccountRanges } from '../server/core/accounts/account-ranges.ts';
 
-// The accounts each bench root holds (checked when a root is prepared: checkBenchAccounts).
+// The accounts each bench root holds (checked by the benches that make roots: checkBenchAccounts).
 export const benchAccounts = Number(process.env.LICORN_BENCH_ACCOUNTS || 10_000);
 
-// Stops the bench about to make or copy a root when LICORN_BENCH_ACCOUNTS is not a count it can
-// hold (a bench that makes none, `-- web`, runs whatever it says).
+// Stops a bench that makes roots (accounts, pages) at its start when LICORN_BENCH_ACCOUNTS is not
+// a count a root can hold; one that makes none (`-- web`) runs whatever it says.
 export function checkBenchAccounts(): void {
   if (!Number.isInteger(benchAccounts) || benchAccounts < 100 || benchAccounts > 120_000)
     throw new Error(
@@ -68,7 +68,6 @@ export async function prepareBenchRoot(
   makeDemo: (root: string) => Promise<unknown>,
   create: (root: string) => Promise<void>,
 ): Promise<void> {
-  checkBenchAccounts();
   const cached = rootCache ? join(rootCache, `${flavour}-${benchAccounts}`) : null;
   if (cached && existsSync(join(cached, 'etc/passwd'))) {
     await run('cp', ['-a', cached, root]);

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Server, TLSSocket } from 'node:tls';
 import { collectAfterBurst } from '../../core/memory/collect-after-burst.ts';
-import { TokenBucket } from '../push/token-bucket.ts';
 
 // TLS connections closed within one window of closeWindowMs from which they are a burst: 1,000
 // pages gone at once in a network blip, a load of new connections. A site's few admins make a
@@ -10,20 +9,8 @@ export const closeBurst = 100;
 // The window the burst is counted in (fixed windows: a burst split across two counts in neither).
 export const closeWindowMs = 5000;
 
-// The least time between two collections asked for. Blips seconds apart each want theirs: a
-// burst within the gap has its collection at the gap's end.
-export const collectEveryMs = 2000;
-
-// The collections asked for at most, at once and then six a minute: a full collection holds
-// the event loop ~50 ms at 40 MB of heap and ~180 ms at 100,000 accounts' 137 MB (red team,
-// eighteenth session), so a client closing connections on purpose, each after a full TLS
-// handshake (~1 ms of the daemon's CPU), gets one every 10 s, not one every 2 s. A load of
-// new connections (the web bench's httperf, ab: 30 s of bursts) or three blips within a
-// minute (the status bench's storms) fit in the burst; six, at once then one a minute, left
-// the web loads' peak where no collection left it (147–158 MiB against 118–136).
-export const closeCollections = { burst: 30, perMinute: 6 };
-
-// Counts connections closed, and asks for one full collection after a burst of closes: V8
+// Counts connections closed, and asks for one full collection after a burst of closes
+// (collectAfterBurst: once the event loop is idle, at most one every collectEveryMs): V8
 // keeps the closed connections' objects (TLS, HTTP, a push socket's upgrade and client) in
 // its old generation until a full collection, which its limit puts off, and 1,000 pages back
 // at once then stack their own set-up on top (V8 promotes it while hundreds are set up
@@ -32,11 +19,8 @@ export const closeCollections = { burst: 30, perMinute: 6 };
 export class CloseBursts {
   readonly #collect: () => void;
   readonly #now: () => number;
-  readonly #collections: TokenBucket;
   #windowStart = Number.NEGATIVE_INFINITY;
   #closes = 0;
-  #lastAsked = Number.NEGATIVE_INFINITY;
-  #deferred: NodeJS.Timeout | null = null;
   #stopped = false;
 
   // `collect` and `now` (a monotonic clock in ms): what collects and the clock (tests give
@@ -44,7 +28,6 @@ export class CloseBursts {
   constructor(collect: () => void = collectAfterBurst, now: () => number = () => performance.now()) {
     this.#collect = collect;
     this.#now = now;
-    this.#collections = new TokenBucket(closeCollections.burst, closeCollections.perMinute / 60, now);
   }
 
   // One connection closed.
@@ -54,28 +37,14 @@ export class CloseBursts {
     if (now - this.#windowStart >= closeWindowMs) [this.#windowStart, this.#closes] = [now, 0];
     this.#closes += 1;
     if (this.#closes < closeBurst) return;
-    // A collection for this burst, now or once the last one is collectEveryMs old; the
-    // next burst counts from zero (collectAfterBurst makes one of the calls made while it
-    // waits for the event loop to be idle).
+    // The next burst counts from zero.
     [this.#windowStart, this.#closes] = [now, 0];
-    const wait = this.#lastAsked + collectEveryMs - now;
-    if (wait <= 0) this.#ask();
-    else this.#deferred ??= setTimeout(() => this.#ask(), wait).unref();
+    this.#collect();
   }
 
-  // Counts no more, and drops a collection still waiting for its gap (the server closing: its
-  // connections' closes come after).
+  // Counts no more (the server closing: its connections' closes come after).
   stop(): void {
     this.#stopped = true;
-    if (this.#deferred) clearTimeout(this.#deferred);
-    this.#deferred = null;
-  }
-
-  #ask(): void {
-    this.#deferred = null;
-    if (!this.#collections.take()) return;
-    this.#lastAsked = this.#now();
-    this.#collect();
   }
 }
 

@@ -1,6 +1,6 @@
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { collectAfterBurst, collectGarbage } from '../../../server/core/memory/collect-after-burst.ts';
+import { collectAfterBurst, collectEveryMs, collectGarbage } from '../../../server/core/memory/collect-after-burst.ts';
 
 describe('a full collection after a burst', () => {
   it('collects once the event loop is idle again, not while it is busy, once for a burst of calls', async () => {
@@ -19,6 +19,26 @@ describe('a full collection after a burst', () => {
     expect(collected.length).toBe(1);
     expect(collected[0]).toBeGreaterThanOrEqual(idle);
   });
+
+  it('collects at most once every collectEveryMs: calls meanwhile make one, at the gap’s end', async () => {
+    const collected: number[] = [];
+    const collect = () => collected.push(performance.now());
+    const waitFor = async (count: number) => {
+      while (collected.length < count) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    collectAfterBurst(collect);
+    await waitFor(1);
+    // A client's bursts, one every 100 ms for a second: none before the gap's end, then one.
+    for (let call = 0; call < 10; call += 1) {
+      collectAfterBurst(collect);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(collected).toHaveLength(1);
+    await waitFor(2);
+    expect(collected[1]! - collected[0]!).toBeGreaterThanOrEqual(collectEveryMs);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(collected).toHaveLength(2);
+  }, 30_000);
 
   it('collects with V8 itself: a full collection follows', async () => {
     const starts: number[] = [];

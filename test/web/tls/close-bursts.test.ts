@@ -3,10 +3,8 @@ import { connect as connectTls, createServer, type Server } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   closeBurst,
-  closeCollections,
   closeWindowMs,
   collectAfterCloseBursts,
-  collectEveryMs,
   CloseBursts,
 } from '../../../server/web/tls/close-bursts.ts';
 import { createSelfSignedCertificate } from '../../../server/web/tls/create-self-signed-certificate.ts';
@@ -102,43 +100,15 @@ describe('a burst of connections closed', () => {
     expect(collections).toEqual([10]);
   });
 
-  it('asks for a burst within collectEveryMs of the last one at the gap’s end, once', () => {
-    const { collections, burst } = createBursts();
-    burst();
-    vi.advanceTimersByTime(100);
-    burst();
-    vi.advanceTimersByTime(100);
-    burst();
-    expect(collections).toEqual([0]);
-    vi.advanceTimersByTime(collectEveryMs);
-    expect(collections).toEqual([0, collectEveryMs]);
-    vi.advanceTimersByTime(collectEveryMs * 5);
-    expect(collections).toEqual([0, collectEveryMs]);
-  });
-
-  it('asks for closeCollections.burst at most, then perMinute a minute, however many bursts', () => {
-    const { collections, burst } = createBursts();
-    // Connections closed on purpose: a burst every 100 ms for 5 minutes.
-    for (let time = 0; time < 300_000; time += 100) {
-      burst();
-      vi.advanceTimersByTime(100);
-    }
-    const { burst: first, perMinute } = closeCollections;
-    expect(collections.slice(0, first)).toEqual(Array.from({ length: first }, (_, i) => i * collectEveryMs));
-    // The burst spent, one each time the bucket has refilled one.
-    const gaps = collections.slice(-5).map((time, index, last) => (index ? time - last[index - 1]! : 0));
-    expect(gaps.slice(1)).toEqual(Array(4).fill(60_000 / perMinute));
-    expect(collections.length).toBeLessThanOrEqual(first + 5 * perMinute);
-  });
-
-  it('asks for none once stopped, and drops the one waiting for its gap', () => {
+  it('asks at every burst (collectAfterBurst spaces the collections), none once stopped', () => {
     const { bursts, collections, burst } = createBursts();
     burst();
+    vi.advanceTimersByTime(100);
     burst();
+    expect(collections).toEqual([0, 100]);
     bursts.stop();
     burst();
-    vi.advanceTimersByTime(collectEveryMs * 3);
-    expect(collections).toEqual([0]);
+    expect(collections).toEqual([0, 100]);
   });
 
   it("counts a TLS server's connections that finished their handshake as they close, not plain ones", async () => {
