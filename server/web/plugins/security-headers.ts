@@ -4,17 +4,17 @@ import type { FastifyReply } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 // helmet's settings: a CSP that allows no inline script or style, no framing, no sniffing,
-// no referrer, and HSTS (HTTPS is all this server speaks).
+// no referrer, and HSTS (HTTPS is all this server speaks). Each line is bytes on every answer
+// that the server writes and the browser parses, as a keep-alive client does (bench/README.md,
+// nineteenth session): none that says again what another line already says.
 const helmetOptions: Parameters<typeof helmet>[0] = {
   contentSecurityPolicy: {
     useDefaults: false,
+    // Scripts, styles, fonts, fetches and sockets fall back to default-src: 'self' for all,
+    // without a directive each. form-action, frame-ancestors and base-uri have no fallback.
     directives: {
       defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
       imgSrc: ["'self'", 'data:'],
-      fontSrc: ["'self'"],
-      connectSrc: ["'self'"],
       objectSrc: ["'none'"],
       baseUri: ["'none'"],
       formAction: ["'self'"],
@@ -25,9 +25,16 @@ const helmetOptions: Parameters<typeof helmet>[0] = {
   referrerPolicy: { policy: 'no-referrer' },
   crossOriginEmbedderPolicy: false,
   // Headers for Internet Explorer and Flash only: bytes on every response, for nothing.
+  // X-Frame-Options too: a browser that knows frame-ancestors ignores it (CSP level 2), and
+  // only Internet Explorer does not.
   xDownloadOptions: false,
   xPermittedCrossDomainPolicies: false,
   xXssProtection: false,
+  xFrameOptions: false,
+  // Browsers prefetch no DNS for the links of an HTTPS page unless it asks them to.
+  xDnsPrefetchControl: false,
+  // Chromium keys agent clusters by origin without it, the others do not implement it.
+  originAgentCluster: false,
 };
 
 // The headers helmet sets with these options: they are the same for every response, so

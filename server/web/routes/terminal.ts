@@ -8,12 +8,12 @@ import { handleTerminalSocket } from '../terminal/terminal-socket.ts';
 import { isLocalRequest } from '../local/local-peer.ts';
 import { quoted, say } from '../../core/messages.ts';
 
-// The site's CSP with one change for the terminal page: xterm.js draws through <style>
-// elements it creates, which `style-src 'self'` refuses; they are allowed by a nonce made for
-// each answer (web/terminal/style-nonce.ts hands it to them), never by 'unsafe-inline'.
+// The site's CSP with one addition for the terminal page: xterm.js draws through <style>
+// elements it creates, which the site's styles (default-src 'self') refuse; they are allowed by
+// a nonce made for each answer (web/terminal/style-nonce.ts hands it to them), never by
+// 'unsafe-inline'.
 function getTerminalCsp(nonce: string): string {
-  const csp = getSecurityHeaders()['content-security-policy']!;
-  return csp.replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`);
+  return `${getSecurityHeaders()['content-security-policy']!};style-src 'self' 'nonce-${nonce}'`;
 }
 
 // The id of a terminal in a URL: what TerminalManager makes (22 base64url characters).
