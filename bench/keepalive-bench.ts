@@ -107,15 +107,16 @@ export async function runKeepAliveBench(): Promise<void> {
     const middle = (index: number, key: keyof Figures) => median(figures[index]!.map((f) => f[key]));
     const baseline = specs.length - 1;
     for (let index = 0; index < baseline; index++) {
+      const own = ratios[index]!;
+      // This server's median of `key` against the baseline's.
+      const against = (key: keyof Figures, digits: number) =>
+        `${middle(index, key).toFixed(digits)} against ${middle(baseline, key).toFixed(digits)}`;
       process.stdout.write(
-        `${names[index]}: median ratio of ${ratios[index]!.length} slices ${median(ratios[index]!).toFixed(2)}× ` +
-          `(quartiles ${quantile(ratios[index]!, 0.25).toFixed(2)}–${quantile(ratios[index]!, 0.75).toFixed(2)})` +
-          `${index === 0 ? ' (target ≥ 0.8×)' : ''}; CPU per request ${middle(index, 'cpuUsPerRequest').toFixed(1)} ` +
-          `µs against ${middle(baseline, 'cpuUsPerRequest').toFixed(1)} µs (main threads ` +
-          `${middle(index, 'mainUsPerRequest').toFixed(1)} against ${middle(baseline, 'mainUsPerRequest').toFixed(1)} ` +
-          `µs); peak RSS ${middle(index, 'peakMiB').toFixed(1)} MiB against ${middle(baseline, 'peakMiB').toFixed(1)} ` +
-          `MiB; start to listening ${middle(index, 'startMs').toFixed(0)} ms against ` +
-          `${middle(baseline, 'startMs').toFixed(0)} ms (target ≤ 1000 ms)\n`,
+        `${names[index]}: median ratio of ${own.length} slices ${median(own).toFixed(2)}× (quartiles ` +
+          `${quantile(own, 0.25).toFixed(2)}–${quantile(own, 0.75).toFixed(2)})` +
+          `${index === 0 ? ' (target ≥ 0.8×)' : ''}; CPU per request ${against('cpuUsPerRequest', 1)} µs ` +
+          `(main threads ${against('mainUsPerRequest', 1)} µs); peak RSS ${against('peakMiB', 1)} MiB; ` +
+          `start to listening ${against('startMs', 0)} ms (target ≤ 1000 ms)\n`,
       );
     }
   } finally {
