@@ -61,12 +61,8 @@ export async function runAb(port: number): Promise<number> {
   return Number(match[1]);
 }
 
-// autocannon with 50 keep-alive connections for `seconds`; mean requests/s.
-export async function runAutocannon(port: number, seconds = 10): Promise<number> {
-  return (await runAutocannonCounted(port, seconds)).rate;
-}
-
-// autocannon as runAutocannon, with the number of requests answered (CPU per request).
+// autocannon with 50 keep-alive connections on /login/ for `seconds`: its mean requests/s and
+// the number of requests answered (CPU per request).
 export async function runAutocannonCounted(port: number, seconds = 10): Promise<{ rate: number; requests: number }> {
   const result = await autocannon({ url: `https://127.0.0.1:${port}/login/`, connections: 50, duration: seconds });
   if (result.non2xx > 0 || result.errors > 0)
