@@ -11,6 +11,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setAccountRanges } from '../server/core/accounts/account-ranges.ts';
+import { readBenchCount } from './bench-settings.ts';
 
 // The accounts each bench root holds (checked by the benches that make roots: checkBenchAccounts).
 export const benchAccounts = Number(process.env.LICORN_BENCH_ACCOUNTS || 10_000);
@@ -18,10 +19,7 @@ export const benchAccounts = Number(process.env.LICORN_BENCH_ACCOUNTS || 10_000)
 // Stops a bench that makes roots (accounts, pages) at its start when LICORN_BENCH_ACCOUNTS is not
 // a count a root can hold; one that makes none (`-- web`) runs whatever it says.
 export function checkBenchAccounts(): void {
-  if (!Number.isInteger(benchAccounts) || benchAccounts < 100 || benchAccounts > 120_000)
-    throw new Error(
-      `LICORN_BENCH_ACCOUNTS must be an integer in 100–120000, got "${process.env.LICORN_BENCH_ACCOUNTS}"`,
-    );
+  readBenchCount('LICORN_BENCH_ACCOUNTS', 10_000, 100, 120_000);
 }
 
 // "10,000" for titles.

@@ -44,8 +44,6 @@ interface WebFigures {
   reached: number[];
   ab: number;
   autocannon: number;
-  // licornd's: the median of its slices' ratios to the baseline's (runSampledKeepAlive).
-  autocannonRatio: number;
   // The highest of VmHWM after the loads and VmRSS sampled every 250 ms during autocannon's.
   peakMiB: number;
   // VmHWM after the seed command, the sweep, ab and autocannon: which load made the peak.
@@ -87,7 +85,11 @@ async function runSampledKeepAlive(servers: ServerProcess[]) {
 // One round: both servers started afresh, then every load (each rate of the sweep a load of its
 // own) on one server then on the other, which goes first alternating from load to load, so that
 // a pair's two figures are seconds apart whatever the shared machine does meanwhile.
-async function measureRound(pair: [string, string[]][], round: number): Promise<WebFigures[]> {
+// Also the keep-alive slices' median ratio, ours to the baseline's (runSampledKeepAlive).
+async function measureRound(
+  pair: [string, string[]][],
+  round: number,
+): Promise<{ figures: WebFigures[]; keepAliveRatio: number }> {
   const servers: ServerProcess[] = [];
   try {
     for (const [script, args] of pair) servers.push(await startServer(script, args));
@@ -99,7 +101,7 @@ async function measureRound(pair: [string, string[]][], round: number): Promise<
       return results;
     };
     const figures: WebFigures[] = servers.map((server) => ({
-      ...{ httperf: 0, capacity: 0, reached: [], ab: 0, autocannon: 0, autocannonRatio: 0, peakMiB: 0, peaks: [] },
+      ...{ httperf: 0, capacity: 0, reached: [], ab: 0, autocannon: 0, peakMiB: 0, peaks: [] },
       startMs: server.startMs,
     }));
     const notePeaks = async () => {
@@ -121,10 +123,9 @@ async function measureRound(pair: [string, string[]][], round: number): Promise<
       f.autocannon = keepAlive.rates[index]!;
       f.peakMiB = keepAlive.sampledMiB[index]!;
     });
-    figures[0]!.autocannonRatio = keepAlive.ratio;
     await notePeaks();
     for (const f of figures) f.peakMiB = Math.max(f.peakMiB, f.peaks.at(-1)!);
-    return figures;
+    return { figures, keepAliveRatio: keepAlive.ratio };
   } finally {
     for (const server of servers) await server.stop();
   }
@@ -152,29 +153,30 @@ export async function runWebBench(): Promise<void> {
     const { daemonArgs, baselineScript, baselineArgs, loginBytes } = await prepareWebPair(dir);
     const ours: WebFigures[] = [];
     const theirs: WebFigures[] = [];
+    const keepAliveRatios: number[] = [];
     process.stdout.write(`Web: ${rounds} rounds of every load on licornd and bare Fastify, load by load in turn\n`);
     for (let round = 1; round <= rounds; round++) {
-      const [a, b] = (await measureRound(
-        [
-          [daemonScript, daemonArgs],
-          [baselineScript, baselineArgs],
-        ],
-        round,
-      )) as [WebFigures, WebFigures];
+      const pair: [string, string[]][] = [
+        [daemonScript, daemonArgs],
+        [baselineScript, baselineArgs],
+      ];
+      const { figures, keepAliveRatio } = await measureRound(pair, round);
+      const [a, b] = figures as [WebFigures, WebFigures];
       ours.push(a);
       theirs.push(b);
+      keepAliveRatios.push(keepAliveRatio);
       const peaks = (f: WebFigures) => f.peaks.map((peak) => peak.toFixed(0)).join(', ');
       const reached = (f: WebFigures) => f.reached.map((rate) => rate.toFixed(0)).join(', ');
       process.stdout.write(
         `round ${round} (licornd / Fastify): httperf ${a.httperf.toFixed(0)} / ${b.httperf.toFixed(0)} conn/s; ` +
           `capacity ${a.capacity} / ${b.capacity} (reached ${reached(a)} / ${reached(b)}); ` +
           `ab ${a.ab.toFixed(0)} / ${b.ab.toFixed(0)}; autocannon ${a.autocannon.toFixed(0)} / ` +
-          `${b.autocannon.toFixed(0)} req/s (slices' median ${a.autocannonRatio.toFixed(2)}×); ` +
+          `${b.autocannon.toFixed(0)} req/s (slices' median ${keepAliveRatio.toFixed(2)}×); ` +
           `peak RSS ${a.peakMiB.toFixed(1)} / ${b.peakMiB.toFixed(1)} MiB (after each load: ` +
           `${peaks(a)} / ${peaks(b)})\n`,
       );
     }
-    type Key = keyof Omit<WebFigures, 'reached' | 'peaks' | 'autocannonRatio'>;
+    type Key = keyof Omit<WebFigures, 'reached' | 'peaks'>;
     const side = (figures: WebFigures[], key: Key) => figures.map((f) => f[key]);
     const row = (name: string, target: string, key: Key) => roundsRow(name, target, side(ours, key), side(theirs, key));
     printTable(`Web: licornd against bare Fastify over HTTPS (same certificate; medians of ${rounds} rounds)`, [
@@ -183,7 +185,7 @@ export async function runWebBench(): Promise<void> {
       row('ab -n 1000 -c 50, req/s', '—', 'ab'),
       {
         ...row('autocannon -c 50 keep-alive (interleaved slices), req/s', '≥ 0.8×', 'autocannon'),
-        ratios: ours.map((f) => f.autocannonRatio),
+        ratios: keepAliveRatios,
       },
       row("peak RSS under load (each round's), MiB", '≤ 150 MiB', 'peakMiB'),
       row('start to listening, ms', '≤ 1000 ms', 'startMs'),
