@@ -9,7 +9,8 @@
 // to listening. `LICORN_BENCH_PROFILE_DIR=dir` has every daemon write a CPU profile
 // (`node --cpu-prof`); `LICORN_BENCH_KEEPALIVE_COMPARE=path` runs another build's
 // `dist/server/main.js` too (a checkout of the commit before, with the same node_modules and
-// build/), in the same slices' rotation.
+// build/), in the same slices' rotation; `LICORN_BENCH_KEEPALIVE_COMPARE_FLAGS="--max-semi-space-size=8"`
+// runs it (this build without _COMPARE) with more node flags, which come after licornd's.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,14 +80,18 @@ export async function runKeepAliveBench(): Promise<void> {
     const { daemonArgs, baselineScript, baselineArgs, loginBytes } = await prepareWebPair(dir);
     const profileDir = process.env.LICORN_BENCH_PROFILE_DIR;
     const daemonNodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    const compareScript = process.env.LICORN_BENCH_KEEPALIVE_COMPARE;
+    // Another build, or this one under other node flags (a GC setting weighed in the same slices).
+    const compareFlags = process.env.LICORN_BENCH_KEEPALIVE_COMPARE_FLAGS?.split(/\s+/).filter(Boolean);
+    const compareScript = process.env.LICORN_BENCH_KEEPALIVE_COMPARE ?? (compareFlags ? daemonScript : undefined);
+    const compareNodeArgs = [...daemonNodeArgs, ...(compareFlags ?? [])];
     // licornd, the other build if any, then the baseline (last: the ratios' denominator).
     const specs: ServerSpec[] = [
       [daemonScript, daemonArgs, daemonNodeArgs],
-      ...(compareScript ? [[compareScript, await getOtherArgs(dir, daemonArgs), daemonNodeArgs] as ServerSpec] : []),
+      ...(compareScript ? [[compareScript, await getOtherArgs(dir, daemonArgs), compareNodeArgs] as ServerSpec] : []),
       [baselineScript, baselineArgs, []],
     ];
-    const names = ['licornd', ...(compareScript ? ['the other build'] : []), 'Fastify'];
+    const otherName = compareFlags ? `licornd ${compareFlags.join(' ')}` : 'the other build';
+    const names = ['licornd', ...(compareScript ? [otherName] : []), 'Fastify'];
     const { slices, sliceSeconds, warmUpSeconds } = settings;
     process.stdout.write(
       `Keep-alive: autocannon -c 50 on /login/ (${loginBytes} bytes), ${slices} slices of ${sliceSeconds} s ` +

@@ -4,6 +4,12 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  type PlaywrightFailureReport,
+  playwrightFailures,
+  type VitestFailureReport,
+  vitestFailures,
+} from './suite-failures.ts';
 
 const projectDir = join(import.meta.dirname, '..');
 const outDir = join(projectDir, 'test-results');
@@ -20,12 +26,12 @@ async function readJson(path: string): Promise<unknown> {
   return JSON.parse(await readFile(path, 'utf8').catch(() => 'null'));
 }
 
-interface VitestReport {
+interface VitestReport extends VitestFailureReport {
   numPassedTests: number;
   numFailedTests: number;
   numTotalTests: number;
 }
-interface PlaywrightReport {
+interface PlaywrightReport extends PlaywrightFailureReport {
   stats: { expected: number; unexpected: number; flaky: number; skipped: number };
 }
 
@@ -70,6 +76,9 @@ const failed =
   playwrightFailed +
   (vitestCode !== 0 && vitestFailed === 0 ? 1 : 0) +
   (playwrightCode !== 0 && playwrightFailed === 0 ? 1 : 0);
+// Named just above the closing line, where CI's kept tail still shows them.
+const failures = [...vitestFailures(vitest, projectDir), ...playwrightFailures(playwright)];
+if (failures.length > 0) process.stdout.write(`\nfailed:\n${failures.map((line) => `  ${line}\n`).join('')}`);
 process.stdout.write(
   `\nlint: ${lintPassed} passed, ${lintFailed} failed; vitest: ${vitestPassed} passed, ${vitestFailed} failed; ` +
     `playwright: ${playwrightPassed} passed, ${playwrightFailed} failed\n`,
