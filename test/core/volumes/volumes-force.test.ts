@@ -106,7 +106,8 @@ describe.skipIf(shouldSkipLoopTests()).sequential('volumes: force, eject and rig
       await handle.close();
     }
     await context.core.volumes.eject(name, actor);
-    expect(await LoopDevices.getBackingFile(name)).toBeNull();
+    // Detached: the number may already serve another file's loop (losetup -f, in parallel).
+    expect((await LoopDevices.getBackingFile(name)) ?? '').not.toContain('Lazy.img');
   });
 
   it("L2: a licorn-wmi member's force may not end root's processes; nothing is signalled", async () => {
