@@ -1,4 +1,5 @@
 import { Terminal } from '../../server/core/terminal/terminal.ts';
+import { say } from '../../server/core/messages.ts';
 
 // Started by terminal-descriptors.test.ts with a pipe as fd 3, not close-on-exec (as a
 // launcher may leave one): opens a terminal whose shell lists its descriptors, and prints
@@ -12,7 +13,7 @@ const terminal = new Terminal(
     env: { PATH: '/usr/bin:/bin', TERM: 'xterm-256color' },
     cwd: '/',
     runsAs: 'test',
-    description: 'test',
+    description: say('terminals.loginShell', { login: 'test' }),
     scratchDir: null,
     removeScratch: async () => {},
   },

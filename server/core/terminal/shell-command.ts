@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { say, type CoreMessage } from '../messages.ts';
 
 // What a terminal runs, and as whom: the program and its arguments, the whole environment
 // (nothing of the daemon's), where it starts, and what the page says about it.
@@ -12,9 +13,9 @@ export interface ShellCommand {
   args: string[];
   env: Record<string, string>;
   cwd: string;
-  // The account the shell runs as, and a sentence for the page.
+  // The account the shell runs as, and a sentence for the page (in its reader's language).
   runsAs: string;
-  description: string;
+  description: CoreMessage;
   // A directory made for this shell alone (sandbox); null on the real machine.
   scratchDir: string | null;
   // Removes the scratch directory once the shell ended.
@@ -102,7 +103,7 @@ export async function getShellCommand(options: ShellCommandOptions): Promise<She
       env: { ...baseEnv, PATH: userPath },
       cwd: '/',
       runsAs: options.login,
-      description: `a login shell of ${options.login}`,
+      description: say('terminals.loginShell', { login: options.login }),
       scratchDir: null,
       removeScratch: async () => {},
     };
@@ -113,9 +114,7 @@ export async function getShellCommand(options: ShellCommandOptions): Promise<She
     if (process.getuid?.() !== 0) {
       const runsAs = userInfo().username;
       const env = { ...baseEnv, PATH: userPath, HOME: scratchDir, USER: runsAs, LOGNAME: runsAs, SHELL: shell };
-      const description =
-        `sandbox: the accounts are not real, so this shell runs as ${runsAs} ` +
-        `(not ${options.login}) in ${scratchDir}`;
+      const description = say('terminals.sandboxAsDaemon', { runsAs, login: options.login, dir: scratchDir });
       const removeScratch = () => rm(scratchDir, { recursive: true, force: true });
       return { file: shell, args: ['-l'], env, cwd: scratchDir, runsAs, description, scratchDir, removeScratch };
     }
@@ -140,9 +139,8 @@ export async function getShellCommand(options: ShellCommandOptions): Promise<She
     };
     const args = [...ownPidNamespace.slice(1), '/usr/bin/setpriv', ...asUid, shell, '-l'];
     const runsAs = `uid ${uid}`;
-    const description =
-      `sandbox: the accounts are not real, so this shell runs as uid ${uid} ` +
-      `(not ${options.login}: a uid of its own, in no passwd) in ${home}`;
+    // The uid as digits, never as a count ("100 000" in French).
+    const description = say('terminals.sandboxAsUid', { uid: String(uid), login: options.login, dir: home });
     const env = { ...baseEnv, PATH: userPath, HOME: home, USER: options.login, LOGNAME: options.login, SHELL: shell };
     return { file: ownPidNamespace[0]!, args, env, cwd: home, runsAs, description, scratchDir: home, removeScratch };
   } catch (error) {

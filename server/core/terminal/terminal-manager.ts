@@ -8,6 +8,7 @@ import { terminalSize } from './terminal-limits.ts';
 import { sayTerminalRefusal, type TerminalAllow } from './terminal-policy.ts';
 import { loadTerminalModule } from './load-terminal-module.ts';
 import { type CoreMessage, quoted, renderMessage, say } from '../messages.ts';
+import type { Locale } from '../../../common/i18n/locales.ts';
 
 export interface TerminalManagerOptions {
   allow: TerminalAllow;
@@ -27,7 +28,7 @@ export interface TerminalOwner {
   address: string;
 }
 
-// What the page and the API show of a terminal.
+// What the page and the API show of a terminal, its description in the reader's language.
 export interface TerminalInfo {
   id: string;
   runsAs: string;
@@ -111,7 +112,8 @@ export class TerminalManager {
         },
       });
       this.#terminals.set(terminal.id, terminal);
-      await this.#audit(owner, terminal.runsAs, 'done', `pid ${terminal.pid}: ${terminal.description}`);
+      const description = renderMessage(terminal.description, 'en');
+      await this.#audit(owner, terminal.runsAs, 'done', `pid ${terminal.pid}: ${description}`);
       return terminal;
     } finally {
       const left = (this.#opening.get(owner.login) ?? 1) - 1;
@@ -126,9 +128,10 @@ export class TerminalManager {
     return terminal && terminal.sessionId === sessionId ? terminal : null;
   }
 
-  // A session's terminals, oldest first.
-  listForSession(sessionId: string): TerminalInfo[] {
-    return [...this.#terminals.values()].filter((terminal) => terminal.sessionId === sessionId).map(getInfo);
+  // A session's terminals, oldest first, described in `locale`.
+  listForSession(sessionId: string, locale: Locale): TerminalInfo[] {
+    const own = [...this.#terminals.values()].filter((terminal) => terminal.sessionId === sessionId);
+    return own.map((terminal) => getTerminalInfo(terminal, locale));
   }
 
   // An account's terminals, all its sessions together.
@@ -166,7 +169,8 @@ export class TerminalManager {
   }
 }
 
-function getInfo(terminal: Terminal): TerminalInfo {
+// What the page and the API show of `terminal`, described in `locale`.
+export function getTerminalInfo(terminal: Terminal, locale: Locale): TerminalInfo {
   const { id, runsAs, description, createdAt, isAttached: attached } = terminal;
-  return { id, runsAs, description, createdAt, attached };
+  return { id, runsAs, description: renderMessage(description, locale), createdAt, attached };
 }

@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import { spawn, type IPty } from 'node-pty';
 import serialize from '@xterm/addon-serialize';
 import type { ShellCommand } from './shell-command.ts';
+import type { CoreMessage } from '../messages.ts';
 import { markDescriptorsCloseOnExec } from '../../native/native.ts';
 import { killSession } from './session-processes.ts';
 import { createTerminalScreen, type TerminalScreen } from './terminal-screen.ts';
@@ -51,7 +52,7 @@ export class Terminal {
   readonly login: string;
   readonly sessionId: string;
   readonly runsAs: string;
-  readonly description: string;
+  readonly description: CoreMessage;
   readonly pid: number;
   readonly createdAt = Date.now();
   readonly #options: TerminalOptions;

@@ -38,7 +38,7 @@ export default async function terminalRoutes(app: FastifyInstance): Promise<void
       page: 'terminal',
       styleNonce: nonce,
       osc52: app.config.terminal.osc52,
-      terminals: JSON.stringify(app.terminals.listForSession(me.publicId)),
+      terminals: JSON.stringify(app.terminals.listForSession(me.publicId, request.locale)),
     });
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Terminal } from '../../../server/core/terminal/terminal.ts';
+import { say } from '../../../server/core/messages.ts';
 
 const scrollbackBytes = 65_536;
 let terminal: Terminal | null = null;
@@ -12,7 +13,7 @@ function startTerminal(script: string): Terminal {
     env: { PATH: '/usr/bin:/bin', TERM: 'xterm-256color' },
     cwd: '/',
     runsAs: 'test',
-    description: 'test',
+    description: say('terminals.loginShell', { login: 'test' }),
     scratchDir: null,
     removeScratch: async () => {},
   };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Terminal } from '../../../server/core/terminal/terminal.ts';
 import { outputBatch } from '../../../server/core/terminal/terminal-limits.ts';
+import { say } from '../../../server/core/messages.ts';
 
 let dir = '';
 let terminal: Terminal | null = null;
@@ -25,7 +26,7 @@ async function startTerminal(script: string): Promise<{ terminal: Terminal; outp
     env: { PATH: '/usr/bin:/bin', TERM: 'xterm-256color' },
     cwd: dir,
     runsAs: 'test',
-    description: 'test',
+    description: say('terminals.loginShell', { login: 'test' }),
     scratchDir: null,
     removeScratch: async () => {},
   };

@@ -181,6 +181,23 @@ describe('a terminal over real HTTPS/WSS', () => {
     for (const { id } of opened) await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${id}`);
   });
 
+  it("describes a terminal in its reader's language, and in English in the audit", async () => {
+    const french = { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'accept-language': 'fr' };
+    const size = { cols: 80, rows: 24 };
+    const opened = await t.app.inject({ method: 'POST', url: '/api/v1/terminals', headers: french, payload: size });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const { id, description } = opened.json() as { id: string; description: string };
+    expect(description).toMatch(/^bac à sable\u00a0: les comptes ne sont pas réels, ce shell tourne donc sous /);
+    const listed = await t.app.inject({ method: 'GET', url: '/api/v1/terminals', headers: french });
+    expect(listed.json()).toContainEqual(expect.objectContaining({ id, description }));
+    const english = (await callApi(t.app, admin, 'GET', '/api/v1/terminals')).json() as { id: string }[];
+    const sandbox = expect.stringMatching(/^sandbox: the accounts are not real, so this shell runs as /);
+    expect(english).toContainEqual(expect.objectContaining({ id, description: sandbox }));
+    const { pid } = t.app.terminals.get(id, getPublicId(admin))!;
+    expect(await readFile(t.app.core.audit.file, 'utf8')).toContain(`pid ${pid}: sandbox: the accounts are not real`);
+    await callApi(t.app, admin, 'DELETE', `/api/v1/terminals/${id}`);
+  });
+
   it('refuses a non-admin with the default setting (403), page and API', async () => {
     const member = await openApiSession(t.app, 'dnguyen', testPasswords.dnguyen);
     const page = await t.app.inject({ method: 'GET', url: '/terminal/', headers: { cookie: member.cookie } });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { CoreError } from '../../../core/errors.ts';
 import { terminalSize } from '../../../core/terminal/terminal-limits.ts';
+import { getTerminalInfo } from '../../../core/terminal/terminal-manager.ts';
 import { TokenBucket } from '../../push/token-bucket.ts';
 import { quoted, say } from '../../../core/messages.ts';
 
@@ -42,7 +43,7 @@ export default async function terminalsApiRoutes(app: FastifyInstance): Promise<
       const me = request.session!;
       const refusal = app.terminals.getRefusal(me.login);
       if (refusal) throw new CoreError('permission-denied', refusal, { field: 'terminal' });
-      return app.terminals.listForSession(me.publicId);
+      return app.terminals.listForSession(me.publicId, request.locale);
     },
   );
 
@@ -65,8 +66,7 @@ export default async function terminalsApiRoutes(app: FastifyInstance): Promise<
         throw error;
       });
       bucket.take();
-      const { id, runsAs, description, createdAt } = terminal;
-      return reply.code(201).send({ id, runsAs, description, createdAt, attached: false });
+      return reply.code(201).send(getTerminalInfo(terminal, request.locale));
     },
   );
 
