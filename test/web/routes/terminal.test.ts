@@ -352,5 +352,14 @@ describe('a terminal over real HTTPS/WSS', () => {
     expect(refusal?.statusCode).toBe(429);
     expect(refusal?.headers['retry-after']).toMatch(/^\d+$/);
     expect(refusal?.json()).toMatchObject({ code: 'busy', field: 'terminal' });
+    expect(refusal?.json().message).toMatch(/^Account "admin" opened terminals too fast: try again in \d+ s$/);
+    // Said in the reader's language (the bucket is still empty: the same refusal).
+    const headers = { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'accept-language': 'fr' };
+    const payload = { cols: 80, rows: 24 };
+    const french = await t.app.inject({ method: 'POST', url: '/api/v1/terminals', headers, payload });
+    expect(french.statusCode).toBe(429);
+    expect(french.json().message).toMatch(
+      /^Le compte «\sadmin\s» a ouvert des terminaux trop vite\s: réessayez dans \d+\ss$/,
+    );
   });
 });
