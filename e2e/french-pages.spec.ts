@@ -18,6 +18,7 @@ const pages = [
   '/status/',
   '/audit/',
   '/events/',
+  '/terminal/',
   '/me/',
 ];
 const englishPieces = [
