@@ -13,31 +13,28 @@ const bin = (name: string) => join(projectDir, 'node_modules/.bin', name);
 const run = promisify(execFile);
 let dir: string;
 
+// A suite for each runner with one failing test, and their own configurations: without, each
+// runner would find the project's from the folder above.
+const suiteFiles: Record<string, string[]> = {
+  'package.json': ['{ "type": "module" }'],
+  'vitest.config.ts': ["export default { test: { include: ['*.test.ts'] } };"],
+  'playwright.config.ts': ["export default { testDir: '.', testMatch: '*.spec.ts' };"],
+  'pair.test.ts': [
+    "import { expect, it } from 'vitest';",
+    "it('adds', () => expect(1 + 1).toBe(2));",
+    "it('counts the loop devices', () => expect(3).toBe(4));",
+  ],
+  'pair.spec.ts': [
+    "import { expect, test } from '@playwright/test';",
+    "test('opens', () => expect(true).toBe(true));",
+    "test('mounts the volume', () => expect('busy').toBe('free'));",
+  ],
+};
+
 beforeAll(async () => {
   await mkdir(join(projectDir, 'var'), { recursive: true });
   dir = await mkdtemp(join(projectDir, 'var/suite-failures-'));
-  await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
-  await writeFile(
-    join(dir, 'pair.test.ts'),
-    [
-      "import { expect, it } from 'vitest';",
-      "it('adds', () => expect(1 + 1).toBe(2));",
-      "it('counts the loop devices', () => expect(3).toBe(4));",
-      '',
-    ].join('\n'),
-  );
-  // Their own configurations: without, each would find the project's from the folder above.
-  await writeFile(join(dir, 'vitest.config.ts'), "export default { test: { include: ['*.test.ts'] } };\n");
-  await writeFile(join(dir, 'playwright.config.ts'), "export default { testDir: '.', testMatch: '*.spec.ts' };\n");
-  await writeFile(
-    join(dir, 'pair.spec.ts'),
-    [
-      "import { expect, test } from '@playwright/test';",
-      "test('opens', () => expect(true).toBe(true));",
-      "test('mounts the volume', () => expect('busy').toBe('free'));",
-      '',
-    ].join('\n'),
-  );
+  for (const [name, lines] of Object.entries(suiteFiles)) await writeFile(join(dir, name), `${lines.join('\n')}\n`);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
