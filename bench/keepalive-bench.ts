@@ -2,11 +2,14 @@
 // Fastify serving a page of the same size, both started afresh each round (two), loaded
 // `LICORN_BENCH_KEEPALIVE_WARMUP` seconds each unmeasured (20: the figure is a running server's,
 // as an admin meets a daemon; 0 measures the JIT's cold start), then autocannon -c 50 in
-// interleaved slices (`_SLICES` of `_SECONDS`: 10 of 3; interleaved-keepalive.ts says why): the
+// interleaved slices (`_SLICES` of `_SECONDS`: 15 of 3; interleaved-keepalive.ts says why): the
 // slices' ratios (their median decides), the servers' CPU per request (/proc/PID/stat around
 // each slice: what a request costs whatever else the shared machine runs; and the main
 // thread's alone, the rest being mostly V8's GC helpers), their peak RSS (VmHWM) and their start
-// to listening. `LICORN_BENCH_PROFILE_DIR=dir` has every daemon write a CPU profile
+// to listening. A third server in the rotation, bare Fastify sending licornd's answer (its
+// header lines and token cookie, by licornd's plugins: baseline-server.ts --same-answer), splits
+// licornd's gap into what its answer carries and what its request path costs.
+// `LICORN_BENCH_PROFILE_DIR=dir` has every daemon write a CPU profile
 // (`node --cpu-prof`); `LICORN_BENCH_KEEPALIVE_COMPARE=path` runs another build's
 // `dist/server/main.js` too (a checkout of the commit before, with the same node_modules and
 // build/), in the same slices' rotation; `LICORN_BENCH_KEEPALIVE_COMPARE_FLAGS="--max-semi-space-size=8"`
@@ -69,7 +72,8 @@ const describeFigures = (name: string, f: Figures, ratios: number[]) =>
 export async function runKeepAliveBench(): Promise<void> {
   const rounds = readBenchCount('LICORN_BENCH_KEEPALIVE_ROUNDS', 2);
   const settings: InterleavedSettings = {
-    slices: readBenchCount('LICORN_BENCH_KEEPALIVE_SLICES', 10),
+    // 15 a round: the median of 20 slices still moved ±0.04 between runs (twentieth session).
+    slices: readBenchCount('LICORN_BENCH_KEEPALIVE_SLICES', 15),
     sliceSeconds: readBenchCount('LICORN_BENCH_KEEPALIVE_SECONDS', 3),
     warmUpSeconds: readBenchCount('LICORN_BENCH_KEEPALIVE_WARMUP', 20, 0),
   };
@@ -84,14 +88,16 @@ export async function runKeepAliveBench(): Promise<void> {
     const compareFlags = process.env.LICORN_BENCH_KEEPALIVE_COMPARE_FLAGS?.split(/\s+/).filter(Boolean);
     const compareScript = process.env.LICORN_BENCH_KEEPALIVE_COMPARE ?? (compareFlags ? daemonScript : undefined);
     const compareNodeArgs = [...daemonNodeArgs, ...(compareFlags ?? [])];
-    // licornd, the other build if any, then the baseline (last: the ratios' denominator).
+    // licornd, the other build if any, Fastify with licornd's answer, then the baseline (last:
+    // the ratios' denominator).
     const specs: ServerSpec[] = [
       [daemonScript, daemonArgs, daemonNodeArgs],
       ...(compareScript ? [[compareScript, await getOtherArgs(dir, daemonArgs), compareNodeArgs] as ServerSpec] : []),
+      [baselineScript, [...baselineArgs, '--same-answer'], []],
       [baselineScript, baselineArgs, []],
     ];
     const otherName = compareFlags ? `licornd ${compareFlags.join(' ')}` : 'the other build';
-    const names = ['licornd', ...(compareScript ? [otherName] : []), 'Fastify'];
+    const names = ['licornd', ...(compareScript ? [otherName] : []), "Fastify with licornd's answer", 'Fastify'];
     const { slices, sliceSeconds, warmUpSeconds } = settings;
     process.stdout.write(
       `Keep-alive: autocannon -c 50 on /login/ (${loginBytes} bytes), ${slices} slices of ${sliceSeconds} s ` +
@@ -111,6 +117,7 @@ export async function runKeepAliveBench(): Promise<void> {
     }
     const middle = (index: number, key: keyof Figures) => median(figures[index]!.map((f) => f[key]));
     const baseline = specs.length - 1;
+    const sameAnswer = baseline - 1;
     for (let index = 0; index < baseline; index++) {
       const own = ratios[index]!;
       // This server's median of `key` against the baseline's.
@@ -124,6 +131,13 @@ export async function runKeepAliveBench(): Promise<void> {
           `start to listening ${against('startMs', 0)} ms (target ≤ 1000 ms)\n`,
       );
     }
+    // Each slice's licornd against the same answer from Fastify, seconds apart.
+    const pathRatios = ratios[0]!.map((ratio, slice) => ratio / ratios[sameAnswer]![slice]!);
+    process.stdout.write(
+      `licornd against Fastify with its answer (its request path alone): median ratio ` +
+        `${median(pathRatios).toFixed(2)}× (quartiles ${quantile(pathRatios, 0.25).toFixed(2)}–` +
+        `${quantile(pathRatios, 0.75).toFixed(2)})\n`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
