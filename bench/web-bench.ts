@@ -16,8 +16,11 @@ import { printTable, type BenchRow } from './print-table.ts';
 import { median } from './statistics.ts';
 import { readBenchCount } from './bench-settings.ts';
 
-// The new-connection rates offered to find each server's capacity (3 s each).
-const sweepRates = [250, 500, 1000, 1500, 2000];
+// The new-connection rates offered to find each server's capacity (3 s each). Steps of 250
+// from 1,000 (since the twenty-first session; 1,000, 1,500, 2,000 before): a server reaching
+// 1,505 of 2,000 read 0.75× against one reaching 1,953, and its capacity ratio could only be
+// 0.5, 0.67, 0.75, 1 or more.
+const sweepRates = [250, 500, 1000, 1250, 1500, 1750, 2000];
 
 // httperf and ab come from Debian; install them when missing and we may.
 function ensureTools(): void {
