@@ -15,7 +15,7 @@ export const errorCodes = [
   'invalid-argument',
   'permission-denied',
   'conflict',
-  // Locked by another program for a moment: try again (503).
+  // Locked by another program for a moment: try again (503; 429 when a rate is refused).
   'busy',
   // Held by running processes (a mount, an account's UID): the admin must act first (409).
   'in-use',
@@ -36,11 +36,14 @@ export class CoreError extends Error {
   // The message's key in the `core` catalogue, and its parameters.
   readonly messageKey: CoreMessageKey;
   readonly messageParams: Readonly<Record<string, MessageParam>>;
+  // A 'busy' that is a rate refused (too many too fast): in how many whole seconds to try
+  // again (the web's 429 and its Retry-After).
+  readonly retryAfterS: number | null;
 
   constructor(
     code: ErrorCode,
     message: CoreMessage,
-    options: { field?: string; cause?: unknown; details?: unknown } = {},
+    options: { field?: string; cause?: unknown; details?: unknown; retryAfterS?: number } = {},
   ) {
     // A sentence without a key (JavaScript that escaped the type checker) is refused loudly:
     // no reader could get it in their language.
@@ -50,6 +53,7 @@ export class CoreError extends Error {
     this.code = code;
     this.field = options.field ?? null;
     this.details = options.details ?? null;
+    this.retryAfterS = options.retryAfterS ?? null;
     this.messageKey = message.key;
     this.messageParams = message.params;
   }

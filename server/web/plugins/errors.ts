@@ -57,8 +57,14 @@ export function describeError(
     // Held by processes: who they are, for the page to list.
     const holders = getHolders(error);
     if (holders) return { status: 409, body: { code: error.code, field: error.field, ...words, holders } };
-    // Not being logged in is the one permission problem that asks for credentials.
-    const status = error.code === 'permission-denied' && error.field === 'session' ? 401 : statusOfCode[error.code];
+    // Not being logged in is the one permission problem that asks for credentials; a rate
+    // refused says when to try again (429, and Retry-After from the handler below).
+    const status =
+      error.code === 'permission-denied' && error.field === 'session'
+        ? 401
+        : error.code === 'busy' && error.retryAfterS !== null
+          ? 429
+          : statusOfCode[error.code];
     return { status, body: { code: error.code, field: error.field, ...words } };
   }
   const fastifyError = error as FastifyError;
@@ -193,6 +199,7 @@ export default fp(
         const english = request.locale === 'en' ? body.message : describeError(error, request.id).body.message;
         request.log.info({ status, code: body.code, field: body.field }, english);
       }
+      if (error instanceof CoreError && status === 429) reply.header('retry-after', error.retryAfterS!);
       await sendError(request, reply, status, body);
     });
     // An unknown URL asks for a session, and a token to be posted to, as a known one does.

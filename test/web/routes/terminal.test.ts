@@ -353,6 +353,8 @@ describe('a terminal over real HTTPS/WSS', () => {
     expect(refusal?.headers['retry-after']).toMatch(/^\d+$/);
     expect(refusal?.json()).toMatchObject({ code: 'busy', field: 'terminal' });
     expect(refusal?.json().message).toMatch(/^Account "admin" opened terminals too fast: try again in \d+ s$/);
+    // Said as every refusal is, by the one error handler: its key beside the words.
+    expect(refusal?.json().messageKey).toBe('web.terminals.tooFast');
     // Said in the reader's language (the bucket is still empty: the same refusal).
     const headers = { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'accept-language': 'fr' };
     const payload = { cols: 80, rows: 24 };

@@ -4,7 +4,7 @@ import { CoreError } from '../../../core/errors.ts';
 import { terminalSize } from '../../../core/terminal/terminal-limits.ts';
 import { getTerminalInfo } from '../../../core/terminal/terminal-manager.ts';
 import { TokenBucket } from '../../push/token-bucket.ts';
-import { quoted, renderMessage, say } from '../../../core/messages.ts';
+import { quoted, say } from '../../../core/messages.ts';
 
 // Opening a terminal starts processes: an account may open 16 (or twice terminal.max_per_account
 // when more) at once, then one every 2 s (opening and closing in a loop is a fork loop otherwise).
@@ -54,10 +54,10 @@ export default async function terminalsApiRoutes(app: FastifyInstance): Promise<
       const me = request.session!;
       const bucket = getOpens(me.login);
       if (!bucket.has()) {
-        const retryAfter = Math.max(1, Math.ceil(bucket.getWaitMs() / 1000));
-        const tooFast = say('web.terminals.tooFast', { login: quoted(me.login), seconds: String(retryAfter) });
-        const message = renderMessage(tooFast, request.locale);
-        return reply.code(429).header('retry-after', retryAfter).send({ code: 'busy', field: 'terminal', message });
+        // Whole seconds, at least one: a client that waits 0 s is refused again.
+        const retryAfterS = Math.max(1, Math.ceil(bucket.getWaitMs() / 1000));
+        const tooFast = say('web.terminals.tooFast', { login: quoted(me.login), seconds: String(retryAfterS) });
+        throw new CoreError('busy', tooFast, { field: 'terminal', retryAfterS });
       }
       const owner = { login: me.login, sessionId: me.publicId, address: request.ip };
       // A refusal by the rules is audited: it costs an open too, so a loop of refused opens
