@@ -1,5 +1,5 @@
 // The keep-alive benchmark (`npm run bench -- keepalive`): licornd's /login/ against a bare
-// Fastify serving a page of the same size, both started afresh each round (two), loaded
+// Fastify serving a page of the same size, every server started afresh each round (two), loaded
 // `LICORN_BENCH_KEEPALIVE_WARMUP` seconds each unmeasured (20: the figure is a running server's,
 // as an admin meets a daemon; 0 measures the JIT's cold start), then autocannon -c 50 in
 // interleaved slices (`_SLICES` of `_SECONDS`: 15 of 3; interleaved-keepalive.ts says why): the
