@@ -82,7 +82,7 @@ describe('licornd', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     daemon.child.kill('SIGTERM');
     // Before the change, the stop (and this test) waited out the 30 s.
-    expect(await answer).toMatchObject({ status: 503, body: 'The server is stopping.' });
+    expect(await answer).toMatchObject({ status: 503, body: 'The server is stopping: try again in a moment' });
     expect((await daemon.exited()).code).toBe(0);
   }, 15_000);
 

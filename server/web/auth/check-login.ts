@@ -1,14 +1,29 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthenticatedAccount } from '../../core/auth/authenticator.ts';
+import { type CoreMessage, say } from '../../core/messages.ts';
 import { waitUnlessStopping } from '../plugins/stopping-signal.ts';
 
 // What a login attempt came to: the account (and whether it must change its password
 // first), or a refusal: 429 past the throttle (retry in ms), 401 for any wrong login (after
 // the padding), 503 when the daemon began to stop while padding.
-export type LoginCheck =
-  | { ok: true; account: AuthenticatedAccount; mustChangePassword: boolean }
-  | { ok: false; status: 429; retryIn: number }
-  | { ok: false; status: 401 | 503 };
+export type LoginCheck = { ok: true; account: AuthenticatedAccount; mustChangePassword: boolean } | LoginRefusal;
+
+// A refused login attempt (see LoginCheck).
+export type LoginRefusal = { ok: false; status: 429; retryIn: number } | { ok: false; status: 401 | 503 };
+
+// What a refused login says, kept as a message for the reader's language, and in how many
+// seconds to come back (Retry-After; null after a wrong login): the form's and the API's
+// one wording (the API said it in English only, with words of its own, until the
+// twenty-second session).
+export function describeLoginRefusal(refusal: LoginRefusal): { message: CoreMessage; retryAfterS: number | null } {
+  if (refusal.status === 429) {
+    const minutes = Math.ceil(refusal.retryIn / 60_000);
+    return { message: say('web.login.tooMany', { minutes }), retryAfterS: Math.ceil(refusal.retryIn / 1000) };
+  }
+  // Stopping: the same answer for every login in flight, so it tells nothing either.
+  if (refusal.status === 503) return { message: say('web.stopping'), retryAfterS: 5 };
+  return { message: say('web.login.failed'), retryAfterS: null };
+}
 
 // The one password check of a login, for the form and the API alike: counted against the
 // throttle before the password is checked (a burst checks no more than the limit), the same

@@ -3,10 +3,11 @@ import { abusePenaltyConnects, connectRefillSeconds } from './push-limits.ts';
 import type { RefusalReason } from './push-refusals.ts';
 import type { SocketLimits } from './push-client.ts';
 
-// Why a connection was refused, and when to try again.
+// Why a connection was refused (the hub's count, the words said: answer-connect-refusal.ts),
+// and when to try again.
 export interface ConnectRefusal {
   reason: RefusalReason;
-  message: string;
+  messageKey: 'web.webSockets.tooFastForSession' | 'web.webSockets.tooFastFromAddress';
   retryInMs: number;
 }
 
@@ -33,11 +34,11 @@ export class ConnectRate {
     const fromAddress = this.#get(this.#byAddress, address, this.#limits.perAddress);
     if (!session.has()) {
       const retryInMs = session.getWaitMs();
-      return { reason: 'connect-rate', retryInMs, message: 'push sockets opened too fast for this session' };
+      return { reason: 'connect-rate', retryInMs, messageKey: 'web.webSockets.tooFastForSession' };
     }
     if (!fromAddress.has()) {
       const retryInMs = fromAddress.getWaitMs();
-      return { reason: 'connect-rate', retryInMs, message: 'push sockets opened too fast from this address' };
+      return { reason: 'connect-rate', retryInMs, messageKey: 'web.webSockets.tooFastFromAddress' };
     }
     session.take();
     fromAddress.take();

@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getSafeNext } from '../auth/safe-next.ts';
 import { getCsrfToken } from '../plugins/csrf.ts';
 import { clearSessionCookie, setSessionCookie } from '../plugins/sessions.ts';
-import { checkLogin } from '../auth/check-login.ts';
+import { checkLogin, describeLoginRefusal } from '../auth/check-login.ts';
 import changePasswordRoutes, { getChangePasswordUrl } from './change-password.ts';
 import type { Locale } from '../../../common/i18n/locales.ts';
-import { getTranslator } from '../../../common/i18n/translator.ts';
+import { renderMessage, say } from '../../core/messages.ts';
 import { SplitPage } from './split-page.ts';
 
 interface LoginBody {
@@ -29,9 +29,8 @@ const loginBodySchema = {
   },
 } as const;
 
-// The one message for every failed login, whatever the reason (the API's; the page says
-// pages.json's login.failed in its language).
-export const loginFailedMessage = 'Login or password incorrect.';
+// The one message for every failed login, whatever the reason, in English (tests).
+export const loginFailedMessage = renderMessage(say('web.login.failed'), 'en');
 
 // GET/POST /login/ and POST /logout/.
 export default async function loginRoutes(app: FastifyInstance): Promise<void> {
@@ -100,27 +99,14 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
       const { login, password } = request.body;
       const next = getSafeNext(request.body.next);
       const outcome = await checkLogin(app, request, login, password, started);
-      if (!outcome.ok && outcome.status === 429) {
-        reply.code(429).header('retry-after', Math.ceil(outcome.retryIn / 1000));
-        return renderForm(request, reply, {
-          next,
-          login,
-          error: getTranslator(request.locale, 'pages')('login.tooMany', {
-            minutes: Math.ceil(outcome.retryIn / 60_000),
-          }),
-        });
-      }
-      // Stopping: the same answer for every login in flight, so it tells nothing either.
-      if (!outcome.ok && outcome.status === 503) {
-        return reply.code(503).header('retry-after', 5).type('text/plain').send('The server is stopping.');
-      }
       if (!outcome.ok) {
-        reply.code(401);
-        return renderForm(request, reply, {
-          next,
-          login,
-          error: getTranslator(request.locale, 'pages')('login.failed'),
-        });
+        const { message, retryAfterS } = describeLoginRefusal(outcome);
+        const error = renderMessage(message, request.locale);
+        if (retryAfterS !== null) reply.header('retry-after', retryAfterS);
+        // Stopping: no form to come back to.
+        if (outcome.status === 503) return reply.code(503).type('text/plain; charset=utf-8').send(error);
+        reply.code(outcome.status);
+        return renderForm(request, reply, { next, login, error });
       }
       if (request.session) app.sessions.destroy(request.session.id, 'logout');
       // Until it changes its password, the session reaches the change page and logout only

@@ -4,6 +4,7 @@ import { CoreError } from '../../core/errors.ts';
 import type { WebSession } from '../sessions/session-store.ts';
 import type { Viewer } from '../push/stream-message.ts';
 import { connectHoldMs, maxHeldConnects } from '../push/push-limits.ts';
+import { answerConnectRefusal } from '../push/answer-connect-refusal.ts';
 import { waitUnlessStopping } from '../plugins/stopping-signal.ts';
 import { isLocalRequest } from '../local/local-peer.ts';
 import { quoted, say } from '../../core/messages.ts';
@@ -75,13 +76,7 @@ export default async function pushSocketRoutes(app: FastifyInstance): Promise<vo
             await waitUnlessStopping(connectHoldMs, app.stopping);
             held -= 1;
           }
-          const retryAfter = Math.max(1, Math.ceil(refusal.retryInMs / 1000));
-          return reply
-            .code(429)
-            .header('retry-after', retryAfter)
-            .header('connection', 'close')
-            .type('text/plain')
-            .send(refusal.message);
+          return answerConnectRefusal(request, reply.header('connection', 'close'), refusal);
         }
       },
     },

@@ -5,6 +5,7 @@ import { getCsrfToken } from '../plugins/csrf.ts';
 import { getSecurityHeaders } from '../plugins/security-headers.ts';
 import { isSameOrigin } from './push-socket.ts';
 import { handleTerminalSocket } from '../terminal/terminal-socket.ts';
+import { answerConnectRefusal } from '../push/answer-connect-refusal.ts';
 import { isLocalRequest } from '../local/local-peer.ts';
 import { quoted, say } from '../../core/messages.ts';
 
@@ -69,10 +70,7 @@ export default async function terminalRoutes(app: FastifyInstance): Promise<void
         }
         const viewer = { sessionId: session.id, publicId: session.publicId, login: session.login, isAdmin: false };
         const refusal = app.hub.admitSocket(viewer, request.ip);
-        if (refusal) {
-          const retryAfter = Math.max(1, Math.ceil(refusal.retryInMs / 1000));
-          return reply.code(429).header('retry-after', retryAfter).type('text/plain').send(refusal.message);
-        }
+        if (refusal) return answerConnectRefusal(request, reply, refusal);
       },
     },
     (socket, request) => {

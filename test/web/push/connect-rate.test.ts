@@ -27,7 +27,7 @@ describe("the push channel's connection rate", () => {
     const rate = new ConnectRate({ perSession: 4, perAddress: 100 }, () => clock.now);
     expect(admitAll(rate, 's1', 'a')).toBe(8);
     const refusal = rate.admit('s1', 'a');
-    expect(refusal).toMatchObject({ reason: 'connect-rate', message: 'push sockets opened too fast for this session' });
+    expect(refusal).toMatchObject({ reason: 'connect-rate', messageKey: 'web.webSockets.tooFastForSession' });
     // Another session of the same address is not touched.
     expect(rate.admit('s2', 'a')).toBeNull();
     clock.tick(refusal!.retryInMs);
@@ -40,7 +40,7 @@ describe("the push channel's connection rate", () => {
     const rate = new ConnectRate({ perSession: 100, perAddress: 3 }, () => clock.now);
     const admitted = ['s1', 's2', 's3', 's4'].map((session) => admitAll(rate, session, 'a'));
     expect(admitted).toEqual([6, 0, 0, 0]);
-    expect(rate.admit('s5', 'a')?.message).toBe('push sockets opened too fast from this address');
+    expect(rate.admit('s5', 'a')?.messageKey).toBe('web.webSockets.tooFastFromAddress');
     expect(rate.admit('s5', 'b')).toBeNull();
   });
 
@@ -51,7 +51,7 @@ describe("the push channel's connection rate", () => {
     // Four abusive sockets put the session in debt: nothing until the refill paid it back.
     for (let i = 0; i < 4; i += 1) rate.penalize('s1', 'a');
     const refusal = rate.admit('s1', 'a');
-    expect(refusal?.message).toBe('push sockets opened too fast for this session');
+    expect(refusal?.messageKey).toBe('web.webSockets.tooFastForSession');
     const perSecond = 64 / connectRefillSeconds;
     expect(refusal!.retryInMs).toBeGreaterThan(((4 * abusePenaltyConnects + 1 - 63) / perSecond) * 1000 - 1);
     clock.tick(refusal!.retryInMs);

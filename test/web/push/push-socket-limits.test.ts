@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useSocketTestApp } from '../../helpers/ws-client.ts';
+import { openApiSession } from '../../helpers/test-app.ts';
+import { testPasswords } from '../../helpers/sandbox.ts';
 import { maxBufferedBytes, maxFrameBytes } from '../../../server/web/push/push-limits.ts';
 
 const server = useSocketTestApp();
@@ -57,5 +59,21 @@ describe("the push channel's limits over real WSS", () => {
     const received = () => reader.messages.filter((m) => m.html === html).length;
     await reader.waitFor(() => received() === published, 'every frame', 10_000);
     expect(maxBufferedBytes).toBeLessThan(published * html.length);
+  });
+
+  it("refuses upgrades past the connection rate (429), said in the reader's language with its key", async () => {
+    // A session of its own: its bucket is emptied here.
+    const { cookie } = await openApiSession(server.t.app, 'dnguyen', testPasswords.dnguyen);
+    const headers = { cookie, host: server.host, origin: `https://${server.host}`, 'accept-language': 'fr' };
+    let refused = null;
+    for (let tries = 0; tries < 4 * server.t.app.config.push.maxSocketsPerSession && !refused; tries++) {
+      const answer = await server.t.app.inject({ method: 'GET', url: '/ws', headers });
+      if (answer.statusCode === 429) refused = answer;
+    }
+    expect(refused?.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused?.headers.connection).toBe('close');
+    expect(refused?.json()).toMatchObject({ code: 'busy', messageKey: 'web.webSockets.tooFastForSession' });
+    expect(refused?.json().message).toMatch(/^Connexions WebSocket ouvertes trop vite pour cette session\s: /);
+    expect(refused?.json().message).toContain(`${refused?.headers['retry-after']}\u00a0s`);
   });
 });

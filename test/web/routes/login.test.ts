@@ -89,6 +89,29 @@ describe('login', () => {
     }
   });
 
+  it("says a refused login in the visitor's language, as the API does", async () => {
+    const french = { 'accept-language': 'fr' };
+    const page = await t.app.inject({ method: 'GET', url: '/login/', headers: french });
+    const post = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/login/',
+        headers: { ...french, cookie: getCookieHeader(page), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          login: 'ghost-fr',
+          password: 'bad',
+          _csrf: getPageCsrfToken(page.body),
+        }).toString(),
+      });
+    const wrong = await post();
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).toContain('Identifiant ou mot de passe incorrect.');
+    for (let i = 0; i < 2; i += 1) await post();
+    const refused = await post();
+    expect(refused.statusCode).toBe(429);
+    expect(refused.body).toMatch(/Trop de connexions échouées\s; réessayez dans \d+ min\./);
+  });
+
   it('gives each visitor of the form a token of their own, the one of their cookie', async () => {
     const tokenOf = (body: string) =>
       [...body.matchAll(/(?:content|value)="([A-Za-z0-9_-]{43})"/g)].map((match) => match[1]);

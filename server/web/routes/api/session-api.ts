@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { checkLogin } from '../../auth/check-login.ts';
+import { checkLogin, describeLoginRefusal } from '../../auth/check-login.ts';
+import { renderMessage } from '../../../core/messages.ts';
+import type { ErrorBody } from '../../plugins/errors.ts';
 import { setSessionCookie } from '../../plugins/sessions.ts';
-import { loginFailedMessage } from '../login.ts';
 
 const loginBody = {
   type: 'object',
@@ -36,16 +37,17 @@ export default async function sessionApiRoutes(app: FastifyInstance): Promise<vo
       const { login, password } = request.body;
       const outcome = await checkLogin(app, request, login, password, Date.now());
       if (!outcome.ok) {
-        if (outcome.status === 429) reply.header('retry-after', Math.ceil(outcome.retryIn / 1000));
-        if (outcome.status === 503) reply.header('retry-after', 5);
-        const message =
-          outcome.status === 429
-            ? `Too many failed logins; try again in ${Math.ceil(outcome.retryIn / 60_000)} min.`
-            : outcome.status === 503
-              ? 'The server is stopping.'
-              : loginFailedMessage;
-        const code = outcome.status === 503 ? 'busy' : 'permission-denied';
-        return reply.code(outcome.status).send({ code, field: 'password', message });
+        // The form's words in the reader's language, its key beside as every refusal has it;
+        // not thrown to the error handler, whose line would repeat checkLogin's.
+        const { message, retryAfterS } = describeLoginRefusal(outcome);
+        if (retryAfterS !== null) reply.header('retry-after', retryAfterS);
+        const body: ErrorBody = {
+          code: outcome.status === 401 ? 'permission-denied' : 'busy',
+          field: 'password',
+          message: renderMessage(message, request.locale),
+          messageKey: message.key,
+        };
+        return reply.code(outcome.status).send(body);
       }
       // A browser's session is replaced, as by the form (a local or token caller keeps its own).
       if (request.session && request.session.via === undefined) app.sessions.destroy(request.session.id, 'logout');

@@ -48,12 +48,27 @@ describe('POST /api/v1/session', () => {
       code: 'permission-denied',
       field: 'password',
       message: 'Login or password incorrect.',
+      messageKey: 'web.login.failed',
     });
     expect(first.headers['set-cookie']).toBeUndefined();
     for (let i = 1; i < 5; i++) expect((await wrong()).statusCode).toBe(401);
     const throttled = await wrong();
     expect(throttled.statusCode).toBe(429);
     expect(throttled.headers['retry-after']).toMatch(/^\d+$/);
+    expect(throttled.json()).toMatchObject({ code: 'busy', field: 'password', messageKey: 'web.login.tooMany' });
+    expect(throttled.json().message).toMatch(/^Too many failed logins; try again in \d+ min\.$/);
+  });
+
+  it("says its refusals in the reader's language, as the form does", async () => {
+    const payload = { login: 'nobody-fr', password: 'nope' };
+    const headers = { 'accept-language': 'fr' };
+    const refused = await t.app.inject({ method: 'POST', url: '/api/v1/session', headers, payload });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ message: 'Identifiant ou mot de passe incorrect.' });
+    for (let i = 1; i < 5; i++) await t.app.inject({ method: 'POST', url: '/api/v1/session', headers, payload });
+    const throttled = await t.app.inject({ method: 'POST', url: '/api/v1/session', headers, payload });
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json().message).toMatch(/^Trop de connexions échouées\s; réessayez dans \d+ min\.$/);
   });
 
   it('takes JSON only: a form post (what another site can send) is refused', async () => {
