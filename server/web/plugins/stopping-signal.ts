@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { closeAfterAnswers } from './close-after-answers.ts';
@@ -10,6 +11,9 @@ import { closeAfterAnswers } from './close-after-answers.ts';
 export default fp(
   async (app) => {
     const controller = new AbortController();
+    // Every request that waits listens to it (up to 256 held socket refusals and the padded
+    // logins): past Node's 10 it printed a MaxListenersExceededWarning, a leak it is not.
+    setMaxListeners(0, controller.signal);
     app.decorate('stopping', controller.signal);
     // The HTTPS port's open connections, so that the stop reaches those with a request in
     // flight (per connection, not per request: keep-alive answers pay nothing).

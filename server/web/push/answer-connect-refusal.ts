@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CoreError } from '../../core/errors.ts';
 import { say } from '../../core/messages.ts';
-import { describeError } from '../plugins/errors.ts';
+import { getRefusalBody } from '../i18n/refusal-body.ts';
 import type { ConnectRefusal } from './connect-rate.ts';
 
 // Answers a WebSocket upgrade (push or terminal) refused for its connection rate: 429 with
@@ -10,7 +9,9 @@ import type { ConnectRefusal } from './connect-rate.ts';
 // reconnecting in a loop must not get (the hub counts these, logged at a bounded rate).
 export function answerConnectRefusal(request: FastifyRequest, reply: FastifyReply, refusal: ConnectRefusal) {
   const retryAfterS = Math.max(1, Math.ceil(refusal.retryInMs / 1000));
-  const error = new CoreError('busy', say(refusal.messageKey, { seconds: retryAfterS }), { retryAfterS });
-  const { status, body } = describeError(error, request.id, request.locale);
-  return reply.code(status).header('retry-after', retryAfterS).send(body);
+  const message = say(refusal.messageKey, { seconds: retryAfterS });
+  return reply
+    .code(429)
+    .header('retry-after', retryAfterS)
+    .send(getRefusalBody('busy', null, message, request.locale));
 }

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import stoppingSignal from '../../../server/web/plugins/stopping-signal.ts';
+import stoppingSignal, { waitUnlessStopping } from '../../../server/web/plugins/stopping-signal.ts';
 import { createSelfSignedCertificate } from '../../../server/web/tls/create-self-signed-certificate.ts';
 import { getHttpsOptions } from '../../../server/web/tls/tls-options.ts';
 
@@ -87,5 +87,26 @@ describe('the stopping signal', () => {
     await closing;
     app = null;
     agent.destroy();
+  });
+});
+
+describe('waitUnlessStopping', () => {
+  it('lets many requests wait at once without a listener-leak warning, and ends them all at the stop', async () => {
+    await startApp();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const waits = Array.from({ length: 300 }, () => waitUnlessStopping(60_000, app!.stopping));
+      await new Promise((resolve) => setImmediate(resolve));
+      await app!.close();
+      app = null;
+      expect(await Promise.all(waits)).toEqual(Array(300).fill(false));
+      // Node emits the warning on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

@@ -109,7 +109,7 @@ describe('login', () => {
     for (let i = 0; i < 2; i += 1) await post();
     const refused = await post();
     expect(refused.statusCode).toBe(429);
-    expect(refused.body).toMatch(/Trop de connexions échouées\s; réessayez dans \d+ min\./);
+    expect(refused.body).toMatch(/Trop de connexions échouées\s; réessayez dans \d+\u00a0min\./);
   });
 
   it('gives each visitor of the form a token of their own, the one of their cookie', async () => {

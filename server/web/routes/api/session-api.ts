@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { checkLogin, describeLoginRefusal } from '../../auth/check-login.ts';
-import { renderMessage } from '../../../core/messages.ts';
-import type { ErrorBody } from '../../plugins/errors.ts';
+import { getRefusalBody } from '../../i18n/refusal-body.ts';
 import { setSessionCookie } from '../../plugins/sessions.ts';
 
 const loginBody = {
@@ -41,13 +40,8 @@ export default async function sessionApiRoutes(app: FastifyInstance): Promise<vo
         // not thrown to the error handler, whose line would repeat checkLogin's.
         const { message, retryAfterS } = describeLoginRefusal(outcome);
         if (retryAfterS !== null) reply.header('retry-after', retryAfterS);
-        const body: ErrorBody = {
-          code: outcome.status === 401 ? 'permission-denied' : 'busy',
-          field: 'password',
-          message: renderMessage(message, request.locale),
-          messageKey: message.key,
-        };
-        return reply.code(outcome.status).send(body);
+        const code = outcome.status === 401 ? 'permission-denied' : 'busy';
+        return reply.code(outcome.status).send(getRefusalBody(code, 'password', message, request.locale));
       }
       // A browser's session is replaced, as by the form (a local or token caller keeps its own).
       if (request.session && request.session.via === undefined) app.sessions.destroy(request.session.id, 'logout');

@@ -68,7 +68,7 @@ describe('POST /api/v1/session', () => {
     for (let i = 1; i < 5; i++) await t.app.inject({ method: 'POST', url: '/api/v1/session', headers, payload });
     const throttled = await t.app.inject({ method: 'POST', url: '/api/v1/session', headers, payload });
     expect(throttled.statusCode).toBe(429);
-    expect(throttled.json().message).toMatch(/^Trop de connexions échouées\s; réessayez dans \d+ min\.$/);
+    expect(throttled.json().message).toMatch(/^Trop de connexions échouées\s; réessayez dans \d+\u00a0min\.$/);
   });
 
   it('takes JSON only: a form post (what another site can send) is refused', async () => {
