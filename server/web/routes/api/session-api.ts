@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { checkLogin, describeLoginRefusal } from '../../auth/check-login.ts';
-import { getRefusalBody } from '../../i18n/refusal-body.ts';
+import { CoreError } from '../../../core/errors.ts';
+import { describeError } from '../../plugins/errors.ts';
 import { setSessionCookie } from '../../plugins/sessions.ts';
 
 const loginBody = {
@@ -40,8 +41,10 @@ export default async function sessionApiRoutes(app: FastifyInstance): Promise<vo
         // not thrown to the error handler, whose line would repeat checkLogin's.
         const { message, retryAfterS } = describeLoginRefusal(outcome);
         if (retryAfterS !== null) reply.header('retry-after', retryAfterS);
-        const code = outcome.status === 401 ? 'permission-denied' : 'busy';
-        return reply.code(outcome.status).send(getRefusalBody(code, 'password', message, request.locale));
+        const error = new CoreError(outcome.status === 401 ? 'permission-denied' : 'busy', message, {
+          field: 'password',
+        });
+        return reply.code(outcome.status).send(describeError(error, request.id, request.locale).body);
       }
       // A browser's session is replaced, as by the form (a local or token caller keeps its own).
       if (request.session && request.session.via === undefined) app.sessions.destroy(request.session.id, 'logout');
